@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uxdpc.h - the compiler's internal header: the data the phases share.
+ *
+ * The compiler runs phase by phase, one file (or a few) per phase:
+ *
+ *   elf_reader.c / btf_maps.c / raw_reader.c   bytes -> struct uxdp_object
+ *   decode.c                                    validate every instruction
+ *   analysis.c                                  functions, blocks, ctx tracking
+ *   lift*.c                                     eBPF -> LLVM IR, one fn per function
+ *   metadata.c                                  the uxdp_meta record
+ *   pipeline.c                                  our passes + LLVM's default<On>
+ *   target.c / emit.c                           target machine, .o / .s / .ll
+ *   main.c                                      the uxdpc command line
+ *
+ * Errors are negative errno values.  The phase that finds a problem writes
+ * one line of context into a struct uxdp_diag (program, section, instruction
+ * index, reason); main.c prints it once.
+ */
+#ifndef UXDPC_H
+#define UXDPC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uxdp/ebpf.h>
+#include <uxdp/object_format.h>
+
+/* ----------------------------------------------------------------- diag */
+
+struct uxdp_diag {
+	char msg[1024]; /* the first error wins; later ones are context-free echoes */
+	int verbose;    /* -v count */
+};
+
+/* Record "fmt..." as the error unless one is recorded already; returns err. */
+int diag_error(struct uxdp_diag *diag, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Print a note to stderr when diag->verbose >= level. */
+void diag_note(const struct uxdp_diag *diag, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------ the object */
+
+/* A map, or a global-data section seen as a one-element array map. */
+struct uxdp_map_info {
+	char *name;
+	uint32_t type;        /* BPF_MAP_TYPE_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	int32_t inner_map;    /* index into uxdp_object.maps of the inner template, or -1 */
+	uint32_t kind;        /* enum uxdp_map_kind */
+	uint32_t pinning;
+	uint8_t *init;        /* initial value (global data), NULL: zeroes */
+	size_t init_size;
+	/* Where the definition lives in the ELF, to resolve relocations. */
+	int shndx;
+	uint64_t sec_off;
+};
+
+/* Where an instruction of a program came from, for error messages. */
+struct uxdp_insn_origin {
+	const char *section;  /* points into the object's strings */
+	const char *function; /* function symbol the insn belongs to */
+	uint32_t sec_insn;    /* index of the insn within its ELF section */
+};
+
+/*
+ * A program ready to lift: its own function first, then every subprogram it
+ * reaches, appended as libbpf appends them.  Relocations are resolved: local
+ * calls and lddw FUNC carry relative offsets within insns[], lddw MAP_FD and
+ * MAP_VALUE carry indexes into uxdp_object.maps (see ebpf.h).
+ */
+struct uxdp_prog {
+	char *name;           /* function name: the entry symbol */
+	char *section;        /* ELF section name */
+	struct ebpf_insn *insns;
+	size_t n_insns;
+	struct uxdp_insn_origin *origin; /* one per insn, NULL for raw input */
+	uint32_t type;        /* enum uxdp_prog_type */
+	uint32_t flags;       /* UXDP_PROG_F_* */
+};
+
+struct uxdp_object {
+	char *path;
+	char *name;           /* base name of path */
+	struct uxdp_prog *progs;
+	size_t n_progs;
+	struct uxdp_map_info *maps;
+	size_t n_maps;
+	char license[64];
+	size_t n_core_relos;  /* CO-RE relocations seen in .BTF.ext */
+};
+
+/*
+ * Read a clang-built BPF ELF object.  Every function in an executable section
+ * other than .text that is a global symbol is a program candidate.  With
+ * select == NULL only XDP programs are kept (SEC "xdp", "xdp/...",
+ * "xdp.frags", "xdp.frags/..."); otherwise exactly the program whose function
+ * or section name equals select, whatever its section.  No kernel needed.
+ */
+int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
+			 struct uxdp_diag *diag);
+/* Read plain instruction bytes as one program named name. */
+int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct uxdp_object **out,
+			 struct uxdp_diag *diag);
+/* Same, from memory (used by tests and fuzzers). */
+int uxdp_object_from_insns(const void *bytes, size_t size, const char *name, bool xdp,
+			   struct uxdp_object **out, struct uxdp_diag *diag);
+void uxdp_object_free(struct uxdp_object *obj);
+
+/* Name of a BPF_MAP_TYPE_* for --list and messages ("hash", "lpm_trie"...). */
+const char *uxdp_map_type_name(uint32_t type);
+
+/* --------------------------------------------------------------- decode */
+
+/*
+ * Check every instruction of prog as the kernel's verifier checks their
+ * encoding: known opcode, reserved fields zero, registers in range, jumps and
+ * calls inside the program and not into the middle of an lddw, helpers known,
+ * map indexes valid.  Does not check memory safety.
+ */
+int uxdp_decode_check(const struct uxdp_object *obj, const struct uxdp_prog *prog,
+		      struct uxdp_diag *diag);
+
+/* Format "program 'P' (section S), insn N" for messages about insn idx. */
+void uxdp_insn_where(const struct uxdp_prog *prog, size_t idx, char *buf, size_t size);
+
+/* Name of a helper id, or NULL when uxdp does not provide it. */
+const char *uxdp_helper_name(int32_t id);
+/* Number of arguments of a helper id, or -1. */
+int uxdp_helper_nargs(int32_t id);
+
+#endif /* UXDPC_H */

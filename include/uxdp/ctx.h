@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctx.h - the context a compiled XDP program receives.
+ *
+ * An XDP program is written against struct xdp_md, whose packet pointers are
+ * 32-bit fields.  The kernel verifier rewrites every ctx access to its own
+ * 64-bit struct xdp_buff; uxdpc does the same, to struct uxdp_ctx.  The
+ * compiled entry point of a program is
+ *
+ *	uint64_t NAME(struct uxdp_ctx *ctx);
+ *
+ * and its low 32 bits are the XDP verdict.  The fields below the line are the
+ * runtime's: the program never sees them, the helpers do.
+ */
+#ifndef UXDP_CTX_H
+#define UXDP_CTX_H
+
+#include <stdint.h>
+
+#define UXDP_HEADROOM 256 /* XDP_PACKET_HEADROOM, as in the kernel */
+#define UXDP_MAX_TAIL_CALLS 33 /* MAX_TAIL_CALL_CNT */
+
+struct uxdp_ctx {
+	/* What the program reads through struct xdp_md. */
+	uint8_t *data;               /* xdp_md.data            (off 0)  */
+	uint8_t *data_end;           /* xdp_md.data_end        (off 4)  */
+	uint8_t *data_meta;          /* xdp_md.data_meta       (off 8)  */
+	uint32_t ingress_ifindex;    /* xdp_md.ingress_ifindex (off 12) */
+	uint32_t rx_queue_index;     /* xdp_md.rx_queue_index  (off 16) */
+	uint32_t egress_ifindex;     /* xdp_md.egress_ifindex  (off 20) */
+	/* ---- runtime-private from here on ---- */
+	uint32_t tail_call_cnt;      /* tail calls taken in this run */
+	uint8_t *data_hard_start;    /* start of the buffer (headroom) */
+	uint8_t *frame_end;          /* end of the buffer (tailroom end) */
+	uint64_t tail_call_ret;      /* r0 of the program a tail call ran */
+	uint32_t tail_called;        /* set once a tail call has run */
+	uint32_t _reserved;
+	void *worker;                /* struct uxdp_worker *, the running thread */
+};
+
+/* Offsets of the program-visible fields, used by the lifter's ctx rewrite. */
+#define UXDP_CTX_OFF_DATA 0
+#define UXDP_CTX_OFF_DATA_END 8
+#define UXDP_CTX_OFF_DATA_META 16
+#define UXDP_CTX_OFF_INGRESS_IFINDEX 24
+#define UXDP_CTX_OFF_RX_QUEUE_INDEX 28
+#define UXDP_CTX_OFF_EGRESS_IFINDEX 32
+#define UXDP_CTX_OFF_TAIL_CALL_RET 56
+#define UXDP_CTX_OFF_TAIL_CALLED 64
+
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, ingress_ifindex) == UXDP_CTX_OFF_INGRESS_IFINDEX, "ctx layout");
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, egress_ifindex) == UXDP_CTX_OFF_EGRESS_IFINDEX, "ctx layout");
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_call_ret) == UXDP_CTX_OFF_TAIL_CALL_RET, "ctx layout");
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_called) == UXDP_CTX_OFF_TAIL_CALLED, "ctx layout");
+
+typedef uint64_t (*uxdp_prog_fn)(struct uxdp_ctx *ctx);
+
+#endif /* UXDP_CTX_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * helpers.h - the BPF helpers uxdp provides, one table for compiler and runtime.
+ *
+ * A helper call `call N` in an XDP program becomes a call to the native
+ * function `uxdp_helper_NAME`, which takes NARGS uint64_t arguments (r1..)
+ * and returns uint64_t (r0).  The runtime defines each of them in C under
+ * runtime/helpers/ with exactly that signature, so that the same definition
+ * links as native code and, built to bitcode, inlines into a program.
+ *
+ * A helper id that is not in this table is rejected by uxdpc at compile time,
+ * naming the program, the instruction and the helper.
+ *
+ * bpf_loop is lowered by the compiler itself (its callback is program code),
+ * and bpf_tail_call also reads ctx->tail_called after the runtime returns.
+ */
+#ifndef UXDP_HELPERS_H
+#define UXDP_HELPERS_H
+
+/* UXDP_HELPER(kernel id, name, number of arguments) */
+#define UXDP_HELPER_TABLE(UXDP_HELPER)                 \
+	UXDP_HELPER(1, map_lookup_elem, 2)             \
+	UXDP_HELPER(2, map_update_elem, 4)             \
+	UXDP_HELPER(3, map_delete_elem, 2)             \
+	UXDP_HELPER(5, ktime_get_ns, 0)                \
+	UXDP_HELPER(6, trace_printk, 5)                \
+	UXDP_HELPER(7, get_prandom_u32, 0)             \
+	UXDP_HELPER(8, get_smp_processor_id, 0)        \
+	UXDP_HELPER(12, tail_call, 3)                  \
+	UXDP_HELPER(23, redirect, 2)                   \
+	UXDP_HELPER(25, perf_event_output, 5)          \
+	UXDP_HELPER(28, csum_diff, 5)                  \
+	UXDP_HELPER(44, xdp_adjust_head, 2)            \
+	UXDP_HELPER(51, redirect_map, 3)               \
+	UXDP_HELPER(54, xdp_adjust_meta, 2)            \
+	UXDP_HELPER(65, xdp_adjust_tail, 2)            \
+	UXDP_HELPER(69, fib_lookup, 4)                 \
+	UXDP_HELPER(87, map_push_elem, 3)              \
+	UXDP_HELPER(88, map_pop_elem, 2)               \
+	UXDP_HELPER(89, map_peek_elem, 2)              \
+	UXDP_HELPER(93, spin_lock, 1)                  \
+	UXDP_HELPER(94, spin_unlock, 1)                \
+	UXDP_HELPER(125, ktime_get_boot_ns, 0)         \
+	UXDP_HELPER(130, ringbuf_output, 4)            \
+	UXDP_HELPER(131, ringbuf_reserve, 3)           \
+	UXDP_HELPER(132, ringbuf_submit, 2)            \
+	UXDP_HELPER(133, ringbuf_discard, 2)           \
+	UXDP_HELPER(134, ringbuf_query, 2)             \
+	UXDP_HELPER(181, loop, 4)                      \
+	UXDP_HELPER(182, strncmp, 3)                   \
+	UXDP_HELPER(189, xdp_get_buff_len, 1)          \
+	UXDP_HELPER(190, xdp_load_bytes, 4)            \
+	UXDP_HELPER(191, xdp_store_bytes, 4)           \
+	UXDP_HELPER(195, map_lookup_percpu_elem, 3)
+
+#define UXDP_HELPER_ID_LOOP 181
+#define UXDP_HELPER_ID_TAIL_CALL 12
+
+/* Symbol prefix of every helper; "uxdp_helper_" "map_lookup_elem". */
+#define UXDP_HELPER_PREFIX "uxdp_helper_"
+
+/*
+ * A program compiled with `uxdpc --raw` (not XDP) has no helper set: its
+ * `call N` and `call %rN` both become uxdp_raw_helper(N, r1, ..., r5), which
+ * whoever links the program provides (the conformance runner does).
+ */
+#define UXDP_RAW_HELPER_SYMBOL "uxdp_raw_helper"
+
+#endif /* UXDP_HELPERS_H */
