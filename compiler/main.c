@@ -1,1 +1,275 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the uxdpc command line.
+ *
+ *   uxdpc [options] INPUT
+ *
+ * Exit codes: 0 success, 1 compile error, 2 usage error.  Every error is one
+ * line on stderr, printed here and nowhere else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+
+#ifndef UXDP_VERSION
+#define UXDP_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_COMPILE = 1, EXIT_USAGE = 2 };
+
+enum long_only {
+	OPT_EMIT_LLVM = 256,
+	OPT_LIST,
+	OPT_RAW,
+	OPT_XDP,
+	OPT_MCPU,
+	OPT_MATTR,
+	OPT_TARGET,
+	OPT_VERSION,
+};
+
+/* One table for getopt and for --help, as xdp-tools' DEFINE_OPTION does. */
+static const struct option_doc {
+	struct option opt;
+	const char *metavar;
+	const char *help;
+} options[] = {
+	{ { "output", required_argument, NULL, 'o' }, "FILE", "write to FILE ('-' for stdout)" },
+	{ { "program", required_argument, NULL, 'p' }, "NAME", "compile only the program (function or section) NAME" },
+	{ { "emit-llvm", no_argument, NULL, OPT_EMIT_LLVM }, NULL, "emit textual LLVM IR" },
+	{ { "asm", no_argument, NULL, 'S' }, NULL, "emit host assembly (also -S)" },
+	{ { "list", no_argument, NULL, OPT_LIST }, NULL, "describe programs, maps and helpers; compile nothing" },
+	{ { "raw", no_argument, NULL, OPT_RAW }, NULL, "INPUT is raw instruction bytes: uint64_t NAME(uint64_t r1, uint64_t r2)" },
+	{ { "xdp", no_argument, NULL, OPT_XDP }, NULL, "with --raw: the program is an XDP program" },
+	{ { "mcpu", required_argument, NULL, OPT_MCPU }, "CPU", "target CPU (default: this host's)" },
+	{ { "mattr", required_argument, NULL, OPT_MATTR }, "ATTRS", "target features, e.g. +avx2,-avx512f" },
+	{ { "target", required_argument, NULL, OPT_TARGET }, "TRIPLE", "target triple (default: this host's)" },
+	{ { "verbose", no_argument, NULL, 'v' }, NULL, "say more (repeat for more)" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+	{ { "version", no_argument, NULL, OPT_VERSION }, NULL, "show the version" },
+};
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: uxdpc [options] INPUT\n"
+		   "Compile the XDP programs of a BPF ELF object (clang -target bpf) to a native object.\n\n"
+		   "  -O0, -O1, -O2, -O3     optimisation level (default -O2; -O0 runs no pass)\n");
+	for (size_t k = 0; k < N_OPTIONS; k++) {
+		char left[64];
+		const struct option_doc *d = &options[k];
+		int c = d->opt.val;
+
+		if (c < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", c, d->opt.name,
+				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", d->opt.name,
+				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		fprintf(f, "  %-22s %s\n", left, d->help);
+	}
+	fprintf(f, "\nExit status: 0 success, 1 compile error, 2 usage error.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("uxdpc: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see 'uxdpc --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void print_version(void)
+{
+	unsigned major, minor, patch;
+
+	LLVMGetVersion(&major, &minor, &patch);
+	printf("uxdpc %s (LLVM %u.%u.%u)\n", UXDP_VERSION, major, minor, patch);
+}
+
+struct cli {
+	struct uxdp_compile_opts opts;
+	const char *input;
+	const char *program;
+	const char *output;
+	bool list, raw, xdp;
+	int verbose;
+};
+
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+	struct option longopts[N_OPTIONS + 1];
+	int c;
+
+	for (size_t k = 0; k < N_OPTIONS; k++)
+		longopts[k] = options[k].opt;
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+	cli->opts.opt_level = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:p:O:Svh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cli->output = optarg;
+			break;
+		case 'p':
+			cli->program = optarg;
+			break;
+		case 'O':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3')
+				return usage_error("invalid optimisation level '-O%s'", optarg);
+			cli->opts.opt_level = optarg[0] - '0';
+			break;
+		case 'S':
+			cli->opts.emit = UXDP_EMIT_ASM;
+			break;
+		case OPT_EMIT_LLVM:
+			cli->opts.emit = UXDP_EMIT_LLVM;
+			break;
+		case OPT_LIST:
+			cli->list = true;
+			break;
+		case OPT_RAW:
+			cli->raw = true;
+			break;
+		case OPT_XDP:
+			cli->xdp = true;
+			break;
+		case OPT_MCPU:
+			cli->opts.mcpu = optarg;
+			break;
+		case OPT_MATTR:
+			cli->opts.mattr = optarg;
+			break;
+		case OPT_TARGET:
+			cli->opts.triple = optarg;
+			break;
+		case 'v':
+			cli->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case OPT_VERSION:
+			print_version();
+			exit(EXIT_OK);
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("%s", optind >= argc ? "no input file" : "more than one input file");
+	cli->input = argv[optind];
+	if (cli->xdp && !cli->raw)
+		return usage_error("%s", "--xdp only goes with --raw");
+	return EXIT_OK;
+}
+
+/* Default output: the input's base name with .aot.o, .ll or .s. */
+static void default_output(const struct cli *cli, char *buf, size_t size)
+{
+	char tmp[4096], *base, *dot;
+	const char *ext = cli->opts.emit == UXDP_EMIT_LLVM ? ".ll" :
+			  cli->opts.emit == UXDP_EMIT_ASM  ? ".s" :
+							     ".aot.o";
+
+	snprintf(tmp, sizeof(tmp), "%s", cli->input);
+	base = basename(tmp);
+	dot = strstr(base, ".bpf.o");
+	if (!dot)
+		dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	snprintf(buf, size, "%s%s", base, ext);
+}
+
+static void list_object(const struct uxdp_object *obj)
+{
+	for (size_t k = 0; k < obj->n_progs; k++) {
+		const struct uxdp_prog *p = &obj->progs[k];
+		bool seen[256] = { false }, first = true;
+
+		printf("program %s section %s insns %zu helpers ", p->name, p->section, p->n_insns);
+		for (size_t i = 0; i < p->n_insns; i++) {
+			const struct ebpf_insn *in = &p->insns[i];
+			if (in->opcode == EBPF_OP_LDDW) {
+				i++;
+				continue;
+			}
+			if (in->opcode != EBPF_OP_CALL || in->src != EBPF_PSEUDO_CALL_HELPER ||
+			    in->imm < 0 || in->imm >= 256 || seen[in->imm])
+				continue;
+			seen[in->imm] = true;
+			const char *name = uxdp_helper_name(in->imm);
+			if (name)
+				printf("%s%s", first ? "" : ",", name);
+			else
+				printf("%s%d", first ? "" : ",", in->imm);
+			first = false;
+		}
+		printf("%s\n", first ? "-" : "");
+	}
+	for (size_t k = 0; k < obj->n_maps; k++) {
+		const struct uxdp_map_info *m = &obj->maps[k];
+		printf("map %s type %s key %u value %u max_entries %u flags 0x%x", m->name,
+		       uxdp_map_type_name(m->type), m->key_size, m->value_size, m->max_entries,
+		       m->map_flags);
+		if (m->inner_map >= 0)
+			printf(" inner %s", obj->maps[m->inner_map].name);
+		if (m->kind == UXDP_MAP_KIND_INNER)
+			printf(" template");
+		printf("\n");
+	}
+	printf("core_relocations %zu\n", obj->n_core_relos);
+}
+
+static int run(struct cli *cli)
+{
+	struct uxdp_diag diag = { .verbose = cli->verbose };
+	struct uxdp_object *obj = NULL;
+	char outbuf[4096];
+	int err;
+
+	if (cli->raw) {
+		char tmp[4096], *base, *dot;
+		snprintf(tmp, sizeof(tmp), "%s", cli->input);
+		base = basename(tmp);
+		dot = strchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		err = uxdp_object_open_raw(cli->input, cli->program ? cli->program : base, cli->xdp,
+					   &obj, &diag);
+	} else {
+		err = uxdp_object_open_elf(cli->input, cli->program, &obj, &diag);
+	}
+	if (!err && cli->list) {
+		list_object(obj);
+	} else if (!err) {
+		if (!cli->output)
+			default_output(cli, outbuf, sizeof(outbuf));
+		cli->opts.output = cli->output ? cli->output : outbuf;
+		err = uxdp_compile(obj, &cli->opts, &diag);
+	}
+	uxdp_object_free(obj);
+	if (err) {
+		fprintf(stderr, "uxdpc: %s\n", diag.msg[0] ? diag.msg : strerror(-err));
+		return EXIT_COMPILE;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	int rc = parse_args(argc, argv, &cli);
+
+	if (rc != EXIT_OK)
+		return rc;
+	return run(&cli);
+}

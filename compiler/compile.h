@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compile.h - the module-level phases: build, optimise, emit.
+ */
+#ifndef UXDPC_COMPILE_H
+#define UXDPC_COMPILE_H
+
+#include <llvm-c/TargetMachine.h>
+
+#include "lift.h"
+
+enum uxdp_emit_kind { UXDP_EMIT_OBJ, UXDP_EMIT_ASM, UXDP_EMIT_LLVM };
+
+struct uxdp_compile_opts {
+	int opt_level;          /* 0..3: -O0 runs no pass at all */
+	const char *triple;     /* NULL: the host's */
+	const char *mcpu;       /* NULL: the host CPU */
+	const char *mattr;      /* NULL: the host CPU's features */
+	enum uxdp_emit_kind emit;
+	const char *output;     /* path, or "-" for stdout */
+};
+
+/* module.c: lift every program of obj, add metadata, optimise, emit. */
+int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *opts,
+		 struct uxdp_diag *diag);
+
+/* metadata.c */
+int uxdp_create_map_slots(struct lift_module *m);
+int uxdp_emit_metadata(struct lift_module *m);
+
+/* target.c: the one place that knows about LLVM targets. */
+int uxdp_target_machine(const struct uxdp_compile_opts *opts, LLVMTargetMachineRef *tm,
+			struct uxdp_diag *diag);
+int uxdp_emit_output(LLVMModuleRef mod, LLVMTargetMachineRef tm,
+		     const struct uxdp_compile_opts *opts, struct uxdp_diag *diag);
+
+/* pipeline.c: verify, then our passes and LLVM's default<On>. */
+int uxdp_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, const struct uxdp_compile_opts *opts,
+		  struct uxdp_diag *diag);
+
+#endif /* UXDPC_COMPILE_H */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lift.h - shared by analysis.c and the lift*.c files.
+ *
+ * The analysis splits a checked program into functions (the main program and
+ * its subprograms, as the kernel's check_subprogs does: a function starts at
+ * insn 0 and at every local-call or lddw-FUNC target, and ends where the next
+ * one starts), finds basic-block leaders, and tracks through every path which
+ * registers and stack slots hold the ctx pointer, so that each ctx access can
+ * be rewritten from struct xdp_md to struct uxdp_ctx.
+ */
+#ifndef UXDPC_LIFT_H
+#define UXDPC_LIFT_H
+
+#include <llvm-c/Core.h>
+
+#include "uxdpc.h"
+
+/* ------------------------------------------------------------- analysis */
+
+struct lift_func {
+	size_t start, end;     /* [start, end) in prog->insns */
+	bool may_tail_call;    /* it, or a function it calls, tail-calls */
+	bool is_callback;      /* used as a bpf_loop callback */
+	LLVMValueRef fn;       /* set by the lifter */
+	char name[160];
+};
+
+/* What the analysis learnt about one instruction. */
+enum insn_fact {
+	FACT_NONE = 0,
+	FACT_CTX_LOAD,         /* ldx through the ctx pointer: rewrite */
+};
+
+struct analysis {
+	struct lift_func *funcs;
+	size_t n_funcs;
+	uint32_t *func_of;     /* per insn: index into funcs */
+	uint8_t *leader;       /* per insn: starts a basic block */
+	uint8_t *second_slot;  /* per insn: second slot of an lddw */
+	uint8_t *fact;         /* per insn: enum insn_fact */
+	int32_t *callback;     /* per insn: bpf_loop call -> callback func index, else -1 */
+	int32_t *callee;       /* per insn: local call -> func index, else -1 */
+};
+
+int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, struct analysis *an,
+		 struct uxdp_diag *diag);
+void uxdp_analysis_free(struct analysis *an);
+/* Index of the function starting at insn, or -1. */
+int uxdp_func_at(const struct analysis *an, size_t insn);
+
+/* --------------------------------------------------------------- lifter */
+
+struct lift_types {
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, void_t;
+	LLVMTypeRef sub_fn;    /* i64 (ptr ctx, i64 r1..r5) */
+	LLVMTypeRef slot;      /* { ptr map, ptr data } */
+};
+
+/* Module-wide state: one per compilation. */
+struct lift_module {
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	struct lift_types t;
+	const struct uxdp_object *obj;
+	LLVMValueRef *map_slots; /* per obj->maps entry, NULL for inner templates */
+	LLVMValueRef *prog_entries; /* per obj->progs entry */
+	struct uxdp_diag *diag;
+};
+
+/* Per-function state while lowering one eBPF function. */
+struct lifter {
+	struct lift_module *m;
+	const struct uxdp_prog *prog;
+	const struct analysis *an;
+	const struct lift_func *func;
+	LLVMValueRef fn;
+	LLVMValueRef ctx_arg;  /* ptr to struct uxdp_ctx (null for raw programs) */
+	LLVMValueRef regs[EBPF_NR_REGS]; /* allocas of i64 */
+	LLVMValueRef stack;    /* [512 x i8] alloca */
+	LLVMBasicBlockRef *blocks; /* per insn of this function: block if leader */
+	LLVMBasicBlockRef exit_block;
+	bool terminated;       /* the current block already has its terminator */
+};
+
+/* Lower prog into m->mod; defines its entry function and subprograms. */
+int uxdp_lift_program(struct lift_module *m, size_t prog_idx);
+
+/* lift_alu.c, lift_mem.c, lift_jmp.c: one instruction each; 0 or -errno. */
+int lift_alu(struct lifter *l, size_t i, const struct ebpf_insn *in);
+int lift_mem(struct lifter *l, size_t i, const struct ebpf_insn *in);
+int lift_lddw(struct lifter *l, size_t i, const struct ebpf_insn *in);
+int lift_jmp(struct lifter *l, size_t i, const struct ebpf_insn *in);
+
+/* Shared small builders (lift.c). */
+LLVMValueRef lift_get(struct lifter *l, unsigned reg);
+void lift_set(struct lifter *l, unsigned reg, LLVMValueRef v64);
+LLVMValueRef lift_const64(struct lifter *l, uint64_t v);
+LLVMValueRef lift_const32(struct lifter *l, uint32_t v);
+LLVMValueRef lift_ptr(struct lifter *l, LLVMValueRef addr64, int16_t off);
+LLVMBasicBlockRef lift_block_at(struct lifter *l, size_t insn);
+int lift_insn_error(struct lifter *l, size_t i, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* After a call that may have run a tail call: return if it did. */
+void lift_check_tail_called(struct lifter *l);
+/* Declare (once) and return a helper or runtime function. */
+LLVMValueRef lift_runtime_fn(struct lift_module *m, const char *name, LLVMTypeRef type);
+
+#endif /* UXDPC_LIFT_H */
