@@ -4,8 +4,8 @@
  * key size, value size and max_entries so that a test can tell them apart
  * in `uxdpc --list`, and one program that uses each through the helper the
  * kernel allows for it.  The map-in-map outers carry inner map definitions
- * (__array(values, ...)); array_of_maps is also statically initialised with
- * a separate inner map, which puts relocations into .maps.
+ * (__array(values, ...)).  Static initialisation of an outer map is in
+ * map_in_map_init.bpf.c, so that this object stays about map types only.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -116,7 +116,7 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } m_prog_array SEC(".maps");
 
-/* A standalone inner map, also used to initialise slot 0 of m_array_of_maps. */
+/* A standalone map of the inner type, also looked up directly. */
 struct inner_array {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 24);
@@ -131,9 +131,7 @@ struct {
 	__uint(max_entries, 25);
 	__type(key, __u32);
 	__array(values, struct inner_array);
-} m_array_of_maps SEC(".maps") = {
-	.values = { [0] = &m_inner },
-};
+} m_array_of_maps SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
