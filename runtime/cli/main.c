@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - the uxdp command: run a uxdpc-compiled XDP program.
+ *
+ *	AOT_OBJECT=fw.aot.o uxdp --pcap in.pcap --out out.pcap [options]
+ *
+ * Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uxdp/driver.h>
+#include <uxdp/map.h>
+#include <uxdp/runtime.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: [AOT_OBJECT=obj.aot.o] uxdp [--object obj.aot.o] --pcap in.pcap [options]\n"
+		"  --object PATH     object compiled by uxdpc (default: $AOT_OBJECT)\n"
+		"  --pcap PATH       read packets from a pcap file (the pcap driver)\n"
+		"  --out PATH        write XDP_TX and XDP_REDIRECT packets here\n"
+		"  --pass-out PATH   write XDP_PASS packets here\n"
+		"  -p, --prog NAME   program to run (needed if the object has several)\n"
+		"  --repeat N        run the capture N times (default 1)\n"
+		"  --ifindex N       ingress ifindex the program sees (default 1)\n"
+		"  --queue N         rx queue index the program sees (default 0)\n"
+		"  --instance NAME   keep maps in this shared-memory instance after exit\n"
+		"                    (default: a private instance, removed on exit)\n"
+		"  --stats           print counters every second\n"
+		"  -h, --help        this help\n");
+}
+
+static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v > max) {
+		fprintf(stderr, "uxdp: %s: bad number '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void tick(const struct uxdp_stats *s, double seconds, void *arg)
+{
+	printf("--- %.0f s\n", seconds);
+	uxdp_stats_print(stdout, s, seconds);
+}
+
+enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
+       OPT_INSTANCE, OPT_STATS };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "object", required_argument, NULL, OPT_OBJECT },
+		{ "pcap", required_argument, NULL, OPT_PCAP },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "pass-out", required_argument, NULL, OPT_PASS_OUT },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
+		{ "queue", required_argument, NULL, OPT_QUEUE },
+		{ "instance", required_argument, NULL, OPT_INSTANCE },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct uxdp_pcap_opts po = { .ifindex = 1, .repeat = 1 };
+	struct uxdp_object_opts oo = { .ncpus = 1 };
+	const char *object = getenv("AOT_OBJECT"), *prog_name = NULL, *instance = NULL;
+	const struct uxdp_program *prog, *all;
+	struct uxdp_object *obj;
+	struct uxdp_stats stats = { 0 };
+	char err[512], inst[UXDP_INSTANCE_LEN];
+	uint64_t v;
+	size_t n, i;
+	int c, ret;
+	bool show_stats = false;
+
+	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_OBJECT: object = optarg; break;
+		case OPT_PCAP: po.in = optarg; break;
+		case OPT_OUT: po.out = optarg; break;
+		case OPT_PASS_OUT: po.pass_out = optarg; break;
+		case 'p': prog_name = optarg; break;
+		case OPT_INSTANCE: instance = optarg; break;
+		case OPT_STATS: show_stats = true; break;
+		case OPT_REPEAT:
+			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
+				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
+				return 2;
+			}
+			break;
+		case OPT_IFINDEX:
+			if (parse_u64("--ifindex", optarg, UINT32_MAX, &v))
+				return 2;
+			po.ifindex = v;
+			break;
+		case OPT_QUEUE:
+			if (parse_u64("--queue", optarg, UINT32_MAX, &v))
+				return 2;
+			po.queue = v;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "uxdp: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!object || !*object) {
+		fprintf(stderr, "uxdp: no object: set AOT_OBJECT or pass --object\n");
+		return 2;
+	}
+	if (!po.in) {
+		fprintf(stderr, "uxdp: no driver: pass --pcap FILE\n");
+		return 2;
+	}
+	/* An offline run must not see or leave state from other runs. */
+	if (instance) {
+		oo.instance = instance;
+		oo.reuse_maps = true;
+	} else {
+		snprintf(inst, sizeof(inst), "pcap-%ld", (long)getpid());
+		oo.instance = inst;
+		oo.unlink_on_close = true;
+	}
+
+	ret = uxdp_object_open(object, &oo, &obj, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		if (!instance)
+			uxdp_map_unlink_instance(oo.instance);
+		return 1;
+	}
+	prog = uxdp_object_program(obj, prog_name);
+	if (!prog || prog->type != UXDP_PROG_XDP) {
+		n = uxdp_object_programs(obj, &all);
+		if (prog_name)
+			fprintf(stderr, "uxdp: %s: no XDP program '%s'; it has:", object, prog_name);
+		else
+			fprintf(stderr, "uxdp: %s: %s; choose one with -p:", object,
+				n ? "several XDP programs" : "no XDP program");
+		for (i = 0; i < n; i++)
+			if (all[i].type == UXDP_PROG_XDP)
+				fprintf(stderr, " %s", all[i].name);
+		fputc('\n', stderr);
+		uxdp_object_close(obj);
+		if (!instance)
+			uxdp_map_unlink_instance(oo.instance);
+		return 1;
+	}
+	if (show_stats)
+		po.tick = tick;
+
+	ret = uxdp_pcap_run(prog->fn, &po, &stats, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "uxdp: %s\n", err);
+	else
+		uxdp_stats_print(stdout, &stats, 0);
+	uxdp_object_close(obj);
+	if (!instance)
+		uxdp_map_unlink_instance(oo.instance);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * object.c - bind the programs of a loaded uxdpc object to this runtime.
+ *
+ * Binding is: load with the helper resolver, create each map from its
+ * metadata record, fill each map slot, and register each program's entry
+ * point under its index so a prog_array can tail-call it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uxdp/loader.h>
+#include <uxdp/map.h>
+#include <uxdp/runtime.h>
+
+#define LIBBPF_PIN_BY_NAME 1 /* enum libbpf_pin_type */
+
+struct obj_map {
+	const char *name;      /* in the image's metadata strings */
+	struct uxdp_map *map;
+	bool created;          /* by us, so ours to unlink */
+};
+
+struct uxdp_object {
+	struct uxdp_image *img;
+	struct uxdp_program *progs;
+	size_t n_progs;
+	struct obj_map *maps;
+	size_t n_maps;
+	char instance[UXDP_INSTANCE_LEN];
+	bool unlink_on_close;
+};
+
+static int obj_err(char *err, size_t err_size, const char *path, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int obj_err(char *err, size_t err_size, const char *path, int ret, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !err_size)
+		return ret;
+	n = snprintf(err, err_size, "%s: ", path);
+	if (n >= 0 && (size_t)n < err_size) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, err_size - n, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static const char *meta_str(const struct uxdp_meta_header *h, uint32_t off)
+{
+	return (const char *)h + h->strings_off + off;
+}
+
+static void def_from_meta(struct uxdp_map_def *d, const struct uxdp_meta_header *h,
+			  const struct uxdp_meta_map *m, const struct uxdp_object_opts *o)
+{
+	memset(d, 0, sizeof(*d));
+	d->name = meta_str(h, m->name);
+	d->type = m->type;
+	d->key_size = m->key_size;
+	d->value_size = m->value_size;
+	d->max_entries = m->max_entries;
+	d->map_flags = m->map_flags;
+	d->ncpus = o->ncpus;
+}
+
+/* Copy a map's initial contents in, element by element (array maps only). */
+static int init_map(struct uxdp_map *map, const struct uxdp_meta_header *h,
+		    const struct uxdp_meta_map *m, const char *path, char *err, size_t err_size)
+{
+	const uint8_t *init = (const uint8_t *)h + h->data_off + m->init_off;
+	uint32_t done, key;
+	uint8_t *val;
+	int ret = 0;
+
+	if (!m->init_size)
+		return 0;
+	if (m->type != BPF_MAP_TYPE_ARRAY || m->value_size == 0)
+		return obj_err(err, err_size, path, -EINVAL,
+			       "map %s: initial contents are only supported for array maps",
+			       meta_str(h, m->name));
+	val = calloc(1, m->value_size);
+	if (!val)
+		return obj_err(err, err_size, path, -ENOMEM, "out of memory");
+	for (done = 0, key = 0; done < m->init_size && !ret; done += m->value_size, key++) {
+		uint32_t n = m->init_size - done;
+
+		if (n > m->value_size)
+			n = m->value_size;
+		memset(val, 0, m->value_size);
+		memcpy(val, init + done, n);
+		ret = uxdp_map_update_elem(map, &key, val, BPF_ANY);
+	}
+	free(val);
+	if (ret)
+		return obj_err(err, err_size, path, ret, "map %s: writing initial contents: %s",
+			       meta_str(h, m->name), strerror(-ret));
+	return 0;
+}
+
+static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
+		      const struct uxdp_meta_map *maps, uint32_t i,
+		      const struct uxdp_object_opts *o, const char *path, char *err, size_t err_size)
+{
+	const struct uxdp_meta_map *m = &maps[i];
+	struct uxdp_map_def def, inner;
+	struct obj_map *om = &obj->maps[obj->n_maps];
+	int ret;
+
+	def_from_meta(&def, h, m, o);
+	if (m->inner_map >= 0) {
+		def_from_meta(&inner, h, &maps[m->inner_map], o);
+		def.inner = &inner;
+	}
+	om->name = def.name;
+	ret = uxdp_map_create(obj->instance, &def, &om->map);
+	if (ret == -EEXIST && (o->reuse_maps || m->pinning == LIBBPF_PIN_BY_NAME)) {
+		def.flags |= UXDP_MAP_DEF_REUSE;
+		ret = uxdp_map_create(obj->instance, &def, &om->map);
+	} else if (ret == 0) {
+		om->created = true;
+	}
+	if (ret == -EEXIST)
+		return obj_err(err, err_size, path, ret,
+			       "map %s already exists in instance %s with %s shape; remove it or reuse maps",
+			       def.name, obj->instance,
+			       o->reuse_maps || m->pinning == LIBBPF_PIN_BY_NAME ? "another" : "some");
+	if (ret)
+		return obj_err(err, err_size, path, ret, "creating map %s (type %u): %s", def.name,
+			       def.type, strerror(-ret));
+	obj->n_maps++;
+	if (om->created) {
+		ret = init_map(om->map, h, m, path, err, err_size);
+		if (ret)
+			return ret;
+	}
+	m->slot->map = om->map;
+	m->slot->data = m->type == BPF_MAP_TYPE_ARRAY ? uxdp_map_array_data(om->map) : NULL;
+	return 0;
+}
+
+static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h,
+		       const struct uxdp_object_opts *o, const char *path, char *err,
+		       size_t err_size)
+{
+	const struct uxdp_meta_prog *progs = (const void *)((const char *)h + h->progs_off);
+	const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < h->n_maps; i++) {
+		if (maps[i].kind == UXDP_MAP_KIND_INNER)
+			continue; /* a template: its instances come from the control plane */
+		ret = create_map(obj, h, maps, i, o, path, err, err_size);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < h->n_progs; i++) {
+		struct uxdp_program *p = &obj->progs[obj->n_progs];
+
+		p->name = meta_str(h, progs[i].name);
+		p->section = meta_str(h, progs[i].section);
+		p->object = meta_str(h, h->obj_name);
+		p->type = progs[i].type;
+		p->flags = progs[i].flags;
+		p->index = obj->n_progs;
+		p->fn = (uxdp_prog_fn)progs[i].entry;
+		ret = uxdp_prog_register(p->index, p->fn);
+		if (ret)
+			return obj_err(err, err_size, path, ret, "registering program %s: %s", p->name,
+				       strerror(-ret));
+		obj->n_progs++;
+	}
+	return 0;
+}
+
+int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
+		     struct uxdp_object **out, char *err, size_t err_size)
+{
+	static const struct uxdp_object_opts no_opts;
+	const struct uxdp_meta_header *const *recs;
+	const struct uxdp_object_opts *o = opts ? opts : &no_opts;
+	struct uxdp_object *obj;
+	size_t n, i, n_progs = 0, n_maps = 0;
+	int ret;
+
+	*out = NULL;
+	if (err && err_size)
+		err[0] = '\0';
+	obj = calloc(1, sizeof(*obj));
+	if (!obj)
+		return obj_err(err, err_size, path, -ENOMEM, "out of memory");
+	snprintf(obj->instance, sizeof(obj->instance), "%s",
+		 o->instance ? o->instance : UXDP_DEFAULT_INSTANCE);
+	obj->unlink_on_close = o->unlink_on_close;
+
+	ret = uxdp_image_load_file(path, uxdp_runtime_resolve, NULL, &obj->img, err, err_size);
+	if (ret)
+		goto fail;
+	n = uxdp_image_meta(obj->img, &recs);
+	if (n == 0) {
+		ret = obj_err(err, err_size, path, -ENOEXEC,
+			      "no %s section: not an object compiled by uxdpc", UXDP_META_SECTION);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		n_progs += recs[i]->n_progs;
+		n_maps += recs[i]->n_maps;
+	}
+	obj->progs = calloc(n_progs ? n_progs : 1, sizeof(*obj->progs));
+	obj->maps = calloc(n_maps ? n_maps : 1, sizeof(*obj->maps));
+	if (!obj->progs || !obj->maps) {
+		ret = obj_err(err, err_size, path, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		ret = bind_record(obj, recs[i], o, path, err, err_size);
+		if (ret)
+			goto fail;
+	}
+	*out = obj;
+	return 0;
+fail:
+	/* Maps made by a failed open are never anyone else's: remove them. */
+	obj->unlink_on_close = true;
+	uxdp_object_close(obj);
+	return ret;
+}
+
+size_t uxdp_object_programs(const struct uxdp_object *obj, const struct uxdp_program **progs)
+{
+	if (progs)
+		*progs = obj ? obj->progs : NULL;
+	return obj ? obj->n_progs : 0;
+}
+
+const struct uxdp_program *uxdp_object_program(const struct uxdp_object *obj, const char *name)
+{
+	const struct uxdp_program *found = NULL;
+	size_t i;
+
+	if (!obj)
+		return NULL;
+	for (i = 0; i < obj->n_progs; i++) {
+		const struct uxdp_program *p = &obj->progs[i];
+
+		if (name) {
+			if (strcmp(p->name, name) == 0)
+				return p;
+		} else if (p->type == UXDP_PROG_XDP) {
+			if (found)
+				return NULL; /* ambiguous */
+			found = p;
+		}
+	}
+	return found;
+}
+
+struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name)
+{
+	size_t i;
+
+	if (!obj || !name)
+		return NULL;
+	for (i = 0; i < obj->n_maps; i++)
+		if (strcmp(obj->maps[i].name, name) == 0)
+			return obj->maps[i].map;
+	return NULL;
+}
+
+void uxdp_object_close(struct uxdp_object *obj)
+{
+	size_t i;
+
+	if (!obj)
+		return;
+	for (i = 0; i < obj->n_maps; i++) {
+		if (obj->unlink_on_close && obj->maps[i].created)
+			uxdp_map_unlink(obj->instance, obj->maps[i].name);
+		uxdp_map_close(obj->maps[i].map);
+	}
+	free(obj->maps);
+	free(obj->progs);
+	uxdp_image_free(obj->img);
+	free(obj);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runtime.h - open an object compiled by uxdpc and bind its programs.
+ *
+ * uxdp_object_open() loads the object (see loader.h), resolving its helper
+ * calls to this runtime's uxdp_helper_* functions, creates every map its
+ * metadata describes (global data included, filled with its initial
+ * contents), fills each map slot and registers each program for tail calls.
+ * After that the programs can run; the caller sets uxdp_this_cpu (map.h)
+ * in each worker thread before running them.
+ *
+ * Errors: 0 or a negative errno, with one line of context in err.
+ */
+#ifndef UXDP_RUNTIME_H
+#define UXDP_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uxdp/ctx.h>
+#include <uxdp/object_format.h>
+
+struct uxdp_object;
+struct uxdp_map;
+
+struct uxdp_object_opts {
+	const char *instance;  /* map namespace (map.h); NULL: "default" */
+	unsigned int ncpus;    /* workers, i.e. CPUs of per-CPU maps; 0: online CPUs */
+	/*
+	 * Maps that already exist with the same shape are reused (their
+	 * contents kept, initial data not rewritten), as for a reload.  Without
+	 * it an existing map is an error, except maps pinned by name
+	 * (LIBBPF_PIN_BY_NAME), which are always shared.
+	 */
+	bool reuse_maps;
+	/* Remove the maps this object created when it is closed. */
+	bool unlink_on_close;
+};
+
+struct uxdp_program {
+	const char *name;      /* function name */
+	const char *section;   /* ELF section in the BPF object, e.g. "xdp" */
+	const char *object;    /* the BPF object's file name */
+	uint32_t type;         /* enum uxdp_prog_type */
+	uint32_t flags;        /* UXDP_PROG_F_* */
+	uint32_t index;        /* position in the object's list; a prog_array value */
+	uxdp_prog_fn fn;       /* UXDP_PROG_XDP: call with a struct uxdp_ctx */
+};
+
+/* Open the object at path; opts may be NULL.  *out is closed by uxdp_object_close(). */
+int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
+		     struct uxdp_object **out, char *err, size_t err_size);
+/* All programs of the object, in metadata order; returns how many. */
+size_t uxdp_object_programs(const struct uxdp_object *obj, const struct uxdp_program **progs);
+/*
+ * The program called name, or with name NULL the only XDP program (NULL if
+ * there are several, so that the user must choose).
+ */
+const struct uxdp_program *uxdp_object_program(const struct uxdp_object *obj, const char *name);
+/* The map called name (as in the metadata), or NULL.  Owned by obj. */
+struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name);
+/* Unbind and unmap; the maps stay unless unlink_on_close.  NULL is allowed. */
+void uxdp_object_close(struct uxdp_object *obj);
+
+/*
+ * The resolver uxdp_object_open() uses: uxdp_helper_* from helpers.h and
+ * the few libc functions LLVM may call (memcpy, memmove, memset, memcmp).
+ * arg is unused.  Exported for tools that load objects themselves.
+ */
+void *uxdp_runtime_resolve(const char *name, void *arg);
+
+#endif /* UXDP_RUNTIME_H */
