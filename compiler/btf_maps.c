@@ -1,1 +1,464 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * btf_maps.c - BTF-defined maps (SEC(".maps")) and the CO-RE records of
+ * .BTF.ext, read with libbpf's public BTF API only.
+ *
+ * A BTF map definition is a variable in DATASEC ".maps" whose type is a
+ * struct; each member encodes one attribute in its *type*, not its value:
+ *   __uint(name, N)    int (*name)[N]     -> N is the array's element count
+ *   __type(key, T)     T *key             -> key_size = sizeof(T)
+ *   __array(values, S) S *values[]        -> map-in-map: S is the inner map
+ * This file decodes those shapes; elf_reader.c gives it the symbols, since
+ * clang leaves the DATASEC offsets to be relocated and we use the symbols'.
+ */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <elf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uxdpc.h"
+
+/* Chains of typedefs and modifiers longer than this are cycles or abuse. */
+#define MAX_TYPE_HOPS 32
+
+/* libbpf logs its own BTF parse errors to stderr; ours is the diag line. */
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static struct btf *parse_btf(const struct uxdp_elf_view *v, struct uxdp_diag *diag, int *err)
+{
+	libbpf_print_fn_t old;
+	struct btf *btf;
+
+	if (v->btf_size > UINT32_MAX) {
+		*err = diag_error(diag, -EINVAL, "%s: .BTF too large", v->name);
+		return NULL;
+	}
+	old = libbpf_set_print(quiet_print);
+	btf = btf__new(v->btf, (__u32)v->btf_size);
+	*err = btf ? 0 : (errno ? -errno : -EINVAL);
+	libbpf_set_print(old);
+	if (!btf)
+		diag_error(diag, *err, "%s: section .BTF is malformed: %s", v->name,
+			   strerror(-*err));
+	return btf;
+}
+
+/* The type behind typedefs and const/volatile/restrict/type tags, or NULL. */
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *res_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	int hops = 0;
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		if (++hops > MAX_TYPE_HOPS)
+			return NULL;
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (res_id)
+		*res_id = id;
+	return t;
+}
+
+struct map_ctx {
+	const struct uxdp_elf_view *v;
+	struct uxdp_diag *diag;
+	const struct btf *btf;
+	const char *map;     /* name of the map being read, for messages */
+};
+
+#define MAP_ERR(c, err, fmt, ...)                                                          \
+	diag_error((c)->diag, err, "%s: map '%s': " fmt, (c)->v->name, (c)->map, ##__VA_ARGS__)
+
+/* `int (*name)[N]` -> N */
+static int field_uint(struct map_ctx *c, const struct btf_member *m, const char *name,
+		      uint32_t *out)
+{
+	const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
+	const struct btf_type *arr;
+
+	if (!t || !btf_is_ptr(t))
+		return MAP_ERR(c, -EINVAL, "attribute '%s' is not a pointer (use __uint())", name);
+	arr = btf__type_by_id(c->btf, t->type);
+	if (!arr || !btf_is_array(arr))
+		return MAP_ERR(c, -EINVAL, "attribute '%s' does not point to an array", name);
+	*out = btf_array(arr)->nelems;
+	return 0;
+}
+
+/* `T *name` -> sizeof(T) */
+static int field_size(struct map_ctx *c, const struct btf_member *m, const char *name,
+		      uint32_t *out)
+{
+	const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
+	__s64 sz;
+
+	if (!t || !btf_is_ptr(t))
+		return MAP_ERR(c, -EINVAL, "'%s' is not a pointer (use __type())", name);
+	sz = btf__resolve_size(c->btf, t->type);
+	if (sz < 0 || sz > UINT32_MAX)
+		return MAP_ERR(c, -EINVAL, "cannot size the type of '%s'", name);
+	*out = (uint32_t)sz;
+	return 0;
+}
+
+struct map_def {
+	uint32_t type, key_size, value_size, max_entries, map_flags, pinning;
+	uint32_t key_type_size, value_type_size;
+	bool has_key_type, has_value_type;
+	__u32 inner_id;      /* struct type of the inner map definition, or 0 */
+};
+
+/* Read the attributes of one definition struct; inner: no `values` allowed. */
+static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
+		     struct map_def *d)
+{
+	const struct btf_member *m = btf_members(def);
+	__u16 i, n = btf_vlen(def);
+	uint32_t unused;
+	int err = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < n && !err; i++, m++) {
+		const char *name = btf__name_by_offset(c->btf, m->name_off);
+
+		if (!name || !name[0])
+			return MAP_ERR(c, -EINVAL, "member %u has no name", i);
+		if (!strcmp(name, "type")) {
+			err = field_uint(c, m, name, &d->type);
+		} else if (!strcmp(name, "max_entries")) {
+			err = field_uint(c, m, name, &d->max_entries);
+		} else if (!strcmp(name, "map_flags")) {
+			err = field_uint(c, m, name, &d->map_flags);
+		} else if (!strcmp(name, "key_size")) {
+			err = field_uint(c, m, name, &d->key_size);
+		} else if (!strcmp(name, "value_size")) {
+			err = field_uint(c, m, name, &d->value_size);
+		} else if (!strcmp(name, "pinning")) {
+			err = field_uint(c, m, name, &d->pinning);
+		} else if (!strcmp(name, "numa_node") || !strcmp(name, "map_extra")) {
+			/* Meaningless in userspace; still must be well-formed. */
+			err = field_uint(c, m, name, &unused);
+		} else if (!strcmp(name, "key")) {
+			err = field_size(c, m, name, &d->key_type_size);
+			d->has_key_type = true;
+		} else if (!strcmp(name, "value")) {
+			err = field_size(c, m, name, &d->value_type_size);
+			d->has_value_type = true;
+		} else if (!strcmp(name, "values")) {
+			const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
+
+			if (inner)
+				return MAP_ERR(c, -EINVAL, "an inner map cannot have 'values'");
+			if (!t || !btf_is_array(t) || btf_array(t)->nelems)
+				return MAP_ERR(c, -EINVAL, "'values' is not a flexible array");
+			t = skip_mods(c->btf, btf_array(t)->type, NULL);
+			if (!t || !btf_is_ptr(t))
+				return MAP_ERR(c, -EINVAL, "'values' is not an array of pointers");
+			t = skip_mods(c->btf, t->type, &d->inner_id);
+			if (!t)
+				return MAP_ERR(c, -EINVAL, "'values' points to a bad type");
+			if (btf_is_func_proto(t))
+				d->inner_id = 0; /* prog_array of programs */
+			else if (!btf_is_struct(t))
+				return MAP_ERR(c, -EINVAL,
+					       "'values' must point to a map definition or a function");
+		} else {
+			return MAP_ERR(c, -EINVAL, "unknown attribute '%s'", name);
+		}
+	}
+	if (err)
+		return err;
+	if (d->has_key_type) {
+		if (d->key_size && d->key_size != d->key_type_size)
+			return MAP_ERR(c, -EINVAL, "key_size %u and sizeof(key) %u disagree",
+				       d->key_size, d->key_type_size);
+		d->key_size = d->key_type_size;
+	}
+	if (d->has_value_type) {
+		if (d->value_size && d->value_size != d->value_type_size)
+			return MAP_ERR(c, -EINVAL, "value_size %u and sizeof(value) %u disagree",
+				       d->value_size, d->value_type_size);
+		d->value_size = d->value_type_size;
+	}
+	return 0;
+}
+
+static bool is_map_in_map(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+static const struct uxdp_elf_sym *find_map_sym(const struct uxdp_elf_view *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_syms; i++) {
+		const struct uxdp_elf_sym *y = &v->syms[i];
+
+		if (y->shndx == v->maps_shndx && y->type != STT_SECTION && !strcmp(y->name, name))
+			return y;
+	}
+	return NULL;
+}
+
+static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
+		       const struct btf_var_secinfo *vsi)
+{
+	const struct btf_type *var = btf__type_by_id(c->btf, vsi->type), *def, *idef;
+	const struct uxdp_elf_sym *sym;
+	struct uxdp_map_info *m;
+	struct map_def d, id;
+	char inner_name[256];
+	size_t idx;
+	int err;
+
+	c->map = "?";
+	if (!var || !btf_is_var(var))
+		return diag_error(c->diag, -EINVAL, "%s: .maps: entry of type %u is not a variable",
+				  c->v->name, vsi->type);
+	c->map = btf__name_by_offset(c->btf, var->name_off);
+	if (!c->map || !c->map[0])
+		return diag_error(c->diag, -EINVAL, "%s: .maps: variable without a name",
+				  c->v->name);
+	def = skip_mods(c->btf, var->type, NULL);
+	if (!def || !btf_is_struct(def))
+		return MAP_ERR(c, -EINVAL, "definition is not a struct");
+	sym = find_map_sym(c->v, c->map);
+	if (!sym)
+		return MAP_ERR(c, -EINVAL, "no symbol in section .maps");
+	err = parse_def(c, def, false, &d);
+	if (err)
+		return err;
+	if (d.inner_id && !is_map_in_map(d.type))
+		return MAP_ERR(c, -EINVAL, "'values' of maps needs array_of_maps or hash_of_maps");
+	if (!d.inner_id && is_map_in_map(d.type))
+		return MAP_ERR(c, -EINVAL, "%s without an inner map definition ('values')",
+			       uxdp_map_type_name(d.type));
+	if (d.inner_id || d.type == BPF_MAP_TYPE_PROG_ARRAY) {
+		/* The value of a map-in-map or prog_array slot is a 4-byte id. */
+		if (d.value_size && d.value_size != 4)
+			return MAP_ERR(c, -EINVAL, "value_size %u, must be 4", d.value_size);
+		d.value_size = 4;
+	}
+
+	idx = obj->n_maps;
+	m = uxdp_object_add_map(obj, c->map);
+	if (!m)
+		return MAP_ERR(c, -ENOMEM, "out of memory");
+	m->type = d.type;
+	m->key_size = d.key_size;
+	m->value_size = d.value_size;
+	m->max_entries = d.max_entries;
+	m->map_flags = d.map_flags;
+	m->pinning = d.pinning;
+	m->kind = UXDP_MAP_KIND_USER;
+	m->shndx = c->v->maps_shndx;
+	m->sec_off = sym->value;
+	if (!d.inner_id)
+		return 0;
+
+	/* The inner template: named like libbpf names it, "outer.inner". */
+	idef = btf__type_by_id(c->btf, d.inner_id);
+	err = parse_def(c, idef, true, &id);
+	if (err)
+		return err;
+	snprintf(inner_name, sizeof(inner_name), "%s.inner", c->map);
+	m = uxdp_object_add_map(obj, inner_name);
+	if (!m)
+		return MAP_ERR(c, -ENOMEM, "out of memory");
+	m->type = id.type;
+	m->key_size = id.key_size;
+	m->value_size = id.value_size;
+	m->max_entries = id.max_entries;
+	m->map_flags = id.map_flags;
+	m->pinning = id.pinning;
+	m->kind = UXDP_MAP_KIND_INNER;
+	obj->maps[idx].inner_map = (int32_t)(obj->n_maps - 1);
+	return 0;
+}
+
+int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *v,
+		       struct uxdp_diag *diag)
+{
+	struct map_ctx c = { .v = v, .diag = diag };
+	const struct btf_type *sec = NULL;
+	const struct btf_var_secinfo *vsi;
+	struct btf *btf;
+	__u32 id, n;
+	int err = 0;
+	__u16 i;
+
+	if (v->maps_shndx < 0)
+		return 0;
+	if (!v->btf)
+		return diag_error(diag, -EINVAL,
+				  "%s: section .maps needs .BTF to describe its maps (compile with -g)",
+				  v->name);
+	btf = parse_btf(v, diag, &err);
+	if (!btf)
+		return err;
+	c.btf = btf;
+	n = btf__type_cnt(btf);
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name;
+
+		if (!t || !btf_is_datasec(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (name && !strcmp(name, ".maps")) {
+			sec = t;
+			break;
+		}
+	}
+	if (!sec) {
+		err = diag_error(diag, -EINVAL, "%s: .BTF has no DATASEC '.maps'", v->name);
+		goto out;
+	}
+	vsi = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec) && !err; i++, vsi++)
+		err = add_btf_map(obj, &c, vsi);
+out:
+	btf__free(btf);
+	return err;
+}
+
+/* ------------------------------------------------------------ .BTF.ext */
+
+/* The prefix of struct btf_ext_header (libbpf's btf.h does not export it). */
+struct ext_header {
+	uint16_t magic;
+	uint8_t version;
+	uint8_t flags;
+	uint32_t hdr_len;
+	uint32_t func_info_off;
+	uint32_t func_info_len;
+	uint32_t line_info_off;
+	uint32_t line_info_len;
+	uint32_t core_relo_off; /* present when hdr_len >= 32 */
+	uint32_t core_relo_len;
+};
+
+/* struct bpf_core_relo from linux/bpf.h, spelled out: older headers lack it. */
+struct core_relo {
+	uint32_t insn_off;
+	uint32_t type_id;
+	uint32_t access_str_off;
+	uint32_t kind;
+};
+
+#define CORE_RELO_KIND_MAX 12 /* BPF_CORE_TYPE_MATCHES */
+
+static int sec_index(const struct uxdp_elf_view *v, const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < v->n_secs; i++)
+		if (v->sec_names[i] && !strcmp(v->sec_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * CO-RE relocations are counted and checked, not applied.  clang encodes in
+ * each relocated instruction the value for the types it compiled against
+ * (field offset, size, existence...).  uxdp compiles the program against the
+ * same UAPI types it was built with and there is no running kernel whose
+ * layout could differ, so those local values are already the target values
+ * and the instructions stay as clang wrote them.
+ */
+int uxdp_btf_ext_check(struct uxdp_object *obj, const struct uxdp_elf_view *v,
+		       struct uxdp_diag *diag)
+{
+	const uint8_t *p = v->btf_ext;
+	struct ext_header h = { 0 };
+	struct btf *btf = NULL;
+	uint32_t rec_size;
+	size_t off, end, total = 0;
+	int err = 0;
+
+	if (!p)
+		return 0;
+	if (v->btf_ext_size < 24)
+		return diag_error(diag, -EINVAL, "%s: .BTF.ext too short", v->name);
+	memcpy(&h, p, v->btf_ext_size < sizeof(h) ? v->btf_ext_size : sizeof(h));
+	if (h.magic != 0xeB9F || h.hdr_len < 24 || h.hdr_len > v->btf_ext_size)
+		return diag_error(diag, -EINVAL, "%s: .BTF.ext: bad header", v->name);
+	if (h.hdr_len < 32 || h.core_relo_len == 0)
+		return 0; /* no CO-RE records */
+	off = (size_t)h.hdr_len + h.core_relo_off;
+	end = off + h.core_relo_len;
+	if (off < h.hdr_len || end < off || end > v->btf_ext_size || h.core_relo_len < 4)
+		return diag_error(diag, -EINVAL, "%s: .BTF.ext: CO-RE records out of the section",
+				  v->name);
+	if (!v->btf)
+		return diag_error(diag, -EINVAL, "%s: .BTF.ext without .BTF", v->name);
+	btf = parse_btf(v, diag, &err);
+	if (!btf)
+		return err;
+
+	memcpy(&rec_size, p + off, 4);
+	off += 4;
+	if (rec_size < sizeof(struct core_relo) || rec_size % 4) {
+		err = diag_error(diag, -EINVAL, "%s: .BTF.ext: CO-RE record size %u", v->name,
+				 rec_size);
+		goto out;
+	}
+	while (off < end && !err) {
+		uint32_t hdr[2], j;
+		const char *sname;
+		int shndx;
+
+		if (end - off < sizeof(hdr)) {
+			err = diag_error(diag, -EINVAL, "%s: .BTF.ext: truncated CO-RE section",
+					 v->name);
+			break;
+		}
+		memcpy(hdr, p + off, sizeof(hdr));
+		off += sizeof(hdr);
+		sname = btf__name_by_offset(btf, hdr[0]);
+		shndx = sname ? sec_index(v, sname) : -1;
+		if (shndx < 0) {
+			err = diag_error(diag, -EINVAL,
+					 "%s: .BTF.ext: CO-RE records for unknown section '%s'",
+					 v->name, sname ? sname : "?");
+			break;
+		}
+		if (hdr[1] > (end - off) / rec_size) {
+			err = diag_error(diag, -EINVAL,
+					 "%s: .BTF.ext: %u CO-RE records overrun the section",
+					 v->name, hdr[1]);
+			break;
+		}
+		for (j = 0; j < hdr[1]; j++, off += rec_size) {
+			struct core_relo r;
+			const char *access;
+
+			memcpy(&r, p + off, sizeof(r));
+			access = btf__name_by_offset(btf, r.access_str_off);
+			if (r.insn_off % EBPF_INSN_SIZE || r.insn_off >= v->sec_sizes[shndx] ||
+			    r.type_id >= btf__type_cnt(btf) || r.kind > CORE_RELO_KIND_MAX ||
+			    !access || !access[0]) {
+				err = diag_error(diag, -EINVAL,
+						 "%s: section '%s' insn %u: malformed CO-RE relocation (type %u, kind %u)",
+						 v->name, sname, r.insn_off / EBPF_INSN_SIZE,
+						 r.type_id, r.kind);
+				break;
+			}
+			total++;
+		}
+	}
+	if (!err)
+		obj->n_core_relos = total;
+out:
+	btf__free(btf);
+	return err;
+}

@@ -116,6 +116,43 @@ void uxdp_object_free(struct uxdp_object *obj);
 /* Name of a BPF_MAP_TYPE_* for --list and messages ("hash", "lpm_trie"...). */
 const char *uxdp_map_type_name(uint32_t type);
 
+/*
+ * Front-end internals, shared by elf_reader.c and btf_maps.c only.  The ELF
+ * is parsed once by elf_reader.c; btf_maps.c sees it through this view so
+ * that it needs no libelf.  Pointers in the view live as long as the ELF.
+ */
+struct uxdp_elf_sym {
+	const char *name;
+	int shndx;            /* -1: undefined, absolute or common */
+	uint8_t type;         /* STT_* */
+	uint8_t bind;         /* STB_* */
+	uint64_t value;
+	uint64_t size;
+};
+
+struct uxdp_elf_view {
+	const char *name;     /* object file name, for messages */
+	const void *btf;      /* .BTF, NULL when absent */
+	size_t btf_size;
+	const void *btf_ext;  /* .BTF.ext, NULL when absent */
+	size_t btf_ext_size;
+	int maps_shndx;       /* .maps, -1 when absent */
+	const struct uxdp_elf_sym *syms;
+	size_t n_syms;
+	const char *const *sec_names; /* by section index */
+	const uint64_t *sec_sizes;
+	size_t n_secs;
+};
+
+/* Append a zeroed map named name (copied) with inner_map -1; NULL on ENOMEM. */
+struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *name);
+/* Append the BTF-defined maps of .maps (and their inner-map templates). */
+int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *view,
+		       struct uxdp_diag *diag);
+/* Check the CO-RE records of .BTF.ext and count them into obj->n_core_relos. */
+int uxdp_btf_ext_check(struct uxdp_object *obj, const struct uxdp_elf_view *view,
+		       struct uxdp_diag *diag);
+
 /* --------------------------------------------------------------- decode */
 
 /*
