@@ -191,7 +191,8 @@ static int check_functions(struct analyser *a)
 		if (an->second_slot[last] ||
 		    (in->opcode != EBPF_OP_EXIT && in->opcode != EBPF_OP_JA &&
 		     in->opcode != EBPF_OP_JA32))
-			return an_error(a, last, "last insn of function '%s' is not an exit or jmp",
+			return an_error(a, last,
+					"function '%s' falls off the end: its last insn is not an exit or jmp",
 					fn->name);
 		an->leader[fn->start] = 1;
 		for (size_t i = fn->start; i < fn->end; i++) {

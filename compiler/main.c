@@ -80,7 +80,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("uxdpc: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs(" (see 'uxdpc --help')\n", stderr);
+	fputs("\nusage: uxdpc [options] INPUT (see 'uxdpc --help')\n", stderr);
 	return EXIT_USAGE;
 }
 

@@ -364,7 +364,10 @@ static void gen_insn_cases(const struct seed *s)
 		unsigned char *b;
 
 		snprintf(file, sizeof(file), "raw_%s.bin", c->name);
-		write_case(file, c->insns, c->n * sizeof(c->insns[0]), c->expect, "raw");
+		/* A plain --raw program has no helper set (any id goes to
+		 * uxdp_raw_helper); helper ids are checked for XDP programs. */
+		write_case(file, c->insns, c->n * sizeof(c->insns[0]), c->expect,
+			   strcmp(c->name, "unknown_helper") ? "raw" : "rawxdp");
 		if (c->plant == PLANT_NONE)
 			continue;
 

@@ -45,6 +45,7 @@ while IFS= read -r line; do
 
 	case $mode in
 	raw) set -- --raw "$dir/$file" ;;
+	rawxdp) set -- --raw --xdp "$dir/$file" ;;
 	elf) set -- "$dir/$file" ;;
 	*) echo "run.sh: cases.txt: bad mode '$mode' for $file" >&2; exit 2 ;;
 	esac
