@@ -71,7 +71,7 @@ static int child_report_fd = -1;
 
 static void child_report(int ok, uint64_t value, const char *fmt, ...)
 {
-	struct child_report r = { .ok = ok, .value = value };
+	struct child_report r = {.ok = ok, .value = value};
 	va_list ap;
 	ssize_t n;
 
@@ -94,8 +94,7 @@ uint64_t uxdp_raw_helper(uint64_t id, uint64_t r1, uint64_t r2, uint64_t r3, uin
 {
 	if (id == 5)
 		return r1;
-	child_report(0, 0, "program called unknown helper %" PRIu64 " (r1=0x%" PRIx64 ")", id,
-		     r1);
+	child_report(0, 0, "program called unknown helper %" PRIu64 " (r1=0x%" PRIx64 ")", id, r1);
 	return 0;
 }
 
@@ -111,8 +110,7 @@ static void *resolve_symbol(const char *name, void *arg)
 }
 
 /* In the child: load obj, call conf_prog(mem copy, len), report r0. */
-static void __attribute__((noreturn)) child_run(const char *obj, const uint8_t *mem,
-						size_t mem_len)
+static void __attribute__((noreturn)) child_run(const char *obj, const uint8_t *mem, size_t mem_len)
 {
 	uint64_t (*prog)(uint64_t, uint64_t);
 	struct uxdp_image *img = NULL;
@@ -162,8 +160,8 @@ static bool describe_status(int status, char *buf, size_t size)
  * Run the compiled object in a child.  Returns 0 with *r0 set, or -1 with a
  * message in msg.
  */
-static int run_object(const char *obj, const struct uxdp_data_file *df, uint64_t *r0,
-		      char *msg, size_t msg_size)
+static int run_object(const char *obj, const struct uxdp_data_file *df, uint64_t *r0, char *msg,
+		      size_t msg_size)
 {
 	struct child_report rep;
 	int fds[2], status;
@@ -297,8 +295,8 @@ static int run_uxdpc(const struct options *o, int level, const char *bin, const 
 enum outcome { PASS, FAIL, SKIP };
 
 /* snprintf into a path buffer; -ENAMETOOLONG instead of a truncated path. */
-__attribute__((format(printf, 3, 4))) static int fmt_path(char *buf, size_t size,
-							  const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fmt_path(char *buf, size_t size, const char *fmt,
+							  ...)
 {
 	va_list ap;
 	int n;
@@ -379,8 +377,7 @@ static enum outcome run_test(const struct options *o, const char *tmpdir, const 
 	if (run_object(obj, df, &r0, msg, msg_size))
 		goto out;
 	if (r0 != df->result) {
-		snprintf(msg, msg_size, "expected 0x%" PRIx64 ", got 0x%" PRIx64, df->result,
-			 r0);
+		snprintf(msg, msg_size, "expected 0x%" PRIx64 ", got 0x%" PRIx64, df->result, r0);
 		goto out;
 	}
 	res = PASS;
@@ -478,16 +475,16 @@ int main(int argc, char **argv)
 {
 	enum { OPT_TESTS = 256, OPT_UXDPC, OPT_FILTER, OPT_KEEP };
 	static const struct option longopts[] = {
-		{ "tests", required_argument, NULL, OPT_TESTS },
-		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "keep", no_argument, NULL, OPT_KEEP },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"tests", required_argument, NULL, OPT_TESTS},
+	    {"uxdpc", required_argument, NULL, OPT_UXDPC},
+	    {"filter", required_argument, NULL, OPT_FILTER},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
-	struct options o = { .tests_dir = UXDP_CONFORMANCE_DIR, .uxdpc = UXDP_UXDPC_PATH };
-	struct counts total = { 0 };
+	struct options o = {.tests_dir = UXDP_CONFORMANCE_DIR, .uxdpc = UXDP_UXDPC_PATH};
+	struct counts total = {0};
 	char tmpdir[4096], msg[1024];
 	const char *tmp;
 	char **names = NULL;
@@ -554,7 +551,7 @@ int main(int argc, char **argv)
 	}
 
 	for (l = 0; l < o.n_levels; l++) {
-		struct counts cnt = { 0 };
+		struct counts cnt = {0};
 
 		for (i = 0; i < n; i++) {
 			msg[0] = '\0';

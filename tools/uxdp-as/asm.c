@@ -89,8 +89,8 @@ int uxdp_asm__error_line(const struct uxdp_asm *a)
 	return a->err_line;
 }
 
-__attribute__((format(printf, 4, 5))) static int set_error(struct uxdp_asm *a, int err,
-							  int lineno, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int set_error(struct uxdp_asm *a, int err, int lineno,
+							   const char *fmt, ...)
 {
 	va_list ap;
 
@@ -123,8 +123,8 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int emit(struct uxdp_asm *a, int lineno, uint8_t opcode, unsigned int dst,
-		unsigned int src, int16_t off, int32_t imm)
+static int emit(struct uxdp_asm *a, int lineno, uint8_t opcode, unsigned int dst, unsigned int src,
+		int16_t off, int32_t imm)
 {
 	struct ebpf_insn *insn;
 
@@ -321,8 +321,8 @@ static int define_label(struct uxdp_asm *a, int lineno, const char *tok)
 static int check_operands(struct uxdp_asm *a, int lineno, const char *mnem, int got, int want)
 {
 	if (got != want)
-		return set_error(a, -EINVAL, lineno, "%s expects %d operand%s, got %d", mnem,
-				 want, want == 1 ? "" : "s", got);
+		return set_error(a, -EINVAL, lineno, "%s expects %d operand%s, got %d", mnem, want,
+				 want == 1 ? "" : "s", got);
 	return 0;
 }
 
@@ -333,74 +333,82 @@ struct mnem_op {
 };
 
 static const struct mnem_op alu_ops[] = {
-	{ "add", EBPF_ALU_ADD, 0 },  { "sub", EBPF_ALU_SUB, 0 },   { "mul", EBPF_ALU_MUL, 0 },
-	{ "div", EBPF_ALU_DIV, 0 },  { "or", EBPF_ALU_OR, 0 },     { "and", EBPF_ALU_AND, 0 },
-	{ "lsh", EBPF_ALU_LSH, 0 },  { "rsh", EBPF_ALU_RSH, 0 },   { "neg", EBPF_ALU_NEG, 0 },
-	{ "mod", EBPF_ALU_MOD, 0 },  { "xor", EBPF_ALU_XOR, 0 },   { "mov", EBPF_ALU_MOV, 0 },
-	{ "arsh", EBPF_ALU_ARSH, 0 },
-	/* v4 signed division: the offset field selects the signed form. */
-	{ "sdiv", EBPF_ALU_DIV, 1 }, { "smod", EBPF_ALU_MOD, 1 },
+    {"add", EBPF_ALU_ADD, 0},
+    {"sub", EBPF_ALU_SUB, 0},
+    {"mul", EBPF_ALU_MUL, 0},
+    {"div", EBPF_ALU_DIV, 0},
+    {"or", EBPF_ALU_OR, 0},
+    {"and", EBPF_ALU_AND, 0},
+    {"lsh", EBPF_ALU_LSH, 0},
+    {"rsh", EBPF_ALU_RSH, 0},
+    {"neg", EBPF_ALU_NEG, 0},
+    {"mod", EBPF_ALU_MOD, 0},
+    {"xor", EBPF_ALU_XOR, 0},
+    {"mov", EBPF_ALU_MOV, 0},
+    {"arsh", EBPF_ALU_ARSH, 0},
+    /* v4 signed division: the offset field selects the signed form. */
+    {"sdiv", EBPF_ALU_DIV, 1},
+    {"smod", EBPF_ALU_MOD, 1},
 };
 
 static const struct mnem_op jmp_ops[] = {
-	{ "jeq", EBPF_JMP_JEQ, 0 },   { "jgt", EBPF_JMP_JGT, 0 },   { "jge", EBPF_JMP_JGE, 0 },
-	{ "jset", EBPF_JMP_JSET, 0 }, { "jne", EBPF_JMP_JNE, 0 },   { "jsgt", EBPF_JMP_JSGT, 0 },
-	{ "jsge", EBPF_JMP_JSGE, 0 }, { "jlt", EBPF_JMP_JLT, 0 },   { "jle", EBPF_JMP_JLE, 0 },
-	{ "jslt", EBPF_JMP_JSLT, 0 }, { "jsle", EBPF_JMP_JSLE, 0 },
+    {"jeq", EBPF_JMP_JEQ, 0},	{"jgt", EBPF_JMP_JGT, 0},   {"jge", EBPF_JMP_JGE, 0},
+    {"jset", EBPF_JMP_JSET, 0}, {"jne", EBPF_JMP_JNE, 0},   {"jsgt", EBPF_JMP_JSGT, 0},
+    {"jsge", EBPF_JMP_JSGE, 0}, {"jlt", EBPF_JMP_JLT, 0},   {"jle", EBPF_JMP_JLE, 0},
+    {"jslt", EBPF_JMP_JSLT, 0}, {"jsle", EBPF_JMP_JSLE, 0},
 };
 
 /* movsx<from><class>: the offset is the source width. */
 static const struct mnem_op movsx_ops[] = {
-	{ "movsx864", EBPF_CLS_ALU64, 8 }, { "movsx1664", EBPF_CLS_ALU64, 16 },
-	{ "movsx3264", EBPF_CLS_ALU64, 32 }, { "movsx832", EBPF_CLS_ALU, 8 },
-	{ "movsx1632", EBPF_CLS_ALU, 16 },
+    {"movsx864", EBPF_CLS_ALU64, 8},   {"movsx1664", EBPF_CLS_ALU64, 16},
+    {"movsx3264", EBPF_CLS_ALU64, 32}, {"movsx832", EBPF_CLS_ALU, 8},
+    {"movsx1632", EBPF_CLS_ALU, 16},
 };
 
 /* Byte swaps carry the width in imm; the op field here is the full opcode. */
 static const struct mnem_op end_ops[] = {
-	{ "le16", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 16 },
-	{ "le32", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 32 },
-	{ "le64", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 64 },
-	{ "be16", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 16 },
-	{ "be32", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 32 },
-	{ "be64", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 64 },
-	{ "bswap16", EBPF_CLS_ALU64 | EBPF_ALU_END, 16 },
-	{ "bswap32", EBPF_CLS_ALU64 | EBPF_ALU_END, 32 },
-	{ "bswap64", EBPF_CLS_ALU64 | EBPF_ALU_END, 64 },
-	{ "swap16", EBPF_CLS_ALU64 | EBPF_ALU_END, 16 },
-	{ "swap32", EBPF_CLS_ALU64 | EBPF_ALU_END, 32 },
-	{ "swap64", EBPF_CLS_ALU64 | EBPF_ALU_END, 64 },
+    {"le16", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 16},
+    {"le32", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 32},
+    {"le64", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 64},
+    {"be16", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 16},
+    {"be32", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 32},
+    {"be64", EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 64},
+    {"bswap16", EBPF_CLS_ALU64 | EBPF_ALU_END, 16},
+    {"bswap32", EBPF_CLS_ALU64 | EBPF_ALU_END, 32},
+    {"bswap64", EBPF_CLS_ALU64 | EBPF_ALU_END, 64},
+    {"swap16", EBPF_CLS_ALU64 | EBPF_ALU_END, 16},
+    {"swap32", EBPF_CLS_ALU64 | EBPF_ALU_END, 32},
+    {"swap64", EBPF_CLS_ALU64 | EBPF_ALU_END, 64},
 };
 
 #define MEM_OP(cls, mode, size) ((cls) | (mode) | (size))
 static const struct mnem_op ldx_ops[] = {
-	{ "ldxw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_W), 0 },
-	{ "ldxh", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_H), 0 },
-	{ "ldxb", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_B), 0 },
-	{ "ldxdw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_DW), 0 },
-	{ "ldxsw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_W), 0 },
-	{ "ldxsh", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_H), 0 },
-	{ "ldxsb", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_B), 0 },
+    {"ldxw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_W), 0},
+    {"ldxh", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_H), 0},
+    {"ldxb", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_B), 0},
+    {"ldxdw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEM, EBPF_SIZE_DW), 0},
+    {"ldxsw", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_W), 0},
+    {"ldxsh", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_H), 0},
+    {"ldxsb", MEM_OP(EBPF_CLS_LDX, EBPF_MODE_MEMSX, EBPF_SIZE_B), 0},
 };
 
 static const struct mnem_op st_ops[] = {
-	{ "stw", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_W), 0 },
-	{ "sth", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_H), 0 },
-	{ "stb", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_B), 0 },
-	{ "stdw", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_DW), 0 },
+    {"stw", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_W), 0},
+    {"sth", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_H), 0},
+    {"stb", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_B), 0},
+    {"stdw", MEM_OP(EBPF_CLS_ST, EBPF_MODE_MEM, EBPF_SIZE_DW), 0},
 };
 
 static const struct mnem_op stx_ops[] = {
-	{ "stxw", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_W), 0 },
-	{ "stxh", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_H), 0 },
-	{ "stxb", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_B), 0 },
-	{ "stxdw", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_DW), 0 },
+    {"stxw", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_W), 0},
+    {"stxh", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_H), 0},
+    {"stxb", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_B), 0},
+    {"stxdw", MEM_OP(EBPF_CLS_STX, EBPF_MODE_MEM, EBPF_SIZE_DW), 0},
 };
 
 static const struct mnem_op atomic_ops[] = {
-	{ "add", EBPF_ATOMIC_ADD, 0 },   { "or", EBPF_ATOMIC_OR, 0 },
-	{ "and", EBPF_ATOMIC_AND, 0 },   { "xor", EBPF_ATOMIC_XOR, 0 },
-	{ "xchg", EBPF_ATOMIC_XCHG, 0 }, { "cmpxchg", EBPF_ATOMIC_CMPXCHG, 0 },
+    {"add", EBPF_ATOMIC_ADD, 0}, {"or", EBPF_ATOMIC_OR, 0},	{"and", EBPF_ATOMIC_AND, 0},
+    {"xor", EBPF_ATOMIC_XOR, 0}, {"xchg", EBPF_ATOMIC_XCHG, 0}, {"cmpxchg", EBPF_ATOMIC_CMPXCHG, 0},
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -578,8 +586,8 @@ static int asm_insn(struct uxdp_asm *a, int lineno, const char *mnem, char **opn
 		if (err)
 			return err;
 		/* ja32 (v4) carries its offset in imm to reach beyond int16. */
-		return wide ? emit(a, lineno, EBPF_OP_JA32, 0, 0, 0, rel) :
-			      emit(a, lineno, EBPF_OP_JA, 0, 0, rel, 0);
+		return wide ? emit(a, lineno, EBPF_OP_JA32, 0, 0, 0, rel)
+			    : emit(a, lineno, EBPF_OP_JA, 0, 0, rel, 0);
 	}
 	if (!strcmp(mnem, "call"))
 		return asm_call(a, lineno, opnd, n);
@@ -601,11 +609,12 @@ static int asm_insn(struct uxdp_asm *a, int lineno, const char *mnem, char **opn
 		err = check_operands(a, lineno, mnem, n, 2);
 		err = err ?: parse_reg(a, lineno, opnd[0], &dst);
 		if (!err && opnd[1][0] != '%')
-			return set_error(a, -EINVAL, lineno, "%s needs a register source: %s",
-					 mnem, opnd[1]);
+			return set_error(a, -EINVAL, lineno, "%s needs a register source: %s", mnem,
+					 opnd[1]);
 		err = err ?: parse_reg(a, lineno, opnd[1], &src);
-		return err ?: emit(a, lineno, op->op | EBPF_ALU_MOV | EBPF_SRC_X, dst, src,
-				   op->off, 0);
+		return err
+			   ?: emit(a, lineno, op->op | EBPF_ALU_MOV | EBPF_SRC_X, dst, src, op->off,
+				   0);
 	}
 	if ((op = FIND(ldx_ops, mnem))) {
 		err = check_operands(a, lineno, mnem, n, 2);
@@ -716,14 +725,12 @@ int uxdp_asm__finish(struct uxdp_asm *a, const struct ebpf_insn **insns, size_t 
 			if (f->field == FIXUP_OFF) {
 				if (rel < INT16_MIN || rel > INT16_MAX)
 					return set_error(a, -EINVAL, f->lineno,
-							 "Jump to %s out of 16-bit range",
-							 f->name);
+							 "Jump to %s out of 16-bit range", f->name);
 				insn->off = rel;
 			} else {
 				if (rel < INT32_MIN || rel > INT32_MAX)
 					return set_error(a, -EINVAL, f->lineno,
-							 "Jump to %s out of 32-bit range",
-							 f->name);
+							 "Jump to %s out of 32-bit range", f->name);
 				insn->imm = rel;
 			}
 		}

@@ -25,7 +25,7 @@ enum section {
 };
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t err_size, int lineno,
-						     const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;
@@ -157,8 +157,7 @@ static int add_content(struct parse_state *st, enum section sec, char *line, int
 			if (!parse_u64(tok, strncmp(tok, "0x", 2) ? 10 : 16, &v))
 				return fail(st->err, st->err_size, lineno,
 					    "Invalid raw instruction: %s", tok);
-			if (grow((void **)&df->raw, &st->cap_raw, df->n_raw + 1,
-				 sizeof(*df->raw)))
+			if (grow((void **)&df->raw, &st->cap_raw, df->n_raw + 1, sizeof(*df->raw)))
 				return -ENOMEM;
 			df->raw[df->n_raw++] = v;
 		}
@@ -169,7 +168,7 @@ static int add_content(struct parse_state *st, enum section sec, char *line, int
 int uxdp_data_file_parse(const char *text, size_t size, struct uxdp_data_file **out, char *err,
 			 size_t err_size)
 {
-	struct parse_state st = { .err = err, .err_size = err_size };
+	struct parse_state st = {.err = err, .err_size = err_size};
 	enum section sec = SEC_NONE;
 	const char *p = text, *endp = text + size, *nl;
 	char *buf = NULL, *line, *hash;
@@ -215,8 +214,7 @@ int uxdp_data_file_parse(const char *text, size_t size, struct uxdp_data_file **
 	return 0;
 }
 
-int uxdp_data_file_load(const char *path, struct uxdp_data_file **out, char *err,
-			size_t err_size)
+int uxdp_data_file_load(const char *path, struct uxdp_data_file **out, char *err, size_t err_size)
 {
 	char *text = NULL;
 	size_t size = 0, cap = 0, n;
@@ -276,8 +274,8 @@ const char *uxdp_data_file_skip_reason(const struct uxdp_data_file *df)
 	return NULL;
 }
 
-int uxdp_data_file_program(const struct uxdp_data_file *df, struct ebpf_insn **insns,
-			   size_t *count, char *err, size_t err_size, int *err_line)
+int uxdp_data_file_program(const struct uxdp_data_file *df, struct ebpf_insn **insns, size_t *count,
+			   char *err, size_t err_size, int *err_line)
 {
 	const struct ebpf_insn *res;
 	struct uxdp_asm *a;

@@ -41,8 +41,7 @@ struct uxdp_data_file {
 };
 
 /* Parse the file at path.  On success *out is allocated (caller frees). */
-int uxdp_data_file_load(const char *path, struct uxdp_data_file **out, char *err,
-			size_t err_size);
+int uxdp_data_file_load(const char *path, struct uxdp_data_file **out, char *err, size_t err_size);
 /* Same, from text (size bytes, need not be NUL-terminated). */
 int uxdp_data_file_parse(const char *text, size_t size, struct uxdp_data_file **out, char *err,
 			 size_t err_size);
@@ -62,7 +61,7 @@ const char *uxdp_data_file_skip_reason(const struct uxdp_data_file *df);
  * *count set (possibly 0).  On -EINVAL err gets "LINE: message" and
  * *err_line (may be NULL) the line number.
  */
-int uxdp_data_file_program(const struct uxdp_data_file *df, struct ebpf_insn **insns,
-			   size_t *count, char *err, size_t err_size, int *err_line);
+int uxdp_data_file_program(const struct uxdp_data_file *df, struct ebpf_insn **insns, size_t *count,
+			   char *err, size_t err_size, int *err_line);
 
 #endif /* UXDP_DATA_FILE_H */

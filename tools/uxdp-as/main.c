@@ -114,12 +114,12 @@ int main(int argc, char **argv)
 {
 	enum { OPT_DATA = 256, OPT_MEM_OUT, OPT_PRINT_RESULT };
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "data", no_argument, NULL, OPT_DATA },
-		{ "mem-out", required_argument, NULL, OPT_MEM_OUT },
-		{ "print-result", no_argument, NULL, OPT_PRINT_RESULT },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"data", no_argument, NULL, OPT_DATA},
+	    {"mem-out", required_argument, NULL, OPT_MEM_OUT},
+	    {"print-result", no_argument, NULL, OPT_PRINT_RESULT},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	const char *out = NULL, *mem_out = NULL, *in;
 	struct uxdp_data_file *df = NULL;

@@ -38,17 +38,18 @@ static void check_words(const char *src, const uint64_t *want, size_t n, int lin
 			if (uxdp_asm_insn_word(&insns[i]) == want[i])
 				continue;
 			printf("%d: FAIL \"%s\" slot %zu: 0x%016" PRIx64 ", want 0x%016" PRIx64
-			       "\n", line, src, i, uxdp_asm_insn_word(&insns[i]), want[i]);
+			       "\n",
+			       line, src, i, uxdp_asm_insn_word(&insns[i]), want[i]);
 			failures++;
 		}
 	}
 	free(insns);
 }
 
-#define ASSERT_WORDS(src, ...)                                                         \
-	do {                                                                           \
-		const uint64_t w_[] = { __VA_ARGS__ };                                 \
-		check_words(src, w_, sizeof(w_) / sizeof(w_[0]), __LINE__);            \
+#define ASSERT_WORDS(src, ...)                                                                     \
+	do {                                                                                       \
+		const uint64_t w_[] = {__VA_ARGS__};                                               \
+		check_words(src, w_, sizeof(w_) / sizeof(w_[0]), __LINE__);                        \
 	} while (0)
 
 /* Assembling src must fail with exactly want ("LINE: message"). */
@@ -61,8 +62,7 @@ static void check_error(const char *src, const char *want, int line)
 
 	ret = uxdp_asm_text(src, &insns, &count, err, sizeof(err));
 	if (ret != -EINVAL || strcmp(err, want)) {
-		printf("%d: FAIL \"%s\": got %d \"%s\", want \"%s\"\n", line, src, ret, err,
-		       want);
+		printf("%d: FAIL \"%s\": got %d \"%s\", want \"%s\"\n", line, src, ret, err, want);
 		failures++;
 	}
 	free(insns);
@@ -104,9 +104,9 @@ static void check_data_parse(void)
 	struct uxdp_data_file *df = NULL;
 	char err[256];
 
-	if (uxdp_data_file_parse(text, sizeof(text) - 1, &df, err, sizeof(err)) ||
-	    df->n_asm != 1 || df->mem_len != 3 || df->mem[0] != 0xff || df->mem[1] != 0xaa ||
-	    !df->has_result || df->result != 7 || uxdp_data_file_skip_reason(df)) {
+	if (uxdp_data_file_parse(text, sizeof(text) - 1, &df, err, sizeof(err)) || df->n_asm != 1 ||
+	    df->mem_len != 3 || df->mem[0] != 0xff || df->mem[1] != 0xaa || !df->has_result ||
+	    df->result != 7 || uxdp_data_file_skip_reason(df)) {
 		printf("FAIL data parse\n");
 		failures++;
 	}
