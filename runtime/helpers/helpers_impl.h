@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * helpers_impl.h - private to runtime/helpers: helper prototypes and the
+ * kernel constants the helpers reproduce.
+ */
+#ifndef UXDP_HELPERS_IMPL_H
+#define UXDP_HELPERS_IMPL_H
+
+#include <stdint.h>
+
+#include <uxdp/helpers.h>
+
+/* Prototypes of every helper in the table, NARGS uint64_t each. */
+#define UXDP_HARGS_0 void
+#define UXDP_HARGS_1 uint64_t
+#define UXDP_HARGS_2 uint64_t, uint64_t
+#define UXDP_HARGS_3 uint64_t, uint64_t, uint64_t
+#define UXDP_HARGS_4 uint64_t, uint64_t, uint64_t, uint64_t
+#define UXDP_HARGS_5 uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+#define UXDP_HELPER_DECLARE(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_HARGS_##nargs);
+UXDP_HELPER_TABLE(UXDP_HELPER_DECLARE)
+#undef UXDP_HELPER_DECLARE
+
+/* A negative errno as the helper's r0: sign-extended, as BPF_CALL_x returns it. */
+#define UXDP_ERR(e) ((uint64_t)(int64_t)-(e))
+
+/* Kernel-internal errno values that userspace errno.h does not define. */
+#define UXDP_ENOTSUPP 524
+
+#define UXDP_ETH_HLEN 14
+
+/* Helpers run once per packet: keep the error paths out of the way. */
+#define uxdp_likely(x) __builtin_expect(!!(x), 1)
+#define uxdp_unlikely(x) __builtin_expect(!!(x), 0)
+
+#endif /* UXDP_HELPERS_IMPL_H */

@@ -1,0 +1,16 @@
+# Check that uxdp_helpers.bc defines each of our helpers and holds no
+# thread-local or process-wide state of its own (see ../CMakeLists.txt).
+execute_process(COMMAND ${NM} --defined-only ${BC} OUTPUT_VARIABLE syms RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "llvm-nm failed on ${BC}")
+endif()
+foreach(h xdp_adjust_head xdp_adjust_tail xdp_adjust_meta xdp_load_bytes xdp_store_bytes
+          xdp_get_buff_len csum_diff strncmp ktime_get_ns ktime_get_boot_ns get_prandom_u32
+          get_smp_processor_id redirect trace_printk fib_lookup)
+  if(NOT syms MATCHES "T uxdp_helper_${h}\n")
+    message(FATAL_ERROR "uxdp_helper_${h} missing from ${BC}")
+  endif()
+endforeach()
+if(syms MATCHES "[dDbB] ")
+  message(FATAL_ERROR "writable data in ${BC}:\n${syms}")
+endif()

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * worker.c - which worker the calling thread is.
+ *
+ * Native only, never built into the helper bitcode: the thread-local below
+ * would make every program that inlines a helper carry TLS relocations, and
+ * process-wide state (the trace sink) must exist once, not once per program.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <uxdp/worker.h>
+
+#include "helpers_impl.h"
+
+static __thread struct uxdp_worker *current;
+static __thread struct uxdp_worker fallback;
+static __thread int fallback_ready;
+
+void uxdp_worker_seed(struct uxdp_worker *w, uint64_t seed)
+{
+	/* Mixing in the index keeps workers seeded alike from drawing alike. */
+	w->prng = seed ^ ((uint64_t)w->index * 0xd1b54a32d192ed03ull);
+}
+
+void uxdp_worker_init(struct uxdp_worker *w, uint32_t index)
+{
+	uint64_t seed;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
+		struct timespec ts;
+
+		/* Early boot without entropy: any varying seed will do. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		seed = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		seed ^= (uint64_t)(uintptr_t)w;
+	}
+	uxdp_worker_seed(w, seed);
+	uxdp_redirect_clear(&w->redirect);
+}
+
+void uxdp_worker_set_current(struct uxdp_worker *w)
+{
+	current = w;
+}
+
+struct uxdp_worker *uxdp_worker_current(void)
+{
+	if (current)
+		return current;
+	if (!fallback_ready) {
+		uxdp_worker_init(&fallback, 0);
+		fallback_ready = 1;
+	}
+	return &fallback;
+}
+
+uint32_t uxdp_worker_cpu(void)
+{
+	return uxdp_worker_current()->index;
+}
+
+static int trace_fd = 2;
+
+void uxdp_trace_set_fd(int fd)
+{
+	__atomic_store_n(&trace_fd, fd, __ATOMIC_RELAXED);
+}
+
+int uxdp_trace_get_fd(void)
+{
+	return __atomic_load_n(&trace_fd, __ATOMIC_RELAXED);
+}

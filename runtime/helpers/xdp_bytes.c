@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdp_bytes.c - bpf_xdp_get_buff_len, bpf_xdp_load_bytes and
+ * bpf_xdp_store_bytes on a single-buffer frame.
+ *
+ * uxdp frames have no fragments, so the kernel's multi-buffer paths
+ * (bpf_xdp_copy_buf over skb_shared_info frags) never apply; the bounds
+ * checks are those of bpf_xdp_pointer() in Linux 6.18 net/core/filter.c.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <uxdp/ctx.h>
+
+#include "helpers_impl.h"
+
+/* xdp_get_buff_len(): the linear part plus frags, which we never have. */
+uint64_t uxdp_helper_xdp_get_buff_len(uint64_t r1)
+{
+	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
+
+	return (uint64_t)(ctx->data_end - ctx->data);
+}
+
+/*
+ * bpf_xdp_pointer(): -EFAULT when offset or len exceeds 0xffff (so their
+ * u32 sum cannot wrap), -EINVAL past the end of the packet.  len == 0 is
+ * rejected by the verifier (ARG_CONST_SIZE) before any helper runs; here it
+ * copies nothing and succeeds, as the kernel's code would.
+ */
+static inline uint8_t *xdp_pointer(const struct uxdp_ctx *ctx, uint32_t offset, uint32_t len,
+				   int *err)
+{
+	uint32_t size = (uint32_t)(ctx->data_end - ctx->data);
+
+	if (uxdp_unlikely(offset > 0xffff || len > 0xffff)) {
+		*err = EFAULT;
+		return NULL;
+	}
+	if (uxdp_unlikely(offset + len > size)) {
+		*err = EINVAL;
+		return NULL;
+	}
+	return ctx->data + offset;
+}
+
+uint64_t uxdp_helper_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4)
+{
+	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
+	uint32_t offset = (uint32_t)r2, len = (uint32_t)r4;
+	int err = 0;
+	uint8_t *p = xdp_pointer(ctx, offset, len, &err);
+
+	if (uxdp_unlikely(!p))
+		return UXDP_ERR(err);
+	memcpy((void *)(uintptr_t)r3, p, len);
+	return 0;
+}
+
+uint64_t uxdp_helper_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4)
+{
+	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
+	uint32_t offset = (uint32_t)r2, len = (uint32_t)r4;
+	int err = 0;
+	uint8_t *p = xdp_pointer(ctx, offset, len, &err);
+
+	if (uxdp_unlikely(!p))
+		return UXDP_ERR(err);
+	/* memmove: the source may be the packet itself (a map value never is). */
+	memmove(p, (const void *)(uintptr_t)r3, len);
+	return 0;
+}
