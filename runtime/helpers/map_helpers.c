@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * map_helpers.c - the map helpers, redirect_map, perf_event_output and
+ * bpf_spin_lock, as thin wrappers over runtime/maps (uxdp/map.h).
+ *
+ * Return values are the kernel's: pointers for lookups (0 for NULL), 0 or a
+ * negative errno sign-extended to 64 bits for the others, an XDP action for
+ * redirect_map.  The wrappers stay small so that, built to bitcode, they
+ * inline into programs; the map code itself stays out of line.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+
+#include <uxdp/ctx.h>
+#include <uxdp/map.h>
+#include <uxdp/worker.h>
+
+#include "helpers_impl.h"
+
+#define MAP(r) ((struct uxdp_map *)(uintptr_t)(r))
+#define PTR(r) ((void *)(uintptr_t)(r))
+#define RET(err) ((uint64_t)(int64_t)(err))
+
+uint64_t uxdp_helper_map_lookup_elem(uint64_t map, uint64_t key)
+{
+	return (uint64_t)(uintptr_t)uxdp_map_lookup(MAP(map), PTR(key));
+}
+
+uint64_t uxdp_helper_map_update_elem(uint64_t map, uint64_t key, uint64_t value, uint64_t flags)
+{
+	return RET(uxdp_map_update(MAP(map), PTR(key), PTR(value), flags));
+}
+
+uint64_t uxdp_helper_map_delete_elem(uint64_t map, uint64_t key)
+{
+	return RET(uxdp_map_delete_elem(MAP(map), PTR(key)));
+}
+
+uint64_t uxdp_helper_map_push_elem(uint64_t map, uint64_t value, uint64_t flags)
+{
+	return RET(uxdp_map_push(MAP(map), PTR(value), flags));
+}
+
+uint64_t uxdp_helper_map_pop_elem(uint64_t map, uint64_t value)
+{
+	return RET(uxdp_map_pop(MAP(map), PTR(value)));
+}
+
+uint64_t uxdp_helper_map_peek_elem(uint64_t map, uint64_t value)
+{
+	return RET(uxdp_map_peek(MAP(map), PTR(value)));
+}
+
+uint64_t uxdp_helper_map_lookup_percpu_elem(uint64_t map, uint64_t key, uint64_t cpu)
+{
+	if (cpu > UINT32_MAX)
+		return 0;
+	return (uint64_t)(uintptr_t)uxdp_map_lookup_percpu(MAP(map), PTR(key), (uint32_t)cpu);
+}
+
+/*
+ * bpf_spin_lock: the lock word lives in a map value, shared with other
+ * processes; the same spinlock as the map code so BPF_F_LOCK updates from
+ * the control plane exclude programs holding it.
+ */
+uint64_t uxdp_helper_spin_lock(uint64_t lock)
+{
+	uint32_t *l = PTR(lock);
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+	return 0;
+}
+
+uint64_t uxdp_helper_spin_unlock(uint64_t lock)
+{
+	__atomic_store_n((uint32_t *)PTR(lock), 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * bpf_redirect_map: on a hit, leave the target in the worker's redirect
+ * state and return XDP_REDIRECT; on a miss, return the fallback action in
+ * the low bits of flags.  Unknown flags give XDP_ABORTED, as in the kernel.
+ */
+uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
+{
+	const uint64_t action_mask = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
+	struct uxdp_redirect *r = &uxdp_worker_current()->redirect;
+	struct uxdp_map *m = MAP(map);
+	uint64_t flag_mask = 0;
+	const void *value;
+
+	if (uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP || uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP_HASH)
+		flag_mask = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
+	if (uxdp_unlikely(flags & ~(action_mask | flag_mask)))
+		return XDP_ABORTED;
+	value = uxdp_map_redirect_target(m, (uint32_t)key);
+	if (uxdp_unlikely(!value) && !(flags & BPF_F_BROADCAST)) {
+		uxdp_redirect_clear(r);
+		return flags & action_mask;
+	}
+	r->kind = UXDP_REDIRECT_MAP;
+	r->index = (uint32_t)key;
+	r->map = m;
+	r->value = (void *)value;
+	r->flags = flags & BPF_F_BROADCAST ? flags & flag_mask : 0;
+	return XDP_REDIRECT;
+}
+
+/*
+ * bpf_perf_event_output for XDP (bpf_xdp_event_output): the record is data
+ * followed by the first ctxlen bytes of the packet.
+ */
+uint64_t uxdp_helper_perf_event_output(uint64_t ctx, uint64_t map, uint64_t flags, uint64_t data,
+				       uint64_t size)
+{
+	struct uxdp_ctx *c = PTR(ctx);
+	uint64_t pkt_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
+
+	if (uxdp_unlikely(flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK)))
+		return RET(-EINVAL);
+	if (uxdp_unlikely(pkt_len > (uint64_t)(c->data_end - c->data)))
+		return RET(-EFAULT);
+	return RET(uxdp_perf_output(MAP(map), flags & BPF_F_INDEX_MASK, PTR(data), size, c->data,
+				    pkt_len));
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map.h - BPF maps in shared memory, with the kernel's semantics.
+ *
+ * Every map is one POSIX shared-memory object, /dev/shm/uxdp.<instance>.<name>,
+ * that starts with a self-describing header (magic, version, type, key and
+ * value size, max_entries, flags, name, id).  Any process can open a map by
+ * name and operate on it while workers run: the object holds no pointers,
+ * only offsets, and every lock it needs lives inside it.  struct uxdp_map is
+ * a process-local handle onto such an object.
+ *
+ * Two views of the same operations exist, as in the kernel:
+ *
+ *  - the program view (what helpers call): lookups return a pointer into map
+ *    memory, so a program sees in-place updates made by others, and per-CPU
+ *    maps show the slot of the calling worker (uxdp_this_cpu);
+ *  - the control-plane view (what bpf(2) offers and uxdpctl uses): values are
+ *    copied in and out, and a per-CPU value is round_up(value_size, 8) bytes
+ *    for each of the map's CPUs, back to back.
+ *
+ * Array value layout (relied on by the compiler to inline array lookups):
+ * the value of index i is at uxdp_map_array_data(map) + i * stride, where
+ * stride = round_up(value_size, 8); for BPF_MAP_TYPE_PERCPU_ARRAY the value
+ * of index i on CPU c is at data + (i * ncpus + c) * stride.  The handle
+ * starts with struct uxdp_map_fast, so generated code may read data,
+ * max_entries and stride straight from the handle.
+ *
+ * Errors: functions return 0 or a negative errno (kernel values); functions
+ * returning a pointer return NULL.  Nothing here exits or prints.
+ *
+ * Locks are spinlocks in shared memory: a process that dies holding one (a
+ * crash in the middle of an update) leaves that bucket locked.
+ */
+#ifndef UXDP_MAP_H
+#define UXDP_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uxdp/ctx.h>
+
+struct uxdp_map;
+
+/* The worker index ("CPU") of the calling thread, for per-CPU maps. */
+extern __thread unsigned int uxdp_this_cpu;
+
+#define UXDP_MAP_NAME_LEN 64     /* including the terminating NUL */
+#define UXDP_INSTANCE_LEN 32     /* including the terminating NUL */
+#define UXDP_DEFAULT_INSTANCE "default"
+
+/* The first fields of every handle, readable by generated code. */
+struct uxdp_map_fast {
+	void *data;            /* array: value of element 0 */
+	uint32_t max_entries;
+	uint32_t stride;       /* round_up(value_size, 8) */
+};
+
+/* struct uxdp_map_def.flags */
+#define UXDP_MAP_DEF_SPIN_LOCK 0x1 /* the value holds a bpf_spin_lock at spin_lock_off */
+#define UXDP_MAP_DEF_REUSE 0x2     /* open an existing, compatible map instead of -EEXIST */
+
+/* What to create; mirrors struct uxdp_meta_map and bpf(BPF_MAP_CREATE). */
+struct uxdp_map_def {
+	const char *name;      /* <= UXDP_MAP_NAME_LEN - 1 bytes, no '/' */
+	uint32_t type;         /* BPF_MAP_TYPE_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;  /* perf_event_array: 0 means ncpus, as libbpf does */
+	uint32_t map_flags;    /* BPF_F_* */
+	uint32_t ncpus;        /* per-CPU maps and perf rings: 0 means online CPUs */
+	uint32_t flags;        /* UXDP_MAP_DEF_* */
+	uint32_t spin_lock_off; /* with UXDP_MAP_DEF_SPIN_LOCK (BTF tells the compiler) */
+	uint32_t perf_ring_size; /* perf_event_array: bytes per ring, power of 2; 0: 64 KiB */
+	const struct uxdp_map_def *inner; /* map-in-map: the inner map template */
+};
+
+/* What uxdp_map_get_info() and uxdp_map_list() report. */
+struct uxdp_map_info {
+	char name[UXDP_MAP_NAME_LEN];
+	char instance[UXDP_INSTANCE_LEN];
+	uint32_t id;           /* unique within the instance, used by map-in-map values */
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t ncpus;
+	uint64_t bytes;        /* size of the shared-memory object */
+};
+
+/* ---- lifetime ---- */
+
+/*
+ * Create a map in instance (NULL: "default"; [A-Za-z0-9_-] only) from def.
+ * -EINVAL when the description is invalid for its type (as the kernel's
+ * map_alloc_check), -EEXIST when the name is taken (unless
+ * UXDP_MAP_DEF_REUSE and the existing map has the same shape).  On success
+ * *out is a handle the caller closes with uxdp_map_close().
+ */
+int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct uxdp_map **out);
+/* Open an existing map by name.  -ENOENT if there is none, -EPROTO if foreign. */
+int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);
+/* Drop the handle (the map stays until unlinked).  NULL is allowed. */
+void uxdp_map_close(struct uxdp_map *map);
+/* Remove the shared-memory object; handles stay valid until closed. */
+int uxdp_map_unlink(const char *instance, const char *name);
+/* Unlink every map of instance and its id counter (tests, `uxdpctl` cleanup). */
+int uxdp_map_unlink_instance(const char *instance);
+/*
+ * Call cb for every map of instance, in no particular order.  A non-zero
+ * return from cb stops the walk and is returned.
+ */
+int uxdp_map_list(const char *instance, int (*cb)(const struct uxdp_map_info *info, void *arg),
+		  void *arg);
+int uxdp_map_get_info(const struct uxdp_map *map, struct uxdp_map_info *info);
+/* Number of CPUs (workers) of a per-CPU map; 1 for the others. */
+unsigned int uxdp_map_ncpus(const struct uxdp_map *map);
+/* Bytes of a control-plane value: value_size, or round_up(value_size, 8) * ncpus. */
+size_t uxdp_map_value_bytes(const struct uxdp_map *map);
+/* Value of element 0 of an array map (see the layout above); NULL for others. */
+void *uxdp_map_array_data(struct uxdp_map *map);
+uint32_t uxdp_map_id(const struct uxdp_map *map);
+uint32_t uxdp_map_type(const struct uxdp_map *map);
+/*
+ * The handle of map id in instance, opening it if this process has not yet.
+ * The handle belongs to the registry: do not close it.  NULL if none.
+ */
+struct uxdp_map *uxdp_map_by_id(const char *instance, uint32_t id);
+
+/* ---- control-plane view, like bpf(2) ---- */
+
+/* -ENOENT if absent; map-in-map values read back as the inner map id. */
+int uxdp_map_lookup_elem_copy(struct uxdp_map *map, const void *key, void *value);
+/* flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST, optionally | BPF_F_LOCK. */
+int uxdp_map_update_elem(struct uxdp_map *map, const void *key, const void *value,
+			 uint64_t flags);
+int uxdp_map_delete_elem(struct uxdp_map *map, const void *key);
+/* key NULL or absent: the first key.  -ENOENT after the last. */
+int uxdp_map_get_next_key(struct uxdp_map *map, const void *key, void *next_key);
+/* Queue/stack: pop into value (key must be NULL).  -ENOENT when empty. */
+int uxdp_map_lookup_and_delete_elem(struct uxdp_map *map, const void *key, void *value);
+
+/* ---- program view, used by the helpers ---- */
+
+/* bpf_map_lookup_elem: pointer into the map (this worker's slot), or NULL. */
+void *uxdp_map_lookup(struct uxdp_map *map, const void *key);
+/* bpf_map_lookup_percpu_elem: the slot of cpu; NULL if cpu >= ncpus. */
+void *uxdp_map_lookup_percpu(struct uxdp_map *map, const void *key, uint32_t cpu);
+/* bpf_map_update_elem: per-CPU maps write this worker's slot only. */
+int uxdp_map_update(struct uxdp_map *map, const void *key, const void *value, uint64_t flags);
+/* Queue/stack from a program.  push flags: BPF_ANY or BPF_EXIST (overwrite oldest). */
+int uxdp_map_push(struct uxdp_map *map, const void *value, uint64_t flags);
+int uxdp_map_pop(struct uxdp_map *map, void *value);
+int uxdp_map_peek(struct uxdp_map *map, void *value);
+
+/* ---- ring buffer (BPF_MAP_TYPE_RINGBUF) ---- */
+
+void *uxdp_ringbuf_reserve(struct uxdp_map *map, uint64_t size, uint64_t flags);
+void uxdp_ringbuf_submit(void *data, uint64_t flags);
+void uxdp_ringbuf_discard(void *data, uint64_t flags);
+/* 0, -EINVAL (flags) or -EAGAIN (no room). */
+int uxdp_ringbuf_output(struct uxdp_map *map, const void *data, uint64_t size, uint64_t flags);
+/* BPF_RB_AVAIL_DATA, BPF_RB_RING_SIZE, BPF_RB_CONS_POS, BPF_RB_PROD_POS; else 0. */
+uint64_t uxdp_ringbuf_query(struct uxdp_map *map, uint64_t flags);
+/*
+ * Consume every committed record, in order, from any process (one consumer
+ * at a time per ring).  cb returns 0 to go on; a negative value stops, leaves
+ * that record consumed and is returned.  Returns the number of records
+ * delivered (discarded ones are skipped, not counted).
+ */
+typedef int (*uxdp_ringbuf_cb)(void *ctx, void *data, size_t size);
+int uxdp_ringbuf_consume(struct uxdp_map *map, uxdp_ringbuf_cb cb, void *ctx);
+
+/* ---- perf event array ---- */
+
+/*
+ * bpf_perf_event_output: flags & BPF_F_INDEX_MASK selects the ring
+ * (BPF_F_CURRENT_CPU: this worker's), and (flags & BPF_F_CTXLEN_MASK) >> 32
+ * bytes of packet are appended, from pkt.  The ring must have been enabled by
+ * a control-plane update of its slot (any value, as libbpf stores a perf fd):
+ * -ENOENT otherwise, -E2BIG for an index out of range, -ENOSPC when full (the
+ * record is counted as lost).
+ */
+int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uint64_t size,
+		     const void *pkt, uint64_t pkt_len);
+/* Deliver the records of ring idx to cb (like uxdp_ringbuf_consume). */
+int uxdp_perf_consume(struct uxdp_map *map, uint32_t idx, uxdp_ringbuf_cb cb, void *ctx);
+/* Records of ring idx dropped because it was full. */
+uint64_t uxdp_perf_lost(struct uxdp_map *map, uint32_t idx);
+
+/* ---- program arrays and redirect targets ---- */
+
+/*
+ * A prog_array slot holds a program index (the value written by update).
+ * Each process knows its programs' native entry points: uxdp_prog_register()
+ * gives the process-wide index -> entry table, and uxdp_prog_array_set_fn()
+ * pins an entry for one slot of one map.  A tail call uses the slot's entry
+ * if pinned, else the registered entry of the slot's program index.  Neither
+ * table is shared: each process fills its own.
+ */
+int uxdp_prog_register(uint32_t prog_index, uxdp_prog_fn fn);
+int uxdp_prog_array_set_fn(struct uxdp_map *map, uint32_t idx, uxdp_prog_fn fn);
+/* The entry a tail call through slot idx runs now, or NULL. */
+uxdp_prog_fn uxdp_prog_array_get_fn(struct uxdp_map *map, uint32_t idx);
+
+/*
+ * devmap, devmap_hash, xskmap, cpumap: the value of slot key (struct
+ * bpf_devmap_val / bpf_cpumap_val when value_size is 8, else a u32), or NULL.
+ */
+const void *uxdp_map_redirect_target(struct uxdp_map *map, uint32_t key);
+
+#endif /* UXDP_MAP_H */

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: MIT
+/*
+ * array.c - index-addressed maps.
+ *
+ * array / percpu_array: max_entries values of stride = round_up(value_size,
+ * 8) bytes at data, index-major for per-CPU ((idx * ncpus + cpu) * stride),
+ * so that an array lookup is an add and a multiply (see map.h).  Every
+ * element always exists; updates copy in place without a lock, as the kernel
+ * does (a reader may see a half-written value unless BPF_F_LOCK is used).
+ *
+ * Slot arrays (prog_array, array_of_maps, devmap, xskmap, cpumap,
+ * perf_event_array): the same value array plus one "present" word per slot,
+ * because these slots can be empty.  Writers take the map lock so that
+ * value and present flag change together; readers check present with
+ * acquire order and then read the value without a lock.
+ *
+ * perf_event_array rings: after the present words, one ring per index (a
+ * 64-byte header, then perf_ring_size bytes).  A producer takes the ring's
+ * lock (several workers may pick the same index); the single consumer moves
+ * the tail.  Records are an 8-byte header {u32 size, u32 type} and the
+ * payload padded to 8, and may wrap around the end of the ring.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map_internal.h"
+
+#define ARRAY_FLAGS                                                                       \
+	(BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | \
+	 BPF_F_WRONLY_PROG | BPF_F_PRESERVE_ELEMS | BPF_F_INNER_MAP)
+
+/* ---- array, percpu_array ---- */
+
+static int array_check(const struct uxdp_map_def *d)
+{
+	if (d->key_size != 4 || d->value_size == 0 || (d->map_flags & ~ARRAY_FLAGS))
+		return -EINVAL;
+	if (d->type == BPF_MAP_TYPE_PERCPU_ARRAY && (d->map_flags & BPF_F_MMAPABLE))
+		return -EINVAL;
+	if (d->map_flags & BPF_F_PRESERVE_ELEMS) /* only for perf_event_array */
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t array_layout(struct uxdp_shm_hdr *h)
+{
+	uint64_t n = uxdp_map_is_percpu(h->type) ? h->ncpus : 1;
+
+	return (uint64_t)h->max_entries * h->stride * n;
+}
+
+static inline uint8_t *array_elem(struct uxdp_map *m, uint32_t idx, unsigned int cpu)
+{
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		return (uint8_t *)m->data + ((uint64_t)idx * m->ncpus + cpu) * m->stride;
+	return (uint8_t *)m->data + (uint64_t)idx * m->stride;
+}
+
+static void *array_lookup(struct uxdp_map *m, const void *key, int cpu)
+{
+	uint32_t idx = *(const uint32_t *)key;
+
+	if (idx >= m->max_entries)
+		return NULL;
+	return array_elem(m, idx, cpu < 0 ? 0 : (unsigned int)cpu);
+}
+
+static int array_lookup_copy(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t idx = *(const uint32_t *)key;
+
+	if (idx >= m->max_entries)
+		return -ENOENT;
+	if (m->type != BPF_MAP_TYPE_PERCPU_ARRAY) {
+		uxdp_copy_value_out(m, value, array_elem(m, idx, 0));
+		return 0;
+	}
+	for (unsigned int c = 0; c < m->ncpus; c++) {
+		uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
+
+		memset(dst, 0, m->stride);
+		uxdp_copy_value_out(m, dst, array_elem(m, idx, c));
+	}
+	return 0;
+}
+
+static int array_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
+			int cpu)
+{
+	uint32_t idx = *(const uint32_t *)key;
+	uint8_t *dst;
+
+	if (uxdp_check_update_flags(flags))
+		return -EINVAL;
+	if (idx >= m->max_entries)
+		return -E2BIG;
+	if ((flags & ~(uint64_t)BPF_F_LOCK) == BPF_NOEXIST)
+		return -EEXIST; /* all elements always exist */
+	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		if (flags & BPF_F_LOCK)
+			return -EINVAL;
+		if (cpu >= 0) {
+			uxdp_copy_value(m, array_elem(m, idx, (unsigned int)cpu), value);
+			return 0;
+		}
+		for (unsigned int c = 0; c < m->ncpus; c++)
+			uxdp_copy_value(m, array_elem(m, idx, c),
+					(const uint8_t *)value + (size_t)c * m->stride);
+		return 0;
+	}
+	dst = array_elem(m, idx, 0);
+	if (flags & BPF_F_LOCK)
+		return uxdp_copy_value_locked(m, dst, value, dst);
+	uxdp_copy_value(m, dst, value);
+	return 0;
+}
+
+static int array_delete(struct uxdp_map *m, const void *key)
+{
+	return -EINVAL;
+}
+
+static int array_get_next_key(struct uxdp_map *m, const void *key, void *next)
+{
+	uint32_t idx = key ? *(const uint32_t *)key : UINT32_MAX;
+
+	if (idx >= m->max_entries) {
+		*(uint32_t *)next = 0;
+		return 0;
+	}
+	if (idx == m->max_entries - 1)
+		return -ENOENT;
+	*(uint32_t *)next = idx + 1;
+	return 0;
+}
+
+const struct uxdp_map_ops uxdp_array_ops = {
+	.check = array_check,
+	.layout = array_layout,
+	.lookup = array_lookup,
+	.lookup_copy = array_lookup_copy,
+	.update = array_update,
+	.delete = array_delete,
+	.get_next_key = array_get_next_key,
+};
+
+/* ---- slot arrays ---- */
+
+struct perf_ring {
+	uint32_t lock;
+	uint32_t _pad;
+	uint64_t head;  /* producer position, bytes written ever */
+	uint64_t tail;  /* consumer position */
+	uint64_t lost;  /* records dropped because the ring was full */
+	uint8_t _pad2[32];
+};
+
+_Static_assert(sizeof(struct perf_ring) == 64, "perf ring header");
+
+#define PERF_REC_SAMPLE 0
+
+/* The "fd arrays" of the kernel: their update and delete rules differ. */
+static bool is_fd_array(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+}
+
+static int slot_check(const struct uxdp_map_def *d)
+{
+	uint32_t allowed = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG |
+			   BPF_F_WRONLY_PROG;
+
+	if (d->key_size != 4)
+		return -EINVAL;
+	switch (d->type) {
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_CPUMAP:
+		if (d->value_size != 4 && d->value_size != 8)
+			return -EINVAL;
+		break;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		allowed |= BPF_F_PRESERVE_ELEMS;
+		if (d->perf_ring_size && (d->perf_ring_size < 64 ||
+					  (d->perf_ring_size & (d->perf_ring_size - 1))))
+			return -EINVAL;
+		/* fallthrough */
+	default:
+		if (d->value_size != 4)
+			return -EINVAL;
+	}
+	if (d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		allowed |= BPF_F_INNER_MAP;
+	return (d->map_flags & ~allowed) ? -EINVAL : 0;
+}
+
+static uint64_t slot_rings_off(const struct uxdp_shm_hdr *h)
+{
+	return h->aux_off + uxdp_round_up((uint64_t)h->max_entries * 4, 64);
+}
+
+static uint64_t slot_layout(struct uxdp_shm_hdr *h)
+{
+	uint64_t values = uxdp_round_up((uint64_t)h->max_entries * h->stride, 64);
+	uint64_t size;
+
+	h->aux_off = h->data_off + values;
+	size = slot_rings_off(h) - h->data_off;
+	if (h->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		size += (uint64_t)h->max_entries * (sizeof(struct perf_ring) + h->ring_size);
+	return size;
+}
+
+static uint32_t *slot_present(struct uxdp_map *m, uint32_t idx)
+{
+	return (uint32_t *)uxdp_off(m, m->hdr->aux_off) + idx;
+}
+
+static void *slot_value(struct uxdp_map *m, uint32_t idx)
+{
+	uint32_t *present = slot_present(m, idx);
+
+	if (!__atomic_load_n(present, __ATOMIC_ACQUIRE))
+		return NULL;
+	return (uint8_t *)m->data + (uint64_t)idx * m->stride;
+}
+
+static void *slot_lookup(struct uxdp_map *m, const void *key, int cpu)
+{
+	uint32_t idx = *(const uint32_t *)key;
+	void *v;
+
+	if (idx >= m->max_entries)
+		return NULL;
+	v = slot_value(m, idx);
+	if (v && m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		return uxdp_inner_map(m, *(uint32_t *)v);
+	return v;
+}
+
+static int slot_lookup_copy(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t idx = *(const uint32_t *)key;
+	void *v;
+
+	if (idx >= m->max_entries)
+		return -ENOENT;
+	uxdp_lock(&m->hdr->lock);
+	v = slot_value(m, idx);
+	if (v)
+		memcpy(value, v, m->value_size);
+	uxdp_unlock(&m->hdr->lock);
+	return v ? 0 : -ENOENT;
+}
+
+static void slot_clear(struct uxdp_map *m, uint32_t idx)
+{
+	__atomic_store_n(slot_present(m, idx), 0, __ATOMIC_RELEASE);
+}
+
+static int slot_delete(struct uxdp_map *m, const void *key)
+{
+	uint32_t idx = *(const uint32_t *)key;
+	uint32_t was;
+
+	if (idx >= m->max_entries)
+		return is_fd_array(m->type) ? -E2BIG : -EINVAL;
+	uxdp_lock(&m->hdr->lock);
+	was = __atomic_load_n(slot_present(m, idx), __ATOMIC_RELAXED);
+	slot_clear(m, idx);
+	uxdp_unlock(&m->hdr->lock);
+	if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+		__atomic_store_n(&m->fns[idx], NULL, __ATOMIC_RELEASE);
+	return !was && is_fd_array(m->type) ? -ENOENT : 0;
+}
+
+static int slot_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
+		       int cpu)
+{
+	uint32_t idx = *(const uint32_t *)key;
+	uint32_t *present;
+	int err = 0;
+
+	if (is_fd_array(m->type) ? flags != BPF_ANY : flags > BPF_EXIST)
+		return -EINVAL;
+	if (idx >= m->max_entries)
+		return -E2BIG;
+	switch (m->type) {
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		err = uxdp_check_inner(m, *(const uint32_t *)value);
+		break;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_CPUMAP:
+		/* No program runs on a devmap/cpumap entry here: refuse to pretend. */
+		if (m->value_size == 8 && ((const uint32_t *)value)[1])
+			err = -EINVAL;
+		if (!err && m->type == BPF_MAP_TYPE_CPUMAP && !*(const uint32_t *)value)
+			return slot_delete(m, key); /* qsize 0 removes the entry */
+		break;
+	}
+	if (err)
+		return err;
+
+	present = slot_present(m, idx);
+	uxdp_lock(&m->hdr->lock);
+	if (!is_fd_array(m->type)) {
+		bool was = __atomic_load_n(present, __ATOMIC_RELAXED);
+
+		/* devmap and cpumap entries all "exist", as in the kernel */
+		if (flags == BPF_NOEXIST && (was || m->type != BPF_MAP_TYPE_XSKMAP))
+			err = -EEXIST;
+		else if (flags == BPF_EXIST && !was && m->type == BPF_MAP_TYPE_XSKMAP)
+			err = -ENOENT;
+	}
+	if (!err) {
+		memcpy((uint8_t *)m->data + (uint64_t)idx * m->stride, value, m->value_size);
+		__atomic_store_n(present, 1, __ATOMIC_RELEASE);
+	}
+	uxdp_unlock(&m->hdr->lock);
+	return err;
+}
+
+const struct uxdp_map_ops uxdp_slot_array_ops = {
+	.check = slot_check,
+	.layout = slot_layout,
+	.lookup = slot_lookup,
+	.lookup_copy = slot_lookup_copy,
+	.update = slot_update,
+	.delete = slot_delete,
+	.get_next_key = array_get_next_key,
+};
+
+/* ---- perf rings ---- */
+
+static struct perf_ring *perf_ring(struct uxdp_map *m, uint32_t idx)
+{
+	uint64_t off = slot_rings_off(m->hdr) +
+		       (uint64_t)idx * (sizeof(struct perf_ring) + m->hdr->ring_size);
+
+	return uxdp_off(m, off);
+}
+
+static void ring_write(struct perf_ring *r, uint32_t size, uint64_t pos, const void *src,
+		       uint64_t len)
+{
+	uint8_t *buf = (uint8_t *)(r + 1);
+	uint64_t at = pos & (size - 1), first = len < size - at ? len : size - at;
+
+	memcpy(buf + at, src, first);
+	memcpy(buf, (const uint8_t *)src + first, len - first);
+}
+
+static void ring_read(struct perf_ring *r, uint32_t size, uint64_t pos, void *dst, uint64_t len)
+{
+	const uint8_t *buf = (const uint8_t *)(r + 1);
+	uint64_t at = pos & (size - 1), first = len < size - at ? len : size - at;
+
+	memcpy(dst, buf + at, first);
+	memcpy((uint8_t *)dst + first, buf, len - first);
+}
+
+int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uint64_t size,
+		     const void *pkt, uint64_t pkt_len)
+{
+	uint64_t idx = flags & BPF_F_INDEX_MASK;
+	uint32_t ring_size, hdr[2];
+	struct perf_ring *r;
+	uint64_t total;
+
+	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
+	    (flags & ~(BPF_F_INDEX_MASK | BPF_F_CTXLEN_MASK)))
+		return -EINVAL;
+	if (idx == BPF_F_CURRENT_CPU)
+		idx = uxdp_this_cpu;
+	if (idx >= map->max_entries)
+		return -E2BIG;
+	if (!slot_value(map, (uint32_t)idx))
+		return -ENOENT;
+	ring_size = map->hdr->ring_size;
+	total = 8 + uxdp_round_up(size + pkt_len, 8);
+	if (size + pkt_len > UINT32_MAX || total > ring_size)
+		return -E2BIG;
+	r = perf_ring(map, (uint32_t)idx);
+	uxdp_lock(&r->lock);
+	if (ring_size - (r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE)) < total) {
+		r->lost++;
+		uxdp_unlock(&r->lock);
+		return -ENOSPC;
+	}
+	hdr[0] = (uint32_t)(size + pkt_len);
+	hdr[1] = PERF_REC_SAMPLE;
+	ring_write(r, ring_size, r->head, hdr, 8);
+	ring_write(r, ring_size, r->head + 8, data, size);
+	if (pkt_len)
+		ring_write(r, ring_size, r->head + 8 + size, pkt, pkt_len);
+	__atomic_store_n(&r->head, r->head + total, __ATOMIC_RELEASE);
+	uxdp_unlock(&r->lock);
+	return 0;
+}
+
+int uxdp_perf_consume(struct uxdp_map *map, uint32_t idx, uxdp_ringbuf_cb cb, void *ctx)
+{
+	uint32_t ring_size, hdr[2];
+	struct perf_ring *r;
+	uint64_t tail, head;
+	uint8_t *buf;
+	int n = 0, err = 0;
+
+	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return -EINVAL;
+	if (idx >= map->max_entries)
+		return -E2BIG;
+	ring_size = map->hdr->ring_size;
+	r = perf_ring(map, idx);
+	/* A record may wrap around the ring: hand the callback a linear copy. */
+	buf = malloc(ring_size);
+	if (!buf)
+		return -ENOMEM;
+	tail = r->tail;
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	while (tail < head) {
+		ring_read(r, ring_size, tail, hdr, 8);
+		ring_read(r, ring_size, tail + 8, buf, hdr[0]);
+		tail += 8 + uxdp_round_up(hdr[0], 8);
+		err = cb(ctx, buf, hdr[0]);
+		n++;
+		if (err < 0)
+			break;
+	}
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	free(buf);
+	return err < 0 ? err : n;
+}
+
+uint64_t uxdp_perf_lost(struct uxdp_map *map, uint32_t idx)
+{
+	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || idx >= map->max_entries)
+		return 0;
+	return __atomic_load_n(&perf_ring(map, idx)->lost, __ATOMIC_RELAXED);
+}

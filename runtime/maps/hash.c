@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hash.c - hash, percpu_hash, lru_hash, lru_percpu_hash, hash_of_maps and
+ * devmap_hash.
+ *
+ * Storage: a preallocated pool of elements (always, as the kernel's default;
+ * BPF_F_NO_PREALLOC is accepted and changes nothing) and n_buckets =
+ * roundup_pow2(max_entries) buckets of {lock, head}.  Links are element
+ * index + 1 (0 ends a list), never pointers.  An element is a 24-byte header,
+ * the key padded to 8 bytes, then the value (stride bytes, times ncpus for
+ * per-CPU maps), so a value pointer is always 8-byte aligned.
+ *
+ * Locking.  Plain hash maps: every operation on a key takes that key's
+ * bucket spinlock, lookups included (a lock-free walk would need the
+ * kernel's nulls lists, since elements are recycled between buckets); free
+ * elements sit on a LIFO list under free_lock, always taken inside a bucket
+ * lock.  LRU maps: one map-wide lock for everything, because an update may
+ * evict from any bucket and keeps a list across all of them.
+ *
+ * Updates.  A new value for an existing key of a plain (not per-CPU) map
+ * goes into a fresh element that replaces the old one in the chain, as in the
+ * kernel, so a program that looked up the old value keeps reading a whole
+ * value (until the element is reused).  Per-CPU values, BPF_F_LOCK updates
+ * and LRU maps are updated in place.  The pool holds HASH_SPARE elements
+ * beyond max_entries for those replacements; with none left, the value is
+ * copied in place instead.  Non-LRU maps count elements and fail with -E2BIG
+ * past max_entries.
+ *
+ * LRU.  The kernel's LRU is an approximation (second chance with a
+ * reference bit, lists per CPU or common); this one is a single list in
+ * insertion order with a reference bit set by program lookups: when the
+ * pool is empty, an update takes the tail, and a referenced tail gets its bit
+ * cleared and moves to the head instead of being evicted.  An update of an
+ * existing key of an LRU map is in place and counts as a reference.
+ * Control-plane lookups do not count as references (as the kernel's).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "map_internal.h"
+
+#define HASH_SPARE 16
+
+struct helem {
+	uint32_t next;     /* bucket chain or free list, index + 1 */
+	uint32_t hash;
+	uint32_t lru_prev; /* towards the head (most recent), index + 1 */
+	uint32_t lru_next;
+	uint32_t ref;      /* lru: referenced since it last moved */
+	uint32_t _pad;
+	/* key, padded to 8, then the value(s) */
+};
+
+_Static_assert(sizeof(struct helem) % 8 == 0, "element header keeps keys aligned");
+
+struct bucket {
+	uint32_t lock;
+	uint32_t head;
+};
+
+static bool is_lru(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static uint64_t rotl64(uint64_t v, int r)
+{
+	return (v << r) | (v >> (64 - r));
+}
+
+/* A multiply-rotate hash over 8-byte words, finished by a 64-bit avalanche. */
+static uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
+{
+	const uint8_t *p = key;
+	uint64_t h = seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull), w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = rotl64(h ^ (w * 0xff51afd7ed558ccdull), 29) * 0xc4ceb9fe1a85ec53ull;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = rotl64(h ^ (w * 0xff51afd7ed558ccdull), 29) * 0xc4ceb9fe1a85ec53ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (uint32_t)h ^ (uint32_t)(h >> 32);
+}
+
+static int hash_check(const struct uxdp_map_def *d)
+{
+	uint32_t allowed = BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY |
+			   BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED;
+
+	if (d->key_size == 0 || d->key_size > 512 || d->value_size == 0 ||
+	    d->value_size > (1u << 20))
+		return -EINVAL;
+	if (d->max_entries > (1u << 30))
+		return -E2BIG;
+	switch (d->type) {
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		allowed = (allowed & ~(uint32_t)BPF_F_NO_PREALLOC) | BPF_F_NO_COMMON_LRU;
+		break;
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		if (d->value_size != 4)
+			return -EINVAL;
+		allowed |= BPF_F_INNER_MAP;
+		break;
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		if (d->key_size != 4 || (d->value_size != 4 && d->value_size != 8))
+			return -EINVAL;
+		allowed = BPF_F_NUMA_NODE | BPF_F_RDONLY_PROG;
+		break;
+	}
+	return (d->map_flags & ~allowed) ? -EINVAL : 0;
+}
+
+static uint64_t hash_layout(struct uxdp_shm_hdr *h)
+{
+	uint64_t vals = uxdp_map_is_percpu(h->type) ? h->ncpus : 1;
+	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + h->stride * vals;
+	uint32_t nb = 1;
+
+	while (nb < h->max_entries)
+		nb <<= 1;
+	h->n_buckets = nb;
+	h->n_elems = h->max_entries + (is_lru(h->type) ? 0 : HASH_SPARE);
+	if (esize > UINT32_MAX)
+		return 0;
+	h->elem_size = (uint32_t)esize;
+	h->aux_off = h->data_off + uxdp_round_up(esize * h->n_elems, 64);
+	return h->aux_off - h->data_off + (uint64_t)nb * sizeof(struct bucket);
+}
+
+static void hash_init(struct uxdp_map *m)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+
+	for (uint32_t i = 0; i < h->n_elems; i++) {
+		struct helem *e = (struct helem *)((uint8_t *)m->data + (uint64_t)i * h->elem_size);
+
+		e->next = i + 1 < h->n_elems ? i + 2 : 0;
+	}
+	h->free_head = h->n_elems ? 1 : 0;
+	if (!(h->map_flags & BPF_F_ZERO_SEED) &&
+	    getrandom(&h->hash_seed, sizeof(h->hash_seed), GRND_NONBLOCK) != sizeof(h->hash_seed))
+		h->hash_seed = (uint32_t)time(NULL) * 2654435761u;
+}
+
+static inline struct helem *elem(struct uxdp_map *m, uint32_t link)
+{
+	return (struct helem *)((uint8_t *)m->data + (uint64_t)(link - 1) * m->hdr->elem_size);
+}
+
+static inline uint8_t *ekey(struct helem *e)
+{
+	return (uint8_t *)(e + 1);
+}
+
+static inline uint8_t *evalue(struct uxdp_map *m, struct helem *e)
+{
+	return ekey(e) + uxdp_round_up(m->key_size, 8);
+}
+
+static inline struct bucket *bucket(struct uxdp_map *m, uint32_t hash)
+{
+	return (struct bucket *)uxdp_off(m, m->hdr->aux_off) + (hash & (m->hdr->n_buckets - 1));
+}
+
+static inline uint32_t *bucket_lock(struct uxdp_map *m, struct bucket *b)
+{
+	return is_lru(m->type) ? &m->hdr->lock : &b->lock;
+}
+
+/* Find key in b (locked); *link_out points at the link that names it. */
+static uint32_t find(struct uxdp_map *m, struct bucket *b, const void *key, uint32_t hash,
+		     uint32_t **link_out)
+{
+	uint32_t *link = &b->head;
+
+	while (*link) {
+		struct helem *e = elem(m, *link);
+
+		if (e->hash == hash && !memcmp(ekey(e), key, m->key_size)) {
+			if (link_out)
+				*link_out = link;
+			return *link;
+		}
+		link = &e->next;
+	}
+	return 0;
+}
+
+/* ---- free list and LRU list ---- */
+
+static uint32_t free_pop(struct uxdp_map *m)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t l;
+
+	if (!is_lru(m->type))
+		uxdp_lock(&h->free_lock);
+	l = h->free_head;
+	if (l)
+		h->free_head = elem(m, l)->next;
+	if (!is_lru(m->type))
+		uxdp_unlock(&h->free_lock);
+	return l;
+}
+
+static void free_push(struct uxdp_map *m, uint32_t l)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+
+	if (!is_lru(m->type))
+		uxdp_lock(&h->free_lock);
+	elem(m, l)->next = h->free_head;
+	h->free_head = l;
+	if (!is_lru(m->type))
+		uxdp_unlock(&h->free_lock);
+}
+
+static void lru_unlink(struct uxdp_map *m, uint32_t l)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	struct helem *e = elem(m, l);
+
+	if (e->lru_prev)
+		elem(m, e->lru_prev)->lru_next = e->lru_next;
+	else
+		h->lru_head = e->lru_next;
+	if (e->lru_next)
+		elem(m, e->lru_next)->lru_prev = e->lru_prev;
+	else
+		h->lru_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = 0;
+}
+
+static void lru_push_head(struct uxdp_map *m, uint32_t l)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	struct helem *e = elem(m, l);
+
+	e->lru_prev = 0;
+	e->lru_next = h->lru_head;
+	if (h->lru_head)
+		elem(m, h->lru_head)->lru_prev = l;
+	else
+		h->lru_tail = l;
+	h->lru_head = l;
+}
+
+/* Evict the least recently used element (map lock held) and return it. */
+static uint32_t lru_evict(struct uxdp_map *m)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t l = 0, *link = NULL;
+
+	/* One full rotation clears every reference bit, so this ends. */
+	for (uint32_t i = 0; i <= h->n_elems && h->lru_tail; i++) {
+		struct helem *e = elem(m, h->lru_tail);
+
+		l = h->lru_tail;
+		if (!e->ref)
+			break;
+		e->ref = 0;
+		lru_unlink(m, l);
+		lru_push_head(m, l);
+		l = 0;
+	}
+	if (!l)
+		l = h->lru_tail;
+	if (!l)
+		return 0;
+	if (find(m, bucket(m, elem(m, l)->hash), ekey(elem(m, l)), elem(m, l)->hash, &link) == l)
+		*link = elem(m, l)->next;
+	lru_unlink(m, l);
+	h->count--;
+	return l;
+}
+
+/* ---- operations ---- */
+
+static void write_value(struct uxdp_map *m, struct helem *e, const void *value, int cpu,
+			bool fresh)
+{
+	uint8_t *v = evalue(m, e);
+
+	if (!uxdp_map_is_percpu(m->type)) {
+		if (fresh)
+			memset(v, 0, m->stride);
+		uxdp_copy_value(m, v, value);
+		return;
+	}
+	if (fresh)
+		memset(v, 0, (size_t)m->stride * m->ncpus);
+	if (cpu >= 0) {
+		uxdp_copy_value(m, v + (size_t)cpu * m->stride, value);
+		return;
+	}
+	for (unsigned int c = 0; c < m->ncpus; c++)
+		uxdp_copy_value(m, v + (size_t)c * m->stride,
+				(const uint8_t *)value + (size_t)c * m->stride);
+}
+
+static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
+		       int cpu)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	uint64_t op = flags & ~(uint64_t)BPF_F_LOCK;
+	struct bucket *b = bucket(m, hash);
+	uint32_t *lock = bucket_lock(m, b), *link = NULL, old, nl;
+	struct helem *ne;
+	int err = 0;
+
+	if (uxdp_check_update_flags(flags))
+		return -EINVAL;
+	if ((flags & BPF_F_LOCK) &&
+	    (uxdp_map_is_percpu(m->type) || !(m->hdr->def_flags & UXDP_MAP_DEF_SPIN_LOCK)))
+		return -EINVAL;
+	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		err = uxdp_check_inner(m, *(const uint32_t *)value);
+	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH && m->value_size == 8 &&
+	    ((const uint32_t *)value)[1])
+		err = -EINVAL; /* no devmap programs here */
+	if (err)
+		return err;
+
+	uxdp_lock(lock);
+	old = find(m, b, key, hash, &link);
+	if (op == BPF_NOEXIST && old) {
+		err = -EEXIST;
+		goto out;
+	}
+	if (op == BPF_EXIST && !old) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (old && (flags & BPF_F_LOCK)) {
+		uint8_t *v = evalue(m, elem(m, old));
+
+		err = uxdp_copy_value_locked(m, v, value, v);
+		goto out;
+	}
+	if (old && (uxdp_map_is_percpu(m->type) || is_lru(m->type))) {
+		write_value(m, elem(m, old), value, cpu, false);
+		elem(m, old)->ref = 1;
+		goto out;
+	}
+	if (!old && !is_lru(m->type) &&
+	    __atomic_add_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED) > m->max_entries) {
+		__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
+		err = -E2BIG;
+		goto out;
+	}
+	nl = free_pop(m);
+	if (!nl && is_lru(m->type))
+		nl = lru_evict(m);
+	if (!nl) {
+		if (old) /* no spare element: give up on a whole-value swap */
+			write_value(m, elem(m, old), value, cpu, false);
+		else
+			err = -ENOMEM; /* the count makes this unreachable */
+		goto out;
+	}
+	ne = elem(m, nl);
+	memcpy(ekey(ne), key, m->key_size);
+	ne->hash = hash;
+	ne->ref = 0;
+	write_value(m, ne, value, cpu, true);
+	if (old) {
+		/* link may have moved if eviction touched this bucket: find again */
+		find(m, b, key, hash, &link);
+		ne->next = elem(m, old)->next;
+		*link = nl;
+		free_push(m, old);
+	} else {
+		ne->next = b->head;
+		b->head = nl;
+	}
+	if (is_lru(m->type)) {
+		lru_push_head(m, nl);
+		m->hdr->count++;
+	}
+out:
+	uxdp_unlock(lock);
+	return err;
+}
+
+static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	struct bucket *b = bucket(m, hash);
+	uint32_t *lock = bucket_lock(m, b), l;
+	uint8_t *v = NULL;
+
+	uxdp_lock(lock);
+	l = find(m, b, key, hash, NULL);
+	if (l) {
+		elem(m, l)->ref = 1;
+		v = evalue(m, elem(m, l));
+		if (uxdp_map_is_percpu(m->type))
+			v += (size_t)(cpu < 0 ? 0 : cpu) * m->stride;
+	}
+	uxdp_unlock(lock);
+	if (v && m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		return uxdp_inner_map(m, *(uint32_t *)v);
+	return v;
+}
+
+static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	struct bucket *b = bucket(m, hash);
+	uint32_t *lock = bucket_lock(m, b), l;
+
+	uxdp_lock(lock);
+	l = find(m, b, key, hash, NULL);
+	if (l && uxdp_map_is_percpu(m->type)) {
+		uint8_t *v = evalue(m, elem(m, l));
+
+		for (unsigned int c = 0; c < m->ncpus; c++) {
+			uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
+
+			memset(dst, 0, m->stride);
+			uxdp_copy_value_out(m, dst, v + (size_t)c * m->stride);
+		}
+	} else if (l) {
+		uxdp_copy_value_out(m, value, evalue(m, elem(m, l)));
+	}
+	uxdp_unlock(lock);
+	return l ? 0 : -ENOENT;
+}
+
+static int hash_delete(struct uxdp_map *m, const void *key)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	struct bucket *b = bucket(m, hash);
+	uint32_t *lock = bucket_lock(m, b), *link = NULL, l;
+
+	uxdp_lock(lock);
+	l = find(m, b, key, hash, &link);
+	if (l) {
+		*link = elem(m, l)->next;
+		if (is_lru(m->type)) {
+			lru_unlink(m, l);
+			m->hdr->count--;
+		} else {
+			__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
+		}
+		free_push(m, l);
+	}
+	uxdp_unlock(lock);
+	return l ? 0 : -ENOENT;
+}
+
+static int hash_get_next_key(struct uxdp_map *m, const void *key, void *next)
+{
+	uint32_t nb = m->hdr->n_buckets, i = 0;
+
+	if (key) {
+		uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+		struct bucket *b = bucket(m, hash);
+		uint32_t *lock = bucket_lock(m, b), l;
+
+		uxdp_lock(lock);
+		l = find(m, b, key, hash, NULL);
+		if (l && elem(m, l)->next) {
+			memcpy(next, ekey(elem(m, elem(m, l)->next)), m->key_size);
+			uxdp_unlock(lock);
+			return 0;
+		}
+		uxdp_unlock(lock);
+		/* an unknown key restarts from the first bucket, as in the kernel */
+		if (l)
+			i = (hash & (nb - 1)) + 1;
+	}
+	for (; i < nb; i++) {
+		struct bucket *b = (struct bucket *)uxdp_off(m, m->hdr->aux_off) + i;
+		uint32_t *lock = bucket_lock(m, b);
+
+		if (!__atomic_load_n(&b->head, __ATOMIC_RELAXED))
+			continue;
+		uxdp_lock(lock);
+		if (b->head) {
+			memcpy(next, ekey(elem(m, b->head)), m->key_size);
+			uxdp_unlock(lock);
+			return 0;
+		}
+		uxdp_unlock(lock);
+	}
+	return -ENOENT;
+}
+
+const struct uxdp_map_ops uxdp_hash_ops = {
+	.check = hash_check,
+	.layout = hash_layout,
+	.init = hash_init,
+	.lookup = hash_lookup,
+	.lookup_copy = hash_lookup_copy,
+	.update = hash_update,
+	.delete = hash_delete,
+	.get_next_key = hash_get_next_key,
+};

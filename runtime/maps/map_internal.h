@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map_internal.h - layout of a map's shared-memory object and the per-type
+ * operations.  Private to runtime/maps.
+ *
+ * Object layout: one page of struct uxdp_shm_hdr, then the type's storage at
+ * data_off (page aligned, so that a ring buffer's data can be mapped twice).
+ * Everything past the header is addressed by offsets from the header, since
+ * each process maps the object at its own address.
+ */
+#ifndef UXDP_MAP_INTERNAL_H
+#define UXDP_MAP_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
+#include <uxdp/map.h>
+
+#define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
+#define UXDP_SHM_VERSION 1
+#define UXDP_SHM_HDR_SIZE 4096
+
+struct uxdp_shm_hdr {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t ready;          /* set (release) once the creator has initialised */
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t ncpus;
+	uint32_t id;
+	uint32_t def_flags;      /* UXDP_MAP_DEF_SPIN_LOCK only */
+	uint32_t spin_lock_off;
+	uint32_t stride;         /* round_up(value_size, 8) */
+	/* map-in-map: the inner template */
+	uint32_t inner_type;
+	uint32_t inner_key_size;
+	uint32_t inner_value_size;
+	uint32_t inner_max_entries;
+	uint32_t inner_map_flags;
+	uint32_t hash_seed;      /* hash: random unless BPF_F_ZERO_SEED */
+	uint64_t total_size;     /* bytes of the object */
+	uint64_t data_off;
+	uint64_t data_size;
+	char name[UXDP_MAP_NAME_LEN];
+	char instance[UXDP_INSTANCE_LEN];
+
+	/* Type-specific geometry, fixed at creation. */
+	uint64_t aux_off;        /* hash: buckets; slot arrays: present flags; perf: rings */
+	uint32_t elem_size;      /* hash, lpm: bytes per element / node */
+	uint32_t n_elems;        /* hash, lpm: elements in the pool */
+	uint32_t n_buckets;      /* hash: a power of two */
+	uint32_t ring_size;      /* perf: bytes per ring */
+
+	/* Mutable state shared by all users. */
+	_Alignas(64) uint32_t lock;  /* map-wide spinlock (see each type) */
+	uint32_t free_lock;      /* hash: guards free_head */
+	uint32_t free_head;      /* hash, lpm: first free element index + 1 */
+	uint32_t count;          /* elements in use */
+	uint32_t lru_head;       /* lru: most recently inserted, index + 1 */
+	uint32_t lru_tail;
+	uint32_t root;           /* lpm: root node index + 1 */
+	uint32_t q_start;        /* queue/stack: oldest element */
+	uint32_t q_count;
+	_Alignas(64) uint64_t rb_cons_pos; /* ringbuf: consumer, own cache line */
+	_Alignas(64) uint64_t rb_prod_pos; /* ringbuf: producers (under lock) */
+};
+
+_Static_assert(sizeof(struct uxdp_shm_hdr) <= UXDP_SHM_HDR_SIZE, "shm header fits a page");
+
+struct uxdp_map_ops;
+
+/* The process-local handle.  Starts with struct uxdp_map_fast (see map.h). */
+struct uxdp_map {
+	void *data;              /* base + data_off */
+	uint32_t max_entries;
+	uint32_t stride;
+	/* cached from the header */
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t map_flags;
+	uint32_t ncpus;
+	uint32_t id;
+	struct uxdp_shm_hdr *hdr; /* the mapping starts here */
+	size_t map_len;
+	const struct uxdp_map_ops *ops;
+	uxdp_prog_fn *fns;       /* prog_array: slot entries pinned in this process */
+	bool registered;         /* in the id registry */
+	bool registry_owned;     /* opened by the registry, never closed */
+};
+
+_Static_assert(offsetof(struct uxdp_map, data) == offsetof(struct uxdp_map_fast, data), "fast");
+_Static_assert(offsetof(struct uxdp_map, max_entries) ==
+	       offsetof(struct uxdp_map_fast, max_entries), "fast");
+_Static_assert(offsetof(struct uxdp_map, stride) == offsetof(struct uxdp_map_fast, stride),
+	       "fast");
+
+/* Per-type operations.  cpu < 0 means "all CPUs" (control-plane layout). */
+struct uxdp_map_ops {
+	/* Validate def (types already matched); 0 or -EINVAL. */
+	int (*check)(const struct uxdp_map_def *def);
+	/* Fill the type's geometry in hdr and return the bytes of storage. */
+	uint64_t (*layout)(struct uxdp_shm_hdr *hdr);
+	/* Initialise the storage of a fresh object (zeroed already). */
+	void (*init)(struct uxdp_map *map);
+	void *(*lookup)(struct uxdp_map *map, const void *key, int cpu);
+	int (*lookup_copy)(struct uxdp_map *map, const void *key, void *value);
+	int (*update)(struct uxdp_map *map, const void *key, const void *value, uint64_t flags,
+		      int cpu);
+	int (*delete)(struct uxdp_map *map, const void *key);
+	int (*get_next_key)(struct uxdp_map *map, const void *key, void *next);
+};
+
+extern const struct uxdp_map_ops uxdp_array_ops;
+extern const struct uxdp_map_ops uxdp_slot_array_ops; /* prog/devmap/xsk/cpu/perf/maps */
+extern const struct uxdp_map_ops uxdp_hash_ops;
+extern const struct uxdp_map_ops uxdp_lpm_ops;
+extern const struct uxdp_map_ops uxdp_queue_ops;
+extern const struct uxdp_map_ops uxdp_ringbuf_ops;
+
+/* ---- small shared utilities ---- */
+
+static inline uint64_t uxdp_round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static inline void *uxdp_off(const struct uxdp_map *map, uint64_t off)
+{
+	return (uint8_t *)map->hdr + off;
+}
+
+static inline void uxdp_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Test-and-test-and-set: the lock word is shared between processes. */
+static inline void uxdp_lock(uint32_t *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			uxdp_cpu_relax();
+}
+
+static inline void uxdp_unlock(uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+static inline bool uxdp_map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* The slot a program on this thread uses: workers past ncpus share slots. */
+static inline unsigned int uxdp_cur_cpu(const struct uxdp_map *map)
+{
+	return uxdp_this_cpu < map->ncpus ? uxdp_this_cpu : uxdp_this_cpu % map->ncpus;
+}
+
+/* Flags of an update, as bpf_map_update_value() checks them. */
+static inline int uxdp_check_update_flags(uint64_t flags)
+{
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Copy a value, skipping the bpf_spin_lock when the map has one: the lock
+ * word belongs to whoever holds it, never to the data (copy_map_value()).
+ */
+void uxdp_copy_value(const struct uxdp_map *map, void *dst, const void *src);
+/* Copy a value out to the control plane, with the lock word zeroed. */
+void uxdp_copy_value_out(const struct uxdp_map *map, void *dst, const void *src);
+/* Copy a value under its own spin lock (BPF_F_LOCK); -EINVAL without one. */
+int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *src,
+			   void *locked_val);
+/* Map-in-map: the inner id is usable as a value of map; 0 or -EINVAL / -EBADF. */
+int uxdp_check_inner(struct uxdp_map *map, uint32_t id);
+/* Map-in-map: the handle of inner id for a program lookup. */
+struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id);
+
+static inline bool uxdp_map_is_of_maps(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+#endif /* UXDP_MAP_INTERNAL_H */

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/* Array-like maps: array, percpu_array, devmap, xskmap, cpumap, prog_array,
+ * array_of_maps; creation checks, open by name, listing. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+static void test_array(void)
+{
+	struct uxdp_map *m = mk("arr", BPF_MAP_TYPE_ARRAY, 4, 12, 8, 0);
+	uint32_t k, next, v[3] = { 1, 2, 3 }, out[3];
+	uint8_t *data;
+
+	if (!m)
+		return;
+	k = 3;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_EXIST), 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_NOEXIST), -EEXIST);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, 7), -EINVAL);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_F_LOCK), -EINVAL); /* no spin lock */
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, out), 0);
+	CHECK(!memcmp(out, v, 12));
+	/* the inlinable layout: base + idx * round_up(12, 8) */
+	data = uxdp_map_array_data(m);
+	CHECK(uxdp_map_lookup(m, &k) == data + 3 * 16);
+	CHECK(((struct uxdp_map_fast *)m)->data == data);
+	CHECK_EQ(((struct uxdp_map_fast *)m)->stride, 16);
+	CHECK_EQ(((struct uxdp_map_fast *)m)->max_entries, 8);
+	k = 8;
+	CHECK(uxdp_map_lookup(m, &k) == NULL);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), -E2BIG);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, out), -ENOENT);
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), -EINVAL);
+	k = 0;
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), -EINVAL);
+	/* iteration: 0..7 then -ENOENT; NULL or out of range key gives 0 */
+	CHECK_EQ(uxdp_map_get_next_key(m, NULL, &next), 0);
+	CHECK_EQ(next, 0);
+	k = 100;
+	CHECK_EQ(uxdp_map_get_next_key(m, &k, &next), 0);
+	CHECK_EQ(next, 0);
+	for (k = 0; k < 7; k++) {
+		CHECK_EQ(uxdp_map_get_next_key(m, &k, &next), 0);
+		CHECK_EQ(next, k + 1);
+	}
+	CHECK_EQ(uxdp_map_get_next_key(m, &k, &next), -ENOENT);
+	uxdp_map_close(m);
+}
+
+static void test_percpu_array(void)
+{
+	struct uxdp_map *m = mk("pcpu", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 4, 0);
+	uint64_t all[4];
+	uint32_t k = 2, v;
+	uint32_t *p;
+
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_map_ncpus(m), 4);
+	CHECK_EQ(uxdp_map_value_bytes(m), 32);
+	for (unsigned int c = 0; c < 4; c++) {
+		uxdp_this_cpu = c;
+		v = 100 + c;
+		CHECK_EQ(uxdp_map_update(m, &k, &v, BPF_ANY), 0);
+		p = uxdp_map_lookup(m, &k);
+		CHECK(p && *p == 100 + c);
+		CHECK(p == (uint32_t *)((uint8_t *)uxdp_map_array_data(m) + (2 * 4 + c) * 8));
+	}
+	uxdp_this_cpu = 0;
+	p = uxdp_map_lookup_percpu(m, &k, 3);
+	CHECK(p && *p == 103);
+	CHECK(uxdp_map_lookup_percpu(m, &k, 4) == NULL);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, all), 0);
+	for (unsigned int c = 0; c < 4; c++)
+		CHECK_EQ(all[c], 100 + c); /* u32 values, zero padding, little-endian */
+	for (unsigned int c = 0; c < 4; c++)
+		all[c] = 7 * c;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, all, BPF_ANY), 0);
+	uxdp_this_cpu = 1;
+	p = uxdp_map_lookup(m, &k);
+	CHECK(p && *p == 7);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, all, BPF_F_LOCK), -EINVAL);
+	uxdp_map_close(m);
+}
+
+static void test_spin_lock_value(void)
+{
+	struct uxdp_map_def d = {
+		.name = "locked", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 16,
+		.max_entries = 2, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 0,
+	};
+	uint32_t k = 1, v[4] = { 0, 5, 6, 7 }, out[4];
+	struct uxdp_map *m = NULL;
+	uint32_t *p;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_F_LOCK), 0);
+	p = uxdp_map_lookup(m, &k);
+	CHECK(p && p[0] == 0 && p[1] == 5 && p[3] == 7);
+	/* a held lock is neither overwritten by an update nor read back */
+	p[0] = 1;
+	v[0] = 0;
+	v[1] = 9;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), 0);
+	CHECK(p[0] == 1 && p[1] == 9);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, out), 0);
+	CHECK(out[0] == 0 && out[1] == 9);
+	p[0] = 0;
+	uxdp_map_close(m);
+}
+
+static void test_devmap_like(void)
+{
+	struct uxdp_map *dm = mk("dev", BPF_MAP_TYPE_DEVMAP, 4, 8, 4, 0);
+	struct uxdp_map *xm = mk("xsk", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	struct uxdp_map *cm = mk("cpu", BPF_MAP_TYPE_CPUMAP, 4, 8, 4, 0);
+	struct bpf_devmap_val dv = { .ifindex = 7 }, out;
+	const struct bpf_devmap_val *t;
+	uint32_t k = 1, xv = 3, cv[2] = { 128, 0 };
+
+	if (!dm || !xm || !cm)
+		return;
+	CHECK(uxdp_map_lookup(dm, &k) == NULL);
+	CHECK(uxdp_map_redirect_target(dm, 1) == NULL);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(dm, &k, &out), -ENOENT);
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_NOEXIST), -EEXIST);
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_ANY), 0);
+	t = uxdp_map_redirect_target(dm, 1);
+	CHECK(t && t->ifindex == 7);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(dm, &k, &out), 0);
+	CHECK_EQ(out.ifindex, 7);
+	dv.bpf_prog.fd = 3; /* devmap programs are not supported */
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_ANY), -EINVAL);
+	CHECK_EQ(uxdp_map_delete_elem(dm, &k), 0);
+	CHECK(uxdp_map_redirect_target(dm, 1) == NULL);
+	k = 4;
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_ANY), -E2BIG);
+	CHECK_EQ(uxdp_map_delete_elem(dm, &k), -EINVAL);
+
+	k = 2;
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_EXIST), -ENOENT);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_NOEXIST), 0);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_NOEXIST), -EEXIST);
+	CHECK(uxdp_map_redirect_target(xm, 2) != NULL);
+
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, cv, BPF_ANY), 0);
+	CHECK(uxdp_map_redirect_target(cm, 2) != NULL);
+	cv[0] = 0; /* qsize 0 removes the entry */
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, cv, BPF_ANY), 0);
+	CHECK(uxdp_map_redirect_target(cm, 2) == NULL);
+	uxdp_map_close(dm);
+	uxdp_map_close(xm);
+	uxdp_map_close(cm);
+}
+
+static uint64_t prog_a(struct uxdp_ctx *ctx)
+{
+	return 11;
+}
+
+static uint64_t prog_b(struct uxdp_ctx *ctx)
+{
+	return 22;
+}
+
+static void test_prog_array(void)
+{
+	struct uxdp_map *m = mk("progs", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
+	uint32_t k = 1, v = 5, out;
+
+	if (!m)
+		return;
+	CHECK(uxdp_prog_array_get_fn(m, 1) == NULL);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_NOEXIST), -EINVAL); /* fd arrays: BPF_ANY */
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	CHECK(uxdp_prog_array_get_fn(m, 1) == NULL); /* program 5 unknown here */
+	CHECK_EQ(uxdp_prog_register(5, prog_a), 0);
+	CHECK(uxdp_prog_array_get_fn(m, 1) == prog_a);
+	CHECK_EQ(uxdp_prog_array_set_fn(m, 1, prog_b), 0);
+	CHECK(uxdp_prog_array_get_fn(m, 1) == prog_b);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &out), 0);
+	CHECK_EQ(out, 5);
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	CHECK(uxdp_prog_array_get_fn(m, 1) == NULL);
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), -ENOENT);
+	k = 9;
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), -E2BIG);
+	CHECK_EQ(uxdp_prog_array_set_fn(m, 9, prog_a), -E2BIG);
+	uxdp_map_close(m);
+}
+
+static void test_array_of_maps(void)
+{
+	struct uxdp_map_def inner = {
+		.name = "inner", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+		.max_entries = 2,
+	};
+	struct uxdp_map_def outer = {
+		.name = "outer", .type = BPF_MAP_TYPE_ARRAY_OF_MAPS, .key_size = 4,
+		.value_size = 4, .max_entries = 3, .inner = &inner,
+	};
+	struct uxdp_map_def bad = inner;
+	struct uxdp_map *in = NULL, *out = NULL, *other = NULL;
+	uint32_t k = 0, id, got;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &inner, &in), 0);
+	CHECK_EQ(uxdp_map_create(test_instance, &outer, &out), 0);
+	bad.name = "other";
+	bad.max_entries = 5;
+	CHECK_EQ(uxdp_map_create(test_instance, &bad, &other), 0);
+	if (!in || !out || !other)
+		return;
+	id = uxdp_map_id(in);
+	CHECK(id != 0 && id != uxdp_map_id(out));
+	CHECK(uxdp_map_lookup(out, &k) == NULL);
+	CHECK_EQ(uxdp_map_update_elem(out, &k, &id, BPF_ANY), 0);
+	CHECK(uxdp_map_lookup(out, &k) == in);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(out, &k, &got), 0);
+	CHECK_EQ(got, id);
+	id = uxdp_map_id(other); /* max_entries differs, no BPF_F_INNER_MAP */
+	CHECK_EQ(uxdp_map_update_elem(out, &k, &id, BPF_ANY), -EINVAL);
+	id = 999999;
+	CHECK_EQ(uxdp_map_update_elem(out, &k, &id, BPF_ANY), -EBADF);
+	outer.inner = NULL;
+	outer.name = "noinner";
+	CHECK_EQ(uxdp_map_create(test_instance, &outer, &other), -EINVAL);
+	uxdp_map_close(in);
+	uxdp_map_close(out);
+}
+
+static int count_cb(const struct uxdp_map_info *info, void *arg)
+{
+	if (!strcmp(info->name, "arr") && info->type == BPF_MAP_TYPE_ARRAY &&
+	    info->value_size == 12 && info->max_entries == 8)
+		++*(int *)arg;
+	return 0;
+}
+
+static void test_open_list(void)
+{
+	struct uxdp_map_def d = {
+		.name = "arr", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 12,
+		.max_entries = 8, .ncpus = 4,
+	};
+	struct uxdp_map *a = NULL, *b = NULL;
+	uint32_t k = 3, v[3];
+	int found = 0;
+
+	CHECK_EQ(uxdp_map_open(test_instance, "arr", &a), 0);
+	if (!a)
+		return;
+	CHECK_EQ(uxdp_map_lookup_elem_copy(a, &k, v), 0);
+	CHECK(v[0] == 1 && v[2] == 3); /* written by test_array through another handle */
+	CHECK_EQ(uxdp_map_open(test_instance, "nope", &b), -ENOENT);
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), -EEXIST);
+	d.flags = UXDP_MAP_DEF_REUSE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), 0);
+	uxdp_map_close(b);
+	d.value_size = 16;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), -EEXIST);
+	CHECK_EQ(uxdp_map_list(test_instance, count_cb, &found), 0);
+	CHECK_EQ(found, 1);
+	CHECK_EQ(uxdp_map_create("bad.inst", &d, &b), -EINVAL);
+	uxdp_map_close(a);
+}
+
+static void test_create_checks(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	CHECK_EQ(try_create(BPF_MAP_TYPE_ARRAY, 8, 4, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_ARRAY, 4, 0, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_ARRAY, 4, 4, 0, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_ARRAY, 4, 4, 4, BPF_F_NO_PREALLOC), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_ARRAY, 4, 4, 4, BPF_F_MMAPABLE), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 4, BPF_F_MMAPABLE), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_HASH, 0, 4, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_HASH, 4, 0, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_HASH, 4, 4, 4, BPF_F_NO_PREALLOC), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_LRU_HASH, 4, 4, 4, BPF_F_NO_PREALLOC), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, BPF_F_NO_PREALLOC), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_LPM_TRIE, 4, 4, 4, BPF_F_NO_PREALLOC), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_LPM_TRIE, 4 + 257, 4, 4, BPF_F_NO_PREALLOC), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_QUEUE, 4, 4, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_STACK, 0, 4, 4, 0), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_RINGBUF, 0, 0, (uint32_t)page * 4, 0), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_RINGBUF, 0, 0, (uint32_t)page * 3, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_RINGBUF, 0, 0, 512, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_RINGBUF, 4, 0, (uint32_t)page, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_DEVMAP, 4, 12, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 4, 0), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 8, 4, 0), -EINVAL);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0, 0), 0);
+	CHECK_EQ(try_create(BPF_MAP_TYPE_SOCKMAP, 4, 4, 4, 0), -EINVAL);
+}
+
+int main(void)
+{
+	test_begin("arr");
+	test_create_checks();
+	test_array();
+	test_percpu_array();
+	test_spin_lock_value();
+	test_devmap_like();
+	test_prog_array();
+	test_array_of_maps();
+	test_open_list();
+	return test_end();
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/* Hash maps: flags, -E2BIG when full, delete, get_next_key visiting every key
+ * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+struct key {
+	uint32_t a;
+	uint16_t b; /* 6-byte key: exercises padding */
+} __attribute__((packed));
+
+static void test_hash_basic(void)
+{
+	struct uxdp_map *m = mk("h", BPF_MAP_TYPE_HASH, sizeof(struct key), 8, 64, 0);
+	struct key k = { 1, 2 }, nk;
+	uint64_t v = 10, out, *p;
+	static int seen[64];
+	int n;
+
+	if (!m)
+		return;
+	CHECK(uxdp_map_lookup(m, &k) == NULL);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &out), -ENOENT);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_EXIST), -ENOENT);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_NOEXIST), 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_NOEXIST), -EEXIST);
+	v = 11;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_EXIST), 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, 3), -EINVAL);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_F_LOCK), -EINVAL);
+	p = uxdp_map_lookup(m, &k);
+	CHECK(p && *p == 11 && ((uintptr_t)p & 7) == 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &out), 0);
+	CHECK_EQ(out, 11);
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), -ENOENT);
+	CHECK(uxdp_map_lookup(m, &k) == NULL);
+
+	/* fill to max_entries, then -E2BIG for a new key but not for an old one */
+	for (uint32_t i = 0; i < 64; i++) {
+		k.a = i;
+		k.b = (uint16_t)(i * 3);
+		v = i * 100;
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	}
+	k.a = 1000;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), -E2BIG);
+	for (uint32_t i = 0; i < 64; i++) { /* replacing when full works (spare elements) */
+		k.a = i;
+		k.b = (uint16_t)(i * 3);
+		v = i * 100 + 1;
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+		CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &out), 0);
+		CHECK_EQ(out, v);
+	}
+
+	/* iteration from NULL visits each key exactly once */
+	n = 0;
+	for (int rc = uxdp_map_get_next_key(m, NULL, &nk); rc == 0;
+	     rc = uxdp_map_get_next_key(m, &k, &nk)) {
+		CHECK(nk.a < 64 && nk.b == (uint16_t)(nk.a * 3));
+		if (nk.a < 64)
+			seen[nk.a]++;
+		k = nk;
+		if (++n > 100)
+			break;
+	}
+	CHECK_EQ(n, 64);
+	for (int i = 0; i < 64; i++)
+		CHECK_EQ(seen[i], 1);
+	/* an absent key restarts from the first key */
+	k.a = 5000;
+	CHECK_EQ(uxdp_map_get_next_key(m, &k, &nk), 0);
+
+	/* delete everything while iterating, as bpftool does */
+	while (uxdp_map_get_next_key(m, NULL, &nk) == 0)
+		CHECK_EQ(uxdp_map_delete_elem(m, &nk), 0);
+	CHECK_EQ(uxdp_map_get_next_key(m, NULL, &nk), -ENOENT);
+	k.a = 1000;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0); /* room again */
+	uxdp_map_close(m);
+}
+
+static void test_percpu_hash(void)
+{
+	struct uxdp_map *m = mk("ph", BPF_MAP_TYPE_PERCPU_HASH, 4, 4, 8, 0);
+	uint32_t k = 5, v;
+	uint64_t all[4];
+	uint32_t *p;
+
+	if (!m)
+		return;
+	uxdp_this_cpu = 2;
+	v = 42;
+	CHECK_EQ(uxdp_map_update(m, &k, &v, BPF_ANY), 0); /* new: other CPUs zero */
+	uxdp_this_cpu = 1;
+	p = uxdp_map_lookup(m, &k);
+	CHECK(p && *p == 0);
+	v = 41;
+	CHECK_EQ(uxdp_map_update(m, &k, &v, BPF_EXIST), 0);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, all), 0);
+	CHECK(all[0] == 0 && all[1] == 41 && all[2] == 42 && all[3] == 0);
+	for (int c = 0; c < 4; c++)
+		all[c] = (uint64_t)c + 1;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, all, BPF_ANY), 0);
+	p = uxdp_map_lookup_percpu(m, &k, 3);
+	CHECK(p && *p == 4);
+	uxdp_map_close(m);
+}
+
+static void test_hash_of_maps(void)
+{
+	struct uxdp_map_def inner = {
+		.name = "hin", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4,
+		.max_entries = 4, .map_flags = BPF_F_INNER_MAP,
+	};
+	struct uxdp_map_def outer = {
+		.name = "hout", .type = BPF_MAP_TYPE_HASH_OF_MAPS, .key_size = 8,
+		.value_size = 4, .max_entries = 4, .inner = &inner,
+	};
+	struct uxdp_map *in = NULL, *in2 = NULL, *out = NULL;
+	uint64_t k = 77;
+	uint32_t id, got, ik = 1, iv = 2;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &inner, &in), 0);
+	inner.name = "hin2";
+	inner.max_entries = 16; /* BPF_F_INNER_MAP: any max_entries fits */
+	CHECK_EQ(uxdp_map_create(test_instance, &inner, &in2), 0);
+	CHECK_EQ(uxdp_map_create(test_instance, &outer, &out), 0);
+	if (!in || !in2 || !out)
+		return;
+	id = uxdp_map_id(in2);
+	CHECK_EQ(uxdp_map_update_elem(out, &k, &id, BPF_ANY), 0);
+	CHECK(uxdp_map_lookup(out, &k) == in2);
+	CHECK_EQ(uxdp_map_update_elem(uxdp_map_lookup(out, &k), &ik, &iv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(in2, &ik, &iv), 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(out, &k, &got), 0);
+	CHECK_EQ(got, id);
+	CHECK_EQ(uxdp_map_delete_elem(out, &k), 0);
+	CHECK(uxdp_map_lookup(out, &k) == NULL);
+	uxdp_map_close(in);
+	uxdp_map_close(in2);
+	uxdp_map_close(out);
+}
+
+static void test_devmap_hash(void)
+{
+	struct uxdp_map *m = mk("dh", BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, 0);
+	uint32_t k = 1234, v = 9;
+	const uint32_t *t;
+
+	if (!m)
+		return;
+	CHECK(uxdp_map_redirect_target(m, k) == NULL);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	t = uxdp_map_redirect_target(m, k);
+	CHECK(t && *t == 9);
+	uxdp_map_close(m);
+}
+
+static void test_hash_lock(void)
+{
+	struct uxdp_map_def d = {
+		.name = "hl", .type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 12,
+		.max_entries = 4, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 4,
+	};
+	uint32_t k = 1, v[3] = { 1, 0, 3 }, out[3];
+	struct uxdp_map *m = NULL;
+	uint32_t *p;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_F_LOCK), 0); /* new key: plain insert */
+	p = uxdp_map_lookup(m, &k);
+	CHECK(p && p[0] == 1 && p[1] == 0 && p[2] == 3);
+	v[0] = 5;
+	v[1] = 77; /* never copied into the lock word */
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_F_LOCK | BPF_EXIST), 0);
+	CHECK(p[0] == 5 && p[1] == 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, out), 0);
+	CHECK(out[0] == 5 && out[1] == 0 && out[2] == 3);
+	uxdp_map_close(m);
+}
+
+int main(void)
+{
+	test_begin("hash");
+	test_hash_basic();
+	test_percpu_hash();
+	test_hash_of_maps();
+	test_devmap_hash();
+	test_hash_lock();
+	return test_end();
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/* Ring buffer: reserve/submit/discard/output/query, order, wrap-around,
+ * full ring; perf_event_array rings with output and a consumer. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+struct seen {
+	int n;
+	uint32_t vals[4096];
+	size_t sizes[4096];
+};
+
+static int collect(void *ctx, void *data, size_t size)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 4096) {
+		s->vals[s->n] = *(uint32_t *)data;
+		s->sizes[s->n] = size;
+	}
+	s->n++;
+	return 0;
+}
+
+static int stop_after_one(void *ctx, void *data, size_t size)
+{
+	return -42;
+}
+
+static void test_ringbuf(void)
+{
+	uint32_t size = (uint32_t)sysconf(_SC_PAGESIZE);
+	struct uxdp_map *m = mk("rb", BPF_MAP_TYPE_RINGBUF, 0, 0, size, 0);
+	static struct seen s;
+	uint32_t *a, *b, *c, v = 5;
+	uint8_t big[600] = { 0 };
+	int n;
+
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_ringbuf_query(m, BPF_RB_RING_SIZE), size);
+	CHECK(uxdp_ringbuf_reserve(m, 8, 1) == NULL); /* flags must be 0 */
+	CHECK(uxdp_ringbuf_reserve(m, size, 0) == NULL);
+	a = uxdp_ringbuf_reserve(m, 4, 0);
+	b = uxdp_ringbuf_reserve(m, 4, 0);
+	c = uxdp_ringbuf_reserve(m, 4, 0);
+	CHECK(a && b && c);
+	if (!a || !b || !c)
+		return;
+	*a = 1;
+	*b = 2;
+	*c = 3;
+	CHECK_EQ(uxdp_ringbuf_query(m, BPF_RB_AVAIL_DATA), 48);
+	CHECK_EQ(uxdp_ringbuf_query(m, BPF_RB_PROD_POS), 48);
+	/* b is committed, a is not: nothing can be consumed yet */
+	uxdp_ringbuf_submit(b, 0);
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 0);
+	uxdp_ringbuf_submit(a, BPF_RB_NO_WAKEUP);
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 2); /* a, b; stops at busy c */
+	uxdp_ringbuf_discard(c, 0);
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 0); /* discarded: skipped */
+	CHECK_EQ(s.n, 2);
+	CHECK(s.vals[0] == 1 && s.vals[1] == 2 && s.sizes[0] == 4);
+	CHECK_EQ(uxdp_ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
+	CHECK_EQ(uxdp_ringbuf_query(m, BPF_RB_CONS_POS), 48);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 4), -EINVAL);
+	/* fill: the ring refuses rather than overwrite */
+	n = 0;
+	while (uxdp_ringbuf_output(m, big, sizeof(big), 0) == 0)
+		n++;
+	CHECK_EQ(n, (int)((size - 1) / 608));
+	CHECK_EQ(uxdp_ringbuf_output(m, big, sizeof(big), 0), -EAGAIN);
+	s.n = 0;
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), n);
+	/* records now wrap around the end, contiguous thanks to the double mapping */
+	for (int round = 0; round < 20; round++) {
+		for (uint32_t i = 0; i < 3; i++) {
+			big[0] = (uint8_t)i;
+			big[599] = (uint8_t)(round + i);
+			CHECK_EQ(uxdp_ringbuf_output(m, big, sizeof(big), 0), 0);
+		}
+		s.n = 0;
+		CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 3);
+		for (int i = 0; i < 3; i++)
+			CHECK_EQ(s.vals[i] & 0xff, i);
+	}
+	/* a negative callback return stops and is returned */
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0);
+	CHECK_EQ(uxdp_ringbuf_consume(m, stop_after_one, NULL), -42);
+	s.n = 0;
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 1);
+	/* ringbuf has no key/value operations */
+	CHECK_EQ(uxdp_map_update_elem(m, NULL, &v, 0), -EOPNOTSUPP);
+	uxdp_map_close(m);
+}
+
+static int check_tail(void *ctx, void *data, size_t size)
+{
+	struct seen *s = ctx;
+	uint8_t *d = data;
+
+	s->sizes[s->n] = size;
+	s->vals[s->n] = d[0] | (uint32_t)d[size - 1] << 8;
+	s->n++;
+	return 0;
+}
+
+static void test_perf(void)
+{
+	struct uxdp_map_def d = {
+		.name = "perf", .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY, .key_size = 4,
+		.value_size = 4, .ncpus = 2, .perf_ring_size = 256,
+	};
+	uint8_t rec[40], pkt[16];
+	struct uxdp_map *m = NULL;
+	static struct seen s;
+	uint32_t k = 1, one = 1;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	memset(rec, 0xaa, sizeof(rec));
+	memset(pkt, 0x55, sizeof(pkt));
+	rec[0] = 7;
+	CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), -ENOENT); /* nobody listens */
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &one, BPF_ANY), 0);
+	CHECK_EQ(uxdp_perf_output(m, 2, rec, 8, NULL, 0), -E2BIG); /* max_entries = ncpus */
+	uxdp_this_cpu = 1;
+	CHECK_EQ(uxdp_perf_output(m, BPF_F_CURRENT_CPU, rec, 8, NULL, 0), 0);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(uxdp_perf_output(m, 1, rec, 5, pkt, 3), 0);
+	CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 2);
+	CHECK(s.sizes[0] == 8 && s.vals[0] == (7 | 0xaa << 8));
+	CHECK(s.sizes[1] == 8 && s.vals[1] == (7 | 0x55 << 8));
+	/* the 256-byte ring holds 5 records of 48; the next ones are lost */
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(uxdp_perf_output(m, 1, rec, 40, NULL, 0), 0);
+	CHECK_EQ(uxdp_perf_output(m, 1, rec, 40, NULL, 0), -ENOSPC);
+	CHECK_EQ(uxdp_perf_lost(m, 1), 1);
+	s.n = 0;
+	CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 5);
+	/* wrapping records come out whole */
+	for (int i = 0; i < 30; i++) {
+		rec[39] = (uint8_t)i;
+		CHECK_EQ(uxdp_perf_output(m, 1, rec, 40, NULL, 0), 0);
+		s.n = 0;
+		CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 1);
+		CHECK_EQ(s.vals[0], 7 | i << 8);
+	}
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), -ENOENT);
+	uxdp_map_close(m);
+}
+
+int main(void)
+{
+	test_begin("rb");
+	test_ringbuf();
+	test_perf();
+	return test_end();
+}
