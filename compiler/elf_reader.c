@@ -209,10 +209,25 @@ static int read_sections(struct fe *fe)
 	GElf_Ehdr eh;
 	size_t shnum, shstrndx, i;
 
-	if (fe->size < EI_NIDENT || memcmp(fe->buf, ELFMAG, SELFMAG))
+	if (fe->size < SELFMAG || memcmp(fe->buf, ELFMAG, SELFMAG))
 		return fe_err(fe, -ENOEXEC, "not an ELF file");
-	if (fe->buf[EI_CLASS] != ELFCLASS64 || fe->buf[EI_DATA] != ELFDATA2LSB)
-		return fe_err(fe, -ENOEXEC, "not a little-endian ELF64 object");
+	if (fe->size < sizeof(Elf64_Ehdr))
+		return fe_err(fe, -ENOEXEC, "truncated: %zu bytes, shorter than an ELF header",
+			      fe->size);
+	if (fe->buf[EI_CLASS] != ELFCLASS64)
+		return fe_err(fe, -ENOEXEC, "not a 64-bit ELF object (BPF objects are ELF64)");
+	if (fe->buf[EI_DATA] != ELFDATA2LSB)
+		return fe_err(fe, -ENOEXEC, "a big-endian object; uxdp runs little-endian BPF only");
+	{
+		/* Say "truncated" for a cut file, before libelf's generic words. */
+		Elf64_Ehdr h;
+		memcpy(&h, fe->buf, sizeof(h));
+		if (h.e_shoff > fe->size ||
+		    (uint64_t)h.e_shnum * h.e_shentsize > fe->size - h.e_shoff)
+			return fe_err(fe, -ENOEXEC,
+				      "truncated: the section header table (offset 0x%llx, %u entries) ends beyond the %zu-byte file",
+				      (unsigned long long)h.e_shoff, h.e_shnum, fe->size);
+	}
 	fe->elf = elf_memory((char *)fe->buf, fe->size);
 	if (!fe->elf || elf_kind(fe->elf) != ELF_K_ELF)
 		return fe_err(fe, -ENOEXEC, "not an ELF object: %s", elf_errmsg(-1));
@@ -258,6 +273,10 @@ static int read_sections(struct fe *fe)
 			s->bytes = fe->buf + s->sh.sh_offset;
 		}
 		s->exec = s->sh.sh_type == SHT_PROGBITS && (s->sh.sh_flags & SHF_EXECINSTR);
+		if (s->exec && s->sh.sh_size % EBPF_INSN_SIZE)
+			return fe_err(fe, -ENOEXEC,
+				      "section '%s': size 0x%llx is not a multiple of 8 (one instruction)",
+				      s->name, (unsigned long long)s->sh.sh_size);
 
 		if (!strcmp(s->name, ".maps"))
 			fe->maps_shndx = (int)i;
@@ -889,7 +908,7 @@ static int resolve_function(struct builder *b, size_t p)
 		} else if (in.opcode == EBPF_OP_LDDW) {
 			if (si + 1 >= f->end)
 				return fe_err(fe, -ENOEXEC,
-					      "program '%s': section '%s' insn %zu: lddw cut by the end of function '%s'",
+					      "program '%s': section '%s' insn %zu: lddw is missing its second slot (cut by the end of function '%s')",
 					      b->prog, sec->name, si, f->name);
 			if (sec->reloc[si + 1] >= 0)
 				return fe_err(fe, -ENOEXEC,

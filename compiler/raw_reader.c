@@ -99,17 +99,26 @@ int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct ux
 		return diag_error(diag, -EIO, "%s: read error", path);
 	}
 	fclose(f);
-	if (!name) {
-		slash = strrchr(path, '/');
+	slash = strrchr(path, '/');
+	if (!name)
 		name = slash ? slash + 1 : path;
+	/* Messages about the bytes name the file, as for an ELF input. */
+	if (!size || size % EBPF_INSN_SIZE) {
+		free(buf);
+		if (!size)
+			return diag_error(diag, -EINVAL, "%s: no instructions", path);
+		return diag_error(diag, -EINVAL,
+				  "%s: %ld bytes is not a multiple of 8 (one instruction)", path, size);
 	}
 	err = uxdp_object_from_insns(buf, (size_t)size, name, xdp, out, diag);
 	free(buf);
 	if (!err) {
-		/* Keep the file's path, not the program name, for messages. */
+		/* Keep the file's path and name, not the program's, for messages. */
 		free((*out)->path);
+		free((*out)->name);
 		(*out)->path = dup_str(path);
-		if (!(*out)->path) {
+		(*out)->name = dup_str(slash ? slash + 1 : path);
+		if (!(*out)->path || !(*out)->name) {
 			uxdp_object_free(*out);
 			*out = NULL;
 			return diag_error(diag, -ENOMEM, "%s: out of memory", path);

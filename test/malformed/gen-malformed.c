@@ -236,7 +236,7 @@ static void gen_elf_container(const struct seed *s)
 
 	b = dup_seed(s);
 	set_u64(b, s->xdp_shdr + offsetof(Elf64_Shdr, sh_offset), s->size + 0x100);
-	elf_case(s, b, s->size, "sec_data_out.o", "beyond end of file");
+	elf_case(s, b, s->size, "sec_data_out.o", "beyond the end of the file");
 
 	b = dup_seed(s);
 	set_u64(b, s->xdp_shdr + offsetof(Elf64_Shdr, sh_size), s->xdp_size - 4);
@@ -252,20 +252,20 @@ static void gen_elf_container(const struct seed *s)
 	memcpy(&r, b + s->rel_lddw, sizeof(r));
 	r.r_offset = s->xdp_size + 0x800;
 	memcpy(b + s->rel_lddw, &r, sizeof(r));
-	elf_case(s, b, s->size, "reloc_off_range.o", "relocation out of range");
+	elf_case(s, b, s->size, "reloc_off_range.o", "out of range or not on an insn");
 
 	b = dup_seed(s);
 	memcpy(&r, b + s->rel_lddw, sizeof(r));
 	r.r_offset += 4;
 	memcpy(b + s->rel_lddw, &r, sizeof(r));
-	elf_case(s, b, s->size, "reloc_off_align.o", "relocation not aligned");
+	elf_case(s, b, s->size, "reloc_off_align.o", "out of range or not on an insn");
 
 	/* A map relocation on insn 0, which is neither lddw nor call. */
 	b = dup_seed(s);
 	memcpy(&r, b + s->rel_lddw, sizeof(r));
 	r.r_offset = 0;
 	memcpy(b + s->rel_lddw, &r, sizeof(r));
-	elf_case(s, b, s->size, "reloc_bad_insn.o", "relocation on unexpected instruction");
+	elf_case(s, b, s->size, "reloc_bad_insn.o", "not on an lddw or call");
 
 	/* The call lands on .text insn 1: inside seed_len, not at a function. */
 	b = dup_seed(s);
@@ -275,7 +275,7 @@ static void gen_elf_container(const struct seed *s)
 		in.imm += 1;
 		put_insn(b, s->xdp_off, s->call_idx, in);
 	}
-	elf_case(s, b, s->size, "call_not_function.o", "not a function");
+	elf_case(s, b, s->size, "call_not_function.o", "is not the start of a function");
 }
 
 /* One bad instruction planted in the seed's program, and the same as raw. */

@@ -1,0 +1,3 @@
+ldxdw %r2, [%r1]
+mov %r0, 0
+exit

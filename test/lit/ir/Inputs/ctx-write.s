@@ -1,0 +1,3 @@
+stw [%r1], 0
+mov %r0, 0
+exit

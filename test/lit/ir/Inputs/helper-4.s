@@ -1,0 +1,2 @@
+call 4
+exit

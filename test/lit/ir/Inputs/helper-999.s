@@ -1,0 +1,2 @@
+call 999
+exit
