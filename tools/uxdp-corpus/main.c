@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uxdp-corpus - write a deterministic pcap of valid and malformed packets.
+ *
+ * Packet i is kind sel[i % nsel] (the selected kinds, in table order), built
+ * from a random stream seeded by (seed, i) alone, so a packet's bytes do not
+ * depend on the packets before it. Each record's timestamp says where it came
+ * from: ts_sec = UXDP_CORPUS_EPOCH + i, ts_usec = the kind's index in
+ * `--list-kinds`, which lets a test that finds a difference name its kind.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus.h"
+
+#define UXDP_CORPUS_EPOCH 1000000000L
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uxdp-corpus [options] -o out.pcap\n"
+		"  -n, --count N        packets to write (default 1000)\n"
+		"  -s, --seed S         random seed (default 1); same seed, same bytes\n"
+		"  -k, --kind SPEC      all | valid | malformed | KIND[,KIND...] (default all)\n"
+		"  -f, --flows N        spread addresses and ports over N flows (default 16)\n"
+		"  -j, --jumbo          add the jumbo kind (frames up to 9000 bytes)\n"
+		"  -l, --list-kinds     print the kinds and exit\n"
+		"  -o, --output FILE    pcap to write (DLT_EN10MB)\n"
+		"The kernel's XDP BPF_PROG_TEST_RUN refuses frames under %d bytes (EINVAL)\n"
+		"and keeps only the first %d bytes linear; the rest go to fragments.\n",
+		CORPUS_KERNEL_MIN, CORPUS_KERNEL_MAX);
+}
+
+static void list_kinds(void)
+{
+	static const char *const cls[] = { "valid", "malformed", "jumbo" };
+	size_t i;
+
+	for (i = 0; i < corpus_nkinds; i++)
+		printf("%2zu %-20s %-9s %s\n", i, corpus_kinds[i].name,
+		       cls[corpus_kinds[i].cls], corpus_kinds[i].help);
+}
+
+/* Fill @sel with the kind indexes @spec names; returns how many, or -errno. */
+static int select_kinds(const char *spec, bool jumbo, int *sel)
+{
+	char *copy, *tok, *save = NULL;
+	int n = 0, k;
+	size_t i;
+
+	if (!strcmp(spec, "all") || !strcmp(spec, "valid") || !strcmp(spec, "malformed")) {
+		for (i = 0; i < corpus_nkinds; i++) {
+			enum corpus_class c = corpus_kinds[i].cls;
+
+			if ((c == CORPUS_VALID && strcmp(spec, "malformed")) ||
+			    (c == CORPUS_MALFORMED && strcmp(spec, "valid")) ||
+			    (c == CORPUS_JUMBO && jumbo))
+				sel[n++] = (int)i;
+		}
+		return n;
+	}
+	copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		k = corpus_kind_find(tok);
+		if (k < 0) {
+			fprintf(stderr, "uxdp-corpus: unknown kind '%s' (see --list-kinds)\n", tok);
+			free(copy);
+			return k;
+		}
+		sel[n++] = k;
+		if (n == (int)corpus_nkinds)
+			break;
+	}
+	free(copy);
+	return n;
+}
+
+static int parse_uint(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || !*s || *end || s[0] == '-' ? -EINVAL : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "jumbo", no_argument, NULL, 'j' },
+		{ "list-kinds", no_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long long count = 1000, seed = 1, flows = 16, v;
+	const char *spec = "all", *out = NULL;
+	static struct corpus_pkt pkt;
+	int sel[64], nsel, c;
+	pcap_dumper_t *d;
+	bool jumbo = false;
+	pcap_t *pd;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "n:s:k:f:jlo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+		case 's':
+		case 'f':
+			if (parse_uint(optarg, &v) || (c == 'f' && (v == 0 || v > 65535))) {
+				fprintf(stderr, "uxdp-corpus: bad number '%s'\n", optarg);
+				return 2;
+			}
+			*(c == 'n' ? &count : c == 's' ? &seed : &flows) = v;
+			break;
+		case 'k':
+			spec = optarg;
+			break;
+		case 'j':
+			jumbo = true;
+			break;
+		case 'l':
+			list_kinds();
+			return 0;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!out || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	nsel = select_kinds(spec, jumbo, sel);
+	if (nsel <= 0) {
+		if (!nsel)
+			fprintf(stderr, "uxdp-corpus: no kinds selected\n");
+		return 2;
+	}
+
+	pd = pcap_open_dead(DLT_EN10MB, CORPUS_MAX_FRAME);
+	if (!pd) {
+		fprintf(stderr, "uxdp-corpus: pcap_open_dead failed\n");
+		return 1;
+	}
+	d = pcap_dump_open(pd, out);
+	if (!d) {
+		fprintf(stderr, "uxdp-corpus: %s: %s\n", out, pcap_geterr(pd));
+		pcap_close(pd);
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		unsigned int k = (unsigned int)sel[i % (size_t)nsel];
+		struct corpus_rng r = { seed * 0x2545f4914f6cdd1dull ^ (uint64_t)i << 20 };
+		struct pcap_pkthdr h = { 0 };
+
+		corpus_rand(&r);
+		corpus_kinds[k].build(&pkt, &r, (unsigned int)(i / (size_t)nsel),
+				      (unsigned int)(corpus_rand(&r) % flows));
+		h.ts.tv_sec = UXDP_CORPUS_EPOCH + (long)i;
+		h.ts.tv_usec = k;
+		h.caplen = h.len = (bpf_u_int32)pkt.len;
+		pcap_dump((u_char *)d, &h, pkt.b);
+	}
+	c = pcap_dump_flush(d);
+	pcap_dump_close(d);
+	pcap_close(pd);
+	if (c) {
+		fprintf(stderr, "uxdp-corpus: %s: write failed\n", out);
+		return 1;
+	}
+	return 0;
+}
