@@ -1,0 +1,918 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uxdp-difftest - run an XDP program in the kernel (bpf_prog_test_run) and
+ * in uxdp over the same packets, and stop at the first packet where the
+ * verdict, the output bytes or any map differ.  The kernel is the oracle.
+ *
+ * Both sides run on "CPU 0": the process is pinned to CPU 0 so that the
+ * kernel's per-CPU slot is 0, and the uxdp side runs as worker 0 with as many
+ * per-CPU slots as the kernel has possible CPUs, so per-CPU values have the
+ * same shape on both sides.
+ */
+#define _GNU_SOURCE /* sched_setaffinity, mkstemps */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <uxdp/driver.h>
+#include <uxdp/map.h>
+#include <uxdp/runtime.h>
+#include <uxdp/worker.h>
+
+#include "difftest.h"
+#include "maps.h"
+
+/* The kernel's "not supported" (not in userspace headers); libbpf passes it on. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+#ifndef UXDP_UXDPC_PATH
+#define UXDP_UXDPC_PATH "uxdpc"
+#endif
+
+struct dt_ctx {
+	/* options */
+	const char *bpf_path, *pcap_path, *aot_path, *prog_name, *cfg_path, *uxdpc;
+	int olevel;
+	bool verbose;
+	uint32_t ifindex, queue; /* ctx given to both sides; 0: the kernel's default */
+
+	struct cfg cfg;
+	unsigned int ncpus;
+	char instance[UXDP_INSTANCE_LEN];
+	char aot_tmp[PATH_MAX];
+
+	struct bpf_object *kobj;
+	struct bpf_program *kprog;
+	struct uxdp_object *uobj;
+	const struct uxdp_program *uprog;
+	struct dmap *maps;
+	size_t n_maps;
+
+	uint64_t packet;       /* 1-based number of the packet being compared; 0: setup */
+	bool at_end;           /* the final look at maps programs cannot change */
+	uint64_t compared, skipped;
+	uint64_t verdicts[UXDP_N_VERDICTS];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uxdp-difftest PROG.bpf.o --pcap IN.pcap [--aot PROG.aot.o | -O<n>] [-p PROG]\n"
+		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N] [-v]\n"
+		"Run an XDP program in the kernel (bpf_prog_test_run) and in uxdp over every packet\n"
+		"of IN.pcap; stop at the first difference in verdict, output bytes or map contents.\n"
+		"\n"
+		"  --pcap FILE       packets to run, in order (required)\n"
+		"  --aot FILE        uxdp side: this object compiled by uxdpc\n"
+		"  -O0..-O3          uxdp side: compile PROG.bpf.o with uxdpc at this level (default -O2)\n"
+		"  -p, --prog NAME   the program (function name); default: the only XDP program\n"
+		"  --config FILE     seed maps on both sides first (see README.md)\n"
+		"  --uxdpc PATH      the uxdpc to compile with (default %s)\n"
+		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
+		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
+		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
+		"\n"
+		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n",
+		UXDP_UXDPC_PATH);
+}
+
+void dt_diff_header(const struct dt_ctx *dt, const char *what)
+{
+	if (dt->at_end)
+		printf("difftest: after the last packet: %s\n", what);
+	else if (dt->packet)
+		printf("difftest: packet %llu: %s\n", (unsigned long long)dt->packet, what);
+	else
+		printf("difftest: after setup, before the first packet: %s\n", what);
+}
+
+int dt_error(const struct dt_ctx *dt, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "uxdp-difftest: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return DT_EXIT_ERROR;
+}
+
+void dt_prog_name(const struct dt_ctx *dt, bool kernel, uint32_t h, char *out, size_t size)
+{
+	if (kernel) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, dt->kobj) {
+			struct bpf_prog_info info;
+			__u32 len = sizeof(info);
+			int fd = bpf_program__fd(p);
+
+			memset(&info, 0, sizeof(info));
+			if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == h) {
+				snprintf(out, size, "program %s", bpf_program__name(p));
+				return;
+			}
+		}
+		snprintf(out, size, "program id %u (not of this object)", h);
+	} else {
+		const struct uxdp_program *progs;
+		size_t i, n = uxdp_object_programs(dt->uobj, &progs);
+
+		for (i = 0; i < n; i++) {
+			if (progs[i].index == h) {
+				snprintf(out, size, "program %s", progs[i].name);
+				return;
+			}
+		}
+		snprintf(out, size, "program index %u (not of this object)", h);
+	}
+}
+
+void dt_map_name(const struct dt_ctx *dt, bool kernel, uint32_t h, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < dt->n_maps; i++) {
+		const struct dmap *m = &dt->maps[i];
+
+		if (kernel) {
+			struct bpf_map_info info;
+			__u32 len = sizeof(info);
+
+			memset(&info, 0, sizeof(info));
+			if (!bpf_obj_get_info_by_fd(m->kfd, &info, &len) && info.id == h)
+				break;
+		} else if (uxdp_map_id(m->umap) == h) {
+			break;
+		}
+	}
+	if (i < dt->n_maps)
+		snprintf(out, size, "map %s", dt->maps[i].name);
+	else
+		snprintf(out, size, "map id %u (not of this object)", h);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* Warnings only: the verifier log of a rejected program is one. */
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Errors that mean "this kernel will not run BPF for us", not "the program is wrong". */
+static bool kernel_refuses(int err)
+{
+	return err == -EPERM || err == -ENOSYS || err == -EOPNOTSUPP || err == -ENOTSUPP;
+}
+
+static int skip(const char *what, int err)
+{
+	printf("difftest: SKIP: the kernel refuses BPF (%s: %s); nothing compared\n", what,
+	       strerror(-err));
+	return DT_EXIT_SKIP;
+}
+
+/* ---- kernel side ---- */
+
+static int kernel_open(struct dt_ctx *dt)
+{
+	struct bpf_program *p, *only = NULL;
+	int n_xdp = 0, ret;
+
+	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
+	if (ret < 0 && kernel_refuses(ret))
+		return skip("probing XDP programs", ret);
+	if (ret == 0)
+		return skip("probing XDP programs", -EOPNOTSUPP);
+
+	dt->kobj = bpf_object__open_file(dt->bpf_path, NULL);
+	if (!dt->kobj) {
+		ret = -errno;
+		if (kernel_refuses(ret))
+			return skip("opening the object", ret);
+		return dt_error(dt, "%s: libbpf cannot open it: %s", dt->bpf_path, strerror(-ret));
+	}
+	bpf_object__for_each_program(p, dt->kobj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (dt->prog_name && (!strcmp(bpf_program__name(p), dt->prog_name) ||
+				      !strcmp(sec, dt->prog_name)))
+			dt->kprog = p;
+		if (bpf_program__type(p) == BPF_PROG_TYPE_XDP) {
+			n_xdp++;
+			only = p;
+		}
+	}
+	if (!dt->prog_name && n_xdp == 1)
+		dt->kprog = only;
+	if (!dt->kprog) {
+		fprintf(stderr, "uxdp-difftest: %s: %s; XDP programs:", dt->bpf_path,
+			dt->prog_name ? "no such program" : "several XDP programs, choose one with -p");
+		bpf_object__for_each_program(p, dt->kobj)
+			if (bpf_program__type(p) == BPF_PROG_TYPE_XDP)
+				fprintf(stderr, " %s", bpf_program__name(p));
+		fputc('\n', stderr);
+		return DT_EXIT_USAGE;
+	}
+	if (bpf_program__type(dt->kprog) != BPF_PROG_TYPE_XDP) {
+		fprintf(stderr, "uxdp-difftest: %s is not an XDP program\n",
+			bpf_program__name(dt->kprog));
+		return DT_EXIT_USAGE;
+	}
+	/* Every program loads, so that prog_array entries can name any of them. */
+	ret = bpf_object__load(dt->kobj);
+	if (ret) {
+		if (kernel_refuses(ret))
+			return skip("loading the object", ret);
+		return dt_error(dt, "%s: the kernel does not load it (%s); see the verifier log above",
+				dt->bpf_path, strerror(-ret));
+	}
+	return 0;
+}
+
+/* ---- uxdp side ---- */
+
+static int compile(struct dt_ctx *dt)
+{
+	char olevel[8];
+	pid_t pid;
+	int fd, status;
+
+	snprintf(dt->aot_tmp, sizeof(dt->aot_tmp), "%s/uxdp-difftest-XXXXXX.aot.o",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemps(dt->aot_tmp, 6);
+	if (fd < 0) {
+		dt->aot_tmp[0] = '\0';
+		return dt_error(dt, "temporary file: %s", strerror(errno));
+	}
+	close(fd);
+	snprintf(olevel, sizeof(olevel), "-O%d", dt->olevel);
+	if (dt->verbose)
+		fprintf(stderr, "difftest: %s %s %s -o %s\n", dt->uxdpc, dt->bpf_path, olevel,
+			dt->aot_tmp);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return dt_error(dt, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* uxdpc's messages go to our stderr, keeping stdout for the verdict. */
+		dup2(2, 1);
+		execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-o", dt->aot_tmp, (char *)NULL);
+		fprintf(stderr, "uxdp-difftest: %s: %s\n", dt->uxdpc, strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return dt_error(dt, "waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return dt_error(dt, "%s failed on %s", dt->uxdpc, dt->bpf_path);
+	dt->aot_path = dt->aot_tmp;
+	return 0;
+}
+
+static int uxdp_open(struct dt_ctx *dt)
+{
+	struct uxdp_object_opts o = {
+		.instance = dt->instance,
+		.ncpus = dt->ncpus,
+		.unlink_on_close = true,
+	};
+	char err[512];
+	int ret;
+
+	if (!dt->aot_path) {
+		ret = compile(dt);
+		if (ret)
+			return ret;
+	}
+	/* A previous run killed midway may have left maps under this pid's name. */
+	uxdp_map_unlink_instance(dt->instance);
+	ret = uxdp_object_open(dt->aot_path, &o, &dt->uobj, err, sizeof(err));
+	if (ret)
+		return dt_error(dt, "%s", err);
+	dt->uprog = uxdp_object_program(dt->uobj, bpf_program__name(dt->kprog));
+	if (!dt->uprog)
+		return dt_error(dt, "%s: no program %s", dt->aot_path, bpf_program__name(dt->kprog));
+	if (dt->uprog->type != UXDP_PROG_XDP)
+		return dt_error(dt, "%s: %s is not an XDP program", dt->aot_path, dt->uprog->name);
+	return 0;
+}
+
+/* ---- pairing the maps ---- */
+
+struct name_list {
+	char (*v)[UXDP_MAP_NAME_LEN];
+	size_t n, cap;
+};
+
+static int list_cb(const struct uxdp_map_info *info, void *arg)
+{
+	struct name_list *l = arg;
+
+	if (l->n == l->cap) {
+		void *g = realloc(l->v, (l->cap ? l->cap * 2 : 16) * sizeof(*l->v));
+
+		if (!g)
+			return -ENOMEM;
+		l->v = g;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	snprintf(l->v[l->n++], UXDP_MAP_NAME_LEN, "%s", info->name);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static bool shape_differs(const struct dt_ctx *dt, struct dmap *m, const struct uxdp_map_info *ui)
+{
+	const struct bpf_map *k = m->kmap;
+
+	if (bpf_map__type(k) == ui->type && bpf_map__key_size(k) == ui->key_size &&
+	    bpf_map__value_size(k) == ui->value_size &&
+	    bpf_map__max_entries(k) == ui->max_entries)
+		return false;
+	dt_diff_header(dt, "map shapes differ");
+	printf("  map %s\n  kernel: type %s key %u value %u max_entries %u\n"
+	       "  uxdp:   type %s key %u value %u max_entries %u\n",
+	       m->name, dmap_type_name(bpf_map__type(k)), bpf_map__key_size(k),
+	       bpf_map__value_size(k), bpf_map__max_entries(k), dmap_type_name(ui->type),
+	       ui->key_size, ui->value_size, ui->max_entries);
+	return true;
+}
+
+static int pair_maps(struct dt_ctx *dt)
+{
+	struct name_list names = { 0 };
+	struct bpf_map *km;
+	size_t i;
+	int ret;
+
+	ret = uxdp_map_list(dt->instance, list_cb, &names);
+	if (ret) {
+		free(names.v);
+		return dt_error(dt, "listing uxdp maps: %s", strerror(-ret));
+	}
+	qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	dt->maps = calloc(names.n ? names.n : 1, sizeof(*dt->maps));
+	if (!dt->maps) {
+		free(names.v);
+		return dt_error(dt, "out of memory");
+	}
+	for (i = 0; i < names.n; i++) {
+		struct dmap *m = &dt->maps[dt->n_maps];
+		struct uxdp_map_info ui;
+
+		m->umap = uxdp_object_map(dt->uobj, names.v[i]);
+		/* bpf_object__find_map_by_name knows ".data" as the section's map. */
+		m->kmap = bpf_object__find_map_by_name(dt->kobj, names.v[i]);
+		if (!m->umap || !m->kmap) {
+			fprintf(stderr, "difftest: note: map %s exists only in uxdp; not compared\n",
+				names.v[i]);
+			continue;
+		}
+		snprintf(m->name, sizeof(m->name), "%s", names.v[i]);
+		uxdp_map_get_info(m->umap, &ui);
+		if (shape_differs(dt, m, &ui)) {
+			free(names.v);
+			return DT_EXIT_DIFF;
+		}
+		m->kfd = bpf_map__fd(m->kmap);
+		m->type = ui.type;
+		m->key_size = ui.key_size;
+		m->value_size = ui.value_size;
+		m->max_entries = ui.max_entries;
+		m->map_flags = bpf_map__map_flags(m->kmap);
+		dmap_classify(m);
+		m->ncpus = m->percpu ? dt->ncpus : 1;
+		m->vbytes = m->percpu ? ((m->value_size + 7) & ~(size_t)7) * dt->ncpus :
+					m->value_size;
+		/* fd-valued maps read back as 4-byte ids whatever their value size. */
+		if (m->vbytes < sizeof(uint32_t))
+			m->vbytes = sizeof(uint32_t);
+		if (m->percpu && uxdp_map_value_bytes(m->umap) != m->vbytes) {
+			free(names.v);
+			return dt_error(dt, "map %s: uxdp per-CPU value is %zu bytes, kernel %zu",
+					m->name, uxdp_map_value_bytes(m->umap), m->vbytes);
+		}
+		if (m->cmp == CMP_RINGBUF) {
+			m->krb = ring_buffer__new(m->kfd, dmap_kernel_ringbuf_cb, &m->krecs, NULL);
+			if (!m->krb) {
+				free(names.v);
+				return dt_error(dt, "map %s: ring_buffer__new: %s", m->name,
+						strerror(errno));
+			}
+		}
+		if (m->cmp == CMP_NONE)
+			fprintf(stderr, "difftest: note: map %s (%s) not compared: %s\n", m->name,
+				dmap_type_name(m->type), m->why_not);
+		dt->n_maps++;
+	}
+	free(names.v);
+	bpf_object__for_each_map(km, dt->kobj) {
+		for (i = 0; i < dt->n_maps; i++)
+			if (dt->maps[i].kmap == km)
+				break;
+		if (i == dt->n_maps)
+			fprintf(stderr, "difftest: note: map %s exists only in the kernel; not compared\n",
+				bpf_map__name(km));
+	}
+	return 0;
+}
+
+static struct dmap *find_dmap(struct dt_ctx *dt, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dt->n_maps; i++)
+		if (!strcmp(dt->maps[i].name, name))
+			return &dt->maps[i];
+	return NULL;
+}
+
+/* ---- seeding from the config ---- */
+
+/* Both sides must give the same result; a shared failure is the config's fault. */
+static int seed_result(struct dt_ctx *dt, const struct cfg_entry *e, int kr, int ur)
+{
+	if (kr == ur && !kr)
+		return 0;
+	if (kr == ur) {
+		fprintf(stderr, "uxdp-difftest: %s:%d: update of map %s fails on both sides: %s\n",
+			dt->cfg_path, e->line, e->map, strerror(-kr));
+		return DT_EXIT_ERROR;
+	}
+	dt_diff_header(dt, "map update result differs");
+	printf("  %s:%d, map %s\n  kernel: %s\n  uxdp:   %s\n", dt->cfg_path, e->line, e->map,
+	       kr ? strerror(-kr) : "ok", ur ? strerror(-ur) : "ok");
+	return DT_EXIT_DIFF;
+}
+
+static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
+{
+	struct dmap *m = find_dmap(dt, e->map);
+	uint8_t *kval = NULL, *uval = NULL;
+	const void *key = e->key;
+	int kr, ur, ret;
+
+	if (!m) {
+		fprintf(stderr, "uxdp-difftest: %s:%d: no map %s on both sides\n", dt->cfg_path,
+			e->line, e->map);
+		return DT_EXIT_USAGE;
+	}
+	kval = calloc(1, m->vbytes + 8);
+	uval = calloc(1, m->vbytes + 8);
+	if (!kval || !uval) {
+		ret = dt_error(dt, "out of memory");
+		goto out;
+	}
+	if (e->kind == CFG_PROG_ARRAY) {
+		struct bpf_program *kp = bpf_object__find_program_by_name(dt->kobj, e->prog);
+		const struct uxdp_program *up = uxdp_object_program(dt->uobj, e->prog);
+		int fd;
+
+		if (m->type != BPF_MAP_TYPE_PROG_ARRAY || !kp || !up) {
+			fprintf(stderr, "uxdp-difftest: %s:%d: %s\n", dt->cfg_path, e->line,
+				m->type != BPF_MAP_TYPE_PROG_ARRAY ? "not a prog_array" :
+				"no such program on both sides");
+			ret = DT_EXIT_USAGE;
+			goto out;
+		}
+		fd = bpf_program__fd(kp);
+		kr = bpf_map_update_elem(m->kfd, &e->index, &fd, BPF_ANY);
+		ur = uxdp_map_update_elem(m->umap, &e->index, &up->index, BPF_ANY);
+		ret = seed_result(dt, e, kr, ur);
+		goto out;
+	}
+	if (e->key_len != m->key_size) {
+		fprintf(stderr, "uxdp-difftest: %s:%d: map %s: key is %zu bytes, the map's %u\n",
+			dt->cfg_path, e->line, e->map, e->key_len, m->key_size);
+		ret = DT_EXIT_USAGE;
+		goto out;
+	}
+	if (e->value_map[0]) {
+		struct dmap *inner = find_dmap(dt, e->value_map);
+		uint32_t fd, id;
+
+		if (!inner) {
+			fprintf(stderr, "uxdp-difftest: %s:%d: no map %s on both sides\n",
+				dt->cfg_path, e->line, e->value_map);
+			ret = DT_EXIT_USAGE;
+			goto out;
+		}
+		fd = (uint32_t)inner->kfd;
+		id = uxdp_map_id(inner->umap);
+		memcpy(kval, &fd, sizeof(fd));
+		memcpy(uval, &id, sizeof(id));
+	} else if (m->percpu && e->value_len == m->value_size) {
+		/* One value for every CPU, each in its 8-byte-aligned slot. */
+		size_t stride = (m->value_size + 7) & ~(size_t)7;
+		unsigned int c;
+
+		for (c = 0; c < m->ncpus; c++)
+			memcpy(kval + c * stride, e->value, e->value_len);
+		memcpy(uval, kval, m->vbytes);
+	} else if (e->value_len == m->value_size || (m->percpu && e->value_len == m->vbytes)) {
+		memcpy(kval, e->value, e->value_len);
+		memcpy(uval, e->value, e->value_len);
+	} else {
+		fprintf(stderr, "uxdp-difftest: %s:%d: map %s: value is %zu bytes, the map's %u\n",
+			dt->cfg_path, e->line, e->map, e->value_len, m->value_size);
+		ret = DT_EXIT_USAGE;
+		goto out;
+	}
+	if (m->type == BPF_MAP_TYPE_QUEUE || m->type == BPF_MAP_TYPE_STACK)
+		key = NULL; /* a push; the config's key is ignored */
+	kr = bpf_map_update_elem(m->kfd, key, kval, e->flags);
+	ur = uxdp_map_update_elem(m->umap, key, uval, e->flags);
+	ret = seed_result(dt, e, kr, ur);
+out:
+	free(kval);
+	free(uval);
+	return ret;
+}
+
+static int compare_maps(struct dt_ctx *dt, bool all)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < dt->n_maps; i++) {
+		if (!all && !dt->maps[i].per_packet)
+			continue;
+		ret = dmap_compare(dt, &dt->maps[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- running one packet ---- */
+
+struct outcome {
+	uint32_t verdict;
+	uint32_t meta_len;
+	const uint8_t *bytes;  /* data_meta..data_end */
+	size_t len;
+};
+
+/*
+ * The kernel: bpf_prog_test_run with an xdp_md ctx, so that ctx_out tells
+ * how much of data_out is metadata (test_run returns data_meta..data_end).
+ */
+static int run_kernel(struct dt_ctx *dt, const uint8_t *pkt, size_t len, uint8_t *out,
+		      size_t out_size, struct outcome *o)
+{
+	struct xdp_md in = {
+		.data_end = (uint32_t)len,
+		.ingress_ifindex = dt->ifindex,
+		.rx_queue_index = dt->queue,
+	};
+	struct xdp_md ctx_out = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = (uint32_t)len,
+		    .data_out = out, .data_size_out = (uint32_t)out_size, .ctx_in = &in,
+		    .ctx_size_in = sizeof(in), .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out),
+		    .repeat = 1);
+	int ret;
+
+	ret = bpf_prog_test_run_opts(bpf_program__fd(dt->kprog), &t);
+	if (ret)
+		return ret;
+	o->verdict = t.retval;
+	o->meta_len = ctx_out.data;
+	o->bytes = out;
+	o->len = t.data_size_out;
+	return 0;
+}
+
+/* uxdp: the frame the pcap driver builds (driver.h): cleared, 256 bytes headroom. */
+static void run_uxdp(struct dt_ctx *dt, struct uxdp_worker *w, const uint8_t *pkt, size_t len,
+		     uint8_t *frame, size_t frame_size, struct outcome *o)
+{
+	struct uxdp_ctx ctx = {
+		.data_hard_start = frame,
+		.data = frame + UXDP_HEADROOM,
+		.data_meta = frame + UXDP_HEADROOM,
+		.data_end = frame + UXDP_HEADROOM + len,
+		.frame_end = frame + frame_size,
+		.ingress_ifindex = dt->ifindex ? dt->ifindex : if_nametoindex("lo"),
+		.rx_queue_index = dt->queue,
+		.worker = w,
+	};
+
+	/* test_run's loopback default: lo is ifindex 1 in every namespace. */
+	if (!ctx.ingress_ifindex)
+		ctx.ingress_ifindex = 1;
+	memset(frame, 0, frame_size);
+	memcpy(ctx.data, pkt, len);
+	uxdp_this_cpu = 0;
+	o->verdict = (uint32_t)dt->uprog->fn(&ctx);
+	uxdp_redirect_clear(&w->redirect);
+	o->meta_len = ctx.data > ctx.data_meta ? (uint32_t)(ctx.data - ctx.data_meta) : 0;
+	o->bytes = ctx.data_meta;
+	o->len = ctx.data_end > ctx.data_meta ? (size_t)(ctx.data_end - ctx.data_meta) : 0;
+}
+
+static int compare_outcome(struct dt_ctx *dt, const struct outcome *k, const struct outcome *u)
+{
+	if (k->verdict != u->verdict) {
+		dt_diff_header(dt, "verdict differs");
+		printf("  kernel: %u (%s)\n  uxdp:   %u (%s)\n", k->verdict,
+		       uxdp_verdict_name(uxdp_verdict_of(k->verdict)), u->verdict,
+		       uxdp_verdict_name(uxdp_verdict_of(u->verdict)));
+		return DT_EXIT_DIFF;
+	}
+	if (k->meta_len != u->meta_len) {
+		dt_diff_header(dt, "metadata length differs (data - data_meta)");
+		printf("  kernel: %u\n  uxdp:   %u\n", k->meta_len, u->meta_len);
+		dt_hexdump(stdout, "kernel meta+packet", k->bytes, k->len, u->bytes, u->len);
+		dt_hexdump(stdout, "uxdp meta+packet", u->bytes, u->len, k->bytes, k->len);
+		return DT_EXIT_DIFF;
+	}
+	if (k->len != u->len || memcmp(k->bytes, u->bytes, k->len)) {
+		size_t i = 0;
+
+		while (i < k->len && i < u->len && k->bytes[i] == u->bytes[i])
+			i++;
+		dt_diff_header(dt, "output bytes differ");
+		printf("  first difference at offset %zu (of data_meta..data_end, %u bytes metadata); "
+		       "kernel %zu bytes, uxdp %zu bytes\n", i, k->meta_len, k->len, u->len);
+		dt_hexdump(stdout, "kernel", k->bytes, k->len, u->bytes, u->len);
+		dt_hexdump(stdout, "uxdp", u->bytes, u->len, k->bytes, k->len);
+		return DT_EXIT_DIFF;
+	}
+	return 0;
+}
+
+static int run_pcap(struct dt_ctx *dt)
+{
+	struct pcap_in *p;
+	const uint8_t *data;
+	size_t len;
+	struct uxdp_worker w;
+	size_t frame_size = 0, out_size = 0;
+	uint8_t *frame = NULL, *out = NULL;
+	char perr[256];
+	int r, ret = 0;
+
+	p = pcap_in_open(dt->pcap_path, perr, sizeof(perr));
+	if (!p)
+		return dt_error(dt, "%s", perr);
+	uxdp_worker_init(&w, 0);
+	uxdp_worker_seed(&w, 0x75786470);
+	uxdp_worker_set_current(&w);
+	while ((r = pcap_in_next(p, &data, &len)) == 1) {
+		size_t need = len + UXDP_HEADROOM + UXDP_XDP_TAILROOM;
+		struct outcome ko, uo;
+
+		dt->packet++;
+		/* Like test_run: one page per frame, more for a bigger packet. */
+		if (need < UXDP_FRAME_SIZE)
+			need = UXDP_FRAME_SIZE;
+		if (need > frame_size) {
+			free(frame);
+			free(out);
+			frame_size = need;
+			out_size = need;
+			frame = aligned_alloc(64, (frame_size + 63) & ~(size_t)63);
+			out = malloc(out_size);
+			if (!frame || !out) {
+				ret = dt_error(dt, "out of memory");
+				break;
+			}
+		}
+		ret = run_kernel(dt, data, len, out, out_size, &ko);
+		if (ret) {
+			if (ret == -EPERM) {
+				ret = skip("bpf_prog_test_run", ret);
+				break;
+			}
+			/* E.g. shorter than ETH_HLEN or longer than a page without frags. */
+			fprintf(stderr, "difftest: note: packet %llu (%zu bytes) skipped: the kernel's "
+				"test_run refuses it: %s\n", (unsigned long long)dt->packet, len,
+				strerror(-ret));
+			dt->skipped++;
+			ret = 0;
+			continue;
+		}
+		run_uxdp(dt, &w, data, len, frame, frame_size, &uo);
+		ret = compare_outcome(dt, &ko, &uo);
+		if (!ret)
+			ret = compare_maps(dt, false);
+		if (ret)
+			break;
+		dt->compared++;
+		dt->verdicts[uxdp_verdict_of(ko.verdict)]++;
+		if (dt->verbose)
+			printf("difftest: packet %llu: %s, %zu bytes out, same\n",
+			       (unsigned long long)dt->packet,
+			       uxdp_verdict_name(uxdp_verdict_of(ko.verdict)), ko.len);
+	}
+	if (!ret && r < 0)
+		ret = dt_error(dt, "%s: %s", dt->pcap_path, pcap_in_error(p));
+	/* Maps the program cannot change still get a last look at the end. */
+	if (!ret) {
+		dt->at_end = true;
+		ret = compare_maps(dt, true);
+	}
+	uxdp_worker_set_current(NULL);
+	pcap_in_close(p);
+	free(frame);
+	free(out);
+	return ret;
+}
+
+/* ---- main ---- */
+
+static int parse_args(struct dt_ctx *dt, int argc, char **argv)
+{
+	enum { OPT_PCAP = 256, OPT_AOT, OPT_CONFIG, OPT_UXDPC, OPT_IFINDEX, OPT_QUEUE };
+	static const struct option longopts[] = {
+		{ "pcap", required_argument, NULL, OPT_PCAP },
+		{ "aot", required_argument, NULL, OPT_AOT },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
+		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
+		{ "queue", required_argument, NULL, OPT_QUEUE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_olevel = false;
+	char *end;
+	int c;
+
+	dt->olevel = 2;
+	dt->uxdpc = UXDP_UXDPC_PATH;
+	while ((c = getopt_long(argc, argv, "O:p:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PCAP:
+			dt->pcap_path = optarg;
+			break;
+		case OPT_AOT:
+			dt->aot_path = optarg;
+			break;
+		case 'O':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
+				fprintf(stderr, "uxdp-difftest: -O%s: use -O0..-O3\n", optarg);
+				return DT_EXIT_USAGE;
+			}
+			dt->olevel = optarg[0] - '0';
+			have_olevel = true;
+			break;
+		case 'p':
+			dt->prog_name = optarg;
+			break;
+		case OPT_CONFIG:
+			dt->cfg_path = optarg;
+			break;
+		case OPT_UXDPC:
+			dt->uxdpc = optarg;
+			break;
+		case OPT_IFINDEX:
+		case OPT_QUEUE:
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 0);
+
+			if (errno || *end || v > UINT32_MAX) {
+				fprintf(stderr, "uxdp-difftest: bad number '%s'\n", optarg);
+				return DT_EXIT_USAGE;
+			}
+			*(c == OPT_IFINDEX ? &dt->ifindex : &dt->queue) = (uint32_t)v;
+			break;
+		case 'v':
+			dt->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return DT_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || !dt->pcap_path) {
+		usage(stderr);
+		return DT_EXIT_USAGE;
+	}
+	if (dt->aot_path && have_olevel) {
+		fprintf(stderr, "uxdp-difftest: --aot and -O exclude each other\n");
+		return DT_EXIT_USAGE;
+	}
+	if (dt->queue && !dt->ifindex) {
+		fprintf(stderr, "uxdp-difftest: --queue needs --ifindex (the kernel's rule)\n");
+		return DT_EXIT_USAGE;
+	}
+	dt->bpf_path = argv[optind];
+	return 0;
+}
+
+static void summary(const struct dt_ctx *dt)
+{
+	unsigned int v;
+
+	printf("difftest: %llu packets, 0 differences\n", (unsigned long long)dt->compared);
+	printf("difftest:");
+	for (v = 0; v < UXDP_N_VERDICTS; v++)
+		printf(" %s %llu%s", uxdp_verdict_name(v), (unsigned long long)dt->verdicts[v],
+		       v + 1 < UXDP_N_VERDICTS ? "," : "\n");
+	if (dt->skipped)
+		printf("difftest: %llu packets skipped: the kernel's test_run refused them\n",
+		       (unsigned long long)dt->skipped);
+}
+
+static void cleanup(struct dt_ctx *dt)
+{
+	size_t i;
+
+	for (i = 0; i < dt->n_maps; i++) {
+		ring_buffer__free(dt->maps[i].krb);
+		rec_clear(&dt->maps[i].krecs);
+		rec_clear(&dt->maps[i].urecs);
+		free(dt->maps[i].krecs.v);
+		free(dt->maps[i].urecs.v);
+	}
+	free(dt->maps);
+	uxdp_object_close(dt->uobj);
+	/* Inner maps and anything else made under our private instance go too. */
+	uxdp_map_unlink_instance(dt->instance);
+	bpf_object__close(dt->kobj);
+	if (dt->aot_tmp[0])
+		unlink(dt->aot_tmp);
+	cfg_free(&dt->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	static struct dt_ctx dt;
+	char err[512];
+	cpu_set_t cpus;
+	size_t i;
+	int ret;
+
+	ret = parse_args(&dt, argc, argv);
+	if (ret)
+		return ret;
+	libbpf_set_print(dt.verbose ? libbpf_print : libbpf_print_quiet);
+	if (!dt.verbose)
+		uxdp_trace_set_fd(-1);
+	if (dt.cfg_path && cfg_parse(dt.cfg_path, &dt.cfg, err, sizeof(err))) {
+		fprintf(stderr, "uxdp-difftest: %s\n", err);
+		return DT_EXIT_USAGE;
+	}
+	/* Per-CPU values land in slot 0 on both sides only if we run on CPU 0. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus)) {
+		fprintf(stderr, "uxdp-difftest: cannot pin to CPU 0: %s\n", strerror(errno));
+		return DT_EXIT_ERROR;
+	}
+	ret = libbpf_num_possible_cpus();
+	if (ret <= 0) {
+		fprintf(stderr, "uxdp-difftest: possible CPUs: %s\n", strerror(-ret));
+		return DT_EXIT_ERROR;
+	}
+	dt.ncpus = (unsigned int)ret;
+	snprintf(dt.instance, sizeof(dt.instance), "difftest-%d", (int)getpid());
+
+	ret = kernel_open(&dt);
+	if (!ret)
+		ret = uxdp_open(&dt);
+	if (!ret)
+		ret = pair_maps(&dt);
+	for (i = 0; !ret && i < dt.cfg.n; i++)
+		ret = seed_entry(&dt, &dt.cfg.v[i]);
+	if (!ret)
+		ret = compare_maps(&dt, true);
+	if (!ret)
+		ret = run_pcap(&dt);
+	if (!ret)
+		summary(&dt);
+	fflush(stdout);
+	cleanup(&dt);
+	return ret;
+}
