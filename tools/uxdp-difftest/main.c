@@ -209,13 +209,24 @@ static int kernel_open(struct dt_ctx *dt)
 
 	dt->kobj = bpf_object__open_file(dt->bpf_path, NULL);
 	if (!dt->kobj) {
+		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's: an error. */
 		ret = -errno;
-		if (kernel_refuses(ret))
-			return skip("opening the object", ret);
 		return dt_error(dt, "%s: libbpf cannot open it: %s", dt->bpf_path, strerror(-ret));
 	}
 	bpf_object__for_each_program(p, dt->kobj) {
 		const char *sec = bpf_program__section_name(p);
+
+		/*
+		 * uxdpc compiles every program of the object as XDP, custom sections
+		 * ("xdp_fw", "xdp/NAME") included; libbpf 1.x knows no type for
+		 * those and would refuse the whole object, so say what uxdp assumes.
+		 */
+		if (bpf_program__type(p) == BPF_PROG_TYPE_UNSPEC) {
+			bpf_program__set_type(p, BPF_PROG_TYPE_XDP);
+			if (dt->verbose)
+				fprintf(stderr, "difftest: program %s (section %s) loaded as XDP\n",
+					bpf_program__name(p), sec);
+		}
 
 		if (dt->prog_name && (!strcmp(bpf_program__name(p), dt->prog_name) ||
 				      !strcmp(sec, dt->prog_name)))
@@ -229,7 +240,8 @@ static int kernel_open(struct dt_ctx *dt)
 		dt->kprog = only;
 	if (!dt->kprog) {
 		fprintf(stderr, "uxdp-difftest: %s: %s; XDP programs:", dt->bpf_path,
-			dt->prog_name ? "no such program" : "several XDP programs, choose one with -p");
+			dt->prog_name ? "no such program" :
+			n_xdp ? "several XDP programs, choose one with -p" : "no XDP program");
 		bpf_object__for_each_program(p, dt->kobj)
 			if (bpf_program__type(p) == BPF_PROG_TYPE_XDP)
 				fprintf(stderr, " %s", bpf_program__name(p));

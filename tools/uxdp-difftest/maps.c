@@ -195,6 +195,7 @@ static int compare_kv(const struct dt_ctx *dt, struct dmap *m)
 			dt_diff_header(dt, c < 0 ? "map key only in the kernel" :
 						   "map key only in uxdp");
 			key_line(stdout, m, key);
+			printf("  keys: kernel %zu, uxdp %zu\n", kn, un);
 			ret = DT_EXIT_DIFF;
 			goto out;
 		}
