@@ -19,6 +19,7 @@
 
 #define MAX_TOKENS 1024
 #define MAX_BYTES 65536
+#define WS " \t\r\n"
 
 struct parse {
 	const char *path;
@@ -185,8 +186,8 @@ static int parse_fields(struct parse *p, char **tok, int n, int *i, struct bytes
 			uint8_t a[6];
 			char c;
 
-			if (sscanf(tok[*i], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4],
-				   &m[5], &c) != 6)
+			if (sscanf(tok[*i], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
+				   &m[4], &m[5], &c) != 6)
 				return perr(p, "'%s' is not a MAC address", tok[*i]);
 			for (k = 0; k < 6; k++) {
 				if (m[k] > 0xff)
@@ -331,7 +332,7 @@ int cfg_parse(const char *path, struct cfg *c, char *err, size_t err_size)
 		p.line++;
 		if (hash)
 			*hash = '\0';
-		for (s = strtok_r(line, " \t\r\n", &save); s; s = strtok_r(NULL, " \t\r\n", &save)) {
+		for (s = strtok_r(line, WS, &save); s; s = strtok_r(NULL, WS, &save)) {
 			if (n == MAX_TOKENS) {
 				ret = perr(&p, "more than %d words", MAX_TOKENS);
 				break;

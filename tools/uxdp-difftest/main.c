@@ -325,7 +325,8 @@ static int uxdp_open(struct dt_ctx *dt)
 		return dt_error(dt, "%s", err);
 	dt->uprog = uxdp_object_program(dt->uobj, bpf_program__name(dt->kprog));
 	if (!dt->uprog)
-		return dt_error(dt, "%s: no program %s", dt->aot_path, bpf_program__name(dt->kprog));
+		return dt_error(dt, "%s: no program %s", dt->aot_path,
+				bpf_program__name(dt->kprog));
 	if (dt->uprog->type != UXDP_PROG_XDP)
 		return dt_error(dt, "%s: %s is not an XDP program", dt->aot_path, dt->uprog->name);
 	return 0;

@@ -56,7 +56,8 @@ int main(int argc, char **argv)
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
 	d = dead ? pcap_dump_open(dead, argv[1]) : NULL;
 	if (!d) {
-		fprintf(stderr, "mkpcap: %s: %s\n", argv[1], dead ? pcap_geterr(dead) : "no memory");
+		fprintf(stderr, "mkpcap: %s: %s\n", argv[1],
+			dead ? pcap_geterr(dead) : "no memory");
 		return 1;
 	}
 	for (i = 0; i < sizeof(pkts) / sizeof(pkts[0]); i++)
