@@ -114,7 +114,34 @@ struct map_def {
 	uint32_t key_type_size, value_type_size;
 	bool has_key_type, has_value_type;
 	__u32 inner_id;      /* struct type of the inner map definition, or 0 */
+	uint32_t spin_lock_off; /* struct bpf_spin_lock in the value, or UINT32_MAX */
 };
+
+/*
+ * Offset of a top-level struct bpf_spin_lock member in the value type the
+ * pointer m points to, as the kernel's btf_find_spin_lock finds it for
+ * BPF_F_LOCK updates and bpf_spin_lock; UINT32_MAX when there is none.
+ */
+static uint32_t find_spin_lock(struct map_ctx *c, const struct btf_member *m)
+{
+	const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
+	const struct btf_member *f;
+
+	if (!t || !btf_is_ptr(t))
+		return UINT32_MAX;
+	t = skip_mods(c->btf, t->type, NULL);
+	if (!t || !btf_is_struct(t))
+		return UINT32_MAX;
+	f = btf_members(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++, f++) {
+		const struct btf_type *ft = skip_mods(c->btf, f->type, NULL);
+		const char *name = ft ? btf__name_by_offset(c->btf, ft->name_off) : NULL;
+
+		if (ft && btf_is_struct(ft) && name && !strcmp(name, "bpf_spin_lock"))
+			return btf_member_bit_offset(t, i) / 8;
+	}
+	return UINT32_MAX;
+}
 
 /* Read the attributes of one definition struct; inner: no `values` allowed. */
 static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
@@ -126,6 +153,7 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 	int err = 0;
 
 	memset(d, 0, sizeof(*d));
+	d->spin_lock_off = UINT32_MAX;
 	for (i = 0; i < n && !err; i++, m++) {
 		const char *name = btf__name_by_offset(c->btf, m->name_off);
 
@@ -152,6 +180,7 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 		} else if (!strcmp(name, "value")) {
 			err = field_size(c, m, name, &d->value_type_size);
 			d->has_value_type = true;
+			d->spin_lock_off = find_spin_lock(c, m);
 		} else if (!strcmp(name, "values")) {
 			const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
 
@@ -259,6 +288,7 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->max_entries = d.max_entries;
 	m->map_flags = d.map_flags;
 	m->pinning = d.pinning;
+	m->spin_lock_off = d.spin_lock_off;
 	m->kind = UXDP_MAP_KIND_USER;
 	m->shndx = c->v->maps_shndx;
 	m->sec_off = sym->value;
@@ -280,6 +310,7 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->max_entries = id.max_entries;
 	m->map_flags = id.map_flags;
 	m->pinning = id.pinning;
+	m->spin_lock_off = id.spin_lock_off;
 	m->kind = UXDP_MAP_KIND_INNER;
 	obj->maps[idx].inner_map = (int32_t)(obj->n_maps - 1);
 	return 0;

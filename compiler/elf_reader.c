@@ -115,6 +115,7 @@ struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *n
 	m = &maps[obj->n_maps];
 	memset(m, 0, sizeof(*m));
 	m->inner_map = -1;
+	m->spin_lock_off = UINT32_MAX;
 	m->shndx = -1;
 	m->name = xstrdup(name);
 	if (!m->name)

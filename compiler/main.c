@@ -222,6 +222,8 @@ static void list_object(const struct uxdp_object *obj)
 		       m->map_flags);
 		if (m->inner_map >= 0)
 			printf(" inner %s", obj->maps[m->inner_map].name);
+		if (m->spin_lock_off != UINT32_MAX)
+			printf(" spin_lock_off %u", m->spin_lock_off);
 		if (m->kind == UXDP_MAP_KIND_INNER)
 			printf(" template");
 		printf("\n");

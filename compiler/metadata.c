@@ -154,7 +154,8 @@ int uxdp_emit_metadata(struct lift_module *m)
 		uint32_t v[12] = { map_name[k],	     mi->type,		  mi->key_size,
 				   mi->value_size,   mi->max_entries,	  mi->map_flags,
 				   (uint32_t)mi->inner_map, mi->kind,	  mi->init ? init_off[k] : 0,
-				   mi->init ? (uint32_t)mi->init_size : 0, mi->pinning, 0 };
+				   mi->init ? (uint32_t)mi->init_size : 0, mi->pinning,
+				   mi->spin_lock_off };
 		for (int h = 0; h < 12; h++)
 			f[n_fields++] = i32c(m, v[h]);
 	}

@@ -55,6 +55,7 @@ struct uxdp_map_info {
 	int32_t inner_map;    /* index into uxdp_object.maps of the inner template, or -1 */
 	uint32_t kind;        /* enum uxdp_map_kind */
 	uint32_t pinning;
+	uint32_t spin_lock_off; /* struct bpf_spin_lock in the value (BTF), or UINT32_MAX */
 	uint8_t *init;        /* initial value (global data), NULL: zeroes */
 	size_t init_size;
 	/* Where the definition lives in the ELF, to resolve relocations. */

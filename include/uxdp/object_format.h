@@ -93,7 +93,7 @@ struct uxdp_meta_map {
 	uint32_t init_off;     /* offset into the data area */
 	uint32_t init_size;    /* 0: zero-filled */
 	uint32_t pinning;      /* LIBBPF_PIN_* from the BTF definition */
-	uint32_t reserved;
+	uint32_t spin_lock_off; /* offset of the value's struct bpf_spin_lock, or UINT32_MAX */
 };
 
 _Static_assert(sizeof(struct uxdp_meta_header) == 56, "meta header layout");

@@ -70,6 +70,10 @@ static void def_from_meta(struct uxdp_map_def *d, const struct uxdp_meta_header 
 	d->max_entries = m->max_entries;
 	d->map_flags = m->map_flags;
 	d->ncpus = o->ncpus;
+	if (m->spin_lock_off != UINT32_MAX) {
+		d->flags |= UXDP_MAP_DEF_SPIN_LOCK;
+		d->spin_lock_off = m->spin_lock_off;
+	}
 }
 
 /* Copy a map's initial contents in, element by element (array maps only). */

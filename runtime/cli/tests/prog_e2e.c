@@ -71,7 +71,8 @@ static struct record meta = {
 	.progs = { { .entry = e2e_prog, .name = 11, .section = 20, .type = UXDP_PROG_XDP } },
 	.maps = { { .slot = &data_slot, .name = 24, .type = 2 /* BPF_MAP_TYPE_ARRAY */,
 		    .key_size = 4, .value_size = 8, .max_entries = 1, .inner_map = -1,
-		    .kind = UXDP_MAP_KIND_DATA, .init_off = 0, .init_size = 8 } },
+		    .kind = UXDP_MAP_KIND_DATA, .init_off = 0, .init_size = 8,
+		    .spin_lock_off = UINT32_MAX } },
 	.strings = "\0e2e.bpf.o\0e2e_prog\0xdp\0e2e.data",
 	.data = { 100 },
 };

@@ -50,7 +50,8 @@ struct record {
 		     .type = UXDP_PROG_XDP } },					\
 	.maps = { { .slot = (slot_ptr), .name = STR_MAP, .type = 2, .key_size = 4,	\
 		    .value_size = 8, .max_entries = 1, .inner_map = -1,	\
-		    .kind = UXDP_MAP_KIND_DATA, .init_off = 0, .init_size = 8 } }, \
+		    .kind = UXDP_MAP_KIND_DATA, .init_off = 0, .init_size = 8,	\
+		    .spin_lock_off = UINT32_MAX } },					\
 	.strings = "\0" objname "\0" progname "\0xdp\0" mapname,		\
 	.data = { 1, 2, 3, 4, 5, 6, 7, 8 },					\
 }
