@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <uxdp/driver.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
+#include <uxdp/stats_shm.h>
 
 static void usage(FILE *f)
 {
@@ -32,7 +34,8 @@ static void usage(FILE *f)
 		"  --queue N         rx queue index the program sees (default 0)\n"
 		"  --instance NAME   keep maps in this shared-memory instance after exit\n"
 		"                    (default: a private instance, removed on exit)\n"
-		"  --stats           print counters every second\n"
+		"  --stats           print counters every second (with --instance they are\n"
+		"                    also in shared memory for `uxdpctl stats`)\n"
 		"  -h, --help        this help\n");
 }
 
@@ -49,6 +52,14 @@ static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out
 	}
 	*out = v;
 	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+/* SIGINT/SIGTERM end the run after the current packet, so the final counters print. */
+static void on_signal(int sig)
+{
+	stop = 1;
 }
 
 static void tick(const struct uxdp_stats *s, double seconds, void *arg)
@@ -81,7 +92,9 @@ int main(int argc, char **argv)
 	const char *object = getenv("AOT_OBJECT"), *prog_name = NULL, *instance = NULL;
 	const struct uxdp_program *prog, *all;
 	struct uxdp_object *obj;
-	struct uxdp_stats stats = { 0 };
+	struct uxdp_stats stats = { 0 }, *counters = &stats;
+	struct uxdp_stats_shm *shm = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512], inst[UXDP_INSTANCE_LEN];
 	uint64_t v;
 	size_t n, i;
@@ -166,12 +179,25 @@ int main(int argc, char **argv)
 	}
 	if (show_stats)
 		po.tick = tick;
+	/* A named instance publishes its counters; the driver counts in place. */
+	if (instance) {
+		ret = uxdp_stats_shm_create(instance, &shm);
+		if (ret)
+			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", instance,
+				strerror(-ret));
+		else
+			counters = &shm->stats;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	po.stop = &stop;
 
-	ret = uxdp_pcap_run(prog->fn, &po, &stats, err, sizeof(err));
+	ret = uxdp_pcap_run(prog->fn, &po, counters, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "uxdp: %s\n", err);
 	else
-		uxdp_stats_print(stdout, &stats, 0);
+		uxdp_stats_print(stdout, counters, 0);
+	uxdp_stats_shm_finish(shm);
 	uxdp_object_close(obj);
 	if (!instance)
 		uxdp_map_unlink_instance(oo.instance);

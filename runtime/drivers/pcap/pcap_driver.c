@@ -202,6 +202,8 @@ int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_s
 			else if (v == UXDP_PASS && pass)
 				pcap_dump((u_char *)pass, &h, ctx.data);
 
+			if (o->stop && *o->stop)
+				goto stopped;
 			if (o->tick && (++count & 1023) == 0) {
 				double t = now();
 
@@ -212,6 +214,7 @@ int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_s
 			}
 		}
 	}
+stopped:
 	ret = 0;
 	if (out && (pcap_dump_flush(out) || ferror(pcap_dump_file(out))))
 		ret = fail(err, err_size, -EIO, o->out, "write error");

@@ -11,6 +11,7 @@
 #ifndef UXDP_DRIVER_H
 #define UXDP_DRIVER_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -53,6 +54,8 @@ struct uxdp_pcap_opts {
 	/* Called about once a second while running, or NULL. */
 	void (*tick)(const struct uxdp_stats *s, double seconds, void *arg);
 	void *tick_arg;
+	/* Stop after the current packet once *stop is non-zero (a signal handler sets it). */
+	const volatile sig_atomic_t *stop;
 };
 
 /*
