@@ -29,48 +29,61 @@ enum vkind { V_UNINIT, V_SCALAR, V_CTX, V_CTX_MOD, V_FP, V_FUNC, V_CONFLICT };
 
 struct aval {
 	uint8_t kind;
-	int32_t x; /* V_FP: offset from r10; V_FUNC: function index */
+	uint8_t frame; /* V_FP: 0 this function's frame, 1 its caller's */
+	int32_t x;     /* V_FP: offset from that frame's r10; V_FUNC: function index */
 };
 
+/*
+ * Registers, this frame's stack slots, and the caller's slots as they were
+ * at the call: a subprogram or bpf_loop callback often gets a pointer to a
+ * struct on its caller's stack that holds the ctx pointer.  One level of
+ * caller is tracked; a pointer into a frame further up is just a scalar.
+ */
 struct astate {
 	struct aval r[EBPF_NR_REGS];
 	struct aval s[N_SLOTS];
+	struct aval ps[N_SLOTS];
 };
 
-static const struct aval SCALAR = { V_SCALAR, 0 };
+static const struct aval SCALAR = { V_SCALAR, 0, 0 };
+static const struct aval FP0 = { V_FP, 0, 0 };
 
 static struct aval join(struct aval a, struct aval b)
 {
 	if (a.kind == V_UNINIT)
 		return b;
-	if (b.kind == V_UNINIT || (a.kind == b.kind && a.x == b.x))
+	if (b.kind == V_UNINIT || (a.kind == b.kind && a.x == b.x && a.frame == b.frame))
 		return a;
 	if (a.kind == V_CONFLICT || b.kind == V_CONFLICT)
-		return (struct aval){ V_CONFLICT, 0 };
+		return (struct aval){ V_CONFLICT, 0, 0 };
 	/* ctx on one path and something else on another: the kernel refuses
 	 * a load through such a register ("same insn cannot be used with
 	 * different pointers"), so remember the conflict. */
 	if (a.kind == V_CTX || b.kind == V_CTX || a.kind == V_CTX_MOD || b.kind == V_CTX_MOD ||
 	    a.kind == V_FUNC || b.kind == V_FUNC)
-		return (struct aval){ V_CONFLICT, 0 };
+		return (struct aval){ V_CONFLICT, 0, 0 };
 	return SCALAR;
+}
+
+static bool join_vals(struct aval *a, const struct aval *b, int n)
+{
+	bool changed = false;
+
+	for (int i = 0; i < n; i++) {
+		struct aval v = join(a[i], b[i]);
+		changed |= v.kind != a[i].kind || v.x != a[i].x || v.frame != a[i].frame;
+		a[i] = v;
+	}
+	return changed;
 }
 
 /* Join b into a; true when a changed. */
 static bool join_state(struct astate *a, const struct astate *b)
 {
-	bool changed = false;
+	bool changed = join_vals(a->r, b->r, EBPF_NR_REGS);
 
-	for (int i = 0; i < EBPF_NR_REGS; i++) {
-		struct aval v = join(a->r[i], b->r[i]);
-		changed |= v.kind != a->r[i].kind || v.x != a->r[i].x;
-		a->r[i] = v;
-	}
-	for (int i = 0; i < N_SLOTS; i++) {
-		struct aval v = join(a->s[i], b->s[i]);
-		changed |= v.kind != a->s[i].kind || v.x != a->s[i].x;
-		a->s[i] = v;
-	}
+	changed |= join_vals(a->s, b->s, N_SLOTS);
+	changed |= join_vals(a->ps, b->ps, N_SLOTS);
 	return changed;
 }
 
@@ -293,19 +306,25 @@ static int access_size(uint8_t opcode)
 	}
 }
 
+/* The slots of the frame a V_FP value points into. */
+static struct aval *frame_slots(struct astate *s, const struct aval *fp)
+{
+	return fp->frame ? s->ps : s->s;
+}
+
 /* A store of size bytes at fp+off: what it does to the tracked slots. */
-static void store_stack(struct astate *s, int64_t off, int size, const struct aval *val)
+static void store_stack(struct aval *slots, int64_t off, int size, const struct aval *val)
 {
 	int first = slot_of(off), last = slot_of(off + size - 1);
 
 	if (first < 0 || last < 0)
 		return;
 	if (val && size == 8 && (off % 8) == 0) {
-		s->s[first] = *val;
+		slots[first] = *val;
 		return;
 	}
 	for (int k = first; k <= last; k++)
-		s->s[k] = SCALAR;
+		slots[k] = SCALAR;
 }
 
 static void clobber_caller_saved(struct astate *s)
@@ -354,8 +373,8 @@ static void transfer(struct analyser *a, size_t i, struct astate *s)
 		break;
 	case EBPF_CLS_LD:
 		if (in->src == EBPF_PSEUDO_FUNC)
-			s->r[in->dst] = (struct aval){ V_FUNC,
-						       uxdp_func_at(a->an, (size_t)((int64_t)i + in->imm + 1)) };
+			s->r[in->dst] = (struct aval){
+				V_FUNC, 0, uxdp_func_at(a->an, (size_t)((int64_t)i + in->imm + 1)) };
 		else
 			s->r[in->dst] = SCALAR;
 		break;
@@ -364,7 +383,7 @@ static void transfer(struct analyser *a, size_t i, struct astate *s)
 		if (base->kind == V_FP && EBPF_SIZE(in->opcode) == EBPF_SIZE_DW &&
 		    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && ((base->x + in->off) % 8) == 0 &&
 		    slot_of(base->x + in->off) >= 0)
-			s->r[in->dst] = s->s[slot_of(base->x + in->off)];
+			s->r[in->dst] = frame_slots(s, base)[slot_of(base->x + in->off)];
 		else
 			s->r[in->dst] = SCALAR;
 		if (s->r[in->dst].kind == V_UNINIT)
@@ -375,8 +394,8 @@ static void transfer(struct analyser *a, size_t i, struct astate *s)
 		base = &s->r[in->dst];
 		if (base->kind == V_FP) {
 			bool plain = cls == EBPF_CLS_STX && EBPF_MODE(in->opcode) == EBPF_MODE_MEM;
-			store_stack(s, base->x + in->off, access_size(in->opcode),
-				    plain ? &s->r[in->src] : NULL);
+			store_stack(frame_slots(s, base), base->x + in->off,
+				    access_size(in->opcode), plain ? &s->r[in->src] : NULL);
 		}
 		if (EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC && (in->imm & EBPF_ATOMIC_FETCH)) {
 			if (in->imm == EBPF_ATOMIC_CMPXCHG)
@@ -416,10 +435,18 @@ static int propagate_call(struct analyser *a, size_t i, const struct astate *s)
 	}
 	if (f < 0)
 		return 0;
-	for (int r = 1; r <= 5; r++)
-		if (args.r[r].kind == V_UNINIT)
+	/* The caller's frame becomes the callee's parent frame. */
+	for (int r = 1; r <= 5; r++) {
+		if (args.r[r].kind == V_UNINIT || (args.r[r].kind == V_FP && args.r[r].frame))
 			args.r[r] = SCALAR;
-	args.r[EBPF_REG_FP] = (struct aval){ V_FP, 0 };
+		else if (args.r[r].kind == V_FP)
+			args.r[r].frame = 1;
+	}
+	memcpy(args.ps, s->s, sizeof(args.ps));
+	for (int k = 0; k < N_SLOTS; k++)
+		if (args.ps[k].kind == V_FP)
+			args.ps[k] = SCALAR;
+	args.r[EBPF_REG_FP] = FP0;
 	if (join_state(&a->entry[f], &args))
 		a->dirty[f] = true;
 	return 0;
@@ -531,6 +558,11 @@ static int record_facts(struct analyser *a, size_t f, const struct astate *in,
 			if (cls == EBPF_CLS_STX && base->kind != V_FP &&
 			    (s->r[insn->src].kind == V_CTX || s->r[insn->src].kind == V_CONFLICT))
 				return an_error(a, i, "r%u leaks the ctx pointer into memory", insn->src);
+			/* The caller would not see it: its slots are not updated
+			 * from a callee's stores (see struct astate). */
+			if (cls == EBPF_CLS_STX && base->kind == V_FP && base->frame &&
+			    s->r[insn->src].kind == V_CTX)
+				return an_error(a, i, "storing the ctx pointer into the caller's stack is not supported");
 		}
 	}
 	return 0;
@@ -548,10 +580,10 @@ static int track_ctx(struct analyser *a)
 	for (size_t f = 0; f < an->n_funcs; f++) {
 		size_t len = an->funcs[f].end - an->funcs[f].start;
 		max_len = len > max_len ? len : max_len;
-		a->entry[f].r[EBPF_REG_FP] = (struct aval){ V_FP, 0 };
+		a->entry[f].r[EBPF_REG_FP] = FP0;
 		a->dirty[f] = true;
 	}
-	a->entry[0].r[1] = a->xdp ? (struct aval){ V_CTX, 0 } : SCALAR;
+	a->entry[0].r[1] = a->xdp ? (struct aval){ V_CTX, 0, 0 } : SCALAR;
 	a->entry[0].r[2] = SCALAR;
 	in = calloc(max_len, sizeof(*in));
 	reached = calloc(max_len + 1, 1);

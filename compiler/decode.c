@@ -33,6 +33,11 @@ static const signed char helper_nargs_plus1[] = { UXDP_HELPER_TABLE(HELPER_NARGS
 #define KERNEL_HELPER_NAME(x) #x
 static const char *const kernel_helper_names[] = { __BPF_FUNC_MAPPER(KERNEL_HELPER_NAME) };
 
+/* The table's ids are the kernel's: a typo here would call the wrong helper. */
+#define HELPER_ID_CHECK(id, name, nargs) \
+	_Static_assert(id == BPF_FUNC_##name, "helper id of " #name " differs from linux/bpf.h");
+UXDP_HELPER_TABLE(HELPER_ID_CHECK)
+
 const char *uxdp_helper_name(int32_t id)
 {
 	if (id < 0 || (size_t)id >= sizeof(helper_names) / sizeof(helper_names[0]))

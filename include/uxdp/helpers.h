@@ -48,9 +48,9 @@
 	UXDP_HELPER(134, ringbuf_query, 2)             \
 	UXDP_HELPER(181, loop, 4)                      \
 	UXDP_HELPER(182, strncmp, 3)                   \
-	UXDP_HELPER(189, xdp_get_buff_len, 1)          \
-	UXDP_HELPER(190, xdp_load_bytes, 4)            \
-	UXDP_HELPER(191, xdp_store_bytes, 4)           \
+	UXDP_HELPER(188, xdp_get_buff_len, 1)          \
+	UXDP_HELPER(189, xdp_load_bytes, 4)            \
+	UXDP_HELPER(190, xdp_store_bytes, 4)           \
 	UXDP_HELPER(195, map_lookup_percpu_elem, 3)
 
 #define UXDP_HELPER_ID_LOOP 181

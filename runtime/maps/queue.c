@@ -72,6 +72,9 @@ static int take(struct uxdp_map *m, void *value, bool remove)
 	uxdp_lock(&h->lock);
 	if (!h->q_count) {
 		uxdp_unlock(&h->lock);
+		/* The kernel's __queue_map_get/__stack_map_get zero the value
+		 * on an empty map, so a program never reads stale bytes. */
+		memset(value, 0, m->value_size);
 		return -ENOENT;
 	}
 	i = m->type == BPF_MAP_TYPE_QUEUE ? h->q_start : (uint64_t)h->q_start + h->q_count - 1;
