@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl.h - the control plane's words: key/value syntax, bpftool-style
+ * printing and a small JSON writer, shared by uxdpctl and other tools
+ * (library uxdp_ctl; tools/uxdpctl/README.md is the reference).
+ *
+ * A key or value is a run of fields concatenated into bytes:
+ *
+ *	10 0 0 1               bytes, decimal/0x-hex/octal each (bpftool)
+ *	hex 0a 00 00 01        hex bytes (bpftool); "0a000001" or "0x0a000001" too
+ *	u8|u16|u32|u64 N       little-endian integer (the BPF target's order here)
+ *	be16|be32|be64 N       network-order integer
+ *	ipv4|ip4 A, ipv6|ip6 A address, network order
+ *	prefix A/LEN           LPM trie key: u32 prefixlen, then the address bytes
+ *	mac aa:bb:cc:dd:ee:ff  6 bytes
+ *	zero N                 N zero bytes
+ *	map NAME               the id of map NAME (map-in-map values); whole value
+ *
+ * The same syntax is what uxdp-difftest --config reads.  Errors: 0 or a
+ * negative errno with one line in err; nothing here exits.
+ */
+#ifndef UXDP_CTL_H
+#define UXDP_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define UXDP_CTL_MAX_BYTES 65536
+
+struct uxdp_ctl_parse {
+	const char *instance;  /* where `map NAME` is looked up; NULL: "default" */
+	char *err;
+	size_t err_size;
+};
+
+/*
+ * Parse fields from argv[*pos] on into out (cap bytes), up to the end or a
+ * word that ends a run: key, value, flags, any, exist, noexist.  *pos is
+ * left on that word.  An empty run is an error.
+ */
+int uxdp_ctl_parse_fields(struct uxdp_ctl_parse *p, int argc, char **argv, int *pos, uint8_t *out,
+			  size_t cap, size_t *len);
+/* "any", "exist", "noexist" -> BPF_ANY...; -EINVAL otherwise. */
+int uxdp_ctl_parse_flag(const char *word, uint64_t *flags);
+
+/*
+ * One `map` line of a config file (or the words after `uxdpctl apply`-style
+ * input): `map NAME [key FIELDS] value FIELDS [any|exist|noexist|flags F]`.
+ * tok[0] is "map".  key/value are allocated (caller frees, key may be NULL).
+ */
+struct uxdp_ctl_entry {
+	char map[64];
+	uint8_t *key, *value;
+	size_t key_len, value_len;
+	uint64_t flags;
+};
+int uxdp_ctl_parse_entry(struct uxdp_ctl_parse *p, int ntok, char **tok, struct uxdp_ctl_entry *e);
+void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e);
+
+/* bpftool's name of a BPF_MAP_TYPE_* ("hash", "percpu_array", ...), or "unknown". */
+const char *uxdp_ctl_map_type_name(uint32_t type);
+/* True for maps whose control-plane value holds one slot per CPU. */
+bool uxdp_ctl_map_is_percpu(uint32_t type);
+
+/* Hex bytes as bpftool prints them: "0a 00", two spaces every 8, newline every 16. */
+void uxdp_ctl_fprint_hex(FILE *f, const void *data, size_t n);
+
+/* ---- a minimal streaming JSON writer (bpftool's -j / -p shapes) ---- */
+
+#define UXDP_CTL_JSON_DEPTH 16
+
+struct uxdp_ctl_json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool has_item[UXDP_CTL_JSON_DEPTH]; /* something written at this depth */
+	bool after_key;
+};
+
+void uxdp_ctl_json_init(struct uxdp_ctl_json *j, FILE *f, bool pretty);
+void uxdp_ctl_json_open(struct uxdp_ctl_json *j, char brace);  /* '{' or '[' */
+void uxdp_ctl_json_close(struct uxdp_ctl_json *j, char brace); /* '}' or ']' */
+void uxdp_ctl_json_key(struct uxdp_ctl_json *j, const char *key);
+void uxdp_ctl_json_str(struct uxdp_ctl_json *j, const char *s);
+void uxdp_ctl_json_uint(struct uxdp_ctl_json *j, uint64_t v);
+void uxdp_ctl_json_bool(struct uxdp_ctl_json *j, bool v);
+void uxdp_ctl_json_null(struct uxdp_ctl_json *j);
+/* Bytes as bpftool's JSON without BTF: ["0x0a", "0x00", ...]. */
+void uxdp_ctl_json_hex(struct uxdp_ctl_json *j, const void *data, size_t n);
+/* End a top-level document: newline and flush. */
+void uxdp_ctl_json_end(struct uxdp_ctl_json *j);
+
+#endif /* UXDP_CTL_H */

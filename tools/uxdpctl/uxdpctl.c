@@ -1,0 +1,1172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uxdpctl.c - the control plane of uxdp: inspect and change the maps of a
+ * running (or finished) uxdp instance, read its ring buffers and counters.
+ * The command line follows bpftool's; README.md is the manual.
+ *
+ * Exit status: 0 on success, 1 on an error, 2 on a usage error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/bpf.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uxdp/ctl.h>
+#include <uxdp/map.h>
+#include <uxdp/stats_shm.h>
+
+#define EXIT_USAGE 2
+
+struct ctl {
+	const char *instance;
+	bool json;
+	struct uxdp_ctl_json j;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uxdpctl [--instance NAME] [-j|--json] [-p|--pretty] COMMAND\n"
+		"  map list                           maps of the instance\n"
+		"  map show MAP\n"
+		"  map dump MAP\n"
+		"  map lookup MAP key FIELDS\n"
+		"  map update MAP key FIELDS value FIELDS [any|exist|noexist]\n"
+		"  map delete MAP key FIELDS\n"
+		"  map getnext MAP [key FIELDS]\n"
+		"  map push MAP value FIELDS          queue/stack\n"
+		"  map pop MAP | map peek MAP          queue/stack\n"
+		"  map cleanup                        unlink every map of the instance\n"
+		"  ringbuf read MAP [--count N] [--follow] [--timeout MS]\n"
+		"  perf read MAP [--count N] [--follow] [--timeout MS]\n"
+		"  stats                              verdict counters of a uxdp --instance run\n"
+		"  instance list | instance delete NAME\n"
+		"  apply FILE                         map lines: map MAP key FIELDS value FIELDS\n"
+		"MAP is NAME, name NAME or id ID.  FIELDS: bytes (10 0 0 1), hex 0a 00 00 01,\n"
+		"u8/u16/u32/u64 N, be16/be32/be64 N, ipv4 A, ipv6 A, prefix A/LEN, mac M, zero N,\n"
+		"map NAME.  Options: --instance NAME (default \"default\"), -j JSON, -p pretty JSON.\n");
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The one place errors are printed; returns the exit status 1. */
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("uxdpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("uxdpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (uxdpctl -h for help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Commands that print nothing still print a JSON document, as bpftool does. */
+static void json_null(struct ctl *c)
+{
+	if (c->json) {
+		uxdp_ctl_json_null(&c->j);
+		uxdp_ctl_json_end(&c->j);
+	}
+}
+
+/* ---- finding a map ---- */
+
+struct by_id {
+	uint32_t id;
+	char name[UXDP_MAP_NAME_LEN];
+};
+
+static int by_id_cb(const struct uxdp_map_info *info, void *arg)
+{
+	struct by_id *b = arg;
+
+	if (info->id != b->id)
+		return 0;
+	memcpy(b->name, info->name, sizeof(b->name));
+	return 1;
+}
+
+/*
+ * MAP at argv[*pos]: NAME, `name NAME` or `id ID`.  Returns 0, or the exit
+ * status after printing why.
+ */
+static int open_map(struct ctl *c, int argc, char **argv, int *pos, struct uxdp_map **m,
+		    struct uxdp_map_info *info)
+{
+	const char *name;
+	struct by_id b = { 0 };
+	char *end;
+	int ret;
+
+	if (*pos >= argc)
+		return usage_fail("missing MAP");
+	name = argv[(*pos)++];
+	if (!strcmp(name, "name") || !strcmp(name, "id")) {
+		if (*pos >= argc)
+			return usage_fail("'%s' needs an argument", name);
+		if (!strcmp(name, "name")) {
+			name = argv[(*pos)++];
+		} else {
+			errno = 0;
+			b.id = (uint32_t)strtoul(argv[*pos], &end, 0);
+			if (errno || *end || end == argv[*pos])
+				return usage_fail("id: bad number '%s'", argv[*pos]);
+			(*pos)++;
+			ret = uxdp_map_list(c->instance, by_id_cb, &b);
+			if (ret != 1)
+				return fail("no map with id %u in instance %s", b.id, c->instance);
+			name = b.name;
+		}
+	}
+	ret = uxdp_map_open(c->instance, name, m);
+	if (ret == -ENOENT || ret == -EINVAL)
+		return fail("map %s: no such map in instance %s", name, c->instance);
+	if (ret)
+		return fail("map %s: %s", name, strerror(-ret));
+	uxdp_map_get_info(*m, info);
+	return 0;
+}
+
+static bool is_queue(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK;
+}
+
+static bool has_keys(uint32_t type)
+{
+	return !is_queue(type) && type != BPF_MAP_TYPE_RINGBUF &&
+	       type != BPF_MAP_TYPE_BLOOM_FILTER;
+}
+
+static bool percpu(const struct uxdp_map_info *info)
+{
+	return uxdp_ctl_map_is_percpu(info->type);
+}
+
+/* ---- map list / show ---- */
+
+struct infos {
+	struct uxdp_map_info *v;
+	size_t n, cap;
+};
+
+static int collect_cb(const struct uxdp_map_info *info, void *arg)
+{
+	struct infos *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct uxdp_map_info *g = realloc(l->v, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		l->v = g;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *info;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct uxdp_map_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void show_info(struct ctl *c, const struct uxdp_map_info *i)
+{
+	struct uxdp_ctl_json *j = &c->j;
+
+	if (!c->json) {
+		printf("%u: %s  name %s  flags 0x%x\n", i->id, uxdp_ctl_map_type_name(i->type),
+		       i->name, i->map_flags);
+		printf("\tkey %uB  value %uB  max_entries %u  memlock %lluB", i->key_size,
+		       i->value_size, i->max_entries, (unsigned long long)i->bytes);
+		if (percpu(i))
+			printf("  ncpus %u", i->ncpus);
+		putchar('\n');
+		return;
+	}
+	uxdp_ctl_json_open(j, '{');
+	uxdp_ctl_json_key(j, "id");
+	uxdp_ctl_json_uint(j, i->id);
+	uxdp_ctl_json_key(j, "type");
+	uxdp_ctl_json_str(j, uxdp_ctl_map_type_name(i->type));
+	uxdp_ctl_json_key(j, "name");
+	uxdp_ctl_json_str(j, i->name);
+	uxdp_ctl_json_key(j, "flags");
+	uxdp_ctl_json_uint(j, i->map_flags);
+	uxdp_ctl_json_key(j, "bytes_key");
+	uxdp_ctl_json_uint(j, i->key_size);
+	uxdp_ctl_json_key(j, "bytes_value");
+	uxdp_ctl_json_uint(j, i->value_size);
+	uxdp_ctl_json_key(j, "max_entries");
+	uxdp_ctl_json_uint(j, i->max_entries);
+	uxdp_ctl_json_key(j, "bytes_memlock");
+	uxdp_ctl_json_uint(j, i->bytes);
+	if (percpu(i)) {
+		uxdp_ctl_json_key(j, "ncpus");
+		uxdp_ctl_json_uint(j, i->ncpus);
+	}
+	uxdp_ctl_json_close(j, '}');
+}
+
+static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct infos l = { 0 };
+	size_t i;
+	int ret;
+
+	if (pos < argc)
+		return usage_fail("map list: unexpected '%s'", argv[pos]);
+	ret = uxdp_map_list(c->instance, collect_cb, &l);
+	if (ret) {
+		free(l.v);
+		return fail("instance %s: %s", c->instance, strerror(-ret));
+	}
+	qsort(l.v, l.n, sizeof(*l.v), cmp_id);
+	if (c->json)
+		uxdp_ctl_json_open(&c->j, '[');
+	for (i = 0; i < l.n; i++)
+		show_info(c, &l.v[i]);
+	if (c->json) {
+		uxdp_ctl_json_close(&c->j, ']');
+		uxdp_ctl_json_end(&c->j);
+	}
+	free(l.v);
+	return 0;
+}
+
+static int do_map_show(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	int ret = open_map(c, argc, argv, &pos, &m, &info);
+
+	if (ret)
+		return ret;
+	uxdp_map_close(m);
+	if (pos < argc)
+		return usage_fail("map show: unexpected '%s'", argv[pos]);
+	show_info(c, &info);
+	if (c->json)
+		uxdp_ctl_json_end(&c->j);
+	return 0;
+}
+
+/* ---- entries ---- */
+
+/* One key/value pair, in bpftool's plain or JSON shape; value NULL prints only the key. */
+static void print_entry(struct ctl *c, const struct uxdp_map_info *i, const void *key,
+			const void *value)
+{
+	struct uxdp_ctl_json *j = &c->j;
+	size_t stride = (i->value_size + 7) & ~(size_t)7;
+	unsigned int cpu;
+	bool big, one_line;
+
+	if (c->json) {
+		uxdp_ctl_json_open(j, '{');
+		uxdp_ctl_json_key(j, "key");
+		uxdp_ctl_json_hex(j, key, i->key_size);
+		if (percpu(i)) {
+			uxdp_ctl_json_key(j, "values");
+			uxdp_ctl_json_open(j, '[');
+			for (cpu = 0; cpu < i->ncpus; cpu++) {
+				uxdp_ctl_json_open(j, '{');
+				uxdp_ctl_json_key(j, "cpu");
+				uxdp_ctl_json_uint(j, cpu);
+				uxdp_ctl_json_key(j, "value");
+				uxdp_ctl_json_hex(j, (const uint8_t *)value + cpu * stride,
+						  i->value_size);
+				uxdp_ctl_json_close(j, '}');
+			}
+			uxdp_ctl_json_close(j, ']');
+		} else {
+			uxdp_ctl_json_key(j, "value");
+			uxdp_ctl_json_hex(j, value, i->value_size);
+		}
+		uxdp_ctl_json_close(j, '}');
+		return;
+	}
+	if (percpu(i)) {
+		printf("key:\n");
+		uxdp_ctl_fprint_hex(stdout, key, i->key_size);
+		putchar('\n');
+		for (cpu = 0; cpu < i->ncpus; cpu++) {
+			printf("value (CPU %02u):%c", cpu, i->value_size > 16 ? '\n' : ' ');
+			uxdp_ctl_fprint_hex(stdout, (const uint8_t *)value + cpu * stride,
+					    i->value_size);
+			putchar('\n');
+		}
+		return;
+	}
+	/* bpftool's layout: one line when short, else key and value on their own lines. */
+	big = i->key_size > 16 || i->value_size > 16;
+	one_line = !big && i->key_size + i->value_size <= 24;
+	printf("key:%c", big ? '\n' : ' ');
+	uxdp_ctl_fprint_hex(stdout, key, i->key_size);
+	printf(one_line ? "  " : "\n");
+	printf("value:%c", big ? '\n' : ' ');
+	uxdp_ctl_fprint_hex(stdout, value, i->value_size);
+	putchar('\n');
+}
+
+static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint8_t *key = NULL, *next = NULL, *value = NULL;
+	unsigned int n = 0;
+	int ret = open_map(c, argc, argv, &pos, &m, &info), err;
+
+	if (ret)
+		return ret;
+	if (pos < argc) {
+		ret = usage_fail("map dump: unexpected '%s'", argv[pos]);
+		goto out;
+	}
+	if (!has_keys(info.type) || info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		ret = fail("map %s: a %s map has no entries to dump (%s)", info.name,
+			   uxdp_ctl_map_type_name(info.type),
+			   is_queue(info.type) ? "use map peek or pop" : "use ringbuf/perf read");
+		goto out;
+	}
+	key = malloc(info.key_size);
+	next = malloc(info.key_size);
+	value = malloc(uxdp_map_value_bytes(m));
+	if (!key || !next || !value) {
+		ret = fail("out of memory");
+		goto out;
+	}
+	if (c->json)
+		uxdp_ctl_json_open(&c->j, '[');
+	for (err = uxdp_map_get_next_key(m, NULL, next); !err;
+	     err = uxdp_map_get_next_key(m, key, next)) {
+		memcpy(key, next, info.key_size);
+		/* Deleted since get_next_key: the walk goes on from it all the same. */
+		if (uxdp_map_lookup_elem_copy(m, key, value))
+			continue;
+		print_entry(c, &info, key, value);
+		n++;
+	}
+	if (c->json) {
+		uxdp_ctl_json_close(&c->j, ']');
+		uxdp_ctl_json_end(&c->j);
+	} else {
+		printf("Found %u element%s\n", n, n == 1 ? "" : "s");
+	}
+	if (err != -ENOENT)
+		ret = fail("map %s: dump: %s", info.name, strerror(-err));
+out:
+	free(key);
+	free(next);
+	free(value);
+	uxdp_map_close(m);
+	return ret;
+}
+
+/*
+ * Parse `key FIELDS` at argv[*pos] (required unless optional) into a buffer of
+ * exactly key_size bytes; *key stays NULL when absent and optional.
+ */
+static int parse_key(struct ctl *c, const struct uxdp_map_info *info, int argc, char **argv,
+		     int *pos, bool optional, uint8_t **key)
+{
+	static uint8_t buf[UXDP_CTL_MAX_BYTES];
+	char err[256];
+	struct uxdp_ctl_parse p = { .instance = c->instance, .err = err, .err_size = sizeof(err) };
+	size_t len;
+
+	*key = NULL;
+	if (*pos >= argc && optional)
+		return 0;
+	if (*pos >= argc || strcmp(argv[*pos], "key"))
+		return usage_fail("expected 'key FIELDS'");
+	(*pos)++;
+	if (uxdp_ctl_parse_fields(&p, argc, argv, pos, buf, sizeof(buf), &len))
+		return fail("key: %s", err);
+	if (len != info->key_size)
+		return fail("map %s: key is %zu bytes, the map's key size is %u", info->name, len,
+			    info->key_size);
+	*key = malloc(len ? len : 1);
+	if (!*key)
+		return fail("out of memory");
+	memcpy(*key, buf, len);
+	return 0;
+}
+
+/*
+ * The control-plane value for a parsed one: as is if it has the full size,
+ * and for a per-CPU map a single value_size value is copied to every CPU.
+ */
+static int full_value(struct uxdp_map *m, const struct uxdp_map_info *info, const uint8_t *v,
+		      size_t len, uint8_t **out)
+{
+	size_t bytes = uxdp_map_value_bytes(m), stride = (info->value_size + 7) & ~(size_t)7;
+	unsigned int cpu;
+
+	if (len != bytes && !(percpu(info) && len == info->value_size)) {
+		if (percpu(info))
+			return fail("map %s: value is %zu bytes, the map's value size is %u "
+				    "(or %zu for all %u CPUs)", info->name, len, info->value_size,
+				    bytes, info->ncpus);
+		return fail("map %s: value is %zu bytes, the map's value size is %u", info->name,
+			    len, info->value_size);
+	}
+	*out = calloc(1, bytes ? bytes : 1);
+	if (!*out)
+		return fail("out of memory");
+	if (len == bytes)
+		memcpy(*out, v, len);
+	else
+		for (cpu = 0; cpu < info->ncpus; cpu++)
+			memcpy(*out + cpu * stride, v, len);
+	return 0;
+}
+
+static const char *errstr(int err)
+{
+	switch (err) {
+	case -ENOENT: return "no such entry";
+	case -EEXIST: return "entry exists (noexist)";
+	case -E2BIG: return "map full, or index out of range";
+	case -EOPNOTSUPP: return "not supported by this map type";
+	default: return strerror(-err);
+	}
+}
+
+/* Write one parsed entry; where names it in errors ("map x" or "FILE:LINE: map x"). */
+static int apply_entry(struct ctl *c, const struct uxdp_ctl_entry *e, const char *where)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint8_t *value = NULL;
+	int ret = uxdp_map_open(c->instance, e->map, &m);
+
+	if (ret)
+		return fail("%s%s: %s", where, e->map,
+			    ret == -ENOENT || ret == -EINVAL ? "no such map" : strerror(-ret));
+	uxdp_map_get_info(m, &info);
+	if (is_queue(info.type)) {
+		/* A queue/stack update is a push; a key, if given, is ignored as bpf(2) does. */
+		if (e->value_len != info.value_size)
+			ret = fail("%s%s: value is %zu bytes, the map's value size is %u", where,
+				   e->map, e->value_len, info.value_size);
+		else if ((ret = uxdp_map_push(m, e->value, e->flags)))
+			ret = fail("%s%s: push: %s", where, e->map, errstr(ret));
+		goto out;
+	}
+	if (!e->key) {
+		ret = fail("%s%s: a %s map needs a key", where, e->map,
+			   uxdp_ctl_map_type_name(info.type));
+		goto out;
+	}
+	if (e->key_len != info.key_size) {
+		ret = fail("%s%s: key is %zu bytes, the map's key size is %u", where, e->map,
+			   e->key_len, info.key_size);
+		goto out;
+	}
+	ret = full_value(m, &info, e->value, e->value_len, &value);
+	if (ret)
+		goto out;
+	ret = uxdp_map_update_elem(m, e->key, value, e->flags);
+	if (ret)
+		ret = fail("%s%s: update: %s", where, e->map, errstr(ret));
+out:
+	free(value);
+	uxdp_map_close(m);
+	return ret ? 1 : 0;
+}
+
+static int do_map_update(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	struct uxdp_ctl_entry e;
+	char err[256], **tok;
+	struct uxdp_ctl_parse p = { .instance = c->instance, .err = err, .err_size = sizeof(err) };
+	int ret = open_map(c, argc, argv, &pos, &m, &info), n, i;
+
+	if (ret)
+		return ret;
+	uxdp_map_close(m);
+	/* Same words as a config line: "map NAME key ... value ... [flag]". */
+	n = argc - pos + 2;
+	tok = calloc(n, sizeof(*tok));
+	if (!tok)
+		return fail("out of memory");
+	tok[0] = "map";
+	tok[1] = info.name;
+	for (i = 2; i < n; i++)
+		tok[i] = argv[pos + i - 2];
+	ret = uxdp_ctl_parse_entry(&p, n, tok, &e);
+	free(tok);
+	if (ret)
+		return usage_fail("map update: %s", err);
+	ret = apply_entry(c, &e, "map ");
+	uxdp_ctl_entry_free(&e);
+	if (!ret)
+		json_null(c);
+	return ret;
+}
+
+static int do_map_lookup(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint8_t *key = NULL, *value = NULL;
+	int ret = open_map(c, argc, argv, &pos, &m, &info);
+
+	if (ret)
+		return ret;
+	ret = parse_key(c, &info, argc, argv, &pos, false, &key);
+	if (!ret && pos < argc)
+		ret = usage_fail("map lookup: unexpected '%s'", argv[pos]);
+	if (ret)
+		goto out;
+	value = malloc(uxdp_map_value_bytes(m) + 1);
+	if (!value) {
+		ret = fail("out of memory");
+		goto out;
+	}
+	ret = uxdp_map_lookup_elem_copy(m, key, value);
+	if (ret) {
+		ret = fail("map %s: lookup: %s", info.name, errstr(ret));
+		goto out;
+	}
+	print_entry(c, &info, key, value);
+	if (c->json)
+		uxdp_ctl_json_end(&c->j);
+out:
+	free(key);
+	free(value);
+	uxdp_map_close(m);
+	return ret;
+}
+
+static int do_map_delete(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint8_t *key = NULL;
+	int ret = open_map(c, argc, argv, &pos, &m, &info);
+
+	if (ret)
+		return ret;
+	ret = parse_key(c, &info, argc, argv, &pos, false, &key);
+	if (!ret && pos < argc)
+		ret = usage_fail("map delete: unexpected '%s'", argv[pos]);
+	if (!ret) {
+		ret = uxdp_map_delete_elem(m, key);
+		if (ret)
+			ret = fail("map %s: delete: %s", info.name, errstr(ret));
+		else
+			json_null(c);
+	}
+	free(key);
+	uxdp_map_close(m);
+	return ret;
+}
+
+static int do_map_getnext(struct ctl *c, int argc, char **argv, int pos)
+{
+	struct uxdp_ctl_json *j = &c->j;
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint8_t *key = NULL, *next = NULL;
+	int ret = open_map(c, argc, argv, &pos, &m, &info);
+
+	if (ret)
+		return ret;
+	ret = parse_key(c, &info, argc, argv, &pos, true, &key);
+	if (!ret && pos < argc)
+		ret = usage_fail("map getnext: unexpected '%s'", argv[pos]);
+	if (ret)
+		goto out;
+	next = malloc(info.key_size ? info.key_size : 1);
+	if (!next) {
+		ret = fail("out of memory");
+		goto out;
+	}
+	ret = uxdp_map_get_next_key(m, key, next);
+	if (ret) {
+		ret = fail("map %s: getnext: %s", info.name,
+			   ret == -ENOENT ? "no next key" : errstr(ret));
+		goto out;
+	}
+	if (c->json) {
+		uxdp_ctl_json_open(j, '{');
+		uxdp_ctl_json_key(j, "key");
+		if (key)
+			uxdp_ctl_json_hex(j, key, info.key_size);
+		else
+			uxdp_ctl_json_null(j);
+		uxdp_ctl_json_key(j, "next_key");
+		uxdp_ctl_json_hex(j, next, info.key_size);
+		uxdp_ctl_json_close(j, '}');
+		uxdp_ctl_json_end(j);
+	} else {
+		printf("key:\n");
+		if (key)
+			uxdp_ctl_fprint_hex(stdout, key, info.key_size);
+		else
+			printf("None");
+		printf("\nnext key:\n");
+		uxdp_ctl_fprint_hex(stdout, next, info.key_size);
+		putchar('\n');
+	}
+out:
+	free(key);
+	free(next);
+	uxdp_map_close(m);
+	return ret;
+}
+
+/* push, pop, peek */
+static int do_map_queue(struct ctl *c, const char *cmd, int argc, char **argv, int pos)
+{
+	static uint8_t buf[UXDP_CTL_MAX_BYTES];
+	char err[256];
+	struct uxdp_ctl_parse p = { .instance = c->instance, .err = err, .err_size = sizeof(err) };
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	size_t len;
+	int ret = open_map(c, argc, argv, &pos, &m, &info);
+
+	if (ret)
+		return ret;
+	if (!is_queue(info.type)) {
+		ret = fail("map %s: %s needs a queue or stack, not %s", info.name, cmd,
+			   uxdp_ctl_map_type_name(info.type));
+		goto out;
+	}
+	if (!strcmp(cmd, "push")) {
+		if (pos >= argc || strcmp(argv[pos], "value")) {
+			ret = usage_fail("map push: expected 'value FIELDS'");
+			goto out;
+		}
+		pos++;
+		if (uxdp_ctl_parse_fields(&p, argc, argv, &pos, buf, sizeof(buf), &len)) {
+			ret = usage_fail("value: %s", err);
+			goto out;
+		}
+		if (pos < argc) {
+			ret = usage_fail("map push: unexpected '%s'", argv[pos]);
+			goto out;
+		}
+		if (len != info.value_size) {
+			ret = fail("map %s: value is %zu bytes, the map's value size is %u",
+				   info.name, len, info.value_size);
+			goto out;
+		}
+		ret = uxdp_map_push(m, buf, BPF_ANY);
+		if (ret)
+			ret = fail("map %s: push: %s", info.name,
+				   ret == -E2BIG ? "map full" : errstr(ret));
+		else
+			json_null(c);
+		goto out;
+	}
+	if (pos < argc) {
+		ret = usage_fail("map %s: unexpected '%s'", cmd, argv[pos]);
+		goto out;
+	}
+	ret = !strcmp(cmd, "pop") ? uxdp_map_pop(m, buf) : uxdp_map_peek(m, buf);
+	if (ret) {
+		ret = fail("map %s: %s: %s", info.name, cmd,
+			   ret == -ENOENT ? "empty" : errstr(ret));
+		goto out;
+	}
+	if (c->json) {
+		uxdp_ctl_json_open(&c->j, '{');
+		uxdp_ctl_json_key(&c->j, "value");
+		uxdp_ctl_json_hex(&c->j, buf, info.value_size);
+		uxdp_ctl_json_close(&c->j, '}');
+		uxdp_ctl_json_end(&c->j);
+	} else {
+		printf("value:%c", info.value_size > 16 ? '\n' : ' ');
+		uxdp_ctl_fprint_hex(stdout, buf, info.value_size);
+		putchar('\n');
+	}
+out:
+	uxdp_map_close(m);
+	return ret;
+}
+
+static int do_map_cleanup(struct ctl *c, const char *inst)
+{
+	int ret = uxdp_map_unlink_instance(inst), sret = uxdp_stats_shm_unlink(inst);
+
+	if (ret)
+		return fail("instance %s: %s", inst, strerror(-ret));
+	if (sret && sret != -ENOENT)
+		return fail("instance %s: stats: %s", inst, strerror(-sret));
+	json_null(c);
+	return 0;
+}
+
+static int do_map(struct ctl *c, int argc, char **argv, int pos)
+{
+	const char *cmd = pos < argc ? argv[pos++] : "list";
+
+	if (!strcmp(cmd, "list"))
+		return do_map_list(c, argc, argv, pos);
+	if (!strcmp(cmd, "show"))
+		return pos < argc ? do_map_show(c, argc, argv, pos) : do_map_list(c, argc, argv, pos);
+	if (!strcmp(cmd, "dump"))
+		return do_map_dump(c, argc, argv, pos);
+	if (!strcmp(cmd, "lookup"))
+		return do_map_lookup(c, argc, argv, pos);
+	if (!strcmp(cmd, "update"))
+		return do_map_update(c, argc, argv, pos);
+	if (!strcmp(cmd, "delete"))
+		return do_map_delete(c, argc, argv, pos);
+	if (!strcmp(cmd, "getnext"))
+		return do_map_getnext(c, argc, argv, pos);
+	if (!strcmp(cmd, "push") || !strcmp(cmd, "enqueue"))
+		return do_map_queue(c, "push", argc, argv, pos);
+	if (!strcmp(cmd, "pop") || !strcmp(cmd, "dequeue"))
+		return do_map_queue(c, "pop", argc, argv, pos);
+	if (!strcmp(cmd, "peek"))
+		return do_map_queue(c, "peek", argc, argv, pos);
+	if (!strcmp(cmd, "cleanup")) {
+		if (pos < argc)
+			return usage_fail("map cleanup: unexpected '%s'", argv[pos]);
+		return do_map_cleanup(c, c->instance);
+	}
+	return usage_fail("map: unknown command '%s'", cmd);
+}
+
+/* ---- ringbuf / perf read ---- */
+
+struct reader {
+	struct ctl *c;
+	uint64_t count, limit; /* limit 0: no limit */
+	int cpu;               /* perf: the ring being read; ringbuf: -1 */
+};
+
+static int record_cb(void *arg, void *data, size_t size)
+{
+	struct reader *r = arg;
+	struct uxdp_ctl_json *j = &r->c->j;
+	const uint8_t *b = data;
+	size_t i;
+
+	if (r->c->json) {
+		uxdp_ctl_json_open(j, '{');
+		if (r->cpu >= 0) {
+			uxdp_ctl_json_key(j, "cpu");
+			uxdp_ctl_json_uint(j, (uint64_t)r->cpu);
+		}
+		uxdp_ctl_json_key(j, "size");
+		uxdp_ctl_json_uint(j, size);
+		uxdp_ctl_json_key(j, "data");
+		uxdp_ctl_json_hex(j, data, size);
+		uxdp_ctl_json_close(j, '}');
+		uxdp_ctl_json_end(j);
+	} else {
+		if (r->cpu >= 0)
+			printf("cpu %d: ", r->cpu);
+		/* One record per line, whatever its size, so that lines are records. */
+		for (i = 0; i < size; i++)
+			printf(i ? " %02x" : "%02x", b[i]);
+		putchar('\n');
+		fflush(stdout);
+	}
+	r->count++;
+	/* Negative stops the consumer after this record, which stays consumed. */
+	return r->limit && r->count >= r->limit ? -ECANCELED : 0;
+}
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int do_read(struct ctl *c, bool perf, int argc, char **argv, int pos)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct reader r = { .c = c, .cpu = -1 };
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t timeout = 0;
+	bool follow = false;
+	double start = mono_ms();
+	char *end;
+	uint32_t idx, one = 1;
+	int ret = open_map(c, argc, argv, &pos, &m, &info), opt, n;
+
+	if (ret)
+		return ret;
+	/* getopt over the words after MAP; argv[pos - 1] stands in for argv[0]. */
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc - pos + 1, argv + pos - 1, "+c:ft:", opts, NULL)) != -1) {
+		if (opt == 'f') {
+			follow = true;
+			continue;
+		}
+		if (opt != 'c' && opt != 't') {
+			ret = usage_fail("%s read: bad option", perf ? "perf" : "ringbuf");
+			goto out;
+		}
+		errno = 0;
+		if (opt == 'c')
+			r.limit = strtoull(optarg, &end, 0);
+		else
+			timeout = strtoull(optarg, &end, 0);
+		if (errno || *end || end == optarg || *optarg == '-') {
+			ret = usage_fail("--%s: bad number '%s'", opt == 'c' ? "count" : "timeout",
+					 optarg);
+			goto out;
+		}
+	}
+	if (optind < argc - pos + 1) {
+		ret = usage_fail("unexpected '%s'", argv[pos - 1 + optind]);
+		goto out;
+	}
+	if (info.type != (perf ? BPF_MAP_TYPE_PERF_EVENT_ARRAY : BPF_MAP_TYPE_RINGBUF)) {
+		ret = fail("map %s: %s, not %s", info.name, uxdp_ctl_map_type_name(info.type),
+			   perf ? "perf_event_array" : "ringbuf");
+		goto out;
+	}
+	/* Like a libbpf perf_buffer: rings only take records once a reader enables them. */
+	for (idx = 0; perf && idx < info.max_entries; idx++) {
+		ret = uxdp_map_update_elem(m, &idx, &one, BPF_ANY);
+		if (ret) {
+			ret = fail("map %s: enabling ring %u: %s", info.name, idx, errstr(ret));
+			goto out;
+		}
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (;;) {
+		n = 0;
+		if (!perf) {
+			n = uxdp_ringbuf_consume(m, record_cb, &r);
+		} else {
+			for (idx = 0; idx < info.max_entries && n >= 0; idx++) {
+				r.cpu = (int)idx;
+				ret = uxdp_perf_consume(m, idx, record_cb, &r);
+				n = ret < 0 ? ret : n + ret;
+			}
+		}
+		if (n < 0 && n != -ECANCELED) {
+			ret = fail("map %s: read: %s", info.name, strerror(-n));
+			goto out;
+		}
+		if ((r.limit && r.count >= r.limit) || stop)
+			break;
+		if (!follow && !timeout)
+			break;
+		if (timeout && mono_ms() - start >= (double)timeout)
+			break;
+		if (n == 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+	}
+	for (idx = 0; perf && idx < info.max_entries; idx++)
+		if (uxdp_perf_lost(m, idx))
+			fprintf(stderr, "uxdpctl: map %s: ring %u lost %llu records\n", info.name, idx,
+				(unsigned long long)uxdp_perf_lost(m, idx));
+	ret = 0;
+out:
+	uxdp_map_close(m);
+	return ret;
+}
+
+/* ---- stats ---- */
+
+static int do_stats(struct ctl *c, int argc, char **argv, int pos)
+{
+	static const char *const names[UXDP_N_VERDICTS] = {
+		"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
+	};
+	struct uxdp_ctl_json *j = &c->j;
+	const struct uxdp_stats_shm *s;
+	struct uxdp_stats_shm snap;
+	uint64_t tp = 0, tb = 0, now_ns, ms;
+	struct timespec ts;
+	unsigned int v;
+	int ret;
+
+	if (pos < argc)
+		return usage_fail("stats: unexpected '%s'", argv[pos]);
+	ret = uxdp_stats_shm_open(c->instance, &s);
+	if (ret == -ENOENT)
+		return fail("instance %s: no counters (is uxdp running with --instance %s?)",
+			    c->instance, c->instance);
+	if (ret)
+		return fail("instance %s: stats: %s", c->instance, strerror(-ret));
+	uxdp_stats_shm_read(s, &snap);
+	uxdp_stats_shm_close(s);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	ms = ((snap.state == UXDP_STATS_DONE ? snap.end_ns : now_ns) - snap.start_ns) / 1000000;
+	for (v = 0; v < UXDP_N_VERDICTS; v++) {
+		tp += snap.stats.packets[v];
+		tb += snap.stats.bytes[v];
+	}
+	if (!c->json) {
+		printf("instance %s  pid %d  %s  %.3f s\n", c->instance, snap.pid,
+		       snap.state == UXDP_STATS_DONE ? "finished" : "running", ms / 1e3);
+		printf("%-14s %14s %16s\n", "verdict", "packets", "bytes");
+		for (v = 0; v < UXDP_N_VERDICTS; v++)
+			printf("%-14s %14llu %16llu\n", names[v],
+			       (unsigned long long)snap.stats.packets[v],
+			       (unsigned long long)snap.stats.bytes[v]);
+		printf("%-14s %14llu %16llu\n", "total", (unsigned long long)tp,
+		       (unsigned long long)tb);
+		return 0;
+	}
+	uxdp_ctl_json_open(j, '{');
+	uxdp_ctl_json_key(j, "instance");
+	uxdp_ctl_json_str(j, c->instance);
+	uxdp_ctl_json_key(j, "pid");
+	uxdp_ctl_json_uint(j, (uint64_t)snap.pid);
+	uxdp_ctl_json_key(j, "running");
+	uxdp_ctl_json_bool(j, snap.state != UXDP_STATS_DONE);
+	uxdp_ctl_json_key(j, "elapsed_ms");
+	uxdp_ctl_json_uint(j, ms);
+	uxdp_ctl_json_key(j, "verdicts");
+	uxdp_ctl_json_open(j, '{');
+	for (v = 0; v < UXDP_N_VERDICTS; v++) {
+		uxdp_ctl_json_key(j, names[v]);
+		uxdp_ctl_json_open(j, '{');
+		uxdp_ctl_json_key(j, "packets");
+		uxdp_ctl_json_uint(j, snap.stats.packets[v]);
+		uxdp_ctl_json_key(j, "bytes");
+		uxdp_ctl_json_uint(j, snap.stats.bytes[v]);
+		uxdp_ctl_json_close(j, '}');
+	}
+	uxdp_ctl_json_close(j, '}');
+	uxdp_ctl_json_key(j, "packets");
+	uxdp_ctl_json_uint(j, tp);
+	uxdp_ctl_json_key(j, "bytes");
+	uxdp_ctl_json_uint(j, tb);
+	uxdp_ctl_json_close(j, '}');
+	uxdp_ctl_json_end(j);
+	return 0;
+}
+
+/* ---- instances ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Instances are named by their id counters (uxdp.NAME) and counters (uxdp-stats.NAME). */
+static int do_instance_list(struct ctl *c)
+{
+	char *names[1024];
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d = opendir("/dev/shm");
+
+	if (!d)
+		return fail("/dev/shm: %s", strerror(errno));
+	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+		const char *s = NULL;
+
+		if (!strncmp(de->d_name, "uxdp.", 5) && !strchr(de->d_name + 5, '.'))
+			s = de->d_name + 5;
+		else if (!strncmp(de->d_name, "uxdp-stats.", 11))
+			s = de->d_name + 11;
+		if (!s || !*s)
+			continue;
+		for (i = 0; i < n && strcmp(names[i], s); i++)
+			;
+		if (i == n && (names[n] = strdup(s)))
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	if (c->json)
+		uxdp_ctl_json_open(&c->j, '[');
+	for (i = 0; i < n; i++) {
+		if (c->json)
+			uxdp_ctl_json_str(&c->j, names[i]);
+		else
+			printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	if (c->json) {
+		uxdp_ctl_json_close(&c->j, ']');
+		uxdp_ctl_json_end(&c->j);
+	}
+	return 0;
+}
+
+static int do_instance(struct ctl *c, int argc, char **argv, int pos)
+{
+	const char *cmd = pos < argc ? argv[pos++] : "list";
+
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+		if (pos < argc)
+			return usage_fail("instance list: unexpected '%s'", argv[pos]);
+		return do_instance_list(c);
+	}
+	if (!strcmp(cmd, "delete")) {
+		if (pos + 1 != argc)
+			return usage_fail("usage: instance delete NAME");
+		return do_map_cleanup(c, argv[pos]);
+	}
+	return usage_fail("instance: unknown command '%s'", cmd);
+}
+
+/* ---- apply ---- */
+
+#define MAX_WORDS 4096
+
+static int apply_line(struct ctl *c, const char *path, int line, int n, char **tok)
+{
+	char err[320], where[300];
+	struct uxdp_ctl_parse p = { .instance = c->instance, .err = err, .err_size = sizeof(err) };
+	struct uxdp_ctl_entry e;
+	int ret;
+
+	snprintf(where, sizeof(where), "%s:%d: map ", path, line);
+	if (!strcmp(tok[0], "prog_array")) {
+		/* Only the running process knows program names; a number is an index. */
+		char *end, *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", NULL };
+
+		if (n != 4)
+			return fail("%s:%d: usage: prog_array MAP INDEX PROGRAM-INDEX", path, line);
+		strtoul(tok[3], &end, 0);
+		if (*end || end == tok[3])
+			return fail("%s:%d: prog_array: uxdpctl takes program indexes, not names "
+				    "('%s')", path, line, tok[3]);
+		words[1] = tok[1];
+		words[4] = tok[2];
+		words[7] = tok[3];
+		tok = words;
+		n = 8;
+	} else if (strcmp(tok[0], "map")) {
+		return fail("%s:%d: unknown directive '%s' (map, prog_array)", path, line, tok[0]);
+	}
+	if (uxdp_ctl_parse_entry(&p, n, tok, &e))
+		return fail("%s:%d: %s", path, line, err);
+	ret = apply_entry(c, &e, where);
+	uxdp_ctl_entry_free(&e);
+	return ret;
+}
+
+static int do_apply(struct ctl *c, int argc, char **argv, int pos)
+{
+	char *line = NULL, *tok[MAX_WORDS], *s, *save;
+	const char *path;
+	size_t cap = 0;
+	int ret = 0, n, lineno = 0;
+	FILE *f;
+
+	if (pos + 1 != argc)
+		return usage_fail("usage: apply FILE");
+	path = argv[pos];
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f)
+		return fail("%s: %s", path, strerror(errno));
+	while (!ret && getline(&line, &cap, f) >= 0) {
+		lineno++;
+		if ((s = strchr(line, '#')))
+			*s = '\0';
+		n = 0;
+		for (s = strtok_r(line, " \t\r\n", &save); s && n < MAX_WORDS;
+		     s = strtok_r(NULL, " \t\r\n", &save))
+			tok[n++] = s;
+		if (n)
+			ret = apply_line(c, path, lineno, n, tok);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (!ret)
+		json_null(c);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "instance", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl c = { .instance = UXDP_DEFAULT_INSTANCE };
+	bool pretty = false;
+	const char *cmd;
+	int opt;
+
+	/* '+': options come before the command, so values like "-1" stay words. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jph", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': c.instance = optarg; break;
+		case 'j': c.json = true; break;
+		case 'p': c.json = pretty = true; break;
+		case 'h': usage(stdout); return 0;
+		default: return usage_fail("bad option '%s'", argv[optind - 1]);
+		}
+	}
+	uxdp_ctl_json_init(&c.j, stdout, pretty);
+	if (optind >= argc)
+		return usage_fail("no command");
+	cmd = argv[optind++];
+	if (!strcmp(cmd, "map"))
+		return do_map(&c, argc, argv, optind);
+	if (!strcmp(cmd, "ringbuf") || !strcmp(cmd, "perf")) {
+		if (optind >= argc || strcmp(argv[optind], "read"))
+			return usage_fail("usage: %s read MAP [--count N] [--follow] [--timeout MS]",
+					  cmd);
+		return do_read(&c, cmd[0] == 'p', argc, argv, optind + 1);
+	}
+	if (!strcmp(cmd, "stats"))
+		return do_stats(&c, argc, argv, optind);
+	if (!strcmp(cmd, "instance"))
+		return do_instance(&c, argc, argv, optind);
+	if (!strcmp(cmd, "apply"))
+		return do_apply(&c, argc, argv, optind);
+	if (!strcmp(cmd, "help"))
+		return usage(stdout), 0;
+	return usage_fail("unknown command '%s'", cmd);
+}
