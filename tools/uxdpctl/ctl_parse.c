@@ -13,7 +13,8 @@
 #include <uxdp/ctl.h>
 #include <uxdp/map.h>
 
-static int perr(struct uxdp_ctl_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct uxdp_ctl_parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static int perr(struct uxdp_ctl_parse *p, const char *fmt, ...)
 {
