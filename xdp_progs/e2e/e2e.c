@@ -414,6 +414,37 @@ int e2e_run(struct e2e_run *r, const char *test)
 	return 0;
 }
 
+struct rb_count {
+	int (*cb)(void *arg, void *data, size_t size);
+	void *arg;
+	long n;
+};
+
+static int rb_cb(void *ctx, void *data, size_t size)
+{
+	struct rb_count *c = ctx;
+
+	c->n++;
+	return c->cb(c->arg, data, size);
+}
+
+long e2e_ringbuf_read(struct e2e_run *r, const char *name,
+		      int (*cb)(void *arg, void *data, size_t size), void *arg)
+{
+	struct rb_count c = { cb, arg, 0 };
+	struct uxdp_map *m;
+	int ret;
+
+	ret = uxdp_map_open(r->instance, name, &m);
+	if (ret) {
+		fprintf(stderr, "e2e: map %s in %s: %d\n", name, r->instance, ret);
+		return ret;
+	}
+	ret = uxdp_ringbuf_consume(m, rb_cb, &c);
+	uxdp_map_close(m);
+	return ret < 0 ? ret : c.n;
+}
+
 void e2e_cleanup(struct e2e_run *r)
 {
 	if (r->instance[0])

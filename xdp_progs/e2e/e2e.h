@@ -68,6 +68,9 @@ struct e2e_run {
  * `uxdp --object AOT --pcap IN --out OUT --pass-out PASS --instance I [-p PROG]`.
  */
 int e2e_run(struct e2e_run *r, const char *test);
+/* Consume the ringbuf @name of the run's instance; returns records or -errno. */
+long e2e_ringbuf_read(struct e2e_run *r, const char *name,
+		      int (*cb)(void *arg, void *data, size_t size), void *arg);
 /* Remove the instance's maps. */
 void e2e_cleanup(struct e2e_run *r);
 
