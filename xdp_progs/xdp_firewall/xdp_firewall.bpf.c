@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdp_firewall - a stateful IPv4 firewall in three stages joined by tail
+ * calls through fw_stages (a prog_array the control plane fills):
+ *
+ *   xdp_firewall (entry)  parse; drop sources in fw_block4 (exact address)
+ *                         or fw_block_lpm (prefix); tail call to stage 1
+ *   fw_stage_rate  (1)    per-source packet budget: a source that has sent
+ *                         more than fw_cfg[0].rate_limit packets is dropped
+ *                         (0: no limit; the control plane resets fw_rate);
+ *                         tail call to stage 2
+ *   fw_stage_conn  (2)    connection tracking in fw_conns (LRU hash, both
+ *                         directions share one entry): TCP may open only
+ *                         with a SYN, a segment of an unknown connection is
+ *                         dropped, RST removes the entry; UDP and ICMP
+ *                         create entries; passes what is allowed
+ *
+ * Non-IPv4 traffic passes at the entry; so does IPv4 whose next stage is
+ * missing from fw_stages (counted as ST_NO_STAGE: fail open, visibly).
+ * Malformed IPv4 (short, bad IHL) is dropped.  fw_stats counts verdicts.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+enum { STAGE_RATE = 1, STAGE_CONN = 2, N_STAGES = 4 };
+enum {
+	ST_PASS_NON_IP, ST_DROP_MALFORMED, ST_DROP_BLOCK, ST_DROP_BLOCK_LPM, ST_DROP_RATE,
+	ST_DROP_NO_CONN, ST_PASS_CONN, ST_NEW_CONN, ST_NO_STAGE, ST_MAX
+};
+enum { CT_NEW = 1, CT_ESTABLISHED = 2, CT_CLOSING = 3 };
+
+struct fw_lpm_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct fw_conn_key {
+	__be32 addr_lo, addr_hi; /* the two addresses, lower first */
+	__be16 port_lo, port_hi; /* ports in the same order */
+	__u8 protocol;
+	__u8 pad[3];
+};
+
+struct fw_conn {
+	__u64 packets;
+	__u32 state;
+	__u32 pad;
+};
+
+struct fw_rate {
+	__u64 packets;
+	__u64 dropped;
+};
+
+struct fw_cfg {
+	__u64 rate_limit;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, N_STAGES);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_stages SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __be32);
+	__type(value, __u64); /* packets dropped */
+} fw_block4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fw_lpm_key);
+	__type(value, __u64); /* packets dropped */
+} fw_block_lpm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fw_conn_key);
+	__type(value, struct fw_conn);
+} fw_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __be32);
+	__type(value, struct fw_rate);
+} fw_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_cfg);
+} fw_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ST_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} fw_stats SEC(".maps");
+
+static __always_inline int count(__u32 what, int verdict)
+{
+	__u64 *c = bpf_map_lookup_elem(&fw_stats, &what);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	return verdict;
+}
+
+/* The IPv4 header of an Ethernet frame, or NULL (non-IPv4 or malformed). */
+static __always_inline struct iphdr *fw_ip(struct xdp_md *ctx, int *malformed)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+
+	*malformed = 0;
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return NULL;
+	*malformed = 1;
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
+		return NULL;
+	if ((char *)iph + iph->ihl * 4 > (char *)data_end)
+		return NULL;
+	*malformed = 0;
+	return iph;
+}
+
+static __always_inline int next_stage(struct xdp_md *ctx, __u32 stage)
+{
+	bpf_tail_call(ctx, &fw_stages, stage);
+	return count(ST_NO_STAGE, XDP_PASS);
+}
+
+SEC("xdp")
+int xdp_firewall(struct xdp_md *ctx)
+{
+	struct fw_lpm_key lpm = { .prefixlen = 32 };
+	struct iphdr *iph;
+	int malformed;
+	__u64 *hits;
+
+	iph = fw_ip(ctx, &malformed);
+	if (!iph)
+		return malformed ? count(ST_DROP_MALFORMED, XDP_DROP) : count(ST_PASS_NON_IP, XDP_PASS);
+
+	hits = bpf_map_lookup_elem(&fw_block4, &iph->saddr);
+	if (hits) {
+		__sync_fetch_and_add(hits, 1);
+		return count(ST_DROP_BLOCK, XDP_DROP);
+	}
+	__builtin_memcpy(lpm.addr, &iph->saddr, 4);
+	hits = bpf_map_lookup_elem(&fw_block_lpm, &lpm);
+	if (hits) {
+		__sync_fetch_and_add(hits, 1);
+		return count(ST_DROP_BLOCK_LPM, XDP_DROP);
+	}
+	return next_stage(ctx, STAGE_RATE);
+}
+
+SEC("xdp")
+int fw_stage_rate(struct xdp_md *ctx)
+{
+	struct fw_rate *r, init = { .packets = 1 };
+	struct fw_cfg *cfg;
+	struct iphdr *iph;
+	__u32 zero = 0;
+	__be32 saddr;
+	int malformed;
+
+	iph = fw_ip(ctx, &malformed);
+	if (!iph)
+		return count(ST_DROP_MALFORMED, XDP_DROP);
+	saddr = iph->saddr;
+	cfg = bpf_map_lookup_elem(&fw_cfg, &zero);
+
+	r = bpf_map_lookup_elem(&fw_rate, &saddr);
+	if (!r) {
+		bpf_map_update_elem(&fw_rate, &saddr, &init, BPF_NOEXIST);
+	} else {
+		__u64 n = __sync_fetch_and_add(&r->packets, 1) + 1;
+
+		if (cfg && cfg->rate_limit && n > cfg->rate_limit) {
+			__sync_fetch_and_add(&r->dropped, 1);
+			return count(ST_DROP_RATE, XDP_DROP);
+		}
+	}
+	return next_stage(ctx, STAGE_CONN);
+}
+
+SEC("xdp")
+int fw_stage_conn(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct fw_conn_key key = {};
+	struct fw_conn *ct, init = { .packets = 1, .state = CT_NEW };
+	__be16 sport = 0, dport = 0;
+	__u8 syn = 0, ack = 0, rst = 0, fin = 0;
+	struct iphdr *iph;
+	void *l4;
+	int malformed;
+
+	iph = fw_ip(ctx, &malformed);
+	if (!iph)
+		return count(ST_DROP_MALFORMED, XDP_DROP);
+	l4 = (char *)iph + iph->ihl * 4;
+	if (iph->frag_off & bpf_htons(0x1fff)) {
+		/* Later fragments carry no ports: track them under ports 0. */
+	} else if (iph->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return count(ST_DROP_MALFORMED, XDP_DROP);
+		sport = th->source;
+		dport = th->dest;
+		syn = th->syn;
+		ack = th->ack;
+		rst = th->rst;
+		fin = th->fin;
+	} else if (iph->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return count(ST_DROP_MALFORMED, XDP_DROP);
+		sport = uh->source;
+		dport = uh->dest;
+	}
+
+	key.protocol = iph->protocol;
+	if (bpf_ntohl(iph->saddr) < bpf_ntohl(iph->daddr) ||
+	    (iph->saddr == iph->daddr && bpf_ntohs(sport) <= bpf_ntohs(dport))) {
+		key.addr_lo = iph->saddr;
+		key.addr_hi = iph->daddr;
+		key.port_lo = sport;
+		key.port_hi = dport;
+	} else {
+		key.addr_lo = iph->daddr;
+		key.addr_hi = iph->saddr;
+		key.port_lo = dport;
+		key.port_hi = sport;
+	}
+
+	ct = bpf_map_lookup_elem(&fw_conns, &key);
+	if (!ct) {
+		if (key.protocol == IPPROTO_TCP && !(syn && !ack))
+			return count(ST_DROP_NO_CONN, XDP_DROP);
+		bpf_map_update_elem(&fw_conns, &key, &init, BPF_ANY);
+		return count(ST_NEW_CONN, XDP_PASS);
+	}
+	__sync_fetch_and_add(&ct->packets, 1);
+	if (key.protocol == IPPROTO_TCP) {
+		if (rst) {
+			bpf_map_delete_elem(&fw_conns, &key);
+		} else if (fin) {
+			ct->state = CT_CLOSING;
+		} else if (ct->state == CT_NEW && ack) {
+			ct->state = CT_ESTABLISHED;
+		}
+	} else {
+		ct->state = CT_ESTABLISHED;
+	}
+	return count(ST_PASS_CONN, XDP_PASS);
+}
+
+char _license[] SEC("license") = "GPL";
