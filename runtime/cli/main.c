@@ -3,6 +3,8 @@
  * main.c - the uxdp command: run a uxdpc-compiled XDP program.
  *
  *	AOT_OBJECT=fw.aot.o uxdp --pcap in.pcap --out out.pcap [options]
+ *	AOT_OBJECT=fw.aot.o uxdp --afxdp veth0[,veth1] [--queues 0-1] [options]
+ *	AOT_OBJECT=fw.aot.o uxdp --dpdk [options] -- EAL arguments
  *
  * Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.
  */
@@ -17,6 +19,7 @@
 
 #include <uxdp/driver.h>
 #include <uxdp/map.h>
+#include <uxdp/net_driver.h>
 #include <uxdp/runtime.h>
 #include <uxdp/stats_shm.h>
 
@@ -36,6 +39,15 @@ static void usage(FILE *f)
 		"                    (default: a private instance, removed on exit)\n"
 		"  --stats           print counters every second (with --instance they are\n"
 		"                    also in shared memory for `uxdpctl stats`)\n"
+		"  --afxdp IF[,IF]   AF_XDP driver on these interfaces (Ctrl-C stops)\n"
+		"    --queues LIST   queues, one worker each, e.g. 0-1 (default 0)\n"
+		"    --copy, --zero-copy  force the AF_XDP mode (default: zero-copy if possible)\n"
+		"    --busy-poll     preferred busy polling on the sockets\n"
+		"    --frame-size N  UMEM frame size, 2048 or 4096 (default 4096)\n"
+		"    --frame-count N UMEM frames per worker and interface (default 4096)\n"
+		"  --dpdk            DPDK driver; EAL arguments follow --, one worker per lcore\n"
+		"  --pass-tap NAME   AF_XDP/DPDK: give XDP_PASS frames to the kernel through\n"
+		"                    this TAP interface (default: count and drop them)\n"
 		"  -h, --help        this help\n");
 }
 
@@ -68,6 +80,81 @@ static void tick(const struct uxdp_stats *s, double seconds, void *arg)
 	uxdp_stats_print(stdout, s, seconds);
 }
 
+enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
+       OPT_FRAME_COUNT, OPT_DPDK, OPT_PASS_TAP };
+
+struct net_prog {
+	const char *object, *prog_name;
+	struct uxdp_object_opts oo;
+	struct uxdp_object *obj;
+};
+
+/* The drivers know the worker count (per-CPU maps' ncpus) only once they are set up. */
+static int open_net_prog(unsigned int nworkers, uxdp_prog_fn *fn, void *arg)
+{
+	struct net_prog *np = arg;
+	const struct uxdp_program *prog;
+	char err[512];
+	int ret;
+
+	np->oo.ncpus = nworkers;
+	ret = uxdp_object_open(np->object, &np->oo, &np->obj, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		return ret;
+	}
+	prog = uxdp_object_program(np->obj, np->prog_name);
+	if (!prog || prog->type != UXDP_PROG_XDP) {
+		fprintf(stderr, "uxdp: %s: %s XDP program%s%s (-p chooses one)\n", np->object,
+			np->prog_name ? "no" : "not exactly one", np->prog_name ? " " : "",
+			np->prog_name ? np->prog_name : "");
+		return -ENOENT;
+	}
+	*fn = prog->fn;
+	return 0;
+}
+
+static int run_net(struct uxdp_net_opts *no, const char *object, const char *prog_name,
+		   const char *instance)
+{
+	struct net_prog np = { .object = object, .prog_name = prog_name };
+	char inst[UXDP_INSTANCE_LEN];
+	bool ran = false;
+	int ret = 0;
+
+	if (instance) {
+		np.oo.instance = instance;
+		np.oo.reuse_maps = true;
+	} else {
+		snprintf(inst, sizeof(inst), "net-%ld", (long)getpid());
+		np.oo.instance = inst;
+		np.oo.unlink_on_close = true;
+	}
+	no->open_prog = open_net_prog;
+	no->open_arg = &np;
+#ifdef UXDP_HAVE_AFXDP
+	if (no->ifaces) {
+		ret = uxdp_afxdp_run(no);
+		ran = true;
+	}
+#endif
+#ifdef UXDP_HAVE_DPDK
+	if (no->eal_argv) {
+		ret = uxdp_dpdk_run(no);
+		ran = true;
+	}
+#endif
+	if (!ran) {
+		fprintf(stderr, "uxdp: this uxdp was built without the %s driver\n",
+			no->ifaces ? "AF_XDP" : "DPDK");
+		ret = -EOPNOTSUPP;
+	}
+	uxdp_object_close(np.obj);
+	if (!instance)
+		uxdp_map_unlink_instance(np.oo.instance);
+	return ret ? 1 : 0;
+}
+
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
        OPT_INSTANCE, OPT_STATS };
 
@@ -84,6 +171,15 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "instance", required_argument, NULL, OPT_INSTANCE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "afxdp", required_argument, NULL, OPT_AFXDP },
+		{ "queues", required_argument, NULL, OPT_QUEUES },
+		{ "copy", no_argument, NULL, OPT_COPY },
+		{ "zero-copy", no_argument, NULL, OPT_ZEROCOPY },
+		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
+		{ "frame-size", required_argument, NULL, OPT_FRAME_SIZE },
+		{ "frame-count", required_argument, NULL, OPT_FRAME_COUNT },
+		{ "dpdk", no_argument, NULL, OPT_DPDK },
+		{ "pass-tap", required_argument, NULL, OPT_PASS_TAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,7 +195,8 @@ int main(int argc, char **argv)
 	uint64_t v;
 	size_t n, i;
 	int c, ret;
-	bool show_stats = false;
+	bool show_stats = false, dpdk = false;
+	struct uxdp_net_opts no = { 0 };
 
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -126,11 +223,28 @@ int main(int argc, char **argv)
 				return 2;
 			po.queue = v;
 			break;
+		case OPT_AFXDP: no.ifaces = optarg; break;
+		case OPT_QUEUES: no.queues = optarg; break;
+		case OPT_COPY: no.xsk_mode = UXDP_XSK_COPY; break;
+		case OPT_ZEROCOPY: no.xsk_mode = UXDP_XSK_ZEROCOPY; break;
+		case OPT_BUSY_POLL: no.busy_poll = true; break;
+		case OPT_DPDK: dpdk = true; break;
+		case OPT_PASS_TAP: no.pass_tap = optarg; break;
+		case OPT_FRAME_SIZE:
+			if (parse_u64("--frame-size", optarg, UINT32_MAX, &v))
+				return 2;
+			no.frame_size = v;
+			break;
+		case OPT_FRAME_COUNT:
+			if (parse_u64("--frame-count", optarg, UINT32_MAX, &v))
+				return 2;
+			no.frame_count = v;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc && !dpdk) {
 		fprintf(stderr, "uxdp: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
@@ -138,6 +252,20 @@ int main(int argc, char **argv)
 	if (!object || !*object) {
 		fprintf(stderr, "uxdp: no object: set AOT_OBJECT or pass --object\n");
 		return 2;
+	}
+	if ((no.ifaces || dpdk) && (po.in || (no.ifaces && dpdk))) {
+		fprintf(stderr, "uxdp: choose one driver: --pcap, --afxdp or --dpdk\n");
+		return 2;
+	}
+	if (no.ifaces || dpdk) {
+		no.show_stats = show_stats;
+		if (dpdk) {
+			/* EAL wants a program name first: ours stands where "--" was. */
+			no.eal_argv = &argv[optind - 1];
+			no.eal_argc = argc - optind + 1;
+			no.eal_argv[0] = argv[0];
+		}
+		return run_net(&no, object, prog_name, instance);
 	}
 	if (!po.in) {
 		fprintf(stderr, "uxdp: no driver: pass --pcap FILE\n");
