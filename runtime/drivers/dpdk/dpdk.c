@@ -336,7 +336,8 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	}
 	dp.nports = p;
 	if (!dp.nports) {
-		fprintf(stderr, "uxdp: DPDK found no ports: name one with --vdev or allow a device\n");
+		fprintf(stderr, "uxdp: DPDK found no ports: name one with --vdev (one that failed to probe is "
+				"reported above) or allow a device\n");
 		ret = -ENODEV;
 		goto out;
 	}
