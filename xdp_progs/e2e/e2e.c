@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -447,8 +448,14 @@ long e2e_ringbuf_read(struct e2e_run *r, const char *name,
 
 void e2e_cleanup(struct e2e_run *r)
 {
-	if (r->instance[0])
-		uxdp_map_unlink_instance(r->instance);
+	char stats[64];
+
+	if (!r->instance[0])
+		return;
+	uxdp_map_unlink_instance(r->instance);
+	/* uxdp keeps its verdict counters beside the maps (uxdp-stats.<instance>). */
+	snprintf(stats, sizeof(stats), "/uxdp-stats.%s", r->instance);
+	shm_unlink(stats);
 }
 
 int e2e_main(int argc, char **argv, const char *test,
