@@ -6,12 +6,27 @@
  * compiler may call must be defined by runtime/helpers (a missing one is a
  * link error, not a load-time surprise), and an object importing anything
  * else is refused by the loader with the symbol's name.
+ *
+ * At -O2/-O3 the helpers are inlined from their bitcode, and the program
+ * then calls what the helpers call: the map, worker and FIB functions of
+ * the runtime and a few libc functions.  Those are listed below too; the
+ * test unit.helpers.imports checks that the list covers every symbol the
+ * bitcode imports, so that a new call in a helper cannot break loading.
  */
+#define _GNU_SOURCE /* gettid */
+#include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <uxdp/fib.h>
 #include <uxdp/helpers.h>
+#include <uxdp/map.h>
 #include <uxdp/runtime.h>
+#include <uxdp/worker.h>
 
 #define UXDP_ARGS_0 void
 #define UXDP_ARGS_1 uint64_t
@@ -22,6 +37,17 @@
 
 #define DECLARE_HELPER(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_ARGS_##nargs);
 UXDP_HELPER_TABLE(DECLARE_HELPER)
+
+/* Called by the helpers' bitcode (llvm-nm --undefined-only uxdp_helpers.bc). */
+#define UXDP_RUNTIME_IMPORTS(X)                                                    \
+	X(uxdp_map_lookup) X(uxdp_map_lookup_percpu) X(uxdp_map_update)             \
+	X(uxdp_map_delete_elem) X(uxdp_map_push) X(uxdp_map_pop) X(uxdp_map_peek)  \
+	X(uxdp_map_type) X(uxdp_map_redirect_target) X(uxdp_prog_array_get_fn)      \
+	X(uxdp_perf_output) X(uxdp_ringbuf_reserve) X(uxdp_ringbuf_submit)          \
+	X(uxdp_ringbuf_discard) X(uxdp_ringbuf_output) X(uxdp_ringbuf_query)        \
+	X(uxdp_worker_current) X(uxdp_worker_cpu) X(uxdp_trace_get_fd)              \
+	X(uxdp_fib_lookup) X(clock_gettime) X(gettid) X(prctl) X(snprintf)          \
+	X(strnlen) X(memchr) X(write) X(__ctype_b_loc)
 
 struct sym {
 	const char *name;
@@ -37,6 +63,9 @@ static const struct sym symbols[] = {
 	{ "memmove", (void *)memmove },
 	{ "memset", (void *)memset },
 	{ "memcmp", (void *)memcmp },
+	/* What the inlined helpers call in the runtime. */
+#define RUNTIME_ENTRY(fn) { #fn, (void *)fn },
+	UXDP_RUNTIME_IMPORTS(RUNTIME_ENTRY)
 };
 
 void *uxdp_runtime_resolve(const char *name, void *arg)

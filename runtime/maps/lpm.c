@@ -202,6 +202,11 @@ static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, u
 		} else {
 			if (!exists)
 				memset(nvalue(m, n), 0, m->stride);
+			/* The kernel puts a new node in place, holding the
+			 * new key's bytes; get_next_key returns them (bits past
+			 * the prefix included, and an intermediate node's
+			 * bytes came from another key). */
+			memcpy(ndata(n), key->data, dlen);
 			uxdp_copy_value(m, nvalue(m, n), value);
 			if (!exists)
 				h->count++;
