@@ -536,6 +536,13 @@ static int record_facts(struct analyser *a, size_t f, const struct astate *in,
 
 		if (!reached[i - fn->start] || a->an->second_slot[i])
 			continue;
+		base = cls == EBPF_CLS_LDX ? &s->r[insn->src] : &s->r[insn->dst];
+		if ((cls == EBPF_CLS_LDX || cls == EBPF_CLS_ST || cls == EBPF_CLS_STX) &&
+		    base->kind == V_FP && !base->frame) {
+			/* Same offset on every path: address it from the frame. */
+			a->an->fact[i] = FACT_STACK;
+			a->an->stack_off[i] = base->x + insn->off;
+		}
 		if (cls == EBPF_CLS_LDX) {
 			base = &s->r[insn->src];
 			if (base->kind == V_CTX) {
@@ -631,8 +638,9 @@ int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, st
 	an->fact = calloc(n, 1);
 	an->callback = malloc(n * sizeof(*an->callback));
 	an->callee = malloc(n * sizeof(*an->callee));
+	an->stack_off = calloc(n, sizeof(*an->stack_off));
 	if (!an->func_of || !an->leader || !an->second_slot || !an->fact || !an->callback ||
-	    !an->callee)
+	    !an->callee || !an->stack_off)
 		return diag_error(diag, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		an->callback[i] = an->callee[i] = -1;
@@ -675,5 +683,6 @@ void uxdp_analysis_free(struct analysis *an)
 	free(an->fact);
 	free(an->callback);
 	free(an->callee);
+	free(an->stack_off);
 	memset(an, 0, sizeof(*an));
 }

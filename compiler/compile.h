@@ -8,6 +8,7 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "lift.h"
+#include "passes.h"
 
 enum uxdp_emit_kind { UXDP_EMIT_OBJ, UXDP_EMIT_ASM, UXDP_EMIT_LLVM };
 
@@ -18,6 +19,7 @@ struct uxdp_compile_opts {
 	const char *mattr;      /* NULL: the host CPU's features */
 	enum uxdp_emit_kind emit;
 	const char *output;     /* path, or "-" for stdout */
+	struct uxdp_pass_config passes; /* ours, at -O2 and -O3 */
 };
 
 /* module.c: lift every program of obj, add metadata, optimise, emit. */
@@ -35,7 +37,7 @@ int uxdp_emit_output(LLVMModuleRef mod, LLVMTargetMachineRef tm,
 		     const struct uxdp_compile_opts *opts, struct uxdp_diag *diag);
 
 /* pipeline.c: verify, then our passes and LLVM's default<On>. */
-int uxdp_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, const struct uxdp_compile_opts *opts,
-		  struct uxdp_diag *diag);
+int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
+		  const struct uxdp_compile_opts *opts, struct uxdp_diag *diag);
 
 #endif /* UXDPC_COMPILE_H */

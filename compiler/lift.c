@@ -67,6 +67,25 @@ LLVMValueRef lift_ptr(struct lifter *l, LLVMValueRef addr64, int16_t off)
 	return LLVMBuildIntToPtr(b, a, l->m->t.ptr, "");
 }
 
+/*
+ * A stack access at an offset known on every path is addressed from the
+ * frame's alloca, not through an integer: LLVM then sees which slot it is,
+ * and SROA can turn slots into SSA values even when another slot's address
+ * is passed to a helper (see ../shared/DESIGN.md on stack escapes).
+ */
+LLVMValueRef lift_mem_ptr(struct lifter *l, size_t i, unsigned reg, int16_t off)
+{
+	struct lift_module *m = l->m;
+	int64_t at;
+
+	if (l->an->fact[i] != FACT_STACK)
+		return lift_ptr(l, lift_get(l, reg), off);
+	at = EBPF_STACK_SIZE + (int64_t)l->an->stack_off[i];
+	return LLVMBuildGEP2(m->b, m->t.i8, l->stack,
+			     (LLVMValueRef[]){ LLVMConstInt(m->t.i64, (uint64_t)at, 1) }, 1,
+			     "slot");
+}
+
 LLVMBasicBlockRef lift_block_at(struct lifter *l, size_t insn)
 {
 	return l->blocks[insn - l->func->start];

@@ -30,6 +30,7 @@ struct lift_func {
 enum insn_fact {
 	FACT_NONE = 0,
 	FACT_CTX_LOAD,         /* ldx through the ctx pointer: rewrite */
+	FACT_STACK,            /* access to this frame's stack at stack_off[insn] */
 };
 
 struct analysis {
@@ -41,6 +42,7 @@ struct analysis {
 	uint8_t *fact;         /* per insn: enum insn_fact */
 	int32_t *callback;     /* per insn: bpf_loop call -> callback func index, else -1 */
 	int32_t *callee;       /* per insn: local call -> func index, else -1 */
+	int32_t *stack_off;    /* per insn with FACT_STACK: offset from r10 */
 };
 
 int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, struct analysis *an,
@@ -99,6 +101,8 @@ void lift_set(struct lifter *l, unsigned reg, LLVMValueRef v64);
 LLVMValueRef lift_const64(struct lifter *l, uint64_t v);
 LLVMValueRef lift_const32(struct lifter *l, uint32_t v);
 LLVMValueRef lift_ptr(struct lifter *l, LLVMValueRef addr64, int16_t off);
+/* Address of the memory operand of insn i whose base register is reg. */
+LLVMValueRef lift_mem_ptr(struct lifter *l, size_t i, unsigned reg, int16_t off);
 LLVMBasicBlockRef lift_block_at(struct lifter *l, size_t insn);
 int lift_insn_error(struct lifter *l, size_t i, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -75,7 +75,7 @@ static int lift_load(struct lifter *l, size_t i, const struct ebpf_insn *in)
 
 	if (l->an->fact[i] == FACT_CTX_LOAD)
 		return lift_ctx_load(l, i, in);
-	v = LLVMBuildLoad2(m->b, ty, lift_ptr(l, lift_get(l, in->src), in->off), "");
+	v = LLVMBuildLoad2(m->b, ty, lift_mem_ptr(l, i, in->src, in->off), "");
 	LLVMSetAlignment(v, 1);
 	if (ty != m->t.i64)
 		v = EBPF_MODE(in->opcode) == EBPF_MODE_MEMSX ? LLVMBuildSExt(m->b, v, m->t.i64, "") :
@@ -84,12 +84,12 @@ static int lift_load(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	return 0;
 }
 
-static void lift_store(struct lifter *l, const struct ebpf_insn *in, LLVMValueRef v64)
+static void lift_store(struct lifter *l, size_t i, const struct ebpf_insn *in, LLVMValueRef v64)
 {
 	struct lift_module *m = l->m;
 	LLVMTypeRef ty = size_type(l, in->opcode);
 	LLVMValueRef v = ty == m->t.i64 ? v64 : LLVMBuildTrunc(m->b, v64, ty, "");
-	LLVMValueRef st = LLVMBuildStore(m->b, v, lift_ptr(l, lift_get(l, in->dst), in->off));
+	LLVMValueRef st = LLVMBuildStore(m->b, v, lift_mem_ptr(l, i, in->dst, in->off));
 
 	LLVMSetAlignment(st, 1);
 }
@@ -105,7 +105,7 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	struct lift_module *m = l->m;
 	LLVMBuilderRef b = m->b;
 	LLVMTypeRef ty = size_type(l, in->opcode);
-	LLVMValueRef p = lift_ptr(l, lift_get(l, in->dst), in->off);
+	LLVMValueRef p = lift_mem_ptr(l, i, in->dst, in->off);
 	LLVMValueRef src = lift_get(l, in->src), old;
 	LLVMAtomicRMWBinOp op;
 
@@ -154,12 +154,12 @@ int lift_mem(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	case EBPF_CLS_LDX:
 		return lift_load(l, i, in);
 	case EBPF_CLS_ST:
-		lift_store(l, in, lift_const64(l, (uint64_t)(int64_t)in->imm));
+		lift_store(l, i, in, lift_const64(l, (uint64_t)(int64_t)in->imm));
 		return 0;
 	default:
 		if (EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC)
 			return lift_atomic(l, i, in);
-		lift_store(l, in, lift_get(l, in->src));
+		lift_store(l, i, in, lift_get(l, in->src));
 		return 0;
 	}
 }

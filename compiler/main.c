@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compile.h"
 
@@ -31,6 +32,9 @@ enum long_only {
 	OPT_MATTR,
 	OPT_TARGET,
 	OPT_VERSION,
+	OPT_HELPERS_BC,
+	OPT_REMARKS,
+	OPT_UNSAFE_NO_BOUNDS,
 };
 
 /* One table for getopt and for --help, as xdp-tools' DEFINE_OPTION does. */
@@ -49,6 +53,9 @@ static const struct option_doc {
 	{ { "mcpu", required_argument, NULL, OPT_MCPU }, "CPU", "target CPU (default: this host's)" },
 	{ { "mattr", required_argument, NULL, OPT_MATTR }, "ATTRS", "target features, e.g. +avx2,-avx512f" },
 	{ { "target", required_argument, NULL, OPT_TARGET }, "TRIPLE", "target triple (default: this host's)" },
+	{ { "helpers-bc", required_argument, NULL, OPT_HELPERS_BC }, "PATH", "helper bitcode to inline (default: found next to uxdpc)" },
+	{ { "remarks", no_argument, NULL, OPT_REMARKS }, NULL, "say what each of uxdp's passes did" },
+	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks: trusted programs and packets only" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "say more (repeat for more)" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, OPT_VERSION }, NULL, "show the version" },
@@ -59,7 +66,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: uxdpc [options] INPUT\n"
 		   "Compile the XDP programs of a BPF ELF object (clang -target bpf) to a native object.\n\n"
-		   "  -O0, -O1, -O2, -O3     optimisation level (default -O2; -O0 runs no pass)\n");
+		   "  -O0, -O1, -O2, -O3     optimisation level (default -O2; -O0 runs no pass,\n"
+		   "                         -O1 LLVM's only, -O2/-O3 uxdp's passes and LLVM's)\n"
+		   "  -fno-map-inline        keep array map lookups as helper calls\n"
+		   "  -fno-helper-inline     do not link the helpers' bitcode into the program\n"
+		   "  -fno-bounds-elim       keep packet bounds checks as the program wrote them\n"
+		   "  -fno-simd              no vectorisation\n");
 	for (size_t k = 0; k < N_OPTIONS; k++) {
 		char left[64];
 		const struct option_doc *d = &options[k];
@@ -110,9 +122,32 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		longopts[k] = options[k].opt;
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	cli->opts.opt_level = 2;
+	cli->opts.passes = (struct uxdp_pass_config){ .map_inline = true, .helper_inline = true,
+						       .bounds_elim = true, .simd = true };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:p:O:Svh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:p:O:f:Svh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "no-map-inline"))
+				cli->opts.passes.map_inline = false;
+			else if (!strcmp(optarg, "no-helper-inline"))
+				cli->opts.passes.helper_inline = false;
+			else if (!strcmp(optarg, "no-bounds-elim"))
+				cli->opts.passes.bounds_elim = false;
+			else if (!strcmp(optarg, "no-simd"))
+				cli->opts.passes.simd = false;
+			else
+				return usage_error("unknown option '-f%s'", optarg);
+			break;
+		case OPT_HELPERS_BC:
+			cli->opts.passes.helpers_bc = optarg;
+			break;
+		case OPT_REMARKS:
+			cli->opts.passes.remarks = true;
+			break;
+		case OPT_UNSAFE_NO_BOUNDS:
+			cli->opts.passes.unsafe_no_bounds = true;
+			break;
 		case 'o':
 			cli->output = optarg;
 			break;
@@ -169,6 +204,40 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->xdp && !cli->raw)
 		return usage_error("%s", "--xdp only goes with --raw");
 	return EXIT_OK;
+}
+
+/*
+ * The helpers' bitcode: --helpers-bc, $UXDP_HELPERS_BC, next to this uxdpc
+ * (build tree: ../runtime/helpers/, installed: ../lib/uxdp/), or where the
+ * build put it.  NULL if none exists; the helper-inline pass then says so.
+ */
+static const char *find_helpers_bc(const char *given)
+{
+	static char buf[4096 + 64];
+	static const char *const rel[] = { "/../runtime/helpers/uxdp_helpers.bc",
+					   "/../lib/uxdp/uxdp_helpers.bc" };
+	char exe[4096];
+	ssize_t n;
+
+	if (given)
+		return given;
+	if (getenv("UXDP_HELPERS_BC"))
+		return getenv("UXDP_HELPERS_BC");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
+			snprintf(buf, sizeof(buf), "%s%s", exe, rel[k]);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+#ifdef UXDP_HELPERS_BC_BUILD
+	if (!access(UXDP_HELPERS_BC_BUILD, R_OK))
+		return UXDP_HELPERS_BC_BUILD;
+#endif
+	return NULL;
 }
 
 /* Default output: the input's base name with .aot.o, .ll or .s. */
@@ -256,6 +325,7 @@ static int run(struct cli *cli)
 		if (!cli->output)
 			default_output(cli, outbuf, sizeof(outbuf));
 		cli->opts.output = cli->output ? cli->output : outbuf;
+		cli->opts.passes.helpers_bc = find_helpers_bc(cli->opts.passes.helpers_bc);
 		err = uxdp_compile(obj, &cli->opts, &diag);
 	}
 	uxdp_object_free(obj);

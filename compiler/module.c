@@ -70,7 +70,7 @@ int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *
 	}
 	err = build_module(&m);
 	if (!err)
-		err = uxdp_optimise(m.mod, tm, opts, diag);
+		err = uxdp_optimise(&m, tm, opts, diag);
 	if (!err)
 		err = uxdp_emit_output(m.mod, tm, opts, diag);
 out:

@@ -2,45 +2,129 @@
 /*
  * pipeline.c - verify the lifted module, then optimise it.
  *
- * -O0 runs nothing (the lifted IR as it is); -O1 runs LLVM's default<O1>
- * only; -O2 and -O3 run our passes (passes/) and then LLVM's pipeline.
+ *   -O0  nothing: the lifted IR as it is
+ *   -O1  LLVM's default<O1> only
+ *   -O2  a light clean-up, our passes (passes/), LLVM's default<O2>
+ *   -O3  the same with default<O3>
+ *
+ * Each of our passes can be switched off (-fno-map-inline, ...), so that its
+ * effect can be measured and a suspected miscompile narrowed down.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "compile.h"
+#include "passes.h"
 
-int uxdp_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, const struct uxdp_compile_opts *opts,
-		  struct uxdp_diag *diag)
+static int verify(LLVMModuleRef mod, const char *when, struct uxdp_diag *diag)
 {
-	LLVMPassBuilderOptionsRef pbo;
-	LLVMErrorRef lerr;
-	char *msg = NULL, pipeline[32];
+	char *msg = NULL;
 	int err = 0;
 
 	/* A module that does not verify is our bug, not the user's. */
-	if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
-		err = diag_error(diag, -EFAULT, "internal error: lifted IR does not verify: %s",
+	if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg))
+		err = diag_error(diag, -EFAULT, "internal error: IR does not verify %s: %s", when,
 				 msg ? msg : "?");
-		LLVMDisposeMessage(msg);
-		return err;
-	}
 	LLVMDisposeMessage(msg);
-	if (opts->opt_level <= 0)
-		return 0;
-	snprintf(pipeline, sizeof(pipeline), "default<O%d>", opts->opt_level > 3 ? 3 : opts->opt_level);
-	pbo = LLVMCreatePassBuilderOptions();
-	LLVMPassBuilderOptionsSetLoopVectorization(pbo, opts->opt_level >= 2);
-	LLVMPassBuilderOptionsSetSLPVectorization(pbo, opts->opt_level >= 2);
+	return err;
+}
+
+static int run_pipeline(LLVMModuleRef mod, LLVMTargetMachineRef tm, const char *pipeline,
+			bool vectorise, struct uxdp_diag *diag)
+{
+	LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef lerr;
+	int err = 0;
+
+	LLVMPassBuilderOptionsSetLoopVectorization(pbo, vectorise);
+	LLVMPassBuilderOptionsSetSLPVectorization(pbo, vectorise);
 	lerr = LLVMRunPasses(mod, pipeline, tm, pbo);
 	if (lerr) {
-		msg = LLVMGetErrorMessage(lerr);
-		err = diag_error(diag, -EINVAL, "internal error: LLVM pipeline failed: %s", msg);
+		char *msg = LLVMGetErrorMessage(lerr);
+		err = diag_error(diag, -EINVAL, "internal error: LLVM pipeline '%s' failed: %s",
+				 pipeline, msg);
 		LLVMDisposeErrorMessage(msg);
 	}
 	LLVMDisposePassBuilderOptions(pbo);
+	return err;
+}
+
+/* Our passes, on IR whose registers are already SSA values. */
+static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts *opts,
+			  struct uxdp_pass_env *env)
+{
+	const struct uxdp_pass_config *cfg = &opts->passes;
+	int err = 0;
+
+	if (cfg->map_inline)
+		err = uxdp_pass_map_inline(m->mod, env);
+	if (!err && cfg->helper_inline)
+		err = uxdp_pass_helper_inline(m->mod, cfg->helpers_bc, env);
+	/* Subprograms and helpers inlined, so that a check in a subprogram
+	 * sees the ctx loads of its caller. */
+	if (!err)
+		err = run_pipeline(m->mod, env->tm,
+				   "cgscc(inline),function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg)",
+				   false, env->diag);
+	if (!err && getenv("UXDPC_DEBUG_DUMP"))
+		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
+	if (!err && (cfg->bounds_elim || cfg->unsafe_no_bounds))
+		err = uxdp_pass_bounds_elim(m->mod, cfg->unsafe_no_bounds, env);
+	if (!err)
+		err = cfg->simd ? uxdp_pass_simd(m->mod, env) : uxdp_pass_no_simd(m->mod, env);
+	return err ? err : verify(m->mod, "after uxdp's passes", env->diag);
+}
+
+static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_compile_opts *opts)
+{
+	const struct uxdp_pass_stats *s = &env->stats;
+	const char *obj = env->obj->name;
+
+	fprintf(stderr, "uxdpc: remark: %s: map-inline: %u lookups inlined\n", obj,
+		s->maps_inlined);
+	fprintf(stderr, "uxdpc: remark: %s: helper-inline: %u helper definitions linked\n", obj,
+		s->helpers_linked);
+	fprintf(stderr,
+		"uxdpc: remark: %s: bounds-elim: %u packet checks rewritten, %u merged into an earlier guard, %u dropped (unsafe); %u before LLVM, %u left after\n",
+		obj, s->checks_rewritten, s->checks_merged, s->checks_dropped, s->checks_before,
+		s->checks_after);
+	fprintf(stderr,
+		"uxdpc: remark: %s: simd: %s, %u accesses given their pointer back, %u functions with vector code\n",
+		obj, opts->passes.simd ? "on" : "off", s->pointers_recovered, s->vector_functions);
+}
+
+int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
+		  const struct uxdp_compile_opts *opts, struct uxdp_diag *diag)
+{
+	struct uxdp_pass_env env = { .obj = m->obj, .map_slots = m->map_slots, .tm = tm,
+				     .diag = diag };
+	int level = opts->opt_level > 3 ? 3 : opts->opt_level;
+	char pipeline[32];
+	int err;
+
+	err = verify(m->mod, "after lifting", diag);
+	if (err || level <= 0)
+		return err;
+	if (level >= 2) {
+		/* Registers and stack slots to SSA, so our passes can match. */
+		err = run_pipeline(m->mod, tm, "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg)",
+				   false, diag);
+		if (!err)
+			err = run_our_passes(m, opts, &env);
+		env.stats.checks_before = uxdp_count_packet_checks(m->mod);
+	}
+	snprintf(pipeline, sizeof(pipeline), "default<O%d>", level);
+	if (!err)
+		err = run_pipeline(m->mod, tm, pipeline, level >= 2 && opts->passes.simd, diag);
+	if (!err && level >= 2) {
+		env.stats.checks_after = uxdp_count_packet_checks(m->mod);
+		uxdp_pass_simd_report(m->mod, &env);
+		if (opts->passes.remarks)
+			print_remarks(&env, opts);
+	}
 	return err;
 }

@@ -4,9 +4,9 @@
 # RUN: %uxdpc --raw -p atomics -O0 --emit-llvm -o - %t.bin | %FileCheck %s
 # CHECK-LABEL: define i64 @atomics(
 stdw [%r10-8], 0
-# CHECK: atomicrmw add ptr %{{[0-9]+}}, i64 %{{[0-9]+}} seq_cst
+# CHECK: atomicrmw add ptr %slot{{[0-9]*}}, i64 %{{[0-9]+}} seq_cst
 lock add [%r10-8], %r1
-# CHECK: [[OLD:%[0-9]+]] = atomicrmw or ptr %{{[0-9]+}}, i32 %{{[0-9]+}} seq_cst
+# CHECK: [[OLD:%[0-9]+]] = atomicrmw or ptr %slot{{[0-9]*}}, i32 %{{[0-9]+}} seq_cst
 # CHECK: zext i32 [[OLD]] to i64
 lock fetch or32 [%r10-8], %r1
 # CHECK: atomicrmw and ptr
@@ -15,7 +15,7 @@ lock and [%r10-8], %r1
 lock fetch xor [%r10-8], %r1
 # CHECK: atomicrmw xchg ptr
 lock xchg [%r10-8], %r1
-# CHECK: [[PAIR:%[0-9]+]] = cmpxchg ptr %{{[0-9]+}}, i64 %{{[0-9]+}}, i64 %{{[0-9]+}} seq_cst seq_cst
+# CHECK: [[PAIR:%[0-9]+]] = cmpxchg ptr %slot{{[0-9]*}}, i64 %{{[0-9]+}}, i64 %{{[0-9]+}} seq_cst seq_cst
 # CHECK: extractvalue { i64, i1 } [[PAIR]], 0
 lock cmpxchg [%r10-8], %r1
 exit

@@ -17,12 +17,20 @@ ldxdw %r0, [%r1]
 # CHECK: load i8, ptr %{{[0-9]+}}, align 1
 # CHECK: sext i8
 ldxsb %r0, [%r1]
-# CHECK: add i64 %{{[0-9]+}}, -8
-# CHECK: store i64 %{{[0-9]+}}, ptr %{{[0-9]+}}, align 1
+# Stack slots at offsets known on every path are addressed from the frame
+# (a GEP on the stack alloca), so LLVM can tell them apart.
+# CHECK: %slot = getelementptr i8, ptr %stack, i64 504
+# CHECK: store i64 %{{[0-9]+}}, ptr %slot, align 1
 stxdw [%r10-8], %r0
-# CHECK: store i8 -1, ptr %{{[0-9]+}}, align 1
+# CHECK: [[S2:%slot[0-9]*]] = getelementptr i8, ptr %stack, i64 511
+# CHECK: store i8 -1, ptr [[S2]], align 1
 stb [%r10-1], 255
 # CHECK: trunc i64 %{{[0-9]+}} to i16
 # CHECK: store i16
 stxh [%r10-4], %r1
+# Through a copy of r10 with an offset: still the same slot.
+mov %r2, %r10
+add %r2, -16
+# CHECK: getelementptr i8, ptr %stack, i64 496
+stxdw [%r2], %r0
 exit

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * passes.h - uxdp's own IR passes, one file each, each switchable.
+ *
+ * They run at -O2 and -O3 between a light clean-up of the lifted IR (SROA,
+ * early CSE, instcombine, simplifycfg: registers become SSA values, so calls
+ * and compares can be matched) and LLVM's default<On> pipeline:
+ *
+ *   map_inline.c     array map lookups become a bounds check and an address
+ *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
+ *   bounds_elim.c    packet checks as compares against the packet length;
+ *                    runs of checks with the same failure merged into one
+ *   simd.c           vectorisers on or off, and a report of vector code
+ *
+ * Each returns 0 or a negative errno with a message in the diag; with
+ * remarks on, each says on stderr what it did (-Rpass style).
+ */
+#ifndef UXDP_PASSES_H
+#define UXDP_PASSES_H
+
+#include <stdbool.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+struct uxdp_object;
+struct uxdp_diag;
+
+struct uxdp_pass_config {
+	bool map_inline;        /* -fno-map-inline turns off */
+	bool helper_inline;     /* -fno-helper-inline */
+	bool bounds_elim;       /* -fno-bounds-elim */
+	bool simd;              /* -fno-simd */
+	bool unsafe_no_bounds;  /* --unsafe-no-bounds-checks: trusted programs only */
+	bool remarks;           /* --remarks: say what each pass did */
+	const char *helpers_bc; /* bitcode of runtime/helpers (uxdp_helpers.bc) */
+};
+
+/* What the passes did, for remarks and tests. */
+struct uxdp_pass_stats {
+	unsigned maps_inlined;      /* lookups replaced by direct code */
+	unsigned helpers_linked;    /* helper definitions brought in */
+	unsigned checks_rewritten;  /* packet checks turned into length compares */
+	unsigned checks_merged;     /* checks folded into an earlier guard */
+	unsigned checks_dropped;    /* --unsafe-no-bounds-checks */
+	unsigned checks_before;     /* packet checks before LLVM's pipeline */
+	unsigned checks_after;      /* and after it */
+	unsigned vector_functions;  /* functions with vector instructions */
+	unsigned pointers_recovered; /* inttoptr(pointer + offset) made GEPs */
+};
+
+/*
+ * The map slots of the module, in the object's map order (NULL for inner
+ * templates), so that passes can tell which map a lookup is on.
+ */
+struct uxdp_pass_env {
+	const struct uxdp_object *obj;
+	LLVMValueRef *map_slots;
+	LLVMTargetMachineRef tm;
+	struct uxdp_diag *diag;
+	struct uxdp_pass_stats stats;
+};
+
+int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env);
+int uxdp_pass_helper_inline(LLVMModuleRef mod, const char *bc_path, struct uxdp_pass_env *env);
+int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env *env);
+/* Count the packet checks left (for remarks before and after LLVM). */
+unsigned uxdp_count_packet_checks(LLVMModuleRef mod);
+/* Accesses through pointer + offsets become GEPs (vectorisers need them). */
+int uxdp_pass_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* -fno-simd: keep the backend from using vector registers on its own. */
+int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* After the pipeline: count functions with vector instructions. */
+void uxdp_pass_simd_report(LLVMModuleRef mod, struct uxdp_pass_env *env);
+
+#endif /* UXDP_PASSES_H */
