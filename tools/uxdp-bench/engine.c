@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: MIT
+/*
+ * engine.c - open each engine of a program and time it.
+ *
+ * Userspace engines (uxdp at each level, native) run through the same two
+ * loop functions, so that whatever the loop costs is the same for all of
+ * them and drops out of the ratios and of the "net" figures (engine minus
+ * the same engine running the empty program).
+ *
+ * Frames are laid out like the pcap driver's (uxdp/driver.h): 4096 bytes,
+ * UXDP_HEADROOM of headroom, frame_end at the end.  There are at least
+ * BENCH_MIN_SLOTS of them, used in turn, FRAME_STRIDE = frame size + 128
+ * bytes apart, starting 64 bytes into a page.  Measured on this machine kind
+ * (docs/benchmarks.md): one frame reused every run makes the next run's
+ * loads wait on the previous run's stores (store forwarding stalls, up to
+ * twice the time for a program that writes the packet), and frames exactly
+ * a page apart make loads falsely depend on stores to other frames (4 KiB
+ * aliasing).  With a 128-byte skew, consecutive frames sit at different page
+ * offsets and different cache sets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <valgrind/callgrind.h>
+
+#include <uxdp/driver.h>
+#include <uxdp/loader.h>
+#include <uxdp/map.h>
+#include <uxdp/runtime.h>
+#include <uxdp/worker.h>
+
+#include "../uxdp-difftest/difftest.h"
+#include "bench.h"
+
+#define FRAME_SKEW 128
+#define ARENA_OFFSET 64
+
+struct slot {
+	struct uxdp_ctx ctx;
+	uint8_t *data;
+	uint8_t *end;
+	const uint8_t *pristine;
+	uint32_t len;
+};
+
+struct frames {
+	uint8_t *arena;
+	size_t nslots;
+	size_t frame_size;
+	struct slot *slots;
+	struct uxdp_worker w;
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+struct frames *frames_new(const struct pkt *pkts, size_t npkts, char *err, size_t err_size)
+{
+	struct frames *f = calloc(1, sizeof(*f));
+	size_t i, max_len = 0, stride;
+
+	if (!f || !npkts)
+		goto fail;
+	for (i = 0; i < npkts; i++)
+		if (pkts[i].len > max_len)
+			max_len = pkts[i].len;
+	f->frame_size = UXDP_FRAME_SIZE;
+	if (max_len + UXDP_HEADROOM + UXDP_XDP_TAILROOM > f->frame_size)
+		f->frame_size = (max_len + UXDP_HEADROOM + UXDP_XDP_TAILROOM + 63) & ~(size_t)63;
+	f->nslots = npkts < BENCH_MIN_SLOTS ? BENCH_MIN_SLOTS : npkts;
+	stride = f->frame_size + FRAME_SKEW;
+	f->arena =
+	    aligned_alloc(4096, ((f->nslots * stride + ARENA_OFFSET) + 4095) & ~(size_t)4095);
+	f->slots = calloc(f->nslots, sizeof(*f->slots));
+	if (!f->arena || !f->slots)
+		goto fail;
+	memset(f->arena, 0, f->nslots * stride + ARENA_OFFSET);
+	uxdp_worker_init(&f->w, 0);
+	uxdp_worker_seed(&f->w, 0x75786470);
+	uxdp_worker_set_current(&f->w);
+	uxdp_this_cpu = 0;
+	for (i = 0; i < f->nslots; i++) {
+		struct slot *s = &f->slots[i];
+		uint8_t *hard = f->arena + ARENA_OFFSET + i * stride;
+		const struct pkt *p = &pkts[i % npkts];
+
+		s->data = hard + UXDP_HEADROOM;
+		s->end = s->data + p->len;
+		s->pristine = p->data;
+		s->len = p->len;
+		memcpy(s->data, p->data, p->len);
+		s->ctx.data_hard_start = hard;
+		s->ctx.frame_end = hard + f->frame_size;
+		s->ctx.ingress_ifindex = 1;
+		s->ctx.worker = &f->w;
+	}
+	return f;
+fail:
+	snprintf(err, err_size, npkts ? "out of memory for frames" : "no packets");
+	frames_free(f);
+	return NULL;
+}
+
+void frames_free(struct frames *f)
+{
+	if (!f)
+		return;
+	free(f->arena);
+	free(f->slots);
+	free(f);
+}
+
+/*
+ * The timing loops.  Each run gets its ctx bounds back (adjust_head and
+ * friends move them) and a zero tail-call count, as a driver's fresh ctx.
+ * noinline: every engine calls the same machine code.
+ */
+static __attribute__((noinline)) uint64_t loop_plain(uxdp_prog_fn fn, struct slot *s, size_t n,
+						     uint64_t iters)
+{
+	uint64_t acc = 0;
+	size_t i = 0;
+
+	while (iters--) {
+		struct slot *x = &s[i];
+
+		x->ctx.data = x->data;
+		x->ctx.data_end = x->end;
+		x->ctx.data_meta = x->data;
+		x->ctx.tail_call_cnt = 0;
+		x->ctx.tail_called = 0;
+		acc += fn(&x->ctx);
+		if (++i == n)
+			i = 0;
+	}
+	return acc;
+}
+
+/* Same, restoring the packet bytes first: for programs that rewrite packets. */
+static __attribute__((noinline)) uint64_t loop_reset(uxdp_prog_fn fn, struct slot *s, size_t n,
+						     uint64_t iters)
+{
+	uint64_t acc = 0;
+	size_t i = 0;
+
+	while (iters--) {
+		struct slot *x = &s[i];
+
+		memcpy(x->data, x->pristine, x->len);
+		x->ctx.data = x->data;
+		x->ctx.data_end = x->end;
+		x->ctx.data_meta = x->data;
+		x->ctx.tail_call_cnt = 0;
+		x->ctx.tail_called = 0;
+		acc += fn(&x->ctx);
+		if (++i == n)
+			i = 0;
+	}
+	return acc;
+}
+
+static volatile uint64_t sink;
+
+/* ---- opening engines ---- */
+
+/* Run argv with output to log; returns the exit status (or -errno), *ms its wall time. */
+static int run_cmd(char *const argv[], const char *log, double *ms)
+{
+	double t0 = now_ns();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	*ms = (now_ns() - t0) / 1e6;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* The first line of a log that says something, as a reason. */
+static void log_reason(const char *log, const char *prefix, char *why, size_t size)
+{
+	char line[512] = "";
+	FILE *f = fopen(log, "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (strstr(line, "error") || strstr(line, "uxdpc:"))
+				break;
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = 0;
+	snprintf(why, size, "%s%s%s", prefix, *line ? ": " : "", line);
+}
+
+static void fail_why(struct engine *e, const char *fmt, const char *a, const char *b)
+{
+	snprintf(e->why, sizeof(e->why), fmt, a, b);
+	e->ok = false;
+}
+
+/* uxdpc bpf_obj -O<level> [flag] [-p prog] -o out; its wall time in e->compile_ms. */
+static int compile_uxdp(struct engine *e, const struct bench_opts *o, const char *bpf_obj,
+			const char *prog, int level, const char *flag, const char *out)
+{
+	char lvl[8], log[4300];
+	char *argv[12];
+	int n = 0, st;
+
+	snprintf(lvl, sizeof(lvl), "-O%d", level);
+	snprintf(log, sizeof(log), "%s.log", out);
+	argv[n++] = (char *)(getenv("UXDPC") ? getenv("UXDPC") : UXDP_BENCH_UXDPC);
+	argv[n++] = (char *)bpf_obj;
+	argv[n++] = lvl;
+	if (flag && *flag)
+		argv[n++] = (char *)flag;
+	/* valgrind 3.19 cannot execute AVX-512: counted code is built without it. */
+	if (o->count_only)
+		argv[n++] = "--mattr=-avx512f";
+	if (prog && *prog) {
+		argv[n++] = "-p";
+		argv[n++] = (char *)prog;
+	}
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &e->compile_ms);
+	if (st) {
+		log_reason(log, "uxdpc failed", e->why, sizeof(e->why));
+		e->ok = false;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int open_object(struct engine *e, const char *aot, const char *prog, unsigned int id)
+{
+	struct uxdp_object_opts oo = {.ncpus = 1, .unlink_on_close = true};
+	const struct uxdp_program *p;
+	char err[512];
+	int ret;
+
+	/* A private instance per engine: no engine sees another's map state. */
+	snprintf(e->instance, sizeof(e->instance), "bench-%d-%u", (int)getpid(), id);
+	uxdp_map_unlink_instance(e->instance);
+	oo.instance = e->instance;
+	ret = uxdp_object_open(aot, &oo, &e->obj, err, sizeof(err));
+	if (ret) {
+		fail_why(e, "uxdp_object_open: %.200s%s", err, "");
+		return ret;
+	}
+	p = uxdp_object_program(e->obj, prog && *prog ? prog : NULL);
+	if (!p || p->type != UXDP_PROG_XDP) {
+		fail_why(e, "no single XDP program%s%s; choose one with -p", prog ? " " : "",
+			 prog ? prog : "");
+		return -ENOENT;
+	}
+	e->fn = p->fn;
+	return 0;
+}
+
+int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *bpf_obj,
+		     const char *prog, const char *tag, unsigned int id)
+{
+	char out[4200];
+	int ret;
+
+	e->ok = true;
+	snprintf(out, sizeof(out), "%s/%s.O%d%s.aot.o", o->workdir, tag, e->level, e->flag);
+	ret = compile_uxdp(e, o, bpf_obj, prog, e->level, e->flag, out);
+	if (!ret)
+		ret = open_object(e, out, prog, id);
+	return ret;
+}
+
+struct bind_ctx {
+	struct engine *e;
+	int bound;
+};
+
+/* Put each map's runtime handle into the native program's map struct (bpf_compat.h). */
+static int bind_map(const struct uxdp_map_info *info, void *arg)
+{
+	struct bind_ctx *b = arg;
+	void **slot = uxdp_image_symbol(b->e->img, info->name);
+	struct uxdp_map *m = uxdp_object_map(b->e->obj, info->name);
+
+	if (slot && m) {
+		*slot = m;
+		b->bound++;
+	}
+	return 0;
+}
+
+int engine_open_native(struct engine *e, const struct bench_opts *o, const char *src,
+		       const char *bpf_obj, const char *prog, const char *tag, unsigned int id)
+{
+	char out[4200], aot[4200], log[4300], srcdir[4096], inc[4200], err[512];
+	struct engine maps = {0};
+	struct bind_ctx b = {e, 0};
+	const struct uxdp_program *p;
+	char *slash;
+	char *argv[20];
+	int n = 0, st;
+
+	e->ok = true;
+	if (!src || !*src) {
+		fail_why(e, "no C source (give --source)%s%s", "", "");
+		return -ENOENT;
+	}
+	snprintf(srcdir, sizeof(srcdir), "%s", src);
+	slash = strrchr(srcdir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(srcdir, sizeof(srcdir), ".");
+	snprintf(inc, sizeof(inc), "-I%s", srcdir);
+	snprintf(out, sizeof(out), "%s/%s.native.o", o->workdir, tag);
+	snprintf(log, sizeof(log), "%s.log", out);
+	argv[n++] = (char *)(getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG);
+	argv[n++] = "-O3";
+	argv[n++] = "-march=native";
+	if (o->count_only)
+		argv[n++] = "-mno-avx512f";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-fvisibility=hidden";
+	argv[n++] = "-fno-stack-protector";
+	argv[n++] = "-fcf-protection=none";
+	argv[n++] = "-w";
+	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
+	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
+	argv[n++] = inc;
+	argv[n++] = "-c";
+	argv[n++] = (char *)src;
+	argv[n++] = "-o";
+	argv[n++] = out;
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &e->compile_ms);
+	if (st) {
+		log_reason(log, "not host C", e->why, sizeof(e->why));
+		e->ok = false;
+		return -EINVAL;
+	}
+	/* The maps come from the uxdpc object's metadata, so both see the same shapes. */
+	snprintf(aot, sizeof(aot), "%s/%s.native-maps.aot.o", o->workdir, tag);
+	if (compile_uxdp(&maps, o, bpf_obj, prog, 0, "", aot)) {
+		fail_why(e, "%s%s", maps.why, "");
+		return -EINVAL;
+	}
+	if (open_object(e, aot, prog, id))
+		return -EINVAL;
+	p = uxdp_object_program(e->obj, prog && *prog ? prog : NULL);
+	st = uxdp_image_load_file(out, uxdp_runtime_resolve, NULL, &e->img, err, sizeof(err));
+	if (st) {
+		fail_why(e, "loading the native object: %.200s%s", err, "");
+		return st;
+	}
+	e->fn = (uxdp_prog_fn)uxdp_image_symbol(e->img, p->name);
+	if (!e->fn) {
+		fail_why(e, "the native object has no function %s%s", p->name, "");
+		return -ENOENT;
+	}
+	uxdp_map_list(e->instance, bind_map, &b);
+	return 0;
+}
+
+static char libbpf_msg[512];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = 0;
+	if (*line)
+		snprintf(libbpf_msg, sizeof(libbpf_msg), "%s", line);
+	return 0;
+}
+
+int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog)
+{
+	struct bpf_program *p, *chosen = NULL;
+	int n = 0, ret;
+
+	e->ok = true;
+	e->prog_fd = -1;
+	libbpf_set_print(libbpf_print);
+	libbpf_msg[0] = 0;
+	e->bobj = bpf_object__open_file(bpf_obj, NULL);
+	if (!e->bobj) {
+		fail_why(e, "libbpf cannot open it: %s%s", libbpf_msg, "");
+		return -errno;
+	}
+	bpf_object__for_each_program(p, e->bobj)
+	{
+		if (prog && *prog ? !strcmp(bpf_program__name(p), prog) : ++n == 1)
+			chosen = p;
+		else
+			bpf_program__set_autoload(p, false);
+	}
+	if (!chosen || (!(prog && *prog) && n > 1)) {
+		fail_why(e, "no single program%s%s; choose one with -p", prog ? " " : "",
+			 prog ? prog : "");
+		return -ENOENT;
+	}
+	/* uxdpc treats any section as XDP; so does the kernel engine. */
+	if (bpf_program__type(chosen) != BPF_PROG_TYPE_XDP)
+		bpf_program__set_type(chosen, BPF_PROG_TYPE_XDP);
+	ret = bpf_object__load(e->bobj);
+	if (ret) {
+		fail_why(e, "the kernel refused it: %s%s", libbpf_msg, "");
+		return ret;
+	}
+	e->prog_fd = bpf_program__fd(chosen);
+	return 0;
+}
+
+void engine_close(struct engine *e)
+{
+	if (e->img)
+		uxdp_image_free(e->img);
+	if (e->obj)
+		uxdp_object_close(e->obj);
+	if (e->instance[0])
+		uxdp_map_unlink_instance(e->instance);
+	if (e->bobj)
+		bpf_object__close(e->bobj);
+	e->img = NULL;
+	e->obj = NULL;
+	e->bobj = NULL;
+	e->instance[0] = 0;
+}
+
+/* ---- --config ---- */
+
+static int apply_uxdp(struct engine *e, const struct cfg_entry *c)
+{
+	struct uxdp_map *m = uxdp_object_map(e->obj, c->map), *inner;
+	struct uxdp_map_info info;
+	uint32_t id;
+	int ret;
+
+	if (!m || uxdp_map_get_info(m, &info))
+		return -ENOENT;
+	if (c->value_map[0]) {
+		inner = uxdp_object_map(e->obj, c->value_map);
+		if (!inner)
+			return -ENOENT;
+		id = uxdp_map_id(inner);
+		if (c->key_len != info.key_size)
+			return -EINVAL;
+		return uxdp_map_update_elem(m, c->key, &id, c->flags);
+	}
+	if (c->key_len != info.key_size || c->value_len != uxdp_map_value_bytes(m))
+		return -EINVAL;
+	ret = uxdp_map_update_elem(m, c->key, c->value, c->flags);
+	return ret;
+}
+
+static int apply_kernel(struct engine *e, const struct cfg_entry *c)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, c->map), *inner;
+	int fd;
+
+	if (!m)
+		return -ENOENT;
+	if (c->value_map[0]) {
+		inner = bpf_object__find_map_by_name(e->bobj, c->value_map);
+		if (!inner)
+			return -ENOENT;
+		fd = bpf_map__fd(inner);
+		return bpf_map_update_elem(bpf_map__fd(m), c->key, &fd, c->flags) ? -errno : 0;
+	}
+	if (c->key_len != bpf_map__key_size(m) || c->value_len != bpf_map__value_size(m))
+		return -EINVAL;
+	return bpf_map_update_elem(bpf_map__fd(m), c->key, c->value, c->flags) ? -errno : 0;
+}
+
+int engine_apply_config(struct engine *e, const char *config)
+{
+	struct cfg c = {0};
+	char err[512];
+	size_t i;
+	int ret;
+
+	ret = cfg_parse(config, &c, err, sizeof(err));
+	if (ret) {
+		fail_why(e, "--config: %.200s%s", err, "");
+		return ret;
+	}
+	for (i = 0; i < c.n && !ret; i++) {
+		const struct cfg_entry *x = &c.v[i];
+
+		if (x->kind != CFG_MAP) {
+			snprintf(e->why, sizeof(e->why),
+				 "%s:%d: prog_array entries are not supported", config, x->line);
+			ret = -ENOTSUP;
+			break;
+		}
+		ret = e->kind == ENG_KERNEL ? apply_kernel(e, x) : apply_uxdp(e, x);
+		if (ret)
+			snprintf(e->why, sizeof(e->why), "%s:%d: map %s: %s", config, x->line,
+				 x->map, strerror(-ret));
+	}
+	if (ret)
+		e->ok = false;
+	cfg_free(&c);
+	return ret;
+}
+
+/* ---- probing and timing ---- */
+
+int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
+		 bool *modified)
+{
+	size_t i;
+
+	e->verdicts = calloc(npkts, sizeof(*e->verdicts));
+	if (!e->verdicts)
+		return -ENOMEM;
+	for (i = 0; i < npkts; i++) {
+		struct slot *s = &f->slots[i];
+
+		if (e->kind == ENG_KERNEL) {
+			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
+				    .data_size_in = pkts[i].len, .repeat = 1);
+
+			if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
+				/* The kernel refuses frames shorter than an Ethernet header. */
+				e->verdicts[i] = UINT32_MAX;
+				continue;
+			}
+			e->verdicts[i] = t.retval;
+			continue;
+		}
+		memcpy(s->data, s->pristine, s->len);
+		s->ctx.data = s->data;
+		s->ctx.data_end = s->end;
+		s->ctx.data_meta = s->data;
+		s->ctx.tail_call_cnt = 0;
+		s->ctx.tail_called = 0;
+		e->verdicts[i] = (uint32_t)e->fn(&s->ctx);
+		uxdp_redirect_clear(&f->w.redirect);
+		if (s->ctx.data != s->data || s->ctx.data_end != s->end ||
+		    memcmp(s->data, s->pristine, s->len))
+			*modified = true;
+		memcpy(s->data, s->pristine, s->len);
+	}
+	return 0;
+}
+
+/*
+ * The kernel's own figure, duration, is its mean ns per run rounded down to
+ * a whole nanosecond, too coarse once the empty program's time is taken
+ * off.  So the kernel is timed like the userspace engines, by the wall clock
+ * around the call, over `per` runs (10M by default: the syscall's entry and
+ * setup add well under 0.01 ns per run); duration is kept for the report.
+ */
+static double kernel_time(struct engine *e, const struct pkt *pkts, size_t npkts, uint64_t iters)
+{
+	uint64_t per = iters / npkts ? iters / npkts : 1, runs = 0;
+	double wall = 0, dur = 0, t0;
+	size_t i;
+
+	if (per > UINT32_MAX)
+		per = UINT32_MAX;
+	for (i = 0; i < npkts; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
+			    .data_size_in = pkts[i].len, .repeat = (uint32_t)per);
+
+		t0 = now_ns();
+		if (bpf_prog_test_run_opts(e->prog_fd, &t))
+			continue;
+		wall += now_ns() - t0;
+		dur += (double)t.duration * per;
+		runs += per;
+	}
+	if (!runs)
+		return -1;
+	e->kernel_duration = dur / runs;
+	return wall / runs;
+}
+
+double engine_time(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
+		   uint64_t iters, bool reset)
+{
+	double t0, t1;
+
+	if (e->kind == ENG_KERNEL)
+		return kernel_time(e, pkts, npkts, iters);
+	t0 = now_ns();
+	sink += reset ? loop_reset(e->fn, f->slots, f->nslots, iters)
+		      : loop_plain(e->fn, f->slots, f->nslots, iters);
+	t1 = now_ns();
+	uxdp_redirect_clear(&f->w.redirect);
+	return (t1 - t0) / iters;
+}
+
+void engine_count(struct engine *e, struct frames *f, uint64_t iters, bool reset, const char *label)
+{
+	uint64_t r;
+
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+	r = reset ? loop_reset(e->fn, f->slots, f->nslots, iters)
+		  : loop_plain(e->fn, f->slots, f->nslots, iters);
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT(label);
+	sink += r;
+}

@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - uxdp-bench: the kernel's JIT, uxdpc at each -O level and the
+ * program's own C compiled for the host, on the same packets, in one run.
+ *
+ *	uxdp-bench prog.bpf.o [more.bpf.o ...] [--source prog.bpf.c] [--pcap in.pcap] ...
+ *
+ * The machine is shared and noisy (docs/benchmarks.md), so the method is
+ * built for ratios: one core, a warm-up, then rounds in which every engine
+ * runs once in a fixed order (A B C, A B C, ...), min/median/max over the
+ * rounds, and instruction counts from callgrind, which load does not move.
+ *
+ * Exit status: 0 success, 1 error, 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <math.h>
+#include <pcap/pcap.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uxdp/map.h>
+
+#include "bench.h"
+
+static const char *const ablate_all[] = {
+    "-fno-map-inline",
+    "-fno-helper-inline",
+    "-fno-bounds-elim",
+    "-fno-simd",
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uxdp-bench PROG.bpf.o [PROG.bpf.o ...] [options]\n"
+		"  --source FILE      the program's C source, for the native engine\n"
+		"                     (default: PROG.bpf.c beside the object, or in --source-dir)\n"
+		"  --source-dir DIR   look for NAME.bpf.c and NAME/NAME.bpf.c here (repeatable)\n"
+		"  --pcap FILE        packets to run (default: one 64-byte IPv4/TCP packet)\n"
+		"  -p, --prog NAME    program to run in objects with several\n"
+		"  --config FILE      map entries to load first (uxdp-difftest's format;\n"
+		"                     default: NAME.conf beside the source, if there is one)\n"
+		"  --levels LIST      uxdpc levels, e.g. 0,1,2,3 (the default)\n"
+		"  --ablate           also -O3 with each of uxdpc's passes switched off\n"
+		"  --iterations N     runs per engine per round (default 10000000)\n"
+		"  --rounds R         rounds (default 5)\n"
+		"  --cpu N            core to pin to (default 1)\n"
+		"  --no-kernel        skip the kernel engine\n"
+		"  --no-native        skip the native engine\n"
+		"  --smoke            tiny counts, for CI: proves it runs, measures nothing\n"
+		"  --callgrind        instructions per packet, under valgrind --tool=callgrind\n"
+		"  --json FILE        write the results as JSON\n"
+		"  --md FILE          write the Markdown report\n"
+		"  --png FILE         write a bar chart (gnuplot)\n"
+		"  -h, --help         this help\n");
+}
+
+enum {
+	OPT_SOURCE = 256,
+	OPT_SOURCE_DIR,
+	OPT_PCAP,
+	OPT_CONFIG,
+	OPT_LEVELS,
+	OPT_ABLATE,
+	OPT_ITER,
+	OPT_ROUNDS,
+	OPT_CPU,
+	OPT_NO_KERNEL,
+	OPT_NO_NATIVE,
+	OPT_SMOKE,
+	OPT_CALLGRIND,
+	OPT_JSON,
+	OPT_MD,
+	OPT_PNG,
+	OPT_COUNT_ONLY,
+};
+
+static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v < min || v > max) {
+		fprintf(stderr, "uxdp-bench: %s: bad number '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_levels(const char *s, struct bench_opts *o)
+{
+	char buf[64], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->nlevels = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strlen(tok) != 1 || tok[0] < '0' || tok[0] > '3' ||
+		    o->nlevels == BENCH_MAX_LEVELS) {
+			fprintf(stderr, "uxdp-bench: --levels: want a list of 0..3, got '%s'\n", s);
+			return -1;
+		}
+		o->levels[o->nlevels++] = tok[0] - '0';
+	}
+	return o->nlevels ? 0 : -1;
+}
+
+/* ---- packets ---- */
+
+static uint16_t ip_csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (p[i] << 8) | p[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+/*
+ * The default packet: 64 bytes of Ethernet, IPv4 (10.0.0.1 -> 10.0.0.2) and
+ * TCP (12345 -> 80, ACK) with 10 bytes of payload: long enough for the
+ * 60-byte sum, and the "accept" path of a parser.
+ */
+static int builtin_packets(struct pkt **out, size_t *n)
+{
+	static const uint8_t hdr[] = {
+	    0x02, 0,	0,  0,	0, 0x02, 0x02, 0, 0,  0, 0, 0x01, 0x08, 0x00, /* eth */
+	    0x45, 0,	0,  50, 0, 1,	 0x40, 0, 64, 6, 0, 0,	  10,	0,
+	    0,	  1,	10, 0,	0, 2, /* ip */
+	    0x30, 0x39, 0,  80, 0, 0,	 0,    1, 0,  0, 0, 0,	  0x50, 0x10,
+	    0xff, 0xff, 0,  0,	0, 0, /* tcp */
+	};
+	struct pkt *p = calloc(1, sizeof(*p));
+	uint16_t c;
+
+	if (!p || !(p->data = calloc(1, 64)))
+		return -ENOMEM;
+	memcpy(p->data, hdr, sizeof(hdr));
+	memcpy(p->data + sizeof(hdr), "uxdp-bench", 10);
+	c = ip_csum(p->data + 14, 20);
+	p->data[24] = c >> 8;
+	p->data[25] = c & 0xff;
+	p->len = 64;
+	*out = p;
+	*n = 1;
+	return 0;
+}
+
+static int read_pcap(const char *path, struct pkt **out, size_t *n)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	struct pkt *v = NULL;
+	size_t cap = 0;
+	pcap_t *p = pcap_open_offline(path, perr);
+
+	*n = 0;
+	if (!p) {
+		fprintf(stderr, "uxdp-bench: %s: %s\n", path, perr);
+		return -ENOENT;
+	}
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		if (*n == cap) {
+			struct pkt *g = realloc(v, (cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!g)
+				return -ENOMEM;
+			v = g;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[*n].len = h->caplen;
+		v[*n].data = malloc(h->caplen ? h->caplen : 1);
+		if (!v[*n].data)
+			return -ENOMEM;
+		memcpy(v[*n].data, d, h->caplen);
+		(*n)++;
+	}
+	pcap_close(p);
+	*out = v;
+	if (!*n) {
+		fprintf(stderr, "uxdp-bench: %s: no packets\n", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* xdp_progs builds name.v3.bpf.o: the source and the label are "name". */
+static void strip_cpu_suffix(char *base)
+{
+	char *v = strrchr(base, '.');
+
+	if (v && v[1] == 'v' && v[2] >= '0' && v[2] <= '9' && !v[3])
+		*v = 0;
+}
+
+/* A config beside the source, name.conf, as xdp_progs ship them. */
+static void find_config(struct prog *p, const struct bench_opts *o)
+{
+	char *dot;
+
+	p->config[0] = 0;
+	if (o->config) {
+		snprintf(p->config, sizeof(p->config), "%s", o->config);
+		return;
+	}
+	if (!p->src_path[0])
+		return;
+	snprintf(p->config, sizeof(p->config), "%s", p->src_path);
+	dot = strstr(p->config, ".bpf.c");
+	if (dot && !dot[6]) {
+		strcpy(dot, ".conf");
+		if (exists(p->config))
+			return;
+	}
+	p->config[0] = 0;
+}
+
+/* name.bpf.o -> name.bpf.c beside it, else in a --source-dir. */
+static void find_source(struct prog *p, const struct bench_opts *o, unsigned int nobj)
+{
+	char base[256], *dot;
+	const char *slash;
+	unsigned int i;
+
+	p->src_path[0] = 0;
+	if (o->source && nobj == 1) {
+		snprintf(p->src_path, sizeof(p->src_path), "%s", o->source);
+		return;
+	}
+	snprintf(p->src_path, sizeof(p->src_path), "%s", p->obj_path);
+	dot = strrchr(p->src_path, '.');
+	if (dot && !strcmp(dot, ".o")) {
+		strcpy(dot, ".c");
+		if (exists(p->src_path))
+			return;
+	}
+	p->src_path[0] = 0;
+	slash = strrchr(p->obj_path, '/');
+	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : p->obj_path);
+	dot = strstr(base, ".bpf.o");
+	if (!dot)
+		return;
+	*dot = 0;
+	strip_cpu_suffix(base);
+	for (i = 0; i < o->nsource_dirs; i++) {
+		snprintf(p->src_path, sizeof(p->src_path), "%s/%s.bpf.c", o->source_dirs[i], base);
+		if (exists(p->src_path))
+			return;
+		snprintf(p->src_path, sizeof(p->src_path), "%s/%s/%s.bpf.c", o->source_dirs[i],
+			 base, base);
+		if (exists(p->src_path))
+			return;
+	}
+	p->src_path[0] = 0;
+}
+
+/* Which of -fno-map-inline ... does this uxdpc know?  From its --help. */
+static void detect_ablation(struct bench_opts *o)
+{
+	char cmd[4200], help[16384];
+	size_t n = 0, i;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1",
+		 getenv("UXDPC") ? getenv("UXDPC") : UXDP_BENCH_UXDPC);
+	f = popen(cmd, "r");
+	if (f) {
+		n = fread(help, 1, sizeof(help) - 1, f);
+		pclose(f);
+	}
+	help[n] = 0;
+	o->nablate = 0;
+	o->ablate_notes[0] = 0;
+	for (i = 0; i < sizeof(ablate_all) / sizeof(ablate_all[0]); i++) {
+		if (strstr(help, ablate_all[i] + 1)) {
+			snprintf(o->ablate_flags[o->nablate++], 32, "%s", ablate_all[i]);
+		} else {
+			size_t l = strlen(o->ablate_notes);
+
+			snprintf(o->ablate_notes + l, sizeof(o->ablate_notes) - l, "%s%s",
+				 l ? ", " : "", ablate_all[i]);
+		}
+	}
+}
+
+static void add_engine(struct prog *p, enum engine_kind kind, int level, const char *flag)
+{
+	struct engine *e = &p->eng[p->neng], *b = &p->base[p->neng];
+
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->level = level;
+	e->insns = -1;
+	e->prog_fd = -1;
+	snprintf(e->flag, sizeof(e->flag), "%s", flag ? flag : "");
+	if (kind == ENG_KERNEL)
+		snprintf(e->name, sizeof(e->name), "kernel JIT");
+	else if (kind == ENG_NATIVE)
+		snprintf(e->name, sizeof(e->name), "native");
+	else
+		snprintf(e->name, sizeof(e->name), "uxdp -O%d%s%s", level, flag ? " " : "",
+			 flag ? flag : "");
+	*b = *e;
+	p->neng++;
+}
+
+static unsigned int next_id;
+
+static void open_engine(struct engine *e, const struct bench_opts *o, const char *obj,
+			const char *src, const char *name, const char *tag)
+{
+	if (e->kind == ENG_KERNEL) {
+		if (o->count_only) {
+			e->ok = false;
+			snprintf(e->why, sizeof(e->why), "not counted (runs in the kernel)");
+			return;
+		}
+		engine_open_kernel(e, obj, name);
+	} else if (e->kind == ENG_NATIVE) {
+		engine_open_native(e, o, src, obj, name, tag, next_id++);
+	} else {
+		engine_open_uxdp(e, o, obj, name, tag, next_id++);
+	}
+}
+
+static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int index)
+{
+	char tag[96], btag[96];
+	const char *slash = strrchr(p->obj_path, '/');
+	unsigned int i;
+
+	snprintf(p->label, sizeof(p->label), "%s%s%s", slash ? slash + 1 : p->obj_path,
+		 o->progname ? ":" : "", o->progname ? o->progname : "");
+	if (strstr(p->label, ".bpf.o")) {
+		*strstr(p->label, ".bpf.o") = 0;
+		strip_cpu_suffix(p->label);
+	}
+	snprintf(p->name, sizeof(p->name), "%s", o->progname ? o->progname : "");
+	p->ok = exists(p->obj_path);
+	if (!p->ok) {
+		snprintf(p->why, sizeof(p->why), "%s: no such file", p->obj_path);
+		return;
+	}
+	if (!o->no_kernel)
+		add_engine(p, ENG_KERNEL, 0, NULL);
+	for (i = 0; i < o->nlevels; i++)
+		add_engine(p, ENG_UXDP, o->levels[i], NULL);
+	if (o->ablate)
+		for (i = 0; i < o->nablate; i++)
+			add_engine(p, ENG_UXDP, 3, o->ablate_flags[i]);
+	if (!o->no_native)
+		add_engine(p, ENG_NATIVE, 3, NULL);
+
+	snprintf(tag, sizeof(tag), "p%u", index);
+	snprintf(btag, sizeof(btag), "p%u-empty", index);
+	for (i = 0; i < p->neng; i++) {
+		struct engine *e = &p->eng[i], *b = &p->base[i];
+
+		open_engine(e, o, p->obj_path, p->src_path, p->name, tag);
+		if (e->ok && p->config[0])
+			engine_apply_config(e, p->config);
+		/* The baseline: the empty program through the same engine. */
+		if (e->ok)
+			open_engine(b, o, UXDP_BENCH_EMPTY_OBJ, UXDP_BENCH_EMPTY_SRC, NULL, btag);
+	}
+}
+
+/* Probe every engine once per packet; note disagreements with the first uxdp engine. */
+static void probe_prog(struct prog *p, struct frames *f, const struct pkt *pkts, size_t npkts)
+{
+	const struct engine *ref = NULL;
+	unsigned int i;
+	size_t k;
+	bool mod = false;
+
+	for (i = 0; i < p->neng; i++) {
+		struct engine *e = &p->eng[i];
+
+		if (e->ok)
+			engine_probe(e, f, pkts, npkts, e->kind == ENG_UXDP ? &mod : &(bool){0});
+		if (p->base[i].ok)
+			engine_probe(&p->base[i], f, pkts, npkts, &(bool){0});
+		if (e->ok && e->kind == ENG_UXDP && !ref)
+			ref = e;
+	}
+	p->modifies = mod;
+	if (!ref)
+		return;
+	for (i = 0; i < p->neng; i++) {
+		const struct engine *e = &p->eng[i];
+
+		if (!e->ok || e == ref)
+			continue;
+		for (k = 0; k < npkts; k++) {
+			size_t l = strlen(p->note);
+
+			if (e->verdicts[k] == UINT32_MAX || e->verdicts[k] == ref->verdicts[k])
+				continue;
+			snprintf(p->note + l, sizeof(p->note) - l,
+				 "%s%s returns %u where %s returns %u (packet %zu)", l ? "; " : "",
+				 e->name, e->verdicts[k], ref->name, ref->verdicts[k], k);
+			break;
+		}
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void each_engine(struct prog *p, void (*fn)(struct engine *e, void *arg), void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->neng; i++) {
+		if (p->eng[i].ok)
+			fn(&p->eng[i], arg);
+		if (p->base[i].ok)
+			fn(&p->base[i], arg);
+	}
+}
+
+struct run_args {
+	struct prog *p;
+	struct frames *f;
+	const struct pkt *pkts;
+	size_t npkts;
+	uint64_t iters;
+	unsigned int round;
+	const char *label;
+	unsigned int index;
+};
+
+static void warm_one(struct engine *e, void *arg)
+{
+	struct run_args *a = arg;
+
+	engine_time(e, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
+}
+
+static void time_one(struct engine *e, void *arg)
+{
+	struct run_args *a = arg;
+	double ns = engine_time(e, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
+
+	if (ns >= 0)
+		e->ns[e->nrounds++] = ns;
+}
+
+static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt *pkts,
+		    size_t npkts)
+{
+	struct run_args a = {.p = p, .pkts = pkts, .npkts = npkts};
+	double t0;
+	unsigned int i, r;
+	char err[256];
+
+	a.f = frames_new(pkts, npkts, err, sizeof(err));
+	if (!a.f) {
+		snprintf(p->why, sizeof(p->why), "%s", err);
+		return -ENOMEM;
+	}
+	probe_prog(p, a.f, pkts, npkts);
+	for (i = 0; i < p->neng; i++) {
+		p->eng[i].ns = calloc(o->rounds, sizeof(double));
+		p->base[i].ns = calloc(o->rounds, sizeof(double));
+	}
+	/* Warm-up: short bursts of every engine until the time is up. */
+	a.iters = o->iterations / 50 ? o->iterations / 50 : 1;
+	t0 = now_s();
+	do
+		each_engine(p, warm_one, &a);
+	while (now_s() - t0 < o->warmup_s);
+	a.iters = o->iterations;
+	for (r = 0; r < o->rounds; r++)
+		each_engine(p, time_one, &a);
+	frames_free(a.f);
+	return 0;
+}
+
+/* Under callgrind: count each userspace engine, labelled pP-eE / pP-bE. */
+static int count_prog(struct prog *p, const struct bench_opts *o, const struct pkt *pkts,
+		      size_t npkts, unsigned int index)
+{
+	char err[256], label[64];
+	struct frames *f = frames_new(pkts, npkts, err, sizeof(err));
+	unsigned int i;
+
+	if (!f)
+		return -ENOMEM;
+	probe_prog(p, f, pkts, npkts);
+	for (i = 0; i < p->neng; i++) {
+		if (p->eng[i].ok && p->eng[i].kind != ENG_KERNEL) {
+			snprintf(label, sizeof(label), "p%u-e%u", index, i);
+			engine_count(&p->eng[i], f, o->count_iterations, p->modifies, label);
+		}
+		if (p->base[i].ok && p->base[i].kind != ENG_KERNEL) {
+			snprintf(label, sizeof(label), "p%u-b%u", index, i);
+			engine_count(&p->base[i], f, o->count_iterations, p->modifies, label);
+		}
+	}
+	frames_free(f);
+	return 0;
+}
+
+/* ---- callgrind ---- */
+
+static void parse_callgrind(const char *path, struct prog *progs, unsigned int nprogs,
+			    const struct bench_opts *o)
+{
+	char line[1024], label[64] = "";
+	FILE *f = fopen(path, "r");
+	unsigned int pi, ei;
+	char which;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long total;
+
+		if (!strncmp(line, "desc: Trigger: Client Request: ", 31)) {
+			snprintf(label, sizeof(label), "%.60s", line + 31);
+			label[strcspn(label, "\n")] = 0;
+		} else if ((sscanf(line, "totals: %llu", &total) == 1 ||
+			    sscanf(line, "summary: %llu", &total) == 1) &&
+			   sscanf(label, "p%u-%c%u", &pi, &which, &ei) == 3 && pi < nprogs &&
+			   ei < progs[pi].neng) {
+			struct engine *e = which == 'e' ? &progs[pi].eng[ei] : &progs[pi].base[ei];
+
+			e->insns = (double)total / o->count_iterations;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * Run ourselves under callgrind with the same arguments plus --count-only;
+ * the child dumps one profile per engine, which we read back.
+ */
+static void run_callgrind(int argc, char **argv, struct prog *progs, unsigned int nprogs,
+			  const struct bench_opts *o)
+{
+	char out[4200], log[4200], exe[4096], path[4400];
+	char **args = calloc(argc + 8, sizeof(char *));
+	unsigned int i;
+	int n = 0, k, status;
+	ssize_t len;
+	pid_t pid;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (!args || len <= 0) {
+		free(args);
+		return;
+	}
+	exe[len] = 0;
+	snprintf(out, sizeof(out), "--callgrind-out-file=%s/callgrind.out", o->workdir);
+	snprintf(log, sizeof(log), "%s/callgrind.log", o->workdir);
+	args[n++] = "valgrind";
+	args[n++] = "--tool=callgrind";
+	args[n++] = "--collect-atstart=no";
+	args[n++] = out;
+	args[n++] = exe;
+	for (k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--callgrind"))
+			args[n++] = argv[k];
+	args[n++] = "--count-only";
+	args[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(log, "w", stdout) || !freopen(log, "a", stderr))
+			_exit(127);
+		execvp(args[0], args);
+		_exit(127);
+	}
+	free(args);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "uxdp-bench: callgrind run failed; see %s\n", log);
+		return;
+	}
+	/* One file per dump: callgrind.out.1, .2, ... */
+	for (i = 1; i < 4096; i++) {
+		snprintf(path, sizeof(path), "%s/callgrind.out.%u", o->workdir, i);
+		if (!exists(path))
+			break;
+		parse_callgrind(path, progs, nprogs, o);
+	}
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "uxdp-bench: cannot pin to CPU %d: %s (timing goes on unpinned)\n",
+			cpu, strerror(errno));
+}
+
+static void build_cmdline(struct bench_opts *o, int argc, char **argv)
+{
+	size_t l = 0;
+	int k;
+
+	for (k = 0; k < argc && l < sizeof(o->cmdline) - 1; k++) {
+		const char *a = k ? argv[k] : "uxdp-bench";
+		bool quote = strpbrk(a, " \t'\"$") != NULL;
+
+		l += snprintf(o->cmdline + l, sizeof(o->cmdline) - l, "%s%s%s%s", k ? " " : "",
+			      quote ? "'" : "", a, quote ? "'" : "");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"source", required_argument, NULL, OPT_SOURCE},
+	    {"source-dir", required_argument, NULL, OPT_SOURCE_DIR},
+	    {"pcap", required_argument, NULL, OPT_PCAP},
+	    {"prog", required_argument, NULL, 'p'},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"levels", required_argument, NULL, OPT_LEVELS},
+	    {"ablate", no_argument, NULL, OPT_ABLATE},
+	    {"iterations", required_argument, NULL, OPT_ITER},
+	    {"rounds", required_argument, NULL, OPT_ROUNDS},
+	    {"cpu", required_argument, NULL, OPT_CPU},
+	    {"no-kernel", no_argument, NULL, OPT_NO_KERNEL},
+	    {"no-native", no_argument, NULL, OPT_NO_NATIVE},
+	    {"smoke", no_argument, NULL, OPT_SMOKE},
+	    {"callgrind", no_argument, NULL, OPT_CALLGRIND},
+	    {"json", required_argument, NULL, OPT_JSON},
+	    {"md", required_argument, NULL, OPT_MD},
+	    {"png", required_argument, NULL, OPT_PNG},
+	    {"count-only", no_argument, NULL, OPT_COUNT_ONLY},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static struct prog progs[BENCH_MAX_PROGS];
+	struct bench_opts o = {
+	    .levels = {0, 1, 2, 3},
+	    .nlevels = 4,
+	    .iterations = 10000000,
+	    .rounds = 5,
+	    .warmup_s = 0.3,
+	    .cpu = 1,
+	    .count_iterations = 1 << 16,
+	};
+	bool iter_set = false, rounds_set = false;
+	char workdir[] = "/tmp/uxdp-bench.XXXXXX";
+	struct pkt *pkts;
+	size_t npkts;
+	unsigned int nprogs = 0, i, j;
+	uint64_t v;
+	int c, ret = 0;
+
+	build_cmdline(&o, argc, argv);
+	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE:
+			o.source = optarg;
+			break;
+		case OPT_SOURCE_DIR:
+			if (o.nsource_dirs < 8)
+				o.source_dirs[o.nsource_dirs++] = optarg;
+			break;
+		case OPT_PCAP:
+			o.pcap = optarg;
+			break;
+		case 'p':
+			o.progname = optarg;
+			break;
+		case OPT_CONFIG:
+			o.config = optarg;
+			break;
+		case OPT_LEVELS:
+			if (parse_levels(optarg, &o))
+				return 2;
+			break;
+		case OPT_ABLATE:
+			o.ablate = true;
+			break;
+		case OPT_ITER:
+			if (parse_u64("--iterations", optarg, 1, UINT32_MAX, &o.iterations))
+				return 2;
+			iter_set = true;
+			break;
+		case OPT_ROUNDS:
+			if (parse_u64("--rounds", optarg, 1, 1000, &v))
+				return 2;
+			o.rounds = v;
+			rounds_set = true;
+			break;
+		case OPT_CPU:
+			if (parse_u64("--cpu", optarg, 0, CPU_SETSIZE - 1, &v))
+				return 2;
+			o.cpu = v;
+			break;
+		case OPT_NO_KERNEL:
+			o.no_kernel = true;
+			break;
+		case OPT_NO_NATIVE:
+			o.no_native = true;
+			break;
+		case OPT_SMOKE:
+			o.smoke = true;
+			break;
+		case OPT_CALLGRIND:
+			o.callgrind = true;
+			break;
+		case OPT_JSON:
+			o.json = optarg;
+			break;
+		case OPT_MD:
+			o.md = optarg;
+			break;
+		case OPT_PNG:
+			o.png = optarg;
+			break;
+		case OPT_COUNT_ONLY:
+			o.count_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "uxdp-bench: no BPF object given\n");
+		usage(stderr);
+		return 2;
+	}
+	if (argc - optind > BENCH_MAX_PROGS) {
+		fprintf(stderr, "uxdp-bench: at most %d objects\n", BENCH_MAX_PROGS);
+		return 2;
+	}
+	if (o.smoke) {
+		if (!iter_set)
+			o.iterations = 20000;
+		if (!rounds_set)
+			o.rounds = 2;
+		o.warmup_s = 0.01;
+		o.count_iterations = 1024;
+	}
+	if (o.cpu >= sysconf(_SC_NPROCESSORS_ONLN))
+		o.cpu = 0;
+	pin(o.cpu);
+	if (!mkdtemp(workdir)) {
+		fprintf(stderr, "uxdp-bench: mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	o.workdir = workdir;
+	ret = o.pcap ? read_pcap(o.pcap, &pkts, &npkts) : builtin_packets(&pkts, &npkts);
+	if (ret)
+		return 1;
+	if (o.ablate)
+		detect_ablation(&o);
+
+	for (; optind < argc; optind++, nprogs++) {
+		struct prog *p = &progs[nprogs];
+
+		snprintf(p->obj_path, sizeof(p->obj_path), "%s", argv[optind]);
+		find_source(p, &o, argc - optind + nprogs);
+		find_config(p, &o);
+		if (!o.count_only)
+			fprintf(stderr, "uxdp-bench: %s\n", p->obj_path);
+		setup_prog(p, &o, nprogs);
+		if (!p->ok)
+			continue;
+		if (o.count_only)
+			count_prog(p, &o, pkts, npkts, nprogs);
+		else
+			run_prog(p, &o, pkts, npkts);
+		/* Maps and code of this program go before the next one runs. */
+		for (j = 0; j < p->neng; j++) {
+			engine_close(&p->eng[j]);
+			engine_close(&p->base[j]);
+		}
+	}
+	if (o.count_only)
+		goto out;
+	if (o.callgrind)
+		run_callgrind(argc, argv, progs, nprogs, &o);
+
+	ret = report_md("-", progs, nprogs, &o);
+	if (o.md)
+		ret = ret ?: report_md(o.md, progs, nprogs, &o);
+	if (o.json)
+		ret = ret ?: report_json(o.json, progs, nprogs, &o);
+	if (o.png)
+		ret = ret ?: report_png(o.png, progs, nprogs, &o);
+out:
+	for (i = 0; i < nprogs; i++)
+		for (j = 0; j < progs[i].neng; j++) {
+			free(progs[i].eng[j].ns);
+			free(progs[i].eng[j].verdicts);
+			free(progs[i].base[j].ns);
+			free(progs[i].base[j].verdicts);
+		}
+	for (i = 0; i < npkts; i++)
+		free(pkts[i].data);
+	free(pkts);
+	if (getenv("UXDP_BENCH_KEEP"))
+		fprintf(stderr, "uxdp-bench: work files kept in %s\n", workdir);
+	else
+		nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+# bench.smoke: run uxdp-bench --smoke on two examples; check the Markdown,
+# JSON and PNG exist, that the JSON parses and has both programs with
+# measured uxdp engines.
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+execute_process(
+  COMMAND ${BENCH} --smoke --callgrind --levels 0,3
+          ${EXAMPLES}/xdp_parse_tcp.bpf.o ${EXAMPLES}/xdp_mac_swap.bpf.o
+          --source-dir ${SRC}
+          --json ${OUT}/bench.json --md ${OUT}/bench.md --png ${OUT}/bench.png
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "uxdp-bench failed (${rc}):\n${out}\n${err}")
+endif()
+foreach(f bench.json bench.md bench.png)
+  if(NOT EXISTS ${OUT}/${f})
+    message(FATAL_ERROR "missing output ${f}\n${out}\n${err}")
+  endif()
+endforeach()
+file(READ ${OUT}/bench.json json)
+string(JSON nprogs LENGTH "${json}" programs)
+if(NOT nprogs EQUAL 2)
+  message(FATAL_ERROR "bench.json: want 2 programs, got ${nprogs}")
+endif()
+foreach(i 0 1)
+  string(JSON neng LENGTH "${json}" programs ${i} engines)
+  math(EXPR last "${neng} - 1")
+  set(measured 0)
+  foreach(j RANGE ${last})
+    string(JSON kind GET "${json}" programs ${i} engines ${j} kind)
+    string(JSON ok GET "${json}" programs ${i} engines ${j} ok)
+    if(kind STREQUAL "uxdp" AND ok)
+      math(EXPR measured "${measured} + 1")
+    endif()
+  endforeach()
+  if(measured LESS 2)
+    message(FATAL_ERROR "bench.json: program ${i} has ${measured} measured uxdp engines")
+  endif()
+endforeach()
+file(READ ${OUT}/bench.md md)
+if(NOT md MATCHES "uxdp -O3" OR NOT md MATCHES "uxdp-bench --smoke")
+  message(FATAL_ERROR "bench.md lacks the table or the command line")
+endif()
+file(READ ${OUT}/bench.png png HEX LIMIT 8)
+if(NOT png STREQUAL "89504e470d0a1a0a")
+  message(FATAL_ERROR "bench.png is not a PNG")
+endif()
