@@ -11,6 +11,7 @@
 #include "passes.h"
 
 enum uxdp_emit_kind { UXDP_EMIT_OBJ, UXDP_EMIT_ASM, UXDP_EMIT_LLVM };
+enum uxdp_verify_mode { UXDP_VERIFY_AUTO, UXDP_VERIFY_KERNEL, UXDP_VERIFY_NONE };
 
 struct uxdp_compile_opts {
 	int opt_level;          /* 0..3: -O0 runs no pass at all */
@@ -20,7 +21,11 @@ struct uxdp_compile_opts {
 	enum uxdp_emit_kind emit;
 	const char *output;     /* path, or "-" for stdout */
 	struct uxdp_pass_config passes; /* ours, at -O2 and -O3 */
+	enum uxdp_verify_mode verify;   /* after our own checks passed */
 };
+
+/* verify.c: the kernel verifier's judgement on obj's programs (see there). */
+int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag);
 
 /* module.c: lift every program of obj, add metadata, optimise, emit. */
 int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *opts,

@@ -35,6 +35,7 @@ enum long_only {
 	OPT_HELPERS_BC,
 	OPT_REMARKS,
 	OPT_UNSAFE_NO_BOUNDS,
+	OPT_VERIFY,
 };
 
 /* One table for getopt and for --help, as xdp-tools' DEFINE_OPTION does. */
@@ -53,6 +54,7 @@ static const struct option_doc {
 	{ { "mcpu", required_argument, NULL, OPT_MCPU }, "CPU", "target CPU (default: this host's)" },
 	{ { "mattr", required_argument, NULL, OPT_MATTR }, "ATTRS", "target features, e.g. +avx2,-avx512f" },
 	{ { "target", required_argument, NULL, OPT_TARGET }, "TRIPLE", "target triple (default: this host's)" },
+	{ { "verify", required_argument, NULL, OPT_VERIFY }, "MODE", "kernel verifier: auto (default: when the kernel allows), kernel (required), none" },
 	{ { "helpers-bc", required_argument, NULL, OPT_HELPERS_BC }, "PATH", "helper bitcode to inline (default: found next to uxdpc)" },
 	{ { "remarks", no_argument, NULL, OPT_REMARKS }, NULL, "say what each of uxdp's passes did" },
 	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks: trusted programs and packets only" },
@@ -111,6 +113,7 @@ struct cli {
 	const char *output;
 	bool list, raw, xdp;
 	int verbose;
+	enum uxdp_verify_mode verify;
 };
 
 static int parse_args(int argc, char **argv, struct cli *cli)
@@ -138,6 +141,16 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.passes.simd = false;
 			else
 				return usage_error("unknown option '-f%s'", optarg);
+			break;
+		case OPT_VERIFY:
+			if (!strcmp(optarg, "auto"))
+				cli->verify = UXDP_VERIFY_AUTO;
+			else if (!strcmp(optarg, "kernel"))
+				cli->verify = UXDP_VERIFY_KERNEL;
+			else if (!strcmp(optarg, "none"))
+				cli->verify = UXDP_VERIFY_NONE;
+			else
+				return usage_error("unknown --verify mode '%s' (auto, kernel, none)", optarg);
 			break;
 		case OPT_HELPERS_BC:
 			cli->opts.passes.helpers_bc = optarg;
@@ -326,6 +339,7 @@ static int run(struct cli *cli)
 			default_output(cli, outbuf, sizeof(outbuf));
 		cli->opts.output = cli->output ? cli->output : outbuf;
 		cli->opts.passes.helpers_bc = find_helpers_bc(cli->opts.passes.helpers_bc);
+		cli->opts.verify = cli->raw ? UXDP_VERIFY_NONE : cli->verify;
 		err = uxdp_compile(obj, &cli->opts, &diag);
 	}
 	uxdp_object_free(obj);

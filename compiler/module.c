@@ -69,6 +69,9 @@ int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *
 		LLVMDisposeTargetData(dl);
 	}
 	err = build_module(&m);
+	/* Our checks ran while lifting; the kernel's verifier judges the rest. */
+	if (!err)
+		err = uxdp_verify(obj, opts->verify, diag);
 	if (!err)
 		err = uxdp_optimise(&m, tm, opts, diag);
 	if (!err)

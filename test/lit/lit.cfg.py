@@ -47,6 +47,8 @@ if os.path.exists(config.uxdpc):
     config.available_features.add("uxdpc")
 if os.path.exists(config.uxdp_as):
     config.available_features.add("uxdp-as")
+if os.geteuid() == 0:
+    config.available_features.add("root")
 if config.uxdp_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("sanitize")
 
