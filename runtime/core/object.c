@@ -4,10 +4,15 @@
  *
  * Binding is: load with the helper resolver, create each map from its
  * metadata record, fill each map slot, and register each program's entry
- * point under its index so a prog_array can tail-call it.
+ * point under its index so a prog_array can tail-call it.  An object linked
+ * statically into the executable is bound the same way, from the records the
+ * linker gathered into the uxdp_meta section (uxdp_object_open_linked).
  */
+#define _GNU_SOURCE /* dl_iterate_phdr */
 #include <errno.h>
+#include <link.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +31,10 @@ struct obj_map {
 };
 
 struct uxdp_object {
-	struct uxdp_image *img;
+	struct uxdp_image *img;          /* a loaded object file */
+	bool is_linked;                  /* or the objects linked into the executable */
+	const struct uxdp_meta_header **linked; /* their records, to clear the slots */
+	size_t n_linked;
 	struct uxdp_program *progs;
 	size_t n_progs;
 	struct obj_map *maps;
@@ -186,6 +194,49 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 	return 0;
 }
 
+static struct uxdp_object *obj_alloc(const struct uxdp_object_opts *o)
+{
+	struct uxdp_object *obj = calloc(1, sizeof(*obj));
+
+	if (!obj)
+		return NULL;
+	snprintf(obj->instance, sizeof(obj->instance), "%s",
+		 o->instance ? o->instance : UXDP_DEFAULT_INSTANCE);
+	obj->unlink_on_close = o->unlink_on_close;
+	return obj;
+}
+
+/* Create the maps and register the programs of n checked records. */
+static int bind_records(struct uxdp_object *obj, const struct uxdp_meta_header *const *recs,
+			size_t n, const struct uxdp_object_opts *o, const char *path, char *err,
+			size_t err_size)
+{
+	size_t i, n_progs = 0, n_maps = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		n_progs += recs[i]->n_progs;
+		n_maps += recs[i]->n_maps;
+	}
+	obj->progs = calloc(n_progs ? n_progs : 1, sizeof(*obj->progs));
+	obj->maps = calloc(n_maps ? n_maps : 1, sizeof(*obj->maps));
+	if (!obj->progs || !obj->maps)
+		return obj_err(err, err_size, path, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		ret = bind_record(obj, recs[i], o, path, err, err_size);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void open_failed(struct uxdp_object *obj)
+{
+	/* Maps made by a failed open are never anyone else's: remove them. */
+	obj->unlink_on_close = true;
+	uxdp_object_close(obj);
+}
+
 int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 		     struct uxdp_object **out, char *err, size_t err_size)
 {
@@ -193,18 +244,15 @@ int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 	const struct uxdp_meta_header *const *recs;
 	const struct uxdp_object_opts *o = opts ? opts : &no_opts;
 	struct uxdp_object *obj;
-	size_t n, i, n_progs = 0, n_maps = 0;
+	size_t n;
 	int ret;
 
 	*out = NULL;
 	if (err && err_size)
 		err[0] = '\0';
-	obj = calloc(1, sizeof(*obj));
+	obj = obj_alloc(o);
 	if (!obj)
 		return obj_err(err, err_size, path, -ENOMEM, "out of memory");
-	snprintf(obj->instance, sizeof(obj->instance), "%s",
-		 o->instance ? o->instance : UXDP_DEFAULT_INSTANCE);
-	obj->unlink_on_close = o->unlink_on_close;
 
 	ret = uxdp_image_load_file(path, uxdp_runtime_resolve, NULL, &obj->img, err, err_size);
 	if (ret)
@@ -215,27 +263,109 @@ int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 			      "no %s section: not an object compiled by uxdpc", UXDP_META_SECTION);
 		goto fail;
 	}
-	for (i = 0; i < n; i++) {
-		n_progs += recs[i]->n_progs;
-		n_maps += recs[i]->n_maps;
-	}
-	obj->progs = calloc(n_progs ? n_progs : 1, sizeof(*obj->progs));
-	obj->maps = calloc(n_maps ? n_maps : 1, sizeof(*obj->maps));
-	if (!obj->progs || !obj->maps) {
-		ret = obj_err(err, err_size, path, -ENOMEM, "out of memory");
+	ret = bind_records(obj, recs, n, o, path, err, err_size);
+	if (ret)
 		goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		ret = bind_record(obj, recs[i], o, path, err, err_size);
-		if (ret)
-			goto fail;
-	}
 	*out = obj;
 	return 0;
 fail:
-	/* Maps made by a failed open are never anyone else's: remove them. */
-	obj->unlink_on_close = true;
-	uxdp_object_close(obj);
+	open_failed(obj);
+	return ret;
+}
+
+/*
+ * The static linker defines these around the uxdp_meta sections of every
+ * object it links (the section name is a C identifier for that).  Weak, so
+ * that a program without any compiled object links, and finds none.
+ */
+extern const uint8_t __start_uxdp_meta[] __attribute__((weak));
+extern const uint8_t __stop_uxdp_meta[] __attribute__((weak));
+
+#define LINKED_NAME "linked objects"
+
+/* The slots are the executable's globals: one binding at a time. */
+static atomic_bool linked_open;
+
+struct seg_search {
+	uintptr_t addr;                /* in: an address of the module we want */
+	struct uxdp_meta_bounds b;     /* out: its code and writable data */
+	bool found;
+};
+
+/* Bounds of the module (executable or DSO) whose segments hold s->addr. */
+static int find_module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct seg_search *s = arg;
+	struct uxdp_meta_bounds b = { UINTPTR_MAX, 0, UINTPTR_MAX, 0 };
+	bool ours = false;
+	uint16_t i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (s->addr >= lo && s->addr < hi)
+			ours = true;
+		if (ph->p_flags & PF_X) {
+			b.code_lo = lo < b.code_lo ? lo : b.code_lo;
+			b.code_hi = hi > b.code_hi ? hi : b.code_hi;
+		}
+		if (ph->p_flags & PF_W) {
+			b.data_lo = lo < b.data_lo ? lo : b.data_lo;
+			b.data_hi = hi > b.data_hi ? hi : b.data_hi;
+		}
+	}
+	if (!ours)
+		return 0;
+	s->b = b;
+	s->found = true;
+	return 1;
+}
+
+int uxdp_object_open_linked(const struct uxdp_object_opts *opts, struct uxdp_object **out,
+			    char *err, size_t err_size)
+{
+	static const struct uxdp_object_opts no_opts;
+	const struct uxdp_object_opts *o = opts ? opts : &no_opts;
+	uintptr_t start = (uintptr_t)__start_uxdp_meta, stop = (uintptr_t)__stop_uxdp_meta;
+	struct seg_search seg = { .addr = start };
+	struct uxdp_object *obj;
+	bool busy = false;
+	int ret;
+
+	*out = NULL;
+	if (err && err_size)
+		err[0] = '\0';
+	if (!start || stop <= start)
+		return obj_err(err, err_size, LINKED_NAME, -ENOENT,
+			       "no object compiled by uxdpc is linked into this program");
+	/* Entries and slots are checked against the module that holds the records. */
+	dl_iterate_phdr(find_module, &seg);
+	if (!seg.found || seg.b.code_lo >= seg.b.code_hi || seg.b.data_lo >= seg.b.data_hi)
+		return obj_err(err, err_size, LINKED_NAME, -ENOEXEC,
+			       "cannot find the segments that hold section %s", UXDP_META_SECTION);
+	if (!atomic_compare_exchange_strong(&linked_open, &busy, true))
+		return obj_err(err, err_size, LINKED_NAME, -EBUSY,
+			       "already open: close the other binding first");
+	obj = obj_alloc(o);
+	if (!obj) {
+		atomic_store(&linked_open, false);
+		return obj_err(err, err_size, LINKED_NAME, -ENOMEM, "out of memory");
+	}
+	obj->is_linked = true; /* from here on, close releases linked_open */
+	ret = uxdp_meta_parse(__start_uxdp_meta, stop - start, &seg.b,
+			      &obj->linked, &obj->n_linked, LINKED_NAME, err, err_size);
+	if (ret)
+		goto fail;
+	ret = bind_records(obj, obj->linked, obj->n_linked, o, LINKED_NAME, err, err_size);
+	if (ret)
+		goto fail;
+	*out = obj;
+	return 0;
+fail:
+	open_failed(obj);
 	return ret;
 }
 
@@ -280,6 +410,24 @@ struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name
 	return NULL;
 }
 
+static void clear_linked_slots(struct uxdp_object *obj)
+{
+	size_t r;
+	uint32_t i;
+
+	for (r = 0; r < obj->n_linked; r++) {
+		const struct uxdp_meta_header *h = obj->linked[r];
+		const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
+
+		for (i = 0; i < h->n_maps; i++) {
+			if (!maps[i].slot)
+				continue;
+			maps[i].slot->map = NULL;
+			maps[i].slot->data = NULL;
+		}
+	}
+}
+
 void uxdp_object_close(struct uxdp_object *obj)
 {
 	size_t i;
@@ -294,5 +442,11 @@ void uxdp_object_close(struct uxdp_object *obj)
 	free(obj->maps);
 	free(obj->progs);
 	uxdp_image_free(obj->img);
+	if (obj->is_linked) {
+		/* The linked slots outlive us: leave no pointer to a closed map. */
+		clear_linked_slots(obj);
+		free(obj->linked);
+		atomic_store(&linked_open, false);
+	}
 	free(obj);
 }

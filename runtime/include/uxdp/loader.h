@@ -16,6 +16,7 @@
 #define UXDP_LOADER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <uxdp/object_format.h>
 
@@ -37,6 +38,24 @@ void *uxdp_image_symbol(const struct uxdp_image *img, const char *name);
  * been checked for magic, version and bounds.  Returns how many there are.
  */
 size_t uxdp_image_meta(const struct uxdp_image *img, const struct uxdp_meta_header *const **records);
+/*
+ * Where the pointers of a metadata record may point: program entries into
+ * [code_lo, code_hi), map slots into [data_lo, data_hi).
+ */
+struct uxdp_meta_bounds {
+	uintptr_t code_lo, code_hi;
+	uintptr_t data_lo, data_hi;
+};
+/*
+ * Check the records in the contents of a uxdp_meta section, [sec, sec + size)
+ * (magic, version, sizes, tables, strings, pointers against *b), and append
+ * them to the malloc'ed array *records of *n entries.  The loader and the
+ * binding of statically linked objects both read records through this.
+ * Messages start with "what: ".  -ENOEXEC for a bad record, -ENOMEM.
+ */
+int uxdp_meta_parse(const void *sec, size_t size, const struct uxdp_meta_bounds *b,
+		    const struct uxdp_meta_header ***records, size_t *n, const char *what,
+		    char *err, size_t err_size);
 /* Unmap the image.  NULL is allowed. */
 void uxdp_image_free(struct uxdp_image *img);
 

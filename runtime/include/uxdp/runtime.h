@@ -7,7 +7,8 @@
  * metadata describes (global data included, filled with its initial
  * contents), fills each map slot and registers each program for tail calls.
  * After that the programs can run; the caller sets uxdp_this_cpu (map.h)
- * in each worker thread before running them.
+ * in each worker thread before running them.  uxdp_object_open_linked() does
+ * the same for objects linked statically into the executable.
  *
  * Errors: 0 or a negative errno, with one line of context in err.
  */
@@ -51,6 +52,17 @@ struct uxdp_program {
 /* Open the object at path; opts may be NULL.  *out is closed by uxdp_object_close(). */
 int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 		     struct uxdp_object **out, char *err, size_t err_size);
+/*
+ * Bind the objects linked statically into this executable
+ * (`cc prog.aot.o main.c -luxdp ...`, docs/static-linking.md): the same as
+ * uxdp_object_open() on the records the linker gathered between
+ * __start_uxdp_meta and __stop_uxdp_meta, all of them as one object.  The
+ * map slots are the executable's globals, so only one such binding can be
+ * open at a time (-EBUSY); close clears the slots.  -ENOENT when no compiled
+ * object is linked in.
+ */
+int uxdp_object_open_linked(const struct uxdp_object_opts *opts, struct uxdp_object **out,
+			    char *err, size_t err_size);
 /* All programs of the object, in metadata order; returns how many. */
 size_t uxdp_object_programs(const struct uxdp_object *obj, const struct uxdp_program **progs);
 /*
