@@ -5,7 +5,8 @@
  *
  * Storage: a preallocated pool of elements (always, as the kernel's default;
  * BPF_F_NO_PREALLOC is accepted and changes nothing) and n_buckets =
- * roundup_pow2(max_entries) buckets of {lock, head}.  Links are element
+ * roundup_pow2(max_entries) buckets of {lock, head} (LRU maps: of the pool
+ * size, and the LRU lists after the buckets).  Links are element
  * index + 1 (0 ends a list), never pointers.  An element is a 24-byte header,
  * the key padded to 8 bytes, then the value (stride bytes, times ncpus for
  * per-CPU maps), so a value pointer is always 8-byte aligned.
@@ -18,27 +19,38 @@
  * evict from any bucket and keeps a list across all of them.
  *
  * Updates.  A new value for an existing key of a plain (not per-CPU) map
- * goes into a fresh element that replaces the old one in the chain, as in the
- * kernel, so a program that looked up the old value keeps reading a whole
- * value (until the element is reused).  Per-CPU values, BPF_F_LOCK updates
- * and LRU maps are updated in place.  The pool holds HASH_SPARE elements
- * beyond max_entries for those replacements; with none left, the value is
- * copied in place instead.  Non-LRU maps count elements and fail with -E2BIG
- * past max_entries.
+ * (LRU_HASH included) goes into a fresh element that replaces the old one in
+ * the chain, as in the kernel, so a program that looked up the old value
+ * keeps reading a whole value (until the element is reused).  Per-CPU values
+ * and BPF_F_LOCK updates are in place.  Non-LRU pools hold HASH_SPARE
+ * elements beyond max_entries for those replacements; with none left, the
+ * value is copied in place instead.  Non-LRU maps count elements and fail
+ * with -E2BIG past max_entries.
  *
- * LRU.  The kernel's LRU is an approximation (second chance with a
- * reference bit, lists per CPU or common); this one is a single list in
- * insertion order with a reference bit set by program lookups: when the
- * pool is empty, an update takes the tail, and a referenced tail gets its bit
- * cleared and moves to the head instead of being evicted.  An update of an
- * existing key of an LRU map is in place and counts as a reference.
- * Control-plane lookups do not count as references (as the kernel's).
+ * LRU.  Which element an update gets, and which keys it evicts, is lru.c's
+ * business: it reproduces the kernel's lists (common or per-CPU), so the
+ * same keys survive as in the kernel.  As in htab_lru_map_update_elem(),
+ * every update of an LRU_HASH takes a fresh element before it looks at the
+ * key (so it may evict, even the key it then fails to find), and replaces
+ * an existing key's element with it, marked referenced; LRU_PERCPU_HASH
+ * takes one unless the flags are BPF_EXIST, and updates an existing key in
+ * place, marking it referenced.  Program lookups set the reference bit,
+ * control-plane lookups do not.  BPF_F_LOCK is refused, as the kernel's LRU
+ * update refuses it.  The pool holds exactly the kernel's element count, so
+ * eviction starts when it does.
+ *
+ * With several workers the map-wide lock keeps every LRU operation atomic:
+ * no update fails, no key is lost but by eviction, and a control-plane
+ * lookup copies a whole value.  Each worker plays one of the kernel's CPUs,
+ * but the kernel's own choices then depend on timing (which CPU refills or
+ * steals first), so only the single-worker case is exact.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "lru.h"
 #include "map_internal.h"
 
 #define HASH_SPARE 16
@@ -46,19 +58,19 @@
 struct helem {
 	uint32_t next;     /* bucket chain or free list, index + 1 */
 	uint32_t hash;
-	uint32_t lru_prev; /* towards the head (most recent), index + 1 */
-	uint32_t lru_next;
-	uint32_t ref;      /* lru: referenced since it last moved */
-	uint32_t _pad;
+	struct uxdp_lru_node lru; /* LRU maps only (lru.c) */
 	/* key, padded to 8, then the value(s) */
 };
 
 _Static_assert(sizeof(struct helem) % 8 == 0, "element header keeps keys aligned");
+_Static_assert(offsetof(struct helem, lru) == UXDP_LRU_NODE_OFF, "lru.c finds the node");
 
 struct bucket {
 	uint32_t lock;
 	uint32_t head;
 };
+
+_Static_assert(sizeof(struct bucket) == 8, "lru.c places its area after the buckets");
 
 static bool is_lru(uint32_t type)
 {
@@ -126,14 +138,18 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + h->stride * vals;
 	uint32_t nb = 1;
 
-	while (nb < h->max_entries)
+	/* LRU: htab_map_alloc() sizes both by the per-CPU rounded max_entries */
+	h->n_elems = is_lru(h->type) ? uxdp_lru_n_elems(h->max_entries, h->map_flags, h->ncpus) :
+				       h->max_entries + HASH_SPARE;
+	while (nb < (is_lru(h->type) ? h->n_elems : h->max_entries))
 		nb <<= 1;
 	h->n_buckets = nb;
-	h->n_elems = h->max_entries + (is_lru(h->type) ? 0 : HASH_SPARE);
 	if (esize > UINT32_MAX)
 		return 0;
 	h->elem_size = (uint32_t)esize;
 	h->aux_off = h->data_off + uxdp_round_up(esize * h->n_elems, 64);
+	if (is_lru(h->type))
+		return uxdp_lru_area_off(h) - h->data_off + uxdp_lru_area_size(h);
 	return h->aux_off - h->data_off + (uint64_t)nb * sizeof(struct bucket);
 }
 
@@ -141,12 +157,17 @@ static void hash_init(struct uxdp_map *m)
 {
 	struct uxdp_shm_hdr *h = m->hdr;
 
-	for (uint32_t i = 0; i < h->n_elems; i++) {
-		struct helem *e = (struct helem *)((uint8_t *)m->data + (uint64_t)i * h->elem_size);
+	if (is_lru(h->type)) {
+		uxdp_lru_init(m);
+	} else {
+		for (uint32_t i = 0; i < h->n_elems; i++) {
+			struct helem *e = (struct helem *)((uint8_t *)m->data +
+							   (uint64_t)i * h->elem_size);
 
-		e->next = i + 1 < h->n_elems ? i + 2 : 0;
+			e->next = i + 1 < h->n_elems ? i + 2 : 0;
+		}
+		h->free_head = h->n_elems ? 1 : 0;
 	}
-	h->free_head = h->n_elems ? 1 : 0;
 	if (!(h->map_flags & BPF_F_ZERO_SEED) &&
 	    getrandom(&h->hash_seed, sizeof(h->hash_seed), GRND_NONBLOCK) != sizeof(h->hash_seed))
 		h->hash_seed = (uint32_t)time(NULL) * 2654435761u;
@@ -196,20 +217,18 @@ static uint32_t find(struct uxdp_map *m, struct bucket *b, const void *key, uint
 	return 0;
 }
 
-/* ---- free list and LRU list ---- */
+/* ---- free list (not LRU maps: lru.c has theirs) ---- */
 
 static uint32_t free_pop(struct uxdp_map *m)
 {
 	struct uxdp_shm_hdr *h = m->hdr;
 	uint32_t l;
 
-	if (!is_lru(m->type))
-		uxdp_lock(&h->free_lock);
+	uxdp_lock(&h->free_lock);
 	l = h->free_head;
 	if (l)
 		h->free_head = elem(m, l)->next;
-	if (!is_lru(m->type))
-		uxdp_unlock(&h->free_lock);
+	uxdp_unlock(&h->free_lock);
 	return l;
 }
 
@@ -217,71 +236,24 @@ static void free_push(struct uxdp_map *m, uint32_t l)
 {
 	struct uxdp_shm_hdr *h = m->hdr;
 
-	if (!is_lru(m->type))
-		uxdp_lock(&h->free_lock);
+	uxdp_lock(&h->free_lock);
 	elem(m, l)->next = h->free_head;
 	h->free_head = l;
-	if (!is_lru(m->type))
-		uxdp_unlock(&h->free_lock);
+	uxdp_unlock(&h->free_lock);
 }
 
-static void lru_unlink(struct uxdp_map *m, uint32_t l)
+/* Unlink element l from its bucket by identity (map lock held): eviction. */
+bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	struct helem *e = elem(m, l);
+	uint32_t *link = &bucket(m, elem(m, l)->hash)->head;
 
-	if (e->lru_prev)
-		elem(m, e->lru_prev)->lru_next = e->lru_next;
-	else
-		h->lru_head = e->lru_next;
-	if (e->lru_next)
-		elem(m, e->lru_next)->lru_prev = e->lru_prev;
-	else
-		h->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = 0;
-}
-
-static void lru_push_head(struct uxdp_map *m, uint32_t l)
-{
-	struct uxdp_shm_hdr *h = m->hdr;
-	struct helem *e = elem(m, l);
-
-	e->lru_prev = 0;
-	e->lru_next = h->lru_head;
-	if (h->lru_head)
-		elem(m, h->lru_head)->lru_prev = l;
-	else
-		h->lru_tail = l;
-	h->lru_head = l;
-}
-
-/* Evict the least recently used element (map lock held) and return it. */
-static uint32_t lru_evict(struct uxdp_map *m)
-{
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t l = 0, *link = NULL;
-
-	/* One full rotation clears every reference bit, so this ends. */
-	for (uint32_t i = 0; i <= h->n_elems && h->lru_tail; i++) {
-		struct helem *e = elem(m, h->lru_tail);
-
-		l = h->lru_tail;
-		if (!e->ref)
-			break;
-		e->ref = 0;
-		lru_unlink(m, l);
-		lru_push_head(m, l);
-		l = 0;
-	}
-	if (!l)
-		l = h->lru_tail;
-	if (!l)
-		return 0;
-	if (find(m, bucket(m, elem(m, l)->hash), ekey(elem(m, l)), elem(m, l)->hash, &link) == l)
-		*link = elem(m, l)->next;
-	lru_unlink(m, l);
-	h->count--;
-	return l;
+	while (*link && *link != l)
+		link = &elem(m, *link)->next;
+	if (!*link)
+		return false;
+	*link = elem(m, l)->next;
+	m->hdr->count--;
+	return true;
 }
 
 /* ---- operations ---- */
@@ -308,6 +280,63 @@ static void write_value(struct uxdp_map *m, struct helem *e, const void *value, 
 				(const uint8_t *)value + (size_t)c * m->stride);
 }
 
+/*
+ * htab_lru_map_update_elem() and __htab_lru_percpu_map_update_elem(), in
+ * their order: the element is taken (and keys evicted) before the key is
+ * looked up, and given back when the update turns out not to need it.
+ */
+static int hash_lru_update(struct uxdp_map *m, const void *key, const void *value,
+			   uint64_t flags, int cpu)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	bool percpu = uxdp_map_is_percpu(m->type);
+	struct bucket *b = bucket(m, hash);
+	uint32_t *link = NULL, old, nl = 0;
+	int err = 0;
+
+	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
+		return -EINVAL;
+	uxdp_lock(&m->hdr->lock);
+	if (!percpu || flags != BPF_EXIST) {
+		nl = uxdp_lru_pop_free(m, uxdp_cur_cpu(m));
+		if (!nl) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(ekey(elem(m, nl)), key, m->key_size);
+		elem(m, nl)->hash = hash;
+	}
+	old = find(m, b, key, hash, &link);
+	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old)) {
+		err = old ? -EEXIST : -ENOENT;
+		goto out;
+	}
+	if (old && percpu) {
+		/* in place; the spare element goes back */
+		uxdp_lru_set_ref(m, old);
+		write_value(m, elem(m, old), value, cpu, false);
+		goto out;
+	}
+	write_value(m, elem(m, nl), value, cpu, true);
+	if (old) {
+		/* the new element takes the old one's place, already referenced */
+		uxdp_lru_set_ref(m, nl);
+		elem(m, nl)->next = elem(m, old)->next;
+		*link = nl;
+		uxdp_lru_push_free(m, old);
+	} else {
+		elem(m, nl)->next = b->head;
+		b->head = nl;
+		m->hdr->count++;
+	}
+	nl = 0;
+out:
+	if (nl)
+		uxdp_lru_push_free(m, nl);
+	uxdp_unlock(&m->hdr->lock);
+	return err;
+}
+
 static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		       int cpu)
 {
@@ -318,6 +347,8 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 	struct helem *ne;
 	int err = 0;
 
+	if (is_lru(m->type))
+		return hash_lru_update(m, key, value, flags, cpu);
 	if (uxdp_check_update_flags(flags))
 		return -EINVAL;
 	if ((flags & BPF_F_LOCK) &&
@@ -347,20 +378,17 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		err = uxdp_copy_value_locked(m, v, value, v);
 		goto out;
 	}
-	if (old && (uxdp_map_is_percpu(m->type) || is_lru(m->type))) {
+	if (old && uxdp_map_is_percpu(m->type)) {
 		write_value(m, elem(m, old), value, cpu, false);
-		elem(m, old)->ref = 1;
 		goto out;
 	}
-	if (!old && !is_lru(m->type) &&
+	if (!old &&
 	    __atomic_add_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED) > m->max_entries) {
 		__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
 		err = -E2BIG;
 		goto out;
 	}
 	nl = free_pop(m);
-	if (!nl && is_lru(m->type))
-		nl = lru_evict(m);
 	if (!nl) {
 		if (old) /* no spare element: give up on a whole-value swap */
 			write_value(m, elem(m, old), value, cpu, false);
@@ -371,21 +399,14 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 	ne = elem(m, nl);
 	memcpy(ekey(ne), key, m->key_size);
 	ne->hash = hash;
-	ne->ref = 0;
 	write_value(m, ne, value, cpu, true);
 	if (old) {
-		/* link may have moved if eviction touched this bucket: find again */
-		find(m, b, key, hash, &link);
 		ne->next = elem(m, old)->next;
 		*link = nl;
 		free_push(m, old);
 	} else {
 		ne->next = b->head;
 		b->head = nl;
-	}
-	if (is_lru(m->type)) {
-		lru_push_head(m, nl);
-		m->hdr->count++;
 	}
 out:
 	uxdp_unlock(lock);
@@ -402,7 +423,8 @@ static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 	uxdp_lock(lock);
 	l = find(m, b, key, hash, NULL);
 	if (l) {
-		elem(m, l)->ref = 1;
+		if (is_lru(m->type)) /* a program's use (the kernel's mark=true) */
+			uxdp_lru_set_ref(m, l);
 		v = evalue(m, elem(m, l));
 		if (uxdp_map_is_percpu(m->type))
 			v += (size_t)(cpu < 0 ? 0 : cpu) * m->stride;
@@ -448,12 +470,12 @@ static int hash_delete(struct uxdp_map *m, const void *key)
 	if (l) {
 		*link = elem(m, l)->next;
 		if (is_lru(m->type)) {
-			lru_unlink(m, l);
 			m->hdr->count--;
+			uxdp_lru_push_free(m, l);
 		} else {
 			__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
+			free_push(m, l);
 		}
-		free_push(m, l);
 	}
 	uxdp_unlock(lock);
 	return l ? 0 : -ENOENT;

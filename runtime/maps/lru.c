@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lru.c - which element an LRU hash map update gets, and which keys it
+ * evicts for it, decided the way Linux 6.18 decides it, so that a program
+ * leaves the same keys in the map as it would in the kernel.
+ *
+ * The kernel's LRU is not an exact LRU, and its results depend on how many
+ * CPUs are possible (here: the map's ncpus) and on which CPU runs each
+ * update (here: the worker, uxdp_cur_cpu()).  There are two variants.
+ *
+ * Common LRU (the default).  One global list of active, inactive and free
+ * elements, and per CPU a local free list and a pending list.  An update
+ * takes an element from its CPU's local free list and parks it on the
+ * CPU's pending list (where it cannot be evicted).  When the local free
+ * list is empty the CPU refills it in one go, with target_free =
+ * clamp(n_elems / ncpus / 2, 1, 128) elements:
+ *   1. the pending list is flushed to the global list, oldest first, each
+ *      element to the head of the active list if referenced, else of the
+ *      inactive list (so a freshly inserted key starts inactive);
+ *   2. the lists are rotated: if the inactive list is shorter than the
+ *      active one, up to nr_scans active elements from the tail go back to
+ *      the active head (referenced, the bit cleared) or to the inactive
+ *      head; then up to nr_scans inactive elements, walking towards the
+ *      head from a cursor that persists between refills, move to the active
+ *      head when referenced;
+ *   3. elements are taken from the global free list;
+ *   4. if that was not enough, the inactive list is shrunk from its tail:
+ *      referenced elements move to the active head, unreferenced ones are
+ *      evicted, until enough are free or nr_scans elements were looked at;
+ *      if that evicted none, the tail of the inactive list (or of the active
+ *      list if the inactive one is empty) is evicted whatever its bit.
+ * Eviction therefore comes in batches (a map may hold fewer keys than
+ * max_entries), and an element freed while still pending goes back to its
+ * CPU's local free list rather than the global one.  When the global lists
+ * give nothing, a CPU steals from the local lists of all CPUs in turn.
+ *
+ * BPF_F_NO_COMMON_LRU.  Each CPU owns n_elems / ncpus elements and one list
+ * of active, inactive and free elements; an update on a CPU only ever uses
+ * (and evicts from) that CPU's list.  Before each allocation the list is
+ * rotated as above; with no free element the inactive list is shrunk by up
+ * to 4; the element goes straight to the inactive head.  nr_scans is 4.
+ *
+ * The algorithm is reimplemented from the kernel's description and
+ * observed behaviour (checked against BPF_PROG_TEST_RUN by
+ * test/diff/lru_evict.bpf.c); element identity never shows, only which
+ * keys survive, so free lists are plain LIFO lists here.
+ */
+#include <stddef.h>
+
+#include "lru.h"
+
+enum uxdp_lru_type {
+	LRU_ACTIVE,      /* global (or per-CPU) lists, counted */
+	LRU_INACTIVE,
+	LRU_FREE,
+	LRU_LOCAL_FREE,  /* common LRU: per-CPU lists */
+	LRU_LOCAL_PENDING,
+};
+
+#define LRU_NR_COUNTED 2
+#define LRU_LOCAL_FREE_TARGET 128
+#define LRU_LOCAL_NR_SCANS LRU_LOCAL_FREE_TARGET
+#define LRU_PERCPU_FREE_TARGET 4
+#define LRU_PERCPU_NR_SCANS LRU_PERCPU_FREE_TARGET
+
+struct lru_link {
+	uint32_t prev, next;
+};
+
+_Static_assert(offsetof(struct uxdp_lru_node, prev) == offsetof(struct lru_link, prev) &&
+		       offsetof(struct uxdp_lru_node, next) == offsetof(struct lru_link, next),
+	       "a node starts like a list head");
+
+/* One list of active, inactive and free elements (global, or one per CPU). */
+struct lru_list {
+	uint32_t counts[LRU_NR_COUNTED];
+	uint32_t next_inactive_rotation; /* id: an inactive element or the inactive head */
+	uint32_t head_base;              /* index of its ACTIVE head; INACTIVE, FREE follow */
+};
+
+/* Common LRU: a CPU's local free and pending lists. */
+struct lru_local {
+	uint32_t free_head;    /* head indexes */
+	uint32_t pending_head;
+	uint32_t next_steal;
+	uint32_t _pad;
+};
+
+/*
+ * The area after the buckets: this header, then the list heads, then
+ * struct lru_list (one, or ncpus with BPF_F_NO_COMMON_LRU), then struct
+ * lru_local (ncpus, common LRU only).
+ */
+struct lru_area {
+	uint32_t percpu;
+	uint32_t ncpus;
+	uint32_t n_elems;
+	uint32_t nr_scans;
+	uint32_t target_free;
+	uint32_t n_heads;
+	uint64_t lists_off;  /* from the area */
+	uint64_t locals_off;
+};
+
+/* A process-local view of the area for one call. */
+struct lru {
+	struct uxdp_map *m;
+	struct lru_area *a;
+	struct lru_link *heads;
+	struct lru_list *lists;
+	struct lru_local *locals;
+};
+
+static bool is_percpu_lru(uint32_t map_flags)
+{
+	return map_flags & BPF_F_NO_COMMON_LRU;
+}
+
+uint32_t uxdp_lru_n_elems(uint32_t max_entries, uint32_t map_flags, uint32_t ncpus)
+{
+	uint64_t n;
+
+	if (!is_percpu_lru(map_flags) || !ncpus)
+		return max_entries;
+	/* htab_map_alloc(): every CPU gets as many, at least one; down on overflow */
+	n = ((uint64_t)max_entries + ncpus - 1) / ncpus * ncpus;
+	if (n > UINT32_MAX)
+		n = (uint64_t)max_entries / ncpus * ncpus;
+	return (uint32_t)n;
+}
+
+static uint32_t n_heads(uint32_t map_flags, uint32_t ncpus)
+{
+	return is_percpu_lru(map_flags) ? 3 * ncpus : 3 + 2 * ncpus;
+}
+
+uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h)
+{
+	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * 8, 64);
+}
+
+uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
+{
+	uint64_t n = uxdp_round_up(sizeof(struct lru_area), 8);
+	uint32_t nlists = is_percpu_lru(h->map_flags) ? h->ncpus : 1;
+
+	n += (uint64_t)n_heads(h->map_flags, h->ncpus) * sizeof(struct lru_link);
+	n += (uint64_t)nlists * sizeof(struct lru_list);
+	if (!is_percpu_lru(h->map_flags))
+		n += (uint64_t)h->ncpus * sizeof(struct lru_local);
+	return n;
+}
+
+static struct lru lru_get(struct uxdp_map *m)
+{
+	struct lru c = { .m = m };
+
+	c.a = uxdp_off(m, uxdp_lru_area_off(m->hdr));
+	c.heads = (struct lru_link *)((uint8_t *)c.a + uxdp_round_up(sizeof(struct lru_area), 8));
+	c.lists = (struct lru_list *)((uint8_t *)c.a + c.a->lists_off);
+	c.locals = (struct lru_local *)((uint8_t *)c.a + c.a->locals_off);
+	return c;
+}
+
+/* ---- lists of ids ---- */
+
+static inline uint32_t head_id(const struct lru *c, uint32_t head_index)
+{
+	return c->a->n_elems + 1 + head_index;
+}
+
+static inline struct lru_link *lnk(const struct lru *c, uint32_t id)
+{
+	if (id <= c->a->n_elems)
+		return (struct lru_link *)uxdp_lru_node(c->m, id);
+	return &c->heads[id - c->a->n_elems - 1];
+}
+
+static inline struct uxdp_lru_node *node(const struct lru *c, uint32_t id)
+{
+	return uxdp_lru_node(c->m, id);
+}
+
+static void ll_init(const struct lru *c, uint32_t head)
+{
+	lnk(c, head)->prev = lnk(c, head)->next = head;
+}
+
+static bool ll_empty(const struct lru *c, uint32_t head)
+{
+	return lnk(c, head)->next == head;
+}
+
+static void ll_del(const struct lru *c, uint32_t id)
+{
+	struct lru_link *l = lnk(c, id);
+
+	lnk(c, l->prev)->next = l->next;
+	lnk(c, l->next)->prev = l->prev;
+	l->prev = l->next = 0;
+}
+
+static void ll_add(const struct lru *c, uint32_t id, uint32_t head)
+{
+	struct lru_link *l = lnk(c, id), *h = lnk(c, head);
+
+	l->next = h->next;
+	l->prev = head;
+	lnk(c, h->next)->prev = id;
+	h->next = id;
+}
+
+static void ll_move(const struct lru *c, uint32_t id, uint32_t head)
+{
+	ll_del(c, id);
+	ll_add(c, id, head);
+}
+
+/* The head of list type t (ACTIVE, INACTIVE, FREE) of l. */
+static inline uint32_t lhead(const struct lru *c, const struct lru_list *l, uint32_t t)
+{
+	return head_id(c, l->head_base + t);
+}
+
+/* ---- moves, each keeping the counts and the rotation cursor right ---- */
+
+static void count_inc(struct lru_list *l, uint32_t t)
+{
+	if (t < LRU_NR_COUNTED)
+		l->counts[t]++;
+}
+
+static void count_dec(struct lru_list *l, uint32_t t)
+{
+	if (t < LRU_NR_COUNTED)
+		l->counts[t]--;
+}
+
+/* The rotation cursor never rests on an element that leaves the inactive list. */
+static void keep_cursor(const struct lru *c, struct lru_list *l, uint32_t id)
+{
+	if (l->next_inactive_rotation == id)
+		l->next_inactive_rotation = lnk(c, id)->prev;
+}
+
+/* An element of l's lists goes to a free list (global or local). */
+static void move_to_free(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t free_head,
+			 uint32_t type)
+{
+	keep_cursor(c, l, id);
+	count_dec(l, node(c, id)->type);
+	node(c, id)->type = (uint8_t)type;
+	ll_move(c, id, free_head);
+}
+
+/* A pending element joins l's lists. */
+static void move_in(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t type)
+{
+	count_inc(l, type);
+	node(c, id)->type = (uint8_t)type;
+	node(c, id)->ref = 0;
+	ll_move(c, id, lhead(c, l, type));
+}
+
+/* Between or within l's lists; the reference bit is used up. */
+static void move(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t type)
+{
+	struct uxdp_lru_node *n = node(c, id);
+
+	if (n->type != type) {
+		count_dec(l, n->type);
+		count_inc(l, type);
+		n->type = (uint8_t)type;
+	}
+	n->ref = 0;
+	keep_cursor(c, l, id);
+	ll_move(c, id, lhead(c, l, type));
+}
+
+/* ---- rotation and shrinking of one list ---- */
+
+static void rotate_active(const struct lru *c, struct lru_list *l)
+{
+	uint32_t head = lhead(c, l, LRU_ACTIVE), first = lnk(c, head)->next;
+	uint32_t id = lnk(c, head)->prev, i = 0;
+
+	while (id != head) {
+		uint32_t prev = lnk(c, id)->prev;
+
+		move(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
+		if (++i == c->a->nr_scans || id == first)
+			break;
+		id = prev;
+	}
+}
+
+/*
+ * Walk the inactive list towards its head from the cursor, wrapping around
+ * at most once, promoting referenced elements; the cursor stays where the
+ * walk stopped, so successive rotations cover the whole list.
+ */
+static void rotate_inactive(const struct lru *c, struct lru_list *l)
+{
+	uint32_t head = lhead(c, l, LRU_INACTIVE), cur, last, next = head, i = 0;
+
+	if (ll_empty(c, head))
+		return;
+	last = lnk(c, l->next_inactive_rotation)->next;
+	if (last == head)
+		last = lnk(c, last)->next;
+	cur = l->next_inactive_rotation;
+	while (i < c->a->nr_scans) {
+		if (cur == head) {
+			cur = lnk(c, cur)->prev;
+			continue;
+		}
+		next = lnk(c, cur)->prev;
+		if (node(c, cur)->ref)
+			move(c, l, cur, LRU_ACTIVE);
+		if (cur == last)
+			break;
+		cur = next;
+		i++;
+	}
+	l->next_inactive_rotation = next;
+}
+
+static void rotate(const struct lru *c, struct lru_list *l)
+{
+	if (l->counts[LRU_INACTIVE] < l->counts[LRU_ACTIVE])
+		rotate_active(c, l);
+	rotate_inactive(c, l);
+}
+
+static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_t want,
+				uint32_t free_head, uint32_t free_type)
+{
+	uint32_t head = lhead(c, l, LRU_INACTIVE), id = lnk(c, head)->prev, got = 0, i = 0;
+
+	while (id != head) {
+		uint32_t prev = lnk(c, id)->prev;
+
+		if (node(c, id)->ref) {
+			move(c, l, id, LRU_ACTIVE);
+		} else if (uxdp_hash_lru_unlink(c->m, id)) {
+			move_to_free(c, l, id, free_head, free_type);
+			if (++got == want)
+				break;
+		}
+		if (++i == c->a->nr_scans)
+			break;
+		id = prev;
+	}
+	return got;
+}
+
+/* Free up to want elements of l; with nothing unreferenced, force one out. */
+static uint32_t shrink(const struct lru *c, struct lru_list *l, uint32_t want, uint32_t free_head,
+		       uint32_t free_type)
+{
+	uint32_t got = shrink_inactive(c, l, want, free_head, free_type), head, id;
+
+	if (got)
+		return got;
+	head = lhead(c, l, LRU_INACTIVE);
+	if (ll_empty(c, head))
+		head = lhead(c, l, LRU_ACTIVE);
+	for (id = lnk(c, head)->prev; id != head; id = lnk(c, id)->prev) {
+		if (uxdp_hash_lru_unlink(c->m, id)) {
+			move_to_free(c, l, id, free_head, free_type);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- common LRU ---- */
+
+static void local_flush(const struct lru *c, struct lru_list *l, struct lru_local *loc)
+{
+	uint32_t head = head_id(c, loc->pending_head), id = lnk(c, head)->prev;
+
+	while (id != head) {
+		uint32_t prev = lnk(c, id)->prev;
+
+		move_in(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
+		id = prev;
+	}
+}
+
+static void refill_local(const struct lru *c, struct lru_local *loc)
+{
+	struct lru_list *l = &c->lists[0];
+	uint32_t fhead = lhead(c, l, LRU_FREE), lfree = head_id(c, loc->free_head), n = 0;
+
+	local_flush(c, l, loc);
+	rotate(c, l);
+	while (n < c->a->target_free && !ll_empty(c, fhead)) {
+		move_to_free(c, l, lnk(c, fhead)->next, lfree, LRU_LOCAL_FREE);
+		n++;
+	}
+	if (n < c->a->target_free)
+		shrink(c, l, c->a->target_free - n, lfree, LRU_LOCAL_FREE);
+}
+
+static uint32_t local_pop_free(const struct lru *c, struct lru_local *loc)
+{
+	uint32_t head = head_id(c, loc->free_head), id = lnk(c, head)->next;
+
+	if (id == head)
+		return 0;
+	ll_del(c, id);
+	return id;
+}
+
+/* Steal a pending element of loc, unreferenced ones first, oldest first. */
+static uint32_t local_pop_pending(const struct lru *c, struct lru_local *loc)
+{
+	uint32_t head = head_id(c, loc->pending_head);
+
+	for (int force = 0; force < 2; force++) {
+		for (uint32_t id = lnk(c, head)->prev; id != head; id = lnk(c, id)->prev) {
+			if ((!node(c, id)->ref || force) && uxdp_hash_lru_unlink(c->m, id)) {
+				ll_del(c, id);
+				return id;
+			}
+		}
+	}
+	return 0;
+}
+
+static void add_pending(const struct lru *c, struct lru_local *loc, unsigned int cpu, uint32_t id)
+{
+	struct uxdp_lru_node *n = node(c, id);
+
+	n->cpu = cpu;
+	n->type = LRU_LOCAL_PENDING;
+	n->ref = 0;
+	ll_add(c, id, head_id(c, loc->pending_head));
+}
+
+static uint32_t common_pop_free(const struct lru *c, unsigned int cpu)
+{
+	struct lru_local *loc = &c->locals[cpu];
+	uint32_t id = local_pop_free(c, loc), steal, first;
+
+	if (!id) {
+		refill_local(c, loc);
+		id = local_pop_free(c, loc);
+	}
+	if (id) {
+		add_pending(c, loc, cpu, id);
+		return id;
+	}
+	/* nothing on the global lists: every element is on some CPU's lists */
+	first = steal = loc->next_steal;
+	do {
+		struct lru_local *victim = &c->locals[steal];
+
+		id = local_pop_free(c, victim);
+		if (!id)
+			id = local_pop_pending(c, victim);
+		steal = (steal + 1) % c->a->ncpus;
+	} while (!id && steal != first);
+	loc->next_steal = steal;
+	if (id)
+		add_pending(c, loc, cpu, id);
+	return id;
+}
+
+static void common_push_free(const struct lru *c, uint32_t id)
+{
+	struct uxdp_lru_node *n = node(c, id);
+
+	if (n->type == LRU_LOCAL_PENDING) {
+		/* still parked on its CPU: straight back to that CPU's free list */
+		n->type = LRU_LOCAL_FREE;
+		n->ref = 0;
+		ll_move(c, id, head_id(c, c->locals[n->cpu].free_head));
+		return;
+	}
+	move(c, &c->lists[0], id, LRU_FREE);
+}
+
+/* ---- per-CPU LRU ---- */
+
+static uint32_t percpu_pop_free(const struct lru *c, unsigned int cpu)
+{
+	struct lru_list *l = &c->lists[cpu];
+	uint32_t fhead = lhead(c, l, LRU_FREE), id;
+
+	rotate(c, l);
+	if (ll_empty(c, fhead))
+		shrink(c, l, LRU_PERCPU_FREE_TARGET, fhead, LRU_FREE);
+	if (ll_empty(c, fhead))
+		return 0;
+	id = lnk(c, fhead)->next;
+	node(c, id)->ref = 0;
+	move(c, l, id, LRU_INACTIVE);
+	return id;
+}
+
+/* ---- interface ---- */
+
+void uxdp_lru_init(struct uxdp_map *m)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	struct lru_area *a = uxdp_off(m, uxdp_lru_area_off(h));
+	uint32_t ncpus = h->ncpus ? h->ncpus : 1, nlists;
+	struct lru c;
+
+	a->percpu = is_percpu_lru(h->map_flags);
+	a->ncpus = ncpus;
+	a->n_elems = h->n_elems;
+	a->n_heads = n_heads(h->map_flags, ncpus);
+	nlists = a->percpu ? ncpus : 1;
+	a->lists_off = uxdp_round_up(sizeof(*a), 8) + (uint64_t)a->n_heads * sizeof(struct lru_link);
+	a->locals_off = a->lists_off + (uint64_t)nlists * sizeof(struct lru_list);
+	a->nr_scans = a->percpu ? LRU_PERCPU_NR_SCANS : LRU_LOCAL_NR_SCANS;
+	/* 6.16+: a CPU refills at most half its share, so CPUs cannot starve */
+	a->target_free = h->n_elems / ncpus / 2;
+	if (a->target_free < 1)
+		a->target_free = 1;
+	if (a->target_free > LRU_LOCAL_FREE_TARGET)
+		a->target_free = LRU_LOCAL_FREE_TARGET;
+	c = lru_get(m);
+	for (uint32_t i = 0; i < a->n_heads; i++)
+		ll_init(&c, head_id(&c, i));
+	for (uint32_t i = 0; i < nlists; i++) {
+		struct lru_list *l = &c.lists[i];
+
+		l->head_base = a->percpu ? 3 * i : 0;
+		l->next_inactive_rotation = lhead(&c, l, LRU_INACTIVE);
+	}
+	if (!a->percpu) {
+		for (uint32_t i = 0; i < ncpus; i++) {
+			c.locals[i].free_head = 3 + 2 * i;
+			c.locals[i].pending_head = 4 + 2 * i;
+			c.locals[i].next_steal = i;
+		}
+	}
+	/*
+	 * Element i goes to the head of a free list, as bpf_lru_populate();
+	 * per CPU, consecutive runs of n_elems / ncpus elements.
+	 */
+	for (uint32_t i = 0; i < h->n_elems; i++) {
+		uint32_t cpu = a->percpu ? i / (h->n_elems / ncpus) : 0;
+		struct uxdp_lru_node *n = node(&c, i + 1);
+
+		n->cpu = cpu;
+		n->type = LRU_FREE;
+		n->ref = 0;
+		ll_add(&c, i + 1, lhead(&c, &c.lists[a->percpu ? cpu : 0], LRU_FREE));
+	}
+}
+
+uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+
+	if (cpu >= c.a->ncpus)
+		cpu %= c.a->ncpus;
+	return c.a->percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
+}
+
+void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
+{
+	struct lru c = lru_get(m);
+
+	if (c.a->percpu)
+		move(&c, &c.lists[node(&c, link)->cpu], link, LRU_FREE);
+	else
+		common_push_free(&c, link);
+}
