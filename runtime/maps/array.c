@@ -279,7 +279,7 @@ static int slot_update(struct uxdp_map *m, const void *key, const void *value, u
 		       int cpu)
 {
 	uint32_t idx = *(const uint32_t *)key;
-	uint32_t *present;
+	uint32_t *present, clean[2];
 	int err = 0;
 
 	if (is_fd_array(m->type) ? flags != BPF_ANY : flags > BPF_EXIST)
@@ -291,13 +291,33 @@ static int slot_update(struct uxdp_map *m, const void *key, const void *value, u
 		err = uxdp_check_inner(m, *(const uint32_t *)value);
 		break;
 	case BPF_MAP_TYPE_DEVMAP:
-	case BPF_MAP_TYPE_CPUMAP:
-		/* No program runs on a devmap/cpumap entry here: refuse to pretend. */
-		if (m->value_size == 8 && ((const uint32_t *)value)[1])
-			err = -EINVAL;
-		if (!err && m->type == BPF_MAP_TYPE_CPUMAP && !*(const uint32_t *)value)
-			return slot_delete(m, key); /* qsize 0 removes the entry */
+	case BPF_MAP_TYPE_CPUMAP: {
+		/* ifindex or qsize, then (8-byte values) a program fd */
+		uint32_t v0 = ((const uint32_t *)value)[0];
+		int32_t fd = m->value_size == 8 ? ((const int32_t *)value)[1] : 0;
+
+		/* The kernel's order (dev_map_update_elem, cpu_map_update_elem). */
+		if (flags == BPF_NOEXIST)
+			return -EEXIST; /* every slot "exists" */
+		if (m->type == BPF_MAP_TYPE_CPUMAP) {
+			if (v0 > 16384)
+				return -EOVERFLOW; /* the kernel's qsize limit */
+			if (idx >= m->ncpus)
+				return -ENODEV; /* not a possible CPU (worker) */
+		}
+		/* No program runs on a devmap/cpumap entry here: refuse to pretend.
+		 * The kernel only takes fd > 0 as a program; fd <= 0 reads back as 0. */
+		if (fd > 0)
+			return -EINVAL;
+		if (!v0)
+			return slot_delete(m, key); /* ifindex 0 / qsize 0 empties the slot */
+		if (fd) {
+			memcpy(clean, value, sizeof(clean));
+			clean[1] = 0;
+			value = clean;
+		}
 		break;
+	}
 	}
 	if (err)
 		return err;

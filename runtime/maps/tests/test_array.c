@@ -168,6 +168,54 @@ static uint64_t prog_b(struct uxdp_ctx *ctx)
 	return 22;
 }
 
+/*
+ * devmap/cpumap updates as the kernel 6.18 answers them (dev_map_update_elem,
+ * cpu_map_update_elem; found by test/diff/redirect_maps against the kernel):
+ * BPF_NOEXIST is -EEXIST before anything else, ifindex 0 / qsize 0 empties
+ * the slot, qsize > 16384 is -EOVERFLOW, a CPU past the possible ones
+ * (ncpus, 4 here) is -ENODEV, and a program fd <= 0 means "no program".
+ */
+static void test_devmap_cpumap_kernel_rules(void)
+{
+	struct uxdp_map *dm = mk("dev2", BPF_MAP_TYPE_DEVMAP, 4, 8, 4, 0);
+	struct uxdp_map *cm = mk("cpu2", BPF_MAP_TYPE_CPUMAP, 4, 8, 8, 0);
+	uint32_t k = 1, v[2] = { 1, 0 }, out[2];
+
+	if (!dm || !cm)
+		return;
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, v, BPF_ANY), 0);
+	v[0] = 0;
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, v, BPF_NOEXIST), -EEXIST);
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, v, BPF_ANY), 0); /* ifindex 0: emptied */
+	CHECK_EQ(uxdp_map_lookup_elem_copy(dm, &k, out), -ENOENT);
+	CHECK(uxdp_map_redirect_target(dm, 1) == NULL);
+	v[0] = 0;
+	v[1] = 5;
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, v, BPF_ANY), -EINVAL); /* fd with ifindex 0 */
+	v[0] = 2;
+	v[1] = (uint32_t)-1; /* fd -1: no program, reads back as 0 */
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, v, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(dm, &k, out), 0);
+	CHECK(out[0] == 2 && out[1] == 0);
+
+	v[0] = 16385;
+	v[1] = 0;
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_ANY), -EOVERFLOW);
+	v[0] = 16384;
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_ANY), 0);
+	v[0] = 0;
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_NOEXIST), -EEXIST);
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_ANY), 0); /* qsize 0: emptied */
+	CHECK_EQ(uxdp_map_lookup_elem_copy(cm, &k, out), -ENOENT);
+	k = 4; /* < max_entries 8, >= ncpus 4 */
+	v[0] = 64;
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_ANY), -ENODEV);
+	k = 8;
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, v, BPF_ANY), -E2BIG);
+	uxdp_map_close(dm);
+	uxdp_map_close(cm);
+}
+
 static void test_prog_array(void)
 {
 	struct uxdp_map *m = mk("progs", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
@@ -308,6 +356,7 @@ int main(void)
 	test_percpu_array();
 	test_spin_lock_value();
 	test_devmap_like();
+	test_devmap_cpumap_kernel_rules();
 	test_prog_array();
 	test_array_of_maps();
 	test_open_list();
