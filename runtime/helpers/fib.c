@@ -346,11 +346,18 @@ static int lookup4(const struct uxdp_fib *fib, struct bpf_fib_lookup *p, uint32_
 		return BPF_FIB_LKUP_RET_FWD_DISABLED;
 
 	memcpy(dst, &p->ipv4_dst, 4);
-	/* fib_lookup() looks in the local table before main; DIRECT does not. */
-	if (!(flags & BPF_FIB_LOOKUP_DIRECT) && is_local(fib, AF_INET, dst))
-		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	/*
+	 * Without policy rules (there are none here) the kernel merges IPv4's
+	 * local table into main (fib_trie: one trie for both), so a lookup in
+	 * main, DIRECT or not, sees local addresses; 255 shares the same trie.
+	 */
+	if ((flags & BPF_FIB_LOOKUP_DIRECT) && (flags & BPF_FIB_LOOKUP_TBID) &&
+	    p->tbid == 255 /* RT_TABLE_LOCAL */)
+		p->tbid = UXDP_FIB_TABLE_MAIN;
 	tbid = pick_table(fib, p, flags);
 	if (!tbid)
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	if (tbid == UXDP_FIB_TABLE_MAIN && is_local(fib, AF_INET, dst))
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
 	rt = route_find(fib, AF_INET, tbid, dst,
 			flags & BPF_FIB_LOOKUP_OUTPUT ? p->ifindex : 0, 0);
