@@ -118,6 +118,7 @@ static int run_net(struct uxdp_net_opts *no, const char *object, const char *pro
 		   const char *instance)
 {
 	struct net_prog np = { .object = object, .prog_name = prog_name };
+	struct uxdp_stats_shm *shm = NULL;
 	char inst[UXDP_INSTANCE_LEN];
 	bool ran = false;
 	int ret = 0;
@@ -132,6 +133,16 @@ static int run_net(struct uxdp_net_opts *no, const char *object, const char *pro
 	}
 	no->open_prog = open_net_prog;
 	no->open_arg = &np;
+	/* A named instance publishes its counters for `uxdpctl stats`, as with --pcap. */
+	if (instance) {
+		ret = uxdp_stats_shm_create(instance, &shm);
+		if (ret)
+			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", instance,
+				strerror(-ret));
+		else
+			no->publish = &shm->stats;
+		ret = 0;
+	}
 #ifdef UXDP_HAVE_AFXDP
 	if (no->ifaces) {
 		ret = uxdp_afxdp_run(no);
@@ -149,6 +160,7 @@ static int run_net(struct uxdp_net_opts *no, const char *object, const char *pro
 			no->ifaces ? "AF_XDP" : "DPDK");
 		ret = -EOPNOTSUPP;
 	}
+	uxdp_stats_shm_finish(shm);
 	uxdp_object_close(np.obj);
 	if (!instance)
 		uxdp_map_unlink_instance(np.oo.instance);

@@ -579,10 +579,12 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 		usleep(100 * 1000);
 		if (o->show_stats)
 			uxdp_net_tick(&ticker, ax.stats, ax.nworkers);
+		uxdp_net_publish(o->publish, ax.stats, ax.nworkers);
 	}
 	for (i = 0; i < ax.nworkers; i++)
 		if (ax.w[i].started)
 			pthread_join(ax.w[i].thread, NULL);
+	uxdp_net_publish(o->publish, ax.stats, ax.nworkers);
 	uxdp_net_print_final(stdout, ax.stats, ax.nworkers, uxdp_net_now() - start);
 out:
 	teardown(&ax);

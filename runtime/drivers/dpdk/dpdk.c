@@ -172,7 +172,8 @@ static int lcore_main(void *arg)
 	struct rte_mbuf *pkts[UXDP_NET_BATCH];
 	struct uxdp_net_ticker ticker;
 	struct uxdp_worker uw;
-	uint64_t prev = rte_rdtsc(), cur;
+	uint64_t prev = rte_rdtsc(), cur, published = prev;
+	const uint64_t publish_every = rte_get_tsc_hz() / 10;
 	uint16_t n;
 
 	uxdp_worker_init(&uw, wi);
@@ -190,6 +191,10 @@ static int lcore_main(void *arg)
 				rte_eth_tx_buffer_flush(dp.port_id[p], wi, dp.txb[wi][p]);
 			if (main_lcore && dp.o->show_stats)
 				uxdp_net_tick(&ticker, dp.stats, dp.nworkers);
+			if (main_lcore && dp.o->publish && cur - published > publish_every) {
+				uxdp_net_publish(dp.o->publish, dp.stats, dp.nworkers);
+				published = cur;
+			}
 			prev = cur;
 		}
 		for (p = 0; p < dp.nports; p++) {
@@ -390,6 +395,7 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	start = uxdp_net_now();
 	rte_eal_mp_remote_launch(lcore_main, NULL, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
+	uxdp_net_publish(o->publish, dp.stats, dp.nworkers);
 	uxdp_net_print_final(stdout, dp.stats, dp.nworkers, uxdp_net_now() - start);
 	ret = 0;
 out:

@@ -102,6 +102,26 @@ void uxdp_net_tick(struct uxdp_net_ticker *t, const struct uxdp_net_stats *s, un
 	t->last = now;
 }
 
+void uxdp_net_publish(struct uxdp_stats *to, const struct uxdp_net_stats *s, unsigned int n)
+{
+	struct uxdp_stats sum = { 0 }, cur;
+	unsigned int i, v;
+
+	if (!to)
+		return;
+	for (i = 0; i < n; i++) {
+		snapshot(&cur, &s[i].v);
+		for (v = 0; v < UXDP_N_VERDICTS; v++) {
+			sum.packets[v] += cur.packets[v];
+			sum.bytes[v] += cur.bytes[v];
+		}
+	}
+	for (v = 0; v < UXDP_N_VERDICTS; v++) {
+		__atomic_store_n(&to->packets[v], sum.packets[v], __ATOMIC_RELAXED);
+		__atomic_store_n(&to->bytes[v], sum.bytes[v], __ATOMIC_RELAXED);
+	}
+}
+
 void uxdp_net_print_final(FILE *f, const struct uxdp_net_stats *s, unsigned int n, double seconds)
 {
 	struct uxdp_stats sum = { 0 }, cur;

@@ -60,6 +60,8 @@ void uxdp_net_tick(struct uxdp_net_ticker *t, const struct uxdp_net_stats *s, un
 /* The final counters: totals, then one line per worker. */
 void uxdp_net_print_final(FILE *f, const struct uxdp_net_stats *s, unsigned int n, double seconds);
 double uxdp_net_now(void);
+/* Sum the n workers' counters into to (relaxed stores: one writer, any readers). */
+void uxdp_net_publish(struct uxdp_stats *to, const struct uxdp_net_stats *s, unsigned int n);
 
 /*
  * Create (or attach to a persistent) TAP interface name, give it mac if

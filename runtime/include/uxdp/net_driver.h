@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <uxdp/ctx.h>
+#include <uxdp/driver.h>
 
 #define UXDP_NET_MAX_PORTS 16
 #define UXDP_NET_MAX_WORKERS 64
@@ -50,6 +51,12 @@ struct uxdp_net_opts {
 	/* Both */
 	const char *pass_tap;      /* TAP interface for XDP_PASS, or NULL */
 	bool show_stats;           /* a line per worker every second */
+	/*
+	 * If not NULL (uxdp --instance: the shared-memory counters of
+	 * uxdp/stats_shm.h), the workers' counters, summed, are stored here
+	 * with relaxed stores about every 100 ms and once more at the end.
+	 */
+	struct uxdp_stats *publish;
 	/*
 	 * Called once the number of workers is known, before any packet
 	 * flows: bind the program for nworkers workers (the ncpus of its
