@@ -356,6 +356,9 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		return -EINVAL;
 	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
 		err = uxdp_check_inner(m, *(const uint32_t *)value);
+	/* The kernel's __dev_map_hash_update_elem: ifindex 0 is -EINVAL. */
+	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH && !((const uint32_t *)value)[0])
+		err = -EINVAL;
 	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH && m->value_size == 8 &&
 	    ((const uint32_t *)value)[1])
 		err = -EINVAL; /* no devmap programs here */
@@ -368,7 +371,8 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		err = -EEXIST;
 		goto out;
 	}
-	if (op == BPF_EXIST && !old) {
+	/* devmap_hash has no BPF_EXIST check: the kernel inserts the key. */
+	if (op == BPF_EXIST && !old && m->type != BPF_MAP_TYPE_DEVMAP_HASH) {
 		err = -ENOENT;
 		goto out;
 	}
