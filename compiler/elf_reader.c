@@ -1160,8 +1160,20 @@ static void fe_free(struct fe *fe)
 	free(fe->buf);
 }
 
-int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
-			 struct uxdp_diag *diag)
+/* Copy [mem, mem + size) as if read from a file: fe_free() frees fe->buf. */
+static int copy_mem(struct fe *fe, const void *mem, size_t size)
+{
+	fe->buf = malloc(size ? size : 1);
+	if (!fe->buf)
+		return fe_err(fe, -ENOMEM, "out of memory");
+	memcpy(fe->buf, mem, size);
+	fe->size = size;
+	return 0;
+}
+
+/* path names the object in messages; mem, when not NULL, holds its bytes. */
+static int open_elf(const char *path, const void *mem, size_t size, const char *select,
+		    struct uxdp_object **out, struct uxdp_diag *diag)
 {
 	struct fe fe = { .diag = diag };
 	const char *slash = strrchr(path, '/');
@@ -1180,7 +1192,7 @@ int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_objec
 		err = fe_err(&fe, -ENOMEM, "out of memory");
 		goto out;
 	}
-	err = read_file(&fe, path);
+	err = mem ? copy_mem(&fe, mem, size) : read_file(&fe, path);
 	err = err ?: read_sections(&fe);
 	err = err ?: read_symbols(&fe);
 	err = err ?: collect_functions(&fe);
@@ -1201,4 +1213,16 @@ out:
 	}
 	*out = fe.obj;
 	return 0;
+}
+
+int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
+			 struct uxdp_diag *diag)
+{
+	return open_elf(path, NULL, 0, select, out, diag);
+}
+
+int uxdp_object_open_elf_mem(const void *bytes, size_t size, const char *name,
+			     const char *select, struct uxdp_object **out, struct uxdp_diag *diag)
+{
+	return open_elf(name, bytes, size, select, out, diag);
 }

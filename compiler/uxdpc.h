@@ -106,6 +106,9 @@ struct uxdp_object {
  */
 int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
+/* Same, from a copy of size bytes in memory; name stands for the path in messages. */
+int uxdp_object_open_elf_mem(const void *bytes, size_t size, const char *name,
+			     const char *select, struct uxdp_object **out, struct uxdp_diag *diag);
 /* Read plain instruction bytes as one program named name. */
 int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
