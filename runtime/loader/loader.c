@@ -256,7 +256,7 @@ static int select_sections(struct ld_ctx *c)
 
 static int layout_sections(struct ld_ctx *c, bool exec, size_t *cursor)
 {
-	size_t i, at;
+	size_t i, at = 0;
 	int err;
 
 	for (i = 1; i < c->shnum; i++) {
@@ -275,7 +275,7 @@ static int layout_sections(struct ld_ctx *c, bool exec, size_t *cursor)
 /* Give every COMMON symbol its own zeroed storage after the data sections. */
 static int layout_commons(struct ld_ctx *c, size_t *cursor)
 {
-	size_t i, at;
+	size_t i, at = 0;
 	int err;
 
 	for (i = 1; i < c->nsyms; i++) {
@@ -398,7 +398,7 @@ static int copy_sections(struct ld_ctx *c)
 static int load(struct ld_ctx *c)
 {
 	struct uxdp_image *img;
-	size_t cursor = 0, at, i, total;
+	size_t cursor = 0, at = 0, i, total;
 	int err;
 
 	err = check_header(c);
