@@ -263,12 +263,15 @@ int ld_apply_relocations(struct ld_ctx *c)
 		for (k = 0; k < n; k++) {
 			uint32_t type = ELF64_R_TYPE(r[k].r_info);
 			size_t sym = ELF64_R_SYM(r[k].r_info);
-			uint8_t *p = sec + r[k].r_offset;
-			int64_t P = (int64_t)(uintptr_t)p, A = r[k].r_addend, S, G, v;
+			int64_t P, A = r[k].r_addend, S, G, v;
+			uint8_t *p;
 			uint64_t u;
 
+			/* Before p: ld_plan_indirections() skips NONE unchecked, any offset. */
 			if (type == R_X86_64_NONE)
 				continue;
+			p = sec + r[k].r_offset;
+			P = (int64_t)(uintptr_t)p;
 			if (sym && !c->ls[sym].defined)
 				return ld_err(c, ENOEXEC, "section %s: relocation %zu refers to '%s', which is not loaded",
 					      ld_sec_name(c, i), k, ld_sym_name(c, sym));
