@@ -425,87 +425,19 @@ static int parse_key(struct ctl *c, const struct uxdp_map_info *info, int argc, 
 	return 0;
 }
 
-/*
- * The control-plane value for a parsed one: as is if it has the full size,
- * and for a per-CPU map a single value_size value is copied to every CPU.
- */
-static int full_value(struct uxdp_map *m, const struct uxdp_map_info *info, const uint8_t *v,
-		      size_t len, uint8_t **out)
-{
-	size_t bytes = uxdp_map_value_bytes(m), stride = (info->value_size + 7) & ~(size_t)7;
-	unsigned int cpu;
-
-	if (len != bytes && !(percpu(info) && len == info->value_size)) {
-		if (percpu(info))
-			return fail("map %s: value is %zu bytes, the map's value size is %u "
-				    "(or %zu for all %u CPUs)", info->name, len, info->value_size,
-				    bytes, info->ncpus);
-		return fail("map %s: value is %zu bytes, the map's value size is %u", info->name,
-			    len, info->value_size);
-	}
-	*out = calloc(1, bytes ? bytes : 1);
-	if (!*out)
-		return fail("out of memory");
-	if (len == bytes)
-		memcpy(*out, v, len);
-	else
-		for (cpu = 0; cpu < info->ncpus; cpu++)
-			memcpy(*out + cpu * stride, v, len);
-	return 0;
-}
-
 static const char *errstr(int err)
 {
-	switch (err) {
-	case -ENOENT: return "no such entry";
-	case -EEXIST: return "entry exists (noexist)";
-	case -E2BIG: return "map full, or index out of range";
-	case -EOPNOTSUPP: return "not supported by this map type";
-	default: return strerror(-err);
-	}
+	return uxdp_ctl_strerror(err);
 }
 
 /* Write one parsed entry; where names it in errors ("map x" or "FILE:LINE: map x"). */
 static int apply_entry(struct ctl *c, const struct uxdp_ctl_entry *e, const char *where)
 {
-	struct uxdp_map_info info;
-	struct uxdp_map *m;
-	uint8_t *value = NULL;
-	int ret = uxdp_map_open(c->instance, e->map, &m);
+	char err[512];
 
-	if (ret)
-		return fail("%s%s: %s", where, e->map,
-			    ret == -ENOENT || ret == -EINVAL ? "no such map" : strerror(-ret));
-	uxdp_map_get_info(m, &info);
-	if (is_queue(info.type)) {
-		/* A queue/stack update is a push; a key, if given, is ignored as bpf(2) does. */
-		if (e->value_len != info.value_size)
-			ret = fail("%s%s: value is %zu bytes, the map's value size is %u", where,
-				   e->map, e->value_len, info.value_size);
-		else if ((ret = uxdp_map_push(m, e->value, e->flags)))
-			ret = fail("%s%s: push: %s", where, e->map, errstr(ret));
-		goto out;
-	}
-	if (!e->key) {
-		ret = fail("%s%s: a %s map needs a key", where, e->map,
-			   uxdp_ctl_map_type_name(info.type));
-		goto out;
-	}
-	if (e->key_len != info.key_size) {
-		ret = fail("%s%s: key is %zu bytes, the map's key size is %u", where, e->map,
-			   e->key_len, info.key_size);
-		goto out;
-	}
-	ret = full_value(m, &info, e->value, e->value_len, &value);
-	if (ret)
-		goto out;
-	ret = uxdp_map_update_elem(m, e->key, value, e->flags);
-	if (ret)
-		ret = fail("%s%s: update: %s", where, e->map, errstr(ret));
-out:
-	free(value);
-	uxdp_map_close(m);
-	return ret ? 1 : 0;
+	if (uxdp_ctl_apply_entry(c->instance, e, where, err, sizeof(err)))
+		return fail("%s", err);
+	return 0;
 }
 
 static int do_map_update(struct ctl *c, int argc, char **argv, int pos)
@@ -1055,72 +987,16 @@ static int do_instance(struct ctl *c, int argc, char **argv, int pos)
 
 /* ---- apply ---- */
 
-#define MAX_WORDS 4096
-
-static int apply_line(struct ctl *c, const char *path, int line, int n, char **tok)
-{
-	char err[320], where[300];
-	struct uxdp_ctl_parse p = { .instance = c->instance, .err = err, .err_size = sizeof(err) };
-	struct uxdp_ctl_entry e;
-	int ret;
-
-	snprintf(where, sizeof(where), "%s:%d: map ", path, line);
-	if (!strcmp(tok[0], "prog_array")) {
-		/* Only the running process knows program names; a number is an index. */
-		char *end, *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", NULL };
-
-		if (n != 4)
-			return fail("%s:%d: usage: prog_array MAP INDEX PROGRAM-INDEX", path, line);
-		strtoul(tok[3], &end, 0);
-		if (*end || end == tok[3])
-			return fail("%s:%d: prog_array: uxdpctl takes program indexes, not names "
-				    "('%s')", path, line, tok[3]);
-		words[1] = tok[1];
-		words[4] = tok[2];
-		words[7] = tok[3];
-		tok = words;
-		n = 8;
-	} else if (strcmp(tok[0], "map")) {
-		return fail("%s:%d: unknown directive '%s' (map, prog_array)", path, line, tok[0]);
-	}
-	if (uxdp_ctl_parse_entry(&p, n, tok, &e))
-		return fail("%s:%d: %s", path, line, err);
-	ret = apply_entry(c, &e, where);
-	uxdp_ctl_entry_free(&e);
-	return ret;
-}
-
 static int do_apply(struct ctl *c, int argc, char **argv, int pos)
 {
-	char *line = NULL, *tok[MAX_WORDS], *s, *save;
-	const char *path;
-	size_t cap = 0;
-	int ret = 0, n, lineno = 0;
-	FILE *f;
+	char err[640];
 
 	if (pos + 1 != argc)
 		return usage_fail("usage: apply FILE");
-	path = argv[pos];
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f)
-		return fail("%s: %s", path, strerror(errno));
-	while (!ret && getline(&line, &cap, f) >= 0) {
-		lineno++;
-		if ((s = strchr(line, '#')))
-			*s = '\0';
-		n = 0;
-		for (s = strtok_r(line, " \t\r\n", &save); s && n < MAX_WORDS;
-		     s = strtok_r(NULL, " \t\r\n", &save))
-			tok[n++] = s;
-		if (n)
-			ret = apply_line(c, path, lineno, n, tok);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	if (!ret)
-		json_null(c);
-	return ret;
+	if (uxdp_ctl_apply_file(c->instance, argv[pos], err, sizeof(err)))
+		return fail("%s", err);
+	json_null(c);
+	return 0;
 }
 
 int main(int argc, char **argv)

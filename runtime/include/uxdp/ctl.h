@@ -59,6 +59,22 @@ struct uxdp_ctl_entry {
 int uxdp_ctl_parse_entry(struct uxdp_ctl_parse *p, int ntok, char **tok, struct uxdp_ctl_entry *e);
 void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e);
 
+/*
+ * Write a parsed entry into map e->map of instance (NULL: "default"): an
+ * update, or a push for a queue/stack; a single value of a per-CPU map goes
+ * to every CPU.  where starts the error line ("FILE:LINE: map ").
+ */
+int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, const char *where,
+			 char *err, size_t err_size);
+/*
+ * Apply a config file ("-": stdin): `map ...` lines as above and
+ * `prog_array MAP INDEX PROGRAM-INDEX`, `#` comments.  Stops at the first
+ * error, whose line starts "FILE:LINE: ".  The maps must exist already.
+ */
+int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size);
+/* The words for a map operation's -errno ("no such entry", ...). */
+const char *uxdp_ctl_strerror(int err);
+
 /* bpftool's name of a BPF_MAP_TYPE_* ("hash", "percpu_array", ...), or "unknown". */
 const char *uxdp_ctl_map_type_name(uint32_t type);
 /* True for maps whose control-plane value holds one slot per CPU. */

@@ -28,6 +28,7 @@
 #ifndef UXDP_FIB_H
 #define UXDP_FIB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct uxdp_fib;
@@ -97,6 +98,14 @@ int uxdp_fib_del_route(struct uxdp_fib *fib, const struct uxdp_fib_route *rt);
 /* Add, or replace the one with the same ifindex, family and address. */
 int uxdp_fib_set_neigh(struct uxdp_fib *fib, const struct uxdp_fib_neigh *nb);
 int uxdp_fib_del_neigh(struct uxdp_fib *fib, const struct uxdp_fib_neigh *nb);
+
+/*
+ * Add the interfaces, routes and neighbours of a FIB file (docs/fib.md) to
+ * fib.  On error, stops there (what came before stays in fib) and puts one
+ * line in err, "PATH:LINE: what is wrong" for a bad line; -EINVAL for a bad
+ * line, else the -errno of opening or reading the file.
+ */
+int uxdp_fib_load_file(struct uxdp_fib *fib, const char *path, char *err, size_t err_size);
 
 struct bpf_fib_lookup;
 /*
