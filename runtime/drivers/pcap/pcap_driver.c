@@ -15,6 +15,7 @@
 #include <uxdp/driver.h>
 #include <uxdp/map.h>
 #include <uxdp/worker.h>
+#include <uxdp/xsk_ring.h>
 
 /* Any constant will do: replays must draw the same "random" numbers. */
 #define PCAP_PRNG_SEED 0x75786470
@@ -140,6 +141,7 @@ int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_s
 	double start = now(), last = start;
 	uint8_t *frame = NULL;
 	struct uxdp_worker w;
+	struct uxdp_xsk_cache xsk = { 0 };
 	int ret;
 
 	uxdp_worker_init(&w, 0);
@@ -182,24 +184,33 @@ int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_s
 				.rx_queue_index = o->queue,
 				.worker = &w,
 			};
-			bool sent;
+			bool sent, passed;
 			enum uxdp_verdict v;
+			enum uxdp_redirect_dest dest = UXDP_DEST_NONE;
 			struct pcap_pkthdr h;
 
 			memset(frame, 0, frame_size);
 			memcpy(ctx.data, p->data, p->hdr.caplen);
 			v = uxdp_verdict_of(fn(&ctx));
-			sent = v == UXDP_TX ||
-			       (v == UXDP_REDIRECT && w.redirect.kind != UXDP_REDIRECT_NONE);
-			uxdp_redirect_clear(&w.redirect);
 			stats->packets[v]++;
 			stats->bytes[v] += p->hdr.caplen;
 
 			h = p->hdr;
 			h.caplen = h.len = ctx.data_end > ctx.data ? ctx.data_end - ctx.data : 0;
+			if (v == UXDP_REDIRECT)
+				dest = uxdp_redirect_dest(&w.redirect);
+			/* An xskmap slot's consumer gets the frame (a failure drops it, counted
+			 * at the ring); a cpumap hands it to the stack, as XDP_PASS would. */
+			if (dest == UXDP_DEST_XSK)
+				uxdp_xsk_deliver(&xsk, &w.redirect, ctx.data, h.caplen,
+						 (uint64_t)h.ts.tv_sec * 1000000000u +
+							 (uint64_t)h.ts.tv_usec * 1000u);
+			uxdp_redirect_clear(&w.redirect);
+			sent = v == UXDP_TX || dest == UXDP_DEST_DEV;
+			passed = v == UXDP_PASS || dest == UXDP_DEST_CPU;
 			if (sent && out)
 				pcap_dump((u_char *)out, &h, ctx.data);
-			else if (v == UXDP_PASS && pass)
+			else if (passed && pass)
 				pcap_dump((u_char *)pass, &h, ctx.data);
 
 			if (o->stop && *o->stop)
@@ -233,6 +244,7 @@ out:
 		free(pkts[i].data);
 	free(pkts);
 	free(frame);
+	uxdp_xsk_cache_close(&xsk);
 	pcap_close(in);
 	uxdp_worker_set_current(NULL);
 	return ret;

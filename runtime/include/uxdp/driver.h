@@ -46,8 +46,8 @@ void uxdp_stats_print(FILE *f, const struct uxdp_stats *s, double seconds);
 
 struct uxdp_pcap_opts {
 	const char *in;        /* pcap file to read (required) */
-	const char *out;       /* XDP_TX and XDP_REDIRECT packets, or NULL */
-	const char *pass_out;  /* XDP_PASS packets, or NULL */
+	const char *out;       /* XDP_TX, and XDP_REDIRECT to a port (ifindex, devmap), or NULL */
+	const char *pass_out;  /* XDP_PASS, and XDP_REDIRECT to a cpumap, or NULL */
 	uint32_t ifindex;      /* ctx ingress_ifindex */
 	uint32_t queue;        /* ctx rx_queue_index */
 	uint64_t repeat;       /* times to run the whole capture; 0 means 1 */
@@ -64,7 +64,10 @@ struct uxdp_pcap_opts {
  * with its original timestamp, for every run.  The calling thread is worker 0,
  * with a fixed PRNG seed.  An XDP_REDIRECT without a target (no redirect
  * helper succeeded) is counted as XDP_REDIRECT but not written, since the
- * kernel would drop it.
+ * kernel would drop it.  A redirect to an xskmap slot goes to the slot's
+ * shared-memory ring (uxdp/xsk_ring.h), with the packet's timestamp; one to
+ * a cpumap entry goes to the network stack in the kernel, so here to
+ * pass_out.  Both stay counted as XDP_REDIRECT, as the kernel counts them.
  */
 int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_stats *stats,
 		  char *err, size_t err_size);

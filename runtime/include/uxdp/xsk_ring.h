@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xsk_ring.h - where an XDP_REDIRECT into an xskmap goes: a per-slot packet
+ * ring in shared memory, read by a consumer process.
+ *
+ * In the kernel an xskmap slot holds an AF_XDP socket, and a redirect into
+ * it copies (or hands over) the frame to that socket's RX ring, for a
+ * userspace consumer.  uxdp has no sockets: the consumer is another process
+ * (`uxdpctl xsk read`, or anything using uxdp_xsk_ring_consume()), and the
+ * RX ring is a shared-memory object per slot:
+ *
+ *	/dev/shm/uxdp-xsk.<instance>.<map>.<slot>
+ *
+ * outside the uxdp.<instance>. prefix of the maps, so map listings do not
+ * see it.  The driver creates it on the first frame for that slot; it
+ * outlives the run like the maps do, until uxdp_xsk_ring_unlink_instance()
+ * (`uxdpctl instance delete`, `map cleanup`).
+ *
+ * What an xskmap value means in uxdp: the u32 written by the control plane
+ * stands for the socket.  A slot that holds a non-zero value is "bound" and
+ * receives frames; an empty slot makes bpf_redirect_map() return its
+ * fallback action, as a slot without a socket does in the kernel; a slot
+ * that holds 0 is a socket that is not bound (to this queue): the program
+ * gets XDP_REDIRECT, and the driver drops the frame, as the kernel's
+ * xsk_rcv() fails with -EINVAL and xdp_do_redirect() drops it.
+ *
+ * Each ring has UXDP_XSK_RING_SLOTS frames of at most UXDP_XSK_FRAME_MAX
+ * bytes.  A frame that finds the ring full, or is too big, is dropped and
+ * counted in the ring's "dropped" counter, as an AF_XDP RX ring overflow
+ * (rx_ring_full / rx_dropped).  Producers (any worker of any process) take
+ * the ring's lock; there is one consumer, which moves the tail.
+ *
+ * Errors: 0 or a negative errno; nothing here prints or exits.
+ */
+#ifndef UXDP_XSK_RING_H
+#define UXDP_XSK_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uxdp/map.h>
+#include <uxdp/worker.h>
+
+#define UXDP_XSK_RING_SLOTS 256
+#define UXDP_XSK_SLOT_SIZE 4096
+#define UXDP_XSK_FRAME_MAX (UXDP_XSK_SLOT_SIZE - 16) /* a 16-byte record header per slot */
+
+struct uxdp_xsk_ring;
+
+/*
+ * Open the ring of slot index of map in instance (NULL: "default").  With
+ * create, a missing ring is created empty; without, -ENOENT.  -EPROTO if
+ * the object is not a ring of this layout.
+ */
+int uxdp_xsk_ring_open(const char *instance, const char *map, uint32_t index, bool create,
+		       struct uxdp_xsk_ring **out);
+/* NULL is allowed. */
+void uxdp_xsk_ring_close(struct uxdp_xsk_ring *r);
+/* Remove one ring; -ENOENT if there is none. */
+int uxdp_xsk_ring_unlink(const char *instance, const char *map, uint32_t index);
+/* Remove every ring of instance (0 if there were none). */
+int uxdp_xsk_ring_unlink_instance(const char *instance);
+
+/*
+ * Append one frame with its timestamp (ns since the epoch).  -ENOBUFS if the
+ * ring is full, -EMSGSIZE if len > UXDP_XSK_FRAME_MAX; both count as dropped.
+ */
+int uxdp_xsk_ring_produce(struct uxdp_xsk_ring *r, const void *data, uint32_t len,
+			  uint64_t ts_ns);
+
+/*
+ * Call cb for every frame in the ring, oldest first, and consume it.  A
+ * negative return from cb stops after that frame (which stays consumed) and
+ * is returned; otherwise the number of frames.  One consumer at a time.
+ */
+typedef int (*uxdp_xsk_cb)(void *arg, const void *data, uint32_t len, uint64_t ts_ns);
+int uxdp_xsk_ring_consume(struct uxdp_xsk_ring *r, uxdp_xsk_cb cb, void *arg);
+
+/* Frames ever delivered to the ring, and dropped at it (full, too big). */
+void uxdp_xsk_ring_counters(const struct uxdp_xsk_ring *r, uint64_t *delivered,
+			    uint64_t *dropped);
+
+/* ---- for drivers ---- */
+
+/* What a redirect target is, for the driver that acts on XDP_REDIRECT. */
+enum uxdp_redirect_dest {
+	UXDP_DEST_NONE = 0, /* no target (or a map type with none): drop */
+	UXDP_DEST_DEV,      /* bpf_redirect() or a devmap/devmap_hash entry: a port */
+	UXDP_DEST_XSK,      /* an xskmap slot: its ring */
+	UXDP_DEST_CPU,      /* a cpumap entry: the stack, i.e. the XDP_PASS path */
+};
+
+/* Which of those r is (r: a worker's redirect state after XDP_REDIRECT). */
+enum uxdp_redirect_dest uxdp_redirect_dest(const struct uxdp_redirect *r);
+
+/*
+ * A driver worker's open rings, so that a redirect does not open the ring
+ * every time.  Zero-initialise it; one per worker thread (no locking).
+ */
+#define UXDP_XSK_CACHE_SIZE 16
+struct uxdp_xsk_cache {
+	struct {
+		const void *map;
+		uint32_t index;
+		struct uxdp_xsk_ring *ring;
+	} e[UXDP_XSK_CACHE_SIZE];
+	unsigned int next; /* the entry a miss replaces when all are in use */
+};
+
+/*
+ * Deliver a frame redirected to an xskmap (r: the worker's redirect state,
+ * UXDP_DEST_XSK) to its slot's ring.  0 if delivered; -ENOTCONN if the slot
+ * holds 0 (no bound socket); -ENOBUFS / -EMSGSIZE as produce; other errors
+ * from opening the ring.  Every non-zero return is a dropped frame.
+ */
+int uxdp_xsk_deliver(struct uxdp_xsk_cache *c, const struct uxdp_redirect *r, const void *data,
+		     uint32_t len, uint64_t ts_ns);
+/* Unmap every ring of the cache. */
+void uxdp_xsk_cache_close(struct uxdp_xsk_cache *c);
+
+#endif /* UXDP_XSK_RING_H */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xsk_ring.c - the per-slot packet rings behind xskmap redirects
+ * (uxdp/xsk_ring.h).
+ *
+ * Layout of /dev/shm/uxdp-xsk.<instance>.<map>.<slot>: a 4096-byte header
+ * page, then UXDP_XSK_RING_SLOTS slots of UXDP_XSK_SLOT_SIZE bytes, each a
+ * 16-byte record header {u32 len, u32 pad, u64 ts_ns} and the frame.  An
+ * all-zero object is an empty ring, so racing creators need no handshake:
+ * each extends the object to the same size and the first one to set the
+ * magic wins.  head and tail count frames ever produced and consumed; the
+ * slot of frame n is n % UXDP_XSK_RING_SLOTS.  Producers serialise on the
+ * header's lock (several workers may feed one slot); the consumer publishes
+ * tail with release order so that a producer reuses a slot only after it
+ * has been read.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uxdp/xsk_ring.h>
+
+#include "map_internal.h"
+
+#define XSK_MAGIC 0x6b737875u /* "uxsk" */
+#define XSK_HDR_SIZE 4096
+#define XSK_OBJ_SIZE (XSK_HDR_SIZE + (uint64_t)UXDP_XSK_RING_SLOTS * UXDP_XSK_SLOT_SIZE)
+#define XSK_NAME_MAX (16 + UXDP_INSTANCE_LEN + UXDP_MAP_NAME_LEN + 12)
+
+struct xsk_hdr {
+	uint32_t magic;
+	uint32_t nslots;    /* informational: the layout is fixed by the constants */
+	uint32_t slot_size;
+	uint32_t lock;      /* producers */
+	uint64_t head;      /* frames produced, written under lock */
+	uint64_t dropped;   /* frames refused: ring full or too big, under lock */
+	uint8_t _pad[32];
+	uint64_t tail;      /* frames consumed, written by the consumer only */
+};
+
+struct xsk_rec {
+	uint32_t len;
+	uint32_t _pad;
+	uint64_t ts_ns;
+	uint8_t data[];
+};
+
+_Static_assert(sizeof(struct xsk_rec) == UXDP_XSK_SLOT_SIZE - UXDP_XSK_FRAME_MAX, "record");
+_Static_assert((UXDP_XSK_RING_SLOTS & (UXDP_XSK_RING_SLOTS - 1)) == 0, "power of two");
+
+struct uxdp_xsk_ring {
+	struct xsk_hdr *h;
+	uint8_t *slots;
+};
+
+static int ring_name(char *buf, size_t size, const char *instance, const char *map,
+		     uint32_t index)
+{
+	int n = snprintf(buf, size, "/uxdp-xsk.%s.%s.%u", instance ? instance : UXDP_DEFAULT_INSTANCE,
+			 map, index);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int uxdp_xsk_ring_open(const char *instance, const char *map, uint32_t index, bool create,
+		       struct uxdp_xsk_ring **out)
+{
+	char name[XSK_NAME_MAX];
+	struct uxdp_xsk_ring *r;
+	struct stat st;
+	void *p;
+	uint32_t zero = 0;
+	int fd, err = ring_name(name, sizeof(name), instance, map, index);
+
+	if (err)
+		return err;
+	if (strchr(map, '/') || (instance && strchr(instance, '/')))
+		return -EINVAL;
+	fd = shm_open(name, O_RDWR | (create ? O_CREAT : 0), 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (st.st_size == 0 && create && ftruncate(fd, XSK_OBJ_SIZE) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* A creator between shm_open and ftruncate: the size is 0, the ring is empty. */
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	if (st.st_size != 0 && (uint64_t)st.st_size != XSK_OBJ_SIZE) {
+		err = -EPROTO;
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		err = -ENOENT;
+		goto fail;
+	}
+	p = mmap(NULL, XSK_OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto fail;
+	}
+	close(fd);
+	r = malloc(sizeof(*r));
+	if (!r) {
+		munmap(p, XSK_OBJ_SIZE);
+		return -ENOMEM;
+	}
+	r->h = p;
+	r->slots = (uint8_t *)p + XSK_HDR_SIZE;
+	if (__atomic_compare_exchange_n(&r->h->magic, &zero, XSK_MAGIC, false, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED)) {
+		r->h->nslots = UXDP_XSK_RING_SLOTS;
+		r->h->slot_size = UXDP_XSK_SLOT_SIZE;
+	} else if (zero != XSK_MAGIC) {
+		uxdp_xsk_ring_close(r);
+		return -EPROTO;
+	}
+	*out = r;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+void uxdp_xsk_ring_close(struct uxdp_xsk_ring *r)
+{
+	if (!r)
+		return;
+	munmap(r->h, XSK_OBJ_SIZE);
+	free(r);
+}
+
+int uxdp_xsk_ring_unlink(const char *instance, const char *map, uint32_t index)
+{
+	char name[XSK_NAME_MAX];
+	int err = ring_name(name, sizeof(name), instance, map, index);
+
+	if (err)
+		return err;
+	return shm_unlink(name) < 0 ? -errno : 0;
+}
+
+int uxdp_xsk_ring_unlink_instance(const char *instance)
+{
+	char prefix[XSK_NAME_MAX], name[XSK_NAME_MAX + 256];
+	struct dirent *de;
+	size_t n;
+	int err = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "uxdp-xsk.%s.",
+		 instance ? instance : UXDP_DEFAULT_INSTANCE);
+	n = strlen(prefix);
+	d = opendir("/dev/shm");
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, n))
+			continue;
+		snprintf(name, sizeof(name), "/%s", de->d_name);
+		if (shm_unlink(name) < 0 && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
+int uxdp_xsk_ring_produce(struct uxdp_xsk_ring *r, const void *data, uint32_t len,
+			  uint64_t ts_ns)
+{
+	struct xsk_hdr *h = r->h;
+	struct xsk_rec *rec;
+	uint64_t head;
+	int err = 0;
+
+	uxdp_lock(&h->lock);
+	head = h->head;
+	if (len > UXDP_XSK_FRAME_MAX) {
+		err = -EMSGSIZE;
+	} else if (head - __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE) >= UXDP_XSK_RING_SLOTS) {
+		err = -ENOBUFS;
+	} else {
+		rec = (struct xsk_rec *)(r->slots +
+					 (head & (UXDP_XSK_RING_SLOTS - 1)) * UXDP_XSK_SLOT_SIZE);
+		rec->len = len;
+		rec->ts_ns = ts_ns;
+		memcpy(rec->data, data, len);
+		/* The record is complete before the consumer can see it. */
+		__atomic_store_n(&h->head, head + 1, __ATOMIC_RELEASE);
+	}
+	if (err)
+		__atomic_store_n(&h->dropped, h->dropped + 1, __ATOMIC_RELAXED);
+	uxdp_unlock(&h->lock);
+	return err;
+}
+
+int uxdp_xsk_ring_consume(struct uxdp_xsk_ring *r, uxdp_xsk_cb cb, void *arg)
+{
+	struct xsk_hdr *h = r->h;
+	uint64_t tail = __atomic_load_n(&h->tail, __ATOMIC_RELAXED);
+	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	int n = 0, ret;
+
+	for (; tail != head; tail++) {
+		const struct xsk_rec *rec = (const struct xsk_rec *)(
+			r->slots + (tail & (UXDP_XSK_RING_SLOTS - 1)) * UXDP_XSK_SLOT_SIZE);
+		uint32_t len = rec->len <= UXDP_XSK_FRAME_MAX ? rec->len : UXDP_XSK_FRAME_MAX;
+
+		ret = cb(arg, rec->data, len, rec->ts_ns);
+		/* Release: the producer may overwrite the slot only after we read it. */
+		__atomic_store_n(&h->tail, tail + 1, __ATOMIC_RELEASE);
+		n++;
+		if (ret < 0)
+			return ret;
+	}
+	return n;
+}
+
+void uxdp_xsk_ring_counters(const struct uxdp_xsk_ring *r, uint64_t *delivered,
+			    uint64_t *dropped)
+{
+	*delivered = __atomic_load_n(&r->h->head, __ATOMIC_ACQUIRE);
+	*dropped = __atomic_load_n(&r->h->dropped, __ATOMIC_RELAXED);
+}
+
+enum uxdp_redirect_dest uxdp_redirect_dest(const struct uxdp_redirect *r)
+{
+	if (r->kind == UXDP_REDIRECT_IFINDEX)
+		return UXDP_DEST_DEV;
+	if (r->kind != UXDP_REDIRECT_MAP || !r->map)
+		return UXDP_DEST_NONE;
+	switch (uxdp_map_type(r->map)) {
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return UXDP_DEST_DEV;
+	case BPF_MAP_TYPE_XSKMAP:
+		return UXDP_DEST_XSK;
+	case BPF_MAP_TYPE_CPUMAP:
+		return UXDP_DEST_CPU;
+	default:
+		return UXDP_DEST_NONE;
+	}
+}
+
+int uxdp_xsk_deliver(struct uxdp_xsk_cache *c, const struct uxdp_redirect *r, const void *data,
+		     uint32_t len, uint64_t ts_ns)
+{
+	struct uxdp_map_info info;
+	struct uxdp_xsk_ring *ring;
+	unsigned int i;
+	uint32_t sock;
+	int err;
+
+	if (!r->map || !r->value)
+		return -ENOENT;
+	memcpy(&sock, r->value, sizeof(sock));
+	if (!sock)
+		return -ENOTCONN;
+	for (i = 0; i < UXDP_XSK_CACHE_SIZE; i++)
+		if (c->e[i].ring && c->e[i].map == r->map && c->e[i].index == r->index)
+			return uxdp_xsk_ring_produce(c->e[i].ring, data, len, ts_ns);
+	err = uxdp_map_get_info(r->map, &info);
+	if (err)
+		return err;
+	err = uxdp_xsk_ring_open(info.instance, info.name, r->index, true, &ring);
+	if (err)
+		return err;
+	for (i = 0; i < UXDP_XSK_CACHE_SIZE && c->e[i].ring; i++)
+		;
+	if (i == UXDP_XSK_CACHE_SIZE) {
+		/* More slots in use than the cache holds: replace round robin. */
+		i = c->next++ % UXDP_XSK_CACHE_SIZE;
+		uxdp_xsk_ring_close(c->e[i].ring);
+	}
+	c->e[i].map = r->map;
+	c->e[i].index = r->index;
+	c->e[i].ring = ring;
+	return uxdp_xsk_ring_produce(ring, data, len, ts_ns);
+}
+
+void uxdp_xsk_cache_close(struct uxdp_xsk_cache *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < UXDP_XSK_CACHE_SIZE; i++) {
+		uxdp_xsk_ring_close(c->e[i].ring);
+		c->e[i].ring = NULL;
+	}
+}
