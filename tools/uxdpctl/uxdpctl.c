@@ -19,6 +19,7 @@
 #include <uxdp/ctl.h>
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
+#include <uxdp/xsk_ring.h>
 
 #define EXIT_USAGE 2
 
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 		"  map cleanup                        unlink every map of the instance\n"
 		"  ringbuf read MAP [--count N] [--follow] [--timeout MS]\n"
 		"  perf read MAP [--count N] [--follow] [--timeout MS]\n"
+		"  xsk read MAP INDEX [--count N] [--pcap FILE]  frames redirected to a slot\n"
 		"  stats                              verdict counters of a uxdp --instance run\n"
 		"  instance list | instance delete NAME\n"
 		"  apply FILE                         map lines: map MAP key FIELDS value FIELDS\n"
@@ -658,7 +660,10 @@ out:
 static int do_map_cleanup(struct ctl *c, const char *inst)
 {
 	int ret = uxdp_map_unlink_instance(inst), sret = uxdp_stats_shm_unlink(inst);
+	int xret = uxdp_xsk_ring_unlink_instance(inst);
 
+	if (!ret)
+		ret = xret;
 	if (ret)
 		return fail("instance %s: %s", inst, strerror(-ret));
 	if (sret && sret != -ENOENT)
@@ -841,6 +846,160 @@ static int do_read(struct ctl *c, bool perf, int argc, char **argv, int pos)
 				(unsigned long long)uxdp_perf_lost(m, idx));
 	ret = 0;
 out:
+	uxdp_map_close(m);
+	return ret;
+}
+
+/* ---- xsk read ---- */
+
+struct xsk_reader {
+	struct ctl *c;
+	uint32_t index;
+	uint64_t count, limit; /* limit 0: no limit */
+	FILE *pcap;            /* --pcap, else print */
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* pcap files are in the writer's byte order */
+}
+
+static int xsk_frame_cb(void *arg, const void *data, uint32_t len, uint64_t ts_ns)
+{
+	struct xsk_reader *r = arg;
+	struct uxdp_ctl_json *j = &r->c->j;
+	const uint8_t *b = data;
+	uint8_t rec[16];
+	uint32_t i;
+
+	if (r->pcap) {
+		put32(rec, (uint32_t)(ts_ns / 1000000000u));
+		put32(rec + 4, (uint32_t)(ts_ns % 1000000000u / 1000u));
+		put32(rec + 8, len);
+		put32(rec + 12, len);
+		if (fwrite(rec, sizeof(rec), 1, r->pcap) != 1 ||
+		    (len && fwrite(data, len, 1, r->pcap) != 1))
+			return -EIO;
+	} else if (r->c->json) {
+		uxdp_ctl_json_open(j, '{');
+		uxdp_ctl_json_key(j, "index");
+		uxdp_ctl_json_uint(j, r->index);
+		uxdp_ctl_json_key(j, "ts_ns");
+		uxdp_ctl_json_uint(j, ts_ns);
+		uxdp_ctl_json_key(j, "size");
+		uxdp_ctl_json_uint(j, len);
+		uxdp_ctl_json_key(j, "data");
+		uxdp_ctl_json_hex(j, data, len);
+		uxdp_ctl_json_close(j, '}');
+		uxdp_ctl_json_end(j);
+	} else {
+		/* One frame per line, as ringbuf read prints records. */
+		for (i = 0; i < len; i++)
+			printf(i ? " %02x" : "%02x", b[i]);
+		putchar('\n');
+	}
+	r->count++;
+	return r->limit && r->count >= r->limit ? -ECANCELED : 0;
+}
+
+/*
+ * xsk read MAP INDEX: consume what the driver put in the ring of xskmap
+ * slot INDEX (uxdp/xsk_ring.h), i.e. what an AF_XDP socket bound there would
+ * have received.  A slot that never got a frame has no ring: nothing to read.
+ */
+static int do_xsk_read(struct ctl *c, int argc, char **argv, int pos)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "pcap", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* pcap global header: microsecond timestamps, snaplen 262144, Ethernet */
+	static const uint32_t pcap_hdr[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 262144, 1 };
+	struct xsk_reader r = { .c = c };
+	struct uxdp_xsk_ring *ring = NULL;
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	const char *pcap_path = NULL;
+	uint64_t delivered, dropped;
+	char *end;
+	int ret = open_map(c, argc, argv, &pos, &m, &info), opt, n;
+
+	if (ret)
+		return ret;
+	if (pos >= argc) {
+		ret = usage_fail("usage: xsk read MAP INDEX [--count N] [--pcap FILE]");
+		goto out;
+	}
+	errno = 0;
+	r.index = (uint32_t)strtoul(argv[pos], &end, 0);
+	if (errno || *end || end == argv[pos] || *argv[pos] == '-') {
+		ret = usage_fail("xsk read: bad INDEX '%s'", argv[pos]);
+		goto out;
+	}
+	pos++;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc - pos + 1, argv + pos - 1, "+c:w:", opts, NULL)) != -1) {
+		if (opt == 'w') {
+			pcap_path = optarg;
+			continue;
+		}
+		if (opt != 'c') {
+			ret = usage_fail("xsk read: bad option");
+			goto out;
+		}
+		errno = 0;
+		r.limit = strtoull(optarg, &end, 0);
+		if (errno || *end || end == optarg || *optarg == '-') {
+			ret = usage_fail("--count: bad number '%s'", optarg);
+			goto out;
+		}
+	}
+	if (optind < argc - pos + 1) {
+		ret = usage_fail("unexpected '%s'", argv[pos - 1 + optind]);
+		goto out;
+	}
+	if (info.type != BPF_MAP_TYPE_XSKMAP) {
+		ret = fail("map %s: %s, not xskmap", info.name, uxdp_ctl_map_type_name(info.type));
+		goto out;
+	}
+	if (r.index >= info.max_entries) {
+		ret = fail("map %s: index %u out of range (max_entries %u)", info.name, r.index,
+			   info.max_entries);
+		goto out;
+	}
+	if (pcap_path) {
+		r.pcap = fopen(pcap_path, "wb");
+		if (!r.pcap || fwrite(pcap_hdr, sizeof(pcap_hdr), 1, r.pcap) != 1) {
+			ret = fail("%s: %s", pcap_path, strerror(errno));
+			goto out;
+		}
+	}
+	ret = uxdp_xsk_ring_open(c->instance, info.name, r.index, false, &ring);
+	if (ret && ret != -ENOENT) {
+		ret = fail("map %s: ring %u: %s", info.name, r.index, strerror(-ret));
+		goto out;
+	}
+	n = ring ? uxdp_xsk_ring_consume(ring, xsk_frame_cb, &r) : 0;
+	if (n < 0 && n != -ECANCELED) {
+		ret = fail("map %s: ring %u: read: %s", info.name, r.index, strerror(-n));
+		goto out;
+	}
+	if (ring) {
+		uxdp_xsk_ring_counters(ring, &delivered, &dropped);
+		if (dropped)
+			fprintf(stderr, "uxdpctl: map %s: ring %u dropped %llu frames (full)\n",
+				info.name, r.index, (unsigned long long)dropped);
+	}
+	ret = 0;
+	if (r.pcap && fflush(r.pcap))
+		ret = fail("%s: %s", pcap_path, strerror(errno));
+	fflush(stdout);
+out:
+	if (r.pcap && fclose(r.pcap) && !ret)
+		ret = fail("%s: %s", pcap_path, strerror(errno));
+	uxdp_xsk_ring_close(ring);
 	uxdp_map_close(m);
 	return ret;
 }
@@ -1035,6 +1194,11 @@ int main(int argc, char **argv)
 			return usage_fail("usage: %s read MAP [--count N] [--follow] [--timeout MS]",
 					  cmd);
 		return do_read(&c, cmd[0] == 'p', argc, argv, optind + 1);
+	}
+	if (!strcmp(cmd, "xsk")) {
+		if (optind >= argc || strcmp(argv[optind], "read"))
+			return usage_fail("usage: xsk read MAP INDEX [--count N] [--pcap FILE]");
+		return do_xsk_read(&c, argc, argv, optind + 1);
 	}
 	if (!strcmp(cmd, "stats"))
 		return do_stats(&c, argc, argv, optind);
