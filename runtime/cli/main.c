@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uxdp/ctl.h>
 #include <uxdp/driver.h>
+#include <uxdp/fib.h>
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
 #include <uxdp/runtime.h>
@@ -37,6 +39,14 @@ static void usage(FILE *f)
 		"  --queue N         rx queue index the program sees (default 0)\n"
 		"  --instance NAME   keep maps in this shared-memory instance after exit\n"
 		"                    (default: a private instance, removed on exit)\n"
+		"  --fib FILE        routes for bpf_fib_lookup, one item a line (docs/fib.md):\n"
+		"                      iface IFINDEX mac MAC [addr A[/LEN]] [mtu N] [forwarding on|off]\n"
+		"                      route PREFIX[/LEN] [via GW] [dev IFINDEX] [metric N] [src A]\n"
+		"                            [mtu N] [table N] [type unicast|blackhole|unreachable|\n"
+		"                            prohibit|local]\n"
+		"                      neigh ADDR lladdr MAC dev IFINDEX\n"
+		"  --config FILE     map entries to write once the maps exist, before any packet\n"
+		"                    (`uxdpctl apply` lines: map NAME key FIELDS value FIELDS)\n"
 		"  --stats           print counters every second (with --instance they are\n"
 		"                    also in shared memory for `uxdpctl stats`)\n"
 		"  --afxdp IF[,IF]   AF_XDP driver on these interfaces (Ctrl-C stops)\n"
@@ -83,8 +93,40 @@ static void tick(const struct uxdp_stats *s, double seconds, void *arg)
 enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
        OPT_FRAME_COUNT, OPT_DPDK, OPT_PASS_TAP };
 
+/* --fib: the process default FIB, which the workers of every driver consult. */
+static int load_fib(const char *path)
+{
+	struct uxdp_fib *fib = uxdp_fib_new();
+	char err[640];
+	int ret;
+
+	if (!fib) {
+		fprintf(stderr, "uxdp: %s: out of memory\n", path);
+		return -ENOMEM;
+	}
+	ret = uxdp_fib_load_file(fib, path, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		uxdp_fib_free(fib);
+		return ret;
+	}
+	uxdp_fib_set_default(fib);
+	return 0;
+}
+
+/* --config: after the object made its maps, before the driver's first packet. */
+static int apply_config(const char *instance, const char *path)
+{
+	char err[640];
+	int ret = path ? uxdp_ctl_apply_file(instance, path, err, sizeof(err)) : 0;
+
+	if (ret)
+		fprintf(stderr, "uxdp: %s\n", err);
+	return ret;
+}
+
 struct net_prog {
-	const char *object, *prog_name;
+	const char *object, *prog_name, *config;
 	struct uxdp_object_opts oo;
 	struct uxdp_object *obj;
 };
@@ -111,13 +153,13 @@ static int open_net_prog(unsigned int nworkers, uxdp_prog_fn *fn, void *arg)
 		return -ENOENT;
 	}
 	*fn = prog->fn;
-	return 0;
+	return apply_config(np->oo.instance, np->config);
 }
 
 static int run_net(struct uxdp_net_opts *no, const char *object, const char *prog_name,
-		   const char *instance)
+		   const char *instance, const char *config)
 {
-	struct net_prog np = { .object = object, .prog_name = prog_name };
+	struct net_prog np = { .object = object, .prog_name = prog_name, .config = config };
 	struct uxdp_stats_shm *shm = NULL;
 	char inst[UXDP_INSTANCE_LEN];
 	bool ran = false;
@@ -168,7 +210,7 @@ static int run_net(struct uxdp_net_opts *no, const char *object, const char *pro
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG };
 
 int main(int argc, char **argv)
 {
@@ -183,6 +225,8 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "instance", required_argument, NULL, OPT_INSTANCE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "fib", required_argument, NULL, OPT_FIB },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "copy", no_argument, NULL, OPT_COPY },
@@ -198,6 +242,7 @@ int main(int argc, char **argv)
 	struct uxdp_pcap_opts po = { .ifindex = 1, .repeat = 1 };
 	struct uxdp_object_opts oo = { .ncpus = 1 };
 	const char *object = getenv("AOT_OBJECT"), *prog_name = NULL, *instance = NULL;
+	const char *fib = NULL, *config = NULL;
 	const struct uxdp_program *prog, *all;
 	struct uxdp_object *obj;
 	struct uxdp_stats stats = { 0 }, *counters = &stats;
@@ -219,6 +264,8 @@ int main(int argc, char **argv)
 		case 'p': prog_name = optarg; break;
 		case OPT_INSTANCE: instance = optarg; break;
 		case OPT_STATS: show_stats = true; break;
+		case OPT_FIB: fib = optarg; break;
+		case OPT_CONFIG: config = optarg; break;
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -269,6 +316,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uxdp: choose one driver: --pcap, --afxdp or --dpdk\n");
 		return 2;
 	}
+	if (fib && load_fib(fib))
+		return 1;
 	if (no.ifaces || dpdk) {
 		no.show_stats = show_stats;
 		if (dpdk) {
@@ -277,7 +326,7 @@ int main(int argc, char **argv)
 			no.eal_argc = argc - optind + 1;
 			no.eal_argv[0] = argv[0];
 		}
-		return run_net(&no, object, prog_name, instance);
+		return run_net(&no, object, prog_name, instance, config);
 	}
 	if (!po.in) {
 		fprintf(stderr, "uxdp: no driver: pass --pcap FILE\n");
@@ -312,6 +361,12 @@ int main(int argc, char **argv)
 			if (all[i].type == UXDP_PROG_XDP)
 				fprintf(stderr, " %s", all[i].name);
 		fputc('\n', stderr);
+		uxdp_object_close(obj);
+		if (!instance)
+			uxdp_map_unlink_instance(oo.instance);
+		return 1;
+	}
+	if (apply_config(oo.instance, config)) {
 		uxdp_object_close(obj);
 		if (!instance)
 			uxdp_map_unlink_instance(oo.instance);
