@@ -63,6 +63,7 @@ struct afxdp_worker {
 	uint64_t *free;        /* stack of free frame addresses */
 	uint32_t nfree;
 	int tap_fd;            /* worker 0 forwards the TAP's frames; -1 elsewhere */
+	struct uxdp_xsk_cache xsk; /* xskmap rings this worker has delivered to */
 	pthread_t thread;
 	bool started;
 	struct xsk_port port[UXDP_NET_MAX_PORTS];
@@ -203,6 +204,12 @@ static unsigned int rx_batch(struct afxdp_worker *w, unsigned int p)
 			stage_tx(w, xp, ctx.data - w->area, len);
 			break;
 		case UXDP_REDIRECT:
+			if (uxdp_net_redirect_local(st, &w->xsk, ax->tap_fd, &uw->redirect,
+						    ctx.data, len)) {
+				uxdp_redirect_clear(&uw->redirect);
+				w->free[w->nfree++] = base;
+				break;
+			}
 			q = uxdp_net_redirect_ifindex(&uw->redirect, &target) ? -1
 									       : port_of(ax, target);
 			uxdp_redirect_clear(&uw->redirect);
@@ -214,12 +221,7 @@ static unsigned int rx_batch(struct afxdp_worker *w, unsigned int p)
 			w->free[w->nfree++] = base;
 			break;
 		case UXDP_PASS:
-			if (ax->tap_fd >= 0) {
-				if (write(ax->tap_fd, ctx.data, len) != (ssize_t)len)
-					uxdp_net_add(&st->tx_drop, 1);
-			} else {
-				uxdp_net_warn_pass_once();
-			}
+			uxdp_net_pass(st, ax->tap_fd, ctx.data, len);
 			/* fall through */
 		default:
 			w->free[w->nfree++] = base;
@@ -304,6 +306,7 @@ static void *worker_main(void *arg)
 				idle(w);
 		}
 	}
+	uxdp_xsk_cache_close(&w->xsk);
 	uxdp_worker_set_current(NULL);
 	return NULL;
 }

@@ -77,7 +77,8 @@ static int port_of(uint32_t ifindex)
 	return -1;
 }
 
-static void run_one(struct rte_mbuf *m, unsigned int p, unsigned int wi, struct uxdp_worker *uw)
+static void run_one(struct rte_mbuf *m, unsigned int p, unsigned int wi, struct uxdp_worker *uw,
+		    struct uxdp_xsk_cache *xsk)
 {
 	struct uxdp_net_stats *st = &dp.stats[wi];
 	uint8_t *buf = m->buf_addr, *hard = buf - PRIV_SIZE;
@@ -110,6 +111,10 @@ static void run_one(struct rte_mbuf *m, unsigned int p, unsigned int wi, struct 
 		q = p;
 		break;
 	case UXDP_REDIRECT:
+		if (uxdp_net_redirect_local(st, xsk, dp.tap_fd, &uw->redirect, ctx.data, len)) {
+			uxdp_redirect_clear(&uw->redirect);
+			break;
+		}
 		if (!uxdp_net_redirect_ifindex(&uw->redirect, &target))
 			q = port_of(target);
 		uxdp_redirect_clear(&uw->redirect);
@@ -117,12 +122,7 @@ static void run_one(struct rte_mbuf *m, unsigned int p, unsigned int wi, struct 
 			uxdp_net_add(&st->tx_drop, 1);
 		break;
 	case UXDP_PASS:
-		if (dp.tap_fd >= 0) {
-			if (write(dp.tap_fd, ctx.data, len) != (ssize_t)len)
-				uxdp_net_add(&st->tx_drop, 1);
-		} else {
-			uxdp_net_warn_pass_once();
-		}
+		uxdp_net_pass(st, dp.tap_fd, ctx.data, len);
 		break;
 	default:
 		break;
@@ -172,6 +172,7 @@ static int lcore_main(void *arg)
 	struct rte_mbuf *pkts[UXDP_NET_BATCH];
 	struct uxdp_net_ticker ticker;
 	struct uxdp_worker uw;
+	struct uxdp_xsk_cache xsk = { 0 };
 	uint64_t prev = rte_rdtsc(), cur, published = prev;
 	const uint64_t publish_every = rte_get_tsc_hz() / 10;
 	uint16_t n;
@@ -202,7 +203,7 @@ static int lcore_main(void *arg)
 			for (i = 0; i < n; i++) {
 				if (i + 1 < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				run_one(pkts[i], p, wi, &uw);
+				run_one(pkts[i], p, wi, &uw, &xsk);
 			}
 			got += n;
 		}
@@ -214,6 +215,7 @@ static int lcore_main(void *arg)
 	}
 	for (p = 0; p < dp.nports; p++)
 		rte_eth_tx_buffer_flush(dp.port_id[p], wi, dp.txb[wi][p]);
+	uxdp_xsk_cache_close(&xsk);
 	uxdp_worker_set_current(NULL);
 	return 0;
 }

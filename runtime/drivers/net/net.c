@@ -125,7 +125,7 @@ void uxdp_net_publish(struct uxdp_stats *to, const struct uxdp_net_stats *s, uns
 void uxdp_net_print_final(FILE *f, const struct uxdp_net_stats *s, unsigned int n, double seconds)
 {
 	struct uxdp_stats sum = { 0 }, cur;
-	uint64_t tx_drop = 0, tap_out = 0;
+	uint64_t tx_drop = 0, tap_out = 0, rx_xsk = 0, xsk_drop = 0, rx_cpu = 0;
 	unsigned int i, v;
 
 	for (i = 0; i < n; i++) {
@@ -140,6 +140,15 @@ void uxdp_net_print_final(FILE *f, const struct uxdp_net_stats *s, unsigned int 
 	uxdp_stats_print(f, &sum, seconds);
 	fprintf(f, "tx dropped (ring full or no target): %llu, from the TAP: %llu\n",
 		(unsigned long long)tx_drop, (unsigned long long)tap_out);
+	for (i = 0; i < n; i++) {
+		rx_xsk += __atomic_load_n(&s[i].redirect_xsk, __ATOMIC_RELAXED);
+		xsk_drop += __atomic_load_n(&s[i].xsk_drop, __ATOMIC_RELAXED);
+		rx_cpu += __atomic_load_n(&s[i].redirect_cpu, __ATOMIC_RELAXED);
+	}
+	if (rx_xsk || rx_cpu)
+		fprintf(f, "redirected to xskmap rings: %llu (dropped %llu), to cpumap (passed): %llu\n",
+			(unsigned long long)rx_xsk, (unsigned long long)xsk_drop,
+			(unsigned long long)rx_cpu);
 	if (n > 1) {
 		fprintf(f, "packets per worker\n");
 		header(f);
@@ -223,6 +232,43 @@ void uxdp_net_warn_pass_once(void)
 	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		fprintf(stderr, "uxdp: warning: XDP_PASS frames are counted and dropped: "
 				"pass --pass-tap NAME to give them to the kernel\n");
+}
+
+void uxdp_net_pass(struct uxdp_net_stats *s, int tap_fd, const void *data, uint32_t len)
+{
+	if (tap_fd < 0) {
+		uxdp_net_warn_pass_once();
+		return;
+	}
+	if (write(tap_fd, data, len) != (ssize_t)len)
+		uxdp_net_add(&s->tx_drop, 1);
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+bool uxdp_net_redirect_local(struct uxdp_net_stats *s, struct uxdp_xsk_cache *xsk, int tap_fd,
+			     const struct uxdp_redirect *r, const void *data, uint32_t len)
+{
+	switch (uxdp_redirect_dest(r)) {
+	case UXDP_DEST_XSK:
+		uxdp_net_add(&s->redirect_xsk, 1);
+		/* Copy mode: the frame goes back to our pool, a copy to the consumer. */
+		if (uxdp_xsk_deliver(xsk, r, data, len, realtime_ns()))
+			uxdp_net_add(&s->xsk_drop, 1);
+		return true;
+	case UXDP_DEST_CPU:
+		uxdp_net_add(&s->redirect_cpu, 1);
+		uxdp_net_pass(s, tap_fd, data, len);
+		return true;
+	default:
+		return false;
+	}
 }
 
 int uxdp_net_redirect_ifindex(const struct uxdp_redirect *r, uint32_t *ifindex)

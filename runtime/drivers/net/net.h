@@ -15,6 +15,7 @@
 #include <uxdp/driver.h>
 #include <uxdp/net_driver.h>
 #include <uxdp/worker.h>
+#include <uxdp/xsk_ring.h>
 
 #define UXDP_NET_BATCH 32
 
@@ -27,6 +28,13 @@ struct uxdp_net_stats {
 	struct uxdp_stats v;
 	uint64_t tx_drop;   /* TX/REDIRECT frames with no room in the ring, or no target */
 	uint64_t tap_out;   /* frames the kernel sent on the TAP, sent out of port 0 */
+	/*
+	 * XDP_REDIRECT by kind of target, beside the verdict counter (the
+	 * shared-memory counters of stats_shm.h have no room for these).
+	 */
+	uint64_t redirect_xsk;  /* to an xskmap slot: copied to its ring */
+	uint64_t xsk_drop;      /* ... and dropped: ring full, or no bound socket */
+	uint64_t redirect_cpu;  /* to a cpumap entry: the XDP_PASS path */
 } __attribute__((aligned(64)));
 
 static inline void uxdp_net_add(uint64_t *c, uint64_t n)
@@ -72,10 +80,23 @@ int uxdp_tap_open(const char *name, const uint8_t mac[6], char *err, size_t err_
 /* Warn once, from whichever worker sees the first XDP_PASS without a TAP. */
 void uxdp_net_warn_pass_once(void);
 
+/* XDP_PASS: the frame to the TAP if there is one (tap_fd >= 0), else counted. */
+void uxdp_net_pass(struct uxdp_net_stats *s, int tap_fd, const void *data, uint32_t len);
+
+/*
+ * XDP_REDIRECT to a target that is no port: an xskmap slot (the frame is
+ * copied to the slot's ring, uxdp/xsk_ring.h) or a cpumap entry (the kernel
+ * gives the frame to its stack: uxdp_net_pass()).  Returns true if r was
+ * such a target; the frame is then done with and the caller recycles it.
+ * xsk is the calling worker's own cache.
+ */
+bool uxdp_net_redirect_local(struct uxdp_net_stats *s, struct uxdp_xsk_cache *xsk, int tap_fd,
+			     const struct uxdp_redirect *r, const void *data, uint32_t len);
+
 /*
  * The ifindex an XDP_REDIRECT goes to: bpf_redirect()'s, or a devmap /
  * devmap_hash entry's.  -ENOENT without a target, -EOPNOTSUPP for xskmap and
- * cpumap targets, which have no port to go to.
+ * cpumap targets, which have no port to go to (uxdp_net_redirect_local()).
  */
 int uxdp_net_redirect_ifindex(const struct uxdp_redirect *r, uint32_t *ifindex);
 

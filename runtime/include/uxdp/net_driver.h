@@ -10,7 +10,11 @@
  *   XDP_TX                 out of the port and queue the packet came in on;
  *   XDP_REDIRECT           to the port whose ifindex the program named, with
  *                          bpf_redirect() or through a devmap/devmap_hash;
- *                          an unknown target is counted and dropped;
+ *                          to an xskmap slot: copied to the slot's ring
+ *                          (uxdp/xsk_ring.h) for a consumer process; to a
+ *                          cpumap entry: the XDP_PASS path below, as the
+ *                          kernel gives it to its stack; an unknown target
+ *                          is counted and dropped;
  *   XDP_PASS               written to the TAP exception interface if there is
  *                          one (frames the kernel sends on the TAP go out of the
  *                          first port), else counted and dropped.

@@ -9,7 +9,7 @@
 # program: on veth, frames sent with XDP_TX/redirect (AF_XDP TX in native
 # mode) only reach a peer that runs XDP itself.
 #
-# Environment (from CMake): UXDP TRAFGEN DEVMAP_SET OBJ PING_PROG PYTHON.
+# Environment (from CMake): UXDP TRAFGEN DEVMAP_SET UXDPCTL OBJ PING_PROG PYTHON.
 # Exit: 0 pass, 1 fail, 77 skip.
 set -u
 drv=$1 test=$2
@@ -31,7 +31,7 @@ cleanup() {
 		kill -INT "$pid"; sleep 1; kill -KILL "$pid" 2>/dev/null
 	fi
 	for n in $nsu $ns1 $ns2; do ip netns del $n 2>/dev/null; done
-	rm -f "$log" /dev/shm/uxdp.ux$id.* /dev/shm/uxdp-stats.ux$id
+	rm -f "$log" /dev/shm/uxdp.ux$id.* /dev/shm/uxdp-stats.ux$id /dev/shm/uxdp-xsk.ux$id.*
 	rm -rf /var/run/dpdk/ux$id
 }
 trap cleanup EXIT
@@ -174,6 +174,38 @@ count)
 	stop_uxdp
 	got=$(packets XDP_DROP)
 	[ "$got" = $n ] || fail "XDP_DROP counted $got of $n UDP packets"
+	;;
+xsk)
+	# xsk.bpf.c: the byte after the Ethernet header picks xskmap slot 0 (bound),
+	# slot 1 (empty: fallback XDP_DROP) or cpumap entry 0 (the XDP_PASS path).
+	link $ns1 a0 $nsu u0
+	start_uxdp xsk u0
+	"$UXDPCTL" --instance ux$id map update xsks key u32 0 value u32 1 || fail "xskmap update"
+	"$UXDPCTL" --instance ux$id map update cpus key u32 0 value u32 192 u32 0 ||
+		fail "cpumap update"
+	# Frames: dst MAC u0, src MAC a0, ethertype 0x88b5 (local experimental), tag, n, filler.
+	frames=$(in1 "$PYTHON" -c '
+import socket, sys
+dst, src = (bytes.fromhex(m.replace(":", "")) for m in sys.argv[1:3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("a0", 0))
+for n, tag in enumerate([0, 3, 0, 1, 0, 3]):
+    f = dst + src + b"\x88\xb5" + bytes([tag, n]) + bytes((n * 7 + i) & 0xff for i in range(48))
+    s.send(f)
+    if tag == 0:
+        print((f[:15] + b"\xee" + f[16:]).hex(" "))
+' "$(mac $nsu u0)" "$(mac $ns1 a0)") || fail "cannot send the frames"
+	sleep 0.5
+	stop_uxdp
+	got=$("$UXDPCTL" --instance ux$id xsk read xsks 0) || fail "xsk read"
+	[ "$got" = "$frames" ] || fail "slot 0 ring has
+$got
+expected
+$frames"
+	[ -z "$("$UXDPCTL" --instance ux$id xsk read xsks 1)" ] || fail "slot 1 got frames"
+	n=$(packets XDP_REDIRECT) d=$(packets XDP_DROP)
+	[ "$n" = 5 ] && [ "$d" = 1 ] || fail "XDP_REDIRECT $n, XDP_DROP $d; expected 5 and 1"
+	grep -q "redirected to xskmap rings: 3 (dropped 0), to cpumap (passed): 2" "$log" ||
+		fail "no per-target redirect counts"
 	;;
 *)
 	echo "unknown test $test"; exit 2 ;;
