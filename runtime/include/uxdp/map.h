@@ -206,6 +206,11 @@ uxdp_prog_fn uxdp_prog_array_get_fn(struct uxdp_map *map, uint32_t idx);
 /*
  * devmap, devmap_hash, xskmap, cpumap: the value of slot key (struct
  * bpf_devmap_val / bpf_cpumap_val when value_size is 8, else a u32), or NULL.
+ *
+ * An xskmap value is uxdp's stand-in for an AF_XDP socket: non-zero binds
+ * the slot (frames redirected there go to the slot's shared-memory ring,
+ * uxdp/xsk_ring.h), 0 is a socket that is not bound (frames are dropped),
+ * and an empty slot makes bpf_redirect_map() return its fallback action.
  */
 const void *uxdp_map_redirect_target(struct uxdp_map *map, uint32_t key);
 
