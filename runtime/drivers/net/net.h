@@ -48,6 +48,33 @@ static inline void uxdp_net_count(struct uxdp_net_stats *s, enum uxdp_verdict v,
 	uxdp_net_add(&s->v.bytes[v], len);
 }
 
+/*
+ * uxdp_verdict_of() without the call: the drivers map r0 once per packet,
+ * and the out-of-line version costs a call and a return on every one.
+ */
+static inline enum uxdp_verdict uxdp_net_verdict(uint64_t r0)
+{
+	uint32_t act = (uint32_t)r0;
+
+	return __builtin_expect(act < UXDP_N_VERDICTS, 1) ? (enum uxdp_verdict)act : UXDP_ABORTED;
+}
+
+/*
+ * Copy a worker's private, plain counters into its shared ones (relaxed
+ * stores: the ticker, uxdp_net_publish() and the final print read them).
+ * A worker that counts privately calls this every drain period and once
+ * when it stops, so that readers lag by at most one period.
+ */
+static inline void uxdp_net_stats_flush(struct uxdp_net_stats *s, const struct uxdp_stats *mine)
+{
+	unsigned int v;
+
+	for (v = 0; v < UXDP_N_VERDICTS; v++) {
+		__atomic_store_n(&s->v.packets[v], mine->packets[v], __ATOMIC_RELAXED);
+		__atomic_store_n(&s->v.bytes[v], mine->bytes[v], __ATOMIC_RELAXED);
+	}
+}
+
 /* Set by SIGINT/SIGTERM; workers poll it between batches. */
 extern volatile int uxdp_net_quit;
 static inline bool uxdp_net_stopping(void)
