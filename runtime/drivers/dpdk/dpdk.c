@@ -336,6 +336,14 @@ static int port_init(unsigned int p)
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* Several lcores: let the port spread flows over their queues by RSS,
+	 * on what the device can hash (vdevs without RSS keep one flow path). */
+	if (dp.nworkers > 1 && info.flow_type_rss_offloads) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = NULL;
+		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+						   info.flow_type_rss_offloads;
+	}
 	ret = rte_eth_dev_configure(port, dp.nworkers, dp.nworkers, &conf);
 	if (!ret)
 		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
