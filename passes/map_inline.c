@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * map_inline.c - array map lookups as direct code.
+ * map_inline.c - map lookups as direct code.
  *
  * A bpf_map_lookup_elem on a map the program names at compile time (its
  * lddw slot is known) needs no call when the map is a BPF_MAP_TYPE_ARRAY:
@@ -9,7 +9,20 @@
  * (runtime/include/uxdp/map.h).  So the call becomes that compare and an
  * address computed from the slot's data pointer, which the runtime fills
  * before the first packet: the map stays the shared memory the control plane
- * sees.  Per-CPU arrays and hash maps keep their (inlinable) helper call.
+ * sees.
+ *
+ * A BPF_MAP_TYPE_PERCPU_ARRAY is the same with the value of CPU c at
+ * data + (index * ncpus + c) * stride.  data and ncpus are read from the map
+ * handle (struct uxdp_map_fast; ncpus is a runtime choice, the number of
+ * workers), c is the worker index, what bpf_get_smp_processor_id() returns
+ * and what the runtime's per-CPU lookups use (uxdp_cur_cpu in runtime/maps:
+ * workers past ncpus wrap around).
+ *
+ * A BPF_MAP_TYPE_HASH lookup becomes a call to the lookup specialised for
+ * the map's key size (runtime/helpers/hash_lookup.c, include/uxdp/helpers.h)
+ * which helper inlining then brings in with the other helpers: a fixed-size
+ * hash and key compare, and no dispatch on the map type.  Other map types
+ * keep their (inlinable) helper call.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,8 +30,18 @@
 
 #include <linux/bpf.h>
 
+#include <uxdp/ctx.h>
+#include <uxdp/helpers.h>
+
 #include "passes.h"
 #include "uxdpc.h"
+
+/* struct uxdp_map_fast (runtime/include/uxdp/map.h): data at 0, then u32s. */
+#define MAP_FAST_OFF_DATA 0
+#define MAP_FAST_OFF_NCPUS 16
+/* struct uxdp_ctx.worker, and struct uxdp_worker.index at its offset 0. */
+#define CTX_OFF_WORKER 72
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, worker) == CTX_OFF_WORKER, "ctx layout");
 
 static int slot_index(const struct uxdp_pass_env *env, LLVMValueRef slot)
 {
@@ -83,6 +106,172 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
 	LLVMInstructionEraseFromParent(call);
 }
 
+static void set_invariant(LLVMContextRef c, LLVMValueRef load)
+{
+	unsigned kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
+
+	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
+}
+
+/* A map's storage is never at NULL: a found element is never NULL either. */
+static void set_nonnull(LLVMContextRef c, LLVMValueRef load)
+{
+	unsigned kind = LLVMGetMDKindIDInContext(c, "nonnull", 7);
+
+	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
+}
+
+/*
+ * i32 uxdp.percpu_cpu[.noctx](ptr ctx, i32 ncpus): the per-CPU slot of the
+ * running worker, inlined at each use.  ctx->worker is the worker, but a
+ * program run by an embedder may have none (uxdp/worker.h: helpers with a
+ * ctx treat NULL as "the thread's worker"), so then the runtime's
+ * uxdp_worker_cpu() names it, as it does for bpf_get_smp_processor_id().
+ * A function whose first argument is no ctx asks the runtime directly.
+ */
+static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
+{
+	const char *name = with_ctx ? "uxdp.percpu_cpu" : "uxdp.percpu_cpu.noctx";
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef fn_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
+	LLVMTypeRef cpu_t = LLVMFunctionType(i32, NULL, 0, 0);
+	LLVMValueRef fn = LLVMGetNamedFunction(mod, name), cpu_fn, w, cpu, ncpus, phi;
+	LLVMBasicBlockRef entry, fast = NULL, slow, join, wrap, done;
+	LLVMBuilderRef b;
+	unsigned kind;
+
+	if (fn)
+		return fn;
+	cpu_fn = LLVMGetNamedFunction(mod, "uxdp_worker_cpu");
+	if (!cpu_fn)
+		cpu_fn = LLVMAddFunction(mod, "uxdp_worker_cpu", cpu_t);
+	fn = LLVMAddFunction(mod, name, fn_t);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c, kind, 0));
+	ncpus = LLVMGetParam(fn, 1);
+	b = LLVMCreateBuilderInContext(c);
+	entry = LLVMAppendBasicBlockInContext(c, fn, "entry");
+	if (with_ctx)
+		fast = LLVMAppendBasicBlockInContext(c, fn, "worker");
+	slow = LLVMAppendBasicBlockInContext(c, fn, "no_worker");
+	join = LLVMAppendBasicBlockInContext(c, fn, "cpu");
+	wrap = LLVMAppendBasicBlockInContext(c, fn, "wrap");
+	done = LLVMAppendBasicBlockInContext(c, fn, "done");
+
+	LLVMPositionBuilderAtEnd(b, entry);
+	if (with_ctx) {
+		LLVMValueRef off = LLVMConstInt(i64, CTX_OFF_WORKER, 0);
+		LLVMValueRef wp = LLVMBuildGEP2(b, i8, LLVMGetParam(fn, 0), &off, 1, "worker.p");
+
+		w = LLVMBuildLoad2(b, ptr, wp, "worker");
+		LLVMSetAlignment(w, 8);
+		LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), slow, fast);
+		LLVMPositionBuilderAtEnd(b, fast);
+		cpu = LLVMBuildLoad2(b, i32, w, "worker.index");
+		LLVMSetAlignment(cpu, 4);
+		LLVMBuildBr(b, join);
+	} else {
+		LLVMBuildBr(b, slow);
+	}
+	LLVMPositionBuilderAtEnd(b, slow);
+	w = LLVMBuildCall2(b, cpu_t, cpu_fn, NULL, 0, "worker.cpu");
+	LLVMBuildBr(b, join);
+
+	/* Workers past the map's CPUs share slots, as uxdp_cur_cpu() does. */
+	LLVMPositionBuilderAtEnd(b, join);
+	phi = LLVMBuildPhi(b, i32, "cpu");
+	if (with_ctx)
+		LLVMAddIncoming(phi, &cpu, &fast, 1);
+	LLVMAddIncoming(phi, &w, &slow, 1);
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, phi, ncpus, ""), done, wrap);
+	LLVMPositionBuilderAtEnd(b, wrap);
+	cpu = LLVMBuildURem(b, phi, ncpus, "cpu.wrapped");
+	LLVMBuildBr(b, done);
+	LLVMPositionBuilderAtEnd(b, done);
+	w = LLVMBuildPhi(b, i32, "slot");
+	LLVMAddIncoming(w, (LLVMValueRef[]){ phi, cpu }, (LLVMBasicBlockRef[]){ join, wrap }, 2);
+	LLVMBuildRet(b, w);
+	LLVMDisposeBuilder(b);
+	return fn;
+}
+
+/*
+ * index < max_entries ? data + (index * ncpus + cpu) * stride : NULL, with
+ * data and ncpus from the handle (the slot's data pointer is for plain
+ * arrays only) and both loads invariant: a handle never changes.
+ */
+static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				       LLVMValueRef map_ptr, const struct uxdp_map_info *map)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef cpu_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
+	uint64_t stride = ((uint64_t)map->value_size + 7) & ~7ULL;
+	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+	bool with_ctx = LLVMCountParams(fn) > 0 &&
+			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind;
+	LLVMValueRef key_p, key, in_range, data, ncpus_p, ncpus, cpu, idx, off, addr, res;
+	LLVMValueRef ncpus_off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0);
+
+	LLVMPositionBuilderBefore(b, call);
+	key_p = LLVMBuildIntToPtr(b, LLVMGetOperand(call, 1), ptr, "key.p");
+	key = LLVMBuildLoad2(b, i32, key_p, "index");
+	LLVMSetAlignment(key, 1);
+	in_range = LLVMBuildICmp(b, LLVMIntULT, key, LLVMConstInt(i32, map->max_entries, 0),
+				 "in_range");
+	data = LLVMBuildLoad2(b, ptr, map_ptr, "percpu.data");
+	set_invariant(c, data);
+	set_nonnull(c, data);
+	LLVMSetAlignment(data, 8);
+	ncpus_p = LLVMBuildGEP2(b, i8, map_ptr, &ncpus_off, 1, "");
+	ncpus = LLVMBuildLoad2(b, i32, ncpus_p, "percpu.ncpus");
+	set_invariant(c, ncpus);
+	LLVMSetAlignment(ncpus, 4);
+	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, with_ctx),
+			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
+					       ncpus },
+			     2, "percpu.cpu");
+	/* (index * ncpus + cpu) * stride, in 64 bits: no u32 overflow. */
+	idx = LLVMBuildAdd(b, LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""),
+					   LLVMBuildZExt(b, ncpus, i64, ""), ""),
+			   LLVMBuildZExt(b, cpu, i64, ""), "");
+	off = LLVMBuildMul(b, idx, LLVMConstInt(i64, stride, 0), "");
+	/* inbounds: in range, the address is inside the map; else unused */
+	addr = LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem");
+	res = LLVMBuildSelect(b, in_range, LLVMBuildPtrToInt(b, addr, i64, ""),
+			      LLVMConstInt(i64, 0, 0), "lookup");
+	LLVMReplaceAllUsesWith(call, res);
+	LLVMInstructionEraseFromParent(call);
+}
+
+/* The hash lookup for key_size: a specialised one, or the generic one. */
+static void specialise_hash_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				   const struct uxdp_map_info *map)
+{
+	LLVMTypeRef fn_t = LLVMGetCalledFunctionType(call);
+	LLVMValueRef fn, args[2] = { LLVMGetOperand(call, 0), LLVMGetOperand(call, 1) }, res;
+	char name[64];
+
+	snprintf(name, sizeof(name), UXDP_HASH_LOOKUP_PREFIX "any");
+#define HASH_LOOKUP_NAME(n)                                                      \
+	if (map->key_size == (n))                                                \
+		snprintf(name, sizeof(name), UXDP_HASH_LOOKUP_PREFIX "k%u", (unsigned)(n));
+	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_NAME)
+#undef HASH_LOOKUP_NAME
+	fn = LLVMGetNamedFunction(mod, name);
+	if (!fn)
+		fn = LLVMAddFunction(mod, name, fn_t);
+	LLVMPositionBuilderBefore(b, call);
+	res = LLVMBuildCall2(b, fn_t, fn, args, 2, "");
+	LLVMReplaceAllUsesWith(call, res);
+	LLVMInstructionEraseFromParent(call);
+}
+
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
@@ -95,15 +284,29 @@ int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 
 			while (inst) {
 				LLVMValueRef next = LLVMGetNextInstruction(inst);
+				const struct uxdp_map_info *map;
 				int k;
 
-				if (is_call_to(inst, "uxdp_helper_map_lookup_elem") &&
-				    (k = map_of_arg(env, LLVMGetOperand(inst, 0))) >= 0 &&
-				    env->obj->maps[k].type == BPF_MAP_TYPE_ARRAY &&
-				    env->obj->maps[k].key_size == 4) {
-					inline_array_lookup(b, inst, env->map_slots[k],
-							    &env->obj->maps[k]);
+				if (!is_call_to(inst, "uxdp_helper_map_lookup_elem") ||
+				    (k = map_of_arg(env, LLVMGetOperand(inst, 0))) < 0) {
+					inst = next;
+					continue;
+				}
+				map = &env->obj->maps[k];
+				if (map->type == BPF_MAP_TYPE_ARRAY && map->key_size == 4) {
+					inline_array_lookup(b, inst, env->map_slots[k], map);
 					env->stats.maps_inlined++;
+				} else if (map->type == BPF_MAP_TYPE_PERCPU_ARRAY &&
+					   map->key_size == 4) {
+					/* the map pointer: the load of slot->map */
+					inline_percpu_array_lookup(
+						mod, b, inst,
+						LLVMGetOperand(LLVMGetOperand(inst, 0), 0), map);
+					env->stats.maps_inlined++;
+					env->stats.percpu_inlined++;
+				} else if (map->type == BPF_MAP_TYPE_HASH) {
+					specialise_hash_lookup(mod, b, inst, map);
+					env->stats.hash_specialised++;
 				}
 				inst = next;
 			}

@@ -6,7 +6,8 @@
  * early CSE, instcombine, simplifycfg: registers become SSA values, so calls
  * and compares can be matched) and LLVM's default<On> pipeline:
  *
- *   map_inline.c     array map lookups become a bounds check and an address
+ *   map_inline.c     (per-CPU) array lookups become a bounds check and an
+ *                    address; hash lookups call a key-size specialised one
  *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
  *   bounds_elim.c    packet checks as compares against the packet length;
  *                    runs of checks with the same failure merged into one
@@ -39,6 +40,8 @@ struct uxdp_pass_config {
 /* What the passes did, for remarks and tests. */
 struct uxdp_pass_stats {
 	unsigned maps_inlined;      /* lookups replaced by direct code */
+	unsigned percpu_inlined;    /* of which on per-CPU arrays */
+	unsigned hash_specialised;  /* hash lookups calling a key-size lookup */
 	unsigned helpers_linked;    /* helper definitions brought in */
 	unsigned checks_rewritten;  /* packet checks turned into length compares */
 	unsigned checks_merged;     /* checks folded into an earlier guard */

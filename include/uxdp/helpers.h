@@ -60,6 +60,17 @@
 #define UXDP_HELPER_PREFIX "uxdp_helper_"
 
 /*
+ * Lookups in a BPF_MAP_TYPE_HASH specialised for the map's key size, which
+ * uxdpc's map-inline pass calls instead of uxdp_helper_map_lookup_elem when
+ * it knows the map: uxdp_hash_lookup_k<N>(map, key) for each N below,
+ * uxdp_hash_lookup_any(map, key) for other sizes.  Same signature and
+ * result as the helper; defined in runtime/helpers/hash_lookup.c, natively
+ * (the loader resolves them) and in the bitcode (so that they inline).
+ */
+#define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(8) X(16)
+#define UXDP_HASH_LOOKUP_PREFIX "uxdp_hash_lookup_"
+
+/*
  * A program compiled with `uxdpc --raw` (not XDP) has no helper set: its
  * `call N` and `call %rN` both become uxdp_raw_helper(N, r1, ..., r5), which
  * whoever links the program provides (the conformance runner does).

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h> /* bcmp */
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +38,9 @@
 
 #define DECLARE_HELPER(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_ARGS_##nargs);
 UXDP_HELPER_TABLE(DECLARE_HELPER)
+#define DECLARE_HASH_LOOKUP(n) uint64_t uxdp_hash_lookup_k##n(uint64_t, uint64_t);
+UXDP_HASH_LOOKUP_SIZES(DECLARE_HASH_LOOKUP)
+uint64_t uxdp_hash_lookup_any(uint64_t, uint64_t);
 
 /* Called by the helpers' bitcode (llvm-nm --undefined-only uxdp_helpers.bc). */
 #define UXDP_RUNTIME_IMPORTS(X)                                                    \
@@ -58,11 +62,17 @@ struct sym {
 
 static const struct sym symbols[] = {
 	UXDP_HELPER_TABLE(HELPER_ENTRY)
+	/* What map-inline calls for hash lookups when helpers are not inlined. */
+#define HASH_LOOKUP_ENTRY(n) { UXDP_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_hash_lookup_k##n },
+	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_ENTRY)
+	{ UXDP_HASH_LOOKUP_PREFIX "any", (void *)uxdp_hash_lookup_any },
 	/* LLVM turns large struct copies and zeroing into these calls. */
 	{ "memcpy", (void *)memcpy },
 	{ "memmove", (void *)memmove },
 	{ "memset", (void *)memset },
 	{ "memcmp", (void *)memcmp },
+	/* memcmp() == 0 becomes bcmp (the hash lookups' key compare). */
+	{ "bcmp", (void *)bcmp },
 	/* What the inlined helpers call in the runtime. */
 #define RUNTIME_ENTRY(fn) { #fn, (void *)fn },
 	UXDP_RUNTIME_IMPORTS(RUNTIME_ENTRY)

@@ -50,58 +50,9 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "lru.h"
-#include "map_internal.h"
+#include "hash_internal.h"
 
 #define HASH_SPARE 16
-
-struct helem {
-	uint32_t next;     /* bucket chain or free list, index + 1 */
-	uint32_t hash;
-	struct uxdp_lru_node lru; /* LRU maps only (lru.c) */
-	/* key, padded to 8, then the value(s) */
-};
-
-_Static_assert(sizeof(struct helem) % 8 == 0, "element header keeps keys aligned");
-_Static_assert(offsetof(struct helem, lru) == UXDP_LRU_NODE_OFF, "lru.c finds the node");
-
-struct bucket {
-	uint32_t lock;
-	uint32_t head;
-};
-
-_Static_assert(sizeof(struct bucket) == 8, "lru.c places its area after the buckets");
-
-static bool is_lru(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-}
-
-static uint64_t rotl64(uint64_t v, int r)
-{
-	return (v << r) | (v >> (64 - r));
-}
-
-/* A multiply-rotate hash over 8-byte words, finished by a 64-bit avalanche. */
-static uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
-{
-	const uint8_t *p = key;
-	uint64_t h = seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull), w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = rotl64(h ^ (w * 0xff51afd7ed558ccdull), 29) * 0xc4ceb9fe1a85ec53ull;
-	}
-	if (len) {
-		w = 0;
-		memcpy(&w, p, len);
-		h = rotl64(h ^ (w * 0xff51afd7ed558ccdull), 29) * 0xc4ceb9fe1a85ec53ull;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (uint32_t)h ^ (uint32_t)(h >> 32);
-}
 
 static int hash_check(const struct uxdp_map_def *d)
 {
@@ -171,50 +122,6 @@ static void hash_init(struct uxdp_map *m)
 	if (!(h->map_flags & BPF_F_ZERO_SEED) &&
 	    getrandom(&h->hash_seed, sizeof(h->hash_seed), GRND_NONBLOCK) != sizeof(h->hash_seed))
 		h->hash_seed = (uint32_t)time(NULL) * 2654435761u;
-}
-
-static inline struct helem *elem(struct uxdp_map *m, uint32_t link)
-{
-	return (struct helem *)((uint8_t *)m->data + (uint64_t)(link - 1) * m->hdr->elem_size);
-}
-
-static inline uint8_t *ekey(struct helem *e)
-{
-	return (uint8_t *)(e + 1);
-}
-
-static inline uint8_t *evalue(struct uxdp_map *m, struct helem *e)
-{
-	return ekey(e) + uxdp_round_up(m->key_size, 8);
-}
-
-static inline struct bucket *bucket(struct uxdp_map *m, uint32_t hash)
-{
-	return (struct bucket *)uxdp_off(m, m->hdr->aux_off) + (hash & (m->hdr->n_buckets - 1));
-}
-
-static inline uint32_t *bucket_lock(struct uxdp_map *m, struct bucket *b)
-{
-	return is_lru(m->type) ? &m->hdr->lock : &b->lock;
-}
-
-/* Find key in b (locked); *link_out points at the link that names it. */
-static uint32_t find(struct uxdp_map *m, struct bucket *b, const void *key, uint32_t hash,
-		     uint32_t **link_out)
-{
-	uint32_t *link = &b->head;
-
-	while (*link) {
-		struct helem *e = elem(m, *link);
-
-		if (e->hash == hash && !memcmp(ekey(e), key, m->key_size)) {
-			if (link_out)
-				*link_out = link;
-			return *link;
-		}
-		link = &e->next;
-	}
-	return 0;
 }
 
 /* ---- free list (not LRU maps: lru.c has theirs) ---- */
@@ -419,11 +326,16 @@ out:
 
 static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
-	struct bucket *b = bucket(m, hash);
-	uint32_t *lock = bucket_lock(m, b), l;
+	uint32_t hash, *lock, l;
+	struct bucket *b;
 	uint8_t *v = NULL;
 
+	/* The same code as the lookups uxdpc inlines (runtime/helpers/hash_lookup.c). */
+	if (m->type == BPF_MAP_TYPE_HASH)
+		return hash_lookup_plain(m, key, m->key_size);
+	hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	b = bucket(m, hash);
+	lock = bucket_lock(m, b);
 	uxdp_lock(lock);
 	l = find(m, b, key, hash, NULL);
 	if (l) {

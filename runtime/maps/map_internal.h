@@ -82,12 +82,12 @@ struct uxdp_map {
 	void *data;              /* base + data_off */
 	uint32_t max_entries;
 	uint32_t stride;
+	uint32_t ncpus;
 	/* cached from the header */
 	uint32_t type;
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t map_flags;
-	uint32_t ncpus;
 	uint32_t id;
 	struct uxdp_shm_hdr *hdr; /* the mapping starts here */
 	size_t map_len;
@@ -101,6 +101,8 @@ _Static_assert(offsetof(struct uxdp_map, data) == offsetof(struct uxdp_map_fast,
 _Static_assert(offsetof(struct uxdp_map, max_entries) ==
 	       offsetof(struct uxdp_map_fast, max_entries), "fast");
 _Static_assert(offsetof(struct uxdp_map, stride) == offsetof(struct uxdp_map_fast, stride),
+	       "fast");
+_Static_assert(offsetof(struct uxdp_map, ncpus) == offsetof(struct uxdp_map_fast, ncpus),
 	       "fast");
 
 /* Per-type operations.  cpu < 0 means "all CPUs" (control-plane layout). */

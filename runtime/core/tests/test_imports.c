@@ -3,14 +3,21 @@
  * test_imports.c - every symbol the helpers' bitcode imports is one the
  * runtime provides to loaded programs (uxdp_runtime_resolve).  At -O2/-O3
  * a program inlines the helpers and imports what they call; a symbol missing
- * here would make such objects fail to load.
+ * here would make such objects fail to load.  The lookups uxdpc's
+ * map-inline pass calls directly (without helper inlining) must resolve too.
  *
  *	test_imports LLVM_NM uxdp_helpers.bc
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <uxdp/helpers.h>
 #include <uxdp/runtime.h>
+
+#define HASH_LOOKUP_NAME(n) UXDP_HASH_LOOKUP_PREFIX "k" #n,
+static const char *const compiler_calls[] = {
+	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_NAME) UXDP_HASH_LOOKUP_PREFIX "any",
+};
 
 int main(int argc, char **argv)
 {
@@ -35,6 +42,14 @@ int main(int argc, char **argv)
 		if (!uxdp_runtime_resolve(line, NULL)) {
 			printf("FAIL: the helpers import '%s', which the runtime does not provide\n",
 			       line);
+			missing++;
+		}
+	}
+	for (size_t i = 0; i < sizeof(compiler_calls) / sizeof(compiler_calls[0]); i++) {
+		n++;
+		if (!uxdp_runtime_resolve(compiler_calls[i], NULL)) {
+			printf("FAIL: uxdpc may call '%s', which the runtime does not provide\n",
+			       compiler_calls[i]);
 			missing++;
 		}
 	}

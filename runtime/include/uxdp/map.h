@@ -23,7 +23,8 @@
  * stride = round_up(value_size, 8); for BPF_MAP_TYPE_PERCPU_ARRAY the value
  * of index i on CPU c is at data + (i * ncpus + c) * stride.  The handle
  * starts with struct uxdp_map_fast, so generated code may read data,
- * max_entries and stride straight from the handle.
+ * max_entries, stride and ncpus straight from the handle; none of them
+ * changes while the handle is open.
  *
  * Errors: functions return 0 or a negative errno (kernel values); functions
  * returning a pointer return NULL.  Nothing here exits or prints.
@@ -53,6 +54,7 @@ struct uxdp_map_fast {
 	void *data;            /* array: value of element 0 */
 	uint32_t max_entries;
 	uint32_t stride;       /* round_up(value_size, 8) */
+	uint32_t ncpus;        /* per-CPU maps: CPUs (workers) with a value each */
 };
 
 /* struct uxdp_map_def.flags */

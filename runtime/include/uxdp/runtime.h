@@ -77,7 +77,7 @@ void uxdp_object_close(struct uxdp_object *obj);
 
 /*
  * The resolver uxdp_object_open() uses: uxdp_helper_* from helpers.h and
- * the few libc functions LLVM may call (memcpy, memmove, memset, memcmp).
+ * the few libc functions LLVM may call (memcpy, memmove, memset, memcmp, bcmp).
  * arg is unused.  Exported for tools that load objects themselves.
  */
 void *uxdp_runtime_resolve(const char *name, void *arg);

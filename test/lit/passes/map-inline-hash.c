@@ -1,0 +1,70 @@
+// map inlining of hash lookups: a BPF_MAP_TYPE_HASH lookup calls the lookup
+// specialised for the key size (4, 8, 16, else "any"); with helper inlining
+// on it is inlined too, and the key compare is a single compare of the key
+// size.  Other hash types keep the generic helper; -fno-map-inline as well.
+// RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
+// RUN: %uxdpc %t.bpf.o -O2 -fno-helper-inline --emit-llvm --remarks -o %t.noinl.ll 2> %t.remarks
+// RUN: %FileCheck --check-prefix=CALL %s < %t.noinl.ll
+// RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
+// RUN: %uxdpc %t.bpf.o -O2 --emit-llvm -o - | %FileCheck --check-prefix=INL %s
+// RUN: %uxdpc %t.bpf.o -O2 -fno-map-inline -fno-helper-inline --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
+// CALL-LABEL: define {{.*}}@lookups(
+// CALL: call i64 @uxdp_hash_lookup_k4(
+// CALL: call i64 @uxdp_hash_lookup_k8(
+// CALL: call i64 @uxdp_hash_lookup_k16(
+// CALL: call i64 @uxdp_hash_lookup_any(
+// CALL: call i64 @uxdp_helper_map_lookup_elem(
+// CALL-NOT: call i64 @uxdp_helper_map_lookup_elem(
+// CALL: ret i64
+// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 4 hash lookups specialised
+// INL-LABEL: define {{.*}}@lookups(
+// INL-NOT: call {{.*}}@uxdp_hash_lookup
+// INL-NOT: call {{.*}}@bcmp
+// INL-NOT: call {{.*}}@memcmp
+// INL: atomicrmw xchg
+// INL: icmp eq i32
+// INL: call {{.*}}@uxdp_map_lookup(
+// INL-NOT: call {{.*}}@uxdp_hash_lookup
+// INL: ret i64
+// OFF-NOT: uxdp_hash_lookup
+// OFF: call i64 @uxdp_helper_map_lookup_elem(
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define HASH(name, type_, key_t)                                                 \
+	struct {                                                                 \
+		__uint(type, type_);                                             \
+		__uint(max_entries, 64);                                         \
+		__type(key, key_t);                                              \
+		__type(value, __u64);                                            \
+	} name SEC(".maps")
+
+struct k16 { __u64 a, b; };
+struct k12 { __u32 a, b, c; };
+
+HASH(h4, BPF_MAP_TYPE_HASH, __u32);
+HASH(h8, BPF_MAP_TYPE_HASH, __u64);
+HASH(h16, BPF_MAP_TYPE_HASH, struct k16);
+HASH(h12, BPF_MAP_TYPE_HASH, struct k12);
+HASH(pcpu, BPF_MAP_TYPE_PERCPU_HASH, __u32);
+
+SEC("xdp") int lookups(struct xdp_md *ctx)
+{
+	__u32 q = ctx->rx_queue_index;
+	__u64 k8 = q, sum = 0, *v;
+	struct k16 k16 = { q, q };
+	struct k12 k12 = { q, q, q };
+
+	if ((v = bpf_map_lookup_elem(&h4, &q)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&h8, &k8)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&h16, &k16)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&h12, &k12)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&pcpu, &q)))
+		sum += *v;
+	return sum ? XDP_PASS : XDP_DROP;
+}
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,47 @@
+// map inlining of a per-CPU array: the value of the running worker's CPU is
+// at data + (index * ncpus + cpu) * stride, with data and ncpus read from
+// the map handle (invariant loads) and cpu the index of ctx->worker, or the
+// runtime's uxdp_worker_cpu() when a ctx has no worker; no lookup call.
+// RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
+// RUN: %uxdpc %t.bpf.o -O2 --emit-llvm --remarks -o %t.ll 2> %t.remarks
+// RUN: %FileCheck --check-prefix=ON %s < %t.ll
+// RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
+// RUN: %uxdpc %t.bpf.o -O2 -fno-map-inline -fno-helper-inline --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
+// ON-LABEL: define {{.*}}@count(ptr {{.*}}%0)
+// ON-NOT: call {{.*}}lookup
+// ON: %map = load ptr, ptr @{{"?}}uxdp.slot.{{.*}}.pcpu{{"?}}, {{.*}}!invariant.load
+// ON: %percpu.data = load ptr, ptr %map, {{.*}}!invariant.load
+// ON: %[[NC:.*]] = getelementptr i8, ptr %map, i64 16
+// ON: %percpu.ncpus = load i32, ptr %[[NC]], {{.*}}!invariant.load
+// ON: %[[WP:.*]] = getelementptr i8, ptr %0, i64 72
+// ON: %[[W:.*]] = load ptr, ptr %[[WP]]
+// ON: icmp eq ptr %[[W]], null
+// ON: load i32, ptr %[[W]]
+// ON: call i32 @uxdp_worker_cpu()
+// ON: urem i32 {{.*}}%percpu.ncpus
+// ON: zext i32 %percpu.ncpus
+// ON: getelementptr inbounds i8, ptr %percpu.data
+// ON-NOT: call {{.*}}lookup
+// ON: ret i64
+// REMARK: map-inline: 1 lookups inlined (1 per-CPU), 0 hash lookups specialised
+// OFF: call i64 @uxdp_helper_map_lookup_elem(
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu SEC(".maps");
+
+SEC("xdp") int count(struct xdp_md *ctx)
+{
+	__u32 key = ctx->rx_queue_index;
+	__u64 *v = bpf_map_lookup_elem(&pcpu, &key);
+
+	if (v)
+		*v += 1;
+	return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
