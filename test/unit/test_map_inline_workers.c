@@ -163,6 +163,7 @@ static void test_object(const char *path)
 		hash_check(obj, hashes[i], 10 + 2 * THREAD_PKTS, path);
 out:
 	uxdp_object_close(obj);
+	uxdp_map_unlink_instance(instance); /* the id counter too */
 }
 
 int main(int argc, char **argv)

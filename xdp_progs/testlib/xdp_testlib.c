@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <uxdp/runtime.h>
+#include <uxdp/stats_shm.h>
 
 #include "xdp_testlib.h"
 
@@ -470,7 +471,9 @@ int tl_e2e_run(struct tl_e2e *e, int argc, char **argv)
 
 void tl_e2e_end(struct tl_e2e *e)
 {
+	/* The instance's maps and id counter, and the counters uxdp published. */
 	uxdp_map_unlink_instance(e->instance);
+	uxdp_stats_shm_unlink(e->instance);
 	tl_pcap_free(&e->pin);
 	tl_pcap_free(&e->pout);
 	tl_pcap_free(&e->ppass);
