@@ -31,7 +31,8 @@ cleanup() {
 		kill -INT "$pid"; sleep 1; kill -KILL "$pid" 2>/dev/null
 	fi
 	for n in $nsu $ns1 $ns2; do ip netns del $n 2>/dev/null; done
-	rm -f "$log" /dev/shm/uxdp.ux$id.* /dev/shm/uxdp-stats.ux$id /dev/shm/uxdp-xsk.ux$id.*
+	rm -f "$log" /dev/shm/uxdp.ux$id /dev/shm/uxdp.ux$id.* /dev/shm/uxdp-stats.ux$id \
+		/dev/shm/uxdp-xsk.ux$id.*
 	rm -rf /var/run/dpdk/ux$id
 }
 trap cleanup EXIT
