@@ -100,14 +100,13 @@ struct analyser {
 __attribute__((format(printf, 3, 4))) static int an_error(struct analyser *a, size_t i,
 							     const char *fmt, ...)
 {
-	char where[256], why[512];
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	err = uxdp_insn_verror(a->obj, a->prog, a->diag, i, -EINVAL, fmt, ap);
 	va_end(ap);
-	uxdp_insn_where(a->prog, i, where, sizeof(where));
-	return diag_error(a->diag, -EINVAL, "%s: %s: %s", a->obj->name, where, why);
+	return err;
 }
 
 int uxdp_func_at(const struct analysis *an, size_t insn)

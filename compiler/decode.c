@@ -82,17 +82,26 @@ struct checker {
 	uint8_t *second_slot; /* 1 where an insn is the second slot of an lddw */
 };
 
+int uxdp_insn_verror(const struct uxdp_object *obj, const struct uxdp_prog *prog,
+		     struct uxdp_diag *diag, size_t idx, int err, const char *fmt, va_list ap)
+{
+	char where[256], why[512];
+
+	vsnprintf(why, sizeof(why), fmt, ap);
+	uxdp_insn_where(prog, idx, where, sizeof(where));
+	return diag_error(diag, err, "%s: %s: %s", obj->name, where, why);
+}
+
 __attribute__((format(printf, 3, 4))) static int insn_error(const struct checker *c, size_t idx,
 							       const char *fmt, ...)
 {
-	char where[256], why[512];
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	err = uxdp_insn_verror(c->obj, c->prog, c->diag, idx, -EINVAL, fmt, ap);
 	va_end(ap);
-	uxdp_insn_where(c->prog, idx, where, sizeof(where));
-	return diag_error(c->diag, -EINVAL, "%s: %s: %s", c->obj->name, where, why);
+	return err;
 }
 
 /* ------------------------------------------------------------ per class */

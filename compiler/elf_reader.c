@@ -94,16 +94,6 @@ static int fe_err(struct fe *fe, int err, const char *fmt, ...)
 	return diag_error(fe->diag, err, "%s: %s", fe->oname, buf);
 }
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *name)
 {
 	struct uxdp_map_info *maps, *m;
@@ -117,7 +107,7 @@ struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *n
 	m->inner_map = -1;
 	m->spin_lock_off = UINT32_MAX;
 	m->shndx = -1;
-	m->name = xstrdup(name);
+	m->name = strdup(name);
 	if (!m->name)
 		return NULL;
 	obj->n_maps++;
@@ -997,8 +987,8 @@ static int build_prog(struct fe *fe, size_t fi, bool frags, struct uxdp_prog *pr
 	if (!err)
 		err = build_origin(&b, prog);
 	if (!err) {
-		prog->name = xstrdup(fe->funcs[fi].name);
-		prog->section = xstrdup(fe->secs[fe->funcs[fi].shndx].name);
+		prog->name = strdup(fe->funcs[fi].name);
+		prog->section = strdup(fe->secs[fe->funcs[fi].shndx].name);
 		if (!prog->name || !prog->section)
 			err = fe_err(fe, -ENOMEM, "out of memory");
 	}
@@ -1186,8 +1176,8 @@ static int open_elf(const char *path, const void *mem, size_t size, const char *
 	fe.obj = calloc(1, sizeof(*fe.obj));
 	if (!fe.obj)
 		return fe_err(&fe, -ENOMEM, "out of memory");
-	fe.obj->path = xstrdup(path);
-	fe.obj->name = xstrdup(fe.oname);
+	fe.obj->path = strdup(path);
+	fe.obj->name = strdup(fe.oname);
 	if (!fe.obj->path || !fe.obj->name) {
 		err = fe_err(&fe, -ENOMEM, "out of memory");
 		goto out;

@@ -26,14 +26,12 @@
 
 int lift_insn_error(struct lifter *l, size_t i, int err, const char *fmt, ...)
 {
-	char where[256], why[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	err = uxdp_insn_verror(l->m->obj, l->prog, l->m->diag, i, err, fmt, ap);
 	va_end(ap);
-	uxdp_insn_where(l->prog, i, where, sizeof(where));
-	return diag_error(l->m->diag, err, "%s: %s: %s", l->m->obj->name, where, why);
+	return err;
 }
 
 LLVMValueRef lift_const64(struct lifter *l, uint64_t v)

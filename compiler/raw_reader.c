@@ -13,16 +13,6 @@
 
 #include "uxdpc.h"
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 int uxdp_object_from_insns(const void *bytes, size_t size, const char *name, bool xdp,
 			   struct uxdp_object **out, struct uxdp_diag *diag)
 {
@@ -44,12 +34,12 @@ int uxdp_object_from_insns(const void *bytes, size_t size, const char *name, boo
 	prog = obj->progs = calloc(1, sizeof(*prog));
 	if (prog) {
 		obj->n_progs = 1;
-		prog->name = dup_str(name);
-		prog->section = dup_str("raw");
+		prog->name = strdup(name);
+		prog->section = strdup("raw");
 		prog->insns = malloc(size);
 	}
-	obj->path = dup_str(name);
-	obj->name = dup_str(name);
+	obj->path = strdup(name);
+	obj->name = strdup(name);
 	if (!prog || !prog->name || !prog->section || !prog->insns || !obj->path || !obj->name) {
 		uxdp_object_free(obj);
 		return diag_error(diag, -ENOMEM, "raw program '%s': out of memory", name);
@@ -116,8 +106,8 @@ int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct ux
 		/* Keep the file's path and name, not the program's, for messages. */
 		free((*out)->path);
 		free((*out)->name);
-		(*out)->path = dup_str(path);
-		(*out)->name = dup_str(slash ? slash + 1 : path);
+		(*out)->path = strdup(path);
+		(*out)->name = strdup(slash ? slash + 1 : path);
 		if (!(*out)->path || !(*out)->name) {
 			uxdp_object_free(*out);
 			*out = NULL;

@@ -170,6 +170,9 @@ int uxdp_decode_check(const struct uxdp_object *obj, const struct uxdp_prog *pro
 
 /* Format "program 'P' (section S), insn N" for messages about insn idx. */
 void uxdp_insn_where(const struct uxdp_prog *prog, size_t idx, char *buf, size_t size);
+/* Record "OBJ: program 'P' (section S), insn N: reason" as the error; returns err. */
+int uxdp_insn_verror(const struct uxdp_object *obj, const struct uxdp_prog *prog,
+		     struct uxdp_diag *diag, size_t idx, int err, const char *fmt, va_list ap);
 
 /* Name of a helper id, or NULL when uxdp does not provide it. */
 const char *uxdp_helper_name(int32_t id);
