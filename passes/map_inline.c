@@ -77,35 +77,6 @@ static bool is_call_to(LLVMValueRef inst, const char *name)
 	return !strcmp(LLVMGetValueName2(callee, &len), name);
 }
 
-static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRef slot,
-				const struct uxdp_map_info *map)
-{
-	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
-	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
-	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
-	LLVMTypeRef slot_t = LLVMStructTypeInContext(c, (LLVMTypeRef[]){ ptr, ptr }, 2, 0);
-	uint64_t stride = ((uint64_t)map->value_size + 7) & ~7ULL;
-	LLVMValueRef key_p, key, in_range, data_p, data, off, addr, res;
-	unsigned invariant = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
-
-	LLVMPositionBuilderBefore(b, call);
-	key_p = LLVMBuildIntToPtr(b, LLVMGetOperand(call, 1), ptr, "key.p");
-	key = LLVMBuildLoad2(b, i32, key_p, "index");
-	LLVMSetAlignment(key, 1);
-	in_range = LLVMBuildICmp(b, LLVMIntULT, key, LLVMConstInt(i32, map->max_entries, 0),
-				 "in_range");
-	data_p = LLVMBuildStructGEP2(b, slot_t, slot, 1, "");
-	data = LLVMBuildLoad2(b, ptr, data_p, "array.data");
-	LLVMSetMetadata(data, invariant, LLVMMDNodeInContext(c, NULL, 0));
-	LLVMSetAlignment(data, 8);
-	off = LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""), LLVMConstInt(i64, stride, 0), "");
-	addr = LLVMBuildGEP2(b, i8, data, &off, 1, "elem");
-	res = LLVMBuildSelect(b, in_range, LLVMBuildPtrToInt(b, addr, i64, ""),
-			      LLVMConstInt(i64, 0, 0), "lookup");
-	LLVMReplaceAllUsesWith(call, res);
-	LLVMInstructionEraseFromParent(call);
-}
-
 static void set_invariant(LLVMContextRef c, LLVMValueRef load)
 {
 	unsigned kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
@@ -119,6 +90,56 @@ static void set_nonnull(LLVMContextRef c, LLVMValueRef load)
 	unsigned kind = LLVMGetMDKindIDInContext(c, "nonnull", 7);
 
 	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
+}
+
+/*
+ * The array index *(u32 *)key and whether it is below max_entries, as the
+ * kernel's array_map_lookup_elem tests it; the builder is left before call.
+ */
+static LLVMValueRef array_index(LLVMBuilderRef b, LLVMValueRef call,
+				const struct uxdp_map_info *map, LLVMValueRef *in_range)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMValueRef key;
+
+	LLVMPositionBuilderBefore(b, call);
+	key = LLVMBuildLoad2(b, i32, LLVMBuildIntToPtr(b, LLVMGetOperand(call, 1), ptr, "key.p"),
+			     "index");
+	LLVMSetAlignment(key, 1);
+	*in_range = LLVMBuildICmp(b, LLVMIntULT, key, LLVMConstInt(i32, map->max_entries, 0),
+				  "in_range");
+	return key;
+}
+
+/* Replace the lookup call by in_range ? addr : NULL. */
+static void replace_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRef in_range,
+			   LLVMValueRef addr)
+{
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetTypeContext(LLVMTypeOf(call)));
+	LLVMValueRef res = LLVMBuildSelect(b, in_range, LLVMBuildPtrToInt(b, addr, i64, ""),
+					   LLVMConstInt(i64, 0, 0), "lookup");
+
+	LLVMReplaceAllUsesWith(call, res);
+	LLVMInstructionEraseFromParent(call);
+}
+
+static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRef slot,
+				const struct uxdp_map_info *map)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
+	LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef slot_t = LLVMStructTypeInContext(c, (LLVMTypeRef[]){ ptr, ptr }, 2, 0);
+	uint64_t stride = ((uint64_t)map->value_size + 7) & ~7ULL;
+	LLVMValueRef key, in_range, data, off;
+
+	key = array_index(b, call, map, &in_range);
+	data = LLVMBuildLoad2(b, ptr, LLVMBuildStructGEP2(b, slot_t, slot, 1, ""), "array.data");
+	set_invariant(c, data);
+	LLVMSetAlignment(data, 8);
+	off = LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""), LLVMConstInt(i64, stride, 0), "");
+	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
 }
 
 /*
@@ -215,15 +236,10 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
 	bool with_ctx = LLVMCountParams(fn) > 0 &&
 			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind;
-	LLVMValueRef key_p, key, in_range, data, ncpus_p, ncpus, cpu, idx, off, addr, res;
+	LLVMValueRef key, in_range, data, ncpus_p, ncpus, cpu, idx, off;
 	LLVMValueRef ncpus_off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0);
 
-	LLVMPositionBuilderBefore(b, call);
-	key_p = LLVMBuildIntToPtr(b, LLVMGetOperand(call, 1), ptr, "key.p");
-	key = LLVMBuildLoad2(b, i32, key_p, "index");
-	LLVMSetAlignment(key, 1);
-	in_range = LLVMBuildICmp(b, LLVMIntULT, key, LLVMConstInt(i32, map->max_entries, 0),
-				 "in_range");
+	key = array_index(b, call, map, &in_range);
 	data = LLVMBuildLoad2(b, ptr, map_ptr, "percpu.data");
 	set_invariant(c, data);
 	set_nonnull(c, data);
@@ -242,11 +258,7 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 			   LLVMBuildZExt(b, cpu, i64, ""), "");
 	off = LLVMBuildMul(b, idx, LLVMConstInt(i64, stride, 0), "");
 	/* inbounds: in range, the address is inside the map; else unused */
-	addr = LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem");
-	res = LLVMBuildSelect(b, in_range, LLVMBuildPtrToInt(b, addr, i64, ""),
-			      LLVMConstInt(i64, 0, 0), "lookup");
-	LLVMReplaceAllUsesWith(call, res);
-	LLVMInstructionEraseFromParent(call);
+	replace_lookup(b, call, in_range, LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem"));
 }
 
 /* The hash lookup for key_size: a specialised one, or the generic one. */
