@@ -28,6 +28,10 @@ static void usage(FILE *f)
 		"  -k, --kind SPEC      all | valid | malformed | KIND[,KIND...] (default all)\n"
 		"  -f, --flows N        spread addresses and ports over N flows (default 16)\n"
 		"  -j, --jumbo          add the jumbo kind (frames up to 9000 bytes)\n"
+		"  -P, --prefixes       after each packet, every truncation of it from 14 up to\n"
+		"                       256 bytes, where headers are (-n counts whole packets)\n"
+		"  -i, --input FILE     take the first -n packets of this pcap instead (with -P:\n"
+		"                       cut them)\n"
 		"  -l, --list-kinds     print the kinds and exit\n"
 		"  -o, --output FILE    pcap to write (DLT_EN10MB)\n"
 		"The kernel's XDP BPF_PROG_TEST_RUN refuses frames under %d bytes (EINVAL)\n"
@@ -90,6 +94,45 @@ static int parse_uint(const char *s, unsigned long long *v)
 	return errno || !*s || *end || s[0] == '-' ? -EINVAL : 0;
 }
 
+#define PREFIX_MAX 256
+
+/* One packet, and with prefixes every cut of it: each length a bounds check can see. */
+static void write_packet(pcap_dumper_t *d, struct pcap_pkthdr *h, const u_char *b, bool prefixes)
+{
+	bpf_u_int32 len = h->caplen;
+
+	pcap_dump((u_char *)d, h, b);
+	for (bpf_u_int32 cut = 14; prefixes && cut < len && cut <= PREFIX_MAX; cut++) {
+		h->caplen = h->len = cut;
+		pcap_dump((u_char *)d, h, b);
+	}
+}
+
+static int copy_packets(pcap_dumper_t *d, const char *in, unsigned long long count,
+			bool prefixes)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *b;
+	pcap_t *p = pcap_open_offline(in, err);
+	int r = 0;
+
+	if (!p) {
+		fprintf(stderr, "uxdp-corpus: %s\n", err);
+		return -1;
+	}
+	while (count-- && (r = pcap_next_ex(p, &h, &b)) == 1) {
+		struct pcap_pkthdr copy = *h;
+
+		copy.len = copy.caplen;
+		write_packet(d, &copy, b, prefixes);
+	}
+	if (r == PCAP_ERROR)
+		fprintf(stderr, "uxdp-corpus: %s: %s\n", in, pcap_geterr(p));
+	pcap_close(p);
+	return r == PCAP_ERROR ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -98,21 +141,23 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "jumbo", no_argument, NULL, 'j' },
+		{ "prefixes", no_argument, NULL, 'P' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "list-kinds", no_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long long count = 1000, seed = 1, flows = 16, v;
-	const char *spec = "all", *out = NULL;
+	const char *spec = "all", *out = NULL, *in = NULL;
 	static struct corpus_pkt pkt;
 	int sel[64], nsel, c;
 	pcap_dumper_t *d;
-	bool jumbo = false;
+	bool jumbo = false, prefixes = false;
 	pcap_t *pd;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "n:s:k:f:jlo:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:k:f:jPi:lo:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 		case 's':
@@ -128,6 +173,12 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			jumbo = true;
+			break;
+		case 'P':
+			prefixes = true;
+			break;
+		case 'i':
+			in = optarg;
 			break;
 		case 'l':
 			list_kinds();
@@ -165,7 +216,9 @@ int main(int argc, char **argv)
 		pcap_close(pd);
 		return 1;
 	}
-	for (i = 0; i < count; i++) {
+	if (in)
+		c = copy_packets(d, in, count, prefixes);
+	for (i = 0; !in && i < count; i++) {
 		unsigned int k = (unsigned int)sel[i % (size_t)nsel];
 		struct corpus_rng r = { seed * 0x2545f4914f6cdd1dull ^ (uint64_t)i << 20 };
 		struct pcap_pkthdr h = { 0 };
@@ -176,7 +229,12 @@ int main(int argc, char **argv)
 		h.ts.tv_sec = UXDP_CORPUS_EPOCH + (long)i;
 		h.ts.tv_usec = k;
 		h.caplen = h.len = (bpf_u_int32)pkt.len;
-		pcap_dump((u_char *)d, &h, pkt.b);
+		write_packet(d, &h, pkt.b, prefixes);
+	}
+	if (in && c) {
+		pcap_dump_close(d);
+		pcap_close(pd);
+		return 1;
 	}
 	c = pcap_dump_flush(d);
 	pcap_dump_close(d);
