@@ -90,9 +90,9 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	fprintf(stderr, "uxdpc: remark: %s: helper-inline: %u helper definitions linked\n", obj,
 		s->helpers_linked);
 	fprintf(stderr,
-		"uxdpc: remark: %s: bounds-elim: %u packet checks rewritten, %u merged into an earlier guard, %u dropped (unsafe); %u before LLVM, %u left after\n",
-		obj, s->checks_rewritten, s->checks_merged, s->checks_dropped, s->checks_before,
-		s->checks_after);
+		"uxdpc: remark: %s: bounds-elim: %u packet checks, %u guards widened, %u checks removed, %u removed on some paths, %u dropped (unsafe); %u left after LLVM\n",
+		obj, s->checks_before, s->checks_widened, s->checks_removed,
+		s->checks_removed_on_paths, s->checks_dropped, s->checks_after);
 	fprintf(stderr,
 		"uxdpc: remark: %s: simd: %s, %u accesses given their pointer back, %u functions with vector code\n",
 		obj, opts->passes.simd ? "on" : "off", s->pointers_recovered, s->vector_functions);
@@ -114,9 +114,9 @@ int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
 		/* Registers and stack slots to SSA, so our passes can match. */
 		err = run_pipeline(m->mod, tm, "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg)",
 				   false, diag);
+		env.stats.checks_before = uxdp_count_packet_checks(m->mod);
 		if (!err)
 			err = run_our_passes(m, opts, &env);
-		env.stats.checks_before = uxdp_count_packet_checks(m->mod);
 	}
 	snprintf(pipeline, sizeof(pipeline), "default<O%d>", level);
 	if (!err)

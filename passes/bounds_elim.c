@@ -1,29 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bounds_elim.c - packet bounds checks as compares against the packet length.
+ * bounds_elim.c - packet bounds checks: widen a guard, drop what it implies.
  *
  * A verifier-clean XDP program guards every packet access with a compare of
- * a pointer against data_end: `if (data + 34 > data_end) goto out`.  Lifted,
- * that is `icmp ugt (add data, 34), data_end` on two loads from the ctx, and
- * LLVM can relate two such compares only as far as it can relate the adds.
- * This pass rewrites each of them to the equivalent compare of the offset
- * with len = data_end - data (`icmp ugt 34, len`), one len per pair of ctx
- * loads.  It is exact because the runtime guarantees data <= data_end and
- * offsets here are below 2^32, so data + offset does not wrap.  With every
- * check a compare of one value against constants, LLVM's constraint
- * elimination drops the checks an earlier one implies.
+ * a cursor against data_end: `if (data + 34 > data_end) goto out`.  Header
+ * parsers check again for each header, so a frame walks a chain of checks
+ * (14 bytes, then 34, then 42...) with the same failure, `return XDP_PASS`,
+ * and between them only reads and compares.
  *
- * Then runs of checks are merged: when a check's success path is a block
- * without side effects that ends in a stronger check with the same failure
- * (same target, same phi values), the first check is made the stronger one,
- * so straight-line header parsing has a single guard; the later checks
- * become provably true and LLVM folds them.  Skipping side-effect-free code
- * on a short packet is unobservable, so the result is the same.
+ * Widening: from a check C on `cursor + need`, walk the code its success
+ * leads to.  If that code has no side effects, every path in it either
+ * reaches the same failure (same block, same phi values) or another check on
+ * the same data_end that fails for every length below some bound N, then a
+ * packet shorter than N ends in C's failure whatever path it takes, so C may
+ * test N instead of its own need.  Skipping side-effect-free reads on a short
+ * packet is unobservable.  The new check is written in the program's own
+ * form (cursor + N > data_end), so nothing else changes shape.
  *
- * --unsafe-no-bounds-checks makes every rewritten check pass: only for
- * trusted programs on trusted packets (README).
+ * Removal: a later check that the widened guard implies on every path into
+ * it (its cursor is at most the guard's on each incoming edge, and the guard
+ * dominates the edge) is made constant and LLVM deletes it.  When it is
+ * implied on some edges only (a phi cursor: data + 14 without a VLAN tag,
+ * data + 18 with one) the check gets an i1 phi saying on which edges it is
+ * needed, and LLVM's jump threading gives the implied edges their own copy
+ * without it.
+ *
+ * Cursors are followed through additions of small offsets and phis, so an
+ * offset is a known range below 2^32: data + offset cannot wrap, because the
+ * runtime gives every frame a buffer far below the top of the address space.
+ *
+ * --unsafe-no-bounds-checks makes every check pass: only for trusted
+ * programs on trusted packets (README).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,7 +42,12 @@
 #include "passes.h"
 #include "uxdpc.h"
 
-#define CHECK_MD "uxdp.pkt_check"
+#define MAX_DEPTH 16
+#define MAX_REGION 256
+#define MAX_FRONTIER 64
+#define OFFSET_LIMIT (1ULL << 32)
+
+/* ------------------------------------------------------- cursors, ranges */
 
 /* ctx field of a ptrtoint(load ptr, gep(ctx, off)), or -1. */
 static int ctx_field(LLVMValueRef v, LLVMValueRef *ctx)
@@ -57,265 +72,307 @@ static int ctx_field(LLVMValueRef v, LLVMValueRef *ctx)
 	return (int)off;
 }
 
-/*
- * Offsets from data are rebuilt as their own values: a header cursor is
- * often a phi of data + 14 and data + 18 (VLAN or not), so the offset is a
- * phi of 14 and 18.  Only additions of values below 2^32 are followed; the
- * verifier bounds every packet offset far below that, so data + offset does
- * not wrap.  The memo makes each value's offset once and ends loops.
- */
-struct off_memo {
-	LLVMValueRef v[256], off[256];
-	LLVMValueRef data[256]; /* the data load the offset is from (NULL: not yet known) */
-	bool created[256]; /* off is an instruction this pass made */
-	unsigned n;
-};
-
-/* Undo the memo back to n entries, deleting what this pass made. */
-static void memo_rollback(struct off_memo *mm, unsigned n)
+static bool is_i64(LLVMValueRef v)
 {
-	for (unsigned k = n; k < mm->n; k++)
-		if (mm->created[k])
-			LLVMReplaceAllUsesWith(mm->off[k], LLVMGetUndef(LLVMTypeOf(mm->off[k])));
-	for (unsigned k = mm->n; k-- > n;)
-		if (mm->created[k])
-			LLVMInstructionEraseFromParent(mm->off[k]);
-	mm->n = n;
+	LLVMTypeRef t = LLVMTypeOf(v);
+
+	return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 64;
 }
 
-static bool small_offset(LLVMValueRef o)
+static bool const_small(LLVMValueRef v, uint64_t *c)
 {
-	if (LLVMIsAConstantInt(o))
-		return LLVMConstIntGetZExtValue(o) < (1ULL << 31);
-	if (LLVMIsAZExtInst(o))
-		return LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(o, 0))) <= 32;
-	if (LLVMIsABinaryOperator(o) && LLVMGetInstructionOpcode(o) == LLVMAnd)
-		for (int k = 0; k < 2; k++)
-			if (LLVMIsAConstantInt(LLVMGetOperand(o, k)) &&
-			    LLVMConstIntGetZExtValue(LLVMGetOperand(o, k)) < (1ULL << 32))
-				return true;
-	return false;
+	if (!LLVMIsAConstantInt(v) || LLVMGetIntTypeWidth(LLVMTypeOf(v)) > 64)
+		return false;
+	*c = LLVMConstIntGetZExtValue(v);
+	return *c < OFFSET_LIMIT;
 }
 
-static LLVMValueRef offset_of(LLVMBuilderRef b, struct off_memo *mm, LLVMValueRef v,
-			      LLVMValueRef *data, int depth);
-
-static LLVMValueRef offset_of_phi(LLVMBuilderRef b, struct off_memo *mm, LLVMValueRef v,
-				  LLVMValueRef *data, int depth)
+/* Range of an integer added to a cursor; false if not provably small. */
+static bool int_range(LLVMValueRef v, uint64_t *lo, uint64_t *hi, int depth)
 {
-	LLVMBasicBlockRef bb = LLVMGetInstructionParent(v);
-	unsigned n = LLVMCountIncoming(v), slot = mm->n;
-	LLVMValueRef phi;
+	uint64_t c, l, h;
+	LLVMValueRef a;
 
-	if (mm->n == 256)
-		return NULL;
-	LLVMPositionBuilder(b, bb, LLVMGetFirstInstruction(bb));
-	phi = LLVMBuildPhi(b, LLVMTypeOf(v), "pkt.off");
-	mm->v[slot] = v;
-	mm->off[slot] = phi;
-	mm->data[slot] = NULL; /* known once an incoming value is resolved */
-	mm->created[slot] = true;
-	mm->n++;
-	for (unsigned k = 0; k < n; k++) {
-		LLVMValueRef in = LLVMGetIncomingValue(v, k);
-		LLVMBasicBlockRef from = LLVMGetIncomingBlock(v, k);
-		LLVMValueRef o = offset_of(b, mm, in, data, depth + 1);
-
-		if (!o) {
-			/* Not a cursor after all: forget it and what followed. */
-			memo_rollback(mm, slot);
-			return NULL;
-		}
-		LLVMAddIncoming(phi, &o, &from, 1);
+	if (const_small(v, &c)) {
+		*lo = *hi = c;
+		return true;
 	}
-	mm->data[slot] = *data;
-	return phi;
-}
+	if (depth > MAX_DEPTH || !LLVMIsAInstruction(v))
+		return false;
+	switch (LLVMGetInstructionOpcode(v)) {
+	case LLVMZExt: {
+		unsigned w = LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(v, 0)));
 
-static LLVMValueRef offset_of(LLVMBuilderRef b, struct off_memo *mm, LLVMValueRef v,
-			      LLVMValueRef *data, int depth)
-{
-	LLVMValueRef ctx, o;
-
-	for (unsigned k = 0; k < mm->n; k++) {
-		if (mm->v[k] != v)
-			continue;
-		if (mm->data[k] && *data && mm->data[k] != *data)
-			return NULL;
-		if (mm->data[k])
-			*data = mm->data[k];
-		return mm->off[k];
-	}
-	if (depth > 16)
-		return NULL;
-	if (ctx_field(v, &ctx) == UXDP_CTX_OFF_DATA) {
-		if (*data && *data != v)
-			return NULL;
-		*data = v;
-		return LLVMConstInt(LLVMTypeOf(v), 0, 0);
-	}
-	if (LLVMIsAPHINode(v) && LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind &&
-	    LLVMGetIntTypeWidth(LLVMTypeOf(v)) == 64)
-		return offset_of_phi(b, mm, v, data, depth);
-	if (!LLVMIsABinaryOperator(v) || LLVMGetInstructionOpcode(v) != LLVMAdd)
-		return NULL;
-	for (int k = 0; k < 2; k++) {
-		LLVMValueRef base, add = LLVMGetOperand(v, 1 - k);
-
-		if (!small_offset(add))
-			continue;
-		base = offset_of(b, mm, LLVMGetOperand(v, k), data, depth + 1);
-		if (!base)
-			continue;
-		if (mm->n == 256)
-			return NULL;
-		LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(v));
-		o = LLVMIsAConstantInt(base) && !LLVMConstIntGetZExtValue(base) ?
-			    add :
-			    LLVMBuildAdd(b, base, add, "pkt.off");
-		mm->v[mm->n] = v;
-		mm->data[mm->n] = *data;
-		mm->created[mm->n] = o != add;
-		mm->off[mm->n++] = o;
-		return o;
-	}
-	return NULL;
-}
-
-static bool same_ctx(LLVMValueRef data, LLVMValueRef end)
-{
-	LLVMValueRef c1, c2;
-
-	return ctx_field(data, &c1) == UXDP_CTX_OFF_DATA &&
-	       ctx_field(end, &c2) == UXDP_CTX_OFF_DATA_END && c1 == c2;
-}
-
-/* One len per (data, data_end) pair of loads, so that checks compare alike. */
-struct len_cache {
-	LLVMValueRef data[64], end[64], len[64];
-	unsigned n;
-};
-
-/* Does a come before b in their (common) block? */
-static bool comes_before(LLVMValueRef a, LLVMValueRef b)
-{
-	for (LLVMValueRef i = a; i; i = LLVMGetNextInstruction(i))
-		if (i == b)
+		if (int_range(LLVMGetOperand(v, 0), lo, hi, depth + 1))
 			return true;
-	return false;
-}
-
-static LLVMValueRef get_len(LLVMBuilderRef b, struct len_cache *lc, LLVMValueRef data,
-			    LLVMValueRef end, LLVMValueRef cmp)
-{
-	LLVMValueRef later;
-
-	for (unsigned k = 0; k < lc->n; k++)
-		if (lc->data[k] == data && lc->end[k] == end)
-			return lc->len[k];
-	if (LLVMGetInstructionParent(data) != LLVMGetInstructionParent(end) || lc->n == 64) {
-		LLVMPositionBuilderBefore(b, cmp);
-		return LLVMBuildSub(b, end, data, "pkt.len");
+		if (w > 32)
+			return false;
+		*lo = 0, *hi = (1ULL << w) - 1;
+		return true;
 	}
-	/* Right after the later load: dominates every use of the pair. */
-	later = comes_before(data, end) ? end : data;
-	LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(later));
-	lc->data[lc->n] = data;
-	lc->end[lc->n] = end;
-	lc->len[lc->n] = LLVMBuildSub(b, end, data, "pkt.len");
-	return lc->len[lc->n++];
-}
-
-/* Rewrite one compare if it is a packet check; true if it was. */
-static bool is_data_end(LLVMValueRef v)
-{
-	LLVMValueRef ctx;
-
-	return ctx_field(v, &ctx) == UXDP_CTX_OFF_DATA_END;
-}
-
-static bool rewrite_check(LLVMBuilderRef b, struct len_cache *lc, struct off_memo *mm,
-			  LLVMValueRef cmp, LLVMContextRef c)
-{
-	LLVMIntPredicate pred = LLVMGetICmpPredicate(cmp);
-	LLVMValueRef lhs = LLVMGetOperand(cmp, 0), rhs = LLVMGetOperand(cmp, 1);
-	LLVMValueRef off = NULL, data = NULL, end, len, repl;
-	unsigned md = LLVMGetMDKindIDInContext(c, CHECK_MD, (unsigned)strlen(CHECK_MD));
-
-	if (pred != LLVMIntUGT && pred != LLVMIntUGE && pred != LLVMIntULT && pred != LLVMIntULE)
+	case LLVMAnd:
+		for (int k = 0; k < 2; k++) {
+			if (!const_small(LLVMGetOperand(v, k), &c))
+				continue;
+			*lo = 0, *hi = c;
+			if (int_range(LLVMGetOperand(v, 1 - k), &l, &h, depth + 1) && h < c)
+				*hi = h;
+			return true;
+		}
 		return false;
-	/* Canonical orientation: (data + off) PRED data_end. */
-	end = rhs;
-	if (is_data_end(rhs))
-		off = offset_of(b, mm, lhs, &data, 0);
-	if (!off && is_data_end(lhs)) {
-		data = NULL;
-		off = offset_of(b, mm, rhs, &data, 0);
-		end = lhs;
-		pred = pred == LLVMIntUGT ? LLVMIntULT :
-		       pred == LLVMIntUGE ? LLVMIntULE :
-		       pred == LLVMIntULT ? LLVMIntUGT :
-					    LLVMIntUGE;
-	}
-	if (!off || !data || !same_ctx(data, end))
-		return false;
-	len = get_len(b, lc, data, end, cmp);
-	LLVMPositionBuilderBefore(b, cmp);
-	repl = LLVMBuildICmp(b, pred, off, len, "pkt.check");
-	LLVMSetMetadata(repl, md, LLVMMDNodeInContext(c, NULL, 0));
-	LLVMReplaceAllUsesWith(cmp, repl);
-	LLVMInstructionEraseFromParent(cmp);
-	return true;
-}
-
-/* ------------------------------------------------------------- merging */
-
-/* A rewritten check in the form "requires len >= need, else go to fail". */
-struct check {
-	LLVMValueRef br, len;
-	uint64_t need;
-	LLVMBasicBlockRef fail, ok;
-};
-
-static bool as_check(LLVMBasicBlockRef bb, unsigned md, struct check *ck)
-{
-	LLVMValueRef br = LLVMGetBasicBlockTerminator(bb), cmp, off;
-	LLVMIntPredicate pred;
-	uint64_t n;
-	bool fail_on_true;
-
-	if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
-		return false;
-	cmp = LLVMGetCondition(br);
-	if (!LLVMIsAICmpInst(cmp) || !LLVMGetMetadata(cmp, md))
-		return false;
-	off = LLVMGetOperand(cmp, 0);
-	if (!LLVMIsAConstantInt(off))
-		return false;
-	n = LLVMConstIntGetZExtValue(off);
-	pred = LLVMGetICmpPredicate(cmp);
-	switch (pred) {
-	case LLVMIntUGT: /* off > len fails: need len >= off */
-		ck->need = n, fail_on_true = true;
-		break;
-	case LLVMIntUGE: /* off >= len fails: need len >= off + 1 */
-		ck->need = n + 1, fail_on_true = true;
-		break;
-	case LLVMIntULT: /* off < len passes */
-		ck->need = n + 1, fail_on_true = false;
-		break;
-	case LLVMIntULE: /* off <= len passes */
-		ck->need = n, fail_on_true = false;
-		break;
+	case LLVMShl:
+	case LLVMMul:
+	case LLVMLShr:
+		a = LLVMGetOperand(v, 0);
+		if (!const_small(LLVMGetOperand(v, 1), &c) || c > 32 ||
+		    !int_range(a, &l, &h, depth + 1))
+			return false;
+		if (LLVMGetInstructionOpcode(v) == LLVMLShr) {
+			*lo = l >> c, *hi = h >> c;
+			return true;
+		}
+		if (LLVMGetInstructionOpcode(v) == LLVMShl)
+			c = 1ULL << c;
+		if (c && h > (OFFSET_LIMIT - 1) / c)
+			return false;
+		*lo = l * c, *hi = h * c;
+		return true;
 	default:
 		return false;
 	}
-	ck->br = br;
-	ck->len = LLVMGetOperand(cmp, 1);
-	ck->fail = LLVMValueAsBasicBlock(LLVMGetOperand(br, fail_on_true ? 2 : 1));
-	ck->ok = LLVMValueAsBasicBlock(LLVMGetOperand(br, fail_on_true ? 1 : 2));
+}
+
+/*
+ * Where a cursor may point, as data + [lo, hi]; false if it is not a cursor
+ * on `data` with a small offset.  Phis on a path being walked (a cursor
+ * stepping through a loop) have no bound: false.
+ */
+struct visiting {
+	LLVMValueRef v[MAX_DEPTH + 2];
+	unsigned n;
+};
+
+static bool cursor_range(LLVMValueRef v, LLVMValueRef data, uint64_t *lo, uint64_t *hi,
+			 struct visiting *vis)
+{
+	uint64_t l, h, l2, h2;
+	LLVMValueRef ctx;
+	bool ok = false;
+
+	if (v == data) {
+		*lo = *hi = 0;
+		return true;
+	}
+	if (!LLVMIsAInstruction(v) || !is_i64(v) || vis->n > MAX_DEPTH)
+		return false;
+	for (unsigned k = 0; k < vis->n; k++)
+		if (vis->v[k] == v)
+			return false;
+	if (ctx_field(v, &ctx) >= 0)
+		return false;
+	vis->v[vis->n++] = v;
+	if (LLVMIsAPHINode(v)) {
+		*lo = UINT64_MAX, *hi = 0;
+		ok = LLVMCountIncoming(v) > 0;
+		for (unsigned k = 0; ok && k < LLVMCountIncoming(v); k++) {
+			ok = cursor_range(LLVMGetIncomingValue(v, k), data, &l, &h, vis);
+			*lo = l < *lo ? l : *lo;
+			*hi = h > *hi ? h : *hi;
+		}
+	} else if (LLVMGetInstructionOpcode(v) == LLVMAdd) {
+		for (int k = 0; k < 2 && !ok; k++)
+			ok = cursor_range(LLVMGetOperand(v, k), data, &l, &h, vis) &&
+			     int_range(LLVMGetOperand(v, 1 - k), &l2, &h2, 0) &&
+			     h + h2 < OFFSET_LIMIT;
+		*lo = l + l2, *hi = h + h2;
+	}
+	vis->n--;
+	return ok;
+}
+
+/* v = base + k, peeling additions of constants. */
+static LLVMValueRef peel(LLVMValueRef v, int64_t *k)
+{
+	uint64_t c;
+
+	*k = 0;
+	while (LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == LLVMAdd) {
+		if (const_small(LLVMGetOperand(v, 1), &c))
+			v = LLVMGetOperand(v, 0);
+		else if (const_small(LLVMGetOperand(v, 0), &c))
+			v = LLVMGetOperand(v, 1);
+		else
+			break;
+		*k += (int64_t)c;
+	}
+	return v;
+}
+
+/* The ptrtoint of ctx->data a cursor is built on, or NULL. */
+static LLVMValueRef find_data(LLVMValueRef v, LLVMValueRef ctx, int depth)
+{
+	LLVMValueRef c2, d = NULL;
+
+	if (ctx_field(v, &c2) == UXDP_CTX_OFF_DATA)
+		return c2 == ctx ? v : NULL;
+	if (depth > MAX_DEPTH || !LLVMIsAInstruction(v))
+		return NULL;
+	if (LLVMIsAPHINode(v))
+		for (unsigned k = 0; !d && k < LLVMCountIncoming(v); k++)
+			d = find_data(LLVMGetIncomingValue(v, k), ctx, depth + 1);
+	else if (LLVMGetInstructionOpcode(v) == LLVMAdd)
+		for (int k = 0; !d && k < 2; k++)
+			d = find_data(LLVMGetOperand(v, k), ctx, depth + 1);
+	return d;
+}
+
+/* ----------------------------------------------------- recognising checks */
+
+/*
+ * A packet check: one icmp of a cursor against data_end.  It passes when
+ * cursor + strict <= data_end, i.e. len >= offset + strict.
+ */
+struct leaf {
+	LLVMValueRef cmp, cursor, data, end;
+	uint64_t lo, hi;      /* cursor - data */
+	unsigned strict;      /* 1 for uge / ult: the byte at the cursor is needed */
+	bool fail_on_true;
+};
+
+static bool as_leaf(LLVMValueRef cmp, struct leaf *lf)
+{
+	LLVMIntPredicate p;
+	LLVMValueRef a, b, ctx, cur, end;
+	struct visiting vis = { .n = 0 };
+
+	if (!LLVMIsAICmpInst(cmp))
+		return false;
+	p = LLVMGetICmpPredicate(cmp);
+	a = LLVMGetOperand(cmp, 0), b = LLVMGetOperand(cmp, 1);
+	if (ctx_field(b, &ctx) == UXDP_CTX_OFF_DATA_END) {
+		cur = a, end = b;
+	} else if (ctx_field(a, &ctx) == UXDP_CTX_OFF_DATA_END) {
+		cur = b, end = a;
+		p = p == LLVMIntUGT ? LLVMIntULT :
+		    p == LLVMIntUGE ? LLVMIntULE :
+		    p == LLVMIntULT ? LLVMIntUGT :
+		    p == LLVMIntULE ? LLVMIntUGE :
+				      p;
+	} else {
+		return false;
+	}
+	switch (p) {
+	case LLVMIntUGT: lf->strict = 0, lf->fail_on_true = true; break;
+	case LLVMIntUGE: lf->strict = 1, lf->fail_on_true = true; break;
+	case LLVMIntULT: lf->strict = 1, lf->fail_on_true = false; break;
+	case LLVMIntULE: lf->strict = 0, lf->fail_on_true = false; break;
+	default: return false;
+	}
+	lf->data = find_data(cur, ctx, 0);
+	if (!lf->data)
+		return false;
+	if (!cursor_range(cur, lf->data, &lf->lo, &lf->hi, &vis))
+		return false;
+	lf->cmp = cmp, lf->cursor = cur, lf->end = end;
 	return true;
 }
+
+/*
+ * The checks a block's branch fails on.  `br (or a, check), fail, ok` and
+ * `br (and a, !check), ok, fail` fail whenever the check does; each node on
+ * the way must have no other user, so that changing a leaf changes only this
+ * branch.  slot is where the leaf is used, to replace it.
+ */
+#define MAX_LEAVES 4
+struct check {
+	LLVMBasicBlockRef bb, fail, ok;
+	unsigned n;
+	struct leaf leaf[MAX_LEAVES];
+	LLVMValueRef user[MAX_LEAVES]; /* instruction using the leaf */
+	unsigned slot[MAX_LEAVES];     /* operand index there */
+};
+
+static bool single_use(LLVMValueRef v)
+{
+	LLVMUseRef u = LLVMGetFirstUse(v);
+
+	return u && !LLVMGetNextUse(u);
+}
+
+static bool is_bool_const(LLVMValueRef v, bool which)
+{
+	return LLVMIsAConstantInt(v) && LLVMConstIntGetZExtValue(v) == (unsigned long long)which;
+}
+
+/* Collect leaves under v (used by user at slot) combining with `any`
+ * (or: fail-on-true leaves) or all (and: pass-on-true leaves). */
+static void collect(struct check *ck, LLVMValueRef user, unsigned slot, LLVMValueRef v,
+		    bool or_tree, int depth)
+{
+	struct leaf lf;
+
+	if (ck->n == MAX_LEAVES || depth > MAX_DEPTH)
+		return;
+	if (as_leaf(v, &lf)) {
+		if (lf.fail_on_true == or_tree) {
+			ck->leaf[ck->n] = lf;
+			ck->user[ck->n] = user;
+			ck->slot[ck->n++] = slot;
+		}
+		return;
+	}
+	if (!single_use(v) || !LLVMIsAInstruction(v))
+		return;
+	if (LLVMGetInstructionOpcode(v) == (or_tree ? LLVMOr : LLVMAnd)) {
+		collect(ck, v, 0, LLVMGetOperand(v, 0), or_tree, depth + 1);
+		collect(ck, v, 1, LLVMGetOperand(v, 1), or_tree, depth + 1);
+	} else if (LLVMIsASelectInst(v)) {
+		/* select a, true, b is a logical or; select a, b, false an and */
+		unsigned other = or_tree ? 2 : 1, cst = or_tree ? 1 : 2;
+
+		if (is_bool_const(LLVMGetOperand(v, cst), or_tree)) {
+			collect(ck, v, 0, LLVMGetOperand(v, 0), or_tree, depth + 1);
+			collect(ck, v, other, LLVMGetOperand(v, other), or_tree, depth + 1);
+		}
+	}
+}
+
+static bool as_check(LLVMBasicBlockRef bb, struct check *ck)
+{
+	LLVMValueRef br = LLVMGetBasicBlockTerminator(bb), cond;
+	LLVMBasicBlockRef t, f;
+
+	if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
+		return false;
+	cond = LLVMGetCondition(br);
+	t = LLVMGetSuccessor(br, 0), f = LLVMGetSuccessor(br, 1);
+	if (t == f)
+		return false;
+	ck->bb = bb;
+	ck->n = 0;
+	/* Failing on true: the true successor is the failure. */
+	collect(ck, br, 0, cond, true, 0);
+	if (ck->n) {
+		ck->fail = t, ck->ok = f;
+		return true;
+	}
+	collect(ck, br, 0, cond, false, 0);
+	ck->fail = f, ck->ok = t;
+	return ck->n > 0;
+}
+
+/* Replace leaf k by v (in its user only). */
+static void set_leaf(struct check *ck, unsigned k, LLVMValueRef v)
+{
+	LLVMValueRef user = ck->user[k];
+
+	if (LLVMIsABranchInst(user))
+		LLVMSetCondition(user, v);
+	else
+		LLVMSetOperand(user, ck->slot[k], v);
+}
+
+/* ------------------------------------------------------------ the region */
 
 static bool side_effect_free(LLVMBasicBlockRef bb)
 {
@@ -324,10 +381,11 @@ static bool side_effect_free(LLVMBasicBlockRef bb)
 		case LLVMStore:
 		case LLVMCall:
 		case LLVMInvoke:
+		case LLVMCallBr:
 		case LLVMAtomicRMW:
 		case LLVMAtomicCmpXchg:
 		case LLVMFence:
-		case LLVMPHI:
+		case LLVMVAArg:
 			return false;
 		case LLVMLoad:
 			if (LLVMGetVolatile(i))
@@ -340,18 +398,7 @@ static bool side_effect_free(LLVMBasicBlockRef bb)
 	return true;
 }
 
-static unsigned n_preds(LLVMBasicBlockRef bb)
-{
-	LLVMValueRef user_block = LLVMBasicBlockAsValue(bb);
-	unsigned n = 0;
-
-	for (LLVMUseRef u = LLVMGetFirstUse(user_block); u; u = LLVMGetNextUse(u))
-		if (LLVMIsATerminatorInst(LLVMGetUser(u)))
-			n++;
-	return n;
-}
-
-/* Failing from a or from b is the same: phis in fail get equal values. */
+/* Failing from a or from b is the same: phis in fail get equal constants. */
 static bool same_failure(LLVMBasicBlockRef fail, LLVMBasicBlockRef a, LLVMBasicBlockRef b)
 {
 	for (LLVMValueRef phi = LLVMGetFirstInstruction(fail); phi && LLVMIsAPHINode(phi);
@@ -364,73 +411,459 @@ static bool same_failure(LLVMBasicBlockRef fail, LLVMBasicBlockRef a, LLVMBasicB
 			if (LLVMGetIncomingBlock(phi, k) == b)
 				vb = LLVMGetIncomingValue(phi, k);
 		}
-		if (!va || va != vb || LLVMIsAInstruction(va))
+		if (!va || va != vb || !LLVMIsAConstant(va))
 			return false;
 	}
 	return true;
 }
 
-static unsigned merge_checks(LLVMValueRef fn, LLVMBuilderRef b, unsigned md)
+/* An edge into a later check, with what the check needs on it. */
+struct frontier_edge {
+	LLVMBasicBlockRef from, to;
+	unsigned leaf;
+	bool exact;          /* need is relative to the guard's base */
+	uint64_t lo, hi;     /* need: relative to the base (exact) or to data */
+};
+
+struct region {
+	const struct check *guard;
+	LLVMValueRef base;   /* guard cursor = base + k */
+	int64_t k;
+	LLVMBasicBlockRef bb[MAX_REGION];
+	unsigned char state[MAX_REGION]; /* 1 on the walk's stack, 2 done, 3 frontier */
+	unsigned n;
+	struct frontier_edge fe[MAX_FRONTIER];
+	unsigned nfe;
+};
+
+static int region_index(struct region *r, LLVMBasicBlockRef bb)
 {
-	unsigned merged = 0;
+	for (unsigned k = 0; k < r->n; k++)
+		if (r->bb[k] == bb)
+			return (int)k;
+	return -1;
+}
 
-	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
-		struct check first, next;
-		LLVMBasicBlockRef at;
-		uint64_t need;
-		unsigned run = 0;
+/*
+ * What leaf lf of the check in `to` needs on the edge from `from`: the
+ * cursor with a phi of `to` replaced by its incoming value.
+ */
+static bool edge_need(const struct region *r, const struct leaf *lf, LLVMBasicBlockRef from,
+		      LLVMBasicBlockRef to, struct frontier_edge *fe)
+{
+	const struct leaf *g = &r->guard->leaf[0];
+	struct visiting vis = { .n = 0 };
+	int64_t k, k2;
+	LLVMValueRef base = peel(lf->cursor, &k);
+	uint64_t lo, hi;
 
-		if (!as_check(bb, md, &first))
-			continue;
-		need = first.need;
-		at = first.ok;
-		while (at != bb && n_preds(at) == 1 && side_effect_free(at) &&
-		       as_check(at, md, &next) && next.len == first.len && next.fail == first.fail &&
-		       same_failure(first.fail, bb, at) && run < 64) {
-			if (next.need > need) {
-				need = next.need;
-				run++;
-			}
-			at = next.ok;
-		}
-		if (!run)
-			continue;
-		LLVMValueRef cmp = LLVMGetCondition(first.br), repl;
-		LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(cmp));
+	if (lf->end != g->end || lf->data != g->data)
+		return false;
+	if (LLVMIsAPHINode(base) && LLVMGetInstructionParent(base) == to) {
+		LLVMValueRef in = NULL;
 
-		LLVMPositionBuilderBefore(b, first.br);
-		/* fail iff len < need, whichever way the branch was written */
-		repl = LLVMBuildICmp(b, LLVMIntUGT,
-				     LLVMConstInt(LLVMTypeOf(first.len), need, 0), first.len,
-				     "pkt.guard");
-		LLVMSetMetadata(repl, md, LLVMMDNodeInContext(c, NULL, 0));
-		LLVMSetCondition(first.br, repl);
-		if (LLVMValueAsBasicBlock(LLVMGetOperand(first.br, 2)) != first.fail) {
-			/* The branch's true target (operand 2) must be the failure now. */
-			LLVMSetSuccessor(first.br, 0, first.fail);
-			LLVMSetSuccessor(first.br, 1, first.ok);
-		}
-		if (!LLVMGetFirstUse(cmp))
-			LLVMInstructionEraseFromParent(cmp);
-		merged += run;
+		for (unsigned j = 0; j < LLVMCountIncoming(base); j++)
+			if (LLVMGetIncomingBlock(base, j) == from)
+				in = LLVMGetIncomingValue(base, j);
+		if (!in)
+			return false;
+		base = peel(in, &k2);
+		k += k2;
 	}
-	return merged;
+	if (base == r->base && k >= 0) {
+		fe->exact = true;
+		fe->lo = fe->hi = (uint64_t)k + lf->strict;
+		return true;
+	}
+	if (r->base != g->data || !cursor_range(base, g->data, &lo, &hi, &vis) || k < 0 ||
+	    hi + (uint64_t)k >= OFFSET_LIMIT)
+		return false;
+	fe->exact = false;
+	fe->lo = lo + (uint64_t)k + lf->strict;
+	fe->hi = hi + (uint64_t)k + lf->strict;
+	return true;
+}
+
+/* Is `to` a later check on the guard's packet, failing like it? */
+static bool frontier_on_edge(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+{
+	struct check ck;
+	struct frontier_edge best = { 0 }, fe;
+	bool found = false;
+
+	if (!as_check(to, &ck) || ck.fail != r->guard->fail ||
+	    !same_failure(ck.fail, r->guard->bb, to) || r->nfe == MAX_FRONTIER)
+		return false;
+	for (unsigned k = 0; k < ck.n; k++) {
+		if (!edge_need(r, &ck.leaf[k], from, to, &fe))
+			continue;
+		/* the leaf that fails for the most lengths bounds best */
+		if (!found || fe.lo > best.lo) {
+			best = fe;
+			best.leaf = k;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	best.from = from, best.to = to;
+	r->fe[r->nfe++] = best;
+	return true;
+}
+
+/*
+ * Walk from `to` (entered from `from`): true if every path ends in the
+ * guard's failure or at a later check on the same packet.
+ */
+static bool walk(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+{
+	const struct check *g = r->guard;
+	LLVMValueRef term;
+	int idx;
+
+	if (to == g->fail)
+		return same_failure(g->fail, g->bb, from);
+	if (to == g->bb)
+		return false; /* a loop back to the guard */
+	idx = region_index(r, to);
+	if (idx >= 0) {
+		if (r->state[idx] == 1)
+			return false; /* a cycle */
+		if (r->state[idx] == 3)
+			return frontier_on_edge(r, from, to);
+		return true;
+	}
+	if (r->n == MAX_REGION || !side_effect_free(to))
+		return false;
+	idx = (int)r->n++;
+	r->bb[idx] = to;
+	if (frontier_on_edge(r, from, to)) {
+		r->state[idx] = 3;
+		return true;
+	}
+	r->state[idx] = 1;
+	term = LLVMGetBasicBlockTerminator(to);
+	if (!term || (!LLVMIsABranchInst(term) && !LLVMIsASwitchInst(term)))
+		return false;
+	if (LLVMIsABranchInst(term) && LLVMIsConditional(term) &&
+	    LLVMIsAConstantInt(LLVMGetCondition(term))) {
+		/* a check already removed: only its taken side */
+		unsigned s = LLVMConstIntGetZExtValue(LLVMGetCondition(term)) ? 0 : 1;
+
+		if (!walk(r, to, LLVMGetSuccessor(term, s)))
+			return false;
+	} else {
+		for (unsigned s = 0; s < LLVMGetNumSuccessors(term); s++)
+			if (!walk(r, to, LLVMGetSuccessor(term, s)))
+				return false;
+	}
+	r->state[idx] = 2;
+	return true;
+}
+
+/* ------------------------------------------------------------ dominance */
+
+static unsigned preds_of(LLVMBasicBlockRef bb, LLVMBasicBlockRef *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(bb)); u; u = LLVMGetNextUse(u)) {
+		LLVMValueRef user = LLVMGetUser(u);
+
+		if (!LLVMIsATerminatorInst(user))
+			continue;
+		if (n == max)
+			return max + 1;
+		out[n++] = LLVMGetInstructionParent(user);
+	}
+	return n;
+}
+
+/*
+ * Blocks of the region the guard's success edge dominates: the ok block if
+ * the guard is its only way in, then every walked block all of whose
+ * predecessors are dominated.  Frontier blocks are not walked through.
+ */
+static void dominated(struct region *r, bool *dom)
+{
+	LLVMBasicBlockRef preds[32];
+	bool changed = true;
+
+	memset(dom, 0, sizeof(bool) * r->n);
+	while (changed) {
+		changed = false;
+		for (unsigned k = 0; k < r->n; k++) {
+			unsigned np;
+			bool all = true;
+
+			if (dom[k] || r->state[k] != 2)
+				continue;
+			np = preds_of(r->bb[k], preds, 32);
+			if (np == 0 || np > 32)
+				continue;
+			for (unsigned j = 0; j < np && all; j++) {
+				int p = region_index(r, preds[j]);
+
+				if (r->bb[k] == r->guard->ok && preds[j] == r->guard->bb)
+					continue;
+				all = p >= 0 && dom[p];
+			}
+			if (all)
+				changed = dom[k] = true;
+		}
+	}
+}
+
+static bool edge_dominated(struct region *r, const bool *dom, LLVMBasicBlockRef from,
+			   LLVMBasicBlockRef to)
+{
+	int p = region_index(r, from);
+	LLVMBasicBlockRef preds[2];
+
+	if (from == r->guard->bb)
+		return to == r->guard->ok && preds_of(to, preds, 1) == 1;
+	return p >= 0 && dom[p];
+}
+
+/* ------------------------------------------------------------- rewriting */
+
+struct elim_counts {
+	unsigned widened, removed, removed_on_paths;
+};
+
+/* The guard's leaf 0 becomes `base + need > data_end` (or its negation). */
+static void widen(LLVMBuilderRef b, struct region *r, struct check *g, uint64_t need)
+{
+	struct leaf *lf = &g->leaf[0];
+	LLVMValueRef cur, cmp, base = r->base;
+	LLVMTypeRef i64 = LLVMTypeOf(lf->cursor);
+
+	LLVMPositionBuilderBefore(b, lf->cmp);
+	cur = LLVMBuildAdd(b, base, LLVMConstInt(i64, need, 0), "pkt.guard.end");
+	cmp = LLVMBuildICmp(b, lf->fail_on_true ? LLVMIntUGT : LLVMIntULE, cur, lf->end,
+			    "pkt.guard");
+	set_leaf(g, 0, cmp);
+	if (!LLVMGetFirstUse(lf->cmp))
+		LLVMInstructionEraseFromParent(lf->cmp);
+	lf->cmp = cmp;
+	lf->cursor = cur;
+	lf->strict = 0;
+}
+
+/* Leaf k of ck never fails: a constant. */
+static void remove_leaf(struct check *ck, unsigned k, LLVMContextRef c)
+{
+	LLVMValueRef old = ck->leaf[k].cmp;
+
+	set_leaf(ck, k, LLVMConstInt(LLVMInt1TypeInContext(c), !ck->leaf[k].fail_on_true, 0));
+	if (!LLVMGetFirstUse(old))
+		LLVMInstructionEraseFromParent(old);
+}
+
+/* Leaf k of ck is needed only on some edges: gate it with an i1 phi. */
+static bool gate_leaf(LLVMBuilderRef b, struct check *ck, unsigned k, LLVMBasicBlockRef *implied,
+		      unsigned nimplied, LLVMContextRef c)
+{
+	LLVMBasicBlockRef preds[64];
+	unsigned np = preds_of(ck->bb, preds, 64);
+	LLVMTypeRef i1 = LLVMInt1TypeInContext(c);
+	LLVMValueRef phi, gated, leaf = ck->leaf[k].cmp;
+	bool fot = ck->leaf[k].fail_on_true;
+
+	if (LLVMGetInstructionParent(ck->user[k]) != ck->bb)
+		return false; /* the phi would not reach the leaf's user */
+	LLVMPositionBuilder(b, ck->bb, LLVMGetFirstInstruction(ck->bb));
+	phi = LLVMBuildPhi(b, i1, "pkt.check.needed");
+	for (unsigned j = 0; j < np; j++) {
+		bool needed = true;
+		LLVMValueRef v;
+
+		for (unsigned m = 0; m < nimplied; m++)
+			needed &= implied[m] != preds[j];
+		v = LLVMConstInt(i1, needed, 0);
+		LLVMAddIncoming(phi, &v, &preds[j], 1);
+	}
+	LLVMPositionBuilderBefore(b, ck->user[k]);
+	/* fail-on-true: fails only if needed; pass-on-true: passes if not needed */
+	gated = fot ? LLVMBuildAnd(b, phi, leaf, "pkt.check.gated") :
+		      LLVMBuildOr(b, LLVMBuildNot(b, phi, "pkt.check.implied"), leaf,
+				  "pkt.check.gated");
+	set_leaf(ck, k, gated);
+	return true;
+}
+
+/*
+ * Remove or gate the later checks the guard implies.  A check whose every
+ * incoming edge is implied goes; one implied on some edges is gated.
+ */
+static void remove_implied(LLVMBuilderRef b, struct region *r, const bool *dom, uint64_t need,
+			   struct elim_counts *cnt, LLVMContextRef c)
+{
+	for (unsigned e = 0; e < r->nfe; e++) {
+		LLVMBasicBlockRef to = r->fe[e].to, preds[64], implied[64];
+		unsigned np, ni = 0, leaf = r->fe[e].leaf;
+		bool first = true, all = true;
+		struct check ck;
+
+		for (unsigned j = 0; j < e; j++)
+			first &= r->fe[j].to != to;
+		if (!first || !as_check(to, &ck) || leaf >= ck.n)
+			continue;
+		np = preds_of(to, preds, 64);
+		if (np > 64)
+			continue;
+		for (unsigned j = 0; j < np; j++) {
+			bool ok = false;
+
+			for (unsigned m = e; m < r->nfe && !ok; m++)
+				ok = r->fe[m].to == to && r->fe[m].from == preds[j] &&
+				     r->fe[m].leaf == leaf && r->fe[m].hi <= need &&
+				     edge_dominated(r, dom, preds[j], to);
+			if (ok)
+				implied[ni++] = preds[j];
+			else
+				all = false;
+		}
+		if (!ni)
+			continue;
+		if (all) {
+			remove_leaf(&ck, leaf, c);
+			cnt->removed++;
+		} else if (gate_leaf(b, &ck, leaf, implied, ni, c)) {
+			cnt->removed_on_paths++;
+		}
+	}
+}
+
+/* Widen the check in bb as far as the code after it allows; true if changed. */
+static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts *cnt,
+		      LLVMContextRef c)
+{
+	static struct region r; /* large: not on the stack; the pass is not reentrant */
+	struct check g;
+	bool dom[MAX_REGION];
+	uint64_t need = UINT64_MAX, cur_need;
+	unsigned before_removed = cnt->removed + cnt->removed_on_paths;
+
+	if (!as_check(bb, &g))
+		return false;
+	memset(&r, 0, sizeof(r));
+	r.guard = &g;
+	r.base = peel(g.leaf[0].cursor, &r.k);
+	if (r.k < 0 || !walk(&r, bb, g.ok) || !r.nfe)
+		return false;
+	cur_need = (uint64_t)r.k + g.leaf[0].strict;
+	for (unsigned e = 0; e < r.nfe; e++) {
+		/* relative to data only when the guard's base is data itself */
+		if (!r.fe[e].exact && r.base != g.leaf[0].data)
+			return false;
+		need = r.fe[e].lo < need ? r.fe[e].lo : need;
+	}
+	if (need < cur_need)
+		need = cur_need;
+	if (need > cur_need) {
+		widen(b, &r, &g, need);
+		cnt->widened++;
+	}
+	dominated(&r, dom);
+	remove_implied(b, &r, dom, need, cnt, c);
+	return need > cur_need || cnt->removed + cnt->removed_on_paths > before_removed;
+}
+
+/* What a leaf needs, as base + [lo, hi] (base: data when not a constant step). */
+static LLVMValueRef leaf_need(const struct leaf *lf, uint64_t *lo, uint64_t *hi)
+{
+	int64_t k;
+	LLVMValueRef base = peel(lf->cursor, &k);
+
+	if (base != lf->data && k >= 0) {
+		*lo = *hi = (uint64_t)k + lf->strict;
+		return base;
+	}
+	*lo = lf->lo + lf->strict, *hi = lf->hi + lf->strict;
+	return lf->data;
+}
+
+/*
+ * Checks or-ed into one branch (simplifycfg's doing: `if (a || data + 14 >
+ * end || data + 34 > end)`): the one needing most implies the others.
+ */
+static void merge_leaves(LLVMBasicBlockRef bb, struct elim_counts *cnt, LLVMContextRef c)
+{
+	struct check ck;
+	bool gone[MAX_LEAVES] = { false };
+
+	if (!as_check(bb, &ck) || ck.n < 2)
+		return;
+	for (unsigned i = 0; i < ck.n; i++) {
+		uint64_t lo_i, hi_i, lo_j, hi_j;
+		LLVMValueRef base_i = leaf_need(&ck.leaf[i], &lo_i, &hi_i);
+
+		for (unsigned j = 0; j < ck.n && !gone[i]; j++) {
+			if (j == i || gone[j] || ck.leaf[j].end != ck.leaf[i].end ||
+			    leaf_need(&ck.leaf[j], &lo_j, &hi_j) != base_i)
+				continue;
+			/* j fails whenever i does; if each implies the other, the later goes */
+			if (lo_j >= hi_i && (hi_j > lo_i || j < i))
+				gone[i] = true;
+		}
+	}
+	for (unsigned i = ck.n; i-- > 0;)
+		if (gone[i]) {
+			remove_leaf(&ck, i, c);
+			cnt->removed++;
+		}
+}
+
+static void widen_all(LLVMValueRef fn, LLVMBuilderRef b, struct elim_counts *cnt)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(fn));
+
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		merge_leaves(bb, cnt, c);
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		for (int round = 0; round < 16 && widen_one(b, bb, cnt, c); round++)
+			;
 }
 
 /* ------------------------------------------------------------------ entry */
 
 unsigned uxdp_count_packet_checks(LLVMModuleRef mod)
 {
-	LLVMContextRef c = LLVMGetModuleContext(mod);
-	unsigned md = LLVMGetMDKindIDInContext(c, CHECK_MD, (unsigned)strlen(CHECK_MD)), n = 0;
+	unsigned n = 0;
+	struct leaf lf;
 
 	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
 		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
 		     bb = LLVMGetNextBasicBlock(bb))
 			for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
 			     i = LLVMGetNextInstruction(i))
-				if (LLVMIsAICmpInst(i) && LLVMGetMetadata(i, md))
+				if (as_leaf(i, &lf) && LLVMGetFirstUse(i))
 					n++;
+	return n;
+}
+
+/* Trusted programs only: every packet check passes. */
+static unsigned drop_all_checks(LLVMValueRef fn, LLVMContextRef c)
+{
+	unsigned n = 0;
+	struct leaf lf;
+
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+		LLVMValueRef i = LLVMGetFirstInstruction(bb);
+
+		while (i) {
+			LLVMValueRef next = LLVMGetNextInstruction(i);
+
+			if (as_leaf(i, &lf)) {
+				LLVMReplaceAllUsesWith(i, LLVMConstInt(LLVMInt1TypeInContext(c),
+								       !lf.fail_on_true, 0));
+				LLVMInstructionEraseFromParent(i);
+				n++;
+			}
+			i = next;
+		}
+	}
 	return n;
 }
 
@@ -438,45 +871,17 @@ int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
 	LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
-	unsigned md = LLVMGetMDKindIDInContext(c, CHECK_MD, (unsigned)strlen(CHECK_MD));
+	struct elim_counts cnt = { 0 };
 
 	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
-		struct len_cache lc = { .n = 0 };
-		struct off_memo mm = { .n = 0 };
-
-		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-		     bb = LLVMGetNextBasicBlock(bb)) {
-			LLVMValueRef i = LLVMGetFirstInstruction(bb);
-			while (i) {
-				LLVMValueRef next = LLVMGetNextInstruction(i);
-				if (LLVMIsAICmpInst(i) && rewrite_check(b, &lc, &mm, i, c))
-					env->stats.checks_rewritten++;
-				i = next;
-			}
-		}
-		if (!drop_all) {
-			env->stats.checks_merged += merge_checks(f, b, md);
-			continue;
-		}
-		/* Trusted programs only: every check passes.  A rewritten check
-		 * reads "off PRED len" and fails when off > len (ugt, uge). */
-		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-		     bb = LLVMGetNextBasicBlock(bb)) {
-			LLVMValueRef i = LLVMGetFirstInstruction(bb);
-			while (i) {
-				LLVMValueRef next = LLVMGetNextInstruction(i);
-				if (LLVMIsAICmpInst(i) && LLVMGetMetadata(i, md)) {
-					LLVMIntPredicate p = LLVMGetICmpPredicate(i);
-					bool pass = p == LLVMIntULT || p == LLVMIntULE;
-					LLVMReplaceAllUsesWith(i, LLVMConstInt(LLVMInt1TypeInContext(c),
-									       pass, 0));
-					LLVMInstructionEraseFromParent(i);
-					env->stats.checks_dropped++;
-				}
-				i = next;
-			}
-		}
+		if (drop_all)
+			env->stats.checks_dropped += drop_all_checks(f, c);
+		else
+			widen_all(f, b, &cnt);
 	}
+	env->stats.checks_widened += cnt.widened;
+	env->stats.checks_removed += cnt.removed;
+	env->stats.checks_removed_on_paths += cnt.removed_on_paths;
 	LLVMDisposeBuilder(b);
 	return 0;
 }

@@ -9,8 +9,8 @@
  *   map_inline.c     (per-CPU) array lookups become a bounds check and an
  *                    address; hash lookups call a key-size specialised one
  *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
- *   bounds_elim.c    packet checks as compares against the packet length;
- *                    runs of checks with the same failure merged into one
+ *   bounds_elim.c    a packet check widened to what the checks after it
+ *                    need when they fail alike; the checks it implies go
  *   simd.c           vectorisers on or off, and a report of vector code
  *
  * Each returns 0 or a negative errno with a message in the diag; with
@@ -43,8 +43,9 @@ struct uxdp_pass_stats {
 	unsigned percpu_inlined;    /* of which on per-CPU arrays */
 	unsigned hash_specialised;  /* hash lookups calling a key-size lookup */
 	unsigned helpers_linked;    /* helper definitions brought in */
-	unsigned checks_rewritten;  /* packet checks turned into length compares */
-	unsigned checks_merged;     /* checks folded into an earlier guard */
+	unsigned checks_widened;    /* guards made to test what later checks need */
+	unsigned checks_removed;    /* later checks a widened guard implies */
+	unsigned checks_removed_on_paths; /* implied on some paths in only: gated */
 	unsigned checks_dropped;    /* --unsafe-no-bounds-checks */
 	unsigned checks_before;     /* packet checks before LLVM's pipeline */
 	unsigned checks_after;      /* and after it */

@@ -5,7 +5,8 @@
 #  - <n>.pcap: c packets of uxdp-corpus (seed s) followed by the packets
 #    `<n>_test gen` adds for this function;
 #  - tests xdp_progs.<n>.compile, .e2e (v3 -O3), .e2e.<cpu>.O<o> (the other
-#    five objects), and .diff.O0/.diff.O3 (uxdp-difftest against the kernel).
+#    five objects), .diff.O0/.diff.O3 (uxdp-difftest against the kernel), and
+#    .diff.prefixes (-O3 over every cut of the first 100 packets).
 include_guard(GLOBAL)
 
 function(xdp_prog)
@@ -32,7 +33,12 @@ function(xdp_prog)
     COMMAND uxdp-corpus -n ${A_COUNT} -s ${A_SEED} -o ${D}/corpus.pcap
     COMMAND ${n}_test gen ${D}/corpus.pcap ${D}/${n}.pcap
     DEPENDS uxdp-corpus ${n}_test COMMENT "pcap ${n}.pcap" VERBATIM)
-  add_custom_target(${n}_data ALL DEPENDS ${objs} ${D}/${n}.pcap)
+  # The first 100 packets, each followed by every cut of it: the lengths where
+  # a widened or removed bounds check would show (diff.prefixes).
+  add_custom_command(OUTPUT ${D}/${n}.prefixes.pcap
+    COMMAND uxdp-corpus --input ${D}/${n}.pcap -n 100 --prefixes -o ${D}/${n}.prefixes.pcap
+    DEPENDS uxdp-corpus ${D}/${n}.pcap COMMENT "pcap ${n}.prefixes.pcap" VERBATIM)
+  add_custom_target(${n}_data ALL DEPENDS ${objs} ${D}/${n}.pcap ${D}/${n}.prefixes.pcap)
 
   add_test(NAME xdp_progs.${n}.compile
     COMMAND ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/compile_check.sh $<TARGET_FILE:uxdpc> ${A_PROG} ${objs})
@@ -58,5 +64,9 @@ function(xdp_prog)
                 --config ${S}/${n}.conf --uxdpc $<TARGET_FILE:uxdpc>)
       set_tests_properties(xdp_progs.${n}.diff.O${o} PROPERTIES SKIP_RETURN_CODE 77)
     endforeach()
+    add_test(NAME xdp_progs.${n}.diff.prefixes
+      COMMAND uxdp-difftest ${D}/${n}.v3.bpf.o --pcap ${D}/${n}.prefixes.pcap -O3
+              --config ${S}/${n}.conf --uxdpc $<TARGET_FILE:uxdpc>)
+    set_tests_properties(xdp_progs.${n}.diff.prefixes PROPERTIES SKIP_RETURN_CODE 77)
   endif()
 endfunction()

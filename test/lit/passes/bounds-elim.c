@@ -1,20 +1,21 @@
-// bounds-check elision: packet checks become compares with the packet length.
-// Here clang has already moved the reads after the three checks, so LLVM
-// folds them into one by itself; bounds-elim-merge.s has reads in between.
-// -fno-bounds-elim leaves them as written; --unsafe-no-bounds-checks drops them.
+// bounds-check elision: checks simplifycfg has or-ed into one branch
+// (`data + 14 > end || data + 34 > end || data + 54 > end`) become the one
+// that needs most.  -fno-bounds-elim leaves the three compares;
+// --unsafe-no-bounds-checks drops them all.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 --remarks --emit-llvm -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
 // RUN: %FileCheck --check-prefix=IR %s < %t.ll
 // RUN: %uxdpc %t.bpf.o -O2 -fno-bounds-elim --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
-// RUN: %uxdpc %t.bpf.o -O2 --unsafe-no-bounds-checks --remarks -o %t.o 2>&1 | %FileCheck --check-prefix=UNSAFE %s
-// Three checks (14, 34, 54 bytes) with the same failure: one left.
-// REMARK: bounds-elim: 3 packet checks rewritten, {{[0-9]+}} merged into an earlier guard, 0 dropped (unsafe); {{[1-3]}} before LLVM, 1 left after
-// IR: %pkt.len = sub i64
-// IR: icmp ult i64 %pkt.len, 54
-// IR-NOT: icmp ult i64 %pkt.len
-// OFF-NOT: pkt.len
-// UNSAFE: 3 dropped (unsafe)
+// RUN: %uxdpc %t.bpf.o -O2 --unsafe-no-bounds-checks --remarks --emit-llvm -o - 2>&1 | %FileCheck --check-prefix=UNSAFE %s
+// REMARK: bounds-elim: 3 packet checks, 0 guards widened, 2 checks removed, 0 removed on some paths, 0 dropped (unsafe); 1 left after LLVM
+// IR-LABEL: define {{.*}}@parse(
+// IR: add i64 %{{[0-9]+}}, 54
+// IR-NEXT: icmp ugt i64
+// IR-NOT: icmp ugt
+// OFF-COUNT-3: icmp ugt i64
+// UNSAFE: 3 dropped (unsafe); 0 left after LLVM
+// UNSAFE-NOT: icmp ugt
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
