@@ -25,9 +25,8 @@
  * needed, and LLVM's jump threading gives the implied edges their own copy
  * without it.
  *
- * Cursors are followed through additions of small offsets and phis, so an
- * offset is a known range below 2^32: data + offset cannot wrap, because the
- * runtime gives every frame a buffer far below the top of the address space.
+ * Which compares are packet checks, and how far their cursors reach, is
+ * packet_check.c's business.
  *
  * --unsafe-no-bounds-checks makes every check pass: only for trusted
  * programs on trusted packets (README).
@@ -37,340 +36,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <uxdp/ctx.h>
-
+#include "packet_check.h"
 #include "passes.h"
 #include "uxdpc.h"
 
-#define MAX_DEPTH 16
 #define MAX_REGION 256
 #define MAX_FRONTIER 64
 #define OFFSET_LIMIT (1ULL << 32)
-
-/* ------------------------------------------------------- cursors, ranges */
-
-/* ctx field of a ptrtoint(load ptr, gep(ctx, off)), or -1. */
-static int ctx_field(LLVMValueRef v, LLVMValueRef *ctx)
-{
-	LLVMValueRef load, addr;
-	long long off = 0;
-
-	if (!LLVMIsAPtrToIntInst(v))
-		return -1;
-	load = LLVMGetOperand(v, 0);
-	if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load))
-		return -1;
-	addr = LLVMGetOperand(load, 0);
-	if (LLVMIsAGetElementPtrInst(addr) && LLVMGetNumOperands(addr) == 2 &&
-	    LLVMIsAConstantInt(LLVMGetOperand(addr, 1))) {
-		off = LLVMConstIntGetSExtValue(LLVMGetOperand(addr, 1));
-		addr = LLVMGetOperand(addr, 0);
-	}
-	if (!LLVMIsAArgument(addr))
-		return -1;
-	*ctx = addr;
-	return (int)off;
-}
-
-static bool is_i64(LLVMValueRef v)
-{
-	LLVMTypeRef t = LLVMTypeOf(v);
-
-	return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 64;
-}
-
-static bool const_small(LLVMValueRef v, uint64_t *c)
-{
-	if (!LLVMIsAConstantInt(v) || LLVMGetIntTypeWidth(LLVMTypeOf(v)) > 64)
-		return false;
-	*c = LLVMConstIntGetZExtValue(v);
-	return *c < OFFSET_LIMIT;
-}
-
-/* Range of an integer added to a cursor; false if not provably small. */
-static bool int_range(LLVMValueRef v, uint64_t *lo, uint64_t *hi, int depth)
-{
-	uint64_t c, l, h;
-	LLVMValueRef a;
-
-	if (const_small(v, &c)) {
-		*lo = *hi = c;
-		return true;
-	}
-	if (depth > MAX_DEPTH || !LLVMIsAInstruction(v))
-		return false;
-	switch (LLVMGetInstructionOpcode(v)) {
-	case LLVMZExt: {
-		unsigned w = LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(v, 0)));
-
-		if (int_range(LLVMGetOperand(v, 0), lo, hi, depth + 1))
-			return true;
-		if (w > 32)
-			return false;
-		*lo = 0, *hi = (1ULL << w) - 1;
-		return true;
-	}
-	case LLVMAnd:
-		for (int k = 0; k < 2; k++) {
-			if (!const_small(LLVMGetOperand(v, k), &c))
-				continue;
-			*lo = 0, *hi = c;
-			if (int_range(LLVMGetOperand(v, 1 - k), &l, &h, depth + 1) && h < c)
-				*hi = h;
-			return true;
-		}
-		return false;
-	case LLVMShl:
-	case LLVMMul:
-	case LLVMLShr:
-		a = LLVMGetOperand(v, 0);
-		if (!const_small(LLVMGetOperand(v, 1), &c) || c > 32 ||
-		    !int_range(a, &l, &h, depth + 1))
-			return false;
-		if (LLVMGetInstructionOpcode(v) == LLVMLShr) {
-			*lo = l >> c, *hi = h >> c;
-			return true;
-		}
-		if (LLVMGetInstructionOpcode(v) == LLVMShl)
-			c = 1ULL << c;
-		if (c && h > (OFFSET_LIMIT - 1) / c)
-			return false;
-		*lo = l * c, *hi = h * c;
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * Where a cursor may point, as data + [lo, hi]; false if it is not a cursor
- * on `data` with a small offset.  Phis on a path being walked (a cursor
- * stepping through a loop) have no bound: false.
- */
-struct visiting {
-	LLVMValueRef v[MAX_DEPTH + 2];
-	unsigned n;
-};
-
-static bool cursor_range(LLVMValueRef v, LLVMValueRef data, uint64_t *lo, uint64_t *hi,
-			 struct visiting *vis)
-{
-	uint64_t l, h, l2, h2;
-	LLVMValueRef ctx;
-	bool ok = false;
-
-	if (v == data) {
-		*lo = *hi = 0;
-		return true;
-	}
-	if (!LLVMIsAInstruction(v) || !is_i64(v) || vis->n > MAX_DEPTH)
-		return false;
-	for (unsigned k = 0; k < vis->n; k++)
-		if (vis->v[k] == v)
-			return false;
-	if (ctx_field(v, &ctx) >= 0)
-		return false;
-	vis->v[vis->n++] = v;
-	if (LLVMIsAPHINode(v)) {
-		*lo = UINT64_MAX, *hi = 0;
-		ok = LLVMCountIncoming(v) > 0;
-		for (unsigned k = 0; ok && k < LLVMCountIncoming(v); k++) {
-			ok = cursor_range(LLVMGetIncomingValue(v, k), data, &l, &h, vis);
-			*lo = l < *lo ? l : *lo;
-			*hi = h > *hi ? h : *hi;
-		}
-	} else if (LLVMGetInstructionOpcode(v) == LLVMAdd) {
-		for (int k = 0; k < 2 && !ok; k++)
-			ok = cursor_range(LLVMGetOperand(v, k), data, &l, &h, vis) &&
-			     int_range(LLVMGetOperand(v, 1 - k), &l2, &h2, 0) &&
-			     h + h2 < OFFSET_LIMIT;
-		*lo = l + l2, *hi = h + h2;
-	}
-	vis->n--;
-	return ok;
-}
-
-/* v = base + k, peeling additions of constants. */
-static LLVMValueRef peel(LLVMValueRef v, int64_t *k)
-{
-	uint64_t c;
-
-	*k = 0;
-	while (LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == LLVMAdd) {
-		if (const_small(LLVMGetOperand(v, 1), &c))
-			v = LLVMGetOperand(v, 0);
-		else if (const_small(LLVMGetOperand(v, 0), &c))
-			v = LLVMGetOperand(v, 1);
-		else
-			break;
-		*k += (int64_t)c;
-	}
-	return v;
-}
-
-/* The ptrtoint of ctx->data a cursor is built on, or NULL. */
-static LLVMValueRef find_data(LLVMValueRef v, LLVMValueRef ctx, int depth)
-{
-	LLVMValueRef c2, d = NULL;
-
-	if (ctx_field(v, &c2) == UXDP_CTX_OFF_DATA)
-		return c2 == ctx ? v : NULL;
-	if (depth > MAX_DEPTH || !LLVMIsAInstruction(v))
-		return NULL;
-	if (LLVMIsAPHINode(v))
-		for (unsigned k = 0; !d && k < LLVMCountIncoming(v); k++)
-			d = find_data(LLVMGetIncomingValue(v, k), ctx, depth + 1);
-	else if (LLVMGetInstructionOpcode(v) == LLVMAdd)
-		for (int k = 0; !d && k < 2; k++)
-			d = find_data(LLVMGetOperand(v, k), ctx, depth + 1);
-	return d;
-}
-
-/* ----------------------------------------------------- recognising checks */
-
-/*
- * A packet check: one icmp of a cursor against data_end.  It passes when
- * cursor + strict <= data_end, i.e. len >= offset + strict.
- */
-struct leaf {
-	LLVMValueRef cmp, cursor, data, end;
-	uint64_t lo, hi;      /* cursor - data */
-	unsigned strict;      /* 1 for uge / ult: the byte at the cursor is needed */
-	bool fail_on_true;
-};
-
-static bool as_leaf(LLVMValueRef cmp, struct leaf *lf)
-{
-	LLVMIntPredicate p;
-	LLVMValueRef a, b, ctx, cur, end;
-	struct visiting vis = { .n = 0 };
-
-	if (!LLVMIsAICmpInst(cmp))
-		return false;
-	p = LLVMGetICmpPredicate(cmp);
-	a = LLVMGetOperand(cmp, 0), b = LLVMGetOperand(cmp, 1);
-	if (ctx_field(b, &ctx) == UXDP_CTX_OFF_DATA_END) {
-		cur = a, end = b;
-	} else if (ctx_field(a, &ctx) == UXDP_CTX_OFF_DATA_END) {
-		cur = b, end = a;
-		p = p == LLVMIntUGT ? LLVMIntULT :
-		    p == LLVMIntUGE ? LLVMIntULE :
-		    p == LLVMIntULT ? LLVMIntUGT :
-		    p == LLVMIntULE ? LLVMIntUGE :
-				      p;
-	} else {
-		return false;
-	}
-	switch (p) {
-	case LLVMIntUGT: lf->strict = 0, lf->fail_on_true = true; break;
-	case LLVMIntUGE: lf->strict = 1, lf->fail_on_true = true; break;
-	case LLVMIntULT: lf->strict = 1, lf->fail_on_true = false; break;
-	case LLVMIntULE: lf->strict = 0, lf->fail_on_true = false; break;
-	default: return false;
-	}
-	lf->data = find_data(cur, ctx, 0);
-	if (!lf->data)
-		return false;
-	if (!cursor_range(cur, lf->data, &lf->lo, &lf->hi, &vis))
-		return false;
-	lf->cmp = cmp, lf->cursor = cur, lf->end = end;
-	return true;
-}
-
-/*
- * The checks a block's branch fails on.  `br (or a, check), fail, ok` and
- * `br (and a, !check), ok, fail` fail whenever the check does; each node on
- * the way must have no other user, so that changing a leaf changes only this
- * branch.  slot is where the leaf is used, to replace it.
- */
-#define MAX_LEAVES 4
-struct check {
-	LLVMBasicBlockRef bb, fail, ok;
-	unsigned n;
-	struct leaf leaf[MAX_LEAVES];
-	LLVMValueRef user[MAX_LEAVES]; /* instruction using the leaf */
-	unsigned slot[MAX_LEAVES];     /* operand index there */
-};
-
-static bool single_use(LLVMValueRef v)
-{
-	LLVMUseRef u = LLVMGetFirstUse(v);
-
-	return u && !LLVMGetNextUse(u);
-}
-
-static bool is_bool_const(LLVMValueRef v, bool which)
-{
-	return LLVMIsAConstantInt(v) && LLVMConstIntGetZExtValue(v) == (unsigned long long)which;
-}
-
-/* Collect leaves under v (used by user at slot) combining with `any`
- * (or: fail-on-true leaves) or all (and: pass-on-true leaves). */
-static void collect(struct check *ck, LLVMValueRef user, unsigned slot, LLVMValueRef v,
-		    bool or_tree, int depth)
-{
-	struct leaf lf;
-
-	if (ck->n == MAX_LEAVES || depth > MAX_DEPTH)
-		return;
-	if (as_leaf(v, &lf)) {
-		if (lf.fail_on_true == or_tree) {
-			ck->leaf[ck->n] = lf;
-			ck->user[ck->n] = user;
-			ck->slot[ck->n++] = slot;
-		}
-		return;
-	}
-	if (!single_use(v) || !LLVMIsAInstruction(v))
-		return;
-	if (LLVMGetInstructionOpcode(v) == (or_tree ? LLVMOr : LLVMAnd)) {
-		collect(ck, v, 0, LLVMGetOperand(v, 0), or_tree, depth + 1);
-		collect(ck, v, 1, LLVMGetOperand(v, 1), or_tree, depth + 1);
-	} else if (LLVMIsASelectInst(v)) {
-		/* select a, true, b is a logical or; select a, b, false an and */
-		unsigned other = or_tree ? 2 : 1, cst = or_tree ? 1 : 2;
-
-		if (is_bool_const(LLVMGetOperand(v, cst), or_tree)) {
-			collect(ck, v, 0, LLVMGetOperand(v, 0), or_tree, depth + 1);
-			collect(ck, v, other, LLVMGetOperand(v, other), or_tree, depth + 1);
-		}
-	}
-}
-
-static bool as_check(LLVMBasicBlockRef bb, struct check *ck)
-{
-	LLVMValueRef br = LLVMGetBasicBlockTerminator(bb), cond;
-	LLVMBasicBlockRef t, f;
-
-	if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
-		return false;
-	cond = LLVMGetCondition(br);
-	t = LLVMGetSuccessor(br, 0), f = LLVMGetSuccessor(br, 1);
-	if (t == f)
-		return false;
-	ck->bb = bb;
-	ck->n = 0;
-	/* Failing on true: the true successor is the failure. */
-	collect(ck, br, 0, cond, true, 0);
-	if (ck->n) {
-		ck->fail = t, ck->ok = f;
-		return true;
-	}
-	collect(ck, br, 0, cond, false, 0);
-	ck->fail = f, ck->ok = t;
-	return ck->n > 0;
-}
-
-/* Replace leaf k by v (in its user only). */
-static void set_leaf(struct check *ck, unsigned k, LLVMValueRef v)
-{
-	LLVMValueRef user = ck->user[k];
-
-	if (LLVMIsABranchInst(user))
-		LLVMSetCondition(user, v);
-	else
-		LLVMSetOperand(user, ck->slot[k], v);
-}
 
 /* ------------------------------------------------------------ the region */
 
@@ -426,7 +98,7 @@ struct frontier_edge {
 };
 
 struct region {
-	const struct check *guard;
+	const struct pkt_check *guard;
 	LLVMValueRef base;   /* guard cursor = base + k */
 	int64_t k;
 	LLVMBasicBlockRef bb[MAX_REGION];
@@ -448,13 +120,12 @@ static int region_index(struct region *r, LLVMBasicBlockRef bb)
  * What leaf lf of the check in `to` needs on the edge from `from`: the
  * cursor with a phi of `to` replaced by its incoming value.
  */
-static bool edge_need(const struct region *r, const struct leaf *lf, LLVMBasicBlockRef from,
+static bool edge_need(const struct region *r, const struct pkt_leaf *lf, LLVMBasicBlockRef from,
 		      LLVMBasicBlockRef to, struct frontier_edge *fe)
 {
-	const struct leaf *g = &r->guard->leaf[0];
-	struct visiting vis = { .n = 0 };
+	const struct pkt_leaf *g = &r->guard->leaf[0];
 	int64_t k, k2;
-	LLVMValueRef base = peel(lf->cursor, &k);
+	LLVMValueRef base = pkt_peel(lf->cursor, &k);
 	uint64_t lo, hi;
 
 	if (lf->end != g->end || lf->data != g->data)
@@ -467,7 +138,7 @@ static bool edge_need(const struct region *r, const struct leaf *lf, LLVMBasicBl
 				in = LLVMGetIncomingValue(base, j);
 		if (!in)
 			return false;
-		base = peel(in, &k2);
+		base = pkt_peel(in, &k2);
 		k += k2;
 	}
 	if (base == r->base && k >= 0) {
@@ -475,7 +146,7 @@ static bool edge_need(const struct region *r, const struct leaf *lf, LLVMBasicBl
 		fe->lo = fe->hi = (uint64_t)k + lf->strict;
 		return true;
 	}
-	if (r->base != g->data || !cursor_range(base, g->data, &lo, &hi, &vis) || k < 0 ||
+	if (r->base != g->data || !pkt_cursor_range(base, g->data, &lo, &hi) || k < 0 ||
 	    hi + (uint64_t)k >= OFFSET_LIMIT)
 		return false;
 	fe->exact = false;
@@ -487,11 +158,11 @@ static bool edge_need(const struct region *r, const struct leaf *lf, LLVMBasicBl
 /* Is `to` a later check on the guard's packet, failing like it? */
 static bool frontier_on_edge(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
-	struct check ck;
+	struct pkt_check ck;
 	struct frontier_edge best = { 0 }, fe;
 	bool found = false;
 
-	if (!as_check(to, &ck) || ck.fail != r->guard->fail ||
+	if (!pkt_as_check(to, &ck) || ck.fail != r->guard->fail ||
 	    !same_failure(ck.fail, r->guard->bb, to) || r->nfe == MAX_FRONTIER)
 		return false;
 	for (unsigned k = 0; k < ck.n; k++) {
@@ -517,7 +188,7 @@ static bool frontier_on_edge(struct region *r, LLVMBasicBlockRef from, LLVMBasic
  */
 static bool walk(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
-	const struct check *g = r->guard;
+	const struct pkt_check *g = r->guard;
 	LLVMValueRef term;
 	int idx;
 
@@ -632,9 +303,9 @@ struct elim_counts {
 };
 
 /* The guard's leaf 0 becomes `base + need > data_end` (or its negation). */
-static void widen(LLVMBuilderRef b, struct region *r, struct check *g, uint64_t need)
+static void widen(LLVMBuilderRef b, struct region *r, struct pkt_check *g, uint64_t need)
 {
-	struct leaf *lf = &g->leaf[0];
+	struct pkt_leaf *lf = &g->leaf[0];
 	LLVMValueRef cur, cmp, base = r->base;
 	LLVMTypeRef i64 = LLVMTypeOf(lf->cursor);
 
@@ -642,7 +313,7 @@ static void widen(LLVMBuilderRef b, struct region *r, struct check *g, uint64_t 
 	cur = LLVMBuildAdd(b, base, LLVMConstInt(i64, need, 0), "pkt.guard.end");
 	cmp = LLVMBuildICmp(b, lf->fail_on_true ? LLVMIntUGT : LLVMIntULE, cur, lf->end,
 			    "pkt.guard");
-	set_leaf(g, 0, cmp);
+	pkt_set_leaf(g, 0, cmp);
 	if (!LLVMGetFirstUse(lf->cmp))
 		LLVMInstructionEraseFromParent(lf->cmp);
 	lf->cmp = cmp;
@@ -651,17 +322,17 @@ static void widen(LLVMBuilderRef b, struct region *r, struct check *g, uint64_t 
 }
 
 /* Leaf k of ck never fails: a constant. */
-static void remove_leaf(struct check *ck, unsigned k, LLVMContextRef c)
+static void remove_leaf(struct pkt_check *ck, unsigned k, LLVMContextRef c)
 {
 	LLVMValueRef old = ck->leaf[k].cmp;
 
-	set_leaf(ck, k, LLVMConstInt(LLVMInt1TypeInContext(c), !ck->leaf[k].fail_on_true, 0));
+	pkt_set_leaf(ck, k, LLVMConstInt(LLVMInt1TypeInContext(c), !ck->leaf[k].fail_on_true, 0));
 	if (!LLVMGetFirstUse(old))
 		LLVMInstructionEraseFromParent(old);
 }
 
 /* Leaf k of ck is needed only on some edges: gate it with an i1 phi. */
-static bool gate_leaf(LLVMBuilderRef b, struct check *ck, unsigned k, LLVMBasicBlockRef *implied,
+static bool gate_leaf(LLVMBuilderRef b, struct pkt_check *ck, unsigned k, LLVMBasicBlockRef *implied,
 		      unsigned nimplied, LLVMContextRef c)
 {
 	LLVMBasicBlockRef preds[64];
@@ -688,7 +359,7 @@ static bool gate_leaf(LLVMBuilderRef b, struct check *ck, unsigned k, LLVMBasicB
 	gated = fot ? LLVMBuildAnd(b, phi, leaf, "pkt.check.gated") :
 		      LLVMBuildOr(b, LLVMBuildNot(b, phi, "pkt.check.implied"), leaf,
 				  "pkt.check.gated");
-	set_leaf(ck, k, gated);
+	pkt_set_leaf(ck, k, gated);
 	return true;
 }
 
@@ -703,11 +374,11 @@ static void remove_implied(LLVMBuilderRef b, struct region *r, const bool *dom, 
 		LLVMBasicBlockRef to = r->fe[e].to, preds[64], implied[64];
 		unsigned np, ni = 0, leaf = r->fe[e].leaf;
 		bool first = true, all = true;
-		struct check ck;
+		struct pkt_check ck;
 
 		for (unsigned j = 0; j < e; j++)
 			first &= r->fe[j].to != to;
-		if (!first || !as_check(to, &ck) || leaf >= ck.n)
+		if (!first || !pkt_as_check(to, &ck) || leaf >= ck.n)
 			continue;
 		np = preds_of(to, preds, 64);
 		if (np > 64)
@@ -740,16 +411,16 @@ static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts
 		      LLVMContextRef c)
 {
 	static struct region r; /* large: not on the stack; the pass is not reentrant */
-	struct check g;
+	struct pkt_check g;
 	bool dom[MAX_REGION];
 	uint64_t need = UINT64_MAX, cur_need;
 	unsigned before_removed = cnt->removed + cnt->removed_on_paths;
 
-	if (!as_check(bb, &g))
+	if (!pkt_as_check(bb, &g))
 		return false;
 	memset(&r, 0, sizeof(r));
 	r.guard = &g;
-	r.base = peel(g.leaf[0].cursor, &r.k);
+	r.base = pkt_peel(g.leaf[0].cursor, &r.k);
 	if (r.k < 0 || !walk(&r, bb, g.ok) || !r.nfe)
 		return false;
 	cur_need = (uint64_t)r.k + g.leaf[0].strict;
@@ -771,10 +442,10 @@ static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts
 }
 
 /* What a leaf needs, as base + [lo, hi] (base: data when not a constant step). */
-static LLVMValueRef leaf_need(const struct leaf *lf, uint64_t *lo, uint64_t *hi)
+static LLVMValueRef leaf_need(const struct pkt_leaf *lf, uint64_t *lo, uint64_t *hi)
 {
 	int64_t k;
-	LLVMValueRef base = peel(lf->cursor, &k);
+	LLVMValueRef base = pkt_peel(lf->cursor, &k);
 
 	if (base != lf->data && k >= 0) {
 		*lo = *hi = (uint64_t)k + lf->strict;
@@ -790,10 +461,10 @@ static LLVMValueRef leaf_need(const struct leaf *lf, uint64_t *lo, uint64_t *hi)
  */
 static void merge_leaves(LLVMBasicBlockRef bb, struct elim_counts *cnt, LLVMContextRef c)
 {
-	struct check ck;
+	struct pkt_check ck;
 	bool gone[MAX_LEAVES] = { false };
 
-	if (!as_check(bb, &ck) || ck.n < 2)
+	if (!pkt_as_check(bb, &ck) || ck.n < 2)
 		return;
 	for (unsigned i = 0; i < ck.n; i++) {
 		uint64_t lo_i, hi_i, lo_j, hi_j;
@@ -828,26 +499,11 @@ static void widen_all(LLVMValueRef fn, LLVMBuilderRef b, struct elim_counts *cnt
 
 /* ------------------------------------------------------------------ entry */
 
-unsigned uxdp_count_packet_checks(LLVMModuleRef mod)
-{
-	unsigned n = 0;
-	struct leaf lf;
-
-	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
-		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-		     bb = LLVMGetNextBasicBlock(bb))
-			for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
-			     i = LLVMGetNextInstruction(i))
-				if (as_leaf(i, &lf) && LLVMGetFirstUse(i))
-					n++;
-	return n;
-}
-
 /* Trusted programs only: every packet check passes. */
 static unsigned drop_all_checks(LLVMValueRef fn, LLVMContextRef c)
 {
 	unsigned n = 0;
-	struct leaf lf;
+	struct pkt_leaf lf;
 
 	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
 		LLVMValueRef i = LLVMGetFirstInstruction(bb);
@@ -855,7 +511,7 @@ static unsigned drop_all_checks(LLVMValueRef fn, LLVMContextRef c)
 		while (i) {
 			LLVMValueRef next = LLVMGetNextInstruction(i);
 
-			if (as_leaf(i, &lf)) {
+			if (pkt_as_leaf(i, &lf)) {
 				LLVMReplaceAllUsesWith(i, LLVMConstInt(LLVMInt1TypeInContext(c),
 								       !lf.fail_on_true, 0));
 				LLVMInstructionEraseFromParent(i);

@@ -11,6 +11,7 @@
  *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
  *   bounds_elim.c    a packet check widened to what the checks after it
  *                    need when they fail alike; the checks it implies go
+ *                    (packet_check.c recognises the checks)
  *   simd.c           vectorisers on or off, and a report of vector code
  *
  * Each returns 0 or a negative errno with a message in the diag; with
