@@ -41,6 +41,9 @@ UXDP_HELPER_TABLE(DECLARE_HELPER)
 #define DECLARE_HASH_LOOKUP(n) uint64_t uxdp_hash_lookup_k##n(uint64_t, uint64_t);
 UXDP_HASH_LOOKUP_SIZES(DECLARE_HASH_LOOKUP)
 uint64_t uxdp_hash_lookup_any(uint64_t, uint64_t);
+#define DECLARE_LRU_HASH_LOOKUP(n) uint64_t uxdp_lru_hash_lookup_k##n(uint64_t, uint64_t);
+UXDP_HASH_LOOKUP_SIZES(DECLARE_LRU_HASH_LOOKUP)
+uint64_t uxdp_lru_hash_lookup_any(uint64_t, uint64_t);
 
 /* Called by the helpers' bitcode (llvm-nm --undefined-only uxdp_helpers.bc). */
 #define UXDP_RUNTIME_IMPORTS(X)                                                    \
@@ -62,10 +65,14 @@ struct sym {
 
 static const struct sym symbols[] = {
 	UXDP_HELPER_TABLE(HELPER_ENTRY)
-	/* What map-inline calls for hash lookups when helpers are not inlined. */
+	/* What map-inline calls for hash and LRU hash lookups when helpers are not inlined. */
 #define HASH_LOOKUP_ENTRY(n) { UXDP_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_hash_lookup_k##n },
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_ENTRY)
 	{ UXDP_HASH_LOOKUP_PREFIX "any", (void *)uxdp_hash_lookup_any },
+#define LRU_HASH_LOOKUP_ENTRY(n)                                                  \
+	{ UXDP_LRU_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_lru_hash_lookup_k##n },
+	UXDP_HASH_LOOKUP_SIZES(LRU_HASH_LOOKUP_ENTRY)
+	{ UXDP_LRU_HASH_LOOKUP_PREFIX "any", (void *)uxdp_lru_hash_lookup_any },
 	/* LLVM turns large struct copies and zeroing into these calls. */
 	{ "memcpy", (void *)memcpy },
 	{ "memmove", (void *)memmove },

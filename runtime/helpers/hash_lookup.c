@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * hash_lookup.c - bpf_map_lookup_elem on a BPF_MAP_TYPE_HASH, specialised
- * for the key size (include/uxdp/helpers.h, UXDP_HASH_LOOKUP_SIZES).
+ * hash_lookup.c - bpf_map_lookup_elem on a BPF_MAP_TYPE_HASH or a
+ * BPF_MAP_TYPE_LRU_HASH, specialised for the key size
+ * (include/uxdp/helpers.h, UXDP_HASH_LOOKUP_SIZES).
  *
  * uxdpc calls these instead of uxdp_helper_map_lookup_elem when a program
- * looks up a plain hash map it names: no dispatch on the map type, and with
- * the key size a constant the hash of the key and the key compare become a
- * few fixed-size loads, which is worth inlining.  The walk itself is
- * hash.c's (hash_internal.h: same hash, same bucket lock, same value
- * pointer), so a lookup here and one through runtime/maps agree and exclude
- * each other.  Only for maps the compiler knows to be plain hash maps: the
- * map type is not checked again.
+ * looks up a plain or LRU hash map it names: no dispatch on the map type,
+ * and with the key size a constant the hash of the key and the key compare
+ * become a few fixed-size loads, which is worth inlining.  The walk itself
+ * is hash.c's (hash_internal.h: same hash, same lock, same value pointer,
+ * and for LRU maps the same reference mark), so a lookup here and one
+ * through runtime/maps agree and exclude each other.  Only for maps the
+ * compiler knows to be of the function's type: the map type is not
+ * checked again.
  */
 #include <stdint.h>
 
@@ -32,4 +34,18 @@ uint64_t uxdp_hash_lookup_any(uint64_t map, uint64_t key)
 	struct uxdp_map *m = MAP(map);
 
 	return (uint64_t)(uintptr_t)hash_lookup_plain(m, PTR(key), m->key_size);
+}
+
+#define LRU_HASH_LOOKUP_SIZED(n)                                                   \
+	uint64_t uxdp_lru_hash_lookup_k##n(uint64_t map, uint64_t key)             \
+	{                                                                          \
+		return (uint64_t)(uintptr_t)hash_lookup_lru(MAP(map), PTR(key), n); \
+	}
+UXDP_HASH_LOOKUP_SIZES(LRU_HASH_LOOKUP_SIZED)
+
+uint64_t uxdp_lru_hash_lookup_any(uint64_t map, uint64_t key)
+{
+	struct uxdp_map *m = MAP(map);
+
+	return (uint64_t)(uintptr_t)hash_lookup_lru(m, PTR(key), m->key_size);
 }

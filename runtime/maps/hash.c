@@ -333,6 +333,8 @@ static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 	/* The same code as the lookups uxdpc inlines (runtime/helpers/hash_lookup.c). */
 	if (m->type == BPF_MAP_TYPE_HASH)
 		return hash_lookup_plain(m, key, m->key_size);
+	if (m->type == BPF_MAP_TYPE_LRU_HASH)
+		return hash_lookup_lru(m, key, m->key_size);
 	hash = hash_key(key, m->key_size, m->hdr->hash_seed);
 	b = bucket(m, hash);
 	lock = bucket_lock(m, b);

@@ -183,4 +183,47 @@ static inline void *hash_lookup_plain(struct uxdp_map *m, const void *key, uint3
 	return v;
 }
 
+/*
+ * uxdp_lru_set_ref() (lru.h) on an element in hand: the same node
+ * (UXDP_LRU_NODE_OFF), without finding it again from the map, whose
+ * geometry the compiler would read again after the lock's acquire.
+ */
+static inline void helem_set_ref(struct helem *e)
+{
+	if (!__atomic_load_n(&e->lru.ref, __ATOMIC_RELAXED))
+		__atomic_store_n(&e->lru.ref, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * A program's lookup in a BPF_MAP_TYPE_LRU_HASH (not per-CPU; common or
+ * per-CPU lists alike, BPF_F_NO_COMMON_LRU only changes updates) whose
+ * key_size is key_size: under the map-wide lock (bucket_lock()), the value
+ * of the element that holds the key, marked referenced as
+ * htab_lru_map_lookup_elem() marks it, or NULL.  The mark is what lru.c's
+ * eviction reads, so it is set here as in every program lookup; a
+ * control-plane lookup (hash_lookup_copy) leaves it alone.  Geometry before
+ * the lock, as in hash_lookup_plain().
+ */
+static inline void *hash_lookup_lru(struct uxdp_map *m, const void *key, uint32_t key_size)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t elem_size = h->elem_size, hash = hash_key(key, key_size, h->hash_seed), l;
+	struct bucket *b = bucket(m, hash);
+	void *pool = m->data;
+	uint8_t *v = NULL;
+
+	uxdp_lock(&h->lock);
+	for (l = b->head; l; l = elem_at(pool, elem_size, l)->next) {
+		struct helem *e = elem_at(pool, elem_size, l);
+
+		if (e->hash == hash && key_equal(ekey(e), key, key_size)) {
+			helem_set_ref(e);
+			v = evalue_sized(e, key_size);
+			break;
+		}
+	}
+	uxdp_unlock(&h->lock);
+	return v;
+}
+
 #endif /* UXDP_MAPS_HASH_INTERNAL_H */
