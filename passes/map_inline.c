@@ -21,8 +21,13 @@
  * A BPF_MAP_TYPE_HASH lookup becomes a call to the lookup specialised for
  * the map's key size (runtime/helpers/hash_lookup.c, include/uxdp/helpers.h)
  * which helper inlining then brings in with the other helpers: a fixed-size
- * hash and key compare, and no dispatch on the map type.  Other map types
- * keep their (inlinable) helper call.
+ * hash and key compare, and no dispatch on the map type.  So does a
+ * BPF_MAP_TYPE_LRU_HASH lookup (with BPF_F_NO_COMMON_LRU or without: the
+ * flag only changes updates), to a lookup that takes the map-wide lock
+ * instead of the bucket's and marks the element referenced, as the helper
+ * does: the kernel's eviction order depends on that mark.  Other map types
+ * (per-CPU and LRU per-CPU hashes among them) keep their (inlinable) helper
+ * call.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -261,18 +266,22 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 	replace_lookup(b, call, in_range, LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem"));
 }
 
-/* The hash lookup for key_size: a specialised one, or the generic one. */
+/*
+ * The hash lookup for the map's type (prefix: UXDP_HASH_LOOKUP_PREFIX or
+ * UXDP_LRU_HASH_LOOKUP_PREFIX) and key_size: a specialised one, or the
+ * generic one.
+ */
 static void specialise_hash_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-				   const struct uxdp_map_info *map)
+				   const struct uxdp_map_info *map, const char *prefix)
 {
 	LLVMTypeRef fn_t = LLVMGetCalledFunctionType(call);
 	LLVMValueRef fn, args[2] = { LLVMGetOperand(call, 0), LLVMGetOperand(call, 1) }, res;
 	char name[64];
 
-	snprintf(name, sizeof(name), UXDP_HASH_LOOKUP_PREFIX "any");
+	snprintf(name, sizeof(name), "%sany", prefix);
 #define HASH_LOOKUP_NAME(n)                                                      \
 	if (map->key_size == (n))                                                \
-		snprintf(name, sizeof(name), UXDP_HASH_LOOKUP_PREFIX "k%u", (unsigned)(n));
+		snprintf(name, sizeof(name), "%sk%u", prefix, (unsigned)(n));
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_NAME)
 #undef HASH_LOOKUP_NAME
 	fn = LLVMGetNamedFunction(mod, name);
@@ -317,7 +326,12 @@ int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 					env->stats.maps_inlined++;
 					env->stats.percpu_inlined++;
 				} else if (map->type == BPF_MAP_TYPE_HASH) {
-					specialise_hash_lookup(mod, b, inst, map);
+					specialise_hash_lookup(mod, b, inst, map,
+							       UXDP_HASH_LOOKUP_PREFIX);
+					env->stats.hash_specialised++;
+				} else if (map->type == BPF_MAP_TYPE_LRU_HASH) {
+					specialise_hash_lookup(mod, b, inst, map,
+							       UXDP_LRU_HASH_LOOKUP_PREFIX);
 					env->stats.hash_specialised++;
 				}
 				inst = next;
