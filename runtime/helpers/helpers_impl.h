@@ -21,11 +21,14 @@
 UXDP_HELPER_TABLE(UXDP_HELPER_DECLARE)
 #undef UXDP_HELPER_DECLARE
 
-/* hash_lookup.c: what uxdpc calls for lookups in plain hash maps. */
-#define UXDP_HASH_LOOKUP_DECLARE(n) uint64_t uxdp_hash_lookup_k##n(uint64_t map, uint64_t key);
+/* hash_lookup.c: what uxdpc calls for lookups in plain and LRU hash maps. */
+#define UXDP_HASH_LOOKUP_DECLARE(n)                                       \
+	uint64_t uxdp_hash_lookup_k##n(uint64_t map, uint64_t key);       \
+	uint64_t uxdp_lru_hash_lookup_k##n(uint64_t map, uint64_t key);
 UXDP_HASH_LOOKUP_SIZES(UXDP_HASH_LOOKUP_DECLARE)
 #undef UXDP_HASH_LOOKUP_DECLARE
 uint64_t uxdp_hash_lookup_any(uint64_t map, uint64_t key);
+uint64_t uxdp_lru_hash_lookup_any(uint64_t map, uint64_t key);
 
 /* A negative errno as the helper's r0: sign-extended, as BPF_CALL_x returns it. */
 #define UXDP_ERR(e) ((uint64_t)(int64_t)-(e))

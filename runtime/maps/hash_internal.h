@@ -184,17 +184,6 @@ static inline void *hash_lookup_plain(struct uxdp_map *m, const void *key, uint3
 }
 
 /*
- * uxdp_lru_set_ref() (lru.h) on an element in hand: the same node
- * (UXDP_LRU_NODE_OFF), without finding it again from the map, whose
- * geometry the compiler would read again after the lock's acquire.
- */
-static inline void helem_set_ref(struct helem *e)
-{
-	if (!__atomic_load_n(&e->lru.ref, __ATOMIC_RELAXED))
-		__atomic_store_n(&e->lru.ref, 1, __ATOMIC_RELAXED);
-}
-
-/*
  * A program's lookup in a BPF_MAP_TYPE_LRU_HASH (not per-CPU; common or
  * per-CPU lists alike, BPF_F_NO_COMMON_LRU only changes updates) whose
  * key_size is key_size: under the map-wide lock (bucket_lock()), the value
@@ -217,7 +206,9 @@ static inline void *hash_lookup_lru(struct uxdp_map *m, const void *key, uint32_
 		struct helem *e = elem_at(pool, elem_size, l);
 
 		if (e->hash == hash && key_equal(ekey(e), key, key_size)) {
-			helem_set_ref(e);
+			/* on the element in hand: finding its node from the map again
+			 * would re-read the geometry after the lock's acquire */
+			uxdp_lru_node_set_ref(&e->lru);
 			v = evalue_sized(e, key_size);
 			break;
 		}

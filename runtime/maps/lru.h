@@ -63,13 +63,16 @@ static inline struct uxdp_lru_node *uxdp_lru_node(struct uxdp_map *m, uint32_t l
 					UXDP_LRU_NODE_OFF);
 }
 
-/* bpf_lru_node_set_ref(): a use from a program. */
-static inline void uxdp_lru_set_ref(struct uxdp_map *m, uint32_t link)
+/* bpf_lru_node_set_ref(): a use from a program (no store if already set). */
+static inline void uxdp_lru_node_set_ref(struct uxdp_lru_node *n)
 {
-	struct uxdp_lru_node *n = uxdp_lru_node(m, link);
-
 	if (!__atomic_load_n(&n->ref, __ATOMIC_RELAXED))
 		__atomic_store_n(&n->ref, 1, __ATOMIC_RELAXED);
+}
+
+static inline void uxdp_lru_set_ref(struct uxdp_map *m, uint32_t link)
+{
+	uxdp_lru_node_set_ref(uxdp_lru_node(m, link));
 }
 
 #endif /* UXDP_MAPS_LRU_H */

@@ -14,9 +14,10 @@
 #include <uxdp/helpers.h>
 #include <uxdp/runtime.h>
 
-#define HASH_LOOKUP_NAME(n) UXDP_HASH_LOOKUP_PREFIX "k" #n,
+#define HASH_LOOKUP_NAME(n) UXDP_HASH_LOOKUP_PREFIX "k" #n, UXDP_LRU_HASH_LOOKUP_PREFIX "k" #n,
 static const char *const compiler_calls[] = {
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_NAME) UXDP_HASH_LOOKUP_PREFIX "any",
+	UXDP_LRU_HASH_LOOKUP_PREFIX "any",
 };
 
 int main(int argc, char **argv)
