@@ -14,7 +14,9 @@
  * the same data_end that fails for every length below some bound N, then a
  * packet shorter than N ends in C's failure whatever path it takes, so C may
  * test N instead of its own need.  Skipping side-effect-free reads on a short
- * packet is unobservable.  The new check is written in the program's own
+ * packet is unobservable.  A guard its own success can reach again (a loop)
+ * is left alone: the failure could read a value a loop header between them
+ * would have updated first.  The new check is written in the program's own
  * form (cursor + N > data_end), so nothing else changes shape.
  *
  * Removal: a later check that the widened guard implies on every path into
@@ -34,6 +36,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "packet_check.h"
@@ -406,9 +409,79 @@ static void remove_implied(LLVMBuilderRef b, struct region *r, const bool *dom, 
 	}
 }
 
+/*
+ * The function's blocks, sorted by address, to mark them visited: is the
+ * guard reachable again from its success edge (a loop through it)?
+ */
+struct block_set {
+	LLVMBasicBlockRef *bb;
+	bool *seen;
+	unsigned n;
+};
+
+static int cmp_block(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (const LLVMBasicBlockRef *)a;
+	uintptr_t y = (uintptr_t) * (const LLVMBasicBlockRef *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int block_set_init(struct block_set *s, LLVMValueRef fn)
+{
+	unsigned n = LLVMCountBasicBlocks(fn), k = 0;
+
+	s->bb = malloc(sizeof(*s->bb) * (n ? n : 1));
+	s->seen = calloc(n ? n : 1, sizeof(*s->seen));
+	if (!s->bb || !s->seen)
+		return -ENOMEM;
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		s->bb[k++] = bb;
+	s->n = k;
+	qsort(s->bb, s->n, sizeof(*s->bb), cmp_block);
+	return 0;
+}
+
+static void block_set_free(struct block_set *s)
+{
+	free(s->bb);
+	free(s->seen);
+}
+
+/* Is target reachable from `from` (iteratively, with an explicit stack)? */
+static bool reaches(struct block_set *s, LLVMBasicBlockRef from, LLVMBasicBlockRef target)
+{
+	LLVMBasicBlockRef *stack = malloc(sizeof(*stack) * (s->n + 1));
+	unsigned top = 0;
+	bool found = false;
+
+	if (!stack)
+		return true; /* cannot tell: assume the worst */
+	memset(s->seen, 0, sizeof(*s->seen) * s->n);
+	stack[top++] = from;
+	while (top && !found) {
+		LLVMBasicBlockRef bb = stack[--top], *slot;
+		LLVMValueRef term;
+
+		if (bb == target) {
+			found = true;
+			break;
+		}
+		slot = bsearch(&bb, s->bb, s->n, sizeof(*s->bb), cmp_block);
+		if (!slot || s->seen[slot - s->bb])
+			continue;
+		s->seen[slot - s->bb] = true;
+		term = LLVMGetBasicBlockTerminator(bb);
+		for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term) && top < s->n + 1; k++)
+			stack[top++] = LLVMGetSuccessor(term, k);
+	}
+	free(stack);
+	return found;
+}
+
 /* Widen the check in bb as far as the code after it allows; true if changed. */
-static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts *cnt,
-		      LLVMContextRef c)
+static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct block_set *blocks,
+		      struct elim_counts *cnt, LLVMContextRef c)
 {
 	static struct region r; /* large: not on the stack; the pass is not reentrant */
 	struct pkt_check g;
@@ -417,6 +490,13 @@ static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts
 	unsigned before_removed = cnt->removed + cnt->removed_on_paths;
 
 	if (!pkt_as_check(bb, &g))
+		return false;
+	/*
+	 * In a loop through its success edge the guard would fail an iteration
+	 * early: the failure could see values a block between them (a loop
+	 * header's counter) would have changed first.  Left alone.
+	 */
+	if (reaches(blocks, g.ok, bb))
 		return false;
 	memset(&r, 0, sizeof(r));
 	r.guard = &g;
@@ -486,15 +566,23 @@ static void merge_leaves(LLVMBasicBlockRef bb, struct elim_counts *cnt, LLVMCont
 		}
 }
 
-static void widen_all(LLVMValueRef fn, LLVMBuilderRef b, struct elim_counts *cnt)
+static int widen_all(LLVMValueRef fn, LLVMBuilderRef b, struct elim_counts *cnt)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(fn));
+	struct block_set blocks = { 0 };
+	int err = block_set_init(&blocks, fn);
 
+	if (err) {
+		block_set_free(&blocks);
+		return err;
+	}
 	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
 		merge_leaves(bb, cnt, c);
 	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-		for (int round = 0; round < 16 && widen_one(b, bb, cnt, c); round++)
+		for (int round = 0; round < 16 && widen_one(b, bb, &blocks, cnt, c); round++)
 			;
+	block_set_free(&blocks);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ entry */
@@ -528,16 +616,17 @@ int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env
 	LLVMContextRef c = LLVMGetModuleContext(mod);
 	LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
 	struct elim_counts cnt = { 0 };
+	int err = 0;
 
-	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f && !err; f = LLVMGetNextFunction(f)) {
 		if (drop_all)
 			env->stats.checks_dropped += drop_all_checks(f, c);
 		else
-			widen_all(f, b, &cnt);
+			err = widen_all(f, b, &cnt);
 	}
 	env->stats.checks_widened += cnt.widened;
 	env->stats.checks_removed += cnt.removed;
 	env->stats.checks_removed_on_paths += cnt.removed_on_paths;
 	LLVMDisposeBuilder(b);
-	return 0;
+	return err ? diag_error(env->diag, err, "bounds-elim: out of memory") : 0;
 }

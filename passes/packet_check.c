@@ -31,8 +31,11 @@ static int ctx_field(LLVMValueRef v, LLVMValueRef *ctx)
 	if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load))
 		return -1;
 	addr = LLVMGetOperand(load, 0);
+	/* gep i8 only: its index is the byte offset */
 	if (LLVMIsAGetElementPtrInst(addr) && LLVMGetNumOperands(addr) == 2 &&
-	    LLVMIsAConstantInt(LLVMGetOperand(addr, 1))) {
+	    LLVMIsAConstantInt(LLVMGetOperand(addr, 1)) &&
+	    LLVMGetGEPSourceElementType(addr) ==
+		    LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(addr)))) {
 		off = LLVMConstIntGetSExtValue(LLVMGetOperand(addr, 1));
 		addr = LLVMGetOperand(addr, 0);
 	}
