@@ -34,6 +34,7 @@ struct engine {
 	int level;     /* uxdp: -O level */
 	char flag[32]; /* uxdp: the pass switched off, or "" */
 	bool ok;       /* false: n/a, see why */
+	bool all_programs; /* load every XDP program: the config fills a prog_array */
 	char why[256];
 	double compile_ms; /* uxdp and native: time of the compiler run */
 
@@ -46,6 +47,7 @@ struct engine {
 	struct bpf_object *bobj;
 	int prog_fd;
 	double kernel_duration; /* the kernel's own ns/run (whole ns), last round */
+	double kernel_wall;     /* wall clock per run around the call, last round */
 
 	double *ns; /* ns/pkt of each round */
 	unsigned int nrounds;

@@ -29,6 +29,7 @@
 
 #include <uxdp/map.h>
 
+#include "../uxdp-difftest/difftest.h"
 #include "bench.h"
 
 static const char *const ablate_all[] = {
@@ -330,6 +331,21 @@ static void add_engine(struct prog *p, enum engine_kind kind, int level, const c
 
 static unsigned int next_id;
 
+/* Does the config fill a prog_array?  (A bad config is reported when applied.) */
+static bool config_has_prog_array(const char *path)
+{
+	struct cfg c = {0};
+	char err[512];
+	bool found = false;
+
+	if (cfg_parse(path, &c, err, sizeof(err)))
+		return false;
+	for (size_t i = 0; i < c.n && !found; i++)
+		found = c.v[i].kind == CFG_PROG_ARRAY;
+	cfg_free(&c);
+	return found;
+}
+
 static void open_engine(struct engine *e, const struct bench_opts *o, const char *obj,
 			const char *src, const char *name, const char *tag)
 {
@@ -352,6 +368,7 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 	char tag[96], btag[96];
 	const char *slash = strrchr(p->obj_path, '/');
 	unsigned int i;
+	bool all;
 
 	snprintf(p->label, sizeof(p->label), "%s%s%s", slash ? slash + 1 : p->obj_path,
 		 o->progname ? ":" : "", o->progname ? o->progname : "");
@@ -375,11 +392,13 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 	if (!o->no_native)
 		add_engine(p, ENG_NATIVE, 3, NULL);
 
+	all = p->config[0] && config_has_prog_array(p->config);
 	snprintf(tag, sizeof(tag), "p%u", index);
 	snprintf(btag, sizeof(btag), "p%u-empty", index);
 	for (i = 0; i < p->neng; i++) {
 		struct engine *e = &p->eng[i], *b = &p->base[i];
 
+		e->all_programs = all;
 		open_engine(e, o, p->obj_path, p->src_path, p->name, tag);
 		if (e->ok && p->config[0])
 			engine_apply_config(e, p->config);

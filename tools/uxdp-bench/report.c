@@ -245,9 +245,10 @@ static void md_prog(FILE *f, const struct prog *p)
 	for (i = 0; i < p->neng; i++)
 		if (p->eng[i].kind == ENG_KERNEL && p->eng[i].ok && p->base[i].ok)
 			fprintf(f,
-				"\nKernel: bpf_prog_test_run's own duration (whole ns, last round) "
-				"%.0f, empty program %.0f.\n",
-				p->eng[i].kernel_duration, p->base[i].kernel_duration);
+				"\nKernel: ns/pkt is bpf_prog_test_run's own duration (mean of whole-ns "
+				"figures); wall clock per run around the call, with its syscall and "
+				"dispatcher switch (last round): %.1f, empty program %.1f.\n",
+				p->eng[i].kernel_wall, p->base[i].kernel_wall);
 	if (p->note[0])
 		fprintf(f, "\nVerdicts: %s.\n", p->note);
 }
@@ -394,6 +395,8 @@ static void json_engine(FILE *f, const struct prog *p, unsigned int i)
 	jnum(f, p->base[i].insns >= 0 ? p->base[i].insns : NAN);
 	fprintf(f, ", \"kernel_duration\": ");
 	jnum(f, e->kind == ENG_KERNEL && has ? e->kernel_duration : NAN);
+	fprintf(f, ", \"kernel_wall\": ");
+	jnum(f, e->kind == ENG_KERNEL && has ? e->kernel_wall : NAN);
 	fprintf(f, ", \"compile_ms\": ");
 	jnum(f, e->compile_ms > 0 ? e->compile_ms : NAN);
 	fprintf(f, "}");
