@@ -42,12 +42,12 @@ static const char *const ablate_all[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uxdp-bench PROG.bpf.o [PROG.bpf.o ...] [options]\n"
+		"usage: uxdp-bench PROG.bpf.o[:NAME] [PROG.bpf.o[:NAME] ...] [options]\n"
 		"  --source FILE      the program's C source, for the native engine\n"
 		"                     (default: PROG.bpf.c beside the object, or in --source-dir)\n"
 		"  --source-dir DIR   look for NAME.bpf.c and NAME/NAME.bpf.c here (repeatable)\n"
 		"  --pcap FILE        packets to run (default: one 64-byte IPv4/TCP packet)\n"
-		"  -p, --prog NAME    program to run in objects with several\n"
+		"  -p, --prog NAME    program to run in objects with several (OBJ:NAME: in one)\n"
 		"  --config FILE      map entries to load first (uxdp-difftest's format;\n"
 		"                     default: NAME.conf beside the source, if there is one)\n"
 		"  --levels LIST      uxdpc levels, e.g. 0,1,2,3 (the default)\n"
@@ -363,6 +363,18 @@ static void open_engine(struct engine *e, const struct bench_opts *o, const char
 	}
 }
 
+/* OBJ.bpf.o:PROG names the program of one object (-p names it for all). */
+static void split_prog_name(struct prog *p)
+{
+	char *slash = strrchr(p->obj_path, '/'), *colon;
+
+	colon = strrchr(slash ? slash : p->obj_path, ':');
+	if (!colon || exists(p->obj_path))
+		return;
+	snprintf(p->name, sizeof(p->name), "%s", colon + 1);
+	*colon = 0;
+}
+
 static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int index)
 {
 	char tag[96], btag[96];
@@ -370,13 +382,14 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 	unsigned int i;
 	bool all;
 
+	if (!p->name[0] && o->progname)
+		snprintf(p->name, sizeof(p->name), "%s", o->progname);
 	snprintf(p->label, sizeof(p->label), "%s%s%s", slash ? slash + 1 : p->obj_path,
-		 o->progname ? ":" : "", o->progname ? o->progname : "");
+		 p->name[0] ? ":" : "", p->name);
 	if (strstr(p->label, ".bpf.o")) {
 		*strstr(p->label, ".bpf.o") = 0;
 		strip_cpu_suffix(p->label);
 	}
-	snprintf(p->name, sizeof(p->name), "%s", o->progname ? o->progname : "");
 	p->ok = exists(p->obj_path);
 	if (!p->ok) {
 		snprintf(p->why, sizeof(p->why), "%s: no such file", p->obj_path);
@@ -815,6 +828,7 @@ int main(int argc, char **argv)
 		struct prog *p = &progs[nprogs];
 
 		snprintf(p->obj_path, sizeof(p->obj_path), "%s", argv[optind]);
+		split_prog_name(p);
 		find_source(p, &o, argc - optind + nprogs);
 		find_config(p, &o);
 		if (!o.count_only)
