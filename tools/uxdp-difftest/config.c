@@ -2,23 +2,24 @@
 /*
  * config.c - the map seeding file of uxdp-difftest (README.md describes it).
  *
- * The format is meant to be what `uxdpctl` will accept too, so it is plain
- * words: a value is a run of typed fields (hex bytes, little-endian or
- * network-order integers, addresses) concatenated into bytes.  Sizes are
- * checked against the map only when the entry is applied, since only the
- * loaded objects know them.
+ * The words are uxdpctl's (uxdp_ctl_parse_entry in uxdp/ctl.h), so the two
+ * tools read the same files.  Two things are difftest's own: `value map NAME`
+ * stays a name (the kernel side needs the map's fd, the uxdp side its id), and
+ * a prog_array line names a program.  Sizes are checked against the map only
+ * when the entry is applied, since only the loaded objects know them.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/bpf.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <uxdp/ctl.h>
+
 #include "difftest.h"
 
+_Static_assert(DT_NAME_LEN == UXDP_CTL_NAME_LEN, "cfg_entry names are uxdp_ctl_entry names");
+
 #define MAX_TOKENS 1024
-#define MAX_BYTES 65536
 #define WS " \t\r\n"
 
 struct parse {
@@ -44,192 +45,6 @@ static int perr(struct parse *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Field types; anything else inside a `hex` run must be a hex byte string. */
-static const char *const field_words[] = {
-	"hex", "u8", "u16", "u32", "u64", "be16", "be32", "be64", "ip4", "ip6", "mac", "zero",
-	"map", NULL,
-};
-
-static bool is_keyword(const char *t)
-{
-	size_t i;
-
-	if (!strcmp(t, "key") || !strcmp(t, "value") || !strcmp(t, "flags"))
-		return true;
-	for (i = 0; field_words[i]; i++)
-		if (!strcmp(t, field_words[i]))
-			return true;
-	return false;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-struct bytes {
-	uint8_t b[MAX_BYTES];
-	size_t n;
-};
-
-static int put(struct parse *p, struct bytes *out, const void *v, size_t n)
-{
-	if (out->n + n > MAX_BYTES)
-		return perr(p, "more than %d bytes", MAX_BYTES);
-	memcpy(out->b + out->n, v, n);
-	out->n += n;
-	return 0;
-}
-
-/* "0a", "0a0b0c" or "0x0a0b": whole bytes, most significant first as written. */
-static int put_hex(struct parse *p, struct bytes *out, const char *t)
-{
-	const char *s = t;
-	size_t len;
-	int ret;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	len = strlen(s);
-	if (!len || len % 2)
-		return perr(p, "'%s': hex bytes need an even number of digits", t);
-	for (; *s; s += 2) {
-		int hi = hexval(s[0]), lo = hexval(s[1]);
-		uint8_t b;
-
-		if (hi < 0 || lo < 0)
-			return perr(p, "'%s' is not hex", t);
-		b = (uint8_t)(hi << 4 | lo);
-		ret = put(p, out, &b, 1);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int parse_uint(struct parse *p, const char *t, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (t[0] == '-') {
-		long long s = strtoll(t, &end, 0);
-
-		/* Negative numbers are two's complement in the field's width. */
-		if (errno || *end || (uint64_t)-(s + 1) > max / 2)
-			return perr(p, "'%s' does not fit", t);
-		*v = (uint64_t)s & max;
-		return 0;
-	}
-	*v = strtoull(t, &end, 0);
-	if (errno || *end || end == t || *v > max)
-		return perr(p, "'%s' is not a number that fits", t);
-	return 0;
-}
-
-/*
- * Read fields from tok[*i] until a keyword that is not a field (key, value,
- * flags) or the end.  value_map receives the name of a `map NAME` field.
- */
-static int parse_fields(struct parse *p, char **tok, int n, int *i, struct bytes *out,
-			char *value_map)
-{
-	int start = *i, ret = 0;
-
-	out->n = 0;
-	while (*i < n && !ret) {
-		const char *w = tok[*i];
-		uint64_t v;
-
-		if (!strcmp(w, "key") || !strcmp(w, "value") || !strcmp(w, "flags"))
-			break;
-		if (*i + 1 >= n)
-			return perr(p, "'%s' needs an argument", w);
-		(*i)++;
-		if (!strcmp(w, "hex")) {
-			while (*i < n && !is_keyword(tok[*i]) && !ret)
-				ret = put_hex(p, out, tok[(*i)++]);
-			continue;
-		}
-		if (!strcmp(w, "u8") || !strcmp(w, "u16") || !strcmp(w, "u32") ||
-		    !strcmp(w, "u64") || !strcmp(w, "be16") || !strcmp(w, "be32") ||
-		    !strcmp(w, "be64")) {
-			bool be = w[0] == 'b';
-			unsigned int bits = (unsigned int)atoi(w + (be ? 2 : 1));
-			uint64_t max = bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
-			uint8_t b[8];
-			unsigned int k, nb = bits / 8;
-
-			ret = parse_uint(p, tok[(*i)++], max, &v);
-			if (ret)
-				return ret;
-			/* Host order is the BPF target's order: both are little-endian here. */
-			for (k = 0; k < nb; k++)
-				b[be ? nb - 1 - k : k] = (uint8_t)(v >> (8 * k));
-			ret = put(p, out, b, nb);
-		} else if (!strcmp(w, "ip4") || !strcmp(w, "ip6")) {
-			uint8_t a[16];
-			bool v6 = w[2] == '6';
-
-			if (inet_pton(v6 ? AF_INET6 : AF_INET, tok[*i], a) != 1)
-				return perr(p, "'%s' is not an %s address", tok[*i], w);
-			(*i)++;
-			ret = put(p, out, a, v6 ? 16 : 4);
-		} else if (!strcmp(w, "mac")) {
-			unsigned int m[6], k;
-			uint8_t a[6];
-			char c;
-
-			if (sscanf(tok[*i], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
-				   &m[4], &m[5], &c) != 6)
-				return perr(p, "'%s' is not a MAC address", tok[*i]);
-			for (k = 0; k < 6; k++) {
-				if (m[k] > 0xff)
-					return perr(p, "'%s' is not a MAC address", tok[*i]);
-				a[k] = (uint8_t)m[k];
-			}
-			(*i)++;
-			ret = put(p, out, a, 6);
-		} else if (!strcmp(w, "zero")) {
-			uint8_t z = 0;
-
-			ret = parse_uint(p, tok[(*i)++], MAX_BYTES, &v);
-			while (!ret && v--)
-				ret = put(p, out, &z, 1);
-		} else if (!strcmp(w, "map")) {
-			if (!value_map)
-				return perr(p, "'map NAME' is only allowed as a value");
-			if (*i != start + 1 || strlen(tok[*i]) >= DT_NAME_LEN)
-				return perr(p, "'map NAME' must be the whole value");
-			strcpy(value_map, tok[(*i)++]);
-			if (*i < n && strcmp(tok[*i], "flags"))
-				return perr(p, "'map NAME' must be the whole value");
-		} else {
-			return perr(p, "unknown field type '%s' (hex, u8..u64, be16..be64, ip4, ip6, mac, zero, map)",
-				    w);
-		}
-	}
-	if (!ret && *i == start)
-		return perr(p, "empty field list");
-	return ret;
-}
-
-static int dup_bytes(struct parse *p, const struct bytes *b, uint8_t **out, size_t *n)
-{
-	*n = b->n;
-	*out = malloc(b->n ? b->n : 1);
-	if (!*out)
-		return perr(p, "out of memory");
-	memcpy(*out, b->b, b->n);
-	return 0;
-}
-
 static int copy_name(struct parse *p, char *dst, const char *src)
 {
 	if (strlen(src) >= DT_NAME_LEN)
@@ -240,56 +55,37 @@ static int copy_name(struct parse *p, char *dst, const char *src)
 
 static int parse_map(struct parse *p, char **tok, int n, struct cfg_entry *e)
 {
-	static struct bytes b; /* large; the tool is single-threaded */
-	int i = 2, ret;
+	char msg[256];
+	struct uxdp_ctl_parse cp = { .err = msg, .err_size = sizeof(msg), .map_by_name = true };
+	struct uxdp_ctl_entry ce;
 
-	if (n < 2)
-		return perr(p, "usage: map NAME key FIELDS value FIELDS [flags any|noexist|exist]");
-	ret = copy_name(p, e->map, tok[1]);
-	if (ret)
-		return ret;
-	if (i >= n || strcmp(tok[i], "key"))
+	/* uxdpctl lets a queue push go without a key; difftest wants `key zero 0`. */
+	if (n == 2 || (n > 2 && strcmp(tok[2], "key")))
 		return perr(p, "expected 'key' after the map name");
-	i++;
-	ret = parse_fields(p, tok, n, &i, &b, NULL);
-	if (!ret)
-		ret = dup_bytes(p, &b, &e->key, &e->key_len);
-	if (ret)
-		return ret;
-	if (i >= n || strcmp(tok[i], "value"))
-		return perr(p, "expected 'value' after the key");
-	i++;
-	ret = parse_fields(p, tok, n, &i, &b, e->value_map);
-	if (!ret)
-		ret = dup_bytes(p, &b, &e->value, &e->value_len);
-	if (ret)
-		return ret;
-	e->flags = BPF_ANY;
-	if (i < n) {
-		if (strcmp(tok[i], "flags") || i + 2 != n)
-			return perr(p, "unexpected '%s'", tok[i]);
-		if (!strcmp(tok[i + 1], "any"))
-			e->flags = BPF_ANY;
-		else if (!strcmp(tok[i + 1], "noexist"))
-			e->flags = BPF_NOEXIST;
-		else if (!strcmp(tok[i + 1], "exist"))
-			e->flags = BPF_EXIST;
-		else
-			return perr(p, "flags: any, noexist or exist, not '%s'", tok[i + 1]);
-	}
+	if (uxdp_ctl_parse_entry(&cp, n, tok, &ce))
+		return perr(p, "%s", msg);
+	strcpy(e->map, ce.map);
+	strcpy(e->value_map, ce.value_map);
+	e->key = ce.key;
+	e->key_len = ce.key_len;
+	e->value = ce.value;
+	e->value_len = ce.value_len;
+	e->flags = ce.flags;
 	return 0;
 }
 
 static int parse_prog_array(struct parse *p, char **tok, int n, struct cfg_entry *e)
 {
+	char msg[256];
+	struct uxdp_ctl_parse cp = { .err = msg, .err_size = sizeof(msg) };
 	uint64_t idx = 0;
 	int ret;
 
 	if (n != 4)
 		return perr(p, "usage: prog_array NAME INDEX PROGNAME");
 	ret = copy_name(p, e->map, tok[1]);
-	if (!ret)
-		ret = parse_uint(p, tok[2], UINT32_MAX, &idx);
+	if (!ret && uxdp_ctl_parse_uint(&cp, tok[2], UINT32_MAX, &idx))
+		ret = perr(p, "%s", msg);
 	if (!ret)
 		ret = copy_name(p, e->prog, tok[3]);
 	e->index = (uint32_t)idx;

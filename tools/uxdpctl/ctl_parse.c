@@ -202,12 +202,22 @@ static int put_map_id(struct uxdp_ctl_parse *p, struct out *o, const char *name)
 	return put(p, o, &id, sizeof(id));
 }
 
+/* `map NAME` with map_by_name: no bytes, the caller resolves NAME. */
+static int put_map_name(struct uxdp_ctl_parse *p, const char *name)
+{
+	if (strlen(name) >= sizeof(p->map_name))
+		return perr(p, "map name '%s' too long", name);
+	strcpy(p->map_name, name);
+	return 0;
+}
+
 int uxdp_ctl_parse_fields(struct uxdp_ctl_parse *p, int argc, char **argv, int *pos, uint8_t *buf,
 			  size_t cap, size_t *len)
 {
 	struct out o = { .b = buf, .cap = cap };
 	int i = *pos, ret = 0;
 
+	p->map_name[0] = '\0';
 	while (i < argc && !ret && !ends_run(argv[i])) {
 		const char *w = argv[i];
 		uint64_t v;
@@ -254,7 +264,7 @@ int uxdp_ctl_parse_fields(struct uxdp_ctl_parse *p, int argc, char **argv, int *
 		} else { /* map */
 			if (i != *pos + 1 || (i + 1 < argc && !ends_run(argv[i + 1])))
 				return perr(p, "'map NAME' must be the whole value");
-			ret = put_map_id(p, &o, argv[i]);
+			ret = p->map_by_name ? put_map_name(p, argv[i]) : put_map_id(p, &o, argv[i]);
 		}
 		i++;
 	}
@@ -265,6 +275,11 @@ int uxdp_ctl_parse_fields(struct uxdp_ctl_parse *p, int argc, char **argv, int *
 	*pos = i;
 	*len = o.n;
 	return 0;
+}
+
+int uxdp_ctl_parse_uint(struct uxdp_ctl_parse *p, const char *word, uint64_t max, uint64_t *v)
+{
+	return parse_uint(p, word, max, v);
 }
 
 int uxdp_ctl_parse_flag(const char *word, uint64_t *flags)
@@ -309,12 +324,15 @@ int uxdp_ctl_parse_entry(struct uxdp_ctl_parse *p, int ntok, char **tok, struct 
 	if (i < ntok && !strcmp(tok[i], "key")) {
 		i++;
 		ret = dup_run(p, ntok, tok, &i, buf, &e->key, &e->key_len);
+		if (!ret && p->map_name[0])
+			ret = perr(p, "'map NAME' is only allowed as a value");
 	}
 	if (!ret && (i >= ntok || strcmp(tok[i], "value")))
 		ret = perr(p, "expected 'value'%s", e->key ? " after the key" : "");
 	if (!ret) {
 		i++;
 		ret = dup_run(p, ntok, tok, &i, buf, &e->value, &e->value_len);
+		strcpy(e->value_map, p->map_name);
 	}
 	e->flags = BPF_ANY;
 	/* bpftool puts the flag last; uxdp-difftest configs write `flags F`. */

@@ -28,11 +28,19 @@
 #include <stdio.h>
 
 #define UXDP_CTL_MAX_BYTES 65536
+#define UXDP_CTL_NAME_LEN 64 /* map names, with the NUL */
 
 struct uxdp_ctl_parse {
 	const char *instance;  /* where `map NAME` is looked up; NULL: "default" */
 	char *err;
 	size_t err_size;
+	/*
+	 * Set: `map NAME` is not looked up but left to the caller, which
+	 * resolves it itself (uxdp-difftest: an fd in the kernel, an id in
+	 * uxdp).  Such a run has no bytes and puts NAME in map_name.
+	 */
+	bool map_by_name;
+	char map_name[UXDP_CTL_NAME_LEN]; /* out, with map_by_name: "" or NAME */
 };
 
 /*
@@ -42,6 +50,11 @@ struct uxdp_ctl_parse {
  */
 int uxdp_ctl_parse_fields(struct uxdp_ctl_parse *p, int argc, char **argv, int *pos, uint8_t *out,
 			  size_t cap, size_t *len);
+/*
+ * A number as a field takes it (decimal, 0x hex or octal) up to max, which
+ * is 2^N-1: a negative one is two's complement in N bits.
+ */
+int uxdp_ctl_parse_uint(struct uxdp_ctl_parse *p, const char *word, uint64_t max, uint64_t *v);
 /* "any", "exist", "noexist" -> BPF_ANY...; -EINVAL otherwise. */
 int uxdp_ctl_parse_flag(const char *word, uint64_t *flags);
 
@@ -49,12 +62,15 @@ int uxdp_ctl_parse_flag(const char *word, uint64_t *flags);
  * One `map` line of a config file (or the words after `uxdpctl apply`-style
  * input): `map NAME [key FIELDS] value FIELDS [any|exist|noexist|flags F]`.
  * tok[0] is "map".  key/value are allocated (caller frees, key may be NULL).
+ * With p->map_by_name, `value map NAME` gives an empty value and NAME in
+ * value_map, and `map NAME` in a key is an error.
  */
 struct uxdp_ctl_entry {
-	char map[64];
+	char map[UXDP_CTL_NAME_LEN];
 	uint8_t *key, *value;
 	size_t key_len, value_len;
 	uint64_t flags;
+	char value_map[UXDP_CTL_NAME_LEN]; /* map_by_name only: "" or the map the value names */
 };
 int uxdp_ctl_parse_entry(struct uxdp_ctl_parse *p, int ntok, char **tok, struct uxdp_ctl_entry *e);
 void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e);
@@ -62,7 +78,8 @@ void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e);
 /*
  * Write a parsed entry into map e->map of instance (NULL: "default"): an
  * update, or a push for a queue/stack; a single value of a per-CPU map goes
- * to every CPU.  where starts the error line ("FILE:LINE: map ").
+ * to every CPU.  where starts the error line ("FILE:LINE: map ").  The entry
+ * must be parsed without map_by_name.
  */
 int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, const char *where,
 			 char *err, size_t err_size);
