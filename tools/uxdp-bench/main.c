@@ -384,11 +384,14 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 
 	if (!p->name[0] && o->progname)
 		snprintf(p->name, sizeof(p->name), "%s", o->progname);
-	snprintf(p->label, sizeof(p->label), "%s%s%s", slash ? slash + 1 : p->obj_path,
-		 p->name[0] ? ":" : "", p->name);
+	snprintf(p->label, sizeof(p->label), "%s", slash ? slash + 1 : p->obj_path);
 	if (strstr(p->label, ".bpf.o")) {
 		*strstr(p->label, ".bpf.o") = 0;
 		strip_cpu_suffix(p->label);
+	}
+	if (p->name[0] && strlen(p->label) + strlen(p->name) + 2 <= sizeof(p->label)) {
+		strcat(p->label, ":");
+		strcat(p->label, p->name);
 	}
 	p->ok = exists(p->obj_path);
 	if (!p->ok) {
