@@ -389,7 +389,8 @@ static int pair_maps(struct dt_ctx *dt)
 		free(names.v);
 		return dt_error(dt, "listing uxdp maps: %s", strerror(-ret));
 	}
-	qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	if (names.n) /* a program without maps: no list to sort (qsort wants one) */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
 	dt->maps = calloc(names.n ? names.n : 1, sizeof(*dt->maps));
 	if (!dt->maps) {
 		free(names.v);

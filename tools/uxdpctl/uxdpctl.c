@@ -255,7 +255,8 @@ static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
 		free(l.v);
 		return fail("instance %s: %s", c->instance, strerror(-ret));
 	}
-	qsort(l.v, l.n, sizeof(*l.v), cmp_id);
+	if (l.n) /* no maps: l.v is NULL, which qsort must not get */
+		qsort(l.v, l.n, sizeof(*l.v), cmp_id);
 	if (c->json)
 		uxdp_ctl_json_open(&c->j, '[');
 	for (i = 0; i < l.n; i++)
