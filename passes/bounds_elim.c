@@ -100,12 +100,19 @@ struct frontier_edge {
 	uint64_t lo, hi;     /* need: relative to the base (exact) or to data */
 };
 
+/* Where the walk stands with a block of the region. */
+enum walk_state {
+	ON_PATH = 1, /* on the walk's current path: meeting it again is a cycle */
+	WALKED,      /* every path from it ends well */
+	FRONTIER,    /* a later check: the walk stops there */
+};
+
 struct region {
 	const struct pkt_check *guard;
 	LLVMValueRef base;   /* guard cursor = base + k */
 	int64_t k;
 	LLVMBasicBlockRef bb[MAX_REGION];
-	unsigned char state[MAX_REGION]; /* 1 on the walk's stack, 2 done, 3 frontier */
+	unsigned char state[MAX_REGION]; /* enum walk_state */
 	unsigned n;
 	struct frontier_edge fe[MAX_FRONTIER];
 	unsigned nfe;
@@ -201,9 +208,9 @@ static bool walk(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 		return false; /* a loop back to the guard */
 	idx = region_index(r, to);
 	if (idx >= 0) {
-		if (r->state[idx] == 1)
+		if (r->state[idx] == ON_PATH)
 			return false; /* a cycle */
-		if (r->state[idx] == 3)
+		if (r->state[idx] == FRONTIER)
 			return frontier_on_edge(r, from, to);
 		return true;
 	}
@@ -212,10 +219,10 @@ static bool walk(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 	idx = (int)r->n++;
 	r->bb[idx] = to;
 	if (frontier_on_edge(r, from, to)) {
-		r->state[idx] = 3;
+		r->state[idx] = FRONTIER;
 		return true;
 	}
-	r->state[idx] = 1;
+	r->state[idx] = ON_PATH;
 	term = LLVMGetBasicBlockTerminator(to);
 	if (!term || (!LLVMIsABranchInst(term) && !LLVMIsASwitchInst(term)))
 		return false;
@@ -231,7 +238,7 @@ static bool walk(struct region *r, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 			if (!walk(r, to, LLVMGetSuccessor(term, s)))
 				return false;
 	}
-	r->state[idx] = 2;
+	r->state[idx] = WALKED;
 	return true;
 }
 
@@ -270,7 +277,7 @@ static void dominated(struct region *r, bool *dom)
 			unsigned np;
 			bool all = true;
 
-			if (dom[k] || r->state[k] != 2)
+			if (dom[k] || r->state[k] != WALKED)
 				continue;
 			np = preds_of(r->bb[k], preds, 32);
 			if (np == 0 || np > 32)
