@@ -487,8 +487,8 @@ static bool reaches(struct block_set *s, LLVMBasicBlockRef from, LLVMBasicBlockR
 }
 
 /* Widen the check in bb as far as the code after it allows; true if changed. */
-static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct block_set *blocks,
-		      struct elim_counts *cnt, LLVMContextRef c)
+static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct elim_counts *cnt,
+		      LLVMContextRef c)
 {
 	static struct region r; /* large: not on the stack; the pass is not reentrant */
 	struct pkt_check g;
@@ -497,13 +497,6 @@ static bool widen_one(LLVMBuilderRef b, LLVMBasicBlockRef bb, struct block_set *
 	unsigned before_removed = cnt->removed + cnt->removed_on_paths;
 
 	if (!pkt_as_check(bb, &g))
-		return false;
-	/*
-	 * In a loop through its success edge the guard would fail an iteration
-	 * early: the failure could see values a block between them (a loop
-	 * header's counter) would have changed first.  Left alone.
-	 */
-	if (reaches(blocks, g.ok, bb))
 		return false;
 	memset(&r, 0, sizeof(r));
 	r.guard = &g;
@@ -585,9 +578,20 @@ static int widen_all(LLVMValueRef fn, LLVMBuilderRef b, struct elim_counts *cnt)
 	}
 	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
 		merge_leaves(bb, cnt, c);
-	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-		for (int round = 0; round < 16 && widen_one(b, bb, &blocks, cnt, c); round++)
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+		struct pkt_check g;
+
+		/*
+		 * In a loop through its success edge a guard would fail an
+		 * iteration early: the failure could see values a block between
+		 * them (a loop header's counter) would have changed first.  Left
+		 * alone.  Asked once: widening changes no edge.
+		 */
+		if (!pkt_as_check(bb, &g) || reaches(&blocks, g.ok, bb))
+			continue;
+		for (int round = 0; round < 16 && widen_one(b, bb, cnt, c); round++)
 			;
+	}
 	block_set_free(&blocks);
 	return 0;
 }
