@@ -96,13 +96,14 @@ static int parse_uint(const char *s, unsigned long long *v)
 
 #define PREFIX_MAX 256
 
-/* One packet, and with prefixes every cut of it: each length a bounds check can see. */
+/* One packet, and with prefixes every cut of it the kernel takes: each
+ * length a bounds check can see. */
 static void write_packet(pcap_dumper_t *d, struct pcap_pkthdr *h, const u_char *b, bool prefixes)
 {
 	bpf_u_int32 len = h->caplen;
 
 	pcap_dump((u_char *)d, h, b);
-	for (bpf_u_int32 cut = 14; prefixes && cut < len && cut <= PREFIX_MAX; cut++) {
+	for (bpf_u_int32 cut = CORPUS_KERNEL_MIN; prefixes && cut < len && cut <= PREFIX_MAX; cut++) {
 		h->caplen = h->len = cut;
 		pcap_dump((u_char *)d, h, b);
 	}
