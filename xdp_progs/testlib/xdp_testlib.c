@@ -436,6 +436,18 @@ int tl_seed(const char *aot, const char *instance, const char *conf)
 
 /* ---- e2e ---- */
 
+int tl_main(int argc, char **argv, int (*gen)(const char *corpus, const char *out),
+	    int (*e2e)(int argc, char **argv))
+{
+	if (argc == 4 && !strcmp(argv[1], "gen"))
+		return gen(argv[2], argv[3]);
+	if (argc >= 2 && !strcmp(argv[1], "e2e"))
+		return e2e(argc - 1, argv + 1);
+	fprintf(stderr, "usage: %s gen CORPUS.pcap OUT.pcap | e2e UXDP AOT IN WORKDIR [CONF]\n",
+		argv[0]);
+	return 2;
+}
+
 int tl_e2e_run(struct tl_e2e *e, int argc, char **argv)
 {
 	int st;

@@ -107,6 +107,13 @@ typedef int (*tl_model_fn)(uint8_t *pkt, uint32_t *len, void *arg);
  */
 int tl_check(struct tl_e2e *e, tl_model_fn model, void *arg, uint64_t counts[TL_NV]);
 
+/*
+ * A test program's main: `gen CORPUS.pcap OUT.pcap` calls gen, `e2e ...`
+ * calls e2e with argv from "e2e" on; anything else is a usage error (2).
+ */
+int tl_main(int argc, char **argv, int (*gen)(const char *corpus, const char *out),
+	    int (*e2e)(int argc, char **argv));
+
 /* Print "name: ok" or "name: FAIL ..." style results; returns 1 if !cond. */
 int tl_expect(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -138,11 +138,5 @@ static int e2e(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "gen"))
-		return gen(argv[2], argv[3]);
-	if (argc >= 2 && !strcmp(argv[1], "e2e"))
-		return e2e(argc - 1, argv + 1);
-	fprintf(stderr, "usage: %s gen CORPUS.pcap OUT.pcap | e2e UXDP AOT IN WORKDIR [CONF]\n",
-		argv[0]);
-	return 2;
+	return tl_main(argc, argv, gen, e2e);
 }
