@@ -14,9 +14,10 @@ kind=$1 out=$2 regressions=$3
 shift 3
 rm -rf "$out"
 mkdir -p "$out"
+nreg=0
 if [ -d "$regressions" ]; then
 	for f in "$regressions"/*; do
-		[ -f "$f" ] && cp "$f" "$out/"
+		[ -f "$f" ] && cp "$f" "$out/" && nreg=$((nreg + 1))
 	done
 fi
 # The tools are instrumented; a leak in them is not this script's business.
@@ -65,4 +66,9 @@ loader)
 esac
 n=$(ls "$out" | wc -l)
 echo "make-corpus.sh: $kind: $n seeds in $out"
-[ "$n" -gt 0 ]
+# Seeds from real inputs, not only the regressions: an input directory that
+# went missing must fail the build, not leave the fuzzer a near-empty corpus.
+if [ $((n - nreg)) -lt 10 ]; then
+	echo "make-corpus.sh: $kind: only $((n - nreg)) seeds made from the inputs ($*)" >&2
+	exit 1
+fi

@@ -7,7 +7,7 @@
  * compiler crash is just a failure) and then loaded and run in a forked
  * child with an alarm, so that a crash or a hang in generated code fails
  * that one test instead of the runner.  The child reports back through a
- * pipe.  Execution contract: ../shared/conformance/README.md section 6.
+ * pipe.  Execution contract: test/conformance/README.md section 6.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -33,7 +33,7 @@
 #include "data_file.h"
 
 #ifndef UXDP_CONFORMANCE_DIR
-#define UXDP_CONFORMANCE_DIR "../shared/conformance/tests"
+#define UXDP_CONFORMANCE_DIR "test/conformance/tests"
 #endif
 #ifndef UXDP_UXDPC_PATH
 #define UXDP_UXDPC_PATH "uxdpc"

@@ -5,7 +5,7 @@
  * One pass over the lines encodes every instruction as soon as it is read;
  * a jump or local call to a label that may not be defined yet leaves a
  * fixup (slot, field, name) that uxdp_asm__finish() patches.  The grammar and
- * the encodings are those of ../shared/conformance/README.md sections 4-5;
+ * the encodings are those of test/conformance/README.md sections 4-5;
  * the error strings follow the reference assembler where it has one
  * ("Invalid register: <tok>", "Immediate out of 32-bit range: <tok>").
  */

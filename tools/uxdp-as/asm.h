@@ -3,7 +3,7 @@
  * asm.h - assembler for the uBPF-style eBPF assembly dialect.
  *
  * The dialect is the one the bpf_conformance .data files use
- * (../shared/conformance/README.md, sections 4 and 5): `%rN` registers,
+ * (test/conformance/README.md, sections 4 and 5): `%rN` registers,
  * `[%rN+K]` memory operands, labels ending in ':', an implicit label `exit`
  * at the first exit instruction, and `lddw` taking two slots.
  *

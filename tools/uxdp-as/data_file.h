@@ -2,7 +2,7 @@
 /*
  * data_file.h - parser for bpf_conformance `.data` test files.
  *
- * The format is described in ../shared/conformance/README.md sections 2, 3
+ * The format is described in test/conformance/README.md sections 2, 3
  * and 9: '#' comments, `-- NAME` section headers found by substring, and the
  * sections asm, raw, mem, result and error.  Parsing only splits and decodes
  * the sections; uxdp_data_file_program() assembles the asm (or takes raw).
