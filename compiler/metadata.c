@@ -135,7 +135,7 @@ int uxdp_emit_metadata(struct lift_module *m)
 	uint32_t hdr[12] = { UXDP_META_VERSION,	  (uint32_t)total,	 (uint32_t)obj->n_progs,
 			     (uint32_t)obj->n_maps,	  (uint32_t)progs_off,	 (uint32_t)maps_off,
 			     (uint32_t)strings_off,	  (uint32_t)st.len,	 (uint32_t)data_off,
-			     (uint32_t)data_size,	  obj_name,		 0 };
+			     (uint32_t)data_size,	  obj_name,		 UXDP_RUNTIME_ABI };
 	for (int h = 0; h < 12; h++)
 		f[n_fields++] = i32c(m, hdr[h]);
 	for (k = 0; k < obj->n_progs; k++) {

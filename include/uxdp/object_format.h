@@ -29,7 +29,17 @@
 
 #define UXDP_META_SECTION "uxdp_meta"
 #define UXDP_META_MAGIC "UXDPMETA" /* 8 bytes, no terminator stored */
-#define UXDP_META_VERSION 1
+#define UXDP_META_VERSION 2
+
+/*
+ * The layout of runtime data that compiled code reads directly: map
+ * handles (struct uxdp_map_fast), hash/LRU/LPM segments walked by inlined
+ * lookups, struct uxdp_ctx.  uxdpc writes the value it was built with into
+ * every record; a runtime with another value refuses the object, since an
+ * inlined lookup would walk a layout that no longer exists.  Bump it with
+ * any change to those layouts.
+ */
+#define UXDP_RUNTIME_ABI 2
 
 struct uxdp_map; /* the runtime's map object, opaque to programs */
 
@@ -67,7 +77,7 @@ struct uxdp_meta_header {
 	uint32_t data_off;     /* initial map contents */
 	uint32_t data_size;
 	uint32_t obj_name;     /* string offset: the BPF object's file name */
-	uint32_t reserved;
+	uint32_t runtime_abi;  /* UXDP_RUNTIME_ABI of the uxdpc that wrote it */
 };
 
 struct uxdp_meta_prog {
@@ -77,7 +87,7 @@ struct uxdp_meta_prog {
 	uint32_t type;         /* enum uxdp_prog_type */
 	uint32_t flags;        /* UXDP_PROG_F_* */
 	uint32_t n_insns;      /* eBPF instructions, subprograms included */
-	uint32_t reserved;
+	uint32_t confinement;  /* how the program was checked; 0: not at all (unconfined) */
 };
 
 struct uxdp_meta_map {

@@ -149,6 +149,11 @@ int uxdp_meta_parse(const void *sec, size_t size, const struct uxdp_meta_bounds 
 			return meta_err(&w,
 					"uxdp_meta record %zu: version %u, this runtime reads %u",
 					idx, h->version, UXDP_META_VERSION);
+		if (h->runtime_abi != UXDP_RUNTIME_ABI)
+			return meta_err(&w,
+					"uxdp_meta record %zu: compiled for runtime ABI %u, this runtime "
+					"has ABI %u: compile it again with this version's uxdpc",
+					idx, h->runtime_abi, UXDP_RUNTIME_ABI);
 		if (h->size < sizeof(*h) || h->size % 8 || h->size > left)
 			return meta_err(&w, "uxdp_meta record %zu: bad size %u (%zu bytes left)",
 					idx, h->size, left);

@@ -55,7 +55,7 @@ __attribute__((section(UXDP_META_SECTION), used, aligned(8)))
 static struct record meta = {
 	.h = {
 		.magic = UXDP_META_MAGIC,
-		.version = UXDP_META_VERSION,
+		.version = UXDP_META_VERSION, .runtime_abi = UXDP_RUNTIME_ABI,
 		.size = sizeof(struct record),
 		.n_progs = 1,
 		.n_maps = 1,

@@ -34,7 +34,7 @@ struct record {
 #define RECORD(entry_fn, slot_ptr, objname, progname, mapname) {			\
 	.h = {									\
 		.magic = UXDP_META_MAGIC,					\
-		.version = UXDP_META_VERSION,					\
+		.version = UXDP_META_VERSION, .runtime_abi = UXDP_RUNTIME_ABI,					\
 		.size = sizeof(struct record),					\
 		.n_progs = 1,							\
 		.n_maps = 1,							\

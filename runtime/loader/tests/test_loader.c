@@ -319,8 +319,12 @@ static int test_corrupt(const char *path, const char *meta_path)
 
 		memcpy(obj, orig, size);
 		h = (struct uxdp_meta_header *)(obj + off);
-		h->version = 2;
-		expect_fail(obj, size, "version 2", "meta version");
+		h->version = 99;
+		expect_fail(obj, size, "version 99", "meta version");
+
+		memcpy(obj, orig, size);
+		h->runtime_abi = UXDP_RUNTIME_ABI + 1;
+		expect_fail(obj, size, "compile it again", "meta runtime ABI");
 
 		memcpy(obj, orig, size);
 		h->size = 4096;
