@@ -53,7 +53,8 @@ uint64_t uxdp_lru_hash_lookup_any(uint64_t, uint64_t);
 	X(uxdp_perf_output) X(uxdp_ringbuf_reserve) X(uxdp_ringbuf_submit)          \
 	X(uxdp_ringbuf_discard) X(uxdp_ringbuf_output) X(uxdp_ringbuf_query)        \
 	X(uxdp_worker_current) X(uxdp_worker_cpu) X(uxdp_trace_get_fd)              \
-	X(uxdp_fib_lookup) X(clock_gettime) X(gettid) X(prctl) X(snprintf)          \
+	X(uxdp_fib_lookup) X(uxdp_map_spin_lock) X(uxdp_map_spin_unlock)             \
+	X(clock_gettime) X(gettid) X(prctl) X(snprintf)                             \
 	X(strnlen) X(memchr) X(write) X(__ctype_b_loc)
 
 struct sym {

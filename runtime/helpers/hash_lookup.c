@@ -8,11 +8,11 @@
  * looks up a plain or LRU hash map it names: no dispatch on the map type,
  * and with the key size a constant the hash of the key and the key compare
  * become a few fixed-size loads, which is worth inlining.  The walk itself
- * is hash.c's (hash_internal.h: same hash, same lock, same value pointer,
- * and for LRU maps the same reference mark), so a lookup here and one
- * through runtime/maps agree and exclude each other.  Only for maps the
- * compiler knows to be of the function's type: the map type is not
- * checked again.
+ * is hash.c's (hash_internal.h: same hash, same lock-free walk bounded by
+ * the handle's geometry, same value pointer, and for LRU maps the same
+ * reference mark), so a lookup here and one through runtime/maps agree.
+ * Only for maps the compiler knows to be of the function's type: the map
+ * type is not checked again.
  */
 #include <stdint.h>
 

@@ -62,22 +62,19 @@ uint64_t uxdp_helper_map_lookup_percpu_elem(uint64_t map, uint64_t key, uint64_t
 
 /*
  * bpf_spin_lock: the lock word lives in a map value, shared with other
- * processes; the same spinlock as the map code so BPF_F_LOCK updates from
- * the control plane exclude programs holding it.
+ * processes; the map code's robust lock (runtime/maps), so BPF_F_LOCK
+ * updates from the control plane exclude programs holding it and a process
+ * killed while holding it does not block the others for good.
  */
 uint64_t uxdp_helper_spin_lock(uint64_t lock)
 {
-	uint32_t *l = PTR(lock);
-
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(l, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+	uxdp_map_spin_lock((uint32_t *)(uintptr_t)lock);
 	return 0;
 }
 
 uint64_t uxdp_helper_spin_unlock(uint64_t lock)
 {
-	__atomic_store_n((uint32_t *)PTR(lock), 0, __ATOMIC_RELEASE);
+	uxdp_map_spin_unlock((uint32_t *)(uintptr_t)lock);
 	return 0;
 }
 

@@ -10,21 +10,26 @@
  *
  * Slot arrays (prog_array, array_of_maps, devmap, xskmap, cpumap,
  * perf_event_array): the same value array plus one "present" word per slot,
- * because these slots can be empty.  Writers take the map lock so that
- * value and present flag change together; readers check present with
- * acquire order and then read the value without a lock.
+ * because these slots can be empty.  Writers take the map's writer lock
+ * (robust, rlock.h) so that value and present flag change together;
+ * readers check present with acquire order and then read the value without
+ * a lock.  Each change is a value store and one flag store, so a writer
+ * killed between them leaves either the old or the new slot.
  *
  * perf_event_array rings: after the present words, one ring per index (a
  * 64-byte header, then perf_ring_size bytes).  A producer takes the ring's
- * lock (several workers may pick the same index); the single consumer moves
- * the tail.  Records are an 8-byte header {u32 size, u32 type} and the
+ * robust lock (several workers may pick the same index) and publishes a
+ * whole record by moving the head, so a producer killed half way leaves
+ * nothing visible; the single consumer moves the tail.  Records are an 8-byte header {u32 size, u32 type} and the
  * payload padded to 8, and may wrap around the end of the ring.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "map_internal.h"
+#include "rlock.h"
 
 #define ARRAY_FLAGS                                                                       \
 	(BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | \
@@ -246,11 +251,9 @@ static int slot_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 
 	if (idx >= m->max_entries)
 		return -ENOENT;
-	uxdp_lock(&m->hdr->lock);
 	v = slot_value(m, idx);
 	if (v)
 		memcpy(value, v, m->value_size);
-	uxdp_unlock(&m->hdr->lock);
 	return v ? 0 : -ENOENT;
 }
 
@@ -263,13 +266,16 @@ static int slot_delete(struct uxdp_map *m, const void *key)
 {
 	uint32_t idx = *(const uint32_t *)key;
 	uint32_t was;
+	int err;
 
 	if (idx >= m->max_entries)
 		return is_fd_array(m->type) ? -E2BIG : -EINVAL;
-	uxdp_lock(&m->hdr->lock);
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
 	was = __atomic_load_n(slot_present(m, idx), __ATOMIC_RELAXED);
 	slot_clear(m, idx);
-	uxdp_unlock(&m->hdr->lock);
+	uxdp_map_wunlock(m);
 	if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
 		__atomic_store_n(&m->fns[idx], NULL, __ATOMIC_RELEASE);
 	return !was && is_fd_array(m->type) ? -ENOENT : 0;
@@ -323,7 +329,9 @@ static int slot_update(struct uxdp_map *m, const void *key, const void *value, u
 		return err;
 
 	present = slot_present(m, idx);
-	uxdp_lock(&m->hdr->lock);
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
 	if (!is_fd_array(m->type)) {
 		bool was = __atomic_load_n(present, __ATOMIC_RELAXED);
 
@@ -335,9 +343,10 @@ static int slot_update(struct uxdp_map *m, const void *key, const void *value, u
 	}
 	if (!err) {
 		memcpy((uint8_t *)m->data + (uint64_t)idx * m->stride, value, m->value_size);
+		UXDP_FAULT_POINT();
 		__atomic_store_n(present, 1, __ATOMIC_RELEASE);
 	}
-	uxdp_unlock(&m->hdr->lock);
+	uxdp_map_wunlock(m);
 	return err;
 }
 
@@ -402,10 +411,11 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 	if (size + pkt_len > UINT32_MAX || total > ring_size)
 		return -E2BIG;
 	r = perf_ring(map, (uint32_t)idx);
-	uxdp_lock(&r->lock);
+	if (uxdp_rlock_acquire(map->inst, &r->lock) < 0)
+		return -EBUSY;
 	if (ring_size - (r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE)) < total) {
 		r->lost++;
-		uxdp_unlock(&r->lock);
+		uxdp_rlock_release(&r->lock);
 		return -ENOSPC;
 	}
 	hdr[0] = (uint32_t)(size + pkt_len);
@@ -415,7 +425,7 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 	if (pkt_len)
 		ring_write(r, ring_size, r->head + 8 + size, pkt, pkt_len);
 	__atomic_store_n(&r->head, r->head + total, __ATOMIC_RELEASE);
-	uxdp_unlock(&r->lock);
+	uxdp_rlock_release(&r->lock);
 	return 0;
 }
 

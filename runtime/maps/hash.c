@@ -4,28 +4,38 @@
  * devmap_hash.
  *
  * Storage: a preallocated pool of elements (always, as the kernel's default;
- * BPF_F_NO_PREALLOC is accepted and changes nothing) and n_buckets =
- * roundup_pow2(max_entries) buckets of {lock, head} (LRU maps: of the pool
- * size, and the LRU lists after the buckets).  Links are element
- * index + 1 (0 ends a list), never pointers.  An element is a 24-byte header,
- * the key padded to 8 bytes, then the value (stride bytes, times ncpus for
- * per-CPU maps), so a value pointer is always 8-byte aligned.
+ * BPF_F_NO_PREALLOC is accepted and changes nothing), n_buckets =
+ * roundup_pow2(max_entries) bucket heads (LRU maps: of the kernel's element
+ * count, and the LRU lists after the buckets).  Links are element index + 1,
+ * never pointers; a chain ends in a "nulls" marker naming its bucket.  An
+ * element is a 32-byte header, the key padded to 8 bytes, then the value
+ * (stride bytes, times ncpus for per-CPU maps), so a value pointer is
+ * always 8-byte aligned.
  *
- * Locking.  Plain hash maps: every operation on a key takes that key's
- * bucket spinlock, lookups included (a lock-free walk would need the
- * kernel's nulls lists, since elements are recycled between buckets); free
- * elements sit on a LIFO list under free_lock, always taken inside a bucket
- * lock.  LRU maps: one map-wide lock for everything, because an update may
- * evict from any bucket and keeps a list across all of them.
+ * Readers never lock (hash_internal.h): program lookups, inlined or not,
+ * and control-plane reads walk the chains with acquire loads.  Writers
+ * (updates and deletes, from programs and from any process) take the map's
+ * writer lock, a robust lock (rlock.h): a writer killed half way leaves a
+ * lock that the next writer takes over, and repair() then rebuilds what
+ * can be half done (the free FIFO, the count, the LRU lists) from the hash
+ * chains, which are consistent at every instant because each change of a
+ * chain is one release store of a fully written element (the commit point
+ * of an update).  An element leaves a chain with its own link intact, so a
+ * reader standing on it goes on; it is reused only when every reader that
+ * could have seen it has passed (pool.h, instance.h).  Per update the
+ * writer lock covers a handful of stores; updates from workers are rare
+ * next to lookups (a new flow, not every packet), which is why one writer
+ * lock per map, not per bucket, is the trade: it makes every update
+ * all-or-nothing under kill -9 without an undo log.
  *
  * Updates.  A new value for an existing key of a plain (not per-CPU) map
  * (LRU_HASH included) goes into a fresh element that replaces the old one in
  * the chain, as in the kernel, so a program that looked up the old value
- * keeps reading a whole value (until the element is reused).  Per-CPU values
- * and BPF_F_LOCK updates are in place.  Non-LRU pools hold HASH_SPARE
- * elements beyond max_entries for those replacements; with none left, the
- * value is copied in place instead.  Non-LRU maps count elements and fail
- * with -E2BIG past max_entries.
+ * keeps reading a whole value.  Per-CPU values and BPF_F_LOCK updates are in
+ * place.  The pool holds spare elements beyond the map's own count for
+ * those replacements and for reclamation; with none left, the value is
+ * copied in place instead.  Non-LRU maps count elements and fail with
+ * -E2BIG past max_entries.
  *
  * LRU.  Which element an update gets, and which keys it evicts, is lru.c's
  * business: it reproduces the kernel's lists (common or per-CPU), so the
@@ -36,23 +46,23 @@
  * takes one unless the flags are BPF_EXIST, and updates an existing key in
  * place, marking it referenced.  Program lookups set the reference bit,
  * control-plane lookups do not.  BPF_F_LOCK is refused, as the kernel's LRU
- * update refuses it.  The pool holds exactly the kernel's element count, so
- * eviction starts when it does.
+ * update refuses it.  The lists hold exactly the kernel's element count, so
+ * eviction starts when it does.  An element lru.c hands out that a reader
+ * may still hold (it was just evicted) is swapped for a spare that no
+ * reader can hold (lru_take()).
  *
- * With several workers the map-wide lock keeps every LRU operation atomic:
- * no update fails, no key is lost but by eviction, and a control-plane
- * lookup copies a whole value.  Each worker plays one of the kernel's CPUs,
- * but the kernel's own choices then depend on timing (which CPU refills or
- * steals first), so only the single-worker case is exact.
+ * Each worker plays one of the kernel's CPUs, but the kernel's own choices
+ * then depend on timing (which CPU refills or steals first), so only the
+ * single-worker case is exact.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
+#include "fault.h"
 #include "hash_internal.h"
-
-#define HASH_SPARE 16
+#include "instance.h"
+#include "pool.h"
 
 static int hash_check(const struct uxdp_map_def *d)
 {
@@ -87,83 +97,94 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 {
 	uint64_t vals = uxdp_map_is_percpu(h->type) ? h->ncpus : 1;
 	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + h->stride * vals;
+	uint64_t pool;
 	uint32_t nb = 1;
 
-	/* LRU: htab_map_alloc() sizes both by the per-CPU rounded max_entries */
-	h->n_elems = is_lru(h->type) ? uxdp_lru_n_elems(h->max_entries, h->map_flags, h->ncpus) :
-				       h->max_entries + HASH_SPARE;
-	while (nb < (is_lru(h->type) ? h->n_elems : h->max_entries))
-		nb <<= 1;
-	h->n_buckets = nb;
 	if (esize > UINT32_MAX)
 		return 0;
+	/* LRU: htab_map_alloc() sizes both by the per-CPU rounded max_entries */
+	h->n_elems = is_lru(h->type) ? uxdp_lru_n_elems(h->max_entries, h->map_flags, h->ncpus) :
+				       h->max_entries;
+	pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, esize);
+	if (pool >= HASH_NULLS_BIT)
+		return 0;
+	h->n_pool = (uint32_t)pool;
+	while (nb < h->n_elems)
+		nb <<= 1;
+	h->n_buckets = nb;
 	h->elem_size = (uint32_t)esize;
-	h->aux_off = h->data_off + uxdp_round_up(esize * h->n_elems, 64);
+	h->aux_off = h->data_off + uxdp_round_up(esize * pool, 64);
 	if (is_lru(h->type))
 		return uxdp_lru_area_off(h) - h->data_off + uxdp_lru_area_size(h);
-	return h->aux_off - h->data_off + (uint64_t)nb * sizeof(struct bucket);
+	return h->aux_off - h->data_off + (uint64_t)nb * sizeof(uint32_t);
 }
 
 static void hash_init(struct uxdp_map *m)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-
-	if (is_lru(h->type)) {
+	for (uint32_t b = 0; b <= m->bucket_mask; b++)
+		m->buckets[b] = HASH_NULLS(b);
+	if (is_lru(m->type)) {
 		uxdp_lru_init(m);
+		uxdp_pool_init(m, m->n_elems + 1, m->n_pool);
 	} else {
-		for (uint32_t i = 0; i < h->n_elems; i++) {
-			struct helem *e = (struct helem *)((uint8_t *)m->data +
-							   (uint64_t)i * h->elem_size);
-
-			e->next = i + 1 < h->n_elems ? i + 2 : 0;
-		}
-		h->free_head = h->n_elems ? 1 : 0;
+		uxdp_pool_init(m, 1, m->n_pool);
 	}
-	if (!(h->map_flags & BPF_F_ZERO_SEED) &&
-	    getrandom(&h->hash_seed, sizeof(h->hash_seed), GRND_NONBLOCK) != sizeof(h->hash_seed))
-		h->hash_seed = (uint32_t)time(NULL) * 2654435761u;
 }
 
-/* ---- free list (not LRU maps: lru.c has theirs) ---- */
+/* ---- chains (writer lock held) ---- */
 
-static uint32_t free_pop(struct uxdp_map *m)
+static uint32_t link_of(const struct uxdp_map *m, const struct helem *e)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t l;
-
-	uxdp_lock(&h->free_lock);
-	l = h->free_head;
-	if (l)
-		h->free_head = elem(m, l)->next;
-	uxdp_unlock(&h->free_lock);
-	return l;
+	return (uint32_t)(((const uint8_t *)e - m->pool) / m->elem_size) + 1;
 }
 
-static void free_push(struct uxdp_map *m, uint32_t l)
+/* The element holding key, and the word that links to it (writer lock held). */
+static struct helem *find_link(struct uxdp_map *m, const void *key, uint32_t hash,
+			       uint32_t **link_out)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t *link = &m->buckets[hash & m->bucket_mask], steps = 0;
 
-	uxdp_lock(&h->free_lock);
-	elem(m, l)->next = h->free_head;
-	h->free_head = l;
-	uxdp_unlock(&h->free_lock);
+	while (link_ok(m, *link) && steps++ < m->n_pool) {
+		struct helem *e = elem(m, *link);
+
+		if (e->hash == hash && key_equal(ekey(e), key, m->key_size)) {
+			*link_out = link;
+			return e;
+		}
+		link = &e->next;
+	}
+	return NULL;
 }
 
-/* Unlink element l from its bucket by identity (map lock held): eviction. */
+/* Publish: the one store that makes a change of a chain visible. */
+static void set_link(uint32_t *link, uint32_t to)
+{
+	__atomic_store_n(link, to, __ATOMIC_RELEASE);
+}
+
+static void count_add(struct uxdp_map *m, int32_t d)
+{
+	__atomic_store_n(&m->hdr->count, m->hdr->count + (uint32_t)d, __ATOMIC_RELAXED);
+}
+
+/* Unlink element l from its bucket by identity (writer lock held): eviction. */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 {
-	uint32_t *link = &bucket(m, elem(m, l)->hash)->head;
+	struct helem *e = elem(m, l);
+	uint32_t *link = &m->buckets[e->hash & m->bucket_mask], steps = 0;
 
-	while (*link && *link != l)
+	while (link_ok(m, *link) && *link != l && steps++ < m->n_pool)
 		link = &elem(m, *link)->next;
-	if (!*link)
+	if (*link != l)
 		return false;
-	*link = elem(m, l)->next;
-	m->hdr->count--;
+	set_link(link, e->next);
+	e->freed = uxdp_inst_stamp(m->inst);
+	UXDP_FAULT_POINT();
+	count_add(m, -1);
 	return true;
 }
 
-/* ---- operations ---- */
+/* ---- values ---- */
 
 static void write_value(struct uxdp_map *m, struct helem *e, const void *value, int cpu,
 			bool fresh)
@@ -187,6 +208,44 @@ static void write_value(struct uxdp_map *m, struct helem *e, const void *value, 
 				(const uint8_t *)value + (size_t)c * m->stride);
 }
 
+static void fill(struct uxdp_map *m, struct helem *e, const void *key, uint32_t hash)
+{
+	memcpy(ekey(e), key, m->key_size);
+	e->hash = hash;
+}
+
+/* ---- LRU updates ---- */
+
+/*
+ * An element for a new key of an LRU map: lru.c's choice, unless a reader
+ * may still be reading it (it was evicted a moment ago); then a spare that
+ * no reader can hold takes its place in the lists, and it waits among the
+ * spares.  0 if lru.c has none.
+ */
+static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
+{
+	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
+
+	if (!l || uxdp_pool_safe(m, elem(m, l)->freed))
+		return l;
+	s = uxdp_pool_get(m, false);
+	if (!s) {
+		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
+		return l;
+	}
+	uxdp_lru_replace(m, l, s);
+	UXDP_FAULT_POINT();
+	uxdp_pool_put(m, l);
+	return s;
+}
+
+/* An element that left its chain goes back to the lists, stamped for the readers. */
+static void lru_release(struct uxdp_map *m, struct helem *e)
+{
+	e->freed = uxdp_inst_stamp(m->inst);
+	uxdp_lru_push_free(m, link_of(m, e));
+}
+
 /*
  * htab_lru_map_update_elem() and __htab_lru_percpu_map_update_elem(), in
  * their order: the element is taken (and keys evicted) before the key is
@@ -195,85 +254,100 @@ static void write_value(struct uxdp_map *m, struct helem *e, const void *value, 
 static int hash_lru_update(struct uxdp_map *m, const void *key, const void *value,
 			   uint64_t flags, int cpu)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *bucket, *link = NULL, nl = 0;
 	bool percpu = uxdp_map_is_percpu(m->type);
-	struct bucket *b = bucket(m, hash);
-	uint32_t *link = NULL, old, nl = 0;
-	int err = 0;
+	struct helem *old, *ne = NULL;
+	int err;
 
 	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
 		return -EINVAL;
-	uxdp_lock(&m->hdr->lock);
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
 	if (!percpu || flags != BPF_EXIST) {
-		nl = uxdp_lru_pop_free(m, uxdp_cur_cpu(m));
+		nl = lru_take(m, uxdp_cur_cpu(m));
 		if (!nl) {
 			err = -ENOMEM;
 			goto out;
 		}
-		memcpy(ekey(elem(m, nl)), key, m->key_size);
-		elem(m, nl)->hash = hash;
+		ne = elem(m, nl);
+		fill(m, ne, key, hash);
 	}
-	old = find(m, b, key, hash, &link);
+	old = find_link(m, key, hash, &link);
 	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old)) {
 		err = old ? -EEXIST : -ENOENT;
 		goto out;
 	}
 	if (old && percpu) {
 		/* in place; the spare element goes back */
-		uxdp_lru_set_ref(m, old);
-		write_value(m, elem(m, old), value, cpu, false);
+		uxdp_lru_node_set_ref(&old->lru);
+		write_value(m, old, value, cpu, false);
 		goto out;
 	}
-	write_value(m, elem(m, nl), value, cpu, true);
+	write_value(m, ne, value, cpu, true);
+	UXDP_FAULT_POINT();
+	bucket = &m->buckets[hash & m->bucket_mask];
 	if (old) {
 		/* the new element takes the old one's place, already referenced */
-		uxdp_lru_set_ref(m, nl);
-		elem(m, nl)->next = elem(m, old)->next;
-		*link = nl;
-		uxdp_lru_push_free(m, old);
+		uxdp_lru_node_set_ref(&ne->lru);
+		ne->next = old->next;
+		set_link(link, nl);
+		UXDP_FAULT_POINT();
+		lru_release(m, old);
 	} else {
-		elem(m, nl)->next = b->head;
-		b->head = nl;
-		m->hdr->count++;
+		ne->next = *bucket;
+		set_link(bucket, nl);
+		UXDP_FAULT_POINT();
+		count_add(m, 1);
 	}
 	nl = 0;
 out:
 	if (nl)
-		uxdp_lru_push_free(m, nl);
-	uxdp_unlock(&m->hdr->lock);
+		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
+	uxdp_map_wunlock(m);
 	return err;
+}
+
+/* ---- updates ---- */
+
+/* The checks of the value that the kernel makes before taking any lock. */
+static int check_value(struct uxdp_map *m, const void *value)
+{
+	const uint32_t *v = value;
+
+	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		return uxdp_check_inner(m, v[0]);
+	if (m->type != BPF_MAP_TYPE_DEVMAP_HASH)
+		return 0;
+	/* __dev_map_hash_update_elem: ifindex 0 is -EINVAL; no devmap programs here */
+	if (!v[0] || (m->value_size == 8 && v[1]))
+		return -EINVAL;
+	return 0;
 }
 
 static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		       int cpu)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL, *bucket, nl;
 	uint64_t op = flags & ~(uint64_t)BPF_F_LOCK;
-	struct bucket *b = bucket(m, hash);
-	uint32_t *lock = bucket_lock(m, b), *link = NULL, old, nl;
-	struct helem *ne;
-	int err = 0;
+	struct helem *old, *ne;
+	int err;
 
 	if (is_lru(m->type))
 		return hash_lru_update(m, key, value, flags, cpu);
 	if (uxdp_check_update_flags(flags))
 		return -EINVAL;
 	if ((flags & BPF_F_LOCK) &&
-	    (uxdp_map_is_percpu(m->type) || !(m->hdr->def_flags & UXDP_MAP_DEF_SPIN_LOCK)))
+	    (uxdp_map_is_percpu(m->type) || !(m->def_flags & UXDP_MAP_DEF_SPIN_LOCK)))
 		return -EINVAL;
-	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
-		err = uxdp_check_inner(m, *(const uint32_t *)value);
-	/* The kernel's __dev_map_hash_update_elem: ifindex 0 is -EINVAL. */
-	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH && !((const uint32_t *)value)[0])
-		err = -EINVAL;
-	if (m->type == BPF_MAP_TYPE_DEVMAP_HASH && m->value_size == 8 &&
-	    ((const uint32_t *)value)[1])
-		err = -EINVAL; /* no devmap programs here */
+	err = check_value(m, value);
 	if (err)
 		return err;
 
-	uxdp_lock(lock);
-	old = find(m, b, key, hash, &link);
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
+	old = find_link(m, key, hash, &link);
 	if (op == BPF_NOEXIST && old) {
 		err = -EEXIST;
 		goto out;
@@ -284,85 +358,103 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		goto out;
 	}
 	if (old && (flags & BPF_F_LOCK)) {
-		uint8_t *v = evalue(m, elem(m, old));
+		uint8_t *v = evalue(m, old);
 
 		err = uxdp_copy_value_locked(m, v, value, v);
 		goto out;
 	}
 	if (old && uxdp_map_is_percpu(m->type)) {
-		write_value(m, elem(m, old), value, cpu, false);
+		write_value(m, old, value, cpu, false);
 		goto out;
 	}
-	if (!old &&
-	    __atomic_add_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED) > m->max_entries) {
-		__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
+	if (!old && m->hdr->count >= m->max_entries) {
 		err = -E2BIG;
 		goto out;
 	}
-	nl = free_pop(m);
+	nl = uxdp_pool_get(m, true);
 	if (!nl) {
 		if (old) /* no spare element: give up on a whole-value swap */
-			write_value(m, elem(m, old), value, cpu, false);
+			write_value(m, old, value, cpu, false);
 		else
 			err = -ENOMEM; /* the count makes this unreachable */
 		goto out;
 	}
 	ne = elem(m, nl);
-	memcpy(ekey(ne), key, m->key_size);
-	ne->hash = hash;
+	fill(m, ne, key, hash);
 	write_value(m, ne, value, cpu, true);
+	UXDP_FAULT_POINT();
 	if (old) {
-		ne->next = elem(m, old)->next;
-		*link = nl;
-		free_push(m, old);
+		ne->next = old->next;
+		set_link(link, nl);
+		UXDP_FAULT_POINT();
+		uxdp_pool_put(m, link_of(m, old));
 	} else {
-		ne->next = b->head;
-		b->head = nl;
+		bucket = &m->buckets[hash & m->bucket_mask];
+		ne->next = *bucket;
+		set_link(bucket, nl);
+		UXDP_FAULT_POINT();
+		count_add(m, 1);
 	}
 out:
-	uxdp_unlock(lock);
+	uxdp_map_wunlock(m);
 	return err;
 }
 
+static int hash_delete(struct uxdp_map *m, const void *key)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
+	struct helem *e;
+	int err = uxdp_map_wlock(m);
+
+	if (err)
+		return err;
+	e = find_link(m, key, hash, &link);
+	if (e) {
+		set_link(link, e->next);
+		UXDP_FAULT_POINT();
+		count_add(m, -1);
+		if (is_lru(m->type))
+			lru_release(m, e);
+		else
+			uxdp_pool_put(m, link_of(m, e));
+	}
+	uxdp_map_wunlock(m);
+	return e ? 0 : -ENOENT;
+}
+
+/* ---- reads ---- */
+
 static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 {
-	uint32_t hash, *lock, l;
-	struct bucket *b;
-	uint8_t *v = NULL;
+	struct helem *e;
 
 	/* The same code as the lookups uxdpc inlines (runtime/helpers/hash_lookup.c). */
-	if (m->type == BPF_MAP_TYPE_HASH)
+	switch (m->type) {
+	case BPF_MAP_TYPE_HASH:
 		return hash_lookup_plain(m, key, m->key_size);
-	if (m->type == BPF_MAP_TYPE_LRU_HASH)
+	case BPF_MAP_TYPE_LRU_HASH:
 		return hash_lookup_lru(m, key, m->key_size);
-	hash = hash_key(key, m->key_size, m->hdr->hash_seed);
-	b = bucket(m, hash);
-	lock = bucket_lock(m, b);
-	uxdp_lock(lock);
-	l = find(m, b, key, hash, NULL);
-	if (l) {
-		if (is_lru(m->type)) /* a program's use (the kernel's mark=true) */
-			uxdp_lru_set_ref(m, l);
-		v = evalue(m, elem(m, l));
-		if (uxdp_map_is_percpu(m->type))
-			v += (size_t)(cpu < 0 ? 0 : cpu) * m->stride;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return hash_lookup_percpu(m, key, m->key_size, cpu < 0 ? 0 : (unsigned int)cpu,
+					  is_lru(m->type));
 	}
-	uxdp_unlock(lock);
-	if (v && m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
-		return uxdp_inner_map(m, *(uint32_t *)v);
-	return v;
+	e = hash_find(m, key, m->key_size, hash_key(key, m->key_size, m->hash_seed));
+	if (!e)
+		return NULL;
+	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		return uxdp_inner_map(m, *(uint32_t *)evalue(m, e));
+	return evalue(m, e);
 }
 
 static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
-	struct bucket *b = bucket(m, hash);
-	uint32_t *lock = bucket_lock(m, b), l;
+	struct helem *e;
 
-	uxdp_lock(lock);
-	l = find(m, b, key, hash, NULL);
-	if (l && uxdp_map_is_percpu(m->type)) {
-		uint8_t *v = evalue(m, elem(m, l));
+	uxdp_map_renter(m);
+	e = hash_find(m, key, m->key_size, hash_key(key, m->key_size, m->hash_seed));
+	if (e && uxdp_map_is_percpu(m->type)) {
+		uint8_t *v = evalue(m, e);
 
 		for (unsigned int c = 0; c < m->ncpus; c++) {
 			uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
@@ -370,71 +462,107 @@ static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 			memset(dst, 0, m->stride);
 			uxdp_copy_value_out(m, dst, v + (size_t)c * m->stride);
 		}
-	} else if (l) {
-		uxdp_copy_value_out(m, value, evalue(m, elem(m, l)));
+	} else if (e) {
+		uxdp_copy_value_out(m, value, evalue(m, e));
 	}
-	uxdp_unlock(lock);
-	return l ? 0 : -ENOENT;
+	uxdp_map_rexit(m);
+	return e ? 0 : -ENOENT;
 }
 
-static int hash_delete(struct uxdp_map *m, const void *key)
+/* The key of the first element of buckets b.. into next; -ENOENT past the last. */
+static int first_from(struct uxdp_map *m, uint32_t b, void *next)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
-	struct bucket *b = bucket(m, hash);
-	uint32_t *lock = bucket_lock(m, b), *link = NULL, l;
+	for (; b <= m->bucket_mask; b++) {
+		uint32_t l = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE);
 
-	uxdp_lock(lock);
-	l = find(m, b, key, hash, &link);
-	if (l) {
-		*link = elem(m, l)->next;
-		if (is_lru(m->type)) {
-			m->hdr->count--;
-			uxdp_lru_push_free(m, l);
-		} else {
-			__atomic_sub_fetch(&m->hdr->count, 1, __ATOMIC_RELAXED);
-			free_push(m, l);
+		if (link_ok(m, l)) {
+			memcpy(next, ekey(elem(m, l)), m->key_size);
+			return 0;
 		}
 	}
-	uxdp_unlock(lock);
-	return l ? 0 : -ENOENT;
+	return -ENOENT;
 }
 
 static int hash_get_next_key(struct uxdp_map *m, const void *key, void *next)
 {
-	uint32_t nb = m->hdr->n_buckets, i = 0;
+	uint32_t b = 0;
+	int err;
 
+	uxdp_map_renter(m);
 	if (key) {
-		uint32_t hash = hash_key(key, m->key_size, m->hdr->hash_seed);
-		struct bucket *b = bucket(m, hash);
-		uint32_t *lock = bucket_lock(m, b), l;
+		uint32_t hash = hash_key(key, m->key_size, m->hash_seed);
+		struct helem *e = hash_find(m, key, m->key_size, hash);
+		uint32_t l = e ? __atomic_load_n(&e->next, __ATOMIC_ACQUIRE) : 0;
 
-		uxdp_lock(lock);
-		l = find(m, b, key, hash, NULL);
-		if (l && elem(m, l)->next) {
-			memcpy(next, ekey(elem(m, elem(m, l)->next)), m->key_size);
-			uxdp_unlock(lock);
+		if (e && link_ok(m, l)) {
+			memcpy(next, ekey(elem(m, l)), m->key_size);
+			uxdp_map_rexit(m);
 			return 0;
 		}
-		uxdp_unlock(lock);
 		/* an unknown key restarts from the first bucket, as in the kernel */
-		if (l)
-			i = (hash & (nb - 1)) + 1;
+		if (e)
+			b = (hash & m->bucket_mask) + 1;
 	}
-	for (; i < nb; i++) {
-		struct bucket *b = (struct bucket *)uxdp_off(m, m->hdr->aux_off) + i;
-		uint32_t *lock = bucket_lock(m, b);
+	err = first_from(m, b, next);
+	uxdp_map_rexit(m);
+	return err;
+}
 
-		if (!__atomic_load_n(&b->head, __ATOMIC_RELAXED))
-			continue;
-		uxdp_lock(lock);
-		if (b->head) {
-			memcpy(next, ekey(elem(m, b->head)), m->key_size);
-			uxdp_unlock(lock);
-			return 0;
-		}
-		uxdp_unlock(lock);
+/* ---- repair ---- */
+
+/*
+ * Mark the elements of bucket b's chain in in_chain and return how many;
+ * a link outside the pool, an element seen before (a cycle, or in two
+ * chains) or of another bucket ends the chain there.
+ */
+static uint32_t mark_chain(struct uxdp_map *m, uint32_t b, uint8_t *in_chain)
+{
+	uint32_t *link = &m->buckets[b], n = 0;
+
+	while (!(*link & HASH_NULLS_BIT)) {
+		uint32_t l = *link;
+
+		if (!link_ok(m, l) || uxdp_bit(in_chain, l - 1) ||
+		    (elem(m, l)->hash & m->bucket_mask) != b)
+			break;
+		uxdp_set_bit(in_chain, l - 1);
+		n++;
+		link = &elem(m, l)->next;
 	}
-	return -ENOENT;
+	if (*link != HASH_NULLS(b))
+		set_link(link, HASH_NULLS(b));
+	return n;
+}
+
+/*
+ * After a writer died holding the lock: the chains are consistent (every
+ * change to them is one store), so they are the truth; the count, the free
+ * FIFO and the LRU lists are made again from them.  An update that had not
+ * published its element is undone, one that had is complete.
+ */
+static void hash_repair(struct uxdp_map *m)
+{
+	size_t bytes = ((size_t)m->n_pool + 7) / 8;
+	uint8_t *in_chain = calloc(1, bytes), *taken = NULL;
+	uint32_t count = 0;
+
+	if (!in_chain)
+		return;
+	for (uint32_t b = 0; b <= m->bucket_mask; b++)
+		count += mark_chain(m, b, in_chain);
+	__atomic_store_n(&m->hdr->count, count, __ATOMIC_RELAXED);
+	if (is_lru(m->type)) {
+		taken = malloc(bytes);
+		if (taken) {
+			memcpy(taken, in_chain, bytes);
+			uxdp_lru_rebuild(m, in_chain, taken);
+			uxdp_pool_rebuild(m, taken);
+		}
+	} else {
+		uxdp_pool_rebuild(m, in_chain);
+	}
+	free(taken);
+	free(in_chain);
 }
 
 const struct uxdp_map_ops uxdp_hash_ops = {
@@ -446,4 +574,5 @@ const struct uxdp_map_ops uxdp_hash_ops = {
 	.update = hash_update,
 	.delete = hash_delete,
 	.get_next_key = hash_get_next_key,
+	.repair = hash_repair,
 };

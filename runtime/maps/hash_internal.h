@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hash_internal.h - the shared-memory layout and lock protocol of hash maps
- * (hash.c describes both), for the two places that walk them: hash.c, and
- * runtime/helpers/hash_lookup.c, whose lookups are specialised for a key
- * size and inlined into programs by uxdpc.  One definition, so that an
- * inlined lookup hashes, locks and compares exactly as hash.c does.
+ * hash_internal.h - the shared-memory layout of hash maps and their
+ * lock-free lookups (hash.c describes the design), for the two places that
+ * walk them: hash.c, and runtime/helpers/hash_lookup.c, whose lookups are
+ * specialised for a key size and inlined into programs by uxdpc.  One
+ * definition, so that an inlined lookup hashes and compares exactly as
+ * hash.c does.
+ *
+ * Lookups take no lock: they read bucket heads and element links with
+ * acquire loads, bounded by the handle's geometry (a link outside the pool
+ * or a walk longer than the pool ends it), and end at a "nulls" marker
+ * naming the bucket, so a walk that an element's reuse carried into another
+ * chain notices it and starts again (the kernel's hlist_nulls).  Elements
+ * are reused only after every reader has passed (pool.h), so that restart
+ * only happens when a reuse had to be forced.
  *
  * The functions that take a key_size take it as an argument so that a
  * caller passing a constant gets a fixed-size hash and compare.
@@ -20,21 +29,25 @@
 #include "map_internal.h"
 
 struct helem {
-	uint32_t next;     /* bucket chain or free list, index + 1 */
+	uint32_t next;     /* bucket chain: a link, or the nulls marker of the bucket */
 	uint32_t hash;
-	struct uxdp_lru_node lru; /* LRU maps only (lru.c) */
+	union {
+		struct uxdp_lru_node lru; /* LRU maps, while the element is in the LRU lists */
+		uint32_t free_next;       /* while free (pool.h) */
+	};
+	uint64_t freed;    /* epoch stamp of the unlink (pool.h) */
 	/* key, padded to 8, then the value(s) */
 };
 
-_Static_assert(sizeof(struct helem) % 8 == 0, "element header keeps keys aligned");
+_Static_assert(sizeof(struct helem) == 32, "element header: pool.h's 32 bytes");
 _Static_assert(offsetof(struct helem, lru) == UXDP_LRU_NODE_OFF, "lru.c finds the node");
+_Static_assert(offsetof(struct helem, free_next) == 8 && offsetof(struct helem, freed) == 24,
+	       "pool.h's words");
 
-struct bucket {
-	uint32_t lock;
-	uint32_t head;
-};
-
-_Static_assert(sizeof(struct bucket) == 8, "lru.c places its area after the buckets");
+#define HASH_NULLS_BIT 0x80000000u
+#define HASH_NULLS(b) (HASH_NULLS_BIT | (b))
+/* Restarts of a lookup whose walk ended in another bucket's chain. */
+#define HASH_MAX_RESTARTS 4
 
 static inline bool is_lru(uint32_t type)
 {
@@ -67,14 +80,9 @@ static inline uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
 	return (uint32_t)h ^ (uint32_t)(h >> 32);
 }
 
-static inline struct helem *elem_at(void *pool, uint32_t elem_size, uint32_t link)
+static inline struct helem *elem(const struct uxdp_map *m, uint32_t link)
 {
-	return (struct helem *)((uint8_t *)pool + (uint64_t)(link - 1) * elem_size);
-}
-
-static inline struct helem *elem(struct uxdp_map *m, uint32_t link)
-{
-	return elem_at(m->data, m->hdr->elem_size, link);
+	return (struct helem *)(m->pool + (uint64_t)(link - 1) * m->elem_size);
 }
 
 static inline uint8_t *ekey(struct helem *e)
@@ -87,19 +95,15 @@ static inline uint8_t *evalue_sized(struct helem *e, uint32_t key_size)
 	return ekey(e) + uxdp_round_up(key_size, 8);
 }
 
-static inline uint8_t *evalue(struct uxdp_map *m, struct helem *e)
+static inline uint8_t *evalue(const struct uxdp_map *m, struct helem *e)
 {
 	return evalue_sized(e, m->key_size);
 }
 
-static inline struct bucket *bucket(struct uxdp_map *m, uint32_t hash)
+/* A link that names an element of the pool (not a nulls marker, not garbage). */
+static inline bool link_ok(const struct uxdp_map *m, uint32_t link)
 {
-	return (struct bucket *)uxdp_off(m, m->hdr->aux_off) + (hash & (m->hdr->n_buckets - 1));
-}
-
-static inline uint32_t *bucket_lock(struct uxdp_map *m, struct bucket *b)
-{
-	return is_lru(m->type) ? &m->hdr->lock : &b->lock;
+	return link - 1 < m->n_pool;
 }
 
 /*
@@ -130,91 +134,78 @@ static inline bool key_equal(const void *a, const void *b, uint32_t n)
 	return !memcmp(a, b, n);
 }
 
-/* Find key in b (locked); *link_out points at the link that names it. */
-static inline uint32_t find_sized(struct uxdp_map *m, struct bucket *b, const void *key,
-				  uint32_t key_size, uint32_t hash, uint32_t **link_out)
+/*
+ * The element holding key (hash is hash_key(key)), found without a lock,
+ * or NULL.  Used by program lookups, control-plane reads and, under the
+ * writer lock, by writers alike.
+ */
+static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
+				      uint32_t key_size, uint32_t hash)
 {
-	uint32_t *link = &b->head;
+	uint32_t b = hash & m->bucket_mask, n = m->n_pool, restarts = 0;
 
-	while (*link) {
-		struct helem *e = elem(m, *link);
+	for (;;) {
+		uint32_t l = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE), steps = 0;
 
-		if (e->hash == hash && key_equal(ekey(e), key, key_size)) {
-			if (link_out)
-				*link_out = link;
-			return *link;
+		while (!(l & HASH_NULLS_BIT)) {
+			struct helem *e;
+
+			if (l - 1 >= n || ++steps > n)
+				return NULL; /* a damaged chain: not found */
+			e = elem(m, l);
+			if (e->hash == hash && key_equal(ekey(e), key, key_size))
+				return e;
+			l = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
 		}
-		link = &e->next;
+		if (__builtin_expect(l == HASH_NULLS(b), 1) || ++restarts > HASH_MAX_RESTARTS)
+			return NULL;
 	}
-	return 0;
-}
-
-static inline uint32_t find(struct uxdp_map *m, struct bucket *b, const void *key,
-			    uint32_t hash, uint32_t **link_out)
-{
-	return find_sized(m, b, key, m->key_size, hash, link_out);
 }
 
 /*
  * A program's lookup in a BPF_MAP_TYPE_HASH (not LRU, not per-CPU, not of
- * maps) whose key_size is key_size: under the key's bucket lock, the value
- * of the element that holds the key, or NULL.  The geometry, fixed at
- * creation, is read before the lock: the lock's acquire would otherwise make
- * the compiler read it again for the walk.
+ * maps) whose key size is key_size: the value, or NULL.
  */
-static inline void *hash_lookup_plain(struct uxdp_map *m, const void *key, uint32_t key_size)
+static inline void *hash_lookup_plain(const struct uxdp_map *m, const void *key,
+				      uint32_t key_size)
 {
-	const struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t elem_size = h->elem_size, hash = hash_key(key, key_size, h->hash_seed), l;
-	struct bucket *b = bucket(m, hash);
-	void *pool = m->data;
-	uint8_t *v = NULL;
+	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
 
-	uxdp_lock(&b->lock);
-	for (l = b->head; l; l = elem_at(pool, elem_size, l)->next) {
-		struct helem *e = elem_at(pool, elem_size, l);
-
-		if (e->hash == hash && key_equal(ekey(e), key, key_size)) {
-			v = evalue_sized(e, key_size);
-			break;
-		}
-	}
-	uxdp_unlock(&b->lock);
-	return v;
+	return e ? evalue_sized(e, key_size) : NULL;
 }
 
 /*
- * A program's lookup in a BPF_MAP_TYPE_LRU_HASH (not per-CPU; common or
- * per-CPU lists alike, BPF_F_NO_COMMON_LRU only changes updates) whose
- * key_size is key_size: under the map-wide lock (bucket_lock()), the value
- * of the element that holds the key, marked referenced as
+ * A program's lookup in a BPF_MAP_TYPE_LRU_HASH (common or per-CPU lists
+ * alike): the value, the element marked referenced as
  * htab_lru_map_lookup_elem() marks it, or NULL.  The mark is what lru.c's
- * eviction reads, so it is set here as in every program lookup; a
- * control-plane lookup (hash_lookup_copy) leaves it alone.  Geometry before
- * the lock, as in hash_lookup_plain().
+ * eviction reads; a control-plane lookup leaves it alone.
  */
-static inline void *hash_lookup_lru(struct uxdp_map *m, const void *key, uint32_t key_size)
+static inline void *hash_lookup_lru(const struct uxdp_map *m, const void *key,
+				    uint32_t key_size)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t elem_size = h->elem_size, hash = hash_key(key, key_size, h->hash_seed), l;
-	struct bucket *b = bucket(m, hash);
-	void *pool = m->data;
-	uint8_t *v = NULL;
+	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
 
-	uxdp_lock(&h->lock);
-	for (l = b->head; l; l = elem_at(pool, elem_size, l)->next) {
-		struct helem *e = elem_at(pool, elem_size, l);
+	if (!e)
+		return NULL;
+	uxdp_lru_node_set_ref(&e->lru);
+	return evalue_sized(e, key_size);
+}
 
-		if (e->hash == hash && key_equal(ekey(e), key, key_size)) {
-			/* on the element in hand: finding its node from the map again
-			 * would re-read the geometry after the lock's acquire */
-			uxdp_lru_node_set_ref(&e->lru);
-			v = evalue_sized(e, key_size);
-			break;
-		}
-	}
-	uxdp_unlock(&h->lock);
-	return v;
+/*
+ * A program's lookup in a BPF_MAP_TYPE_PERCPU_HASH or
+ * BPF_MAP_TYPE_LRU_PERCPU_HASH (lru says which): the value of CPU cpu, or
+ * NULL.
+ */
+static inline void *hash_lookup_percpu(const struct uxdp_map *m, const void *key,
+				       uint32_t key_size, unsigned int cpu, bool lru)
+{
+	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
+
+	if (!e)
+		return NULL;
+	if (lru)
+		uxdp_lru_node_set_ref(&e->lru);
+	return evalue_sized(e, key_size) + (uint64_t)cpu * m->stride;
 }
 
 #endif /* UXDP_MAPS_HASH_INTERNAL_H */

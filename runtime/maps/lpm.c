@@ -7,31 +7,30 @@
  * A path-compressed binary trie, like the kernel's: each node holds a prefix
  * (prefixlen bits of data) and two children chosen by the bit that follows
  * the prefix.  Nodes created only to fork two prefixes are "intermediate" and
- * carry no value.  Nodes come from a preallocated pool of 2 * max_entries
- * (there are fewer intermediate nodes than real ones); links are node index
- * + 1.  The kernel requires BPF_F_NO_PREALLOC for this type, and so do we,
- * although the pool is preallocated here.
+ * carry no value.  Nodes come from a preallocated pool (pool.h) of
+ * 2 * max_entries (there are fewer intermediate nodes than real ones) plus
+ * spares; links are node index + 1.  The kernel requires BPF_F_NO_PREALLOC
+ * for this type, and so do we, although the pool is preallocated here.
  *
- * One map-wide spinlock guards everything, lookups included: the kernel uses
- * RCU for lock-free lookups, which has no cheap equivalent across processes.
- * A value pointer returned to a program stays valid until that prefix is
- * deleted.  get_next_key walks in post-order (children before their parent),
- * as the kernel does.
+ * Lookups take no lock (lpm_internal.h).  Writers take the map's writer
+ * lock and change the trie as the kernel's RCU code does: an update builds a
+ * new node (a new value for an existing prefix too, so a program holding
+ * the old value keeps a whole one) and publishes it with one store of the
+ * link to it; a removed node keeps its links for readers standing on it and
+ * is reused only after every reader has passed.  The only in-place change
+ * is the kernel's: deleting a prefix whose node forks two children marks it
+ * intermediate.  A writer killed half way leaves the trie consistent (every
+ * change is one store); repair() rebuilds the count and the free nodes from
+ * what the root reaches.  get_next_key walks in post-order (children
+ * before their parent), as the kernel does.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "map_internal.h"
-
-#define LPM_DATA_MAX 256
-#define LPM_IM 0x1 /* intermediate node: no value */
-
-struct lnode {
-	uint32_t child[2];
-	uint32_t prefixlen;
-	uint32_t flags;
-	/* data (padded to 8), then the value */
-};
+#include "fault.h"
+#include "lpm_internal.h"
+#include "pool.h"
 
 static int lpm_check(const struct uxdp_map_def *d)
 {
@@ -52,166 +51,160 @@ static uint64_t lpm_layout(struct uxdp_shm_hdr *h)
 {
 	uint64_t esize = sizeof(struct lnode) + uxdp_round_up(h->key_size - 4, 8) + h->stride;
 
+	if (esize > UINT32_MAX)
+		return 0;
 	h->elem_size = (uint32_t)esize;
 	h->n_elems = 2 * h->max_entries;
-	return esize * h->n_elems;
-}
-
-static inline struct lnode *node(struct uxdp_map *m, uint32_t l)
-{
-	return (struct lnode *)((uint8_t *)m->data + (uint64_t)(l - 1) * m->hdr->elem_size);
-}
-
-static inline uint8_t *ndata(struct lnode *n)
-{
-	return (uint8_t *)(n + 1);
-}
-
-static inline uint8_t *nvalue(struct uxdp_map *m, struct lnode *n)
-{
-	return ndata(n) + uxdp_round_up(m->key_size - 4, 8);
+	h->n_pool = h->n_elems + uxdp_pool_spare(h->n_elems, esize);
+	return esize * h->n_pool;
 }
 
 static void lpm_init(struct uxdp_map *m)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-
-	for (uint32_t i = 1; i <= h->n_elems; i++)
-		node(m, i)->child[0] = i < h->n_elems ? i + 1 : 0;
-	h->free_head = h->n_elems ? 1 : 0;
+	uxdp_pool_init(m, 1, m->n_pool);
 }
 
-static uint32_t node_alloc(struct uxdp_map *m)
+static uint32_t dlen(const struct uxdp_map *m)
 {
-	uint32_t l = m->hdr->free_head;
-
-	if (l) {
-		m->hdr->free_head = node(m, l)->child[0];
-		memset(node(m, l), 0, m->hdr->elem_size);
-	}
-	return l;
-}
-
-static void node_free(struct uxdp_map *m, uint32_t l)
-{
-	node(m, l)->child[0] = m->hdr->free_head;
-	m->hdr->free_head = l;
-}
-
-static inline unsigned int bit_at(const uint8_t *data, uint32_t i)
-{
-	return (data[i / 8] >> (7 - i % 8)) & 1;
-}
-
-/* Length of the common prefix of (a, alen bits) and (b, blen bits). */
-static uint32_t match_len(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
-{
-	uint32_t limit = alen < blen ? alen : blen, n = 0;
-
-	for (uint32_t i = 0; n < limit; i++) {
-		unsigned int x = a[i] ^ b[i];
-
-		if (x) {
-			n += (uint32_t)__builtin_clz(x) - 24;
-			break;
-		}
-		n += 8;
-	}
-	return n < limit ? n : limit;
+	return m->key_size - 4;
 }
 
 static uint32_t max_prefixlen(const struct uxdp_map *m)
 {
-	return (m->key_size - 4) * 8;
+	return dlen(m) * 8;
 }
 
-/* The value of the longest prefix matching key (lock held), or NULL. */
-static uint8_t *lpm_find(struct uxdp_map *m, const struct bpf_lpm_trie_key *key)
+static uint8_t *nvalue(const struct uxdp_map *m, struct lnode *n)
 {
-	uint32_t maxlen = max_prefixlen(m), plen = key->prefixlen < maxlen ? key->prefixlen
-									       : maxlen;
-	struct lnode *found = NULL;
+	return lpm_nvalue_sized(n, dlen(m));
+}
 
-	for (uint32_t l = m->hdr->root; l;) {
-		struct lnode *n = node(m, l);
-		uint32_t ml = match_len(ndata(n), n->prefixlen, key->data, plen);
+static bool link_ok(const struct uxdp_map *m, uint32_t l)
+{
+	return l - 1 < m->n_pool;
+}
 
-		if (ml < n->prefixlen)
-			break;
-		if (!(n->flags & LPM_IM))
-			found = n;
-		if (ml == maxlen)
-			break;
-		l = n->child[bit_at(key->data, n->prefixlen)];
-	}
-	return found ? nvalue(m, found) : NULL;
+static void publish(uint32_t *slot, uint32_t l)
+{
+	__atomic_store_n(slot, l, __ATOMIC_RELEASE);
+}
+
+/* A fresh node for prefix (key data, plen bits), no children yet. */
+static uint32_t node_new(struct uxdp_map *m, const uint8_t *data, uint32_t plen, uint32_t flags)
+{
+	uint32_t l = uxdp_pool_get(m, true);
+	struct lnode *n;
+
+	if (!l)
+		return 0;
+	n = lpm_node(m, l);
+	n->child[0] = n->child[1] = 0;
+	n->prefixlen = plen;
+	n->flags = flags;
+	memcpy(lpm_ndata(n), data, dlen(m));
+	return l;
 }
 
 static void *lpm_lookup(struct uxdp_map *m, const void *key, int cpu)
 {
-	uint8_t *v;
-
-	uxdp_lock(&m->hdr->lock);
-	v = lpm_find(m, key);
-	uxdp_unlock(&m->hdr->lock);
-	return v;
+	return lpm_lookup_sized(m, key, m->key_size);
 }
 
 static int lpm_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 {
 	uint8_t *v;
 
-	uxdp_lock(&m->hdr->lock);
-	v = lpm_find(m, key);
+	uxdp_map_renter(m);
+	v = lpm_lookup_sized(m, key, m->key_size);
 	if (v)
 		uxdp_copy_value_out(m, value, v);
-	uxdp_unlock(&m->hdr->lock);
+	uxdp_map_rexit(m);
 	return v ? 0 : -ENOENT;
+}
+
+/* Where key's node is, or would go (writer lock held). */
+struct lpm_pos {
+	uint32_t *slot;      /* the link that names it */
+	uint32_t l;          /* the node there, 0 if none */
+	uint32_t ml;         /* common prefix of that node and key */
+};
+
+static struct lpm_pos lpm_seek(struct uxdp_map *m, const struct bpf_lpm_trie_key_u8 *key,
+			       uint32_t **pslot, uint32_t *pl)
+{
+	uint32_t maxlen = max_prefixlen(m), steps = 0;
+	struct lpm_pos p = { .slot = &m->hdr->root };
+
+	if (pslot)
+		*pslot = NULL, *pl = 0;
+	while (link_ok(m, *p.slot) && steps++ <= maxlen) {
+		struct lnode *n = lpm_node(m, *p.slot);
+		uint32_t np = n->prefixlen;
+
+		p.l = *p.slot;
+		p.ml = lpm_match_len(lpm_ndata(n), key->data,
+				     np < key->prefixlen ? np : key->prefixlen, dlen(m));
+		if (np != p.ml || np >= key->prefixlen || np >= maxlen)
+			return p;
+		if (pslot)
+			*pslot = p.slot, *pl = p.l;
+		p.slot = &n->child[lpm_bit_at(key->data, np)];
+	}
+	p.l = 0;
+	return p;
+}
+
+/* The prefix has a node already: a new node with the new value takes its place. */
+static int replace_node(struct uxdp_map *m, struct lpm_pos p, const uint8_t *data,
+			const void *value, uint64_t flags)
+{
+	struct lnode *n = lpm_node(m, p.l), *nn;
+	bool exists = !(n->flags & LPM_IM);
+	uint32_t nl;
+
+	if (flags == BPF_NOEXIST && exists)
+		return -EEXIST;
+	if (flags == BPF_EXIST && !exists)
+		return -ENOENT;
+	if (!exists && m->hdr->count >= m->max_entries)
+		return -ENOSPC;
+	/* The kernel's new node holds the new key's bytes; get_next_key returns
+	 * them (bits past the prefix included). */
+	nl = node_new(m, data, n->prefixlen, 0);
+	if (!nl)
+		return -ENOMEM;
+	nn = lpm_node(m, nl);
+	nn->child[0] = n->child[0];
+	nn->child[1] = n->child[1];
+	memset(nvalue(m, nn), 0, m->stride);
+	uxdp_copy_value(m, nvalue(m, nn), value);
+	UXDP_FAULT_POINT();
+	publish(p.slot, nl);
+	UXDP_FAULT_POINT();
+	if (!exists)
+		m->hdr->count++;
+	uxdp_pool_put(m, p.l);
+	return 0;
 }
 
 static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, uint64_t flags,
 		      int cpu)
 {
-	const struct bpf_lpm_trie_key *key = key_;
+	const struct bpf_lpm_trie_key_u8 *key = key_;
 	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t dlen = m->key_size - 4, maxlen = max_prefixlen(m);
-	uint32_t *slot = &h->root, l, ml = 0, nl, im;
-	struct lnode *n = NULL, *nn;
-	int err = 0;
+	uint32_t nl, im = 0;
+	struct lpm_pos p;
+	struct lnode *nn;
+	int err;
 
-	if (flags > BPF_EXIST || key->prefixlen > maxlen)
+	if (flags > BPF_EXIST || key->prefixlen > max_prefixlen(m))
 		return -EINVAL;
-	uxdp_lock(&h->lock);
-	while ((l = *slot)) {
-		n = node(m, l);
-		ml = match_len(ndata(n), n->prefixlen, key->data, key->prefixlen);
-		if (n->prefixlen != ml || n->prefixlen == key->prefixlen || n->prefixlen == maxlen)
-			break;
-		slot = &n->child[bit_at(key->data, n->prefixlen)];
-	}
-	if (l && n->prefixlen == key->prefixlen && ml == key->prefixlen) {
-		/* The prefix has a node already: set its value. */
-		bool exists = !(n->flags & LPM_IM);
-
-		if (flags == BPF_NOEXIST && exists) {
-			err = -EEXIST;
-		} else if (flags == BPF_EXIST && !exists) {
-			err = -ENOENT;
-		} else if (!exists && h->count >= m->max_entries) {
-			err = -ENOSPC;
-		} else {
-			if (!exists)
-				memset(nvalue(m, n), 0, m->stride);
-			/* The kernel puts a new node in place, holding the
-			 * new key's bytes; get_next_key returns them (bits past
-			 * the prefix included, and an intermediate node's
-			 * bytes came from another key). */
-			memcpy(ndata(n), key->data, dlen);
-			uxdp_copy_value(m, nvalue(m, n), value);
-			if (!exists)
-				h->count++;
-			n->flags &= ~LPM_IM;
-		}
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
+	p = lpm_seek(m, key, NULL, NULL);
+	if (p.l && lpm_node(m, p.l)->prefixlen == key->prefixlen && p.ml == key->prefixlen) {
+		err = replace_node(m, p, key->data, value, flags);
 		goto out;
 	}
 	if (flags == BPF_EXIST) {
@@ -222,113 +215,114 @@ static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, u
 		err = -ENOSPC; /* as the kernel's trie_update_elem */
 		goto out;
 	}
-	nl = node_alloc(m);
+	nl = node_new(m, key->data, key->prefixlen, 0);
 	if (!nl) {
 		err = -ENOMEM;
 		goto out;
 	}
-	nn = node(m, nl);
-	nn->prefixlen = key->prefixlen;
-	memcpy(ndata(nn), key->data, dlen);
+	nn = lpm_node(m, nl);
+	memset(nvalue(m, nn), 0, m->stride);
 	uxdp_copy_value(m, nvalue(m, nn), value);
-	h->count++;
-	if (!l) {
-		*slot = nl;
-	} else if (ml == key->prefixlen) {
+	if (!p.l) {
+		/* an empty place */
+	} else if (p.ml == key->prefixlen) {
 		/* The new prefix contains the node's: it becomes its parent. */
-		nn->child[bit_at(ndata(n), ml)] = l;
-		*slot = nl;
+		nn->child[lpm_bit_at(lpm_ndata(lpm_node(m, p.l)), p.ml)] = p.l;
 	} else {
 		/* They diverge at bit ml: fork them under an intermediate node. */
-		im = node_alloc(m);
+		im = node_new(m, key->data, p.ml, LPM_IM);
 		if (!im) {
-			node_free(m, nl);
-			h->count--;
+			uxdp_pool_put(m, nl);
 			err = -ENOMEM;
 			goto out;
 		}
-		node(m, im)->prefixlen = ml;
-		node(m, im)->flags = LPM_IM;
-		memcpy(ndata(node(m, im)), key->data, dlen);
-		node(m, im)->child[bit_at(key->data, ml)] = nl;
-		node(m, im)->child[!bit_at(key->data, ml)] = l;
-		*slot = im;
+		lpm_node(m, im)->child[lpm_bit_at(key->data, p.ml)] = nl;
+		lpm_node(m, im)->child[!lpm_bit_at(key->data, p.ml)] = p.l;
 	}
+	UXDP_FAULT_POINT();
+	publish(p.slot, im ? im : nl);
+	UXDP_FAULT_POINT();
+	h->count++;
 out:
-	uxdp_unlock(&h->lock);
+	uxdp_map_wunlock(m);
 	return err;
 }
 
 static int lpm_delete(struct uxdp_map *m, const void *key_)
 {
-	const struct bpf_lpm_trie_key *key = key_;
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t *slot = &h->root, *pslot = NULL, l, pl = 0, ml = 0;
-	struct lnode *n = NULL;
-	int err = 0;
+	const struct bpf_lpm_trie_key_u8 *key = key_;
+	uint32_t *pslot, pl, other;
+	struct lpm_pos p;
+	struct lnode *n;
+	int err;
 
 	if (key->prefixlen > max_prefixlen(m))
 		return -EINVAL;
-	uxdp_lock(&h->lock);
-	while ((l = *slot)) {
-		n = node(m, l);
-		ml = match_len(ndata(n), n->prefixlen, key->data, key->prefixlen);
-		if (n->prefixlen != ml || n->prefixlen == key->prefixlen)
-			break;
-		pslot = slot;
-		pl = l;
-		slot = &n->child[bit_at(key->data, n->prefixlen)];
-	}
-	if (!l || n->prefixlen != key->prefixlen || ml != key->prefixlen || (n->flags & LPM_IM)) {
+	err = uxdp_map_wlock(m);
+	if (err)
+		return err;
+	p = lpm_seek(m, key, &pslot, &pl);
+	n = p.l ? lpm_node(m, p.l) : NULL;
+	if (!n || n->prefixlen != key->prefixlen || p.ml != key->prefixlen ||
+	    (n->flags & LPM_IM)) {
 		err = -ENOENT;
 		goto out;
 	}
-	h->count--;
 	if (n->child[0] && n->child[1]) {
-		n->flags |= LPM_IM; /* still needed to fork its children */
+		/* still needed to fork its children: in place, as the kernel */
+		__atomic_store_n(&n->flags, n->flags | LPM_IM, __ATOMIC_RELEASE);
+		UXDP_FAULT_POINT();
+		m->hdr->count--;
 		goto out;
 	}
-	if (pl && (node(m, pl)->flags & LPM_IM) && !n->child[0] && !n->child[1]) {
+	if (pl && (lpm_node(m, pl)->flags & LPM_IM) && !n->child[0] && !n->child[1]) {
 		/* The parent only forked this node and a sibling: the sibling takes its place. */
-		struct lnode *p = node(m, pl);
+		struct lnode *parent = lpm_node(m, pl);
 
-		*pslot = p->child[0] == l ? p->child[1] : p->child[0];
-		node_free(m, pl);
-		node_free(m, l);
+		other = parent->child[0] == p.l ? parent->child[1] : parent->child[0];
+		publish(pslot, other);
+		UXDP_FAULT_POINT();
+		m->hdr->count--;
+		uxdp_pool_put(m, pl);
+		uxdp_pool_put(m, p.l);
 		goto out;
 	}
-	*slot = n->child[0] ? n->child[0] : n->child[1];
-	node_free(m, l);
+	publish(p.slot, n->child[0] ? n->child[0] : n->child[1]);
+	UXDP_FAULT_POINT();
+	m->hdr->count--;
+	uxdp_pool_put(m, p.l);
 out:
-	uxdp_unlock(&h->lock);
+	uxdp_map_wunlock(m);
 	return err;
 }
 
+/* ---- get_next_key ---- */
+
 struct walk {
 	struct uxdp_map *m;
-	const struct bpf_lpm_trie_key *key; /* NULL: want the first */
+	const struct bpf_lpm_trie_key_u8 *key; /* NULL: want the first */
 	bool seen;        /* passed key: the next real node is the answer */
 	uint32_t first;   /* first real node in post-order */
 	uint32_t answer;
 };
 
-static bool same_prefix(struct uxdp_map *m, struct lnode *n, const struct bpf_lpm_trie_key *k)
+static bool same_prefix(struct uxdp_map *m, struct lnode *n, const struct bpf_lpm_trie_key_u8 *k)
 {
 	return n->prefixlen == k->prefixlen &&
-	       match_len(ndata(n), n->prefixlen, k->data, k->prefixlen) == k->prefixlen;
+	       lpm_match_len(lpm_ndata(n), k->data, k->prefixlen, dlen(m)) == k->prefixlen;
 }
 
-/* Post-order walk; stops once an answer is known. */
-static void walk(struct walk *w, uint32_t l)
+/* Post-order walk; stops once an answer is known.  depth bounds a damaged trie. */
+static void walk(struct walk *w, uint32_t l, uint32_t depth)
 {
 	struct lnode *n;
 
-	if (!l || w->answer)
+	if (!link_ok(w->m, l) || w->answer || depth > max_prefixlen(w->m) + 1)
 		return;
-	n = node(w->m, l);
-	walk(w, n->child[0]);
-	walk(w, n->child[1]);
-	if (w->answer || (n->flags & LPM_IM))
+	n = lpm_node(w->m, l);
+	walk(w, __atomic_load_n(&n->child[0], __ATOMIC_ACQUIRE), depth + 1);
+	walk(w, __atomic_load_n(&n->child[1], __ATOMIC_ACQUIRE), depth + 1);
+	if (w->answer || (__atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) & LPM_IM))
 		return;
 	if (!w->first)
 		w->first = l;
@@ -340,20 +334,56 @@ static void walk(struct walk *w, uint32_t l)
 
 static int lpm_get_next_key(struct uxdp_map *m, const void *key, void *next_)
 {
-	struct bpf_lpm_trie_key *next = next_;
+	struct bpf_lpm_trie_key_u8 *next = next_;
 	struct walk w = { .m = m, .key = key };
 	uint32_t res;
 
-	uxdp_lock(&m->hdr->lock);
-	walk(&w, m->hdr->root);
+	uxdp_map_renter(m);
+	walk(&w, __atomic_load_n(&m->hdr->root, __ATOMIC_ACQUIRE), 0);
 	/* NULL or absent key: the first; after the last: -ENOENT */
 	res = (!key || (!w.seen && !w.answer)) ? w.first : w.answer;
 	if (res) {
-		next->prefixlen = node(m, res)->prefixlen;
-		memcpy(next->data, ndata(node(m, res)), m->key_size - 4);
+		next->prefixlen = lpm_node(m, res)->prefixlen;
+		memcpy(next->data, lpm_ndata(lpm_node(m, res)), dlen(m));
 	}
-	uxdp_unlock(&m->hdr->lock);
+	uxdp_map_rexit(m);
 	return res ? 0 : -ENOENT;
+}
+
+/* ---- repair ---- */
+
+/* Mark what *slot reaches; cut links that leave the pool or loop. */
+static uint32_t mark(struct uxdp_map *m, uint32_t *slot, uint8_t *seen, uint32_t depth)
+{
+	uint32_t l = *slot, real;
+	struct lnode *n;
+
+	if (!l)
+		return 0;
+	if (!link_ok(m, l) || uxdp_bit(seen, l - 1) || depth > max_prefixlen(m) + 1) {
+		publish(slot, 0);
+		return 0;
+	}
+	uxdp_set_bit(seen, l - 1);
+	n = lpm_node(m, l);
+	real = !(n->flags & LPM_IM);
+	return real + mark(m, &n->child[0], seen, depth + 1) + mark(m, &n->child[1], seen, depth + 1);
+}
+
+/*
+ * After a writer died holding the lock: the trie the root reaches is the
+ * truth (every change to it is one store); the count and the free nodes
+ * are made again from it.
+ */
+static void lpm_repair(struct uxdp_map *m)
+{
+	uint8_t *seen = calloc(1, ((size_t)m->n_pool + 7) / 8);
+
+	if (!seen)
+		return;
+	m->hdr->count = mark(m, &m->hdr->root, seen, 0);
+	uxdp_pool_rebuild(m, seen);
+	free(seen);
 }
 
 const struct uxdp_map_ops uxdp_lpm_ops = {
@@ -365,4 +395,5 @@ const struct uxdp_map_ops uxdp_lpm_ops = {
 	.update = lpm_update,
 	.delete = lpm_delete,
 	.get_next_key = lpm_get_next_key,
+	.repair = lpm_repair,
 };

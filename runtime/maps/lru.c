@@ -43,10 +43,18 @@
  * The algorithm is reimplemented from the kernel's description and
  * observed behaviour (checked against BPF_PROG_TEST_RUN by
  * test/diff/lru_evict.bpf.c); element identity never shows, only which
- * keys survive, so free lists are plain LIFO lists here.
+ * keys survive, so free lists are plain LIFO lists here, and hash.c may
+ * swap a spare element in for one that a reader may still be reading
+ * (uxdp_lru_replace()) without changing which keys survive.
+ *
+ * The geometry (counts, where the lists are) comes from the handle, never
+ * from shared memory; ids read from the lists are checked (a bad one reads
+ * and writes a per-thread sink) and every walk is bounded by the number of
+ * ids, so damaged lists cost correctness, not memory safety or a hang.
  */
 #include <stddef.h>
 
+#include "fault.h"
 #include "lru.h"
 
 enum uxdp_lru_type {
@@ -87,28 +95,25 @@ struct lru_local {
 };
 
 /*
- * The area after the buckets: this header, then the list heads, then
- * struct lru_list (one, or ncpus with BPF_F_NO_COMMON_LRU), then struct
- * lru_local (ncpus, common LRU only).
+ * The area after the buckets: the list heads, then struct lru_list (one,
+ * or ncpus with BPF_F_NO_COMMON_LRU), then struct lru_local (ncpus, common
+ * LRU only).
  */
-struct lru_area {
-	uint32_t percpu;
-	uint32_t ncpus;
-	uint32_t n_elems;
-	uint32_t nr_scans;
-	uint32_t target_free;
-	uint32_t n_heads;
-	uint64_t lists_off;  /* from the area */
-	uint64_t locals_off;
-};
 
-/* A process-local view of the area for one call. */
+/* A process-local view of the area for one call, all geometry from the handle. */
 struct lru {
 	struct uxdp_map *m;
-	struct lru_area *a;
 	struct lru_link *heads;
 	struct lru_list *lists;
 	struct lru_local *locals;
+	uint32_t n_pool;
+	uint32_t n_elems;
+	uint32_t ncpus;
+	uint32_t n_heads;
+	uint32_t n_ids;       /* elements and heads: no walk is longer */
+	uint32_t nr_scans;
+	uint32_t target_free;
+	bool percpu;
 };
 
 static bool is_percpu_lru(uint32_t map_flags)
@@ -134,17 +139,21 @@ static uint32_t n_heads(uint32_t map_flags, uint32_t ncpus)
 	return is_percpu_lru(map_flags) ? 3 * ncpus : 3 + 2 * ncpus;
 }
 
+static uint64_t lists_off(uint32_t map_flags, uint32_t ncpus)
+{
+	return (uint64_t)n_heads(map_flags, ncpus) * sizeof(struct lru_link);
+}
+
 uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h)
 {
-	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * 8, 64);
+	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * sizeof(uint32_t), 64);
 }
 
 uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
 {
-	uint64_t n = uxdp_round_up(sizeof(struct lru_area), 8);
 	uint32_t nlists = is_percpu_lru(h->map_flags) ? h->ncpus : 1;
+	uint64_t n = lists_off(h->map_flags, h->ncpus);
 
-	n += (uint64_t)n_heads(h->map_flags, h->ncpus) * sizeof(struct lru_link);
 	n += (uint64_t)nlists * sizeof(struct lru_list);
 	if (!is_percpu_lru(h->map_flags))
 		n += (uint64_t)h->ncpus * sizeof(struct lru_local);
@@ -154,31 +163,49 @@ uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
 static struct lru lru_get(struct uxdp_map *m)
 {
 	struct lru c = { .m = m };
+	uint32_t ncpus = m->ncpus ? m->ncpus : 1;
 
-	c.a = uxdp_off(m, uxdp_lru_area_off(m->hdr));
-	c.heads = (struct lru_link *)((uint8_t *)c.a + uxdp_round_up(sizeof(struct lru_area), 8));
-	c.lists = (struct lru_list *)((uint8_t *)c.a + c.a->lists_off);
-	c.locals = (struct lru_local *)((uint8_t *)c.a + c.a->locals_off);
+	c.percpu = is_percpu_lru(m->map_flags);
+	c.ncpus = ncpus;
+	c.n_pool = m->n_pool;
+	c.n_elems = m->n_elems;
+	c.n_heads = n_heads(m->map_flags, ncpus);
+	c.n_ids = c.n_pool + c.n_heads;
+	c.heads = m->lru_area;
+	c.lists = (struct lru_list *)((uint8_t *)m->lru_area + lists_off(m->map_flags, ncpus));
+	c.locals = (struct lru_local *)(c.lists + (c.percpu ? ncpus : 1));
+	c.nr_scans = c.percpu ? LRU_PERCPU_NR_SCANS : LRU_LOCAL_NR_SCANS;
+	/* 6.16+: a CPU refills at most half its share, so CPUs cannot starve */
+	c.target_free = c.n_elems / ncpus / 2;
+	if (c.target_free < 1)
+		c.target_free = 1;
+	if (c.target_free > LRU_LOCAL_FREE_TARGET)
+		c.target_free = LRU_LOCAL_FREE_TARGET;
 	return c;
 }
 
 /* ---- lists of ids ---- */
 
+/* Where a damaged id reads and writes: never the segment, never a crash. */
+static __thread struct uxdp_lru_node sink;
+
 static inline uint32_t head_id(const struct lru *c, uint32_t head_index)
 {
-	return c->a->n_elems + 1 + head_index;
+	return c->n_pool + 1 + head_index;
 }
 
 static inline struct lru_link *lnk(const struct lru *c, uint32_t id)
 {
-	if (id <= c->a->n_elems)
+	if (id - 1 < c->n_pool)
 		return (struct lru_link *)uxdp_lru_node(c->m, id);
-	return &c->heads[id - c->a->n_elems - 1];
+	if (id - c->n_pool - 1 < c->n_heads)
+		return &c->heads[id - c->n_pool - 1];
+	return (struct lru_link *)&sink;
 }
 
 static inline struct uxdp_lru_node *node(const struct lru *c, uint32_t id)
 {
-	return uxdp_lru_node(c->m, id);
+	return id - 1 < c->n_pool ? uxdp_lru_node(c->m, id) : &sink;
 }
 
 static void ll_init(const struct lru *c, uint32_t head)
@@ -196,6 +223,7 @@ static void ll_del(const struct lru *c, uint32_t id)
 	struct lru_link *l = lnk(c, id);
 
 	lnk(c, l->prev)->next = l->next;
+	UXDP_FAULT_POINT();
 	lnk(c, l->next)->prev = l->prev;
 	l->prev = l->next = 0;
 }
@@ -207,6 +235,7 @@ static void ll_add(const struct lru *c, uint32_t id, uint32_t head)
 	l->next = h->next;
 	l->prev = head;
 	lnk(c, h->next)->prev = id;
+	UXDP_FAULT_POINT();
 	h->next = id;
 }
 
@@ -288,7 +317,7 @@ static void rotate_active(const struct lru *c, struct lru_list *l)
 		uint32_t prev = lnk(c, id)->prev;
 
 		move(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
-		if (++i == c->a->nr_scans || id == first)
+		if (++i == c->nr_scans || id == first)
 			break;
 		id = prev;
 	}
@@ -309,7 +338,7 @@ static void rotate_inactive(const struct lru *c, struct lru_list *l)
 	if (last == head)
 		last = lnk(c, last)->next;
 	cur = l->next_inactive_rotation;
-	while (i < c->a->nr_scans) {
+	for (uint32_t steps = 0; i < c->nr_scans && steps < c->n_ids; steps++) {
 		if (cur == head) {
 			cur = lnk(c, cur)->prev;
 			continue;
@@ -347,7 +376,7 @@ static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_
 			if (++got == want)
 				break;
 		}
-		if (++i == c->a->nr_scans)
+		if (++i == c->nr_scans)
 			break;
 		id = prev;
 	}
@@ -358,14 +387,15 @@ static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_
 static uint32_t shrink(const struct lru *c, struct lru_list *l, uint32_t want, uint32_t free_head,
 		       uint32_t free_type)
 {
-	uint32_t got = shrink_inactive(c, l, want, free_head, free_type), head, id;
+	uint32_t got = shrink_inactive(c, l, want, free_head, free_type), head;
 
 	if (got)
 		return got;
 	head = lhead(c, l, LRU_INACTIVE);
 	if (ll_empty(c, head))
 		head = lhead(c, l, LRU_ACTIVE);
-	for (id = lnk(c, head)->prev; id != head; id = lnk(c, id)->prev) {
+	for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
+	     id = lnk(c, id)->prev, steps++) {
 		if (uxdp_hash_lru_unlink(c->m, id)) {
 			move_to_free(c, l, id, free_head, free_type);
 			return 1;
@@ -380,7 +410,7 @@ static void local_flush(const struct lru *c, struct lru_list *l, struct lru_loca
 {
 	uint32_t head = head_id(c, loc->pending_head), id = lnk(c, head)->prev;
 
-	while (id != head) {
+	for (uint32_t steps = 0; id != head && steps < c->n_ids; steps++) {
 		uint32_t prev = lnk(c, id)->prev;
 
 		move_in(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
@@ -395,12 +425,12 @@ static void refill_local(const struct lru *c, struct lru_local *loc)
 
 	local_flush(c, l, loc);
 	rotate(c, l);
-	while (n < c->a->target_free && !ll_empty(c, fhead)) {
+	while (n < c->target_free && !ll_empty(c, fhead)) {
 		move_to_free(c, l, lnk(c, fhead)->next, lfree, LRU_LOCAL_FREE);
 		n++;
 	}
-	if (n < c->a->target_free)
-		shrink(c, l, c->a->target_free - n, lfree, LRU_LOCAL_FREE);
+	if (n < c->target_free)
+		shrink(c, l, c->target_free - n, lfree, LRU_LOCAL_FREE);
 }
 
 static uint32_t local_pop_free(const struct lru *c, struct lru_local *loc)
@@ -419,7 +449,8 @@ static uint32_t local_pop_pending(const struct lru *c, struct lru_local *loc)
 	uint32_t head = head_id(c, loc->pending_head);
 
 	for (int force = 0; force < 2; force++) {
-		for (uint32_t id = lnk(c, head)->prev; id != head; id = lnk(c, id)->prev) {
+		for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
+		     id = lnk(c, id)->prev, steps++) {
 			if ((!node(c, id)->ref || force) && uxdp_hash_lru_unlink(c->m, id)) {
 				ll_del(c, id);
 				return id;
@@ -460,7 +491,7 @@ static uint32_t common_pop_free(const struct lru *c, unsigned int cpu)
 		id = local_pop_free(c, victim);
 		if (!id)
 			id = local_pop_pending(c, victim);
-		steal = (steal + 1) % c->a->ncpus;
+		steal = (steal + 1) % c->ncpus;
 	} while (!id && steal != first);
 	loc->next_steal = steal;
 	if (id)
@@ -476,7 +507,7 @@ static void common_push_free(const struct lru *c, uint32_t id)
 		/* still parked on its CPU: straight back to that CPU's free list */
 		n->type = LRU_LOCAL_FREE;
 		n->ref = 0;
-		ll_move(c, id, head_id(c, c->locals[n->cpu].free_head));
+		ll_move(c, id, head_id(c, c->locals[n->cpu % c->ncpus].free_head));
 		return;
 	}
 	move(c, &c->lists[0], id, LRU_FREE);
@@ -502,73 +533,123 @@ static uint32_t percpu_pop_free(const struct lru *c, unsigned int cpu)
 
 /* ---- interface ---- */
 
-void uxdp_lru_init(struct uxdp_map *m)
+/* Every head empty, every list's cursor on its inactive head, the locals' heads assigned. */
+static void reset_lists(const struct lru *c)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	struct lru_area *a = uxdp_off(m, uxdp_lru_area_off(h));
-	uint32_t ncpus = h->ncpus ? h->ncpus : 1, nlists;
-	struct lru c;
+	uint32_t nlists = c->percpu ? c->ncpus : 1;
 
-	a->percpu = is_percpu_lru(h->map_flags);
-	a->ncpus = ncpus;
-	a->n_elems = h->n_elems;
-	a->n_heads = n_heads(h->map_flags, ncpus);
-	nlists = a->percpu ? ncpus : 1;
-	a->lists_off = uxdp_round_up(sizeof(*a), 8) + (uint64_t)a->n_heads * sizeof(struct lru_link);
-	a->locals_off = a->lists_off + (uint64_t)nlists * sizeof(struct lru_list);
-	a->nr_scans = a->percpu ? LRU_PERCPU_NR_SCANS : LRU_LOCAL_NR_SCANS;
-	/* 6.16+: a CPU refills at most half its share, so CPUs cannot starve */
-	a->target_free = h->n_elems / ncpus / 2;
-	if (a->target_free < 1)
-		a->target_free = 1;
-	if (a->target_free > LRU_LOCAL_FREE_TARGET)
-		a->target_free = LRU_LOCAL_FREE_TARGET;
-	c = lru_get(m);
-	for (uint32_t i = 0; i < a->n_heads; i++)
-		ll_init(&c, head_id(&c, i));
+	for (uint32_t i = 0; i < c->n_heads; i++)
+		ll_init(c, head_id(c, i));
 	for (uint32_t i = 0; i < nlists; i++) {
-		struct lru_list *l = &c.lists[i];
+		struct lru_list *l = &c->lists[i];
 
-		l->head_base = a->percpu ? 3 * i : 0;
-		l->next_inactive_rotation = lhead(&c, l, LRU_INACTIVE);
+		l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
+		l->head_base = c->percpu ? 3 * i : 0;
+		l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
 	}
-	if (!a->percpu) {
-		for (uint32_t i = 0; i < ncpus; i++) {
-			c.locals[i].free_head = 3 + 2 * i;
-			c.locals[i].pending_head = 4 + 2 * i;
-			c.locals[i].next_steal = i;
+	if (!c->percpu) {
+		for (uint32_t i = 0; i < c->ncpus; i++) {
+			c->locals[i].free_head = 3 + 2 * i;
+			c->locals[i].pending_head = 4 + 2 * i;
+			c->locals[i].next_steal = i;
 		}
 	}
+}
+
+/* The CPU that owns element i of the n_elems in the lists (per-CPU lists). */
+static uint32_t owner_cpu(const struct lru *c, uint32_t i)
+{
+	uint32_t share = c->n_elems / c->ncpus;
+
+	return c->percpu && share ? (i / share) % c->ncpus : 0;
+}
+
+static void add_free(const struct lru *c, uint32_t id, uint32_t cpu)
+{
+	struct uxdp_lru_node *n = node(c, id);
+
+	n->cpu = cpu;
+	n->type = LRU_FREE;
+	n->ref = 0;
+	ll_add(c, id, lhead(c, &c->lists[c->percpu ? cpu : 0], LRU_FREE));
+}
+
+void uxdp_lru_init(struct uxdp_map *m)
+{
+	struct lru c = lru_get(m);
+
+	reset_lists(&c);
 	/*
 	 * Element i goes to the head of a free list, as bpf_lru_populate();
 	 * per CPU, consecutive runs of n_elems / ncpus elements.
 	 */
-	for (uint32_t i = 0; i < h->n_elems; i++) {
-		uint32_t cpu = a->percpu ? i / (h->n_elems / ncpus) : 0;
-		struct uxdp_lru_node *n = node(&c, i + 1);
-
-		n->cpu = cpu;
-		n->type = LRU_FREE;
-		n->ref = 0;
-		ll_add(&c, i + 1, lhead(&c, &c.lists[a->percpu ? cpu : 0], LRU_FREE));
-	}
+	for (uint32_t i = 0; i < c.n_elems; i++)
+		add_free(&c, i + 1, owner_cpu(&c, i));
 }
 
 uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)
 {
 	struct lru c = lru_get(m);
 
-	if (cpu >= c.a->ncpus)
-		cpu %= c.a->ncpus;
-	return c.a->percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
+	if (cpu >= c.ncpus)
+		cpu %= c.ncpus;
+	return c.percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
 }
 
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 {
 	struct lru c = lru_get(m);
 
-	if (c.a->percpu)
-		move(&c, &c.lists[node(&c, link)->cpu], link, LRU_FREE);
+	if (c.percpu)
+		move(&c, &c.lists[node(&c, link)->cpu % c.ncpus], link, LRU_FREE);
 	else
 		common_push_free(&c, link);
+}
+
+void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
+{
+	struct lru c = lru_get(m);
+	struct uxdp_lru_node *o = node(&c, old), *n = node(&c, new_link);
+	uint32_t nlists = c.percpu ? c.ncpus : 1;
+
+	*n = *o;
+	lnk(&c, o->prev)->next = new_link;
+	UXDP_FAULT_POINT();
+	lnk(&c, o->next)->prev = new_link;
+	for (uint32_t i = 0; i < nlists; i++)
+		if (c.lists[i].next_inactive_rotation == old)
+			c.lists[i].next_inactive_rotation = new_link;
+	o->prev = o->next = 0;
+}
+
+void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *taken)
+{
+	struct lru c = lru_get(m);
+	uint32_t placed = 0, k = 0;
+
+	reset_lists(&c);
+	/* every chained element, even past n_elems (damage): it must not become free */
+	for (uint32_t l = 1; l <= c.n_pool; l++) {
+		uint32_t i = l - 1, cpu = owner_cpu(&c, placed % (c.n_elems ? c.n_elems : 1));
+		struct lru_list *list = &c.lists[c.percpu ? cpu : 0];
+
+		if (!(in_chain[i / 8] & (1u << (i % 8))))
+			continue;
+		node(&c, l)->cpu = cpu;
+		node(&c, l)->ref = 0;
+		node(&c, l)->type = LRU_INACTIVE;
+		ll_add(&c, l, lhead(&c, list, LRU_INACTIVE));
+		list->counts[LRU_INACTIVE]++;
+		taken[i / 8] |= (uint8_t)(1u << (i % 8));
+		placed++;
+	}
+	for (uint32_t l = 1; l <= c.n_pool && placed < c.n_elems; l++) {
+		uint32_t i = l - 1;
+
+		if (taken[i / 8] & (1u << (i % 8)))
+			continue;
+		add_free(&c, l, owner_cpu(&c, k++));
+		taken[i / 8] |= (uint8_t)(1u << (i % 8));
+		placed++;
+	}
 }

@@ -8,14 +8,20 @@
  * Every element of an LRU map carries a struct uxdp_lru_node at
  * UXDP_LRU_NODE_OFF.  The lists are doubly linked and circular, with list
  * heads that are nodes too, all named by 32-bit ids (never pointers, the
- * map lives in shared memory): id 1..n_elems is element id - 1, larger ids
+ * map lives in shared memory): id 1..n_pool is element id - 1, larger ids
  * are list heads in the LRU area that follows the buckets.  The kernel's
  * rotation keeps a cursor that may rest on a list head, which is why heads
- * and elements share one id space.
+ * and elements share one id space.  n_elems of the pool's elements (the
+ * kernel's count) are in the lists at any time; the others are hash.c's
+ * spares, waiting on the pool's FIFO until no reader can hold them
+ * (uxdp_lru_replace() swaps one in for a popped element a reader may still
+ * be reading).
  *
- * Locking: every function here runs under the map-wide lock that hash.c
- * takes for LRU maps (see hash.c), so the kernel's per-list and per-CPU
- * locks have no counterpart.
+ * Locking: every function here runs under the map's writer lock (hash.c),
+ * so the kernel's per-list and per-CPU locks have no counterpart.  Lookups
+ * take no lock: they only set the reference bit.  Ids read from shared
+ * memory are checked against the handle's geometry and walks are bounded,
+ * so damaged lists cannot send lru.c outside the segment or into a cycle.
  */
 #ifndef UXDP_MAPS_LRU_H
 #define UXDP_MAPS_LRU_H
@@ -36,14 +42,27 @@ struct uxdp_lru_node {
 
 /* Offset of the node in an element (after its bucket link and hash). */
 #define UXDP_LRU_NODE_OFF 8
+_Static_assert(sizeof(struct uxdp_lru_node) == 16, "hash.c's element header");
 
 /* Elements in the pool of an LRU map: BPF_F_NO_COMMON_LRU rounds per CPU. */
 uint32_t uxdp_lru_n_elems(uint32_t max_entries, uint32_t map_flags, uint32_t ncpus);
 /* Offset (from the header) and bytes of the LRU area, given the hash geometry. */
 uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h);
 uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h);
-/* Put every element on the free lists, as bpf_lru_populate() does. */
+/* Put elements 1..n_elems on the free lists, as bpf_lru_populate() does. */
 void uxdp_lru_init(struct uxdp_map *m);
+/*
+ * Element new (a spare, in no list) takes the place of element old in
+ * whatever list old is on, with its state; old leaves the lists.
+ */
+void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link);
+/*
+ * Repair: make the lists again from nothing.  The elements marked in
+ * in_chain (those in the hash chains) go to the inactive list; elements not
+ * in a chain fill the free lists until n_elems are in the lists, and are
+ * marked in taken too.
+ */
+void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *taken);
 /*
  * bpf_lru_pop_free(): an element for a new key on CPU cpu, evicting keys
  * from the hash table (through uxdp_hash_lru_unlink()) when no element is
@@ -53,13 +72,12 @@ uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu);
 /* bpf_lru_push_free(): give back an element no longer in the hash table. */
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link);
 
-/* Provided by hash.c: remove element link from its bucket; false if absent. */
+/* Provided by hash.c: remove element link from its bucket (eviction); false if absent. */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t link);
 
-static inline struct uxdp_lru_node *uxdp_lru_node(struct uxdp_map *m, uint32_t link)
+static inline struct uxdp_lru_node *uxdp_lru_node(const struct uxdp_map *m, uint32_t link)
 {
-	return (struct uxdp_lru_node *)((uint8_t *)m->data +
-					(uint64_t)(link - 1) * m->hdr->elem_size +
+	return (struct uxdp_lru_node *)(m->pool + (uint64_t)(link - 1) * m->elem_size +
 					UXDP_LRU_NODE_OFF);
 }
 

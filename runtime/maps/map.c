@@ -4,15 +4,21 @@
  * and the dispatch of the public operations to the per-type code.
  *
  * Creation is atomic for openers: the creator makes the object with
- * O_CREAT|O_EXCL, sizes and initialises it, and only then sets hdr->ready
- * with release order; an opener that finds ready still 0 waits a little and
- * otherwise gives up with -EAGAIN.
+ * O_CREAT|O_EXCL (segment.c: the caller's own, mode 0600 or its group's),
+ * sizes and initialises it, and only then sets hdr->ready with release
+ * order; an opener that finds ready still 0 waits a little and otherwise
+ * gives up with -EAGAIN.  An opener checks the owner and mode, then the
+ * header: magic, version, name, the geometry recomputed from the
+ * description, the file's size.  Only then does it build its handle, and
+ * from then on it bounds every walk by the handle's copy of the geometry.
  *
- * Map ids (the values of map-in-map maps, as the kernel stores map ids) come
- * from a counter in a small object /dev/shm/uxdp.<instance>, so they are
- * unique within an instance across processes.  Each process keeps a registry
- * id -> handle; programs read it without a lock (entries are only ever
- * appended, and published with release order).
+ * Each map belongs to an instance segment, /dev/shm/uxdp.<instance>
+ * (instance.c): map ids (the values of map-in-map maps, as the kernel
+ * stores map ids) come from its counter, so they are unique within an
+ * instance across processes, and its epochs and participants make reads
+ * lock-free and locks robust.  Each process keeps a registry id -> handle;
+ * programs read it without a lock (entries are only ever appended, and
+ * published with release order).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,11 +28,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
+#include "instance.h"
+#include "lru.h"
 #include "map_internal.h"
+#include "rlock.h"
+#include "segment.h"
 
 __thread unsigned int uxdp_this_cpu;
 
@@ -109,34 +121,6 @@ static const struct uxdp_map_ops *ops_for(uint32_t type)
 	}
 }
 
-/* ---- id counter ---- */
-
-static int alloc_id(const char *inst, uint32_t *id)
-{
-	char name[SHM_NAME_MAX];
-	uint32_t *ctr;
-	int fd;
-
-	snprintf(name, sizeof(name), "/uxdp.%s", inst);
-	fd = shm_open(name, O_RDWR | O_CREAT, 0600);
-	if (fd < 0)
-		return -errno;
-	/* Racing creators both extend to the same size, which keeps the contents. */
-	if (ftruncate(fd, 4096) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	ctr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (ctr == MAP_FAILED)
-		return -errno;
-	*id = __atomic_add_fetch(ctr, 1, __ATOMIC_RELAXED);
-	munmap(ctr, 4096);
-	return 0;
-}
-
 /* ---- id registry ---- */
 
 struct reg_entry {
@@ -202,14 +186,13 @@ static void reg_remove(struct uxdp_map *map)
  * object, as the kernel does, so that a record that wraps around the end is
  * still contiguous for the program and the consumer.
  */
-static void *map_object(int fd, const struct uxdp_shm_hdr *h, size_t *len)
+static void *map_object(int fd, const struct uxdp_shm_hdr *h, size_t *len, const char *path)
 {
 	uint8_t *base;
 
 	if (h->type != BPF_MAP_TYPE_RINGBUF) {
 		*len = h->total_size;
-		base = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		return base == MAP_FAILED ? NULL : base;
+		return uxdp_seg_map(fd, *len, PROT_READ | PROT_WRITE, path);
 	}
 	*len = h->total_size + h->data_size;
 	base = mmap(NULL, *len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -225,18 +208,27 @@ static void *map_object(int fd, const struct uxdp_shm_hdr *h, size_t *len)
 		errno = err;
 		return NULL;
 	}
+	uxdp_seg_register(base, *len, path);
 	return base;
 }
 
-static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_map **out)
+static bool is_hash_type(uint32_t type)
+{
+	return ops_for(type) == &uxdp_hash_ops;
+}
+
+static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
+		       struct uxdp_map **out)
 {
 	struct uxdp_map *m = calloc(1, sizeof(*m));
+	uint8_t *base = (uint8_t *)h;
 
 	if (!m)
 		return -ENOMEM;
 	m->hdr = h;
 	m->map_len = len;
-	m->data = (uint8_t *)h + h->data_off;
+	m->inst = in;
+	m->data = base + h->data_off;
 	m->max_entries = h->max_entries;
 	m->stride = h->stride;
 	m->type = h->type;
@@ -245,7 +237,22 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_map **out
 	m->map_flags = h->map_flags;
 	m->ncpus = h->ncpus;
 	m->id = h->id;
+	m->def_flags = h->def_flags;
+	m->spin_lock_off = h->spin_lock_off;
 	m->ops = ops_for(h->type);
+	if (is_hash_type(h->type) || h->type == BPF_MAP_TYPE_LPM_TRIE) {
+		m->pool = base + h->data_off;
+		m->elem_size = h->elem_size;
+		m->n_pool = h->n_pool;
+		m->n_elems = h->n_elems;
+		m->hash_seed = h->hash_seed;
+	}
+	if (is_hash_type(h->type)) {
+		m->buckets = (uint32_t *)(base + h->aux_off);
+		m->bucket_mask = h->n_buckets - 1;
+		if (h->type == BPF_MAP_TYPE_LRU_HASH || h->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+			m->lru_area = base + uxdp_lru_area_off(h);
+	}
 	if (h->type == BPF_MAP_TYPE_PROG_ARRAY) {
 		m->fns = calloc(h->max_entries, sizeof(*m->fns));
 		if (!m->fns) {
@@ -253,6 +260,7 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_map **out
 			return -ENOMEM;
 		}
 	}
+	uxdp_seg_set_tag(h, m);
 	*out = m;
 	return 0;
 }
@@ -297,28 +305,17 @@ static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *
 
 int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);
 
-int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct uxdp_map **out)
+/* The header a map of def gets, geometry included; NULL with *err on failure. */
+static struct uxdp_shm_hdr *header_for(const char *inst, const struct uxdp_map_def *def,
+				       int *err)
 {
-	const char *inst = inst_or_default(instance);
-	char path[SHM_NAME_MAX];
-	struct uxdp_shm_hdr *t, *h;
-	struct uxdp_map *m;
+	struct uxdp_shm_hdr *t = calloc(1, UXDP_SHM_HDR_SIZE);
 	uint64_t size;
-	size_t len;
-	int fd, err;
 
-	if (!def || !out)
-		return -EINVAL;
-	err = check_instance(inst);
-	err = err ?: check_name(def->name);
-	err = err ?: check_def(def);
-	err = err ?: shm_name(path, sizeof(path), inst, def->name);
-	if (err)
-		return err;
-
-	t = calloc(1, UXDP_SHM_HDR_SIZE);
-	if (!t)
-		return -ENOMEM;
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	t->magic = UXDP_SHM_MAGIC;
 	t->version = UXDP_SHM_VERSION;
 	t->type = def->type;
@@ -346,38 +343,88 @@ int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct
 	size = ops_for(def->type)->layout(t);
 	if (!size || size > (1ull << 40)) {
 		free(t);
-		return size ? -E2BIG : -EINVAL;
+		*err = size ? -E2BIG : -EINVAL;
+		return NULL;
 	}
 	t->data_size = uxdp_round_up(size, 4096);
 	t->total_size = t->data_off + t->data_size;
+	return t;
+}
 
-	fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -EEXIST && (def->flags & UXDP_MAP_DEF_REUSE)) {
-			err = uxdp_map_open(inst, def->name, out);
-			if (!err && !same_shape((*out)->hdr, t)) {
-				uxdp_map_close(*out);
-				*out = NULL;
-				err = -EEXIST;
-			}
-		}
+/* A hash seed: random unless BPF_F_ZERO_SEED, as the kernel's htab. */
+static uint32_t new_seed(const struct uxdp_map_def *def)
+{
+	uint32_t seed;
+
+	if (def->map_flags & BPF_F_ZERO_SEED)
+		return 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint32_t)time(NULL) * 2654435761u ^ (uint32_t)getpid();
+	return seed;
+}
+
+/* The map exists already: reuse it if asked and it has the same shape. */
+static int reuse_existing(const char *inst, const struct uxdp_map_def *def,
+			  const struct uxdp_shm_hdr *want, struct uxdp_map **out)
+{
+	int err;
+
+	if (!(def->flags & UXDP_MAP_DEF_REUSE))
+		return -EEXIST;
+	err = uxdp_map_open(inst, def->name, out);
+	if (!err && !same_shape((*out)->hdr, want)) {
+		uxdp_map_close(*out);
+		*out = NULL;
+		err = uxdp_seg_error(-EEXIST,
+				     "map %s of instance %s exists with another type, key, "
+				     "value or size",
+				     def->name, inst);
+	}
+	return err;
+}
+
+int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct uxdp_map **out)
+{
+	const char *inst = inst_or_default(instance);
+	char path[SHM_NAME_MAX];
+	struct uxdp_shm_hdr *t = NULL, *h;
+	struct uxdp_inst *in = NULL;
+	struct uxdp_map *m;
+	size_t len;
+	int fd, err;
+
+	if (!def || !out)
+		return -EINVAL;
+	uxdp_seg_clear_error();
+	err = check_instance(inst);
+	err = err ?: check_name(def->name);
+	err = err ?: check_def(def);
+	err = err ?: shm_name(path, sizeof(path), inst, def->name);
+	err = err ?: uxdp_inst_get(inst, true, 0, &in);
+	if (!err)
+		t = header_for(inst, def, &err);
+	if (err)
+		return err;
+	t->inst_uuid = in->uuid;
+	t->hash_seed = new_seed(def);
+
+	err = uxdp_seg_create(path, t->total_size, &fd);
+	if (err) {
+		if (err == -EEXIST)
+			err = reuse_existing(inst, def, t, out);
 		free(t);
 		return err;
 	}
-	err = alloc_id(inst, &t->id);
-	if (!err && ftruncate(fd, (off_t)t->total_size) < 0)
-		err = -errno;
-	h = err ? NULL : map_object(fd, t, &len);
-	if (!err && !h)
-		err = -errno;
+	t->id = uxdp_inst_alloc_id(in);
+	h = map_object(fd, t, &len, path);
+	err = h ? 0 : -errno;
 	close(fd);
 	if (err)
 		goto fail;
 	memcpy(h, t, UXDP_SHM_HDR_SIZE);
-	err = make_handle(h, len, &m);
+	err = make_handle(h, len, in, &m);
 	if (err) {
-		munmap(h, len);
+		uxdp_seg_unmap(h, len);
 		goto fail;
 	}
 	if (m->ops->init)
@@ -395,21 +442,71 @@ fail:
 
 /* ---- open ---- */
 
+/*
+ * Whether a header describes itself consistently: the description passes
+ * the type's checks, and the geometry and size are what that description
+ * gives.  Nothing derived from a header is used before this.
+ */
+static int check_header(const struct uxdp_shm_hdr *h, const struct stat *st, const char *path)
+{
+	struct uxdp_map_def def = {
+		.name = h->name, .type = h->type, .key_size = h->key_size,
+		.value_size = h->value_size, .max_entries = h->max_entries,
+		.map_flags = h->map_flags, .ncpus = h->ncpus,
+		.flags = h->def_flags & UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = h->spin_lock_off,
+		.perf_ring_size = h->ring_size,
+	};
+	struct uxdp_map_def inner = {
+		.type = h->inner_type, .key_size = h->inner_key_size,
+		.value_size = h->inner_value_size, .max_entries = h->inner_max_entries,
+		.map_flags = h->inner_map_flags,
+	};
+	struct uxdp_shm_hdr *want;
+	int err = 0;
+
+	if (h->magic != UXDP_SHM_MAGIC || !ops_for(h->type))
+		return uxdp_seg_error(-EPROTO, "/dev/shm%s is not a uxdp map", path);
+	if (h->version != UXDP_SHM_VERSION)
+		return uxdp_seg_error(-EPROTO,
+				      "/dev/shm%s is a map of another uxdp version (%u, this one "
+				      "reads %u): remove the instance and start again",
+				      path, h->version, UXDP_SHM_VERSION);
+	if (!memchr(h->name, 0, sizeof(h->name)) || !memchr(h->instance, 0, sizeof(h->instance)))
+		return uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (name)", path);
+	if (uxdp_map_is_of_maps(h->type))
+		def.inner = &inner;
+	if (check_def(&def) || !h->ncpus || h->ncpus > 65536)
+		return uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (description)", path);
+	want = header_for(h->instance, &def, &err);
+	if (!want)
+		return uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (size)", path);
+	if (want->total_size != h->total_size || want->data_off != h->data_off ||
+	    want->data_size != h->data_size || want->aux_off != h->aux_off ||
+	    want->elem_size != h->elem_size || want->n_elems != h->n_elems ||
+	    want->n_buckets != h->n_buckets || want->n_pool != h->n_pool ||
+	    want->stride != h->stride || want->ring_size != h->ring_size)
+		err = uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (geometry)", path);
+	else if ((uint64_t)st->st_size != h->total_size)
+		err = uxdp_seg_error(-EPROTO,
+				     "/dev/shm%s: %lld bytes where its header says %llu "
+				     "(truncated?)",
+				     path, (long long)st->st_size, (unsigned long long)h->total_size);
+	free(want);
+	return err;
+}
+
 /* Read the header of an object, waiting briefly for a creator to finish. */
-static int read_header(int fd, struct uxdp_shm_hdr *out)
+static int read_header(int fd, struct stat *st, const char *path, struct uxdp_shm_hdr *out)
 {
 	struct timespec ts = { 0, 1000000 };
 	struct uxdp_shm_hdr *h;
-	struct stat st;
 	int err = 0;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	for (int i = 0; st.st_size < UXDP_SHM_HDR_SIZE; i++) {
+	for (int i = 0; st->st_size < UXDP_SHM_HDR_SIZE; i++) {
 		if (i == 1000)
-			return -EAGAIN;
+			return uxdp_seg_error(-EAGAIN, "/dev/shm%s: never initialised", path);
 		nanosleep(&ts, NULL);
-		if (fstat(fd, &st) < 0)
+		if (fstat(fd, st) < 0)
 			return -errno;
 	}
 	h = mmap(NULL, UXDP_SHM_HDR_SIZE, PROT_READ, MAP_SHARED, fd, 0);
@@ -417,41 +514,49 @@ static int read_header(int fd, struct uxdp_shm_hdr *out)
 		return -errno;
 	for (int i = 0; !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE); i++) {
 		if (i == 1000) {
-			err = -EAGAIN;
+			err = uxdp_seg_error(-EAGAIN, "/dev/shm%s: never initialised", path);
 			break;
 		}
 		nanosleep(&ts, NULL);
 	}
-	if (!err) {
+	if (!err)
 		memcpy(out, h, sizeof(*out));
-		if (out->magic != UXDP_SHM_MAGIC || out->version != UXDP_SHM_VERSION ||
-		    out->total_size != (uint64_t)st.st_size || !ops_for(out->type))
-			err = -EPROTO;
-	}
 	munmap(h, UXDP_SHM_HDR_SIZE);
-	return err;
+	return err ?: check_header(out, st, path);
 }
 
 static int open_path(const char *path, struct uxdp_map **out)
 {
+	struct uxdp_inst *in = NULL;
 	struct uxdp_shm_hdr h;
-	void *base;
+	void *base = NULL;
+	struct stat st;
 	size_t len;
 	int fd, err;
 
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	err = read_header(fd, &h);
-	base = err ? NULL : map_object(fd, &h, &len);
-	if (!err && !base)
-		err = -errno;
+	uxdp_seg_clear_error();
+	err = uxdp_seg_open(path, O_RDWR, &fd, &st);
+	if (err)
+		return err;
+	err = read_header(fd, &st, path, &h);
+	if (!err) {
+		err = uxdp_inst_get(h.instance, false, h.inst_uuid, &in);
+		if (err == -ENOENT || err == -ESTALE)
+			err = uxdp_seg_error(-ESTALE,
+					     "/dev/shm%s belongs to an instance segment "
+					     "(/dev/shm/uxdp.%s) that is gone: a stale map",
+					     path, h.instance);
+	}
+	if (!err) {
+		base = map_object(fd, &h, &len, path);
+		err = base ? 0 : -errno;
+	}
 	close(fd);
 	if (err)
 		return err;
-	err = make_handle(base, len, out);
+	err = make_handle(base, len, in, out);
 	if (err) {
-		munmap(base, len);
+		uxdp_seg_unmap(base, len);
 		return err;
 	}
 	reg_add(*out);
@@ -477,7 +582,7 @@ void uxdp_map_close(struct uxdp_map *map)
 	if (!map || map->registry_owned)
 		return;
 	reg_remove(map);
-	munmap(map->hdr, map->map_len);
+	uxdp_seg_unmap(map->hdr, map->map_len);
 	free(map->fns);
 	free(map);
 }
@@ -527,13 +632,14 @@ int uxdp_map_list(const char *instance, int (*cb)(const struct uxdp_map_info *in
 		  void *arg)
 {
 	const char *inst = inst_or_default(instance);
-	char prefix[SHM_NAME_MAX], path[SHM_NAME_MAX + 256];
+	char prefix[SHM_NAME_MAX], path[SHM_NAME_MAX + 256], why[256] = "";
 	struct uxdp_map_info info;
 	struct uxdp_shm_hdr h;
 	struct dirent *de;
+	struct stat st;
+	int err = check_instance(inst), refused = 0;
 	size_t plen;
 	DIR *dir;
-	int err = check_instance(inst);
 
 	if (err)
 		return err;
@@ -548,13 +654,24 @@ int uxdp_map_list(const char *instance, int (*cb)(const struct uxdp_map_info *in
 		if (strncmp(de->d_name, prefix, plen) || !de->d_name[plen])
 			continue;
 		snprintf(path, sizeof(path), "/%s", de->d_name);
-		fd = shm_open(path, O_RDONLY, 0);
-		if (fd < 0)
-			continue; /* unlinked meanwhile */
-		err = read_header(fd, &h);
-		close(fd);
+		uxdp_seg_clear_error();
+		err = uxdp_seg_open(path, O_RDONLY, &fd, &st);
+		if (!err) {
+			err = read_header(fd, &st, path, &h);
+			close(fd);
+		}
+		if (err == -ENOENT || err == -EAGAIN) {
+			err = 0; /* removed meanwhile, or still being created: not a map yet */
+			continue;
+		}
 		if (err) {
-			err = 0; /* not ours, or still being created: not a map yet */
+			/* not readable, not ours, or damaged: said at the end, after the others */
+			if (!refused) {
+				refused = err;
+				snprintf(why, sizeof(why), "%s",
+					 uxdp_map_last_error() ? uxdp_map_last_error() : "");
+			}
+			err = 0;
 			continue;
 		}
 		fill_info(&h, &info);
@@ -563,6 +680,13 @@ int uxdp_map_list(const char *instance, int (*cb)(const struct uxdp_map_info *in
 			break;
 	}
 	closedir(dir);
+	if (!err && refused) {
+		err = refused;
+		if (why[0])
+			uxdp_seg_error(err, "%s", why);
+		else
+			uxdp_seg_clear_error();
+	}
 	return err;
 }
 
@@ -630,9 +754,9 @@ struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id)
 
 void uxdp_copy_value(const struct uxdp_map *map, void *dst, const void *src)
 {
-	uint32_t off = map->hdr->spin_lock_off;
+	uint32_t off = map->spin_lock_off;
 
-	if (!(map->hdr->def_flags & UXDP_MAP_DEF_SPIN_LOCK)) {
+	if (!(map->def_flags & UXDP_MAP_DEF_SPIN_LOCK)) {
 		memcpy(dst, src, map->value_size);
 		return;
 	}
@@ -645,14 +769,80 @@ int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *sr
 			   void *locked_val)
 {
 	uint32_t *lock;
+	int err;
 
-	if (!(map->hdr->def_flags & UXDP_MAP_DEF_SPIN_LOCK))
+	if (!(map->def_flags & UXDP_MAP_DEF_SPIN_LOCK))
 		return -EINVAL;
-	lock = (uint32_t *)((uint8_t *)locked_val + map->hdr->spin_lock_off);
-	uxdp_lock(lock);
+	lock = (uint32_t *)((uint8_t *)locked_val + map->spin_lock_off);
+	err = uxdp_rlock_acquire(map->inst, lock);
+	if (err < 0)
+		return err;
 	uxdp_copy_value(map, dst, src);
-	uxdp_unlock(lock);
+	uxdp_rlock_release(lock);
 	return 0;
+}
+
+/* ---- locks and read-side sections ---- */
+
+int uxdp_map_wlock(struct uxdp_map *map)
+{
+	int rc = uxdp_rlock_acquire(map->inst, &map->hdr->lock);
+
+	UXDP_FAULT_POINT(); /* held, nothing changed yet */
+	if (rc == 1) {
+		/* the last holder died in the middle of a change */
+		__atomic_add_fetch(&map->hdr->recoveries, 1, __ATOMIC_RELAXED);
+		if (map->ops->repair)
+			map->ops->repair(map);
+		rc = 0;
+	}
+	return rc;
+}
+
+void uxdp_map_wunlock(struct uxdp_map *map)
+{
+	uxdp_rlock_release(&map->hdr->lock);
+}
+
+void uxdp_map_renter(struct uxdp_map *map)
+{
+	uxdp_inst_enter(map->inst);
+}
+
+void uxdp_map_rexit(struct uxdp_map *map)
+{
+	uxdp_inst_exit(map->inst);
+}
+
+/*
+ * bpf_spin_lock() and bpf_spin_unlock() on a lock word inside a map value:
+ * the same robust lock as the map's own, in the instance of the map that
+ * holds the word, so a program killed while holding it blocks nobody for
+ * long and BPF_F_LOCK updates exclude programs holding it.
+ */
+int uxdp_map_spin_lock(uint32_t *word)
+{
+	struct uxdp_map *m = uxdp_seg_tag_of(word);
+	int rc;
+
+	if (!m)
+		return -EINVAL;
+	rc = uxdp_rlock_acquire(m->inst, word);
+	return rc < 0 ? rc : 0;
+}
+
+void uxdp_map_spin_unlock(uint32_t *word)
+{
+	uxdp_rlock_release(word);
+}
+
+/* Counters of the map's reclamation and lock recovery (uxdpctl, tests). */
+void uxdp_map_health(const struct uxdp_map *map, uint64_t *forced_reuse, uint64_t *recoveries)
+{
+	if (forced_reuse)
+		*forced_reuse = __atomic_load_n(&map->hdr->forced_reuse, __ATOMIC_RELAXED);
+	if (recoveries)
+		*recoveries = __atomic_load_n(&map->hdr->recoveries, __ATOMIC_RELAXED);
 }
 
 /* ---- public operations ---- */
@@ -834,6 +1024,6 @@ void uxdp_copy_value_out(const struct uxdp_map *map, void *dst, const void *src)
 {
 	memcpy(dst, src, map->value_size);
 	/* As the kernel, never hand out the state of the value's lock. */
-	if (map->hdr->def_flags & UXDP_MAP_DEF_SPIN_LOCK)
-		memset((uint8_t *)dst + map->hdr->spin_lock_off, 0, 4);
+	if (map->def_flags & UXDP_MAP_DEF_SPIN_LOCK)
+		memset((uint8_t *)dst + map->spin_lock_off, 0, 4);
 }

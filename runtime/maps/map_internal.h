@@ -22,9 +22,16 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 1
+#define UXDP_SHM_VERSION 2
 #define UXDP_SHM_HDR_SIZE 4096
 
+/*
+ * The header of a map segment.  The description and the geometry are
+ * written once by the creator; an opener checks them against each other
+ * and against the file's size, then copies what it needs into its handle
+ * (struct uxdp_map) and never reads them from shared memory again, so a
+ * header scribbled later cannot send a walk outside the segment.
+ */
 struct uxdp_shm_hdr {
 	uint64_t magic;
 	uint32_t version;
@@ -49,26 +56,29 @@ struct uxdp_shm_hdr {
 	uint64_t total_size;     /* bytes of the object */
 	uint64_t data_off;
 	uint64_t data_size;
+	uint64_t inst_uuid;      /* the instance segment it belongs to (instance.h) */
 	char name[UXDP_MAP_NAME_LEN];
 	char instance[UXDP_INSTANCE_LEN];
 
 	/* Type-specific geometry, fixed at creation. */
 	uint64_t aux_off;        /* hash: buckets; slot arrays: present flags; perf: rings */
 	uint32_t elem_size;      /* hash, lpm: bytes per element / node */
-	uint32_t n_elems;        /* hash, lpm: elements in the pool */
+	uint32_t n_elems;        /* hash: elements a map may use (LRU: the kernel's count) */
 	uint32_t n_buckets;      /* hash: a power of two */
 	uint32_t ring_size;      /* perf: bytes per ring */
+	uint32_t n_pool;         /* hash, lpm: elements in the pool, spares included */
+	uint32_t _geometry_pad;
 
 	/* Mutable state shared by all users. */
-	_Alignas(64) uint32_t lock;  /* map-wide spinlock (see each type) */
-	uint32_t free_lock;      /* hash: guards free_head */
-	uint32_t free_head;      /* hash, lpm: first free element index + 1 */
+	_Alignas(64) uint32_t lock;  /* the writer lock (rlock.h), owner's token */
+	uint32_t free_head;      /* hash, lpm: the pool's free FIFO (pool.h), links */
+	uint32_t free_tail;
 	uint32_t count;          /* elements in use */
-	uint32_t lru_head;       /* lru: most recently inserted, index + 1 */
-	uint32_t lru_tail;
-	uint32_t root;           /* lpm: root node index + 1 */
-	uint32_t q_start;        /* queue/stack: oldest element */
-	uint32_t q_count;
+	uint32_t root;           /* lpm: root node link */
+	uint32_t _state_pad;
+	uint64_t q_state;        /* queue/stack: oldest slot | count << 32, one store */
+	uint64_t forced_reuse;   /* elements reused before every reader had passed */
+	uint64_t recoveries;     /* writer locks taken over from a dead holder */
 	_Alignas(64) uint64_t rb_cons_pos; /* ringbuf: consumer, own cache line */
 	_Alignas(64) uint64_t rb_prod_pos; /* ringbuf: producers (under lock) */
 };
@@ -76,8 +86,14 @@ struct uxdp_shm_hdr {
 _Static_assert(sizeof(struct uxdp_shm_hdr) <= UXDP_SHM_HDR_SIZE, "shm header fits a page");
 
 struct uxdp_map_ops;
+struct uxdp_inst;
 
-/* The process-local handle.  Starts with struct uxdp_map_fast (see map.h). */
+/*
+ * The process-local handle.  Starts with struct uxdp_map_fast (see map.h).
+ * Everything below hdr is copied from a validated header: the walks of
+ * every map type (inlined into programs too) bound themselves by these
+ * copies, never by values read from shared memory.
+ */
 struct uxdp_map {
 	void *data;              /* base + data_off */
 	uint32_t max_entries;
@@ -89,8 +105,21 @@ struct uxdp_map {
 	uint32_t value_size;
 	uint32_t map_flags;
 	uint32_t id;
+	uint32_t def_flags;
+	uint32_t spin_lock_off;
+	/* hash, lpm */
+	uint8_t *pool;           /* element (link) l is at pool + (l - 1) * elem_size */
+	uint32_t *buckets;       /* hash: n_buckets heads */
+	void *lru_area;          /* LRU hash: the lists (lru.c) */
+	uint32_t bucket_mask;
+	uint32_t elem_size;
+	uint32_t n_pool;
+	uint32_t n_elems;
+	uint32_t hash_seed;
+	uint32_t _pad;
 	struct uxdp_shm_hdr *hdr; /* the mapping starts here */
 	size_t map_len;
+	struct uxdp_inst *inst;  /* the instance's epochs and participants */
 	const struct uxdp_map_ops *ops;
 	uxdp_prog_fn *fns;       /* prog_array: slot entries pinned in this process */
 	bool registered;         /* in the id registry */
@@ -119,6 +148,12 @@ struct uxdp_map_ops {
 		      int cpu);
 	int (*delete)(struct uxdp_map *map, const void *key);
 	int (*get_next_key)(struct uxdp_map *map, const void *key, void *next);
+	/*
+	 * The writer lock was taken over from a dead holder: make the
+	 * structure consistent again (whatever the holder was doing is then
+	 * either complete or undone).  NULL: nothing can be half done.
+	 */
+	void (*repair)(struct uxdp_map *map);
 };
 
 extern const struct uxdp_map_ops uxdp_array_ops;
@@ -147,7 +182,10 @@ static inline void uxdp_cpu_relax(void)
 #endif
 }
 
-/* Test-and-test-and-set: the lock word is shared between processes. */
+/*
+ * Test-and-test-and-set, for locks that are not map locks (the xsk rings).
+ * Map locks are robust locks (rlock.h) taken through uxdp_map_wlock().
+ */
 static inline void uxdp_lock(uint32_t *l)
 {
 	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
@@ -190,6 +228,15 @@ void uxdp_copy_value_out(const struct uxdp_map *map, void *dst, const void *src)
 /* Copy a value under its own spin lock (BPF_F_LOCK); -EINVAL without one. */
 int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *src,
 			   void *locked_val);
+/*
+ * The map's writer lock (robust; repaired after a dead holder).  0 or a
+ * negative errno; uxdp_map_wunlock() after 0 only.
+ */
+int uxdp_map_wlock(struct uxdp_map *map);
+void uxdp_map_wunlock(struct uxdp_map *map);
+/* A read-side section of the map's instance (nests); see instance.h. */
+void uxdp_map_renter(struct uxdp_map *map);
+void uxdp_map_rexit(struct uxdp_map *map);
 /* Map-in-map: the inner id is usable as a value of map; 0 or -EINVAL / -EBADF. */
 int uxdp_check_inner(struct uxdp_map *map, uint32_t id);
 /* Map-in-map: the handle of inner id for a program lookup. */

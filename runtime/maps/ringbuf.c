@@ -7,17 +7,22 @@
  * page size) is mapped twice in a row (see map.c), so a record that wraps
  * around the end is contiguous.  A record is an 8-byte header {u32 len with
  * BPF_RINGBUF_BUSY_BIT / BPF_RINGBUF_DISCARD_BIT, u32 unused} and the data,
- * padded to 8.  Producers reserve under the map spinlock (as the kernel's
- * rb->spinlock) by moving rb_prod_pos; submit and discard only clear the busy
- * bit with release order, without a lock, so they need no map pointer.  The
- * consumer stops at the first busy record, so records are delivered in
- * reservation order even when submitted out of order.  There is no wakeup:
+ * padded to 8.  Producers reserve under the map's writer lock (as the
+ * kernel's rb->spinlock; robust, rlock.h) by moving rb_prod_pos; submit and
+ * discard only clear the busy bit with release order, without a lock, so
+ * they need no map pointer.  The consumer stops at the first busy record, so
+ * records are delivered in reservation order even when submitted out of
+ * order.  The header's second word (the kernel's page offset, which no
+ * consumer reads) holds the reserving thread's token: a record whose
+ * reserver died busy is skipped as discarded, or it would stop the ring
+ * for good.  There is no wakeup:
  * consumers poll (BPF_RB_NO_WAKEUP / FORCE_WAKEUP are accepted and ignored).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "instance.h"
 #include "map_internal.h"
 
 #define RB_HDR BPF_RINGBUF_HDR_SZ
@@ -79,19 +84,20 @@ void *uxdp_ringbuf_reserve(struct uxdp_map *m, uint64_t size, uint64_t flags)
 	    size > (uint64_t)m->max_entries - RB_HDR || size >= BPF_RINGBUF_DISCARD_BIT)
 		return NULL;
 	total = uxdp_round_up(size + RB_HDR, 8);
-	uxdp_lock(&h->lock);
+	if (uxdp_map_wlock(m))
+		return NULL;
 	prod = h->rb_prod_pos;
 	cons = __atomic_load_n(&h->rb_cons_pos, __ATOMIC_ACQUIRE);
 	/* As the kernel: the ring never fills up completely. */
 	if (prod + total - cons > mask) {
-		uxdp_unlock(&h->lock);
+		uxdp_map_wunlock(m);
 		return NULL;
 	}
 	hdr = (uint32_t *)((uint8_t *)m->data + (prod & mask));
-	hdr[1] = 0;
+	hdr[1] = uxdp_inst_token(m->inst);
 	__atomic_store_n(&hdr[0], (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->rb_prod_pos, prod + total, __ATOMIC_RELEASE);
-	uxdp_unlock(&h->lock);
+	uxdp_map_wunlock(m);
 	return hdr + 2;
 }
 
@@ -151,6 +157,22 @@ uint64_t uxdp_ringbuf_query(struct uxdp_map *m, uint64_t flags)
 	}
 }
 
+/*
+ * A busy record whose reserver is gone will never be submitted: mark it
+ * discarded (*len updated) so the ring goes on.  Only a busy record stops a
+ * consumer, so the liveness check is off the normal path.
+ */
+static bool dead_reserver(struct uxdp_map *m, uint32_t *hdr, uint32_t *len)
+{
+	uint32_t token = __atomic_load_n(&hdr[1], __ATOMIC_RELAXED);
+
+	if (!token || !uxdp_inst_token_dead(m->inst, token))
+		return false;
+	*len = (*len & ~BPF_RINGBUF_BUSY_BIT) | BPF_RINGBUF_DISCARD_BIT;
+	__atomic_store_n(hdr, *len, __ATOMIC_RELEASE);
+	return true;
+}
+
 int uxdp_ringbuf_consume(struct uxdp_map *m, uxdp_ringbuf_cb cb, void *ctx)
 {
 	struct uxdp_shm_hdr *h = m->hdr;
@@ -165,7 +187,7 @@ int uxdp_ringbuf_consume(struct uxdp_map *m, uxdp_ringbuf_cb cb, void *ctx)
 		uint32_t *hdr = (uint32_t *)((uint8_t *)m->data + (cons & mask));
 		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 
-		if (len & BPF_RINGBUF_BUSY_BIT)
+		if ((len & BPF_RINGBUF_BUSY_BIT) && !dead_reserver(m, hdr, &len))
 			break;
 		cons += uxdp_round_up((len & ~BPF_RINGBUF_DISCARD_BIT) + RB_HDR, 8);
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {

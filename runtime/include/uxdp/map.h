@@ -27,10 +27,21 @@
  * changes while the handle is open.
  *
  * Errors: functions return 0 or a negative errno (kernel values); functions
- * returning a pointer return NULL.  Nothing here exits or prints.
+ * returning a pointer return NULL.  Nothing here exits or prints; the reason
+ * for a refused or damaged segment, in words, is uxdp_map_last_error().
  *
- * Locks are spinlocks in shared memory: a process that dies holding one (a
- * crash in the middle of an update) leaves that bucket locked.
+ * Concurrency, as in the kernel: lookups take no lock, in programs or from
+ * the control plane; updates and deletes take the map's writer lock.  Locks
+ * record their holder, so one left by a killed process is taken over and
+ * the map repaired by the next writer.  An element is reused only once every
+ * reader that may hold it has passed: workers announce it by calling
+ * uxdp_map_epoch_enter()/uxdp_map_epoch_exit() around each batch of
+ * packets; the control-plane calls here do it by themselves.
+ *
+ * Ownership: segments are created exclusively, mode 0600 (or 0660 with a
+ * group, uxdp_map_set_group()), and opened only when owned by the caller or
+ * by root and not writable by others; headers are checked against their
+ * own geometry and the file size before use.
  */
 #ifndef UXDP_MAP_H
 #define UXDP_MAP_H
@@ -128,6 +139,38 @@ uint32_t uxdp_map_type(const struct uxdp_map *map);
  * The handle belongs to the registry: do not close it.  NULL if none.
  */
 struct uxdp_map *uxdp_map_by_id(const char *instance, uint32_t id);
+
+/* ---- concurrency, ownership, damage ---- */
+
+/*
+ * A worker's batch: between enter and exit, elements the calling thread
+ * may hold pointers to (from lookups) are not reused.  Nests.  Cheap: one
+ * load and one store per instance the process uses.
+ */
+void uxdp_map_epoch_enter(void);
+void uxdp_map_epoch_exit(void);
+/*
+ * Create segments from now on for sharing with group (a name or a number):
+ * mode 0660 and that group, instead of 0600.  NULL: back to 0600.
+ */
+int uxdp_map_set_group(const char *group);
+/* Why the last refused or damaged segment was refused (this thread), or NULL. */
+const char *uxdp_map_last_error(void);
+/*
+ * Handle SIGBUS on map segments that shrank under the process (truncated by
+ * their owner): the mapping becomes zero pages and uxdp_map_broken_segment()
+ * names it, so the caller can stop with an error instead of dying.
+ */
+int uxdp_map_sigbus_guard(void);
+const char *uxdp_map_broken_segment(void);
+/* bpf_spin_lock()/bpf_spin_unlock() on a lock word inside a map value. */
+int uxdp_map_spin_lock(uint32_t *word);
+void uxdp_map_spin_unlock(uint32_t *word);
+/*
+ * Elements reused before every reader had passed (a reader stalled past the
+ * spares), and writer locks taken over from dead holders, since creation.
+ */
+void uxdp_map_health(const struct uxdp_map *map, uint64_t *forced_reuse, uint64_t *recoveries);
 
 /* ---- control-plane view, like bpf(2) ---- */
 

@@ -1,7 +1,7 @@
 // map inlining of hash lookups: a BPF_MAP_TYPE_HASH lookup calls the lookup
 // specialised for the key size (4, 8, 16, else "any"); with helper inlining
-// on it is inlined too, and the key compare is a single compare of the key
-// size.  Other hash types keep the generic helper; -fno-map-inline as well.
+// on it is inlined too, takes no lock (acquire loads only), and the key
+// compare is a single compare of the key size.  Other hash types keep the generic helper; -fno-map-inline as well.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 -fno-helper-inline --emit-llvm --remarks -o %t.noinl.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=CALL %s < %t.noinl.ll
@@ -21,7 +21,9 @@
 // INL-NOT: call {{.*}}@uxdp_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
 // INL-NOT: call {{.*}}@memcmp
-// INL: atomicrmw xchg
+// INL-NOT: atomicrmw
+// INL-NOT: cmpxchg
+// INL: load atomic i32, ptr {{.*}} acquire
 // INL: icmp eq i32
 // INL: call {{.*}}@uxdp_map_lookup(
 // INL-NOT: call {{.*}}@uxdp_hash_lookup

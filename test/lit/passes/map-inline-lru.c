@@ -24,7 +24,9 @@
 // INL-NOT: call {{.*}}@uxdp_lru_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
 // INL-NOT: call {{.*}}@memcmp
-// INL: atomicrmw xchg
+// INL-NOT: atomicrmw
+// INL-NOT: cmpxchg
+// INL: load atomic i32, ptr {{.*}} acquire
 // INL: icmp eq i32
 // INL: load atomic i8, ptr {{.*}} monotonic
 // INL: store atomic i8 1, ptr {{.*}} monotonic

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lpm_internal.h - the node layout of LPM tries and their lock-free lookup
+ * (lpm.c describes the design), shared by lpm.c and the lookups uxdpc
+ * inlines (runtime/helpers/lpm_lookup.c), specialised for the key size.
+ *
+ * Nodes are never changed in a way a reader could see half done: an update
+ * writes a new node and publishes it with one release store of the link
+ * that names it; the old node is reused only when every reader has passed
+ * (pool.h).  A lookup follows child links with acquire loads, bounded by
+ * the pool (a bad link ends it) and by the key's length (a trie path never
+ * repeats a prefix length).
+ */
+#ifndef UXDP_MAPS_LPM_INTERNAL_H
+#define UXDP_MAPS_LPM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "map_internal.h"
+
+#define LPM_DATA_MAX 256
+#define LPM_IM 0x1 /* intermediate node: no value */
+
+struct lnode {
+	uint32_t child[2];
+	uint32_t free_next;  /* pool.h, while free */
+	uint32_t prefixlen;
+	uint32_t flags;
+	uint32_t _pad;
+	uint64_t freed;      /* pool.h */
+	/* data (padded to 8), then the value */
+};
+
+_Static_assert(sizeof(struct lnode) == 32, "node header: pool.h's 32 bytes");
+_Static_assert(offsetof(struct lnode, free_next) == 8 && offsetof(struct lnode, freed) == 24,
+	       "pool.h's words");
+
+static inline struct lnode *lpm_node(const struct uxdp_map *m, uint32_t l)
+{
+	return (struct lnode *)(m->pool + (uint64_t)(l - 1) * m->elem_size);
+}
+
+static inline uint8_t *lpm_ndata(struct lnode *n)
+{
+	return (uint8_t *)(n + 1);
+}
+
+static inline uint8_t *lpm_nvalue_sized(struct lnode *n, uint32_t dlen)
+{
+	return lpm_ndata(n) + uxdp_round_up(dlen, 8);
+}
+
+static inline unsigned int lpm_bit_at(const uint8_t *data, uint32_t i)
+{
+	return (data[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/*
+ * Length of the common prefix of a and b, at most limit bits, for dlen
+ * bytes of data: IPv4 and IPv6 keys as one or two big-endian word compares.
+ */
+static inline uint32_t lpm_match_len(const uint8_t *a, const uint8_t *b, uint32_t limit,
+				     uint32_t dlen)
+{
+	uint32_t n = 0;
+
+	if (dlen == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		x = __builtin_bswap32(x ^ y);
+		n = x ? (uint32_t)__builtin_clz(x) : 32;
+	} else if (dlen == 16) {
+		uint64_t x0, y0, x1, y1;
+
+		memcpy(&x0, a, 8);
+		memcpy(&y0, b, 8);
+		memcpy(&x1, a + 8, 8);
+		memcpy(&y1, b + 8, 8);
+		x0 = __builtin_bswap64(x0 ^ y0);
+		x1 = __builtin_bswap64(x1 ^ y1);
+		n = x0 ? (uint32_t)__builtin_clzll(x0) : x1 ? 64 + (uint32_t)__builtin_clzll(x1) : 128;
+	} else {
+		for (uint32_t i = 0; i < dlen && n < limit; i++) {
+			unsigned int x = a[i] ^ b[i];
+
+			if (x) {
+				n += (uint32_t)__builtin_clz(x) - 24;
+				break;
+			}
+			n += 8;
+		}
+	}
+	return n < limit ? n : limit;
+}
+
+/*
+ * The value of the longest prefix matching key (struct bpf_lpm_trie_key_u8
+ * of key_size bytes), found without a lock, or NULL.
+ */
+static inline void *lpm_lookup_sized(const struct uxdp_map *m, const void *key,
+				     uint32_t key_size)
+{
+	const uint8_t *kdata = (const uint8_t *)key + 4;
+	uint32_t dlen = key_size - 4, maxlen = dlen * 8, plen, l;
+	struct lnode *found = NULL;
+
+	memcpy(&plen, key, 4);
+	if (plen > maxlen)
+		plen = maxlen;
+	l = __atomic_load_n(&m->hdr->root, __ATOMIC_ACQUIRE);
+	for (uint32_t steps = 0; l - 1 < m->n_pool && steps <= maxlen; steps++) {
+		struct lnode *n = lpm_node(m, l);
+		uint32_t np = n->prefixlen, ml;
+
+		if (np > maxlen)
+			break; /* damaged */
+		ml = lpm_match_len(lpm_ndata(n), kdata, np < plen ? np : plen, dlen);
+		if (ml < np)
+			break;
+		if (!(__atomic_load_n(&n->flags, __ATOMIC_RELAXED) & LPM_IM))
+			found = n;
+		if (ml == maxlen)
+			break;
+		l = __atomic_load_n(&n->child[lpm_bit_at(kdata, np)], __ATOMIC_ACQUIRE);
+	}
+	return found ? lpm_nvalue_sized(found, dlen) : NULL;
+}
+
+#endif /* UXDP_MAPS_LPM_INTERNAL_H */

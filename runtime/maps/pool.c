@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pool.c - free elements of hash maps and LPM tries (pool.h).
+ *
+ * The FIFO is ordered by stamp (each put stamps anew), so when its head may
+ * still be read, so may everything behind it: one check per allocation.
+ */
+#include <sched.h>
+#include <time.h>
+
+#include "fault.h"
+#include "instance.h"
+#include "pool.h"
+
+/* A worker waits about 200 us, rescanning the participants now and then. */
+#define WAIT_ROUNDS 64
+#define SPINS_PER_ROUND 128
+/* Anyone else yields up to about a second (a preempted reader must get to run). */
+#define WAIT_NS_CONTROL 1000000000ull
+
+static uint32_t *next_of(const struct uxdp_map *m, uint32_t link)
+{
+	return (uint32_t *)(uxdp_pool_elem(m, link) + UXDP_POOL_NEXT_OFF);
+}
+
+uint32_t uxdp_pool_spare(uint32_t n_elems, uint64_t elem_size)
+{
+	uint64_t spare = n_elems / 16;
+
+	if (spare < 64)
+		spare = 64;
+	if (spare > 65536)
+		spare = 65536;
+	/* large values: no more than 16 MiB of spares, but never fewer than 16 */
+	if (spare * elem_size > (16u << 20))
+		spare = (16u << 20) / elem_size;
+	if (spare < 16)
+		spare = 16;
+	return (uint32_t)spare;
+}
+
+void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+
+	if (first > last)
+		return;
+	for (uint32_t l = first; l <= last; l++) {
+		*next_of(m, l) = l < last ? l + 1 : 0;
+		*uxdp_pool_stamp(m, l) = 0;
+	}
+	if (h->free_tail)
+		*next_of(m, h->free_tail) = first;
+	else
+		h->free_head = first;
+	h->free_tail = last;
+}
+
+void uxdp_pool_put(struct uxdp_map *m, uint32_t link)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t tail = h->free_tail;
+
+	*next_of(m, link) = 0;
+	*uxdp_pool_stamp(m, link) = uxdp_inst_stamp(m->inst);
+	UXDP_FAULT_POINT();
+	if (tail && tail <= m->n_pool)
+		*next_of(m, tail) = link;
+	else
+		h->free_head = link;
+	UXDP_FAULT_POINT();
+	h->free_tail = link;
+}
+
+bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp)
+{
+	return stamp < uxdp_inst_safe_cached(m->inst) ||
+	       stamp < uxdp_inst_safe_below(m->inst, false);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Wait until stamp is safe; false if it is not after the caller's share of waiting. */
+static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
+{
+	if (uxdp_inst_active(m->inst)) {
+		for (int round = 0; round < WAIT_ROUNDS; round++) {
+			for (int i = 0; i < SPINS_PER_ROUND; i++)
+				uxdp_cpu_relax();
+			if (uxdp_pool_safe(m, stamp))
+				return true;
+		}
+	} else {
+		uint64_t end = mono_ns() + WAIT_NS_CONTROL;
+
+		while (mono_ns() < end) {
+			sched_yield();
+			if (uxdp_pool_safe(m, stamp))
+				return true;
+		}
+	}
+	/* last: is it a dead thread's announcement that holds it back? */
+	return stamp < uxdp_inst_safe_below(m->inst, true);
+}
+
+uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint32_t l = h->free_head;
+	uint64_t stamp;
+
+	if (!l || l > m->n_pool)
+		return 0;
+	stamp = *uxdp_pool_stamp(m, l);
+	if (!uxdp_pool_safe(m, stamp) && !wait_safe(m, stamp)) {
+		if (!force)
+			return 0;
+		__atomic_add_fetch(&h->forced_reuse, 1, __ATOMIC_RELAXED);
+	}
+	h->free_head = *next_of(m, l);
+	UXDP_FAULT_POINT();
+	if (!h->free_head || h->free_head > m->n_pool) {
+		h->free_head = 0;
+		h->free_tail = 0;
+	}
+	return l;
+}
+
+uint32_t uxdp_pool_rebuild(struct uxdp_map *m, const uint8_t *in_use)
+{
+	struct uxdp_shm_hdr *h = m->hdr;
+	uint64_t stamp = uxdp_inst_stamp(m->inst); /* any reader may hold any of them */
+	uint32_t n = 0, tail = 0;
+
+	h->free_head = 0;
+	for (uint32_t l = 1; l <= m->n_pool; l++) {
+		if (uxdp_bit(in_use, l - 1))
+			continue;
+		*next_of(m, l) = 0;
+		*uxdp_pool_stamp(m, l) = stamp;
+		if (tail)
+			*next_of(m, tail) = l;
+		else
+			h->free_head = l;
+		tail = l;
+		n++;
+	}
+	h->free_tail = tail;
+	return n;
+}

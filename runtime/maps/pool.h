@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool.h - the preallocated elements of hash maps and LPM tries, and the
+ * FIFO of free ones, reused only once no reader can hold them.  Private to
+ * runtime/maps.
+ *
+ * Elements are named by links (index + 1, 0 is none) and start with a
+ * 32-byte header whose words 8..11 (the free-list link) and 24..31 (the
+ * epoch stamp of the unlink, instance.h) belong to the pool while the
+ * element is free; the rest of the header is the type's.  A freed element
+ * keeps the links a reader may still follow (a hash chain's next, a trie
+ * node's children) untouched until it is taken again.
+ *
+ * Everything here runs under the map's writer lock.
+ */
+#ifndef UXDP_MAPS_POOL_H
+#define UXDP_MAPS_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "map_internal.h"
+
+#define UXDP_POOL_NEXT_OFF 8
+#define UXDP_POOL_STAMP_OFF 24
+#define UXDP_POOL_HDR_SIZE 32
+
+static inline uint8_t *uxdp_pool_elem(const struct uxdp_map *m, uint32_t link)
+{
+	return m->pool + (uint64_t)(link - 1) * m->elem_size;
+}
+
+static inline uint64_t *uxdp_pool_stamp(const struct uxdp_map *m, uint32_t link)
+{
+	return (uint64_t *)(uxdp_pool_elem(m, link) + UXDP_POOL_STAMP_OFF);
+}
+
+/* Elements a map of n_elems keeps beyond them, for replacements and reclamation. */
+uint32_t uxdp_pool_spare(uint32_t n_elems, uint64_t elem_size);
+/* Put links first..last on the free FIFO, in order, reusable at once (a fresh map). */
+void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last);
+/* Give back an element unlinked now: stamped, reusable once readers have passed. */
+void uxdp_pool_put(struct uxdp_map *m, uint32_t link);
+/*
+ * The oldest free element, or 0 if there is none.  If a reader may still
+ * hold it, wait for readers to pass: a worker (inside a read-side section)
+ * about 200 us, since other workers may wait on its lock; anyone else, as a
+ * control-plane writer, up to a second, yielding the CPU to a preempted
+ * reader.  Then, with force, take it anyway (counted in forced_reuse: as
+ * the kernel's preallocated maps do all the time, a reader may then see it
+ * change); without force return 0.
+ */
+uint32_t uxdp_pool_get(struct uxdp_map *m, bool force);
+/* Whether an element stamped stamp may be reused now (no /proc reads). */
+bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp);
+/*
+ * Repair: every element whose bit is clear in in_use goes on the free FIFO
+ * with a fresh stamp; returns how many.
+ */
+uint32_t uxdp_pool_rebuild(struct uxdp_map *m, const uint8_t *in_use);
+
+static inline bool uxdp_bit(const uint8_t *bits, uint32_t i)
+{
+	return bits[i / 8] & (1u << (i % 8));
+}
+
+static inline void uxdp_set_bit(uint8_t *bits, uint32_t i)
+{
+	bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+#endif /* UXDP_MAPS_POOL_H */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A writer killed at every step of an update leaves a map that the next
+ * process can use at once, with every change either complete or undone.
+ *
+ * Random kill timing would almost never land between two stores, so a
+ * child process arms the fault points of runtime/maps (fault.h) to stop
+ * itself at step n of its updates, the parent kills it there with SIGKILL,
+ * and then checks the map: a new key can be written (the dead writer's lock
+ * is taken over and the map repaired), every key holds a value some update
+ * wrote, nothing leaked (a non-LRU map still takes exactly max_entries
+ * keys), and the map is put back for step n + 1.  This for every n until the
+ * child gets through its updates without stopping.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "../fault.h"
+#include "test.h"
+
+#define MAX 64
+
+struct scenario {
+	const char *name;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t flags;
+	void (*fill)(struct uxdp_map *m);        /* the state before each round */
+	void (*change)(struct uxdp_map *m);      /* what the child does */
+	void (*check)(struct uxdp_map *m);       /* after the kill */
+};
+
+/* ---- hash maps: keys k hold k * 10, or k * 10 + 1 once changed ---- */
+
+/* Values are 8 bytes; a per-CPU map's control-plane value is one per CPU (2). */
+static void put(struct uxdp_map *m, uint32_t k, uint64_t v)
+{
+	uint64_t vv[2] = { v, v };
+
+	CHECK_EQ(uxdp_map_update_elem(m, &k, vv, BPF_ANY), 0);
+}
+
+static void hash_fill(struct uxdp_map *m)
+{
+	uint32_t k;
+
+	for (k = 0; k < 40; k++)
+		put(m, k, k * 10);
+	for (k = 40; k < 100; k++)
+		uxdp_map_delete_elem(m, &k);
+}
+
+static void hash_change(struct uxdp_map *m)
+{
+	uint64_t v[2];
+	uint32_t k;
+
+	k = 50, v[0] = v[1] = 501;
+	uxdp_map_update_elem(m, &k, v, BPF_NOEXIST); /* insert */
+	k = 3, v[0] = v[1] = 31;
+	uxdp_map_update_elem(m, &k, v, BPF_EXIST);   /* replace */
+	k = 5;
+	uxdp_map_delete_elem(m, &k);                  /* delete */
+}
+
+/* Every key present holds a value of its own; returns how many keys. */
+static uint32_t walk_keys(struct uxdp_map *m, bool lru)
+{
+	uint32_t k, next, n = 0;
+	uint64_t v[2];
+
+	for (int err = uxdp_map_get_next_key(m, NULL, &next); !err && n < 10 * MAX;
+	     err = uxdp_map_get_next_key(m, &k, &next)) {
+		k = next;
+		n++;
+		CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, v), 0);
+		CHECK(v[0] == (uint64_t)k * 10 || v[0] == (uint64_t)k * 10 + 1 ||
+		      (lru && v[0] == 7));
+	}
+	return n;
+}
+
+static void hash_check(struct uxdp_map *m)
+{
+	uint32_t n = walk_keys(m, false), k, added = 0;
+	uint64_t v = 7;
+
+	CHECK(n >= 39 && n <= 41);
+	/* nothing leaked: exactly max_entries keys fit */
+	for (k = 1000; k < 1000 + 2 * MAX; k++) {
+		int err = uxdp_map_update_elem(m, &k, &v, BPF_NOEXIST);
+
+		if (err) {
+			CHECK_EQ(err, -E2BIG);
+			break;
+		}
+		added++;
+	}
+	CHECK_EQ(n + added, MAX);
+	for (k = 1000; k < 1000 + added; k++)
+		CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+}
+
+/* ---- LRU maps: full, so every insert evicts ---- */
+
+static void lru_fill(struct uxdp_map *m)
+{
+	for (uint32_t k = 0; k < 2 * MAX; k++)
+		put(m, k, k * 10);
+}
+
+static void lru_change(struct uxdp_map *m)
+{
+	uint32_t k;
+
+	for (k = 200; k < 203; k++) {
+		uint64_t v = k * 10 + 1;
+
+		uxdp_map_update_elem(m, &k, &v, BPF_ANY);
+	}
+	k = 201;
+	uxdp_map_delete_elem(m, &k);
+}
+
+static void lru_check(struct uxdp_map *m)
+{
+	uint32_t n = walk_keys(m, true);
+
+	CHECK(n > 0 && n <= MAX);
+	/* inserts keep working and never fail */
+	for (uint32_t k = 5000; k < 5000 + 3 * MAX; k++) {
+		uint64_t v = 7;
+
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	}
+	CHECK(walk_keys(m, true) <= MAX);
+}
+
+/* ---- LPM trie: prefixes of 10.0.0.0/8 ---- */
+
+struct lpm_key {
+	uint32_t plen;
+	uint8_t a[4];
+};
+
+static int lpm_put(struct uxdp_map *m, uint32_t plen, uint8_t b1, uint8_t b2, uint64_t v,
+		   uint64_t flags)
+{
+	struct lpm_key k = { plen, { 10, b1, b2, 0 } };
+
+	return uxdp_map_update_elem(m, &k, &v, flags);
+}
+
+static void lpm_fill(struct uxdp_map *m)
+{
+	struct lpm_key k;
+
+	while (!uxdp_map_get_next_key(m, NULL, &k))
+		uxdp_map_delete_elem(m, &k);
+	lpm_put(m, 8, 0, 0, 80, BPF_ANY);
+	for (uint8_t i = 0; i < 10; i++)
+		lpm_put(m, 16, i, 0, 160 + i, BPF_ANY);
+	lpm_put(m, 24, 1, 1, 241, BPF_ANY);
+	lpm_put(m, 24, 1, 128, 242, BPF_ANY);
+}
+
+static void lpm_change(struct uxdp_map *m)
+{
+	struct lpm_key k = { 16, { 10, 1, 0, 0 } };
+
+	lpm_put(m, 24, 2, 7, 999, BPF_NOEXIST);   /* a fork */
+	lpm_put(m, 16, 3, 0, 999, BPF_EXIST);     /* a replacement */
+	uxdp_map_delete_elem(m, &k);              /* a node with two children */
+	k.a[1] = 4;
+	uxdp_map_delete_elem(m, &k);              /* a leaf */
+}
+
+static void lpm_check(struct uxdp_map *m)
+{
+	struct lpm_key k, n;
+	uint32_t count = 0, added = 0;
+	uint64_t v;
+
+	for (int err = uxdp_map_get_next_key(m, NULL, &n); !err && count < 4 * MAX;
+	     err = uxdp_map_get_next_key(m, &k, &n)) {
+		k = n;
+		count++;
+	}
+	CHECK(count >= 11 && count <= 14);
+	/* a lookup finds the longest prefix */
+	k = (struct lpm_key){ 32, { 10, 1, 1, 9 } };
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &v), 0);
+	CHECK_EQ(v, 241);
+	/* nothing leaked: the trie takes exactly max_entries prefixes */
+	for (uint32_t i = 0; i < 4 * MAX; i++) {
+		int err = lpm_put(m, 32, (uint8_t)(100 + i / 256), (uint8_t)i, 1, BPF_NOEXIST);
+
+		if (err) {
+			CHECK_EQ(err, -ENOSPC);
+			break;
+		}
+		added++;
+	}
+	CHECK_EQ(count + added, MAX);
+}
+
+/* ---- queue ---- */
+
+static void queue_fill(struct uxdp_map *m)
+{
+	uint64_t v;
+
+	while (!uxdp_map_pop(m, &v))
+		;
+	for (v = 0; v < 10; v++)
+		CHECK_EQ(uxdp_map_push(m, &v, 0), 0);
+}
+
+static void queue_change(struct uxdp_map *m)
+{
+	uint64_t v = 100;
+
+	uxdp_map_push(m, &v, 0);
+	uxdp_map_pop(m, &v);
+}
+
+static void queue_check(struct uxdp_map *m)
+{
+	uint64_t v, prev = 0;
+	uint32_t n = 0;
+
+	while (!uxdp_map_pop(m, &v) && n < 2 * MAX) {
+		CHECK(v < 10 || v == 100);
+		CHECK(n == 0 || v > prev);
+		prev = v;
+		n++;
+	}
+	CHECK(n >= 9 && n <= 11);
+	v = 1;
+	CHECK_EQ(uxdp_map_push(m, &v, 0), 0);
+}
+
+static const struct scenario scenarios[] = {
+	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check },
+	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, NULL },
+	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check },
+	{ "lru_pcpu_lists", BPF_MAP_TYPE_LRU_HASH, 4, BPF_F_NO_COMMON_LRU, lru_fill, lru_change,
+	  lru_check },
+	{ "lpm", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, lpm_fill, lpm_change, lpm_check },
+	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, queue_fill, queue_change, queue_check },
+};
+
+/* The parent's check, bounded: a lock nobody takes over would hang here. */
+static void checked(const struct scenario *s, struct uxdp_map *m)
+{
+	alarm(30);
+	if (s->check)
+		s->check(m);
+	else
+		walk_keys(m, false);
+	alarm(0);
+}
+
+static void run(const struct scenario *s)
+{
+	struct uxdp_map_def d = {
+		.name = s->name, .type = s->type, .key_size = s->key_size, .value_size = 8,
+		.max_entries = MAX, .map_flags = s->flags, .ncpus = 2,
+	};
+	struct uxdp_map *m = NULL;
+	uint64_t recoveries = 0;
+	int stops = 0, step;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	for (step = 1; step < 100000; step++) {
+		int status = 0;
+		pid_t pid;
+
+		alarm(30);
+		s->fill(m);
+		alarm(0);
+		pid = fork();
+		if (pid == 0) {
+			struct uxdp_map *cm = NULL;
+
+			alarm(30);
+			if (uxdp_map_open(test_instance, s->name, &cm))
+				_exit(2);
+			uxdp_fault_arm(step);
+			s->change(cm);
+			_exit(0);
+		}
+		CHECK(pid > 0);
+		if (pid <= 0)
+			break;
+		waitpid(pid, &status, WUNTRACED);
+		if (WIFSTOPPED(status)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			stops++;
+			checked(s, m);
+			continue;
+		}
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		checked(s, m); /* the complete run's result passes too */
+		break;
+	}
+	uxdp_map_health(m, NULL, &recoveries);
+	printf("%s: %d steps, killed at each, %llu lock take-overs\n", s->name, stops,
+	       (unsigned long long)recoveries);
+	CHECK(stops >= 3);           /* the test reached inside the updates */
+	CHECK(recoveries >= 1);      /* and some kill left the lock held */
+	uxdp_map_close(m);
+}
+
+int main(void)
+{
+	test_begin("robust");
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		run(&scenarios[i]);
+	return test_end();
+}
