@@ -21,13 +21,21 @@
  * A BPF_MAP_TYPE_HASH lookup becomes a call to the lookup specialised for
  * the map's key size (runtime/helpers/hash_lookup.c, include/uxdp/helpers.h)
  * which helper inlining then brings in with the other helpers: a fixed-size
- * hash and key compare, and no dispatch on the map type.  So does a
- * BPF_MAP_TYPE_LRU_HASH lookup (with BPF_F_NO_COMMON_LRU or without: the
- * flag only changes updates), to a lookup that takes the map-wide lock
- * instead of the bucket's and marks the element referenced, as the helper
- * does: the kernel's eviction order depends on that mark.  Other map types
- * (per-CPU and LRU per-CPU hashes among them) keep their (inlinable) helper
- * call.
+ * hash and key compare, a lock-free walk, and no dispatch on the map type.
+ * So does a BPF_MAP_TYPE_LRU_HASH lookup (with BPF_F_NO_COMMON_LRU or
+ * without: the flag only changes updates), to a lookup that also marks the
+ * element referenced, as the helper does: the kernel's eviction order
+ * depends on that mark.  Per-CPU hashes (LRU or not) get the same with the
+ * worker's slot computed inline as for per-CPU arrays, and an LPM trie a
+ * lookup specialised for its key size (runtime/helpers/lpm_lookup.c:
+ * IPv4 and IPv6 prefixes compare as words).
+ *
+ * Map-in-map: the result of a lookup in an array or hash of maps is an inner
+ * map whose type and key size the object's inner template gives, so a
+ * lookup in it is specialised the same way; an inner array's lookup reads
+ * data and max_entries from the inner map's handle (struct uxdp_map_fast),
+ * since inner maps may differ in size.  Other map types keep their
+ * (inlinable) helper call.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +51,7 @@
 
 /* struct uxdp_map_fast (runtime/include/uxdp/map.h): data at 0, then u32s. */
 #define MAP_FAST_OFF_DATA 0
+#define MAP_FAST_OFF_MAX_ENTRIES 8
 #define MAP_FAST_OFF_NCPUS 16
 /* struct uxdp_ctx.worker, and struct uxdp_worker.index at its offset 0. */
 #define CTX_OFF_WORKER 72
@@ -266,31 +275,193 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 	replace_lookup(b, call, in_range, LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem"));
 }
 
-/*
- * The hash lookup for the map's type (prefix: UXDP_HASH_LOOKUP_PREFIX or
- * UXDP_LRU_HASH_LOOKUP_PREFIX) and key_size: a specialised one, or the
- * generic one.
- */
-static void specialise_hash_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-				   const struct uxdp_map_info *map, const char *prefix)
+/* The worker's per-CPU slot of the map behind map_ptr, computed inline. */
+static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				LLVMValueRef map_ptr)
 {
-	LLVMTypeRef fn_t = LLVMGetCalledFunctionType(call);
-	LLVMValueRef fn, args[2] = { LLVMGetOperand(call, 0), LLVMGetOperand(call, 1) }, res;
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef cpu_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
+	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+	bool with_ctx = LLVMCountParams(fn) > 0 &&
+			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind;
+	LLVMValueRef off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0), ncpus, cpu;
+
+	ncpus = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, map_ptr, &off, 1, ""), "percpu.ncpus");
+	set_invariant(c, ncpus);
+	LLVMSetAlignment(ncpus, 4);
+	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, with_ctx),
+			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
+					       ncpus },
+			     2, "percpu.cpu");
+	return LLVMBuildZExt(b, cpu, i64, "");
+}
+
+/*
+ * The lookup call replaced by prefix + "k<key_size>" (a size in sizes) or
+ * prefix + "any", with the call's (map, key) and, for per-CPU maps, the
+ * worker's slot as a third argument.
+ */
+static void specialise_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+			      uint32_t key_size, const char *prefix, const unsigned *sizes,
+			      bool percpu)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef fn_t = LLVMFunctionType(i64, (LLVMTypeRef[]){ i64, i64, i64 }, percpu ? 3 : 2,
+					    0);
+	LLVMValueRef fn, args[3] = { LLVMGetOperand(call, 0), LLVMGetOperand(call, 1) }, res;
 	char name[64];
 
 	snprintf(name, sizeof(name), "%sany", prefix);
-#define HASH_LOOKUP_NAME(n)                                                      \
-	if (map->key_size == (n))                                                \
-		snprintf(name, sizeof(name), "%sk%u", prefix, (unsigned)(n));
-	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_NAME)
-#undef HASH_LOOKUP_NAME
+	for (const unsigned *n = sizes; *n; n++)
+		if (key_size == *n)
+			snprintf(name, sizeof(name), "%sk%u", prefix, *n);
 	fn = LLVMGetNamedFunction(mod, name);
 	if (!fn)
 		fn = LLVMAddFunction(mod, name, fn_t);
 	LLVMPositionBuilderBefore(b, call);
-	res = LLVMBuildCall2(b, fn_t, fn, args, 2, "");
+	if (percpu)
+		args[2] = percpu_slot(mod, b, call, LLVMBuildIntToPtr(b, args[0], ptr, "map.p"));
+	res = LLVMBuildCall2(b, fn_t, fn, args, percpu ? 3 : 2, "");
 	LLVMReplaceAllUsesWith(call, res);
 	LLVMInstructionEraseFromParent(call);
+}
+
+/*
+ * A lookup in an array whose handle is only known at run time (an inner
+ * map): index < handle->max_entries ? handle->data + index * stride : NULL.
+ */
+static void inline_handle_array_lookup(LLVMBuilderRef b, LLVMValueRef call,
+				       const struct uxdp_map_info *tmpl)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
+	uint64_t stride = ((uint64_t)tmpl->value_size + 7) & ~7ULL;
+	LLVMValueRef key, in_range, handle, data, max, off;
+	LLVMValueRef max_off = LLVMConstInt(i64, MAP_FAST_OFF_MAX_ENTRIES, 0);
+
+	LLVMPositionBuilderBefore(b, call);
+	handle = LLVMBuildIntToPtr(b, LLVMGetOperand(call, 0), ptr, "inner.map");
+	key = LLVMBuildLoad2(b, i32, LLVMBuildIntToPtr(b, LLVMGetOperand(call, 1), ptr, "key.p"),
+			     "index");
+	LLVMSetAlignment(key, 1);
+	max = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, handle, &max_off, 1, ""),
+			     "inner.max_entries");
+	set_invariant(c, max);
+	LLVMSetAlignment(max, 4);
+	in_range = LLVMBuildICmp(b, LLVMIntULT, key, max, "in_range");
+	data = LLVMBuildLoad2(b, ptr, handle, "inner.data");
+	set_invariant(c, data);
+	LLVMSetAlignment(data, 8);
+	off = LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""), LLVMConstInt(i64, stride, 0), "");
+	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
+}
+
+static const unsigned hash_sizes[] = {
+#define SIZE_ENTRY(n) n,
+	UXDP_HASH_LOOKUP_SIZES(SIZE_ENTRY) 0
+};
+static const unsigned lpm_sizes[] = { UXDP_LPM_LOOKUP_SIZES(SIZE_ENTRY) 0 };
+#undef SIZE_ENTRY
+
+/*
+ * A lookup in a map of known type and key size (a slot's map, or an inner
+ * map of a known template): specialised if the type has a specialised
+ * lookup; false otherwise (the helper call stays).
+ */
+static bool specialise_by_type(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+			       const struct uxdp_map_info *map, struct uxdp_pass_stats *st)
+{
+	switch (map->type) {
+	case BPF_MAP_TYPE_HASH:
+		specialise_lookup(mod, b, call, map->key_size, UXDP_HASH_LOOKUP_PREFIX, hash_sizes,
+				  false);
+		break;
+	case BPF_MAP_TYPE_LRU_HASH:
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_HASH_LOOKUP_PREFIX,
+				  hash_sizes, false);
+		break;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		specialise_lookup(mod, b, call, map->key_size, UXDP_PERCPU_HASH_LOOKUP_PREFIX,
+				  hash_sizes, true);
+		break;
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
+				  hash_sizes, true);
+		break;
+	case BPF_MAP_TYPE_LPM_TRIE:
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LPM_LOOKUP_PREFIX, lpm_sizes,
+				  false);
+		st->lpm_specialised++;
+		return true;
+	default:
+		return false;
+	}
+	st->hash_specialised++;
+	return true;
+}
+
+/* The inner template of the map-of-maps lookup whose result arg is, or NULL. */
+static const struct uxdp_map_info *inner_template(const struct uxdp_pass_env *env,
+						  LLVMValueRef arg)
+{
+	const struct uxdp_map_info *outer;
+	int k;
+
+	if (!is_call_to(arg, "uxdp_helper_map_lookup_elem"))
+		return NULL;
+	k = map_of_arg(env, LLVMGetOperand(arg, 0));
+	if (k < 0)
+		return NULL;
+	outer = &env->obj->maps[k];
+	if ((outer->type != BPF_MAP_TYPE_ARRAY_OF_MAPS && outer->type != BPF_MAP_TYPE_HASH_OF_MAPS) ||
+	    outer->inner_map < 0 || (size_t)outer->inner_map >= env->obj->n_maps)
+		return NULL;
+	return &env->obj->maps[outer->inner_map];
+}
+
+/* A lookup in an inner map: specialised by its template; false if not. */
+static bool specialise_inner(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+			     const struct uxdp_map_info *tmpl, struct uxdp_pass_stats *st)
+{
+	if (tmpl->type == BPF_MAP_TYPE_ARRAY && tmpl->key_size == 4) {
+		inline_handle_array_lookup(b, call, tmpl);
+		st->maps_inlined++;
+	} else if (!specialise_by_type(mod, b, call, tmpl, st)) {
+		return false;
+	}
+	st->inner_specialised++;
+	return true;
+}
+
+static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef inst,
+			    struct uxdp_pass_env *env)
+{
+	const struct uxdp_map_info *map;
+	int k = map_of_arg(env, LLVMGetOperand(inst, 0));
+
+	if (k < 0) {
+		map = inner_template(env, LLVMGetOperand(inst, 0));
+		if (map)
+			specialise_inner(mod, b, inst, map, &env->stats);
+		return;
+	}
+	map = &env->obj->maps[k];
+	if (map->type == BPF_MAP_TYPE_ARRAY && map->key_size == 4) {
+		inline_array_lookup(b, inst, env->map_slots[k], map);
+		env->stats.maps_inlined++;
+	} else if (map->type == BPF_MAP_TYPE_PERCPU_ARRAY && map->key_size == 4) {
+		/* the map pointer: the load of slot->map */
+		inline_percpu_array_lookup(mod, b, inst, LLVMGetOperand(LLVMGetOperand(inst, 0), 0),
+					   map);
+		env->stats.maps_inlined++;
+		env->stats.percpu_inlined++;
+	} else {
+		specialise_by_type(mod, b, inst, map, &env->stats);
+	}
 }
 
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
@@ -305,35 +476,9 @@ int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 
 			while (inst) {
 				LLVMValueRef next = LLVMGetNextInstruction(inst);
-				const struct uxdp_map_info *map;
-				int k;
 
-				if (!is_call_to(inst, "uxdp_helper_map_lookup_elem") ||
-				    (k = map_of_arg(env, LLVMGetOperand(inst, 0))) < 0) {
-					inst = next;
-					continue;
-				}
-				map = &env->obj->maps[k];
-				if (map->type == BPF_MAP_TYPE_ARRAY && map->key_size == 4) {
-					inline_array_lookup(b, inst, env->map_slots[k], map);
-					env->stats.maps_inlined++;
-				} else if (map->type == BPF_MAP_TYPE_PERCPU_ARRAY &&
-					   map->key_size == 4) {
-					/* the map pointer: the load of slot->map */
-					inline_percpu_array_lookup(
-						mod, b, inst,
-						LLVMGetOperand(LLVMGetOperand(inst, 0), 0), map);
-					env->stats.maps_inlined++;
-					env->stats.percpu_inlined++;
-				} else if (map->type == BPF_MAP_TYPE_HASH) {
-					specialise_hash_lookup(mod, b, inst, map,
-							       UXDP_HASH_LOOKUP_PREFIX);
-					env->stats.hash_specialised++;
-				} else if (map->type == BPF_MAP_TYPE_LRU_HASH) {
-					specialise_hash_lookup(mod, b, inst, map,
-							       UXDP_LRU_HASH_LOOKUP_PREFIX);
-					env->stats.hash_specialised++;
-				}
+				if (is_call_to(inst, "uxdp_helper_map_lookup_elem"))
+					map_inline_call(mod, b, inst, env);
 				inst = next;
 			}
 		}

@@ -43,6 +43,8 @@ struct uxdp_pass_stats {
 	unsigned maps_inlined;      /* lookups replaced by direct code */
 	unsigned percpu_inlined;    /* of which on per-CPU arrays */
 	unsigned hash_specialised;  /* hash lookups calling a key-size lookup */
+	unsigned lpm_specialised;   /* LPM lookups calling a key-size lookup */
+	unsigned inner_specialised; /* of all these, lookups in an inner map (map-in-map) */
 	unsigned helpers_linked;    /* helper definitions brought in */
 	unsigned checks_widened;    /* guards made to test what later checks need */
 	unsigned checks_removed;    /* later checks a widened guard implies */

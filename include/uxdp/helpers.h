@@ -73,6 +73,20 @@
 #define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(8) X(16)
 #define UXDP_HASH_LOOKUP_PREFIX "uxdp_hash_lookup_"
 #define UXDP_LRU_HASH_LOOKUP_PREFIX "uxdp_lru_hash_lookup_"
+/*
+ * The same for BPF_MAP_TYPE_PERCPU_HASH and BPF_MAP_TYPE_LRU_PERCPU_HASH,
+ * with a third argument: the CPU (worker) slot, which the pass computes
+ * inline as for per-CPU arrays: uxdp_percpu_hash_lookup_k<N>(map, key, cpu).
+ */
+#define UXDP_PERCPU_HASH_LOOKUP_PREFIX "uxdp_percpu_hash_lookup_"
+#define UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX "uxdp_lru_percpu_hash_lookup_"
+/*
+ * And for BPF_MAP_TYPE_LPM_TRIE, by key size (4 bytes of prefix length and
+ * the data: IPv4 and IPv6): uxdp_lpm_lookup_k<N>(map, key), _any otherwise
+ * (runtime/helpers/lpm_lookup.c).
+ */
+#define UXDP_LPM_LOOKUP_SIZES(X) X(8) X(20)
+#define UXDP_LPM_LOOKUP_PREFIX "uxdp_lpm_lookup_"
 
 /*
  * A program compiled with `uxdpc --raw` (not XDP) has no helper set: its

@@ -44,6 +44,15 @@ uint64_t uxdp_hash_lookup_any(uint64_t, uint64_t);
 #define DECLARE_LRU_HASH_LOOKUP(n) uint64_t uxdp_lru_hash_lookup_k##n(uint64_t, uint64_t);
 UXDP_HASH_LOOKUP_SIZES(DECLARE_LRU_HASH_LOOKUP)
 uint64_t uxdp_lru_hash_lookup_any(uint64_t, uint64_t);
+#define DECLARE_PERCPU_HASH_LOOKUP(n)                                              \
+	uint64_t uxdp_percpu_hash_lookup_k##n(uint64_t, uint64_t, uint64_t);       \
+	uint64_t uxdp_lru_percpu_hash_lookup_k##n(uint64_t, uint64_t, uint64_t);
+UXDP_HASH_LOOKUP_SIZES(DECLARE_PERCPU_HASH_LOOKUP)
+uint64_t uxdp_percpu_hash_lookup_any(uint64_t, uint64_t, uint64_t);
+uint64_t uxdp_lru_percpu_hash_lookup_any(uint64_t, uint64_t, uint64_t);
+#define DECLARE_LPM_LOOKUP(n) uint64_t uxdp_lpm_lookup_k##n(uint64_t, uint64_t);
+UXDP_LPM_LOOKUP_SIZES(DECLARE_LPM_LOOKUP)
+uint64_t uxdp_lpm_lookup_any(uint64_t, uint64_t);
 
 /* Called by the helpers' bitcode (llvm-nm --undefined-only uxdp_helpers.bc). */
 #define UXDP_RUNTIME_IMPORTS(X)                                                    \
@@ -66,7 +75,7 @@ struct sym {
 
 static const struct sym symbols[] = {
 	UXDP_HELPER_TABLE(HELPER_ENTRY)
-	/* What map-inline calls for hash and LRU hash lookups when helpers are not inlined. */
+	/* What map-inline calls for hash, LRU and LPM lookups when helpers are not inlined. */
 #define HASH_LOOKUP_ENTRY(n) { UXDP_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_hash_lookup_k##n },
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_ENTRY)
 	{ UXDP_HASH_LOOKUP_PREFIX "any", (void *)uxdp_hash_lookup_any },
@@ -74,6 +83,15 @@ static const struct sym symbols[] = {
 	{ UXDP_LRU_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_lru_hash_lookup_k##n },
 	UXDP_HASH_LOOKUP_SIZES(LRU_HASH_LOOKUP_ENTRY)
 	{ UXDP_LRU_HASH_LOOKUP_PREFIX "any", (void *)uxdp_lru_hash_lookup_any },
+#define PERCPU_HASH_LOOKUP_ENTRY(n)                                                     \
+	{ UXDP_PERCPU_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_percpu_hash_lookup_k##n },  \
+	{ UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_lru_percpu_hash_lookup_k##n },
+	UXDP_HASH_LOOKUP_SIZES(PERCPU_HASH_LOOKUP_ENTRY)
+	{ UXDP_PERCPU_HASH_LOOKUP_PREFIX "any", (void *)uxdp_percpu_hash_lookup_any },
+	{ UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX "any", (void *)uxdp_lru_percpu_hash_lookup_any },
+#define LPM_LOOKUP_ENTRY(n) { UXDP_LPM_LOOKUP_PREFIX "k" #n, (void *)uxdp_lpm_lookup_k##n },
+	UXDP_LPM_LOOKUP_SIZES(LPM_LOOKUP_ENTRY)
+	{ UXDP_LPM_LOOKUP_PREFIX "any", (void *)uxdp_lpm_lookup_any },
 	/* LLVM turns large struct copies and zeroing into these calls. */
 	{ "memcpy", (void *)memcpy },
 	{ "memmove", (void *)memmove },

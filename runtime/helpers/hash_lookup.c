@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * hash_lookup.c - bpf_map_lookup_elem on a BPF_MAP_TYPE_HASH or a
- * BPF_MAP_TYPE_LRU_HASH, specialised for the key size
+ * hash_lookup.c - bpf_map_lookup_elem on a BPF_MAP_TYPE_HASH,
+ * BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_HASH or
+ * BPF_MAP_TYPE_LRU_PERCPU_HASH, specialised for the key size
  * (include/uxdp/helpers.h, UXDP_HASH_LOOKUP_SIZES).
  *
  * uxdpc calls these instead of uxdp_helper_map_lookup_elem when a program
@@ -48,4 +49,34 @@ uint64_t uxdp_lru_hash_lookup_any(uint64_t map, uint64_t key)
 	struct uxdp_map *m = MAP(map);
 
 	return (uint64_t)(uintptr_t)hash_lookup_lru(m, PTR(key), m->key_size);
+}
+
+/* Per-CPU hashes: the value of slot cpu (the pass gives the worker's, wrapped). */
+#define PERCPU_HASH_LOOKUP_SIZED(n)                                                        \
+	uint64_t uxdp_percpu_hash_lookup_k##n(uint64_t map, uint64_t key, uint64_t cpu)    \
+	{                                                                                  \
+		return (uint64_t)(uintptr_t)hash_lookup_percpu(MAP(map), PTR(key), n,      \
+							      (unsigned int)cpu, false);  \
+	}                                                                                  \
+	uint64_t uxdp_lru_percpu_hash_lookup_k##n(uint64_t map, uint64_t key, uint64_t cpu) \
+	{                                                                                  \
+		return (uint64_t)(uintptr_t)hash_lookup_percpu(MAP(map), PTR(key), n,      \
+							      (unsigned int)cpu, true);   \
+	}
+UXDP_HASH_LOOKUP_SIZES(PERCPU_HASH_LOOKUP_SIZED)
+
+uint64_t uxdp_percpu_hash_lookup_any(uint64_t map, uint64_t key, uint64_t cpu)
+{
+	struct uxdp_map *m = MAP(map);
+
+	return (uint64_t)(uintptr_t)hash_lookup_percpu(m, PTR(key), m->key_size,
+						      (unsigned int)cpu, false);
+}
+
+uint64_t uxdp_lru_percpu_hash_lookup_any(uint64_t map, uint64_t key, uint64_t cpu)
+{
+	struct uxdp_map *m = MAP(map);
+
+	return (uint64_t)(uintptr_t)hash_lookup_percpu(m, PTR(key), m->key_size,
+						      (unsigned int)cpu, true);
 }

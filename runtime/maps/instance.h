@@ -62,9 +62,16 @@ struct uxdp_inst_shm {
 	_Alignas(64) struct uxdp_inst_slot slots[UXDP_INST_SLOTS];
 };
 
+/* map.c: this process's handles of the instance's maps, by id. */
+struct uxdp_id_table {
+	uint32_t cap;
+	struct uxdp_map *maps[];
+};
+
 /* The process-local view of one instance; lives as long as the process. */
 struct uxdp_inst {
 	struct uxdp_inst *next;
+	struct uxdp_id_table *by_id; /* read without a lock; replaced whole when it grows */
 	struct uxdp_inst_shm *shm;
 	unsigned int index;   /* process-local index: the per-thread state of this instance */
 	uint64_t uuid;

@@ -143,8 +143,32 @@ static struct reg_entry *reg_find(const char *inst, uint32_t id)
 	return NULL;
 }
 
+/*
+ * The instance's id -> handle table, grown (a copy published whole; the old
+ * one stays, readers may be on it) so that id fits.  reg_mutex held.
+ */
+static struct uxdp_id_table *id_table_for(struct uxdp_inst *in, uint32_t id)
+{
+	struct uxdp_id_table *t = in->by_id, *nt;
+	uint32_t cap = t ? t->cap : 0;
+
+	if (id < cap)
+		return t;
+	while (cap <= id)
+		cap = cap ? 2 * cap : 64;
+	nt = calloc(1, sizeof(*nt) + (size_t)cap * sizeof(nt->maps[0]));
+	if (!nt)
+		return NULL;
+	nt->cap = cap;
+	if (t)
+		memcpy(nt->maps, t->maps, (size_t)t->cap * sizeof(t->maps[0]));
+	__atomic_store_n(&in->by_id, nt, __ATOMIC_RELEASE);
+	return nt;
+}
+
 static void reg_add(struct uxdp_map *map)
 {
+	struct uxdp_id_table *t;
 	struct reg_entry *e;
 
 	pthread_mutex_lock(&reg_mutex);
@@ -161,6 +185,9 @@ static void reg_add(struct uxdp_map *map)
 	if (!__atomic_load_n(&e->map, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&e->map, map, __ATOMIC_RELEASE);
 		map->registered = true;
+		t = id_table_for(map->inst, map->id);
+		if (t)
+			__atomic_store_n(&t->maps[map->id], map, __ATOMIC_RELEASE);
 	}
 out:
 	pthread_mutex_unlock(&reg_mutex);
@@ -168,6 +195,7 @@ out:
 
 static void reg_remove(struct uxdp_map *map)
 {
+	struct uxdp_id_table *t;
 	struct reg_entry *e;
 
 	if (!map->registered)
@@ -176,6 +204,9 @@ static void reg_remove(struct uxdp_map *map)
 	e = reg_find(map->hdr->instance, map->id);
 	if (e && __atomic_load_n(&e->map, __ATOMIC_RELAXED) == map)
 		__atomic_store_n(&e->map, NULL, __ATOMIC_RELEASE);
+	t = map->inst->by_id;
+	if (t && map->id < t->cap && t->maps[map->id] == map)
+		__atomic_store_n(&t->maps[map->id], NULL, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&reg_mutex);
 }
 
@@ -745,9 +776,18 @@ int uxdp_check_inner(struct uxdp_map *map, uint32_t id)
 	return 0;
 }
 
+/* A program's map-in-map lookup: one table load when this process has the map open. */
 struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id)
 {
-	return uxdp_map_by_id(outer->hdr->instance, id);
+	struct uxdp_id_table *t = __atomic_load_n(&outer->inst->by_id, __ATOMIC_ACQUIRE);
+	struct uxdp_map *m;
+
+	if (t && id < t->cap) {
+		m = __atomic_load_n(&t->maps[id], __ATOMIC_ACQUIRE);
+		if (m)
+			return m;
+	}
+	return uxdp_map_by_id(outer->inst->name, id);
 }
 
 /* ---- value copies ---- */

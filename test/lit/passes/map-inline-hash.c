@@ -1,7 +1,9 @@
 // map inlining of hash lookups: a BPF_MAP_TYPE_HASH lookup calls the lookup
-// specialised for the key size (4, 8, 16, else "any"); with helper inlining
-// on it is inlined too, takes no lock (acquire loads only), and the key
-// compare is a single compare of the key size.  Other hash types keep the generic helper; -fno-map-inline as well.
+// specialised for the key size (4, 8, 16, else "any"), a per-CPU hash the
+// per-CPU one with the worker's slot as third argument; with helper inlining
+// on they are inlined too, take no lock (acquire loads only), and the key
+// compare is a single compare of the key size.  -fno-map-inline keeps the
+// generic helper.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 -fno-helper-inline --emit-llvm --remarks -o %t.noinl.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=CALL %s < %t.noinl.ll
@@ -13,10 +15,10 @@
 // CALL: call i64 @uxdp_hash_lookup_k8(
 // CALL: call i64 @uxdp_hash_lookup_k16(
 // CALL: call i64 @uxdp_hash_lookup_any(
-// CALL: call i64 @uxdp_helper_map_lookup_elem(
+// CALL: call i64 @uxdp_percpu_hash_lookup_k4(i64 {{.*}}, i64 {{.*}}, i64
 // CALL-NOT: call i64 @uxdp_helper_map_lookup_elem(
 // CALL: ret i64
-// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 4 hash lookups specialised
+// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 5 hash lookups specialised
 // INL-LABEL: define {{.*}}@lookups(
 // INL-NOT: call {{.*}}@uxdp_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
@@ -25,8 +27,9 @@
 // INL-NOT: cmpxchg
 // INL: load atomic i32, ptr {{.*}} acquire
 // INL: icmp eq i32
-// INL: call {{.*}}@uxdp_map_lookup(
-// INL-NOT: call {{.*}}@uxdp_hash_lookup
+// INL-NOT: call {{.*}}@uxdp_map_lookup(
+// INL-NOT: call {{.*}}@uxdp_helper_map_lookup_elem(
+// INL-NOT: call {{.*}}hash_lookup
 // INL: ret i64
 // OFF-NOT: uxdp_hash_lookup
 // OFF: call i64 @uxdp_helper_map_lookup_elem(

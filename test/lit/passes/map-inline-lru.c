@@ -1,10 +1,11 @@
 // map inlining of LRU hash lookups: a BPF_MAP_TYPE_LRU_HASH lookup calls the
 // LRU lookup specialised for the key size (4, 8, 16, else "any"), with
 // BPF_F_NO_COMMON_LRU (the 8-byte one) as without; with helper inlining on
-// it is inlined too: the map-wide lock, a single compare of the key size,
-// and the reference mark (a relaxed i8 load and store) that eviction reads.
-// One lookup per size, so that each has a single call site and inlines.
-// LRU per-CPU hashes keep the generic helper; -fno-map-inline as well.
+// it is inlined too: no lock, a single compare of the key size, and the
+// reference mark (a relaxed i8 load and store) that eviction reads.  One
+// lookup per size, so that each has a single call site and inlines.  LRU
+// per-CPU hashes call their per-CPU lookup with the worker's slot;
+// -fno-map-inline keeps the generic helper.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 -fno-helper-inline --emit-llvm --remarks -o %t.noinl.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=CALL %s < %t.noinl.ll
@@ -16,10 +17,10 @@
 // CALL: call i64 @uxdp_lru_hash_lookup_k8(
 // CALL: call i64 @uxdp_lru_hash_lookup_k16(
 // CALL: call i64 @uxdp_lru_hash_lookup_any(
-// CALL: call i64 @uxdp_helper_map_lookup_elem(
+// CALL: call i64 @uxdp_lru_percpu_hash_lookup_k4(i64 {{.*}}, i64 {{.*}}, i64
 // CALL-NOT: call i64 @uxdp_helper_map_lookup_elem(
 // CALL: ret i64
-// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 4 hash lookups specialised
+// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 5 hash lookups specialised
 // INL-LABEL: define {{.*}}@lookups(
 // INL-NOT: call {{.*}}@uxdp_lru_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
@@ -30,8 +31,9 @@
 // INL: icmp eq i32
 // INL: load atomic i8, ptr {{.*}} monotonic
 // INL: store atomic i8 1, ptr {{.*}} monotonic
-// INL: call {{.*}}@uxdp_map_lookup(
-// INL-NOT: call {{.*}}@uxdp_lru_hash_lookup
+// INL-NOT: call {{.*}}@uxdp_map_lookup(
+// INL-NOT: call {{.*}}@uxdp_helper_map_lookup_elem(
+// INL-NOT: call {{.*}}hash_lookup
 // INL: ret i64
 // OFF-NOT: uxdp_lru_hash_lookup
 // OFF: call i64 @uxdp_helper_map_lookup_elem(
