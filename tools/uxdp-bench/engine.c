@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <valgrind/callgrind.h>
 
@@ -392,59 +391,6 @@ int engine_open_native(struct engine *e, const struct bench_opts *o, const char 
 	return 0;
 }
 
-static char libbpf_msg[512];
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = 0;
-	if (*line)
-		snprintf(libbpf_msg, sizeof(libbpf_msg), "%s", line);
-	return 0;
-}
-
-int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog)
-{
-	struct bpf_program *p, *chosen = NULL;
-	int n = 0, ret;
-
-	e->ok = true;
-	e->prog_fd = -1;
-	libbpf_set_print(libbpf_print);
-	libbpf_msg[0] = 0;
-	e->bobj = bpf_object__open_file(bpf_obj, NULL);
-	if (!e->bobj) {
-		fail_why(e, "libbpf cannot open it: %s%s", libbpf_msg, "");
-		return -errno;
-	}
-	bpf_object__for_each_program(p, e->bobj)
-	{
-		if (prog && *prog ? !strcmp(bpf_program__name(p), prog) : ++n == 1)
-			chosen = p;
-		else if (!e->all_programs || bpf_program__type(p) != BPF_PROG_TYPE_XDP)
-			bpf_program__set_autoload(p, false); /* kept: tail call targets */
-	}
-	if (!chosen || (!(prog && *prog) && n > 1)) {
-		fail_why(e, "no single program%s%s; choose one with -p", prog ? " " : "",
-			 prog ? prog : "");
-		return -ENOENT;
-	}
-	/* uxdpc treats any section as XDP; so does the kernel engine. */
-	if (bpf_program__type(chosen) != BPF_PROG_TYPE_XDP)
-		bpf_program__set_type(chosen, BPF_PROG_TYPE_XDP);
-	ret = bpf_object__load(e->bobj);
-	if (ret) {
-		fail_why(e, "the kernel refused it: %s%s", libbpf_msg, "");
-		return ret;
-	}
-	e->prog_fd = bpf_program__fd(chosen);
-	return 0;
-}
-
 void engine_close(struct engine *e)
 {
 	if (e->img)
@@ -453,22 +399,36 @@ void engine_close(struct engine *e)
 		uxdp_object_close(e->obj);
 	if (e->instance[0])
 		uxdp_map_unlink_instance(e->instance);
-	if (e->bobj)
-		bpf_object__close(e->bobj);
+	kernel_close(e);
 	e->img = NULL;
 	e->obj = NULL;
-	e->bobj = NULL;
 	e->instance[0] = 0;
 }
 
 /* ---- --config ---- */
+
+/* One value for a per-CPU map: every CPU's slot gets it (as kernel_apply does). */
+static int update_percpu(struct uxdp_map *m, const struct cfg_entry *c,
+			 const struct uxdp_map_info *info)
+{
+	size_t stride = (info->value_size + 7) & ~(size_t)7, n = uxdp_map_value_bytes(m), i;
+	uint8_t *v = calloc(1, n);
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i + stride <= n; i += stride)
+		memcpy(v + i, c->value, info->value_size);
+	ret = uxdp_map_update_elem(m, c->key, v, c->flags);
+	free(v);
+	return ret;
+}
 
 static int apply_uxdp(struct engine *e, const struct cfg_entry *c)
 {
 	struct uxdp_map *m = uxdp_object_map(e->obj, c->map), *inner;
 	struct uxdp_map_info info;
 	uint32_t id;
-	int ret;
 
 	if (!m || uxdp_map_get_info(m, &info))
 		return -ENOENT;
@@ -481,10 +441,13 @@ static int apply_uxdp(struct engine *e, const struct cfg_entry *c)
 			return -EINVAL;
 		return uxdp_map_update_elem(m, c->key, &id, c->flags);
 	}
-	if (c->key_len != info.key_size || c->value_len != uxdp_map_value_bytes(m))
+	if (c->key_len != info.key_size)
 		return -EINVAL;
-	ret = uxdp_map_update_elem(m, c->key, c->value, c->flags);
-	return ret;
+	if (c->value_len == uxdp_map_value_bytes(m))
+		return uxdp_map_update_elem(m, c->key, c->value, c->flags);
+	if (!info.ncpus || c->value_len != info.value_size)
+		return -EINVAL;
+	return update_percpu(m, c, &info);
 }
 
 /* `prog_array MAP INDEX PROG`: the uxdp side stores the program's index. */
@@ -498,37 +461,6 @@ static int apply_uxdp_prog(struct engine *e, const struct cfg_entry *c)
 		return -ENOENT;
 	val = p->index;
 	return uxdp_map_update_elem(m, &key, &val, BPF_ANY);
-}
-
-static int apply_kernel_prog(struct engine *e, const struct cfg_entry *c)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, c->map);
-	struct bpf_program *p = bpf_object__find_program_by_name(e->bobj, c->prog);
-	uint32_t key = c->index;
-	int fd = p ? bpf_program__fd(p) : -1;
-
-	if (!m || fd < 0)
-		return -ENOENT;
-	return bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY) ? -errno : 0;
-}
-
-static int apply_kernel(struct engine *e, const struct cfg_entry *c)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, c->map), *inner;
-	int fd;
-
-	if (!m)
-		return -ENOENT;
-	if (c->value_map[0]) {
-		inner = bpf_object__find_map_by_name(e->bobj, c->value_map);
-		if (!inner)
-			return -ENOENT;
-		fd = bpf_map__fd(inner);
-		return bpf_map_update_elem(bpf_map__fd(m), c->key, &fd, c->flags) ? -errno : 0;
-	}
-	if (c->key_len != bpf_map__key_size(m) || c->value_len != bpf_map__value_size(m))
-		return -EINVAL;
-	return bpf_map_update_elem(bpf_map__fd(m), c->key, c->value, c->flags) ? -errno : 0;
 }
 
 int engine_apply_config(struct engine *e, const char *config)
@@ -547,9 +479,9 @@ int engine_apply_config(struct engine *e, const char *config)
 		const struct cfg_entry *x = &c.v[i];
 
 		if (x->kind == CFG_PROG_ARRAY)
-			ret = e->kind == ENG_KERNEL ? apply_kernel_prog(e, x) : apply_uxdp_prog(e, x);
+			ret = e->kind == ENG_KERNEL ? kernel_apply(e, x) : apply_uxdp_prog(e, x);
 		else
-			ret = e->kind == ENG_KERNEL ? apply_kernel(e, x) : apply_uxdp(e, x);
+			ret = e->kind == ENG_KERNEL ? kernel_apply(e, x) : apply_uxdp(e, x);
 		if (ret && x->kind == CFG_PROG_ARRAY)
 			snprintf(e->why, sizeof(e->why), "%s:%d: prog_array %s[%u] = %s: %s", config,
 				 x->line, x->map, x->index, x->prog,
@@ -572,24 +504,14 @@ int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, siz
 {
 	size_t i;
 
+	if (e->kind == ENG_KERNEL)
+		return kernel_probe(e, pkts, npkts);
 	e->verdicts = calloc(npkts, sizeof(*e->verdicts));
 	if (!e->verdicts)
 		return -ENOMEM;
 	for (i = 0; i < npkts; i++) {
 		struct slot *s = &f->slots[i];
 
-		if (e->kind == ENG_KERNEL) {
-			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
-				    .data_size_in = pkts[i].len, .repeat = 1);
-
-			if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
-				/* The kernel refuses frames shorter than an Ethernet header. */
-				e->verdicts[i] = UINT32_MAX;
-				continue;
-			}
-			e->verdicts[i] = t.retval;
-			continue;
-		}
 		memcpy(s->data, s->pristine, s->len);
 		s->ctx.data = s->data;
 		s->ctx.data_end = s->end;
@@ -606,54 +528,13 @@ int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, siz
 	return 0;
 }
 
-/*
- * The kernel's own figure, duration, is its mean ns per run rounded down to
- * a whole nanosecond, too coarse once the empty program's time is taken
- * off.  So the kernel is timed like the userspace engines, by the wall clock
- * around the call, over `per` runs (10M by default: the syscall's entry and
- * setup add well under 0.01 ns per run); duration is kept for the report.
- */
-static double kernel_time(struct engine *e, const struct pkt *pkts, size_t npkts, uint64_t iters)
-{
-	uint64_t per = iters / npkts ? iters / npkts : 1, runs = 0;
-	double wall = 0, dur = 0, t0;
-	size_t i;
-
-	if (per > UINT32_MAX)
-		per = UINT32_MAX;
-	for (i = 0; i < npkts; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
-			    .data_size_in = pkts[i].len, .repeat = (uint32_t)per);
-
-		t0 = now_ns();
-		if (bpf_prog_test_run_opts(e->prog_fd, &t))
-			continue;
-		wall += now_ns() - t0;
-		dur += (double)t.duration * per;
-		runs += per;
-	}
-	if (!runs)
-		return -1;
-	/*
-	 * The kernel's own figure.  With repeat > 1, test_run switches the XDP
-	 * dispatcher to the program and back around its loop
-	 * (bpf_prog_change_xdp): about 20 ms per call here, against 1.5 us for
-	 * repeat = 1.  The wall clock would spread that over the repeats, 2 ns
-	 * per run at 10 M repeats, 20 ns at 1 M, microseconds for a pcap's
-	 * per-packet repeats.  Real XDP pays nothing of the kind.
-	 */
-	e->kernel_duration = dur / runs;
-	e->kernel_wall = wall / runs;
-	return dur > 0 ? dur / runs : wall / runs;
-}
-
-double engine_time(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
-		   uint64_t iters, bool reset)
+double engine_time(struct engine *e, const struct bench_opts *o, struct frames *f,
+		   const struct pkt *pkts, size_t npkts, uint64_t iters, bool reset)
 {
 	double t0, t1;
 
 	if (e->kind == ENG_KERNEL)
-		return kernel_time(e, pkts, npkts, iters);
+		return kernel_time(e, o, pkts, npkts, iters);
 	t0 = now_ns();
 	sink += reset ? loop_reset(e->fn, f->slots, f->nslots, iters)
 		      : loop_plain(e->fn, f->slots, f->nslots, iters);
