@@ -65,6 +65,7 @@ struct engine {
 	uint64_t fresh_checked;	     /* timed calls whose data_out was compared */
 	uint64_t fresh_mismatches;   /* ... and differed from the probe's */
 	bool imports_map_lookup;     /* uxdp, native: calls the runtime's generic lookup */
+	bool out_of_line;	     /* native: built with every map lookup a call */
 
 	double *ns; /* ns/pkt of each round */
 	unsigned int nrounds;
@@ -134,6 +135,8 @@ int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *b
 int engine_open_native(struct engine *e, const struct bench_opts *o, const char *src,
 		       const char *bpf_obj, const char *prog, const char *tag, unsigned int id);
 void engine_close(struct engine *e);
+/* Does the ELF object at path call sym (an undefined symbol of that name)? */
+bool object_imports(const char *path, const char *sym);
 /* Apply the map entries of --config to an open engine; 0 or -errno with e->why set. */
 int engine_apply_config(struct engine *e, const char *config);
 /* Run every packet once from a pristine frame; fills e->verdicts.  *modified is set
@@ -183,6 +186,8 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 		const struct bench_opts *o);
 int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 	       const struct bench_opts *o);
+/* Native's lookups are calls where uxdp -O3's are inlined (a slowed baseline). */
+bool native_slowed(const struct prog *p);
 /* Median, min and max of the engine's rounds; false when it has none. */
 bool engine_stats(const struct engine *e, double *min, double *med, double *max);
 

@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +287,41 @@ static int open_object(struct engine *e, const char *aot, const char *prog, unsi
 	return 0;
 }
 
+/* Does the ELF object at path call sym (an undefined symbol of that name)? */
+bool object_imports(const char *path, const char *sym)
+{
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY)) < 0)
+		return false;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && !found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Sym st;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize && !found; i++)
+			found = gelf_getsym(d, (int)i, &st) && st.st_shndx == SHN_UNDEF &&
+				!strcmp(elf_strptr(elf, sh.sh_link, st.st_name) ?: "", sym);
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* Calls the runtime's generic map lookup: the helper or what it wraps. */
+static bool imports_generic_lookup(const char *path)
+{
+	return object_imports(path, "uxdp_map_lookup") ||
+	       object_imports(path, "uxdp_helper_map_lookup_elem");
+}
+
 int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *bpf_obj,
 		     const char *prog, const char *tag, unsigned int id)
 {
@@ -297,6 +334,8 @@ int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *b
 	ret = compile_uxdp(e, o, bpf_obj, e->all_programs ? NULL : prog, e->level, e->flag, out);
 	if (!ret)
 		ret = open_object(e, out, prog, id);
+	if (!ret)
+		e->imports_map_lookup = imports_generic_lookup(out);
 	return ret;
 }
 
@@ -319,16 +358,134 @@ static int bind_map(const struct uxdp_map_info *info, void *arg)
 	return 0;
 }
 
+/* A tool of LLVM 19: clang's directory first, then PATH. */
+static const char *llvm_tool(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", UXDP_BENCH_LLVM_BIN, name);
+	if (access(buf, X_OK))
+		snprintf(buf, n, "%s-19", name);
+	return buf;
+}
+
+/* The defined external symbols of a bitcode file, comma separated (llvm-nm). */
+static int public_symbols(const char *bc, const char *log, char *list, size_t n)
+{
+	char nm[4200], line[512];
+	char *argv[] = {(char *)llvm_tool(nm, sizeof(nm), "llvm-nm"), "--defined-only",
+			"--extern-only", "--just-symbol-name", (char *)bc, NULL};
+	double ms;
+	size_t l = 0;
+	FILE *f;
+
+	if (run_cmd(argv, log, &ms))
+		return -EINVAL;
+	f = fopen(log, "r");
+	if (!f)
+		return -errno;
+	list[0] = 0;
+	while (fgets(line, sizeof(line), f) && l < n) {
+		line[strcspn(line, "\n")] = 0;
+		if (*line)
+			l += snprintf(list + l, n - l, "%s%s", l ? "," : "", line);
+	}
+	fclose(f);
+	return l < n ? 0 : -E2BIG;
+}
+
+/*
+ * clang -O3 -march=native of the program's C, with the map lookups of
+ * bpf_compat.h; then, as uxdpc's helper inlining does, the runtime's
+ * helpers as bitcode linked in, everything but the program's own symbols
+ * made internal, and the whole optimised again and compiled.  out_of_line:
+ * the plain build, every helper and lookup a call into the runtime.
+ */
+static int native_compile(struct engine *e, const struct bench_opts *o, const char *src,
+			  const char *inc, const char *out, bool out_of_line)
+{
+	char bc[4300], linked[4300], internal[4300], log[4300], tool[4200], api[8192],
+	    pub[16384];
+	const char *cc = getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG;
+	char *argv[24];
+	double ms = 0;
+	int n = 0, st;
+
+	snprintf(log, sizeof(log), "%s.log", out);
+	snprintf(bc, sizeof(bc), "%s.prog.bc", out);
+	argv[n++] = (char *)cc;
+	argv[n++] = "-O3";
+	argv[n++] = "-march=native";
+	if (o->count_only)
+		argv[n++] = "-mno-avx512f";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-fvisibility=hidden";
+	argv[n++] = "-fno-stack-protector";
+	argv[n++] = "-fcf-protection=none";
+	argv[n++] = "-w";
+	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
+	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
+	argv[n++] = (char *)inc;
+	if (out_of_line)
+		argv[n++] = "-DUXDP_NATIVE_OUT_OF_LINE";
+	else
+		argv[n++] = "-emit-llvm";
+	argv[n++] = "-c";
+	argv[n++] = (char *)src;
+	argv[n++] = "-o";
+	argv[n++] = (char *)(out_of_line ? out : bc);
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &e->compile_ms);
+	if (st || out_of_line)
+		return st ? -EINVAL : 0;
+
+	snprintf(linked, sizeof(linked), "%s.linked.bc", out);
+	snprintf(internal, sizeof(internal), "%s.internal.bc", out);
+	if (public_symbols(bc, log, pub, sizeof(pub)))
+		return -EINVAL;
+	snprintf(api, sizeof(api), "-internalize-public-api-list=%s", pub);
+	{
+		char *link[] = {(char *)llvm_tool(tool, sizeof(tool), "llvm-link"), bc,
+				UXDP_BENCH_HELPERS_BC, "-o", linked, NULL};
+
+		if (run_cmd(link, log, &ms))
+			return -EINVAL;
+		e->compile_ms += ms;
+	}
+	{
+		char *opt[] = {(char *)llvm_tool(tool, sizeof(tool), "opt"), "-passes=internalize",
+			       api, linked, "-o", internal, NULL};
+
+		if (run_cmd(opt, log, &ms))
+			return -EINVAL;
+		e->compile_ms += ms;
+	}
+	n = 0;
+	argv[n++] = (char *)cc;
+	argv[n++] = "-O3";
+	argv[n++] = "-march=native";
+	if (o->count_only)
+		argv[n++] = "-mno-avx512f";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-w";
+	argv[n++] = "-c";
+	argv[n++] = internal;
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &ms);
+	e->compile_ms += ms;
+	return st ? -EINVAL : 0;
+}
+
 int engine_open_native(struct engine *e, const struct bench_opts *o, const char *src,
 		       const char *bpf_obj, const char *prog, const char *tag, unsigned int id)
 {
-	char out[4200], aot[4200], log[4300], srcdir[4096], inc[4200], err[512];
+	char out[4200], aot[4200], srcdir[4096], inc[4200], err[512], log[4300];
 	struct engine maps = {0};
 	struct bind_ctx b = {e, 0};
 	const struct uxdp_program *p;
+	uint32_t *cpu;
 	char *slash;
-	char *argv[20];
-	int n = 0, st;
+	int st;
 
 	e->ok = true;
 	if (!src || !*src) {
@@ -344,30 +501,17 @@ int engine_open_native(struct engine *e, const struct bench_opts *o, const char 
 	snprintf(inc, sizeof(inc), "-I%s", srcdir);
 	snprintf(out, sizeof(out), "%s/%s.native.o", o->workdir, tag);
 	snprintf(log, sizeof(log), "%s.log", out);
-	argv[n++] = (char *)(getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG);
-	argv[n++] = "-O3";
-	argv[n++] = "-march=native";
-	if (o->count_only)
-		argv[n++] = "-mno-avx512f";
-	argv[n++] = "-fPIC";
-	argv[n++] = "-fvisibility=hidden";
-	argv[n++] = "-fno-stack-protector";
-	argv[n++] = "-fcf-protection=none";
-	argv[n++] = "-w";
-	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
-	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
-	argv[n++] = inc;
-	argv[n++] = "-c";
-	argv[n++] = (char *)src;
-	argv[n++] = "-o";
-	argv[n++] = out;
-	argv[n] = NULL;
-	st = run_cmd(argv, log, &e->compile_ms);
-	if (st) {
-		log_reason(log, "not host C", e->why, sizeof(e->why));
-		e->ok = false;
-		return -EINVAL;
+	/* Inlined lookups when the source allows them, else every lookup a call. */
+	e->out_of_line = false;
+	if (native_compile(e, o, src, inc, out, false)) {
+		e->out_of_line = true;
+		if (native_compile(e, o, src, inc, out, true)) {
+			log_reason(log, "not host C", e->why, sizeof(e->why));
+			e->ok = false;
+			return -EINVAL;
+		}
 	}
+	e->imports_map_lookup = imports_generic_lookup(out);
 	/* The maps come from the uxdpc object's metadata, so both see the same shapes. */
 	snprintf(aot, sizeof(aot), "%s/%s.native-maps.aot.o", o->workdir, tag);
 	if (compile_uxdp(&maps, o, bpf_obj, prog, 0, "", aot)) {
@@ -388,6 +532,9 @@ int engine_open_native(struct engine *e, const struct bench_opts *o, const char 
 		return -ENOENT;
 	}
 	uxdp_map_list(e->instance, bind_map, &b);
+	cpu = uxdp_image_symbol(e->img, "__uxdp_native_cpu");
+	if (cpu)
+		*cpu = 0; /* the worker frames_new() sets up */
 	return 0;
 }
 

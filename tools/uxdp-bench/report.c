@@ -17,11 +17,16 @@
 
 #include "bench.h"
 
-/* The brief's targets: uxdp -O3 against native and against the kernel. */
-#define TARGET_NATIVE 1.15
-#define TARGET_KERNEL_GEOMEAN 0.4
-#define TARGET_HASH_SUM 0.3
-#define HASH_SUM_LABEL "xdp_hash_sum"
+/*
+ * Issue 10's targets for uxdp -O3, ratios of the same run: each program
+ * <= 1.10x native (a native with the same inlined lookups); the geomean
+ * <= 0.5x the kernel net of each engine's empty program (the headline: a
+ * kernel's fixed test_run cost differs between machines), and for the
+ * third-party set no program above 0.8x.
+ */
+#define TARGET_NATIVE 1.10
+#define TARGET_KERNEL_GEOMEAN 0.5
+#define TARGET_KERNEL_MAX 0.8
 /* Below this, a net time is within the noise of the subtraction: no ratio. */
 #define NET_FLOOR_NS 0.3
 
@@ -132,22 +137,43 @@ static double geomean(const double *v, unsigned int n, unsigned int *used)
 	return k ? exp(s / k) : NAN;
 }
 
+/*
+ * Native's map lookups are calls where uxdp -O3's are inlined: the native
+ * figure is then a slowed baseline, which every "x native" must say.
+ */
+bool native_slowed(const struct prog *p)
+{
+	int nat = find(p, ENG_NATIVE, 0, true), o3 = find(p, ENG_UXDP, 3, true);
+
+	if (nat < 0 || !p->eng[nat].ok)
+		return false;
+	if (o3 < 0 || !p->eng[o3].ok)
+		return p->eng[nat].out_of_line;
+	return p->eng[nat].imports_map_lookup && !p->eng[o3].imports_map_lookup;
+}
+
+static const char *met(double v, double target)
+{
+	return isnan(v) ? "–" : v <= target ? "met" : "**missed**";
+}
+
 static void md_targets(FILE *f, struct prog *progs, unsigned int nprogs)
 {
-	double raw_k[BENCH_MAX_PROGS], net_k[BENCH_MAX_PROGS], r[4], g;
+	double raw_k[BENCH_MAX_PROGS], net_k[BENCH_MAX_PROGS], r[4], g, worst = NAN;
 	char a[32], b[32], c[32], d[32];
 	unsigned int i, n = 0, used;
+	bool slowed_any = false;
 
 	fprintf(f, "\n### Targets (uxdp -O3)\n\n");
-	fprintf(
-	    f,
-	    "| program | × native | × native (net) | ≤%.2f× native | × kernel | × kernel (net) |\n",
-	    TARGET_NATIVE);
-	fprintf(f, "|---|---:|---:|---|---:|---:|\n");
+	fprintf(f,
+		"| program | × kernel (net) | × kernel (raw) | × native | × native (net) | ≤%.2f× "
+		"native |\n",
+		TARGET_NATIVE);
+	fprintf(f, "|---|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < nprogs; i++) {
 		const struct prog *p = &progs[i];
 		int o3 = find(p, ENG_UXDP, 3, true);
-		const char *verdict;
+		bool slowed = native_slowed(p);
 
 		if (!p->ok || o3 < 0 || !p->eng[o3].ok)
 			continue;
@@ -156,48 +182,92 @@ static void md_targets(FILE *f, struct prog *progs, unsigned int nprogs)
 		fmt(b, sizeof(b), r[1], "%.2f");
 		fmt(c, sizeof(c), r[2], "%.3f");
 		fmt(d, sizeof(d), r[3], "%.3f");
+		fprintf(f, "| %s | %s | %s | %s%s | %s%s | ", p->label, d, c, a, slowed ? " †" : "",
+			b, slowed ? " †" : "");
 		if (isnan(r[0]))
-			verdict = "n/a (no native)";
-		else if (r[0] <= TARGET_NATIVE)
-			verdict = "met";
+			fprintf(f, "n/a (no native)");
 		else
-			verdict = "**missed**";
-		fprintf(f, "| %s | %s | %s | %s", p->label, a, b, verdict);
+			fprintf(f, "%s", met(r[0], TARGET_NATIVE));
 		if (!isnan(r[0]) && r[0] > TARGET_NATIVE)
 			fprintf(f, " (+%.0f%%)", (r[0] / TARGET_NATIVE - 1) * 100);
-		fprintf(f, " | %s | %s |\n", c, d);
+		fprintf(f, " |\n");
+		slowed_any |= slowed;
 		raw_k[n] = r[2];
 		net_k[n] = r[3];
+		if (!isnan(r[3]) && (isnan(worst) || r[3] > worst))
+			worst = r[3];
 		n++;
-		if (strstr(p->label, HASH_SUM_LABEL))
-			fprintf(f, "|   ↳ %s target ≤%.1f× kernel | | | | %s | %s |\n",
-				HASH_SUM_LABEL, TARGET_HASH_SUM,
-				isnan(r[2])		  ? "–"
-				: r[2] <= TARGET_HASH_SUM ? "met"
-							  : "**missed**",
-				isnan(r[3])		  ? "–"
-				: r[3] <= TARGET_HASH_SUM ? "met"
-							  : "**missed**");
 	}
-	g = geomean(raw_k, n, &used);
-	fmt(a, sizeof(a), g, "%.3f");
-	fprintf(f, "\nGeomean × kernel (raw medians, %u programs): %s — target ≤%.1f: %s\n", used,
-		a, TARGET_KERNEL_GEOMEAN,
-		isnan(g)		     ? "–"
-		: g <= TARGET_KERNEL_GEOMEAN ? "met"
-					     : "**missed**");
+	if (slowed_any)
+		fprintf(f, "\n† native: map calls out of line (uxdp -O3 inlines them): a slowed "
+			   "baseline.\n");
 	g = geomean(net_k, n, &used);
 	fmt(a, sizeof(a), g, "%.3f");
 	fprintf(f,
-		"Geomean × kernel (net, %u programs with a measurable kernel net): %s — target "
-		"≤%.1f: %s\n",
-		used, a, TARGET_KERNEL_GEOMEAN,
-		isnan(g)		     ? "–"
-		: g <= TARGET_KERNEL_GEOMEAN ? "met"
-					     : "**missed**");
+		"\n**Geomean × kernel, net of each engine's empty program (headline), %u "
+		"programs: %s** — target ≤%.1f: %s",
+		used, a, TARGET_KERNEL_GEOMEAN, met(g, TARGET_KERNEL_GEOMEAN));
+	fmt(a, sizeof(a), worst, "%.3f");
+	fprintf(f, "; highest %s — third-party target ≤%.1f: %s\n", a, TARGET_KERNEL_MAX,
+		met(worst, TARGET_KERNEL_MAX));
+	g = geomean(raw_k, n, &used);
+	fmt(a, sizeof(a), g, "%.3f");
+	fprintf(f, "Geomean × kernel, raw medians (beside it), %u programs: %s\n", used, a);
 }
 
-static void md_prog(FILE *f, const struct prog *p)
+static void md_kernel_note(FILE *f, const struct prog *p, unsigned int i,
+			   const struct bench_opts *o)
+{
+	const struct engine *e = &p->eng[i], *b = &p->base[i];
+
+	if (e->kind != ENG_KERNEL || !e->ok || !b->ok)
+		return;
+	if (o->kernel_method == KERNEL_REPEAT) {
+		fprintf(f,
+			"\nKernel (**repeat method**: test_run's repeat loop reruns the program on "
+			"its own output, so a program that rewrites packets is not measured on the "
+			"packets given): ns/pkt is test_run's own duration; wall clock per run "
+			"around the call (last round): %.1f, empty program %.1f.\n",
+			e->kernel_wall, b->kernel_wall);
+		return;
+	}
+	fprintf(f,
+		"\nKernel: a fresh packet every run: %llu test_run calls with repeat = 1 per "
+		"figure, rotating over the packets, ns/pkt the mean of the kernel's own "
+		"duration; the data_out and verdict of every call (warm-up and rounds) compared "
+		"with the first call's: %llu of %llu differ%s.  Wall clock per call around the syscall (last "
+		"round, not used): %.0f, empty program %.0f.",
+		(unsigned long long)(o->kernel_calls < o->iterations ? o->kernel_calls
+								     : o->iterations),
+		(unsigned long long)e->fresh_mismatches, (unsigned long long)e->fresh_checked,
+		e->fresh_mismatches ? " (the program's own state changes its output: maps, "
+				      "counters, LRU)"
+				    : "",
+		e->kernel_wall, b->kernel_wall);
+	if (e->kernel_refused)
+		fprintf(f, "  test_run refused %u packets (shorter than Ethernet); the kernel "
+			   "rotates over the others.",
+			e->kernel_refused);
+	fputc('\n', f);
+}
+
+/* Net ns per operation (--per-op N): net / N for each engine. */
+static void md_per_op(FILE *f, const struct prog *p, const struct bench_opts *o)
+{
+	char v[32];
+	unsigned int i;
+
+	fprintf(f, "\nNet ns per operation (%u per packet):", o->per_op);
+	for (i = 0; i < p->neng; i++) {
+		if (!p->eng[i].ok || !p->eng[i].nrounds)
+			continue;
+		fmt(v, sizeof(v), net(p, i) / o->per_op, "%.2f");
+		fprintf(f, " %s %s;", p->eng[i].name, v);
+	}
+	fputc('\n', f);
+}
+
+static void md_prog(FILE *f, const struct prog *p, const struct bench_opts *o)
 {
 	char s[10][32];
 	unsigned int i;
@@ -243,12 +313,20 @@ static void md_prog(FILE *f, const struct prog *p)
 			s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]);
 	}
 	for (i = 0; i < p->neng; i++)
-		if (p->eng[i].kind == ENG_KERNEL && p->eng[i].ok && p->base[i].ok)
-			fprintf(f,
-				"\nKernel: ns/pkt is bpf_prog_test_run's own duration (mean of whole-ns "
-				"figures); wall clock per run around the call, with its syscall and "
-				"dispatcher switch (last round): %.1f, empty program %.1f.\n",
-				p->eng[i].kernel_wall, p->base[i].kernel_wall);
+		md_kernel_note(f, p, i, o);
+	for (i = 0; i < p->neng; i++)
+		if (p->eng[i].kind == ENG_NATIVE && p->eng[i].ok)
+			fprintf(f, "\nNative: %s.\n",
+				native_slowed(p)
+				    ? "**map calls out of line** (uxdp -O3 inlines them): a slowed "
+				      "baseline"
+				: p->eng[i].out_of_line
+				    ? "built with every map lookup a call (its source names maps "
+				      "the inlined lookups cannot see); so is uxdp -O3's code"
+				    : "the same inlined map lookups as uxdpc (bpf_compat.h), helpers "
+				      "linked in as bitcode and inlined");
+	if (o->per_op)
+		md_per_op(f, p, o);
 	if (p->note[0])
 		fprintf(f, "\nVerdicts: %s.\n", p->note);
 }
@@ -301,8 +379,11 @@ int report_md(const char *path, struct prog *progs, unsigned int nprogs, const s
 		o->pcap ? o->pcap : "one 64-byte IPv4/TCP packet (built in)");
 	fprintf(f,
 		"ns/pkt: min/median/max over rounds.  net: median minus the same engine "
-		"running the empty program.  Ratios are of medians; \"–\" where a net time is "
-		"below %.1f ns.  insns/pkt: callgrind, whole harness loop per packet%s.\n",
+		"running the empty program; the headline ratio against the kernel is the net "
+		"one (the raw one beside it).  Ratios are of medians; \"–\" where a net time is "
+		"below %.1f ns.  insns/pkt: callgrind, whole harness loop per packet%s.  The "
+		"machine may be shared: a wall clock counts time the CPU was taken away, the "
+		"kernel's duration does not; trust the instruction counts and ratios of one run.\n",
 		NET_FLOOR_NS,
 		o->callgrind ? " (code built without AVX-512, which valgrind 3.19 "
 			       "cannot run)"
@@ -312,7 +393,7 @@ int report_md(const char *path, struct prog *progs, unsigned int nprogs, const s
 	if (o->ablate && o->ablate_notes[0])
 		fprintf(f, "\nAblation: this uxdpc has no %s yet; skipped.\n", o->ablate_notes);
 	for (i = 0; i < nprogs; i++)
-		md_prog(f, &progs[i]);
+		md_prog(f, &progs[i], o);
 	if (nprogs && progs[0].ok)
 		md_compile(f, progs, nprogs, o);
 	md_targets(f, progs, nprogs);
@@ -399,6 +480,13 @@ static void json_engine(FILE *f, const struct prog *p, unsigned int i)
 	jnum(f, e->kind == ENG_KERNEL && has ? e->kernel_wall : NAN);
 	fprintf(f, ", \"compile_ms\": ");
 	jnum(f, e->compile_ms > 0 ? e->compile_ms : NAN);
+	if (e->kind == ENG_KERNEL)
+		fprintf(f, ", \"fresh_checked\": %llu, \"fresh_mismatches\": %llu",
+			(unsigned long long)e->fresh_checked,
+			(unsigned long long)e->fresh_mismatches);
+	else
+		fprintf(f, ", \"imports_map_lookup\": %s, \"out_of_line\": %s",
+			e->imports_map_lookup ? "true" : "false", e->out_of_line ? "true" : "false");
 	fprintf(f, "}");
 }
 
@@ -420,9 +508,11 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 	jstr(f, m);
 	fprintf(f,
 		",\n  \"cpu\": %d, \"iterations\": %llu, \"rounds\": %u, \"warmup_s\": %.3f, "
-		"\"smoke\": %s,\n  \"packets\": ",
+		"\"smoke\": %s,\n  \"kernel_method\": \"%s\", \"kernel_calls\": %llu, "
+		"\"per_op\": %u,\n  \"packets\": ",
 		o->cpu, (unsigned long long)o->iterations, o->rounds, o->warmup_s,
-		o->smoke ? "true" : "false");
+		o->smoke ? "true" : "false", o->kernel_method == KERNEL_REPEAT ? "repeat" : "fresh",
+		(unsigned long long)o->kernel_calls, o->per_op);
 	jstr(f, o->pcap ? o->pcap : "builtin-ipv4-tcp-64");
 	fprintf(f, ",\n  \"programs\": [");
 	for (i = 0; i < nprogs; i++) {
@@ -436,8 +526,8 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 		jstr(f, p->src_path);
 		fprintf(f, ", \"ok\": %s, \"why\": ", p->ok ? "true" : "false");
 		jstr(f, p->why);
-		fprintf(f,
-			", \"modifies_packets\": %s, \"note\": ", p->modifies ? "true" : "false");
+		fprintf(f, ", \"modifies_packets\": %s, \"native_slowed\": %s, \"note\": ",
+			p->modifies ? "true" : "false", native_slowed(p) ? "true" : "false");
 		jstr(f, p->note);
 		fprintf(f, ",\n     \"engines\": [");
 		for (j = 0; j < p->neng; j++) {
