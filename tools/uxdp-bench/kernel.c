@@ -66,6 +66,7 @@ static double now_ns(void)
 int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog)
 {
 	struct bpf_program *p, *chosen = NULL;
+	struct bpf_map *m;
 	int n = 0, ret;
 
 	e->ok = true;
@@ -78,6 +79,9 @@ int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog)
 		snprintf(e->why, sizeof(e->why), "libbpf cannot open it: %s", libbpf_msg);
 		return -errno;
 	}
+	/* Maps a loader would pin by name (xdp-tools') stay private to this engine. */
+	bpf_object__for_each_map(m, e->bobj)
+		bpf_map__set_pin_path(m, NULL);
 	bpf_object__for_each_program(p, e->bobj)
 	{
 		if (prog && *prog ? !strcmp(bpf_program__name(p), prog) : ++n == 1)

@@ -381,9 +381,8 @@ static void open_engine(struct engine *e, const struct bench_opts *o, const char
 /* OBJ.bpf.o[:PROG]@CONFIG gives one object its own map entries. */
 static void split_config(struct prog *p)
 {
-	char *slash = strrchr(p->obj_path, '/'), *at;
+	char *at = strchr(p->obj_path, '@');
 
-	at = strrchr(slash ? slash : p->obj_path, '@');
 	if (!at || exists(p->obj_path))
 		return;
 	snprintf(p->config, sizeof(p->config), "%s", at + 1);
@@ -429,6 +428,8 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 	if (strstr(p->label, ".bpf.o")) {
 		*strstr(p->label, ".bpf.o") = 0;
 		strip_cpu_suffix(p->label);
+	} else if (strlen(p->label) > 2 && !strcmp(p->label + strlen(p->label) - 2, ".o")) {
+		p->label[strlen(p->label) - 2] = 0;
 	}
 	if (p->name[0] && strlen(p->label) + strlen(p->name) + 2 <= sizeof(p->label)) {
 		strcat(p->label, ":");
