@@ -542,45 +542,68 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 	return 0;
 }
 
-/* ---- PNG: a clustered bar chart of median ns/pkt ---- */
+/* ---- PNG: gnuplot charts ---- */
 
-int report_png(const char *path, struct prog *progs, unsigned int nprogs,
-	       const struct bench_opts *o)
+/* One colour per engine, the same in every chart and every run. */
+static const char *engine_colour(const char *name)
+{
+	static const struct {
+		const char *name, *rgb;
+	} colours[] = {
+	    {"kernel JIT (repeat)", "#9e9e9e"}, {"kernel JIT", "#4d4d4d"},
+	    {"uxdp -O0", "#c6dbef"},	      {"uxdp -O1", "#6baed6"},
+	    {"uxdp -O2", "#2171b5"},	      {"uxdp -O3 -fno-map-inline", "#31a354"},
+	    {"uxdp -O3 -fno-helper-inline", "#756bb1"},
+	    {"uxdp -O3 -fno-bounds-elim", "#de2d26"},
+	    {"uxdp -O3 -fno-simd", "#8c6d31"},
+	    {"uxdp -O3", "#08306b"},	      {"native", "#e6550d"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
+		if (!strcmp(name, colours[i].name))
+			return colours[i].rgb;
+	return "#e7298a";
+}
+
+struct series {
+	const char *name;      /* engine name: colour and key */
+	const char *title;     /* key entry */
+	double v[BENCH_MAX_PROGS], lo[BENCH_MAX_PROGS], hi[BENCH_MAX_PROGS];
+};
+
+/*
+ * A clustered bar chart: one cluster per program, one bar per series, a
+ * min-max whisker on each bar when lo/hi are set, the value written above
+ * it, and horizontal reference lines (refs, 0-terminated) on a log axis.
+ */
+static int bar_chart(const char *path, const char *work, const char *tag, const char *title,
+		     const char *ylabel, const char *fmt_label, const char *const *labels,
+		     unsigned int nlabels, const struct series *ser, unsigned int nser,
+		     const double *refs, bool whiskers)
 {
 	char dat[4200], plt[4200], cmd[8600];
-	const struct prog *first = NULL;
-	unsigned int i, j, k;
+	double gap = 1, w = 1.0 / (nser + gap);
+	unsigned int i, j;
 	FILE *f;
 	int st;
 
-	for (i = 0; i < nprogs && !first; i++)
-		if (progs[i].ok)
-			first = &progs[i];
-	if (!first)
-		return 0;
-	snprintf(dat, sizeof(dat), "%s/chart.dat", o->workdir);
-	snprintf(plt, sizeof(plt), "%s/chart.gp", o->workdir);
+	snprintf(dat, sizeof(dat), "%s/%s.dat", work, tag);
+	snprintf(plt, sizeof(plt), "%s/%s.gp", work, tag);
 	f = fopen(dat, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "program");
-	for (j = 0; j < first->neng; j++)
-		fprintf(f, "\t\"%s\"", first->eng[j].name);
-	fputc('\n', f);
-	for (i = 0; i < nprogs; i++) {
-		if (!progs[i].ok)
-			continue;
-		fprintf(f, "\"%s\"", progs[i].label);
-		for (j = 0; j < first->neng; j++) {
-			double v = NAN;
+	for (i = 0; i < nlabels; i++) {
+		fprintf(f, "\"%s\"", labels[i]);
+		for (j = 0; j < nser; j++) {
+			const struct series *x = &ser[j];
 
-			for (k = 0; k < progs[i].neng; k++)
-				if (!strcmp(progs[i].eng[k].name, first->eng[j].name))
-					v = median(&progs[i].eng[k]);
-			if (isnan(v))
-				fprintf(f, "\t?");
+			if (isnan(x->v[i]) || x->v[i] <= 0)
+				fprintf(f, "\t?\t?\t?");
 			else
-				fprintf(f, "\t%.3f", v);
+				fprintf(f, "\t%.4f\t%.4f\t%.4f", x->v[i],
+					isnan(x->lo[i]) ? x->v[i] : x->lo[i],
+					isnan(x->hi[i]) ? x->v[i] : x->hi[i]);
 		}
 		fputc('\n', f);
 	}
@@ -588,18 +611,39 @@ int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 	f = fopen(plt, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "set terminal pngcairo size %u,560 noenhanced font ',10'\n",
-		1000 + 70 * (nprogs > 4 ? nprogs - 4 : 0));
-	fprintf(f, "set output '%s'\n", path);
-	fprintf(f, "set title 'uxdp-bench: median ns per packet (lower is better)%s'\n",
-		o->smoke ? " [--smoke: not a measurement]" : "");
-	fprintf(f,
-		"set style data histograms\nset style histogram clustered gap 1\n"
-		"set style fill solid 0.85 border -1\nset boxwidth 0.9\nset datafile missing '?'\n"
-		"set ylabel 'ns/pkt'\nset yrange [0:*]\nset grid ytics\nset key outside right top\n"
-		"set xtics rotate by -25 scale 0\n");
-	fprintf(f, "plot for [c=2:%u] '%s' using c:xtic(1) title columnhead\n", first->neng + 1,
-		dat);
+	fprintf(f, "set terminal pngcairo size %u,620 noenhanced font ',10'\n",
+		900 + 40 * nlabels * (nser > 3 ? nser / 2 : 1));
+	fprintf(f, "set output '%s'\nset title '%s'\nset ylabel '%s'\n", path, title, ylabel);
+	fprintf(f, "set style data histograms\nset style histogram %s gap %g\n",
+		whiskers ? "errorbars lw 1" : "clustered", gap);
+	fprintf(f, "set style fill solid 0.9 border -1\nset boxwidth 0.95\n"
+		   "set datafile missing '?'\nset logscale y\nset grid ytics\n"
+		   "set key outside right top\nset xtics rotate by -30 scale 0\n"
+		   "set offsets 0, 0, graph 0.08, 0\nset xrange [-0.6:%u.6]\n",
+		nlabels - 1);
+	for (i = 0; refs && refs[i] > 0; i++)
+		fprintf(f, "set arrow from graph 0, first %g to graph 1, first %g nohead dt 2 "
+			   "lc rgb '#444444'\n",
+			refs[i], refs[i]);
+	fprintf(f, "plot ");
+	for (j = 0; j < nser; j++) {
+		unsigned int c = 2 + 3 * j;
+
+		if (whiskers)
+			fprintf(f, "%s'%s' using %u:%u:%u%s title '%s' lc rgb '%s'", j ? ", " : "", dat,
+				c, c + 1, c + 2, j ? "" : ":xtic(1)", ser[j].title,
+				engine_colour(ser[j].name));
+		else
+			fprintf(f, "%s'%s' using %u%s title '%s' lc rgb '%s'", j ? ", " : "", dat, c,
+				j ? "" : ":xtic(1)", ser[j].title, engine_colour(ser[j].name));
+	}
+	/* The value above each bar (above its whisker when there is one). */
+	for (j = 0; j < nser; j++)
+		fprintf(f,
+			", '%s' using ($0 + (%u - %g) * %g):%u:(sprintf('%s', $%u)) with labels "
+			"rotate by 90 left offset 0,0.5 font ',7' notitle",
+			dat, j, (nser - 1) / 2.0, w, (whiskers ? 4 : 2) + 3 * j, fmt_label, 2 + 3 * j);
+	fputc('\n', f);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>'%s.err'", plt, plt);
 	st = system(cmd);
@@ -608,4 +652,127 @@ int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* PATH with -SUFFIX before its extension: bench.png -> bench-ratio.png. */
+static void suffixed(char *buf, size_t n, const char *path, const char *suffix)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!dot || (slash && dot < slash))
+		dot = path + strlen(path);
+	snprintf(buf, n, "%.*s-%s%s", (int)(dot - path), path, suffix, dot);
+}
+
+/*
+ * Three pictures: PATH, median ns per packet per engine with min-max
+ * whiskers (log axis); PATH-ratio, uxdp -O3 and native against the kernel,
+ * net of each one's empty program, with the 0.5 target and 1.0; and, with
+ * --ablate, PATH-ablation: each -fno-<pass> build against -O3 (callgrind
+ * instructions when counted, else median time).
+ */
+int report_png(const char *path, struct prog *progs, unsigned int nprogs,
+	       const struct bench_opts *o)
+{
+	static struct series ser[BENCH_MAX_ENGINES];
+	const char *labels[BENCH_MAX_PROGS], *names[BENCH_MAX_ENGINES];
+	char out[4200], title[256];
+	unsigned int i, j, k, n = 0, nnames = 0;
+	const double ratio_refs[] = {1.0, TARGET_KERNEL_GEOMEAN, 0}, ablate_refs[] = {1.0, 0};
+	bool counted = o->callgrind;
+	int ret;
+
+	for (i = 0; i < nprogs; i++) {
+		if (!progs[i].ok)
+			continue;
+		labels[n++] = progs[i].label;
+		for (j = 0; j < progs[i].neng; j++) {
+			for (k = 0; k < nnames && strcmp(names[k], progs[i].eng[j].name); k++)
+				;
+			if (k == nnames && nnames < BENCH_MAX_ENGINES)
+				names[nnames++] = progs[i].eng[j].name;
+		}
+	}
+	if (!n)
+		return 0;
+	/* 1: time per program and engine */
+	for (k = 0; k < nnames; k++) {
+		ser[k].name = ser[k].title = names[k];
+		for (i = 0, n = 0; i < nprogs; i++) {
+			double mn = NAN, md = NAN, mx = NAN;
+
+			if (!progs[i].ok)
+				continue;
+			for (j = 0; j < progs[i].neng; j++)
+				if (!strcmp(progs[i].eng[j].name, names[k]))
+					engine_stats(&progs[i].eng[j], &mn, &md, &mx);
+			ser[k].v[n] = md;
+			ser[k].lo[n] = mn;
+			ser[k].hi[n] = mx;
+			n++;
+		}
+	}
+	snprintf(title, sizeof(title), "uxdp-bench: median ns per packet, min-max whiskers (lower is "
+				       "better)%s",
+		 o->smoke ? " [--smoke: not a measurement]" : "");
+	ret = bar_chart(path, o->workdir, "time", title, "ns/pkt (log)", "%.1f", labels, n, ser,
+			nnames, NULL, true);
+	/* 2: ratio to the kernel, net of empty */
+	for (k = 0; k < 2; k++) {
+		ser[k].name = ser[k].title = k ? "native" : "uxdp -O3";
+		for (i = 0, n = 0; i < nprogs; i++) {
+			int e;
+			double r[4] = {NAN, NAN, NAN, NAN};
+
+			if (!progs[i].ok)
+				continue;
+			e = k ? find(&progs[i], ENG_NATIVE, 0, true) : find(&progs[i], ENG_UXDP, 3, true);
+			if (e >= 0 && progs[i].eng[e].ok && progs[i].eng[e].nrounds)
+				ratios(&progs[i], e, r);
+			ser[k].v[n] = r[3];
+			ser[k].lo[n] = ser[k].hi[n] = NAN;
+			n++;
+		}
+	}
+	snprintf(title, sizeof(title), "time / kernel JIT time, each net of its empty program "
+				       "(lower is better; dashed: 1.0 and the %.1f target)%s",
+		 TARGET_KERNEL_GEOMEAN, o->smoke ? " [--smoke]" : "");
+	suffixed(out, sizeof(out), path, "ratio");
+	ret = ret ?: bar_chart(out, o->workdir, "ratio", title, "x kernel (net, log)", "%.2f",
+			       labels, n, ser, 2, ratio_refs, false);
+	if (!o->ablate || !o->nablate)
+		return ret;
+	/* 3: pass ablation against -O3 */
+	for (k = 0; k < o->nablate; k++) {
+		static char names_buf[4][64];
+
+		snprintf(names_buf[k], sizeof(names_buf[k]), "uxdp -O3 %s", o->ablate_flags[k]);
+		ser[k].name = ser[k].title = names_buf[k];
+		for (i = 0, n = 0; i < nprogs; i++) {
+			int base = find(&progs[i], ENG_UXDP, 3, true);
+			double v = NAN;
+
+			if (!progs[i].ok)
+				continue;
+			for (j = 0; base >= 0 && j < progs[i].neng; j++) {
+				const struct engine *e = &progs[i].eng[j], *b = &progs[i].eng[base];
+
+				if (strcmp(e->name, names_buf[k]))
+					continue;
+				if (counted && e->insns > 0 && b->insns > 0)
+					v = e->insns / b->insns;
+				else
+					v = median(e) / median(b);
+			}
+			ser[k].v[n] = v;
+			ser[k].lo[n] = ser[k].hi[n] = NAN;
+			n++;
+		}
+	}
+	snprintf(title, sizeof(title), "pass ablation: -O3 with one pass off / -O3 (%s; above 1: "
+				       "the pass helps)%s",
+		 counted ? "callgrind instructions" : "median time", o->smoke ? " [--smoke]" : "");
+	suffixed(out, sizeof(out), path, "ablation");
+	return ret ?: bar_chart(out, o->workdir, "ablation", title, "x -O3 (log)", "%.2f", labels,
+				n, ser, o->nablate, ablate_refs, false);
 }
