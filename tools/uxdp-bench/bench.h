@@ -27,6 +27,18 @@ enum engine_kind { ENG_KERNEL, ENG_UXDP, ENG_NATIVE };
 struct uxdp_object;
 struct uxdp_image;
 struct bpf_object;
+struct cfg_entry;
+
+struct pkt {
+	uint8_t *data;
+	uint32_t len;
+};
+
+/* How the kernel engine runs (kernel.c). */
+enum kernel_method {
+	KERNEL_FRESH,  /* repeat = 1 calls, a fresh packet every run (default) */
+	KERNEL_REPEAT, /* test_run's repeat loop: reruns on its own output */
+};
 
 struct engine {
 	char name[64]; /* "kernel JIT", "uxdp -O3", "uxdp -O3 -fno-simd", "native" */
@@ -46,8 +58,14 @@ struct engine {
 	/* kernel */
 	struct bpf_object *bobj;
 	int prog_fd;
-	double kernel_duration; /* the kernel's own ns/run (whole ns), last round */
+	double kernel_duration; /* the kernel's own ns/run, last round */
 	double kernel_wall;     /* wall clock per run around the call, last round */
+	struct pkt *expect;	/* kernel: data_out of the probe, per packet */
+	unsigned int kernel_refused; /* packets test_run refused (left out) */
+	uint64_t fresh_checked;	     /* timed calls whose data_out was compared */
+	uint64_t fresh_mismatches;   /* ... and differed from the probe's */
+	bool imports_map_lookup;     /* uxdp, native: calls the runtime's generic lookup */
+	bool out_of_line;	     /* native: built with every map lookup a call */
 
 	double *ns; /* ns/pkt of each round */
 	unsigned int nrounds;
@@ -55,18 +73,14 @@ struct engine {
 	uint32_t *verdicts; /* probe: one verdict per packet */
 };
 
-struct pkt {
-	uint8_t *data;
-	uint32_t len;
-};
-
 /* One program under test, with its engines and their baselines. */
 struct prog {
 	char obj_path[4096];
 	char src_path[4096]; /* "" when there is none */
-	char config[4096];   /* --config, or NAME.conf beside the source; "" for none */
+	char config[4096];   /* OBJ@CONFIG, --config, or NAME.conf beside the source; "" for none */
+	bool own_config;     /* config given with OBJ@CONFIG: its name goes into the label */
 	char name[64];	     /* program (function) name */
-	char label[128];     /* what the tables call it: object basename[:name] */
+	char label[160];     /* what the tables call it: object basename[:name][ [config]] */
 	bool ok;
 	char why[256];
 	bool modifies;	/* the program writes packets: frames reset every run */
@@ -96,6 +110,9 @@ struct bench_opts {
 	int cpu;
 	bool no_kernel;
 	bool no_native;
+	enum kernel_method kernel_method;
+	uint64_t kernel_calls; /* test_run calls per kernel figure (fresh method) */
+	unsigned int per_op;   /* > 0: also report net time / per_op ("ns per lookup") */
 	const char *json, *md, *png;
 	const char *workdir;
 	char cmdline[4096];
@@ -117,8 +134,9 @@ int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *b
 		     const char *prog, const char *tag, unsigned int id);
 int engine_open_native(struct engine *e, const struct bench_opts *o, const char *src,
 		       const char *bpf_obj, const char *prog, const char *tag, unsigned int id);
-int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog);
 void engine_close(struct engine *e);
+/* Does the ELF object at path call sym (an undefined symbol of that name)? */
+bool object_imports(const char *path, const char *sym);
 /* Apply the map entries of --config to an open engine; 0 or -errno with e->why set. */
 int engine_apply_config(struct engine *e, const char *config);
 /* Run every packet once from a pristine frame; fills e->verdicts.  *modified is set
@@ -126,11 +144,39 @@ int engine_apply_config(struct engine *e, const char *config);
 int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
 		 bool *modified);
 /* Time iters runs; returns ns per packet, or a negative value on failure. */
-double engine_time(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
-		   uint64_t iters, bool reset);
+double engine_time(struct engine *e, const struct bench_opts *o, struct frames *f,
+		   const struct pkt *pkts, size_t npkts, uint64_t iters, bool reset);
 /* Run iters times with callgrind collecting, dumping the counts as label. */
 void engine_count(struct engine *e, struct frames *f, uint64_t iters, bool reset,
 		  const char *label);
+
+/* ---- kernel.c ---- */
+
+struct fresh_result {
+	uint64_t calls;		 /* test_run calls made */
+	uint64_t duration;	 /* sum of the kernel's own duration, ns */
+	double wall;		 /* wall clock around all the calls, ns */
+	uint64_t checked;	 /* calls whose data_out and verdict were compared */
+	uint64_t mismatches;	 /* ... and differed from the expected ones */
+	uint64_t first_mismatch; /* index of the first such call, or UINT64_MAX */
+};
+
+int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog);
+void kernel_close(struct engine *e);
+/* One config entry on the kernel side; 0 or -errno. */
+int kernel_apply(struct engine *e, const struct cfg_entry *c);
+/* One repeat = 1 call per packet: e->verdicts, e->expect (data_out), e->kernel_refused. */
+int kernel_probe(struct engine *e, const struct pkt *pkts, size_t npkts);
+/*
+ * calls test_run calls with repeat = 1, packet i % npkts each (skipping those
+ * whose verdicts[i] is UINT32_MAX); when expect[i].data is set, every call's
+ * data_out (and verdict, when verdicts is given) is compared with it.
+ */
+int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t calls,
+		     const struct pkt *expect, const uint32_t *verdicts, struct fresh_result *r);
+/* ns per run by the chosen method (o->kernel_method), or < 0. */
+double kernel_time(struct engine *e, const struct bench_opts *o, const struct pkt *pkts,
+		   size_t npkts, uint64_t iters);
 
 /* ---- report.c ---- */
 
@@ -140,6 +186,8 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 		const struct bench_opts *o);
 int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 	       const struct bench_opts *o);
+/* Native's lookups are calls where uxdp -O3's are inlined (a slowed baseline). */
+bool native_slowed(const struct prog *p);
 /* Median, min and max of the engine's rounds; false when it has none. */
 bool engine_stats(const struct engine *e, double *min, double *med, double *max);
 

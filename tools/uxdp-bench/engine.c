@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <valgrind/callgrind.h>
 
@@ -286,6 +287,41 @@ static int open_object(struct engine *e, const char *aot, const char *prog, unsi
 	return 0;
 }
 
+/* Does the ELF object at path call sym (an undefined symbol of that name)? */
+bool object_imports(const char *path, const char *sym)
+{
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY)) < 0)
+		return false;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && !found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Sym st;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize && !found; i++)
+			found = gelf_getsym(d, (int)i, &st) && st.st_shndx == SHN_UNDEF &&
+				!strcmp(elf_strptr(elf, sh.sh_link, st.st_name) ?: "", sym);
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* Calls the runtime's generic map lookup: the helper or what it wraps. */
+static bool imports_generic_lookup(const char *path)
+{
+	return object_imports(path, "uxdp_map_lookup") ||
+	       object_imports(path, "uxdp_helper_map_lookup_elem");
+}
+
 int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *bpf_obj,
 		     const char *prog, const char *tag, unsigned int id)
 {
@@ -298,6 +334,8 @@ int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *b
 	ret = compile_uxdp(e, o, bpf_obj, e->all_programs ? NULL : prog, e->level, e->flag, out);
 	if (!ret)
 		ret = open_object(e, out, prog, id);
+	if (!ret)
+		e->imports_map_lookup = imports_generic_lookup(out);
 	return ret;
 }
 
@@ -320,16 +358,134 @@ static int bind_map(const struct uxdp_map_info *info, void *arg)
 	return 0;
 }
 
+/* A tool of LLVM 19: clang's directory first, then PATH. */
+static const char *llvm_tool(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", UXDP_BENCH_LLVM_BIN, name);
+	if (access(buf, X_OK))
+		snprintf(buf, n, "%s-19", name);
+	return buf;
+}
+
+/* The defined external symbols of a bitcode file, comma separated (llvm-nm). */
+static int public_symbols(const char *bc, const char *log, char *list, size_t n)
+{
+	char nm[4200], line[512];
+	char *argv[] = {(char *)llvm_tool(nm, sizeof(nm), "llvm-nm"), "--defined-only",
+			"--extern-only", "--just-symbol-name", (char *)bc, NULL};
+	double ms;
+	size_t l = 0;
+	FILE *f;
+
+	if (run_cmd(argv, log, &ms))
+		return -EINVAL;
+	f = fopen(log, "r");
+	if (!f)
+		return -errno;
+	list[0] = 0;
+	while (fgets(line, sizeof(line), f) && l < n) {
+		line[strcspn(line, "\n")] = 0;
+		if (*line)
+			l += snprintf(list + l, n - l, "%s%s", l ? "," : "", line);
+	}
+	fclose(f);
+	return l < n ? 0 : -E2BIG;
+}
+
+/*
+ * clang -O3 -march=native of the program's C, with the map lookups of
+ * bpf_compat.h; then, as uxdpc's helper inlining does, the runtime's
+ * helpers as bitcode linked in, everything but the program's own symbols
+ * made internal, and the whole optimised again and compiled.  out_of_line:
+ * the plain build, every helper and lookup a call into the runtime.
+ */
+static int native_compile(struct engine *e, const struct bench_opts *o, const char *src,
+			  const char *inc, const char *out, bool out_of_line)
+{
+	char bc[4300], linked[4300], internal[4300], log[4300], tool[4200], api[8192],
+	    pub[16384];
+	const char *cc = getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG;
+	char *argv[24];
+	double ms = 0;
+	int n = 0, st;
+
+	snprintf(log, sizeof(log), "%s.log", out);
+	snprintf(bc, sizeof(bc), "%s.prog.bc", out);
+	argv[n++] = (char *)cc;
+	argv[n++] = "-O3";
+	argv[n++] = "-march=native";
+	if (o->count_only)
+		argv[n++] = "-mno-avx512f";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-fvisibility=hidden";
+	argv[n++] = "-fno-stack-protector";
+	argv[n++] = "-fcf-protection=none";
+	argv[n++] = "-w";
+	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
+	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
+	argv[n++] = (char *)inc;
+	if (out_of_line)
+		argv[n++] = "-DUXDP_NATIVE_OUT_OF_LINE";
+	else
+		argv[n++] = "-emit-llvm";
+	argv[n++] = "-c";
+	argv[n++] = (char *)src;
+	argv[n++] = "-o";
+	argv[n++] = (char *)(out_of_line ? out : bc);
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &e->compile_ms);
+	if (st || out_of_line)
+		return st ? -EINVAL : 0;
+
+	snprintf(linked, sizeof(linked), "%s.linked.bc", out);
+	snprintf(internal, sizeof(internal), "%s.internal.bc", out);
+	if (public_symbols(bc, log, pub, sizeof(pub)))
+		return -EINVAL;
+	snprintf(api, sizeof(api), "-internalize-public-api-list=%s", pub);
+	{
+		char *link[] = {(char *)llvm_tool(tool, sizeof(tool), "llvm-link"), bc,
+				UXDP_BENCH_HELPERS_BC, "-o", linked, NULL};
+
+		if (run_cmd(link, log, &ms))
+			return -EINVAL;
+		e->compile_ms += ms;
+	}
+	{
+		char *opt[] = {(char *)llvm_tool(tool, sizeof(tool), "opt"), "-passes=internalize",
+			       api, linked, "-o", internal, NULL};
+
+		if (run_cmd(opt, log, &ms))
+			return -EINVAL;
+		e->compile_ms += ms;
+	}
+	n = 0;
+	argv[n++] = (char *)cc;
+	argv[n++] = "-O3";
+	argv[n++] = "-march=native";
+	if (o->count_only)
+		argv[n++] = "-mno-avx512f";
+	argv[n++] = "-fPIC";
+	argv[n++] = "-w";
+	argv[n++] = "-c";
+	argv[n++] = internal;
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	argv[n] = NULL;
+	st = run_cmd(argv, log, &ms);
+	e->compile_ms += ms;
+	return st ? -EINVAL : 0;
+}
+
 int engine_open_native(struct engine *e, const struct bench_opts *o, const char *src,
 		       const char *bpf_obj, const char *prog, const char *tag, unsigned int id)
 {
-	char out[4200], aot[4200], log[4300], srcdir[4096], inc[4200], err[512];
+	char out[4200], aot[4200], srcdir[4096], inc[4200], err[512], log[4300];
 	struct engine maps = {0};
 	struct bind_ctx b = {e, 0};
 	const struct uxdp_program *p;
+	uint32_t *cpu;
 	char *slash;
-	char *argv[20];
-	int n = 0, st;
+	int st;
 
 	e->ok = true;
 	if (!src || !*src) {
@@ -345,30 +501,17 @@ int engine_open_native(struct engine *e, const struct bench_opts *o, const char 
 	snprintf(inc, sizeof(inc), "-I%s", srcdir);
 	snprintf(out, sizeof(out), "%s/%s.native.o", o->workdir, tag);
 	snprintf(log, sizeof(log), "%s.log", out);
-	argv[n++] = (char *)(getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG);
-	argv[n++] = "-O3";
-	argv[n++] = "-march=native";
-	if (o->count_only)
-		argv[n++] = "-mno-avx512f";
-	argv[n++] = "-fPIC";
-	argv[n++] = "-fvisibility=hidden";
-	argv[n++] = "-fno-stack-protector";
-	argv[n++] = "-fcf-protection=none";
-	argv[n++] = "-w";
-	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
-	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
-	argv[n++] = inc;
-	argv[n++] = "-c";
-	argv[n++] = (char *)src;
-	argv[n++] = "-o";
-	argv[n++] = out;
-	argv[n] = NULL;
-	st = run_cmd(argv, log, &e->compile_ms);
-	if (st) {
-		log_reason(log, "not host C", e->why, sizeof(e->why));
-		e->ok = false;
-		return -EINVAL;
+	/* Inlined lookups when the source allows them, else every lookup a call. */
+	e->out_of_line = false;
+	if (native_compile(e, o, src, inc, out, false)) {
+		e->out_of_line = true;
+		if (native_compile(e, o, src, inc, out, true)) {
+			log_reason(log, "not host C", e->why, sizeof(e->why));
+			e->ok = false;
+			return -EINVAL;
+		}
 	}
+	e->imports_map_lookup = imports_generic_lookup(out);
 	/* The maps come from the uxdpc object's metadata, so both see the same shapes. */
 	snprintf(aot, sizeof(aot), "%s/%s.native-maps.aot.o", o->workdir, tag);
 	if (compile_uxdp(&maps, o, bpf_obj, prog, 0, "", aot)) {
@@ -389,59 +532,9 @@ int engine_open_native(struct engine *e, const struct bench_opts *o, const char 
 		return -ENOENT;
 	}
 	uxdp_map_list(e->instance, bind_map, &b);
-	return 0;
-}
-
-static char libbpf_msg[512];
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = 0;
-	if (*line)
-		snprintf(libbpf_msg, sizeof(libbpf_msg), "%s", line);
-	return 0;
-}
-
-int engine_open_kernel(struct engine *e, const char *bpf_obj, const char *prog)
-{
-	struct bpf_program *p, *chosen = NULL;
-	int n = 0, ret;
-
-	e->ok = true;
-	e->prog_fd = -1;
-	libbpf_set_print(libbpf_print);
-	libbpf_msg[0] = 0;
-	e->bobj = bpf_object__open_file(bpf_obj, NULL);
-	if (!e->bobj) {
-		fail_why(e, "libbpf cannot open it: %s%s", libbpf_msg, "");
-		return -errno;
-	}
-	bpf_object__for_each_program(p, e->bobj)
-	{
-		if (prog && *prog ? !strcmp(bpf_program__name(p), prog) : ++n == 1)
-			chosen = p;
-		else if (!e->all_programs || bpf_program__type(p) != BPF_PROG_TYPE_XDP)
-			bpf_program__set_autoload(p, false); /* kept: tail call targets */
-	}
-	if (!chosen || (!(prog && *prog) && n > 1)) {
-		fail_why(e, "no single program%s%s; choose one with -p", prog ? " " : "",
-			 prog ? prog : "");
-		return -ENOENT;
-	}
-	/* uxdpc treats any section as XDP; so does the kernel engine. */
-	if (bpf_program__type(chosen) != BPF_PROG_TYPE_XDP)
-		bpf_program__set_type(chosen, BPF_PROG_TYPE_XDP);
-	ret = bpf_object__load(e->bobj);
-	if (ret) {
-		fail_why(e, "the kernel refused it: %s%s", libbpf_msg, "");
-		return ret;
-	}
-	e->prog_fd = bpf_program__fd(chosen);
+	cpu = uxdp_image_symbol(e->img, "__uxdp_native_cpu");
+	if (cpu)
+		*cpu = 0; /* the worker frames_new() sets up */
 	return 0;
 }
 
@@ -453,22 +546,36 @@ void engine_close(struct engine *e)
 		uxdp_object_close(e->obj);
 	if (e->instance[0])
 		uxdp_map_unlink_instance(e->instance);
-	if (e->bobj)
-		bpf_object__close(e->bobj);
+	kernel_close(e);
 	e->img = NULL;
 	e->obj = NULL;
-	e->bobj = NULL;
 	e->instance[0] = 0;
 }
 
 /* ---- --config ---- */
+
+/* One value for a per-CPU map: every CPU's slot gets it (as kernel_apply does). */
+static int update_percpu(struct uxdp_map *m, const struct cfg_entry *c,
+			 const struct uxdp_map_info *info)
+{
+	size_t stride = (info->value_size + 7) & ~(size_t)7, n = uxdp_map_value_bytes(m), i;
+	uint8_t *v = calloc(1, n);
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i + stride <= n; i += stride)
+		memcpy(v + i, c->value, info->value_size);
+	ret = uxdp_map_update_elem(m, c->key, v, c->flags);
+	free(v);
+	return ret;
+}
 
 static int apply_uxdp(struct engine *e, const struct cfg_entry *c)
 {
 	struct uxdp_map *m = uxdp_object_map(e->obj, c->map), *inner;
 	struct uxdp_map_info info;
 	uint32_t id;
-	int ret;
 
 	if (!m || uxdp_map_get_info(m, &info))
 		return -ENOENT;
@@ -481,10 +588,13 @@ static int apply_uxdp(struct engine *e, const struct cfg_entry *c)
 			return -EINVAL;
 		return uxdp_map_update_elem(m, c->key, &id, c->flags);
 	}
-	if (c->key_len != info.key_size || c->value_len != uxdp_map_value_bytes(m))
+	if (c->key_len != info.key_size)
 		return -EINVAL;
-	ret = uxdp_map_update_elem(m, c->key, c->value, c->flags);
-	return ret;
+	if (c->value_len == uxdp_map_value_bytes(m))
+		return uxdp_map_update_elem(m, c->key, c->value, c->flags);
+	if (!info.ncpus || c->value_len != info.value_size)
+		return -EINVAL;
+	return update_percpu(m, c, &info);
 }
 
 /* `prog_array MAP INDEX PROG`: the uxdp side stores the program's index. */
@@ -498,37 +608,6 @@ static int apply_uxdp_prog(struct engine *e, const struct cfg_entry *c)
 		return -ENOENT;
 	val = p->index;
 	return uxdp_map_update_elem(m, &key, &val, BPF_ANY);
-}
-
-static int apply_kernel_prog(struct engine *e, const struct cfg_entry *c)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, c->map);
-	struct bpf_program *p = bpf_object__find_program_by_name(e->bobj, c->prog);
-	uint32_t key = c->index;
-	int fd = p ? bpf_program__fd(p) : -1;
-
-	if (!m || fd < 0)
-		return -ENOENT;
-	return bpf_map_update_elem(bpf_map__fd(m), &key, &fd, BPF_ANY) ? -errno : 0;
-}
-
-static int apply_kernel(struct engine *e, const struct cfg_entry *c)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, c->map), *inner;
-	int fd;
-
-	if (!m)
-		return -ENOENT;
-	if (c->value_map[0]) {
-		inner = bpf_object__find_map_by_name(e->bobj, c->value_map);
-		if (!inner)
-			return -ENOENT;
-		fd = bpf_map__fd(inner);
-		return bpf_map_update_elem(bpf_map__fd(m), c->key, &fd, c->flags) ? -errno : 0;
-	}
-	if (c->key_len != bpf_map__key_size(m) || c->value_len != bpf_map__value_size(m))
-		return -EINVAL;
-	return bpf_map_update_elem(bpf_map__fd(m), c->key, c->value, c->flags) ? -errno : 0;
 }
 
 int engine_apply_config(struct engine *e, const char *config)
@@ -547,9 +626,9 @@ int engine_apply_config(struct engine *e, const char *config)
 		const struct cfg_entry *x = &c.v[i];
 
 		if (x->kind == CFG_PROG_ARRAY)
-			ret = e->kind == ENG_KERNEL ? apply_kernel_prog(e, x) : apply_uxdp_prog(e, x);
+			ret = e->kind == ENG_KERNEL ? kernel_apply(e, x) : apply_uxdp_prog(e, x);
 		else
-			ret = e->kind == ENG_KERNEL ? apply_kernel(e, x) : apply_uxdp(e, x);
+			ret = e->kind == ENG_KERNEL ? kernel_apply(e, x) : apply_uxdp(e, x);
 		if (ret && x->kind == CFG_PROG_ARRAY)
 			snprintf(e->why, sizeof(e->why), "%s:%d: prog_array %s[%u] = %s: %s", config,
 				 x->line, x->map, x->index, x->prog,
@@ -572,24 +651,14 @@ int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, siz
 {
 	size_t i;
 
+	if (e->kind == ENG_KERNEL)
+		return kernel_probe(e, pkts, npkts);
 	e->verdicts = calloc(npkts, sizeof(*e->verdicts));
 	if (!e->verdicts)
 		return -ENOMEM;
 	for (i = 0; i < npkts; i++) {
 		struct slot *s = &f->slots[i];
 
-		if (e->kind == ENG_KERNEL) {
-			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
-				    .data_size_in = pkts[i].len, .repeat = 1);
-
-			if (bpf_prog_test_run_opts(e->prog_fd, &t)) {
-				/* The kernel refuses frames shorter than an Ethernet header. */
-				e->verdicts[i] = UINT32_MAX;
-				continue;
-			}
-			e->verdicts[i] = t.retval;
-			continue;
-		}
 		memcpy(s->data, s->pristine, s->len);
 		s->ctx.data = s->data;
 		s->ctx.data_end = s->end;
@@ -606,54 +675,13 @@ int engine_probe(struct engine *e, struct frames *f, const struct pkt *pkts, siz
 	return 0;
 }
 
-/*
- * The kernel's own figure, duration, is its mean ns per run rounded down to
- * a whole nanosecond, too coarse once the empty program's time is taken
- * off.  So the kernel is timed like the userspace engines, by the wall clock
- * around the call, over `per` runs (10M by default: the syscall's entry and
- * setup add well under 0.01 ns per run); duration is kept for the report.
- */
-static double kernel_time(struct engine *e, const struct pkt *pkts, size_t npkts, uint64_t iters)
-{
-	uint64_t per = iters / npkts ? iters / npkts : 1, runs = 0;
-	double wall = 0, dur = 0, t0;
-	size_t i;
-
-	if (per > UINT32_MAX)
-		per = UINT32_MAX;
-	for (i = 0; i < npkts; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkts[i].data,
-			    .data_size_in = pkts[i].len, .repeat = (uint32_t)per);
-
-		t0 = now_ns();
-		if (bpf_prog_test_run_opts(e->prog_fd, &t))
-			continue;
-		wall += now_ns() - t0;
-		dur += (double)t.duration * per;
-		runs += per;
-	}
-	if (!runs)
-		return -1;
-	/*
-	 * The kernel's own figure.  With repeat > 1, test_run switches the XDP
-	 * dispatcher to the program and back around its loop
-	 * (bpf_prog_change_xdp): about 20 ms per call here, against 1.5 us for
-	 * repeat = 1.  The wall clock would spread that over the repeats, 2 ns
-	 * per run at 10 M repeats, 20 ns at 1 M, microseconds for a pcap's
-	 * per-packet repeats.  Real XDP pays nothing of the kind.
-	 */
-	e->kernel_duration = dur / runs;
-	e->kernel_wall = wall / runs;
-	return dur > 0 ? dur / runs : wall / runs;
-}
-
-double engine_time(struct engine *e, struct frames *f, const struct pkt *pkts, size_t npkts,
-		   uint64_t iters, bool reset)
+double engine_time(struct engine *e, const struct bench_opts *o, struct frames *f,
+		   const struct pkt *pkts, size_t npkts, uint64_t iters, bool reset)
 {
 	double t0, t1;
 
 	if (e->kind == ENG_KERNEL)
-		return kernel_time(e, pkts, npkts, iters);
+		return kernel_time(e, o, pkts, npkts, iters);
 	t0 = now_ns();
 	sink += reset ? loop_reset(e->fn, f->slots, f->nslots, iters)
 		      : loop_plain(e->fn, f->slots, f->nslots, iters);

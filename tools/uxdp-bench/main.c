@@ -42,7 +42,8 @@ static const char *const ablate_all[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uxdp-bench PROG.bpf.o[:NAME] [PROG.bpf.o[:NAME] ...] [options]\n"
+		"usage: uxdp-bench PROG.bpf.o[:NAME][@CONFIG] [PROG.bpf.o[:NAME][@CONFIG] ...] [options]\n"
+		"  (@CONFIG: map entries for this object only; its name goes into the label)\n"
 		"  --source FILE      the program's C source, for the native engine\n"
 		"                     (default: PROG.bpf.c beside the object, or in --source-dir)\n"
 		"  --source-dir DIR   look for NAME.bpf.c and NAME/NAME.bpf.c here (repeatable)\n"
@@ -56,6 +57,13 @@ static void usage(FILE *f)
 		"  --rounds R         rounds (default 5)\n"
 		"  --cpu N            core to pin to (default 1)\n"
 		"  --no-kernel        skip the kernel engine\n"
+		"  --kernel-method M  fresh (default): one test_run call (repeat = 1) per run,\n"
+		"                     a fresh packet every run, the kernel's own duration;\n"
+		"                     repeat: test_run's repeat loop, which reruns the program\n"
+		"                     on its own output (labelled; wrong for packet writers)\n"
+		"  --kernel-calls N   test_run calls per kernel figure (fresh; default 200000)\n"
+		"  --per-op N         also report net ns / N (e.g. ns per lookup of a program\n"
+		"                     doing N lookups per packet)\n"
 		"  --no-native        skip the native engine\n"
 		"  --smoke            tiny counts, for CI: proves it runs, measures nothing\n"
 		"  --callgrind        instructions per packet, under valgrind --tool=callgrind\n"
@@ -83,6 +91,9 @@ enum {
 	OPT_MD,
 	OPT_PNG,
 	OPT_COUNT_ONLY,
+	OPT_KERNEL_METHOD,
+	OPT_KERNEL_CALLS,
+	OPT_PER_OP,
 };
 
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -223,6 +234,8 @@ static void find_config(struct prog *p, const struct bench_opts *o)
 {
 	char *dot;
 
+	if (p->own_config)
+		return;
 	p->config[0] = 0;
 	if (o->config) {
 		snprintf(p->config, sizeof(p->config), "%s", o->config);
@@ -308,7 +321,8 @@ static void detect_ablation(struct bench_opts *o)
 	}
 }
 
-static void add_engine(struct prog *p, enum engine_kind kind, int level, const char *flag)
+static void add_engine(struct prog *p, const struct bench_opts *o, enum engine_kind kind,
+		       int level, const char *flag)
 {
 	struct engine *e = &p->eng[p->neng], *b = &p->base[p->neng];
 
@@ -319,7 +333,8 @@ static void add_engine(struct prog *p, enum engine_kind kind, int level, const c
 	e->prog_fd = -1;
 	snprintf(e->flag, sizeof(e->flag), "%s", flag ? flag : "");
 	if (kind == ENG_KERNEL)
-		snprintf(e->name, sizeof(e->name), "kernel JIT");
+		snprintf(e->name, sizeof(e->name), "%s",
+			 o->kernel_method == KERNEL_REPEAT ? "kernel JIT (repeat)" : "kernel JIT");
 	else if (kind == ENG_NATIVE)
 		snprintf(e->name, sizeof(e->name), "native");
 	else
@@ -363,6 +378,18 @@ static void open_engine(struct engine *e, const struct bench_opts *o, const char
 	}
 }
 
+/* OBJ.bpf.o[:PROG]@CONFIG gives one object its own map entries. */
+static void split_config(struct prog *p)
+{
+	char *at = strchr(p->obj_path, '@');
+
+	if (!at || exists(p->obj_path))
+		return;
+	snprintf(p->config, sizeof(p->config), "%s", at + 1);
+	p->own_config = true;
+	*at = 0;
+}
+
 /* OBJ.bpf.o:PROG names the program of one object (-p names it for all). */
 static void split_prog_name(struct prog *p)
 {
@@ -373,6 +400,19 @@ static void split_prog_name(struct prog *p)
 		return;
 	snprintf(p->name, sizeof(p->name), "%s", colon + 1);
 	*colon = 0;
+}
+
+/* "label [stem]" with the config file's name without directory and .conf. */
+static void label_config(struct prog *p)
+{
+	const char *slash = strrchr(p->config, '/');
+	char stem[64];
+	size_t l = strlen(p->label);
+
+	snprintf(stem, sizeof(stem), "%s", slash ? slash + 1 : p->config);
+	if (strlen(stem) > 5 && !strcmp(stem + strlen(stem) - 5, ".conf"))
+		stem[strlen(stem) - 5] = 0;
+	snprintf(p->label + l, sizeof(p->label) - l, " [%s]", stem);
 }
 
 static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int index)
@@ -388,25 +428,29 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 	if (strstr(p->label, ".bpf.o")) {
 		*strstr(p->label, ".bpf.o") = 0;
 		strip_cpu_suffix(p->label);
+	} else if (strlen(p->label) > 2 && !strcmp(p->label + strlen(p->label) - 2, ".o")) {
+		p->label[strlen(p->label) - 2] = 0;
 	}
 	if (p->name[0] && strlen(p->label) + strlen(p->name) + 2 <= sizeof(p->label)) {
 		strcat(p->label, ":");
 		strcat(p->label, p->name);
 	}
+	if (p->own_config)
+		label_config(p);
 	p->ok = exists(p->obj_path);
 	if (!p->ok) {
 		snprintf(p->why, sizeof(p->why), "%s: no such file", p->obj_path);
 		return;
 	}
 	if (!o->no_kernel)
-		add_engine(p, ENG_KERNEL, 0, NULL);
+		add_engine(p, o, ENG_KERNEL, 0, NULL);
 	for (i = 0; i < o->nlevels; i++)
-		add_engine(p, ENG_UXDP, o->levels[i], NULL);
+		add_engine(p, o, ENG_UXDP, o->levels[i], NULL);
 	if (o->ablate)
 		for (i = 0; i < o->nablate; i++)
-			add_engine(p, ENG_UXDP, 3, o->ablate_flags[i]);
+			add_engine(p, o, ENG_UXDP, 3, o->ablate_flags[i]);
 	if (!o->no_native)
-		add_engine(p, ENG_NATIVE, 3, NULL);
+		add_engine(p, o, ENG_NATIVE, 3, NULL);
 
 	all = p->config[0] && config_has_prog_array(p->config);
 	snprintf(tag, sizeof(tag), "p%u", index);
@@ -484,6 +528,7 @@ static void each_engine(struct prog *p, void (*fn)(struct engine *e, void *arg),
 }
 
 struct run_args {
+	const struct bench_opts *o;
 	struct prog *p;
 	struct frames *f;
 	const struct pkt *pkts;
@@ -498,13 +543,13 @@ static void warm_one(struct engine *e, void *arg)
 {
 	struct run_args *a = arg;
 
-	engine_time(e, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
+	engine_time(e, a->o, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
 }
 
 static void time_one(struct engine *e, void *arg)
 {
 	struct run_args *a = arg;
-	double ns = engine_time(e, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
+	double ns = engine_time(e, a->o, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
 
 	if (ns >= 0)
 		e->ns[e->nrounds++] = ns;
@@ -513,7 +558,7 @@ static void time_one(struct engine *e, void *arg)
 static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt *pkts,
 		    size_t npkts)
 {
-	struct run_args a = {.p = p, .pkts = pkts, .npkts = npkts};
+	struct run_args a = {.o = o, .p = p, .pkts = pkts, .npkts = npkts};
 	double t0;
 	unsigned int i, r;
 	char err[256];
@@ -680,6 +725,18 @@ static void build_cmdline(struct bench_opts *o, int argc, char **argv)
 	}
 }
 
+static void free_expect(struct engine *e, size_t npkts)
+{
+	size_t k;
+
+	if (!e->expect)
+		return;
+	for (k = 0; k < npkts; k++)
+		free(e->expect[k].data);
+	free(e->expect);
+	e->expect = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -701,6 +758,9 @@ int main(int argc, char **argv)
 	    {"md", required_argument, NULL, OPT_MD},
 	    {"png", required_argument, NULL, OPT_PNG},
 	    {"count-only", no_argument, NULL, OPT_COUNT_ONLY},
+	    {"kernel-method", required_argument, NULL, OPT_KERNEL_METHOD},
+	    {"kernel-calls", required_argument, NULL, OPT_KERNEL_CALLS},
+	    {"per-op", required_argument, NULL, OPT_PER_OP},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -713,8 +773,9 @@ int main(int argc, char **argv)
 	    .warmup_s = 0.3,
 	    .cpu = 1,
 	    .count_iterations = 1 << 16,
+	    .kernel_calls = 200000,
 	};
-	bool iter_set = false, rounds_set = false;
+	bool iter_set = false, rounds_set = false, kcalls_set = false;
 	char workdir[] = "/tmp/uxdp-bench.XXXXXX";
 	struct pkt *pkts;
 	size_t npkts;
@@ -788,6 +849,27 @@ int main(int argc, char **argv)
 		case OPT_COUNT_ONLY:
 			o.count_only = true;
 			break;
+		case OPT_KERNEL_METHOD:
+			if (!strcmp(optarg, "fresh")) {
+				o.kernel_method = KERNEL_FRESH;
+			} else if (!strcmp(optarg, "repeat")) {
+				o.kernel_method = KERNEL_REPEAT;
+			} else {
+				fprintf(stderr, "uxdp-bench: --kernel-method: fresh or repeat, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_KERNEL_CALLS:
+			if (parse_u64("--kernel-calls", optarg, 1, UINT32_MAX, &o.kernel_calls))
+				return 2;
+			kcalls_set = true;
+			break;
+		case OPT_PER_OP:
+			if (parse_u64("--per-op", optarg, 1, 1 << 20, &v))
+				return 2;
+			o.per_op = v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -812,6 +894,8 @@ int main(int argc, char **argv)
 			o.rounds = 2;
 		o.warmup_s = 0.01;
 		o.count_iterations = 1024;
+		if (!kcalls_set)
+			o.kernel_calls = 2000;
 	}
 	if (o.cpu >= sysconf(_SC_NPROCESSORS_ONLN))
 		o.cpu = 0;
@@ -831,6 +915,7 @@ int main(int argc, char **argv)
 		struct prog *p = &progs[nprogs];
 
 		snprintf(p->obj_path, sizeof(p->obj_path), "%s", argv[optind]);
+		split_config(p);
 		split_prog_name(p);
 		find_source(p, &o, argc - optind + nprogs);
 		find_config(p, &o);
@@ -868,6 +953,8 @@ out:
 			free(progs[i].eng[j].verdicts);
 			free(progs[i].base[j].ns);
 			free(progs[i].base[j].verdicts);
+			free_expect(&progs[i].eng[j], npkts);
+			free_expect(&progs[i].base[j], npkts);
 		}
 	for (i = 0; i < npkts; i++)
 		free(pkts[i].data);

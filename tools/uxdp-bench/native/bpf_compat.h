@@ -129,10 +129,98 @@ __uxdp_u64 uxdp_helper_map_lookup_percpu_elem(__uxdp_u64, __uxdp_u64, __uxdp_u64
 #define __UXDP_P(x) ((__uxdp_u64)(unsigned long)(x))
 #define __UXDP_M(map) (*(const __uxdp_u64 *)(const void *)(map))
 
-static __always_inline void *bpf_map_lookup_elem(void *map, const void *key)
+/*
+ * Map lookups as uxdpc compiles them (passes/map_inline.c), so that "native"
+ * is a baseline with the same map code, not one slowed by calls uxdp does
+ * not make.  The map's type, key size, value size and max_entries are
+ * compile-time constants of its BTF-style struct (__uint(type, T) is
+ * int (*type)[T]), so the choice folds away:
+ *
+ *  - ARRAY: index < max_entries ? data + index * round_up(value, 8) : NULL,
+ *    data read from the handle (uxdpc reads it from its map slot);
+ *  - PERCPU_ARRAY: the same at (index * ncpus + cpu) * stride; uxdpc's code
+ *    reads cpu from ctx->worker, which a macro has no way to reach, so the
+ *    harness stores the worker's index in __uxdp_native_cpu (it runs one
+ *    worker) and the lookup reads it: a load, as uxdpc's;
+ *  - HASH, LRU_HASH: the runtime's lookup specialised for the key size
+ *    (runtime/helpers/hash_lookup.c), which uxdp-bench links in as bitcode
+ *    with the rest of the helpers and inlines, as uxdpc does;
+ *  - any other type: the runtime's generic lookup, out of line (uxdpc calls
+ *    it too).
+ *
+ * A map named through a plain pointer, a legacy struct bpf_map_def, or a
+ * struct with key_size instead of a key type has no such constants: the
+ * compile fails, and uxdp-bench builds the program again with
+ * UXDP_NATIVE_OUT_OF_LINE, every lookup through the generic helper, and
+ * says so beside its figures.
+ */
+__uxdp_u64 uxdp_hash_lookup_k4(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k8(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k16(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_any(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k4(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k8(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k16(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_any(__uxdp_u64, __uxdp_u64);
+/* The running worker's index, set by uxdp-bench (one worker per process). */
+__u32 __uxdp_native_cpu;
+
+/* The first fields of a runtime map handle (uxdp/map.h, struct uxdp_map_fast). */
+struct __uxdp_map_fast {
+	void *data;
+	__u32 max_entries;
+	__u32 stride;
+	__u32 ncpus;
+};
+
+static __always_inline void *__uxdp_lookup_generic(void *map, const void *key)
 {
 	return (void *)(unsigned long)uxdp_helper_map_lookup_elem(__UXDP_M(map), __UXDP_P(key));
 }
+
+#define __UXDP_SIZED_LOOKUP(prefix, h, key, ksize)                                                 \
+	((ksize) == 4	 ? prefix##k4(h, key)                                                       \
+	 : (ksize) == 8	 ? prefix##k8(h, key)                                                       \
+	 : (ksize) == 16 ? prefix##k16(h, key)                                                      \
+			 : prefix##any(h, key))
+
+static __always_inline void *__uxdp_lookup(void *map, const void *key, __u32 type, __u32 ksize,
+					   __u32 vsize, __u32 max_entries)
+{
+	const struct __uxdp_map_fast *f = (const struct __uxdp_map_fast *)__UXDP_M(map);
+	__uxdp_u64 h = __UXDP_M(map), k = __UXDP_P(key), stride = (vsize + 7) & ~7u;
+	__u32 index, cpu, ncpus;
+
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+		__builtin_memcpy(&index, key, 4);
+		return index < max_entries ? (char *)f->data + index * stride : NULL;
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		__builtin_memcpy(&index, key, 4);
+		ncpus = f->ncpus;
+		cpu = __uxdp_native_cpu;
+		if (cpu >= ncpus)
+			cpu %= ncpus;
+		return index < max_entries
+			   ? (char *)f->data + ((__uxdp_u64)index * ncpus + cpu) * stride
+			   : NULL;
+	case BPF_MAP_TYPE_HASH:
+		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP(uxdp_hash_lookup_, h, k, ksize);
+	case BPF_MAP_TYPE_LRU_HASH:
+		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP(uxdp_lru_hash_lookup_, h, k, ksize);
+	}
+	return __uxdp_lookup_generic(map, key);
+}
+
+#ifdef UXDP_NATIVE_OUT_OF_LINE
+#define bpf_map_lookup_elem(__m, __k) __uxdp_lookup_generic((void *)(__m), (__k))
+#else
+#define __UXDP_NELEMS(__m, __field) ((__u32)(sizeof(*(__m)->__field) / sizeof(int)))
+#define bpf_map_lookup_elem(__m, __k)                                                              \
+	__uxdp_lookup((void *)(__m), (__k), __UXDP_NELEMS(__m, type),                              \
+		      (__u32)sizeof(*(__m)->key), (__u32)sizeof(*(__m)->value),                    \
+		      __UXDP_NELEMS(__m, max_entries))
+#endif
 
 static __always_inline long bpf_map_update_elem(void *map, const void *key, const void *value,
 						__u64 flags)

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# scaling.sh [--rounds N] [--seconds S] [--progs "xdp_lb xdp_firewall xdp_acl"]
+#            [--packets N] [--smoke]
+#
+# Issue 10 item 4: does a second worker double the rate when both share the
+# program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
+# per queue, each holding >= 10k distinct IPv4 TCP/UDP flows (uxdp-corpus,
+# different seeds), the realistic-state builds of xdp_lb / xdp_firewall /
+# xdp_acl (tools/uxdp-bench/sets/realistic) with their state from
+# uxdp-bench-state.  Mpps with -l 0 (one queue) and -l 0-1 (two queues),
+# interleaved in rounds, min / median; the LRU hit rate of each run from the
+# program's own stats map (xdp_lb: 1 - new flows / forwarded; xdp_firewall:
+# 1 - new connections / (passed + dropped for no connection), counted over
+# the measured seconds; xdp_acl has no LRU).  Each run starts from fresh maps
+# filled by --config before the first packet.  A benchmark, not a test: nothing here asserts a rate.
+# --packets: per queue pcap (default 16384, ~14k distinct flows).  net_pcap's
+# infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
+# so the pool must hold every packet of every queue (docs/benchmarks-drivers.md).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
+rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift ;;
+	--seconds) secs=$2; shift ;;
+	--progs) progs=$2; shift ;;
+	--packets) npkts=$2; shift ;;
+	--smoke) rounds=1 secs=1 ;;
+	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) echo "scaling.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+UXDP=$BUILD/runtime/cli/uxdp
+UXDPCTL=$BUILD/tools/uxdpctl/uxdpctl
+UXDPC=$BUILD/compiler/uxdpc
+STATE=$BUILD/tools/uxdp-bench/uxdp-bench-state
+CORPUS=$BUILD/tools/uxdp-corpus/uxdp-corpus
+SETS=$BUILD/tools/uxdp-bench/sets
+for f in "$UXDP" "$UXDPCTL" "$UXDPC" "$STATE" "$CORPUS"; do
+	[ -x "$f" ] || { echo "scaling.sh: missing $f (cmake --build $BUILD)" >&2; exit 1; }
+done
+[ "$(nproc)" -ge 2 ] || { echo "scaling.sh: needs 2 CPUs" >&2; exit 77; }
+work=$(mktemp -d /tmp/uxdp-scaling.XXXXXX)
+inst=uxdpscal$$
+pid=
+cleanup() {
+	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+	rm -rf "$work" /var/run/dpdk/$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+}
+trap cleanup EXIT
+
+# One pcap per queue: >= 10k distinct flows each (65535 to draw from).
+for q in 0 1; do
+	"$CORPUS" -n "$npkts" -s $((31 + q)) -f 65535 -k ipv4-tcp,ipv4-udp,http-request,dns-query \
+		-o "$work/q$q.pcap"
+done
+
+ucount() { "$UXDPCTL" --json --instance $inst stats 2>/dev/null |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])' 2>/dev/null || echo 0; }
+# u64 counter INDEX of array map MAP (little-endian bytes in uxdpctl's JSON).
+counter() { "$UXDPCTL" --json --instance $inst map dump "$1" |
+	python3 -c 'import json,sys
+for e in json.load(sys.stdin):
+    if int(e["key"][0], 16) == '"$2"':
+        print(sum(int(b, 16) << (8 * i) for i, b in enumerate(e["value"][:8])))' ; }
+lru_counters() { # PROG -> "lookups new" (cumulative)
+	case $1 in
+	xdp_lb) echo "$(counter lb_stats 1) $(counter lb_stats 2)" ;;
+	xdp_firewall) echo "$(($(counter fw_stats 6) + $(counter fw_stats 5))) $(counter fw_stats 7)" ;;
+	*) echo "0 0" ;;
+	esac
+}
+
+run() { # PROG LCORES -> "Mpps hit%"
+	local aot=$work/$1.aot.o vdev before after c0 c1
+	vdev="net_pcap0,rx_pcap=$work/q0.pcap,tx_pcap=$work/tx0.pcap,infinite_rx=1"
+	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,tx_pcap=$work/tx0.pcap,tx_pcap=$work/tx1.pcap,infinite_rx=1"
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
+	"$UXDP" --object "$aot" --instance $inst --config "$work/$1.conf" --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
+		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1200); do
+		grep -q "Ctrl-C stops" "$work/log" && break
+		kill -0 $pid 2>/dev/null || { cat "$work/log" >&2; echo "scaling.sh: uxdp exited" >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 0.5
+	before=$(lru_counters "$1")
+	c0=$(ucount)
+	sleep "$secs"
+	c1=$(ucount)
+	after=$(lru_counters "$1")
+	kill -INT $pid
+	wait $pid 2>/dev/null || true
+	pid=
+	rm -rf /var/run/dpdk/$inst
+	awk -v c0="$c0" -v c1="$c1" -v s="$secs" -v b="$before" -v a="$after" 'BEGIN {
+		split(b, x, " "); split(a, y, " "); l = y[1] - x[1]; n = y[2] - x[2]
+		h = l > 0 ? sprintf("%.1f%%", 100 * (1 - n / l)) : "n/a"
+		printf "%.3f %s\n", (c1 - c0) / s / 1e6, h }'
+}
+
+res=$work/results
+for p in $progs; do
+	"$UXDPC" "$SETS/$p.bpf.o" -O3 -o "$work/$p.aot.o" >/dev/null
+	case $p in
+	xdp_lb) "$STATE" lb "$work/q0.pcap" 16384 >"$work/$p.conf" ;;
+	xdp_firewall) "$STATE" fw "$work/q0.pcap" 12288 >"$work/$p.conf" ;;
+	xdp_acl) "$STATE" acl "$work/q0.pcap" 12288 >"$work/$p.conf" ;;
+	esac
+	for r in $(seq "$rounds"); do
+		for l in 0 0-1; do
+			v=$(run "$p" "$l")
+			echo "round $r $p -l $l: ${v% *} Mpps, LRU hit ${v#* }"
+			echo "$p $l $v" >>"$res"
+		done
+	done
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+done
+echo
+echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) |"
+echo "|---|---:|---:|---:|---|"
+for p in $progs; do
+	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4 }
+	function stats(s,   a, n, i, j, t) { n = split(s, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return sprintf("%.3f / %.3f", a[1], med) }
+	END { s1 = stats(v["0"]); m1 = med; s2 = stats(v["0-1"]); m2 = med
+		printf "| %s | %s | %s | %.2f | %s / %s |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0), h["0"], h["0-1"] }' "$res"
+done
