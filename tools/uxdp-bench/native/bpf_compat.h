@@ -142,9 +142,11 @@ __uxdp_u64 uxdp_helper_map_lookup_percpu_elem(__uxdp_u64, __uxdp_u64, __uxdp_u64
  *    reads cpu from ctx->worker, which a macro has no way to reach, so the
  *    harness stores the worker's index in __uxdp_native_cpu (it runs one
  *    worker) and the lookup reads it: a load, as uxdpc's;
- *  - HASH, LRU_HASH: the runtime's lookup specialised for the key size
- *    (runtime/helpers/hash_lookup.c), which uxdp-bench links in as bitcode
- *    with the rest of the helpers and inlines, as uxdpc does;
+ *  - HASH, LRU_HASH, PERCPU_HASH, LRU_PERCPU_HASH, LPM_TRIE: the runtime's
+ *    lookup specialised for the key size (runtime/helpers/hash_lookup.c,
+ *    lpm_lookup.c; per-CPU ones with the worker's slot), which uxdp-bench
+ *    links in as bitcode with the rest of the helpers and inlines, as uxdpc
+ *    does;
  *  - any other type: the runtime's generic lookup, out of line (uxdpc calls
  *    it too).
  *
@@ -162,6 +164,17 @@ __uxdp_u64 uxdp_lru_hash_lookup_k4(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_k8(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_k16(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_any(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k4(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k8(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k16(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_any(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k4(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k8(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k16(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_any(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lpm_lookup_k8(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lpm_lookup_k20(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lpm_lookup_any(__uxdp_u64, __uxdp_u64);
 /* The running worker's index, set by uxdp-bench (one worker per process). */
 __u32 __uxdp_native_cpu;
 
@@ -183,6 +196,11 @@ static __always_inline void *__uxdp_lookup_generic(void *map, const void *key)
 	 : (ksize) == 8	 ? prefix##k8(h, key)                                                       \
 	 : (ksize) == 16 ? prefix##k16(h, key)                                                      \
 			 : prefix##any(h, key))
+#define __UXDP_SIZED_LOOKUP_CPU(prefix, h, key, ksize, cpu)                                        \
+	((ksize) == 4	 ? prefix##k4(h, key, cpu)                                                  \
+	 : (ksize) == 8	 ? prefix##k8(h, key, cpu)                                                  \
+	 : (ksize) == 16 ? prefix##k16(h, key, cpu)                                                 \
+			 : prefix##any(h, key, cpu))
 
 static __always_inline void *__uxdp_lookup(void *map, const void *key, __u32 type, __u32 ksize,
 					   __u32 vsize, __u32 max_entries)
@@ -208,6 +226,21 @@ static __always_inline void *__uxdp_lookup(void *map, const void *key, __u32 typ
 		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP(uxdp_hash_lookup_, h, k, ksize);
 	case BPF_MAP_TYPE_LRU_HASH:
 		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP(uxdp_lru_hash_lookup_, h, k, ksize);
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		ncpus = f->ncpus;
+		cpu = __uxdp_native_cpu;
+		if (cpu >= ncpus)
+			cpu %= ncpus;
+		if (type == BPF_MAP_TYPE_PERCPU_HASH)
+			return (void *)(unsigned long)__UXDP_SIZED_LOOKUP_CPU(
+				uxdp_percpu_hash_lookup_, h, k, ksize, cpu);
+		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP_CPU(uxdp_lru_percpu_hash_lookup_, h,
+								      k, ksize, cpu);
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return (void *)(unsigned long)(ksize == 8    ? uxdp_lpm_lookup_k8(h, k)
+					       : ksize == 20 ? uxdp_lpm_lookup_k20(h, k)
+							     : uxdp_lpm_lookup_any(h, k));
 	}
 	return __uxdp_lookup_generic(map, key);
 }
