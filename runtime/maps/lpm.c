@@ -51,6 +51,18 @@ static uint64_t lpm_layout(struct uxdp_shm_hdr *h)
 {
 	uint64_t esize = sizeof(struct lnode) + uxdp_round_up(h->key_size - 4, 8) + h->stride;
 
+	/*
+	 * A walk reads the header and the data of each node: one cache line;
+	 * and a power of two, so that a link becomes an address with a shift,
+	 * not a multiply, on the walk's chain of dependent loads.
+	 */
+	if (esize <= 256) {
+		uint64_t p2 = 64;
+
+		while (p2 < esize)
+			p2 <<= 1;
+		esize = p2;
+	}
 	if (esize > UINT32_MAX)
 		return 0;
 	h->elem_size = (uint32_t)esize;

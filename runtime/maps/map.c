@@ -277,6 +277,8 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
 		m->n_pool = h->n_pool;
 		m->n_elems = h->n_elems;
 		m->hash_seed = h->hash_seed;
+		if (!(h->elem_size & (h->elem_size - 1)))
+			m->elem_shift = (uint32_t)__builtin_ctz(h->elem_size);
 	}
 	if (is_hash_type(h->type)) {
 		m->buckets = (uint32_t *)(base + h->aux_off);

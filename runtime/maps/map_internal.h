@@ -116,7 +116,7 @@ struct uxdp_map {
 	uint32_t n_pool;
 	uint32_t n_elems;
 	uint32_t hash_seed;
-	uint32_t _pad;
+	uint32_t elem_shift;     /* log2(elem_size) when a power of two, else 0 */
 	struct uxdp_shm_hdr *hdr; /* the mapping starts here */
 	size_t map_len;
 	struct uxdp_inst *inst;  /* the instance's epochs and participants */
