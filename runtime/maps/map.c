@@ -1032,34 +1032,39 @@ const void *uxdp_map_redirect_target(struct uxdp_map *map, uint32_t key)
 	}
 }
 
-struct unlink_ctx {
-	const char *inst;
-	int err;
-};
-
-static int unlink_cb(const struct uxdp_map_info *info, void *arg)
-{
-	struct unlink_ctx *u = arg;
-	int err = uxdp_map_unlink(u->inst, info->name);
-
-	if (err && err != -ENOENT)
-		u->err = err;
-	return 0;
-}
-
+/*
+ * Every object of the instance, by name: damaged or foreign-looking ones
+ * too, since those are exactly what a clean-up must not leave behind (the
+ * sticky /dev/shm lets a user remove only its own).
+ */
 int uxdp_map_unlink_instance(const char *instance)
 {
 	const char *inst = inst_or_default(instance);
-	struct unlink_ctx u = { .inst = inst };
-	char name[SHM_NAME_MAX];
-	int err = uxdp_map_list(inst, unlink_cb, &u);
+	char prefix[SHM_NAME_MAX], name[SHM_NAME_MAX + 256];
+	struct dirent *de;
+	size_t plen;
+	int err = check_instance(inst);
+	DIR *dir;
 
 	if (err)
 		return err;
+	snprintf(prefix, sizeof(prefix), "uxdp.%s.", inst);
+	plen = strlen(prefix);
+	dir = opendir("/dev/shm");
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, prefix, plen) || !de->d_name[plen])
+			continue;
+		snprintf(name, sizeof(name), "/%s", de->d_name);
+		if (shm_unlink(name) < 0 && errno != ENOENT && !err)
+			err = -errno;
+	}
+	closedir(dir);
 	snprintf(name, sizeof(name), "/uxdp.%s", inst);
-	if (shm_unlink(name) < 0 && errno != ENOENT && !u.err)
-		u.err = -errno;
-	return u.err;
+	if (shm_unlink(name) < 0 && errno != ENOENT && !err)
+		err = -errno;
+	return err;
 }
 
 void uxdp_copy_value_out(const struct uxdp_map *map, void *dst, const void *src)
