@@ -71,6 +71,30 @@ static bool any_running(const struct uxdp_dp *dp)
 	return false;
 }
 
+/*
+ * A worker stuck in a program has not flushed the packets of its batch
+ * that were done before it; nor will it, so take them (it does not touch
+ * its counters while the program runs).
+ */
+static void flush_stuck(struct uxdp_dp *dp)
+{
+	struct uxdp_dp_counters cur;
+	unsigned int i;
+	size_t k;
+
+	for (i = 0; i < dp->nworkers; i++) {
+		struct uxdp_dp_worker *w = &dp->w[i];
+
+		if (__atomic_load_n(&w->shared.state, __ATOMIC_ACQUIRE) != UXDP_DP_WORKER_RUNNING ||
+		    !(__atomic_load_n(&w->shared.batches, __ATOMIC_ACQUIRE) & 1))
+			continue;
+		uxdp_dp_snapshot(&cur, &w->cnt);
+		for (k = 0; k < sizeof(cur) / sizeof(uint64_t); k++)
+			__atomic_store_n((uint64_t *)&w->shared.cnt + k, ((uint64_t *)&cur)[k],
+					 __ATOMIC_RELAXED);
+	}
+}
+
 static void wait_period(struct uxdp_dp *dp)
 {
 	struct timespec ts;
@@ -111,6 +135,8 @@ void *uxdp_dp_control_main(void *arg)
 			stop_at = now;
 		if ((now - stop_at) * 1000 >= dp->o.stop_timeout_ms && any_running(dp)) {
 			reported = true;
+			flush_stuck(dp);
+			publish(dp);
 			if (dp->o.on_stuck)
 				dp->o.on_stuck(dp, dp->o.stuck_arg);
 		}
