@@ -119,23 +119,25 @@ static __attribute__((noinline)) void send_out(struct lcore *lc, struct rte_mbuf
 	rte_eth_tx_buffer(dp.port_id[q], lc->wi, dp.txb[lc->wi][q], m);
 }
 
-static __rte_always_inline void run_one(struct lcore *lc, struct rte_mbuf *m)
+/* dw is lc->dw, kept in a register by the caller across the program calls. */
+static __rte_always_inline void run_one(struct lcore *lc, struct uxdp_dp_worker *dw,
+					struct rte_mbuf *m)
 {
 	uint8_t *buf = m->buf_addr;
 
 	/* Scatter is off, so a chained mbuf is a PMD surprise the program cannot see whole. */
 	if (unlikely(m->nb_segs != 1)) {
-		uxdp_dp_count_unrunnable(lc->dw, rte_pktmbuf_pkt_len(m));
+		uxdp_dp_count_unrunnable(dw, rte_pktmbuf_pkt_len(m));
 		rte_pktmbuf_free(m);
 		return;
 	}
-	switch (uxdp_dp_run(lc->dw, buf - PRIV_SIZE, buf + m->data_off, rte_pktmbuf_data_len(m),
+	switch (uxdp_dp_run(dw, buf - PRIV_SIZE, buf + m->data_off, rte_pktmbuf_data_len(m),
 			    buf + m->buf_len)) {
 	case UXDP_DP_TX:
-		send_out(lc, m, uxdp_dp_out_port(lc->dw));
+		send_out(lc, m, uxdp_dp_out_port(dw));
 		return;
 	case UXDP_DP_PASS:
-		uxdp_net_pass(lc->dw, dp.tap_fd, uxdp_dp_data(lc->dw), uxdp_dp_len(lc->dw));
+		uxdp_net_pass(dw, dp.tap_fd, uxdp_dp_data(dw), uxdp_dp_len(dw));
 		/* fall through */
 	default:
 		recycle(lc, m);
@@ -171,6 +173,7 @@ static int lcore_main(void *arg)
 	struct uxdp_dp *d = arg;
 	unsigned int wi = rte_lcore_index(-1), p, i, idle = 0;
 	struct rte_mbuf *pkts[UXDP_DP_BATCH];
+	struct uxdp_dp_worker *dw;
 	struct lcore *lc;
 	uint64_t prev = rte_rdtsc(), cur;
 	uint16_t n;
@@ -183,9 +186,9 @@ static int lcore_main(void *arg)
 		return -ENOMEM;
 	}
 	lc->wi = wi;
-	lc->dw = uxdp_dp_worker(d, wi);
-	uxdp_dp_worker_enter(lc->dw);
-	while (!uxdp_dp_stopping(lc->dw)) {
+	lc->dw = dw = uxdp_dp_worker(d, wi);
+	uxdp_dp_worker_enter(dw);
+	while (!uxdp_dp_stopping(dw)) {
 		unsigned int got = 0;
 
 		cur = rte_rdtsc();
@@ -200,13 +203,13 @@ static int lcore_main(void *arg)
 			n = rte_eth_rx_burst(dp.port_id[p], wi, pkts, UXDP_DP_BATCH);
 			if (!n)
 				continue;
-			uxdp_dp_batch_begin(lc->dw, p);
+			uxdp_dp_batch_begin(dw, p);
 			for (i = 0; i < n; i++) {
 				if (i + 1 < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				run_one(lc, pkts[i]);
+				run_one(lc, dw, pkts[i]);
 			}
-			uxdp_dp_batch_end(lc->dw);
+			uxdp_dp_batch_end(dw);
 			recycle_flush(lc);
 			got += n;
 		}
@@ -218,7 +221,7 @@ static int lcore_main(void *arg)
 	}
 	for (p = 0; p < dp.nports; p++)
 		rte_eth_tx_buffer_flush(dp.port_id[p], wi, dp.txb[wi][p]);
-	uxdp_dp_worker_leave(lc->dw);
+	uxdp_dp_worker_leave(dw);
 	rte_free(lc);
 	return 0;
 }
