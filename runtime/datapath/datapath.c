@@ -36,7 +36,7 @@ static uint64_t pass_all(struct uxdp_ctx *ctx)
 	return UXDP_PASS;
 }
 
-static const struct uxdp_program no_program = {
+const struct uxdp_program uxdp_dp_no_program = {
 	.name = "(none)", .section = "", .object = "", .type = UXDP_PROG_XDP, .fn = pass_all,
 };
 
@@ -111,7 +111,8 @@ int uxdp_dp_set_workers(struct uxdp_dp *dp, unsigned int n)
 		w->dp = dp;
 		w->ctx.worker = &w->uw;
 		w->ctx.rx_queue_index = i;
-		w->prog = &no_program;
+		w->prog = &uxdp_dp_no_program;
+		w->ports = dp->port;
 		w->fn = pass_all;
 	}
 	dp->nworkers = n;
@@ -219,8 +220,8 @@ double uxdp_dp_seconds(const struct uxdp_dp *dp)
 
 #define N_COUNTERS (sizeof(struct uxdp_dp_counters) / sizeof(uint64_t))
 
-/* Once per batch: unrolled, a load and a store per counter. */
-static inline void flush(struct uxdp_dp_worker *w)
+/* Unrolled: a load and a store per counter. */
+void uxdp_dp_flush(struct uxdp_dp_worker *w)
 {
 	const uint64_t *from = (const uint64_t *)&w->cnt;
 	uint64_t *to = (uint64_t *)&w->shared.cnt;
@@ -229,6 +230,7 @@ static inline void flush(struct uxdp_dp_worker *w)
 #pragma GCC unroll 16
 	for (i = 0; i < N_COUNTERS; i++)
 		__atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
+	w->unflushed = 0;
 }
 
 void uxdp_dp_worker_enter(struct uxdp_dp_worker *w)
@@ -240,36 +242,8 @@ void uxdp_dp_worker_enter(struct uxdp_dp_worker *w)
 
 void uxdp_dp_worker_leave(struct uxdp_dp_worker *w)
 {
-	flush(w);
+	uxdp_dp_flush(w);
 	uxdp_xsk_cache_close(&w->xsk);
 	uxdp_worker_set_current(NULL);
 	__atomic_store_n(&w->shared.state, UXDP_DP_WORKER_DONE, __ATOMIC_RELEASE);
-}
-
-void uxdp_dp_batch_begin(struct uxdp_dp_worker *w, unsigned int port)
-{
-	const struct uxdp_program *prog;
-
-	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELAXED);
-	/*
-	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
-	 * declares it: uxdp_map_epoch_enter().
-	 */
-	prog = __atomic_load_n(&w->dp->port[port].prog, __ATOMIC_ACQUIRE);
-	if (__builtin_expect(!prog, 0))
-		prog = &no_program;
-	w->prog = prog;
-	w->fn = prog->fn;
-	w->port = port;
-	w->ctx.ingress_ifindex = w->dp->port[port].ifindex;
-}
-
-void uxdp_dp_batch_end(struct uxdp_dp_worker *w)
-{
-	flush(w);
-	/*
-	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
-	 * declares it: uxdp_map_epoch_exit().
-	 */
-	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELEASE);
 }

@@ -11,12 +11,6 @@
 
 #include <uxdp/datapath.h>
 
-struct uxdp_dp_port {
-	uint32_t ifindex;
-	/* Published with release order, read once per batch with acquire. */
-	const struct uxdp_program *prog;
-};
-
 struct uxdp_dp {
 	struct uxdp_dp_opts o;
 	/* Every worker slot exists from the start, so that uxdp_dp_stop() can

@@ -111,10 +111,11 @@ static void test_verdicts(void)
 	CHECK(one(w, 7, 67) == UXDP_DP_TX && uxdp_dp_out_port(w) == 1);
 	CHECK(one(w, 8, 68) == UXDP_DP_TX && uxdp_dp_len(w) == 64 &&
 	      uxdp_dp_data(w) == frame + UXDP_HEADROOM + 4);
-	/* Counters reach the shared ones at batch end, not before. */
+	/* Counters reach the shared ones when the worker idles (or every 16 batches). */
+	uxdp_dp_batch_end(w);
 	uxdp_dp_sum(dp, &c);
 	CHECK(c.v.packets[UXDP_DROP] == 0);
-	uxdp_dp_batch_end(w);
+	uxdp_dp_idle(w);
 	uxdp_dp_sum(dp, &c);
 	CHECK(c.v.packets[UXDP_DROP] == 1 && c.v.bytes[UXDP_DROP] == 60);
 	CHECK(c.v.packets[UXDP_PASS] == 1 && c.v.bytes[UXDP_PASS] == 61);
@@ -128,6 +129,16 @@ static void test_verdicts(void)
 	CHECK(one(w, 2, 60) == UXDP_DP_TX && uxdp_dp_out_port(w) == 1);
 	CHECK(seen.ingress_ifindex == 7);
 	uxdp_dp_batch_end(w);
+	uxdp_dp_idle(w);
+
+	/* Busy: flushed every UXDP_DP_FLUSH_BATCHES batches without idling. */
+	for (int i = 0; i < UXDP_DP_FLUSH_BATCHES; i++) {
+		uxdp_dp_batch_begin(w, 0);
+		one(w, 0, 10);
+		uxdp_dp_batch_end(w);
+	}
+	uxdp_dp_sum(dp, &c);
+	CHECK(c.v.packets[UXDP_DROP] == 1 + UXDP_DP_FLUSH_BATCHES);
 
 	/* The stop flag, where compiled code reads it: ctx->worker + 4. */
 	CHECK(!uxdp_dp_stopping(w) && !uxdp_dp_stop_requested(dp));

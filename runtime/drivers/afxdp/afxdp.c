@@ -260,6 +260,7 @@ static void *worker_main(void *arg)
 		if (!work) {
 			bool busy = false;
 
+			uxdp_dp_idle(w->dw);
 			for (p = 0; p < ax->nports; p++)
 				busy |= w->port[p].outstanding != 0;
 			if (!busy || ax->o->busy_poll)

@@ -214,9 +214,12 @@ static int lcore_main(void *arg)
 			got += n;
 		}
 		/* Idle lcores nap a little so that they do not starve their neighbours. */
-		if (got)
+		if (got) {
 			idle = 0;
-		else if (++idle > IDLE_SPINS)
+			continue;
+		}
+		uxdp_dp_idle(dw);
+		if (++idle > IDLE_SPINS)
 			rte_delay_us_sleep(IDLE_NAP_US);
 	}
 	for (p = 0; p < dp.nports; p++)

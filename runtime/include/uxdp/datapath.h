@@ -21,7 +21,7 @@
  *
  *	uxdp_dp_worker_enter(w);
  *	while (!uxdp_dp_stopping(w)) {
- *		n = receive a burst on port p;          (nothing: idle, continue)
+ *		n = receive a burst on port p;   (nothing: uxdp_dp_idle(w), continue)
  *		uxdp_dp_batch_begin(w, p);
  *		for each frame:
  *			switch (uxdp_dp_run(w, hard_start, data, len, frame_end)) {
@@ -47,9 +47,11 @@
  * They are the single place where the map runtime's epoch hooks are called.
  *
  * Counters.  A worker counts with plain increments in its own state and
- * copies its counters to its shared ones at the end of every batch; the
- * control thread and uxdp_dp_sum() read those, so readers lag by at most
- * one batch.
+ * copies them to its shared ones every UXDP_DP_FLUSH_BATCHES batches, when
+ * it finds nothing to do (uxdp_dp_idle()) and when it leaves; the control
+ * thread and uxdp_dp_sum() read those.  So while packets flow readers lag
+ * by at most UXDP_DP_FLUSH_BATCHES batches, and once a worker idles not at
+ * all.
  *
  * Stopping.  uxdp_dp_stop() (async-signal-safe, for a signal handler) sets
  * the stop flag of every worker (struct uxdp_worker.stop, which compiled
@@ -78,6 +80,7 @@
 #define UXDP_DP_MAX_PORTS 16
 #define UXDP_DP_MAX_WORKERS 64
 #define UXDP_DP_BATCH 32 /* frames per burst the drivers ask for */
+#define UXDP_DP_FLUSH_BATCHES 16 /* batches between two counter flushes while busy */
 
 /* What the driver does with a frame after the program ran. */
 enum uxdp_dp_action {
@@ -172,6 +175,18 @@ struct uxdp_dp_opts {
 	bool redirect_any_ifindex;
 };
 
+/*
+ * A port: its ifindex, and the program attached to it (published with
+ * release order by uxdp_dp_attach(), read once per batch with acquire).
+ */
+struct uxdp_dp_port {
+	uint32_t ifindex;
+	const struct uxdp_program *prog;
+};
+
+/* What a detached port runs: XDP_PASS for every frame. */
+extern const struct uxdp_program uxdp_dp_no_program;
+
 enum uxdp_dp_worker_state {
 	UXDP_DP_WORKER_IDLE = 0, /* not entered yet */
 	UXDP_DP_WORKER_RUNNING,
@@ -189,7 +204,9 @@ struct uxdp_dp_worker {
 	uint32_t port;               /* the current batch's port */
 	uint32_t out_port;           /* after UXDP_DP_TX: the port to send on */
 	uint64_t rx_ts_ns;           /* timestamp for xskmap rings; 0: the clock's */
+	uint32_t unflushed;          /* batches since the last flush */
 	const struct uxdp_program *prog;
+	const struct uxdp_dp_port *ports; /* the data plane's */
 	struct uxdp_dp *dp;
 	struct uxdp_worker uw;       /* the helpers' state, ctx.worker points here */
 	struct uxdp_xsk_cache xsk;
@@ -274,8 +291,47 @@ void uxdp_dp_worker_enter(struct uxdp_dp_worker *w);
 /* Publish the last counters, close the xskmap rings, forget the thread. */
 void uxdp_dp_worker_leave(struct uxdp_dp_worker *w);
 
-void uxdp_dp_batch_begin(struct uxdp_dp_worker *w, unsigned int port);
-void uxdp_dp_batch_end(struct uxdp_dp_worker *w);
+/* Copy the worker's counters to its shared ones (batch end, idle, leave). */
+void uxdp_dp_flush(struct uxdp_dp_worker *w);
+
+/* Before the frames of a burst received on port. */
+static inline void uxdp_dp_batch_begin(struct uxdp_dp_worker *w, unsigned int port)
+{
+	const struct uxdp_program *prog;
+
+	/* Odd while inside a batch: uxdp_dp_synchronize() and the stuck check. */
+	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELAXED);
+	/*
+	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
+	 * declares it: uxdp_map_epoch_enter().
+	 */
+	prog = __atomic_load_n(&w->ports[port].prog, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!prog, 0))
+		prog = &uxdp_dp_no_program;
+	w->prog = prog;
+	w->fn = prog->fn;
+	w->port = port;
+	w->ctx.ingress_ifindex = w->ports[port].ifindex;
+}
+
+/* After them. */
+static inline void uxdp_dp_batch_end(struct uxdp_dp_worker *w)
+{
+	if (++w->unflushed >= UXDP_DP_FLUSH_BATCHES)
+		uxdp_dp_flush(w);
+	/*
+	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
+	 * declares it: uxdp_map_epoch_exit().
+	 */
+	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELEASE);
+}
+
+/* The driver found nothing to receive: publish what is still unflushed. */
+static inline void uxdp_dp_idle(struct uxdp_dp_worker *w)
+{
+	if (w->unflushed)
+		uxdp_dp_flush(w);
+}
 
 /* Set by uxdp_dp_stop(); drivers check it between batches. */
 static inline bool uxdp_dp_stopping(const struct uxdp_dp_worker *w)
