@@ -44,7 +44,8 @@
  * Batches.  uxdp_dp_batch_begin() and uxdp_dp_batch_end() bracket every
  * burst a worker processes.  Inside, the worker runs one program and may
  * hold pointers into maps; outside, it holds nothing (it is quiescent).
- * They are the single place where the map runtime's epoch hooks are called.
+ * They are the single place where the workers call the map runtime's
+ * epoch hooks, uxdp_map_epoch_enter() and uxdp_map_epoch_exit() (map.h).
  *
  * Counters.  A worker counts with plain increments in its own state and
  * copies them to its shared ones every UXDP_DP_FLUSH_BATCHES batches, when
@@ -73,6 +74,7 @@
 #include <stdio.h>
 
 #include <uxdp/ctx.h>
+#include <uxdp/map.h>
 #include <uxdp/runtime.h>
 #include <uxdp/verdict.h>
 #include <uxdp/worker.h>
@@ -200,7 +202,7 @@ enum uxdp_dp_worker_state {
 struct uxdp_dp_worker {
 	struct uxdp_ctx ctx;         /* the program's ctx, kept across packets */
 	uxdp_prog_fn fn;             /* the program of the current batch */
-	struct uxdp_dp_counters cnt; /* plain; copied to shared.cnt at batch end */
+	struct uxdp_dp_counters cnt; /* plain; copied to shared.cnt by uxdp_dp_flush() */
 	uint32_t port;               /* the current batch's port */
 	uint32_t out_port;           /* after UXDP_DP_TX: the port to send on */
 	uint64_t rx_ts_ns;           /* timestamp for xskmap rings; 0: the clock's */
@@ -291,7 +293,7 @@ void uxdp_dp_worker_enter(struct uxdp_dp_worker *w);
 /* Publish the last counters, close the xskmap rings, forget the thread. */
 void uxdp_dp_worker_leave(struct uxdp_dp_worker *w);
 
-/* Copy the worker's counters to its shared ones (batch end, idle, leave). */
+/* Copy the worker's counters to its shared ones (every 16 batches, idle, leave). */
 void uxdp_dp_flush(struct uxdp_dp_worker *w);
 
 /* Before the frames of a burst received on port. */
@@ -301,10 +303,8 @@ static inline void uxdp_dp_batch_begin(struct uxdp_dp_worker *w, unsigned int po
 
 	/* Odd while inside a batch: uxdp_dp_synchronize() and the stuck check. */
 	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELAXED);
-	/*
-	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
-	 * declares it: uxdp_map_epoch_enter().
-	 */
+	/* Map elements this batch may look up are not reused until its end. */
+	uxdp_map_epoch_enter();
 	prog = __atomic_load_n(&w->ports[port].prog, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!prog, 0))
 		prog = &uxdp_dp_no_program;
@@ -319,10 +319,7 @@ static inline void uxdp_dp_batch_end(struct uxdp_dp_worker *w)
 {
 	if (++w->unflushed >= UXDP_DP_FLUSH_BATCHES)
 		uxdp_dp_flush(w);
-	/*
-	 * The map runtime's epoch hook goes here, once runtime/include/uxdp/map.h
-	 * declares it: uxdp_map_epoch_exit().
-	 */
+	uxdp_map_epoch_exit();
 	__atomic_store_n(&w->shared.batches, w->shared.batches + 1, __ATOMIC_RELEASE);
 }
 
