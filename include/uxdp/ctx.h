@@ -47,11 +47,19 @@ struct uxdp_ctx {
 #define UXDP_CTX_OFF_EGRESS_IFINDEX 32
 #define UXDP_CTX_OFF_TAIL_CALL_RET 56
 #define UXDP_CTX_OFF_TAIL_CALLED 64
+/* The runtime's worker (struct uxdp_worker *, runtime/include/uxdp/worker.h). */
+#define UXDP_CTX_OFF_WORKER 72
+/*
+ * In that worker: the stop flag, a volatile uint32_t that becomes non-zero
+ * when the run must end (a signal); loops that may not end poll it.
+ */
+#define UXDP_WORKER_OFF_STOP 4
 
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, ingress_ifindex) == UXDP_CTX_OFF_INGRESS_IFINDEX, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, egress_ifindex) == UXDP_CTX_OFF_EGRESS_IFINDEX, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_call_ret) == UXDP_CTX_OFF_TAIL_CALL_RET, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_called) == UXDP_CTX_OFF_TAIL_CALLED, "ctx layout");
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, worker) == UXDP_CTX_OFF_WORKER, "ctx layout");
 
 typedef uint64_t (*uxdp_prog_fn)(struct uxdp_ctx *ctx);
 

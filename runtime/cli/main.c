@@ -6,6 +6,13 @@
  *	AOT_OBJECT=fw.aot.o uxdp --afxdp veth0[,veth1] [--queues 0-1] [options]
  *	AOT_OBJECT=fw.aot.o uxdp --dpdk [options] -- EAL arguments
  *
+ * Every driver runs the program through one datapath (uxdp/datapath.h).
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT stop it; the final counters print.
+ * A worker that is still inside a program a second after the signal is
+ * reported (which program) and the process exits with status 1.  Without
+ * --instance the maps live in a private instance, removed on every exit;
+ * a run that could not remove its own is reclaimed by the next one.
+ *
  * Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.
  */
 #include <errno.h>
@@ -18,10 +25,12 @@
 #include <unistd.h>
 
 #include <uxdp/ctl.h>
+#include <uxdp/datapath.h>
 #include <uxdp/driver.h>
 #include <uxdp/fib.h>
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
+#include <uxdp/private_instance.h>
 #include <uxdp/runtime.h>
 #include <uxdp/stats_shm.h>
 
@@ -76,18 +85,84 @@ static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out
 	return 0;
 }
 
-static volatile sig_atomic_t stop;
+/* What the signal handler, atexit and a stuck worker's exit need. */
+static struct {
+	struct uxdp_dp *dp;
+	bool net;                                /* AF_XDP/DPDK: their report */
+	char private_inst[UXDP_INSTANCE_LEN];   /* set while a private instance exists */
+	struct uxdp_stats_shm *shm;
+} run;
 
-/* SIGINT/SIGTERM end the run after the current packet, so the final counters print. */
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: stop after the current batch, print the counters. */
 static void on_signal(int sig)
 {
-	stop = 1;
+	if (run.dp)
+		uxdp_dp_stop(run.dp);
 }
 
-static void tick(const struct uxdp_stats *s, double seconds, void *arg)
+static int install_signals(void)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	return 0;
+}
+
+/* Every exit that runs code (errors, exit() from a library) removes the private instance. */
+static void remove_private(void)
+{
+	if (!run.private_inst[0])
+		return;
+	uxdp_private_instance_remove(run.private_inst);
+	run.private_inst[0] = 0;
+}
+
+static void print_counters(FILE *f)
+{
+	struct uxdp_dp_counters c;
+
+	if (run.net) {
+		uxdp_dp_print_final(run.dp, f);
+		return;
+	}
+	uxdp_dp_sum(run.dp, &c);
+	uxdp_stats_print(f, &c.v, 0);
+}
+
+/*
+ * A worker did not stop within a second of the signal: it runs a program
+ * that does not return.  Say which, print what was counted, clean up what
+ * does not need the worker, and end the process with it.
+ */
+static void on_stuck(struct uxdp_dp *dp, void *arg)
+{
+	uxdp_dp_print_stuck(dp, stderr);
+	fprintf(stderr, "uxdp: exiting without it; the counters so far:\n");
+	print_counters(stdout);
+	uxdp_stats_shm_finish(run.shm);
+	remove_private();
+	fflush(stdout);
+	fflush(stderr);
+	_exit(1);
+}
+
+static void tick_pcap(struct uxdp_dp *dp, double seconds, void *arg)
+{
+	struct uxdp_dp_counters c;
+
+	uxdp_dp_sum(dp, &c);
 	printf("--- %.0f s\n", seconds);
-	uxdp_stats_print(stdout, s, seconds);
+	uxdp_stats_print(stdout, &c.v, seconds);
+}
+
+static void tick_net(struct uxdp_dp *dp, double seconds, void *arg)
+{
+	uxdp_dp_print_rates(dp, stdout);
 }
 
 enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
@@ -125,66 +200,73 @@ static int apply_config(const char *instance, const char *path)
 	return ret;
 }
 
-struct net_prog {
+/* Open the object for ncpus workers and pick its XDP program; one line on stderr if not. */
+static int open_prog(const char *object, const char *prog_name, struct uxdp_object_opts *oo,
+		     struct uxdp_object **obj, const struct uxdp_program **prog)
+{
+	const struct uxdp_program *all;
+	char err[512];
+	size_t n, i;
+	int ret;
+
+	ret = uxdp_object_open(object, oo, obj, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		return ret;
+	}
+	*prog = uxdp_object_program(*obj, prog_name);
+	if (*prog && (*prog)->type == UXDP_PROG_XDP)
+		return 0;
+	n = uxdp_object_programs(*obj, &all);
+	if (prog_name)
+		fprintf(stderr, "uxdp: %s: no XDP program '%s'; it has:", object, prog_name);
+	else
+		fprintf(stderr, "uxdp: %s: %s; choose one with -p:", object,
+			n ? "several XDP programs" : "no XDP program");
+	for (i = 0; i < n; i++)
+		if (all[i].type == UXDP_PROG_XDP)
+			fprintf(stderr, " %s", all[i].name);
+	fputc('\n', stderr);
+	return -ENOENT;
+}
+
+struct attach_arg {
 	const char *object, *prog_name, *config;
 	struct uxdp_object_opts oo;
 	struct uxdp_object *obj;
 };
 
-/* The drivers know the worker count (per-CPU maps' ncpus) only once they are set up. */
-static int open_net_prog(unsigned int nworkers, uxdp_prog_fn *fn, void *arg)
+/*
+ * The drivers know the worker count (per-CPU maps' ncpus) only once they
+ * are set up: then bind the object and attach its program to every port.
+ */
+static int attach_net(struct uxdp_dp *dp, void *arg)
 {
-	struct net_prog *np = arg;
+	struct attach_arg *a = arg;
 	const struct uxdp_program *prog;
-	char err[512];
+	unsigned int p;
 	int ret;
 
-	np->oo.ncpus = nworkers;
-	ret = uxdp_object_open(np->object, &np->oo, &np->obj, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uxdp: %s\n", err);
+	a->oo.ncpus = uxdp_dp_workers(dp);
+	ret = open_prog(a->object, a->prog_name, &a->oo, &a->obj, &prog);
+	if (ret)
 		return ret;
-	}
-	prog = uxdp_object_program(np->obj, np->prog_name);
-	if (!prog || prog->type != UXDP_PROG_XDP) {
-		fprintf(stderr, "uxdp: %s: %s XDP program%s%s (-p chooses one)\n", np->object,
-			np->prog_name ? "no" : "not exactly one", np->prog_name ? " " : "",
-			np->prog_name ? np->prog_name : "");
-		return -ENOENT;
-	}
-	*fn = prog->fn;
-	return apply_config(np->oo.instance, np->config);
+	ret = apply_config(a->oo.instance, a->config);
+	if (ret)
+		return ret;
+	for (p = 0; p < uxdp_dp_ports(dp); p++)
+		uxdp_dp_attach(dp, p, prog);
+	return 0;
 }
 
-static int run_net(struct uxdp_net_opts *no, const char *object, const char *prog_name,
-		   const char *instance, const char *config)
+static int run_net(struct uxdp_net_opts *no, struct attach_arg *a)
 {
-	struct net_prog np = { .object = object, .prog_name = prog_name, .config = config };
-	struct uxdp_stats_shm *shm = NULL;
-	char inst[UXDP_INSTANCE_LEN];
+	int ret = -EOPNOTSUPP;
 	bool ran = false;
-	int ret = 0;
 
-	if (instance) {
-		np.oo.instance = instance;
-		np.oo.reuse_maps = true;
-	} else {
-		snprintf(inst, sizeof(inst), "net-%ld", (long)getpid());
-		np.oo.instance = inst;
-		np.oo.unlink_on_close = true;
-	}
-	no->open_prog = open_net_prog;
-	no->open_arg = &np;
-	/* A named instance publishes its counters for `uxdpctl stats`, as with --pcap. */
-	if (instance) {
-		ret = uxdp_stats_shm_create(instance, &shm);
-		if (ret)
-			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", instance,
-				strerror(-ret));
-		else
-			no->publish = &shm->stats;
-		ret = 0;
-	}
+	no->dp = run.dp;
+	no->attach = attach_net;
+	no->attach_arg = a;
 #ifdef UXDP_HAVE_AFXDP
 	if (no->ifaces) {
 		ret = uxdp_afxdp_run(no);
@@ -197,16 +279,41 @@ static int run_net(struct uxdp_net_opts *no, const char *object, const char *pro
 		ran = true;
 	}
 #endif
-	if (!ran) {
+	if (!ran)
 		fprintf(stderr, "uxdp: this uxdp was built without the %s driver\n",
 			no->ifaces ? "AF_XDP" : "DPDK");
-		ret = -EOPNOTSUPP;
+	return ret;
+}
+
+static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
+		    struct attach_arg *a)
+{
+	const struct uxdp_program *prog;
+	char err[512];
+	int ret;
+
+	a->oo.ncpus = 1;
+	ret = uxdp_dp_set_workers(run.dp, 1);
+	if (!ret)
+		ret = uxdp_dp_add_port(run.dp, ifindex) < 0 ? -E2BIG : 0;
+	if (ret) {
+		fprintf(stderr, "uxdp: datapath: %s\n", strerror(-ret));
+		return ret;
 	}
-	uxdp_stats_shm_finish(shm);
-	uxdp_object_close(np.obj);
-	if (!instance)
-		uxdp_map_unlink_instance(np.oo.instance);
-	return ret ? 1 : 0;
+	uxdp_dp_worker_set_queue(uxdp_dp_worker(run.dp, 0), queue);
+	ret = open_prog(a->object, a->prog_name, &a->oo, &a->obj, &prog);
+	if (!ret)
+		ret = apply_config(a->oo.instance, a->config);
+	if (ret)
+		return ret;
+	uxdp_dp_attach(run.dp, 0, prog);
+	ret = uxdp_pcap_run(run.dp, po, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		return ret;
+	}
+	print_counters(stdout);
+	return 0;
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
@@ -239,33 +346,28 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct uxdp_pcap_opts po = { .ifindex = 1, .repeat = 1 };
-	struct uxdp_object_opts oo = { .ncpus = 1 };
-	const char *object = getenv("AOT_OBJECT"), *prog_name = NULL, *instance = NULL;
-	const char *fib = NULL, *config = NULL;
-	const struct uxdp_program *prog, *all;
-	struct uxdp_object *obj;
-	struct uxdp_stats stats = { 0 }, *counters = &stats;
-	struct uxdp_stats_shm *shm = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	char err[512], inst[UXDP_INSTANCE_LEN];
+	struct uxdp_pcap_opts po = { .repeat = 1 };
+	struct uxdp_dp_opts dpo = { 0 };
+	struct attach_arg a = { .object = getenv("AOT_OBJECT") };
+	const char *instance = NULL, *fib = NULL;
+	uint32_t ifindex = 1, queue = 0;
 	uint64_t v;
-	size_t n, i;
 	int c, ret;
 	bool show_stats = false, dpdk = false;
 	struct uxdp_net_opts no = { 0 };
+	struct uxdp_dp *dp;
 
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_OBJECT: object = optarg; break;
+		case OPT_OBJECT: a.object = optarg; break;
 		case OPT_PCAP: po.in = optarg; break;
 		case OPT_OUT: po.out = optarg; break;
 		case OPT_PASS_OUT: po.pass_out = optarg; break;
-		case 'p': prog_name = optarg; break;
+		case 'p': a.prog_name = optarg; break;
 		case OPT_INSTANCE: instance = optarg; break;
 		case OPT_STATS: show_stats = true; break;
 		case OPT_FIB: fib = optarg; break;
-		case OPT_CONFIG: config = optarg; break;
+		case OPT_CONFIG: a.config = optarg; break;
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -275,12 +377,12 @@ int main(int argc, char **argv)
 		case OPT_IFINDEX:
 			if (parse_u64("--ifindex", optarg, UINT32_MAX, &v))
 				return 2;
-			po.ifindex = v;
+			ifindex = v;
 			break;
 		case OPT_QUEUE:
 			if (parse_u64("--queue", optarg, UINT32_MAX, &v))
 				return 2;
-			po.queue = v;
+			queue = v;
 			break;
 		case OPT_AFXDP: no.ifaces = optarg; break;
 		case OPT_QUEUES: no.queues = optarg; break;
@@ -308,7 +410,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!object || !*object) {
+	if (!a.object || !*a.object) {
 		fprintf(stderr, "uxdp: no object: set AOT_OBJECT or pass --object\n");
 		return 2;
 	}
@@ -316,85 +418,60 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uxdp: choose one driver: --pcap, --afxdp or --dpdk\n");
 		return 2;
 	}
-	if (fib && load_fib(fib))
-		return 1;
-	if (no.ifaces || dpdk) {
-		no.show_stats = show_stats;
-		if (dpdk) {
-			/* EAL wants a program name first: ours stands where "--" was. */
-			no.eal_argv = &argv[optind - 1];
-			no.eal_argc = argc - optind + 1;
-			no.eal_argv[0] = argv[0];
-		}
-		return run_net(&no, object, prog_name, instance, config);
-	}
-	if (!po.in) {
+	if (!no.ifaces && !dpdk && !po.in) {
 		fprintf(stderr, "uxdp: no driver: pass --pcap FILE\n");
 		return 2;
 	}
+	if (dpdk) {
+		/* EAL wants a program name first: ours stands where "--" was. */
+		no.eal_argv = &argv[optind - 1];
+		no.eal_argc = argc - optind + 1;
+		no.eal_argv[0] = argv[0];
+	}
+	run.net = no.ifaces || dpdk;
+	uxdp_private_instance_reclaim(NULL, NULL);
+	if (fib && load_fib(fib))
+		return 1;
 	/* An offline run must not see or leave state from other runs. */
 	if (instance) {
-		oo.instance = instance;
-		oo.reuse_maps = true;
-	} else {
-		snprintf(inst, sizeof(inst), "pcap-%ld", (long)getpid());
-		oo.instance = inst;
-		oo.unlink_on_close = true;
-	}
-
-	ret = uxdp_object_open(object, &oo, &obj, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uxdp: %s\n", err);
-		if (!instance)
-			uxdp_map_unlink_instance(oo.instance);
-		return 1;
-	}
-	prog = uxdp_object_program(obj, prog_name);
-	if (!prog || prog->type != UXDP_PROG_XDP) {
-		n = uxdp_object_programs(obj, &all);
-		if (prog_name)
-			fprintf(stderr, "uxdp: %s: no XDP program '%s'; it has:", object, prog_name);
-		else
-			fprintf(stderr, "uxdp: %s: %s; choose one with -p:", object,
-				n ? "several XDP programs" : "no XDP program");
-		for (i = 0; i < n; i++)
-			if (all[i].type == UXDP_PROG_XDP)
-				fprintf(stderr, " %s", all[i].name);
-		fputc('\n', stderr);
-		uxdp_object_close(obj);
-		if (!instance)
-			uxdp_map_unlink_instance(oo.instance);
-		return 1;
-	}
-	if (apply_config(oo.instance, config)) {
-		uxdp_object_close(obj);
-		if (!instance)
-			uxdp_map_unlink_instance(oo.instance);
-		return 1;
-	}
-	if (show_stats)
-		po.tick = tick;
-	/* A named instance publishes its counters; the driver counts in place. */
-	if (instance) {
-		ret = uxdp_stats_shm_create(instance, &shm);
+		a.oo.instance = instance;
+		a.oo.reuse_maps = true;
+		/* A named instance publishes its counters for `uxdpctl stats`. */
+		ret = uxdp_stats_shm_create(instance, &run.shm);
 		if (ret)
 			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", instance,
 				strerror(-ret));
 		else
-			counters = &shm->stats;
+			dpo.publish = &run.shm->stats;
+	} else {
+		ret = uxdp_private_instance_name(run.private_inst, sizeof(run.private_inst));
+		if (ret) {
+			fprintf(stderr, "uxdp: cannot name a private instance: %s\n", strerror(-ret));
+			return 1;
+		}
+		a.oo.instance = run.private_inst;
+		a.oo.unlink_on_close = true;
+		atexit(remove_private);
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	po.stop = &stop;
+	if (show_stats)
+		dpo.tick = run.net ? tick_net : tick_pcap;
+	dpo.on_stuck = on_stuck;
+	dpo.redirect_any_ifindex = !run.net;
+	ret = uxdp_dp_create(&dpo, &run.dp);
+	if (!ret)
+		ret = install_signals();
+	if (ret) {
+		fprintf(stderr, "uxdp: datapath: %s\n", strerror(-ret));
+		uxdp_stats_shm_finish(run.shm);
+		return 1;
+	}
 
-	ret = uxdp_pcap_run(prog->fn, &po, counters, err, sizeof(err));
-	if (ret)
-		fprintf(stderr, "uxdp: %s\n", err);
-	else
-		uxdp_stats_print(stdout, counters, 0);
-	uxdp_stats_shm_finish(shm);
-	uxdp_object_close(obj);
-	if (!instance)
-		uxdp_map_unlink_instance(oo.instance);
+	ret = run.net ? run_net(&no, &a) : run_pcap(&po, ifindex, queue, &a);
+	uxdp_stats_shm_finish(run.shm);
+	uxdp_object_close(a.obj);
+	remove_private();
+	dp = run.dp;
+	run.dp = NULL;
+	uxdp_dp_destroy(dp);
 	return ret ? 1 : 0;
 }

@@ -92,5 +92,5 @@ r = subprocess.run([uxdp, "--object", obj, "--pcap", inp, "-p", "nope"], capture
                    text=True)
 assert r.returncode == 1 and "e2e_prog" in r.stderr, r
 # The private map instance is gone after exit.
-assert not [f for f in os.listdir("/dev/shm") if f.startswith("uxdp.pcap-")], os.listdir("/dev/shm")
+assert not [f for f in os.listdir("/dev/shm") if f.startswith("uxdp.private-")], os.listdir("/dev/shm")
 print("ok")

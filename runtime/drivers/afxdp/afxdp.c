@@ -13,6 +13,10 @@
  *
  * libxdp loads its own XDP program (redirect to the queue's socket) on each
  * interface and removes it when the last socket goes.
+ *
+ * The driver only moves frames: each received frame goes through the
+ * datapath (uxdp_dp_run()), which answers recycle, send out of port p, or
+ * pass to the TAP.  Port i here is port i of the datapath.
  */
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -29,9 +33,8 @@
 #include <unistd.h>
 #include <xdp/xsk.h>
 
-#include <uxdp/map.h>
+#include <uxdp/datapath.h>
 #include <uxdp/net_driver.h>
-#include <uxdp/worker.h>
 
 #include "net.h"
 
@@ -46,8 +49,8 @@ struct xsk_port {
 	struct xsk_ring_prod tx, fill;
 	uint32_t outstanding;  /* TX descriptors not yet completed */
 	uint32_t nout;         /* staged for TX in out[] */
-	uint64_t out[UXDP_NET_BATCH * 2];
-	uint32_t outlen[UXDP_NET_BATCH * 2];
+	uint64_t out[UXDP_DP_BATCH * 2];
+	uint32_t outlen[UXDP_DP_BATCH * 2];
 	int fd;
 };
 
@@ -55,6 +58,7 @@ struct afxdp;
 
 struct afxdp_worker {
 	struct afxdp *ax;
+	struct uxdp_dp_worker *dw;  /* this worker's datapath state */
 	unsigned int index;
 	uint32_t queue;
 	struct xsk_umem *umem;
@@ -63,7 +67,6 @@ struct afxdp_worker {
 	uint64_t *free;        /* stack of free frame addresses */
 	uint32_t nfree;
 	int tap_fd;            /* worker 0 forwards the TAP's frames; -1 elsewhere */
-	struct uxdp_xsk_cache xsk; /* xskmap rings this worker has delivered to */
 	pthread_t thread;
 	bool started;
 	struct xsk_port port[UXDP_NET_MAX_PORTS];
@@ -75,21 +78,9 @@ struct afxdp {
 	char ifname[UXDP_NET_MAX_PORTS][IF_NAMESIZE];
 	uint32_t ifindex[UXDP_NET_MAX_PORTS];
 	uint32_t frame_size, frame_count;
-	uxdp_prog_fn fn;
 	int tap_fd;
 	struct afxdp_worker *w;
-	struct uxdp_net_stats *stats;
 };
-
-static int port_of(const struct afxdp *ax, uint32_t ifindex)
-{
-	unsigned int p;
-
-	for (p = 0; p < ax->nports; p++)
-		if (ax->ifindex[p] == ifindex)
-			return p;
-	return -1;
-}
 
 static inline uint64_t frame_base(const struct afxdp *ax, uint64_t addr)
 {
@@ -120,7 +111,7 @@ static void refill(struct afxdp_worker *w, struct xsk_port *xp)
 	if (n > w->nfree)
 		n = w->nfree;
 	/* Refill in batches: each reserve/submit is a cache-line bounce with the kernel. */
-	if (n < UXDP_NET_BATCH && n < w->nfree)
+	if (n < UXDP_DP_BATCH && n < w->nfree)
 		return;
 	if (!n || xsk_ring_prod__reserve(&xp->fill, n, &idx) != n)
 		return;
@@ -155,7 +146,7 @@ static void flush_tx(struct afxdp_worker *w, struct xsk_port *xp)
 	for (i = room; i < n; i++)
 		w->free[w->nfree++] = frame_base(w->ax, xp->out[i]);
 	if (n > room)
-		uxdp_net_add(&w->ax->stats[w->index].tx_drop, n - room);
+		uxdp_dp_count_tx_drop(w->dw, n - room);
 	xp->nout = 0;
 	if (xsk_ring_prod__needs_wakeup(&xp->tx))
 		sendto(xp->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
@@ -163,7 +154,7 @@ static void flush_tx(struct afxdp_worker *w, struct xsk_port *xp)
 
 static void stage_tx(struct afxdp_worker *w, struct xsk_port *xp, uint64_t addr, uint32_t len)
 {
-	if (xp->nout == UXDP_NET_BATCH * 2)
+	if (xp->nout == UXDP_DP_BATCH * 2)
 		flush_tx(w, xp);
 	xp->out[xp->nout] = addr;
 	xp->outlen[xp->nout++] = len;
@@ -173,61 +164,33 @@ static unsigned int rx_batch(struct afxdp_worker *w, unsigned int p)
 {
 	struct afxdp *ax = w->ax;
 	struct xsk_port *xp = &w->port[p];
-	struct uxdp_net_stats *st = &ax->stats[w->index];
-	struct uxdp_worker *uw = uxdp_worker_current();
-	uint32_t idx, n, i, target;
-	int q;
+	struct uxdp_dp_worker *dw = w->dw;
+	uint32_t idx, n, i;
 
-	n = xsk_ring_cons__peek(&xp->rx, UXDP_NET_BATCH, &idx);
+	n = xsk_ring_cons__peek(&xp->rx, UXDP_DP_BATCH, &idx);
 	if (!n)
 		return 0;
+	uxdp_dp_batch_begin(dw, p);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&xp->rx, idx + i);
 		uint64_t base = frame_base(ax, d->addr);
 		uint8_t *hard = w->area + base;
-		struct uxdp_ctx ctx = {
-			.data_hard_start = hard,
-			.data = w->area + d->addr,
-			.data_meta = w->area + d->addr,
-			.data_end = w->area + d->addr + d->len,
-			.frame_end = hard + ax->frame_size,
-			.ingress_ifindex = ax->ifindex[p],
-			.rx_queue_index = w->queue,
-			.worker = uw,
-		};
-		enum uxdp_verdict v = uxdp_verdict_of(ax->fn(&ctx));
-		uint32_t len = ctx.data_end > ctx.data ? ctx.data_end - ctx.data : 0;
 
-		uxdp_net_count(st, v, d->len);
-		switch (v) {
-		case UXDP_TX:
-			stage_tx(w, xp, ctx.data - w->area, len);
+		switch (uxdp_dp_run(dw, hard, w->area + d->addr, d->len, hard + ax->frame_size)) {
+		case UXDP_DP_TX:
+			/* XDP_TX and port redirects alike: the frame is in our UMEM. */
+			stage_tx(w, &w->port[uxdp_dp_out_port(dw)], uxdp_dp_data(dw) - w->area,
+				 uxdp_dp_len(dw));
 			break;
-		case UXDP_REDIRECT:
-			if (uxdp_net_redirect_local(st, &w->xsk, ax->tap_fd, &uw->redirect,
-						    ctx.data, len)) {
-				uxdp_redirect_clear(&uw->redirect);
-				w->free[w->nfree++] = base;
-				break;
-			}
-			q = uxdp_net_redirect_ifindex(&uw->redirect, &target) ? -1
-									       : port_of(ax, target);
-			uxdp_redirect_clear(&uw->redirect);
-			if (q >= 0) {
-				stage_tx(w, &w->port[q], ctx.data - w->area, len);
-				break;
-			}
-			uxdp_net_add(&st->tx_drop, 1);
-			w->free[w->nfree++] = base;
-			break;
-		case UXDP_PASS:
-			uxdp_net_pass(st, ax->tap_fd, ctx.data, len);
+		case UXDP_DP_PASS:
+			uxdp_net_pass(dw, w->ax->tap_fd, uxdp_dp_data(dw), uxdp_dp_len(dw));
 			/* fall through */
 		default:
 			w->free[w->nfree++] = base;
 			break;
 		}
 	}
+	uxdp_dp_batch_end(dw);
 	xsk_ring_cons__release(&xp->rx, n);
 	return n;
 }
@@ -239,7 +202,7 @@ static unsigned int tap_batch(struct afxdp_worker *w)
 	unsigned int n = 0;
 	uint32_t room = ax->frame_size - UXDP_HEADROOM - UXDP_XDP_TAILROOM;
 
-	while (n < UXDP_NET_BATCH && w->nfree) {
+	while (n < UXDP_DP_BATCH && w->nfree) {
 		uint64_t base = w->free[w->nfree - 1];
 		ssize_t len = read(w->tap_fd, w->area + base + UXDP_HEADROOM, room);
 
@@ -247,7 +210,7 @@ static unsigned int tap_batch(struct afxdp_worker *w)
 			break;
 		w->nfree--;
 		stage_tx(w, &w->port[0], base + UXDP_HEADROOM, len);
-		uxdp_net_add(&ax->stats[w->index].tap_out, 1);
+		uxdp_dp_count_tap_out(w->dw, 1);
 		n++;
 	}
 	return n;
@@ -280,13 +243,10 @@ static void *worker_main(void *arg)
 {
 	struct afxdp_worker *w = arg;
 	struct afxdp *ax = w->ax;
-	struct uxdp_worker uw;
 	unsigned int p, work;
 
-	uxdp_worker_init(&uw, w->index);
-	uxdp_worker_set_current(&uw);
-	uxdp_this_cpu = w->index;
-	while (!uxdp_net_stopping()) {
+	uxdp_dp_worker_enter(w->dw);
+	while (!uxdp_dp_stopping(w->dw)) {
 		work = 0;
 		for (p = 0; p < ax->nports; p++) {
 			reclaim(w, &w->port[p]);
@@ -300,14 +260,14 @@ static void *worker_main(void *arg)
 		if (!work) {
 			bool busy = false;
 
+			uxdp_dp_idle(w->dw);
 			for (p = 0; p < ax->nports; p++)
 				busy |= w->port[p].outstanding != 0;
 			if (!busy || ax->o->busy_poll)
 				idle(w);
 		}
 	}
-	uxdp_xsk_cache_close(&w->xsk);
-	uxdp_worker_set_current(NULL);
+	uxdp_dp_worker_leave(w->dw);
 	return NULL;
 }
 
@@ -398,7 +358,7 @@ static int setup_worker(struct afxdp *ax, struct afxdp_worker *w)
 		}
 		xp->fd = xsk_socket__fd(xp->xsk);
 		if (o->busy_poll) {
-			int one = 1, usecs = 20, budget = UXDP_NET_BATCH;
+			int one = 1, usecs = 20, budget = UXDP_DP_BATCH;
 
 			if (setsockopt(xp->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
 			    setsockopt(xp->fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) ||
@@ -445,7 +405,6 @@ static void teardown(struct afxdp *ax)
 		free(w->free);
 	}
 	free(ax->w);
-	free(ax->stats);
 	if (ax->tap_fd >= 0)
 		close(ax->tap_fd);
 }
@@ -501,9 +460,7 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 {
 	struct afxdp ax = { .o = o, .tap_fd = -1 };
 	uint32_t queues[UXDP_NET_MAX_WORKERS];
-	struct uxdp_net_ticker ticker;
 	char err[256];
-	double start;
 	unsigned int i;
 	int n, ret;
 
@@ -527,24 +484,31 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 		fprintf(stderr, "uxdp: --frame-count must be at least %d\n", 2 * RING_SIZE);
 		return -EINVAL;
 	}
+	ret = uxdp_dp_set_workers(o->dp, ax.nworkers);
+	for (i = 0; !ret && i < ax.nports; i++)
+		ret = uxdp_dp_add_port(o->dp, ax.ifindex[i]) < 0 ? -E2BIG : 0;
+	if (ret) {
+		fprintf(stderr, "uxdp: datapath: %s\n", strerror(-ret));
+		return ret;
+	}
 	ax.w = calloc(ax.nworkers, sizeof(*ax.w));
-	ax.stats = aligned_alloc(64, ax.nworkers * sizeof(*ax.stats));
-	if (!ax.w || !ax.stats) {
+	if (!ax.w) {
 		fprintf(stderr, "uxdp: too little memory\n");
 		ret = -ENOMEM;
 		goto out;
 	}
-	memset(ax.stats, 0, ax.nworkers * sizeof(*ax.stats));
 	for (i = 0; i < ax.nworkers; i++) {
 		ax.w[i].ax = &ax;
+		ax.w[i].dw = uxdp_dp_worker(o->dp, i);
 		ax.w[i].index = i;
 		ax.w[i].queue = queues[i];
 		ax.w[i].tap_fd = -1;
+		uxdp_dp_worker_set_queue(ax.w[i].dw, queues[i]);
 		ret = setup_worker(&ax, &ax.w[i]);
 		if (ret)
 			goto out;
 	}
-	ret = o->open_prog(ax.nworkers, &ax.fn, o->open_arg);
+	ret = o->attach(o->dp, o->attach_arg);
 	if (ret)
 		goto out;
 	if (o->pass_tap) {
@@ -558,18 +522,18 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 			goto out;
 		}
 		ax.tap_fd = ax.w[0].tap_fd = ret;
+		ret = 0;
 	}
-	ret = uxdp_net_signals();
+	ret = uxdp_dp_start(o->dp);
 	if (ret) {
-		fprintf(stderr, "uxdp: signal handler: %s\n", strerror(-ret));
+		fprintf(stderr, "uxdp: datapath control thread: %s\n", strerror(-ret));
 		goto out;
 	}
-	start = uxdp_net_now();
 	for (i = 0; i < ax.nworkers; i++) {
 		ret = -pthread_create(&ax.w[i].thread, NULL, worker_main, &ax.w[i]);
 		if (ret) {
 			fprintf(stderr, "uxdp: worker thread: %s\n", strerror(-ret));
-			__atomic_store_n(&uxdp_net_quit, 1, __ATOMIC_RELAXED);
+			uxdp_dp_stop(o->dp);
 			break;
 		}
 		ax.w[i].started = true;
@@ -577,18 +541,12 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 	printf("uxdp: running %u worker%s on %u port%s; Ctrl-C stops\n", ax.nworkers,
 	       ax.nworkers == 1 ? "" : "s", ax.nports, ax.nports == 1 ? "" : "s");
 	fflush(stdout);
-	uxdp_net_ticker_init(&ticker);
-	while (!uxdp_net_stopping()) {
-		usleep(100 * 1000);
-		if (o->show_stats)
-			uxdp_net_tick(&ticker, ax.stats, ax.nworkers);
-		uxdp_net_publish(o->publish, ax.stats, ax.nworkers);
-	}
+	uxdp_dp_wait_stop(o->dp);
 	for (i = 0; i < ax.nworkers; i++)
 		if (ax.w[i].started)
 			pthread_join(ax.w[i].thread, NULL);
-	uxdp_net_publish(o->publish, ax.stats, ax.nworkers);
-	uxdp_net_print_final(stdout, ax.stats, ax.nworkers, uxdp_net_now() - start);
+	uxdp_dp_finish(o->dp);
+	uxdp_dp_print_final(o->dp, stdout);
 out:
 	teardown(&ax);
 	return ret;

@@ -11,6 +11,10 @@
  * UXDP_HEADROOM - RTE_PKTMBUF_HEADROOM bytes that we never otherwise use
  * extends the headroom to the 256 bytes XDP programs may claim with
  * bpf_xdp_adjust_head(), without a copy.
+ *
+ * The driver only moves mbufs: each received one goes through the datapath
+ * (uxdp_dp_run()), which answers recycle, send out of port p, or pass to
+ * the TAP.  Port i here is port i of the datapath; lcore i is its worker i.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,9 +31,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include <uxdp/map.h>
+#include <uxdp/datapath.h>
 #include <uxdp/net_driver.h>
-#include <uxdp/worker.h>
 
 #include "net.h"
 
@@ -52,54 +55,27 @@ struct dpdk {
 	uint32_t ifindex[UXDP_NET_MAX_PORTS];
 	bool started[UXDP_NET_MAX_PORTS];
 	struct rte_mempool *pool;
-	uxdp_prog_fn fn;
 	int tap_fd;
-	struct uxdp_net_stats *stats;
 	/* [worker][port]: each lcore buffers for its own queue of each port */
 	struct rte_eth_dev_tx_buffer *txb[UXDP_NET_MAX_WORKERS][UXDP_NET_MAX_PORTS];
 };
 
 static struct dpdk dp = { .tap_fd = -1 };
 
+/* Frames rte_eth_tx_buffer() could not send: arg is the lcore's datapath worker. */
 static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
 {
-	uxdp_net_add(arg, n);
+	uxdp_dp_count_tx_drop(arg, n);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
-static int port_of(uint32_t ifindex)
-{
-	unsigned int p;
-
-	for (p = 0; p < dp.nports; p++)
-		if (dp.ifindex[p] == ifindex)
-			return p;
-	return -1;
-}
-
-/*
- * One lcore's per-packet state, kept across packets so that the hot path
- * writes only what changes per frame.
- */
+/* One lcore's state besides its datapath worker. */
 struct lcore {
 	unsigned int wi;
-	struct uxdp_worker uw;
-	struct uxdp_xsk_cache xsk;
-	/*
-	 * The program's ctx.  ingress_ifindex is set per burst, rx_queue_index
-	 * and worker once; egress_ifindex stays 0 (XDP programs only read
-	 * xdp_md, the helpers write only data, data_meta and data_end).
-	 */
-	struct uxdp_ctx ctx;
-	/*
-	 * Verdict counters: plain, as only this lcore touches them, copied to
-	 * dp.stats[wi] every drain period (uxdp_net_stats_flush()) instead of
-	 * two relaxed read-modify-writes of shared memory per packet.
-	 */
-	struct uxdp_stats cnt;
+	struct uxdp_dp_worker *dw;
 	/* Frames done with in this burst, returned to dp.pool in one put. */
 	unsigned int ngone;
-	struct rte_mbuf *gone[UXDP_NET_BATCH];
+	struct rte_mbuf *gone[UXDP_DP_BATCH];
 };
 
 /*
@@ -126,101 +102,55 @@ static inline void recycle_flush(struct lcore *lc)
 	}
 }
 
-/* The verdicts other than XDP_DROP: off the hot path of drop-only programs. */
-static __attribute__((noinline)) void act(struct lcore *lc, struct rte_mbuf *m, unsigned int p,
-					  enum uxdp_verdict v)
+/* Send the frame as the program left it out of port q. */
+static __attribute__((noinline)) void send_out(struct lcore *lc, struct rte_mbuf *m, unsigned int q)
 {
-	struct uxdp_net_stats *st = &dp.stats[lc->wi];
-	struct uxdp_redirect *r = &lc->uw.redirect;
-	struct uxdp_ctx *ctx = &lc->ctx;
-	uint8_t *buf = m->buf_addr;
-	uint32_t len, target;
-	int q = -1;
+	uint8_t *buf = m->buf_addr, *data = uxdp_dp_data(lc->dw);
+	uint32_t len = uxdp_dp_len(lc->dw);
 
-	len = ctx->data_end > ctx->data ? ctx->data_end - ctx->data : 0;
-	switch (v) {
-	case UXDP_TX:
-		q = p;
-		break;
-	case UXDP_REDIRECT:
-		if (uxdp_net_redirect_local(st, &lc->xsk, dp.tap_fd, r, ctx->data, len)) {
-			uxdp_redirect_clear(r);
-			break;
-		}
-		if (!uxdp_net_redirect_ifindex(r, &target))
-			q = port_of(target);
-		uxdp_redirect_clear(r);
-		if (q < 0)
-			uxdp_net_add(&st->tx_drop, 1);
-		break;
-	case UXDP_PASS:
-		uxdp_net_pass(st, dp.tap_fd, ctx->data, len);
-		break;
-	default:
-		break;
-	}
-	if (q < 0) {
-		recycle(lc, m);
-		return;
-	}
 	/* adjust_head beyond the mbuf's own headroom: move the packet into the buffer. */
-	if (unlikely(ctx->data < buf)) {
-		memmove(buf, ctx->data, len);
-		ctx->data = buf;
+	if (unlikely(data < buf)) {
+		memmove(buf, data, len);
+		data = buf;
 	}
-	m->data_off = ctx->data - buf;
+	m->data_off = data - buf;
 	m->data_len = len;
 	m->pkt_len = len;
 	rte_eth_tx_buffer(dp.port_id[q], lc->wi, dp.txb[lc->wi][q], m);
 }
 
-static __rte_always_inline void run_one(struct lcore *lc, struct rte_mbuf *m, unsigned int p)
+/* dw is lc->dw, kept in a register by the caller across the program calls. */
+static __rte_always_inline void run_one(struct lcore *lc, struct uxdp_dp_worker *dw,
+					struct rte_mbuf *m)
 {
-	struct uxdp_ctx *ctx = &lc->ctx;
 	uint8_t *buf = m->buf_addr;
-	uint8_t *data = buf + m->data_off;
-	uint32_t dlen = rte_pktmbuf_data_len(m), r0;
-	enum uxdp_verdict v;
 
 	/* Scatter is off, so a chained mbuf is a PMD surprise the program cannot see whole. */
 	if (unlikely(m->nb_segs != 1)) {
-		lc->cnt.packets[UXDP_ABORTED]++;
-		lc->cnt.bytes[UXDP_ABORTED] += rte_pktmbuf_pkt_len(m);
+		uxdp_dp_count_unrunnable(dw, rte_pktmbuf_pkt_len(m));
 		rte_pktmbuf_free(m);
 		return;
 	}
-	ctx->data_hard_start = buf - PRIV_SIZE;
-	ctx->data = data;
-	ctx->data_meta = data;
-	ctx->data_end = data + dlen;
-	ctx->frame_end = buf + m->buf_len;
-	/* The tail-call state of the last run; tail_call_ret is only read once tail_called is set. */
-	ctx->tail_call_cnt = 0;
-	ctx->tail_called = 0;
-	r0 = (uint32_t)dp.fn(ctx);
-	/*
-	 * Nothing to look at for a drop, and the redirect state is only set
-	 * by XDP_REDIRECT's helpers; a constant index also saves the
-	 * verdict's bounds check and indexing.
-	 */
-	if (likely(r0 == UXDP_DROP)) {
-		lc->cnt.packets[UXDP_DROP]++;
-		lc->cnt.bytes[UXDP_DROP] += dlen;
+	switch (uxdp_dp_run(dw, buf - PRIV_SIZE, buf + m->data_off, rte_pktmbuf_data_len(m),
+			    buf + m->buf_len)) {
+	case UXDP_DP_TX:
+		send_out(lc, m, uxdp_dp_out_port(dw));
+		return;
+	case UXDP_DP_PASS:
+		uxdp_net_pass(dw, dp.tap_fd, uxdp_dp_data(dw), uxdp_dp_len(dw));
+		/* fall through */
+	default:
 		recycle(lc, m);
 		return;
 	}
-	v = uxdp_net_verdict(r0);
-	lc->cnt.packets[v]++;
-	lc->cnt.bytes[v] += dlen;
-	act(lc, m, p, v);
 }
 
 /* Frames the kernel sent on the TAP leave through port 0. */
-static void tap_poll(unsigned int wi)
+static void tap_poll(struct lcore *lc)
 {
-	unsigned int n;
+	unsigned int n, wi = lc->wi;
 
-	for (n = 0; n < UXDP_NET_BATCH; n++) {
+	for (n = 0; n < UXDP_DP_BATCH; n++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
 		ssize_t len;
 
@@ -232,7 +162,7 @@ static void tap_poll(unsigned int wi)
 			return;
 		}
 		m->data_len = m->pkt_len = len;
-		uxdp_net_add(&dp.stats[wi].tap_out, 1);
+		uxdp_dp_count_tap_out(lc->dw, 1);
 		rte_eth_tx_buffer(dp.port_id[0], wi, dp.txb[wi][0], m);
 	}
 }
@@ -240,71 +170,61 @@ static void tap_poll(unsigned int wi)
 static int lcore_main(void *arg)
 {
 	const uint64_t drain = (rte_get_tsc_hz() + US_PER_S - 1) / US_PER_S * DRAIN_US;
+	struct uxdp_dp *d = arg;
 	unsigned int wi = rte_lcore_index(-1), p, i, idle = 0;
-	bool main_lcore = rte_lcore_id() == rte_get_main_lcore();
-	struct rte_mbuf *pkts[UXDP_NET_BATCH];
-	struct uxdp_net_ticker ticker;
+	struct rte_mbuf *pkts[UXDP_DP_BATCH];
+	struct uxdp_dp_worker *dw;
 	struct lcore *lc;
-	uint64_t prev = rte_rdtsc(), cur, published = prev;
-	const uint64_t publish_every = rte_get_tsc_hz() / 10;
+	uint64_t prev = rte_rdtsc(), cur;
 	uint16_t n;
 
-	/* Cache-aligned and on this lcore's socket; its counters are hot. */
+	/* Cache-aligned and on this lcore's socket; its state is hot. */
 	lc = rte_zmalloc_socket("uxdp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, rte_socket_id());
 	if (!lc) {
 		fprintf(stderr, "uxdp: lcore %u: too little memory\n", rte_lcore_id());
-		__atomic_store_n(&uxdp_net_quit, 1, __ATOMIC_RELAXED);
+		uxdp_dp_stop(d);
 		return -ENOMEM;
 	}
 	lc->wi = wi;
-	uxdp_worker_init(&lc->uw, wi);
-	uxdp_worker_set_current(&lc->uw);
-	uxdp_this_cpu = wi;
-	lc->ctx.rx_queue_index = wi;
-	lc->ctx.worker = &lc->uw;
-	uxdp_net_ticker_init(&ticker);
-	while (!uxdp_net_stopping()) {
+	lc->dw = dw = uxdp_dp_worker(d, wi);
+	uxdp_dp_worker_enter(dw);
+	while (!uxdp_dp_stopping(dw)) {
 		unsigned int got = 0;
 
 		cur = rte_rdtsc();
 		if (unlikely(cur - prev > drain)) {
-			uxdp_net_stats_flush(&dp.stats[wi], &lc->cnt);
 			if (wi == 0 && dp.tap_fd >= 0)
-				tap_poll(wi);
+				tap_poll(lc);
 			for (p = 0; p < dp.nports; p++)
 				rte_eth_tx_buffer_flush(dp.port_id[p], wi, dp.txb[wi][p]);
-			if (main_lcore && dp.o->show_stats)
-				uxdp_net_tick(&ticker, dp.stats, dp.nworkers);
-			if (main_lcore && dp.o->publish && cur - published > publish_every) {
-				uxdp_net_publish(dp.o->publish, dp.stats, dp.nworkers);
-				published = cur;
-			}
 			prev = cur;
 		}
 		for (p = 0; p < dp.nports; p++) {
-			n = rte_eth_rx_burst(dp.port_id[p], wi, pkts, UXDP_NET_BATCH);
+			n = rte_eth_rx_burst(dp.port_id[p], wi, pkts, UXDP_DP_BATCH);
 			if (!n)
 				continue;
-			lc->ctx.ingress_ifindex = dp.ifindex[p];
+			uxdp_dp_batch_begin(dw, p);
 			for (i = 0; i < n; i++) {
 				if (i + 1 < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-				run_one(lc, pkts[i], p);
+				run_one(lc, dw, pkts[i]);
 			}
+			uxdp_dp_batch_end(dw);
 			recycle_flush(lc);
 			got += n;
 		}
 		/* Idle lcores nap a little so that they do not starve their neighbours. */
-		if (got)
+		if (got) {
 			idle = 0;
-		else if (++idle > IDLE_SPINS)
+			continue;
+		}
+		uxdp_dp_idle(dw);
+		if (++idle > IDLE_SPINS)
 			rte_delay_us_sleep(IDLE_NAP_US);
 	}
 	for (p = 0; p < dp.nports; p++)
 		rte_eth_tx_buffer_flush(dp.port_id[p], wi, dp.txb[wi][p]);
-	uxdp_net_stats_flush(&dp.stats[wi], &lc->cnt);
-	uxdp_xsk_cache_close(&lc->xsk);
-	uxdp_worker_set_current(NULL);
+	uxdp_dp_worker_leave(dw);
 	rte_free(lc);
 	return 0;
 }
@@ -366,14 +286,15 @@ static int port_init(unsigned int p)
 				strerror(-ret));
 			return ret;
 		}
-		dp.txb[w][p] = rte_zmalloc_socket("uxdp_txb", RTE_ETH_TX_BUFFER_SIZE(UXDP_NET_BATCH),
+		dp.txb[w][p] = rte_zmalloc_socket("uxdp_txb", RTE_ETH_TX_BUFFER_SIZE(UXDP_DP_BATCH),
 						  0, rte_eth_dev_socket_id(port));
 		if (!dp.txb[w][p]) {
 			fprintf(stderr, "uxdp: too little memory for TX buffers\n");
 			return -ENOMEM;
 		}
-		rte_eth_tx_buffer_init(dp.txb[w][p], UXDP_NET_BATCH);
-		rte_eth_tx_buffer_set_err_callback(dp.txb[w][p], tx_unsent, &dp.stats[w].tx_drop);
+		rte_eth_tx_buffer_init(dp.txb[w][p], UXDP_DP_BATCH);
+		rte_eth_tx_buffer_set_err_callback(dp.txb[w][p], tx_unsent,
+						   uxdp_dp_worker(dp.o->dp, w));
 	}
 	ret = rte_eth_dev_start(port);
 	if (ret) {
@@ -404,7 +325,6 @@ static void cleanup(void)
 		rte_mempool_free(dp.pool);
 	if (dp.tap_fd >= 0)
 		close(dp.tap_fd);
-	free(dp.stats);
 	rte_eal_cleanup();
 }
 
@@ -413,7 +333,6 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	struct rte_ether_addr mac;
 	unsigned int nmbufs, p = 0;
 	uint16_t port;
-	double start;
 	char err[256];
 	int ret;
 
@@ -445,15 +364,13 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 		ret = -ENODEV;
 		goto out;
 	}
-	dp.stats = aligned_alloc(64, dp.nworkers * sizeof(*dp.stats));
-	if (!dp.stats) {
-		fprintf(stderr, "uxdp: too little memory\n");
-		ret = -ENOMEM;
+	ret = uxdp_dp_set_workers(o->dp, dp.nworkers);
+	if (ret) {
+		fprintf(stderr, "uxdp: datapath: %s\n", strerror(-ret));
 		goto out;
 	}
-	memset(dp.stats, 0, dp.nworkers * sizeof(*dp.stats));
-	nmbufs = dp.nports * dp.nworkers * (NB_RXD + NB_TXD + UXDP_NET_BATCH) +
-		 dp.nworkers * (MEMPOOL_CACHE + UXDP_NET_BATCH);
+	nmbufs = dp.nports * dp.nworkers * (NB_RXD + NB_TXD + UXDP_DP_BATCH) +
+		 dp.nworkers * (MEMPOOL_CACHE + UXDP_DP_BATCH);
 	nmbufs = RTE_MAX(nmbufs, 8192u);
 	dp.pool = rte_pktmbuf_pool_create("uxdp_mbufs", nmbufs, MEMPOOL_CACHE, PRIV_SIZE, DATA_ROOM,
 					  rte_socket_id());
@@ -467,8 +384,12 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 		ret = port_init(p);
 		if (ret)
 			goto out;
+		if (uxdp_dp_add_port(o->dp, dp.ifindex[p]) < 0) {
+			ret = -E2BIG;
+			goto out;
+		}
 	}
-	ret = o->open_prog(dp.nworkers, &dp.fn, o->open_arg);
+	ret = o->attach(o->dp, o->attach_arg);
 	if (ret)
 		goto out;
 	if (o->pass_tap) {
@@ -483,19 +404,18 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 		}
 		dp.tap_fd = ret;
 	}
-	ret = uxdp_net_signals();
+	ret = uxdp_dp_start(o->dp);
 	if (ret) {
-		fprintf(stderr, "uxdp: signal handler: %s\n", strerror(-ret));
+		fprintf(stderr, "uxdp: datapath control thread: %s\n", strerror(-ret));
 		goto out;
 	}
 	printf("uxdp: running %u lcore%s on %u port%s; Ctrl-C stops\n", dp.nworkers,
 	       dp.nworkers == 1 ? "" : "s", dp.nports, dp.nports == 1 ? "" : "s");
 	fflush(stdout);
-	start = uxdp_net_now();
-	rte_eal_mp_remote_launch(lcore_main, NULL, CALL_MAIN);
+	rte_eal_mp_remote_launch(lcore_main, o->dp, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
-	uxdp_net_publish(o->publish, dp.stats, dp.nworkers);
-	uxdp_net_print_final(stdout, dp.stats, dp.nworkers, uxdp_net_now() - start);
+	uxdp_dp_finish(o->dp);
+	uxdp_dp_print_final(o->dp, stdout);
 	ret = 0;
 out:
 	cleanup();

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * pcap_driver.c - offline driver: packets from a pcap file, verdicts to
- * counters and output pcap files.  Deterministic: the frame is cleared for
- * every packet, so what a program sees in headroom or tailroom (after
- * adjust_head/tail) does not depend on earlier packets.
+ * pcap_driver.c - offline driver: packets from a pcap file through the
+ * datapath, and what it sends or passes into output pcap files.
+ * Deterministic: the frame is cleared for every packet, so what a program
+ * sees in headroom or tailroom (after adjust_head/tail) does not depend on
+ * earlier packets.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -12,64 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <uxdp/datapath.h>
 #include <uxdp/driver.h>
-#include <uxdp/map.h>
-#include <uxdp/worker.h>
-#include <uxdp/xsk_ring.h>
 
 /* Any constant will do: replays must draw the same "random" numbers. */
 #define PCAP_PRNG_SEED 0x75786470
-
-static const char *const verdict_names[UXDP_N_VERDICTS] = {
-	"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
-};
-
-const char *uxdp_verdict_name(unsigned int v)
-{
-	return v < UXDP_N_VERDICTS ? verdict_names[v] : "?";
-}
-
-enum uxdp_verdict uxdp_verdict_of(uint64_t r0)
-{
-	uint32_t act = (uint32_t)r0;
-
-	return act < UXDP_N_VERDICTS ? (enum uxdp_verdict)act : UXDP_ABORTED;
-}
-
-void uxdp_stats_print(FILE *f, const struct uxdp_stats *s, double seconds)
-{
-	uint64_t tp = 0, tb = 0;
-	unsigned int v;
-
-	fprintf(f, "%-14s %14s %16s%s\n", "verdict", "packets", "bytes",
-		seconds > 0 ? "        pkts/s" : "");
-	for (v = 0; v <= UXDP_N_VERDICTS; v++) {
-		uint64_t p = v < UXDP_N_VERDICTS ? s->packets[v] : tp;
-		uint64_t b = v < UXDP_N_VERDICTS ? s->bytes[v] : tb;
-
-		fprintf(f, "%-14s %14llu %16llu", v < UXDP_N_VERDICTS ? verdict_names[v] : "total",
-			(unsigned long long)p, (unsigned long long)b);
-		if (seconds > 0)
-			fprintf(f, " %14.0f", p / seconds);
-		fputc('\n', f);
-		tp += p;
-		tb += b;
-	}
-	fflush(f);
-}
 
 struct pkt {
 	struct pcap_pkthdr hdr;
 	uint8_t *data;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int fail(char *err, size_t err_size, int ret, const char *what, const char *detail)
 {
@@ -129,25 +82,56 @@ static int open_dump(pcap_t *in, const char *path, pcap_t **dead, pcap_dumper_t 
 	return 0;
 }
 
-int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_stats *stats,
-		  char *err, size_t err_size)
+/* Write one frame as the program left it, with the packet's timestamp. */
+static void dump(pcap_dumper_t *d, const struct pcap_pkthdr *orig, const uint8_t *data,
+		 uint32_t len)
+{
+	struct pcap_pkthdr h = *orig;
+
+	h.caplen = h.len = len;
+	pcap_dump((u_char *)d, &h, data);
+}
+
+/* One batch of packets [first, end) through the datapath. */
+static void run_batch(struct uxdp_dp_worker *w, const struct pkt *pkts, size_t first, size_t end,
+		      uint8_t *frame, size_t frame_size, pcap_dumper_t *out, pcap_dumper_t *pass)
+{
+	size_t i;
+
+	uxdp_dp_batch_begin(w, 0);
+	for (i = first; i < end; i++) {
+		const struct pkt *p = &pkts[i];
+		enum uxdp_dp_action act;
+
+		memset(frame, 0, frame_size);
+		memcpy(frame + UXDP_HEADROOM, p->data, p->hdr.caplen);
+		w->rx_ts_ns = (uint64_t)p->hdr.ts.tv_sec * 1000000000u +
+			      (uint64_t)p->hdr.ts.tv_usec * 1000u;
+		act = uxdp_dp_run(w, frame, frame + UXDP_HEADROOM, p->hdr.caplen,
+				  frame + frame_size);
+		if (act == UXDP_DP_TX && out)
+			dump(out, &p->hdr, uxdp_dp_data(w), uxdp_dp_len(w));
+		else if (act == UXDP_DP_PASS && pass)
+			dump(pass, &p->hdr, uxdp_dp_data(w), uxdp_dp_len(w));
+	}
+	uxdp_dp_batch_end(w);
+}
+
+int uxdp_pcap_run(struct uxdp_dp *dp, const struct uxdp_pcap_opts *o, char *err,
+		  size_t err_size)
 {
 	char perr[PCAP_ERRBUF_SIZE];
 	pcap_t *in, *dead_out = NULL, *dead_pass = NULL;
 	pcap_dumper_t *out = NULL, *pass = NULL;
 	struct pkt *pkts = NULL;
-	size_t n = 0, max_len, i, frame_size;
-	uint64_t run, repeat = o->repeat ? o->repeat : 1, count = 0;
-	double start = now(), last = start;
+	size_t n = 0, max_len, i, end, frame_size;
+	uint64_t run, repeat = o->repeat ? o->repeat : 1;
 	uint8_t *frame = NULL;
-	struct uxdp_worker w;
-	struct uxdp_xsk_cache xsk = { 0 };
+	struct uxdp_dp_worker *w = uxdp_dp_worker(dp, 0);
 	int ret;
 
-	uxdp_worker_init(&w, 0);
-	uxdp_worker_seed(&w, PCAP_PRNG_SEED);
-	uxdp_worker_set_current(&w);
-	uxdp_this_cpu = 0;
+	if (!w || uxdp_dp_ports(dp) != 1)
+		return fail(err, err_size, -EINVAL, o->in, "the pcap driver needs one worker and one port");
 	in = pcap_open_offline(o->in, perr);
 	if (!in)
 		return fail(err, err_size, -ENOENT, o->in, perr);
@@ -170,62 +154,22 @@ int uxdp_pcap_run(uxdp_prog_fn fn, const struct uxdp_pcap_opts *o, struct uxdp_s
 		ret = fail(err, err_size, -ENOMEM, o->in, "out of memory for the frame");
 		goto out;
 	}
-
-	for (run = 0; run < repeat; run++) {
-		for (i = 0; i < n; i++) {
-			struct pkt *p = &pkts[i];
-			struct uxdp_ctx ctx = {
-				.data_hard_start = frame,
-				.data = frame + UXDP_HEADROOM,
-				.data_meta = frame + UXDP_HEADROOM,
-				.data_end = frame + UXDP_HEADROOM + p->hdr.caplen,
-				.frame_end = frame + frame_size,
-				.ingress_ifindex = o->ifindex,
-				.rx_queue_index = o->queue,
-				.worker = &w,
-			};
-			bool sent, passed;
-			enum uxdp_verdict v;
-			enum uxdp_redirect_dest dest = UXDP_DEST_NONE;
-			struct pcap_pkthdr h;
-
-			memset(frame, 0, frame_size);
-			memcpy(ctx.data, p->data, p->hdr.caplen);
-			v = uxdp_verdict_of(fn(&ctx));
-			stats->packets[v]++;
-			stats->bytes[v] += p->hdr.caplen;
-
-			h = p->hdr;
-			h.caplen = h.len = ctx.data_end > ctx.data ? ctx.data_end - ctx.data : 0;
-			if (v == UXDP_REDIRECT)
-				dest = uxdp_redirect_dest(&w.redirect);
-			/* An xskmap slot's consumer gets the frame (a failure drops it, counted
-			 * at the ring); a cpumap hands it to the stack, as XDP_PASS would. */
-			if (dest == UXDP_DEST_XSK)
-				uxdp_xsk_deliver(&xsk, &w.redirect, ctx.data, h.caplen,
-						 (uint64_t)h.ts.tv_sec * 1000000000u +
-							 (uint64_t)h.ts.tv_usec * 1000u);
-			uxdp_redirect_clear(&w.redirect);
-			sent = v == UXDP_TX || dest == UXDP_DEST_DEV;
-			passed = v == UXDP_PASS || dest == UXDP_DEST_CPU;
-			if (sent && out)
-				pcap_dump((u_char *)out, &h, ctx.data);
-			else if (passed && pass)
-				pcap_dump((u_char *)pass, &h, ctx.data);
-
-			if (o->stop && *o->stop)
-				goto stopped;
-			if (o->tick && (++count & 1023) == 0) {
-				double t = now();
-
-				if (t - last >= 1.0) {
-					o->tick(stats, t - start, o->tick_arg);
-					last = t;
-				}
-			}
+	ret = uxdp_dp_start(dp);
+	if (ret) {
+		fail(err, err_size, ret, o->in, "cannot start the datapath's control thread");
+		goto out;
+	}
+	/* Replays draw the same "random" numbers. */
+	uxdp_worker_seed(&w->uw, PCAP_PRNG_SEED);
+	uxdp_dp_worker_enter(w);
+	for (run = 0; run < repeat && !uxdp_dp_stopping(w); run++) {
+		for (i = 0; i < n && !uxdp_dp_stopping(w); i = end) {
+			end = n - i > UXDP_DP_BATCH ? i + UXDP_DP_BATCH : n;
+			run_batch(w, pkts, i, end, frame, frame_size, out, pass);
 		}
 	}
-stopped:
+	uxdp_dp_worker_leave(w);
+	uxdp_dp_finish(dp);
 	ret = 0;
 	if (out && (pcap_dump_flush(out) || ferror(pcap_dump_file(out))))
 		ret = fail(err, err_size, -EIO, o->out, "write error");
@@ -244,8 +188,6 @@ out:
 		free(pkts[i].data);
 	free(pkts);
 	free(frame);
-	uxdp_xsk_cache_close(&xsk);
 	pcap_close(in);
-	uxdp_worker_set_current(NULL);
 	return ret;
 }

@@ -2,7 +2,7 @@
 /*
  * ctl.h - the control plane's words: key/value syntax, bpftool-style
  * printing and a small JSON writer, shared by uxdpctl and other tools
- * (library uxdp_ctl; tools/uxdpctl/README.md is the reference).
+ * (library uxdp_ctl, runtime/ctl; tools/uxdpctl/README.md is the reference).
  *
  * A key or value is a run of fields concatenated into bytes:
  *

@@ -2,25 +2,26 @@
 /*
  * net_driver.h - the drivers that move real packets: AF_XDP and DPDK.
  *
- * Both run one worker per queue (AF_XDP) or per lcore (DPDK); worker i owns
- * queue i of every port, so a worker can transmit on any port without locks.
- * Verdicts:
+ * Both only move frames; the datapath (uxdp/datapath.h) runs the program
+ * and says where each frame goes.  Both run one datapath worker per queue
+ * (AF_XDP) or per lcore (DPDK); worker i owns queue i of every port, so a
+ * worker can transmit on any port without locks.  What the drivers do with
+ * the datapath's answer:
  *
- *   XDP_DROP, XDP_ABORTED  counted, frame recycled;
- *   XDP_TX                 out of the port and queue the packet came in on;
- *   XDP_REDIRECT           to the port whose ifindex the program named, with
- *                          bpf_redirect() or through a devmap/devmap_hash;
- *                          to an xskmap slot: copied to the slot's ring
- *                          (uxdp/xsk_ring.h) for a consumer process; to a
- *                          cpumap entry: the XDP_PASS path below, as the
- *                          kernel gives it to its stack; an unknown target
- *                          is counted and dropped;
- *   XDP_PASS               written to the TAP exception interface if there is
- *                          one (frames the kernel sends on the TAP go out of the
- *                          first port), else counted and dropped.
+ *   UXDP_DP_RECYCLE   the frame goes back to the pool (XDP_DROP, XDP_ABORTED,
+ *                     a redirect to an xskmap slot, which the datapath
+ *                     copied to the slot's ring, or to no known port);
+ *   UXDP_DP_TX        out of the port the datapath names (XDP_TX: the port
+ *                     it came in on; XDP_REDIRECT to a port's ifindex, with
+ *                     bpf_redirect() or through a devmap/devmap_hash);
+ *   UXDP_DP_PASS      (XDP_PASS, or a redirect to a cpumap) written to the
+ *                     TAP exception interface if there is one (frames the
+ *                     kernel sends on the TAP go out of the first port), else
+ *                     counted and dropped.
  *
  * The program sees at least UXDP_HEADROOM bytes before data.  The run
- * returns when SIGINT or SIGTERM arrives, after printing the final counters.
+ * returns after uxdp_dp_stop() (the caller's signal handler), having
+ * printed the final counters.
  */
 #ifndef UXDP_NET_DRIVER_H
 #define UXDP_NET_DRIVER_H
@@ -29,11 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <uxdp/ctx.h>
-#include <uxdp/driver.h>
+#include <uxdp/datapath.h>
 
-#define UXDP_NET_MAX_PORTS 16
-#define UXDP_NET_MAX_WORKERS 64
+#define UXDP_NET_MAX_PORTS UXDP_DP_MAX_PORTS
+#define UXDP_NET_MAX_WORKERS UXDP_DP_MAX_WORKERS
 
 enum uxdp_xsk_mode {
 	UXDP_XSK_AUTO = 0,  /* zero-copy where the driver supports it, else copy */
@@ -54,25 +54,25 @@ struct uxdp_net_opts {
 	char **eal_argv;
 	/* Both */
 	const char *pass_tap;      /* TAP interface for XDP_PASS, or NULL */
-	bool show_stats;           /* a line per worker every second */
 	/*
-	 * If not NULL (uxdp --instance: the shared-memory counters of
-	 * uxdp/stats_shm.h), the workers' counters, summed, are stored here
-	 * with relaxed stores about every 100 ms and once more at the end.
+	 * The data plane, created empty by the caller (who also owns its
+	 * stop, tick and publish).  The driver gives it its ports (in order:
+	 * port i is the i-th interface or DPDK port) and workers, then calls
+	 * attach.
 	 */
-	struct uxdp_stats *publish;
+	struct uxdp_dp *dp;
 	/*
-	 * Called once the number of workers is known, before any packet
-	 * flows: bind the program for nworkers workers (the ncpus of its
-	 * per-CPU maps) and return its entry point in *fn.  Non-zero aborts
-	 * the run; the callback has printed why.
+	 * Called once ports and workers are known, before any packet flows:
+	 * bind the program for uxdp_dp_workers(dp) workers (the ncpus of its
+	 * per-CPU maps) and uxdp_dp_attach() it to the ports.  Non-zero
+	 * aborts the run; the callback has printed why.
 	 */
-	int (*open_prog)(unsigned int nworkers, uxdp_prog_fn *fn, void *arg);
-	void *open_arg;
+	int (*attach)(struct uxdp_dp *dp, void *arg);
+	void *attach_arg;
 };
 
 /*
- * Run until SIGINT/SIGTERM.  0, or a negative errno after one line on
+ * Run until uxdp_dp_stop(o->dp).  0, or a negative errno after one line on
  * stderr naming the cause (missing interface, permission, memory, EAL).
  */
 int uxdp_afxdp_run(const struct uxdp_net_opts *o);

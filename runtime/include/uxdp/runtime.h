@@ -6,8 +6,10 @@
  * calls to this runtime's uxdp_helper_* functions, creates every map its
  * metadata describes (global data included, filled with its initial
  * contents), fills each map slot and registers each program for tail calls.
- * After that the programs can run; the caller sets uxdp_this_cpu (map.h)
- * in each worker thread before running them.  uxdp_object_open_linked() does
+ * After that the programs can run, through the datapath (uxdp/datapath.h:
+ * uxdp_dp_attach(), then uxdp_dp_run() in its workers), or by hand: the
+ * caller then sets uxdp_this_cpu (map.h) and the current worker
+ * (uxdp/worker.h) in each worker thread before running them.  uxdp_object_open_linked() does
  * the same for objects linked statically into the executable.
  *
  * Errors: 0 or a negative errno, with one line of context in err.

@@ -14,24 +14,31 @@
  * programs that inline helpers need no TLS relocations.  ctx->worker points
  * to the same struct for helpers that have a ctx.
  *
- * A driver, per worker thread:
+ * The datapath (uxdp/datapath.h, runtime/datapath/) owns the workers: it
+ * sets each up, makes it the current one of its thread, points ctx->worker
+ * at it, acts on the redirect target after XDP_REDIRECT and clears it.
+ * The worker index is also what per-CPU maps use (uxdp_this_cpu in map.h).
  *
- *	struct uxdp_worker w;
- *	uxdp_worker_init(&w, index);
- *	uxdp_worker_set_current(&w);
- *	for each packet:
- *		ctx.worker = &w;
- *		verdict = prog(&ctx);
- *		if (verdict == XDP_REDIRECT) act on w.redirect;
- *		uxdp_redirect_clear(&w.redirect);
+ * Stop flag.  `stop` becomes non-zero when the run must end (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT: uxdp_dp_stop()) and never goes back to 0.
+ * Compiled code that may not terminate on its own polls it on its loops'
+ * back-edges and ends the packet with XDP_ABORTED once it is set:
  *
- * The worker index must also be what per-CPU maps use (uxdp_this_cpu in
- * map.h): whoever starts workers sets both to the same value.
+ *	struct uxdp_worker *w = ctx->worker;          (UXDP_CTX_OFF_WORKER)
+ *	if (w && w->stop) return XDP_ABORTED;         (UXDP_WORKER_OFF_STOP)
+ *
+ * i.e. a 64-bit load at ctx + 72 and a 32-bit volatile load at w + 4, both
+ * fixed by the static asserts below.  The datapath never runs a program
+ * with ctx->worker NULL; test harnesses may, and then nothing can stop
+ * them but the process ending.  Code without the ctx (a subprogram not
+ * passed it) finds the same flag through uxdp_worker_current()->stop.
  */
 #ifndef UXDP_WORKER_H
 #define UXDP_WORKER_H
 
 #include <stdint.h>
+
+#include <uxdp/ctx.h>
 
 struct uxdp_fib;
 
@@ -74,11 +81,14 @@ struct uxdp_redirect {
 
 struct uxdp_worker {
 	uint32_t index;               /* 0..n-1: bpf_get_smp_processor_id() */
-	uint32_t _pad;
+	volatile uint32_t stop;       /* non-zero: end the run (see above); compiled code reads it */
 	struct uxdp_redirect redirect;
 	uint64_t prng;                /* bpf_get_prandom_u32() state (SplitMix64) */
 	struct uxdp_fib *fib;         /* bpf_fib_lookup() table; NULL: the process default */
 };
+
+_Static_assert(__builtin_offsetof(struct uxdp_worker, stop) == UXDP_WORKER_OFF_STOP,
+	       "compiled code reads the stop flag at this offset");
 
 /* Set up w as worker index, with a random PRNG seed and no FIB of its own. */
 void uxdp_worker_init(struct uxdp_worker *w, uint32_t index);

@@ -39,7 +39,6 @@
 #include <stdint.h>
 
 #include <uxdp/map.h>
-#include <uxdp/worker.h>
 
 #define UXDP_XSK_RING_SLOTS 256
 #define UXDP_XSK_SLOT_SIZE 4096
@@ -80,42 +79,9 @@ int uxdp_xsk_ring_consume(struct uxdp_xsk_ring *r, uxdp_xsk_cb cb, void *arg);
 void uxdp_xsk_ring_counters(const struct uxdp_xsk_ring *r, uint64_t *delivered,
 			    uint64_t *dropped);
 
-/* ---- for drivers ---- */
-
-/* What a redirect target is, for the driver that acts on XDP_REDIRECT. */
-enum uxdp_redirect_dest {
-	UXDP_DEST_NONE = 0, /* no target (or a map type with none): drop */
-	UXDP_DEST_DEV,      /* bpf_redirect() or a devmap/devmap_hash entry: a port */
-	UXDP_DEST_XSK,      /* an xskmap slot: its ring */
-	UXDP_DEST_CPU,      /* a cpumap entry: the stack, i.e. the XDP_PASS path */
-};
-
-/* Which of those r is (r: a worker's redirect state after XDP_REDIRECT). */
-enum uxdp_redirect_dest uxdp_redirect_dest(const struct uxdp_redirect *r);
-
 /*
- * A driver worker's open rings, so that a redirect does not open the ring
- * every time.  Zero-initialise it; one per worker thread (no locking).
+ * What a redirect into an xskmap does with a frame (find the slot's ring,
+ * produce into it) is the datapath's: uxdp_xsk_deliver() in uxdp/datapath.h.
  */
-#define UXDP_XSK_CACHE_SIZE 16
-struct uxdp_xsk_cache {
-	struct {
-		const void *map;
-		uint32_t index;
-		struct uxdp_xsk_ring *ring;
-	} e[UXDP_XSK_CACHE_SIZE];
-	unsigned int next; /* the entry a miss replaces when all are in use */
-};
-
-/*
- * Deliver a frame redirected to an xskmap (r: the worker's redirect state,
- * UXDP_DEST_XSK) to its slot's ring.  0 if delivered; -ENOTCONN if the slot
- * holds 0 (no bound socket); -ENOBUFS / -EMSGSIZE as produce; other errors
- * from opening the ring.  Every non-zero return is a dropped frame.
- */
-int uxdp_xsk_deliver(struct uxdp_xsk_cache *c, const struct uxdp_redirect *r, const void *data,
-		     uint32_t len, uint64_t ts_ns);
-/* Unmap every ring of the cache. */
-void uxdp_xsk_cache_close(struct uxdp_xsk_cache *c);
 
 #endif /* UXDP_XSK_RING_H */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * worker.c - which worker the calling thread is.
+ * worker.c - the helpers' per-worker state, and which worker the calling
+ * thread is.
  *
- * Native only, never built into the helper bitcode: the thread-local below
- * would make every program that inlines a helper carry TLS relocations, and
- * process-wide state (the trace sink) must exist once, not once per program.
+ * Native only, never built into the helper bitcode (it is not in
+ * runtime/helpers): the thread-local below would make every program that
+ * inlines a helper carry TLS relocations, and a copy inlined into each
+ * program would be a second, unconfigured instance.  Helpers reach it
+ * through the out-of-line uxdp_worker_current().
  */
 #include <stdint.h>
 #include <string.h>
@@ -12,8 +15,6 @@
 #include <time.h>
 
 #include <uxdp/worker.h>
-
-#include "helpers_impl.h"
 
 static __thread struct uxdp_worker *current;
 static __thread struct uxdp_worker fallback;
@@ -62,16 +63,4 @@ struct uxdp_worker *uxdp_worker_current(void)
 uint32_t uxdp_worker_cpu(void)
 {
 	return uxdp_worker_current()->index;
-}
-
-static int trace_fd = 2;
-
-void uxdp_trace_set_fd(int fd)
-{
-	__atomic_store_n(&trace_fd, fd, __ATOMIC_RELAXED);
-}
-
-int uxdp_trace_get_fd(void)
-{
-	return __atomic_load_n(&trace_fd, __ATOMIC_RELAXED);
 }
