@@ -460,6 +460,8 @@ int main(int argc, char **argv)
 	ret = uxdp_dp_create(&dpo, &run.dp);
 	if (!ret)
 		ret = install_signals();
+	if (!ret)
+		ret = uxdp_map_sigbus_guard();
 	if (ret) {
 		fprintf(stderr, "uxdp: datapath: %s\n", strerror(-ret));
 		uxdp_stats_shm_finish(run.shm);
@@ -467,6 +469,10 @@ int main(int argc, char **argv)
 	}
 
 	ret = run.net ? run_net(&no, &a) : run_pcap(&po, ifindex, queue, &a);
+	if (uxdp_dp_failure(run.dp)) {
+		fprintf(stderr, "uxdp: %s\n", uxdp_dp_failure(run.dp));
+		ret = -EIO;
+	}
 	uxdp_stats_shm_finish(run.shm);
 	uxdp_object_close(a.obj);
 	remove_private();

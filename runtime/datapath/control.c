@@ -12,6 +12,8 @@
 
 #include <uxdp/datapath.h>
 
+#include <uxdp/map.h>
+
 #include "datapath_internal.h"
 
 #define CONTROL_PERIOD_MS 100
@@ -110,6 +112,24 @@ static void wait_period(struct uxdp_dp *dp)
 }
 
 /*
+ * A map segment shrank under the running process (its owner truncated it):
+ * the SIGBUS guard gave the program zero pages to read; stop the data plane
+ * with the reason rather than run on emptied maps.
+ */
+static void check_segments(struct uxdp_dp *dp)
+{
+	const char *broken = uxdp_map_broken_segment();
+
+	if (!broken || dp->failure[0])
+		return;
+	snprintf(dp->failure, sizeof(dp->failure),
+		 "the shared-memory segment %s shrank under the running data plane "
+		 "(truncated by its owner?): stopped",
+		 broken);
+	uxdp_dp_stop(dp);
+}
+
+/*
  * Every 100 ms: publish the counters, tick once a second, and once a stop
  * was asked for, give the workers stop_timeout_ms before calling on_stuck.
  */
@@ -125,6 +145,7 @@ void *uxdp_dp_control_main(void *arg)
 			break;
 		now = uxdp_dp_now();
 		publish(dp);
+		check_segments(dp);
 		if (dp->o.tick && now - last_tick >= 1.0) {
 			dp->o.tick(dp, now - dp->start, dp->o.tick_arg);
 			last_tick = now;

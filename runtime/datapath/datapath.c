@@ -200,6 +200,11 @@ void uxdp_dp_stop(struct uxdp_dp *dp)
 	sem_post(&dp->wake);
 }
 
+const char *uxdp_dp_failure(const struct uxdp_dp *dp)
+{
+	return dp->failure[0] ? dp->failure : NULL;
+}
+
 bool uxdp_dp_stop_requested(const struct uxdp_dp *dp)
 {
 	return __atomic_load_n(&dp->stop, __ATOMIC_ACQUIRE) != 0;

@@ -19,6 +19,7 @@ struct uxdp_dp {
 	unsigned int nworkers, nports;
 	struct uxdp_dp_port port[UXDP_DP_MAX_PORTS];
 	volatile int stop;           /* uxdp_dp_stop() was called */
+	char failure[192];           /* why the data plane stopped by itself, "" if it did not */
 	bool started, finished, membarrier;
 	double start, end;           /* CLOCK_MONOTONIC seconds */
 	sem_t wake;                  /* posted by uxdp_dp_stop() and uxdp_dp_finish() */

@@ -267,6 +267,11 @@ int uxdp_dp_start(struct uxdp_dp *dp);
  */
 void uxdp_dp_stop(struct uxdp_dp *dp);
 bool uxdp_dp_stop_requested(const struct uxdp_dp *dp);
+/*
+ * Why the data plane stopped by itself (a map segment truncated under it;
+ * the SIGBUS guard, uxdp_map_sigbus_guard(), must be installed), or NULL.
+ */
+const char *uxdp_dp_failure(const struct uxdp_dp *dp);
 /* Block until uxdp_dp_stop() (polls every 50 ms). */
 void uxdp_dp_wait_stop(const struct uxdp_dp *dp);
 /*
