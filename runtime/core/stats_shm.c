@@ -14,6 +14,8 @@
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
 
+#include "segment.h"
+
 static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
@@ -45,17 +47,18 @@ int uxdp_stats_shm_create(const char *instance, struct uxdp_stats_shm **out)
 
 	if (err)
 		return err;
-	/* A fresh object, so readers still mapping the last run's keep its final numbers. */
+	/*
+	 * A fresh object, so readers still mapping the last run's keep its final
+	 * numbers.  Only our own old one can be removed (sticky /dev/shm); one of
+	 * another user's makes the exclusive create fail, as it must.
+	 */
 	shm_unlink(name);
-	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, sizeof(*s)) < 0) {
-		err = -errno;
-		close(fd);
-		shm_unlink(name);
+	err = uxdp_seg_create(name, sizeof(*s), &fd);
+	if (err == -EEXIST)
+		return uxdp_seg_error(-EEXIST, "/dev/shm%s exists and is not yours: refusing it",
+				      name);
+	if (err)
 		return err;
-	}
 	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	err = s == MAP_FAILED ? -errno : 0;
 	close(fd);
@@ -91,12 +94,12 @@ int uxdp_stats_shm_open(const char *instance, const struct uxdp_stats_shm **out)
 
 	if (err)
 		return err;
-	fd = shm_open(name, O_RDONLY, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(*s)) {
+	err = uxdp_seg_open(name, O_RDONLY, &fd, &st);
+	if (err)
+		return err;
+	if ((size_t)st.st_size < sizeof(*s)) {
 		close(fd);
-		return -EPROTO;
+		return uxdp_seg_error(-EPROTO, "/dev/shm%s is too small for counters", name);
 	}
 	s = mmap(NULL, sizeof(*s), PROT_READ, MAP_SHARED, fd, 0);
 	err = s == MAP_FAILED ? -errno : 0;

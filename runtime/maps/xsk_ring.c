@@ -6,13 +6,16 @@
  * Layout of /dev/shm/uxdp-xsk.<instance>.<map>.<slot>: a 4096-byte header
  * page, then UXDP_XSK_RING_SLOTS slots of UXDP_XSK_SLOT_SIZE bytes, each a
  * 16-byte record header {u32 len, u32 pad, u64 ts_ns} and the frame.  An
- * all-zero object is an empty ring, so racing creators need no handshake:
- * each extends the object to the same size and the first one to set the
- * magic wins.  head and tail count frames ever produced and consumed; the
- * slot of frame n is n % UXDP_XSK_RING_SLOTS.  Producers serialise on the
- * header's lock (several workers may feed one slot); the consumer publishes
- * tail with release order so that a producer reuses a slot only after it
- * has been read.
+ * all-zero object is an empty ring, so racing creators need little
+ * handshake: the object is created exclusively (segment.c: owned by its
+ * creator, refused when another user's), an opener waits for its size, and
+ * the first one to set the magic wins.  head and tail count frames ever
+ * produced and consumed; the slot of frame n is n % UXDP_XSK_RING_SLOTS.
+ * Producers serialise on the header's robust lock (several workers may feed
+ * one slot; a producer killed holding it blocks nobody, and its record,
+ * published by head last, never shows); the consumer publishes tail with
+ * release order so that a producer reuses a slot only after it has been
+ * read.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,11 +25,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uxdp/xsk_ring.h>
 
+#include "instance.h"
 #include "map_internal.h"
+#include "rlock.h"
+#include "segment.h"
 
 #define XSK_MAGIC 0x6b737875u /* "uxsk" */
 #define XSK_HDR_SIZE 4096
@@ -57,6 +64,7 @@ _Static_assert((UXDP_XSK_RING_SLOTS & (UXDP_XSK_RING_SLOTS - 1)) == 0, "power of
 struct uxdp_xsk_ring {
 	struct xsk_hdr *h;
 	uint8_t *slots;
+	struct uxdp_inst *inst; /* the producers' lock tokens */
 };
 
 static int ring_name(char *buf, size_t size, const char *instance, const char *map,
@@ -68,57 +76,67 @@ static int ring_name(char *buf, size_t size, const char *instance, const char *m
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* Open (or, with create, make) the ring object: the caller's own, of the right size. */
+static int ring_fd(const char *name, bool create, int *fd)
+{
+	struct timespec ts = { 0, 1000000 };
+	struct stat st;
+	int err = -ENOENT;
+
+	if (create)
+		err = uxdp_seg_create(name, XSK_OBJ_SIZE, fd);
+	if (!err)
+		return 0;
+	if (err != -EEXIST && err != -ENOENT)
+		return err;
+	err = uxdp_seg_open(name, O_RDWR, fd, &st);
+	if (err)
+		return err;
+	/* a creator between its exclusive create and ftruncate: wait for the size */
+	for (int i = 0; st.st_size == 0 && i < 1000; i++) {
+		nanosleep(&ts, NULL);
+		if (fstat(*fd, &st) < 0)
+			break;
+	}
+	if ((uint64_t)st.st_size != XSK_OBJ_SIZE) {
+		close(*fd);
+		return st.st_size ? uxdp_seg_error(-EPROTO, "/dev/shm%s is not an xsk ring", name)
+				  : -ENOENT;
+	}
+	return 0;
+}
+
 int uxdp_xsk_ring_open(const char *instance, const char *map, uint32_t index, bool create,
 		       struct uxdp_xsk_ring **out)
 {
 	char name[XSK_NAME_MAX];
 	struct uxdp_xsk_ring *r;
-	struct stat st;
-	void *p;
+	struct uxdp_inst *in;
 	uint32_t zero = 0;
+	void *p;
 	int fd, err = ring_name(name, sizeof(name), instance, map, index);
 
 	if (err)
 		return err;
 	if (strchr(map, '/') || (instance && strchr(instance, '/')))
 		return -EINVAL;
-	fd = shm_open(name, O_RDWR | (create ? O_CREAT : 0), 0600);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (st.st_size == 0 && create && ftruncate(fd, XSK_OBJ_SIZE) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	/* A creator between shm_open and ftruncate: the size is 0, the ring is empty. */
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	if (st.st_size != 0 && (uint64_t)st.st_size != XSK_OBJ_SIZE) {
-		err = -EPROTO;
-		goto fail;
-	}
-	if (st.st_size == 0) {
-		err = -ENOENT;
-		goto fail;
-	}
-	p = mmap(NULL, XSK_OBJ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
+	err = uxdp_inst_get(instance ? instance : UXDP_DEFAULT_INSTANCE, create, 0, &in);
+	err = err ?: ring_fd(name, create, &fd);
+	if (err)
+		return err;
+	p = uxdp_seg_map(fd, XSK_OBJ_SIZE, PROT_READ | PROT_WRITE, name);
+	err = p ? 0 : -errno;
 	close(fd);
+	if (err)
+		return err;
 	r = malloc(sizeof(*r));
 	if (!r) {
-		munmap(p, XSK_OBJ_SIZE);
+		uxdp_seg_unmap(p, XSK_OBJ_SIZE);
 		return -ENOMEM;
 	}
 	r->h = p;
 	r->slots = (uint8_t *)p + XSK_HDR_SIZE;
+	r->inst = in;
 	if (__atomic_compare_exchange_n(&r->h->magic, &zero, XSK_MAGIC, false, __ATOMIC_RELAXED,
 					__ATOMIC_RELAXED)) {
 		r->h->nslots = UXDP_XSK_RING_SLOTS;
@@ -129,16 +147,13 @@ int uxdp_xsk_ring_open(const char *instance, const char *map, uint32_t index, bo
 	}
 	*out = r;
 	return 0;
-fail:
-	close(fd);
-	return err;
 }
 
 void uxdp_xsk_ring_close(struct uxdp_xsk_ring *r)
 {
 	if (!r)
 		return;
-	munmap(r->h, XSK_OBJ_SIZE);
+	uxdp_seg_unmap(r->h, XSK_OBJ_SIZE);
 	free(r);
 }
 
@@ -185,7 +200,10 @@ int uxdp_xsk_ring_produce(struct uxdp_xsk_ring *r, const void *data, uint32_t le
 	uint64_t head;
 	int err = 0;
 
-	uxdp_lock(&h->lock);
+	if (uxdp_rlock_acquire(r->inst, &h->lock) < 0) {
+		__atomic_add_fetch(&h->dropped, 1, __ATOMIC_RELAXED);
+		return -EBUSY;
+	}
 	head = h->head;
 	if (len > UXDP_XSK_FRAME_MAX) {
 		err = -EMSGSIZE;
@@ -202,7 +220,7 @@ int uxdp_xsk_ring_produce(struct uxdp_xsk_ring *r, const void *data, uint32_t le
 	}
 	if (err)
 		__atomic_store_n(&h->dropped, h->dropped + 1, __ATOMIC_RELAXED);
-	uxdp_unlock(&h->lock);
+	uxdp_rlock_release(&h->lock);
 	return err;
 }
 
