@@ -65,8 +65,12 @@ static void usage(FILE *f)
 		"    --frame-size N  UMEM frame size, 2048 or 4096 (default 4096)\n"
 		"    --frame-count N UMEM frames per worker and interface (default 4096)\n"
 		"  --dpdk            DPDK driver; EAL arguments follow --, one worker per lcore\n"
+		"    --mbufs N       mbufs in the pool (default: what the rings need, at least\n"
+		"                    8192; net_pcap with infinite_rx holds its whole capture)\n"
 		"  --pass-tap NAME   AF_XDP/DPDK: give XDP_PASS frames to the kernel through\n"
 		"                    this TAP interface (default: count and drop them)\n"
+		"  --group NAME      share the instance's shared memory with this group (mode\n"
+		"                    0660; default 0600: only you and root)\n"
 		"  -h, --help        this help\n");
 }
 
@@ -166,7 +170,7 @@ static void tick_net(struct uxdp_dp *dp, double seconds, void *arg)
 }
 
 enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
-       OPT_FRAME_COUNT, OPT_DPDK, OPT_PASS_TAP };
+       OPT_FRAME_COUNT, OPT_DPDK, OPT_PASS_TAP, OPT_MBUFS, OPT_GROUP };
 
 /* --fib: the process default FIB, which the workers of every driver consult. */
 static int load_fib(const char *path)
@@ -343,6 +347,8 @@ int main(int argc, char **argv)
 		{ "frame-count", required_argument, NULL, OPT_FRAME_COUNT },
 		{ "dpdk", no_argument, NULL, OPT_DPDK },
 		{ "pass-tap", required_argument, NULL, OPT_PASS_TAP },
+		{ "mbufs", required_argument, NULL, OPT_MBUFS },
+		{ "group", required_argument, NULL, OPT_GROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -391,6 +397,19 @@ int main(int argc, char **argv)
 		case OPT_BUSY_POLL: no.busy_poll = true; break;
 		case OPT_DPDK: dpdk = true; break;
 		case OPT_PASS_TAP: no.pass_tap = optarg; break;
+		case OPT_MBUFS:
+			if (parse_u64("--mbufs", optarg, UINT32_MAX, &v))
+				return 2;
+			no.mbufs = v;
+			break;
+		case OPT_GROUP:
+			ret = uxdp_map_set_group(optarg);
+			if (ret) {
+				fprintf(stderr, "uxdp: --group %s: %s\n", optarg,
+					uxdp_map_last_error() ? uxdp_map_last_error() : strerror(-ret));
+				return 2;
+			}
+			break;
 		case OPT_FRAME_SIZE:
 			if (parse_u64("--frame-size", optarg, UINT32_MAX, &v))
 				return 2;

@@ -78,17 +78,27 @@ static int full_value(struct uxdp_map *m, const struct uxdp_map_info *info, cons
 	return 0;
 }
 
-int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, const char *where,
-			 char *err, size_t err_size)
+static int open_map(const char *instance, const char *name, const char *where,
+		    struct uxdp_map **m, char *err, size_t err_size)
 {
-	struct uxdp_map_info info;
-	struct uxdp_map *m;
-	uint8_t *value = NULL;
-	int ret = uxdp_map_open(instance, e->map, &m);
+	int ret = uxdp_map_open(instance, name, m);
 
 	if (ret)
-		return fail(err, err_size, ret, "%s%s: %s", where, e->map,
-			    ret == -ENOENT || ret == -EINVAL ? "no such map" : strerror(-ret));
+		return fail(err, err_size, ret, "%s%s: %s", where, name,
+			    ret == -ENOENT || ret == -EINVAL ? "no such map"
+			    : uxdp_map_last_error()	     ? uxdp_map_last_error()
+							     : strerror(-ret));
+	return 0;
+}
+
+/* Write entry e into m (whose name e->map is). */
+static int apply_to(struct uxdp_map *m, const struct uxdp_ctl_entry *e, const char *where,
+		    char *err, size_t err_size)
+{
+	struct uxdp_map_info info;
+	uint8_t *value = NULL;
+	int ret;
+
 	uxdp_map_get_info(m, &info);
 	if (is_queue(info.type)) {
 		/* A queue/stack update is a push; a key, if given, is ignored as bpf(2) does. */
@@ -121,18 +131,81 @@ int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, c
 			   uxdp_ctl_strerror(ret));
 out:
 	free(value);
+	return ret;
+}
+
+int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, const char *where,
+			 char *err, size_t err_size)
+{
+	struct uxdp_map *m;
+	int ret = open_map(instance, e->map, where, &m, err, err_size);
+
+	if (ret)
+		return ret;
+	ret = apply_to(m, e, where, err, err_size);
 	uxdp_map_close(m);
 	return ret;
 }
 
+/*
+ * The maps a file writes, opened once each: a file of thousands of entries
+ * (a rule set) would otherwise map and check a segment per line.
+ */
+#define OPEN_MAPS_MAX 64
+
+struct open_maps {
+	unsigned int n;
+	char *name[OPEN_MAPS_MAX];
+	struct uxdp_map *map[OPEN_MAPS_MAX];
+};
+
+static int cached_map(struct open_maps *c, const char *instance, const char *name,
+		      const char *where, struct uxdp_map **m, char *err, size_t err_size)
+{
+	int ret;
+
+	for (unsigned int i = 0; i < c->n; i++) {
+		if (!strcmp(c->name[i], name)) {
+			*m = c->map[i];
+			return 0;
+		}
+	}
+	ret = open_map(instance, name, where, m, err, err_size);
+	if (ret || c->n == OPEN_MAPS_MAX)
+		return ret; /* a full cache: the caller closes this one */
+	c->name[c->n] = strdup(name);
+	if (!c->name[c->n])
+		return 0;
+	c->map[c->n++] = *m;
+	return 0;
+}
+
+static bool is_cached(const struct open_maps *c, const struct uxdp_map *m)
+{
+	for (unsigned int i = 0; i < c->n; i++)
+		if (c->map[i] == m)
+			return true;
+	return false;
+}
+
+static void close_maps(struct open_maps *c)
+{
+	for (unsigned int i = 0; i < c->n; i++) {
+		uxdp_map_close(c->map[i]);
+		free(c->name[i]);
+	}
+	c->n = 0;
+}
+
 #define MAX_WORDS 4096
 
-static int apply_line(const char *instance, const char *path, int line, int n, char **tok,
-		      char *err, size_t err_size)
+static int apply_line(struct open_maps *c, const char *instance, const char *path, int line,
+		      int n, char **tok, char *err, size_t err_size)
 {
 	char perr[320], where[300];
 	struct uxdp_ctl_parse p = { .instance = instance, .err = perr, .err_size = sizeof(perr) };
 	struct uxdp_ctl_entry e;
+	struct uxdp_map *m;
 	int ret;
 
 	snprintf(where, sizeof(where), "%s:%d: map ", path, line);
@@ -160,7 +233,12 @@ static int apply_line(const char *instance, const char *path, int line, int n, c
 	ret = uxdp_ctl_parse_entry(&p, n, tok, &e);
 	if (ret)
 		return fail(err, err_size, ret, "%s:%d: %s", path, line, perr);
-	ret = uxdp_ctl_apply_entry(instance, &e, where, err, err_size);
+	ret = cached_map(c, instance, e.map, where, &m, err, err_size);
+	if (!ret) {
+		ret = apply_to(m, &e, where, err, err_size);
+		if (!is_cached(c, m))
+			uxdp_map_close(m);
+	}
 	uxdp_ctl_entry_free(&e);
 	return ret;
 }
@@ -168,6 +246,7 @@ static int apply_line(const char *instance, const char *path, int line, int n, c
 int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size)
 {
 	char *line = NULL, *tok[MAX_WORDS], *s, *save;
+	struct open_maps maps = { 0 };
 	size_t cap = 0;
 	int ret = 0, n, lineno = 0;
 	FILE *f;
@@ -186,8 +265,9 @@ int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_
 		     s = strtok_r(NULL, " \t\r\n", &save))
 			tok[n++] = s;
 		if (n)
-			ret = apply_line(instance, path, lineno, n, tok, err, err_size);
+			ret = apply_line(&maps, instance, path, lineno, n, tok, err, err_size);
 	}
+	close_maps(&maps);
 	free(line);
 	if (f != stdin)
 		fclose(f);

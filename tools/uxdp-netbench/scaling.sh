@@ -16,7 +16,8 @@
 # filled by --config before the first packet.  A benchmark, not a test: nothing here asserts a rate.
 # --packets: per queue pcap (default 16384, ~14k distinct flows).  net_pcap's
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
-# so the pool must hold every packet of every queue (docs/benchmarks-drivers.md).
+# so the pool must hold every packet of every queue: uxdp gets --mbufs for
+# both queues' captures and the rings (docs/benchmarks-drivers.md).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
@@ -81,7 +82,7 @@ run() { # PROG LCORES -> "Mpps hit%"
 	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,tx_pcap=$work/tx0.pcap,tx_pcap=$work/tx1.pcap,infinite_rx=1"
 	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
-	"$UXDP" --object "$aot" --instance $inst --config "$work/$1.conf" --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
+	"$UXDP" --object "$aot" --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
 		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1200); do

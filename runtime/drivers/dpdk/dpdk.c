@@ -372,6 +372,8 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	nmbufs = dp.nports * dp.nworkers * (NB_RXD + NB_TXD + UXDP_DP_BATCH) +
 		 dp.nworkers * (MEMPOOL_CACHE + UXDP_DP_BATCH);
 	nmbufs = RTE_MAX(nmbufs, 8192u);
+	/* more when asked: net_pcap's infinite_rx copies its whole capture into the pool */
+	nmbufs = RTE_MAX(nmbufs, o->mbufs);
 	dp.pool = rte_pktmbuf_pool_create("uxdp_mbufs", nmbufs, MEMPOOL_CACHE, PRIV_SIZE, DATA_ROOM,
 					  rte_socket_id());
 	if (!dp.pool) {

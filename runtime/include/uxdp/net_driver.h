@@ -52,6 +52,7 @@ struct uxdp_net_opts {
 	/* DPDK: argv[0] is a program name, as rte_eal_init() expects */
 	int eal_argc;
 	char **eal_argv;
+	uint32_t mbufs;            /* mbufs in the pool; 0: what the rings need, at least 8192 */
 	/* Both */
 	const char *pass_tap;      /* TAP interface for XDP_PASS, or NULL */
 	/*
