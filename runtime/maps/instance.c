@@ -41,7 +41,7 @@
 #define INST_MAGIC 0x31534e4950445855ull /* "UXDPINS1" */
 #define INST_VERSION 1
 #define INST_SIZE ((sizeof(struct uxdp_inst_shm) + 4095) / 4096 * 4096)
-#define PROC_INST_MAX 64
+#define PROC_INST_MAX 256
 #define SLOT_REAPING 0xffffffffu
 
 /* ---- per thread ---- */
@@ -479,12 +479,18 @@ uint32_t uxdp_inst_alloc_id(struct uxdp_inst *in)
 
 /* ---- the public read-side API: every instance this process uses ---- */
 
+/*
+ * Instances without an open map (removed, or made again under the same
+ * name) are skipped on entry; exit goes by the thread's own nesting, so a
+ * map closed in between cannot leave an announcement behind.
+ */
 void uxdp_map_epoch_enter(void)
 {
 	unsigned int n = __atomic_load_n(&n_index, __ATOMIC_ACQUIRE);
 
 	for (unsigned int i = 0; i < n; i++)
-		uxdp_inst_enter(by_index[i]);
+		if (__atomic_load_n(&by_index[i]->handles, __ATOMIC_RELAXED))
+			uxdp_inst_enter(by_index[i]);
 }
 
 void uxdp_map_epoch_exit(void)
@@ -492,5 +498,6 @@ void uxdp_map_epoch_exit(void)
 	unsigned int n = __atomic_load_n(&n_index, __ATOMIC_ACQUIRE);
 
 	for (unsigned int i = 0; i < n; i++)
-		uxdp_inst_exit(by_index[i]);
+		if (tls[i].depth)
+			uxdp_inst_exit(by_index[i]);
 }

@@ -74,6 +74,7 @@ struct uxdp_inst {
 	struct uxdp_id_table *by_id; /* read without a lock; replaced whole when it grows */
 	struct uxdp_inst_shm *shm;
 	unsigned int index;   /* process-local index: the per-thread state of this instance */
+	unsigned int handles; /* map handles this process has open on it (map.c) */
 	uint64_t uuid;
 	char name[UXDP_INSTANCE_LEN];
 };

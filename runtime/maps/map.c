@@ -294,6 +294,7 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
 		}
 	}
 	uxdp_seg_set_tag(h, m);
+	__atomic_add_fetch(&in->handles, 1, __ATOMIC_RELAXED);
 	*out = m;
 	return 0;
 }
@@ -615,6 +616,7 @@ void uxdp_map_close(struct uxdp_map *map)
 	if (!map || map->registry_owned)
 		return;
 	reg_remove(map);
+	__atomic_sub_fetch(&map->inst->handles, 1, __ATOMIC_RELAXED);
 	uxdp_seg_unmap(map->hdr, map->map_len);
 	free(map->fns);
 	free(map);
