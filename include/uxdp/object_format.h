@@ -39,7 +39,7 @@
  * inlined lookup would walk a layout that no longer exists.  Bump it with
  * any change to those layouts.
  */
-#define UXDP_RUNTIME_ABI 5
+#define UXDP_RUNTIME_ABI 6
 
 struct uxdp_map; /* the runtime's map object, opaque to programs */
 

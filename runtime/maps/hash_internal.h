@@ -39,9 +39,12 @@ struct helem {
 	/* key, padded to 8, then the value(s) */
 };
 
-_Static_assert(sizeof(struct helem) == 32, "element header: pool.h's 32 bytes");
+_Static_assert(sizeof(struct helem) == 32, "element header");
 _Static_assert(offsetof(struct helem, lru) == UXDP_LRU_NODE_OFF, "lru.c finds the node");
-_Static_assert(offsetof(struct helem, free_next) == 8 && offsetof(struct helem, freed) == 24,
+#define HASH_POOL_NEXT_OFF 8   /* pool.h's words: free_next and freed */
+#define HASH_POOL_STAMP_OFF 24
+_Static_assert(offsetof(struct helem, free_next) == HASH_POOL_NEXT_OFF &&
+		       offsetof(struct helem, freed) == HASH_POOL_STAMP_OFF,
 	       "pool.h's words");
 
 #define HASH_NULLS_BIT 0x80000000u

@@ -96,9 +96,18 @@ static bool link_ok(const struct uxdp_map *m, uint32_t l)
 	return l - 1 < m->n_pool;
 }
 
-static void publish(uint32_t *slot, uint32_t l)
+/* The node a link names, if it names one. */
+static uint32_t node_of(const struct uxdp_map *m, lpm_link e)
 {
-	__atomic_store_n(slot, l, __ATOMIC_RELEASE);
+	return link_ok(m, lpm_link_node(e)) ? lpm_link_node(e) : 0;
+}
+
+/* Publish node l (0: none) at slot, with its prefix length in the link. */
+static void publish(struct uxdp_map *m, lpm_link *slot, uint32_t l)
+{
+	lpm_link e = l ? lpm_mklink(l, lpm_node(m, l)->prefixlen) : 0;
+
+	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
 }
 
 /* A fresh node for prefix (key data, plen bits), no children yet. */
@@ -136,24 +145,24 @@ static int lpm_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 
 /* Where key's node is, or would go (writer lock held). */
 struct lpm_pos {
-	uint32_t *slot;      /* the link that names it */
+	lpm_link *slot;      /* the link that names it */
 	uint32_t l;          /* the node there, 0 if none */
 	uint32_t ml;         /* common prefix of that node and key */
 };
 
 static struct lpm_pos lpm_seek(struct uxdp_map *m, const struct bpf_lpm_trie_key_u8 *key,
-			       uint32_t **pslot, uint32_t *pl)
+			       lpm_link **pslot, uint32_t *pl)
 {
 	uint32_t maxlen = max_prefixlen(m), steps = 0;
-	struct lpm_pos p = { .slot = &m->hdr->root };
+	struct lpm_pos p = { .slot = &m->hdr->lpm_root };
 
 	if (pslot)
 		*pslot = NULL, *pl = 0;
-	while (link_ok(m, *p.slot) && steps++ <= maxlen) {
-		struct lnode *n = lpm_node(m, *p.slot);
+	while (node_of(m, *p.slot) && steps++ <= maxlen) {
+		struct lnode *n = lpm_node(m, node_of(m, *p.slot));
 		uint32_t np = n->prefixlen;
 
-		p.l = *p.slot;
+		p.l = node_of(m, *p.slot);
 		p.ml = lpm_match_len(lpm_ndata(n), key->data,
 				     np < key->prefixlen ? np : key->prefixlen, dlen(m));
 		if (np != p.ml || np >= key->prefixlen || np >= maxlen)
@@ -191,7 +200,7 @@ static int replace_node(struct uxdp_map *m, struct lpm_pos p, const uint8_t *dat
 	memset(nvalue(m, nn), 0, m->stride);
 	uxdp_copy_value(m, nvalue(m, nn), value);
 	UXDP_FAULT_POINT();
-	publish(p.slot, nl);
+	publish(m, p.slot, nl);
 	UXDP_FAULT_POINT();
 	if (!exists)
 		m->hdr->count++;
@@ -239,7 +248,8 @@ static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, u
 		/* an empty place */
 	} else if (p.ml == key->prefixlen) {
 		/* The new prefix contains the node's: it becomes its parent. */
-		nn->child[lpm_bit_at(lpm_ndata(lpm_node(m, p.l)), p.ml)] = p.l;
+		nn->child[lpm_bit_at(lpm_ndata(lpm_node(m, p.l)), p.ml)] =
+			lpm_mklink(p.l, lpm_node(m, p.l)->prefixlen);
 	} else {
 		/* They diverge at bit ml: fork them under an intermediate node. */
 		im = node_new(m, key->data, p.ml, LPM_IM);
@@ -248,11 +258,13 @@ static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, u
 			err = -ENOMEM;
 			goto out;
 		}
-		lpm_node(m, im)->child[lpm_bit_at(key->data, p.ml)] = nl;
-		lpm_node(m, im)->child[!lpm_bit_at(key->data, p.ml)] = p.l;
+		lpm_node(m, im)->child[lpm_bit_at(key->data, p.ml)] =
+			lpm_mklink(nl, key->prefixlen);
+		lpm_node(m, im)->child[!lpm_bit_at(key->data, p.ml)] =
+			lpm_mklink(p.l, lpm_node(m, p.l)->prefixlen);
 	}
 	UXDP_FAULT_POINT();
-	publish(p.slot, im ? im : nl);
+	publish(m, p.slot, im ? im : nl);
 	UXDP_FAULT_POINT();
 	h->count++;
 out:
@@ -263,7 +275,8 @@ out:
 static int lpm_delete(struct uxdp_map *m, const void *key_)
 {
 	const struct bpf_lpm_trie_key_u8 *key = key_;
-	uint32_t *pslot, pl, other;
+	lpm_link *pslot;
+	uint32_t pl, other, c0, c1;
 	struct lpm_pos p;
 	struct lnode *n;
 	int err;
@@ -280,26 +293,29 @@ static int lpm_delete(struct uxdp_map *m, const void *key_)
 		err = -ENOENT;
 		goto out;
 	}
-	if (n->child[0] && n->child[1]) {
+	c0 = node_of(m, n->child[0]);
+	c1 = node_of(m, n->child[1]);
+	if (c0 && c1) {
 		/* still needed to fork its children: in place, as the kernel */
 		__atomic_store_n(&n->flags, n->flags | LPM_IM, __ATOMIC_RELEASE);
 		UXDP_FAULT_POINT();
 		m->hdr->count--;
 		goto out;
 	}
-	if (pl && (lpm_node(m, pl)->flags & LPM_IM) && !n->child[0] && !n->child[1]) {
+	if (pl && (lpm_node(m, pl)->flags & LPM_IM) && !c0 && !c1) {
 		/* The parent only forked this node and a sibling: the sibling takes its place. */
 		struct lnode *parent = lpm_node(m, pl);
 
-		other = parent->child[0] == p.l ? parent->child[1] : parent->child[0];
-		publish(pslot, other);
+		other = node_of(m, parent->child[0]) == p.l ? node_of(m, parent->child[1])
+							    : node_of(m, parent->child[0]);
+		publish(m, pslot, other);
 		UXDP_FAULT_POINT();
 		m->hdr->count--;
 		uxdp_pool_put(m, pl);
 		uxdp_pool_put(m, p.l);
 		goto out;
 	}
-	publish(p.slot, n->child[0] ? n->child[0] : n->child[1]);
+	publish(m, p.slot, c0 ? c0 : c1);
 	UXDP_FAULT_POINT();
 	m->hdr->count--;
 	uxdp_pool_put(m, p.l);
@@ -325,11 +341,12 @@ static bool same_prefix(struct uxdp_map *m, struct lnode *n, const struct bpf_lp
 }
 
 /* Post-order walk; stops once an answer is known.  depth bounds a damaged trie. */
-static void walk(struct walk *w, uint32_t l, uint32_t depth)
+static void walk(struct walk *w, lpm_link e, uint32_t depth)
 {
+	uint32_t l = node_of(w->m, e);
 	struct lnode *n;
 
-	if (!link_ok(w->m, l) || w->answer || depth > max_prefixlen(w->m) + 1)
+	if (!l || w->answer || depth > max_prefixlen(w->m) + 1)
 		return;
 	n = lpm_node(w->m, l);
 	walk(w, __atomic_load_n(&n->child[0], __ATOMIC_ACQUIRE), depth + 1);
@@ -351,7 +368,7 @@ static int lpm_get_next_key(struct uxdp_map *m, const void *key, void *next_)
 	uint32_t res;
 
 	uxdp_map_renter(m);
-	walk(&w, __atomic_load_n(&m->hdr->root, __ATOMIC_ACQUIRE), 0);
+	walk(&w, __atomic_load_n(&m->hdr->lpm_root, __ATOMIC_ACQUIRE), 0);
 	/* NULL or absent key: the first; after the last: -ENOENT */
 	res = (!key || (!w.seen && !w.answer)) ? w.first : w.answer;
 	if (res) {
@@ -364,18 +381,23 @@ static int lpm_get_next_key(struct uxdp_map *m, const void *key, void *next_)
 
 /* ---- repair ---- */
 
-/* Mark what *slot reaches; cut links that leave the pool or loop. */
-static uint32_t mark(struct uxdp_map *m, uint32_t *slot, uint8_t *seen, uint32_t depth)
+/*
+ * Mark what *slot reaches; cut links that leave the pool or loop, and make
+ * each link's prefix length its node's again.
+ */
+static uint32_t mark(struct uxdp_map *m, lpm_link *slot, uint8_t *seen, uint32_t depth)
 {
-	uint32_t l = *slot, real;
+	uint32_t l = lpm_link_node(*slot), real;
 	struct lnode *n;
 
 	if (!l)
 		return 0;
 	if (!link_ok(m, l) || uxdp_bit(seen, l - 1) || depth > max_prefixlen(m) + 1) {
-		publish(slot, 0);
+		publish(m, slot, 0);
 		return 0;
 	}
+	if (lpm_link_plen(*slot) != lpm_node(m, l)->prefixlen)
+		publish(m, slot, l);
 	uxdp_set_bit(seen, l - 1);
 	n = lpm_node(m, l);
 	real = !(n->flags & LPM_IM);
@@ -393,7 +415,7 @@ static void lpm_repair(struct uxdp_map *m)
 
 	if (!seen)
 		return;
-	m->hdr->count = mark(m, &m->hdr->root, seen, 0);
+	m->hdr->count = mark(m, &m->hdr->lpm_root, seen, 0);
 	uxdp_pool_rebuild(m, seen);
 	free(seen);
 }

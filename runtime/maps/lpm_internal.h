@@ -10,6 +10,12 @@
  * (pool.h).  A lookup follows child links with acquire loads, bounded by
  * the pool (a bad link ends it) and by the key's length (a trie path never
  * repeats a prefix length).
+ *
+ * A link carries the prefix length of the node it names beside its index
+ * (a node's prefix length never changes: a replacement is a new node), so
+ * a walk knows which child of a node to follow before that node's fields
+ * arrive from memory: the walk's chain of dependent loads is one load per
+ * level, not two, and the prefix compare runs beside it.
  */
 #ifndef UXDP_MAPS_LPM_INTERNAL_H
 #define UXDP_MAPS_LPM_INTERNAL_H
@@ -23,18 +29,39 @@
 #define LPM_DATA_MAX 256
 #define LPM_IM 0x1 /* intermediate node: no value */
 
+/* A link: the node's index + 1 in the low word, its prefix length in the high one. */
+typedef uint64_t lpm_link;
+
+static inline uint32_t lpm_link_node(lpm_link e)
+{
+	return (uint32_t)e;
+}
+
+static inline uint32_t lpm_link_plen(lpm_link e)
+{
+	return (uint32_t)(e >> 32);
+}
+
+static inline lpm_link lpm_mklink(uint32_t l, uint32_t plen)
+{
+	return l ? (uint64_t)plen << 32 | l : 0;
+}
+
 struct lnode {
-	uint32_t child[2];
-	uint32_t free_next;  /* pool.h, while free */
+	lpm_link child[2];
 	uint32_t prefixlen;
 	uint32_t flags;
+	uint32_t free_next;  /* pool.h, while free */
 	uint32_t _pad;
 	uint64_t freed;      /* pool.h */
 	/* data (padded to 8), then the value */
 };
 
-_Static_assert(sizeof(struct lnode) == 32, "node header: pool.h's 32 bytes");
-_Static_assert(offsetof(struct lnode, free_next) == 8 && offsetof(struct lnode, freed) == 24,
+#define LPM_POOL_NEXT_OFF 24 /* pool.h's words: free_next and freed */
+#define LPM_POOL_STAMP_OFF 32
+_Static_assert(sizeof(struct lnode) == 40, "node header");
+_Static_assert(offsetof(struct lnode, free_next) == LPM_POOL_NEXT_OFF &&
+		       offsetof(struct lnode, freed) == LPM_POOL_STAMP_OFF,
 	       "pool.h's words");
 
 static inline struct lnode *lpm_node(const struct uxdp_map *m, uint32_t l)
@@ -117,16 +144,17 @@ static inline void *lpm_lookup4(const struct uxdp_map *m, const uint8_t *kdata, 
 {
 	/* node l is at pool + (l - 1) * size: base + (l << shift) when size is 2^shift */
 	const uint8_t *base = m->pool - m->elem_size;
-	uint32_t shift = m->elem_shift, n = m->n_pool, k = lpm_word4(kdata), l;
+	uint32_t shift = m->elem_shift, n = m->n_pool, k = lpm_word4(kdata);
+	lpm_link e = __atomic_load_n(&m->hdr->lpm_root, __ATOMIC_ACQUIRE);
 	struct lnode *found = NULL;
 
-	l = __atomic_load_n(&m->hdr->root, __ATOMIC_ACQUIRE);
-	for (uint32_t steps = 0; l - 1 < n && steps <= 32; steps++) {
-		struct lnode *nd = (struct lnode *)(base + ((uint64_t)l << shift));
-		uint32_t np = nd->prefixlen, x, ml, lim;
+	for (uint32_t steps = 0; steps <= 32; steps++) {
+		uint32_t l = lpm_link_node(e), np = lpm_link_plen(e), x, ml, lim;
+		struct lnode *nd;
 
-		if (np > 32)
-			break; /* damaged */
+		if (l - 1 >= n || np > 32)
+			break; /* no node (or a damaged link) */
+		nd = (struct lnode *)(base + ((uint64_t)l << shift));
 		x = lpm_word4(lpm_ndata(nd)) ^ k;
 		ml = x ? (uint32_t)__builtin_clz(x) : 32;
 		lim = np < plen ? np : plen;
@@ -138,7 +166,7 @@ static inline void *lpm_lookup4(const struct uxdp_map *m, const uint8_t *kdata, 
 			found = nd;
 		if (ml == 32)
 			break;
-		l = __atomic_load_n(&nd->child[(k >> (31 - np)) & 1], __ATOMIC_ACQUIRE);
+		e = __atomic_load_n(&nd->child[(k >> (31 - np)) & 1], __ATOMIC_ACQUIRE);
 	}
 	return found ? lpm_nvalue_sized(found, 4) : NULL;
 }
@@ -154,18 +182,22 @@ static inline void *lpm_lookup_sized(const struct uxdp_map *m, const void *key,
 	uint32_t dlen = key_size - 4, maxlen = dlen * 8, plen, l, es = m->elem_size, n = m->n_pool;
 	struct lnode *found = NULL;
 
+	lpm_link e;
+
 	memcpy(&plen, key, 4);
 	if (plen > maxlen)
 		plen = maxlen;
 	if (dlen == 4 && m->elem_shift) /* nodes of up to 256 bytes: lpm.c's layout */
 		return lpm_lookup4(m, kdata, plen);
-	l = __atomic_load_n(&m->hdr->root, __ATOMIC_ACQUIRE);
-	for (uint32_t steps = 0; l - 1 < n && steps <= maxlen; steps++) {
-		struct lnode *nd = (struct lnode *)(pool + (uint64_t)(l - 1) * es);
-		uint32_t np = nd->prefixlen, ml;
+	e = __atomic_load_n(&m->hdr->lpm_root, __ATOMIC_ACQUIRE);
+	for (uint32_t steps = 0; steps <= maxlen; steps++) {
+		uint32_t np = lpm_link_plen(e), ml;
+		struct lnode *nd;
 
-		if (np > maxlen)
-			break; /* damaged */
+		l = lpm_link_node(e);
+		if (l - 1 >= n || np > maxlen)
+			break; /* no node (or a damaged link) */
+		nd = (struct lnode *)(pool + (uint64_t)(l - 1) * es);
 		ml = lpm_match_len(lpm_ndata(nd), kdata, np < plen ? np : plen, dlen);
 		if (ml < np)
 			break;
@@ -173,7 +205,7 @@ static inline void *lpm_lookup_sized(const struct uxdp_map *m, const void *key,
 			found = nd;
 		if (ml == maxlen)
 			break;
-		l = __atomic_load_n(&nd->child[lpm_bit_at(kdata, np)], __ATOMIC_ACQUIRE);
+		e = __atomic_load_n(&nd->child[lpm_bit_at(kdata, np)], __ATOMIC_ACQUIRE);
 	}
 	return found ? lpm_nvalue_sized(found, dlen) : NULL;
 }

@@ -34,7 +34,9 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "hash_internal.h"
 #include "instance.h"
+#include "lpm_internal.h"
 #include "lru.h"
 #include "map_internal.h"
 #include "rlock.h"
@@ -279,6 +281,8 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
 		m->hash_seed = h->hash_seed;
 		if (!(h->elem_size & (h->elem_size - 1)))
 			m->elem_shift = (uint32_t)__builtin_ctz(h->elem_size);
+		m->pool_next_off = is_hash_type(h->type) ? HASH_POOL_NEXT_OFF : LPM_POOL_NEXT_OFF;
+		m->pool_stamp_off = is_hash_type(h->type) ? HASH_POOL_STAMP_OFF : LPM_POOL_STAMP_OFF;
 	}
 	if (is_hash_type(h->type)) {
 		m->buckets = (uint32_t *)(base + h->aux_off);

@@ -74,8 +74,8 @@ struct uxdp_shm_hdr {
 	uint32_t free_head;      /* hash, lpm: the pool's free FIFO (pool.h), links */
 	uint32_t free_tail;
 	uint32_t count;          /* elements in use */
-	uint32_t root;           /* lpm: root node link */
-	uint32_t _state_pad;
+	uint32_t _state_pad[2];
+	uint64_t lpm_root;       /* lpm: the link to the root node (lpm_internal.h) */
 	uint64_t q_state;        /* queue/stack: oldest slot | count << 32, one store */
 	uint64_t forced_reuse;   /* elements reused before every reader had passed */
 	uint64_t recoveries;     /* writer locks taken over from a dead holder */
@@ -117,6 +117,9 @@ struct uxdp_map {
 	uint32_t n_elems;
 	uint32_t hash_seed;
 	uint32_t elem_shift;     /* log2(elem_size) when a power of two, else 0 */
+	uint16_t pool_next_off;  /* pool.h: where a free element keeps its links */
+	uint16_t pool_stamp_off;
+	uint32_t _pad2;
 	struct uxdp_shm_hdr *hdr; /* the mapping starts here */
 	size_t map_len;
 	struct uxdp_inst *inst;  /* the instance's epochs and participants */

@@ -20,7 +20,7 @@
 
 static uint32_t *next_of(const struct uxdp_map *m, uint32_t link)
 {
-	return (uint32_t *)(uxdp_pool_elem(m, link) + UXDP_POOL_NEXT_OFF);
+	return (uint32_t *)(uxdp_pool_elem(m, link) + m->pool_next_off);
 }
 
 uint32_t uxdp_pool_spare(uint32_t n_elems, uint64_t elem_size)

@@ -5,11 +5,12 @@
  * runtime/maps.
  *
  * Elements are named by links (index + 1, 0 is none) and start with a
- * 32-byte header whose words 8..11 (the free-list link) and 24..31 (the
- * epoch stamp of the unlink, instance.h) belong to the pool while the
- * element is free; the rest of the header is the type's.  A freed element
- * keeps the links a reader may still follow (a hash chain's next, a trie
- * node's children) untouched until it is taken again.
+ * header in which a free-list link (u32, at the handle's pool_next_off) and
+ * the epoch stamp of the unlink (u64 at pool_stamp_off, instance.h) belong
+ * to the pool while the element is free; the rest of the header is the
+ * type's (hash.c: 8 and 24, lpm.c: 24 and 32).  A freed element keeps the
+ * links a reader may still follow (a hash chain's next, a trie node's
+ * children) untouched until it is taken again.
  *
  * Everything here runs under the map's writer lock.
  */
@@ -21,10 +22,6 @@
 
 #include "map_internal.h"
 
-#define UXDP_POOL_NEXT_OFF 8
-#define UXDP_POOL_STAMP_OFF 24
-#define UXDP_POOL_HDR_SIZE 32
-
 static inline uint8_t *uxdp_pool_elem(const struct uxdp_map *m, uint32_t link)
 {
 	return m->pool + (uint64_t)(link - 1) * m->elem_size;
@@ -32,7 +29,7 @@ static inline uint8_t *uxdp_pool_elem(const struct uxdp_map *m, uint32_t link)
 
 static inline uint64_t *uxdp_pool_stamp(const struct uxdp_map *m, uint32_t link)
 {
-	return (uint64_t *)(uxdp_pool_elem(m, link) + UXDP_POOL_STAMP_OFF);
+	return (uint64_t *)(uxdp_pool_elem(m, link) + m->pool_stamp_off);
 }
 
 /* Elements a map of n_elems keeps beyond them, for replacements and reclamation. */
