@@ -70,6 +70,7 @@ struct uxdp_program;
 struct dmap;
 
 #define DT_N_VERDICTS 5
+#define DT_RUNTS_LISTED 8
 
 struct dt_ctx {
 	/* options */
@@ -96,6 +97,10 @@ struct dt_ctx {
 	uint64_t packet;          /* 1-based number of the packet being compared; 0: setup */
 	bool at_end;              /* the final look at every map */
 	uint64_t compared, runts, refused, full_checks;
+	double start;             /* dt_now() at the start */
+	double full_time;         /* spent comparing large maps between packets */
+	bool full_this_packet;    /* one large map has been compared after this packet */
+	uint64_t runt_packets[8]; /* the first DT_RUNTS_LISTED runts' packet numbers */
 	uint64_t verdicts[DT_N_VERDICTS];
 };
 

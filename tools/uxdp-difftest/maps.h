@@ -55,7 +55,7 @@ struct dmap {
 	size_t kmem_size;
 	/* Too many entries to compare in full after every packet (main.c's schedule). */
 	bool large;
-	double full_cost, full_end; /* the last full comparison: seconds taken, when it ended */
+	double full_cost;           /* seconds the last full comparison took */
 	uint64_t full_packet;       /* ... and the packet it followed (0: setup) */
 };
 
