@@ -10,9 +10,9 @@
  * same shape on both sides.
  *
  * Maps are compared after setup, after every packet and after the last one.
- * A map too large to compare in full after every packet within reason (more
- * than DT_LARGE_MAP_ENTRIES entries) is compared in full on a time budget
- * and always after the last packet (--exact-maps: after every packet).
+ * A map too large to compare in full after every packet within reason (its
+ * keys and values over DT_LARGE_MAP_BYTES) is compared in full on a time
+ * budget and always after the last packet (--exact-maps: after every packet).
  */
 #define _GNU_SOURCE /* sched_setaffinity, mkstemps */
 #include <errno.h>
@@ -568,7 +568,7 @@ static void large_map_note(const struct dt_ctx *dt, const struct dmap *m)
 		snprintf(last, sizeof(last), "after packet %llu", (unsigned long long)m->full_packet);
 	else
 		snprintf(last, sizeof(last), "after setup");
-	printf("  map %s has %u entries, too many to compare in full after every packet: it was "
+	printf("  map %s (%u entries) is too large to compare in full after every packet: it was "
 	       "last compared in full %s, so this difference arose in packets %llu..%llu "
 	       "(--exact-maps finds the packet)\n", m->name, m->max_entries, last,
 	       (unsigned long long)m->full_packet + 1, (unsigned long long)dt->packet);

@@ -404,7 +404,8 @@ int dmap_prepare(const struct dt_ctx *dt, struct dmap *m)
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	m->large = m->cmp == CMP_KV && m->max_entries > DT_LARGE_MAP_ENTRIES;
+	m->large = m->cmp == CMP_KV &&
+		   (uint64_t)m->max_entries * (m->key_size + m->vbytes) > DT_LARGE_MAP_BYTES;
 	if (m->type != BPF_MAP_TYPE_ARRAY || !(bpf_map__map_flags(m->kmap) & BPF_F_MMAPABLE))
 		return 0;
 	m->kmem_size = ((size_t)m->max_entries * stride + page - 1) & ~(size_t)(page - 1);

@@ -59,8 +59,12 @@ struct dmap {
 	uint64_t full_packet;       /* ... and the packet it followed (0: setup) */
 };
 
-/* Above this many entries a map is large: see the schedule in main.c. */
-#define DT_LARGE_MAP_ENTRIES 65536
+/*
+ * A map whose entries (keys and control-plane values, at max_entries) take
+ * more bytes is large: a full comparison reads it all on both sides, a few
+ * milliseconds per MiB, too slow after every packet.  See main.c's schedule.
+ */
+#define DT_LARGE_MAP_BYTES (1u << 20)
 
 /* Set cmp, percpu, fd_array and per_packet from type and map_flags. */
 void dmap_classify(struct dmap *m);
