@@ -697,7 +697,10 @@ static void run_uxdp(struct dt_ctx *dt, struct uxdp_worker *w, const uint8_t *pk
 	memset(frame, 0, frame_size);
 	memcpy(ctx.data, pkt, len);
 	uxdp_this_cpu = 0;
+	/* A worker's batch of one packet: elements it looks up are not reused meanwhile. */
+	uxdp_map_epoch_enter();
 	o->verdict = (uint32_t)dt->uprog->fn(&ctx);
+	uxdp_map_epoch_exit();
 	uxdp_redirect_clear(&w->redirect);
 	o->meta_len = ctx.data > ctx.data_meta ? (uint32_t)(ctx.data - ctx.data_meta) : 0;
 	o->bytes = ctx.data_meta;
