@@ -77,9 +77,13 @@ static size_t walk_limit(const struct dmap *m)
 /* get_next_key and a copying lookup per key; for uxdp, and kernel maps without batches. */
 static int read_by_keys(const struct dmap *m, bool kernel, struct kv_set *s)
 {
-	uint8_t *prev = NULL;
+	/* The previous key, apart: kv_reserve may move the keys. */
+	uint8_t prev[520];
+	bool have_prev = false;
 	int ret;
 
+	if (s->ks > sizeof(prev))
+		return -E2BIG;
 	for (;;) {
 		uint8_t *key, *val;
 
@@ -90,19 +94,20 @@ static int read_by_keys(const struct dmap *m, bool kernel, struct kv_set *s)
 			return ret;
 		key = s->keys + s->n * s->ks;
 		val = s->vals + s->n * s->vs;
-		ret = kernel ? bpf_map_get_next_key(m->kfd, prev, key) :
-			       uxdp_map_get_next_key(m->umap, prev, key);
+		ret = kernel ? bpf_map_get_next_key(m->kfd, have_prev ? prev : NULL, key) :
+			       uxdp_map_get_next_key(m->umap, have_prev ? prev : NULL, key);
 		if (ret == -ENOENT)
 			return 0;
 		if (ret)
 			return ret;
+		memcpy(prev, key, s->ks);
+		have_prev = true;
 		ret = kernel ? bpf_map_lookup_elem(m->kfd, key, val) :
 			       uxdp_map_lookup_elem_copy(m->umap, key, val);
 		if (ret == -ENOENT)
-			continue; /* gone between the two calls: cannot happen here, harmless */
+			continue; /* gone between the two calls: nothing changes them here */
 		if (ret)
 			return ret;
-		prev = key;
 		s->n++;
 	}
 }
