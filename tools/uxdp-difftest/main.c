@@ -592,7 +592,8 @@ static int compare_maps(struct dt_ctx *dt, bool all)
 			continue;
 		if (!due(dt, m, all))
 			continue;
-		if (m->large)
+		/* Worth a line only when it takes a while (the first time, it may). */
+		if (m->large && (!m->full_cost || m->full_cost > 0.2))
 			dt_progress(dt, "packet %llu: comparing map %s (%u entries) in full",
 				    (unsigned long long)dt->packet, m->name, m->max_entries);
 		t = dt_now();
