@@ -590,6 +590,12 @@ static int compare_maps(struct dt_ctx *dt, bool all)
 
 		if (!all && !m->per_packet)
 			continue;
+		/* Every packet: the elements of a large array that uxdp wrote. */
+		if (m->dirty.on) {
+			ret = dmap_compare_written(dt, m);
+			if (ret)
+				return ret;
+		}
 		if (!due(dt, m, all))
 			continue;
 		/* Worth a line only when it takes a while (the first time, it may). */
@@ -960,6 +966,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 static int summary(const struct dt_ctx *dt)
 {
 	unsigned int v;
+	size_t i;
 
 	if (dt->runts) {
 		printf("difftest: %llu runt frames (shorter than an Ethernet header) run on neither "
@@ -985,6 +992,11 @@ static int summary(const struct dt_ctx *dt)
 	if (dt->full_checks && !dt->exact_maps)
 		printf("difftest: large maps compared in full %llu times (after setup, on a time "
 		       "budget, and after the last packet)\n", (unsigned long long)dt->full_checks);
+	for (i = 0; i < dt->n_maps; i++)
+		if (dt->maps[i].dirty.on)
+			printf("difftest: map %s: %llu elements on pages uxdp wrote compared at "
+			       "their packet\n", dt->maps[i].name,
+			       (unsigned long long)dt->maps[i].written_checked);
 	return 0;
 }
 

@@ -406,6 +406,16 @@ int dmap_prepare(const struct dt_ctx *dt, struct dmap *m)
 
 	m->large = m->cmp == CMP_KV &&
 		   (uint64_t)m->max_entries * (m->key_size + m->vbytes) > DT_LARGE_MAP_BYTES;
+	/* What uxdp writes to a large array is checked at its packet (dirty.c). */
+	if (m->large && m->per_packet &&
+	    (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY)) {
+		int err = dt_dirty_track(&m->dirty, uxdp_map_array_data(m->umap),
+					 (size_t)m->max_entries * m->ncpus * stride);
+
+		if (err && dt->verbose)
+			fprintf(stderr, "difftest: map %s: uxdp's writes not tracked per packet: %s\n",
+				m->name, strerror(-err));
+	}
 	if (m->type != BPF_MAP_TYPE_ARRAY || !(bpf_map__map_flags(m->kmap) & BPF_F_MMAPABLE))
 		return 0;
 	m->kmem_size = ((size_t)m->max_entries * stride + page - 1) & ~(size_t)(page - 1);

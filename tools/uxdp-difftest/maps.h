@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dirty.h"
+
 struct bpf_map;
 struct ring_buffer;
 struct uxdp_map;
@@ -56,6 +58,8 @@ struct dmap {
 	/* Too many entries to compare in full after every packet (main.c's schedule). */
 	bool large;
 	double full_cost;           /* seconds the last full comparison took */
+	struct dt_dirty dirty;      /* a large array: the uxdp pages written per packet */
+	uint64_t written_checked;   /* elements compared because uxdp wrote their page */
 	uint64_t full_packet;       /* ... and the packet it followed (0: setup) */
 };
 
@@ -77,6 +81,8 @@ int dmap_compare(const struct dt_ctx *dt, struct dmap *m);
 /* dmap_compare for CMP_KV maps that hold plain data (maps_kv.c): arrays read
  * in place, the kernel's hash maps by batches. */
 int dmap_compare_data(const struct dt_ctx *dt, struct dmap *m);
+/* A tracked large array: the elements on the pages uxdp wrote since the last call. */
+int dmap_compare_written(const struct dt_ctx *dt, struct dmap *m);
 /* Shared by both ways of comparing (maps.c). */
 int dmap_report_value(const struct dt_ctx *dt, struct dmap *m, const uint8_t *key,
 		      const uint8_t *kv, const uint8_t *uv);

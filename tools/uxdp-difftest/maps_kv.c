@@ -363,6 +363,68 @@ out:
 	return ret;
 }
 
+/* ---- a large array: what uxdp wrote during the packet ---- */
+
+/* Element i of an array: the uxdp value against the kernel's, 0 if the same. */
+static int compare_element(const struct dt_ctx *dt, struct dmap *m, const uint8_t *udata,
+			   uint32_t i, uint8_t *kbuf)
+{
+	size_t stride = (m->value_size + 7) & ~(size_t)7;
+	const uint8_t *uv = udata + (size_t)i * m->ncpus * stride;
+	const uint8_t *kv = kbuf;
+	int ret;
+
+	if (m->kmem) {
+		kv = m->kmem + (size_t)i * stride;
+	} else {
+		ret = bpf_map_lookup_elem(m->kfd, &i, kbuf);
+		if (ret)
+			return dt_error(dt, "map %s: kernel lookup of index %u: %s", m->name, i,
+					strerror(-ret));
+	}
+	if (dmap_same_value(dt, m, kv, uv))
+		return 0;
+	return dmap_report_value(dt, m, (const uint8_t *)&i, kv, uv);
+}
+
+int dmap_compare_written(const struct dt_ctx *dt, struct dmap *m)
+{
+	size_t estride = ((m->value_size + 7) & ~(size_t)7) * m->ncpus;
+	const uint8_t *udata = uxdp_map_array_data(m->umap);
+	uintptr_t base = (uintptr_t)udata, top = base + (size_t)m->max_entries * estride;
+	struct dt_page_range v[256];
+	uint8_t *kbuf = malloc(m->vbytes);
+	uint64_t from = 0;
+	long n, j;
+	int ret = 0;
+
+	if (!kbuf)
+		return dt_error(dt, "out of memory");
+	do {
+		n = dt_dirty_scan(&m->dirty, v, sizeof(v) / sizeof(v[0]), &from);
+		if (n < 0) {
+			ret = dt_error(dt, "map %s: scanning written pages: %s", m->name,
+				       strerror((int)-n));
+			break;
+		}
+		for (j = 0; j < n && !ret; j++) {
+			uintptr_t lo = v[j].start > base ? v[j].start : base;
+			uintptr_t hi = v[j].end < top ? v[j].end : top;
+			uint32_t i, last;
+
+			if (lo >= hi)
+				continue;
+			last = (uint32_t)((hi - base + estride - 1) / estride);
+			for (i = (uint32_t)((lo - base) / estride); i < last && !ret; i++) {
+				ret = compare_element(dt, m, udata, i, kbuf);
+				m->written_checked++;
+			}
+		}
+	} while (!ret && n == (long)(sizeof(v) / sizeof(v[0])));
+	free(kbuf);
+	return ret;
+}
+
 int dmap_compare_data(const struct dt_ctx *dt, struct dmap *m)
 {
 	if (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY)
