@@ -289,6 +289,17 @@ static int run_net(struct uxdp_net_opts *no, struct attach_arg *a)
 	return ret;
 }
 
+/* What the capture held besides packets for the program: after the counters. */
+static void print_pcap_report(const struct uxdp_pcap_report *r)
+{
+	if (r->runts)
+		fprintf(stderr, "uxdp: %llu runt frames (shorter than an Ethernet header) not run: "
+			"the kernel's XDP path never gives a program one\n",
+			(unsigned long long)r->runts);
+	if (r->truncated[0])
+		fprintf(stderr, "uxdp: warning: %s\n", r->truncated);
+}
+
 static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 		    struct attach_arg *a)
 {
@@ -317,6 +328,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 		return ret;
 	}
 	print_counters(stdout);
+	print_pcap_report(po->report);
 	return 0;
 }
 
@@ -352,7 +364,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct uxdp_pcap_opts po = { .repeat = 1 };
+	struct uxdp_pcap_report report;
+	struct uxdp_pcap_opts po = { .repeat = 1, .report = &report };
 	struct uxdp_dp_opts dpo = { 0 };
 	struct attach_arg a = { .object = getenv("AOT_OBJECT") };
 	const char *instance = NULL, *fib = NULL;

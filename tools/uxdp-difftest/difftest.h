@@ -61,15 +61,74 @@ void dt_hexdump(FILE *f, const char *label, const uint8_t *p, size_t n, const ui
 /* One line of hex bytes, no newline. */
 void dt_hexline(FILE *f, const uint8_t *p, size_t n);
 
-/* ---- reading the capture (pcap_in.c; apart, as pcap.h and linux/bpf.h clash) ---- */
+/* ---- the run (main.c) ---- */
 
-struct pcap_in;
+struct bpf_object;
+struct bpf_program;
+struct uxdp_object;
+struct uxdp_program;
+struct dmap;
 
-/* NULL with a message in err on failure. */
-struct pcap_in *pcap_in_open(const char *path, char *err, size_t err_size);
-/* 1 with the next packet (its captured bytes), 0 at the end, -1 on error. */
-int pcap_in_next(struct pcap_in *p, const uint8_t **data, size_t *len);
-const char *pcap_in_error(struct pcap_in *p);
-void pcap_in_close(struct pcap_in *p);
+#define DT_N_VERDICTS 5
+#define DT_RUNTS_LISTED 8
+
+struct dt_ctx {
+	/* options */
+	const char *bpf_path, *pcap_path, *aot_path, *prog_name, *cfg_path, *uxdpc;
+	int olevel;
+	bool verbose;
+	bool exact_maps;          /* every map in full after every packet, whatever it costs */
+	double full_budget;       /* a map whose full comparison takes longer (s) is "large" */
+	uint32_t ifindex, queue;  /* ctx given to both sides; 0: the kernel's default */
+
+	struct cfg cfg;
+	unsigned int ncpus;
+	char instance[32];        /* UXDP_INSTANCE_LEN */
+	char aot_tmp[4096];
+	bool progress;            /* stderr is a terminal: a progress line */
+
+	struct bpf_object *kobj;
+	struct bpf_program *kprog;
+	struct uxdp_object *uobj;
+	const struct uxdp_program *uprog;
+	struct dmap *maps;
+	size_t n_maps;
+
+	uint64_t packet;          /* 1-based number of the packet being compared; 0: setup */
+	bool at_end;              /* the final look at every map */
+	uint64_t compared, runts, refused, full_checks;
+	double start;             /* dt_now() at the start */
+	double full_time;         /* spent comparing large maps between packets */
+	bool full_this_packet;    /* one large map has been compared after this packet */
+	uint64_t runt_packets[8]; /* the first DT_RUNTS_LISTED runts' packet numbers */
+	uint64_t verdicts[DT_N_VERDICTS];
+};
+
+/* Set by SIGINT, SIGTERM and SIGHUP (cleanup.c): stop after the current step. */
+extern volatile int dt_stop_signal;
+/* Install the handlers, and start the process that removes /dev/shm/uxdp.<instance>.*
+ * and tmp_path (may be "") once this process is gone, however it ends. */
+int dt_cleanup_start(const char *instance, const char *tmp_path);
+/* Remove what dt_cleanup_start guards (also done by that process after exit). */
+void dt_cleanup_files(const char *instance, const char *tmp_path);
+
+/* Print the progress line (a terminal only): what is being done now. */
+void dt_progress(const struct dt_ctx *dt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Erase the progress line before other output. */
+void dt_progress_clear(const struct dt_ctx *dt);
+
+/* ---- the kernel side (kernel.c) ---- */
+
+/* Errors that mean "this kernel will not run BPF for us", not "the program is wrong". */
+bool dt_kernel_refuses(int err);
+/* Print why nothing is compared; returns DT_EXIT_SKIP. */
+int dt_skip(const char *what, int err);
+/* Open the object, choose the program, load only what is compared.  0 or a DT_EXIT_*. */
+int dt_kernel_open(struct dt_ctx *dt);
+/* The programs the uxdp side needs besides dt->kprog: prog_array targets in the config. */
+bool dt_config_names_other_programs(const struct dt_ctx *dt);
+
+/* Monotonic seconds. */
+double dt_now(void);
 
 #endif /* UXDP_DIFFTEST_H */

@@ -8,6 +8,11 @@
  * kernel's per-CPU slot is 0, and the uxdp side runs as worker 0 with as many
  * per-CPU slots as the kernel has possible CPUs, so per-CPU values have the
  * same shape on both sides.
+ *
+ * Maps are compared after setup, after every packet and after the last one.
+ * A map too large to compare in full after every packet within reason (its
+ * keys and values over DT_LARGE_MAP_BYTES) is compared in full on a time
+ * budget and always after the last packet (--exact-maps: after every packet).
  */
 #define _GNU_SOURCE /* sched_setaffinity, mkstemps */
 #include <errno.h>
@@ -17,10 +22,12 @@
 #include <linux/if_ether.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -32,65 +39,70 @@
 
 #include "difftest.h"
 #include "maps.h"
+#include "pcap_input.h"
 
-/* The kernel's "not supported" (not in userspace headers); libbpf passes it on. */
-#ifndef ENOTSUPP
-#define ENOTSUPP 524
-#endif
+_Static_assert(DT_N_VERDICTS == UXDP_N_VERDICTS, "verdict counters");
+_Static_assert(sizeof(((struct dt_ctx *)0)->instance) == UXDP_INSTANCE_LEN, "instance name");
 
 #ifndef UXDP_UXDPC_PATH
 #define UXDP_UXDPC_PATH "uxdpc"
 #endif
 
-struct dt_ctx {
-	/* options */
-	const char *bpf_path, *pcap_path, *aot_path, *prog_name, *cfg_path, *uxdpc;
-	int olevel;
-	bool verbose;
-	uint32_t ifindex, queue; /* ctx given to both sides; 0: the kernel's default */
-
-	struct cfg cfg;
-	unsigned int ncpus;
-	char instance[UXDP_INSTANCE_LEN];
-	char aot_tmp[PATH_MAX];
-
-	struct bpf_object *kobj;
-	struct bpf_program *kprog;
-	struct uxdp_object *uobj;
-	const struct uxdp_program *uprog;
-	struct dmap *maps;
-	size_t n_maps;
-
-	uint64_t packet;       /* 1-based number of the packet being compared; 0: setup */
-	bool at_end;           /* the final look at maps programs cannot change */
-	uint64_t compared, skipped;
-	uint64_t verdicts[UXDP_N_VERDICTS];
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: uxdp-difftest PROG.bpf.o --pcap IN.pcap [--aot PROG.aot.o | -O<n>] [-p PROG]\n"
-		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N] [-v]\n"
+		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N]\n"
+		"                     [--exact-maps] [-v]\n"
 		"Run an XDP program in the kernel (bpf_prog_test_run) and in uxdp over every packet\n"
 		"of IN.pcap; stop at the first difference in verdict, output bytes or map contents.\n"
 		"\n"
 		"  --pcap FILE       packets to run, in order (required)\n"
 		"  --aot FILE        uxdp side: this object compiled by uxdpc\n"
 		"  -O0..-O3          uxdp side: compile PROG.bpf.o with uxdpc at this level (default -O2)\n"
-		"  -p, --prog NAME   the program (function name); default: the only XDP program\n"
+		"  -p, --prog NAME   the program (function or section name); default: the only\n"
+		"                    program in an XDP section\n"
 		"  --config FILE     seed maps on both sides first (see README.md)\n"
 		"  --uxdpc PATH      the uxdpc to compile with (default %s)\n"
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
 		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
+		"  --exact-maps      compare large maps in full after every packet too (slow)\n"
 		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
 		"\n"
 		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n",
 		UXDP_UXDPC_PATH);
 }
 
+double dt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void dt_progress(const struct dt_ctx *dt, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!dt->progress)
+		return;
+	fputs("\r\033[Kdifftest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void dt_progress_clear(const struct dt_ctx *dt)
+{
+	if (dt->progress)
+		fputs("\r\033[K", stderr);
+}
+
 void dt_diff_header(const struct dt_ctx *dt, const char *what)
 {
+	dt_progress_clear(dt);
 	if (dt->at_end)
 		printf("difftest: after the last packet: %s\n", what);
 	else if (dt->packet)
@@ -103,6 +115,7 @@ int dt_error(const struct dt_ctx *dt, const char *fmt, ...)
 {
 	va_list ap;
 
+	dt_progress_clear(dt);
 	fprintf(stderr, "uxdp-difftest: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -181,96 +194,12 @@ static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Errors that mean "this kernel will not run BPF for us", not "the program is wrong". */
-static bool kernel_refuses(int err)
-{
-	return err == -EPERM || err == -ENOSYS || err == -EOPNOTSUPP || err == -ENOTSUPP;
-}
-
-static int skip(const char *what, int err)
-{
-	printf("difftest: SKIP: the kernel refuses BPF (%s: %s); nothing compared\n", what,
-	       strerror(-err));
-	return DT_EXIT_SKIP;
-}
-
-/* ---- kernel side ---- */
-
-static int kernel_open(struct dt_ctx *dt)
-{
-	struct bpf_program *p, *only = NULL;
-	int n_xdp = 0, ret;
-
-	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
-	if (ret < 0 && kernel_refuses(ret))
-		return skip("probing XDP programs", ret);
-	if (ret == 0)
-		return skip("probing XDP programs", -EOPNOTSUPP);
-
-	dt->kobj = bpf_object__open_file(dt->bpf_path, NULL);
-	if (!dt->kobj) {
-		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's: an error. */
-		ret = -errno;
-		return dt_error(dt, "%s: libbpf cannot open it: %s", dt->bpf_path, strerror(-ret));
-	}
-	bpf_object__for_each_program(p, dt->kobj) {
-		const char *sec = bpf_program__section_name(p);
-
-		/*
-		 * uxdpc compiles every program of the object as XDP, custom sections
-		 * ("xdp_fw", "xdp/NAME") included; libbpf 1.x knows no type for
-		 * those and would refuse the whole object, so say what uxdp assumes.
-		 */
-		if (bpf_program__type(p) == BPF_PROG_TYPE_UNSPEC) {
-			bpf_program__set_type(p, BPF_PROG_TYPE_XDP);
-			if (dt->verbose)
-				fprintf(stderr, "difftest: program %s (section %s) loaded as XDP\n",
-					bpf_program__name(p), sec);
-		}
-
-		if (dt->prog_name && (!strcmp(bpf_program__name(p), dt->prog_name) ||
-				      !strcmp(sec, dt->prog_name)))
-			dt->kprog = p;
-		if (bpf_program__type(p) == BPF_PROG_TYPE_XDP) {
-			n_xdp++;
-			only = p;
-		}
-	}
-	if (!dt->prog_name && n_xdp == 1)
-		dt->kprog = only;
-	if (!dt->kprog) {
-		fprintf(stderr, "uxdp-difftest: %s: %s; XDP programs:", dt->bpf_path,
-			dt->prog_name ? "no such program" :
-			n_xdp ? "several XDP programs, choose one with -p" : "no XDP program");
-		bpf_object__for_each_program(p, dt->kobj)
-			if (bpf_program__type(p) == BPF_PROG_TYPE_XDP)
-				fprintf(stderr, " %s", bpf_program__name(p));
-		fputc('\n', stderr);
-		return DT_EXIT_USAGE;
-	}
-	if (bpf_program__type(dt->kprog) != BPF_PROG_TYPE_XDP) {
-		fprintf(stderr, "uxdp-difftest: %s is not an XDP program\n",
-			bpf_program__name(dt->kprog));
-		return DT_EXIT_USAGE;
-	}
-	/* Every program loads, so that prog_array entries can name any of them. */
-	ret = bpf_object__load(dt->kobj);
-	if (ret) {
-		if (kernel_refuses(ret))
-			return skip("loading the object", ret);
-		return dt_error(dt, "%s: the kernel does not load it (%s); see the verifier log above",
-				dt->bpf_path, strerror(-ret));
-	}
-	return 0;
-}
-
 /* ---- uxdp side ---- */
 
-static int compile(struct dt_ctx *dt)
+/* A temporary file for the compiled object, made before the cleanup process starts. */
+static int make_tmp(struct dt_ctx *dt)
 {
-	char olevel[8];
-	pid_t pid;
-	int fd, status;
+	int fd;
 
 	snprintf(dt->aot_tmp, sizeof(dt->aot_tmp), "%s/uxdp-difftest-XXXXXX.aot.o",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -280,10 +209,30 @@ static int compile(struct dt_ctx *dt)
 		return dt_error(dt, "temporary file: %s", strerror(errno));
 	}
 	close(fd);
+	return 0;
+}
+
+/*
+ * uxdpc -p PROG: only the compared program, in whatever section (uxdpc
+ * compiles only xdp, xdp/... and xdp.frags sections by default), so another
+ * program of the object that uxdpc cannot compile is no obstacle.  When the
+ * config puts other programs in a prog_array, uxdpc compiles every program
+ * of the XDP sections (it takes one -p).  --verify=none: the kernel side
+ * runs the verifier on the same object anyway.
+ */
+static int compile(struct dt_ctx *dt)
+{
+	const char *name = bpf_program__name(dt->kprog);
+	bool one = !dt_config_names_other_programs(dt);
+	char olevel[8];
+	pid_t pid;
+	int status;
+
 	snprintf(olevel, sizeof(olevel), "-O%d", dt->olevel);
 	if (dt->verbose)
-		fprintf(stderr, "difftest: %s %s %s -o %s\n", dt->uxdpc, dt->bpf_path, olevel,
-			dt->aot_tmp);
+		fprintf(stderr, "difftest: %s %s %s --verify=none%s%s -o %s\n", dt->uxdpc,
+			dt->bpf_path, olevel, one ? " -p " : "", one ? name : "", dt->aot_tmp);
+	dt_progress(dt, "compiling %s with %s", dt->bpf_path, olevel);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -291,14 +240,20 @@ static int compile(struct dt_ctx *dt)
 	if (pid == 0) {
 		/* uxdpc's messages go to our stderr, keeping stdout for the verdict. */
 		dup2(2, 1);
-		execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-o", dt->aot_tmp, (char *)NULL);
+		if (one)
+			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "--verify=none", "-p", name,
+			      "-o", dt->aot_tmp, (char *)NULL);
+		else
+			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "--verify=none", "-o",
+			      dt->aot_tmp, (char *)NULL);
 		fprintf(stderr, "uxdp-difftest: %s: %s\n", dt->uxdpc, strerror(errno));
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return dt_error(dt, "waitpid: %s", strerror(errno));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return dt_error(dt, "waitpid: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return dt_error(dt, "%s failed on %s", dt->uxdpc, dt->bpf_path);
+		return dt_error(dt, "%s failed on %s (program %s)", dt->uxdpc, dt->bpf_path, name);
 	dt->aot_path = dt->aot_tmp;
 	return 0;
 }
@@ -319,7 +274,8 @@ static int uxdp_open(struct dt_ctx *dt)
 			return ret;
 	}
 	/* A previous run killed midway may have left maps under this pid's name. */
-	uxdp_map_unlink_instance(dt->instance);
+	dt_cleanup_files(dt->instance, NULL);
+	dt_progress(dt, "creating the uxdp side's maps");
 	ret = uxdp_object_open(dt->aot_path, &o, &dt->uobj, err, sizeof(err));
 	if (ret)
 		return dt_error(dt, "%s", err);
@@ -384,6 +340,7 @@ static int pair_maps(struct dt_ctx *dt)
 	size_t i;
 	int ret;
 
+	dt_progress_clear(dt);
 	ret = uxdp_map_list(dt->instance, list_cb, &names);
 	if (ret) {
 		free(names.v);
@@ -431,6 +388,11 @@ static int pair_maps(struct dt_ctx *dt)
 			free(names.v);
 			return dt_error(dt, "map %s: uxdp per-CPU value is %zu bytes, kernel %zu",
 					m->name, uxdp_map_value_bytes(m->umap), m->vbytes);
+		}
+		ret = dmap_prepare(dt, m);
+		if (ret) {
+			free(names.v);
+			return ret;
 		}
 		if (m->cmp == CMP_RINGBUF) {
 			m->krb = ring_buffer__new(m->kfd, dmap_kernel_ringbuf_cb, &m->krecs, NULL);
@@ -569,17 +531,116 @@ out:
 	return ret;
 }
 
+/*
+ * Is it time for a full comparison of m?  Always for maps that are not large.
+ * Large maps take turns, the longest unchecked first, one per packet, while
+ * their comparisons have taken no more time than everything else since the
+ * start: at most twice the time of a run that never compared them.
+ */
+static bool due(const struct dt_ctx *dt, const struct dmap *m, bool all)
+{
+	double spent, t;
+	size_t i;
+
+	if (all || dt->exact_maps || !m->large)
+		return true;
+	if (dt->full_this_packet)
+		return false;
+	for (i = 0; i < dt->n_maps; i++) {
+		const struct dmap *o = &dt->maps[i];
+
+		if (o != m && o->large && o->per_packet && o->full_packet < m->full_packet)
+			return false;
+	}
+	t = dt_now() - dt->start;
+	spent = dt->full_time;
+	return spent + m->full_cost <= t - spent;
+}
+
+/* A difference found by a periodic comparison: say which packets it arose in. */
+static void large_map_note(const struct dt_ctx *dt, const struct dmap *m)
+{
+	char last[64];
+
+	if (!m->large || dt->exact_maps || !dt->packet || m->full_packet + 1 == dt->packet)
+		return;
+	if (m->full_packet)
+		snprintf(last, sizeof(last), "after packet %llu", (unsigned long long)m->full_packet);
+	else
+		snprintf(last, sizeof(last), "after setup");
+	printf("  map %s (%u entries) is too large to compare in full after every packet: it was "
+	       "last compared in full %s, so this difference arose in packets %llu..%llu "
+	       "(--exact-maps finds the packet)\n", m->name, m->max_entries, last,
+	       (unsigned long long)m->full_packet + 1, (unsigned long long)dt->packet);
+}
+
+/*
+ * Compare the maps a program can change (all: every map).  A map whose
+ * comparison is not due this time is skipped; it will be compared later,
+ * and always after the last packet.
+ */
 static int compare_maps(struct dt_ctx *dt, bool all)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < dt->n_maps; i++) {
-		if (!all && !dt->maps[i].per_packet)
+		struct dmap *m = &dt->maps[i];
+		double t;
+
+		if (!all && !m->per_packet)
 			continue;
-		ret = dmap_compare(dt, &dt->maps[i]);
+		/* Every packet: the elements of a large array that uxdp wrote. */
+		if (m->dirty.on) {
+			ret = dmap_compare_written(dt, m);
+			if (ret)
+				return ret;
+		}
+		if (!due(dt, m, all))
+			continue;
+		/* Worth a line only when it takes a while (the first time, it may). */
+		if (m->large && (!m->full_cost || m->full_cost > 0.2))
+			dt_progress(dt, "packet %llu: comparing map %s (%u entries) in full",
+				    (unsigned long long)dt->packet, m->name, m->max_entries);
+		t = dt_now();
+		ret = dmap_compare(dt, m);
+		if (ret == DT_EXIT_DIFF)
+			large_map_note(dt, m);
 		if (ret)
 			return ret;
+		m->full_cost = dt_now() - t;
+		m->full_packet = dt->packet;
+		if (!m->large)
+			continue;
+		dt->full_checks++;
+		if (dt->verbose)
+			fprintf(stderr, "difftest: map %s compared in full in %.1f ms\n", m->name,
+				m->full_cost * 1e3);
+		if (!all && !dt->exact_maps) {
+			dt->full_time += m->full_cost;
+			dt->full_this_packet = true;
+		}
+	}
+	return 0;
+}
+
+/* Compare the large maps once more, so that their schedule starts from a warm cost. */
+static int compare_large_maps_again(struct dt_ctx *dt)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < dt->n_maps; i++) {
+		struct dmap *m = &dt->maps[i];
+		double t;
+
+		if (!m->large || !m->per_packet)
+			continue;
+		t = dt_now();
+		ret = dmap_compare(dt, m);
+		if (ret)
+			return ret;
+		m->full_cost = dt_now() - t;
 	}
 	return 0;
 }
@@ -643,7 +704,10 @@ static void run_uxdp(struct dt_ctx *dt, struct uxdp_worker *w, const uint8_t *pk
 	memset(frame, 0, frame_size);
 	memcpy(ctx.data, pkt, len);
 	uxdp_this_cpu = 0;
+	/* A worker's batch of one packet: elements it looks up are not reused meanwhile. */
+	uxdp_map_epoch_enter();
 	o->verdict = (uint32_t)dt->uprog->fn(&ctx);
+	uxdp_map_epoch_exit();
 	uxdp_redirect_clear(&w->redirect);
 	o->meta_len = ctx.data > ctx.data_meta ? (uint32_t)(ctx.data - ctx.data_meta) : 0;
 	o->bytes = ctx.data_meta;
@@ -681,26 +745,91 @@ static int compare_outcome(struct dt_ctx *dt, const struct outcome *k, const str
 	return 0;
 }
 
+/* The progress line: about four times a second, on a terminal. */
+static void show_progress(struct dt_ctx *dt, double start, double *last)
+{
+	double t;
+
+	if (!dt->progress || (dt->packet & 15))
+		return;
+	t = dt_now();
+	if (t - *last < 0.25)
+		return;
+	*last = t;
+	dt_progress(dt, "packet %llu, %llu compared, 0 differences, %.0f packets/s, %.1f s",
+		    (unsigned long long)dt->packet, (unsigned long long)dt->compared,
+		    dt->packet / (t - start), t - start);
+}
+
+/*
+ * One packet on both sides.  A runt (shorter than an Ethernet header) runs on
+ * neither: no kernel XDP path gives a program one (NICs discard them, veth
+ * and tun refuse to send them, test_run refuses them), and uxdp's drivers
+ * drop them before the program too.  Any other packet test_run refuses is
+ * counted and reported as such.
+ */
+static int run_packet(struct dt_ctx *dt, struct uxdp_worker *w, const uint8_t *data, size_t len,
+		      uint8_t *frame, size_t frame_size, uint8_t *out)
+{
+	struct outcome ko, uo;
+	int ret;
+
+	if (len < UXDP_ETH_HLEN) {
+		if (dt->verbose)
+			printf("difftest: packet %llu (%zu bytes): a runt, run on neither side\n",
+			       (unsigned long long)dt->packet, len);
+		if (dt->runts < DT_RUNTS_LISTED)
+			dt->runt_packets[dt->runts] = dt->packet;
+		dt->runts++;
+		return 0;
+	}
+	ret = run_kernel(dt, data, len, out, frame_size, &ko);
+	if (ret) {
+		if (ret == -EPERM)
+			return dt_skip("bpf_prog_test_run", ret);
+		/* E.g. longer than a page for a program without frags. */
+		dt_progress_clear(dt);
+		fprintf(stderr, "difftest: note: packet %llu (%zu bytes) skipped: the kernel's "
+			"test_run refuses it: %s\n", (unsigned long long)dt->packet, len,
+			strerror(-ret));
+		dt->refused++;
+		return 0;
+	}
+	run_uxdp(dt, w, data, len, frame, frame_size, &uo);
+	ret = compare_outcome(dt, &ko, &uo);
+	dt->full_this_packet = false;
+	if (!ret)
+		ret = compare_maps(dt, false);
+	if (ret)
+		return ret;
+	dt->compared++;
+	dt->verdicts[uxdp_verdict_of(ko.verdict)]++;
+	if (dt->verbose)
+		printf("difftest: packet %llu: %s, %zu bytes out, same\n",
+		       (unsigned long long)dt->packet, uxdp_verdict_name(uxdp_verdict_of(ko.verdict)),
+		       ko.len);
+	return 0;
+}
+
 static int run_pcap(struct dt_ctx *dt)
 {
-	struct pcap_in *p;
-	const uint8_t *data;
-	size_t len;
+	struct uxdp_pcap_in *p;
+	struct uxdp_pcap_record rec;
 	struct uxdp_worker w;
-	size_t frame_size = 0, out_size = 0;
+	size_t frame_size = 0;
 	uint8_t *frame = NULL, *out = NULL;
-	char perr[256];
-	int r, ret = 0;
+	double start = dt_now(), last = 0;
+	char perr[512];
+	int r, ret;
 
-	p = pcap_in_open(dt->pcap_path, perr, sizeof(perr));
-	if (!p)
+	ret = uxdp_pcap_in_open(dt->pcap_path, &p, perr, sizeof(perr));
+	if (ret)
 		return dt_error(dt, "%s", perr);
 	uxdp_worker_init(&w, 0);
 	uxdp_worker_seed(&w, 0x75786470);
 	uxdp_worker_set_current(&w);
-	while ((r = pcap_in_next(p, &data, &len)) == 1) {
-		size_t need = len + UXDP_HEADROOM + UXDP_XDP_TAILROOM;
-		struct outcome ko, uo;
+	while ((r = uxdp_pcap_in_next(p, &rec, perr, sizeof(perr))) == 1) {
+		size_t need = rec.caplen + UXDP_HEADROOM + UXDP_XDP_TAILROOM;
 
 		dt->packet++;
 		/* Like test_run: one page per frame, more for a bigger packet. */
@@ -710,50 +839,34 @@ static int run_pcap(struct dt_ctx *dt)
 			free(frame);
 			free(out);
 			frame_size = need;
-			out_size = need;
 			frame = aligned_alloc(64, (frame_size + 63) & ~(size_t)63);
-			out = malloc(out_size);
+			out = malloc(frame_size);
 			if (!frame || !out) {
 				ret = dt_error(dt, "out of memory");
 				break;
 			}
 		}
-		ret = run_kernel(dt, data, len, out, out_size, &ko);
-		if (ret) {
-			if (ret == -EPERM) {
-				ret = skip("bpf_prog_test_run", ret);
-				break;
-			}
-			/* E.g. shorter than ETH_HLEN or longer than a page without frags. */
-			fprintf(stderr, "difftest: note: packet %llu (%zu bytes) skipped: the kernel's "
-				"test_run refuses it: %s\n", (unsigned long long)dt->packet, len,
-				strerror(-ret));
-			dt->skipped++;
-			ret = 0;
-			continue;
-		}
-		run_uxdp(dt, &w, data, len, frame, frame_size, &uo);
-		ret = compare_outcome(dt, &ko, &uo);
-		if (!ret)
-			ret = compare_maps(dt, false);
+		ret = run_packet(dt, &w, rec.data, rec.caplen, frame, frame_size, out);
 		if (ret)
 			break;
-		dt->compared++;
-		dt->verdicts[uxdp_verdict_of(ko.verdict)]++;
-		if (dt->verbose)
-			printf("difftest: packet %llu: %s, %zu bytes out, same\n",
-			       (unsigned long long)dt->packet,
-			       uxdp_verdict_name(uxdp_verdict_of(ko.verdict)), ko.len);
+		if (dt_stop_signal)
+			break;
+		show_progress(dt, start, &last);
 	}
 	if (!ret && r < 0)
-		ret = dt_error(dt, "%s: %s", dt->pcap_path, pcap_in_error(p));
-	/* Maps the program cannot change still get a last look at the end. */
-	if (!ret) {
+		ret = dt_error(dt, "%s", perr);
+	if (!ret && r == 2) {
+		dt_progress_clear(dt);
+		fprintf(stderr, "difftest: warning: %s\n", perr);
+	}
+	/* Every map gets a last look at the end: large ones, and those programs cannot change. */
+	if (!ret && !dt_stop_signal) {
 		dt->at_end = true;
 		ret = compare_maps(dt, true);
 	}
+	dt_progress_clear(dt);
 	uxdp_worker_set_current(NULL);
-	pcap_in_close(p);
+	uxdp_pcap_in_close(p);
 	free(frame);
 	free(out);
 	return ret;
@@ -763,7 +876,7 @@ static int run_pcap(struct dt_ctx *dt)
 
 static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 {
-	enum { OPT_PCAP = 256, OPT_AOT, OPT_CONFIG, OPT_UXDPC, OPT_IFINDEX, OPT_QUEUE };
+	enum { OPT_PCAP = 256, OPT_AOT, OPT_CONFIG, OPT_UXDPC, OPT_IFINDEX, OPT_QUEUE, OPT_EXACT };
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, OPT_PCAP },
 		{ "aot", required_argument, NULL, OPT_AOT },
@@ -772,6 +885,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
 		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
 		{ "queue", required_argument, NULL, OPT_QUEUE },
+		{ "exact-maps", no_argument, NULL, OPT_EXACT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -818,6 +932,9 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 			}
 			*(c == OPT_IFINDEX ? &dt->ifindex : &dt->queue) = (uint32_t)v;
 			break;
+		case OPT_EXACT:
+			dt->exact_maps = true;
+			break;
 		case 'v':
 			dt->verbose = true;
 			break;
@@ -845,39 +962,71 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 	return 0;
 }
 
-static void summary(const struct dt_ctx *dt)
+/* 0, or DT_EXIT_ERROR when nothing was compared: a run that checked nothing must not pass. */
+static int summary(const struct dt_ctx *dt)
 {
 	unsigned int v;
+	size_t i;
 
+	if (dt->runts) {
+		printf("difftest: %llu runt frames (shorter than an Ethernet header) run on neither "
+		       "side, as no kernel XDP path runs a program on one: packets",
+		       (unsigned long long)dt->runts);
+		for (v = 0; v < dt->runts && v < DT_RUNTS_LISTED; v++)
+			printf("%s %llu", v ? "," : "", (unsigned long long)dt->runt_packets[v]);
+		printf("%s\n", dt->runts > DT_RUNTS_LISTED ? ", ..." : "");
+	}
+	if (dt->refused)
+		printf("difftest: %llu packets skipped: the kernel's test_run refused them\n",
+		       (unsigned long long)dt->refused);
+	if (!dt->compared) {
+		printf("difftest: no packet compared (%llu in the capture): nothing was checked\n",
+		       (unsigned long long)dt->packet);
+		return DT_EXIT_ERROR;
+	}
 	printf("difftest: %llu packets, 0 differences\n", (unsigned long long)dt->compared);
 	printf("difftest:");
 	for (v = 0; v < UXDP_N_VERDICTS; v++)
 		printf(" %s %llu%s", uxdp_verdict_name(v), (unsigned long long)dt->verdicts[v],
 		       v + 1 < UXDP_N_VERDICTS ? "," : "\n");
-	if (dt->skipped)
-		printf("difftest: %llu packets skipped: the kernel's test_run refused them\n",
-		       (unsigned long long)dt->skipped);
+	if (dt->full_checks && !dt->exact_maps)
+		printf("difftest: large maps compared in full %llu times (after setup, on a time "
+		       "budget, and after the last packet)\n", (unsigned long long)dt->full_checks);
+	for (i = 0; i < dt->n_maps; i++)
+		if (dt->maps[i].dirty.on)
+			printf("difftest: map %s: %llu elements on pages uxdp wrote compared at "
+			       "their packet\n", dt->maps[i].name,
+			       (unsigned long long)dt->maps[i].written_checked);
+	return 0;
 }
 
 static void cleanup(struct dt_ctx *dt)
 {
 	size_t i;
 
-	for (i = 0; i < dt->n_maps; i++) {
-		ring_buffer__free(dt->maps[i].krb);
-		rec_clear(&dt->maps[i].krecs);
-		rec_clear(&dt->maps[i].urecs);
-		free(dt->maps[i].krecs.v);
-		free(dt->maps[i].urecs.v);
-	}
+	for (i = 0; i < dt->n_maps; i++)
+		dmap_release(&dt->maps[i]);
 	free(dt->maps);
 	uxdp_object_close(dt->uobj);
-	/* Inner maps and anything else made under our private instance go too. */
-	uxdp_map_unlink_instance(dt->instance);
 	bpf_object__close(dt->kobj);
-	if (dt->aot_tmp[0])
-		unlink(dt->aot_tmp);
+	/* Inner maps and anything else made under our private instance go too. */
+	dt_cleanup_files(dt->instance, dt->aot_tmp);
 	cfg_free(&dt->cfg);
+}
+
+/* After a signal: say so, clean up, and end by that signal as the shell expects. */
+static int interrupted(struct dt_ctx *dt)
+{
+	int sig = dt_stop_signal;
+
+	dt_progress_clear(dt);
+	fflush(stdout);
+	fprintf(stderr, "uxdp-difftest: stopped by signal %d (%s) at packet %llu; removing the "
+		"uxdp side's maps\n", sig, strsignal(sig), (unsigned long long)dt->packet);
+	cleanup(dt);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return DT_EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
@@ -888,12 +1037,14 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret;
 
+	dt.start = dt_now();
 	ret = parse_args(&dt, argc, argv);
 	if (ret)
 		return ret;
 	libbpf_set_print(dt.verbose ? libbpf_print : libbpf_print_quiet);
 	if (!dt.verbose)
 		uxdp_trace_set_fd(-1);
+	dt.progress = isatty(STDERR_FILENO) && !dt.verbose;
 	if (dt.cfg_path && cfg_parse(dt.cfg_path, &dt.cfg, err, sizeof(err))) {
 		fprintf(stderr, "uxdp-difftest: %s\n", err);
 		return DT_EXIT_USAGE;
@@ -913,19 +1064,33 @@ int main(int argc, char **argv)
 	dt.ncpus = (unsigned int)ret;
 	snprintf(dt.instance, sizeof(dt.instance), "difftest-%d", (int)getpid());
 
-	ret = kernel_open(&dt);
+	ret = dt.aot_path ? 0 : make_tmp(&dt);
+	if (!ret) {
+		ret = dt_cleanup_start(dt.instance, dt.aot_tmp);
+		if (ret)
+			ret = dt_error(&dt, "starting the cleanup process: %s", strerror(-ret));
+	}
 	if (!ret)
+		ret = dt_kernel_open(&dt);
+	if (!ret && !dt_stop_signal)
 		ret = uxdp_open(&dt);
-	if (!ret)
+	if (!ret && !dt_stop_signal)
 		ret = pair_maps(&dt);
 	for (i = 0; !ret && i < dt.cfg.n; i++)
 		ret = seed_entry(&dt, &dt.cfg.v[i]);
-	if (!ret)
+	if (!ret && !dt_stop_signal) {
+		dt_progress(&dt, "comparing the maps after setup");
 		ret = compare_maps(&dt, true);
-	if (!ret)
+	}
+	/* The first look at a large map pays for faulting its pages in: time a second. */
+	if (!ret && !dt_stop_signal)
+		ret = compare_large_maps_again(&dt);
+	if (!ret && !dt_stop_signal)
 		ret = run_pcap(&dt);
+	if (dt_stop_signal)
+		return interrupted(&dt);
 	if (!ret)
-		summary(&dt);
+		ret = summary(&dt);
 	fflush(stdout);
 	cleanup(&dt);
 	return ret;

@@ -15,6 +15,8 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -85,7 +87,7 @@ static int lookup(struct dmap *m, bool kernel, const void *key, void *val)
 			uxdp_map_lookup_elem_copy(m->umap, key, val);
 }
 
-static void key_line(FILE *f, const struct dmap *m, const uint8_t *key)
+void dmap_key_line(FILE *f, const struct dmap *m, const uint8_t *key)
 {
 	fprintf(f, "  map %s (%s), key ", m->name, dmap_type_name(m->type));
 	dt_hexline(f, key, m->key_size);
@@ -105,7 +107,7 @@ static void handle_name(const struct dt_ctx *dt, const struct dmap *m, bool kern
 		dt_map_name(dt, kernel, h, out, out_size);
 }
 
-static int report_value(const struct dt_ctx *dt, struct dmap *m, const uint8_t *key,
+int dmap_report_value(const struct dt_ctx *dt, struct dmap *m, const uint8_t *key,
 			const uint8_t *kv, const uint8_t *uv)
 {
 	FILE *f = stdout;
@@ -113,7 +115,7 @@ static int report_value(const struct dt_ctx *dt, struct dmap *m, const uint8_t *
 	unsigned int c;
 
 	dt_diff_header(dt, "map value differs");
-	key_line(f, m, key);
+	dmap_key_line(f, m, key);
 	if (m->cmp == CMP_PROG_ARRAY || m->cmp == CMP_MAP_IN_MAP) {
 		char kn[DT_NAME_LEN + 32], un[DT_NAME_LEN + 32];
 
@@ -142,7 +144,7 @@ static int report_value(const struct dt_ctx *dt, struct dmap *m, const uint8_t *
 }
 
 /* Values equal?  Handles compare by what they name, the rest byte for byte. */
-static bool same_value(const struct dt_ctx *dt, const struct dmap *m, const uint8_t *kv,
+bool dmap_same_value(const struct dt_ctx *dt, const struct dmap *m, const uint8_t *kv,
 		       const uint8_t *uv)
 {
 	size_t stride = (m->value_size + 7) & ~(size_t)7;
@@ -194,7 +196,7 @@ static int compare_kv(const struct dt_ctx *dt, struct dmap *m)
 		if (c) {
 			dt_diff_header(dt, c < 0 ? "map key only in the kernel" :
 						   "map key only in uxdp");
-			key_line(stdout, m, key);
+			dmap_key_line(stdout, m, key);
 			printf("  keys: kernel %zu, uxdp %zu\n", kn, un);
 			ret = DT_EXIT_DIFF;
 			goto out;
@@ -208,14 +210,14 @@ static int compare_kv(const struct dt_ctx *dt, struct dmap *m)
 			continue;
 		if (kr || ur) {
 			dt_diff_header(dt, "map lookup result differs");
-			key_line(stdout, m, key);
+			dmap_key_line(stdout, m, key);
 			printf("  kernel: %s\n  uxdp:   %s\n", kr ? strerror(-kr) : "found",
 			       ur ? strerror(-ur) : "found");
 			ret = DT_EXIT_DIFF;
 			goto out;
 		}
-		if (!same_value(dt, m, kv, uv)) {
-			ret = report_value(dt, m, key, kv, uv);
+		if (!dmap_same_value(dt, m, kv, uv)) {
+			ret = dmap_report_value(dt, m, key, kv, uv);
 			goto out;
 		}
 	}
@@ -380,6 +382,9 @@ int dmap_compare(const struct dt_ctx *dt, struct dmap *m)
 {
 	switch (m->cmp) {
 	case CMP_KV:
+		if (!m->fd_array)
+			return dmap_compare_data(dt, m);
+		return compare_kv(dt, m);
 	case CMP_PROG_ARRAY:
 	case CMP_MAP_IN_MAP:
 		return compare_kv(dt, m);
@@ -391,6 +396,53 @@ int dmap_compare(const struct dt_ctx *dt, struct dmap *m)
 		break;
 	}
 	return 0;
+}
+
+int dmap_prepare(const struct dt_ctx *dt, struct dmap *m)
+{
+	size_t stride = (m->value_size + 7) & ~(size_t)7;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	m->large = m->cmp == CMP_KV &&
+		   (uint64_t)m->max_entries * (m->key_size + m->vbytes) > DT_LARGE_MAP_BYTES;
+	/* What uxdp writes to a large array is checked at its packet (dirty.c). */
+	if (m->large && m->per_packet &&
+	    (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY)) {
+		int err = dt_dirty_track(&m->dirty, uxdp_map_array_data(m->umap),
+					 (size_t)m->max_entries * m->ncpus * stride);
+
+		if (err && dt->verbose)
+			fprintf(stderr, "difftest: map %s: uxdp's writes not tracked per packet: %s\n",
+				m->name, strerror(-err));
+	}
+	if (m->type != BPF_MAP_TYPE_ARRAY || !(bpf_map__map_flags(m->kmap) & BPF_F_MMAPABLE))
+		return 0;
+	m->kmem_size = ((size_t)m->max_entries * stride + page - 1) & ~(size_t)(page - 1);
+	p = mmap(NULL, m->kmem_size, PROT_READ, MAP_SHARED, m->kfd, 0);
+	if (p == MAP_FAILED) {
+		/* E.g. a value with a spin lock: read by batches instead. */
+		if (dt->verbose)
+			fprintf(stderr, "difftest: map %s: kernel mmap: %s; read by batches\n",
+				m->name, strerror(errno));
+		m->kmem_size = 0;
+		return 0;
+	}
+	m->kmem = p;
+	return 0;
+}
+
+void dmap_release(struct dmap *m)
+{
+	ring_buffer__free(m->krb);
+	m->krb = NULL;
+	rec_clear(&m->krecs);
+	rec_clear(&m->urecs);
+	free(m->krecs.v);
+	free(m->urecs.v);
+	if (m->kmem)
+		munmap((void *)m->kmem, m->kmem_size);
+	m->kmem = NULL;
 }
 
 const char *dmap_type_name(uint32_t type)

@@ -46,11 +46,15 @@ void e2e_ipv6_l4(struct e2e_pkt *p, const uint8_t saddr[16], const uint8_t daddr
 struct e2e_writer;
 struct e2e_writer *e2e_writer_open(const char *path);
 void e2e_write(struct e2e_writer *w, const void *b, size_t len);
-/* Copy every packet of @corpus (may be NULL) into @w; returns how many. */
+/* Copy every packet of @corpus (may be NULL; runts skipped) into @w; returns how many. */
 long e2e_copy_pcap(struct e2e_writer *w, const char *corpus);
 long e2e_writer_close(struct e2e_writer *w); /* packets written */
 
-/* Call @cb for each packet of @path; returns packets read or -errno. */
+/*
+ * Call @cb for each packet of @path that a program can see (runts, shorter
+ * than an Ethernet header, are skipped: no XDP path runs one); returns
+ * packets read or -errno.
+ */
 long e2e_pcap_foreach(const char *path,
 		      int (*cb)(void *arg, long idx, const uint8_t *b, size_t len), void *arg);
 

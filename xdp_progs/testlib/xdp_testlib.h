@@ -31,7 +31,8 @@ struct tl_pcap {
 	struct tl_pkt *p;
 };
 
-/* Read every record of path (caplen bytes); 0 or -1 with a message. */
+/* Read every record of path (caplen bytes) but runts (< 14 bytes, which no
+ * program sees); 0 or -1 with a message. */
 int tl_pcap_load(const char *path, struct tl_pcap *out);
 void tl_pcap_free(struct tl_pcap *c);
 

@@ -27,7 +27,7 @@ packets = [
     eth(0x0800, bytes([0x45, 0]) + bytes(46)),     # IPv4 -> TX
     eth(0x86DD, bytes([0x60]) + bytes(39)),       # IPv6 -> PASS, Ethernet stripped
     eth(0x0806, bytes(28)),                        # ARP -> invalid action -> ABORTED
-    bytes(10),                                     # runt -> DROP
+    bytes(10),                                     # runt -> never run (the kernel never runs one)
     eth(0x0800, bytes([0x45, 0]) + bytes(1400)),   # IPv4 -> TX
     eth(0x88CC, bytes(30)),                        # LLDP -> PASS unchanged
 ]
@@ -61,13 +61,14 @@ rows = {l.split()[0]: tuple(map(int, l.split()[1:3])) for l in res.stdout.splitl
 L = [len(p) for p in packets]
 want = {
     "XDP_ABORTED": (2, 2 * L[2]),
-    "XDP_DROP": (2, 2 * L[3]),
+    "XDP_DROP": (0, 0),
     "XDP_PASS": (4, 2 * (L[1] + L[5])),
     "XDP_TX": (4, 2 * (L[0] + L[4])),
     "XDP_REDIRECT": (0, 0),
-    "total": (12, 2 * sum(L)),
+    "total": (10, 2 * (sum(L) - L[3])),
 }
 assert rows == want, (rows, want)
+assert "uxdp: 1 runt frames" in res.stderr, res.stderr
 
 
 def tx(p, n):
@@ -82,6 +83,23 @@ want_out = [((1000, 0), tx(packets[0], 101)), ((1004, 4), tx(packets[4], 102)),
 assert read_pcap(out) == want_out, read_pcap(out)
 want_pass = [((1001, 1), packets[1][14:]), ((1005, 5), packets[5])] * 2
 assert read_pcap(passed) == want_pass, read_pcap(passed)
+
+# A capture cut inside its last record: the complete ones run, then a warning.
+cut = os.path.join(work, "cut.pcap")
+data = open(inp, "rb").read()
+open(cut, "wb").write(data[:-5])
+r = subprocess.run([uxdp, "--pcap", cut], env=dict(os.environ, AOT_OBJECT=obj),
+                   capture_output=True, text=True)
+assert r.returncode == 0 and "uxdp: warning:" in r.stderr and "cut short" in r.stderr, r
+rows = {l.split()[0]: int(l.split()[1]) for l in r.stdout.splitlines()[1:]}
+assert rows["total"] == 4, rows  # six records, one a runt, the last one cut
+
+# A capture of another link type (raw IP) is refused with one line.
+raw = os.path.join(work, "raw.pcap")
+open(raw, "wb").write(data[:20] + struct.pack("<I", 101) + data[24:])
+r = subprocess.run([uxdp, "--pcap", raw], env=dict(os.environ, AOT_OBJECT=obj),
+                   capture_output=True, text=True)
+assert r.returncode == 1 and r.stderr.count("\n") == 1 and "is not Ethernet" in r.stderr, r
 
 # Errors: exit 2 on usage, 1 on a bad object, each with one line.
 r = subprocess.run([uxdp, "--pcap", inp], env={}, capture_output=True, text=True)

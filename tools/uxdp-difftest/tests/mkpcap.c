@@ -5,9 +5,13 @@
  * shorter than an Ethernet header (which the kernel's test_run refuses, so
  * the tool must skip it on both sides).
  *
- * usage: mkpcap OUT.pcap
+ * usage: mkpcap OUT.pcap [self|runts|rawip]
+ *   self  (default) the capture above
+ *   runts frames of 0..13 bytes only: nothing can be compared
+ *   rawip the same frames under link type RAW (raw IP), which is refused
  */
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,21 +51,28 @@ int main(int argc, char **argv)
 	unsigned char buf[2048];
 	pcap_dumper_t *d;
 	pcap_t *dead;
+	const char *mode = argc == 3 ? argv[2] : "self";
+	bool runts = !strcmp(mode, "runts");
 	unsigned int i;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mkpcap OUT.pcap\n");
+	if (argc < 2 || argc > 3 || (!runts && strcmp(mode, "self") && strcmp(mode, "rawip"))) {
+		fprintf(stderr, "usage: mkpcap OUT.pcap [self|runts|rawip]\n");
 		return 2;
 	}
-	dead = pcap_open_dead(DLT_EN10MB, 65535);
+	dead = pcap_open_dead(strcmp(mode, "rawip") ? DLT_EN10MB : DLT_RAW, 65535);
 	d = dead ? pcap_dump_open(dead, argv[1]) : NULL;
 	if (!d) {
 		fprintf(stderr, "mkpcap: %s: %s\n", argv[1],
 			dead ? pcap_geterr(dead) : "no memory");
 		return 1;
 	}
-	for (i = 0; i < sizeof(pkts) / sizeof(pkts[0]); i++)
-		put(d, buf, frame(buf, pkts[i].ethertype, pkts[i].len, i), i);
+	if (runts) {
+		for (i = 0; i < 14; i++)
+			put(d, buf, frame(buf, 0x0800, 14, i) - 14 + i, i);
+	} else {
+		for (i = 0; i < sizeof(pkts) / sizeof(pkts[0]); i++)
+			put(d, buf, frame(buf, pkts[i].ethertype, pkts[i].len, i), i);
+	}
 	pcap_dump_close(d);
 	pcap_close(dead);
 	return 0;
