@@ -28,9 +28,11 @@
 #include <uxdp/driver.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
+#include <uxdp/version.h>
 #include <uxdp/worker.h>
 
 #include "difftest.h"
+#include "tool_path.h"
 #include "maps.h"
 
 /* The kernel's "not supported" (not in userspace headers); libbpf passes it on. */
@@ -80,13 +82,20 @@ static void usage(FILE *f)
 		"  -O0..-O3          uxdp side: compile PROG.bpf.o with uxdpc at this level (default -O2)\n"
 		"  -p, --prog NAME   the program (function name); default: the only XDP program\n"
 		"  --config FILE     seed maps on both sides first (see README.md)\n"
-		"  --uxdpc PATH      the uxdpc to compile with (default %s)\n"
+		"  --uxdpc PATH      the uxdpc to compile with (default: the one next to\n"
+		"                    uxdp-difftest, else the build tree's, else uxdpc on PATH)\n"
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
 		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
 		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
+		"  -V, --version     print the version\n"
 		"\n"
-		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n",
-		UXDP_UXDPC_PATH);
+		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n"
+		"\n"
+		"Examples:\n"
+		"  uxdp-difftest fw.bpf.o --pcap in.pcap -O3\n"
+		"  uxdp-difftest fw.bpf.o --pcap in.pcap --aot fw.aot.o -p xdp_fw --config fw.conf\n"
+		"  uxdp-corpus -o corpus.pcap && uxdp-difftest fw.bpf.o --pcap corpus.pcap -v\n"
+		"See uxdp-difftest(1).\n");
 }
 
 void dt_diff_header(const struct dt_ctx *dt, const char *what)
@@ -774,6 +783,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_olevel = false;
@@ -781,8 +791,8 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 	int c;
 
 	dt->olevel = 2;
-	dt->uxdpc = UXDP_UXDPC_PATH;
-	while ((c = getopt_long(argc, argv, "O:p:vh", longopts, NULL)) != -1) {
+	dt->uxdpc = uxdp_tool_path("uxdpc", NULL, UXDP_UXDPC_PATH);
+	while ((c = getopt_long(argc, argv, "O:p:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PCAP:
 			dt->pcap_path = optarg;
@@ -823,6 +833,9 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("uxdp-difftest %s\n", UXDP_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
