@@ -108,7 +108,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("uxdpc: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nusage: uxdpc [options] INPUT (see 'uxdpc --help')\n", stderr);
+	fputs(" (usage: uxdpc [options] INPUT; see uxdpc --help)\n", stderr);
 	return EXIT_USAGE;
 }
 

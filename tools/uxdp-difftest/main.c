@@ -792,7 +792,8 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 
 	dt->olevel = 2;
 	dt->uxdpc = uxdp_tool_path("uxdpc", NULL, UXDP_UXDPC_PATH);
-	while ((c = getopt_long(argc, argv, "O:p:vhV", longopts, NULL)) != -1) {
+	opterr = 0; /* one line of our own */
+	while ((c = getopt_long(argc, argv, ":O:p:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PCAP:
 			dt->pcap_path = optarg;
@@ -837,13 +838,22 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		case 'V':
 			printf("uxdp-difftest %s\n", UXDP_VERSION);
 			exit(0);
+		case ':':
+			fprintf(stderr, "uxdp-difftest: option '%s' needs an argument (-h for help)\n",
+				argv[optind - 1]);
+			return DT_EXIT_USAGE;
 		default:
-			usage(stderr);
+			fprintf(stderr, "uxdp-difftest: unknown option '%s' (-h for help)\n",
+				argv[optind - 1]);
 			return DT_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || !dt->pcap_path) {
-		usage(stderr);
+		const char *why = optind >= argc    ? "no PROG.bpf.o given" :
+				  optind + 1 < argc ? "more than one PROG.bpf.o given" :
+						      "no --pcap FILE given";
+
+		fprintf(stderr, "uxdp-difftest: %s (-h for help)\n", why);
 		return DT_EXIT_USAGE;
 	}
 	if (dt->aot_path && have_olevel) {
