@@ -42,9 +42,11 @@ install(TARGETS uxdp_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONEN
 # The headers of what libuxdp implements, and the shared ones they include.
 set(_headers
   include/uxdp/ctx.h include/uxdp/ebpf.h include/uxdp/helpers.h include/uxdp/object_format.h
-  runtime/include/uxdp/driver.h runtime/include/uxdp/fib.h runtime/include/uxdp/loader.h
-  runtime/include/uxdp/map.h runtime/include/uxdp/runtime.h runtime/include/uxdp/stats_shm.h
-  runtime/include/uxdp/worker.h runtime/include/uxdp/xsk_ring.h)
+  runtime/include/uxdp/datapath.h runtime/include/uxdp/driver.h runtime/include/uxdp/fib.h
+  runtime/include/uxdp/loader.h runtime/include/uxdp/map.h
+  runtime/include/uxdp/private_instance.h runtime/include/uxdp/runtime.h
+  runtime/include/uxdp/stats_shm.h runtime/include/uxdp/verdict.h runtime/include/uxdp/worker.h
+  runtime/include/uxdp/xsk_ring.h)
 list(TRANSFORM _headers PREPEND ${PROJECT_SOURCE_DIR}/)
 install(FILES ${_headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/uxdp COMPONENT dev)
 # uxdp.pc is written at install time, so that it names the prefix installed
