@@ -85,11 +85,13 @@ _uxdp()
 	--instance) _uxdp_words "$(_uxdp_instances)" "$cur"; return ;;
 	--afxdp) _uxdp_words "$(_uxdp_ifaces)" "$cur"; return ;;
 	--frame-size) _uxdp_words "2048 4096" "$cur"; return ;;
-	-p | --prog | --repeat | --ifindex | --queue | --queues | --frame-count | --pass-tap) return ;;
+	--group) COMPREPLY=($(compgen -g -- "$cur")); return ;;
+	-p | --prog | --repeat | --ifindex | --queue | --queues | --frame-count | --pass-tap | --mbufs)
+		return ;;
 	esac
 	_uxdp_words "--object --pcap --out --pass-out -p --prog --repeat --ifindex --queue
 		--instance --fib --config --stats --afxdp --queues --copy --zero-copy --busy-poll
-		--frame-size --frame-count --dpdk --pass-tap -h --help --version" "$cur"
+		--frame-size --frame-count --dpdk --mbufs --pass-tap --group -h --help --version" "$cur"
 }
 
 # The maps of the instance named on the line (--instance NAME), or "default".
