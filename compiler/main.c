@@ -15,10 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uxdp/version.h>
+
 #include "compile.h"
 
-#ifndef UXDP_VERSION
-#define UXDP_VERSION "0.0.0"
+/*
+ * Where an installed uxdpc finds the helpers' bitcode, relative to its own
+ * directory: CMake computes it from the install layout (bin/ and
+ * lib/<multiarch>/uxdp/ on Debian), so a relocated prefix still works.
+ */
+#ifndef UXDP_HELPERS_BC_REL
+#define UXDP_HELPERS_BC_REL "../lib/uxdp/uxdp_helpers.bc"
 #endif
 
 enum { EXIT_OK = 0, EXIT_COMPILE = 1, EXIT_USAGE = 2 };
@@ -87,14 +94,21 @@ static void usage(FILE *f)
 				 d->metavar ? " " : "", d->metavar ? d->metavar : "");
 		fprintf(f, "  %-22s %s\n", left, d->help);
 	}
-	fprintf(f, "\nExit status: 0 success, 1 compile error, 2 usage error.\n");
+	fprintf(f, "\nExamples:\n"
+		   "  clang-19 -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c fw.bpf.c -o fw.bpf.o\n"
+		   "  uxdpc fw.bpf.o -O3 -o fw.aot.o        compile every XDP program of fw.bpf.o\n"
+		   "  uxdpc --list fw.bpf.o                 programs, maps and helpers it uses\n"
+		   "  uxdpc fw.bpf.o -p xdp_fw --emit-llvm -o -   one program's LLVM IR\n"
+		   "  AOT_OBJECT=fw.aot.o uxdp --pcap in.pcap      run it (see uxdp(8))\n"
+		   "\nStderr on a terminal (or -v) names each program as it is compiled.\n"
+		   "Exit status: 0 success, 1 compile error, 2 usage error.  See uxdpc(1).\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
 {
 	fputs("uxdpc: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nusage: uxdpc [options] INPUT (see 'uxdpc --help')\n", stderr);
+	fputs(" (usage: uxdpc [options] INPUT; see uxdpc --help)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -220,15 +234,17 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 }
 
 /*
- * The helpers' bitcode: --helpers-bc, $UXDP_HELPERS_BC, next to this uxdpc
- * (build tree: ../runtime/helpers/, installed: ../lib/uxdp/), or where the
- * build put it.  NULL if none exists; the helper-inline pass then says so.
+ * The helpers' bitcode: --helpers-bc, $UXDP_HELPERS_BC, or relative to this
+ * uxdpc: in the build tree ../runtime/helpers/, installed
+ * UXDP_HELPERS_BC_REL.  No absolute build path is compiled in: an installed
+ * uxdpc must not depend on the tree it was built in.  NULL if none exists;
+ * the helper-inline pass then says so.
  */
 static const char *find_helpers_bc(const char *given)
 {
 	static char buf[4096 + 64];
 	static const char *const rel[] = { "/../runtime/helpers/uxdp_helpers.bc",
-					   "/../lib/uxdp/uxdp_helpers.bc" };
+					   "/" UXDP_HELPERS_BC_REL };
 	char exe[4096];
 	ssize_t n;
 
@@ -237,19 +253,15 @@ static const char *find_helpers_bc(const char *given)
 	if (getenv("UXDP_HELPERS_BC"))
 		return getenv("UXDP_HELPERS_BC");
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
-			snprintf(buf, sizeof(buf), "%s%s", exe, rel[k]);
-			if (!access(buf, R_OK))
-				return buf;
-		}
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
+		snprintf(buf, sizeof(buf), "%s%s", exe, rel[k]);
+		if (!access(buf, R_OK))
+			return buf;
 	}
-#ifdef UXDP_HELPERS_BC_BUILD
-	if (!access(UXDP_HELPERS_BC_BUILD, R_OK))
-		return UXDP_HELPERS_BC_BUILD;
-#endif
 	return NULL;
 }
 
@@ -315,7 +327,13 @@ static void list_object(const struct uxdp_object *obj)
 
 static int run(struct cli *cli)
 {
-	struct uxdp_diag diag = { .verbose = cli->verbose };
+	bool tty = isatty(STDERR_FILENO);
+	struct uxdp_diag diag = {
+		.verbose = cli->verbose,
+		.progress = !cli->list && (tty || cli->verbose),
+		/* Remarks print lines of their own while LLVM runs: no status line then. */
+		.progress_in_place = tty && !cli->verbose && !cli->opts.passes.remarks,
+	};
 	struct uxdp_object *obj = NULL;
 	char outbuf[4096];
 	int err;
@@ -340,9 +358,16 @@ static int run(struct cli *cli)
 		cli->opts.output = cli->output ? cli->output : outbuf;
 		cli->opts.passes.helpers_bc = find_helpers_bc(cli->opts.passes.helpers_bc);
 		cli->opts.verify = cli->raw ? UXDP_VERIFY_NONE : cli->verify;
+		if (cli->opts.opt_level >= 2 && cli->opts.passes.helper_inline)
+			diag_note(&diag, 1, "helpers: %s", cli->opts.passes.helpers_bc ?
+							       cli->opts.passes.helpers_bc : "none found");
 		err = uxdp_compile(obj, &cli->opts, &diag);
+		if (!err)
+			diag_note(&diag, 1, "%s: wrote %s (%zu program%s)", obj->name,
+				  cli->opts.output, obj->n_progs, obj->n_progs == 1 ? "" : "s");
 	}
 	uxdp_object_free(obj);
+	diag_progress_end();
 	if (err) {
 		fprintf(stderr, "uxdpc: %s\n", diag.msg[0] ? diag.msg : strerror(-err));
 		return EXIT_COMPILE;

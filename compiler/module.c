@@ -33,8 +33,11 @@ static int build_module(struct lift_module *m)
 {
 	int err = uxdp_create_map_slots(m);
 
-	for (size_t k = 0; k < m->obj->n_progs && !err; k++)
+	for (size_t k = 0; k < m->obj->n_progs && !err; k++) {
+		diag_progress(m->diag, "[%zu/%zu] %s: lifting %s", k + 1, m->obj->n_progs,
+			      m->obj->name, m->obj->progs[k].name);
 		err = uxdp_lift_program(m, k);
+	}
 	return err ? err : uxdp_emit_metadata(m);
 }
 
@@ -72,10 +75,15 @@ int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *
 	/* Our checks ran while lifting; the kernel's verifier judges the rest. */
 	if (!err)
 		err = uxdp_verify(obj, opts->verify, diag);
-	if (!err)
+	if (!err) {
+		diag_progress(diag, "%s: optimising %zu program%s (-O%d)", obj->name, obj->n_progs,
+			      obj->n_progs == 1 ? "" : "s", opts->opt_level);
 		err = uxdp_optimise(&m, tm, opts, diag);
-	if (!err)
+	}
+	if (!err) {
+		diag_progress(diag, "%s: writing %s", obj->name, opts->output);
 		err = uxdp_emit_output(m.mod, tm, opts, diag);
+	}
 out:
 	free(m.map_slots);
 	free(m.prog_entries);

@@ -33,6 +33,12 @@
 struct uxdp_diag {
 	char msg[1024]; /* the first error wins; later ones are context-free echoes */
 	int verbose;    /* -v count */
+	/*
+	 * Say what is being done, step by step (main.c: stderr is a terminal,
+	 * or -v).  On a terminal without -v one status line is rewritten in
+	 * place; otherwise each step is a line.
+	 */
+	bool progress, progress_in_place;
 };
 
 /* Record "fmt..." as the error unless one is recorded already; returns err. */
@@ -41,6 +47,11 @@ int diag_error(struct uxdp_diag *diag, int err, const char *fmt, ...)
 /* Print a note to stderr when diag->verbose >= level. */
 void diag_note(const struct uxdp_diag *diag, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Name the step that starts now, when diag->progress asks for it. */
+void diag_progress(const struct uxdp_diag *diag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Clear a status line left by diag_progress, before anything else is printed. */
+void diag_progress_end(void);
 
 /* ------------------------------------------------------------ the object */
 

@@ -110,6 +110,9 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		bpf_program__set_log_buf(p, log, LOG_SIZE);
 		bpf_program__set_log_level(p, 1);
 	}
+	/* The kernel's verifier takes seconds on big objects: say it runs. */
+	diag_progress(diag, "%s: the kernel verifier checks %zu program%s", obj->name,
+		      obj->n_progs, obj->n_progs == 1 ? "" : "s");
 	err = bpf_object__load(bo);
 	if (!err) {
 		diag_note(diag, 1, "%s: the kernel verifier accepts it", obj->name);

@@ -10,4 +10,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   clang-19 llvm-19-dev llvm-19-tools lld-19 libclang-rt-19-dev \
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev libzstd-dev bpftool xdp-tools \
   libdpdk-dev dpdk-dev libpcap-dev \
-  iproute2 iputils-ping tcpdump ethtool netcat-openbsd valgrind gnuplot-nox python3 >/dev/null
+  iproute2 iputils-ping tcpdump ethtool netcat-openbsd valgrind gnuplot-nox python3 \
+  man-db >/dev/null

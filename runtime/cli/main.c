@@ -33,11 +33,16 @@
 #include <uxdp/private_instance.h>
 #include <uxdp/runtime.h>
 #include <uxdp/stats_shm.h>
+#include <uxdp/version.h>
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: [AOT_OBJECT=obj.aot.o] uxdp [--object obj.aot.o] --pcap in.pcap [options]\n"
+		"       [AOT_OBJECT=obj.aot.o] uxdp [--object obj.aot.o] --afxdp IF[,IF] [options]\n"
+		"       [AOT_OBJECT=obj.aot.o] uxdp [--object obj.aot.o] --dpdk [options] -- EAL-ARGS\n"
+		"Run an XDP program compiled by uxdpc on packets from a pcap file, AF_XDP\n"
+		"sockets or DPDK ports, with its maps in shared memory.\n\n"
 		"  --object PATH     object compiled by uxdpc (default: $AOT_OBJECT)\n"
 		"  --pcap PATH       read packets from a pcap file (the pcap driver)\n"
 		"  --out PATH        write XDP_TX and XDP_REDIRECT packets here\n"
@@ -71,7 +76,17 @@ static void usage(FILE *f)
 		"                    this TAP interface (default: count and drop them)\n"
 		"  --group NAME      share the instance's shared memory with this group (mode\n"
 		"                    0660; default 0600: only you and root)\n"
-		"  -h, --help        this help\n");
+		"  -h, --help        this help\n"
+		"  --version         print the version\n"
+		"\n"
+		"Examples:\n"
+		"  AOT_OBJECT=fw.aot.o uxdp --pcap in.pcap --out tx.pcap --pass-out pass.pcap\n"
+		"  uxdp --object fw.aot.o --pcap in.pcap --instance fw   # maps stay for uxdpctl\n"
+		"  uxdp --object fw.aot.o --pcap in.pcap --repeat 1000 --stats\n"
+		"  uxdp --object fw.aot.o --afxdp veth0 --pass-tap uxdp0 # XDP_PASS to the kernel\n"
+		"  uxdp --object fw.aot.o --dpdk -- -l 0 --no-huge --no-pci --vdev net_af_xdp0,iface=veth0\n"
+		"\n"
+		"Exit status: 0 success, 1 runtime error, 2 usage error.  See uxdp(8).\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
@@ -167,6 +182,29 @@ static void tick_pcap(struct uxdp_dp *dp, double seconds, void *arg)
 static void tick_net(struct uxdp_dp *dp, double seconds, void *arg)
 {
 	uxdp_dp_print_rates(dp, stdout);
+}
+
+/* A long pcap run on a terminal without --stats: one status line, rewritten. */
+static bool status_shown;
+
+static void tick_status(struct uxdp_dp *dp, double seconds, void *arg)
+{
+	struct uxdp_dp_counters c;
+	uint64_t n = 0;
+
+	uxdp_dp_sum(dp, &c);
+	for (unsigned int v = 0; v < UXDP_N_VERDICTS; v++)
+		n += c.v.packets[v];
+	fprintf(stderr, "\ruxdp: %llu packets in %.0f s (%.2f Mpps)\033[K",
+		(unsigned long long)n, seconds, seconds > 0 ? n / seconds / 1e6 : 0.0);
+	status_shown = true;
+}
+
+static void status_end(void)
+{
+	if (status_shown)
+		fputs("\r\033[K", stderr);
+	status_shown = false;
 }
 
 enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
@@ -323,6 +361,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 		return ret;
 	uxdp_dp_attach(run.dp, 0, prog);
 	ret = uxdp_pcap_run(run.dp, po, err, sizeof(err));
+	status_end();
 	if (ret) {
 		fprintf(stderr, "uxdp: %s\n", err);
 		return ret;
@@ -333,7 +372,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION };
 
 int main(int argc, char **argv)
 {
@@ -362,6 +401,7 @@ int main(int argc, char **argv)
 		{ "mbufs", required_argument, NULL, OPT_MBUFS },
 		{ "group", required_argument, NULL, OPT_GROUP },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct uxdp_pcap_report report;
@@ -376,7 +416,8 @@ int main(int argc, char **argv)
 	struct uxdp_net_opts no = { 0 };
 	struct uxdp_dp *dp;
 
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line errors */
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OBJECT: a.object = optarg; break;
 		case OPT_PCAP: po.in = optarg; break;
@@ -434,12 +475,19 @@ int main(int argc, char **argv)
 			no.frame_count = v;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_VERSION: printf("uxdp %s\n", UXDP_VERSION); return 0;
+		case ':':
+			fprintf(stderr, "uxdp: option '%s' needs an argument (uxdp -h for help)\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "uxdp: unknown option '%s' (uxdp -h for help)\n",
+				argv[optind - 1]);
+			return 2;
 		}
 	}
 	if (optind < argc && !dpdk) {
-		fprintf(stderr, "uxdp: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		fprintf(stderr, "uxdp: unexpected argument '%s' (uxdp -h for help)\n", argv[optind]);
 		return 2;
 	}
 	if (!a.object || !*a.object) {
@@ -487,6 +535,8 @@ int main(int argc, char **argv)
 	}
 	if (show_stats)
 		dpo.tick = run.net ? tick_net : tick_pcap;
+	else if (!run.net && isatty(STDERR_FILENO))
+		dpo.tick = tick_status;
 	dpo.on_stuck = on_stuck;
 	dpo.redirect_any_ifindex = !run.net;
 	ret = uxdp_dp_create(&dpo, &run.dp);

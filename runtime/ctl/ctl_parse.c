@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ctl_parse.c - the uxdp_ctl library: key/value words, bpftool-style hex
- * printing and a streaming JSON writer (see uxdp/ctl.h).
+ * ctl_parse.c - the uxdp_ctl library: key/value words and bpftool-style
+ * printing (see uxdp/ctl.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include <uxdp/ctl.h>
-#include <uxdp/map_types.h>
 #include <uxdp/map.h>
 
 static int perr(struct uxdp_ctl_parse *p, const char *fmt, ...)
@@ -358,7 +359,9 @@ void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e)
 
 const char *uxdp_ctl_map_type_name(uint32_t type)
 {
-	return uxdp_map_type_str(type);
+	const char *name = libbpf_bpf_map_type_str((enum bpf_map_type)type);
+
+	return name ? name : "unknown";
 }
 
 bool uxdp_ctl_map_is_percpu(uint32_t type)
@@ -377,126 +380,4 @@ void uxdp_ctl_fprint_hex(FILE *f, const void *data, size_t n)
 			fputs(i % 16 == 0 ? "\n" : i % 8 == 0 ? "  " : " ", f);
 		fprintf(f, "%02x", b[i]);
 	}
-}
-
-/* ---- JSON ---- */
-
-void uxdp_ctl_json_init(struct uxdp_ctl_json *j, FILE *f, bool pretty)
-{
-	memset(j, 0, sizeof(*j));
-	j->f = f;
-	j->pretty = pretty;
-}
-
-static void indent(struct uxdp_ctl_json *j)
-{
-	int i;
-
-	if (!j->pretty)
-		return;
-	fputc('\n', j->f);
-	for (i = 0; i < j->depth; i++)
-		fputs("    ", j->f);
-}
-
-/* Separator and indentation before a value or a key at the current depth. */
-static void item(struct uxdp_ctl_json *j)
-{
-	if (j->after_key) {
-		j->after_key = false;
-		return;
-	}
-	if (j->depth > 0 && j->has_item[j->depth])
-		fputc(',', j->f);
-	if (j->depth > 0)
-		indent(j);
-	j->has_item[j->depth] = true;
-}
-
-static void put_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-void uxdp_ctl_json_open(struct uxdp_ctl_json *j, char brace)
-{
-	item(j);
-	fputc(brace, j->f);
-	if (j->depth + 1 < UXDP_CTL_JSON_DEPTH)
-		j->depth++;
-	j->has_item[j->depth] = false;
-}
-
-void uxdp_ctl_json_close(struct uxdp_ctl_json *j, char brace)
-{
-	bool had = j->has_item[j->depth];
-
-	if (j->depth > 0)
-		j->depth--;
-	if (had)
-		indent(j);
-	fputc(brace, j->f);
-}
-
-void uxdp_ctl_json_key(struct uxdp_ctl_json *j, const char *key)
-{
-	item(j);
-	put_string(j->f, key);
-	fputs(j->pretty ? ": " : ":", j->f);
-	j->after_key = true;
-}
-
-void uxdp_ctl_json_str(struct uxdp_ctl_json *j, const char *s)
-{
-	item(j);
-	put_string(j->f, s);
-}
-
-void uxdp_ctl_json_uint(struct uxdp_ctl_json *j, uint64_t v)
-{
-	item(j);
-	fprintf(j->f, "%llu", (unsigned long long)v);
-}
-
-void uxdp_ctl_json_bool(struct uxdp_ctl_json *j, bool v)
-{
-	item(j);
-	fputs(v ? "true" : "false", j->f);
-}
-
-void uxdp_ctl_json_null(struct uxdp_ctl_json *j)
-{
-	item(j);
-	fputs("null", j->f);
-}
-
-void uxdp_ctl_json_hex(struct uxdp_ctl_json *j, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	char s[8];
-	size_t i;
-
-	uxdp_ctl_json_open(j, '[');
-	for (i = 0; i < n; i++) {
-		snprintf(s, sizeof(s), "0x%02x", b[i]);
-		uxdp_ctl_json_str(j, s);
-	}
-	uxdp_ctl_json_close(j, ']');
-}
-
-void uxdp_ctl_json_end(struct uxdp_ctl_json *j)
-{
-	fputc('\n', j->f);
-	fflush(j->f);
 }

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uxdp/version.h>
+
 #include "asm.h"
 #include "data_file.h"
 
@@ -29,7 +31,22 @@ static void usage(FILE *f)
 		   "  --data              the input is a bpf_conformance .data file\n"
 		   "  --mem-out FILE      (--data) write the input memory bytes to FILE\n"
 		   "  --print-result      (--data) print the expected result (or error)\n"
-		   "  -h, --help          this text\n");
+		   "  -h, --help          this text\n"
+		   "  -V, --version       print the version\n"
+		   "\n"
+		   "Examples:\n"
+		   "  uxdp-as prog.s -o prog.bin               assemble ('mov %%r0, 1' / 'exit')\n"
+		   "  uxdpc --raw prog.bin -o prog.aot.o       compile the bytes with uxdpc\n"
+		   "  uxdp-as --data test/conformance/tests/add.data --print-result\n"
+		   "\n"
+		   "Exit status: 0 success, 1 assembly or I/O error, 2 usage error.  See uxdp-as(1).\n");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "uxdp-as: %s%s%s (uxdp-as -h for help)\n", what, arg ? " " : "",
+		arg ? arg : "");
+	return EXIT_USAGE;
 }
 
 static int write_file(const char *path, const void *buf, size_t len)
@@ -119,6 +136,7 @@ int main(int argc, char **argv)
 	    {"mem-out", required_argument, NULL, OPT_MEM_OUT},
 	    {"print-result", no_argument, NULL, OPT_PRINT_RESULT},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
 	const char *out = NULL, *mem_out = NULL, *in;
@@ -129,7 +147,8 @@ int main(int argc, char **argv)
 	size_t count = 0;
 	int c, ret, line;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	opterr = 0; /* one line of our own */
+	while ((c = getopt_long(argc, argv, ":o:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -146,15 +165,20 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("uxdp-as %s\n", UXDP_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option needs an argument:", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1 || (!data && (mem_out || print_result))) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return usage_error(optind >= argc ? "no input file" : "more than one input file",
+				   NULL);
+	if (!data && (mem_out || print_result))
+		return usage_error("--mem-out and --print-result need --data", NULL);
 	in = argv[optind];
 
 	if (!data) {

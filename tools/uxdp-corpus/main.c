@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uxdp/version.h>
+
 #include "corpus.h"
 
 #define UXDP_CORPUS_EPOCH 1000000000L
@@ -34,8 +36,18 @@ static void usage(FILE *f)
 		"                       cut them)\n"
 		"  -l, --list-kinds     print the kinds and exit\n"
 		"  -o, --output FILE    pcap to write (DLT_EN10MB)\n"
+		"  -h, --help           this help\n"
+		"  -V, --version        print the version\n"
 		"The kernel's XDP BPF_PROG_TEST_RUN refuses frames under %d bytes (EINVAL)\n"
-		"and keeps only the first %d bytes linear; the rest go to fragments.\n",
+		"and keeps only the first %d bytes linear; the rest go to fragments.\n"
+		"\n"
+		"Examples:\n"
+		"  uxdp-corpus -o in.pcap                    1000 packets of every kind\n"
+		"  uxdp-corpus -k valid -n 100 -s 7 -o valid.pcap\n"
+		"  uxdp-corpus -k ipv4-tcp,dns-query -P -o cuts.pcap   two kinds, every cut\n"
+		"  uxdp-corpus --list-kinds\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error.  See uxdp-corpus(1).\n",
 		CORPUS_KERNEL_MIN, CORPUS_KERNEL_MAX);
 }
 
@@ -147,6 +159,7 @@ int main(int argc, char **argv)
 		{ "list-kinds", no_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	unsigned long long count = 1000, seed = 1, flows = 16, v;
@@ -158,7 +171,8 @@ int main(int argc, char **argv)
 	pcap_t *pd;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "n:s:k:f:jPi:lo:h", opts, NULL)) != -1) {
+	opterr = 0; /* one line of our own */
+	while ((c = getopt_long(argc, argv, ":n:s:k:f:jPi:lo:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 		case 's':
@@ -190,13 +204,26 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("uxdp-corpus %s\n", UXDP_VERSION);
+			return 0;
+		case ':':
+			fprintf(stderr, "uxdp-corpus: option '%s' needs an argument (-h for help)\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			fprintf(stderr, "uxdp-corpus: unknown option '%s' (-h for help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
-	if (!out || optind != argc) {
-		usage(stderr);
+	if (optind != argc) {
+		fprintf(stderr, "uxdp-corpus: unexpected argument '%s' (-h for help)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!out) {
+		fprintf(stderr, "uxdp-corpus: no output: pass -o FILE (-h for help)\n");
 		return 2;
 	}
 	nsel = select_kinds(spec, jumbo, sel);

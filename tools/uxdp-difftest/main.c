@@ -35,9 +35,11 @@
 #include <uxdp/driver.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
+#include <uxdp/version.h>
 #include <uxdp/worker.h>
 
 #include "difftest.h"
+#include "tool_path.h"
 #include "maps.h"
 #include "pcap_input.h"
 
@@ -63,14 +65,21 @@ static void usage(FILE *f)
 		"  -p, --prog NAME   the program (function or section name); default: the only\n"
 		"                    program in an XDP section\n"
 		"  --config FILE     seed maps on both sides first (see README.md)\n"
-		"  --uxdpc PATH      the uxdpc to compile with (default %s)\n"
+		"  --uxdpc PATH      the uxdpc to compile with (default: the one next to\n"
+		"                    uxdp-difftest, else the build tree's, else uxdpc on PATH)\n"
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
 		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
 		"  --exact-maps      compare large maps in full after every packet too (slow)\n"
 		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
+		"  -V, --version     print the version\n"
 		"\n"
-		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n",
-		UXDP_UXDPC_PATH);
+		"Exit status: 0 all agree, 1 a difference, 2 usage, 3 error, 77 no usable kernel BPF.\n"
+		"\n"
+		"Examples:\n"
+		"  uxdp-difftest fw.bpf.o --pcap in.pcap -O3\n"
+		"  uxdp-difftest fw.bpf.o --pcap in.pcap --aot fw.aot.o -p xdp_fw --config fw.conf\n"
+		"  uxdp-corpus -o corpus.pcap && uxdp-difftest fw.bpf.o --pcap corpus.pcap -v\n"
+		"See uxdp-difftest(1).\n");
 }
 
 double dt_now(void)
@@ -888,6 +897,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "exact-maps", no_argument, NULL, OPT_EXACT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_olevel = false;
@@ -895,8 +905,9 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 	int c;
 
 	dt->olevel = 2;
-	dt->uxdpc = UXDP_UXDPC_PATH;
-	while ((c = getopt_long(argc, argv, "O:p:vh", longopts, NULL)) != -1) {
+	dt->uxdpc = uxdp_tool_path("uxdpc", NULL, UXDP_UXDPC_PATH);
+	opterr = 0; /* one line of our own */
+	while ((c = getopt_long(argc, argv, ":O:p:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PCAP:
 			dt->pcap_path = optarg;
@@ -941,13 +952,25 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case 'V':
+			printf("uxdp-difftest %s\n", UXDP_VERSION);
+			exit(0);
+		case ':':
+			fprintf(stderr, "uxdp-difftest: option '%s' needs an argument (-h for help)\n",
+				argv[optind - 1]);
+			return DT_EXIT_USAGE;
 		default:
-			usage(stderr);
+			fprintf(stderr, "uxdp-difftest: unknown option '%s' (-h for help)\n",
+				argv[optind - 1]);
 			return DT_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || !dt->pcap_path) {
-		usage(stderr);
+		const char *why = optind >= argc    ? "no PROG.bpf.o given" :
+				  optind + 1 < argc ? "more than one PROG.bpf.o given" :
+						      "no --pcap FILE given";
+
+		fprintf(stderr, "uxdp-difftest: %s (-h for help)\n", why);
 		return DT_EXIT_USAGE;
 	}
 	if (dt->aot_path && have_olevel) {

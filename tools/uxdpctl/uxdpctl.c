@@ -19,15 +19,22 @@
 #include <uxdp/ctl.h>
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
+#include <uxdp/version.h>
 #include <uxdp/xsk_ring.h>
+
+#include "pcap_out.h"
+#include "uxdp_json.h"
 
 #define EXIT_USAGE 2
 
 struct ctl {
 	const char *instance;
 	bool json;
-	struct uxdp_ctl_json j;
+	struct uxdp_json j;
 };
+
+/* Where errors go: with -j a JSON object on stdout, as bpftool prints them. */
+static struct ctl *err_ctl;
 
 static volatile sig_atomic_t stop;
 
@@ -58,21 +65,56 @@ static void usage(FILE *f)
 		"  apply FILE                         map lines: map MAP key FIELDS value FIELDS\n"
 		"MAP is NAME, name NAME or id ID.  FIELDS: bytes (10 0 0 1), hex 0a 00 00 01,\n"
 		"u8/u16/u32/u64 N, be16/be32/be64 N, ipv4 A, ipv6 A, prefix A/LEN, mac M, zero N,\n"
-		"map NAME.  Options: --instance NAME (default \"default\"), -j JSON, -p pretty JSON.\n");
+		"map NAME.\n"
+		"Options (before COMMAND): --instance NAME (default \"default\"), -j|--json,\n"
+		"-p|--pretty (indented JSON), -h|--help, -V|--version.\n"
+		"\n"
+		"Examples:\n"
+		"  uxdp --object fw.aot.o --pcap in.pcap --instance fw    # a run that keeps its maps\n"
+		"  uxdpctl --instance fw map list\n"
+		"  uxdpctl --instance fw map dump blocklist\n"
+		"  uxdpctl --instance fw map update blocklist key ipv4 198.18.0.7 value u32 1\n"
+		"  uxdpctl --instance fw -j map lookup blocklist key hex c6 12 00 07\n"
+		"  uxdpctl instance list\n"
+		"  uxdpctl instance delete fw\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error.  See uxdpctl(8).\n");
 }
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Print an error: one line on stderr, or with -j bpftool's {"error": "..."}
+ * on stdout (and nothing on stderr), so that a script reading JSON gets a
+ * JSON document either way.
+ */
+static void print_error(const char *suffix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err_ctl && err_ctl->json) {
+		struct uxdp_json j;
+
+		fflush(stdout);
+		uxdp_json_init(&j, stdout, err_ctl->j.pretty);
+		uxdp_json_open(&j, '{');
+		uxdp_json_kv_str(&j, "error", msg);
+		uxdp_json_close(&j, '}');
+		uxdp_json_end(&j);
+		return;
+	}
+	fprintf(stderr, "uxdpctl: %s%s\n", msg, suffix);
+}
 
 /* The one place errors are printed; returns the exit status 1. */
 static int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("uxdpctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_error("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 1;
 }
 
@@ -82,11 +124,9 @@ static int usage_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("uxdpctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_error(" (uxdpctl -h for help)", fmt, ap);
 	va_end(ap);
-	fputs(" (uxdpctl -h for help)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -94,9 +134,75 @@ static int usage_fail(const char *fmt, ...)
 static void json_null(struct ctl *c)
 {
 	if (c->json) {
-		uxdp_ctl_json_null(&c->j);
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_null(&c->j);
+		uxdp_json_end(&c->j);
 	}
+}
+
+/* ---- instances that exist ---- */
+
+#define MAX_INSTANCES 1024
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The instances in /dev/shm, sorted, into names (caller frees each): an
+ * instance has an id counter (uxdp.NAME) or counters (uxdp-stats.NAME).
+ */
+static size_t collect_instances(char *names[MAX_INSTANCES])
+{
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d = opendir("/dev/shm");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < MAX_INSTANCES) {
+		const char *s = NULL;
+
+		if (!strncmp(de->d_name, "uxdp.", 5) && !strchr(de->d_name + 5, '.'))
+			s = de->d_name + 5;
+		else if (!strncmp(de->d_name, "uxdp-stats.", 11))
+			s = de->d_name + 11;
+		if (!s || !*s)
+			continue;
+		for (i = 0; i < n && strcmp(names[i], s); i++)
+			;
+		if (i == n && (names[n] = strdup(s)))
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	return n;
+}
+
+/*
+ * Whether instance exists; when not, the error names the ones that do, so
+ * that a user who forgot --instance sees what to pass.
+ */
+static int check_instance_exists(const char *instance)
+{
+	char *names[MAX_INSTANCES], list[512] = "";
+	size_t n = collect_instances(names), i, len = 0;
+	bool found = false;
+
+	for (i = 0; i < n; i++) {
+		found |= !strcmp(names[i], instance);
+		if (len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					names[i]);
+		free(names[i]);
+	}
+	if (found)
+		return 0;
+	if (!n)
+		return fail("instance %s does not exist (no uxdp instance exists: "
+			    "uxdp --instance NAME makes one)", instance);
+	return fail("instance %s does not exist (existing: %s; choose one with --instance NAME)",
+		    instance, list);
 }
 
 /* ---- finding a map ---- */
@@ -143,12 +249,16 @@ static int open_map(struct ctl *c, int argc, char **argv, int *pos, struct uxdp_
 				return usage_fail("id: bad number '%s'", argv[*pos]);
 			(*pos)++;
 			ret = uxdp_map_list(c->instance, by_id_cb, &b);
+			if (ret != 1 && check_instance_exists(c->instance))
+				return 1;
 			if (ret != 1)
 				return fail("no map with id %u in instance %s", b.id, c->instance);
 			name = b.name;
 		}
 	}
 	ret = uxdp_map_open(c->instance, name, m);
+	if ((ret == -ENOENT || ret == -EINVAL) && check_instance_exists(c->instance))
+		return 1;
 	if (ret == -ENOENT || ret == -EINVAL)
 		return fail("map %s: no such map in instance %s", name, c->instance);
 	if (ret)
@@ -206,7 +316,7 @@ static int cmp_id(const void *a, const void *b)
 
 static void show_info(struct ctl *c, const struct uxdp_map_info *i)
 {
-	struct uxdp_ctl_json *j = &c->j;
+	struct uxdp_json *j = &c->j;
 
 	if (!c->json) {
 		printf("%u: %s  name %s  flags 0x%x\n", i->id, uxdp_ctl_map_type_name(i->type),
@@ -218,28 +328,28 @@ static void show_info(struct ctl *c, const struct uxdp_map_info *i)
 		putchar('\n');
 		return;
 	}
-	uxdp_ctl_json_open(j, '{');
-	uxdp_ctl_json_key(j, "id");
-	uxdp_ctl_json_uint(j, i->id);
-	uxdp_ctl_json_key(j, "type");
-	uxdp_ctl_json_str(j, uxdp_ctl_map_type_name(i->type));
-	uxdp_ctl_json_key(j, "name");
-	uxdp_ctl_json_str(j, i->name);
-	uxdp_ctl_json_key(j, "flags");
-	uxdp_ctl_json_uint(j, i->map_flags);
-	uxdp_ctl_json_key(j, "bytes_key");
-	uxdp_ctl_json_uint(j, i->key_size);
-	uxdp_ctl_json_key(j, "bytes_value");
-	uxdp_ctl_json_uint(j, i->value_size);
-	uxdp_ctl_json_key(j, "max_entries");
-	uxdp_ctl_json_uint(j, i->max_entries);
-	uxdp_ctl_json_key(j, "bytes_memlock");
-	uxdp_ctl_json_uint(j, i->bytes);
+	uxdp_json_open(j, '{');
+	uxdp_json_key(j, "id");
+	uxdp_json_uint(j, i->id);
+	uxdp_json_key(j, "type");
+	uxdp_json_str(j, uxdp_ctl_map_type_name(i->type));
+	uxdp_json_key(j, "name");
+	uxdp_json_str(j, i->name);
+	uxdp_json_key(j, "flags");
+	uxdp_json_uint(j, i->map_flags);
+	uxdp_json_key(j, "bytes_key");
+	uxdp_json_uint(j, i->key_size);
+	uxdp_json_key(j, "bytes_value");
+	uxdp_json_uint(j, i->value_size);
+	uxdp_json_key(j, "max_entries");
+	uxdp_json_uint(j, i->max_entries);
+	uxdp_json_key(j, "bytes_memlock");
+	uxdp_json_uint(j, i->bytes);
 	if (percpu(i)) {
-		uxdp_ctl_json_key(j, "ncpus");
-		uxdp_ctl_json_uint(j, i->ncpus);
+		uxdp_json_key(j, "ncpus");
+		uxdp_json_uint(j, i->ncpus);
 	}
-	uxdp_ctl_json_close(j, '}');
+	uxdp_json_close(j, '}');
 }
 
 static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
@@ -255,15 +365,18 @@ static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
 		free(l.v);
 		return fail("instance %s: %s", c->instance, strerror(-ret));
 	}
+	/* An instance without maps lists nothing, as bpftool; one that does not exist is an error. */
+	if (!l.n && check_instance_exists(c->instance))
+		return 1;
 	if (l.n) /* no maps: l.v is NULL, which qsort must not get */
 		qsort(l.v, l.n, sizeof(*l.v), cmp_id);
 	if (c->json)
-		uxdp_ctl_json_open(&c->j, '[');
+		uxdp_json_open(&c->j, '[');
 	for (i = 0; i < l.n; i++)
 		show_info(c, &l.v[i]);
 	if (c->json) {
-		uxdp_ctl_json_close(&c->j, ']');
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_close(&c->j, ']');
+		uxdp_json_end(&c->j);
 	}
 	free(l.v);
 	return 0;
@@ -282,7 +395,7 @@ static int do_map_show(struct ctl *c, int argc, char **argv, int pos)
 		return usage_fail("map show: unexpected '%s'", argv[pos]);
 	show_info(c, &info);
 	if (c->json)
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_end(&c->j);
 	return 0;
 }
 
@@ -292,33 +405,33 @@ static int do_map_show(struct ctl *c, int argc, char **argv, int pos)
 static void print_entry(struct ctl *c, const struct uxdp_map_info *i, const void *key,
 			const void *value)
 {
-	struct uxdp_ctl_json *j = &c->j;
+	struct uxdp_json *j = &c->j;
 	size_t stride = (i->value_size + 7) & ~(size_t)7;
 	unsigned int cpu;
 	bool big, one_line;
 
 	if (c->json) {
-		uxdp_ctl_json_open(j, '{');
-		uxdp_ctl_json_key(j, "key");
-		uxdp_ctl_json_hex(j, key, i->key_size);
+		uxdp_json_open(j, '{');
+		uxdp_json_key(j, "key");
+		uxdp_json_hex(j, key, i->key_size);
 		if (percpu(i)) {
-			uxdp_ctl_json_key(j, "values");
-			uxdp_ctl_json_open(j, '[');
+			uxdp_json_key(j, "values");
+			uxdp_json_open(j, '[');
 			for (cpu = 0; cpu < i->ncpus; cpu++) {
-				uxdp_ctl_json_open(j, '{');
-				uxdp_ctl_json_key(j, "cpu");
-				uxdp_ctl_json_uint(j, cpu);
-				uxdp_ctl_json_key(j, "value");
-				uxdp_ctl_json_hex(j, (const uint8_t *)value + cpu * stride,
+				uxdp_json_open(j, '{');
+				uxdp_json_key(j, "cpu");
+				uxdp_json_uint(j, cpu);
+				uxdp_json_key(j, "value");
+				uxdp_json_hex(j, (const uint8_t *)value + cpu * stride,
 						  i->value_size);
-				uxdp_ctl_json_close(j, '}');
+				uxdp_json_close(j, '}');
 			}
-			uxdp_ctl_json_close(j, ']');
+			uxdp_json_close(j, ']');
 		} else {
-			uxdp_ctl_json_key(j, "value");
-			uxdp_ctl_json_hex(j, value, i->value_size);
+			uxdp_json_key(j, "value");
+			uxdp_json_hex(j, value, i->value_size);
 		}
-		uxdp_ctl_json_close(j, '}');
+		uxdp_json_close(j, '}');
 		return;
 	}
 	if (percpu(i)) {
@@ -372,7 +485,7 @@ static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
 		goto out;
 	}
 	if (c->json)
-		uxdp_ctl_json_open(&c->j, '[');
+		uxdp_json_open(&c->j, '[');
 	for (err = uxdp_map_get_next_key(m, NULL, next); !err;
 	     err = uxdp_map_get_next_key(m, key, next)) {
 		memcpy(key, next, info.key_size);
@@ -383,8 +496,8 @@ static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
 		n++;
 	}
 	if (c->json) {
-		uxdp_ctl_json_close(&c->j, ']');
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_close(&c->j, ']');
+		uxdp_json_end(&c->j);
 	} else {
 		printf("Found %u element%s\n", n, n == 1 ? "" : "s");
 	}
@@ -501,7 +614,7 @@ static int do_map_lookup(struct ctl *c, int argc, char **argv, int pos)
 	}
 	print_entry(c, &info, key, value);
 	if (c->json)
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_end(&c->j);
 out:
 	free(key);
 	free(value);
@@ -535,7 +648,7 @@ static int do_map_delete(struct ctl *c, int argc, char **argv, int pos)
 
 static int do_map_getnext(struct ctl *c, int argc, char **argv, int pos)
 {
-	struct uxdp_ctl_json *j = &c->j;
+	struct uxdp_json *j = &c->j;
 	struct uxdp_map_info info;
 	struct uxdp_map *m;
 	uint8_t *key = NULL, *next = NULL;
@@ -560,16 +673,16 @@ static int do_map_getnext(struct ctl *c, int argc, char **argv, int pos)
 		goto out;
 	}
 	if (c->json) {
-		uxdp_ctl_json_open(j, '{');
-		uxdp_ctl_json_key(j, "key");
+		uxdp_json_open(j, '{');
+		uxdp_json_key(j, "key");
 		if (key)
-			uxdp_ctl_json_hex(j, key, info.key_size);
+			uxdp_json_hex(j, key, info.key_size);
 		else
-			uxdp_ctl_json_null(j);
-		uxdp_ctl_json_key(j, "next_key");
-		uxdp_ctl_json_hex(j, next, info.key_size);
-		uxdp_ctl_json_close(j, '}');
-		uxdp_ctl_json_end(j);
+			uxdp_json_null(j);
+		uxdp_json_key(j, "next_key");
+		uxdp_json_hex(j, next, info.key_size);
+		uxdp_json_close(j, '}');
+		uxdp_json_end(j);
 	} else {
 		printf("key:\n");
 		if (key)
@@ -643,11 +756,11 @@ static int do_map_queue(struct ctl *c, const char *cmd, int argc, char **argv, i
 		goto out;
 	}
 	if (c->json) {
-		uxdp_ctl_json_open(&c->j, '{');
-		uxdp_ctl_json_key(&c->j, "value");
-		uxdp_ctl_json_hex(&c->j, buf, info.value_size);
-		uxdp_ctl_json_close(&c->j, '}');
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_open(&c->j, '{');
+		uxdp_json_key(&c->j, "value");
+		uxdp_json_hex(&c->j, buf, info.value_size);
+		uxdp_json_close(&c->j, '}');
+		uxdp_json_end(&c->j);
 	} else {
 		printf("value:%c", info.value_size > 16 ? '\n' : ' ');
 		uxdp_ctl_fprint_hex(stdout, buf, info.value_size);
@@ -716,22 +829,22 @@ struct reader {
 static int record_cb(void *arg, void *data, size_t size)
 {
 	struct reader *r = arg;
-	struct uxdp_ctl_json *j = &r->c->j;
+	struct uxdp_json *j = &r->c->j;
 	const uint8_t *b = data;
 	size_t i;
 
 	if (r->c->json) {
-		uxdp_ctl_json_open(j, '{');
+		uxdp_json_open(j, '{');
 		if (r->cpu >= 0) {
-			uxdp_ctl_json_key(j, "cpu");
-			uxdp_ctl_json_uint(j, (uint64_t)r->cpu);
+			uxdp_json_key(j, "cpu");
+			uxdp_json_uint(j, (uint64_t)r->cpu);
 		}
-		uxdp_ctl_json_key(j, "size");
-		uxdp_ctl_json_uint(j, size);
-		uxdp_ctl_json_key(j, "data");
-		uxdp_ctl_json_hex(j, data, size);
-		uxdp_ctl_json_close(j, '}');
-		uxdp_ctl_json_end(j);
+		uxdp_json_key(j, "size");
+		uxdp_json_uint(j, size);
+		uxdp_json_key(j, "data");
+		uxdp_json_hex(j, data, size);
+		uxdp_json_close(j, '}');
+		uxdp_json_end(j);
 	} else {
 		if (r->cpu >= 0)
 			printf("cpu %d: ", r->cpu);
@@ -857,42 +970,30 @@ struct xsk_reader {
 	struct ctl *c;
 	uint32_t index;
 	uint64_t count, limit; /* limit 0: no limit */
-	FILE *pcap;            /* --pcap, else print */
+	struct pcap_out *pcap; /* --pcap, else print */
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4); /* pcap files are in the writer's byte order */
-}
 
 static int xsk_frame_cb(void *arg, const void *data, uint32_t len, uint64_t ts_ns)
 {
 	struct xsk_reader *r = arg;
-	struct uxdp_ctl_json *j = &r->c->j;
+	struct uxdp_json *j = &r->c->j;
 	const uint8_t *b = data;
-	uint8_t rec[16];
 	uint32_t i;
 
 	if (r->pcap) {
-		put32(rec, (uint32_t)(ts_ns / 1000000000u));
-		put32(rec + 4, (uint32_t)(ts_ns % 1000000000u / 1000u));
-		put32(rec + 8, len);
-		put32(rec + 12, len);
-		if (fwrite(rec, sizeof(rec), 1, r->pcap) != 1 ||
-		    (len && fwrite(data, len, 1, r->pcap) != 1))
-			return -EIO;
+		pcap_out_frame(r->pcap, data, len, ts_ns);
 	} else if (r->c->json) {
-		uxdp_ctl_json_open(j, '{');
-		uxdp_ctl_json_key(j, "index");
-		uxdp_ctl_json_uint(j, r->index);
-		uxdp_ctl_json_key(j, "ts_ns");
-		uxdp_ctl_json_uint(j, ts_ns);
-		uxdp_ctl_json_key(j, "size");
-		uxdp_ctl_json_uint(j, len);
-		uxdp_ctl_json_key(j, "data");
-		uxdp_ctl_json_hex(j, data, len);
-		uxdp_ctl_json_close(j, '}');
-		uxdp_ctl_json_end(j);
+		uxdp_json_open(j, '{');
+		uxdp_json_key(j, "index");
+		uxdp_json_uint(j, r->index);
+		uxdp_json_key(j, "ts_ns");
+		uxdp_json_uint(j, ts_ns);
+		uxdp_json_key(j, "size");
+		uxdp_json_uint(j, len);
+		uxdp_json_key(j, "data");
+		uxdp_json_hex(j, data, len);
+		uxdp_json_close(j, '}');
+		uxdp_json_end(j);
 	} else {
 		/* One frame per line, as ringbuf read prints records. */
 		for (i = 0; i < len; i++)
@@ -915,9 +1016,8 @@ static int do_xsk_read(struct ctl *c, int argc, char **argv, int pos)
 		{ "pcap", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* pcap global header: microsecond timestamps, snaplen 262144, Ethernet */
-	static const uint32_t pcap_hdr[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 262144, 1 };
 	struct xsk_reader r = { .c = c };
+	char perr[512];
 	struct uxdp_xsk_ring *ring = NULL;
 	struct uxdp_map_info info;
 	struct uxdp_map *m;
@@ -970,12 +1070,9 @@ static int do_xsk_read(struct ctl *c, int argc, char **argv, int pos)
 			   info.max_entries);
 		goto out;
 	}
-	if (pcap_path) {
-		r.pcap = fopen(pcap_path, "wb");
-		if (!r.pcap || fwrite(pcap_hdr, sizeof(pcap_hdr), 1, r.pcap) != 1) {
-			ret = fail("%s: %s", pcap_path, strerror(errno));
-			goto out;
-		}
+	if (pcap_path && pcap_out_open(pcap_path, &r.pcap, perr, sizeof(perr))) {
+		ret = fail("%s", perr);
+		goto out;
 	}
 	ret = uxdp_xsk_ring_open(c->instance, info.name, r.index, false, &ring);
 	if (ret && ret != -ENOENT) {
@@ -994,12 +1091,10 @@ static int do_xsk_read(struct ctl *c, int argc, char **argv, int pos)
 				info.name, r.index, (unsigned long long)dropped);
 	}
 	ret = 0;
-	if (r.pcap && fflush(r.pcap))
-		ret = fail("%s: %s", pcap_path, strerror(errno));
 	fflush(stdout);
 out:
-	if (r.pcap && fclose(r.pcap) && !ret)
-		ret = fail("%s: %s", pcap_path, strerror(errno));
+	if (pcap_out_close(r.pcap, perr, sizeof(perr)) && !ret)
+		ret = fail("%s", perr);
 	uxdp_xsk_ring_close(ring);
 	uxdp_map_close(m);
 	return ret;
@@ -1012,7 +1107,7 @@ static int do_stats(struct ctl *c, int argc, char **argv, int pos)
 	static const char *const names[UXDP_N_VERDICTS] = {
 		"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
 	};
-	struct uxdp_ctl_json *j = &c->j;
+	struct uxdp_json *j = &c->j;
 	const struct uxdp_stats_shm *s;
 	struct uxdp_stats_shm snap;
 	uint64_t tp = 0, tb = 0, now_ns, ms;
@@ -1049,81 +1144,55 @@ static int do_stats(struct ctl *c, int argc, char **argv, int pos)
 		       (unsigned long long)tb);
 		return 0;
 	}
-	uxdp_ctl_json_open(j, '{');
-	uxdp_ctl_json_key(j, "instance");
-	uxdp_ctl_json_str(j, c->instance);
-	uxdp_ctl_json_key(j, "pid");
-	uxdp_ctl_json_uint(j, (uint64_t)snap.pid);
-	uxdp_ctl_json_key(j, "running");
-	uxdp_ctl_json_bool(j, snap.state != UXDP_STATS_DONE);
-	uxdp_ctl_json_key(j, "elapsed_ms");
-	uxdp_ctl_json_uint(j, ms);
-	uxdp_ctl_json_key(j, "verdicts");
-	uxdp_ctl_json_open(j, '{');
+	uxdp_json_open(j, '{');
+	uxdp_json_key(j, "instance");
+	uxdp_json_str(j, c->instance);
+	uxdp_json_key(j, "pid");
+	uxdp_json_uint(j, (uint64_t)snap.pid);
+	uxdp_json_key(j, "running");
+	uxdp_json_bool(j, snap.state != UXDP_STATS_DONE);
+	uxdp_json_key(j, "elapsed_ms");
+	uxdp_json_uint(j, ms);
+	uxdp_json_key(j, "verdicts");
+	uxdp_json_open(j, '{');
 	for (v = 0; v < UXDP_N_VERDICTS; v++) {
-		uxdp_ctl_json_key(j, names[v]);
-		uxdp_ctl_json_open(j, '{');
-		uxdp_ctl_json_key(j, "packets");
-		uxdp_ctl_json_uint(j, snap.stats.packets[v]);
-		uxdp_ctl_json_key(j, "bytes");
-		uxdp_ctl_json_uint(j, snap.stats.bytes[v]);
-		uxdp_ctl_json_close(j, '}');
+		uxdp_json_key(j, names[v]);
+		uxdp_json_open(j, '{');
+		uxdp_json_key(j, "packets");
+		uxdp_json_uint(j, snap.stats.packets[v]);
+		uxdp_json_key(j, "bytes");
+		uxdp_json_uint(j, snap.stats.bytes[v]);
+		uxdp_json_close(j, '}');
 	}
-	uxdp_ctl_json_close(j, '}');
-	uxdp_ctl_json_key(j, "packets");
-	uxdp_ctl_json_uint(j, tp);
-	uxdp_ctl_json_key(j, "bytes");
-	uxdp_ctl_json_uint(j, tb);
-	uxdp_ctl_json_close(j, '}');
-	uxdp_ctl_json_end(j);
+	uxdp_json_close(j, '}');
+	uxdp_json_key(j, "packets");
+	uxdp_json_uint(j, tp);
+	uxdp_json_key(j, "bytes");
+	uxdp_json_uint(j, tb);
+	uxdp_json_close(j, '}');
+	uxdp_json_end(j);
 	return 0;
 }
 
 /* ---- instances ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Instances are named by their id counters (uxdp.NAME) and counters (uxdp-stats.NAME). */
 static int do_instance_list(struct ctl *c)
 {
-	char *names[1024];
-	size_t n = 0, i;
-	struct dirent *de;
-	DIR *d = opendir("/dev/shm");
+	char *names[MAX_INSTANCES];
+	size_t n = collect_instances(names), i;
 
-	if (!d)
-		return fail("/dev/shm: %s", strerror(errno));
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
-		const char *s = NULL;
-
-		if (!strncmp(de->d_name, "uxdp.", 5) && !strchr(de->d_name + 5, '.'))
-			s = de->d_name + 5;
-		else if (!strncmp(de->d_name, "uxdp-stats.", 11))
-			s = de->d_name + 11;
-		if (!s || !*s)
-			continue;
-		for (i = 0; i < n && strcmp(names[i], s); i++)
-			;
-		if (i == n && (names[n] = strdup(s)))
-			n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
 	if (c->json)
-		uxdp_ctl_json_open(&c->j, '[');
+		uxdp_json_open(&c->j, '[');
 	for (i = 0; i < n; i++) {
 		if (c->json)
-			uxdp_ctl_json_str(&c->j, names[i]);
+			uxdp_json_str(&c->j, names[i]);
 		else
 			printf("%s\n", names[i]);
 		free(names[i]);
 	}
 	if (c->json) {
-		uxdp_ctl_json_close(&c->j, ']');
-		uxdp_ctl_json_end(&c->j);
+		uxdp_json_close(&c->j, ']');
+		uxdp_json_end(&c->j);
 	}
 	return 0;
 }
@@ -1166,6 +1235,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl c = { .instance = UXDP_DEFAULT_INSTANCE };
@@ -1175,16 +1245,19 @@ int main(int argc, char **argv)
 
 	/* '+': options come before the command, so values like "-1" stay words. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jph", longopts, NULL)) != -1) {
+	err_ctl = &c;
+	while ((opt = getopt_long(argc, argv, "+:jphV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': c.instance = optarg; break;
 		case 'j': c.json = true; break;
 		case 'p': c.json = pretty = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("uxdpctl %s\n", UXDP_VERSION); return 0;
+		case ':': return usage_fail("option '%s' needs an argument", argv[optind - 1]);
 		default: return usage_fail("bad option '%s'", argv[optind - 1]);
 		}
 	}
-	uxdp_ctl_json_init(&c.j, stdout, pretty);
+	uxdp_json_init(&c.j, stdout, pretty);
 	if (optind >= argc)
 		return usage_fail("no command");
 	cmd = argv[optind++];

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ctl.h - the control plane's words: key/value syntax, bpftool-style
- * printing and a small JSON writer, shared by uxdpctl and other tools
- * (library uxdp_ctl, runtime/ctl; tools/uxdpctl/README.md is the reference).
+ * ctl.h - the control plane's words: key/value syntax and bpftool-style
+ * printing, shared by uxdpctl and other tools (library uxdp_ctl, runtime/ctl;
+ * tools/uxdpctl/README.md is the reference).  JSON goes through the
+ * project's writer, tools/json/uxdp_json.h.
  *
  * A key or value is a run of fields concatenated into bytes:
  *
@@ -92,37 +93,15 @@ int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_
 /* The words for a map operation's -errno ("no such entry", ...). */
 const char *uxdp_ctl_strerror(int err);
 
-/* bpftool's name of a BPF_MAP_TYPE_* ("hash", "percpu_array", ...), or "unknown". */
+/*
+ * bpftool's name of a BPF_MAP_TYPE_* ("hash", "percpu_array", ...): libbpf's
+ * libbpf_bpf_map_type_str(), or "unknown" for a type this libbpf does not know.
+ */
 const char *uxdp_ctl_map_type_name(uint32_t type);
 /* True for maps whose control-plane value holds one slot per CPU. */
 bool uxdp_ctl_map_is_percpu(uint32_t type);
 
 /* Hex bytes as bpftool prints them: "0a 00", two spaces every 8, newline every 16. */
 void uxdp_ctl_fprint_hex(FILE *f, const void *data, size_t n);
-
-/* ---- a minimal streaming JSON writer (bpftool's -j / -p shapes) ---- */
-
-#define UXDP_CTL_JSON_DEPTH 16
-
-struct uxdp_ctl_json {
-	FILE *f;
-	bool pretty;
-	int depth;
-	bool has_item[UXDP_CTL_JSON_DEPTH]; /* something written at this depth */
-	bool after_key;
-};
-
-void uxdp_ctl_json_init(struct uxdp_ctl_json *j, FILE *f, bool pretty);
-void uxdp_ctl_json_open(struct uxdp_ctl_json *j, char brace);  /* '{' or '[' */
-void uxdp_ctl_json_close(struct uxdp_ctl_json *j, char brace); /* '}' or ']' */
-void uxdp_ctl_json_key(struct uxdp_ctl_json *j, const char *key);
-void uxdp_ctl_json_str(struct uxdp_ctl_json *j, const char *s);
-void uxdp_ctl_json_uint(struct uxdp_ctl_json *j, uint64_t v);
-void uxdp_ctl_json_bool(struct uxdp_ctl_json *j, bool v);
-void uxdp_ctl_json_null(struct uxdp_ctl_json *j);
-/* Bytes as bpftool's JSON without BTF: ["0x0a", "0x00", ...]. */
-void uxdp_ctl_json_hex(struct uxdp_ctl_json *j, const void *data, size_t n);
-/* End a top-level document: newline and flush. */
-void uxdp_ctl_json_end(struct uxdp_ctl_json *j);
 
 #endif /* UXDP_CTL_H */

@@ -169,13 +169,29 @@ try:
     run(rc=2)
     run("--bogus", "map", "list", rc=2)
     run("stats", rc=1, err="no counters")
-    run("map", "list", inst="no-such-instance", out="")
-    assert subprocess.run([ctl, "-h"], capture_output=True).returncode == 0
+    # An instance that does not exist is an error that names the ones that do.
+    run("map", "list", inst="no-such-instance", rc=1,
+        err="instance no-such-instance does not exist (existing: ")
+    run("map", "dump", "hosts", inst="no-such-instance", rc=1, err=INST)
+    h = subprocess.run([ctl, "-h"], capture_output=True, text=True)
+    assert h.returncode == 0 and "Examples:" in h.stdout, h
+    v = subprocess.run([ctl, "--version"], capture_output=True, text=True)
+    assert v.returncode == 0 and v.stdout.startswith("uxdpctl ") and \
+        v.stdout.count("\n") == 1, v
+
+    # -j: errors are bpftool's {"error": ...} on stdout, nothing on stderr.
+    for args, rc in ((["map", "lookup", "hosts", "key", "u32", "99"], 1),
+                     (["map", "frob"], 2)):
+        r = subprocess.run([ctl, "--instance", INST, "-j"] + args, capture_output=True,
+                           text=True)
+        assert r.returncode == rc and r.stderr == "", (args, r)
+        e = json.loads(r.stdout)
+        assert list(e) == ["error"] and e["error"], (args, e)
 
     # instance delete removes everything
     assert INST in run("instance", "list", inst=None).split()
     run("instance", "delete", INST, inst=None)
-    run("map", "list", out="")
+    run("map", "list", rc=1, err="instance %s does not exist" % INST)
     assert INST not in run("instance", "list", inst=None).split()
 finally:
     subprocess.run([ctl, "instance", "delete", INST], capture_output=True)

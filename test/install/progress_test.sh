@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# cli.progress: long work says what it does on a terminal, and nothing more
+# when stderr is not one.  script(1) gives the tools a terminal.
+#   - uxdpc on a terminal: a status line (rewritten in place: \r ESC[K)
+#     naming the program it lifts and the optimisation; not a terminal:
+#     silent; -v: the same steps as lines, and the bitcode it uses.
+#   - uxdp --repeat on a terminal without --stats: a packet count every
+#     second; not a terminal: only the final counters.
+#
+# usage: progress_test.sh PREFIX_BIN
+set -uo pipefail
+BIN=$1
+export PATH=$BIN:/usr/bin:/bin
+EX=$(dirname "$BIN")/share/doc/uxdp/examples
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+command -v script >/dev/null || { echo "SKIP: no script(1)"; exit 77; }
+
+script -qec "uxdpc $EX/xdp_len_hist.bpf.o -O3 -o tty.aot.o" /dev/null >tty.out ||
+	fail "uxdpc on a terminal: $(cat tty.out)"
+grep -q "lifting xdp_len_hist" tty.out || fail "uxdpc on a terminal: no program named"
+grep -q "optimising 1 program (-O3)" tty.out || fail "uxdpc on a terminal: no optimising step"
+grep -q $'\r\e\\[K' tty.out || fail "uxdpc on a terminal: the status line is not rewritten"
+[ -s tty.aot.o ] || fail "uxdpc on a terminal wrote nothing"
+
+uxdpc "$EX/xdp_len_hist.bpf.o" -O3 -o pipe.aot.o 2>pipe.err || fail "uxdpc"
+[ ! -s pipe.err ] || fail "uxdpc not on a terminal printed: $(cat pipe.err)"
+cmp -s tty.aot.o pipe.aot.o || fail "uxdpc wrote another object on a terminal"
+
+uxdpc -v "$EX/xdp_len_hist.bpf.o" -O3 -o v.aot.o 2>v.err || fail "uxdpc -v"
+for want in "helpers: " "\[1/1\] xdp_len_hist.bpf.o: lifting xdp_len_hist" \
+	"optimising 1 program" "writing v.aot.o" "wrote v.aot.o (1 program)"; do
+	grep -q "^uxdpc: .*$want" v.err || fail "uxdpc -v: no line '$want' in: $(cat v.err)"
+done
+! grep -q $'\r' v.err || fail "uxdpc -v: status line escapes in the lines"
+
+# uxdp: a run of a few seconds, stopped by SIGINT, which prints the counters.
+run="uxdp --object pipe.aot.o --pcap $EX/traffic.pcap --repeat 1000000000"
+script -qec "timeout -s INT 3 $run" /dev/null >tty.out
+grep -Eq "uxdp: [0-9]+ packets in [0-9]+ s \([0-9.]+ Mpps\)" tty.out ||
+	fail "uxdp --repeat on a terminal: no packet count: $(head -c 300 tty.out)"
+grep -q "^XDP_PASS" tty.out || fail "uxdp on a terminal: no final counters"
+timeout -s INT 2 $run >pipe.out 2>pipe.err
+[ ! -s pipe.err ] || fail "uxdp not on a terminal printed on stderr: $(cat pipe.err)"
+grep -q "^XDP_PASS" pipe.out || fail "uxdp: no final counters"
+echo "cli.progress: ok"
