@@ -208,7 +208,7 @@ static int check_call(const struct checker *c, size_t i, const struct ebpf_insn 
 	}
 	if (c->raw)
 		return 0;
-	if (uxdp_helper_name(in->imm))
+	if (uxdp_helper_name(in->imm) || uxdp_core_is_poison(c->obj, c->prog, i))
 		return 0;
 	name = kernel_helper_name(in->imm);
 	if (name)

@@ -76,6 +76,7 @@ struct fe {
 	int btf_ext_shndx;
 	int license_shndx;
 	int maps_rel_shndx;       /* .rel.maps */
+	const struct uxdp_open_opts *opts;
 	struct uxdp_object *obj;
 };
 
@@ -130,6 +131,11 @@ void uxdp_object_free(struct uxdp_object *obj)
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
 	}
+	for (i = 0; i < obj->n_poison; i++) {
+		free(obj->poison[i].section);
+		free(obj->poison[i].why);
+	}
+	free(obj->poison);
 	free(obj->progs);
 	free(obj->maps);
 	free(obj->path);
@@ -1103,6 +1109,29 @@ static void read_license(struct fe *fe)
 	fe->obj->license[n] = '\0';
 }
 
+/* CO-RE relocations patch the sections' code before programs are built. */
+static int apply_core(struct fe *fe, const struct uxdp_elf_view *v)
+{
+	struct ebpf_insn **insns = calloc(fe->n_secs, sizeof(*insns));
+	size_t *n = calloc(fe->n_secs, sizeof(*n));
+	struct uxdp_core_sections secs = { insns, n };
+	int err;
+
+	if (!insns || !n) {
+		free(insns);
+		free(n);
+		return fe_err(fe, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < fe->n_secs; i++) {
+		insns[i] = fe->secs[i].exec ? fe->secs[i].insns : NULL;
+		n[i] = fe->secs[i].exec ? fe->secs[i].n_insns : 0;
+	}
+	err = uxdp_core_apply(fe->obj, v, &secs, &fe->opts->target, fe->diag);
+	free(insns);
+	free(n);
+	return err;
+}
+
 static int read_btf(struct fe *fe)
 {
 	struct uxdp_elf_view v = {
@@ -1126,7 +1155,7 @@ static int read_btf(struct fe *fe)
 	}
 	err = uxdp_btf_maps_read(fe->obj, &v, fe->diag);
 	if (!err)
-		err = uxdp_btf_ext_check(fe->obj, &v, fe->diag);
+		err = apply_core(fe, &v);
 	return err;
 }
 
@@ -1162,10 +1191,12 @@ static int copy_mem(struct fe *fe, const void *mem, size_t size)
 }
 
 /* path names the object in messages; mem, when not NULL, holds its bytes. */
-static int open_elf(const char *path, const void *mem, size_t size, const char *select,
-		    struct uxdp_object **out, struct uxdp_diag *diag)
+int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
+			  const struct uxdp_open_opts *opts, struct uxdp_object **out,
+			  struct uxdp_diag *diag)
 {
-	struct fe fe = { .diag = diag };
+	static const struct uxdp_open_opts defaults;
+	struct fe fe = { .diag = diag, .opts = opts ? opts : &defaults };
 	const char *slash = strrchr(path, '/');
 	int err;
 
@@ -1192,7 +1223,7 @@ static int open_elf(const char *path, const void *mem, size_t size, const char *
 	err = err ?: read_btf(&fe);
 	err = err ?: check_maps_relocations(&fe);
 	err = err ?: read_data_maps(&fe);
-	err = err ?: select_programs(&fe, select);
+	err = err ?: select_programs(&fe, fe.opts->select);
 	if (!err)
 		read_license(&fe);
 out:
@@ -1208,11 +1239,15 @@ out:
 int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
 			 struct uxdp_diag *diag)
 {
-	return open_elf(path, NULL, 0, select, out, diag);
+	struct uxdp_open_opts o = { .select = select };
+
+	return uxdp_object_open_opts(path, NULL, 0, &o, out, diag);
 }
 
 int uxdp_object_open_elf_mem(const void *bytes, size_t size, const char *name,
 			     const char *select, struct uxdp_object **out, struct uxdp_diag *diag)
 {
-	return open_elf(name, bytes, size, select, out, diag);
+	struct uxdp_open_opts o = { .select = select };
+
+	return uxdp_object_open_opts(name, bytes, size, &o, out, diag);
 }

@@ -243,6 +243,8 @@ int uxdp_lift_program(struct lift_module *m, size_t prog_idx)
 	int err;
 
 	err = uxdp_decode_check(m->obj, prog, m->diag);
+	if (!err)
+		err = uxdp_core_check_reach(m->obj, prog, m->diag);
 	if (err)
 		return err;
 	err = uxdp_analyse(m->obj, prog, &an, m->diag);

@@ -16,6 +16,7 @@
 #include "lift.h"
 
 #define BPF_MAX_LOOPS (8 * 1024 * 1024) /* the kernel's limit for bpf_loop */
+#define XDP_ABORTED_VERDICT 0
 
 static LLVMIntPredicate predicate(uint8_t op)
 {
@@ -175,6 +176,12 @@ static int lift_call(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	}
 	if (in->imm == UXDP_HELPER_ID_LOOP)
 		return lift_bpf_loop(l, i);
+	if (in->imm == UXDP_CORE_POISON) {
+		/* Dead code (core_reach.c proved it): end the path, as the kernel removes it. */
+		LLVMBuildRet(m->b, lift_const64(l, XDP_ABORTED_VERDICT));
+		l->terminated = true;
+		return 0;
+	}
 	lift_set(l, 0, call_helper(l, uxdp_helper_name(in->imm), uxdp_helper_nargs(in->imm)));
 	if (in->imm == UXDP_HELPER_ID_TAIL_CALL)
 		lift_check_tail_called(l);
