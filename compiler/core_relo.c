@@ -1247,7 +1247,7 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 			c.insn = r.insn_off / EBPF_INSN_SIZE;
 			c.relo_no = (uint32_t)total;
 			total++;
-			if (r.insn_off % EBPF_INSN_SIZE || c.insn >= n_insns || !secs->insns[shndx] ||
+			if (r.insn_off % EBPF_INSN_SIZE || c.insn >= n_insns ||
 			    r.type_id == 0 || r.type_id >= btf__type_cnt(local) ||
 			    r.kind > TYPE_MATCHES ||
 			    str_empty(btf__name_by_offset(local, r.access_str_off))) {
@@ -1256,6 +1256,8 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 						 v->name, sname, c.insn, r.type_id, r.kind);
 				break;
 			}
+			if (!secs->insns[shndx])
+				continue; /* a section the caller does not compile */
 			if (!c.target) {
 				if (tgt && tgt->btf) {
 					c.target = tgt->btf;

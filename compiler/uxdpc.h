@@ -99,6 +99,13 @@ struct uxdp_core_poison {
 	char *why;            /* "CO-RE relocation #3 (field_byte_offset struct s.f) failed: ..." */
 };
 
+/* A program of another type (tracing, tc...), listed by --list, never compiled. */
+struct uxdp_other_prog {
+	char *name;
+	char *section;
+	const char *type;     /* libbpf's section prefix: "fentry", "tc"... */
+};
+
 struct uxdp_object {
 	char *path;
 	char *name;           /* base name of path */
@@ -110,14 +117,19 @@ struct uxdp_object {
 	size_t n_core_relos;  /* CO-RE relocations applied from .BTF.ext */
 	struct uxdp_core_poison *poison; /* the instructions they poisoned */
 	size_t n_poison;
+	struct uxdp_other_prog *others;  /* with uxdp_open_opts.all only */
+	size_t n_others;
 };
 
 /*
- * Read a clang-built BPF ELF object.  Every function in an executable section
- * other than .text that is a global symbol is a program candidate.  With
- * select == NULL only XDP programs are kept (SEC "xdp", "xdp/...",
- * "xdp.frags", "xdp.frags/..."); otherwise exactly the program whose function
- * or section name equals select, whatever its section.  No kernel needed.
+ * Read a clang-built BPF ELF object.  Every function, global or static, in
+ * an executable section other than .text is a program, as for libbpf.  With
+ * select == NULL the programs of XDP sections (SEC "xdp", "xdp/...",
+ * "xdp.frags", "xdp.frags/...") are kept, or, when there are none, those of
+ * custom sections libbpf gives no type ("xdp_fw", "prog"...), compiled as
+ * XDP; otherwise exactly the program whose function or section name equals
+ * select.  Programs of other types (tracing, tc...) are never compiled.  No
+ * kernel needed.
  */
 int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
@@ -151,6 +163,11 @@ struct uxdp_open_opts {
 int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
 			  const struct uxdp_open_opts *opts, struct uxdp_object **out,
 			  struct uxdp_diag *diag);
+/*
+ * Every map has a size: max_entries 0 (left for the loader to set) is an
+ * error naming the map and --map-size.
+ */
+int uxdp_object_check_sizes(const struct uxdp_object *obj, struct uxdp_diag *diag);
 /* Read plain instruction bytes as one program named name. */
 int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
@@ -200,7 +217,7 @@ struct btf *uxdp_btf_parse(const struct uxdp_elf_view *view, struct uxdp_diag *d
 
 /* core_relo.c: the code of every executable section, by section index. */
 struct uxdp_core_sections {
-	struct ebpf_insn *const *insns; /* NULL for sections that are not code */
+	struct ebpf_insn *const *insns; /* NULL: not code, or code left alone */
 	const size_t *n_insns;
 };
 /*

@@ -43,22 +43,55 @@ static bool compiled(const struct uxdp_object *obj, const char *name)
 }
 
 /*
- * The verifier's reason: the log ends with statistics ("processed N insns
- * ..."), and the line before them says what was wrong.
+ * Lines the verifier prints after its reason: statistics, and the states it
+ * compared or walked back through ("infinite loop detected at insn 3" is
+ * followed by "cur state: ..." and "old state: ...").
  */
+static bool after_reason(const char *line)
+{
+	static const char *const prefixes[] = {
+		"processed ", "verification time", "stack depth", "cur state:", "old state:",
+		"mark_precise:", "last_idx ", "parent ", "regs=", "peak_states", "-- END",
+	};
+
+	for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
+		if (!strncmp(line, prefixes[k], strlen(prefixes[k])))
+			return true;
+	return false;
+}
+
+/* The verifier's reason: the last line of the log that is not one of those. */
 static const char *reason(char *log)
 {
 	char *end = log + strlen(log), *start;
 
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = '\0';
 	for (;;) {
+		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = '\0';
 		start = strrchr(log, '\n');
 		start = start ? start + 1 : log;
-		if (start == log || (strncmp(start, "processed ", 10) &&
-				     strncmp(start, "verification time", 17)))
+		if (start == log || !after_reason(start))
 			return start;
-		start[-1] = '\0';
+		end = start - 1;
+		*end = '\0';
+	}
+}
+
+/* The sizes uxdpc compiles with (--map-size), and no pinning: no side effects. */
+static void prepare_maps(const struct uxdp_object *obj, struct bpf_object *bo)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, bo) {
+		bpf_map__set_pin_path(map, NULL);
+		for (size_t k = 0; k < obj->n_maps; k++) {
+			const struct uxdp_map_info *m = &obj->maps[k];
+
+			if (m->kind != UXDP_MAP_KIND_USER || strcmp(m->name, bpf_map__name(map)))
+				continue;
+			bpf_map__set_max_entries(map, m->max_entries);
+			bpf_map__set_value_size(map, m->value_size);
+		}
 	}
 }
 
@@ -110,6 +143,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		bpf_program__set_log_buf(p, log, LOG_SIZE);
 		bpf_program__set_log_level(p, 1);
 	}
+	prepare_maps(obj, bo);
 	err = bpf_object__load(bo);
 	if (!err) {
 		diag_note(diag, 1, "%s: the kernel verifier accepts it", obj->name);
@@ -121,8 +155,19 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		err = diag_error(diag, err, "%s: --verify=kernel: the kernel refuses BPF here (%s)",
 				 obj->name, strerror(-err));
 	} else {
-		err = diag_error(diag, -EACCES, "%s: the kernel verifier rejects it: %s", obj->name,
-				 log[0] ? reason(log) : strerror(-err));
+		const char *failed = NULL;
+
+		/* libbpf loads in order and stops at the first program refused. */
+		bpf_object__for_each_program(p, bo)
+			if (!failed && compiled(obj, bpf_program__name(p)) && bpf_program__fd(p) < 0)
+				failed = bpf_program__name(p);
+		if (failed && log[0])
+			err = diag_error(diag, -EACCES,
+					 "%s: the kernel verifier rejects program '%s': %s", obj->name,
+					 failed, reason(log));
+		else
+			err = diag_error(diag, -EACCES, "%s: the kernel does not load it: %s",
+					 obj->name, log[0] ? reason(log) : strerror(-err));
 	}
 out:
 	bpf_object__close(bo);

@@ -14,7 +14,6 @@ for obj in "$objdir"/v*/*.bpf.o; do
 	name=$(basename "$obj" .bpf.o)
 	args=
 	case $name in
-	custom_section) args="-p xdp_fw_main" ;;
 	map_in_map_init) continue ;; # static map-in-map values: refused, see lit
 	esac
 	for level in 0 1 2 3; do
