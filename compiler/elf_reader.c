@@ -357,6 +357,26 @@ static int read_symbols(struct fe *fe)
 	return 0;
 }
 
+/*
+ * libxdp's multi-program dispatcher (xdp-dispatcher.o) marks itself with a
+ * `dispatcher_version` in section xdp_metadata.  It runs the programs that
+ * freplace (BPF_PROG_TYPE_EXT) programs put into its slot functions
+ * prog0..prog9; uxdp has no freplace, and the dispatcher alone only ever
+ * returns XDP_PASS, so it is refused (--list still describes it).
+ */
+static int refuse_dispatcher(struct fe *fe)
+{
+	for (size_t i = 0; i < fe->n_syms && !fe->opts->all; i++) {
+		const struct uxdp_elf_sym *y = &fe->syms[i];
+
+		if (y->shndx > 0 && !strcmp(y->name, "dispatcher_version") &&
+		    !strcmp(fe->secs[y->shndx].name, "xdp_metadata"))
+			return fe_err(fe, -EOPNOTSUPP,
+				      "libxdp's multi-program dispatcher: its slots (prog0..prog9) are filled by freplace programs, which uxdp does not run; compile the XDP programs it would dispatch to instead");
+	}
+	return 0;
+}
+
 static int cmp_func(const void *a, const void *b)
 {
 	const struct fe_func *x = a, *y = b;
@@ -1378,6 +1398,7 @@ int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
 	err = mem ? copy_mem(&fe, mem, size) : read_file(&fe, path);
 	err = err ?: read_sections(&fe);
 	err = err ?: read_symbols(&fe);
+	err = err ?: refuse_dispatcher(&fe);
 	err = err ?: collect_functions(&fe);
 	err = err ?: read_code(&fe);
 	err = err ?: read_relocations(&fe);
