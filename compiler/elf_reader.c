@@ -131,6 +131,9 @@ void uxdp_object_free(struct uxdp_object *obj)
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
 	}
+	for (i = 0; i < obj->n_kfuncs; i++)
+		free(obj->kfuncs[i]);
+	free(obj->kfuncs);
 	for (i = 0; i < obj->n_others; i++) {
 		free(obj->others[i].name);
 		free(obj->others[i].section);
@@ -914,6 +917,24 @@ static int reloc_lddw(struct builder *b, const struct fe_sec *sec, size_t si, si
 #undef LDDW_ERR
 }
 
+/* Index of kfunc name in obj->kfuncs, added on first use; -1 on ENOMEM. */
+static int kfunc_index(struct uxdp_object *obj, const char *name)
+{
+	char **k;
+
+	for (size_t i = 0; i < obj->n_kfuncs; i++)
+		if (!strcmp(obj->kfuncs[i], name))
+			return (int)i;
+	k = realloc(obj->kfuncs, (obj->n_kfuncs + 1) * sizeof(*k));
+	if (!k)
+		return -1;
+	obj->kfuncs = k;
+	k[obj->n_kfuncs] = strdup(name);
+	if (!k[obj->n_kfuncs])
+		return -1;
+	return (int)obj->n_kfuncs++;
+}
+
 /* Resolve the relocations and local references of placed function p. */
 static int resolve_function(struct builder *b, size_t p)
 {
@@ -946,10 +967,16 @@ static int resolve_function(struct builder *b, size_t p)
 						      "program '%s': section '%s': relocation %d at insn %zu: type %llu on a call, expected R_BPF_64_32",
 						      b->prog, sec->name, r, si,
 						      (unsigned long long)GELF_R_TYPE(rel->r_info));
-				if (y->shndx < 0)
-					return fe_err(fe, -EOPNOTSUPP,
-						      "program '%s': section '%s' insn %zu: unsupported extern '%s'",
-						      b->prog, sec->name, si, y->name);
+				if (y->shndx < 0) {
+					/* An extern __ksym function: a kfunc, by name. */
+					int k = kfunc_index(fe->obj, y->name);
+
+					if (k < 0)
+						return fe_err(fe, -ENOMEM, "out of memory");
+					b->insns[L].src = EBPF_PSEUDO_CALL_KFUNC;
+					b->insns[L].imm = k;
+					continue;
+				}
 				if (!fe->secs[y->shndx].exec || y->value % EBPF_INSN_SIZE)
 					return fe_err(fe, -ENOEXEC,
 						      "program '%s': section '%s': relocation %d at insn %zu: call to '%s', not code",

@@ -119,6 +119,8 @@ struct uxdp_object {
 	size_t n_poison;
 	struct uxdp_other_prog *others;  /* with uxdp_open_opts.all only */
 	size_t n_others;
+	char **kfuncs;        /* names of the kfuncs called: a kfunc call's imm indexes this */
+	size_t n_kfuncs;
 };
 
 /*
@@ -253,6 +255,10 @@ void uxdp_insn_where(const struct uxdp_prog *prog, size_t idx, char *buf, size_t
 int uxdp_insn_verror(const struct uxdp_object *obj, const struct uxdp_prog *prog,
 		     struct uxdp_diag *diag, size_t idx, int err, const char *fmt, va_list ap);
 
+/* Number of arguments of a kfunc uxdp provides (kfuncs.h), or -1. */
+int uxdp_kfunc_nargs(const char *name);
+/* The kfunc returns an int (r0 is sign-extended from 32 bits). */
+bool uxdp_kfunc_returns_int(const char *name);
 /* Name of a helper id, or NULL when uxdp does not provide it. */
 const char *uxdp_helper_name(int32_t id);
 /* Number of arguments of a helper id, or -1. */

@@ -25,6 +25,7 @@
 
 #include <uxdp/fib.h>
 #include <uxdp/helpers.h>
+#include <uxdp/kfuncs.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
 #include <uxdp/syncookie.h>
@@ -39,6 +40,8 @@
 
 #define DECLARE_HELPER(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_ARGS_##nargs);
 UXDP_HELPER_TABLE(DECLARE_HELPER)
+#define DECLARE_KFUNC(name, nargs, is_int) uint64_t uxdp_kfunc_##name(UXDP_ARGS_##nargs);
+UXDP_KFUNC_TABLE(DECLARE_KFUNC)
 #define DECLARE_HASH_LOOKUP(n) uint64_t uxdp_hash_lookup_k##n(uint64_t, uint64_t);
 UXDP_HASH_LOOKUP_SIZES(DECLARE_HASH_LOOKUP)
 uint64_t uxdp_hash_lookup_any(uint64_t, uint64_t);
@@ -76,6 +79,8 @@ struct sym {
 
 static const struct sym symbols[] = {
 	UXDP_HELPER_TABLE(HELPER_ENTRY)
+#define KFUNC_ENTRY(name, nargs, is_int) { UXDP_KFUNC_PREFIX #name, (void *)uxdp_kfunc_##name },
+	UXDP_KFUNC_TABLE(KFUNC_ENTRY)
 	/* What map-inline calls for hash, LRU and LPM lookups when helpers are not inlined. */
 #define HASH_LOOKUP_ENTRY(n) { UXDP_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_hash_lookup_k##n },
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_ENTRY)
