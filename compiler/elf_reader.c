@@ -227,6 +227,10 @@ static int read_sections(struct fe *fe)
 		/* Say "truncated" for a cut file, before libelf's generic words. */
 		Elf64_Ehdr h;
 		memcpy(&h, fe->buf, sizeof(h));
+		if (h.e_shentsize != sizeof(Elf64_Shdr))
+			return fe_err(fe, -ENOEXEC,
+				      "section header entry size %u, an ELF64 section header is %zu bytes",
+				      h.e_shentsize, sizeof(Elf64_Shdr));
 		if (h.e_shoff > fe->size ||
 		    (uint64_t)h.e_shnum * h.e_shentsize > fe->size - h.e_shoff)
 			return fe_err(fe, -ENOEXEC,
@@ -885,6 +889,19 @@ static int reloc_lddw(struct builder *b, const struct fe_sec *sec, size_t si, si
 			return LDDW_ERR(-ENOEXEC, "offset %lld out of section '%s' (size %llu)",
 					(long long)off, ts->name,
 					(unsigned long long)ts->sh.sh_size);
+		/*
+		 * A mergeable constant (.rodata.cst16: entries of sh_entsize
+		 * bytes) is read whole, at the entry clang points to: the entry
+		 * must be in the section, or the loads after this lddw read past
+		 * it (a truncated or edited object).
+		 */
+		if ((ts->sh.sh_flags & SHF_MERGE) && ts->sh.sh_entsize &&
+		    (ts->sh.sh_size % ts->sh.sh_entsize ||
+		     (uint64_t)off + ts->sh.sh_entsize > ts->sh.sh_size))
+			return LDDW_ERR(-ENOEXEC,
+					"offset %lld: a %llu-byte constant does not fit section '%s' (size %llu)",
+					(long long)off, (unsigned long long)ts->sh.sh_entsize,
+					ts->name, (unsigned long long)ts->sh.sh_size);
 		in[0].src = EBPF_PSEUDO_MAP_VALUE;
 		in[0].imm = ts->map;
 		in[1].imm = (int32_t)off;
