@@ -116,6 +116,13 @@ struct result {
 	bool fail_memsz_adjust;
 };
 
+/* A named target type, for the search by essential name. */
+struct cand {
+	const char *name;
+	size_t len;              /* essential length */
+	uint32_t id;
+};
+
 /* What the walk needs: both BTFs, the object and the section being patched. */
 struct core {
 	const struct uxdp_elf_view *v;
@@ -124,6 +131,8 @@ struct core {
 	const struct btf *local;
 	const struct btf *target;
 	const char *target_name; /* "uxdp.btf", "vmlinux": for messages */
+	struct cand *index;      /* named target types by essential name (built on first use) */
+	size_t n_index;
 	const char *section;
 	uint32_t insn;           /* index in the section, for messages */
 	uint32_t relo_no;
@@ -1039,6 +1048,60 @@ static void describe(struct core *c, const struct spec *s)
 	}
 }
 
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int r;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	r = strncmp(x->name, y->name, x->len);
+	if (r)
+		return r;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Every named target type sorted by essential name, so that each
+ * relocation finds its candidates by binary search (vmlinux has 100k+
+ * types), in id order as libbpf's linear scan meets them.
+ */
+static int build_index(struct core *c)
+{
+	uint32_t n = btf__type_cnt(c->target);
+
+	c->index = malloc((n ? n : 1) * sizeof(*c->index));
+	if (!c->index)
+		return diag_error(c->diag, -ENOMEM, "out of memory");
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(c->target, id);
+		const char *name = t ? btf__name_by_offset(c->target, t->name_off) : NULL;
+
+		if (str_empty(name))
+			continue;
+		c->index[c->n_index++] = (struct cand){ name, essential_len(name), id };
+	}
+	qsort(c->index, c->n_index, sizeof(*c->index), cmp_cand);
+	return 0;
+}
+
+/* The first index entry whose essential name is name[0..len), or n_index. */
+static size_t first_cand(const struct core *c, const char *name, size_t len)
+{
+	size_t lo = 0, hi = c->n_index;
+	struct cand key = { name, len, 0 };
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_cand(&c->index[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Resolve and apply one relocation to the instruction at in (n_left insns to the end). */
 static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn *in,
 		     size_t n_left)
@@ -1048,8 +1111,7 @@ static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn
 	const char *lname = lt ? btf__name_by_offset(c->local, lt->name_off) : NULL;
 	struct spec ls, cs, ts = { 0 };
 	struct result res = { 0 }, cres;
-	uint32_t n = btf__type_cnt(c->target);
-	size_t lessent;
+	size_t lessent, k;
 	int matched = 0, err;
 	char miss[200];
 
@@ -1069,12 +1131,16 @@ static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn
 	if (str_empty(lname))
 		return core_err(c, -EOPNOTSUPP, "relocations against anonymous types are not supported");
 	lessent = essential_len(lname);
-	for (uint32_t id = 1; id < n; id++) {
+	if (!c->index && (err = build_index(c)))
+		return err;
+	for (k = first_cand(c, lname, lessent);
+	     k < c->n_index && c->index[k].len == lessent &&
+	     !strncmp(c->index[k].name, lname, lessent);
+	     k++) {
+		uint32_t id = c->index[k].id;
 		const struct btf_type *t = btf__type_by_id(c->target, id);
-		const char *tname = btf__name_by_offset(c->target, t->name_off);
 
-		if (!kinds_compat(t, lt) || str_empty(tname) || essential_len(tname) != lessent ||
-		    strncmp(tname, lname, lessent))
+		if (!kinds_compat(t, lt))
 			continue;
 		err = spec_match(&ls, c->target, id, &cs);
 		if (err < 0)
@@ -1277,6 +1343,7 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 	if (!err)
 		obj->n_core_relos = total;
 out:
+	free(c.index);
 	btf__free(owned);
 	btf__free(local);
 	return err;

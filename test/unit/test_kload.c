@@ -117,6 +117,36 @@ int main(int argc, char **argv)
 		k = NULL;
 	}
 
+	/*
+	 * CO-RE against vmlinux: core_reloc's own 64-bit xdp_md loads become
+	 * the kernel's 4-byte fields (else the verifier refuses the ctx
+	 * access), bitfields and enumerators resolve, the poisoned load is dead.
+	 */
+	err = open_obj(argv[1], "core_reloc.bpf.o", NULL, &k, log, sizeof(log), &d);
+	CHECK(!err && k, "core_reloc: %d %s", err, d.msg);
+	if (k) {
+		unsigned char pkt[64] = { 0 };
+		__u64 res[16] = { 0 };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
+
+		pkt[12] = 0x08;       /* IPv4 */
+		pkt[14] = 0x45;       /* version 4, ihl 5 */
+		pkt[22] = 100;        /* ttl > 64: XDP_TX */
+		fd = uxdp_kload_prog_fd(k, "xdp_core_reloc");
+		map = uxdp_kload_map_fd(k, ".bss");
+		key = 0;
+		CHECK(fd >= 0 && map >= 0 && !bpf_prog_test_run_opts(fd, &o) && o.retval == XDP_TX,
+		      "core_reloc run: retval %u", o.retval);
+		CHECK(!bpf_map_lookup_elem(map, &key, res) && res[0] == 14 && res[8] == 5 &&
+			      res[9] == 4 && res[10] == 4 && res[11] == 16 && res[12] == 0,
+		      "core_reloc results %llu %llu %llu %llu %llu %llu", (unsigned long long)res[0],
+		      (unsigned long long)res[8], (unsigned long long)res[9],
+		      (unsigned long long)res[10], (unsigned long long)res[11],
+		      (unsigned long long)res[12]);
+		uxdp_kload_close(k);
+		k = NULL;
+	}
+
 	/* A single program by -p, and a missing one. */
 	err = open_obj(argv[1], "static_progs.bpf.o", "stage_ipv4", &k, log, sizeof(log), &d);
 	CHECK(!err && k && k->obj->n_progs == 1, "select: %d %s", err, d.msg);
