@@ -30,6 +30,7 @@
 	UXDP_HELPER(23, redirect, 2)                   \
 	UXDP_HELPER(25, perf_event_output, 5)          \
 	UXDP_HELPER(28, csum_diff, 5)                  \
+	UXDP_HELPER(42, get_numa_node_id, 0)           \
 	UXDP_HELPER(44, xdp_adjust_head, 2)            \
 	UXDP_HELPER(51, redirect_map, 3)               \
 	UXDP_HELPER(54, xdp_adjust_meta, 2)            \
@@ -56,7 +57,8 @@
 	UXDP_HELPER(204, tcp_raw_gen_syncookie_ipv4, 3) \
 	UXDP_HELPER(205, tcp_raw_gen_syncookie_ipv6, 3) \
 	UXDP_HELPER(206, tcp_raw_check_syncookie_ipv4, 2) \
-	UXDP_HELPER(207, tcp_raw_check_syncookie_ipv6, 2)
+	UXDP_HELPER(207, tcp_raw_check_syncookie_ipv6, 2) \
+	UXDP_HELPER(208, ktime_get_tai_ns, 0)
 
 #define UXDP_HELPER_ID_LOOP 181
 #define UXDP_HELPER_ID_TAIL_CALL 12

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the SYN cookie helpers and bpf_ktime_get_coarse_ns.  The
+ * Unit tests of the SYN cookie helpers, bpf_ktime_get_coarse_ns,
+ * bpf_ktime_get_tai_ns and bpf_get_numa_node_id.  The
  * cookies are keyed with uxdp's own secret, so values are never compared
  * with the kernel's: what is tested is the kernel's contract (gen then
  * check round-trips with the MSS the table gives, a wrong cookie, port,
  * address or sequence fails with -EACCES, malformed headers give -EINVAL).
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -147,6 +150,20 @@ static void test_coarse(void)
 	b = uxdp_helper_ktime_get_coarse_ns();
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	CHECK(a <= b && b <= (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	/* TAI runs ahead of UTC by the leap seconds (37 since 2017, 0 if never set). */
+	clock_gettime(CLOCK_TAI, &ts);
+	a = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	b = uxdp_helper_ktime_get_tai_ns();
+	clock_gettime(CLOCK_TAI, &ts);
+	CHECK(a <= b && b <= (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+}
+
+static void test_numa(void)
+{
+	unsigned int cpu, node = 0;
+
+	CHECK(getcpu(&cpu, &node) == 0);
+	CHECK_EQ(uxdp_helper_get_numa_node_id(), (uint64_t)node);
 }
 
 int main(int argc, char **argv)
@@ -159,5 +176,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(which, "time_coarse") || !strcmp(which, "all"))
 		test_coarse();
+	if (!strcmp(which, "numa") || !strcmp(which, "all"))
+		test_numa();
 	return test_result(which);
 }
