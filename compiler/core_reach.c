@@ -31,7 +31,7 @@ struct regs {
 
 struct walk {
 	const struct uxdp_prog *prog;
-	struct regs *in;   /* state at each insn's entry */
+	struct regs *in; /* state at each insn's entry */
 	bool *seen;
 	size_t *work;
 	size_t top;
@@ -59,7 +59,7 @@ static void flow(struct walk *w, size_t t, const struct regs *s)
 
 		for (int r = 0; r <= EBPF_REG_FP; r++)
 			if ((known >> r & 1) && d->val[r] != s->val[r])
-				known &= (uint16_t)~(1u << r);
+				known &= (uint16_t) ~(1u << r);
 		if (known == d->known)
 			return;
 		d->known = known;
@@ -73,7 +73,7 @@ static void set(struct regs *s, unsigned r, bool known, uint64_t v)
 		s->known |= (uint16_t)(1u << r);
 		s->val[r] = v;
 	} else {
-		s->known &= (uint16_t)~(1u << r);
+		s->known &= (uint16_t) ~(1u << r);
 	}
 }
 
@@ -222,11 +222,12 @@ static void step(struct walk *w, size_t i, struct regs s)
 		flow(w, i + 1, &s);
 		return;
 	case EBPF_CLS_LD:
-		set(&s, in->dst, in->opcode == EBPF_OP_LDDW && in->src == EBPF_PSEUDO_LD_IMM &&
-				       i + 1 < w->prog->n_insns,
-		    (uint32_t)in->imm |
-			    (i + 1 < w->prog->n_insns ?
-				     (uint64_t)(uint32_t)w->prog->insns[i + 1].imm << 32 : 0));
+		set(&s, in->dst,
+		    in->opcode == EBPF_OP_LDDW && in->src == EBPF_PSEUDO_LD_IMM &&
+			i + 1 < w->prog->n_insns,
+		    (uint32_t)in->imm | (i + 1 < w->prog->n_insns
+					     ? (uint64_t)(uint32_t)w->prog->insns[i + 1].imm << 32
+					     : 0));
 		flow(w, i + 2, &s);
 		return;
 	case EBPF_CLS_LDX:
@@ -273,7 +274,8 @@ static const struct uxdp_core_poison *poison_at(const struct uxdp_object *obj,
 	const struct uxdp_insn_origin *o = prog->origin ? &prog->origin[i] : NULL;
 
 	for (size_t k = 0; o && k < obj->n_poison; k++)
-		if (obj->poison[k].sec_insn == o->sec_insn && !strcmp(obj->poison[k].section, o->section))
+		if (obj->poison[k].sec_insn == o->sec_insn &&
+		    !strcmp(obj->poison[k].section, o->section))
 			return &obj->poison[k];
 	return NULL;
 }
@@ -286,8 +288,8 @@ bool uxdp_core_is_poison(const struct uxdp_object *obj, const struct uxdp_prog *
 int uxdp_core_check_reach(const struct uxdp_object *obj, const struct uxdp_prog *prog,
 			  struct uxdp_diag *diag)
 {
-	struct walk w = { .prog = prog };
-	struct regs unknown = { .known = 0 };
+	struct walk w = {.prog = prog};
+	struct regs unknown = {.known = 0};
 	size_t n = prog->n_insns, i;
 	int err = 0;
 

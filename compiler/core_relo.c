@@ -39,10 +39,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "uxdpc.h"
 
-#define SPEC_MAX_LEN 64  /* libbpf's BPF_CORE_SPEC_MAX_LEN */
-#define MAX_TYPE_HOPS 32 /* typedef/modifier chains longer than this are cycles */
+#define SPEC_MAX_LEN 64 /* libbpf's BPF_CORE_SPEC_MAX_LEN */
 
 enum core_kind {
 	FIELD_BYTE_OFFSET = 0,
@@ -61,10 +61,9 @@ enum core_kind {
 };
 
 static const char *const kind_names[] = {
-	"field_byte_offset", "field_byte_size", "field_exists", "field_signed",
-	"field_lshift_u64",  "field_rshift_u64", "type_id_local", "type_id_target",
-	"type_exists",       "type_size",        "enumval_exists", "enumval_value",
-	"type_matches",
+    "field_byte_offset", "field_byte_size", "field_exists",   "field_signed", "field_lshift_u64",
+    "field_rshift_u64",	 "type_id_local",   "type_id_target", "type_exists",  "type_size",
+    "enumval_exists",	 "enumval_value",   "type_matches",
 };
 
 /* struct bpf_core_relo, spelled out: older linux/bpf.h lack it. */
@@ -102,7 +101,7 @@ struct spec {
 	uint32_t kind;
 	struct accessor acc[SPEC_MAX_LEN]; /* the named members and indexes */
 	int len;
-	int raw[SPEC_MAX_LEN];             /* every step, anonymous ones too */
+	int raw[SPEC_MAX_LEN]; /* every step, anonymous ones too */
 	int raw_len;
 	uint32_t bit_offset;
 };
@@ -119,7 +118,7 @@ struct result {
 /* A named target type, for the search by essential name. */
 struct cand {
 	const char *name;
-	size_t len;              /* essential length */
+	size_t len; /* essential length */
 	uint32_t id;
 };
 
@@ -131,12 +130,12 @@ struct core {
 	const struct btf *local;
 	const struct btf *target;
 	const char *target_name; /* "uxdp.btf", "vmlinux": for messages */
-	struct cand *index;      /* named target types by essential name (built on first use) */
+	struct cand *index;	 /* named target types by essential name (built on first use) */
 	size_t n_index;
 	const char *section;
-	uint32_t insn;           /* index in the section, for messages */
+	uint32_t insn; /* index in the section, for messages */
 	uint32_t relo_no;
-	char what[200];          /* "field_byte_offset struct xdp_md.data" */
+	char what[200]; /* "field_byte_offset struct xdp_md.data" */
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -145,7 +144,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 }
 
 static int core_err(struct core *c, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* "OBJ: section 'S' insn N: CO-RE relocation #K (what): reason". */
 static int core_err(struct core *c, int err, const char *fmt, ...)
@@ -160,58 +159,11 @@ static int core_err(struct core *c, int err, const char *fmt, ...)
 			  c->v->name, c->section, c->insn, c->relo_no, c->what, buf);
 }
 
-/* ------------------------------------------------------------ BTF walking */
-
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	int hops = 0;
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		if (++hops > MAX_TYPE_HOPS)
-			return NULL;
-		id = t->type;
-		t = btf__type_by_id(btf, id);
-	}
-	if (res_id)
-		*res_id = id;
-	return t;
-}
+/* ------------------------------------------------------------- helpers */
 
 static bool str_empty(const char *s)
 {
 	return !s || !s[0];
-}
-
-/* Length of name without its "___flavour" suffix (the last one). */
-static size_t essential_len(const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = n > 5 ? n - 5 + 1 : 0; i-- > 0;) {
-		if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' &&
-		    name[i + 3] == '_' && name[i + 4] != '_')
-			return i + 1;
-	}
-	return n;
-}
-
-static bool names_match(const char *a, const char *b)
-{
-	size_t la, lb;
-
-	if (str_empty(b))
-		return str_empty(a);
-	if (str_empty(a))
-		return false;
-	la = essential_len(a);
-	lb = essential_len(b);
-	return la == lb && !strncmp(a, b, la);
-}
-
-static bool kinds_compat(const struct btf_type *a, const struct btf_type *b)
-{
-	return btf_kind(a) == btf_kind(b) || (btf_is_any_enum(a) && btf_is_any_enum(b));
 }
 
 static int64_t type_size(const struct btf *btf, uint32_t id)
@@ -229,235 +181,6 @@ static bool flex_array(const struct btf *btf, const struct accessor *parent,
 		return false;
 	t = btf__type_by_id(btf, parent->type_id);
 	return t && parent->idx == (uint32_t)btf_vlen(t) - 1;
-}
-
-/* libbpf's type compatibility for type-based relocations (names checked by the caller). */
-static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-			int level)
-{
-	const struct btf_type *l = btf__type_by_id(lb, lid), *t = btf__type_by_id(tb, tid);
-
-	if (!l || !t)
-		return -EINVAL;
-	if (!kinds_compat(l, t))
-		return 0;
-	for (int depth = 0; depth < MAX_TYPE_HOPS; depth++) {
-		l = skip_mods(lb, lid, &lid);
-		t = skip_mods(tb, tid, &tid);
-		if (!l || !t)
-			return -EINVAL;
-		if (!kinds_compat(l, t))
-			return 0;
-		switch (btf_kind(l)) {
-		case BTF_KIND_UNKN:
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-		case BTF_KIND_FWD:
-			return 1;
-		case BTF_KIND_INT:
-			return btf_int_offset(l) == 0 && btf_int_offset(t) == 0;
-		case BTF_KIND_PTR:
-			lid = l->type;
-			tid = t->type;
-			continue;
-		case BTF_KIND_ARRAY:
-			lid = btf_array(l)->type;
-			tid = btf_array(t)->type;
-			continue;
-		case BTF_KIND_FUNC_PROTO: {
-			const struct btf_param *lp = btf_params(l), *tp = btf_params(t);
-			int err;
-
-			if (btf_vlen(l) != btf_vlen(t))
-				return 0;
-			for (int i = 0; i < btf_vlen(l); i++) {
-				uint32_t a, b;
-
-				if (level <= 0)
-					return -EINVAL;
-				skip_mods(lb, lp[i].type, &a);
-				skip_mods(tb, tp[i].type, &b);
-				err = types_compat(lb, a, tb, b, level - 1);
-				if (err <= 0)
-					return err;
-			}
-			lid = l->type;
-			tid = t->type;
-			continue;
-		}
-		default:
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-		       bool behind_ptr, int level);
-
-/* Every enumerator of the local enum has a namesake in the target; sizes equal. */
-static int enums_match(const struct btf *lb, const struct btf_type *l, const struct btf *tb,
-		       const struct btf_type *t)
-{
-	if (l->size != t->size || btf_vlen(l) > btf_vlen(t))
-		return 0;
-	for (int i = 0; i < btf_vlen(l); i++) {
-		uint32_t ln = btf_is_enum(l) ? btf_enum(l)[i].name_off : btf_enum64(l)[i].name_off;
-		bool found = false;
-
-		for (int j = 0; j < btf_vlen(t) && !found; j++) {
-			uint32_t tn = btf_is_enum(t) ? btf_enum(t)[j].name_off :
-						       btf_enum64(t)[j].name_off;
-
-			found = names_match(btf__name_by_offset(lb, ln), btf__name_by_offset(tb, tn));
-		}
-		if (!found)
-			return 0;
-	}
-	return 1;
-}
-
-/* Every local member has a namesake in the target whose type matches. */
-static int composites_match(const struct btf *lb, const struct btf_type *l, const struct btf *tb,
-			    const struct btf_type *t, bool behind_ptr, int level)
-{
-	const struct btf_member *lm = btf_members(l);
-
-	if (btf_vlen(l) > btf_vlen(t))
-		return 0;
-	for (int i = 0; i < btf_vlen(l); i++, lm++) {
-		const struct btf_member *tm = btf_members(t);
-		bool found = false;
-
-		for (int j = 0; j < btf_vlen(t) && !found; j++, tm++) {
-			int err;
-
-			if (!names_match(btf__name_by_offset(lb, lm->name_off),
-					 btf__name_by_offset(tb, tm->name_off)))
-				continue;
-			err = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1);
-			if (err < 0)
-				return err;
-			found = err > 0;
-		}
-		if (!found)
-			return 0;
-	}
-	return 1;
-}
-
-/* libbpf's "types match" relation (bpf_core_type_matches()). */
-static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid,
-		       bool behind_ptr, int level)
-{
-	if (level <= 0)
-		return -EINVAL;
-	for (int depth = 0; depth < MAX_TYPE_HOPS; depth++) {
-		const struct btf_type *l = skip_mods(lb, lid, &lid), *t = skip_mods(tb, tid, &tid);
-		int lk, tk;
-
-		if (!l || !t)
-			return -EINVAL;
-		if (!names_match(btf__name_by_offset(lb, l->name_off),
-				 btf__name_by_offset(tb, t->name_off)))
-			return 0;
-		lk = btf_kind(l);
-		tk = btf_kind(t);
-		switch (lk) {
-		case BTF_KIND_UNKN:
-			return lk == tk;
-		case BTF_KIND_FWD:
-			if (behind_ptr && lk != tk)
-				return (tk == BTF_KIND_STRUCT && !btf_kflag(l)) ||
-				       (tk == BTF_KIND_UNION && btf_kflag(l));
-			return lk == tk && btf_kflag(l) == btf_kflag(t);
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-			return btf_is_any_enum(t) && enums_match(lb, l, tb, t);
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-			if (behind_ptr) {
-				if (lk == tk)
-					return 1;
-				return tk == BTF_KIND_FWD && (lk == BTF_KIND_UNION) == btf_kflag(t);
-			}
-			return lk == tk && composites_match(lb, l, tb, t, behind_ptr, level);
-		case BTF_KIND_INT:
-			return lk == tk && l->size == t->size &&
-			       (btf_int_encoding(l) & BTF_INT_SIGNED) ==
-				       (btf_int_encoding(t) & BTF_INT_SIGNED);
-		case BTF_KIND_PTR:
-			if (lk != tk)
-				return 0;
-			behind_ptr = true;
-			lid = l->type;
-			tid = t->type;
-			continue;
-		case BTF_KIND_ARRAY:
-			if (lk != tk || btf_array(l)->nelems != btf_array(t)->nelems)
-				return 0;
-			lid = btf_array(l)->type;
-			tid = btf_array(t)->type;
-			continue;
-		case BTF_KIND_FUNC_PROTO: {
-			const struct btf_param *lp = btf_params(l), *tp = btf_params(t);
-
-			if (lk != tk || btf_vlen(l) != btf_vlen(t))
-				return 0;
-			for (int i = 0; i < btf_vlen(l); i++) {
-				int err = types_match(lb, lp[i].type, tb, tp[i].type, behind_ptr,
-						      level - 1);
-				if (err <= 0)
-					return err;
-			}
-			lid = l->type;
-			tid = t->type;
-			continue;
-		}
-		default:
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-/* Field types compatible for a field relocation (libbpf's rules). */
-static int fields_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid)
-{
-	for (int depth = 0; depth < MAX_TYPE_HOPS; depth++) {
-		const struct btf_type *l = skip_mods(lb, lid, &lid), *t = skip_mods(tb, tid, &tid);
-
-		if (!l || !t)
-			return -EINVAL;
-		if (btf_is_composite(l) && btf_is_composite(t))
-			return 1;
-		if (!kinds_compat(l, t))
-			return 0;
-		switch (btf_kind(l)) {
-		case BTF_KIND_PTR:
-		case BTF_KIND_FLOAT:
-			return 1;
-		case BTF_KIND_FWD:
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64: {
-			const char *ln = btf__name_by_offset(lb, l->name_off);
-			const char *tn = btf__name_by_offset(tb, t->name_off);
-
-			return str_empty(ln) || str_empty(tn) || names_match(ln, tn);
-		}
-		case BTF_KIND_INT:
-			return btf_int_offset(l) == 0 && btf_int_offset(t) == 0;
-		case BTF_KIND_ARRAY:
-			lid = btf_array(l)->type;
-			tid = btf_array(t)->type;
-			continue;
-		default:
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 /* ------------------------------------------------------------------ specs */
@@ -512,7 +235,7 @@ static int parse_spec(const struct btf *btf, const struct core_relo *r, const ch
 	}
 	if (!s->raw_len)
 		return -EINVAL;
-	t = skip_mods(btf, r->type_id, &id);
+	t = uxdp_core_skip_mods(btf, r->type_id, &id);
 	if (!t)
 		return -EINVAL;
 	s->acc[0].type_id = id;
@@ -521,9 +244,9 @@ static int parse_spec(const struct btf *btf, const struct core_relo *r, const ch
 	if (kind_is_enumval(r->kind)) {
 		if (!btf_is_any_enum(t) || s->raw_len > 1 || s->raw[0] >= btf_vlen(t))
 			return -EINVAL;
-		s->acc[0].name = btf__name_by_offset(btf, btf_is_enum(t) ?
-								  btf_enum(t)[s->raw[0]].name_off :
-								  btf_enum64(t)[s->raw[0]].name_off);
+		s->acc[0].name =
+		    btf__name_by_offset(btf, btf_is_enum(t) ? btf_enum(t)[s->raw[0]].name_off
+							    : btf_enum64(t)[s->raw[0]].name_off);
 		return 0;
 	}
 	if (!kind_is_field(r->kind))
@@ -535,7 +258,7 @@ static int parse_spec(const struct btf *btf, const struct core_relo *r, const ch
 	for (int i = 1; i < s->raw_len; i++) {
 		int idx = s->raw[i];
 
-		t = skip_mods(btf, id, &id);
+		t = uxdp_core_skip_mods(btf, id, &id);
 		if (!t)
 			return -EINVAL;
 		if (btf_is_composite(t)) {
@@ -559,7 +282,7 @@ static int parse_spec(const struct btf *btf, const struct core_relo *r, const ch
 		} else if (btf_is_array(t)) {
 			const struct btf_array *a = btf_array(t);
 
-			t = skip_mods(btf, a->type, &id);
+			t = uxdp_core_skip_mods(btf, a->type, &id);
 			if (!t)
 				return -EINVAL;
 			if (!flex_array(btf, &s->acc[s->len - 1], a) && (uint32_t)idx >= a->nelems)
@@ -587,9 +310,9 @@ static int match_member(const struct btf *lb, const struct accessor *acc, const 
 	const struct btf_member *lm, *m;
 	const char *lname;
 
-	if (depth > MAX_TYPE_HOPS)
+	if (depth > UXDP_CORE_MAX_HOPS)
 		return -EINVAL;
-	tt = skip_mods(tb, tid, &tid);
+	tt = uxdp_core_skip_mods(tb, tid, &tid);
 	if (!tt)
 		return -EINVAL;
 	if (!btf_is_composite(tt))
@@ -618,7 +341,7 @@ static int match_member(const struct btf *lb, const struct accessor *acc, const 
 			ta->idx = (uint32_t)i;
 			ta->name = tname;
 			*next_tid = m->type;
-			found = fields_compat(lb, lm->type, tb, m->type);
+			found = uxdp_core_fields_compat(lb, lm->type, tb, m->type);
 			if (!found)
 				ts->len--;
 			return found;
@@ -640,20 +363,21 @@ static int spec_match(const struct spec *ls, const struct btf *tb, uint32_t tid,
 	ts->kind = ls->kind;
 	if (kind_is_type(ls->kind)) {
 		if (ls->kind == TYPE_MATCHES)
-			return types_match(ls->btf, ls->root_id, tb, tid, false, MAX_TYPE_HOPS);
-		return types_compat(ls->btf, ls->root_id, tb, tid, MAX_TYPE_HOPS);
+			return uxdp_core_types_match(ls->btf, ls->root_id, tb, tid, false,
+						     UXDP_CORE_MAX_HOPS);
+		return uxdp_core_types_compat(ls->btf, ls->root_id, tb, tid, UXDP_CORE_MAX_HOPS);
 	}
 	if (kind_is_enumval(ls->kind)) {
-		tt = skip_mods(tb, tid, &tid);
+		tt = uxdp_core_skip_mods(tb, tid, &tid);
 		if (!tt || !btf_is_any_enum(tt))
 			return 0;
 		for (int i = 0; i < btf_vlen(tt); i++) {
-			uint32_t off = btf_is_enum(tt) ? btf_enum(tt)[i].name_off :
-							 btf_enum64(tt)[i].name_off;
+			uint32_t off =
+			    btf_is_enum(tt) ? btf_enum(tt)[i].name_off : btf_enum64(tt)[i].name_off;
 			const char *name = btf__name_by_offset(tb, off);
 
-			if (!str_empty(name) && names_match(ls->acc[0].name, name)) {
-				ts->acc[0] = (struct accessor){ tid, (uint32_t)i, name };
+			if (!str_empty(name) && uxdp_core_names_match(ls->acc[0].name, name)) {
+				ts->acc[0] = (struct accessor){tid, (uint32_t)i, name};
 				ts->len = 1;
 				ts->raw[ts->raw_len++] = i;
 				return 1;
@@ -665,7 +389,7 @@ static int spec_match(const struct spec *ls, const struct btf *tb, uint32_t tid,
 		const struct accessor *la = &ls->acc[i];
 		int64_t sz;
 
-		tt = skip_mods(tb, tid, &tid);
+		tt = uxdp_core_skip_mods(tb, tid, &tid);
 		if (!tt)
 			return -EINVAL;
 		if (la->name) {
@@ -683,12 +407,12 @@ static int spec_match(const struct spec *ls, const struct btf *tb, uint32_t tid,
 			a = btf_array(tt);
 			if (!flex_array(tb, &ts->acc[ts->len - 1], a) && la->idx >= a->nelems)
 				return 0;
-			if (!skip_mods(tb, a->type, &tid))
+			if (!uxdp_core_skip_mods(tb, a->type, &tid))
 				return -EINVAL;
 		}
 		if (ts->raw_len == SPEC_MAX_LEN)
 			return -E2BIG;
-		ts->acc[ts->len++] = (struct accessor){ tid, la->idx, NULL };
+		ts->acc[ts->len++] = (struct accessor){tid, la->idx, NULL};
 		ts->raw[ts->raw_len++] = (int)la->idx;
 		sz = type_size(tb, tid);
 		if (sz < 0)
@@ -740,7 +464,7 @@ static int field_value(const struct spec *s, uint32_t kind, uint64_t *val, uint3
 		return 0;
 	}
 	m = btf_members(t) + acc->idx;
-	mt = skip_mods(s->btf, m->type, &field_type);
+	mt = uxdp_core_skip_mods(s->btf, m->type, &field_type);
 	if (!mt)
 		return -EINVAL;
 	bit_off = s->bit_offset;
@@ -859,17 +583,17 @@ static int calc(const struct spec *ls, const struct spec *ts, struct result *r)
 		err = field_value(ls, ls->kind, &r->orig_val, &r->orig_sz, &r->orig_type,
 				  &r->validate);
 		if (!err)
-			err = field_value(ts, ls->kind, &r->new_val, &r->new_sz, &r->new_type, NULL);
+			err =
+			    field_value(ts, ls->kind, &r->new_val, &r->new_sz, &r->new_type, NULL);
 		if (!err && r->orig_sz != r->new_sz) {
 			const struct btf_type *o = btf__type_by_id(ls->btf, r->orig_type);
 			const struct btf_type *n = btf__type_by_id(ts->btf, r->new_type);
 
 			/* Resizing keeps the value of a pointer or an unsigned integer only. */
-			r->fail_memsz_adjust =
-				!(o && n && btf_is_ptr(o) && btf_is_ptr(n)) &&
-				!(o && n && btf_is_int(o) && btf_is_int(n) &&
-				  btf_int_encoding(o) != BTF_INT_SIGNED &&
-				  btf_int_encoding(n) != BTF_INT_SIGNED);
+			r->fail_memsz_adjust = !(o && n && btf_is_ptr(o) && btf_is_ptr(n)) &&
+					       !(o && n && btf_is_int(o) && btf_is_int(n) &&
+						 btf_int_encoding(o) != BTF_INT_SIGNED &&
+						 btf_int_encoding(n) != BTF_INT_SIGNED);
 		}
 	} else if (kind_is_type(ls->kind)) {
 		err = type_value(ls, ls->kind, &r->orig_val, &r->validate);
@@ -946,7 +670,7 @@ static int record_poison(struct core *c, const char *why)
 
 static int poison(struct core *c, struct ebpf_insn *in, size_t n_left, const char *why)
 {
-	static const struct ebpf_insn bad = { .opcode = EBPF_OP_CALL, .imm = UXDP_CORE_POISON };
+	static const struct ebpf_insn bad = {.opcode = EBPF_OP_CALL, .imm = UXDP_CORE_POISON};
 
 	int err = 0;
 
@@ -974,7 +698,8 @@ static int patch(struct core *c, struct ebpf_insn *in, size_t n_left, const stru
 		if (EBPF_SRC(in->opcode) != EBPF_SRC_K)
 			return core_err(c, -EINVAL, "on an instruction with a register operand");
 		if (r->validate && (uint64_t)(int64_t)in->imm != r->orig_val)
-			return core_err(c, -EINVAL, "the instruction holds %d, the local type says %llu",
+			return core_err(c, -EINVAL,
+					"the instruction holds %d, the local type says %llu",
 					in->imm, (unsigned long long)r->orig_val);
 		in->imm = (int32_t)r->new_val;
 		return 0;
@@ -982,14 +707,16 @@ static int patch(struct core *c, struct ebpf_insn *in, size_t n_left, const stru
 	case EBPF_CLS_ST:
 	case EBPF_CLS_STX:
 		if (r->validate && (uint64_t)(int64_t)in->off != r->orig_val)
-			return core_err(c, -EINVAL, "the instruction's offset is %d, the local type says %llu",
+			return core_err(c, -EINVAL,
+					"the instruction's offset is %d, the local type says %llu",
 					in->off, (unsigned long long)r->orig_val);
 		if (r->new_val > SHRT_MAX)
 			return core_err(c, -ERANGE, "offset %llu does not fit an instruction",
 					(unsigned long long)r->new_val);
 		if (r->fail_memsz_adjust)
 			return poison(c, in, n_left,
-				      "changes the field's size and it is neither a pointer nor an unsigned integer");
+				      "changes the field's size and it is neither a pointer nor an "
+				      "unsigned integer");
 		in->off = (int16_t)r->new_val;
 		if (r->new_sz != r->orig_sz) {
 			int code = size_code(r->new_sz);
@@ -998,7 +725,8 @@ static int patch(struct core *c, struct ebpf_insn *in, size_t n_left, const stru
 				return core_err(c, -EINVAL, "accesses %d bytes of a %u-byte field",
 						size_bytes(in->opcode), r->orig_sz);
 			if (code < 0)
-				return core_err(c, -EINVAL, "the target field is %u bytes, not a load size",
+				return core_err(c, -EINVAL,
+						"the target field is %u bytes, not a load size",
 						r->new_sz);
 			in->opcode = (uint8_t)(EBPF_MODE(in->opcode) | code | cls);
 		}
@@ -1011,7 +739,8 @@ static int patch(struct core *c, struct ebpf_insn *in, size_t n_left, const stru
 			return core_err(c, -EINVAL, "on an lddw of an unexpected form");
 		imm = (uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
 		if (r->validate && imm != r->orig_val)
-			return core_err(c, -EINVAL, "the instruction holds %llu, the local type says %llu",
+			return core_err(c, -EINVAL,
+					"the instruction holds %llu, the local type says %llu",
 					(unsigned long long)imm, (unsigned long long)r->orig_val);
 		in[0].imm = (int32_t)(uint32_t)r->new_val;
 		in[1].imm = (int32_t)(uint32_t)(r->new_val >> 32);
@@ -1028,8 +757,11 @@ static void describe(struct core *c, const struct spec *s)
 {
 	const struct btf_type *t = btf__type_by_id(s->btf, s->root_id);
 	const char *name = t ? btf__name_by_offset(s->btf, t->name_off) : NULL;
-	const char *kw = !t ? "type" : btf_is_struct(t) ? "struct " : btf_is_union(t) ? "union " :
-				   btf_is_any_enum(t) ? "enum " : "";
+	const char *kw = !t		      ? "type"
+			 : btf_is_struct(t)   ? "struct "
+			 : btf_is_union(t)    ? "union "
+			 : btf_is_any_enum(t) ? "enum "
+					      : "";
 	size_t len;
 
 	len = (size_t)snprintf(c->what, sizeof(c->what), "%s %s%s", kind_names[s->kind], kw,
@@ -1040,8 +772,8 @@ static void describe(struct core *c, const struct spec *s)
 				len += (size_t)snprintf(c->what + len, sizeof(c->what) - len, ".%s",
 							s->acc[i].name);
 			else if (i > 0 || s->acc[i].idx)
-				len += (size_t)snprintf(c->what + len, sizeof(c->what) - len, "[%u]",
-							s->acc[i].idx);
+				len += (size_t)snprintf(c->what + len, sizeof(c->what) - len,
+							"[%u]", s->acc[i].idx);
 		}
 	} else if (kind_is_enumval(s->kind) && s->acc[0].name) {
 		snprintf(c->what + len, sizeof(c->what) - len, "::%s", s->acc[0].name);
@@ -1079,7 +811,7 @@ static int build_index(struct core *c)
 
 		if (str_empty(name))
 			continue;
-		c->index[c->n_index++] = (struct cand){ name, essential_len(name), id };
+		c->index[c->n_index++] = (struct cand){name, uxdp_core_essential_len(name), id};
 	}
 	qsort(c->index, c->n_index, sizeof(*c->index), cmp_cand);
 	return 0;
@@ -1089,7 +821,7 @@ static int build_index(struct core *c)
 static size_t first_cand(const struct core *c, const char *name, size_t len)
 {
 	size_t lo = 0, hi = c->n_index;
-	struct cand key = { name, len, 0 };
+	struct cand key = {name, len, 0};
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1103,14 +835,13 @@ static size_t first_cand(const struct core *c, const char *name, size_t len)
 }
 
 /* Resolve and apply one relocation to the instruction at in (n_left insns to the end). */
-static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn *in,
-		     size_t n_left)
+static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn *in, size_t n_left)
 {
 	const char *access = btf__name_by_offset(c->local, r->access_str_off);
 	const struct btf_type *lt = btf__type_by_id(c->local, r->type_id);
 	const char *lname = lt ? btf__name_by_offset(c->local, lt->name_off) : NULL;
-	struct spec ls, cs, ts = { 0 };
-	struct result res = { 0 }, cres;
+	struct spec ls, cs, ts = {0};
+	struct result res = {0}, cres;
 	size_t lessent, k;
 	int matched = 0, err;
 	char miss[200];
@@ -1125,22 +856,22 @@ static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn
 		return core_err(c, -EINVAL, "the access string does not fit the type");
 	describe(c, &ls);
 	if (r->kind == TYPE_ID_LOCAL) {
-		res = (struct result){ .orig_val = r->type_id, .new_val = r->type_id };
+		res = (struct result){.orig_val = r->type_id, .new_val = r->type_id};
 		return patch(c, in, n_left, &res, "");
 	}
 	if (str_empty(lname))
-		return core_err(c, -EOPNOTSUPP, "relocations against anonymous types are not supported");
-	lessent = essential_len(lname);
+		return core_err(c, -EOPNOTSUPP,
+				"relocations against anonymous types are not supported");
+	lessent = uxdp_core_essential_len(lname);
 	if (!c->index && (err = build_index(c)))
 		return err;
-	for (k = first_cand(c, lname, lessent);
-	     k < c->n_index && c->index[k].len == lessent &&
-	     !strncmp(c->index[k].name, lname, lessent);
+	for (k = first_cand(c, lname, lessent); k < c->n_index && c->index[k].len == lessent &&
+						!strncmp(c->index[k].name, lname, lessent);
 	     k++) {
 		uint32_t id = c->index[k].id;
 		const struct btf_type *t = btf__type_by_id(c->target, id);
 
-		if (!kinds_compat(t, lt))
+		if (!uxdp_core_kinds_compat(t, lt))
 			continue;
 		err = spec_match(&ls, c->target, id, &cs);
 		if (err < 0)
@@ -1155,7 +886,8 @@ static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn
 			ts = cs;
 		} else if (cs.bit_offset != ts.bit_offset || cres.poison != res.poison ||
 			   cres.new_val != res.new_val) {
-			return core_err(c, -EINVAL, "ambiguous: %s types %u and %u give different results",
+			return core_err(c, -EINVAL,
+					"ambiguous: %s types %u and %u give different results",
 					c->target_name, ts.root_id, id);
 		}
 		matched++;
@@ -1166,7 +898,9 @@ static int apply_one(struct core *c, const struct core_relo *r, struct ebpf_insn
 			return core_err(c, err, "cannot compute the value (%s)", strerror(-err));
 	}
 	snprintf(miss, sizeof(miss), "failed: no such %s in %s",
-		 kind_is_enumval(r->kind) ? "enumerator" : kind_is_type(r->kind) ? "type" : "field",
+		 kind_is_enumval(r->kind) ? "enumerator"
+		 : kind_is_type(r->kind)  ? "type"
+					  : "field",
 		 c->target_name);
 	return patch(c, in, n_left, &res, miss);
 }
@@ -1190,7 +924,7 @@ static int sec_index(const struct uxdp_elf_view *v, const char *name)
 const char *uxdp_target_btf_path(void)
 {
 	static char buf[4096 + 64];
-	static const char *const rel[] = { "/../runtime/helpers/uxdp.btf", "/../lib/uxdp/uxdp.btf" };
+	static const char *const rel[] = {"/../runtime/helpers/uxdp.btf", "/../lib/uxdp/uxdp.btf"};
 	char exe[4096];
 	ssize_t n;
 
@@ -1221,7 +955,8 @@ static struct btf *load_target(const char *path, struct uxdp_diag *diag, const c
 
 	if (!path) {
 		*err = diag_error(diag, -ENOENT,
-				  "%s: has CO-RE relocations, and uxdp's types (uxdp.btf) are not installed next to uxdpc; give them with --target-btf",
+				  "%s: has CO-RE relocations, and uxdp's types (uxdp.btf) are not "
+				  "installed next to uxdpc; give them with --target-btf",
 				  oname);
 		return NULL;
 	}
@@ -1240,8 +975,8 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 		    struct uxdp_diag *diag)
 {
 	const uint8_t *p = v->btf_ext;
-	struct ext_header h = { 0 };
-	struct core c = { .v = v, .obj = obj, .diag = diag };
+	struct ext_header h = {0};
+	struct core c = {.v = v, .obj = obj, .diag = diag};
 	struct btf *local = NULL, *owned = NULL;
 	uint32_t rec_size;
 	size_t off, end, total = 0;
@@ -1250,13 +985,16 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 	if (!p)
 		return 0;
 	if (v->btf_ext_size < 24)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext truncated: %zu bytes, its header is 24",
-				  v->name, v->btf_ext_size);
+		return diag_error(diag, -EINVAL,
+				  "%s: .BTF.ext truncated: %zu bytes, its header is 24", v->name,
+				  v->btf_ext_size);
 	memcpy(&h, p, v->btf_ext_size < sizeof(h) ? v->btf_ext_size : sizeof(h));
 	if (h.magic != 0xeB9F)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext: bad magic 0x%04x", v->name, h.magic);
+		return diag_error(diag, -EINVAL, "%s: .BTF.ext: bad magic 0x%04x", v->name,
+				  h.magic);
 	if (h.hdr_len < 24 || h.hdr_len > v->btf_ext_size)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext: header length %u out of the %zu-byte section",
+		return diag_error(diag, -EINVAL,
+				  "%s: .BTF.ext: header length %u out of the %zu-byte section",
 				  v->name, h.hdr_len, v->btf_ext_size);
 	if (h.hdr_len < 32 || h.core_relo_len == 0)
 		return 0; /* no CO-RE records */
@@ -1313,12 +1051,12 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 			c.insn = r.insn_off / EBPF_INSN_SIZE;
 			c.relo_no = (uint32_t)total;
 			total++;
-			if (r.insn_off % EBPF_INSN_SIZE || c.insn >= n_insns ||
-			    r.type_id == 0 || r.type_id >= btf__type_cnt(local) ||
-			    r.kind > TYPE_MATCHES ||
+			if (r.insn_off % EBPF_INSN_SIZE || c.insn >= n_insns || r.type_id == 0 ||
+			    r.type_id >= btf__type_cnt(local) || r.kind > TYPE_MATCHES ||
 			    str_empty(btf__name_by_offset(local, r.access_str_off))) {
 				err = diag_error(diag, -EINVAL,
-						 "%s: section '%s' insn %u: malformed CO-RE relocation (type %u, kind %u)",
+						 "%s: section '%s' insn %u: malformed CO-RE "
+						 "relocation (type %u, kind %u)",
 						 v->name, sname, c.insn, r.type_id, r.kind);
 				break;
 			}
@@ -1328,9 +1066,9 @@ int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 				if (tgt && tgt->btf) {
 					c.target = tgt->btf;
 				} else {
-					owned = load_target(tgt && tgt->path ? tgt->path :
-									       uxdp_target_btf_path(),
-							    diag, v->name, &err);
+					owned = load_target(
+					    tgt && tgt->path ? tgt->path : uxdp_target_btf_path(),
+					    diag, v->name, &err);
 					if (!owned)
 						break;
 					c.target = owned;

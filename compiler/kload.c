@@ -31,8 +31,9 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 static bool after_reason(const char *line)
 {
 	static const char *const prefixes[] = {
-		"processed ", "verification time", "stack depth", "cur state:", "old state:",
-		"mark_precise:", "last_idx ", "parent ", "regs=", "peak_states", "-- END",
+	    "processed ", "verification time", "stack depth", "cur state:",
+	    "old state:", "mark_precise:",     "last_idx ",   "parent ",
+	    "regs=",	  "peak_states",       "-- END",
 	};
 
 	for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
@@ -64,9 +65,9 @@ static void kernel_name(const char *name, char out[BPF_OBJ_NAME_LEN])
 
 	for (const char *p = name; *p && n < BPF_OBJ_NAME_LEN - 1; p++)
 		out[n++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-					   (*p >= '0' && *p <= '9') || *p == '.' ?
-				   *p :
-				   '_';
+				   (*p >= '0' && *p <= '9') || *p == '.'
+			       ? *p
+			       : '_';
 	out[n] = '\0';
 }
 
@@ -103,20 +104,22 @@ static int create_maps(struct uxdp_kload *k, struct uxdp_diag *diag)
 			continue;
 		if (m->spin_lock_off != UINT32_MAX)
 			return diag_error(diag, -EOPNOTSUPP,
-					  "%s: map '%s' holds a bpf_spin_lock: uxdp's kernel loader does not pass map BTF",
+					  "%s: map '%s' holds a bpf_spin_lock: uxdp's kernel "
+					  "loader does not pass map BTF",
 					  obj->name, m->name);
 		if (m->inner_map >= 0) {
 			err = create_one(&obj->maps[m->inner_map], -1, &inner);
 			if (err)
-				return diag_error(diag, err, "%s: creating the inner map of '%s': %s",
+				return diag_error(diag, err,
+						  "%s: creating the inner map of '%s': %s",
 						  obj->name, m->name, strerror(-err));
 		}
 		err = create_one(m, inner, &k->map_fds[i]);
 		if (inner >= 0)
 			close(inner);
 		if (err)
-			return diag_error(diag, err, "%s: creating map '%s' (type %u): %s", obj->name,
-					  m->name, m->type, strerror(-err));
+			return diag_error(diag, err, "%s: creating map '%s' (type %u): %s",
+					  obj->name, m->name, m->type, strerror(-err));
 		if (m->kind == UXDP_MAP_KIND_USER)
 			continue;
 		if (m->init) {
@@ -125,12 +128,13 @@ static int create_maps(struct uxdp_kload *k, struct uxdp_diag *diag)
 
 			if (!v)
 				return diag_error(diag, -ENOMEM, "out of memory");
-			memcpy(v, m->init, m->init_size < m->value_size ? m->init_size : m->value_size);
+			memcpy(v, m->init,
+			       m->init_size < m->value_size ? m->init_size : m->value_size);
 			err = bpf_map_update_elem(k->map_fds[i], &key, v, BPF_ANY) ? -errno : 0;
 			free(v);
 			if (err)
-				return diag_error(diag, err, "%s: writing '%s': %s", obj->name, m->name,
-						  strerror(-err));
+				return diag_error(diag, err, "%s: writing '%s': %s", obj->name,
+						  m->name, strerror(-err));
 		}
 		if (m->kind == UXDP_MAP_KIND_RODATA && bpf_map_freeze(k->map_fds[i]))
 			return diag_error(diag, -errno, "%s: freezing '%s': %s", obj->name, m->name,
@@ -152,14 +156,15 @@ static int relocate(const struct uxdp_kload *k, const struct uxdp_prog *p,
 				in->imm = k->map_fds[in->imm];
 			i++;
 		} else if (in->opcode == EBPF_OP_CALL && in->src == EBPF_PSEUDO_CALL_KFUNC) {
-			const char *name = (size_t)in->imm < k->obj->n_kfuncs ?
-						   k->obj->kfuncs[in->imm] : "?";
+			const char *name =
+			    (size_t)in->imm < k->obj->n_kfuncs ? k->obj->kfuncs[in->imm] : "?";
 			int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
 
 			if (id < 0)
-				return diag_error(diag, -ENOENT,
-						  "%s: program '%s' insn %zu: kfunc '%s' is not in this kernel",
-						  k->obj->name, p->name, i, name);
+				return diag_error(
+				    diag, -ENOENT,
+				    "%s: program '%s' insn %zu: kfunc '%s' is not in this kernel",
+				    k->obj->name, p->name, i, name);
 			in->imm = id;
 		}
 	}
@@ -217,8 +222,8 @@ static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux
 	if (o->log && o->log[0])
 		return diag_error(diag, -EACCES, "%s: the kernel verifier rejects program '%s': %s",
 				  k->obj->name, p->name, uxdp_verifier_reason(o->log));
-	return diag_error(diag, err, "%s: the kernel does not load program '%s': %s",
-			  k->obj->name, p->name, strerror(-err));
+	return diag_error(diag, err, "%s: the kernel does not load program '%s': %s", k->obj->name,
+			  p->name, strerror(-err));
 }
 
 void uxdp_kload_close(struct uxdp_kload *k)
@@ -237,13 +242,13 @@ void uxdp_kload_close(struct uxdp_kload *k)
 	free(k);
 }
 
-int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts,
-		    struct uxdp_kload **out, struct uxdp_diag *diag)
+int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts, struct uxdp_kload **out,
+		    struct uxdp_diag *diag)
 {
 	static const struct uxdp_kload_opts none;
 	const struct uxdp_kload_opts *o = opts ? opts : &none;
-	struct uxdp_open_opts oo = { .select = o->select, .resize = o->resize,
-				     .n_resize = o->n_resize };
+	struct uxdp_open_opts oo = {
+	    .select = o->select, .resize = o->resize, .n_resize = o->n_resize};
 	struct uxdp_kload *k;
 	libbpf_print_fn_t old;
 	struct btf *vmlinux;
@@ -257,7 +262,7 @@ int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts,
 		return diag_error(diag, -errno ? -errno : -ENOENT,
 				  "the kernel's BTF (/sys/kernel/btf/vmlinux) cannot be read: %s",
 				  strerror(errno));
-	oo.target = (struct uxdp_core_target){ .btf = vmlinux, .name = "vmlinux" };
+	oo.target = (struct uxdp_core_target){.btf = vmlinux, .name = "vmlinux"};
 	k = calloc(1, sizeof(*k));
 	if (!k) {
 		btf__free(vmlinux);

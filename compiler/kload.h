@@ -43,8 +43,8 @@ struct uxdp_kload_opts {
 /* A loaded object: the front end's view and the kernel's descriptors. */
 struct uxdp_kload {
 	struct uxdp_object *obj; /* CO-RE resolved against vmlinux */
-	int *map_fds;            /* per obj->maps; -1 for inner-map templates */
-	int *prog_fds;           /* per obj->progs */
+	int *map_fds;		 /* per obj->maps; -1 for inner-map templates */
+	int *prog_fds;		 /* per obj->progs */
 };
 
 /*
@@ -55,8 +55,8 @@ struct uxdp_kload {
  * log in opts->log.  -EPERM, -ENOSYS and -EOPNOTSUPP from a bpf() call
  * mean the kernel refuses BPF here (the message says which call).
  */
-int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts,
-		    struct uxdp_kload **out, struct uxdp_diag *diag);
+int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts, struct uxdp_kload **out,
+		    struct uxdp_diag *diag);
 /* The descriptor of the map or program named name, or -1. */
 int uxdp_kload_map_fd(const struct uxdp_kload *k, const char *name);
 int uxdp_kload_prog_fd(const struct uxdp_kload *k, const char *name);

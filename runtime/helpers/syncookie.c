@@ -67,39 +67,46 @@ static inline uint64_t rotl(uint64_t x, int b)
 	return (x << b) | (x >> (64 - b));
 }
 
-#define SIPROUND(v0, v1, v2, v3)                                                   \
-	do {                                                                       \
-		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);          \
-		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                             \
-		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                             \
-		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);          \
-	} while (0)
+/* One SipHash round on the state v[0..3]. */
+static inline void sipround(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = rotl(v[1], 13) ^ v[0];
+	v[0] = rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = rotl(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = rotl(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = rotl(v[1], 17) ^ v[2];
+	v[2] = rotl(v[2], 32);
+}
 
 /* SipHash-2-4 of n bytes (a multiple of 4, at most 44) under key k. */
 static uint32_t siphash(const uint8_t *p, size_t n, const uint64_t k[2])
 {
-	uint64_t v0 = 0x736f6d6570736575ull ^ k[0], v1 = 0x646f72616e646f6dull ^ k[1];
-	uint64_t v2 = 0x6c7967656e657261ull ^ k[0], v3 = 0x7465646279746573ull ^ k[1];
+	uint64_t v[4] = {0x736f6d6570736575ull ^ k[0], 0x646f72616e646f6dull ^ k[1],
+			 0x6c7967656e657261ull ^ k[0], 0x7465646279746573ull ^ k[1]};
 	uint64_t m, b = (uint64_t)n << 56;
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&m, p + i, 8);
-		v3 ^= m;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
+		v[3] ^= m;
+		sipround(v);
+		sipround(v);
+		v[0] ^= m;
 	}
 	for (size_t j = 0; i + j < n; j++)
 		b |= (uint64_t)p[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
+	v[3] ^= b;
+	sipround(v);
+	sipround(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
 	for (int r = 0; r < 4; r++)
-		SIPROUND(v0, v1, v2, v3);
-	return (uint32_t)(v0 ^ v1 ^ v2 ^ v3);
+		sipround(v);
+	return (uint32_t)(v[0] ^ v[1] ^ v[2] ^ v[3]);
 }
 
 static inline uint32_t load32(const uint8_t *p)
@@ -212,8 +219,8 @@ uint64_t uxdp_helper_tcp_raw_gen_syncookie_ipv4(uint64_t iph, uint64_t th, uint6
 
 uint64_t uxdp_helper_tcp_raw_gen_syncookie_ipv6(uint64_t iph, uint64_t th, uint64_t th_len)
 {
-	return gen((const uint8_t *)(uintptr_t)iph + IP6_SADDR, 32,
-		   (const uint8_t *)(uintptr_t)th, th_len, 1);
+	return gen((const uint8_t *)(uintptr_t)iph + IP6_SADDR, 32, (const uint8_t *)(uintptr_t)th,
+		   th_len, 1);
 }
 
 uint64_t uxdp_helper_tcp_raw_check_syncookie_ipv4(uint64_t iph, uint64_t th)

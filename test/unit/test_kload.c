@@ -23,14 +23,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);             \
-			fputc('\n', stderr);                      \
-			failures++;                               \
-		}                                                 \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static int bpffs_entries(void)
@@ -49,7 +49,7 @@ static int bpffs_entries(void)
 
 static int run(int prog_fd, unsigned char first_byte)
 {
-	unsigned char pkt[64] = { first_byte, 1, 2, 3 };
+	unsigned char pkt[64] = {first_byte, 1, 2, 3};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
 
 	if (bpf_prog_test_run_opts(prog_fd, &o))
@@ -57,10 +57,10 @@ static int run(int prog_fd, unsigned char first_byte)
 	return (int)o.retval;
 }
 
-static int open_obj(const char *dir, const char *name, const char *select,
-		    struct uxdp_kload **k, char *log, size_t log_size, struct uxdp_diag *d)
+static int open_obj(const char *dir, const char *name, const char *select, struct uxdp_kload **k,
+		    char *log, size_t log_size, struct uxdp_diag *d)
 {
-	struct uxdp_kload_opts o = { .select = select, .log = log, .log_size = log_size };
+	struct uxdp_kload_opts o = {.select = select, .log = log, .log_size = log_size};
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/v3/%s", dir, name);
@@ -125,24 +125,24 @@ int main(int argc, char **argv)
 	err = open_obj(argv[1], "core_reloc.bpf.o", NULL, &k, log, sizeof(log), &d);
 	CHECK(!err && k, "core_reloc: %d %s", err, d.msg);
 	if (k) {
-		unsigned char pkt[64] = { 0 };
-		__u64 res[16] = { 0 };
+		unsigned char pkt[64] = {0};
+		__u64 res[16] = {0};
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
 
-		pkt[12] = 0x08;       /* IPv4 */
-		pkt[14] = 0x45;       /* version 4, ihl 5 */
-		pkt[22] = 100;        /* ttl > 64: XDP_TX */
+		pkt[12] = 0x08; /* IPv4 */
+		pkt[14] = 0x45; /* version 4, ihl 5 */
+		pkt[22] = 100;	/* ttl > 64: XDP_TX */
 		fd = uxdp_kload_prog_fd(k, "xdp_core_reloc");
 		map = uxdp_kload_map_fd(k, ".bss");
 		key = 0;
 		CHECK(fd >= 0 && map >= 0 && !bpf_prog_test_run_opts(fd, &o) && o.retval == XDP_TX,
 		      "core_reloc run: retval %u", o.retval);
 		CHECK(!bpf_map_lookup_elem(map, &key, res) && res[0] == 14 && res[8] == 5 &&
-			      res[9] == 4 && res[10] == 4 && res[11] == 16 && res[12] == 0,
-		      "core_reloc results %llu %llu %llu %llu %llu %llu", (unsigned long long)res[0],
-		      (unsigned long long)res[8], (unsigned long long)res[9],
-		      (unsigned long long)res[10], (unsigned long long)res[11],
-		      (unsigned long long)res[12]);
+			  res[9] == 4 && res[10] == 4 && res[11] == 16 && res[12] == 0,
+		      "core_reloc results %llu %llu %llu %llu %llu %llu",
+		      (unsigned long long)res[0], (unsigned long long)res[8],
+		      (unsigned long long)res[9], (unsigned long long)res[10],
+		      (unsigned long long)res[11], (unsigned long long)res[12]);
 		uxdp_kload_close(k);
 		k = NULL;
 	}
@@ -160,8 +160,8 @@ int main(int argc, char **argv)
 	err = open_obj(argv[1], "unsized_map.bpf.o", NULL, &k, log, sizeof(log), &d);
 	CHECK(err == -EINVAL && strstr(d.msg, "--map-size flows=N"), "unsized: %d %s", err, d.msg);
 	{
-		struct uxdp_map_resize r = { .map = "flows", .max_entries = 8 };
-		struct uxdp_kload_opts o = { .resize = &r, .n_resize = 1 };
+		struct uxdp_map_resize r = {.map = "flows", .max_entries = 8};
+		struct uxdp_kload_opts o = {.resize = &r, .n_resize = 1};
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/v3/unsized_map.bpf.o", argv[1]);

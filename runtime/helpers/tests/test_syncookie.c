@@ -9,8 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <sched.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -19,7 +19,7 @@
 #include "test.h"
 
 #define P(x) ((uint64_t)(uintptr_t)(x))
-#define ERR(e) ((uint64_t)(int64_t)-(e))
+#define ERR(e) ((uint64_t)(int64_t) - (e))
 
 struct tcp {
 	uint16_t sport, dport;
@@ -38,7 +38,7 @@ static void make_syn(struct tcp *t, uint32_t seq, int mss)
 	t->flags = 0x02;
 	t->doff_res = 5 << 4;
 	if (mss >= 0) { /* NOP, NOP, MSS: 8 bytes of options */
-		uint8_t o[8] = { 1, 1, 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss, 0, 0 };
+		uint8_t o[8] = {1, 1, 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss, 0, 0};
 
 		memcpy(t->opts, o, sizeof(o));
 		t->doff_res = 7 << 4;
@@ -57,20 +57,23 @@ static void make_ack(struct tcp *ack, const struct tcp *syn, uint32_t cookie)
 
 static void test_ipv4(void)
 {
-	uint8_t iph[20] = { 0x45 };
+	uint8_t iph[20] = {0x45};
 	struct tcp syn, ack;
 	uint64_t r;
 	uint32_t saddr = htonl(0xc6120001), daddr = htonl(0xc6120002);
 
 	memcpy(iph + 12, &saddr, 4);
 	memcpy(iph + 16, &daddr, 4);
-	static const struct { int in, out; } mss[] = {
-		{ 1460, 1460 }, { 1459, 1440 }, { 1400, 1300 }, { 1000, 536 }, { 100, 536 },
-		{ 9000, 1460 }, { -1, 536 }, { 0, 536 },
+	static const struct {
+		int in, out;
+	} mss[] = {
+	    {1460, 1460}, {1459, 1440}, {1400, 1300}, {1000, 536},
+	    {100, 536},	  {9000, 1460}, {-1, 536},    {0, 536},
 	};
 	for (size_t k = 0; k < sizeof(mss) / sizeof(mss[0]); k++) {
 		make_syn(&syn, 0x12345678u + (uint32_t)k, mss[k].in);
-		r = uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn), (syn.doff_res >> 4) * 4);
+		r = uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn),
+							   (syn.doff_res >> 4) * 4);
 		CHECK((int64_t)r >= 0);
 		CHECK_EQ(r >> 32, (uint64_t)mss[k].out);
 		make_ack(&ack, &syn, (uint32_t)r);
@@ -99,7 +102,7 @@ static void test_ipv4(void)
 	CHECK_EQ(uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn), 20), ERR(EINVAL));
 	CHECK_EQ(uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn), 32), ERR(EINVAL));
 	CHECK((int64_t)uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn),
-							       0x100000000ull + 28) >= 0);
+							      0x100000000ull + 28) >= 0);
 	syn.doff_res = 4 << 4;
 	CHECK_EQ(uxdp_helper_tcp_raw_gen_syncookie_ipv4(P(iph), P(&syn), 16), ERR(EINVAL));
 	/* Options that end early or lie about their size: no MSS, 536. */
@@ -112,19 +115,21 @@ static void test_ipv4(void)
 
 static void test_ipv6(void)
 {
-	uint8_t ip6[40] = { 0x60 };
+	uint8_t ip6[40] = {0x60};
 	struct tcp syn, ack;
 	uint64_t r;
 
 	for (int i = 0; i < 32; i++)
 		ip6[8 + i] = (uint8_t)(0x20 + i);
-	static const struct { int in, out; } mss[] = {
-		{ 9000, 8940 }, { 1500, 1440 }, { 1440, 1440 }, { 1430, 1420 }, { 1300, 1220 },
-		{ -1, 1220 },
+	static const struct {
+		int in, out;
+	} mss[] = {
+	    {9000, 8940}, {1500, 1440}, {1440, 1440}, {1430, 1420}, {1300, 1220}, {-1, 1220},
 	};
 	for (size_t k = 0; k < sizeof(mss) / sizeof(mss[0]); k++) {
 		make_syn(&syn, 0xfffffff0u + (uint32_t)k, mss[k].in); /* seq wraps */
-		r = uxdp_helper_tcp_raw_gen_syncookie_ipv6(P(ip6), P(&syn), (syn.doff_res >> 4) * 4);
+		r = uxdp_helper_tcp_raw_gen_syncookie_ipv6(P(ip6), P(&syn),
+							   (syn.doff_res >> 4) * 4);
 		CHECK((int64_t)r >= 0);
 		CHECK_EQ(r >> 32, (uint64_t)mss[k].out);
 		make_ack(&ack, &syn, (uint32_t)r);
