@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * btf_maps.c - BTF-defined maps (SEC(".maps")) and the CO-RE records of
- * .BTF.ext, read with libbpf's public BTF API only.
+ * btf_maps.c - BTF-defined maps (SEC(".maps")), read with libbpf's public
+ * BTF API only.  CO-RE relocations are core_relo.c's.
  *
  * A BTF map definition is a variable in DATASEC ".maps" whose type is a
  * struct; each member encodes one attribute in its *type*, not its value:
@@ -31,7 +31,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-static struct btf *parse_btf(const struct uxdp_elf_view *v, struct uxdp_diag *diag, int *err)
+struct btf *uxdp_btf_parse(const struct uxdp_elf_view *v, struct uxdp_diag *diag, int *err)
 {
 	libbpf_print_fn_t old;
 	struct btf *btf;
@@ -333,7 +333,7 @@ int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 		return diag_error(diag, -EINVAL,
 				  "%s: section .maps needs .BTF to describe its maps (compile with -g)",
 				  v->name);
-	btf = parse_btf(v, diag, &err);
+	btf = uxdp_btf_parse(v, diag, &err);
 	if (!btf)
 		return err;
 	c.btf = btf;
@@ -357,138 +357,6 @@ int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 	vsi = btf_var_secinfos(sec);
 	for (i = 0; i < btf_vlen(sec) && !err; i++, vsi++)
 		err = add_btf_map(obj, &c, vsi);
-out:
-	btf__free(btf);
-	return err;
-}
-
-/* ------------------------------------------------------------ .BTF.ext */
-
-/* The prefix of struct btf_ext_header (libbpf's btf.h does not export it). */
-struct ext_header {
-	uint16_t magic;
-	uint8_t version;
-	uint8_t flags;
-	uint32_t hdr_len;
-	uint32_t func_info_off;
-	uint32_t func_info_len;
-	uint32_t line_info_off;
-	uint32_t line_info_len;
-	uint32_t core_relo_off; /* present when hdr_len >= 32 */
-	uint32_t core_relo_len;
-};
-
-/* struct bpf_core_relo from linux/bpf.h, spelled out: older headers lack it. */
-struct core_relo {
-	uint32_t insn_off;
-	uint32_t type_id;
-	uint32_t access_str_off;
-	uint32_t kind;
-};
-
-#define CORE_RELO_KIND_MAX 12 /* BPF_CORE_TYPE_MATCHES */
-
-static int sec_index(const struct uxdp_elf_view *v, const char *name)
-{
-	size_t i;
-
-	for (i = 1; i < v->n_secs; i++)
-		if (v->sec_names[i] && !strcmp(v->sec_names[i], name))
-			return (int)i;
-	return -1;
-}
-
-/*
- * CO-RE relocations are counted and checked, not applied.  clang encodes in
- * each relocated instruction the value for the types it compiled against
- * (field offset, size, existence...).  uxdp compiles the program against the
- * same UAPI types it was built with and there is no running kernel whose
- * layout could differ, so those local values are already the target values
- * and the instructions stay as clang wrote them.
- */
-int uxdp_btf_ext_check(struct uxdp_object *obj, const struct uxdp_elf_view *v,
-		       struct uxdp_diag *diag)
-{
-	const uint8_t *p = v->btf_ext;
-	struct ext_header h = { 0 };
-	struct btf *btf = NULL;
-	uint32_t rec_size;
-	size_t off, end, total = 0;
-	int err = 0;
-
-	if (!p)
-		return 0;
-	if (v->btf_ext_size < 24)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext too short", v->name);
-	memcpy(&h, p, v->btf_ext_size < sizeof(h) ? v->btf_ext_size : sizeof(h));
-	if (h.magic != 0xeB9F || h.hdr_len < 24 || h.hdr_len > v->btf_ext_size)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext: bad header", v->name);
-	if (h.hdr_len < 32 || h.core_relo_len == 0)
-		return 0; /* no CO-RE records */
-	off = (size_t)h.hdr_len + h.core_relo_off;
-	end = off + h.core_relo_len;
-	if (off < h.hdr_len || end < off || end > v->btf_ext_size || h.core_relo_len < 4)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext: CO-RE records out of the section",
-				  v->name);
-	if (!v->btf)
-		return diag_error(diag, -EINVAL, "%s: .BTF.ext without .BTF", v->name);
-	btf = parse_btf(v, diag, &err);
-	if (!btf)
-		return err;
-
-	memcpy(&rec_size, p + off, 4);
-	off += 4;
-	if (rec_size < sizeof(struct core_relo) || rec_size % 4) {
-		err = diag_error(diag, -EINVAL, "%s: .BTF.ext: CO-RE record size %u", v->name,
-				 rec_size);
-		goto out;
-	}
-	while (off < end && !err) {
-		uint32_t hdr[2], j;
-		const char *sname;
-		int shndx;
-
-		if (end - off < sizeof(hdr)) {
-			err = diag_error(diag, -EINVAL, "%s: .BTF.ext: truncated CO-RE section",
-					 v->name);
-			break;
-		}
-		memcpy(hdr, p + off, sizeof(hdr));
-		off += sizeof(hdr);
-		sname = btf__name_by_offset(btf, hdr[0]);
-		shndx = sname ? sec_index(v, sname) : -1;
-		if (shndx < 0) {
-			err = diag_error(diag, -EINVAL,
-					 "%s: .BTF.ext: CO-RE records for unknown section '%s'",
-					 v->name, sname ? sname : "?");
-			break;
-		}
-		if (hdr[1] > (end - off) / rec_size) {
-			err = diag_error(diag, -EINVAL,
-					 "%s: .BTF.ext: %u CO-RE records overrun the section",
-					 v->name, hdr[1]);
-			break;
-		}
-		for (j = 0; j < hdr[1]; j++, off += rec_size) {
-			struct core_relo r;
-			const char *access;
-
-			memcpy(&r, p + off, sizeof(r));
-			access = btf__name_by_offset(btf, r.access_str_off);
-			if (r.insn_off % EBPF_INSN_SIZE || r.insn_off >= v->sec_sizes[shndx] ||
-			    r.type_id >= btf__type_cnt(btf) || r.kind > CORE_RELO_KIND_MAX ||
-			    !access || !access[0]) {
-				err = diag_error(diag, -EINVAL,
-						 "%s: section '%s' insn %u: malformed CO-RE relocation (type %u, kind %u)",
-						 v->name, sname, r.insn_off / EBPF_INSN_SIZE,
-						 r.type_id, r.kind);
-				break;
-			}
-			total++;
-		}
-	}
-	if (!err)
-		obj->n_core_relos = total;
 out:
 	btf__free(btf);
 	return err;

@@ -19,6 +19,7 @@
 
 #include <linux/bpf.h>
 #include <uxdp/helpers.h>
+#include <uxdp/kfuncs.h>
 
 #include "uxdpc.h"
 
@@ -57,6 +58,60 @@ static const char *kernel_helper_name(int32_t id)
 	if (id < 0 || (size_t)id >= sizeof(kernel_helper_names) / sizeof(kernel_helper_names[0]))
 		return NULL;
 	return kernel_helper_names[id];
+}
+
+/* ------------------------------------------------------------------ kfuncs */
+
+#define KFUNC_NARGS(name, nargs, is_int) { #name, nargs, is_int },
+static const struct {
+	const char *name;
+	int nargs;
+	bool is_int;
+} kfuncs[] = { UXDP_KFUNC_TABLE(KFUNC_NARGS) };
+
+int uxdp_kfunc_nargs(const char *name)
+{
+	for (size_t k = 0; k < sizeof(kfuncs) / sizeof(kfuncs[0]); k++)
+		if (!strcmp(kfuncs[k].name, name))
+			return kfuncs[k].nargs;
+	return -1;
+}
+
+bool uxdp_kfunc_returns_int(const char *name)
+{
+	for (size_t k = 0; k < sizeof(kfuncs) / sizeof(kfuncs[0]); k++)
+		if (!strcmp(kfuncs[k].name, name))
+			return kfuncs[k].is_int;
+	return false;
+}
+
+/* Why a kernel kfunc is not there, by family (docs/compatibility.md). */
+static const char *kfunc_refusal(const char *name)
+{
+	static const struct {
+		const char *prefix, *why;
+	} families[] = {
+		{ "bpf_xdp_ct_", "conntrack kfuncs need the kernel's connection table, which uxdp does not have" },
+		{ "bpf_ct_", "conntrack kfuncs need the kernel's connection table, which uxdp does not have" },
+		{ "bpf_skb_ct_", "a tc conntrack kfunc" },
+		{ "bpf_xdp_metadata_rx_", "RX metadata kfuncs need a device-bound program and its driver" },
+		{ "bpf_xdp_get_xfrm_state", "IPsec state lives in the kernel" },
+		{ "bpf_xdp_xfrm_state_release", "IPsec state lives in the kernel" },
+		{ "bpf_dynptr_", "dynptrs are not supported" },
+		{ "bpf_obj_", "BPF-allocated objects are not supported" },
+		{ "bpf_list_", "BPF linked lists are not supported" },
+		{ "bpf_rbtree_", "BPF rbtrees are not supported" },
+		{ "bpf_refcount_", "BPF-allocated objects are not supported" },
+		{ "bpf_percpu_obj_", "BPF-allocated objects are not supported" },
+		{ "bpf_arena_", "arena maps are not supported" },
+		{ "bpf_wq_", "workqueues are not supported" },
+		{ "bpf_iter_", "only the numbers iterator (bpf_for, bpf_repeat) is provided" },
+	};
+
+	for (size_t k = 0; k < sizeof(families) / sizeof(families[0]); k++)
+		if (!strncmp(name, families[k].prefix, strlen(families[k].prefix)))
+			return families[k].why;
+	return "uxdp does not provide it";
 }
 
 /* ------------------------------------------------------------- locations */
@@ -199,8 +254,18 @@ static int check_call(const struct checker *c, size_t i, const struct ebpf_insn 
 	switch (in->src) {
 	case EBPF_PSEUDO_CALL_LOCAL:
 		return check_jump_target(c, i, (int64_t)i + in->imm + 1);
-	case EBPF_PSEUDO_CALL_KFUNC:
-		return insn_error(c, i, "kfunc calls are not supported (btf id %d)", in->imm);
+	case EBPF_PSEUDO_CALL_KFUNC: {
+		const char *name;
+
+		if (in->imm < 0 || (size_t)in->imm >= c->obj->n_kfuncs)
+			return insn_error(c, i, "kfunc call without a kfunc name (btf id %d)",
+					  in->imm);
+		name = c->obj->kfuncs[in->imm];
+		if (uxdp_kfunc_nargs(name) < 0)
+			return insn_error(c, i, "unsupported kfunc '%s': %s", name,
+					  kfunc_refusal(name));
+		return 0;
+	}
 	case EBPF_PSEUDO_CALL_HELPER:
 		break;
 	default:
@@ -208,7 +273,7 @@ static int check_call(const struct checker *c, size_t i, const struct ebpf_insn 
 	}
 	if (c->raw)
 		return 0;
-	if (uxdp_helper_name(in->imm))
+	if (uxdp_helper_name(in->imm) || uxdp_core_is_poison(c->obj, c->prog, i))
 		return 0;
 	name = kernel_helper_name(in->imm);
 	if (name)
@@ -238,6 +303,13 @@ static int check_jmp(const struct checker *c, size_t i, const struct ebpf_insn *
 		if (is32)
 			return insn_error(c, i, "unknown opcode 0x%02x", in->opcode);
 		return check_call(c, i, in);
+	case EBPF_JMP_JCOND:
+		/* may_goto: the only JCOND the kernel knows (src 0). */
+		if (is32 || x || c->raw)
+			return insn_error(c, i, "unknown opcode 0x%02x", in->opcode);
+		if (in->src || in->dst || in->imm)
+			return insn_error(c, i, "may_goto uses reserved fields");
+		return check_jump_target(c, i, (int64_t)i + in->off + 1);
 	case EBPF_JMP_EXIT:
 		if (is32 || x)
 			return insn_error(c, i, "unknown opcode 0x%02x", in->opcode);

@@ -76,6 +76,7 @@ struct fe {
 	int btf_ext_shndx;
 	int license_shndx;
 	int maps_rel_shndx;       /* .rel.maps */
+	const struct uxdp_open_opts *opts;
 	struct uxdp_object *obj;
 };
 
@@ -130,6 +131,19 @@ void uxdp_object_free(struct uxdp_object *obj)
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
 	}
+	for (i = 0; i < obj->n_kfuncs; i++)
+		free(obj->kfuncs[i]);
+	free(obj->kfuncs);
+	for (i = 0; i < obj->n_others; i++) {
+		free(obj->others[i].name);
+		free(obj->others[i].section);
+	}
+	free(obj->others);
+	for (i = 0; i < obj->n_poison; i++) {
+		free(obj->poison[i].section);
+		free(obj->poison[i].why);
+	}
+	free(obj->poison);
 	free(obj->progs);
 	free(obj->maps);
 	free(obj->path);
@@ -213,6 +227,10 @@ static int read_sections(struct fe *fe)
 		/* Say "truncated" for a cut file, before libelf's generic words. */
 		Elf64_Ehdr h;
 		memcpy(&h, fe->buf, sizeof(h));
+		if (h.e_shentsize != sizeof(Elf64_Shdr))
+			return fe_err(fe, -ENOEXEC,
+				      "section header entry size %u, an ELF64 section header is %zu bytes",
+				      h.e_shentsize, sizeof(Elf64_Shdr));
 		if (h.e_shoff > fe->size ||
 		    (uint64_t)h.e_shnum * h.e_shentsize > fe->size - h.e_shoff)
 			return fe_err(fe, -ENOEXEC,
@@ -342,6 +360,26 @@ static int read_symbols(struct fe *fe)
 		/* A section symbol has no name of its own: use the section's. */
 		if (y->type == STT_SECTION && y->shndx >= 0)
 			y->name = fe->secs[y->shndx].name;
+	}
+	return 0;
+}
+
+/*
+ * libxdp's multi-program dispatcher (xdp-dispatcher.o) marks itself with a
+ * `dispatcher_version` in section xdp_metadata.  It runs the programs that
+ * freplace (BPF_PROG_TYPE_EXT) programs put into its slot functions
+ * prog0..prog9; uxdp has no freplace, and the dispatcher alone only ever
+ * returns XDP_PASS, so it is refused (--list still describes it).
+ */
+static int refuse_dispatcher(struct fe *fe)
+{
+	for (size_t i = 0; i < fe->n_syms && !fe->opts->all; i++) {
+		const struct uxdp_elf_sym *y = &fe->syms[i];
+
+		if (y->shndx > 0 && !strcmp(y->name, "dispatcher_version") &&
+		    !strcmp(fe->secs[y->shndx].name, "xdp_metadata"))
+			return fe_err(fe, -EOPNOTSUPP,
+				      "libxdp's multi-program dispatcher: its slots (prog0..prog9) are filled by freplace programs, which uxdp does not run; compile the XDP programs it would dispatch to instead");
 	}
 	return 0;
 }
@@ -679,6 +717,48 @@ static int check_maps_relocations(struct fe *fe)
 	return fe_err(fe, -EOPNOTSUPP, "static initialisation of map '%s' is not supported", name);
 }
 
+/* --map-size / --map-value-size: what a loader sets before it loads. */
+static int resize_maps(struct fe *fe)
+{
+	for (size_t k = 0; k < fe->opts->n_resize; k++) {
+		const struct uxdp_map_resize *r = &fe->opts->resize[k];
+		struct uxdp_map_info *m = NULL;
+
+		for (size_t i = 0; i < fe->obj->n_maps && !m; i++)
+			if (fe->obj->maps[i].kind == UXDP_MAP_KIND_USER &&
+			    !strcmp(fe->obj->maps[i].name, r->map))
+				m = &fe->obj->maps[i];
+		if (!m)
+			return fe_err(fe, -ENOENT, "no map named '%s' to resize (--map-size)", r->map);
+		if (r->max_entries)
+			m->max_entries = r->max_entries;
+		if (r->value_size)
+			m->value_size = r->value_size;
+	}
+	return 0;
+}
+
+int uxdp_object_check_sizes(const struct uxdp_object *obj, struct uxdp_diag *diag)
+{
+	for (size_t i = 0; i < obj->n_maps; i++) {
+		const struct uxdp_map_info *m = &obj->maps[i];
+
+		/* libbpf sizes a perf event array to the CPUs itself. */
+		if (m->kind != UXDP_MAP_KIND_USER || m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		if (!m->max_entries)
+			return diag_error(diag, -EINVAL,
+					  "%s: map '%s' has max_entries 0: its loader sets the size before loading; give it with --map-size %s=N",
+					  obj->name, m->name, m->name);
+		if (!m->value_size && m->type != BPF_MAP_TYPE_RINGBUF &&
+		    m->type != BPF_MAP_TYPE_USER_RINGBUF)
+			return diag_error(diag, -EINVAL,
+					  "%s: map '%s' has value size 0: give it with --map-value-size %s=N",
+					  obj->name, m->name, m->name);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ programs */
 
 struct placed {
@@ -809,6 +889,19 @@ static int reloc_lddw(struct builder *b, const struct fe_sec *sec, size_t si, si
 			return LDDW_ERR(-ENOEXEC, "offset %lld out of section '%s' (size %llu)",
 					(long long)off, ts->name,
 					(unsigned long long)ts->sh.sh_size);
+		/*
+		 * A mergeable constant (.rodata.cst16: entries of sh_entsize
+		 * bytes) is read whole, at the entry clang points to: the entry
+		 * must be in the section, or the loads after this lddw read past
+		 * it (a truncated or edited object).
+		 */
+		if ((ts->sh.sh_flags & SHF_MERGE) && ts->sh.sh_entsize &&
+		    (ts->sh.sh_size % ts->sh.sh_entsize ||
+		     (uint64_t)off + ts->sh.sh_entsize > ts->sh.sh_size))
+			return LDDW_ERR(-ENOEXEC,
+					"offset %lld: a %llu-byte constant does not fit section '%s' (size %llu)",
+					(long long)off, (unsigned long long)ts->sh.sh_entsize,
+					ts->name, (unsigned long long)ts->sh.sh_size);
 		in[0].src = EBPF_PSEUDO_MAP_VALUE;
 		in[0].imm = ts->map;
 		in[1].imm = (int32_t)off;
@@ -839,6 +932,24 @@ static int reloc_lddw(struct builder *b, const struct fe_sec *sec, size_t si, si
 	return LDDW_ERR(-EOPNOTSUPP, "reference to '%s' in section '%s' is not supported", y->name,
 			ts->name);
 #undef LDDW_ERR
+}
+
+/* Index of kfunc name in obj->kfuncs, added on first use; -1 on ENOMEM. */
+static int kfunc_index(struct uxdp_object *obj, const char *name)
+{
+	char **k;
+
+	for (size_t i = 0; i < obj->n_kfuncs; i++)
+		if (!strcmp(obj->kfuncs[i], name))
+			return (int)i;
+	k = realloc(obj->kfuncs, (obj->n_kfuncs + 1) * sizeof(*k));
+	if (!k)
+		return -1;
+	obj->kfuncs = k;
+	k[obj->n_kfuncs] = strdup(name);
+	if (!k[obj->n_kfuncs])
+		return -1;
+	return (int)obj->n_kfuncs++;
 }
 
 /* Resolve the relocations and local references of placed function p. */
@@ -873,10 +984,16 @@ static int resolve_function(struct builder *b, size_t p)
 						      "program '%s': section '%s': relocation %d at insn %zu: type %llu on a call, expected R_BPF_64_32",
 						      b->prog, sec->name, r, si,
 						      (unsigned long long)GELF_R_TYPE(rel->r_info));
-				if (y->shndx < 0)
-					return fe_err(fe, -EOPNOTSUPP,
-						      "program '%s': section '%s' insn %zu: unsupported extern '%s'",
-						      b->prog, sec->name, si, y->name);
+				if (y->shndx < 0) {
+					/* An extern __ksym function: a kfunc, by name. */
+					int k = kfunc_index(fe->obj, y->name);
+
+					if (k < 0)
+						return fe_err(fe, -ENOMEM, "out of memory");
+					b->insns[L].src = EBPF_PSEUDO_CALL_KFUNC;
+					b->insns[L].imm = k;
+					continue;
+				}
 				if (!fe->secs[y->shndx].exec || y->value % EBPF_INSN_SIZE)
 					return fe_err(fe, -ENOEXEC,
 						      "program '%s': section '%s': relocation %d at insn %zu: call to '%s', not code",
@@ -1007,9 +1124,123 @@ static bool sec_is(const char *name, const char *prefix)
 	return !strncmp(name, prefix, n) && (name[n] == '\0' || name[n] == '/');
 }
 
+/* A section libbpf loads as XDP: "xdp", "xdp.frags", and their "/..." forms. */
+static bool is_xdp_section(const char *name)
+{
+	return sec_is(name, "xdp") || sec_is(name, "xdp.frags");
+}
+
+/*
+ * Sections libbpf gives another program type (its section_defs, kernel
+ * 6.18): a program there is not XDP and is never compiled.  Every other
+ * non-.text code section ("xdp_fw", "prog", "xdp_sock"...) is a custom one,
+ * which loaders load with an explicit type: uxdp takes it as XDP.
+ */
+static const char *other_type(const char *name)
+{
+	static const char *const prefixes[] = {
+		"socket", "sk_reuseport", "kprobe", "uprobe", "kretprobe", "uretprobe",
+		"ksyscall", "kretsyscall", "usdt", "tc", "tcx", "netkit", "classifier",
+		"action", "tracepoint", "tp", "raw_tracepoint", "raw_tp", "raw_tracepoint.w",
+		"raw_tp.w", "tp_btf", "fentry", "fmod_ret", "fexit", "fentry.s", "fmod_ret.s",
+		"fexit.s", "freplace", "lsm", "lsm.s", "lsm_cgroup", "iter", "iter.s", "syscall",
+		"perf_event", "lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local", "sockops",
+		"sk_skb", "sk_msg", "lirc_mode2", "flow_dissector", "cgroup_skb", "cgroup",
+		"struct_ops", "struct_ops.s", "sk_lookup", "netfilter", "kprobe.multi",
+		"kretprobe.multi", "uprobe.multi", "uretprobe.multi", "uprobe.s", "uretprobe.s",
+		"kprobe.session", "uprobe.session",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (sec_is(name, prefixes[i]))
+			return prefixes[i];
+	return NULL;
+}
+
+/*
+ * Programs are libbpf's: every function, global or static, in a code
+ * section other than .text (a large datapath's tail-call targets are
+ * static functions in SEC("xdp")-like sections).
+ */
 static bool is_candidate(const struct fe *fe, const struct fe_func *f)
 {
-	return f->global && strcmp(fe->secs[f->shndx].name, ".text");
+	return strcmp(fe->secs[f->shndx].name, ".text") != 0;
+}
+
+/* Remember a program of another type, for --list. */
+static int add_other(struct fe *fe, const struct fe_func *f, const char *type)
+{
+	struct uxdp_other_prog *o;
+
+	o = realloc(fe->obj->others, (fe->obj->n_others + 1) * sizeof(*o));
+	if (!o)
+		return fe_err(fe, -ENOMEM, "out of memory");
+	fe->obj->others = o;
+	o = &o[fe->obj->n_others];
+	o->name = strdup(f->name);
+	o->section = strdup(fe->secs[f->shndx].name);
+	o->type = type;
+	if (!o->name || !o->section) {
+		free(o->name);
+		free(o->section);
+		return fe_err(fe, -ENOMEM, "out of memory");
+	}
+	fe->obj->n_others++;
+	return 0;
+}
+
+/*
+ * Which programs to compile.  With select: the program whose function
+ * name is select, else the one program whose section is select.  Without:
+ * the programs of XDP sections when there are any, else those of custom
+ * sections (an object whose loader names its sections itself).  With all
+ * (--list): XDP and custom ones, the others noted in obj->others.
+ */
+static int choose(struct fe *fe, size_t *chosen, size_t *n_out, size_t *n_cand, char *list,
+		  size_t list_size)
+{
+	const struct uxdp_open_opts *o = fe->opts;
+	size_t i, n = 0, n_xdp = 0, len = 0;
+	int err;
+
+	list[0] = '\0';
+	for (i = 0; i < fe->n_funcs; i++) {
+		const struct fe_func *f = &fe->funcs[i];
+
+		if (is_candidate(fe, f) && is_xdp_section(fe->secs[f->shndx].name))
+			n_xdp++;
+	}
+	*n_cand = 0;
+	for (i = 0; i < fe->n_funcs; i++) {
+		const struct fe_func *f = &fe->funcs[i];
+		const char *sname = fe->secs[f->shndx].name;
+		const char *type;
+		bool pick;
+
+		if (!is_candidate(fe, f))
+			continue;
+		(*n_cand)++;
+		if (len < list_size)
+			len += (size_t)snprintf(list + len, list_size - len, "%s%s (%s)",
+						*n_cand > 1 ? ", " : "", f->name, sname);
+		type = other_type(sname);
+		if (o->select)
+			pick = !strcmp(o->select, f->name);
+		else if (o->all)
+			pick = !type;
+		else
+			pick = n_xdp ? is_xdp_section(sname) : !type;
+		if (pick && type && o->select)
+			return fe_err(fe, -EOPNOTSUPP,
+				      "program '%s' is in section '%s', a %s program: uxdp runs XDP programs only",
+				      f->name, sname, type);
+		if (pick)
+			chosen[n++] = i;
+		else if (o->all && type && (err = add_other(fe, f, type)))
+			return err;
+	}
+	*n_out = n;
+	return 0;
 }
 
 static int select_programs(struct fe *fe, const char *select)
@@ -1022,21 +1253,9 @@ static int select_programs(struct fe *fe, const char *select)
 	chosen = calloc(fe->n_funcs ? fe->n_funcs : 1, sizeof(*chosen));
 	if (!chosen)
 		return fe_err(fe, -ENOMEM, "out of memory");
-	list[0] = '\0';
-	for (i = 0; i < fe->n_funcs; i++) {
-		const struct fe_func *f = &fe->funcs[i];
-		const char *sname = fe->secs[f->shndx].name;
-
-		if (!is_candidate(fe, f))
-			continue;
-		n_cand++;
-		if (len < sizeof(list))
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s (%s)",
-						n_cand > 1 ? ", " : "", f->name, sname);
-		if (select ? !strcmp(select, f->name) : (sec_is(sname, "xdp") ||
-							  sec_is(sname, "xdp.frags")))
-			chosen[n++] = i;
-	}
+	err = choose(fe, chosen, &n, &n_cand, list, sizeof(list));
+	if (err)
+		goto out;
 	/* With select, a function name wins over section names. */
 	if (select && !n) {
 		for (i = 0; i < fe->n_funcs; i++) {
@@ -1044,6 +1263,12 @@ static int select_programs(struct fe *fe, const char *select)
 
 			if (is_candidate(fe, f) && !strcmp(select, fe->secs[f->shndx].name))
 				chosen[n++] = i;
+		}
+		if (n == 1 && other_type(select)) {
+			err = fe_err(fe, -EOPNOTSUPP,
+				     "section '%s' holds a %s program: uxdp runs XDP programs only",
+				     select, other_type(select));
+			goto out;
 		}
 		if (n > 1) {
 			len = 0;
@@ -1058,6 +1283,8 @@ static int select_programs(struct fe *fe, const char *select)
 		}
 	}
 	if (!n) {
+		if (fe->opts->all)
+			goto out; /* --list of an object without XDP programs */
 		if (!n_cand)
 			err = fe_err(fe, -ENOENT, "no program in the object");
 		else if (select)
@@ -1103,6 +1330,34 @@ static void read_license(struct fe *fe)
 	fe->obj->license[n] = '\0';
 }
 
+static const char *other_type(const char *name);
+
+/* CO-RE relocations patch the sections' code before programs are built. */
+static int apply_core(struct fe *fe, const struct uxdp_elf_view *v)
+{
+	struct ebpf_insn **insns = calloc(fe->n_secs, sizeof(*insns));
+	size_t *n = calloc(fe->n_secs, sizeof(*n));
+	struct uxdp_core_sections secs = { insns, n };
+	int err;
+
+	if (!insns || !n) {
+		free(insns);
+		free(n);
+		return fe_err(fe, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < fe->n_secs; i++) {
+		/* Programs of other types are never compiled: leave them alone. */
+		bool other = other_type(fe->secs[i].name) != NULL;
+
+		insns[i] = fe->secs[i].exec && !other ? fe->secs[i].insns : NULL;
+		n[i] = fe->secs[i].exec ? fe->secs[i].n_insns : 0;
+	}
+	err = uxdp_core_apply(fe->obj, v, &secs, &fe->opts->target, fe->diag);
+	free(insns);
+	free(n);
+	return err;
+}
+
 static int read_btf(struct fe *fe)
 {
 	struct uxdp_elf_view v = {
@@ -1126,7 +1381,7 @@ static int read_btf(struct fe *fe)
 	}
 	err = uxdp_btf_maps_read(fe->obj, &v, fe->diag);
 	if (!err)
-		err = uxdp_btf_ext_check(fe->obj, &v, fe->diag);
+		err = apply_core(fe, &v);
 	return err;
 }
 
@@ -1162,10 +1417,12 @@ static int copy_mem(struct fe *fe, const void *mem, size_t size)
 }
 
 /* path names the object in messages; mem, when not NULL, holds its bytes. */
-static int open_elf(const char *path, const void *mem, size_t size, const char *select,
-		    struct uxdp_object **out, struct uxdp_diag *diag)
+int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
+			  const struct uxdp_open_opts *opts, struct uxdp_object **out,
+			  struct uxdp_diag *diag)
 {
-	struct fe fe = { .diag = diag };
+	static const struct uxdp_open_opts defaults;
+	struct fe fe = { .diag = diag, .opts = opts ? opts : &defaults };
 	const char *slash = strrchr(path, '/');
 	int err;
 
@@ -1185,6 +1442,7 @@ static int open_elf(const char *path, const void *mem, size_t size, const char *
 	err = mem ? copy_mem(&fe, mem, size) : read_file(&fe, path);
 	err = err ?: read_sections(&fe);
 	err = err ?: read_symbols(&fe);
+	err = err ?: refuse_dispatcher(&fe);
 	err = err ?: collect_functions(&fe);
 	err = err ?: read_code(&fe);
 	err = err ?: read_relocations(&fe);
@@ -1192,7 +1450,8 @@ static int open_elf(const char *path, const void *mem, size_t size, const char *
 	err = err ?: read_btf(&fe);
 	err = err ?: check_maps_relocations(&fe);
 	err = err ?: read_data_maps(&fe);
-	err = err ?: select_programs(&fe, select);
+	err = err ?: resize_maps(&fe);
+	err = err ?: select_programs(&fe, fe.opts->select);
 	if (!err)
 		read_license(&fe);
 out:
@@ -1208,11 +1467,15 @@ out:
 int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
 			 struct uxdp_diag *diag)
 {
-	return open_elf(path, NULL, 0, select, out, diag);
+	struct uxdp_open_opts o = { .select = select };
+
+	return uxdp_object_open_opts(path, NULL, 0, &o, out, diag);
 }
 
 int uxdp_object_open_elf_mem(const void *bytes, size_t size, const char *name,
 			     const char *select, struct uxdp_object **out, struct uxdp_diag *diag)
 {
-	return open_elf(name, bytes, size, select, out, diag);
+	struct uxdp_open_opts o = { .select = select };
+
+	return uxdp_object_open_opts(name, bytes, size, &o, out, diag);
 }

@@ -157,6 +157,14 @@ static void build_frame(struct lifter *l, bool is_entry)
 			    (LLVMValueRef[]){ LLVMConstInt(m->t.i64, EBPF_STACK_SIZE, 0) }, 1,
 			    "fp");
 	lift_set(l, EBPF_REG_FP, LLVMBuildPtrToInt(b, top, m->t.i64, "r10"));
+	/* may_goto's budget, per frame as the kernel keeps it (BPF_MAX_LOOPS). */
+	for (size_t i = l->func->start; i < l->func->end; i++) {
+		if (l->prog->insns[i].opcode == EBPF_OP_MAY_GOTO && !l->an->second_slot[i]) {
+			l->may_goto = LLVMBuildAlloca(b, m->t.i64, "may_goto");
+			LLVMBuildStore(b, LLVMConstInt(m->t.i64, 8 * 1024 * 1024, 0), l->may_goto);
+			break;
+		}
+	}
 }
 
 static int lift_function(struct lift_module *m, const struct uxdp_prog *prog,
@@ -243,6 +251,8 @@ int uxdp_lift_program(struct lift_module *m, size_t prog_idx)
 	int err;
 
 	err = uxdp_decode_check(m->obj, prog, m->diag);
+	if (!err)
+		err = uxdp_core_check_reach(m->obj, prog, m->diag);
 	if (err)
 		return err;
 	err = uxdp_analyse(m->obj, prog, &an, m->diag);

@@ -83,6 +83,7 @@ struct lifter {
 	LLVMValueRef stack;    /* [512 x i8] alloca */
 	LLVMBasicBlockRef *blocks; /* per insn of this function: block if leader */
 	LLVMBasicBlockRef exit_block;
+	LLVMValueRef may_goto; /* i64 alloca: may_goto's budget in this frame, or NULL */
 	bool terminated;       /* the current block already has its terminator */
 };
 

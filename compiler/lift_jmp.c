@@ -12,10 +12,12 @@
 #include <stdio.h>
 
 #include <uxdp/helpers.h>
+#include <uxdp/kfuncs.h>
 
 #include "lift.h"
 
 #define BPF_MAX_LOOPS (8 * 1024 * 1024) /* the kernel's limit for bpf_loop */
+#define XDP_ABORTED_VERDICT 0
 
 static LLVMIntPredicate predicate(uint8_t op)
 {
@@ -149,6 +151,46 @@ static int lift_bpf_loop(struct lifter *l, size_t i)
 	return 0;
 }
 
+/* A kfunc: uxdp_kfunc_NAME(r1..rN); an int result is sign-extended. */
+static void lift_kfunc(struct lifter *l, const char *name)
+{
+	struct lift_module *m = l->m;
+	int nargs = uxdp_kfunc_nargs(name);
+	LLVMTypeRef params[5] = { m->t.i64, m->t.i64, m->t.i64, m->t.i64, m->t.i64 };
+	LLVMTypeRef type = LLVMFunctionType(m->t.i64, params, (unsigned)nargs, 0);
+	LLVMValueRef args[5], r0;
+	char sym[96];
+
+	snprintf(sym, sizeof(sym), UXDP_KFUNC_PREFIX "%s", name);
+	for (int r = 0; r < nargs; r++)
+		args[r] = lift_get(l, (unsigned)r + 1);
+	r0 = LLVMBuildCall2(m->b, type, lift_runtime_fn(m, sym, type), args, (unsigned)nargs, "");
+	if (uxdp_kfunc_returns_int(name))
+		r0 = LLVMBuildSExt(m->b, LLVMBuildTrunc(m->b, r0, m->t.i32, ""), m->t.i64, "");
+	lift_set(l, 0, r0);
+}
+
+/*
+ * may_goto +off: jump when this frame's budget is spent, else spend one.
+ * The kernel (6.9) counts BPF_MAX_LOOPS; 6.15's x86 JIT refills the count
+ * for 250 ms of run time instead: a fixed count is the deterministic form.
+ */
+static int lift_may_goto(struct lifter *l, size_t i, const struct ebpf_insn *in)
+{
+	struct lift_module *m = l->m;
+	LLVMBuilderRef b = m->b;
+	LLVMValueRef left = LLVMBuildLoad2(b, m->t.i64, l->may_goto, "budget");
+	LLVMValueRef spent = LLVMBuildICmp(b, LLVMIntEQ, left, lift_const64(l, 0), "");
+
+	LLVMBuildStore(b, LLVMBuildSelect(b, spent, left,
+					  LLVMBuildSub(b, left, lift_const64(l, 1), ""), ""),
+		       l->may_goto);
+	LLVMBuildCondBr(b, spent, lift_block_at(l, (size_t)((int64_t)i + in->off + 1)),
+			lift_block_at(l, i + 1));
+	l->terminated = true;
+	return 0;
+}
+
 static int lift_call(struct lifter *l, size_t i, const struct ebpf_insn *in)
 {
 	struct lift_module *m = l->m;
@@ -173,8 +215,18 @@ static int lift_call(struct lifter *l, size_t i, const struct ebpf_insn *in)
 		lift_raw_helper(l, lift_const64(l, (uint64_t)(int64_t)in->imm));
 		return 0;
 	}
+	if (in->src == EBPF_PSEUDO_CALL_KFUNC) {
+		lift_kfunc(l, m->obj->kfuncs[in->imm]);
+		return 0;
+	}
 	if (in->imm == UXDP_HELPER_ID_LOOP)
 		return lift_bpf_loop(l, i);
+	if (in->imm == UXDP_CORE_POISON) {
+		/* Dead code (core_reach.c proved it): end the path, as the kernel removes it. */
+		LLVMBuildRet(m->b, lift_const64(l, XDP_ABORTED_VERDICT));
+		l->terminated = true;
+		return 0;
+	}
 	lift_set(l, 0, call_helper(l, uxdp_helper_name(in->imm), uxdp_helper_nargs(in->imm)));
 	if (in->imm == UXDP_HELPER_ID_TAIL_CALL)
 		lift_check_tail_called(l);
@@ -198,6 +250,8 @@ int lift_jmp(struct lifter *l, size_t i, const struct ebpf_insn *in)
 		return 0;
 	case EBPF_JMP_CALL:
 		return lift_call(l, i, in);
+	case EBPF_JMP_JCOND:
+		return lift_may_goto(l, i, in);
 	default:
 		return lift_cond_jump(l, i, in);
 	}

@@ -43,6 +43,9 @@ enum long_only {
 	OPT_REMARKS,
 	OPT_UNSAFE_NO_BOUNDS,
 	OPT_VERIFY,
+	OPT_TARGET_BTF,
+	OPT_MAP_SIZE,
+	OPT_MAP_VALUE_SIZE,
 };
 
 /* One table for getopt and for --help, as xdp-tools' DEFINE_OPTION does. */
@@ -63,6 +66,9 @@ static const struct option_doc {
 	{ { "target", required_argument, NULL, OPT_TARGET }, "TRIPLE", "target triple (default: this host's)" },
 	{ { "verify", required_argument, NULL, OPT_VERIFY }, "MODE", "kernel verifier: auto (default: when the kernel allows), kernel (required), none" },
 	{ { "helpers-bc", required_argument, NULL, OPT_HELPERS_BC }, "PATH", "helper bitcode to inline (default: found next to uxdpc)" },
+	{ { "target-btf", required_argument, NULL, OPT_TARGET_BTF }, "PATH", "types CO-RE relocations resolve against (default: uxdp.btf next to the bitcode)" },
+	{ { "map-size", required_argument, NULL, OPT_MAP_SIZE }, "MAP=N", "set max_entries of MAP, as its loader would (repeatable)" },
+	{ { "map-value-size", required_argument, NULL, OPT_MAP_VALUE_SIZE }, "MAP=N", "set the value size of MAP (repeatable)" },
 	{ { "remarks", no_argument, NULL, OPT_REMARKS }, NULL, "say what each of uxdp's passes did" },
 	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks: trusted programs and packets only" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "say more (repeat for more)" },
@@ -120,8 +126,12 @@ static void print_version(void)
 	printf("uxdpc %s (LLVM %u.%u.%u)\n", UXDP_VERSION, major, minor, patch);
 }
 
+#define MAX_RESIZE 64
+
 struct cli {
 	struct uxdp_compile_opts opts;
+	struct uxdp_open_opts open;
+	struct uxdp_map_resize resize[MAX_RESIZE];
 	const char *input;
 	const char *program;
 	const char *output;
@@ -129,6 +139,33 @@ struct cli {
 	int verbose;
 	enum uxdp_verify_mode verify;
 };
+
+/* --map-size MAP=N / --map-value-size MAP=N, merged per map. */
+static int parse_resize(struct cli *cli, char *arg, bool value)
+{
+	char *eq = strrchr(arg, '='), *end;
+	unsigned long n;
+	size_t k;
+
+	if (!eq || eq == arg)
+		return usage_error("expected MAP=N, not '%s'", arg);
+	errno = 0;
+	n = strtoul(eq + 1, &end, 0);
+	if (errno || end == eq + 1 || *end || n == 0 || n > UINT32_MAX)
+		return usage_error("size out of range (1..4294967295) in '%s'", arg);
+	*eq = '\0';
+	for (k = 0; k < cli->open.n_resize && strcmp(cli->resize[k].map, arg); k++)
+		;
+	if (k == MAX_RESIZE)
+		return usage_error("%s", "too many maps resized");
+	if (k == cli->open.n_resize)
+		cli->resize[cli->open.n_resize++].map = arg;
+	if (value)
+		cli->resize[k].value_size = (uint32_t)n;
+	else
+		cli->resize[k].max_entries = (uint32_t)n;
+	return EXIT_OK;
+}
 
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
@@ -168,6 +205,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_HELPERS_BC:
 			cli->opts.passes.helpers_bc = optarg;
+			break;
+		case OPT_TARGET_BTF:
+			cli->open.target.path = optarg;
+			break;
+		case OPT_MAP_SIZE:
+		case OPT_MAP_VALUE_SIZE:
+			if (parse_resize(cli, optarg, c == OPT_MAP_VALUE_SIZE) != EXIT_OK)
+				return EXIT_USAGE;
 			break;
 		case OPT_REMARKS:
 			cli->opts.passes.remarks = true;
@@ -322,6 +367,9 @@ static void list_object(const struct uxdp_object *obj)
 			printf(" template");
 		printf("\n");
 	}
+	for (size_t k = 0; k < obj->n_others; k++)
+		printf("other %s section %s type %s (not XDP: not compiled)\n", obj->others[k].name,
+		       obj->others[k].section, obj->others[k].type);
 	printf("core_relocations %zu\n", obj->n_core_relos);
 }
 
@@ -348,8 +396,13 @@ static int run(struct cli *cli)
 		err = uxdp_object_open_raw(cli->input, cli->program ? cli->program : base, cli->xdp,
 					   &obj, &diag);
 	} else {
-		err = uxdp_object_open_elf(cli->input, cli->program, &obj, &diag);
+		cli->open.select = cli->program;
+		cli->open.all = cli->list && !cli->program;
+		cli->open.resize = cli->resize;
+		err = uxdp_object_open_opts(cli->input, NULL, 0, &cli->open, &obj, &diag);
 	}
+	if (!err && !cli->list && !cli->raw)
+		err = uxdp_object_check_sizes(obj, &diag);
 	if (!err && cli->list) {
 		list_object(obj);
 	} else if (!err) {

@@ -28,6 +28,8 @@
 #include <uxdp/ebpf.h>
 #include <uxdp/object_format.h>
 
+struct btf; /* libbpf */
+
 /* ----------------------------------------------------------------- diag */
 
 struct uxdp_diag {
@@ -97,6 +99,24 @@ struct uxdp_prog {
 	uint32_t flags;       /* UXDP_PROG_F_* */
 };
 
+/*
+ * An instruction a CO-RE relocation could not resolve: libbpf turns it into
+ * `call UXDP_CORE_POISON`, which the kernel accepts in dead code only.
+ */
+#define UXDP_CORE_POISON 0xbad2310
+struct uxdp_core_poison {
+	char *section;        /* where the instruction is */
+	uint32_t sec_insn;
+	char *why;            /* "CO-RE relocation #3 (field_byte_offset struct s.f) failed: ..." */
+};
+
+/* A program of another type (tracing, tc...), listed by --list, never compiled. */
+struct uxdp_other_prog {
+	char *name;
+	char *section;
+	const char *type;     /* libbpf's section prefix: "fentry", "tc"... */
+};
+
 struct uxdp_object {
 	char *path;
 	char *name;           /* base name of path */
@@ -105,21 +125,62 @@ struct uxdp_object {
 	struct uxdp_map_info *maps;
 	size_t n_maps;
 	char license[64];
-	size_t n_core_relos;  /* CO-RE relocations seen in .BTF.ext */
+	size_t n_core_relos;  /* CO-RE relocations applied from .BTF.ext */
+	struct uxdp_core_poison *poison; /* the instructions they poisoned */
+	size_t n_poison;
+	struct uxdp_other_prog *others;  /* with uxdp_open_opts.all only */
+	size_t n_others;
+	char **kfuncs;        /* names of the kfuncs called: a kfunc call's imm indexes this */
+	size_t n_kfuncs;
 };
 
 /*
- * Read a clang-built BPF ELF object.  Every function in an executable section
- * other than .text that is a global symbol is a program candidate.  With
- * select == NULL only XDP programs are kept (SEC "xdp", "xdp/...",
- * "xdp.frags", "xdp.frags/..."); otherwise exactly the program whose function
- * or section name equals select, whatever its section.  No kernel needed.
+ * Read a clang-built BPF ELF object.  Every function, global or static, in
+ * an executable section other than .text is a program, as for libbpf.  With
+ * select == NULL the programs of XDP sections (SEC "xdp", "xdp/...",
+ * "xdp.frags", "xdp.frags/...") are kept, or, when there are none, those of
+ * custom sections libbpf gives no type ("xdp_fw", "prog"...), compiled as
+ * XDP; otherwise exactly the program whose function or section name equals
+ * select.  Programs of other types (tracing, tc...) are never compiled.  No
+ * kernel needed.
  */
 int uxdp_object_open_elf(const char *path, const char *select, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
 /* Same, from a copy of size bytes in memory; name stands for the path in messages. */
 int uxdp_object_open_elf_mem(const void *bytes, size_t size, const char *name,
 			     const char *select, struct uxdp_object **out, struct uxdp_diag *diag);
+/* What CO-RE relocations resolve against: btf if set, else the BTF file at path. */
+struct uxdp_core_target {
+	const struct btf *btf;
+	const char *path;     /* NULL: uxdp_target_btf_path() */
+	const char *name;     /* for messages; NULL: "uxdp's types" */
+};
+/* --map-size NAME=N / --map-value-size NAME=N: what a loader sets before loading. */
+struct uxdp_map_resize {
+	const char *map;
+	uint32_t max_entries; /* 0: unchanged */
+	uint32_t value_size;  /* 0: unchanged */
+};
+
+struct uxdp_open_opts {
+	const char *select;   /* -p NAME (function or section); NULL: the default programs */
+	bool all;             /* every program of the object, XDP or not (--list) */
+	struct uxdp_core_target target; /* CO-RE target; zero: uxdp's types */
+	const struct uxdp_map_resize *resize;
+	size_t n_resize;
+};
+/*
+ * The general form of the two above: from path, or from the size bytes at
+ * mem when mem is not NULL (path then only names it); opts may be NULL.
+ */
+int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
+			  const struct uxdp_open_opts *opts, struct uxdp_object **out,
+			  struct uxdp_diag *diag);
+/*
+ * Every map has a size: max_entries 0 (left for the loader to set) is an
+ * error naming the map and --map-size.
+ */
+int uxdp_object_check_sizes(const struct uxdp_object *obj, struct uxdp_diag *diag);
 /* Read plain instruction bytes as one program named name. */
 int uxdp_object_open_raw(const char *path, const char *name, bool xdp, struct uxdp_object **out,
 			 struct uxdp_diag *diag);
@@ -164,9 +225,29 @@ struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *n
 /* Append the BTF-defined maps of .maps (and their inner-map templates). */
 int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *view,
 		       struct uxdp_diag *diag);
-/* Check the CO-RE records of .BTF.ext and count them into obj->n_core_relos. */
-int uxdp_btf_ext_check(struct uxdp_object *obj, const struct uxdp_elf_view *view,
-		       struct uxdp_diag *diag);
+/* Parse the object's .BTF (libbpf's messages silenced); NULL with *err and diag set. */
+struct btf *uxdp_btf_parse(const struct uxdp_elf_view *view, struct uxdp_diag *diag, int *err);
+
+/* core_relo.c: the code of every executable section, by section index. */
+struct uxdp_core_sections {
+	struct ebpf_insn *const *insns; /* NULL: not code, or code left alone */
+	const size_t *n_insns;
+};
+/*
+ * Apply the CO-RE relocations of .BTF.ext to the code in secs, as libbpf
+ * does; unresolvable ones poison their instruction and are listed in
+ * obj->poison.  tgt may be NULL (uxdp's types).
+ */
+int uxdp_core_apply(struct uxdp_object *obj, const struct uxdp_elf_view *view,
+		    const struct uxdp_core_sections *secs, const struct uxdp_core_target *tgt,
+		    struct uxdp_diag *diag);
+/* core_reach.c: insn i of prog is one that a CO-RE relocation poisoned. */
+bool uxdp_core_is_poison(const struct uxdp_object *obj, const struct uxdp_prog *prog, size_t i);
+/* Refuse prog when it can reach a poisoned instruction (naming it and why). */
+int uxdp_core_check_reach(const struct uxdp_object *obj, const struct uxdp_prog *prog,
+			  struct uxdp_diag *diag);
+/* Path of uxdp.btf (see core_relo.c for where it is looked for), or NULL. */
+const char *uxdp_target_btf_path(void);
 
 /* --------------------------------------------------------------- decode */
 
@@ -185,6 +266,10 @@ void uxdp_insn_where(const struct uxdp_prog *prog, size_t idx, char *buf, size_t
 int uxdp_insn_verror(const struct uxdp_object *obj, const struct uxdp_prog *prog,
 		     struct uxdp_diag *diag, size_t idx, int err, const char *fmt, va_list ap);
 
+/* Number of arguments of a kfunc uxdp provides (kfuncs.h), or -1. */
+int uxdp_kfunc_nargs(const char *name);
+/* The kfunc returns an int (r0 is sign-extended from 32 bits). */
+bool uxdp_kfunc_returns_int(const char *name);
 /* Name of a helper id, or NULL when uxdp does not provide it. */
 const char *uxdp_helper_name(int32_t id);
 /* Number of arguments of a helper id, or -1. */

@@ -13,6 +13,10 @@
  *   --verify=kernel  verification is required: no kernel BPF is an error
  *   --verify=none    do not ask the kernel
  *
+ * Objects libbpf cannot open (legacy SEC("maps") maps; static programs
+ * for libbpf 1.1) are loaded through uxdp's own front end instead
+ * (kload.c).  Either way nothing is pinned: no trace is left on the system.
+ *
  * Raw programs are not verified: they have no ELF for libbpf, and the
  * conformance suite's programs are not meant to be verifier-clean.
  */
@@ -26,6 +30,7 @@
 #include <linux/bpf.h>
 
 #include "compile.h"
+#include "kload.h"
 
 #define LOG_SIZE (1 << 20)
 
@@ -42,23 +47,21 @@ static bool compiled(const struct uxdp_object *obj, const char *name)
 	return false;
 }
 
-/*
- * The verifier's reason: the log ends with statistics ("processed N insns
- * ..."), and the line before them says what was wrong.
- */
-static const char *reason(char *log)
+/* The sizes uxdpc compiles with (--map-size), and no pinning: no side effects. */
+static void prepare_maps(const struct uxdp_object *obj, struct bpf_object *bo)
 {
-	char *end = log + strlen(log), *start;
+	struct bpf_map *map;
 
-	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-		*--end = '\0';
-	for (;;) {
-		start = strrchr(log, '\n');
-		start = start ? start + 1 : log;
-		if (start == log || (strncmp(start, "processed ", 10) &&
-				     strncmp(start, "verification time", 17)))
-			return start;
-		start[-1] = '\0';
+	bpf_object__for_each_map(map, bo) {
+		bpf_map__set_pin_path(map, NULL);
+		for (size_t k = 0; k < obj->n_maps; k++) {
+			const struct uxdp_map_info *m = &obj->maps[k];
+
+			if (m->kind != UXDP_MAP_KIND_USER || strcmp(m->name, bpf_map__name(map)))
+				continue;
+			bpf_map__set_max_entries(map, m->max_entries);
+			bpf_map__set_value_size(map, m->value_size);
+		}
 	}
 }
 
@@ -68,10 +71,46 @@ static bool no_kernel_bpf(int err)
 	return err == -EPERM || err == -ENOSYS || err == -EOPNOTSUPP;
 }
 
+/* Through kload.c: the same programs (-p) and map sizes as being compiled. */
+static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mode, char *log,
+			struct uxdp_diag *diag)
+{
+	struct uxdp_map_resize *resize = calloc(obj->n_maps + 1, sizeof(*resize));
+	struct uxdp_kload_opts o = { .log = log, .log_size = LOG_SIZE, .log_level = 1 };
+	struct uxdp_diag kd = { .verbose = diag->verbose };
+	struct uxdp_kload *k = NULL;
+	int err;
+
+	if (!resize)
+		return diag_error(diag, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < obj->n_maps; i++) {
+		if (obj->maps[i].kind != UXDP_MAP_KIND_USER)
+			continue;
+		resize[o.n_resize].map = obj->maps[i].name;
+		resize[o.n_resize].max_entries = obj->maps[i].max_entries;
+		resize[o.n_resize].value_size = obj->maps[i].value_size;
+		o.n_resize++;
+	}
+	o.resize = resize;
+	o.select = obj->n_progs == 1 ? obj->progs[0].name : NULL;
+	err = uxdp_kload_open(obj->path, &o, &k, &kd);
+	uxdp_kload_close(k);
+	free(resize);
+	if (!err) {
+		diag_note(diag, 1, "%s: the kernel verifier accepts it (uxdp's loader)", obj->name);
+		return 0;
+	}
+	if (no_kernel_bpf(err) && mode == UXDP_VERIFY_AUTO) {
+		diag_note(diag, 0, "note: %s not verified: %s", obj->name, kd.msg);
+		return 0;
+	}
+	return diag_error(diag, err, "%s", kd.msg);
+}
+
 int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag)
 {
 	libbpf_print_fn_t old_print;
-	struct bpf_object *bo;
+	struct bpf_object *bo = NULL;
 	struct bpf_program *p;
 	char *log = NULL;
 	int err;
@@ -79,24 +118,18 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 	if (mode == UXDP_VERIFY_NONE || obj->progs[0].type != UXDP_PROG_XDP || !obj->path)
 		return 0;
 	old_print = libbpf_set_print(silent);
+	log = calloc(1, LOG_SIZE);
+	if (!log) {
+		err = diag_error(diag, -ENOMEM, "out of memory");
+		goto out;
+	}
 	bo = bpf_object__open_file(obj->path, NULL);
 	err = libbpf_get_error(bo);
 	if (err) {
 		bo = NULL;
-		if (mode == UXDP_VERIFY_KERNEL)
-			err = diag_error(diag, err,
-					 "%s: --verify=kernel: libbpf cannot open the object (%s)",
-					 obj->name, strerror(-err));
-		else
-			diag_note(diag, 0, "note: %s not verified: libbpf cannot open it (%s)",
-				  obj->name, strerror(-err));
-		if (mode == UXDP_VERIFY_AUTO)
-			err = 0;
-		goto out;
-	}
-	log = calloc(1, LOG_SIZE);
-	if (!log) {
-		err = diag_error(diag, -ENOMEM, "out of memory");
+		diag_note(diag, 1, "%s: libbpf cannot open it (%s): loading it with uxdp's loader",
+			  obj->name, strerror(-err));
+		err = verify_kload(obj, mode, log, diag);
 		goto out;
 	}
 	bpf_object__for_each_program(p, bo) {
@@ -110,6 +143,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		bpf_program__set_log_buf(p, log, LOG_SIZE);
 		bpf_program__set_log_level(p, 1);
 	}
+	prepare_maps(obj, bo);
 	/* The kernel's verifier takes seconds on big objects: say it runs. */
 	diag_progress(diag, "%s: the kernel verifier checks %zu program%s", obj->name,
 		      obj->n_progs, obj->n_progs == 1 ? "" : "s");
@@ -124,8 +158,19 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		err = diag_error(diag, err, "%s: --verify=kernel: the kernel refuses BPF here (%s)",
 				 obj->name, strerror(-err));
 	} else {
-		err = diag_error(diag, -EACCES, "%s: the kernel verifier rejects it: %s", obj->name,
-				 log[0] ? reason(log) : strerror(-err));
+		const char *failed = NULL;
+
+		/* libbpf loads in order and stops at the first program refused. */
+		bpf_object__for_each_program(p, bo)
+			if (!failed && compiled(obj, bpf_program__name(p)) && bpf_program__fd(p) < 0)
+				failed = bpf_program__name(p);
+		if (failed && log[0])
+			err = diag_error(diag, -EACCES,
+					 "%s: the kernel verifier rejects program '%s': %s", obj->name,
+					 failed, uxdp_verifier_reason(log));
+		else
+			err = diag_error(diag, -EACCES, "%s: the kernel does not load it: %s",
+					 obj->name, log[0] ? uxdp_verifier_reason(log) : strerror(-err));
 	}
 out:
 	bpf_object__close(bo);

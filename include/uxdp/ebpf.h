@@ -71,6 +71,7 @@ struct ebpf_insn {
 #define EBPF_JMP_JLE 0xb0
 #define EBPF_JMP_JSLT 0xc0
 #define EBPF_JMP_JSLE 0xd0
+#define EBPF_JMP_JCOND 0xe0 /* src 0: may_goto (kernel 6.9) */
 
 /* Load and store instructions: size and mode. */
 #define EBPF_SIZE(op) ((op) & 0x18)
@@ -102,6 +103,7 @@ struct ebpf_insn {
 #define EBPF_OP_EXIT (EBPF_CLS_JMP | EBPF_JMP_EXIT)                 /* 0x95 */
 #define EBPF_OP_JA (EBPF_CLS_JMP | EBPF_JMP_JA)                     /* 0x05 */
 #define EBPF_OP_JA32 (EBPF_CLS_JMP32 | EBPF_JMP_JA)                 /* 0x06 */
+#define EBPF_OP_MAY_GOTO (EBPF_CLS_JMP | EBPF_JMP_JCOND)           /* 0xe5 */
 
 /* src field of a call instruction. */
 #define EBPF_PSEUDO_CALL_HELPER 0

@@ -30,6 +30,7 @@
 	UXDP_HELPER(23, redirect, 2)                   \
 	UXDP_HELPER(25, perf_event_output, 5)          \
 	UXDP_HELPER(28, csum_diff, 5)                  \
+	UXDP_HELPER(42, get_numa_node_id, 0)           \
 	UXDP_HELPER(44, xdp_adjust_head, 2)            \
 	UXDP_HELPER(51, redirect_map, 3)               \
 	UXDP_HELPER(54, xdp_adjust_meta, 2)            \
@@ -46,12 +47,18 @@
 	UXDP_HELPER(132, ringbuf_submit, 2)            \
 	UXDP_HELPER(133, ringbuf_discard, 2)           \
 	UXDP_HELPER(134, ringbuf_query, 2)             \
+	UXDP_HELPER(160, ktime_get_coarse_ns, 0)       \
 	UXDP_HELPER(181, loop, 4)                      \
 	UXDP_HELPER(182, strncmp, 3)                   \
 	UXDP_HELPER(188, xdp_get_buff_len, 1)          \
 	UXDP_HELPER(189, xdp_load_bytes, 4)            \
 	UXDP_HELPER(190, xdp_store_bytes, 4)           \
-	UXDP_HELPER(195, map_lookup_percpu_elem, 3)
+	UXDP_HELPER(195, map_lookup_percpu_elem, 3)    \
+	UXDP_HELPER(204, tcp_raw_gen_syncookie_ipv4, 3) \
+	UXDP_HELPER(205, tcp_raw_gen_syncookie_ipv6, 3) \
+	UXDP_HELPER(206, tcp_raw_check_syncookie_ipv4, 2) \
+	UXDP_HELPER(207, tcp_raw_check_syncookie_ipv6, 2) \
+	UXDP_HELPER(208, ktime_get_tai_ns, 0)
 
 #define UXDP_HELPER_ID_LOOP 181
 #define UXDP_HELPER_ID_TAIL_CALL 12

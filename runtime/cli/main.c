@@ -60,7 +60,10 @@ static void usage(FILE *f)
 		"                            prohibit|local]\n"
 		"                      neigh ADDR lladdr MAC dev IFINDEX\n"
 		"  --config FILE     map entries to write once the maps exist, before any packet\n"
-		"                    (`uxdpctl apply` lines: map NAME key FIELDS value FIELDS)\n"
+		"                    (`uxdpctl apply` lines: map NAME key FIELDS value FIELDS;\n"
+		"                    map-size NAME N sets a size before the maps are made)\n"
+		"  --map-size MAP=N  max_entries of MAP, set at load time (not for arrays:\n"
+		"                    their size is compiled in, see uxdpc --map-size)\n"
 		"  --stats           print counters every second (with --instance they are\n"
 		"                    also in shared memory for `uxdpctl stats`)\n"
 		"  --afxdp IF[,IF]   AF_XDP driver on these interfaces (Ctrl-C stops)\n"
@@ -231,6 +234,48 @@ static int load_fib(const char *path)
 	return 0;
 }
 
+/* --map-size NAME=N and the config's `map-size` lines: sizes set at load time. */
+static struct uxdp_ctl_map_sizes load_sizes;
+
+static int add_map_size(const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	struct uxdp_map_size *v;
+	uint64_t n;
+
+	if (!eq || eq == arg || parse_u64("--map-size", eq + 1, UINT32_MAX, &n) || !n) {
+		fprintf(stderr, "uxdp: --map-size takes MAP=N with N in 1..%u, not '%s'\n",
+			UINT32_MAX, arg);
+		return -EINVAL;
+	}
+	v = realloc(load_sizes.sizes, (load_sizes.n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	load_sizes.sizes = v;
+	v[load_sizes.n].name = strndup(arg, (size_t)(eq - arg));
+	v[load_sizes.n].max_entries = (uint32_t)n;
+	if (!v[load_sizes.n].name)
+		return -ENOMEM;
+	load_sizes.n++;
+	return 0;
+}
+
+static void free_load_sizes(void)
+{
+	uxdp_ctl_map_sizes_free(&load_sizes);
+}
+
+/* The config's map-size lines, before the object creates its maps. */
+static int read_config_sizes(const char *path)
+{
+	char err[640];
+	int ret = path ? uxdp_ctl_read_map_sizes(path, &load_sizes, err, sizeof(err)) : 0;
+
+	if (ret)
+		fprintf(stderr, "uxdp: %s\n", err);
+	return ret;
+}
+
 /* --config: after the object made its maps, before the driver's first packet. */
 static int apply_config(const char *instance, const char *path)
 {
@@ -372,7 +417,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE };
 
 int main(int argc, char **argv)
 {
@@ -389,6 +434,7 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "fib", required_argument, NULL, OPT_FIB },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "copy", no_argument, NULL, OPT_COPY },
@@ -416,6 +462,7 @@ int main(int argc, char **argv)
 	struct uxdp_net_opts no = { 0 };
 	struct uxdp_dp *dp;
 
+	atexit(free_load_sizes);
 	opterr = 0; /* our own one-line errors */
 	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -428,6 +475,10 @@ int main(int argc, char **argv)
 		case OPT_STATS: show_stats = true; break;
 		case OPT_FIB: fib = optarg; break;
 		case OPT_CONFIG: a.config = optarg; break;
+		case OPT_MAP_SIZE:
+			if (add_map_size(optarg))
+				return 2;
+			break;
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -494,6 +545,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uxdp: no object: set AOT_OBJECT or pass --object\n");
 		return 2;
 	}
+	if (read_config_sizes(a.config))
+		return 1;
+	a.oo.map_sizes = load_sizes.sizes;
+	a.oo.n_map_sizes = load_sizes.n;
 	if ((no.ifaces || dpdk) && (po.in || (no.ifaces && dpdk))) {
 		fprintf(stderr, "uxdp: choose one driver: --pcap, --afxdp or --dpdk\n");
 		return 2;

@@ -118,6 +118,50 @@ static int init_map(struct uxdp_map *map, const struct uxdp_meta_header *h,
 	return 0;
 }
 
+/* The load-time size of map m (uxdp_object_opts.map_sizes), checked. */
+static int load_time_size(const struct uxdp_meta_header *h, const struct uxdp_meta_map *m,
+			  const struct uxdp_object_opts *o, struct uxdp_map_def *def,
+			  const char *path, char *err, size_t err_size)
+{
+	for (size_t k = 0; k < o->n_map_sizes; k++) {
+		const struct uxdp_map_size *ms = &o->map_sizes[k];
+
+		if (strcmp(ms->name, def->name) || ms->max_entries == m->max_entries)
+			continue;
+		if (!ms->max_entries)
+			return obj_err(err, err_size, path, -EINVAL, "map %s: size 0", ms->name);
+		if (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY)
+			return obj_err(err, err_size, path, -EINVAL,
+				       "map %s: an array's size (%u) is compiled into the program's lookups; compile with uxdpc --map-size %s=%u",
+				       ms->name, m->max_entries, ms->name, ms->max_entries);
+		def->max_entries = ms->max_entries;
+	}
+	return 0;
+}
+
+/* Every load-time size names a map of the records. */
+static int check_map_sizes(const struct uxdp_meta_header *const *recs, size_t n,
+			   const struct uxdp_object_opts *o, const char *path, char *err,
+			   size_t err_size)
+{
+	for (size_t k = 0; k < o->n_map_sizes; k++) {
+		bool found = false;
+
+		for (size_t r = 0; r < n && !found; r++) {
+			const struct uxdp_meta_map *maps =
+				(const void *)((const char *)recs[r] + recs[r]->maps_off);
+
+			for (uint32_t i = 0; i < recs[r]->n_maps && !found; i++)
+				found = maps[i].kind == UXDP_MAP_KIND_USER &&
+					!strcmp(meta_str(recs[r], maps[i].name), o->map_sizes[k].name);
+		}
+		if (!found)
+			return obj_err(err, err_size, path, -ENOENT,
+				       "no map named %s to size (--map-size)", o->map_sizes[k].name);
+	}
+	return 0;
+}
+
 static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 		      const struct uxdp_meta_map *maps, uint32_t i,
 		      const struct uxdp_object_opts *o, const char *path, char *err, size_t err_size)
@@ -128,6 +172,9 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 	int ret;
 
 	def_from_meta(&def, h, m, o);
+	ret = load_time_size(h, m, o, &def, path, err, err_size);
+	if (ret)
+		return ret;
 	if (m->inner_map >= 0) {
 		def_from_meta(&inner, h, &maps[m->inner_map], o);
 		def.inner = &inner;
@@ -218,6 +265,9 @@ static int bind_records(struct uxdp_object *obj, const struct uxdp_meta_header *
 		n_progs += recs[i]->n_progs;
 		n_maps += recs[i]->n_maps;
 	}
+	ret = check_map_sizes(recs, n, o, path, err, err_size);
+	if (ret)
+		return ret;
 	obj->progs = calloc(n_progs ? n_progs : 1, sizeof(*obj->progs));
 	obj->maps = calloc(n_maps ? n_maps : 1, sizeof(*obj->maps));
 	if (!obj->progs || !obj->maps)

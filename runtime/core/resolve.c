@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE /* gettid */
 #include <ctype.h>
+#include <sched.h> /* getcpu */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +26,10 @@
 
 #include <uxdp/fib.h>
 #include <uxdp/helpers.h>
+#include <uxdp/kfuncs.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
+#include <uxdp/syncookie.h>
 #include <uxdp/worker.h>
 
 #define UXDP_ARGS_0 void
@@ -38,6 +41,8 @@
 
 #define DECLARE_HELPER(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_ARGS_##nargs);
 UXDP_HELPER_TABLE(DECLARE_HELPER)
+#define DECLARE_KFUNC(name, nargs, is_int) uint64_t uxdp_kfunc_##name(UXDP_ARGS_##nargs);
+UXDP_KFUNC_TABLE(DECLARE_KFUNC)
 #define DECLARE_HASH_LOOKUP(n) uint64_t uxdp_hash_lookup_k##n(uint64_t, uint64_t);
 UXDP_HASH_LOOKUP_SIZES(DECLARE_HASH_LOOKUP)
 uint64_t uxdp_hash_lookup_any(uint64_t, uint64_t);
@@ -63,7 +68,8 @@ uint64_t uxdp_lpm_lookup_any(uint64_t, uint64_t);
 	X(uxdp_ringbuf_discard) X(uxdp_ringbuf_output) X(uxdp_ringbuf_query)        \
 	X(uxdp_worker_current) X(uxdp_worker_cpu) X(uxdp_trace_get_fd)              \
 	X(uxdp_fib_lookup) X(uxdp_map_spin_lock) X(uxdp_map_spin_unlock)             \
-	X(clock_gettime) X(gettid) X(prctl) X(snprintf)                             \
+	X(uxdp_syncookie_key) X(clock_gettime) X(gettid) X(getcpu) X(prctl)          \
+	X(snprintf)                                                                 \
 	X(strnlen) X(memchr) X(write) X(__ctype_b_loc)
 
 struct sym {
@@ -75,6 +81,8 @@ struct sym {
 
 static const struct sym symbols[] = {
 	UXDP_HELPER_TABLE(HELPER_ENTRY)
+#define KFUNC_ENTRY(name, nargs, is_int) { UXDP_KFUNC_PREFIX #name, (void *)uxdp_kfunc_##name },
+	UXDP_KFUNC_TABLE(KFUNC_ENTRY)
 	/* What map-inline calls for hash, LRU and LPM lookups when helpers are not inlined. */
 #define HASH_LOOKUP_ENTRY(n) { UXDP_HASH_LOOKUP_PREFIX "k" #n, (void *)uxdp_hash_lookup_k##n },
 	UXDP_HASH_LOOKUP_SIZES(HASH_LOOKUP_ENTRY)

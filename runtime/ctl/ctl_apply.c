@@ -13,6 +13,7 @@
 
 #include <uxdp/ctl.h>
 #include <uxdp/map.h>
+#include <uxdp/runtime.h>
 
 /* Format one error line into err; returns -errno_val so callers can `return fail(...)`. */
 static int fail(char *err, size_t err_size, int errno_val, const char *fmt, ...)
@@ -199,6 +200,52 @@ static void close_maps(struct open_maps *c)
 
 #define MAX_WORDS 4096
 
+/* `map-size MAP N`: a load-time size; N a positive 32-bit count. */
+static int parse_map_size(const char *path, int line, int n, char **tok, uint32_t *size,
+			  char *err, size_t err_size)
+{
+	char *end;
+	unsigned long v;
+
+	if (n != 3)
+		return fail(err, err_size, -EINVAL, "%s:%d: usage: map-size MAP MAX-ENTRIES", path,
+			    line);
+	errno = 0;
+	v = strtoul(tok[2], &end, 0);
+	if (errno || *end || end == tok[2] || !v || v > UINT32_MAX)
+		return fail(err, err_size, -EINVAL, "%s:%d: map-size: '%s' is not a size (1..%u)",
+			    path, line, tok[2], UINT32_MAX);
+	*size = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * A running map cannot change size: `map-size` is read by uxdp before it
+ * creates the maps (uxdp_ctl_read_map_sizes); here it only checks.
+ */
+static int check_map_size(const char *instance, const char *path, int line, int n, char **tok,
+			  char *err, size_t err_size)
+{
+	struct uxdp_map_info info;
+	struct uxdp_map *m;
+	uint32_t size;
+	int ret = parse_map_size(path, line, n, tok, &size, err, err_size);
+
+	if (ret)
+		return ret;
+	ret = uxdp_map_open(instance, tok[1], &m);
+	if (ret)
+		return fail(err, err_size, ret, "%s:%d: map %s: %s", path, line, tok[1],
+			    ret == -ENOENT || ret == -EINVAL ? "no such map" : strerror(-ret));
+	uxdp_map_get_info(m, &info);
+	uxdp_map_close(m);
+	if (info.max_entries != size)
+		return fail(err, err_size, -EINVAL,
+			    "%s:%d: map %s has max_entries %u: map-size takes effect when uxdp creates the map (uxdp --config)",
+			    path, line, tok[1], info.max_entries);
+	return 0;
+}
+
 static int apply_line(struct open_maps *c, const char *instance, const char *path, int line,
 		      int n, char **tok, char *err, size_t err_size)
 {
@@ -209,6 +256,8 @@ static int apply_line(struct open_maps *c, const char *instance, const char *pat
 	int ret;
 
 	snprintf(where, sizeof(where), "%s:%d: map ", path, line);
+	if (!strcmp(tok[0], "map-size"))
+		return check_map_size(instance, path, line, n, tok, err, err_size);
 	if (!strcmp(tok[0], "prog_array")) {
 		/* Only the running process knows program names; a number is an index. */
 		char *end, *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", NULL };
@@ -227,7 +276,8 @@ static int apply_line(struct open_maps *c, const char *instance, const char *pat
 		tok = words;
 		n = 8;
 	} else if (strcmp(tok[0], "map")) {
-		return fail(err, err_size, -EINVAL, "%s:%d: unknown directive '%s' (map, prog_array)",
+		return fail(err, err_size, -EINVAL,
+			    "%s:%d: unknown directive '%s' (map, prog_array, map-size)",
 			    path, line, tok[0]);
 	}
 	ret = uxdp_ctl_parse_entry(&p, n, tok, &e);
@@ -243,10 +293,11 @@ static int apply_line(struct open_maps *c, const char *instance, const char *pat
 	return ret;
 }
 
-int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size)
+/* Call fn on the words of each non-empty line of path ("-": stdin), up to an error. */
+static int for_each_line(const char *path, char *err, size_t err_size,
+			 int (*fn)(int line, int n, char **tok, void *arg), void *arg)
 {
 	char *line = NULL, *tok[MAX_WORDS], *s, *save;
-	struct open_maps maps = { 0 };
 	size_t cap = 0;
 	int ret = 0, n, lineno = 0;
 	FILE *f;
@@ -265,11 +316,82 @@ int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_
 		     s = strtok_r(NULL, " \t\r\n", &save))
 			tok[n++] = s;
 		if (n)
-			ret = apply_line(&maps, instance, path, lineno, n, tok, err, err_size);
+			ret = fn(lineno, n, tok, arg);
 	}
-	close_maps(&maps);
 	free(line);
 	if (f != stdin)
 		fclose(f);
 	return ret;
+}
+
+struct apply_ctx {
+	const char *instance, *path;
+	char *err;
+	size_t err_size;
+	struct open_maps maps; /* each map opened once per file */
+};
+
+static int apply_cb(int line, int n, char **tok, void *arg)
+{
+	struct apply_ctx *a = arg;
+
+	return apply_line(&a->maps, a->instance, a->path, line, n, tok, a->err, a->err_size);
+}
+
+int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size)
+{
+	struct apply_ctx a = { .instance = instance, .path = path, .err = err, .err_size = err_size };
+	int ret = for_each_line(path, err, err_size, apply_cb, &a);
+
+	close_maps(&a.maps);
+	return ret;
+}
+
+struct sizes_ctx {
+	const char *path;
+	struct uxdp_ctl_map_sizes *out;
+	char *err;
+	size_t err_size;
+};
+
+static int sizes_cb(int line, int n, char **tok, void *arg)
+{
+	struct sizes_ctx *c = arg;
+	struct uxdp_ctl_map_sizes *o = c->out;
+	struct uxdp_map_size *v;
+	uint32_t size;
+	int ret;
+
+	if (strcmp(tok[0], "map-size"))
+		return 0;
+	ret = parse_map_size(c->path, line, n, tok, &size, c->err, c->err_size);
+	if (ret)
+		return ret;
+	v = realloc(o->sizes, (o->n + 1) * sizeof(*v));
+	if (!v)
+		return fail(c->err, c->err_size, -ENOMEM, "out of memory");
+	o->sizes = v;
+	v[o->n].name = strdup(tok[1]);
+	v[o->n].max_entries = size;
+	if (!v[o->n].name)
+		return fail(c->err, c->err_size, -ENOMEM, "out of memory");
+	o->n++;
+	return 0;
+}
+
+int uxdp_ctl_read_map_sizes(const char *path, struct uxdp_ctl_map_sizes *out, char *err,
+			    size_t err_size)
+{
+	struct sizes_ctx c = { path, out, err, err_size };
+
+	return for_each_line(path, err, err_size, sizes_cb, &c);
+}
+
+void uxdp_ctl_map_sizes_free(struct uxdp_ctl_map_sizes *s)
+{
+	for (size_t k = 0; k < s->n; k++)
+		free((char *)s->sizes[k].name);
+	free(s->sizes);
+	s->sizes = NULL;
+	s->n = 0;
 }

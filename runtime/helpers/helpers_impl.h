@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <uxdp/helpers.h>
+#include <uxdp/kfuncs.h>
 
 /* Prototypes of every helper in the table, NARGS uint64_t each. */
 #define UXDP_HARGS_0 void
@@ -20,6 +21,11 @@
 #define UXDP_HELPER_DECLARE(id, name, nargs) uint64_t uxdp_helper_##name(UXDP_HARGS_##nargs);
 UXDP_HELPER_TABLE(UXDP_HELPER_DECLARE)
 #undef UXDP_HELPER_DECLARE
+
+/* Prototypes of the kfuncs (kfuncs.h), NARGS uint64_t each. */
+#define UXDP_KFUNC_DECLARE(name, nargs, is_int) uint64_t uxdp_kfunc_##name(UXDP_HARGS_##nargs);
+UXDP_KFUNC_TABLE(UXDP_KFUNC_DECLARE)
+#undef UXDP_KFUNC_DECLARE
 
 /* hash_lookup.c: what uxdpc calls for lookups in plain and LRU hash maps. */
 #define UXDP_HASH_LOOKUP_DECLARE(n)                                       \

@@ -2,15 +2,20 @@
 /*
  * gen-malformed.c - write the inputs uxdpc must reject, and cases.txt.
  *
- *   gen-malformed SEED.bpf.o OUTDIR [HOST.o]
- *
  * ELF-level cases start from SEED (a valid clang-built object, seed.bpf.c)
  * and plant exactly one fault each, so that a reader that stops at the
  * first problem reports that fault and nothing else.  Offsets are found
  * with gelf on the seed, never hard-coded, so the cases survive a new
  * clang.  HOST.o, a real x86-64 object from the host compiler, is copied in
  * as the wrong-machine case.  Raw cases (for `uxdpc --raw`) are instruction arrays written out
- * as they are.  cases.txt has one line per case:
+ * as they are.  CORE.o (seed_core.bpf.c: CO-RE relocations, a .rodata.cst16
+ * constant) is the seed of the BTF, .BTF.ext and CO-RE faults; each
+ * `--copy FILE EXPECT` adds a valid object uxdpc must refuse (an unknown
+ * kfunc, a reachable poisoned CO-RE access) as it is.
+ *
+ *   gen-malformed SEED.bpf.o OUTDIR HOST.o CORE.o [--copy FILE EXPECT]...
+ *
+ * cases.txt has one line per case:
  *
  *   <file> <expected substring of the error message> <elf|raw>
  *
@@ -391,7 +396,7 @@ static void gen_insn_cases(const struct seed *s)
 }
 
 /* A whole object for another machine, not just a patched e_machine. */
-static void gen_host_object(const char *path)
+static unsigned char *read_all(const char *path, size_t *size)
 {
 	unsigned char *b;
 	FILE *f;
@@ -406,8 +411,176 @@ static void gen_host_object(const char *path)
 	if (!b || fread(b, 1, sz, f) != (size_t)sz)
 		die("%s: cannot read", path);
 	fclose(f);
-	write_case("host_x86_64.o", b, sz, "not a BPF object", "elf");
+	*size = (size_t)sz;
+	return b;
+}
+
+/* A whole file as a case, under its own base name. */
+static void copy_case(const char *path, const char *as, const char *expect)
+{
+	size_t sz;
+	unsigned char *b = read_all(path, &sz);
+	const char *base = strrchr(path, '/');
+
+	write_case(as ? as : base ? base + 1 : path, b, sz, expect, "elf");
 	free(b);
+}
+
+/* ---------------------------------------------------- BTF, .BTF.ext, CO-RE */
+
+struct core_seed {
+	unsigned char *buf;
+	size_t size;
+	size_t btf_shdr, btf_off, btf_size;
+	size_t ext_shdr, ext_off, ext_size;
+	size_t cst_shdr;               /* .rodata.cst16 */
+	size_t relo_hdr;               /* file offset of the first CO-RE section header */
+	size_t relo_rec;               /* file offset of its first record */
+	size_t int_type;               /* id of an INT type in .BTF */
+};
+
+/* The id of the first BTF_KIND_INT type, walking the type section by hand. */
+static size_t find_int_type(const unsigned char *btf, size_t size)
+{
+	uint32_t hdr_len, type_off, type_len, info, vlen, kind;
+	size_t p, end, id = 1;
+
+	memcpy(&hdr_len, btf + 4, 4);
+	memcpy(&type_off, btf + 8, 4);
+	memcpy(&type_len, btf + 12, 4);
+	p = hdr_len + type_off;
+	end = p + type_len;
+	if (end > size)
+		die("seed .BTF: types out of the section");
+	while (p + 12 <= end) {
+		memcpy(&info, btf + p + 4, 4);
+		kind = (info >> 24) & 0x1f;
+		vlen = info & 0xffff;
+		if (kind == 1 /* INT */)
+			return id;
+		p += 12;
+		switch (kind) {
+		case 14: case 17: p += 4; break;                 /* VAR, DECL_TAG */
+		case 3: p += 12; break;                          /* ARRAY */
+		case 4: case 5: case 15: case 19:                /* STRUCT, UNION, DATASEC, ENUM64 */
+			p += 12 * (size_t)vlen;
+			break;
+		case 6: case 13: p += 8 * (size_t)vlen; break;   /* ENUM, FUNC_PROTO */
+		default: break;                                  /* PTR, FWD, TYPEDEF, mods, FUNC, FLOAT */
+		}
+		id++;
+	}
+	die("seed .BTF: no INT type");
+	return 0;
+}
+
+static void load_core_seed(const char *path, struct core_seed *c)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Ehdr eh;
+	uint32_t hdr_len, core_off, core_len;
+	Elf *elf;
+
+	memset(c, 0, sizeof(*c));
+	c->buf = read_all(path, &c->size);
+	elf = elf_memory((char *)c->buf, c->size);
+	if (!elf || !gelf_getehdr(elf, &eh) || elf_getshdrstrndx(elf, &shstrndx))
+		die("%s: %s", path, elf_errmsg(-1));
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		size_t shdr = eh.e_shoff + elf_ndxscn(scn) * eh.e_shentsize;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".BTF")) {
+			c->btf_shdr = shdr;
+			c->btf_off = sh.sh_offset;
+			c->btf_size = sh.sh_size;
+		} else if (!strcmp(name, ".BTF.ext")) {
+			c->ext_shdr = shdr;
+			c->ext_off = sh.sh_offset;
+			c->ext_size = sh.sh_size;
+		} else if (!strcmp(name, ".rodata.cst16")) {
+			c->cst_shdr = shdr;
+		}
+	}
+	elf_end(elf);
+	if (!c->btf_size || !c->ext_size || !c->cst_shdr)
+		die("%s: seed lacks .BTF, .BTF.ext or .rodata.cst16", path);
+	memcpy(&hdr_len, c->buf + c->ext_off + 4, 4);
+	memcpy(&core_off, c->buf + c->ext_off + 24, 4);
+	memcpy(&core_len, c->buf + c->ext_off + 28, 4);
+	if (hdr_len < 32 || !core_len)
+		die("%s: seed has no CO-RE records", path);
+	c->relo_hdr = c->ext_off + hdr_len + core_off + 4; /* after rec_size */
+	c->relo_rec = c->relo_hdr + 8;
+	c->int_type = find_int_type(c->buf + c->btf_off, c->btf_size);
+}
+
+static unsigned char *dup_core(const struct core_seed *c)
+{
+	unsigned char *b = malloc(c->size);
+
+	if (!b)
+		die("out of memory");
+	memcpy(b, c->buf, c->size);
+	return b;
+}
+
+static void core_case(const struct core_seed *c, unsigned char *b, const char *file,
+		      const char *expect)
+{
+	write_case(file, b, c->size, expect, "elf");
+	free(b);
+}
+
+static void set_u32(unsigned char *b, size_t off, uint32_t v) { memcpy(b + off, &v, sizeof(v)); }
+
+static void gen_core_cases(const struct core_seed *c)
+{
+	unsigned char *b;
+
+	b = dup_core(c);
+	set_u64(b, c->btf_shdr + offsetof(Elf64_Shdr, sh_size), 12);
+	core_case(c, b, "btf_truncated.o", "section .BTF is malformed");
+	b = dup_core(c);
+	set_u16(b, c->btf_off, 0x1234);
+	core_case(c, b, "btf_bad_magic.o", "section .BTF is malformed");
+	b = dup_core(c);
+	set_u32(b, c->btf_off + 12, 0x7ffffff0); /* type_len far past the section */
+	core_case(c, b, "btf_types_out.o", "section .BTF is malformed");
+	b = dup_core(c);
+	set_u64(b, c->ext_shdr + offsetof(Elf64_Shdr, sh_size), 16);
+	core_case(c, b, "btf_ext_truncated.o", ".BTF.ext truncated");
+	b = dup_core(c);
+	set_u16(b, c->ext_off, 0x4321);
+	core_case(c, b, "btf_ext_bad_magic.o", ".BTF.ext: bad magic");
+	b = dup_core(c);
+	set_u32(b, c->ext_off + 28, 0x10000); /* core_relo_len past the section */
+	core_case(c, b, "core_records_out.o", "CO-RE records out of the section");
+	b = dup_core(c);
+	set_u32(b, c->relo_hdr + 4, 0x1000000); /* record count */
+	core_case(c, b, "core_records_overrun.o", "CO-RE records overrun the section");
+	b = dup_core(c);
+	set_u32(b, c->relo_rec, 0x7ffffff8); /* insn_off */
+	core_case(c, b, "core_insn_out.o", "malformed CO-RE relocation");
+	b = dup_core(c);
+	set_u32(b, c->relo_rec + 12, 13); /* kind */
+	core_case(c, b, "core_bad_kind.o", "malformed CO-RE relocation");
+	b = dup_core(c);
+	set_u32(b, c->relo_rec + 4, 0); /* type_id 0 (void) */
+	core_case(c, b, "core_void_type.o", "malformed CO-RE relocation");
+	b = dup_core(c);
+	set_u32(b, c->relo_rec + 4, (uint32_t)c->int_type); /* "0:1" on an int */
+	core_case(c, b, "core_access_mismatch.o", "the access string does not fit the type");
+	b = dup_core(c);
+	set_u64(b, c->cst_shdr + offsetof(Elf64_Shdr, sh_size), 8);
+	core_case(c, b, "cst16_short.o", "a 16-byte constant does not fit section '.rodata.cst16'");
+	b = dup_core(c);
+	set_u16(b, offsetof(Elf64_Ehdr, e_shentsize), 0);
+	core_case(c, b, "shentsize_zero.o", "section header entry size 0");
 }
 
 int main(int argc, char **argv)
@@ -415,8 +588,10 @@ int main(int argc, char **argv)
 	char path[4096];
 	struct seed s;
 
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: gen-malformed SEED.bpf.o OUTDIR [HOST.o]\n");
+	struct core_seed cs;
+
+	if (argc < 5 || (argc - 5) % 3) {
+		fprintf(stderr, "usage: gen-malformed SEED.bpf.o OUTDIR HOST.o CORE.o [--copy FILE EXPECT]...\n");
 		return 2;
 	}
 	outdir = argv[2];
@@ -428,8 +603,15 @@ int main(int argc, char **argv)
 	fprintf(list, "# <file> <expected substring of uxdpc's error> <elf|raw>; from gen-malformed\n");
 	gen_elf_container(&s);
 	gen_insn_cases(&s);
-	if (argc == 4)
-		gen_host_object(argv[3]);
+	copy_case(argv[3], "host_x86_64.o", "not a BPF object");
+	load_core_seed(argv[4], &cs);
+	gen_core_cases(&cs);
+	free(cs.buf);
+	for (int i = 5; i + 2 < argc; i += 3) {
+		if (strcmp(argv[i], "--copy"))
+			die("expected --copy, not '%s'", argv[i]);
+		copy_case(argv[i + 1], NULL, argv[i + 2]);
+	}
 	if (fclose(list))
 		die("%s: %s", path, strerror(errno));
 	free(s.buf);

@@ -6,7 +6,9 @@ if(NOT rc EQUAL 0)
 endif()
 foreach(h xdp_adjust_head xdp_adjust_tail xdp_adjust_meta xdp_load_bytes xdp_store_bytes
           xdp_get_buff_len csum_diff strncmp ktime_get_ns ktime_get_boot_ns get_prandom_u32
-          get_smp_processor_id redirect trace_printk fib_lookup)
+          get_smp_processor_id redirect trace_printk fib_lookup ktime_get_coarse_ns ktime_get_tai_ns get_numa_node_id
+          tcp_raw_gen_syncookie_ipv4 tcp_raw_gen_syncookie_ipv6
+          tcp_raw_check_syncookie_ipv4 tcp_raw_check_syncookie_ipv6)
   if(NOT syms MATCHES "T uxdp_helper_${h}\n")
     message(FATAL_ERROR "uxdp_helper_${h} missing from ${BC}")
   endif()
@@ -14,6 +16,11 @@ endforeach()
 if(syms MATCHES "[dDbB] ")
   message(FATAL_ERROR "writable data in ${BC}:\n${syms}")
 endif()
+foreach(k bpf_iter_num_new bpf_iter_num_next bpf_iter_num_destroy)
+  if(NOT syms MATCHES "T uxdp_kfunc_${k}\n")
+    message(FATAL_ERROR "uxdp_kfunc_${k} missing from ${BC}")
+  endif()
+endforeach()
 # The lookups uxdpc's map-inline pass calls for hash and LRU hash maps (hash_lookup.c).
 foreach(kind hash lru_hash)
   foreach(n k4 k8 k16 any)

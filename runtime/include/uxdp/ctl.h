@@ -88,8 +88,21 @@ int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, c
  * Apply a config file ("-": stdin): `map ...` lines as above and
  * `prog_array MAP INDEX PROGRAM-INDEX`, `#` comments.  Stops at the first
  * error, whose line starts "FILE:LINE: ".  The maps must exist already.
+ * `map-size MAP N` lines (load-time sizes, read by uxdp before it creates
+ * the maps with uxdp_ctl_read_map_sizes) are checked against the map.
  */
 int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size);
+
+/* The `map-size MAP N` lines of a config file, for uxdp_object_opts.map_sizes. */
+struct uxdp_map_size;
+struct uxdp_ctl_map_sizes {
+	struct uxdp_map_size *sizes; /* names allocated */
+	size_t n;
+};
+/* Append the file's map-size lines to *out (zeroed first by the caller). */
+int uxdp_ctl_read_map_sizes(const char *path, struct uxdp_ctl_map_sizes *out, char *err,
+			    size_t err_size);
+void uxdp_ctl_map_sizes_free(struct uxdp_ctl_map_sizes *s);
 /* The words for a map operation's -errno ("no such entry", ...). */
 const char *uxdp_ctl_strerror(int err);
 

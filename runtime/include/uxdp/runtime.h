@@ -39,6 +39,19 @@ struct uxdp_object_opts {
 	bool reuse_maps;
 	/* Remove the maps this object created when it is closed. */
 	bool unlink_on_close;
+	/*
+	 * max_entries set at load time, as a loader's bpf_map__set_max_entries()
+	 * (uxdp --map-size, `map-size` config lines).  A name that is no map of
+	 * the object is an error, and so is a new size for an array: its
+	 * bound is compiled into inlined lookups (uxdpc --map-size sets it).
+	 */
+	const struct uxdp_map_size *map_sizes;
+	size_t n_map_sizes;
+};
+
+struct uxdp_map_size {
+	const char *name;
+	uint32_t max_entries;
 };
 
 struct uxdp_program {

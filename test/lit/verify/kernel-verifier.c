@@ -7,7 +7,7 @@
 // RUN: %FileCheck %s < %t.err
 // RUN: %uxdpc --verify=none %t.bpf.o -o %t.o
 // RUN: not %uxdpc --verify=bogus %t.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=USAGE %s
-// CHECK: uxdpc: {{.*}}.bpf.o: the kernel verifier rejects it: R1 offset is outside of the packet
+// CHECK: uxdpc: {{.*}}.bpf.o: the kernel verifier rejects program 'unchecked': R1 offset is outside of the packet
 // USAGE: unknown --verify mode 'bogus'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
