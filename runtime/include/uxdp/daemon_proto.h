@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon_proto.h - the wire protocol of uxdpd's control socket, version 1.
+ *
+ * docs/daemon-protocol.md is the reference; this header is its C form.
+ * Clients normally use uxdp/daemon_client.h rather than these structs.
+ *
+ * Transport: a Unix-domain SOCK_SEQPACKET socket (default
+ * /run/uxdp/<instance>.sock).  Each request is one message and gets exactly
+ * one reply message, in order; message boundaries are the transport's, so
+ * there is no framing beyond the header.  A message is a struct
+ * uxdp_dmsg_hdr followed by hdr.len bytes of payload, at most
+ * UXDP_DMSG_MAX bytes in all.  Integers are in host byte order (both ends
+ * are on one machine).  A request may carry one file descriptor
+ * (SCM_RIGHTS): PROG_LOAD reads the object from it when path is empty.
+ *
+ * Replies: hdr.status is 0 and the payload is the op's reply struct, or
+ * hdr.status is a negative errno and the payload is one line of text, NUL
+ * terminated, saying what was refused and why.
+ *
+ * Compatibility: a field is never moved or resized within a version.  A
+ * request whose hdr.version the daemon does not speak is answered with
+ * -EPROTONOSUPPORT in the daemon's version; HELLO tells the client which
+ * version that is.  Request payloads shorter than the op's struct are
+ * zero-extended, so fields appended in a later minor revision default to 0.
+ */
+#ifndef UXDP_DAEMON_PROTO_H
+#define UXDP_DAEMON_PROTO_H
+
+#include <stdint.h>
+
+#define UXDP_DMSG_MAGIC 0x64647875u /* "uxdd" */
+#define UXDP_DPROTO_VERSION 1
+#define UXDP_DMSG_MAX 65536
+#define UXDP_DAEMON_RUN_DIR "/run/uxdp"
+
+enum uxdp_dmsg_op {
+	UXDP_DOP_HELLO = 1,        /* - -> struct uxdp_dmsg_hello */
+	UXDP_DOP_PROG_LOAD = 2,    /* struct uxdp_dmsg_load [+ fd] -> struct uxdp_dmsg_id */
+	UXDP_DOP_PROG_UNLOAD = 3,  /* struct uxdp_dmsg_id -> - */
+	UXDP_DOP_PROG_ATTACH = 4,  /* struct uxdp_dmsg_attach -> - */
+	UXDP_DOP_PROG_DETACH = 5,  /* struct uxdp_dmsg_attach (prog_id: 0 or the expected one) -> - */
+	UXDP_DOP_PROG_REPLACE = 6, /* struct uxdp_dmsg_attach -> - */
+	UXDP_DOP_PROG_LIST = 7,    /* struct uxdp_dmsg_list -> uint32_t ids[] */
+	UXDP_DOP_PROG_INFO = 8,    /* struct uxdp_dmsg_id -> struct uxdp_dmsg_prog_info */
+	UXDP_DOP_PORT_LIST = 9,    /* - -> struct uxdp_dmsg_port[] */
+};
+
+struct uxdp_dmsg_hdr {
+	uint32_t magic;   /* UXDP_DMSG_MAGIC */
+	uint16_t version; /* UXDP_DPROTO_VERSION */
+	uint16_t op;      /* enum uxdp_dmsg_op; the reply repeats it */
+	uint32_t seq;     /* the client's; the reply repeats it */
+	int32_t status;   /* reply: 0 or a negative errno; request: 0 */
+	uint32_t len;     /* payload bytes after this header */
+	uint32_t reserved;
+};
+
+#define UXDP_DNAME_LEN 64
+#define UXDP_DPATH_LEN 4096
+#define UXDP_DMAX_ATTACH 16 /* ports a program can be attached to (UXDP_DP_MAX_PORTS) */
+#define UXDP_DN_VERDICTS 5  /* XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT */
+
+struct uxdp_dmsg_hello {
+	uint32_t version;                 /* the daemon's protocol version */
+	int32_t pid;                      /* the daemon's process id */
+	char instance[UXDP_DNAME_LEN];    /* the map namespace its programs use */
+	char driver[16];                  /* "afxdp", "dpdk" or "pcap" */
+	uint32_t n_ports;
+	uint32_t n_workers;
+};
+
+/* PROG_LOAD flags. */
+#define UXDP_LOAD_F_PIN (1u << 0)              /* keep after this connection closes, until PROG_UNLOAD */
+#define UXDP_LOAD_F_RECREATE_MAPS (1u << 1)    /* a map of another shape is made anew (contents lost) */
+#define UXDP_LOAD_F_TRUST_UNVERIFIED (1u << 2) /* compiling: uxdpc --trust-unverified */
+#define UXDP_LOAD_F_NO_CACHE (1u << 3)         /* compiling: do not use or fill the cache */
+#define UXDP_LOAD_F_ALL (UXDP_LOAD_F_PIN | UXDP_LOAD_F_RECREATE_MAPS | \
+			 UXDP_LOAD_F_TRUST_UNVERIFIED | UXDP_LOAD_F_NO_CACHE)
+
+struct uxdp_dmsg_load {
+	uint32_t flags;                /* UXDP_LOAD_F_* */
+	uint32_t opt_level;            /* uxdpc -O for a BPF object: 0..3; 0xffffffff: default (2) */
+	char path[UXDP_DPATH_LEN];     /* absolute path the daemon opens; "": the passed fd */
+	char prog[UXDP_DNAME_LEN];     /* program name; "": the object's only XDP program */
+};
+
+struct uxdp_dmsg_id {
+	uint32_t id;
+};
+
+/* ATTACH flags. */
+#define UXDP_ATTACH_F_REPLACE (1u << 0) /* a port with a program gets this one (else -EBUSY) */
+
+/*
+ * ATTACH: prog_id on port ifindex (0: every port).  DETACH: ifindex (0:
+ * every port running prog_id); prog_id 0 or the program expected there.
+ * REPLACE: prog_id replaces old_prog_id (0: whatever runs) on ifindex (0:
+ * every port that runs old_prog_id, or every port with a program).
+ */
+struct uxdp_dmsg_attach {
+	uint32_t prog_id;
+	uint32_t ifindex;
+	uint32_t old_prog_id;
+	uint32_t flags; /* UXDP_ATTACH_F_* */
+};
+
+/* LIST flags. */
+#define UXDP_LIST_F_RELEASED (1u << 0) /* also versions that were released (their counters stay) */
+
+struct uxdp_dmsg_list {
+	uint32_t flags;
+};
+
+/* prog_info flags. */
+#define UXDP_PROG_INFO_F_PINNED (1u << 0)
+#define UXDP_PROG_INFO_F_RELEASED (1u << 1) /* no longer loaded: an old version */
+#define UXDP_PROG_INFO_F_COMPILED (1u << 2) /* loaded from a BPF object, compiled on load */
+#define UXDP_PROG_INFO_F_CACHED (1u << 3)   /* ... and the compiled object came from the cache */
+
+struct uxdp_dmsg_prog_info {
+	uint32_t id;                   /* unique in the daemon's life: a program version */
+	uint32_t flags;                /* UXDP_PROG_INFO_F_* */
+	uint8_t tag[8];                /* hash of the compiled object and the program's name */
+	char name[UXDP_DNAME_LEN];     /* the program's function name */
+	char object[256];              /* the file it was loaded from (last 255 bytes of the path) */
+	uint64_t load_time_ns;         /* CLOCK_REALTIME */
+	uint64_t release_time_ns;      /* CLOCK_REALTIME, 0 while loaded */
+	uint32_t n_attached;
+	uint32_t attached[UXDP_DMAX_ATTACH]; /* ifindexes of the ports that run it */
+	uint32_t reserved;
+	uint64_t packets[UXDP_DN_VERDICTS];  /* frames this version returned each verdict for */
+	uint64_t bytes[UXDP_DN_VERDICTS];
+};
+
+struct uxdp_dmsg_port {
+	uint32_t ifindex;
+	uint32_t prog_id;              /* 0: nothing attached (frames pass) */
+	char name[16];                 /* interface name, "" if none (DPDK vdevs, pcap) */
+};
+
+#endif /* UXDP_DAEMON_PROTO_H */
