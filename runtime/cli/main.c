@@ -28,6 +28,7 @@
 #include <uxdp/datapath.h>
 #include <uxdp/driver.h>
 #include <uxdp/fib.h>
+#include <uxdp/instance_owner.h>
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
 #include <uxdp/private_instance.h>
@@ -52,7 +53,10 @@ static void usage(FILE *f)
 		"  --ifindex N       ingress ifindex the program sees (default 1)\n"
 		"  --queue N         rx queue index the program sees (default 0)\n"
 		"  --instance NAME   keep maps in this shared-memory instance after exit\n"
-		"                    (default: a private instance, removed on exit)\n"
+		"                    (default: \"default\" with --afxdp/--dpdk; a private\n"
+		"                    instance, removed on exit, with --pcap)\n"
+		"  --keep-maps       taking over the instance of a data plane that died keeps\n"
+		"                    its maps (default: they are removed)\n"
 		"  --fib FILE        routes for bpf_fib_lookup, one item a line (docs/fib.md):\n"
 		"                      iface IFINDEX mac MAC [addr A[/LEN]] [mtu N] [forwarding on|off]\n"
 		"                      route PREFIX[/LEN] [via GW] [dev IFINDEX] [metric N] [src A]\n"
@@ -113,6 +117,7 @@ static struct {
 	bool net;                                /* AF_XDP/DPDK: their report */
 	char private_inst[UXDP_INSTANCE_LEN];   /* set while a private instance exists */
 	struct uxdp_stats_shm *shm;
+	struct uxdp_instance_owner *owner;      /* the claim on a named instance */
 } run;
 
 /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: stop after the current batch, print the counters. */
@@ -144,6 +149,12 @@ static void remove_private(void)
 	run.private_inst[0] = 0;
 }
 
+static void release_owner(void)
+{
+	uxdp_instance_release(run.owner);
+	run.owner = NULL;
+}
+
 static void print_counters(FILE *f)
 {
 	struct uxdp_dp_counters c;
@@ -167,6 +178,7 @@ static void on_stuck(struct uxdp_dp *dp, void *arg)
 	fprintf(stderr, "uxdp: exiting without it; the counters so far:\n");
 	print_counters(stdout);
 	uxdp_stats_shm_finish(run.shm);
+	release_owner();
 	remove_private();
 	fflush(stdout);
 	fflush(stderr);
@@ -417,7 +429,40 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE, OPT_KEEP_MAPS };
+
+/*
+ * A named instance is this run's alone while it runs (uxdp/instance_owner.h):
+ * a live owner refuses us; a dead one's segments are reclaimed.
+ */
+static int claim_instance(const char *instance, const char *object, const char *prog,
+			  const char *ifaces, bool keep_maps)
+{
+	struct uxdp_owner_info prev;
+	char err[512];
+	int ret = uxdp_instance_claim(instance, "uxdp", &run.owner, &prev, err, sizeof(err));
+
+	if (!ret && ifaces)
+		ret = uxdp_port_claim_names(ifaces, instance, "uxdp", err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdp: %s\n", err);
+		return ret;
+	}
+	/* Every exit that runs code says so: only a crash leaves the record "running". */
+	atexit(release_owner);
+	if (prev.pid && prev.state == UXDP_OWNER_RUNNING) {
+		uxdp_instance_reclaim(instance, keep_maps);
+		fprintf(stderr, "uxdp: instance %s: %s pid %d died without cleaning up; reclaimed "
+			"its segments (%s)\n", instance, prev.kind, prev.pid,
+			keep_maps ? "maps kept" : "maps removed; --keep-maps keeps them");
+	}
+	uxdp_instance_owner_set(run.owner, UXDP_OWNER_DRIVER,
+				ifaces ? "afxdp" : run.net ? "dpdk" : "pcap");
+	uxdp_instance_owner_set(run.owner, UXDP_OWNER_OBJECT, object);
+	uxdp_instance_owner_set(run.owner, UXDP_OWNER_PROGRAMS, prog);
+	uxdp_instance_owner_set(run.owner, UXDP_OWNER_INTERFACES, ifaces);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -435,6 +480,7 @@ int main(int argc, char **argv)
 		{ "fib", required_argument, NULL, OPT_FIB },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
+		{ "keep-maps", no_argument, NULL, OPT_KEEP_MAPS },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "copy", no_argument, NULL, OPT_COPY },
@@ -458,7 +504,7 @@ int main(int argc, char **argv)
 	uint32_t ifindex = 1, queue = 0;
 	uint64_t v;
 	int c, ret;
-	bool show_stats = false, dpdk = false;
+	bool show_stats = false, dpdk = false, keep_maps = false;
 	struct uxdp_net_opts no = { 0 };
 	struct uxdp_dp *dp;
 
@@ -475,10 +521,14 @@ int main(int argc, char **argv)
 		case OPT_STATS: show_stats = true; break;
 		case OPT_FIB: fib = optarg; break;
 		case OPT_CONFIG: a.config = optarg; break;
+<<<<<<< HEAD
 		case OPT_MAP_SIZE:
 			if (add_map_size(optarg))
 				return 2;
 			break;
+=======
+		case OPT_KEEP_MAPS: keep_maps = true; break;
+>>>>>>> f9d6b4e (instances: a data plane claims its instance (an OFD lock on /dev/shm/uxdp-run.NAME, with a record of pid, driver, object, programs, interfaces) and its interfaces; a second one is refused naming the owner, a crashed one's segments are reclaimed (maps kept with --keep-maps); uxdp --afxdp/--dpdk default to the instance "default")
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -567,6 +617,12 @@ int main(int argc, char **argv)
 	uxdp_private_instance_reclaim(NULL, NULL);
 	if (fib && load_fib(fib))
 		return 1;
+	/* A network data plane is visible to uxdpctl without flags; an offline run is private. */
+	if (!instance && run.net)
+		instance = UXDP_DEFAULT_INSTANCE;
+	if (instance &&
+	    claim_instance(instance, a.object, a.prog_name ? a.prog_name : "", no.ifaces, keep_maps))
+		return 1;
 	/* An offline run must not see or leave state from other runs. */
 	if (instance) {
 		a.oo.instance = instance;
@@ -612,6 +668,7 @@ int main(int argc, char **argv)
 	}
 	uxdp_stats_shm_finish(run.shm);
 	uxdp_object_close(a.obj);
+	release_owner();
 	remove_private();
 	dp = run.dp;
 	run.dp = NULL;

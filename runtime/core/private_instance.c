@@ -18,7 +18,7 @@
 #include <uxdp/xsk_ring.h>
 
 /* The segment name prefixes an instance owns: maps, xskmap rings, counters. */
-static const char *const segment_prefixes[] = { "uxdp.", "uxdp-xsk.", "uxdp-stats." };
+static const char *const segment_prefixes[] = { "uxdp.", "uxdp-xsk.", "uxdp-stats.", "uxdp-run." };
 
 /*
  * Start time of pid (clock ticks since boot), field 22 of /proc/PID/stat.
