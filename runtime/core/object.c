@@ -162,6 +162,64 @@ static int check_map_sizes(const struct uxdp_meta_header *const *recs, size_t n,
 	return 0;
 }
 
+/*
+ * A map called def->name exists in the instance: bind to it if it has the
+ * same shape.  Read-only global data is this object's own (its constants),
+ * so it is always made anew (fresh); so is a map of another shape when the
+ * caller asked to recreate.  -EEXIST for another shape otherwise.
+ */
+static int reuse_map(struct uxdp_object *obj, struct uxdp_map_def *def, bool fresh,
+		     bool recreate, struct uxdp_map **out, bool *created)
+{
+	int ret;
+
+	if (!fresh) {
+		def->flags |= UXDP_MAP_DEF_REUSE;
+		ret = uxdp_map_create(obj->instance, def, out);
+		def->flags &= ~UXDP_MAP_DEF_REUSE;
+		if (ret != -EEXIST || !recreate)
+			return ret;
+	}
+	/* A program still running on the old one keeps its mapping. */
+	ret = uxdp_map_unlink(obj->instance, def->name);
+	if (ret && ret != -ENOENT)
+		return ret;
+	ret = uxdp_map_create(obj->instance, def, out);
+	*created = !ret;
+	return ret;
+}
+
+/* The message for a map that exists with another shape: both shapes. */
+static int shape_error(struct uxdp_object *obj, const struct uxdp_map_def *def, const char *path,
+		       char *err, size_t err_size)
+{
+	struct uxdp_map_info have = { 0 };
+	struct uxdp_map *m;
+	char cpus[64] = "";
+	bool same;
+
+	if (uxdp_map_open(obj->instance, def->name, &m) == 0) {
+		uxdp_map_get_info(m, &have);
+		uxdp_map_close(m);
+	}
+	same = have.type == def->type && have.key_size == def->key_size &&
+		    have.value_size == def->value_size && have.max_entries == def->max_entries &&
+		    have.map_flags == def->map_flags;
+
+	/* The rest equal: per-CPU maps made for another number of workers. */
+	if (same)
+		snprintf(cpus, sizeof(cpus), " for %u CPUs (this run has %u workers)", have.ncpus,
+			 def->ncpus);
+	return obj_err(err, err_size, path, -EEXIST,
+		       "map %s: instance %s has it as type %u key %u value %u max_entries %u "
+		       "flags %#x%s, this object as type %u key %u value %u max_entries %u "
+		       "flags %#x; refusing to bind to it (recreate the maps to make it anew, "
+		       "losing its contents)",
+		       def->name, obj->instance, have.type, have.key_size, have.value_size,
+		       have.max_entries, have.map_flags, cpus, def->type, def->key_size,
+		       def->value_size, def->max_entries, def->map_flags);
+}
+
 static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 		      const struct uxdp_meta_map *maps, uint32_t i,
 		      const struct uxdp_object_opts *o, const char *path, char *err, size_t err_size)
@@ -169,6 +227,7 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 	const struct uxdp_meta_map *m = &maps[i];
 	struct uxdp_map_def def, inner;
 	struct obj_map *om = &obj->maps[obj->n_maps];
+	bool pinned = m->pinning == LIBBPF_PIN_BY_NAME;
 	int ret;
 
 	def_from_meta(&def, h, m, o);
@@ -181,17 +240,18 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 	}
 	om->name = def.name;
 	ret = uxdp_map_create(obj->instance, &def, &om->map);
-	if (ret == -EEXIST && (o->reuse_maps || m->pinning == LIBBPF_PIN_BY_NAME)) {
-		def.flags |= UXDP_MAP_DEF_REUSE;
-		ret = uxdp_map_create(obj->instance, &def, &om->map);
+	if (ret == -EEXIST && (o->reuse_maps || pinned)) {
+		ret = reuse_map(obj, &def, m->kind == UXDP_MAP_KIND_RODATA && !pinned,
+				o->recreate_maps, &om->map, &om->created);
+		if (ret == -EEXIST)
+			return shape_error(obj, &def, path, err, err_size);
 	} else if (ret == 0) {
 		om->created = true;
 	}
 	if (ret == -EEXIST)
 		return obj_err(err, err_size, path, ret,
-			       "map %s already exists in instance %s with %s shape; remove it or reuse maps",
-			       def.name, obj->instance,
-			       o->reuse_maps || m->pinning == LIBBPF_PIN_BY_NAME ? "another" : "some");
+			       "map %s already exists in instance %s; remove it or reuse maps",
+			       def.name, obj->instance);
 	if (ret)
 		return obj_err(err, err_size, path, ret, "creating map %s (type %u): %s", def.name,
 			       def.type, strerror(-ret));

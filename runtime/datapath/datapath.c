@@ -225,6 +225,18 @@ double uxdp_dp_seconds(const struct uxdp_dp *dp)
 
 #define N_COUNTERS (sizeof(struct uxdp_dp_counters) / sizeof(uint64_t))
 
+/* What the worker counted since its last flush goes to its program's counters. */
+static void add_to_program(struct uxdp_dp_worker *w)
+{
+	uint64_t *to = (uint64_t *)w->prog->counters;
+	const uint64_t *now = (const uint64_t *)&w->cnt.v, *then = (const uint64_t *)&w->shared.cnt.v;
+	size_t i;
+
+	for (i = 0; i < sizeof(struct uxdp_stats) / sizeof(uint64_t); i++)
+		if (now[i] != then[i])
+			__atomic_fetch_add(&to[i], now[i] - then[i], __ATOMIC_RELAXED);
+}
+
 /* Unrolled: a load and a store per counter. */
 void uxdp_dp_flush(struct uxdp_dp_worker *w)
 {
@@ -232,6 +244,8 @@ void uxdp_dp_flush(struct uxdp_dp_worker *w)
 	uint64_t *to = (uint64_t *)&w->shared.cnt;
 	size_t i;
 
+	if (w->prog && w->prog->counters)
+		add_to_program(w);
 #pragma GCC unroll 16
 	for (i = 0; i < N_COUNTERS; i++)
 		__atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);

@@ -298,7 +298,12 @@ void uxdp_dp_worker_enter(struct uxdp_dp_worker *w);
 /* Publish the last counters, close the xskmap rings, forget the thread. */
 void uxdp_dp_worker_leave(struct uxdp_dp_worker *w);
 
-/* Copy the worker's counters to its shared ones (every 16 batches, idle, leave). */
+/*
+ * Copy the worker's counters to its shared ones (every 16 batches, idle,
+ * leave, and before a batch of another program), adding what changed since
+ * the last flush to the counters of the program that counted it
+ * (struct uxdp_program.counters).
+ */
 void uxdp_dp_flush(struct uxdp_dp_worker *w);
 
 /* Before the frames of a burst received on port. */
@@ -313,6 +318,9 @@ static inline void uxdp_dp_batch_begin(struct uxdp_dp_worker *w, unsigned int po
 	prog = __atomic_load_n(&w->ports[port].prog, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!prog, 0))
 		prog = &uxdp_dp_no_program;
+	/* Unflushed counts belong to the program that made them (its version's counters). */
+	if (__builtin_expect(prog != w->prog, 0) && w->unflushed)
+		uxdp_dp_flush(w);
 	w->prog = prog;
 	w->fn = prog->fn;
 	w->port = port;

@@ -26,6 +26,7 @@
 
 struct uxdp_object;
 struct uxdp_map;
+struct uxdp_stats;
 
 struct uxdp_object_opts {
 	const char *instance;  /* map namespace (map.h); NULL: "default" */
@@ -37,6 +38,13 @@ struct uxdp_object_opts {
 	 * (LIBBPF_PIN_BY_NAME), which are always shared.
 	 */
 	bool reuse_maps;
+	/*
+	 * With reuse_maps: a map of the same name but another shape is removed
+	 * and made anew from this object (its contents lost; a program still
+	 * running on the old one keeps it until it closes).  Without it such a
+	 * map is an error that says how the shapes differ.
+	 */
+	bool recreate_maps;
 	/* Remove the maps this object created when it is closed. */
 	bool unlink_on_close;
 	/*
@@ -62,6 +70,13 @@ struct uxdp_program {
 	uint32_t flags;        /* UXDP_PROG_F_* */
 	uint32_t index;        /* position in the object's list; a prog_array value */
 	uxdp_prog_fn fn;       /* UXDP_PROG_XDP: call with a struct uxdp_ctx */
+	/*
+	 * If not NULL, the datapath adds what this program counted (packets and
+	 * bytes per verdict) here, with relaxed atomic adds, whenever a worker
+	 * running it flushes its counters: the counts of one program version.
+	 * Must stay valid as long as a worker may flush (the data plane's life).
+	 */
+	struct uxdp_stats *counters;
 };
 
 /* Open the object at path; opts may be NULL.  *out is closed by uxdp_object_close(). */
