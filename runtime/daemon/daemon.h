@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon.h - uxdpd's parts, private to runtime/daemon.
+ *
+ *   registry.c   program versions: load, attach, detach, replace, release
+ *   compile.c    BPF objects compiled on load by uxdpc, cached by content
+ *   server.c     the control socket: one thread, one request at a time
+ *   main.c       options, the instance claim, drivers, signals
+ *
+ * A program version is one load: its own id, object and counters.  It is
+ * held by the ports it is attached to, by the connection that loaded it
+ * (until that closes) or by a pin; when nothing holds it any more and no
+ * worker can still run it, its object is closed.  The version record
+ * itself stays for the daemon's life, so that its counters can still be
+ * read and a worker flushing late counts into valid memory.
+ */
+#ifndef UXDP_DAEMON_INTERNAL_H
+#define UXDP_DAEMON_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <uxdp/daemon_proto.h>
+#include <uxdp/datapath.h>
+#include <uxdp/instance_owner.h>
+#include <uxdp/runtime.h>
+#include <uxdp/verdict.h>
+
+#define UXDPD_SYNC_TIMEOUT_MS 2000
+
+struct prog_version {
+	struct prog_version *next;
+	uint32_t id;
+	uint32_t info_flags;           /* UXDP_PROG_INFO_F_* */
+	uint8_t tag[8];
+	char name[UXDP_DNAME_LEN];
+	char object[256];
+	uint64_t load_ns, release_ns;
+	struct uxdp_object *obj;       /* NULL once released */
+	struct uxdp_program prog;      /* what ports point to; .counters = &counters */
+	struct uxdp_stats counters;    /* this version's counts (the datapath adds them) */
+	uint64_t holder;               /* the connection that loaded it, 0 if none */
+	bool pinned;
+	bool stuck;                    /* a worker did not leave it: never closed */
+};
+
+struct compile_opts {
+	const char *uxdpc;             /* the compiler to run */
+	const char *cache_dir;         /* NULL: no cache */
+};
+
+struct uxdpd {
+	struct uxdp_dp *dp;
+	const char *instance;
+	const char *driver;
+	char port_name[UXDP_DP_MAX_PORTS][16];
+	struct prog_version *port_prog[UXDP_DP_MAX_PORTS];
+	struct prog_version *versions; /* ascending ids */
+	uint32_t next_id;
+	struct compile_opts cc;
+	struct uxdp_instance_owner *owner;
+	pthread_mutex_t lock;          /* the registry: the server and the stats printers */
+};
+
+struct load_req {
+	const char *path;              /* a path the daemon opens, or NULL */
+	int fd;                        /* else this descriptor */
+	const char *prog;              /* NULL: the only XDP program */
+	uint32_t flags;                /* UXDP_LOAD_F_* */
+	int opt_level;                 /* -1: default */
+	uint64_t holder;               /* the loading connection, 0 for the command line */
+};
+
+/* registry.c; every function takes d->lock itself. */
+void registry_init(struct uxdpd *d);
+int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char *err,
+		  size_t err_size);
+int registry_unload(struct uxdpd *d, uint32_t id, char *err, size_t err_size);
+int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
+		    size_t err_size);
+int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
+		    size_t err_size);
+int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
+		     size_t err_size);
+/* Ids into ids (at most cap), their count returned. */
+size_t registry_list(struct uxdpd *d, uint32_t flags, uint32_t *ids, size_t cap);
+int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *out, char *err,
+		  size_t err_size);
+size_t registry_ports(struct uxdpd *d, struct uxdp_dmsg_port *out, size_t cap);
+/* A connection closed: what it alone held is released. */
+void registry_drop_holder(struct uxdpd *d, uint64_t holder);
+/* One line per version that counted something or is loaded. */
+void registry_print(struct uxdpd *d, FILE *f);
+/* After the workers left: close every object. */
+void registry_close(struct uxdpd *d);
+
+/* compile.c: the compiled object for a BPF object's bytes, from the cache or uxdpc. */
+int compile_bpf(const struct compile_opts *o, const void *data, size_t len, const char *label,
+		int opt_level, uint32_t flags, char *out_path, size_t out_size, bool *cached,
+		char *err, size_t err_size);
+/* A 64-bit FNV-1a hash of len bytes, continuing from h (start: FNV_OFFSET). */
+#define FNV_OFFSET 0xcbf29ce484222325ull
+uint64_t fnv1a(uint64_t h, const void *data, size_t len);
+
+/* server.c */
+struct server;
+int server_start(struct uxdpd *d, const char *path, const char *group, struct server **out,
+		 char *err, size_t err_size);
+void server_stop(struct server *s);
+
+#endif /* UXDP_DAEMON_INTERNAL_H */

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - uxdpd, the data-plane daemon: it owns interfaces (AF_XDP, DPDK
+ * ports, or a pcap replay) and runs whatever program is attached to each,
+ * loaded, attached, detached and replaced through its control socket
+ * (docs/daemon-protocol.md; `uxdpctl prog ...`).
+ *
+ *	uxdpd [--instance NAME] [--socket PATH] --afxdp veth0,veth1 [--object fw.aot.o]
+ *	uxdpd --dpdk [options] -- EAL arguments
+ *	uxdpd --pcap in.pcap --out out.pcap --repeat N [--object fw.bpf.o]
+ *
+ * The instance (default "default") is claimed for the daemon's life
+ * (uxdp/instance_owner.h): a second data plane on it, or on one of its
+ * interfaces, is refused; one that died is detected and its segments
+ * reclaimed (maps too, unless --keep-maps).  SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT stop it; the counters of every program version print.
+ *
+ * Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uxdp/daemon_client.h>
+#include <uxdp/driver.h>
+#include <uxdp/fib.h>
+#include <uxdp/map.h>
+#include <uxdp/net_driver.h>
+#include <uxdp/stats_shm.h>
+
+#include "daemon.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: uxdpd [options] (--afxdp IF[,IF] | --dpdk [-- EAL args] | --pcap FILE)\n"
+		"  --instance NAME   map namespace and claim (default \"default\")\n"
+		"  --socket PATH     control socket (default /run/uxdp/NAME.sock)\n"
+		"  --socket-group G  let group G use the socket too (mode 0660; default 0600)\n"
+		"  --object PATH     a program to attach to every port at start (.aot.o or .bpf.o)\n"
+		"  -p, --prog NAME   its program, if the object has several\n"
+		"  --recreate-maps   that object's maps of another shape are made anew\n"
+		"  --trust-unverified  compile that object with uxdpc --trust-unverified\n"
+		"  --keep-maps       reclaiming a dead data plane's instance keeps its maps\n"
+		"  --cache-dir DIR   compiled BPF objects (default /var/cache/uxdp)\n"
+		"  --no-cache        compile every BPF object anew\n"
+		"  --uxdpc PATH      the compiler (default: uxdpc next to uxdpd, else $PATH)\n"
+		"  --stats           print each program version's counters every second\n"
+		"  --fib FILE        routes for bpf_fib_lookup (docs/fib.md)\n"
+		"  --afxdp IF[,IF]   AF_XDP on these interfaces\n"
+		"    --queues LIST, --copy, --zero-copy, --busy-poll, --frame-size N, --frame-count N\n"
+		"  --dpdk            DPDK; EAL arguments follow --\n"
+		"  --pass-tap NAME   AF_XDP/DPDK: XDP_PASS frames to the kernel through this TAP\n"
+		"  --pcap FILE       replay a capture (--out, --pass-out, --repeat N, --ifindex N,\n"
+		"                    --queue N); the daemon stays up after the replay until stopped\n"
+		"  -h, --help        this help\n");
+}
+
+static struct {
+	struct uxdpd d;
+	struct server *srv;
+	const char *socket, *group, *object, *prog, *fib;
+	uint32_t load_flags;
+	bool keep_maps, stats;
+	struct uxdp_stats_shm *shm;
+	char socket_buf[108];
+	char ifaces[256];
+} g;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (g.d.dp)
+		uxdp_dp_stop(g.d.dp);
+}
+
+static int install_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void on_stuck(struct uxdp_dp *dp, void *arg)
+{
+	(void)arg;
+	uxdp_dp_print_stuck(dp, stderr);
+	fprintf(stderr, "uxdpd: exiting without it\n");
+	registry_print(&g.d, stdout);
+	uxdp_stats_shm_finish(g.shm);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(1);
+}
+
+static void tick(struct uxdp_dp *dp, double seconds, void *arg)
+{
+	(void)dp;
+	(void)arg;
+	printf("--- %.0f s\n", seconds);
+	registry_print(&g.d, stdout);
+	fflush(stdout);
+}
+
+/* uxdpc next to us (an installed or a build tree's layout), else $PATH's. */
+static const char *find_uxdpc(char *buf, size_t size)
+{
+	static const char *const rel[] = { "uxdpc", "../../compiler/uxdpc" };
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	size_t i;
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			for (i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
+				snprintf(buf, size, "%s/%s", self, rel[i]);
+				if (access(buf, X_OK) == 0)
+					return buf;
+			}
+		}
+	}
+	return "uxdpc";
+}
+
+/* Names of the ports (AF_XDP: the interfaces; DPDK: what the kernel calls their ifindex). */
+static void name_ports(struct uxdpd *d)
+{
+	unsigned int p;
+	size_t n = 0;
+
+	for (p = 0; p < uxdp_dp_ports(d->dp); p++) {
+		uint32_t ifx = uxdp_dp_port_ifindex(d->dp, p);
+		char name[IF_NAMESIZE] = "";
+
+		if (strcmp(d->driver, "pcap") && ifx < 0x10000 && if_indextoname(ifx, name))
+			snprintf(d->port_name[p], sizeof(d->port_name[p]), "%s", name);
+		n += snprintf(g.ifaces + n, n < sizeof(g.ifaces) ? sizeof(g.ifaces) - n : 0, "%s%s",
+			      p ? "," : "", d->port_name[p][0] ? d->port_name[p] : "-");
+	}
+	uxdp_instance_owner_set(d->owner, UXDP_OWNER_INTERFACES, g.ifaces);
+}
+
+/* DPDK ports are known only now: claim those that are kernel interfaces. */
+static int claim_ports(struct uxdpd *d)
+{
+	struct uxdp_instance_owner *o;
+	char err[512];
+	unsigned int p;
+	int ret;
+
+	for (p = 0; p < uxdp_dp_ports(d->dp); p++) {
+		uint32_t ifx = uxdp_dp_port_ifindex(d->dp, p);
+
+		if (ifx >= 0x10000 || !d->port_name[p][0])
+			continue;
+		ret = uxdp_port_claim(ifx, d->instance, "uxdpd", &o, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uxdpd: %s (%s)\n", err, d->port_name[p]);
+			return ret;
+		}
+		/* Held until exit: the kernel drops the lock with the process. */
+	}
+	return 0;
+}
+
+/* The initial program, if any, on every port. */
+static int attach_initial(struct uxdpd *d)
+{
+	struct load_req r = { .path = g.object, .fd = -1, .prog = g.prog, .opt_level = -1,
+			      .flags = g.load_flags | UXDP_LOAD_F_PIN };
+	struct uxdp_dmsg_attach a = { 0 };
+	char err[1024], abs[PATH_MAX];
+	int ret;
+
+	if (!g.object)
+		return 0;
+	if (!realpath(g.object, abs)) {
+		fprintf(stderr, "uxdpd: %s: %s\n", g.object, strerror(errno));
+		return -errno;
+	}
+	r.path = abs;
+	ret = registry_load(d, &r, &a.prog_id, err, sizeof(err));
+	if (!ret)
+		ret = registry_attach(d, &a, err, sizeof(err));
+	if (!ret)
+		ret = registry_unload(d, a.prog_id, err, sizeof(err)); /* the ports hold it now */
+	if (ret)
+		fprintf(stderr, "uxdpd: %s\n", err);
+	uxdp_instance_owner_set(d->owner, UXDP_OWNER_OBJECT, abs);
+	return ret;
+}
+
+/* The driver has its ports and workers: programs may be loaded from now on. */
+static int ready(struct uxdp_dp *dp, void *arg)
+{
+	struct uxdpd *d = arg;
+	char err[512];
+	int ret;
+
+	(void)dp;
+	name_ports(d);
+	ret = strcmp(d->driver, "dpdk") ? 0 : claim_ports(d);
+	if (!ret)
+		ret = attach_initial(d);
+	if (ret)
+		return ret;
+	ret = server_start(d, g.socket, g.group, &g.srv, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdpd: %s\n", err);
+		return ret;
+	}
+	uxdp_instance_owner_set(d->owner, UXDP_OWNER_SOCKET, g.socket);
+	printf("uxdpd: instance %s, %u port%s (%s), %u worker%s; control socket %s; ready\n",
+	       d->instance, uxdp_dp_ports(dp), uxdp_dp_ports(dp) == 1 ? "" : "s", g.ifaces,
+	       uxdp_dp_workers(dp), uxdp_dp_workers(dp) == 1 ? "" : "s", g.socket);
+	fflush(stdout);
+	return 0;
+}
+
+/* AF_XDP interfaces are known before the driver opens them: claim them first. */
+static int claim_ifaces(const char *list, const char *instance)
+{
+	char err[512];
+	int ret = uxdp_port_claim_names(list, instance, "uxdpd", err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "uxdpd: %s\n", err);
+	return ret;
+}
+
+static int run_pcap(struct uxdpd *d, struct uxdp_pcap_opts *po, uint32_t ifindex,
+		    uint32_t queue)
+{
+	char err[512];
+	int ret = uxdp_dp_set_workers(d->dp, 1);
+
+	if (!ret)
+		ret = uxdp_dp_add_port(d->dp, ifindex) < 0 ? -E2BIG : 0;
+	if (ret) {
+		fprintf(stderr, "uxdpd: datapath: %s\n", strerror(-ret));
+		return ret;
+	}
+	uxdp_dp_worker_set_queue(uxdp_dp_worker(d->dp, 0), queue);
+	ret = ready(d->dp, d);
+	if (ret)
+		return ret;
+	ret = uxdp_pcap_run(d->dp, po, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdpd: %s\n", err);
+		return ret;
+	}
+	printf("uxdpd: replay done; serving until stopped\n");
+	fflush(stdout);
+	uxdp_dp_wait_stop(d->dp);
+	return 0;
+}
+
+static int run_net(struct uxdpd *d, struct uxdp_net_opts *no)
+{
+	no->dp = d->dp;
+	no->attach = ready;
+	no->attach_arg = d;
+#ifdef UXDP_HAVE_AFXDP
+	if (no->ifaces)
+		return uxdp_afxdp_run(no);
+#endif
+#ifdef UXDP_HAVE_DPDK
+	if (no->eal_argv)
+		return uxdp_dpdk_run(no);
+#endif
+	fprintf(stderr, "uxdpd: built without the %s driver\n", no->ifaces ? "AF_XDP" : "DPDK");
+	return -EOPNOTSUPP;
+}
+
+/* Claim the instance; a dead owner's leftovers are reclaimed. */
+static int claim_instance(struct uxdpd *d)
+{
+	struct uxdp_owner_info prev;
+	char err[512];
+	int ret = uxdp_instance_claim(d->instance, "uxdpd", &d->owner, &prev, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "uxdpd: %s\n", err);
+		return ret;
+	}
+	if (prev.pid && prev.state == UXDP_OWNER_RUNNING) {
+		uxdp_instance_reclaim(d->instance, g.keep_maps);
+		fprintf(stderr, "uxdpd: instance %s: %s pid %d died without cleaning up; "
+			"reclaimed its segments (%s)\n", d->instance, prev.kind, prev.pid,
+			g.keep_maps ? "maps kept" : "maps removed; --keep-maps keeps them");
+	}
+	uxdp_instance_owner_set(d->owner, UXDP_OWNER_DRIVER, d->driver);
+	return 0;
+}
+
+static int load_fib(const char *path)
+{
+	struct uxdp_fib *fib = uxdp_fib_new();
+	char err[640];
+	int ret;
+
+	if (!fib)
+		return -ENOMEM;
+	ret = uxdp_fib_load_file(fib, path, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uxdpd: %s\n", err);
+		uxdp_fib_free(fib);
+		return ret;
+	}
+	uxdp_fib_set_default(fib);
+	return 0;
+}
+
+static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v > max) {
+		fprintf(stderr, "uxdpd: %s: bad number '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_INSTANCE = 256, OPT_SOCKET, OPT_SOCKET_GROUP, OPT_OBJECT, OPT_RECREATE, OPT_TRUST,
+	OPT_KEEP, OPT_CACHE, OPT_NO_CACHE, OPT_UXDPC, OPT_STATS, OPT_FIB, OPT_AFXDP, OPT_QUEUES,
+	OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE, OPT_FRAME_COUNT, OPT_DPDK,
+	OPT_PASS_TAP, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "instance", required_argument, NULL, OPT_INSTANCE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "object", required_argument, NULL, OPT_OBJECT },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "recreate-maps", no_argument, NULL, OPT_RECREATE },
+		{ "trust-unverified", no_argument, NULL, OPT_TRUST },
+		{ "keep-maps", no_argument, NULL, OPT_KEEP },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "fib", required_argument, NULL, OPT_FIB },
+		{ "afxdp", required_argument, NULL, OPT_AFXDP },
+		{ "queues", required_argument, NULL, OPT_QUEUES },
+		{ "copy", no_argument, NULL, OPT_COPY },
+		{ "zero-copy", no_argument, NULL, OPT_ZEROCOPY },
+		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
+		{ "frame-size", required_argument, NULL, OPT_FRAME_SIZE },
+		{ "frame-count", required_argument, NULL, OPT_FRAME_COUNT },
+		{ "dpdk", no_argument, NULL, OPT_DPDK },
+		{ "pass-tap", required_argument, NULL, OPT_PASS_TAP },
+		{ "pcap", required_argument, NULL, OPT_PCAP },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "pass-out", required_argument, NULL, OPT_PASS_OUT },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
+		{ "queue", required_argument, NULL, OPT_QUEUE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct uxdp_pcap_opts po = { .repeat = 1 };
+	struct uxdp_net_opts no = { 0 };
+	struct uxdp_dp_opts dpo = { 0 };
+	struct uxdpd *d = &g.d;
+	char uxdpc_buf[PATH_MAX];
+	uint32_t ifindex = 1, queue = 0;
+	bool dpdk = false;
+	uint64_t v;
+	int c, ret;
+
+	d->instance = UXDP_DEFAULT_INSTANCE;
+	d->cc.cache_dir = "/var/cache/uxdp";
+	while ((c = getopt_long(argc, argv, "p:h", lo, NULL)) != -1) {
+		switch (c) {
+		case OPT_INSTANCE: d->instance = optarg; break;
+		case OPT_SOCKET: g.socket = optarg; break;
+		case OPT_SOCKET_GROUP: g.group = optarg; break;
+		case OPT_OBJECT: g.object = optarg; break;
+		case 'p': g.prog = optarg; break;
+		case OPT_RECREATE: g.load_flags |= UXDP_LOAD_F_RECREATE_MAPS; break;
+		case OPT_TRUST: g.load_flags |= UXDP_LOAD_F_TRUST_UNVERIFIED; break;
+		case OPT_KEEP: g.keep_maps = true; break;
+		case OPT_CACHE: d->cc.cache_dir = optarg; break;
+		case OPT_NO_CACHE: d->cc.cache_dir = NULL; break;
+		case OPT_UXDPC: d->cc.uxdpc = optarg; break;
+		case OPT_STATS: g.stats = true; break;
+		case OPT_FIB: g.fib = optarg; break;
+		case OPT_AFXDP: no.ifaces = optarg; break;
+		case OPT_QUEUES: no.queues = optarg; break;
+		case OPT_COPY: no.xsk_mode = UXDP_XSK_COPY; break;
+		case OPT_ZEROCOPY: no.xsk_mode = UXDP_XSK_ZEROCOPY; break;
+		case OPT_BUSY_POLL: no.busy_poll = true; break;
+		case OPT_DPDK: dpdk = true; break;
+		case OPT_PASS_TAP: no.pass_tap = optarg; break;
+		case OPT_PCAP: po.in = optarg; break;
+		case OPT_OUT: po.out = optarg; break;
+		case OPT_PASS_OUT: po.pass_out = optarg; break;
+		case OPT_FRAME_SIZE:
+		case OPT_FRAME_COUNT:
+		case OPT_REPEAT:
+		case OPT_IFINDEX:
+		case OPT_QUEUE:
+			if (parse_u64("a number option", optarg, c == OPT_REPEAT ? UINT64_MAX : UINT32_MAX,
+				      &v))
+				return 2;
+			if (c == OPT_FRAME_SIZE)
+				no.frame_size = v;
+			else if (c == OPT_FRAME_COUNT)
+				no.frame_count = v;
+			else if (c == OPT_REPEAT)
+				po.repeat = v ? v : 1;
+			else if (c == OPT_IFINDEX)
+				ifindex = v;
+			else
+				queue = v;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc && !dpdk) {
+		fprintf(stderr, "uxdpd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!!no.ifaces + dpdk + !!po.in != 1) {
+		fprintf(stderr, "uxdpd: choose one driver: --afxdp, --dpdk or --pcap\n");
+		return 2;
+	}
+	d->driver = no.ifaces ? "afxdp" : dpdk ? "dpdk" : "pcap";
+	if (dpdk) {
+		no.eal_argv = &argv[optind - 1];
+		no.eal_argc = argc - optind + 1;
+		no.eal_argv[0] = argv[0];
+	}
+	if (!g.socket) {
+		if (uxdp_daemon_default_path(d->instance, g.socket_buf, sizeof(g.socket_buf))) {
+			fprintf(stderr, "uxdpd: bad instance name '%s'\n", d->instance);
+			return 2;
+		}
+		g.socket = g.socket_buf;
+	}
+	if (!d->cc.uxdpc)
+		d->cc.uxdpc = find_uxdpc(uxdpc_buf, sizeof(uxdpc_buf));
+	registry_init(d);
+	if (claim_instance(d))
+		return 1;
+	if (no.ifaces && claim_ifaces(no.ifaces, d->instance))
+		goto fail;
+	if (g.fib && load_fib(g.fib))
+		goto fail;
+	ret = uxdp_stats_shm_create(d->instance, &g.shm);
+	if (ret)
+		fprintf(stderr, "uxdpd: warning: no shared counters for %s: %s\n", d->instance,
+			strerror(-ret));
+	else
+		dpo.publish = &g.shm->stats;
+	if (g.stats)
+		dpo.tick = tick;
+	dpo.on_stuck = on_stuck;
+	dpo.redirect_any_ifindex = po.in != NULL;
+	ret = uxdp_dp_create(&dpo, &d->dp);
+	if (!ret)
+		ret = install_signals();
+	if (!ret)
+		ret = uxdp_map_sigbus_guard();
+	if (ret) {
+		fprintf(stderr, "uxdpd: datapath: %s\n", strerror(-ret));
+		goto fail;
+	}
+	ret = po.in ? run_pcap(d, &po, ifindex, queue) : run_net(d, &no);
+	server_stop(g.srv);
+	if (uxdp_dp_failure(d->dp)) {
+		fprintf(stderr, "uxdpd: %s\n", uxdp_dp_failure(d->dp));
+		ret = -EIO;
+	}
+	registry_print(d, stdout);
+	if (po.in) {
+		struct uxdp_dp_counters sum;
+
+		uxdp_dp_sum(d->dp, &sum);
+		uxdp_stats_print(stdout, &sum.v, 0);
+	}
+	registry_close(d);
+	uxdp_stats_shm_finish(g.shm);
+	uxdp_dp_destroy(d->dp);
+	uxdp_instance_release(d->owner);
+	return ret ? 1 : 0;
+fail:
+	uxdp_stats_shm_finish(g.shm);
+	uxdp_instance_release(d->owner);
+	return 1;
+}

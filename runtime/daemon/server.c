@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+/*
+ * server.c - uxdpd's control socket (docs/daemon-protocol.md).
+ *
+ * One thread polls the listening socket and the connections and answers
+ * one request at a time, so the registry sees one change at a time (a
+ * compile on load holds up the others meanwhile).  Who may connect is the
+ * socket file's business: mode 0660, owned by the daemon's user and
+ * --socket-group.  A connection is a holder of the programs it loaded
+ * without a pin (registry_drop_holder() when it closes).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+#define MAX_CONNS 64
+#define POLL_MS 100 /* how often the thread looks at the stop flag */
+
+struct conn {
+	int fd;
+	uint64_t id;
+};
+
+struct server {
+	struct uxdpd *d;
+	int listen_fd;
+	struct conn c[MAX_CONNS];
+	unsigned int n;
+	uint64_t next_id;
+	pthread_t thread;
+	volatile int stop;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint8_t req[UXDP_DMSG_MAX], rep[UXDP_DMSG_MAX];
+};
+
+static int serr(char *err, size_t err_size, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int serr(char *err, size_t err_size, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_size, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static void reply(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
+		  const void *payload, size_t len)
+{
+	struct uxdp_dmsg_hdr *h = (void *)s->rep;
+
+	if (len > UXDP_DMSG_MAX - sizeof(*h))
+		len = UXDP_DMSG_MAX - sizeof(*h);
+	memset(h, 0, sizeof(*h));
+	h->magic = UXDP_DMSG_MAGIC;
+	h->version = UXDP_DPROTO_VERSION;
+	h->op = req->op;
+	h->seq = req->seq;
+	h->status = status;
+	h->len = (uint32_t)len;
+	if (len && payload != h + 1)
+		memmove(h + 1, payload, len);
+	/* A client that does not read gets its connection closed by the send timeout. */
+	send(fd, s->rep, sizeof(*h) + len, MSG_NOSIGNAL);
+}
+
+static void reply_err(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
+		      const char *msg)
+{
+	reply(s, fd, req, status < 0 ? status : -EIO, msg, strlen(msg) + 1);
+}
+
+/* Copy a request payload into a zeroed struct: shorter ones are zero-extended. */
+static void take(void *dst, size_t size, const struct uxdp_dmsg_hdr *h)
+{
+	memset(dst, 0, size);
+	memcpy(dst, h + 1, h->len < size ? h->len : size);
+}
+
+static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h, int fd)
+{
+	struct uxdp_dmsg_load *l = malloc(sizeof(*l));
+	struct uxdp_dmsg_id id = { 0 };
+	struct load_req r = { .fd = fd, .holder = c->id };
+	char err[1024];
+	int ret;
+
+	if (!l) {
+		reply_err(s, c->fd, h, -ENOMEM, "out of memory");
+		return;
+	}
+	take(l, sizeof(*l), h);
+	l->path[sizeof(l->path) - 1] = 0;
+	l->prog[sizeof(l->prog) - 1] = 0;
+	r.path = l->path[0] ? l->path : NULL;
+	r.prog = l->prog[0] ? l->prog : NULL;
+	r.flags = l->flags;
+	r.opt_level = l->opt_level == UINT32_MAX ? -1 : (int)(l->opt_level > 9 ? 9 : l->opt_level);
+	if (l->flags & ~UXDP_LOAD_F_ALL)
+		ret = serr(err, sizeof(err), -EINVAL, "load: unknown flags %#x", l->flags);
+	else if (!r.path && fd < 0)
+		ret = serr(err, sizeof(err), -EINVAL, "load: no path and no descriptor passed");
+	else
+		ret = registry_load(s->d, &r, &id.id, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply(s, c->fd, h, 0, &id, sizeof(id));
+	free(l);
+}
+
+static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_attach a;
+	char err[1024];
+	int ret;
+
+	take(&a, sizeof(a), h);
+	if (a.flags & ~UXDP_ATTACH_F_REPLACE)
+		ret = serr(err, sizeof(err), -EINVAL, "unknown attach flags %#x", a.flags);
+	else if (h->op == UXDP_DOP_PROG_ATTACH)
+		ret = registry_attach(s->d, &a, err, sizeof(err));
+	else if (h->op == UXDP_DOP_PROG_DETACH)
+		ret = registry_detach(s->d, &a, err, sizeof(err));
+	else
+		ret = registry_replace(s->d, &a, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply(s, c->fd, h, 0, NULL, 0);
+}
+
+static void do_hello(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_hello r = { .version = UXDP_DPROTO_VERSION, .pid = (int32_t)getpid() };
+
+	snprintf(r.instance, sizeof(r.instance), "%s", s->d->instance);
+	snprintf(r.driver, sizeof(r.driver), "%s", s->d->driver);
+	r.n_ports = uxdp_dp_ports(s->d->dp);
+	r.n_workers = uxdp_dp_workers(s->d->dp);
+	reply(s, c->fd, h, 0, &r, sizeof(r));
+}
+
+/* The reply is built in place after the header (no copy). */
+static void do_list(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	uint32_t *ids = (uint32_t *)(s->rep + sizeof(struct uxdp_dmsg_hdr));
+	size_t cap = (UXDP_DMSG_MAX - sizeof(struct uxdp_dmsg_hdr)) / sizeof(*ids), n;
+	struct uxdp_dmsg_list l;
+
+	take(&l, sizeof(l), h);
+	n = registry_list(s->d, l.flags, ids, cap);
+	reply(s, c->fd, h, 0, ids, (n < cap ? n : cap) * sizeof(*ids));
+}
+
+static void do_info(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_prog_info info;
+	struct uxdp_dmsg_id id;
+	char err[256];
+	int ret;
+
+	take(&id, sizeof(id), h);
+	ret = registry_info(s->d, id.id, &info, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply(s, c->fd, h, 0, &info, sizeof(info));
+}
+
+static void do_ports(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_port *p = (void *)(s->rep + sizeof(struct uxdp_dmsg_hdr));
+	size_t n = registry_ports(s->d, p, UXDP_DP_MAX_PORTS);
+
+	reply(s, c->fd, h, 0, p, n * sizeof(*p));
+}
+
+static void dispatch(struct server *s, struct conn *c, size_t len, int fd)
+{
+	const struct uxdp_dmsg_hdr *h = (const void *)s->req;
+	struct uxdp_dmsg_hdr bad = { .op = 0 };
+	struct uxdp_dmsg_id id;
+	char err[512];
+	int ret;
+
+	if (len < sizeof(*h) || h->magic != UXDP_DMSG_MAGIC || h->len != len - sizeof(*h)) {
+		if (len >= sizeof(*h))
+			bad = *h;
+		reply_err(s, c->fd, &bad, -EPROTO, "malformed request");
+		return;
+	}
+	if (h->version != UXDP_DPROTO_VERSION) {
+		snprintf(err, sizeof(err), "protocol version %u; this daemon speaks %u", h->version,
+			 UXDP_DPROTO_VERSION);
+		reply_err(s, c->fd, h, -EPROTONOSUPPORT, err);
+		return;
+	}
+	if (fd >= 0 && h->op != UXDP_DOP_PROG_LOAD) {
+		reply_err(s, c->fd, h, -EINVAL, "a descriptor came with a request that takes none");
+		return;
+	}
+	switch (h->op) {
+	case UXDP_DOP_HELLO: do_hello(s, c, h); break;
+	case UXDP_DOP_PROG_LOAD: do_load(s, c, h, fd); break;
+	case UXDP_DOP_PROG_UNLOAD:
+		take(&id, sizeof(id), h);
+		ret = registry_unload(s->d, id.id, err, sizeof(err));
+		if (ret)
+			reply_err(s, c->fd, h, ret, err);
+		else
+			reply(s, c->fd, h, 0, NULL, 0);
+		break;
+	case UXDP_DOP_PROG_ATTACH:
+	case UXDP_DOP_PROG_DETACH:
+	case UXDP_DOP_PROG_REPLACE: do_attach_op(s, c, h); break;
+	case UXDP_DOP_PROG_LIST: do_list(s, c, h); break;
+	case UXDP_DOP_PROG_INFO: do_info(s, c, h); break;
+	case UXDP_DOP_PORT_LIST: do_ports(s, c, h); break;
+	default:
+		snprintf(err, sizeof(err), "unknown request %u", h->op);
+		reply_err(s, c->fd, h, -EOPNOTSUPP, err);
+	}
+}
+
+/* Read one request (and the descriptor it may carry) and answer it; false: closed. */
+static bool serve(struct server *s, struct conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { .iov_base = s->req, .iov_len = sizeof(s->req) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
+			    .msg_controllen = sizeof(cb.buf) };
+	struct cmsghdr *cm;
+	int fd = -1, extra;
+	ssize_t n = recvmsg(c->fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0)
+		return false;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+		int *fds = (int *)CMSG_DATA(cm), k, nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (k = 0; k < nfd; k++) {
+			memcpy(&extra, &fds[k], sizeof(int));
+			if (fd < 0)
+				fd = extra;
+			else
+				close(extra); /* one descriptor per request */
+		}
+	}
+	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		const struct uxdp_dmsg_hdr *h = (const void *)s->req;
+
+		reply_err(s, c->fd, h, -EMSGSIZE, "request too large");
+	} else {
+		dispatch(s, c, (size_t)n, fd);
+	}
+	if (fd >= 0)
+		close(fd);
+	return true;
+}
+
+static void drop(struct server *s, unsigned int i)
+{
+	uint64_t id = s->c[i].id;
+
+	close(s->c[i].fd);
+	s->c[i] = s->c[--s->n];
+	registry_drop_holder(s->d, id);
+}
+
+static void accept_one(struct server *s)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (s->n == MAX_CONNS) {
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	s->c[s->n].fd = fd;
+	s->c[s->n].id = ++s->next_id;
+	s->n++;
+}
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+	struct pollfd p[MAX_CONNS + 1];
+	unsigned int i;
+	int r;
+
+	while (!s->stop && !uxdp_dp_stop_requested(s->d->dp)) {
+		p[0].fd = s->listen_fd;
+		p[0].events = POLLIN;
+		for (i = 0; i < s->n; i++) {
+			p[i + 1].fd = s->c[i].fd;
+			p[i + 1].events = POLLIN;
+			p[i + 1].revents = 0;
+		}
+		r = poll(p, s->n + 1, POLL_MS);
+		if (r <= 0)
+			continue;
+		/* Backwards: drop() moves the last connection into the slot it frees. */
+		for (i = s->n; i-- > 0;)
+			if (p[i + 1].revents && !serve(s, &s->c[i]))
+				drop(s, i);
+		if (p[0].revents & POLLIN)
+			accept_one(s);
+	}
+	while (s->n)
+		drop(s, s->n - 1);
+	return NULL;
+}
+
+/* Is a daemon answering at path?  Then its socket must not be taken over. */
+static bool in_use(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	used = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return used;
+}
+
+static int listen_on(struct server *s, const char *path, const char *group, char *err,
+		     size_t err_size)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char dir[sizeof(a.sun_path)];
+	struct group *g = NULL;
+	mode_t old;
+
+	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s", path) >= (int)sizeof(a.sun_path))
+		return serr(err, err_size, -ENAMETOOLONG, "%s: socket path too long", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	/* The directory others reach the socket through: searchable, not writable. */
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST)
+		return serr(err, err_size, -errno, "%s: %s", dir, strerror(errno));
+	if (in_use(path))
+		return serr(err, err_size, -EADDRINUSE,
+			    "%s: another daemon answers on this socket", path);
+	unlink(path); /* a dead daemon's */
+	if (group) {
+		g = getgrnam(group);
+		if (!g)
+			return serr(err, err_size, -ENOENT, "--socket-group %s: no such group",
+				    group);
+	}
+	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s->listen_fd < 0)
+		return serr(err, err_size, -errno, "socket: %s", strerror(errno));
+	/* Never a moment where the socket is open to everyone. */
+	old = umask(0177);
+	if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof(a))) {
+		umask(old);
+		return serr(err, err_size, -errno, "%s: %s", path, strerror(errno));
+	}
+	umask(old);
+	if (g && chown(path, (uid_t)-1, g->gr_gid))
+		return serr(err, err_size, -errno, "%s: chown: %s", path, strerror(errno));
+	if (chmod(path, g ? 0660 : 0600))
+		return serr(err, err_size, -errno, "%s: chmod: %s", path, strerror(errno));
+	if (listen(s->listen_fd, 16))
+		return serr(err, err_size, -errno, "%s: listen: %s", path, strerror(errno));
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	return 0;
+}
+
+int server_start(struct uxdpd *d, const char *path, const char *group, struct server **out,
+		 char *err, size_t err_size)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	int ret;
+
+	*out = NULL;
+	if (!s)
+		return serr(err, err_size, -ENOMEM, "out of memory");
+	s->d = d;
+	s->listen_fd = -1;
+	ret = listen_on(s, path, group, err, err_size);
+	if (!ret) {
+		ret = -pthread_create(&s->thread, NULL, server_main, s);
+		if (ret)
+			serr(err, err_size, ret, "control thread: %s", strerror(-ret));
+	}
+	if (ret) {
+		if (s->listen_fd >= 0) {
+			close(s->listen_fd);
+			if (s->path[0])
+				unlink(s->path);
+		}
+		free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+void server_stop(struct server *s)
+{
+	if (!s)
+		return;
+	s->stop = 1;
+	pthread_join(s->thread, NULL);
+	close(s->listen_fd);
+	unlink(s->path);
+	free(s);
+}
