@@ -181,11 +181,11 @@ static int claim_ports(struct uxdpd *d)
 	return 0;
 }
 
-/* The initial program, if any, on every port. */
+/* The initial program, if any, on every port, which alone hold it. */
 static int attach_initial(struct uxdpd *d)
 {
 	struct load_req r = { .path = g.object, .fd = -1, .prog = g.prog, .opt_level = -1,
-			      .flags = g.load_flags | UXDP_LOAD_F_PIN };
+			      .flags = g.load_flags };
 	struct uxdp_dmsg_attach a = { 0 };
 	char err[1024], abs[PATH_MAX];
 	int ret;
@@ -200,8 +200,6 @@ static int attach_initial(struct uxdpd *d)
 	ret = registry_load(d, &r, &a.prog_id, err, sizeof(err));
 	if (!ret)
 		ret = registry_attach(d, &a, err, sizeof(err));
-	if (!ret)
-		ret = registry_unload(d, a.prog_id, err, sizeof(err)); /* the ports hold it now */
 	if (ret)
 		fprintf(stderr, "uxdpd: %s\n", err);
 	uxdp_instance_owner_set(d->owner, UXDP_OWNER_OBJECT, abs);
@@ -501,7 +499,7 @@ int main(int argc, char **argv)
 		ret = -EIO;
 	}
 	registry_print(d, stdout);
-	if (po.in) {
+	if (po.in && !ret) {
 		struct uxdp_dp_counters sum;
 
 		uxdp_dp_sum(d->dp, &sum);

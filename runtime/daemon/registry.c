@@ -110,8 +110,12 @@ static void publish_programs(struct uxdpd *d)
 
 		if (!v)
 			continue;
-		n += snprintf(buf + n, sizeof(buf) - n, "%s%s#%u@%s", n ? "," : "", v->name, v->id,
-			      d->port_name[p][0] ? d->port_name[p] : "?");
+		if (d->port_name[p][0])
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%s#%u@%s", n ? "," : "", v->name,
+				      v->id, d->port_name[p]);
+		else
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%s#%u@ifindex%u", n ? "," : "",
+				      v->name, v->id, uxdp_dp_port_ifindex(d->dp, p));
 	}
 	uxdp_instance_owner_set(d->owner, UXDP_OWNER_PROGRAMS, buf);
 }

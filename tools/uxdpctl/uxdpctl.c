@@ -23,6 +23,7 @@
 #include <uxdp/xsk_ring.h>
 
 #include "pcap_out.h"
+#include "prog.h"
 #include "uxdp_json.h"
 
 #define EXIT_USAGE 2
@@ -61,7 +62,12 @@ static void usage(FILE *f)
 		"  perf read MAP [--count N] [--follow] [--timeout MS]\n"
 		"  xsk read MAP INDEX [--count N] [--pcap FILE]  frames redirected to a slot\n"
 		"  stats                              verdict counters of a uxdp --instance run\n"
-		"  instance list | instance delete NAME\n"
+		"  instance list | instance delete NAME  owner, liveness, programs, interfaces\n"
+		"  prog [--socket PATH] list|show [ID] [--all]  programs of the instance's uxdpd\n"
+		"  prog load OBJECT [-p PROG] [-O0..3] [--recreate-maps] [--trust-unverified]\n"
+		"  prog attach ID IFACE|all [--replace] | prog detach IFACE|all [ID]\n"
+		"  prog replace IFACE|all ID|OBJECT [load options] [--old ID] | prog unload ID\n"
+		"  prog ports                         the daemon's interfaces and their programs\n"
 		"  apply FILE                         map lines: map MAP key FIELDS value FIELDS\n"
 		"MAP is NAME, name NAME or id ID.  FIELDS: bytes (10 0 0 1), hex 0a 00 00 01,\n"
 		"u8/u16/u32/u64 N, be16/be32/be64 N, ipv4 A, ipv6 A, prefix A/LEN, mac M, zero N,\n"
@@ -167,6 +173,8 @@ static size_t collect_instances(char *names[MAX_INSTANCES])
 			s = de->d_name + 5;
 		else if (!strncmp(de->d_name, "uxdp-stats.", 11))
 			s = de->d_name + 11;
+		else if (!strncmp(de->d_name, "uxdp-run.", 9))
+			s = de->d_name + 9;
 		if (!s || !*s)
 			continue;
 		for (i = 0; i < n && strcmp(names[i], s); i++)
@@ -1142,6 +1150,7 @@ static int do_stats(struct ctl *c, int argc, char **argv, int pos)
 			       (unsigned long long)snap.stats.bytes[v]);
 		printf("%-14s %14llu %16llu\n", "total", (unsigned long long)tp,
 		       (unsigned long long)tb);
+		uxdpctl_stats_versions(c->instance);
 		return 0;
 	}
 	uxdp_json_open(j, '{');
@@ -1184,10 +1193,7 @@ static int do_instance_list(struct ctl *c)
 	if (c->json)
 		uxdp_json_open(&c->j, '[');
 	for (i = 0; i < n; i++) {
-		if (c->json)
-			uxdp_json_str(&c->j, names[i]);
-		else
-			printf("%s\n", names[i]);
+		uxdpctl_instance_row(names[i], c->json, &c->j);
 		free(names[i]);
 	}
 	if (c->json) {
@@ -1209,6 +1215,8 @@ static int do_instance(struct ctl *c, int argc, char **argv, int pos)
 	if (!strcmp(cmd, "delete")) {
 		if (pos + 1 != argc)
 			return usage_fail("usage: instance delete NAME");
+		if (uxdpctl_instance_busy(argv[pos]))
+			return 1;
 		return do_map_cleanup(c, argv[pos]);
 	}
 	return usage_fail("instance: unknown command '%s'", cmd);
@@ -1280,6 +1288,8 @@ int main(int argc, char **argv)
 		return do_instance(&c, argc, argv, optind);
 	if (!strcmp(cmd, "apply"))
 		return do_apply(&c, argc, argv, optind);
+	if (!strcmp(cmd, "prog"))
+		return uxdpctl_prog(c.instance, c.json, &c.j, argc, argv, optind);
 	if (!strcmp(cmd, "help"))
 		return usage(stdout), 0;
 	return usage_fail("unknown command '%s'", cmd);

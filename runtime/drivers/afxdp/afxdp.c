@@ -387,6 +387,36 @@ static int setup_worker(struct afxdp *ax, struct afxdp_worker *w)
 	return 0;
 }
 
+/*
+ * The kernel's own drop counters of every socket (XDP_STATISTICS): frames
+ * the RX ring had no room for or the fill ring no frame for, invalid TX
+ * descriptors.  Summed over workers and ports, printed with the final counters.
+ */
+static void print_ring_drops(const struct afxdp *ax)
+{
+	struct xdp_statistics sum = { 0 }, st;
+	socklen_t len;
+	unsigned int i, p;
+
+	for (i = 0; i < ax->nworkers; i++)
+		for (p = 0; p < ax->nports; p++) {
+			len = sizeof(st);
+			if (!ax->w[i].port[p].xsk ||
+			    getsockopt(ax->w[i].port[p].fd, SOL_XDP, XDP_STATISTICS, &st, &len))
+				continue;
+			sum.rx_dropped += st.rx_dropped;
+			sum.rx_invalid_descs += st.rx_invalid_descs;
+			sum.tx_invalid_descs += st.tx_invalid_descs;
+			sum.rx_ring_full += st.rx_ring_full;
+			sum.rx_fill_ring_empty_descs += st.rx_fill_ring_empty_descs;
+		}
+	printf("ring drops: rx_dropped %llu rx_ring_full %llu rx_fill_ring_empty %llu "
+	       "rx_invalid %llu tx_invalid %llu\n", (unsigned long long)sum.rx_dropped,
+	       (unsigned long long)sum.rx_ring_full,
+	       (unsigned long long)sum.rx_fill_ring_empty_descs,
+	       (unsigned long long)sum.rx_invalid_descs, (unsigned long long)sum.tx_invalid_descs);
+}
+
 static void teardown(struct afxdp *ax)
 {
 	unsigned int i, p;
@@ -547,6 +577,7 @@ int uxdp_afxdp_run(const struct uxdp_net_opts *o)
 			pthread_join(ax.w[i].thread, NULL);
 	uxdp_dp_finish(o->dp);
 	uxdp_dp_print_final(o->dp, stdout);
+	print_ring_drops(&ax);
 out:
 	teardown(&ax);
 	return ret;

@@ -328,6 +328,25 @@ static void cleanup(void)
 	rte_eal_cleanup();
 }
 
+/* The ports' own drop counters: frames the NIC (or PMD) had no room or buffer for. */
+static void print_port_drops(void)
+{
+	struct rte_eth_stats st, sum = { 0 };
+	unsigned int p;
+
+	for (p = 0; p < dp.nports; p++) {
+		if (rte_eth_stats_get(dp.port_id[p], &st))
+			continue;
+		sum.imissed += st.imissed;
+		sum.ierrors += st.ierrors;
+		sum.rx_nombuf += st.rx_nombuf;
+		sum.oerrors += st.oerrors;
+	}
+	printf("port drops: imissed %llu ierrors %llu rx_nombuf %llu oerrors %llu\n",
+	       (unsigned long long)sum.imissed, (unsigned long long)sum.ierrors,
+	       (unsigned long long)sum.rx_nombuf, (unsigned long long)sum.oerrors);
+}
+
 int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 {
 	struct rte_ether_addr mac;
@@ -418,6 +437,7 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	rte_eal_mp_wait_lcore();
 	uxdp_dp_finish(o->dp);
 	uxdp_dp_print_final(o->dp, stdout);
+	print_port_drops();
 	ret = 0;
 out:
 	cleanup();

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+"""check.py - the replacement tests' helpers.
+
+  check.py mkpcap OUT N                 N UDP frames of 64 bytes, each different
+  check.py pcap IN OUT                  every output record is input record i % N
+                                        with its MACs swapped and byte 42 'A' or 'B',
+                                        nothing else changed; prints counts
+  check.py rx IFACE EXPECTED TIMEOUT    receive on IFACE (frames sent to us) until
+                                        EXPECTED frames or TIMEOUT s of silence;
+                                        prints counts, duplicates, tags
+Exit 1 with one line on any difference.
+"""
+import socket
+import struct
+import sys
+import time
+
+TAG_OFF = 42
+
+
+def records(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    magic = struct.unpack_from('<I', data)[0]
+    assert magic in (0xa1b2c3d4, 0xa1b23c4d), f'{path}: not a pcap file'
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack_from('<I', data, off + 8)[0]
+        out.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return out
+
+
+def mkpcap(path, n):
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            ip = bytes([0x45, 0, 0, 50, 0, i & 0xff, 0, 0, 64, 17, 0, 0,
+                        198, 18, 9, 1, 198, 18, 9, 2])
+            udp = struct.pack('>HHHH', 10000 + i, 9, 30, 0)
+            payload = bytes((i * 7 + k) & 0xff for k in range(22))
+            r = bytes([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]) + b'\x08\x00' + ip + udp + payload
+            f.write(struct.pack('<IIII', i, 0, len(r), len(r)) + r)
+
+
+def expect(frame, tag):
+    return frame[6:12] + frame[0:6] + frame[12:TAG_OFF] + tag + frame[TAG_OFF + 1:]
+
+
+def check_pcap(inp, outp):
+    ins, outs = records(inp), records(outp)
+    want = {t: [expect(f, t) for f in ins] for t in (b'A', b'B')}
+    tags = {b'A': 0, b'B': 0}
+    switches, last = 0, None
+    for i, o in enumerate(outs):
+        t = o[TAG_OFF:TAG_OFF + 1]
+        if t not in want or o != want[t][i % len(ins)]:
+            sys.exit(f'FAIL: output record {i} is not input record {i % len(ins)} tagged A or B')
+        tags[t] += 1
+        switches += last is not None and t != last
+        last = t
+    print(f'records {len(outs)} A {tags[b"A"]} B {tags[b"B"]} switches {switches}')
+
+
+def rx(iface, expected, timeout):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)  # SO_RCVBUFFORCE
+    s.bind((iface, 0))
+    s.settimeout(timeout)
+    seen, dups, tags, other = set(), 0, {}, 0
+    switches, last, n = 0, None, 0
+    print('listening', flush=True)
+    while n < expected:
+        try:
+            frame, addr = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        if addr[2] == socket.PACKET_OUTGOING or len(frame) <= TAG_OFF or frame[23] != 17:
+            continue
+        n += 1
+        seq = struct.unpack_from('>H', frame, 18)[0]
+        dups += seq in seen
+        seen.add(seq)
+        t = chr(frame[TAG_OFF])
+        tags[t] = tags.get(t, 0) + 1
+        if t not in 'AB':
+            other += 1
+        switches += last is not None and t != last
+        last = t
+    print(f'received {n} duplicates {dups} A {tags.get("A", 0)} B {tags.get("B", 0)} '
+          f'untagged {other} switches {switches}')
+
+
+if __name__ == '__main__':
+    cmd = sys.argv[1]
+    if cmd == 'mkpcap':
+        mkpcap(sys.argv[2], int(sys.argv[3]))
+    elif cmd == 'pcap':
+        check_pcap(sys.argv[2], sys.argv[3])
+    elif cmd == 'rx':
+        rx(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
