@@ -521,14 +521,11 @@ int main(int argc, char **argv)
 		case OPT_STATS: show_stats = true; break;
 		case OPT_FIB: fib = optarg; break;
 		case OPT_CONFIG: a.config = optarg; break;
-<<<<<<< HEAD
 		case OPT_MAP_SIZE:
 			if (add_map_size(optarg))
 				return 2;
 			break;
-=======
 		case OPT_KEEP_MAPS: keep_maps = true; break;
->>>>>>> f9d6b4e (instances: a data plane claims its instance (an OFD lock on /dev/shm/uxdp-run.NAME, with a record of pid, driver, object, programs, interfaces) and its interfaces; a second one is refused naming the owner, a crashed one's segments are reclaimed (maps kept with --keep-maps); uxdp --afxdp/--dpdk default to the instance "default")
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
