@@ -3,7 +3,8 @@
 #
 #   bin/                      uxdpc uxdp uxdpctl uxdp-difftest uxdp-corpus uxdp-as
 #   LIBDIR/                   libuxdp.so.N (exports uxdp_* only), libuxdp.a, pkgconfig/uxdp.pc
-#   LIBDIR/uxdp/              uxdp_helpers.bc, which uxdpc inlines (found relative to uxdpc)
+#   LIBDIR/uxdp/              uxdp_helpers.bc, which uxdpc inlines, and uxdp.btf, the
+#                             types of CO-RE relocations (both found relative to uxdpc)
 #   include/uxdp/             the runtime's public headers
 #   share/man/man1, man8/     a page per tool (man/*.md and the tools' READMEs)
 #   share/bash-completion/    completion for every tool
@@ -18,6 +19,10 @@ set(UXDP_INSTALL_PKGLIBDIR ${CMAKE_INSTALL_LIBDIR}/uxdp)
 file(RELATIVE_PATH _bc_rel ${CMAKE_INSTALL_FULL_BINDIR}
      ${CMAKE_INSTALL_FULL_LIBDIR}/uxdp/uxdp_helpers.bc)
 target_compile_definitions(uxdpc PRIVATE UXDP_HELPERS_BC_REL="${_bc_rel}")
+# and the types CO-RE relocations resolve against, next to it (compiler/core_relo.c)
+file(RELATIVE_PATH _btf_rel ${CMAKE_INSTALL_FULL_BINDIR}
+     ${CMAKE_INSTALL_FULL_LIBDIR}/uxdp/uxdp.btf)
+target_compile_definitions(uxdpc_front PRIVATE UXDP_TARGET_BTF_REL="${_btf_rel}")
 
 # ---- programs ----
 # uxdp-bench is not installed yet: it runs the build tree's uxdpc and reads
@@ -33,6 +38,7 @@ foreach(t ${_tools})
   endif()
 endforeach()
 install(FILES ${CMAKE_BINARY_DIR}/runtime/helpers/uxdp_helpers.bc
+              ${CMAKE_BINARY_DIR}/runtime/helpers/uxdp.btf
         DESTINATION ${UXDP_INSTALL_PKGLIBDIR} COMPONENT tools)
 
 # ---- libuxdp ----

@@ -917,14 +917,24 @@ static int sec_index(const struct uxdp_elf_view *v, const char *name)
 
 /*
  * The target BTF: uxdp.btf unless the caller gives another.  Searched for
- * as the helpers' bitcode is: $UXDP_TARGET_BTF, next to this executable
- * (build tree: ../runtime/helpers/, installed: ../lib/uxdp/), the build
- * tree's copy.
+ * as the helpers' bitcode is: $UXDP_TARGET_BTF, then relative to this
+ * executable: in the build tree runtime/helpers/ one, two or three levels
+ * up (uxdpc, the tools, the tests), installed LIBDIR/uxdp/.  No absolute
+ * build path is compiled in: an installed tool must not depend on the tree
+ * it was built in.
  */
 const char *uxdp_target_btf_path(void)
 {
 	static char buf[4096 + 64];
-	static const char *const rel[] = {"/../runtime/helpers/uxdp.btf", "/../lib/uxdp/uxdp.btf"};
+	static const char *const rel[] = {
+		"/../runtime/helpers/uxdp.btf",
+		"/../../runtime/helpers/uxdp.btf",
+		"/../../../runtime/helpers/uxdp.btf",
+#ifdef UXDP_TARGET_BTF_REL
+		"/" UXDP_TARGET_BTF_REL,
+#endif
+		"/../lib/uxdp/uxdp.btf",
+	};
 	char exe[4096];
 	ssize_t n;
 
@@ -940,10 +950,6 @@ const char *uxdp_target_btf_path(void)
 				return buf;
 		}
 	}
-#ifdef UXDP_TARGET_BTF_BUILD
-	if (!access(UXDP_TARGET_BTF_BUILD, R_OK))
-		return UXDP_TARGET_BTF_BUILD;
-#endif
 	return NULL;
 }
 

@@ -83,7 +83,8 @@ fi
 step "uxdp runs it on the installed capture; uxdpctl reads its map"
 run uxdp --object hist.aot.o --pcap "$EX/traffic.pcap" --instance "$INST" >uxdp.out ||
 	fail "uxdp: $(cat uxdp.out)"
-grep -Eq "^XDP_PASS +1000 " uxdp.out || fail "uxdp: not 1000 passed: $(cat uxdp.out)"
+# the capture holds 1000 frames, 25 of them runts (0-13 bytes) that no XDP path runs
+grep -Eq "^XDP_PASS +975 " uxdp.out || fail "uxdp: not 975 passed: $(cat uxdp.out)"
 run uxdpctl --instance "$INST" map dump len_hist >dump.out || fail "uxdpctl map dump"
 grep -Eq "^Found [1-9][0-9]* elements" dump.out || fail "uxdpctl: $(tail -1 dump.out)"
 run uxdpctl --instance "$INST" -j map dump len_hist |

@@ -45,6 +45,8 @@ grep -Eq "uxdp: [0-9]+ packets in [0-9]+ s \([0-9.]+ Mpps\)" tty.out ||
 	fail "uxdp --repeat on a terminal: no packet count: $(head -c 300 tty.out)"
 grep -q "^XDP_PASS" tty.out || fail "uxdp on a terminal: no final counters"
 timeout -s INT 2 $run >pipe.out 2>pipe.err
-[ ! -s pipe.err ] || fail "uxdp not on a terminal printed on stderr: $(cat pipe.err)"
+# no progress; the capture's runts are a result, said once at the end
+grep -v "runt frames .* not run" pipe.err >pipe.progress || true
+[ ! -s pipe.progress ] || fail "uxdp not on a terminal printed progress: $(cat pipe.progress)"
 grep -q "^XDP_PASS" pipe.out || fail "uxdp: no final counters"
 echo "cli.progress: ok"
