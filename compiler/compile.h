@@ -25,7 +25,8 @@ struct uxdp_compile_opts {
 };
 
 /* verify.c: the kernel verifier's judgement on obj's programs (see there). */
-int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag);
+int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag,
+		bool *accepted);
 
 /* module.c: lift every program of obj, add metadata, optimise, emit. */
 int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *opts,

@@ -75,6 +75,7 @@ static int lift_load(struct lifter *l, size_t i, const struct ebpf_insn *in)
 
 	if (l->an->fact[i] == FACT_CTX_LOAD)
 		return lift_ctx_load(l, i, in);
+	lift_guard_access(l, i, in->src, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
 	v = LLVMBuildLoad2(m->b, ty, lift_mem_ptr(l, i, in->src, in->off), "");
 	LLVMSetAlignment(v, 1);
 	if (ty != m->t.i64)
@@ -88,9 +89,11 @@ static void lift_store(struct lifter *l, size_t i, const struct ebpf_insn *in, L
 {
 	struct lift_module *m = l->m;
 	LLVMTypeRef ty = size_type(l, in->opcode);
-	LLVMValueRef v = ty == m->t.i64 ? v64 : LLVMBuildTrunc(m->b, v64, ty, "");
-	LLVMValueRef st = LLVMBuildStore(m->b, v, lift_mem_ptr(l, i, in->dst, in->off));
+	LLVMValueRef v, st;
 
+	lift_guard_access(l, i, in->dst, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
+	v = ty == m->t.i64 ? v64 : LLVMBuildTrunc(m->b, v64, ty, "");
+	st = LLVMBuildStore(m->b, v, lift_mem_ptr(l, i, in->dst, in->off));
 	LLVMSetAlignment(st, 1);
 }
 
@@ -105,8 +108,11 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	struct lift_module *m = l->m;
 	LLVMBuilderRef b = m->b;
 	LLVMTypeRef ty = size_type(l, in->opcode);
-	LLVMValueRef p = lift_mem_ptr(l, i, in->dst, in->off);
-	LLVMValueRef src = lift_get(l, in->src), old;
+	LLVMValueRef p, src, old;
+
+	lift_guard_access(l, i, in->dst, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
+	p = lift_mem_ptr(l, i, in->dst, in->off);
+	src = lift_get(l, in->src);
 	LLVMAtomicRMWBinOp op;
 
 	if (ty != m->t.i64)

@@ -9,9 +9,10 @@
  * verifier judge each program being compiled, and unloads it again.
  *
  *   --verify=auto    (default) verify when the kernel allows it; otherwise
- *                    say once that the object was not verified
+ *                    say once that the object was not verified (module.c
+ *                    then confines the programs itself: compiler/confine.c)
  *   --verify=kernel  verification is required: no kernel BPF is an error
- *   --verify=none    do not ask the kernel
+ *   --verify=none    do not ask the kernel (confined by uxdpc)
  *
  * Raw programs are not verified: they have no ELF for libbpf, and the
  * conformance suite's programs are not meant to be verifier-clean.
@@ -68,7 +69,8 @@ static bool no_kernel_bpf(int err)
 	return err == -EPERM || err == -ENOSYS || err == -EOPNOTSUPP;
 }
 
-int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag)
+int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag,
+		bool *accepted)
 {
 	libbpf_print_fn_t old_print;
 	struct bpf_object *bo;
@@ -76,6 +78,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 	char *log = NULL;
 	int err;
 
+	*accepted = false;
 	if (mode == UXDP_VERIFY_NONE || obj->progs[0].type != UXDP_PROG_XDP || !obj->path)
 		return 0;
 	old_print = libbpf_set_print(silent);
@@ -112,6 +115,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 	}
 	err = bpf_object__load(bo);
 	if (!err) {
+		*accepted = true;
 		diag_note(diag, 1, "%s: the kernel verifier accepts it", obj->name);
 	} else if (no_kernel_bpf(err) && mode == UXDP_VERIFY_AUTO) {
 		diag_note(diag, 0, "note: %s not verified: the kernel refuses BPF here (%s)",
