@@ -22,6 +22,7 @@ struct uxdp_compile_opts {
 	const char *output;     /* path, or "-" for stdout */
 	struct uxdp_pass_config passes; /* ours, at -O2 and -O3 */
 	enum uxdp_verify_mode verify;   /* after our own checks passed */
+	bool unconfined;        /* --raw: instruction tests, neither verified nor confined */
 };
 
 /* verify.c: the kernel verifier's judgement on obj's programs (see there). */

@@ -1715,3 +1715,24 @@ void uxdp_confine_free(struct analysis *an)
 	free(cf);
 	an->conf = NULL;
 }
+
+int uxdp_confine_program(const struct uxdp_object *obj, size_t k, unsigned *n_guards,
+			 unsigned *n_budget, struct uxdp_diag *diag)
+{
+	const struct uxdp_prog *prog = &obj->progs[k];
+	struct analysis an;
+	int err = uxdp_decode_check(obj, prog, diag);
+
+	memset(&an, 0, sizeof(an));
+	if (!err)
+		err = uxdp_analyse(obj, prog, &an, diag);
+	if (!err)
+		err = uxdp_confine(obj, prog, &an, diag);
+	if (!err) {
+		*n_guards = an.conf->n_guards;
+		*n_budget = an.conf->n_budget;
+	}
+	uxdp_confine_free(&an);
+	uxdp_analysis_free(&an);
+	return err;
+}

@@ -90,6 +90,15 @@ struct confinement {
 int uxdp_confine(const struct uxdp_object *obj, const struct uxdp_prog *prog, struct analysis *an,
 		 struct uxdp_diag *diag);
 void uxdp_confine_free(struct analysis *an);
+/*
+ * Program k of obj as uxdpc alone would confine it (decode, analysis,
+ * confinement): the run-time checks and counted back-edges it needs, or the
+ * refusal in diag.  For --list.
+ */
+int uxdp_confine_program(const struct uxdp_object *obj, size_t k, unsigned *n_guards,
+			 unsigned *n_budget, struct uxdp_diag *diag);
+/* aot_list.c: print the uxdp_meta records of a compiled object; -ENOEXEC if it is none. */
+int uxdp_list_aot(const char *path, struct uxdp_diag *diag);
 
 /* --------------------------------------------------------------- lifter */
 

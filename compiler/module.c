@@ -64,7 +64,7 @@ static int build_module(struct lift_module *m, LLVMTargetMachineRef tm,
 			const struct uxdp_compile_opts *opts)
 {
 	const struct uxdp_object *obj = m->obj;
-	bool kernel_ok = false, unsafe = opts->passes.unsafe_no_bounds;
+	bool kernel_ok = false, unsafe = opts->passes.unsafe_no_bounds || opts->unconfined;
 	int err = lift_all(m);
 
 	if (!err)
@@ -83,7 +83,7 @@ static int build_module(struct lift_module *m, LLVMTargetMachineRef tm,
 	}
 	for (size_t k = 0; k < obj->n_progs && kernel_ok && !unsafe; k++)
 		m->confinement[k] = UXDP_CONFINE_KERNEL;
-	if (!err && unsafe)
+	if (!err && opts->passes.unsafe_no_bounds)
 		diag_note(m->diag, 0,
 			  "note: %s: --unsafe-no-bounds-checks: the programs are not confined; uxdp runs them only with --trust-unverified",
 			  obj->name);

@@ -55,6 +55,7 @@ static void usage(FILE *f)
 		"                            prohibit|local]\n"
 		"                      neigh ADDR lladdr MAC dev IFINDEX\n"
 		"  --config FILE     map entries to write once the maps exist, before any packet\n"
+		"  --trust-unverified  run programs compiled unconfined (--unsafe-no-bounds-checks)\n"
 		"                    (`uxdpctl apply` lines: map NAME key FIELDS value FIELDS)\n"
 		"  --stats           print counters every second (with --instance they are\n"
 		"                    also in shared memory for `uxdpctl stats`)\n"
@@ -102,6 +103,25 @@ static void on_signal(int sig)
 {
 	if (run.dp)
 		uxdp_dp_stop(run.dp);
+	uxdp_request_stop(); /* also for a confined program run without a worker */
+}
+
+/* Runs a failed confinement check ended: how many, why, where (docs/confinement.md). */
+static void print_confine_stats(const struct uxdp_object *obj)
+{
+	const struct uxdp_program *all;
+	size_t n = uxdp_object_programs(obj, &all);
+
+	for (size_t i = 0; i < n; i++) {
+		struct uxdp_confine_stats cs;
+
+		uxdp_program_confine_stats(&all[i], &cs);
+		if (cs.aborts)
+			fprintf(stderr,
+				"uxdp: program %s: %llu runs ended as XDP_ABORTED by confinement checks (last: insn %u, %s)\n",
+				all[i].name, (unsigned long long)cs.aborts, cs.last_insn,
+				uxdp_confine_reason_name(cs.last_reason));
+	}
 }
 
 static int install_signals(void)
@@ -333,7 +353,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_TRUST };
 
 int main(int argc, char **argv)
 {
@@ -350,6 +370,7 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "fib", required_argument, NULL, OPT_FIB },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "trust-unverified", no_argument, NULL, OPT_TRUST },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "copy", no_argument, NULL, OPT_COPY },
@@ -387,6 +408,7 @@ int main(int argc, char **argv)
 		case OPT_STATS: show_stats = true; break;
 		case OPT_FIB: fib = optarg; break;
 		case OPT_CONFIG: a.config = optarg; break;
+		case OPT_TRUST: a.oo.trust_unverified = true; break;
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -506,6 +528,8 @@ int main(int argc, char **argv)
 		ret = -EIO;
 	}
 	uxdp_stats_shm_finish(run.shm);
+	if (a.obj)
+		print_confine_stats(a.obj);
 	uxdp_object_close(a.obj);
 	remove_private();
 	dp = run.dp;
