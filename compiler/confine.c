@@ -36,6 +36,7 @@
 #define N_SLOTS (EBPF_STACK_SIZE / 8)
 #define OFF_LIMIT (1LL << 40)      /* beyond this an offset is "unbounded" */
 #define PKT_OFF_LIMIT (1LL << 31)  /* guard form without a lower check below this */
+#define LINK_SITE (1 << 30) /* scalar sites: the mov that made two registers one value */
 #define WIDEN_AFTER 6              /* joins at a block before its ranges widen */
 
 enum ckind {
@@ -79,6 +80,8 @@ struct cstate {
 	struct cval s[N_SLOTS];   /* this frame's slots */
 	struct cval ps[N_SLOTS];  /* the caller's slots, as they were at the call */
 	uint64_t init[N_SLOTS / 8]; /* this frame: bit per byte, written on every path */
+	uint64_t may[N_SLOTS / 8];  /* this frame: bit per byte, written on some path */
+	uint16_t regs_set;          /* registers written (the kernel's !read_ok otherwise) */
 };
 
 static struct cval scalar(uint64_t a, uint64_t b)
@@ -205,6 +208,26 @@ static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
  */
 static struct cval join(const struct confiner *c, struct cval x, struct cval y, bool widen)
 {
+	/* NULL on one path, the checked pointer on another: "or NULL" again */
+	if (y.kind == K_SCALAR && !y.a && !y.b && x.site && !(x.site & LINK_SITE) &&
+	    (x.kind == K_MAP_VALUE || x.kind == K_MAP_PTR || x.kind == K_RINGBUF) &&
+	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
+	{
+		x.kind = x.kind == K_MAP_VALUE ? K_MAP_VALUE_OR_NULL :
+			 x.kind == K_MAP_PTR   ? K_MAP_PTR_OR_NULL :
+						 K_RINGBUF_OR_NULL;
+		return x;
+	}
+	if (x.kind == K_SCALAR && !x.a && !x.b && y.site && !(y.site & LINK_SITE) &&
+	    (y.kind == K_MAP_VALUE || y.kind == K_MAP_PTR || y.kind == K_RINGBUF) &&
+	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
+		return join(c, y, x, widen);
+	if (is_null_kind(x.kind) && y.kind + 1 == x.kind && x.site == y.site && x.id == y.id &&
+	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
+		y.kind = x.kind;
+	if (is_null_kind(y.kind) && x.kind + 1 == y.kind && x.site == y.site && x.id == y.id &&
+	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
+		x.kind = y.kind;
 	if ((x.kind == K_MAP_VALUE || x.kind == K_MAP_VALUE_OR_NULL) && x.kind == y.kind &&
 	    x.id != y.id && x.site == y.site && smaller_value(c, x.id, y.id) >= 0)
 		x.id = y.id = smaller_value(c, x.id, y.id);
@@ -256,9 +279,14 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 	changed |= join_vals(c, x->s, y->s, N_SLOTS, widen);
 	changed |= join_vals(c, x->ps, y->ps, N_SLOTS, widen);
 	for (int k = 0; k < N_SLOTS / 8; k++) {
-		uint64_t v = x->init[k] & y->init[k];
-		changed |= v != x->init[k];
+		uint64_t v = x->init[k] & y->init[k], m = x->may[k] | y->may[k];
+		changed |= v != x->init[k] || m != x->may[k];
 		x->init[k] = v;
+		x->may[k] = m;
+	}
+	if ((x->regs_set & y->regs_set) != x->regs_set) {
+		x->regs_set &= y->regs_set;
+		changed = true;
 	}
 	return changed;
 }
@@ -400,7 +428,18 @@ static void mark_init(struct cstate *s, int64_t from, int64_t to)
 	for (int64_t o = from; o < to; o++) {
 		uint64_t bit = (uint64_t)(o + EBPF_STACK_SIZE);
 		s->init[bit / 64] |= 1ULL << (bit % 64);
+		s->may[bit / 64] |= 1ULL << (bit % 64);
 	}
+}
+
+static bool bytes_never_written(const struct cstate *s, int64_t from, int64_t to)
+{
+	for (int64_t o = from; o < to; o++) {
+		uint64_t bit = (uint64_t)(o + EBPF_STACK_SIZE);
+		if (s->may[bit / 64] & (1ULL << (bit % 64)))
+			return false;
+	}
+	return true;
 }
 
 /* Slots a read of [from, to) may find uninitialised: zero them at entry. */
@@ -439,6 +478,7 @@ struct access {
 	int64_t off;      /* insn offset */
 	int64_t size;
 	bool write, atomic;
+	bool helper;            /* a helper's argument */
 	const struct cval *val; /* value stored, for spills */
 };
 
@@ -465,10 +505,15 @@ static int check_stack(struct confiner *c, struct cstate *s, const struct access
 	bool exact = lo == hi;
 
 	if (off_bounded(v) && lo >= -EBPF_STACK_SIZE && hi + ac->size <= 0) {
-		if (ac->write)
+		if (ac->write) {
 			stack_written(s, v, lo, hi + ac->size, ac->val, exact);
-		else if (!v->frame)
+		} else if (!v->frame) {
+			if (exact && !ac->helper && bytes_never_written(s, lo, hi + ac->size))
+				return refuse(c, ac->insn,
+					      "invalid read from stack off=%lld size=%lld: never written",
+					      (long long)lo, (long long)ac->size);
 			need_zero(c, s, lo, hi + ac->size);
+		}
 		return 0;
 	}
 	if (exact || v->frame)
@@ -554,7 +599,6 @@ static struct cval ptr_plus(struct cval p, struct cval d, bool sub)
 	return p;
 }
 
-#define LINK_SITE (1 << 30) /* scalar sites: the mov that made two registers one value */
 
 /* Older copies linked by a mov at this site are no longer the same value. */
 static void forget_scalar_site(struct cstate *s, int32_t site)
@@ -586,7 +630,8 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 		*d = scalar_op(op, in, as_scalar(d), src, width);
 		return;
 	}
-	if (is64 && op == EBPF_ALU_MOV && (!x || !in->off)) {
+	if (op == EBPF_ALU_MOV && (!x || !in->off) &&
+	    (is64 || (x && src.kind == K_SCALAR && src.b <= UINT32_MAX))) {
 		if (x && src.kind == K_SCALAR && src.a != src.b) {
 			/* d and src are one value: a check of one narrows the other */
 			if (!src.site) {
@@ -606,6 +651,8 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 		*d = ptr_plus(src, *d, false);
 		return;
 	}
+	if (op == EBPF_ALU_MOV && src.kind == K_SCALAR)
+		*d = scalar(0, 0); /* what d held does not matter */
 	if (d->kind != K_SCALAR || src.kind != K_SCALAR) {
 		*d = is64 ? unknown() : scalar(0, UINT32_MAX);
 		return;
@@ -712,17 +759,36 @@ static void drop_pkt_pointers(struct cstate *s)
 				all[g][k] = unknown();
 }
 
-/* Does the constant string at map value v (read-only, known contents) end in the value? */
-static bool const_string(const struct confiner *c, const struct cval *v, const char **str)
+/* Is the string at offset off of map value v constant (read-only, known contents, NUL inside)? */
+static bool const_string_at(const struct confiner *c, const struct cval *v, int64_t off,
+			    const char **str)
 {
 	const struct uxdp_map_info *m = map_of(c, v->id);
+	struct cval at = *v;
 
-	if (v->kind != K_MAP_VALUE || !m || !(m->map_flags & BPF_F_RDONLY_PROG) || !m->init ||
+	at.a = at.b = (uint64_t)off;
+	v = &at;
+	if (v->kind != K_MAP_VALUE || !m ||
+	    !((m->map_flags & BPF_F_RDONLY_PROG) || m->kind == UXDP_MAP_KIND_RODATA) || !m->init ||
 	    lo_of(v) != hi_of(v) || lo_of(v) < 0 || (uint64_t)lo_of(v) >= m->init_size)
 		return false;
 	if (!memchr(m->init + lo_of(v), 0, m->init_size - (size_t)lo_of(v)))
 		return false;
 	*str = (const char *)m->init + lo_of(v);
+	return true;
+}
+
+/* The same for every offset v may have; str: the string at each, checked by ok. */
+static bool const_strings(const struct confiner *c, const struct cval *v,
+			  bool (*bad)(const char *))
+{
+	const char *str;
+
+	if (v->kind != K_MAP_VALUE || !off_bounded(v) || hi_of(v) - lo_of(v) > 4096)
+		return false;
+	for (int64_t o = lo_of(v); o <= hi_of(v); o++)
+		if (!const_string_at(c, v, o, &str) || (bad && bad(str)))
+			return false;
 	return true;
 }
 
@@ -760,7 +826,7 @@ static void forget_site(struct cstate *s, int32_t site)
 static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigned reg,
 			 const struct cval *size, bool write, struct confine_arg_guard *g)
 {
-	struct access ac = { .insn = i, .reg = reg, .off = 0, .write = write };
+	struct access ac = { .insn = i, .reg = reg, .off = 0, .write = write, .helper = true };
 	uint8_t guard;
 	int err;
 
@@ -813,7 +879,6 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 	for (int k = 0; k < 5 && !err; k++) {
 		unsigned reg = (unsigned)k + 1;
 		struct cval *v = &s->r[reg], *next = k < 4 ? &s->r[reg + 1] : NULL;
-		const char *str;
 		uint32_t sz;
 
 		switch (p->arg[k]) {
@@ -911,13 +976,13 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 					      kind_names[v->kind]);
 			break;
 		case A_CONST_STR:
-			if (!const_string(c, v, &str))
+			if (!const_strings(c, v, NULL))
 				return refuse(c, i, "R%u is not a constant NUL-terminated string in read-only data", reg);
 			break;
 		case A_FMT:
-			if (!const_string(c, v, &str))
+			if (!const_strings(c, v, NULL))
 				return refuse(c, i, "trace_printk: the format is not a constant string in read-only data");
-			if (fmt_reads_memory(str))
+			if (!const_strings(c, v, fmt_reads_memory))
 				return refuse(c, i, "trace_printk: %%s-style arguments read memory uxdp cannot confine");
 			break;
 		default:
@@ -932,8 +997,9 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 	if (p->id == 131) {
 		struct cval *size = &s->r[2];
 		const struct uxdp_map_info *m = map_of(c, s->r[1].id);
-		if (size->a != size->b || size->a > (m ? m->max_entries : 0))
-			return refuse(c, i, "ringbuf_reserve: the size must be a constant no larger than the ring");
+		/* a size larger than the ring gives NULL at run time */
+		if (size->a != size->b || size->a > UINT32_MAX || !m)
+			return refuse(c, i, "ringbuf_reserve: the size must be a constant");
 		s->r[0] = ptr(K_RINGBUF_OR_NULL, (int32_t)size->a, 0, 0);
 	} else if (p->ret == K_MAP_VALUE_OR_NULL) {
 		const struct uxdp_map_info *m = map_of(c, map_id);
@@ -1063,6 +1129,7 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 		e->s[k] = unknown();
 	}
 	e->r[EBPF_REG_FP] = ptr(K_STACK, 0, 0, 0);
+	e->regs_set = (uint16_t)((s->regs_set & 0x3e) | (1u << EBPF_REG_FP));
 }
 
 static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
@@ -1095,6 +1162,7 @@ static void stack_escapes(struct confiner *c, struct cstate *s)
 {
 	need_zero(c, s, -EBPF_STACK_SIZE, 0);
 	memset(s->init, 0xff, sizeof(s->init));
+	memset(s->may, 0xff, sizeof(s->may));
 }
 
 static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *in, struct cstate *s)
@@ -1129,6 +1197,8 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 	if (f >= 0) {
 		struct cstate e;
 		callee_entry(&e, s, args);
+		if (in->src != EBPF_PSEUDO_CALL_LOCAL)
+			e.regs_set = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP); /* callback */
 		enter(c, f, &e);
 		after_call(c, f, s, passes_stack);
 		if (in->src == EBPF_PSEUDO_CALL_LOCAL)
@@ -1140,6 +1210,7 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 }
 
 static int transfer_insn(struct confiner *c, size_t i, struct cstate *s);
+static int transfer_one(struct confiner *c, size_t i, struct cstate *s);
 
 /* Effect of insn i on s; 0 or a refusal (before the final pass, forget what it made). */
 static int transfer(struct confiner *c, size_t i, struct cstate *s)
@@ -1159,7 +1230,91 @@ static int transfer(struct confiner *c, size_t i, struct cstate *s)
 	return 0;
 }
 
+/* Registers insn i reads; the kernel refuses a read of one never written ("!read_ok"). */
+static uint16_t regs_read(const struct ebpf_insn *in)
+{
+	uint8_t cls = EBPF_CLASS(in->opcode), op = EBPF_OP(in->opcode);
+	bool x = EBPF_SRC(in->opcode) == EBPF_SRC_X;
+	uint16_t r = 0;
+
+	switch (cls) {
+	case EBPF_CLS_ALU:
+	case EBPF_CLS_ALU64:
+		if (x && op != EBPF_ALU_END && op != EBPF_ALU_NEG)
+			r |= 1u << in->src;
+		if (op != EBPF_ALU_MOV)
+			r |= 1u << in->dst;
+		break;
+	case EBPF_CLS_LDX:
+		r |= 1u << in->src;
+		break;
+	case EBPF_CLS_ST:
+		r |= 1u << in->dst;
+		break;
+	case EBPF_CLS_STX:
+		r |= 1u << in->dst | 1u << in->src;
+		if (EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC && in->imm == EBPF_ATOMIC_CMPXCHG)
+			r |= 1u;
+		break;
+	case EBPF_CLS_JMP:
+	case EBPF_CLS_JMP32:
+		if (in->opcode == EBPF_OP_EXIT) {
+			r |= 1u;
+		} else if (op == EBPF_JMP_CALL) {
+			int n = in->src == EBPF_PSEUDO_CALL_HELPER ? uxdp_helper_nargs(in->imm) : 0;
+			if (in->src == EBPF_PSEUDO_CALL_HELPER && in->imm == 6)
+				n = 2; /* trace_printk's values are "don't care" to the kernel */
+			for (int k = 1; k <= n; k++)
+				r |= 1u << k;
+		} else if (op != EBPF_JMP_JA) {
+			r |= 1u << in->dst;
+			if (x)
+				r |= 1u << in->src;
+		}
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+static uint16_t regs_written(const struct ebpf_insn *in)
+{
+	uint8_t cls = EBPF_CLASS(in->opcode);
+
+	switch (cls) {
+	case EBPF_CLS_ALU:
+	case EBPF_CLS_ALU64:
+	case EBPF_CLS_LD:
+	case EBPF_CLS_LDX:
+		return (uint16_t)(1u << in->dst);
+	case EBPF_CLS_STX:
+		if (EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC && (in->imm & EBPF_ATOMIC_FETCH))
+			return (uint16_t)(in->imm == EBPF_ATOMIC_CMPXCHG ? 1u : 1u << in->src);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static int transfer_insn(struct confiner *c, size_t i, struct cstate *s)
+{
+	const struct ebpf_insn *insn = &c->prog->insns[i];
+	uint16_t unread = regs_read(insn) & (uint16_t)~s->regs_set;
+	int err;
+
+	if (unread)
+		return refuse(c, i, "R%d !read_ok: the register is read before it is written",
+			      __builtin_ctz(unread));
+	err = transfer_one(c, i, s);
+	if (insn->opcode == EBPF_OP_CALL)
+		s->regs_set = (uint16_t)((s->regs_set & ~0x3eu) | 1u); /* r0 set, r1-r5 clobbered */
+	else
+		s->regs_set |= regs_written(insn);
+	return err;
+}
+
+static int transfer_one(struct confiner *c, size_t i, struct cstate *s)
 {
 	const struct ebpf_insn *in = &c->prog->insns[i];
 	const struct uxdp_map_info *m;
@@ -1471,11 +1626,17 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 
 		queued[i - fn->start] = 0;
 		s = in[i - fn->start];
-		if (c->debug_insn == (long)i)
-			fprintf(stderr, "confine: insn %zu final=%d visits=%u r2=[%llu,%llu] r4 k=%u [%lld,%lld]\n", i,
-				c->final, c->visits[i - fn->start], (unsigned long long)s.r[2].a,
-				(unsigned long long)s.r[2].b, s.r[4].kind, (long long)s.r[4].a,
-				(long long)s.r[4].b);
+		if (c->debug_insn == (long)i) {
+			fprintf(stderr, "confine: insn %zu final=%d:", i, c->final);
+			for (int r = 0; r < EBPF_NR_REGS; r++)
+				fprintf(stderr, " r%d=%s/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
+					s.r[r].id, (long long)s.r[r].a, (long long)s.r[r].b);
+			for (int k = 0; k < N_SLOTS; k++)
+				if (s.s[k].kind != K_SCALAR)
+					fprintf(stderr, " fp%d=%s", k * 8 - EBPF_STACK_SIZE,
+						kind_names[s.s[k].kind]);
+			fprintf(stderr, "\n");
+		}
 		note_parent_write(c, f, i, &s);
 		err = transfer(c, i, &s);
 		if (err)
@@ -1567,6 +1728,7 @@ static int run(struct confiner *c)
 		args[1] = ptr(K_CTX, 0, 0, 0);
 		memset(&e, 0, sizeof(e));
 		callee_entry(&e, &e, args);
+		e.regs_set = (1u << 1) | (1u << EBPF_REG_FP);
 		for (int k = 0; k < N_SLOTS; k++)
 			e.s[k] = e.ps[k] = unknown();
 		c->entry[0] = e;
