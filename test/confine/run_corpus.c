@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uxdp/runtime.h>
@@ -280,6 +281,52 @@ static int run_abort_case(const char *name, const char *aot, const char *trig, c
 	return bad;
 }
 
+/*
+ * A program stuck in a loop stops when the runtime asks (uxdp_request_stop,
+ * as a SIGTERM handler would): at its next poll, long before the budget.
+ */
+static int stop_check(const char *uxdpc, const char *bpf, const char *workdir, struct frame *f)
+{
+	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true, .instance = "confine-stop" };
+	const char *name = "loop_infinite_ja";
+	struct uxdp_confine_stats cs;
+	const struct uxdp_program *prog;
+	struct uxdp_object *obj;
+	char aot[512], out[4096], err[512];
+	uint8_t pkt[64] = { 0 };
+	struct timespec t0, t1;
+	uint64_t ret;
+	int bad = 0;
+
+	snprintf(aot, sizeof(aot), "%s/stop.aot.o", workdir);
+	if (run_cmd((char *const[]){ (char *)uxdpc, (char *)bpf, "-p", (char *)name, "-O2",
+				     "--verify=none", "-o", aot, NULL },
+		    out, sizeof(out)))
+		return fail("stop", "uxdpc failed", out);
+	if (uxdp_object_open(aot, &oo, &obj, err, sizeof(err)))
+		return fail("stop", "uxdp_object_open", err);
+	prog = uxdp_object_program(obj, name);
+	current = "stop";
+	uxdp_request_stop();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(60);
+	if (!prog || run_once(f, prog->fn, pkt, sizeof(pkt), &ret) || (uint32_t)ret != 0)
+		bad = fail("stop", "the stuck program did not end as XDP_ABORTED", NULL);
+	alarm(0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	uxdp_clear_stop();
+	uxdp_program_confine_stats(prog, &cs);
+	if (!bad && (cs.last_reason != UXDP_CONFINE_STOPPED || cs.aborts != 1))
+		bad = fail("stop", "not counted as stopped", uxdp_confine_reason_name(cs.last_reason));
+	if (!bad)
+		printf("ok stop: a stuck program stopped on request in %.3f ms\n",
+		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	current = NULL;
+	uxdp_object_close(obj);
+	unlink(aot);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	const char *uxdpc, *bpf, *list, *workdir, *only;
@@ -365,6 +412,8 @@ int main(int argc, char **argv)
 		unlink(aot);
 	}
 	fclose(in);
+	if (!only)
+		t.failed += stop_check(uxdpc, bpf, workdir, &f);
 	printf("%d refused at compile time, %d ended as XDP_ABORTED, %d checked against the kernel verifier\n",
 	       t.refused, t.aborted, t.kernel_checked);
 	printf("%d passed, %d failed\n", t.refused + t.aborted, t.failed);
