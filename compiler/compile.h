@@ -23,6 +23,7 @@ struct uxdp_compile_opts {
 	struct uxdp_pass_config passes; /* ours, at -O2 and -O3 */
 	enum uxdp_verify_mode verify;   /* after our own checks passed */
 	bool unconfined;        /* --raw: instruction tests, neither verified nor confined */
+	uint32_t loop_budget;   /* backward jumps per packet when confined; 0: UXDP_LOOP_BUDGET */
 };
 
 /* verify.c: the kernel verifier's judgement on obj's programs (see there). */

@@ -121,6 +121,8 @@ struct lift_module {
 	bool confine;            /* prove or guard every access (no kernel verdict) */
 	uint32_t *confinement;   /* per obj->progs entry: UXDP_CONFINE_* for the record */
 	unsigned n_guards, n_budget; /* over all programs, for the note */
+	uint32_t loop_budget;    /* 0: UXDP_LOOP_BUDGET */
+	LLVMValueRef tbaa[2];    /* lift_confine.c: access tags, program memory and ctx */
 };
 
 /* Per-function state while lowering one eBPF function. */
@@ -167,6 +169,12 @@ void lift_guard_access(struct lifter *l, size_t i, unsigned reg, int16_t off, un
 void lift_guard_helper_args(struct lifter *l, size_t i);
 LLVMBasicBlockRef lift_back_edge(struct lifter *l, size_t i, LLVMBasicBlockRef target);
 void lift_confine_frame(struct lifter *l, size_t f, bool is_entry);
+/*
+ * Confined code never writes the ctx: tag a memory access as the program's
+ * (ctx false) or a ctx field load (ctx true), so that LLVM keeps data_end in
+ * a register across packet stores.  Does nothing unless m->confine.
+ */
+void lift_tag(struct lift_module *m, LLVMValueRef access, bool ctx);
 /* Declare (once) and return a helper or runtime function. */
 LLVMValueRef lift_runtime_fn(struct lift_module *m, const char *name, LLVMTypeRef type);
 

@@ -11,9 +11,36 @@
  * call).  Backward jumps decrement ctx->loop_budget and poll the runtime
  * every 1024 times (include/uxdp/confine_abi.h).
  */
+#include <string.h>
+
 #include <uxdp/confine_abi.h>
 
 #include "lift.h"
+
+void lift_tag(struct lift_module *m, LLVMValueRef access, bool ctx)
+{
+	unsigned kind = LLVMGetMDKindIDInContext(m->ctx, "tbaa", 4);
+
+	if (!m->confine)
+		return;
+	if (!m->tbaa[0]) {
+		LLVMMetadataRef root, type, zero = LLVMValueAsMetadata(LLVMConstInt(m->t.i64, 0, 0));
+		static const char *const names[2] = { "uxdp program memory", "uxdp ctx" };
+
+		root = LLVMMDNodeInContext2(m->ctx,
+					    (LLVMMetadataRef[]){ LLVMMDStringInContext2(m->ctx, "uxdp", 4) }, 1);
+		for (int k = 0; k < 2; k++) {
+			type = LLVMMDNodeInContext2(
+				m->ctx,
+				(LLVMMetadataRef[]){ LLVMMDStringInContext2(m->ctx, names[k], strlen(names[k])),
+						     root, zero },
+				3);
+			m->tbaa[k] = LLVMMetadataAsValue(
+				m->ctx, LLVMMDNodeInContext2(m->ctx, (LLVMMetadataRef[]){ type, type, zero }, 3));
+		}
+	}
+	LLVMSetMetadata(access, kind, m->tbaa[ctx]);
+}
 
 static LLVMValueRef ctx_u64(struct lifter *l, unsigned off, const char *name)
 {
@@ -21,6 +48,8 @@ static LLVMValueRef ctx_u64(struct lifter *l, unsigned off, const char *name)
 	LLVMValueRef p = LLVMBuildGEP2(m->b, m->t.i8, l->ctx_arg,
 				       (LLVMValueRef[]){ LLVMConstInt(m->t.i64, off, 0) }, 1, "");
 	LLVMValueRef v = LLVMBuildLoad2(m->b, m->t.ptr, p, name);
+
+	lift_tag(m, v, true);
 
 	return LLVMBuildPtrToInt(m->b, v, m->t.i64, "");
 }
@@ -235,6 +264,7 @@ void lift_confine_frame(struct lifter *l, size_t f, bool is_entry)
 		LLVMValueRef p = LLVMBuildGEP2(
 			b, m->t.i8, l->ctx_arg,
 			(LLVMValueRef[]){ LLVMConstInt(m->t.i64, UXDP_CTX_OFF_LOOP_BUDGET, 0) }, 1, "");
-		LLVMBuildStore(b, LLVMConstInt(m->t.i32, UXDP_LOOP_BUDGET, 0), p);
+		LLVMBuildStore(b, LLVMConstInt(m->t.i32, m->loop_budget ? m->loop_budget : UXDP_LOOP_BUDGET, 0),
+			       p);
 	}
 }

@@ -75,6 +75,7 @@ static int build_module(struct lift_module *m, LLVMTargetMachineRef tm,
 		m->map_slots = NULL;
 		new_module(m, tm);
 		m->confine = true;
+		m->loop_budget = opts->loop_budget;
 		err = lift_all(m);
 		if (!err)
 			diag_note(m->diag, 0,
