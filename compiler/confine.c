@@ -1684,8 +1684,117 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 	return err;
 }
 
+#define MAX_PROVEN_TRIPS (1u << 16) /* a loop proven to end within this many runs */
+
+/* Registers insn i may write (calls: r0-r5). */
+static uint16_t writes_of(const struct ebpf_insn *in)
+{
+	return in->opcode == EBPF_OP_CALL || in->opcode == EBPF_OP_CALLX ? 0x3f : regs_written(in);
+}
+
+/*
+ * Does every run of the loop [t, i] pass p?  Entered only at t, and no jump
+ * before p leads past p inside the loop or back into [t, p].
+ */
+static bool every_iteration_passes(const struct confiner *c, size_t fs, size_t fe, size_t t,
+				   size_t i, size_t p)
+{
+	for (size_t q = fs; q < fe; q++) {
+		const struct ebpf_insn *in = &c->prog->insns[q];
+		size_t to;
+
+		if (c->an->second_slot[q] || !is_jump(in))
+			continue;
+		to = jump_target(q, in);
+		if ((q < t || q > i) && to > t && to <= i)
+			return false; /* a second way into the loop */
+		if (q >= t && q < p && to <= i && (to <= q || to > p))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A counted loop: backward jump i to t continues while rX < Y (or <=, or !=
+ * with a step of 1), rX is written once in the loop, by `rX += K` that every
+ * iteration runs, and Y is a constant or a register the loop leaves alone
+ * with a known bound.  Such a loop ends within (Y + 1) / K runs; it needs
+ * no budget when that is small.  The exit test may also be a forward jump
+ * out of the loop (`if rX >= Y goto out`) before an unconditional back-edge.
+ */
+static bool counted_loop(const struct confiner *c, size_t f, size_t i, const struct cstate *in)
+{
+	const struct lift_func *fn = &c->an->funcs[f];
+	const struct ebpf_insn *back = &c->prog->insns[i], *test = NULL;
+	size_t t = jump_target(i, back), e = i, p = SIZE_MAX;
+	uint16_t written = 0;
+	uint64_t ymax, k = 0, trips;
+	uint8_t op;
+	bool continue_on_taken = true;
+
+	if (back->opcode == EBPF_OP_JA || back->opcode == EBPF_OP_JA32) {
+		/* find the exit test: a forward jump out of [t, i] */
+		for (size_t q = t; q < i; q++) {
+			const struct ebpf_insn *in2 = &c->prog->insns[q];
+			if (!c->an->second_slot[q] && is_jump(in2) && in2->opcode != EBPF_OP_JA &&
+			    jump_target(q, in2) > i) {
+				test = in2, e = q, continue_on_taken = false;
+				break;
+			}
+		}
+	} else {
+		test = back;
+	}
+	if (!test)
+		return false;
+	for (size_t q = t; q <= i; q++)
+		if (!c->an->second_slot[q])
+			written |= writes_of(&c->prog->insns[q]);
+	/* the counter's one write */
+	for (size_t q = t; q <= i; q++) {
+		const struct ebpf_insn *in2 = &c->prog->insns[q];
+		if (c->an->second_slot[q] || !(writes_of(in2) & (1u << test->dst)))
+			continue;
+		if (p != SIZE_MAX || in2->opcode != (EBPF_CLS_ALU64 | EBPF_ALU_ADD | EBPF_SRC_K) ||
+		    in2->imm <= 0)
+			return false;
+		p = q, k = (uint64_t)in2->imm;
+	}
+	if (p == SIZE_MAX || !every_iteration_passes(c, fn->start, fn->end, t, i, p) ||
+	    !every_iteration_passes(c, fn->start, fn->end, t, i, e))
+		return false;
+	/* the bound */
+	if (EBPF_SRC(test->opcode) == EBPF_SRC_X) {
+		const struct cval *y = &in[e - fn->start].r[test->src];
+		if ((written & (1u << test->src)) || y->kind != K_SCALAR || y->a > y->b)
+			return false;
+		ymax = y->b;
+	} else {
+		if (test->imm < 0)
+			return false;
+		ymax = (uint64_t)test->imm;
+	}
+	op = EBPF_OP(test->opcode);
+	if (!continue_on_taken) /* exit when taken: continue on the opposite */
+		op = op == EBPF_JMP_JGE ? EBPF_JMP_JLT : op == EBPF_JMP_JGT ? EBPF_JMP_JLE :
+		     op == EBPF_JMP_JEQ ? EBPF_JMP_JNE : 0;
+	if (op == EBPF_JMP_JNE) {
+		const struct cval *x = &in[e - fn->start].r[test->dst];
+		if (k != 1 || x->kind != K_SCALAR || x->b > ymax)
+			return false;
+	} else if (op != EBPF_JMP_JLT && op != EBPF_JMP_JLE) {
+		return false;
+	}
+	/* 32-bit compares: the low half must reach the bound without wrapping */
+	if (EBPF_CLASS(test->opcode) == EBPF_CLS_JMP32 && ymax + k > UINT32_MAX)
+		return false;
+	trips = ymax / k + 2;
+	return ymax < (1ULL << 32) && trips <= MAX_PROVEN_TRIPS;
+}
+
 /* Backward jumps: every loop has one.  They count against the loop budget. */
-static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached)
+static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached,
+			    const struct cstate *states)
 {
 	const struct lift_func *fn = &c->an->funcs[f];
 
@@ -1693,7 +1802,7 @@ static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached
 		const struct ebpf_insn *in = &c->prog->insns[i];
 
 		if (!reached[i - fn->start] || c->an->second_slot[i] || !is_jump(in) ||
-		    jump_target(i, in) > i)
+		    jump_target(i, in) > i || counted_loop(c, f, i, states))
 			continue;
 		c->cf->budget[i] = 1;
 		c->cf->n_budget++;
@@ -1751,7 +1860,7 @@ static int run(struct confiner *c)
 		err = analyse_function(c, f, in, reached);
 		c->cf->zero_slots[f] = c->cf->zero_slots[an->n_funcs];
 		if (!err)
-			mark_back_edges(c, f, reached);
+			mark_back_edges(c, f, reached, in);
 	}
 out:
 	free(in);
