@@ -1792,7 +1792,54 @@ static bool counted_loop(const struct confiner *c, size_t f, size_t i, const str
 	return ymax < (1ULL << 32) && trips <= MAX_PROVEN_TRIPS;
 }
 
-/* Backward jumps: every loop has one.  They count against the loop budget. */
+/* Can control reach insn `to` from insn `from` inside function f? */
+static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to)
+{
+	const struct lift_func *fn = &c->an->funcs[f];
+	size_t n = fn->end - fn->start, top = 0, *work = malloc((n + 1) * sizeof(*work));
+	uint8_t *seen = calloc(n + 1, 1);
+	bool found = !work || !seen; /* out of memory: assume a loop */
+
+	if (!found) {
+		work[top++] = from;
+		seen[from - fn->start] = 1;
+	}
+	while (top && !found) {
+		size_t i = work[--top], succ[2];
+		const struct ebpf_insn *in = &c->prog->insns[i];
+		int ns = 0;
+
+		if (i == to) {
+			found = true;
+			break;
+		}
+		if (in->opcode == EBPF_OP_EXIT)
+			continue;
+		if (in->opcode == EBPF_OP_LDDW)
+			succ[ns++] = i + 2;
+		else if (is_jump(in)) {
+			succ[ns++] = jump_target(i, in);
+			if (in->opcode != EBPF_OP_JA && in->opcode != EBPF_OP_JA32)
+				succ[ns++] = i + 1;
+		} else {
+			succ[ns++] = i + 1;
+		}
+		for (int k = 0; k < ns; k++)
+			if (succ[k] >= fn->start && succ[k] < fn->end && !seen[succ[k] - fn->start]) {
+				seen[succ[k] - fn->start] = 1;
+				work[top++] = succ[k];
+			}
+	}
+	free(work);
+	free(seen);
+	return found;
+}
+
+/*
+ * Backward jumps that close a cycle (their target reaches them again): every
+ * loop has one.  They count against the loop budget.  A backward jump to a
+ * shared exit block is no loop.
+ */
 static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached,
 			    const struct cstate *states)
 {
@@ -1802,7 +1849,8 @@ static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached
 		const struct ebpf_insn *in = &c->prog->insns[i];
 
 		if (!reached[i - fn->start] || c->an->second_slot[i] || !is_jump(in) ||
-		    jump_target(i, in) > i || counted_loop(c, f, i, states))
+		    jump_target(i, in) > i || !reaches(c, f, jump_target(i, in), i) ||
+		    counted_loop(c, f, i, states))
 			continue;
 		c->cf->budget[i] = 1;
 		c->cf->n_budget++;
