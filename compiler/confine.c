@@ -82,6 +82,7 @@ struct cstate {
 	uint64_t init[N_SLOTS / 8]; /* this frame: bit per byte, written on every path */
 	uint64_t may[N_SLOTS / 8];  /* this frame: bit per byte, written on some path */
 	uint16_t regs_set;          /* registers written (the kernel's !read_ok otherwise) */
+	uint32_t pkt_len;           /* data_end - data is at least this: the program compared */
 };
 
 static struct cval scalar(uint64_t a, uint64_t b)
@@ -286,6 +287,10 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 	}
 	if ((x->regs_set & y->regs_set) != x->regs_set) {
 		x->regs_set &= y->regs_set;
+		changed = true;
+	}
+	if (y->pkt_len < x->pkt_len) {
+		x->pkt_len = y->pkt_len;
 		changed = true;
 	}
 	return changed;
@@ -550,7 +555,9 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 		if (ac->atomic)
 			return refuse(c, ac->insn, "atomic access to %s is not allowed",
 				      kind_names[v->kind]);
-		if (off_bounded(v) && lo >= 0 && hi + ac->size < PKT_OFF_LIMIT)
+		if (v->kind == K_PKT && off_bounded(v) && lo >= 0 && hi + ac->size <= s->pkt_len)
+			*guard = CG_NONE; /* inside what the program's own compare proved */
+		else if (off_bounded(v) && lo >= 0 && hi + ac->size < PKT_OFF_LIMIT)
 			*guard = v->kind == K_PKT ? CG_PKT : CG_META;
 		else
 			*guard = v->kind == K_PKT ? CG_PKT_FULL : CG_META_FULL;
@@ -749,6 +756,7 @@ static const struct helper_proto *proto_of(int32_t id)
 /* Every pointer kind in regs and slots a packet move makes stale. */
 static void drop_pkt_pointers(struct cstate *s)
 {
+	s->pkt_len = 0;
 	struct cval *all[3] = { s->r, s->s, s->ps };
 	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
 
@@ -1130,6 +1138,7 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 	}
 	e->r[EBPF_REG_FP] = ptr(K_STACK, 0, 0, 0);
 	e->regs_set = (uint16_t)((s->regs_set & 0x3e) | (1u << EBPF_REG_FP));
+	e->pkt_len = s->pkt_len;
 }
 
 static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
@@ -1497,6 +1506,23 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 	y = x ? s->r[in->src] :
 		(is32 ? scalar((uint32_t)in->imm, (uint32_t)in->imm) :
 			scalar((uint64_t)(int64_t)in->imm, (uint64_t)(int64_t)in->imm));
+	/* A packet pointer compared with data_end: the packet is at least that long. */
+	if (!is32 && ((d->kind == K_PKT && y.kind == K_PKT_END) ||
+		      (d->kind == K_PKT_END && y.kind == K_PKT))) {
+		const struct cval *pp = d->kind == K_PKT ? d : &s->r[in->src];
+		uint8_t o = d->kind == K_PKT ? op : swapped(op);
+		int64_t lo = lo_of(pp);
+		uint64_t at_least = 0;
+
+		/* pp <= end on this edge: len >= lo; pp < end: len >= lo + 1 */
+		if ((o == EBPF_JMP_JGT && !taken) || (o == EBPF_JMP_JLE && taken))
+			at_least = lo > 0 ? (uint64_t)lo : 0;
+		else if ((o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken))
+			at_least = lo >= 0 ? (uint64_t)lo + 1 : 0;
+		if (off_bounded(pp) && at_least > s->pkt_len && at_least < PKT_OFF_LIMIT)
+			s->pkt_len = (uint32_t)at_least;
+		return true;
+	}
 	/* Null checks: `if rX == 0` / `if rX != 0` on a pointer that may be NULL. */
 	if (!is32 && is_null_kind(d->kind) && y.kind == K_SCALAR && y.a == 0 && y.b == 0 &&
 	    (op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE)) {
