@@ -20,6 +20,7 @@
 
 #include <uxdp/confine_abi.h>
 #include <uxdp/runtime.h>
+#include <uxdp/worker.h>
 
 #define MAX_PROGS 4096
 
@@ -95,7 +96,11 @@ void uxdp_confine_abort(struct uxdp_ctx *ctx, const void *entry, uint32_t insn, 
 
 uint32_t uxdp_confine_poll(struct uxdp_ctx *ctx)
 {
-	if (atomic_load_explicit(&stop_requested, memory_order_relaxed))
+	const struct uxdp_worker *w = ctx->worker;
+
+	/* the datapath's per-worker flag (uxdp_dp_stop), or ours */
+	if ((w && __atomic_load_n(&w->stop, __ATOMIC_RELAXED)) ||
+	    atomic_load_explicit(&stop_requested, memory_order_relaxed))
 		return UXDP_CONFINE_STOPPED;
 	if (ctx->loop_budget == 0)
 		return UXDP_CONFINE_LOOP_BUDGET;

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uxdp/map.h>
 #include <uxdp/runtime.h>
 #include <uxdp/worker.h>
 
@@ -278,6 +279,7 @@ static int run_abort_case(const char *name, const char *aot, const char *trig, c
 	alarm(0);
 	current = NULL;
 	uxdp_object_close(obj);
+	uxdp_map_unlink_instance(inst);
 	return bad;
 }
 
@@ -287,7 +289,8 @@ static int run_abort_case(const char *name, const char *aot, const char *trig, c
  */
 static int stop_check(const char *uxdpc, const char *bpf, const char *workdir, struct frame *f)
 {
-	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true, .instance = "confine-stop" };
+	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true };
+	char inst[64];
 	const char *name = "loop_infinite_ja";
 	struct uxdp_confine_stats cs;
 	const struct uxdp_program *prog;
@@ -298,6 +301,8 @@ static int stop_check(const char *uxdpc, const char *bpf, const char *workdir, s
 	uint64_t ret;
 	int bad = 0;
 
+	snprintf(inst, sizeof(inst), "confine-stop-%d", (int)getpid());
+	oo.instance = inst;
 	snprintf(aot, sizeof(aot), "%s/stop.aot.o", workdir);
 	if (run_cmd((char *const[]){ (char *)uxdpc, (char *)bpf, "-p", (char *)name, "-O2",
 				     "--verify=none", "-o", aot, NULL },
@@ -323,6 +328,7 @@ static int stop_check(const char *uxdpc, const char *bpf, const char *workdir, s
 		       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	current = NULL;
 	uxdp_object_close(obj);
+	uxdp_map_unlink_instance(inst);
 	unlink(aot);
 	return bad;
 }

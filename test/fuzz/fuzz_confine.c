@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <uxdp/map.h>
 #include <uxdp/runtime.h>
 #include <uxdp/worker.h>
 
@@ -124,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (prog)
 		run(prog->fn, data + 1, len);
 	uxdp_object_close(aot);
+	uxdp_map_unlink_instance("fuzzconfine");
 	unlink(path);
 	return 0;
 }

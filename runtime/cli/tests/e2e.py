@@ -93,7 +93,7 @@ assert read_pcap(passed) == want_pass, read_pcap(passed)
 cut = os.path.join(work, "cut.pcap")
 data = open(inp, "rb").read()
 open(cut, "wb").write(data[:-5])
-r = subprocess.run([uxdp, "--pcap", cut], env=dict(os.environ, AOT_OBJECT=obj),
+r = subprocess.run([uxdp, "--trust-unverified", "--pcap", cut], env=dict(os.environ, AOT_OBJECT=obj),
                    capture_output=True, text=True)
 assert r.returncode == 0 and "uxdp: warning:" in r.stderr and "cut short" in r.stderr, r
 rows = {l.split()[0]: int(l.split()[1]) for l in r.stdout.splitlines()[1:]}
@@ -102,7 +102,7 @@ assert rows["total"] == 4, rows  # six records, one a runt, the last one cut
 # A capture of another link type (raw IP) is refused with one line.
 raw = os.path.join(work, "raw.pcap")
 open(raw, "wb").write(data[:20] + struct.pack("<I", 101) + data[24:])
-r = subprocess.run([uxdp, "--pcap", raw], env=dict(os.environ, AOT_OBJECT=obj),
+r = subprocess.run([uxdp, "--trust-unverified", "--pcap", raw], env=dict(os.environ, AOT_OBJECT=obj),
                    capture_output=True, text=True)
 assert r.returncode == 1 and r.stderr.count("\n") == 1 and "is not Ethernet" in r.stderr, r
 
