@@ -19,11 +19,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <uxdp/map.h>
 #include <uxdp/runtime.h>
 #include <uxdp/worker.h>
 
 #include "fuzz_common.h"
+
+/* runtime/include/uxdp/map.h, whose names clash with the compiler's uxdpc.h */
+int uxdp_map_unlink_instance(const char *instance);
 
 #define PAGE 4096
 #define STACK_SIZE (128 * 1024)
