@@ -22,10 +22,13 @@ struct uxdp_compile_opts {
 	const char *output;     /* path, or "-" for stdout */
 	struct uxdp_pass_config passes; /* ours, at -O2 and -O3 */
 	enum uxdp_verify_mode verify;   /* after our own checks passed */
+	bool unconfined;        /* --raw: instruction tests, neither verified nor confined */
+	uint32_t loop_budget;   /* backward jumps per packet when confined; 0: UXDP_LOOP_BUDGET */
 };
 
 /* verify.c: the kernel verifier's judgement on obj's programs (see there). */
-int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag);
+int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag,
+		bool *accepted);
 
 /* module.c: lift every program of obj, add metadata, optimise, emit. */
 int uxdp_compile(const struct uxdp_object *obj, const struct uxdp_compile_opts *opts,

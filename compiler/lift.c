@@ -129,7 +129,7 @@ static const char *const reg_names[EBPF_NR_REGS] = { "r0", "r1", "r2", "r3", "r4
 						     "r6", "r7", "r8", "r9", "r10" };
 
 /* Entry block: frame allocas and the incoming registers. */
-static void build_frame(struct lifter *l, bool is_entry)
+static void build_frame(struct lifter *l, size_t f, bool is_entry)
 {
 	struct lift_module *m = l->m;
 	LLVMBuilderRef b = m->b;
@@ -153,6 +153,7 @@ static void build_frame(struct lifter *l, bool is_entry)
 		for (int r = 1; r <= 5; r++)
 			lift_set(l, r, LLVMGetParam(l->fn, r));
 	}
+	lift_confine_frame(l, f, is_entry);
 	top = LLVMBuildGEP2(b, m->t.i8, l->stack,
 			    (LLVMValueRef[]){ LLVMConstInt(m->t.i64, EBPF_STACK_SIZE, 0) }, 1,
 			    "fp");
@@ -178,7 +179,7 @@ static int lift_function(struct lift_module *m, const struct uxdp_prog *prog,
 	l.blocks = calloc(n, sizeof(*l.blocks));
 	if (!l.blocks)
 		return diag_error(m->diag, -ENOMEM, "out of memory");
-	build_frame(&l, f == 0);
+	build_frame(&l, f, f == 0);
 	for (size_t i = func->start; i < func->end; i++) {
 		char name[32];
 		if (!an->leader[i])
@@ -258,12 +259,23 @@ int uxdp_lift_program(struct lift_module *m, size_t prog_idx)
 	err = uxdp_analyse(m->obj, prog, &an, m->diag);
 	if (err)
 		goto out;
+	if (m->confine && prog->type == UXDP_PROG_XDP) {
+		err = uxdp_confine(m->obj, prog, &an, m->diag);
+		if (err)
+			goto out;
+		m->confinement[prog_idx] =
+			UXDP_CONFINE_UXDP | (an.conf->n_guards ? UXDP_CONFINE_GUARDS : 0) |
+			(an.conf->n_budget ? UXDP_CONFINE_BUDGET : 0);
+		m->n_guards += an.conf->n_guards;
+		m->n_budget += an.conf->n_budget;
+	}
 	for (size_t f = 0; f < an.n_funcs; f++)
 		an.funcs[f].fn = declare_function(m, prog, &an.funcs[f], f == 0);
 	m->prog_entries[prog_idx] = an.funcs[0].fn;
 	for (size_t f = 0; f < an.n_funcs && !err; f++)
 		err = lift_function(m, prog, &an, f);
 out:
+	uxdp_confine_free(&an);
 	uxdp_analysis_free(&an);
 	return err;
 }

@@ -43,6 +43,7 @@ struct analysis {
 	int32_t *callback;     /* per insn: bpf_loop call -> callback func index, else -1 */
 	int32_t *callee;       /* per insn: local call -> func index, else -1 */
 	int32_t *stack_off;    /* per insn with FACT_STACK: offset from r10 */
+	struct confinement *conf; /* confine.c's result; NULL: no run-time checks */
 };
 
 int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, struct analysis *an,
@@ -50,6 +51,54 @@ int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, st
 void uxdp_analysis_free(struct analysis *an);
 /* Index of the function starting at insn, or -1. */
 int uxdp_func_at(const struct analysis *an, size_t insn);
+
+/* ---------------------------------------------------------- confinement */
+
+/* Run-time checks the lifter emits for one memory access (confine.c). */
+enum confine_guard {
+	CG_NONE = 0,      /* proven in its region at compile time */
+	CG_PKT,           /* addr + size <= data_end (addr >= data proven) */
+	CG_PKT_FULL,      /* data <= addr, addr + size <= data_end */
+	CG_META,          /* addr + size <= data (addr >= data_meta proven) */
+	CG_META_FULL,     /* data_meta <= addr, addr + size <= data */
+	CG_STACK,         /* inside this frame's 512 bytes (variable offset) */
+};
+
+/* A helper's pointer argument into the packet, checked at run time. */
+struct confine_arg_guard {
+	uint8_t guard;        /* enum confine_guard: CG_PKT* or CG_META* */
+	uint8_t ptr_reg;
+	uint8_t size_reg;     /* 0: the size is size_const */
+	uint32_t size_const;
+};
+
+struct confinement {
+	uint8_t *guard;       /* per insn: enum confine_guard of its access */
+	uint8_t *budget;      /* per insn: a back-edge counted against the loop budget */
+	struct confine_arg_guard (*arg_guard)[2]; /* per insn: helper call arguments */
+	uint64_t *zero_slots; /* per function: 8-byte stack slots to zero at entry */
+	bool *has_checks;     /* per function: guards or budget, so it may end the run */
+	unsigned n_guards, n_budget; /* whole program */
+};
+
+/*
+ * Prove every memory access and helper argument of prog within its region
+ * (packet, stack, ctx, map value, ringbuf record), or mark the run-time
+ * check it needs; refuse what the kernel verifier would refuse for memory
+ * or pointer misuse.  Fills an->conf.  0 or -errno with diag set.
+ */
+int uxdp_confine(const struct uxdp_object *obj, const struct uxdp_prog *prog, struct analysis *an,
+		 struct uxdp_diag *diag);
+void uxdp_confine_free(struct analysis *an);
+/*
+ * Program k of obj as uxdpc alone would confine it (decode, analysis,
+ * confinement): the run-time checks and counted back-edges it needs, or the
+ * refusal in diag.  For --list.
+ */
+int uxdp_confine_program(const struct uxdp_object *obj, size_t k, unsigned *n_guards,
+			 unsigned *n_budget, struct uxdp_diag *diag);
+/* aot_list.c: print the uxdp_meta records of a compiled object; -ENOEXEC if it is none. */
+int uxdp_list_aot(const char *path, struct uxdp_diag *diag);
 
 /* --------------------------------------------------------------- lifter */
 
@@ -69,6 +118,11 @@ struct lift_module {
 	LLVMValueRef *map_slots; /* per obj->maps entry, NULL for inner templates */
 	LLVMValueRef *prog_entries; /* per obj->progs entry */
 	struct uxdp_diag *diag;
+	bool confine;            /* prove or guard every access (no kernel verdict) */
+	uint32_t *confinement;   /* per obj->progs entry: UXDP_CONFINE_* for the record */
+	unsigned n_guards, n_budget; /* over all programs, for the note */
+	uint32_t loop_budget;    /* 0: UXDP_LOOP_BUDGET */
+	LLVMValueRef tbaa[2];    /* lift_confine.c: access tags, program memory and ctx */
 };
 
 /* Per-function state while lowering one eBPF function. */
@@ -85,6 +139,8 @@ struct lifter {
 	LLVMBasicBlockRef exit_block;
 	LLVMValueRef may_goto; /* i64 alloca: may_goto's budget in this frame, or NULL */
 	bool terminated;       /* the current block already has its terminator */
+	LLVMBasicBlockRef abort_bb; /* lift_confine.c: where failed checks go */
+	LLVMValueRef abort_insn, abort_reason; /* its phis */
 };
 
 /* Lower prog into m->mod; defines its entry function and subprograms. */
@@ -109,6 +165,17 @@ int lift_insn_error(struct lifter *l, size_t i, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* After a call that may have run a tail call: return if it did. */
 void lift_check_tail_called(struct lifter *l);
+/* lift_confine.c: the run-time checks confine.c asked for. */
+void lift_guard_access(struct lifter *l, size_t i, unsigned reg, int16_t off, unsigned size);
+void lift_guard_helper_args(struct lifter *l, size_t i);
+LLVMBasicBlockRef lift_back_edge(struct lifter *l, size_t i, LLVMBasicBlockRef target);
+void lift_confine_frame(struct lifter *l, size_t f, bool is_entry);
+/*
+ * Confined code never writes the ctx: tag a memory access as the program's
+ * (ctx false) or a ctx field load (ctx true), so that LLVM keeps data_end in
+ * a register across packet stores.  Does nothing unless m->confine.
+ */
+void lift_tag(struct lift_module *m, LLVMValueRef access, bool ctx);
 /* Declare (once) and return a helper or runtime function. */
 LLVMValueRef lift_runtime_fn(struct lift_module *m, const char *name, LLVMTypeRef type);
 

@@ -67,7 +67,8 @@ static int lift_cond_jump(struct lifter *l, size_t i, const struct ebpf_insn *in
 				     LLVMConstNull(LLVMTypeOf(d)), "");
 	else
 		cond = LLVMBuildICmp(b, predicate(op), d, s, "");
-	LLVMBuildCondBr(b, cond, lift_block_at(l, (size_t)((int64_t)i + in->off + 1)),
+	LLVMBuildCondBr(b, cond,
+			lift_back_edge(l, i, lift_block_at(l, (size_t)((int64_t)i + in->off + 1))),
 			lift_block_at(l, i + 1));
 	l->terminated = true;
 	return 0;
@@ -142,6 +143,8 @@ static int lift_bpf_loop(struct lifter *l, size_t i)
 			     (LLVMValueRef[]){ l->ctx_arg, idx, cb_ctx, lift_const64(l, 0),
 					       lift_const64(l, 0), lift_const64(l, 0) },
 			     6, "cb");
+	if (cb->may_tail_call)
+		lift_check_tail_called(l); /* a check in the callback ended the run */
 	next = LLVMBuildAdd(b, idx, lift_const64(l, 1), "");
 	LLVMBuildStore(b, next, counter);
 	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, ret, lift_const64(l, 0), ""), done_bb,
@@ -219,14 +222,15 @@ static int lift_call(struct lifter *l, size_t i, const struct ebpf_insn *in)
 		lift_kfunc(l, m->obj->kfuncs[in->imm]);
 		return 0;
 	}
-	if (in->imm == UXDP_HELPER_ID_LOOP)
-		return lift_bpf_loop(l, i);
 	if (in->imm == UXDP_CORE_POISON) {
 		/* Dead code (core_reach.c proved it): end the path, as the kernel removes it. */
 		LLVMBuildRet(m->b, lift_const64(l, XDP_ABORTED_VERDICT));
 		l->terminated = true;
 		return 0;
 	}
+	lift_guard_helper_args(l, i);
+	if (in->imm == UXDP_HELPER_ID_LOOP)
+		return lift_bpf_loop(l, i);
 	lift_set(l, 0, call_helper(l, uxdp_helper_name(in->imm), uxdp_helper_nargs(in->imm)));
 	if (in->imm == UXDP_HELPER_ID_TAIL_CALL)
 		lift_check_tail_called(l);
@@ -239,9 +243,9 @@ int lift_jmp(struct lifter *l, size_t i, const struct ebpf_insn *in)
 
 	switch (EBPF_OP(in->opcode)) {
 	case EBPF_JMP_JA:
-		LLVMBuildBr(m->b, lift_block_at(l, (size_t)((int64_t)i + 1 +
+		LLVMBuildBr(m->b, lift_back_edge(l, i, lift_block_at(l, (size_t)((int64_t)i + 1 +
 							     (in->opcode == EBPF_OP_JA32 ? in->imm :
-											    in->off))));
+											    in->off)))));
 		l->terminated = true;
 		return 0;
 	case EBPF_JMP_EXIT:

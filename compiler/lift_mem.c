@@ -58,9 +58,11 @@ static int lift_ctx_load(struct lifter *l, size_t i, const struct ebpf_insn *in)
 		return lift_insn_error(l, i, -EINVAL, "invalid bpf_context access off=%d", in->off);
 	if (fields[k].is_ptr) {
 		v = LLVMBuildLoad2(m->b, m->t.ptr, ctx_field_ptr(l, fields[k].off), fields[k].name);
+		lift_tag(m, v, true);
 		v = LLVMBuildPtrToInt(m->b, v, m->t.i64, "");
 	} else {
 		v = LLVMBuildLoad2(m->b, m->t.i32, ctx_field_ptr(l, fields[k].off), fields[k].name);
+		lift_tag(m, v, true);
 		v = LLVMBuildZExt(m->b, v, m->t.i64, "");
 	}
 	lift_set(l, in->dst, v);
@@ -75,8 +77,10 @@ static int lift_load(struct lifter *l, size_t i, const struct ebpf_insn *in)
 
 	if (l->an->fact[i] == FACT_CTX_LOAD)
 		return lift_ctx_load(l, i, in);
+	lift_guard_access(l, i, in->src, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
 	v = LLVMBuildLoad2(m->b, ty, lift_mem_ptr(l, i, in->src, in->off), "");
 	LLVMSetAlignment(v, 1);
+	lift_tag(m, v, false);
 	if (ty != m->t.i64)
 		v = EBPF_MODE(in->opcode) == EBPF_MODE_MEMSX ? LLVMBuildSExt(m->b, v, m->t.i64, "") :
 							       LLVMBuildZExt(m->b, v, m->t.i64, "");
@@ -88,10 +92,13 @@ static void lift_store(struct lifter *l, size_t i, const struct ebpf_insn *in, L
 {
 	struct lift_module *m = l->m;
 	LLVMTypeRef ty = size_type(l, in->opcode);
-	LLVMValueRef v = ty == m->t.i64 ? v64 : LLVMBuildTrunc(m->b, v64, ty, "");
-	LLVMValueRef st = LLVMBuildStore(m->b, v, lift_mem_ptr(l, i, in->dst, in->off));
+	LLVMValueRef v, st;
 
+	lift_guard_access(l, i, in->dst, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
+	v = ty == m->t.i64 ? v64 : LLVMBuildTrunc(m->b, v64, ty, "");
+	st = LLVMBuildStore(m->b, v, lift_mem_ptr(l, i, in->dst, in->off));
 	LLVMSetAlignment(st, 1);
+	lift_tag(m, st, false);
 }
 
 /*
@@ -105,8 +112,11 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	struct lift_module *m = l->m;
 	LLVMBuilderRef b = m->b;
 	LLVMTypeRef ty = size_type(l, in->opcode);
-	LLVMValueRef p = lift_mem_ptr(l, i, in->dst, in->off);
-	LLVMValueRef src = lift_get(l, in->src), old;
+	LLVMValueRef p, src, old;
+
+	lift_guard_access(l, i, in->dst, in->off, (unsigned)LLVMGetIntTypeWidth(ty) / 8);
+	p = lift_mem_ptr(l, i, in->dst, in->off);
+	src = lift_get(l, in->src);
 	LLVMAtomicRMWBinOp op;
 
 	if (ty != m->t.i64)
@@ -117,6 +127,7 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 			cmp = LLVMBuildTrunc(b, cmp, ty, "");
 		pair = LLVMBuildAtomicCmpXchg(b, p, cmp, src, LLVMAtomicOrderingSequentiallyConsistent,
 					      LLVMAtomicOrderingSequentiallyConsistent, 0);
+		lift_tag(m, pair, false);
 		old = LLVMBuildExtractValue(b, pair, 0, "");
 		/* r0 always receives the old value, zero-extended for 32 bits. */
 		lift_set(l, 0, ty != m->t.i64 ? LLVMBuildZExt(b, old, m->t.i64, "") : old);
@@ -143,6 +154,7 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 				       (unsigned)in->imm);
 	}
 	old = LLVMBuildAtomicRMW(b, op, p, src, LLVMAtomicOrderingSequentiallyConsistent, 0);
+	lift_tag(m, old, false);
 	if (in->imm & EBPF_ATOMIC_FETCH)
 		lift_set(l, in->src, ty != m->t.i64 ? LLVMBuildZExt(b, old, m->t.i64, "") : old);
 	return 0;

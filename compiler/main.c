@@ -64,13 +64,13 @@ static const struct option_doc {
 	{ { "mcpu", required_argument, NULL, OPT_MCPU }, "CPU", "target CPU (default: this host's)" },
 	{ { "mattr", required_argument, NULL, OPT_MATTR }, "ATTRS", "target features, e.g. +avx2,-avx512f" },
 	{ { "target", required_argument, NULL, OPT_TARGET }, "TRIPLE", "target triple (default: this host's)" },
-	{ { "verify", required_argument, NULL, OPT_VERIFY }, "MODE", "kernel verifier: auto (default: when the kernel allows), kernel (required), none" },
+	{ { "verify", required_argument, NULL, OPT_VERIFY }, "MODE", "auto (default): the kernel verifier when it can, else uxdpc confines the programs itself (proof + run-time checks); kernel: the verifier is required; none: never ask the kernel, uxdpc confines" },
 	{ { "helpers-bc", required_argument, NULL, OPT_HELPERS_BC }, "PATH", "helper bitcode to inline (default: found next to uxdpc)" },
 	{ { "target-btf", required_argument, NULL, OPT_TARGET_BTF }, "PATH", "types CO-RE relocations resolve against (default: uxdp.btf next to the bitcode)" },
 	{ { "map-size", required_argument, NULL, OPT_MAP_SIZE }, "MAP=N", "set max_entries of MAP, as its loader would (repeatable)" },
 	{ { "map-value-size", required_argument, NULL, OPT_MAP_VALUE_SIZE }, "MAP=N", "set the value size of MAP (repeatable)" },
 	{ { "remarks", no_argument, NULL, OPT_REMARKS }, NULL, "say what each of uxdp's passes did" },
-	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks: trusted programs and packets only" },
+	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks and confinement: the output is unconfined, uxdp runs it only with --trust-unverified" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "say more (repeat for more)" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, OPT_VERSION }, NULL, "show the version" },
@@ -371,6 +371,17 @@ static void list_object(const struct uxdp_object *obj)
 		printf("other %s section %s type %s (not XDP: not compiled)\n", obj->others[k].name,
 		       obj->others[k].section, obj->others[k].type);
 	printf("core_relocations %zu\n", obj->n_core_relos);
+	/* What uxdpc's own analysis makes of each program (without the kernel). */
+	for (size_t k = 0; k < obj->n_progs && obj->progs[k].type == UXDP_PROG_XDP; k++) {
+		struct uxdp_diag d = { 0 };
+		unsigned guards = 0, budget = 0;
+
+		if (uxdp_confine_program(obj, k, &guards, &budget, &d))
+			printf("confinement %s refused: %s\n", obj->progs[k].name, d.msg);
+		else
+			printf("confinement %s uxdp checks %u back-edges %u\n", obj->progs[k].name,
+			       guards, budget);
+	}
 }
 
 static int run(struct cli *cli)
@@ -395,6 +406,8 @@ static int run(struct cli *cli)
 			*dot = '\0';
 		err = uxdp_object_open_raw(cli->input, cli->program ? cli->program : base, cli->xdp,
 					   &obj, &diag);
+	} else if (cli->list && uxdp_list_aot(cli->input, &diag) != -ENOEXEC) {
+		return diag.msg[0] ? (fprintf(stderr, "uxdpc: %s\n", diag.msg), EXIT_COMPILE) : EXIT_OK;
 	} else {
 		cli->open.select = cli->program;
 		cli->open.all = cli->list && !cli->program;
@@ -414,6 +427,7 @@ static int run(struct cli *cli)
 		if (cli->opts.opt_level >= 2 && cli->opts.passes.helper_inline)
 			diag_note(&diag, 1, "helpers: %s", cli->opts.passes.helpers_bc ?
 							       cli->opts.passes.helpers_bc : "none found");
+		cli->opts.unconfined = cli->raw;
 		err = uxdp_compile(obj, &cli->opts, &diag);
 		if (!err)
 			diag_note(&diag, 1, "%s: wrote %s (%zu program%s)", obj->name,

@@ -146,7 +146,7 @@ int uxdp_emit_metadata(struct lift_module *m)
 		f[n_fields++] = i32c(m, p->type);
 		f[n_fields++] = i32c(m, p->flags);
 		f[n_fields++] = i32c(m, (uint32_t)p->n_insns);
-		f[n_fields++] = i32c(m, 0);
+		f[n_fields++] = i32c(m, m->confinement ? m->confinement[k] : 0);
 	}
 	for (k = 0; k < obj->n_maps; k++) {
 		const struct uxdp_map_info *mi = &obj->maps[k];

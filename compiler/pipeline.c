@@ -72,8 +72,20 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 				   false, env->diag);
 	if (!err && getenv("UXDPC_DEBUG_DUMP"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
+	/* Confinement checks the program's own checks imply go first, so that
+	 * they do not stop bounds-elim's widening; then again after it. */
+	if (!err && cfg->bounds_elim && m->confine) {
+		/* ctx loads are tagged apart from packet stores (lift_tag): with
+		 * MemorySSA, data_end becomes one value a check can be matched on */
+		err = run_pipeline(m->mod, env->tm, "function(early-cse<memssa>,instcombine<no-verify-fixpoint>)",
+				   false, env->diag);
+		if (!err)
+			err = uxdp_pass_confine_elim(m->mod, env);
+	}
 	if (!err && (cfg->bounds_elim || cfg->unsafe_no_bounds))
 		err = uxdp_pass_bounds_elim(m->mod, cfg->unsafe_no_bounds, env);
+	if (!err && cfg->bounds_elim && m->confine)
+		err = uxdp_pass_confine_elim(m->mod, env);
 	if (!err)
 		err = cfg->simd ? uxdp_pass_simd(m->mod, env) : uxdp_pass_no_simd(m->mod, env);
 	return err ? err : verify(m->mod, "after uxdp's passes", env->diag);
@@ -94,6 +106,8 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 		"uxdpc: remark: %s: bounds-elim: %u packet checks, %u guards widened, %u checks removed, %u removed on some paths, %u dropped (unsafe); %u left after LLVM\n",
 		obj, s->checks_before, s->checks_widened, s->checks_removed,
 		s->checks_removed_on_paths, s->checks_dropped, s->checks_after);
+	fprintf(stderr, "uxdpc: remark: %s: confine-elim: %u run-time packet checks implied by the program's\n",
+		obj, s->guards_removed);
 	fprintf(stderr,
 		"uxdpc: remark: %s: simd: %s, %u accesses given their pointer back, %u functions with vector code\n",
 		obj, opts->passes.simd ? "on" : "off", s->pointers_recovered, s->vector_functions);
@@ -122,6 +136,13 @@ int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
 	snprintf(pipeline, sizeof(pipeline), "default<O%d>", level);
 	if (!err)
 		err = run_pipeline(m->mod, tm, pipeline, level >= 2 && opts->passes.simd, diag);
+	/* LLVM's pipeline may have made more checks visibly implied (GVN) */
+	if (!err && level >= 2 && m->confine && opts->passes.bounds_elim) {
+		err = uxdp_pass_confine_elim(m->mod, &env);
+		if (!err)
+			err = run_pipeline(m->mod, tm, "function(simplifycfg,instcombine<no-verify-fixpoint>,adce)",
+					   false, diag);
+	}
 	if (!err && level >= 2) {
 		env.stats.checks_after = uxdp_count_packet_checks(m->mod);
 		uxdp_pass_simd_report(m->mod, &env);

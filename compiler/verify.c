@@ -9,9 +9,10 @@
  * verifier judge each program being compiled, and unloads it again.
  *
  *   --verify=auto    (default) verify when the kernel allows it; otherwise
- *                    say once that the object was not verified
+ *                    say once that the object was not verified (module.c
+ *                    then confines the programs itself: compiler/confine.c)
  *   --verify=kernel  verification is required: no kernel BPF is an error
- *   --verify=none    do not ask the kernel
+ *   --verify=none    do not ask the kernel (confined by uxdpc)
  *
  * Objects libbpf cannot open (legacy SEC("maps") maps; static programs
  * for libbpf 1.1) are loaded through uxdp's own front end instead
@@ -73,7 +74,7 @@ static bool no_kernel_bpf(int err)
 
 /* Through kload.c: the same programs (-p) and map sizes as being compiled. */
 static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mode, char *log,
-			struct uxdp_diag *diag)
+			struct uxdp_diag *diag, bool *accepted)
 {
 	struct uxdp_map_resize *resize = calloc(obj->n_maps + 1, sizeof(*resize));
 	struct uxdp_kload_opts o = { .log = log, .log_size = LOG_SIZE, .log_level = 1 };
@@ -97,6 +98,7 @@ static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mod
 	uxdp_kload_close(k);
 	free(resize);
 	if (!err) {
+		*accepted = true;
 		diag_note(diag, 1, "%s: the kernel verifier accepts it (uxdp's loader)", obj->name);
 		return 0;
 	}
@@ -107,7 +109,8 @@ static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mod
 	return diag_error(diag, err, "%s", kd.msg);
 }
 
-int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag)
+int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struct uxdp_diag *diag,
+		bool *accepted)
 {
 	libbpf_print_fn_t old_print;
 	struct bpf_object *bo = NULL;
@@ -115,6 +118,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 	char *log = NULL;
 	int err;
 
+	*accepted = false;
 	if (mode == UXDP_VERIFY_NONE || obj->progs[0].type != UXDP_PROG_XDP || !obj->path)
 		return 0;
 	old_print = libbpf_set_print(silent);
@@ -129,7 +133,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		bo = NULL;
 		diag_note(diag, 1, "%s: libbpf cannot open it (%s): loading it with uxdp's loader",
 			  obj->name, strerror(-err));
-		err = verify_kload(obj, mode, log, diag);
+		err = verify_kload(obj, mode, log, diag, accepted);
 		goto out;
 	}
 	bpf_object__for_each_program(p, bo) {
@@ -149,6 +153,7 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		      obj->n_progs, obj->n_progs == 1 ? "" : "s");
 	err = bpf_object__load(bo);
 	if (!err) {
+		*accepted = true;
 		diag_note(diag, 1, "%s: the kernel verifier accepts it", obj->name);
 	} else if (no_kernel_bpf(err) && mode == UXDP_VERIFY_AUTO) {
 		diag_note(diag, 0, "note: %s not verified: the kernel refuses BPF here (%s)",

@@ -50,6 +50,7 @@ struct uxdp_pass_stats {
 	unsigned checks_removed;    /* later checks a widened guard implies */
 	unsigned checks_removed_on_paths; /* implied on some paths in only: gated */
 	unsigned checks_dropped;    /* --unsafe-no-bounds-checks */
+	unsigned guards_removed;    /* confinement checks the program's own imply */
 	unsigned checks_before;     /* packet checks before LLVM's pipeline */
 	unsigned checks_after;      /* and after it */
 	unsigned vector_functions;  /* functions with vector instructions */
@@ -71,6 +72,8 @@ struct uxdp_pass_env {
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env);
 int uxdp_pass_helper_inline(LLVMModuleRef mod, const char *bc_path, struct uxdp_pass_env *env);
 int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env *env);
+/* confine_elim.c: run-time packet checks implied by a dominating packet check. */
+int uxdp_pass_confine_elim(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* Count the packet checks left (for remarks before and after LLVM). */
 unsigned uxdp_count_packet_checks(LLVMModuleRef mod);
 /* Accesses through pointer + offsets become GEPs (vectorisers need them). */

@@ -22,12 +22,12 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$src/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${JOBS:-$(nproc)}
-targets=${*:-elf lift loader}
+targets=${*:-elf lift loader confine}
 
 for t in $targets; do
 	case $t in
-	elf | lift | loader) ;;
-	*) echo "fuzz.sh: unknown target '$t' (elf, lift, loader)" >&2; exit 2 ;;
+	elf | lift | loader | confine) ;;
+	*) echo "fuzz.sh: unknown target '$t' (elf, lift, loader, confine)" >&2; exit 2 ;;
 	esac
 done
 

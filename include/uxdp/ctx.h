@@ -33,8 +33,8 @@ struct uxdp_ctx {
 	uint8_t *data_hard_start;    /* start of the buffer (headroom) */
 	uint8_t *frame_end;          /* end of the buffer (tailroom end) */
 	uint64_t tail_call_ret;      /* r0 of the program a tail call ran */
-	uint32_t tail_called;        /* set once a tail call has run */
-	uint32_t _reserved;
+	uint32_t tail_called;        /* set once a tail call has run (or a check ended the run) */
+	uint32_t loop_budget;        /* backward jumps left (confine_abi.h); set by the program */
 	void *worker;                /* struct uxdp_worker *, the running thread */
 };
 
@@ -54,12 +54,14 @@ struct uxdp_ctx {
  * when the run must end (a signal); loops that may not end poll it.
  */
 #define UXDP_WORKER_OFF_STOP 4
+#define UXDP_CTX_OFF_LOOP_BUDGET 68
 
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, ingress_ifindex) == UXDP_CTX_OFF_INGRESS_IFINDEX, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, egress_ifindex) == UXDP_CTX_OFF_EGRESS_IFINDEX, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_call_ret) == UXDP_CTX_OFF_TAIL_CALL_RET, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, tail_called) == UXDP_CTX_OFF_TAIL_CALLED, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, worker) == UXDP_CTX_OFF_WORKER, "ctx layout");
+_Static_assert(__builtin_offsetof(struct uxdp_ctx, loop_budget) == UXDP_CTX_OFF_LOOP_BUDGET, "ctx layout");
 
 typedef uint64_t (*uxdp_prog_fn)(struct uxdp_ctx *ctx);
 

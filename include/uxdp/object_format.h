@@ -56,6 +56,19 @@ enum uxdp_prog_type {
 
 #define UXDP_PROG_F_FRAGS 0x1 /* SEC("xdp.frags") */
 
+/*
+ * uxdp_meta_prog.confinement: how the program was checked.  A program is
+ * confined, kept to its packet, stack, ctx and map values, when KERNEL or
+ * UXDP is set; 0 means it was not checked at all (--raw,
+ * --unsafe-no-bounds-checks), and the runtime refuses to bind it unless the
+ * user trusts it (uxdp --trust-unverified).  docs/object-format.md.
+ */
+#define UXDP_CONFINE_KERNEL 0x1  /* the kernel verifier accepted it */
+#define UXDP_CONFINE_UXDP 0x2    /* uxdpc's analysis proved or guarded every access */
+#define UXDP_CONFINE_GUARDS 0x4  /* with run-time checks that end the run as XDP_ABORTED */
+#define UXDP_CONFINE_BUDGET 0x8  /* with backward jumps counted against a per-packet budget */
+#define UXDP_CONFINED(word) (((word) & (UXDP_CONFINE_KERNEL | UXDP_CONFINE_UXDP)) != 0)
+
 enum uxdp_map_kind {
 	UXDP_MAP_KIND_USER = 0,   /* a map the program declares */
 	UXDP_MAP_KIND_DATA = 1,   /* .data, .data.*: writable global data */

@@ -68,6 +68,7 @@ static void usage(FILE *f)
 		"                    map-size NAME N sets a size before the maps are made)\n"
 		"  --map-size MAP=N  max_entries of MAP, set at load time (not for arrays:\n"
 		"                    their size is compiled in, see uxdpc --map-size)\n"
+		"  --trust-unverified  run programs compiled unconfined (--unsafe-no-bounds-checks)\n"
 		"  --stats           print counters every second (with --instance they are\n"
 		"                    also in shared memory for `uxdpctl stats`)\n"
 		"  --afxdp IF[,IF]   AF_XDP driver on these interfaces (Ctrl-C stops)\n"
@@ -125,6 +126,25 @@ static void on_signal(int sig)
 {
 	if (run.dp)
 		uxdp_dp_stop(run.dp);
+	uxdp_request_stop(); /* also for a confined program run without a worker */
+}
+
+/* Runs a failed confinement check ended: how many, why, where (docs/confinement.md). */
+static void print_confine_stats(const struct uxdp_object *obj)
+{
+	const struct uxdp_program *all;
+	size_t n = uxdp_object_programs(obj, &all);
+
+	for (size_t i = 0; i < n; i++) {
+		struct uxdp_confine_stats cs;
+
+		uxdp_program_confine_stats(&all[i], &cs);
+		if (cs.aborts)
+			fprintf(stderr,
+				"uxdp: program %s: %llu runs ended as XDP_ABORTED by confinement checks (last: insn %u, %s)\n",
+				all[i].name, (unsigned long long)cs.aborts, cs.last_insn,
+				uxdp_confine_reason_name(cs.last_reason));
+	}
 }
 
 static int install_signals(void)
@@ -429,7 +449,8 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 }
 
 enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE, OPT_KEEP_MAPS };
+       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE, OPT_KEEP_MAPS,
+       OPT_TRUST };
 
 /*
  * A named instance is this run's alone while it runs (uxdp/instance_owner.h):
@@ -481,6 +502,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
 		{ "keep-maps", no_argument, NULL, OPT_KEEP_MAPS },
+		{ "trust-unverified", no_argument, NULL, OPT_TRUST },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
 		{ "copy", no_argument, NULL, OPT_COPY },
@@ -526,6 +548,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_KEEP_MAPS: keep_maps = true; break;
+		case OPT_TRUST: a.oo.trust_unverified = true; break;
 		case OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
@@ -664,6 +687,8 @@ int main(int argc, char **argv)
 		ret = -EIO;
 	}
 	uxdp_stats_shm_finish(run.shm);
+	if (a.obj)
+		print_confine_stats(a.obj);
 	uxdp_object_close(a.obj);
 	release_owner();
 	remove_private();

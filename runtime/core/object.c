@@ -292,6 +292,15 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 		p->flags = progs[i].flags;
 		p->index = obj->n_progs;
 		p->fn = (uxdp_prog_fn)progs[i].entry;
+		p->confinement = progs[i].confinement;
+		if (!UXDP_CONFINED(p->confinement) && !o->trust_unverified)
+			return obj_err(err, err_size, path, -EPERM,
+				       "program %s is not confined (compiled with --unsafe-no-bounds-checks or --raw): run it only if you trust it, with --trust-unverified",
+				       p->name);
+		ret = uxdp_confine_register((const void *)p->fn);
+		if (ret)
+			return obj_err(err, err_size, path, ret, "program %s: too many programs bound",
+				       p->name);
 		ret = uxdp_prog_register(p->index, p->fn);
 		if (ret)
 			return obj_err(err, err_size, path, ret, "registering program %s: %s", p->name,
@@ -550,6 +559,8 @@ void uxdp_object_close(struct uxdp_object *obj)
 		uxdp_map_close(obj->maps[i].map);
 	}
 	free(obj->maps);
+	for (i = 0; i < obj->n_progs; i++)
+		uxdp_confine_unregister((const void *)obj->progs[i].fn);
 	free(obj->progs);
 	uxdp_image_free(obj->img);
 	if (obj->is_linked) {

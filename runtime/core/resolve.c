@@ -101,6 +101,8 @@ static const struct sym symbols[] = {
 	UXDP_LPM_LOOKUP_SIZES(LPM_LOOKUP_ENTRY)
 	{ UXDP_LPM_LOOKUP_PREFIX "any", (void *)uxdp_lpm_lookup_any },
 	/* LLVM turns large struct copies and zeroing into these calls. */
+	{ UXDP_CONFINE_ABORT_SYMBOL, (void *)uxdp_confine_abort },
+	{ UXDP_CONFINE_POLL_SYMBOL, (void *)uxdp_confine_poll },
 	{ "memcpy", (void *)memcpy },
 	{ "memmove", (void *)memmove },
 	{ "memset", (void *)memset },

@@ -4,6 +4,7 @@
 #
 #   make-corpus.sh elf    OUT REGRESSIONS OBJDIR MALFORMED_CASES
 #   make-corpus.sh lift   OUT REGRESSIONS UXDP_AS CONFORMANCE_TESTS
+#   make-corpus.sh confine OUT REGRESSIONS UXDP_AS CONFORMANCE_TESTS
 #   make-corpus.sh loader OUT REGRESSIONS UXDPC OBJDIR LOADER_OBJS...
 #
 # The checked-in regressions of the target come first, so that every
@@ -41,6 +42,18 @@ lift)
 		# Byte 0 is the kind: 0 raw (as the suite runs them), 1 XDP.
 		{ printf '\000'; cat "$tmp"; } >"$out/raw_$name"
 		{ printf '\001'; cat "$tmp"; } >"$out/xdp_$name"
+	done
+	rm -f "$tmp"
+	;;
+confine)
+	# A 64-byte packet (an Ethernet/IPv4/TCP header, zero payload), then the
+	# program as XDP instructions.
+	as=$1 tests=$2 tmp="$out/.tmp.bin"
+	pkt='\000\021\042\063\104\125\000\146\167\210\231\252\010\000\105\000\000\062'
+	for f in "$tests"/*.data; do
+		name=$(basename "$f" .data)
+		"$as" --data "$f" -o "$tmp" >/dev/null 2>&1 || continue
+		{ printf '\100'; printf "$pkt"; head -c 46 /dev/zero; cat "$tmp"; } >"$out/$name"
 	done
 	rm -f "$tmp"
 	;;

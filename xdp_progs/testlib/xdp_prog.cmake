@@ -68,5 +68,11 @@ function(xdp_prog)
       COMMAND uxdp-difftest ${D}/${n}.v3.bpf.o --pcap ${D}/${n}.prefixes.pcap -O3
               --config ${S}/${n}.conf --uxdpc $<TARGET_FILE:uxdpc>)
     set_tests_properties(xdp_progs.${n}.diff.prefixes PROPERTIES SKIP_RETURN_CODE 77)
+    # Compiled without the kernel verifier: uxdpc's proof and run-time checks
+    # (test/confine) change nothing on any cut of the packets.
+    add_test(NAME xdp_progs.${n}.diff.confined
+      COMMAND uxdp-difftest ${D}/${n}.v3.bpf.o --pcap ${D}/${n}.prefixes.pcap -O3
+              --config ${S}/${n}.conf --uxdpc ${PROJECT_BINARY_DIR}/test/confine/uxdpc-confined)
+    set_tests_properties(xdp_progs.${n}.diff.confined PROPERTIES SKIP_RETURN_CODE 77)
   endif()
 endfunction()

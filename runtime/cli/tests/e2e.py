@@ -52,7 +52,12 @@ def read_pcap(path):
 
 
 write_pcap(inp, packets)
-res = subprocess.run([uxdp, "--pcap", inp, "--out", out, "--pass-out", passed, "--repeat", "2"],
+# A hand-built object records no confinement: refused unless trusted.
+r = subprocess.run([uxdp, "--object", obj, "--pcap", inp], capture_output=True, text=True)
+assert r.returncode == 1 and r.stderr.count("\n") == 1, r
+assert "e2e_prog is not confined" in r.stderr and "--trust-unverified" in r.stderr, r
+res = subprocess.run([uxdp, "--trust-unverified", "--pcap", inp, "--out", out, "--pass-out",
+                      passed, "--repeat", "2"],
                      env=dict(os.environ, AOT_OBJECT=obj), capture_output=True, text=True)
 print(res.stdout, res.stderr)
 assert res.returncode == 0, res.returncode
@@ -88,7 +93,7 @@ assert read_pcap(passed) == want_pass, read_pcap(passed)
 cut = os.path.join(work, "cut.pcap")
 data = open(inp, "rb").read()
 open(cut, "wb").write(data[:-5])
-r = subprocess.run([uxdp, "--pcap", cut], env=dict(os.environ, AOT_OBJECT=obj),
+r = subprocess.run([uxdp, "--trust-unverified", "--pcap", cut], env=dict(os.environ, AOT_OBJECT=obj),
                    capture_output=True, text=True)
 assert r.returncode == 0 and "uxdp: warning:" in r.stderr and "cut short" in r.stderr, r
 rows = {l.split()[0]: int(l.split()[1]) for l in r.stdout.splitlines()[1:]}
@@ -97,7 +102,7 @@ assert rows["total"] == 4, rows  # six records, one a runt, the last one cut
 # A capture of another link type (raw IP) is refused with one line.
 raw = os.path.join(work, "raw.pcap")
 open(raw, "wb").write(data[:20] + struct.pack("<I", 101) + data[24:])
-r = subprocess.run([uxdp, "--pcap", raw], env=dict(os.environ, AOT_OBJECT=obj),
+r = subprocess.run([uxdp, "--trust-unverified", "--pcap", raw], env=dict(os.environ, AOT_OBJECT=obj),
                    capture_output=True, text=True)
 assert r.returncode == 1 and r.stderr.count("\n") == 1 and "is not Ethernet" in r.stderr, r
 
@@ -106,7 +111,8 @@ r = subprocess.run([uxdp, "--pcap", inp], env={}, capture_output=True, text=True
 assert r.returncode == 2 and "AOT_OBJECT" in r.stderr, r
 r = subprocess.run([uxdp, "--object", inp, "--pcap", inp], capture_output=True, text=True)
 assert r.returncode == 1 and r.stderr.count("\n") == 1 and "ELF" in r.stderr, r
-r = subprocess.run([uxdp, "--object", obj, "--pcap", inp, "-p", "nope"], capture_output=True,
+r = subprocess.run([uxdp, "--trust-unverified", "--object", obj, "--pcap", inp, "-p", "nope"],
+                   capture_output=True,
                    text=True)
 assert r.returncode == 1 and "e2e_prog" in r.stderr, r
 # The private map instance is gone after exit.

@@ -50,7 +50,7 @@ def segments(pid):
 
 
 def start(prog, pcap, repeat):
-    p = subprocess.Popen([uxdp, "--object", obj, "-p", prog, "--pcap", pcap, "--repeat",
+    p = subprocess.Popen([uxdp, "--trust-unverified", "--object", obj, "-p", prog, "--pcap", pcap, "--repeat",
                           str(repeat)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(100):
         if segments(p.pid):
@@ -123,7 +123,7 @@ dead.stdout.close()
 dead.stderr.close()
 check(segments(dead.pid), "SIGKILL: no segments left to reclaim (test cannot tell)")
 live = start("spin", normal, 10 ** 12)
-r = subprocess.run([uxdp, "--object", obj, "-p", "spin", "--pcap", normal], capture_output=True,
+r = subprocess.run([uxdp, "--trust-unverified", "--object", obj, "-p", "spin", "--pcap", normal], capture_output=True,
                    text=True)
 check(r.returncode == 0, "reclaiming run: exit %s %r" % (r.returncode, r.stderr))
 check(not segments(dead.pid), "dead run's segments not reclaimed: %s" % segments(dead.pid))

@@ -27,7 +27,7 @@ def maps():
     return [f for f in os.listdir("/dev/shm") if f.startswith(pre)]
 
 
-p = subprocess.Popen([uxdp, "--object", obj, "--pcap", pcap, "--repeat", "100000000",
+p = subprocess.Popen([uxdp, "--trust-unverified", "--object", obj, "--pcap", pcap, "--repeat", "100000000",
                       "--instance", inst], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                      text=True)
 try:

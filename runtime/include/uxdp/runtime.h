@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uxdp/confine_abi.h>
 #include <uxdp/ctx.h>
 #include <uxdp/object_format.h>
 
@@ -55,12 +56,17 @@ struct uxdp_object_opts {
 	 */
 	const struct uxdp_map_size *map_sizes;
 	size_t n_map_sizes;
+	/*
+	 * Bind programs that are not confined (uxdp_meta_prog.confinement 0:
+	 * compiled with --unsafe-no-bounds-checks or --raw).  Without it such
+	 * an object is refused (-EPERM) with a message naming the program.
+	 */
+	bool trust_unverified;
 };
 
 struct uxdp_map_size {
 	const char *name;
 	uint32_t max_entries;
-};
 
 struct uxdp_program {
 	const char *name;      /* function name */
@@ -77,6 +83,7 @@ struct uxdp_program {
 	 * Must stay valid as long as a worker may flush (the data plane's life).
 	 */
 	struct uxdp_stats *counters;
+	uint32_t confinement;  /* UXDP_CONFINE_* (object_format.h): how it was checked */
 };
 
 /* Open the object at path; opts may be NULL.  *out is closed by uxdp_object_close(). */
@@ -111,5 +118,42 @@ void uxdp_object_close(struct uxdp_object *obj);
  * arg is unused.  Exported for tools that load objects themselves.
  */
 void *uxdp_runtime_resolve(const char *name, void *arg);
+
+/* ---------------------------------------------------------- confinement */
+
+/*
+ * Runs of a program that a failed run-time check ended as XDP_ABORTED
+ * (docs/confinement.md): how many, why, and the eBPF instruction of the
+ * last one.  Counted over every worker since the object was bound.
+ */
+struct uxdp_confine_stats {
+	uint64_t aborts;
+	uint64_t by_reason[UXDP_CONFINE_NR_REASONS]; /* enum uxdp_confine_reason */
+	uint32_t last_insn;
+	uint32_t last_reason;
+};
+
+/* The counters of p; all zero for a program whose checks never failed. */
+void uxdp_program_confine_stats(const struct uxdp_program *p, struct uxdp_confine_stats *out);
+/* "packet access out of bounds", ... for enum uxdp_confine_reason. */
+const char *uxdp_confine_reason_name(uint32_t reason);
+/* "kernel verifier", "uxdp proof", "uxdp proof with run-time checks", "unconfined". */
+const char *uxdp_confinement_name(uint32_t confinement);
+/*
+ * Ask every confined program running in this process to stop: the next
+ * poll of its loop budget (within 1024 backward jumps) ends its run as
+ * XDP_ABORTED, counted as UXDP_CONFINE_STOPPED.  Async-signal-safe: call it
+ * from a SIGTERM/SIGINT handler.  Programs the kernel verified have no loop
+ * budget and always end by themselves.  uxdp_clear_stop() undoes it.
+ */
+void uxdp_request_stop(void);
+void uxdp_clear_stop(void);
+bool uxdp_stop_is_requested(void);
+
+/* Called by compiled programs (confine_abi.h), and by binding. */
+void uxdp_confine_abort(struct uxdp_ctx *ctx, const void *entry, uint32_t insn, uint32_t reason);
+uint32_t uxdp_confine_poll(struct uxdp_ctx *ctx);
+int uxdp_confine_register(const void *entry);
+void uxdp_confine_unregister(const void *entry);
 
 #endif /* UXDP_RUNTIME_H */
