@@ -64,6 +64,7 @@ struct uxdp_inst_shm {
 
 /* map.c: this process's handles of the instance's maps, by id. */
 struct uxdp_id_table {
+	struct uxdp_id_table *retired; /* the tables it replaced: readers may be on them */
 	uint32_t cap;
 	struct uxdp_map *maps[];
 };

@@ -162,6 +162,7 @@ static struct uxdp_id_table *id_table_for(struct uxdp_inst *in, uint32_t id)
 	if (!nt)
 		return NULL;
 	nt->cap = cap;
+	nt->retired = t; /* kept, and reachable: a reader may still be on it */
 	if (t)
 		memcpy(nt->maps, t->maps, (size_t)t->cap * sizeof(t->maps[0]));
 	__atomic_store_n(&in->by_id, nt, __ATOMIC_RELEASE);

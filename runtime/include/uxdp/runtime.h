@@ -67,6 +67,7 @@ struct uxdp_object_opts {
 struct uxdp_map_size {
 	const char *name;
 	uint32_t max_entries;
+};
 
 struct uxdp_program {
 	const char *name;      /* function name */
