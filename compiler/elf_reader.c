@@ -130,6 +130,7 @@ void uxdp_object_free(struct uxdp_object *obj)
 	for (i = 0; i < obj->n_maps; i++) {
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
+		free(obj->maps[i].consts);
 	}
 	for (i = 0; i < obj->n_kfuncs; i++)
 		free(obj->kfuncs[i]);
@@ -691,6 +692,20 @@ static int read_data_maps(struct fe *fe)
 		}
 	}
 	return 0;
+}
+
+/* Which bytes of the .rodata* maps stay constant: btf_datasec.c. */
+static int read_data_consts(struct fe *fe)
+{
+	struct uxdp_elf_view v = { .name = fe->oname, .maps_shndx = -1, .syms = fe->syms,
+				   .n_syms = fe->n_syms, .sec_names = fe->sec_names,
+				   .sec_sizes = fe->sec_sizes, .n_secs = fe->n_secs };
+
+	if (fe->btf_shndx > 0 && fe->secs[fe->btf_shndx].bytes) {
+		v.btf = fe->secs[fe->btf_shndx].bytes;
+		v.btf_size = fe->secs[fe->btf_shndx].sh.sh_size;
+	}
+	return uxdp_btf_datasec_read(fe->obj, &v, fe->diag);
 }
 
 /* Relocations in .rel.maps mean `.values = { ... }` initialisers. */
@@ -1451,6 +1466,7 @@ int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
 	err = err ?: check_maps_relocations(&fe);
 	err = err ?: read_data_maps(&fe);
 	err = err ?: resize_maps(&fe);
+	err = err ?: read_data_consts(&fe);
 	err = err ?: select_programs(&fe, fe.opts->select);
 	if (!err)
 		read_license(&fe);

@@ -86,7 +86,8 @@ static void usage(FILE *f)
 		   "  -fno-map-inline        keep array map lookups as helper calls\n"
 		   "  -fno-helper-inline     do not link the helpers' bitcode into the program\n"
 		   "  -fno-bounds-elim       keep packet bounds checks as the program wrote them\n"
-		   "  -fno-simd              no vectorisation\n");
+		   "  -fno-simd              no vectorisation\n"
+		   "  -fno-rodata-fold       keep loads of constant .rodata variables\n");
 	for (size_t k = 0; k < N_OPTIONS; k++) {
 		char left[64];
 		const struct option_doc *d = &options[k];
@@ -177,7 +178,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	cli->opts.opt_level = 2;
 	cli->opts.passes = (struct uxdp_pass_config){ .map_inline = true, .helper_inline = true,
-						       .bounds_elim = true, .simd = true };
+						       .bounds_elim = true, .simd = true,
+						       .rodata_fold = true };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:p:O:f:Svh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -190,6 +192,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.passes.bounds_elim = false;
 			else if (!strcmp(optarg, "no-simd"))
 				cli->opts.passes.simd = false;
+			else if (!strcmp(optarg, "no-rodata-fold"))
+				cli->opts.passes.rodata_fold = false;
 			else
 				return usage_error("unknown option '-f%s'", optarg);
 			break;

@@ -7,6 +7,8 @@
  *   -O2  a light clean-up, our passes (passes/), LLVM's default<O2>
  *   -O3  the same with default<O3>
  *
+ * rodata-fold runs once among our passes and once more after default<On>.
+ *
  * Each of our passes can be switched off (-fno-map-inline, ...), so that its
  * effect can be measured and a suspected miscompile narrowed down.
  */
@@ -53,6 +55,19 @@ static int run_pipeline(LLVMModuleRef mod, LLVMTargetMachineRef tm, const char *
 	return err;
 }
 
+/* Constant .rodata loads to constants, and the branches on them folded. */
+static int fold_rodata(LLVMModuleRef mod, struct uxdp_pass_env *env)
+{
+	unsigned before = env->stats.rodata_folded;
+	int err = uxdp_pass_rodata_fold(mod, env);
+
+	if (!err && env->stats.rodata_folded > before)
+		err = run_pipeline(mod, env->tm,
+				   "function(instcombine<no-verify-fixpoint>,simplifycfg,adce)", false,
+				   env->diag);
+	return err;
+}
+
 /* Our passes, on IR whose registers are already SSA values. */
 static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts *opts,
 			  struct uxdp_pass_env *env)
@@ -70,6 +85,8 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = run_pipeline(m->mod, env->tm,
 				   "cgscc(inline),function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg)",
 				   false, env->diag);
+	if (!err && cfg->rodata_fold)
+		err = fold_rodata(m->mod, env);
 	if (!err && getenv("UXDPC_DEBUG_DUMP"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that
@@ -111,6 +128,12 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	fprintf(stderr,
 		"uxdpc: remark: %s: simd: %s, %u accesses given their pointer back, %u functions with vector code\n",
 		obj, opts->passes.simd ? "on" : "off", s->pointers_recovered, s->vector_functions);
+	if (opts->passes.rodata_fold)
+		fprintf(stderr,
+			"uxdpc: remark: %s: rodata-fold: %u loads folded, %u left (volatile or not covered)\n",
+			obj, s->rodata_folded, s->rodata_left);
+	else
+		fprintf(stderr, "uxdpc: remark: %s: rodata-fold: off\n", obj);
 }
 
 int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
@@ -136,6 +159,9 @@ int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,
 	snprintf(pipeline, sizeof(pipeline), "default<O%d>", level);
 	if (!err)
 		err = run_pipeline(m->mod, tm, pipeline, level >= 2 && opts->passes.simd, diag);
+	/* Loops unrolled by LLVM may read .rodata at constant offsets now. */
+	if (!err && level >= 2 && opts->passes.rodata_fold)
+		err = fold_rodata(m->mod, &env);
 	/* LLVM's pipeline may have made more checks visibly implied (GVN) */
 	if (!err && level >= 2 && m->confine && opts->passes.bounds_elim) {
 		err = uxdp_pass_confine_elim(m->mod, &env);

@@ -5,6 +5,7 @@
  * The compiler runs phase by phase, one file (or a few) per phase:
  *
  *   elf_reader.c / btf_maps.c / raw_reader.c   bytes -> struct uxdp_object
+ *   btf_datasec.c                               which .rodata bytes stay constant
  *   decode.c                                    validate every instruction
  *   analysis.c                                  functions, blocks, ctx tracking
  *   lift*.c                                     eBPF -> LLVM IR, one fn per function
@@ -57,6 +58,12 @@ void diag_progress_end(void);
 
 /* ------------------------------------------------------------ the object */
 
+/* Bytes [off, off + size) of read-only global data no loader can change. */
+struct uxdp_const_range {
+	uint32_t off;
+	uint32_t size;
+};
+
 /* A map, or a global-data section seen as a one-element array map. */
 struct uxdp_map_info {
 	char *name;
@@ -71,6 +78,8 @@ struct uxdp_map_info {
 	uint32_t spin_lock_off; /* struct bpf_spin_lock in the value (BTF), or UINT32_MAX */
 	uint8_t *init;        /* initial value (global data), NULL: zeroes */
 	size_t init_size;
+	struct uxdp_const_range *consts; /* .rodata*: bytes of init that stay (btf_datasec.c) */
+	uint32_t n_consts;
 	/* Where the definition lives in the ELF, to resolve relocations. */
 	int shndx;
 	uint64_t sec_off;
@@ -248,6 +257,9 @@ int uxdp_core_check_reach(const struct uxdp_object *obj, const struct uxdp_prog 
 			  struct uxdp_diag *diag);
 /* Path of uxdp.btf (see core_relo.c for where it is looked for), or NULL. */
 const char *uxdp_target_btf_path(void);
+/* btf_datasec.c: the bytes of each .rodata* map no loader can change (maps[].consts). */
+int uxdp_btf_datasec_read(struct uxdp_object *obj, const struct uxdp_elf_view *view,
+			  struct uxdp_diag *diag);
 
 /* --------------------------------------------------------------- decode */
 

@@ -13,6 +13,9 @@
  *                    need when they fail alike; the checks it implies go
  *                    (packet_check.c recognises the checks)
  *   simd.c           vectorisers on or off, and a report of vector code
+ *   rodata_fold.c    loads of .rodata bytes no loader can change become
+ *                    constants (after the inlining, and again after LLVM's
+ *                    pipeline)
  *
  * Each returns 0 or a negative errno with a message in the diag; with
  * remarks on, each says on stderr what it did (-Rpass style).
@@ -33,6 +36,7 @@ struct uxdp_pass_config {
 	bool helper_inline;     /* -fno-helper-inline */
 	bool bounds_elim;       /* -fno-bounds-elim */
 	bool simd;              /* -fno-simd */
+	bool rodata_fold;       /* -fno-rodata-fold */
 	bool unsafe_no_bounds;  /* --unsafe-no-bounds-checks: trusted programs only */
 	bool remarks;           /* --remarks: say what each pass did */
 	const char *helpers_bc; /* bitcode of runtime/helpers (uxdp_helpers.bc) */
@@ -55,6 +59,8 @@ struct uxdp_pass_stats {
 	unsigned checks_after;      /* and after it */
 	unsigned vector_functions;  /* functions with vector instructions */
 	unsigned pointers_recovered; /* inttoptr(pointer + offset) made GEPs */
+	unsigned rodata_folded;     /* loads of constant global data made constants */
+	unsigned rodata_left;       /* loads of read-only global data left (last run) */
 };
 
 /*
@@ -80,6 +86,8 @@ unsigned uxdp_count_packet_checks(LLVMModuleRef mod);
 int uxdp_pass_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* -fno-simd: keep the backend from using vector registers on its own. */
 int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* Loads of constant read-only global data become the object's initial bytes. */
+int uxdp_pass_rodata_fold(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* After the pipeline: count functions with vector instructions. */
 void uxdp_pass_simd_report(LLVMModuleRef mod, struct uxdp_pass_env *env);
 

@@ -18,6 +18,7 @@
 #include <uxdp/ctx.h>
 
 #define BENCH_MAX_ENGINES 16
+#define BENCH_MAX_ABLATE 5 /* uxdpc's -fno-... flags */
 #define BENCH_MAX_PROGS 64
 #define BENCH_MAX_LEVELS 4
 #define BENCH_MIN_SLOTS 16
@@ -117,7 +118,7 @@ struct bench_opts {
 	const char *workdir;
 	char cmdline[4096];
 	/* what uxdpc --help offered, for --ablate */
-	char ablate_flags[4][32];
+	char ablate_flags[BENCH_MAX_ABLATE][32];
 	unsigned int nablate;
 	char ablate_notes[512];
 };

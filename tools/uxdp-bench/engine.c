@@ -625,6 +625,14 @@ int engine_apply_config(struct engine *e, const char *config)
 	for (i = 0; i < c.n && !ret; i++) {
 		const struct cfg_entry *x = &c.v[i];
 
+		if (x->kind == CFG_GLOBAL) {
+			/* Set before load, which the engines do before reading the config. */
+			snprintf(e->why, sizeof(e->why),
+				 "%s:%d: global %s: uxdp-bench cannot set variables before load (uxdp-difftest can)",
+				 config, x->line, x->var);
+			ret = -EOPNOTSUPP;
+			break;
+		}
 		if (x->kind == CFG_PROG_ARRAY)
 			ret = e->kind == ENG_KERNEL ? kernel_apply(e, x) : apply_uxdp_prog(e, x);
 		else

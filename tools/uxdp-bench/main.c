@@ -37,6 +37,7 @@ static const char *const ablate_all[] = {
     "-fno-helper-inline",
     "-fno-bounds-elim",
     "-fno-simd",
+    "-fno-rodata-fold",
 };
 
 static void usage(FILE *f)
@@ -309,6 +310,8 @@ static void detect_ablation(struct bench_opts *o)
 	help[n] = 0;
 	o->nablate = 0;
 	o->ablate_notes[0] = 0;
+	_Static_assert(sizeof(ablate_all) / sizeof(ablate_all[0]) <= BENCH_MAX_ABLATE,
+		       "room for every flag");
 	for (i = 0; i < sizeof(ablate_all) / sizeof(ablate_all[0]); i++) {
 		if (strstr(help, ablate_all[i] + 1)) {
 			snprintf(o->ablate_flags[o->nablate++], 32, "%s", ablate_all[i]);

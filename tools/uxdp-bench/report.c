@@ -556,6 +556,7 @@ static const char *engine_colour(const char *name)
 	    {"uxdp -O3 -fno-helper-inline", "#756bb1"},
 	    {"uxdp -O3 -fno-bounds-elim", "#de2d26"},
 	    {"uxdp -O3 -fno-simd", "#8c6d31"},
+	    {"uxdp -O3 -fno-rodata-fold", "#d95f0e"},
 	    {"uxdp -O3", "#08306b"},	      {"native", "#e6550d"},
 	};
 	size_t i;
@@ -744,7 +745,7 @@ int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 		return ret;
 	/* 3: pass ablation against -O3 */
 	for (k = 0; k < o->nablate; k++) {
-		static char names_buf[4][64];
+		static char names_buf[BENCH_MAX_ABLATE][64];
 
 		snprintf(names_buf[k], sizeof(names_buf[k]), "uxdp -O3 %s", o->ablate_flags[k]);
 		ser[k].name = ser[k].title = names_buf[k];

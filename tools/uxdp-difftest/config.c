@@ -92,6 +92,28 @@ static int parse_prog_array(struct parse *p, char **tok, int n, struct cfg_entry
 	return ret;
 }
 
+/* global VAR value FIELDS: the variable's new bytes. */
+static int parse_global(struct parse *p, char **tok, int n, struct cfg_entry *e)
+{
+	char msg[256];
+	struct uxdp_ctl_parse cp = { .err = msg, .err_size = sizeof(msg) };
+	int pos = 3, ret;
+
+	if (n < 4 || strcmp(tok[2], "value"))
+		return perr(p, "usage: global VAR value FIELDS");
+	ret = copy_name(p, e->var, tok[1]);
+	if (ret)
+		return ret;
+	e->value = malloc(UXDP_CTL_MAX_BYTES);
+	if (!e->value)
+		return perr(p, "out of memory");
+	if (uxdp_ctl_parse_fields(&cp, n, tok, &pos, e->value, UXDP_CTL_MAX_BYTES, &e->value_len))
+		return perr(p, "%s", msg);
+	if (pos != n)
+		return perr(p, "unexpected '%s' after the value", tok[pos]);
+	return 0;
+}
+
 void cfg_free(struct cfg *c)
 {
 	size_t i;
@@ -156,8 +178,11 @@ int cfg_parse(const char *path, struct cfg *c, char *err, size_t err_size)
 		} else if (!strcmp(tok[0], "prog_array")) {
 			e->kind = CFG_PROG_ARRAY;
 			ret = parse_prog_array(&p, tok, n, e);
+		} else if (!strcmp(tok[0], "global")) {
+			e->kind = CFG_GLOBAL;
+			ret = parse_global(&p, tok, n, e);
 		} else {
-			ret = perr(&p, "unknown directive '%s' (map, prog_array)", tok[0]);
+			ret = perr(&p, "unknown directive '%s' (map, prog_array, global)", tok[0]);
 		}
 		c->n++; /* even on error, so that cfg_free frees what was parsed */
 	}

@@ -25,6 +25,7 @@
 enum cfg_kind {
 	CFG_MAP,        /* map NAME key ... value ... [flags F] */
 	CFG_PROG_ARRAY, /* prog_array NAME INDEX PROGNAME */
+	CFG_GLOBAL,     /* global VAR value ...: set before load, as a skeleton does */
 };
 
 struct cfg_entry {
@@ -40,6 +41,9 @@ struct cfg_entry {
 	uint64_t flags;        /* BPF_ANY, BPF_NOEXIST, BPF_EXIST */
 	uint32_t index;        /* prog_array */
 	char prog[DT_NAME_LEN]; /* prog_array */
+	char var[DT_NAME_LEN];  /* global */
+	char section[DT_NAME_LEN]; /* global: the variable's section, found at load */
+	size_t offset;         /* global: its offset there */
 };
 
 struct cfg {

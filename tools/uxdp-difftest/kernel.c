@@ -17,9 +17,11 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "difftest.h"
@@ -181,6 +183,88 @@ static void prepare_maps(struct dt_ctx *dt)
 	}
 }
 
+/*
+ * The DATASEC entry of global variable name and its section, from the BTF
+ * libbpf fixed up at open (offsets from the ELF symbols), as skeletons see it.
+ */
+static const struct btf_var_secinfo *find_global(const struct btf *btf, const char *name,
+						 const char **section)
+{
+	__u32 n = btf__type_cnt(btf);
+
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vsi;
+
+		if (!t || !btf_is_datasec(t))
+			continue;
+		vsi = btf_var_secinfos(t);
+		for (__u16 i = 0; i < btf_vlen(t); i++, vsi++) {
+			const struct btf_type *v = btf__type_by_id(btf, vsi->type);
+			const char *vname = v ? btf__name_by_offset(btf, v->name_off) : NULL;
+
+			if (v && btf_is_var(v) && vname && !strcmp(vname, name)) {
+				*section = btf__name_by_offset(btf, t->name_off);
+				return vsi;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Every `global` line into the kernel side's initial values, before the
+ * object loads (libbpf freezes .rodata at load), as a skeleton writes
+ * `skel->rodata->VAR`; the section and offset are kept for the uxdp side.
+ */
+static int set_globals(struct dt_ctx *dt)
+{
+	const struct btf *btf = bpf_object__btf(dt->kobj);
+
+	for (size_t i = 0; i < dt->cfg.n; i++) {
+		struct cfg_entry *e = &dt->cfg.v[i];
+		const struct btf_var_secinfo *vsi;
+		const char *section = NULL;
+		struct bpf_map *map = NULL;
+		const void *init = NULL;
+		uint8_t *bytes;
+		size_t size = 0;
+		int ret;
+
+		if (e->kind != CFG_GLOBAL)
+			continue;
+		vsi = btf ? find_global(btf, e->var, &section) : NULL;
+		if (vsi && section && strlen(section) < sizeof(e->section))
+			map = bpf_object__find_map_by_name(dt->kobj, section);
+		if (map)
+			init = bpf_map__initial_value(map, &size);
+		if (!init) {
+			fprintf(stderr,
+				"uxdp-difftest: %s:%d: no global variable %s in the object's global data\n",
+				dt->cfg_path, e->line, e->var);
+			return DT_EXIT_USAGE;
+		}
+		if (e->value_len != vsi->size || (size_t)vsi->offset + vsi->size > size) {
+			fprintf(stderr,
+				"uxdp-difftest: %s:%d: global %s: value is %zu bytes, the variable's %u\n",
+				dt->cfg_path, e->line, e->var, e->value_len, vsi->size);
+			return DT_EXIT_USAGE;
+		}
+		bytes = malloc(size);
+		if (!bytes)
+			return dt_error(dt, "out of memory");
+		memcpy(bytes, init, size);
+		memcpy(bytes + vsi->offset, e->value, e->value_len);
+		ret = bpf_map__set_initial_value(map, bytes, size);
+		free(bytes);
+		if (ret)
+			return dt_error(dt, "global %s: %s", e->var, strerror(-ret));
+		snprintf(e->section, sizeof(e->section), "%s", section);
+		e->offset = vsi->offset;
+	}
+	return 0;
+}
+
 int dt_kernel_open(struct dt_ctx *dt)
 {
 	struct bpf_program *p;
@@ -203,6 +287,9 @@ int dt_kernel_open(struct dt_ctx *dt)
 		if (!ret)
 			ret = prepare_program(dt, p);
 	}
+	if (ret)
+		return ret;
+	ret = set_globals(dt);
 	if (ret)
 		return ret;
 	prepare_maps(dt);

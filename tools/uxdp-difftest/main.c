@@ -456,6 +456,35 @@ static int seed_result(struct dt_ctx *dt, const struct cfg_entry *e, int kr, int
 	return DT_EXIT_DIFF;
 }
 
+/*
+ * A `global` line on the uxdp side: the variable's bytes written into its
+ * section's map before the first packet, where the kernel had them at load.
+ */
+static int seed_global(struct dt_ctx *dt, const struct cfg_entry *e)
+{
+	struct dmap *m = find_dmap(dt, e->section);
+	uint32_t zero = 0;
+	uint8_t *val;
+	int ret;
+
+	if (!m || m->type != BPF_MAP_TYPE_ARRAY || e->offset + e->value_len > m->value_size)
+		return dt_error(dt, "%s:%d: global %s: uxdp has no global data %s to hold it",
+				dt->cfg_path, e->line, e->var, e->section);
+	val = calloc(1, m->vbytes);
+	if (!val)
+		return dt_error(dt, "out of memory");
+	ret = uxdp_map_lookup_elem_copy(m->umap, &zero, val);
+	if (!ret) {
+		memcpy(val + e->offset, e->value, e->value_len);
+		ret = uxdp_map_update_elem(m->umap, &zero, val, BPF_ANY);
+	}
+	free(val);
+	if (ret)
+		return dt_error(dt, "%s:%d: global %s: writing uxdp's %s: %s", dt->cfg_path, e->line,
+				e->var, e->section, strerror(-ret));
+	return 0;
+}
+
 static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
 {
 	struct dmap *m = find_dmap(dt, e->map);
@@ -463,6 +492,8 @@ static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
 	const void *key = e->key;
 	int kr, ur, ret;
 
+	if (e->kind == CFG_GLOBAL)
+		return seed_global(dt, e);
 	if (!m) {
 		fprintf(stderr, "uxdp-difftest: %s:%d: no map %s on both sides\n", dt->cfg_path,
 			e->line, e->map);
