@@ -226,8 +226,10 @@ static int make_tmp(struct dt_ctx *dt)
  * compiles only xdp, xdp/... and xdp.frags sections by default), so another
  * program of the object that uxdpc cannot compile is no obstacle.  When the
  * config puts other programs in a prog_array, uxdpc compiles every program
- * of the XDP sections (it takes one -p).  --verify=none: the kernel side
- * runs the verifier on the same object anyway.
+ * of the XDP sections (it takes one -p).  uxdpc's default verification
+ * (auto): what a user compiles by default, so the code compared is theirs
+ * (with the kernel's verdict, no confinement checks; without, uxdpc's own
+ * proof and run-time checks, as they would get).
  */
 static int compile(struct dt_ctx *dt)
 {
@@ -239,7 +241,7 @@ static int compile(struct dt_ctx *dt)
 
 	snprintf(olevel, sizeof(olevel), "-O%d", dt->olevel);
 	if (dt->verbose)
-		fprintf(stderr, "difftest: %s %s %s --verify=none%s%s -o %s\n", dt->uxdpc,
+		fprintf(stderr, "difftest: %s %s %s%s%s -o %s\n", dt->uxdpc,
 			dt->bpf_path, olevel, one ? " -p " : "", one ? name : "", dt->aot_tmp);
 	dt_progress(dt, "compiling %s with %s", dt->bpf_path, olevel);
 	fflush(NULL);
@@ -250,11 +252,11 @@ static int compile(struct dt_ctx *dt)
 		/* uxdpc's messages go to our stderr, keeping stdout for the verdict. */
 		dup2(2, 1);
 		if (one)
-			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "--verify=none", "-p", name,
-			      "-o", dt->aot_tmp, (char *)NULL);
-		else
-			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "--verify=none", "-o",
+			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-p", name, "-o",
 			      dt->aot_tmp, (char *)NULL);
+		else
+			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-o", dt->aot_tmp,
+			      (char *)NULL);
 		fprintf(stderr, "uxdp-difftest: %s: %s\n", dt->uxdpc, strerror(errno));
 		_exit(127);
 	}
