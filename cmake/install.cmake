@@ -47,7 +47,7 @@ install(TARGETS uxdp_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
 install(TARGETS uxdp_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 # The headers of what libuxdp implements, and the shared ones they include.
 set(_headers
-  include/uxdp/ctx.h include/uxdp/ebpf.h include/uxdp/helpers.h include/uxdp/object_format.h
+  include/uxdp/confine_abi.h include/uxdp/ctx.h include/uxdp/ebpf.h include/uxdp/helpers.h include/uxdp/object_format.h
   runtime/include/uxdp/datapath.h runtime/include/uxdp/driver.h runtime/include/uxdp/fib.h
   runtime/include/uxdp/loader.h runtime/include/uxdp/map.h
   runtime/include/uxdp/private_instance.h runtime/include/uxdp/runtime.h

@@ -1275,7 +1275,8 @@ static uint16_t regs_read(const struct ebpf_insn *in)
 				n = 2; /* trace_printk's values are "don't care" to the kernel */
 			for (int k = 1; k <= n; k++)
 				r |= 1u << k;
-		} else if (op != EBPF_JMP_JA) {
+		} else if (op != EBPF_JMP_JA && op != EBPF_JMP_JCOND) {
+			/* may_goto (JCOND) tests a hidden counter, not a register */
 			r |= 1u << in->dst;
 			if (x)
 				r |= 1u << in->src;
@@ -1503,6 +1504,8 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 	bool is32 = EBPF_CLASS(in->opcode) == EBPF_CLS_JMP32, x = EBPF_SRC(in->opcode) == EBPF_SRC_X;
 	struct cval *d = &s->r[in->dst], y;
 
+	if (op == EBPF_JMP_JCOND)
+		return true; /* may_goto: both edges, no register learns anything */
 	y = x ? s->r[in->src] :
 		(is32 ? scalar((uint32_t)in->imm, (uint32_t)in->imm) :
 			scalar((uint64_t)(int64_t)in->imm, (uint64_t)(int64_t)in->imm));

@@ -357,3 +357,24 @@ void uxdp_instance_reclaim(const char *instance, bool keep_maps)
 	uxdp_xsk_ring_unlink_instance(instance);
 	uxdp_stats_shm_unlink(instance);
 }
+
+int uxdp_instance_forget(const char *instance)
+{
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char name[128];
+	int fd, ret = rec_name(name, sizeof(name), UXDP_RUN_PREFIX, instance);
+
+	if (ret)
+		return ret;
+	fd = shm_open(name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = check_file(fd, name, NULL, 0);
+	/* Unlinked under the lock: a data plane claiming now waits for none. */
+	if (!ret && fcntl(fd, F_OFD_SETLK, &l))
+		ret = errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
+	if (!ret && shm_unlink(name))
+		ret = -errno;
+	close(fd);
+	return ret;
+}

@@ -14,6 +14,10 @@ for level in 0 3; do
 	"$uxdp" --object "$tmp/m.aot.o" --pcap "$tmp/in.pcap" --instance $inst >/dev/null
 	got=$("$uxdpctl" --instance $inst -j map dump .bss | tr -d ' \n')
 	"$uxdpctl" instance delete $inst >/dev/null
+	# instance delete leaves nothing, the run record included
+	if ls /dev/shm | grep -q "\.$inst\(\.\|$\)"; then
+		echo "FAIL: instance delete left $(ls /dev/shm | grep "\.$inst")"; fail=$((fail + 1))
+	fi
 	# 8388608 = 0x800000: bytes 00 00 80 00 00 00 00 00
 	case $got in
 	*'"0x00","0x00","0x80","0x00","0x00","0x00","0x00","0x00"'*) pass=$((pass + 1)) ;;

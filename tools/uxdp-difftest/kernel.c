@@ -93,12 +93,14 @@ static void list_programs(const struct dt_ctx *dt, FILE *f)
 
 /*
  * -p NAME: a function name first, then a section name (one program in it).
- * No -p: the object's only program that libbpf types as XDP.
+ * No -p: the object's only program that libbpf types as XDP, or, with none,
+ * its only untyped one (a custom section such as SEC("xdp_fw")), as uxdpc
+ * chooses.
  */
 static int choose_program(struct dt_ctx *dt)
 {
-	struct bpf_program *p, *only = NULL;
-	int n_xdp = 0, n_sec = 0;
+	struct bpf_program *p, *only = NULL, *only_untyped = NULL;
+	int n_xdp = 0, n_untyped = 0, n_sec = 0;
 
 	bpf_object__for_each_program(p, dt->kobj) {
 		if (dt->prog_name && !strcmp(bpf_program__name(p), dt->prog_name))
@@ -106,6 +108,9 @@ static int choose_program(struct dt_ctx *dt)
 		if (bpf_program__type(p) == BPF_PROG_TYPE_XDP) {
 			n_xdp++;
 			only = p;
+		} else if (bpf_program__type(p) == BPF_PROG_TYPE_UNSPEC) {
+			n_untyped++;
+			only_untyped = p;
 		}
 	}
 	if (dt->prog_name && !dt->kprog) {
@@ -125,6 +130,8 @@ static int choose_program(struct dt_ctx *dt)
 	}
 	if (!dt->prog_name && n_xdp == 1)
 		dt->kprog = only;
+	else if (!dt->prog_name && n_xdp == 0 && n_untyped == 1)
+		dt->kprog = only_untyped;
 	if (!dt->kprog) {
 		fprintf(stderr, "uxdp-difftest: %s: %s; programs:", dt->bpf_path,
 			dt->prog_name ? "no such program" :

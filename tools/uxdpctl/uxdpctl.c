@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <uxdp/ctl.h>
+#include <uxdp/instance_owner.h>
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
 #include <uxdp/version.h>
@@ -1206,6 +1207,7 @@ static int do_instance_list(struct ctl *c)
 static int do_instance(struct ctl *c, int argc, char **argv, int pos)
 {
 	const char *cmd = pos < argc ? argv[pos++] : "list";
+	int ret;
 
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
 		if (pos < argc)
@@ -1217,6 +1219,9 @@ static int do_instance(struct ctl *c, int argc, char **argv, int pos)
 			return usage_fail("usage: instance delete NAME");
 		if (uxdpctl_instance_busy(argv[pos]))
 			return 1;
+		ret = uxdp_instance_forget(argv[pos]);
+		if (ret && ret != -ENOENT)
+			return fail("instance %s: run record: %s", argv[pos], strerror(-ret));
 		return do_map_cleanup(c, argv[pos]);
 	}
 	return usage_fail("instance: unknown command '%s'", cmd);

@@ -108,4 +108,10 @@ int uxdp_port_claim_names(const char *names, const char *instance, const char *k
  */
 void uxdp_instance_reclaim(const char *instance, bool keep_maps);
 
+/*
+ * Remove instance's run record (`uxdpctl instance delete`), unless a data
+ * plane holds it: -EBUSY then, -ENOENT when there is none.
+ */
+int uxdp_instance_forget(const char *instance);
+
 #endif /* UXDP_INSTANCE_OWNER_H */

@@ -193,6 +193,8 @@ try:
     run("instance", "delete", INST, inst=None)
     run("map", "list", rc=1, err="instance %s does not exist" % INST)
     assert INST not in run("instance", "list", inst=None).split()
+    left = [f for f in os.listdir("/dev/shm") if INST in f.split(".")]
+    assert not left, left  # run record, maps, rings, counters: all gone
 finally:
     subprocess.run([ctl, "instance", "delete", INST], capture_output=True)
 
