@@ -93,9 +93,9 @@ static int field_uint(struct map_ctx *c, const struct btf_member *m, const char 
 	return 0;
 }
 
-/* `T *name` -> sizeof(T) */
+/* `T *name` -> sizeof(T), and T's id in *type_id */
 static int field_size(struct map_ctx *c, const struct btf_member *m, const char *name,
-		      uint32_t *out)
+		      uint32_t *out, __u32 *type_id)
 {
 	const struct btf_type *t = skip_mods(c->btf, m->type, NULL);
 	__s64 sz;
@@ -106,6 +106,7 @@ static int field_size(struct map_ctx *c, const struct btf_member *m, const char 
 	if (sz < 0 || sz > UINT32_MAX)
 		return MAP_ERR(c, -EINVAL, "cannot size the type of '%s'", name);
 	*out = (uint32_t)sz;
+	*type_id = t->type;
 	return 0;
 }
 
@@ -113,6 +114,7 @@ struct map_def {
 	uint32_t type, key_size, value_size, max_entries, map_flags, pinning;
 	uint32_t key_type_size, value_type_size;
 	bool has_key_type, has_value_type;
+	__u32 key_type_id, value_type_id; /* what the `key`/`value` pointers point to */
 	__u32 inner_id;      /* struct type of the inner map definition, or 0 */
 	uint32_t spin_lock_off; /* struct bpf_spin_lock in the value, or UINT32_MAX */
 };
@@ -175,10 +177,10 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 			/* Meaningless in userspace; still must be well-formed. */
 			err = field_uint(c, m, name, &unused);
 		} else if (!strcmp(name, "key")) {
-			err = field_size(c, m, name, &d->key_type_size);
+			err = field_size(c, m, name, &d->key_type_size, &d->key_type_id);
 			d->has_key_type = true;
 		} else if (!strcmp(name, "value")) {
-			err = field_size(c, m, name, &d->value_type_size);
+			err = field_size(c, m, name, &d->value_type_size, &d->value_type_id);
 			d->has_value_type = true;
 			d->spin_lock_off = find_spin_lock(c, m);
 		} else if (!strcmp(name, "values")) {
@@ -223,6 +225,47 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 static bool is_map_in_map(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/*
+ * Whether a map keeps its key and value BTF: libbpf drops it for the types
+ * whose values are descriptors or that have no key (bpf_map__create), so
+ * the kernel, and bpftool after it, has none for them either.
+ */
+static bool keeps_btf(const struct map_def *d)
+{
+	switch (d->type) {
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return false;
+	default:
+		return d->has_value_type;
+	}
+}
+
+/* The map's own BTF (btf_extract.c) from its definition d. */
+static int map_btf(struct map_ctx *c, const struct map_def *d, struct uxdp_map_info *m)
+{
+	int err;
+
+	if (!keeps_btf(d))
+		return 0;
+	err = uxdp_btf_extract(c->btf, d->has_key_type ? d->key_type_id : 0, d->value_type_id, m);
+	/* A type we cannot copy only costs the formatted view: entries print as hex. */
+	if (err == -ENOMEM)
+		return MAP_ERR(c, err, "out of memory");
+	return 0;
 }
 
 static const struct uxdp_elf_sym *find_map_sym(const struct uxdp_elf_view *v, const char *name)
@@ -292,8 +335,9 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->kind = UXDP_MAP_KIND_USER;
 	m->shndx = c->v->maps_shndx;
 	m->sec_off = sym->value;
-	if (!d.inner_id)
-		return 0;
+	err = map_btf(c, &d, m);
+	if (err || !d.inner_id)
+		return err;
 
 	/* The inner template: named like libbpf names it, "outer.inner". */
 	idef = btf__type_by_id(c->btf, d.inner_id);
@@ -313,7 +357,7 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->spin_lock_off = id.spin_lock_off;
 	m->kind = UXDP_MAP_KIND_INNER;
 	obj->maps[idx].inner_map = (int32_t)(obj->n_maps - 1);
-	return 0;
+	return map_btf(c, &id, m);
 }
 
 int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *v,

@@ -131,6 +131,7 @@ void uxdp_object_free(struct uxdp_object *obj)
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
 		free(obj->maps[i].consts);
+		free(obj->maps[i].btf);
 	}
 	for (i = 0; i < obj->n_kfuncs; i++)
 		free(obj->kfuncs[i]);

@@ -82,30 +82,37 @@ int uxdp_emit_metadata(struct lift_module *m)
 	size_t n_fields = 0, data_size = 0, strings_size, total, k;
 	LLVMValueRef *f, rec, g;
 	uint8_t *data = NULL;
-	uint32_t *init_off;
+	uint32_t *init_off, *btf_off;
 	char name[256];
 	int err = 0;
 
 	init_off = calloc(obj->n_maps + 1, sizeof(*init_off));
-	f = calloc(2 + 13 + obj->n_progs * 7 + obj->n_maps * 13 + 2, sizeof(*f));
-	if (!init_off || !f) {
+	btf_off = calloc(obj->n_maps + 1, sizeof(*btf_off));
+	f = calloc(2 + 13 + obj->n_progs * 7 + obj->n_maps * 17 + 2, sizeof(*f));
+	if (!init_off || !btf_off || !f) {
 		err = diag_error(m->diag, -ENOMEM, "out of memory");
 		goto out;
 	}
-	/* Initial contents of maps, each 8-byte aligned. */
+	/* Initial contents of maps and their BTF, each 8-byte aligned. */
 	for (k = 0; k < obj->n_maps; k++) {
 		init_off[k] = (uint32_t)data_size;
 		if (obj->maps[k].init)
 			data_size = align8(data_size + obj->maps[k].init_size);
+		btf_off[k] = (uint32_t)data_size;
+		if (obj->maps[k].btf)
+			data_size = align8(data_size + obj->maps[k].btf_size);
 	}
 	data = calloc(data_size ? data_size : 1, 1);
 	if (!data) {
 		err = diag_error(m->diag, -ENOMEM, "out of memory");
 		goto out;
 	}
-	for (k = 0; k < obj->n_maps; k++)
+	for (k = 0; k < obj->n_maps; k++) {
 		if (obj->maps[k].init)
 			memcpy(data + init_off[k], obj->maps[k].init, obj->maps[k].init_size);
+		if (obj->maps[k].btf)
+			memcpy(data + btf_off[k], obj->maps[k].btf, obj->maps[k].btf_size);
+	}
 
 	/* Strings first, so their offsets are known for the tables. */
 	uint32_t obj_name = str_add(&st, obj->name);
@@ -151,12 +158,14 @@ int uxdp_emit_metadata(struct lift_module *m)
 	for (k = 0; k < obj->n_maps; k++) {
 		const struct uxdp_map_info *mi = &obj->maps[k];
 		f[n_fields++] = m->map_slots[k] ? m->map_slots[k] : LLVMConstNull(m->t.ptr);
-		uint32_t v[12] = { map_name[k],	     mi->type,		  mi->key_size,
+		uint32_t v[16] = { map_name[k],	     mi->type,		  mi->key_size,
 				   mi->value_size,   mi->max_entries,	  mi->map_flags,
 				   (uint32_t)mi->inner_map, mi->kind,	  mi->init ? init_off[k] : 0,
 				   mi->init ? (uint32_t)mi->init_size : 0, mi->pinning,
-				   mi->spin_lock_off };
-		for (int h = 0; h < 12; h++)
+				   mi->spin_lock_off, mi->btf ? btf_off[k] : 0,
+				   mi->btf ? mi->btf_size : 0, mi->btf ? mi->btf_key_id : 0,
+				   mi->btf ? mi->btf_value_id : 0 };
+		for (int h = 0; h < 16; h++)
 			f[n_fields++] = i32c(m, v[h]);
 	}
 	free(prog_name);
@@ -185,6 +194,7 @@ out:
 	free(st.buf);
 	free(data);
 	free(init_off);
+	free(btf_off);
 	free(f);
 	return err;
 }

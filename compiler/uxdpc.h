@@ -80,6 +80,10 @@ struct uxdp_map_info {
 	size_t init_size;
 	struct uxdp_const_range *consts; /* .rodata*: bytes of init that stay (btf_datasec.c) */
 	uint32_t n_consts;
+	/* The map's own BTF (btf_extract.c): NULL when the map has none. */
+	uint8_t *btf;
+	uint32_t btf_size;
+	uint32_t btf_key_id, btf_value_id; /* ids in btf; 0: none */
 	/* Where the definition lives in the ELF, to resolve relocations. */
 	int shndx;
 	uint64_t sec_off;
@@ -236,6 +240,12 @@ int uxdp_btf_maps_read(struct uxdp_object *obj, const struct uxdp_elf_view *view
 		       struct uxdp_diag *diag);
 /* Parse the object's .BTF (libbpf's messages silenced); NULL with *err and diag set. */
 struct btf *uxdp_btf_parse(const struct uxdp_elf_view *view, struct uxdp_diag *diag, int *err);
+/*
+ * Give m a BTF blob of its own with the types key_id and value_id of src
+ * reach (either may be 0), and their ids in it.  0 or a negative errno.
+ */
+int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
+		     struct uxdp_map_info *m);
 
 /* core_relo.c: the code of every executable section, by section index. */
 struct uxdp_core_sections {

@@ -29,7 +29,7 @@
 
 #define UXDP_META_SECTION "uxdp_meta"
 #define UXDP_META_MAGIC "UXDPMETA" /* 8 bytes, no terminator stored */
-#define UXDP_META_VERSION 2
+#define UXDP_META_VERSION 3 /* 3: per-map BTF (btf_off...) */
 
 /*
  * The layout of runtime data that compiled code reads directly: map
@@ -117,10 +117,20 @@ struct uxdp_meta_map {
 	uint32_t init_size;    /* 0: zero-filled */
 	uint32_t pinning;      /* LIBBPF_PIN_* from the BTF definition */
 	uint32_t spin_lock_off; /* offset of the value's struct bpf_spin_lock, or UINT32_MAX */
+	/*
+	 * The map's own BTF, a self-contained blob in the data area holding
+	 * only the types its key and value reach (bpftool formats entries by
+	 * it); btf_size 0: none.  The type ids are into that blob, 0 for none,
+	 * as the kernel's btf_key_type_id/btf_value_type_id.
+	 */
+	uint32_t btf_off;      /* offset into the data area, 8-aligned */
+	uint32_t btf_size;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
 };
 
 _Static_assert(sizeof(struct uxdp_meta_header) == 56, "meta header layout");
 _Static_assert(sizeof(struct uxdp_meta_prog) == 32, "meta prog layout");
-_Static_assert(sizeof(struct uxdp_meta_map) == 56, "meta map layout");
+_Static_assert(sizeof(struct uxdp_meta_map) == 72, "meta map layout");
 
 #endif /* UXDP_OBJECT_FORMAT_H */

@@ -82,6 +82,12 @@ static void def_from_meta(struct uxdp_map_def *d, const struct uxdp_meta_header 
 		d->flags |= UXDP_MAP_DEF_SPIN_LOCK;
 		d->spin_lock_off = m->spin_lock_off;
 	}
+	if (m->btf_size) {
+		d->btf = (const uint8_t *)h + h->data_off + m->btf_off;
+		d->btf_size = m->btf_size;
+		d->btf_key_type_id = m->btf_key_type_id;
+		d->btf_value_type_id = m->btf_value_type_id;
+	}
 }
 
 /* Copy a map's initial contents in, element by element (array maps only). */

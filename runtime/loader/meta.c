@@ -110,6 +110,9 @@ static int check_record(const struct uxdp_meta_header *h, size_t idx,
 			return meta_err(w,
 					"uxdp_meta record %zu: map %s: initial data out of bounds",
 					idx, name);
+		if (m->btf_off > h->data_size || m->btf_size > h->data_size - m->btf_off)
+			return meta_err(w, "uxdp_meta record %zu: map %s: BTF out of bounds", idx,
+					name);
 		if (m->inner_map < -1 || (m->inner_map >= 0 && (uint32_t)m->inner_map >= h->n_maps))
 			return meta_err(w, "uxdp_meta record %zu: map %s: bad inner map index %d",
 					idx, name, m->inner_map);
@@ -147,7 +150,8 @@ int uxdp_meta_parse(const void *sec, size_t size, const struct uxdp_meta_bounds 
 			return meta_err(&w, "uxdp_meta record %zu: bad magic", idx);
 		if (h->version != UXDP_META_VERSION)
 			return meta_err(&w,
-					"uxdp_meta record %zu: version %u, this runtime reads %u",
+					"uxdp_meta record %zu: metadata version %u, this runtime reads "
+					"version %u: compile it again with this version's uxdpc",
 					idx, h->version, UXDP_META_VERSION);
 		if (h->runtime_abi != UXDP_RUNTIME_ABI)
 			return meta_err(&w,

@@ -344,6 +344,20 @@ static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *
 
 int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);
 
+/* The key/value BTF goes after the header, in its page, if it fits there. */
+static void header_btf(struct uxdp_shm_hdr *t, const struct uxdp_map_def *def)
+{
+	uint32_t off = (uint32_t)uxdp_round_up(sizeof(*t), 8);
+
+	if (!def->btf || !def->btf_size || def->btf_size > UXDP_SHM_HDR_SIZE - off)
+		return;
+	memcpy((uint8_t *)t + off, def->btf, def->btf_size);
+	t->btf_off = off;
+	t->btf_size = def->btf_size;
+	t->btf_key_type_id = def->btf_key_type_id;
+	t->btf_value_type_id = def->btf_value_type_id;
+}
+
 /* The header a map of def gets, geometry included; NULL with *err on failure. */
 static struct uxdp_shm_hdr *header_for(const char *inst, const struct uxdp_map_def *def,
 				       int *err)
@@ -378,6 +392,7 @@ static struct uxdp_shm_hdr *header_for(const char *inst, const struct uxdp_map_d
 	}
 	snprintf(t->name, sizeof(t->name), "%s", def->name);
 	snprintf(t->instance, sizeof(t->instance), "%s", inst);
+	header_btf(t, def);
 	t->data_off = UXDP_SHM_HDR_SIZE;
 	size = ops_for(def->type)->layout(t);
 	if (!size || size > (1ull << 40)) {
@@ -892,6 +907,25 @@ void uxdp_map_health(const struct uxdp_map *map, uint64_t *forced_reuse, uint64_
 		*forced_reuse = __atomic_load_n(&map->hdr->forced_reuse, __ATOMIC_RELAXED);
 	if (recoveries)
 		*recoveries = __atomic_load_n(&map->hdr->recoveries, __ATOMIC_RELAXED);
+}
+
+int uxdp_map_btf(const struct uxdp_map *map, void *buf, size_t buf_size, uint32_t *size,
+		 uint32_t *key_type_id, uint32_t *value_type_id)
+{
+	const struct uxdp_shm_hdr *h = map->hdr;
+	/* One read of each field: the header is shared, and bounds come first. */
+	uint32_t off = __atomic_load_n(&h->btf_off, __ATOMIC_RELAXED);
+	uint32_t n = __atomic_load_n(&h->btf_size, __ATOMIC_RELAXED);
+
+	if (!n || off < sizeof(*h) || off > UXDP_SHM_HDR_SIZE || n > UXDP_SHM_HDR_SIZE - off)
+		return -ENOENT;
+	*size = n;
+	if (n > buf_size)
+		return -ENOSPC;
+	memcpy(buf, (const uint8_t *)h + off, n);
+	*key_type_id = __atomic_load_n(&h->btf_key_type_id, __ATOMIC_RELAXED);
+	*value_type_id = __atomic_load_n(&h->btf_value_type_id, __ATOMIC_RELAXED);
+	return 0;
 }
 
 /* ---- public operations ---- */

@@ -81,6 +81,16 @@ struct uxdp_shm_hdr {
 	uint64_t recoveries;     /* writer locks taken over from a dead holder */
 	_Alignas(64) uint64_t rb_cons_pos; /* ringbuf: consumer, own cache line */
 	_Alignas(64) uint64_t rb_prod_pos; /* ringbuf: producers (under lock) */
+
+	/*
+	 * Written once by the creator, read only by the control plane: the
+	 * key/value BTF (uxdp_map_def.btf) at btf_off in this header page.
+	 * Segments from before these fields have zeros here: no BTF.
+	 */
+	_Alignas(64) uint32_t btf_off;
+	uint32_t btf_size;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
 };
 
 _Static_assert(sizeof(struct uxdp_shm_hdr) <= UXDP_SHM_HDR_SIZE, "shm header fits a page");

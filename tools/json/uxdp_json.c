@@ -64,6 +64,12 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void uxdp_json_raw(struct uxdp_json *j, const char *json)
+{
+	item(j);
+	fputs(json, j->f);
+}
+
 void uxdp_json_open(struct uxdp_json *j, char brace)
 {
 	item(j);

@@ -47,6 +47,8 @@ void uxdp_json_int(struct uxdp_json *j, int64_t v);
 void uxdp_json_double(struct uxdp_json *j, double v, int decimals);
 void uxdp_json_bool(struct uxdp_json *j, bool v);
 void uxdp_json_null(struct uxdp_json *j);
+/* A value already in JSON (the caller vouches for it), written as it is. */
+void uxdp_json_raw(struct uxdp_json *j, const char *json);
 /* Bytes as bpftool's JSON without BTF: ["0x0a","0x00",...]. */
 void uxdp_json_hex(struct uxdp_json *j, const void *data, size_t n);
 /* Shorthands for a member of an object: key, then value. */

@@ -24,6 +24,7 @@
 #include <uxdp/daemon_client.h>
 #include <uxdp/instance_owner.h>
 
+#include "cmd.h"
 #include "prog.h"
 
 static const char *const verdicts[UXDP_DN_VERDICTS] = {
@@ -447,22 +448,26 @@ static int do_unload(struct pctx *p, int argc, char **argv, int pos)
 	return 0;
 }
 
+/* bpftool's order where it has the word (show before list), so prefixes agree. */
+static const char *const prog_cmds[] = {
+	"show", "list", "load", "attach", "detach", "replace", "unload", "ports", NULL,
+};
+
 int uxdpctl_prog(const char *instance, bool json, struct uxdp_json *j, int argc, char **argv,
 		 int pos)
 {
 	struct pctx p = { .instance = instance, .json = json, .j = j };
-	const char *socket = NULL, *cmd;
+	const char *socket = NULL, *cmd, *word;
 	int ret;
 
 	if (pos + 1 < argc && !strcmp(argv[pos], "--socket")) {
 		socket = argv[pos + 1];
 		pos += 2;
 	}
-	cmd = pos < argc ? argv[pos++] : "list";
-	if (strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "load") &&
-	    strcmp(cmd, "attach") && strcmp(cmd, "detach") && strcmp(cmd, "replace") &&
-	    strcmp(cmd, "unload") && strcmp(cmd, "ports")) {
-		fprintf(stderr, "uxdpctl: prog: unknown command '%s' (uxdpctl -h for help)\n", cmd);
+	word = pos < argc ? argv[pos++] : "list";
+	cmd = uxdpctl_match(word, prog_cmds);
+	if (!cmd) {
+		fprintf(stderr, "uxdpctl: prog: unknown command '%s' (uxdpctl -h for help)\n", word);
 		return 2;
 	}
 	ret = connect_daemon(&p, socket);

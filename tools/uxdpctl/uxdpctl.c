@@ -23,6 +23,8 @@
 #include <uxdp/version.h>
 #include <uxdp/xsk_ring.h>
 
+#include "btf_fmt.h"
+#include "cmd.h"
 #include "pcap_out.h"
 #include "prog.h"
 #include "uxdp_json.h"
@@ -45,36 +47,49 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+#define MAP_USAGE                                                                          \
+	"  map show|list [MAP]                maps of the instance\n"                        \
+	"  map dump MAP                       every entry (formatted by BTF when it has one)\n" \
+	"  map lookup MAP key FIELDS\n"                                                      \
+	"  map update MAP key FIELDS value FIELDS [any|exist|noexist]\n"                     \
+	"  map delete MAP key FIELDS\n"                                                      \
+	"  map getnext MAP [key FIELDS]\n"                                                   \
+	"  map push MAP value FIELDS          queue/stack\n"                                 \
+	"  map pop MAP | map peek MAP          queue/stack\n"                                \
+	"  map cleanup                        unlink every map of the instance\n"
+
+#define PROG_USAGE                                                                         \
+	"  prog [--socket PATH] list|show [ID] [--all]  programs of the instance's uxdpd\n"  \
+	"  prog load OBJECT [-p PROG] [-O0..3] [--recreate-maps] [--trust-unverified]\n"     \
+	"  prog attach ID IFACE|all [--replace] | prog detach IFACE|all [ID]\n"              \
+	"  prog replace IFACE|all ID|OBJECT [load options] [--old ID] | prog unload ID\n"    \
+	"  prog ports                         the daemon's interfaces and their programs\n"
+
+#define FIELDS_USAGE                                                                       \
+	"MAP is NAME, name NAME or id ID.  FIELDS: bytes (10 0 0 1), hex 0a 00 00 01,\n"     \
+	"u8/u16/u32/u64 N, be16/be32/be64 N, ipv4 A, ipv6 A, prefix A/LEN, mac M, zero N,\n" \
+	"map NAME.\n"
+
+#define OPTIONS_USAGE                                                                      \
+	"Options (before or after COMMAND): --instance NAME (default \"default\"),\n"         \
+	"-j|--json, -p|--pretty (indented JSON), -h|--help, -V|--version.\n"                 \
+	"Objects and commands may be abbreviated to a prefix: uxdpctl m s = map show.\n"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uxdpctl [--instance NAME] [-j|--json] [-p|--pretty] COMMAND\n"
-		"  map list                           maps of the instance\n"
-		"  map show MAP\n"
-		"  map dump MAP\n"
-		"  map lookup MAP key FIELDS\n"
-		"  map update MAP key FIELDS value FIELDS [any|exist|noexist]\n"
-		"  map delete MAP key FIELDS\n"
-		"  map getnext MAP [key FIELDS]\n"
-		"  map push MAP value FIELDS          queue/stack\n"
-		"  map pop MAP | map peek MAP          queue/stack\n"
-		"  map cleanup                        unlink every map of the instance\n"
+		"usage: uxdpctl [OPTIONS] OBJECT COMMAND [ARGS] [OPTIONS]\n"
+		MAP_USAGE
 		"  ringbuf read MAP [--count N] [--follow] [--timeout MS]\n"
 		"  perf read MAP [--count N] [--follow] [--timeout MS]\n"
 		"  xsk read MAP INDEX [--count N] [--pcap FILE]  frames redirected to a slot\n"
 		"  stats                              verdict counters of a uxdp --instance run\n"
 		"  instance list | instance delete NAME  owner, liveness, programs, interfaces\n"
-		"  prog [--socket PATH] list|show [ID] [--all]  programs of the instance's uxdpd\n"
-		"  prog load OBJECT [-p PROG] [-O0..3] [--recreate-maps] [--trust-unverified]\n"
-		"  prog attach ID IFACE|all [--replace] | prog detach IFACE|all [ID]\n"
-		"  prog replace IFACE|all ID|OBJECT [load options] [--old ID] | prog unload ID\n"
-		"  prog ports                         the daemon's interfaces and their programs\n"
+		PROG_USAGE
 		"  apply FILE                         map lines: map MAP key FIELDS value FIELDS\n"
-		"MAP is NAME, name NAME or id ID.  FIELDS: bytes (10 0 0 1), hex 0a 00 00 01,\n"
-		"u8/u16/u32/u64 N, be16/be32/be64 N, ipv4 A, ipv6 A, prefix A/LEN, mac M, zero N,\n"
-		"map NAME.\n"
-		"Options (before COMMAND): --instance NAME (default \"default\"), -j|--json,\n"
-		"-p|--pretty (indented JSON), -h|--help, -V|--version.\n"
+		"  OBJECT help                        the commands of one object\n"
+		FIELDS_USAGE
+		OPTIONS_USAGE
 		"\n"
 		"Examples:\n"
 		"  uxdp --object fw.aot.o --pcap in.pcap --instance fw    # a run that keeps its maps\n"
@@ -86,6 +101,25 @@ static void usage(FILE *f)
 		"  uxdpctl instance delete fw\n"
 		"\n"
 		"Exit status: 0 success, 1 error, 2 usage error.  See uxdpctl(8).\n");
+}
+
+/* `uxdpctl OBJECT help`: that object's commands, as bpftool's do_help. */
+static int object_help(const char *object)
+{
+	if (!strcmp(object, "map"))
+		printf("usage: uxdpctl [OPTIONS] map COMMAND\n" MAP_USAGE FIELDS_USAGE
+		       OPTIONS_USAGE);
+	else if (!strcmp(object, "prog"))
+		printf("usage: uxdpctl [OPTIONS] prog COMMAND\n" PROG_USAGE OPTIONS_USAGE);
+	else if (!strcmp(object, "instance"))
+		printf("usage: uxdpctl [OPTIONS] instance COMMAND\n"
+		       "  instance list|show                 owner, liveness, programs, interfaces\n"
+		       "  instance delete NAME               its maps, counters and run record\n"
+		       OPTIONS_USAGE);
+	else
+		printf("usage: uxdpctl [OPTIONS] %s read MAP [--count N] [--follow] [--timeout MS]\n"
+		       OPTIONS_USAGE, object);
+	return 0;
 }
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -410,9 +444,25 @@ static int do_map_show(struct ctl *c, int argc, char **argv, int pos)
 
 /* ---- entries ---- */
 
-/* One key/value pair, in bpftool's plain or JSON shape; value NULL prints only the key. */
+/* bpftool's "formatted" member of -j output: the entry by its BTF. */
+static void print_formatted(struct ctl *c, const struct btf_fmt *bf, const void *key,
+			    const void *value)
+{
+	char *text = bf ? btf_fmt_json(bf, key, value) : NULL;
+
+	if (!text)
+		return;
+	uxdp_json_key(&c->j, "formatted");
+	uxdp_json_raw(&c->j, text);
+	free(text);
+}
+
+/*
+ * One key/value pair, in bpftool's plain or JSON shape.  With BTF (bf), -j
+ * adds "formatted"; plain output by BTF is the caller's (btf_fmt_entry).
+ */
 static void print_entry(struct ctl *c, const struct uxdp_map_info *i, const void *key,
-			const void *value)
+			const void *value, const struct btf_fmt *bf)
 {
 	struct uxdp_json *j = &c->j;
 	size_t stride = (i->value_size + 7) & ~(size_t)7;
@@ -440,6 +490,7 @@ static void print_entry(struct ctl *c, const struct uxdp_map_info *i, const void
 			uxdp_json_key(j, "value");
 			uxdp_json_hex(j, value, i->value_size);
 		}
+		print_formatted(c, bf, key, value);
 		uxdp_json_close(j, '}');
 		return;
 	}
@@ -466,16 +517,27 @@ static void print_entry(struct ctl *c, const struct uxdp_map_info *i, const void
 	putchar('\n');
 }
 
+/* The map's BTF formatter into bf, or NULL: entries print as hex. */
+static const struct btf_fmt *open_btf(struct uxdp_map *m, const struct uxdp_map_info *info,
+				      struct btf_fmt *bf)
+{
+	return btf_fmt_open(m, info, bf) ? NULL : bf;
+}
+
 static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
 {
 	struct uxdp_map_info info;
 	struct uxdp_map *m;
 	uint8_t *key = NULL, *next = NULL, *value = NULL;
+	struct btf_fmt bfs = { 0 };
+	const struct btf_fmt *bf;
+	struct btf_fmt_out *plain = NULL;
 	unsigned int n = 0;
 	int ret = open_map(c, argc, argv, &pos, &m, &info), err;
 
 	if (ret)
 		return ret;
+	bf = open_btf(m, &info, &bfs);
 	if (pos < argc) {
 		ret = usage_fail("map dump: unexpected '%s'", argv[pos]);
 		goto out;
@@ -493,6 +555,15 @@ static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
 		ret = fail("out of memory");
 		goto out;
 	}
+	/* Plain output with BTF is bpftool's: its JSON-like text, no count. */
+	if (bf && !c->json) {
+		plain = btf_fmt_plain(stdout);
+		if (!plain) {
+			ret = fail("out of memory");
+			goto out;
+		}
+		btf_fmt_begin_list(plain);
+	}
 	if (c->json)
 		uxdp_json_open(&c->j, '[');
 	for (err = uxdp_map_get_next_key(m, NULL, next); !err;
@@ -501,12 +572,18 @@ static int do_map_dump(struct ctl *c, int argc, char **argv, int pos)
 		/* Deleted since get_next_key: the walk goes on from it all the same. */
 		if (uxdp_map_lookup_elem_copy(m, key, value))
 			continue;
-		print_entry(c, &info, key, value);
+		if (plain)
+			btf_fmt_entry(plain, bf, key, value);
+		else
+			print_entry(c, &info, key, value, bf);
 		n++;
 	}
 	if (c->json) {
 		uxdp_json_close(&c->j, ']');
 		uxdp_json_end(&c->j);
+	} else if (plain) {
+		btf_fmt_end_list(plain);
+		btf_fmt_end(plain);
 	} else {
 		printf("Found %u element%s\n", n, n == 1 ? "" : "s");
 	}
@@ -516,6 +593,7 @@ out:
 	free(key);
 	free(next);
 	free(value);
+	btf_fmt_close(&bfs);
 	uxdp_map_close(m);
 	return ret;
 }
@@ -602,6 +680,9 @@ static int do_map_lookup(struct ctl *c, int argc, char **argv, int pos)
 	struct uxdp_map_info info;
 	struct uxdp_map *m;
 	uint8_t *key = NULL, *value = NULL;
+	struct btf_fmt bfs = { 0 };
+	const struct btf_fmt *bf;
+	struct btf_fmt_out *plain;
 	int ret = open_map(c, argc, argv, &pos, &m, &info);
 
 	if (ret)
@@ -621,12 +702,19 @@ static int do_map_lookup(struct ctl *c, int argc, char **argv, int pos)
 		ret = fail("map %s: lookup: %s", info.name, errstr(ret));
 		goto out;
 	}
-	print_entry(c, &info, key, value);
+	bf = open_btf(m, &info, &bfs);
+	if (bf && !c->json && (plain = btf_fmt_plain(stdout))) {
+		btf_fmt_entry(plain, bf, key, value);
+		btf_fmt_end(plain);
+	} else {
+		print_entry(c, &info, key, value, bf);
+	}
 	if (c->json)
 		uxdp_json_end(&c->j);
 out:
 	free(key);
 	free(value);
+	btf_fmt_close(&bfs);
 	uxdp_map_close(m);
 	return ret;
 }
@@ -795,10 +883,21 @@ static int do_map_cleanup(struct ctl *c, const char *inst)
 	return 0;
 }
 
+/* bpftool's order, so that a prefix picks what it picks there (d: dump, l: list). */
+static const char *const map_cmds[] = {
+	"show", "list", "help", "dump", "update", "lookup", "getnext", "delete", "peek",
+	"push", "enqueue", "pop", "dequeue", "cleanup", NULL,
+};
+
 static int do_map(struct ctl *c, int argc, char **argv, int pos)
 {
-	const char *cmd = pos < argc ? argv[pos++] : "list";
+	const char *word = pos < argc ? argv[pos++] : "list";
+	const char *cmd = uxdpctl_match(word, map_cmds);
 
+	if (!cmd)
+		return usage_fail("map: unknown command '%s'", word);
+	if (!strcmp(cmd, "help"))
+		return object_help("map");
 	if (!strcmp(cmd, "list"))
 		return do_map_list(c, argc, argv, pos);
 	if (!strcmp(cmd, "show"))
@@ -819,12 +918,9 @@ static int do_map(struct ctl *c, int argc, char **argv, int pos)
 		return do_map_queue(c, "pop", argc, argv, pos);
 	if (!strcmp(cmd, "peek"))
 		return do_map_queue(c, "peek", argc, argv, pos);
-	if (!strcmp(cmd, "cleanup")) {
-		if (pos < argc)
-			return usage_fail("map cleanup: unexpected '%s'", argv[pos]);
-		return do_map_cleanup(c, c->instance);
-	}
-	return usage_fail("map: unknown command '%s'", cmd);
+	if (pos < argc)
+		return usage_fail("map cleanup: unexpected '%s'", argv[pos]);
+	return do_map_cleanup(c, c->instance);
 }
 
 /* ---- ringbuf / perf read ---- */
@@ -1204,27 +1300,32 @@ static int do_instance_list(struct ctl *c)
 	return 0;
 }
 
+static const char *const instance_cmds[] = { "show", "list", "help", "delete", NULL };
+
 static int do_instance(struct ctl *c, int argc, char **argv, int pos)
 {
-	const char *cmd = pos < argc ? argv[pos++] : "list";
+	const char *word = pos < argc ? argv[pos++] : "list";
+	const char *cmd = uxdpctl_match(word, instance_cmds);
 	int ret;
 
+	if (!cmd)
+		return usage_fail("instance: unknown command '%s'", word);
+	if (!strcmp(cmd, "help"))
+		return object_help("instance");
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
 		if (pos < argc)
 			return usage_fail("instance list: unexpected '%s'", argv[pos]);
 		return do_instance_list(c);
 	}
-	if (!strcmp(cmd, "delete")) {
-		if (pos + 1 != argc)
-			return usage_fail("usage: instance delete NAME");
-		if (uxdpctl_instance_busy(argv[pos]))
-			return 1;
-		ret = uxdp_instance_forget(argv[pos]);
-		if (ret && ret != -ENOENT)
-			return fail("instance %s: run record: %s", argv[pos], strerror(-ret));
-		return do_map_cleanup(c, argv[pos]);
-	}
-	return usage_fail("instance: unknown command '%s'", cmd);
+	/* delete */
+	if (pos + 1 != argc)
+		return usage_fail("usage: instance delete NAME");
+	if (uxdpctl_instance_busy(argv[pos]))
+		return 1;
+	ret = uxdp_instance_forget(argv[pos]);
+	if (ret && ret != -ENOENT)
+		return fail("instance %s: run record: %s", argv[pos], strerror(-ret));
+	return do_map_cleanup(c, argv[pos]);
 }
 
 /* ---- apply ---- */
@@ -1241,6 +1342,41 @@ static int do_apply(struct ctl *c, int argc, char **argv, int pos)
 	return 0;
 }
 
+/* bpftool's order of objects: p is prog, pe perf. */
+static const char *const objects[] = {
+	"prog", "map", "perf", "ringbuf", "xsk", "stats", "instance", "apply", "help", NULL,
+};
+
+/*
+ * Take the global options that follow the command out of argv (bpftool
+ * accepts them anywhere): -j, --json, --pretty, --instance NAME, and -p
+ * except under prog, whose load and replace have a -p PROG of their own.
+ * Other words that start with '-' stay: they are command options or
+ * values ("-1").  Returns the new argc.
+ */
+static int hoist_options(struct ctl *c, bool *pretty, const char *object, int argc, char **argv,
+			 int from)
+{
+	int out = from;
+
+	for (int i = from; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--pretty") || (!strcmp(a, "-p") && strcmp(object, "prog"))) {
+			c->json = *pretty = true;
+		} else if (!strcmp(a, "--instance") && i + 1 < argc) {
+			c->instance = argv[++i];
+		} else if (!strncmp(a, "--instance=", 11)) {
+			c->instance = a + 11;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1253,7 +1389,7 @@ int main(int argc, char **argv)
 	};
 	struct ctl c = { .instance = UXDP_DEFAULT_INSTANCE };
 	bool pretty = false;
-	const char *cmd;
+	const char *cmd, *read;
 	int opt;
 
 	/* '+': options come before the command, so values like "-1" stay words. */
@@ -1270,20 +1406,33 @@ int main(int argc, char **argv)
 		default: return usage_fail("bad option '%s'", argv[optind - 1]);
 		}
 	}
-	uxdp_json_init(&c.j, stdout, pretty);
-	if (optind >= argc)
+	if (optind >= argc) {
+		uxdp_json_init(&c.j, stdout, pretty);
 		return usage_fail("no command");
-	cmd = argv[optind++];
+	}
+	cmd = uxdpctl_match(argv[optind], objects);
+	argc = hoist_options(&c, &pretty, cmd ? cmd : "", argc, argv, optind + 1);
+	uxdp_json_init(&c.j, stdout, pretty);
+	if (!cmd)
+		return usage_fail("unknown command '%s'", argv[optind]);
+	optind++;
+	if (optind < argc && strcmp(cmd, "apply") && strcmp(cmd, "stats") &&
+	    uxdpctl_match(argv[optind], (const char *const[]){ "help", NULL }))
+		return strcmp(cmd, "help") ? object_help(cmd) : (usage(stdout), 0);
 	if (!strcmp(cmd, "map"))
 		return do_map(&c, argc, argv, optind);
 	if (!strcmp(cmd, "ringbuf") || !strcmp(cmd, "perf")) {
-		if (optind >= argc || strcmp(argv[optind], "read"))
+		read = optind < argc ? uxdpctl_match(argv[optind], (const char *const[]){ "read", NULL })
+				     : NULL;
+		if (!read)
 			return usage_fail("usage: %s read MAP [--count N] [--follow] [--timeout MS]",
 					  cmd);
-		return do_read(&c, cmd[0] == 'p', argc, argv, optind + 1);
+		return do_read(&c, cmd[1] == 'e', argc, argv, optind + 1);
 	}
 	if (!strcmp(cmd, "xsk")) {
-		if (optind >= argc || strcmp(argv[optind], "read"))
+		read = optind < argc ? uxdpctl_match(argv[optind], (const char *const[]){ "read", NULL })
+				     : NULL;
+		if (!read)
 			return usage_fail("usage: xsk read MAP INDEX [--count N] [--pcap FILE]");
 		return do_xsk_read(&c, argc, argv, optind + 1);
 	}
@@ -1295,7 +1444,5 @@ int main(int argc, char **argv)
 		return do_apply(&c, argc, argv, optind);
 	if (!strcmp(cmd, "prog"))
 		return uxdpctl_prog(c.instance, c.json, &c.j, argc, argv, optind);
-	if (!strcmp(cmd, "help"))
-		return usage(stdout), 0;
-	return usage_fail("unknown command '%s'", cmd);
+	return usage(stdout), 0;
 }

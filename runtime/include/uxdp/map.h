@@ -85,6 +85,15 @@ struct uxdp_map_def {
 	uint32_t spin_lock_off; /* with UXDP_MAP_DEF_SPIN_LOCK (BTF tells the compiler) */
 	uint32_t perf_ring_size; /* perf_event_array: bytes per ring, power of 2; 0: 64 KiB */
 	const struct uxdp_map_def *inner; /* map-in-map: the inner map template */
+	/*
+	 * BTF of the key and value (object_format.h: a blob with only their
+	 * types), kept in the segment's header page for uxdpctl when it fits
+	 * there; btf_size 0 or a blob too large: none, entries print as hex.
+	 */
+	const void *btf;
+	uint32_t btf_size;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
 };
 
 /* What uxdp_map_get_info() and uxdp_map_list() report. */
@@ -139,6 +148,17 @@ uint32_t uxdp_map_type(const struct uxdp_map *map);
  * The handle belongs to the registry: do not close it.  NULL if none.
  */
 struct uxdp_map *uxdp_map_by_id(const char *instance, uint32_t id);
+
+/*
+ * The BTF the map was created with (struct uxdp_map_def.btf): copies the
+ * blob into buf (buf_size bytes) and sets *size and the type ids.  The blob
+ * comes from shared memory: parse it as untrusted (libbpf's btf__new checks
+ * it).  -ENOENT when the map has none, -ENOSPC when buf is too small (*size
+ * says how large it must be).
+ */
+#define UXDP_MAP_BTF_MAX 4096
+int uxdp_map_btf(const struct uxdp_map *map, void *buf, size_t buf_size, uint32_t *size,
+		 uint32_t *key_type_id, uint32_t *value_type_id);
 
 /* ---- concurrency, ownership, damage ---- */
 

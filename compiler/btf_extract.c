@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btf_extract.c - a map's own BTF: the types its key and value reach, taken
+ * out of the object's .BTF and re-encoded as a small self-contained blob,
+ * so that uxdpctl can format the map's entries as bpftool does with the
+ * kernel's btf_key_type_id/btf_value_type_id (object_format.h).
+ *
+ * Types are copied with btf__add_type() in the order a depth-first walk
+ * first reaches them, so each new id is known before it is copied and
+ * references (cycles included) are rewritten through one old->new table.
+ * A pointer keeps no target: bpftool prints a pointer as its value, and a
+ * pointee could drag in half of the kernel's types.
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uxdpc.h"
+
+struct extract {
+	const struct btf *src;
+	__u32 *new_id;   /* by source id; 0: not reached */
+	__u32 *order;    /* source ids, in new-id order */
+	__u32 n;         /* types reached */
+	__u32 n_src;
+};
+
+/* The ids a type refers to, through cb; PTR targets are left out. */
+static int visit_refs(const struct btf_type *t, int (*cb)(__u32 *id, void *arg), void *arg)
+{
+	int err = 0;
+	__u16 i, n = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_VAR:
+		return cb((__u32 *)&t->type, arg);
+	case BTF_KIND_ARRAY: {
+		struct btf_array *a = btf_array(t);
+
+		return cb(&a->type, arg) ?: cb(&a->index_type, arg);
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		struct btf_member *m = btf_members(t);
+
+		for (i = 0; i < n && !err; i++)
+			err = cb(&m[i].type, arg);
+		return err;
+	}
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_PTR:
+		return 0;
+	default:
+		return -EOPNOTSUPP; /* func, datasec, decl tags: not in a key or value */
+	}
+}
+
+static int reach(__u32 *id, void *arg);
+
+static int reach_id(struct extract *x, __u32 id)
+{
+	const struct btf_type *t;
+
+	if (id == 0 || x->new_id[id])
+		return 0;
+	if (id >= x->n_src)
+		return -EINVAL;
+	t = btf__type_by_id(x->src, id);
+	if (!t)
+		return -EINVAL;
+	x->order[x->n++] = id;
+	x->new_id[id] = x->n;
+	return visit_refs(t, reach, x);
+}
+
+static int reach(__u32 *id, void *arg)
+{
+	return reach_id(arg, *id);
+}
+
+static int rewrite(__u32 *id, void *arg)
+{
+	const struct extract *x = arg;
+
+	*id = *id ? x->new_id[*id] : 0;
+	return 0;
+}
+
+/* Copy the reached types into dst, in order, with references rewritten. */
+static int copy_types(struct extract *x, struct btf *dst)
+{
+	for (__u32 k = 0; k < x->n; k++) {
+		const struct btf_type *st = btf__type_by_id(x->src, x->order[k]);
+		struct btf_type *dt;
+		int id = btf__add_type(dst, x->src, st);
+
+		if (id < 0)
+			return id;
+		if ((__u32)id != k + 1)
+			return -EINVAL;
+		/* dst is writable: its types live in a buffer of its own. */
+		dt = (struct btf_type *)btf__type_by_id(dst, (__u32)id);
+		if (btf_is_ptr(dt))
+			dt->type = 0;
+		else
+			visit_refs(dt, rewrite, x);
+	}
+	return 0;
+}
+
+int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
+		     struct uxdp_map_info *m)
+{
+	struct extract x = { .src = src, .n_src = btf__type_cnt(src) };
+	struct btf *dst = NULL;
+	const void *raw;
+	__u32 size;
+	int err;
+
+	x.new_id = calloc(x.n_src, sizeof(*x.new_id));
+	x.order = calloc(x.n_src, sizeof(*x.order));
+	err = x.new_id && x.order ? 0 : -ENOMEM;
+	err = err ?: reach_id(&x, key_id);
+	err = err ?: reach_id(&x, value_id);
+	if (!err) {
+		dst = btf__new_empty();
+		err = dst ? 0 : -ENOMEM;
+	}
+	err = err ?: copy_types(&x, dst);
+	if (!err) {
+		raw = btf__raw_data(dst, &size);
+		m->btf = raw ? malloc(size) : NULL;
+		err = m->btf ? 0 : -ENOMEM;
+	}
+	if (!err) {
+		memcpy(m->btf, raw, size);
+		m->btf_size = size;
+		m->btf_key_id = key_id ? x.new_id[key_id] : 0;
+		m->btf_value_id = value_id ? x.new_id[value_id] : 0;
+	}
+	btf__free(dst);
+	free(x.new_id);
+	free(x.order);
+	return err;
+}
