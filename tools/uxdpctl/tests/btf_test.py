@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""uxdpctl formats map entries by BTF as bpftool does.
+
+The same object goes into the kernel (bpftool prog loadall, in a private
+mount namespace with a bpffs of its own, so nothing is left pinned) and,
+compiled by uxdpc, into a uxdp instance (uxdp --pcap --instance); the same
+entries go into both maps (bpftool map update, uxdpctl map update), and
+`uxdpctl -j map dump` must equal `bpftool -j map dump` (keys, values and
+"formatted"), and the plain outputs of dump and lookup must be the same text.
+
+usage: btf_test.py UXDPCTL UXDP BPF_OBJECT AOT_OBJECT WORKDIR
+Exit 77 (skip) without root or bpftool.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+SKIP = 77
+
+if len(sys.argv) > 1 and sys.argv[1] == "--inner":
+    inner = True
+    del sys.argv[1]
+else:
+    inner = False
+ctl, uxdp, bpf_obj, aot_obj, work = sys.argv[1:6]
+
+if not inner:
+    if os.geteuid() != 0 or not shutil.which("bpftool") or not shutil.which("unshare"):
+        print("SKIP: needs root, bpftool and unshare")
+        sys.exit(SKIP)
+    # A mount namespace of our own: the bpffs and its pins vanish with us.
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable,
+                        sys.argv[0], "--inner"] + sys.argv[1:])
+    sys.exit(r.returncode)
+
+INST = "ctlbtf-%d" % os.getpid()
+PIN = "/sys/fs/bpf/uxdpctl-btf-%d" % os.getpid()
+os.makedirs(work, exist_ok=True)
+failures = []
+
+
+def run(cmd, rc=0):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != rc:
+        raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(cmd), r.returncode, r.stdout,
+                                                   r.stderr))
+    return r.stdout
+
+
+def ctl_(*args, rc=0):
+    return run([ctl, "--instance", INST] + list(args), rc=rc)
+
+
+def bpftool(*args):
+    return run(["bpftool"] + list(args))
+
+
+def hexwords(b):
+    return ["0x%02x" % x for x in b]
+
+
+def flow_key(saddr, daddr, sport, dport, proto):
+    return struct.pack("<IIHHB3x", saddr, daddr, sport, dport, proto)
+
+
+def flow_val(packets, delta, name, color, bits, ok, c, s8, pair, word, rng):
+    # bits: the 4 bytes holding flag:1 level:3 neg:5 (and ok, c after them)
+    v = struct.pack("<Qq8si", packets, delta, name, color)
+    v += struct.pack("<H", bits) + bytes([ok, c & 0xff]) + struct.pack("<bxhh2x", s8, *pair)
+    v += struct.pack("<I", word) + struct.pack("<HH", *rng)
+    assert len(v) == 48, len(v)
+    return v
+
+
+FLOWS = [
+    (flow_key(0x0a000001, 0x0a000002, 53, 80, 6),
+     flow_val(5, -2, b"hi", 5, 0x1b, 1, 0x41, -3, (252, -257), 0x64636261, (1, 2))),
+    (flow_key(0xc6120001, 0xc6120002, 1, 65535, 17),
+     flow_val(2**64 - 1, -2**63, b"\x01\x02", 77, 0x1ff, 0, 0x7, 127, (-1, 0), 0, (0, 65535))),
+    (flow_key(0, 0, 0, 0, 0),
+     flow_val(0, 0, b"abcdefgh", 0, 0, 1, 0x22, 0, (0, 0), 0x00ff00ff, (7, 7))),
+]
+COUNTERS = [(struct.pack("<I", i), struct.pack("<Q", v))
+            for i, v in enumerate([0, 7, 2**64 - 1, 1 << 40])]
+
+
+def fields(b):
+    return [str(x) for x in b]
+
+
+def by_key(dump):
+    return sorted(dump, key=lambda e: e["key"])
+
+
+pcap = os.path.join(work, "in.pcap")
+with open(pcap, "wb") as f:
+    pkt = bytes(range(1, 7)) + bytes(range(0x11, 0x17)) + b"\x08\x00" + bytes(46)
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 1, 0, len(pkt), len(pkt)) + pkt)
+
+try:
+    # The kernel side.
+    run(["mount", "-t", "bpf", "bpf", "/sys/fs/bpf"])
+    os.makedirs(PIN)
+    bpftool("prog", "loadall", bpf_obj, PIN + "/p", "pinmaps", PIN + "/m")
+    # The uxdp side: a finished run that keeps its maps.
+    env = dict(os.environ, AOT_OBJECT=aot_obj)
+    r = subprocess.run([uxdp, "--instance", INST, "--pcap", pcap], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for name, entries in (("flows", FLOWS), ("counters", COUNTERS)):
+        for k, v in entries:
+            bpftool("map", "update", "pinned", "%s/m/%s" % (PIN, name), "key", *fields(k),
+                    "value", *fields(v))
+            ctl_("map", "update", name, "key", *fields(k), "value", *fields(v))
+
+    for name in ("flows", "counters"):
+        want = json.loads(bpftool("-j", "map", "dump", "pinned", "%s/m/%s" % (PIN, name)))
+        have = json.loads(ctl_("-j", "map", "dump", name))
+        n = len(FLOWS if name == "flows" else COUNTERS)
+        if len(want) != n or any("formatted" not in e for e in want):
+            failures.append("bpftool's %s dump is not what the test expects: %r" % (name, want))
+        if by_key(have) != by_key(want):
+            failures.append("-j map dump %s:\n uxdpctl %r\n bpftool %r" % (name, have, want))
+        # Plain text, entry by entry (hash order differs between the two).
+        for k, _ in (FLOWS if name == "flows" else COUNTERS):
+            w = bpftool("map", "lookup", "pinned", "%s/m/%s" % (PIN, name), "key", *fields(k))
+            h = ctl_("map", "lookup", name, "key", *fields(k))
+            if h != w:
+                failures.append("map lookup %s %s:\n%s\nbpftool:\n%s" % (name, k.hex(), h, w))
+            w = json.loads(bpftool("-j", "map", "lookup", "pinned", "%s/m/%s" % (PIN, name),
+                                   "key", *fields(k)))
+            h = json.loads(ctl_("map", "lookup", name, "key", *fields(k), "-j"))
+            if h != w:
+                failures.append("-j map lookup %s %s:\n %r\n %r" % (name, k.hex(), h, w))
+    # The array's order is its index: the whole plain dump is the same text.
+    w = bpftool("map", "dump", "pinned", PIN + "/m/counters")
+    h = ctl_("map", "dump", "counters")
+    if h != w:
+        failures.append("map dump counters:\n%s\nbpftool:\n%s" % (h, w))
+    if '"value": 18446744073709551615' not in h:
+        failures.append("plain dump lacks the u64 maximum: %s" % h)
+    # Abbreviated, with options after the command: the same document.
+    if json.loads(ctl_("m", "d", "flows", "-j")) != json.loads(ctl_("-j", "map", "dump", "flows")):
+        failures.append("m d flows -j differs from -j map dump flows")
+    # A hash dump holds every entry once, formatted.
+    h = ctl_("map", "dump", "flows")
+    if h.count('"key": {') != 3 or '"name": "abcdefgh"' in h or '"color": 77' not in h:
+        failures.append("plain dump of flows:\n%s" % h)
+except (RuntimeError, AssertionError) as e:
+    failures.append(str(e))
+finally:
+    subprocess.run([ctl, "instance", "delete", INST], capture_output=True)
+    subprocess.run(["umount", "/sys/fs/bpf"], capture_output=True)
+
+for f in failures:
+    print("FAIL:", f)
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
