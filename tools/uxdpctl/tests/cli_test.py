@@ -179,6 +179,35 @@ try:
     assert v.returncode == 0 and v.stdout.startswith("uxdpctl ") and \
         v.stdout.count("\n") == 1, v
 
+    # bpftool's prefixes (first word of the table that matches), OBJECT help,
+    # global options after the command.
+    assert run("m", "s", "hosts") == run("map", "show", "hosts")
+    assert run("ma", "sh", "id", "1") == run("map", "show", "hosts")
+    assert run("m", "d", "hosts") == run("map", "dump", "hosts")    # d: dump, as bpftool
+    assert run("m", "lo", "hosts", "key", "u32", "0x0100000a") == \
+        run("map", "lookup", "hosts", "key", "u32", "0x0100000a")
+    assert js("m", "l") == js("map", "list")                          # l: list
+    assert run("map", "dump", "hosts", "-j") == run("-j", "map", "dump", "hosts")
+    assert run("map", "dump", "hosts", "--json") == run("-j", "map", "dump", "hosts")
+    assert run("map", "dump", "hosts", "-p") == run("-p", "map", "dump", "hosts")
+    assert run("map", "show", "hosts", "--instance", INST, inst=None) == \
+        run("map", "show", "hosts")
+    assert run("map", "show", "hosts", "--instance=" + INST, inst=None) == \
+        run("map", "show", "hosts")
+    r = subprocess.run([ctl, "--instance", INST, "map", "lookup", "hosts", "key", "u32", "1",
+                        "-j"], capture_output=True, text=True)
+    assert r.returncode == 1 and "error" in json.loads(r.stdout) and not r.stderr, r
+    for obj, word in (("map", "map dump MAP"), ("prog", "prog load OBJECT"),
+                      ("instance", "instance delete NAME"), ("ringbuf", "ringbuf read MAP")):
+        h = run(obj, "help", inst=None)
+        assert word in h and h.startswith("usage: uxdpctl"), (obj, h)
+        assert run(obj[0:2], "h", inst=None) == h, obj
+    assert "map dump MAP" not in run("prog", "help", inst=None)
+    assert run("help", inst=None) == subprocess.run([ctl, "-h"], capture_output=True,
+                                                    text=True).stdout
+    run("zz", rc=2, err="unknown command 'zz'")
+    run("map", "zz", rc=2, err="map: unknown command 'zz'")
+
     # -j: errors are bpftool's {"error": ...} on stdout, nothing on stderr.
     for args, rc in ((["map", "lookup", "hosts", "key", "u32", "99"], 1),
                      (["map", "frob"], 2)):
