@@ -118,6 +118,9 @@ _uxdpctl()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--instance) ((i++)); continue ;;
+		# global options may follow the command too (-p is prog's own under prog)
+		-j | --json | --pretty | --instance=*) continue ;;
+		-p) [[ $cmd != prog ]] && continue ;;
 		-*) [[ -z $cmd ]] && continue ;;
 		esac
 		if [[ -z $cmd ]]; then
@@ -132,16 +135,20 @@ _uxdpctl()
 		if [[ $cur == -* ]]; then
 			_uxdp_words "--instance -j --json -p --pretty -h --help -V --version" "$cur"
 		else
-			_uxdp_words "map ringbuf perf xsk stats instance apply help" "$cur"
+			_uxdp_words "map prog ringbuf perf xsk stats instance apply help" "$cur"
 		fi
+		return
+	fi
+	if [[ $cur == -* && $cmd != prog ]]; then
+		_uxdp_words "-j --json -p --pretty --instance" "$cur"
 		return
 	fi
 	case $cmd in
 	map)
 		if [[ -z $sub ]]; then
 			_uxdp_words "list show dump lookup update delete getnext push pop peek
-				cleanup" "$cur"
-		elif [[ $nargs -eq 0 && $sub != list && $sub != cleanup ]]; then
+				cleanup help" "$cur"
+		elif [[ $nargs -eq 0 && $sub != list && $sub != cleanup && $sub != help ]]; then
 			_uxdp_words "$(_uxdpctl_maps) name id" "$cur"
 		elif [[ $prev == key || $prev == value ]]; then
 			_uxdp_words "hex u8 u16 u32 u64 be16 be32 be64 ipv4 ipv6 prefix mac zero map" "$cur"
@@ -166,9 +173,15 @@ _uxdpctl()
 		fi ;;
 	instance)
 		if [[ -z $sub ]]; then
-			_uxdp_words "list delete" "$cur"
+			_uxdp_words "list delete help" "$cur"
 		elif [[ $sub == delete && $nargs -eq 0 ]]; then
 			_uxdp_words "$(_uxdp_instances)" "$cur"
+		fi ;;
+	prog)
+		if [[ -z $sub ]]; then
+			_uxdp_words "show list load attach detach replace unload ports help" "$cur"
+		elif [[ $sub == load && $nargs -eq 0 ]]; then
+			_uxdp_files "$cur" '*.o'
 		fi ;;
 	apply) [[ -z $sub ]] && _uxdp_files "$cur" '' ;;
 	esac

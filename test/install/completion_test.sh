@@ -70,10 +70,13 @@ uxdpc hist.bpf.o -O0 -o hist.aot.o || { echo "FAIL: uxdpc"; exit 1; }
 uxdp --object hist.aot.o --pcap "$EX/traffic.pcap" --instance "$INST" >/dev/null ||
 	{ echo "FAIL: uxdp"; exit 1; }
 
-expect "uxdpctl ''" _uxdpctl uxdpctl '' :: map stats instance ringbuf apply
+expect "uxdpctl ''" _uxdpctl uxdpctl '' :: map prog stats instance ringbuf apply
+expect "uxdpctl prog ''" _uxdpctl uxdpctl prog '' :: show load attach help
+expect "uxdpctl map dump len_hist -" _uxdpctl uxdpctl map dump len_hist - :: -j --pretty
 expect "uxdpctl --" _uxdpctl uxdpctl -- :: --instance --json --version
 expect "uxdpctl --instance ''" _uxdpctl uxdpctl --instance '' :: "$INST"
-expect "uxdpctl --instance I map ''" _uxdpctl uxdpctl --instance "$INST" map '' :: dump list update
+expect "uxdpctl --instance I map ''" _uxdpctl uxdpctl --instance "$INST" map '' :: dump list update help
+expect "uxdpctl -j map dump ''" _uxdpctl uxdpctl -j map dump '' :: name id
 expect "uxdpctl --instance I map dump ''" _uxdpctl uxdpctl --instance "$INST" map dump '' :: len_hist
 expect "uxdpctl --instance I map lookup len_hist key ''" _uxdpctl \
 	uxdpctl --instance "$INST" map lookup len_hist key '' :: u32 hex ipv4
