@@ -86,7 +86,8 @@ run uxdp --object hist.aot.o --pcap "$EX/traffic.pcap" --instance "$INST" >uxdp.
 # the capture holds 1000 frames, 25 of them runts (0-13 bytes) that no XDP path runs
 grep -Eq "^XDP_PASS +975 " uxdp.out || fail "uxdp: not 975 passed: $(cat uxdp.out)"
 run uxdpctl --instance "$INST" map dump len_hist >dump.out || fail "uxdpctl map dump"
-grep -Eq "^Found [1-9][0-9]* elements" dump.out || fail "uxdpctl: $(tail -1 dump.out)"
+# formatted by the map's BTF, as bpftool prints it
+grep -q '^        "value": ' dump.out || fail "uxdpctl: $(head -5 dump.out)"
 run uxdpctl --instance "$INST" -j map dump len_hist |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d) > 0 and "key" in d[0]' ||
 	fail "uxdpctl -j map dump"

@@ -348,9 +348,54 @@ static void test_create_checks(void)
 	CHECK_EQ(try_create(BPF_MAP_TYPE_SOCKMAP, 4, 4, 4, 0), -EINVAL);
 }
 
+/*
+ * The key/value BTF a map is created with (uxdp_map_def.btf) reads back
+ * from the segment, also through another handle; a map without one, or
+ * with one too large for the header page, has none.
+ */
+static void test_btf(void)
+{
+	static uint8_t blob[200], big[UXDP_MAP_BTF_MAX], out[UXDP_MAP_BTF_MAX];
+	struct uxdp_map_def d = {
+		.name = "withbtf", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+		.max_entries = 2, .btf = blob, .btf_size = sizeof(blob), .btf_key_type_id = 3,
+		.btf_value_type_id = 7,
+	};
+	struct uxdp_map *m = NULL, *o = NULL;
+	uint32_t size = 0, kid = 0, vid = 0;
+
+	for (size_t i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 7 + 1);
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	CHECK_EQ(uxdp_map_open(test_instance, "withbtf", &o), 0);
+	if (!m || !o)
+		goto out;
+	CHECK_EQ(uxdp_map_btf(o, out, sizeof(out), &size, &kid, &vid), 0);
+	CHECK_EQ(size, sizeof(blob));
+	CHECK(!memcmp(out, blob, sizeof(blob)));
+	CHECK_EQ(kid, 3);
+	CHECK_EQ(vid, 7);
+	CHECK_EQ(uxdp_map_btf(o, out, 10, &size, &kid, &vid), -ENOSPC);
+	CHECK_EQ(size, sizeof(blob));
+	uxdp_map_close(o);
+	o = mk("nobtf", BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0);
+	CHECK(o && uxdp_map_btf(o, out, sizeof(out), &size, &kid, &vid) == -ENOENT);
+	uxdp_map_close(o);
+	d.name = "bigbtf";
+	d.btf = big;
+	d.btf_size = sizeof(big); /* the header itself takes part of the page */
+	o = NULL;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &o), 0);
+	CHECK(o && uxdp_map_btf(o, out, sizeof(out), &size, &kid, &vid) == -ENOENT);
+out:
+	uxdp_map_close(o);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("arr");
+	test_btf();
 	test_create_checks();
 	test_array();
 	test_percpu_array();
