@@ -55,6 +55,17 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+struct tag {
+	char name[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct tag);
+} tags SEC(".maps");
+
 SEC("xdp")
 int xdp_btf(struct xdp_md *ctx)
 {
@@ -65,8 +76,12 @@ int xdp_btf(struct xdp_md *ctx)
 
 	if (v)
 		v->packets++;
+	struct tag *t = bpf_map_lookup_elem(&tags, &idx);
+
 	if (n)
 		__sync_fetch_and_add(n, 1);
+	if (t)
+		t->name[0] = 'x';
 	return XDP_PASS;
 }
 
