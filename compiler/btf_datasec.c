@@ -201,7 +201,8 @@ static bool is_literal_pool(const char *name)
 	return *p == '\0';
 }
 
-static const struct btf_type *find_datasec(const struct btf *btf, const char *name)
+static const struct btf_type *find_datasec_id(const struct btf *btf, const char *name,
+					      __u32 *sec_id)
 {
 	__u32 n = btf__type_cnt(btf);
 
@@ -212,10 +213,19 @@ static const struct btf_type *find_datasec(const struct btf *btf, const char *na
 		if (!t || !btf_is_datasec(t))
 			continue;
 		tname = btf__name_by_offset(btf, t->name_off);
-		if (tname && !strcmp(tname, name))
+		if (tname && !strcmp(tname, name)) {
+			*sec_id = id;
 			return t;
+		}
 	}
 	return NULL;
+}
+
+static const struct btf_type *find_datasec(const struct btf *btf, const char *name)
+{
+	__u32 id;
+
+	return find_datasec_id(btf, name, &id);
 }
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -273,15 +283,64 @@ static int read_map(struct uxdp_map_info *m, const struct btf *btf, const struct
 	return 0;
 }
 
+/*
+ * Global data gets its DATASEC as value BTF, as libbpf gives it to the
+ * kernel (so bpftool prints {".bss": [{"var": ...}]}): global variables at
+ * their symbols' offsets when clang left them 0, static ones where clang put
+ * them.  A section where a variable cannot be placed keeps no BTF (hex).
+ */
+static int datasec_btf(struct uxdp_map_info *m, const struct btf *btf,
+		       const struct uxdp_elf_view *v, struct uxdp_diag *diag)
+{
+	const char *name =
+		m->shndx > 0 && (size_t)m->shndx < v->n_secs ? v->sec_names[m->shndx] : NULL;
+	__u32 sec_id = 0;
+	const struct btf_type *sec = btf && name ? find_datasec_id(btf, name, &sec_id) : NULL;
+	const struct btf_var_secinfo *vsi;
+	__u32 *off;
+	int err = 0;
+
+	if (!sec || !btf_vlen(sec))
+		return 0;
+	off = calloc(btf_vlen(sec), sizeof(*off));
+	if (!off)
+		return diag_error(diag, -ENOMEM, "out of memory");
+	vsi = btf_var_secinfos(sec);
+	for (__u16 i = 0; i < btf_vlen(sec) && !err; i++, vsi++) {
+		const struct btf_type *var = btf__type_by_id(btf, vsi->type);
+		uint64_t o = vsi->offset;
+
+		if (!var || !btf_is_var(var))
+			err = -EINVAL;
+		else if (sec->size == 0 && btf_var(var)->linkage != BTF_VAR_STATIC &&
+			 var_symbol(v, btf__name_by_offset(btf, var->name_off) ?: "", m->shndx,
+				    &o) != 1)
+			err = -EINVAL;
+		else if (o > m->value_size || vsi->size > m->value_size - o)
+			err = -EINVAL;
+		off[i] = (__u32)o;
+	}
+	if (!err)
+		err = uxdp_btf_extract_datasec(btf, sec_id, off, m);
+	free(off);
+	return err == -ENOMEM ? diag_error(diag, err, "out of memory") : 0;
+}
+
 int uxdp_btf_datasec_read(struct uxdp_object *obj, const struct uxdp_elf_view *v,
 			  struct uxdp_diag *diag)
 {
 	struct btf *btf = open_btf(v);
 	int err = 0;
 
-	for (size_t k = 0; k < obj->n_maps && !err; k++)
-		if (obj->maps[k].kind == UXDP_MAP_KIND_RODATA)
-			err = read_map(&obj->maps[k], btf, v, diag);
+	for (size_t k = 0; k < obj->n_maps && !err; k++) {
+		struct uxdp_map_info *m = &obj->maps[k];
+
+		if (m->kind == UXDP_MAP_KIND_RODATA)
+			err = read_map(m, btf, v, diag);
+		if (!err && (m->kind == UXDP_MAP_KIND_DATA || m->kind == UXDP_MAP_KIND_RODATA ||
+			     m->kind == UXDP_MAP_KIND_BSS))
+			err = datasec_btf(m, btf, v, diag);
+	}
 	btf__free(btf);
 	return err;
 }

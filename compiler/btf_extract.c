@@ -20,6 +20,9 @@
 
 struct extract {
 	const struct btf *src;
+	/* A global-data section: the DATASEC's size and its variables' offsets. */
+	__u32 sec_size;
+	const __u32 *vsi_off;
 	__u32 *new_id;   /* by source id; 0: not reached */
 	__u32 *order;    /* source ids, in new-id order */
 	__u32 n;         /* types reached */
@@ -53,6 +56,13 @@ static int visit_refs(const struct btf_type *t, int (*cb)(__u32 *id, void *arg),
 			err = cb(&m[i].type, arg);
 		return err;
 	}
+	case BTF_KIND_DATASEC: {
+		struct btf_var_secinfo *v = btf_var_secinfos(t);
+
+		for (i = 0; i < n && !err; i++)
+			err = cb(&v[i].type, arg);
+		return err;
+	}
 	case BTF_KIND_INT:
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
@@ -61,7 +71,7 @@ static int visit_refs(const struct btf_type *t, int (*cb)(__u32 *id, void *arg),
 	case BTF_KIND_PTR:
 		return 0;
 	default:
-		return -EOPNOTSUPP; /* func, datasec, decl tags: not in a key or value */
+		return -EOPNOTSUPP; /* functions, decl tags: not in a key or value */
 	}
 }
 
@@ -96,6 +106,28 @@ static int rewrite(__u32 *id, void *arg)
 	return 0;
 }
 
+static int by_offset(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * What libbpf does to a section's DATASEC before the kernel gets it (clang
+ * leaves size and global offsets 0): the section's size, each variable's
+ * offset from its symbol, variables in offset order, as the kernel wants.
+ */
+static void fix_datasec(const struct extract *x, struct btf_type *t)
+{
+	struct btf_var_secinfo *v = btf_var_secinfos(t);
+
+	t->size = x->sec_size;
+	for (__u16 i = 0; i < btf_vlen(t); i++)
+		v[i].offset = x->vsi_off[i];
+	qsort(v, btf_vlen(t), sizeof(*v), by_offset);
+}
+
 /* Copy the reached types into dst, in order, with references rewritten. */
 static int copy_types(struct extract *x, struct btf *dst)
 {
@@ -114,14 +146,36 @@ static int copy_types(struct extract *x, struct btf *dst)
 			dt->type = 0;
 		else
 			visit_refs(dt, rewrite, x);
+		if (btf_is_datasec(dt) && x->vsi_off)
+			fix_datasec(x, dt);
 	}
 	return 0;
 }
+
+static int extract(struct extract *x, uint32_t key_id, uint32_t value_id,
+		   struct uxdp_map_info *m);
 
 int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
 		     struct uxdp_map_info *m)
 {
 	struct extract x = { .src = src, .n_src = btf__type_cnt(src) };
+
+	return extract(&x, key_id, value_id, m);
+}
+
+int uxdp_btf_extract_datasec(const struct btf *src, uint32_t sec_id, const uint32_t *vsi_off,
+			     struct uxdp_map_info *m)
+{
+	struct extract x = { .src = src, .n_src = btf__type_cnt(src), .vsi_off = vsi_off,
+			     .sec_size = m->value_size };
+
+	return extract(&x, 0, sec_id, m);
+}
+
+static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id,
+		   struct uxdp_map_info *m)
+{
+	struct extract x = *xp;
 	struct btf *dst = NULL;
 	const void *raw;
 	__u32 size;

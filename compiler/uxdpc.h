@@ -246,6 +246,13 @@ struct btf *uxdp_btf_parse(const struct uxdp_elf_view *view, struct uxdp_diag *d
  */
 int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
 		     struct uxdp_map_info *m);
+/*
+ * The same for a global-data map: its section's DATASEC sec_id as the value
+ * type (no key), fixed as libbpf fixes it: size m->value_size and the i-th
+ * variable at vsi_off[i].
+ */
+int uxdp_btf_extract_datasec(const struct btf *src, uint32_t sec_id, const uint32_t *vsi_off,
+			     struct uxdp_map_info *m);
 
 /* core_relo.c: the code of every executable section, by section index. */
 struct uxdp_core_sections {

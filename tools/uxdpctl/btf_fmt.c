@@ -327,10 +327,33 @@ static int dump_struct(const struct dumper *d, const struct btf_type *t, const u
 	return err;
 }
 
+/* Global data: {"SECTION": [{"var": value}, ...]}, each variable at its offset. */
+static int dump_datasec(const struct dumper *d, const struct btf_type *t, const uint8_t *data,
+			size_t avail, int depth)
+{
+	const struct btf_var_secinfo *v = btf_var_secinfos(t);
+	int err = 0;
+
+	w_open(d->o, '{');
+	w_name(d->o, btf__name_by_offset(d->btf, t->name_off));
+	w_open(d->o, '[');
+	for (uint16_t i = 0; i < btf_vlen(t) && !err; i++) {
+		if (v[i].offset > avail) {
+			err = -EINVAL;
+			break;
+		}
+		err = dump_type(d, v[i].type, 0, data + v[i].offset, avail - v[i].offset, depth + 1);
+	}
+	w_close(d->o, ']');
+	w_close(d->o, '}');
+	return err;
+}
+
 static int dump_type(const struct dumper *d, uint32_t id, uint8_t bit_off, const uint8_t *data,
 		     size_t avail, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(d->btf, id);
+	int err;
 	uint64_t p = 0;
 
 	if (!t || depth > MAX_DEPTH)
@@ -365,6 +388,14 @@ static int dump_type(const struct dumper *d, uint32_t id, uint8_t bit_off, const
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
 		return dump_type(d, t->type, bit_off, data, avail, depth + 1);
+	case BTF_KIND_VAR:
+		w_open(d->o, '{');
+		w_name(d->o, btf__name_by_offset(d->btf, t->name_off));
+		err = dump_type(d, t->type, bit_off, data, avail, depth + 1);
+		w_close(d->o, '}');
+		return err;
+	case BTF_KIND_DATASEC:
+		return dump_datasec(d, t, data, avail, depth);
 	case BTF_KIND_FWD:
 		w_printf(d->o, "(fwd-kind-invalid)");
 		return -EINVAL;

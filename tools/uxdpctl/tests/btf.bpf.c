@@ -66,6 +66,12 @@ struct {
 	__type(value, struct tag);
 } tags SEC(".maps");
 
+/* Global data: bpftool formats these maps by their section's DATASEC. */
+__u32 seen;                      /* .bss */
+__s16 level = -3;                /* .data */
+const volatile char mode[6] = "fast"; /* .rodata */
+static volatile __u64 hidden = 9; /* .data, a static variable */
+
 SEC("xdp")
 int xdp_btf(struct xdp_md *ctx)
 {
@@ -82,6 +88,7 @@ int xdp_btf(struct xdp_md *ctx)
 		__sync_fetch_and_add(n, 1);
 	if (t)
 		t->name[0] = 'x';
+	seen += mode[0] + level + hidden;
 	return XDP_PASS;
 }
 

@@ -162,6 +162,22 @@ try:
                 w = first_cpus(w, h)
             if h != w:
                 failures.append("-j map lookup %s %s:\n %r\n %r" % (name, k.hex(), h, w))
+    # Global data: the kernel's maps are "<object>.<section>", pinned with
+    # the dot as '_'; the program wrote .bss in the uxdp run, so set it in both.
+    bss = [str(x) for x in struct.pack("<I", 0x01020304)]
+    bpftool("map", "update", "pinned", PIN + "/m/btf_bss", "key", "0", "0", "0", "0",
+            "value", *bss)
+    ctl_("map", "update", ".bss", "key", "u32", "0", "value", *bss)
+    for sec in ("bss", "data", "rodata"):
+        want = json.loads(bpftool("-j", "map", "dump", "pinned", PIN + "/m/btf_" + sec))
+        have = json.loads(ctl_("-j", "map", "dump", "." + sec))
+        if len(want) != 1 or "formatted" not in want[0] or have != want:
+            failures.append("-j map dump .%s:\n %r\n %r" % (sec, have, want))
+        w = bpftool("map", "dump", "pinned", PIN + "/m/btf_" + sec)
+        h = ctl_("map", "dump", "." + sec)
+        if h != w:
+            failures.append("map dump .%s:\n%s\nbpftool:\n%s" % (sec, h, w))
+
     # The array's order is its index: the whole plain dump is the same text.
     w = bpftool("map", "dump", "pinned", PIN + "/m/counters")
     h = ctl_("map", "dump", "counters")
