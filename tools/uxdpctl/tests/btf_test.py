@@ -14,6 +14,7 @@ Exit 77 (skip) without root or bpftool.
 """
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -196,6 +197,31 @@ try:
     if h != ('{\n    "key": 9,\n    "values": [{\n            "cpu": 0,\n            "value": {\n'
              '                "name": "a"\n            }\n        }\n    ]\n}\n'):
         failures.append("plain per-CPU lookup:\n%s" % h)
+
+    # The BTF lives in the segment's header page: damaged, it must give hex
+    # or an error, never a crash or a read past the key and value.
+    seg = "/dev/shm/uxdp.%s.flows" % INST
+    with open(seg, "r+b") as f:
+        page = bytearray(f.read(4096))
+        at = page.find(b"\x9f\xeb\x01")  # the BTF header's magic and version
+        if at < 0:
+            failures.append("no BTF blob in the header page of %s" % seg)
+        else:
+            rnd = random.Random(7)
+            for trial in range(200):
+                bad = bytearray(page)
+                for _ in range(rnd.choice((1, 2, 8))):
+                    bad[at + rnd.randrange(24, 400)] = rnd.randrange(256)
+                f.seek(0)
+                f.write(bad)
+                f.flush()
+                for args in (["-j", "map", "dump", "flows"], ["map", "dump", "flows"]):
+                    r = subprocess.run([ctl, "--instance", INST] + args, capture_output=True)
+                    if r.returncode not in (0, 1):
+                        failures.append("damaged BTF, trial %d: %s exit %d" %
+                                        (trial, " ".join(args), r.returncode))
+            f.seek(0)
+            f.write(page)
 except (RuntimeError, AssertionError) as e:
     failures.append(str(e))
 finally:
