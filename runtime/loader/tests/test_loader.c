@@ -349,6 +349,15 @@ static int test_corrupt(const char *path, const char *meta_path)
 		h = (struct uxdp_meta_header *)(obj + off);
 		((struct uxdp_meta_map *)(obj + off + h->maps_off))->init_size = 9;
 		expect_fail(obj, size, "initial data", "meta init size");
+
+		memcpy(obj, orig, size);
+		((struct uxdp_meta_map *)(obj + off + h->maps_off))->btf_off = h->data_size;
+		((struct uxdp_meta_map *)(obj + off + h->maps_off))->btf_size = 1;
+		expect_fail(obj, size, "BTF out of bounds", "meta map BTF");
+
+		memcpy(obj, orig, size);
+		h->version = UXDP_META_VERSION - 1; /* an object of the uxdpc before map BTF */
+		expect_fail(obj, size, "compile it again", "meta old version");
 	}
 	free(orig);
 	free(obj);
