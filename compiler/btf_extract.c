@@ -23,9 +23,9 @@ struct extract {
 	/* A global-data section: the DATASEC's size and its variables' offsets. */
 	__u32 sec_size;
 	const __u32 *vsi_off;
-	__u32 *new_id;   /* by source id; 0: not reached */
-	__u32 *order;    /* source ids, in new-id order */
-	__u32 n;         /* types reached */
+	__u32 *new_id; /* by source id; 0: not reached */
+	__u32 *order;  /* source ids, in new-id order */
+	__u32 n;       /* types reached */
 	__u32 n_src;
 };
 
@@ -152,13 +152,12 @@ static int copy_types(struct extract *x, struct btf *dst)
 	return 0;
 }
 
-static int extract(struct extract *x, uint32_t key_id, uint32_t value_id,
-		   struct uxdp_map_info *m);
+static int extract(struct extract *x, uint32_t key_id, uint32_t value_id, struct uxdp_map_info *m);
 
 int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
 		     struct uxdp_map_info *m)
 {
-	struct extract x = { .src = src, .n_src = btf__type_cnt(src) };
+	struct extract x = {.src = src, .n_src = btf__type_cnt(src)};
 
 	return extract(&x, key_id, value_id, m);
 }
@@ -166,14 +165,13 @@ int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
 int uxdp_btf_extract_datasec(const struct btf *src, uint32_t sec_id, const uint32_t *vsi_off,
 			     struct uxdp_map_info *m)
 {
-	struct extract x = { .src = src, .n_src = btf__type_cnt(src), .vsi_off = vsi_off,
-			     .sec_size = m->value_size };
+	struct extract x = {
+	    .src = src, .n_src = btf__type_cnt(src), .vsi_off = vsi_off, .sec_size = m->value_size};
 
 	return extract(&x, 0, sec_id, m);
 }
 
-static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id,
-		   struct uxdp_map_info *m)
+static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id, struct uxdp_map_info *m)
 {
 	struct extract x = *xp;
 	struct btf *dst = NULL;

@@ -14,9 +14,9 @@
  */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <linux/bpf.h>
 #include <ctype.h>
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,7 @@ struct btf_fmt_out {
 	FILE *f;
 	unsigned int depth;
 	bool pretty;
-	char sep;  /* ',' once something was written at this level, else 0 */
+	char sep; /* ',' once something was written at this level, else 0 */
 };
 
 static void w_eol(struct btf_fmt_out *o)
@@ -76,14 +76,29 @@ static void w_str_raw(struct btf_fmt_out *o, const char *s)
 	fputc('"', o->f);
 	for (; *s; s++) {
 		switch (*s) {
-		case '"': fputs("\\\"", o->f); break;
-		case '\\': fputs("\\\\", o->f); break;
-		case '\n': fputs("\\n", o->f); break;
-		case '\t': fputs("\\t", o->f); break;
-		case '\r': fputs("\\r", o->f); break;
-		case '\f': fputs("\\f", o->f); break;
-		case '\b': fputs("\\b", o->f); break;
-		default: fputc(*s, o->f);
+		case '"':
+			fputs("\\\"", o->f);
+			break;
+		case '\\':
+			fputs("\\\\", o->f);
+			break;
+		case '\n':
+			fputs("\\n", o->f);
+			break;
+		case '\t':
+			fputs("\\t", o->f);
+			break;
+		case '\r':
+			fputs("\\r", o->f);
+			break;
+		case '\f':
+			fputs("\\f", o->f);
+			break;
+		case '\b':
+			fputs("\\b", o->f);
+			break;
+		default:
+			fputc(*s, o->f);
 		}
 	}
 	fputc('"', o->f);
@@ -101,7 +116,7 @@ static void w_name(struct btf_fmt_out *o, const char *name)
 }
 
 static void w_printf(struct btf_fmt_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void w_printf(struct btf_fmt_out *o, const char *fmt, ...)
 {
@@ -124,7 +139,7 @@ static void w_string(struct btf_fmt_out *o, const char *s)
 struct dumper {
 	const struct btf *btf;
 	struct btf_fmt_out *o;
-	bool plain;  /* bpftool's is_plain_text */
+	bool plain; /* bpftool's is_plain_text */
 };
 
 static int dump_type(const struct dumper *d, uint32_t id, uint8_t bit_off, const uint8_t *data,
@@ -215,11 +230,26 @@ static int dump_enum(const struct dumper *d, const struct btf_type *t, const uin
 	if (t->size > avail)
 		return -EINVAL;
 	switch (t->size) {
-	case 8: memcpy(&v, data, 8); break;
-	case 4: { int32_t x; memcpy(&x, data, 4); v = x; break; }
-	case 2: { int16_t x; memcpy(&x, data, 2); v = x; break; }
-	case 1: v = (int8_t)data[0]; break;
-	default: return -EINVAL;
+	case 8:
+		memcpy(&v, data, 8);
+		break;
+	case 4: {
+		int32_t x;
+		memcpy(&x, data, 4);
+		v = x;
+		break;
+	}
+	case 2: {
+		int16_t x;
+		memcpy(&x, data, 2);
+		v = x;
+		break;
+	}
+	case 1:
+		v = (int8_t)data[0];
+		break;
+	default:
+		return -EINVAL;
 	}
 	for (uint16_t i = 0; i < btf_vlen(t); i++) {
 		if (v == e[i].val) {
@@ -342,7 +372,8 @@ static int dump_datasec(const struct dumper *d, const struct btf_type *t, const 
 			err = -EINVAL;
 			break;
 		}
-		err = dump_type(d, v[i].type, 0, data + v[i].offset, avail - v[i].offset, depth + 1);
+		err =
+		    dump_type(d, v[i].type, 0, data + v[i].offset, avail - v[i].offset, depth + 1);
 	}
 	w_close(d->o, ']');
 	w_close(d->o, '}');
@@ -509,7 +540,7 @@ void btf_fmt_end_list(struct btf_fmt_out *o)
 int btf_fmt_entry(struct btf_fmt_out *o, const struct btf_fmt *f, const void *key,
 		  const void *value)
 {
-	const struct dumper d = { .btf = f->btf, .o = o, .plain = true };
+	const struct dumper d = {.btf = f->btf, .o = o, .plain = true};
 
 	return dump_entry(&d, f, key, value);
 }
@@ -525,7 +556,7 @@ void btf_fmt_end(struct btf_fmt_out *o)
 
 char *btf_fmt_json(const struct btf_fmt *f, const void *key, const void *value)
 {
-	struct btf_fmt_out o = { 0 };
+	struct btf_fmt_out o = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	int err;
@@ -533,8 +564,7 @@ char *btf_fmt_json(const struct btf_fmt *f, const void *key, const void *value)
 	o.f = open_memstream(&buf, &len);
 	if (!o.f)
 		return NULL;
-	err = dump_entry(&(struct dumper){ .btf = f->btf, .o = &o, .plain = false }, f, key,
-			 value);
+	err = dump_entry(&(struct dumper){.btf = f->btf, .o = &o, .plain = false}, f, key, value);
 	if (fclose(o.f) || err) {
 		free(buf);
 		return NULL;

@@ -23,10 +23,10 @@ struct btf;
 
 struct btf_fmt {
 	struct btf *btf;
-	uint32_t key_id;       /* 0: the key is not formatted */
+	uint32_t key_id; /* 0: the key is not formatted */
 	uint32_t value_id;
 	uint32_t key_size, value_size;
-	unsigned int ncpus;    /* per-CPU maps: values per key; else 0 */
+	unsigned int ncpus; /* per-CPU maps: values per key; else 0 */
 };
 
 /* 0, -ENOENT when the map has no (usable) BTF; release with btf_fmt_close(). */
