@@ -68,9 +68,9 @@ tail -7 stats.out | head -1 | grep -q "^verdict " || fail "uxdp --stats: the tab
 # uxdp-bench: three rounds of two uxdpc levels, no kernel (root) or native (clang) engine.
 bench="uxdp-bench $EX/xdp_len_hist.bpf.o --no-kernel --no-native --levels 0,3 --iterations 20000 --rounds 3"
 script -qec "$bench" /dev/null >tty.out || fail "uxdp-bench on a terminal: $(tail -c 400 tty.out)"
-for want in "\[1/1\] xdp_len_hist: compiling uxdp -O0" "xdp_len_hist: warming up" \
-	"xdp_len_hist: round 3/3, uxdp -O3 (empty program)"; do
-	grep -q "uxdp-bench: $want" tty.out || fail "uxdp-bench on a terminal: no '$want'"
+for want in "compiling uxdp -O0" "warming up" "round 3/3, uxdp -O3 (empty program)"; do
+	grep -Fq "uxdp-bench: [1/1] xdp_len_hist: $want" tty.out ||
+		fail "uxdp-bench on a terminal: no '$want'"
 done
 grep -Eq "round 2/3, uxdp -O0 \(ETA [0-9]+(s|m[0-9]{2}s)\)" tty.out ||
 	fail "uxdp-bench on a terminal: no ETA"
