@@ -67,7 +67,8 @@ tail -7 stats.out | head -1 | grep -q "^verdict " || fail "uxdp --stats: the tab
 
 # uxdp-bench: three rounds of two uxdpc levels, no kernel (root) or native (clang) engine.
 bench="uxdp-bench $EX/xdp_len_hist.bpf.o --no-kernel --no-native --levels 0,3 --iterations 20000 --rounds 3"
-script -qec "$bench" /dev/null >tty.out || fail "uxdp-bench on a terminal: $(tail -c 400 tty.out)"
+# wide enough for the whole status line whatever terminal runs the test
+script -qec "stty cols 200 2>/dev/null; $bench" /dev/null >tty.out || fail "uxdp-bench on a terminal: $(tail -c 400 tty.out)"
 for want in "compiling uxdp -O0" "warming up" "round 3/3, uxdp -O3 (empty program)"; do
 	grep -Fq "uxdp-bench: [1/1] xdp_len_hist: $want" tty.out ||
 		fail "uxdp-bench on a terminal: no '$want'"

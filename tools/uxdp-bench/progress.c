@@ -11,7 +11,10 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -79,26 +82,50 @@ void progress_end(void)
 	pr.open = false;
 }
 
+/*
+ * A status line longer than the terminal wraps, and \r then goes back to
+ * its last row only: cut it to the width, keeping the ETA at the end.
+ */
+static void fit(char *line, size_t n, const char *eta)
+{
+	struct winsize ws;
+	size_t cols = 0, len = strlen(line), tail = strlen(eta);
+
+	if (pr.in_place && !ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 20)
+		cols = ws.ws_col - 1;
+	if (cols && len + tail > cols && cols > tail + 3) {
+		len = cols - tail - 3;
+		snprintf(line + len, n - len, "...");
+		len += 3;
+	}
+	snprintf(line + len, n - len, "%s", eta);
+}
+
 void progress_step(const char *fmt, ...)
 {
 	double f = progress_fraction(), t = now_s() - pr.t0;
-	char eta[32] = "";
+	char eta[48] = "", line[512];
 	va_list ap;
+	int l = 0;
 
 	if (!pr.on)
 		return;
 	/* Nothing is known before the first step ends. */
-	if (f > 0 && f < 1)
-		fmt_eta(eta, sizeof(eta), t / f * (1 - f));
-	progress_end();
-	fputs("uxdp-bench: ", stderr);
+	if (f > 0 && f < 1) {
+		snprintf(eta, sizeof(eta), " (ETA ");
+		fmt_eta(eta + 6, sizeof(eta) - 7, t / f * (1 - f));
+		strcat(eta, ")");
+	}
 	if (pr.prog < pr.nprogs)
-		fprintf(stderr, "[%u/%u] ", pr.prog + 1, pr.nprogs);
+		l = snprintf(line, sizeof(line), "uxdp-bench: [%u/%u] ", pr.prog + 1, pr.nprogs);
+	else
+		l = snprintf(line, sizeof(line), "uxdp-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + l, sizeof(line) - l, fmt, ap);
 	va_end(ap);
-	if (*eta)
-		fprintf(stderr, " (ETA %s)", eta);
+	fit(line, sizeof(line), eta);
+	progress_end();
+	fputs(line, stderr);
 	if (pr.in_place)
 		pr.open = true;
 	else
