@@ -70,8 +70,9 @@ static const char *si_rate(char *buf, size_t n, double v, int decimals, const ch
 void uxdp_stats_print_rate(FILE *f, double seconds, const struct uxdp_stats *d, double dt)
 {
 	/* the order of the example: what a program mostly returns first */
-	static const enum uxdp_verdict order[] = { UXDP_DROP, UXDP_PASS, UXDP_TX, UXDP_REDIRECT,
-						   UXDP_ABORTED };
+	static const enum uxdp_verdict order[] = {
+		UXDP_DROP, UXDP_PASS, UXDP_TX, UXDP_REDIRECT, UXDP_ABORTED,
+	};
 	static const char *const label[UXDP_N_VERDICTS] = {
 		"aborted", "drop", "pass", "tx", "redirect",
 	};
@@ -85,8 +86,9 @@ void uxdp_stats_print_rate(FILE *f, double seconds, const struct uxdp_stats *d, 
 		tp += d->packets[v];
 		tb += d->bytes[v];
 	}
-	fprintf(f, "%6.1f s  %10s  %10s ", seconds, si_rate(pps, sizeof(pps), tp / dt, 2, " ", "pps"),
-		si_rate(bps, sizeof(bps), tb * 8.0 / dt, 1, " ", "b/s"));
+	si_rate(pps, sizeof(pps), tp / dt, 2, " ", "pps");
+	si_rate(bps, sizeof(bps), tb * 8.0 / dt, 1, " ", "b/s");
+	fprintf(f, "%6.1f s  %10s  %10s ", seconds, pps, bps);
 	for (v = 0; v < UXDP_N_VERDICTS; v++) {
 		double rate = d->packets[order[v]] / dt;
 

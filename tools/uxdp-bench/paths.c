@@ -40,8 +40,7 @@ static void self_dir(char *buf, size_t n)
 }
 
 /* dir/rel when it exists (mode: access(2)'s), else build. */
-static void pick(char *out, size_t n, const char *dir, const char *rel, int mode,
-		 const char *build)
+static void pick(char *out, size_t n, const char *dir, const char *rel, int mode, const char *build)
 {
 	if (dir[0]) {
 		snprintf(out, n, "%s/%s", dir, rel);
