@@ -1,10 +1,11 @@
 # What `cmake --install build [--prefix P]` installs, and the Debian packages
 # `cpack -G DEB` makes from it (scripts/package-deb.sh; docs/install.md):
 #
-#   bin/                      uxdpc uxdp uxdpctl uxdp-difftest uxdp-corpus uxdp-as
+#   bin/                      uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as
 #   LIBDIR/                   libuxdp.so.N (exports uxdp_* only), libuxdp.a, pkgconfig/uxdp.pc
 #   LIBDIR/uxdp/              uxdp_helpers.bc, which uxdpc inlines, and uxdp.btf, the
 #                             types of CO-RE relocations (both found relative to uxdpc)
+#   share/uxdp/bench/         uxdp-bench's native headers and empty program
 #   include/uxdp/             the runtime's public headers
 #   share/man/man1, man8/     a page per tool (man/*.md and the tools' READMEs)
 #   share/bash-completion/    completion for every tool
@@ -24,12 +25,24 @@ file(RELATIVE_PATH _btf_rel ${CMAKE_INSTALL_FULL_BINDIR}
      ${CMAKE_INSTALL_FULL_LIBDIR}/uxdp/uxdp.btf)
 target_compile_definitions(uxdpc_front PRIVATE UXDP_TARGET_BTF_REL="${_btf_rel}")
 
+# ---- uxdp-bench finds its data and the bitcode relative to itself too ----
+if(TARGET uxdp-bench)
+  set(UXDP_INSTALL_BENCHDIR ${CMAKE_INSTALL_DATADIR}/uxdp/bench)
+  file(RELATIVE_PATH _bench_rel ${CMAKE_INSTALL_FULL_BINDIR}
+       ${CMAKE_INSTALL_FULL_DATADIR}/uxdp/bench)
+  target_compile_definitions(uxdp-bench PRIVATE UXDP_BENCH_DATA_REL="${_bench_rel}"
+                             UXDP_BENCH_HELPERS_BC_REL="${_bc_rel}")
+  # The native engine's headers, and the empty program every engine's
+  # baseline runs (source for native, object for the others).
+  install(DIRECTORY tools/uxdp-bench/native DESTINATION ${UXDP_INSTALL_BENCHDIR}
+          COMPONENT tools)
+  install(FILES tools/uxdp-bench/examples/xdp_empty.bpf.c
+                ${CMAKE_BINARY_DIR}/tools/uxdp-bench/examples/xdp_empty.bpf.o
+          DESTINATION ${UXDP_INSTALL_BENCHDIR} COMPONENT tools)
+endif()
+
 # ---- programs ----
-# uxdp-bench is not installed yet: it runs the build tree's uxdpc and reads
-# its native headers and empty program from the source and build trees.
-# Once it finds them relative to itself (tools/common/tool_path.h and a data
-# directory), add it here; its man page is built already.
-set(_tools uxdpc uxdp uxdpctl uxdp-difftest uxdp-corpus uxdp-as)
+set(_tools uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as)
 set(_installed_tools)
 foreach(t ${_tools})
   if(TARGET ${t})

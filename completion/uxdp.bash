@@ -212,12 +212,14 @@ _uxdp_bench()
 	--pcap) _uxdp_files "$cur" '*.pcap'; return ;;
 	--source-dir | --config | --json | --md | --png) _uxdp_files "$cur" ''; return ;;
 	--levels) _uxdp_words "0,1,2,3 3 0,3" "$cur"; return ;;
-	-p | --prog | --iterations | --rounds | --cpu) return ;;
+	--kernel-method) _uxdp_words "fresh repeat" "$cur"; return ;;
+	-p | --prog | --iterations | --rounds | --cpu | --kernel-calls | --per-op) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		_uxdp_words "--source --source-dir --pcap -p --prog --config --levels --ablate
-			--iterations --rounds --cpu --no-kernel --no-native --smoke --callgrind --json
-			--md --png -h --help" "$cur"
+			--iterations --rounds --cpu --no-kernel --no-native --kernel-method
+			--kernel-calls --per-op --smoke --callgrind --json --md --png -v --verbose
+			-V --version -h --help" "$cur"
 		return
 	fi
 	_uxdp_files "$cur" '*.o'

@@ -69,8 +69,10 @@ static void usage(FILE *f)
 		"  --map-size MAP=N  max_entries of MAP, set at load time (not for arrays:\n"
 		"                    their size is compiled in, see uxdpc --map-size)\n"
 		"  --trust-unverified  run programs compiled unconfined (--unsafe-no-bounds-checks)\n"
-		"  --stats           print counters every second (with --instance they are\n"
-		"                    also in shared memory for `uxdpctl stats`)\n"
+		"  --stats           a line of rates every second (packets/s, bits/s, each\n"
+		"                    verdict's packets/s), the full table at exit (with\n"
+		"                    --instance the counters are also in shared memory\n"
+		"                    for `uxdpctl stats`)\n"
 		"  --afxdp IF[,IF]   AF_XDP driver on these interfaces (Ctrl-C stops)\n"
 		"    --queues LIST   queues, one worker each, e.g. 0-1 (default 0)\n"
 		"    --copy, --zero-copy  force the AF_XDP mode (default: zero-copy if possible)\n"
@@ -205,16 +207,8 @@ static void on_stuck(struct uxdp_dp *dp, void *arg)
 	_exit(1);
 }
 
-static void tick_pcap(struct uxdp_dp *dp, double seconds, void *arg)
-{
-	struct uxdp_dp_counters c;
-
-	uxdp_dp_sum(dp, &c);
-	printf("--- %.0f s\n", seconds);
-	uxdp_stats_print(stdout, &c.v, seconds);
-}
-
-static void tick_net(struct uxdp_dp *dp, double seconds, void *arg)
+/* --stats: one line a second, the same for every driver (the table comes at exit). */
+static void tick_rates(struct uxdp_dp *dp, double seconds, void *arg)
 {
 	uxdp_dp_print_rates(dp, stdout);
 }
@@ -665,7 +659,7 @@ int main(int argc, char **argv)
 		atexit(remove_private);
 	}
 	if (show_stats)
-		dpo.tick = run.net ? tick_net : tick_pcap;
+		dpo.tick = tick_rates;
 	else if (!run.net && isatty(STDERR_FILENO))
 		dpo.tick = tick_status;
 	dpo.on_stuck = on_stuck;

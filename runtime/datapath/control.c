@@ -188,39 +188,23 @@ static void header(FILE *f)
 	fputc('\n', f);
 }
 
+/* The same line for every driver: the summed counters' increase since the last one. */
 void uxdp_dp_print_rates(struct uxdp_dp *dp, FILE *f)
 {
 	double now = uxdp_dp_now(), dt = now - dp->rates_last;
-	double total[UXDP_N_VERDICTS] = { 0 };
-	struct uxdp_dp_counters cur;
-	unsigned int i, v;
+	struct uxdp_dp_counters sum;
+	struct uxdp_stats d;
+	unsigned int v;
 
-	if (!dp->rates_prev) {
-		dp->rates_prev = calloc(UXDP_DP_MAX_WORKERS, sizeof(*dp->rates_prev));
-		if (!dp->rates_prev)
-			return;
-	}
 	if (dt <= 0)
 		return;
-	fprintf(f, "--- %.0f s, packets/s\n", now - dp->start);
-	header(f);
-	for (i = 0; i < dp->nworkers; i++) {
-		uxdp_dp_snapshot(&cur, &dp->w[i].shared.cnt);
-		fprintf(f, "%-8u", i);
-		for (v = 0; v < UXDP_N_VERDICTS; v++) {
-			double pps = (cur.v.packets[v] - dp->rates_prev[i].packets[v]) / dt;
-
-			fprintf(f, " %13.0f", pps);
-			total[v] += pps;
-		}
-		fputc('\n', f);
-		dp->rates_prev[i] = cur.v;
+	uxdp_dp_sum(dp, &sum);
+	for (v = 0; v < UXDP_N_VERDICTS; v++) {
+		d.packets[v] = sum.v.packets[v] - dp->rates_prev.packets[v];
+		d.bytes[v] = sum.v.bytes[v] - dp->rates_prev.bytes[v];
 	}
-	fprintf(f, "%-8s", "total");
-	for (v = 0; v < UXDP_N_VERDICTS; v++)
-		fprintf(f, " %13.0f", total[v]);
-	fputc('\n', f);
-	fflush(f);
+	uxdp_stats_print_rate(f, now - dp->start, &d, dt);
+	dp->rates_prev = sum.v;
 	dp->rates_last = now;
 }
 

@@ -69,7 +69,6 @@ void uxdp_dp_destroy(struct uxdp_dp *dp)
 	if (!dp)
 		return;
 	sem_destroy(&dp->wake);
-	free(dp->rates_prev);
 	free(dp->w);
 	free(dp);
 }

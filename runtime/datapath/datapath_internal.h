@@ -26,7 +26,7 @@ struct uxdp_dp {
 	pthread_t control;
 	/* uxdp_dp_print_rates(): the counters of the last line */
 	double rates_last;
-	struct uxdp_stats *rates_prev;
+	struct uxdp_stats rates_prev;
 };
 
 double uxdp_dp_now(void);

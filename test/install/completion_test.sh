@@ -96,6 +96,11 @@ expect "uxdp-corpus -k ipv4-tcp,d" _uxdp_corpus uxdp-corpus -k ipv4-tcp,dns :: \
 	ipv4-tcp,dns-query ipv4-tcp,dns-response
 expect "uxdp-difftest --" _uxdp_difftest uxdp-difftest --a :: --aot
 expect "uxdp-as --" _uxdp_as uxdp-as --d :: --data
+# every option uxdp-bench -h lists is offered (the list is the help's)
+bench_opts=$(uxdp-bench -h | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p')
+[ "$(wc -w <<<"$bench_opts")" -gt 20 ] || { echo "FAIL: uxdp-bench -h: $bench_opts"; failures=$((failures + 1)); }
+expect "uxdp-bench --" _uxdp_bench uxdp-bench -- :: $bench_opts
+expect "uxdp-bench --kernel-method ''" _uxdp_bench uxdp-bench --kernel-method '' :: fresh repeat
 
 echo "$failures failures"
 [ "$failures" = 0 ]

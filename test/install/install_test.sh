@@ -8,13 +8,15 @@
 #     program built by clang from the installed source) with the installed
 #     helper bitcode; the installed uxdp runs it on the installed capture;
 #     uxdpctl reads the map it filled;
+#   - the installed uxdp-bench measures the installed example once, with
+#     the installed uxdpc, bitcode, native headers and empty program;
 #   - every installed man page renders with `man -l` without warnings;
 #   - pkg-config --cflags --libs uxdp with PKG_CONFIG_PATH into the prefix,
 #     and a compiled object linked against the installed libuxdp, shared
 #     and static, runs;
 #   - the installed headers compile one by one;
-#   - no installed program but uxdp-difftest (its build-tree fallback)
-#     holds the build directory's path.
+#   - no installed program but uxdp-difftest and uxdp-bench (their
+#     build-tree fallbacks) holds the build directory's path.
 #
 # usage: install_test.sh BUILD_DIR SOURCE_DIR PREFIX
 set -euo pipefail
@@ -40,10 +42,12 @@ cleanup() { run uxdpctl instance delete "$INST" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 step "what is installed"
-for f in bin/uxdpc bin/uxdp bin/uxdpctl bin/uxdp-difftest bin/uxdp-corpus bin/uxdp-as \
+for f in bin/uxdpc bin/uxdp bin/uxdpctl bin/uxdp-difftest bin/uxdp-bench bin/uxdp-corpus bin/uxdp-as \
 	 include/uxdp/runtime.h share/man/man1/uxdpc.1.gz share/man/man8/uxdp.8.gz \
 	 share/man/man8/uxdpctl.8.gz share/man/man1/uxdp-difftest.1.gz \
-	 share/man/man1/uxdp-corpus.1.gz share/man/man1/uxdp-as.1.gz \
+	 share/man/man1/uxdp-corpus.1.gz share/man/man1/uxdp-as.1.gz share/man/man1/uxdp-bench.1.gz \
+	 share/uxdp/bench/xdp_empty.bpf.o share/uxdp/bench/xdp_empty.bpf.c \
+	 share/uxdp/bench/native/bpf_compat.h \
 	 share/bash-completion/completions/uxdpctl share/doc/uxdp/README.md \
 	 share/doc/uxdp/docs/quick-start.md; do
 	[ -e "$P/$f" ] || fail "not installed: $f"
@@ -55,7 +59,7 @@ done
 step "--version and -h of every tool"
 version=$(run uxdpc --version | sed -n 's/^uxdpc \([^ ]*\).*/\1/p')
 [ -n "$version" ] || fail "uxdpc --version: no version"
-for t in uxdpc uxdp uxdpctl uxdp-difftest uxdp-corpus uxdp-as; do
+for t in uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as; do
 	out=$(run "$t" --version) || fail "$t --version: exit $?"
 	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "$t --version: not one line: $out"
 	case $out in "$t $version"*) ;; *) fail "$t --version: '$out', want '$t $version'" ;; esac
@@ -92,6 +96,28 @@ run uxdpctl --instance "$INST" -j map dump len_hist |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d) > 0 and "key" in d[0]' ||
 	fail "uxdpctl -j map dump"
 run uxdpctl instance delete "$INST" || fail "uxdpctl instance delete"
+
+step "uxdp-bench measures the installed example from the prefix"
+# The build tree's empty program and headers out of reach: the installed ones must do.
+native=--no-native
+command -v clang-19 >/dev/null && native=
+run uxdp-bench -v "$EX/xdp_len_hist.bpf.o" --no-kernel $native --levels 3 \
+	--iterations 20000 --rounds 1 --json bench.json >bench.out 2>bench.err ||
+	fail "uxdp-bench: $(cat bench.err)"
+for what in uxdpc helpers "native headers" "empty program"; do
+	grep -q "^uxdp-bench: $what: $P/bin/" bench.err ||
+		fail "uxdp-bench: $what not from the prefix: $(grep "^uxdp-bench: $what" bench.err)"
+done
+python3 - bench.json "$native" <<'PY' || fail "uxdp-bench: $(cat bench.out)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+[p] = d["programs"]
+ok = {e["name"]: e["ok"] for e in p["engines"]}
+want = ["uxdp -O3"] + ([] if sys.argv[2] else ["native"])
+assert all(ok.get(n) for n in want), (want, p["engines"])
+# each baseline ran the installed empty program
+assert all(e["empty_median"] is not None for e in p["engines"] if e["name"] in want), p
+PY
 
 step "man -l renders every installed page without warnings"
 for page in "$P"/share/man/man*/*; do
@@ -133,7 +159,7 @@ done
 
 step "no build-tree path in the installed programs"
 for f in "$P"/bin/*; do
-	[ "$(basename "$f")" = uxdp-difftest ] && continue # falls back to the build tree's uxdpc
+	case $(basename "$f") in uxdp-difftest | uxdp-bench) continue ;; esac # build-tree fallbacks
 	! grep -q "$BUILD" "$f" || fail "$f holds $BUILD"
 done
 

@@ -91,7 +91,19 @@ struct prog {
 	struct engine base[BENCH_MAX_ENGINES]; /* base[i]: the empty program, run as eng[i] */
 };
 
+/* What uxdp-bench runs and reads, installed or in the build tree (paths.c). */
+struct bench_paths {
+	const char *uxdpc;
+	char helpers_bc[4096]; /* runtime/helpers as bitcode, linked into native */
+	char native_inc[4096]; /* bpf_compat.h and the headers native programs include */
+	char empty_obj[4096];  /* the empty program, every engine's baseline */
+	char empty_src[4096];
+};
+
+void bench_paths_find(struct bench_paths *p);
+
 struct bench_opts {
+	const struct bench_paths *paths;
 	const char *progname; /* -p */
 	const char *source;   /* --source */
 	const char *source_dirs[8];
@@ -107,6 +119,7 @@ struct bench_opts {
 	bool smoke;
 	bool callgrind;
 	bool count_only; /* internal: the process runs under callgrind */
+	bool verbose;    /* -v: progress as lines */
 	uint64_t count_iterations;
 	int cpu;
 	bool no_kernel;
@@ -178,6 +191,21 @@ int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t
 /* ns per run by the chosen method (o->kernel_method), or < 0. */
 double kernel_time(struct engine *e, const struct bench_opts *o, const struct pkt *pkts,
 		   size_t npkts, uint64_t iters);
+
+/* ---- progress.c ---- */
+
+/* Status line on a terminal (tty), lines with verbose, else silent. */
+void progress_init(bool tty, bool verbose, unsigned int nprogs);
+/* Program index (from 0; nprogs: work after the programs) begins, in about steps steps. */
+void progress_prog(unsigned int index, unsigned int steps);
+/* The current program has about steps steps left (engines that failed to open run none). */
+void progress_left(unsigned int steps);
+/* Share of the work done, 0..1: programs done plus the current one's steps. */
+double progress_fraction(void);
+/* Say what starts now (printf format, no newline), with an ETA once one can be had. */
+void progress_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Clear the status line, before anything else goes to the terminal. */
+void progress_end(void);
 
 /* ---- report.c ---- */
 

@@ -237,7 +237,7 @@ static int compile_uxdp(struct engine *e, const struct bench_opts *o, const char
 
 	snprintf(lvl, sizeof(lvl), "-O%d", level);
 	snprintf(log, sizeof(log), "%s.log", out);
-	argv[n++] = (char *)(getenv("UXDPC") ? getenv("UXDPC") : UXDP_BENCH_UXDPC);
+	argv[n++] = (char *)o->paths->uxdpc;
 	argv[n++] = (char *)bpf_obj;
 	argv[n++] = lvl;
 	if (flag && *flag)
@@ -403,7 +403,7 @@ static int native_compile(struct engine *e, const struct bench_opts *o, const ch
 			  const char *inc, const char *out, bool out_of_line)
 {
 	char bc[4300], linked[4300], internal[4300], log[4300], tool[4200], api[8192],
-	    pub[16384];
+	    pub[16384], native_inc[4200];
 	const char *cc = getenv("UXDP_BENCH_CC") ? getenv("UXDP_BENCH_CC") : UXDP_BENCH_CLANG;
 	char *argv[24];
 	double ms = 0;
@@ -421,8 +421,8 @@ static int native_compile(struct engine *e, const struct bench_opts *o, const ch
 	argv[n++] = "-fno-stack-protector";
 	argv[n++] = "-fcf-protection=none";
 	argv[n++] = "-w";
-	argv[n++] = "-I" UXDP_BENCH_NATIVE_INC;
-	argv[n++] = "-I" UXDP_BENCH_PROGS_INC;
+	snprintf(native_inc, sizeof(native_inc), "-I%s", o->paths->native_inc);
+	argv[n++] = native_inc;
 	argv[n++] = (char *)inc;
 	if (out_of_line)
 		argv[n++] = "-DUXDP_NATIVE_OUT_OF_LINE";
@@ -444,7 +444,7 @@ static int native_compile(struct engine *e, const struct bench_opts *o, const ch
 	snprintf(api, sizeof(api), "-internalize-public-api-list=%s", pub);
 	{
 		char *link[] = {(char *)llvm_tool(tool, sizeof(tool), "llvm-link"), bc,
-				UXDP_BENCH_HELPERS_BC, "-o", linked, NULL};
+				(char *)o->paths->helpers_bc, "-o", linked, NULL};
 
 		if (run_cmd(link, log, &ms))
 			return -EINVAL;

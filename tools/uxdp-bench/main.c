@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <uxdp/map.h>
+#include <uxdp/version.h>
 
 #include "../uxdp-difftest/difftest.h"
 #include "bench.h"
@@ -71,7 +72,16 @@ static void usage(FILE *f)
 		"  --json FILE        write the results as JSON\n"
 		"  --md FILE          write the Markdown report\n"
 		"  --png FILE         write a bar chart (gnuplot)\n"
-		"  -h, --help         this help\n");
+		"  -v, --verbose      progress as lines (on a terminal it is one status line)\n"
+		"  -V, --version      print the version\n"
+		"  -h, --help         this help\n"
+		"\n"
+		"Examples:\n"
+		"  uxdp-bench fw.bpf.o --source fw.bpf.c --rounds 5 --md fw.md\n"
+		"  uxdp-bench fw.bpf.o --levels 3 --ablate --no-native --json fw.json\n"
+		"  uxdp-bench fw.bpf.o --no-kernel --iterations 100000 --rounds 1   a quick look\n"
+		"\n"
+		"Exit status: 0 success, 1 error, 2 usage error.  See uxdp-bench(1).\n");
 }
 
 enum {
@@ -300,8 +310,7 @@ static void detect_ablation(struct bench_opts *o)
 	size_t n = 0, i;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1",
-		 getenv("UXDPC") ? getenv("UXDPC") : UXDP_BENCH_UXDPC);
+	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", o->paths->uxdpc);
 	f = popen(cmd, "r");
 	if (f) {
 		n = fread(help, 1, sizeof(help) - 1, f);
@@ -362,6 +371,12 @@ static bool config_has_prog_array(const char *path)
 		found = c.v[i].kind == CFG_PROG_ARRAY;
 	cfg_free(&c);
 	return found;
+}
+
+/* What opening e does, for the progress line. */
+static const char *open_verb(const struct engine *e)
+{
+	return e->kind == ENG_KERNEL ? "loading" : "compiling";
 }
 
 static void open_engine(struct engine *e, const struct bench_opts *o, const char *obj,
@@ -462,12 +477,15 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 		struct engine *e = &p->eng[i], *b = &p->base[i];
 
 		e->all_programs = all;
+		progress_step("%s: %s %s", p->label, open_verb(e), e->name);
 		open_engine(e, o, p->obj_path, p->src_path, p->name, tag);
 		if (e->ok && p->config[0])
 			engine_apply_config(e, p->config);
 		/* The baseline: the empty program through the same engine. */
-		if (e->ok)
-			open_engine(b, o, UXDP_BENCH_EMPTY_OBJ, UXDP_BENCH_EMPTY_SRC, NULL, btag);
+		if (e->ok) {
+			progress_step("%s: %s %s (empty program)", p->label, open_verb(b), b->name);
+			open_engine(b, o, o->paths->empty_obj, o->paths->empty_src, NULL, btag);
+		}
 	}
 }
 
@@ -552,7 +570,11 @@ static void warm_one(struct engine *e, void *arg)
 static void time_one(struct engine *e, void *arg)
 {
 	struct run_args *a = arg;
-	double ns = engine_time(e, a->o, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
+	double ns;
+
+	progress_step("%s: round %u/%u, %s%s", a->p->label, a->round + 1, a->o->rounds, e->name,
+		      e >= a->p->base && e < a->p->base + a->p->neng ? " (empty program)" : "");
+	ns = engine_time(e, a->o, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
 
 	if (ns >= 0)
 		e->ns[e->nrounds++] = ns;
@@ -563,7 +585,7 @@ static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt
 {
 	struct run_args a = {.o = o, .p = p, .pkts = pkts, .npkts = npkts};
 	double t0;
-	unsigned int i, r;
+	unsigned int i, n;
 	char err[256];
 
 	a.f = frames_new(pkts, npkts, err, sizeof(err));
@@ -571,6 +593,10 @@ static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt
 		snprintf(p->why, sizeof(p->why), "%s", err);
 		return -ENOMEM;
 	}
+	for (i = 0, n = 0; i < p->neng; i++)
+		n += p->eng[i].ok + p->base[i].ok;
+	progress_left(2 + o->rounds * n);
+	progress_step("%s: probing %u engines", p->label, n);
 	probe_prog(p, a.f, pkts, npkts);
 	for (i = 0; i < p->neng; i++) {
 		p->eng[i].ns = calloc(o->rounds, sizeof(double));
@@ -578,12 +604,13 @@ static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt
 	}
 	/* Warm-up: short bursts of every engine until the time is up. */
 	a.iters = o->iterations / 50 ? o->iterations / 50 : 1;
+	progress_step("%s: warming up", p->label);
 	t0 = now_s();
 	do
 		each_engine(p, warm_one, &a);
 	while (now_s() - t0 < o->warmup_s);
 	a.iters = o->iterations;
-	for (r = 0; r < o->rounds; r++)
+	for (a.round = 0; a.round < o->rounds; a.round++)
 		each_engine(p, time_one, &a);
 	frames_free(a.f);
 	return 0;
@@ -686,6 +713,7 @@ static void run_callgrind(int argc, char **argv, struct prog *progs, unsigned in
 	}
 	free(args);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		progress_end();
 		fprintf(stderr, "uxdp-bench: callgrind run failed; see %s\n", log);
 		return;
 	}
@@ -728,6 +756,17 @@ static void build_cmdline(struct bench_opts *o, int argc, char **argv)
 	}
 }
 
+/*
+ * A program's steps before its engines are open: every engine and its
+ * baseline opened, probed, warmed up, then each run once a round.
+ */
+static unsigned int planned_steps(const struct bench_opts *o)
+{
+	unsigned int n = !o->no_kernel + o->nlevels + (o->ablate ? o->nablate : 0) + !o->no_native;
+
+	return 2 * n + 2 + o->rounds * 2 * n;
+}
+
 static void free_expect(struct engine *e, size_t npkts)
 {
 	size_t k;
@@ -764,11 +803,15 @@ int main(int argc, char **argv)
 	    {"kernel-method", required_argument, NULL, OPT_KERNEL_METHOD},
 	    {"kernel-calls", required_argument, NULL, OPT_KERNEL_CALLS},
 	    {"per-op", required_argument, NULL, OPT_PER_OP},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static struct prog progs[BENCH_MAX_PROGS];
+	static struct bench_paths paths;
 	struct bench_opts o = {
+	    .paths = &paths,
 	    .levels = {0, 1, 2, 3},
 	    .nlevels = 4,
 	    .iterations = 10000000,
@@ -787,7 +830,9 @@ int main(int argc, char **argv)
 	int c, ret = 0;
 
 	build_cmdline(&o, argc, argv);
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	bench_paths_find(&paths);
+	opterr = 0; /* one line of our own */
+	while ((c = getopt_long(argc, argv, ":p:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOURCE:
 			o.source = optarg;
@@ -873,17 +918,27 @@ int main(int argc, char **argv)
 				return 2;
 			o.per_op = v;
 			break;
+		case 'v':
+			o.verbose = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("uxdp-bench %s\n", UXDP_VERSION);
+			return 0;
+		case ':':
+			fprintf(stderr, "uxdp-bench: option '%s' needs an argument (-h for help)\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			fprintf(stderr, "uxdp-bench: unknown option '%s' (-h for help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind == argc) {
-		fprintf(stderr, "uxdp-bench: no BPF object given\n");
-		usage(stderr);
+		fprintf(stderr, "uxdp-bench: no BPF object given (-h for help)\n");
 		return 2;
 	}
 	if (argc - optind > BENCH_MAX_PROGS) {
@@ -913,6 +968,15 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.ablate)
 		detect_ablation(&o);
+	/* Under callgrind (--count-only) the parent shows the progress. */
+	progress_init(!o.count_only && isatty(STDERR_FILENO), !o.count_only && o.verbose,
+		      argc - optind);
+	if (o.verbose && !o.count_only)
+		fprintf(stderr,
+			"uxdp-bench: uxdpc: %s\nuxdp-bench: helpers: %s\n"
+			"uxdp-bench: native headers: %s\nuxdp-bench: empty program: %s, %s\n",
+			paths.uxdpc, paths.helpers_bc, paths.native_inc, paths.empty_obj,
+			paths.empty_src);
 
 	for (; optind < argc; optind++, nprogs++) {
 		struct prog *p = &progs[nprogs];
@@ -922,8 +986,7 @@ int main(int argc, char **argv)
 		split_prog_name(p);
 		find_source(p, &o, argc - optind + nprogs);
 		find_config(p, &o);
-		if (!o.count_only)
-			fprintf(stderr, "uxdp-bench: %s\n", p->obj_path);
+		progress_prog(nprogs, planned_steps(&o));
 		setup_prog(p, &o, nprogs);
 		if (!p->ok)
 			continue;
@@ -939,8 +1002,12 @@ int main(int argc, char **argv)
 	}
 	if (o.count_only)
 		goto out;
-	if (o.callgrind)
+	if (o.callgrind) {
+		progress_prog(nprogs, 1);
+		progress_step("counting instructions under callgrind");
 		run_callgrind(argc, argv, progs, nprogs, &o);
+	}
+	progress_end();
 
 	ret = report_md("-", progs, nprogs, &o);
 	if (o.md)

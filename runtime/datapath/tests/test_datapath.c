@@ -305,8 +305,45 @@ static void test_stuck(void)
 	uxdp_dp_destroy(dp);
 }
 
+static void check_text(char *got, const char *want)
+{
+	CHECK(!strcmp(got, want));
+	if (strcmp(got, want))
+		fprintf(stderr, "want: %sgot:  %s", want, got);
+	free(got);
+}
+
+/* The --stats line: one line, SI-scaled rates over dt, idle verdicts as 0. */
+static void test_rate_line(void)
+{
+	struct uxdp_stats d = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* 2 s of 28.96M packets: 6.38M dropped, 22.58M passed, 1.5 kB each */
+	d.packets[UXDP_DROP] = 6380000;
+	d.packets[UXDP_PASS] = 22580000;
+	d.bytes[UXDP_DROP] = 6380000ull * 102;
+	d.bytes[UXDP_PASS] = 22580000ull * 102;
+	d.packets[UXDP_ABORTED] = 3;
+	f = open_memstream(&text, &len);
+	uxdp_stats_print_rate(f, 3.04, &d, 2.0);
+	uxdp_stats_print_rate(f, 3.04, &d, 0); /* no time passed: no line */
+	fclose(f);
+	check_text(text, "   3.0 s  14.48 Mpps   11.8 Gb/s  drop 3.19M/s pass 11.29M/s tx 0 "
+			 "redirect 0 aborted 2/s\n");
+
+	memset(&d, 0, sizeof(d));
+	f = open_memstream(&text, &len);
+	uxdp_stats_print_rate(f, 1, &d, 1);
+	fclose(f);
+	check_text(text, "   1.0 s       0 pps       0 b/s  drop 0 pass 0 tx 0 redirect 0 aborted 0\n");
+}
+
 int main(void)
 {
+	test_rate_line();
 	test_verdicts();
 	test_replace();
 	test_stuck();

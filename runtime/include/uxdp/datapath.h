@@ -284,7 +284,10 @@ double uxdp_dp_seconds(const struct uxdp_dp *dp);
 
 /* The workers' shared counters, summed. */
 void uxdp_dp_sum(const struct uxdp_dp *dp, struct uxdp_dp_counters *sum);
-/* Per-worker, per-verdict packets per second since the last call (a --stats line). */
+/*
+ * One --stats line: packets/s, bits/s and each verdict's packets/s since the
+ * last call (or the start), summed over the workers (uxdp_stats_print_rate()).
+ */
 void uxdp_dp_print_rates(struct uxdp_dp *dp, FILE *f);
 /* Totals, drops, redirect kinds, then one line per worker if there are several. */
 void uxdp_dp_print_final(const struct uxdp_dp *dp, FILE *f);

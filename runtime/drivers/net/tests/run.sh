@@ -167,14 +167,19 @@ count)
 	n=3000
 	link $ns1 a0 $nsu u0
 	in1 ip addr add 198.18.3.1/24 dev a0
-	start_uxdp count u0
+	start_uxdp count u0 -- --stats
 	in1 "$TRAFGEN" -i a0 --dst-mac "$(mac $nsu u0)" --src-ip 198.18.3.1 \
 		--dst-ip 198.18.3.2 --count $n --rate 5000 --size 128 --flows 16 ||
 		fail "trafgen did not send $n packets"
-	sleep 0.5
+	sleep 1
 	stop_uxdp
 	got=$(packets XDP_DROP)
 	[ "$got" = $n ] || fail "XDP_DROP counted $got of $n UDP packets"
+	# --stats: one line a second, as with pcap (runtime/datapath prints it for all)
+	line='^ *[0-9]+\.[0-9] s +[0-9.]+ [kMG]?pps +[0-9.]+ [kMG]?b/s  drop [^ ]+ pass [^ ]+ tx [^ ]+ redirect [^ ]+ aborted [^ ]+$'
+	grep -E "$line" "$log" || fail "--stats: no rate line"
+	grep -E "$line" "$log" | grep -Eq "drop [0-9.]+[kM]?/s" || fail "--stats: no drop rate"
+	[ "$(grep -c '^verdict ' "$log")" = 1 ] || fail "--stats: not one table, at the end"
 	;;
 xsk)
 	# xsk.bpf.c: the byte after the Ethernet header picks xskmap slot 0 (bound),
