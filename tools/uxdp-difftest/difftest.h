@@ -174,6 +174,8 @@ bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name)
 /* Load with uxdp_kload, fill dt's kmaps, kprogs and kprog.  0 or a DT_EXIT_*; why
  * libbpf could not (one phrase) goes into the error when this fails too. */
 int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why);
+/* Does uxdpc's front end find dt->prog_name?  0, or DT_EXIT_USAGE after saying why not. */
+int dt_kload_has_program(const struct dt_ctx *dt);
 /* Backend helpers shared by both loaders (kernel.c). */
 bool dt_want_mmapable(uint32_t type, uint32_t max_entries, uint32_t value_size, uint32_t flags);
 int dt_kernel_add_map(struct dt_ctx *dt, const char *name, uint32_t type, uint32_t key_size,

@@ -425,8 +425,11 @@ int dt_kernel_open(struct dt_ctx *dt)
 	}
 	ret = choose_program(dt, &chosen);
 	if (ret == NOT_LISTED) {
-		/* E.g. a static program, which libbpf 1.1 does not list. */
+		/* E.g. a static program, which newer libbpf lists and 1.1 refuses. */
 		dt_kernel_close(dt);
+		ret = dt_kload_has_program(dt);
+		if (ret)
+			return ret;
 		snprintf(why, sizeof(why), "libbpf lists no program %s", dt->prog_name);
 		return dt_kload_open(dt, why);
 	}

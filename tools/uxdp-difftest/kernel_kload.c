@@ -228,6 +228,26 @@ static bool kload_refused(int err, const struct uxdp_diag *d)
 	return dt_kernel_refuses(err);
 }
 
+/*
+ * Without the kernel: a -p that neither libbpf nor the front end finds is
+ * the user's mistake (exit 2), not a loader failure.
+ */
+int dt_kload_has_program(const struct dt_ctx *dt)
+{
+	struct uxdp_open_opts oo = { .select = dt->prog_name };
+	struct uxdp_object *obj = NULL;
+	struct uxdp_diag d = { 0 };
+	int err;
+
+	err = uxdp_object_open_opts(dt->bpf_path, NULL, 0, &oo, &obj, &d);
+	uxdp_object_free(obj);
+	if (!err)
+		return 0;
+	fprintf(stderr, "uxdp-difftest: %s: no program %s: %s\n", dt->bpf_path, dt->prog_name,
+		d.msg);
+	return DT_EXIT_USAGE;
+}
+
 int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 {
 	struct prepare_ctx pc = { .dt = dt };
