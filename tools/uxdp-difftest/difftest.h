@@ -94,12 +94,19 @@ struct dt_kprog {
 #define DT_N_VERDICTS 5
 #define DT_RUNTS_LISTED 8
 
+enum dt_loader {
+	DT_LOADER_AUTO,   /* libbpf, and kload for what libbpf refuses */
+	DT_LOADER_LIBBPF,
+	DT_LOADER_KLOAD,
+};
+
 struct dt_ctx {
 	/* options */
 	const char *bpf_path, *pcap_path, *aot_path, *prog_name, *cfg_path, *uxdpc;
 	int olevel;
 	bool verbose;
 	bool exact_maps;          /* every map in full after every packet, whatever it costs */
+	enum dt_loader want_loader; /* --loader */
 	double full_budget;       /* a map whose full comparison takes longer (s) is "large" */
 	uint32_t ifindex, queue;  /* ctx given to both sides; 0: the kernel's default */
 

@@ -414,6 +414,8 @@ int dt_kernel_open(struct dt_ctx *dt)
 	if (ret == 0)
 		return dt_skip("probing XDP programs", -EOPNOTSUPP);
 
+	if (dt->want_loader == DT_LOADER_KLOAD)
+		return dt_kload_open(dt, "--loader kload");
 	dt->kobj = libbpf_open(dt, &ret);
 	if (!dt->kobj) {
 		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's. */
@@ -421,9 +423,17 @@ int dt_kernel_open(struct dt_ctx *dt)
 
 		libbpf_strerror(ret, reason, sizeof(reason));
 		snprintf(why, sizeof(why), "libbpf cannot open it: %s", reason);
+		if (dt->want_loader == DT_LOADER_LIBBPF)
+			return dt_error(dt, "%s: %s", dt->bpf_path, why);
 		return dt_kload_open(dt, why);
 	}
 	ret = choose_program(dt, &chosen);
+	if (ret == NOT_LISTED && dt->want_loader == DT_LOADER_LIBBPF) {
+		fprintf(stderr, "uxdp-difftest: %s: libbpf lists no program %s; programs:",
+			dt->bpf_path, dt->prog_name);
+		list_programs(dt, stderr);
+		return DT_EXIT_USAGE;
+	}
 	if (ret == NOT_LISTED) {
 		/* E.g. a static program, which newer libbpf lists and 1.1 refuses. */
 		dt_kernel_close(dt);

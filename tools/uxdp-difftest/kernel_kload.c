@@ -10,8 +10,7 @@
  * libbpf's bpf_map__set_*() do before a load happens in the prepare hook,
  * on the front end's map metadata: large arrays made mmapable, `global`
  * lines written into their section's initial value.  The maps' shapes are
- * then read back from the kernel, so that what is compared with uxdp is
- * what the kernel made.
+ * the front end's metadata, as they are libbpf's with libbpf.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,25 +189,32 @@ static int choose(struct dt_ctx *dt, const struct uxdp_object *obj, size_t *chos
 	return DT_EXIT_USAGE;
 }
 
-/* The maps as the kernel made them, and the programs, into dt's view. */
+/*
+ * The maps and programs into dt's view.  Shapes are the front end's, as
+ * libbpf's bpf_map__*() give the object's: the kernel rounds some up (an
+ * LRU hash with BPF_F_NO_COMMON_LRU to a multiple of the CPUs), and that is
+ * not a difference from uxdp.  A size left to the loader (a perf event
+ * array's) is the one the kernel got.
+ */
 static int list_loaded(struct dt_ctx *dt)
 {
 	const struct uxdp_kload *k = dt->kload;
 	int ret;
 
 	for (size_t i = 0; i < k->obj->n_maps; i++) {
+		const struct uxdp_map_info *m = &k->obj->maps[i];
 		struct bpf_map_info info;
 		__u32 len = sizeof(info);
 
 		if (k->map_fds[i] < 0)
 			continue; /* an inner-map template: nothing in the kernel */
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(k->map_fds[i], &info, &len))
-			return dt_error(dt, "map %s: BPF_OBJ_GET_INFO_BY_FD: %s", k->obj->maps[i].name,
+		if (!m->max_entries && bpf_obj_get_info_by_fd(k->map_fds[i], &info, &len))
+			return dt_error(dt, "map %s: BPF_OBJ_GET_INFO_BY_FD: %s", m->name,
 					strerror(errno));
-		ret = dt_kernel_add_map(dt, k->obj->maps[i].name, info.type, info.key_size,
-					info.value_size, info.max_entries, info.map_flags,
-					k->map_fds[i], NULL);
+		ret = dt_kernel_add_map(dt, m->name, m->type, m->key_size, m->value_size,
+					m->max_entries ? m->max_entries : info.max_entries,
+					m->map_flags, k->map_fds[i], NULL);
 		if (ret)
 			return ret;
 	}

@@ -55,7 +55,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uxdp-difftest PROG.bpf.o --pcap IN.pcap [--aot PROG.aot.o | -O<n>] [-p PROG]\n"
 		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N]\n"
-		"                     [--exact-maps] [-v]\n"
+		"                     [--exact-maps] [--loader auto|libbpf|kload] [-v]\n"
 		"Run an XDP program in the kernel (bpf_prog_test_run) and in uxdp over every packet\n"
 		"of IN.pcap; stop at the first difference in verdict, output bytes or map contents.\n"
 		"\n"
@@ -70,6 +70,8 @@ static void usage(FILE *f)
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
 		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
 		"  --exact-maps      compare large maps in full after every packet too (slow)\n"
+		"  --loader NAME     the kernel side's loader: libbpf, kload (uxdp's own), or\n"
+		"                    auto (default: libbpf, kload for what libbpf refuses)\n"
 		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -914,7 +916,16 @@ static int run_pcap(struct dt_ctx *dt)
 
 static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 {
-	enum { OPT_PCAP = 256, OPT_AOT, OPT_CONFIG, OPT_UXDPC, OPT_IFINDEX, OPT_QUEUE, OPT_EXACT };
+	enum {
+		OPT_PCAP = 256,
+		OPT_AOT,
+		OPT_CONFIG,
+		OPT_UXDPC,
+		OPT_IFINDEX,
+		OPT_QUEUE,
+		OPT_EXACT,
+		OPT_LOADER
+	};
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, OPT_PCAP },
 		{ "aot", required_argument, NULL, OPT_AOT },
@@ -924,6 +935,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "exact-maps", no_argument, NULL, OPT_EXACT },
+		{ "loader", required_argument, NULL, OPT_LOADER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -974,6 +986,19 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 			break;
 		case OPT_EXACT:
 			dt->exact_maps = true;
+			break;
+		case OPT_LOADER:
+			if (!strcmp(optarg, "auto"))
+				dt->want_loader = DT_LOADER_AUTO;
+			else if (!strcmp(optarg, "libbpf"))
+				dt->want_loader = DT_LOADER_LIBBPF;
+			else if (!strcmp(optarg, "kload"))
+				dt->want_loader = DT_LOADER_KLOAD;
+			else {
+				fprintf(stderr, "uxdp-difftest: --loader %s: use auto, libbpf or kload\n",
+					optarg);
+				return DT_EXIT_USAGE;
+			}
 			break;
 		case 'v':
 			dt->verbose = true;
