@@ -117,7 +117,6 @@ struct dt_ctx {
 	bool progress;            /* stderr is a terminal: a progress line */
 
 	/* The kernel side (kernel.c): one of kobj and kload holds the object. */
-	const char *loader;       /* "libbpf" or "uxdp_kload" */
 	struct bpf_object *kobj;
 	struct uxdp_kload *kload;
 	struct dt_kmap *kmaps;
@@ -179,7 +178,7 @@ bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name)
 /* ---- the kernel side by uxdp's loader (kernel_kload.c) ---- */
 
 /* Load with uxdp_kload, fill dt's kmaps, kprogs and kprog.  0 or a DT_EXIT_*; why
- * libbpf could not (one phrase) goes into the error when this fails too. */
+ * libbpf could not (one phrase; NULL: --loader kload) goes into messages. */
 int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why);
 /* Does uxdpc's front end find dt->prog_name?  0, or DT_EXIT_USAGE after saying why not. */
 int dt_kload_has_program(const struct dt_ctx *dt);

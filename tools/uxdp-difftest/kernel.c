@@ -415,7 +415,7 @@ int dt_kernel_open(struct dt_ctx *dt)
 		return dt_skip("probing XDP programs", -EOPNOTSUPP);
 
 	if (dt->want_loader == DT_LOADER_KLOAD)
-		return dt_kload_open(dt, "--loader kload");
+		return dt_kload_open(dt, NULL);
 	dt->kobj = libbpf_open(dt, &ret);
 	if (!dt->kobj) {
 		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's. */
@@ -461,7 +461,6 @@ int dt_kernel_open(struct dt_ctx *dt)
 		return dt_error(dt, "%s: the kernel does not load %s (%s); see the verifier log above",
 				dt->bpf_path, bpf_program__name(chosen), strerror(-ret));
 	}
-	dt->loader = "libbpf";
 	if (dt->verbose)
 		fprintf(stderr, "difftest: kernel side loaded by libbpf\n");
 	return list_loaded(dt, chosen);

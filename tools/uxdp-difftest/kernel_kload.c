@@ -274,7 +274,7 @@ int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 		return dt_error(dt, "out of memory");
 	if (dt->verbose)
 		fprintf(stderr, "difftest: %s: %s; the kernel side is loaded by uxdp's loader "
-			"(uxdp_kload)\n", dt->bpf_path, libbpf_why);
+			"(uxdp_kload)\n", dt->bpf_path, libbpf_why ? libbpf_why : "--loader kload");
 	dt_progress(dt, "loading %s into the kernel (uxdp_kload)", dt->bpf_path);
 	err = uxdp_kload_open(dt->bpf_path, &o, &dt->kload, &d);
 	if (err && pc.exit) {
@@ -284,10 +284,10 @@ int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 	} else if (err) {
 		if (dt->verbose && err == -EACCES && o.log[0])
 			fprintf(stderr, "%s\n", o.log);
-		ret = dt_error(dt, "%s: %s, and uxdp's loader fails too: %s", dt->bpf_path,
-			       libbpf_why, d.msg);
+		ret = libbpf_why ? dt_error(dt, "%s: %s, and uxdp's loader fails too: %s",
+					    dt->bpf_path, libbpf_why, d.msg) :
+				   dt_error(dt, "%s: uxdp's loader fails: %s", dt->bpf_path, d.msg);
 	} else {
-		dt->loader = "uxdp_kload";
 		ret = choose(dt, dt->kload->obj, &chosen);
 		if (!ret)
 			ret = list_loaded(dt);
