@@ -281,6 +281,8 @@ int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts, struct
 		for (size_t i = 0; !err && i < k->obj->n_progs; i++)
 			k->prog_fds[i] = -1;
 	}
+	if (!err && o->prepare)
+		err = o->prepare(k->obj, o->prepare_arg, diag);
 	if (!err)
 		err = create_maps(k, diag);
 	for (size_t i = 0; !err && i < k->obj->n_progs; i++)

@@ -38,6 +38,15 @@ struct uxdp_kload_opts {
 	char *log;
 	size_t log_size;
 	uint32_t log_level;
+	/*
+	 * Called once the object is read, before any map is made: a loader's
+	 * last word on the maps (flags, initial values in maps[].init, which
+	 * it may replace with its own malloc'd copy), as libbpf's
+	 * bpf_map__set_*() before bpf_object__load().  NULL: none.  A nonzero
+	 * return stops the load and is returned (with its own line in diag).
+	 */
+	int (*prepare)(struct uxdp_object *obj, void *arg, struct uxdp_diag *diag);
+	void *prepare_arg;
 };
 
 /* A loaded object: the front end's view and the kernel's descriptors. */

@@ -57,6 +57,30 @@ static int run(int prog_fd, unsigned char first_byte)
 	return (int)o.retval;
 }
 
+/* kload's prepare hook: .bss (static_progs' hits[4]) starts at 41..44; with an arg, refuse. */
+static int prepare_hits(struct uxdp_object *obj, void *arg, struct uxdp_diag *diag)
+{
+	if (arg)
+		return diag_error(diag, -ECANCELED, "prepare says no");
+	for (size_t i = 0; i < obj->n_maps; i++) {
+		struct uxdp_map_info *m = &obj->maps[i];
+		__u64 *v;
+
+		if (strcmp(m->name, ".bss") || m->value_size < 4 * sizeof(*v))
+			continue;
+		v = calloc(1, m->value_size);
+		if (!v)
+			return diag_error(diag, -ENOMEM, "out of memory");
+		for (int j = 0; j < 4; j++)
+			v[j] = 41 + (__u64)j;
+		free(m->init);
+		m->init = (uint8_t *)v;
+		m->init_size = m->value_size;
+		return 0;
+	}
+	return diag_error(diag, -ENOENT, "no .bss");
+}
+
 static int open_obj(const char *dir, const char *name, const char *select, struct uxdp_kload **k,
 		    char *log, size_t log_size, struct uxdp_diag *d)
 {
@@ -170,6 +194,34 @@ int main(int argc, char **argv)
 		CHECK(!err && k, "sized: %d %s", err, d.msg);
 		uxdp_kload_close(k);
 		k = NULL;
+	}
+
+	/*
+	 * The prepare hook runs before the maps are made: an initial value it
+	 * writes into .bss is what the kernel's map holds; its error stops the
+	 * load and comes back as is.
+	 */
+	{
+		struct uxdp_kload_opts o = {.select = "static_entry", .prepare = prepare_hits};
+		__u64 hits[4] = {0};
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/v3/static_progs.bpf.o", argv[1]);
+		memset(&d, 0, sizeof(d));
+		err = uxdp_kload_open(path, &o, &k, &d);
+		map = k ? uxdp_kload_map_fd(k, ".bss") : -1;
+		key = 0;
+		CHECK(!err && map >= 0 && !bpf_map_lookup_elem(map, &key, hits) && hits[0] == 41 &&
+			  hits[3] == 44,
+		      "prepare: %d %s, hits %llu %llu", err, d.msg, (unsigned long long)hits[0],
+		      (unsigned long long)hits[3]);
+		uxdp_kload_close(k);
+		k = NULL;
+		o.prepare_arg = &o; /* prepare_hits refuses when given an argument */
+		memset(&d, 0, sizeof(d));
+		err = uxdp_kload_open(path, &o, &k, &d);
+		CHECK(err == -ECANCELED && !k && strstr(d.msg, "prepare says no"),
+		      "prepare error: %d %s", err, d.msg);
 	}
 
 	/* The reason line of a verifier log, not the state dump after it. */

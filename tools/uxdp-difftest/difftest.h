@@ -69,12 +69,36 @@ void dt_hexline(FILE *f, const uint8_t *p, size_t n);
 
 struct bpf_object;
 struct bpf_program;
+struct uxdp_kload;
 struct uxdp_object;
 struct uxdp_program;
 struct dmap;
 
+/*
+ * The kernel side as the comparison sees it, whichever loader made it
+ * (kernel.c): libbpf, or uxdp's own loader (compiler/kload.h) for the
+ * objects libbpf refuses.  Only what is loaded is listed.
+ */
+struct dt_kmap {
+	char name[DT_NAME_LEN];  /* the loader's name (libbpf: "obj.data" for .data) */
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	int fd;
+	const void *handle;      /* libbpf's struct bpf_map; NULL with kload */
+};
+
+struct dt_kprog {
+	char name[DT_NAME_LEN];  /* function name */
+	int fd;
+};
+
 #define DT_N_VERDICTS 5
 #define DT_RUNTS_LISTED 8
+
+enum dt_loader {
+	DT_LOADER_AUTO,   /* libbpf, and kload for what libbpf refuses */
+	DT_LOADER_LIBBPF,
+	DT_LOADER_KLOAD,
+};
 
 struct dt_ctx {
 	/* options */
@@ -82,6 +106,7 @@ struct dt_ctx {
 	int olevel;
 	bool verbose;
 	bool exact_maps;          /* every map in full after every packet, whatever it costs */
+	enum dt_loader want_loader; /* --loader */
 	double full_budget;       /* a map whose full comparison takes longer (s) is "large" */
 	uint32_t ifindex, queue;  /* ctx given to both sides; 0: the kernel's default */
 
@@ -91,8 +116,14 @@ struct dt_ctx {
 	char aot_tmp[4096];
 	bool progress;            /* stderr is a terminal: a progress line */
 
+	/* The kernel side (kernel.c): one of kobj and kload holds the object. */
 	struct bpf_object *kobj;
-	struct bpf_program *kprog;
+	struct uxdp_kload *kload;
+	struct dt_kmap *kmaps;
+	size_t n_kmaps;
+	struct dt_kprog *kprogs;
+	size_t n_kprogs;
+	const struct dt_kprog *kprog; /* the compared program */
 	struct uxdp_object *uobj;
 	const struct uxdp_program *uprog;
 	struct dmap *maps;
@@ -127,10 +158,36 @@ void dt_progress_clear(const struct dt_ctx *dt);
 bool dt_kernel_refuses(int err);
 /* Print why nothing is compared; returns DT_EXIT_SKIP. */
 int dt_skip(const char *what, int err);
-/* Open the object, choose the program, load only what is compared.  0 or a DT_EXIT_*. */
+/*
+ * Open the object, choose the program, load only what is compared: with
+ * libbpf, else (an object or a program libbpf refuses) with uxdp_kload.
+ * 0 or a DT_EXIT_*.
+ */
 int dt_kernel_open(struct dt_ctx *dt);
+/* The map whose name is name (".data" finds libbpf's "obj.data"), or NULL. */
+const struct dt_kmap *dt_kernel_map(const struct dt_ctx *dt, const char *name);
+/* The loaded program called name, or NULL. */
+const struct dt_kprog *dt_kernel_prog(const struct dt_ctx *dt, const char *name);
+/* Close whichever loader holds the object (nothing open is fine). */
+void dt_kernel_close(struct dt_ctx *dt);
 /* The programs the uxdp side needs besides dt->kprog: prog_array targets in the config. */
 bool dt_config_names_other_programs(const struct dt_ctx *dt);
+/* The config's prog_array lines name a program other than name. */
+bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name);
+
+/* ---- the kernel side by uxdp's loader (kernel_kload.c) ---- */
+
+/* Load with uxdp_kload, fill dt's kmaps, kprogs and kprog.  0 or a DT_EXIT_*; why
+ * libbpf could not (one phrase; NULL: --loader kload) goes into messages. */
+int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why);
+/* Does uxdpc's front end find dt->prog_name?  0, or DT_EXIT_USAGE after saying why not. */
+int dt_kload_has_program(const struct dt_ctx *dt);
+/* Backend helpers shared by both loaders (kernel.c). */
+bool dt_want_mmapable(uint32_t type, uint32_t max_entries, uint32_t value_size, uint32_t flags);
+int dt_kernel_add_map(struct dt_ctx *dt, const char *name, uint32_t type, uint32_t key_size,
+		      uint32_t value_size, uint32_t max_entries, uint32_t flags, int fd,
+		      const void *handle);
+int dt_kernel_add_prog(struct dt_ctx *dt, const char *name, int fd);
 
 /* Monotonic seconds. */
 double dt_now(void);

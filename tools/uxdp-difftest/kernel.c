@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel.c - the kernel side of the comparison: open the object with
- * libbpf, choose the program, and load only what is compared.
+ * kernel.c - the kernel side of the comparison: open the object, choose the
+ * program, and load only what is compared.
  *
- * Only the compared program and the programs the config puts in prog_arrays
- * are loaded: an object may also hold tracing, iterator or tc programs that
- * this kernel refuses, and they have nothing to do with the XDP program.
- * A program in a section libbpf does not know (`xdp_sock`, `prog`,
- * `xdp_fw`, ...) is loaded as XDP, with the XDP expected attach type, as its
- * own loader would attach it.  Maps are never pinned: libbpf's default pin
- * path is /sys/fs/bpf, and a map pinned there by an earlier run would be
- * reused, contents and all.  Large plain arrays are created mmapable, so
- * that the comparison reads them in place (maps_kv.c); a program cannot
- * tell the difference.
+ * Two loaders, one view.  libbpf first, as a user's loader would; an object
+ * libbpf refuses (legacy SEC("maps") maps; with libbpf 1.1, static
+ * programs) or a program it does not list goes to uxdp's own loader
+ * (compiler/kload.h, kernel_kload.c), which creates the same maps from the
+ * front end's metadata.  Either way the rest of uxdp-difftest sees only
+ * dt->kmaps and dt->kprogs: descriptors with the loader's names and shapes.
+ *
+ * With libbpf, only the compared program and the programs the config puts
+ * in prog_arrays are loaded: an object may also hold tracing, iterator or
+ * tc programs that this kernel refuses, and they have nothing to do with
+ * the XDP program.  A program in a section libbpf does not know
+ * (`xdp_sock`, `prog`, `xdp_fw`, ...) is loaded as XDP, with the XDP
+ * expected attach type, as its own loader would attach it.  Maps are never
+ * pinned: libbpf's default pin path is /sys/fs/bpf, and a map pinned there
+ * by an earlier run would be reused, contents and all.  Large plain arrays
+ * are created mmapable, so that the comparison reads them in place
+ * (maps_kv.c); a program cannot tell the difference.
  */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -25,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "difftest.h"
+#include "kload.h"
 #include "maps.h"
 
 /* The kernel's "not supported" (not in userspace headers); libbpf passes it on. */
@@ -58,15 +66,100 @@ static bool named_by_config(const struct dt_ctx *dt, const char *name)
 	return false;
 }
 
-bool dt_config_names_other_programs(const struct dt_ctx *dt)
+bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < dt->cfg.n; i++)
 		if (dt->cfg.v[i].kind == CFG_PROG_ARRAY &&
-		    strcmp(dt->cfg.v[i].prog, bpf_program__name(dt->kprog)))
+		    (!name || strcmp(dt->cfg.v[i].prog, name)))
 			return true;
 	return false;
+}
+
+bool dt_config_names_other_programs(const struct dt_ctx *dt)
+{
+	return dt_config_names_programs_besides(dt, dt->kprog->name);
+}
+
+bool dt_want_mmapable(uint32_t type, uint32_t max_entries, uint32_t value_size, uint32_t flags)
+{
+	uint64_t bytes = (uint64_t)max_entries * ((value_size + 7) & ~7u);
+
+	return type == BPF_MAP_TYPE_ARRAY && bytes >= MMAP_ARRAY_MIN &&
+	       !(flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG));
+}
+
+int dt_kernel_add_map(struct dt_ctx *dt, const char *name, uint32_t type, uint32_t key_size,
+		      uint32_t value_size, uint32_t max_entries, uint32_t flags, int fd,
+		      const void *handle)
+{
+	struct dt_kmap *v = realloc(dt->kmaps, (dt->n_kmaps + 1) * sizeof(*v)), *m;
+
+	if (!v)
+		return dt_error(dt, "out of memory");
+	dt->kmaps = v;
+	m = &v[dt->n_kmaps++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = type;
+	m->key_size = key_size;
+	m->value_size = value_size;
+	m->max_entries = max_entries;
+	m->map_flags = flags;
+	m->fd = fd;
+	m->handle = handle;
+	return 0;
+}
+
+int dt_kernel_add_prog(struct dt_ctx *dt, const char *name, int fd)
+{
+	struct dt_kprog *v = realloc(dt->kprogs, (dt->n_kprogs + 1) * sizeof(*v));
+
+	if (!v)
+		return dt_error(dt, "out of memory");
+	dt->kprogs = v;
+	snprintf(v[dt->n_kprogs].name, sizeof(v->name), "%s", name);
+	v[dt->n_kprogs++].fd = fd;
+	return 0;
+}
+
+const struct dt_kmap *dt_kernel_map(const struct dt_ctx *dt, const char *name)
+{
+	const struct bpf_map *lm = NULL;
+
+	/* libbpf's lookup knows ".data" as the map it calls "obj.data". */
+	if (dt->kobj) {
+		lm = bpf_object__find_map_by_name(dt->kobj, name);
+		if (!lm)
+			return NULL;
+	}
+	for (size_t i = 0; i < dt->n_kmaps; i++)
+		if (lm ? dt->kmaps[i].handle == lm : !strcmp(dt->kmaps[i].name, name))
+			return &dt->kmaps[i];
+	return NULL;
+}
+
+const struct dt_kprog *dt_kernel_prog(const struct dt_ctx *dt, const char *name)
+{
+	for (size_t i = 0; i < dt->n_kprogs; i++)
+		if (!strcmp(dt->kprogs[i].name, name))
+			return &dt->kprogs[i];
+	return NULL;
+}
+
+void dt_kernel_close(struct dt_ctx *dt)
+{
+	bpf_object__close(dt->kobj);
+	uxdp_kload_close(dt->kload);
+	dt->kobj = NULL;
+	dt->kload = NULL;
+	free(dt->kmaps);
+	free(dt->kprogs);
+	dt->kmaps = NULL;
+	dt->kprogs = NULL;
+	dt->n_kmaps = dt->n_kprogs = 0;
+	dt->kprog = NULL;
 }
 
 /* XDP by libbpf's section rules, or in a section libbpf has no rule for. */
@@ -91,20 +184,23 @@ static void list_programs(const struct dt_ctx *dt, FILE *f)
 	fputc('\n', f);
 }
 
+/* choose_program's answer when -p names nothing libbpf lists: try uxdp_kload. */
+#define NOT_LISTED (-1)
+
 /*
  * -p NAME: a function name first, then a section name (one program in it).
  * No -p: the object's only program that libbpf types as XDP, or, with none,
  * its only untyped one (a custom section such as SEC("xdp_fw")), as uxdpc
  * chooses.
  */
-static int choose_program(struct dt_ctx *dt)
+static int choose_program(struct dt_ctx *dt, struct bpf_program **chosen)
 {
-	struct bpf_program *p, *only = NULL, *only_untyped = NULL;
+	struct bpf_program *p, *only = NULL, *only_untyped = NULL, *kp = NULL;
 	int n_xdp = 0, n_untyped = 0, n_sec = 0;
 
 	bpf_object__for_each_program(p, dt->kobj) {
 		if (dt->prog_name && !strcmp(bpf_program__name(p), dt->prog_name))
-			dt->kprog = p;
+			kp = p;
 		if (bpf_program__type(p) == BPF_PROG_TYPE_XDP) {
 			n_xdp++;
 			only = p;
@@ -113,46 +209,46 @@ static int choose_program(struct dt_ctx *dt)
 			only_untyped = p;
 		}
 	}
-	if (dt->prog_name && !dt->kprog) {
+	if (dt->prog_name && !kp) {
 		bpf_object__for_each_program(p, dt->kobj) {
 			if (!strcmp(bpf_program__section_name(p), dt->prog_name)) {
-				dt->kprog = p;
+				kp = p;
 				n_sec++;
 			}
 		}
 		if (n_sec > 1) {
-			dt->kprog = NULL;
 			fprintf(stderr, "uxdp-difftest: %s: section %s holds %d programs, choose one "
 				"by function name; programs:", dt->bpf_path, dt->prog_name, n_sec);
 			list_programs(dt, stderr);
 			return DT_EXIT_USAGE;
 		}
+		if (!kp)
+			return NOT_LISTED;
 	}
 	if (!dt->prog_name && n_xdp == 1)
-		dt->kprog = only;
+		kp = only;
 	else if (!dt->prog_name && n_xdp == 0 && n_untyped == 1)
-		dt->kprog = only_untyped;
-	if (!dt->kprog) {
+		kp = only_untyped;
+	if (!kp) {
 		fprintf(stderr, "uxdp-difftest: %s: %s; programs:", dt->bpf_path,
-			dt->prog_name ? "no such program" :
 			n_xdp ? "several XDP programs, choose one with -p" :
 				"no program in an XDP section, choose one with -p");
 		list_programs(dt, stderr);
 		return DT_EXIT_USAGE;
 	}
-	if (!xdp_or_unknown(dt->kprog)) {
+	if (!xdp_or_unknown(kp)) {
 		fprintf(stderr, "uxdp-difftest: %s: %s is a %s program, not XDP\n", dt->bpf_path,
-			bpf_program__name(dt->kprog),
-			libbpf_bpf_prog_type_str(bpf_program__type(dt->kprog)));
+			bpf_program__name(kp), libbpf_bpf_prog_type_str(bpf_program__type(kp)));
 		return DT_EXIT_USAGE;
 	}
+	*chosen = kp;
 	return 0;
 }
 
 /* Load p as XDP, or not at all; a program of another type named by the config is refused. */
-static int prepare_program(struct dt_ctx *dt, struct bpf_program *p)
+static int prepare_program(struct dt_ctx *dt, struct bpf_program *p, struct bpf_program *chosen)
 {
-	bool load = p == dt->kprog || named_by_config(dt, bpf_program__name(p));
+	bool load = p == chosen || named_by_config(dt, bpf_program__name(p));
 
 	bpf_program__set_autoload(p, load);
 	if (!load)
@@ -179,13 +275,10 @@ static void prepare_maps(struct dt_ctx *dt)
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, dt->kobj) {
-		uint64_t bytes = (uint64_t)bpf_map__max_entries(m) *
-				 ((bpf_map__value_size(m) + 7) & ~7u);
-
 		/* No pin path: nothing reused from /sys/fs/bpf, nothing left there. */
 		bpf_map__set_pin_path(m, NULL);
-		if (bpf_map__type(m) == BPF_MAP_TYPE_ARRAY && bytes >= MMAP_ARRAY_MIN &&
-		    !(bpf_map__map_flags(m) & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)))
+		if (dt_want_mmapable(bpf_map__type(m), bpf_map__max_entries(m),
+				     bpf_map__value_size(m), bpf_map__map_flags(m)))
 			bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
 	}
 }
@@ -272,9 +365,47 @@ static int set_globals(struct dt_ctx *dt)
 	return 0;
 }
 
-int dt_kernel_open(struct dt_ctx *dt)
+/* The loaded maps and programs into dt's loader-neutral view. */
+static int list_loaded(struct dt_ctx *dt, const struct bpf_program *chosen)
 {
 	struct bpf_program *p;
+	struct bpf_map *m;
+	int ret;
+
+	bpf_object__for_each_map(m, dt->kobj) {
+		ret = dt_kernel_add_map(dt, bpf_map__name(m), bpf_map__type(m), bpf_map__key_size(m),
+					bpf_map__value_size(m), bpf_map__max_entries(m),
+					bpf_map__map_flags(m), bpf_map__fd(m), m);
+		if (ret)
+			return ret;
+	}
+	bpf_object__for_each_program(p, dt->kobj) {
+		if (!bpf_program__autoload(p))
+			continue;
+		ret = dt_kernel_add_prog(dt, bpf_program__name(p), bpf_program__fd(p));
+		if (ret)
+			return ret;
+	}
+	dt->kprog = dt_kernel_prog(dt, bpf_program__name(chosen));
+	return 0;
+}
+
+/* Open with libbpf, quietly unless -v: a refusal here is not the last word. */
+static struct bpf_object *libbpf_open(const struct dt_ctx *dt, int *err)
+{
+	libbpf_print_fn_t old = dt->verbose ? NULL : libbpf_set_print(NULL);
+	struct bpf_object *obj = bpf_object__open_file(dt->bpf_path, NULL);
+
+	*err = obj ? 0 : -errno;
+	if (!dt->verbose)
+		libbpf_set_print(old);
+	return obj;
+}
+
+int dt_kernel_open(struct dt_ctx *dt)
+{
+	struct bpf_program *p, *chosen = NULL;
+	char why[256];
 	int ret;
 
 	ret = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
@@ -283,16 +414,38 @@ int dt_kernel_open(struct dt_ctx *dt)
 	if (ret == 0)
 		return dt_skip("probing XDP programs", -EOPNOTSUPP);
 
-	dt->kobj = bpf_object__open_file(dt->bpf_path, NULL);
+	if (dt->want_loader == DT_LOADER_KLOAD)
+		return dt_kload_open(dt, NULL);
+	dt->kobj = libbpf_open(dt, &ret);
 	if (!dt->kobj) {
-		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's: an error. */
-		ret = -errno;
-		return dt_error(dt, "%s: libbpf cannot open it: %s", dt->bpf_path, strerror(-ret));
+		/* libbpf's own refusal (e.g. legacy "maps"), not the kernel's. */
+		char reason[128];
+
+		libbpf_strerror(ret, reason, sizeof(reason));
+		snprintf(why, sizeof(why), "libbpf cannot open it: %s", reason);
+		if (dt->want_loader == DT_LOADER_LIBBPF)
+			return dt_error(dt, "%s: %s", dt->bpf_path, why);
+		return dt_kload_open(dt, why);
 	}
-	ret = choose_program(dt);
+	ret = choose_program(dt, &chosen);
+	if (ret == NOT_LISTED && dt->want_loader == DT_LOADER_LIBBPF) {
+		fprintf(stderr, "uxdp-difftest: %s: libbpf lists no program %s; programs:",
+			dt->bpf_path, dt->prog_name);
+		list_programs(dt, stderr);
+		return DT_EXIT_USAGE;
+	}
+	if (ret == NOT_LISTED) {
+		/* E.g. a static program, which newer libbpf lists and 1.1 refuses. */
+		dt_kernel_close(dt);
+		ret = dt_kload_has_program(dt);
+		if (ret)
+			return ret;
+		snprintf(why, sizeof(why), "libbpf lists no program %s", dt->prog_name);
+		return dt_kload_open(dt, why);
+	}
 	bpf_object__for_each_program(p, dt->kobj) {
 		if (!ret)
-			ret = prepare_program(dt, p);
+			ret = prepare_program(dt, p, chosen);
 	}
 	if (ret)
 		return ret;
@@ -306,7 +459,9 @@ int dt_kernel_open(struct dt_ctx *dt)
 		if (dt_kernel_refuses(ret))
 			return dt_skip("loading the object", ret);
 		return dt_error(dt, "%s: the kernel does not load %s (%s); see the verifier log above",
-				dt->bpf_path, bpf_program__name(dt->kprog), strerror(-ret));
+				dt->bpf_path, bpf_program__name(chosen), strerror(-ret));
 	}
-	return 0;
+	if (dt->verbose)
+		fprintf(stderr, "difftest: kernel side loaded by libbpf\n");
+	return list_loaded(dt, chosen);
 }

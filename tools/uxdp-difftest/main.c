@@ -55,7 +55,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uxdp-difftest PROG.bpf.o --pcap IN.pcap [--aot PROG.aot.o | -O<n>] [-p PROG]\n"
 		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N]\n"
-		"                     [--exact-maps] [-v]\n"
+		"                     [--exact-maps] [--loader auto|libbpf|kload] [-v]\n"
 		"Run an XDP program in the kernel (bpf_prog_test_run) and in uxdp over every packet\n"
 		"of IN.pcap; stop at the first difference in verdict, output bytes or map contents.\n"
 		"\n"
@@ -70,6 +70,8 @@ static void usage(FILE *f)
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
 		"  --queue N         ctx rx_queue_index (needs --ifindex)\n"
 		"  --exact-maps      compare large maps in full after every packet too (slow)\n"
+		"  --loader NAME     the kernel side's loader: libbpf, kload (uxdp's own), or\n"
+		"                    auto (default: libbpf, kload for what libbpf refuses)\n"
 		"  -v, --verbose     report each packet, and show libbpf and trace_printk output\n"
 		"  -V, --version     print the version\n"
 		"\n"
@@ -136,16 +138,14 @@ int dt_error(const struct dt_ctx *dt, const char *fmt, ...)
 void dt_prog_name(const struct dt_ctx *dt, bool kernel, uint32_t h, char *out, size_t size)
 {
 	if (kernel) {
-		struct bpf_program *p;
-
-		bpf_object__for_each_program(p, dt->kobj) {
+		for (size_t i = 0; i < dt->n_kprogs; i++) {
 			struct bpf_prog_info info;
 			__u32 len = sizeof(info);
-			int fd = bpf_program__fd(p);
+			int fd = dt->kprogs[i].fd;
 
 			memset(&info, 0, sizeof(info));
 			if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) && info.id == h) {
-				snprintf(out, size, "program %s", bpf_program__name(p));
+				snprintf(out, size, "program %s", dt->kprogs[i].name);
 				return;
 			}
 		}
@@ -222,18 +222,20 @@ static int make_tmp(struct dt_ctx *dt)
 }
 
 /*
- * uxdpc -p PROG: only the compared program, in whatever section (uxdpc
- * compiles only xdp, xdp/... and xdp.frags sections by default), so another
- * program of the object that uxdpc cannot compile is no obstacle.  When the
- * config puts other programs in a prog_array, uxdpc compiles every program
- * of the XDP sections (it takes one -p).  uxdpc's default verification
- * (auto): what a user compiles by default, so the code compared is theirs
- * (with the kernel's verdict, no confinement checks; without, uxdpc's own
- * proof and run-time checks, as they would get).
+ * uxdpc -p PROG: only the compared program, in whatever section, so that
+ * another program of the object that uxdpc cannot compile is no obstacle.
+ * When the config puts other programs in a prog_array, uxdpc compiles its
+ * default set (it takes one -p): every program of the xdp, xdp/... and
+ * xdp.frags sections, static ones included, or, in an object with none,
+ * every program of its custom sections (those libbpf gives no type, such as
+ * SEC("xdp_fw")); the kernel side's uxdp_kload loads that same set.
+ * uxdpc's default verification (auto): what a user compiles by default, so
+ * the code compared is theirs (with the kernel's verdict, no confinement
+ * checks; without, uxdpc's own proof and run-time checks, as they would get).
  */
 static int compile(struct dt_ctx *dt)
 {
-	const char *name = bpf_program__name(dt->kprog);
+	const char *name = dt->kprog->name;
 	bool one = !dt_config_names_other_programs(dt);
 	char olevel[8];
 	pid_t pid;
@@ -290,10 +292,9 @@ static int uxdp_open(struct dt_ctx *dt)
 	ret = uxdp_object_open(dt->aot_path, &o, &dt->uobj, err, sizeof(err));
 	if (ret)
 		return dt_error(dt, "%s", err);
-	dt->uprog = uxdp_object_program(dt->uobj, bpf_program__name(dt->kprog));
+	dt->uprog = uxdp_object_program(dt->uobj, dt->kprog->name);
 	if (!dt->uprog)
-		return dt_error(dt, "%s: no program %s", dt->aot_path,
-				bpf_program__name(dt->kprog));
+		return dt_error(dt, "%s: no program %s", dt->aot_path, dt->kprog->name);
 	if (dt->uprog->type != UXDP_PROG_XDP)
 		return dt_error(dt, "%s: %s is not an XDP program", dt->aot_path, dt->uprog->name);
 	return 0;
@@ -329,17 +330,16 @@ static int cmp_names(const void *a, const void *b)
 
 static bool shape_differs(const struct dt_ctx *dt, struct dmap *m, const struct uxdp_map_info *ui)
 {
-	const struct bpf_map *k = m->kmap;
+	const struct dt_kmap *k = m->kmap;
 
-	if (bpf_map__type(k) == ui->type && bpf_map__key_size(k) == ui->key_size &&
-	    bpf_map__value_size(k) == ui->value_size &&
-	    bpf_map__max_entries(k) == ui->max_entries)
+	if (k->type == ui->type && k->key_size == ui->key_size &&
+	    k->value_size == ui->value_size && k->max_entries == ui->max_entries)
 		return false;
 	dt_diff_header(dt, "map shapes differ");
 	printf("  map %s\n  kernel: type %s key %u value %u max_entries %u\n"
 	       "  uxdp:   type %s key %u value %u max_entries %u\n",
-	       m->name, dmap_type_name(bpf_map__type(k)), bpf_map__key_size(k),
-	       bpf_map__value_size(k), bpf_map__max_entries(k), dmap_type_name(ui->type),
+	       m->name, dmap_type_name(k->type), k->key_size, k->value_size, k->max_entries,
+	       dmap_type_name(ui->type),
 	       ui->key_size, ui->value_size, ui->max_entries);
 	return true;
 }
@@ -347,7 +347,6 @@ static bool shape_differs(const struct dt_ctx *dt, struct dmap *m, const struct 
 static int pair_maps(struct dt_ctx *dt)
 {
 	struct name_list names = { 0 };
-	struct bpf_map *km;
 	size_t i;
 	int ret;
 
@@ -369,8 +368,7 @@ static int pair_maps(struct dt_ctx *dt)
 		struct uxdp_map_info ui;
 
 		m->umap = uxdp_object_map(dt->uobj, names.v[i]);
-		/* bpf_object__find_map_by_name knows ".data" as the section's map. */
-		m->kmap = bpf_object__find_map_by_name(dt->kobj, names.v[i]);
+		m->kmap = dt_kernel_map(dt, names.v[i]);
 		if (!m->umap || !m->kmap) {
 			fprintf(stderr, "difftest: note: map %s exists only in uxdp; not compared\n",
 				names.v[i]);
@@ -382,12 +380,12 @@ static int pair_maps(struct dt_ctx *dt)
 			free(names.v);
 			return DT_EXIT_DIFF;
 		}
-		m->kfd = bpf_map__fd(m->kmap);
+		m->kfd = m->kmap->fd;
 		m->type = ui.type;
 		m->key_size = ui.key_size;
 		m->value_size = ui.value_size;
 		m->max_entries = ui.max_entries;
-		m->map_flags = bpf_map__map_flags(m->kmap);
+		m->map_flags = m->kmap->map_flags;
 		dmap_classify(m);
 		m->ncpus = m->percpu ? dt->ncpus : 1;
 		m->vbytes = m->percpu ? ((m->value_size + 7) & ~(size_t)7) * dt->ncpus :
@@ -419,13 +417,13 @@ static int pair_maps(struct dt_ctx *dt)
 		dt->n_maps++;
 	}
 	free(names.v);
-	bpf_object__for_each_map(km, dt->kobj) {
+	for (size_t k = 0; k < dt->n_kmaps; k++) {
 		for (i = 0; i < dt->n_maps; i++)
-			if (dt->maps[i].kmap == km)
+			if (dt->maps[i].kmap == &dt->kmaps[k])
 				break;
 		if (i == dt->n_maps)
 			fprintf(stderr, "difftest: note: map %s exists only in the kernel; not compared\n",
-				bpf_map__name(km));
+				dt->kmaps[k].name);
 	}
 	return 0;
 }
@@ -508,7 +506,7 @@ static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
 		goto out;
 	}
 	if (e->kind == CFG_PROG_ARRAY) {
-		struct bpf_program *kp = bpf_object__find_program_by_name(dt->kobj, e->prog);
+		const struct dt_kprog *kp = dt_kernel_prog(dt, e->prog);
 		const struct uxdp_program *up = uxdp_object_program(dt->uobj, e->prog);
 		int fd;
 
@@ -519,7 +517,7 @@ static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
 			ret = DT_EXIT_USAGE;
 			goto out;
 		}
-		fd = bpf_program__fd(kp);
+		fd = kp->fd;
 		kr = bpf_map_update_elem(m->kfd, &e->index, &fd, BPF_ANY);
 		ur = uxdp_map_update_elem(m->umap, &e->index, &up->index, BPF_ANY);
 		ret = seed_result(dt, e, kr, ur);
@@ -715,7 +713,7 @@ static int run_kernel(struct dt_ctx *dt, const uint8_t *pkt, size_t len, uint8_t
 		    .repeat = 1);
 	int ret;
 
-	ret = bpf_prog_test_run_opts(bpf_program__fd(dt->kprog), &t);
+	ret = bpf_prog_test_run_opts(dt->kprog->fd, &t);
 	if (ret)
 		return ret;
 	o->verdict = t.retval;
@@ -918,7 +916,16 @@ static int run_pcap(struct dt_ctx *dt)
 
 static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 {
-	enum { OPT_PCAP = 256, OPT_AOT, OPT_CONFIG, OPT_UXDPC, OPT_IFINDEX, OPT_QUEUE, OPT_EXACT };
+	enum {
+		OPT_PCAP = 256,
+		OPT_AOT,
+		OPT_CONFIG,
+		OPT_UXDPC,
+		OPT_IFINDEX,
+		OPT_QUEUE,
+		OPT_EXACT,
+		OPT_LOADER
+	};
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, OPT_PCAP },
 		{ "aot", required_argument, NULL, OPT_AOT },
@@ -928,6 +935,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "exact-maps", no_argument, NULL, OPT_EXACT },
+		{ "loader", required_argument, NULL, OPT_LOADER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -978,6 +986,19 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 			break;
 		case OPT_EXACT:
 			dt->exact_maps = true;
+			break;
+		case OPT_LOADER:
+			if (!strcmp(optarg, "auto"))
+				dt->want_loader = DT_LOADER_AUTO;
+			else if (!strcmp(optarg, "libbpf"))
+				dt->want_loader = DT_LOADER_LIBBPF;
+			else if (!strcmp(optarg, "kload"))
+				dt->want_loader = DT_LOADER_KLOAD;
+			else {
+				fprintf(stderr, "uxdp-difftest: --loader %s: use auto, libbpf or kload\n",
+					optarg);
+				return DT_EXIT_USAGE;
+			}
 			break;
 		case 'v':
 			dt->verbose = true;
@@ -1064,7 +1085,7 @@ static void cleanup(struct dt_ctx *dt)
 		dmap_release(&dt->maps[i]);
 	free(dt->maps);
 	uxdp_object_close(dt->uobj);
-	bpf_object__close(dt->kobj);
+	dt_kernel_close(dt);
 	/* Inner maps and anything else made under our private instance go too. */
 	dt_cleanup_files(dt->instance, dt->aot_tmp);
 	cfg_free(&dt->cfg);

@@ -416,7 +416,7 @@ int dmap_prepare(const struct dt_ctx *dt, struct dmap *m)
 			fprintf(stderr, "difftest: map %s: uxdp's writes not tracked per packet: %s\n",
 				m->name, strerror(-err));
 	}
-	if (m->type != BPF_MAP_TYPE_ARRAY || !(bpf_map__map_flags(m->kmap) & BPF_F_MMAPABLE))
+	if (m->type != BPF_MAP_TYPE_ARRAY || !(m->kmap->map_flags & BPF_F_MMAPABLE))
 		return 0;
 	m->kmem_size = ((size_t)m->max_entries * stride + page - 1) & ~(size_t)(page - 1);
 	p = mmap(NULL, m->kmem_size, PROT_READ, MAP_SHARED, m->kfd, 0);

@@ -12,7 +12,7 @@
 
 #include "dirty.h"
 
-struct bpf_map;
+struct dt_kmap;
 struct ring_buffer;
 struct uxdp_map;
 struct dt_ctx;
@@ -41,7 +41,7 @@ struct dmap {
 	uint32_t type, key_size, value_size, max_entries, map_flags;
 	unsigned int ncpus;    /* per-CPU maps: CPUs on both sides, else 1 */
 	size_t vbytes;         /* control-plane value size (all CPUs) */
-	struct bpf_map *kmap;
+	const struct dt_kmap *kmap; /* the kernel side's map (difftest.h) */
 	int kfd;
 	struct uxdp_map *umap;
 	enum dmap_cmp cmp;
