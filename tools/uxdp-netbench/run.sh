@@ -128,7 +128,7 @@ stop_uxdp() {
 	kill -KILL $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	pid=
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 	rm -rf /var/run/dpdk/$inst
 }
 eal() { echo -l $ucpu --no-huge -m 1024 --no-pci --no-telemetry --file-prefix $inst --log-level 3 "$@"; }

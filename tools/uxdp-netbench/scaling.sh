@@ -50,7 +50,7 @@ pid=
 cleanup() {
 	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
 	rm -rf "$work" /var/run/dpdk/$inst
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 }
 trap cleanup EXIT
 
@@ -80,7 +80,7 @@ run() { # PROG LCORES -> "Mpps hit%"
 	local aot=$work/$1.aot.o vdev before after c0 c1
 	vdev="net_pcap0,rx_pcap=$work/q0.pcap,tx_pcap=$work/tx0.pcap,infinite_rx=1"
 	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,tx_pcap=$work/tx0.pcap,tx_pcap=$work/tx1.pcap,infinite_rx=1"
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
 	"$UXDP" --object "$aot" --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
 		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
@@ -121,7 +121,7 @@ for p in $progs; do
 			echo "$p $l $v" >>"$res"
 		done
 	done
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 done
 echo
 echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) |"

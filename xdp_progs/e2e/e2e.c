@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <uxdp/map.h>
+#include <uxdp/instance_owner.h>
 #include <uxdp/runtime.h>
 
 #include "e2e.h"
@@ -457,6 +458,7 @@ void e2e_cleanup(struct e2e_run *r)
 	if (!r->instance[0])
 		return;
 	uxdp_map_unlink_instance(r->instance);
+	uxdp_instance_forget(r->instance); /* the run record uxdp left (state: exited) */
 	/* uxdp keeps its verdict counters beside the maps (uxdp-stats.<instance>). */
 	snprintf(stats, sizeof(stats), "/uxdp-stats.%s", r->instance);
 	shm_unlink(stats);

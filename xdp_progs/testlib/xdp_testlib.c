@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <uxdp/instance_owner.h>
 #include <uxdp/runtime.h>
 #include <uxdp/stats_shm.h>
 
@@ -490,6 +491,7 @@ void tl_e2e_end(struct tl_e2e *e)
 	/* The instance's maps and id counter, and the counters uxdp published. */
 	uxdp_map_unlink_instance(e->instance);
 	uxdp_stats_shm_unlink(e->instance);
+	uxdp_instance_forget(e->instance); /* the run record uxdp left (state: exited) */
 	tl_pcap_free(&e->pin);
 	tl_pcap_free(&e->pout);
 	tl_pcap_free(&e->ppass);

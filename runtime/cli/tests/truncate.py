@@ -48,5 +48,5 @@ finally:
     if p.poll() is None:
         p.kill()
     for f in os.listdir("/dev/shm"):
-        if f.startswith("uxdp.%s" % inst) or f.startswith("uxdp-stats.%s" % inst):
+        if f.split(".")[:2] in (["uxdp", inst], ["uxdp-stats", inst], ["uxdp-run", inst]):
             os.unlink(os.path.join("/dev/shm", f))

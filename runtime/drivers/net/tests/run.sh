@@ -32,7 +32,7 @@ cleanup() {
 	fi
 	for n in $nsu $ns1 $ns2; do ip netns del $n 2>/dev/null; done
 	rm -f "$log" /dev/shm/uxdp.ux$id /dev/shm/uxdp.ux$id.* /dev/shm/uxdp-stats.ux$id \
-		/dev/shm/uxdp-xsk.ux$id.*
+		/dev/shm/uxdp-xsk.ux$id.* /dev/shm/uxdp-run.ux$id
 	rm -rf /var/run/dpdk/ux$id
 }
 trap cleanup EXIT
