@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dispatch.c - one bpf(2) call: the attr read as the kernel reads it, then
+ * served, passed to the kernel, or refused.
+ *
+ *  - served: the map commands, on uxdp's maps (ids.c, elem.c, pin.c); on a
+ *    descriptor or path that is not uxdp's they pass to the kernel;
+ *  - passed through: commands that only look at kernel objects the caller
+ *    names (programs, BTF, links by id or fd);
+ *  - refused (EOPNOTSUPP, one stderr line per command): everything that
+ *    would create or attach a kernel object, since the uxdp instance would
+ *    not see it (programs run in uxdp are loaded by uxdp), and the map
+ *    commands not served on uxdp maps yet (freeze, batches).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpfsys.h"
+
+long bpfsys_bpf(int cmd, void *uattr, unsigned int size);
+
+/* bpf_check_uarg_tail_zero + copy_from_user of the attr. */
+static int read_attr(struct bpfsys_call *c, int cmd, void *uattr, unsigned int size)
+{
+	unsigned char tail[256];
+	size_t have = size < sizeof(c->attr) ? size : sizeof(c->attr);
+
+	memset(c, 0, sizeof(*c));
+	c->cmd = cmd;
+	c->uattr = uattr;
+	c->size = size;
+	if (size > (unsigned int)sysconf(_SC_PAGESIZE))
+		return -E2BIG;
+	for (size_t off = sizeof(c->attr); off < size; off += sizeof(tail)) {
+		size_t n = size - off < sizeof(tail) ? size - off : sizeof(tail);
+		int err = bpfsys_copy_in(tail, (uintptr_t)uattr + off, n);
+
+		if (err)
+			return err;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return bpfsys_copy_in(&c->attr, (uintptr_t)uattr, have);
+}
+
+static long refuse(struct bpfsys_call *c, const char *why)
+{
+	bpfsys_say_once(c->cmd, why);
+	return -EOPNOTSUPP;
+}
+
+#define NOT_SERVED "not served by uxdp's bpf() layer, which serves maps only " \
+		   "(see docs/control-plane.md)"
+
+long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
+{
+	struct bpfsys_call c;
+	int err = read_attr(&c, cmd, uattr, size);
+
+	if (err)
+		return err;
+	switch (cmd) {
+	case BPF_MAP_LOOKUP_ELEM:
+		return bpfsys_map_lookup_elem(&c);
+	case BPF_MAP_UPDATE_ELEM:
+		return bpfsys_map_update_elem(&c);
+	case BPF_MAP_DELETE_ELEM:
+		return bpfsys_map_delete_elem(&c);
+	case BPF_MAP_GET_NEXT_KEY:
+		return bpfsys_map_get_next_key(&c);
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+		return bpfsys_map_lookup_and_delete_elem(&c);
+	case BPF_MAP_GET_NEXT_ID:
+		return bpfsys_map_get_next_id(&c);
+	case BPF_MAP_GET_FD_BY_ID:
+		return bpfsys_map_get_fd_by_id(&c);
+	case BPF_OBJ_GET_INFO_BY_FD:
+		return bpfsys_obj_get_info_by_fd(&c);
+	case BPF_OBJ_GET:
+		return bpfsys_obj_get(&c);
+	case BPF_OBJ_PIN:
+		return bpfsys_obj_pin(&c);
+	case BPF_MAP_FREEZE:
+		return bpfsys_map_refuse_or_pass(&c, "not served for uxdp maps yet");
+	case BPF_MAP_LOOKUP_BATCH:
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
+		/* The batch's map_fd is elsewhere in the attr: look at it there. */
+		c.attr.map_fd = c.attr.batch.map_fd;
+		return bpfsys_map_refuse_or_pass(&c, "batches are not served for uxdp maps "
+						      "yet; use the element commands");
+	case BPF_PROG_GET_NEXT_ID:
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_PROG_QUERY:
+	case BPF_PROG_TEST_RUN:
+	case BPF_BTF_GET_FD_BY_ID:
+	case BPF_BTF_GET_NEXT_ID:
+	case BPF_LINK_GET_FD_BY_ID:
+	case BPF_LINK_GET_NEXT_ID:
+	case BPF_TASK_FD_QUERY:
+		return bpfsys_kernel(&c);
+	case BPF_MAP_CREATE:
+		return refuse(&c, "not served yet: uxdp creates an object's maps when it "
+				  "runs the object (uxdp --instance NAME)");
+	case BPF_PROG_LOAD:
+	case BPF_PROG_ATTACH:
+	case BPF_PROG_DETACH:
+	case BPF_LINK_CREATE:
+	case BPF_LINK_UPDATE:
+	case BPF_LINK_DETACH:
+	case BPF_RAW_TRACEPOINT_OPEN:
+	case BPF_BTF_LOAD:
+	case BPF_ITER_CREATE:
+	case BPF_ENABLE_STATS:
+	case BPF_PROG_BIND_MAP:
+		return refuse(&c, NOT_SERVED);
+	default:
+		bpfsys_say_once(cmd, "unknown to uxdp's bpf() layer");
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * elem.c - element commands on uxdp maps: lookup, update, delete, get next
+ * key, lookup-and-delete (queue/stack pop), in the kernel's order of checks
+ * (attr tail, flags, fd, access mode, key copy) so that errnos match.
+ *
+ * Per-CPU values cross the boundary as the kernel's ABI has them: one
+ * round_up(value_size, 8) slot per *possible* CPU (libbpf and bpftool size
+ * their buffers from /sys/devices/system/cpu/possible).  A uxdp per-CPU map
+ * has a slot per worker instead (its ncpus): the slots both have are copied,
+ * a possible CPU without a worker reads as zeros and its written value is
+ * dropped, and a worker beyond the possible CPUs (more workers than CPUs)
+ * is not seen and is written zeros.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfsys.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal "not supported", which bpf(2) returns */
+#endif
+
+#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+#define ROUND8(x) (((x) + 7u) & ~7u)
+
+static bool is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static bool is_queue(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK;
+}
+
+/* Possible CPUs as libbpf counts them ("0-3,8"), once. */
+static unsigned int possible_cpus(void)
+{
+	static unsigned int n;
+	char buf[256], *p = buf;
+	unsigned int count = 0;
+	FILE *f;
+
+	if (__atomic_load_n(&n, __ATOMIC_RELAXED))
+		return n;
+	f = fopen("/sys/devices/system/cpu/possible", "re");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		count += (unsigned int)(b - a + 1);
+		p = *end == ',' ? end + 1 : end;
+	}
+	__atomic_store_n(&n, count ? count : 1, __ATOMIC_RELAXED);
+	return n;
+}
+
+static size_t user_value_bytes(const struct uxdp_map_info *i)
+{
+	if (is_percpu(i->type))
+		return (size_t)ROUND8(i->value_size) * possible_cpus();
+	return i->value_size;
+}
+
+/* Copy the common per-CPU slots from a layout of from_n slots to one of to_n. */
+static void copy_slots(void *to, unsigned int to_n, const void *from, unsigned int from_n,
+		       size_t stride)
+{
+	unsigned int both = to_n < from_n ? to_n : from_n;
+
+	memcpy(to, from, both * stride);
+	memset((char *)to + both * stride, 0, (to_n - both) * stride);
+}
+
+/* A value buffer in uxdp's layout and one in the caller's (the same one if equal). */
+struct values {
+	void *ux, *user;
+	size_t ux_bytes, user_bytes;
+};
+
+static int values_alloc(struct bpfsys_map *m, struct values *v)
+{
+	v->ux_bytes = uxdp_map_value_bytes(m->map);
+	v->user_bytes = user_value_bytes(&m->info);
+	v->ux = calloc(1, v->ux_bytes ? v->ux_bytes : 1);
+	v->user = is_percpu(m->info.type) ? calloc(1, v->user_bytes ? v->user_bytes : 1) : v->ux;
+	if (!v->ux || !v->user) {
+		free(v->ux);
+		if (v->user != v->ux)
+			free(v->user);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void values_free(struct values *v)
+{
+	if (v->user != v->ux)
+		free(v->user);
+	free(v->ux);
+}
+
+static int value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
+{
+	if (v->user != v->ux)
+		copy_slots(v->user, possible_cpus(), v->ux, uxdp_map_ncpus(m->map),
+			   ROUND8(m->info.value_size));
+	return bpfsys_copy_out(uptr, v->user, v->user_bytes);
+}
+
+static int value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
+{
+	int err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
+
+	if (!err && v->user != v->ux)
+		copy_slots(v->ux, uxdp_map_ncpus(m->map), v->user, possible_cpus(),
+			   ROUND8(m->info.value_size));
+	return err;
+}
+
+/* The kernel's __bpf_copy_key: key_size bytes, or NULL for keyless maps. */
+static int key_in(const struct bpfsys_map *m, uint64_t ukey, void **key)
+{
+	int err;
+
+	*key = NULL;
+	if (!m->info.key_size)
+		return ukey ? -EINVAL : 0;
+	*key = malloc(m->info.key_size);
+	if (!*key)
+		return -ENOMEM;
+	err = bpfsys_copy_in(*key, ukey, m->info.key_size);
+	if (err) {
+		free(*key);
+		*key = NULL;
+	}
+	return err;
+}
+
+static bool can_read(const struct bpfsys_map *m)
+{
+	return m->fd_mode != O_WRONLY;
+}
+
+static bool can_write(const struct bpfsys_map *m)
+{
+	return m->fd_mode != O_RDONLY;
+}
+
+/* Our map behind attr.map_fd: 1, or 0 to pass the call on, or -errno. */
+static int map_of(struct bpfsys_call *c, struct bpfsys_map *m)
+{
+	return bpfsys_fd_map((int)c->attr.map_fd, m);
+}
+
+long bpfsys_map_lookup_elem(struct bpfsys_call *c)
+{
+	struct bpfsys_map m;
+	struct values v;
+	void *key;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, ATTR_END(flags)) || (c->attr.flags & ~(uint64_t)BPF_F_LOCK))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!can_read(&m))
+		return -EPERM;
+	/* BPF_F_LOCK needs the value's bpf_spin_lock, which uxdp does not report here. */
+	if (c->attr.flags & BPF_F_LOCK)
+		return -EINVAL;
+	r = key_in(&m, c->attr.key, &key);
+	if (r)
+		return r;
+	r = values_alloc(&m, &v);
+	if (!r) {
+		r = uxdp_map_lookup_elem_copy(m.map, key, v.ux);
+		r = r ?: value_out(&m, &v, c->attr.value);
+		values_free(&v);
+	}
+	free(key);
+	return r;
+}
+
+long bpfsys_map_update_elem(struct bpfsys_call *c)
+{
+	struct bpfsys_map m;
+	struct values v;
+	void *key;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, ATTR_END(flags)))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!can_write(&m))
+		return -EPERM;
+	r = key_in(&m, c->attr.key, &key);
+	if (r)
+		return r;
+	r = values_alloc(&m, &v);
+	if (!r) {
+		r = value_in(&m, &v, c->attr.value);
+		r = r ?: uxdp_map_update_elem(m.map, key, v.ux, c->attr.flags);
+		values_free(&v);
+	}
+	free(key);
+	return r;
+}
+
+long bpfsys_map_delete_elem(struct bpfsys_call *c)
+{
+	struct bpfsys_map m;
+	void *key;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, ATTR_END(key)))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!can_write(&m))
+		return -EPERM;
+	r = key_in(&m, c->attr.key, &key);
+	if (r)
+		return r;
+	r = uxdp_map_delete_elem(m.map, key);
+	free(key);
+	return r;
+}
+
+long bpfsys_map_get_next_key(struct bpfsys_call *c)
+{
+	struct bpfsys_map m;
+	void *key = NULL, *next;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, ATTR_END(next_key)))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!can_read(&m))
+		return -EPERM;
+	if (c->attr.key) {
+		r = key_in(&m, c->attr.key, &key);
+		if (r)
+			return r;
+	}
+	next = malloc(m.info.key_size ? m.info.key_size : 1);
+	r = next ? uxdp_map_get_next_key(m.map, key, next) : -ENOMEM;
+	r = r ?: bpfsys_copy_out(c->attr.next_key, next, m.info.key_size);
+	free(next);
+	free(key);
+	return r;
+}
+
+long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
+{
+	struct bpfsys_map m;
+	struct values v;
+	void *key;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, ATTR_END(flags)) || (c->attr.flags & ~(uint64_t)BPF_F_LOCK))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!can_read(&m) || !can_write(&m))
+		return -EPERM;
+	if (c->attr.flags && is_queue(m.info.type))
+		return -EINVAL;
+	if (c->attr.flags & BPF_F_LOCK)
+		return -EINVAL;
+	r = key_in(&m, c->attr.key, &key);
+	if (r)
+		return r;
+	if (!is_queue(m.info.type)) {
+		free(key);
+		/* The kernel has it for hash maps (atomically); uxdp's map API does not yet. */
+		if (m.info.type == BPF_MAP_TYPE_HASH || m.info.type == BPF_MAP_TYPE_PERCPU_HASH ||
+		    m.info.type == BPF_MAP_TYPE_LRU_HASH ||
+		    m.info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+			bpfsys_say_once(c->cmd, "not served for uxdp hash maps yet (queue and "
+						"stack only); see docs/control-plane.md");
+		return -ENOTSUPP;
+	}
+	r = values_alloc(&m, &v);
+	if (!r) {
+		r = uxdp_map_lookup_and_delete_elem(m.map, NULL, v.ux);
+		r = r ?: value_out(&m, &v, c->attr.value);
+		values_free(&v);
+	}
+	free(key);
+	return r;
+}
+
+long bpfsys_map_refuse_or_pass(struct bpfsys_call *c, const char *why)
+{
+	struct bpfsys_map m;
+	int r = map_of(c, &m);
+
+	if (r == 0)
+		return bpfsys_kernel(c);
+	if (r < 0)
+		return r;
+	bpfsys_say_once(c->cmd, why);
+	return -EOPNOTSUPP;
+}
