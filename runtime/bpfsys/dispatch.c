@@ -14,17 +14,60 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfsys.h"
 
 long bpfsys_bpf(int cmd, void *uattr, unsigned int size);
 
-/* bpf_check_uarg_tail_zero + copy_from_user of the attr. */
+/*
+ * The running kernel's sizeof(union bpf_attr), which may be larger than our
+ * header's: a non-zero byte past it is E2BIG, one inside it but past a
+ * command's fields EINVAL.  Found once by asking the kernel (its size check
+ * runs before it looks at the command, so an invalid command number tells
+ * "size accepted", EINVAL, from "tail not zero", E2BIG); our own size when
+ * the kernel will not say (no bpf(2), or not allowed).
+ */
+static size_t kernel_attr_size(void)
+{
+	static size_t size;
+	unsigned char buf[4096] = { 0 };
+	size_t lo = sizeof(union bpf_attr), hi = sizeof(buf);
+
+	if (__atomic_load_n(&size, __ATOMIC_RELAXED))
+		return size;
+	/* Invariant: a non-zero byte at lo - 1 is accepted, one at hi is not. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		long r;
+
+		buf[mid] = 1;
+		r = bpfsys_real_syscall(__NR_bpf, -1, (long)buf, (long)(mid + 1), 0, 0, 0);
+		buf[mid] = 0;
+		if (r < 0 && errno == E2BIG) {
+			hi = mid;
+		} else if (r < 0 && errno == EINVAL) {
+			lo = mid + 1;
+		} else {
+			lo = hi = sizeof(union bpf_attr);
+		}
+	}
+	__atomic_store_n(&size, lo, __ATOMIC_RELAXED);
+	return lo;
+}
+
+/*
+ * The kernel's bpf_check_uarg_tail_zero + copy_from_user of the attr.  A
+ * non-zero byte past our attr but inside the kernel's is a field of a newer
+ * kernel, past the last field of every command served here: EINVAL.
+ */
 static int read_attr(struct bpfsys_call *c, int cmd, void *uattr, unsigned int size)
 {
 	unsigned char tail[256];
 	size_t have = size < sizeof(c->attr) ? size : sizeof(c->attr);
+	size_t kernel = 0;
+	bool past_fields = false;
 
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
@@ -38,17 +81,45 @@ static int read_attr(struct bpfsys_call *c, int cmd, void *uattr, unsigned int s
 
 		if (err)
 			return err;
-		for (size_t i = 0; i < n; i++)
-			if (tail[i])
+		for (size_t i = 0; i < n; i++) {
+			if (!tail[i])
+				continue;
+			if (!kernel)
+				kernel = kernel_attr_size();
+			if (off + i >= kernel)
 				return -E2BIG;
+			past_fields = true;
+		}
 	}
-	return bpfsys_copy_in(&c->attr, (uintptr_t)uattr, have);
+	if (bpfsys_copy_in(&c->attr, (uintptr_t)uattr, have))
+		return -EFAULT;
+	return past_fields ? 1 : 0;
 }
 
 static long refuse(struct bpfsys_call *c, const char *why)
 {
 	bpfsys_say_once(c->cmd, why);
 	return -EOPNOTSUPP;
+}
+
+/* The commands whose last field is in our attr (so a later byte is EINVAL). */
+static bool bpfsys_served(int cmd)
+{
+	switch (cmd) {
+	case BPF_MAP_LOOKUP_ELEM:
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_GET_NEXT_KEY:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+	case BPF_MAP_GET_NEXT_ID:
+	case BPF_MAP_GET_FD_BY_ID:
+	case BPF_OBJ_GET_INFO_BY_FD:
+	case BPF_OBJ_GET:
+	case BPF_OBJ_PIN:
+		return true;
+	default:
+		return false;
+	}
 }
 
 #define NOT_SERVED "not served by uxdp's bpf() layer, which serves maps only " \
@@ -59,8 +130,11 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	struct bpfsys_call c;
 	int err = read_attr(&c, cmd, uattr, size);
 
-	if (err)
+	if (err < 0)
 		return err;
+	/* A newer kernel's field set: the kernel has the command, or none does. */
+	if (err > 0)
+		return bpfsys_served(cmd) ? -EINVAL : bpfsys_kernel(&c);
 	switch (cmd) {
 	case BPF_MAP_LOOKUP_ELEM:
 		return bpfsys_map_lookup_elem(&c);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -37,7 +38,7 @@ static void step(const char *name, int ret)
 		printf("%s %s\n", name, en);
 }
 
-static void step_val(const char *name, int ret, unsigned long long v)
+static void step_val_(const char *name, int ret, unsigned long long v)
 {
 	if (ret < 0) {
 		step(name, ret);
@@ -45,6 +46,13 @@ static void step_val(const char *name, int ret, unsigned long long v)
 	}
 	printf("%s 0 %llu\n", name, v);
 }
+
+/* The call first, then its output (argument order is unspecified in C). */
+#define step_val(name, call, out)                                                              \
+	do {                                                                                   \
+		int ret_ = (call);                                                             \
+		step_val_(name, ret_, (unsigned long long)(out));                              \
+	} while (0)
 
 struct maps {
 	int flows, counts, lengths, pcpu;
@@ -181,18 +189,18 @@ static void queue_steps(int fd)
 static void pcpu_steps(int fd)
 {
 	int n = libbpf_num_possible_cpus();
-	__u64 *vals = calloc((size_t)n, 8), sum = 0;
+	__u64 *vals = calloc((size_t)n, 8);
 	__u32 k = 1;
+	int r;
 
+	/* One 8-byte slot per possible CPU (value_size 4, rounded up). */
 	for (int i = 0; i < n; i++)
-		vals[i] = 0x100000000ull + (__u64)i + 1; /* high half: beyond the 4-byte value */
+		vals[i] = (__u64)i + 1;
 	step("pcpu.update", bpf_map_update_elem(fd, &k, vals, BPF_ANY));
 	memset(vals, 0xff, (size_t)n * 8);
-	if (!bpf_map_lookup_elem(fd, &k, vals))
-		for (int i = 0; i < n; i++)
-			sum += vals[i] * (__u64)(i + 1);
-	/* Each slot reads back its low 4 bytes, zero-padded to 8: sum (i+1)^2. */
-	step_val("pcpu.lookup.weighted", 0, sum);
+	r = bpf_map_lookup_elem(fd, &k, vals);
+	/* CPU 0 only: a uxdp pcap run has one worker, the other slots read 0. */
+	step_val("pcpu.lookup.cpu0", r, vals[0]);
 	free(vals);
 }
 
@@ -211,6 +219,14 @@ static void attr_steps(int fd)
 	big[sizeof(a) + 3] = 1;
 	step("attr.size.long.tail", (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, big, sizeof(big)));
 	step("attr.size.page", (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, big, 8192));
+	{
+		static char huge[2048];
+
+		memcpy(huge, big, sizeof(a));
+		huge[2000] = 1; /* past any kernel's attr */
+		step("attr.size.far.tail",
+		     (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, huge, sizeof(huge)));
+	}
 	step("attr.bad.pointer", (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, (void *)8, 32));
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (__u32)fd;
@@ -240,12 +256,13 @@ static void fd_steps(const struct maps *m)
 	step("info.short", bpf_obj_get_info_by_fd(m->counts, &info, &len));
 	printf("info.short.fields %u %u len %u\n", info.type, info.key_size, len);
 	{
-		char buf[sizeof(info) + 8] = { 0 };
+		/* Longer than any kernel's struct bpf_map_info: zeros are fine, others E2BIG. */
+		char buf[512] = { 0 };
 
 		len = sizeof(buf);
 		step("info.long.zero", bpf_obj_get_info_by_fd(m->counts, buf, &len));
-		printf("info.long.len %u\n", len);
-		buf[sizeof(info) + 2] = 1;
+		printf("info.long.len %s\n", len >= sizeof(info) && len < sizeof(buf) ? "ok" : "bad");
+		buf[400] = 1;
 		len = sizeof(buf);
 		step("info.long.tail", bpf_obj_get_info_by_fd(m->counts, buf, &len));
 	}
@@ -262,6 +279,23 @@ static void fd_steps(const struct maps *m)
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	step("fd.not.map.lookup", bpf_map_lookup_elem(nul, &k, &v));
 	close(nul);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/tmp/bpfsys-pin-%d", (int)getpid());
+		step("pin.not.bpffs", bpf_obj_pin(m->counts, path));
+		unlink(path);
+	}
+	{
+		/* The descriptor works in a child, as a kernel map fd does. */
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0)
+			_exit(bpf_map_lookup_elem(m->counts, &k, &v) ? errno : 0);
+		waitpid(pid, &st, 0);
+		step("fd.fork.lookup", WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR);
+	}
 	{
 		int d = dup(m->counts);
 
