@@ -41,8 +41,18 @@ static int find_next(uint32_t after, struct next_id *n)
 	memset(n, 0, sizeof(*n));
 	n->after = after;
 	err = uxdp_map_list(bpfsys_instance(), next_id_cb, n);
-	if (err && err != -ENOENT)
-		return err;
+	/*
+	 * A segment we may not open (another user's, damaged) is left out of
+	 * the walk, as the kernel lists only what exists: said once, the rest
+	 * still listed.
+	 */
+	if (err && err != -ENOENT) {
+		const char *why = uxdp_map_last_error();
+
+		if (err == -EINVAL)
+			why = "UXDP_INSTANCE is not an instance name ([A-Za-z0-9_-], < 32)";
+		bpfsys_say_once(BPF_MAP_GET_NEXT_ID, why ? why : "a map segment was refused");
+	}
 	return n->best ? 0 : -ENOENT;
 }
 

@@ -6,11 +6,39 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "bpfsys.h"
+
+/*
+ * Our pid, which process_vm_* want: getpid() is a system call each time and
+ * a control plane copies a lot.  Forgotten in a forked child.
+ */
+static pid_t self;
+
+static void forget_pid(void)
+{
+	self = 0;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, forget_pid);
+}
+
+static pid_t self_pid(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	if (!self) {
+		pthread_once(&once, register_atfork);
+		self = getpid();
+	}
+	return self;
+}
 
 static int copy(void *local, uint64_t remote, size_t n, bool out)
 {
@@ -22,8 +50,8 @@ static int copy(void *local, uint64_t remote, size_t n, bool out)
 		return 0;
 	if (!remote)
 		return -EFAULT;
-	got = out ? process_vm_writev(getpid(), &l, 1, &r, 1, 0)
-		  : process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	got = out ? process_vm_writev(self_pid(), &l, 1, &r, 1, 0)
+		  : process_vm_readv(self_pid(), &l, 1, &r, 1, 0);
 	if (got < 0 && errno != EFAULT)
 		return -errno;
 	return got == (ssize_t)n ? 0 : -EFAULT;
