@@ -103,7 +103,7 @@ expect "uxdp-bench --" _uxdp_bench uxdp-bench -- :: $bench_opts
 expect "uxdp-bench --kernel-method ''" _uxdp_bench uxdp-bench --kernel-method '' :: fresh repeat
 expect "uxdp-run --" _uxdp_run uxdp-run --i :: --instance
 expect "uxdp-run --instance ''" _uxdp_run uxdp-run --instance '' :: "$INST"
-expect "uxdp-run --instance I bpf" _uxdp_run uxdp-run --instance "$INST" bpft :: bpftool
+expect "uxdp-run --instance I uxdpct" _uxdp_run uxdp-run --instance "$INST" uxdpct :: uxdpctl
 
 echo "$failures failures"
 [ "$failures" = 0 ]
