@@ -152,6 +152,16 @@ static int key_in(const struct bpfsys_map *m, uint64_t ukey, void **key)
 	return err;
 }
 
+/*
+ * The runtime says -EOPNOTSUPP for an operation a map type does not have;
+ * bpf(2) says the kernel's internal ENOTSUPP (524) for the same cases (a
+ * ring buffer's lookup, a perf array's lookup, ...).
+ */
+static int kernel_errno(int err)
+{
+	return err == -EOPNOTSUPP ? -ENOTSUPP : err;
+}
+
 static bool can_read(const struct bpfsys_map *m)
 {
 	return m->fd_mode != O_WRONLY;
@@ -190,7 +200,7 @@ long bpfsys_map_lookup_elem(struct bpfsys_call *c)
 		return r;
 	r = values_alloc(&m, &v);
 	if (!r) {
-		r = uxdp_map_lookup_elem_copy(m.map, key, v.ux);
+		r = kernel_errno(uxdp_map_lookup_elem_copy(m.map, key, v.ux));
 		r = r ?: value_out(&m, &v, c->attr.value);
 		values_free(&v);
 	}
@@ -218,7 +228,7 @@ long bpfsys_map_update_elem(struct bpfsys_call *c)
 	r = values_alloc(&m, &v);
 	if (!r) {
 		r = value_in(&m, &v, c->attr.value);
-		r = r ?: uxdp_map_update_elem(m.map, key, v.ux, c->attr.flags);
+		r = r ?: kernel_errno(uxdp_map_update_elem(m.map, key, v.ux, c->attr.flags));
 		values_free(&v);
 	}
 	free(key);
@@ -241,7 +251,7 @@ long bpfsys_map_delete_elem(struct bpfsys_call *c)
 	r = key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	r = uxdp_map_delete_elem(m.map, key);
+	r = kernel_errno(uxdp_map_delete_elem(m.map, key));
 	free(key);
 	return r;
 }
@@ -265,7 +275,7 @@ long bpfsys_map_get_next_key(struct bpfsys_call *c)
 			return r;
 	}
 	next = malloc(m.info.key_size ? m.info.key_size : 1);
-	r = next ? uxdp_map_get_next_key(m.map, key, next) : -ENOMEM;
+	r = next ? kernel_errno(uxdp_map_get_next_key(m.map, key, next)) : -ENOMEM;
 	r = r ?: bpfsys_copy_out(c->attr.next_key, next, m.info.key_size);
 	free(next);
 	free(key);

@@ -9,7 +9,8 @@
  * with each other and with expected_steps.txt.
  *
  * Maps: flows (hash u32 -> u64, 64), counts (array u32 -> u64, 4), lengths
- * (queue of u32, 8), pcpu (per-CPU array u32 -> u32, 2), as in maps.bpf.c.
+ * (queue of u32, 8), pcpu (per-CPU array u32 -> u32, 2), events (ring
+ * buffer, 4096), as in maps.bpf.c.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -55,7 +56,7 @@ static void step_val_(const char *name, int ret, unsigned long long v)
 	} while (0)
 
 struct maps {
-	int flows, counts, lengths, pcpu;
+	int flows, counts, lengths, pcpu, events;
 };
 
 static int find_uxdp(struct maps *m)
@@ -80,10 +81,13 @@ static int find_uxdp(struct maps *m)
 			m->lengths = fd;
 		else if (!strcmp(info.name, "pcpu"))
 			m->pcpu = fd;
+		else if (!strcmp(info.name, "events"))
+			m->events = fd;
 		else
 			close(fd);
 	}
-	if (errno != ENOENT || m->flows < 0 || m->counts < 0 || m->lengths < 0 || m->pcpu < 0) {
+	if (errno != ENOENT || m->flows < 0 || m->counts < 0 || m->lengths < 0 || m->pcpu < 0 ||
+	    m->events < 0) {
 		fprintf(stderr, "maps not found (errno %d)\n", errno);
 		return -1;
 	}
@@ -96,7 +100,8 @@ static int make_kernel(struct maps *m)
 	m->counts = bpf_map_create(BPF_MAP_TYPE_ARRAY, "counts", 4, 8, 4, NULL);
 	m->lengths = bpf_map_create(BPF_MAP_TYPE_QUEUE, "lengths", 0, 4, 8, NULL);
 	m->pcpu = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "pcpu", 4, 4, 2, NULL);
-	if (m->flows < 0 || m->counts < 0 || m->lengths < 0 || m->pcpu < 0) {
+	m->events = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "events", 0, 0, 4096, NULL);
+	if (m->flows < 0 || m->counts < 0 || m->lengths < 0 || m->pcpu < 0 || m->events < 0) {
 		fprintf(stderr, "bpf_map_create: %s\n", strerror(errno));
 		return -1;
 	}
@@ -202,6 +207,18 @@ static void pcpu_steps(int fd)
 	/* CPU 0 only: a uxdp pcap run has one worker, the other slots read 0. */
 	step_val("pcpu.lookup.cpu0", r, vals[0]);
 	free(vals);
+}
+
+/* A ring buffer has no elements to reach through bpf(2). */
+static void ringbuf_steps(int fd)
+{
+	__u32 k = 0, v = 0;
+
+	step("ringbuf.lookup", bpf_map_lookup_elem(fd, NULL, &v));
+	step("ringbuf.update", bpf_map_update_elem(fd, NULL, &v, BPF_ANY));
+	step("ringbuf.delete", bpf_map_delete_elem(fd, NULL));
+	step("ringbuf.next", bpf_map_get_next_key(fd, NULL, &k));
+	step("ringbuf.pop", bpf_map_lookup_and_delete_elem(fd, NULL, &v));
 }
 
 /* The attr itself: sizes and fields that libbpf would never send. */
@@ -321,6 +338,7 @@ int main(int argc, char **argv)
 	array_steps(m.counts);
 	queue_steps(m.lengths);
 	pcpu_steps(m.pcpu);
+	ringbuf_steps(m.events);
 	attr_steps(m.counts);
 	fd_steps(&m);
 	return failed;

@@ -65,6 +65,11 @@ struct {
 	__type(value, __u32);
 } lengths SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
 /* A name longer than the kernel's 15 characters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -105,6 +110,7 @@ int xdp_maps(struct xdp_md *ctx)
 	bpf_map_update_elem(&last_len, &ip->saddr, &len, BPF_ANY);
 	bpf_map_push_elem(&lengths, &len, BPF_EXIST);
 	bpf_map_update_elem(&a_rather_long_map_name, &port, &seven, BPF_ANY);
+	bpf_ringbuf_output(&events, &len, sizeof(len), 0);
 	return XDP_PASS;
 }
 
