@@ -159,7 +159,7 @@ try:
     for m in shown:
         c = ctl_list.get(m["id"], {})
         check(m["name"] == c.get("name", "")[:15], "name %r vs %r" % (m["name"], c.get("name")))
-        for f in SHOWN:
+        for f in SHOWN + ("bytes_memlock",):  # memlock: from our /proc/self/fdinfo
             check(m.get(f) == c.get(f), "map %s: %s bpftool %r uxdpctl %r" %
                   (m["name"], f, m.get(f), c.get(f)))
     plain = bt("map", "show").stdout
@@ -222,6 +222,8 @@ try:
     check(ctl("map", "lookup", "flows", "key", *key, check_rc=False).returncode != 0,
           "entry still there after bpftool delete")
     bt("map", "delete", "id", fid, "key", *key, rc=1, err="No such file or directory")
+    # bpftool sizes keys from the map's info: a short key is its own error
+    bt("map", "lookup", "id", fid, "key", "1", "2", "3", rc=1, err="expected 4 bytes got 3")
     cid = str(by_name["counts"]["id"])
     bt("map", "update", "id", cid, "key", "4", "0", "0", "0", "value", *val, rc=1,
        err="Argument list too long")
