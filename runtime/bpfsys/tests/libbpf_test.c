@@ -314,6 +314,19 @@ static void fd_steps(const struct maps *m)
 		step("fd.fork.lookup", WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR);
 	}
 	{
+		/* Across exec, on an fd number the new program never saw handed out. */
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			dup2(m->counts, 100); /* dup2 clears FD_CLOEXEC */
+			execl("/proc/self/exe", "libbpf_test", "child", "100", (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		step("fd.exec.lookup", WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR);
+	}
+	{
 		int d = dup(m->counts);
 
 		v = 0;
@@ -326,6 +339,12 @@ int main(int argc, char **argv)
 {
 	struct maps m;
 
+	if (argc == 3 && !strcmp(argv[1], "child")) {
+		__u32 k = 1;
+		__u64 v;
+
+		return bpf_map_lookup_elem(atoi(argv[2]), &k, &v) ? errno : 0;
+	}
 	if (argc != 2 || (strcmp(argv[1], "kernel") && strcmp(argv[1], "uxdp"))) {
 		fprintf(stderr, "usage: libbpf_test kernel|uxdp\n");
 		return 2;
