@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * elem.c - element commands on uxdp maps: lookup, update, delete, get next
- * key, lookup-and-delete (queue/stack pop), in the kernel's order of checks
- * (attr tail, flags, fd, access mode, key copy) so that errnos match.
+ * key, lookup-and-delete (queue/stack pop, the hash types), in the
+ * kernel's order of checks (attr tail, flags, fd, access mode, key copy) so
+ * that errnos match.
  *
  * Per-CPU values cross the boundary as the kernel's ABI has them: one
  * round_up(value_size, 8) slot per *possible* CPU (libbpf and bpftool size
@@ -303,19 +304,10 @@ long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
 	r = key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	if (!is_queue(m.info.type)) {
-		free(key);
-		/* The kernel has it for hash maps (atomically); uxdp's map API does not yet. */
-		if (m.info.type == BPF_MAP_TYPE_HASH || m.info.type == BPF_MAP_TYPE_PERCPU_HASH ||
-		    m.info.type == BPF_MAP_TYPE_LRU_HASH ||
-		    m.info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
-			bpfsys_say_once(c->cmd, "not served for uxdp hash maps yet (queue and "
-						"stack only); see docs/control-plane.md");
-		return -ENOTSUPP;
-	}
 	r = values_alloc(&m, &v);
 	if (!r) {
-		r = uxdp_map_lookup_and_delete_elem(m.map, NULL, v.ux);
+		/* queue/stack: pop; the hash types: atomically, as the kernel does */
+		r = kernel_errno(uxdp_map_lookup_and_delete_elem(m.map, key, v.ux));
 		r = r ?: value_out(&m, &v, c->attr.value);
 		values_free(&v);
 	}

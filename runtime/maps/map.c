@@ -990,11 +990,18 @@ int uxdp_map_get_next_key(struct uxdp_map *map, const void *key, void *next_key)
 
 int uxdp_map_lookup_and_delete_elem(struct uxdp_map *map, const void *key, void *value)
 {
-	if (map->type != BPF_MAP_TYPE_QUEUE && map->type != BPF_MAP_TYPE_STACK)
+	switch (map->type) {
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return key ? -EINVAL : uxdp_map_pop(map, value);
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return key ? uxdp_hash_lookup_and_delete(map, key, value) : -EINVAL;
+	default:
 		return -EOPNOTSUPP;
-	if (key)
-		return -EINVAL;
-	return uxdp_map_pop(map, value);
+	}
 }
 
 void *uxdp_map_lookup(struct uxdp_map *map, const void *key)

@@ -251,6 +251,8 @@ void uxdp_map_wunlock(struct uxdp_map *map);
 void uxdp_map_renter(struct uxdp_map *map);
 void uxdp_map_rexit(struct uxdp_map *map);
 /* Map-in-map: the inner id is usable as a value of map; 0 or -EINVAL / -EBADF. */
+/* hash.c: lookup-and-delete of the four hash types (uxdp_map_lookup_and_delete_elem). */
+int uxdp_hash_lookup_and_delete(struct uxdp_map *map, const void *key, void *value);
 int uxdp_check_inner(struct uxdp_map *map, uint32_t id);
 /* Map-in-map: the handle of inner id for a program lookup. */
 struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id);

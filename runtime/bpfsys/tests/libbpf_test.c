@@ -145,6 +145,12 @@ static void hash_steps(int fd)
 	step_val("hash.next.first", bpf_map_get_next_key(fd, NULL, &next), next);
 	step("hash.next.last", bpf_map_get_next_key(fd, &k, &next));
 	step_val("hash.next.missing", bpf_map_get_next_key(fd, &missing, &next), next);
+	step_val("hash.lookup_and_delete", bpf_map_lookup_and_delete_elem(fd, &k, &out), out);
+	step("hash.lookup_and_delete.again", bpf_map_lookup_and_delete_elem(fd, &k, &out));
+	step("hash.lookup_and_delete.lock",
+	     bpf_map_lookup_and_delete_elem_flags(fd, &k, &out, BPF_F_LOCK));
+	step("hash.lookup_and_delete.null.key", bpf_map_lookup_and_delete_elem(fd, NULL, &out));
+	step("hash.update.again", bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST));
 	step("hash.delete", bpf_map_delete_elem(fd, &k));
 	step("hash.delete.again", bpf_map_delete_elem(fd, &k));
 	step("hash.next.empty", bpf_map_get_next_key(fd, NULL, &next));

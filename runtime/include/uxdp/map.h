@@ -202,7 +202,12 @@ int uxdp_map_update_elem(struct uxdp_map *map, const void *key, const void *valu
 int uxdp_map_delete_elem(struct uxdp_map *map, const void *key);
 /* key NULL or absent: the first key.  -ENOENT after the last. */
 int uxdp_map_get_next_key(struct uxdp_map *map, const void *key, void *next_key);
-/* Queue/stack: pop into value (key must be NULL).  -ENOENT when empty. */
+/*
+ * Queue/stack: pop into value (key must be NULL); -ENOENT when empty.
+ * Hash, per-CPU hash, LRU and LRU per-CPU hash: copy key's value out and
+ * delete it atomically with respect to other updates; -ENOENT if absent.
+ * Other types: -EOPNOTSUPP.
+ */
 int uxdp_map_lookup_and_delete_elem(struct uxdp_map *map, const void *key, void *value);
 
 /* ---- program view, used by the helpers ---- */
