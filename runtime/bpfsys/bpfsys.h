@@ -7,6 +7,9 @@
  * every bpf(2) call, and serves the map commands on uxdp's shared-memory
  * maps of one instance (UXDP_INSTANCE, else "default").  Everything else
  * goes to the kernel or is refused; the table is in docs/control-plane.md.
+ * It also interposes readlink() and fopen() so that a map fd's
+ * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,
+ * fdinfo.c).
  *
  * A map descriptor handed out is a real file descriptor: the map's segment
  * /dev/shm/uxdp.<instance>.<map> opened with the access mode the caller
