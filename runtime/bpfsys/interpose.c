@@ -31,6 +31,15 @@ static void resolve(void)
 		real_readlink = (readlink_fn)dlsym(RTLD_NEXT, "readlink");
 }
 
+/*
+ * At load time, before the program runs: dlsym() is neither async-signal
+ * safe nor free, and syscall() may first be called from a signal handler.
+ */
+__attribute__((constructor)) static void resolve_at_load(void)
+{
+	resolve();
+}
+
 long bpfsys_real_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
 	resolve();
