@@ -79,7 +79,32 @@ int bpfsys_fd_open(const char *instance, const char *name, int oflag);
 /* BPF_F_RDONLY / BPF_F_WRONLY (or 0) as an open(2) access mode; -EINVAL if both/other bits. */
 int bpfsys_open_mode(uint32_t bpf_flags);
 
-/* ---- the served commands (ids.c, elem.c, pin.c) ---- */
+/* ---- elem.c: keys and values across the boundary ---- */
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal "not supported", which bpf(2) returns */
+#endif
+
+/* A value buffer in uxdp's layout and one in the caller's (the same one if equal). */
+struct values {
+	void *ux, *user;
+	size_t ux_bytes, user_bytes;
+};
+
+int bpfsys_values_alloc(struct bpfsys_map *m, struct values *v);
+void bpfsys_values_free(struct values *v);
+/* v->ux to the caller's layout (per-CPU: a slot per possible CPU) at uptr. */
+int bpfsys_value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr);
+/* The caller's value at uptr into v->ux. */
+int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr);
+/* key_size bytes from ukey into a new *key (NULL for keyless maps); caller frees. */
+int bpfsys_key_in(const struct bpfsys_map *m, uint64_t ukey, void **key);
+/* The runtime's -EOPNOTSUPP as bpf(2)'s -ENOTSUPP. */
+int bpfsys_kernel_errno(int err);
+bool bpfsys_can_read(const struct bpfsys_map *m);
+bool bpfsys_can_write(const struct bpfsys_map *m);
+
+/* ---- the served commands (ids.c, elem.c, batch.c, pin.c) ---- */
 
 long bpfsys_map_get_next_id(struct bpfsys_call *c);
 long bpfsys_map_get_fd_by_id(struct bpfsys_call *c);
@@ -89,6 +114,7 @@ long bpfsys_map_update_elem(struct bpfsys_call *c);
 long bpfsys_map_delete_elem(struct bpfsys_call *c);
 long bpfsys_map_get_next_key(struct bpfsys_call *c);
 long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c);
+long bpfsys_map_batch(struct bpfsys_call *c);
 long bpfsys_obj_get(struct bpfsys_call *c);
 long bpfsys_obj_pin(struct bpfsys_call *c);
 /* The map of an fd-based command that is refused for uxdp maps (freeze, batch). */

@@ -10,7 +10,7 @@
  *  - refused (EOPNOTSUPP, one stderr line per command): everything that
  *    would create or attach a kernel object, since the uxdp instance would
  *    not see it (programs run in uxdp are loaded by uxdp), and the map
- *    commands not served on uxdp maps yet (freeze, batches).
+ *    command not served on uxdp maps yet (freeze).
  */
 #include <errno.h>
 #include <string.h>
@@ -116,6 +116,10 @@ static bool bpfsys_served(int cmd)
 	case BPF_OBJ_GET_INFO_BY_FD:
 	case BPF_OBJ_GET:
 	case BPF_OBJ_PIN:
+	case BPF_MAP_LOOKUP_BATCH:
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+	case BPF_MAP_UPDATE_BATCH:
+	case BPF_MAP_DELETE_BATCH:
 		return true;
 	default:
 		return false;
@@ -162,10 +166,7 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
 	case BPF_MAP_UPDATE_BATCH:
 	case BPF_MAP_DELETE_BATCH:
-		/* The batch's map_fd is elsewhere in the attr: look at it there. */
-		c.attr.map_fd = c.attr.batch.map_fd;
-		return bpfsys_map_refuse_or_pass(&c, "batches are not served for uxdp maps "
-						      "yet; use the element commands");
+		return bpfsys_map_batch(&c);
 	case BPF_PROG_GET_NEXT_ID:
 	case BPF_PROG_GET_FD_BY_ID:
 	case BPF_PROG_QUERY:

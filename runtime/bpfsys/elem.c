@@ -21,9 +21,6 @@
 
 #include "bpfsys.h"
 
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's internal "not supported", which bpf(2) returns */
-#endif
 
 #define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define ROUND8(x) (((x) + 7u) & ~7u)
@@ -88,13 +85,7 @@ static void copy_slots(void *to, unsigned int to_n, const void *from, unsigned i
 	memset((char *)to + both * stride, 0, (to_n - both) * stride);
 }
 
-/* A value buffer in uxdp's layout and one in the caller's (the same one if equal). */
-struct values {
-	void *ux, *user;
-	size_t ux_bytes, user_bytes;
-};
-
-static int values_alloc(struct bpfsys_map *m, struct values *v)
+int bpfsys_values_alloc(struct bpfsys_map *m, struct values *v)
 {
 	v->ux_bytes = uxdp_map_value_bytes(m->map);
 	v->user_bytes = user_value_bytes(&m->info);
@@ -109,14 +100,14 @@ static int values_alloc(struct bpfsys_map *m, struct values *v)
 	return 0;
 }
 
-static void values_free(struct values *v)
+void bpfsys_values_free(struct values *v)
 {
 	if (v->user != v->ux)
 		free(v->user);
 	free(v->ux);
 }
 
-static int value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
+int bpfsys_value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 {
 	if (v->user != v->ux)
 		copy_slots(v->user, possible_cpus(), v->ux, uxdp_map_ncpus(m->map),
@@ -124,7 +115,7 @@ static int value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 	return bpfsys_copy_out(uptr, v->user, v->user_bytes);
 }
 
-static int value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
+int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 {
 	int err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
 
@@ -135,7 +126,7 @@ static int value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 }
 
 /* The kernel's __bpf_copy_key: key_size bytes, or NULL for keyless maps. */
-static int key_in(const struct bpfsys_map *m, uint64_t ukey, void **key)
+int bpfsys_key_in(const struct bpfsys_map *m, uint64_t ukey, void **key)
 {
 	int err;
 
@@ -158,17 +149,17 @@ static int key_in(const struct bpfsys_map *m, uint64_t ukey, void **key)
  * bpf(2) says the kernel's internal ENOTSUPP (524) for the same cases (a
  * ring buffer's lookup, a perf array's lookup, ...).
  */
-static int kernel_errno(int err)
+int bpfsys_kernel_errno(int err)
 {
 	return err == -EOPNOTSUPP ? -ENOTSUPP : err;
 }
 
-static bool can_read(const struct bpfsys_map *m)
+bool bpfsys_can_read(const struct bpfsys_map *m)
 {
 	return m->fd_mode != O_WRONLY;
 }
 
-static bool can_write(const struct bpfsys_map *m)
+bool bpfsys_can_write(const struct bpfsys_map *m)
 {
 	return m->fd_mode != O_RDONLY;
 }
@@ -191,19 +182,19 @@ long bpfsys_map_lookup_elem(struct bpfsys_call *c)
 	r = map_of(c, &m);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
-	if (!can_read(&m))
+	if (!bpfsys_can_read(&m))
 		return -EPERM;
 	/* BPF_F_LOCK needs the value's bpf_spin_lock, which uxdp does not report here. */
 	if (c->attr.flags & BPF_F_LOCK)
 		return -EINVAL;
-	r = key_in(&m, c->attr.key, &key);
+	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	r = values_alloc(&m, &v);
+	r = bpfsys_values_alloc(&m, &v);
 	if (!r) {
-		r = kernel_errno(uxdp_map_lookup_elem_copy(m.map, key, v.ux));
-		r = r ?: value_out(&m, &v, c->attr.value);
-		values_free(&v);
+		r = bpfsys_kernel_errno(uxdp_map_lookup_elem_copy(m.map, key, v.ux));
+		r = r ?: bpfsys_value_out(&m, &v, c->attr.value);
+		bpfsys_values_free(&v);
 	}
 	free(key);
 	return r;
@@ -221,16 +212,16 @@ long bpfsys_map_update_elem(struct bpfsys_call *c)
 	r = map_of(c, &m);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
-	if (!can_write(&m))
+	if (!bpfsys_can_write(&m))
 		return -EPERM;
-	r = key_in(&m, c->attr.key, &key);
+	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	r = values_alloc(&m, &v);
+	r = bpfsys_values_alloc(&m, &v);
 	if (!r) {
-		r = value_in(&m, &v, c->attr.value);
-		r = r ?: kernel_errno(uxdp_map_update_elem(m.map, key, v.ux, c->attr.flags));
-		values_free(&v);
+		r = bpfsys_value_in(&m, &v, c->attr.value);
+		r = r ?: bpfsys_kernel_errno(uxdp_map_update_elem(m.map, key, v.ux, c->attr.flags));
+		bpfsys_values_free(&v);
 	}
 	free(key);
 	return r;
@@ -247,12 +238,12 @@ long bpfsys_map_delete_elem(struct bpfsys_call *c)
 	r = map_of(c, &m);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
-	if (!can_write(&m))
+	if (!bpfsys_can_write(&m))
 		return -EPERM;
-	r = key_in(&m, c->attr.key, &key);
+	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	r = kernel_errno(uxdp_map_delete_elem(m.map, key));
+	r = bpfsys_kernel_errno(uxdp_map_delete_elem(m.map, key));
 	free(key);
 	return r;
 }
@@ -268,15 +259,15 @@ long bpfsys_map_get_next_key(struct bpfsys_call *c)
 	r = map_of(c, &m);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
-	if (!can_read(&m))
+	if (!bpfsys_can_read(&m))
 		return -EPERM;
 	if (c->attr.key) {
-		r = key_in(&m, c->attr.key, &key);
+		r = bpfsys_key_in(&m, c->attr.key, &key);
 		if (r)
 			return r;
 	}
 	next = malloc(m.info.key_size ? m.info.key_size : 1);
-	r = next ? kernel_errno(uxdp_map_get_next_key(m.map, key, next)) : -ENOMEM;
+	r = next ? bpfsys_kernel_errno(uxdp_map_get_next_key(m.map, key, next)) : -ENOMEM;
 	r = r ?: bpfsys_copy_out(c->attr.next_key, next, m.info.key_size);
 	free(next);
 	free(key);
@@ -295,21 +286,21 @@ long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
 	r = map_of(c, &m);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
-	if (!can_read(&m) || !can_write(&m))
+	if (!bpfsys_can_read(&m) || !bpfsys_can_write(&m))
 		return -EPERM;
 	if (c->attr.flags && is_queue(m.info.type))
 		return -EINVAL;
 	if (c->attr.flags & BPF_F_LOCK)
 		return -EINVAL;
-	r = key_in(&m, c->attr.key, &key);
+	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
-	r = values_alloc(&m, &v);
+	r = bpfsys_values_alloc(&m, &v);
 	if (!r) {
 		/* queue/stack: pop; the hash types: atomically, as the kernel does */
-		r = kernel_errno(uxdp_map_lookup_and_delete_elem(m.map, key, v.ux));
-		r = r ?: value_out(&m, &v, c->attr.value);
-		values_free(&v);
+		r = bpfsys_kernel_errno(uxdp_map_lookup_and_delete_elem(m.map, key, v.ux));
+		r = r ?: bpfsys_value_out(&m, &v, c->attr.value);
+		bpfsys_values_free(&v);
 	}
 	free(key);
 	return r;

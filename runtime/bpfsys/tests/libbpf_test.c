@@ -215,6 +215,101 @@ static void pcpu_steps(int fd)
 	free(vals);
 }
 
+/* Print "name result count" for a batch call. */
+static void step_count_(const char *name, int ret, __u32 count)
+{
+	int e = ret < 0 ? errno : 0;
+
+	if (e && e != ENOENT) {
+		step(name, ret);
+		return;
+	}
+	printf("%s %s %u\n", name, e ? "ENOENT" : "0", count);
+}
+
+/* The call first, then the count it wrote back. */
+#define step_count(name, call, count)                                                          \
+	do {                                                                                   \
+		int ret_ = (call);                                                             \
+		step_count_(name, ret_, count);                                                \
+	} while (0)
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Batches: the walk of a hash in steps of 2 until ENOENT (how many per call
+ * depends on the kernel's buckets, so the keys are printed sorted, once all
+ * are in), an array's in steps of 3 (the kernel's generic walk, exact),
+ * updates and deletes stopping at the first error.
+ */
+static void batch_steps(const struct maps *m)
+{
+	__u32 keys[16], out_tok = 0, n, total = 0, k3[3] = { 5, 6, 7 }, dk[3] = { 5, 99, 6 };
+	__u64 vals[16], v3[3] = { 50, 60, 70 };
+	int r;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	LIBBPF_OPTS(bpf_map_batch_opts, lock, .elem_flags = BPF_F_LOCK);
+
+	n = 3;
+	step_count("batch.update.hash", bpf_map_update_batch(m->flows, k3, v3, &n, &o), n);
+	n = 3;
+	step_count("batch.update.hash.lock", bpf_map_update_batch(m->flows, k3, v3, &n, &lock), n);
+	/* walk the hash 2 at a time */
+	do {
+		n = 2;
+		r = bpf_map_lookup_batch(m->flows, total ? &out_tok : NULL, &out_tok, keys + total,
+					 vals + total, &n, &o);
+		total += n;
+	} while (!r && total < 12);
+	step("batch.lookup.hash.end", r);
+	qsort(keys, total, sizeof(keys[0]), cmp_u32);
+	printf("batch.lookup.hash.keys %u:", total);
+	for (__u32 i = 0; i < total; i++)
+		printf(" %u", keys[i]);
+	printf("\n");
+	n = 3;
+	step_count("batch.delete.hash.missing", bpf_map_delete_batch(m->flows, dk, &n, &o), n);
+	/* lookup-and-delete drains what is left (key 7) */
+	total = 0;
+	do {
+		n = 2;
+		r = bpf_map_lookup_and_delete_batch(m->flows, total ? &out_tok : NULL, &out_tok,
+						    keys + total, vals + total, &n, &o);
+		total += n;
+	} while (!r && total < 12);
+	step("batch.lookup_and_delete.hash.end", r);
+	qsort(keys, total, sizeof(keys[0]), cmp_u32);
+	printf("batch.lookup_and_delete.hash.got %u:", total);
+	for (__u32 i = 0; i < total; i++)
+		printf(" %u", keys[i]);
+	printf("\n");
+	step("batch.lookup_and_delete.hash.empty", bpf_map_get_next_key(m->flows, NULL, &n));
+	/* an array: the generic walk, the last key as the token */
+	n = 3;
+	r = bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys, vals, &n, &o);
+	step_count("batch.lookup.array.1", r, n);
+	printf("batch.lookup.array.1.token %u\n", out_tok);
+	n = 3;
+	r = bpf_map_lookup_batch(m->counts, &out_tok, &out_tok, keys, vals, &n, &o);
+	step_count("batch.lookup.array.2", r, n);
+	n = 2;
+	step_count("batch.delete.array", bpf_map_delete_batch(m->counts, keys, &n, &o), n);
+	n = 2;
+	step_count("batch.lookup.queue", bpf_map_lookup_batch(m->lengths, NULL, &out_tok, keys, vals,
+							     &n, &o), n);
+	n = 0;
+	step_count("batch.lookup.count.0", bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys,
+							       vals, &n, &o), n);
+	n = 2;
+	step_count("batch.lookup.bad.values", bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys,
+								  (void *)8, &n, &o), n);
+}
+
 /* A ring buffer has no elements to reach through bpf(2). */
 static void ringbuf_steps(int fd)
 {
@@ -364,6 +459,7 @@ int main(int argc, char **argv)
 	queue_steps(m.lengths);
 	pcpu_steps(m.pcpu);
 	ringbuf_steps(m.events);
+	batch_steps(&m);
 	attr_steps(m.counts);
 	fd_steps(&m);
 	return failed;
