@@ -13,7 +13,8 @@
  *    already returned (a lookup-and-delete removes what it returns, so its
  *    token stays where it was).  As in the kernel, the call that reaches the
  *    end says ENOENT, with the elements it found counted.
- *  - other types: ENOTSUPP.
+ *  - other types: ENOTSUPP (the kernel has batches for a few more, e.g.
+ *    hash-of-maps lookups; not served here yet).
  */
 #include <errno.h>
 #include <stdlib.h>
