@@ -151,8 +151,14 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 		return r;
 	if (!strncmp(path, BPFSYS_PIN_ROOT, strlen(BPFSYS_PIN_ROOT))) {
 		/* Every map is there already; nothing else can be made there. */
-		if (!split_virtual(path, inst, name))
-			return -EEXIST;
+		if (!split_virtual(path, inst, name)) {
+			int fd = bpfsys_fd_open(inst, name, O_RDONLY);
+
+			if (fd >= 0) {
+				close(fd);
+				return -EEXIST;
+			}
+		}
 		bpfsys_say_once(c->cmd, "only the maps themselves live under " BPFSYS_PIN_ROOT);
 		return -EPERM;
 	}
