@@ -37,6 +37,17 @@ struct known {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known *known;
 
+/* A fork while another thread held the lock must not leave the child stuck. */
+static void reset_lock(void)
+{
+	pthread_mutex_init(&lock, NULL);
+}
+
+__attribute__((constructor)) static void register_reset(void)
+{
+	pthread_atfork(NULL, NULL, reset_lock);
+}
+
 #define SHM_DIR "/dev/shm"
 #define SEG_PREFIX "/dev/shm/uxdp."
 
