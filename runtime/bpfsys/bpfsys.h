@@ -117,8 +117,7 @@ long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c);
 long bpfsys_map_batch(struct bpfsys_call *c);
 long bpfsys_obj_get(struct bpfsys_call *c);
 long bpfsys_obj_pin(struct bpfsys_call *c);
-/* The map of an fd-based command that is refused for uxdp maps (freeze, batch). */
-long bpfsys_map_refuse_or_pass(struct bpfsys_call *c, const char *why);
+long bpfsys_map_freeze(struct bpfsys_call *c);
 
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"

@@ -3,14 +3,14 @@
  * dispatch.c - one bpf(2) call: the attr read as the kernel reads it, then
  * served, passed to the kernel, or refused.
  *
- *  - served: the map commands, on uxdp's maps (ids.c, elem.c, pin.c); on a
- *    descriptor or path that is not uxdp's they pass to the kernel;
+ *  - served: the map commands, on uxdp's maps (ids.c, elem.c, batch.c,
+ *    pin.c); on a descriptor or path that is not uxdp's they pass to the
+ *    kernel;
  *  - passed through: commands that only look at kernel objects the caller
  *    names (programs, BTF, links by id or fd);
  *  - refused (EOPNOTSUPP, one stderr line per command): everything that
  *    would create or attach a kernel object, since the uxdp instance would
- *    not see it (programs run in uxdp are loaded by uxdp), and the map
- *    command not served on uxdp maps yet (freeze).
+ *    not see it (programs run in uxdp are loaded by uxdp).
  */
 #include <errno.h>
 #include <string.h>
@@ -120,6 +120,7 @@ static bool bpfsys_served(int cmd)
 	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
 	case BPF_MAP_UPDATE_BATCH:
 	case BPF_MAP_DELETE_BATCH:
+	case BPF_MAP_FREEZE:
 		return true;
 	default:
 		return false;
@@ -161,7 +162,7 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_OBJ_PIN:
 		return bpfsys_obj_pin(&c);
 	case BPF_MAP_FREEZE:
-		return bpfsys_map_refuse_or_pass(&c, "not served for uxdp maps yet");
+		return bpfsys_map_freeze(&c);
 	case BPF_MAP_LOOKUP_BATCH:
 	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
 	case BPF_MAP_UPDATE_BATCH:

@@ -159,9 +159,10 @@ bool bpfsys_can_read(const struct bpfsys_map *m)
 	return m->fd_mode != O_WRONLY;
 }
 
+/* A frozen map is read-only to bpf(2) callers, whatever their fd says (the kernel's sys perms). */
 bool bpfsys_can_write(const struct bpfsys_map *m)
 {
-	return m->fd_mode != O_RDONLY;
+	return m->fd_mode != O_RDONLY && !uxdp_map_frozen(m->map);
 }
 
 /* Our map behind attr.map_fd: 1, or 0 to pass the call on, or -errno. */
@@ -306,15 +307,18 @@ long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
 	return r;
 }
 
-long bpfsys_map_refuse_or_pass(struct bpfsys_call *c, const char *why)
+/* The kernel's map_freeze: write access needed, so a second freeze is EPERM. */
+long bpfsys_map_freeze(struct bpfsys_call *c)
 {
 	struct bpfsys_map m;
-	int r = map_of(c, &m);
+	int r;
 
-	if (r == 0)
-		return bpfsys_kernel(c);
-	if (r < 0)
-		return r;
-	bpfsys_say_once(c->cmd, why);
-	return -EOPNOTSUPP;
+	if (!bpfsys_attr_zero_from(c, ATTR_END(map_fd)))
+		return -EINVAL;
+	r = map_of(c, &m);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (!bpfsys_can_write(&m))
+		return -EPERM;
+	return uxdp_map_freeze(m.map);
 }

@@ -48,10 +48,10 @@ static FILE *map_fdinfo(int fd, const struct bpfsys_map *m)
 		return NULL;
 	fprintf(f, "pos:\t0\nflags:\t0%o\nmap_type:\t%u\nkey_size:\t%u\nvalue_size:\t%u\n"
 		   "max_entries:\t%u\nmap_flags:\t%#x\nmap_extra:\t0x0\nmemlock:\t%llu\n"
-		   "map_id:\t%u\nfrozen:\t0\n",
+		   "map_id:\t%u\nfrozen:\t%d\n",
 		fl < 0 ? 0 : fl, m->info.type, m->info.key_size, m->info.value_size,
 		m->info.max_entries, m->info.map_flags, (unsigned long long)m->info.bytes,
-		m->info.id);
+		m->info.id, uxdp_map_frozen(m->map) ? 1 : 0);
 	fflush(f);
 	rewind(f);
 	return f;

@@ -928,6 +928,23 @@ int uxdp_map_btf(const struct uxdp_map *map, void *buf, size_t buf_size, uint32_
 	return 0;
 }
 
+/*
+ * BPF_MAP_FREEZE: one word in the shared header, set once.  What it forbids
+ * (writes through bpf(2)) is enforced by the bpf() layer; programs write on.
+ */
+int uxdp_map_freeze(struct uxdp_map *map)
+{
+	uint32_t no = 0;
+
+	return __atomic_compare_exchange_n(&map->hdr->frozen, &no, 1, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST) ? 0 : -EBUSY;
+}
+
+bool uxdp_map_frozen(const struct uxdp_map *map)
+{
+	return __atomic_load_n(&map->hdr->frozen, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* ---- public operations ---- */
 
 unsigned int uxdp_map_ncpus(const struct uxdp_map *map)

@@ -269,7 +269,12 @@ try:
     r = bt("map", "create", "/sys/fs/bpf/x", "type", "hash", "key", "4", "value", "4",
            "entries", "4", "name", "x", rc=1, err="uxdp-bpfsys: BPF_MAP_CREATE:")
     check(r.stderr.count("uxdp-bpfsys: BPF_MAP_CREATE") == 1, "one line: %r" % r.stderr)
-    bt("map", "freeze", "id", cid, rc=1, err="uxdp-bpfsys: BPF_MAP_FREEZE:")
+    # freeze: bpf(2) writes refused from then on, in every process; uxdpctl reads on
+    bt("map", "freeze", "id", cid)
+    check(btj("map", "show", "id", cid)["frozen"] == 1, "frozen not shown")
+    bt("map", "update", "id", cid, "key", "0", "0", "0", "0", "value", *val, rc=1,
+       err="Operation not permitted")
+    check(ctlj("map", "lookup", "counts", "key", "u32", "0")["key"] == ["0x00"] * 4, "lookup")
     bt("map", "show", "id", "999", rc=1)
 finally:
     common.delete_instance(A.uxdpctl, INST)

@@ -436,6 +436,25 @@ static void fd_steps(const struct maps *m)
 	}
 }
 
+/* Last: a frozen map is read-only to bpf(2) callers, for good. */
+static void freeze_steps(const struct maps *m)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), k = 1;
+	__u64 v = 9;
+	int ro;
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, rdonly, .open_flags = BPF_F_RDONLY);
+
+	bpf_obj_get_info_by_fd(m->counts, &info, &len);
+	ro = bpf_map_get_fd_by_id_opts(info.id, &rdonly);
+	step("freeze.rdonly", bpf_map_freeze(ro));
+	close(ro);
+	step("freeze", bpf_map_freeze(m->counts));
+	step("freeze.again", bpf_map_freeze(m->counts));
+	step("freeze.update", bpf_map_update_elem(m->counts, &k, &v, BPF_ANY));
+	step_val("freeze.lookup", bpf_map_lookup_elem(m->counts, &k, &v), v);
+}
+
 int main(int argc, char **argv)
 {
 	struct maps m;
@@ -462,5 +481,6 @@ int main(int argc, char **argv)
 	batch_steps(&m);
 	attr_steps(m.counts);
 	fd_steps(&m);
+	freeze_steps(&m);
 	return failed;
 }
