@@ -7,7 +7,8 @@
 #   - the installed uxdpc compiles the installed example (and the same
 #     program built by clang from the installed source) with the installed
 #     helper bitcode; the installed uxdp runs it on the installed capture;
-#     uxdpctl reads the map it filled;
+#     uxdpctl reads the map it filled, and bpftool under the installed
+#     uxdp-run dumps the same bytes;
 #   - the installed uxdp-bench measures the installed example once, with
 #     the installed uxdpc, bitcode, native headers and empty program;
 #   - every installed man page renders with `man -l` without warnings;
