@@ -100,8 +100,8 @@ static int generic_lookup(struct batch *b)
 		have_prev = true;
 	}
 	while (cp < b->max) {
-		err = bpfsys_kernel_errno(uxdp_map_get_next_key(b->m.map, have_prev ? b->prev : NULL,
-								 b->key));
+		err = bpfsys_kernel_errno(
+		    uxdp_map_get_next_key(b->m.map, have_prev ? b->prev : NULL, b->key));
 		if (err)
 			break;
 		err = bpfsys_kernel_errno(uxdp_map_lookup_elem_copy(b->m.map, b->key, b->v.ux));
@@ -203,7 +203,7 @@ long bpfsys_map_batch(struct bpfsys_call *c)
 {
 	bool reads = c->cmd == BPF_MAP_LOOKUP_BATCH || c->cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH;
 	bool writes = c->cmd != BPF_MAP_LOOKUP_BATCH;
-	struct batch b = { .c = c };
+	struct batch b = {.c = c};
 	int r;
 
 	if (!bpfsys_attr_zero_from(c, ATTR_END(batch.flags)))

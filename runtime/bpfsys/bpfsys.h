@@ -37,8 +37,8 @@
 struct bpfsys_call {
 	int cmd;
 	union bpf_attr attr;
-	void *uattr;        /* the caller's attr: some commands write back into it */
-	unsigned int size;  /* the caller's size */
+	void *uattr;	   /* the caller's attr: some commands write back into it */
+	unsigned int size; /* the caller's size */
 };
 
 /* ---- interpose.c: the real libc, and messages ---- */
@@ -63,9 +63,9 @@ bool bpfsys_attr_zero_from(const struct bpfsys_call *c, size_t from);
 /* ---- fdmap.c: descriptors ---- */
 
 struct bpfsys_map {
-	struct uxdp_map *map;      /* owned by fdmap.c, kept for the process's life */
+	struct uxdp_map *map; /* owned by fdmap.c, kept for the process's life */
 	struct uxdp_map_info info;
-	unsigned int fd_mode;      /* O_RDONLY, O_WRONLY or O_RDWR of the descriptor */
+	unsigned int fd_mode; /* O_RDONLY, O_WRONLY or O_RDWR of the descriptor */
 };
 
 /*

@@ -32,7 +32,7 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size);
 static size_t kernel_attr_size(void)
 {
 	static size_t size;
-	unsigned char buf[4096] = { 0 };
+	unsigned char buf[4096] = {0};
 	size_t lo = sizeof(union bpf_attr), hi = sizeof(buf);
 
 	if (__atomic_load_n(&size, __ATOMIC_RELAXED))
@@ -127,8 +127,9 @@ static bool bpfsys_served(int cmd)
 	}
 }
 
-#define NOT_SERVED "not served by uxdp's bpf() layer, which serves maps only " \
-		   "(see docs/control-plane.md)"
+#define NOT_SERVED                                                                                 \
+	"not served by uxdp's bpf() layer, which serves maps only "                                \
+	"(see docs/control-plane.md)"
 
 long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 {

@@ -46,9 +46,10 @@ static FILE *map_fdinfo(int fd, const struct bpfsys_map *m)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "pos:\t0\nflags:\t0%o\nmap_type:\t%u\nkey_size:\t%u\nvalue_size:\t%u\n"
-		   "max_entries:\t%u\nmap_flags:\t%#x\nmap_extra:\t0x0\nmemlock:\t%llu\n"
-		   "map_id:\t%u\nfrozen:\t%d\n",
+	fprintf(f,
+		"pos:\t0\nflags:\t0%o\nmap_type:\t%u\nkey_size:\t%u\nvalue_size:\t%u\n"
+		"max_entries:\t%u\nmap_flags:\t%#x\nmap_extra:\t0x0\nmemlock:\t%llu\n"
+		"map_id:\t%u\nfrozen:\t%d\n",
 		fl < 0 ? 0 : fl, m->info.type, m->info.key_size, m->info.value_size,
 		m->info.max_entries, m->info.map_flags, (unsigned long long)m->info.bytes,
 		m->info.id, uxdp_map_frozen(m->map) ? 1 : 0);
@@ -63,8 +64,7 @@ static FILE *serve(const char *path, const char *mode, const char *real)
 	int idx = strcmp(real, "fopen") ? 1 : 0, fd = path ? fdinfo_number(path) : -1;
 	struct bpfsys_map m;
 
-	if (fd >= 0 && mode && mode[0] == 'r' && !strchr(mode, '+') &&
-	    bpfsys_fd_map(fd, &m) == 1)
+	if (fd >= 0 && mode && mode[0] == 'r' && !strchr(mode, '+') && bpfsys_fd_map(fd, &m) == 1)
 		return map_fdinfo(fd, &m);
 	if (!next[idx])
 		next[idx] = (fopen_fn)dlsym(RTLD_NEXT, real);

@@ -64,7 +64,8 @@ long bpfsys_map_get_next_id(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, ATTR_END(next_id)))
 		return -EINVAL;
 	err = find_next(c->attr.start_id, &n);
-	err = err ?: bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, next_id),
+	err = err
+		  ?: bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, next_id),
 				     &n.best, sizeof(n.best));
 	return err;
 }
@@ -139,7 +140,8 @@ long bpfsys_obj_get_info_by_fd(struct bpfsys_call *c)
 		len = sizeof(info);
 	fill_info(&m.info, &info);
 	r = bpfsys_copy_out(c->attr.info.info, &info, len);
-	r = r ?: bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, info.info_len),
-				 &len, sizeof(len));
+	r = r
+		?: bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, info.info_len),
+				   &len, sizeof(len));
 	return r;
 }

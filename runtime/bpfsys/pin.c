@@ -22,8 +22,8 @@
 
 #include "bpfsys.h"
 
-#define OBJ_ATTR_END 20          /* pathname, bpf_fd, file_flags, path_fd (Linux 6.5) */
-#define F_PATH_FD (1U << 14)     /* BPF_F_PATH_FD, newer than our uapi header */
+#define OBJ_ATTR_END 20	     /* pathname, bpf_fd, file_flags, path_fd (Linux 6.5) */
+#define F_PATH_FD (1U << 14) /* BPF_F_PATH_FD, newer than our uapi header */
 #define BPF_FS_MAGIC_NR 0xcafe4a11
 #define SEG_PREFIX "/dev/shm/uxdp."
 

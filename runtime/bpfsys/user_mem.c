@@ -42,8 +42,8 @@ static pid_t self_pid(void)
 
 static int copy(void *local, uint64_t remote, size_t n, bool out)
 {
-	struct iovec l = { .iov_base = local, .iov_len = n };
-	struct iovec r = { .iov_base = (void *)(uintptr_t)remote, .iov_len = n };
+	struct iovec l = {.iov_base = local, .iov_len = n};
+	struct iovec r = {.iov_base = (void *)(uintptr_t)remote, .iov_len = n};
 	ssize_t got;
 
 	if (n == 0)

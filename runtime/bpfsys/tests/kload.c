@@ -67,8 +67,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kload: test run failed: %s\n", strerror(errno));
 		return 1;
 	}
-	bpf_object__for_each_map(m, obj) {
-		struct bpf_map_info info = { 0 };
+	bpf_object__for_each_map(m, obj)
+	{
+		struct bpf_map_info info = {0};
 		__u32 len = sizeof(info);
 
 		if (bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))

@@ -49,10 +49,10 @@ static void step_val_(const char *name, int ret, unsigned long long v)
 }
 
 /* The call first, then its output (argument order is unspecified in C). */
-#define step_val(name, call, out)                                                              \
-	do {                                                                                   \
-		int ret_ = (call);                                                             \
-		step_val_(name, ret_, (unsigned long long)(out));                              \
+#define step_val(name, call, out)                                                                  \
+	do {                                                                                       \
+		int ret_ = (call);                                                                 \
+		step_val_(name, ret_, (unsigned long long)(out));                                  \
 	} while (0)
 
 struct maps {
@@ -65,7 +65,7 @@ static int find_uxdp(struct maps *m)
 
 	memset(m, -1, sizeof(*m));
 	while (!bpf_map_get_next_id(id, &id)) {
-		struct bpf_map_info info = { 0 };
+		struct bpf_map_info info = {0};
 		__u32 len = sizeof(info);
 		int fd = bpf_map_get_fd_by_id(id);
 
@@ -228,10 +228,10 @@ static void step_count_(const char *name, int ret, __u32 count)
 }
 
 /* The call first, then the count it wrote back. */
-#define step_count(name, call, count)                                                          \
-	do {                                                                                   \
-		int ret_ = (call);                                                             \
-		step_count_(name, ret_, count);                                                \
+#define step_count(name, call, count)                                                              \
+	do {                                                                                       \
+		int ret_ = (call);                                                                 \
+		step_count_(name, ret_, count);                                                    \
 	} while (0)
 
 static int cmp_u32(const void *a, const void *b)
@@ -249,8 +249,8 @@ static int cmp_u32(const void *a, const void *b)
  */
 static void batch_steps(const struct maps *m)
 {
-	__u32 keys[16], out_tok = 0, n, total = 0, k3[3] = { 5, 6, 7 }, dk[3] = { 5, 99, 6 };
-	__u64 vals[16], v3[3] = { 50, 60, 70 };
+	__u32 keys[16], out_tok = 0, n, total = 0, k3[3] = {5, 6, 7}, dk[3] = {5, 99, 6};
+	__u64 vals[16], v3[3] = {50, 60, 70};
 	int r;
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	LIBBPF_OPTS(bpf_map_batch_opts, lock, .elem_flags = BPF_F_LOCK);
@@ -300,14 +300,14 @@ static void batch_steps(const struct maps *m)
 	n = 2;
 	step_count("batch.delete.array", bpf_map_delete_batch(m->counts, keys, &n, &o), n);
 	n = 2;
-	step_count("batch.lookup.queue", bpf_map_lookup_batch(m->lengths, NULL, &out_tok, keys, vals,
-							     &n, &o), n);
+	step_count("batch.lookup.queue",
+		   bpf_map_lookup_batch(m->lengths, NULL, &out_tok, keys, vals, &n, &o), n);
 	n = 0;
-	step_count("batch.lookup.count.0", bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys,
-							       vals, &n, &o), n);
+	step_count("batch.lookup.count.0",
+		   bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys, vals, &n, &o), n);
 	n = 2;
-	step_count("batch.lookup.bad.values", bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys,
-								  (void *)8, &n, &o), n);
+	step_count("batch.lookup.bad.values",
+		   bpf_map_lookup_batch(m->counts, NULL, &out_tok, keys, (void *)8, &n, &o), n);
 }
 
 /* A ring buffer has no elements to reach through bpf(2). */
@@ -331,8 +331,11 @@ static void attr_steps(int fd)
 	__u64 v;
 
 	memset(big, 0, sizeof(big));
-	memcpy(big, &(union bpf_attr){ .map_fd = fd, .key = (__u64)(unsigned long)&k,
-				       .value = (__u64)(unsigned long)&v }, sizeof(a));
+	memcpy(big,
+	       &(union bpf_attr){.map_fd = fd,
+				 .key = (__u64)(unsigned long)&k,
+				 .value = (__u64)(unsigned long)&v},
+	       sizeof(a));
 	step("attr.size.long.zero", (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, big, sizeof(big)));
 	big[sizeof(a) + 3] = 1;
 	step("attr.size.long.tail", (int)syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, big, sizeof(big)));
@@ -366,8 +369,8 @@ static void fd_steps(const struct maps *m)
 	memset(&info, 0, sizeof(info));
 	len = sizeof(info);
 	step("info", bpf_obj_get_info_by_fd(m->counts, &info, &len));
-	printf("info.fields %u %u %u %u %u %s len %u\n", info.type, info.key_size,
-	       info.value_size, info.max_entries, info.map_flags, info.name, len);
+	printf("info.fields %u %u %u %u %u %s len %u\n", info.type, info.key_size, info.value_size,
+	       info.max_entries, info.map_flags, info.name, len);
 	id = info.id;
 	len = 8;
 	memset(&info, 0, sizeof(info));
@@ -375,11 +378,12 @@ static void fd_steps(const struct maps *m)
 	printf("info.short.fields %u %u len %u\n", info.type, info.key_size, len);
 	{
 		/* Longer than any kernel's struct bpf_map_info: zeros are fine, others E2BIG. */
-		char buf[512] = { 0 };
+		char buf[512] = {0};
 
 		len = sizeof(buf);
 		step("info.long.zero", bpf_obj_get_info_by_fd(m->counts, buf, &len));
-		printf("info.long.len %s\n", len >= sizeof(info) && len < sizeof(buf) ? "ok" : "bad");
+		printf("info.long.len %s\n",
+		       len >= sizeof(info) && len < sizeof(buf) ? "ok" : "bad");
 		buf[400] = 1;
 		len = sizeof(buf);
 		step("info.long.tail", bpf_obj_get_info_by_fd(m->counts, buf, &len));
@@ -439,7 +443,7 @@ static void fd_steps(const struct maps *m)
 /* Last: a frozen map is read-only to bpf(2) callers, for good. */
 static void freeze_steps(const struct maps *m)
 {
-	struct bpf_map_info info = { 0 };
+	struct bpf_map_info info = {0};
 	__u32 len = sizeof(info), k = 1;
 	__u64 v = 9;
 	int ro;
