@@ -2,9 +2,11 @@
 # `cpack -G DEB` makes from it (scripts/package-deb.sh; docs/install.md):
 #
 #   bin/                      uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as
+#                             uxdp-run
 #   LIBDIR/                   libuxdp.so.N (exports uxdp_* only), libuxdp.a, pkgconfig/uxdp.pc
 #   LIBDIR/uxdp/              uxdp_helpers.bc, which uxdpc inlines, and uxdp.btf, the
-#                             types of CO-RE relocations (both found relative to uxdpc)
+#                             types of CO-RE relocations (both found relative to uxdpc);
+#                             libuxdp-bpfsys.so, which uxdp-run preloads
 #   share/uxdp/bench/         uxdp-bench's native headers and empty program
 #   include/uxdp/             the runtime's public headers
 #   share/man/man1, man8/     a page per tool (man/*.md and the tools' READMEs)
@@ -50,6 +52,10 @@ foreach(t ${_tools})
     list(APPEND _installed_tools ${t})
   endif()
 endforeach()
+# uxdp-run, a script, and the library it preloads: runtime/bpfsys/CMakeLists.txt.
+if(TARGET uxdp_run)
+  list(APPEND _installed_tools uxdp-run)
+endif()
 install(FILES ${CMAKE_BINARY_DIR}/runtime/helpers/uxdp_helpers.bc
               ${CMAKE_BINARY_DIR}/runtime/helpers/uxdp.btf
         DESTINATION ${UXDP_INSTALL_PKGLIBDIR} COMPONENT tools)
@@ -98,7 +104,8 @@ set(_man_pages
   "uxdp-difftest|1|tools/uxdp-difftest/README.md|run an XDP program in the kernel and in uxdp and compare, packet by packet"
   "uxdp-bench|1|man/uxdp-bench.1.md|measure an XDP program: kernel JIT, uxdp -O0..-O3 and native C"
   "uxdp-corpus|1|man/uxdp-corpus.1.md|write a deterministic pcap of valid and malformed packets"
-  "uxdp-as|1|man/uxdp-as.1.md|assemble eBPF in the conformance suite's dialect")
+  "uxdp-as|1|man/uxdp-as.1.md|assemble eBPF in the conformance suite's dialect"
+  "uxdp-run|1|man/uxdp-run.1.md|run bpftool or a libbpf program on the maps of a uxdp instance")
 set(_man_outputs)
 foreach(page ${_man_pages})
   string(REPLACE "|" ";" f "${page}")

@@ -1,5 +1,5 @@
 # bash completion for uxdp's tools: uxdpc, uxdp, uxdpctl, uxdp-difftest,
-# uxdp-bench, uxdp-corpus, uxdp-as.  Installed once per tool name under
+# uxdp-bench, uxdp-corpus, uxdp-as, uxdp-run.  Installed once per tool name under
 # share/bash-completion/completions/, so bash-completion loads it for any of
 # them; it works without bash-completion too (`source uxdp.bash`).
 # SPDX-License-Identifier: MIT
@@ -254,6 +254,33 @@ _uxdp_as()
 	_uxdp_files "$cur" ''
 }
 
+# uxdp-run [--instance NAME] CMD ARGS: after CMD, complete as CMD would.
+_uxdp_run()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--instance) i=$((i + 1)) ;;
+		-*) ;;
+		*)
+			if declare -F _command_offset >/dev/null; then
+				_command_offset "$i"
+			fi
+			return
+			;;
+		esac
+	done
+	case $prev in
+	--instance) _uxdp_words "$(_uxdp_instances)" "$cur"; return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		_uxdp_words "--instance -h --help --version" "$cur"
+		return
+	fi
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -c -- "$cur"))
+}
+
 complete -F _uxdpc uxdpc
 complete -F _uxdp uxdp
 complete -F _uxdpctl uxdpctl
@@ -261,3 +288,4 @@ complete -F _uxdp_difftest uxdp-difftest
 complete -F _uxdp_bench uxdp-bench
 complete -F _uxdp_corpus uxdp-corpus
 complete -F _uxdp_as uxdp-as
+complete -F _uxdp_run uxdp-run

@@ -447,25 +447,61 @@ static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 	return evalue(m, e);
 }
 
+/* The control-plane value of e: every CPU's slot of a per-CPU map, padded. */
+static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value)
+{
+	uint8_t *v = evalue(m, e);
+
+	if (!uxdp_map_is_percpu(m->type)) {
+		uxdp_copy_value_out(m, value, v);
+		return;
+	}
+	for (unsigned int c = 0; c < m->ncpus; c++) {
+		uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
+
+		memset(dst, 0, m->stride);
+		uxdp_copy_value_out(m, dst, v + (size_t)c * m->stride);
+	}
+}
+
 static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 {
 	struct helem *e;
 
 	uxdp_map_renter(m);
 	e = hash_find(m, key, m->key_size, hash_key(key, m->key_size, m->hash_seed));
-	if (e && uxdp_map_is_percpu(m->type)) {
-		uint8_t *v = evalue(m, e);
-
-		for (unsigned int c = 0; c < m->ncpus; c++) {
-			uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
-
-			memset(dst, 0, m->stride);
-			uxdp_copy_value_out(m, dst, v + (size_t)c * m->stride);
-		}
-	} else if (e) {
-		uxdp_copy_value_out(m, value, evalue(m, e));
-	}
+	if (e)
+		copy_elem_out(m, e, value);
 	uxdp_map_rexit(m);
+	return e ? 0 : -ENOENT;
+}
+
+/*
+ * BPF_MAP_LOOKUP_AND_DELETE_ELEM on a hash: the value is copied out and the
+ * element unlinked under one writer lock, so no update or delete lands
+ * between the two (the kernel holds the bucket lock).  Values a program
+ * writes in place through a pointer are not excluded, as in the kernel.
+ */
+int uxdp_hash_lookup_and_delete(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
+	struct helem *e;
+	int err = uxdp_map_wlock(m);
+
+	if (err)
+		return err;
+	e = find_link(m, key, hash, &link);
+	if (e) {
+		copy_elem_out(m, e, value);
+		set_link(link, e->next);
+		UXDP_FAULT_POINT();
+		count_add(m, -1);
+		if (is_lru(m->type))
+			lru_release(m, e);
+		else
+			uxdp_pool_put(m, link_of(m, e));
+	}
+	uxdp_map_wunlock(m);
 	return e ? 0 : -ENOENT;
 }
 

@@ -928,6 +928,23 @@ int uxdp_map_btf(const struct uxdp_map *map, void *buf, size_t buf_size, uint32_
 	return 0;
 }
 
+/*
+ * BPF_MAP_FREEZE: one word in the shared header, set once.  What it forbids
+ * (writes through bpf(2)) is enforced by the bpf() layer; programs write on.
+ */
+int uxdp_map_freeze(struct uxdp_map *map)
+{
+	uint32_t no = 0;
+
+	return __atomic_compare_exchange_n(&map->hdr->frozen, &no, 1, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST) ? 0 : -EBUSY;
+}
+
+bool uxdp_map_frozen(const struct uxdp_map *map)
+{
+	return __atomic_load_n(&map->hdr->frozen, __ATOMIC_ACQUIRE) != 0;
+}
+
 /* ---- public operations ---- */
 
 unsigned int uxdp_map_ncpus(const struct uxdp_map *map)
@@ -990,11 +1007,18 @@ int uxdp_map_get_next_key(struct uxdp_map *map, const void *key, void *next_key)
 
 int uxdp_map_lookup_and_delete_elem(struct uxdp_map *map, const void *key, void *value)
 {
-	if (map->type != BPF_MAP_TYPE_QUEUE && map->type != BPF_MAP_TYPE_STACK)
+	switch (map->type) {
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return key ? -EINVAL : uxdp_map_pop(map, value);
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return key ? uxdp_hash_lookup_and_delete(map, key, value) : -EINVAL;
+	default:
 		return -EOPNOTSUPP;
-	if (key)
-		return -EINVAL;
-	return uxdp_map_pop(map, value);
+	}
 }
 
 void *uxdp_map_lookup(struct uxdp_map *map, const void *key)

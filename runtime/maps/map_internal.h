@@ -74,7 +74,8 @@ struct uxdp_shm_hdr {
 	uint32_t free_head;      /* hash, lpm: the pool's free FIFO (pool.h), links */
 	uint32_t free_tail;
 	uint32_t count;          /* elements in use */
-	uint32_t _state_pad[2];
+	uint32_t frozen;         /* BPF_MAP_FREEZE: bpf() callers may not write (bpfsys) */
+	uint32_t _state_pad;
 	uint64_t lpm_root;       /* lpm: the link to the root node (lpm_internal.h) */
 	uint64_t q_state;        /* queue/stack: oldest slot | count << 32, one store */
 	uint64_t forced_reuse;   /* elements reused before every reader had passed */
@@ -251,6 +252,8 @@ void uxdp_map_wunlock(struct uxdp_map *map);
 void uxdp_map_renter(struct uxdp_map *map);
 void uxdp_map_rexit(struct uxdp_map *map);
 /* Map-in-map: the inner id is usable as a value of map; 0 or -EINVAL / -EBADF. */
+/* hash.c: lookup-and-delete of the four hash types (uxdp_map_lookup_and_delete_elem). */
+int uxdp_hash_lookup_and_delete(struct uxdp_map *map, const void *key, void *value);
 int uxdp_check_inner(struct uxdp_map *map, uint32_t id);
 /* Map-in-map: the handle of inner id for a program lookup. */
 struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id);

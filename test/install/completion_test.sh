@@ -101,6 +101,9 @@ bench_opts=$(uxdp-bench -h | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/
 [ "$(wc -w <<<"$bench_opts")" -gt 20 ] || { echo "FAIL: uxdp-bench -h: $bench_opts"; failures=$((failures + 1)); }
 expect "uxdp-bench --" _uxdp_bench uxdp-bench -- :: $bench_opts
 expect "uxdp-bench --kernel-method ''" _uxdp_bench uxdp-bench --kernel-method '' :: fresh repeat
+expect "uxdp-run --" _uxdp_run uxdp-run --i :: --instance
+expect "uxdp-run --instance ''" _uxdp_run uxdp-run --instance '' :: "$INST"
+expect "uxdp-run --instance I uxdpct" _uxdp_run uxdp-run --instance "$INST" uxdpct :: uxdpctl
 
 echo "$failures failures"
 [ "$failures" = 0 ]

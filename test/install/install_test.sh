@@ -7,7 +7,8 @@
 #   - the installed uxdpc compiles the installed example (and the same
 #     program built by clang from the installed source) with the installed
 #     helper bitcode; the installed uxdp runs it on the installed capture;
-#     uxdpctl reads the map it filled;
+#     uxdpctl reads the map it filled, and bpftool under the installed
+#     uxdp-run dumps the same bytes;
 #   - the installed uxdp-bench measures the installed example once, with
 #     the installed uxdpc, bitcode, native headers and empty program;
 #   - every installed man page renders with `man -l` without warnings;
@@ -43,6 +44,7 @@ trap cleanup EXIT
 
 step "what is installed"
 for f in bin/uxdpc bin/uxdp bin/uxdpctl bin/uxdp-difftest bin/uxdp-bench bin/uxdp-corpus bin/uxdp-as \
+	 bin/uxdp-run \
 	 include/uxdp/runtime.h share/man/man1/uxdpc.1.gz share/man/man8/uxdp.8.gz \
 	 share/man/man8/uxdpctl.8.gz share/man/man1/uxdp-difftest.1.gz \
 	 share/man/man1/uxdp-corpus.1.gz share/man/man1/uxdp-as.1.gz share/man/man1/uxdp-bench.1.gz \
@@ -52,14 +54,14 @@ for f in bin/uxdpc bin/uxdp bin/uxdpctl bin/uxdp-difftest bin/uxdp-bench bin/uxd
 	 share/doc/uxdp/docs/quick-start.md; do
 	[ -e "$P/$f" ] || fail "not installed: $f"
 done
-for f in uxdp/uxdp_helpers.bc libuxdp.so.0 libuxdp.so pkgconfig/uxdp.pc; do
+for f in uxdp/uxdp_helpers.bc uxdp/libuxdp-bpfsys.so libuxdp.so.0 libuxdp.so pkgconfig/uxdp.pc; do
 	[ -e "$LIBDIR/$f" ] || fail "not installed: $LIBDIR/$f"
 done
 
 step "--version and -h of every tool"
 version=$(run uxdpc --version | sed -n 's/^uxdpc \([^ ]*\).*/\1/p')
 [ -n "$version" ] || fail "uxdpc --version: no version"
-for t in uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as; do
+for t in uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as uxdp-run; do
 	out=$(run "$t" --version) || fail "$t --version: exit $?"
 	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "$t --version: not one line: $out"
 	case $out in "$t $version"*) ;; *) fail "$t --version: '$out', want '$t $version'" ;; esac
@@ -95,6 +97,19 @@ grep -q '^        "value": ' dump.out || fail "uxdpctl: $(head -5 dump.out)"
 run uxdpctl --instance "$INST" -j map dump len_hist |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d) > 0 and "key" in d[0]' ||
 	fail "uxdpctl -j map dump"
+BPFTOOL=$(command -v bpftool || echo /usr/sbin/bpftool)
+if [ -x "$BPFTOOL" ]; then
+	step "the installed uxdp-run lets bpftool read the same map"
+	run uxdp-run --instance "$INST" "$BPFTOOL" -j map dump pinned \
+		"/sys/fs/bpf/uxdp/$INST/len_hist" >bpftool.json || fail "uxdp-run bpftool map dump"
+	run uxdpctl --instance "$INST" -j map dump len_hist >uxdpctl.json
+	# the same keys and values; uxdpctl adds "formatted" from the map's BTF, which
+	# the bpf() layer does not hand out (btf_id 0)
+	python3 -c 'import json, sys
+kv = lambda f: [(e["key"], e["value"]) for e in json.load(open(f))]
+sys.exit(kv(sys.argv[1]) != kv(sys.argv[2]) or not kv(sys.argv[1]))' bpftool.json uxdpctl.json ||
+		fail "bpftool's dump differs from uxdpctl's"
+fi
 run uxdpctl instance delete "$INST" || fail "uxdpctl instance delete"
 
 step "uxdp-bench measures the installed example from the prefix"

@@ -46,6 +46,7 @@
 #ifndef UXDP_MAP_H
 #define UXDP_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -183,6 +184,14 @@ const char *uxdp_map_last_error(void);
  */
 int uxdp_map_sigbus_guard(void);
 const char *uxdp_map_broken_segment(void);
+/*
+ * BPF_MAP_FREEZE, kept in the segment so every process sees it: 0, or
+ * -EBUSY if the map was frozen already.  The map API itself does not refuse
+ * writes to a frozen map (programs may still write, as in the kernel); the
+ * bpf() layer (libuxdp-bpfsys) refuses its callers' writes with -EPERM.
+ */
+int uxdp_map_freeze(struct uxdp_map *map);
+bool uxdp_map_frozen(const struct uxdp_map *map);
 /* bpf_spin_lock()/bpf_spin_unlock() on a lock word inside a map value. */
 int uxdp_map_spin_lock(uint32_t *word);
 void uxdp_map_spin_unlock(uint32_t *word);
@@ -202,7 +211,12 @@ int uxdp_map_update_elem(struct uxdp_map *map, const void *key, const void *valu
 int uxdp_map_delete_elem(struct uxdp_map *map, const void *key);
 /* key NULL or absent: the first key.  -ENOENT after the last. */
 int uxdp_map_get_next_key(struct uxdp_map *map, const void *key, void *next_key);
-/* Queue/stack: pop into value (key must be NULL).  -ENOENT when empty. */
+/*
+ * Queue/stack: pop into value (key must be NULL); -ENOENT when empty.
+ * Hash, per-CPU hash, LRU and LRU per-CPU hash: copy key's value out and
+ * delete it atomically with respect to other updates; -ENOENT if absent.
+ * Other types: -EOPNOTSUPP.
+ */
 int uxdp_map_lookup_and_delete_elem(struct uxdp_map *map, const void *key, void *value);
 
 /* ---- program view, used by the helpers ---- */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Array-like maps: array, percpu_array, devmap, xskmap, cpumap, prog_array,
- * array_of_maps; creation checks, open by name, listing. */
+ * array_of_maps; creation checks, open by name, listing, freeze. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -392,11 +392,32 @@ out:
 	uxdp_map_close(m);
 }
 
+/* BPF_MAP_FREEZE's flag: set once, seen by another handle of the same map. */
+static void test_freeze(void)
+{
+	struct uxdp_map *m = mk("frz", BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0), *other = NULL;
+	uint32_t k = 0;
+	uint64_t v = 1;
+
+	if (!m)
+		return;
+	CHECK(!uxdp_map_frozen(m));
+	CHECK_EQ(uxdp_map_freeze(m), 0);
+	CHECK_EQ(uxdp_map_freeze(m), -EBUSY);
+	CHECK_EQ(uxdp_map_open(test_instance, "frz", &other), 0);
+	CHECK(other && uxdp_map_frozen(other));
+	/* the map API leaves writes to its callers' judgement (programs still write) */
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	uxdp_map_close(other);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("arr");
 	test_btf();
 	test_create_checks();
+	test_freeze();
 	test_array();
 	test_percpu_array();
 	test_spin_lock_value();

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Hash maps: flags, -E2BIG when full, delete, get_next_key visiting every key
- * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK. */
+ * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK,
+ * lookup-and-delete. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test.h"
 
@@ -111,6 +114,44 @@ static void test_percpu_hash(void)
 	uxdp_map_close(m);
 }
 
+/* BPF_MAP_LOOKUP_AND_DELETE_ELEM on every hash type; refused on the others. */
+static void test_lookup_and_delete(void)
+{
+	static const uint32_t types[] = { BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH,
+					  BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH };
+	struct uxdp_map *m;
+	uint32_t k = 9, v = 0;
+	uint64_t all[4] = { 0 };
+
+	for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "lad%u", i);
+		m = mk(name, types[i], 4, 4, 8, 0);
+		if (!m)
+			return;
+		for (int c = 0; c < 4; c++)
+			all[c] = 0x100 + (uint64_t)c;
+		CHECK_EQ(uxdp_map_update_elem(m, &k, all, BPF_NOEXIST), 0);
+		memset(all, 0xff, sizeof(all));
+		CHECK_EQ(uxdp_map_lookup_and_delete_elem(m, &k, all), 0);
+		CHECK_EQ((uint32_t)all[0], 0x100);
+		if (uxdp_map_ncpus(m) > 1)
+			CHECK_EQ(all[1], 0x101); /* per-CPU: each slot, padding zeroed */
+		CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, all), -ENOENT);
+		CHECK_EQ(uxdp_map_lookup_and_delete_elem(m, &k, all), -ENOENT);
+		CHECK_EQ(uxdp_map_lookup_and_delete_elem(m, NULL, all), -EINVAL);
+		/* the element went back to the pool: the map fills to max_entries again */
+		for (uint32_t j = 0; j < 8; j++)
+			CHECK_EQ(uxdp_map_update_elem(m, &j, all, BPF_NOEXIST), 0);
+		uxdp_map_close(m);
+	}
+	m = mk("lad_array", BPF_MAP_TYPE_ARRAY, 4, 4, 8, 0);
+	if (m)
+		CHECK_EQ(uxdp_map_lookup_and_delete_elem(m, &k, &v), -EOPNOTSUPP);
+	uxdp_map_close(m);
+}
+
 static void test_hash_of_maps(void)
 {
 	struct uxdp_map_def inner = {
@@ -191,6 +232,7 @@ int main(void)
 	test_begin("hash");
 	test_hash_basic();
 	test_percpu_hash();
+	test_lookup_and_delete();
 	test_hash_of_maps();
 	test_devmap_hash();
 	test_hash_lock();

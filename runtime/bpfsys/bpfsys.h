@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfsys.h - uxdp's bpf() syscall layer (libuxdp-bpfsys.so), private header.
+ *
+ * The library is preloaded (uxdp-run) into an unmodified libbpf program or
+ * bpftool.  It interposes libc's syscall(), through which libbpf issues
+ * every bpf(2) call, and serves the map commands on uxdp's shared-memory
+ * maps of one instance (UXDP_INSTANCE, else "default").  Everything else
+ * goes to the kernel or is refused; the table is in docs/control-plane.md.
+ * It also interposes readlink() and fopen() so that a map fd's
+ * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,
+ * fdinfo.c).
+ *
+ * A map descriptor handed out is a real file descriptor: the map's segment
+ * /dev/shm/uxdp.<instance>.<map> opened with the access mode the caller
+ * asked for (O_RDWR, or O_RDONLY / O_WRONLY for BPF_F_RDONLY / BPF_F_WRONLY)
+ * and O_CLOEXEC, as the kernel's map fds are.  So close, dup, fork and exec
+ * behave as with kernel fds, and the fd itself says which map it is (its
+ * device and inode, its /proc/self/fd link) and what it may do (its mode).
+ *
+ * Every function here returns 0 (or a descriptor) or a negative errno, with
+ * the kernel's values for the kernel's cases.
+ */
+#ifndef UXDP_BPFSYS_H
+#define UXDP_BPFSYS_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uxdp/map.h>
+
+#define BPFSYS_EXPORT __attribute__((visibility("default")))
+
+/* The attr as the kernel sees it: the caller's bytes, zero-extended. */
+struct bpfsys_call {
+	int cmd;
+	union bpf_attr attr;
+	void *uattr;	   /* the caller's attr: some commands write back into it */
+	unsigned int size; /* the caller's size */
+};
+
+/* ---- interpose.c: the real libc, and messages ---- */
+
+long bpfsys_real_syscall(long nr, long a, long b, long c, long d, long e, long f);
+long bpfsys_real_readlink(const char *path, char *buf, size_t len);
+/* The kernel's answer to a call: pass it through unchanged (-errno or result). */
+long bpfsys_kernel(const struct bpfsys_call *c);
+/* One stderr line per command and process: "uxdp-bpfsys: <cmd name>: <why>". */
+void bpfsys_say_once(int cmd, const char *why);
+const char *bpfsys_cmd_name(int cmd);
+/* The instance this process serves (UXDP_INSTANCE, else "default"). */
+const char *bpfsys_instance(void);
+
+/* ---- user_mem.c: copies that fail with -EFAULT, as copy_from_user does ---- */
+
+int bpfsys_copy_in(void *dst, uint64_t src, size_t n);
+int bpfsys_copy_out(uint64_t dst, const void *src, size_t n);
+/* Whether bytes [from, to) of the attr are all zero (the kernel's CHECK_ATTR). */
+bool bpfsys_attr_zero_from(const struct bpfsys_call *c, size_t from);
+
+/* ---- fdmap.c: descriptors ---- */
+
+struct bpfsys_map {
+	struct uxdp_map *map; /* owned by fdmap.c, kept for the process's life */
+	struct uxdp_map_info info;
+	unsigned int fd_mode; /* O_RDONLY, O_WRONLY or O_RDWR of the descriptor */
+};
+
+/*
+ * The uxdp map behind fd, in *out.  1 when fd is one of ours, 0 when it is
+ * not (the caller passes the call to the kernel), -EBADF for a closed fd or
+ * a uxdp segment that cannot be served (removed, damaged).
+ */
+int bpfsys_fd_map(int fd, struct bpfsys_map *out);
+/* A new descriptor on map name of instance (oflag: O_RDONLY/O_WRONLY/O_RDWR). */
+int bpfsys_fd_open(const char *instance, const char *name, int oflag);
+/* BPF_F_RDONLY / BPF_F_WRONLY (or 0) as an open(2) access mode; -EINVAL if both/other bits. */
+int bpfsys_open_mode(uint32_t bpf_flags);
+
+/* ---- elem.c: keys and values across the boundary ---- */
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal "not supported", which bpf(2) returns */
+#endif
+
+/* A value buffer in uxdp's layout and one in the caller's (the same one if equal). */
+struct values {
+	void *ux, *user;
+	size_t ux_bytes, user_bytes;
+};
+
+int bpfsys_values_alloc(struct bpfsys_map *m, struct values *v);
+void bpfsys_values_free(struct values *v);
+/* v->ux to the caller's layout (per-CPU: a slot per possible CPU) at uptr. */
+int bpfsys_value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr);
+/* The caller's value at uptr into v->ux. */
+int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr);
+/* key_size bytes from ukey into a new *key (NULL for keyless maps); caller frees. */
+int bpfsys_key_in(const struct bpfsys_map *m, uint64_t ukey, void **key);
+/* The runtime's -EOPNOTSUPP as bpf(2)'s -ENOTSUPP. */
+int bpfsys_kernel_errno(int err);
+bool bpfsys_can_read(const struct bpfsys_map *m);
+bool bpfsys_can_write(const struct bpfsys_map *m);
+
+/* ---- the served commands (ids.c, elem.c, batch.c, pin.c) ---- */
+
+long bpfsys_map_get_next_id(struct bpfsys_call *c);
+long bpfsys_map_get_fd_by_id(struct bpfsys_call *c);
+long bpfsys_obj_get_info_by_fd(struct bpfsys_call *c);
+long bpfsys_map_lookup_elem(struct bpfsys_call *c);
+long bpfsys_map_update_elem(struct bpfsys_call *c);
+long bpfsys_map_delete_elem(struct bpfsys_call *c);
+long bpfsys_map_get_next_key(struct bpfsys_call *c);
+long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c);
+long bpfsys_map_batch(struct bpfsys_call *c);
+long bpfsys_obj_get(struct bpfsys_call *c);
+long bpfsys_obj_pin(struct bpfsys_call *c);
+long bpfsys_map_freeze(struct bpfsys_call *c);
+
+/* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
+#define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"
+
+#endif /* UXDP_BPFSYS_H */
