@@ -42,7 +42,7 @@
 enum ckind {
 	K_SCALAR = 0, /* also every register before it is written: the lifter zeroes them */
 	K_CTX,
-	K_PKT,        /* ctx->data + off */
+	K_PKT,        /* ctx->data + off; id != 0: data + V(id) + site, see pkt_reach */
 	K_META,       /* ctx->data_meta + off */
 	K_PKT_END,
 	K_STACK,      /* r10 of frame `frame` + off */
@@ -63,13 +63,40 @@ static const char *const kind_names[] = {
 };
 
 /*
+ * A packet pointer made by adding a variable V to a packet pointer (at insn
+ * id - 1) is data + V + c: its cval has id and c (in site), and every
+ * pointer with that id differs from it by a known constant, as the kernel's
+ * pointers sharing an id.  A compare of one of them with data_end proves
+ * data + V + reach <= data_end for all of them.  When the add runs again, V
+ * changes: the older pointers lose their id (forget_pkt_id).
+ */
+#define N_REACH 4
+struct pkt_reach {
+	int32_t id;       /* 0: unused */
+	int32_t reach;
+};
+
+/*
  * a, b: a scalar's unsigned range [a, b]; a pointer's signed offset range
  * [(int64_t)a, (int64_t)b].  site: for *_OR_NULL, the call that made it, so
  * that a null check also settles its copies.
  */
+/*
+ * cval.flags.  A scalar in a stack slot spilled with a 4-byte store holds
+ * only the half it was stored to (a 4-byte load of that half gives it
+ * back); a map value of one of several maps (paths joined) has the
+ * smallest value and is no constant string or lock.
+ */
+enum {
+	CV_HALF_LO = 1,
+	CV_HALF_HI = 2,
+	CV_MULTI_MAP = 4,
+};
+
 struct cval {
 	uint8_t kind;
 	uint8_t frame;
+	uint8_t flags;    /* CV_*: what else is known of it */
 	int32_t id;
 	int32_t site;
 	uint64_t a, b;
@@ -83,6 +110,7 @@ struct cstate {
 	uint64_t may[N_SLOTS / 8];  /* this frame: bit per byte, written on some path */
 	uint16_t regs_set;          /* registers written (the kernel's !read_ok otherwise) */
 	uint32_t pkt_len;           /* data_end - data is at least this: the program compared */
+	struct pkt_reach reach[N_REACH];
 };
 
 static struct cval scalar(uint64_t a, uint64_t b)
@@ -130,7 +158,7 @@ static bool same_region(const struct cval *x, const struct cval *y)
 {
 	if (x->kind == K_MAP_PTR && y->kind == K_MAP_PTR)
 		return x->a && y->a; /* maps as a set, when their indexes fit a mask */
-	return x->kind == y->kind && x->id == y->id && x->frame == y->frame &&
+	return x->kind == y->kind && x->id == y->id && x->frame == y->frame && x->flags == y->flags &&
 	       (x->site == y->site || !(x->kind == K_MAP_VALUE_OR_NULL ||
 					x->kind == K_MAP_PTR_OR_NULL || x->kind == K_RINGBUF_OR_NULL));
 }
@@ -163,7 +191,7 @@ struct confiner {
 static bool cval_eq(const struct cval *x, const struct cval *y)
 {
 	return x->kind == y->kind && x->frame == y->frame && x->id == y->id &&
-	       x->site == y->site && x->a == y->a && x->b == y->b;
+	       x->site == y->site && x->a == y->a && x->b == y->b && x->flags == y->flags;
 }
 
 /* The smallest constant the program compares with that is >= v (widening). */
@@ -190,17 +218,18 @@ static uint64_t threshold_below(const struct confiner *c, uint64_t v)
 	return best;
 }
 
-/* Which of two map values to keep: the smaller value (read-only on a tie). */
+/*
+ * Which of two maps' values stands for both: the smaller value; -1 unless
+ * both are writable or both read-only (a write must be refused for either).
+ */
 static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
 {
 	const struct uxdp_map_info *a = x >= 0 && (size_t)x < c->obj->n_maps ? &c->obj->maps[x] : NULL;
 	const struct uxdp_map_info *b = y >= 0 && (size_t)y < c->obj->n_maps ? &c->obj->maps[y] : NULL;
 
-	if (!a || !b)
+	if (!a || !b || (a->map_flags & BPF_F_RDONLY_PROG) != (b->map_flags & BPF_F_RDONLY_PROG))
 		return -1;
-	if (a->value_size != b->value_size)
-		return a->value_size < b->value_size ? x : y;
-	return (a->map_flags & BPF_F_RDONLY_PROG) ? x : y;
+	return a->value_size <= b->value_size ? x : y;
 }
 
 /*
@@ -229,9 +258,17 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	if (is_null_kind(y.kind) && x.kind + 1 == y.kind && x.site == y.site && x.id == y.id &&
 	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
 		x.kind = y.kind;
+	/* values of different maps (or lookups), as the kernel would see on either path */
 	if ((x.kind == K_MAP_VALUE || x.kind == K_MAP_VALUE_OR_NULL) && x.kind == y.kind &&
-	    x.id != y.id && x.site == y.site && smaller_value(c, x.id, y.id) >= 0)
+	    (x.id != y.id || x.flags != y.flags) && (x.site == y.site || x.kind == K_MAP_VALUE) &&
+	    smaller_value(c, x.id, y.id) >= 0) {
 		x.id = y.id = smaller_value(c, x.id, y.id);
+		x.flags = y.flags = CV_MULTI_MAP;
+		if (x.site != y.site)
+			x.site = y.site = 0; /* no null check may settle it as one lookup's */
+	}
+	if (x.kind == K_PKT && y.kind == K_PKT && (x.id != y.id || x.site != y.site))
+		x.id = y.id = x.site = y.site = 0; /* no longer one V and one constant */
 	if (!same_region(&x, &y))
 		return x.kind == K_SCALAR && y.kind == K_SCALAR ? unknown() :
 								  (struct cval){ .kind = K_CONFLICT };
@@ -240,6 +277,7 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 		uint64_t b = y.b > x.b ? (widen ? threshold_above(c, y.b) : y.b) : x.b;
 		struct cval v = scalar(a, b);
 		v.site = x.site == y.site ? x.site : 0;
+		v.flags = x.flags; /* equal: same_region */
 		return v;
 	}
 	if (x.kind == K_MAP_PTR) {
@@ -291,6 +329,22 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 	}
 	if (y->pkt_len < x->pkt_len) {
 		x->pkt_len = y->pkt_len;
+		changed = true;
+	}
+	for (int k = 0; k < N_REACH; k++) {
+		struct pkt_reach *r = &x->reach[k];
+		int32_t least = INT32_MIN;
+
+		if (!r->id)
+			continue;
+		for (int j = 0; j < N_REACH; j++)
+			if (y->reach[j].id == r->id)
+				least = y->reach[j].reach < r->reach ? y->reach[j].reach : r->reach;
+		if (least == r->reach)
+			continue;
+		if (least == INT32_MIN)
+			r->id = 0;
+		r->reach = least == INT32_MIN ? 0 : least;
 		changed = true;
 	}
 	return changed;
@@ -466,11 +520,18 @@ static void stack_written(struct cstate *s, const struct cval *fp, int64_t from,
 
 	if (first < 0 || last < 0)
 		return;
-	if (exact && val && to - from == 8 && from % 8 == 0)
+	if (exact && val && to - from == 8 && from % 8 == 0) {
 		slots[first] = *val;
-	else
+	} else if (exact && val && val->kind == K_SCALAR && !val->flags && to - from == 4 &&
+		   from % 4 == 0) {
+		/* a 4-byte spill: that half holds the value's low 32 bits */
+		struct cval h = val->b <= UINT32_MAX ? *val : scalar(0, UINT32_MAX);
+		h.flags = from % 8 ? CV_HALF_HI : CV_HALF_LO;
+		slots[first] = h;
+	} else {
 		for (int k = first; k <= last; k++)
 			slots[k] = unknown();
+	}
 	if (exact && !fp->frame)
 		mark_init(s, from, to);
 }
@@ -537,6 +598,34 @@ static int check_stack(struct confiner *c, struct cstate *s, const struct access
 	return 0;
 }
 
+/* data + V(id) + reach <= data_end is proven; INT64_MIN when nothing is. */
+static int64_t reach_of(const struct cstate *s, int32_t id)
+{
+	for (int k = 0; k < N_REACH; k++)
+		if (s->reach[k].id == id)
+			return s->reach[k].reach;
+	return INT64_MIN;
+}
+
+static void note_reach(struct cstate *s, int32_t id, int64_t reach)
+{
+	struct pkt_reach *free_slot = NULL;
+
+	if (reach > INT32_MAX || reach < 0)
+		return;
+	for (int k = 0; k < N_REACH; k++) {
+		if (s->reach[k].id == id) {
+			if (s->reach[k].reach < reach)
+				s->reach[k].reach = (int32_t)reach;
+			return;
+		}
+		if (!s->reach[k].id && !free_slot)
+			free_slot = &s->reach[k];
+	}
+	if (free_slot) /* else forget it: knowing less is safe */
+		*free_slot = (struct pkt_reach){ .id = id, .reach = (int32_t)reach };
+}
+
 /* Check one access through ac->reg in state s; *guard gets its run-time check. */
 static int check_access(struct confiner *c, struct cstate *s, const struct access *ac,
 			uint8_t *guard)
@@ -557,6 +646,9 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 				      kind_names[v->kind]);
 		if (v->kind == K_PKT && off_bounded(v) && lo >= 0 && hi + ac->size <= s->pkt_len)
 			*guard = CG_NONE; /* inside what the program's own compare proved */
+		else if (v->kind == K_PKT && off_bounded(v) && lo >= 0 && v->id &&
+			 (int64_t)v->site + ac->off + ac->size <= reach_of(s, v->id))
+			*guard = CG_NONE; /* a compare of a pointer with the same variable part */
 		else if (off_bounded(v) && lo >= 0 && hi + ac->size < PKT_OFF_LIMIT)
 			*guard = v->kind == K_PKT ? CG_PKT : CG_META;
 		else
@@ -619,6 +711,47 @@ static void forget_scalar_site(struct cstate *s, int32_t site)
 				all[g][k].site = 0;
 }
 
+/* Pointers made by an older run of the add at insn id - 1 are another V. */
+static void forget_pkt_id(struct cstate *s, int32_t id)
+{
+	struct cval *all[3] = { s->r, s->s, s->ps };
+	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
+
+	for (int g = 0; g < 3; g++)
+		for (int k = 0; k < n[g]; k++)
+			if (all[g][k].kind == K_PKT && all[g][k].id == id)
+				all[g][k].id = all[g][k].site = 0;
+	for (int k = 0; k < N_REACH; k++)
+		if (s->reach[k].id == id)
+			s->reach[k] = (struct pkt_reach){ 0 };
+}
+
+/*
+ * The id of packet pointer p = old +/- d made at insn i: old's id and
+ * constant moved by a constant d; a new id (this add's V) for a variable d.
+ */
+static struct cval pkt_id_after(struct cstate *s, size_t i, struct cval old, struct cval p,
+				struct cval d, bool sub)
+{
+	int64_t k = (int64_t)d.a;
+
+	if (d.a == d.b && old.id && k > -OFF_LIMIT && k < OFF_LIMIT) {
+		int64_t c = (int64_t)old.site + (sub ? -k : k);
+		if (c >= INT32_MIN && c <= INT32_MAX && off_bounded(&p)) {
+			p.site = (int32_t)c;
+			return p;
+		}
+	}
+	if (d.a == d.b || !off_bounded(&p) || i + 1 > INT32_MAX) {
+		p.id = p.site = 0;
+		return p;
+	}
+	forget_pkt_id(s, (int32_t)i + 1);
+	p.id = (int32_t)i + 1;
+	p.site = 0;
+	return p;
+}
+
 static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 {
 	struct cval *d = &s->r[in->dst], src;
@@ -651,11 +784,13 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 	}
 	if (is64 && (op == EBPF_ALU_ADD || op == EBPF_ALU_SUB) && is_ptr_with_off(d->kind) &&
 	    src.kind == K_SCALAR) {
-		*d = ptr_plus(*d, src, op == EBPF_ALU_SUB);
+		struct cval p = ptr_plus(*d, src, op == EBPF_ALU_SUB);
+		*d = p.kind == K_PKT ? pkt_id_after(s, i, *d, p, src, op == EBPF_ALU_SUB) : p;
 		return;
 	}
 	if (is64 && op == EBPF_ALU_ADD && d->kind == K_SCALAR && is_ptr_with_off(src.kind)) {
-		*d = ptr_plus(src, *d, false);
+		struct cval p = ptr_plus(src, *d, false);
+		*d = p.kind == K_PKT ? pkt_id_after(s, i, src, p, *d, false) : p;
 		return;
 	}
 	if (op == EBPF_ALU_MOV && src.kind == K_SCALAR)
@@ -757,6 +892,7 @@ static const struct helper_proto *proto_of(int32_t id)
 static void drop_pkt_pointers(struct cstate *s)
 {
 	s->pkt_len = 0;
+	memset(s->reach, 0, sizeof(s->reach));
 	struct cval *all[3] = { s->r, s->s, s->ps };
 	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
 
@@ -776,7 +912,7 @@ static bool const_string_at(const struct confiner *c, const struct cval *v, int6
 
 	at.a = at.b = (uint64_t)off;
 	v = &at;
-	if (v->kind != K_MAP_VALUE || !m ||
+	if (v->kind != K_MAP_VALUE || !m || (v->flags & CV_MULTI_MAP) ||
 	    !((m->map_flags & BPF_F_RDONLY_PROG) || m->kind == UXDP_MAP_KIND_RODATA) || !m->init ||
 	    lo_of(v) != hi_of(v) || lo_of(v) < 0 || (uint64_t)lo_of(v) >= m->init_size)
 		return false;
@@ -973,7 +1109,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			break;
 		case A_SPIN_LOCK: {
 			const struct uxdp_map_info *m = map_of(c, v->id);
-			if (v->kind != K_MAP_VALUE || !m || m->spin_lock_off == UINT32_MAX ||
+			if (v->kind != K_MAP_VALUE || !m || (v->flags & CV_MULTI_MAP) ||
+			    m->spin_lock_off == UINT32_MAX ||
 			    lo_of(v) != (int64_t)m->spin_lock_off || hi_of(v) != lo_of(v))
 				return refuse(c, i, "R%u is not the bpf_spin_lock of a map value", reg);
 			break;
@@ -1078,9 +1215,25 @@ static int transfer_load(struct confiner *c, size_t i, const struct ebpf_insn *i
 	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 8 == 0 &&
 	    slot_of(lo_of(&base) + in->off) >= 0) {
 		s->r[in->dst] = slots_of(s, &base)[slot_of(lo_of(&base) + in->off)];
-		if (!base.frame && !bytes_init(s, lo_of(&base) + in->off, lo_of(&base) + in->off + 8) &&
-		    s->r[in->dst].kind != K_SCALAR)
+		if ((!base.frame && !bytes_init(s, lo_of(&base) + in->off, lo_of(&base) + in->off + 8) &&
+		     s->r[in->dst].kind != K_SCALAR) ||
+		    (s->r[in->dst].flags & (CV_HALF_LO | CV_HALF_HI)))
 			s->r[in->dst] = unknown();
+		return 0;
+	}
+	if (base.kind == K_STACK && ac.size == 4 && lo_of(&base) == hi_of(&base) &&
+	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 4 == 0 &&
+	    slot_of(lo_of(&base) + in->off) >= 0) {
+		/* the half of a 4-byte spill gives back what was spilled */
+		int64_t at = lo_of(&base) + in->off;
+		struct cval v = slots_of(s, &base)[slot_of(at)];
+		uint8_t half = at % 8 ? CV_HALF_HI : CV_HALF_LO;
+
+		v.flags &= (uint8_t)~half;
+		s->r[in->dst] = v.kind == K_SCALAR && !v.flags && v.b <= UINT32_MAX &&
+						(slots_of(s, &base)[slot_of(at)].flags & half) ?
+					v :
+					scalar(0, UINT32_MAX);
 		return 0;
 	}
 	if (EBPF_MODE(in->opcode) == EBPF_MODE_MEMSX || ac.size == 8)
@@ -1136,6 +1289,12 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 			e->ps[k] = e->ps[k].frame ? unknown() : (e->ps[k].frame = 1, e->ps[k]);
 		e->s[k] = unknown();
 	}
+	for (int r = 1; r <= 5; r++)
+		if (e->r[r].kind == K_PKT)
+			e->r[r].id = e->r[r].site = 0; /* the caller's V: not the callee's to know */
+	for (int k = 0; k < N_SLOTS; k++)
+		if (e->ps[k].kind == K_PKT)
+			e->ps[k].id = e->ps[k].site = 0;
 	e->r[EBPF_REG_FP] = ptr(K_STACK, 0, 0, 0);
 	e->regs_set = (uint16_t)((s->regs_set & 0x3e) | (1u << EBPF_REG_FP));
 	e->pkt_len = s->pkt_len;
@@ -1524,6 +1683,11 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 			at_least = lo >= 0 ? (uint64_t)lo + 1 : 0;
 		if (off_bounded(pp) && at_least > s->pkt_len && at_least < PKT_OFF_LIMIT)
 			s->pkt_len = (uint32_t)at_least;
+		/* the same with V(id): data + V + c (+ 1) <= data_end */
+		if (pp->id && ((o == EBPF_JMP_JGT && !taken) || (o == EBPF_JMP_JLE && taken)))
+			note_reach(s, pp->id, pp->site);
+		else if (pp->id && ((o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)))
+			note_reach(s, pp->id, (int64_t)pp->site + 1);
 		return true;
 	}
 	/* Null checks: `if rX == 0` / `if rX != 0` on a pointer that may be NULL. */
@@ -1576,6 +1740,8 @@ static void note_return(struct confiner *c, size_t f, const struct cstate *s)
 
 	if (r0.kind == K_STACK)
 		r0 = r0.frame ? (r0.frame = 0, r0) : unknown(); /* its own frame dies */
+	if (r0.kind == K_PKT)
+		r0.id = r0.site = 0; /* its V may be made again by the next call */
 	if (!sum->ret_set) {
 		sum->ret = r0;
 		sum->ret_set = c->changed = true;
@@ -1661,9 +1827,10 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 				fprintf(stderr, " r%d=%s/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
 					s.r[r].id, (long long)s.r[r].a, (long long)s.r[r].b);
 			for (int k = 0; k < N_SLOTS; k++)
-				if (s.s[k].kind != K_SCALAR)
-					fprintf(stderr, " fp%d=%s", k * 8 - EBPF_STACK_SIZE,
-						kind_names[s.s[k].kind]);
+				if (s.s[k].kind != K_SCALAR || s.s[k].flags)
+					fprintf(stderr, " fp%d=%s/%x[%lld,%lld]", k * 8 - EBPF_STACK_SIZE,
+						kind_names[s.s[k].kind], s.s[k].flags,
+						(long long)s.s[k].a, (long long)s.s[k].b);
 			fprintf(stderr, "\n");
 		}
 		note_parent_write(c, f, i, &s);
@@ -1821,6 +1988,74 @@ static bool counted_loop(const struct confiner *c, size_t f, size_t i, const str
 	return ymax < (1ULL << 32) && trips <= MAX_PROVEN_TRIPS;
 }
 
+/*
+ * The same entered anywhere before p: a forward jump from before the loop
+ * into [t, i] (a rotated loop: `goto test`) adds one run without passing p.
+ * Jumps back into the loop from after it still count as a second way in.
+ */
+static bool every_iteration_passes_rotated(const struct confiner *c, size_t fs, size_t fe,
+					   size_t t, size_t i, size_t p)
+{
+	for (size_t q = fs; q < fe; q++) {
+		const struct ebpf_insn *in = &c->prog->insns[q];
+		size_t to;
+
+		if (c->an->second_slot[q] || !is_jump(in))
+			continue;
+		to = jump_target(q, in);
+		if (q > i && to > t && to <= i)
+			return false;
+		if (q >= t && q < p && to <= i && (to <= q || to > p))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A loop whose counter the analysis bounds: some register rX is written in
+ * [t, i] only by `rX += K` (K > 0) at p, which every run from t to i passes,
+ * and the fixed point bounds rX at p to [a, b] with no wrap.  rX only grows
+ * inside the loop, so p runs at most (b - a) / K + 1 times per entry, and
+ * the back-edge once more.  Whatever the exit test is (a packet compare, a
+ * test in the middle of a rotated loop).
+ */
+static bool bounded_counter_loop(const struct confiner *c, size_t f, size_t i,
+				 const struct cstate *in, const uint8_t *reached)
+{
+	const struct lift_func *fn = &c->an->funcs[f];
+	size_t t = jump_target(i, &c->prog->insns[i]);
+
+	for (unsigned r = 0; r < EBPF_REG_FP; r++) {
+		size_t p = SIZE_MAX;
+		uint64_t k = 0, lim = 0;
+		bool ok = true;
+
+		for (size_t q = t; q <= i && ok; q++) {
+			const struct ebpf_insn *w = &c->prog->insns[q];
+			uint8_t add64 = EBPF_CLS_ALU64 | EBPF_ALU_ADD | EBPF_SRC_K;
+			uint8_t add32 = EBPF_CLS_ALU | EBPF_ALU_ADD | EBPF_SRC_K;
+
+			if (c->an->second_slot[q] || !(writes_of(w) & (1u << r)))
+				continue;
+			if (p != SIZE_MAX || (w->opcode != add64 && w->opcode != add32) || w->imm <= 0)
+				ok = false;
+			p = q, k = (uint64_t)w->imm;
+			lim = w->opcode == add64 ? UINT64_MAX : UINT32_MAX;
+		}
+		if (!ok || p == SIZE_MAX || !reached[p - fn->start])
+			continue;
+		{
+			const struct cval *v = &in[p - fn->start].r[r];
+			if (v->kind != K_SCALAR || v->a > v->b || v->b > lim - k ||
+			    (v->b - v->a) / k + 2 > MAX_PROVEN_TRIPS)
+				continue;
+		}
+		if (every_iteration_passes_rotated(c, fn->start, fn->end, t, i, p))
+			return true;
+	}
+	return false;
+}
+
 /* Can control reach insn `to` from insn `from` inside function f? */
 static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to)
 {
@@ -1879,7 +2114,7 @@ static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached
 
 		if (!reached[i - fn->start] || c->an->second_slot[i] || !is_jump(in) ||
 		    jump_target(i, in) > i || !reaches(c, f, jump_target(i, in), i) ||
-		    counted_loop(c, f, i, states))
+		    counted_loop(c, f, i, states) || bounded_counter_loop(c, f, i, states, reached))
 			continue;
 		c->cf->budget[i] = 1;
 		c->cf->n_budget++;
