@@ -36,6 +36,8 @@
 #define N_SLOTS (EBPF_STACK_SIZE / 8)
 #define OFF_LIMIT (1LL << 40)      /* beyond this an offset is "unbounded" */
 #define PKT_OFF_LIMIT (1LL << 31)  /* guard form without a lower check below this */
+/* data_end - data is below this (struct xdp_md's fields are 32 bits; uxdp's frames are far shorter) */
+#define PKT_LEN_MAX ((1LL << 30) - 1)
 #define LINK_SITE (1 << 30) /* scalar sites: the mov that made two registers one value */
 #define WIDEN_AFTER 6              /* joins at a block before its ranges widen */
 
@@ -310,7 +312,7 @@ static bool join_vals(const struct confiner *c, struct cval *x, const struct cva
 	return changed;
 }
 
-static bool join_state(const struct confiner *c, struct cstate *x, const struct cstate *y,
+static bool join_plain(const struct confiner *c, struct cstate *x, const struct cstate *y,
 		       bool widen)
 {
 	bool changed = join_vals(c, x->r, y->r, EBPF_NR_REGS, widen);
@@ -348,6 +350,68 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 		changed = true;
 	}
 	return changed;
+}
+
+static void forget_pkt_id(struct cstate *s, int32_t id);
+
+/* The id a packet pointer in register r gets where paths join at insn at. */
+static int32_t join_id(size_t at, unsigned r)
+{
+	return -(int32_t)(at * EBPF_NR_REGS + r + 1);
+}
+
+static bool state_eq(const struct cstate *x, const struct cstate *y)
+{
+	for (int k = 0; k < EBPF_NR_REGS; k++)
+		if (!cval_eq(&x->r[k], &y->r[k]))
+			return false;
+	for (int k = 0; k < N_SLOTS; k++)
+		if (!cval_eq(&x->s[k], &y->s[k]) || !cval_eq(&x->ps[k], &y->ps[k]))
+			return false;
+	for (int k = 0; k < N_REACH; k++)
+		if (x->reach[k].id != y->reach[k].id || x->reach[k].reach != y->reach[k].reach)
+			return false;
+	return !memcmp(x->init, y->init, sizeof(x->init)) &&
+	       !memcmp(x->may, y->may, sizeof(x->may)) && x->regs_set == y->regs_set &&
+	       x->pkt_len == y->pkt_len;
+}
+
+/*
+ * Join y into x at insn at (-1: a function's entry).  A packet pointer
+ * register that differs between the paths (a cursor at a loop head) gets
+ * an id of its own there: its value at `at` is a new V, so the program's
+ * compare of it with data_end in the loop proves the accesses through it
+ * (the kernel keeps such paths apart).  Older pointers with that id, from
+ * the last time through `at`, lose it first.
+ */
+static bool join_state(const struct confiner *c, struct cstate *x, const struct cstate *y,
+		       bool widen, long at)
+{
+	uint16_t fresh = 0;
+	struct cstate yy, before;
+
+	for (unsigned r = 0; at >= 0 && at < INT32_MAX / (2 * EBPF_NR_REGS) && r < EBPF_NR_REGS; r++) {
+		const struct cval *a = &x->r[r], *b = &y->r[r];
+		if (a->kind == K_PKT && b->kind == K_PKT &&
+		    (a->id != b->id || a->site != b->site || (!a->id && (a->a != b->a || a->b != b->b))))
+			fresh |= (uint16_t)(1u << r);
+	}
+	if (!fresh)
+		return join_plain(c, x, y, widen);
+	before = *x;
+	yy = *y;
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
+		if (fresh & (1u << r)) {
+			forget_pkt_id(x, join_id((size_t)at, r));
+			forget_pkt_id(&yy, join_id((size_t)at, r));
+		}
+	join_plain(c, x, &yy, widen);
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
+		if ((fresh & (1u << r)) && x->r[r].kind == K_PKT) {
+			x->r[r].id = join_id((size_t)at, r);
+			x->r[r].site = 0;
+		}
+	return !state_eq(&before, x);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -1307,7 +1371,7 @@ static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
 		c->entered[f] = true;
 		return c->changed = true;
 	}
-	if (join_state(c, &c->entry[f], e, false))
+	if (join_state(c, &c->entry[f], e, false, -1))
 		return c->changed = true;
 	return false;
 }
@@ -1671,7 +1735,7 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 	/* A packet pointer compared with data_end: the packet is at least that long. */
 	if (!is32 && ((d->kind == K_PKT && y.kind == K_PKT_END) ||
 		      (d->kind == K_PKT_END && y.kind == K_PKT))) {
-		const struct cval *pp = d->kind == K_PKT ? d : &s->r[in->src];
+		struct cval *pp = d->kind == K_PKT ? d : &s->r[in->src];
 		uint8_t o = d->kind == K_PKT ? op : swapped(op);
 		int64_t lo = lo_of(pp);
 		uint64_t at_least = 0;
@@ -1688,6 +1752,16 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 			note_reach(s, pp->id, pp->site);
 		else if (pp->id && ((o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)))
 			note_reach(s, pp->id, (int64_t)pp->site + 1);
+		/*
+		 * pp <= data_end, and a packet is shorter than PKT_LEN_MAX: pp's
+		 * offset is too.  A cursor a loop walks to data_end keeps a bound
+		 * (its range at the loop head only says it never wrapped: lo >= 0,
+		 * hi <= OFF_LIMIT).
+		 */
+		if (((o == EBPF_JMP_JGT && !taken) || (o == EBPF_JMP_JLE && taken) ||
+		     (o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)) &&
+		    lo_of(pp) >= 0 && hi_of(pp) <= OFF_LIMIT && hi_of(pp) > PKT_LEN_MAX)
+			pp->b = (uint64_t)(lo_of(pp) > PKT_LEN_MAX ? lo_of(pp) : PKT_LEN_MAX);
 		return true;
 	}
 	/* Null checks: `if rX == 0` / `if rX != 0` on a pointer that may be NULL. */
@@ -1864,7 +1938,7 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 			widen = succ[k] <= i && ++c->visits[t] > WIDEN_AFTER;
 			if (c->visits[t] == UINT16_MAX)
 				c->visits[t]--;
-			if (!reached[t] || join_state(c, &in[t], &out[k], widen)) {
+			if (!reached[t] || join_state(c, &in[t], &out[k], widen, (long)succ[k])) {
 				if (!reached[t])
 					in[t] = out[k];
 				reached[t] = 1;
