@@ -2085,6 +2085,8 @@ static bool every_iteration_passes_rotated(const struct confiner *c, size_t fs, 
 	return true;
 }
 
+static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to);
+
 /*
  * A loop whose counter the analysis bounds: some register rX is written in
  * [t, i] only by `rX += K` (K > 0) at p, which every run from t to i passes,
@@ -2111,6 +2113,8 @@ static bool bounded_counter_loop(const struct confiner *c, size_t f, size_t i,
 
 			if (c->an->second_slot[q] || !(writes_of(w) & (1u << r)))
 				continue;
+			if (q != i && !reaches(c, f, q, i))
+				continue; /* on the way out (a call after the exit test) */
 			if (p != SIZE_MAX || (w->opcode != add64 && w->opcode != add32) || w->imm <= 0)
 				ok = false;
 			p = q, k = (uint64_t)w->imm;
