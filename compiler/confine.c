@@ -894,6 +894,7 @@ enum arg_type {
 	A_RINGBUF_REC,
 	A_CONST_STR,
 	A_FMT,        /* trace_printk's format */
+	A_MEM_FIXED,  /* fixed[k] bytes, read (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM) */
 };
 
 struct helper_proto {
@@ -903,6 +904,14 @@ struct helper_proto {
 	bool changes_pkt;
 	uint32_t map_types; /* A_MAP: allowed BPF_MAP_TYPE_* bits, 0: any lookup-able */
 };
+
+/* The size of A_MEM_FIXED argument k of helper id: struct iphdr, ipv6hdr, tcphdr. */
+static uint32_t fixed_size(int32_t id, int k)
+{
+	if (k == 0)
+		return id == 205 || id == 207 ? 40 : 20;
+	return 20;
+}
 
 #define MT(t) (1u << (t))
 #define MT_DEV (MT(BPF_MAP_TYPE_DEVMAP) | MT(BPF_MAP_TYPE_DEVMAP_HASH) | MT(BPF_MAP_TYPE_XSKMAP) | MT(BPF_MAP_TYPE_CPUMAP))
@@ -942,6 +951,15 @@ static const struct helper_proto protos[] = {
 	{ 189, { A_CTX, A_ANY, A_MEM_OUT, A_SIZE }, K_SCALAR, false, 0 },
 	{ 190, { A_CTX, A_ANY, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
 	{ 195, { A_MAP, A_KEY, A_ANY }, K_MAP_VALUE_OR_NULL, false, MT(BPF_MAP_TYPE_PERCPU_ARRAY) | MT(BPF_MAP_TYPE_PERCPU_HASH) | MT(BPF_MAP_TYPE_LRU_PERCPU_HASH) },
+	{ 42, { 0 }, K_SCALAR, false, 0 },   /* get_numa_node_id */
+	{ 160, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_coarse_ns */
+	{ 208, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_tai_ns */
+	/* tcp_raw_gen_syncookie_ipv4/6(iph, th, th_len): the IP header, th_len bytes of TCP */
+	{ 204, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
+	{ 205, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
+	/* tcp_raw_check_syncookie_ipv4/6(iph, th): the IP header and a 20-byte TCP header */
+	{ 206, { A_MEM_FIXED, A_MEM_FIXED }, K_SCALAR, false, 0 },
+	{ 207, { A_MEM_FIXED, A_MEM_FIXED }, K_SCALAR, false, 0 },
 };
 
 static const struct helper_proto *proto_of(int32_t id)
@@ -1142,6 +1160,11 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (!err && p->arg[k] == A_VALUE_OUT && v->kind == K_STACK)
 				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, true);
 			break;
+		case A_MEM_FIXED: {
+			struct cval size = scalar(fixed_size(p->id, k), fixed_size(p->id, k));
+			err = check_mem_arg(c, s, i, reg, &size, false, g);
+			break;
+		}
 		case A_MEM_OR_NULL:
 			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 && next->a == 0 &&
 			    next->b == 0)
@@ -1417,7 +1440,11 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		args[3] = args[4] = args[5] = scalar(0, 0);
 		passes_stack = args[2].kind == K_STACK && !args[2].frame;
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
-		return refuse(c, i, "kfunc calls cannot be confined by uxdp");
+		return refuse(c, i, "kfunc %s: uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
+			      in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
+					      (size_t)in->imm < c->obj->n_kfuncs ?
+				      c->obj->kfuncs[in->imm] :
+				      "?");
 	}
 	if (passes_stack && f >= 0)
 		stack_escapes(c, s);
