@@ -102,6 +102,7 @@ struct cval {
 	int32_t id;
 	int32_t site;
 	uint64_t a, b;
+	int64_t smin, smax; /* a scalar is also in [smin, smax] as a signed number */
 };
 
 struct cstate {
@@ -115,9 +116,48 @@ struct cstate {
 	struct pkt_reach reach[N_REACH];
 };
 
+/* The signed range the unsigned one implies (all of it when it crosses 2^63). */
+static void derive_signed(struct cval *v)
+{
+	if (v->b <= INT64_MAX || v->a > INT64_MAX)
+		v->smin = (int64_t)v->a, v->smax = (int64_t)v->b;
+	else
+		v->smin = INT64_MIN, v->smax = INT64_MAX;
+}
+
 static struct cval scalar(uint64_t a, uint64_t b)
 {
-	return (struct cval){ .kind = K_SCALAR, .a = a, .b = b };
+	struct cval v = { .kind = K_SCALAR, .a = a, .b = b };
+
+	derive_signed(&v);
+	return v;
+}
+
+/*
+ * Make a scalar's unsigned and signed ranges agree (each bounds the other
+ * where it does not cross the sign); false when they leave nothing.  A
+ * counter counted down to -1 keeps its bound this way: [0, 63] - 1 is all
+ * of u64 but [-1, 62] signed, and `if r != -1` leaves [0, 62].
+ */
+static bool refine(struct cval *v)
+{
+	if (v->smin > v->smax)
+		return false;
+	if (v->smin >= 0 || v->smax < 0) {
+		if ((uint64_t)v->smin > v->a)
+			v->a = (uint64_t)v->smin;
+		if ((uint64_t)v->smax < v->b)
+			v->b = (uint64_t)v->smax;
+		if (v->a > v->b)
+			return false;
+	}
+	if (v->b <= INT64_MAX || v->a > INT64_MAX) {
+		if ((int64_t)v->a > v->smin)
+			v->smin = (int64_t)v->a;
+		if ((int64_t)v->b < v->smax)
+			v->smax = (int64_t)v->b;
+	}
+	return v->smin <= v->smax;
 }
 
 static struct cval unknown(void)
@@ -193,7 +233,8 @@ struct confiner {
 static bool cval_eq(const struct cval *x, const struct cval *y)
 {
 	return x->kind == y->kind && x->frame == y->frame && x->id == y->id &&
-	       x->site == y->site && x->a == y->a && x->b == y->b && x->flags == y->flags;
+	       x->site == y->site && x->a == y->a && x->b == y->b && x->flags == y->flags &&
+	       x->smin == y->smin && x->smax == y->smax;
 }
 
 /* The smallest constant the program compares with that is >= v (widening). */
@@ -278,8 +319,17 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 		uint64_t a = y.a < x.a ? (widen ? threshold_below(c, y.a) : y.a) : x.a;
 		uint64_t b = y.b > x.b ? (widen ? threshold_above(c, y.b) : y.b) : x.b;
 		struct cval v = scalar(a, b);
+		int64_t smin = x.smin < y.smin ? x.smin : y.smin, smax = x.smax > y.smax ? x.smax : y.smax;
+
 		v.site = x.site == y.site ? x.site : 0;
 		v.flags = x.flags; /* equal: same_region */
+		/* the signed hull too, but a widening join keeps only what the unsigned one says */
+		if (!widen || (smin >= x.smin && smax <= x.smax)) {
+			v.smin = smin > v.smin ? smin : v.smin;
+			v.smax = smax < v.smax ? smax : v.smax;
+			if (!refine(&v))
+				derive_signed(&v);
+		}
 		return v;
 	}
 	if (x.kind == K_MAP_PTR) {
@@ -872,7 +922,25 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 			*d = scalar(0, UINT32_MAX);
 		return;
 	}
-	*d = scalar_op(op, in, *d, src, 64);
+	{
+		struct cval old = *d;
+		int64_t k = (int64_t)src.a, lo, hi;
+
+		*d = scalar_op(op, in, *d, src, 64);
+		/* adding a constant: the signed range moves too, wrapping or not in u64 */
+		if ((op == EBPF_ALU_ADD || op == EBPF_ALU_SUB) && src.a == src.b &&
+		    !(op == EBPF_ALU_SUB && k == INT64_MIN)) {
+			if (op == EBPF_ALU_SUB)
+				k = -k;
+			if (!__builtin_add_overflow(old.smin, k, &lo) &&
+			    !__builtin_add_overflow(old.smax, k, &hi)) {
+				d->smin = lo > d->smin ? lo : d->smin;
+				d->smax = hi < d->smax ? hi : d->smax;
+				if (!refine(d))
+					*d = unknown();
+			}
+		}
+	}
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -1676,6 +1744,23 @@ static bool narrow(struct cval *d, struct cval y, uint8_t op, bool taken, bool i
 		default: return true;
 		}
 	}
+	if (!is32 && y.a == y.b && (op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE)) {
+		int64_t c = (int64_t)y.a;
+
+		if (op == EBPF_JMP_JEQ) {
+			d->smin = d->smin > c ? d->smin : c;
+			d->smax = d->smax < c ? d->smax : c;
+		} else if (d->smin == c && d->smax == c) {
+			return false;
+		} else if (d->smin == c) {
+			d->smin++;
+		} else if (d->smax == c) {
+			d->smax--;
+		}
+		if (!refine(d))
+			return false;
+		lo = d->a, hi = d->b;
+	}
 	switch (op) {
 	case EBPF_JMP_JGT:
 		if (y.a == UINT64_MAX)
@@ -1711,7 +1796,7 @@ static bool narrow(struct cval *d, struct cval y, uint8_t op, bool taken, bool i
 	if (lo > hi)
 		return false;
 	d->a = lo, d->b = hi;
-	return true;
+	return refine(d);
 }
 
 static uint8_t swapped(uint8_t op)

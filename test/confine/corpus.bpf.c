@@ -1315,3 +1315,28 @@ SEC("xdp") __attribute__((naked)) int map_value_two_maps_past_smaller(void)
 		"exit;\n"
 		:: IMMS : "memory");
 }
+
+/* A counter counted down past -1 (signed ranges: [-1, 3] is no bound on
+ * an offset into a map value). */
+SEC("xdp") __attribute__((naked)) int map_value_counter_below_zero(void)
+{
+	asm volatile(
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 4) = r4;\n"
+		"r1 = %[arr] ll;\n"
+		"r2 = r10;\n"
+		"r2 += -4;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"r6 = 3;\n"
+		"loop_%=:\n"
+		"r7 = r0;\n"
+		"r7 += r6;\n"
+		"r8 = *(u8 *)(r7 + 0);\n"
+		"r6 += -1;\n"
+		"if r6 != -2 goto loop_%=;\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
