@@ -87,12 +87,15 @@ struct pkt_reach {
  * cval.flags.  A scalar in a stack slot spilled with a 4-byte store holds
  * only the half it was stored to (a 4-byte load of that half gives it
  * back); a map value of one of several maps (paths joined) has the
- * smallest value and is no constant string or lock.
+ * smallest value and is no constant string or lock; a map value joined with
+ * NULL (CV_OR_ZERO) is dereferenced by nothing and moved by nothing: it goes
+ * as is to a helper that takes NULL with a size of 0.
  */
 enum {
 	CV_HALF_LO = 1,
 	CV_HALF_HI = 2,
 	CV_MULTI_MAP = 4,
+	CV_OR_ZERO = 8, /* a map value, or NULL (paths joined): only helpers taking NULL accept it */
 };
 
 struct cval {
@@ -295,18 +298,35 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	    (y.kind == K_MAP_VALUE || y.kind == K_MAP_PTR || y.kind == K_RINGBUF) &&
 	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
 		return join(c, y, x, widen);
+	/* "or NULL" joined with NULL: itself */
+	if (is_null_kind(x.kind) && y.kind == K_SCALAR && !y.a && !y.b &&
+	    (x.kind == K_MAP_PTR_OR_NULL || (!x.a && !x.b)))
+		return x;
+	if (is_null_kind(y.kind) && x.kind == K_SCALAR && !x.a && !x.b &&
+	    (y.kind == K_MAP_PTR_OR_NULL || (!y.a && !y.b)))
+		return y;
 	if (is_null_kind(x.kind) && y.kind + 1 == x.kind && x.site == y.site && x.id == y.id &&
 	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
 		y.kind = x.kind;
 	if (is_null_kind(y.kind) && x.kind + 1 == y.kind && x.site == y.site && x.id == y.id &&
 	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
 		x.kind = y.kind;
+	/* NULL on one path, a map value on the other (not a lookup's result) */
+	if (x.kind == K_SCALAR && !x.a && !x.b && y.kind == K_MAP_VALUE)
+		x = y, x.flags |= CV_OR_ZERO, x.site = 0;
+	else if (y.kind == K_SCALAR && !y.a && !y.b && x.kind == K_MAP_VALUE)
+		y = x, y.flags |= CV_OR_ZERO, y.site = 0;
+	if (x.kind == K_MAP_VALUE && y.kind == K_MAP_VALUE && x.id == y.id &&
+	    (x.flags ^ y.flags) == CV_OR_ZERO)
+		x.flags = y.flags = x.flags | CV_OR_ZERO, x.site = y.site = 0;
 	/* values of different maps (or lookups), as the kernel would see on either path */
 	if ((x.kind == K_MAP_VALUE || x.kind == K_MAP_VALUE_OR_NULL) && x.kind == y.kind &&
 	    (x.id != y.id || x.flags != y.flags) && (x.site == y.site || x.kind == K_MAP_VALUE) &&
 	    smaller_value(c, x.id, y.id) >= 0) {
+		uint8_t or_zero = (x.flags | y.flags) & CV_OR_ZERO;
+
 		x.id = y.id = smaller_value(c, x.id, y.id);
-		x.flags = y.flags = CV_MULTI_MAP;
+		x.flags = y.flags = CV_MULTI_MAP | or_zero;
 		if (x.site != y.site)
 			x.site = y.site = 0; /* no null check may settle it as one lookup's */
 	}
@@ -748,6 +768,9 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 	int64_t lo = lo_of(v) + ac->off, hi = hi_of(v) + ac->off;
 
 	*guard = CG_NONE;
+	if (v->flags & CV_OR_ZERO)
+		return refuse(c, ac->insn, "invalid mem access through r%u, which is %s or NULL",
+			      ac->reg, kind_names[v->kind]);
 	switch (v->kind) {
 	case K_CTX:
 		return 0; /* analysis.c checked the field and refuses writes */
@@ -894,6 +917,10 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 			}
 		}
 		*d = src;
+		return;
+	}
+	if (op != EBPF_ALU_MOV && ((d->flags & CV_OR_ZERO) || (x && (src.flags & CV_OR_ZERO)))) {
+		*d = is64 ? unknown() : scalar(0, UINT32_MAX); /* NULL + k is no pointer */
 		return;
 	}
 	if (is64 && (op == EBPF_ALU_ADD || op == EBPF_ALU_SUB) && is_ptr_with_off(d->kind) &&
@@ -1062,7 +1089,7 @@ static bool const_string_at(const struct confiner *c, const struct cval *v, int6
 
 	at.a = at.b = (uint64_t)off;
 	v = &at;
-	if (v->kind != K_MAP_VALUE || !m || (v->flags & CV_MULTI_MAP) ||
+	if (v->kind != K_MAP_VALUE || !m || (v->flags & (CV_MULTI_MAP | CV_OR_ZERO)) ||
 	    !((m->map_flags & BPF_F_RDONLY_PROG) || m->kind == UXDP_MAP_KIND_RODATA) || !m->init ||
 	    lo_of(v) != hi_of(v) || lo_of(v) < 0 || (uint64_t)lo_of(v) >= m->init_size)
 		return false;
@@ -1158,6 +1185,37 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 	return 0;
 }
 
+/*
+ * A map value or NULL (paths joined) for a helper that takes NULL with size
+ * 0: the value is proven as a map value; that the size is 0 when the
+ * pointer is NULL is checked at run time (the kernel checks it per path).
+ */
+static int null_or_value_arg(struct confiner *c, struct cstate *s, size_t i, unsigned reg,
+			     const struct cval *size, struct confine_arg_guard *g)
+{
+	struct cval saved = s->r[reg];
+	int err;
+
+	if (size->kind != K_SCALAR)
+		return refuse(c, i, "R%u: a size must be a scalar", reg + 1);
+	s->r[reg].flags &= (uint8_t)~CV_OR_ZERO;
+	if (s->r[reg].kind == K_MAP_VALUE_OR_NULL)
+		s->r[reg].kind = K_MAP_VALUE; /* when it is not NULL */
+	err = check_mem_arg(c, s, i, reg, size, false, g);
+	s->r[reg] = saved;
+	if (err || !size->b)
+		return err;
+	if (g->guard && g[1].guard)
+		return refuse(c, i, "too many checked helper arguments");
+	if (g->guard)
+		g++;
+	g->guard = CG_NULL_SIZE;
+	g->ptr_reg = (uint8_t)reg;
+	g->size_reg = (uint8_t)(reg + 1);
+	g->size_const = 0;
+	return 0;
+}
+
 static int check_helper(struct confiner *c, struct cstate *s, size_t i, const struct ebpf_insn *in)
 {
 	const struct helper_proto *p = proto_of(in->imm);
@@ -1237,6 +1295,10 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 && next->a == 0 &&
 			    next->b == 0)
 				break;
+			if ((v->flags & CV_OR_ZERO) || v->kind == K_MAP_VALUE_OR_NULL) {
+				err = null_or_value_arg(c, s, i, reg, next, g);
+				break;
+			}
 			/* fall through */
 		case A_MEM:
 		case A_MEM_OUT:
@@ -1264,7 +1326,7 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			break;
 		case A_SPIN_LOCK: {
 			const struct uxdp_map_info *m = map_of(c, v->id);
-			if (v->kind != K_MAP_VALUE || !m || (v->flags & CV_MULTI_MAP) ||
+			if (v->kind != K_MAP_VALUE || !m || (v->flags & (CV_MULTI_MAP | CV_OR_ZERO)) ||
 			    m->spin_lock_off == UINT32_MAX ||
 			    lo_of(v) != (int64_t)m->spin_lock_off || hi_of(v) != lo_of(v))
 				return refuse(c, i, "R%u is not the bpf_spin_lock of a map value", reg);
@@ -2010,8 +2072,8 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 		if (c->debug_insn == (long)i) {
 			fprintf(stderr, "confine: insn %zu final=%d:", i, c->final);
 			for (int r = 0; r < EBPF_NR_REGS; r++)
-				fprintf(stderr, " r%d=%s/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
-					s.r[r].id, (long long)s.r[r].a, (long long)s.r[r].b);
+				fprintf(stderr, " r%d=%s/%d/%x/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
+					s.r[r].id, s.r[r].flags, s.r[r].site, (long long)s.r[r].a, (long long)s.r[r].b);
 			for (int k = 0; k < N_SLOTS; k++)
 				if (s.s[k].kind != K_SCALAR || s.s[k].flags)
 					fprintf(stderr, " fp%d=%s/%x[%lld,%lld]", k * 8 - EBPF_STACK_SIZE,

@@ -180,6 +180,14 @@ void lift_guard_helper_args(struct lifter *l, size_t i)
 
 		if (!g->guard)
 			continue;
+		if (g->guard == CG_NULL_SIZE) {
+			/* NULL with a size: the helper would read address 0 on */
+			LLVMValueRef null = LLVMBuildICmp(m->b, LLVMIntEQ, lift_get(l, g->ptr_reg), c64(l, 0), "");
+			LLVMValueRef sized = LLVMBuildICmp(m->b, LLVMIntNE, lift_get(l, g->size_reg), c64(l, 0), "");
+			abort_if(l, i, LLVMBuildAnd(m->b, null, sized, ""),
+				 LLVMConstInt(m->t.i32, UXDP_CONFINE_HELPER_ARG, 0));
+			continue;
+		}
 		if (g->size_reg) {
 			/* a size the program chose: never more than a frame */
 			size = lift_get(l, g->size_reg);

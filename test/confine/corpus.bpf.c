@@ -1340,3 +1340,36 @@ SEC("xdp") __attribute__((naked)) int map_value_counter_below_zero(void)
 		"exit;\n"
 		:: IMMS : "memory");
 }
+
+/* csum_diff's `from` is a map value on one path and NULL on the other,
+ * with a size of 4 on both: NULL must come with a size of 0. */
+SEC("xdp") __attribute__((naked)) int helper_null_with_size(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 1;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r7 = *(u8 *)(r2 + 0);\n"
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 4) = r4;\n"
+		"r1 = %[arr] ll;\n"
+		"r2 = r10;\n"
+		"r2 += -4;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"r1 = r0;\n"
+		"if r7 != 0 goto call_%=;\n"
+		"r1 = 0;\n"
+		"call_%=:\n"
+		"r2 = 4;\n"
+		"r3 = 0;\n"
+		"r4 = 0;\n"
+		"r5 = 0;\n"
+		"call 28;\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
