@@ -1157,6 +1157,8 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 	if (size->b == 0)
 		return 0;
 	ac.size = (int64_t)size->b;
+	if (s->r[reg].flags & CV_OR_ZERO)
+		return refuse(c, i, "helper argument r%u may be NULL", reg);
 	if (s->r[reg].kind == K_STACK && !write && !s->r[reg].frame) {
 		/* helpers read whole keys and buffers: initialised bytes only */
 		int64_t lo = lo_of(&s->r[reg]), hi = hi_of(&s->r[reg]);
@@ -1550,6 +1552,50 @@ static void stack_escapes(struct confiner *c, struct cstate *s)
 	memset(s->may, 0xff, sizeof(s->may));
 }
 
+/* 0, 1, 2 for bpf_iter_num_new, _next, _destroy; -1 for another kfunc. */
+static int iter_num_kfunc(const struct confiner *c, const struct ebpf_insn *in)
+{
+	static const char *const names[] = { "bpf_iter_num_new", "bpf_iter_num_next",
+					     "bpf_iter_num_destroy" };
+
+	if (in->imm < 0 || (size_t)in->imm >= c->obj->n_kfuncs)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(c->obj->kfuncs[in->imm], names[k]))
+			return k;
+	return -1;
+}
+
+/*
+ * The numeric iterator kfuncs (runtime/helpers/iter_num.c) read and write
+ * the 8-byte iterator at r1, which must be in this frame at a known offset;
+ * whatever the program wrote there, next returns NULL or a pointer to its
+ * first 4 bytes (the stack pointer, "or NULL" until a null check).  The
+ * loop around them is not counted: the budget bounds it.
+ */
+static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int which)
+{
+	struct cval it = s->r[1], size = scalar(8, 8);
+	struct confine_arg_guard g[2] = { { 0 } };
+	int err;
+
+	if (it.kind != K_STACK || it.frame || lo_of(&it) != hi_of(&it) || (it.flags & CV_OR_ZERO))
+		return refuse(c, i, "%s: R1 must point into this frame's stack at a known offset",
+			      c->obj->kfuncs[c->prog->insns[i].imm]);
+	err = check_mem_arg(c, s, i, 1, &size, which == 1, g);
+	if (!err && which == 1)
+		err = check_mem_arg(c, s, i, 1, &size, false, g);
+	if (err)
+		return err;
+	stack_written(s, &it, lo_of(&it), lo_of(&it) + 8, NULL, true);
+	s->r[0] = which == 1 ? it : (which == 0 ? scalar(0, UINT64_MAX) : scalar(0, 0));
+	if (which == 1)
+		s->r[0].flags |= CV_OR_ZERO;
+	for (int r = 1; r <= 5; r++)
+		s->r[r] = unknown();
+	return 0;
+}
+
 static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *in, struct cstate *s)
 {
 	struct cval args[6];
@@ -1569,6 +1615,8 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		args[2] = s->r[3];
 		args[3] = args[4] = args[5] = scalar(0, 0);
 		passes_stack = args[2].kind == K_STACK && !args[2].frame;
+	} else if (in->src == EBPF_PSEUDO_CALL_KFUNC && iter_num_kfunc(c, in) >= 0) {
+		return transfer_iter_num(c, s, i, iter_num_kfunc(c, in));
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
 		return refuse(c, i, "kfunc %s: uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
 			      in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
@@ -1936,6 +1984,15 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 		     (o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)) &&
 		    lo_of(pp) >= 0 && hi_of(pp) <= OFF_LIMIT && hi_of(pp) > PKT_LEN_MAX)
 			pp->b = (uint64_t)(lo_of(pp) > PKT_LEN_MAX ? lo_of(pp) : PKT_LEN_MAX);
+		return true;
+	}
+	/* A pointer "or NULL" (joined, or an iterator's next): null-checked, itself or 0. */
+	if (!is32 && (d->flags & CV_OR_ZERO) && d->kind != K_SCALAR && y.kind == K_SCALAR &&
+	    y.a == 0 && y.b == 0 && (op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE)) {
+		if ((op == EBPF_JMP_JNE) == taken)
+			d->flags &= (uint8_t)~CV_OR_ZERO;
+		else
+			*d = scalar(0, 0);
 		return true;
 	}
 	/* Null checks: `if rX == 0` / `if rX != 0` on a pointer that may be NULL. */

@@ -1373,3 +1373,20 @@ SEC("xdp") __attribute__((naked)) int helper_null_with_size(void)
 		"exit;\n"
 		:: IMMS : "memory");
 }
+
+/* The numeric iterator in a map value, not on the stack. */
+struct bpf_iter_num;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+SEC("xdp") int iter_num_in_map_value(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	__u64 *it = bpf_map_lookup_elem(&arr, &zero);
+
+	if (!it)
+		return XDP_PASS;
+	bpf_iter_num_new((struct bpf_iter_num *)it, 0, 4);
+	bpf_iter_num_destroy((struct bpf_iter_num *)it);
+	return XDP_PASS;
+}

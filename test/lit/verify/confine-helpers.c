@@ -2,8 +2,7 @@
 // argument regions described (compiler/confine.c): the clocks and the NUMA
 // node take none; the syncookie helpers read a fixed-size IP header (20 or
 // 40 bytes), a TCP header of th_len bytes (gen) or 20 bytes (check).  A
-// region too small for them is refused, as the kernel refuses it.  kfuncs
-// are refused by name.
+// region too small for them is refused, as the kernel refuses it.
 // RUN: %clang-bpf -mcpu=v3 -DOK -c %s -o %t.ok.bpf.o
 // RUN: %uxdpc --verify=none --list %t.ok.bpf.o | %FileCheck --check-prefix=OK %s
 // OK: confinement clocks uxdp checks 0 back-edges 0
@@ -14,9 +13,19 @@
 // RUN: %clang-bpf -mcpu=v3 -DSHORT_TH -c %s -o %t.th.bpf.o
 // RUN: not %uxdpc --verify=none %t.th.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=TH %s
 // TH: program 'cookies' (section xdp), insn {{[0-9]+}}: invalid  stack access off=[-8, -8] size=20
+// The numeric iterator kfuncs take an 8-byte iterator in the frame at a
+// known offset; next's result is dereferenced after its null check.
 // RUN: %clang-bpf -mcpu=v3 -DITER -c %s -o %t.iter.bpf.o
-// RUN: not %uxdpc --verify=none %t.iter.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITER %s
-// ITER: program 'iter' (section xdp), insn {{[0-9]+}}: kfunc bpf_iter_num_new: uxdp does not know which memory it reaches, so it cannot confine it
+// RUN: %uxdpc --verify=none --list %t.iter.bpf.o | %FileCheck --check-prefix=ITER %s
+// ITER: confinement iter uxdp checks 0 back-edges 1
+// RUN: %clang-bpf -mcpu=v3 -DITER -DITER_IN_MAP -c %s -o %t.itermap.bpf.o
+// RUN: not %uxdpc --verify=none %t.itermap.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITERMAP %s
+// ITERMAP: program 'iter' (section xdp), insn {{[0-9]+}}: bpf_iter_num_new: R1 must point into this frame's stack at a known offset
+// Every kfunc uxdp provides is described; others are refused by name
+// before confinement (test/lit/kfunc/refused.c).
+// RUN: %clang-bpf -mcpu=v3 -DOTHER_KFUNC -c %s -o %t.kf.bpf.o
+// RUN: not %uxdpc --verify=none %t.kf.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=KFUNC %s
+// KFUNC: program 'other' (section xdp), insn {{[0-9]+}}: unsupported kfunc 'bpf_made_up_kfunc': uxdp does not provide it
 #include <linux/bpf.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -75,16 +84,43 @@ extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 
+#ifdef ITER_IN_MAP
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} iters SEC(".maps");
+#endif
+
 SEC("xdp") int iter(struct xdp_md *ctx)
 {
+#ifdef ITER_IN_MAP
+	__u32 zero = 0;
+	__u64 *it = bpf_map_lookup_elem(&iters, &zero);
+#else
 	__u64 it[1]; /* the kernel's struct bpf_iter_num is 8 bytes */
+#endif
 	int *v, sum = 0;
+
+#ifdef ITER_IN_MAP
+	if (!it)
+		return XDP_PASS;
+#endif
 
 	bpf_iter_num_new((struct bpf_iter_num *)it, 0, 4);
 	while ((v = bpf_iter_num_next((struct bpf_iter_num *)it)))
 		sum += *v;
 	bpf_iter_num_destroy((struct bpf_iter_num *)it);
 	return sum & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+#ifdef OTHER_KFUNC
+extern int bpf_made_up_kfunc(int x) __ksym;
+
+SEC("xdp") int other(struct xdp_md *ctx)
+{
+	return bpf_made_up_kfunc(ctx->rx_queue_index) ? XDP_DROP : XDP_PASS;
 }
 #endif
 char LICENSE[] SEC("license") = "GPL";
