@@ -36,13 +36,15 @@
 #define N_SLOTS (EBPF_STACK_SIZE / 8)
 #define OFF_LIMIT (1LL << 40)      /* beyond this an offset is "unbounded" */
 #define PKT_OFF_LIMIT (1LL << 31)  /* guard form without a lower check below this */
+/* data_end - data is below this (struct xdp_md's fields are 32 bits; uxdp's frames are far shorter) */
+#define PKT_LEN_MAX ((1LL << 30) - 1)
 #define LINK_SITE (1 << 30) /* scalar sites: the mov that made two registers one value */
 #define WIDEN_AFTER 6              /* joins at a block before its ranges widen */
 
 enum ckind {
 	K_SCALAR = 0, /* also every register before it is written: the lifter zeroes them */
 	K_CTX,
-	K_PKT,        /* ctx->data + off */
+	K_PKT,        /* ctx->data + off; id != 0: data + V(id) + site, see pkt_reach */
 	K_META,       /* ctx->data_meta + off */
 	K_PKT_END,
 	K_STACK,      /* r10 of frame `frame` + off */
@@ -63,16 +65,47 @@ static const char *const kind_names[] = {
 };
 
 /*
+ * A packet pointer made by adding a variable V to a packet pointer (at insn
+ * id - 1) is data + V + c: its cval has id and c (in site), and every
+ * pointer with that id differs from it by a known constant, as the kernel's
+ * pointers sharing an id.  A compare of one of them with data_end proves
+ * data + V + reach <= data_end for all of them.  When the add runs again, V
+ * changes: the older pointers lose their id (forget_pkt_id).
+ */
+#define N_REACH 4
+struct pkt_reach {
+	int32_t id;       /* 0: unused */
+	int32_t reach;
+};
+
+/*
  * a, b: a scalar's unsigned range [a, b]; a pointer's signed offset range
  * [(int64_t)a, (int64_t)b].  site: for *_OR_NULL, the call that made it, so
  * that a null check also settles its copies.
  */
+/*
+ * cval.flags.  A scalar in a stack slot spilled with a 4-byte store holds
+ * only the half it was stored to (a 4-byte load of that half gives it
+ * back); a map value of one of several maps (paths joined) has the
+ * smallest value and is no constant string or lock; a map value joined with
+ * NULL (CV_OR_ZERO) is dereferenced by nothing and moved by nothing: it goes
+ * as is to a helper that takes NULL with a size of 0.
+ */
+enum {
+	CV_HALF_LO = 1,
+	CV_HALF_HI = 2,
+	CV_MULTI_MAP = 4,
+	CV_OR_ZERO = 8, /* a map value, or NULL (paths joined): only helpers taking NULL accept it */
+};
+
 struct cval {
 	uint8_t kind;
 	uint8_t frame;
+	uint8_t flags;    /* CV_*: what else is known of it */
 	int32_t id;
 	int32_t site;
 	uint64_t a, b;
+	int64_t smin, smax; /* a scalar is also in [smin, smax] as a signed number */
 };
 
 struct cstate {
@@ -83,11 +116,51 @@ struct cstate {
 	uint64_t may[N_SLOTS / 8];  /* this frame: bit per byte, written on some path */
 	uint16_t regs_set;          /* registers written (the kernel's !read_ok otherwise) */
 	uint32_t pkt_len;           /* data_end - data is at least this: the program compared */
+	struct pkt_reach reach[N_REACH];
 };
+
+/* The signed range the unsigned one implies (all of it when it crosses 2^63). */
+static void derive_signed(struct cval *v)
+{
+	if (v->b <= INT64_MAX || v->a > INT64_MAX)
+		v->smin = (int64_t)v->a, v->smax = (int64_t)v->b;
+	else
+		v->smin = INT64_MIN, v->smax = INT64_MAX;
+}
 
 static struct cval scalar(uint64_t a, uint64_t b)
 {
-	return (struct cval){ .kind = K_SCALAR, .a = a, .b = b };
+	struct cval v = { .kind = K_SCALAR, .a = a, .b = b };
+
+	derive_signed(&v);
+	return v;
+}
+
+/*
+ * Make a scalar's unsigned and signed ranges agree (each bounds the other
+ * where it does not cross the sign); false when they leave nothing.  A
+ * counter counted down to -1 keeps its bound this way: [0, 63] - 1 is all
+ * of u64 but [-1, 62] signed, and `if r != -1` leaves [0, 62].
+ */
+static bool refine(struct cval *v)
+{
+	if (v->smin > v->smax)
+		return false;
+	if (v->smin >= 0 || v->smax < 0) {
+		if ((uint64_t)v->smin > v->a)
+			v->a = (uint64_t)v->smin;
+		if ((uint64_t)v->smax < v->b)
+			v->b = (uint64_t)v->smax;
+		if (v->a > v->b)
+			return false;
+	}
+	if (v->b <= INT64_MAX || v->a > INT64_MAX) {
+		if ((int64_t)v->a > v->smin)
+			v->smin = (int64_t)v->a;
+		if ((int64_t)v->b < v->smax)
+			v->smax = (int64_t)v->b;
+	}
+	return v->smin <= v->smax;
 }
 
 static struct cval unknown(void)
@@ -130,7 +203,7 @@ static bool same_region(const struct cval *x, const struct cval *y)
 {
 	if (x->kind == K_MAP_PTR && y->kind == K_MAP_PTR)
 		return x->a && y->a; /* maps as a set, when their indexes fit a mask */
-	return x->kind == y->kind && x->id == y->id && x->frame == y->frame &&
+	return x->kind == y->kind && x->id == y->id && x->frame == y->frame && x->flags == y->flags &&
 	       (x->site == y->site || !(x->kind == K_MAP_VALUE_OR_NULL ||
 					x->kind == K_MAP_PTR_OR_NULL || x->kind == K_RINGBUF_OR_NULL));
 }
@@ -163,7 +236,8 @@ struct confiner {
 static bool cval_eq(const struct cval *x, const struct cval *y)
 {
 	return x->kind == y->kind && x->frame == y->frame && x->id == y->id &&
-	       x->site == y->site && x->a == y->a && x->b == y->b;
+	       x->site == y->site && x->a == y->a && x->b == y->b && x->flags == y->flags &&
+	       x->smin == y->smin && x->smax == y->smax;
 }
 
 /* The smallest constant the program compares with that is >= v (widening). */
@@ -190,17 +264,18 @@ static uint64_t threshold_below(const struct confiner *c, uint64_t v)
 	return best;
 }
 
-/* Which of two map values to keep: the smaller value (read-only on a tie). */
+/*
+ * Which of two maps' values stands for both: the smaller value; -1 unless
+ * both are writable or both read-only (a write must be refused for either).
+ */
 static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
 {
 	const struct uxdp_map_info *a = x >= 0 && (size_t)x < c->obj->n_maps ? &c->obj->maps[x] : NULL;
 	const struct uxdp_map_info *b = y >= 0 && (size_t)y < c->obj->n_maps ? &c->obj->maps[y] : NULL;
 
-	if (!a || !b)
+	if (!a || !b || (a->map_flags & BPF_F_RDONLY_PROG) != (b->map_flags & BPF_F_RDONLY_PROG))
 		return -1;
-	if (a->value_size != b->value_size)
-		return a->value_size < b->value_size ? x : y;
-	return (a->map_flags & BPF_F_RDONLY_PROG) ? x : y;
+	return a->value_size <= b->value_size ? x : y;
 }
 
 /*
@@ -223,15 +298,40 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	    (y.kind == K_MAP_VALUE || y.kind == K_MAP_PTR || y.kind == K_RINGBUF) &&
 	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
 		return join(c, y, x, widen);
+	/* "or NULL" joined with NULL: itself */
+	if (is_null_kind(x.kind) && y.kind == K_SCALAR && !y.a && !y.b &&
+	    (x.kind == K_MAP_PTR_OR_NULL || (!x.a && !x.b)))
+		return x;
+	if (is_null_kind(y.kind) && x.kind == K_SCALAR && !x.a && !x.b &&
+	    (y.kind == K_MAP_PTR_OR_NULL || (!y.a && !y.b)))
+		return y;
 	if (is_null_kind(x.kind) && y.kind + 1 == x.kind && x.site == y.site && x.id == y.id &&
 	    (y.kind == K_MAP_PTR || (!y.a && !y.b)))
 		y.kind = x.kind;
 	if (is_null_kind(y.kind) && x.kind + 1 == y.kind && x.site == y.site && x.id == y.id &&
 	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
 		x.kind = y.kind;
+	/* NULL on one path, a map value on the other (not a lookup's result) */
+	if (x.kind == K_SCALAR && !x.a && !x.b && y.kind == K_MAP_VALUE)
+		x = y, x.flags |= CV_OR_ZERO, x.site = 0;
+	else if (y.kind == K_SCALAR && !y.a && !y.b && x.kind == K_MAP_VALUE)
+		y = x, y.flags |= CV_OR_ZERO, y.site = 0;
+	if (x.kind == K_MAP_VALUE && y.kind == K_MAP_VALUE && x.id == y.id &&
+	    (x.flags ^ y.flags) == CV_OR_ZERO)
+		x.flags = y.flags = x.flags | CV_OR_ZERO, x.site = y.site = 0;
+	/* values of different maps (or lookups), as the kernel would see on either path */
 	if ((x.kind == K_MAP_VALUE || x.kind == K_MAP_VALUE_OR_NULL) && x.kind == y.kind &&
-	    x.id != y.id && x.site == y.site && smaller_value(c, x.id, y.id) >= 0)
+	    (x.id != y.id || x.flags != y.flags) && (x.site == y.site || x.kind == K_MAP_VALUE) &&
+	    smaller_value(c, x.id, y.id) >= 0) {
+		uint8_t or_zero = (x.flags | y.flags) & CV_OR_ZERO;
+
 		x.id = y.id = smaller_value(c, x.id, y.id);
+		x.flags = y.flags = CV_MULTI_MAP | or_zero;
+		if (x.site != y.site)
+			x.site = y.site = 0; /* no null check may settle it as one lookup's */
+	}
+	if (x.kind == K_PKT && y.kind == K_PKT && (x.id != y.id || x.site != y.site))
+		x.id = y.id = x.site = y.site = 0; /* no longer one V and one constant */
 	if (!same_region(&x, &y))
 		return x.kind == K_SCALAR && y.kind == K_SCALAR ? unknown() :
 								  (struct cval){ .kind = K_CONFLICT };
@@ -239,7 +339,17 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 		uint64_t a = y.a < x.a ? (widen ? threshold_below(c, y.a) : y.a) : x.a;
 		uint64_t b = y.b > x.b ? (widen ? threshold_above(c, y.b) : y.b) : x.b;
 		struct cval v = scalar(a, b);
+		int64_t smin = x.smin < y.smin ? x.smin : y.smin, smax = x.smax > y.smax ? x.smax : y.smax;
+
 		v.site = x.site == y.site ? x.site : 0;
+		v.flags = x.flags; /* equal: same_region */
+		/* the signed hull too, but a widening join keeps only what the unsigned one says */
+		if (!widen || (smin >= x.smin && smax <= x.smax)) {
+			v.smin = smin > v.smin ? smin : v.smin;
+			v.smax = smax < v.smax ? smax : v.smax;
+			if (!refine(&v))
+				derive_signed(&v);
+		}
 		return v;
 	}
 	if (x.kind == K_MAP_PTR) {
@@ -272,7 +382,7 @@ static bool join_vals(const struct confiner *c, struct cval *x, const struct cva
 	return changed;
 }
 
-static bool join_state(const struct confiner *c, struct cstate *x, const struct cstate *y,
+static bool join_plain(const struct confiner *c, struct cstate *x, const struct cstate *y,
 		       bool widen)
 {
 	bool changed = join_vals(c, x->r, y->r, EBPF_NR_REGS, widen);
@@ -293,7 +403,85 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 		x->pkt_len = y->pkt_len;
 		changed = true;
 	}
+	for (int k = 0; k < N_REACH; k++) {
+		struct pkt_reach *r = &x->reach[k];
+		int32_t least = INT32_MIN;
+
+		if (!r->id)
+			continue;
+		for (int j = 0; j < N_REACH; j++)
+			if (y->reach[j].id == r->id)
+				least = y->reach[j].reach < r->reach ? y->reach[j].reach : r->reach;
+		if (least == r->reach)
+			continue;
+		if (least == INT32_MIN)
+			r->id = 0;
+		r->reach = least == INT32_MIN ? 0 : least;
+		changed = true;
+	}
 	return changed;
+}
+
+static void forget_pkt_id(struct cstate *s, int32_t id);
+
+/* The id a packet pointer in register r gets where paths join at insn at. */
+static int32_t join_id(size_t at, unsigned r)
+{
+	return -(int32_t)(at * EBPF_NR_REGS + r + 1);
+}
+
+static bool state_eq(const struct cstate *x, const struct cstate *y)
+{
+	for (int k = 0; k < EBPF_NR_REGS; k++)
+		if (!cval_eq(&x->r[k], &y->r[k]))
+			return false;
+	for (int k = 0; k < N_SLOTS; k++)
+		if (!cval_eq(&x->s[k], &y->s[k]) || !cval_eq(&x->ps[k], &y->ps[k]))
+			return false;
+	for (int k = 0; k < N_REACH; k++)
+		if (x->reach[k].id != y->reach[k].id || x->reach[k].reach != y->reach[k].reach)
+			return false;
+	return !memcmp(x->init, y->init, sizeof(x->init)) &&
+	       !memcmp(x->may, y->may, sizeof(x->may)) && x->regs_set == y->regs_set &&
+	       x->pkt_len == y->pkt_len;
+}
+
+/*
+ * Join y into x at insn at (-1: a function's entry).  A packet pointer
+ * register that differs between the paths (a cursor at a loop head) gets
+ * an id of its own there: its value at `at` is a new V, so the program's
+ * compare of it with data_end in the loop proves the accesses through it
+ * (the kernel keeps such paths apart).  Older pointers with that id, from
+ * the last time through `at`, lose it first.
+ */
+static bool join_state(const struct confiner *c, struct cstate *x, const struct cstate *y,
+		       bool widen, long at)
+{
+	uint16_t fresh = 0;
+	struct cstate yy, before;
+
+	for (unsigned r = 0; at >= 0 && at < INT32_MAX / (2 * EBPF_NR_REGS) && r < EBPF_NR_REGS; r++) {
+		const struct cval *a = &x->r[r], *b = &y->r[r];
+		if (a->kind == K_PKT && b->kind == K_PKT &&
+		    (a->id != b->id || a->site != b->site || (!a->id && (a->a != b->a || a->b != b->b))))
+			fresh |= (uint16_t)(1u << r);
+	}
+	if (!fresh)
+		return join_plain(c, x, y, widen);
+	before = *x;
+	yy = *y;
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
+		if (fresh & (1u << r)) {
+			forget_pkt_id(x, join_id((size_t)at, r));
+			forget_pkt_id(&yy, join_id((size_t)at, r));
+		}
+	join_plain(c, x, &yy, widen);
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
+		if ((fresh & (1u << r)) && x->r[r].kind == K_PKT) {
+			x->r[r].id = join_id((size_t)at, r);
+			x->r[r].site = 0;
+		}
+	return !state_eq(&before, x);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -466,11 +654,18 @@ static void stack_written(struct cstate *s, const struct cval *fp, int64_t from,
 
 	if (first < 0 || last < 0)
 		return;
-	if (exact && val && to - from == 8 && from % 8 == 0)
+	if (exact && val && to - from == 8 && from % 8 == 0) {
 		slots[first] = *val;
-	else
+	} else if (exact && val && val->kind == K_SCALAR && !val->flags && to - from == 4 &&
+		   from % 4 == 0) {
+		/* a 4-byte spill: that half holds the value's low 32 bits */
+		struct cval h = val->b <= UINT32_MAX ? *val : scalar(0, UINT32_MAX);
+		h.flags = from % 8 ? CV_HALF_HI : CV_HALF_LO;
+		slots[first] = h;
+	} else {
 		for (int k = first; k <= last; k++)
 			slots[k] = unknown();
+	}
 	if (exact && !fp->frame)
 		mark_init(s, from, to);
 }
@@ -537,6 +732,34 @@ static int check_stack(struct confiner *c, struct cstate *s, const struct access
 	return 0;
 }
 
+/* data + V(id) + reach <= data_end is proven; INT64_MIN when nothing is. */
+static int64_t reach_of(const struct cstate *s, int32_t id)
+{
+	for (int k = 0; k < N_REACH; k++)
+		if (s->reach[k].id == id)
+			return s->reach[k].reach;
+	return INT64_MIN;
+}
+
+static void note_reach(struct cstate *s, int32_t id, int64_t reach)
+{
+	struct pkt_reach *free_slot = NULL;
+
+	if (reach > INT32_MAX || reach < 0)
+		return;
+	for (int k = 0; k < N_REACH; k++) {
+		if (s->reach[k].id == id) {
+			if (s->reach[k].reach < reach)
+				s->reach[k].reach = (int32_t)reach;
+			return;
+		}
+		if (!s->reach[k].id && !free_slot)
+			free_slot = &s->reach[k];
+	}
+	if (free_slot) /* else forget it: knowing less is safe */
+		*free_slot = (struct pkt_reach){ .id = id, .reach = (int32_t)reach };
+}
+
 /* Check one access through ac->reg in state s; *guard gets its run-time check. */
 static int check_access(struct confiner *c, struct cstate *s, const struct access *ac,
 			uint8_t *guard)
@@ -545,6 +768,9 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 	int64_t lo = lo_of(v) + ac->off, hi = hi_of(v) + ac->off;
 
 	*guard = CG_NONE;
+	if (v->flags & CV_OR_ZERO)
+		return refuse(c, ac->insn, "invalid mem access through r%u, which is %s or NULL",
+			      ac->reg, kind_names[v->kind]);
 	switch (v->kind) {
 	case K_CTX:
 		return 0; /* analysis.c checked the field and refuses writes */
@@ -557,6 +783,9 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 				      kind_names[v->kind]);
 		if (v->kind == K_PKT && off_bounded(v) && lo >= 0 && hi + ac->size <= s->pkt_len)
 			*guard = CG_NONE; /* inside what the program's own compare proved */
+		else if (v->kind == K_PKT && off_bounded(v) && lo >= 0 && v->id &&
+			 (int64_t)v->site + ac->off + ac->size <= reach_of(s, v->id))
+			*guard = CG_NONE; /* a compare of a pointer with the same variable part */
 		else if (off_bounded(v) && lo >= 0 && hi + ac->size < PKT_OFF_LIMIT)
 			*guard = v->kind == K_PKT ? CG_PKT : CG_META;
 		else
@@ -619,6 +848,47 @@ static void forget_scalar_site(struct cstate *s, int32_t site)
 				all[g][k].site = 0;
 }
 
+/* Pointers made by an older run of the add at insn id - 1 are another V. */
+static void forget_pkt_id(struct cstate *s, int32_t id)
+{
+	struct cval *all[3] = { s->r, s->s, s->ps };
+	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
+
+	for (int g = 0; g < 3; g++)
+		for (int k = 0; k < n[g]; k++)
+			if (all[g][k].kind == K_PKT && all[g][k].id == id)
+				all[g][k].id = all[g][k].site = 0;
+	for (int k = 0; k < N_REACH; k++)
+		if (s->reach[k].id == id)
+			s->reach[k] = (struct pkt_reach){ 0 };
+}
+
+/*
+ * The id of packet pointer p = old +/- d made at insn i: old's id and
+ * constant moved by a constant d; a new id (this add's V) for a variable d.
+ */
+static struct cval pkt_id_after(struct cstate *s, size_t i, struct cval old, struct cval p,
+				struct cval d, bool sub)
+{
+	int64_t k = (int64_t)d.a;
+
+	if (d.a == d.b && old.id && k > -OFF_LIMIT && k < OFF_LIMIT) {
+		int64_t c = (int64_t)old.site + (sub ? -k : k);
+		if (c >= INT32_MIN && c <= INT32_MAX && off_bounded(&p)) {
+			p.site = (int32_t)c;
+			return p;
+		}
+	}
+	if (d.a == d.b || !off_bounded(&p) || i + 1 > INT32_MAX) {
+		p.id = p.site = 0;
+		return p;
+	}
+	forget_pkt_id(s, (int32_t)i + 1);
+	p.id = (int32_t)i + 1;
+	p.site = 0;
+	return p;
+}
+
 static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 {
 	struct cval *d = &s->r[in->dst], src;
@@ -649,13 +919,19 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 		*d = src;
 		return;
 	}
+	if (op != EBPF_ALU_MOV && ((d->flags & CV_OR_ZERO) || (x && (src.flags & CV_OR_ZERO)))) {
+		*d = is64 ? unknown() : scalar(0, UINT32_MAX); /* NULL + k is no pointer */
+		return;
+	}
 	if (is64 && (op == EBPF_ALU_ADD || op == EBPF_ALU_SUB) && is_ptr_with_off(d->kind) &&
 	    src.kind == K_SCALAR) {
-		*d = ptr_plus(*d, src, op == EBPF_ALU_SUB);
+		struct cval p = ptr_plus(*d, src, op == EBPF_ALU_SUB);
+		*d = p.kind == K_PKT ? pkt_id_after(s, i, *d, p, src, op == EBPF_ALU_SUB) : p;
 		return;
 	}
 	if (is64 && op == EBPF_ALU_ADD && d->kind == K_SCALAR && is_ptr_with_off(src.kind)) {
-		*d = ptr_plus(src, *d, false);
+		struct cval p = ptr_plus(src, *d, false);
+		*d = p.kind == K_PKT ? pkt_id_after(s, i, src, p, *d, false) : p;
 		return;
 	}
 	if (op == EBPF_ALU_MOV && src.kind == K_SCALAR)
@@ -673,7 +949,25 @@ static void apply_alu(struct cstate *s, size_t i, const struct ebpf_insn *in)
 			*d = scalar(0, UINT32_MAX);
 		return;
 	}
-	*d = scalar_op(op, in, *d, src, 64);
+	{
+		struct cval old = *d;
+		int64_t k = (int64_t)src.a, lo, hi;
+
+		*d = scalar_op(op, in, *d, src, 64);
+		/* adding a constant: the signed range moves too, wrapping or not in u64 */
+		if ((op == EBPF_ALU_ADD || op == EBPF_ALU_SUB) && src.a == src.b &&
+		    !(op == EBPF_ALU_SUB && k == INT64_MIN)) {
+			if (op == EBPF_ALU_SUB)
+				k = -k;
+			if (!__builtin_add_overflow(old.smin, k, &lo) &&
+			    !__builtin_add_overflow(old.smax, k, &hi)) {
+				d->smin = lo > d->smin ? lo : d->smin;
+				d->smax = hi < d->smax ? hi : d->smax;
+				if (!refine(d))
+					*d = unknown();
+			}
+		}
+	}
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -695,6 +989,7 @@ enum arg_type {
 	A_RINGBUF_REC,
 	A_CONST_STR,
 	A_FMT,        /* trace_printk's format */
+	A_MEM_FIXED,  /* fixed[k] bytes, read (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM) */
 };
 
 struct helper_proto {
@@ -704,6 +999,14 @@ struct helper_proto {
 	bool changes_pkt;
 	uint32_t map_types; /* A_MAP: allowed BPF_MAP_TYPE_* bits, 0: any lookup-able */
 };
+
+/* The size of A_MEM_FIXED argument k of helper id: struct iphdr, ipv6hdr, tcphdr. */
+static uint32_t fixed_size(int32_t id, int k)
+{
+	if (k == 0)
+		return id == 205 || id == 207 ? 40 : 20;
+	return 20;
+}
 
 #define MT(t) (1u << (t))
 #define MT_DEV (MT(BPF_MAP_TYPE_DEVMAP) | MT(BPF_MAP_TYPE_DEVMAP_HASH) | MT(BPF_MAP_TYPE_XSKMAP) | MT(BPF_MAP_TYPE_CPUMAP))
@@ -743,6 +1046,15 @@ static const struct helper_proto protos[] = {
 	{ 189, { A_CTX, A_ANY, A_MEM_OUT, A_SIZE }, K_SCALAR, false, 0 },
 	{ 190, { A_CTX, A_ANY, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
 	{ 195, { A_MAP, A_KEY, A_ANY }, K_MAP_VALUE_OR_NULL, false, MT(BPF_MAP_TYPE_PERCPU_ARRAY) | MT(BPF_MAP_TYPE_PERCPU_HASH) | MT(BPF_MAP_TYPE_LRU_PERCPU_HASH) },
+	{ 42, { 0 }, K_SCALAR, false, 0 },   /* get_numa_node_id */
+	{ 160, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_coarse_ns */
+	{ 208, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_tai_ns */
+	/* tcp_raw_gen_syncookie_ipv4/6(iph, th, th_len): the IP header, th_len bytes of TCP */
+	{ 204, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
+	{ 205, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
+	/* tcp_raw_check_syncookie_ipv4/6(iph, th): the IP header and a 20-byte TCP header */
+	{ 206, { A_MEM_FIXED, A_MEM_FIXED }, K_SCALAR, false, 0 },
+	{ 207, { A_MEM_FIXED, A_MEM_FIXED }, K_SCALAR, false, 0 },
 };
 
 static const struct helper_proto *proto_of(int32_t id)
@@ -757,6 +1069,7 @@ static const struct helper_proto *proto_of(int32_t id)
 static void drop_pkt_pointers(struct cstate *s)
 {
 	s->pkt_len = 0;
+	memset(s->reach, 0, sizeof(s->reach));
 	struct cval *all[3] = { s->r, s->s, s->ps };
 	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
 
@@ -776,7 +1089,7 @@ static bool const_string_at(const struct confiner *c, const struct cval *v, int6
 
 	at.a = at.b = (uint64_t)off;
 	v = &at;
-	if (v->kind != K_MAP_VALUE || !m ||
+	if (v->kind != K_MAP_VALUE || !m || (v->flags & (CV_MULTI_MAP | CV_OR_ZERO)) ||
 	    !((m->map_flags & BPF_F_RDONLY_PROG) || m->kind == UXDP_MAP_KIND_RODATA) || !m->init ||
 	    lo_of(v) != hi_of(v) || lo_of(v) < 0 || (uint64_t)lo_of(v) >= m->init_size)
 		return false;
@@ -844,6 +1157,8 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 	if (size->b == 0)
 		return 0;
 	ac.size = (int64_t)size->b;
+	if (s->r[reg].flags & CV_OR_ZERO)
+		return refuse(c, i, "helper argument r%u may be NULL", reg);
 	if (s->r[reg].kind == K_STACK && !write && !s->r[reg].frame) {
 		/* helpers read whole keys and buffers: initialised bytes only */
 		int64_t lo = lo_of(&s->r[reg]), hi = hi_of(&s->r[reg]);
@@ -869,6 +1184,37 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 		g->size_reg = 0;
 		g->size_const = (uint32_t)size->b;
 	}
+	return 0;
+}
+
+/*
+ * A map value or NULL (paths joined) for a helper that takes NULL with size
+ * 0: the value is proven as a map value; that the size is 0 when the
+ * pointer is NULL is checked at run time (the kernel checks it per path).
+ */
+static int null_or_value_arg(struct confiner *c, struct cstate *s, size_t i, unsigned reg,
+			     const struct cval *size, struct confine_arg_guard *g)
+{
+	struct cval saved = s->r[reg];
+	int err;
+
+	if (size->kind != K_SCALAR)
+		return refuse(c, i, "R%u: a size must be a scalar", reg + 1);
+	s->r[reg].flags &= (uint8_t)~CV_OR_ZERO;
+	if (s->r[reg].kind == K_MAP_VALUE_OR_NULL)
+		s->r[reg].kind = K_MAP_VALUE; /* when it is not NULL */
+	err = check_mem_arg(c, s, i, reg, size, false, g);
+	s->r[reg] = saved;
+	if (err || !size->b)
+		return err;
+	if (g->guard && g[1].guard)
+		return refuse(c, i, "too many checked helper arguments");
+	if (g->guard)
+		g++;
+	g->guard = CG_NULL_SIZE;
+	g->ptr_reg = (uint8_t)reg;
+	g->size_reg = (uint8_t)(reg + 1);
+	g->size_const = 0;
 	return 0;
 }
 
@@ -942,10 +1288,19 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (!err && p->arg[k] == A_VALUE_OUT && v->kind == K_STACK)
 				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, true);
 			break;
+		case A_MEM_FIXED: {
+			struct cval size = scalar(fixed_size(p->id, k), fixed_size(p->id, k));
+			err = check_mem_arg(c, s, i, reg, &size, false, g);
+			break;
+		}
 		case A_MEM_OR_NULL:
 			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 && next->a == 0 &&
 			    next->b == 0)
 				break;
+			if ((v->flags & CV_OR_ZERO) || v->kind == K_MAP_VALUE_OR_NULL) {
+				err = null_or_value_arg(c, s, i, reg, next, g);
+				break;
+			}
 			/* fall through */
 		case A_MEM:
 		case A_MEM_OUT:
@@ -973,7 +1328,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			break;
 		case A_SPIN_LOCK: {
 			const struct uxdp_map_info *m = map_of(c, v->id);
-			if (v->kind != K_MAP_VALUE || !m || m->spin_lock_off == UINT32_MAX ||
+			if (v->kind != K_MAP_VALUE || !m || (v->flags & (CV_MULTI_MAP | CV_OR_ZERO)) ||
+			    m->spin_lock_off == UINT32_MAX ||
 			    lo_of(v) != (int64_t)m->spin_lock_off || hi_of(v) != lo_of(v))
 				return refuse(c, i, "R%u is not the bpf_spin_lock of a map value", reg);
 			break;
@@ -1078,9 +1434,25 @@ static int transfer_load(struct confiner *c, size_t i, const struct ebpf_insn *i
 	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 8 == 0 &&
 	    slot_of(lo_of(&base) + in->off) >= 0) {
 		s->r[in->dst] = slots_of(s, &base)[slot_of(lo_of(&base) + in->off)];
-		if (!base.frame && !bytes_init(s, lo_of(&base) + in->off, lo_of(&base) + in->off + 8) &&
-		    s->r[in->dst].kind != K_SCALAR)
+		if ((!base.frame && !bytes_init(s, lo_of(&base) + in->off, lo_of(&base) + in->off + 8) &&
+		     s->r[in->dst].kind != K_SCALAR) ||
+		    (s->r[in->dst].flags & (CV_HALF_LO | CV_HALF_HI)))
 			s->r[in->dst] = unknown();
+		return 0;
+	}
+	if (base.kind == K_STACK && ac.size == 4 && lo_of(&base) == hi_of(&base) &&
+	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 4 == 0 &&
+	    slot_of(lo_of(&base) + in->off) >= 0) {
+		/* the half of a 4-byte spill gives back what was spilled */
+		int64_t at = lo_of(&base) + in->off;
+		struct cval v = slots_of(s, &base)[slot_of(at)];
+		uint8_t half = at % 8 ? CV_HALF_HI : CV_HALF_LO;
+
+		v.flags &= (uint8_t)~half;
+		s->r[in->dst] = v.kind == K_SCALAR && !v.flags && v.b <= UINT32_MAX &&
+						(slots_of(s, &base)[slot_of(at)].flags & half) ?
+					v :
+					scalar(0, UINT32_MAX);
 		return 0;
 	}
 	if (EBPF_MODE(in->opcode) == EBPF_MODE_MEMSX || ac.size == 8)
@@ -1136,6 +1508,12 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 			e->ps[k] = e->ps[k].frame ? unknown() : (e->ps[k].frame = 1, e->ps[k]);
 		e->s[k] = unknown();
 	}
+	for (int r = 1; r <= 5; r++)
+		if (e->r[r].kind == K_PKT)
+			e->r[r].id = e->r[r].site = 0; /* the caller's V: not the callee's to know */
+	for (int k = 0; k < N_SLOTS; k++)
+		if (e->ps[k].kind == K_PKT)
+			e->ps[k].id = e->ps[k].site = 0;
 	e->r[EBPF_REG_FP] = ptr(K_STACK, 0, 0, 0);
 	e->regs_set = (uint16_t)((s->regs_set & 0x3e) | (1u << EBPF_REG_FP));
 	e->pkt_len = s->pkt_len;
@@ -1148,7 +1526,7 @@ static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
 		c->entered[f] = true;
 		return c->changed = true;
 	}
-	if (join_state(c, &c->entry[f], e, false))
+	if (join_state(c, &c->entry[f], e, false, -1))
 		return c->changed = true;
 	return false;
 }
@@ -1174,6 +1552,50 @@ static void stack_escapes(struct confiner *c, struct cstate *s)
 	memset(s->may, 0xff, sizeof(s->may));
 }
 
+/* 0, 1, 2 for bpf_iter_num_new, _next, _destroy; -1 for another kfunc. */
+static int iter_num_kfunc(const struct confiner *c, const struct ebpf_insn *in)
+{
+	static const char *const names[] = { "bpf_iter_num_new", "bpf_iter_num_next",
+					     "bpf_iter_num_destroy" };
+
+	if (in->imm < 0 || (size_t)in->imm >= c->obj->n_kfuncs)
+		return -1;
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(c->obj->kfuncs[in->imm], names[k]))
+			return k;
+	return -1;
+}
+
+/*
+ * The numeric iterator kfuncs (runtime/helpers/iter_num.c) read and write
+ * the 8-byte iterator at r1, which must be in this frame at a known offset;
+ * whatever the program wrote there, next returns NULL or a pointer to its
+ * first 4 bytes (the stack pointer, "or NULL" until a null check).  The
+ * loop around them is not counted: the budget bounds it.
+ */
+static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int which)
+{
+	struct cval it = s->r[1], size = scalar(8, 8);
+	struct confine_arg_guard g[2] = { { 0 } };
+	int err;
+
+	if (it.kind != K_STACK || it.frame || lo_of(&it) != hi_of(&it) || (it.flags & CV_OR_ZERO))
+		return refuse(c, i, "%s: R1 must point into this frame's stack at a known offset",
+			      c->obj->kfuncs[c->prog->insns[i].imm]);
+	err = check_mem_arg(c, s, i, 1, &size, which == 1, g);
+	if (!err && which == 1)
+		err = check_mem_arg(c, s, i, 1, &size, false, g);
+	if (err)
+		return err;
+	stack_written(s, &it, lo_of(&it), lo_of(&it) + 8, NULL, true);
+	s->r[0] = which == 1 ? it : (which == 0 ? scalar(0, UINT64_MAX) : scalar(0, 0));
+	if (which == 1)
+		s->r[0].flags |= CV_OR_ZERO;
+	for (int r = 1; r <= 5; r++)
+		s->r[r] = unknown();
+	return 0;
+}
+
 static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *in, struct cstate *s)
 {
 	struct cval args[6];
@@ -1193,8 +1615,14 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		args[2] = s->r[3];
 		args[3] = args[4] = args[5] = scalar(0, 0);
 		passes_stack = args[2].kind == K_STACK && !args[2].frame;
+	} else if (in->src == EBPF_PSEUDO_CALL_KFUNC && iter_num_kfunc(c, in) >= 0) {
+		return transfer_iter_num(c, s, i, iter_num_kfunc(c, in));
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
-		return refuse(c, i, "kfunc calls cannot be confined by uxdp");
+		return refuse(c, i, "kfunc %s: uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
+			      in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
+					      (size_t)in->imm < c->obj->n_kfuncs ?
+				      c->obj->kfuncs[in->imm] :
+				      "?");
 	}
 	if (passes_stack && f >= 0)
 		stack_escapes(c, s);
@@ -1426,6 +1854,23 @@ static bool narrow(struct cval *d, struct cval y, uint8_t op, bool taken, bool i
 		default: return true;
 		}
 	}
+	if (!is32 && y.a == y.b && (op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE)) {
+		int64_t c = (int64_t)y.a;
+
+		if (op == EBPF_JMP_JEQ) {
+			d->smin = d->smin > c ? d->smin : c;
+			d->smax = d->smax < c ? d->smax : c;
+		} else if (d->smin == c && d->smax == c) {
+			return false;
+		} else if (d->smin == c) {
+			d->smin++;
+		} else if (d->smax == c) {
+			d->smax--;
+		}
+		if (!refine(d))
+			return false;
+		lo = d->a, hi = d->b;
+	}
 	switch (op) {
 	case EBPF_JMP_JGT:
 		if (y.a == UINT64_MAX)
@@ -1461,7 +1906,7 @@ static bool narrow(struct cval *d, struct cval y, uint8_t op, bool taken, bool i
 	if (lo > hi)
 		return false;
 	d->a = lo, d->b = hi;
-	return true;
+	return refine(d);
 }
 
 static uint8_t swapped(uint8_t op)
@@ -1512,7 +1957,7 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 	/* A packet pointer compared with data_end: the packet is at least that long. */
 	if (!is32 && ((d->kind == K_PKT && y.kind == K_PKT_END) ||
 		      (d->kind == K_PKT_END && y.kind == K_PKT))) {
-		const struct cval *pp = d->kind == K_PKT ? d : &s->r[in->src];
+		struct cval *pp = d->kind == K_PKT ? d : &s->r[in->src];
 		uint8_t o = d->kind == K_PKT ? op : swapped(op);
 		int64_t lo = lo_of(pp);
 		uint64_t at_least = 0;
@@ -1524,6 +1969,30 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 			at_least = lo >= 0 ? (uint64_t)lo + 1 : 0;
 		if (off_bounded(pp) && at_least > s->pkt_len && at_least < PKT_OFF_LIMIT)
 			s->pkt_len = (uint32_t)at_least;
+		/* the same with V(id): data + V + c (+ 1) <= data_end */
+		if (pp->id && ((o == EBPF_JMP_JGT && !taken) || (o == EBPF_JMP_JLE && taken)))
+			note_reach(s, pp->id, pp->site);
+		else if (pp->id && ((o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)))
+			note_reach(s, pp->id, (int64_t)pp->site + 1);
+		/*
+		 * pp <= data_end, and a packet is shorter than PKT_LEN_MAX: pp's
+		 * offset is too.  A cursor a loop walks to data_end keeps a bound
+		 * (its range at the loop head only says it never wrapped: lo >= 0,
+		 * hi <= OFF_LIMIT).
+		 */
+		if (((o == EBPF_JMP_JGT && !taken) || (o == EBPF_JMP_JLE && taken) ||
+		     (o == EBPF_JMP_JGE && !taken) || (o == EBPF_JMP_JLT && taken)) &&
+		    lo_of(pp) >= 0 && hi_of(pp) <= OFF_LIMIT && hi_of(pp) > PKT_LEN_MAX)
+			pp->b = (uint64_t)(lo_of(pp) > PKT_LEN_MAX ? lo_of(pp) : PKT_LEN_MAX);
+		return true;
+	}
+	/* A pointer "or NULL" (joined, or an iterator's next): null-checked, itself or 0. */
+	if (!is32 && (d->flags & CV_OR_ZERO) && d->kind != K_SCALAR && y.kind == K_SCALAR &&
+	    y.a == 0 && y.b == 0 && (op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE)) {
+		if ((op == EBPF_JMP_JNE) == taken)
+			d->flags &= (uint8_t)~CV_OR_ZERO;
+		else
+			*d = scalar(0, 0);
 		return true;
 	}
 	/* Null checks: `if rX == 0` / `if rX != 0` on a pointer that may be NULL. */
@@ -1576,6 +2045,8 @@ static void note_return(struct confiner *c, size_t f, const struct cstate *s)
 
 	if (r0.kind == K_STACK)
 		r0 = r0.frame ? (r0.frame = 0, r0) : unknown(); /* its own frame dies */
+	if (r0.kind == K_PKT)
+		r0.id = r0.site = 0; /* its V may be made again by the next call */
 	if (!sum->ret_set) {
 		sum->ret = r0;
 		sum->ret_set = c->changed = true;
@@ -1658,12 +2129,13 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 		if (c->debug_insn == (long)i) {
 			fprintf(stderr, "confine: insn %zu final=%d:", i, c->final);
 			for (int r = 0; r < EBPF_NR_REGS; r++)
-				fprintf(stderr, " r%d=%s/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
-					s.r[r].id, (long long)s.r[r].a, (long long)s.r[r].b);
+				fprintf(stderr, " r%d=%s/%d/%x/%d[%lld,%lld]", r, kind_names[s.r[r].kind],
+					s.r[r].id, s.r[r].flags, s.r[r].site, (long long)s.r[r].a, (long long)s.r[r].b);
 			for (int k = 0; k < N_SLOTS; k++)
-				if (s.s[k].kind != K_SCALAR)
-					fprintf(stderr, " fp%d=%s", k * 8 - EBPF_STACK_SIZE,
-						kind_names[s.s[k].kind]);
+				if (s.s[k].kind != K_SCALAR || s.s[k].flags)
+					fprintf(stderr, " fp%d=%s/%x[%lld,%lld]", k * 8 - EBPF_STACK_SIZE,
+						kind_names[s.s[k].kind], s.s[k].flags,
+						(long long)s.s[k].a, (long long)s.s[k].b);
 			fprintf(stderr, "\n");
 		}
 		note_parent_write(c, f, i, &s);
@@ -1697,7 +2169,7 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 			widen = succ[k] <= i && ++c->visits[t] > WIDEN_AFTER;
 			if (c->visits[t] == UINT16_MAX)
 				c->visits[t]--;
-			if (!reached[t] || join_state(c, &in[t], &out[k], widen)) {
+			if (!reached[t] || join_state(c, &in[t], &out[k], widen, (long)succ[k])) {
 				if (!reached[t])
 					in[t] = out[k];
 				reached[t] = 1;
@@ -1821,6 +2293,78 @@ static bool counted_loop(const struct confiner *c, size_t f, size_t i, const str
 	return ymax < (1ULL << 32) && trips <= MAX_PROVEN_TRIPS;
 }
 
+/*
+ * The same entered anywhere before p: a forward jump from before the loop
+ * into [t, i] (a rotated loop: `goto test`) adds one run without passing p.
+ * Jumps back into the loop from after it still count as a second way in.
+ */
+static bool every_iteration_passes_rotated(const struct confiner *c, size_t fs, size_t fe,
+					   size_t t, size_t i, size_t p)
+{
+	for (size_t q = fs; q < fe; q++) {
+		const struct ebpf_insn *in = &c->prog->insns[q];
+		size_t to;
+
+		if (c->an->second_slot[q] || !is_jump(in))
+			continue;
+		to = jump_target(q, in);
+		if (q > i && to > t && to <= i)
+			return false;
+		if (q >= t && q < p && to <= i && (to <= q || to > p))
+			return false;
+	}
+	return true;
+}
+
+static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to);
+
+/*
+ * A loop whose counter the analysis bounds: some register rX is written in
+ * [t, i] only by `rX += K` (K > 0) at p, which every run from t to i passes,
+ * and the fixed point bounds rX at p to [a, b] with no wrap.  rX only grows
+ * inside the loop, so p runs at most (b - a) / K + 1 times per entry, and
+ * the back-edge once more.  Whatever the exit test is (a packet compare, a
+ * test in the middle of a rotated loop).
+ */
+static bool bounded_counter_loop(const struct confiner *c, size_t f, size_t i,
+				 const struct cstate *in, const uint8_t *reached)
+{
+	const struct lift_func *fn = &c->an->funcs[f];
+	size_t t = jump_target(i, &c->prog->insns[i]);
+
+	for (unsigned r = 0; r < EBPF_REG_FP; r++) {
+		size_t p = SIZE_MAX;
+		uint64_t k = 0, lim = 0;
+		bool ok = true;
+
+		for (size_t q = t; q <= i && ok; q++) {
+			const struct ebpf_insn *w = &c->prog->insns[q];
+			uint8_t add64 = EBPF_CLS_ALU64 | EBPF_ALU_ADD | EBPF_SRC_K;
+			uint8_t add32 = EBPF_CLS_ALU | EBPF_ALU_ADD | EBPF_SRC_K;
+
+			if (c->an->second_slot[q] || !(writes_of(w) & (1u << r)))
+				continue;
+			if (q != i && !reaches(c, f, q, i))
+				continue; /* on the way out (a call after the exit test) */
+			if (p != SIZE_MAX || (w->opcode != add64 && w->opcode != add32) || w->imm <= 0)
+				ok = false;
+			p = q, k = (uint64_t)w->imm;
+			lim = w->opcode == add64 ? UINT64_MAX : UINT32_MAX;
+		}
+		if (!ok || p == SIZE_MAX || !reached[p - fn->start])
+			continue;
+		{
+			const struct cval *v = &in[p - fn->start].r[r];
+			if (v->kind != K_SCALAR || v->a > v->b || v->b > lim - k ||
+			    (v->b - v->a) / k + 2 > MAX_PROVEN_TRIPS)
+				continue;
+		}
+		if (every_iteration_passes_rotated(c, fn->start, fn->end, t, i, p))
+			return true;
+	}
+	return false;
+}
+
 /* Can control reach insn `to` from insn `from` inside function f? */
 static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to)
 {
@@ -1879,7 +2423,7 @@ static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached
 
 		if (!reached[i - fn->start] || c->an->second_slot[i] || !is_jump(in) ||
 		    jump_target(i, in) > i || !reaches(c, f, jump_target(i, in), i) ||
-		    counted_loop(c, f, i, states))
+		    counted_loop(c, f, i, states) || bounded_counter_loop(c, f, i, states, reached))
 			continue;
 		c->cf->budget[i] = 1;
 		c->cf->n_budget++;

@@ -62,6 +62,7 @@ enum confine_guard {
 	CG_META,          /* addr + size <= data (addr >= data_meta proven) */
 	CG_META_FULL,     /* data_meta <= addr, addr + size <= data */
 	CG_STACK,         /* inside this frame's 512 bytes (variable offset) */
+	CG_NULL_SIZE,     /* helper argument NULL or in its region (proven): size 0 when NULL */
 };
 
 /* A helper's pointer argument into the packet, checked at run time. */

@@ -180,6 +180,14 @@ void lift_guard_helper_args(struct lifter *l, size_t i)
 
 		if (!g->guard)
 			continue;
+		if (g->guard == CG_NULL_SIZE) {
+			/* NULL with a size: the helper would read address 0 on */
+			LLVMValueRef null = LLVMBuildICmp(m->b, LLVMIntEQ, lift_get(l, g->ptr_reg), c64(l, 0), "");
+			LLVMValueRef sized = LLVMBuildICmp(m->b, LLVMIntNE, lift_get(l, g->size_reg), c64(l, 0), "");
+			abort_if(l, i, LLVMBuildAnd(m->b, null, sized, ""),
+				 LLVMConstInt(m->t.i32, UXDP_CONFINE_HELPER_ARG, 0));
+			continue;
+		}
 		if (g->size_reg) {
 			/* a size the program chose: never more than a frame */
 			size = lift_get(l, g->size_reg);
@@ -190,6 +198,28 @@ void lift_guard_helper_args(struct lifter *l, size_t i)
 		}
 		guard_region(l, i, g->guard, lift_get(l, g->ptr_reg), size, UXDP_CONFINE_HELPER_ARG);
 	}
+}
+
+/*
+ * uxdp_confine_poll only reads (the stop flags, ctx->loop_budget): saying so
+ * lets LLVM keep ctx->data_end in a register across it, so that the guards
+ * in a loop stay comparable with the program's own checks (confine_elim).
+ * memory(read): ModRef::Ref for every location kind, two bits each.
+ */
+static LLVMValueRef poll_fn(struct lift_module *m, LLVMTypeRef type)
+{
+	LLVMValueRef fn = lift_runtime_fn(m, UXDP_CONFINE_POLL_SYMBOL, type);
+	static const char *const kinds[] = { "nounwind", "willreturn" };
+
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("memory", 6),
+							0x15));
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(m->ctx,
+								LLVMGetEnumAttributeKindForName(kinds[k], strlen(kinds[k])),
+								0));
+	return fn;
 }
 
 /*
@@ -222,8 +252,7 @@ LLVMBasicBlockRef lift_back_edge(struct lifter *l, size_t i, LLVMBasicBlockRef t
 			target);
 	LLVMPositionBuilderAtEnd(b, poll);
 	type = LLVMFunctionType(m->t.i32, (LLVMTypeRef[]){ m->t.ptr }, 1, 0);
-	stop = LLVMBuildCall2(b, type, lift_runtime_fn(m, UXDP_CONFINE_POLL_SYMBOL, type),
-			      (LLVMValueRef[]){ l->ctx_arg }, 1, "stop");
+	stop = LLVMBuildCall2(b, type, poll_fn(m, type), (LLVMValueRef[]){ l->ctx_arg }, 1, "stop");
 	{
 		LLVMBasicBlockRef abort_bb = abort_block(l);
 		LLVMValueRef insn = LLVMConstInt(m->t.i32, i, 0);

@@ -1202,3 +1202,191 @@ SEC("xdp") __attribute__((naked)) int loop_on_packet_byte(void)
 		"exit;\n"
 		:: IMMS : "memory");
 }
+
+/*
+ * Cases for the analysis' finer facts (docs/confinement.md): each is what
+ * a fact must not be stretched to.
+ */
+
+/* A pointer made by an older run of `r6 = r2 + r8` is not covered by a
+ * compare of the newer one (packet pointer ids). */
+SEC("xdp") __attribute__((naked)) int pkt_id_older_pointer(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 1;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r8 = *(u8 *)(r2 + 0);\n"
+		"r9 = 0;\n"
+		"r7 = r2;\n"
+		"loop_%=:\n"
+		"r6 = r2;\n"
+		"r6 += r8;\n"
+		"if r9 != 0 goto second_%=;\n"
+		"r7 = r6;\n"
+		"r8 = 0;\n"
+		"r9 = 1;\n"
+		"goto loop_%=;\n"
+		"second_%=:\n"
+		"r5 = r6;\n"
+		"r5 += 1;\n"
+		"if r5 > r3 goto out_%=;\n"
+		"r0 = *(u8 *)(r7 + 0);\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* A cursor walked to data_end: its compare covers the bytes before it,
+ * not the two at it. */
+SEC("xdp") __attribute__((naked)) int pkt_cursor_reads_at_end(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r5 = r2;\n"
+		"loop_%=:\n"
+		"if r5 > r3 goto out_%=;\n"
+		"r0 = *(u16 *)(r5 + 0);\n"
+		"r5 += 2;\n"
+		"goto loop_%=;\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* 4 bytes spilled into the low half of a slot whose high half holds packet
+ * bytes: an 8-byte read of the slot is not the spilled value. */
+SEC("xdp") __attribute__((naked)) int stack_half_spill_read_u64(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 4;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r6 = *(u32 *)(r2 + 0);\n"
+		"*(u32 *)(r10 - 4) = r6;\n"
+		"r6 = 0;\n"
+		"*(u32 *)(r10 - 8) = r6;\n"
+		"r6 = *(u64 *)(r10 - 8);\n"
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 16) = r4;\n"
+		"r1 = %[arr] ll;\n"
+		"r2 = r10;\n"
+		"r2 += -16;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"r0 += r6;\n"
+		"r0 = *(u8 *)(r0 + 0);\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* A value of arr (8 bytes) or of big (16) on two paths: offset 8 is past
+ * arr's. */
+SEC("xdp") __attribute__((naked)) int map_value_two_maps_past_smaller(void)
+{
+	asm volatile(
+		"r6 = *(u32 *)(r1 + 16);\n"
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 4) = r4;\n"
+		"r2 = r10;\n"
+		"r2 += -4;\n"
+		"if r6 == 0 goto small_%=;\n"
+		"r1 = %[big] ll;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"goto both_%=;\n"
+		"small_%=:\n"
+		"r1 = %[arr] ll;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"both_%=:\n"
+		"r1 = *(u64 *)(r0 + 8);\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* A counter counted down past -1 (signed ranges: [-1, 3] is no bound on
+ * an offset into a map value). */
+SEC("xdp") __attribute__((naked)) int map_value_counter_below_zero(void)
+{
+	asm volatile(
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 4) = r4;\n"
+		"r1 = %[arr] ll;\n"
+		"r2 = r10;\n"
+		"r2 += -4;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"r6 = 3;\n"
+		"loop_%=:\n"
+		"r7 = r0;\n"
+		"r7 += r6;\n"
+		"r8 = *(u8 *)(r7 + 0);\n"
+		"r6 += -1;\n"
+		"if r6 != -2 goto loop_%=;\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* csum_diff's `from` is a map value on one path and NULL on the other,
+ * with a size of 4 on both: NULL must come with a size of 0. */
+SEC("xdp") __attribute__((naked)) int helper_null_with_size(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 1;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r7 = *(u8 *)(r2 + 0);\n"
+		"r4 = 0;\n"
+		"*(u32 *)(r10 - 4) = r4;\n"
+		"r1 = %[arr] ll;\n"
+		"r2 = r10;\n"
+		"r2 += -4;\n"
+		"call 1;\n"
+		"if r0 == 0 goto out_%=;\n"
+		"r1 = r0;\n"
+		"if r7 != 0 goto call_%=;\n"
+		"r1 = 0;\n"
+		"call_%=:\n"
+		"r2 = 4;\n"
+		"r3 = 0;\n"
+		"r4 = 0;\n"
+		"r5 = 0;\n"
+		"call 28;\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/* The numeric iterator in a map value, not on the stack. */
+struct bpf_iter_num;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+SEC("xdp") int iter_num_in_map_value(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	__u64 *it = bpf_map_lookup_elem(&arr, &zero);
+
+	if (!it)
+		return XDP_PASS;
+	bpf_iter_num_new((struct bpf_iter_num *)it, 0, 4);
+	bpf_iter_num_destroy((struct bpf_iter_num *)it);
+	return XDP_PASS;
+}

@@ -1,8 +1,10 @@
 #!/bin/sh
-# xdp_tools.sh DIFFTEST UXDPC CORPUS LEVEL: every XDP program of Debian's
-# xdp-tools objects against the kernel, with the configs of programs.txt
-# (beside this script).  Exit 77 when xdp-tools is not installed.
-dt=$1 uxdpc=$2 corpus=$3 level=$4
+# xdp_tools.sh DIFFTEST UXDPC CORPUS LEVEL [COMPILER]: every XDP program of
+# Debian's xdp-tools objects against the kernel, with the configs of
+# programs.txt (beside this script); COMPILER: the uxdpc difftest compiles
+# with (e.g. uxdpc-confined, --verify=none).  Exit 77 when xdp-tools is not
+# installed.
+dt=$1 uxdpc=$2 corpus=$3 level=$4 compiler=$5
 here=$(cd "$(dirname "$0")" && pwd)
 dir=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/bpf
 if ! ls "$dir"/xdpfilt_*.o >/dev/null 2>&1; then
@@ -39,6 +41,7 @@ grep -v '^#' "$table" | grep -v '^[[:space:]]*$' | while read -r o p conf expect
 	case $conf in *:hits) hits=1; conf=${conf%:hits} ;; esac
 	set -- "$dt" "$dir/$o" -p "$p" --pcap "$corpus" -O"$level"
 	[ "$conf" = - ] || set -- "$@" --config "$here/$conf"
+	[ -z "$compiler" ] || set -- "$@" --uxdpc "$compiler"
 	"$@" >"$out" 2>&1
 	rc=$?
 	[ $rc -eq 77 ] && { cat "$out"; exit 77; }

@@ -1,0 +1,126 @@
+// Without the kernel verifier, every helper uxdp implements has its
+// argument regions described (compiler/confine.c): the clocks and the NUMA
+// node take none; the syncookie helpers read a fixed-size IP header (20 or
+// 40 bytes), a TCP header of th_len bytes (gen) or 20 bytes (check).  A
+// region too small for them is refused, as the kernel refuses it.
+// RUN: %clang-bpf -mcpu=v3 -DOK -c %s -o %t.ok.bpf.o
+// RUN: %uxdpc --verify=none --list %t.ok.bpf.o | %FileCheck --check-prefix=OK %s
+// OK: confinement clocks uxdp checks 0 back-edges 0
+// OK: confinement cookies uxdp checks {{[0-9]+}} back-edges 0
+// RUN: %clang-bpf -mcpu=v3 -DSHORT_IPH -c %s -o %t.iph.bpf.o
+// RUN: not %uxdpc --verify=none %t.iph.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=IPH %s
+// IPH: program 'cookies' (section xdp), insn {{[0-9]+}}: invalid  stack access off=[-24, -24] size=40
+// RUN: %clang-bpf -mcpu=v3 -DSHORT_TH -c %s -o %t.th.bpf.o
+// RUN: not %uxdpc --verify=none %t.th.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=TH %s
+// TH: program 'cookies' (section xdp), insn {{[0-9]+}}: invalid  stack access off=[-8, -8] size=20
+// The numeric iterator kfuncs take an 8-byte iterator in the frame at a
+// known offset; next's result is dereferenced after its null check.
+// RUN: %clang-bpf -mcpu=v3 -DITER -c %s -o %t.iter.bpf.o
+// RUN: %uxdpc --verify=none --list %t.iter.bpf.o | %FileCheck --check-prefix=ITER %s
+// ITER: confinement iter uxdp checks 0 back-edges 1
+// RUN: %clang-bpf -mcpu=v3 -DITER -DITER_IN_MAP -c %s -o %t.itermap.bpf.o
+// RUN: not %uxdpc --verify=none %t.itermap.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITERMAP %s
+// ITERMAP: program 'iter' (section xdp), insn {{[0-9]+}}: bpf_iter_num_new: R1 must point into this frame's stack at a known offset
+// Every kfunc uxdp provides is described; others are refused by name
+// before confinement (test/lit/kfunc/refused.c).
+// RUN: %clang-bpf -mcpu=v3 -DOTHER_KFUNC -c %s -o %t.kf.bpf.o
+// RUN: not %uxdpc --verify=none %t.kf.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=KFUNC %s
+// KFUNC: program 'other' (section xdp), insn {{[0-9]+}}: unsupported kfunc 'bpf_made_up_kfunc': uxdp does not provide it
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
+
+#ifdef OK
+SEC("xdp") int clocks(struct xdp_md *ctx)
+{
+	__u64 t = bpf_ktime_get_coarse_ns() + bpf_ktime_get_tai_ns();
+
+	return (t + bpf_get_numa_node_id()) & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+
+#if defined(OK) || defined(SHORT_IPH) || defined(SHORT_TH)
+SEC("xdp") int cookies(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = data + 14;
+	struct tcphdr *th = data + 34;
+	__s64 r = 0;
+
+	if ((void *)(th + 1) > end)
+		return XDP_PASS;
+#ifdef OK
+	r = bpf_tcp_raw_gen_syncookie_ipv4(ip, th, sizeof(*th));
+	r += bpf_tcp_raw_check_syncookie_ipv4(ip, th);
+	{
+		struct ipv6hdr ip6 = {};
+		struct tcphdr t6 = {};
+
+		r += bpf_tcp_raw_check_syncookie_ipv6(&ip6, &t6);
+		r += bpf_tcp_raw_gen_syncookie_ipv6(&ip6, &t6, sizeof(t6));
+	}
+#elif defined(SHORT_IPH)
+	{
+		struct iphdr ip4 = {}; /* 20 bytes: an ipv6hdr is 40 */
+
+		r = bpf_tcp_raw_check_syncookie_ipv6((struct ipv6hdr *)&ip4, th);
+	}
+#else
+	{
+		__u64 half = 0; /* 8 bytes: a tcphdr is 20 */
+
+		r = bpf_tcp_raw_check_syncookie_ipv4(ip, (struct tcphdr *)&half);
+	}
+#endif
+	return r ? XDP_DROP : XDP_PASS;
+}
+#endif
+
+#ifdef ITER
+struct bpf_iter_num;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+#ifdef ITER_IN_MAP
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} iters SEC(".maps");
+#endif
+
+SEC("xdp") int iter(struct xdp_md *ctx)
+{
+#ifdef ITER_IN_MAP
+	__u32 zero = 0;
+	__u64 *it = bpf_map_lookup_elem(&iters, &zero);
+#else
+	__u64 it[1]; /* the kernel's struct bpf_iter_num is 8 bytes */
+#endif
+	int *v, sum = 0;
+
+#ifdef ITER_IN_MAP
+	if (!it)
+		return XDP_PASS;
+#endif
+
+	bpf_iter_num_new((struct bpf_iter_num *)it, 0, 4);
+	while ((v = bpf_iter_num_next((struct bpf_iter_num *)it)))
+		sum += *v;
+	bpf_iter_num_destroy((struct bpf_iter_num *)it);
+	return sum & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+#ifdef OTHER_KFUNC
+extern int bpf_made_up_kfunc(int x) __ksym;
+
+SEC("xdp") int other(struct xdp_md *ctx)
+{
+	return bpf_made_up_kfunc(ctx->rx_queue_index) ? XDP_DROP : XDP_PASS;
+}
+#endif
+char LICENSE[] SEC("license") = "GPL";
