@@ -926,12 +926,17 @@ static int sec_index(const struct uxdp_elf_view *v, const char *name)
 const char *uxdp_target_btf_path(void)
 {
 	static char buf[4096 + 64];
+#ifdef UXDP_TARGET_BTF_REL
+	/* Its own array: clang's -Wstring-concatenation flags a pasted literal
+	 * among plain ones in an initializer list. */
+	static const char configured[] = "/" UXDP_TARGET_BTF_REL;
+#endif
 	static const char *const rel[] = {
 		"/../runtime/helpers/uxdp.btf",
 		"/../../runtime/helpers/uxdp.btf",
 		"/../../../runtime/helpers/uxdp.btf",
 #ifdef UXDP_TARGET_BTF_REL
-		"/" UXDP_TARGET_BTF_REL,
+		configured,
 #endif
 		"/../lib/uxdp/uxdp.btf",
 	};
