@@ -569,6 +569,7 @@ int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *o, c
 		memcpy(o->object, v->object, sizeof(o->object));
 		o->load_time_ns = v->load_ns;
 		o->release_time_ns = v->release_ns;
+		o->confinement = v->prog.confinement;
 		for (p = 0; p < uxdp_dp_ports(d->dp) && o->n_attached < UXDP_DMAX_ATTACH; p++)
 			if (d->port_prog[p] == v)
 				o->attached[o->n_attached++] = uxdp_dp_port_ifindex(d->dp, p);

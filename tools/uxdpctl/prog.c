@@ -23,6 +23,7 @@
 
 #include <uxdp/daemon_client.h>
 #include <uxdp/instance_owner.h>
+#include <uxdp/runtime.h>
 
 #include "cmd.h"
 #include "prog.h"
@@ -158,6 +159,7 @@ static void print_info_text(const struct pctx *p, const struct uxdp_dmsg_prog_in
 	printf("\tloaded_at %s  object %s%s\n", when, in->object,
 	       in->flags & UXDP_PROG_INFO_F_COMPILED ?
 	       (in->flags & UXDP_PROG_INFO_F_CACHED ? " (compiled, cached)" : " (compiled)") : "");
+	printf("\tchecked by %s\n", uxdp_confinement_name(in->confinement));
 	printf("\tattached");
 	if (!in->n_attached)
 		printf(" -");
@@ -200,6 +202,8 @@ static void print_info_json(const struct pctx *p, const struct uxdp_dmsg_prog_in
 	uxdp_json_bool(j, in->flags & UXDP_PROG_INFO_F_PINNED);
 	uxdp_json_key(j, "released");
 	uxdp_json_bool(j, in->flags & UXDP_PROG_INFO_F_RELEASED);
+	uxdp_json_key(j, "confinement");
+	uxdp_json_str(j, uxdp_confinement_name(in->confinement));
 	uxdp_json_key(j, "attached");
 	uxdp_json_open(j, '[');
 	for (i = 0; i < in->n_attached && i < UXDP_DMAX_ATTACH; i++)

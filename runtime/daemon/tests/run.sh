@@ -161,7 +161,9 @@ afxdp.replace|dpdk.replace)
 	cat $tmp/loop.log
 	wait $tg || fail "trafgen: $(cat $tmp/tg.log)"
 	wait $rx
-	ctlu prog show
+	ctlu prog show | tee $tmp/show.txt
+	# how the program was checked (uxdpc's default: the kernel verifier)
+	grep -q "checked by kernel verifier" $tmp/show.txt || fail "prog show: no 'checked by'"
 	stop $main
 	start_control
 	wait $tgc || fail "control trafgen: $(cat $tmp/tgc.log)"

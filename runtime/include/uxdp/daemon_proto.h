@@ -128,7 +128,7 @@ struct uxdp_dmsg_prog_info {
 	uint64_t release_time_ns;      /* CLOCK_REALTIME, 0 while loaded */
 	uint32_t n_attached;
 	uint32_t attached[UXDP_DMAX_ATTACH]; /* ifindexes of the ports that run it */
-	uint32_t reserved;
+	uint32_t confinement;          /* UXDP_CONFINE_* of the compiled program (0: unconfined) */
 	uint64_t packets[UXDP_DN_VERDICTS];  /* frames this version returned each verdict for */
 	uint64_t bytes[UXDP_DN_VERDICTS];
 };
