@@ -437,6 +437,9 @@ static bool specialise_inner(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef c
 	return true;
 }
 
+static bool split_merged_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				struct uxdp_pass_env *env);
+
 static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef inst,
 			    struct uxdp_pass_env *env)
 {
@@ -447,6 +450,8 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 		map = inner_template(env, LLVMGetOperand(inst, 0));
 		if (map)
 			specialise_inner(mod, b, inst, map, &env->stats);
+		else
+			split_merged_lookup(mod, b, inst, env);
 		return;
 	}
 	map = &env->obj->maps[k];
@@ -462,6 +467,151 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 	} else {
 		specialise_by_type(mod, b, inst, map, &env->stats);
 	}
+}
+
+/* The map slot a value loads (or its address as an integer): -1 if none. */
+static int map_of_value(const struct uxdp_pass_env *env, LLVMValueRef v)
+{
+	if (LLVMIsAPtrToIntInst(v))
+		v = LLVMGetOperand(v, 0);
+	if (!LLVMIsALoadInst(v))
+		return -1;
+	return slot_index(env, LLVMGetOperand(v, 0));
+}
+
+#define SPLIT_MAX 8 /* maps one merged lookup may name */
+
+/*
+ * The maps of a lookup whose map is chosen by a phi, one per incoming edge,
+ * in maps[]: a phi of slot loads, or (instcombine's form of it) the load of
+ * a phi of slots.  The phi, or NULL if the map argument is neither.
+ */
+static LLVMValueRef merged_maps(const struct uxdp_pass_env *env, LLVMValueRef arg, int *maps,
+				unsigned *n)
+{
+	LLVMValueRef phi = LLVMIsAPtrToIntInst(arg) ? LLVMGetOperand(arg, 0) : arg;
+	bool of_slots = false;
+
+	if (LLVMIsALoadInst(phi)) {
+		phi = LLVMGetOperand(phi, 0);
+		of_slots = true;
+	}
+	if (!LLVMIsAPHINode(phi))
+		return NULL;
+	*n = LLVMCountIncoming(phi);
+	if (*n < 2 || *n > SPLIT_MAX)
+		return NULL;
+	for (unsigned i = 0; i < *n; i++) {
+		LLVMValueRef v = LLVMGetIncomingValue(phi, i);
+
+		maps[i] = of_slots ? slot_index(env, v) : map_of_value(env, v);
+		if (maps[i] < 0)
+			return NULL;
+	}
+	return phi;
+}
+
+/*
+ * uxdp.lookup.split.<n>([ptr ctx,] i32 which, i64 key): the lookup in
+ * maps[which], each case a lookup on that map's own slot, which
+ * map_inline_call then inlines or specialises as if the program had written
+ * it; ctx is passed on when the caller has one (per-CPU maps use it).
+ */
+static LLVMValueRef split_fn(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+			     const int *maps, unsigned n, bool with_ctx, struct uxdp_pass_env *env)
+{
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
+	LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef params[3] = { ptr, i32, i64 };
+	LLVMTypeRef fn_t = LLVMFunctionType(i64, params + !with_ctx, 3 - !with_ctx, 0);
+	LLVMTypeRef lookup_t = LLVMGetCalledFunctionType(call);
+	LLVMValueRef lookup = LLVMGetCalledValue(call), fn, sw, which, key;
+	LLVMBasicBlockRef entry, cases[SPLIT_MAX];
+	unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+
+	fn = LLVMAddFunction(mod, "uxdp.lookup.split", fn_t);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c, kind, 0));
+	which = LLVMGetParam(fn, with_ctx);
+	key = LLVMGetParam(fn, with_ctx + 1);
+	entry = LLVMAppendBasicBlockInContext(c, fn, "entry");
+	for (unsigned i = 0; i < n; i++)
+		cases[i] = LLVMAppendBasicBlockInContext(c, fn, "map");
+	LLVMPositionBuilderAtEnd(b, entry);
+	/* which is one of the phi's constants: the last case needs no test */
+	sw = LLVMBuildSwitch(b, which, cases[n - 1], n - 1);
+	for (unsigned i = 0; i + 1 < n; i++)
+		LLVMAddCase(sw, LLVMConstInt(i32, i, 0), cases[i]);
+	for (unsigned i = 0; i < n; i++) {
+		LLVMValueRef slot = env->map_slots[maps[i]], map, res;
+		unsigned inv = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
+
+		LLVMPositionBuilderAtEnd(b, cases[i]);
+		/* the lifter's form of an lddw of the map (lift_mem.c) */
+		map = LLVMBuildLoad2(b, ptr, slot, "map");
+		LLVMSetMetadata(map, inv, LLVMMDNodeInContext(c, NULL, 0));
+		LLVMSetAlignment(map, 8);
+		res = LLVMBuildCall2(b, lookup_t, lookup,
+				     (LLVMValueRef[]){ LLVMBuildPtrToInt(b, map, i64, ""), key }, 2,
+				     "");
+		LLVMBuildRet(b, res);
+		map_inline_call(mod, b, res, env);
+	}
+	return fn;
+}
+
+/*
+ * A lookup on one of several maps, merged by the compiler: clang's tail
+ * merging makes "v4 ? lookup(&acl_v4, &k) : lookup(&acl_v6, &k)" one call
+ * on a phi of the two lddw.  As it stands, no map is known and the lookup
+ * stays the generic one, dispatching on the map type; so the phi's edges
+ * number the maps (a phi of constants beside it), and the call becomes a
+ * switch on that number to one lookup per map, each specialised as its map
+ * allows (LLVM's jump threading may later move each into its edge).
+ * False when the map argument is no such phi.
+ */
+static bool split_merged_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				struct uxdp_pass_env *env)
+{
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(mod));
+	LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+	bool with_ctx = LLVMCountParams(caller) > 0 &&
+			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(caller, 0))) == LLVMPointerTypeKind;
+	LLVMValueRef phi, which, fn, res, args[3];
+	int maps[SPLIT_MAX];
+	unsigned n, na = 0;
+
+	if (LLVMGetNumArgOperands(call) != 2)
+		return false;
+	phi = merged_maps(env, LLVMGetOperand(call, 0), maps, &n);
+	if (!phi)
+		return false;
+	LLVMPositionBuilderBefore(b, phi);
+	which = LLVMBuildPhi(b, i32, "map.which");
+	for (unsigned i = 0; i < n; i++) {
+		LLVMBasicBlockRef from = LLVMGetIncomingBlock(phi, i);
+		unsigned j = 0;
+		LLVMValueRef v;
+
+		/* an edge twice (a switch) has one value: its first number */
+		while (LLVMGetIncomingBlock(phi, j) != from)
+			j++;
+		v = LLVMConstInt(i32, j, 0);
+		LLVMAddIncoming(which, &v, &from, 1);
+	}
+	fn = split_fn(mod, b, call, maps, n, with_ctx, env);
+	if (with_ctx)
+		args[na++] = LLVMGetParam(caller, 0);
+	args[na++] = which;
+	args[na++] = LLVMGetOperand(call, 1);
+	LLVMPositionBuilderBefore(b, call);
+	res = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, args, na, "");
+	LLVMReplaceAllUsesWith(call, res);
+	LLVMInstructionEraseFromParent(call);
+	env->stats.lookups_split++;
+	return true;
 }
 
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
