@@ -481,38 +481,77 @@ static int map_of_value(const struct uxdp_pass_env *env, LLVMValueRef v)
 
 #define SPLIT_MAX 8 /* maps one merged lookup may name */
 
+/* The map of a choice's operand: a slot (the choice is then loaded) or a slot's load. */
+static int chosen_map(const struct uxdp_pass_env *env, LLVMValueRef v, bool of_slots)
+{
+	return of_slots ? slot_index(env, v) : map_of_value(env, v);
+}
+
 /*
- * The maps of a lookup whose map is chosen by a phi, one per incoming edge,
- * in maps[]: a phi of slot loads, or (instcombine's form of it) the load of
- * a phi of slots.  The phi, or NULL if the map argument is neither.
+ * The maps of a lookup whose map is chosen by a phi (one per incoming edge)
+ * or a select (true, false), in maps[]: a choice of slot loads, or
+ * (instcombine's form of it) the load of a choice of slots.  The choice, or
+ * NULL if the map argument is neither.
  */
 static LLVMValueRef merged_maps(const struct uxdp_pass_env *env, LLVMValueRef arg, int *maps,
 				unsigned *n)
 {
-	LLVMValueRef phi = LLVMIsAPtrToIntInst(arg) ? LLVMGetOperand(arg, 0) : arg;
+	LLVMValueRef v = LLVMIsAPtrToIntInst(arg) ? LLVMGetOperand(arg, 0) : arg;
 	bool of_slots = false;
 
-	if (LLVMIsALoadInst(phi)) {
-		phi = LLVMGetOperand(phi, 0);
+	if (LLVMIsALoadInst(v)) {
+		v = LLVMGetOperand(v, 0);
 		of_slots = true;
 	}
-	if (!LLVMIsAPHINode(phi))
+	if (LLVMIsASelectInst(v)) {
+		*n = 2;
+		maps[0] = chosen_map(env, LLVMGetOperand(v, 1), of_slots);
+		maps[1] = chosen_map(env, LLVMGetOperand(v, 2), of_slots);
+		return maps[0] >= 0 && maps[1] >= 0 ? v : NULL;
+	}
+	if (!LLVMIsAPHINode(v))
 		return NULL;
-	*n = LLVMCountIncoming(phi);
+	*n = LLVMCountIncoming(v);
 	if (*n < 2 || *n > SPLIT_MAX)
 		return NULL;
 	for (unsigned i = 0; i < *n; i++) {
-		LLVMValueRef v = LLVMGetIncomingValue(phi, i);
-
-		maps[i] = of_slots ? slot_index(env, v) : map_of_value(env, v);
+		maps[i] = chosen_map(env, LLVMGetIncomingValue(v, i), of_slots);
 		if (maps[i] < 0)
 			return NULL;
 	}
-	return phi;
+	return v;
 }
 
 /*
- * uxdp.lookup.split.<n>([ptr ctx,] i32 which, i64 key): the lookup in
+ * The number of the map a choice picks, as an i32 beside it: for a phi, a
+ * phi of constants (an edge twice, from a switch, has one value: its first
+ * number); for a select, a select of 0 and 1 on its condition.
+ */
+static LLVMValueRef which_map(LLVMBuilderRef b, LLVMValueRef choice, unsigned n)
+{
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetTypeContext(LLVMTypeOf(choice)));
+	LLVMValueRef which;
+
+	LLVMPositionBuilderBefore(b, choice);
+	if (LLVMIsASelectInst(choice))
+		return LLVMBuildSelect(b, LLVMGetOperand(choice, 0), LLVMConstInt(i32, 0, 0),
+				       LLVMConstInt(i32, 1, 0), "map.which");
+	which = LLVMBuildPhi(b, i32, "map.which");
+	for (unsigned i = 0; i < n; i++) {
+		LLVMBasicBlockRef from = LLVMGetIncomingBlock(choice, i);
+		unsigned j = 0;
+		LLVMValueRef v;
+
+		while (LLVMGetIncomingBlock(choice, j) != from)
+			j++;
+		v = LLVMConstInt(i32, j, 0);
+		LLVMAddIncoming(which, &v, &from, 1);
+	}
+	return which;
+}
+
+/*
+ * uxdp.lookup.split([ptr ctx,] i32 which, i64 key): the lookup in
  * maps[which], each case a lookup on that map's own slot, which
  * map_inline_call then inlines or specialises as if the program had written
  * it; ctx is passed on when the caller has one (per-CPU maps use it).
@@ -540,7 +579,7 @@ static LLVMValueRef split_fn(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef c
 	for (unsigned i = 0; i < n; i++)
 		cases[i] = LLVMAppendBasicBlockInContext(c, fn, "map");
 	LLVMPositionBuilderAtEnd(b, entry);
-	/* which is one of the phi's constants: the last case needs no test */
+	/* which is one of which_map's numbers: the last case needs no test */
 	sw = LLVMBuildSwitch(b, which, cases[n - 1], n - 1);
 	for (unsigned i = 0; i + 1 < n; i++)
 		LLVMAddCase(sw, LLVMConstInt(i32, i, 0), cases[i]);
@@ -566,41 +605,28 @@ static LLVMValueRef split_fn(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef c
  * A lookup on one of several maps, merged by the compiler: clang's tail
  * merging makes "v4 ? lookup(&acl_v4, &k) : lookup(&acl_v6, &k)" one call
  * on a phi of the two lddw.  As it stands, no map is known and the lookup
- * stays the generic one, dispatching on the map type; so the phi's edges
- * number the maps (a phi of constants beside it), and the call becomes a
- * switch on that number to one lookup per map, each specialised as its map
- * allows (LLVM's jump threading may later move each into its edge).
- * False when the map argument is no such phi.
+ * stays the generic one, dispatching on the map type; so the maps are
+ * numbered beside the choice (which_map), and the call becomes a switch on
+ * that number to one lookup per map, each specialised as its map allows
+ * (LLVM's jump threading may later move each into its edge).  False when
+ * the map argument is no such choice.
  */
 static bool split_merged_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
 				struct uxdp_pass_env *env)
 {
-	LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(mod));
 	LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
 	bool with_ctx = LLVMCountParams(caller) > 0 &&
 			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(caller, 0))) == LLVMPointerTypeKind;
-	LLVMValueRef phi, which, fn, res, args[3];
+	LLVMValueRef choice, which, fn, res, args[3];
 	int maps[SPLIT_MAX];
 	unsigned n, na = 0;
 
 	if (LLVMGetNumArgOperands(call) != 2)
 		return false;
-	phi = merged_maps(env, LLVMGetOperand(call, 0), maps, &n);
-	if (!phi)
+	choice = merged_maps(env, LLVMGetOperand(call, 0), maps, &n);
+	if (!choice)
 		return false;
-	LLVMPositionBuilderBefore(b, phi);
-	which = LLVMBuildPhi(b, i32, "map.which");
-	for (unsigned i = 0; i < n; i++) {
-		LLVMBasicBlockRef from = LLVMGetIncomingBlock(phi, i);
-		unsigned j = 0;
-		LLVMValueRef v;
-
-		/* an edge twice (a switch) has one value: its first number */
-		while (LLVMGetIncomingBlock(phi, j) != from)
-			j++;
-		v = LLVMConstInt(i32, j, 0);
-		LLVMAddIncoming(which, &v, &from, 1);
-	}
+	which = which_map(b, choice, n);
 	fn = split_fn(mod, b, call, maps, n, with_ctx, env);
 	if (with_ctx)
 		args[na++] = LLVMGetParam(caller, 0);
