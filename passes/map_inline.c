@@ -36,6 +36,11 @@
  * data and max_entries from the inner map's handle (struct uxdp_map_fast),
  * since inner maps may differ in size.  Other map types keep their
  * (inlinable) helper call.
+ *
+ * A lookup on a choice of maps (one call on a phi or select of lddw, as
+ * clang's tail merging makes of two lookups with a shared key slot) is split
+ * into one lookup per map (split_merged_lookup), each of them then handled
+ * as above.
  */
 #include <errno.h>
 #include <stdio.h>
