@@ -114,9 +114,9 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	const char *obj = env->obj->name;
 
 	fprintf(stderr,
-		"uxdpc: remark: %s: map-inline: %u lookups inlined (%u per-CPU), %u hash lookups specialised, %u LPM lookups specialised, %u in inner maps\n",
+		"uxdpc: remark: %s: map-inline: %u lookups inlined (%u per-CPU), %u hash lookups specialised, %u LPM lookups specialised, %u in inner maps, %u on a choice of maps split\n",
 		obj, s->maps_inlined, s->percpu_inlined, s->hash_specialised, s->lpm_specialised,
-		s->inner_specialised);
+		s->inner_specialised, s->lookups_split);
 	fprintf(stderr, "uxdpc: remark: %s: helper-inline: %u helper definitions linked\n", obj,
 		s->helpers_linked);
 	fprintf(stderr,

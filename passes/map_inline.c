@@ -36,6 +36,11 @@
  * data and max_entries from the inner map's handle (struct uxdp_map_fast),
  * since inner maps may differ in size.  Other map types keep their
  * (inlinable) helper call.
+ *
+ * A lookup on a choice of maps (one call on a phi or select of lddw, as
+ * clang's tail merging makes of two lookups with a shared key slot) is split
+ * into one lookup per map (split_merged_lookup), each of them then handled
+ * as above.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -437,6 +442,9 @@ static bool specialise_inner(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef c
 	return true;
 }
 
+static bool split_merged_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				struct uxdp_pass_env *env);
+
 static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef inst,
 			    struct uxdp_pass_env *env)
 {
@@ -447,6 +455,8 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 		map = inner_template(env, LLVMGetOperand(inst, 0));
 		if (map)
 			specialise_inner(mod, b, inst, map, &env->stats);
+		else
+			split_merged_lookup(mod, b, inst, env);
 		return;
 	}
 	map = &env->obj->maps[k];
@@ -462,6 +472,177 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 	} else {
 		specialise_by_type(mod, b, inst, map, &env->stats);
 	}
+}
+
+/* The map slot a value loads (or its address as an integer): -1 if none. */
+static int map_of_value(const struct uxdp_pass_env *env, LLVMValueRef v)
+{
+	if (LLVMIsAPtrToIntInst(v))
+		v = LLVMGetOperand(v, 0);
+	if (!LLVMIsALoadInst(v))
+		return -1;
+	return slot_index(env, LLVMGetOperand(v, 0));
+}
+
+#define SPLIT_MAX 8 /* maps one merged lookup may name */
+
+/* The map of a choice's operand: a slot (the choice is then loaded) or a slot's load. */
+static int chosen_map(const struct uxdp_pass_env *env, LLVMValueRef v, bool of_slots)
+{
+	return of_slots ? slot_index(env, v) : map_of_value(env, v);
+}
+
+/*
+ * The maps of a lookup whose map is chosen by a phi (one per incoming edge)
+ * or a select (true, false), in maps[]: a choice of slot loads, or
+ * (instcombine's form of it) the load of a choice of slots.  The choice, or
+ * NULL if the map argument is neither.
+ */
+static LLVMValueRef merged_maps(const struct uxdp_pass_env *env, LLVMValueRef arg, int *maps,
+				unsigned *n)
+{
+	LLVMValueRef v = LLVMIsAPtrToIntInst(arg) ? LLVMGetOperand(arg, 0) : arg;
+	bool of_slots = false;
+
+	if (LLVMIsALoadInst(v)) {
+		v = LLVMGetOperand(v, 0);
+		of_slots = true;
+	}
+	if (LLVMIsASelectInst(v)) {
+		*n = 2;
+		maps[0] = chosen_map(env, LLVMGetOperand(v, 1), of_slots);
+		maps[1] = chosen_map(env, LLVMGetOperand(v, 2), of_slots);
+		return maps[0] >= 0 && maps[1] >= 0 ? v : NULL;
+	}
+	if (!LLVMIsAPHINode(v))
+		return NULL;
+	*n = LLVMCountIncoming(v);
+	if (*n < 2 || *n > SPLIT_MAX)
+		return NULL;
+	for (unsigned i = 0; i < *n; i++) {
+		maps[i] = chosen_map(env, LLVMGetIncomingValue(v, i), of_slots);
+		if (maps[i] < 0)
+			return NULL;
+	}
+	return v;
+}
+
+/*
+ * The number of the map a choice picks, as an i32 beside it: for a phi, a
+ * phi of constants (an edge twice, from a switch, has one value: its first
+ * number); for a select, a select of 0 and 1 on its condition.
+ */
+static LLVMValueRef which_map(LLVMBuilderRef b, LLVMValueRef choice, unsigned n)
+{
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetTypeContext(LLVMTypeOf(choice)));
+	LLVMValueRef which;
+
+	LLVMPositionBuilderBefore(b, choice);
+	if (LLVMIsASelectInst(choice))
+		return LLVMBuildSelect(b, LLVMGetOperand(choice, 0), LLVMConstInt(i32, 0, 0),
+				       LLVMConstInt(i32, 1, 0), "map.which");
+	which = LLVMBuildPhi(b, i32, "map.which");
+	for (unsigned i = 0; i < n; i++) {
+		LLVMBasicBlockRef from = LLVMGetIncomingBlock(choice, i);
+		unsigned j = 0;
+		LLVMValueRef v;
+
+		while (LLVMGetIncomingBlock(choice, j) != from)
+			j++;
+		v = LLVMConstInt(i32, j, 0);
+		LLVMAddIncoming(which, &v, &from, 1);
+	}
+	return which;
+}
+
+/*
+ * uxdp.lookup.split([ptr ctx,] i32 which, i64 key): the lookup in
+ * maps[which], each case a lookup on that map's own slot, which
+ * map_inline_call then inlines or specialises as if the program had written
+ * it; ctx is passed on when the caller has one (per-CPU maps use it).
+ */
+static LLVMValueRef split_fn(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+			     const int *maps, unsigned n, bool with_ctx, struct uxdp_pass_env *env)
+{
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	LLVMTypeRef i32 = LLVMInt32TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
+	LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0);
+	LLVMTypeRef params[3] = { ptr, i32, i64 };
+	LLVMTypeRef fn_t = LLVMFunctionType(i64, params + !with_ctx, 3 - !with_ctx, 0);
+	LLVMTypeRef lookup_t = LLVMGetCalledFunctionType(call);
+	LLVMValueRef lookup = LLVMGetCalledValue(call), fn, sw, which, key;
+	LLVMBasicBlockRef entry, cases[SPLIT_MAX];
+	unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+
+	fn = LLVMAddFunction(mod, "uxdp.lookup.split", fn_t);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(c, kind, 0));
+	which = LLVMGetParam(fn, with_ctx);
+	key = LLVMGetParam(fn, with_ctx + 1);
+	entry = LLVMAppendBasicBlockInContext(c, fn, "entry");
+	for (unsigned i = 0; i < n; i++)
+		cases[i] = LLVMAppendBasicBlockInContext(c, fn, "map");
+	LLVMPositionBuilderAtEnd(b, entry);
+	/* which is one of which_map's numbers: the last case needs no test */
+	sw = LLVMBuildSwitch(b, which, cases[n - 1], n - 1);
+	for (unsigned i = 0; i + 1 < n; i++)
+		LLVMAddCase(sw, LLVMConstInt(i32, i, 0), cases[i]);
+	for (unsigned i = 0; i < n; i++) {
+		LLVMValueRef slot = env->map_slots[maps[i]], map, res;
+		unsigned inv = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
+
+		LLVMPositionBuilderAtEnd(b, cases[i]);
+		/* the lifter's form of an lddw of the map (lift_mem.c) */
+		map = LLVMBuildLoad2(b, ptr, slot, "map");
+		LLVMSetMetadata(map, inv, LLVMMDNodeInContext(c, NULL, 0));
+		LLVMSetAlignment(map, 8);
+		res = LLVMBuildCall2(b, lookup_t, lookup,
+				     (LLVMValueRef[]){ LLVMBuildPtrToInt(b, map, i64, ""), key }, 2,
+				     "");
+		LLVMBuildRet(b, res);
+		map_inline_call(mod, b, res, env);
+	}
+	return fn;
+}
+
+/*
+ * A lookup on one of several maps, merged by the compiler: clang's tail
+ * merging makes "v4 ? lookup(&acl_v4, &k) : lookup(&acl_v6, &k)" one call
+ * on a phi of the two lddw.  As it stands, no map is known and the lookup
+ * stays the generic one, dispatching on the map type; so the maps are
+ * numbered beside the choice (which_map), and the call becomes a switch on
+ * that number to one lookup per map, each specialised as its map allows
+ * (LLVM's jump threading may later move each into its edge).  False when
+ * the map argument is no such choice.
+ */
+static bool split_merged_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
+				struct uxdp_pass_env *env)
+{
+	LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+	bool with_ctx = LLVMCountParams(caller) > 0 &&
+			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(caller, 0))) == LLVMPointerTypeKind;
+	LLVMValueRef choice, which, fn, res, args[3];
+	int maps[SPLIT_MAX];
+	unsigned n, na = 0;
+
+	if (LLVMGetNumArgOperands(call) != 2)
+		return false;
+	choice = merged_maps(env, LLVMGetOperand(call, 0), maps, &n);
+	if (!choice)
+		return false;
+	which = which_map(b, choice, n);
+	fn = split_fn(mod, b, call, maps, n, with_ctx, env);
+	if (with_ctx)
+		args[na++] = LLVMGetParam(caller, 0);
+	args[na++] = which;
+	args[na++] = LLVMGetOperand(call, 1);
+	LLVMPositionBuilderBefore(b, call);
+	res = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, args, na, "");
+	LLVMReplaceAllUsesWith(call, res);
+	LLVMInstructionEraseFromParent(call);
+	env->stats.lookups_split++;
+	return true;
 }
 
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)

@@ -49,6 +49,7 @@ struct uxdp_pass_stats {
 	unsigned hash_specialised;  /* hash lookups calling a key-size lookup */
 	unsigned lpm_specialised;   /* LPM lookups calling a key-size lookup */
 	unsigned inner_specialised; /* of all these, lookups in an inner map (map-in-map) */
+	unsigned lookups_split;     /* lookups on a phi of maps, one lookup per map */
 	unsigned helpers_linked;    /* helper definitions brought in */
 	unsigned checks_widened;    /* guards made to test what later checks need */
 	unsigned checks_removed;    /* later checks a widened guard implies */

@@ -152,6 +152,20 @@ bool native_slowed(const struct prog *p)
 	return p->eng[nat].imports_map_lookup && !p->eng[o3].imports_map_lookup;
 }
 
+/*
+ * The reverse: uxdp -O3 calls the generic lookup where native's are inlined
+ * (a lookup map-inline could not name its map for): a regression of
+ * uxdpc's to say beside the figures, not a fault of the baseline.
+ */
+static bool uxdp_generic(const struct prog *p)
+{
+	int nat = find(p, ENG_NATIVE, 0, true), o3 = find(p, ENG_UXDP, 3, true);
+
+	return nat >= 0 && o3 >= 0 && p->eng[nat].ok && p->eng[o3].ok &&
+	       !p->eng[nat].out_of_line && !p->eng[nat].imports_map_lookup &&
+	       p->eng[o3].imports_map_lookup;
+}
+
 static const char *met(double v, double target)
 {
 	return isnan(v) ? "–" : v <= target ? "met" : "**missed**";
@@ -325,6 +339,10 @@ static void md_prog(FILE *f, const struct prog *p, const struct bench_opts *o)
 				      "the inlined lookups cannot see); so is uxdp -O3's code"
 				    : "the same inlined map lookups as uxdpc (bpf_compat.h), helpers "
 				      "linked in as bitcode and inlined");
+	if (uxdp_generic(p))
+		fprintf(f, "\n**uxdp -O3 calls the generic map lookup** where native's are "
+			   "inlined: a lookup uxdpc's map-inline did not resolve (uxdpc "
+			   "--remarks).\n");
 	if (o->per_op)
 		md_per_op(f, p, o);
 	if (p->note[0])
