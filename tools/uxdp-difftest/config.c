@@ -5,7 +5,8 @@
  * The words are uxdpctl's (uxdp_ctl_parse_entry in uxdp/ctl.h), so the two
  * tools read the same files.  Two things are difftest's own: `value map NAME`
  * stays a name (the kernel side needs the map's fd, the uxdp side its id), and
- * a prog_array line names a program.  Sizes are checked against the map only
+ * a prog_array line names a program.  `map-size NAME N` is uxdp's own line
+ * (uxdp_ctl_read_map_sizes), applied before load (map_sizes.c).  Sizes are checked against the map only
  * when the entry is applied, since only the loaded objects know them.
  */
 #include <errno.h>

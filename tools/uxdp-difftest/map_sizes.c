@@ -29,12 +29,10 @@ int dt_parse_size(const char *s, uint32_t *out)
 	unsigned long long v;
 	char *end;
 
-	/* strtoull takes "-1" as a huge number: refuse a sign outright. */
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
+	/* As uxdp's config reader: a negative number wraps above UINT32_MAX. */
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || *end || !v || v > UINT32_MAX)
+	if (errno || *end || end == s || !v || v > UINT32_MAX)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
