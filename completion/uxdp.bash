@@ -194,11 +194,13 @@ _uxdp_difftest()
 	--pcap) _uxdp_files "$cur" '*.pcap'; return ;;
 	--aot) _uxdp_files "$cur" '*.o'; return ;;
 	--config | --uxdpc) _uxdp_files "$cur" ''; return ;;
-	-p | --prog | --ifindex | --queue) return ;;
+	--loader) _uxdp_words "auto libbpf kload" "$cur"; return ;;
+	-p | --prog | --ifindex | --queue | --map-size) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		_uxdp_words "--pcap --aot -O0 -O1 -O2 -O3 -p --prog --config --uxdpc --ifindex
-			--queue -v --verbose -h --help -V --version" "$cur"
+			--queue --map-size --exact-maps --loader -v --verbose -h --help -V
+			--version" "$cur"
 		return
 	fi
 	_uxdp_files "$cur" '*.o'

@@ -95,6 +95,8 @@ expect_none "uxdp after --" _uxdp uxdp --dpdk -- -l :: --pcap
 expect "uxdp-corpus -k ipv4-tcp,d" _uxdp_corpus uxdp-corpus -k ipv4-tcp,dns :: \
 	ipv4-tcp,dns-query ipv4-tcp,dns-response
 expect "uxdp-difftest --" _uxdp_difftest uxdp-difftest --a :: --aot
+expect "uxdp-difftest --m" _uxdp_difftest uxdp-difftest --m :: --map-size
+expect "uxdp-difftest --loader ''" _uxdp_difftest uxdp-difftest --loader '' :: auto libbpf kload
 expect "uxdp-as --" _uxdp_as uxdp-as --d :: --data
 # every option uxdp-bench -h lists is offered (the list is the help's)
 bench_opts=$(uxdp-bench -h | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p')

@@ -5,7 +5,8 @@
  * The words are uxdpctl's (uxdp_ctl_parse_entry in uxdp/ctl.h), so the two
  * tools read the same files.  Two things are difftest's own: `value map NAME`
  * stays a name (the kernel side needs the map's fd, the uxdp side its id), and
- * a prog_array line names a program.  Sizes are checked against the map only
+ * a prog_array line names a program.  `map-size NAME N` is uxdp's own line
+ * (uxdp_ctl_read_map_sizes), applied before load (map_sizes.c).  Sizes are checked against the map only
  * when the entry is applied, since only the loaded objects know them.
  */
 #include <errno.h>
@@ -114,6 +115,21 @@ static int parse_global(struct parse *p, char **tok, int n, struct cfg_entry *e)
 	return 0;
 }
 
+/* map-size NAME N: uxdp's config line (uxdp_ctl_read_map_sizes), N in 1..UINT32_MAX. */
+static int parse_map_size(struct parse *p, char **tok, int n, struct cfg_entry *e)
+{
+	int ret;
+
+	if (n != 3)
+		return perr(p, "usage: map-size MAP MAX-ENTRIES");
+	ret = copy_name(p, e->map, tok[1]);
+	if (ret)
+		return ret;
+	if (dt_parse_size(tok[2], &e->max_entries))
+		return perr(p, "map-size: '%s' is not a size (1..%u)", tok[2], UINT32_MAX);
+	return 0;
+}
+
 void cfg_free(struct cfg *c)
 {
 	size_t i;
@@ -181,8 +197,12 @@ int cfg_parse(const char *path, struct cfg *c, char *err, size_t err_size)
 		} else if (!strcmp(tok[0], "global")) {
 			e->kind = CFG_GLOBAL;
 			ret = parse_global(&p, tok, n, e);
+		} else if (!strcmp(tok[0], "map-size")) {
+			e->kind = CFG_MAP_SIZE;
+			ret = parse_map_size(&p, tok, n, e);
 		} else {
-			ret = perr(&p, "unknown directive '%s' (map, prog_array, global)", tok[0]);
+			ret = perr(&p, "unknown directive '%s' (map, prog_array, global, map-size)",
+				   tok[0]);
 		}
 		c->n++; /* even on error, so that cfg_free frees what was parsed */
 	}

@@ -26,6 +26,7 @@ enum cfg_kind {
 	CFG_MAP,        /* map NAME key ... value ... [flags F] */
 	CFG_PROG_ARRAY, /* prog_array NAME INDEX PROGNAME */
 	CFG_GLOBAL,     /* global VAR value ...: set before load, as a skeleton does */
+	CFG_MAP_SIZE,   /* map-size NAME N: max_entries set before load (map_sizes.c) */
 };
 
 struct cfg_entry {
@@ -44,6 +45,7 @@ struct cfg_entry {
 	char var[DT_NAME_LEN];  /* global */
 	char section[DT_NAME_LEN]; /* global: the variable's section, found at load */
 	size_t offset;         /* global: its offset there */
+	uint32_t max_entries;  /* map-size */
 };
 
 struct cfg {
@@ -67,8 +69,16 @@ void dt_hexline(FILE *f, const uint8_t *p, size_t n);
 
 /* ---- the run (main.c) ---- */
 
+/* A load-time size: --map-size NAME=N or a config `map-size NAME N` line. */
+struct dt_map_size {
+	char name[DT_NAME_LEN];
+	uint32_t max_entries;
+};
+
 struct bpf_object;
 struct bpf_program;
+struct uxdp_map_resize;
+struct uxdp_map_size;
 struct uxdp_kload;
 struct uxdp_object;
 struct uxdp_program;
@@ -111,6 +121,13 @@ struct dt_ctx {
 	uint32_t ifindex, queue;  /* ctx given to both sides; 0: the kernel's default */
 
 	struct cfg cfg;
+	/* Load-time sizes, the command line's over the config's (map_sizes.c); once
+	 * dt_sizes_finish ran, the same as each loader takes them. */
+	struct dt_map_size *sizes;
+	size_t n_sizes;
+	struct uxdp_map_resize *resize;  /* uxdp_kload's */
+	struct uxdp_map_size *usizes;    /* the runtime's (uxdp_object_opts.map_sizes) */
+	char **uxdpc_size_args;          /* "NAME=N" for uxdpc --map-size */
 	unsigned int ncpus;
 	char instance[32];        /* UXDP_INSTANCE_LEN */
 	char aot_tmp[4096];
@@ -151,6 +168,22 @@ void dt_cleanup_files(const char *instance, const char *tmp_path);
 void dt_progress(const struct dt_ctx *dt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Erase the progress line before other output. */
 void dt_progress_clear(const struct dt_ctx *dt);
+
+/* ---- load-time map sizes (map_sizes.c) ---- */
+
+/* A max_entries as uxdp reads it: decimal, 0x hex or octal, 1..UINT32_MAX.  0 or -EINVAL. */
+int dt_parse_size(const char *s, uint32_t *out);
+/* --map-size NAME=N: 0, or DT_EXIT_USAGE after one line. */
+int dt_sizes_add_arg(struct dt_ctx *dt, const char *arg);
+/* Add the config's map-size lines (a name the command line sized keeps its size),
+ * and make each loader's list.  0 or a DT_EXIT_*. */
+int dt_sizes_finish(struct dt_ctx *dt);
+/* Every size names a map of the object, and every map has a size: 0, or
+ * DT_EXIT_USAGE after one line naming the map.  Needs no kernel. */
+int dt_sizes_check(const struct dt_ctx *dt);
+/* The size set for map name, or 0. */
+uint32_t dt_size_of(const struct dt_ctx *dt, const char *name);
+void dt_sizes_free(struct dt_ctx *dt);
 
 /* ---- the kernel side (kernel.c) ---- */
 

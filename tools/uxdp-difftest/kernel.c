@@ -270,17 +270,25 @@ static int prepare_program(struct dt_ctx *dt, struct bpf_program *p, struct bpf_
 	return 0;
 }
 
-static void prepare_maps(struct dt_ctx *dt)
+static int prepare_maps(struct dt_ctx *dt)
 {
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, dt->kobj) {
+		/* --map-size, as the object's own loader would size it (dt_sizes_check named them). */
+		uint32_t n = bpf_map__is_internal(m) ? 0 : dt_size_of(dt, bpf_map__name(m));
+		int ret = n ? bpf_map__set_max_entries(m, n) : 0;
+
+		if (ret)
+			return dt_error(dt, "%s: map %s: cannot set max_entries %u: %s", dt->bpf_path,
+					bpf_map__name(m), n, strerror(-ret));
 		/* No pin path: nothing reused from /sys/fs/bpf, nothing left there. */
 		bpf_map__set_pin_path(m, NULL);
 		if (dt_want_mmapable(bpf_map__type(m), bpf_map__max_entries(m),
 				     bpf_map__value_size(m), bpf_map__map_flags(m)))
 			bpf_map__set_map_flags(m, bpf_map__map_flags(m) | BPF_F_MMAPABLE);
 	}
+	return 0;
 }
 
 /*
@@ -452,7 +460,9 @@ int dt_kernel_open(struct dt_ctx *dt)
 	ret = set_globals(dt);
 	if (ret)
 		return ret;
-	prepare_maps(dt);
+	ret = prepare_maps(dt);
+	if (ret)
+		return ret;
 	dt_progress(dt, "loading %s into the kernel", dt->bpf_path);
 	ret = bpf_object__load(dt->kobj);
 	if (ret) {

@@ -262,6 +262,9 @@ int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 		.log_level = 1,
 		.prepare = prepare,
 		.prepare_arg = &pc,
+		/* --map-size, applied before the maps are made, as libbpf's are. */
+		.resize = dt->resize,
+		.n_resize = dt->n_sizes,
 	};
 	struct uxdp_diag d = { 0 };
 	size_t chosen = 0;

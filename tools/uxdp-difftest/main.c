@@ -55,7 +55,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uxdp-difftest PROG.bpf.o --pcap IN.pcap [--aot PROG.aot.o | -O<n>] [-p PROG]\n"
 		"                     [--config FILE] [--uxdpc PATH] [--ifindex N] [--queue N]\n"
-		"                     [--exact-maps] [--loader auto|libbpf|kload] [-v]\n"
+		"                     [--map-size MAP=N]... [--exact-maps] [--loader auto|libbpf|kload]\n"
+		"                     [-v]\n"
 		"Run an XDP program in the kernel (bpf_prog_test_run) and in uxdp over every packet\n"
 		"of IN.pcap; stop at the first difference in verdict, output bytes or map contents.\n"
 		"\n"
@@ -65,6 +66,9 @@ static void usage(FILE *f)
 		"  -p, --prog NAME   the program (function or section name); default: the only\n"
 		"                    program in an XDP section\n"
 		"  --config FILE     seed maps on both sides first (see README.md)\n"
+		"  --map-size MAP=N  max_entries of MAP, set on both sides before loading, as the\n"
+		"                    object's own loader would (repeatable; a config's map-size\n"
+		"                    MAP N lines too)\n"
 		"  --uxdpc PATH      the uxdpc to compile with (default: the one next to\n"
 		"                    uxdp-difftest, else the build tree's, else uxdpc on PATH)\n"
 		"  --ifindex N       ctx ingress_ifindex (a real device; default loopback)\n"
@@ -238,30 +242,50 @@ static int compile(struct dt_ctx *dt)
 	const char *name = dt->kprog->name;
 	bool one = !dt_config_names_other_programs(dt);
 	char olevel[8];
+	/* uxdpc PROG -On [-p NAME] [--map-size M=N]... -o OUT */
+	size_t argc = 0, max = 7 + 2 * dt->n_sizes + 1;
+	char **argv = calloc(max, sizeof(*argv));
 	pid_t pid;
 	int status;
 
+	if (!argv)
+		return dt_error(dt, "out of memory");
 	snprintf(olevel, sizeof(olevel), "-O%d", dt->olevel);
-	if (dt->verbose)
-		fprintf(stderr, "difftest: %s %s %s%s%s -o %s\n", dt->uxdpc,
-			dt->bpf_path, olevel, one ? " -p " : "", one ? name : "", dt->aot_tmp);
+	argv[argc++] = (char *)dt->uxdpc;
+	argv[argc++] = (char *)dt->bpf_path;
+	argv[argc++] = olevel;
+	if (one) {
+		argv[argc++] = "-p";
+		argv[argc++] = (char *)name;
+	}
+	/* The same sizes as the kernel side: an array's is compiled into its lookups. */
+	for (size_t i = 0; i < dt->n_sizes; i++) {
+		argv[argc++] = "--map-size";
+		argv[argc++] = dt->uxdpc_size_args[i];
+	}
+	argv[argc++] = "-o";
+	argv[argc++] = dt->aot_tmp;
+	if (dt->verbose) {
+		fprintf(stderr, "difftest:");
+		for (size_t i = 0; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+	}
 	dt_progress(dt, "compiling %s with %s", dt->bpf_path, olevel);
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		free(argv);
 		return dt_error(dt, "fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		/* uxdpc's messages go to our stderr, keeping stdout for the verdict. */
 		dup2(2, 1);
-		if (one)
-			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-p", name, "-o",
-			      dt->aot_tmp, (char *)NULL);
-		else
-			execl(dt->uxdpc, dt->uxdpc, dt->bpf_path, olevel, "-o", dt->aot_tmp,
-			      (char *)NULL);
+		execv(dt->uxdpc, argv);
 		fprintf(stderr, "uxdp-difftest: %s: %s\n", dt->uxdpc, strerror(errno));
 		_exit(127);
 	}
+	free(argv);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return dt_error(dt, "waitpid: %s", strerror(errno));
@@ -277,6 +301,9 @@ static int uxdp_open(struct dt_ctx *dt)
 		.instance = dt->instance,
 		.ncpus = dt->ncpus,
 		.unlink_on_close = true,
+		/* For an --aot object's hash maps; a compiled one has them already. */
+		.map_sizes = dt->usizes,
+		.n_map_sizes = dt->n_sizes,
 	};
 	char err[512];
 	int ret;
@@ -494,6 +521,8 @@ static int seed_entry(struct dt_ctx *dt, const struct cfg_entry *e)
 
 	if (e->kind == CFG_GLOBAL)
 		return seed_global(dt, e);
+	if (e->kind == CFG_MAP_SIZE)
+		return 0; /* applied at load (map_sizes.c) */
 	if (!m) {
 		fprintf(stderr, "uxdp-difftest: %s:%d: no map %s on both sides\n", dt->cfg_path,
 			e->line, e->map);
@@ -924,7 +953,8 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		OPT_IFINDEX,
 		OPT_QUEUE,
 		OPT_EXACT,
-		OPT_LOADER
+		OPT_LOADER,
+		OPT_MAP_SIZE
 	};
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, OPT_PCAP },
@@ -936,6 +966,7 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 		{ "queue", required_argument, NULL, OPT_QUEUE },
 		{ "exact-maps", no_argument, NULL, OPT_EXACT },
 		{ "loader", required_argument, NULL, OPT_LOADER },
+		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -999,6 +1030,10 @@ static int parse_args(struct dt_ctx *dt, int argc, char **argv)
 					optarg);
 				return DT_EXIT_USAGE;
 			}
+			break;
+		case OPT_MAP_SIZE:
+			if (dt_sizes_add_arg(dt, optarg))
+				return DT_EXIT_USAGE;
 			break;
 		case 'v':
 			dt->verbose = true;
@@ -1089,6 +1124,7 @@ static void cleanup(struct dt_ctx *dt)
 	/* Inner maps and anything else made under our private instance go too. */
 	dt_cleanup_files(dt->instance, dt->aot_tmp);
 	cfg_free(&dt->cfg);
+	dt_sizes_free(dt);
 }
 
 /* After a signal: say so, clean up, and end by that signal as the shell expects. */
@@ -1126,6 +1162,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uxdp-difftest: %s\n", err);
 		return DT_EXIT_USAGE;
 	}
+	ret = dt_sizes_finish(&dt);
+	if (!ret)
+		ret = dt_sizes_check(&dt);
+	if (ret)
+		return ret;
 	/* Per-CPU values land in slot 0 on both sides only if we run on CPU 0. */
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
