@@ -104,6 +104,17 @@ int bpfsys_kernel_errno(int err);
 bool bpfsys_can_read(const struct bpfsys_map *m);
 bool bpfsys_can_write(const struct bpfsys_map *m);
 
+/* ---- btf.c: a map's BTF as a kernel BTF object ---- */
+
+struct bpfsys_btf {
+	uint32_t btf_id; /* the kernel's id of the loaded BTF; 0: none */
+	uint32_t key_type_id;
+	uint32_t value_type_id;
+};
+
+/* m's BTF for its bpf_map_info, loaded once per process; all 0 when there is none. */
+void bpfsys_map_btf(const struct bpfsys_map *m, struct bpfsys_btf *out);
+
 /* ---- the served commands (ids.c, elem.c, batch.c, pin.c) ---- */
 
 long bpfsys_map_get_next_id(struct bpfsys_call *c);
