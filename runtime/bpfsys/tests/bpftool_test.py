@@ -90,6 +90,24 @@ def norm_dump(entries, ncpus=None):
     return sorted(out)
 
 
+def by_key(entries):
+    return sorted(entries or [], key=lambda e: e["key"])
+
+
+def first_cpus(full, ours):
+    """bpftool's per-CPU entries (a slot per possible CPU) cut to uxdpctl's
+    (one per worker), "formatted" included."""
+    out = []
+    for f, o in zip(by_key(full), by_key(ours)):
+        if "values" in f:
+            n = len(o["values"])
+            f = dict(f, values=f["values"][:n])
+            if "formatted" in f:
+                f["formatted"] = dict(f["formatted"], values=f["formatted"]["values"][:n])
+        out.append(f)
+    return out
+
+
 def possible_cpus():
     n = 0
     for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
@@ -98,7 +116,7 @@ def possible_cpus():
     return n
 
 
-def compare_kernel(ours, dumps):
+def compare_kernel(ours, dumps, raw):
     """Load maps.bpf.o in the kernel, run it on the capture, compare."""
     k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -137,6 +155,10 @@ def compare_kernel(ours, dumps):
                 kd = norm_dump(btj("map", "dump", "id", str(kid), wrap=False))
                 check(kd == dumps[m["id"]], "map %s dump: kernel %r\nuxdp %r" %
                       (kname, kd, dumps[m["id"]]))
+                # BTF: the kernel's "formatted" too, per-CPU slots and all
+                kraw = btj("map", "dump", "id", str(kid), wrap=False)
+                check(by_key(kraw) == by_key(raw[m["id"]]),
+                      "map %s -j dump: kernel %r\nuxdp %r" % (kname, kraw, raw[m["id"]]))
             compared += 1
         return compared
     finally:
@@ -167,7 +189,7 @@ try:
     by_name = {c["name"]: c for c in ctl_list.values()}
 
     # ---- dump: the same entries as uxdpctl's, per-CPU slots per possible CPU ----
-    dumps = {}
+    dumps, raw = {}, {}
     for m in shown:
         if m["type"] == "queue":
             dumps[m["id"]] = btj("map", "peek", "id", str(m["id"]))
@@ -180,16 +202,21 @@ try:
         cd = ctlj("map", "dump", ctl_list[m["id"]]["name"])
         check(norm_dump(d) == norm_dump(cd, ncpu if percpu else None),
               "map %s dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
+        # BTF: bpftool formats uxdp maps as uxdpctl does (key, value, formatted)
+        check(all("formatted" in e for e in d) and first_cpus(d, cd) == by_key(cd),
+              "map %s -j dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
+        raw[m["id"]] = d
         if percpu:
             check(all(len(e["values"]) == ncpu for e in d),
                   "per-CPU values are not one per possible CPU: %r" % d)
         dumps[m["id"]] = norm_dump(d)
+    check(sum(len(d) for d in raw.values()) >= 8, "formatted entries: %r" % raw)
     flows = dumps[by_name["flows"]["id"]]
     check(len(flows) == 2, "flows has %d entries" % len(flows))
     check(dumps[by_name["counts"]["id"]][0][1][0] == "0x03", "IPv4 count")
 
     # ---- the same object in the kernel, the same packets ----
-    ncmp = compare_kernel(shown, dumps)
+    ncmp = compare_kernel(shown, dumps, raw)
     print("kernel comparison: %d maps" % ncmp)
 
     # ---- element commands, checked with uxdpctl ----
