@@ -54,9 +54,9 @@ struct {
 	__type(value, struct tag);
 } ftags SEC(".maps");
 
-__u32 seen;                             /* .bss */
-__s16 level = -3;                       /* .data */
-const volatile char mode[6] = "fast";   /* .rodata */
+__u32 seen;			      /* .bss */
+__s16 level = -3;		      /* .data */
+const volatile char mode[6] = "fast"; /* .rodata */
 
 SEC("xdp")
 int xdp_fmt(struct xdp_md *ctx)
