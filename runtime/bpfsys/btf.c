@@ -221,8 +221,8 @@ static void load(const struct bpfsys_map *m, struct loaded *l)
 	l->fd = -1;
 	r = uxdp_map_btf(m->map, buf, sizeof(buf), &size, &ids.key_type_id, &ids.value_type_id);
 	if (r) {
-		if (r != -ENOENT)
-			debug(m, "reading the map's BTF", (int)r);
+		debug(m, r == -ENOENT ? "the map has none" : "reading the map's BTF",
+		      r == -ENOENT ? 0 : (int)r);
 		return;
 	}
 	memset(&attr, 0, sizeof(attr));
