@@ -17,6 +17,7 @@ kernel refuses BTF (no root).
 import argparse
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -187,8 +188,15 @@ def btf_ids_in_one_process(mid):
     return [m["output"].get("btf_id") for m in json.loads(out)]  # -j batch: one array
 
 
-def damaged_blob(mid):
-    """The BTF magic broken in the segment: the kernel refuses it, hex is printed."""
+def unformatted(dump):
+    return sorted((e["key"], e["value"]) for e in dump)
+
+
+def damaged_blob(mid, good):
+    """The BTF in the segment damaged: the magic (the kernel refuses it: hex,
+    said under UXDP_BPFSYS_DEBUG only), then random bytes (hex or formatted,
+    the bytes unchanged, never a crash: the kernel checks the blob, we the
+    sizes its ids give)."""
     seg = "/dev/shm/uxdp.%s.fflows" % INST
     with open(seg, "r+b") as f:
         page = f.read(4096)
@@ -206,6 +214,34 @@ def damaged_blob(mid):
             r = bt("map", "show", "id", str(mid), env={"UXDP_BPFSYS_DEBUG": "1"})
             check(r.stderr.count("uxdp-bpfsys: map fflows: no BTF") == 1 and
                   "BPF_BTF_LOAD" in r.stderr, "debug note: %r" % r.stderr)
+            # A blob the kernel takes, but the value id names the key's type.
+            ids_at = next((o for o in range(0, at, 64)
+                           if struct.unpack_from("<I", page, o)[0] == at), None)
+            if check(ids_at is not None, "no btf_off in the header of %s" % seg):
+                bad = bytearray(page)
+                bad[ids_at + 12:ids_at + 16] = bad[ids_at + 8:ids_at + 12]
+                f.seek(0)
+                f.write(bad)
+                f.flush()
+                r = bt("-j", "map", "dump", "id", str(mid), env={"UXDP_BPFSYS_DEBUG": "1"})
+                d = json.loads(r.stdout)
+                check(unformatted(d) == unformatted(good) and
+                      not any("formatted" in e for e in d) and
+                      "do not name types of the map's sizes" in r.stderr,
+                      "value type id of the key's type: %r, stderr %r" % (d, r.stderr))
+            rnd, formatted = random.Random(11), 0
+            for trial in range(60):
+                bad = bytearray(page)
+                for _ in range(rnd.choice((1, 2, 4))):
+                    bad[at + rnd.randrange(4, 24 + 300)] = rnd.randrange(256)
+                f.seek(0)
+                f.write(bad)
+                f.flush()
+                d = btj("map", "dump", "id", str(mid))
+                check(unformatted(d) == unformatted(good), "damaged BTF, trial %d: %r" %
+                      (trial, d))
+                formatted += all("formatted" in e for e in d)
+            print("damaged BTF: %d of 60 trials still formatted" % formatted)
         finally:
             f.seek(0)
             f.write(page)
@@ -229,7 +265,7 @@ try:
     seen = btf_ids_in_one_process(ids["fflows"])
     check(len(seen) == 3 and seen[0] and len(set(seen)) == 1,
           "btf_id in one process: %r (the BTF must be loaded once)" % seen)
-    damaged_blob(ids["fflows"])
+    damaged_blob(ids["fflows"], dumps["fflows"])
 except AssertionError as e:
     failures.append(str(e))
 finally:
