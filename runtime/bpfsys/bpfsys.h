@@ -9,7 +9,8 @@
  * goes to the kernel or is refused; the table is in docs/control-plane.md.
  * It also interposes readlink() and fopen() so that a map fd's
  * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,
- * fdinfo.c).
+ * fdinfo.c), and hands out a map's key/value BTF the kernel's way: loaded
+ * into the kernel, its btf_id in the map's info (btf.c).
  *
  * A map descriptor handed out is a real file descriptor: the map's segment
  * /dev/shm/uxdp.<instance>.<map> opened with the access mode the caller

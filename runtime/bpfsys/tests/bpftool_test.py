@@ -4,11 +4,12 @@
 
 A uxdp run of maps.bpf.c over a small capture leaves an instance with a map
 of each kind.  bpftool under the wrapper must show and dump them as uxdpctl
-does, change them (update/delete with their flags and errors), reach them by
-pinned path, and refuse what is not served with one line.  When the kernel
-takes BPF (root), the same object runs in the kernel on the same packets and
-bpftool's JSON for each kernel map is compared field by field with its JSON
-for the uxdp map.  Exit 77 (skip) when there is no bpftool.
+does ("formatted" by the maps' BTF included), change them (update/delete
+with their flags and errors), reach them by pinned path, and refuse what is
+not served with one line.  When the kernel takes BPF (root), the same object
+runs in the kernel on the same packets and bpftool's JSON for each kernel
+map ("formatted" included) is compared field by field with its JSON for the
+uxdp map.  Exit 77 (skip) when there is no bpftool.
 """
 import argparse
 import json
