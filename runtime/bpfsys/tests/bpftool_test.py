@@ -190,6 +190,11 @@ try:
     by_name = {c["name"]: c for c in ctl_list.values()}
 
     # ---- dump: the same entries as uxdpctl's, per-CPU slots per possible CPU ----
+    # BTF: formatted when the kernel takes the maps' BTF from the library (root)
+    btf = bool(btj("map", "show", "id", str(by_name["flows"]["id"])).get("btf_id"))
+    if not btf:
+        print("the kernel took no BTF from us: \"formatted\" not compared")
+        check(os.geteuid() != 0, "root, but flows has no btf_id")
     dumps, raw = {}, {}
     for m in shown:
         if m["type"] == "queue":
@@ -204,14 +209,14 @@ try:
         check(norm_dump(d) == norm_dump(cd, ncpu if percpu else None),
               "map %s dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
         # BTF: bpftool formats uxdp maps as uxdpctl does (key, value, formatted)
-        check(all("formatted" in e for e in d) and first_cpus(d, cd) == by_key(cd),
+        check(not btf or all("formatted" in e for e in d) and first_cpus(d, cd) == by_key(cd),
               "map %s -j dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
         raw[m["id"]] = d
         if percpu:
             check(all(len(e["values"]) == ncpu for e in d),
                   "per-CPU values are not one per possible CPU: %r" % d)
         dumps[m["id"]] = norm_dump(d)
-    check(sum(len(d) for d in raw.values()) >= 8, "formatted entries: %r" % raw)
+    check(sum(len(d) for d in raw.values()) >= 8, "entries: %r" % raw)
     flows = dumps[by_name["flows"]["id"]]
     check(len(flows) == 2, "flows has %d entries" % len(flows))
     check(dumps[by_name["counts"]["id"]][0][1][0] == "0x03", "IPv4 count")

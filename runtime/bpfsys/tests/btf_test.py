@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -247,6 +248,21 @@ def damaged_blob(mid, good):
             f.write(page)
 
 
+def without_caps(mid, good):
+    """No CAP_BPF (every capability dropped): the kernel refuses the BTF, hex."""
+    if not shutil.which("setpriv"):
+        print("no setpriv: the refused BPF_BTF_LOAD is not tested")
+        return
+    r = subprocess.run(["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", A.run,
+                        "--instance", INST, A.bpftool, "-j", "map", "dump", "id", str(mid)],
+                       capture_output=True, text=True, env=dict(os.environ, UXDP_BPFSYS_DEBUG="1"))
+    d = json.loads(r.stdout) if r.returncode == 0 else None
+    check(d is not None and unformatted(d) == unformatted(good) and
+          not any("formatted" in e for e in d) and
+          r.stderr.count("BPF_BTF_LOAD: Operation not permitted") == 1,
+          "without capabilities: exit %d, %r, stderr %r" % (r.returncode, d, r.stderr))
+
+
 try:
     common.write_pcap(PCAP)
     common.run_uxdp(A.uxdp, A.obj, INST, PCAP)
@@ -265,6 +281,7 @@ try:
     seen = btf_ids_in_one_process(ids["fflows"])
     check(len(seen) == 3 and seen[0] and len(set(seen)) == 1,
           "btf_id in one process: %r (the BTF must be loaded once)" % seen)
+    without_caps(ids["fflows"], dumps["fflows"])
     damaged_blob(ids["fflows"], dumps["fflows"])
 except AssertionError as e:
     failures.append(str(e))
