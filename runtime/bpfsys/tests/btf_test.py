@@ -271,8 +271,9 @@ try:
     shown = btj("map", "show", "id", str(ids["fflows"]))
     if not shown.get("btf_id"):
         r = bt("map", "show", "id", str(ids["fflows"]), env={"UXDP_BPFSYS_DEBUG": "1"})
-        if os.geteuid() != 0:
-            print("the kernel does not take BTF from us (not root): skipped: %s" % r.stderr)
+        if "BPF_BTF_LOAD: Operation not permitted" in r.stderr:
+            print("the kernel does not take BTF from us (no CAP_BPF): skipped: %s" % r.stderr)
+            common.delete_instance(A.uxdpctl, INST)
             sys.exit(77)
         check(False, "no btf_id for fflows: %s" % r.stderr)
     update_flows(ids["fflows"], wrap=True)
