@@ -260,6 +260,7 @@ static struct loaded *find(const struct uxdp_map *map)
 
 void bpfsys_map_btf(const struct bpfsys_map *m, struct bpfsys_btf *out)
 {
+	int saved = errno; /* the caller's call succeeds whatever happens here */
 	struct loaded *l;
 
 	memset(out, 0, sizeof(*out));
@@ -280,4 +281,5 @@ void bpfsys_map_btf(const struct bpfsys_map *m, struct bpfsys_btf *out)
 	if (l && l->fd >= 0)
 		*out = l->ids;
 	pthread_mutex_unlock(&lock);
+	errno = saved;
 }
