@@ -9,8 +9,9 @@ btf_id, so `bpftool -j map dump` must give "formatted" for every entry and
 equal `uxdpctl -j map dump` (keys, values and formatted); when the kernel
 takes BPF, the same object runs in the kernel on the same packets, gets the
 same updates, and bpftool's JSON and plain text for each kernel map must
-equal its output for the uxdp map.  A map's BTF is loaded once per process,
-and a blob the kernel refuses leaves hex output (said under
+equal its output for the uxdp map.  A map's BTF is loaded once per process
+(again if the program closed its descriptor: btf_reload.c), and a blob the
+kernel refuses leaves hex output (said under
 UXDP_BPFSYS_DEBUG only).  Exit 77 (skip) when there is no bpftool or the
 kernel refuses BTF (no root).
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 ap = argparse.ArgumentParser()
-for a in ("uxdp", "uxdpctl", "run", "bpftool", "obj", "bpf-obj", "kload", "work"):
+for a in ("uxdp", "uxdpctl", "run", "bpftool", "obj", "bpf-obj", "kload", "reload", "work"):
     ap.add_argument("--" + a, required=True)
 A = ap.parse_args()
 if not A.bpftool or not os.path.exists(A.bpftool):
@@ -282,6 +283,11 @@ try:
     seen = btf_ids_in_one_process(ids["fflows"])
     check(len(seen) == 3 and seen[0] and len(set(seen)) == 1,
           "btf_id in one process: %r (the BTF must be loaded once)" % seen)
+    # A libbpf program that closes the layer's BTF descriptor (btf_reload.c).
+    r = subprocess.run([A.run, "--instance", INST, A.reload, str(ids["fflows"])],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout == "ok\n", "btf_reload: exit %d: %s%s" %
+          (r.returncode, r.stdout, r.stderr))
     without_caps(ids["fflows"], dumps["fflows"])
     damaged_blob(ids["fflows"], dumps["fflows"])
 except AssertionError as e:
