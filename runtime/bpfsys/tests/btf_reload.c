@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (info_of(fd, &b) || b.btf_id != a.btf_id) {
-		fprintf(stderr, "second info: btf_id %u, first %u (not reused)\n", b.btf_id, a.btf_id);
+		fprintf(stderr, "second info: btf_id %u, first %u (not reused)\n", b.btf_id,
+			a.btf_id);
 		return 1;
 	}
 	if (close_btf_fds() != 1) {
