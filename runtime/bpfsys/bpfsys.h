@@ -9,7 +9,8 @@
  * goes to the kernel or is refused; the table is in docs/control-plane.md.
  * It also interposes readlink() and fopen() so that a map fd's
  * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,
- * fdinfo.c).
+ * fdinfo.c), and hands out a map's key/value BTF the kernel's way: loaded
+ * into the kernel, its btf_id in the map's info (btf.c).
  *
  * A map descriptor handed out is a real file descriptor: the map's segment
  * /dev/shm/uxdp.<instance>.<map> opened with the access mode the caller
@@ -103,6 +104,17 @@ int bpfsys_key_in(const struct bpfsys_map *m, uint64_t ukey, void **key);
 int bpfsys_kernel_errno(int err);
 bool bpfsys_can_read(const struct bpfsys_map *m);
 bool bpfsys_can_write(const struct bpfsys_map *m);
+
+/* ---- btf.c: a map's BTF as a kernel BTF object ---- */
+
+struct bpfsys_btf {
+	uint32_t btf_id; /* the kernel's id of the loaded BTF; 0: none */
+	uint32_t key_type_id;
+	uint32_t value_type_id;
+};
+
+/* m's BTF for its bpf_map_info, loaded once per process; all 0 when there is none. */
+void bpfsys_map_btf(const struct bpfsys_map *m, struct bpfsys_btf *out);
 
 /* ---- the served commands (ids.c, elem.c, batch.c, pin.c) ---- */
 

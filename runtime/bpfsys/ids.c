@@ -88,9 +88,16 @@ long bpfsys_map_get_fd_by_id(struct bpfsys_call *c)
 	return bpfsys_fd_open(bpfsys_instance(), n.name, mode);
 }
 
-static void fill_info(const struct uxdp_map_info *u, struct bpf_map_info *k)
+static void fill_info(const struct bpfsys_map *m, struct bpf_map_info *k)
 {
+	const struct uxdp_map_info *u = &m->info;
+	struct bpfsys_btf btf;
+
+	bpfsys_map_btf(m, &btf);
 	memset(k, 0, sizeof(*k));
+	k->btf_id = btf.btf_id;
+	k->btf_key_type_id = btf.key_type_id;
+	k->btf_value_type_id = btf.value_type_id;
 	k->type = u->type;
 	k->id = u->id;
 	k->key_size = u->key_size;
@@ -138,7 +145,7 @@ long bpfsys_obj_get_info_by_fd(struct bpfsys_call *c)
 		return r;
 	if (len > sizeof(info))
 		len = sizeof(info);
-	fill_info(&m.info, &info);
+	fill_info(&m, &info);
 	r = bpfsys_copy_out(c->attr.info.info, &info, len);
 	r = r
 		?: bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, info.info_len),

@@ -4,11 +4,12 @@
 
 A uxdp run of maps.bpf.c over a small capture leaves an instance with a map
 of each kind.  bpftool under the wrapper must show and dump them as uxdpctl
-does, change them (update/delete with their flags and errors), reach them by
-pinned path, and refuse what is not served with one line.  When the kernel
-takes BPF (root), the same object runs in the kernel on the same packets and
-bpftool's JSON for each kernel map is compared field by field with its JSON
-for the uxdp map.  Exit 77 (skip) when there is no bpftool.
+does ("formatted" by the maps' BTF included), change them (update/delete
+with their flags and errors), reach them by pinned path, and refuse what is
+not served with one line.  When the kernel takes BPF (root), the same object
+runs in the kernel on the same packets and bpftool's JSON for each kernel
+map ("formatted" included) is compared field by field with its JSON for the
+uxdp map.  Exit 77 (skip) when there is no bpftool.
 """
 import argparse
 import json
@@ -90,6 +91,24 @@ def norm_dump(entries, ncpus=None):
     return sorted(out)
 
 
+def by_key(entries):
+    return sorted(entries or [], key=lambda e: e["key"])
+
+
+def first_cpus(full, ours):
+    """bpftool's per-CPU entries (a slot per possible CPU) cut to uxdpctl's
+    (one per worker), "formatted" included."""
+    out = []
+    for f, o in zip(by_key(full), by_key(ours)):
+        if "values" in f:
+            n = len(o["values"])
+            f = dict(f, values=f["values"][:n])
+            if "formatted" in f:
+                f["formatted"] = dict(f["formatted"], values=f["formatted"]["values"][:n])
+        out.append(f)
+    return out
+
+
 def possible_cpus():
     n = 0
     for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
@@ -98,7 +117,7 @@ def possible_cpus():
     return n
 
 
-def compare_kernel(ours, dumps):
+def compare_kernel(ours, dumps, raw):
     """Load maps.bpf.o in the kernel, run it on the capture, compare."""
     k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -137,6 +156,10 @@ def compare_kernel(ours, dumps):
                 kd = norm_dump(btj("map", "dump", "id", str(kid), wrap=False))
                 check(kd == dumps[m["id"]], "map %s dump: kernel %r\nuxdp %r" %
                       (kname, kd, dumps[m["id"]]))
+                # BTF: the kernel's "formatted" too, per-CPU slots and all
+                kraw = btj("map", "dump", "id", str(kid), wrap=False)
+                check(by_key(kraw) == by_key(raw[m["id"]]),
+                      "map %s -j dump: kernel %r\nuxdp %r" % (kname, kraw, raw[m["id"]]))
             compared += 1
         return compared
     finally:
@@ -167,7 +190,15 @@ try:
     by_name = {c["name"]: c for c in ctl_list.values()}
 
     # ---- dump: the same entries as uxdpctl's, per-CPU slots per possible CPU ----
-    dumps = {}
+    # BTF: formatted when the kernel takes the maps' BTF from the library (root)
+    btf = bool(btj("map", "show", "id", str(by_name["flows"]["id"])).get("btf_id"))
+    if not btf:
+        why = subprocess.run([A.run, "--instance", INST, A.bpftool, "map", "show"],
+                             capture_output=True, text=True,
+                             env=dict(os.environ, UXDP_BPFSYS_DEBUG="1")).stderr
+        print("the kernel took no BTF from us: \"formatted\" not compared: %s" % why)
+        check("BPF_BTF_LOAD: Operation not permitted" in why, "flows has no btf_id: %s" % why)
+    dumps, raw = {}, {}
     for m in shown:
         if m["type"] == "queue":
             dumps[m["id"]] = btj("map", "peek", "id", str(m["id"]))
@@ -180,16 +211,21 @@ try:
         cd = ctlj("map", "dump", ctl_list[m["id"]]["name"])
         check(norm_dump(d) == norm_dump(cd, ncpu if percpu else None),
               "map %s dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
+        # BTF: bpftool formats uxdp maps as uxdpctl does (key, value, formatted)
+        check(not btf or all("formatted" in e for e in d) and first_cpus(d, cd) == by_key(cd),
+              "map %s -j dump: bpftool %r\nuxdpctl %r" % (m["name"], d, cd))
+        raw[m["id"]] = d
         if percpu:
             check(all(len(e["values"]) == ncpu for e in d),
                   "per-CPU values are not one per possible CPU: %r" % d)
         dumps[m["id"]] = norm_dump(d)
+    check(sum(len(d) for d in raw.values()) >= 8, "entries: %r" % raw)
     flows = dumps[by_name["flows"]["id"]]
     check(len(flows) == 2, "flows has %d entries" % len(flows))
     check(dumps[by_name["counts"]["id"]][0][1][0] == "0x03", "IPv4 count")
 
     # ---- the same object in the kernel, the same packets ----
-    ncmp = compare_kernel(shown, dumps)
+    ncmp = compare_kernel(shown, dumps, raw)
     print("kernel comparison: %d maps" % ncmp)
 
     # ---- element commands, checked with uxdpctl ----
