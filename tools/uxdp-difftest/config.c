@@ -115,6 +115,21 @@ static int parse_global(struct parse *p, char **tok, int n, struct cfg_entry *e)
 	return 0;
 }
 
+/* N of a map size, 1..UINT32_MAX (shared with --map-size; uxdp-bench links this file alone). */
+int dt_parse_size(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* As uxdp's config reader: a negative number wraps above UINT32_MAX. */
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || end == s || !v || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* map-size NAME N: uxdp's config line (uxdp_ctl_read_map_sizes), N in 1..UINT32_MAX. */
 static int parse_map_size(struct parse *p, char **tok, int n, struct cfg_entry *e)
 {

@@ -24,20 +24,6 @@
 #include "maps.h"
 #include "uxdpc.h"
 
-int dt_parse_size(const char *s, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	/* As uxdp's config reader: a negative number wraps above UINT32_MAX. */
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || end == s || !v || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static struct dt_map_size *find(const struct dt_ctx *dt, const char *name)
 {
 	for (size_t i = 0; i < dt->n_sizes; i++)
