@@ -736,7 +736,10 @@ int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 		 o->smoke ? " [--smoke: not a measurement]" : "");
 	ret = bar_chart(path, o->workdir, "time", title, "ns/pkt (log)", "%.1f", labels, n, ser,
 			nnames, NULL, true);
-	/* 2: ratio to the kernel, net of empty */
+	/* 2: ratio to the kernel, net of empty; none without a kernel figure
+	 * (--no-kernel), where gnuplot would be given no value to plot */
+	bool any_ratio = false;
+
 	for (k = 0; k < 2; k++) {
 		ser[k].name = ser[k].title = k ? "native" : "uxdp -O3";
 		for (i = 0, n = 0; i < nprogs; i++) {
@@ -750,15 +753,19 @@ int report_png(const char *path, struct prog *progs, unsigned int nprogs,
 				ratios(&progs[i], e, r);
 			ser[k].v[n] = r[3];
 			ser[k].lo[n] = ser[k].hi[n] = NAN;
+			any_ratio |= !isnan(r[3]);
 			n++;
 		}
 	}
+	if (!any_ratio)
+		goto ablation;
 	snprintf(title, sizeof(title), "time / kernel JIT time, each net of its empty program "
 				       "(lower is better; dashed: 1.0 and the %.1f target)%s",
 		 TARGET_KERNEL_GEOMEAN, o->smoke ? " [--smoke]" : "");
 	suffixed(out, sizeof(out), path, "ratio");
 	ret = ret ?: bar_chart(out, o->workdir, "ratio", title, "x kernel (net, log)", "%.2f",
 			       labels, n, ser, 2, ratio_refs, false);
+ablation:
 	if (!o->ablate || !o->nablate)
 		return ret;
 	/* 3: pass ablation against -O3 */
