@@ -46,6 +46,8 @@ done
 [ "$(nproc)" -ge 2 ] || { echo "scaling.sh: needs 2 CPUs" >&2; exit 77; }
 work=$(mktemp -d /tmp/uxdp-scaling.XXXXXX)
 inst=uxdpscal$$
+# xdp_firewall's object also holds its tail-call stages: name the entry.
+declare -A prog_opt=([xdp_firewall]="-p xdp_firewall")
 pid=
 cleanup() {
 	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
@@ -78,11 +80,13 @@ lru_counters() { # PROG -> "lookups new" (cumulative)
 
 run() { # PROG LCORES -> "Mpps hit%"
 	local aot=$work/$1.aot.o vdev before after c0 c1
-	vdev="net_pcap0,rx_pcap=$work/q0.pcap,tx_pcap=$work/tx0.pcap,infinite_rx=1"
-	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,tx_pcap=$work/tx0.pcap,tx_pcap=$work/tx1.pcap,infinite_rx=1"
+	# No tx_pcap: with infinite_rx, net_pcap then drops what is sent (its tx_drop
+	# mode); writing every XDP_TX frame to a file would measure libpcap's writer.
+	vdev="net_pcap0,rx_pcap=$work/q0.pcap,infinite_rx=1"
+	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,infinite_rx=1"
 	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
-	"$UXDP" --object "$aot" --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
+	"$UXDP" --object "$aot" ${prog_opt[$1]:-} --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
 		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1200); do
