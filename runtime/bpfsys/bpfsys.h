@@ -46,6 +46,8 @@ struct bpfsys_call {
 
 long bpfsys_real_syscall(long nr, long a, long b, long c, long d, long e, long f);
 long bpfsys_real_readlink(const char *path, char *buf, size_t len);
+/* N of "/proc/self/DIR/N" or "/proc/<our pid>/DIR/N" (DIR "fd", "fdinfo"), else -1. */
+int bpfsys_proc_self_fd(const char *path, const char *dir);
 /* The kernel's answer to a call: pass it through unchanged (-errno or result). */
 long bpfsys_kernel(const struct bpfsys_call *c);
 /* One stderr line per command and process: "uxdp-bpfsys: <cmd name>: <why>". */

@@ -19,25 +19,6 @@
 
 typedef FILE *(*fopen_fn)(const char *, const char *);
 
-/* "/proc/self/fdinfo/N" or "/proc/<our pid>/fdinfo/N": N, else -1. */
-static int fdinfo_number(const char *path)
-{
-	char self[40];
-	const char *rest = NULL;
-	char *end;
-	long n;
-
-	snprintf(self, sizeof(self), "/proc/%d/fdinfo/", (int)getpid());
-	if (!strncmp(path, "/proc/self/fdinfo/", 18))
-		rest = path + 18;
-	else if (!strncmp(path, self, strlen(self)))
-		rest = path + strlen(self);
-	if (!rest || !*rest)
-		return -1;
-	n = strtol(rest, &end, 10);
-	return *end || n < 0 || n > 0x7fffffff ? -1 : (int)n;
-}
-
 /* The kernel's fields (bpf_map_show_fdinfo), for a read-only stream. */
 static FILE *map_fdinfo(int fd, const struct bpfsys_map *m)
 {
@@ -61,7 +42,7 @@ static FILE *map_fdinfo(int fd, const struct bpfsys_map *m)
 static FILE *serve(const char *path, const char *mode, const char *real)
 {
 	static fopen_fn next[2];
-	int idx = strcmp(real, "fopen") ? 1 : 0, fd = path ? fdinfo_number(path) : -1;
+	int idx = strcmp(real, "fopen") ? 1 : 0, fd = path ? bpfsys_proc_self_fd(path, "fdinfo") : -1;
 	struct bpfsys_map m;
 
 	if (fd >= 0 && mode && mode[0] == 'r' && !strchr(mode, '+') && bpfsys_fd_map(fd, &m) == 1)

@@ -155,17 +155,18 @@ BPFSYS_EXPORT long syscall(long nr, ...)
 	return bpfsys_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
-/* "/proc/self/fd/N" or "/proc/<our pid>/fd/N": N, else -1. */
-static int proc_fd_number(const char *path)
+/* "/proc/self/DIR/N" or "/proc/<our pid>/DIR/N" (DIR "fd" or "fdinfo"): N, else -1. */
+int bpfsys_proc_self_fd(const char *path, const char *dir)
 {
-	char self[32];
+	char self[48], own[32];
 	const char *rest = NULL;
 	char *end;
 	long n;
 
-	snprintf(self, sizeof(self), "/proc/%d/fd/", (int)getpid());
-	if (!strncmp(path, "/proc/self/fd/", 14))
-		rest = path + 14;
+	snprintf(own, sizeof(own), "/proc/self/%s/", dir);
+	snprintf(self, sizeof(self), "/proc/%d/%s/", (int)getpid(), dir);
+	if (!strncmp(path, own, strlen(own)))
+		rest = path + strlen(own);
 	else if (!strncmp(path, self, strlen(self)))
 		rest = path + strlen(self);
 	if (!rest || !*rest)
@@ -179,7 +180,7 @@ BPFSYS_EXPORT ssize_t readlink(const char *path, char *buf, size_t len)
 {
 	static const char link[] = "anon_inode:bpf-map";
 	struct bpfsys_map m;
-	int fd = proc_fd_number(path);
+	int fd = bpfsys_proc_self_fd(path, "fd");
 
 	if (fd >= 0 && bpfsys_fd_map(fd, &m) == 1) {
 		size_t n = len < sizeof(link) - 1 ? len : sizeof(link) - 1;
