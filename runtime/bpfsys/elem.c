@@ -170,11 +170,29 @@ static int map_of(struct bpfsys_call *c, struct bpfsys_map *m)
 	return bpfsys_fd_map((int)c->attr.map_fd, m);
 }
 
+/* The key from attr.key, op on it, its value out to attr.value (lookup, lookup-and-delete). */
+static long value_of_key(struct bpfsys_call *c, struct bpfsys_map *m,
+			 int (*op)(struct uxdp_map *, const void *, void *))
+{
+	struct values v;
+	void *key;
+	int r = bpfsys_key_in(m, c->attr.key, &key);
+
+	if (r)
+		return r;
+	r = bpfsys_values_alloc(m, &v);
+	if (!r) {
+		r = bpfsys_kernel_errno(op(m->map, key, v.ux));
+		r = r ?: bpfsys_value_out(m, &v, c->attr.value);
+		bpfsys_values_free(&v);
+	}
+	free(key);
+	return r;
+}
+
 long bpfsys_map_lookup_elem(struct bpfsys_call *c)
 {
 	struct bpfsys_map m;
-	struct values v;
-	void *key;
 	int r;
 
 	if (!bpfsys_attr_zero_from(c, ATTR_END(flags)) || (c->attr.flags & ~(uint64_t)BPF_F_LOCK))
@@ -187,17 +205,7 @@ long bpfsys_map_lookup_elem(struct bpfsys_call *c)
 	/* BPF_F_LOCK needs the value's bpf_spin_lock, which uxdp does not report here. */
 	if (c->attr.flags & BPF_F_LOCK)
 		return -EINVAL;
-	r = bpfsys_key_in(&m, c->attr.key, &key);
-	if (r)
-		return r;
-	r = bpfsys_values_alloc(&m, &v);
-	if (!r) {
-		r = bpfsys_kernel_errno(uxdp_map_lookup_elem_copy(m.map, key, v.ux));
-		r = r ?: bpfsys_value_out(&m, &v, c->attr.value);
-		bpfsys_values_free(&v);
-	}
-	free(key);
-	return r;
+	return value_of_key(c, &m, uxdp_map_lookup_elem_copy);
 }
 
 long bpfsys_map_update_elem(struct bpfsys_call *c)
@@ -277,8 +285,6 @@ long bpfsys_map_get_next_key(struct bpfsys_call *c)
 long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
 {
 	struct bpfsys_map m;
-	struct values v;
-	void *key;
 	int r;
 
 	if (!bpfsys_attr_zero_from(c, ATTR_END(flags)) || (c->attr.flags & ~(uint64_t)BPF_F_LOCK))
@@ -292,18 +298,8 @@ long bpfsys_map_lookup_and_delete_elem(struct bpfsys_call *c)
 		return -EINVAL;
 	if (c->attr.flags & BPF_F_LOCK)
 		return -EINVAL;
-	r = bpfsys_key_in(&m, c->attr.key, &key);
-	if (r)
-		return r;
-	r = bpfsys_values_alloc(&m, &v);
-	if (!r) {
-		/* queue/stack: pop; the hash types: atomically, as the kernel does */
-		r = bpfsys_kernel_errno(uxdp_map_lookup_and_delete_elem(m.map, key, v.ux));
-		r = r ?: bpfsys_value_out(&m, &v, c->attr.value);
-		bpfsys_values_free(&v);
-	}
-	free(key);
-	return r;
+	/* queue/stack: pop; the hash types: atomically, as the kernel does */
+	return value_of_key(c, &m, uxdp_map_lookup_and_delete_elem);
 }
 
 /* The kernel's map_freeze: write access needed, so a second freeze is EPERM. */
