@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # run.sh [--smoke] [--rounds N] [--seconds S] [--progs "P..."] [--paths "X..."]
-#        [--null-seconds S] [--out FILE]
+#        [--null-seconds S] [--flows F] [--lb-flows F] [--out FILE]
 #
 # Packets per second of XDP programs on a veth pair, four ways, in
 # interleaved rounds (round r: every program on every path, then r+1):
@@ -12,6 +12,11 @@
 #   dpdk_pkt  uxdp --dpdk with the net_af_packet vdev
 # and the runtime's own cost per packet without a NIC (uxdp --dpdk on a
 # net_null vdev: empty DROP/PASS programs against the real ones).
+#
+# Flows: F distinct TCP source ports (default 64) for every program but
+# xdp_lb, which gets --lb-flows (default 16384): a load balancer's
+# connection table (an LRU hash of 65536) with >= 10k live connections, as
+# Katran-class deployments have, not a handful of hot entries.
 #
 # Topology: namespace G (generator) with veth g0 <-> u0 in namespace U, both
 # created here and removed by the EXIT trap; addresses in 198.18.0.0/15.
@@ -35,7 +40,7 @@ NETGEN=${NETGEN:-$BUILD/tools/uxdp-netbench/uxdp-netgen}
 OBJ=${OBJ:-$BUILD/tools/uxdp-netbench}
 CONF=${CONF:-$here/../../xdp_progs}
 
-smoke=0 rounds=5 secs=4 nsecs=3 out=
+smoke=0 rounds=5 secs=4 nsecs=3 out= flows=64 lb_flows=16384
 progs="xdp_drop xdp_tx xdp_lb xdp_hash_sum"
 paths="kernel afxdp dpdk_xdp dpdk_pkt"
 while [ $# -gt 0 ]; do
@@ -46,9 +51,11 @@ while [ $# -gt 0 ]; do
 	--null-seconds) nsecs=$2; shift ;;
 	--progs) progs=$2; shift ;;
 	--paths) paths=$2; shift ;;
+	--flows) flows=$2; shift ;;
+	--lb-flows) lb_flows=$2; shift ;;
 	--out) out=$2; shift ;;
 	*) echo "usage: run.sh [--smoke] [--rounds N] [--seconds S] [--progs P] [--paths X]" \
-		"[--null-seconds S] [--out FILE]" >&2; exit 2 ;;
+		"[--null-seconds S] [--flows F] [--lb-flows F] [--out FILE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -101,11 +108,12 @@ ing "$NETGEN" attach g0 "$OBJ/netgen.bpf.o" --prog netgen_sink || die "cannot at
 inu python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null ||
 	skip "the kernel lacks AF_XDP sockets"
 
-# The traffic: S seconds of 64-byte TCP SYNs to 198.18.250.1:80 over 64 flows.
-gen() {
+# The traffic: S seconds of 64-byte TCP SYNs to 198.18.250.1:80 over F flows.
+gen() { # SECONDS FLOWS
 	taskset -c $gcpu ip netns exec $nsg "$NETGEN" send g0 --obj "$OBJ/netgen.bpf.o" \
-		--seconds "$1" --size 64 --flows 64 --dst-mac "$umac" --src-mac "$gmac"
+		--seconds "$1" --size 64 --flows "$2" --dst-mac "$umac" --src-mac "$gmac"
 }
+flows_of() { [ "$1" = xdp_lb ] && echo "$lb_flows" || echo "$flows"; }
 # Packets the XDP program on u0 has seen (veth's per-queue XDP counter).
 kcount() { inu ethtool -S u0 | awk '/rx_queue_[0-9]+_xdp_packets/ { n += $2 } END { print n + 0 }'; }
 ucount() { "$UXDPCTL" --json --instance $inst stats 2>/dev/null |
@@ -135,10 +143,10 @@ eal() { echo -l $ucpu --no-huge -m 1024 --no-pci --no-telemetry --file-prefix $i
 
 # measure COUNTER: run the generator for secs+1 s and return (to stdout) the
 # counter's rate over the middle secs seconds, in Mpps, and the offered rate.
-measure() {
+measure() { # COUNTER FLOWS
 	local c=$1 a b t0 t1 gout
 	gout=$(mktemp /tmp/uxdp-netbench-gen.XXXXXX)
-	gen $((secs + 1)) >"$gout" 2>&1 &
+	gen $((secs + 1)) "$2" >"$gout" 2>&1 &
 	local g=$!
 	sleep 0.5
 	a=$($c); t0=$(date +%s.%N)
@@ -156,31 +164,31 @@ run_one() { # PROG PATH -> "Mpps offered"
 	case $path in
 	kernel)
 		inu "$NETGEN" attach u0 "$OBJ/$p.bpf.o" --conf "$conf" || die "attach $p"
-		r=$(measure kcount)
+		r=$(measure kcount $(flows_of $p))
 		inu ip link set dev u0 xdp off ;;
 	afxdp)
 		start_uxdp "$OBJ/$p.aot.o" --afxdp u0
 		"$UXDPCTL" --instance $inst apply "$conf" >/dev/null || die "uxdpctl apply $conf"
-		r=$(measure ucount)
+		r=$(measure ucount $(flows_of $p))
 		stop_uxdp ;;
 	dpdk_xdp)
 		start_uxdp "$OBJ/$p.aot.o" --dpdk -- $(eal --vdev net_af_xdp0,iface=u0)
 		"$UXDPCTL" --instance $inst apply "$conf" >/dev/null || die "uxdpctl apply $conf"
-		r=$(measure ucount)
+		r=$(measure ucount $(flows_of $p))
 		stop_uxdp ;;
 	dpdk_pkt)
 		# AF_PACKET sees what the stack sees: XDP_PASS on u0 lets g0's XDP_TX frames in.
 		inu "$NETGEN" attach u0 "$OBJ/netgen.bpf.o" --prog netgen_pass || die "attach pass"
 		start_uxdp "$OBJ/$p.aot.o" --dpdk -- $(eal --vdev net_af_packet0,iface=u0)
 		"$UXDPCTL" --instance $inst apply "$conf" >/dev/null || die "uxdpctl apply $conf"
-		r=$(measure ucount)
+		r=$(measure ucount $(flows_of $p))
 		stop_uxdp
 		inu ip link set dev u0 xdp off ;;
 	esac
 	echo "$r"
 }
 
-echo "# uxdp-netbench: $rounds round(s) x ${secs}s; generator CPU $gcpu, uxdp CPU $ucpu; kernel $(uname -r)"
+echo "# uxdp-netbench: $rounds round(s) x ${secs}s; generator CPU $gcpu, uxdp CPU $ucpu; flows $flows (xdp_lb $lb_flows); kernel $(uname -r)"
 for r in $(seq "$rounds"); do
 	for p in $progs; do
 		for path in $paths; do
