@@ -423,6 +423,26 @@ static bool join_plain(const struct confiner *c, struct cstate *x, const struct 
 }
 
 static void forget_pkt_id(struct cstate *s, int32_t id);
+static int64_t reach_of(const struct cstate *s, int32_t id);
+static void note_reach(struct cstate *s, int32_t id, int64_t reach);
+
+/*
+ * How far past packet pointer v the program has proven the packet goes:
+ * v + k <= data_end for the largest such k known (through v's id, or the
+ * packet length its compares proved), INT64_MIN when nothing is.
+ */
+static int64_t ptr_reach(const struct cstate *s, const struct cval *v)
+{
+	int64_t k = INT64_MIN, r;
+
+	if (v->kind != K_PKT || !off_bounded(v))
+		return INT64_MIN;
+	if (v->id && (r = reach_of(s, v->id)) != INT64_MIN)
+		k = r - v->site;
+	if ((int64_t)s->pkt_len - hi_of(v) > k)
+		k = (int64_t)s->pkt_len - hi_of(v);
+	return k;
+}
 
 /* The id a packet pointer in register r gets where paths join at insn at. */
 static int32_t join_id(size_t at, unsigned r)
@@ -446,18 +466,44 @@ static bool state_eq(const struct cstate *x, const struct cstate *y)
 	       x->pkt_len == y->pkt_len;
 }
 
+/* v + k <= data_end proven on this path, seen from the group's leader (k - delta). */
+static int64_t group_reach(const struct cstate *s, const int8_t *lead, const int32_t *delta,
+			   uint16_t fresh, unsigned q)
+{
+	int64_t best = INT64_MIN;
+
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++) {
+		int64_t k;
+
+		if (!(fresh & (1u << r)) || lead[r] != (int8_t)q)
+			continue;
+		k = ptr_reach(s, &s->r[r]);
+		if (k != INT64_MIN && k + delta[r] > best)
+			best = k + delta[r];
+	}
+	return best;
+}
+
 /*
  * Join y into x at insn at (-1: a function's entry).  A packet pointer
- * register that differs between the paths (a cursor at a loop head) gets
- * an id of its own there: its value at `at` is a new V, so the program's
- * compare of it with data_end in the loop proves the accesses through it
- * (the kernel keeps such paths apart).  Older pointers with that id, from
- * the last time through `at`, lose it first.
+ * register that differs between the paths (a cursor at a loop head, a
+ * header cursor joined from two protocols) gets an id of its own there: its
+ * value at `at` is a new V, so the program's compare of it with data_end
+ * proves the accesses through it (the kernel keeps such paths apart).
+ * Older pointers with that id, from the last time through `at`, lose it
+ * first.  Registers that are one pointer plus a constant on both paths
+ * (r3 = r8 + 20, before the program's `if r3 > data_end`) share the new id
+ * at the same distance, and what each path had proven of the group (under
+ * its old id, or through pkt_len) carries over as the least of the two.  A
+ * widening join does neither, so that a loop's states settle.
  */
 static bool join_state(const struct confiner *c, struct cstate *x, const struct cstate *y,
 		       bool widen, long at)
 {
 	uint16_t fresh = 0;
+	int8_t lead[EBPF_NR_REGS];
+	int32_t delta[EBPF_NR_REGS];
+	int64_t reach[EBPF_NR_REGS];
 	struct cstate yy, before;
 
 	for (unsigned r = 0; at >= 0 && at < INT32_MAX / (2 * EBPF_NR_REGS) && r < EBPF_NR_REGS; r++) {
@@ -468,6 +514,29 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 	}
 	if (!fresh)
 		return join_plain(c, x, y, widen);
+	for (unsigned r = 0; r < EBPF_NR_REGS; r++) {
+		lead[r] = (int8_t)r, delta[r] = 0;
+		/* a widening join (a loop head, visited often) keeps only fresh ids: it must settle */
+		for (unsigned q = 0; !widen && (fresh & (1u << r)) && q < r; q++) {
+			const struct cval *xq = &x->r[q], *xr = &x->r[r], *yq = &y->r[q], *yr = &y->r[r];
+			int64_t d = (int64_t)xr->site - xq->site;
+
+			if (!(fresh & (1u << q)) || lead[q] != (int8_t)q || !xq->id || xq->id != xr->id ||
+			    !yq->id || yq->id != yr->id || d != (int64_t)yr->site - yq->site)
+				continue;
+			if (d < INT32_MIN || d > INT32_MAX)
+				continue; /* a site is 32 bits */
+			lead[r] = (int8_t)q, delta[r] = (int32_t)d;
+			break;
+		}
+	}
+	for (unsigned q = 0; q < EBPF_NR_REGS; q++)
+		if ((fresh & (1u << q)) && lead[q] == (int8_t)q) {
+			int64_t rx = group_reach(x, lead, delta, fresh, q);
+			int64_t ry = group_reach(y, lead, delta, fresh, q);
+
+			reach[q] = widen ? INT64_MIN : rx < ry ? rx : ry;
+		}
 	before = *x;
 	yy = *y;
 	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
@@ -478,9 +547,12 @@ static bool join_state(const struct confiner *c, struct cstate *x, const struct 
 	join_plain(c, x, &yy, widen);
 	for (unsigned r = 0; r < EBPF_NR_REGS; r++)
 		if ((fresh & (1u << r)) && x->r[r].kind == K_PKT) {
-			x->r[r].id = join_id((size_t)at, r);
-			x->r[r].site = 0;
+			x->r[r].id = join_id((size_t)at, (unsigned)lead[r]);
+			x->r[r].site = delta[r];
 		}
+	for (unsigned q = 0; q < EBPF_NR_REGS; q++)
+		if ((fresh & (1u << q)) && lead[q] == (int8_t)q && x->r[q].kind == K_PKT)
+			note_reach(x, join_id((size_t)at, q), reach[q]);
 	return !state_eq(&before, x);
 }
 

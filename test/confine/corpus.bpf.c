@@ -1374,6 +1374,75 @@ SEC("xdp") __attribute__((naked)) int helper_null_with_size(void)
 		:: IMMS : "memory");
 }
 
+/*
+ * A header cursor joined from two paths (r7 = data + (byte 1 & 0x3c) on
+ * both): the join gives it one new id and carries over what both paths
+ * proved of it, the least.  Here one path proved r7 + 20, the other only
+ * r7 + 4: the read of r7[12..15] is checked (a 14-byte packet takes the
+ * second path with r7 = data).
+ */
+SEC("xdp") __attribute__((naked)) int pkt_join_least_reach(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 14;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r5 = *(u8 *)(r2 + 0);\n"
+		"r6 = *(u8 *)(r2 + 1);\n"
+		"r6 &= 0x3c;\n"
+		"r7 = r2;\n"
+		"r7 += r6;\n"
+		"if r5 == 0 goto short_%=;\n"
+		"r8 = r7;\n"
+		"r8 += 20;\n"
+		"if r8 > r3 goto out_%=;\n"
+		"goto join_%=;\n"
+		"short_%=:\n"
+		"r8 = r7;\n"
+		"r8 += 4;\n"
+		"if r8 > r3 goto out_%=;\n"
+		"join_%=:\n"
+		"r0 = *(u32 *)(r7 + 12);\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
+/*
+ * r8 is r7 + 20 on one path and r7 + 8 on the other: after the join they
+ * are two pointers (no shared id), so the program's `if r8 > data_end`
+ * proves nothing of r7, and the read of r7[12..15] is checked.
+ */
+SEC("xdp") __attribute__((naked)) int pkt_join_other_distance(void)
+{
+	asm volatile(
+		"r2 = *(u32 *)(r1 + 0);\n"
+		"r3 = *(u32 *)(r1 + 4);\n"
+		"r4 = r2;\n"
+		"r4 += 14;\n"
+		"if r4 > r3 goto out_%=;\n"
+		"r5 = *(u8 *)(r2 + 0);\n"
+		"r6 = *(u8 *)(r2 + 1);\n"
+		"r6 &= 0x3c;\n"
+		"r7 = r2;\n"
+		"r7 += r6;\n"
+		"r8 = r7;\n"
+		"r8 += 20;\n"
+		"if r5 != 0 goto join_%=;\n"
+		"r8 = r7;\n"
+		"r8 += 8;\n"
+		"join_%=:\n"
+		"if r8 > r3 goto out_%=;\n"
+		"r0 = *(u32 *)(r7 + 12);\n"
+		"out_%=:\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: IMMS : "memory");
+}
+
 /* The numeric iterator in a map value, not on the stack. */
 struct bpf_iter_num;
 extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
