@@ -121,6 +121,10 @@ static bool bpfsys_served(int cmd)
 	case BPF_MAP_UPDATE_BATCH:
 	case BPF_MAP_DELETE_BATCH:
 	case BPF_MAP_FREEZE:
+	case BPF_MAP_CREATE:
+	case BPF_PROG_LOAD:
+	case BPF_LINK_CREATE:
+	case BPF_LINK_DETACH:
 		return true;
 	default:
 		return false;
@@ -128,7 +132,7 @@ static bool bpfsys_served(int cmd)
 }
 
 #define NOT_SERVED                                                                                 \
-	"not served by uxdp's bpf() layer, which serves maps only "                                \
+	"not served by uxdp's bpf() layer, which serves maps and XDP programs "                                \
 	"(see docs/control-plane.md)"
 
 long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
@@ -180,14 +184,16 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_TASK_FD_QUERY:
 		return bpfsys_kernel(&c);
 	case BPF_MAP_CREATE:
-		return refuse(&c, "not served yet: uxdp creates an object's maps when it "
-				  "runs the object (uxdp --instance NAME)");
+		return bpfsys_map_create(&c);
 	case BPF_PROG_LOAD:
+		return bpfsys_prog_load(&c);
+	case BPF_LINK_CREATE:
+		return bpfsys_link_create(&c);
+	case BPF_LINK_DETACH:
+		return bpfsys_link_detach(&c);
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:
-	case BPF_LINK_CREATE:
 	case BPF_LINK_UPDATE:
-	case BPF_LINK_DETACH:
 	case BPF_RAW_TRACEPOINT_OPEN:
 	case BPF_BTF_LOAD:
 	case BPF_ITER_CREATE:

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elfobj.h - instructions and the maps they name, as a BPF ELF object
+ * (elfobj.c says how the maps are represented, and why).
+ */
+#ifndef UXDP_BPFSYS_ELFOBJ_H
+#define UXDP_BPFSYS_ELFOBJ_H
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELFOBJ_MAX_MAPS 64
+#define ELFOBJ_MAX_DATA 8
+
+struct elfobj_map {
+	const char *name; /* the uxdp map's name: the symbol uxdpd binds by */
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+};
+
+struct elfobj_data {
+	const void *bytes; /* a frozen map's value, copied into .rodata.<n> */
+	size_t size;
+};
+
+/* The lddw at insns[insn] refers to maps[index] (or data[index], offset in its imm). */
+struct elfobj_reloc {
+	size_t insn;
+	size_t index;
+	int data;
+};
+
+struct elfobj {
+	const struct bpf_insn *insns; /* lddw of maps with src 0 and imm 0 (or the offset) */
+	size_t n_insns;
+	const char *prog_name;
+	const char *license;
+	const struct elfobj_map *maps;
+	size_t n_maps;
+	const struct elfobj_data *data;
+	size_t n_data;
+	const struct elfobj_reloc *relocs;
+	size_t n_relocs;
+};
+
+/* The object's bytes in a new *out (the caller frees); -ENOMEM, -E2BIG. */
+int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len);
+
+#endif
