@@ -164,7 +164,12 @@ int bpfsys_obj_fd_new(const struct bpfsys_prog *p);
 /* 1 and *p when fd holds a record with magic, 0 when it is something else, -EBADF closed. */
 int bpfsys_obj_fd(int fd, const char *magic, struct bpfsys_prog *p);
 
+/* p->n_maps, p->map_ids from the program of p->id if this process loaded it. */
+void bpfsys_prog_known_maps(struct bpfsys_prog *p);
+
 long bpfsys_map_create(struct bpfsys_call *c);
+long bpfsys_prog_get_next_id(struct bpfsys_call *c);
+long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c);
 long bpfsys_prog_load(struct bpfsys_call *c);
 long bpfsys_link_create(struct bpfsys_call *c);
 long bpfsys_link_detach(struct bpfsys_call *c);

@@ -174,7 +174,9 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_MAP_DELETE_BATCH:
 		return bpfsys_map_batch(&c);
 	case BPF_PROG_GET_NEXT_ID:
+		return bpfsys_prog_get_next_id(&c);
 	case BPF_PROG_GET_FD_BY_ID:
+		return bpfsys_prog_get_fd_by_id(&c);
 	case BPF_PROG_QUERY:
 	case BPF_PROG_TEST_RUN:
 	case BPF_BTF_GET_FD_BY_ID:

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,37 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 	return err;
 }
 
+/* The programs this process loaded, for their map ids (progids.c). */
+static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct known_prog {
+	struct known_prog *next;
+	struct bpfsys_prog p;
+} *known;
+
+static void remember(const struct bpfsys_prog *p)
+{
+	struct known_prog *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return;
+	k->p = *p;
+	pthread_mutex_lock(&known_lock);
+	k->next = known;
+	known = k;
+	pthread_mutex_unlock(&known_lock);
+}
+
+void bpfsys_prog_known_maps(struct bpfsys_prog *p)
+{
+	pthread_mutex_lock(&known_lock);
+	for (struct known_prog *k = known; k; k = k->next)
+		if (k->p.id == p->id && !strcmp(k->p.instance, p->instance)) {
+			p->n_maps = k->p.n_maps;
+			memcpy(p->map_ids, k->p.map_ids, sizeof(p->map_ids));
+		}
+	pthread_mutex_unlock(&known_lock);
+}
+
 static long load_xdp(struct load *l)
 {
 	const union bpf_attr *a = &l->c->attr;
@@ -288,6 +320,7 @@ static long load_xdp(struct load *l)
 		p.map_ids[i] = l->ids[i];
 		bpfsys_map_mark_used(l->names[i]);
 	}
+	remember(&p);
 	return bpfsys_obj_fd_new(&p);
 }
 

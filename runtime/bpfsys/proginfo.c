@@ -3,11 +3,15 @@
  * proginfo.c - BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link
  * descriptor: struct bpf_prog_info (type, id, tag, name, the map ids) and
  * struct bpf_link_info (an XDP link: its program and interface), with the
- * kernel's length handling (ids.c's for maps).  What the kernel counts and
- * uxdp does not have (xlated and jited images, run time, BTF) is 0.
+ * kernel's length handling (ids.c's for maps).  load_time and run_cnt (the
+ * frames the daemon ran it on) are the daemon's; what uxdp does not have
+ * (xlated and jited images, run time, BTF) is 0.  The map ids are known
+ * in the process that loaded the program, 0 of them elsewhere (the
+ * daemon's PROG_INFO does not carry them).
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpfsys.h"
@@ -32,6 +36,27 @@ static int give(struct bpfsys_call *c, const void *info, size_t size)
 					  &len, sizeof(len));
 }
 
+/* What the daemon knows now: when it was loaded, and the frames it ran on. */
+static void live(const struct bpfsys_prog *p, struct bpf_prog_info *k)
+{
+	struct uxdp_dmsg_prog_info info;
+	struct timespec real, boot;
+	struct uxdp_daemon *d;
+	char err[256];
+
+	if (bpfsys_daemon(&d, err, sizeof(err)) ||
+	    uxdp_daemon_prog_info(d, p->id, &info, err, sizeof(err)))
+		return;
+	/* The kernel's load_time is CLOCK_BOOTTIME; the daemon's CLOCK_REALTIME. */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	k->load_time = info.load_time_ns - ((uint64_t)real.tv_sec * 1000000000u + real.tv_nsec -
+					    ((uint64_t)boot.tv_sec * 1000000000u + boot.tv_nsec));
+	for (int i = 0; i < UXDP_DN_VERDICTS; i++)
+		k->run_cnt += info.packets[i];
+	k->created_by_uid = getuid();
+}
+
 static int prog_info(struct bpfsys_call *c, const struct bpfsys_prog *p)
 {
 	struct bpf_prog_info k, u = { 0 };
@@ -47,6 +72,7 @@ static int prog_info(struct bpfsys_call *c, const struct bpfsys_prog *p)
 	k.id = p->id;
 	memcpy(k.tag, p->tag, sizeof(k.tag));
 	memcpy(k.name, p->name, sizeof(k.name));
+	live(p, &k);
 	k.nr_map_ids = p->n_maps;
 	k.map_ids = u.map_ids;
 	n = u.nr_map_ids < p->n_maps ? u.nr_map_ids : p->n_maps;

@@ -10,7 +10,7 @@
 #
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
 # by the EXIT trap; addresses are in 198.18.0.0/15.  Environment (CMake):
-# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ.  Exit: 0 pass, 1 fail, 77 skip.
+# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON.  Exit: 0 pass, 1 fail, 77 skip.
 set -u
 id=$$
 inst=uxpl$id nsd=uxpld$id nsp=uxplp$id
@@ -80,10 +80,25 @@ run() {
 	grep -qx "ready max_entries 32" $tmp/$name.out || fail "$name: the loader did not get ready"
 	[ -e "$tmp/bpffs/counts" ] || [ -L "$tmp/bpffs/counts" ] || fail "$name: no pin"
 	traffic
+	[ $name = uxdp ] && prog_show
 	echo dump >&7
 	exec 7>&-
 	wait $pid || fail "$name: the loader failed"
 	sed -i 1d $tmp/$name.out
+}
+
+# bpftool prog show under uxdp-run lists the daemon's program, with its id.
+prog_show() {
+	ip netns exec $nsd "$RUN" --instance $inst "$BPFTOOL" -j prog show >$tmp/prog_show.out \
+		2>$tmp/prog_show.log || fail "bpftool prog show"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	"$PYTHON" - "$tmp/prog_show.out" "$(sed -n 's/^\([0-9]*\): xdp.*/\1/p' $tmp/prog_list.out)" \
+		<<'END' || fail "bpftool prog show: $(cat $tmp/prog_show.out)"
+import json, sys
+progs = json.load(open(sys.argv[1]))
+assert len(progs) == 1 and progs[0]["name"] == "srccount" and progs[0]["type"] == "xdp", progs
+assert str(progs[0]["id"]) == sys.argv[2], (progs, sys.argv[2])
+END
 }
 
 # --- the kernel

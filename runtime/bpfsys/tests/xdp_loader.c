@@ -58,6 +58,28 @@ static void dump(int verdicts, int counts)
 	}
 }
 
+/* What the program and link descriptors say of themselves, as tools read them. */
+static void describe(int prog, int link)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_link_info li = { 0 };
+	uint32_t len = sizeof(pi), ids[8];
+	char path[64], target[64];
+	ssize_t n;
+
+	pi.nr_map_ids = 8;
+	pi.map_ids = (uintptr_t)ids;
+	if (!bpf_obj_get_info_by_fd(prog, &pi, &len))
+		printf("prog %s type %u maps %u\n", pi.name, pi.type, pi.nr_map_ids);
+	len = sizeof(li);
+	if (!bpf_obj_get_info_by_fd(link, &li, &len))
+		printf("link type %u prog_id_matches %d\n", li.type, li.prog_id == pi.id);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", prog);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = 0;
+	printf("prog fd %s\n", target);
+}
+
 static int load(char **argv)
 {
 	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
@@ -96,6 +118,7 @@ static int load(char **argv)
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
 	dump(bpf_object__find_map_fd_by_name(obj, "verdicts"), bpf_map__fd(counts));
+	describe(bpf_program__fd(prog), bpf_link__fd(link));
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	return 0;
