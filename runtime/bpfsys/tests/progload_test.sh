@@ -64,11 +64,11 @@ traffic() {
 # run NAME PREFIX...: the loader under PREFIX, traffic while it holds the
 # program, then its dump in $tmp/NAME.out.
 run() {
-	local name=$1 pid; shift
+	local name=$1 mode=$2 pid; shift 2
 	rm -f "$tmp/bpffs/counts" $tmp/in $tmp/$name.out
 	mkfifo $tmp/in
 	ip netns exec $nsd "$@" "$LOADER" load "$OBJ" u0 "$tmp/bpffs/counts" 198.18.1.99 32 \
-		<$tmp/in >$tmp/$name.out 2>$tmp/$name.log &
+		$mode <$tmp/in >$tmp/$name.out 2>$tmp/$name.log &
 	pid=$!
 	pids+=($pid)
 	exec 7>$tmp/in
@@ -81,6 +81,7 @@ run() {
 	[ -e "$tmp/bpffs/counts" ] || [ -L "$tmp/bpffs/counts" ] || fail "$name: no pin"
 	traffic
 	[ $name = uxdp ] && prog_show
+	[ $name = uxdp.nl ] && ip_link
 	echo dump >&7
 	exec 7>&-
 	wait $pid || fail "$name: the loader failed"
@@ -101,11 +102,21 @@ assert str(progs[0]["id"]) == sys.argv[2], (progs, sys.argv[2])
 END
 }
 
+# ip(8) under uxdp-run sees uxdp's program on the port (RTM_GETLINK rewritten).
+ip_link() {
+	local id
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	id=$(sed -n 's/^\([0-9]*\): xdp.*/\1/p' $tmp/prog_list.out | tail -1)
+	ip netns exec $nsd "$RUN" --instance $inst ip -d link show dev u0 >$tmp/ip_link.out 2>&1
+	grep -q "prog/xdp id $id" $tmp/ip_link.out || fail "ip link show: no 'prog/xdp id $id': $(cat $tmp/ip_link.out)"
+}
+
 # --- the kernel
 if ip netns exec $nsd "$LOADER" load "$OBJ" u0 "$tmp/bpffs/probe" 198.18.1.99 32 \
 	</dev/null >/dev/null 2>$tmp/probe.log || grep -q "^xdp_loader: stdin" $tmp/probe.log; then
 	rm -f "$tmp/bpffs/probe"
-	run kernel
+	run kernel link
+	run kernel.nl netlink
 	kernel=1
 else
 	echo "note: the kernel would not load the program ($(tail -1 $tmp/probe.log)); uxdp only"
@@ -119,12 +130,17 @@ pids+=($!)
 for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
 grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
 export UXDP_DAEMON_SOCKET=$sock
-run uxdp "$RUN" --instance $inst
-grep -q "^verdict 1 10$" $tmp/uxdp.out || fail "uxdp: 10 drops expected"
-if [ $kernel = 1 ]; then
-	diff -u $tmp/kernel.out $tmp/uxdp.out || fail "uxdp and the kernel differ"
-	echo "kernel and uxdp agree: $(tr '\n' ';' <$tmp/uxdp.out)"
-fi
+run uxdp link "$RUN" --instance $inst
+run uxdp.nl netlink "$RUN" --instance $inst
+for r in uxdp uxdp.nl; do
+	grep -q "^verdict 1 10$" $tmp/$r.out || fail "$r: 10 drops expected"
+	if [ $kernel = 1 ]; then
+		k=kernel${r#uxdp}
+		diff -u $tmp/$k.out $tmp/$r.out || fail "uxdp and the kernel differ ($r)"
+		echo "kernel and uxdp agree: $(tr '\n' ';' <$tmp/$r.out)"
+	fi
+done
+grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query_id"
 # The maps the program used stay in the instance; libbpf's probe maps do not.
 maps=$(ip netns exec $nsd "$UXDPCTL" --instance $inst map list 2>&1)
 for m in counts blocked verdicts; do
@@ -144,11 +160,12 @@ prog_load socket filter naming a map: Operation not supported
 prog_load ext: Operation not supported
 prog_load xdp: ok
 attach to an interface not ours: No such device
+netlink attach to an interface not ours: No such device
 prog_load attr with a non-zero tail: Argument list too long
 END
 diff -u $tmp/bad.want $tmp/bad.out || fail "bad inputs"
 for w in "BPF_MAP_CREATE: map type 15" "BPF_PROG_LOAD: program type 1 names uxdp maps" \
-	"BPF_PROG_LOAD: BPF_PROG_TYPE_EXT" "BPF_LINK_CREATE: "; do
+	"BPF_PROG_LOAD: BPF_PROG_TYPE_EXT" "BPF_LINK_CREATE: " "RTM_SETLINK IFLA_XDP: uxdp: ifindex 1"; do
 	grep -q "$w" $tmp/bad.log || fail "no line '$w' on stderr"
 done
 echo "PASS"

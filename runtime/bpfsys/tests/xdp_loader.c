@@ -3,8 +3,9 @@
  * xdp_loader.c - a user's XDP loader, written against libbpf only, run
  * unchanged on the kernel and under uxdp-run against uxdpd.
  *
- *   xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES
- *	open, size `counts`, load, attach (bpf_program__attach_xdp), pin
+ *   xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink]
+ *	open, size `counts`, load, attach (bpf_program__attach_xdp, a link;
+ *	or bpf_xdp_attach through rtnetlink, then bpf_xdp_query), pin
  *	`counts` at PIN, block BLOCK_IP; print "ready" and wait for a line on
  *	stdin; then print "verdict K V" and "count IP N" (sorted) and exit.
  *   xdp_loader bad IFINDEX_NOT_OURS
@@ -15,6 +16,8 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +75,7 @@ static void describe(int prog, int link)
 	if (!bpf_obj_get_info_by_fd(prog, &pi, &len))
 		printf("prog %s type %u maps %u\n", pi.name, pi.type, pi.nr_map_ids);
 	len = sizeof(li);
-	if (!bpf_obj_get_info_by_fd(link, &li, &len))
+	if (link >= 0 && !bpf_obj_get_info_by_fd(link, &li, &len))
 		printf("link type %u prog_id_matches %d\n", li.type, li.prog_id == pi.id);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", prog);
 	n = readlink(path, target, sizeof(target) - 1);
@@ -80,12 +83,27 @@ static void describe(int prog, int link)
 	printf("prog fd %s\n", target);
 }
 
+/* What rtnetlink says runs on ifindex: the program's id, or nothing. */
+static void query(int ifindex, int prog)
+{
+	struct bpf_prog_info pi = { 0 };
+	uint32_t len = sizeof(pi), id = 0;
+	int err = bpf_obj_get_info_by_fd(prog, &pi, &len);
+
+	err = err ?: bpf_xdp_query_id(ifindex, 0, &id);
+	if (err)
+		printf("bpf_xdp_query_id: %s\n", strerror(-err));
+	else
+		printf("bpf_xdp_query_id: %s\n", id == pi.id ? "the program" : id ? "another" : "none");
+}
+
 static int load(char **argv)
 {
 	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
 	struct bpf_program *prog;
 	struct bpf_map *counts;
-	struct bpf_link *link;
+	struct bpf_link *link = NULL;
+	bool netlink = argv[7] && !strcmp(argv[7], "netlink");
 	unsigned int ifindex = if_nametoindex(argv[3]);
 	uint32_t block, one = 1;
 	char line[16];
@@ -105,9 +123,16 @@ static int load(char **argv)
 	err = bpf_object__load(obj);
 	if (err)
 		return die("bpf_object__load", err);
-	link = bpf_program__attach_xdp(prog, (int)ifindex);
-	if (!link)
-		return die("bpf_program__attach_xdp", errno);
+	if (netlink) {
+		err = bpf_xdp_attach((int)ifindex, bpf_program__fd(prog), XDP_FLAGS_UPDATE_IF_NOEXIST,
+				     NULL);
+		if (err)
+			return die("bpf_xdp_attach", err);
+	} else {
+		link = bpf_program__attach_xdp(prog, (int)ifindex);
+		if (!link)
+			return die("bpf_program__attach_xdp", errno);
+	}
 	if (bpf_obj_pin(bpf_map__fd(counts), argv[4]))
 		return die("bpf_obj_pin", errno);
 	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "blocked"), &block, &one,
@@ -118,7 +143,13 @@ static int load(char **argv)
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
 	dump(bpf_object__find_map_fd_by_name(obj, "verdicts"), bpf_map__fd(counts));
-	describe(bpf_program__fd(prog), bpf_link__fd(link));
+	describe(bpf_program__fd(prog), link ? bpf_link__fd(link) : -1);
+	if (netlink) {
+		query((int)ifindex, bpf_program__fd(prog));
+		err = bpf_xdp_detach((int)ifindex, 0, NULL);
+		printf("bpf_xdp_detach: %s\n", err ? strerror(-err) : "ok");
+		query((int)ifindex, bpf_program__fd(prog));
+	}
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	return 0;
@@ -161,6 +192,8 @@ static int bad(char **argv)
 	step("prog_load xdp", prog);
 	step("attach to an interface not ours",
 	     bpf_link_create(prog, atoi(argv[2]), BPF_XDP, NULL));
+	step("netlink attach to an interface not ours",
+	     bpf_xdp_attach(atoi(argv[2]), prog, 0, NULL));
 	memset(big, 0, sizeof(big));
 	big[0].prog_type = BPF_PROG_TYPE_XDP;
 	((char *)big)[sizeof(big) - 1] = 1;
@@ -171,10 +204,10 @@ static int bad(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 7 && !strcmp(argv[1], "load"))
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "load"))
 		return load(argv);
 	if (argc == 3 && !strcmp(argv[1], "bad"))
 		return bad(argv);
-	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES | bad IFINDEX\n");
+	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink] | bad IFINDEX\n");
 	return 2;
 }
