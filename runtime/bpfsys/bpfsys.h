@@ -171,6 +171,7 @@ long bpfsys_map_create(struct bpfsys_call *c);
 long bpfsys_prog_get_next_id(struct bpfsys_call *c);
 long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c);
 long bpfsys_prog_load(struct bpfsys_call *c);
+long bpfsys_prog_bind_map(struct bpfsys_call *c);
 long bpfsys_link_create(struct bpfsys_call *c);
 long bpfsys_link_detach(struct bpfsys_call *c);
 /* BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link fd: 0 if fd is neither. */

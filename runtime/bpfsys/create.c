@@ -150,6 +150,16 @@ static int check_attr(const struct bpfsys_call *c)
 	return check_name(a->map_name, sizeof(a->map_name));
 }
 
+/*
+ * libbpf probes kernel features with maps it names libbpf_* (global data,
+ * prog bind) and programs of other types that use them: those are the
+ * kernel's to answer, with kernel maps that go with their fds.
+ */
+static bool libbpf_probe(const union bpf_attr *a)
+{
+	return !strncmp(a->map_name, "libbpf_", 7);
+}
+
 long bpfsys_map_create(struct bpfsys_call *c)
 {
 	const union bpf_attr *a = &c->attr;
@@ -160,6 +170,21 @@ long bpfsys_map_create(struct bpfsys_call *c)
 
 	if (err)
 		return err;
+	/*
+	 * A uxdp map fd is its segment: mmap of it is not translated into
+	 * the map's values, so a map meant to be mapped (a skeleton's global
+	 * data) is refused; libbpf then makes its .data/.bss/.rodata without
+	 * the flag and reads and writes them through bpf(2).
+	 */
+	if (a->map_flags & BPF_F_MMAPABLE) {
+		if (libbpf_probe(a))
+			return -EOPNOTSUPP; /* libbpf's mmap probe: a "no" is the answer */
+		bpfsys_say_once(c->cmd, "BPF_F_MMAPABLE is not served: mmap of a uxdp map fd is "
+					"not translated (docs/control-plane.md)");
+		return -EOPNOTSUPP;
+	}
+	if (libbpf_probe(a))
+		return bpfsys_kernel(c);
 	if (!served_type(a->map_type) || a->map_ifindex || a->btf_vmlinux_value_type_id)
 		return refuse_type(a->map_type);
 	if (a->map_name[0])

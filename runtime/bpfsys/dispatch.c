@@ -125,6 +125,7 @@ static bool bpfsys_served(int cmd)
 	case BPF_PROG_LOAD:
 	case BPF_LINK_CREATE:
 	case BPF_LINK_DETACH:
+	case BPF_PROG_BIND_MAP:
 		return true;
 	default:
 		return false;
@@ -200,8 +201,9 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_BTF_LOAD:
 	case BPF_ITER_CREATE:
 	case BPF_ENABLE_STATS:
-	case BPF_PROG_BIND_MAP:
 		return refuse(&c, NOT_SERVED);
+	case BPF_PROG_BIND_MAP:
+		return bpfsys_prog_bind_map(&c);
 	default:
 		bpfsys_say_once(cmd, "unknown to uxdp's bpf() layer");
 		return -EINVAL;

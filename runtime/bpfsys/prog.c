@@ -45,6 +45,8 @@ struct load {
 	size_t n_maps;
 	struct elfobj_data data[ELFOBJ_MAX_DATA];
 	size_t n_data;
+	uint32_t data_ids[ELFOBJ_MAX_DATA]; /* the maps data[] came from */
+	size_t n_ids;
 	struct elfobj_reloc *relocs;
 	size_t n_relocs;
 	bool kernel_maps; /* some lddw names a kernel map */
@@ -115,6 +117,18 @@ static int map_index(struct load *l, const struct bpfsys_map *m)
 	return (int)i;
 }
 
+/* A map the program names by value, for its info only (no symbol). */
+static int note_map(struct load *l, const struct bpfsys_map *m)
+{
+	for (size_t i = 0; i < l->n_ids; i++)
+		if (l->data_ids[i] == m->info.id)
+			return 0;
+	if (l->n_ids == ELFOBJ_MAX_DATA)
+		return -E2BIG;
+	l->data_ids[l->n_ids++] = m->info.id;
+	return 0;
+}
+
 /* A global-data reference: a frozen one-element array, copied (elfobj.c says why). */
 static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 {
@@ -144,6 +158,13 @@ static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 		return err;
 	}
 	l->data[l->n_data] = (struct elfobj_data){ .bytes = bytes, .size = m->info.value_size };
+	/* The program's info lists the map its instructions named (libbpf's .rodata). */
+	bpfsys_map_mark_used(m->info.name);
+	err = note_map(l, m);
+	if (err) {
+		free(bytes);
+		return err;
+	}
 	l->insns[i].imm = (int32_t)off;
 	l->insns[i + 1].imm = 0;
 	return add_reloc(l, i, l->n_data++, 1);
@@ -315,11 +336,12 @@ static long load_xdp(struct load *l)
 	if (!bpfsys_daemon(&d, l->why, sizeof(l->why)) &&
 	    !uxdp_daemon_prog_info(d, p.id, &info, l->why, sizeof(l->why)))
 		memcpy(p.tag, info.tag, sizeof(p.tag));
-	p.n_maps = (uint32_t)l->n_maps;
 	for (size_t i = 0; i < l->n_maps; i++) {
-		p.map_ids[i] = l->ids[i];
+		p.map_ids[p.n_maps++] = l->ids[i];
 		bpfsys_map_mark_used(l->names[i]);
 	}
+	for (size_t i = 0; i < l->n_ids && p.n_maps < 64; i++)
+		p.map_ids[p.n_maps++] = l->data_ids[i];
 	remember(&p);
 	return bpfsys_obj_fd_new(&p);
 }
@@ -363,4 +385,30 @@ long bpfsys_prog_load(struct bpfsys_call *c)
 	}
 	load_free(&l);
 	return r;
+}
+
+/*
+ * BPF_PROG_BIND_MAP: the map lives as long as the program (libbpf binds
+ * .rodata so).  A uxdp program lives in the daemon, past this process: the
+ * map is kept at exit, as one the program's instructions name is.
+ */
+long bpfsys_prog_bind_map(struct bpfsys_call *c)
+{
+	struct bpfsys_prog p;
+	struct bpfsys_map m;
+	int r;
+
+	if (!bpfsys_attr_zero_from(c, offsetof(union bpf_attr, prog_bind_map.flags) +
+					      sizeof(c->attr.prog_bind_map.flags)))
+		return -EINVAL;
+	r = bpfsys_obj_fd((int)c->attr.prog_bind_map.prog_fd, BPFSYS_PROG_MAGIC, &p);
+	if (r <= 0)
+		return r < 0 ? r : bpfsys_kernel(c);
+	if (c->attr.prog_bind_map.flags)
+		return -EINVAL;
+	r = bpfsys_fd_map((int)c->attr.prog_bind_map.map_fd, &m);
+	if (r <= 0)
+		return r < 0 ? r : -EINVAL; /* a kernel map: no uxdp program can hold it */
+	bpfsys_map_mark_used(m.info.name);
+	return 0;
 }

@@ -97,6 +97,17 @@ static void query(int ifindex, int prog)
 		printf("bpf_xdp_query_id: %s\n", id == pi.id ? "the program" : id ? "another" : "none");
 }
 
+/* count_step, the object's only constant, set before load (global data). */
+static int set_rodata(struct bpf_object *obj, uint64_t step)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
+			return bpf_map__set_initial_value(m, &step, sizeof(step));
+	return -ENOENT;
+}
+
 static int load(char **argv)
 {
 	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
@@ -120,6 +131,9 @@ static int load(char **argv)
 	err = bpf_map__set_max_entries(counts, (uint32_t)atoi(argv[6]));
 	if (err)
 		return die("bpf_map__set_max_entries", err);
+	err = set_rodata(obj, 1);
+	if (err)
+		return die("bpf_map__set_initial_value(.rodata)", err);
 	err = bpf_object__load(obj);
 	if (err)
 		return die("bpf_object__load", err);
