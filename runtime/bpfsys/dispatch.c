@@ -4,13 +4,14 @@
  * served, passed to the kernel, or refused.
  *
  *  - served: the map commands, on uxdp's maps (ids.c, elem.c, batch.c,
- *    pin.c); on a descriptor or path that is not uxdp's they pass to the
- *    kernel;
+ *    pin.c), map creation (create.c), XDP programs loaded into and attached
+ *    in uxdpd (prog.c, progids.c, link.c); on a descriptor or path that is
+ *    not uxdp's they pass to the kernel;
  *  - passed through: commands that only look at kernel objects the caller
- *    names (programs, BTF, links by id or fd);
- *  - refused (EOPNOTSUPP, one stderr line per command): everything that
- *    would create or attach a kernel object, since the uxdp instance would
- *    not see it (programs run in uxdp are loaded by uxdp).
+ *    names (BTF, links by id or fd);
+ *  - refused (EOPNOTSUPP, one stderr line per command): everything else
+ *    that would create or attach a kernel object, since the uxdp instance
+ *    would not see it.
  */
 #include <errno.h>
 #include <string.h>
