@@ -171,17 +171,17 @@ long bpfsys_map_create(struct bpfsys_call *c)
 	if (err)
 		return err;
 	/*
-	 * A uxdp map fd is its segment: mmap of it is not translated into
-	 * the map's values, so a map meant to be mapped (a skeleton's global
-	 * data) is refused; libbpf then makes its .data/.bss/.rodata without
-	 * the flag and reads and writes them through bpf(2).
+	 * A uxdp map fd is its segment: mmap of it is not translated into the
+	 * map's values.  libbpf's probe is told so (it then makes its global
+	 * data without the flag and uses bpf(2)); a map asked for with the
+	 * flag is made (libbpf 1.1 toggles the flag on for a .rodata of only
+	 * static variables when the probe says no), with a line.
 	 */
 	if (a->map_flags & BPF_F_MMAPABLE) {
 		if (libbpf_probe(a))
-			return -EOPNOTSUPP; /* libbpf's mmap probe: a "no" is the answer */
-		bpfsys_say_once(c->cmd, "BPF_F_MMAPABLE is not served: mmap of a uxdp map fd is "
-					"not translated (docs/control-plane.md)");
-		return -EOPNOTSUPP;
+			return -EOPNOTSUPP;
+		bpfsys_say_once(c->cmd, "BPF_F_MMAPABLE: the map is made, but mmap of a uxdp map "
+					"fd is not translated (docs/control-plane.md)");
 	}
 	if (libbpf_probe(a))
 		return bpfsys_kernel(c);

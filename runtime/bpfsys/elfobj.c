@@ -19,9 +19,17 @@
  *
  *   [0] null  [1] .strtab  [2] xdp  [3] maps  [4..] .rodata.<n>
  *   license  .symtab  .relxdp
+ *
+ * Subprograms libbpf appended after the program go to a .text section,
+ * each a static function, and every call to one an R_BPF_64_32 relocation
+ * against .text, as clang emits for a static callee: the front end takes
+ * only .text functions as subprograms (a function in "xdp" would be a
+ * program of its own).  With subprograms the layout gains .text and
+ * .rel.text after "xdp".
  */
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,7 @@
 #define EM_BPF 247
 #endif
 #define R_BPF_64_64 1
+#define R_BPF_64_32 10
 #define LEGACY_DEF 20 /* struct bpf_map_def's first five u32 */
 
 struct buf {
@@ -102,11 +111,22 @@ static void add_sym(struct buf *syms, struct buf *strs, const char *name, unsign
 	put(syms, &y, sizeof(y), 8);
 }
 
+static void add_rel(struct layout *l, struct buf *f, struct buf *strs, const char *name,
+		    const struct buf *rels, size_t symtab, size_t target)
+{
+	size_t r = add_sec(l, f, strs, name, SHT_REL, 0, rels->p, rels->len, 8);
+
+	l->sh[r].sh_link = (uint32_t)symtab;
+	l->sh[r].sh_info = (uint32_t)target;
+	l->sh[r].sh_entsize = sizeof(Elf64_Rel);
+}
+
 int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 {
 	struct buf f = { 0 }, strs = { 0 }, syms = { 0 }, rels = { 0 }, defs = { 0 };
 	struct layout l = { .n = 0 };
-	size_t code, maps = 0, data[ELFOBJ_MAX_DATA], symtab, locals;
+	size_t code, text = 0, main_end, maps = 0, data[ELFOBJ_MAX_DATA], symtab, locals, text_sym;
+	struct buf rels_text = { 0 };
 	Elf64_Ehdr eh = { 0 };
 	char name[32];
 
@@ -116,8 +136,13 @@ int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 	put(&strs, "", 1, 1);
 	l.n = 1; /* the null section */
 	add_sec(&l, &f, &strs, ".strtab", SHT_STRTAB, 0, NULL, 0, 1); /* filled last */
+	main_end = o->n_subprogs ? o->subprogs[0] : o->n_insns;
 	code = add_sec(&l, &f, &strs, "xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, o->insns,
-		       o->n_insns * sizeof(*o->insns), 8);
+		       main_end * sizeof(*o->insns), 8);
+	if (o->n_subprogs)
+		text = add_sec(&l, &f, &strs, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+			       o->insns + main_end, (o->n_insns - main_end) * sizeof(*o->insns),
+			       8);
 	for (size_t i = 0; i < o->n_maps; i++) {
 		uint32_t def[5] = { o->maps[i].type, o->maps[i].key_size, o->maps[i].value_size,
 				    o->maps[i].max_entries, o->maps[i].map_flags };
@@ -135,37 +160,54 @@ int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 	add_sec(&l, &f, &strs, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, o->license,
 		strlen(o->license) + 1, 1);
 
-	/* Symbols: the null one, section symbols (local), then the globals. */
+	/*
+	 * Symbols: the null one, section symbols and subprograms (local), then
+	 * the globals: the program and the maps.
+	 */
 	add_sym(&syms, &strs, NULL, 0, 0, 0, 0);
 	for (size_t i = 0; i < o->n_data; i++)
 		add_sym(&syms, &strs, NULL, ELF64_ST_INFO(STB_LOCAL, STT_SECTION),
 			(uint16_t)data[i], 0, 0);
-	locals = 1 + o->n_data;
+	text_sym = 1 + o->n_data;
+	if (o->n_subprogs)
+		add_sym(&syms, &strs, NULL, ELF64_ST_INFO(STB_LOCAL, STT_SECTION), (uint16_t)text,
+			0, 0);
+	for (size_t i = 0; i < o->n_subprogs; i++) {
+		size_t end = i + 1 < o->n_subprogs ? o->subprogs[i + 1] : o->n_insns;
+
+		snprintf(name, sizeof(name), "__uxdp_sub_%zu", o->subprogs[i]);
+		add_sym(&syms, &strs, name, ELF64_ST_INFO(STB_LOCAL, STT_FUNC), (uint16_t)text,
+			(o->subprogs[i] - main_end) * sizeof(*o->insns),
+			(end - o->subprogs[i]) * sizeof(*o->insns));
+	}
+	locals = text_sym + (o->n_subprogs ? 1 + o->n_subprogs : 0);
 	add_sym(&syms, &strs, o->prog_name, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), (uint16_t)code, 0,
-		o->n_insns * sizeof(*o->insns));
+		main_end * sizeof(*o->insns));
 	for (size_t i = 0; i < o->n_maps; i++)
 		add_sym(&syms, &strs, o->maps[i].name, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
 			(uint16_t)maps, i * LEGACY_DEF, LEGACY_DEF);
 
 	for (size_t i = 0; i < o->n_relocs; i++) {
 		const struct elfobj_reloc *r = &o->relocs[i];
-		size_t sym = r->data ? 1 + r->index : locals + 1 + r->index;
-		Elf64_Rel rel = { .r_offset = r->insn * sizeof(*o->insns),
-				  .r_info = ELF64_R_INFO(sym, R_BPF_64_64) };
+		size_t sym = r->kind == ELFOBJ_REL_MAP	  ? locals + 1 + r->index
+			     : r->kind == ELFOBJ_REL_DATA ? 1 + r->index
+							  : text_sym;
+		bool in_text = r->insn >= main_end;
+		Elf64_Rel rel = {
+			.r_offset = (r->insn - (in_text ? main_end : 0)) * sizeof(*o->insns),
+			.r_info = ELF64_R_INFO(sym, r->kind == ELFOBJ_REL_CALL ? R_BPF_64_32
+									: R_BPF_64_64)
+		};
 
-		put(&rels, &rel, sizeof(rel), 8);
+		put(in_text ? &rels_text : &rels, &rel, sizeof(rel), 8);
 	}
 	symtab = add_sec(&l, &f, &strs, ".symtab", SHT_SYMTAB, 0, syms.p, syms.len, 8);
 	l.sh[symtab].sh_link = 1;
 	l.sh[symtab].sh_info = (uint32_t)locals;
 	l.sh[symtab].sh_entsize = sizeof(Elf64_Sym);
-	{
-		size_t r = add_sec(&l, &f, &strs, ".relxdp", SHT_REL, 0, rels.p, rels.len, 8);
-
-		l.sh[r].sh_link = (uint32_t)symtab;
-		l.sh[r].sh_info = (uint32_t)code;
-		l.sh[r].sh_entsize = sizeof(Elf64_Rel);
-	}
+	add_rel(&l, &f, &strs, ".relxdp", &rels, symtab, code);
+	if (o->n_subprogs)
+		add_rel(&l, &f, &strs, ".rel.text", &rels_text, symtab, text);
 	l.sh[1].sh_offset = put(&f, strs.p, strs.len, 1);
 	l.sh[1].sh_size = strs.len;
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -185,8 +227,9 @@ int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 	free(strs.p);
 	free(syms.p);
 	free(rels.p);
+	free(rels_text.p);
 	free(defs.p);
-	if (f.err || strs.err || syms.err || rels.err || defs.err) {
+	if (f.err || strs.err || syms.err || rels.err || rels_text.err || defs.err) {
 		free(f.p);
 		return -ENOMEM;
 	}

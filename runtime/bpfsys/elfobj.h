@@ -23,11 +23,17 @@ struct elfobj_data {
 	size_t size;
 };
 
-/* The lddw at insns[insn] refers to maps[index] (or data[index], offset in its imm). */
+enum elfobj_rel_kind {
+	ELFOBJ_REL_MAP,	 /* lddw of maps[index] */
+	ELFOBJ_REL_DATA, /* lddw into data[index], the offset in its imm */
+	ELFOBJ_REL_CALL, /* a call into .text, imm = insn index in .text - 1 */
+	ELFOBJ_REL_FUNC, /* lddw of a function's address, imm = its byte offset in .text */
+};
+
 struct elfobj_reloc {
-	size_t insn;
+	size_t insn; /* in insns[] */
 	size_t index;
-	int data;
+	enum elfobj_rel_kind kind;
 };
 
 struct elfobj {
@@ -41,6 +47,14 @@ struct elfobj {
 	size_t n_data;
 	const struct elfobj_reloc *relocs;
 	size_t n_relocs;
+	/*
+	 * Where the subprograms libbpf appended start (the targets of
+	 * BPF_PSEUDO_CALL and BPF_PSEUDO_FUNC), ascending, all > 0: the
+	 * program is insns[0, subprogs[0]) in "xdp", the rest goes to .text,
+	 * a static function symbol at each start.
+	 */
+	const size_t *subprogs;
+	size_t n_subprogs;
 };
 
 /* The object's bytes in a new *out (the caller frees); -ENOMEM, -E2BIG. */

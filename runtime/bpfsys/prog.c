@@ -46,9 +46,9 @@ struct load {
 	struct elfobj_data data[ELFOBJ_MAX_DATA];
 	size_t n_data;
 	uint32_t data_ids[ELFOBJ_MAX_DATA]; /* the maps data[] came from */
-	size_t n_ids;
 	struct elfobj_reloc *relocs;
 	size_t n_relocs;
+	size_t *subprogs, n_subprogs, cap_subprogs;
 	bool kernel_maps; /* some lddw names a kernel map */
 	char why[512];
 };
@@ -85,14 +85,14 @@ static int lddw_fd(struct load *l, const struct bpf_insn *in, int *fd)
 	return 0;
 }
 
-static int add_reloc(struct load *l, size_t insn, size_t index, int data)
+static int add_reloc(struct load *l, size_t insn, size_t index, enum elfobj_rel_kind kind)
 {
 	struct elfobj_reloc *r = realloc(l->relocs, (l->n_relocs + 1) * sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
 	l->relocs = r;
-	r[l->n_relocs++] = (struct elfobj_reloc){ .insn = insn, .index = index, .data = data };
+	r[l->n_relocs++] = (struct elfobj_reloc){ .insn = insn, .index = index, .kind = kind };
 	return 0;
 }
 
@@ -117,22 +117,11 @@ static int map_index(struct load *l, const struct bpfsys_map *m)
 	return (int)i;
 }
 
-/* A map the program names by value, for its info only (no symbol). */
-static int note_map(struct load *l, const struct bpfsys_map *m)
-{
-	for (size_t i = 0; i < l->n_ids; i++)
-		if (l->data_ids[i] == m->info.id)
-			return 0;
-	if (l->n_ids == ELFOBJ_MAX_DATA)
-		return -E2BIG;
-	l->data_ids[l->n_ids++] = m->info.id;
-	return 0;
-}
-
 /* A global-data reference: a frozen one-element array, copied (elfobj.c says why). */
 static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 {
 	uint32_t off = (uint32_t)l->insns[i + 1].imm, zero = 0;
+	size_t k;
 	void *bytes;
 	int err;
 
@@ -147,27 +136,29 @@ static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 			 i, m->info.name);
 		return -EOPNOTSUPP;
 	}
-	if (l->n_data == ELFOBJ_MAX_DATA)
-		return -E2BIG;
-	bytes = malloc(m->info.value_size);
-	if (!bytes)
-		return -ENOMEM;
-	err = uxdp_map_lookup_elem_copy(m->map, &zero, bytes);
-	if (err) {
-		free(bytes);
-		return err;
-	}
-	l->data[l->n_data] = (struct elfobj_data){ .bytes = bytes, .size = m->info.value_size };
-	/* The program's info lists the map its instructions named (libbpf's .rodata). */
-	bpfsys_map_mark_used(m->info.name);
-	err = note_map(l, m);
-	if (err) {
-		free(bytes);
-		return err;
+	/* One section per map, however many instructions point into it. */
+	for (k = 0; k < l->n_data && l->data_ids[k] != m->info.id; k++)
+		;
+	if (k == l->n_data) {
+		if (k == ELFOBJ_MAX_DATA)
+			return -E2BIG;
+		bytes = malloc(m->info.value_size);
+		if (!bytes)
+			return -ENOMEM;
+		err = uxdp_map_lookup_elem_copy(m->map, &zero, bytes);
+		if (err) {
+			free(bytes);
+			return err;
+		}
+		l->data[k] = (struct elfobj_data){ .bytes = bytes, .size = m->info.value_size };
+		/* The program's info lists the map its instructions named (libbpf's .rodata). */
+		l->data_ids[k] = m->info.id;
+		l->n_data++;
+		bpfsys_map_mark_used(m->info.name);
 	}
 	l->insns[i].imm = (int32_t)off;
 	l->insns[i + 1].imm = 0;
-	return add_reloc(l, i, l->n_data++, 1);
+	return add_reloc(l, i, k, ELFOBJ_REL_DATA);
 }
 
 /* Every map lddw into a relocation against the map's symbol. */
@@ -205,12 +196,84 @@ static int resolve_maps(struct load *l)
 				return -EINVAL;
 			in->imm = 0;
 			idx = map_index(l, &m);
-			r = idx < 0 ? idx : add_reloc(l, i - 1, (size_t)idx, 0);
+			r = idx < 0 ? idx : add_reloc(l, i - 1, (size_t)idx, ELFOBJ_REL_MAP);
 		}
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_call(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
+}
+
+static bool is_func(const struct bpf_insn *in)
+{
+	return in->code == LDDW && in->src_reg == BPF_PSEUDO_FUNC;
+}
+
+/* The subprograms' starts: targets of BPF_PSEUDO_CALL and BPF_PSEUDO_FUNC. */
+static int find_subprogs(struct load *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct bpf_insn *in = &l->insns[i];
+		int64_t t = (int64_t)i + in->imm + 1;
+
+		if (!is_call(in) && !is_func(in))
+			continue;
+		if (t <= 0 || t >= (int64_t)l->n)
+			return -EINVAL; /* the kernel: a call out of the program, or into its entry */
+		if (n == l->cap_subprogs) {
+			size_t cap = n ? n * 2 : 8, *p = realloc(l->subprogs, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			l->subprogs = p;
+			l->cap_subprogs = cap;
+		}
+		l->subprogs[n++] = (size_t)t;
+	}
+	qsort(l->subprogs, n, sizeof(*l->subprogs), cmp_size);
+	l->n_subprogs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!l->n_subprogs || l->subprogs[l->n_subprogs - 1] != l->subprogs[i])
+			l->subprogs[l->n_subprogs++] = l->subprogs[i];
+	return 0;
+}
+
+/* Calls and function addresses as relocations against .text (elfobj.c). */
+static int relocate_calls(struct load *l)
+{
+	size_t text = l->n_subprogs ? l->subprogs[0] : l->n;
+	int err = 0;
+
+	for (size_t i = 0; i < l->n && !err; i++) {
+		struct bpf_insn *in = &l->insns[i];
+		size_t t = (size_t)((int64_t)i + in->imm + 1);
+
+		if (is_call(in)) {
+			in->imm = (int32_t)(t - text) - 1;
+			err = add_reloc(l, i, 0, ELFOBJ_REL_CALL);
+		} else if (is_func(in)) {
+			in->src_reg = 0;
+			in->imm = (int32_t)((t - text) * sizeof(*in));
+			err = add_reloc(l, i, 0, ELFOBJ_REL_FUNC);
+		}
+		if (in->code == LDDW)
+			i++;
+	}
+	return err;
 }
 
 static int read_insns(struct load *l)
@@ -248,7 +311,8 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 	struct elfobj o = { .insns = l->insns, .n_insns = l->n, .prog_name = name,
 			    .license = license, .maps = l->maps, .n_maps = l->n_maps,
 			    .data = l->data, .n_data = l->n_data, .relocs = l->relocs,
-			    .n_relocs = l->n_relocs };
+			    .n_relocs = l->n_relocs, .subprogs = l->subprogs,
+			    .n_subprogs = l->n_subprogs };
 	struct uxdp_daemon_load_opts lo = { .prog = name };
 	struct uxdp_daemon *d;
 	uint8_t *bytes;
@@ -340,7 +404,7 @@ static long load_xdp(struct load *l)
 		p.map_ids[p.n_maps++] = l->ids[i];
 		bpfsys_map_mark_used(l->names[i]);
 	}
-	for (size_t i = 0; i < l->n_ids && p.n_maps < 64; i++)
+	for (size_t i = 0; i < l->n_data && p.n_maps < 64; i++)
 		p.map_ids[p.n_maps++] = l->data_ids[i];
 	remember(&p);
 	return bpfsys_obj_fd_new(&p);
@@ -351,6 +415,7 @@ static void load_free(struct load *l)
 	for (size_t i = 0; i < l->n_data; i++)
 		free((void *)l->data[i].bytes);
 	free(l->relocs);
+	free(l->subprogs);
 	free(l->insns);
 }
 
@@ -379,7 +444,10 @@ long bpfsys_prog_load(struct bpfsys_call *c)
 			r = bpfsys_kernel(c);
 		}
 	} else if (!r) {
-		r = c->attr.prog_ifindex ? -EOPNOTSUPP : load_xdp(&l);
+		r = find_subprogs(&l);
+		r = r ?: relocate_calls(&l);
+		if (!r)
+			r = c->attr.prog_ifindex ? -EOPNOTSUPP : load_xdp(&l);
 	} else if (r == -EOPNOTSUPP) {
 		say(&l, r);
 	}

@@ -34,7 +34,8 @@ struct {
 /* Global data: the loader sets it to 1 before loading (a .rodata map, frozen). */
 const volatile __u64 count_step = 7;
 
-static void bump(__u32 k)
+/* A subprogram (a BPF-to-BPF call), as libbpf appends it after the program. */
+static __attribute__((noinline)) void bump(__u32 k)
 {
 	__u64 *v = bpf_map_lookup_elem(&verdicts, &k);
 
