@@ -10,7 +10,7 @@
 #
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
 # by the EXIT trap; addresses are in 198.18.0.0/15.  Environment (CMake):
-# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON.  Exit: 0 pass, 1 fail, 77 skip.
+# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON [LIBXDP_LOADER].  Exit: 0 pass, 1 fail, 77 skip.
 set -u
 id=$$
 inst=uxpl$id nsd=uxpld$id nsp=uxplp$id
@@ -141,6 +141,33 @@ for r in uxdp uxdp.nl; do
 	fi
 done
 grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query_id"
+# libxdp: no dispatcher under uxdp, the program attached alone.
+if [ -n "${LIBXDP_LOADER:-}" ]; then
+	rm -f $tmp/in
+	mkfifo $tmp/in
+	ip netns exec $nsd env LIBXDP_BPFFS=$tmp/bpffs "$RUN" --instance $inst "$LIBXDP_LOADER" \
+		"$OBJ" u0 <$tmp/in >$tmp/libxdp.out 2>$tmp/libxdp.log &
+	pid=$!
+	pids+=($pid)
+	exec 7>$tmp/in
+	for _ in $(seq 1200); do
+		grep -q "attached as" $tmp/libxdp.out && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qx "attach: ok" $tmp/libxdp.out || fail "libxdp: attach"
+	grep -q "Falling back to loading single prog without dispatcher" $tmp/libxdp.log ||
+		fail "libxdp did not fall back"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -A4 "name srccount" $tmp/prog_list.out | grep -q "attached u0" ||
+		fail "libxdp: the program is not attached in uxdpd"
+	echo >&7
+	exec 7>&-
+	wait $pid || fail "libxdp: detach"
+	grep -qx "detach: ok" $tmp/libxdp.out || fail "libxdp: detach"
+	echo "libxdp fell back to attaching the program alone: $(tr '\n' ';' <$tmp/libxdp.out)"
+fi
+
 # The maps the program used stay in the instance; libbpf's probe maps do not.
 maps=$(ip netns exec $nsd "$UXDPCTL" --instance $inst map list 2>&1)
 for m in counts blocked verdicts; do
