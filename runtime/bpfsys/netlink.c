@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * netlink.c - XDP attach and query through rtnetlink, for uxdp programs:
- * libbpf's bpf_xdp_attach/bpf_xdp_detach (RTM_SETLINK with IFLA_XDP) and
- * bpf_xdp_query (an RTM_GETLINK dump, read for IFLA_XDP).
+ * libbpf's bpf_xdp_attach/bpf_xdp_detach (RTM_SETLINK with IFLA_XDP),
+ * iproute2's `ip link set dev X xdp ...` (RTM_NEWLINK on an existing link)
+ * and bpf_xdp_query (an RTM_GETLINK dump, read for IFLA_XDP).
  *
  * send(), sendto() and sendmsg() are interposed; a message is looked at
  * only when it is one rtnetlink RTM_SETLINK or RTM_GETLINK request on a
  * NETLINK_ROUTE socket, and taken only when it concerns uxdp:
  *
- *  - RTM_SETLINK whose only attribute is IFLA_XDP, with a uxdp program fd
+ *  - RTM_SETLINK (or NEWLINK without NLM_F_CREATE) whose only attribute
+ *    is IFLA_XDP, for the link ifi_index names, with a uxdp program fd
  *    (IFLA_XDP_FD or IFLA_XDP_EXPECTED_FD), or a detach (fd -1) on an
  *    interface that is a port of the instance's uxdpd: done with the
  *    daemon's PROG_ATTACH / PROG_REPLACE / PROG_DETACH, and answered with
@@ -363,13 +365,14 @@ static int setlink(int fd, const struct nlmsghdr *nh)
 	} else if (x.flags & XDP_FLAGS_REPLACE && old_id != running) {
 		snprintf(why, sizeof(why), "uxdp: active program does not match expected");
 		r = -EEXIST;
-	} else if (x.fd >= 0 && running == id) {
-		r = 0; /* the kernel: attaching what runs is a no-op */
+	} else if ((x.fd >= 0 && running == id) || (x.fd < 0 && !running)) {
+		r = 0; /* the kernel: attaching what runs, or detaching nothing, is a no-op */
 	} else {
 		r = do_setlink((uint32_t)ifi->ifi_index, &x, id, old_id, why, sizeof(why));
 	}
 	if (r)
-		fprintf(stderr, "uxdp-bpfsys: RTM_SETLINK IFLA_XDP: %s\n", why);
+		fprintf(stderr, "uxdp-bpfsys: %s IFLA_XDP: %s\n",
+			nh->nlmsg_type == RTM_NEWLINK ? "RTM_NEWLINK" : "RTM_SETLINK", why);
 	if (r || (nh->nlmsg_flags & NLM_F_ACK))
 		ack(fd, nh, r, r ? why : NULL);
 	return 1;
@@ -498,6 +501,16 @@ static int getlink(int fd, const struct msghdr *msg, int flags, ssize_t *sent)
 	return 1;
 }
 
+/*
+ * RTM_SETLINK (libbpf), RTM_NEWLINK on an existing link (iproute2's
+ * `ip link set dev X xdp ...`), RTM_GETLINK.
+ */
+static bool is_request(const struct nlmsghdr *nh)
+{
+	return nh->nlmsg_type == RTM_SETLINK || nh->nlmsg_type == RTM_GETLINK ||
+	       (nh->nlmsg_type == RTM_NEWLINK && !(nh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)));
+}
+
 /* The first message of a send, if it is one rtnetlink request we may take. */
 static ssize_t maybe_ours(int fd, const struct msghdr *msg, int flags, bool *handled)
 {
@@ -521,10 +534,9 @@ static ssize_t maybe_ours(int fd, const struct msghdr *msg, int flags, bool *han
 	}
 	memcpy(&nh, buf, sizeof(nh));
 	if (nh.nlmsg_len > have || nh.nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)) ||
-	    !(nh.nlmsg_flags & NLM_F_REQUEST) ||
-	    (nh.nlmsg_type != RTM_SETLINK && nh.nlmsg_type != RTM_GETLINK) || !is_route_socket(fd))
+	    !(nh.nlmsg_flags & NLM_F_REQUEST) || !is_request(&nh) || !is_route_socket(fd))
 		return 0;
-	if (nh.nlmsg_type == RTM_SETLINK) {
+	if (nh.nlmsg_type != RTM_GETLINK) {
 		/* One request only: a batch of several goes to the kernel as it is. */
 		for (size_t i = NLMSG_ALIGN(nh.nlmsg_len); i < have; i++)
 			if (buf[i] || have < len)

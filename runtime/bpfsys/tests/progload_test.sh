@@ -111,6 +111,20 @@ ip_link() {
 	grep -q "prog/xdp id $id" $tmp/ip_link.out || fail "ip link show: no 'prog/xdp id $id': $(cat $tmp/ip_link.out)"
 }
 
+# iproute2 loads and attaches (its libbpf, our netlink), the program stays
+# attached after ip exits (as a netlink attachment does), `xdp off` detaches.
+ip_link_obj() {
+	ip netns exec $nsd "$RUN" --instance $inst ip link set dev u0 xdp obj "$OBJ" sec xdp \
+		>$tmp/ip_obj.log 2>&1 || fail "ip link set dev u0 xdp obj: $(cat $tmp/ip_obj.log)"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -q "attached u0" $tmp/prog_list.out || fail "ip xdp obj: not attached"
+	ip netns exec $nsd "$RUN" --instance $inst ip link set dev u0 xdp off ||
+		fail "ip link set dev u0 xdp off"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -q "attached u0" $tmp/prog_list.out && fail "xdp off: still attached"
+	echo "ip link set dev u0 xdp obj / xdp off: attached in uxdpd, then detached"
+}
+
 # --- the kernel
 if ip netns exec $nsd "$LOADER" load "$OBJ" u0 "$tmp/bpffs/probe" 198.18.1.99 32 \
 	</dev/null >/dev/null 2>$tmp/probe.log || grep -q "^xdp_loader: stdin" $tmp/probe.log; then
@@ -141,6 +155,8 @@ for r in uxdp uxdp.nl; do
 	fi
 done
 grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query_id"
+ip_link_obj
+
 # libxdp: no dispatcher under uxdp, the program attached alone.
 if [ -n "${LIBXDP_LOADER:-}" ]; then
 	rm -f $tmp/in
