@@ -11,11 +11,12 @@
  * map this process created (or opened) and binds to it, contents and all.
  * The lddw gets an R_BPF_64_64 relocation against that symbol, as clang
  * emits one.  A BPF_PSEUDO_MAP_VALUE (global data) can only be a data
- * section in the front end, whose map is named after the section; so only
- * frozen maps (libbpf's .rodata, .kconfig) are taken there, their bytes
- * copied into a section ".rodata.<n>" that becomes the object's own
- * constant map (uxdpd makes such maps anew on every load, as it does for
- * any object's .rodata).  The layout:
+ * section in the front end, whose map is named after the section: a
+ * frozen map (libbpf's .rodata) has its bytes copied into ".rodata.<n>",
+ * the object's own constant map (uxdpd makes such maps anew on every load,
+ * as for any object's .rodata); a writable one (.data, .bss) becomes
+ * ".data.<map>", which prog.c makes the same segment for the load.  The
+ * layout:
  *
  *   [0] null  [1] .strtab  [2] xdp  [3] maps  [4..] .rodata.<n>
  *   license  .symtab  .relxdp
@@ -153,9 +154,9 @@ int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 		maps = add_sec(&l, &f, &strs, "maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, defs.p,
 			       defs.len, 4);
 	for (size_t i = 0; i < o->n_data; i++) {
-		snprintf(name, sizeof(name), ".rodata.%zu", i);
-		data[i] = add_sec(&l, &f, &strs, name, SHT_PROGBITS, SHF_ALLOC, o->data[i].bytes,
-				  o->data[i].size, 8);
+		data[i] = add_sec(&l, &f, &strs, o->data[i].section, SHT_PROGBITS,
+				  SHF_ALLOC | (strncmp(o->data[i].section, ".rodata", 7) ? SHF_WRITE : 0),
+				  o->data[i].bytes, o->data[i].size, 8);
 	}
 	add_sec(&l, &f, &strs, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, o->license,
 		strlen(o->license) + 1, 1);

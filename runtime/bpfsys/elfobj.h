@@ -19,7 +19,8 @@ struct elfobj_map {
 };
 
 struct elfobj_data {
-	const void *bytes; /* a frozen map's value, copied into .rodata.<n> */
+	const char *section; /* ".rodata.<n>" or ".data.<map>" (prog.c says which) */
+	const void *bytes;   /* the map's value now: the section's contents */
 	size_t size;
 };
 

@@ -46,6 +46,7 @@ struct load {
 	struct elfobj_data data[ELFOBJ_MAX_DATA];
 	size_t n_data;
 	uint32_t data_ids[ELFOBJ_MAX_DATA]; /* the maps data[] came from */
+	char sections[ELFOBJ_MAX_DATA][UXDP_MAP_NAME_LEN];
 	struct elfobj_reloc *relocs;
 	size_t n_relocs;
 	size_t *subprogs, n_subprogs, cap_subprogs;
@@ -117,7 +118,45 @@ static int map_index(struct load *l, const struct bpfsys_map *m)
 	return (int)i;
 }
 
-/* A global-data reference: a frozen one-element array, copied (elfobj.c says why). */
+/*
+ * Writable global data (.data, .bss): the front end names a data section's
+ * map after the section, ".data.<map>", and uxdpd binds maps by name.  For
+ * the load, that name is made a second name of the map's segment (a hard
+ * link in /dev/shm), so the daemon binds to the very map the loader made
+ * and writes; the name goes once the daemon answered (unlink_aliases).
+ */
+static int alias(struct load *l, const struct bpfsys_map *m, char *section, size_t size)
+{
+	char seg[128], link_path[128];
+
+	snprintf(section, size, ".data.%s", m->info.name);
+	snprintf(seg, sizeof(seg), "/dev/shm/uxdp.%s.%s", m->info.instance, m->info.name);
+	if (snprintf(link_path, sizeof(link_path), "/dev/shm/uxdp.%s.%s", m->info.instance,
+		     section) >= (int)sizeof(link_path) ||
+	    strlen(section) >= UXDP_MAP_NAME_LEN)
+		return -ENAMETOOLONG;
+	unlink(link_path); /* one left by a load that died */
+	if (link(seg, link_path)) {
+		snprintf(l->why, sizeof(l->why), "map %s: a second name for the load: %s",
+			 m->info.name, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void unlink_aliases(struct load *l)
+{
+	char path[128];
+
+	for (size_t k = 0; k < l->n_data; k++)
+		if (!strncmp(l->data[k].section, ".data.", 6)) {
+			snprintf(path, sizeof(path), "/dev/shm/uxdp.%s.%s", bpfsys_instance(),
+				 l->data[k].section);
+			unlink(path);
+		}
+}
+
+/* A global-data reference into a one-element array (elfobj.c says how). */
 static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 {
 	uint32_t off = (uint32_t)l->insns[i + 1].imm, zero = 0;
@@ -129,13 +168,6 @@ static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 		return -EINVAL; /* the kernel's direct value access: arrays of one */
 	if (off >= m->info.value_size)
 		return -EINVAL;
-	if (!uxdp_map_frozen(m->map)) {
-		snprintf(l->why, sizeof(l->why),
-			 "insn %zu: map %s: writable global data (.data, .bss) is not served yet, "
-			 "only frozen maps (.rodata) (docs/control-plane.md)",
-			 i, m->info.name);
-		return -EOPNOTSUPP;
-	}
 	/* One section per map, however many instructions point into it. */
 	for (k = 0; k < l->n_data && l->data_ids[k] != m->info.id; k++)
 		;
@@ -146,12 +178,18 @@ static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
 		if (!bytes)
 			return -ENOMEM;
 		err = uxdp_map_lookup_elem_copy(m->map, &zero, bytes);
+		if (!err && uxdp_map_frozen(m->map))
+			snprintf(l->sections[k], sizeof(l->sections[k]), ".rodata.%zu", k);
+		else if (!err)
+			err = alias(l, m, l->sections[k], sizeof(l->sections[k]));
 		if (err) {
 			free(bytes);
 			return err;
 		}
-		l->data[k] = (struct elfobj_data){ .bytes = bytes, .size = m->info.value_size };
-		/* The program's info lists the map its instructions named (libbpf's .rodata). */
+		l->data[k] = (struct elfobj_data){ .section = l->sections[k],
+						   .bytes = bytes,
+						   .size = m->info.value_size };
+		/* The program's info lists the map its instructions named. */
 		l->data_ids[k] = m->info.id;
 		l->n_data++;
 		bpfsys_map_mark_used(m->info.name);
@@ -412,6 +450,7 @@ static long load_xdp(struct load *l)
 
 static void load_free(struct load *l)
 {
+	unlink_aliases(l);
 	for (size_t i = 0; i < l->n_data; i++)
 		free((void *)l->data[i].bytes);
 	free(l->relocs);

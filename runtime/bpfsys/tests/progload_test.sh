@@ -190,6 +190,8 @@ for m in counts blocked verdicts; do
 	grep -qw "$m" <<<"$maps" || fail "map $m not in the instance: $maps"
 done
 grep -q "libbpf_\|anon\." <<<"$maps" && fail "probe maps left in the instance: $maps"
+# The second names global data had during each load are gone.
+ls /dev/shm/ | grep -q "^uxdp\.$inst\.\.data\." && fail "a .data.<map> name left in /dev/shm"
 
 # --- bad inputs, under uxdp-run (lo is no port of the daemon)
 ip netns exec $nsd "$RUN" --instance $inst "$LOADER" bad 1 >$tmp/bad.out 2>$tmp/bad.log ||

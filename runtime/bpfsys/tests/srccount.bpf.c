@@ -33,6 +33,9 @@ struct {
 
 /* Global data: the loader sets it to 1 before loading (a .rodata map, frozen). */
 const volatile __u64 count_step = 7;
+/* Writable global data: .data (the loader sets it to 2), .bss (it reads it). */
+__u64 frame_weight = 1;
+__u64 weighted_frames;
 
 /* A subprogram (a BPF-to-BPF call), as libbpf appends it after the program. */
 static __attribute__((noinline)) void bump(__u32 k)
@@ -55,6 +58,7 @@ int srccount(struct xdp_md *ctx)
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	src = ip->saddr;
+	__sync_fetch_and_add(&weighted_frames, frame_weight);
 	c = bpf_map_lookup_elem(&counts, &src);
 	if (c)
 		__sync_fetch_and_add(c, count_step);

@@ -97,15 +97,26 @@ static void query(int ifindex, int prog)
 		printf("bpf_xdp_query_id: %s\n", id == pi.id ? "the program" : id ? "another" : "none");
 }
 
-/* count_step, the object's only constant, set before load (global data). */
-static int set_rodata(struct bpf_object *obj, uint64_t step)
+/* The object's global-data map whose name ends in suffix (libbpf: "srccoun.bss"). */
+static struct bpf_map *global(struct bpf_object *obj, const char *suffix)
 {
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj)
-		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
-			return bpf_map__set_initial_value(m, &step, sizeof(step));
-	return -ENOENT;
+		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), suffix))
+			return m;
+	return NULL;
+}
+
+/* count_step (.rodata) and frame_weight (.data), set before load. */
+static int set_globals(struct bpf_object *obj, uint64_t step, uint64_t weight)
+{
+	struct bpf_map *ro = global(obj, ".rodata"), *data = global(obj, ".data");
+
+	if (!ro || !data)
+		return -ENOENT;
+	return bpf_map__set_initial_value(ro, &step, sizeof(step))
+		       ?: bpf_map__set_initial_value(data, &weight, sizeof(weight));
 }
 
 static int load(char **argv)
@@ -131,9 +142,9 @@ static int load(char **argv)
 	err = bpf_map__set_max_entries(counts, (uint32_t)atoi(argv[6]));
 	if (err)
 		return die("bpf_map__set_max_entries", err);
-	err = set_rodata(obj, 1);
+	err = set_globals(obj, 1, 2);
 	if (err)
-		return die("bpf_map__set_initial_value(.rodata)", err);
+		return die("bpf_map__set_initial_value", err);
 	err = bpf_object__load(obj);
 	if (err)
 		return die("bpf_object__load", err);
@@ -157,6 +168,13 @@ static int load(char **argv)
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
 	dump(bpf_object__find_map_fd_by_name(obj, "verdicts"), bpf_map__fd(counts));
+	{
+		uint64_t bss[2] = { 0 };
+		uint32_t zero = 0;
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(global(obj, ".bss")), &zero, bss))
+			printf(".bss weighted_frames %llu\n", (unsigned long long)bss[0]);
+	}
 	describe(bpf_program__fd(prog), link ? bpf_link__fd(link) : -1);
 	if (netlink) {
 		query((int)ifindex, bpf_program__fd(prog));
