@@ -180,6 +180,21 @@ long bpfsys_link_detach(struct bpfsys_call *c);
 /* BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link fd: 0 if fd is neither. */
 long bpfsys_prog_info(struct bpfsys_call *c, bool *handled);
 
+/* ---- netlink.c, nlquery.c, nlqueue.c: rtnetlink's IFLA_XDP for uxdp ---- */
+
+struct msghdr;
+struct uxdp_dmsg_port;
+/* An answer for the netlink socket fd, which its next recv*() returns. */
+void bpfsys_nl_enqueue(int fd, const void *data, size_t len);
+long bpfsys_nl_real_sendmsg(int fd, const struct msghdr *msg, int flags);
+long bpfsys_nl_real_recvmsg(int fd, struct msghdr *msg, int flags);
+/* The daemon's ports (at most cap; 0 when no daemon answers), and what runs on one. */
+size_t bpfsys_nl_daemon_ports(struct uxdp_dmsg_port *ports, size_t cap);
+uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint32_t ifindex,
+			     bool *found);
+/* An RTM_GETLINK sent and its answer queued, rewritten for the daemon's ports: 1; 0 not taken. */
+int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
+
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"
 

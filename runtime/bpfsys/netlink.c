@@ -16,16 +16,9 @@
  *    daemon's PROG_ATTACH / PROG_REPLACE / PROG_DETACH, and answered with
  *    the ack the kernel would send (NLMSG_ERROR, 0 or -errno, and the
  *    reason as an extended-ack message, which libbpf prints);
- *  - RTM_GETLINK on a blocking socket while the daemon has ports: sent to
- *    the kernel, its replies read at once, and in those for the daemon's
- *    ports IFLA_XDP says what uxdp runs there (XDP_ATTACHED_DRV and the
- *    uxdp program id, or XDP_ATTACHED_NONE) instead of the AF_XDP
- *    redirect program uxdpd keeps in the kernel.
+ *  - RTM_GETLINK: nlquery.c.
  *
- * The answers wait in a queue of the socket, which recv(), recvfrom() and
- * recvmsg() (also interposed) serve first, MSG_PEEK and MSG_TRUNC as the
- * kernel does.  poll() and epoll do not see that queue: a program that
- * polls before reading (libbpf does not) is not served.  Everything else,
+ * The answers wait in the socket's queue (nlqueue.c).  Everything else,
  * every other socket and message, goes to libc untouched.  The daemon's
  * ports are matched by ifindex: the program must run in the daemon's
  * network namespace.
@@ -47,135 +40,6 @@
 #include <unistd.h>
 
 #include "bpfsys.h"
-
-typedef ssize_t (*sendmsg_fn)(int, const struct msghdr *, int);
-typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
-
-static sendmsg_fn real_sendmsg;
-static recvmsg_fn real_recvmsg;
-
-__attribute__((constructor)) static void resolve_at_load(void)
-{
-	real_sendmsg = (sendmsg_fn)dlsym(RTLD_NEXT, "sendmsg");
-	real_recvmsg = (recvmsg_fn)dlsym(RTLD_NEXT, "recvmsg");
-}
-
-/* ---- the queue of answers of one socket ---- */
-
-struct dgram {
-	struct dgram *next;
-	size_t len;
-	unsigned char data[];
-};
-
-struct nlq {
-	struct nlq *next;
-	int fd;
-	ino_t ino; /* the socket's: a closed and reused fd number is not it */
-	struct dgram *head, *tail;
-};
-
-static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
-static struct nlq *queues;
-
-static ino_t ino_of(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) ? 0 : st.st_ino;
-}
-
-static void enqueue(int fd, const void *data, size_t len)
-{
-	struct dgram *d = malloc(sizeof(*d) + len);
-	ino_t ino = ino_of(fd);
-	struct nlq *q;
-
-	if (!d)
-		return;
-	d->next = NULL;
-	d->len = len;
-	memcpy(d->data, data, len);
-	pthread_mutex_lock(&qlock);
-	for (q = queues; q && q->fd != fd; q = q->next)
-		;
-	if (q && q->ino != ino) { /* a queue left by a closed socket */
-		while (q->head) {
-			struct dgram *n = q->head->next;
-
-			free(q->head);
-			q->head = n;
-		}
-		q->tail = NULL;
-	}
-	if (!q) {
-		q = calloc(1, sizeof(*q));
-		if (q) {
-			q->fd = fd;
-			q->next = queues;
-			queues = q;
-		}
-	}
-	if (q) {
-		q->ino = ino;
-		if (q->tail)
-			q->tail->next = d;
-		else
-			q->head = d;
-		q->tail = d;
-	} else {
-		free(d);
-	}
-	pthread_mutex_unlock(&qlock);
-}
-
-/* A queued answer for fd into msg; -1 when there is none (the kernel's turn). */
-static ssize_t dequeue(int fd, struct msghdr *msg, int flags)
-{
-	struct dgram *d = NULL;
-	struct nlq *q;
-	size_t off = 0;
-
-	pthread_mutex_lock(&qlock);
-	for (q = queues; q && q->fd != fd; q = q->next)
-		;
-	if (q && q->head && q->ino == ino_of(fd)) {
-		d = q->head;
-		if (!(flags & MSG_PEEK)) {
-			q->head = d->next;
-			if (!q->head)
-				q->tail = NULL;
-		}
-	}
-	pthread_mutex_unlock(&qlock);
-	if (!d)
-		return -1;
-	for (size_t i = 0; i < msg->msg_iovlen && off < d->len; i++) {
-		size_t n = d->len - off < msg->msg_iov[i].iov_len ? d->len - off
-								   : msg->msg_iov[i].iov_len;
-
-		memcpy(msg->msg_iov[i].iov_base, d->data + off, n);
-		off += n;
-	}
-	msg->msg_flags = off < d->len ? MSG_TRUNC : 0;
-	if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_nl)) {
-		struct sockaddr_nl *sa = msg->msg_name;
-
-		memset(sa, 0, sizeof(*sa));
-		sa->nl_family = AF_NETLINK; /* from the kernel: pid 0 */
-		msg->msg_namelen = sizeof(*sa);
-	}
-	msg->msg_controllen = 0;
-	{
-		ssize_t r = (flags & MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)off;
-
-		if (!(flags & MSG_PEEK))
-			free(d);
-		return r;
-	}
-}
-
-/* ---- netlink messages ---- */
 
 struct xdp_req {
 	int fd, expected_fd;
@@ -232,7 +96,7 @@ static int parse_setlink(const struct nlmsghdr *nh, struct xdp_req *x)
 	return x->has_fd;
 }
 
-static uint32_t port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint32_t ifindex,
+uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint32_t ifindex,
 			  bool *found)
 {
 	for (size_t i = 0; i < n; i++)
@@ -245,7 +109,7 @@ static uint32_t port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint32_t
 }
 
 /* The daemon's ports, at most cap; 0 (none) when no daemon answers. */
-static size_t daemon_ports(struct uxdp_dmsg_port *ports, size_t cap)
+size_t bpfsys_nl_daemon_ports(struct uxdp_dmsg_port *ports, size_t cap)
 {
 	struct uxdp_daemon *d;
 	char err[256];
@@ -286,7 +150,7 @@ static void ack(int fd, const struct nlmsghdr *req, int err, const char *why)
 		nh->nlmsg_flags |= NLM_F_ACK_TLVS;
 	}
 	nh->nlmsg_len = (uint32_t)len;
-	enqueue(fd, buf, len);
+	bpfsys_nl_enqueue(fd, buf, len);
 }
 
 /* The uxdp program fd's id: >0; 0 if fd is no uxdp program; <0 closed. */
@@ -349,8 +213,8 @@ static int setlink(int fd, const struct nlmsghdr *nh)
 		ours = true;
 	if (x.has_expected && x.expected_fd >= 0 && prog_id_of(x.expected_fd, &old_id) == 1)
 		ours = true;
-	n = daemon_ports(ports, UXDP_DMAX_ATTACH);
-	running = port_prog(ports, n, (uint32_t)ifi->ifi_index, &is_port);
+	n = bpfsys_nl_daemon_ports(ports, UXDP_DMAX_ATTACH);
+	running = bpfsys_nl_port_prog(ports, n, (uint32_t)ifi->ifi_index, &is_port);
 	if (!ours && !(x.fd < 0 && is_port))
 		return 0; /* a kernel program, or an interface uxdp does not drive */
 	if (!is_port) {
@@ -375,129 +239,6 @@ static int setlink(int fd, const struct nlmsghdr *nh)
 			nh->nlmsg_type == RTM_NEWLINK ? "RTM_NEWLINK" : "RTM_SETLINK", why);
 	if (r || (nh->nlmsg_flags & NLM_F_ACK))
 		ack(fd, nh, r, r ? why : NULL);
-	return 1;
-}
-
-/* ---- RTM_GETLINK: the kernel's answer, with uxdp's IFLA_XDP for its ports ---- */
-
-static size_t put_attr(unsigned char *p, uint16_t type, const void *v, size_t len)
-{
-	struct nlattr a = { .nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type };
-
-	memcpy(p, &a, sizeof(a));
-	memcpy(p + NLA_HDRLEN, v, len);
-	memset(p + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
-	return NLA_HDRLEN + NLA_ALIGN(len);
-}
-
-/* One RTM_NEWLINK of a port rewritten into out (room enough); its new length. */
-static size_t rewrite_link(const struct nlmsghdr *nh, uint32_t prog_id, unsigned char *out)
-{
-	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	size_t head = NLMSG_LENGTH(sizeof(*ifi)), o = NLMSG_ALIGN(head);
-	const unsigned char *a = (const unsigned char *)nh + NLMSG_ALIGN(head);
-	size_t left = nh->nlmsg_len > NLMSG_ALIGN(head) ? nh->nlmsg_len - NLMSG_ALIGN(head) : 0;
-	unsigned char nest[64];
-	size_t nl = 0;
-	uint8_t mode = prog_id ? XDP_ATTACHED_DRV : XDP_ATTACHED_NONE;
-
-	memcpy(out, nh, NLMSG_ALIGN(head));
-	while (left >= NLA_HDRLEN) {
-		const struct nlattr *at = (const void *)a;
-		size_t step = NLA_ALIGN(at->nla_len);
-
-		if (at->nla_len < NLA_HDRLEN || at->nla_len > left)
-			break;
-		if ((at->nla_type & NLA_TYPE_MASK) != IFLA_XDP) {
-			memcpy(out + o, a, at->nla_len);
-			memset(out + o + at->nla_len, 0, step - at->nla_len);
-			o += step;
-		}
-		if (step >= left)
-			break;
-		a += step;
-		left -= step;
-	}
-	nl += put_attr(nest + NLA_HDRLEN, IFLA_XDP_ATTACHED, &mode, 1);
-	if (prog_id) {
-		nl += put_attr(nest + NLA_HDRLEN + nl, IFLA_XDP_PROG_ID, &prog_id, 4);
-		nl += put_attr(nest + NLA_HDRLEN + nl, IFLA_XDP_DRV_PROG_ID, &prog_id, 4);
-	}
-	((struct nlattr *)nest)->nla_len = (uint16_t)(NLA_HDRLEN + nl);
-	((struct nlattr *)nest)->nla_type = IFLA_XDP | NLA_F_NESTED;
-	memcpy(out + o, nest, NLA_HDRLEN + nl);
-	o += NLA_HDRLEN + nl;
-	((struct nlmsghdr *)out)->nlmsg_len = (uint32_t)o;
-	return o;
-}
-
-/* One datagram of the kernel's answer, rewritten; whether it ended the answer. */
-static bool rewrite_dgram(int fd, const unsigned char *buf, size_t len,
-			  const struct uxdp_dmsg_port *ports, size_t n_ports)
-{
-	unsigned char *out = malloc(len + 128 * (len / NLMSG_LENGTH(sizeof(struct ifinfomsg)) + 1));
-	const struct nlmsghdr *nh = (const void *)buf;
-	size_t left = len, o = 0;
-	bool done = false;
-
-	if (!out) {
-		enqueue(fd, buf, len);
-		return true;
-	}
-	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-		const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-		bool port = false;
-		uint32_t prog = 0;
-
-		if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR ||
-		    !(nh->nlmsg_flags & NLM_F_MULTI))
-			done = true;
-		if (nh->nlmsg_type == RTM_NEWLINK && nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)))
-			prog = port_prog(ports, n_ports, (uint32_t)ifi->ifi_index, &port);
-		if (port) {
-			o += rewrite_link(nh, prog, out + o);
-		} else {
-			memcpy(out + o, nh, nh->nlmsg_len);
-			o += NLMSG_ALIGN(nh->nlmsg_len);
-		}
-	}
-	enqueue(fd, out, o);
-	free(out);
-	return done;
-}
-
-/* 1 when the GETLINK was sent and its whole answer queued; 0 for the kernel as is. */
-static int getlink(int fd, const struct msghdr *msg, int flags, ssize_t *sent)
-{
-	struct uxdp_dmsg_port ports[UXDP_DMAX_ATTACH];
-	size_t n = daemon_ports(ports, UXDP_DMAX_ATTACH);
-	int fl = fcntl(fd, F_GETFL);
-	bool done = false;
-
-	if (!n || fl < 0 || (fl & O_NONBLOCK) || (flags & MSG_DONTWAIT))
-		return 0;
-	*sent = real_sendmsg(fd, msg, flags);
-	if (*sent < 0)
-		return 1;
-	while (!done) {
-		unsigned char *buf;
-		struct iovec iov = { .iov_base = NULL, .iov_len = 0 };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t len = real_recvmsg(fd, &m, MSG_PEEK | MSG_TRUNC);
-
-		if (len <= 0)
-			break; /* the caller's recv will see the same */
-		buf = malloc((size_t)len);
-		if (!buf)
-			break;
-		iov = (struct iovec){ .iov_base = buf, .iov_len = (size_t)len };
-		len = real_recvmsg(fd, &m, 0);
-		if (len > 0)
-			done = rewrite_dgram(fd, buf, (size_t)len, ports, n);
-		free(buf);
-		if (len <= 0)
-			break;
-	}
 	return 1;
 }
 
@@ -544,7 +285,7 @@ static ssize_t maybe_ours(int fd, const struct msghdr *msg, int flags, bool *han
 		*handled = setlink(fd, (const struct nlmsghdr *)buf) == 1;
 		return (ssize_t)len;
 	}
-	*handled = getlink(fd, msg, flags, &sent) == 1;
+	*handled = bpfsys_nl_getlink(fd, msg, flags, &sent) == 1;
 	return sent;
 }
 
@@ -555,7 +296,7 @@ BPFSYS_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (msg && handled)
 		return r;
-	return real_sendmsg(fd, msg, flags);
+	return bpfsys_nl_real_sendmsg(fd, msg, flags);
 }
 
 BPFSYS_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
@@ -571,29 +312,4 @@ BPFSYS_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 BPFSYS_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	return sendto(fd, buf, len, flags, NULL, 0);
-}
-
-BPFSYS_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
-{
-	ssize_t r = queues && msg ? dequeue(fd, msg, flags) : -1;
-
-	return r >= 0 ? r : real_recvmsg(fd, msg, flags);
-}
-
-BPFSYS_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
-			       socklen_t *fromlen)
-{
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr m = { .msg_name = from, .msg_namelen = fromlen ? *fromlen : 0,
-			    .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t r = recvmsg(fd, &m, flags);
-
-	if (r >= 0 && fromlen)
-		*fromlen = m.msg_namelen;
-	return r;
-}
-
-BPFSYS_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
-{
-	return recvfrom(fd, buf, len, flags, NULL, NULL);
 }

@@ -27,32 +27,13 @@
 
 #include "bpfsys.h"
 #include "elfobj.h"
+#include "progload.h"
 
 #define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define MAX_INSNS (1u << 20)
-#define LDDW (BPF_LD | BPF_IMM | BPF_DW)
 #define PROG_FLAGS                                                                                 \
 	(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |                      \
 	 BPF_F_TEST_STATE_FREQ | BPF_F_XDP_HAS_FRAGS)
-
-struct load {
-	struct bpfsys_call *c;
-	struct bpf_insn *insns;
-	size_t n;
-	struct elfobj_map maps[ELFOBJ_MAX_MAPS];
-	char names[ELFOBJ_MAX_MAPS][UXDP_MAP_NAME_LEN];
-	uint32_t ids[ELFOBJ_MAX_MAPS];
-	size_t n_maps;
-	struct elfobj_data data[ELFOBJ_MAX_DATA];
-	size_t n_data;
-	uint32_t data_ids[ELFOBJ_MAX_DATA]; /* the maps data[] came from */
-	char sections[ELFOBJ_MAX_DATA][UXDP_MAP_NAME_LEN];
-	struct elfobj_reloc *relocs;
-	size_t n_relocs;
-	size_t *subprogs, n_subprogs, cap_subprogs;
-	bool kernel_maps; /* some lddw names a kernel map */
-	char why[512];
-};
 
 static long say(struct load *l, long err)
 {
@@ -86,7 +67,7 @@ static int lddw_fd(struct load *l, const struct bpf_insn *in, int *fd)
 	return 0;
 }
 
-static int add_reloc(struct load *l, size_t insn, size_t index, enum elfobj_rel_kind kind)
+int bpfsys_load_add_reloc(struct load *l, size_t insn, size_t index, enum elfobj_rel_kind kind)
 {
 	struct elfobj_reloc *r = realloc(l->relocs, (l->n_relocs + 1) * sizeof(*r));
 
@@ -118,87 +99,6 @@ static int map_index(struct load *l, const struct bpfsys_map *m)
 	return (int)i;
 }
 
-/*
- * Writable global data (.data, .bss): the front end names a data section's
- * map after the section, ".data.<map>", and uxdpd binds maps by name.  For
- * the load, that name is made a second name of the map's segment (a hard
- * link in /dev/shm), so the daemon binds to the very map the loader made
- * and writes; the name goes once the daemon answered (unlink_aliases).
- */
-static int alias(struct load *l, const struct bpfsys_map *m, char *section, size_t size)
-{
-	char seg[128], link_path[128];
-
-	snprintf(section, size, ".data.%s", m->info.name);
-	snprintf(seg, sizeof(seg), "/dev/shm/uxdp.%s.%s", m->info.instance, m->info.name);
-	if (snprintf(link_path, sizeof(link_path), "/dev/shm/uxdp.%s.%s", m->info.instance,
-		     section) >= (int)sizeof(link_path) ||
-	    strlen(section) >= UXDP_MAP_NAME_LEN)
-		return -ENAMETOOLONG;
-	unlink(link_path); /* one left by a load that died */
-	if (link(seg, link_path)) {
-		snprintf(l->why, sizeof(l->why), "map %s: a second name for the load: %s",
-			 m->info.name, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-static void unlink_aliases(struct load *l)
-{
-	char path[128];
-
-	for (size_t k = 0; k < l->n_data; k++)
-		if (!strncmp(l->data[k].section, ".data.", 6)) {
-			snprintf(path, sizeof(path), "/dev/shm/uxdp.%s.%s", bpfsys_instance(),
-				 l->data[k].section);
-			unlink(path);
-		}
-}
-
-/* A global-data reference into a one-element array (elfobj.c says how). */
-static int map_value(struct load *l, size_t i, struct bpfsys_map *m)
-{
-	uint32_t off = (uint32_t)l->insns[i + 1].imm, zero = 0;
-	size_t k;
-	void *bytes;
-	int err;
-
-	if (m->info.type != BPF_MAP_TYPE_ARRAY || m->info.max_entries != 1)
-		return -EINVAL; /* the kernel's direct value access: arrays of one */
-	if (off >= m->info.value_size)
-		return -EINVAL;
-	/* One section per map, however many instructions point into it. */
-	for (k = 0; k < l->n_data && l->data_ids[k] != m->info.id; k++)
-		;
-	if (k == l->n_data) {
-		if (k == ELFOBJ_MAX_DATA)
-			return -E2BIG;
-		bytes = malloc(m->info.value_size);
-		if (!bytes)
-			return -ENOMEM;
-		err = uxdp_map_lookup_elem_copy(m->map, &zero, bytes);
-		if (!err && uxdp_map_frozen(m->map))
-			snprintf(l->sections[k], sizeof(l->sections[k]), ".rodata.%zu", k);
-		else if (!err)
-			err = alias(l, m, l->sections[k], sizeof(l->sections[k]));
-		if (err) {
-			free(bytes);
-			return err;
-		}
-		l->data[k] = (struct elfobj_data){ .section = l->sections[k],
-						   .bytes = bytes,
-						   .size = m->info.value_size };
-		/* The program's info lists the map its instructions named. */
-		l->data_ids[k] = m->info.id;
-		l->n_data++;
-		bpfsys_map_mark_used(m->info.name);
-	}
-	l->insns[i].imm = (int32_t)off;
-	l->insns[i + 1].imm = 0;
-	return add_reloc(l, i, k, ELFOBJ_REL_DATA);
-}
-
 /* Every map lddw into a relocation against the map's symbol. */
 static int resolve_maps(struct load *l)
 {
@@ -228,90 +128,18 @@ static int resolve_maps(struct load *l)
 		}
 		in->src_reg = 0;
 		if (value) {
-			r = map_value(l, i - 1, &m);
+			r = bpfsys_gdata_ref(l, i - 1, &m);
 		} else {
 			if (in[1].imm)
 				return -EINVAL;
 			in->imm = 0;
 			idx = map_index(l, &m);
-			r = idx < 0 ? idx : add_reloc(l, i - 1, (size_t)idx, ELFOBJ_REL_MAP);
+			r = idx < 0 ? idx : bpfsys_load_add_reloc(l, i - 1, (size_t)idx, ELFOBJ_REL_MAP);
 		}
 		if (r)
 			return r;
 	}
 	return 0;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool is_call(const struct bpf_insn *in)
-{
-	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
-}
-
-static bool is_func(const struct bpf_insn *in)
-{
-	return in->code == LDDW && in->src_reg == BPF_PSEUDO_FUNC;
-}
-
-/* The subprograms' starts: targets of BPF_PSEUDO_CALL and BPF_PSEUDO_FUNC. */
-static int find_subprogs(struct load *l)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < l->n; i++) {
-		const struct bpf_insn *in = &l->insns[i];
-		int64_t t = (int64_t)i + in->imm + 1;
-
-		if (!is_call(in) && !is_func(in))
-			continue;
-		if (t <= 0 || t >= (int64_t)l->n)
-			return -EINVAL; /* the kernel: a call out of the program, or into its entry */
-		if (n == l->cap_subprogs) {
-			size_t cap = n ? n * 2 : 8, *p = realloc(l->subprogs, cap * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			l->subprogs = p;
-			l->cap_subprogs = cap;
-		}
-		l->subprogs[n++] = (size_t)t;
-	}
-	qsort(l->subprogs, n, sizeof(*l->subprogs), cmp_size);
-	l->n_subprogs = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!l->n_subprogs || l->subprogs[l->n_subprogs - 1] != l->subprogs[i])
-			l->subprogs[l->n_subprogs++] = l->subprogs[i];
-	return 0;
-}
-
-/* Calls and function addresses as relocations against .text (elfobj.c). */
-static int relocate_calls(struct load *l)
-{
-	size_t text = l->n_subprogs ? l->subprogs[0] : l->n;
-	int err = 0;
-
-	for (size_t i = 0; i < l->n && !err; i++) {
-		struct bpf_insn *in = &l->insns[i];
-		size_t t = (size_t)((int64_t)i + in->imm + 1);
-
-		if (is_call(in)) {
-			in->imm = (int32_t)(t - text) - 1;
-			err = add_reloc(l, i, 0, ELFOBJ_REL_CALL);
-		} else if (is_func(in)) {
-			in->src_reg = 0;
-			in->imm = (int32_t)((t - text) * sizeof(*in));
-			err = add_reloc(l, i, 0, ELFOBJ_REL_FUNC);
-		}
-		if (in->code == LDDW)
-			i++;
-	}
-	return err;
 }
 
 static int read_insns(struct load *l)
@@ -450,7 +278,7 @@ static long load_xdp(struct load *l)
 
 static void load_free(struct load *l)
 {
-	unlink_aliases(l);
+	bpfsys_gdata_unlink(l);
 	for (size_t i = 0; i < l->n_data; i++)
 		free((void *)l->data[i].bytes);
 	free(l->relocs);
@@ -483,8 +311,8 @@ long bpfsys_prog_load(struct bpfsys_call *c)
 			r = bpfsys_kernel(c);
 		}
 	} else if (!r) {
-		r = find_subprogs(&l);
-		r = r ?: relocate_calls(&l);
+		r = bpfsys_find_subprogs(&l);
+		r = r ?: bpfsys_relocate_calls(&l);
 		if (!r)
 			r = c->attr.prog_ifindex ? -EOPNOTSUPP : load_xdp(&l);
 	} else if (r == -EOPNOTSUPP) {
