@@ -147,7 +147,7 @@ static int read_insns(struct load *l)
 	const union bpf_attr *a = &l->c->attr;
 
 	if (a->insn_cnt == 0 || a->insn_cnt >= MAX_INSNS)
-		return a->insn_cnt ? -E2BIG : -EINVAL;
+		return -E2BIG; /* the kernel: none, or too many */
 	l->n = a->insn_cnt;
 	l->insns = malloc(l->n * sizeof(*l->insns));
 	if (!l->insns)

@@ -204,7 +204,9 @@ map_create: ok
 prog_load socket filter naming a map: Operation not supported
 prog_load ext: Operation not supported
 prog_load xdp: ok
+prog_load xdp without instructions: Argument list too long
 attach to an interface not ours: No such device
+link_create of another attach type: Invalid argument
 netlink attach to an interface not ours: No such device
 prog_load attr with a non-zero tail: Argument list too long
 END

@@ -222,8 +222,12 @@ static int bad(char **argv)
 	step("prog_load ext", bpf_prog_load(BPF_PROG_TYPE_EXT, "ext", "GPL", ret0, 2, NULL));
 	prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_map", "GPL", with_map, 4, NULL);
 	step("prog_load xdp", prog);
+	step("prog_load xdp without instructions",
+	     bpf_prog_load(BPF_PROG_TYPE_XDP, "none", "GPL", ret0, 0, NULL));
 	step("attach to an interface not ours",
 	     bpf_link_create(prog, atoi(argv[2]), BPF_XDP, NULL));
+	step("link_create of another attach type",
+	     bpf_link_create(prog, atoi(argv[2]), BPF_CGROUP_INET_INGRESS, NULL));
 	step("netlink attach to an interface not ours",
 	     bpf_xdp_attach(atoi(argv[2]), prog, 0, NULL));
 	memset(big, 0, sizeof(big));
