@@ -90,8 +90,8 @@ int bpfsys_gdata_ref(struct load *l, size_t i, struct bpfsys_map *m)
 						   .size = m->info.value_size };
 		/* The program's info lists the map its instructions named. */
 		l->data_ids[k] = m->info.id;
+		snprintf(l->data_names[k], sizeof(l->data_names[k]), "%s", m->info.name);
 		l->n_data++;
-		bpfsys_map_mark_used(m->info.name);
 	}
 	l->insns[i].imm = (int32_t)off;
 	l->insns[i + 1].imm = 0;

@@ -270,8 +270,11 @@ static long load_xdp(struct load *l)
 		p.map_ids[p.n_maps++] = l->ids[i];
 		bpfsys_map_mark_used(l->names[i]);
 	}
-	for (size_t i = 0; i < l->n_data && p.n_maps < 64; i++)
-		p.map_ids[p.n_maps++] = l->data_ids[i];
+	for (size_t i = 0; i < l->n_data; i++) {
+		if (p.n_maps < 64)
+			p.map_ids[p.n_maps++] = l->data_ids[i];
+		bpfsys_map_mark_used(l->data_names[i]);
+	}
 	remember(&p);
 	return bpfsys_obj_fd_new(&p);
 }

@@ -23,6 +23,7 @@ struct load {
 	size_t n_data;
 	uint32_t data_ids[ELFOBJ_MAX_DATA]; /* the maps data[] came from */
 	char sections[ELFOBJ_MAX_DATA][UXDP_MAP_NAME_LEN];
+	char data_names[ELFOBJ_MAX_DATA][UXDP_MAP_NAME_LEN];
 	struct elfobj_reloc *relocs;
 	size_t n_relocs;
 	size_t *subprogs, n_subprogs, cap_subprogs;
