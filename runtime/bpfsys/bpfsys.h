@@ -5,8 +5,11 @@
  * The library is preloaded (uxdp-run) into an unmodified libbpf program or
  * bpftool.  It interposes libc's syscall(), through which libbpf issues
  * every bpf(2) call, and serves the map commands on uxdp's shared-memory
- * maps of one instance (UXDP_INSTANCE, else "default").  Everything else
- * goes to the kernel or is refused; the table is in docs/control-plane.md.
+ * maps of one instance (UXDP_INSTANCE, else "default"), and the creation
+ * of maps and the loading and attaching of XDP programs into the
+ * instance's uxdpd (create.c, prog.c, link.c, netlink.c for rtnetlink's
+ * IFLA_XDP).  Everything else goes to the kernel or is refused; the table
+ * is in docs/control-plane.md.
  * It also interposes readlink() and fopen() so that a map fd's
  * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,
  * fdinfo.c), and hands out a map's key/value BTF the kernel's way: loaded
@@ -30,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uxdp/daemon_client.h>
 #include <uxdp/map.h>
 
 #define BPFSYS_EXPORT __attribute__((visibility("default")))
@@ -132,6 +136,64 @@ long bpfsys_map_batch(struct bpfsys_call *c);
 long bpfsys_obj_get(struct bpfsys_call *c);
 long bpfsys_obj_pin(struct bpfsys_call *c);
 long bpfsys_map_freeze(struct bpfsys_call *c);
+
+/* ---- daemon.c, create.c, prog.c, link.c: maps and programs made for uxdpd ---- */
+
+/* This process's connection to its instance's uxdpd (opened once); err says why not. */
+int bpfsys_daemon(struct uxdp_daemon **out, char *err, size_t err_size);
+/* The daemon's workers, 0 when none answers (per-CPU maps then get a slot per CPU). */
+unsigned int bpfsys_daemon_workers(void);
+/* A map made by BPF_MAP_CREATE that a loaded program uses: kept at exit. */
+void bpfsys_map_mark_used(const char *name);
+
+/* What a uxdp program or link descriptor stands for (a sealed memfd holding it). */
+struct bpfsys_prog {
+	char magic[8];			 /* BPFSYS_PROG_MAGIC or BPFSYS_LINK_MAGIC */
+	char instance[UXDP_INSTANCE_LEN];
+	uint32_t id;			 /* the daemon's program id */
+	uint32_t type;			 /* BPF_PROG_TYPE_XDP */
+	char name[BPF_OBJ_NAME_LEN];
+	uint8_t tag[8];
+	uint32_t n_maps;
+	uint32_t map_ids[64];
+	uint32_t ifindex;		 /* a link: where it attached the program */
+	int32_t owner;			 /* a link: the pid that detaches it at exit */
+};
+#define BPFSYS_PROG_MAGIC "uxdpPRG"
+#define BPFSYS_LINK_MAGIC "uxdpLNK"
+
+/* A descriptor holding *p (magic set by the caller), O_CLOEXEC; or -errno. */
+int bpfsys_obj_fd_new(const struct bpfsys_prog *p);
+/* 1 and *p when fd holds a record with magic, 0 when it is something else, -EBADF closed. */
+int bpfsys_obj_fd(int fd, const char *magic, struct bpfsys_prog *p);
+
+/* p->n_maps, p->map_ids from the program of p->id if this process loaded it. */
+void bpfsys_prog_known_maps(struct bpfsys_prog *p);
+
+long bpfsys_map_create(struct bpfsys_call *c);
+long bpfsys_prog_get_next_id(struct bpfsys_call *c);
+long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c);
+long bpfsys_prog_load(struct bpfsys_call *c);
+long bpfsys_prog_bind_map(struct bpfsys_call *c);
+long bpfsys_link_create(struct bpfsys_call *c);
+long bpfsys_link_detach(struct bpfsys_call *c);
+/* BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link fd: 0 if fd is neither. */
+long bpfsys_prog_info(struct bpfsys_call *c, bool *handled);
+
+/* ---- netlink.c, nlquery.c, nlqueue.c: rtnetlink's IFLA_XDP for uxdp ---- */
+
+struct msghdr;
+struct uxdp_dmsg_port;
+/* An answer for the netlink socket fd, which its next recv*() returns. */
+void bpfsys_nl_enqueue(int fd, const void *data, size_t len);
+long bpfsys_nl_real_sendmsg(int fd, const struct msghdr *msg, int flags);
+long bpfsys_nl_real_recvmsg(int fd, struct msghdr *msg, int flags);
+/* The daemon's ports (at most cap; 0 when no daemon answers), and what runs on one. */
+size_t bpfsys_nl_daemon_ports(struct uxdp_dmsg_port *ports, size_t cap);
+uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint32_t ifindex,
+			     bool *found);
+/* An RTM_GETLINK sent and its answer queued, rewritten for the daemon's ports: 1; 0 not taken. */
+int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
 
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"

@@ -4,13 +4,14 @@
  * served, passed to the kernel, or refused.
  *
  *  - served: the map commands, on uxdp's maps (ids.c, elem.c, batch.c,
- *    pin.c); on a descriptor or path that is not uxdp's they pass to the
- *    kernel;
+ *    pin.c), map creation (create.c), XDP programs loaded into and attached
+ *    in uxdpd (prog.c, progids.c, link.c); on a descriptor or path that is
+ *    not uxdp's they pass to the kernel;
  *  - passed through: commands that only look at kernel objects the caller
- *    names (programs, BTF, links by id or fd);
- *  - refused (EOPNOTSUPP, one stderr line per command): everything that
- *    would create or attach a kernel object, since the uxdp instance would
- *    not see it (programs run in uxdp are loaded by uxdp).
+ *    names (BTF, links by id or fd);
+ *  - refused (EOPNOTSUPP, one stderr line per command): everything else
+ *    that would create or attach a kernel object, since the uxdp instance
+ *    would not see it.
  */
 #include <errno.h>
 #include <string.h>
@@ -121,6 +122,11 @@ static bool bpfsys_served(int cmd)
 	case BPF_MAP_UPDATE_BATCH:
 	case BPF_MAP_DELETE_BATCH:
 	case BPF_MAP_FREEZE:
+	case BPF_MAP_CREATE:
+	case BPF_PROG_LOAD:
+	case BPF_LINK_CREATE:
+	case BPF_LINK_DETACH:
+	case BPF_PROG_BIND_MAP:
 		return true;
 	default:
 		return false;
@@ -128,7 +134,7 @@ static bool bpfsys_served(int cmd)
 }
 
 #define NOT_SERVED                                                                                 \
-	"not served by uxdp's bpf() layer, which serves maps only "                                \
+	"not served by uxdp's bpf() layer, which serves maps and XDP programs "                                \
 	"(see docs/control-plane.md)"
 
 long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
@@ -170,7 +176,9 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_MAP_DELETE_BATCH:
 		return bpfsys_map_batch(&c);
 	case BPF_PROG_GET_NEXT_ID:
+		return bpfsys_prog_get_next_id(&c);
 	case BPF_PROG_GET_FD_BY_ID:
+		return bpfsys_prog_get_fd_by_id(&c);
 	case BPF_PROG_QUERY:
 	case BPF_PROG_TEST_RUN:
 	case BPF_BTF_GET_FD_BY_ID:
@@ -180,20 +188,23 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_TASK_FD_QUERY:
 		return bpfsys_kernel(&c);
 	case BPF_MAP_CREATE:
-		return refuse(&c, "not served yet: uxdp creates an object's maps when it "
-				  "runs the object (uxdp --instance NAME)");
+		return bpfsys_map_create(&c);
 	case BPF_PROG_LOAD:
+		return bpfsys_prog_load(&c);
+	case BPF_LINK_CREATE:
+		return bpfsys_link_create(&c);
+	case BPF_LINK_DETACH:
+		return bpfsys_link_detach(&c);
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:
-	case BPF_LINK_CREATE:
 	case BPF_LINK_UPDATE:
-	case BPF_LINK_DETACH:
 	case BPF_RAW_TRACEPOINT_OPEN:
 	case BPF_BTF_LOAD:
 	case BPF_ITER_CREATE:
 	case BPF_ENABLE_STATS:
-	case BPF_PROG_BIND_MAP:
 		return refuse(&c, NOT_SERVED);
+	case BPF_PROG_BIND_MAP:
+		return bpfsys_prog_bind_map(&c);
 	default:
 		bpfsys_say_once(cmd, "unknown to uxdp's bpf() layer");
 		return -EINVAL;

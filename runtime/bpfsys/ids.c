@@ -138,8 +138,14 @@ long bpfsys_obj_get_info_by_fd(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, ATTR_END(info.info)))
 		return -EINVAL;
 	r = bpfsys_fd_map((int)c->attr.info.bpf_fd, &m);
-	if (r <= 0)
-		return r < 0 ? r : bpfsys_kernel(c);
+	if (r == 0) {
+		bool ours;
+		long pr = bpfsys_prog_info(c, &ours);
+
+		return ours ? pr : bpfsys_kernel(c);
+	}
+	if (r < 0)
+		return r;
 	r = tail_zero(c->attr.info.info, sizeof(info), len);
 	if (r)
 		return r;

@@ -175,17 +175,26 @@ int bpfsys_proc_self_fd(const char *path, const char *dir)
 	return *end || n < 0 || n > 0x7fffffff ? -1 : (int)n;
 }
 
-/* A uxdp map fd reads as a kernel map fd does, so tools accept it as one. */
+/* A uxdp map, program or link fd reads as the kernel's do, so tools accept it as one. */
 BPFSYS_EXPORT ssize_t readlink(const char *path, char *buf, size_t len)
 {
 	static const char link[] = "anon_inode:bpf-map";
 	struct bpfsys_map m;
 	int fd = bpfsys_proc_self_fd(path, "fd");
 
-	if (fd >= 0 && bpfsys_fd_map(fd, &m) == 1) {
-		size_t n = len < sizeof(link) - 1 ? len : sizeof(link) - 1;
+	const char *as = NULL;
+	struct bpfsys_prog p;
 
-		memcpy(buf, link, n);
+	if (fd >= 0 && bpfsys_fd_map(fd, &m) == 1)
+		as = link;
+	else if (fd >= 0 && bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1)
+		as = "anon_inode:bpf-prog";
+	else if (fd >= 0 && bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p) == 1)
+		as = "anon_inode:bpf_link";
+	if (as) {
+		size_t n = len < strlen(as) ? len : strlen(as);
+
+		memcpy(buf, as, n);
 		return (ssize_t)n;
 	}
 	return bpfsys_real_readlink(path, buf, len);

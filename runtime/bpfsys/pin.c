@@ -131,6 +131,14 @@ static int pin_link(const struct bpfsys_map *m, const char *path)
 	return symlink(target, path) ? -errno : 0;
 }
 
+static bool is_prog_or_link(int fd)
+{
+	struct bpfsys_prog p;
+
+	return bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1 ||
+	       bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p) == 1;
+}
+
 long bpfsys_obj_pin(struct bpfsys_call *c)
 {
 	char path[PATH_MAX], inst[UXDP_INSTANCE_LEN], name[UXDP_MAP_NAME_LEN];
@@ -140,6 +148,11 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, OBJ_ATTR_END) || (c->attr.file_flags & ~F_PATH_FD))
 		return -EINVAL;
 	r = bpfsys_fd_map((int)c->attr.bpf_fd, &m);
+	if (r == 0 && is_prog_or_link((int)c->attr.bpf_fd)) {
+		bpfsys_say_once(c->cmd, "pinning a uxdp program or link is not served: it lives "
+					"in uxdpd (uxdpctl prog load --pin, docs/control-plane.md)");
+		return -EOPNOTSUPP;
+	}
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
 	if (c->attr.file_flags & F_PATH_FD) {
@@ -162,5 +175,9 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 		bpfsys_say_once(c->cmd, "only the maps themselves live under " BPFSYS_PIN_ROOT);
 		return -EPERM;
 	}
-	return pin_link(&m, path);
+	r = pin_link(&m, path);
+	/* A pinned map outlives this process, as in the kernel (create.c). */
+	if (!r)
+		bpfsys_map_mark_used(m.info.name);
+	return r;
 }

@@ -296,13 +296,27 @@ try:
                   norm_dump(btj("map", "dump", "id", cid)), "dump by real pin")
             bt("map", "pin", "id", cid, pin, rc=1, err="File exists")
             os.unlink(pin)
+            # map create: a new map in the instance, pinned, so it outlives bpftool
+            made = os.path.join(mnt, "made")
+            bt("map", "create", made, "type", "hash", "key", "4", "value", "8",
+               "entries", "16", "name", "made_by_bpftool")
+            check(os.readlink(made) == "/dev/shm/uxdp.%s.made_by_bpftool" % INST,
+                  "created map pinned")
+            mi = [m for m in ctlj("map", "list") if m["name"] == "made_by_bpftool"]
+            check(len(mi) == 1 and mi[0]["type"] == "hash" and mi[0]["bytes_value"] == 8,
+                  "created map in the instance: %r" % mi)
+            bt("map", "update", "pinned", made, "key", "1", "0", "0", "0",
+               "value", *(["7"] + ["0"] * 7))
+            check(norm_dump(btj("map", "dump", "pinned", made)) ==
+                  norm_dump(btj("map", "dump", "name", "made_by_bpftool")), "dump of created")
+            os.unlink(made)
         finally:
             subprocess.run(["umount", mnt])
     else:
         print("no bpf file system mount here: real pins not tested")
 
     # ---- refused, with one line naming the command ----
-    r = bt("map", "create", "/sys/fs/bpf/x", "type", "hash", "key", "4", "value", "4",
+    r = bt("map", "create", "/sys/fs/bpf/x", "type", "sockmap", "key", "4", "value", "4",
            "entries", "4", "name", "x", rc=1, err="uxdp-bpfsys: BPF_MAP_CREATE:")
     check(r.stderr.count("uxdp-bpfsys: BPF_MAP_CREATE") == 1, "one line: %r" % r.stderr)
     # freeze: bpf(2) writes refused from then on, in every process; uxdpctl reads on

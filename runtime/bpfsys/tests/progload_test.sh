@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# progload_test.sh - one unmodified libbpf loader (xdp_loader.c) run twice on
+# the same veth and the same frames: on the kernel, then under uxdp-run
+# against `uxdpd --afxdp`.  It creates the maps, sizes one, loads and
+# attaches srccount.bpf.o, pins a map and writes another; both runs must
+# print the same verdict counters and per-source counts.  Then the bad
+# inputs under uxdp-run: each a clear errno.
+#
+# Namespaces, instance, socket and bpffs mount are named after $$ and removed
+# by the EXIT trap; addresses are in 198.18.0.0/15.  Environment (CMake):
+# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON [LIBXDP_LOADER].  Exit: 0 pass, 1 fail, 77 skip.
+set -u
+id=$$
+inst=uxpl$id nsd=uxpld$id nsp=uxplp$id
+tmp=$(mktemp -d /tmp/uxdp-progload.XXXXXX)
+sock=$tmp/$inst.sock
+pids=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() {
+	echo "FAIL: $*"
+	for f in "$tmp"/*.log "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
+	exit 1
+}
+cleanup() {
+	exec 7>&- 2>/dev/null
+	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+	sleep 0.3
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for n in $nsd $nsp; do ip netns del $n 2>/dev/null; done
+	umount "$tmp/bpffs" 2>/dev/null
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
+		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+[ "$(id -u)" = 0 ] || skip "needs root (namespaces, XDP, AF_XDP)"
+command -v ip >/dev/null || skip "no ip(8)"
+mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
+for n in $nsd $nsp; do ip netns add $n || fail "cannot create namespace $n"; done
+ip link add a0 netns $nsp type veth peer name u0 netns $nsd || fail "veth"
+for e in "$nsp a0" "$nsd u0"; do
+	set -- $e
+	ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
+	ip netns exec $1 ip link set dev $2 up
+done
+mac=$(ip netns exec $nsd cat /sys/class/net/u0/address)
+
+# 30 frames from .1, 20 from .2, 10 from .99 (the blocked one).
+traffic() {
+	for s in "1 30" "2 20" "99 10"; do
+		set -- $s
+		ip netns exec $nsp "$TRAFGEN" -i a0 --dst-mac $mac --src-ip 198.18.1.$1 \
+			--dst-ip 198.18.1.200 --count $2 --rate 2000 --size 64 >>$tmp/tg.log 2>&1 ||
+			fail "trafgen"
+	done
+	sleep 1
+}
+
+# run NAME PREFIX...: the loader under PREFIX, traffic while it holds the
+# program, then its dump in $tmp/NAME.out.
+run() {
+	local name=$1 mode=$2 pid; shift 2
+	rm -f "$tmp/bpffs/counts" $tmp/in $tmp/$name.out
+	mkfifo $tmp/in
+	ip netns exec $nsd "$@" "$LOADER" load "$OBJ" u0 "$tmp/bpffs/counts" 198.18.1.99 32 \
+		$mode <$tmp/in >$tmp/$name.out 2>$tmp/$name.log &
+	pid=$!
+	pids+=($pid)
+	exec 7>$tmp/in
+	for _ in $(seq 1200); do
+		grep -q ready $tmp/$name.out && break
+		kill -0 $pid 2>/dev/null || fail "$name: the loader exited"
+		sleep 0.1
+	done
+	grep -qx "ready max_entries 32" $tmp/$name.out || fail "$name: the loader did not get ready"
+	[ -e "$tmp/bpffs/counts" ] || [ -L "$tmp/bpffs/counts" ] || fail "$name: no pin"
+	traffic
+	[ $name = uxdp ] && prog_show
+	[ $name = uxdp.nl ] && ip_link
+	echo dump >&7
+	exec 7>&-
+	wait $pid || fail "$name: the loader failed"
+	sed -i 1d $tmp/$name.out
+}
+
+# bpftool prog show under uxdp-run lists the daemon's program, with its id.
+prog_show() {
+	ip netns exec $nsd "$RUN" --instance $inst "$BPFTOOL" -j prog show >$tmp/prog_show.out \
+		2>$tmp/prog_show.log || fail "bpftool prog show"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	"$PYTHON" - "$tmp/prog_show.out" "$(sed -n 's/^\([0-9]*\): xdp.*/\1/p' $tmp/prog_list.out)" \
+		<<'END' || fail "bpftool prog show: $(cat $tmp/prog_show.out)"
+import json, sys
+progs = json.load(open(sys.argv[1]))
+assert len(progs) == 1 and progs[0]["name"] == "srccount" and progs[0]["type"] == "xdp", progs
+assert str(progs[0]["id"]) == sys.argv[2], (progs, sys.argv[2])
+END
+}
+
+# ip(8) under uxdp-run sees uxdp's program on the port (RTM_GETLINK rewritten).
+ip_link() {
+	local id
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	id=$(sed -n 's/^\([0-9]*\): xdp.*/\1/p' $tmp/prog_list.out | tail -1)
+	ip netns exec $nsd "$RUN" --instance $inst ip -d link show dev u0 >$tmp/ip_link.out 2>&1
+	grep -q "prog/xdp id $id" $tmp/ip_link.out || fail "ip link show: no 'prog/xdp id $id': $(cat $tmp/ip_link.out)"
+}
+
+# iproute2 loads and attaches (its libbpf, our netlink), the program stays
+# attached after ip exits (as a netlink attachment does), `xdp off` detaches.
+ip_link_obj() {
+	ip netns exec $nsd "$RUN" --instance $inst ip link set dev u0 xdp obj "$OBJ" sec xdp \
+		>$tmp/ip_obj.log 2>&1 || fail "ip link set dev u0 xdp obj: $(cat $tmp/ip_obj.log)"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -q "attached u0" $tmp/prog_list.out || fail "ip xdp obj: not attached"
+	ip netns exec $nsd "$RUN" --instance $inst ip link set dev u0 xdp off ||
+		fail "ip link set dev u0 xdp off"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -q "attached u0" $tmp/prog_list.out && fail "xdp off: still attached"
+	echo "ip link set dev u0 xdp obj / xdp off: attached in uxdpd, then detached"
+}
+
+# --- the kernel
+if ip netns exec $nsd "$LOADER" load "$OBJ" u0 "$tmp/bpffs/probe" 198.18.1.99 32 \
+	</dev/null >/dev/null 2>$tmp/probe.log || grep -q "^xdp_loader: stdin" $tmp/probe.log; then
+	rm -f "$tmp/bpffs/probe"
+	run kernel link
+	run kernel.nl netlink
+	kernel=1
+else
+	echo "note: the kernel would not load the program ($(tail -1 $tmp/probe.log)); uxdp only"
+	kernel=0
+fi
+
+# --- uxdpd
+ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
+	>$tmp/uxdpd.log 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
+grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
+export UXDP_DAEMON_SOCKET=$sock
+run uxdp link "$RUN" --instance $inst
+run uxdp.nl netlink "$RUN" --instance $inst
+for r in uxdp uxdp.nl; do
+	grep -q "^verdict 1 10$" $tmp/$r.out || fail "$r: 10 drops expected"
+	if [ $kernel = 1 ]; then
+		k=kernel${r#uxdp}
+		diff -u $tmp/$k.out $tmp/$r.out || fail "uxdp and the kernel differ ($r)"
+		echo "kernel and uxdp agree: $(tr '\n' ';' <$tmp/$r.out)"
+	fi
+done
+grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query_id"
+ip_link_obj
+
+# libxdp: no dispatcher under uxdp, the program attached alone.
+if [ -n "${LIBXDP_LOADER:-}" ]; then
+	rm -f $tmp/in
+	mkfifo $tmp/in
+	ip netns exec $nsd env LIBXDP_BPFFS=$tmp/bpffs "$RUN" --instance $inst "$LIBXDP_LOADER" \
+		"$OBJ" u0 <$tmp/in >$tmp/libxdp.out 2>$tmp/libxdp.log &
+	pid=$!
+	pids+=($pid)
+	exec 7>$tmp/in
+	for _ in $(seq 1200); do
+		grep -q "attached as" $tmp/libxdp.out && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qx "attach: ok" $tmp/libxdp.out || fail "libxdp: attach"
+	grep -q "Falling back to loading single prog without dispatcher" $tmp/libxdp.log ||
+		fail "libxdp did not fall back"
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+	grep -A4 "name srccount" $tmp/prog_list.out | grep -q "attached u0" ||
+		fail "libxdp: the program is not attached in uxdpd"
+	echo >&7
+	exec 7>&-
+	wait $pid || fail "libxdp: detach"
+	grep -qx "detach: ok" $tmp/libxdp.out || fail "libxdp: detach"
+	echo "libxdp fell back to attaching the program alone: $(tr '\n' ';' <$tmp/libxdp.out)"
+fi
+
+# The maps the program used stay in the instance; libbpf's probe maps do not.
+maps=$(ip netns exec $nsd "$UXDPCTL" --instance $inst map list 2>&1)
+for m in counts blocked verdicts; do
+	grep -qw "$m" <<<"$maps" || fail "map $m not in the instance: $maps"
+done
+grep -q "libbpf_\|anon\." <<<"$maps" && fail "probe maps left in the instance: $maps"
+# The second names global data had during each load are gone.
+ls /dev/shm/ | grep -q "^uxdp\.$inst\.\.data\." && fail "a .data.<map> name left in /dev/shm"
+
+# --- bad inputs, under uxdp-run (lo is no port of the daemon)
+ip netns exec $nsd "$RUN" --instance $inst "$LOADER" bad 1 >$tmp/bad.out 2>$tmp/bad.log ||
+	fail "the bad-input run failed"
+cat >$tmp/bad.want <<'END'
+map_create bad key size: Invalid argument
+map_create bad flags: Invalid argument
+map_create sockmap: Operation not supported
+map_create: ok
+prog_load socket filter naming a map: Operation not supported
+prog_load ext: Operation not supported
+prog_load xdp: ok
+prog_load xdp without instructions: Argument list too long
+attach to an interface not ours: No such device
+link_create of another attach type: Invalid argument
+netlink attach to an interface not ours: No such device
+prog_load attr with a non-zero tail: Argument list too long
+END
+diff -u $tmp/bad.want $tmp/bad.out || fail "bad inputs"
+for w in "BPF_MAP_CREATE: map type 15" "BPF_PROG_LOAD: program type 1 names uxdp maps" \
+	"BPF_PROG_LOAD: BPF_PROG_TYPE_EXT" "BPF_LINK_CREATE: " "RTM_SETLINK IFLA_XDP: uxdp: ifindex 1"; do
+	grep -q "$w" $tmp/bad.log || fail "no line '$w' on stderr"
+done
+echo "PASS"

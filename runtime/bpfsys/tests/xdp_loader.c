@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdp_loader.c - a user's XDP loader, written against libbpf only, run
+ * unchanged on the kernel and under uxdp-run against uxdpd.
+ *
+ *   xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink]
+ *	open, size `counts`, load, attach (bpf_program__attach_xdp, a link;
+ *	or bpf_xdp_attach through rtnetlink, then bpf_xdp_query), pin
+ *	`counts` at PIN, block BLOCK_IP; print "ready" and wait for a line on
+ *	stdin; then print "verdict K V" and "count IP N" (sorted) and exit.
+ *   xdp_loader bad IFINDEX_NOT_OURS
+ *	the bad-input cases, one "step: result" line each.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <stdbool.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int die(const char *what, int err)
+{
+	fprintf(stderr, "xdp_loader: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	return 1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = ntohl(*(const uint32_t *)a), y = ntohl(*(const uint32_t *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+static void dump(int verdicts, int counts)
+{
+	uint32_t keys[64], k, *prev = NULL;
+	size_t n = 0;
+	uint64_t v;
+
+	for (k = 0; k < 2; k++)
+		if (!bpf_map_lookup_elem(verdicts, &k, &v))
+			printf("verdict %u %llu\n", k, (unsigned long long)v);
+	while (n < 64 && !bpf_map_get_next_key(counts, prev, &keys[n])) {
+		prev = &keys[n];
+		n++;
+	}
+	qsort(keys, n, sizeof(keys[0]), cmp_u32);
+	for (size_t i = 0; i < n; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		bpf_map_lookup_elem(counts, &keys[i], &v);
+		inet_ntop(AF_INET, &keys[i], ip, sizeof(ip));
+		printf("count %s %llu\n", ip, (unsigned long long)v);
+	}
+}
+
+/* What the program and link descriptors say of themselves, as tools read them. */
+static void describe(int prog, int link)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_link_info li = { 0 };
+	uint32_t len = sizeof(pi), ids[8];
+	char path[64], target[64];
+	ssize_t n;
+
+	pi.nr_map_ids = 8;
+	pi.map_ids = (uintptr_t)ids;
+	if (!bpf_obj_get_info_by_fd(prog, &pi, &len))
+		printf("prog %s type %u maps %u\n", pi.name, pi.type, pi.nr_map_ids);
+	len = sizeof(li);
+	if (link >= 0 && !bpf_obj_get_info_by_fd(link, &li, &len))
+		printf("link type %u prog_id_matches %d\n", li.type, li.prog_id == pi.id);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", prog);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = 0;
+	printf("prog fd %s\n", target);
+}
+
+/* What rtnetlink says runs on ifindex: the program's id, or nothing. */
+static void query(int ifindex, int prog)
+{
+	struct bpf_prog_info pi = { 0 };
+	uint32_t len = sizeof(pi), id = 0;
+	int err = bpf_obj_get_info_by_fd(prog, &pi, &len);
+
+	err = err ?: bpf_xdp_query_id(ifindex, 0, &id);
+	if (err)
+		printf("bpf_xdp_query_id: %s\n", strerror(-err));
+	else
+		printf("bpf_xdp_query_id: %s\n", id == pi.id ? "the program" : id ? "another" : "none");
+}
+
+/* The object's global-data map whose name ends in suffix (libbpf: "srccoun.bss"). */
+static struct bpf_map *global(struct bpf_object *obj, const char *suffix)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), suffix))
+			return m;
+	return NULL;
+}
+
+/* count_step (.rodata) and frame_weight (.data), set before load. */
+static int set_globals(struct bpf_object *obj, uint64_t step, uint64_t weight)
+{
+	struct bpf_map *ro = global(obj, ".rodata"), *data = global(obj, ".data");
+
+	if (!ro || !data)
+		return -ENOENT;
+	return bpf_map__set_initial_value(ro, &step, sizeof(step))
+		       ?: bpf_map__set_initial_value(data, &weight, sizeof(weight));
+}
+
+static int load(char **argv)
+{
+	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
+	struct bpf_program *prog;
+	struct bpf_map *counts;
+	struct bpf_link *link = NULL;
+	bool netlink = argv[7] && !strcmp(argv[7], "netlink");
+	unsigned int ifindex = if_nametoindex(argv[3]);
+	uint32_t block, one = 1;
+	char line[16];
+	int err;
+
+	if (!obj)
+		return die("bpf_object__open_file", errno);
+	if (!ifindex || inet_pton(AF_INET, argv[5], &block) != 1)
+		return die("arguments", EINVAL);
+	counts = bpf_object__find_map_by_name(obj, "counts");
+	prog = bpf_object__find_program_by_name(obj, "srccount");
+	if (!counts || !prog)
+		return die("the object's map and program", ENOENT);
+	err = bpf_map__set_max_entries(counts, (uint32_t)atoi(argv[6]));
+	if (err)
+		return die("bpf_map__set_max_entries", err);
+	err = set_globals(obj, 1, 2);
+	if (err)
+		return die("bpf_map__set_initial_value", err);
+	err = bpf_object__load(obj);
+	if (err)
+		return die("bpf_object__load", err);
+	if (netlink) {
+		err = bpf_xdp_attach((int)ifindex, bpf_program__fd(prog), XDP_FLAGS_UPDATE_IF_NOEXIST,
+				     NULL);
+		if (err)
+			return die("bpf_xdp_attach", err);
+	} else {
+		link = bpf_program__attach_xdp(prog, (int)ifindex);
+		if (!link)
+			return die("bpf_program__attach_xdp", errno);
+	}
+	if (bpf_obj_pin(bpf_map__fd(counts), argv[4]))
+		return die("bpf_obj_pin", errno);
+	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(obj, "blocked"), &block, &one,
+				BPF_NOEXIST))
+		return die("bpf_map_update_elem", errno);
+	printf("ready max_entries %u\n", bpf_map__max_entries(counts));
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return die("stdin", EIO);
+	dump(bpf_object__find_map_fd_by_name(obj, "verdicts"), bpf_map__fd(counts));
+	{
+		uint64_t bss[2] = { 0 };
+		uint32_t zero = 0;
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(global(obj, ".bss")), &zero, bss))
+			printf(".bss weighted_frames %llu\n", (unsigned long long)bss[0]);
+	}
+	describe(bpf_program__fd(prog), link ? bpf_link__fd(link) : -1);
+	if (netlink) {
+		query((int)ifindex, bpf_program__fd(prog));
+		err = bpf_xdp_detach((int)ifindex, 0, NULL);
+		printf("bpf_xdp_detach: %s\n", err ? strerror(-err) : "ok");
+		query((int)ifindex, bpf_program__fd(prog));
+	}
+	bpf_link__destroy(link);
+	bpf_object__close(obj);
+	return 0;
+}
+
+static void step(const char *name, long r)
+{
+	printf("%s: %s\n", name, r < 0 ? strerror(errno) : "ok");
+}
+
+/* The refusals a loader meets: each must be a clear errno, not a crash. */
+static int bad(char **argv)
+{
+	struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_insn with_map[] = {
+		{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = 1, .src_reg = BPF_PSEUDO_MAP_FD },
+		{ 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 2 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr big[2];
+	int map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bad_arr", 4, 8, 1, NULL);
+	int prog;
+
+	step("map_create bad key size", bpf_map_create(BPF_MAP_TYPE_HASH, "h", 0, 8, 4, NULL));
+	step("map_create bad flags", bpf_map_create(BPF_MAP_TYPE_ARRAY, "a", 4, 8, 4,
+						    &(struct bpf_map_create_opts){
+							    .sz = sizeof(struct bpf_map_create_opts),
+							    .map_flags = 1u << 30 }));
+	step("map_create sockmap", bpf_map_create(BPF_MAP_TYPE_SOCKMAP, "s", 4, 4, 4, NULL));
+	step("map_create", map);
+	with_map[0].imm = map;
+	step("prog_load socket filter naming a map",
+	     bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "sf", "GPL", with_map, 4, NULL));
+	step("prog_load ext", bpf_prog_load(BPF_PROG_TYPE_EXT, "ext", "GPL", ret0, 2, NULL));
+	prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdp_map", "GPL", with_map, 4, NULL);
+	step("prog_load xdp", prog);
+	step("prog_load xdp without instructions",
+	     bpf_prog_load(BPF_PROG_TYPE_XDP, "none", "GPL", ret0, 0, NULL));
+	step("attach to an interface not ours",
+	     bpf_link_create(prog, atoi(argv[2]), BPF_XDP, NULL));
+	step("link_create of another attach type",
+	     bpf_link_create(prog, atoi(argv[2]), BPF_CGROUP_INET_INGRESS, NULL));
+	step("netlink attach to an interface not ours",
+	     bpf_xdp_attach(atoi(argv[2]), prog, 0, NULL));
+	memset(big, 0, sizeof(big));
+	big[0].prog_type = BPF_PROG_TYPE_XDP;
+	((char *)big)[sizeof(big) - 1] = 1;
+	step("prog_load attr with a non-zero tail",
+	     syscall(__NR_bpf, BPF_PROG_LOAD, big, sizeof(big)));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "load"))
+		return load(argv);
+	if (argc == 3 && !strcmp(argv[1], "bad"))
+		return bad(argv);
+	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink] | bad IFINDEX\n");
+	return 2;
+}
