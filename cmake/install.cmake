@@ -1,7 +1,7 @@
 # What `cmake --install build [--prefix P]` installs, and the Debian packages
 # `cpack -G DEB` makes from it (scripts/package-deb.sh; docs/install.md):
 #
-#   bin/                      uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as
+#   bin/                      uxdpc uxdp uxdpd uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as
 #                             uxdp-run
 #   LIBDIR/                   libuxdp.so.N (exports uxdp_* only), libuxdp.a, pkgconfig/uxdp.pc
 #   LIBDIR/uxdp/              uxdp_helpers.bc, which uxdpc inlines, and uxdp.btf, the
@@ -44,7 +44,7 @@ if(TARGET uxdp-bench)
 endif()
 
 # ---- programs ----
-set(_tools uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as)
+set(_tools uxdpc uxdp uxdpd uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as)
 set(_installed_tools)
 foreach(t ${_tools})
   if(TARGET ${t})
@@ -100,6 +100,7 @@ set(UXDP_MAN_DIR ${CMAKE_BINARY_DIR}/man)
 set(_man_pages
   "uxdpc|1|man/uxdpc.1.md|compile XDP eBPF objects ahead of time to native code"
   "uxdp|8|man/uxdp.8.md|run an XDP program compiled by uxdpc on pcap files, AF_XDP or DPDK"
+  "uxdpd|8|man/uxdpd.8.md|the uxdp data-plane daemon: programs loaded, attached and replaced at run time"
   "uxdpctl|8|tools/uxdpctl/README.md|inspect and change the maps and counters of a uxdp instance"
   "uxdp-difftest|1|tools/uxdp-difftest/README.md|run an XDP program in the kernel and in uxdp and compare, packet by packet"
   "uxdp-bench|1|man/uxdp-bench.1.md|measure an XDP program: kernel JIT, uxdp -O0..-O3 and native C"
@@ -171,6 +172,12 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME uxdp)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION net)
+# Maintainer scripts for the uxdpd@NAME units: restart on upgrade, stop on
+# removal, purge clears /run/uxdp, /var/cache/uxdp and unused /dev/shm
+# segments (packaging/deb/; docs/install.md).
+set(CPACK_DEBIAN_TOOLS_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/deb/postinst
+    ${PROJECT_SOURCE_DIR}/packaging/deb/prerm ${PROJECT_SOURCE_DIR}/packaging/deb/postrm)
+set(CPACK_DEBIAN_TOOLS_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # clang-19 builds the BPF objects uxdpc takes (and uxdp-bench's native
 # engine); bpftool and tcpdump are what one reads kernel maps and captures with.
 set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "clang-19")

@@ -34,6 +34,7 @@
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
 #include <uxdp/stats_shm.h>
+#include <uxdp/version.h>
 
 #include "daemon.h"
 
@@ -52,7 +53,8 @@ static void usage(FILE *f)
 		"  --cache-dir DIR   compiled BPF objects (default /var/cache/uxdp)\n"
 		"  --no-cache        compile every BPF object anew\n"
 		"  --uxdpc PATH      the compiler (default: uxdpc next to uxdpd, else $PATH)\n"
-		"  --stats           print each program version's counters every second\n"
+		"  --stats           a line of rates every second (packets/s, bits/s, each\n"
+		"                    verdict's packets/s), as uxdp --stats\n"
 		"  --fib FILE        routes for bpf_fib_lookup (docs/fib.md)\n"
 		"  --afxdp IF[,IF]   AF_XDP on these interfaces\n"
 		"    --queues LIST, --copy, --zero-copy, --busy-poll, --frame-size N, --frame-count N\n"
@@ -60,7 +62,8 @@ static void usage(FILE *f)
 		"  --pass-tap NAME   AF_XDP/DPDK: XDP_PASS frames to the kernel through this TAP\n"
 		"  --pcap FILE       replay a capture (--out, --pass-out, --repeat N, --ifindex N,\n"
 		"                    --queue N); the daemon stays up after the replay until stopped\n"
-		"  -h, --help        this help\n");
+		"  -h, --help        this help\n"
+		"  --version         print the version\n");
 }
 
 static struct {
@@ -107,12 +110,16 @@ static void on_stuck(struct uxdp_dp *dp, void *arg)
 	_exit(1);
 }
 
+/*
+ * --stats: uxdp's line a second (the datapath's, so the layout is one for
+ * every driver and both tools); the per-version counters print at exit and
+ * `uxdpctl prog show` has them live.
+ */
 static void tick(struct uxdp_dp *dp, double seconds, void *arg)
 {
-	(void)dp;
+	(void)seconds;
 	(void)arg;
-	printf("--- %.0f s\n", seconds);
-	registry_print(&g.d, stdout);
+	uxdp_dp_print_rates(dp, stdout);
 	fflush(stdout);
 }
 
@@ -347,6 +354,7 @@ enum {
 	OPT_KEEP, OPT_CACHE, OPT_NO_CACHE, OPT_UXDPC, OPT_STATS, OPT_FIB, OPT_AFXDP, OPT_QUEUES,
 	OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE, OPT_FRAME_COUNT, OPT_DPDK,
 	OPT_PASS_TAP, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
+	OPT_VERSION,
 };
 
 int main(int argc, char **argv)
@@ -364,6 +372,7 @@ int main(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "fib", required_argument, NULL, OPT_FIB },
 		{ "afxdp", required_argument, NULL, OPT_AFXDP },
 		{ "queues", required_argument, NULL, OPT_QUEUES },
@@ -440,6 +449,7 @@ int main(int argc, char **argv)
 				queue = v;
 			break;
 		case 'h': usage(stdout); return 0;
+		case OPT_VERSION: printf("uxdpd %s\n", UXDP_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -499,11 +509,14 @@ int main(int argc, char **argv)
 		ret = -EIO;
 	}
 	registry_print(d, stdout);
+	/* Then uxdp's table at exit: the pcap driver's totals, or the network drivers' with drops. */
 	if (po.in && !ret) {
 		struct uxdp_dp_counters sum;
 
 		uxdp_dp_sum(d->dp, &sum);
 		uxdp_stats_print(stdout, &sum.v, 0);
+	} else if (!po.in) {
+		uxdp_dp_print_final(d->dp, stdout);
 	}
 	registry_close(d);
 	uxdp_stats_shm_finish(g.shm);

@@ -13,6 +13,7 @@
 #   bad_input      a map of another shape, a missing object, a client without
 #                  permission on the socket, a second daemon on the instance or
 #                  the interface: each a clear error, the program keeps running
+#   stats          --stats: a rate line a second in uxdp's layout, the tables at exit
 #   instance       instance list (alive, dead), a crashed daemon's instance taken
 #                  over (maps removed, or kept with --keep-maps)
 #
@@ -296,6 +297,30 @@ instance)
 	"$UXDP" --instance $inst --object $OBJ/tag_a.aot.o --pcap $tmp/in.pcap >/dev/null ||
 		fail "uxdp on an exited daemon's instance"
 	[ "$(count $inst 0)" = 48 ] || fail "uxdp did not reuse the maps: $(count $inst 0)"
+	;;
+stats)
+	# --stats: uxdp's line a second (one layout for both tools), the tables at exit.
+	"$PYTHON" "$S/check.py" mkpcap $tmp/in.pcap 16
+	daemon stats --instance $inst --socket $sock --no-cache --pcap $tmp/in.pcap \
+		--out /dev/null --repeat 100000000 --object $OBJ/tag_a.aot.o --stats
+	sleep 2.6
+	stop $last
+	log=$tmp/stats.log
+	line='^ *[0-9]+\.[0-9] s +[0-9.]+ [kMG]?pps +[0-9.]+ [kMG]?b/s  drop [^ ]+ pass [^ ]+ tx [0-9.]+[kMG]?/s redirect [^ ]+ aborted [^ ]+$'
+	n=$(grep -Ec "$line" $log)
+	[ "$n" -ge 2 ] || fail "uxdpd --stats: $n rate lines in 2.6 s: $(head -c 600 $log)"
+	grep -q "^prog 1 " $log || fail "uxdpd --stats: no per-version counters at exit"
+	[ "$(grep -c '^verdict ' $log)" = 1 ] || fail "uxdpd --stats: not one table at exit"
+	tail -6 $log | grep -q '^XDP_TX ' || fail "uxdpd --stats: the table is not last"
+	[ "$(grep -En "$line" $log | tail -1 | cut -d: -f1)" -lt "$(grep -n '^verdict ' $log | cut -d: -f1)" ] ||
+		fail "uxdpd --stats: a rate line after the table"
+	# The same layout as uxdp's: numbers and units aside, the lines are equal.
+	timeout -s INT 2.6 "$UXDP" --object $OBJ/tag_a.aot.o --pcap $tmp/in.pcap --out /dev/null \
+		--repeat 100000000 --stats >$tmp/uxdp.log 2>&1
+	shape() { grep -E "$line" "$1" | sed -E 's/[0-9.]+ ?[kMG]?(pps|b\/s|\/s|s)?//g' | sort -u; }
+	[ "$(shape $log)" = "$(shape $tmp/uxdp.log)" ] && [ -n "$(shape $log)" ] ||
+		fail "uxdpd's rate line differs from uxdp's: $(shape $log) / $(shape $tmp/uxdp.log)"
+	grep -E "$line" $log | head -2
 	;;
 *)
 	echo "unknown test $test"; exit 2 ;;
