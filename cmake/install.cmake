@@ -100,7 +100,7 @@ set(UXDP_MAN_DIR ${CMAKE_BINARY_DIR}/man)
 set(_man_pages
   "uxdpc|1|man/uxdpc.1.md|compile XDP eBPF objects ahead of time to native code"
   "uxdp|8|man/uxdp.8.md|run an XDP program compiled by uxdpc on pcap files, AF_XDP or DPDK"
-  "uxdpd|8|man/uxdpd.8.md|the uxdp data-plane daemon: programs loaded, attached and replaced at run time"
+  "uxdpd|8|man/uxdpd.8.md|the uxdp data-plane daemon"
   "uxdpctl|8|tools/uxdpctl/README.md|inspect and change the maps and counters of a uxdp instance"
   "uxdp-difftest|1|tools/uxdp-difftest/README.md|run an XDP program in the kernel and in uxdp and compare, packet by packet"
   "uxdp-bench|1|man/uxdp-bench.1.md|measure an XDP program: kernel JIT, uxdp -O0..-O3 and native C"
@@ -178,9 +178,13 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/deb/postinst
     ${PROJECT_SOURCE_DIR}/packaging/deb/prerm ${PROJECT_SOURCE_DIR}/packaging/deb/postrm)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# clang-19 builds the BPF objects uxdpc takes (and uxdp-bench's native
-# engine); bpftool and tcpdump are what one reads kernel maps and captures with.
-set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "clang-19")
+# clang-19, with libbpf-dev's bpf_helpers.h and linux-libc-dev's linux/bpf.h,
+# builds BPF objects from C (the README's first command; uxdp-bench's native
+# engine too).  Recommended, not required: uxdpc itself compiles BPF objects
+# with the LLVM library alone, wherever they were built (checked without
+# clang by scripts/deb-debootstrap-test.sh).  bpftool and tcpdump are what
+# one reads kernel maps and captures with.
+set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "clang-19, libbpf-dev, linux-libc-dev")
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SUGGESTS "bpftool, tcpdump, bash-completion")
 # Descriptions: the first line is the synopsis (CPACK_PACKAGE_DESCRIPTION_SUMMARY
 # is left unset, else CPack puts it above both).
