@@ -63,7 +63,15 @@ static void usage(FILE *f)
 		"  --pcap FILE       replay a capture (--out, --pass-out, --repeat N, --ifindex N,\n"
 		"                    --queue N); the daemon stays up after the replay until stopped\n"
 		"  -h, --help        this help\n"
-		"  --version         print the version\n");
+		"  --version         print the version\n"
+		"\n"
+		"Examples:\n"
+		"  uxdpd --instance fw --afxdp veth0 --object fw.aot.o\n"
+		"  uxdpctl --instance fw prog replace fw2.aot.o     # atomically, under traffic\n"
+		"  uxdpd --pcap in.pcap --out out.pcap --repeat 1000 --object fw.bpf.o --stats\n"
+		"  systemctl start uxdpd@fw                         # /etc/uxdp/fw.conf: UXDPD_ARGS=...\n"
+		"\n"
+		"Exit status: 0 success, 1 runtime error, 2 usage error.  See uxdpd(8).\n");
 }
 
 static struct {
@@ -404,7 +412,8 @@ int main(int argc, char **argv)
 
 	d->instance = UXDP_DEFAULT_INSTANCE;
 	d->cc.cache_dir = "/var/cache/uxdp";
-	while ((c = getopt_long(argc, argv, "p:h", lo, NULL)) != -1) {
+	opterr = 0; /* our own one-line errors */
+	while ((c = getopt_long(argc, argv, ":p:h", lo, NULL)) != -1) {
 		switch (c) {
 		case OPT_INSTANCE: d->instance = optarg; break;
 		case OPT_SOCKET: g.socket = optarg; break;
@@ -449,8 +458,15 @@ int main(int argc, char **argv)
 				queue = v;
 			break;
 		case 'h': usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "uxdpd: option '%s' needs an argument (uxdpd -h for help)\n",
+				argv[optind - 1]);
+			return 2;
 		case OPT_VERSION: printf("uxdpd %s\n", UXDP_VERSION); return 0;
-		default: usage(stderr); return 2;
+		default:
+			fprintf(stderr, "uxdpd: unknown option '%s' (uxdpd -h for help)\n",
+				argv[optind - 1]);
+			return 2;
 		}
 	}
 	if (optind < argc && !dpdk) {

@@ -44,7 +44,7 @@ trap cleanup EXIT
 
 step "what is installed"
 for f in bin/uxdpc bin/uxdp bin/uxdpctl bin/uxdp-difftest bin/uxdp-bench bin/uxdp-corpus bin/uxdp-as \
-	 bin/uxdp-run \
+	 bin/uxdp-run bin/uxdpd share/man/man8/uxdpd.8.gz lib/systemd/system/uxdpd@.service \
 	 include/uxdp/runtime.h share/man/man1/uxdpc.1.gz share/man/man8/uxdp.8.gz \
 	 share/man/man8/uxdpctl.8.gz share/man/man1/uxdp-difftest.1.gz \
 	 share/man/man1/uxdp-corpus.1.gz share/man/man1/uxdp-as.1.gz share/man/man1/uxdp-bench.1.gz \
@@ -61,7 +61,7 @@ done
 step "--version and -h of every tool"
 version=$(run uxdpc --version | sed -n 's/^uxdpc \([^ ]*\).*/\1/p')
 [ -n "$version" ] || fail "uxdpc --version: no version"
-for t in uxdpc uxdp uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as uxdp-run; do
+for t in uxdpc uxdp uxdpd uxdpctl uxdp-difftest uxdp-bench uxdp-corpus uxdp-as uxdp-run; do
 	out=$(run "$t" --version) || fail "$t --version: exit $?"
 	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "$t --version: not one line: $out"
 	case $out in "$t $version"*) ;; *) fail "$t --version: '$out', want '$t $version'" ;; esac
