@@ -513,8 +513,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct uxdp_pcap_report report;
-	struct uxdp_pcap_opts po = { .repeat = 1, .report = &report };
-	struct uxdp_dp_opts dpo = { 0 };
+	struct uxdp_pcap_opts po = { .sz = sizeof(po), .repeat = 1, .report = &report };
+	struct uxdp_dp_opts dpo = { .sz = sizeof(dpo) };
 	struct attach_arg a = { .object = getenv("AOT_OBJECT") };
 	const char *instance = NULL, *fib = NULL;
 	uint32_t ifindex = 1, queue = 0;

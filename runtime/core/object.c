@@ -20,6 +20,7 @@
 
 #include <uxdp/loader.h>
 #include <uxdp/map.h>
+#include <uxdp/opts_import.h>
 #include <uxdp/runtime.h>
 
 #define LIBBPF_PIN_BY_NAME 1 /* enum libbpf_pin_type */
@@ -71,6 +72,7 @@ static void def_from_meta(struct uxdp_map_def *d, const struct uxdp_meta_header 
 			  const struct uxdp_meta_map *m, const struct uxdp_object_opts *o)
 {
 	memset(d, 0, sizeof(*d));
+	d->sz = sizeof(*d);
 	d->name = meta_str(h, m->name);
 	d->type = m->type;
 	d->key_size = m->key_size;
@@ -362,12 +364,31 @@ static void open_failed(struct uxdp_object *obj)
 	uxdp_object_close(obj);
 }
 
+/* The caller's options as this library's struct (uxdp/opts.h); NULL: all defaults. */
+static int import_opts(const struct uxdp_object_opts *opts, struct uxdp_object_opts *o,
+		       const char *path, char *err, size_t err_size)
+{
+	int ret;
+
+	if (!opts) {
+		memset(o, 0, sizeof(*o));
+		return 0;
+	}
+	ret = UXDP_OPTS_IMPORT(o, opts);
+	if (ret == -E2BIG)
+		return obj_err(err, err_size, path, ret, "struct uxdp_object_opts has fields "
+			       "this libuxdp does not know set (built with a newer uxdp/runtime.h)");
+	if (ret)
+		return obj_err(err, err_size, path, ret,
+			       "struct uxdp_object_opts without its sz (uxdp/opts.h)");
+	return 0;
+}
+
 int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 		     struct uxdp_object **out, char *err, size_t err_size)
 {
-	static const struct uxdp_object_opts no_opts;
 	const struct uxdp_meta_header *const *recs;
-	const struct uxdp_object_opts *o = opts ? opts : &no_opts;
+	struct uxdp_object_opts oo, *o = &oo;
 	struct uxdp_object *obj;
 	size_t n;
 	int ret;
@@ -375,6 +396,9 @@ int uxdp_object_open(const char *path, const struct uxdp_object_opts *opts,
 	*out = NULL;
 	if (err && err_size)
 		err[0] = '\0';
+	ret = import_opts(opts, &oo, path, err, err_size);
+	if (ret)
+		return ret;
 	obj = obj_alloc(o);
 	if (!obj)
 		return obj_err(err, err_size, path, -ENOMEM, "out of memory");
@@ -452,8 +476,7 @@ static int find_module(struct dl_phdr_info *info, size_t size, void *arg)
 int uxdp_object_open_linked(const struct uxdp_object_opts *opts, struct uxdp_object **out,
 			    char *err, size_t err_size)
 {
-	static const struct uxdp_object_opts no_opts;
-	const struct uxdp_object_opts *o = opts ? opts : &no_opts;
+	struct uxdp_object_opts oo, *o = &oo;
 	uintptr_t start = (uintptr_t)__start_uxdp_meta, stop = (uintptr_t)__stop_uxdp_meta;
 	struct seg_search seg = { .addr = start };
 	struct uxdp_object *obj;
@@ -463,6 +486,9 @@ int uxdp_object_open_linked(const struct uxdp_object_opts *opts, struct uxdp_obj
 	*out = NULL;
 	if (err && err_size)
 		err[0] = '\0';
+	ret = import_opts(opts, &oo, LINKED_NAME, err, err_size);
+	if (ret)
+		return ret;
 	if (!start || stop <= start)
 		return obj_err(err, err_size, LINKED_NAME, -ENOENT,
 			       "no object compiled by uxdpc is linked into this program");

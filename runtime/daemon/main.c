@@ -400,9 +400,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct uxdp_pcap_opts po = { .repeat = 1 };
+	struct uxdp_pcap_opts po = { .sz = sizeof(po), .repeat = 1 };
 	struct uxdp_net_opts no = { 0 };
-	struct uxdp_dp_opts dpo = { 0 };
+	struct uxdp_dp_opts dpo = { .sz = sizeof(dpo) };
 	struct uxdpd *d = &g.d;
 	char uxdpc_buf[PATH_MAX];
 	uint32_t ifindex = 1, queue = 0;

@@ -292,6 +292,7 @@ int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char 
 		  size_t err_size)
 {
 	struct uxdp_object_opts oo = {
+		.sz = sizeof(oo),
 		.instance = d->instance,
 		.ncpus = uxdp_dp_workers(d->dp),
 		.reuse_maps = true,

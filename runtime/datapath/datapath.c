@@ -13,6 +13,7 @@
 
 #include <uxdp/datapath.h>
 #include <uxdp/map.h>
+#include <uxdp/opts_import.h>
 #include <uxdp/xsk_ring.h>
 
 #include "datapath_internal.h"
@@ -43,8 +44,14 @@ const struct uxdp_program uxdp_dp_no_program = {
 int uxdp_dp_create(const struct uxdp_dp_opts *opts, struct uxdp_dp **out)
 {
 	size_t size = UXDP_DP_MAX_WORKERS * sizeof(struct uxdp_dp_worker);
-	struct uxdp_dp *dp = calloc(1, sizeof(*dp));
+	struct uxdp_dp_opts o = { .sz = sizeof(o) };
+	struct uxdp_dp *dp;
+	int err;
 
+	/* A newer caller's fields this library does not know must be unset (uxdp/opts.h). */
+	if (opts && (err = UXDP_OPTS_IMPORT(&o, opts)))
+		return err;
+	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
 	dp->w = aligned_alloc(64, size);
@@ -54,8 +61,7 @@ int uxdp_dp_create(const struct uxdp_dp_opts *opts, struct uxdp_dp **out)
 		return -ENOMEM;
 	}
 	memset(dp->w, 0, size);
-	if (opts)
-		dp->o = *opts;
+	dp->o = o;
 	if (!dp->o.stop_timeout_ms)
 		dp->o.stop_timeout_ms = 1000;
 	/* uxdp_dp_synchronize() uses it; workers then need no fence per batch. */

@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uxdp/opts_import.h>
+
 #include "fault.h"
 #include "hash_internal.h"
 #include "instance.h"
@@ -437,9 +439,33 @@ static int reuse_existing(const char *inst, const struct uxdp_map_def *def,
 	return err;
 }
 
-int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct uxdp_map **out)
+/*
+ * The caller's description (and its inner template) as this library's
+ * struct: fields of a newer header it does not know must be zero
+ * (uxdp/opts.h).
+ */
+static int import_def(const struct uxdp_map_def *def, struct uxdp_map_def *d,
+		      struct uxdp_map_def *inner)
+{
+	int err = UXDP_OPTS_IMPORT(d, def);
+
+	if (!err && d->inner) {
+		err = UXDP_OPTS_IMPORT(inner, d->inner);
+		d->inner = inner;
+	}
+	if (err)
+		return uxdp_seg_error(err, "%s", err == -E2BIG ?
+				      "struct uxdp_map_def has fields this libuxdp does not "
+				      "know set (built with a newer uxdp/map.h)" :
+				      "struct uxdp_map_def without its sz (uxdp/opts.h)");
+	return 0;
+}
+
+int uxdp_map_create(const char *instance, const struct uxdp_map_def *user_def,
+		    struct uxdp_map **out)
 {
 	const char *inst = inst_or_default(instance);
+	struct uxdp_map_def d, inner, *def = &d;
 	char path[SHM_NAME_MAX];
 	struct uxdp_shm_hdr *t = NULL, *h;
 	struct uxdp_inst *in = NULL;
@@ -447,9 +473,12 @@ int uxdp_map_create(const char *instance, const struct uxdp_map_def *def, struct
 	size_t len;
 	int fd, err;
 
-	if (!def || !out)
+	if (!user_def || !out)
 		return -EINVAL;
 	uxdp_seg_clear_error();
+	err = import_def(user_def, &d, &inner);
+	if (err)
+		return err;
 	err = check_instance(inst);
 	err = err ?: check_name(def->name);
 	err = err ?: check_def(def);

@@ -229,7 +229,7 @@ static int fail(const char *name, const char *fmt, const char *detail)
 static int run_abort_case(const char *name, const char *aot, const char *trig, const char *ok,
 			  int ok_verdict, struct frame *f, const char *workdir)
 {
-	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true };
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .ncpus = 1, .unlink_on_close = true };
 	const struct uxdp_program *prog;
 	struct uxdp_confine_stats before, after;
 	struct uxdp_object *obj;
@@ -289,7 +289,7 @@ static int run_abort_case(const char *name, const char *aot, const char *trig, c
  */
 static int stop_check(const char *uxdpc, const char *bpf, const char *workdir, struct frame *f)
 {
-	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true };
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .ncpus = 1, .unlink_on_close = true };
 	char inst[64];
 	const char *name = "loop_infinite_ja";
 	struct uxdp_confine_stats cs;

@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 	uxdp_worker_set_current(&w);
 
 	for (a = 2; a < argc; a++) {
-		struct uxdp_object_opts o = { .instance = "fibtest", .ncpus = 1,
+		struct uxdp_object_opts o = { .sz = sizeof(o), .instance = "fibtest", .ncpus = 1,
 					      .unlink_on_close = true };
 		const struct uxdp_program *up;
 		struct uxdp_object *uobj;

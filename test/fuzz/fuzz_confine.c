@@ -93,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.loop_budget = 1 << 12,
 		.passes = { .map_inline = true, .bounds_elim = true, .simd = true },
 	};
-	struct uxdp_object_opts oo = { .ncpus = 1, .unlink_on_close = true, .instance = "fuzzconfine" };
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .ncpus = 1, .unlink_on_close = true,
+				       .instance = "fuzzconfine" };
 	struct uxdp_diag diag = { 0 };
 	const struct uxdp_program *prog;
 	struct uxdp_object *obj;

@@ -110,7 +110,7 @@ static void hash_check(struct uxdp_object *obj, const char *name, uint64_t want,
 static void test_object(const char *path)
 {
 	static const char *const hashes[] = { "h4", "h8", "h16", "h12" };
-	struct uxdp_object_opts o = { .ncpus = NCPUS, .unlink_on_close = true };
+	struct uxdp_object_opts o = { .sz = sizeof(o), .ncpus = NCPUS, .unlink_on_close = true };
 	const struct uxdp_program *prog;
 	struct uxdp_object *obj;
 	struct uxdp_map *pcpu;

@@ -263,7 +263,7 @@ static int compile_uxdp(struct engine *e, const struct bench_opts *o, const char
 
 static int open_object(struct engine *e, const char *aot, const char *prog, unsigned int id)
 {
-	struct uxdp_object_opts oo = {.ncpus = 1, .unlink_on_close = true};
+	struct uxdp_object_opts oo = {.sz = sizeof(oo), .ncpus = 1, .unlink_on_close = true};
 	const struct uxdp_program *p;
 	char err[512];
 	int ret;

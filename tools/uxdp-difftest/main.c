@@ -298,6 +298,7 @@ static int compile(struct dt_ctx *dt)
 static int uxdp_open(struct dt_ctx *dt)
 {
 	struct uxdp_object_opts o = {
+		.sz = sizeof(o),
 		.instance = dt->instance,
 		.ncpus = dt->ncpus,
 		.unlink_on_close = true,

@@ -373,7 +373,7 @@ static int seed(struct uxdp_object *obj, const char *conf)
 
 int e2e_run(struct e2e_run *r, const char *test)
 {
-	struct uxdp_object_opts oo = { .ncpus = 1 }; /* the pcap driver: one worker */
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .ncpus = 1 }; /* the pcap driver: one worker */
 	struct uxdp_object *obj;
 	char err[512], log[600];
 	pid_t pid;

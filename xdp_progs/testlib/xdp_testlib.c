@@ -414,7 +414,8 @@ bad:
 
 int tl_seed(const char *aot, const char *instance, const char *conf)
 {
-	struct uxdp_object_opts oo = { .instance = instance, .ncpus = 1, .reuse_maps = true };
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .instance = instance, .ncpus = 1,
+				       .reuse_maps = true };
 	struct uxdp_object *obj;
 	char err[256], line[4096];
 	int lineno = 0, ret = 0;

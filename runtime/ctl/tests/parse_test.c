@@ -83,8 +83,8 @@ static void test_map_id(void)
 {
 	char err[256], line[256], inst[64];
 	struct uxdp_ctl_parse p = { .instance = inst, .err = err, .err_size = sizeof(err) };
-	struct uxdp_map_def def = { .name = "inner", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
-				    .value_size = 4, .max_entries = 1 };
+	struct uxdp_map_def def = { .sz = sizeof(def), .name = "inner", .type = BPF_MAP_TYPE_ARRAY,
+				    .key_size = 4, .value_size = 4, .max_entries = 1 };
 	struct uxdp_ctl_entry e;
 	struct uxdp_map *m;
 	uint32_t id;

@@ -71,12 +71,12 @@ static enum uxdp_dp_action one(struct uxdp_dp_worker *w, uint8_t first, uint32_t
 
 static void test_verdicts(void)
 {
-	struct uxdp_dp_opts o = { 0 };
+	struct uxdp_dp_opts o = { .sz = sizeof(o) };
 	struct uxdp_dp_counters c;
 	struct uxdp_dp_worker *w;
 	struct uxdp_dp *dp;
-	struct uxdp_map_def def = { .name = "ports", .type = BPF_MAP_TYPE_DEVMAP, .key_size = 4,
-				    .value_size = 4, .max_entries = 4 };
+	struct uxdp_map_def def = { .sz = sizeof(def), .name = "ports", .type = BPF_MAP_TYPE_DEVMAP,
+				    .key_size = 4, .value_size = 4, .max_entries = 4 };
 	char inst[UXDP_INSTANCE_LEN];
 	uint32_t k = 0, v = 7;
 
@@ -275,7 +275,7 @@ static void on_stuck(struct uxdp_dp *dp, void *arg)
 
 static void test_stuck(void)
 {
-	struct uxdp_dp_opts o = { .on_stuck = on_stuck, .stop_timeout_ms = 200 };
+	struct uxdp_dp_opts o = { .sz = sizeof(o), .on_stuck = on_stuck, .stop_timeout_ms = 200 };
 	struct uxdp_dp *dp;
 	pthread_t t;
 	char *text = NULL;

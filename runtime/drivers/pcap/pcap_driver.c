@@ -15,6 +15,7 @@
 
 #include <uxdp/datapath.h>
 #include <uxdp/driver.h>
+#include <uxdp/opts_import.h>
 
 #include "pcap_input.h"
 
@@ -137,18 +138,25 @@ static void run_batch(struct uxdp_dp_worker *w, const struct pkt *pkts, size_t f
 	uxdp_dp_batch_end(w);
 }
 
-int uxdp_pcap_run(struct uxdp_dp *dp, const struct uxdp_pcap_opts *o, char *err,
+int uxdp_pcap_run(struct uxdp_dp *dp, const struct uxdp_pcap_opts *user_opts, char *err,
 		  size_t err_size)
 {
+	struct uxdp_pcap_opts opts, *o = &opts;
 	pcap_t *dead_out = NULL, *dead_pass = NULL;
 	pcap_dumper_t *out = NULL, *pass = NULL;
 	struct pkt *pkts = NULL;
 	size_t n = 0, max_len, i, end, frame_size;
-	uint64_t run, repeat = o->repeat ? o->repeat : 1;
+	uint64_t run, repeat;
 	uint8_t *frame = NULL;
 	struct uxdp_dp_worker *w = uxdp_dp_worker(dp, 0);
 	int ret;
 
+	ret = UXDP_OPTS_IMPORT(&opts, user_opts);
+	if (ret)
+		return fail(err, err_size, ret, "struct uxdp_pcap_opts",
+			    ret == -E2BIG ? "fields this libuxdp does not know are set (built "
+					    "with a newer uxdp/driver.h)" : "sz not set (uxdp/opts.h)");
+	repeat = o->repeat ? o->repeat : 1;
 	if (!w || uxdp_dp_ports(dp) != 1)
 		return fail(err, err_size, -EINVAL, o->in, "the pcap driver needs one worker and one port");
 	if (o->report)

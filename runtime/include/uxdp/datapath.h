@@ -73,6 +73,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <uxdp/opts.h>
 #include <uxdp/ctx.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
@@ -149,7 +150,9 @@ void uxdp_xsk_cache_close(struct uxdp_xsk_cache *c);
 
 struct uxdp_dp;
 
+/* Grows at its end only: set sz (uxdp/opts.h, UXDP_OPTS()). */
 struct uxdp_dp_opts {
+	size_t sz;             /* sizeof(struct uxdp_dp_opts) (uxdp/opts.h): set by the caller */
 	/*
 	 * If not NULL (uxdp --instance: the shared-memory counters of
 	 * uxdp/stats_shm.h), the workers' counters, summed, are stored here

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uxdp/opts.h>
 #include <uxdp/datapath.h>
 #include <uxdp/verdict.h>
 
@@ -29,7 +30,9 @@ struct uxdp_pcap_report {
 	char truncated[256];
 };
 
+/* Grows at its end only: set sz (uxdp/opts.h, UXDP_OPTS()). */
 struct uxdp_pcap_opts {
+	size_t sz;             /* sizeof(struct uxdp_pcap_opts) (uxdp/opts.h): set by the caller */
 	const char *in;        /* pcap file to read (required) */
 	const char *out;       /* XDP_TX, and XDP_REDIRECT to a port (ifindex, devmap), or NULL */
 	const char *pass_out;  /* XDP_PASS, and XDP_REDIRECT to a cpumap, or NULL */

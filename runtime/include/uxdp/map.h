@@ -50,6 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uxdp/opts.h>
 #include <uxdp/ctx.h>
 
 struct uxdp_map;
@@ -73,8 +74,12 @@ struct uxdp_map_fast {
 #define UXDP_MAP_DEF_SPIN_LOCK 0x1 /* the value holds a bpf_spin_lock at spin_lock_off */
 #define UXDP_MAP_DEF_REUSE 0x2     /* open an existing, compatible map instead of -EEXIST */
 
-/* What to create; mirrors struct uxdp_meta_map and bpf(BPF_MAP_CREATE). */
+/*
+ * What to create; mirrors struct uxdp_meta_map and bpf(BPF_MAP_CREATE).
+ * It grows at its end only: set sz (uxdp/opts.h, UXDP_OPTS()); inner too.
+ */
 struct uxdp_map_def {
+	size_t sz;             /* sizeof(struct uxdp_map_def) (uxdp/opts.h): set by the caller */
 	const char *name;      /* <= UXDP_MAP_NAME_LEN - 1 bytes, no '/' */
 	uint32_t type;         /* BPF_MAP_TYPE_* */
 	uint32_t key_size;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uxdp/opts.h>
 #include <uxdp/confine_abi.h>
 #include <uxdp/ctx.h>
 #include <uxdp/object_format.h>
@@ -29,7 +30,9 @@ struct uxdp_object;
 struct uxdp_map;
 struct uxdp_stats;
 
+/* Grows at its end only: set sz (uxdp/opts.h, UXDP_OPTS()). */
 struct uxdp_object_opts {
+	size_t sz;             /* sizeof(struct uxdp_object_opts) (uxdp/opts.h): set by the caller */
 	const char *instance;  /* map namespace (map.h); NULL: "default" */
 	unsigned int ncpus;    /* workers, i.e. CPUs of per-CPU maps; 0: online CPUs */
 	/*

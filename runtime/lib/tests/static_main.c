@@ -115,7 +115,7 @@ static uint64_t u64_at(struct uxdp_map *map, const void *key)
 
 int main(void)
 {
-	struct uxdp_object_opts opts = { .ncpus = 1, .unlink_on_close = true };
+	struct uxdp_object_opts opts = { .sz = sizeof(opts), .ncpus = 1, .unlink_on_close = true };
 	uint64_t want_verdicts[UXDP_N_VERDICTS] = { 0 }, want_bytes = 0;
 	struct uxdp_object *obj = NULL, *again = NULL;
 	struct uxdp_map *verdicts, *by_proto, *bss;

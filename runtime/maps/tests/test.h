@@ -57,6 +57,7 @@ static inline struct uxdp_map *mk(const char *name, uint32_t type, uint32_t ks, 
 				  uint32_t max, uint32_t flags)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = name, .type = type, .key_size = ks, .value_size = vs,
 		.max_entries = max, .map_flags = flags, .ncpus = 4,
 	};
@@ -73,6 +74,7 @@ static inline int try_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t m
 			     uint32_t flags)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "probe", .type = type, .key_size = ks, .value_size = vs,
 		.max_entries = max, .map_flags = flags, .ncpus = 2,
 	};

@@ -89,6 +89,7 @@ static void test_percpu_array(void)
 static void test_spin_lock_value(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "locked", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 16,
 		.max_entries = 2, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 0,
 	};
@@ -245,10 +246,12 @@ static void test_prog_array(void)
 static void test_array_of_maps(void)
 {
 	struct uxdp_map_def inner = {
+		.sz = sizeof(inner),
 		.name = "inner", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
 		.max_entries = 2,
 	};
 	struct uxdp_map_def outer = {
+		.sz = sizeof(outer),
 		.name = "outer", .type = BPF_MAP_TYPE_ARRAY_OF_MAPS, .key_size = 4,
 		.value_size = 4, .max_entries = 3, .inner = &inner,
 	};
@@ -292,6 +295,7 @@ static int count_cb(const struct uxdp_map_info *info, void *arg)
 static void test_open_list(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "arr", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 12,
 		.max_entries = 8, .ncpus = 4,
 	};
@@ -357,6 +361,7 @@ static void test_btf(void)
 {
 	static uint8_t blob[200], big[UXDP_MAP_BTF_MAX], out[UXDP_MAP_BTF_MAX];
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "withbtf", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
 		.max_entries = 2, .btf = blob, .btf_size = sizeof(blob), .btf_key_type_id = 3,
 		.btf_value_type_id = 7,

@@ -155,10 +155,12 @@ static void test_lookup_and_delete(void)
 static void test_hash_of_maps(void)
 {
 	struct uxdp_map_def inner = {
+		.sz = sizeof(inner),
 		.name = "hin", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 4,
 		.max_entries = 4, .map_flags = BPF_F_INNER_MAP,
 	};
 	struct uxdp_map_def outer = {
+		.sz = sizeof(outer),
 		.name = "hout", .type = BPF_MAP_TYPE_HASH_OF_MAPS, .key_size = 8,
 		.value_size = 4, .max_entries = 4, .inner = &inner,
 	};
@@ -205,6 +207,7 @@ static void test_devmap_hash(void)
 static void test_hash_lock(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "hl", .type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 12,
 		.max_entries = 4, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 4,
 	};

@@ -116,6 +116,7 @@ static int perf_cb(void *ctx, void *data, size_t size)
 static void test_perf_helper(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "perf", .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY, .key_size = 4,
 		.value_size = 4, .ncpus = 2, .perf_ring_size = 4096,
 	};
@@ -186,6 +187,7 @@ static void test_tail_call(void)
 static void test_spin_lock(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "spin", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
 		.max_entries = 1, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 0,
 	};

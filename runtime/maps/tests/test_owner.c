@@ -29,6 +29,7 @@
 static int mk_err(const char *inst, struct uxdp_map **m)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "m", .type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 8,
 		.max_entries = 16,
 	};

@@ -111,6 +111,7 @@ static int check_tail(void *ctx, void *data, size_t size)
 static void test_perf(void)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "perf", .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY, .key_size = 4,
 		.value_size = 4, .ncpus = 2, .perf_ring_size = 256,
 	};

@@ -266,6 +266,7 @@ static void checked(const struct scenario *s, struct uxdp_map *m)
 static void run(const struct scenario *s)
 {
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = s->name, .type = s->type, .key_size = s->key_size, .value_size = 8,
 		.max_entries = MAX, .map_flags = s->flags, .ncpus = 2,
 	};

@@ -17,6 +17,7 @@ static int child(void)
 {
 	struct uxdp_map *h = NULL, *rb = NULL, *arr = NULL, *own = NULL;
 	struct uxdp_map_def d = {
+		.sz = sizeof(d),
 		.name = "from_child", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 		.value_size = 4, .max_entries = 1,
 	};

@@ -23,6 +23,7 @@ static int make(const char *inst, struct uxdp_map_def d, struct uxdp_map **m)
 	int ret;
 
 	*m = NULL;
+	d.sz = sizeof(d);
 	ret = uxdp_map_create(inst, &d, m);
 
 	if (ret)
