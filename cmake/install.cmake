@@ -68,7 +68,7 @@ install(TARGETS uxdp_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONEN
 set(_headers
   include/uxdp/confine_abi.h include/uxdp/ctx.h include/uxdp/ebpf.h include/uxdp/helpers.h include/uxdp/object_format.h
   runtime/include/uxdp/datapath.h runtime/include/uxdp/driver.h runtime/include/uxdp/fib.h
-  runtime/include/uxdp/loader.h runtime/include/uxdp/map.h
+  runtime/include/uxdp/loader.h runtime/include/uxdp/map.h runtime/include/uxdp/opts.h
   runtime/include/uxdp/private_instance.h runtime/include/uxdp/runtime.h
   runtime/include/uxdp/stats_shm.h runtime/include/uxdp/verdict.h runtime/include/uxdp/worker.h
   runtime/include/uxdp/xsk_ring.h)

@@ -515,7 +515,7 @@ int main(int argc, char **argv)
 	struct uxdp_pcap_report report;
 	struct uxdp_pcap_opts po = { .sz = sizeof(po), .repeat = 1, .report = &report };
 	struct uxdp_dp_opts dpo = { .sz = sizeof(dpo) };
-	struct attach_arg a = { .object = getenv("AOT_OBJECT") };
+	struct attach_arg a = { .object = getenv("AOT_OBJECT"), .oo.sz = sizeof(a.oo) };
 	const char *instance = NULL, *fib = NULL;
 	uint32_t ifindex = 1, queue = 0;
 	uint64_t v;

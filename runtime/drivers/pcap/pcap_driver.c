@@ -148,15 +148,17 @@ int uxdp_pcap_run(struct uxdp_dp *dp, const struct uxdp_pcap_opts *user_opts, ch
 	size_t n = 0, max_len, i, end, frame_size;
 	uint64_t run, repeat;
 	uint8_t *frame = NULL;
-	struct uxdp_dp_worker *w = uxdp_dp_worker(dp, 0);
+	struct uxdp_dp_worker *w;
 	int ret;
 
+	/* First, so that a caller's struct of another version never reaches the data plane. */
 	ret = UXDP_OPTS_IMPORT(&opts, user_opts);
 	if (ret)
 		return fail(err, err_size, ret, "struct uxdp_pcap_opts",
 			    ret == -E2BIG ? "fields this libuxdp does not know are set (built "
 					    "with a newer uxdp/driver.h)" : "sz not set (uxdp/opts.h)");
 	repeat = o->repeat ? o->repeat : 1;
+	w = uxdp_dp_worker(dp, 0);
 	if (!w || uxdp_dp_ports(dp) != 1)
 		return fail(err, err_size, -EINVAL, o->in, "the pcap driver needs one worker and one port");
 	if (o->report)

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * opts_abi.c - unit.lib.opts: the structs a program passes into libuxdp.so
+ * grow without breaking it (uxdp/opts.h).  Linked against the shared
+ * library, as a program built with another header would be:
+ *
+ *   - a caller built with an older, smaller struct (sz short of the
+ *     library's) works, and the library reads none of the bytes past sz
+ *     (they are junk here);
+ *   - a caller built with a newer, larger struct works if the bytes the
+ *     library does not know are zero, and gets -E2BIG if one is not;
+ *   - a caller that did not set sz gets -EINVAL.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include <uxdp/datapath.h>
+#include <uxdp/driver.h>
+#include <uxdp/map.h>
+#include <uxdp/opts.h>
+#include <uxdp/runtime.h>
+
+#define TAIL 16 /* fields a newer header would add */
+
+static int failures;
+
+#define CHECK_EQ(a, b)                                                                  \
+	do {                                                                            \
+		long long _a = (long long)(a), _b = (long long)(b);                     \
+		if (_a != _b) {                                                         \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n",     \
+				__FILE__, __LINE__, #a, _a, #b, _b);                    \
+			failures++;                                                     \
+		}                                                                       \
+	} while (0)
+
+/*
+ * A caller's struct in a buffer of TAIL more bytes: the first `size` bytes
+ * are proto (its sz set to size), the rest is fill.
+ */
+static void *as_caller(const void *proto, size_t proto_size, size_t size, uint8_t fill)
+{
+	uint8_t *buf = malloc(proto_size + TAIL);
+
+	memset(buf, fill, proto_size + TAIL);
+	memcpy(buf, proto, size < proto_size ? size : proto_size);
+	memcpy(buf, &size, sizeof(size));
+	return buf;
+}
+
+static char inst[32];
+
+/* Create from a caller's def of `size` bytes, followed by fill; close what was made. */
+static int create(const struct uxdp_map_def *proto, size_t size, uint8_t fill)
+{
+	struct uxdp_map_def *d = as_caller(proto, sizeof(*proto), size, fill);
+	struct uxdp_map *m = NULL;
+	int ret = uxdp_map_create(inst, d, &m);
+
+	if (!ret) {
+		struct uxdp_map_info info;
+
+		CHECK_EQ(uxdp_map_get_info(m, &info), 0);
+		CHECK_EQ(info.max_entries, 8);
+		CHECK_EQ(info.value_size, 8);
+		uxdp_map_close(m);
+		uxdp_map_unlink(inst, proto->name);
+	}
+	free(d);
+	return ret;
+}
+
+static void test_map_def(void)
+{
+	UXDP_OPTS(uxdp_map_def, def, .name = "abi", .type = BPF_MAP_TYPE_HASH, .key_size = 4,
+		  .value_size = 8, .max_entries = 8);
+	/* An older header's struct: no BTF fields (junk where they would be). */
+	size_t old = offsetof(struct uxdp_map_def, btf);
+
+	CHECK_EQ(def.sz, sizeof(struct uxdp_map_def));
+	CHECK_EQ(create(&def, sizeof(def), 0), 0);
+	CHECK_EQ(create(&def, old, 0xab), 0);
+	CHECK_EQ(create(&def, sizeof(def) + TAIL, 0), 0);
+	CHECK_EQ(create(&def, sizeof(def) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(create(&def, 0, 0), -EINVAL);
+	CHECK_EQ(create(&def, sizeof(size_t) - 1, 0), -EINVAL);
+}
+
+/* The map-in-map template is a caller's struct too. */
+static void test_inner_def(void)
+{
+	UXDP_OPTS(uxdp_map_def, inner, .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+		  .value_size = 4, .max_entries = 1);
+	UXDP_OPTS(uxdp_map_def, outer, .name = "abi_outer", .type = BPF_MAP_TYPE_ARRAY_OF_MAPS,
+		  .key_size = 4, .value_size = 4, .max_entries = 8);
+	struct uxdp_map_def *in = as_caller(&inner, sizeof(inner), sizeof(inner) + TAIL, 0x01);
+	struct uxdp_map *m = NULL;
+
+	outer.inner = in;
+	CHECK_EQ(uxdp_map_create(inst, &outer, &m), -E2BIG);
+	free(in);
+	in = as_caller(&inner, sizeof(inner), offsetof(struct uxdp_map_def, btf), 0xab);
+	outer.inner = in;
+	CHECK_EQ(uxdp_map_create(inst, &outer, &m), 0);
+	uxdp_map_close(m);
+	uxdp_map_unlink(inst, outer.name);
+	free(in);
+}
+
+static int open_obj(const struct uxdp_object_opts *proto, size_t size, uint8_t fill)
+{
+	struct uxdp_object_opts *o = as_caller(proto, sizeof(*proto), size, fill);
+	struct uxdp_object *obj = NULL;
+	char err[256];
+	int ret = uxdp_object_open("/nonexistent/opts_abi.aot.o", o, &obj, err, sizeof(err));
+
+	uxdp_object_close(obj);
+	free(o);
+	return ret;
+}
+
+/* The options are read before the file: a good one gets as far as -ENOENT. */
+static void test_object_opts(void)
+{
+	UXDP_OPTS(uxdp_object_opts, o, .instance = inst, .ncpus = 1);
+
+	CHECK_EQ(open_obj(&o, sizeof(o), 0), -ENOENT);
+	CHECK_EQ(open_obj(&o, offsetof(struct uxdp_object_opts, trust_unverified), 0xab),
+		 -ENOENT);
+	CHECK_EQ(open_obj(&o, sizeof(o) + TAIL, 0), -ENOENT);
+	CHECK_EQ(open_obj(&o, sizeof(o) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(open_obj(&o, 0, 0), -EINVAL);
+}
+
+static int make_dp(const struct uxdp_dp_opts *proto, size_t size, uint8_t fill)
+{
+	struct uxdp_dp_opts *o = as_caller(proto, sizeof(*proto), size, fill);
+	struct uxdp_dp *dp = NULL;
+	int ret = uxdp_dp_create(o, &dp);
+
+	uxdp_dp_destroy(dp);
+	free(o);
+	return ret;
+}
+
+static void test_dp_opts(void)
+{
+	UXDP_OPTS(uxdp_dp_opts, o, .stop_timeout_ms = 200);
+	struct uxdp_dp *dp = NULL;
+
+	CHECK_EQ(uxdp_dp_create(NULL, &dp), 0); /* no options: all defaults */
+	uxdp_dp_destroy(dp);
+
+	CHECK_EQ(make_dp(&o, sizeof(o), 0), 0);
+	CHECK_EQ(make_dp(&o, offsetof(struct uxdp_dp_opts, redirect_any_ifindex), 0xab), 0);
+	CHECK_EQ(make_dp(&o, sizeof(o) + TAIL, 0), 0);
+	CHECK_EQ(make_dp(&o, sizeof(o) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(make_dp(&o, 0, 0), -EINVAL);
+}
+
+/* uxdp_pcap_run reads its options first: a bad one never reaches the data plane. */
+static void test_pcap_opts(void)
+{
+	UXDP_OPTS(uxdp_pcap_opts, o, .in = "/nonexistent.pcap");
+	struct uxdp_pcap_opts *big = as_caller(&o, sizeof(o), sizeof(o) + TAIL, 0x01);
+	struct uxdp_pcap_opts *none = as_caller(&o, sizeof(o), 0, 0);
+	char err[256];
+
+	CHECK_EQ(uxdp_pcap_run(NULL, big, err, sizeof(err)), -E2BIG);
+	CHECK_EQ(uxdp_pcap_run(NULL, none, err, sizeof(err)), -EINVAL);
+	free(big);
+	free(none);
+}
+
+int main(void)
+{
+	snprintf(inst, sizeof(inst), "optsabi%d", (int)getpid());
+	test_map_def();
+	test_inner_def();
+	test_object_opts();
+	test_dp_opts();
+	test_pcap_opts();
+	uxdp_map_unlink_instance(inst);
+	if (failures) {
+		fprintf(stderr, "unit.lib.opts: %d failures\n", failures);
+		return 1;
+	}
+	printf("unit.lib.opts: ok\n");
+	return 0;
+}
