@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uxdp/clock.h>
+#include <uxdp/errmsg.h>
 #include <uxdp/instance_owner.h>
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
@@ -54,29 +55,6 @@ struct uxdp_instance_owner {
 	struct rec r;
 };
 
-static int oerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int oerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_size) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Same rule as the maps' instance names: [A-Za-z0-9_-], so the name is a safe path. */
 static int rec_name(char *buf, size_t size, const char *prefix, const char *instance)
 {
@@ -97,15 +75,16 @@ static int check_file(int fd, const char *name, char *err, size_t err_size)
 	struct stat st;
 
 	if (fstat(fd, &st))
-		return oerr(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return oerr(err, err_size, -EPERM, "/dev/shm%s is not a regular file", name);
+		return uxdp_errmsg(err, err_size, -EPERM, "/dev/shm%s is not a regular file", name);
 	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return oerr(err, err_size, -EPERM, "/dev/shm%s belongs to uid %u: refusing it",
-			    name, (unsigned int)st.st_uid);
+		return uxdp_errmsg(err, err_size, -EPERM,
+				   "/dev/shm%s belongs to uid %u: refusing it", name,
+				   (unsigned int)st.st_uid);
 	if (st.st_mode & S_IWOTH)
-		return oerr(err, err_size, -EPERM, "/dev/shm%s is writable by anyone: refusing it",
-			    name);
+		return uxdp_errmsg(err, err_size, -EPERM,
+				   "/dev/shm%s is writable by anyone: refusing it", name);
 	return 0;
 }
 
@@ -181,11 +160,11 @@ static void describe_holder(int fd, const char *what, char *err, size_t err_size
 	struct rec r;
 
 	if (read_rec(fd, &r) == 0 && r.pid)
-		oerr(err, err_size, -EBUSY, "%s is in use by %s (pid %d%s%s%s%s)", what, r.kind,
-		     r.pid, r.instance[0] ? ", instance " : "", r.instance,
-		     r.socket[0] ? ", socket " : "", r.socket);
+		uxdp_errmsg(err, err_size, -EBUSY, "%s is in use by %s (pid %d%s%s%s%s)", what,
+			    r.kind, r.pid, r.instance[0] ? ", instance " : "", r.instance,
+			    r.socket[0] ? ", socket " : "", r.socket);
 	else
-		oerr(err, err_size, -EBUSY, "%s is in use by another data plane", what);
+		uxdp_errmsg(err, err_size, -EBUSY, "%s is in use by another data plane", what);
 }
 
 static int claim(const char *name, const char *what, const char *instance, const char *kind,
@@ -202,10 +181,10 @@ static int claim(const char *name, const char *what, const char *instance, const
 		memset(prev, 0, sizeof(*prev));
 	o = calloc(1, sizeof(*o));
 	if (!o)
-		return oerr(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	o->fd = shm_open(name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (o->fd < 0) {
-		ret = oerr(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
+		ret = uxdp_errmsg(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
 		free(o);
 		return ret;
 	}
@@ -218,7 +197,8 @@ static int claim(const char *name, const char *what, const char *instance, const
 			describe_holder(o->fd, what, err, err_size);
 			ret = -EBUSY;
 		} else {
-			oerr(err, err_size, ret, "/dev/shm%s: lock: %s", name, strerror(-ret));
+			uxdp_errmsg(err, err_size, ret, "/dev/shm%s: lock: %s", name,
+				    strerror(-ret));
 		}
 		goto fail;
 	}
@@ -228,11 +208,11 @@ static int claim(const char *name, const char *what, const char *instance, const
 	o->r.version = REC_VERSION;
 	o->r.state = UXDP_OWNER_RUNNING;
 	o->r.pid = (int32_t)getpid();
-	o->r.start_ns = realtime_ns();
+	o->r.start_ns = uxdp_realtime_ns();
 	snprintf(o->r.kind, sizeof(o->r.kind), "%s", kind);
 	snprintf(o->r.instance, sizeof(o->r.instance), "%s", instance);
 	if (ftruncate(o->fd, sizeof(o->r))) {
-		ret = oerr(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
+		ret = uxdp_errmsg(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
 		goto fail;
 	}
 	write_rec(o);
@@ -251,7 +231,7 @@ int uxdp_instance_claim(const char *instance, const char *kind, struct uxdp_inst
 	int ret = rec_name(name, sizeof(name), UXDP_RUN_PREFIX, instance);
 
 	if (ret)
-		return oerr(err, err_size, ret, "bad instance name '%s'", instance);
+		return uxdp_errmsg(err, err_size, ret, "bad instance name '%s'", instance);
 	snprintf(what, sizeof(what), "instance %s", instance);
 	return claim(name, what, instance, kind, out, prev, err, err_size);
 }
@@ -269,7 +249,7 @@ int uxdp_port_claim(uint32_t ifindex, const char *instance, const char *kind,
 	snprintf(id, sizeof(id), "%llu-%u", (unsigned long long)ns.st_ino, ifindex);
 	ret = rec_name(name, sizeof(name), UXDP_PORT_PREFIX, id);
 	if (ret)
-		return oerr(err, err_size, ret, "interface %u: %s", ifindex, strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "interface %u: %s", ifindex, strerror(-ret));
 	snprintf(what, sizeof(what), "interface %u", ifindex);
 	return claim(name, what, instance, kind, out, NULL, err, err_size);
 }
@@ -324,7 +304,7 @@ void uxdp_instance_release(struct uxdp_instance_owner *o)
 	if (!o)
 		return;
 	o->r.state = UXDP_OWNER_EXITED;
-	o->r.end_ns = realtime_ns();
+	o->r.end_ns = uxdp_realtime_ns();
 	write_rec(o);
 	close(o->fd); /* drops the lock */
 	free(o);

@@ -11,18 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/map.h>
 #include <uxdp/stats_shm.h>
 
 #include "segment.h"
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Same instance rule as the maps: [A-Za-z0-9_-], so the name is a safe path. */
 static int stats_name(char *buf, size_t size, const char *instance)
@@ -68,7 +61,7 @@ int uxdp_stats_shm_create(const char *instance, struct uxdp_stats_shm **out)
 	}
 	s->version = UXDP_STATS_VERSION;
 	s->pid = (int32_t)getpid();
-	s->start_ns = realtime_ns();
+	s->start_ns = uxdp_realtime_ns();
 	s->state = UXDP_STATS_RUNNING;
 	/* The magic last: a reader that sees it sees an initialised header. */
 	__atomic_store_n(&s->magic, UXDP_STATS_MAGIC, __ATOMIC_RELEASE);
@@ -80,7 +73,7 @@ void uxdp_stats_shm_finish(struct uxdp_stats_shm *s)
 {
 	if (!s)
 		return;
-	__atomic_store_n(&s->end_ns, realtime_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->end_ns, uxdp_realtime_ns(), __ATOMIC_RELAXED);
 	__atomic_store_n(&s->state, UXDP_STATS_DONE, __ATOMIC_RELEASE);
 	munmap(s, sizeof(*s));
 }

@@ -6,30 +6,14 @@
  */
 #include <errno.h>
 #include <linux/bpf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <uxdp/ctl.h>
+#include <uxdp/errmsg.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
-
-/* Format one error line into err; returns -errno_val so callers can `return fail(...)`. */
-static int fail(char *err, size_t err_size, int errno_val, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t err_size, int errno_val, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_size) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
-	return errno_val;
-}
 
 static bool is_queue(uint32_t type)
 {
@@ -60,17 +44,18 @@ static int full_value(struct uxdp_map *m, const struct uxdp_map_info *info, cons
 
 	if (len != bytes && !(percpu && len == info->value_size)) {
 		if (percpu)
-			return fail(err, err_size, -EINVAL,
-				    "%s%s: value is %zu bytes, the map's value size is %u "
-				    "(or %zu for all %u CPUs)", where, info->name, len,
-				    info->value_size, bytes, info->ncpus);
-		return fail(err, err_size, -EINVAL,
-			    "%s%s: value is %zu bytes, the map's value size is %u", where,
-			    info->name, len, info->value_size);
+			return uxdp_errmsg(err, err_size, -EINVAL,
+					   "%s%s: value is %zu bytes, the map's value size is %u "
+					   "(or %zu for all %u CPUs)",
+					   where, info->name, len, info->value_size, bytes,
+					   info->ncpus);
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "%s%s: value is %zu bytes, the map's value size is %u", where,
+				   info->name, len, info->value_size);
 	}
 	*out = calloc(1, bytes ? bytes : 1);
 	if (!*out)
-		return fail(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	if (len == bytes)
 		memcpy(*out, v, len);
 	else
@@ -85,10 +70,10 @@ static int open_map(const char *instance, const char *name, const char *where,
 	int ret = uxdp_map_open(instance, name, m);
 
 	if (ret)
-		return fail(err, err_size, ret, "%s%s: %s", where, name,
-			    ret == -ENOENT || ret == -EINVAL ? "no such map"
-			    : uxdp_map_last_error()	     ? uxdp_map_last_error()
-							     : strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "%s%s: %s", where, name,
+				   ret == -ENOENT || ret == -EINVAL ? "no such map"
+				   : uxdp_map_last_error()	    ? uxdp_map_last_error()
+								    : strerror(-ret));
 	return 0;
 }
 
@@ -104,23 +89,23 @@ static int apply_to(struct uxdp_map *m, const struct uxdp_ctl_entry *e, const ch
 	if (is_queue(info.type)) {
 		/* A queue/stack update is a push; a key, if given, is ignored as bpf(2) does. */
 		if (e->value_len != info.value_size)
-			ret = fail(err, err_size, -EINVAL,
-				   "%s%s: value is %zu bytes, the map's value size is %u", where,
-				   e->map, e->value_len, info.value_size);
+			ret = uxdp_errmsg(err, err_size, -EINVAL,
+					  "%s%s: value is %zu bytes, the map's value size is %u",
+					  where, e->map, e->value_len, info.value_size);
 		else if ((ret = uxdp_map_push(m, e->value, e->flags)))
-			ret = fail(err, err_size, ret, "%s%s: push: %s", where, e->map,
-				   uxdp_ctl_strerror(ret));
+			ret = uxdp_errmsg(err, err_size, ret, "%s%s: push: %s", where, e->map,
+					  uxdp_ctl_strerror(ret));
 		goto out;
 	}
 	if (!e->key) {
-		ret = fail(err, err_size, -EINVAL, "%s%s: a %s map needs a key", where, e->map,
-			   uxdp_ctl_map_type_name(info.type));
+		ret = uxdp_errmsg(err, err_size, -EINVAL, "%s%s: a %s map needs a key", where,
+				  e->map, uxdp_ctl_map_type_name(info.type));
 		goto out;
 	}
 	if (e->key_len != info.key_size) {
-		ret = fail(err, err_size, -EINVAL,
-			   "%s%s: key is %zu bytes, the map's key size is %u", where, e->map,
-			   e->key_len, info.key_size);
+		ret = uxdp_errmsg(err, err_size, -EINVAL,
+				  "%s%s: key is %zu bytes, the map's key size is %u", where, e->map,
+				  e->key_len, info.key_size);
 		goto out;
 	}
 	ret = full_value(m, &info, e->value, e->value_len, where, &value, err, err_size);
@@ -128,8 +113,8 @@ static int apply_to(struct uxdp_map *m, const struct uxdp_ctl_entry *e, const ch
 		goto out;
 	ret = uxdp_map_update_elem(m, e->key, value, e->flags);
 	if (ret)
-		ret = fail(err, err_size, ret, "%s%s: update: %s", where, e->map,
-			   uxdp_ctl_strerror(ret));
+		ret = uxdp_errmsg(err, err_size, ret, "%s%s: update: %s", where, e->map,
+				  uxdp_ctl_strerror(ret));
 out:
 	free(value);
 	return ret;
@@ -208,13 +193,14 @@ static int parse_map_size(const char *path, int line, int n, char **tok, uint32_
 	unsigned long v;
 
 	if (n != 3)
-		return fail(err, err_size, -EINVAL, "%s:%d: usage: map-size MAP MAX-ENTRIES", path,
-			    line);
+		return uxdp_errmsg(err, err_size, -EINVAL, "%s:%d: usage: map-size MAP MAX-ENTRIES",
+				   path, line);
 	errno = 0;
 	v = strtoul(tok[2], &end, 0);
 	if (errno || *end || end == tok[2] || !v || v > UINT32_MAX)
-		return fail(err, err_size, -EINVAL, "%s:%d: map-size: '%s' is not a size (1..%u)",
-			    path, line, tok[2], UINT32_MAX);
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "%s:%d: map-size: '%s' is not a size (1..%u)", path, line,
+				   tok[2], UINT32_MAX);
 	*size = (uint32_t)v;
 	return 0;
 }
@@ -235,14 +221,16 @@ static int check_map_size(const char *instance, const char *path, int line, int 
 		return ret;
 	ret = uxdp_map_open(instance, tok[1], &m);
 	if (ret)
-		return fail(err, err_size, ret, "%s:%d: map %s: %s", path, line, tok[1],
-			    ret == -ENOENT || ret == -EINVAL ? "no such map" : strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "%s:%d: map %s: %s", path, line, tok[1],
+				   ret == -ENOENT || ret == -EINVAL ? "no such map"
+								    : strerror(-ret));
 	uxdp_map_get_info(m, &info);
 	uxdp_map_close(m);
 	if (info.max_entries != size)
-		return fail(err, err_size, -EINVAL,
-			    "%s:%d: map %s has max_entries %u: map-size takes effect when uxdp creates the map (uxdp --config)",
-			    path, line, tok[1], info.max_entries);
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "%s:%d: map %s has max_entries %u: map-size takes effect when "
+				   "uxdp creates the map (uxdp --config)",
+				   path, line, tok[1], info.max_entries);
 	return 0;
 }
 
@@ -263,26 +251,28 @@ static int apply_line(struct open_maps *c, const char *instance, const char *pat
 		char *end, *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", NULL };
 
 		if (n != 4)
-			return fail(err, err_size, -EINVAL,
-				    "%s:%d: usage: prog_array MAP INDEX PROGRAM-INDEX", path, line);
+			return uxdp_errmsg(err, err_size, -EINVAL,
+					   "%s:%d: usage: prog_array MAP INDEX PROGRAM-INDEX", path,
+					   line);
 		strtoul(tok[3], &end, 0);
 		if (*end || end == tok[3])
-			return fail(err, err_size, -EINVAL,
-				    "%s:%d: prog_array: takes program indexes, not names ('%s')",
-				    path, line, tok[3]);
+			return uxdp_errmsg(
+			    err, err_size, -EINVAL,
+			    "%s:%d: prog_array: takes program indexes, not names ('%s')", path,
+			    line, tok[3]);
 		words[1] = tok[1];
 		words[4] = tok[2];
 		words[7] = tok[3];
 		tok = words;
 		n = 8;
 	} else if (strcmp(tok[0], "map")) {
-		return fail(err, err_size, -EINVAL,
-			    "%s:%d: unknown directive '%s' (map, prog_array, map-size)",
-			    path, line, tok[0]);
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "%s:%d: unknown directive '%s' (map, prog_array, map-size)",
+				   path, line, tok[0]);
 	}
 	ret = uxdp_ctl_parse_entry(&p, n, tok, &e);
 	if (ret)
-		return fail(err, err_size, ret, "%s:%d: %s", path, line, perr);
+		return uxdp_errmsg(err, err_size, ret, "%s:%d: %s", path, line, perr);
 	ret = cached_map(c, instance, e.map, where, &m, err, err_size);
 	if (!ret) {
 		ret = apply_to(m, &e, where, err, err_size);
@@ -305,7 +295,7 @@ static int for_each_line(const char *path, char *err, size_t err_size,
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
 		ret = -errno;
-		return fail(err, err_size, ret, "%s: %s", path, strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "%s: %s", path, strerror(-ret));
 	}
 	while (!ret && getline(&line, &cap, f) >= 0) {
 		lineno++;
@@ -369,12 +359,12 @@ static int sizes_cb(int line, int n, char **tok, void *arg)
 		return ret;
 	v = realloc(o->sizes, (o->n + 1) * sizeof(*v));
 	if (!v)
-		return fail(c->err, c->err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(c->err, c->err_size, -ENOMEM, "out of memory");
 	o->sizes = v;
 	v[o->n].name = strdup(tok[1]);
 	v[o->n].max_entries = size;
 	if (!v[o->n].name)
-		return fail(c->err, c->err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(c->err, c->err_size, -ENOMEM, "out of memory");
 	o->n++;
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include <uxdp/daemon_client.h>
+#include <uxdp/errmsg.h>
 
 #define DEFAULT_TIMEOUT_MS 120000u
 
@@ -33,21 +33,6 @@ struct uxdp_daemon {
 	struct uxdp_dmsg_hello hello;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
-
-static int cerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int cerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_size) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static bool good_instance(const char *s)
 {
@@ -151,12 +136,13 @@ static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t re
 	int ret;
 
 	if (!buf)
-		return cerr(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	pthread_mutex_lock(&d->lock);
 	h.seq = ++d->seq;
 	ret = send_msg(d->fd, &h, req, fd);
 	if (ret) {
-		cerr(err, err_size, ret, "%s: sending a request: %s", d->path, strerror(-ret));
+		uxdp_errmsg(err, err_size, ret, "%s: sending a request: %s", d->path,
+			    strerror(-ret));
 		goto out;
 	}
 	/* Replies come in order; one for an older request (after a timeout) is skipped. */
@@ -165,13 +151,14 @@ static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t re
 		r = (const void *)buf;
 	} while (!ret && len >= sizeof(*r) && r->magic == UXDP_DMSG_MAGIC && r->seq != h.seq);
 	if (ret) {
-		cerr(err, err_size, ret, "%s: %s", d->path,
-		     ret == -ECONNRESET ? "the daemon closed the connection" : strerror(-ret));
+		uxdp_errmsg(err, err_size, ret, "%s: %s", d->path,
+			    ret == -ECONNRESET ? "the daemon closed the connection"
+					       : strerror(-ret));
 		goto out;
 	}
 	if (len < sizeof(*r) || r->magic != UXDP_DMSG_MAGIC || r->len != len - sizeof(*r) ||
 	    r->op != op) {
-		ret = cerr(err, err_size, -EPROTO, "%s: malformed reply", d->path);
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: malformed reply", d->path);
 		goto out;
 	}
 	plen = r->len;
@@ -180,9 +167,9 @@ static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t re
 
 		ret = r->status;
 		if (plen && memchr(msg, 0, plen) && *msg)
-			cerr(err, err_size, ret, "%s", msg);
+			uxdp_errmsg(err, err_size, ret, "%s", msg);
 		else
-			cerr(err, err_size, ret, "uxdpd: %s", strerror(-ret));
+			uxdp_errmsg(err, err_size, ret, "uxdpd: %s", strerror(-ret));
 		goto out;
 	}
 	if (out)
@@ -207,33 +194,35 @@ int uxdp_daemon_connect(const char *path, struct uxdp_daemon **out, char *err, s
 	if (!path) {
 		ret = uxdp_daemon_default_path(NULL, a.sun_path, sizeof(a.sun_path));
 		if (ret)
-			return cerr(err, err_size, ret, "uxdpd socket: %s", strerror(-ret));
+			return uxdp_errmsg(err, err_size, ret, "uxdpd socket: %s", strerror(-ret));
 	} else if (snprintf(a.sun_path, sizeof(a.sun_path), "%s", path) >=
 		   (int)sizeof(a.sun_path)) {
-		return cerr(err, err_size, -ENAMETOOLONG, "%s: socket path too long", path);
+		return uxdp_errmsg(err, err_size, -ENAMETOOLONG, "%s: socket path too long", path);
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return cerr(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	memcpy(d->path, a.sun_path, sizeof(d->path));
 	d->timeout_ms = DEFAULT_TIMEOUT_MS;
 	pthread_mutex_init(&d->lock, NULL);
 	d->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (d->fd < 0) {
-		ret = cerr(err, err_size, -errno, "socket: %s", strerror(errno));
+		ret = uxdp_errmsg(err, err_size, -errno, "socket: %s", strerror(errno));
 		goto fail;
 	}
 	if (connect(d->fd, (struct sockaddr *)&a, sizeof(a))) {
 		ret = -errno;
 		if (ret == -ENOENT || ret == -ECONNREFUSED)
-			cerr(err, err_size, ret, "%s: no uxdpd listens there (%s)", d->path,
-			     strerror(-ret));
+			uxdp_errmsg(err, err_size, ret, "%s: no uxdpd listens there (%s)", d->path,
+				    strerror(-ret));
 		else if (ret == -EACCES || ret == -EPERM)
-			cerr(err, err_size, ret,
-			     "%s: permission denied (the socket's owner and group decide who may "
-			     "control the daemon)", d->path);
+			uxdp_errmsg(
+			    err, err_size, ret,
+			    "%s: permission denied (the socket's owner and group decide who may "
+			    "control the daemon)",
+			    d->path);
 		else
-			cerr(err, err_size, ret, "%s: %s", d->path, strerror(-ret));
+			uxdp_errmsg(err, err_size, ret, "%s: %s", d->path, strerror(-ret));
 		goto fail;
 	}
 	ret = call(d, UXDP_DOP_HELLO, NULL, 0, -1, &d->hello, sizeof(d->hello), &len, err,
@@ -241,9 +230,10 @@ int uxdp_daemon_connect(const char *path, struct uxdp_daemon **out, char *err, s
 	if (ret)
 		goto fail;
 	if (len < sizeof(d->hello) || d->hello.version != UXDP_DPROTO_VERSION) {
-		ret = cerr(err, err_size, -EPROTONOSUPPORT,
-			   "%s: the daemon speaks protocol version %u, this client %u", d->path,
-			   len >= sizeof(uint32_t) ? d->hello.version : 0, UXDP_DPROTO_VERSION);
+		ret = uxdp_errmsg(err, err_size, -EPROTONOSUPPORT,
+				  "%s: the daemon speaks protocol version %u, this client %u",
+				  d->path, len >= sizeof(uint32_t) ? d->hello.version : 0,
+				  UXDP_DPROTO_VERSION);
 		goto fail;
 	}
 	*out = d;
@@ -282,30 +272,32 @@ int uxdp_daemon_prog_load(struct uxdp_daemon *d, const struct uxdp_daemon_load_o
 	int ret, fd = -1;
 
 	if (!req)
-		return cerr(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	req->flags = o->flags;
 	req->opt_level = o->set_opt_level ? (uint32_t)o->opt_level : UINT32_MAX;
 	if (o->prog && snprintf(req->prog, sizeof(req->prog), "%s", o->prog) >=
 			       (int)sizeof(req->prog)) {
-		ret = cerr(err, err_size, -ENAMETOOLONG, "program name '%s' too long", o->prog);
+		ret = uxdp_errmsg(err, err_size, -ENAMETOOLONG, "program name '%s' too long",
+				  o->prog);
 		goto out;
 	}
 	if (o->path) {
 		/* The daemon resolves nothing relative to its own directory. */
 		if (!realpath(o->path, req->path)) {
-			ret = cerr(err, err_size, -errno, "%s: %s", o->path, strerror(errno));
+			ret =
+			    uxdp_errmsg(err, err_size, -errno, "%s: %s", o->path, strerror(errno));
 			goto out;
 		}
 	} else if (o->fd >= 0) {
 		fd = o->fd;
 	} else {
-		ret = cerr(err, err_size, -EINVAL, "load: neither a path nor a descriptor");
+		ret = uxdp_errmsg(err, err_size, -EINVAL, "load: neither a path nor a descriptor");
 		goto out;
 	}
 	ret = call(d, UXDP_DOP_PROG_LOAD, req, sizeof(*req), fd, &r, sizeof(r), &len, err,
 		   err_size);
 	if (!ret && len < sizeof(r))
-		ret = cerr(err, err_size, -EPROTO, "%s: short reply to load", d->path);
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to load", d->path);
 	if (!ret)
 		*id = r.id;
 out:
@@ -358,7 +350,7 @@ static int list_call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32
 	if (ret)
 		return ret;
 	if (len % elem)
-		return cerr(err, err_size, -EPROTO, "%s: malformed list reply", d->path);
+		return uxdp_errmsg(err, err_size, -EPROTO, "%s: malformed list reply", d->path);
 	*n = len / elem;
 	return 0;
 }
@@ -383,7 +375,7 @@ int uxdp_daemon_prog_info(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_p
 	ret = call(d, UXDP_DOP_PROG_INFO, &req, sizeof(req), -1, info, sizeof(*info), &len, err,
 		   err_size);
 	if (!ret && len < sizeof(*info))
-		ret = cerr(err, err_size, -EPROTO, "%s: short reply to info", d->path);
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to info", d->path);
 	return ret;
 }
 

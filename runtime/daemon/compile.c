@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <uxdp/errmsg.h>
+
 #include "daemon.h"
 
 extern char **environ;
-
-static int cerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int cerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_size) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -151,15 +137,16 @@ int compile_bpf(const struct compile_opts *o, const void *data, size_t len, cons
 
 	*cached = false;
 	if (level > 3)
-		return cerr(err, err_size, -EINVAL, "%s: optimisation level %d (0..3)", label,
-			    level);
+		return uxdp_errmsg(err, err_size, -EINVAL, "%s: optimisation level %d (0..3)",
+				   label, level);
 	/* Two differently seeded hashes of the bytes, then the options. */
 	h1 = fnv1a(FNV_OFFSET, data, len);
 	h2 = fnv1a(FNV_OFFSET ^ 0x9e3779b97f4a7c15ull, data, len);
 	if (use_cache) {
 		snprintf(dir, sizeof(dir), "%s", o->cache_dir);
 		if (mkdir(dir, 0700) && errno != EEXIST)
-			return cerr(err, err_size, -errno, "cache %s: %s", dir, strerror(errno));
+			return uxdp_errmsg(err, err_size, -errno, "cache %s: %s", dir,
+					   strerror(errno));
 	} else {
 		snprintf(dir, sizeof(dir), "/tmp");
 	}
@@ -176,16 +163,17 @@ int compile_bpf(const struct compile_opts *o, const void *data, size_t len, cons
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", out_path, (int)getpid());
 	ret = write_file(src, data, len);
 	if (ret) {
-		cerr(err, err_size, ret, "%s: writing %s: %s", label, src, strerror(-ret));
+		uxdp_errmsg(err, err_size, ret, "%s: writing %s: %s", label, src, strerror(-ret));
 		goto out;
 	}
 	ret = run_uxdpc(o->uxdpc, src, tmp, level, trust, msg, sizeof(msg));
 	if (ret) {
-		cerr(err, err_size, ret, "%s: compiling: %s", label, msg);
+		uxdp_errmsg(err, err_size, ret, "%s: compiling: %s", label, msg);
 		goto out;
 	}
 	if (rename(tmp, out_path)) {
-		ret = cerr(err, err_size, -errno, "%s: %s: %s", label, out_path, strerror(errno));
+		ret = uxdp_errmsg(err, err_size, -errno, "%s: %s: %s", label, out_path,
+				  strerror(errno));
 		goto out;
 	}
 out:

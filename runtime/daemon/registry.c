@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <elf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,30 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uxdp/clock.h>
+#include <uxdp/errmsg.h>
+
 #include "daemon.h"
-
-static int rerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int rerr(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_size) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_size, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void registry_init(struct uxdpd *d)
 {
@@ -69,8 +48,8 @@ static struct prog_version *find_loaded(struct uxdpd *d, uint32_t id, char *err,
 	struct prog_version *v = find(d, id);
 
 	if (!v || !v->obj) {
-		rerr(err, err_size, -ENOENT, "no loaded program with id %u%s", id,
-		     v ? " (that version was released)" : "");
+		uxdp_errmsg(err, err_size, -ENOENT, "no loaded program with id %u%s", id,
+			    v ? " (that version was released)" : "");
 		return NULL;
 	}
 	return v;
@@ -93,7 +72,7 @@ static void maybe_release(struct uxdpd *d, struct prog_version *v)
 		return;
 	uxdp_object_close(v->obj);
 	v->obj = NULL;
-	v->release_ns = realtime_ns();
+	v->release_ns = uxdp_realtime_ns();
 	v->info_flags |= UXDP_PROG_INFO_F_RELEASED;
 	v->info_flags &= ~UXDP_PROG_INFO_F_PINNED;
 }
@@ -191,21 +170,22 @@ static int read_source(const struct load_req *r, struct source *s, char *err, si
 		snprintf(s->label, sizeof(s->label), "%s", l >= sizeof(s->label) ?
 			 p + l - (sizeof(s->label) - 1) : p);
 		if (p[0] != '/')
-			return rerr(err, err_size, -EINVAL, "%s: the path must be absolute", p);
+			return uxdp_errmsg(err, err_size, -EINVAL, "%s: the path must be absolute",
+					   p);
 		s->fd = open(p, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0)
-			return rerr(err, err_size, -errno, "%s: %s", p, strerror(errno));
+			return uxdp_errmsg(err, err_size, -errno, "%s: %s", p, strerror(errno));
 	} else {
 		snprintf(s->label, sizeof(s->label), "(passed descriptor)");
 		s->fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
 		if (s->fd < 0)
-			return rerr(err, err_size, -errno, "the passed descriptor: %s",
-				    strerror(errno));
+			return uxdp_errmsg(err, err_size, -errno, "the passed descriptor: %s",
+					   strerror(errno));
 	}
 	ret = slurp(s->fd, &s->data, &s->len);
 	if (ret)
-		return rerr(err, err_size, ret, "%s: reading: %s", s->label,
-			    ret == -EINVAL ? "not a regular file" : strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "%s: reading: %s", s->label,
+				   ret == -EINVAL ? "not a regular file" : strerror(-ret));
 	/* The descriptor, not the name: what we hashed is what we open. */
 	snprintf(s->open_path, sizeof(s->open_path), "/proc/self/fd/%d", s->fd);
 	return 0;
@@ -220,9 +200,10 @@ static int prepare(struct uxdpd *d, const struct load_req *r, struct source *s, 
 	if (ret)
 		return ret;
 	if (object_kind(s->data, s->len, &is_bpf))
-		return rerr(err, err_size, -ENOEXEC,
-			    "%s: neither a BPF object (clang -target bpf) nor one compiled by uxdpc",
-			    s->label);
+		return uxdp_errmsg(
+		    err, err_size, -ENOEXEC,
+		    "%s: neither a BPF object (clang -target bpf) nor one compiled by uxdpc",
+		    s->label);
 	if (!is_bpf)
 		return 0;
 	s->compiled = true;
@@ -253,7 +234,7 @@ static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj
 	v->prog = *p;
 	v->prog.name = v->name;
 	v->prog.counters = &v->counters;
-	v->load_ns = realtime_ns();
+	v->load_ns = uxdp_realtime_ns();
 	v->holder = r->flags & UXDP_LOAD_F_PIN ? 0 : r->holder;
 	v->pinned = r->flags & UXDP_LOAD_F_PIN;
 	v->info_flags = (v->pinned ? UXDP_PROG_INFO_F_PINNED : 0) |
@@ -282,10 +263,10 @@ static int pick(const struct uxdp_object *obj, const char *name, const char *lab
 		if (all[i].type == UXDP_PROG_XDP)
 			len += snprintf(list + len, sizeof(list) - len, " %s", all[i].name);
 	if (name)
-		return rerr(err, err_size, -ENOENT, "%s: no XDP program '%s'; it has:%s", label,
-			    name, list);
-	return rerr(err, err_size, -ENOENT, "%s: %s; name one:%s", label,
-		    len ? "several XDP programs" : "no XDP program", list);
+		return uxdp_errmsg(err, err_size, -ENOENT, "%s: no XDP program '%s'; it has:%s",
+				   label, name, list);
+	return uxdp_errmsg(err, err_size, -ENOENT, "%s: %s; name one:%s", label,
+			   len ? "several XDP programs" : "no XDP program", list);
 }
 
 int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char *err,
@@ -317,9 +298,10 @@ int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char 
 		char inner[512];
 
 		snprintf(inner, sizeof(inner), "%s", err);
-		rerr(err, err_size, ret, "%s: %s", s.label,
-		     strncmp(inner, "/proc/self/fd/", 14) ? inner :
-		     strchr(inner, ':') ? strchr(inner, ':') + 2 : inner);
+		uxdp_errmsg(err, err_size, ret, "%s: %s", s.label,
+			    strncmp(inner, "/proc/self/fd/", 14) ? inner
+			    : strchr(inner, ':')		 ? strchr(inner, ':') + 2
+								 : inner);
 		goto out;
 	}
 	ret = pick(obj, r->prog, s.label, &p, err, err_size);
@@ -333,7 +315,7 @@ int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char 
 	}
 	pthread_mutex_unlock(&d->lock);
 	if (!v)
-		ret = rerr(err, err_size, -ENOMEM, "out of memory");
+		ret = uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 out:
 	uxdp_object_close(obj);
 	if (s.fd >= 0)
@@ -352,8 +334,8 @@ int registry_unload(struct uxdpd *d, uint32_t id, char *err, size_t err_size)
 	if (!v)
 		ret = -ENOENT;
 	else if (attached(d, v))
-		ret = rerr(err, err_size, -EBUSY, "program %u (%s) is attached: detach it first", id,
-			   v->name);
+		ret = uxdp_errmsg(err, err_size, -EBUSY,
+				  "program %u (%s) is attached: detach it first", id, v->name);
 	if (!ret) {
 		v->pinned = false;
 		v->holder = 0;
@@ -385,9 +367,11 @@ static int select_ports(struct uxdpd *d, uint32_t ifindex, uint32_t *mask, char 
 		if (!ifindex || uxdp_dp_port_ifindex(d->dp, p) == ifindex)
 			*mask |= 1u << p;
 	if (!*mask)
-		return rerr(err, err_size, -ENODEV,
-			    "no port with ifindex %u: this daemon drives %u port%s (uxdpctl prog "
-			    "ports lists them)", ifindex, n, n == 1 ? "" : "s");
+		return uxdp_errmsg(
+		    err, err_size, -ENODEV,
+		    "no port with ifindex %u: this daemon drives %u port%s (uxdpctl prog "
+		    "ports lists them)",
+		    ifindex, n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -419,11 +403,14 @@ static int switch_ports(struct uxdpd *d, uint32_t mask, struct prog_version *new
 		maybe_release(d, old[p]);
 	}
 	if (ret == -ETIMEDOUT)
-		return rerr(err, err_size, ret,
-			    "switched, but a worker is still inside the old program after %u ms; it "
-			    "stays loaded", UXDPD_SYNC_TIMEOUT_MS);
+		return uxdp_errmsg(
+		    err, err_size, ret,
+		    "switched, but a worker is still inside the old program after %u ms; it "
+		    "stays loaded",
+		    UXDPD_SYNC_TIMEOUT_MS);
 	if (ret)
-		return rerr(err, err_size, ret, "waiting for the workers: %s", strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "waiting for the workers: %s",
+				   strerror(-ret));
 	return 0;
 }
 
@@ -443,9 +430,9 @@ int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 		struct prog_version *cur = d->port_prog[p];
 
 		if ((mask & (1u << p)) && cur && cur != v && !(a->flags & UXDP_ATTACH_F_REPLACE))
-			ret = rerr(err, err_size, -EBUSY,
-				   "%s runs program %u (%s): replace it instead",
-				   port_label(d, p, lb, sizeof(lb)), cur->id, cur->name);
+			ret = uxdp_errmsg(err, err_size, -EBUSY,
+					  "%s runs program %u (%s): replace it instead",
+					  port_label(d, p, lb, sizeof(lb)), cur->id, cur->name);
 	}
 	if (!ret)
 		ret = switch_ports(d, mask, v, err, err_size);
@@ -470,16 +457,18 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 			continue;
 		if (a->prog_id && cur->id != a->prog_id) {
 			if (a->ifindex)
-				ret = rerr(err, err_size, -ESTALE, "%s runs program %u (%s), not %u",
-					   port_label(d, p, lb, sizeof(lb)), cur->id, cur->name,
-					   a->prog_id);
+				ret = uxdp_errmsg(err, err_size, -ESTALE,
+						  "%s runs program %u (%s), not %u",
+						  port_label(d, p, lb, sizeof(lb)), cur->id,
+						  cur->name, a->prog_id);
 			continue;
 		}
 		mask |= 1u << p;
 	}
 	if (!ret && !mask)
-		ret = rerr(err, err_size, -ENOENT, "nothing to detach: %s",
-			   a->prog_id ? "that program runs on no such port" : "no program attached");
+		ret = uxdp_errmsg(err, err_size, -ENOENT, "nothing to detach: %s",
+				  a->prog_id ? "that program runs on no such port"
+					     : "no program attached");
 	if (!ret)
 		ret = switch_ports(d, mask, NULL, err, err_size);
 	pthread_mutex_unlock(&d->lock);
@@ -505,10 +494,11 @@ int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *er
 			continue;
 		if (a->old_prog_id && (!cur || cur->id != a->old_prog_id)) {
 			if (a->ifindex)
-				ret = rerr(err, err_size, -ESTALE, "%s runs %s%u%s, not program %u",
-					   port_label(d, p, lb, sizeof(lb)),
-					   cur ? "program " : "no program", cur ? cur->id : 0,
-					   cur ? "" : "", a->old_prog_id);
+				ret = uxdp_errmsg(err, err_size, -ESTALE,
+						  "%s runs %s%u%s, not program %u",
+						  port_label(d, p, lb, sizeof(lb)),
+						  cur ? "program " : "no program",
+						  cur ? cur->id : 0, cur ? "" : "", a->old_prog_id);
 			continue;
 		}
 		if (!a->ifindex && !cur)
@@ -516,8 +506,9 @@ int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *er
 		mask |= 1u << p;
 	}
 	if (!ret && !mask)
-		ret = rerr(err, err_size, -ENOENT, "nothing to replace: %s",
-			   a->old_prog_id ? "that program runs on no port" : "no program attached");
+		ret = uxdp_errmsg(err, err_size, -ENOENT, "nothing to replace: %s",
+				  a->old_prog_id ? "that program runs on no port"
+						 : "no program attached");
 	if (!ret)
 		ret = switch_ports(d, mask, v, err, err_size);
 	pthread_mutex_unlock(&d->lock);
@@ -577,7 +568,7 @@ int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *o, c
 		counters_of(v, o);
 	}
 	pthread_mutex_unlock(&d->lock);
-	return v ? 0 : rerr(err, err_size, -ENOENT, "no program with id %u", id);
+	return v ? 0 : uxdp_errmsg(err, err_size, -ENOENT, "no program with id %u", id);
 }
 
 size_t registry_ports(struct uxdpd *d, struct uxdp_dmsg_port *out, size_t cap)

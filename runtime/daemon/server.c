@@ -14,7 +14,6 @@
 #include <grp.h>
 #include <libgen.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <uxdp/errmsg.h>
 
 #include "daemon.h"
 
@@ -44,19 +45,6 @@ struct server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint8_t req[UXDP_DMSG_MAX], rep[UXDP_DMSG_MAX];
 };
-
-static int serr(char *err, size_t err_size, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int serr(char *err, size_t err_size, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_size, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static void reply(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
 		  const void *payload, size_t len)
@@ -111,9 +99,10 @@ static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr
 	r.flags = l->flags;
 	r.opt_level = l->opt_level == UINT32_MAX ? -1 : (int)(l->opt_level > 9 ? 9 : l->opt_level);
 	if (l->flags & ~UXDP_LOAD_F_ALL)
-		ret = serr(err, sizeof(err), -EINVAL, "load: unknown flags %#x", l->flags);
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL, "load: unknown flags %#x", l->flags);
 	else if (!r.path && fd < 0)
-		ret = serr(err, sizeof(err), -EINVAL, "load: no path and no descriptor passed");
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL,
+				  "load: no path and no descriptor passed");
 	else
 		ret = registry_load(s->d, &r, &id.id, err, sizeof(err));
 	if (ret)
@@ -131,7 +120,7 @@ static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dms
 
 	take(&a, sizeof(a), h);
 	if (a.flags & ~UXDP_ATTACH_F_REPLACE)
-		ret = serr(err, sizeof(err), -EINVAL, "unknown attach flags %#x", a.flags);
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL, "unknown attach flags %#x", a.flags);
 	else if (h->op == UXDP_DOP_PROG_ATTACH)
 		ret = registry_attach(s->d, &a, err, sizeof(err));
 	else if (h->op == UXDP_DOP_PROG_DETACH)
@@ -361,37 +350,37 @@ static int listen_on(struct server *s, const char *path, const char *group, char
 	mode_t old;
 
 	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s", path) >= (int)sizeof(a.sun_path))
-		return serr(err, err_size, -ENAMETOOLONG, "%s: socket path too long", path);
+		return uxdp_errmsg(err, err_size, -ENAMETOOLONG, "%s: socket path too long", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	/* The directory others reach the socket through: searchable, not writable. */
 	if (mkdir(dirname(dir), 0755) && errno != EEXIST)
-		return serr(err, err_size, -errno, "%s: %s", dir, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "%s: %s", dir, strerror(errno));
 	if (in_use(path))
-		return serr(err, err_size, -EADDRINUSE,
-			    "%s: another daemon answers on this socket", path);
+		return uxdp_errmsg(err, err_size, -EADDRINUSE,
+				   "%s: another daemon answers on this socket", path);
 	unlink(path); /* a dead daemon's */
 	if (group) {
 		g = getgrnam(group);
 		if (!g)
-			return serr(err, err_size, -ENOENT, "--socket-group %s: no such group",
-				    group);
+			return uxdp_errmsg(err, err_size, -ENOENT,
+					   "--socket-group %s: no such group", group);
 	}
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (s->listen_fd < 0)
-		return serr(err, err_size, -errno, "socket: %s", strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "socket: %s", strerror(errno));
 	/* Never a moment where the socket is open to everyone. */
 	old = umask(0177);
 	if (bind(s->listen_fd, (struct sockaddr *)&a, sizeof(a))) {
 		umask(old);
-		return serr(err, err_size, -errno, "%s: %s", path, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "%s: %s", path, strerror(errno));
 	}
 	umask(old);
 	if (g && chown(path, (uid_t)-1, g->gr_gid))
-		return serr(err, err_size, -errno, "%s: chown: %s", path, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "%s: chown: %s", path, strerror(errno));
 	if (chmod(path, g ? 0660 : 0600))
-		return serr(err, err_size, -errno, "%s: chmod: %s", path, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "%s: chmod: %s", path, strerror(errno));
 	if (listen(s->listen_fd, 16))
-		return serr(err, err_size, -errno, "%s: listen: %s", path, strerror(errno));
+		return uxdp_errmsg(err, err_size, -errno, "%s: listen: %s", path, strerror(errno));
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	return 0;
 }
@@ -404,14 +393,14 @@ int server_start(struct uxdpd *d, const char *path, const char *group, struct se
 
 	*out = NULL;
 	if (!s)
-		return serr(err, err_size, -ENOMEM, "out of memory");
+		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	s->d = d;
 	s->listen_fd = -1;
 	ret = listen_on(s, path, group, err, err_size);
 	if (!ret) {
 		ret = -pthread_create(&s->thread, NULL, server_main, s);
 		if (ret)
-			serr(err, err_size, ret, "control thread: %s", strerror(-ret));
+			uxdp_errmsg(err, err_size, ret, "control thread: %s", strerror(-ret));
 	}
 	if (ret) {
 		if (s->listen_fd >= 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/datapath.h>
 #include <uxdp/map.h>
 #include <uxdp/xsk_ring.h>
@@ -100,14 +101,6 @@ void uxdp_xsk_cache_close(struct uxdp_xsk_cache *c)
 	}
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int port_of(const struct uxdp_dp *dp, uint32_t ifindex)
 {
 	unsigned int p;
@@ -147,7 +140,7 @@ enum uxdp_dp_action uxdp_dp_redirect(struct uxdp_dp_worker *w, uint32_t len)
 	case UXDP_DEST_XSK:
 		w->cnt.redirect_xsk++;
 		if (uxdp_xsk_deliver(&w->xsk, r, w->ctx.data, len,
-				     w->rx_ts_ns ? w->rx_ts_ns : realtime_ns()))
+				     w->rx_ts_ns ? w->rx_ts_ns : uxdp_realtime_ns()))
 			w->cnt.xsk_drop++;
 		break;
 	case UXDP_DEST_CPU:

@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/worker.h>
 
 static __thread struct uxdp_worker *current;
@@ -33,12 +34,8 @@ void uxdp_worker_init(struct uxdp_worker *w, uint32_t index)
 	memset(w, 0, sizeof(*w));
 	w->index = index;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed)) {
-		struct timespec ts;
-
 		/* Early boot without entropy: any varying seed will do. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		seed = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-		seed ^= (uint64_t)(uintptr_t)w;
+		seed = uxdp_monotonic_ns() ^ (uint64_t)(uintptr_t)w;
 	}
 	uxdp_worker_seed(w, seed);
 	uxdp_redirect_clear(&w->redirect);

@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <time.h>
 
+#include <uxdp/clock.h>
+
 #include "fault.h"
 #include "instance.h"
 #include "pool.h"
@@ -78,14 +80,6 @@ bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp)
 	       stamp < uxdp_inst_safe_below(m->inst, false);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Wait until stamp is safe; false if it is not after the caller's share of waiting. */
 static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 {
@@ -97,9 +91,9 @@ static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 				return true;
 		}
 	} else {
-		uint64_t end = mono_ns() + WAIT_NS_CONTROL;
+		uint64_t end = uxdp_monotonic_ns() + WAIT_NS_CONTROL;
 
-		while (mono_ns() < end) {
+		while (uxdp_monotonic_ns() < end) {
 			sched_yield();
 			if (uxdp_pool_safe(m, stamp))
 				return true;

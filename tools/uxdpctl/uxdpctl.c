@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/ctl.h>
 #include <uxdp/instance_owner.h>
 #include <uxdp/map.h>
@@ -1216,7 +1217,6 @@ static int do_stats(struct ctl *c, int argc, char **argv, int pos)
 	const struct uxdp_stats_shm *s;
 	struct uxdp_stats_shm snap;
 	uint64_t tp = 0, tb = 0, now_ns, ms;
-	struct timespec ts;
 	unsigned int v;
 	int ret;
 
@@ -1230,8 +1230,7 @@ static int do_stats(struct ctl *c, int argc, char **argv, int pos)
 		return fail("instance %s: stats: %s", c->instance, strerror(-ret));
 	uxdp_stats_shm_read(s, &snap);
 	uxdp_stats_shm_close(s);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	now_ns = uxdp_realtime_ns();
 	ms = ((snap.state == UXDP_STATS_DONE ? snap.end_ns : now_ns) - snap.start_ns) / 1000000;
 	for (v = 0; v < UXDP_N_VERDICTS; v++) {
 		tp += snap.stats.packets[v];
