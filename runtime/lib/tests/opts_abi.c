@@ -27,19 +27,9 @@
 #include <uxdp/opts.h>
 #include <uxdp/runtime.h>
 
+#include "test.h" /* runtime/maps/tests: CHECK_EQ, test_begin/test_end */
+
 #define TAIL 16 /* fields a newer header would add */
-
-static int failures;
-
-#define CHECK_EQ(a, b)                                                                  \
-	do {                                                                            \
-		long long _a = (long long)(a), _b = (long long)(b);                     \
-		if (_a != _b) {                                                         \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n",     \
-				__FILE__, __LINE__, #a, _a, #b, _b);                    \
-			failures++;                                                     \
-		}                                                                       \
-	} while (0)
 
 /*
  * A caller's struct in a buffer of TAIL more bytes: the first `size` bytes
@@ -55,14 +45,12 @@ static void *as_caller(const void *proto, size_t proto_size, size_t size, uint8_
 	return buf;
 }
 
-static char inst[32];
-
 /* Create from a caller's def of `size` bytes, followed by fill; close what was made. */
 static int create(const struct uxdp_map_def *proto, size_t size, uint8_t fill)
 {
 	struct uxdp_map_def *d = as_caller(proto, sizeof(*proto), size, fill);
 	struct uxdp_map *m = NULL;
-	int ret = uxdp_map_create(inst, d, &m);
+	int ret = uxdp_map_create(test_instance, d, &m);
 
 	if (!ret) {
 		struct uxdp_map_info info;
@@ -71,7 +59,7 @@ static int create(const struct uxdp_map_def *proto, size_t size, uint8_t fill)
 		CHECK_EQ(info.max_entries, 8);
 		CHECK_EQ(info.value_size, 8);
 		uxdp_map_close(m);
-		uxdp_map_unlink(inst, proto->name);
+		uxdp_map_unlink(test_instance, proto->name);
 	}
 	free(d);
 	return ret;
@@ -104,13 +92,13 @@ static void test_inner_def(void)
 	struct uxdp_map *m = NULL;
 
 	outer.inner = in;
-	CHECK_EQ(uxdp_map_create(inst, &outer, &m), -E2BIG);
+	CHECK_EQ(uxdp_map_create(test_instance, &outer, &m), -E2BIG);
 	free(in);
 	in = as_caller(&inner, sizeof(inner), offsetof(struct uxdp_map_def, btf), 0xab);
 	outer.inner = in;
-	CHECK_EQ(uxdp_map_create(inst, &outer, &m), 0);
+	CHECK_EQ(uxdp_map_create(test_instance, &outer, &m), 0);
 	uxdp_map_close(m);
-	uxdp_map_unlink(inst, outer.name);
+	uxdp_map_unlink(test_instance, outer.name);
 	free(in);
 }
 
@@ -129,7 +117,7 @@ static int open_obj(const struct uxdp_object_opts *proto, size_t size, uint8_t f
 /* The options are read before the file: a good one gets as far as -ENOENT. */
 static void test_object_opts(void)
 {
-	UXDP_OPTS(uxdp_object_opts, o, .instance = inst, .ncpus = 1);
+	UXDP_OPTS(uxdp_object_opts, o, .instance = test_instance, .ncpus = 1);
 
 	CHECK_EQ(open_obj(&o, sizeof(o), 0), -ENOENT);
 	CHECK_EQ(open_obj(&o, offsetof(struct uxdp_object_opts, trust_unverified), 0xab),
@@ -181,17 +169,11 @@ static void test_pcap_opts(void)
 
 int main(void)
 {
-	snprintf(inst, sizeof(inst), "optsabi%d", (int)getpid());
+	test_begin("optsabi");
 	test_map_def();
 	test_inner_def();
 	test_object_opts();
 	test_dp_opts();
 	test_pcap_opts();
-	uxdp_map_unlink_instance(inst);
-	if (failures) {
-		fprintf(stderr, "unit.lib.opts: %d failures\n", failures);
-		return 1;
-	}
-	printf("unit.lib.opts: ok\n");
-	return 0;
+	return test_end();
 }
