@@ -164,7 +164,7 @@ long bpfsys_map_create(struct bpfsys_call *c)
 {
 	const union bpf_attr *a = &c->attr;
 	char name[UXDP_MAP_NAME_LEN];
-	struct uxdp_map_def def = { 0 };
+	struct uxdp_map_def def = { .sz = sizeof(def) };
 	struct uxdp_map *m;
 	int err = check_attr(c);
 
