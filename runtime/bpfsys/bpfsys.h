@@ -194,6 +194,8 @@ uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint3
 			     bool *found);
 /* An RTM_GETLINK sent and its answer queued, rewritten for the daemon's ports: 1; 0 not taken. */
 int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
+/* perf.c: a perf event fd stored into a uxdp perf event array (refused). */
+long bpfsys_perf_refuse(struct bpfsys_call *c);
 
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"
