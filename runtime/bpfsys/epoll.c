@@ -344,11 +344,19 @@ BPFSYS_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 
 	if (!real_epoll_ctl)
 		resolve_epoll();
-	/* The kernel checks both fds and the op before the file's poll. */
-	if (fd == epfd || (op != EPOLL_CTL_ADD && op != EPOLL_CTL_DEL && op != EPOLL_CTL_MOD) ||
-	    (op != EPOLL_CTL_DEL && !ev) || fcntl(epfd, F_GETFD) < 0 ||
+	/*
+	 * What the kernel checks before it asks the file to poll (the event
+	 * copied in, both fds open) goes to the kernel; then, for a map,
+	 * the checks that follow: epfd must be another file, and an epoll one
+	 * (asked of the kernel with the stand-in), and op valid.
+	 */
+	if ((op != EPOLL_CTL_DEL && !ev) || fcntl(epfd, F_GETFD) < 0 ||
 	    bpfsys_fd_map(fd, &m) != 1)
 		return real_epoll_ctl(epfd, op, fd, ev);
+	if (fd == epfd || (op != EPOLL_CTL_ADD && op != EPOLL_CTL_DEL && op != EPOLL_CTL_MOD)) {
+		errno = EINVAL;
+		return -1;
+	}
 	pthread_mutex_lock(&lock);
 	if (m.info.type == BPF_MAP_TYPE_RINGBUF)
 		r = ring_of(m.map, &err);

@@ -15,8 +15,9 @@
  * descriptor, so that mprotect(PROT_WRITE) fails as on the kernel's (which
  * clears VM_MAYWRITE).
  *
- * Other uxdp map types are refused with the kernel's errno (ENODEV for a
- * type that cannot be mapped, EINVAL for an array without BPF_F_MMAPABLE);
+ * Other uxdp map types are refused with the kernel's errno (524 ENOTSUPP
+ * for a type that cannot be mapped, EINVAL for an array without
+ * BPF_F_MMAPABLE);
  * uxdp does not serve BPF_F_MMAPABLE arrays through mmap yet (EOPNOTSUPP and
  * a line).  Every other mmap() goes to libc untouched.
  *
@@ -164,10 +165,13 @@ static void *map_mmap(struct bpfsys_map *m, void *addr, size_t len, int prot, in
 	if (m->fd_mode == O_WRONLY || ((prot & PROT_WRITE) && m->fd_mode == O_RDONLY &&
 				       (flags & MAP_TYPE) != MAP_PRIVATE))
 		return refuse(EACCES, NULL);
+	if (m->info.type != BPF_MAP_TYPE_RINGBUF && m->info.type != BPF_MAP_TYPE_ARRAY)
+		return refuse(ENOTSUPP, NULL);
+	/* mm makes a shared mapping of a read-only file not VM_SHARED: EINVAL. */
+	if (m->fd_mode == O_RDONLY)
+		return refuse(EINVAL, NULL);
 	if (m->info.type == BPF_MAP_TYPE_RINGBUF)
 		return ringbuf_mmap(m, addr, len, prot, flags, fd, off);
-	if (m->info.type != BPF_MAP_TYPE_ARRAY)
-		return refuse(ENODEV, NULL);
 	if (!(m->info.map_flags & BPF_F_MMAPABLE))
 		return refuse(EINVAL, NULL);
 	return refuse(EOPNOTSUPP, "a BPF_F_MMAPABLE array is not served through mmap yet: "

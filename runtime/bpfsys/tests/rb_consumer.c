@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rb_consumer.c - a libbpf ring buffer consumer, unmodified, linked against
+ * the system's libbpf.so.1: the same binary reads a kernel ring buffer and,
+ * under uxdp-run, a uxdp one (rb_test.py compares the two).
+ *
+ *   rb_consumer consume ID COUNT   ring_buffer__new() on map ID, then
+ *       ring_buffer__poll() with a 30 s timeout until COUNT records came:
+ *       one line per record (rb.bpf.c's struct rec, its timestamp left out),
+ *       flushed after each poll; a poll that times out is a missed wakeup
+ *       (exit 1).  A poll that returns 0 early (epoll said ready, libbpf
+ *       found no record) is counted: the kernel's epoll has those too.
+ *       On stderr: how long records waited for the consumer.
+ *   rb_consumer bad RB_ID OTHER_ID  bad mmap()s and epoll_ctl()s, one
+ *       "step: result" line each (rb_expected.txt is the kernel's output).
+ *   rb_consumer perf ID            perf_buffer__new() on map ID.
+ */
+#define _GNU_SOURCE
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+struct rec {
+	uint64_t seq;
+	uint64_t ns;
+	uint32_t len;
+	uint32_t how;
+	uint8_t head[36];
+};
+
+struct state {
+	long seen;
+	bool first; /* the first record since the poll returned */
+	long n_lat;
+	double lat_us[100000];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct state *s = ctx;
+	const struct rec *r = data;
+
+	if (size != sizeof(*r)) {
+		printf("record of %zu bytes\n", size);
+		return 0;
+	}
+	if (s->first && s->n_lat < 100000)
+		s->lat_us[s->n_lat++] = (double)(now_ns() - r->ns) / 1000.0;
+	s->first = false;
+	printf("seq=%llu how=%u len=%u head=", (unsigned long long)r->seq, r->how, r->len);
+	for (int i = 0; i < 36; i++)
+		printf("%02x", r->head[i]);
+	printf("\n");
+	s->seen++;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int consume(uint32_t id, long count)
+{
+	static struct state s;
+	struct ring_buffer *rb;
+	long empty = 0;
+	int fd = bpf_map_get_fd_by_id(id), n;
+
+	if (fd < 0 || !(rb = ring_buffer__new(fd, on_record, &s, NULL))) {
+		fprintf(stderr, "rb_consumer: map %u: %s\n", id, strerror(errno));
+		return 1;
+	}
+	if (ring_buffer__epoll_fd(rb) < 0)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	while (s.seen < count) {
+		uint64_t t0 = now_ns();
+
+		s.first = true;
+		n = ring_buffer__poll(rb, 30000);
+		if (n < 0) {
+			fprintf(stderr, "rb_consumer: ring_buffer__poll: %s\n", strerror(-n));
+			return 1;
+		}
+		if (n == 0 && now_ns() - t0 < 29000000000ull) {
+			empty++;
+			continue;
+		}
+		if (n == 0) {
+			fprintf(stderr, "rb_consumer: no wakeup in 30 s (%ld of %ld records)\n",
+				s.seen, count);
+			return 1;
+		}
+		fflush(stdout);
+	}
+	n = ring_buffer__consume(rb);
+	printf("left after %ld records: %d\n", count, n);
+	qsort(s.lat_us, (size_t)s.n_lat, sizeof(double), cmp_double);
+	if (s.n_lat)
+		fprintf(stderr, "polls with records %ld (first record to callback min %.0f us, "
+			"median %.0f us, max %.0f us), early empty polls %ld\n", s.n_lat,
+			s.lat_us[0], s.lat_us[s.n_lat / 2], s.lat_us[s.n_lat - 1], empty);
+	ring_buffer__free(rb);
+	close(fd);
+	return 0;
+}
+
+/* ---- bad input ---- */
+
+static void say(const char *step, int r)
+{
+	const char *name = strerrorname_np(errno);
+
+	if (r >= 0)
+		printf("%s: ok\n", step);
+	else if (name)
+		printf("%s: %s\n", step, name);
+	else
+		printf("%s: errno %d\n", step, errno); /* 524: the kernel's ENOTSUPP */
+}
+
+static void try_mmap(const char *step, int fd, size_t len, int prot, int flags, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	say(step, p == MAP_FAILED ? -1 : 0);
+	if (p != MAP_FAILED)
+		munmap(p, len);
+}
+
+static void try_mprotect(const char *step, int fd, size_t len, off_t off)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED) {
+		say(step, -1);
+		return;
+	}
+	say(step, mprotect(p, len, PROT_READ | PROT_WRITE));
+	munmap(p, len);
+}
+
+/* The whole ring read-only: the data's second copy is the first. */
+static void whole(int fd, size_t page, size_t size)
+{
+	size_t len = 2 * page + 2 * size;
+	uint8_t *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED) {
+		say("mmap whole ring read-only", -1);
+		return;
+	}
+	say("mmap whole ring read-only", 0);
+	printf("second copy equals first: %s\n",
+	       memcmp(p + 2 * page, p + 2 * page + size, size) ? "no" : "yes");
+	printf("consumer_pos <= producer_pos: %s\n",
+	       *(uint64_t *)p <= *(uint64_t *)(p + page) ? "yes" : "no");
+	munmap(p, len);
+}
+
+static void epoll_steps(int rb, int other)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 7 }, out[4];
+	int ep = epoll_create1(EPOLL_CLOEXEC), n;
+
+	say("epoll_ctl ADD ringbuf", epoll_ctl(ep, EPOLL_CTL_ADD, rb, &ev));
+	say("epoll_ctl ADD ringbuf again", epoll_ctl(ep, EPOLL_CTL_ADD, rb, &ev));
+	ev.events = EPOLLIN | EPOLLET;
+	say("epoll_ctl MOD ringbuf", epoll_ctl(ep, EPOLL_CTL_MOD, rb, &ev));
+	say("epoll_ctl DEL ringbuf", epoll_ctl(ep, EPOLL_CTL_DEL, rb, NULL));
+	say("epoll_ctl DEL ringbuf again", epoll_ctl(ep, EPOLL_CTL_DEL, rb, NULL));
+	say("epoll_ctl MOD ringbuf not added", epoll_ctl(ep, EPOLL_CTL_MOD, rb, &ev));
+	say("epoll_ctl ADD ringbuf NULL event", epoll_ctl(ep, EPOLL_CTL_ADD, rb, NULL));
+	say("epoll_ctl ADD ringbuf to itself", epoll_ctl(rb, EPOLL_CTL_ADD, rb, &ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = 9;
+	say("epoll_ctl ADD hash map", n = epoll_ctl(ep, EPOLL_CTL_ADD, other, &ev));
+	if (n == 0) {
+		n = epoll_wait(ep, out, 4, 0);
+		printf("epoll_wait on hash map: %d", n);
+		for (int i = 0; i < n; i++)
+			printf(" events=%#x data=%llu", out[i].events,
+			       (unsigned long long)out[i].data.u64);
+		printf("\n");
+		say("epoll_ctl DEL hash map", epoll_ctl(ep, EPOLL_CTL_DEL, other, NULL));
+	}
+	close(ep);
+}
+
+static int bad(uint32_t rb_id, uint32_t other_id)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, ro, .open_flags = BPF_F_RDONLY);
+	int fd = bpf_map_get_fd_by_id(rb_id), other = bpf_map_get_fd_by_id(other_id), rofd;
+
+	if (fd < 0 || other < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "rb_consumer: maps %u, %u: %s\n", rb_id, other_id, strerror(errno));
+		return 1;
+	}
+	size = info.max_entries;
+	try_mmap("mmap consumer page rw", fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	try_mmap("mmap producer part ro", fd, page + 2 * size, PROT_READ, MAP_SHARED, page);
+	try_mmap("mmap producer page rw", fd, page, PROT_READ | PROT_WRITE, MAP_SHARED, page);
+	try_mmap("mmap two pages rw", fd, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	try_mmap("mmap consumer page private", fd, page, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	try_mmap("mmap consumer page private ro", fd, page, PROT_READ, MAP_PRIVATE, 0);
+	try_mmap("mmap one page too long", fd, 2 * page + 2 * size, PROT_READ, MAP_SHARED, page);
+	try_mmap("mmap past the end", fd, page, PROT_READ, MAP_SHARED, (off_t)(2 * page + 2 * size));
+	try_mmap("mmap last data page", fd, page, PROT_READ, MAP_SHARED,
+		 (off_t)(page + 2 * size));
+	try_mmap("mmap unaligned offset", fd, page, PROT_READ, MAP_SHARED, 8);
+	try_mmap("mmap short length", fd, 100, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	try_mmap("mmap zero length", fd, 0, PROT_READ, MAP_SHARED, 0);
+	try_mprotect("mprotect consumer page ro to rw", fd, page, 0);
+	try_mprotect("mprotect producer part ro to rw", fd, page + 2 * size, (off_t)page);
+	whole(fd, page, size);
+	rofd = bpf_map_get_fd_by_id_opts(rb_id, &ro);
+	try_mmap("mmap rdonly fd consumer page rw", rofd, page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 0);
+	try_mmap("mmap rdonly fd producer part ro", rofd, page + 2 * size, PROT_READ, MAP_SHARED,
+		 page);
+	close(rofd);
+	try_mmap("mmap hash map", other, page, PROT_READ, MAP_SHARED, 0);
+	epoll_steps(fd, other);
+	close(fd);
+	close(other);
+	return 0;
+}
+
+static void on_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+}
+
+static int perf(uint32_t id)
+{
+	int fd = bpf_map_get_fd_by_id(id);
+	struct perf_buffer *pb = perf_buffer__new(fd, 8, on_sample, NULL, NULL, NULL);
+
+	printf("perf_buffer__new: %s\n", pb ? "ok" : strerrorname_np(errno));
+	perf_buffer__free(pb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "consume"))
+		return consume((uint32_t)atol(argv[2]), atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "bad"))
+		return bad((uint32_t)atol(argv[2]), (uint32_t)atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "perf"))
+		return perf((uint32_t)atol(argv[2]));
+	fprintf(stderr, "usage: rb_consumer consume ID COUNT | bad RB_ID OTHER_ID | perf ID\n");
+	return 2;
+}
