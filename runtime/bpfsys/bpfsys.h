@@ -194,6 +194,21 @@ uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint3
 			     bool *found);
 /* An RTM_GETLINK sent and its answer queued, rewritten for the daemon's ports: 1; 0 not taken. */
 int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
+/* ---- epoll.c: ring buffer fds waited for (stand-ins) ---- */
+
+/* Whether any uxdp map fd is registered in an epoll set. */
+bool bpfsys_epoll_in_use(void);
+/* Before a wait on epfd (or on a poll set holding it): empty rings stop being ready. */
+void bpfsys_epoll_before_wait(int epfd);
+/*
+ * The descriptor poll()/select() wait on in place of m's: a ring buffer's
+ * eventfd, readable iff it has data now or gets a wakeup; for another type,
+ * one that always reports POLLERR.  Kept by epoll.c.  -errno on failure.
+ */
+int bpfsys_poll_stand_in(const struct bpfsys_map *m);
+/* fdmap.c: whether this process has met a uxdp map fd. */
+bool bpfsys_fd_maps_seen(void);
+
 /* perf.c: a perf event fd stored into a uxdp perf event array (refused). */
 long bpfsys_perf_refuse(struct bpfsys_call *c);
 

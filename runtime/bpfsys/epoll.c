@@ -17,6 +17,11 @@
  *    (runtime/maps/ringbuf.c), and writes the eventfd if data is there;
  *  - epoll_wait() (and epoll_pwait/pwait2) on a set holding stand-ins first
  *    drains the eventfd of each of its rings that is empty;
+ *  - while it is readable, the thread also looks every 1 ms, backing off
+ *    to 64 ms, and drains it once the consumer has emptied the ring: a
+ *    program that waits on the epoll fd itself (ring_buffer__epoll_fd() in
+ *    its own poll(), select() or epoll set) sees at most that long a
+ *    readiness with nothing to read, instead of one for ever;
  *  - ADD and MOD make it readable if data is there.
  *
  * So records submitted with BPF_RB_NO_WAKEUP do not wake a waiter, and a
@@ -45,7 +50,9 @@ struct ring {
 	struct ring *next;
 	struct uxdp_map *map; /* fdmap.c's handle, kept for the process's life */
 	int efd;	      /* readable while the ring is ready */
+	bool ready;	      /* efd was written since it was last drained */
 	unsigned int regs;    /* stand-ins registered */
+	bool polled;	      /* waited for with poll()/select(): the waker stays */
 	bool running, stop;
 	pthread_t thread;
 };
@@ -106,28 +113,37 @@ static void make_ready(struct ring *r)
 {
 	uint64_t one = 1;
 
+	__atomic_store_n(&r->ready, true, __ATOMIC_RELAXED);
 	if (write(r->efd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is full, so it is readable already */
 	}
 }
 
 /*
- * At epoll_wait: an empty ring leaves the ready list.  Drain, then look
- * again, so that a wakeup the thread delivered between the two is kept.
+ * Readable, from another thread than the waker: the waker may be asleep
+ * without a timeout (it was not ready), so it is kicked to start looking.
  */
-static void recheck(struct ring *r)
+static void make_ready_and_tell(struct ring *r)
+{
+	make_ready(r);
+	uxdp_ringbuf_kick(r->map);
+}
+
+/* Empty: drain, then look again, so that a wakeup in between is kept. */
+static void drain_if_empty(struct ring *r)
 {
 	uint64_t v;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the caller's consumer_pos store first */
 	if (has_data(r))
 		return;
+	__atomic_store_n(&r->ready, false, __ATOMIC_RELAXED);
 	if (read(r->efd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: not ready, nothing to drain */
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (has_data(r))
-		make_ready(r);
+		make_ready_and_tell(r);
 }
 
 /* ---- the waker thread ---- */
@@ -142,16 +158,23 @@ static void *waker(void *p)
 	struct waker_arg a = *(struct waker_arg *)p;
 	struct ring *r = a.ring;
 
+	int backoff_ms = 1;
+
 	free(p);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		bool ready = __atomic_load_n(&r->ready, __ATOMIC_RELAXED);
 		uint32_t now;
 
-		uxdp_ringbuf_wait(r->map, a.seen, -1);
+		uxdp_ringbuf_wait(r->map, a.seen, ready ? backoff_ms : -1);
 		now = uxdp_ringbuf_wakeups(r->map);
 		if (now != a.seen) {
 			a.seen = now;
+			backoff_ms = 1;
 			if (has_data(r))
 				make_ready(r);
+		} else if (ready) {
+			drain_if_empty(r);
+			backoff_ms = backoff_ms < 64 ? 2 * backoff_ms : 64;
 		}
 	}
 	return NULL;
@@ -253,7 +276,7 @@ static void reg_drop(struct reg **pp)
 
 	*pp = g->next;
 	real_close(g->stand_in);
-	if (g->ring && --g->ring->regs == 0)
+	if (g->ring && --g->ring->regs == 0 && !g->ring->polled)
 		stop_waker(g->ring);
 	free(g);
 	__atomic_sub_fetch(&n_regs, 1, __ATOMIC_RELAXED);
@@ -311,7 +334,7 @@ static int ctl_add(int epfd, int fd, struct ring *r, struct epoll_event *ev)
 	if (r) {
 		r->regs++;
 		if (has_data(r))
-			make_ready(r);
+			make_ready_and_tell(r);
 	}
 	return 0;
 }
@@ -330,7 +353,7 @@ static int ctl(int epfd, int op, int fd, struct ring *r, struct epoll_event *ev)
 	if (op == EPOLL_CTL_DEL)
 		reg_drop(pp);
 	else if (r && has_data(r))
-		make_ready(r);
+		make_ready_and_tell(r);
 	return 0;
 }
 
@@ -371,7 +394,7 @@ BPFSYS_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 }
 
 /* Before a wait on epfd: empty rings leave the ready list; threads after fork. */
-static void before_wait(int epfd)
+void bpfsys_epoll_before_wait(int epfd)
 {
 	if (!__atomic_load_n(&n_regs, __ATOMIC_RELAXED))
 		return;
@@ -381,7 +404,7 @@ static void before_wait(int epfd)
 			continue;
 		if (!g->ring->running)
 			start_waker(g->ring);
-		recheck(g->ring);
+		drain_if_empty(g->ring);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -392,7 +415,7 @@ BPFSYS_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int n, int timeou
 
 	if (!real)
 		real = (int (*)(int, struct epoll_event *, int, int))next_sym("epoll_wait");
-	before_wait(epfd);
+	bpfsys_epoll_before_wait(epfd);
 	return real(epfd, ev, n, timeout);
 }
 
@@ -404,7 +427,7 @@ BPFSYS_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int n, int timeo
 	if (!real)
 		real = (int (*)(int, struct epoll_event *, int, int, const sigset_t *))next_sym(
 		    "epoll_pwait");
-	before_wait(epfd);
+	bpfsys_epoll_before_wait(epfd);
 	return real(epfd, ev, n, timeout, mask);
 }
 
@@ -415,8 +438,48 @@ BPFSYS_EXPORT int epoll_pwait2(int epfd, struct epoll_event *ev, int n,
 
 	if (!real)
 		real = (epoll_pwait2_fn)next_sym("epoll_pwait2");
-	before_wait(epfd);
+	bpfsys_epoll_before_wait(epfd);
 	return real(epfd, ev, n, timeout, mask);
+}
+
+bool bpfsys_epoll_in_use(void)
+{
+	return __atomic_load_n(&n_regs, __ATOMIC_RELAXED) != 0;
+}
+
+/*
+ * poll() asks a kernel map's file each time: a ring buffer is readable iff
+ * it has data; a map without poll reports EPOLLERR.
+ */
+int bpfsys_poll_stand_in(const struct bpfsys_map *m)
+{
+	static int error_fd = -1;
+	struct ring *r;
+	int err = 0, fd;
+
+	pthread_mutex_lock(&lock);
+	if (m->info.type != BPF_MAP_TYPE_RINGBUF) {
+		if (error_fd < 0)
+			error_fd = error_stand_in();
+		fd = error_fd;
+		goto out;
+	}
+	r = ring_of(m->map, &err);
+	if (r && !r->running)
+		err = start_waker(r);
+	if (err) {
+		fd = err;
+		goto out;
+	}
+	r->polled = true;
+	if (has_data(r))
+		make_ready_and_tell(r);
+	else
+		drain_if_empty(r);
+	fd = r->efd;
+out:
+	pthread_mutex_unlock(&lock);
+	return fd;
 }
 
 /* Closing an epoll fd ends its registrations (their stand-ins too). */

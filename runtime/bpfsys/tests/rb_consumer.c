@@ -4,13 +4,15 @@
  * the system's libbpf.so.1: the same binary reads a kernel ring buffer and,
  * under uxdp-run, a uxdp one (rb_test.py compares the two).
  *
- *   rb_consumer consume ID COUNT   ring_buffer__new() on map ID, then
+ *   rb_consumer consume ID COUNT [outer]   ring_buffer__new() on map ID, then
  *       ring_buffer__poll() with a 30 s timeout until COUNT records came:
  *       one line per record (rb.bpf.c's struct rec, its timestamp left out),
  *       flushed after each poll; a poll that times out is a missed wakeup
  *       (exit 1).  A poll that returns 0 early (epoll said ready, libbpf
  *       found no record) is counted: the kernel's epoll has those too.
- *       On stderr: how long records waited for the consumer.
+ *       On stderr: how long records waited for the consumer.  With
+ *       "outer", the program waits itself: poll() on ring_buffer__epoll_fd(),
+ *       then ring_buffer__consume(), as an event loop of its own does.
  *   rb_consumer bad RB_ID OTHER_ID  bad mmap()s and epoll_ctl()s, one
  *       "step: result" line each (rb_expected.txt is the kernel's output).
  *   rb_consumer perf ID            perf_buffer__new() on map ID.
@@ -19,12 +21,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,7 +82,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int consume(uint32_t id, long count)
+/* ring_buffer__poll(), or the program's own poll() on the epoll fd. */
+static int wait_and_consume(struct ring_buffer *rb, bool outer)
+{
+	struct pollfd p = { .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
+	int n;
+
+	if (!outer)
+		return ring_buffer__poll(rb, 30000);
+	n = poll(&p, 1, 30000);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	return ring_buffer__consume(rb);
+}
+
+static int consume(uint32_t id, long count, bool outer)
 {
 	static struct state s;
 	struct ring_buffer *rb;
@@ -97,7 +115,7 @@ static int consume(uint32_t id, long count)
 		uint64_t t0 = now_ns();
 
 		s.first = true;
-		n = ring_buffer__poll(rb, 30000);
+		n = wait_and_consume(rb, outer);
 		if (n < 0) {
 			fprintf(stderr, "rb_consumer: ring_buffer__poll: %s\n", strerror(-n));
 			return 1;
@@ -207,6 +225,29 @@ static void epoll_steps(int rb, int other)
 	close(ep);
 }
 
+/* The kernel asks the map's file at each poll: no data, or EPOLLERR. */
+static void poll_steps(int rb, int other)
+{
+	struct pollfd p[2] = { { .fd = rb, .events = POLLIN | POLLOUT },
+			       { .fd = other, .events = POLLIN } };
+	struct timeval tv = { 0, 0 };
+	fd_set r, w;
+	int n;
+
+	n = poll(p, 2, 0);
+	printf("poll ringbuf (empty) and hash map: %d revents %#x %#x\n", n, p[0].revents,
+	       p[1].revents);
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_SET(rb, &r);
+	FD_SET(rb, &w);
+	FD_SET(other, &r);
+	FD_SET(other, &w);
+	n = select((rb > other ? rb : other) + 1, &r, &w, NULL, &tv);
+	printf("select ringbuf (empty) and hash map: %d ringbuf %d%d hash map %d%d\n", n,
+	       FD_ISSET(rb, &r), FD_ISSET(rb, &w), FD_ISSET(other, &r), FD_ISSET(other, &w));
+}
+
 static int bad(uint32_t rb_id, uint32_t other_id)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
@@ -244,6 +285,7 @@ static int bad(uint32_t rb_id, uint32_t other_id)
 	close(rofd);
 	try_mmap("mmap hash map", other, page, PROT_READ, MAP_SHARED, 0);
 	epoll_steps(fd, other);
+	poll_steps(fd, other);
 	close(fd);
 	close(other);
 	return 0;
@@ -265,12 +307,13 @@ static int perf(uint32_t id)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "consume"))
-		return consume((uint32_t)atol(argv[2]), atol(argv[3]));
+	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "outer"))) &&
+	    !strcmp(argv[1], "consume"))
+		return consume((uint32_t)atol(argv[2]), atol(argv[3]), argc == 5);
 	if (argc == 4 && !strcmp(argv[1], "bad"))
 		return bad((uint32_t)atol(argv[2]), (uint32_t)atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "perf"))
 		return perf((uint32_t)atol(argv[2]));
-	fprintf(stderr, "usage: rb_consumer consume ID COUNT | bad RB_ID OTHER_ID | perf ID\n");
+	fprintf(stderr, "usage: rb_consumer consume ID COUNT [outer] | bad RB_ID OTHER_ID | perf ID\n");
 	return 2;
 }

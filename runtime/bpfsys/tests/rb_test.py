@@ -13,8 +13,10 @@ timeout on
  - the kernel: the same object loaded by kload, the capture run BATCHES
    times with BPF_PROG_TEST_RUN.
 
-Each batch starts after the consumer has read the previous one and gone
-back to sleep in epoll_wait, so every batch needs a wakeup; the ring
+The whole runs twice: with ring_buffer__poll(), and with the program's
+own poll() on ring_buffer__epoll_fd() then ring_buffer__consume().  Each
+batch starts after the consumer has read the previous one and gone back
+to sleep, so every batch needs a wakeup; the ring
 (16 KiB, 72-byte records) wraps several times, records straddling its end.
 Both must deliver the same records in the same order, none lost, each
 batch within seconds of being produced.  Then bad mmap()/epoll_ctl() input
@@ -148,14 +150,16 @@ def compare(name, got, want):
             want.splitlines(True), got.splitlines(True), "expected", name))))
 
 
-def uxdp_side():
+def uxdp_side(mode):
     common.run_uxdp(A.uxdp, A.obj, INST, PCAP)
     maps = json.loads(subprocess.run([A.uxdpctl, "--instance", INST, "-j", "map", "list"],
                                      capture_output=True, text=True, check=True).stdout)
     ids = {m["name"]: m["id"] for m in maps}
     wrap = [A.run, "--instance", INST, A.consumer]
-    recs = run_side("uxdp", wrap + ["consume", str(ids["events"]), str(TOTAL)],
-                    lambda: common.run_uxdp(A.uxdp, A.obj, INST, PCAP))
+    recs = run_side("uxdp " + mode, wrap + ["consume", str(ids["events"]), str(TOTAL)] +
+                    MODES[mode], lambda: common.run_uxdp(A.uxdp, A.obj, INST, PCAP))
+    if mode != "poll":
+        return recs
     bad = subprocess.run(wrap + ["bad", str(ids["events"]), str(ids["other"])],
                          capture_output=True, text=True)
     check(bad.returncode == 0, "uxdp bad: exit %d: %s" % (bad.returncode, bad.stderr))
@@ -167,7 +171,7 @@ def uxdp_side():
     return recs
 
 
-def kernel_side():
+def kernel_side(mode):
     k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ids = {}
@@ -191,8 +195,10 @@ def kernel_side():
         check(k.stdout.readline() == "ran %d\n" % len(PACKETS), "kernel: a batch failed")
 
     try:
-        recs = run_side("kernel", [A.consumer, "consume", str(ids["events"]), str(TOTAL)],
-                        produce)
+        recs = run_side("kernel " + mode, [A.consumer, "consume", str(ids["events"]),
+                                           str(TOTAL)] + MODES[mode], produce)
+        if mode != "poll":
+            return recs
         bad = subprocess.run([A.consumer, "bad", str(ids["events"]), str(ids["other"])],
                              capture_output=True, text=True)
         compare("kernel bad input", bad.stdout, open(A.expected).read())
@@ -205,13 +211,16 @@ def kernel_side():
     return recs
 
 
+MODES = {"poll": [], "outer": ["outer"]}
 try:
     write_pcap()
-    ours = uxdp_side()
-    theirs = kernel_side()
-    if ours is not None and theirs is not None:
-        compare("uxdp records (kernel's expected)", "\n".join(ours) + "\n",
-                "\n".join(theirs) + "\n")
+    for mode in MODES:
+        ours = uxdp_side(mode)
+        common.delete_instance(A.uxdpctl, INST)
+        theirs = kernel_side(mode)
+        if ours is not None and theirs is not None:
+            compare("uxdp %s records (kernel's expected)" % mode, "\n".join(ours) + "\n",
+                    "\n".join(theirs) + "\n")
 finally:
     common.delete_instance(A.uxdpctl, INST)
 if common.leftovers(INST):
