@@ -151,6 +151,7 @@ static void drain_if_empty(struct ring *r)
 struct waker_arg {
 	struct ring *ring;
 	uint32_t seen;
+	bool settle; /* joined without the barrier: look again once, 10 ms on */
 };
 
 static void *waker(void *p)
@@ -165,7 +166,12 @@ static void *waker(void *p)
 		bool ready = __atomic_load_n(&r->ready, __ATOMIC_RELAXED);
 		uint32_t now;
 
-		uxdp_ringbuf_wait(r->map, a.seen, ready ? backoff_ms : -1);
+		uxdp_ringbuf_wait(r->map, a.seen, ready ? backoff_ms : a.settle ? 10 : -1);
+		if (a.settle) {
+			a.settle = false;
+			if (has_data(r))
+				make_ready(r);
+		}
 		now = uxdp_ringbuf_wakeups(r->map);
 		if (now != a.seen) {
 			a.seen = now;
@@ -193,7 +199,7 @@ static int start_waker(struct ring *r)
 	if (!a)
 		return -ENOMEM;
 	a->ring = r;
-	uxdp_ringbuf_waiter(r->map, true);
+	a->settle = uxdp_ringbuf_waiter(r->map, true) != 0;
 	a->seen = uxdp_ringbuf_wakeups(r->map);
 	r->stop = false;
 	/* Signals are the program's: its handlers never run on our thread. */

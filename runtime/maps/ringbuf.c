@@ -28,12 +28,14 @@
  * or with BPF_RB_FORCE_WAKEUP, never with BPF_RB_NO_WAKEUP.  A wakeup bumps
  * a counter in the producer page and FUTEX_WAKEs it (a shared futex: the
  * waiter is in another process, runtime/bpfsys/epoll.c).  Only while a
- * waiter has announced itself (waiters > 0): without one, a commit costs an
- * exchange and one load more than a plain store.
+ * waiter has announced itself (waiters > 0): without one, a commit costs
+ * one load more than a plain store; with one, a full fence too (as the
+ * kernel's xchg) and a FUTEX_WAKE when the consumer had caught up.
  */
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -52,14 +54,24 @@ struct rb_prod_page {
 	_Alignas(64) uint32_t wake_seq; /* bumped and FUTEX_WAKEd at each wakeup */
 };
 
-static size_t rb_page(void)
-{
-	static size_t page;
+static size_t page_size;
 
-	if (!__atomic_load_n(&page, __ATOMIC_RELAXED))
-		__atomic_store_n(&page, (size_t)sysconf(_SC_PAGESIZE), __ATOMIC_RELAXED);
-	return page;
+__attribute__((constructor)) static void init_page_size(void)
+{
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
 }
+
+static inline size_t rb_page(void)
+{
+	return page_size;
+}
+
+/*
+ * The ring this thread reserved from last: submit and discard find the map
+ * of a record here first, and only otherwise by its address
+ * (uxdp_seg_tag_of(), a registry walk).
+ */
+static __thread struct uxdp_map *last_reserved;
 
 /* The two position pages sit right before the data, in every mapping. */
 static uint64_t *cons_pos(const struct uxdp_map *m)
@@ -146,6 +158,7 @@ void *uxdp_ringbuf_reserve(struct uxdp_map *m, uint64_t size, uint64_t flags)
 	__atomic_store_n(&hdr[0], (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->producer_pos, prod + total, __ATOMIC_RELEASE);
 	uxdp_map_wunlock(m);
+	last_reserved = m;
 	return hdr + 2;
 }
 
@@ -167,8 +180,10 @@ static void wake_if_caught_up(struct uxdp_map *m, const uint32_t *hdr, uint64_t 
 	if (!m || (flags & BPF_RB_NO_WAKEUP && !(flags & BPF_RB_FORCE_WAKEUP)))
 		return;
 	p = prod_page(m);
-	if (!__atomic_load_n(&p->waiters, __ATOMIC_SEQ_CST))
+	if (!__atomic_load_n(&p->waiters, __ATOMIC_RELAXED))
 		return;
+	/* Against a consumer that stores consumer_pos, fences, then reads the ring. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	mask = m->max_entries - 1;
 	rec_pos = (uint64_t)((const uint8_t *)hdr - (const uint8_t *)m->data) & mask;
 	if (!(flags & BPF_RB_FORCE_WAKEUP) &&
@@ -179,12 +194,11 @@ static void wake_if_caught_up(struct uxdp_map *m, const uint32_t *hdr, uint64_t 
 }
 
 /*
- * Publish a record: clear busy (set discard).  An exchange, as the kernel's
- * xchg: a full barrier between publishing and reading the consumer's
- * position and the waiters, against a waiter that announces itself and
- * then reads the positions (uxdp_ringbuf_waiter()).  m is NULL when the
- * record's map is not known (a range the segment registry could not hold):
- * no wakeup then.
+ * Publish a record: clear busy (set discard), then see whether to wake.
+ * No fence between the two while nobody waits: a waiter that joins makes
+ * every CPU pass a barrier (uxdp_ringbuf_waiter()), so a commit either
+ * sees it or was visible to it.  m is NULL when the record's map is not
+ * known (a range the segment registry could not hold): no wakeup then.
  */
 static void commit(struct uxdp_map *m, void *data, uint64_t flags, bool discard)
 {
@@ -193,19 +207,29 @@ static void commit(struct uxdp_map *m, void *data, uint64_t flags, bool discard)
 
 	if (discard)
 		len |= BPF_RINGBUF_DISCARD_BIT;
-	__atomic_exchange_n(hdr, len, __ATOMIC_SEQ_CST);
+	__atomic_store_n(hdr, len, __ATOMIC_RELEASE);
 	wake_if_caught_up(m, hdr, flags);
 }
 
 /* bpf_ringbuf_submit() has no map argument: the record's address names it. */
+static struct uxdp_map *map_of_record(const void *data)
+{
+	struct uxdp_map *m = last_reserved;
+
+	if (m && (const uint8_t *)data >= (const uint8_t *)m->data &&
+	    (const uint8_t *)data < (const uint8_t *)m->data + 2 * (size_t)m->max_entries)
+		return m;
+	return uxdp_seg_tag_of(data);
+}
+
 void uxdp_ringbuf_submit(void *data, uint64_t flags)
 {
-	commit(uxdp_seg_tag_of(data), data, flags, false);
+	commit(map_of_record(data), data, flags, false);
 }
 
 void uxdp_ringbuf_discard(void *data, uint64_t flags)
 {
-	commit(uxdp_seg_tag_of(data), data, flags, true);
+	commit(map_of_record(data), data, flags, true);
 }
 
 int uxdp_ringbuf_output(struct uxdp_map *m, const void *data, uint64_t size, uint64_t flags)
@@ -303,18 +327,24 @@ int uxdp_ringbuf_layout(struct uxdp_map *m, struct uxdp_ringbuf_layout *out)
 
 /*
  * Announce (join) or withdraw a waiter.  After joining, the caller reads the
- * positions: the full barrier here and the exchange in commit() make sure
- * that either that read sees a record, or the record's commit sees the
- * waiter and wakes it.
+ * positions.  Producers read the waiters without a fence (commit()), so a
+ * producer's load may pass its own store of the record; the asymmetric
+ * fence here, a barrier on every CPU of the system (membarrier), makes sure
+ * that either the caller's read sees the record or the commit sees the
+ * waiter.  Where membarrier is refused, -ENOSYS: the caller must look
+ * again later (a record committed right then may not wake it).
  */
-void uxdp_ringbuf_waiter(struct uxdp_map *m, bool join)
+int uxdp_ringbuf_waiter(struct uxdp_map *m, bool join)
 {
 	uint32_t *w = &prod_page(m)->waiters;
 
-	if (join)
-		__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
-	else if (__atomic_load_n(w, __ATOMIC_RELAXED))
-		__atomic_sub_fetch(w, 1, __ATOMIC_SEQ_CST);
+	if (!join) {
+		if (__atomic_load_n(w, __ATOMIC_RELAXED))
+			__atomic_sub_fetch(w, 1, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -ENOSYS : 0;
 }
 
 uint32_t uxdp_ringbuf_wakeups(struct uxdp_map *m)

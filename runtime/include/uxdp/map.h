@@ -272,11 +272,14 @@ int uxdp_ringbuf_layout(struct uxdp_map *map, struct uxdp_ringbuf_layout *out);
  * had caught up with the record, or with BPF_RB_FORCE_WAKEUP (never with
  * BPF_RB_NO_WAKEUP), but only while some waiter has joined: join, read the
  * positions, then wait for the counter to move past the value read before.
+ * Joining costs a barrier on every CPU (membarrier), so that commits need
+ * none while nobody waits; -ENOSYS where the kernel refuses it (then a
+ * record committed while joining may not wake: look again after a while).
  * uxdp_ringbuf_wait(): 0 (moved, or woken), -ETIMEDOUT, -EINTR; timeout_ms
  * < 0 waits for ever.  uxdp_ringbuf_kick() makes waiters return without a
  * wakeup (to stop one).
  */
-void uxdp_ringbuf_waiter(struct uxdp_map *map, bool join);
+int uxdp_ringbuf_waiter(struct uxdp_map *map, bool join);
 uint32_t uxdp_ringbuf_wakeups(struct uxdp_map *map);
 int uxdp_ringbuf_wait(struct uxdp_map *map, uint32_t seen, int timeout_ms);
 void uxdp_ringbuf_kick(struct uxdp_map *map);
