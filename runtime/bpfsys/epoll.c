@@ -148,6 +148,13 @@ static void drain_if_empty(struct ring *r)
 
 /* ---- the waker thread ---- */
 
+/*
+ * An idle waker still looks at its stop flag this often: a kick
+ * (stop_waker()) that comes between its look and its futex wait is lost,
+ * and the wait must end by itself.
+ */
+#define IDLE_WAIT_MS 1000
+
 struct waker_arg {
 	struct ring *ring;
 	uint32_t seen;
@@ -166,7 +173,8 @@ static void *waker(void *p)
 		bool ready = __atomic_load_n(&r->ready, __ATOMIC_RELAXED);
 		uint32_t now;
 
-		uxdp_ringbuf_wait(r->map, a.seen, ready ? backoff_ms : a.settle ? 10 : -1);
+		uxdp_ringbuf_wait(r->map, a.seen,
+				  ready ? backoff_ms : a.settle ? 10 : IDLE_WAIT_MS);
 		if (a.settle) {
 			a.settle = false;
 			if (has_data(r))

@@ -248,6 +248,24 @@ static void poll_steps(int rb, int other)
 	       FD_ISSET(rb, &r), FD_ISSET(rb, &w), FD_ISSET(other, &r), FD_ISSET(other, &w));
 }
 
+static int no_record(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+/* ring_buffer__free() closes its epoll fd: a new ring buffer on the same fd works. */
+static void again(int fd)
+{
+	for (int i = 0; i < 2; i++) {
+		struct ring_buffer *rb = ring_buffer__new(fd, no_record, NULL, NULL);
+
+		say(i ? "ring_buffer__new after free" : "ring_buffer__new", rb ? 0 : -1);
+		if (rb)
+			printf("ring_buffer__poll empty: %d\n", ring_buffer__poll(rb, 0));
+		ring_buffer__free(rb);
+	}
+}
+
 static int bad(uint32_t rb_id, uint32_t other_id)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
@@ -286,6 +304,7 @@ static int bad(uint32_t rb_id, uint32_t other_id)
 	try_mmap("mmap hash map", other, page, PROT_READ, MAP_SHARED, 0);
 	epoll_steps(fd, other);
 	poll_steps(fd, other);
+	again(fd);
 	close(fd);
 	close(other);
 	return 0;

@@ -130,6 +130,8 @@ def run_side(name, consumer_argv, produce):
         if not check(len(got) == batch_records(b), "%s: batch %d: %d of %d records" %
                      (name, b, len(got), batch_records(b))):
             break
+    check(max(delays) < 5, "%s: a batch took %.1f s to reach the consumer (poll timeout 30 s)"
+          % (name, max(delays)))
     rest, rc, err = c.finish()
     check(rc == 0, "%s: consumer exit %s: %s" % (name, rc, err))
     check(rest == ["left after %d records: 0" % TOTAL], "%s: after the records: %r" %
