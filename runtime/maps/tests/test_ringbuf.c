@@ -148,8 +148,8 @@ static void test_ringbuf_wakeups(void)
 	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, BPF_RB_FORCE_WAKEUP), 0);
 	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 3); /* no waiter: nothing */
 	/* the positions are where the kernel's mmap layout has them */
-	base = (uint8_t *)uxdp_ringbuf_reserve(m, 4, 0) - 8 -
-	       (uxdp_ringbuf_query(m, BPF_RB_PROD_POS) - 16) % size - 2 * l.page;
+	base = uxdp_ringbuf_reserve(m, 4, 0); /* the record at prod - 16 */
+	base -= 8 + (uxdp_ringbuf_query(m, BPF_RB_PROD_POS) - 16) % size + 2 * l.page;
 	CHECK_EQ(*(uint64_t *)base, uxdp_ringbuf_query(m, BPF_RB_CONS_POS));
 	CHECK_EQ(*(uint64_t *)(base + l.page), uxdp_ringbuf_query(m, BPF_RB_PROD_POS));
 	uxdp_map_close(m);
