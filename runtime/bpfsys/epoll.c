@@ -153,7 +153,7 @@ static void drain_if_empty(struct ring *r)
  * (stop_waker()) that comes between its look and its futex wait is lost,
  * and the wait must end by itself.
  */
-#define IDLE_WAIT_MS 1000
+#define IDLE_WAIT_MS 1000 /* also how soon a record whose reserver died is skipped */
 
 struct waker_arg {
 	struct ring *ring;
@@ -175,11 +175,10 @@ static void *waker(void *p)
 
 		uxdp_ringbuf_wait(r->map, a.seen,
 				  ready ? backoff_ms : a.settle ? 10 : IDLE_WAIT_MS);
-		if (a.settle) {
-			a.settle = false;
-			if (has_data(r))
-				make_ready(r);
-		}
+		/* Nothing wakes for records behind one whose reserver died. */
+		if ((uxdp_ringbuf_unstick(r->map) || a.settle) && has_data(r))
+			make_ready(r);
+		a.settle = false;
 		now = uxdp_ringbuf_wakeups(r->map);
 		if (now != a.seen) {
 			a.seen = now;

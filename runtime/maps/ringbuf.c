@@ -362,6 +362,24 @@ int uxdp_ringbuf_wait(struct uxdp_map *m, uint32_t seen, int timeout_ms)
 	return -errno;
 }
 
+/*
+ * A consumer outside the runtime (libbpf's) stops for good at a busy record
+ * whose reserver died: mark such a record at the consumer's position
+ * discarded, as uxdp_ringbuf_consume() does.  Whether one was.
+ */
+bool uxdp_ringbuf_unstick(struct uxdp_map *m)
+{
+	uint64_t cons = __atomic_load_n(cons_pos(m), __ATOMIC_ACQUIRE);
+	uint64_t prod = __atomic_load_n(&prod_page(m)->producer_pos, __ATOMIC_ACQUIRE);
+	uint32_t *hdr, len;
+
+	if (m->type != BPF_MAP_TYPE_RINGBUF || cons >= prod)
+		return false;
+	hdr = (uint32_t *)((uint8_t *)m->data + (cons & (m->max_entries - 1)));
+	len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+	return (len & BPF_RINGBUF_BUSY_BIT) && dead_reserver(m, hdr, &len);
+}
+
 /* Waiters return to re-check (their own stop flag); no wakeup is counted. */
 void uxdp_ringbuf_kick(struct uxdp_map *m)
 {

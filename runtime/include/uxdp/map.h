@@ -283,6 +283,12 @@ int uxdp_ringbuf_waiter(struct uxdp_map *map, bool join);
 uint32_t uxdp_ringbuf_wakeups(struct uxdp_map *map);
 int uxdp_ringbuf_wait(struct uxdp_map *map, uint32_t seen, int timeout_ms);
 void uxdp_ringbuf_kick(struct uxdp_map *map);
+/*
+ * For a consumer that is not uxdp_ringbuf_consume() (libbpf's, through
+ * mmap): mark the record at the consumer position discarded if it is busy
+ * and its reserver died, so that the consumer goes on.  Whether it did.
+ */
+bool uxdp_ringbuf_unstick(struct uxdp_map *map);
 
 /* ---- perf event array ---- */
 

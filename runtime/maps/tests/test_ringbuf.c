@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Ring buffer: reserve/submit/discard/output/query, order, wrap-around,
  * full ring; perf_event_array rings with output and a consumer. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -155,6 +156,39 @@ static void test_ringbuf_wakeups(void)
 	uxdp_map_close(m);
 }
 
+static void *reserve_and_exit(void *m)
+{
+	return uxdp_ringbuf_reserve(m, 4, 0);
+}
+
+/* A record left busy by a thread that is gone is skipped for other consumers too. */
+static void test_ringbuf_unstick(void)
+{
+	uint32_t size = (uint32_t)sysconf(_SC_PAGESIZE), v = 9;
+	struct uxdp_map *m = mk("rbu", BPF_MAP_TYPE_RINGBUF, 0, 0, size, 0);
+	static struct seen s;
+	void *rec = NULL, *mine;
+	pthread_t t;
+
+	if (!m)
+		return;
+	CHECK(!uxdp_ringbuf_unstick(m)); /* empty */
+	mine = uxdp_ringbuf_reserve(m, 4, 0);
+	CHECK(!uxdp_ringbuf_unstick(m)); /* busy, its reserver alive */
+	uxdp_ringbuf_submit(mine, 0);
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 1);
+	CHECK_EQ(pthread_create(&t, NULL, reserve_and_exit, m), 0);
+	pthread_join(t, &rec);
+	CHECK(rec != NULL);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0);
+	CHECK(uxdp_ringbuf_unstick(m));  /* the dead thread's record: discarded */
+	CHECK(!uxdp_ringbuf_unstick(m)); /* it is not busy any more */
+	s.n = 0;
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 1);
+	CHECK_EQ(s.vals[0], 9);
+	uxdp_map_close(m);
+}
+
 static int check_tail(void *ctx, void *data, size_t size)
 {
 	struct seen *s = ctx;
@@ -219,6 +253,7 @@ int main(void)
 	test_begin("rb");
 	test_ringbuf();
 	test_ringbuf_wakeups();
+	test_ringbuf_unstick();
 	test_perf();
 	return test_end();
 }
