@@ -27,7 +27,7 @@
  * had caught up with that record (nothing else could be waiting for it),
  * or with BPF_RB_FORCE_WAKEUP, never with BPF_RB_NO_WAKEUP.  A wakeup bumps
  * a counter in the producer page and FUTEX_WAKEs it (a shared futex: the
- * waiter is in another process, runtime/bpfsys/epoll.c).  Only while a
+ * waiter is in another process, runtime/bpfsys/ready.c).  Only while a
  * waiter has announced itself (waiters > 0): without one, a commit costs
  * one load more than a plain store; with one, a full fence too (as the
  * kernel's xchg) and a FUTEX_WAKE when the consumer had caught up.
@@ -61,8 +61,11 @@ __attribute__((constructor)) static void init_page_size(void)
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* A map made by another constructor may come before ours. */
 static inline size_t rb_page(void)
 {
+	if (__builtin_expect(!page_size, 0))
+		init_page_size();
 	return page_size;
 }
 
