@@ -15,11 +15,13 @@
  * descriptor, so that mprotect(PROT_WRITE) fails as on the kernel's (which
  * clears VM_MAYWRITE).
  *
- * Other uxdp map types are refused with the kernel's errno (524 ENOTSUPP
- * for a type that cannot be mapped, EINVAL for an array without
- * BPF_F_MMAPABLE);
- * uxdp does not serve BPF_F_MMAPABLE arrays through mmap yet (EOPNOTSUPP and
- * a line).  Every other mmap() goes to libc untouched.
+ * A BPF_F_MMAPABLE array (libbpf's global data, a skeleton's .bss) is its
+ * values from offset 0, round_up(value_size, 8) apart, as in the kernel;
+ * so is a uxdp array from uxdp_map_array_data_off() on: a mapping at
+ * offset o is the segment at that offset + o.  Other uxdp map types are
+ * refused with the kernel's errno (524 ENOTSUPP for a type that cannot be
+ * mapped, EINVAL for an array without BPF_F_MMAPABLE).  Every other mmap()
+ * goes to libc untouched.
  *
  * The runtime linked into this library maps segments itself: the library is
  * linked with --wrap=mmap, so its own calls reach __wrap_mmap (libc's mmap),
@@ -77,16 +79,14 @@ static int map_piece(uint8_t *addr, size_t len, int prot, int flags, int fd, off
 }
 
 /*
- * The kernel's checks, in its order: MAP_SHARED only, then a writable
- * mapping only of the consumer page (EPERM), then the range (EINVAL).
+ * The kernel's checks after bpf_map_mmap()'s: a writable mapping only of
+ * the consumer page (EPERM), then the range (EINVAL).
  */
 static int ringbuf_check(const struct uxdp_ringbuf_layout *l, size_t len, int prot, int flags,
 			 off_t off)
 {
 	uint64_t span = 2 * l->page + 2 * l->size, end;
 
-	if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
-		return -EINVAL;
 	len = (len + l->page - 1) / l->page * l->page;
 	if ((prot & PROT_WRITE) && (off != 0 || len != l->page))
 		return -EPERM;
@@ -148,14 +148,46 @@ out:
 	return base;
 }
 
-static void *refuse(int err, const char *what)
+static void *fail(int err)
 {
-	static int said;
-
-	if (what && !__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
-		fprintf(stderr, "uxdp-bpfsys: mmap: %s\n", what);
 	errno = err;
 	return MAP_FAILED;
+}
+
+/*
+ * The kernel's bpf_map_mmap() then array_map_mmap(): a writable mapping of
+ * a frozen map is EPERM, of one programs may not write EACCES; then the
+ * flag, then the range (EINVAL).
+ */
+static void *array_mmap(struct bpfsys_map *m, void *addr, size_t len, int prot, int flags,
+			int fd, off_t off)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t limit = (uint64_t)m->info.max_entries * ((m->info.value_size + 7) & ~7u), end;
+	int ro = -1;
+	void *p;
+
+	if ((prot & PROT_WRITE) && uxdp_map_frozen(m->map))
+		return fail(EPERM);
+	if ((prot & PROT_WRITE) && (m->info.map_flags & BPF_F_RDONLY_PROG))
+		return fail(EACCES);
+	if (!(m->info.map_flags & BPF_F_MMAPABLE))
+		return fail(EINVAL);
+	len = (len + page - 1) / page * page;
+	limit = (limit + page - 1) / page * page;
+	if (__builtin_add_overflow((uint64_t)off, (uint64_t)len, &end) || end > limit)
+		return fail(EINVAL);
+	if (!(prot & PROT_WRITE))
+		ro = ro_fd(fd);
+	p = real_mmap(addr, len, prot, flags, ro >= 0 ? ro : fd,
+		      (off_t)(uxdp_map_array_data_off(m->map) + (uint64_t)off));
+	if (ro >= 0) {
+		int err = errno;
+
+		close(ro);
+		errno = err;
+	}
+	return p;
 }
 
 static void *map_mmap(struct bpfsys_map *m, void *addr, size_t len, int prot, int flags, int fd,
@@ -164,18 +196,16 @@ static void *map_mmap(struct bpfsys_map *m, void *addr, size_t len, int prot, in
 	/* The file checks come first in the kernel: a write-only fd maps nothing. */
 	if (m->fd_mode == O_WRONLY || ((prot & PROT_WRITE) && m->fd_mode == O_RDONLY &&
 				       (flags & MAP_TYPE) != MAP_PRIVATE))
-		return refuse(EACCES, NULL);
+		return fail(EACCES);
 	if (m->info.type != BPF_MAP_TYPE_RINGBUF && m->info.type != BPF_MAP_TYPE_ARRAY)
-		return refuse(ENOTSUPP, NULL);
+		return fail(ENOTSUPP);
 	/* mm makes a shared mapping of a read-only file not VM_SHARED: EINVAL. */
-	if (m->fd_mode == O_RDONLY)
-		return refuse(EINVAL, NULL);
+	if (m->fd_mode == O_RDONLY || ((flags & MAP_TYPE) != MAP_SHARED &&
+				       (flags & MAP_TYPE) != MAP_SHARED_VALIDATE))
+		return fail(EINVAL);
 	if (m->info.type == BPF_MAP_TYPE_RINGBUF)
 		return ringbuf_mmap(m, addr, len, prot, flags, fd, off);
-	if (!(m->info.map_flags & BPF_F_MMAPABLE))
-		return refuse(EINVAL, NULL);
-	return refuse(EOPNOTSUPP, "a BPF_F_MMAPABLE array is not served through mmap yet: "
-				  "read it with bpf_map_lookup_elem (see docs/control-plane.md)");
+	return array_mmap(m, addr, len, prot, flags, fd, off);
 }
 
 static void *bpfsys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

@@ -109,15 +109,29 @@ static int finish_poll(struct pollfd *fds, nfds_t n, const struct pollfd *copy,
 typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
 typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
 
+static poll_fn real_poll_fn;
+
+static int real_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	if (!real_poll_fn)
+		real_poll_fn = (poll_fn)dlsym(RTLD_NEXT, "poll");
+	return real_poll_fn(fds, n, timeout);
+}
+
+/* The library's own poll() (the daemon client's; linked with --wrap=poll). */
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	return real_poll(fds, n, timeout);
+}
+
 BPFSYS_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-	static poll_fn real;
+	poll_fn real = real_poll;
 	struct pollfd *copy;
 	enum kind *kinds;
 	int r;
 
-	if (!real)
-		real = (poll_fn)dlsym(RTLD_NEXT, "poll");
 	if (!maybe_ours() || !fds)
 		return real(fds, n, timeout);
 	r = prepare_poll(fds, n, &copy, &kinds);

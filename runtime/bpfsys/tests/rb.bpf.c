@@ -21,6 +21,15 @@ struct {
 	__type(value, __u64); /* 0: packets seen, 1: records that found no room */
 } counters SEC(".maps");
 
+/* Read through mmap by the consumer test: [0] packets, [1] bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 600); /* 4800 bytes: two pages */
+	__type(key, __u32);
+	__type(value, __u64);
+} mm SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4);
@@ -57,9 +66,17 @@ int rb_events(struct xdp_md *ctx)
 	__u32 k = 0;
 	__u64 *seq = bpf_map_lookup_elem(&counters, &k);
 	struct rec r = {}, *p;
+	__u64 *v;
 
 	if (!seq)
 		return XDP_PASS;
+	v = bpf_map_lookup_elem(&mm, &k); /* k == 0 */
+	if (v)
+		*v += 1;
+	k = 1;
+	v = bpf_map_lookup_elem(&mm, &k);
+	if (v)
+		*v += (__u64)(end - data);
 	r.seq = (*seq)++;
 	r.ns = bpf_ktime_get_ns();
 	r.len = (__u32)(end - data);

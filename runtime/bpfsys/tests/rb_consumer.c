@@ -13,8 +13,9 @@
  *       On stderr: how long records waited for the consumer.  With
  *       "outer", the program waits itself: poll() on ring_buffer__epoll_fd(),
  *       then ring_buffer__consume(), as an event loop of its own does.
- *   rb_consumer bad RB_ID OTHER_ID  bad mmap()s and epoll_ctl()s, one
- *       "step: result" line each (rb_expected.txt is the kernel's output).
+ *   rb_consumer bad RB_ID OTHER_ID MM_ID PLAIN_ID  bad mmap()s and epoll_ctl()s,
+ *       one "step: result" line each (rb_expected.txt is the kernel's
+ *       output), and rb.bpf.c's BPF_F_MMAPABLE array read through mmap.
  *   rb_consumer perf ID            perf_buffer__new() on map ID.
  */
 #define _GNU_SOURCE
@@ -266,7 +267,40 @@ static void again(int fd)
 	}
 }
 
-static int bad(uint32_t rb_id, uint32_t other_id)
+/* A BPF_F_MMAPABLE array: its values at offset 0, shared with the programs. */
+static void mmapable(uint32_t id, uint32_t plain_id)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = bpf_map_get_fd_by_id(id), plain = bpf_map_get_fd_by_id(plain_id);
+	uint64_t *v, got = 0;
+	uint32_t k = 2;
+
+	v = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
+	say("mmap mmapable array ro", v == MAP_FAILED ? -1 : 0);
+	if (v != MAP_FAILED) {
+		printf("packets %llu, bytes %llu\n", (unsigned long long)v[0],
+		       (unsigned long long)v[1]);
+		say("mprotect mmapable array ro to rw", mprotect(v, page, PROT_READ | PROT_WRITE));
+		munmap(v, 2 * page);
+	}
+	v = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	say("mmap mmapable array rw", v == MAP_FAILED ? -1 : 0);
+	if (v != MAP_FAILED) {
+		v[2] = 0x1234;
+		bpf_map_lookup_elem(fd, &k, &got);
+		printf("written through mmap, looked up: %#llx\n", (unsigned long long)got);
+		munmap(v, page);
+	}
+	try_mmap("mmap mmapable array second page", fd, page, PROT_READ, MAP_SHARED, (off_t)page);
+	try_mmap("mmap mmapable array past the end", fd, page, PROT_READ, MAP_SHARED,
+		 (off_t)(2 * page));
+	try_mmap("mmap mmapable array private", fd, page, PROT_READ, MAP_PRIVATE, 0);
+	try_mmap("mmap plain array", plain, page, PROT_READ, MAP_SHARED, 0);
+	close(plain);
+	close(fd);
+}
+
+static int bad(uint32_t rb_id, uint32_t other_id, uint32_t mm_id, uint32_t plain_id)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
 	struct bpf_map_info info = { 0 };
@@ -302,6 +336,7 @@ static int bad(uint32_t rb_id, uint32_t other_id)
 		 page);
 	close(rofd);
 	try_mmap("mmap hash map", other, page, PROT_READ, MAP_SHARED, 0);
+	mmapable(mm_id, plain_id);
 	epoll_steps(fd, other);
 	poll_steps(fd, other);
 	again(fd);
@@ -329,10 +364,11 @@ int main(int argc, char **argv)
 	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "outer"))) &&
 	    !strcmp(argv[1], "consume"))
 		return consume((uint32_t)atol(argv[2]), atol(argv[3]), argc == 5);
-	if (argc == 4 && !strcmp(argv[1], "bad"))
-		return bad((uint32_t)atol(argv[2]), (uint32_t)atol(argv[3]));
+	if (argc == 6 && !strcmp(argv[1], "bad"))
+		return bad((uint32_t)atol(argv[2]), (uint32_t)atol(argv[3]), (uint32_t)atol(argv[4]),
+			   (uint32_t)atol(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "perf"))
 		return perf((uint32_t)atol(argv[2]));
-	fprintf(stderr, "usage: rb_consumer consume ID COUNT [outer] | bad RB_ID OTHER_ID | perf ID\n");
+	fprintf(stderr, "usage: rb_consumer consume ID COUNT [outer] | bad RB_ID OTHER_ID MM_ID PLAIN_ID | perf ID\n");
 	return 2;
 }

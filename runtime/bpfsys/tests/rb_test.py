@@ -162,7 +162,7 @@ def uxdp_side(mode):
                     MODES[mode], lambda: common.run_uxdp(A.uxdp, A.obj, INST, PCAP))
     if mode != "poll":
         return recs
-    bad = subprocess.run(wrap + ["bad", str(ids["events"]), str(ids["other"])],
+    bad = subprocess.run(wrap + ["bad"] + [str(ids[m]) for m in BAD_MAPS],
                          capture_output=True, text=True)
     check(bad.returncode == 0, "uxdp bad: exit %d: %s" % (bad.returncode, bad.stderr))
     compare("uxdp bad input", bad.stdout, open(A.expected).read())
@@ -177,7 +177,7 @@ def kernel_side(mode):
     k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ids = {}
-    for _ in range(4):
+    for _ in range(5):  # rb.bpf.c's maps
         line = k.stdout.readline()
         if not line:
             break
@@ -201,8 +201,10 @@ def kernel_side(mode):
                                            str(TOTAL)] + MODES[mode], produce)
         if mode != "poll":
             return recs
-        bad = subprocess.run([A.consumer, "bad", str(ids["events"]), str(ids["other"])],
+        bad = subprocess.run([A.consumer, "bad"] + [str(ids[m]) for m in BAD_MAPS],
                              capture_output=True, text=True)
+        with open(os.path.join(A.work, "kernel_bad.txt"), "w") as f:
+            f.write(bad.stdout)
         compare("kernel bad input", bad.stdout, open(A.expected).read())
         perf = subprocess.run([A.consumer, "perf", str(ids["perf"])], capture_output=True,
                               text=True)
@@ -214,6 +216,7 @@ def kernel_side(mode):
 
 
 MODES = {"poll": [], "outer": ["outer"]}
+BAD_MAPS = ("events", "other", "mm", "counters")
 try:
     write_pcap()
     for mode in MODES:

@@ -147,6 +147,12 @@ unsigned int uxdp_map_ncpus(const struct uxdp_map *map);
 size_t uxdp_map_value_bytes(const struct uxdp_map *map);
 /* Value of element 0 of an array map (see the layout above); NULL for others. */
 void *uxdp_map_array_data(struct uxdp_map *map);
+/*
+ * Where that value is in the map's segment (a page-aligned file offset),
+ * for a BPF_MAP_TYPE_ARRAY mapped the kernel's way (BPF_F_MMAPABLE: the
+ * values from offset 0, round_up(value_size, 8) apart); 0 for others.
+ */
+uint64_t uxdp_map_array_data_off(const struct uxdp_map *map);
 uint32_t uxdp_map_id(const struct uxdp_map *map);
 uint32_t uxdp_map_type(const struct uxdp_map *map);
 /*
