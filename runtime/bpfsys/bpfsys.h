@@ -195,6 +195,42 @@ uint32_t bpfsys_nl_port_prog(const struct uxdp_dmsg_port *ports, size_t n, uint3
 /* An RTM_GETLINK sent and its answer queued, rewritten for the daemon's ports: 1; 0 not taken. */
 int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
 
+/* ---- ready.c: when a ring buffer fd is ready (stand-ins to wait on) ---- */
+
+struct bpfsys_ring;
+
+/* The readiness of ring buffer map, made once per process; NULL with *err. */
+struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int *err);
+/* Its eventfd, readable while the ring is ready (kept by ready.c). */
+int bpfsys_ring_efd(const struct bpfsys_ring *r);
+/* A user (an epoll registration) more, or less: a waker thread runs while there is one. */
+int bpfsys_ring_hold(struct bpfsys_ring *r);
+void bpfsys_ring_release(struct bpfsys_ring *r);
+/* Ready now if the ring has data (epoll ADD and MOD). */
+void bpfsys_ring_ready_if_data(struct bpfsys_ring *r);
+/* Before a wait: an empty ring stops being ready (and a waker lost in a fork restarts). */
+void bpfsys_ring_before_wait(struct bpfsys_ring *r);
+/* A new descriptor that always reports an error (EPOLLERR), as a map without poll. */
+int bpfsys_error_stand_in(void);
+/*
+ * The descriptor poll()/select() wait on in place of m's: a ring buffer's
+ * eventfd, readable iff it has data now or gets a wakeup; for another type,
+ * one that always reports POLLERR.  Kept by ready.c.  -errno on failure.
+ */
+int bpfsys_poll_stand_in(const struct bpfsys_map *m);
+
+/* ---- epoll.c: uxdp map fds in epoll sets ---- */
+
+/* Whether any uxdp map fd is registered in an epoll set. */
+bool bpfsys_epoll_in_use(void);
+/* Before a wait on epfd (or on a poll set holding it): its empty rings stop being ready. */
+void bpfsys_epoll_before_wait(int epfd);
+/* fdmap.c: whether this process has met a uxdp map fd. */
+bool bpfsys_fd_maps_seen(void);
+
+/* perf.c: a perf event fd stored into a uxdp perf event array (refused). */
+long bpfsys_perf_refuse(struct bpfsys_call *c);
+
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"
 

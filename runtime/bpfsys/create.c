@@ -171,18 +171,14 @@ long bpfsys_map_create(struct bpfsys_call *c)
 	if (err)
 		return err;
 	/*
-	 * A uxdp map fd is its segment: mmap of it is not translated into the
-	 * map's values.  libbpf's probe is told so (it then makes its global
-	 * data without the flag and uses bpf(2)); a map asked for with the
-	 * flag is made (libbpf 1.1 toggles the flag on for a .rodata of only
-	 * static variables when the probe says no), with a line.
+	 * libbpf's probe for mmapable arrays is told no (it then makes its
+	 * global data without the flag and uses bpf(2)); a map asked for with
+	 * the flag is made (libbpf 1.1 toggles the flag on for a .rodata of
+	 * only static variables when the probe says no), and mmap of it is
+	 * served as the kernel's (mmap.c).
 	 */
-	if (a->map_flags & BPF_F_MMAPABLE) {
-		if (libbpf_probe(a))
-			return -EOPNOTSUPP;
-		bpfsys_say_once(c->cmd, "BPF_F_MMAPABLE: the map is made, but mmap of a uxdp map "
-					"fd is not translated (docs/control-plane.md)");
-	}
+	if ((a->map_flags & BPF_F_MMAPABLE) && libbpf_probe(a))
+		return -EOPNOTSUPP;
 	if (libbpf_probe(a))
 		return bpfsys_kernel(c);
 	if (!served_type(a->map_type) || a->map_ifindex || a->btf_vmlinux_value_type_id)

@@ -222,6 +222,8 @@ long bpfsys_map_update_elem(struct bpfsys_call *c)
 		return r < 0 ? r : bpfsys_kernel(c);
 	if (!bpfsys_can_write(&m))
 		return -EPERM;
+	if (m.info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return bpfsys_perf_refuse(c);
 	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;

@@ -172,6 +172,11 @@ int bpfsys_fd_map(int fd, struct bpfsys_map *out)
 	return err ?: 1;
 }
 
+bool bpfsys_fd_maps_seen(void)
+{
+	return __atomic_load_n(&known, __ATOMIC_RELAXED) != NULL;
+}
+
 int bpfsys_open_mode(uint32_t bpf_flags)
 {
 	if (bpf_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))

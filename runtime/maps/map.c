@@ -995,6 +995,13 @@ void *uxdp_map_array_data(struct uxdp_map *map)
 	return map->data;
 }
 
+uint64_t uxdp_map_array_data_off(const struct uxdp_map *map)
+{
+	if (map->type != BPF_MAP_TYPE_ARRAY)
+		return 0;
+	return (uint64_t)((uint8_t *)map->data - (uint8_t *)map->hdr);
+}
+
 uint32_t uxdp_map_id(const struct uxdp_map *map)
 {
 	return map->id;

@@ -22,7 +22,7 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 2
+#define UXDP_SHM_VERSION 3 /* 3: ring buffer positions in pages of their own */
 #define UXDP_SHM_HDR_SIZE 4096
 
 /*
@@ -61,7 +61,8 @@ struct uxdp_shm_hdr {
 	char instance[UXDP_INSTANCE_LEN];
 
 	/* Type-specific geometry, fixed at creation. */
-	uint64_t aux_off;        /* hash: buckets; slot arrays: present flags; perf: rings */
+	uint64_t aux_off;        /* hash: buckets; slot arrays: present flags; perf: rings;
+				    ringbuf: the consumer and producer pages */
 	uint32_t elem_size;      /* hash, lpm: bytes per element / node */
 	uint32_t n_elems;        /* hash: elements a map may use (LRU: the kernel's count) */
 	uint32_t n_buckets;      /* hash: a power of two */
@@ -80,8 +81,6 @@ struct uxdp_shm_hdr {
 	uint64_t q_state;        /* queue/stack: oldest slot | count << 32, one store */
 	uint64_t forced_reuse;   /* elements reused before every reader had passed */
 	uint64_t recoveries;     /* writer locks taken over from a dead holder */
-	_Alignas(64) uint64_t rb_cons_pos; /* ringbuf: consumer, own cache line */
-	_Alignas(64) uint64_t rb_prod_pos; /* ringbuf: producers (under lock) */
 
 	/*
 	 * Written once by the creator, read only by the control plane: the

@@ -4,7 +4,8 @@
  * libbpf, run its XDP program on every packet of PCAP with
  * BPF_PROG_TEST_RUN on CPU 0 (uxdp's one pcap worker is CPU 0 of its
  * per-CPU maps), print "name id" for each map, then hold the maps until
- * stdin closes.  usage: kload OBJ PCAP.  Exit 77 when the kernel refuses
+ * stdin closes; each line read meanwhile runs the capture once more and is
+ * answered "ran N" (rb_test.py's batches).  usage: kload OBJ PCAP.  Exit 77 when the kernel refuses
  * BPF (no root): the caller skips.
  */
 #define _GNU_SOURCE
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
 	struct bpf_program *p;
 	struct bpf_map *m;
 	cpu_set_t cpu;
-	char c;
+	char line[64];
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: kload OBJ PCAP\n");
@@ -77,8 +78,10 @@ int main(int argc, char **argv)
 		printf("%s %u\n", info.name, info.id); /* the kernel's name: 15 characters */
 	}
 	fflush(stdout);
-	while (fread(&c, 1, 1, stdin) == 1)
-		;
+	while (fgets(line, sizeof(line), stdin)) {
+		printf("ran %d\n", run_pcap(bpf_program__fd(p), argv[2]));
+		fflush(stdout);
+	}
 	bpf_object__close(obj);
 	return 0;
 }

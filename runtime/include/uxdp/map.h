@@ -147,6 +147,12 @@ unsigned int uxdp_map_ncpus(const struct uxdp_map *map);
 size_t uxdp_map_value_bytes(const struct uxdp_map *map);
 /* Value of element 0 of an array map (see the layout above); NULL for others. */
 void *uxdp_map_array_data(struct uxdp_map *map);
+/*
+ * Where that value is in the map's segment (a page-aligned file offset),
+ * for a BPF_MAP_TYPE_ARRAY mapped the kernel's way (BPF_F_MMAPABLE: the
+ * values from offset 0, round_up(value_size, 8) apart); 0 for others.
+ */
+uint64_t uxdp_map_array_data_off(const struct uxdp_map *map);
 uint32_t uxdp_map_id(const struct uxdp_map *map);
 uint32_t uxdp_map_type(const struct uxdp_map *map);
 /*
@@ -254,6 +260,41 @@ uint64_t uxdp_ringbuf_query(struct uxdp_map *map, uint64_t flags);
  */
 typedef int (*uxdp_ringbuf_cb)(void *ctx, void *data, size_t size);
 int uxdp_ringbuf_consume(struct uxdp_map *map, uxdp_ringbuf_cb cb, void *ctx);
+
+/*
+ * Where a ring buffer's parts are in its segment: from pos_off on, the
+ * kernel's mmap layout (consumer page, producer page, data).  -EINVAL if
+ * map is not a ring buffer.
+ */
+struct uxdp_ringbuf_layout {
+	uint64_t pos_off;  /* consumer_pos page; producer_pos page at pos_off + page */
+	uint64_t data_off; /* the data area, size bytes */
+	uint64_t size;
+	size_t page;
+};
+int uxdp_ringbuf_layout(struct uxdp_map *map, struct uxdp_ringbuf_layout *out);
+/*
+ * Wakeups for a consumer in any process.  A commit wakes when the consumer
+ * had caught up with the record, or with BPF_RB_FORCE_WAKEUP (never with
+ * BPF_RB_NO_WAKEUP), but only while some waiter has joined: join, read the
+ * positions, then wait for the counter to move past the value read before.
+ * Joining costs a barrier on every CPU (membarrier), so that commits need
+ * none while nobody waits; -ENOSYS where the kernel refuses it (then a
+ * record committed while joining may not wake: look again after a while).
+ * uxdp_ringbuf_wait(): 0 (moved, or woken), -ETIMEDOUT, -EINTR; timeout_ms
+ * < 0 waits for ever.  uxdp_ringbuf_kick() makes waiters return without a
+ * wakeup (to stop one).
+ */
+int uxdp_ringbuf_waiter(struct uxdp_map *map, bool join);
+uint32_t uxdp_ringbuf_wakeups(struct uxdp_map *map);
+int uxdp_ringbuf_wait(struct uxdp_map *map, uint32_t seen, int timeout_ms);
+void uxdp_ringbuf_kick(struct uxdp_map *map);
+/*
+ * For a consumer that is not uxdp_ringbuf_consume() (libbpf's, through
+ * mmap): mark the record at the consumer position discarded if it is busy
+ * and its reserver died, so that the consumer goes on.  Whether it did.
+ */
+bool uxdp_ringbuf_unstick(struct uxdp_map *map);
 
 /* ---- perf event array ---- */
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Ring buffer: reserve/submit/discard/output/query, order, wrap-around,
  * full ring; perf_event_array rings with output and a consumer. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -97,6 +98,97 @@ static void test_ringbuf(void)
 	uxdp_map_close(m);
 }
 
+/*
+ * Wakeups follow the kernel's rule (bpf_ringbuf_commit): a commit wakes
+ * when the consumer had caught up with the record, or when forced; never
+ * with BPF_RB_NO_WAKEUP; and only while a waiter has joined.  The mmap
+ * layout is the kernel's from pos_off on: consumer_pos, producer_pos, data.
+ */
+static void test_ringbuf_wakeups(void)
+{
+	uint32_t size = (uint32_t)sysconf(_SC_PAGESIZE), w0, v = 1;
+	struct uxdp_map *m = mk("rbw", BPF_MAP_TYPE_RINGBUF, 0, 0, size, 0);
+	struct uxdp_ringbuf_layout l;
+	static struct seen s;
+	uint32_t *a, *b;
+	uint8_t *base;
+
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_ringbuf_layout(m, &l), 0);
+	CHECK(l.page == size && l.size == size && l.data_off == l.pos_off + 2 * l.page);
+	w0 = uxdp_ringbuf_wakeups(m);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0); /* nobody waits: no wakeup */
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0);
+	uxdp_ringbuf_consume(m, collect, &s);
+	uxdp_ringbuf_waiter(m, true);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, BPF_RB_NO_WAKEUP), 0);
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0); /* consumer behind: none */
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, BPF_RB_FORCE_WAKEUP), 0);
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 1);
+	uxdp_ringbuf_consume(m, collect, &s);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0); /* caught up: wakes */
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 2);
+	uxdp_ringbuf_consume(m, collect, &s);
+	/* reserve + submit: the record's map is found from its address */
+	a = uxdp_ringbuf_reserve(m, 4, 0);
+	b = uxdp_ringbuf_reserve(m, 4, 0);
+	CHECK(a && b);
+	if (a && b) {
+		uxdp_ringbuf_submit(b, 0); /* not the one the consumer waits at */
+		CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 2);
+		uxdp_ringbuf_discard(a, 0);
+		CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 3);
+	}
+	CHECK_EQ(uxdp_ringbuf_wait(m, w0, 0), 0);       /* moved past w0 already */
+	CHECK_EQ(uxdp_ringbuf_wait(m, w0 + 3, 1), -ETIMEDOUT);
+	uxdp_ringbuf_waiter(m, false);
+	uxdp_ringbuf_consume(m, collect, &s);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, BPF_RB_FORCE_WAKEUP), 0);
+	CHECK_EQ(uxdp_ringbuf_wakeups(m), w0 + 3); /* no waiter: nothing */
+	/* the positions are where the kernel's mmap layout has them */
+	base = uxdp_ringbuf_reserve(m, 4, 0); /* the record at prod - 16 */
+	base -= 8 + (uxdp_ringbuf_query(m, BPF_RB_PROD_POS) - 16) % size + 2 * l.page;
+	CHECK_EQ(*(uint64_t *)base, uxdp_ringbuf_query(m, BPF_RB_CONS_POS));
+	CHECK_EQ(*(uint64_t *)(base + l.page), uxdp_ringbuf_query(m, BPF_RB_PROD_POS));
+	uxdp_map_close(m);
+}
+
+static void *reserve_and_exit(void *m)
+{
+	return uxdp_ringbuf_reserve(m, 4, 0);
+}
+
+/* A record left busy by a thread that is gone is skipped for other consumers too. */
+static void test_ringbuf_unstick(void)
+{
+	uint32_t size = (uint32_t)sysconf(_SC_PAGESIZE), v = 9;
+	struct uxdp_map *m = mk("rbu", BPF_MAP_TYPE_RINGBUF, 0, 0, size, 0);
+	static struct seen s;
+	void *rec = NULL, *mine;
+	pthread_t t;
+
+	if (!m)
+		return;
+	CHECK(!uxdp_ringbuf_unstick(m)); /* empty */
+	mine = uxdp_ringbuf_reserve(m, 4, 0);
+	CHECK(!uxdp_ringbuf_unstick(m)); /* busy, its reserver alive */
+	uxdp_ringbuf_submit(mine, 0);
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 1);
+	CHECK_EQ(pthread_create(&t, NULL, reserve_and_exit, m), 0);
+	pthread_join(t, &rec);
+	CHECK(rec != NULL);
+	CHECK_EQ(uxdp_ringbuf_output(m, &v, 4, 0), 0);
+	CHECK(uxdp_ringbuf_unstick(m));  /* the dead thread's record: discarded */
+	CHECK(!uxdp_ringbuf_unstick(m)); /* it is not busy any more */
+	s.n = 0;
+	CHECK_EQ(uxdp_ringbuf_consume(m, collect, &s), 1);
+	CHECK_EQ(s.vals[0], 9);
+	uxdp_map_close(m);
+}
+
 static int check_tail(void *ctx, void *data, size_t size)
 {
 	struct seen *s = ctx;
@@ -160,6 +252,8 @@ int main(void)
 {
 	test_begin("rb");
 	test_ringbuf();
+	test_ringbuf_wakeups();
+	test_ringbuf_unstick();
 	test_perf();
 	return test_end();
 }
