@@ -65,7 +65,9 @@ static void usage(FILE *f)
 		"                      neigh ADDR lladdr MAC dev IFINDEX\n"
 		"  --config FILE     map entries to write once the maps exist, before any packet\n"
 		"                    (`uxdpctl apply` lines: map NAME key FIELDS value FIELDS;\n"
-		"                    map-size NAME N sets a size before the maps are made)\n"
+		"                    prog_array NAME INDEX PROGRAM fills a tail-call slot with\n"
+		"                    a program of the object, by name or index; map-size\n"
+		"                    NAME N sets a size before the maps are made)\n"
 		"  --map-size MAP=N  max_entries of MAP, set at load time (not for arrays:\n"
 		"                    their size is compiled in, see uxdpc --map-size)\n"
 		"  --trust-unverified  run programs compiled unconfined (--unsafe-no-bounds-checks)\n"
@@ -302,12 +304,33 @@ static int read_config_sizes(const char *path)
 	return ret;
 }
 
-/* --config: after the object made its maps, before the driver's first packet. */
-static int apply_config(const char *instance, const char *path)
+/*
+ * --config: after the object made its maps, before the driver's first
+ * packet.  Its prog_array lines may name the object's programs.
+ */
+static int apply_config(const char *instance, const char *path, const struct uxdp_object *obj)
 {
+	const struct uxdp_program *all;
+	struct uxdp_ctl_progs progs;
+	const char **names;
 	char err[640];
-	int ret = path ? uxdp_ctl_apply_file(instance, path, err, sizeof(err)) : 0;
+	size_t i;
+	int ret;
 
+	if (!path)
+		return 0;
+	progs.n = uxdp_object_programs(obj, &all);
+	names = calloc(progs.n ? progs.n : 1, sizeof(*names));
+	if (!names) {
+		fprintf(stderr, "uxdp: --config: out of memory\n");
+		return -ENOMEM;
+	}
+	for (i = 0; i < progs.n; i++)
+		if (all[i].index < progs.n)
+			names[all[i].index] = all[i].name;
+	progs.names = names;
+	ret = uxdp_ctl_apply_file(instance, path, &progs, err, sizeof(err));
+	free(names);
 	if (ret)
 		fprintf(stderr, "uxdp: %s\n", err);
 	return ret;
@@ -364,7 +387,7 @@ static int attach_net(struct uxdp_dp *dp, void *arg)
 	ret = open_prog(a->object, a->prog_name, &a->oo, &a->obj, &prog);
 	if (ret)
 		return ret;
-	ret = apply_config(a->oo.instance, a->config);
+	ret = apply_config(a->oo.instance, a->config, a->obj);
 	if (ret)
 		return ret;
 	for (p = 0; p < uxdp_dp_ports(dp); p++)
@@ -427,7 +450,7 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 	uxdp_dp_worker_set_queue(uxdp_dp_worker(run.dp, 0), queue);
 	ret = open_prog(a->object, a->prog_name, &a->oo, &a->obj, &prog);
 	if (!ret)
-		ret = apply_config(a->oo.instance, a->config);
+		ret = apply_config(a->oo.instance, a->config, a->obj);
 	if (ret)
 		return ret;
 	uxdp_dp_attach(run.dp, 0, prog);

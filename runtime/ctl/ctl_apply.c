@@ -234,45 +234,77 @@ static int check_map_size(const char *instance, const char *path, int line, int 
 	return 0;
 }
 
-static int apply_line(struct open_maps *c, const char *instance, const char *path, int line,
-		      int n, char **tok, char *err, size_t err_size)
+/*
+ * PROGRAM of a prog_array line as the index that the map stores, in buf: a
+ * number is an index already; a name is looked up in progs (the object's
+ * programs, known only to the process that bound it).
+ */
+static int prog_index_word(const struct uxdp_ctl_progs *progs, const char *word, char *buf,
+			   size_t cap, const char *at, char *err, size_t err_size)
 {
-	char perr[320], where[300];
+	size_t i, len;
+	char *end;
+
+	strtoul(word, &end, 0);
+	if (!*end && end != word) {
+		snprintf(buf, cap, "%s", word);
+		return 0;
+	}
+	if (!progs)
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "%sprog_array: '%s': a program index here (names need the "
+				   "process that runs the object: uxdp --config)",
+				   at, word);
+	for (i = 0; i < progs->n; i++) {
+		if (progs->names[i] && !strcmp(progs->names[i], word)) {
+			snprintf(buf, cap, "%zu", i);
+			return 0;
+		}
+	}
+	len = (size_t)snprintf(err, err_size, "%sprog_array: no program '%s'; the object has:", at,
+			       word);
+	for (i = 0; i < progs->n && len < err_size; i++)
+		len += (size_t)snprintf(err + len, err_size - len, " %s",
+					progs->names[i] ? progs->names[i] : "?");
+	return -ENOENT;
+}
+
+static int apply_line(struct open_maps *c, const char *instance,
+		      const struct uxdp_ctl_progs *progs, const char *path, int line, int n,
+		      char **tok, char *err, size_t err_size)
+{
+	char perr[320], where[300], at[280], idx[24];
+	/* A prog_array line as the map line it stands for (tok points here after). */
+	char *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", idx };
 	struct uxdp_ctl_parse p = { .instance = instance, .err = perr, .err_size = sizeof(perr) };
 	struct uxdp_ctl_entry e;
 	struct uxdp_map *m;
 	int ret;
 
 	snprintf(where, sizeof(where), "%s:%d: map ", path, line);
+	snprintf(at, sizeof(at), "%s:%d: ", path, line);
 	if (!strcmp(tok[0], "map-size"))
 		return check_map_size(instance, path, line, n, tok, err, err_size);
 	if (!strcmp(tok[0], "prog_array")) {
-		/* Only the running process knows program names; a number is an index. */
-		char *end, *words[8] = { "map", NULL, "key", "u32", NULL, "value", "u32", NULL };
-
 		if (n != 4)
 			return uxdp_errmsg(err, err_size, -EINVAL,
-					   "%s:%d: usage: prog_array MAP INDEX PROGRAM-INDEX", path,
-					   line);
-		strtoul(tok[3], &end, 0);
-		if (*end || end == tok[3])
-			return uxdp_errmsg(
-			    err, err_size, -EINVAL,
-			    "%s:%d: prog_array: takes program indexes, not names ('%s')", path,
-			    line, tok[3]);
+					   "%susage: prog_array MAP INDEX PROGRAM (a name or an index)",
+					   at);
+		ret = prog_index_word(progs, tok[3], idx, sizeof(idx), at, err, err_size);
+		if (ret)
+			return ret;
 		words[1] = tok[1];
 		words[4] = tok[2];
-		words[7] = tok[3];
 		tok = words;
 		n = 8;
 	} else if (strcmp(tok[0], "map")) {
 		return uxdp_errmsg(err, err_size, -EINVAL,
-				   "%s:%d: unknown directive '%s' (map, prog_array, map-size)",
-				   path, line, tok[0]);
+				   "%sunknown directive '%s' (map, prog_array, map-size)", at,
+				   tok[0]);
 	}
 	ret = uxdp_ctl_parse_entry(&p, n, tok, &e);
 	if (ret)
-		return uxdp_errmsg(err, err_size, ret, "%s:%d: %s", path, line, perr);
+		return uxdp_errmsg(err, err_size, ret, "%s%s", at, perr);
 	ret = cached_map(c, instance, e.map, where, &m, err, err_size);
 	if (!ret) {
 		ret = apply_to(m, &e, where, err, err_size);
@@ -316,6 +348,7 @@ static int for_each_line(const char *path, char *err, size_t err_size,
 
 struct apply_ctx {
 	const char *instance, *path;
+	const struct uxdp_ctl_progs *progs;
 	char *err;
 	size_t err_size;
 	struct open_maps maps; /* each map opened once per file */
@@ -325,12 +358,15 @@ static int apply_cb(int line, int n, char **tok, void *arg)
 {
 	struct apply_ctx *a = arg;
 
-	return apply_line(&a->maps, a->instance, a->path, line, n, tok, a->err, a->err_size);
+	return apply_line(&a->maps, a->instance, a->progs, a->path, line, n, tok, a->err,
+			  a->err_size);
 }
 
-int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size)
+int uxdp_ctl_apply_file(const char *instance, const char *path, const struct uxdp_ctl_progs *progs,
+			char *err, size_t err_size)
 {
-	struct apply_ctx a = { .instance = instance, .path = path, .err = err, .err_size = err_size };
+	struct apply_ctx a = { .instance = instance, .path = path, .progs = progs, .err = err,
+			       .err_size = err_size };
 	int ret = for_each_line(path, err, err_size, apply_cb, &a);
 
 	close_maps(&a.maps);

@@ -1335,7 +1335,7 @@ static int do_apply(struct ctl *c, int argc, char **argv, int pos)
 
 	if (pos + 1 != argc)
 		return usage_fail("usage: apply FILE");
-	if (uxdp_ctl_apply_file(c->instance, argv[pos], err, sizeof(err)))
+	if (uxdp_ctl_apply_file(c->instance, argv[pos], NULL, err, sizeof(err)))
 		return fail("%s", err);
 	json_null(c);
 	return 0;

@@ -85,13 +85,25 @@ void uxdp_ctl_entry_free(struct uxdp_ctl_entry *e);
 int uxdp_ctl_apply_entry(const char *instance, const struct uxdp_ctl_entry *e, const char *where,
 			 char *err, size_t err_size);
 /*
- * Apply a config file ("-": stdin): `map ...` lines as above and
- * `prog_array MAP INDEX PROGRAM-INDEX`, `#` comments.  Stops at the first
- * error, whose line starts "FILE:LINE: ".  The maps must exist already.
- * `map-size MAP N` lines (load-time sizes, read by uxdp before it creates
- * the maps with uxdp_ctl_read_map_sizes) are checked against the map.
+ * The programs that a config's prog_array lines may name: names[i] is the
+ * name of program index i (uxdp_program.index).  Only the process that
+ * bound the object knows them (uxdp --config); without a table (uxdpctl
+ * apply) a program is given by its index.
  */
-int uxdp_ctl_apply_file(const char *instance, const char *path, char *err, size_t err_size);
+struct uxdp_ctl_progs {
+	const char *const *names;
+	size_t n;
+};
+/*
+ * Apply a config file ("-": stdin): `map ...` lines as above and
+ * `prog_array MAP INDEX PROGRAM` (PROGRAM a program index, or a name of
+ * progs; progs may be NULL), `#` comments.  Stops at the first error, whose
+ * line starts "FILE:LINE: ".  The maps must exist already.  `map-size MAP
+ * N` lines (load-time sizes, read by uxdp before it creates the maps with
+ * uxdp_ctl_read_map_sizes) are checked against the map.
+ */
+int uxdp_ctl_apply_file(const char *instance, const char *path, const struct uxdp_ctl_progs *progs,
+			char *err, size_t err_size);
 
 /* The `map-size MAP N` lines of a config file, for uxdp_object_opts.map_sizes. */
 struct uxdp_map_size;
