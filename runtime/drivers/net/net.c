@@ -77,11 +77,18 @@ fail:
 	return ret;
 }
 
-/* Warn once, from whichever worker sees the first XDP_PASS without a TAP. */
+/*
+ * Warn once, from whichever worker sees the first XDP_PASS without a TAP.
+ * Every later XDP_PASS only reads the flag: an exchange is a write, and one
+ * per frame from every worker bounced this line between their cores (most
+ * frames of xdp_acl and xdp_firewall pass).
+ */
 static void warn_pass_once(void)
 {
 	static int warned;
 
+	if (__atomic_load_n(&warned, __ATOMIC_RELAXED))
+		return;
 	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		fprintf(stderr, "uxdp: warning: XDP_PASS frames are counted and dropped: "
 				"pass --pass-tap NAME to give them to the kernel\n");
