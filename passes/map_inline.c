@@ -12,7 +12,8 @@
  * sees.
  *
  * A BPF_MAP_TYPE_PERCPU_ARRAY is the same with the value of CPU c at
- * data + (index * ncpus + c) * stride.  data and ncpus are read from the map
+ * data + c * span + index * stride (span: UXDP_PERCPU_ARRAY_SPAN, a
+ * constant, since an array's size is compiled in).  data and ncpus are read from the map
  * handle (struct uxdp_map_fast; ncpus is a runtime choice, the number of
  * workers), c is the worker index, what bpf_get_smp_processor_id() returns
  * and what the runtime's per-CPU lookups use (uxdp_cur_cpu in runtime/maps:
@@ -50,6 +51,7 @@
 
 #include <uxdp/ctx.h>
 #include <uxdp/helpers.h>
+#include <uxdp/object_format.h>
 
 #include "passes.h"
 #include "uxdpc.h"
@@ -240,7 +242,7 @@ static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
 }
 
 /*
- * index < max_entries ? data + (index * ncpus + cpu) * stride : NULL, with
+ * index < max_entries ? data + cpu * span + index * stride : NULL, with
  * data and ncpus from the handle (the slot's data pointer is for plain
  * arrays only) and both loads invariant: a handle never changes.
  */
@@ -271,11 +273,14 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
 					       ncpus },
 			     2, "percpu.cpu");
-	/* (index * ncpus + cpu) * stride, in 64 bits: no u32 overflow. */
-	idx = LLVMBuildAdd(b, LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""),
-					   LLVMBuildZExt(b, ncpus, i64, ""), ""),
-			   LLVMBuildZExt(b, cpu, i64, ""), "");
-	off = LLVMBuildMul(b, idx, LLVMConstInt(i64, stride, 0), "");
+	/* cpu * span + index * stride, in 64 bits: no u32 overflow. */
+	idx = LLVMBuildMul(b, LLVMBuildZExt(b, cpu, i64, ""),
+			   LLVMConstInt(i64, UXDP_PERCPU_ARRAY_SPAN(map->max_entries, stride), 0),
+			   "");
+	off = LLVMBuildAdd(b, idx,
+			   LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""),
+					LLVMConstInt(i64, stride, 0), ""),
+			   "");
 	/* inbounds: in range, the address is inside the map; else unused */
 	replace_lookup(b, call, in_range, LLVMBuildInBoundsGEP2(b, i8, data, &off, 1, "elem"));
 }

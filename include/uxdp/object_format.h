@@ -39,7 +39,19 @@
  * inlined lookup would walk a layout that no longer exists.  Bump it with
  * any change to those layouts.
  */
-#define UXDP_RUNTIME_ABI 6
+#define UXDP_RUNTIME_ABI 7 /* 7: per-CPU arrays CPU-major (UXDP_PERCPU_ARRAY_SPAN) */
+
+/*
+ * A BPF_MAP_TYPE_PERCPU_ARRAY's values, as inlined lookups address them:
+ * CPU (worker) c has an array of its own at data + c * span, index i of it
+ * at + i * stride (stride = round_up(value_size, 8)), and span rounds each
+ * CPU's array up to a cache line.  So, as in the kernel's per-CPU areas, two
+ * workers never write one cache line through a per-CPU value: with the
+ * CPUs of one index side by side, every per-packet counter bounced between
+ * the workers' cores.
+ */
+#define UXDP_PERCPU_ARRAY_SPAN(max_entries, stride) \
+	(((uint64_t)(max_entries) * (uint64_t)(stride) + 63) & ~(uint64_t)63)
 
 struct uxdp_map; /* the runtime's map object, opaque to programs */
 

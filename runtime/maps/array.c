@@ -3,8 +3,10 @@
  * array.c - index-addressed maps.
  *
  * array / percpu_array: max_entries values of stride = round_up(value_size,
- * 8) bytes at data, index-major for per-CPU ((idx * ncpus + cpu) * stride),
- * so that an array lookup is an add and a multiply (see map.h).  Every
+ * 8) bytes at data, so that an array lookup is an add and a multiply (see
+ * map.h); a per-CPU array has one such array per CPU, each starting on a
+ * cache line (cpu * UXDP_PERCPU_ARRAY_SPAN + idx * stride), so that two
+ * workers counting in one index write different lines.  Every
  * element always exists; updates copy in place without a lock, as the kernel
  * does (a reader may see a half-written value unless BPF_F_LOCK is used).
  *
@@ -26,6 +28,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <uxdp/object_format.h>
 
 #include "fault.h"
 #include "map_internal.h"
@@ -50,15 +54,16 @@ static int array_check(const struct uxdp_map_def *d)
 
 static uint64_t array_layout(struct uxdp_shm_hdr *h)
 {
-	uint64_t n = uxdp_map_is_percpu(h->type) ? h->ncpus : 1;
-
-	return (uint64_t)h->max_entries * h->stride * n;
+	if (uxdp_map_is_percpu(h->type))
+		return UXDP_PERCPU_ARRAY_SPAN(h->max_entries, h->stride) * h->ncpus;
+	return (uint64_t)h->max_entries * h->stride;
 }
 
 static inline uint8_t *array_elem(struct uxdp_map *m, uint32_t idx, unsigned int cpu)
 {
 	if (m->type == BPF_MAP_TYPE_PERCPU_ARRAY)
-		return (uint8_t *)m->data + ((uint64_t)idx * m->ncpus + cpu) * m->stride;
+		return (uint8_t *)m->data + cpu * UXDP_PERCPU_ARRAY_SPAN(m->max_entries, m->stride) +
+		       (uint64_t)idx * m->stride;
 	return (uint8_t *)m->data + (uint64_t)idx * m->stride;
 }
 

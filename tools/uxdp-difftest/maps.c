@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <uxdp/map.h>
+#include <uxdp/object_format.h>
 
 #include "difftest.h"
 #include "maps.h"
@@ -409,8 +410,9 @@ int dmap_prepare(const struct dt_ctx *dt, struct dmap *m)
 	/* What uxdp writes to a large array is checked at its packet (dirty.c). */
 	if (m->large && m->per_packet &&
 	    (m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY)) {
-		int err = dt_dirty_track(&m->dirty, uxdp_map_array_data(m->umap),
-					 (size_t)m->max_entries * m->ncpus * stride);
+		size_t bytes = m->percpu ? UXDP_PERCPU_ARRAY_SPAN(m->max_entries, stride) * m->ncpus
+					 : (size_t)m->max_entries * stride;
+		int err = dt_dirty_track(&m->dirty, uxdp_map_array_data(m->umap), bytes);
 
 		if (err && dt->verbose)
 			fprintf(stderr, "difftest: map %s: uxdp's writes not tracked per packet: %s\n",

@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <uxdp/map.h>
+#include <uxdp/object_format.h>
 
 #include "difftest.h"
 #include "maps.h"
@@ -176,16 +177,38 @@ static const uint8_t *kernel_array_value(const struct dmap *m, const struct kv_s
 	return pos[i] == UINT32_MAX ? NULL : k->vals + (size_t)pos[i] * k->vs;
 }
 
+/*
+ * uxdp's value of index i as the control plane shapes it: a per-CPU array
+ * keeps each CPU's values apart (map.h), so they are gathered into buf
+ * (m->vbytes), side by side like the kernel's.
+ */
+static const uint8_t *uxdp_array_value(const struct dmap *m, const uint8_t *udata, uint32_t i,
+				       uint8_t *buf)
+{
+	size_t stride = (m->value_size + 7) & ~(size_t)7;
+	uint64_t span = UXDP_PERCPU_ARRAY_SPAN(m->max_entries, stride);
+
+	if (!m->percpu)
+		return udata + (size_t)i * stride;
+	for (unsigned int c = 0; c < m->ncpus; c++)
+		memcpy(buf + c * stride, udata + c * span + (size_t)i * stride, stride);
+	return buf;
+}
+
 static int compare_array(const struct dt_ctx *dt, struct dmap *m)
 {
 	size_t stride = (m->value_size + 7) & ~(size_t)7;
 	const uint8_t *udata = uxdp_map_array_data(m->umap);
 	struct kv_set k = { 0 };
 	uint32_t *pos = NULL, i;
+	uint8_t *ubuf = NULL;
 	int ret = 0;
 
 	if (!udata)
 		return dt_error(dt, "map %s: uxdp gives no array data", m->name);
+	ubuf = malloc(m->vbytes);
+	if (!ubuf)
+		return dt_error(dt, "out of memory");
 	/* Both sides in place with one layout: most calls end at this memcmp. */
 	if (m->kmem && !memcmp(m->kmem, udata, (size_t)m->max_entries * stride))
 		return 0;
@@ -211,8 +234,7 @@ static int compare_array(const struct dt_ctx *dt, struct dmap *m)
 		}
 	}
 	for (i = 0; i < m->max_entries; i++) {
-		/* A per-CPU array's CPUs of one index are adjacent, as in a control-plane value. */
-		const uint8_t *uv = udata + (size_t)i * m->ncpus * stride;
+		const uint8_t *uv = uxdp_array_value(m, udata, i, ubuf);
 		const uint8_t *kv = kernel_array_value(m, &k, pos, i);
 
 		if (!kv) {
@@ -227,6 +249,7 @@ static int compare_array(const struct dt_ctx *dt, struct dmap *m)
 		}
 	}
 out:
+	free(ubuf);
 	free(pos);
 	kv_free(&k);
 	return ret;
@@ -367,10 +390,10 @@ out:
 
 /* Element i of an array: the uxdp value against the kernel's, 0 if the same. */
 static int compare_element(const struct dt_ctx *dt, struct dmap *m, const uint8_t *udata,
-			   uint32_t i, uint8_t *kbuf)
+			   uint32_t i, uint8_t *kbuf, uint8_t *ubuf)
 {
 	size_t stride = (m->value_size + 7) & ~(size_t)7;
-	const uint8_t *uv = udata + (size_t)i * m->ncpus * stride;
+	const uint8_t *uv = uxdp_array_value(m, udata, i, ubuf);
 	const uint8_t *kv = kbuf;
 	int ret;
 
@@ -387,19 +410,46 @@ static int compare_element(const struct dt_ctx *dt, struct dmap *m, const uint8_
 	return dmap_report_value(dt, m, (const uint8_t *)&i, kv, uv);
 }
 
+/* The indexes of the written range [lo, hi) in the values at base, compared. */
+static int compare_range(const struct dt_ctx *dt, struct dmap *m, uintptr_t base, uintptr_t lo,
+			 uintptr_t hi, uint8_t *kbuf, uint8_t *ubuf)
+{
+	size_t stride = (m->value_size + 7) & ~(size_t)7;
+	uintptr_t top = base + (size_t)m->max_entries * stride;
+	const uint8_t *udata = uxdp_map_array_data(m->umap);
+	uint32_t i, last;
+	int ret = 0;
+
+	lo = lo > base ? lo : base;
+	hi = hi < top ? hi : top;
+	if (lo >= hi)
+		return 0;
+	last = (uint32_t)((hi - base + stride - 1) / stride);
+	for (i = (uint32_t)((lo - base) / stride); i < last && !ret; i++) {
+		ret = compare_element(dt, m, udata, i, kbuf, ubuf);
+		m->written_checked++;
+	}
+	return ret;
+}
+
 int dmap_compare_written(const struct dt_ctx *dt, struct dmap *m)
 {
-	size_t estride = ((m->value_size + 7) & ~(size_t)7) * m->ncpus;
-	const uint8_t *udata = uxdp_map_array_data(m->umap);
-	uintptr_t base = (uintptr_t)udata, top = base + (size_t)m->max_entries * estride;
+	size_t stride = (m->value_size + 7) & ~(size_t)7;
+	/* A per-CPU array: one array of values per CPU (map.h). */
+	uint64_t span = UXDP_PERCPU_ARRAY_SPAN(m->max_entries, stride);
+	unsigned int arrays = m->percpu ? m->ncpus : 1, c;
+	uintptr_t base = (uintptr_t)uxdp_map_array_data(m->umap);
 	struct dt_page_range v[256];
-	uint8_t *kbuf = malloc(m->vbytes);
+	uint8_t *kbuf = malloc(m->vbytes), *ubuf = malloc(m->vbytes);
 	uint64_t from = 0;
 	long n, j;
 	int ret = 0;
 
-	if (!kbuf)
+	if (!kbuf || !ubuf) {
+		free(kbuf);
+		free(ubuf);
 		return dt_error(dt, "out of memory");
+	}
 	do {
 		n = dt_dirty_scan(&m->dirty, v, sizeof(v) / sizeof(v[0]), &from);
 		if (n < 0) {
@@ -407,21 +457,13 @@ int dmap_compare_written(const struct dt_ctx *dt, struct dmap *m)
 				       strerror((int)-n));
 			break;
 		}
-		for (j = 0; j < n && !ret; j++) {
-			uintptr_t lo = v[j].start > base ? v[j].start : base;
-			uintptr_t hi = v[j].end < top ? v[j].end : top;
-			uint32_t i, last;
-
-			if (lo >= hi)
-				continue;
-			last = (uint32_t)((hi - base + estride - 1) / estride);
-			for (i = (uint32_t)((lo - base) / estride); i < last && !ret; i++) {
-				ret = compare_element(dt, m, udata, i, kbuf);
-				m->written_checked++;
-			}
-		}
+		for (j = 0; j < n && !ret; j++)
+			for (c = 0; c < arrays && !ret; c++)
+				ret = compare_range(dt, m, base + c * span, v[j].start, v[j].end,
+						    kbuf, ubuf);
 	} while (!ret && n == (long)(sizeof(v) / sizeof(v[0])));
 	free(kbuf);
+	free(ubuf);
 	return ret;
 }
 

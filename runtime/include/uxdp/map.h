@@ -21,7 +21,9 @@
  * Array value layout (relied on by the compiler to inline array lookups):
  * the value of index i is at uxdp_map_array_data(map) + i * stride, where
  * stride = round_up(value_size, 8); for BPF_MAP_TYPE_PERCPU_ARRAY the value
- * of index i on CPU c is at data + (i * ncpus + c) * stride.  The handle
+ * of index i on CPU c is at data + c * UXDP_PERCPU_ARRAY_SPAN(max_entries,
+ * stride) + i * stride (uxdp/object_format.h: each CPU's values apart, on
+ * lines of their own).  The handle
  * starts with struct uxdp_map_fast, so generated code may read data,
  * max_entries, stride and ncpus straight from the handle; none of them
  * changes while the handle is open.

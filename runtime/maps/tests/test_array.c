@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <uxdp/object_format.h>
+
 #include "test.h"
 
 static void test_array(void)
@@ -66,7 +68,9 @@ static void test_percpu_array(void)
 		CHECK_EQ(uxdp_map_update(m, &k, &v, BPF_ANY), 0);
 		p = uxdp_map_lookup(m, &k);
 		CHECK(p && *p == 100 + c);
-		CHECK(p == (uint32_t *)((uint8_t *)uxdp_map_array_data(m) + (2 * 4 + c) * 8));
+		/* Each CPU's 4 values of 8 bytes on a line of their own (object_format.h). */
+		CHECK(p == (uint32_t *)((uint8_t *)uxdp_map_array_data(m) + c * 64 + 2 * 8));
+		CHECK_EQ(UXDP_PERCPU_ARRAY_SPAN(4, 8), 64);
 	}
 	uxdp_this_cpu = 0;
 	p = uxdp_map_lookup_percpu(m, &k, 3);

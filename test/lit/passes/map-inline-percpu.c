@@ -1,7 +1,9 @@
 // map inlining of a per-CPU array: the value of the running worker's CPU is
-// at data + (index * ncpus + cpu) * stride, with data and ncpus read from
-// the map handle (invariant loads) and cpu the index of ctx->worker, or the
-// runtime's uxdp_worker_cpu() when a ctx has no worker; no lookup call.
+// at data + cpu * span + index * stride (span: 4 values of 8 bytes rounded
+// up to a cache line, 64: each CPU's values on lines of their own), with
+// data and ncpus read from the map handle (invariant loads) and cpu the
+// index of ctx->worker, or the runtime's uxdp_worker_cpu() when a ctx has no
+// worker; no lookup call.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
@@ -19,8 +21,9 @@
 // ON: load i32, ptr %[[W]]
 // ON: call i32 @uxdp_worker_cpu()
 // ON: urem i32 {{.*}}%percpu.ncpus
-// ON: zext i32 %percpu.ncpus
-// ON: getelementptr inbounds i8, ptr %percpu.data
+// ON: %[[SLOT:.*]] = zext i32 %slot{{.*}} to i64
+// ON: %[[SPAN:.*]] = shl nuw nsw i64 %[[SLOT]], 6
+// ON: getelementptr inbounds i8, ptr %percpu.data, i64 %[[SPAN]]
 // ON-NOT: call {{.*}}lookup
 // ON: ret i64
 // REMARK: map-inline: 1 lookups inlined (1 per-CPU), 0 hash lookups specialised

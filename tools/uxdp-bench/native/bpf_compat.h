@@ -138,7 +138,8 @@ __uxdp_u64 uxdp_helper_map_lookup_percpu_elem(__uxdp_u64, __uxdp_u64, __uxdp_u64
  *
  *  - ARRAY: index < max_entries ? data + index * round_up(value, 8) : NULL,
  *    data read from the handle (uxdpc reads it from its map slot);
- *  - PERCPU_ARRAY: the same at (index * ncpus + cpu) * stride; uxdpc's code
+ *  - PERCPU_ARRAY: the same at cpu * span + index * stride (span: each
+ *    CPU's array rounded up to 64 bytes, UXDP_PERCPU_ARRAY_SPAN); uxdpc's code
  *    reads cpu from ctx->worker, which a macro has no way to reach, so the
  *    harness stores the worker's index in __uxdp_native_cpu (it runs one
  *    worker) and the lookup reads it: a load, as uxdpc's;
@@ -220,7 +221,9 @@ static __always_inline void *__uxdp_lookup(void *map, const void *key, __u32 typ
 		if (cpu >= ncpus)
 			cpu %= ncpus;
 		return index < max_entries
-			   ? (char *)f->data + ((__uxdp_u64)index * ncpus + cpu) * stride
+			   ? (char *)f->data +
+				     cpu * (((__uxdp_u64)max_entries * stride + 63) & ~63ull) +
+				     (__uxdp_u64)index * stride
 			   : NULL;
 	case BPF_MAP_TYPE_HASH:
 		return (void *)(unsigned long)__UXDP_SIZED_LOOKUP(uxdp_hash_lookup_, h, k, ksize);
