@@ -105,8 +105,9 @@ struct {
 	__type(value, struct fw_cfg);
 } fw_cfg SEC(".maps");
 
+/* Per CPU: every packet counts, and a shared counter would bounce between cores. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ST_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -117,7 +118,7 @@ static __always_inline int count(__u32 what, int verdict)
 	__u64 *c = bpf_map_lookup_elem(&fw_stats, &what);
 
 	if (c)
-		__sync_fetch_and_add(c, 1);
+		*c += 1; /* this CPU's own: no other writer */
 	return verdict;
 }
 

@@ -88,8 +88,13 @@ struct {
 	__type(value, struct lb_cfg);
 } lb_cfg SEC(".maps");
 
+/*
+ * Per CPU, as a load balancer keeps its counters: every packet counts, and
+ * one shared counter would be a cache line that every core writes for every
+ * packet (the readers sum the CPUs).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ST_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -100,7 +105,7 @@ static __always_inline int count(__u32 what, int verdict)
 	__u64 *c = bpf_map_lookup_elem(&lb_stats, &what);
 
 	if (c)
-		__sync_fetch_and_add(c, 1);
+		*c += 1; /* this CPU's own: no other writer */
 	return verdict;
 }
 

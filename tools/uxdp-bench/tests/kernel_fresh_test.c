@@ -145,15 +145,24 @@ static void test_mac_swap(const char *obj)
 	kernel_close(&e);
 }
 
+/* lb_stats is per CPU: the sum of every possible CPU's count. */
 static uint64_t lb_tx_count(struct engine *e)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(e->bobj, "lb_stats");
+	int ncpus = libbpf_num_possible_cpus();
 	uint32_t key = LB_ST_TX;
-	uint64_t v = 0;
+	uint64_t *v, sum = 0;
 
-	if (!m || bpf_map_lookup_elem(bpf_map__fd(m), &key, &v))
+	if (!m || ncpus <= 0 || !(v = calloc((size_t)ncpus, sizeof(*v))))
 		return UINT64_MAX;
-	return v;
+	if (bpf_map_lookup_elem(bpf_map__fd(m), &key, v)) {
+		free(v);
+		return UINT64_MAX;
+	}
+	for (int c = 0; c < ncpus; c++)
+		sum += v[c];
+	free(v);
+	return sum;
 }
 
 static void test_encap(const char *obj, const char *conf)
