@@ -14,6 +14,13 @@
 # 1 - new connections / (passed + dropped for no connection), counted over
 # the measured seconds; xdp_acl has no LRU).  Each run starts from fresh maps
 # filled by --config before the first packet.  A benchmark, not a test: nothing here asserts a rate.
+# Two busy-polling lcores take both CPUs of a 2-CPU machine: anything else
+# running preempts them and the ratio then measures the load, so each run
+# also records the 1-minute load average at its end, and the table the
+# highest of them (about 2 with the two lcores alone; more: the figures are
+# not clean).  (The lcores' own CPU time from /proc/PID/task/N/schedstat
+# was tried as a normaliser and gave impossible rates on this VM under
+# load: it is not used.)
 # --packets: per queue pcap (default 16384, ~14k distinct flows).  net_pcap's
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
 # so the pool must hold every packet of every queue: uxdp gets --mbufs for
@@ -29,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--progs) progs=$2; shift ;;
 	--packets) npkts=$2; shift ;;
 	--smoke) rounds=1 secs=1 ;;
-	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "scaling.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -64,12 +71,18 @@ done
 
 ucount() { "$UXDPCTL" --json --instance $inst stats 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])' 2>/dev/null || echo 0; }
-# u64 counter INDEX of array map MAP (little-endian bytes in uxdpctl's JSON).
+# u64 counter INDEX of array map MAP, summed over the CPUs of a per-CPU one
+# (little-endian bytes in uxdpctl's JSON: "value", or "values" per CPU).
 counter() { "$UXDPCTL" --json --instance $inst map dump "$1" |
 	python3 -c 'import json,sys
-for e in json.load(sys.stdin):
+d = json.load(sys.stdin)
+if not isinstance(d, list):
+    sys.exit("scaling.sh: map dump '"$1"': %s" % d)
+u64 = lambda v: sum(int(b, 16) << (8 * i) for i, b in enumerate(v[:8]))
+for e in d:
     if int(e["key"][0], 16) == '"$2"':
-        print(sum(int(b, 16) << (8 * i) for i, b in enumerate(e["value"][:8])))' ; }
+        print(sum(u64(c["value"]) for c in e["values"]) if "values" in e else u64(e["value"]))' ; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
 lru_counters() { # PROG -> "lookups new" (cumulative)
 	case $1 in
 	xdp_lb) echo "$(counter lb_stats 1) $(counter lb_stats 2)" ;;
@@ -78,7 +91,7 @@ lru_counters() { # PROG -> "lookups new" (cumulative)
 	esac
 }
 
-run() { # PROG LCORES -> "Mpps hit%"
+run() { # PROG LCORES -> "Mpps hit% load"
 	local aot=$work/$1.aot.o vdev before after c0 c1
 	# No tx_pcap: with infinite_rx, net_pcap then drops what is sent (its tx_drop
 	# mode); writing every XDP_TX frame to a file would measure libpcap's writer.
@@ -104,10 +117,10 @@ run() { # PROG LCORES -> "Mpps hit%"
 	wait $pid 2>/dev/null || true
 	pid=
 	rm -rf /var/run/dpdk/$inst
-	awk -v c0="$c0" -v c1="$c1" -v s="$secs" -v b="$before" -v a="$after" 'BEGIN {
+	awk -v c0="$c0" -v c1="$c1" -v s="$secs" -v b="$before" -v a="$after" -v ld="$(loadavg)" 'BEGIN {
 		split(b, x, " "); split(a, y, " "); l = y[1] - x[1]; n = y[2] - x[2]
 		h = l > 0 ? sprintf("%.1f%%", 100 * (1 - n / l)) : "n/a"
-		printf "%.3f %s\n", (c1 - c0) / s / 1e6, h }'
+		printf "%.3f %s %s\n", (c1 - c0) / s / 1e6, h, ld }'
 }
 
 res=$work/results
@@ -121,20 +134,24 @@ for p in $progs; do
 	for r in $(seq "$rounds"); do
 		for l in 0 0-1; do
 			v=$(run "$p" "$l")
-			echo "round $r $p -l $l: ${v% *} Mpps, LRU hit ${v#* }"
+			set -- $v
+			echo "round $r $p -l $l: $1 Mpps, LRU hit $2, load average $3"
 			echo "$p $l $v" >>"$res"
 		done
 	done
 	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 done
 echo
-echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) |"
-echo "|---|---:|---:|---:|---|"
+echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/')"
+echo
+echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) | highest load average |"
+echo "|---|---:|---:|---:|---|---:|"
 for p in $progs; do
-	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4 }
+	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4; if ($5 + 0 > ld) ld = $5 + 0 }
 	function stats(s,   a, n, i, j, t) { n = split(s, a, " ")
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return sprintf("%.3f / %.3f", a[1], med) }
 	END { s1 = stats(v["0"]); m1 = med; s2 = stats(v["0-1"]); m2 = med
-		printf "| %s | %s | %s | %.2f | %s / %s |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0), h["0"], h["0-1"] }' "$res"
+		printf "| %s | %s | %s | %.2f | %s / %s | %.2f |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
+			h["0"], h["0-1"], ld }' "$res"
 done
