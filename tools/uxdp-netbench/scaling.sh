@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # scaling.sh [--rounds N] [--seconds S] [--progs "xdp_lb xdp_firewall xdp_acl"]
-#            [--packets N] [--smoke]
+#            [--packets N] [--smoke] [--perf DIR]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -25,10 +25,14 @@
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
 # so the pool must hold every packet of every queue: uxdp gets --mbufs for
 # both queues' captures and the rings (docs/benchmarks-drivers.md).
+# --perf DIR: record each run's measured seconds with perf (cpu-clock) into
+# DIR/PROG.LCORES.rROUND.data, with the process's maps and the object beside
+# it, for tools/uxdp-netbench/perf_shares.py (where the workers' time went,
+# per thread; the program's hottest instructions).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
-rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384
+rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift ;;
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--progs) progs=$2; shift ;;
 	--packets) npkts=$2; shift ;;
 	--smoke) rounds=1 secs=1 ;;
+	--perf) perfdir=$2; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "scaling.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -51,6 +56,10 @@ for f in "$UXDP" "$UXDPCTL" "$UXDPC" "$STATE" "$CORPUS"; do
 	[ -x "$f" ] || { echo "scaling.sh: missing $f (cmake --build $BUILD)" >&2; exit 1; }
 done
 [ "$(nproc)" -ge 2 ] || { echo "scaling.sh: needs 2 CPUs" >&2; exit 77; }
+if [ -n "$perfdir" ]; then
+	command -v perf >/dev/null || { echo "scaling.sh: --perf needs perf" >&2; exit 1; }
+	mkdir -p "$perfdir"
+fi
 work=$(mktemp -d /tmp/uxdp-scaling.XXXXXX)
 inst=uxdpscal$$
 # xdp_firewall's object also holds its tail-call stages: name the entry.
@@ -110,7 +119,14 @@ run() { # PROG LCORES -> "Mpps hit% load"
 	sleep 0.5
 	before=$(lru_counters "$1")
 	c0=$(ucount)
-	sleep "$secs"
+	if [ -n "$perfdir" ]; then
+		perf record -q -e cpu-clock -F 2000 -p $pid -o "$perfdir/$1.$2.r$r.data" -- \
+			sleep "$secs" >/dev/null 2>&1
+		cp /proc/$pid/maps "$perfdir/$1.$2.r$r.maps"
+		cp "$aot" "$perfdir/"
+	else
+		sleep "$secs"
+	fi
 	c1=$(ucount)
 	after=$(lru_counters "$1")
 	kill -INT $pid
