@@ -71,6 +71,7 @@ static void test_percpu_array(void)
 		/* Each CPU's 4 values of 8 bytes on a line of their own (object_format.h). */
 		CHECK(p == (uint32_t *)((uint8_t *)uxdp_map_array_data(m) + c * 64 + 2 * 8));
 		CHECK_EQ(UXDP_PERCPU_ARRAY_SPAN(4, 8), 64);
+		CHECK_EQ(UXDP_PERCPU_ARRAY_SPAN(5, 16), 128); /* 80 bytes: rounded up to a line */
 	}
 	uxdp_this_cpu = 0;
 	p = uxdp_map_lookup_percpu(m, &k, 3);
