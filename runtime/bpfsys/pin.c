@@ -156,7 +156,8 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 		return r;
 	}
 	if (c->attr.file_flags & F_PATH_FD) {
-		bpfsys_say_once(c->cmd, "BPF_F_PATH_FD is not served for uxdp objects; pin by path");
+		bpfsys_say_once(c->cmd,
+				"BPF_F_PATH_FD is not served for uxdp objects; pin by path");
 		return -EOPNOTSUPP;
 	}
 	r = path_in(path, sizeof(path), c->attr.pathname);
@@ -164,7 +165,8 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 		return r;
 	if (prog) {
 		if (!strncmp(path, BPFSYS_PIN_ROOT, strlen(BPFSYS_PIN_ROOT))) {
-			bpfsys_say_once(c->cmd, "only the maps themselves live under " BPFSYS_PIN_ROOT);
+			bpfsys_say_once(c->cmd,
+					"only the maps themselves live under " BPFSYS_PIN_ROOT);
 			return -EPERM;
 		}
 		return bpfsys_prog_pin(c->cmd, (int)c->attr.bpf_fd, path);

@@ -34,7 +34,8 @@ int bpfsys_prog_pin_kind(int cmd, int fd)
 	if (bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p) != 1)
 		return 0;
 	bpfsys_say_once(cmd, "pinning a uxdp link is not served: pin the program, or attach "
-			     "through netlink, which stays after the process exits (docs/control-plane.md)");
+			     "through netlink, which stays after the process exits "
+			     "(docs/control-plane.md)");
 	return -EOPNOTSUPP;
 }
 
@@ -49,7 +50,8 @@ int bpfsys_prog_pin(int cmd, int fd, const char *path)
 	snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32, p.instance, p.id);
 	r = bpfsys_pin_symlink(target, path);
 	if (r == -EPERM)
-		bpfsys_say_once(cmd, "a uxdp program is pinned on a bpf file system only, as in the kernel");
+		bpfsys_say_once(cmd, "a uxdp program is pinned on a bpf file system only, "
+				     "as in the kernel");
 	return r;
 }
 
