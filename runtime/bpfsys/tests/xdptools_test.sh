@@ -7,8 +7,8 @@
 # sockets in the namespace count what the host stack received: the same
 # datagrams must arrive (passed) and not arrive (dropped) in both runs.
 #   loader: xdp-loader load -m native|skb, status, unload --all (dropport.bpf.o)
-#   filter: xdp-filter load, ip, port, status, unload; pins reopened by
-#           later invocations
+#   filter: xdp-filter load, ip, port, status, port --remove, unload; pins
+#           reopened by later invocations
 #
 # The veth has a queue, so uxdpd a worker, per possible CPU: xdp-filter
 # writes its rule flags into every possible CPU's slot of a per-CPU map and
@@ -84,21 +84,22 @@ x() {
 		fail "$run: $*: $(cat $tmp/$run.$name.log)"
 }
 
-# traffic SRC:PORT:COUNT...: the datagrams to 198.18.6.2; what the sockets
-# got in $run.got.out.
+# traffic NAME SRC:PORT:COUNT...: the datagrams to 198.18.6.2; what the
+# sockets got in $run.NAME.out.
 traffic() {
+	local out=$tmp/$run.$1.out; shift
 	rm -f $tmp/lin
 	mkfifo $tmp/lin
-	ip netns exec $nsd "$PYTHON" "$COUNT" listen 9 80 8080 <$tmp/lin >$tmp/$run.got.out &
+	ip netns exec $nsd "$PYTHON" "$COUNT" listen 9 80 8080 <$tmp/lin >$out &
 	pids+=($!)
 	exec 8>$tmp/lin
-	for _ in $(seq 50); do grep -q ready $tmp/$run.got.out && break; sleep 0.1; done
+	for _ in $(seq 50); do grep -q ready $out && break; sleep 0.1; done
 	ip netns exec $nsp ping -c 1 -W 2 198.18.6.2 >/dev/null 2>&1 # the neighbour, once
 	ip netns exec $nsp "$PYTHON" "$COUNT" send 198.18.6.2 "$@" || fail "$run: send"
 	sleep 1
 	exec 8>&-
 	wait $! 2>/dev/null
-	sed -i 1d $tmp/$run.got.out
+	sed -i 1d $out
 }
 
 loader_run() {
@@ -106,7 +107,7 @@ loader_run() {
 	x status xdp-loader status u0
 	grep -q "dropport  *native" $tmp/$run.status.out || fail "$run: status: $(cat $tmp/$run.status.out)"
 	[ $run = uxdp ] && attached dropport
-	traffic 198.18.6.1:9:20 198.18.6.1:8080:30 198.18.6.3:8080:10
+	traffic got 198.18.6.1:9:20 198.18.6.1:8080:30 198.18.6.3:8080:10
 	x unload xdp-loader unload u0 --all
 	x status2 xdp-loader status u0
 	grep -q "u0 .*No XDP program loaded" $tmp/$run.status2.out ||
@@ -125,10 +126,15 @@ filter_run() {
 	x ip xdp-filter ip 198.18.6.3 -m src
 	x port xdp-filter port 80
 	[ $run = uxdp ] && attached xdpfilt_alw_all
-	traffic 198.18.6.1:80:20 198.18.6.1:8080:30 198.18.6.3:8080:10
+	traffic got 198.18.6.1:80:20 198.18.6.1:8080:30 198.18.6.3:8080:10
 	x status xdp-filter status
 	# Rules and their hit counts, and the drops; not the passes (ARP differs in timing).
 	sed -n '/XDP_DROP/p;/^Loaded on/,$p' $tmp/$run.status.out >$tmp/$run.rules.out
+	# A rule removed (its flags cleared in every CPU's slot): port 80 passes.
+	x unport xdp-filter port 80 --remove
+	traffic got2 198.18.6.1:80:5
+	[ "$(cat $tmp/$run.got2.out)" = "198.18.6.1 80 5" ] ||
+		fail "$run: after port 80 --remove: received $(cat $tmp/$run.got2.out)"
 	x unload xdp-filter unload u0
 	[ -e $tmp/bpffs/xdp-filter ] && fail "$run: pins left: $(find $tmp/bpffs/xdp-filter)"
 	[ $run = uxdp ] && attached none
