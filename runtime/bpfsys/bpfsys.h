@@ -173,6 +173,18 @@ void bpfsys_prog_known_maps(struct bpfsys_prog *p);
 long bpfsys_map_create(struct bpfsys_call *c);
 long bpfsys_prog_get_next_id(struct bpfsys_call *c);
 long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c);
+/* A new descriptor for the instance's program id in its uxdpd (-ENOENT: not loaded). */
+int bpfsys_prog_open_id(uint32_t id);
+
+/* ---- pin.c, progpin.c: pins on a bpf file system (symbolic links) ---- */
+/* A symbolic link at path (on a bpf file system, else -EPERM) to target. */
+int bpfsys_pin_symlink(const char *target, const char *path);
+/* fd a uxdp program (1), a link (refused: -EOPNOTSUPP, a line), neither (0). */
+int bpfsys_prog_pin_kind(int cmd, int fd);
+/* BPF_OBJ_PIN of the uxdp program fd at path. */
+int bpfsys_prog_pin(int cmd, int fd, const char *path);
+/* BPF_OBJ_GET of a program pin: a new fd; -ENOENT if path is none. */
+int bpfsys_prog_pin_get(int cmd, const char *path);
 long bpfsys_prog_load(struct bpfsys_call *c);
 long bpfsys_prog_bind_map(struct bpfsys_call *c);
 long bpfsys_link_create(struct bpfsys_call *c);

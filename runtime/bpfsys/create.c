@@ -171,14 +171,13 @@ long bpfsys_map_create(struct bpfsys_call *c)
 	if (err)
 		return err;
 	/*
-	 * libbpf's probe for mmapable arrays is told no (it then makes its
-	 * global data without the flag and uses bpf(2)); a map asked for with
-	 * the flag is made (libbpf 1.1 toggles the flag on for a .rodata of
-	 * only static variables when the probe says no), and mmap of it is
-	 * served as the kernel's (mmap.c).
+	 * libbpf's probe for mmapable arrays (libbpf_mmap) is the kernel's, as
+	 * its other probes: it says yes, so libbpf makes its global data with
+	 * BPF_F_MMAPABLE and a skeleton maps .data, .bss and .rodata; mmap of
+	 * a uxdp array is served as the kernel's (mmap.c), and the compiled
+	 * object's data sections bind to such maps (the flag is no part of a
+	 * map's shape).
 	 */
-	if ((a->map_flags & BPF_F_MMAPABLE) && libbpf_probe(a))
-		return -EOPNOTSUPP;
 	if (libbpf_probe(a))
 		return bpfsys_kernel(c);
 	if (!served_type(a->map_type) || a->map_ifindex || a->btf_vmlinux_value_type_id)

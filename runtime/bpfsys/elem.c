@@ -114,13 +114,46 @@ int bpfsys_value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 	return bpfsys_copy_out(uptr, v->user, v->user_bytes);
 }
 
+/*
+ * Values written for possible CPUs that have no worker are dropped; a tool
+ * that reads them back expecting every CPU's (xdp-filter finds a rule only
+ * when all possible CPUs have its flags) then sees zeros.  That is the
+ * documented answer (bpftool's per-CPU updates hit it every time), so it
+ * is said, once, only with UXDP_BPFSYS_DEBUG set.
+ */
+static void warn_dropped(struct bpfsys_map *m, const struct values *v)
+{
+	static bool said;
+	size_t stride = ROUND8(m->info.value_size), have = uxdp_map_ncpus(m->map);
+	const uint8_t *p = v->user;
+	const char *d = getenv("UXDP_BPFSYS_DEBUG");
+
+	if (!d || !*d || !strcmp(d, "0"))
+		return;
+	if (have >= possible_cpus() || __atomic_load_n(&said, __ATOMIC_RELAXED))
+		return;
+	for (size_t i = have * stride; i < (size_t)possible_cpus() * stride; i++) {
+		if (p[i]) {
+			__atomic_store_n(&said, true, __ATOMIC_RELAXED);
+			fprintf(stderr,
+				"uxdp-bpfsys: per-CPU map %s: values written for CPUs %zu-%u are "
+				"dropped: it has a slot per worker of the run (%zu), the kernel "
+				"one per possible CPU (%u) (docs/control-plane.md)\n",
+				m->info.name, have, possible_cpus() - 1, have, possible_cpus());
+			return;
+		}
+	}
+}
+
 int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 {
 	int err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
 
-	if (!err && v->user != v->ux)
+	if (!err && v->user != v->ux) {
 		copy_slots(v->ux, uxdp_map_ncpus(m->map), v->user, possible_cpus(),
 			   ROUND8(m->info.value_size));
+		warn_dropped(m, v);
+	}
 	return err;
 }
 

@@ -107,12 +107,13 @@ long bpfsys_obj_get(struct bpfsys_call *c)
 	}
 	if (realpath(path, real) && !split_segment(real, inst, name))
 		return bpfsys_fd_open(inst, name, mode);
-	return bpfsys_kernel(c);
+	err = bpfsys_prog_pin_get(c->cmd, path);
+	return err == -ENOENT ? bpfsys_kernel(c) : err;
 }
 
-static int pin_link(const struct bpfsys_map *m, const char *path)
+int bpfsys_pin_symlink(const char *target, const char *path)
 {
-	char dir[PATH_MAX], target[256], *slash;
+	char dir[PATH_MAX], *slash;
 	struct statfs fs;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -127,41 +128,49 @@ static int pin_link(const struct bpfsys_map *m, const char *path)
 		return -errno;
 	if ((unsigned long)fs.f_type != BPF_FS_MAGIC_NR)
 		return -EPERM; /* the kernel pins only on a bpf file system */
-	snprintf(target, sizeof(target), SEG_PREFIX "%s.%s", m->info.instance, m->info.name);
 	return symlink(target, path) ? -errno : 0;
 }
 
-static bool is_prog_or_link(int fd)
+static int pin_link(const struct bpfsys_map *m, const char *path)
 {
-	struct bpfsys_prog p;
+	char target[256];
 
-	return bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1 ||
-	       bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p) == 1;
+	snprintf(target, sizeof(target), SEG_PREFIX "%s.%s", m->info.instance, m->info.name);
+	return bpfsys_pin_symlink(target, path);
 }
 
 long bpfsys_obj_pin(struct bpfsys_call *c)
 {
 	char path[PATH_MAX], inst[UXDP_INSTANCE_LEN], name[UXDP_MAP_NAME_LEN];
 	struct bpfsys_map m;
-	int r;
+	int r, prog = 0;
 
 	if (!bpfsys_attr_zero_from(c, OBJ_ATTR_END) || (c->attr.file_flags & ~F_PATH_FD))
 		return -EINVAL;
 	r = bpfsys_fd_map((int)c->attr.bpf_fd, &m);
-	if (r == 0 && is_prog_or_link((int)c->attr.bpf_fd)) {
-		bpfsys_say_once(c->cmd, "pinning a uxdp program or link is not served: it lives "
-					"in uxdpd (uxdpctl prog load --pin, docs/control-plane.md)");
-		return -EOPNOTSUPP;
+	if (r == 0) {
+		prog = bpfsys_prog_pin_kind(c->cmd, (int)c->attr.bpf_fd);
+		if (prog <= 0)
+			return prog < 0 ? prog : bpfsys_kernel(c);
+	} else if (r < 0) {
+		return r;
 	}
-	if (r <= 0)
-		return r < 0 ? r : bpfsys_kernel(c);
 	if (c->attr.file_flags & F_PATH_FD) {
-		bpfsys_say_once(c->cmd, "BPF_F_PATH_FD is not served for uxdp maps; pin by path");
+		bpfsys_say_once(c->cmd,
+				"BPF_F_PATH_FD is not served for uxdp objects; pin by path");
 		return -EOPNOTSUPP;
 	}
 	r = path_in(path, sizeof(path), c->attr.pathname);
 	if (r)
 		return r;
+	if (prog) {
+		if (!strncmp(path, BPFSYS_PIN_ROOT, strlen(BPFSYS_PIN_ROOT))) {
+			bpfsys_say_once(c->cmd,
+					"only the maps themselves live under " BPFSYS_PIN_ROOT);
+			return -EPERM;
+		}
+		return bpfsys_prog_pin(c->cmd, (int)c->attr.bpf_fd, path);
+	}
 	if (!strncmp(path, BPFSYS_PIN_ROOT, strlen(BPFSYS_PIN_ROOT))) {
 		/* Every map is there already; nothing else can be made there. */
 		if (!split_virtual(path, inst, name)) {

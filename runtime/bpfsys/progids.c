@@ -52,21 +52,15 @@ long bpfsys_prog_get_next_id(struct bpfsys_call *c)
 			       sizeof(best));
 }
 
-long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c)
+/* A descriptor for the daemon's program id (d: the daemon); -ENOENT when it is not loaded. */
+static int fd_by_id(struct uxdp_daemon *d, uint32_t id)
 {
 	struct bpfsys_prog p = { .magic = BPFSYS_PROG_MAGIC, .type = BPF_PROG_TYPE_XDP };
-	struct uxdp_daemon *d = daemon_or_null();
 	struct uxdp_dmsg_prog_info info;
 	char err[256];
 	int r;
 
-	if (!d)
-		return bpfsys_kernel(c);
-	if (!bpfsys_attr_zero_from(c, ATTR_END(open_flags)))
-		return -EINVAL;
-	if (c->attr.open_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
-		return -EINVAL;
-	r = uxdp_daemon_prog_info(d, c->attr.prog_id, &info, err, sizeof(err));
+	r = uxdp_daemon_prog_info(d, id, &info, err, sizeof(err));
 	if (r)
 		return r == -ENOENT || r == -EINVAL ? -ENOENT : r;
 	if (info.flags & UXDP_PROG_INFO_F_RELEASED)
@@ -78,4 +72,26 @@ long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c)
 	/* The map ids are known for programs this process loaded (prog.c). */
 	bpfsys_prog_known_maps(&p);
 	return bpfsys_obj_fd_new(&p);
+}
+
+int bpfsys_prog_open_id(uint32_t id)
+{
+	struct uxdp_daemon *d;
+	char err[256];
+	int r = bpfsys_daemon(&d, err, sizeof(err));
+
+	return r ? r : fd_by_id(d, id);
+}
+
+long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c)
+{
+	struct uxdp_daemon *d = daemon_or_null();
+
+	if (!d)
+		return bpfsys_kernel(c);
+	if (!bpfsys_attr_zero_from(c, ATTR_END(open_flags)))
+		return -EINVAL;
+	if (c->attr.open_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
+		return -EINVAL;
+	return fd_by_id(d, c->attr.prog_id);
 }

@@ -337,11 +337,20 @@ static unsigned int online_cpus(void)
 	return n > 0 ? (unsigned int)n : 1;
 }
 
+/*
+ * BPF_F_MMAPABLE only lets user space map an array's values, which sit at
+ * the same place with or without it: a program binds to the map either
+ * way.  (libbpf makes its global data with the flag when mmap is there; a
+ * compiled object's data section asks for the map without it.)
+ */
+#define SHAPE_FLAGS(f) ((f) & ~(uint32_t)BPF_F_MMAPABLE)
+
 static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)
 {
 	return h->type == want->type && h->key_size == want->key_size &&
 	       h->value_size == want->value_size && h->max_entries == want->max_entries &&
-	       h->map_flags == want->map_flags && h->ncpus == want->ncpus;
+	       SHAPE_FLAGS(h->map_flags) == SHAPE_FLAGS(want->map_flags) &&
+	       h->ncpus == want->ncpus;
 }
 
 int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);

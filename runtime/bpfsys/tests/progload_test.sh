@@ -194,7 +194,7 @@ grep -q "libbpf_\|anon\." <<<"$maps" && fail "probe maps left in the instance: $
 ls /dev/shm/ | grep -q "^uxdp\.$inst\.\.data\." && fail "a .data.<map> name left in /dev/shm"
 
 # --- bad inputs, under uxdp-run (lo is no port of the daemon)
-ip netns exec $nsd "$RUN" --instance $inst "$LOADER" bad 1 >$tmp/bad.out 2>$tmp/bad.log ||
+ip netns exec $nsd "$RUN" --instance $inst "$LOADER" bad 1 $tmp/bpffs >$tmp/bad.out 2>$tmp/bad.log ||
 	fail "the bad-input run failed"
 cat >$tmp/bad.want <<'END'
 map_create bad key size: Invalid argument
@@ -209,10 +209,22 @@ attach to an interface not ours: No such device
 link_create of another attach type: Invalid argument
 netlink attach to an interface not ours: No such device
 prog_load attr with a non-zero tail: Argument list too long
+obj_pin prog outside bpffs: Operation not permitted
+obj_pin prog: ok
+obj_pin prog again: File exists
+obj_get prog: ok
+obj_get prog: the same program: yes
+obj_get of no pin: No such file or directory
 END
 diff -u $tmp/bad.want $tmp/bad.out || fail "bad inputs"
 for w in "BPF_MAP_CREATE: map type 15" "BPF_PROG_LOAD: program type 1 names uxdp maps" \
 	"BPF_PROG_LOAD: BPF_PROG_TYPE_EXT" "BPF_LINK_CREATE: " "RTM_SETLINK IFLA_XDP: uxdp: ifindex 1"; do
 	grep -q "$w" $tmp/bad.log || fail "no line '$w' on stderr"
 done
+# The program pin is a symbolic link naming it; its loader gone and the
+# program not attached, it was released: the pin dangles (ENOENT), rm unpins.
+case $(readlink $tmp/bpffs/prog) in uxdp-prog:$inst:*) ;; *) fail "program pin: $(ls -l $tmp/bpffs)" ;; esac
+ip netns exec $nsd "$RUN" --instance $inst "$BPFTOOL" prog show pinned $tmp/bpffs/prog \
+	>$tmp/pinned.out 2>&1 && fail "a released program's pin opened: $(cat $tmp/pinned.out)"
+rm $tmp/bpffs/prog || fail "rm of a program pin"
 echo "PASS"

@@ -8,8 +8,9 @@
  *	or bpf_xdp_attach through rtnetlink, then bpf_xdp_query), pin
  *	`counts` at PIN, block BLOCK_IP; print "ready" and wait for a line on
  *	stdin; then print "verdict K V" and "count IP N" (sorted) and exit.
- *   xdp_loader bad IFINDEX_NOT_OURS
- *	the bad-input cases, one "step: result" line each.
+ *   xdp_loader bad IFINDEX_NOT_OURS [BPFFS]
+ *	the bad-input cases, one "step: result" line each (with BPFFS, a
+ *	program pinned there and opened again).
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -192,6 +193,29 @@ static void step(const char *name, long r)
 	printf("%s: %s\n", name, r < 0 ? strerror(errno) : "ok");
 }
 
+/* A program pinned (on bpffs only) and opened again by its pin, as xdp-filter does. */
+static void pins(int prog, const char *bpffs)
+{
+	struct bpf_prog_info a = { 0 }, b = { 0 };
+	uint32_t la = sizeof(a), lb = sizeof(b);
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/uxdp-xdp-loader-pin.%d", (int)getpid());
+	step("obj_pin prog outside bpffs", bpf_obj_pin(prog, path));
+	snprintf(path, sizeof(path), "%s/prog", bpffs);
+	step("obj_pin prog", bpf_obj_pin(prog, path));
+	step("obj_pin prog again", bpf_obj_pin(prog, path));
+	fd = bpf_obj_get(path);
+	step("obj_get prog", fd);
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(prog, &a, &la) &&
+	    !bpf_obj_get_info_by_fd(fd, &b, &lb))
+		printf("obj_get prog: the same program: %s\n",
+		       a.id == b.id && !strcmp(a.name, b.name) ? "yes" : "no");
+	snprintf(path, sizeof(path), "%s/nothing", bpffs);
+	step("obj_get of no pin", bpf_obj_get(path));
+}
+
 /* The refusals a loader meets: each must be a clear errno, not a crash. */
 static int bad(char **argv)
 {
@@ -235,6 +259,8 @@ static int bad(char **argv)
 	((char *)big)[sizeof(big) - 1] = 1;
 	step("prog_load attr with a non-zero tail",
 	     syscall(__NR_bpf, BPF_PROG_LOAD, big, sizeof(big)));
+	if (argv[3])
+		pins(prog, argv[3]);
 	return 0;
 }
 
@@ -242,8 +268,8 @@ int main(int argc, char **argv)
 {
 	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "load"))
 		return load(argv);
-	if (argc == 3 && !strcmp(argv[1], "bad"))
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "bad"))
 		return bad(argv);
-	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink] | bad IFINDEX\n");
+	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink] | bad IFINDEX [BPFFS]\n");
 	return 2;
 }

@@ -318,6 +318,13 @@ static void test_open_list(void)
 	d.flags = UXDP_MAP_DEF_REUSE;
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), 0);
 	uxdp_map_close(b);
+	/* BPF_F_MMAPABLE changes nothing a program sees: the same map either way. */
+	d.map_flags = BPF_F_MMAPABLE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), 0);
+	uxdp_map_close(b);
+	d.map_flags = BPF_F_RDONLY_PROG;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), -EEXIST);
+	d.map_flags = 0;
 	d.value_size = 16;
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &b), -EEXIST);
 	CHECK_EQ(uxdp_map_list(test_instance, count_cb, &found), 0);
