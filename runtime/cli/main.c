@@ -175,6 +175,7 @@ static void remove_private(void)
 
 static void release_owner(void)
 {
+	uxdp_ports_release();
 	uxdp_instance_release(run.owner);
 	run.owner = NULL;
 }

@@ -53,7 +53,16 @@ struct rec {
 struct uxdp_instance_owner {
 	int fd;
 	struct rec r;
+	char name[128];
+	struct uxdp_instance_owner *next_port; /* the ports this process holds */
 };
+
+/*
+ * Interface records this process holds, removed by uxdp_ports_release():
+ * each is named by its network namespace, so a record left behind would
+ * never be claimed again once the namespace is gone (a test's veth).
+ */
+static struct uxdp_instance_owner *held_ports;
 
 /* Same rule as the maps' instance names: [A-Za-z0-9_-], so the name is a safe path. */
 static int rec_name(char *buf, size_t size, const char *prefix, const char *instance)
@@ -167,9 +176,19 @@ static void describe_holder(int fd, const char *what, char *err, size_t err_size
 		uxdp_errmsg(err, err_size, -EBUSY, "%s is in use by another data plane", what);
 }
 
-static int claim(const char *name, const char *what, const char *instance, const char *kind,
-		 struct uxdp_instance_owner **out, struct uxdp_owner_info *prev, char *err,
-		 size_t err_size)
+/* Does name still lead to the file fd has open (not unlinked and made anew)? */
+static bool same_file(int fd, const char *name)
+{
+	char path[160];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/dev/shm%s", name);
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static int claim_once(const char *name, const char *what, const char *instance, const char *kind,
+		      struct uxdp_instance_owner **out, struct uxdp_owner_info *prev, char *err,
+		      size_t err_size)
 {
 	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct uxdp_instance_owner *o;
@@ -202,6 +221,12 @@ static int claim(const char *name, const char *what, const char *instance, const
 		}
 		goto fail;
 	}
+	if (!same_file(o->fd, name)) {
+		/* Its releasing owner unlinked it after we opened it: open the new one. */
+		close(o->fd);
+		free(o);
+		return -EAGAIN;
+	}
 	if (prev && read_rec(o->fd, &old) == 0)
 		info_from(prev, &old, false);
 	o->r.magic = REC_MAGIC;
@@ -215,12 +240,27 @@ static int claim(const char *name, const char *what, const char *instance, const
 		ret = uxdp_errmsg(err, err_size, -errno, "/dev/shm%s: %s", name, strerror(errno));
 		goto fail;
 	}
+	snprintf(o->name, sizeof(o->name), "%s", name);
 	write_rec(o);
 	*out = o;
 	return 0;
 fail:
 	close(o->fd);
 	free(o);
+	return ret;
+}
+
+static int claim(const char *name, const char *what, const char *instance, const char *kind,
+		 struct uxdp_instance_owner **out, struct uxdp_owner_info *prev, char *err,
+		 size_t err_size)
+{
+	int ret, tries = 0;
+
+	do
+		ret = claim_once(name, what, instance, kind, out, prev, err, err_size);
+	while (ret == -EAGAIN && ++tries < 8);
+	if (ret == -EAGAIN)
+		ret = uxdp_errmsg(err, err_size, -EBUSY, "%s: its record keeps being replaced", what);
 	return ret;
 }
 
@@ -251,7 +291,25 @@ int uxdp_port_claim(uint32_t ifindex, const char *instance, const char *kind,
 	if (ret)
 		return uxdp_errmsg(err, err_size, ret, "interface %u: %s", ifindex, strerror(-ret));
 	snprintf(what, sizeof(what), "interface %u", ifindex);
-	return claim(name, what, instance, kind, out, NULL, err, err_size);
+	ret = claim(name, what, instance, kind, out, NULL, err, err_size);
+	if (!ret) {
+		(*out)->next_port = held_ports;
+		held_ports = *out;
+	}
+	return ret;
+}
+
+void uxdp_ports_release(void)
+{
+	struct uxdp_instance_owner *o;
+
+	while ((o = held_ports)) {
+		held_ports = o->next_port;
+		/* Unlinked while locked: a claimer that opened it sees the name gone and retries. */
+		shm_unlink(o->name);
+		close(o->fd);
+		free(o);
+	}
 }
 
 int uxdp_port_claim_names(const char *names, const char *instance, const char *kind, char *err,

@@ -537,10 +537,12 @@ int main(int argc, char **argv)
 	registry_close(d);
 	uxdp_stats_shm_finish(g.shm);
 	uxdp_dp_destroy(d->dp);
+	uxdp_ports_release();
 	uxdp_instance_release(d->owner);
 	return ret ? 1 : 0;
 fail:
 	uxdp_stats_shm_finish(g.shm);
+	uxdp_ports_release();
 	uxdp_instance_release(d->owner);
 	return 1;
 }

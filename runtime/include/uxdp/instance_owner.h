@@ -97,10 +97,17 @@ int uxdp_port_claim(uint32_t ifindex, const char *instance, const char *kind,
 /*
  * uxdp_port_claim() for each interface of a comma-separated list of names
  * (names that do not resolve are skipped: the driver reports them).  The
- * claims last until the process exits.
+ * claims last until uxdp_ports_release() or the process exits.
  */
 int uxdp_port_claim_names(const char *names, const char *instance, const char *kind, char *err,
 			  size_t err_size);
+
+/*
+ * Release every interface this process claimed and remove their records
+ * (on every exit that runs code; a crash leaves a record that the next
+ * claim of the same interface takes over).
+ */
+void uxdp_ports_release(void);
 
 /*
  * Remove what a dead data plane left of instance: its maps (unless

@@ -92,6 +92,13 @@ stop_uxdp() {
 	kill -0 $pid 2>/dev/null && fail "uxdp did not stop on SIGINT"
 	wait $pid || fail "uxdp exited with an error"
 	pid=
+	# Its interface claims go with it: a record names the namespace, which
+	# this test removes, so one left behind would never be reused.
+	local nsino
+	nsino=$(stat -L -c %i /run/netns/$nsu) || fail "no namespace $nsu"
+	ls /dev/shm/uxdp-port.$nsino-* >/dev/null 2>&1 && fail "uxdp left its interface records:" \
+		/dev/shm/uxdp-port.$nsino-*
+	return 0
 }
 # packets VERDICT: the final count of that verdict.
 packets() { awk -v v="$1" '$1 == v { n = $2 } END { print n + 0 }' "$log"; }
