@@ -169,6 +169,21 @@ int bpfsys_obj_fd(int fd, const char *magic, struct bpfsys_prog *p);
 
 /* p->n_maps, p->map_ids from the program of p->id if this process loaded it. */
 void bpfsys_prog_known_maps(struct bpfsys_prog *p);
+/* A copy of the object this process sent uxdpd for p (caller frees); -ENOENT: not ours. */
+int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len);
+
+/* ---- progobj.c, testrun.c: a uxdp program run in this process ---- */
+
+struct uxdp_program;
+/*
+ * p compiled and opened on the instance's maps (once per process, kept);
+ * *ncpus its per-CPU slots (0: online CPUs).  -EOPNOTSUPP for a program
+ * this process did not load; the reason in why.
+ */
+int bpfsys_prog_runnable(const struct bpfsys_prog *p, const struct uxdp_program **prog,
+			 unsigned int *ncpus, char *why, size_t why_size);
+/* BPF_PROG_TEST_RUN: on a uxdp program fd served, else the kernel's. */
+long bpfsys_prog_test_run(struct bpfsys_call *c);
 
 long bpfsys_map_create(struct bpfsys_call *c);
 long bpfsys_prog_get_next_id(struct bpfsys_call *c);

@@ -5,7 +5,8 @@
  *
  *  - served: the map commands, on uxdp's maps (ids.c, elem.c, batch.c,
  *    pin.c), map creation (create.c), XDP programs loaded into and attached
- *    in uxdpd (prog.c, progids.c, link.c); on a descriptor or path that is
+ *    in uxdpd (prog.c, progids.c, link.c) and test runs of them (testrun.c);
+ *    on a descriptor or path that is
  *    not uxdp's they pass to the kernel;
  *  - passed through: commands that only look at kernel objects the caller
  *    names (BTF, links by id or fd);
@@ -179,8 +180,9 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 		return bpfsys_prog_get_next_id(&c);
 	case BPF_PROG_GET_FD_BY_ID:
 		return bpfsys_prog_get_fd_by_id(&c);
-	case BPF_PROG_QUERY:
 	case BPF_PROG_TEST_RUN:
+		return bpfsys_prog_test_run(&c);
+	case BPF_PROG_QUERY:
 	case BPF_BTF_GET_FD_BY_ID:
 	case BPF_BTF_GET_NEXT_ID:
 	case BPF_LINK_GET_FD_BY_ID:

@@ -171,8 +171,12 @@ static int read_license(struct load *l, char *buf, size_t size)
 	return 0;
 }
 
-/* The object in a memfd, sent to the daemon; *id the daemon's program. */
-static int send_object(struct load *l, const char *name, const char *license, uint32_t *id)
+/*
+ * The object in a memfd, sent to the daemon; *id the daemon's program, and
+ * the object's bytes in *elf, *elf_len (the caller's to free).
+ */
+static int send_object(struct load *l, const char *name, const char *license, uint32_t *id,
+		       uint8_t **elf, size_t *elf_len)
 {
 	struct elfobj o = { .insns = l->insns, .n_insns = l->n, .prog_name = name,
 			    .license = license, .maps = l->maps, .n_maps = l->n_maps,
@@ -198,30 +202,45 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 		err = -errno;
 		snprintf(l->why, sizeof(l->why), "a memfd for the object: %s", strerror(errno));
 	}
-	free(bytes);
 	if (!err) {
 		lo.fd = fd;
 		err = uxdp_daemon_prog_load(d, &lo, id, l->why, sizeof(l->why));
 	}
 	if (fd >= 0)
 		close(fd);
-	return err;
+	if (err) {
+		free(bytes);
+		return err;
+	}
+	*elf = bytes;
+	*elf_len = len;
+	return 0;
 }
 
-/* The programs this process loaded, for their map ids (progids.c). */
+/*
+ * The programs this process loaded, for their map ids (progids.c) and the
+ * object sent for them (BPF_PROG_TEST_RUN compiles it again: progobj.c).
+ */
 static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known_prog {
 	struct known_prog *next;
 	struct bpfsys_prog p;
+	uint8_t *elf;
+	size_t elf_len;
 } *known;
 
-static void remember(const struct bpfsys_prog *p)
+/* Takes elf. */
+static void remember(const struct bpfsys_prog *p, uint8_t *elf, size_t elf_len)
 {
 	struct known_prog *k = calloc(1, sizeof(*k));
 
-	if (!k)
+	if (!k) {
+		free(elf);
 		return;
+	}
 	k->p = *p;
+	k->elf = elf;
+	k->elf_len = elf_len;
 	pthread_mutex_lock(&known_lock);
 	k->next = known;
 	known = k;
@@ -239,6 +258,25 @@ void bpfsys_prog_known_maps(struct bpfsys_prog *p)
 	pthread_mutex_unlock(&known_lock);
 }
 
+int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len)
+{
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&known_lock);
+	for (struct known_prog *k = known; k && err == -ENOENT; k = k->next) {
+		if (k->p.id != p->id || strcmp(k->p.instance, p->instance))
+			continue;
+		*elf = malloc(k->elf_len);
+		err = *elf ? 0 : -ENOMEM;
+		if (*elf) {
+			memcpy(*elf, k->elf, k->elf_len);
+			*len = k->elf_len;
+		}
+	}
+	pthread_mutex_unlock(&known_lock);
+	return err;
+}
+
 static long load_xdp(struct load *l)
 {
 	const union bpf_attr *a = &l->c->attr;
@@ -246,6 +284,8 @@ static long load_xdp(struct load *l)
 	struct uxdp_dmsg_prog_info info;
 	struct uxdp_daemon *d;
 	char license[128];
+	uint8_t *elf = NULL;
+	size_t elf_len = 0;
 	int err;
 
 	if (a->prog_flags & ~(uint32_t)PROG_FLAGS)
@@ -259,7 +299,7 @@ static long load_xdp(struct load *l)
 		return say(l, -EOPNOTSUPP);
 	}
 	memcpy(p.name, a->prog_name, sizeof(p.name) - 1);
-	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id);
+	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id, &elf, &elf_len);
 	if (err)
 		return say(l, err);
 	snprintf(p.instance, sizeof(p.instance), "%s", bpfsys_instance());
@@ -275,7 +315,7 @@ static long load_xdp(struct load *l)
 			p.map_ids[p.n_maps++] = l->data_ids[i];
 		bpfsys_map_mark_used(l->data_names[i]);
 	}
-	remember(&p);
+	remember(&p, elf, elf_len);
 	return bpfsys_obj_fd_new(&p);
 }
 

@@ -23,7 +23,9 @@
 
 #include <uxdp/errmsg.h>
 
-#include "daemon.h"
+#include <uxdp/daemon_proto.h>
+
+#include "bpf_compile.h"
 
 extern char **environ;
 
@@ -72,8 +74,8 @@ static void last_line(const char *buf, char *out, size_t size)
 }
 
 /* uxdpc SRC -O<level> [--trust-unverified] -o OUT; its stderr's last line in msg. */
-static int run_uxdpc(const char *uxdpc, const char *src, const char *out, int level,
-		     bool trust, char *msg, size_t msg_size)
+static int run_uxdpc(const char *uxdpc, char *const *envp, const char *src, const char *out,
+		     int level, bool trust, char *msg, size_t msg_size)
 {
 	char opt[8], buf[4096];
 	char *argv[8];
@@ -97,7 +99,7 @@ static int run_uxdpc(const char *uxdpc, const char *src, const char *out, int le
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	ret = -posix_spawnp(&pid, uxdpc, &fa, NULL, argv, environ);
+	ret = -posix_spawnp(&pid, uxdpc, &fa, NULL, argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (ret) {
@@ -166,7 +168,7 @@ int compile_bpf(const struct compile_opts *o, const void *data, size_t len, cons
 		uxdp_errmsg(err, err_size, ret, "%s: writing %s: %s", label, src, strerror(-ret));
 		goto out;
 	}
-	ret = run_uxdpc(o->uxdpc, src, tmp, level, trust, msg, sizeof(msg));
+	ret = run_uxdpc(o->uxdpc, o->envp, src, tmp, level, trust, msg, sizeof(msg));
 	if (ret) {
 		uxdp_errmsg(err, err_size, ret, "%s: compiling: %s", label, msg);
 		goto out;

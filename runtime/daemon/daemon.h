@@ -29,6 +29,8 @@
 #include <uxdp/runtime.h>
 #include <uxdp/verdict.h>
 
+#include "bpf_compile.h"
+
 #define UXDPD_SYNC_TIMEOUT_MS 2000
 
 struct prog_version {
@@ -45,11 +47,6 @@ struct prog_version {
 	uint64_t holder;               /* the connection that loaded it, 0 if none */
 	bool pinned;
 	bool stuck;                    /* a worker did not leave it: never closed */
-};
-
-struct compile_opts {
-	const char *uxdpc;             /* the compiler to run */
-	const char *cache_dir;         /* NULL: no cache */
 };
 
 struct uxdpd {
@@ -96,14 +93,6 @@ void registry_drop_holder(struct uxdpd *d, uint64_t holder);
 void registry_print(struct uxdpd *d, FILE *f);
 /* After the workers left: close every object. */
 void registry_close(struct uxdpd *d);
-
-/* compile.c: the compiled object for a BPF object's bytes, from the cache or uxdpc. */
-int compile_bpf(const struct compile_opts *o, const void *data, size_t len, const char *label,
-		int opt_level, uint32_t flags, char *out_path, size_t out_size, bool *cached,
-		char *err, size_t err_size);
-/* A 64-bit FNV-1a hash of len bytes, continuing from h (start: FNV_OFFSET). */
-#define FNV_OFFSET 0xcbf29ce484222325ull
-uint64_t fnv1a(uint64_t h, const void *data, size_t len);
 
 /* server.c */
 struct server;

@@ -359,27 +359,41 @@ static inline bool uxdp_dp_stopping(const struct uxdp_dp_worker *w)
 enum uxdp_dp_action uxdp_dp_act(struct uxdp_dp_worker *w, uint32_t act, uint32_t len);
 
 /*
- * Run the batch's program on one frame: len bytes at data, in a buffer
- * from hard_start (UXDP_HEADROOM or more before data) to frame_end (the
- * last UXDP_XDP_TAILROOM bytes of which the helpers keep off limits).
- * XDP_DROP is the straight line; everything else is uxdp_dp_act().
+ * Call the batch's program on one frame and return what it returned, with
+ * no verdict handled or counted: meta..data is the frame's metadata (empty
+ * when meta == data), len bytes at data its packet, in a buffer from
+ * hard_start (UXDP_HEADROOM or more before data) to frame_end (the last
+ * UXDP_XDP_TAILROOM bytes of which the helpers keep off limits).  The
+ * frame as the program left it is in w->ctx.  uxdp_dp_run() is this plus
+ * the verdict; BPF_PROG_TEST_RUN (bpfsys) wants the bare return value.
  */
-static inline enum uxdp_dp_action uxdp_dp_run(struct uxdp_dp_worker *w, uint8_t *hard_start,
-					       uint8_t *data, uint32_t len, uint8_t *frame_end)
+static inline uint32_t uxdp_dp_call(struct uxdp_dp_worker *w, uint8_t *hard_start,
+				    uint8_t *meta, uint8_t *data, uint32_t len, uint8_t *frame_end)
 {
 	struct uxdp_ctx *ctx = &w->ctx;
-	uint32_t act;
 
 	/* rx_queue_index, ingress_ifindex and worker are set per worker and batch. */
 	ctx->data_hard_start = hard_start;
 	ctx->data = data;
-	ctx->data_meta = data;
+	ctx->data_meta = meta;
 	ctx->data_end = data + len;
 	ctx->frame_end = frame_end;
 	/* tail_call_ret is only read once tail_called is set. */
 	ctx->tail_call_cnt = 0;
 	ctx->tail_called = 0;
-	act = (uint32_t)w->fn(ctx);
+	return (uint32_t)w->fn(ctx);
+}
+
+/*
+ * Run the batch's program on one frame: len bytes at data, in a buffer
+ * from hard_start to frame_end, as uxdp_dp_call() with no metadata.
+ * XDP_DROP is the straight line; everything else is uxdp_dp_act().
+ */
+static inline enum uxdp_dp_action uxdp_dp_run(struct uxdp_dp_worker *w, uint8_t *hard_start,
+					       uint8_t *data, uint32_t len, uint8_t *frame_end)
+{
+	uint32_t act = uxdp_dp_call(w, hard_start, data, data, len, frame_end);
+
 	if (__builtin_expect(act == UXDP_DROP, 1)) {
 		w->cnt.v.packets[UXDP_DROP]++;
 		w->cnt.v.bytes[UXDP_DROP] += len;

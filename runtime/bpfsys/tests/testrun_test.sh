@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# testrun_test.sh - BPF_PROG_TEST_RUN "through uxdp": the libbpf program
+# testrun (Debian's libbpf.so.1) loads testrun.bpf.o and calls
+# bpf_prog_test_run_opts() with good and bad arguments, once on the kernel
+# and once under uxdp-run against a uxdpd; every line (return, retval,
+# data_out, ctx_out, the maps' contents) must be the same.  Then the
+# refusals the kernel does not have: BPF_F_TEST_XDP_LIVE_FRAMES; and the
+# maps the runs wrote, read by uxdpctl from the daemon's instance.
+#
+# Instance and socket are named after $$ and removed by the EXIT trap.
+# Environment (CMake): UXDPD UXDPCTL RUN PYTHON TESTRUN OBJ.
+# Exit: 0 pass, 1 fail, 77 skip.
+set -u
+id=$$
+inst=uxtr$id
+tmp=$(mktemp -d /tmp/uxdp-testrun.XXXXXX)
+sock=$tmp/$inst.sock
+pids=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() {
+	echo "FAIL: $*"
+	for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
+	exit 1
+}
+cleanup() {
+	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+	sleep 0.3
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
+		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+[ "$(id -u)" = 0 ] || skip "needs root (BPF_PROG_TEST_RUN on the kernel)"
+
+# Pinned to one CPU on both sides: bpf_get_smp_processor_id() and per-CPU slots agree.
+taskset -c 0 "$TESTRUN" "$OBJ" >$tmp/kernel.out 2>$tmp/kernel.log
+rc=$?
+[ $rc = 77 ] && skip "the kernel refuses BPF here"
+[ $rc = 0 ] || fail "testrun on the kernel: exit $rc"
+
+# A one-frame capture: uxdpd needs a port; the replay runs before any program.
+"$PYTHON" - "$tmp/one.pcap" <<'PY'
+import struct, sys
+frame = bytes(range(60))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+PY
+"$UXDPD" --instance $inst --socket $sock --no-cache --pcap $tmp/one.pcap >$tmp/uxdpd.log 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do [ -S $sock ] && break; sleep 0.1; done
+[ -S $sock ] || fail "uxdpd did not start"
+export UXDP_DAEMON_SOCKET=$sock
+
+taskset -c 0 "$RUN" --instance $inst "$TESTRUN" "$OBJ" >$tmp/uxdp.out 2>$tmp/uxdp.log ||
+	fail "testrun under uxdp-run: exit $?"
+diff -u $tmp/kernel.out $tmp/uxdp.out || fail "the kernel and uxdp differ"
+echo "kernel and uxdp agree on $(grep -c ': ret=' $tmp/uxdp.out) test runs and $(grep -c '^map ' $tmp/uxdp.out) maps"
+grep -E '^(repeat1000|op0):' $tmp/kernel.log $tmp/uxdp.log | sed 's/^/  /'
+
+# The runs' map writes are in the instance, where the data plane reads them
+# (before the next load, whose BPF_MAP_CREATE makes the maps anew).
+"$UXDPCTL" --instance $inst map dump seen >$tmp/seen.log 2>&1 || fail "uxdpctl map dump seen"
+# (key 42 counted by the 1000 runs of "repeat1000")
+grep -q "key: 2a 00 00 00  value: e8 03 00 00 00 00 00 00" $tmp/seen.log ||
+	fail "the test runs' map writes are not in the instance"
+
+# What the kernel serves and uxdp refuses, with its reason.
+"$RUN" --instance $inst "$TESTRUN" "$OBJ" live >$tmp/live.out 2>$tmp/live.log
+grep -qx "live: ret=EOPNOTSUPP" $tmp/live.out || fail "live frames: $(cat $tmp/live.out)"
+grep -q "BPF_F_TEST_XDP_LIVE_FRAMES" $tmp/live.log || fail "live frames: no reason given"
+"$RUN" --instance $inst "$TESTRUN" "$OBJ" frags >$tmp/frags.out 2>$tmp/frags.log
+[ "$(grep -c ': ret=EOPNOTSUPP$' $tmp/frags.out)" = 3 ] || fail "fragments: $(cat $tmp/frags.out)"
+grep -q "fragments" $tmp/frags.log || fail "fragments: no reason given"
+echo "refused with a reason: live frames, and $(wc -l <$tmp/frags.out) runs that need fragments"
+
+echo "PASS"
