@@ -10,12 +10,16 @@
  * references (cycles included) are rewritten through one old->new table.
  * A pointer keeps no target: bpftool prints a pointer as its value, and a
  * pointee could drag in half of the kernel's types.
+ *
+ * Also linked into libuxdp-bpfsys.so (btf_extract.h), which makes the same
+ * blob for a map a libbpf loader creates with a kernel BTF object.
  */
 #include <bpf/btf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf_extract.h"
 #include "uxdpc.h"
 
 struct extract {
@@ -152,14 +156,35 @@ static int copy_types(struct extract *x, struct btf *dst)
 	return 0;
 }
 
-static int extract(struct extract *x, uint32_t key_id, uint32_t value_id, struct uxdp_map_info *m);
+static int extract(struct extract *x, uint32_t key_id, uint32_t value_id,
+		   struct uxdp_btf_blob *out);
+
+/* The blob into m (which takes its bytes). */
+static int to_map(int err, struct uxdp_btf_blob *b, struct uxdp_map_info *m)
+{
+	if (err)
+		return err;
+	m->btf = b->data;
+	m->btf_size = b->size;
+	m->btf_key_id = b->key_id;
+	m->btf_value_id = b->value_id;
+	return 0;
+}
 
 int uxdp_btf_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
 		     struct uxdp_map_info *m)
 {
+	struct uxdp_btf_blob b;
+
+	return to_map(uxdp_btf_blob_extract(src, key_id, value_id, &b), &b, m);
+}
+
+int uxdp_btf_blob_extract(const struct btf *src, uint32_t key_id, uint32_t value_id,
+			  struct uxdp_btf_blob *out)
+{
 	struct extract x = {.src = src, .n_src = btf__type_cnt(src)};
 
-	return extract(&x, key_id, value_id, m);
+	return extract(&x, key_id, value_id, out);
 }
 
 int uxdp_btf_extract_datasec(const struct btf *src, uint32_t sec_id, const uint32_t *vsi_off,
@@ -167,11 +192,13 @@ int uxdp_btf_extract_datasec(const struct btf *src, uint32_t sec_id, const uint3
 {
 	struct extract x = {
 	    .src = src, .n_src = btf__type_cnt(src), .vsi_off = vsi_off, .sec_size = m->value_size};
+	struct uxdp_btf_blob b;
 
-	return extract(&x, 0, sec_id, m);
+	return to_map(extract(&x, 0, sec_id, &b), &b, m);
 }
 
-static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id, struct uxdp_map_info *m)
+static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id,
+		   struct uxdp_btf_blob *out)
 {
 	struct extract x = *xp;
 	struct btf *dst = NULL;
@@ -179,6 +206,7 @@ static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id, struc
 	__u32 size;
 	int err;
 
+	memset(out, 0, sizeof(*out));
 	x.new_id = calloc(x.n_src, sizeof(*x.new_id));
 	x.order = calloc(x.n_src, sizeof(*x.order));
 	err = x.new_id && x.order ? 0 : -ENOMEM;
@@ -191,14 +219,14 @@ static int extract(struct extract *xp, uint32_t key_id, uint32_t value_id, struc
 	err = err ?: copy_types(&x, dst);
 	if (!err) {
 		raw = btf__raw_data(dst, &size);
-		m->btf = raw ? malloc(size) : NULL;
-		err = m->btf ? 0 : -ENOMEM;
+		out->data = raw ? malloc(size) : NULL;
+		err = out->data ? 0 : -ENOMEM;
 	}
 	if (!err) {
-		memcpy(m->btf, raw, size);
-		m->btf_size = size;
-		m->btf_key_id = key_id ? x.new_id[key_id] : 0;
-		m->btf_value_id = value_id ? x.new_id[value_id] : 0;
+		memcpy(out->data, raw, size);
+		out->size = size;
+		out->key_id = key_id ? x.new_id[key_id] : 0;
+		out->value_id = value_id ? x.new_id[value_id] : 0;
 	}
 	btf__free(dst);
 	free(x.new_id);

@@ -186,6 +186,15 @@ int bpfsys_prog_runnable(const struct bpfsys_prog *p, const struct uxdp_program 
 long bpfsys_prog_test_run(struct bpfsys_call *c);
 
 long bpfsys_map_create(struct bpfsys_call *c);
+
+/* mapbtf.c: a map's key/value BTF, from BPF_MAP_CREATE's btf_fd and type ids. */
+struct bpfsys_blob {
+	uint8_t *data; /* NULL: none; else the caller frees */
+	uint32_t size;
+	uint32_t key_type_id, value_type_id; /* ids in data */
+};
+/* The blob for attr a (none if it names no type); -EBADF/-EINVAL as the kernel's checks. */
+int bpfsys_create_btf(const union bpf_attr *a, struct bpfsys_blob *out);
 long bpfsys_prog_get_next_id(struct bpfsys_call *c);
 long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c);
 /* A new descriptor for the instance's program id in its uxdpd (-ENOENT: not loaded). */

@@ -165,6 +165,7 @@ long bpfsys_map_create(struct bpfsys_call *c)
 	const union bpf_attr *a = &c->attr;
 	char name[UXDP_MAP_NAME_LEN];
 	struct uxdp_map_def def = { .sz = sizeof(def) };
+	struct bpfsys_blob btf;
 	struct uxdp_map *m;
 	int err = check_attr(c);
 
@@ -182,6 +183,14 @@ long bpfsys_map_create(struct bpfsys_call *c)
 		return bpfsys_kernel(c);
 	if (!served_type(a->map_type) || a->map_ifindex || a->btf_vmlinux_value_type_id)
 		return refuse_type(a->map_type);
+	/* The key/value types of the caller's BTF object, kept in the segment. */
+	err = bpfsys_create_btf(a, &btf);
+	if (err)
+		return err;
+	def.btf = btf.data;
+	def.btf_size = btf.size;
+	def.btf_key_type_id = btf.key_type_id;
+	def.btf_value_type_id = btf.value_type_id;
 	if (a->map_name[0])
 		snprintf(name, sizeof(name), "%s", a->map_name);
 	else
@@ -203,6 +212,7 @@ long bpfsys_map_create(struct bpfsys_call *c)
 		err = uxdp_map_unlink(bpfsys_instance(), name);
 		err = err ?: uxdp_map_create(bpfsys_instance(), &def, &m);
 	}
+	free(btf.data);
 	if (err)
 		return err == -ENAMETOOLONG ? -EINVAL : err;
 	uxdp_map_close(m);

@@ -9,7 +9,8 @@
  *    on a descriptor or path that is
  *    not uxdp's they pass to the kernel;
  *  - passed through: commands that only look at kernel objects the caller
- *    names (BTF, links by id or fd);
+ *    names (BTF, links by id or fd), and BPF_BTF_LOAD (a BTF object is
+ *    inert; a map made with one keeps a copy of its types, mapbtf.c);
  *  - refused (EOPNOTSUPP, one stderr line per command): everything else
  *    that would create or attach a kernel object, since the uxdp instance
  *    would not see it.
@@ -182,6 +183,7 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 		return bpfsys_prog_get_fd_by_id(&c);
 	case BPF_PROG_TEST_RUN:
 		return bpfsys_prog_test_run(&c);
+	case BPF_BTF_LOAD: /* inert: types only; maps keep copies (mapbtf.c) */
 	case BPF_PROG_QUERY:
 	case BPF_BTF_GET_FD_BY_ID:
 	case BPF_BTF_GET_NEXT_ID:
@@ -201,7 +203,6 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_PROG_DETACH:
 	case BPF_LINK_UPDATE:
 	case BPF_RAW_TRACEPOINT_OPEN:
-	case BPF_BTF_LOAD:
 	case BPF_ITER_CREATE:
 	case BPF_ENABLE_STATS:
 		return refuse(&c, NOT_SERVED);

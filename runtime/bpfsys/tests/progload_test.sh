@@ -80,12 +80,36 @@ run() {
 	grep -qx "ready max_entries 32" $tmp/$name.out || fail "$name: the loader did not get ready"
 	[ -e "$tmp/bpffs/counts" ] || [ -L "$tmp/bpffs/counts" ] || fail "$name: no pin"
 	traffic
+	[ $mode = link ] && map_json $name "$@"
 	[ $name = uxdp ] && prog_show
 	[ $name = uxdp.nl ] && ip_link
 	echo dump >&7
 	exec 7>&-
 	wait $pid || fail "$name: the loader failed"
 	sed -i 1d $tmp/$name.out
+}
+
+# bpftool -j map dump of the loader's maps (their BTF came with libbpf's
+# BPF_BTF_LOAD and BPF_MAP_CREATE): $tmp/NAME.MAP.json.
+map_json() {
+	local name=$1 m; shift
+	for m in counts blocked verdicts; do
+		ip netns exec $nsd "$@" "$BPFTOOL" -j map dump name $m >$tmp/$name.$m.json \
+			2>>$tmp/$name.bpftool.log || fail "$name: bpftool map dump name $m"
+	done
+}
+
+# The same entries, formatted by BTF (not hex), in the kernel's and uxdp's dumps.
+same_json() {
+	"$PYTHON" - "$tmp" <<'END' || fail "bpftool -j map dump: uxdp and the kernel differ"
+import json, sys
+for m in ("counts", "blocked", "verdicts"):
+    k, u = (sorted(json.load(open("%s/%s.%s.json" % (sys.argv[1], r, m))), key=json.dumps)
+            for r in ("kernel", "uxdp"))
+    assert k == u, (m, k, u)
+    assert k and all("formatted" in e or not isinstance(e["value"], list) for e in k), (m, k)
+    print("bpftool -j map dump %s: %d entries, formatted, the same" % (m, len(k)))
+END
 }
 
 # bpftool prog show under uxdp-run lists the daemon's program, with its id.
@@ -155,6 +179,10 @@ for r in uxdp uxdp.nl; do
 	fi
 done
 grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query_id"
+[ $kernel = 1 ] && same_json
+uxdpctl_json=$(ip netns exec $nsd "$UXDPCTL" --instance $inst -j map dump counts 2>&1)
+grep -q '"formatted"' <<<"$uxdpctl_json" || fail "uxdpctl map dump counts: no BTF: $uxdpctl_json"
+grep -q "BPF_BTF_LOAD" $tmp/uxdp.log && fail "a BPF_BTF_LOAD line: $(cat $tmp/uxdp.log)"
 ip_link_obj
 
 # libxdp: no dispatcher under uxdp, the program attached alone.
