@@ -5,7 +5,8 @@
 # the same veth and the same frames: on the kernel, then under uxdp-run
 # against `uxdpd --afxdp`.  It creates the maps, sizes one, loads and
 # attaches srccount.bpf.o, pins a map and writes another; both runs must
-# print the same verdict counters and per-source counts.  Then the bad
+# print the same verdict counters and per-source counts, and `bpftool -j map
+# dump` must format their maps by BTF the same on both.  Then the bad
 # inputs under uxdp-run: each a clear errno.
 #
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
