@@ -561,6 +561,21 @@ struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name
 	return NULL;
 }
 
+size_t uxdp_object_map_ids(const struct uxdp_object *obj, uint32_t *ids, size_t cap)
+{
+	struct uxdp_map_info info;
+	size_t i, n = 0;
+
+	for (i = 0; obj && i < obj->n_maps; i++) {
+		if (!obj->maps[i].map || uxdp_map_get_info(obj->maps[i].map, &info))
+			continue;
+		if (n < cap)
+			ids[n] = info.id;
+		n++;
+	}
+	return n;
+}
+
 static void clear_linked_slots(struct uxdp_object *obj)
 {
 	size_t r;

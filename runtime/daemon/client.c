@@ -322,6 +322,40 @@ static int attach_call(struct uxdp_daemon *d, uint16_t op, uint32_t id, uint32_t
 	return call(d, op, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
 }
 
+int uxdp_daemon_link_attach(struct uxdp_daemon *d, uint32_t id, uint32_t ifindex,
+			    uint32_t *link_id, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_attach req = { .prog_id = id, .ifindex = ifindex,
+					.flags = UXDP_ATTACH_F_LINK };
+	struct uxdp_dmsg_id r = { 0 };
+	size_t len = 0;
+	int ret = call(d, UXDP_DOP_PROG_ATTACH, &req, sizeof(req), -1, &r, sizeof(r), &len, err,
+		       err_size);
+
+	if (!ret && (len < sizeof(r) || !r.id))
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: no link id in the reply to attach",
+				  d->path);
+	*link_id = ret ? 0 : r.id;
+	return ret;
+}
+
+int uxdp_daemon_link_update(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex,
+			    uint32_t old_id, uint32_t new_id, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_attach req = { .prog_id = new_id, .ifindex = ifindex,
+					.old_prog_id = old_id, .link_id = link_id };
+
+	return call(d, UXDP_DOP_PROG_REPLACE, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
+}
+
+int uxdp_daemon_link_detach(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex, char *err,
+			    size_t err_size)
+{
+	struct uxdp_dmsg_attach req = { .ifindex = ifindex, .link_id = link_id };
+
+	return call(d, UXDP_DOP_PROG_DETACH, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
+}
+
 int uxdp_daemon_prog_attach(struct uxdp_daemon *d, uint32_t id, uint32_t ifindex,
 			    uint32_t flags, char *err, size_t err_size)
 {
@@ -374,7 +408,8 @@ int uxdp_daemon_prog_info(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_p
 	memset(info, 0, sizeof(*info));
 	ret = call(d, UXDP_DOP_PROG_INFO, &req, sizeof(req), -1, info, sizeof(*info), &len, err,
 		   err_size);
-	if (!ret && len < sizeof(*info))
+	/* A daemon of revision 1.0 sends no links and map ids: they read 0. */
+	if (!ret && len < UXDP_DMSG_PROG_INFO_V1_0)
 		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to info", d->path);
 	return ret;
 }

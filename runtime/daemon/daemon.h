@@ -55,6 +55,8 @@ struct uxdpd {
 	const char *driver;
 	char port_name[UXDP_DP_MAX_PORTS][16];
 	struct prog_version *port_prog[UXDP_DP_MAX_PORTS];
+	uint32_t port_link[UXDP_DP_MAX_PORTS]; /* the link holding the port, 0: none */
+	uint32_t next_link_id;
 	struct prog_version *versions; /* ascending ids */
 	uint32_t next_id;
 	struct compile_opts cc;
@@ -76,8 +78,9 @@ void registry_init(struct uxdpd *d);
 int registry_load(struct uxdpd *d, const struct load_req *r, uint32_t *id, char *err,
 		  size_t err_size);
 int registry_unload(struct uxdpd *d, uint32_t id, char *err, size_t err_size);
-int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
-		    size_t err_size);
+/* With UXDP_ATTACH_F_LINK, *link_id is the new link's (else 0; link_id may be NULL then). */
+int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_t *link_id,
+		    char *err, size_t err_size);
 int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
 		    size_t err_size);
 int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,

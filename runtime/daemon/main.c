@@ -214,7 +214,7 @@ static int attach_initial(struct uxdpd *d)
 	r.path = abs;
 	ret = registry_load(d, &r, &a.prog_id, err, sizeof(err));
 	if (!ret)
-		ret = registry_attach(d, &a, err, sizeof(err));
+		ret = registry_attach(d, &a, NULL, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "uxdpd: %s\n", err);
 	uxdp_instance_owner_set(d->owner, UXDP_OWNER_OBJECT, abs);

@@ -31,6 +31,7 @@ void registry_init(struct uxdpd *d)
 {
 	pthread_mutex_init(&d->lock, NULL);
 	d->next_id = 1;
+	d->next_link_id = 1;
 }
 
 static struct prog_version *find(struct uxdpd *d, uint32_t id)
@@ -414,30 +415,96 @@ static int switch_ports(struct uxdpd *d, uint32_t mask, struct prog_version *new
 	return 0;
 }
 
-int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
-		    size_t err_size)
+/*
+ * A link is made on one free port, as the kernel's XDP link on a device
+ * without a program (else -EBUSY); a port a link holds is replaced only
+ * through it (the kernel's "Can't replace active BPF XDP link").
+ */
+static int check_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a,
+			const struct prog_version *v, uint32_t mask, char *err, size_t err_size)
+{
+	bool as_link = a->flags & UXDP_ATTACH_F_LINK;
+	unsigned int p;
+	char lb[64];
+
+	if (as_link && (!a->ifindex || (a->flags & UXDP_ATTACH_F_REPLACE)))
+		return uxdp_errmsg(err, err_size, -EINVAL,
+				   "a link attaches to one port (an ifindex) that runs nothing");
+	for (p = 0; p < uxdp_dp_ports(d->dp); p++) {
+		struct prog_version *cur = d->port_prog[p];
+
+		if (!(mask & (1u << p)) || !cur)
+			continue;
+		if (d->port_link[p])
+			return uxdp_errmsg(err, err_size, -EBUSY,
+					   "%s is held by link %u (program %u, %s): update or "
+					   "detach the link instead",
+					   port_label(d, p, lb, sizeof(lb)), d->port_link[p],
+					   cur->id, cur->name);
+		if ((as_link || cur != v) && !(a->flags & UXDP_ATTACH_F_REPLACE))
+			return uxdp_errmsg(err, err_size, -EBUSY,
+					   "%s runs program %u (%s): replace it instead",
+					   port_label(d, p, lb, sizeof(lb)), cur->id, cur->name);
+	}
+	return 0;
+}
+
+int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_t *link_id,
+		    char *err, size_t err_size)
 {
 	struct prog_version *v;
 	uint32_t mask;
 	unsigned int p;
-	char lb[64];
 	int ret;
 
+	if (link_id)
+		*link_id = 0;
 	pthread_mutex_lock(&d->lock);
 	v = find_loaded(d, a->prog_id, err, err_size);
 	ret = v ? select_ports(d, a->ifindex, &mask, err, err_size) : -ENOENT;
-	for (p = 0; !ret && p < uxdp_dp_ports(d->dp); p++) {
-		struct prog_version *cur = d->port_prog[p];
-
-		if ((mask & (1u << p)) && cur && cur != v && !(a->flags & UXDP_ATTACH_F_REPLACE))
-			ret = uxdp_errmsg(err, err_size, -EBUSY,
-					  "%s runs program %u (%s): replace it instead",
-					  port_label(d, p, lb, sizeof(lb)), cur->id, cur->name);
-	}
+	ret = ret ?: check_attach(d, a, v, mask, err, err_size);
 	if (!ret)
 		ret = switch_ports(d, mask, v, err, err_size);
+	/* -ETIMEDOUT: switched all the same. */
+	if (!ret || ret == -ETIMEDOUT) {
+		uint32_t id = a->flags & UXDP_ATTACH_F_LINK ? d->next_link_id++ : 0;
+
+		for (p = 0; p < uxdp_dp_ports(d->dp); p++)
+			if (mask & (1u << p))
+				d->port_link[p] = id;
+		if (link_id)
+			*link_id = id;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return ret;
+}
+
+/*
+ * A request through link_id: the port of ifindex must still be that
+ * link's (-ENOLINK, as a kernel link whose device went).  Without one, a
+ * REPLACE must not take a port a link holds (-EBUSY).
+ */
+static int check_link(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_t mask,
+		      bool replacing, char *err, size_t err_size)
+{
+	unsigned int p;
+	char lb[64];
+
+	if (a->link_id && !a->ifindex)
+		return uxdp_errmsg(err, err_size, -EINVAL, "a link names its port (ifindex)");
+	for (p = 0; p < uxdp_dp_ports(d->dp); p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		if (a->link_id && d->port_link[p] != a->link_id)
+			return uxdp_errmsg(err, err_size, -ENOLINK,
+					   "link %u no longer holds %s", a->link_id,
+					   port_label(d, p, lb, sizeof(lb)));
+		if (!a->link_id && replacing && d->port_link[p] && d->port_prog[p])
+			return uxdp_errmsg(err, err_size, -EBUSY,
+					   "%s is held by link %u: update the link instead",
+					   port_label(d, p, lb, sizeof(lb)), d->port_link[p]);
+	}
+	return 0;
 }
 
 int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
@@ -450,6 +517,7 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 
 	pthread_mutex_lock(&d->lock);
 	ret = select_ports(d, a->ifindex, &sel, err, err_size);
+	ret = ret ?: check_link(d, a, sel, false, err, err_size);
 	for (p = 0; !ret && p < uxdp_dp_ports(d->dp); p++) {
 		struct prog_version *cur = d->port_prog[p];
 
@@ -471,6 +539,9 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 					     : "no program attached");
 	if (!ret)
 		ret = switch_ports(d, mask, NULL, err, err_size);
+	for (p = 0; (!ret || ret == -ETIMEDOUT) && p < uxdp_dp_ports(d->dp); p++)
+		if (mask & (1u << p))
+			d->port_link[p] = 0;
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
@@ -487,6 +558,7 @@ int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *er
 	pthread_mutex_lock(&d->lock);
 	v = find_loaded(d, a->prog_id, err, err_size);
 	ret = v ? select_ports(d, a->ifindex, &sel, err, err_size) : -ENOENT;
+	ret = ret ?: check_link(d, a, sel, true, err, err_size);
 	for (p = 0; !ret && p < uxdp_dp_ports(d->dp); p++) {
 		struct prog_version *cur = d->port_prog[p];
 
@@ -563,8 +635,13 @@ int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *o, c
 		o->release_time_ns = v->release_ns;
 		o->confinement = v->prog.confinement;
 		for (p = 0; p < uxdp_dp_ports(d->dp) && o->n_attached < UXDP_DMAX_ATTACH; p++)
-			if (d->port_prog[p] == v)
+			if (d->port_prog[p] == v) {
+				o->attached_link[o->n_attached] = d->port_link[p];
 				o->attached[o->n_attached++] = uxdp_dp_port_ifindex(d->dp, p);
+			}
+		o->n_map_ids = (uint32_t)uxdp_object_map_ids(v->obj, o->map_ids, UXDP_DMAX_MAP_IDS);
+		if (o->n_map_ids > UXDP_DMAX_MAP_IDS)
+			o->n_map_ids = UXDP_DMAX_MAP_IDS;
 		counters_of(v, o);
 	}
 	pthread_mutex_unlock(&d->lock);

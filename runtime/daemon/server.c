@@ -115,20 +115,27 @@ static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr
 static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
 {
 	struct uxdp_dmsg_attach a;
+	struct uxdp_dmsg_id link = { 0 };
 	char err[1024];
 	int ret;
 
 	take(&a, sizeof(a), h);
-	if (a.flags & ~UXDP_ATTACH_F_REPLACE)
+	if ((a.flags & ~UXDP_ATTACH_F_ALL) ||
+	    ((a.flags & UXDP_ATTACH_F_LINK) && h->op != UXDP_DOP_PROG_ATTACH))
 		ret = uxdp_errmsg(err, sizeof(err), -EINVAL, "unknown attach flags %#x", a.flags);
+	else if (a.link_id && h->op == UXDP_DOP_PROG_ATTACH)
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL,
+				  "attach: link_id names an existing link (update or detach it)");
 	else if (h->op == UXDP_DOP_PROG_ATTACH)
-		ret = registry_attach(s->d, &a, err, sizeof(err));
+		ret = registry_attach(s->d, &a, &link.id, err, sizeof(err));
 	else if (h->op == UXDP_DOP_PROG_DETACH)
 		ret = registry_detach(s->d, &a, err, sizeof(err));
 	else
 		ret = registry_replace(s->d, &a, err, sizeof(err));
 	if (ret)
 		reply_err(s, c->fd, h, ret, err);
+	else if (link.id)
+		reply(s, c->fd, h, 0, &link, sizeof(link));
 	else
 		reply(s, c->fd, h, 0, NULL, 0);
 }

@@ -100,6 +100,19 @@ int uxdp_daemon_prog_detach(struct uxdp_daemon *d, uint32_t ifindex, uint32_t ex
 int uxdp_daemon_prog_replace(struct uxdp_daemon *d, uint32_t ifindex, uint32_t old_id,
 			     uint32_t new_id, char *err, size_t err_size);
 /*
+ * Links (UXDP_ATTACH_F_LINK): attach id to the free port of ifindex as a
+ * link, *link_id its id (-EBUSY if the port runs a program); update it to
+ * new_id (old_id 0, or what it must run now: -ESTALE); detach it.  A link
+ * that no longer holds the port (detached, or taken off by uxdpctl) is
+ * -ENOLINK.  A port a link holds is -EBUSY for replacing otherwise.
+ */
+int uxdp_daemon_link_attach(struct uxdp_daemon *d, uint32_t id, uint32_t ifindex,
+			    uint32_t *link_id, char *err, size_t err_size);
+int uxdp_daemon_link_update(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex,
+			    uint32_t old_id, uint32_t new_id, char *err, size_t err_size);
+int uxdp_daemon_link_detach(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex, char *err,
+			    size_t err_size);
+/*
  * Ids of the loaded programs (flags UXDP_LIST_F_RELEASED: and of released
  * versions), ascending; *n is how many there are, at most cap are stored.
  */

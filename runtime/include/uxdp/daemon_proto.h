@@ -27,6 +27,7 @@
 #ifndef UXDP_DAEMON_PROTO_H
 #define UXDP_DAEMON_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define UXDP_DMSG_MAGIC 0x64647875u /* "uxdd" */
@@ -60,6 +61,7 @@ struct uxdp_dmsg_hdr {
 #define UXDP_DPATH_LEN 4096
 #define UXDP_DMAX_ATTACH 16 /* ports a program can be attached to (UXDP_DP_MAX_PORTS) */
 #define UXDP_DN_VERDICTS 5  /* XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT */
+#define UXDP_DMAX_MAP_IDS 64 /* map ids a prog_info carries */
 
 struct uxdp_dmsg_hello {
 	uint32_t version;                 /* the daemon's protocol version */
@@ -91,18 +93,25 @@ struct uxdp_dmsg_id {
 
 /* ATTACH flags. */
 #define UXDP_ATTACH_F_REPLACE (1u << 0) /* a port with a program gets this one (else -EBUSY) */
+#define UXDP_ATTACH_F_LINK (1u << 1)    /* ATTACH as a link (one port, free): reply struct uxdp_dmsg_id */
+#define UXDP_ATTACH_F_ALL (UXDP_ATTACH_F_REPLACE | UXDP_ATTACH_F_LINK)
 
 /*
  * ATTACH: prog_id on port ifindex (0: every port).  DETACH: ifindex (0:
  * every port running prog_id); prog_id 0 or the program expected there.
  * REPLACE: prog_id replaces old_prog_id (0: whatever runs) on ifindex (0:
  * every port that runs old_prog_id, or every port with a program).
+ * A port attached with UXDP_ATTACH_F_LINK is held by that link: REPLACE
+ * (and ATTACH with UXDP_ATTACH_F_REPLACE) there is -EBUSY unless link_id
+ * names the link, and REPLACE or DETACH naming a link that no longer holds
+ * ifindex is -ENOLINK.  A DETACH without link_id ends the link (uxdpctl).
  */
 struct uxdp_dmsg_attach {
 	uint32_t prog_id;
 	uint32_t ifindex;
 	uint32_t old_prog_id;
-	uint32_t flags; /* UXDP_ATTACH_F_* */
+	uint32_t flags;   /* UXDP_ATTACH_F_* */
+	uint32_t link_id; /* revision 1.1: REPLACE/DETACH through this link (0: none) */
 };
 
 /* LIST flags. */
@@ -131,7 +140,13 @@ struct uxdp_dmsg_prog_info {
 	uint32_t confinement;          /* UXDP_CONFINE_* of the compiled program (0: unconfined) */
 	uint64_t packets[UXDP_DN_VERDICTS];  /* frames this version returned each verdict for */
 	uint64_t bytes[UXDP_DN_VERDICTS];
+	/* Revision 1.1 (a daemon of revision 1.0 sends the reply without these). */
+	uint32_t attached_link[UXDP_DMAX_ATTACH]; /* the link holding attached[i], 0: none */
+	uint32_t n_map_ids;            /* the instance's ids of the object's maps */
+	uint32_t map_ids[UXDP_DMAX_MAP_IDS];
 };
+/* The reply's size in revision 1.0, the shortest a client accepts. */
+#define UXDP_DMSG_PROG_INFO_V1_0 offsetof(struct uxdp_dmsg_prog_info, attached_link)
 
 struct uxdp_dmsg_port {
 	uint32_t ifindex;

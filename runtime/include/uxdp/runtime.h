@@ -113,6 +113,11 @@ size_t uxdp_object_programs(const struct uxdp_object *obj, const struct uxdp_pro
 const struct uxdp_program *uxdp_object_program(const struct uxdp_object *obj, const char *name);
 /* The map called name (as in the metadata), or NULL.  Owned by obj. */
 struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name);
+/*
+ * The instance's ids of the object's maps (those it binds, global data and
+ * constant sections included), at most cap stored; returns how many there are.
+ */
+size_t uxdp_object_map_ids(const struct uxdp_object *obj, uint32_t *ids, size_t cap);
 /* Unbind and unmap; the maps stay unless unlink_on_close.  NULL is allowed. */
 void uxdp_object_close(struct uxdp_object *obj);
 
