@@ -158,6 +158,7 @@ struct bpfsys_prog {
 	uint32_t map_ids[64];
 	uint32_t ifindex;		 /* a link: where it attached the program */
 	int32_t owner;			 /* a link: the pid that detaches it at exit */
+	uint32_t link_id;		 /* a link: the daemon's id of it */
 };
 #define BPFSYS_PROG_MAGIC "uxdpPRG"
 #define BPFSYS_LINK_MAGIC "uxdpLNK"
@@ -213,6 +214,16 @@ long bpfsys_prog_load(struct bpfsys_call *c);
 long bpfsys_prog_bind_map(struct bpfsys_call *c);
 long bpfsys_link_create(struct bpfsys_call *c);
 long bpfsys_link_detach(struct bpfsys_call *c);
+/* linkupd.c: BPF_LINK_UPDATE of a uxdp XDP link. */
+long bpfsys_link_update(struct bpfsys_call *c);
+/* linkids.c: the link id space, the instance's uxdpd's. */
+long bpfsys_link_get_next_id(struct bpfsys_call *c);
+long bpfsys_link_get_fd_by_id(struct bpfsys_call *c);
+/*
+ * What runs through link_id now: 1 with *prog_id and *ifindex; 0 when no
+ * port is held by it (detached); -errno when the daemon does not answer.
+ */
+int bpfsys_link_lookup(uint32_t link_id, uint32_t *prog_id, uint32_t *ifindex);
 /* BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link fd: 0 if fd is neither. */
 long bpfsys_prog_info(struct bpfsys_call *c, bool *handled);
 

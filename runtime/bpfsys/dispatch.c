@@ -128,6 +128,7 @@ static bool bpfsys_served(int cmd)
 	case BPF_PROG_LOAD:
 	case BPF_LINK_CREATE:
 	case BPF_LINK_DETACH:
+	case BPF_LINK_UPDATE:
 	case BPF_PROG_BIND_MAP:
 		return true;
 	default:
@@ -187,10 +188,14 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 	case BPF_PROG_QUERY:
 	case BPF_BTF_GET_FD_BY_ID:
 	case BPF_BTF_GET_NEXT_ID:
-	case BPF_LINK_GET_FD_BY_ID:
-	case BPF_LINK_GET_NEXT_ID:
 	case BPF_TASK_FD_QUERY:
 		return bpfsys_kernel(&c);
+	case BPF_LINK_GET_NEXT_ID:
+		return bpfsys_link_get_next_id(&c);
+	case BPF_LINK_GET_FD_BY_ID:
+		return bpfsys_link_get_fd_by_id(&c);
+	case BPF_LINK_UPDATE:
+		return bpfsys_link_update(&c);
 	case BPF_MAP_CREATE:
 		return bpfsys_map_create(&c);
 	case BPF_PROG_LOAD:
@@ -201,7 +206,6 @@ long bpfsys_bpf(int cmd, void *uattr, unsigned int size)
 		return bpfsys_link_detach(&c);
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:
-	case BPF_LINK_UPDATE:
 	case BPF_RAW_TRACEPOINT_OPEN:
 	case BPF_ITER_CREATE:
 	case BPF_ENABLE_STATS:

@@ -3,10 +3,13 @@
  * link.c - BPF_LINK_CREATE with attach type BPF_XDP (libbpf's
  * bpf_program__attach_xdp) and BPF_LINK_DETACH, on uxdpd's ports.
  *
- * Attaching is the daemon's PROG_ATTACH on the port whose interface has
- * the ifindex: -EBUSY when the port runs a program already, as the kernel
- * answers an XDP link on a device that has one; -ENODEV (and a line) for
- * an interface that is no port of the daemon.  A kernel XDP link goes when
+ * Attaching is the daemon's PROG_ATTACH as a link (UXDP_ATTACH_F_LINK) on
+ * the port whose interface has the ifindex: the daemon gives the link an
+ * id, and the port is then replaced or detached only through it (as the
+ * kernel's dev_xdp_attach refuses to replace an active link).  -EBUSY
+ * when the port runs a program already, as the kernel answers an XDP link
+ * on a device that has one; -ENODEV (and a line) for an interface that is
+ * no port of the daemon.  A kernel XDP link goes when
  * its last descriptor closes; the library does not see close(), so a link
  * made here holds the program until BPF_LINK_DETACH or until the process
  * that made it exits (a destructor detaches it then; a process killed by
@@ -26,22 +29,21 @@
 
 struct attached {
 	struct attached *next;
-	uint32_t ifindex, prog_id;
-	bool detached;
+	uint32_t ifindex, link_id;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct attached *links;
 static pid_t owner;
 
-static void remember(uint32_t ifindex, uint32_t prog_id)
+static void remember(uint32_t ifindex, uint32_t link_id)
 {
 	struct attached *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return;
 	a->ifindex = ifindex;
-	a->prog_id = prog_id;
+	a->link_id = link_id;
 	pthread_mutex_lock(&lock);
 	owner = getpid();
 	a->next = links;
@@ -49,12 +51,12 @@ static void remember(uint32_t ifindex, uint32_t prog_id)
 	pthread_mutex_unlock(&lock);
 }
 
-static void forget(uint32_t ifindex, uint32_t prog_id)
+static void forget(uint32_t link_id)
 {
 	pthread_mutex_lock(&lock);
 	for (struct attached *a = links; a; a = a->next)
-		if (a->ifindex == ifindex && a->prog_id == prog_id)
-			a->detached = true;
+		if (a->link_id == link_id)
+			a->link_id = 0;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -66,8 +68,8 @@ __attribute__((destructor)) static void detach_at_exit(void)
 	if (!links || owner != getpid() || bpfsys_daemon(&d, err, sizeof(err)))
 		return;
 	for (struct attached *a = links; a; a = a->next)
-		if (!a->detached) /* -ESTALE: replaced meanwhile, not ours to take off */
-			uxdp_daemon_prog_detach(d, a->ifindex, a->prog_id, err, sizeof(err));
+		if (a->link_id) /* -ENOLINK: taken off meanwhile (uxdpctl), nothing to do */
+			uxdp_daemon_link_detach(d, a->link_id, a->ifindex, err, sizeof(err));
 }
 
 static long say(int cmd, const char *what, int err)
@@ -79,7 +81,7 @@ static long say(int cmd, const char *what, int err)
 long bpfsys_link_create(struct bpfsys_call *c)
 {
 	const union bpf_attr *a = &c->attr;
-	struct bpfsys_prog p = { 0 }, l;
+	struct bpfsys_prog p = { 0 }, l = { 0 };
 	struct uxdp_daemon *d;
 	char why[512];
 	int r = bpfsys_obj_fd((int)a->link_create.prog_fd, BPFSYS_PROG_MAGIC, &p);
@@ -99,19 +101,23 @@ long bpfsys_link_create(struct bpfsys_call *c)
 	if (!a->link_create.target_ifindex)
 		return -EINVAL;
 	r = bpfsys_daemon(&d, why, sizeof(why));
-	r = r ?: uxdp_daemon_prog_attach(d, p.id, a->link_create.target_ifindex, 0, why,
-					 sizeof(why));
+	r = r ?: uxdp_daemon_link_attach(d, p.id, a->link_create.target_ifindex, &l.link_id,
+					 why, sizeof(why));
 	if (r)
 		return say(c->cmd, why, r);
-	remember(a->link_create.target_ifindex, p.id);
-	l = p;
+	remember(a->link_create.target_ifindex, l.link_id);
 	memcpy(l.magic, BPFSYS_LINK_MAGIC, sizeof(l.magic));
+	memcpy(l.instance, p.instance, sizeof(l.instance));
+	l.id = p.id;
+	l.type = p.type;
+	memcpy(l.name, p.name, sizeof(l.name));
+	memcpy(l.tag, p.tag, sizeof(l.tag));
 	l.ifindex = a->link_create.target_ifindex;
 	l.owner = (int32_t)getpid();
 	r = bpfsys_obj_fd_new(&l);
 	if (r < 0) {
-		uxdp_daemon_prog_detach(d, l.ifindex, p.id, why, sizeof(why));
-		forget(l.ifindex, p.id);
+		uxdp_daemon_link_detach(d, l.link_id, l.ifindex, why, sizeof(why));
+		forget(l.link_id);
 	}
 	return r;
 }
@@ -129,12 +135,12 @@ long bpfsys_link_detach(struct bpfsys_call *c)
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
 	r = bpfsys_daemon(&d, why, sizeof(why));
-	r = r ?: uxdp_daemon_prog_detach(d, l.ifindex, l.id, why, sizeof(why));
-	/* Detached already (or replaced): the kernel's link answers 0 then as well. */
-	if (r == -ESTALE)
+	r = r ?: uxdp_daemon_link_detach(d, l.link_id, l.ifindex, why, sizeof(why));
+	/* Detached already: the kernel's link answers 0 then as well. */
+	if (r == -ENOLINK)
 		r = 0;
 	if (r)
 		return say(c->cmd, why, r);
-	forget(l.ifindex, l.id);
+	forget(l.link_id);
 	return 0;
 }

@@ -195,6 +195,22 @@ static int do_setlink(uint32_t ifindex, const struct xdp_req *x, uint32_t id, ui
 	return r;
 }
 
+/* Whether a link (BPF_LINK_CREATE) holds the port ifindex, which runs prog_id. */
+static bool held_by_link(uint32_t prog_id, uint32_t ifindex)
+{
+	struct uxdp_dmsg_prog_info info;
+	struct uxdp_daemon *d;
+	char err[256];
+
+	if (!prog_id || bpfsys_daemon(&d, err, sizeof(err)) ||
+	    uxdp_daemon_prog_info(d, prog_id, &info, err, sizeof(err)))
+		return false;
+	for (uint32_t i = 0; i < info.n_attached && i < UXDP_DMAX_ATTACH; i++)
+		if (info.attached[i] == ifindex && info.attached_link[i])
+			return true;
+	return false;
+}
+
 /* 1 when the SETLINK was uxdp's and is answered (queued), 0 for the kernel. */
 static int setlink(int fd, const struct nlmsghdr *nh)
 {
@@ -226,6 +242,10 @@ static int setlink(int fd, const struct nlmsghdr *nh)
 	} else if ((x.fd >= 0 && !id) || (x.has_expected && x.expected_fd >= 0 && !old_id)) {
 		snprintf(why, sizeof(why), "uxdp: a kernel program on a port uxdpd drives");
 		r = -EINVAL;
+	} else if (held_by_link(running, (uint32_t)ifi->ifi_index)) {
+		/* The kernel's dev_xdp_attach: netlink never takes a link's device. */
+		snprintf(why, sizeof(why), "uxdp: Can't replace active BPF XDP link");
+		r = -EBUSY;
 	} else if (x.flags & XDP_FLAGS_REPLACE && old_id != running) {
 		snprintf(why, sizeof(why), "uxdp: active program does not match expected");
 		r = -EEXIST;

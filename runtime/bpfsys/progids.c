@@ -69,8 +69,17 @@ static int fd_by_id(struct uxdp_daemon *d, uint32_t id)
 	snprintf(p.instance, sizeof(p.instance), "%s", bpfsys_instance());
 	memcpy(p.name, info.name, sizeof(p.name) - 1);
 	memcpy(p.tag, info.tag, sizeof(p.tag));
-	/* The map ids are known for programs this process loaded (prog.c). */
+	/*
+	 * The maps this process loaded it with (prog.c: libbpf's .rodata map,
+	 * where the daemon has the object's copy), else the daemon's.
+	 */
 	bpfsys_prog_known_maps(&p);
+	if (!p.n_maps) {
+		p.n_maps = info.n_map_ids < UXDP_DMAX_MAP_IDS ? info.n_map_ids : UXDP_DMAX_MAP_IDS;
+		if (p.n_maps > sizeof(p.map_ids) / sizeof(p.map_ids[0]))
+			p.n_maps = sizeof(p.map_ids) / sizeof(p.map_ids[0]);
+		memcpy(p.map_ids, info.map_ids, p.n_maps * sizeof(p.map_ids[0]));
+	}
 	return bpfsys_obj_fd_new(&p);
 }
 

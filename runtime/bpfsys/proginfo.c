@@ -2,12 +2,12 @@
 /*
  * proginfo.c - BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link
  * descriptor: struct bpf_prog_info (type, id, tag, name, the map ids) and
- * struct bpf_link_info (an XDP link: its program and interface), with the
+ * struct bpf_link_info (an XDP link: its id, program and interface), with the
  * kernel's length handling (ids.c's for maps).  load_time and run_cnt (the
  * frames the daemon ran it on) are the daemon's; what uxdp does not have
- * (xlated and jited images, run time, BTF) is 0.  The map ids are known
- * in the process that loaded the program, 0 of them elsewhere (the
- * daemon's PROG_INFO does not carry them).
+ * (xlated and jited images, run time, BTF) is 0.  The map ids are the
+ * daemon's (PROG_INFO, revision 1.1), or in the process that loaded the
+ * program the maps it loaded it with (prog.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -82,14 +82,24 @@ static int prog_info(struct bpfsys_call *c, const struct bpfsys_prog *p)
 	return give(c, &k, sizeof(k));
 }
 
+/*
+ * The link as the daemon has it now: the program it runs (an update
+ * changed it) and its port.  A detached link keeps its last program known
+ * here and has ifindex 0, as the kernel's.
+ */
 static int link_info(struct bpfsys_call *c, const struct bpfsys_prog *l)
 {
 	struct bpf_link_info k;
+	uint32_t prog_id = 0, ifindex = 0;
 
 	memset(&k, 0, sizeof(k));
 	k.type = BPF_LINK_TYPE_XDP;
+	k.id = l->link_id;
 	k.prog_id = l->id;
-	k.xdp.ifindex = l->ifindex;
+	if (bpfsys_link_lookup(l->link_id, &prog_id, &ifindex) == 1) {
+		k.prog_id = prog_id;
+		k.xdp.ifindex = ifindex;
+	}
 	return give(c, &k, sizeof(k));
 }
 
