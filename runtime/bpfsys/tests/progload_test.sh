@@ -11,7 +11,7 @@
 #
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
 # by the EXIT trap; addresses are in 198.18.0.0/15.  Environment (CMake):
-# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON [LIBXDP_LOADER].  Exit: 0 pass, 1 fail, 77 skip.
+# UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON SHOWCMP [LIBXDP_LOADER].  Exit: 0 pass, 1 fail, 77 skip.
 set -u
 id=$$
 inst=uxpl$id nsd=uxpld$id nsp=uxplp$id
@@ -82,6 +82,18 @@ run() {
 	[ -e "$tmp/bpffs/counts" ] || [ -L "$tmp/bpffs/counts" ] || fail "$name: no pin"
 	traffic
 	[ $mode = link ] && map_json $name "$@"
+	if [ $mode = update ]; then
+		# bpf_link__update_program() while the daemon runs; the new program counts by 100.
+		echo update >&7
+		for _ in $(seq 1200); do
+			grep -q "^updated" $tmp/$name.out && break
+			kill -0 $pid 2>/dev/null || fail "$name: the loader exited"
+			sleep 0.1
+		done
+		grep -q "^updated" $tmp/$name.out || fail "$name: no update"
+		traffic
+		shows $name "$@"
+	fi
 	[ $name = uxdp ] && prog_show
 	[ $name = uxdp.nl ] && ip_link
 	echo dump >&7
@@ -127,6 +139,21 @@ assert str(progs[0]["id"]) == sys.argv[2], (progs, sys.argv[2])
 END
 }
 
+# shows NAME PREFIX...: bpftool's -j prog/link/net/map show (Debian's, as
+# it is) under PREFIX while the updated link runs, into $tmp/NAME.*.json.
+shows() {
+	local name=$1 what; shift
+	[ -n "$BPFTOOL" ] || return 0
+	for what in prog link net map; do
+		ip netns exec $nsd "$@" "$BPFTOOL" -j $what show >$tmp/$name.$what.json \
+			2>$tmp/$name.$what.log || fail "$name: bpftool $what show: $(cat $tmp/$name.$what.log)"
+	done
+	# The loader's `counts`, by its pin: its programs are those using it (the
+	# machine may run other programs called srccount).
+	ip netns exec $nsd "$@" "$BPFTOOL" -j map show pinned "$tmp/bpffs/counts" \
+		>$tmp/$name.pin.json 2>>$tmp/$name.map.log || fail "$name: bpftool map show pinned"
+}
+
 # ip(8) under uxdp-run sees uxdp's program on the port (RTM_GETLINK rewritten).
 ip_link() {
 	local id
@@ -156,6 +183,7 @@ if ip netns exec $nsd "$LOADER" load "$OBJ" u0 "$tmp/bpffs/probe" 198.18.1.99 32
 	rm -f "$tmp/bpffs/probe"
 	run kernel link
 	run kernel.nl netlink
+	run kernel.upd update
 	kernel=1
 else
 	echo "note: the kernel would not load the program ($(tail -1 $tmp/probe.log)); uxdp only"
@@ -171,8 +199,9 @@ grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
 export UXDP_DAEMON_SOCKET=$sock
 run uxdp link "$RUN" --instance $inst
 run uxdp.nl netlink "$RUN" --instance $inst
-for r in uxdp uxdp.nl; do
-	grep -q "^verdict 1 10$" $tmp/$r.out || fail "$r: 10 drops expected"
+run uxdp.upd update "$RUN" --instance $inst
+for r in uxdp uxdp.nl uxdp.upd; do
+	[ $r = uxdp.upd ] || grep -q "^verdict 1 10$" $tmp/$r.out || fail "$r: 10 drops expected"
 	if [ $kernel = 1 ]; then
 		k=kernel${r#uxdp}
 		diff -u $tmp/$k.out $tmp/$r.out || fail "uxdp and the kernel differ ($r)"
@@ -184,6 +213,15 @@ grep -qx "bpf_xdp_query_id: the program" $tmp/uxdp.nl.out || fail "bpf_xdp_query
 uxdpctl_json=$(ip netns exec $nsd "$UXDPCTL" --instance $inst -j map dump counts 2>&1)
 grep -q '"formatted"' <<<"$uxdpctl_json" || fail "uxdpctl map dump counts: no BTF: $uxdpctl_json"
 grep -q "BPF_BTF_LOAD" $tmp/uxdp.log && fail "a BPF_BTF_LOAD line: $(cat $tmp/uxdp.log)"
+# The link runs the new program (count_step 100) on the second 60 frames: nothing lost.
+for w in "count 198.18.1.1 3030" "count 198.18.1.2 2020" "count 198.18.1.99 1010" "verdict 1 20" \
+	"link type 6 prog_id_matches 1" "link_update BPF_F_REPLACE, not the link's program: Operation not permitted" \
+	"bpf_link__update_program: ok"; do
+	grep -qx "$w" $tmp/uxdp.upd.out || fail "update: no '$w' in $(cat $tmp/uxdp.upd.out)"
+done
+if [ $kernel = 1 ] && [ -n "$BPFTOOL" ]; then
+	"$PYTHON" "$SHOWCMP" $tmp/kernel.upd $tmp/uxdp.upd u0 || fail "bpftool show: uxdp and the kernel differ"
+fi
 ip_link_obj
 
 # libxdp: no dispatcher under uxdp, the program attached alone.

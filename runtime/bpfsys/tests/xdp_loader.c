@@ -3,11 +3,14 @@
  * xdp_loader.c - a user's XDP loader, written against libbpf only, run
  * unchanged on the kernel and under uxdp-run against uxdpd.
  *
- *   xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink]
+ *   xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink|update]
  *	open, size `counts`, load, attach (bpf_program__attach_xdp, a link;
  *	or bpf_xdp_attach through rtnetlink, then bpf_xdp_query), pin
  *	`counts` at PIN, block BLOCK_IP; print "ready" and wait for a line on
  *	stdin; then print "verdict K V" and "count IP N" (sorted) and exit.
+ *	update: a link; at the first line, load the object again on the same
+ *	maps with count_step 100 and bpf_link__update_program() to it (after
+ *	the bad updates), print "updated" and wait for another line.
  *   xdp_loader bad IFINDEX_NOT_OURS [BPFFS]
  *	the bad-input cases, one "step: result" line each (with BPFFS, a
  *	program pinned there and opened again).
@@ -120,6 +123,56 @@ static int set_globals(struct bpf_object *obj, uint64_t step, uint64_t weight)
 		       ?: bpf_map__set_initial_value(data, &weight, sizeof(weight));
 }
 
+static void step(const char *name, long r);
+
+/*
+ * The object loaded again on the first one's maps (global data its own,
+ * count_step 100), and the link moved to it: first the updates the kernel
+ * refuses, each with its errno.  The new program in *prog2.
+ */
+static int update(const char *path, struct bpf_object *obj, struct bpf_link *link,
+		  struct bpf_object **out, struct bpf_program **prog2)
+{
+	struct bpf_object *o2 = bpf_object__open_file(path, NULL);
+	const char *shared[] = { "counts", "blocked", "verdicts" };
+	int link_fd = bpf_link__fd(link), old_fd, new_fd, err;
+	struct bpf_program *p1 = bpf_object__find_program_by_name(obj, "srccount");
+	LIBBPF_OPTS(bpf_link_update_opts, o);
+
+	if (!o2)
+		return -errno;
+	*out = o2;
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		err = bpf_map__reuse_fd(bpf_object__find_map_by_name(o2, shared[i]),
+					bpf_object__find_map_fd_by_name(obj, shared[i]));
+		if (err)
+			return err;
+	}
+	err = set_globals(o2, 100, 2) ?: bpf_object__load(o2);
+	if (err)
+		return err;
+	*prog2 = bpf_object__find_program_by_name(o2, "srccount");
+	old_fd = bpf_program__fd(p1);
+	new_fd = bpf_program__fd(*prog2);
+	o.old_prog_fd = old_fd;
+	step("link_update old_prog_fd without BPF_F_REPLACE", bpf_link_update(link_fd, new_fd, &o));
+	o.flags = BPF_F_REPLACE;
+	o.old_prog_fd = new_fd;
+	step("link_update BPF_F_REPLACE, not the link's program", bpf_link_update(link_fd, new_fd, &o));
+	o.flags = 1u << 5;
+	o.old_prog_fd = 0;
+	step("link_update unknown flag", bpf_link_update(link_fd, new_fd, &o));
+	step("link_update of a program fd", bpf_link_update(old_fd, new_fd, NULL));
+	step("link_update to the program it runs", bpf_link_update(link_fd, old_fd, NULL));
+	o.flags = BPF_F_REPLACE;
+	o.old_prog_fd = old_fd;
+	step("link_update BPF_F_REPLACE", bpf_link_update(link_fd, new_fd, &o));
+	/* libbpf's own call, back and forth: the link ends on the new program. */
+	step("bpf_link__update_program old", bpf_link__update_program(link, p1));
+	step("bpf_link__update_program", bpf_link__update_program(link, *prog2));
+	return 0;
+}
+
 static int load(char **argv)
 {
 	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
@@ -127,6 +180,9 @@ static int load(char **argv)
 	struct bpf_map *counts;
 	struct bpf_link *link = NULL;
 	bool netlink = argv[7] && !strcmp(argv[7], "netlink");
+	bool upd = argv[7] && !strcmp(argv[7], "update");
+	struct bpf_object *obj2 = NULL;
+	struct bpf_program *prog2 = NULL;
 	unsigned int ifindex = if_nametoindex(argv[3]);
 	uint32_t block, one = 1;
 	char line[16];
@@ -168,6 +224,15 @@ static int load(char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
+	if (upd) {
+		err = update(argv[2], obj, link, &obj2, &prog2);
+		if (err)
+			return die("update", err);
+		printf("updated\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return die("stdin", EIO);
+	}
 	dump(bpf_object__find_map_fd_by_name(obj, "verdicts"), bpf_map__fd(counts));
 	{
 		uint64_t bss[2] = { 0 };
@@ -176,7 +241,7 @@ static int load(char **argv)
 		if (!bpf_map_lookup_elem(bpf_map__fd(global(obj, ".bss")), &zero, bss))
 			printf(".bss weighted_frames %llu\n", (unsigned long long)bss[0]);
 	}
-	describe(bpf_program__fd(prog), link ? bpf_link__fd(link) : -1);
+	describe(bpf_program__fd(prog2 ? prog2 : prog), link ? bpf_link__fd(link) : -1);
 	if (netlink) {
 		query((int)ifindex, bpf_program__fd(prog));
 		err = bpf_xdp_detach((int)ifindex, 0, NULL);
@@ -184,12 +249,15 @@ static int load(char **argv)
 		query((int)ifindex, bpf_program__fd(prog));
 	}
 	bpf_link__destroy(link);
+	bpf_object__close(obj2);
 	bpf_object__close(obj);
 	return 0;
 }
 
 static void step(const char *name, long r)
 {
+	if (r < 0 && r != -1)
+		errno = (int)-r; /* libbpf's calls return -errno */
 	printf("%s: %s\n", name, r < 0 ? strerror(errno) : "ok");
 }
 
@@ -270,6 +338,6 @@ int main(int argc, char **argv)
 		return load(argv);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "bad"))
 		return bad(argv);
-	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink] | bad IFINDEX [BPFFS]\n");
+	fprintf(stderr, "usage: xdp_loader load OBJ IFNAME PIN BLOCK_IP MAX_ENTRIES [link|netlink|update] | bad IFINDEX [BPFFS]\n");
 	return 2;
 }
