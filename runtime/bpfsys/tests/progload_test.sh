@@ -152,6 +152,10 @@ shows() {
 	# machine may run other programs called srccount).
 	ip netns exec $nsd "$@" "$BPFTOOL" -j map show pinned "$tmp/bpffs/counts" \
 		>$tmp/$name.pin.json 2>>$tmp/$name.map.log || fail "$name: bpftool map show pinned"
+	# Netlink does not take a device a link holds (EBUSY, and the kernel's reason), on both.
+	ip netns exec $nsd "$@" ip link set dev u0 xdp off >$tmp/$name.off.log 2>&1 &&
+		fail "$name: ip link set xdp off detached a link's program"
+	grep -q "replace active BPF XDP link" $tmp/$name.off.log || fail "$name: xdp off: $(cat $tmp/$name.off.log)"
 }
 
 # ip(8) under uxdp-run sees uxdp's program on the port (RTM_GETLINK rewritten).
@@ -216,7 +220,8 @@ grep -q "BPF_BTF_LOAD" $tmp/uxdp.log && fail "a BPF_BTF_LOAD line: $(cat $tmp/ux
 # The link runs the new program (count_step 100) on the second 60 frames: nothing lost.
 for w in "count 198.18.1.1 3030" "count 198.18.1.2 2020" "count 198.18.1.99 1010" "verdict 1 20" \
 	"link type 6 prog_id_matches 1" "link_update BPF_F_REPLACE, not the link's program: Operation not permitted" \
-	"bpf_link__update_program: ok"; do
+	"bpf_link__update_program: ok" "link_update of a detached link: Link has been severed" \
+	"detached link: type 6 ifindex 0"; do
 	grep -qx "$w" $tmp/uxdp.upd.out || fail "update: no '$w' in $(cat $tmp/uxdp.upd.out)"
 done
 if [ $kernel = 1 ] && [ -n "$BPFTOOL" ]; then

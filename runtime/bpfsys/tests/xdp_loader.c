@@ -242,6 +242,18 @@ static int load(char **argv)
 			printf(".bss weighted_frames %llu\n", (unsigned long long)bss[0]);
 	}
 	describe(bpf_program__fd(prog2 ? prog2 : prog), link ? bpf_link__fd(link) : -1);
+	if (upd) {
+		/* A detached link: updates are ENOLINK, its info has no interface. */
+		struct bpf_link_info li = { 0 };
+		uint32_t len = sizeof(li);
+
+		step("link_detach", bpf_link_detach(bpf_link__fd(link)));
+		step("link_detach again", bpf_link_detach(bpf_link__fd(link)));
+		step("link_update of a detached link",
+		     bpf_link_update(bpf_link__fd(link), bpf_program__fd(prog2), NULL));
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(link), &li, &len))
+			printf("detached link: type %u ifindex %u\n", li.type, li.xdp.ifindex);
+	}
 	if (netlink) {
 		query((int)ifindex, bpf_program__fd(prog));
 		err = bpf_xdp_detach((int)ifindex, 0, NULL);
