@@ -224,6 +224,7 @@ for w in "count 198.18.1.1 3030" "count 198.18.1.2 2020" "count 198.18.1.99 1010
 	"detached link: type 6 ifindex 0"; do
 	grep -qx "$w" $tmp/uxdp.upd.out || fail "update: no '$w' in $(cat $tmp/uxdp.upd.out)"
 done
+for r in kernel uxdp; do sed -n "s/^xdp_loader: /$r: /p" $tmp/$r.upd.log 2>/dev/null; done
 if [ $kernel = 1 ] && [ -n "$BPFTOOL" ]; then
 	"$PYTHON" "$SHOWCMP" $tmp/kernel.upd $tmp/uxdp.upd u0 || fail "bpftool show: uxdp and the kernel differ"
 fi

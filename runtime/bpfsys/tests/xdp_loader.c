@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int die(const char *what, int err)
@@ -169,7 +170,17 @@ static int update(const char *path, struct bpf_object *obj, struct bpf_link *lin
 	step("link_update BPF_F_REPLACE", bpf_link_update(link_fd, new_fd, &o));
 	/* libbpf's own call, back and forth: the link ends on the new program. */
 	step("bpf_link__update_program old", bpf_link__update_program(link, p1));
-	step("bpf_link__update_program", bpf_link__update_program(link, *prog2));
+	{
+		/* How long a replace takes (stderr: the kernel's and uxdp's differ). */
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = bpf_link__update_program(link, *prog2);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		step("bpf_link__update_program", err);
+		fprintf(stderr, "xdp_loader: bpf_link__update_program took %ld us\n",
+			(long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
+	}
 	return 0;
 }
 
