@@ -163,15 +163,23 @@ static void print_info_text(const struct pctx *p, const struct uxdp_dmsg_prog_in
 	printf("\tattached");
 	if (!in->n_attached)
 		printf(" -");
-	for (i = 0; i < in->n_attached && i < UXDP_DMAX_ATTACH; i++)
+	for (i = 0; i < in->n_attached && i < UXDP_DMAX_ATTACH; i++) {
 		printf(" %s", port_name(p, in->attached[i], nb, sizeof(nb)));
+		if (in->attached_link[i])
+			printf(" (link %u)", in->attached_link[i]);
+	}
 	printf("\n\trun_cnt %llu", (unsigned long long)total);
 	for (i = 0; i < UXDP_DN_VERDICTS; i++)
 		if (detail || in->packets[i])
 			printf("  %s %llu", verdicts[i], (unsigned long long)in->packets[i]);
 	printf("\n");
 	if (detail) {
-		printf("\tbytes");
+		printf("\tmap_ids");
+		if (!in->n_map_ids)
+			printf(" -");
+		for (i = 0; i < in->n_map_ids && i < UXDP_DMAX_MAP_IDS; i++)
+			printf("%s%u", i ? "," : " ", in->map_ids[i]);
+		printf("\n\tbytes");
 		for (i = 0; i < UXDP_DN_VERDICTS; i++)
 			printf("  %s %llu", verdicts[i], (unsigned long long)in->bytes[i]);
 		printf("\n");
@@ -208,6 +216,17 @@ static void print_info_json(const struct pctx *p, const struct uxdp_dmsg_prog_in
 	uxdp_json_open(j, '[');
 	for (i = 0; i < in->n_attached && i < UXDP_DMAX_ATTACH; i++)
 		uxdp_json_str(j, port_name(p, in->attached[i], nb, sizeof(nb)));
+	uxdp_json_close(j, ']');
+	/* The link holding each attached port (0: attached without one). */
+	uxdp_json_key(j, "attached_links");
+	uxdp_json_open(j, '[');
+	for (i = 0; i < in->n_attached && i < UXDP_DMAX_ATTACH; i++)
+		uxdp_json_uint(j, in->attached_link[i]);
+	uxdp_json_close(j, ']');
+	uxdp_json_key(j, "map_ids");
+	uxdp_json_open(j, '[');
+	for (i = 0; i < in->n_map_ids && i < UXDP_DMAX_MAP_IDS; i++)
+		uxdp_json_uint(j, in->map_ids[i]);
 	uxdp_json_close(j, ']');
 	uxdp_json_key(j, "verdicts");
 	uxdp_json_open(j, '{');

@@ -98,6 +98,11 @@ run() {
 		grep -q "^updated" $tmp/$name.out || fail "$name: no update"
 		wait $burst || fail "$name: trafgen (burst)"
 		traffic
+		if [ $name = uxdp.upd ]; then
+			ip netns exec $nsd "$UXDPCTL" --instance $inst prog show >$tmp/prog_list.out 2>&1
+			grep -q "attached u0 (link [0-9]*)" $tmp/prog_list.out ||
+				fail "uxdpctl prog show: no link: $(cat $tmp/prog_list.out)"
+		fi
 		shows $name "$@"
 	fi
 	[ $name = uxdp ] && prog_show
