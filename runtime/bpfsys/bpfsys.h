@@ -216,6 +216,8 @@ long bpfsys_link_create(struct bpfsys_call *c);
 long bpfsys_link_detach(struct bpfsys_call *c);
 /* linkupd.c: BPF_LINK_UPDATE of a uxdp XDP link. */
 long bpfsys_link_update(struct bpfsys_call *c);
+/* The program link_id runs after this process's last update of it, else made_with. */
+uint32_t bpfsys_link_last_prog(uint32_t link_id, uint32_t made_with);
 /* linkids.c: the link id space, the instance's uxdpd's. */
 long bpfsys_link_get_next_id(struct bpfsys_call *c);
 long bpfsys_link_get_fd_by_id(struct bpfsys_call *c);

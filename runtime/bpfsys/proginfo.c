@@ -84,8 +84,9 @@ static int prog_info(struct bpfsys_call *c, const struct bpfsys_prog *p)
 
 /*
  * The link as the daemon has it now: the program it runs (an update
- * changed it) and its port.  A detached link keeps its last program known
- * here and has ifindex 0, as the kernel's.
+ * changed it) and its port.  A detached link has ifindex 0 and, as the
+ * kernel's, its last program: the one this process last updated it to,
+ * else the one it was made with.
  */
 static int link_info(struct bpfsys_call *c, const struct bpfsys_prog *l)
 {
@@ -95,7 +96,7 @@ static int link_info(struct bpfsys_call *c, const struct bpfsys_prog *l)
 	memset(&k, 0, sizeof(k));
 	k.type = BPF_LINK_TYPE_XDP;
 	k.id = l->link_id;
-	k.prog_id = l->id;
+	k.prog_id = bpfsys_link_last_prog(l->link_id, l->id);
 	if (bpfsys_link_lookup(l->link_id, &prog_id, &ifindex) == 1) {
 		k.prog_id = prog_id;
 		k.xdp.ifindex = ifindex;

@@ -167,6 +167,13 @@ shows() {
 	ip netns exec $nsd "$@" ip link set dev u0 xdp off >$tmp/$name.off.log 2>&1 &&
 		fail "$name: ip link set xdp off detached a link's program"
 	grep -q "replace active BPF XDP link" $tmp/$name.off.log || fail "$name: xdp off: $(cat $tmp/$name.off.log)"
+	# Another process detaches the link by its id (bpftool, as it is); the
+	# loader then finds it detached (ENOLINK) as on the kernel.
+	local link
+	link=$("$PYTHON" -c 'import json,sys; print([l["id"] for l in json.load(open(sys.argv[1])) if l.get("prog_id") in [p["id"] for p in json.load(open(sys.argv[2])) if p.get("name") == "srccount"]][0])' \
+		$tmp/$name.link.json $tmp/$name.prog.json) || fail "$name: no link in bpftool link show"
+	ip netns exec $nsd "$@" "$BPFTOOL" link detach id $link >$tmp/$name.detach.log 2>&1 ||
+		fail "$name: bpftool link detach id $link: $(cat $tmp/$name.detach.log)"
 }
 
 # ip(8) under uxdp-run sees uxdp's program on the port (RTM_GETLINK rewritten).
