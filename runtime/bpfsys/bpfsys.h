@@ -7,8 +7,8 @@
  * every bpf(2) call, and serves the map commands on uxdp's shared-memory
  * maps of one instance (UXDP_INSTANCE, else "default"), and the creation
  * of maps and the loading and attaching of XDP programs into the
- * instance's uxdpd (create.c, prog.c, link.c, netlink.c for rtnetlink's
- * IFLA_XDP).  Everything else goes to the kernel or is refused; the table
+ * instance's uxdpd (create.c, prog.c, link.c, linkupd.c, linkids.c,
+ * netlink.c for rtnetlink's IFLA_XDP).  Everything else goes to the kernel or is refused; the table
  * is in docs/control-plane.md.
  * It also interposes readlink() and fopen() so that a map fd's
  * /proc/self/fd link and fdinfo read as a kernel map's (interpose.c,

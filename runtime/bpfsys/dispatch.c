@@ -5,12 +5,12 @@
  *
  *  - served: the map commands, on uxdp's maps (ids.c, elem.c, batch.c,
  *    pin.c), map creation (create.c), XDP programs loaded into and attached
- *    in uxdpd (prog.c, progids.c, link.c) and test runs of them (testrun.c);
- *    on a descriptor or path that is
- *    not uxdp's they pass to the kernel;
+ *    in uxdpd (prog.c, progids.c, link.c), their links (linkupd.c,
+ *    linkids.c) and test runs of them (testrun.c); on a descriptor or path
+ *    that is not uxdp's they pass to the kernel;
  *  - passed through: commands that only look at kernel objects the caller
- *    names (BTF, links by id or fd), and BPF_BTF_LOAD (a BTF object is
- *    inert; a map made with one keeps a copy of its types, mapbtf.c);
+ *    names (BTF), and BPF_BTF_LOAD (a BTF object is inert; a map made with
+ *    one keeps a copy of its types, mapbtf.c);
  *  - refused (EOPNOTSUPP, one stderr line per command): everything else
  *    that would create or attach a kernel object, since the uxdp instance
  *    would not see it.
