@@ -12,43 +12,10 @@
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
 # by the EXIT trap; addresses are in 198.18.0.0/15.  Environment (CMake):
 # UXDPD UXDPCTL TRAFGEN RUN LOADER OBJ BPFTOOL PYTHON SHOWCMP [LIBXDP_LOADER].  Exit: 0 pass, 1 fail, 77 skip.
-set -u
-id=$$
-inst=uxpl$id nsd=uxpld$id nsp=uxplp$id
-tmp=$(mktemp -d /tmp/uxdp-progload.XXXXXX)
-sock=$tmp/$inst.sock
-pids=()
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	echo "FAIL: $*"
-	for f in "$tmp"/*.log "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
-	exit 1
-}
-cleanup() {
-	exec 7>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-	sleep 0.3
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for n in $nsd $nsp; do ip netns del $n 2>/dev/null; done
-	umount "$tmp/bpffs" 2>/dev/null
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
-		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || skip "needs root (namespaces, XDP, AF_XDP)"
-command -v ip >/dev/null || skip "no ip(8)"
-mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
-for n in $nsd $nsp; do ip netns add $n || fail "cannot create namespace $n"; done
-ip link add a0 netns $nsp type veth peer name u0 netns $nsd || fail "veth"
-for e in "$nsp a0" "$nsd u0"; do
-	set -- $e
-	ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
-	ip netns exec $1 ip link set dev $2 up
-done
+. "$(dirname "$0")/daemon_lib.sh" uxpl progload
+need_root "namespaces, XDP, AF_XDP"
+mount_bpffs
+make_veth
 mac=$(ip netns exec $nsd cat /sys/class/net/u0/address)
 
 # 30 frames from .1, 20 from .2, 10 from .99 (the blocked one).

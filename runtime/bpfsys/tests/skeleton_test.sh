@@ -12,41 +12,9 @@
 # Namespaces, instance and socket are named after $$ and removed by the EXIT
 # trap; addresses in 198.18.0.0/15.  Environment (CMake): UXDPD RUN PYTHON
 # COUNT (udp_count.py) LOADER.  Exit: 0 pass, 1 fail, 77 skip.
-set -u
-id=$$
-inst=uxsk$id nsd=uxskd$id nsp=uxskp$id
-tmp=$(mktemp -d /tmp/uxdp-skeleton.XXXXXX)
-sock=$tmp/$inst.sock
-pids=()
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	echo "FAIL: $*"
-	for f in "$tmp"/*.log "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
-	exit 1
-}
-cleanup() {
-	exec 7>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-	sleep 0.3
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for n in $nsd $nsp; do ip netns del $n 2>/dev/null; done
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
-		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || skip "needs root (namespaces, XDP, AF_XDP)"
-command -v ip >/dev/null || skip "no ip(8)"
-for n in $nsd $nsp; do ip netns add $n || fail "cannot create namespace $n"; done
-ip link add a0 netns $nsp type veth peer name u0 netns $nsd || fail "veth"
-for e in "$nsp a0" "$nsd u0"; do
-	set -- $e
-	ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
-	ip netns exec $1 ip link set dev $2 up
-done
+. "$(dirname "$0")/daemon_lib.sh" uxsk skeleton
+need_root "namespaces, XDP, AF_XDP"
+make_veth
 ip -n $nsp addr add 198.18.7.1/24 dev a0
 # No stack answers ARP behind uxdp here (no --pass-tap): a static neighbour.
 ip -n $nsp neigh add 198.18.7.2 lladdr $(ip netns exec $nsd cat /sys/class/net/u0/address) dev a0

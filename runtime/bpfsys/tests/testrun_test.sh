@@ -12,31 +12,8 @@
 # Instance and socket are named after $$ and removed by the EXIT trap.
 # Environment (CMake): UXDPD UXDPCTL RUN PYTHON TESTRUN OBJ.
 # Exit: 0 pass, 1 fail, 77 skip.
-set -u
-id=$$
-inst=uxtr$id
-tmp=$(mktemp -d /tmp/uxdp-testrun.XXXXXX)
-sock=$tmp/$inst.sock
-pids=()
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	echo "FAIL: $*"
-	for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
-	exit 1
-}
-cleanup() {
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-	sleep 0.3
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
-		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || skip "needs root (BPF_PROG_TEST_RUN on the kernel)"
+. "$(dirname "$0")/daemon_lib.sh" uxtr testrun
+need_root "BPF_PROG_TEST_RUN on the kernel"
 
 # Pinned to one CPU on both sides: bpf_get_smp_processor_id() and per-CPU slots agree.
 taskset -c 0 "$TESTRUN" "$OBJ" >$tmp/kernel.out 2>$tmp/kernel.log

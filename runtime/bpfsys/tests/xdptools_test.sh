@@ -18,40 +18,13 @@
 # Namespaces, instance, socket and bpffs mount are named after $$ and removed
 # by the EXIT trap; addresses in 198.18.0.0/15.  Environment (CMake): UXDPD
 # UXDPCTL RUN PYTHON COUNT (udp_count.py) DROPOBJ.  Exit: 0 pass, 1 fail, 77 skip.
-set -u
 mode=${1:?loader or filter}
-id=$$
-inst=uxxt$id nsd=uxxtd$id nsp=uxxtp$id
-tmp=$(mktemp -d /tmp/uxdp-xdptools.XXXXXX)
-sock=$tmp/$inst.sock
-pids=()
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() {
-	echo "FAIL: $*"
-	for f in "$tmp"/*.log "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
-	exit 1
-}
-cleanup() {
-	exec 8>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-	sleep 0.3
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for n in $nsd $nsp; do ip netns del $n 2>/dev/null; done
-	umount "$tmp/bpffs" 2>/dev/null
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
-		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-[ "$(id -u)" = 0 ] || skip "needs root (namespaces, XDP, AF_XDP)"
+. "$(dirname "$0")/daemon_lib.sh" uxxt xdptools
+need_root "namespaces, XDP, AF_XDP"
 tool=/usr/sbin/xdp-$mode
 [ -x $tool ] || skip "no $tool (Debian package xdp-tools)"
-command -v ip >/dev/null || skip "no ip(8)"
 command -v ethtool >/dev/null || skip "no ethtool to turn off veth checksum offload"
-mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
+mount_bpffs
 # libxdp's pins and dispatcher state live here (ip netns exec hides /sys/fs/bpf).
 export LIBXDP_BPFFS=$tmp/bpffs
 
@@ -61,14 +34,7 @@ for r in open("/sys/devices/system/cpu/possible").read().strip().split(","):
     a, _, b = r.partition("-")
     n += int(b or a) - int(a) + 1
 print(n)')
-for n in $nsd $nsp; do ip netns add $n || fail "cannot create namespace $n"; done
-ip link add a0 netns $nsp numtxqueues $ncpu numrxqueues $ncpu type veth peer name u0 \
-	netns $nsd numtxqueues $ncpu numrxqueues $ncpu || fail "veth"
-for e in "$nsp a0" "$nsd u0"; do
-	set -- $e
-	ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
-	ip netns exec $1 ip link set dev $2 up
-done
+make_veth $ncpu
 # veth leaves UDP checksums to the receiver's "hardware" (CHECKSUM_PARTIAL);
 # AF_XDP hands uxdp the frame without it, so the stack behind the TAP would
 # drop every datagram: the peer computes them, as a real NIC's sender does.

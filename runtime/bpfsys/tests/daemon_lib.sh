@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+#
+# daemon_lib.sh - sourced by the bpfsys tests that run a loader against
+# uxdpd: names, the failure and clean-up traps, and the veth between two
+# namespaces the test makes.
+#
+#   . daemon_lib.sh PREFIX NAME
+#
+# sets id inst (PREFIX$$) nsd nsp (the daemon's and the peer's namespace)
+# tmp (a private directory, /tmp/uxdp-NAME.*) sock and pids (killed at
+# exit), and defines skip, fail (with the tail of every *.log and *.out in
+# $tmp), need_root WHY, mount_bpffs (a bpf file system at $tmp/bpffs) and
+# make_veth [QUEUES] (a0 in $nsp, u0 in $nsd, up, no IPv6).  The EXIT trap
+# kills $pids, removes the namespaces, the bpffs mount, the instance's
+# segments and $tmp.  Addresses are the tests' own, in 198.18.0.0/15.
+set -u
+id=$$
+inst=$1$id nsd=${1}d$id nsp=${1}p$id
+tmp=$(mktemp -d /tmp/uxdp-$2.XXXXXX)
+sock=$tmp/$inst.sock
+pids=()
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() {
+	echo "FAIL: $*"
+	for f in "$tmp"/*.log "$tmp"/*.out; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done
+	exit 1
+}
+cleanup() {
+	exec 7>&- 8>&- 2>/dev/null
+	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+	sleep 0.3
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for n in $nsd $nsp; do ip netns del $n 2>/dev/null; done
+	mountpoint -q "$tmp/bpffs" 2>/dev/null && umount "$tmp/bpffs"
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst \
+		/dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
+mount_bpffs() {
+	mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
+}
+make_veth() { # [QUEUES]
+	local q=() e
+	command -v ip >/dev/null || skip "no ip(8)"
+	[ $# -gt 0 ] && q=(numtxqueues $1 numrxqueues $1)
+	for n in $nsd $nsp; do ip netns add $n || fail "cannot create namespace $n"; done
+	ip link add a0 netns $nsp "${q[@]}" type veth peer name u0 netns $nsd "${q[@]}" ||
+		fail "veth"
+	for e in "$nsp a0" "$nsd u0"; do
+		set -- $e
+		ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
+		ip netns exec $1 ip link set dev $2 up
+	done
+}
