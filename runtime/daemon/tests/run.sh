@@ -314,8 +314,9 @@ stats)
 	tail -6 $log | grep -q '^XDP_TX ' || fail "uxdpd --stats: the table is not last"
 	[ "$(grep -En "$line" $log | tail -1 | cut -d: -f1)" -lt "$(grep -n '^verdict ' $log | cut -d: -f1)" ] ||
 		fail "uxdpd --stats: a rate line after the table"
-	# The same layout as uxdp's: numbers and units aside, the lines are equal.
-	timeout -s INT 2.6 "$UXDP" --object $OBJ/tag_a.aot.o --pcap $tmp/in.pcap --out /dev/null \
+	# The same layout as uxdp's: numbers and units aside, the lines are equal (4.6 s:
+	# a loaded machine may take over a second to start, and one line must come).
+	timeout -s INT 4.6 "$UXDP" --object $OBJ/tag_a.aot.o --pcap $tmp/in.pcap --out /dev/null \
 		--repeat 100000000 --stats >$tmp/uxdp.log 2>&1
 	shape() { grep -E "$line" "$1" | sed -E 's/[0-9.]+ ?[kMG]?(pps|b\/s|\/s|s)?//g' | sort -u; }
 	[ "$(shape $log)" = "$(shape $tmp/uxdp.log)" ] && [ -n "$(shape $log)" ] ||
