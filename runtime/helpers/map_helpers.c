@@ -88,10 +88,11 @@ uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
 	const uint64_t action_mask = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
 	struct uxdp_redirect *r = &uxdp_worker_current()->redirect;
 	struct uxdp_map *m = MAP(map);
+	uint32_t type = uxdp_map_type(m); /* an out-of-line call: once */
 	uint64_t flag_mask = 0;
 	const void *value;
 
-	if (uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP || uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP_HASH)
+	if (type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH)
 		flag_mask = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
 	if (uxdp_unlikely(flags & ~(action_mask | flag_mask)))
 		return XDP_ABORTED;

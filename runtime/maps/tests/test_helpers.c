@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The map helpers as a compiled program calls them: uint64_t arguments and
- * kernel return values; redirect_map, perf_event_output, tail_call, spin_lock. */
+ * kernel return values; the lookups specialised for 6-byte keys,
+ * redirect_map, perf_event_output, tail_call, spin_lock. */
 #include <stdint.h>
 
 #include <uxdp/ctx.h>
@@ -51,6 +52,40 @@ static void test_map_helpers(void)
 	CHECK(p && *(uint32_t *)p == 33);
 	CHECK_EQ(uxdp_helper_map_lookup_percpu_elem(U(pa), U(&k), 4), 0);
 	CHECK_EQ(*(uint32_t *)(uintptr_t)uxdp_helper_map_lookup_elem(U(pa), U(&k)), 0);
+}
+
+uint64_t uxdp_percpu_hash_lookup_k6(uint64_t map, uint64_t key, uint64_t cpu);
+
+/*
+ * The lookups uxdpc specialises for 6-byte keys (MAC addresses) find what
+ * hash.c finds: two keys differing only in their last byte stay apart.
+ */
+static void test_hash_lookup_k6(void)
+{
+	struct uxdp_map *h = mk("h6", BPF_MAP_TYPE_HASH, 6, 8, 4, 0);
+	struct uxdp_map *ph = mk("ph6", BPF_MAP_TYPE_PERCPU_HASH, 6, 8, 4, 0);
+	uint8_t a[6] = { 2, 0, 0, 0, 0, 1 }, b[6] = { 2, 0, 0, 0, 0, 2 };
+	uint8_t c[6] = { 3, 0, 0, 0, 0, 1 };
+	uint64_t va = 10, vb = 20;
+
+	if (!h || !ph)
+		return;
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(a)), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, a, &va, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, b, &vb, BPF_ANY), 0);
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(a)), U(uxdp_map_lookup(h, a)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_hash_lookup_k6(U(h), U(a)), 10);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_hash_lookup_k6(U(h), U(b)), 20);
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(c)), 0);
+	CHECK_EQ(uxdp_lru_hash_lookup_k6(U(h), U(c)), 0);
+
+	uxdp_this_cpu = 1;
+	CHECK_EQ(uxdp_map_update(ph, b, &vb, BPF_ANY), 0);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(uxdp_percpu_hash_lookup_k6(U(ph), U(a), 1), 0);
+	CHECK_EQ(uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), U(uxdp_map_lookup_percpu(ph, b, 1)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), 20);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 0), 0);
 }
 
 static void test_ringbuf_helpers(void)
@@ -210,6 +245,7 @@ int main(void)
 {
 	test_begin("help");
 	test_map_helpers();
+	test_hash_lookup_k6();
 	test_ringbuf_helpers();
 	test_redirect_map();
 	test_perf_helper();
