@@ -138,6 +138,41 @@ static void test_redirect_map(void)
 	uxdp_worker_set_current(NULL);
 }
 
+/*
+ * redirect_map reads devmap, xskmap and cpumap slots itself: the target it
+ * records is the one uxdp_map_redirect_target finds, for a filled slot, an
+ * emptied one and a key past max_entries.
+ */
+static void test_redirect_map_slots(void)
+{
+	struct uxdp_map *dm = mk("dms", BPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0);
+	struct uxdp_map *xm = mk("xms", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	struct uxdp_map *cm = mk("cms", BPF_MAP_TYPE_CPUMAP, 4, 8, 4, 0);
+	struct uxdp_map *maps[3] = { dm, xm, cm };
+	uint32_t k = 3, dv = 9, xv = 1, cv[2] = { 128, 0 };
+	struct uxdp_worker w;
+
+	if (!dm || !xm || !cm)
+		return;
+	uxdp_worker_init(&w, 0);
+	uxdp_worker_set_current(&w);
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, cv, BPF_ANY), 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 3, XDP_DROP), XDP_REDIRECT);
+		CHECK(w.redirect.value && w.redirect.value == uxdp_map_redirect_target(maps[i], 3));
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 2, XDP_DROP), XDP_DROP);
+		CHECK_EQ(w.redirect.kind, UXDP_REDIRECT_NONE);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 4, XDP_PASS), XDP_PASS);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 1ull << 32 | 3, XDP_PASS), XDP_REDIRECT);
+		CHECK_EQ(w.redirect.index, 3);
+		CHECK_EQ(uxdp_map_delete_elem(maps[i], &k), 0);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 3, XDP_TX), XDP_TX);
+	}
+	uxdp_worker_set_current(NULL);
+}
+
 static int got_len;
 static uint8_t got[64];
 
@@ -248,6 +283,7 @@ int main(void)
 	test_hash_lookup_k6();
 	test_ringbuf_helpers();
 	test_redirect_map();
+	test_redirect_map_slots();
 	test_perf_helper();
 	test_tail_call();
 	test_spin_lock();
