@@ -106,10 +106,11 @@ static inline const void *redirect_target(struct uxdp_map *m, uint32_t type, uin
  * state and return XDP_REDIRECT; on a miss, return the fallback action in
  * the low bits of flags.  Unknown flags give XDP_ABORTED, as in the kernel.
  */
-uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
+static inline uint64_t redirect_map(struct uxdp_worker *w, uint64_t map, uint64_t key,
+				    uint64_t flags)
 {
 	const uint64_t action_mask = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
-	struct uxdp_redirect *r = &uxdp_worker_current()->redirect;
+	struct uxdp_redirect *r = &w->redirect;
 	struct uxdp_map *m = MAP(map);
 	uint32_t type = m->type;
 	uint64_t flag_mask = 0;
@@ -130,6 +131,22 @@ uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
 	r->value = (void *)value;
 	r->flags = flags & BPF_F_BROADCAST ? flags & flag_mask : 0;
 	return XDP_REDIRECT;
+}
+
+uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
+{
+	return redirect_map(uxdp_worker_current(), map, key, flags);
+}
+
+/*
+ * The same with the worker the program's ctx names (passes/worker_arg.c),
+ * which spares the thread-local look-up; 0: the calling thread's.
+ */
+uint64_t uxdp_redirect_map_worker(uint64_t worker, uint64_t map, uint64_t key, uint64_t flags)
+{
+	struct uxdp_worker *w = (struct uxdp_worker *)(uintptr_t)worker;
+
+	return redirect_map(w ? w : uxdp_worker_current(), map, key, flags);
 }
 
 /*

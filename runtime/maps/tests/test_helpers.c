@@ -173,6 +173,35 @@ static void test_redirect_map_slots(void)
 	uxdp_worker_set_current(NULL);
 }
 
+/*
+ * uxdp_redirect_map_worker (what uxdpc calls with ctx->worker) records the
+ * target in the worker it is given, and in the thread's when given none.
+ */
+static void test_redirect_map_worker(void)
+{
+	struct uxdp_map *xm = mk("xmw", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	struct uxdp_worker cur, other;
+	uint32_t k = 1, xv = 1;
+
+	if (!xm)
+		return;
+	uxdp_worker_init(&cur, 0);
+	uxdp_worker_init(&other, 1);
+	uxdp_worker_set_current(&cur);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 1, XDP_PASS), XDP_REDIRECT);
+	CHECK_EQ(other.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK(other.redirect.map == xm && other.redirect.value == uxdp_map_redirect_target(xm, 1));
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_NONE);
+	CHECK_EQ(uxdp_redirect_map_worker(0, U(xm), 1, XDP_PASS), XDP_REDIRECT);
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 2, XDP_DROP), XDP_DROP);
+	CHECK_EQ(other.redirect.kind, UXDP_REDIRECT_NONE);
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 1, 1ull << 20), XDP_ABORTED);
+	uxdp_worker_set_current(NULL);
+}
+
 static int got_len;
 static uint8_t got[64];
 
@@ -284,6 +313,7 @@ int main(void)
 	test_ringbuf_helpers();
 	test_redirect_map();
 	test_redirect_map_slots();
+	test_redirect_map_worker();
 	test_perf_helper();
 	test_tail_call();
 	test_spin_lock();
