@@ -78,6 +78,8 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 	if (cfg->map_inline)
 		err = uxdp_pass_map_inline(m->mod, env);
 	if (!err && cfg->helper_inline)
+		err = uxdp_pass_worker_arg(m->mod, env);
+	if (!err && cfg->helper_inline)
 		err = uxdp_pass_helper_inline(m->mod, cfg->helpers_bc, env);
 	/* Subprograms and helpers inlined, so that a check in a subprogram
 	 * sees the ctx loads of its caller. */
@@ -117,8 +119,9 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 		"uxdpc: remark: %s: map-inline: %u lookups inlined (%u per-CPU), %u hash lookups specialised, %u LPM lookups specialised, %u in inner maps, %u on a choice of maps split\n",
 		obj, s->maps_inlined, s->percpu_inlined, s->hash_specialised, s->lpm_specialised,
 		s->inner_specialised, s->lookups_split);
-	fprintf(stderr, "uxdpc: remark: %s: helper-inline: %u helper definitions linked\n", obj,
-		s->helpers_linked);
+	fprintf(stderr,
+		"uxdpc: remark: %s: helper-inline: %u helper definitions linked, %u redirect_map calls given the worker from ctx\n",
+		obj, s->helpers_linked, s->worker_args);
 	fprintf(stderr,
 		"uxdpc: remark: %s: bounds-elim: %u packet checks, %u guards widened, %u checks removed, %u removed on some paths, %u dropped (unsafe); %u left after LLVM\n",
 		obj, s->checks_before, s->checks_widened, s->checks_removed,

@@ -8,6 +8,8 @@
  *
  *   map_inline.c     (per-CPU) array lookups become a bounds check and an
  *                    address; hash lookups call a key-size specialised one
+ *   worker_arg.c     bpf_redirect_map given the worker from ctx (before
+ *                    helper_inline, which links the helper taking it)
  *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
  *   bounds_elim.c    a packet check widened to what the checks after it
  *                    need when they fail alike; the checks it implies go
@@ -51,6 +53,7 @@ struct uxdp_pass_stats {
 	unsigned inner_specialised; /* of all these, lookups in an inner map (map-in-map) */
 	unsigned lookups_split;     /* lookups on a phi of maps, one lookup per map */
 	unsigned helpers_linked;    /* helper definitions brought in */
+	unsigned worker_args;       /* redirect_map calls given the worker from ctx */
 	unsigned checks_widened;    /* guards made to test what later checks need */
 	unsigned checks_removed;    /* later checks a widened guard implies */
 	unsigned checks_removed_on_paths; /* implied on some paths in only: gated */
@@ -77,6 +80,7 @@ struct uxdp_pass_env {
 };
 
 int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env);
+int uxdp_pass_worker_arg(LLVMModuleRef mod, struct uxdp_pass_env *env);
 int uxdp_pass_helper_inline(LLVMModuleRef mod, const char *bc_path, struct uxdp_pass_env *env);
 int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env *env);
 /* confine_elim.c: run-time packet checks implied by a dominating packet check. */

@@ -75,9 +75,9 @@
  * (the loader resolves them) and in the bitcode (so that they inline).
  * uxdp_lru_hash_lookup_k<N> and uxdp_lru_hash_lookup_any are the same for a
  * BPF_MAP_TYPE_LRU_HASH (they mark the element referenced, as the helper
- * does).
+ * does).  6 is a MAC address (xdp-filter's filter_ethernet).
  */
-#define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(8) X(16)
+#define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(6) X(8) X(16)
 #define UXDP_HASH_LOOKUP_PREFIX "uxdp_hash_lookup_"
 #define UXDP_LRU_HASH_LOOKUP_PREFIX "uxdp_lru_hash_lookup_"
 /*

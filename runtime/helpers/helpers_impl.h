@@ -36,6 +36,9 @@ UXDP_HASH_LOOKUP_SIZES(UXDP_HASH_LOOKUP_DECLARE)
 uint64_t uxdp_hash_lookup_any(uint64_t map, uint64_t key);
 uint64_t uxdp_lru_hash_lookup_any(uint64_t map, uint64_t key);
 
+/* map_helpers.c: redirect_map with the worker from ctx (passes/worker_arg.c). */
+uint64_t uxdp_redirect_map_worker(uint64_t worker, uint64_t map, uint64_t key, uint64_t flags);
+
 /* A negative errno as the helper's r0: sign-extended, as BPF_CALL_x returns it. */
 #define UXDP_ERR(e) ((uint64_t)(int64_t)-(e))
 

@@ -6,7 +6,8 @@
  * Return values are the kernel's: pointers for lookups (0 for NULL), 0 or a
  * negative errno sign-extended to 64 bits for the others, an XDP action for
  * redirect_map.  The wrappers stay small so that, built to bitcode, they
- * inline into programs; the map code itself stays out of line.
+ * inline into programs; the map code itself stays out of line, but for
+ * redirect_map's read of a devmap, xskmap or cpumap slot.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@
 #include <uxdp/worker.h>
 
 #include "helpers_impl.h"
+#include "map_internal.h"
+#include "slot_internal.h"
 
 #define MAP(r) ((struct uxdp_map *)(uintptr_t)(r))
 #define PTR(r) ((void *)(uintptr_t)(r))
@@ -79,23 +82,45 @@ uint64_t uxdp_helper_spin_unlock(uint64_t lock)
 }
 
 /*
+ * The target of bpf_redirect_map in m at key, what uxdp_map_redirect_target
+ * finds: a devmap, xskmap or cpumap slot read here (slot_internal.h), with
+ * no call through the map's ops for a packet the program redirects; a
+ * devmap_hash through the runtime.
+ */
+static inline const void *redirect_target(struct uxdp_map *m, uint32_t type, uint32_t key)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_CPUMAP:
+		return key < m->max_entries ? slot_value(m, key) : NULL;
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return uxdp_map_redirect_target(m, key);
+	default:
+		return NULL;
+	}
+}
+
+/*
  * bpf_redirect_map: on a hit, leave the target in the worker's redirect
  * state and return XDP_REDIRECT; on a miss, return the fallback action in
  * the low bits of flags.  Unknown flags give XDP_ABORTED, as in the kernel.
  */
-uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
+static inline uint64_t redirect_map(struct uxdp_worker *w, uint64_t map, uint64_t key,
+				    uint64_t flags)
 {
 	const uint64_t action_mask = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
-	struct uxdp_redirect *r = &uxdp_worker_current()->redirect;
+	struct uxdp_redirect *r = &w->redirect;
 	struct uxdp_map *m = MAP(map);
+	uint32_t type = m->type;
 	uint64_t flag_mask = 0;
 	const void *value;
 
-	if (uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP || uxdp_map_type(m) == BPF_MAP_TYPE_DEVMAP_HASH)
+	if (type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH)
 		flag_mask = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
 	if (uxdp_unlikely(flags & ~(action_mask | flag_mask)))
 		return XDP_ABORTED;
-	value = uxdp_map_redirect_target(m, (uint32_t)key);
+	value = redirect_target(m, type, (uint32_t)key);
 	if (uxdp_unlikely(!value) && !(flags & BPF_F_BROADCAST)) {
 		uxdp_redirect_clear(r);
 		return flags & action_mask;
@@ -106,6 +131,22 @@ uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
 	r->value = (void *)value;
 	r->flags = flags & BPF_F_BROADCAST ? flags & flag_mask : 0;
 	return XDP_REDIRECT;
+}
+
+uint64_t uxdp_helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags)
+{
+	return redirect_map(uxdp_worker_current(), map, key, flags);
+}
+
+/*
+ * The same with the worker the program's ctx names (passes/worker_arg.c),
+ * which spares the thread-local look-up; 0: the calling thread's.
+ */
+uint64_t uxdp_redirect_map_worker(uint64_t worker, uint64_t map, uint64_t key, uint64_t flags)
+{
+	struct uxdp_worker *w = (struct uxdp_worker *)(uintptr_t)worker;
+
+	return redirect_map(w ? w : uxdp_worker_current(), map, key, flags);
 }
 
 /*

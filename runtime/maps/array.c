@@ -34,6 +34,7 @@
 #include "fault.h"
 #include "map_internal.h"
 #include "rlock.h"
+#include "slot_internal.h"
 
 #define ARRAY_FLAGS                                                                       \
 	(BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | \
@@ -220,20 +221,6 @@ static uint64_t slot_layout(struct uxdp_shm_hdr *h)
 	if (h->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
 		size += (uint64_t)h->max_entries * (sizeof(struct perf_ring) + h->ring_size);
 	return size;
-}
-
-static uint32_t *slot_present(struct uxdp_map *m, uint32_t idx)
-{
-	return (uint32_t *)uxdp_off(m, m->hdr->aux_off) + idx;
-}
-
-static void *slot_value(struct uxdp_map *m, uint32_t idx)
-{
-	uint32_t *present = slot_present(m, idx);
-
-	if (!__atomic_load_n(present, __ATOMIC_ACQUIRE))
-		return NULL;
-	return (uint8_t *)m->data + (uint64_t)idx * m->stride;
 }
 
 static void *slot_lookup(struct uxdp_map *m, const void *key, int cpu)

@@ -125,6 +125,11 @@ static inline bool key_equal(const void *a, const void *b, uint32_t n)
 		memcpy(&a4, a, 4);
 		memcpy(&b4, b, 4);
 		return a4 == b4;
+	case 6: /* a MAC address: widened, the top bytes zero in both */
+		a8 = b8 = 0;
+		memcpy(&a8, a, 6);
+		memcpy(&b8, b, 6);
+		return a8 == b8;
 	case 8:
 		memcpy(&a8, a, 8);
 		memcpy(&b8, b, 8);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The map helpers as a compiled program calls them: uint64_t arguments and
- * kernel return values; redirect_map, perf_event_output, tail_call, spin_lock. */
+ * kernel return values; the lookups specialised for 6-byte keys,
+ * redirect_map, perf_event_output, tail_call, spin_lock. */
 #include <stdint.h>
 
 #include <uxdp/ctx.h>
@@ -53,6 +54,40 @@ static void test_map_helpers(void)
 	CHECK_EQ(*(uint32_t *)(uintptr_t)uxdp_helper_map_lookup_elem(U(pa), U(&k)), 0);
 }
 
+uint64_t uxdp_percpu_hash_lookup_k6(uint64_t map, uint64_t key, uint64_t cpu);
+
+/*
+ * The lookups uxdpc specialises for 6-byte keys (MAC addresses) find what
+ * hash.c finds: two keys differing only in their last byte stay apart.
+ */
+static void test_hash_lookup_k6(void)
+{
+	struct uxdp_map *h = mk("h6", BPF_MAP_TYPE_HASH, 6, 8, 4, 0);
+	struct uxdp_map *ph = mk("ph6", BPF_MAP_TYPE_PERCPU_HASH, 6, 8, 4, 0);
+	uint8_t a[6] = { 2, 0, 0, 0, 0, 1 }, b[6] = { 2, 0, 0, 0, 0, 2 };
+	uint8_t c[6] = { 3, 0, 0, 0, 0, 1 };
+	uint64_t va = 10, vb = 20;
+
+	if (!h || !ph)
+		return;
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(a)), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, a, &va, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, b, &vb, BPF_ANY), 0);
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(a)), U(uxdp_map_lookup(h, a)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_hash_lookup_k6(U(h), U(a)), 10);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_hash_lookup_k6(U(h), U(b)), 20);
+	CHECK_EQ(uxdp_hash_lookup_k6(U(h), U(c)), 0);
+	CHECK_EQ(uxdp_lru_hash_lookup_k6(U(h), U(c)), 0);
+
+	uxdp_this_cpu = 1;
+	CHECK_EQ(uxdp_map_update(ph, b, &vb, BPF_ANY), 0);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(uxdp_percpu_hash_lookup_k6(U(ph), U(a), 1), 0);
+	CHECK_EQ(uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), U(uxdp_map_lookup_percpu(ph, b, 1)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), 20);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 0), 0);
+}
+
 static void test_ringbuf_helpers(void)
 {
 	struct uxdp_map *rb = mk("rb", BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
@@ -100,6 +135,70 @@ static void test_redirect_map(void)
 	CHECK_EQ(uxdp_helper_redirect_map(U(xm), 0, BPF_F_BROADCAST), XDP_ABORTED);
 	CHECK_EQ(uxdp_helper_redirect_map(U(dm), 2, 1ull << 20), XDP_ABORTED);
 	CHECK_EQ(uxdp_helper_redirect_map(U(xm), 1, XDP_DROP), XDP_DROP);
+	uxdp_worker_set_current(NULL);
+}
+
+/*
+ * redirect_map reads devmap, xskmap and cpumap slots itself: the target it
+ * records is the one uxdp_map_redirect_target finds, for a filled slot, an
+ * emptied one and a key past max_entries.
+ */
+static void test_redirect_map_slots(void)
+{
+	struct uxdp_map *dm = mk("dms", BPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0);
+	struct uxdp_map *xm = mk("xms", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	struct uxdp_map *cm = mk("cms", BPF_MAP_TYPE_CPUMAP, 4, 8, 4, 0);
+	struct uxdp_map *maps[3] = { dm, xm, cm };
+	uint32_t k = 3, dv = 9, xv = 1, cv[2] = { 128, 0 };
+	struct uxdp_worker w;
+
+	if (!dm || !xm || !cm)
+		return;
+	uxdp_worker_init(&w, 0);
+	uxdp_worker_set_current(&w);
+	CHECK_EQ(uxdp_map_update_elem(dm, &k, &dv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(cm, &k, cv, BPF_ANY), 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 3, XDP_DROP), XDP_REDIRECT);
+		CHECK(w.redirect.value && w.redirect.value == uxdp_map_redirect_target(maps[i], 3));
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 2, XDP_DROP), XDP_DROP);
+		CHECK_EQ(w.redirect.kind, UXDP_REDIRECT_NONE);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 4, XDP_PASS), XDP_PASS);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 1ull << 32 | 3, XDP_PASS), XDP_REDIRECT);
+		CHECK_EQ(w.redirect.index, 3);
+		CHECK_EQ(uxdp_map_delete_elem(maps[i], &k), 0);
+		CHECK_EQ(uxdp_helper_redirect_map(U(maps[i]), 3, XDP_TX), XDP_TX);
+	}
+	uxdp_worker_set_current(NULL);
+}
+
+/*
+ * uxdp_redirect_map_worker (what uxdpc calls with ctx->worker) records the
+ * target in the worker it is given, and in the thread's when given none.
+ */
+static void test_redirect_map_worker(void)
+{
+	struct uxdp_map *xm = mk("xmw", BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	struct uxdp_worker cur, other;
+	uint32_t k = 1, xv = 1;
+
+	if (!xm)
+		return;
+	uxdp_worker_init(&cur, 0);
+	uxdp_worker_init(&other, 1);
+	uxdp_worker_set_current(&cur);
+	CHECK_EQ(uxdp_map_update_elem(xm, &k, &xv, BPF_ANY), 0);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 1, XDP_PASS), XDP_REDIRECT);
+	CHECK_EQ(other.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK(other.redirect.map == xm && other.redirect.value == uxdp_map_redirect_target(xm, 1));
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_NONE);
+	CHECK_EQ(uxdp_redirect_map_worker(0, U(xm), 1, XDP_PASS), XDP_REDIRECT);
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 2, XDP_DROP), XDP_DROP);
+	CHECK_EQ(other.redirect.kind, UXDP_REDIRECT_NONE);
+	CHECK_EQ(cur.redirect.kind, UXDP_REDIRECT_MAP);
+	CHECK_EQ(uxdp_redirect_map_worker(U(&other), U(xm), 1, 1ull << 20), XDP_ABORTED);
 	uxdp_worker_set_current(NULL);
 }
 
@@ -210,8 +309,11 @@ int main(void)
 {
 	test_begin("help");
 	test_map_helpers();
+	test_hash_lookup_k6();
 	test_ringbuf_helpers();
 	test_redirect_map();
+	test_redirect_map_slots();
+	test_redirect_map_worker();
 	test_perf_helper();
 	test_tail_call();
 	test_spin_lock();

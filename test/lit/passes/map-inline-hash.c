@@ -1,5 +1,5 @@
 // map inlining of hash lookups: a BPF_MAP_TYPE_HASH lookup calls the lookup
-// specialised for the key size (4, 8, 16, else "any"), a per-CPU hash the
+// specialised for the key size (4, 6, 8, 16, else "any"), a per-CPU hash the
 // per-CPU one with the worker's slot as third argument; with helper inlining
 // on they are inlined too, take no lock (acquire loads only), and the key
 // compare is a single compare of the key size.  -fno-map-inline keeps the
@@ -16,9 +16,10 @@
 // CALL: call i64 @uxdp_hash_lookup_k16(
 // CALL: call i64 @uxdp_hash_lookup_any(
 // CALL: call i64 @uxdp_percpu_hash_lookup_k4(i64 {{.*}}, i64 {{.*}}, i64
+// CALL: call i64 @uxdp_percpu_hash_lookup_k6(i64 {{.*}}, i64 {{.*}}, i64
 // CALL-NOT: call i64 @uxdp_helper_map_lookup_elem(
 // CALL: ret i64
-// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 5 hash lookups specialised
+// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 6 hash lookups specialised
 // INL-LABEL: define {{.*}}@lookups(
 // INL-NOT: call {{.*}}@uxdp_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
@@ -46,12 +47,14 @@
 
 struct k16 { __u64 a, b; };
 struct k12 { __u32 a, b, c; };
+struct mac { __u8 a[6]; }; /* xdp-filter's filter_ethernet key */
 
 HASH(h4, BPF_MAP_TYPE_HASH, __u32);
 HASH(h8, BPF_MAP_TYPE_HASH, __u64);
 HASH(h16, BPF_MAP_TYPE_HASH, struct k16);
 HASH(h12, BPF_MAP_TYPE_HASH, struct k12);
 HASH(pcpu, BPF_MAP_TYPE_PERCPU_HASH, __u32);
+HASH(pcpu6, BPF_MAP_TYPE_PERCPU_HASH, struct mac);
 
 SEC("xdp") int lookups(struct xdp_md *ctx)
 {
@@ -59,6 +62,7 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	__u64 k8 = q, sum = 0, *v;
 	struct k16 k16 = { q, q };
 	struct k12 k12 = { q, q, q };
+	struct mac mac = { { q, q, 1, 2, 3, 4 } };
 
 	if ((v = bpf_map_lookup_elem(&h4, &q)))
 		sum += *v;
@@ -69,6 +73,8 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	if ((v = bpf_map_lookup_elem(&h12, &k12)))
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&pcpu, &q)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&pcpu6, &mac)))
 		sum += *v;
 	return sum ? XDP_PASS : XDP_DROP;
 }
