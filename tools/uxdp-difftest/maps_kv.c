@@ -206,12 +206,12 @@ static int compare_array(const struct dt_ctx *dt, struct dmap *m)
 
 	if (!udata)
 		return dt_error(dt, "map %s: uxdp gives no array data", m->name);
-	ubuf = malloc(m->vbytes);
-	if (!ubuf)
-		return dt_error(dt, "out of memory");
 	/* Both sides in place with one layout: most calls end at this memcmp. */
 	if (m->kmem && !memcmp(m->kmem, udata, (size_t)m->max_entries * stride))
 		return 0;
+	ubuf = malloc(m->vbytes);
+	if (!ubuf)
+		return dt_error(dt, "out of memory");
 	if (!m->kmem) {
 		ret = read_side(m, true, &k);
 		if (ret) {
