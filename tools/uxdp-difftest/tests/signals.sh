@@ -30,10 +30,11 @@ for spec in INT:2 TERM:15 HUP:1 KILL:9; do
 	kill -$sig $pid
 	wait $pid
 	rc=$?
-	# The cleanup process may need a moment after SIGKILL.
+	# The cleanup process may need a moment after SIGKILL: it unlinks maps of
+	# hundreds of MB, and under a parallel ctest that once took over 5 s.
 	i=0
 	while ls /dev/shm/uxdp.difftest-$pid* /dev/shm/uxdp-xsk.difftest-$pid* >/dev/null 2>&1 &&
-	      [ $i -lt 50 ]; do
+	      [ $i -lt 200 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
