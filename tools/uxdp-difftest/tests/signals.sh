@@ -30,11 +30,12 @@ for spec in INT:2 TERM:15 HUP:1 KILL:9; do
 	kill -$sig $pid
 	wait $pid
 	rc=$?
-	# The cleanup process may need a moment after SIGKILL: it unlinks maps of
-	# hundreds of MB, and under a parallel ctest that once took over 5 s.
+	# The cleanup process may need a moment after SIGKILL.  (One ls of both
+	# patterns fails as soon as one matches nothing, which ended this wait at
+	# once: the test passed only when the cleanup had already run.)
 	i=0
-	while ls /dev/shm/uxdp.difftest-$pid* /dev/shm/uxdp-xsk.difftest-$pid* >/dev/null 2>&1 &&
-	      [ $i -lt 200 ]; do
+	while [ -n "$(ls -d /dev/shm/uxdp.difftest-$pid* /dev/shm/uxdp-xsk.difftest-$pid* 2>/dev/null)" ] &&
+	      [ $i -lt 100 ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
