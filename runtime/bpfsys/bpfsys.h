@@ -50,6 +50,8 @@ struct bpfsys_call {
 
 long bpfsys_real_syscall(long nr, long a, long b, long c, long d, long e, long f);
 long bpfsys_real_readlink(const char *path, char *buf, size_t len);
+/* What fd's /proc/self/fd link names, NUL-terminated in buf: 0, or -EBADF. */
+int bpfsys_fd_target(int fd, char *buf, size_t size);
 /* N of "/proc/self/DIR/N" or "/proc/<our pid>/DIR/N" (DIR "fd", "fdinfo"), else -1. */
 int bpfsys_proc_self_fd(const char *path, const char *dir);
 /* The kernel's answer to a call: pass it through unchanged (-errno or result). */

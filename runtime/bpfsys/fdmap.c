@@ -80,18 +80,14 @@ static int split_path(const char *path, char *inst, char *name)
 /* Open the map the segment behind fd is, and remember it by inode. */
 static int learn(int fd, const struct stat *st, struct known **out)
 {
-	char link[64], path[256], inst[UXDP_INSTANCE_LEN], name[UXDP_MAP_NAME_LEN];
+	char path[256], inst[UXDP_INSTANCE_LEN], name[UXDP_MAP_NAME_LEN];
 	struct uxdp_map *map = NULL;
 	struct known *k;
 	struct stat now;
-	long n;
 	int err;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = bpfsys_real_readlink(link, path, sizeof(path) - 1);
-	if (n < 0)
+	if (bpfsys_fd_target(fd, path, sizeof(path)))
 		return -EBADF;
-	path[n] = 0;
 	/* A removed segment ("... (deleted)") has no name left to open it by. */
 	err = split_path(path, inst, name);
 	err = err ?: uxdp_map_open(inst, name, &map);
@@ -158,14 +154,10 @@ int bpfsys_fd_map(int fd, struct bpfsys_map *out)
 	pthread_mutex_unlock(&lock);
 	/* Some other file in /dev/shm: not ours, the kernel answers for it. */
 	if (err == -EBADF && !k) {
-		char link[64], path[256];
-		long n;
+		char path[256];
 
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		n = bpfsys_real_readlink(link, path, sizeof(path) - 1);
-		if (n < 0)
+		if (bpfsys_fd_target(fd, path, sizeof(path)))
 			return -EBADF;
-		path[n] = 0;
 		if (strncmp(path, SEG_PREFIX, strlen(SEG_PREFIX)))
 			return 0;
 	}

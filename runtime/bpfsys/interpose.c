@@ -52,6 +52,19 @@ long bpfsys_real_readlink(const char *path, char *buf, size_t len)
 	return real_readlink(path, buf, len);
 }
 
+int bpfsys_fd_target(int fd, char *buf, size_t size)
+{
+	char link[64];
+	long n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = bpfsys_real_readlink(link, buf, size - 1);
+	if (n < 0)
+		return -EBADF;
+	buf[n] = 0;
+	return 0;
+}
+
 long bpfsys_kernel(const struct bpfsys_call *c)
 {
 	long r = bpfsys_real_syscall(__NR_bpf, c->cmd, (long)c->uattr, c->size, 0, 0, 0);

@@ -66,14 +66,10 @@ uint32_t bpfsys_link_last_prog(uint32_t link_id, uint32_t made_with)
 /* What fd is when it is no uxdp program: a kernel one (1), something else (0), closed (<0). */
 static int kernel_prog(int fd)
 {
-	char path[64], target[64];
-	long n;
+	char target[64];
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = bpfsys_real_readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
+	if (bpfsys_fd_target(fd, target, sizeof(target)))
 		return -EBADF;
-	target[n] = 0;
 	return !strcmp(target, "anon_inode:bpf-prog");
 }
 

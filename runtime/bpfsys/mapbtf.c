@@ -28,16 +28,10 @@
 /* Whether fd is a BTF object's descriptor: -EBADF closed, -EINVAL something else. */
 static int is_btf_fd(int fd)
 {
-	char path[64], link[64];
-	long n;
+	char link[64];
 
-	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0 || bpfsys_fd_target(fd, link, sizeof(link)))
 		return -EBADF;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = bpfsys_real_readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -EBADF;
-	link[n] = 0;
 	return strcmp(link, "anon_inode:btf") ? -EINVAL : 0;
 }
 

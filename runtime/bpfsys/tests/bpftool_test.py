@@ -19,6 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+from common import by_key, first_cpus  # noqa: E402
 
 ap = argparse.ArgumentParser()
 for a in ("uxdp", "uxdpctl", "run", "bpftool", "obj", "bpf-obj", "kload", "work"):
@@ -89,24 +90,6 @@ def norm_dump(entries, ncpus=None):
         else:
             out.append((tuple(e["key"]), tuple(e["value"])))
     return sorted(out)
-
-
-def by_key(entries):
-    return sorted(entries or [], key=lambda e: e["key"])
-
-
-def first_cpus(full, ours):
-    """bpftool's per-CPU entries (a slot per possible CPU) cut to uxdpctl's
-    (one per worker), "formatted" included."""
-    out = []
-    for f, o in zip(by_key(full), by_key(ours)):
-        if "values" in f:
-            n = len(o["values"])
-            f = dict(f, values=f["values"][:n])
-            if "formatted" in f:
-                f["formatted"] = dict(f["formatted"], values=f["formatted"]["values"][:n])
-        out.append(f)
-    return out
 
 
 def possible_cpus():

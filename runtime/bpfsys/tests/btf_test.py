@@ -26,6 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+from common import by_key, first_cpus  # noqa: E402
 
 ap = argparse.ArgumentParser()
 for a in ("uxdp", "uxdpctl", "run", "bpftool", "obj", "bpf-obj", "kload", "reload", "work"):
@@ -97,23 +98,6 @@ MAPS = ("fflows", "ftags", ".bss", ".data", ".rodata")
 def kernel_name(name):
     """libbpf names global-data maps "<object>.<section>" (fmt.bpf.o: "fmt")."""
     return "fmt" + name if name.startswith(".") else name
-
-
-def by_key(dump):
-    return sorted(dump, key=lambda e: e["key"])
-
-
-def first_cpus(full, ours):
-    """bpftool's per-CPU entries (a slot per possible CPU) cut to uxdpctl's."""
-    out = []
-    for f, o in zip(by_key(full), by_key(ours)):
-        if "values" in f:
-            n = len(o["values"])
-            f = dict(f, values=f["values"][:n])
-            if "formatted" in f:
-                f["formatted"] = dict(f["formatted"], values=f["formatted"]["values"][:n])
-        out.append(f)
-    return out
 
 
 def update_flows(mid, wrap):

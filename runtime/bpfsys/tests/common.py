@@ -43,3 +43,22 @@ def leftovers(inst):
     return [n for n in os.listdir("/dev/shm")
             if n.startswith("uxdp.%s." % inst) or n in ("uxdp.%s" % inst,
                                                         "uxdp-stats." + inst)]
+
+
+def by_key(entries):
+    """A map dump (bpftool's or uxdpctl's JSON entries) in key order."""
+    return sorted(entries or [], key=lambda e: e["key"])
+
+
+def first_cpus(full, ours):
+    """bpftool's per-CPU entries (a slot per possible CPU) cut to uxdpctl's
+    (one per worker), "formatted" included."""
+    out = []
+    for f, o in zip(by_key(full), by_key(ours)):
+        if "values" in f:
+            n = len(o["values"])
+            f = dict(f, values=f["values"][:n])
+            if "formatted" in f:
+                f["formatted"] = dict(f["formatted"], values=f["formatted"]["values"][:n])
+        out.append(f)
+    return out
