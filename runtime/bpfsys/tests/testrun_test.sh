@@ -38,6 +38,9 @@ export UXDP_DAEMON_SOCKET=$sock
 taskset -c 0 "$RUN" --instance $inst "$TESTRUN" "$OBJ" >$tmp/uxdp.out 2>$tmp/uxdp.log ||
 	fail "testrun under uxdp-run: exit $?"
 diff -u $tmp/kernel.out $tmp/uxdp.out || fail "the kernel and uxdp differ"
+# Equal outputs say nothing if the calls never ran: every one of them must have.
+[ "$(grep -c ': ret=' $tmp/uxdp.out)" = 49 ] && [ "$(grep -c '^map ' $tmp/uxdp.out)" = 2 ] ||
+	fail "not all 49 test runs and 2 maps were compared"
 echo "kernel and uxdp agree on $(grep -c ': ret=' $tmp/uxdp.out) test runs and $(grep -c '^map ' $tmp/uxdp.out) maps"
 grep -E '^(repeat1000|op0):' $tmp/kernel.log $tmp/uxdp.log | sed 's/^/  /'
 
