@@ -35,6 +35,7 @@
 #include <uxdp/net_driver.h>
 
 #include "net.h"
+#include "pool.h"
 
 #define NB_RXD 1024
 #define NB_TXD 1024
@@ -393,8 +394,8 @@ int uxdp_dpdk_run(const struct uxdp_net_opts *o)
 	nmbufs = RTE_MAX(nmbufs, 8192u);
 	/* more when asked: net_pcap's infinite_rx copies its whole capture into the pool */
 	nmbufs = RTE_MAX(nmbufs, o->mbufs);
-	dp.pool = rte_pktmbuf_pool_create("uxdp_mbufs", nmbufs, MEMPOOL_CACHE, PRIV_SIZE, DATA_ROOM,
-					  rte_socket_id());
+	dp.pool = uxdp_dpdk_pool_create("uxdp_mbufs", nmbufs, MEMPOOL_CACHE, PRIV_SIZE, DATA_ROOM,
+					 rte_socket_id());
 	if (!dp.pool) {
 		fprintf(stderr, "uxdp: too little memory for %u mbufs: %s (raise EAL -m)\n", nmbufs,
 			rte_strerror(rte_errno));
