@@ -145,6 +145,10 @@ long bpfsys_map_freeze(struct bpfsys_call *c);
 int bpfsys_daemon(struct uxdp_daemon **out, char *err, size_t err_size);
 /* The daemon's workers, 0 when none answers (per-CPU maps then get a slot per CPU). */
 unsigned int bpfsys_daemon_workers(void);
+/* CPUs in /sys/devices/system/cpu/possible: the kernel's per-CPU slots. */
+unsigned int bpfsys_possible_cpus(void);
+/* The map types whose values are per CPU (a slot per possible CPU through bpf(2)). */
+bool bpfsys_is_percpu(uint32_t type);
 /* A map made by BPF_MAP_CREATE that a loaded program uses: kept at exit. */
 void bpfsys_map_mark_used(const char *name);
 

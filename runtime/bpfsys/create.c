@@ -201,8 +201,15 @@ long bpfsys_map_create(struct bpfsys_call *c)
 	def.value_size = a->value_size;
 	def.max_entries = a->max_entries;
 	def.map_flags = a->map_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_NUMA_NODE);
-	/* Per-CPU maps get a slot per worker of the daemon that will run them. */
+	/*
+	 * Per-CPU maps get a slot per possible CPU, as the kernel's, or per
+	 * worker of the daemon if it has more: what a tool writes for every
+	 * possible CPU (xdp-filter's rules) reads back whole, and each worker
+	 * has its own slot.  (Other maps: the daemon's count, as its own.)
+	 */
 	def.ncpus = bpfsys_daemon_workers();
+	if (bpfsys_is_percpu(def.type) && def.ncpus < bpfsys_possible_cpus())
+		def.ncpus = bpfsys_possible_cpus();
 	err = uxdp_map_create(bpfsys_instance(), &def, &m);
 	if (err == -EEXIST) {
 		/*

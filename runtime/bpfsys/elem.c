@@ -24,7 +24,7 @@
 #define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define ROUND8(x) (((x) + 7u) & ~7u)
 
-static bool is_percpu(uint32_t type)
+bool bpfsys_is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -36,7 +36,7 @@ static bool is_queue(uint32_t type)
 }
 
 /* Possible CPUs as libbpf counts them ("0-3,8"), once. */
-static unsigned int possible_cpus(void)
+unsigned int bpfsys_possible_cpus(void)
 {
 	static unsigned int n;
 	char buf[256], *p = buf;
@@ -69,8 +69,8 @@ static unsigned int possible_cpus(void)
 
 static size_t user_value_bytes(const struct uxdp_map_info *i)
 {
-	if (is_percpu(i->type))
-		return (size_t)ROUND8(i->value_size) * possible_cpus();
+	if (bpfsys_is_percpu(i->type))
+		return (size_t)ROUND8(i->value_size) * bpfsys_possible_cpus();
 	return i->value_size;
 }
 
@@ -89,7 +89,7 @@ int bpfsys_values_alloc(struct bpfsys_map *m, struct values *v)
 	v->ux_bytes = uxdp_map_value_bytes(m->map);
 	v->user_bytes = user_value_bytes(&m->info);
 	v->ux = calloc(1, v->ux_bytes ? v->ux_bytes : 1);
-	v->user = is_percpu(m->info.type) ? calloc(1, v->user_bytes ? v->user_bytes : 1) : v->ux;
+	v->user = bpfsys_is_percpu(m->info.type) ? calloc(1, v->user_bytes ? v->user_bytes : 1) : v->ux;
 	if (!v->ux || !v->user) {
 		free(v->ux);
 		if (v->user != v->ux)
@@ -109,13 +109,15 @@ void bpfsys_values_free(struct values *v)
 int bpfsys_value_out(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 {
 	if (v->user != v->ux)
-		copy_slots(v->user, possible_cpus(), v->ux, uxdp_map_ncpus(m->map),
+		copy_slots(v->user, bpfsys_possible_cpus(), v->ux, uxdp_map_ncpus(m->map),
 			   ROUND8(m->info.value_size));
 	return bpfsys_copy_out(uptr, v->user, v->user_bytes);
 }
 
 /*
- * Values written for possible CPUs that have no worker are dropped; a tool
+ * Maps this library creates have a slot per possible CPU (create.c); one a
+ * uxdp run made from its object has a slot per worker.  In such a map,
+ * values written for possible CPUs that have no worker are dropped; a tool
  * that reads them back expecting every CPU's (xdp-filter finds a rule only
  * when all possible CPUs have its flags) then sees zeros.  That is the
  * documented answer (bpftool's per-CPU updates hit it every time), so it
@@ -130,16 +132,16 @@ static void warn_dropped(struct bpfsys_map *m, const struct values *v)
 
 	if (!d || !*d || !strcmp(d, "0"))
 		return;
-	if (have >= possible_cpus() || __atomic_load_n(&said, __ATOMIC_RELAXED))
+	if (have >= bpfsys_possible_cpus() || __atomic_load_n(&said, __ATOMIC_RELAXED))
 		return;
-	for (size_t i = have * stride; i < (size_t)possible_cpus() * stride; i++) {
+	for (size_t i = have * stride; i < (size_t)bpfsys_possible_cpus() * stride; i++) {
 		if (p[i]) {
 			__atomic_store_n(&said, true, __ATOMIC_RELAXED);
 			fprintf(stderr,
 				"uxdp-bpfsys: per-CPU map %s: values written for CPUs %zu-%u are "
 				"dropped: it has a slot per worker of the run (%zu), the kernel "
 				"one per possible CPU (%u) (docs/control-plane.md)\n",
-				m->info.name, have, possible_cpus() - 1, have, possible_cpus());
+				m->info.name, have, bpfsys_possible_cpus() - 1, have, bpfsys_possible_cpus());
 			return;
 		}
 	}
@@ -150,7 +152,7 @@ int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 	int err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
 
 	if (!err && v->user != v->ux) {
-		copy_slots(v->ux, uxdp_map_ncpus(m->map), v->user, possible_cpus(),
+		copy_slots(v->ux, uxdp_map_ncpus(m->map), v->user, bpfsys_possible_cpus(),
 			   ROUND8(m->info.value_size));
 		warn_dropped(m, v);
 	}

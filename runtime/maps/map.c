@@ -345,12 +345,19 @@ static unsigned int online_cpus(void)
  */
 #define SHAPE_FLAGS(f) ((f) & ~(uint32_t)BPF_F_MMAPABLE)
 
+/*
+ * A per-CPU map with more slots than the run has workers serves it (each
+ * worker its own slot, the rest unused, as the kernel's slots of CPUs that
+ * run nothing): the bpf() layer makes them with a slot per possible CPU.
+ */
 static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)
 {
+	bool cpus = uxdp_map_is_percpu(h->type) ? h->ncpus >= want->ncpus
+						 : h->ncpus == want->ncpus;
+
 	return h->type == want->type && h->key_size == want->key_size &&
 	       h->value_size == want->value_size && h->max_entries == want->max_entries &&
-	       SHAPE_FLAGS(h->map_flags) == SHAPE_FLAGS(want->map_flags) &&
-	       h->ncpus == want->ncpus;
+	       SHAPE_FLAGS(h->map_flags) == SHAPE_FLAGS(want->map_flags) && cpus;
 }
 
 int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);
