@@ -333,6 +333,44 @@ static void test_open_list(void)
 	uxdp_map_close(a);
 }
 
+/*
+ * A per-CPU map with a slot per possible CPU (the bpf() layer's) serves a
+ * run with fewer workers; one with fewer slots than the run's workers does
+ * not, and for other maps the count must be the same.
+ */
+static void test_reuse_percpu_slots(void)
+{
+	struct uxdp_map_def d = {
+		.sz = sizeof(d),
+		.name = "pcpu_slots", .type = BPF_MAP_TYPE_PERCPU_ARRAY, .key_size = 4,
+		.value_size = 8, .max_entries = 4, .ncpus = 4,
+	};
+	struct uxdp_map *m = NULL;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	uxdp_map_close(m);
+	d.flags = UXDP_MAP_DEF_REUSE;
+	d.ncpus = 2;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (m)
+		CHECK_EQ(uxdp_map_ncpus(m), 4);
+	uxdp_map_close(m);
+	d.ncpus = 5;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), -EEXIST);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "pcpu_slots"), 0);
+
+	d.name = "plain_slots";
+	d.type = BPF_MAP_TYPE_ARRAY;
+	d.flags = 0;
+	d.ncpus = 4;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	uxdp_map_close(m);
+	d.flags = UXDP_MAP_DEF_REUSE;
+	d.ncpus = 2;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), -EEXIST);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "plain_slots"), 0);
+}
+
 static void test_create_checks(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -443,5 +481,6 @@ int main(void)
 	test_prog_array();
 	test_array_of_maps();
 	test_open_list();
+	test_reuse_percpu_slots();
 	return test_end();
 }
