@@ -8,6 +8,11 @@
  * untouched).  So what a run does to a map the data plane sees, as with
  * the kernel's one program behind a test run and an attachment.
  *
+ * A program another process loaded (an id or a pin this process opened)
+ * comes from the daemon: PROG_OBJECT hands out the object as it was loaded
+ * and how (its -O level and trust flag), compiled here the same way; an
+ * object uxdpc had compiled already is opened as it is.
+ *
  * The daemon's cache directory is its own (and may be root's); this
  * process compiles into a private file, once per program, and keeps the
  * opened object for its life, as the kernel keeps a program while a
@@ -15,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uxdp/errmsg.h>
 #include <uxdp/runtime.h>
 
 #include "bpfsys.h"
@@ -88,34 +95,92 @@ static char **env_without_us(void)
 	return env;
 }
 
+/* How a program was loaded: what to compile, at which level, trusted or not. */
+struct source {
+	void *elf;
+	size_t len;
+	int opt_level;
+	uint32_t flags;  /* UXDP_LOAD_F_TRUST_UNVERIFIED or 0 */
+	int fd;          /* the daemon's memfd, -1 for this process's own load */
+};
+
+/* The object of a program another process loaded, from the daemon (PROG_OBJECT). */
+static int daemon_source(const struct bpfsys_prog *p, struct source *s, char *why,
+			 size_t why_size)
+{
+	struct uxdp_dmsg_prog_object o;
+	struct uxdp_daemon *d;
+	ssize_t n;
+	int err = bpfsys_daemon(&d, why, why_size);
+
+	err = err ?: uxdp_daemon_prog_object(d, p->id, &o, &s->fd, why, why_size);
+	if (err)
+		return err;
+	if (!o.size || o.size > (1u << 30))
+		return uxdp_errmsg(why, why_size, -EINVAL, "program %u: an object of %llu bytes",
+				   p->id, (unsigned long long)o.size);
+	s->len = (size_t)o.size;
+	s->elf = malloc(s->len);
+	if (!s->elf)
+		return -ENOMEM;
+	n = pread(s->fd, s->elf, s->len, 0);
+	if (n != (ssize_t)s->len)
+		return uxdp_errmsg(why, why_size, n < 0 ? -errno : -EIO,
+				   "program %u: reading its object: %s", p->id,
+				   n < 0 ? strerror(errno) : "short read");
+	s->opt_level = o.opt_level == UINT32_MAX ? -1 : (int)o.opt_level;
+	s->flags = o.load_flags & UXDP_LOAD_F_TRUST_UNVERIFIED;
+	return 0;
+}
+
+static bool is_compiled(const struct source *s)
+{
+	const Elf64_Ehdr *e = s->elf;
+
+	return s->len >= sizeof(*e) && e->e_machine == EM_X86_64;
+}
+
+/* The compiled object's path: compiled here (caller unlinks), or the daemon's memfd. */
+static int compiled_path(const struct bpfsys_prog *p, const struct source *s, char *path,
+			 size_t size, bool *unlink_it, char *why, size_t why_size)
+{
+	char uxdpc[PATH_MAX + 32];
+	struct compile_opts cc = { .uxdpc = find_uxdpc(uxdpc, sizeof(uxdpc)) };
+	bool cached;
+	int err;
+
+	*unlink_it = false;
+	if (s->fd >= 0 && is_compiled(s)) {
+		snprintf(path, size, "/proc/self/fd/%d", s->fd);
+		return 0;
+	}
+	cc.envp = env_without_us();
+	err = cc.envp ? compile_bpf(&cc, s->elf, s->len, p->name, s->opt_level, s->flags, path,
+				    size, &cached, why, why_size)
+		      : -ENOMEM;
+	free((void *)cc.envp);
+	*unlink_it = !err;
+	return err;
+}
+
 static int open_prog(const struct bpfsys_prog *p, struct progobj *o, char *why, size_t why_size)
 {
 	struct uxdp_object_opts oo = { .sz = sizeof(oo), .instance = p->instance,
 				       .ncpus = bpfsys_daemon_workers(), .reuse_maps = true };
-	char uxdpc[PATH_MAX + 32], path[4200];
-	struct compile_opts cc = { .uxdpc = find_uxdpc(uxdpc, sizeof(uxdpc)) };
-	bool cached;
-	size_t len;
-	void *elf;
-	int err = bpfsys_prog_elf(p, &elf, &len);
+	struct source s = { .opt_level = -1, .fd = -1 };
+	char path[4200];
+	bool unlink_it = false;
+	int err = bpfsys_prog_elf(p, &s.elf, &s.len);
 
-	if (err == -ENOENT) {
-		snprintf(why, why_size, "program %u was not loaded by this process: its object "
-			 "is in uxdpd only", p->id);
-		return -EOPNOTSUPP;
-	}
-	if (err)
-		return err;
-	cc.envp = env_without_us();
-	err = cc.envp ? compile_bpf(&cc, elf, len, p->name, -1, 0, path, sizeof(path), &cached,
-				    why, why_size)
-		      : -ENOMEM;
-	free((void *)cc.envp);
-	free(elf);
-	if (err)
-		return err;
-	err = uxdp_object_open(path, &oo, &o->obj, why, why_size);
-	unlink(path);
+	if (err == -ENOENT)
+		err = daemon_source(p, &s, why, why_size);
+	err = err ?: compiled_path(p, &s, path, sizeof(path), &unlink_it, why, why_size);
+	err = err ?: uxdp_object_open(path, &oo, &o->obj, why, why_size);
+	if (unlink_it)
+		unlink(path);
+	free(s.elf);
+	if (s.fd >= 0)
+		close(s.fd);
 	if (err)
 		return err;
 	o->prog = uxdp_object_program(o->obj, p->name[0] ? p->name : "xdp_prog");

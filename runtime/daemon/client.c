@@ -95,13 +95,43 @@ static int send_msg(int sock, const struct uxdp_dmsg_hdr *h, const void *payload
 	return (size_t)n == sizeof(*h) + h->len ? 0 : -EMSGSIZE;
 }
 
-/* Wait for and read one reply into buf (UXDP_DMSG_MAX bytes). */
-static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len)
+/* The descriptor a reply carried, or -1; any beyond the first are closed. */
+static int passed_fd(struct msghdr *m)
+{
+	struct cmsghdr *cm;
+	int fd = -1, extra;
+
+	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
+		int *fds = (int *)CMSG_DATA(cm), k, n;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (k = 0; k < n; k++) {
+			memcpy(&extra, &fds[k], sizeof(int));
+			if (fd < 0)
+				fd = extra;
+			else
+				close(extra);
+		}
+	}
+	return fd;
+}
+
+/* Wait for and read one reply into buf (UXDP_DMSG_MAX bytes), and the descriptor it carried. */
+static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len, int *fd)
 {
 	struct pollfd p = { .fd = d->fd, .events = POLLIN };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { .iov_base = buf, .iov_len = UXDP_DMSG_MAX };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 	int r;
 
+	*fd = -1;
 	do
 		r = poll(&p, 1, (int)d->timeout_ms);
 	while (r < 0 && errno == EINTR);
@@ -109,11 +139,14 @@ static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len)
 		return -errno;
 	if (r == 0)
 		return -ETIMEDOUT;
-	do
-		n = recv(d->fd, buf, UXDP_DMSG_MAX, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	do {
+		m.msg_control = cb.buf;
+		m.msg_controllen = sizeof(cb.buf);
+		n = recvmsg(d->fd, &m, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
+	*fd = passed_fd(&m);
 	if (n == 0)
 		return -ECONNRESET;
 	*len = (size_t)n;
@@ -125,16 +158,19 @@ static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len)
  * bytes of it) is copied to out and its length to *out_len.  A refusal is
  * the daemon's status with its message in err.
  */
-static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t req_len, int fd,
-		void *out, size_t out_cap, size_t *out_len, char *err, size_t err_size)
+static int call_fd(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t req_len, int fd,
+		   void *out, size_t out_cap, size_t *out_len, int *out_fd, char *err,
+		   size_t err_size)
 {
 	struct uxdp_dmsg_hdr h = { .magic = UXDP_DMSG_MAGIC, .version = UXDP_DPROTO_VERSION,
 				   .op = op, .len = req_len };
 	const struct uxdp_dmsg_hdr *r;
 	uint8_t *buf = malloc(UXDP_DMSG_MAX);
 	size_t len = 0, plen;
-	int ret;
+	int ret, rfd = -1;
 
+	if (out_fd)
+		*out_fd = -1;
 	if (!buf)
 		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	pthread_mutex_lock(&d->lock);
@@ -147,7 +183,9 @@ static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t re
 	}
 	/* Replies come in order; one for an older request (after a timeout) is skipped. */
 	do {
-		ret = recv_reply(d, buf, &len);
+		if (rfd >= 0)
+			close(rfd);
+		ret = recv_reply(d, buf, &len, &rfd);
 		r = (const void *)buf;
 	} while (!ret && len >= sizeof(*r) && r->magic == UXDP_DMSG_MAGIC && r->seq != h.seq);
 	if (ret) {
@@ -176,11 +214,23 @@ static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t re
 		memcpy(out, r + 1, plen < out_cap ? plen : out_cap);
 	if (out_len)
 		*out_len = plen;
+	if (out_fd) {
+		*out_fd = rfd;
+		rfd = -1;
+	}
 	ret = 0;
 out:
 	pthread_mutex_unlock(&d->lock);
+	if (rfd >= 0) /* one nobody asked for */
+		close(rfd);
 	free(buf);
 	return ret;
+}
+
+static int call(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t req_len, int fd,
+		void *out, size_t out_cap, size_t *out_len, char *err, size_t err_size)
+{
+	return call_fd(d, op, req, req_len, fd, out, out_cap, out_len, NULL, err, err_size);
 }
 
 int uxdp_daemon_connect(const char *path, struct uxdp_daemon **out, char *err, size_t err_size)
@@ -411,6 +461,26 @@ int uxdp_daemon_prog_info(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_p
 	/* A daemon of revision 1.0 sends no links and map ids: they read 0. */
 	if (!ret && len < UXDP_DMSG_PROG_INFO_V1_0)
 		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to info", d->path);
+	return ret;
+}
+
+int uxdp_daemon_prog_object(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_prog_object *o,
+			    int *fd, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_id req = { .id = id };
+	size_t len = 0;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	ret = call_fd(d, UXDP_DOP_PROG_OBJECT, &req, sizeof(req), -1, o, sizeof(*o), &len, fd,
+		      err, err_size);
+	if (!ret && (len < sizeof(*o) || *fd < 0)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: reply to PROG_OBJECT without %s",
+				  d->path, len < sizeof(*o) ? "its record" : "a descriptor");
+	}
 	return ret;
 }
 

@@ -45,6 +45,8 @@ struct prog_version {
 	struct uxdp_program prog;      /* what ports point to; .counters = &counters */
 	struct uxdp_stats counters;    /* this version's counts (the datapath adds them) */
 	uint64_t holder;               /* the connection that loaded it, 0 if none */
+	int src_fd;                    /* sealed memfd of the object as loaded (-1: none; progsrc.c) */
+	uint32_t load_flags, opt_level; /* the PROG_LOAD's */
 	bool pinned;
 	bool stuck;                    /* a worker did not leave it: never closed */
 };
@@ -90,6 +92,11 @@ size_t registry_list(struct uxdpd *d, uint32_t flags, uint32_t *ids, size_t cap)
 int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *out, char *err,
 		  size_t err_size);
 size_t registry_ports(struct uxdpd *d, struct uxdp_dmsg_port *out, size_t cap);
+/* PROG_OBJECT: a duplicate of id's src_fd (caller closes) and how it was loaded. */
+int registry_object(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_object *out, int *fd,
+		    char *err, size_t err_size);
+/* progsrc.c: a sealed memfd holding len bytes of data, or a negative errno. */
+int progsrc_keep(const void *data, size_t len);
 /* A connection closed: what it alone held is released. */
 void registry_drop_holder(struct uxdpd *d, uint64_t holder);
 /* One line per version that counted something or is loaded. */

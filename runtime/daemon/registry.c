@@ -73,6 +73,9 @@ static void maybe_release(struct uxdpd *d, struct prog_version *v)
 		return;
 	uxdp_object_close(v->obj);
 	v->obj = NULL;
+	if (v->src_fd >= 0)
+		close(v->src_fd);
+	v->src_fd = -1;
 	v->release_ns = uxdp_realtime_ns();
 	v->info_flags |= UXDP_PROG_INFO_F_RELEASED;
 	v->info_flags &= ~UXDP_PROG_INFO_F_PINNED;
@@ -237,6 +240,10 @@ static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj
 	v->prog.counters = &v->counters;
 	v->load_ns = uxdp_realtime_ns();
 	v->holder = r->flags & UXDP_LOAD_F_PIN ? 0 : r->holder;
+	/* Without it only PROG_OBJECT fails (with its reason); the program runs. */
+	v->src_fd = progsrc_keep(s->data, s->len);
+	v->load_flags = r->flags;
+	v->opt_level = r->opt_level < 0 ? UINT32_MAX : (uint32_t)r->opt_level;
 	v->pinned = r->flags & UXDP_LOAD_F_PIN;
 	v->info_flags = (v->pinned ? UXDP_PROG_INFO_F_PINNED : 0) |
 			(s->compiled ? UXDP_PROG_INFO_F_COMPILED : 0) |
@@ -616,6 +623,38 @@ static void counters_of(const struct prog_version *v, struct uxdp_dmsg_prog_info
 	}
 }
 
+int registry_object(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_object *o, int *fd,
+		    char *err, size_t err_size)
+{
+	struct prog_version *v;
+	struct stat st;
+	int ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	*fd = -1;
+	pthread_mutex_lock(&d->lock);
+	v = find(d, id);
+	if (!v)
+		ret = uxdp_errmsg(err, err_size, -ENOENT, "no program with id %u", id);
+	else if (!v->obj)
+		ret = uxdp_errmsg(err, err_size, -ENOENT, "program %u was released", id);
+	else if (v->src_fd < 0)
+		ret = uxdp_errmsg(err, err_size, -ENOMEM,
+				  "program %u: its object was not kept (no memory at load)", id);
+	else if (fstat(v->src_fd, &st) || (*fd = fcntl(v->src_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		ret = uxdp_errmsg(err, err_size, -errno, "program %u: its object: %s", id,
+				  strerror(errno));
+	if (!ret) {
+		o->id = v->id;
+		o->load_flags = v->load_flags;
+		o->opt_level = v->opt_level;
+		o->size = (uint64_t)st.st_size;
+		memcpy(o->name, v->name, sizeof(o->name));
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
 int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *o, char *err,
 		  size_t err_size)
 {
@@ -712,6 +751,8 @@ void registry_close(struct uxdpd *d)
 	for (v = d->versions; v; v = next) {
 		next = v->next;
 		uxdp_object_close(v->obj);
+		if (v->src_fd >= 0)
+			close(v->src_fd);
 		free(v);
 	}
 	d->versions = NULL;

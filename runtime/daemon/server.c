@@ -46,10 +46,18 @@ struct server {
 	uint8_t req[UXDP_DMSG_MAX], rep[UXDP_DMSG_MAX];
 };
 
-static void reply(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
-		  const void *payload, size_t len)
+/* One reply message; pass_fd >= 0 goes with it (SCM_RIGHTS). */
+static void reply_fd(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
+		     const void *payload, size_t len, int pass_fd)
 {
 	struct uxdp_dmsg_hdr *h = (void *)s->rep;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { .iov_base = s->rep };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
 
 	if (len > UXDP_DMSG_MAX - sizeof(*h))
 		len = UXDP_DMSG_MAX - sizeof(*h);
@@ -62,8 +70,25 @@ static void reply(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int
 	h->len = (uint32_t)len;
 	if (len && payload != h + 1)
 		memmove(h + 1, payload, len);
+	iov.iov_len = sizeof(*h) + len;
+	if (pass_fd >= 0) {
+		memset(&cb, 0, sizeof(cb));
+		m.msg_control = cb.buf;
+		m.msg_controllen = sizeof(cb.buf);
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
 	/* A client that does not read gets its connection closed by the send timeout. */
-	send(fd, s->rep, sizeof(*h) + len, MSG_NOSIGNAL);
+	sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+static void reply(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
+		  const void *payload, size_t len)
+{
+	reply_fd(s, fd, req, status, payload, len, -1);
 }
 
 static void reply_err(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, int status,
@@ -178,6 +203,23 @@ static void do_info(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr
 		reply(s, c->fd, h, 0, &info, sizeof(info));
 }
 
+static void do_object(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_prog_object o;
+	struct uxdp_dmsg_id id;
+	char err[256];
+	int fd, ret;
+
+	take(&id, sizeof(id), h);
+	ret = registry_object(s->d, id.id, &o, &fd, err, sizeof(err));
+	if (ret) {
+		reply_err(s, c->fd, h, ret, err);
+		return;
+	}
+	reply_fd(s, c->fd, h, 0, &o, sizeof(o), fd);
+	close(fd);
+}
+
 static void do_ports(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
 {
 	struct uxdp_dmsg_port *p = (void *)(s->rep + sizeof(struct uxdp_dmsg_hdr));
@@ -227,6 +269,7 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int fd)
 	case UXDP_DOP_PROG_LIST: do_list(s, c, h); break;
 	case UXDP_DOP_PROG_INFO: do_info(s, c, h); break;
 	case UXDP_DOP_PORT_LIST: do_ports(s, c, h); break;
+	case UXDP_DOP_PROG_OBJECT: do_object(s, c, h); break;
 	default:
 		snprintf(err, sizeof(err), "unknown request %u", h->op);
 		reply_err(s, c->fd, h, -EOPNOTSUPP, err);

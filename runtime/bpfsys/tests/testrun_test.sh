@@ -55,6 +55,42 @@ e = {bytes(int(b, 16) for b in x["key"]): bytes(int(b, 16) for b in x["value"])
 assert e.get((42).to_bytes(4, "little")) == (1000).to_bytes(8, "little"), e
 PY
 
+# A program this process did not load: Debian's bpftool, unmodified, runs
+# `prog run` on a program another process loaded (a pin on the kernel; a
+# `uxdpctl prog load` in uxdpd), with frames for four of its paths (the
+# byte after the MAC addresses picks one: grow the head, cut it, cut the
+# tail, grow the tail); the return values and data_out bytes must agree.
+# Under the layer the program comes from uxdpd (PROG_OBJECT) and is
+# compiled here as the daemon compiled it.
+foreign() { # RUN-PREFIX PROG-SPEC -> "op N: retval R, data_out HEX" lines
+	local pre=$1 spec=$2 op
+	for op in 1 2 3 4; do
+		"$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes(12) + bytes([int(sys.argv[1]), 0]) + bytes(range(50)))' \
+			$op >$tmp/f$op.in
+		rm -f $tmp/f$op.out
+		$pre bpftool prog run $spec data_in $tmp/f$op.in data_out $tmp/f$op.out \
+			>$tmp/f$op.log 2>&1 || { echo "op $op: bpftool: $(cat $tmp/f$op.log)"; continue; }
+		echo "op $op: $(grep -o 'Return value: [0-9]*' $tmp/f$op.log)," \
+			"data_out $(od -An -tx1 -v $tmp/f$op.out | tr -d ' \n')"
+	done
+}
+if command -v bpftool >/dev/null; then
+	mount_bpffs
+	bpftool prog load "$OBJ" $tmp/bpffs/tr type xdp || fail "bpftool prog load on the kernel"
+	foreign "" "pinned $tmp/bpffs/tr" >$tmp/foreign.kernel
+	rm $tmp/bpffs/tr
+	"$UXDPCTL" --instance $inst prog load "$OBJ" >$tmp/fload.log 2>&1 ||
+		fail "uxdpctl prog load: $(cat $tmp/fload.log)"
+	fid=$(grep -o '[0-9][0-9]*' $tmp/fload.log | tail -1)
+	foreign "$RUN --instance $inst" "id $fid" >$tmp/foreign.uxdp
+	diff -u $tmp/foreign.kernel $tmp/foreign.uxdp || fail "prog run of another process's program differs"
+	[ "$(grep -c 'Return value: [0-9]*, data_out [0-9a-f]\{40,\}$' $tmp/foreign.uxdp)" = 4 ] ||
+		fail "prog run of another process's program: not four runs with output"
+	echo "bpftool prog run of program $fid, loaded by uxdpctl: the kernel's 4 results"
+else
+	echo "no bpftool: the run of another process's program was not tested"
+fi
+
 # What the kernel serves and uxdp refuses, with its reason.
 "$RUN" --instance $inst "$TESTRUN" "$OBJ" live >$tmp/live.out 2>$tmp/live.log
 grep -qx "live: ret=EOPNOTSUPP" $tmp/live.out || fail "live frames: $(cat $tmp/live.out)"

@@ -122,6 +122,13 @@ int uxdp_daemon_prog_list(struct uxdp_daemon *d, uint32_t flags, uint32_t *ids, 
 int uxdp_daemon_prog_info(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_prog_info *info,
 			  char *err, size_t err_size);
 /* The daemon's ports and what runs on each; as prog_list for cap and *n. */
+/*
+ * The object program id was loaded from (a BPF object or a uxdpc-compiled
+ * one, as the loader gave it) in *fd, a sealed memfd the caller closes,
+ * and how it was loaded (protocol 1.2; an older daemon: -EOPNOTSUPP).
+ */
+int uxdp_daemon_prog_object(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_prog_object *o,
+			    int *fd, char *err, size_t err_size);
 int uxdp_daemon_port_list(struct uxdp_daemon *d, struct uxdp_dmsg_port *ports, size_t cap,
 			  size_t *n, char *err, size_t err_size);
 

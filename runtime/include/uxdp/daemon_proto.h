@@ -45,6 +45,7 @@ enum uxdp_dmsg_op {
 	UXDP_DOP_PROG_LIST = 7,    /* struct uxdp_dmsg_list -> uint32_t ids[] */
 	UXDP_DOP_PROG_INFO = 8,    /* struct uxdp_dmsg_id -> struct uxdp_dmsg_prog_info */
 	UXDP_DOP_PORT_LIST = 9,    /* - -> struct uxdp_dmsg_port[] */
+	UXDP_DOP_PROG_OBJECT = 10, /* 1.2: struct uxdp_dmsg_id -> struct uxdp_dmsg_prog_object + fd */
 };
 
 struct uxdp_dmsg_hdr {
@@ -147,6 +148,22 @@ struct uxdp_dmsg_prog_info {
 };
 /* The reply's size in revision 1.0, the shortest a client accepts. */
 #define UXDP_DMSG_PROG_INFO_V1_0 offsetof(struct uxdp_dmsg_prog_info, attached_link)
+
+/*
+ * PROG_OBJECT (revision 1.2): the object a loaded version came from, as the
+ * loader gave it (a BPF object, or one uxdpc compiled), in a sealed memfd
+ * passed with the reply, and how it was loaded, so that a client can run
+ * the same program itself on the instance's maps (the bpf() layer's
+ * BPF_PROG_TEST_RUN of a program another process loaded).
+ */
+struct uxdp_dmsg_prog_object {
+	uint32_t id;
+	uint32_t load_flags;           /* the PROG_LOAD's UXDP_LOAD_F_* */
+	uint32_t opt_level;            /* the PROG_LOAD's (0xffffffff: default) */
+	uint32_t reserved;
+	uint64_t size;                 /* bytes in the memfd */
+	char name[UXDP_DNAME_LEN];     /* the program's function name */
+};
 
 struct uxdp_dmsg_port {
 	uint32_t ifindex;
