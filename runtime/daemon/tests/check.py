@@ -8,6 +8,9 @@
   check.py rx IFACE EXPECTED TIMEOUT    receive on IFACE (frames sent to us) until
                                         EXPECTED frames or TIMEOUT s of silence;
                                         prints counts, duplicates, tags
+  check.py object SOCK ID [FILE]        PROG_OBJECT (protocol 1.2) of program ID:
+                                        with FILE, the descriptor must hold its
+                                        bytes, sealed; without, the refusal's line
 Exit 1 with one line on any difference.
 """
 import socket
@@ -91,6 +94,44 @@ def rx(iface, expected, timeout):
           f'untagged {other} switches {switches}')
 
 
+def prog_object(path, prog_id, expect_file):
+    """One PROG_OBJECT request on the daemon's socket, its reply checked."""
+    import errno
+    import fcntl
+    import os
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    # struct uxdp_dmsg_hdr: magic, version, op, seq, status, len, reserved; then struct uxdp_dmsg_id
+    s.send(struct.pack('<IHHIiII', 0x64647875, 1, 10, 7, 0, 4, 0) + struct.pack('<I', prog_id))
+    msg, fds, _, _ = socket.recv_fds(s, 65536, 4)
+    magic, _, op, seq, status, plen, _ = struct.unpack_from('<IHHIiII', msg)
+    if magic != 0x64647875 or op != 10 or seq != 7 or plen != len(msg) - 24:
+        sys.exit('object: malformed reply')
+    if expect_file is None:
+        if status >= 0 or fds:
+            sys.exit(f'object {prog_id}: served ({status}, {len(fds)} descriptors), not refused')
+        print(f'refused: {errno.errorcode.get(-status, status)}: {msg[24:].rstrip(bytes(1)).decode()}')
+        return
+    if status != 0 or len(fds) != 1:
+        sys.exit(f'object {prog_id}: status {status}, {len(fds)} descriptors: {msg[24:]!r}')
+    rid, _, _, _, size = struct.unpack_from('<IIIIQ', msg, 24)
+    name = msg[24 + 24:24 + 24 + 64].rstrip(bytes(1)).decode()
+    fd = fds[0]
+    want = open(expect_file, 'rb').read()
+    got = os.pread(fd, size + 1, 0)
+    if rid != prog_id or size != len(want) or got != want:
+        sys.exit(f'object {prog_id}: id {rid}, {size} bytes: not the {len(want)} bytes loaded')
+    seals = fcntl.fcntl(fd, 1034)  # F_GET_SEALS
+    if seals & 0xf != 0xf:  # SEAL, SHRINK, GROW, WRITE
+        sys.exit(f'object {prog_id}: seals {seals:#x}')
+    try:
+        os.pwrite(fd, b'x', 0)
+        sys.exit(f'object {prog_id}: the descriptor is writable')
+    except PermissionError:
+        pass
+    print(f'object {prog_id} ({name}): {size} bytes, the object loaded, sealed')
+
+
 if __name__ == '__main__':
     cmd = sys.argv[1]
     if cmd == 'mkpcap':
@@ -99,3 +140,5 @@ if __name__ == '__main__':
         check_pcap(sys.argv[2], sys.argv[3])
     elif cmd == 'rx':
         rx(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == 'object':
+        prog_object(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

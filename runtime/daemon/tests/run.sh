@@ -251,6 +251,11 @@ bad_input)
 	id2=$(ctlu prog --socket $sock load $OBJ/tag_b.bpf.o) || fail "load tag_b.bpf.o"
 	id3=$(ctlu prog --socket $sock load $OBJ/tag_b.bpf.o) || fail "load tag_b.bpf.o again"
 	ctlu prog --socket $sock show $id3 | grep -q "(compiled, cached)" || fail "second load not cached"
+	# PROG_OBJECT: the bytes loaded, sealed; nothing for an unknown id.
+	"$PYTHON" "$S/check.py" object $sock $id3 $OBJ/tag_b.bpf.o || fail "PROG_OBJECT $id3"
+	out=$("$PYTHON" "$S/check.py" object $sock 999) || fail "PROG_OBJECT of no program: $out"
+	echo "$out"
+	grep -q "ENOENT: no program with id 999" <<<"$out" || fail "PROG_OBJECT 999: $out"
 	ctlu prog --socket $sock attach $id2 all 2>&1 | grep -q "runs program 1 (tag): replace it" ||
 		fail "attach over a program was not refused"
 	ctlu prog --socket $sock replace all $id2 --old $id3 2>&1 | grep -q "that program runs on no port" ||
@@ -259,6 +264,8 @@ bad_input)
 	ctlu prog --socket $sock unload $id2 2>&1 | grep -q "is attached" || fail "unload of an attached program"
 	ctlu prog --socket $sock list --all | grep -q "^1: .*released" || fail "program 1 not released"
 	ctlu prog --socket $sock unload $id3 || fail "unload"
+	out=$("$PYTHON" "$S/check.py" object $sock $id3) || fail "PROG_OBJECT of a released program: $out"
+	grep -q "ENOENT: program $id3 was released" <<<"$out" || fail "PROG_OBJECT $id3 released: $out"
 	stop $last
 	;;
 instance)
