@@ -5,8 +5,9 @@
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
-# per queue, each holding >= 10k distinct IPv4 TCP/UDP flows (uxdp-corpus,
-# different seeds), the realistic-state builds of xdp_lb / xdp_firewall /
+# per queue, each holding >= 10k distinct IPv4 TCP/UDP flows: one uxdp-corpus
+# capture split over the queues as a NIC's RSS would (rss_split.py: Toeplitz
+# over addresses and ports, so each connection on one queue), the realistic-state builds of xdp_lb / xdp_firewall /
 # xdp_acl (tools/uxdp-bench/sets/realistic) with their state from
 # uxdp-bench-state.  Mpps with -l 0 (one queue) and -l 0-1 (two queues),
 # interleaved in rounds, min / median; the LRU hit rate of each run from the
@@ -21,7 +22,8 @@
 # not clean).  (The lcores' own CPU time from /proc/PID/task/N/schedstat
 # was tried as a normaliser and gave impossible rates on this VM under
 # load: it is not used.)
-# --packets: per queue pcap (default 16384, ~14k distinct flows).  net_pcap's
+# --packets: per queue on average (default 16384: a 32768-packet capture,
+# ~13k distinct flows per queue).  net_pcap's
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
 # so the pool must hold every packet of every queue: uxdp gets --mbufs for
 # both queues' captures and the rings (docs/benchmarks-drivers.md).
@@ -72,11 +74,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One pcap per queue: >= 10k distinct flows each (65535 to draw from).
-for q in 0 1; do
-	"$CORPUS" -n "$npkts" -s $((31 + q)) -f 65535 -k ipv4-tcp,ipv4-udp,http-request,dns-query \
-		-o "$work/q$q.pcap"
-done
+# One capture, 65535 flows to draw from, split over the queues as RSS would:
+# >= 10k distinct flows per queue, checked.
+"$CORPUS" -n $((2 * npkts)) -s 31 -f 65535 -k ipv4-tcp,ipv4-udp,http-request,dns-query \
+	-o "$work/all.pcap"
+python3 "$here/rss_split.py" "$work/all.pcap" 2 "$work/q0.pcap" "$work/q1.pcap" | tee "$work/split"
+awk '{ if ($(NF - 1) < 10000) bad = 1 } END { exit bad }' "$work/split" || [ "$npkts" -lt 16384 ] ||
+	{ echo "scaling.sh: a queue has fewer than 10k flows" >&2; exit 1; }
 
 ucount() { "$UXDPCTL" --json --instance $inst stats 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])' 2>/dev/null || echo 0; }
@@ -143,9 +147,9 @@ res=$work/results
 for p in $progs; do
 	"$UXDPC" "$SETS/$p.bpf.o" -O3 -o "$work/$p.aot.o" >/dev/null
 	case $p in
-	xdp_lb) "$STATE" lb "$work/q0.pcap" 16384 >"$work/$p.conf" ;;
-	xdp_firewall) "$STATE" fw "$work/q0.pcap" 12288 >"$work/$p.conf" ;;
-	xdp_acl) "$STATE" acl "$work/q0.pcap" 12288 >"$work/$p.conf" ;;
+	xdp_lb) "$STATE" lb "$work/all.pcap" 16384 >"$work/$p.conf" ;;
+	xdp_firewall) "$STATE" fw "$work/all.pcap" 12288 >"$work/$p.conf" ;;
+	xdp_acl) "$STATE" acl "$work/all.pcap" 12288 >"$work/$p.conf" ;;
 	esac
 	for r in $(seq "$rounds"); do
 		for l in 0 0-1; do
