@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uxdp/ctx.h>
 
@@ -191,6 +192,18 @@ int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t
 /* ns per run by the chosen method (o->kernel_method), or < 0. */
 double kernel_time(struct engine *e, const struct bench_opts *o, const struct pkt *pkts,
 		   size_t npkts, uint64_t iters);
+
+/* ---- child.c ---- */
+
+/*
+ * Run args[0] (from $PATH) with args, its stdout and stderr in log, until it
+ * ends: *status as waitpid() gives it.  SIGINT/SIGTERM/SIGHUP meanwhile go
+ * on to the child and come back in *sig (else 0).  The child's map segments
+ * are removed however it ended.  0, or -errno when it could not be run.
+ */
+int child_run(char *const args[], const char *log, int *status, int *sig);
+/* Unlink every /dev/shm segment of the instances bench-<pid>-*; how many. */
+int bench_remove_segments(pid_t pid);
 
 /* ---- progress.c ---- */
 

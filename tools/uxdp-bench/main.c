@@ -19,6 +19,7 @@
 #include <math.h>
 #include <pcap/pcap.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,22 +674,23 @@ static void parse_callgrind(const char *path, struct prog *progs, unsigned int n
 
 /*
  * Run ourselves under callgrind with the same arguments plus --count-only;
- * the child dumps one profile per engine, which we read back.
+ * the child dumps one profile per engine, which we read back.  Returns the
+ * signal (SIGINT, SIGTERM, SIGHUP) that stopped the run meanwhile, or 0;
+ * the child's segments are gone either way (child.c).
  */
-static void run_callgrind(int argc, char **argv, struct prog *progs, unsigned int nprogs,
-			  const struct bench_opts *o)
+static int run_callgrind(int argc, char **argv, struct prog *progs, unsigned int nprogs,
+			 const struct bench_opts *o)
 {
 	char out[4200], log[4200], exe[4096], path[4400];
 	char **args = calloc(argc + 8, sizeof(char *));
 	unsigned int i;
-	int n = 0, k, status;
+	int n = 0, k, status = 0, sig, ret;
 	ssize_t len;
-	pid_t pid;
 
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (!args || len <= 0) {
 		free(args);
-		return;
+		return 0;
 	}
 	exe[len] = 0;
 	snprintf(out, sizeof(out), "--callgrind-out-file=%s/callgrind.out", o->workdir);
@@ -703,19 +705,18 @@ static void run_callgrind(int argc, char **argv, struct prog *progs, unsigned in
 			args[n++] = argv[k];
 	args[n++] = "--count-only";
 	args[n] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		if (!freopen(log, "w", stdout) || !freopen(log, "a", stderr))
-			_exit(127);
-		execvp(args[0], args);
-		_exit(127);
-	}
+	ret = child_run(args, log, &status, &sig);
 	free(args);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (sig)
+		return sig;
+	if (ret || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		progress_end();
-		fprintf(stderr, "uxdp-bench: callgrind run failed; see %s\n", log);
-		return;
+		if (!ret && WIFSIGNALED(status))
+			fprintf(stderr, "uxdp-bench: callgrind run failed (%s); see %s\n",
+				strsignal(WTERMSIG(status)), log);
+		else
+			fprintf(stderr, "uxdp-bench: callgrind run failed; see %s\n", log);
+		return 0;
 	}
 	/* One file per dump: callgrind.out.1, .2, ... */
 	for (i = 1; i < 4096; i++) {
@@ -724,6 +725,7 @@ static void run_callgrind(int argc, char **argv, struct prog *progs, unsigned in
 			break;
 		parse_callgrind(path, progs, nprogs, o);
 	}
+	return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -827,7 +829,7 @@ int main(int argc, char **argv)
 	size_t npkts;
 	unsigned int nprogs = 0, i, j;
 	uint64_t v;
-	int c, ret = 0;
+	int c, ret = 0, stop_sig = 0;
 
 	build_cmdline(&o, argc, argv);
 	bench_paths_find(&paths);
@@ -1005,9 +1007,11 @@ int main(int argc, char **argv)
 	if (o.callgrind) {
 		progress_prog(nprogs, 1);
 		progress_step("counting instructions under callgrind");
-		run_callgrind(argc, argv, progs, nprogs, &o);
+		stop_sig = run_callgrind(argc, argv, progs, nprogs, &o);
 	}
 	progress_end();
+	if (stop_sig)
+		goto out;
 
 	ret = report_md("-", progs, nprogs, &o);
 	if (o.md)
@@ -1033,5 +1037,10 @@ out:
 		fprintf(stderr, "uxdp-bench: work files kept in %s\n", workdir);
 	else
 		nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (stop_sig) {
+		/* End as the signal would have ended us, now that nothing is left. */
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
 	return ret ? 1 : 0;
 }
