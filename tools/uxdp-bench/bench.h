@@ -205,18 +205,52 @@ int child_run(char *const args[], const char *log, int *status, int *sig);
 /* Unlink every /dev/shm segment of the instances bench-<pid>-*; how many. */
 int bench_remove_segments(pid_t pid);
 
+/* ---- eta.c ---- */
+
+/* What a progress step does; each kind is costed on its own (eta.c). */
+enum step_kind {
+	STEP_OPEN,	/* open an engine or its baseline: a compiler run */
+	STEP_PROBE,	/* every engine once per packet */
+	STEP_WARMUP,	/* bursts of every engine for warmup_s */
+	STEP_ROUND,	/* one engine timed for `iterations` runs */
+	STEP_CALLGRIND, /* the callgrind child: every engine opened and counted again */
+	STEP_KINDS,
+};
+
+struct eta_model {
+	double spent[STEP_KINDS];    /* seconds in finished steps of each kind */
+	unsigned int done[STEP_KINDS]; /* finished steps */
+	unsigned int left[STEP_KINDS]; /* planned steps not finished (the running one too) */
+	uint64_t iterations;	     /* runs of a timed step */
+	double warmup_s;
+	double count_runs;	     /* runs the callgrind child counts, all engines */
+};
+
+/* Expected seconds of one step of kind k: its finished steps' mean, else a prior. */
+double eta_step_cost(const struct eta_model *m, enum step_kind k);
+/* Seconds left, while a step of kind cur has run for elapsed seconds. */
+double eta_remaining(const struct eta_model *m, enum step_kind cur, double elapsed);
+/* n more (n < 0: fewer) steps of kind k to come. */
+void eta_plan(struct eta_model *m, enum step_kind k, int n);
+/* A step of kind k ended after seconds. */
+void eta_finish(struct eta_model *m, enum step_kind k, double seconds);
+
 /* ---- progress.c ---- */
 
-/* Status line on a terminal (tty), lines with verbose, else silent. */
-void progress_init(bool tty, bool verbose, unsigned int nprogs);
-/* Program index (from 0; nprogs: work after the programs) begins, in about steps steps. */
-void progress_prog(unsigned int index, unsigned int steps);
-/* The current program has about steps steps left (engines that failed to open run none). */
-void progress_left(unsigned int steps);
-/* Share of the work done, 0..1: programs done plus the current one's steps. */
-double progress_fraction(void);
-/* Say what starts now (printf format, no newline), with an ETA once one can be had. */
-void progress_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Status line on a terminal (tty), lines with verbose, else silent.  The
+ * ETA needs the plan: eta's iterations, warmup_s and count_runs, then
+ * progress_plan() for each kind's steps.
+ */
+void progress_init(bool tty, bool verbose, unsigned int nprogs, const struct eta_model *eta);
+/* n more (n < 0: fewer, e.g. an engine that failed to open) steps of kind k. */
+void progress_plan(enum step_kind k, int n);
+/* Program index (from 0; nprogs: work after the programs) begins. */
+void progress_prog(unsigned int index);
+/* Seconds the rest is expected to take, once a step has begun (eta.c). */
+double progress_eta(void);
+/* A step of kind k starts now: say what (printf format, no newline), with an ETA. */
+void progress_step(enum step_kind k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Clear the status line, before anything else goes to the terminal. */
 void progress_end(void);
 

@@ -478,14 +478,17 @@ static void setup_prog(struct prog *p, const struct bench_opts *o, unsigned int 
 		struct engine *e = &p->eng[i], *b = &p->base[i];
 
 		e->all_programs = all;
-		progress_step("%s: %s %s", p->label, open_verb(e), e->name);
+		progress_step(STEP_OPEN, "%s: %s %s", p->label, open_verb(e), e->name);
 		open_engine(e, o, p->obj_path, p->src_path, p->name, tag);
 		if (e->ok && p->config[0])
 			engine_apply_config(e, p->config);
 		/* The baseline: the empty program through the same engine. */
 		if (e->ok) {
-			progress_step("%s: %s %s (empty program)", p->label, open_verb(b), b->name);
+			progress_step(STEP_OPEN, "%s: %s %s (empty program)", p->label, open_verb(b),
+				      b->name);
 			open_engine(b, o, o->paths->empty_obj, o->paths->empty_src, NULL, btag);
+		} else {
+			progress_plan(STEP_OPEN, -1);
 		}
 	}
 }
@@ -573,7 +576,7 @@ static void time_one(struct engine *e, void *arg)
 	struct run_args *a = arg;
 	double ns;
 
-	progress_step("%s: round %u/%u, %s%s", a->p->label, a->round + 1, a->o->rounds, e->name,
+	progress_step(STEP_ROUND, "%s: round %u/%u, %s%s", a->p->label, a->round + 1, a->o->rounds, e->name,
 		      e >= a->p->base && e < a->p->base + a->p->neng ? " (empty program)" : "");
 	ns = engine_time(e, a->o, a->f, a->pkts, a->npkts, a->iters, a->p->modifies);
 
@@ -596,8 +599,9 @@ static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt
 	}
 	for (i = 0, n = 0; i < p->neng; i++)
 		n += p->eng[i].ok + p->base[i].ok;
-	progress_left(2 + o->rounds * n);
-	progress_step("%s: probing %u engines", p->label, n);
+	/* Engines that failed to open run no rounds. */
+	progress_plan(STEP_ROUND, -(int)(o->rounds * (2 * p->neng - n)));
+	progress_step(STEP_PROBE, "%s: probing %u engines", p->label, n);
 	probe_prog(p, a.f, pkts, npkts);
 	for (i = 0; i < p->neng; i++) {
 		p->eng[i].ns = calloc(o->rounds, sizeof(double));
@@ -605,7 +609,7 @@ static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt
 	}
 	/* Warm-up: short bursts of every engine until the time is up. */
 	a.iters = o->iterations / 50 ? o->iterations / 50 : 1;
-	progress_step("%s: warming up", p->label);
+	progress_step(STEP_WARMUP, "%s: warming up", p->label);
 	t0 = now_s();
 	do
 		each_engine(p, warm_one, &a);
@@ -758,15 +762,46 @@ static void build_cmdline(struct bench_opts *o, int argc, char **argv)
 	}
 }
 
+/* Engines of each program, before any is open; counted: those callgrind counts. */
+static unsigned int planned_engines(const struct bench_opts *o, bool counted)
+{
+	return (!o->no_kernel && !counted) + o->nlevels + (o->ablate ? o->nablate : 0) +
+	       !o->no_native;
+}
+
 /*
  * A program's steps before its engines are open: every engine and its
- * baseline opened, probed, warmed up, then each run once a round.
+ * baseline opened, probed, warmed up, then each run once a round.  sign -1
+ * takes a program's steps back out (its object does not exist).
  */
-static unsigned int planned_steps(const struct bench_opts *o)
+static void plan_prog(const struct bench_opts *o, int sign)
 {
-	unsigned int n = !o->no_kernel + o->nlevels + (o->ablate ? o->nablate : 0) + !o->no_native;
+	int n = planned_engines(o, false);
 
-	return 2 * n + 2 + o->rounds * 2 * n;
+	progress_plan(STEP_OPEN, sign * 2 * n);
+	progress_plan(STEP_PROBE, sign);
+	progress_plan(STEP_WARMUP, sign);
+	progress_plan(STEP_ROUND, sign * (int)o->rounds * 2 * n);
+}
+
+/* The ETA's model of the whole run (progress.c, eta.c). */
+static void plan_run(const struct bench_opts *o, unsigned int nprogs)
+{
+	struct eta_model m = {
+	    .iterations = o->iterations,
+	    .warmup_s = o->warmup_s,
+	    .count_runs = o->callgrind ? (double)nprogs * 2 * planned_engines(o, true) *
+					     o->count_iterations
+				       : 0,
+	};
+	unsigned int i;
+
+	progress_init(!o->count_only && isatty(STDERR_FILENO), !o->count_only && o->verbose,
+		      nprogs, &m);
+	for (i = 0; i < nprogs; i++)
+		plan_prog(o, 1);
+	if (o->callgrind)
+		progress_plan(STEP_CALLGRIND, 1);
 }
 
 static void free_expect(struct engine *e, size_t npkts)
@@ -971,8 +1006,7 @@ int main(int argc, char **argv)
 	if (o.ablate)
 		detect_ablation(&o);
 	/* Under callgrind (--count-only) the parent shows the progress. */
-	progress_init(!o.count_only && isatty(STDERR_FILENO), !o.count_only && o.verbose,
-		      argc - optind);
+	plan_run(&o, argc - optind);
 	if (o.verbose && !o.count_only)
 		fprintf(stderr,
 			"uxdp-bench: uxdpc: %s\nuxdp-bench: helpers: %s\n"
@@ -988,10 +1022,12 @@ int main(int argc, char **argv)
 		split_prog_name(p);
 		find_source(p, &o, argc - optind + nprogs);
 		find_config(p, &o);
-		progress_prog(nprogs, planned_steps(&o));
+		progress_prog(nprogs);
 		setup_prog(p, &o, nprogs);
-		if (!p->ok)
+		if (!p->ok) {
+			plan_prog(&o, -1);
 			continue;
+		}
 		if (o.count_only)
 			count_prog(p, &o, pkts, npkts, nprogs);
 		else
@@ -1005,8 +1041,8 @@ int main(int argc, char **argv)
 	if (o.count_only)
 		goto out;
 	if (o.callgrind) {
-		progress_prog(nprogs, 1);
-		progress_step("counting instructions under callgrind");
+		progress_prog(nprogs);
+		progress_step(STEP_CALLGRIND, "counting instructions under callgrind");
 		stop_sig = run_callgrind(argc, argv, progs, nprogs, &o);
 	}
 	progress_end();

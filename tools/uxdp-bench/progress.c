@@ -4,10 +4,11 @@
  * terminal one status line rewritten in place (\r ESC[K), with -v the same
  * steps as lines, otherwise nothing (a log or a pipe gets only results).
  *
- * The ETA is the time so far scaled by the work left: work is counted in
- * steps (opening an engine, a warm-up, one engine's timed run), weighted
- * so that every program counts the same share of the whole.  Steps differ
- * in cost, so the estimate settles once a program or two are done.
+ * The ETA is each kind of step's expected cost times the steps of that
+ * kind still to come (eta.c): an opening step, a timed run and the
+ * callgrind step differ by orders of magnitude, so a plain count of steps
+ * would be wrong by as much.  Each step is timed from its start to the
+ * next one's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,9 +21,11 @@
 
 static struct {
 	bool on, in_place, open;
-	double t0;
 	unsigned int nprogs, prog; /* programs in all; the current one, from 0 */
-	unsigned int steps, done;  /* the current program's steps, and those done */
+	struct eta_model eta;
+	bool running;		   /* a step has begun (and not been timed yet) */
+	enum step_kind cur;
+	double step_t0;
 } pr;
 
 static double now_s(void)
@@ -33,31 +36,27 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void progress_init(bool tty, bool verbose, unsigned int nprogs)
+void progress_init(bool tty, bool verbose, unsigned int nprogs, const struct eta_model *eta)
 {
 	pr.on = tty || verbose;
 	pr.in_place = tty && !verbose;
 	pr.nprogs = nprogs ? nprogs : 1;
-	pr.t0 = now_s();
+	pr.eta = *eta;
 }
 
-void progress_prog(unsigned int index, unsigned int steps)
+void progress_plan(enum step_kind k, int n)
+{
+	eta_plan(&pr.eta, k, n);
+}
+
+void progress_prog(unsigned int index)
 {
 	pr.prog = index;
-	pr.steps = steps ? steps : 1;
-	pr.done = 0;
 }
 
-void progress_left(unsigned int steps)
+double progress_eta(void)
 {
-	pr.steps = pr.done + (steps ? steps : 1);
-}
-
-double progress_fraction(void)
-{
-	double in_prog = pr.done < pr.steps ? (double)pr.done / pr.steps : 1.0;
-
-	return (pr.prog + in_prog) / pr.nprogs;
+	return pr.running ? eta_remaining(&pr.eta, pr.cur, now_s() - pr.step_t0) : 0;
 }
 
 /* "1h02m", "3m05s", "42s" */
@@ -101,19 +100,36 @@ static void fit(char *line, size_t n, const char *eta)
 	snprintf(line + len, n - len, "%s", eta);
 }
 
-void progress_step(const char *fmt, ...)
+/* Time the step that ends now, start one of kind k. */
+static void next_step(enum step_kind k)
 {
-	double f = progress_fraction(), t = now_s() - pr.t0;
+	double t = now_s();
+
+	if (pr.running)
+		eta_finish(&pr.eta, pr.cur, t - pr.step_t0);
+	pr.running = true;
+	pr.cur = k;
+	pr.step_t0 = t;
+}
+
+void progress_step(enum step_kind k, const char *fmt, ...)
+{
 	char eta[48] = "", line[512];
+	unsigned int d, finished = 0;
 	va_list ap;
+	double left;
 	int l = 0;
 
+	next_step(k);
 	if (!pr.on)
 		return;
-	/* Nothing is known before the first step ends. */
-	if (f > 0 && f < 1) {
+	for (d = 0; d < STEP_KINDS; d++)
+		finished += pr.eta.done[d];
+	/* Only guesses before the first step ends: no ETA yet. */
+	left = progress_eta();
+	if (finished && left > 0) {
 		snprintf(eta, sizeof(eta), " (ETA ");
-		fmt_eta(eta + 6, sizeof(eta) - 7, t / f * (1 - f));
+		fmt_eta(eta + 6, sizeof(eta) - 7, left);
 		strcat(eta, ")");
 	}
 	if (pr.prog < pr.nprogs)
@@ -131,5 +147,4 @@ void progress_step(const char *fmt, ...)
 	else
 		fputc('\n', stderr);
 	fflush(stderr);
-	pr.done++;
 }
