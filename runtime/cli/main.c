@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,6 @@
 #include <uxdp/ctl.h>
 #include <uxdp/datapath.h>
 #include <uxdp/driver.h>
-#include <uxdp/fib.h>
 #include <uxdp/instance_owner.h>
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
@@ -35,6 +33,8 @@
 #include <uxdp/runtime.h>
 #include <uxdp/stats_shm.h>
 #include <uxdp/version.h>
+
+#include "tool_opts.h"
 
 static void usage(FILE *f)
 {
@@ -103,17 +103,7 @@ static void usage(FILE *f)
 
 static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || !*s || *end || *s == '-' || v > max) {
-		fprintf(stderr, "uxdp: %s: bad number '%s'\n", opt, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return tool_parse_u64("uxdp", opt, s, max, out);
 }
 
 /* What the signal handler, atexit and a stuck worker's exit need. */
@@ -149,19 +139,6 @@ static void print_confine_stats(const struct uxdp_object *obj)
 				all[i].name, (unsigned long long)cs.aborts, cs.last_insn,
 				uxdp_confine_reason_name(cs.last_reason));
 	}
-}
-
-static int install_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	size_t i;
-
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		if (sigaction(sigs[i], &sa, NULL))
-			return -errno;
-	return 0;
 }
 
 /* Every exit that runs code (errors, exit() from a library) removes the private instance. */
@@ -237,30 +214,6 @@ static void status_end(void)
 	if (status_shown)
 		fputs("\r\033[K", stderr);
 	status_shown = false;
-}
-
-enum { OPT_AFXDP = 512, OPT_QUEUES, OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE,
-       OPT_FRAME_COUNT, OPT_DPDK, OPT_PASS_TAP, OPT_MBUFS, OPT_GROUP };
-
-/* --fib: the process default FIB, which the workers of every driver consult. */
-static int load_fib(const char *path)
-{
-	struct uxdp_fib *fib = uxdp_fib_new();
-	char err[640];
-	int ret;
-
-	if (!fib) {
-		fprintf(stderr, "uxdp: %s: out of memory\n", path);
-		return -ENOMEM;
-	}
-	ret = uxdp_fib_load_file(fib, path, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uxdp: %s\n", err);
-		uxdp_fib_free(fib);
-		return ret;
-	}
-	uxdp_fib_set_default(fib);
-	return 0;
 }
 
 /* --map-size NAME=N and the config's `map-size` lines: sizes set at load time. */
@@ -466,9 +419,8 @@ static int run_pcap(struct uxdp_pcap_opts *po, uint32_t ifindex, uint32_t queue,
 	return 0;
 }
 
-enum { OPT_OBJECT = 256, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-       OPT_INSTANCE, OPT_STATS, OPT_FIB, OPT_CONFIG, OPT_VERSION, OPT_MAP_SIZE, OPT_KEEP_MAPS,
-       OPT_TRUST };
+/* uxdp's own options, beside those it shares with uxdpd (tool_opts.h). */
+enum { OPT_CONFIG = TOOL_OPT_END, OPT_MAP_SIZE, OPT_MBUFS, OPT_GROUP };
 
 /*
  * A named instance is this run's alone while it runs (uxdp/instance_owner.h):
@@ -489,12 +441,7 @@ static int claim_instance(const char *instance, const char *object, const char *
 	}
 	/* Every exit that runs code says so: only a crash leaves the record "running". */
 	atexit(release_owner);
-	if (prev.pid && prev.state == UXDP_OWNER_RUNNING) {
-		uxdp_instance_reclaim(instance, keep_maps);
-		fprintf(stderr, "uxdp: instance %s: %s pid %d died without cleaning up; reclaimed "
-			"its segments (%s)\n", instance, prev.kind, prev.pid,
-			keep_maps ? "maps kept" : "maps removed; --keep-maps keeps them");
-	}
+	tool_reclaim_dead("uxdp", instance, &prev, keep_maps);
 	uxdp_instance_owner_set(run.owner, UXDP_OWNER_DRIVER,
 				ifaces ? "afxdp" : run.net ? "dpdk" : "pcap");
 	uxdp_instance_owner_set(run.owner, UXDP_OWNER_OBJECT, object);
@@ -506,90 +453,44 @@ static int claim_instance(const char *instance, const char *object, const char *
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "object", required_argument, NULL, OPT_OBJECT },
-		{ "pcap", required_argument, NULL, OPT_PCAP },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "pass-out", required_argument, NULL, OPT_PASS_OUT },
-		{ "prog", required_argument, NULL, 'p' },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
-		{ "queue", required_argument, NULL, OPT_QUEUE },
-		{ "instance", required_argument, NULL, OPT_INSTANCE },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "fib", required_argument, NULL, OPT_FIB },
+		TOOL_LONGOPTS,
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
-		{ "keep-maps", no_argument, NULL, OPT_KEEP_MAPS },
-		{ "trust-unverified", no_argument, NULL, OPT_TRUST },
-		{ "afxdp", required_argument, NULL, OPT_AFXDP },
-		{ "queues", required_argument, NULL, OPT_QUEUES },
-		{ "copy", no_argument, NULL, OPT_COPY },
-		{ "zero-copy", no_argument, NULL, OPT_ZEROCOPY },
-		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
-		{ "frame-size", required_argument, NULL, OPT_FRAME_SIZE },
-		{ "frame-count", required_argument, NULL, OPT_FRAME_COUNT },
-		{ "dpdk", no_argument, NULL, OPT_DPDK },
-		{ "pass-tap", required_argument, NULL, OPT_PASS_TAP },
 		{ "mbufs", required_argument, NULL, OPT_MBUFS },
 		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct uxdp_pcap_report report;
 	struct uxdp_pcap_opts po = { .sz = sizeof(po), .repeat = 1, .report = &report };
 	struct uxdp_dp_opts dpo = { .sz = sizeof(dpo) };
-	struct attach_arg a = { .object = getenv("AOT_OBJECT"), .oo.sz = sizeof(a.oo) };
-	const char *instance = NULL, *fib = NULL;
-	uint32_t ifindex = 1, queue = 0;
+	struct attach_arg a = { .oo.sz = sizeof(a.oo) };
+	struct uxdp_net_opts no = { 0 };
+	struct tool_args t = { .tool = "uxdp", .object = getenv("AOT_OBJECT"), .ifindex = 1,
+			       .no = &no, .po = &po };
 	uint64_t v;
 	int c, ret;
-	bool show_stats = false, dpdk = false, keep_maps = false;
-	struct uxdp_net_opts no = { 0 };
 	struct uxdp_dp *dp;
 
 	atexit(free_load_sizes);
 	opterr = 0; /* our own one-line errors */
-	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, TOOL_SHORTOPTS, longopts, NULL)) != -1) {
+		ret = tool_opt(&t, c, optarg);
+		if (ret < 0)
+			return 2;
+		if (ret)
+			continue;
 		switch (c) {
-		case OPT_OBJECT: a.object = optarg; break;
-		case OPT_PCAP: po.in = optarg; break;
-		case OPT_OUT: po.out = optarg; break;
-		case OPT_PASS_OUT: po.pass_out = optarg; break;
-		case 'p': a.prog_name = optarg; break;
-		case OPT_INSTANCE: instance = optarg; break;
-		case OPT_STATS: show_stats = true; break;
-		case OPT_FIB: fib = optarg; break;
 		case OPT_CONFIG: a.config = optarg; break;
 		case OPT_MAP_SIZE:
 			if (add_map_size(optarg))
 				return 2;
 			break;
-		case OPT_KEEP_MAPS: keep_maps = true; break;
-		case OPT_TRUST: a.oo.trust_unverified = true; break;
-		case OPT_REPEAT:
+		case TOOL_OPT_REPEAT:
 			if (parse_u64("--repeat", optarg, UINT64_MAX, &po.repeat) || !po.repeat) {
 				fprintf(stderr, "uxdp: --repeat needs a positive count\n");
 				return 2;
 			}
 			break;
-		case OPT_IFINDEX:
-			if (parse_u64("--ifindex", optarg, UINT32_MAX, &v))
-				return 2;
-			ifindex = v;
-			break;
-		case OPT_QUEUE:
-			if (parse_u64("--queue", optarg, UINT32_MAX, &v))
-				return 2;
-			queue = v;
-			break;
-		case OPT_AFXDP: no.ifaces = optarg; break;
-		case OPT_QUEUES: no.queues = optarg; break;
-		case OPT_COPY: no.xsk_mode = UXDP_XSK_COPY; break;
-		case OPT_ZEROCOPY: no.xsk_mode = UXDP_XSK_ZEROCOPY; break;
-		case OPT_BUSY_POLL: no.busy_poll = true; break;
-		case OPT_DPDK: dpdk = true; break;
-		case OPT_PASS_TAP: no.pass_tap = optarg; break;
 		case OPT_MBUFS:
 			if (parse_u64("--mbufs", optarg, UINT32_MAX, &v))
 				return 2;
@@ -603,29 +504,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_FRAME_SIZE:
-			if (parse_u64("--frame-size", optarg, UINT32_MAX, &v))
-				return 2;
-			no.frame_size = v;
-			break;
-		case OPT_FRAME_COUNT:
-			if (parse_u64("--frame-count", optarg, UINT32_MAX, &v))
-				return 2;
-			no.frame_count = v;
-			break;
 		case 'h': usage(stdout); return 0;
-		case OPT_VERSION: printf("uxdp %s\n", UXDP_VERSION); return 0;
-		case ':':
-			fprintf(stderr, "uxdp: option '%s' needs an argument (uxdp -h for help)\n",
-				argv[optind - 1]);
-			return 2;
-		default:
-			fprintf(stderr, "uxdp: unknown option '%s' (uxdp -h for help)\n",
-				argv[optind - 1]);
-			return 2;
+		case TOOL_OPT_VERSION: printf("uxdp %s\n", UXDP_VERSION); return 0;
+		default: return tool_opt_error("uxdp", c, argv);
 		}
 	}
-	if (optind < argc && !dpdk) {
+	a.object = t.object;
+	a.prog_name = t.prog;
+	a.oo.trust_unverified = t.trust_unverified;
+	if (optind < argc && !t.dpdk) {
 		fprintf(stderr, "uxdp: unexpected argument '%s' (uxdp -h for help)\n", argv[optind]);
 		return 2;
 	}
@@ -637,38 +524,34 @@ int main(int argc, char **argv)
 		return 1;
 	a.oo.map_sizes = load_sizes.sizes;
 	a.oo.n_map_sizes = load_sizes.n;
-	if ((no.ifaces || dpdk) && (po.in || (no.ifaces && dpdk))) {
+	if ((no.ifaces || t.dpdk) && (po.in || (no.ifaces && t.dpdk))) {
 		fprintf(stderr, "uxdp: choose one driver: --pcap, --afxdp or --dpdk\n");
 		return 2;
 	}
-	if (!no.ifaces && !dpdk && !po.in) {
+	if (!no.ifaces && !t.dpdk && !po.in) {
 		fprintf(stderr, "uxdp: no driver: pass --pcap FILE\n");
 		return 2;
 	}
-	if (dpdk) {
-		/* EAL wants a program name first: ours stands where "--" was. */
-		no.eal_argv = &argv[optind - 1];
-		no.eal_argc = argc - optind + 1;
-		no.eal_argv[0] = argv[0];
-	}
-	run.net = no.ifaces || dpdk;
+	if (t.dpdk)
+		tool_eal_args(&no, argc, argv, optind);
+	run.net = no.ifaces || t.dpdk;
 	uxdp_private_instance_reclaim(NULL, NULL);
-	if (fib && load_fib(fib))
+	if (t.fib && tool_load_fib("uxdp", t.fib))
 		return 1;
 	/* A network data plane is visible to uxdpctl without flags; an offline run is private. */
-	if (!instance && run.net)
-		instance = UXDP_DEFAULT_INSTANCE;
-	if (instance &&
-	    claim_instance(instance, a.object, a.prog_name ? a.prog_name : "", no.ifaces, keep_maps))
+	if (!t.instance && run.net)
+		t.instance = UXDP_DEFAULT_INSTANCE;
+	if (t.instance && claim_instance(t.instance, a.object, a.prog_name ? a.prog_name : "",
+					 no.ifaces, t.keep_maps))
 		return 1;
 	/* An offline run must not see or leave state from other runs. */
-	if (instance) {
-		a.oo.instance = instance;
+	if (t.instance) {
+		a.oo.instance = t.instance;
 		a.oo.reuse_maps = true;
 		/* A named instance publishes its counters for `uxdpctl stats`. */
-		ret = uxdp_stats_shm_create(instance, &run.shm);
+		ret = uxdp_stats_shm_create(t.instance, &run.shm);
 		if (ret)
-			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", instance,
+			fprintf(stderr, "uxdp: warning: no shared stats for %s: %s\n", t.instance,
 				strerror(-ret));
 		else
 			dpo.publish = &run.shm->stats;
@@ -682,7 +565,7 @@ int main(int argc, char **argv)
 		a.oo.unlink_on_close = true;
 		atexit(remove_private);
 	}
-	if (show_stats)
+	if (t.stats)
 		dpo.tick = tick_rates;
 	else if (!run.net && isatty(STDERR_FILENO))
 		dpo.tick = tick_status;
@@ -690,7 +573,7 @@ int main(int argc, char **argv)
 	dpo.redirect_any_ifindex = !run.net;
 	ret = uxdp_dp_create(&dpo, &run.dp);
 	if (!ret)
-		ret = install_signals();
+		ret = tool_install_signals(on_signal);
 	if (!ret)
 		ret = uxdp_map_sigbus_guard();
 	if (ret) {
@@ -699,7 +582,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	ret = run.net ? run_net(&no, &a) : run_pcap(&po, ifindex, queue, &a);
+	ret = run.net ? run_net(&no, &a) : run_pcap(&po, t.ifindex, t.queue, &a);
 	if (uxdp_dp_failure(run.dp)) {
 		fprintf(stderr, "uxdp: %s\n", uxdp_dp_failure(run.dp));
 		ret = -EIO;

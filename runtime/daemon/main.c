@@ -30,13 +30,13 @@
 
 #include <uxdp/daemon_client.h>
 #include <uxdp/driver.h>
-#include <uxdp/fib.h>
 #include <uxdp/map.h>
 #include <uxdp/net_driver.h>
 #include <uxdp/stats_shm.h>
 #include <uxdp/version.h>
 
 #include "daemon.h"
+#include "tool_opts.h"
 
 static void usage(FILE *f)
 {
@@ -94,16 +94,11 @@ static void on_signal(int sig)
 
 static int install_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	size_t i;
+	int ret = tool_install_signals(on_signal);
 
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		if (sigaction(sigs[i], &sa, NULL))
-			return -errno;
+	/* A client that hangs up mid-reply is its problem, not the daemon's end. */
 	signal(SIGPIPE, SIG_IGN);
-	return 0;
+	return ret;
 }
 
 static void on_stuck(struct uxdp_dp *dp, void *arg)
@@ -314,175 +309,85 @@ static int claim_instance(struct uxdpd *d)
 		fprintf(stderr, "uxdpd: %s\n", err);
 		return ret;
 	}
-	if (prev.pid && prev.state == UXDP_OWNER_RUNNING) {
-		uxdp_instance_reclaim(d->instance, g.keep_maps);
-		fprintf(stderr, "uxdpd: instance %s: %s pid %d died without cleaning up; "
-			"reclaimed its segments (%s)\n", d->instance, prev.kind, prev.pid,
-			g.keep_maps ? "maps kept" : "maps removed; --keep-maps keeps them");
-	}
+	tool_reclaim_dead("uxdpd", d->instance, &prev, g.keep_maps);
 	uxdp_instance_owner_set(d->owner, UXDP_OWNER_DRIVER, d->driver);
 	return 0;
 }
 
-static int load_fib(const char *path)
-{
-	struct uxdp_fib *fib = uxdp_fib_new();
-	char err[640];
-	int ret;
-
-	if (!fib)
-		return -ENOMEM;
-	ret = uxdp_fib_load_file(fib, path, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uxdpd: %s\n", err);
-		uxdp_fib_free(fib);
-		return ret;
-	}
-	uxdp_fib_set_default(fib);
-	return 0;
-}
-
-static int parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || !*s || *end || *s == '-' || v > max) {
-		fprintf(stderr, "uxdpd: %s: bad number '%s'\n", opt, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
+/* uxdpd's own options, beside those it shares with uxdp (tool_opts.h). */
 enum {
-	OPT_INSTANCE = 256, OPT_SOCKET, OPT_SOCKET_GROUP, OPT_OBJECT, OPT_RECREATE, OPT_TRUST,
-	OPT_KEEP, OPT_CACHE, OPT_NO_CACHE, OPT_UXDPC, OPT_STATS, OPT_FIB, OPT_AFXDP, OPT_QUEUES,
-	OPT_COPY, OPT_ZEROCOPY, OPT_BUSY_POLL, OPT_FRAME_SIZE, OPT_FRAME_COUNT, OPT_DPDK,
-	OPT_PASS_TAP, OPT_PCAP, OPT_OUT, OPT_PASS_OUT, OPT_REPEAT, OPT_IFINDEX, OPT_QUEUE,
-	OPT_VERSION,
+	OPT_SOCKET = TOOL_OPT_END, OPT_SOCKET_GROUP, OPT_RECREATE, OPT_CACHE, OPT_NO_CACHE,
+	OPT_UXDPC,
 };
 
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "instance", required_argument, NULL, OPT_INSTANCE },
+		TOOL_LONGOPTS,
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
-		{ "object", required_argument, NULL, OPT_OBJECT },
-		{ "prog", required_argument, NULL, 'p' },
 		{ "recreate-maps", no_argument, NULL, OPT_RECREATE },
-		{ "trust-unverified", no_argument, NULL, OPT_TRUST },
-		{ "keep-maps", no_argument, NULL, OPT_KEEP },
 		{ "cache-dir", required_argument, NULL, OPT_CACHE },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "uxdpc", required_argument, NULL, OPT_UXDPC },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ "fib", required_argument, NULL, OPT_FIB },
-		{ "afxdp", required_argument, NULL, OPT_AFXDP },
-		{ "queues", required_argument, NULL, OPT_QUEUES },
-		{ "copy", no_argument, NULL, OPT_COPY },
-		{ "zero-copy", no_argument, NULL, OPT_ZEROCOPY },
-		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
-		{ "frame-size", required_argument, NULL, OPT_FRAME_SIZE },
-		{ "frame-count", required_argument, NULL, OPT_FRAME_COUNT },
-		{ "dpdk", no_argument, NULL, OPT_DPDK },
-		{ "pass-tap", required_argument, NULL, OPT_PASS_TAP },
-		{ "pcap", required_argument, NULL, OPT_PCAP },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "pass-out", required_argument, NULL, OPT_PASS_OUT },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "ifindex", required_argument, NULL, OPT_IFINDEX },
-		{ "queue", required_argument, NULL, OPT_QUEUE },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct uxdp_pcap_opts po = { .sz = sizeof(po), .repeat = 1 };
 	struct uxdp_net_opts no = { 0 };
 	struct uxdp_dp_opts dpo = { .sz = sizeof(dpo) };
+	/* uxdpd's number messages say "a number option" where uxdp names it. */
+	struct tool_args t = { .tool = "uxdpd", .number_name = "a number option",
+			       .instance = UXDP_DEFAULT_INSTANCE, .ifindex = 1, .no = &no,
+			       .po = &po };
 	struct uxdpd *d = &g.d;
 	char uxdpc_buf[PATH_MAX];
-	uint32_t ifindex = 1, queue = 0;
-	bool dpdk = false;
 	uint64_t v;
 	int c, ret;
 
-	d->instance = UXDP_DEFAULT_INSTANCE;
 	d->cc.cache_dir = "/var/cache/uxdp";
 	opterr = 0; /* our own one-line errors */
-	while ((c = getopt_long(argc, argv, ":p:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, TOOL_SHORTOPTS, lo, NULL)) != -1) {
+		ret = tool_opt(&t, c, optarg);
+		if (ret < 0)
+			return 2;
+		if (ret)
+			continue;
 		switch (c) {
-		case OPT_INSTANCE: d->instance = optarg; break;
 		case OPT_SOCKET: g.socket = optarg; break;
 		case OPT_SOCKET_GROUP: g.group = optarg; break;
-		case OPT_OBJECT: g.object = optarg; break;
-		case 'p': g.prog = optarg; break;
 		case OPT_RECREATE: g.load_flags |= UXDP_LOAD_F_RECREATE_MAPS; break;
-		case OPT_TRUST: g.load_flags |= UXDP_LOAD_F_TRUST_UNVERIFIED; break;
-		case OPT_KEEP: g.keep_maps = true; break;
 		case OPT_CACHE: d->cc.cache_dir = optarg; break;
 		case OPT_NO_CACHE: d->cc.cache_dir = NULL; break;
 		case OPT_UXDPC: d->cc.uxdpc = optarg; break;
-		case OPT_STATS: g.stats = true; break;
-		case OPT_FIB: g.fib = optarg; break;
-		case OPT_AFXDP: no.ifaces = optarg; break;
-		case OPT_QUEUES: no.queues = optarg; break;
-		case OPT_COPY: no.xsk_mode = UXDP_XSK_COPY; break;
-		case OPT_ZEROCOPY: no.xsk_mode = UXDP_XSK_ZEROCOPY; break;
-		case OPT_BUSY_POLL: no.busy_poll = true; break;
-		case OPT_DPDK: dpdk = true; break;
-		case OPT_PASS_TAP: no.pass_tap = optarg; break;
-		case OPT_PCAP: po.in = optarg; break;
-		case OPT_OUT: po.out = optarg; break;
-		case OPT_PASS_OUT: po.pass_out = optarg; break;
-		case OPT_FRAME_SIZE:
-		case OPT_FRAME_COUNT:
-		case OPT_REPEAT:
-		case OPT_IFINDEX:
-		case OPT_QUEUE:
-			if (parse_u64("a number option", optarg, c == OPT_REPEAT ? UINT64_MAX : UINT32_MAX,
-				      &v))
+		case TOOL_OPT_REPEAT:
+			if (tool_parse_u64("uxdpd", t.number_name, optarg, UINT64_MAX, &v))
 				return 2;
-			if (c == OPT_FRAME_SIZE)
-				no.frame_size = v;
-			else if (c == OPT_FRAME_COUNT)
-				no.frame_count = v;
-			else if (c == OPT_REPEAT)
-				po.repeat = v ? v : 1;
-			else if (c == OPT_IFINDEX)
-				ifindex = v;
-			else
-				queue = v;
+			po.repeat = v ? v : 1;
 			break;
 		case 'h': usage(stdout); return 0;
-		case ':':
-			fprintf(stderr, "uxdpd: option '%s' needs an argument (uxdpd -h for help)\n",
-				argv[optind - 1]);
-			return 2;
-		case OPT_VERSION: printf("uxdpd %s\n", UXDP_VERSION); return 0;
-		default:
-			fprintf(stderr, "uxdpd: unknown option '%s' (uxdpd -h for help)\n",
-				argv[optind - 1]);
-			return 2;
+		case TOOL_OPT_VERSION: printf("uxdpd %s\n", UXDP_VERSION); return 0;
+		default: return tool_opt_error("uxdpd", c, argv);
 		}
 	}
-	if (optind < argc && !dpdk) {
+	d->instance = t.instance;
+	g.object = t.object;
+	g.prog = t.prog;
+	g.fib = t.fib;
+	g.stats = t.stats;
+	g.keep_maps = t.keep_maps;
+	if (t.trust_unverified)
+		g.load_flags |= UXDP_LOAD_F_TRUST_UNVERIFIED;
+	if (optind < argc && !t.dpdk) {
 		fprintf(stderr, "uxdpd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!!no.ifaces + dpdk + !!po.in != 1) {
+	if (!!no.ifaces + t.dpdk + !!po.in != 1) {
 		fprintf(stderr, "uxdpd: choose one driver: --afxdp, --dpdk or --pcap\n");
 		return 2;
 	}
-	d->driver = no.ifaces ? "afxdp" : dpdk ? "dpdk" : "pcap";
-	if (dpdk) {
-		no.eal_argv = &argv[optind - 1];
-		no.eal_argc = argc - optind + 1;
-		no.eal_argv[0] = argv[0];
-	}
+	d->driver = no.ifaces ? "afxdp" : t.dpdk ? "dpdk" : "pcap";
+	if (t.dpdk)
+		tool_eal_args(&no, argc, argv, optind);
 	if (!g.socket) {
 		if (uxdp_daemon_default_path(d->instance, g.socket_buf, sizeof(g.socket_buf))) {
 			fprintf(stderr, "uxdpd: bad instance name '%s'\n", d->instance);
@@ -497,7 +402,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (no.ifaces && claim_ifaces(no.ifaces, d->instance))
 		goto fail;
-	if (g.fib && load_fib(g.fib))
+	if (g.fib && tool_load_fib("uxdpd", g.fib))
 		goto fail;
 	ret = uxdp_stats_shm_create(d->instance, &g.shm);
 	if (ret)
@@ -518,7 +423,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uxdpd: datapath: %s\n", strerror(-ret));
 		goto fail;
 	}
-	ret = po.in ? run_pcap(d, &po, ifindex, queue) : run_net(d, &no);
+	ret = po.in ? run_pcap(d, &po, t.ifindex, t.queue) : run_net(d, &no);
 	server_stop(g.srv);
 	if (uxdp_dp_failure(d->dp)) {
 		fprintf(stderr, "uxdpd: %s\n", uxdp_dp_failure(d->dp));
