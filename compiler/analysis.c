@@ -125,21 +125,6 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool is_jump(const struct ebpf_insn *in)
-{
-	uint8_t cls = EBPF_CLASS(in->opcode), op = EBPF_OP(in->opcode);
-
-	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_CALL &&
-	       op != EBPF_JMP_EXIT;
-}
-
-static int64_t jump_target(size_t i, const struct ebpf_insn *in)
-{
-	if (in->opcode == EBPF_OP_JA32)
-		return (int64_t)i + in->imm + 1;
-	return (int64_t)i + in->off + 1;
-}
-
 static bool is_local_ref(const struct ebpf_insn *in)
 {
 	return (in->opcode == EBPF_OP_CALL && in->src == EBPF_PSEUDO_CALL_LOCAL) ||
@@ -211,14 +196,14 @@ static int check_functions(struct analyser *a)
 			if (an->second_slot[i])
 				continue;
 			in = &p->insns[i];
-			if (is_jump(in)) {
-				int64_t t = jump_target(i, in);
+			if (insn_is_jump(in)) {
+				int64_t t = insn_jump_target(i, in);
 				if (t < (int64_t)fn->start || t >= (int64_t)fn->end)
 					return an_error(a, i, "jump out of range from insn %zu to %lld",
 							i, (long long)t);
 				an->leader[t] = 1;
 			}
-			if ((is_jump(in) || in->opcode == EBPF_OP_EXIT) && i + 1 < fn->end)
+			if ((insn_is_jump(in) || in->opcode == EBPF_OP_EXIT) && i + 1 < fn->end)
 				an->leader[i + 1] = 1;
 			if (in->opcode == EBPF_OP_CALL && in->src == EBPF_PSEUDO_CALL_LOCAL)
 				an->callee[i] = uxdp_func_at(an, (size_t)((int64_t)i + in->imm + 1));
@@ -284,27 +269,6 @@ static void find_tail_calls(struct analyser *a)
 
 /* ------------------------------------------------------ ctx tracking */
 
-static int slot_of(int64_t fp_off)
-{
-	if (fp_off < -EBPF_STACK_SIZE || fp_off >= 0)
-		return -1;
-	return (int)((fp_off + EBPF_STACK_SIZE) / 8);
-}
-
-static int access_size(uint8_t opcode)
-{
-	switch (EBPF_SIZE(opcode)) {
-	case EBPF_SIZE_B:
-		return 1;
-	case EBPF_SIZE_H:
-		return 2;
-	case EBPF_SIZE_W:
-		return 4;
-	default:
-		return 8;
-	}
-}
-
 /* The slots of the frame a V_FP value points into. */
 static struct aval *frame_slots(struct astate *s, const struct aval *fp)
 {
@@ -314,7 +278,7 @@ static struct aval *frame_slots(struct astate *s, const struct aval *fp)
 /* A store of size bytes at fp+off: what it does to the tracked slots. */
 static void store_stack(struct aval *slots, int64_t off, int size, const struct aval *val)
 {
-	int first = slot_of(off), last = slot_of(off + size - 1);
+	int first = stack_slot_of(off), last = stack_slot_of(off + size - 1);
 
 	if (first < 0 || last < 0)
 		return;
@@ -381,8 +345,8 @@ static void transfer(struct analyser *a, size_t i, struct astate *s)
 		base = &s->r[in->src];
 		if (base->kind == V_FP && EBPF_SIZE(in->opcode) == EBPF_SIZE_DW &&
 		    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && ((base->x + in->off) % 8) == 0 &&
-		    slot_of(base->x + in->off) >= 0)
-			s->r[in->dst] = frame_slots(s, base)[slot_of(base->x + in->off)];
+		    stack_slot_of(base->x + in->off) >= 0)
+			s->r[in->dst] = frame_slots(s, base)[stack_slot_of(base->x + in->off)];
 		else
 			s->r[in->dst] = SCALAR;
 		if (s->r[in->dst].kind == V_UNINIT)
@@ -394,7 +358,7 @@ static void transfer(struct analyser *a, size_t i, struct astate *s)
 		if (base->kind == V_FP) {
 			bool plain = cls == EBPF_CLS_STX && EBPF_MODE(in->opcode) == EBPF_MODE_MEM;
 			store_stack(frame_slots(s, base), base->x + in->off,
-				    access_size(in->opcode), plain ? &s->r[in->src] : NULL);
+				    insn_access_size(in->opcode), plain ? &s->r[in->src] : NULL);
 		}
 		if (EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC && (in->imm & EBPF_ATOMIC_FETCH)) {
 			if (in->imm == EBPF_ATOMIC_CMPXCHG)
@@ -488,8 +452,8 @@ static int analyse_function(struct analyser *a, size_t f, struct astate *in, uin
 			n_succ = 0;
 		} else if (insn->opcode == EBPF_OP_LDDW) {
 			succ[n_succ++] = i + 2;
-		} else if (is_jump(insn)) {
-			succ[n_succ++] = (size_t)jump_target(i, insn);
+		} else if (insn_is_jump(insn)) {
+			succ[n_succ++] = (size_t)insn_jump_target(i, insn);
 			if (insn->opcode != EBPF_OP_JA && insn->opcode != EBPF_OP_JA32)
 				succ[n_succ++] = i + 1;
 		} else {
@@ -550,7 +514,7 @@ static int record_facts(struct analyser *a, size_t f, const struct astate *in,
 				    EBPF_MODE(insn->opcode) != EBPF_MODE_MEM || insn->off < 0 ||
 				    insn->off > 20 || insn->off % 4)
 					return an_error(a, i, "invalid bpf_context access off=%d size=%d",
-							insn->off, access_size(insn->opcode));
+							insn->off, insn_access_size(insn->opcode));
 			} else if (base->kind == V_CONFLICT || base->kind == V_CTX_MOD) {
 				return an_error(a, i, "load through r%u, which is %s", insn->src,
 						kind_name(base->kind));

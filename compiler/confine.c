@@ -668,11 +668,6 @@ static struct cval scalar_op(uint8_t op, const struct ebpf_insn *in, struct cval
 
 /* ----------------------------------------------------------- the stack */
 
-static int slot_of(int64_t off)
-{
-	return off < -EBPF_STACK_SIZE || off >= 0 ? -1 : (int)((off + EBPF_STACK_SIZE) / 8);
-}
-
 static struct cval *slots_of(struct cstate *s, const struct cval *fp)
 {
 	return fp->frame ? s->ps : s->s;
@@ -722,7 +717,7 @@ static void stack_written(struct cstate *s, const struct cval *fp, int64_t from,
 			  const struct cval *val, bool exact)
 {
 	struct cval *slots = slots_of(s, fp);
-	int first = slot_of(from), last = slot_of(to - 1);
+	int first = stack_slot_of(from), last = stack_slot_of(to - 1);
 
 	if (first < 0 || last < 0)
 		return;
@@ -1459,24 +1454,10 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 
 /* ------------------------------------------------------------ transfer */
 
-static int access_size(uint8_t opcode)
-{
-	switch (EBPF_SIZE(opcode)) {
-	case EBPF_SIZE_B:
-		return 1;
-	case EBPF_SIZE_H:
-		return 2;
-	case EBPF_SIZE_W:
-		return 4;
-	default:
-		return 8;
-	}
-}
-
 static int transfer_load(struct confiner *c, size_t i, const struct ebpf_insn *in, struct cstate *s)
 {
 	struct access ac = { .insn = i, .reg = in->src, .off = in->off,
-			     .size = access_size(in->opcode) };
+			     .size = insn_access_size(in->opcode) };
 	const struct cval base = s->r[in->src];
 	uint8_t guard;
 	int err = check_access(c, s, &ac, &guard);
@@ -1504,8 +1485,8 @@ static int transfer_load(struct confiner *c, size_t i, const struct ebpf_insn *i
 	}
 	if (base.kind == K_STACK && ac.size == 8 && lo_of(&base) == hi_of(&base) &&
 	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 8 == 0 &&
-	    slot_of(lo_of(&base) + in->off) >= 0) {
-		s->r[in->dst] = slots_of(s, &base)[slot_of(lo_of(&base) + in->off)];
+	    stack_slot_of(lo_of(&base) + in->off) >= 0) {
+		s->r[in->dst] = slots_of(s, &base)[stack_slot_of(lo_of(&base) + in->off)];
 		if ((!base.frame && !bytes_init(s, lo_of(&base) + in->off, lo_of(&base) + in->off + 8) &&
 		     s->r[in->dst].kind != K_SCALAR) ||
 		    (s->r[in->dst].flags & (CV_HALF_LO | CV_HALF_HI)))
@@ -1514,15 +1495,15 @@ static int transfer_load(struct confiner *c, size_t i, const struct ebpf_insn *i
 	}
 	if (base.kind == K_STACK && ac.size == 4 && lo_of(&base) == hi_of(&base) &&
 	    EBPF_MODE(in->opcode) == EBPF_MODE_MEM && (lo_of(&base) + in->off) % 4 == 0 &&
-	    slot_of(lo_of(&base) + in->off) >= 0) {
+	    stack_slot_of(lo_of(&base) + in->off) >= 0) {
 		/* the half of a 4-byte spill gives back what was spilled */
 		int64_t at = lo_of(&base) + in->off;
-		struct cval v = slots_of(s, &base)[slot_of(at)];
+		struct cval v = slots_of(s, &base)[stack_slot_of(at)];
 		uint8_t half = at % 8 ? CV_HALF_HI : CV_HALF_LO;
 
 		v.flags &= (uint8_t)~half;
 		s->r[in->dst] = v.kind == K_SCALAR && !v.flags && v.b <= UINT32_MAX &&
-						(slots_of(s, &base)[slot_of(at)].flags & half) ?
+						(slots_of(s, &base)[stack_slot_of(at)].flags & half) ?
 					v :
 					scalar(0, UINT32_MAX);
 		return 0;
@@ -1539,7 +1520,7 @@ static int transfer_store(struct confiner *c, size_t i, const struct ebpf_insn *
 	bool atomic = EBPF_MODE(in->opcode) == EBPF_MODE_ATOMIC;
 	struct cval imm = scalar((uint64_t)(int64_t)in->imm, (uint64_t)(int64_t)in->imm);
 	struct access ac = { .insn = i, .reg = in->dst, .off = in->off,
-			     .size = access_size(in->opcode), .write = true, .atomic = atomic };
+			     .size = insn_access_size(in->opcode), .write = true, .atomic = atomic };
 	uint8_t guard;
 	int err;
 
@@ -2094,21 +2075,6 @@ static bool edge_state(const struct ebpf_insn *in, struct cstate *s, bool taken)
 
 /* -------------------------------------------------------- the fixpoint */
 
-static bool is_jump(const struct ebpf_insn *in)
-{
-	uint8_t cls = EBPF_CLASS(in->opcode), op = EBPF_OP(in->opcode);
-
-	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_CALL &&
-	       op != EBPF_JMP_EXIT;
-}
-
-static size_t jump_target(size_t i, const struct ebpf_insn *in)
-{
-	if (in->opcode == EBPF_OP_JA32)
-		return (size_t)((int64_t)i + in->imm + 1);
-	return (size_t)((int64_t)i + in->off + 1);
-}
-
 /* The r0 a function returns, seen from its caller. */
 static void note_return(struct confiner *c, size_t f, const struct cstate *s)
 {
@@ -2142,8 +2108,8 @@ static void note_parent_write(struct confiner *c, size_t f, size_t i, const stru
 	if (cls == EBPF_CLS_ST || cls == EBPF_CLS_STX) {
 		v = &s->r[in->dst];
 		if (v->kind == K_STACK && v->frame && off_bounded(v)) {
-			int first = slot_of(lo_of(v) + in->off);
-			int last = slot_of(hi_of(v) + in->off + access_size(in->opcode) - 1);
+			int first = stack_slot_of(lo_of(v) + in->off);
+			int last = stack_slot_of(hi_of(v) + in->off + insn_access_size(in->opcode) - 1);
 			for (int k = first < 0 ? 0 : first; k <= last && k >= 0 && k < N_SLOTS; k++)
 				mask |= 1ULL << k;
 		}
@@ -2218,11 +2184,11 @@ static int analyse_function(struct confiner *c, size_t f, struct cstate *in, uin
 			note_return(c, f, &s);
 		} else if (insn->opcode == EBPF_OP_LDDW) {
 			out[n_succ] = s, succ[n_succ++] = i + 2;
-		} else if (is_jump(insn)) {
+		} else if (insn_is_jump(insn)) {
 			bool cond = insn->opcode != EBPF_OP_JA && insn->opcode != EBPF_OP_JA32;
 			out[n_succ] = s;
 			if (!cond || edge_state(insn, &out[n_succ], true))
-				succ[n_succ++] = jump_target(i, insn);
+				succ[n_succ++] = insn_jump_target(i, insn);
 			if (cond) {
 				out[n_succ] = s;
 				if (edge_state(insn, &out[n_succ], false))
@@ -2276,9 +2242,9 @@ static bool every_iteration_passes(const struct confiner *c, size_t fs, size_t f
 		const struct ebpf_insn *in = &c->prog->insns[q];
 		size_t to;
 
-		if (c->an->second_slot[q] || !is_jump(in))
+		if (c->an->second_slot[q] || !insn_is_jump(in))
 			continue;
-		to = jump_target(q, in);
+		to = insn_jump_target(q, in);
 		if ((q < t || q > i) && to > t && to <= i)
 			return false; /* a second way into the loop */
 		if (q >= t && q < p && to <= i && (to <= q || to > p))
@@ -2299,7 +2265,7 @@ static bool counted_loop(const struct confiner *c, size_t f, size_t i, const str
 {
 	const struct lift_func *fn = &c->an->funcs[f];
 	const struct ebpf_insn *back = &c->prog->insns[i], *test = NULL;
-	size_t t = jump_target(i, back), e = i, p = SIZE_MAX;
+	size_t t = insn_jump_target(i, back), e = i, p = SIZE_MAX;
 	uint16_t written = 0;
 	uint64_t ymax, k = 0, trips;
 	uint8_t op;
@@ -2309,8 +2275,8 @@ static bool counted_loop(const struct confiner *c, size_t f, size_t i, const str
 		/* find the exit test: a forward jump out of [t, i] */
 		for (size_t q = t; q < i; q++) {
 			const struct ebpf_insn *in2 = &c->prog->insns[q];
-			if (!c->an->second_slot[q] && is_jump(in2) && in2->opcode != EBPF_OP_JA &&
-			    jump_target(q, in2) > i) {
+			if (!c->an->second_slot[q] && insn_is_jump(in2) && in2->opcode != EBPF_OP_JA &&
+			    (size_t)insn_jump_target(q, in2) > i) {
 				test = in2, e = q, continue_on_taken = false;
 				break;
 			}
@@ -2377,9 +2343,9 @@ static bool every_iteration_passes_rotated(const struct confiner *c, size_t fs, 
 		const struct ebpf_insn *in = &c->prog->insns[q];
 		size_t to;
 
-		if (c->an->second_slot[q] || !is_jump(in))
+		if (c->an->second_slot[q] || !insn_is_jump(in))
 			continue;
-		to = jump_target(q, in);
+		to = insn_jump_target(q, in);
 		if (q > i && to > t && to <= i)
 			return false;
 		if (q >= t && q < p && to <= i && (to <= q || to > p))
@@ -2402,7 +2368,7 @@ static bool bounded_counter_loop(const struct confiner *c, size_t f, size_t i,
 				 const struct cstate *in, const uint8_t *reached)
 {
 	const struct lift_func *fn = &c->an->funcs[f];
-	size_t t = jump_target(i, &c->prog->insns[i]);
+	size_t t = insn_jump_target(i, &c->prog->insns[i]);
 
 	for (unsigned r = 0; r < EBPF_REG_FP; r++) {
 		size_t p = SIZE_MAX;
@@ -2462,8 +2428,8 @@ static bool reaches(const struct confiner *c, size_t f, size_t from, size_t to)
 			continue;
 		if (in->opcode == EBPF_OP_LDDW)
 			succ[ns++] = i + 2;
-		else if (is_jump(in)) {
-			succ[ns++] = jump_target(i, in);
+		else if (insn_is_jump(in)) {
+			succ[ns++] = insn_jump_target(i, in);
 			if (in->opcode != EBPF_OP_JA && in->opcode != EBPF_OP_JA32)
 				succ[ns++] = i + 1;
 		} else {
@@ -2493,8 +2459,8 @@ static void mark_back_edges(struct confiner *c, size_t f, const uint8_t *reached
 	for (size_t i = fn->start; i < fn->end; i++) {
 		const struct ebpf_insn *in = &c->prog->insns[i];
 
-		if (!reached[i - fn->start] || c->an->second_slot[i] || !is_jump(in) ||
-		    jump_target(i, in) > i || !reaches(c, f, jump_target(i, in), i) ||
+		if (!reached[i - fn->start] || c->an->second_slot[i] || !insn_is_jump(in) ||
+		    (size_t)insn_jump_target(i, in) > i || !reaches(c, f, insn_jump_target(i, in), i) ||
 		    counted_loop(c, f, i, states) || bounded_counter_loop(c, f, i, states, reached))
 			continue;
 		c->cf->budget[i] = 1;
@@ -2606,7 +2572,7 @@ static int collect_thresholds(struct confiner *c)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_insns; i++) {
 		const struct ebpf_insn *in = &p->insns[i];
-		if (c->an->second_slot[i] || !is_jump(in) || EBPF_SRC(in->opcode) == EBPF_SRC_X ||
+		if (c->an->second_slot[i] || !insn_is_jump(in) || EBPF_SRC(in->opcode) == EBPF_SRC_X ||
 		    in->opcode == EBPF_OP_JA || in->opcode == EBPF_OP_JA32)
 			continue;
 		uint64_t v = EBPF_CLASS(in->opcode) == EBPF_CLS_JMP32 ? (uint32_t)in->imm :

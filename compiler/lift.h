@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lift.h - shared by analysis.c and the lift*.c files.
+ * lift.h - shared by analysis.c, confine.c and the lift*.c files.
  *
  * The analysis splits a checked program into functions (the main program and
  * its subprograms, as the kernel's check_subprogs does: a function starts at
@@ -51,6 +51,49 @@ int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, st
 void uxdp_analysis_free(struct analysis *an);
 /* Index of the function starting at insn, or -1. */
 int uxdp_func_at(const struct analysis *an, size_t insn);
+
+/*
+ * Instruction facts both walks over a program need (analysis.c, confine.c),
+ * defined once so that they cannot disagree on where a jump goes.
+ */
+
+/* A jump with a target (conditional or ja/gotol): not call, not exit. */
+static inline bool insn_is_jump(const struct ebpf_insn *in)
+{
+	uint8_t cls = EBPF_CLASS(in->opcode), op = EBPF_OP(in->opcode);
+
+	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_CALL &&
+	       op != EBPF_JMP_EXIT;
+}
+
+/* Where jump i goes: gotol (JA32) takes its offset from imm, every other from off. */
+static inline int64_t insn_jump_target(size_t i, const struct ebpf_insn *in)
+{
+	if (in->opcode == EBPF_OP_JA32)
+		return (int64_t)i + in->imm + 1;
+	return (int64_t)i + in->off + 1;
+}
+
+/* Bytes a load or store of opcode accesses. */
+static inline int insn_access_size(uint8_t opcode)
+{
+	switch (EBPF_SIZE(opcode)) {
+	case EBPF_SIZE_B:
+		return 1;
+	case EBPF_SIZE_H:
+		return 2;
+	case EBPF_SIZE_W:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+/* The 8-byte stack slot of r10 + off, or -1 outside the 512-byte frame. */
+static inline int stack_slot_of(int64_t off)
+{
+	return off < -EBPF_STACK_SIZE || off >= 0 ? -1 : (int)((off + EBPF_STACK_SIZE) / 8);
+}
 
 /* ---------------------------------------------------------- confinement */
 
