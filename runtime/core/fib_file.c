@@ -149,7 +149,7 @@ static const char *family_name(uint8_t family)
 
 static int do_iface(struct fib_file *ff, int n, char **tok)
 {
-	struct uxdp_fib_iface ifc = { .fwd_ipv4 = 1, .fwd_ipv6 = 1 };
+	struct uxdp_fib_iface ifc = { .sz = sizeof(ifc), .fwd_ipv4 = 1, .fwd_ipv6 = 1 };
 	struct uxdp_fib_route conn[2];
 	bool have_mac = false;
 	int nconn = 0, i, ret, len;
@@ -185,6 +185,7 @@ static int do_iface(struct fib_file *ff, int n, char **tok)
 				struct uxdp_fib_route *r = &conn[nconn++];
 
 				memset(r, 0, sizeof(*r));
+				r->sz = sizeof(*r);
 				r->family = family;
 				r->prefix_len = (uint8_t)len;
 				memcpy(r->dst, addr, 16);
@@ -229,7 +230,7 @@ static const char *const route_types[] = {
 
 static int do_route(struct fib_file *ff, int n, char **tok)
 {
-	struct uxdp_fib_route rt = { 0 };
+	struct uxdp_fib_route rt = { .sz = sizeof(rt) };
 	bool have_metric = false;
 	uint8_t family;
 	int i, len, ret;
@@ -295,7 +296,7 @@ static int do_route(struct fib_file *ff, int n, char **tok)
 
 static int do_neigh(struct fib_file *ff, int n, char **tok)
 {
-	struct uxdp_fib_neigh nb = { 0 };
+	struct uxdp_fib_neigh nb = { .sz = sizeof(nb) };
 	bool have_mac = false;
 	int i, ret;
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <uxdp/fib.h>
+#include <uxdp/opts_import.h>
 
 #include "helpers_impl.h"
 
@@ -161,45 +162,71 @@ static int same_neigh(const struct uxdp_fib_neigh *a, const struct uxdp_fib_neig
 	       !memcmp(a->addr, b->addr, addr_len(a->family));
 }
 
+/*
+ * Every entry point copies the caller's struct into one of our size first
+ * (uxdp/opts.h): a caller built with another header is read right, and the
+ * tables hold only our own layout.
+ */
 int uxdp_fib_set_iface(struct uxdp_fib *fib, const struct uxdp_fib_iface *ifc)
 {
-	if (!ifc->ifindex)
+	struct uxdp_fib_iface c;
+	int err = UXDP_OPTS_IMPORT(&c, ifc);
+
+	if (err)
+		return err;
+	if (!c.ifindex)
 		return -EINVAL;
-	return FIB_SET(fib, ifs, nifs, cap_ifs, ifc, same_iface);
+	return FIB_SET(fib, ifs, nifs, cap_ifs, &c, same_iface);
 }
 
 int uxdp_fib_del_iface(struct uxdp_fib *fib, uint32_t ifindex)
 {
-	struct uxdp_fib_iface key = { .ifindex = ifindex };
+	struct uxdp_fib_iface key = { .sz = sizeof(key), .ifindex = ifindex };
 
 	return FIB_DEL(fib, ifs, nifs, &key, same_iface);
 }
 
 int uxdp_fib_add_route(struct uxdp_fib *fib, const struct uxdp_fib_route *rt)
 {
-	if ((rt->family != AF_INET && rt->family != AF_INET6) ||
-	    rt->prefix_len > addr_len(rt->family) * 8 || rt->type > UXDP_RT_LOCAL)
+	struct uxdp_fib_route c;
+	int err = UXDP_OPTS_IMPORT(&c, rt);
+
+	if (err)
+		return err;
+	if ((c.family != AF_INET && c.family != AF_INET6) ||
+	    c.prefix_len > addr_len(c.family) * 8 || c.type > UXDP_RT_LOCAL)
 		return -EINVAL;
-	if (rt->type == UXDP_RT_UNICAST && !rt->oif)
+	if (c.type == UXDP_RT_UNICAST && !c.oif)
 		return -EINVAL;
-	return FIB_SET(fib, rts, nrts, cap_rts, rt, same_route);
+	return FIB_SET(fib, rts, nrts, cap_rts, &c, same_route);
 }
 
 int uxdp_fib_del_route(struct uxdp_fib *fib, const struct uxdp_fib_route *rt)
 {
-	return FIB_DEL(fib, rts, nrts, rt, same_route);
+	struct uxdp_fib_route c;
+	int err = UXDP_OPTS_IMPORT(&c, rt);
+
+	return err ? err : FIB_DEL(fib, rts, nrts, &c, same_route);
 }
 
 int uxdp_fib_set_neigh(struct uxdp_fib *fib, const struct uxdp_fib_neigh *nb)
 {
-	if (nb->family != AF_INET && nb->family != AF_INET6)
+	struct uxdp_fib_neigh c;
+	int err = UXDP_OPTS_IMPORT(&c, nb);
+
+	if (err)
+		return err;
+	if (c.family != AF_INET && c.family != AF_INET6)
 		return -EINVAL;
-	return FIB_SET(fib, nbs, nnbs, cap_nbs, nb, same_neigh);
+	return FIB_SET(fib, nbs, nnbs, cap_nbs, &c, same_neigh);
 }
 
 int uxdp_fib_del_neigh(struct uxdp_fib *fib, const struct uxdp_fib_neigh *nb)
 {
-	return FIB_DEL(fib, nbs, nnbs, nb, same_neigh);
+	struct uxdp_fib_neigh c;
+	int err = UXDP_OPTS_IMPORT(&c, nb);
+
+	return err ? err : FIB_DEL(fib, nbs, nnbs, &c, same_neigh);
 }
 
 /* ---- lookup, under the read lock ---- */

@@ -91,8 +91,9 @@ static int get_mac(const char *name, uint8_t mac[6])
 static void route(struct uxdp_fib *f, const char *dst, int plen, int type, const char *gw,
 		  uint32_t oif, uint32_t metric, const char *prefsrc)
 {
-	struct uxdp_fib_route r = { .family = AF_INET, .prefix_len = (uint8_t)plen,
-				    .type = (uint8_t)type, .oif = oif, .metric = metric };
+	struct uxdp_fib_route r = { .sz = sizeof(r), .family = AF_INET,
+				    .prefix_len = (uint8_t)plen, .type = (uint8_t)type,
+				    .oif = oif, .metric = metric };
 
 	ip4(r.dst, dst);
 	if (gw) {
@@ -110,12 +111,15 @@ static void route(struct uxdp_fib *f, const char *dst, int plen, int type, const
 static struct uxdp_fib *uxdp_topology(void)
 {
 	struct uxdp_fib *f = uxdp_fib_new();
-	struct uxdp_fib_iface lo = { .ifindex = 1, .mtu = 65535, .fwd_ipv4 = 1, .has_addr4 = 1 };
-	struct uxdp_fib_iface a = { .ifindex = if0, .mtu = 1500, .fwd_ipv4 = 1, .has_addr4 = 1 };
-	struct uxdp_fib_iface b = { .ifindex = if1, .mtu = 1500, .fwd_ipv4 = 0, .has_addr4 = 1 };
-	struct uxdp_fib_neigh n1 = { .ifindex = if0, .family = AF_INET,
+	struct uxdp_fib_iface lo = { .sz = sizeof(lo), .ifindex = 1, .mtu = 65535,
+				     .fwd_ipv4 = 1, .has_addr4 = 1 };
+	struct uxdp_fib_iface a = { .sz = sizeof(a), .ifindex = if0, .mtu = 1500, .fwd_ipv4 = 1,
+				    .has_addr4 = 1 };
+	struct uxdp_fib_iface b = { .sz = sizeof(b), .ifindex = if1, .mtu = 1500, .fwd_ipv4 = 0,
+				    .has_addr4 = 1 };
+	struct uxdp_fib_neigh n1 = { .sz = sizeof(n1), .ifindex = if0, .family = AF_INET,
 				     .mac = { 2, 0, 0, 0, 0, 0xb2 } };
-	struct uxdp_fib_neigh n2 = { .ifindex = if1, .family = AF_INET,
+	struct uxdp_fib_neigh n2 = { .sz = sizeof(n2), .ifindex = if1, .family = AF_INET,
 				     .mac = { 2, 0, 0, 0, 0, 0xb3 } };
 
 	if (!f)

@@ -37,8 +37,8 @@ static void v4(struct bpf_fib_lookup *p, uint32_t ifindex, const char *dst, uint
 static void route4(struct uxdp_fib *fib, const char *pfx, uint8_t len, const char *gw,
 		   uint32_t oif, uint32_t metric, uint8_t type)
 {
-	struct uxdp_fib_route r = { .family = AF_INET, .prefix_len = len, .oif = oif,
-				    .metric = metric, .type = type };
+	struct uxdp_fib_route r = { .sz = sizeof(r), .family = AF_INET, .prefix_len = len,
+				    .oif = oif, .metric = metric, .type = type };
 
 	inet_pton(AF_INET, pfx, r.dst);
 	if (gw) {
@@ -51,7 +51,8 @@ static void route4(struct uxdp_fib *fib, const char *pfx, uint8_t len, const cha
 static void neigh(struct uxdp_fib *fib, uint32_t ifindex, int family, const char *a,
 		  const uint8_t *mac)
 {
-	struct uxdp_fib_neigh n = { .ifindex = ifindex, .family = (uint8_t)family };
+	struct uxdp_fib_neigh n = { .sz = sizeof(n), .ifindex = ifindex,
+				    .family = (uint8_t)family };
 
 	inet_pton(family, a, n.addr);
 	memcpy(n.mac, mac, 6);
@@ -61,13 +62,14 @@ static void neigh(struct uxdp_fib *fib, uint32_t ifindex, int family, const char
 int main(void)
 {
 	struct uxdp_fib *fib = uxdp_fib_new();
-	struct uxdp_fib_iface if1 = { .ifindex = 1, .mtu = 1500, .fwd_ipv4 = 1, .fwd_ipv6 = 1,
-				      .has_addr4 = 1, .has_addr6 = 1 };
-	struct uxdp_fib_iface if2 = { .ifindex = 2, .mtu = 9000, .fwd_ipv4 = 1, .fwd_ipv6 = 1,
-				      .has_addr4 = 1 };
-	struct uxdp_fib_iface if3 = { .ifindex = 3, .mtu = 1500 };
-	struct uxdp_fib_route r6 = { .family = AF_INET6, .prefix_len = 32, .oif = 2,
-				     .has_gw = 1, .metric = 1024 };
+	struct uxdp_fib_iface if1 = { .sz = sizeof(if1), .ifindex = 1, .mtu = 1500,
+				      .fwd_ipv4 = 1, .fwd_ipv6 = 1, .has_addr4 = 1,
+				      .has_addr6 = 1 };
+	struct uxdp_fib_iface if2 = { .sz = sizeof(if2), .ifindex = 2, .mtu = 9000,
+				      .fwd_ipv4 = 1, .fwd_ipv6 = 1, .has_addr4 = 1 };
+	struct uxdp_fib_iface if3 = { .sz = sizeof(if3), .ifindex = 3, .mtu = 1500 };
+	struct uxdp_fib_route r6 = { .sz = sizeof(r6), .family = AF_INET6, .prefix_len = 32,
+				     .oif = 2, .has_gw = 1, .metric = 1024 };
 	struct bpf_fib_lookup p;
 	struct uxdp_worker w;
 	char s[64];
@@ -183,7 +185,8 @@ int main(void)
 	CHECK_EQ(lookup(&p, BPF_FIB_LOOKUP_SKIP_NEIGH), 0);
 	CHECK(p.ifindex == 1 && p.rt_metric == 50);
 	{
-		struct uxdp_fib_route del = { .family = AF_INET, .prefix_len = 0, .metric = 50 };
+		struct uxdp_fib_route del = { .sz = sizeof(del), .family = AF_INET,
+					      .prefix_len = 0, .metric = 50 };
 
 		CHECK_EQ(uxdp_fib_del_route(fib, &del), 0);
 		CHECK_EQ(uxdp_fib_del_route(fib, &del), -ENOENT);

@@ -35,7 +35,15 @@ struct uxdp_fib;
 
 #define UXDP_FIB_TABLE_MAIN 254 /* RT_TABLE_MAIN */
 
+/*
+ * The three structs below are passed into libuxdp by pointer: each starts
+ * with size_t sz, set to sizeof(the struct) (uxdp/opts.h: declare them with
+ * UXDP_OPTS(), which also zeroes the rest), and grows only at its end.  A
+ * call with sz unset fails with -EINVAL; one with bytes the library does
+ * not know that are not zero, with -E2BIG.
+ */
 struct uxdp_fib_iface {
+	size_t sz;             /* sizeof(struct uxdp_fib_iface) */
 	uint32_t ifindex;      /* > 0 */
 	uint8_t mac[6];        /* becomes smac */
 	uint16_t mtu;          /* 0: 1500 */
@@ -56,6 +64,7 @@ enum uxdp_fib_route_type {
 };
 
 struct uxdp_fib_route {
+	size_t sz;             /* sizeof(struct uxdp_fib_route) */
 	uint8_t family;        /* AF_INET or AF_INET6 */
 	uint8_t prefix_len;    /* 0..32 or 0..128 */
 	uint8_t type;          /* enum uxdp_fib_route_type */
@@ -71,6 +80,7 @@ struct uxdp_fib_route {
 };
 
 struct uxdp_fib_neigh {
+	size_t sz;             /* sizeof(struct uxdp_fib_neigh) */
 	uint32_t ifindex;
 	uint8_t family;        /* AF_INET or AF_INET6 */
 	uint8_t addr[16];

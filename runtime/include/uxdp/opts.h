@@ -4,7 +4,8 @@
  * without breaking programs built against an older header.
  *
  * Each such struct (struct uxdp_map_def, uxdp_object_opts, uxdp_dp_opts,
- * uxdp_pcap_opts) starts with `size_t sz`, which the caller sets to
+ * uxdp_pcap_opts, uxdp_fib_iface, uxdp_fib_route, uxdp_fib_neigh) starts
+ * with `size_t sz`, which the caller sets to
  * sizeof(the struct) as its header defines it.  New fields are only ever
  * added at the end, so that the library can tell what the caller knows of:
  *

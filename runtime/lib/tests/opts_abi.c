@@ -19,10 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 
 #include <uxdp/datapath.h>
 #include <uxdp/driver.h>
+#include <uxdp/fib.h>
 #include <uxdp/map.h>
 #include <uxdp/opts.h>
 #include <uxdp/runtime.h>
@@ -167,6 +169,70 @@ static void test_pcap_opts(void)
 	free(none);
 }
 
+/* One FIB call with a caller's struct of `size` bytes, followed by fill. */
+#define FIB_CALL(fn, fib, proto, size, fill)                                          \
+	({                                                                            \
+		__typeof__(proto) *c_ = as_caller(&(proto), sizeof(proto), (size), (fill)); \
+		int r_ = fn((fib), c_);                                               \
+		free(c_);                                                             \
+		r_;                                                                   \
+	})
+
+/*
+ * 10.1.2.3 from interface 7, 1600 bytes: FRAG_NEEDED at the interface's
+ * MTU unless the route's own mtu (its last field) lets it through.
+ */
+static int fib_probe(struct uxdp_fib *fib, uint16_t *mtu_result)
+{
+	struct bpf_fib_lookup p = { .family = AF_INET, .ifindex = 7, .tot_len = 1600 };
+	int ret;
+
+	inet_pton(AF_INET, "10.1.2.3", &p.ipv4_dst);
+	ret = uxdp_fib_lookup(fib, &p, BPF_FIB_LOOKUP_SKIP_NEIGH);
+	*mtu_result = p.mtu_result;
+	return ret;
+}
+
+/* The FIB's interface, route and neighbour are callers' structs too. */
+static void test_fib(void)
+{
+	UXDP_OPTS(uxdp_fib_iface, ifc, .ifindex = 7, .mac = { 2, 0, 0, 0, 0, 7 }, .mtu = 1500,
+		  .fwd_ipv4 = 1);
+	UXDP_OPTS(uxdp_fib_route, rt, .family = AF_INET, .prefix_len = 8, .oif = 7,
+		  .dst = { 10 });
+	UXDP_OPTS(uxdp_fib_neigh, nb, .ifindex = 7, .family = AF_INET,
+		  .addr = { 10, 1, 2, 3 }, .mac = { 2, 0, 0, 0, 0, 9 });
+	/* An older header's route: no mtu (junk where it would be). */
+	size_t old_rt = offsetof(struct uxdp_fib_route, mtu);
+	struct uxdp_fib *fib = uxdp_fib_new();
+	uint16_t mtu = 0;
+
+	CHECK_EQ(rt.sz, sizeof(struct uxdp_fib_route));
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_iface, fib, ifc, sizeof(ifc) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_iface, fib, ifc, 0, 0), -EINVAL);
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_iface, fib, ifc, sizeof(ifc) + TAIL, 0), 0);
+
+	CHECK_EQ(FIB_CALL(uxdp_fib_add_route, fib, rt, sizeof(rt) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(FIB_CALL(uxdp_fib_add_route, fib, rt, sizeof(size_t) - 1, 0), -EINVAL);
+	CHECK_EQ(FIB_CALL(uxdp_fib_add_route, fib, rt, old_rt, 0xab), 0);
+	/* The junk was not read as the route's mtu: the interface's 1500 holds. */
+	CHECK_EQ(fib_probe(fib, &mtu), BPF_FIB_LKUP_RET_FRAG_NEEDED);
+	CHECK_EQ(mtu, 1500);
+	CHECK_EQ(FIB_CALL(uxdp_fib_del_route, fib, rt, sizeof(rt) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(FIB_CALL(uxdp_fib_del_route, fib, rt, sizeof(rt) + TAIL, 0), 0);
+	rt.mtu = 9000;
+	CHECK_EQ(FIB_CALL(uxdp_fib_add_route, fib, rt, sizeof(rt), 0), 0);
+	CHECK_EQ(fib_probe(fib, &mtu), BPF_FIB_LKUP_RET_SUCCESS);
+
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_neigh, fib, nb, sizeof(nb) + TAIL, 0x01), -E2BIG);
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_neigh, fib, nb, 0, 0), -EINVAL);
+	CHECK_EQ(FIB_CALL(uxdp_fib_set_neigh, fib, nb, sizeof(nb), 0), 0);
+	CHECK_EQ(FIB_CALL(uxdp_fib_del_neigh, fib, nb, 0, 0), -EINVAL);
+	CHECK_EQ(FIB_CALL(uxdp_fib_del_neigh, fib, nb, sizeof(nb) + TAIL, 0), 0);
+	CHECK_EQ(FIB_CALL(uxdp_fib_del_neigh, fib, nb, sizeof(nb), 0), -ENOENT);
+	uxdp_fib_free(fib);
+}
+
 int main(void)
 {
 	test_begin("optsabi");
@@ -175,5 +241,6 @@ int main(void)
 	test_object_opts();
 	test_dp_opts();
 	test_pcap_opts();
+	test_fib();
 	return test_end();
 }
