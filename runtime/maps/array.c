@@ -18,12 +18,8 @@
  * a lock.  Each change is a value store and one flag store, so a writer
  * killed between them leaves either the old or the new slot.
  *
- * perf_event_array rings: after the present words, one ring per index (a
- * 64-byte header, then perf_ring_size bytes).  A producer takes the ring's
- * robust lock (several workers may pick the same index) and publishes a
- * whole record by moving the head, so a producer killed half way leaves
- * nothing visible; the single consumer moves the tail.  Records are an 8-byte header {u32 size, u32 type} and the
- * payload padded to 8, and may wrap around the end of the ring.
+ * perf_event_array rings: after the present words, from the next page on,
+ * one ring per index in the kernel's perf mmap layout (perfring.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -158,19 +154,6 @@ const struct uxdp_map_ops uxdp_array_ops = {
 
 /* ---- slot arrays ---- */
 
-struct perf_ring {
-	uint32_t lock;
-	uint32_t _pad;
-	uint64_t head;  /* producer position, bytes written ever */
-	uint64_t tail;  /* consumer position */
-	uint64_t lost;  /* records dropped because the ring was full */
-	uint8_t _pad2[32];
-};
-
-_Static_assert(sizeof(struct perf_ring) == 64, "perf ring header");
-
-#define PERF_REC_SAMPLE 0
-
 /* The "fd arrays" of the kernel: their update and delete rules differ. */
 static bool is_fd_array(uint32_t type)
 {
@@ -206,20 +189,16 @@ static int slot_check(const struct uxdp_map_def *d)
 	return (d->map_flags & ~allowed) ? -EINVAL : 0;
 }
 
-static uint64_t slot_rings_off(const struct uxdp_shm_hdr *h)
-{
-	return h->aux_off + uxdp_round_up((uint64_t)h->max_entries * 4, 64);
-}
-
 static uint64_t slot_layout(struct uxdp_shm_hdr *h)
 {
 	uint64_t values = uxdp_round_up((uint64_t)h->max_entries * h->stride, 64);
 	uint64_t size;
 
 	h->aux_off = h->data_off + values;
-	size = slot_rings_off(h) - h->data_off;
+	size = uxdp_round_up(h->aux_off + (uint64_t)h->max_entries * 4, 64) - h->data_off;
 	if (h->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-		size += (uint64_t)h->max_entries * (sizeof(struct perf_ring) + h->ring_size);
+		size = uxdp_perf_rings_off(h) - h->data_off +
+		       (uint64_t)h->max_entries * uxdp_perf_ring_span(h);
 	return size;
 }
 
@@ -336,6 +315,8 @@ static int slot_update(struct uxdp_map *m, const void *key, const void *value, u
 	if (!err) {
 		memcpy((uint8_t *)m->data + (uint64_t)idx * m->stride, value, m->value_size);
 		UXDP_FAULT_POINT();
+		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			uxdp_perf_ring_enable(m, idx);
 		__atomic_store_n(present, 1, __ATOMIC_RELEASE);
 	}
 	uxdp_map_wunlock(m);
@@ -351,113 +332,3 @@ const struct uxdp_map_ops uxdp_slot_array_ops = {
 	.delete = slot_delete,
 	.get_next_key = array_get_next_key,
 };
-
-/* ---- perf rings ---- */
-
-static struct perf_ring *perf_ring(struct uxdp_map *m, uint32_t idx)
-{
-	uint64_t off = slot_rings_off(m->hdr) +
-		       (uint64_t)idx * (sizeof(struct perf_ring) + m->hdr->ring_size);
-
-	return uxdp_off(m, off);
-}
-
-static void ring_write(struct perf_ring *r, uint32_t size, uint64_t pos, const void *src,
-		       uint64_t len)
-{
-	uint8_t *buf = (uint8_t *)(r + 1);
-	uint64_t at = pos & (size - 1), first = len < size - at ? len : size - at;
-
-	memcpy(buf + at, src, first);
-	memcpy(buf, (const uint8_t *)src + first, len - first);
-}
-
-static void ring_read(struct perf_ring *r, uint32_t size, uint64_t pos, void *dst, uint64_t len)
-{
-	const uint8_t *buf = (const uint8_t *)(r + 1);
-	uint64_t at = pos & (size - 1), first = len < size - at ? len : size - at;
-
-	memcpy(dst, buf + at, first);
-	memcpy((uint8_t *)dst + first, buf, len - first);
-}
-
-int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uint64_t size,
-		     const void *pkt, uint64_t pkt_len)
-{
-	uint64_t idx = flags & BPF_F_INDEX_MASK;
-	uint32_t ring_size, hdr[2];
-	struct perf_ring *r;
-	uint64_t total;
-
-	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
-	    (flags & ~(BPF_F_INDEX_MASK | BPF_F_CTXLEN_MASK)))
-		return -EINVAL;
-	if (idx == BPF_F_CURRENT_CPU)
-		idx = uxdp_this_cpu;
-	if (idx >= map->max_entries)
-		return -E2BIG;
-	if (!slot_value(map, (uint32_t)idx))
-		return -ENOENT;
-	ring_size = map->hdr->ring_size;
-	total = 8 + uxdp_round_up(size + pkt_len, 8);
-	if (size + pkt_len > UINT32_MAX || total > ring_size)
-		return -E2BIG;
-	r = perf_ring(map, (uint32_t)idx);
-	if (uxdp_rlock_acquire(map->inst, &r->lock) < 0)
-		return -EBUSY;
-	if (ring_size - (r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE)) < total) {
-		r->lost++;
-		uxdp_rlock_release(&r->lock);
-		return -ENOSPC;
-	}
-	hdr[0] = (uint32_t)(size + pkt_len);
-	hdr[1] = PERF_REC_SAMPLE;
-	ring_write(r, ring_size, r->head, hdr, 8);
-	ring_write(r, ring_size, r->head + 8, data, size);
-	if (pkt_len)
-		ring_write(r, ring_size, r->head + 8 + size, pkt, pkt_len);
-	__atomic_store_n(&r->head, r->head + total, __ATOMIC_RELEASE);
-	uxdp_rlock_release(&r->lock);
-	return 0;
-}
-
-int uxdp_perf_consume(struct uxdp_map *map, uint32_t idx, uxdp_ringbuf_cb cb, void *ctx)
-{
-	uint32_t ring_size, hdr[2];
-	struct perf_ring *r;
-	uint64_t tail, head;
-	uint8_t *buf;
-	int n = 0, err = 0;
-
-	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-		return -EINVAL;
-	if (idx >= map->max_entries)
-		return -E2BIG;
-	ring_size = map->hdr->ring_size;
-	r = perf_ring(map, idx);
-	/* A record may wrap around the ring: hand the callback a linear copy. */
-	buf = malloc(ring_size);
-	if (!buf)
-		return -ENOMEM;
-	tail = r->tail;
-	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-	while (tail < head) {
-		ring_read(r, ring_size, tail, hdr, 8);
-		ring_read(r, ring_size, tail + 8, buf, hdr[0]);
-		tail += 8 + uxdp_round_up(hdr[0], 8);
-		err = cb(ctx, buf, hdr[0]);
-		n++;
-		if (err < 0)
-			break;
-	}
-	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
-	free(buf);
-	return err < 0 ? err : n;
-}
-
-uint64_t uxdp_perf_lost(struct uxdp_map *map, uint32_t idx)
-{
-	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || idx >= map->max_entries)
-		return 0;
-	return __atomic_load_n(&perf_ring(map, idx)->lost, __ATOMIC_RELAXED);
-}

@@ -22,7 +22,7 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 3 /* 3: ring buffer positions in pages of their own */
+#define UXDP_SHM_VERSION 4 /* 4: perf rings in the kernel's perf mmap layout */
 #define UXDP_SHM_HDR_SIZE 4096
 
 /*

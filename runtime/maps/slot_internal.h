@@ -31,4 +31,13 @@ static inline void *slot_value(const struct uxdp_map *m, uint32_t idx)
 	return (uint8_t *)m->data + (uint64_t)idx * m->stride;
 }
 
+/*
+ * perf_event_array rings (perfring.c): where they start (a page boundary
+ * after the present words), the bytes of one (its header page and data),
+ * and a slot update's part: a ring without a size gets its capacity.
+ */
+uint64_t uxdp_perf_rings_off(const struct uxdp_shm_hdr *h);
+uint64_t uxdp_perf_ring_span(const struct uxdp_shm_hdr *h);
+void uxdp_perf_ring_enable(struct uxdp_map *m, uint32_t idx);
+
 #endif /* UXDP_MAPS_SLOT_INTERNAL_H */

@@ -305,15 +305,43 @@ bool uxdp_ringbuf_unstick(struct uxdp_map *map);
  * (BPF_F_CURRENT_CPU: this worker's), and (flags & BPF_F_CTXLEN_MASK) >> 32
  * bytes of packet are appended, from pkt.  The ring must have been enabled by
  * a control-plane update of its slot (any value, as libbpf stores a perf fd):
- * -ENOENT otherwise, -E2BIG for an index out of range, -ENOSPC when full (the
- * record is counted as lost).
+ * -ENOENT otherwise, -E2BIG for an index out of range (or a record over a
+ * perf record's 64 KiB), -ENOSPC when full (the record is counted as lost and
+ * reported by a PERF_RECORD_LOST before the next one, as by the kernel).
+ * The rings hold kernel perf records (perfring.c).
  */
 int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uint64_t size,
 		     const void *pkt, uint64_t pkt_len);
-/* Deliver the records of ring idx to cb (like uxdp_ringbuf_consume). */
+/*
+ * Deliver the samples of ring idx to cb (like uxdp_ringbuf_consume), with
+ * the kernel's raw size (the data padded so that size + 4 is a multiple of 8).
+ */
 int uxdp_perf_consume(struct uxdp_map *map, uint32_t idx, uxdp_ringbuf_cb cb, void *ctx);
-/* Records of ring idx dropped because it was full. */
+/* Records of ring idx dropped because it was full, since it was bound. */
 uint64_t uxdp_perf_lost(struct uxdp_map *map, uint32_t idx);
+/*
+ * Ring idx in the segment: at off, a struct perf_event_mmap_page page, then
+ * up to capacity bytes of data; the kernel's perf mmap layout from off on.
+ */
+struct uxdp_perf_layout {
+	uint64_t off;
+	uint64_t capacity;
+	size_t page;
+};
+int uxdp_perf_layout(struct uxdp_map *map, uint32_t idx, struct uxdp_perf_layout *out);
+/*
+ * Empty ring idx and make data_size bytes of it the ring (a power of two,
+ * at most the capacity; 0: no ring, records are dropped uncounted until it
+ * is bound again, as for a kernel event not mapped yet).  id is what its
+ * PERF_RECORD_LOST records carry.  -EINVAL for a bad size.
+ */
+int uxdp_perf_bind(struct uxdp_map *map, uint32_t idx, uint64_t data_size, uint64_t id);
+/* Wakeups of ring idx, as uxdp_ringbuf_waiter() and the rest do for a ring buffer. */
+bool uxdp_perf_has_data(struct uxdp_map *map, uint32_t idx);
+int uxdp_perf_waiter(struct uxdp_map *map, uint32_t idx, bool join);
+uint32_t uxdp_perf_wakeups(struct uxdp_map *map, uint32_t idx);
+int uxdp_perf_wait(struct uxdp_map *map, uint32_t idx, uint32_t seen, int timeout_ms);
+void uxdp_perf_kick(struct uxdp_map *map, uint32_t idx);
 
 /* ---- program arrays and redirect targets ---- */
 

@@ -9,6 +9,7 @@
 
 struct seen {
 	int n;
+	size_t last; /* check_tail: which byte to keep */
 	uint32_t vals[4096];
 	size_t sizes[4096];
 };
@@ -189,13 +190,14 @@ static void test_ringbuf_unstick(void)
 	uxdp_map_close(m);
 }
 
+/* A perf sample's first byte and, after it, the byte at s->last (the data's last). */
 static int check_tail(void *ctx, void *data, size_t size)
 {
 	struct seen *s = ctx;
 	uint8_t *d = data;
 
 	s->sizes[s->n] = size;
-	s->vals[s->n] = d[0] | (uint32_t)d[size - 1] << 8;
+	s->vals[s->n] = d[0] | (uint32_t)d[s->last < size ? s->last : 0] << 8;
 	s->n++;
 	return 0;
 }
@@ -225,16 +227,25 @@ static void test_perf(void)
 	CHECK_EQ(uxdp_perf_output(m, BPF_F_CURRENT_CPU, rec, 8, NULL, 0), 0);
 	uxdp_this_cpu = 0;
 	CHECK_EQ(uxdp_perf_output(m, 1, rec, 5, pkt, 3), 0);
+	s.last = 7;
 	CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 2);
-	CHECK(s.sizes[0] == 8 && s.vals[0] == (7 | 0xaa << 8));
-	CHECK(s.sizes[1] == 8 && s.vals[1] == (7 | 0x55 << 8));
-	/* the 256-byte ring holds 5 records of 48; the next ones are lost */
-	for (int i = 0; i < 5; i++)
+	/* the kernel's raw size: 8 bytes padded so that the u32 size and they make 16 */
+	CHECK(s.sizes[0] == 12 && s.vals[0] == (7 | 0xaa << 8));
+	CHECK(s.sizes[1] == 12 && s.vals[1] == (7 | 0x55 << 8));
+	/*
+	 * 40-byte records take 56 bytes (header, size, data, 4 of padding); the
+	 * 256-byte ring has 255 free (the kernel's CIRC_SPACE): 4 fit, the
+	 * next two are lost and reported before the next record with room for both
+	 */
+	for (int i = 0; i < 4; i++)
 		CHECK_EQ(uxdp_perf_output(m, 1, rec, 40, NULL, 0), 0);
 	CHECK_EQ(uxdp_perf_output(m, 1, rec, 40, NULL, 0), -ENOSPC);
-	CHECK_EQ(uxdp_perf_lost(m, 1), 1);
+	CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), -ENOSPC);
+	CHECK_EQ(uxdp_perf_lost(m, 1), 2);
 	s.n = 0;
-	CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 5);
+	s.last = 39;
+	CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 4);
+	CHECK(s.sizes[0] == 44 && s.vals[3] == (7 | 0xaa << 8));
 	/* wrapping records come out whole */
 	for (int i = 0; i < 30; i++) {
 		rec[39] = (uint8_t)i;
@@ -242,6 +253,25 @@ static void test_perf(void)
 		s.n = 0;
 		CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 1);
 		CHECK_EQ(s.vals[0], 7 | i << 8);
+	}
+	CHECK_EQ(uxdp_perf_lost(m, 1), 2);
+	{
+		/* a bind empties the ring and its counts (the LOST records: bpfsys.perfbuf) */
+		struct uxdp_perf_layout l;
+
+		CHECK_EQ(uxdp_perf_layout(m, 1, &l), 0);
+		CHECK_EQ(uxdp_perf_bind(m, 1, 256, 5), 0);
+		CHECK_EQ(uxdp_perf_lost(m, 1), 0);
+		for (int i = 0; i < 5; i++)
+			uxdp_perf_output(m, 1, rec, 40, NULL, 0);
+		s.n = 0;
+		CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 4);
+		CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), 0);
+		CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 1);
+		CHECK_EQ(uxdp_perf_lost(m, 1), 1);
+		CHECK(l.capacity == 256 && l.off % l.page == 0);
+		CHECK_EQ(uxdp_perf_bind(m, 1, 512, 5), -EINVAL); /* over the capacity */
+		CHECK_EQ(uxdp_perf_bind(m, 1, 96, 5), -EINVAL);  /* not a power of two */
 	}
 	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
 	CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), -ENOENT);
