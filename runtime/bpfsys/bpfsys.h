@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uxdp/daemon_client.h>
 #include <uxdp/map.h>
@@ -254,8 +255,13 @@ int bpfsys_nl_getlink(int fd, const struct msghdr *msg, int flags, long *sent);
 
 struct bpfsys_ring;
 
-/* The readiness of ring buffer map, made once per process; NULL with *err. */
-struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int *err);
+/*
+ * The readiness of ring buffer map (idx -1) or of ring idx of a perf event
+ * array, made once per process; NULL with *err.
+ */
+struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int64_t idx, int *err);
+/* The eventfd poll()/select() wait on for r, made readable now iff r has data. */
+int bpfsys_ring_poll_fd(struct bpfsys_ring *r);
 /* Its eventfd, readable while the ring is ready (kept by ready.c). */
 int bpfsys_ring_efd(const struct bpfsys_ring *r);
 /* A user (an epoll registration) more, or less: a waker thread runs while there is one. */
@@ -283,8 +289,23 @@ void bpfsys_epoll_before_wait(int epfd);
 /* fdmap.c: whether this process has met a uxdp map fd. */
 bool bpfsys_fd_maps_seen(void);
 
-/* perf.c: a perf event fd stored into a uxdp perf event array (refused). */
-long bpfsys_perf_refuse(struct bpfsys_call *c);
+/* ---- perf.c: libbpf's perf buffers on a uxdp perf event array ---- */
+
+/* Whether this process has a BPF output perf event open (the fast paths). */
+bool bpfsys_perf_any(void);
+/* perf_event_open() gave fd for the attr at uattr: remembered if a BPF output event. */
+void bpfsys_perf_opened(int fd, const void *uattr);
+/* BPF_MAP_UPDATE_ELEM on the uxdp perf event array m: binds a perf event's fd. */
+long bpfsys_perf_update(struct bpfsys_call *c, struct bpfsys_map *m);
+/* BPF_MAP_DELETE_ELEM of (map, idx) succeeded. */
+void bpfsys_perf_deleted(uint32_t map_id, uint32_t idx);
+/* close(fd) is coming: a perf event leaves its slot and the table. */
+void bpfsys_perf_closed(int fd);
+/* Whether fd is a BPF output event of ours, and mmap() of one. */
+bool bpfsys_perf_is_event(int fd);
+void *bpfsys_perf_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+/* The readiness of a bound event's ring; NULL if fd is not one. */
+struct bpfsys_ring *bpfsys_perf_ring(int fd);
 
 /* The virtual pin directory: /sys/fs/bpf/uxdp/<instance>/<map>. */
 #define BPFSYS_PIN_ROOT "/sys/fs/bpf/uxdp/"

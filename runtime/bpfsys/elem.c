@@ -258,7 +258,7 @@ long bpfsys_map_update_elem(struct bpfsys_call *c)
 	if (!bpfsys_can_write(&m))
 		return -EPERM;
 	if (m.info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-		return bpfsys_perf_refuse(c);
+		return bpfsys_perf_update(c, &m);
 	r = bpfsys_key_in(&m, c->attr.key, &key);
 	if (r)
 		return r;
@@ -289,6 +289,8 @@ long bpfsys_map_delete_elem(struct bpfsys_call *c)
 	if (r)
 		return r;
 	r = bpfsys_kernel_errno(uxdp_map_delete_elem(m.map, key));
+	if (!r && m.info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		bpfsys_perf_deleted(m.info.id, *(uint32_t *)key);
 	free(key);
 	return r;
 }

@@ -12,6 +12,9 @@
  * epoll_pwait/pwait2) first lets the rings of the set that are empty stop
  * being ready, as the kernel's re-poll drops them from its ready list.
  *
+ * A BPF output perf event bound to a uxdp perf ring (perf.c) is served the
+ * same way, its ring's eventfd standing in for it.
+ *
  * Registrations are remembered per (epoll fd, fd); closing the epoll fd (as
  * ring_buffer__free() does, without EPOLL_CTL_DEL) drops its stand-ins and,
  * with the last user of a ring, its waker thread.  The library's own calls
@@ -171,30 +174,48 @@ static int ctl(int epfd, int op, int fd, struct bpfsys_ring *r, struct epoll_eve
 
 /* ---- the interposed calls ---- */
 
+/* Whether (epfd, fd) has a stand-in registered (an event unbound since stays ours). */
+static bool registered(int epfd, int fd)
+{
+	bool r;
+
+	if (!__atomic_load_n(&n_regs, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&lock);
+	r = reg_find(epfd, fd) != NULL;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
 BPFSYS_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-	struct bpfsys_map m;
-	struct bpfsys_ring *r = NULL;
+	struct bpfsys_map m = { 0 };
+	struct bpfsys_ring *r = NULL, *perf = NULL;
 	int err = 0;
 
 	if (!real_epoll_ctl)
 		resolve_epoll();
 	/*
 	 * What the kernel checks before it asks the file to poll (the event
-	 * copied in, both fds open) goes to the kernel; then, for a map,
-	 * the checks that follow: epfd must be another file, and an epoll one
-	 * (asked of the kernel with the stand-in), and op valid.
+	 * copied in, both fds open) goes to the kernel; then, for a map or a
+	 * perf event bound to a uxdp ring (perf.c), the checks that follow:
+	 * epfd must be another file, and an epoll one (asked of the kernel
+	 * with the stand-in), and op valid.
 	 */
-	if ((op != EPOLL_CTL_DEL && !ev) || fcntl(epfd, F_GETFD) < 0 ||
-	    bpfsys_fd_map(fd, &m) != 1)
+	if ((op != EPOLL_CTL_DEL && !ev) || fcntl(epfd, F_GETFD) < 0)
+		return real_epoll_ctl(epfd, op, fd, ev);
+	perf = bpfsys_perf_ring(fd);
+	if (!perf && !(op != EPOLL_CTL_ADD && registered(epfd, fd)) && bpfsys_fd_map(fd, &m) != 1)
 		return real_epoll_ctl(epfd, op, fd, ev);
 	if (fd == epfd || (op != EPOLL_CTL_ADD && op != EPOLL_CTL_DEL && op != EPOLL_CTL_MOD)) {
 		errno = EINVAL;
 		return -1;
 	}
 	pthread_mutex_lock(&lock);
-	if (m.info.type == BPF_MAP_TYPE_RINGBUF)
-		r = bpfsys_ring_of(m.map, &err);
+	if (perf)
+		r = perf;
+	else if (m.map && m.info.type == BPF_MAP_TYPE_RINGBUF)
+		r = bpfsys_ring_of(m.map, -1, &err);
 	if (!err)
 		err = ctl(epfd, op, fd, r, ev);
 	pthread_mutex_unlock(&lock);
@@ -256,9 +277,10 @@ bool bpfsys_epoll_in_use(void)
 	return __atomic_load_n(&n_regs, __ATOMIC_RELAXED) != 0;
 }
 
-/* Closing an epoll fd ends its registrations (their stand-ins too). */
+/* Closing an epoll fd ends its registrations (their stand-ins too); a perf event unbinds. */
 BPFSYS_EXPORT int close(int fd)
 {
+	bpfsys_perf_closed(fd);
 	if (__atomic_load_n(&n_regs, __ATOMIC_RELAXED)) {
 		struct reg **pp = &regs;
 

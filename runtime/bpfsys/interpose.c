@@ -2,7 +2,8 @@
 /*
  * interpose.c - where the calls come in: libc's syscall() (libbpf's bpf(2)
  * path) and readlink() (bpftool tells a map fd from a program fd by its
- * /proc/self/fd link, "anon_inode:bpf-map").  Everything that is not bpf(2)
+ * /proc/self/fd link, "anon_inode:bpf-map"); perf_event_open(2) is the
+ * kernel's, its BPF output events remembered (perf.c).  Everything that is not bpf(2)
  * goes to the real libc untouched.
  */
 #define _GNU_SOURCE
@@ -163,6 +164,13 @@ BPFSYS_EXPORT long syscall(long nr, ...)
 			errno = (int)-r;
 			return -1;
 		}
+		return r;
+	}
+	if (nr == __NR_perf_event_open) {
+		long r = bpfsys_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+		if (r >= 0)
+			bpfsys_perf_opened((int)r, (const void *)a[0]);
 		return r;
 	}
 	return bpfsys_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

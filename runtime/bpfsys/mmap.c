@@ -21,7 +21,8 @@
  * offset o is the segment at that offset + o.  Other uxdp map types are
  * refused with the kernel's errno (524 ENOTSUPP for a type that cannot be
  * mapped, EINVAL for an array without BPF_F_MMAPABLE).  Every other mmap()
- * goes to libc untouched.
+ * goes to libc untouched, but for a BPF output perf event's (perf.c), which
+ * the kernel maps and perf.c remembers.
  *
  * The runtime linked into this library maps segments itself: the library is
  * linked with --wrap=mmap, so its own calls reach __wrap_mmap (libc's mmap),
@@ -212,6 +213,8 @@ static void *bpfsys_mmap(void *addr, size_t len, int prot, int flags, int fd, of
 {
 	struct bpfsys_map m;
 
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && bpfsys_perf_is_event(fd))
+		return bpfsys_perf_mmap(addr, len, prot, flags, fd, off);
 	if (fd < 0 || (flags & MAP_ANONYMOUS) || len == 0 || off % sysconf(_SC_PAGESIZE) ||
 	    bpfsys_fd_map(fd, &m) != 1)
 		return real_mmap(addr, len, prot, flags, fd, off);

@@ -14,7 +14,10 @@
  * first (an empty ring stops being ready): a program polling
  * ring_buffer__epoll_fd() itself sleeps until a record comes.
  *
- * Nothing is done, beyond two loads, in a process that never met a uxdp
+ * A perf event bound to a uxdp perf ring (perf.c) waits on its ring's
+ * stand-in the same way, and reports POLLIN alone, as perf_poll() does.
+ *
+ * Nothing is done, beyond three loads, in a process that never met a uxdp
  * map fd.
  */
 #define _GNU_SOURCE
@@ -28,17 +31,18 @@
 
 #include "bpfsys.h"
 
-enum kind { PLAIN, RINGBUF, ERROR };
+enum kind { PLAIN, RINGBUF, PERF, ERROR };
 
 static bool maybe_ours(void)
 {
-	return bpfsys_fd_maps_seen() || bpfsys_epoll_in_use();
+	return bpfsys_fd_maps_seen() || bpfsys_epoll_in_use() || bpfsys_perf_any();
 }
 
 /* The kind of fd, and its stand-in in *fd; epoll fds are prepared. */
 static int prepare_fd(int *fd, enum kind *k)
 {
 	struct bpfsys_map m;
+	struct bpfsys_ring *r;
 	int s;
 
 	*k = PLAIN;
@@ -46,6 +50,15 @@ static int prepare_fd(int *fd, enum kind *k)
 		return 0;
 	if (bpfsys_epoll_in_use())
 		bpfsys_epoll_before_wait(*fd);
+	r = bpfsys_perf_ring(*fd);
+	if (r) {
+		s = bpfsys_ring_poll_fd(r);
+		if (s < 0)
+			return s;
+		*k = PERF;
+		*fd = s;
+		return 0;
+	}
 	if (!bpfsys_fd_maps_seen() || bpfsys_fd_map(*fd, &m) != 1)
 		return 0;
 	s = bpfsys_poll_stand_in(&m);
@@ -80,7 +93,7 @@ static int prepare_poll(const struct pollfd *fds, nfds_t n, struct pollfd **copy
 			return err;
 		}
 		if ((*kinds)[i] != PLAIN)
-			(*copy)[i].events = (*kinds)[i] == RINGBUF ? POLLIN : 0;
+			(*copy)[i].events = (*kinds)[i] == ERROR ? 0 : POLLIN;
 	}
 	return 0;
 }
@@ -98,6 +111,8 @@ static int finish_poll(struct pollfd *fds, nfds_t n, const struct pollfd *copy,
 
 		if (kinds[i] == RINGBUF)
 			ev = ev & POLLIN ? (short)((POLLIN | POLLRDNORM) & fds[i].events) : 0;
+		else if (kinds[i] == PERF) /* perf_poll(): EPOLLIN alone */
+			ev = ev & POLLIN ? (short)(POLLIN & fds[i].events) : 0;
 		else if (kinds[i] == ERROR)
 			ev = POLLERR;
 		fds[i].revents = ev;
@@ -224,7 +239,7 @@ static int prepare_select(struct sel *s, int nfds, fd_set *r, fd_set *w, fd_set 
 		if (sfd >= FD_SETSIZE)
 			return -EINVAL;
 		s->stand_in[fd] = sfd;
-		if (s->kind[fd] == RINGBUF) {
+		if (s->kind[fd] == RINGBUF || s->kind[fd] == PERF) {
 			wr = ex = false;
 		} else if (s->kind[fd] == ERROR) {
 			ex = false;

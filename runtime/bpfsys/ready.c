@@ -28,6 +28,13 @@
  * consumer that keeps up sleeps until the next record, as with the kernel.
  * A uxdp map of another type polls as the kernel's: EPOLLERR, from a
  * stand-in that always reports it (bpfsys_error_stand_in()).
+ *
+ * The ring of a perf event array index bound to a perf event (perf.c) is
+ * waited for the same way (its producers wake as a ring buffer's do,
+ * runtime/maps/perfring.c).  The kernel's perf event is readable once per
+ * wakeup (its poll clears the flag) where this one is readable while the
+ * ring has data: the same for a consumer that reads what it is woken for,
+ * as libbpf's does (it reads a ring up to its head).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +50,7 @@
 struct bpfsys_ring {
 	struct bpfsys_ring *next;
 	struct uxdp_map *map; /* fdmap.c's handle, kept for the process's life */
+	int64_t idx;	      /* a perf event array's ring (perf.c); -1: a ring buffer */
 	int efd;	      /* readable while the ring is ready */
 	bool ready;	      /* efd was written since it was last drained */
 	unsigned int users;   /* epoll registrations */
@@ -54,12 +62,52 @@ struct bpfsys_ring {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bpfsys_ring *rings;
 
-/* ---- readiness ---- */
+/* ---- the ring's side: a ring buffer, or a perf event array's ring ---- */
 
 static bool has_data(struct bpfsys_ring *r)
 {
+	if (r->idx >= 0)
+		return uxdp_perf_has_data(r->map, (uint32_t)r->idx);
 	return uxdp_ringbuf_query(r->map, BPF_RB_AVAIL_DATA) != 0;
 }
+
+static void ring_kick(struct bpfsys_ring *r)
+{
+	if (r->idx >= 0)
+		uxdp_perf_kick(r->map, (uint32_t)r->idx);
+	else
+		ring_kick(r);
+}
+
+static int ring_waiter(struct bpfsys_ring *r, bool join)
+{
+	if (r->idx >= 0)
+		return uxdp_perf_waiter(r->map, (uint32_t)r->idx, join);
+	return uxdp_ringbuf_waiter(r->map, join);
+}
+
+static uint32_t ring_wakeups(struct bpfsys_ring *r)
+{
+	if (r->idx >= 0)
+		return uxdp_perf_wakeups(r->map, (uint32_t)r->idx);
+	return uxdp_ringbuf_wakeups(r->map);
+}
+
+static void ring_wait(struct bpfsys_ring *r, uint32_t seen, int timeout_ms)
+{
+	if (r->idx >= 0)
+		uxdp_perf_wait(r->map, (uint32_t)r->idx, seen, timeout_ms);
+	else
+		uxdp_ringbuf_wait(r->map, seen, timeout_ms);
+}
+
+/* Perf records are published whole: none is left busy by a dead producer. */
+static bool ring_unstick(struct bpfsys_ring *r)
+{
+	return r->idx < 0 && uxdp_ringbuf_unstick(r->map);
+}
+
+/* ---- readiness ---- */
 
 static void make_ready(struct bpfsys_ring *r)
 {
@@ -78,7 +126,7 @@ static void make_ready(struct bpfsys_ring *r)
 static void make_ready_and_tell(struct bpfsys_ring *r)
 {
 	make_ready(r);
-	uxdp_ringbuf_kick(r->map);
+	ring_kick(r);
 }
 
 /* Empty: drain, then look again, so that a wakeup in between is kept. */
@@ -125,13 +173,12 @@ static void *waker(void *p)
 		bool ready = __atomic_load_n(&r->ready, __ATOMIC_RELAXED);
 		uint32_t now;
 
-		uxdp_ringbuf_wait(r->map, a.seen,
-				  ready ? backoff_ms : a.settle ? 10 : IDLE_WAIT_MS);
+		ring_wait(r, a.seen, ready ? backoff_ms : a.settle ? 10 : IDLE_WAIT_MS);
 		/* Nothing wakes for records behind one whose reserver died. */
-		if ((uxdp_ringbuf_unstick(r->map) || a.settle) && has_data(r))
+		if ((ring_unstick(r) || a.settle) && has_data(r))
 			make_ready(r);
 		a.settle = false;
-		now = uxdp_ringbuf_wakeups(r->map);
+		now = ring_wakeups(r);
 		if (now != a.seen) {
 			a.seen = now;
 			backoff_ms = 1;
@@ -158,8 +205,8 @@ static int start_waker(struct bpfsys_ring *r)
 	if (!a)
 		return -ENOMEM;
 	a->ring = r;
-	a->settle = uxdp_ringbuf_waiter(r->map, true) != 0;
-	a->seen = uxdp_ringbuf_wakeups(r->map);
+	a->settle = ring_waiter(r, true) != 0;
+	a->seen = ring_wakeups(r);
 	r->stop = false;
 	/* Signals are the program's: its handlers never run on our thread. */
 	sigfillset(&all);
@@ -167,7 +214,7 @@ static int start_waker(struct bpfsys_ring *r)
 	err = pthread_create(&r->thread, NULL, waker, a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
-		uxdp_ringbuf_waiter(r->map, false);
+		ring_waiter(r, false);
 		free(a);
 		return -err;
 	}
@@ -180,9 +227,9 @@ static void stop_waker(struct bpfsys_ring *r)
 	if (!r->running)
 		return;
 	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
-	uxdp_ringbuf_kick(r->map);
+	ring_kick(r);
 	pthread_join(r->thread, NULL);
-	uxdp_ringbuf_waiter(r->map, false);
+	ring_waiter(r, false);
 	r->running = false;
 }
 
@@ -201,13 +248,13 @@ __attribute__((constructor)) static void register_fork(void)
 
 /* ---- the interface ---- */
 
-struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int *err)
+struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int64_t idx, int *err)
 {
 	struct bpfsys_ring *r;
 
 	pthread_mutex_lock(&lock);
 	for (r = rings; r; r = r->next)
-		if (r->map == map)
+		if (r->map == map && r->idx == idx)
 			goto out;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -222,6 +269,7 @@ struct bpfsys_ring *bpfsys_ring_of(struct uxdp_map *map, int *err)
 		goto out;
 	}
 	r->map = map;
+	r->idx = idx;
 	r->next = rings;
 	rings = r;
 out:
@@ -280,6 +328,25 @@ int bpfsys_error_stand_in(void)
 	return p[1];
 }
 
+/* The eventfd poll()/select() wait on for r: readable now iff r has data. */
+int bpfsys_ring_poll_fd(struct bpfsys_ring *r)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&lock);
+	if (!r->running)
+		err = start_waker(r);
+	r->polled = !err;
+	pthread_mutex_unlock(&lock);
+	if (err)
+		return err;
+	if (has_data(r))
+		make_ready_and_tell(r);
+	else
+		drain_if_empty(r);
+	return r->efd;
+}
+
 /*
  * poll() asks a kernel map's file each time: a ring buffer is readable iff
  * it has data; a map without poll reports EPOLLERR.
@@ -297,19 +364,6 @@ int bpfsys_poll_stand_in(const struct bpfsys_map *m)
 		pthread_mutex_unlock(&lock);
 		return error_fd;
 	}
-	r = bpfsys_ring_of(m->map, &err);
-	if (!r)
-		return err;
-	pthread_mutex_lock(&lock);
-	if (!r->running)
-		err = start_waker(r);
-	r->polled = !err;
-	pthread_mutex_unlock(&lock);
-	if (err)
-		return err;
-	if (has_data(r))
-		make_ready_and_tell(r);
-	else
-		drain_if_empty(r);
-	return r->efd;
+	r = bpfsys_ring_of(m->map, -1, &err);
+	return r ? bpfsys_ring_poll_fd(r) : err;
 }

@@ -16,8 +16,10 @@
  * Records, as perf_output_sample() writes them for a BPF output event
  * (sample_type PERF_SAMPLE_RAW): a struct perf_event_header
  * {PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, size}, a u32 raw size, the
- * data (then the packet bytes of BPF_F_CTXLEN_MASK) and zeros up to 8; the
- * raw size counts the zeros (round_up(n + 4, 8) - 4), as the kernel's does.
+ * data (then the packet bytes of BPF_F_CTXLEN_MASK), then padding up to 8
+ * that is skipped, not written (what the ring held there shows, as with the
+ * kernel's __output_skip(); a ring is zeroed when bound, as the kernel's
+ * fresh pages are); the raw size counts the padding (round_up(n + 4, 8) - 4).
  * The free space is the kernel's (CIRC_SPACE: one byte short of the ring).
  * A record that does not fit is lost (-ENOSPC), and the losses are reported
  * as the kernel does: a PERF_RECORD_LOST {id, count} written just before
@@ -141,7 +143,6 @@ struct sample {
 /* The kernel's perf_output_begin() and perf_output_sample(), lock held. */
 static int put_record(struct perf_page *p, uint64_t ring, const struct sample *s, uint64_t *at)
 {
-	static const uint8_t zeros[8];
 	uint64_t head = __atomic_load_n(&p->user.data_head, __ATOMIC_RELAXED);
 	uint64_t tail = __atomic_load_n(&p->user.data_tail, __ATOMIC_ACQUIRE);
 	uint64_t lost = p->lost_pending, need = SAMPLE_HDR + s->raw + (lost ? LOST_REC : 0);
@@ -174,8 +175,6 @@ static int put_record(struct perf_page *p, uint64_t ring, const struct sample *s
 	ring_write(buf, ring, head, &hdr, SAMPLE_HDR);
 	ring_write(buf, ring, head + SAMPLE_HDR, s->data, s->size);
 	ring_write(buf, ring, head + SAMPLE_HDR + s->size, s->pkt, s->pkt_len);
-	ring_write(buf, ring, head + SAMPLE_HDR + s->size + s->pkt_len, zeros,
-		   s->raw - s->size - s->pkt_len);
 	__atomic_store_n(&p->user.data_head, head + SAMPLE_HDR + s->raw, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -228,9 +227,10 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 	return err;
 }
 
-/* Empty the ring and give it data_size bytes (0: none), lock held. */
+/* Empty the ring, zeroed, and give it data_size bytes (0: none), lock held. */
 static void reset(struct perf_page *p, uint64_t data_size, uint64_t id)
 {
+	memset(ring_data(p), 0, data_size);
 	__atomic_store_n(&p->user.data_size, data_size, __ATOMIC_RELAXED);
 	p->user.data_offset = page_size();
 	p->user.size = offsetof(struct perf_event_mmap_page, __reserved);

@@ -37,12 +37,6 @@ struct {
 	__type(value, __u32);
 } other SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} perf SEC(".maps");
-
 struct rec {
 	__u64 seq;
 	__u64 ns; /* bpf_ktime_get_ns(): the consumer measures its wakeup latency */

@@ -16,7 +16,6 @@
  *   rb_consumer bad RB_ID OTHER_ID MM_ID PLAIN_ID  bad mmap()s and epoll_ctl()s,
  *       one "step: result" line each (rb_expected.txt is the kernel's
  *       output), and rb.bpf.c's BPF_F_MMAPABLE array read through mmap.
- *   rb_consumer perf ID            perf_buffer__new() on map ID.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -345,20 +344,6 @@ static int bad(uint32_t rb_id, uint32_t other_id, uint32_t mm_id, uint32_t plain
 	return 0;
 }
 
-static void on_sample(void *ctx, int cpu, void *data, __u32 size)
-{
-}
-
-static int perf(uint32_t id)
-{
-	int fd = bpf_map_get_fd_by_id(id);
-	struct perf_buffer *pb = perf_buffer__new(fd, 8, on_sample, NULL, NULL, NULL);
-
-	printf("perf_buffer__new: %s\n", pb ? "ok" : strerrorname_np(errno));
-	perf_buffer__free(pb);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "outer"))) &&
@@ -367,8 +352,6 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "bad"))
 		return bad((uint32_t)atol(argv[2]), (uint32_t)atol(argv[3]), (uint32_t)atol(argv[4]),
 			   (uint32_t)atol(argv[5]));
-	if (argc == 3 && !strcmp(argv[1], "perf"))
-		return perf((uint32_t)atol(argv[2]));
-	fprintf(stderr, "usage: rb_consumer consume ID COUNT [outer] | bad RB_ID OTHER_ID MM_ID PLAIN_ID | perf ID\n");
+	fprintf(stderr, "usage: rb_consumer consume ID COUNT [outer] | bad RB_ID OTHER_ID MM_ID PLAIN_ID\n");
 	return 2;
 }
