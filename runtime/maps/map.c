@@ -400,7 +400,8 @@ static struct uxdp_shm_hdr *header_for(const char *inst, const struct uxdp_map_d
 	t->def_flags = def->flags & UXDP_MAP_DEF_SPIN_LOCK;
 	t->spin_lock_off = def->spin_lock_off;
 	t->stride = (uint32_t)uxdp_round_up(def->value_size, 8);
-	t->ring_size = def->perf_ring_size ? def->perf_ring_size : 65536;
+	/* Room for a libbpf perf buffer of up to 256 pages; untouched pages cost nothing. */
+	t->ring_size = def->perf_ring_size ? def->perf_ring_size : 1u << 20;
 	if (def->inner) {
 		t->inner_type = def->inner->type;
 		t->inner_key_size = def->inner->key_size;

@@ -9,9 +9,10 @@
  * A ring is a header page (a struct perf_event_mmap_page: data_head,
  * data_tail, data_offset and data_size at the kernel's offsets, our own
  * words in the area the kernel reserves) and its data, up to the map's perf
- * ring size.  data_size, set when a ring is bound or enabled, is the part in
- * use: a consumer chooses the size of its ring (perf_buffer__new()'s
- * page_cnt), as with the kernel, up to that capacity.
+ * ring size (1 MiB unless the map says).  data_size, set when a ring is
+ * bound or enabled, is the part in use: a consumer chooses the size of its
+ * ring (perf_buffer__new()'s page_cnt), as with the kernel, up to that
+ * capacity; the segment is sparse, so pages no ring uses cost nothing.
  *
  * Records, as perf_output_sample() writes them for a BPF output event
  * (sample_type PERF_SAMPLE_RAW): a struct perf_event_header
@@ -241,14 +242,22 @@ static void reset(struct perf_page *p, uint64_t data_size, uint64_t id)
 	__atomic_store_n(&p->user.data_head, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * A plain update (uxdpctl perf read) enables a ring that has no size: 64
+ * KiB of it at most, so that the pages beyond, which only a perf buffer
+ * asking for them would use, stay untouched (a sparse segment).
+ */
+#define ENABLE_SIZE (64u << 10)
+
 void uxdp_perf_ring_enable(struct uxdp_map *m, uint32_t idx)
 {
 	struct perf_page *p = ring_page(m, idx);
+	uint64_t cap = m->hdr->ring_size;
 
 	if (used_size(m, p) || uxdp_rlock_acquire(m->inst, &p->lock) < 0)
 		return;
 	if (!used_size(m, p))
-		reset(p, m->hdr->ring_size, 0);
+		reset(p, cap < ENABLE_SIZE ? cap : ENABLE_SIZE, 0);
 	uxdp_rlock_release(&p->lock);
 }
 

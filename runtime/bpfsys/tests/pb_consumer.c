@@ -241,12 +241,12 @@ static void bad_updates(int map, size_t page)
 		munmap(m, 5 * page);
 	close(fd);
 	fd = open_event(PERF_COUNT_SW_BPF_OUTPUT, 0);
-	m = try_mmap("mmap 1 + 32 pages", fd, 33 * page, 0);
+	m = try_mmap("mmap 1 + 512 pages", fd, 513 * page, 0);
 	printf("differs: ");
-	say("update with a 32-page event", bpf_map_update_elem(map, &k, &fd, BPF_ANY));
+	say("update with a 512-page event", bpf_map_update_elem(map, &k, &fd, BPF_ANY));
 	bpf_map_delete_elem(map, &k);
 	if (m)
-		munmap(m, 33 * page);
+		munmap(m, 513 * page);
 	close(fd);
 	close(p[0]);
 	close(p[1]);

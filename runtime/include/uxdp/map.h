@@ -91,7 +91,8 @@ struct uxdp_map_def {
 	uint32_t ncpus;        /* per-CPU maps and perf rings: 0 means online CPUs */
 	uint32_t flags;        /* UXDP_MAP_DEF_* */
 	uint32_t spin_lock_off; /* with UXDP_MAP_DEF_SPIN_LOCK (BTF tells the compiler) */
-	uint32_t perf_ring_size; /* perf_event_array: bytes per ring, power of 2; 0: 64 KiB */
+	uint32_t perf_ring_size; /* perf_event_array: bytes per ring at most, power of 2; 0: 1 MiB
+				    (a ring enabled by a plain update uses up to 64 KiB of it) */
 	const struct uxdp_map_def *inner; /* map-in-map: the inner map template */
 	/*
 	 * BTF of the key and value (object_format.h: a blob with only their
