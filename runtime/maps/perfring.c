@@ -90,14 +90,20 @@ static size_t page_size(void)
 	return page;
 }
 
+/* Pages are a power of two: no division on the output path. */
+static uint64_t round_page(uint64_t v)
+{
+	return (v + page_size() - 1) & ~((uint64_t)page_size() - 1);
+}
+
 uint64_t uxdp_perf_rings_off(const struct uxdp_shm_hdr *h)
 {
-	return uxdp_round_up(h->aux_off + (uint64_t)h->max_entries * 4, page_size());
+	return round_page(h->aux_off + (uint64_t)h->max_entries * 4);
 }
 
 uint64_t uxdp_perf_ring_span(const struct uxdp_shm_hdr *h)
 {
-	return page_size() + uxdp_round_up(h->ring_size, page_size());
+	return page_size() + round_page(h->ring_size);
 }
 
 static struct perf_page *ring_page(const struct uxdp_map *m, uint32_t idx)
@@ -217,7 +223,7 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 	/* A perf record's size is a u16: the kernel never makes a bigger one. */
 	if (size + pkt_len > UINT16_MAX - SAMPLE_HDR - 8)
 		return -E2BIG;
-	s.raw = uxdp_round_up(size + pkt_len + 4, 8) - 4;
+	s.raw = ((size + pkt_len + 4 + 7) & ~7ull) - 4;
 	p = ring_page(map, (uint32_t)idx);
 	if (uxdp_rlock_acquire(map->inst, &p->lock) < 0)
 		return -EBUSY;
