@@ -248,6 +248,14 @@ static void bad_updates(int map, size_t page)
 	if (m)
 		munmap(m, 513 * page);
 	close(fd);
+	fd = open_event(PERF_COUNT_SW_BPF_OUTPUT, 0);
+	m = try_mmap("mmap another 1 + 2 pages", fd, 3 * page, 0);
+	say("update with it", bpf_map_update_elem(map, &k, &fd, BPF_ANY));
+	if (m)
+		munmap(m, 3 * page);
+	close(fd);
+	printf("differs: ");
+	say("delete after the event's close", bpf_map_delete_elem(map, &k));
 	close(p[0]);
 	close(p[1]);
 }
