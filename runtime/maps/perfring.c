@@ -116,6 +116,18 @@ static uint8_t *ring_data(struct perf_page *p)
 	return (uint8_t *)p + page_size();
 }
 
+/*
+ * data_size of a ring bound to an event not mapped yet: no ring (records
+ * are dropped uncounted, as for a kernel event without a buffer), and not
+ * 0, so that a plain update does not give it one (uxdp_perf_ring_enable()).
+ */
+#define NO_RING 3
+
+static uint64_t size_word(struct perf_page *p)
+{
+	return __atomic_load_n(&p->user.data_size, __ATOMIC_RELAXED);
+}
+
 /* The size in use, if sane (the consumer can write it): 0 when none. */
 static uint64_t used_size(const struct uxdp_map *m, struct perf_page *p)
 {
@@ -237,7 +249,8 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 /* Empty the ring, zeroed, and give it data_size bytes (0: none), lock held. */
 static void reset(struct perf_page *p, uint64_t data_size, uint64_t id)
 {
-	memset(ring_data(p), 0, data_size);
+	if (data_size != NO_RING)
+		memset(ring_data(p), 0, data_size);
 	__atomic_store_n(&p->user.data_size, data_size, __ATOMIC_RELAXED);
 	p->user.data_offset = page_size();
 	p->user.size = offsetof(struct perf_event_mmap_page, __reserved);
@@ -260,9 +273,9 @@ void uxdp_perf_ring_enable(struct uxdp_map *m, uint32_t idx)
 	struct perf_page *p = ring_page(m, idx);
 	uint64_t cap = m->hdr->ring_size;
 
-	if (used_size(m, p) || uxdp_rlock_acquire(m->inst, &p->lock) < 0)
+	if (size_word(p) || uxdp_rlock_acquire(m->inst, &p->lock) < 0)
 		return;
-	if (!used_size(m, p))
+	if (!size_word(p))
 		reset(p, cap < ENABLE_SIZE ? cap : ENABLE_SIZE, 0);
 	uxdp_rlock_release(&p->lock);
 }
@@ -280,7 +293,7 @@ int uxdp_perf_bind(struct uxdp_map *map, uint32_t idx, uint64_t data_size, uint6
 	p = ring_page(map, idx);
 	if (uxdp_rlock_acquire(map->inst, &p->lock) < 0)
 		return -EBUSY;
-	reset(p, data_size, id);
+	reset(p, data_size ? data_size : NO_RING, id);
 	uxdp_rlock_release(&p->lock);
 	return 0;
 }

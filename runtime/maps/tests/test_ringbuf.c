@@ -270,6 +270,13 @@ static void test_perf(void)
 		CHECK_EQ(uxdp_perf_consume(m, 1, check_tail, &s), 1);
 		CHECK_EQ(uxdp_perf_lost(m, 1), 1);
 		CHECK(l.capacity == 256 && l.off % l.page == 0);
+		/* bound before its event is mapped: no ring, records dropped uncounted */
+		CHECK_EQ(uxdp_perf_bind(m, 1, 0, 5), 0);
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &one, BPF_ANY), 0);
+		CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), -ENOSPC);
+		CHECK_EQ(uxdp_perf_lost(m, 1), 0);
+		CHECK_EQ(uxdp_perf_bind(m, 1, 256, 5), 0);
+		CHECK_EQ(uxdp_perf_output(m, 1, rec, 8, NULL, 0), 0);
 		CHECK_EQ(uxdp_perf_bind(m, 1, 512, 5), -EINVAL); /* over the capacity */
 		CHECK_EQ(uxdp_perf_bind(m, 1, 96, 5), -EINVAL);  /* not a power of two */
 	}
