@@ -87,10 +87,12 @@ bool bpfsys_perf_any(void)
 
 /* ---- perf_event_open ---- */
 
+static void unbind(struct pev *e);
+
 void bpfsys_perf_opened(int fd, const void *uattr)
 {
 	struct perf_event_attr a = { 0 };
-	struct pev *e;
+	struct pev *e, **pp;
 
 	/* The kernel read the attr: its first fields are there. */
 	memcpy(&a, uattr, offsetof(struct perf_event_attr, sample_period));
@@ -101,9 +103,13 @@ void bpfsys_perf_opened(int fd, const void *uattr)
 		return; /* then it is a kernel event only: a bind says so */
 	*e = (struct pev){ .fd = fd, .seg_fd = -1 };
 	pthread_mutex_lock(&lock);
-	if (find(fd)) /* a stale entry: the fd was closed behind our back */
-		free(e);
-	else {
+	pp = find(fd);
+	if (pp) { /* the fd was closed behind our back (dup2, close_range): a new event */
+		unbind(*pp);
+		e->next = (*pp)->next;
+		free(*pp);
+		*pp = e;
+	} else {
 		e->next = pevs;
 		pevs = e;
 		__atomic_add_fetch(&n_pevs, 1, __ATOMIC_RELAXED);
