@@ -173,12 +173,18 @@ static void unbind_slot(uint32_t map_id, uint32_t idx)
 			unbind(e);
 }
 
-/* What the kernel answers for an fd that is not a BPF output event of ours. */
-static long not_ours(int fd)
+static bool is_perf_file(int fd)
 {
 	char target[64];
 
-	if (bpfsys_fd_target(fd, target, sizeof(target)) || strcmp(target, "anon_inode:[perf_event]"))
+	return !bpfsys_fd_target(fd, target, sizeof(target)) &&
+	       !strcmp(target, "anon_inode:[perf_event]");
+}
+
+/* What the kernel answers for an fd that is not a BPF output event of ours. */
+static long not_ours(int fd)
+{
+	if (!is_perf_file(fd))
 		return -EBADF;
 	bpfsys_say_once(BPF_MAP_UPDATE_ELEM, "a uxdp perf event array takes BPF output perf events "
 				"(PERF_COUNT_SW_BPF_OUTPUT) opened in this process, as "
@@ -227,6 +233,14 @@ long bpfsys_perf_update(struct bpfsys_call *c, struct bpfsys_map *m)
 		return -E2BIG;
 	pthread_mutex_lock(&lock);
 	pp = find((int)fd);
+	if (pp && !is_perf_file((int)fd)) { /* closed behind our back, the number reused */
+		e = *pp;
+		unbind(e);
+		*pp = e->next;
+		free(e);
+		__atomic_sub_fetch(&n_pevs, 1, __ATOMIC_RELAXED);
+		pp = NULL;
+	}
 	if (!pp) {
 		pthread_mutex_unlock(&lock);
 		return not_ours((int)fd);
