@@ -304,8 +304,10 @@ void *bpfsys_perf_mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	pthread_mutex_lock(&lock);
 	pp = find(fd);
 	if (pp) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
 		(*pp)->addr = p;
-		(*pp)->len = len;
+		(*pp)->len = (len + page - 1) / page * page; /* the kernel's vma size */
 		(*pp)->writable = prot & PROT_WRITE;
 		if ((*pp)->map)
 			err = attach(*pp);
