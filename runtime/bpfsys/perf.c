@@ -48,12 +48,12 @@
 struct pev {
 	struct pev *next;
 	int fd;
-	uint8_t *addr;	 /* the consumer's mapping of it (NULL: none) */
+	uint8_t *addr; /* the consumer's mapping of it (NULL: none) */
 	size_t len;
-	bool writable;	 /* mapped PROT_WRITE: not the kernel's overwrite mode */
+	bool writable;	      /* mapped PROT_WRITE: not the kernel's overwrite mode */
 	struct uxdp_map *map; /* bound: fdmap.c's handle (kept for the process's life) */
 	uint32_t map_id, idx;
-	int seg_fd;	 /* bound: the map's segment, read-write, for mappings */
+	int seg_fd; /* bound: the map's segment, read-write, for mappings */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,7 +91,7 @@ static void unbind(struct pev *e);
 
 void bpfsys_perf_opened(int fd, const void *uattr)
 {
-	struct perf_event_attr a = { 0 };
+	struct perf_event_attr a = {0};
 	struct pev *e, **pp;
 
 	/* The kernel read the attr: its first fields are there. */
@@ -101,7 +101,7 @@ void bpfsys_perf_opened(int fd, const void *uattr)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return; /* then it is a kernel event only: a bind says so */
-	*e = (struct pev){ .fd = fd, .seg_fd = -1 };
+	*e = (struct pev){.fd = fd, .seg_fd = -1};
 	pthread_mutex_lock(&lock);
 	pp = find(fd);
 	if (pp) { /* the fd was closed behind our back (dup2, close_range): a new event */
@@ -139,15 +139,18 @@ static int attach(struct pev *e)
 	if (!err && size > l.capacity) {
 		char why[200];
 
-		snprintf(why, sizeof(why), "a uxdp perf ring holds at most %llu pages (the map's "
+		snprintf(why, sizeof(why),
+			 "a uxdp perf ring holds at most %llu pages (the map's "
 			 "perf ring size): a perf buffer of %llu pages is not served",
-			 (unsigned long long)(l.capacity / l.page), (unsigned long long)(size / l.page));
+			 (unsigned long long)(l.capacity / l.page),
+			 (unsigned long long)(size / l.page));
 		bpfsys_say_once(BPF_MAP_UPDATE_ELEM, why);
 		return -EINVAL;
 	}
 	if (e->addr && !e->writable) {
-		bpfsys_say_once(BPF_MAP_UPDATE_ELEM, "a perf event mapped read-only (the kernel's "
-					"overwrite mode) is not served on a uxdp perf event array");
+		bpfsys_say_once(BPF_MAP_UPDATE_ELEM,
+				"a perf event mapped read-only (the kernel's "
+				"overwrite mode) is not served on a uxdp perf event array");
 		return -EOPNOTSUPP;
 	}
 	err = err ?: uxdp_perf_bind(e->map, e->idx, size, (uint64_t)e->fd);
@@ -186,9 +189,10 @@ static long not_ours(int fd)
 {
 	if (!is_perf_file(fd))
 		return -EBADF;
-	bpfsys_say_once(BPF_MAP_UPDATE_ELEM, "a uxdp perf event array takes BPF output perf events "
-				"(PERF_COUNT_SW_BPF_OUTPUT) opened in this process, as "
-				"libbpf's perf_buffer__new() opens them; not another perf event");
+	bpfsys_say_once(BPF_MAP_UPDATE_ELEM,
+			"a uxdp perf event array takes BPF output perf events "
+			"(PERF_COUNT_SW_BPF_OUTPUT) opened in this process, as "
+			"libbpf's perf_buffer__new() opens them; not another perf event");
 	return -EOPNOTSUPP;
 }
 
@@ -198,7 +202,7 @@ static long bind(struct bpfsys_map *m, struct pev *e, uint32_t idx, uint32_t val
 
 	if (e->map) {
 		bpfsys_say_once(BPF_MAP_UPDATE_ELEM, "a perf event is bound to one uxdp perf "
-					"event array slot at a time");
+						     "event array slot at a time");
 		return -EOPNOTSUPP;
 	}
 	e->seg_fd = bpfsys_fd_open(m->info.instance, m->info.name, O_RDWR);

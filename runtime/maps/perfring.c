@@ -60,11 +60,11 @@ struct perf_page {
 		struct perf_event_mmap_page user;
 		struct {
 			uint8_t _kernel_fields[256];
-			uint32_t lock;		/* producers' robust lock (rlock.h) */
+			uint32_t lock; /* producers' robust lock (rlock.h) */
 			uint32_t _pad;
-			uint64_t lost_pending;	/* lost since the last PERF_RECORD_LOST */
-			uint64_t lost_total;	/* uxdp_perf_lost() */
-			uint64_t id;		/* the PERF_RECORD_LOST id (the binder's) */
+			uint64_t lost_pending; /* lost since the last PERF_RECORD_LOST */
+			uint64_t lost_total;   /* uxdp_perf_lost() */
+			uint64_t id;	       /* the PERF_RECORD_LOST id (the binder's) */
 			_Alignas(64) uint32_t waiters;
 			_Alignas(64) uint32_t wake_seq;
 		};
@@ -72,10 +72,10 @@ struct perf_page {
 };
 
 _Static_assert(offsetof(struct perf_page, wake_seq) + 4 <=
-		       offsetof(struct perf_event_mmap_page, data_head),
+		   offsetof(struct perf_event_mmap_page, data_head),
 	       "our words stay in the user page's reserved area");
 _Static_assert(offsetof(struct perf_page, _kernel_fields) + 256 >=
-		       offsetof(struct perf_event_mmap_page, __reserved),
+		   offsetof(struct perf_event_mmap_page, __reserved),
 	       "our words start after the user page's fields");
 
 #define SAMPLE_HDR 12 /* struct perf_event_header, u32 raw size */
@@ -108,7 +108,8 @@ uint64_t uxdp_perf_ring_span(const struct uxdp_shm_hdr *h)
 
 static struct perf_page *ring_page(const struct uxdp_map *m, uint32_t idx)
 {
-	return uxdp_off(m, uxdp_perf_rings_off(m->hdr) + (uint64_t)idx * uxdp_perf_ring_span(m->hdr));
+	return uxdp_off(m,
+			uxdp_perf_rings_off(m->hdr) + (uint64_t)idx * uxdp_perf_ring_span(m->hdr));
 }
 
 static uint8_t *ring_data(struct perf_page *p)
@@ -168,7 +169,8 @@ static int put_record(struct perf_page *p, uint64_t ring, const struct sample *s
 	uint8_t *buf = ring_data(p);
 
 	if (!ring)
-		return -ENOSPC; /* bound before it was mapped: the kernel's event without a buffer */
+		return -ENOSPC; /* bound before it was mapped: the kernel's event without a buffer
+				 */
 	if (((tail - (head + 1)) & (ring - 1)) < need) {
 		p->lost_pending = lost + 1;
 		p->lost_total++;
@@ -179,7 +181,7 @@ static int put_record(struct perf_page *p, uint64_t ring, const struct sample *s
 		struct {
 			struct perf_event_header h;
 			uint64_t id, lost;
-		} l = { { PERF_RECORD_LOST, 0, LOST_REC }, p->id, lost };
+		} l = {{PERF_RECORD_LOST, 0, LOST_REC}, p->id, lost};
 
 		ring_write(buf, ring, head, &l, LOST_REC);
 		head += LOST_REC;
@@ -188,8 +190,8 @@ static int put_record(struct perf_page *p, uint64_t ring, const struct sample *s
 	struct {
 		struct perf_event_header h;
 		uint32_t raw;
-	} hdr = { { PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, (uint16_t)(SAMPLE_HDR + s->raw) },
-		  (uint32_t)s->raw };
+	} hdr = {{PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, (uint16_t)(SAMPLE_HDR + s->raw)},
+		 (uint32_t)s->raw};
 
 	ring_write(buf, ring, head, &hdr, SAMPLE_HDR);
 	ring_write(buf, ring, head + SAMPLE_HDR, s->data, s->size);
@@ -219,7 +221,7 @@ int uxdp_perf_output(struct uxdp_map *map, uint64_t flags, const void *data, uin
 		     const void *pkt, uint64_t pkt_len)
 {
 	uint64_t idx = flags & BPF_F_INDEX_MASK, at = 0;
-	struct sample s = { data, pkt, size, pkt_len, 0 };
+	struct sample s = {data, pkt, size, pkt_len, 0};
 	struct perf_page *p;
 	int err;
 
@@ -337,7 +339,9 @@ int uxdp_perf_consume(struct uxdp_map *map, uint32_t idx, uxdp_ringbuf_cb cb, vo
 			break; /* not a record: a scribbled ring is dropped */
 		if (h.type == PERF_RECORD_SAMPLE && h.size >= SAMPLE_HDR) {
 			ring_read(ring_data(p), ring, tail + sizeof(h), &raw, 4);
-			raw = raw < (uint32_t)(h.size - SAMPLE_HDR) ? raw : (uint32_t)(h.size - SAMPLE_HDR);
+			raw = raw < (uint32_t)(h.size - SAMPLE_HDR)
+				  ? raw
+				  : (uint32_t)(h.size - SAMPLE_HDR);
 			ring_read(ring_data(p), ring, tail + SAMPLE_HDR, buf, raw);
 			err = cb(ctx, buf, raw);
 			n++;
@@ -391,8 +395,9 @@ uint32_t uxdp_perf_wakeups(struct uxdp_map *map, uint32_t idx)
 
 int uxdp_perf_wait(struct uxdp_map *map, uint32_t idx, uint32_t seen, int timeout_ms)
 {
-	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
-	long r = futex(&ring_page(map, idx)->wake_seq, FUTEX_WAIT, seen, timeout_ms < 0 ? NULL : &ts);
+	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+	long r =
+	    futex(&ring_page(map, idx)->wake_seq, FUTEX_WAIT, seen, timeout_ms < 0 ? NULL : &ts);
 
 	return r == 0 || errno == EAGAIN ? 0 : -errno;
 }

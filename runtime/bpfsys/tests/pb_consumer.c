@@ -84,7 +84,7 @@ static struct perf_buffer *open_pb(uint32_t id, size_t pages, struct state *s)
 
 static int wait_and_consume(struct perf_buffer *pb, bool outer)
 {
-	struct pollfd p = { .fd = perf_buffer__epoll_fd(pb), .events = POLLIN };
+	struct pollfd p = {.fd = perf_buffer__epoll_fd(pb), .events = POLLIN};
 	int n;
 
 	if (!outer)
@@ -167,12 +167,12 @@ static void say(const char *step, long r)
 static int open_event(uint64_t config, int cpu)
 {
 	struct perf_event_attr a = {
-		.size = sizeof(a),
-		.type = PERF_TYPE_SOFTWARE,
-		.config = config,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-		.wakeup_events = 1,
+	    .size = sizeof(a),
+	    .type = PERF_TYPE_SOFTWARE,
+	    .config = config,
+	    .sample_type = PERF_SAMPLE_RAW,
+	    .sample_period = 1,
+	    .wakeup_events = 1,
 	};
 
 	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -216,7 +216,7 @@ static void bad_updates(int map, size_t page)
 	if (fd < 0 || pipe(p))
 		return;
 	say("update with a pipe", bpf_map_update_elem(map, &k, &p[0], BPF_ANY));
-	say("update with a closed fd", bpf_map_update_elem(map, &k, &(int){ 999 }, BPF_ANY));
+	say("update with a closed fd", bpf_map_update_elem(map, &k, &(int){999}, BPF_ANY));
 	say("update index out of range", bpf_map_update_elem(map, &far, &fd, BPF_ANY));
 	say("update BPF_NOEXIST", bpf_map_update_elem(map, &k, &fd, BPF_NOEXIST));
 	m = try_mmap("mmap 1 + 3 pages", fd, 4 * page, 0);
