@@ -128,6 +128,12 @@ static int remap(struct pev *e, const struct uxdp_perf_layout *l)
 	return p == MAP_FAILED ? -errno : 0;
 }
 
+/* What names this binding in the ring (and its PERF_RECORD_LOST records): pid and fd. */
+static uint64_t binding_id(const struct pev *e)
+{
+	return (uint64_t)getpid() << 32 | (uint32_t)e->fd;
+}
+
 /* The ring gets the consumer's size and pages, if it has mapped the event. */
 static int attach(struct pev *e)
 {
@@ -153,7 +159,7 @@ static int attach(struct pev *e)
 				"overwrite mode) is not served on a uxdp perf event array");
 		return -EOPNOTSUPP;
 	}
-	err = err ?: uxdp_perf_bind(e->map, e->idx, size, (uint64_t)e->fd);
+	err = err ?: uxdp_perf_bind(e->map, e->idx, size, binding_id(e));
 	if (!err && e->addr)
 		err = remap(e, &l);
 	return err;
@@ -283,7 +289,8 @@ void bpfsys_perf_closed(int fd)
 	pp = find(fd);
 	if (pp) {
 		e = *pp;
-		if (e->map)
+		/* Not if another process has bound the slot since. */
+		if (e->map && uxdp_perf_bound_id(e->map, e->idx) == binding_id(e))
 			uxdp_map_delete_elem(e->map, &e->idx);
 		unbind(e);
 		*pp = e->next;

@@ -300,6 +300,13 @@ int uxdp_perf_bind(struct uxdp_map *map, uint32_t idx, uint64_t data_size, uint6
 	return 0;
 }
 
+uint64_t uxdp_perf_bound_id(struct uxdp_map *map, uint32_t idx)
+{
+	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || idx >= map->max_entries)
+		return 0;
+	return __atomic_load_n(&ring_page(map, idx)->id, __ATOMIC_RELAXED);
+}
+
 int uxdp_perf_layout(struct uxdp_map *map, uint32_t idx, struct uxdp_perf_layout *out)
 {
 	if (map->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || idx >= map->max_entries)

@@ -337,6 +337,8 @@ int uxdp_perf_layout(struct uxdp_map *map, uint32_t idx, struct uxdp_perf_layout
  * PERF_RECORD_LOST records carry.  -EINVAL for a bad size.
  */
 int uxdp_perf_bind(struct uxdp_map *map, uint32_t idx, uint64_t data_size, uint64_t id);
+/* The id of ring idx's last bind (0: none). */
+uint64_t uxdp_perf_bound_id(struct uxdp_map *map, uint32_t idx);
 /* Wakeups of ring idx, as uxdp_ringbuf_waiter() and the rest do for a ring buffer. */
 bool uxdp_perf_has_data(struct uxdp_map *map, uint32_t idx);
 int uxdp_perf_waiter(struct uxdp_map *map, uint32_t idx, bool join);
