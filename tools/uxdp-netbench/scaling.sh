@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # scaling.sh [--rounds N] [--seconds S] [--progs "xdp_lb xdp_firewall xdp_acl"]
+#            (also xdp_drop, xdp_tx, xdp_hash_sum: no state, the harness's ceiling)
 #            [--packets N] [--smoke] [--perf DIR]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
@@ -145,11 +146,17 @@ run() { # PROG LCORES -> "Mpps hit% load"
 
 res=$work/results
 for p in $progs; do
-	"$UXDPC" "$SETS/$p.bpf.o" -O3 -o "$work/$p.aot.o" >/dev/null
+	# The realistic-state builds; any other program of the tree (xdp_drop,
+	# xdp_tx: no map in the way, the harness's own ceiling) without state.
+	obj=$SETS/$p.bpf.o
+	[ -f "$obj" ] || obj=$BUILD/tools/uxdp-netbench/$p.bpf.o
+	[ -f "$obj" ] || { echo "scaling.sh: no $p.bpf.o in $SETS or $BUILD/tools/uxdp-netbench" >&2; exit 1; }
+	"$UXDPC" "$obj" -O3 -o "$work/$p.aot.o" >/dev/null
 	case $p in
 	xdp_lb) "$STATE" lb "$work/all.pcap" 16384 >"$work/$p.conf" ;;
 	xdp_firewall) "$STATE" fw "$work/all.pcap" 12288 >"$work/$p.conf" ;;
 	xdp_acl) "$STATE" acl "$work/all.pcap" 12288 >"$work/$p.conf" ;;
+	*) : >"$work/$p.conf" ;;
 	esac
 	for r in $(seq "$rounds"); do
 		for l in 0 0-1; do
