@@ -153,9 +153,9 @@ bool bpfsys_is_percpu(uint32_t type);
 /* A map made by BPF_MAP_CREATE that a loaded program uses: kept at exit. */
 void bpfsys_map_mark_used(const char *name);
 
-/* What a uxdp program or link descriptor stands for (a sealed memfd holding it). */
+/* What a uxdp program descriptor stands for (a sealed memfd holding it). */
 struct bpfsys_prog {
-	char magic[8];			 /* BPFSYS_PROG_MAGIC or BPFSYS_LINK_MAGIC */
+	char magic[8];			 /* BPFSYS_PROG_MAGIC */
 	char instance[UXDP_INSTANCE_LEN];
 	uint32_t id;			 /* the daemon's program id */
 	uint32_t type;			 /* BPF_PROG_TYPE_XDP */
@@ -163,12 +163,16 @@ struct bpfsys_prog {
 	uint8_t tag[8];
 	uint32_t n_maps;
 	uint32_t map_ids[64];
-	uint32_t ifindex;		 /* a link: where it attached the program */
-	int32_t owner;			 /* a link: the pid that detaches it at exit */
-	uint32_t link_id;		 /* a link: the daemon's id of it */
 };
 #define BPFSYS_PROG_MAGIC "uxdpPRG"
-#define BPFSYS_LINK_MAGIC "uxdpLNK"
+
+/* A uxdp link descriptor: the daemon's reference to the link (linkfd.c). */
+struct bpfsys_link {
+	char instance[UXDP_INSTANCE_LEN];
+	uint32_t link_id;
+};
+/* 1 and *l when fd is a uxdp link, 0 when it is something else, -EBADF closed. */
+int bpfsys_link_fd(int fd, struct bpfsys_link *l);
 
 /* A descriptor holding *p (magic set by the caller), O_CLOEXEC; or -errno. */
 int bpfsys_obj_fd_new(const struct bpfsys_prog *p);
@@ -211,11 +215,11 @@ int bpfsys_prog_open_id(uint32_t id);
 /* ---- pin.c, progpin.c: pins on a bpf file system (symbolic links) ---- */
 /* A symbolic link at path (on a bpf file system, else -EPERM) to target. */
 int bpfsys_pin_symlink(const char *target, const char *path);
-/* fd a uxdp program (1), a link (refused: -EOPNOTSUPP, a line), neither (0). */
-int bpfsys_prog_pin_kind(int cmd, int fd);
-/* BPF_OBJ_PIN of the uxdp program fd at path. */
+/* fd a uxdp program or link (1), neither (0), closed (-EBADF). */
+int bpfsys_prog_pin_kind(int fd);
+/* BPF_OBJ_PIN of the uxdp program or link fd at path: held by the daemon until rm. */
 int bpfsys_prog_pin(int cmd, int fd, const char *path);
-/* BPF_OBJ_GET of a program pin: a new fd; -ENOENT if path is none. */
+/* BPF_OBJ_GET of a program or link pin: a new fd; -ENOENT if path is none. */
 int bpfsys_prog_pin_get(int cmd, const char *path);
 long bpfsys_prog_load(struct bpfsys_call *c);
 long bpfsys_prog_bind_map(struct bpfsys_call *c);
@@ -223,16 +227,9 @@ long bpfsys_link_create(struct bpfsys_call *c);
 long bpfsys_link_detach(struct bpfsys_call *c);
 /* linkupd.c: BPF_LINK_UPDATE of a uxdp XDP link. */
 long bpfsys_link_update(struct bpfsys_call *c);
-/* The program link_id runs after this process's last update of it, else made_with. */
-uint32_t bpfsys_link_last_prog(uint32_t link_id, uint32_t made_with);
 /* linkids.c: the link id space, the instance's uxdpd's. */
 long bpfsys_link_get_next_id(struct bpfsys_call *c);
 long bpfsys_link_get_fd_by_id(struct bpfsys_call *c);
-/*
- * What runs through link_id now: 1 with *prog_id and *ifindex; 0 when no
- * port is held by it (detached); -errno when the daemon does not answer.
- */
-int bpfsys_link_lookup(uint32_t link_id, uint32_t *prog_id, uint32_t *ifindex);
 /* BPF_OBJ_GET_INFO_BY_FD on a uxdp program or link fd: 0 if fd is neither. */
 long bpfsys_prog_info(struct bpfsys_call *c, bool *handled);
 

@@ -7,8 +7,9 @@
  * uxdpd numbers the links made with UXDP_ATTACH_F_LINK and says in each
  * program's PROG_INFO which link holds each of its ports; a link is listed
  * while it holds a port (a kernel link also stays listed while a
- * descriptor holds it after a detach: uxdp's detached links are known only
- * to the descriptors the process has).  As for programs (progids.c), only
+ * descriptor holds it after a detach).  BPF_LINK_GET_FD_BY_ID is the
+ * daemon's LINK_OPEN: a new reference, which holds the link as the
+ * kernel's descriptor does (a detached link too, while it is held).  As for programs (progids.c), only
  * the daemon's links are listed, not the kernel's, and when no daemon
  * answers for the instance the commands pass to the kernel.
  */
@@ -56,37 +57,6 @@ static int each_link(struct uxdp_daemon *d, int (*cb)(const struct link_seen *, 
 	return r;
 }
 
-static int find_cb(const struct link_seen *s, void *arg)
-{
-	struct link_seen *want = arg;
-
-	if (s->link_id != want->link_id)
-		return 0;
-	*want = *s;
-	return 1;
-}
-
-/* 1 and *s filled when the daemon has link s->link_id, 0 when not, -errno. */
-static int lookup(struct uxdp_daemon *d, struct link_seen *s)
-{
-	return each_link(d, find_cb, s);
-}
-
-int bpfsys_link_lookup(uint32_t link_id, uint32_t *prog_id, uint32_t *ifindex)
-{
-	struct link_seen s = { .link_id = link_id };
-	struct uxdp_daemon *d;
-	char err[256];
-	int r = bpfsys_daemon(&d, err, sizeof(err));
-
-	r = r ?: lookup(d, &s);
-	if (r == 1) {
-		*prog_id = s.prog_id;
-		*ifindex = s.ifindex;
-	}
-	return r;
-}
-
 static int next_cb(const struct link_seen *s, void *arg)
 {
 	uint32_t *best = arg; /* best[0]: start, best[1]: the smallest id past it */
@@ -127,9 +97,8 @@ long bpfsys_link_get_next_id(struct bpfsys_call *c)
 long bpfsys_link_get_fd_by_id(struct bpfsys_call *c)
 {
 	struct uxdp_daemon *d = daemon_or_null();
-	struct link_seen s = { .link_id = c->attr.link_id };
-	struct bpfsys_prog l = { .magic = BPFSYS_LINK_MAGIC, .type = BPF_PROG_TYPE_XDP };
-	int r;
+	char why[256];
+	int r, fd = -1;
 
 	if (!d)
 		return bpfsys_kernel(c);
@@ -137,18 +106,8 @@ long bpfsys_link_get_fd_by_id(struct bpfsys_call *c)
 		return -EINVAL;
 	if (c->attr.open_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
 		return -EINVAL;
-	r = s.link_id ? lookup(d, &s) : 0;
-	if (r < 0)
-		return r;
-	if (r == 0)
+	if (!c->attr.link_id)
 		return -ENOENT;
-	snprintf(l.instance, sizeof(l.instance), "%s", bpfsys_instance());
-	l.id = s.prog_id;
-	l.ifindex = s.ifindex;
-	l.link_id = s.link_id;
-	memcpy(l.name, s.name, sizeof(l.name));
-	memcpy(l.tag, s.tag, sizeof(l.tag));
-	/* Not its maker: this process's exit leaves the link alone. */
-	l.owner = 0;
-	return bpfsys_obj_fd_new(&l);
+	r = uxdp_daemon_link_open(d, c->attr.link_id, &fd, why, sizeof(why));
+	return r ? r : fd;
 }

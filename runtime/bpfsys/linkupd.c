@@ -14,54 +14,12 @@
  * program that runs is a no-op, as in the kernel.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bpfsys.h"
 
 #define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
-
-/*
- * The program each link this process updated runs, so that a link detached
- * afterwards still reports its last program (the kernel keeps link->prog);
- * the link's descriptor holds the program it was made with.
- */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct updated {
-	struct updated *next;
-	uint32_t link_id, prog_id;
-} *updated;
-
-static void remember(uint32_t link_id, uint32_t prog_id)
-{
-	struct updated *u;
-
-	pthread_mutex_lock(&lock);
-	for (u = updated; u && u->link_id != link_id; u = u->next)
-		;
-	if (!u && (u = calloc(1, sizeof(*u)))) {
-		u->link_id = link_id;
-		u->next = updated;
-		updated = u;
-	}
-	if (u)
-		u->prog_id = prog_id;
-	pthread_mutex_unlock(&lock);
-}
-
-uint32_t bpfsys_link_last_prog(uint32_t link_id, uint32_t made_with)
-{
-	uint32_t id = made_with;
-
-	pthread_mutex_lock(&lock);
-	for (struct updated *u = updated; u; u = u->next)
-		if (u->link_id == link_id)
-			id = u->prog_id;
-	pthread_mutex_unlock(&lock);
-	return id;
-}
 
 /* What fd is when it is no uxdp program: a kernel one (1), something else (0), closed (<0). */
 static int kernel_prog(int fd)
@@ -96,7 +54,7 @@ long bpfsys_link_update(struct bpfsys_call *c)
 {
 	const union bpf_attr *a = &c->attr;
 	uint32_t flags = a->link_update.flags, new_id = 0, old_id = 0;
-	struct bpfsys_prog l;
+	struct bpfsys_link l;
 	struct uxdp_daemon *d;
 	char why[512];
 	int r;
@@ -105,7 +63,7 @@ long bpfsys_link_update(struct bpfsys_call *c)
 		return -EINVAL;
 	if (flags & ~(uint32_t)BPF_F_REPLACE)
 		return -EINVAL;
-	r = bpfsys_obj_fd((int)a->link_update.link_fd, BPFSYS_LINK_MAGIC, &l);
+	r = bpfsys_link_fd((int)a->link_update.link_fd, &l);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c); /* a kernel link, or no link: its answer */
 	r = uxdp_prog(c->cmd, (int)a->link_update.new_prog_fd, &new_id);
@@ -124,10 +82,7 @@ long bpfsys_link_update(struct bpfsys_call *c)
 		return -EINVAL;
 	}
 	r = bpfsys_daemon(&d, why, sizeof(why));
-	r = r ?: uxdp_daemon_link_update(d, l.link_id, l.ifindex, old_id, new_id, why,
-					 sizeof(why));
-	if (!r)
-		remember(l.link_id, new_id);
+	r = r ?: uxdp_daemon_link_update(d, l.link_id, 0, old_id, new_id, why, sizeof(why));
 	if (r == -ESTALE)
 		return -EPERM; /* the kernel's "old_prog is not the link's program" */
 	if (r == -ENOLINK)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * objfd.c - program and link descriptors.
+ * objfd.c - program descriptors (a link's is the daemon's reference: linkfd.c).
  *
  * A uxdp program lives in uxdpd; the descriptor the caller gets is a real
  * one, so that close, dup, fork and SCM_RIGHTS behave: a memfd holding a
@@ -20,8 +20,7 @@
 
 int bpfsys_obj_fd_new(const struct bpfsys_prog *p)
 {
-	int fd = memfd_create(!strcmp(p->magic, BPFSYS_LINK_MAGIC) ? "uxdp-link" : "uxdp-prog",
-			      MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = memfd_create("uxdp-prog", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int err;
 
 	if (fd < 0)

@@ -149,7 +149,7 @@ long bpfsys_obj_pin(struct bpfsys_call *c)
 		return -EINVAL;
 	r = bpfsys_fd_map((int)c->attr.bpf_fd, &m);
 	if (r == 0) {
-		prog = bpfsys_prog_pin_kind(c->cmd, (int)c->attr.bpf_fd);
+		prog = bpfsys_prog_pin_kind((int)c->attr.bpf_fd);
 		if (prog <= 0)
 			return prog < 0 ? prog : bpfsys_kernel(c);
 	} else if (r < 0) {

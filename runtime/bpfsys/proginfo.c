@@ -85,22 +85,25 @@ static int prog_info(struct bpfsys_call *c, const struct bpfsys_prog *p)
 /*
  * The link as the daemon has it now: the program it runs (an update
  * changed it) and its port.  A detached link has ifindex 0 and, as the
- * kernel's, its last program: the one this process last updated it to,
- * else the one it was made with.
+ * kernel's, its last program (the daemon keeps the link while a
+ * descriptor or a pin holds it).
  */
-static int link_info(struct bpfsys_call *c, const struct bpfsys_prog *l)
+static int link_info(struct bpfsys_call *c, const struct bpfsys_link *l)
 {
+	struct uxdp_dmsg_link_info info;
 	struct bpf_link_info k;
-	uint32_t prog_id = 0, ifindex = 0;
+	struct uxdp_daemon *d;
+	char why[256];
+	int r = bpfsys_daemon(&d, why, sizeof(why));
 
+	r = r ?: uxdp_daemon_link_info(d, l->link_id, &info, why, sizeof(why));
+	if (r)
+		return r == -ENOENT ? -EBADF : r; /* a reference the daemon no longer has */
 	memset(&k, 0, sizeof(k));
 	k.type = BPF_LINK_TYPE_XDP;
 	k.id = l->link_id;
-	k.prog_id = bpfsys_link_last_prog(l->link_id, l->id);
-	if (bpfsys_link_lookup(l->link_id, &prog_id, &ifindex) == 1) {
-		k.prog_id = prog_id;
-		k.xdp.ifindex = ifindex;
-	}
+	k.prog_id = info.prog_id;
+	k.xdp.ifindex = info.ifindex;
 	return give(c, &k, sizeof(k));
 }
 
@@ -113,9 +116,11 @@ long bpfsys_prog_info(struct bpfsys_call *c, bool *handled)
 	*handled = r != 0;
 	if (r)
 		return r < 0 ? r : prog_info(c, &p);
-	r = bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p);
+	struct bpfsys_link l;
+
+	r = bpfsys_link_fd(fd, &l);
 	*handled = r != 0;
 	if (r)
-		return r < 0 ? r : link_info(c, &p);
+		return r < 0 ? r : link_info(c, &l);
 	return 0;
 }

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * progpin.c - BPF_OBJ_PIN and BPF_OBJ_GET of uxdp programs.
+ * progpin.c - BPF_OBJ_PIN and BPF_OBJ_GET of uxdp programs and links.
  *
+ * A uxdp program or link lives in uxdpd, so its pin is a symbolic link on
+ * the bpf file system whose target names it, "uxdp-prog:<instance>:<id>"
+ * or "uxdp-link:<instance>:<id>", and leads nowhere (bpffs keeps any
+ * target).  As a kernel pin, it holds the object: the library passes the
+ * daemon an O_PATH descriptor of the new file (PIN), and the daemon keeps
+ * the program loaded, or the link attached, while that file has a name.
+ * So a loader may pin and exit; `rm` of the pin (or of its directory's
+ * last name for it) drops the hold, and the object goes when nothing else
+ * (a descriptor, an attachment, a loader's connection) holds it.
  * libxdp's tools pin the program they attach (xdp-filter:
- * <bpffs>/xdp-filter/programs/<ifname>/<prog>) and find it again by that
- * path in later invocations.  A uxdp program lives in uxdpd, so its pin is
- * what a map's is (pin.c): a symbolic link on the bpf file system, here
- * one whose target names the program, "uxdp-prog:<instance>:<id>", and
- * leads nowhere (no file needs to exist; bpffs keeps any target).  As for
- * a map pin, and unlike a kernel one, the link does not hold the program:
- * it lives while it is attached or its loader runs (docs/control-plane.md);
- * after that the pin dangles and BPF_OBJ_GET on it is ENOENT.  `rm`
- * unpins.  Links are not pinned (the daemon's attachment has no object).
+ * <bpffs>/xdp-filter/programs/<ifname>/<prog>); libbpf's bpf_link__pin
+ * pins links.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,35 +28,65 @@
 #include "bpfsys.h"
 
 #define PROG_PIN_PREFIX "uxdp-prog:"
+#define LINK_PIN_PREFIX "uxdp-link:"
 
-int bpfsys_prog_pin_kind(int cmd, int fd)
+int bpfsys_prog_pin_kind(int fd)
 {
 	struct bpfsys_prog p;
+	struct bpfsys_link l;
+	int r = bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p);
 
-	if (bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1)
-		return 1;
-	if (bpfsys_obj_fd(fd, BPFSYS_LINK_MAGIC, &p) != 1)
-		return 0;
-	bpfsys_say_once(cmd, "pinning a uxdp link is not served: pin the program, or attach "
-			     "through netlink, which stays after the process exits "
-			     "(docs/control-plane.md)");
-	return -EOPNOTSUPP;
+	return r ? r : bpfsys_link_fd(fd, &l);
+}
+
+/* The daemon holds the object by the pin's file (an O_PATH descriptor of it). */
+static int hold(int cmd, uint32_t kind, uint32_t id, const char *path)
+{
+	struct uxdp_daemon *d;
+	char why[512];
+	int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (pfd < 0)
+		return -errno;
+	r = bpfsys_daemon(&d, why, sizeof(why));
+	r = r ?: uxdp_daemon_pin(d, kind, id, pfd, why, sizeof(why));
+	close(pfd);
+	if (r && r != -ENOENT)
+		fprintf(stderr, "uxdp-bpfsys: %s: %s\n", bpfsys_cmd_name(cmd), why);
+	return r;
 }
 
 int bpfsys_prog_pin(int cmd, int fd, const char *path)
 {
 	char target[sizeof(PROG_PIN_PREFIX) + UXDP_INSTANCE_LEN + 16];
 	struct bpfsys_prog p;
+	struct bpfsys_link l;
+	uint32_t kind = UXDP_PIN_PROG, id;
 	int r;
 
-	if (bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) != 1)
+	if (bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1) {
+		snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32, p.instance, p.id);
+		id = p.id;
+	} else if (bpfsys_link_fd(fd, &l) == 1) {
+		snprintf(target, sizeof(target), LINK_PIN_PREFIX "%s:%" PRIu32, l.instance,
+			 l.link_id);
+		kind = UXDP_PIN_LINK;
+		id = l.link_id;
+	} else {
 		return -EINVAL;
-	snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32, p.instance, p.id);
+	}
 	r = bpfsys_pin_symlink(target, path);
 	if (r == -EPERM)
-		bpfsys_say_once(cmd, "a uxdp program is pinned on a bpf file system only, "
+		bpfsys_say_once(cmd, "a uxdp program or link is pinned on a bpf file system only, "
 				     "as in the kernel");
-	return r;
+	if (r)
+		return r;
+	r = hold(cmd, kind, id, path);
+	if (r) {
+		unlink(path); /* no pin that holds nothing */
+		return r == -ENOENT ? -EBADF : r;
+	}
+	return 0;
 }
 
 int bpfsys_prog_pin_get(int cmd, const char *path)
@@ -60,21 +94,33 @@ int bpfsys_prog_pin_get(int cmd, const char *path)
 	char target[PATH_MAX], *colon, *end;
 	unsigned long id;
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	bool link;
+	size_t plen;
 
 	if (n < 0)
 		return -ENOENT;
 	target[n] = 0;
-	if (strncmp(target, PROG_PIN_PREFIX, strlen(PROG_PIN_PREFIX)))
+	link = !strncmp(target, LINK_PIN_PREFIX, strlen(LINK_PIN_PREFIX));
+	if (!link && strncmp(target, PROG_PIN_PREFIX, strlen(PROG_PIN_PREFIX)))
 		return -ENOENT;
+	plen = link ? strlen(LINK_PIN_PREFIX) : strlen(PROG_PIN_PREFIX);
 	colon = strrchr(target, ':');
 	*colon = 0;
 	id = strtoul(colon + 1, &end, 10);
 	if (*end || !id || id > UINT32_MAX)
 		return -ENOENT;
-	if (strcmp(target + strlen(PROG_PIN_PREFIX), bpfsys_instance())) {
-		bpfsys_say_once(cmd, "the pinned program is another instance's: run under "
+	if (strcmp(target + plen, bpfsys_instance())) {
+		bpfsys_say_once(cmd, "the pinned object is another instance's: run under "
 				     "uxdp-run --instance of that instance");
 		return -ENOENT;
+	}
+	if (link) {
+		struct uxdp_daemon *d;
+		char why[256];
+		int fd = -1, r = bpfsys_daemon(&d, why, sizeof(why));
+
+		r = r ?: uxdp_daemon_link_open(d, (uint32_t)id, &fd, why, sizeof(why));
+		return r ? r : fd;
 	}
 	return bpfsys_prog_open_id((uint32_t)id);
 }

@@ -155,7 +155,8 @@ static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len, int *fd)
 
 /*
  * One request/reply.  On success the reply's payload (at most out_cap
- * bytes of it) is copied to out and its length to *out_len.  A refusal is
+ * bytes of it) is copied to out and its length to *out_len, and a
+ * descriptor the reply carries to *fd_out (NULL: closed).  A refusal is
  * the daemon's status with its message in err.
  */
 static int call_fd(struct uxdp_daemon *d, uint16_t op, const void *req, uint32_t req_len, int fd,
@@ -372,21 +373,70 @@ static int attach_call(struct uxdp_daemon *d, uint16_t op, uint32_t id, uint32_t
 	return call(d, op, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
 }
 
+/* A reply of struct uxdp_dmsg_id with a link reference: both, or -EPROTO. */
+static int link_reply(struct uxdp_daemon *d, int ret, const struct uxdp_dmsg_id *r, size_t len,
+		      int fd, uint32_t *link_id, int *ref_fd, char *err, size_t err_size)
+{
+	if (!ret && (len < sizeof(*r) || !r->id || fd < 0))
+		ret = uxdp_errmsg(err, err_size, -EPROTO,
+				  "%s: no link id and reference in the reply (a daemon older than "
+				  "protocol revision 1.2?)",
+				  d->path);
+	if (ret && fd >= 0)
+		close(fd);
+	if (link_id)
+		*link_id = ret ? 0 : r->id;
+	*ref_fd = ret ? -1 : fd;
+	return ret;
+}
+
 int uxdp_daemon_link_attach(struct uxdp_daemon *d, uint32_t id, uint32_t ifindex,
-			    uint32_t *link_id, char *err, size_t err_size)
+			    uint32_t *link_id, int *ref_fd, char *err, size_t err_size)
 {
 	struct uxdp_dmsg_attach req = { .prog_id = id, .ifindex = ifindex,
 					.flags = UXDP_ATTACH_F_LINK };
 	struct uxdp_dmsg_id r = { 0 };
 	size_t len = 0;
-	int ret = call(d, UXDP_DOP_PROG_ATTACH, &req, sizeof(req), -1, &r, sizeof(r), &len, err,
-		       err_size);
+	int fd = -1;
+	int ret = call_fd(d, UXDP_DOP_PROG_ATTACH, &req, sizeof(req), -1, &r, sizeof(r), &len,
+			  &fd, err, err_size);
 
-	if (!ret && (len < sizeof(r) || !r.id))
-		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: no link id in the reply to attach",
-				  d->path);
-	*link_id = ret ? 0 : r.id;
+	return link_reply(d, ret, &r, len, fd, link_id, ref_fd, err, err_size);
+}
+
+int uxdp_daemon_link_open(struct uxdp_daemon *d, uint32_t link_id, int *ref_fd, char *err,
+			  size_t err_size)
+{
+	struct uxdp_dmsg_id req = { .id = link_id }, r = { 0 };
+	size_t len = 0;
+	int fd = -1;
+	int ret = call_fd(d, UXDP_DOP_LINK_OPEN, &req, sizeof(req), -1, &r, sizeof(r), &len, &fd,
+			  err, err_size);
+
+	return link_reply(d, ret, &r, len, fd, NULL, ref_fd, err, err_size);
+}
+
+int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
+			  struct uxdp_dmsg_link_info *info, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_id req = { .id = link_id };
+	size_t len = 0;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = call(d, UXDP_DOP_LINK_INFO, &req, sizeof(req), -1, info, sizeof(*info), &len, err,
+		   err_size);
+	if (!ret && len < sizeof(*info))
+		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to link info", d->path);
 	return ret;
+}
+
+int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,
+		    size_t err_size)
+{
+	struct uxdp_dmsg_pin req = { .kind = kind, .id = id };
+
+	return call(d, UXDP_DOP_PIN, &req, sizeof(req), path_fd, NULL, 0, NULL, err, err_size);
 }
 
 int uxdp_daemon_link_update(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex,

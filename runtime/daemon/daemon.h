@@ -47,8 +47,23 @@ struct prog_version {
 	uint64_t holder;               /* the connection that loaded it, 0 if none */
 	int src_fd;                    /* sealed memfd of the object as loaded (-1: none; progsrc.c) */
 	uint32_t load_flags, opt_level; /* the PROG_LOAD's */
+	unsigned int pins;             /* bpffs pins holding it (PIN) */
 	bool pinned;
 	bool stuck;                    /* a worker did not leave it: never closed */
+};
+
+/*
+ * A link (PROG_ATTACH with UXDP_ATTACH_F_LINK): held by references (the
+ * server's socket pairs, whose user ends are the link's descriptors) and
+ * pins; when the last goes it is detached and forgotten, as a kernel BPF
+ * link is released with its last file.
+ */
+struct link_obj {
+	struct link_obj *next;
+	uint32_t id;
+	uint32_t prog_id;              /* what it runs, or ran last */
+	uint32_t ifindex;              /* its port; 0 once detached */
+	unsigned int refs, pins;
 };
 
 struct uxdpd {
@@ -59,6 +74,7 @@ struct uxdpd {
 	struct prog_version *port_prog[UXDP_DP_MAX_PORTS];
 	uint32_t port_link[UXDP_DP_MAX_PORTS]; /* the link holding the port, 0: none */
 	uint32_t next_link_id;
+	struct link_obj *links;
 	struct prog_version *versions; /* ascending ids */
 	uint32_t next_id;
 	struct compile_opts cc;
@@ -87,6 +103,14 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 		    size_t err_size);
 int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
 		     size_t err_size);
+/* A reference more to link id (-ENOENT: none), or one less (the last ends it). */
+int registry_link_get(struct uxdpd *d, uint32_t id, char *err, size_t err_size);
+void registry_link_put(struct uxdpd *d, uint32_t id);
+int registry_link_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_link_info *out, char *err,
+		       size_t err_size);
+/* A bpffs pin of a program or link (UXDP_PIN_*) more, or one less. */
+int registry_pin(struct uxdpd *d, uint32_t kind, uint32_t id, char *err, size_t err_size);
+void registry_unpin(struct uxdpd *d, uint32_t kind, uint32_t id);
 /* Ids into ids (at most cap), their count returned. */
 size_t registry_list(struct uxdpd *d, uint32_t flags, uint32_t *ids, size_t cap);
 int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *out, char *err,

@@ -69,7 +69,7 @@ static bool attached(const struct uxdpd *d, const struct prog_version *v)
 /* Close v's object if nothing holds it; call after synchronizing with the workers. */
 static void maybe_release(struct uxdpd *d, struct prog_version *v)
 {
-	if (!v || !v->obj || v->pinned || v->holder || v->stuck || attached(d, v))
+	if (!v || !v->obj || v->pinned || v->pins || v->holder || v->stuck || attached(d, v))
 		return;
 	uxdp_object_close(v->obj);
 	v->obj = NULL;
@@ -456,6 +456,31 @@ static int check_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a,
 	return 0;
 }
 
+static struct link_obj *find_link(struct uxdpd *d, uint32_t id)
+{
+	struct link_obj *l;
+
+	for (l = d->links; l && l->id != id; l = l->next)
+		;
+	return l;
+}
+
+/* Link d->next_link_id (the caller takes the id), held by its first reference. */
+static struct link_obj *new_link(struct uxdpd *d, uint32_t prog_id, uint32_t ifindex)
+{
+	struct link_obj *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->id = d->next_link_id;
+	l->prog_id = prog_id;
+	l->ifindex = ifindex;
+	l->refs = 1;
+	l->next = d->links;
+	d->links = l;
+	return l;
+}
+
 int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_t *link_id,
 		    char *err, size_t err_size)
 {
@@ -473,6 +498,11 @@ int registry_attach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_t 
 	if (!ret)
 		ret = switch_ports(d, mask, v, err, err_size);
 	/* -ETIMEDOUT: switched all the same. */
+	if ((!ret || ret == -ETIMEDOUT) && (a->flags & UXDP_ATTACH_F_LINK) &&
+	    !new_link(d, v->id, a->ifindex)) {
+		switch_ports(d, mask, NULL, err, err_size);
+		ret = uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
+	}
 	if (!ret || ret == -ETIMEDOUT) {
 		uint32_t id = a->flags & UXDP_ATTACH_F_LINK ? d->next_link_id++ : 0;
 
@@ -498,7 +528,7 @@ static int check_link(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_
 	char lb[64];
 
 	if (a->link_id && !a->ifindex)
-		return uxdp_errmsg(err, err_size, -EINVAL, "a link names its port (ifindex)");
+		return uxdp_errmsg(err, err_size, -ENOLINK, "link %u holds no port", a->link_id);
 	for (p = 0; p < uxdp_dp_ports(d->dp); p++) {
 		if (!(mask & (1u << p)))
 			continue;
@@ -514,7 +544,31 @@ static int check_link(struct uxdpd *d, const struct uxdp_dmsg_attach *a, uint32_
 	return 0;
 }
 
-int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
+/* A request through a link without an ifindex is for the link's own port (0: detached). */
+static struct uxdp_dmsg_attach with_port(struct uxdpd *d, const struct uxdp_dmsg_attach *req)
+{
+	struct uxdp_dmsg_attach a = *req;
+	struct link_obj *l = a.link_id && !a.ifindex ? find_link(d, a.link_id) : NULL;
+
+	if (l)
+		a.ifindex = l->ifindex;
+	return a;
+}
+
+/* The links that held the ports of mask are detached (they live on while held). */
+static void links_detached(struct uxdpd *d, uint32_t mask)
+{
+	for (unsigned int p = 0; p < uxdp_dp_ports(d->dp); p++) {
+		struct link_obj *l = mask & (1u << p) ? find_link(d, d->port_link[p]) : NULL;
+
+		if (l)
+			l->ifindex = 0;
+		if (mask & (1u << p))
+			d->port_link[p] = 0;
+	}
+}
+
+int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *req, char *err,
 		    size_t err_size)
 {
 	uint32_t mask = 0, sel;
@@ -523,6 +577,13 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
+	struct uxdp_dmsg_attach aa = with_port(d, req), *a = &aa;
+
+	if (a->link_id && !a->ifindex) {
+		ret = uxdp_errmsg(err, err_size, -ENOLINK, "link %u holds no port", a->link_id);
+		pthread_mutex_unlock(&d->lock);
+		return ret;
+	}
 	ret = select_ports(d, a->ifindex, &sel, err, err_size);
 	ret = ret ?: check_link(d, a, sel, false, err, err_size);
 	for (p = 0; !ret && p < uxdp_dp_ports(d->dp); p++) {
@@ -546,23 +607,25 @@ int registry_detach(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err
 					     : "no program attached");
 	if (!ret)
 		ret = switch_ports(d, mask, NULL, err, err_size);
-	for (p = 0; (!ret || ret == -ETIMEDOUT) && p < uxdp_dp_ports(d->dp); p++)
-		if (mask & (1u << p))
-			d->port_link[p] = 0;
+	if (!ret || ret == -ETIMEDOUT)
+		links_detached(d, mask);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 
-int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *err,
+int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *req, char *err,
 		     size_t err_size)
 {
 	struct prog_version *v;
+	struct link_obj *l;
 	uint32_t mask = 0, sel = 0;
 	unsigned int p;
 	char lb[64];
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
+	struct uxdp_dmsg_attach aa = with_port(d, req), *a = &aa;
+
 	v = find_loaded(d, a->prog_id, err, err_size);
 	ret = v ? select_ports(d, a->ifindex, &sel, err, err_size) : -ENOENT;
 	ret = ret ?: check_link(d, a, sel, true, err, err_size);
@@ -590,6 +653,9 @@ int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *er
 						 : "no program attached");
 	if (!ret)
 		ret = switch_ports(d, mask, v, err, err_size);
+	l = a->link_id && (!ret || ret == -ETIMEDOUT) ? find_link(d, a->link_id) : NULL;
+	if (l)
+		l->prog_id = v->id;
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
@@ -666,7 +732,7 @@ int registry_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_info *o, c
 	v = find(d, id);
 	if (v) {
 		o->id = v->id;
-		o->flags = v->info_flags;
+		o->flags = v->info_flags | (v->pins && v->obj ? UXDP_PROG_INFO_F_PINNED : 0);
 		memcpy(o->tag, v->tag, sizeof(o->tag));
 		memcpy(o->name, v->name, sizeof(o->name));
 		memcpy(o->object, v->object, sizeof(o->object));
@@ -701,6 +767,118 @@ size_t registry_ports(struct uxdpd *d, struct uxdp_dmsg_port *out, size_t cap)
 	}
 	pthread_mutex_unlock(&d->lock);
 	return n;
+}
+
+/* ---- links and pins ---- */
+
+int registry_link_get(struct uxdpd *d, uint32_t id, char *err, size_t err_size)
+{
+	struct link_obj *l;
+
+	pthread_mutex_lock(&d->lock);
+	l = find_link(d, id);
+	if (l)
+		l->refs++;
+	pthread_mutex_unlock(&d->lock);
+	return l ? 0 : uxdp_errmsg(err, err_size, -ENOENT, "no link with id %u", id);
+}
+
+/* Nothing holds l: off its port if it still holds one, then forgotten. */
+static void end_link(struct uxdpd *d, struct link_obj *l)
+{
+	struct link_obj **pp;
+	uint32_t mask = 0;
+	char err[256];
+
+	for (unsigned int p = 0; p < uxdp_dp_ports(d->dp); p++)
+		if (d->port_link[p] == l->id && d->port_prog[p])
+			mask |= 1u << p;
+	if (mask) {
+		/* -ETIMEDOUT: switched all the same, the old program kept (stuck). */
+		switch_ports(d, mask, NULL, err, sizeof(err));
+		links_detached(d, mask);
+	}
+	for (pp = &d->links; *pp != l; pp = &(*pp)->next)
+		;
+	*pp = l->next;
+	free(l);
+}
+
+static void link_drop(struct uxdpd *d, uint32_t id, bool pin)
+{
+	struct link_obj *l;
+
+	pthread_mutex_lock(&d->lock);
+	l = find_link(d, id);
+	if (l && pin && l->pins)
+		l->pins--;
+	else if (l && !pin && l->refs)
+		l->refs--;
+	if (l && !l->refs && !l->pins)
+		end_link(d, l);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void registry_link_put(struct uxdpd *d, uint32_t id)
+{
+	link_drop(d, id, false);
+}
+
+int registry_link_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_link_info *out, char *err,
+		       size_t err_size)
+{
+	struct link_obj *l;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&d->lock);
+	l = find_link(d, id);
+	if (l) {
+		out->id = l->id;
+		out->prog_id = l->prog_id;
+		out->ifindex = l->ifindex;
+		out->flags = l->pins ? UXDP_LINK_INFO_F_PINNED : 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return l ? 0 : uxdp_errmsg(err, err_size, -ENOENT, "no link with id %u", id);
+}
+
+int registry_pin(struct uxdpd *d, uint32_t kind, uint32_t id, char *err, size_t err_size)
+{
+	struct prog_version *v = NULL;
+	struct link_obj *l = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (kind == UXDP_PIN_PROG && (v = find_loaded(d, id, err, err_size)))
+		v->pins++;
+	else if (kind == UXDP_PIN_LINK && (l = find_link(d, id)))
+		l->pins++;
+	else if (kind == UXDP_PIN_LINK)
+		ret = uxdp_errmsg(err, err_size, -ENOENT, "no link with id %u", id);
+	else if (kind == UXDP_PIN_PROG)
+		ret = -ENOENT;
+	else
+		ret = uxdp_errmsg(err, err_size, -EINVAL, "pin: unknown kind %u", kind);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+void registry_unpin(struct uxdpd *d, uint32_t kind, uint32_t id)
+{
+	struct prog_version *v;
+
+	if (kind == UXDP_PIN_LINK) {
+		link_drop(d, id, true);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	v = find(d, id);
+	if (v && v->pins) {
+		v->pins--;
+		/* Attached, it stays (maybe_release checks); else no worker runs it. */
+		maybe_release(d, v);
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 void registry_drop_holder(struct uxdpd *d, uint64_t holder)
@@ -756,5 +934,11 @@ void registry_close(struct uxdpd *d)
 		free(v);
 	}
 	d->versions = NULL;
+	while (d->links) {
+		struct link_obj *l = d->links;
+
+		d->links = l->next;
+		free(l);
+	}
 	pthread_mutex_unlock(&d->lock);
 }

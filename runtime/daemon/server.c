@@ -8,6 +8,15 @@
  * socket file's business: mode 0660, owned by the daemon's user and
  * --socket-group.  A connection is a holder of the programs it loaded
  * without a pin (registry_drop_holder() when it closes).
+ *
+ * Links are held the kernel's way, by descriptors and pins.  Each
+ * reference is a socket pair: the daemon keeps one end among its
+ * connections and hands the other out (SCM_RIGHTS), bound to an abstract
+ * name that says which link it is; when every copy of that end is closed
+ * (close, exit, SIGKILL: the kernel closes them all) the daemon reads EOF
+ * and drops the reference.  A pin is an O_PATH descriptor of the pin's
+ * file, looked at on every turn of the loop: once the file has no name
+ * left (rm), the pin is dropped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,12 +36,19 @@
 
 #include "daemon.h"
 
-#define MAX_CONNS 64
-#define POLL_MS 100 /* how often the thread looks at the stop flag */
+#define MAX_CONNS 512 /* control connections and link references */
+#define MAX_PINS 1024
+#define POLL_MS 100 /* how often the thread looks at the stop flag and the pins */
 
 struct conn {
 	int fd;
 	uint64_t id;
+	uint32_t link_ref; /* not 0: a reference to this link, not a control connection */
+};
+
+struct pin_hold {
+	int fd; /* O_PATH of the pin's file */
+	uint32_t kind, id;
 };
 
 struct server {
@@ -40,6 +57,8 @@ struct server {
 	struct conn c[MAX_CONNS];
 	unsigned int n;
 	uint64_t next_id;
+	struct pin_hold pins[MAX_PINS];
+	unsigned int n_pins;
 	pthread_t thread;
 	volatile int stop;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -137,6 +156,136 @@ static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr
 	free(l);
 }
 
+/*
+ * A new reference to link_id (already counted in the registry): the end
+ * the daemon keeps joins the connections, the other is returned, bound to
+ * UXDP_LINK_REF_PREFIX "<instance>:<link>:<nonce>" so that whoever holds it
+ * can tell which link it is (getsockname) without asking.
+ */
+static int make_ref(struct server *s, uint32_t link_id, int *user_fd, char *err, size_t err_size)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int sv[2], ret = 0;
+	uint64_t nonce;
+
+	if (s->n == MAX_CONNS)
+		return uxdp_errmsg(err, err_size, -EMFILE, "too many connections and link "
+				   "descriptors (%d)", MAX_CONNS);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return uxdp_errmsg(err, err_size, -errno, "socketpair: %s", strerror(errno));
+	for (int tries = 0; tries < 8; tries++) {
+		int n;
+
+		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+			nonce = ((uint64_t)getpid() << 32) ^ (uint64_t)s->next_id ^ (uint64_t)tries;
+		n = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1,
+			     UXDP_LINK_REF_PREFIX "%s:%u:%016llx", s->d->instance, link_id,
+			     (unsigned long long)nonce);
+		ret = bind(sv[1], (struct sockaddr *)&a,
+			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ? -errno : 0;
+		if (ret != -EADDRINUSE)
+			break;
+	}
+	if (ret) {
+		close(sv[0]);
+		close(sv[1]);
+		return uxdp_errmsg(err, err_size, ret, "a link reference: bind: %s", strerror(-ret));
+	}
+	shutdown(sv[0], SHUT_WR); /* the holder reads nothing from it */
+	s->c[s->n].fd = sv[0];
+	s->c[s->n].id = ++s->next_id;
+	s->c[s->n].link_ref = link_id;
+	s->n++;
+	*user_fd = sv[1];
+	return 0;
+}
+
+/* The reply to a request that made a link reference: the link id and the descriptor. */
+static void reply_ref(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h,
+		      uint32_t link_id, int ret, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_id id = { .id = link_id };
+	int fd = -1;
+
+	ret = ret ?: make_ref(s, link_id, &fd, err, err_size);
+	if (ret && link_id)
+		registry_link_put(s->d, link_id); /* the reference it would have been */
+	if (ret) {
+		reply_err(s, c->fd, h, ret, err);
+		return;
+	}
+	reply_fd(s, c->fd, h, 0, &id, sizeof(id), fd);
+	close(fd);
+}
+
+static void do_link_open(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_id id;
+	char err[256];
+	int ret;
+
+	take(&id, sizeof(id), h);
+	ret = registry_link_get(s->d, id.id, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply_ref(s, c, h, id.id, 0, err, sizeof(err));
+}
+
+static void do_link_info(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_link_info info;
+	struct uxdp_dmsg_id id;
+	char err[256];
+	int ret;
+
+	take(&id, sizeof(id), h);
+	ret = registry_link_info(s->d, id.id, &info, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply(s, c->fd, h, 0, &info, sizeof(info));
+}
+
+/* PIN: the passed descriptor (O_PATH of the pin) holds the object while its file has a name. */
+static void do_pin(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h, int *fd)
+{
+	struct uxdp_dmsg_pin p;
+	struct stat st;
+	char err[256];
+	int ret = 0;
+
+	take(&p, sizeof(p), h);
+	if (*fd < 0 || fstat(*fd, &st))
+		ret = uxdp_errmsg(err, sizeof(err), -EBADF, "pin: no descriptor of the pin's file");
+	else if (s->n_pins == MAX_PINS)
+		ret = uxdp_errmsg(err, sizeof(err), -ENOSPC, "too many pins (%d)", MAX_PINS);
+	ret = ret ?: registry_pin(s->d, p.kind, p.id, err, sizeof(err));
+	if (ret == -ENOENT && p.kind == UXDP_PIN_PROG)
+		uxdp_errmsg(err, sizeof(err), ret, "no loaded program with id %u", p.id);
+	if (ret) {
+		reply_err(s, c->fd, h, ret, err);
+		return;
+	}
+	s->pins[s->n_pins++] = (struct pin_hold){ .fd = *fd, .kind = p.kind, .id = p.id };
+	*fd = -1; /* kept */
+	reply(s, c->fd, h, 0, NULL, 0);
+}
+
+/* The pins whose file lost its last name (rm) are dropped. */
+static void check_pins(struct server *s)
+{
+	struct stat st;
+
+	for (unsigned int i = s->n_pins; i-- > 0;) {
+		if (!fstat(s->pins[i].fd, &st) && st.st_nlink)
+			continue;
+		close(s->pins[i].fd);
+		registry_unpin(s->d, s->pins[i].kind, s->pins[i].id);
+		s->pins[i] = s->pins[--s->n_pins];
+	}
+}
+
 static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
 {
 	struct uxdp_dmsg_attach a;
@@ -157,10 +306,10 @@ static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dms
 		ret = registry_detach(s->d, &a, err, sizeof(err));
 	else
 		ret = registry_replace(s->d, &a, err, sizeof(err));
-	if (ret)
+	if (!ret && link.id)
+		reply_ref(s, c, h, link.id, 0, err, sizeof(err));
+	else if (ret)
 		reply_err(s, c->fd, h, ret, err);
-	else if (link.id)
-		reply(s, c->fd, h, 0, &link, sizeof(link));
 	else
 		reply(s, c->fd, h, 0, NULL, 0);
 }
@@ -228,7 +377,7 @@ static void do_ports(struct server *s, struct conn *c, const struct uxdp_dmsg_hd
 	reply(s, c->fd, h, 0, p, n * sizeof(*p));
 }
 
-static void dispatch(struct server *s, struct conn *c, size_t len, int fd)
+static void dispatch(struct server *s, struct conn *c, size_t len, int *fd)
 {
 	const struct uxdp_dmsg_hdr *h = (const void *)s->req;
 	struct uxdp_dmsg_hdr bad = { .op = 0 };
@@ -248,13 +397,13 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int fd)
 		reply_err(s, c->fd, h, -EPROTONOSUPPORT, err);
 		return;
 	}
-	if (fd >= 0 && h->op != UXDP_DOP_PROG_LOAD) {
+	if (*fd >= 0 && h->op != UXDP_DOP_PROG_LOAD && h->op != UXDP_DOP_PIN) {
 		reply_err(s, c->fd, h, -EINVAL, "a descriptor came with a request that takes none");
 		return;
 	}
 	switch (h->op) {
 	case UXDP_DOP_HELLO: do_hello(s, c, h); break;
-	case UXDP_DOP_PROG_LOAD: do_load(s, c, h, fd); break;
+	case UXDP_DOP_PROG_LOAD: do_load(s, c, h, *fd); break;
 	case UXDP_DOP_PROG_UNLOAD:
 		take(&id, sizeof(id), h);
 		ret = registry_unload(s->d, id.id, err, sizeof(err));
@@ -270,6 +419,9 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int fd)
 	case UXDP_DOP_PROG_INFO: do_info(s, c, h); break;
 	case UXDP_DOP_PORT_LIST: do_ports(s, c, h); break;
 	case UXDP_DOP_PROG_OBJECT: do_object(s, c, h); break;
+	case UXDP_DOP_LINK_OPEN: do_link_open(s, c, h); break;
+	case UXDP_DOP_LINK_INFO: do_link_info(s, c, h); break;
+	case UXDP_DOP_PIN: do_pin(s, c, h, fd); break;
 	default:
 		snprintf(err, sizeof(err), "unknown request %u", h->op);
 		reply_err(s, c->fd, h, -EOPNOTSUPP, err);
@@ -294,6 +446,16 @@ static bool serve(struct server *s, struct conn *c)
 		return true;
 	if (n <= 0)
 		return false;
+	if (c->link_ref) {
+		/* A link reference takes no requests: what its holder wrote is dropped. */
+		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+				for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+					memcpy(&extra, (int *)CMSG_DATA(cm) + k, sizeof(int));
+					close(extra);
+				}
+		return true;
+	}
 	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
 		int *fds = (int *)CMSG_DATA(cm), k, nfd;
 
@@ -313,7 +475,7 @@ static bool serve(struct server *s, struct conn *c)
 
 		reply_err(s, c->fd, h, -EMSGSIZE, "request too large");
 	} else {
-		dispatch(s, c, (size_t)n, fd);
+		dispatch(s, c, (size_t)n, &fd);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -323,10 +485,14 @@ static bool serve(struct server *s, struct conn *c)
 static void drop(struct server *s, unsigned int i)
 {
 	uint64_t id = s->c[i].id;
+	uint32_t link = s->c[i].link_ref;
 
 	close(s->c[i].fd);
 	s->c[i] = s->c[--s->n];
-	registry_drop_holder(s->d, id);
+	if (link)
+		registry_link_put(s->d, link);
+	else
+		registry_drop_holder(s->d, id);
 }
 
 static void accept_one(struct server *s)
@@ -343,6 +509,7 @@ static void accept_one(struct server *s)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	s->c[s->n].fd = fd;
 	s->c[s->n].id = ++s->next_id;
+	s->c[s->n].link_ref = 0;
 	s->n++;
 }
 
@@ -362,6 +529,7 @@ static void *server_main(void *arg)
 			p[i + 1].revents = 0;
 		}
 		r = poll(p, s->n + 1, POLL_MS);
+		check_pins(s);
 		if (r <= 0)
 			continue;
 		/* Backwards: drop() moves the last connection into the slot it frees. */
@@ -371,8 +539,14 @@ static void *server_main(void *arg)
 		if (p[0].revents & POLLIN)
 			accept_one(s);
 	}
+	/* Stopping: registry_close() takes every program off; references just go. */
 	while (s->n)
-		drop(s, s->n - 1);
+		if (s->c[s->n - 1].link_ref)
+			close(s->c[--s->n].fd);
+		else
+			drop(s, s->n - 1);
+	while (s->n_pins)
+		close(s->pins[--s->n_pins].fd);
 	return NULL;
 }
 

@@ -297,10 +297,17 @@ for w in "BPF_MAP_CREATE: map type 15" "BPF_PROG_LOAD: program type 1 names uxdp
 	"BPF_PROG_LOAD: BPF_PROG_TYPE_EXT" "BPF_LINK_CREATE: " "RTM_SETLINK IFLA_XDP: uxdp: ifindex 1"; do
 	grep -q "$w" $tmp/bad.log || fail "no line '$w' on stderr"
 done
-# The program pin is a symbolic link naming it; its loader gone and the
-# program not attached, it was released: the pin dangles (ENOENT), rm unpins.
+# The program pin is a symbolic link naming it, and holds it as a kernel
+# pin does: its loader gone, bpftool opens it by the pin; rm releases it.
 case $(readlink $tmp/bpffs/prog) in uxdp-prog:$inst:*) ;; *) fail "program pin: $(ls -l $tmp/bpffs)" ;; esac
 ip netns exec $nsd "$RUN" --instance $inst "$BPFTOOL" prog show pinned $tmp/bpffs/prog \
-	>$tmp/pinned.out 2>&1 && fail "a released program's pin opened: $(cat $tmp/pinned.out)"
+	>$tmp/pinned.out 2>&1 || fail "a pinned program did not outlive its loader: $(cat $tmp/pinned.out)"
+grep -q "name xdp_map" $tmp/pinned.out || fail "bpftool prog show pinned: $(cat $tmp/pinned.out)"
 rm $tmp/bpffs/prog || fail "rm of a program pin"
+for _ in $(seq 50); do
+	ip netns exec $nsd "$UXDPCTL" --instance $inst prog list 2>&1 | grep -q "name xdp_map" || break
+	sleep 0.1
+done
+ip netns exec $nsd "$UXDPCTL" --instance $inst prog list 2>&1 | grep -q "name xdp_map" &&
+	fail "rm of its pin did not release the program"
 echo "PASS"

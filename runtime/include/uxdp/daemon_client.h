@@ -105,13 +105,25 @@ int uxdp_daemon_prog_replace(struct uxdp_daemon *d, uint32_t ifindex, uint32_t o
  * new_id (old_id 0, or what it must run now: -ESTALE); detach it.  A link
  * that no longer holds the port (detached, or taken off by uxdpctl) is
  * -ENOLINK.  A port a link holds is -EBUSY for replacing otherwise.
+ * ifindex 0 in an update or detach: the link's own port.
+ * *ref_fd is the link's first reference (close-on-exec; the caller owns
+ * it): the daemon detaches and forgets the link when every reference is
+ * closed and no pin holds it (revision 1.2).
  */
 int uxdp_daemon_link_attach(struct uxdp_daemon *d, uint32_t id, uint32_t ifindex,
-			    uint32_t *link_id, char *err, size_t err_size);
+			    uint32_t *link_id, int *ref_fd, char *err, size_t err_size);
 int uxdp_daemon_link_update(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex,
 			    uint32_t old_id, uint32_t new_id, char *err, size_t err_size);
 int uxdp_daemon_link_detach(struct uxdp_daemon *d, uint32_t link_id, uint32_t ifindex, char *err,
 			    size_t err_size);
+/* A new reference (*ref_fd) to link_id: -ENOENT when the daemon has no such link. */
+int uxdp_daemon_link_open(struct uxdp_daemon *d, uint32_t link_id, int *ref_fd, char *err,
+			  size_t err_size);
+int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
+			  struct uxdp_dmsg_link_info *info, char *err, size_t err_size);
+/* Hold program or link id (kind UXDP_PIN_*) while the file behind path_fd has a name. */
+int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,
+		    size_t err_size);
 /*
  * Ids of the loaded programs (flags UXDP_LIST_F_RELEASED: and of released
  * versions), ascending; *n is how many there are, at most cap are stored.

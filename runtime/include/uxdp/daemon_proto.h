@@ -12,7 +12,11 @@
  * uxdp_dmsg_hdr followed by hdr.len bytes of payload, at most
  * UXDP_DMSG_MAX bytes in all.  Integers are in host byte order (both ends
  * are on one machine).  A request may carry one file descriptor
- * (SCM_RIGHTS): PROG_LOAD reads the object from it when path is empty.
+ * (SCM_RIGHTS): PROG_LOAD reads the object from it when path is empty,
+ * PIN holds the pin's file by it.  A reply may carry one too: a link
+ * reference (PROG_ATTACH with UXDP_ATTACH_F_LINK, LINK_OPEN), the
+ * connected end of a socket pair whose other end the daemon polls: the
+ * link lives while such a descriptor or a pin holds it (revision 1.2).
  *
  * Replies: hdr.status is 0 and the payload is the op's reply struct, or
  * hdr.status is a negative errno and the payload is one line of text, NUL
@@ -46,6 +50,10 @@ enum uxdp_dmsg_op {
 	UXDP_DOP_PROG_INFO = 8,    /* struct uxdp_dmsg_id -> struct uxdp_dmsg_prog_info */
 	UXDP_DOP_PORT_LIST = 9,    /* - -> struct uxdp_dmsg_port[] */
 	UXDP_DOP_PROG_OBJECT = 10, /* 1.2: struct uxdp_dmsg_id -> struct uxdp_dmsg_prog_object + fd */
+	/* Revision 1.2 too: links as objects held by descriptors and pins. */
+	UXDP_DOP_LINK_OPEN = 11,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_id + fd */
+	UXDP_DOP_LINK_INFO = 12,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_link_info */
+	UXDP_DOP_PIN = 13,         /* struct uxdp_dmsg_pin + fd -> - */
 };
 
 struct uxdp_dmsg_hdr {
@@ -114,6 +122,35 @@ struct uxdp_dmsg_attach {
 	uint32_t flags;   /* UXDP_ATTACH_F_* */
 	uint32_t link_id; /* revision 1.1: REPLACE/DETACH through this link (0: none) */
 };
+
+/*
+ * LINK_INFO: the program a link runs (its last one once detached) and its
+ * port's ifindex (0: detached).  A link exists while a descriptor (a
+ * reference from PROG_ATTACH or LINK_OPEN) or a pin holds it.
+ */
+struct uxdp_dmsg_link_info {
+	uint32_t id;
+	uint32_t prog_id;
+	uint32_t ifindex;
+	uint32_t flags;                /* UXDP_LINK_INFO_F_* */
+};
+#define UXDP_LINK_INFO_F_PINNED (1u << 0)
+
+/*
+ * PIN: the descriptor passed with the request (O_PATH of the pin's file,
+ * a symbolic link on a bpf file system) holds the program or link while
+ * that file has a name (st_nlink > 0): rm of the pin unpins, as the
+ * kernel's bpffs.
+ */
+#define UXDP_PIN_PROG 1
+#define UXDP_PIN_LINK 2
+struct uxdp_dmsg_pin {
+	uint32_t kind;                 /* UXDP_PIN_PROG or UXDP_PIN_LINK */
+	uint32_t id;                   /* the program's or link's id */
+};
+
+/* The abstract socket name of a link reference: "uxdp-link:<instance>:<link id>:<nonce>". */
+#define UXDP_LINK_REF_PREFIX "uxdp-link:"
 
 /* LIST flags. */
 #define UXDP_LIST_F_RELEASED (1u << 0) /* also versions that were released (their counters stay) */

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# lifetime_test.sh - how long programs and links live (lifetime.c), on the
+# kernel and under uxdp-run against `uxdpd --afxdp` on a veth in namespaces
+# the test makes; both must print the same lines:
+#   - a link goes with its last fd: close of a dup'ed fd, a forked child's
+#     exit, a SIGKILL of its process;
+#   - a pinned link outlives its loader, is opened and updated by its pin
+#     in another process, and goes with rm of the pin;
+#   - a pinned program outlives its loader and every fd, and goes with rm.
+# Environment (CMake): UXDPD UXDPCTL RUN LIFETIME.  Exit: 0 pass, 1 fail, 77 skip.
+. "$(dirname "$0")/daemon_lib.sh" uxlt lifetime
+need_root "namespaces, XDP, AF_XDP"
+mount_bpffs
+make_veth
+
+# side NAME PREFIX...: every step under PREFIX, its lines in $tmp/NAME.out.
+side() {
+	local name=$1 pid; shift
+	local out=$tmp/$name.out
+	L() { ip netns exec $nsd "$@" "$LIFETIME" "${args[@]}" >>$out 2>>$tmp/$name.log; }
+	lt() { args=("$@"); L "${pre[@]}" || fail "$name: lifetime $*"; }
+	pre=("$@")
+	: >$out
+	lt close u0
+	lt fork u0
+	ip netns exec $nsd "$@" "$LIFETIME" hold u0 >$tmp/$name.hold 2>>$tmp/$name.log &
+	pid=$!
+	pids+=($pid)
+	for _ in $(seq 300); do grep -q ready $tmp/$name.hold && break; sleep 0.1; done
+	grep -q ready $tmp/$name.hold || fail "$name: hold did not get ready"
+	grep -v ready $tmp/$name.hold >>$out
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	echo "killed with SIGKILL" >>$out
+	lt state u0 wait
+	lt linkpin u0 $tmp/bpffs/link
+	lt state u0
+	lt linkget u0 $tmp/bpffs/link
+	lt state u0
+	rm $tmp/bpffs/link || fail "$name: rm of the link pin"
+	echo "link pin removed" >>$out
+	lt state u0 wait
+	lt progpin $tmp/bpffs/prog $tmp/$name.id
+	lt progid $tmp/$name.id
+	lt progget $tmp/bpffs/prog
+	rm $tmp/bpffs/prog || fail "$name: rm of the program pin"
+	echo "program pin removed" >>$out
+	lt progid $tmp/$name.id wait
+}
+
+# --- the kernel
+kernel=0
+if ip netns exec $nsd "$LIFETIME" license GPL >/dev/null 2>$tmp/probe.log; then
+	side kernel
+	kernel=1
+else
+	echo "note: the kernel would not load a program ($(tail -1 $tmp/probe.log)); uxdp only"
+fi
+
+# --- uxdpd
+ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
+	>$tmp/uxdpd.log 2>&1 &
+pids+=($!)
+for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
+grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
+export UXDP_DAEMON_SOCKET=$sock
+side uxdp "$RUN" --instance $inst
+cat $tmp/uxdp.out
+if [ $kernel = 1 ]; then
+	diff -u $tmp/kernel.out $tmp/uxdp.out || fail "uxdp and the kernel differ"
+	echo "kernel and uxdp agree ($(wc -l <$tmp/uxdp.out) lines)"
+else
+	grep -q "last fd closed: none" $tmp/uxdp.out || fail "no kernel to compare with, and wrong"
+fi
+# Nothing of the test's is left in the daemon: no link, no loaded program.
+ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
+grep -q "^[0-9]*: xdp" $tmp/prog_list.out && fail "programs left loaded: $(cat $tmp/prog_list.out)"
+echo "PASS"
