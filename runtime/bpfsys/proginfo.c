@@ -5,7 +5,8 @@
  * struct bpf_link_info (an XDP link: its id, program and interface), with the
  * kernel's length handling (ids.c's for maps).  load_time and run_cnt (the
  * frames the daemon ran it on) are the daemon's; what uxdp does not have
- * (xlated and jited images, run time, BTF) is 0.  The map ids are the
+ * (xlated and jited images, run time, BTF) is 0.  gpl_compatible is the
+ * daemon's reading of the object's license (the kernel's list).  The map ids are the
  * daemon's (PROG_INFO, revision 1.1), or in the process that loaded the
  * program the maps it loaded it with (prog.c).
  */
@@ -54,6 +55,7 @@ static void live(const struct bpfsys_prog *p, struct bpf_prog_info *k)
 					    ((uint64_t)boot.tv_sec * 1000000000u + boot.tv_nsec));
 	for (int i = 0; i < UXDP_DN_VERDICTS; i++)
 		k->run_cnt += info.packets[i];
+	k->gpl_compatible = !!(info.flags & UXDP_PROG_INFO_F_GPL);
 	k->created_by_uid = getuid();
 }
 

@@ -5,6 +5,7 @@
  *   registry.c   program versions: load, attach, detach, replace, release
  *   compile.c    BPF objects compiled on load by uxdpc, cached by content
  *   server.c     the control socket: one thread, one request at a time
+ *   license.c    whether a BPF object's license is GPL-compatible
  *   main.c       options, the instance claim, drivers, signals
  *
  * A program version is one load: its own id, object and counters.  It is
@@ -127,6 +128,9 @@ void registry_drop_holder(struct uxdpd *d, uint64_t holder);
 void registry_print(struct uxdpd *d, FILE *f);
 /* After the workers left: close every object. */
 void registry_close(struct uxdpd *d);
+
+/* license.c: the object's "license" section is one the kernel calls GPL-compatible. */
+bool bpf_object_gpl_compatible(const uint8_t *elf, size_t len);
 
 /* server.c */
 struct server;

@@ -246,6 +246,9 @@ static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj
 	v->opt_level = r->opt_level < 0 ? UINT32_MAX : (uint32_t)r->opt_level;
 	v->pinned = r->flags & UXDP_LOAD_F_PIN;
 	v->info_flags = (v->pinned ? UXDP_PROG_INFO_F_PINNED : 0) |
+			(s->compiled && bpf_object_gpl_compatible(s->data, s->len)
+				 ? UXDP_PROG_INFO_F_GPL
+				 : 0) |
 			(s->compiled ? UXDP_PROG_INFO_F_COMPILED : 0) |
 			(s->cached ? UXDP_PROG_INFO_F_CACHED : 0);
 	tag_of(v, s);

@@ -8,7 +8,9 @@
 #     exit, a SIGKILL of its process;
 #   - a pinned link outlives its loader, is opened and updated by its pin
 #     in another process, and goes with rm of the pin;
-#   - a pinned program outlives its loader and every fd, and goes with rm.
+#   - a pinned program outlives its loader and every fd, and goes with rm;
+#   - gpl_compatible of programs under the kernel's GPL-compatible licenses
+#     and two others.
 # Environment (CMake): UXDPD UXDPCTL RUN LIFETIME.  Exit: 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/daemon_lib.sh" uxlt lifetime
 need_root "namespaces, XDP, AF_XDP"
@@ -48,6 +50,8 @@ side() {
 	rm $tmp/bpffs/prog || fail "$name: rm of the program pin"
 	echo "program pin removed" >>$out
 	lt progid $tmp/$name.id wait
+	lt license "GPL" "GPL v2" "GPL and additional rights" "Dual BSD/GPL" "Dual MIT/GPL" \
+		"Dual MPL/GPL" "MIT" "Proprietary"
 }
 
 # --- the kernel

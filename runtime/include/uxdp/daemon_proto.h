@@ -164,6 +164,7 @@ struct uxdp_dmsg_list {
 #define UXDP_PROG_INFO_F_RELEASED (1u << 1) /* no longer loaded: an old version */
 #define UXDP_PROG_INFO_F_COMPILED (1u << 2) /* loaded from a BPF object, compiled on load */
 #define UXDP_PROG_INFO_F_CACHED (1u << 3)   /* ... and the compiled object came from the cache */
+#define UXDP_PROG_INFO_F_GPL (1u << 4)      /* revision 1.2: its BPF object's license is GPL-compatible */
 
 struct uxdp_dmsg_prog_info {
 	uint32_t id;                   /* unique in the daemon's life: a program version */
