@@ -224,7 +224,8 @@ burst_ok $tmp/uxdp.upd.out
 for w in "count 198.18.1.1 3030" "count 198.18.1.2 2020" "count 198.18.1.99 1010" "verdict 1 20" \
 	"link type 6 prog_id_matches 1" "link_update BPF_F_REPLACE, not the link's program: Operation not permitted" \
 	"bpf_link__update_program: ok" "link_update of a detached link: Link has been severed" \
-	"detached link: type 6 ifindex 0" "verdict 0 3100"; do
+	"detached link: type 6 ifindex 0" "verdict 0 3100" \
+	"map ops racing the updates: no error, no element lost"; do
 	grep -qx "$w" $tmp/uxdp.upd.out || fail "update: no '$w' in $(cat $tmp/uxdp.upd.out)"
 done
 for r in kernel uxdp; do sed -n "s/^xdp_loader: /$r: /p" $tmp/$r.upd.log 2>/dev/null; done

@@ -10,7 +10,10 @@
  *	stdin; then print "verdict K V" and "count IP N" (sorted) and exit.
  *	update: a link; at the first line, load the object again on the same
  *	maps with count_step 100 and bpf_link__update_program() to it (after
- *	the bad updates), print "updated" and wait for another line.
+ *	the bad updates), print "updated" and wait for another line.  A
+ *	thread updates and looks up elements of `blocked` all along the
+ *	updates (a control plane racing the replaces): no call may fail and
+ *	no element go missing.
  *   xdp_loader bad IFINDEX_NOT_OURS [BPFFS]
  *	the bad-input cases, one "step: result" line each (with BPFFS, a
  *	program pinned there and opened again).
@@ -23,6 +26,7 @@
 #include <linux/if_link.h>
 #include <stdbool.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +129,76 @@ static int set_globals(struct bpf_object *obj, uint64_t step, uint64_t weight)
 }
 
 static void step(const char *name, long r);
+
+/*
+ * A control plane working on `blocked` while the link's program is
+ * replaced: each round writes keys 198.19.0.1..6 with the round's number
+ * and reads them back, and reads the blocked address the loader put there.
+ */
+#define RACE_KEYS 6
+struct race {
+	int map;
+	uint32_t block;
+	volatile int stop;
+	unsigned long rounds; /* atomic */
+	unsigned long errors, lost;
+	pthread_t thread;
+};
+
+static void *race_main(void *arg)
+{
+	struct race *r = arg;
+
+	for (uint32_t round = 1; !r->stop; round++) {
+		for (uint32_t i = 0; i < RACE_KEYS; i++) {
+			uint32_t key = htonl(0xc6130001u + i), v = 0; /* 198.19.0.1 + i */
+
+			if (bpf_map_update_elem(r->map, &key, &round, BPF_ANY))
+				r->errors++;
+			else if (bpf_map_lookup_elem(r->map, &key, &v) || v != round)
+				r->lost++;
+		}
+		{
+			uint32_t v = 0;
+
+			if (bpf_map_lookup_elem(r->map, &r->block, &v) || v != 1)
+				r->lost++;
+		}
+		__atomic_add_fetch(&r->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* Until the thread has done n more rounds: it runs across what the caller did meanwhile. */
+static void race_wait(struct race *r, unsigned long n)
+{
+	unsigned long start = __atomic_load_n(&r->rounds, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&r->rounds, __ATOMIC_RELAXED) < start + n)
+		usleep(100);
+}
+
+/* The thread stopped; every key there with its last value, then taken out again. */
+static void race_end(struct race *r)
+{
+	uint32_t last = 0;
+
+	r->stop = 1;
+	pthread_join(r->thread, NULL);
+	last = (uint32_t)r->rounds;
+	for (uint32_t i = 0; i < RACE_KEYS; i++) {
+		uint32_t key = htonl(0xc6130001u + i), v = 0;
+
+		if (bpf_map_lookup_elem(r->map, &key, &v) || v != last)
+			r->lost++;
+		if (bpf_map_delete_elem(r->map, &key))
+			r->errors++;
+	}
+	printf("map ops racing the updates: %s, %s\n", r->errors ? "errors" : "no error",
+	       r->lost ? "elements lost" : "no element lost");
+	fprintf(stderr, "xdp_loader: map ops racing the updates: %lu rounds, %lu errors, %lu lost\n",
+		r->rounds, r->errors, r->lost);
+}
 
 /*
  * The object loaded again on the first one's maps (global data its own,
@@ -236,7 +310,15 @@ static int load(char **argv)
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
 	if (upd) {
+		struct race r = { .map = bpf_object__find_map_fd_by_name(obj, "blocked"),
+				  .block = block };
+
+		if (pthread_create(&r.thread, NULL, race_main, &r))
+			return die("pthread_create", EAGAIN);
+		race_wait(&r, 2);
 		err = update(argv[2], obj, link, &obj2, &prog2);
+		race_wait(&r, 2);
+		race_end(&r);
 		if (err)
 			return die("update", err);
 		printf("updated\n");
