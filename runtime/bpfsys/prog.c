@@ -183,7 +183,8 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 			    .data = l->data, .n_data = l->n_data, .relocs = l->relocs,
 			    .n_relocs = l->n_relocs, .subprogs = l->subprogs,
 			    .n_subprogs = l->n_subprogs };
-	struct uxdp_daemon_load_opts lo = { .prog = name };
+	/* The loader's .data/.bss the object binds belong to the program from now on. */
+	struct uxdp_daemon_load_opts lo = { .prog = name, .flags = UXDP_LOAD_F_OWN_DATA };
 	struct uxdp_daemon *d;
 	uint8_t *bytes;
 	size_t len;
@@ -313,7 +314,14 @@ static long load_xdp(struct load *l)
 	for (size_t i = 0; i < l->n_data; i++) {
 		if (p.n_maps < 64)
 			p.map_ids[p.n_maps++] = l->data_ids[i];
-		bpfsys_map_mark_used(l->data_names[i]);
+		/*
+		 * A frozen map's bytes are the program's own constants
+		 * (.rodata.<n>, freed with it): the loader's map goes at its
+		 * exit, unless pinned.  A writable one the daemon binds, and
+		 * removes when the program is released (UXDP_LOAD_F_OWN_DATA).
+		 */
+		if (strncmp(l->sections[i], ".rodata.", 8))
+			bpfsys_map_mark_used(l->data_names[i]);
 	}
 	remember(&p, elf, elf_len);
 	return bpfsys_obj_fd_new(&p);
@@ -366,9 +374,11 @@ long bpfsys_prog_load(struct bpfsys_call *c)
 }
 
 /*
- * BPF_PROG_BIND_MAP: the map lives as long as the program (libbpf binds
- * .rodata so).  A uxdp program lives in the daemon, past this process: the
- * map is kept at exit, as one the program's instructions name is.
+ * BPF_PROG_BIND_MAP: the map lives as long as the program.  A uxdp program
+ * lives in the daemon, past this process: the map is kept at exit, as one
+ * the program's instructions name is.  libbpf binds its frozen .rodata so;
+ * the program has those bytes as its own constants (.rodata.<n>, gdata.c),
+ * so that map goes at exit as the kernel's would with its last user.
  */
 long bpfsys_prog_bind_map(struct bpfsys_call *c)
 {
@@ -387,6 +397,8 @@ long bpfsys_prog_bind_map(struct bpfsys_call *c)
 	r = bpfsys_fd_map((int)c->attr.prog_bind_map.map_fd, &m);
 	if (r <= 0)
 		return r < 0 ? r : -EINVAL; /* a kernel map: no uxdp program can hold it */
-	bpfsys_map_mark_used(m.info.name);
+	/* libbpf binds its frozen .rodata: the program has the bytes as its own constants. */
+	if (!uxdp_map_frozen(m.map))
+		bpfsys_map_mark_used(m.info.name);
 	return 0;
 }

@@ -29,6 +29,8 @@ struct obj_map {
 	const char *name;      /* in the image's metadata strings */
 	struct uxdp_map *map;
 	bool created;          /* by us, so ours to unlink */
+	bool constant;         /* read-only global data made for this object alone */
+	bool bound_data;       /* writable global data this object found and bound */
 };
 
 struct uxdp_object {
@@ -264,6 +266,9 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 		return obj_err(err, err_size, path, ret, "creating map %s (type %u): %s", def.name,
 			       def.type, strerror(-ret));
 	obj->n_maps++;
+	om->constant = om->created && m->kind == UXDP_MAP_KIND_RODATA && !pinned;
+	om->bound_data = !om->created && !pinned &&
+			 (m->kind == UXDP_MAP_KIND_DATA || m->kind == UXDP_MAP_KIND_BSS);
 	if (om->created) {
 		ret = init_map(om->map, h, m, path, err, err_size);
 		if (ret)
@@ -591,6 +596,48 @@ static void clear_linked_slots(struct uxdp_object *obj)
 			maps[i].slot->map = NULL;
 			maps[i].slot->data = NULL;
 		}
+	}
+}
+
+void uxdp_object_unlink_constants(struct uxdp_object *obj)
+{
+	struct uxdp_map_info mine, now;
+	struct uxdp_map *m;
+
+	for (size_t i = 0; obj && i < obj->n_maps; i++) {
+		const struct obj_map *om = &obj->maps[i];
+		bool same;
+
+		if (!om->constant || uxdp_map_get_info(om->map, &mine) ||
+		    uxdp_map_open(obj->instance, om->name, &m))
+			continue;
+		/* A later load of the same object made its own map of that name. */
+		same = !uxdp_map_get_info(m, &now) && now.id == mine.id;
+		uxdp_map_close(m);
+		if (same)
+			uxdp_map_unlink(obj->instance, om->name);
+	}
+}
+
+void uxdp_object_unlink_bound_data(struct uxdp_object *obj, const uint32_t *keep, size_t n_keep)
+{
+	struct uxdp_map_info mine, now;
+	struct uxdp_map *m;
+
+	for (size_t i = 0; obj && i < obj->n_maps; i++) {
+		bool drop = true;
+
+		if (!obj->maps[i].bound_data || uxdp_map_get_info(obj->maps[i].map, &mine))
+			continue;
+		for (size_t k = 0; k < n_keep && drop; k++)
+			drop = keep[k] != mine.id;
+		/* Its own name (the segment's), if that still names this map. */
+		if (!drop || uxdp_map_open(obj->instance, mine.name, &m))
+			continue;
+		drop = !uxdp_map_get_info(m, &now) && now.id == mine.id;
+		uxdp_map_close(m);
+		if (drop)
+			uxdp_map_unlink(obj->instance, mine.name);
 	}
 }
 

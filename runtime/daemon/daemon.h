@@ -50,6 +50,7 @@ struct prog_version {
 	uint32_t load_flags, opt_level; /* the PROG_LOAD's */
 	unsigned int pins;             /* bpffs pins holding it (PIN) */
 	bool pinned;
+	bool own_data;                 /* UXDP_LOAD_F_OWN_DATA: its bound .data/.bss go with it */
 	bool stuck;                    /* a worker did not leave it: never closed */
 };
 

@@ -66,11 +66,39 @@ static bool attached(const struct uxdpd *d, const struct prog_version *v)
 	return false;
 }
 
+/*
+ * The global data a released version leaves: its constants (each load's
+ * own), and with own_data the loader's .data/.bss it bound, unless another
+ * loaded version binds them too, as the kernel frees a map with its last
+ * program.
+ */
+static void drop_global_data(struct uxdpd *d, struct prog_version *v)
+{
+	uint32_t *keep = NULL;
+	size_t n = 0, cap = 0;
+
+	uxdp_object_unlink_constants(v->obj);
+	if (!v->own_data)
+		return;
+	for (struct prog_version *o = d->versions; o; o = o->next)
+		if (o != v && o->obj)
+			cap += uxdp_object_map_ids(o->obj, NULL, 0);
+	keep = calloc(cap ? cap : 1, sizeof(*keep));
+	if (!keep)
+		return; /* kept: better a map too many than one taken from a program */
+	for (struct prog_version *o = d->versions; o; o = o->next)
+		if (o != v && o->obj && n < cap)
+			n += uxdp_object_map_ids(o->obj, keep + n, cap - n);
+	uxdp_object_unlink_bound_data(v->obj, keep, n < cap ? n : cap);
+	free(keep);
+}
+
 /* Close v's object if nothing holds it; call after synchronizing with the workers. */
 static void maybe_release(struct uxdpd *d, struct prog_version *v)
 {
 	if (!v || !v->obj || v->pinned || v->pins || v->holder || v->stuck || attached(d, v))
 		return;
+	drop_global_data(d, v);
 	uxdp_object_close(v->obj);
 	v->obj = NULL;
 	if (v->src_fd >= 0)
@@ -245,6 +273,7 @@ static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj
 	v->load_flags = r->flags;
 	v->opt_level = r->opt_level < 0 ? UINT32_MAX : (uint32_t)r->opt_level;
 	v->pinned = r->flags & UXDP_LOAD_F_PIN;
+	v->own_data = r->flags & UXDP_LOAD_F_OWN_DATA;
 	v->info_flags = (v->pinned ? UXDP_PROG_INFO_F_PINNED : 0) |
 			(s->compiled && bpf_object_gpl_compatible(s->data, s->len)
 				 ? UXDP_PROG_INFO_F_GPL

@@ -21,6 +21,10 @@
  *   lifetime progid IDFILE [wait]  the program of that id exists or is gone
  *                              (wait: up to 5 s for gone)
  *   lifetime license LICENSE...    gpl_compatible of a program under each
+ *   lifetime globals OBJ IDFILE    OBJ loaded by libbpf (not attached), the
+ *                              ids of its global-data maps (.rodata, .data,
+ *                              .bss) in IDFILE; exit
+ *   lifetime mapids IDFILE     each of those maps: gone (up to 5 s) or still there
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -274,6 +278,71 @@ static int do_license(char **lic)
 	return 0;
 }
 
+static int do_globals(const char *path, const char *idfile)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_map *m;
+	struct bpf_map_info mi;
+	uint32_t len;
+	FILE *f;
+	int err;
+
+	if (!obj)
+		return die("bpf_object__open_file", errno);
+	err = bpf_object__load(obj);
+	if (err)
+		return die("bpf_object__load", err);
+	f = fopen(idfile, "w");
+	if (!f)
+		return die(idfile, errno);
+	bpf_object__for_each_map(m, obj) {
+		const char *dot = strrchr(bpf_map__name(m), '.');
+
+		if (!bpf_map__is_internal(m) || !dot)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		len = sizeof(mi);
+		if (bpf_obj_get_info_by_fd(bpf_map__fd(m), &mi, &len))
+			return die("bpf_obj_get_info_by_fd", errno);
+		fprintf(f, "%u %s\n", mi.id, dot);
+	}
+	fclose(f);
+	printf("object loaded, not attached\n");
+	bpf_object__close(obj);
+	return 0;
+}
+
+static int map_exists(uint32_t id)
+{
+	int fd = bpf_map_get_fd_by_id(id);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 1 : -errno;
+}
+
+static int do_mapids(const char *idfile)
+{
+	FILE *f = fopen(idfile, "r");
+	unsigned int id;
+	char what[32];
+
+	if (!f)
+		return die(idfile, errno);
+	while (fscanf(f, "%u %31s", &id, what) == 2) {
+		int e = map_exists(id);
+
+		for (int i = 0; i < 250 && e == 1; i++) {
+			usleep(20000);
+			e = map_exists(id);
+		}
+		printf("global data map %s: %s\n", what,
+		       e == 1 ? "still there" : e == -ENOENT ? "gone" : strerror(-e));
+	}
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -304,6 +373,10 @@ int main(int argc, char **argv)
 		return do_progget(argv[2]);
 	if (!strcmp(cmd, "progid") && argc >= 3)
 		return do_progid(argv[2], wait);
+	if (!strcmp(cmd, "globals") && argc == 4)
+		return do_globals(argv[2], argv[3]);
+	if (!strcmp(cmd, "mapids") && argc == 3)
+		return do_mapids(argv[2]);
 	if (!strcmp(cmd, "license") && argc >= 3)
 		return do_license(argv + 2);
 	fprintf(stderr, "usage: see lifetime.c\n");

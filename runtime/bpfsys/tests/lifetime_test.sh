@@ -10,8 +10,11 @@
 #     in another process, and goes with rm of the pin;
 #   - a pinned program outlives its loader and every fd, and goes with rm;
 #   - gpl_compatible of programs under the kernel's GPL-compatible licenses
-#     and two others.
-# Environment (CMake): UXDPD UXDPCTL RUN LIFETIME.  Exit: 0 pass, 1 fail, 77 skip.
+#     and two others;
+#   - the global-data maps of a loader's object (.rodata, .data, .bss) are
+#     gone once its program is (loaded, not attached, the loader exits); on
+#     uxdp so is the program's own constant map (.rodata.<n>).
+# Environment (CMake): UXDPD UXDPCTL RUN LIFETIME OBJ.  Exit: 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/daemon_lib.sh" uxlt lifetime
 need_root "namespaces, XDP, AF_XDP"
 mount_bpffs
@@ -52,6 +55,8 @@ side() {
 	lt progid $tmp/$name.id wait
 	lt license "GPL" "GPL v2" "GPL and additional rights" "Dual BSD/GPL" "Dual MIT/GPL" \
 		"Dual MPL/GPL" "MIT" "Proprietary"
+	lt globals "$OBJ" $tmp/$name.maps
+	lt mapids $tmp/$name.maps
 }
 
 # --- the kernel
@@ -78,6 +83,14 @@ if [ $kernel = 1 ]; then
 else
 	grep -q "last fd closed: none" $tmp/uxdp.out || fail "no kernel to compare with, and wrong"
 fi
+# Nor the constants the daemon made for the programs (.rodata.<n>): the
+# instance has no map left but those of the programs' own, none here.
+for _ in $(seq 50); do
+	ip netns exec $nsd "$UXDPCTL" --instance $inst map list >$tmp/map_list.out 2>&1
+	grep -q "\.rodata\|\.data\|\.bss" $tmp/map_list.out || break
+	sleep 0.1
+done
+grep -q "\.rodata\|\.data\|\.bss" $tmp/map_list.out && fail "global data left: $(cat $tmp/map_list.out)"
 # Nothing of the test's is left in the daemon: no link, no loaded program.
 ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
 grep -q "^[0-9]*: xdp" $tmp/prog_list.out && fail "programs left loaded: $(cat $tmp/prog_list.out)"

@@ -86,8 +86,10 @@ struct uxdp_dmsg_hello {
 #define UXDP_LOAD_F_RECREATE_MAPS (1u << 1)    /* a map of another shape is made anew (contents lost) */
 #define UXDP_LOAD_F_TRUST_UNVERIFIED (1u << 2) /* compiling: uxdpc --trust-unverified */
 #define UXDP_LOAD_F_NO_CACHE (1u << 3)         /* compiling: do not use or fill the cache */
+#define UXDP_LOAD_F_OWN_DATA (1u << 4)         /* 1.2: the writable global data it binds goes with it */
 #define UXDP_LOAD_F_ALL (UXDP_LOAD_F_PIN | UXDP_LOAD_F_RECREATE_MAPS | \
-			 UXDP_LOAD_F_TRUST_UNVERIFIED | UXDP_LOAD_F_NO_CACHE)
+			 UXDP_LOAD_F_TRUST_UNVERIFIED | UXDP_LOAD_F_NO_CACHE | \
+			 UXDP_LOAD_F_OWN_DATA)
 
 struct uxdp_dmsg_load {
 	uint32_t flags;                /* UXDP_LOAD_F_* */

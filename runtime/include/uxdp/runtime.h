@@ -118,6 +118,20 @@ struct uxdp_map *uxdp_object_map(const struct uxdp_object *obj, const char *name
  * constant sections included), at most cap stored; returns how many there are.
  */
 size_t uxdp_object_map_ids(const struct uxdp_object *obj, uint32_t *ids, size_t cap);
+/*
+ * Remove from the instance the read-only global-data maps (.rodata) the
+ * object made for itself, as the kernel frees a program's own .rodata map
+ * with it; a name that a later open took for its own map stays.  Whoever
+ * has them mapped keeps them.  NULL is allowed.
+ */
+void uxdp_object_unlink_constants(struct uxdp_object *obj);
+/*
+ * Remove from the instance the writable global-data maps (.data*, .bss*)
+ * the object bound to without making them (a loader's own maps, handed
+ * over with its program), by their own names, unless their id is in keep
+ * (another program binds them) or the name now names another map.
+ */
+void uxdp_object_unlink_bound_data(struct uxdp_object *obj, const uint32_t *keep, size_t n_keep);
 /* Unbind and unmap; the maps stay unless unlink_on_close.  NULL is allowed. */
 void uxdp_object_close(struct uxdp_object *obj);
 
