@@ -377,7 +377,9 @@ int registry_unload(struct uxdpd *d, uint32_t id, char *err, size_t err_size)
 		ret = uxdp_errmsg(err, err_size, -EBUSY,
 				  "program %u (%s) is attached: detach it first", id, v->name);
 	if (!ret) {
+		/* uxdpctl's word is final: bpffs pins left behind dangle. */
 		v->pinned = false;
+		v->pins = 0;
 		v->holder = 0;
 		maybe_release(d, v);
 	}

@@ -83,8 +83,16 @@ static void state(const char *when, unsigned int ifindex)
 /* Up to 5 s for the interface to run nothing (the daemon learns of a close by polling). */
 static void wait_none(const char *when, unsigned int ifindex)
 {
-	for (int i = 0; i < 250 && attached(ifindex) == 1; i++)
-		usleep(20000);
+	struct timespec t0, t1;
+	int i = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (attached(ifindex) == 1 && i++ < 5000)
+		usleep(1000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* How long the detach took to show (stderr: the kernel's and uxdp's differ). */
+	fprintf(stderr, "lifetime: %s: none after %ld us\n", when,
+		(long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
 	state(when, ifindex);
 }
 

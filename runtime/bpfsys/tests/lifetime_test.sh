@@ -77,6 +77,7 @@ grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
 export UXDP_DAEMON_SOCKET=$sock
 side uxdp "$RUN" --instance $inst
 cat $tmp/uxdp.out
+for r in kernel uxdp; do sed -n "s/^lifetime: \(.*none after\)/$r: \1/p" $tmp/$r.log 2>/dev/null; done
 if [ $kernel = 1 ]; then
 	diff -u $tmp/kernel.out $tmp/uxdp.out || fail "uxdp and the kernel differ"
 	echo "kernel and uxdp agree ($(wc -l <$tmp/uxdp.out) lines)"
