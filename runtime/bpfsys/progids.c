@@ -60,7 +60,9 @@ static int fd_by_id(struct uxdp_daemon *d, uint32_t id)
 	char err[256];
 	int r;
 
-	r = uxdp_daemon_prog_info(d, id, &info, err, sizeof(err));
+	/* This process holds it from now on, as the kernel's fd does (daemon.c). */
+	r = uxdp_daemon_prog_hold(d, id, err, sizeof(err));
+	r = r ?: uxdp_daemon_prog_info(d, id, &info, err, sizeof(err));
 	if (r)
 		return r == -ENOENT || r == -EINVAL ? -ENOENT : r;
 	if (info.flags & UXDP_PROG_INFO_F_RELEASED)

@@ -431,6 +431,13 @@ int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
 	return ret;
 }
 
+int uxdp_daemon_prog_hold(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size)
+{
+	struct uxdp_dmsg_id req = { .id = id };
+
+	return call(d, UXDP_DOP_PROG_HOLD, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
+}
+
 int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,
 		    size_t err_size)
 {

@@ -45,7 +45,8 @@ struct prog_version {
 	struct uxdp_object *obj;       /* NULL once released */
 	struct uxdp_program prog;      /* what ports point to; .counters = &counters */
 	struct uxdp_stats counters;    /* this version's counts (the datapath adds them) */
-	uint64_t holder;               /* the connection that loaded it, 0 if none */
+	uint64_t *holders;             /* the connections holding it: its loader's, PROG_HOLD's */
+	unsigned int n_holders;
 	int src_fd;                    /* sealed memfd of the object as loaded (-1: none; progsrc.c) */
 	uint32_t load_flags, opt_level; /* the PROG_LOAD's */
 	unsigned int pins;             /* bpffs pins holding it (PIN) */
@@ -123,6 +124,8 @@ int registry_object(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_prog_object *
 		    char *err, size_t err_size);
 /* progsrc.c: a sealed memfd holding len bytes of data, or a negative errno. */
 int progsrc_keep(const void *data, size_t len);
+/* Connection holder holds loaded program id too (-ENOENT: not loaded). */
+int registry_hold(struct uxdpd *d, uint32_t id, uint64_t holder, char *err, size_t err_size);
 /* A connection closed: what it alone held is released. */
 void registry_drop_holder(struct uxdpd *d, uint64_t holder);
 /* One line per version that counted something or is loaded. */

@@ -96,7 +96,7 @@ static void drop_global_data(struct uxdpd *d, struct prog_version *v)
 /* Close v's object if nothing holds it; call after synchronizing with the workers. */
 static void maybe_release(struct uxdpd *d, struct prog_version *v)
 {
-	if (!v || !v->obj || v->pinned || v->pins || v->holder || v->stuck || attached(d, v))
+	if (!v || !v->obj || v->pinned || v->pins || v->n_holders || v->stuck || attached(d, v))
 		return;
 	drop_global_data(d, v);
 	uxdp_object_close(v->obj);
@@ -251,6 +251,22 @@ static void tag_of(struct prog_version *v, const struct source *s)
 	memcpy(v->tag, &h, sizeof(v->tag));
 }
 
+/* holder added to v's (once); -ENOMEM. */
+static int add_holder(struct prog_version *v, uint64_t holder)
+{
+	uint64_t *h;
+
+	for (unsigned int i = 0; i < v->n_holders; i++)
+		if (v->holders[i] == holder)
+			return 0;
+	h = realloc(v->holders, (v->n_holders + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h[v->n_holders++] = holder;
+	v->holders = h;
+	return 0;
+}
+
 static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj,
 					const struct uxdp_program *p, const struct source *s,
 					const struct load_req *r)
@@ -267,13 +283,18 @@ static struct prog_version *new_version(struct uxdpd *d, struct uxdp_object *obj
 	v->prog.name = v->name;
 	v->prog.counters = &v->counters;
 	v->load_ns = uxdp_realtime_ns();
-	v->holder = r->flags & UXDP_LOAD_F_PIN ? 0 : r->holder;
 	/* Without it only PROG_OBJECT fails (with its reason); the program runs. */
 	v->src_fd = progsrc_keep(s->data, s->len);
 	v->load_flags = r->flags;
 	v->opt_level = r->opt_level < 0 ? UINT32_MAX : (uint32_t)r->opt_level;
 	v->pinned = r->flags & UXDP_LOAD_F_PIN;
 	v->own_data = r->flags & UXDP_LOAD_F_OWN_DATA;
+	if (!(r->flags & UXDP_LOAD_F_PIN) && r->holder && add_holder(v, r->holder)) {
+		if (v->src_fd >= 0)
+			close(v->src_fd);
+		free(v);
+		return NULL;
+	}
 	v->info_flags = (v->pinned ? UXDP_PROG_INFO_F_PINNED : 0) |
 			(s->compiled && bpf_object_gpl_compatible(s->data, s->len)
 				 ? UXDP_PROG_INFO_F_GPL
@@ -380,7 +401,7 @@ int registry_unload(struct uxdpd *d, uint32_t id, char *err, size_t err_size)
 		/* uxdpctl's word is final: bpffs pins left behind dangle. */
 		v->pinned = false;
 		v->pins = 0;
-		v->holder = 0;
+		v->n_holders = 0;
 		maybe_release(d, v);
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -915,15 +936,33 @@ void registry_unpin(struct uxdpd *d, uint32_t kind, uint32_t id)
 	pthread_mutex_unlock(&d->lock);
 }
 
+int registry_hold(struct uxdpd *d, uint32_t id, uint64_t holder, char *err, size_t err_size)
+{
+	struct prog_version *v;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	v = find_loaded(d, id, err, err_size);
+	ret = !v ? -ENOENT
+		 : add_holder(v, holder) ? uxdp_errmsg(err, err_size, -ENOMEM, "out of memory")
+					 : 0;
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
 void registry_drop_holder(struct uxdpd *d, uint64_t holder)
 {
 	struct prog_version *v;
 
 	pthread_mutex_lock(&d->lock);
 	for (v = d->versions; v; v = v->next) {
-		if (v->holder != holder)
+		unsigned int i = 0;
+
+		while (i < v->n_holders && v->holders[i] != holder)
+			i++;
+		if (i == v->n_holders)
 			continue;
-		v->holder = 0;
+		v->holders[i] = v->holders[--v->n_holders];
 		/* Not attached: no worker runs it, nothing to wait for. */
 		maybe_release(d, v);
 	}
@@ -965,6 +1004,7 @@ void registry_close(struct uxdpd *d)
 		uxdp_object_close(v->obj);
 		if (v->src_fd >= 0)
 			close(v->src_fd);
+		free(v->holders);
 		free(v);
 	}
 	d->versions = NULL;

@@ -422,6 +422,14 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int *fd)
 	case UXDP_DOP_LINK_OPEN: do_link_open(s, c, h); break;
 	case UXDP_DOP_LINK_INFO: do_link_info(s, c, h); break;
 	case UXDP_DOP_PIN: do_pin(s, c, h, fd); break;
+	case UXDP_DOP_PROG_HOLD:
+		take(&id, sizeof(id), h);
+		ret = registry_hold(s->d, id.id, c->id, err, sizeof(err));
+		if (ret)
+			reply_err(s, c->fd, h, ret, err);
+		else
+			reply(s, c->fd, h, 0, NULL, 0);
+		break;
 	default:
 		snprintf(err, sizeof(err), "unknown request %u", h->op);
 		reply_err(s, c->fd, h, -EOPNOTSUPP, err);

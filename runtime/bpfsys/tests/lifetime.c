@@ -18,6 +18,8 @@
  *   lifetime state IFNAME [wait]   attached or none (wait: up to 5 s for none)
  *   lifetime progpin PATH IDFILE   a program pinned at PATH (its id in IDFILE); exit
  *   lifetime progget PATH      the program from its pin: name, gpl_compatible
+ *   lifetime proghold PATH     the program from its pin, its fd held until a
+ *                              line comes on stdin
  *   lifetime progid IDFILE [wait]  the program of that id exists or is gone
  *                              (wait: up to 5 s for gone)
  *   lifetime license LICENSE...    gpl_compatible of a program under each
@@ -242,6 +244,20 @@ static int do_progget(const char *path)
 	return 0;
 }
 
+static int do_proghold(const char *path)
+{
+	char line[16];
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return die("bpf_obj_get of the program pin", errno);
+	printf("holding the program by an fd from its pin\n");
+	if (!fgets(line, sizeof(line), stdin))
+		return die("stdin", EIO);
+	close(fd);
+	return 0;
+}
+
 static int exists(uint32_t id)
 {
 	int fd = bpf_prog_get_fd_by_id(id);
@@ -377,6 +393,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "progpin") && argc == 4)
 		return do_progpin(argv[2], argv[3]);
+	if (!strcmp(cmd, "proghold") && argc == 3)
+		return do_proghold(argv[2]);
 	if (!strcmp(cmd, "progget") && argc == 3)
 		return do_progget(argv[2]);
 	if (!strcmp(cmd, "progid") && argc >= 3)

@@ -8,7 +8,8 @@
 #     exit, a SIGKILL of its process;
 #   - a pinned link outlives its loader, is opened and updated by its pin
 #     in another process, and goes with rm of the pin;
-#   - a pinned program outlives its loader and every fd, and goes with rm;
+#   - a pinned program outlives its loader and every fd; after rm of the
+#     pin an fd another process got from it holds it; it goes with that;
 #   - gpl_compatible of programs under the kernel's GPL-compatible licenses
 #     and two others;
 #   - the global-data maps of a loader's object (.rodata, .data, .bss) are
@@ -50,8 +51,24 @@ side() {
 	lt progpin $tmp/bpffs/prog $tmp/$name.id
 	lt progid $tmp/$name.id
 	lt progget $tmp/bpffs/prog
+	# Another process holds it by an fd from the pin: rm leaves it to that fd.
+	rm -f $tmp/in
+	mkfifo $tmp/in
+	ip netns exec $nsd "$@" "$LIFETIME" proghold $tmp/bpffs/prog <$tmp/in >$tmp/$name.held \
+		2>>$tmp/$name.log &
+	pid=$!
+	pids+=($pid)
+	exec 7>$tmp/in
+	for _ in $(seq 300); do grep -q holding $tmp/$name.held && break; sleep 0.1; done
+	cat $tmp/$name.held >>$out
 	rm $tmp/bpffs/prog || fail "$name: rm of the program pin"
 	echo "program pin removed" >>$out
+	sleep 0.5 # the daemon looks at its pins every 100 ms at most
+	lt progid $tmp/$name.id
+	echo >&7
+	exec 7>&-
+	wait $pid || fail "$name: proghold"
+	echo "the fd's process exited" >>$out
 	lt progid $tmp/$name.id wait
 	lt license "GPL" "GPL v2" "GPL and additional rights" "Dual BSD/GPL" "Dual MIT/GPL" \
 		"Dual MPL/GPL" "MIT" "Proprietary"

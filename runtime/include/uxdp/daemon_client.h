@@ -121,6 +121,11 @@ int uxdp_daemon_link_open(struct uxdp_daemon *d, uint32_t link_id, int *ref_fd, 
 			  size_t err_size);
 int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
 			  struct uxdp_dmsg_link_info *info, char *err, size_t err_size);
+/*
+ * This connection holds loaded program id too, as the connection that
+ * loaded it does (until it closes): -ENOENT when it is not loaded.
+ */
+int uxdp_daemon_prog_hold(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size);
 /* Hold program or link id (kind UXDP_PIN_*) while the file behind path_fd has a name. */
 int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,
 		    size_t err_size);
