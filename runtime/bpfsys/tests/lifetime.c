@@ -11,7 +11,8 @@
  *                              attached; close the dup: detached
  *   lifetime fork IFNAME       a link; fork; the parent closes its fd: still
  *                              attached; the child exits: detached
- *   lifetime hold IFNAME       a link; print "ready" and sleep (to be killed)
+ *   lifetime hold IFNAME [IDFILE]  a link (its id in IDFILE); print "ready"
+ *                              and sleep (to be killed)
  *   lifetime linkpin IFNAME PATH   a link pinned at PATH; exit
  *   lifetime linkget IFNAME PATH   the link from its pin: its info, an update
  *                              to a new program (and its info), then exit
@@ -154,12 +155,22 @@ static int do_fork(unsigned int ifindex)
 	return 0;
 }
 
-static int do_hold(unsigned int ifindex)
+static int do_hold(unsigned int ifindex, const char *idfile)
 {
+	struct bpf_link_info li = { 0 };
+	uint32_t len = sizeof(li);
 	int link = link_up(ifindex);
+	FILE *f;
 
 	if (link < 0)
 		return die("link", link);
+	if (idfile) {
+		f = fopen(idfile, "w");
+		if (!f || bpf_obj_get_info_by_fd(link, &li, &len))
+			return die(idfile, errno);
+		fprintf(f, "%u\n", li.id);
+		fclose(f);
+	}
 	state("link made", ifindex);
 	printf("ready\n");
 	fflush(stdout);
@@ -379,7 +390,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fork") && ifindex)
 		return do_fork(ifindex);
 	if (!strcmp(cmd, "hold") && ifindex)
-		return do_hold(ifindex);
+		return do_hold(ifindex, argc > 3 ? argv[3] : NULL);
 	if (!strcmp(cmd, "linkpin") && ifindex && argc == 4)
 		return do_linkpin(ifindex, argv[3]);
 	if (!strcmp(cmd, "linkget") && ifindex && argc == 4)

@@ -15,7 +15,7 @@
 #   - the global-data maps of a loader's object (.rodata, .data, .bss) are
 #     gone once its program is (loaded, not attached, the loader exits); on
 #     uxdp so is the program's own constant map (.rodata.<n>).
-# Environment (CMake): UXDPD UXDPCTL RUN LIFETIME OBJ.  Exit: 0 pass, 1 fail, 77 skip.
+# Environment (CMake): UXDPD UXDPCTL RUN LIFETIME OBJ [BPFTOOL].  Exit: 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/daemon_lib.sh" uxlt lifetime
 need_root "namespaces, XDP, AF_XDP"
 mount_bpffs
@@ -41,6 +41,23 @@ side() {
 	wait $pid 2>/dev/null
 	echo "killed with SIGKILL" >>$out
 	lt state u0 wait
+	# bpftool pins a link another process holds; SIGKILL of that one leaves it.
+	if [ -n "${BPFTOOL:-}" ]; then
+		ip netns exec $nsd "$@" "$LIFETIME" hold u0 $tmp/$name.link >$tmp/$name.hold 2>>$tmp/$name.log &
+		pid=$!
+		pids+=($pid)
+		for _ in $(seq 300); do grep -q ready $tmp/$name.hold && break; sleep 0.1; done
+		ip netns exec $nsd "$@" "$BPFTOOL" link pin id $(cat $tmp/$name.link) $tmp/bpffs/bt \
+			>>$tmp/$name.log 2>&1 || fail "$name: bpftool link pin"
+		echo "bpftool link pin: ok" >>$out
+		kill -KILL $pid
+		wait $pid 2>/dev/null
+		echo "its process killed with SIGKILL" >>$out
+		lt state u0
+		rm $tmp/bpffs/bt
+		echo "bpftool's link pin removed" >>$out
+		lt state u0 wait
+	fi
 	lt linkpin u0 $tmp/bpffs/link
 	lt state u0
 	lt linkget u0 $tmp/bpffs/link
