@@ -149,6 +149,9 @@ static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len, int *fd)
 	*fd = passed_fd(&m);
 	if (n == 0)
 		return -ECONNRESET;
+	/* A descriptor the kernel could not give us (RLIMIT_NOFILE): the reply is no use. */
+	if (m.msg_flags & MSG_CTRUNC)
+		return -EMFILE;
 	*len = (size_t)n;
 	return 0;
 }
