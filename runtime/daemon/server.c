@@ -181,6 +181,10 @@ static int make_ref(struct server *s, uint32_t link_id, int *user_fd, char *err,
 		n = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1,
 			     UXDP_LINK_REF_PREFIX "%s:%u:%016llx", s->d->instance, link_id,
 			     (unsigned long long)nonce);
+		if (n < 0 || n >= (int)sizeof(a.sun_path) - 1) {
+			ret = -ENAMETOOLONG; /* instance names are short enough: not reached */
+			break;
+		}
 		ret = bind(sv[1], (struct sockaddr *)&a,
 			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) ? -errno : 0;
 		if (ret != -EADDRINUSE)
