@@ -508,6 +508,12 @@ int uxdp_daemon_prog_list(struct uxdp_daemon *d, uint32_t flags, uint32_t *ids, 
 			 err_size);
 }
 
+int uxdp_daemon_link_list(struct uxdp_daemon *d, uint32_t *ids, size_t cap, size_t *n, char *err,
+			  size_t err_size)
+{
+	return list_call(d, UXDP_DOP_LINK_LIST, NULL, 0, ids, sizeof(*ids), cap, n, err, err_size);
+}
+
 int uxdp_daemon_prog_info(struct uxdp_daemon *d, uint32_t id, struct uxdp_dmsg_prog_info *info,
 			  char *err, size_t err_size)
 {

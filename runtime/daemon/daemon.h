@@ -109,6 +109,8 @@ int registry_replace(struct uxdpd *d, const struct uxdp_dmsg_attach *a, char *er
 /* A reference more to link id (-ENOENT: none), or one less (the last ends it). */
 int registry_link_get(struct uxdpd *d, uint32_t id, char *err, size_t err_size);
 void registry_link_put(struct uxdpd *d, uint32_t id);
+/* The links' ids, ascending, into ids (at most cap); their count returned. */
+size_t registry_link_list(struct uxdpd *d, uint32_t *ids, size_t cap);
 int registry_link_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_link_info *out, char *err,
 		       size_t err_size);
 /* A bpffs pin of a program or link (UXDP_PIN_*) more, or one less. */

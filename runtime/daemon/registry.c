@@ -879,6 +879,26 @@ void registry_link_put(struct uxdpd *d, uint32_t id)
 	link_drop(d, id, false);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t registry_link_list(struct uxdpd *d, uint32_t *ids, size_t cap)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct link_obj *l = d->links; l; l = l->next, n++)
+		if (n < cap)
+			ids[n] = l->id;
+	pthread_mutex_unlock(&d->lock);
+	qsort(ids, n < cap ? n : cap, sizeof(*ids), cmp_u32);
+	return n;
+}
+
 int registry_link_info(struct uxdpd *d, uint32_t id, struct uxdp_dmsg_link_info *out, char *err,
 		       size_t err_size)
 {

@@ -373,6 +373,15 @@ static void do_object(struct server *s, struct conn *c, const struct uxdp_dmsg_h
 	close(fd);
 }
 
+static void do_link_list(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	uint32_t *ids = (uint32_t *)(s->rep + sizeof(struct uxdp_dmsg_hdr));
+	size_t cap = (UXDP_DMSG_MAX - sizeof(struct uxdp_dmsg_hdr)) / sizeof(*ids);
+	size_t n = registry_link_list(s->d, ids, cap);
+
+	reply(s, c->fd, h, 0, ids, (n < cap ? n : cap) * sizeof(*ids));
+}
+
 static void do_ports(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
 {
 	struct uxdp_dmsg_port *p = (void *)(s->rep + sizeof(struct uxdp_dmsg_hdr));
@@ -425,6 +434,7 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int *fd)
 	case UXDP_DOP_PROG_OBJECT: do_object(s, c, h); break;
 	case UXDP_DOP_LINK_OPEN: do_link_open(s, c, h); break;
 	case UXDP_DOP_LINK_INFO: do_link_info(s, c, h); break;
+	case UXDP_DOP_LINK_LIST: do_link_list(s, c, h); break;
 	case UXDP_DOP_PIN: do_pin(s, c, h, fd); break;
 	case UXDP_DOP_PROG_HOLD:
 		take(&id, sizeof(id), h);

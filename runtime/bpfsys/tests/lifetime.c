@@ -9,6 +9,8 @@
  *
  *   lifetime close IFNAME      a link; dup its fd; close the first: still
  *                              attached; close the dup: detached
+ *   lifetime detach IFNAME     a link detached (BPF_LINK_DETACH) while its fd is
+ *                              open: listed by id, its info; after close: not
  *   lifetime fork IFNAME       a link; fork; the parent closes its fd: still
  *                              attached; the child exits: detached
  *   lifetime hold IFNAME [IDFILE]  a link (its id in IDFILE); print "ready"
@@ -123,6 +125,46 @@ static int do_close(unsigned int ifindex)
 	state("first fd closed, its dup open", ifindex);
 	close(dup_fd);
 	wait_none("last fd closed", ifindex);
+	return 0;
+}
+
+/* Whether BPF_LINK_GET_NEXT_ID walks past link id (up to 5 s for it to go, with wait). */
+static const char *listed(uint32_t id, bool wait)
+{
+	for (int i = 0; i < 250; i++) {
+		uint32_t next = 0;
+		bool found = false;
+
+		while (!found && !bpf_link_get_next_id(next, &next))
+			found = next == id;
+		if (found != wait)
+			return found ? "listed" : "not listed";
+		usleep(20000);
+	}
+	return wait ? "still listed" : "not listed";
+}
+
+static int do_detach(unsigned int ifindex)
+{
+	struct bpf_link_info li = { 0 };
+	uint32_t len = sizeof(li);
+	int link = link_up(ifindex);
+
+	if (link < 0)
+		return die("link", link);
+	if (bpf_obj_get_info_by_fd(link, &li, &len))
+		return die("bpf_obj_get_info_by_fd", errno);
+	printf("link: %s\n", listed(li.id, false));
+	printf("link_detach: %s\n", bpf_link_detach(link) ? strerror(errno) : "ok");
+	state("detached, its fd open", ifindex);
+	printf("detached link: %s\n", listed(li.id, false));
+	memset(&li, 0, sizeof(li));
+	len = sizeof(li);
+	if (!bpf_obj_get_info_by_fd(link, &li, &len))
+		printf("detached link: type %u, ifindex %u, runs %s\n", li.type, li.xdp.ifindex,
+		       li.prog_id ? "its last program" : "nothing");
+	close(link);
+	printf("its fd closed: %s\n", listed(li.id, true));
 	return 0;
 }
 
@@ -387,6 +429,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(cmd, "close") && ifindex)
 		return do_close(ifindex);
+	if (!strcmp(cmd, "detach") && ifindex)
+		return do_detach(ifindex);
 	if (!strcmp(cmd, "fork") && ifindex)
 		return do_fork(ifindex);
 	if (!strcmp(cmd, "hold") && ifindex)

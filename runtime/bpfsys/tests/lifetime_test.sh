@@ -5,7 +5,8 @@
 # kernel and under uxdp-run against `uxdpd --afxdp` on a veth in namespaces
 # the test makes; both must print the same lines:
 #   - a link goes with its last fd: close of a dup'ed fd, a forked child's
-#     exit, a SIGKILL of its process;
+#     exit, a SIGKILL of its process; detached while an fd holds it, it is
+#     still listed (BPF_LINK_GET_NEXT_ID) until that fd is closed;
 #   - a pinned link outlives its loader, is opened and updated by its pin
 #     in another process, and goes with rm of the pin;
 #   - a pinned program outlives its loader and every fd; after rm of the
@@ -30,6 +31,7 @@ side() {
 	pre=("$@")
 	: >$out
 	lt close u0
+	lt detach u0
 	lt fork u0
 	ip netns exec $nsd "$@" "$LIFETIME" hold u0 >$tmp/$name.hold 2>>$tmp/$name.log &
 	pid=$!

@@ -119,6 +119,9 @@ int uxdp_daemon_link_detach(struct uxdp_daemon *d, uint32_t link_id, uint32_t if
 /* A new reference (*ref_fd) to link_id: -ENOENT when the daemon has no such link. */
 int uxdp_daemon_link_open(struct uxdp_daemon *d, uint32_t link_id, int *ref_fd, char *err,
 			  size_t err_size);
+/* Ids of the daemon's links (attached, or detached and still held), ascending. */
+int uxdp_daemon_link_list(struct uxdp_daemon *d, uint32_t *ids, size_t cap, size_t *n, char *err,
+			  size_t err_size);
 int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
 			  struct uxdp_dmsg_link_info *info, char *err, size_t err_size);
 /*

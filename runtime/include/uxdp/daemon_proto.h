@@ -55,6 +55,7 @@ enum uxdp_dmsg_op {
 	UXDP_DOP_LINK_INFO = 12,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_link_info */
 	UXDP_DOP_PIN = 13,         /* struct uxdp_dmsg_pin + fd -> - */
 	UXDP_DOP_PROG_HOLD = 14,   /* struct uxdp_dmsg_id -> -: this connection holds it too */
+	UXDP_DOP_LINK_LIST = 15,   /* - -> uint32_t ids[]: every link held, detached ones too */
 };
 
 struct uxdp_dmsg_hdr {
