@@ -6,7 +6,19 @@
 #include <stddef.h>
 #include <uxdp/object_format.h>
 
-struct uxdp_map_slot slot_a, slot_b;
+/*
+ * The slots as uxdpc places them (compiler/metadata.c): a page-aligned
+ * section, a pad, then the slots in the page's last cache line.  The
+ * loader must keep the section's alignment for them to land there.  In
+ * assembly, since C leaves the order of globals in a section to clang.
+ */
+__asm__(".section .bss.uxdp_slots,\"aw\",@nobits\n"
+	".p2align 12\n"
+	"slot_pad: .zero 4096 - 64\n"
+	".globl slot_a\n.type slot_a,@object\n.size slot_a, 16\nslot_a: .zero 16\n"
+	".globl slot_b\n.type slot_b,@object\n.size slot_b, 16\nslot_b: .zero 16\n"
+	".previous\n");
+extern struct uxdp_map_slot slot_a, slot_b;
 
 uint64_t xdp_pass_prog(struct uxdp_ctx *ctx)
 {

@@ -157,6 +157,8 @@ static int test_meta(const char *path)
 		CHECK(strcmp(str + m->name, i ? "cfg_b" : "cfg_a") == 0);
 		CHECK(m->slot == uxdp_image_symbol(img, i ? "slot_b" : "slot_a"));
 		CHECK(m->slot && m->slot->map == NULL);
+		/* in the last cache line of a page, as the object placed them */
+		CHECK(((uintptr_t)m->slot & 4095) >= 4096 - 64);
 		CHECK(data[m->init_off] == 1 && data[m->init_off + 7] == 8);
 		CHECK(p->entry == uxdp_image_symbol(img, i ? "xdp_drop_prog" : "xdp_pass_prog"));
 		CHECK(((uxdp_prog_fn)p->entry)(&ctx) == (i ? 1u : 2u));
