@@ -163,6 +163,54 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
 	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
 }
 
+/* Does tm's target give preserve_most its meaning (LLVM: x86-64, AArch64)? */
+static bool has_preserve_most(LLVMTargetMachineRef tm)
+{
+	char *triple = tm ? LLVMGetTargetMachineTriple(tm) : LLVMGetDefaultTargetTriple();
+	bool yes = !strncmp(triple, "x86_64", 6) || !strncmp(triple, "aarch64", 7);
+
+	LLVMDisposeMessage(triple);
+	return yes;
+}
+
+/*
+ * i32 uxdp.worker_cpu.cold(): uxdp_worker_cpu(), for a program run without
+ * a worker in its ctx (an embedder's or a test's; never the datapath's).
+ * Called with the C convention from the middle of a program, it clobbers
+ * the caller-saved registers, so every program with a per-CPU lookup saved
+ * and restored callee-saved ones on every packet (xdp_pktcntr: ten of its
+ * 38 instructions).  This wrapper is preserve_most where the target has
+ * it: it saves what the C call clobbers itself, on the path that calls it,
+ * and the program's fast path keeps its values in any register.  Cold and
+ * never inlined, so that LLVM keeps it out of line.
+ */
+static LLVMValueRef worker_cpu_cold(LLVMModuleRef mod, LLVMTargetMachineRef tm)
+{
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	LLVMTypeRef cpu_t = LLVMFunctionType(LLVMInt32TypeInContext(c), NULL, 0, 0);
+	LLVMValueRef fn = LLVMGetNamedFunction(mod, "uxdp.worker_cpu.cold"), cpu_fn, ret;
+	LLVMBuilderRef b;
+
+	if (fn)
+		return fn;
+	cpu_fn = LLVMGetNamedFunction(mod, "uxdp_worker_cpu");
+	if (!cpu_fn)
+		cpu_fn = LLVMAddFunction(mod, "uxdp_worker_cpu", cpu_t);
+	fn = LLVMAddFunction(mod, "uxdp.worker_cpu.cold", cpu_t);
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	if (has_preserve_most(tm))
+		LLVMSetFunctionCallConv(fn, LLVMPreserveMostCallConv);
+	for (const char **a = (const char *[]){ "noinline", "cold", NULL }; *a; a++)
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(*a, strlen(*a)), 0));
+	b = LLVMCreateBuilderInContext(c);
+	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c, fn, "entry"));
+	ret = LLVMBuildCall2(b, cpu_t, cpu_fn, NULL, 0, "cpu");
+	LLVMBuildRet(b, ret);
+	LLVMDisposeBuilder(b);
+	return fn;
+}
+
 /*
  * i32 uxdp.percpu_cpu[.noctx](ptr ctx, i32 ncpus): the per-CPU slot of the
  * running worker, inlined at each use.  ctx->worker is the worker, but a
@@ -170,8 +218,14 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
  * ctx treat NULL as "the thread's worker"), so then the runtime's
  * uxdp_worker_cpu() names it, as it does for bpf_get_smp_processor_id().
  * A function whose first argument is no ctx asks the runtime directly.
+ *
+ * Both loads are invariant: a program cannot write its ctx's worker (ctx
+ * stores reach only struct xdp_md's fields) and a worker's index never
+ * changes, so a second per-CPU lookup after a store reuses them instead of
+ * reloading.  The call for a missing worker goes through worker_cpu_cold()
+ * (below), so that the fast path keeps no registers for it.
  */
-static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
+static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool with_ctx)
 {
 	const char *name = with_ctx ? "uxdp.percpu_cpu" : "uxdp.percpu_cpu.noctx";
 	LLVMContextRef c = LLVMGetModuleContext(mod);
@@ -186,9 +240,7 @@ static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
 
 	if (fn)
 		return fn;
-	cpu_fn = LLVMGetNamedFunction(mod, "uxdp_worker_cpu");
-	if (!cpu_fn)
-		cpu_fn = LLVMAddFunction(mod, "uxdp_worker_cpu", cpu_t);
+	cpu_fn = worker_cpu_cold(mod, tm);
 	fn = LLVMAddFunction(mod, name, fn_t);
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
@@ -211,16 +263,19 @@ static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
 
 		w = LLVMBuildLoad2(b, ptr, wp, "worker");
 		LLVMSetAlignment(w, 8);
+		set_invariant(c, w);
 		LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), slow, fast);
 		LLVMPositionBuilderAtEnd(b, fast);
 		cpu = LLVMBuildLoad2(b, i32, w, "worker.index");
 		LLVMSetAlignment(cpu, 4);
+		set_invariant(c, cpu);
 		LLVMBuildBr(b, join);
 	} else {
 		LLVMBuildBr(b, slow);
 	}
 	LLVMPositionBuilderAtEnd(b, slow);
 	w = LLVMBuildCall2(b, cpu_t, cpu_fn, NULL, 0, "worker.cpu");
+	LLVMSetInstructionCallConv(w, LLVMGetFunctionCallConv(cpu_fn));
 	LLVMBuildBr(b, join);
 
 	/* Workers past the map's CPUs share slots, as uxdp_cur_cpu() does. */
@@ -246,8 +301,9 @@ static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, bool with_ctx)
  * data and ncpus from the handle (the slot's data pointer is for plain
  * arrays only) and both loads invariant: a handle never changes.
  */
-static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-				       LLVMValueRef map_ptr, const struct uxdp_map_info *map)
+static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+				       LLVMValueRef call, LLVMValueRef map_ptr,
+				       const struct uxdp_map_info *map)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
@@ -269,7 +325,7 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 	ncpus = LLVMBuildLoad2(b, i32, ncpus_p, "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, with_ctx),
+	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, tm, with_ctx),
 			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
 					       ncpus },
 			     2, "percpu.cpu");
@@ -286,8 +342,8 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVM
 }
 
 /* The worker's per-CPU slot of the map behind map_ptr, computed inline. */
-static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-				LLVMValueRef map_ptr)
+static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+				LLVMValueRef call, LLVMValueRef map_ptr)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
@@ -301,7 +357,7 @@ static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRe
 	ncpus = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, map_ptr, &off, 1, ""), "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, with_ctx),
+	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, tm, with_ctx),
 			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
 					       ncpus },
 			     2, "percpu.cpu");
@@ -313,9 +369,9 @@ static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRe
  * prefix + "any", with the call's (map, key) and, for per-CPU maps, the
  * worker's slot as a third argument.
  */
-static void specialise_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-			      uint32_t key_size, const char *prefix, const unsigned *sizes,
-			      bool percpu)
+static void specialise_lookup(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+			      LLVMValueRef call, uint32_t key_size, const char *prefix,
+			      const unsigned *sizes, bool percpu)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
@@ -333,7 +389,7 @@ static void specialise_lookup(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef 
 		fn = LLVMAddFunction(mod, name, fn_t);
 	LLVMPositionBuilderBefore(b, call);
 	if (percpu)
-		args[2] = percpu_slot(mod, b, call, LLVMBuildIntToPtr(b, args[0], ptr, "map.p"));
+		args[2] = percpu_slot(mod, tm, b, call, LLVMBuildIntToPtr(b, args[0], ptr, "map.p"));
 	res = LLVMBuildCall2(b, fn_t, fn, args, percpu ? 3 : 2, "");
 	LLVMReplaceAllUsesWith(call, res);
 	LLVMInstructionEraseFromParent(call);
@@ -383,27 +439,30 @@ static const unsigned lpm_sizes[] = { UXDP_LPM_LOOKUP_SIZES(SIZE_ENTRY) 0 };
  * lookup; false otherwise (the helper call stays).
  */
 static bool specialise_by_type(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-			       const struct uxdp_map_info *map, struct uxdp_pass_stats *st)
+			       const struct uxdp_map_info *map, struct uxdp_pass_env *env)
 {
+	struct uxdp_pass_stats *st = &env->stats;
+	LLVMTargetMachineRef tm = env->tm;
+
 	switch (map->type) {
 	case BPF_MAP_TYPE_HASH:
-		specialise_lookup(mod, b, call, map->key_size, UXDP_HASH_LOOKUP_PREFIX, hash_sizes,
+		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_HASH_LOOKUP_PREFIX, hash_sizes,
 				  false);
 		break;
 	case BPF_MAP_TYPE_LRU_HASH:
-		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LRU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, false);
 		break;
 	case BPF_MAP_TYPE_PERCPU_HASH:
-		specialise_lookup(mod, b, call, map->key_size, UXDP_PERCPU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_PERCPU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, true);
 		break;
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, true);
 		break;
 	case BPF_MAP_TYPE_LPM_TRIE:
-		specialise_lookup(mod, b, call, map->key_size, UXDP_LPM_LOOKUP_PREFIX, lpm_sizes,
+		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LPM_LOOKUP_PREFIX, lpm_sizes,
 				  false);
 		st->lpm_specialised++;
 		return true;
@@ -435,15 +494,15 @@ static const struct uxdp_map_info *inner_template(const struct uxdp_pass_env *en
 
 /* A lookup in an inner map: specialised by its template; false if not. */
 static bool specialise_inner(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef call,
-			     const struct uxdp_map_info *tmpl, struct uxdp_pass_stats *st)
+			     const struct uxdp_map_info *tmpl, struct uxdp_pass_env *env)
 {
 	if (tmpl->type == BPF_MAP_TYPE_ARRAY && tmpl->key_size == 4) {
 		inline_handle_array_lookup(b, call, tmpl);
-		st->maps_inlined++;
-	} else if (!specialise_by_type(mod, b, call, tmpl, st)) {
+		env->stats.maps_inlined++;
+	} else if (!specialise_by_type(mod, b, call, tmpl, env)) {
 		return false;
 	}
-	st->inner_specialised++;
+	env->stats.inner_specialised++;
 	return true;
 }
 
@@ -459,7 +518,7 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 	if (k < 0) {
 		map = inner_template(env, LLVMGetOperand(inst, 0));
 		if (map)
-			specialise_inner(mod, b, inst, map, &env->stats);
+			specialise_inner(mod, b, inst, map, env);
 		else
 			split_merged_lookup(mod, b, inst, env);
 		return;
@@ -470,12 +529,12 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 		env->stats.maps_inlined++;
 	} else if (map->type == BPF_MAP_TYPE_PERCPU_ARRAY && map->key_size == 4) {
 		/* the map pointer: the load of slot->map */
-		inline_percpu_array_lookup(mod, b, inst, LLVMGetOperand(LLVMGetOperand(inst, 0), 0),
-					   map);
+		inline_percpu_array_lookup(mod, env->tm, b, inst,
+					   LLVMGetOperand(LLVMGetOperand(inst, 0), 0), map);
 		env->stats.maps_inlined++;
 		env->stats.percpu_inlined++;
 	} else {
-		specialise_by_type(mod, b, inst, map, &env->stats);
+		specialise_by_type(mod, b, inst, map, env);
 	}
 }
 
