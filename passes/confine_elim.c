@@ -12,9 +12,7 @@
  * at least as much: the same base plus a larger constant, or, relative to
  * ctx->data, a smallest reach no shorter than the check's largest.
  *
- * Dominators are computed here (LLVM-C has no dominator tree), with the
- * iterative bit-set algorithm; functions are small once subprograms are
- * inlined.
+ * Dominators come from cfg.c (LLVM-C has no dominator tree).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,78 +21,10 @@
 
 #include <uxdp/confine_abi.h>
 
+#include "cfg.h"
 #include "packet_check.h"
 #include "passes.h"
 #include "uxdpc.h"
-
-struct cfg {
-	LLVMBasicBlockRef *bb;
-	unsigned n, words;
-	uint64_t *dom; /* n bit sets: dom[b] = blocks that dominate b */
-};
-
-static int index_of(const struct cfg *g, LLVMBasicBlockRef bb)
-{
-	/* blocks are few after inlining; a linear search keeps this simple */
-	for (unsigned k = 0; k < g->n; k++)
-		if (g->bb[k] == bb)
-			return (int)k;
-	return -1;
-}
-
-static bool dominates(const struct cfg *g, int a, int b)
-{
-	return (g->dom[(size_t)b * g->words + (unsigned)a / 64] >> ((unsigned)a % 64)) & 1;
-}
-
-static int cfg_build(struct cfg *g, LLVMValueRef fn)
-{
-	unsigned k = 0;
-	bool changed = true;
-
-	g->n = LLVMCountBasicBlocks(fn);
-	g->words = (g->n + 63) / 64;
-	g->bb = malloc(sizeof(*g->bb) * (g->n ? g->n : 1));
-	g->dom = malloc(sizeof(*g->dom) * ((size_t)g->n * g->words + 1));
-	if (!g->bb || !g->dom)
-		return -ENOMEM;
-	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-		g->bb[k++] = bb;
-	memset(g->dom, 0xff, sizeof(*g->dom) * (size_t)g->n * g->words);
-	memset(g->dom, 0, sizeof(*g->dom) * g->words);
-	g->dom[0] = 1; /* the entry block dominates only itself */
-	while (changed) {
-		changed = false;
-		for (unsigned b = 1; b < g->n; b++) {
-			uint64_t *d = &g->dom[(size_t)b * g->words], tmp[g->words];
-			bool any = false;
-
-			memset(tmp, 0xff, sizeof(tmp));
-			for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(g->bb[b])); u;
-			     u = LLVMGetNextUse(u)) {
-				LLVMValueRef user = LLVMGetUser(u);
-				int p;
-
-				if (!LLVMIsATerminatorInst(user))
-					continue;
-				p = index_of(g, LLVMGetInstructionParent(user));
-				if (p < 0)
-					continue;
-				any = true;
-				for (unsigned w = 0; w < g->words; w++)
-					tmp[w] &= g->dom[(size_t)p * g->words + w];
-			}
-			if (!any)
-				memset(tmp, 0, sizeof(tmp)); /* unreachable: dominated by nothing */
-			tmp[b / 64] |= 1ULL << (b % 64);
-			if (memcmp(tmp, d, sizeof(tmp))) {
-				memcpy(d, tmp, sizeof(tmp));
-				changed = true;
-			}
-		}
-	}
-	return 0;
-}
 
 /* Does bb end in a branch to a block that calls uxdp_confine_abort? */
 static bool is_guard(LLVMBasicBlockRef bb, const struct pkt_check *ck)
@@ -126,17 +56,18 @@ static bool implies(const struct pkt_leaf *l, const struct pkt_leaf *g)
 }
 
 /* Is leaf k of guard g implied by a dominating check's success? */
-static bool implied(const struct cfg *g, int at, const struct pkt_leaf *lf)
+static bool implied(const struct uxdp_cfg *g, int at, const struct pkt_leaf *lf)
 {
 	for (unsigned d = 0; d < g->n; d++) {
 		struct pkt_check ck;
 		int ok;
 
-		if ((int)d == at || !dominates(g, (int)d, at) || !pkt_as_check(g->bb[d], &ck))
+		if ((int)d == at || !uxdp_cfg_dominates(g, (int)d, at) ||
+		    !pkt_as_check(g->bb[d], &ck))
 			continue;
-		ok = index_of(g, ck.ok);
+		ok = uxdp_cfg_index(g, ck.ok);
 		/* the success edge dominates `at`: ok has d as its only way in */
-		if (ok < 0 || ck.ok == ck.fail || !dominates(g, ok, at) || ok == (int)d)
+		if (ok < 0 || ck.ok == ck.fail || !uxdp_cfg_dominates(g, ok, at) || ok == (int)d)
 			continue;
 		{
 			unsigned preds = 0;
@@ -156,8 +87,8 @@ static bool implied(const struct cfg *g, int at, const struct pkt_leaf *lf)
 static int elim_function(LLVMValueRef fn, unsigned *removed)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(fn));
-	struct cfg g = { 0 };
-	int err = cfg_build(&g, fn);
+	struct uxdp_cfg g = { 0 };
+	int err = uxdp_cfg_build(&g, fn);
 
 	for (unsigned b = 0; !err && b < g.n; b++) {
 		struct pkt_check ck;
@@ -176,8 +107,7 @@ static int elim_function(LLVMValueRef fn, unsigned *removed)
 			(*removed)++;
 		}
 	}
-	free(g.bb);
-	free(g.dom);
+	uxdp_cfg_free(&g);
 	return err;
 }
 
