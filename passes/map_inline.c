@@ -15,9 +15,9 @@
  * data + c * span + index * stride (span: UXDP_PERCPU_ARRAY_SPAN, a
  * constant, since an array's size is compiled in).  data and ncpus are read from the map
  * handle (struct uxdp_map_fast; ncpus is a runtime choice, the number of
- * workers), c is the worker index, what bpf_get_smp_processor_id() returns
- * and what the runtime's per-CPU lookups use (uxdp_cur_cpu in runtime/maps:
- * workers past ncpus wrap around).
+ * workers), c is the worker's slot, computed as percpu_cpu.c describes
+ * (the worker index, what bpf_get_smp_processor_id() returns and the
+ * runtime's per-CPU lookups use, wrapped around ncpus), once per function.
  *
  * A BPF_MAP_TYPE_HASH lookup becomes a call to the lookup specialised for
  * the map's key size (runtime/helpers/hash_lookup.c, include/uxdp/helpers.h)
@@ -54,15 +54,13 @@
 #include <uxdp/object_format.h>
 
 #include "passes.h"
+#include "percpu_cpu.h"
 #include "uxdpc.h"
 
 /* struct uxdp_map_fast (runtime/include/uxdp/map.h): data at 0, then u32s. */
 #define MAP_FAST_OFF_DATA 0
 #define MAP_FAST_OFF_MAX_ENTRIES 8
 #define MAP_FAST_OFF_NCPUS 16
-/* struct uxdp_ctx.worker, and struct uxdp_worker.index at its offset 0. */
-#define CTX_OFF_WORKER 72
-_Static_assert(__builtin_offsetof(struct uxdp_ctx, worker) == CTX_OFF_WORKER, "ctx layout");
 
 static int slot_index(const struct uxdp_pass_env *env, LLVMValueRef slot)
 {
@@ -163,139 +161,6 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
 	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
 }
 
-/* Does tm's target give preserve_most its meaning (LLVM: x86-64, AArch64)? */
-static bool has_preserve_most(LLVMTargetMachineRef tm)
-{
-	char *triple = tm ? LLVMGetTargetMachineTriple(tm) : LLVMGetDefaultTargetTriple();
-	bool yes = !strncmp(triple, "x86_64", 6) || !strncmp(triple, "aarch64", 7);
-
-	LLVMDisposeMessage(triple);
-	return yes;
-}
-
-/*
- * i32 uxdp.worker_cpu.cold(): uxdp_worker_cpu(), for a program run without
- * a worker in its ctx (an embedder's or a test's; never the datapath's).
- * Called with the C convention from the middle of a program, it clobbers
- * the caller-saved registers, so every program with a per-CPU lookup saved
- * and restored callee-saved ones on every packet (xdp_pktcntr: ten of its
- * 38 instructions).  This wrapper is preserve_most where the target has
- * it: it saves what the C call clobbers itself, on the path that calls it,
- * and the program's fast path keeps its values in any register.  Cold and
- * never inlined, so that LLVM keeps it out of line.
- */
-static LLVMValueRef worker_cpu_cold(LLVMModuleRef mod, LLVMTargetMachineRef tm)
-{
-	LLVMContextRef c = LLVMGetModuleContext(mod);
-	LLVMTypeRef cpu_t = LLVMFunctionType(LLVMInt32TypeInContext(c), NULL, 0, 0);
-	LLVMValueRef fn = LLVMGetNamedFunction(mod, "uxdp.worker_cpu.cold"), cpu_fn, ret;
-	LLVMBuilderRef b;
-
-	if (fn)
-		return fn;
-	cpu_fn = LLVMGetNamedFunction(mod, "uxdp_worker_cpu");
-	if (!cpu_fn)
-		cpu_fn = LLVMAddFunction(mod, "uxdp_worker_cpu", cpu_t);
-	fn = LLVMAddFunction(mod, "uxdp.worker_cpu.cold", cpu_t);
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
-	if (has_preserve_most(tm))
-		LLVMSetFunctionCallConv(fn, LLVMPreserveMostCallConv);
-	for (const char **a = (const char *[]){ "noinline", "cold", NULL }; *a; a++)
-		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-					LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(*a, strlen(*a)), 0));
-	b = LLVMCreateBuilderInContext(c);
-	LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c, fn, "entry"));
-	ret = LLVMBuildCall2(b, cpu_t, cpu_fn, NULL, 0, "cpu");
-	LLVMBuildRet(b, ret);
-	LLVMDisposeBuilder(b);
-	return fn;
-}
-
-/*
- * i32 uxdp.percpu_cpu[.noctx](ptr ctx, i32 ncpus): the per-CPU slot of the
- * running worker, inlined at each use.  ctx->worker is the worker, but a
- * program run by an embedder may have none (uxdp/worker.h: helpers with a
- * ctx treat NULL as "the thread's worker"), so then the runtime's
- * uxdp_worker_cpu() names it, as it does for bpf_get_smp_processor_id().
- * A function whose first argument is no ctx asks the runtime directly.
- *
- * Both loads are invariant: a program cannot write its ctx's worker (ctx
- * stores reach only struct xdp_md's fields) and a worker's index never
- * changes, so a second per-CPU lookup after a store reuses them instead of
- * reloading.  The call for a missing worker goes through worker_cpu_cold()
- * (below), so that the fast path keeps no registers for it.
- */
-static LLVMValueRef percpu_cpu_fn(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool with_ctx)
-{
-	const char *name = with_ctx ? "uxdp.percpu_cpu" : "uxdp.percpu_cpu.noctx";
-	LLVMContextRef c = LLVMGetModuleContext(mod);
-	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
-	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
-	LLVMTypeRef fn_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
-	LLVMTypeRef cpu_t = LLVMFunctionType(i32, NULL, 0, 0);
-	LLVMValueRef fn = LLVMGetNamedFunction(mod, name), cpu_fn, w, cpu, ncpus, phi;
-	LLVMBasicBlockRef entry, fast = NULL, slow, join, wrap, done;
-	LLVMBuilderRef b;
-	unsigned kind;
-
-	if (fn)
-		return fn;
-	cpu_fn = worker_cpu_cold(mod, tm);
-	fn = LLVMAddFunction(mod, name, fn_t);
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
-	kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
-	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-				LLVMCreateEnumAttribute(c, kind, 0));
-	ncpus = LLVMGetParam(fn, 1);
-	b = LLVMCreateBuilderInContext(c);
-	entry = LLVMAppendBasicBlockInContext(c, fn, "entry");
-	if (with_ctx)
-		fast = LLVMAppendBasicBlockInContext(c, fn, "worker");
-	slow = LLVMAppendBasicBlockInContext(c, fn, "no_worker");
-	join = LLVMAppendBasicBlockInContext(c, fn, "cpu");
-	wrap = LLVMAppendBasicBlockInContext(c, fn, "wrap");
-	done = LLVMAppendBasicBlockInContext(c, fn, "done");
-
-	LLVMPositionBuilderAtEnd(b, entry);
-	if (with_ctx) {
-		LLVMValueRef off = LLVMConstInt(i64, CTX_OFF_WORKER, 0);
-		LLVMValueRef wp = LLVMBuildGEP2(b, i8, LLVMGetParam(fn, 0), &off, 1, "worker.p");
-
-		w = LLVMBuildLoad2(b, ptr, wp, "worker");
-		LLVMSetAlignment(w, 8);
-		set_invariant(c, w);
-		LLVMBuildCondBr(b, LLVMBuildIsNull(b, w, ""), slow, fast);
-		LLVMPositionBuilderAtEnd(b, fast);
-		cpu = LLVMBuildLoad2(b, i32, w, "worker.index");
-		LLVMSetAlignment(cpu, 4);
-		set_invariant(c, cpu);
-		LLVMBuildBr(b, join);
-	} else {
-		LLVMBuildBr(b, slow);
-	}
-	LLVMPositionBuilderAtEnd(b, slow);
-	w = LLVMBuildCall2(b, cpu_t, cpu_fn, NULL, 0, "worker.cpu");
-	LLVMSetInstructionCallConv(w, LLVMGetFunctionCallConv(cpu_fn));
-	LLVMBuildBr(b, join);
-
-	/* Workers past the map's CPUs share slots, as uxdp_cur_cpu() does. */
-	LLVMPositionBuilderAtEnd(b, join);
-	phi = LLVMBuildPhi(b, i32, "cpu");
-	if (with_ctx)
-		LLVMAddIncoming(phi, &cpu, &fast, 1);
-	LLVMAddIncoming(phi, &w, &slow, 1);
-	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, phi, ncpus, ""), done, wrap);
-	LLVMPositionBuilderAtEnd(b, wrap);
-	cpu = LLVMBuildURem(b, phi, ncpus, "cpu.wrapped");
-	LLVMBuildBr(b, done);
-	LLVMPositionBuilderAtEnd(b, done);
-	w = LLVMBuildPhi(b, i32, "slot");
-	LLVMAddIncoming(w, (LLVMValueRef[]){ phi, cpu }, (LLVMBasicBlockRef[]){ join, wrap }, 2);
-	LLVMBuildRet(b, w);
-	LLVMDisposeBuilder(b);
-	return fn;
-}
-
 /*
  * index < max_entries ? data + cpu * span + index * stride : NULL, with
  * data and ncpus from the handle (the slot's data pointer is for plain
@@ -308,11 +173,8 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef t
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
 	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
-	LLVMTypeRef cpu_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
 	uint64_t stride = ((uint64_t)map->value_size + 7) & ~7ULL;
 	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
-	bool with_ctx = LLVMCountParams(fn) > 0 &&
-			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind;
 	LLVMValueRef key, in_range, data, ncpus_p, ncpus, cpu, idx, off;
 	LLVMValueRef ncpus_off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0);
 
@@ -325,10 +187,7 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef t
 	ncpus = LLVMBuildLoad2(b, i32, ncpus_p, "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, tm, with_ctx),
-			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
-					       ncpus },
-			     2, "percpu.cpu");
+	cpu = uxdp_percpu_slot(mod, tm, b, fn, ncpus);
 	/* cpu * span + index * stride, in 64 bits: no u32 overflow. */
 	idx = LLVMBuildMul(b, LLVMBuildZExt(b, cpu, i64, ""),
 			   LLVMConstInt(i64, UXDP_PERCPU_ARRAY_SPAN(map->max_entries, stride), 0),
@@ -347,21 +206,14 @@ static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVM
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
-	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
-	LLVMTypeRef cpu_t = LLVMFunctionType(i32, (LLVMTypeRef[]){ ptr, i32 }, 2, 0);
+	LLVMTypeRef i64 = LLVMInt64TypeInContext(c);
 	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
-	bool with_ctx = LLVMCountParams(fn) > 0 &&
-			LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind;
-	LLVMValueRef off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0), ncpus, cpu;
+	LLVMValueRef off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0), ncpus;
 
 	ncpus = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, map_ptr, &off, 1, ""), "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	cpu = LLVMBuildCall2(b, cpu_t, percpu_cpu_fn(mod, tm, with_ctx),
-			     (LLVMValueRef[]){ with_ctx ? LLVMGetParam(fn, 0) : LLVMConstNull(ptr),
-					       ncpus },
-			     2, "percpu.cpu");
-	return LLVMBuildZExt(b, cpu, i64, "");
+	return LLVMBuildZExt(b, uxdp_percpu_slot(mod, tm, b, fn, ncpus), i64, "");
 }
 
 /*
@@ -729,5 +581,7 @@ int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 		}
 	}
 	LLVMDisposeBuilder(b);
+	if (uxdp_percpu_share_index(mod))
+		return diag_error(env->diag, -ENOMEM, "map-inline: out of memory");
 	return 0;
 }

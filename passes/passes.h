@@ -8,6 +8,8 @@
  *
  *   map_inline.c     (per-CPU) array lookups become a bounds check and an
  *                    address; hash lookups call a key-size specialised one
+ *                    (percpu_cpu.c: the worker's per-CPU slot, once per
+ *                    function)
  *   worker_arg.c     bpf_redirect_map given the worker from ctx (before
  *                    helper_inline, which links the helper taking it)
  *   helper_inline.c  runtime/helpers bitcode linked in, so helpers inline
@@ -18,6 +20,8 @@
  *   rodata_fold.c    loads of .rodata bytes no loader can change become
  *                    constants (after the inlining, and again after LLVM's
  *                    pipeline)
+ *
+ * cfg.c gives them dominators (LLVM-C has none).
  *
  * Each returns 0 or a negative errno with a message in the diag; with
  * remarks on, each says on stderr what it did (-Rpass style).
