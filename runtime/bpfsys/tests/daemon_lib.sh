@@ -41,6 +41,23 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($1)"; }
+# kernel_maps_gone NAME...: wait (up to 10 s) until the kernel has no map of
+# these names.  The kernel frees a map some time after its last holder went
+# (deferred work), so one of the previous test's can still be listed: tools
+# that find maps by name (bpftool map dump name, xdp-filter) would take it.
+kernel_maps_gone() {
+	local left
+	command -v bpftool >/dev/null || return 0
+	for _ in $(seq 100); do
+		left=$(bpftool -j map show 2>/dev/null | "${PYTHON:-python3}" -c '
+import json, sys
+names = set(sys.argv[1:])
+print(" ".join(sorted("%s(%d)" % (m["name"], m["id"]) for m in json.load(sys.stdin) if m.get("name") in names)))' "$@")
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	fail "kernel maps of an earlier run still there after 10 s: $left"
+}
 mount_bpffs() {
 	mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
 }

@@ -170,6 +170,7 @@ ip_link_obj() {
 if ip netns exec $nsd "$LOADER" load "$OBJ" u0 "$tmp/bpffs/probe" 198.18.1.99 32 \
 	</dev/null >/dev/null 2>$tmp/probe.log || grep -q "^xdp_loader: stdin" $tmp/probe.log; then
 	rm -f "$tmp/bpffs/probe"
+	kernel_maps_gone counts blocked verdicts
 	run kernel link
 	run kernel.nl netlink
 	run kernel.upd update

@@ -113,7 +113,8 @@ attached() {
 	return 0
 }
 
-# --- the kernel
+# --- the kernel (xdp-filter finds its maps by name: none of an earlier run's left)
+kernel_maps_gone xdp_stats_map filter_ports filter_ipv4 filter_ipv6 filter_ethernet
 run=kernel pre=
 ip -n $nsd addr add 198.18.6.2/24 dev u0
 ${mode}_run
