@@ -153,34 +153,41 @@ bool bpfsys_is_percpu(uint32_t type);
 /* A map made by BPF_MAP_CREATE that a loaded program uses: kept at exit. */
 void bpfsys_map_mark_used(const char *name);
 
-/* What a uxdp program descriptor stands for (a sealed memfd holding it). */
+/* What a uxdp program descriptor stands for (the daemon's reference to it: objfd.c). */
 struct bpfsys_prog {
-	char magic[8];			 /* BPFSYS_PROG_MAGIC */
 	char instance[UXDP_INSTANCE_LEN];
 	uint32_t id;			 /* the daemon's program id */
 	uint32_t type;			 /* BPF_PROG_TYPE_XDP */
+	/* bpfsys_prog_describe()'s: */
 	char name[BPF_OBJ_NAME_LEN];
 	uint8_t tag[8];
 	uint32_t n_maps;
 	uint32_t map_ids[64];
 };
-#define BPFSYS_PROG_MAGIC "uxdpPRG"
 
 /* A uxdp link descriptor: the daemon's reference to the link (linkfd.c). */
 struct bpfsys_link {
 	char instance[UXDP_INSTANCE_LEN];
 	uint32_t link_id;
 };
+/*
+ * 1, the instance and the id when fd is a daemon's reference whose name
+ * starts with prefix (UXDP_LINK_REF_PREFIX, UXDP_PROG_REF_PREFIX); 0 when
+ * it is something else; -EBADF closed.
+ */
+int bpfsys_ref_fd(int fd, const char *prefix, char *instance, size_t instance_size, uint32_t *id);
 /* 1 and *l when fd is a uxdp link, 0 when it is something else, -EBADF closed. */
 int bpfsys_link_fd(int fd, struct bpfsys_link *l);
 
-/* A descriptor holding *p (magic set by the caller), O_CLOEXEC; or -errno. */
-int bpfsys_obj_fd_new(const struct bpfsys_prog *p);
-/* 1 and *p when fd holds a record with magic, 0 when it is something else, -EBADF closed. */
-int bpfsys_obj_fd(int fd, const char *magic, struct bpfsys_prog *p);
+/* 1 and p's instance, id and type when fd is a uxdp program, 0 something else, -EBADF closed. */
+int bpfsys_prog_fd(int fd, struct bpfsys_prog *p);
+/* p's name, tag and map ids (the loader's record, else the daemon's); -EBADF: not loaded. */
+int bpfsys_prog_describe(int cmd, struct bpfsys_prog *p);
+/* A descriptor for program reference ref_fd numbered as the kernel's (the lowest free). */
+int bpfsys_prog_fd_lowest(int ref_fd);
 
-/* p->n_maps, p->map_ids from the program of p->id if this process loaded it. */
-void bpfsys_prog_known_maps(struct bpfsys_prog *p);
+/* true, and p's name, tag and map ids, if this process loaded program p->id. */
+bool bpfsys_prog_known(struct bpfsys_prog *p);
 /* A copy of the object this process sent uxdpd for p (caller frees); -ENOENT: not ours. */
 int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len);
 

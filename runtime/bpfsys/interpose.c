@@ -209,7 +209,7 @@ BPFSYS_EXPORT ssize_t readlink(const char *path, char *buf, size_t len)
 
 	if (fd >= 0 && bpfsys_fd_map(fd, &m) == 1)
 		as = link;
-	else if (fd >= 0 && bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1)
+	else if (fd >= 0 && bpfsys_prog_fd(fd, &p) == 1)
 		as = "anon_inode:bpf-prog";
 	else if (fd >= 0 && bpfsys_link_fd(fd, &l) == 1)
 		as = "anon_inode:bpf_link";

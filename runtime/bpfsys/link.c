@@ -38,7 +38,7 @@ long bpfsys_link_create(struct bpfsys_call *c)
 	uint32_t link_id;
 	char why[512];
 	int fd = -1;
-	int r = bpfsys_obj_fd((int)a->link_create.prog_fd, BPFSYS_PROG_MAGIC, &p);
+	int r = bpfsys_prog_fd((int)a->link_create.prog_fd, &p);
 
 	if (r < 0)
 		return r;

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * linkfd.c - uxdp link descriptors.
+ * linkfd.c - uxdp link and program descriptors: the daemon's references.
  *
- * A kernel BPF link is released when its last file goes: close of the
- * last descriptor, across dup and fork, or the exit (even by SIGKILL) of
- * the last process holding one.  So a uxdp link descriptor is the daemon's
+ * A kernel BPF link or program is released when its last file goes: close
+ * of the last descriptor, across dup, fork and SCM_RIGHTS, or the exit
+ * (even by SIGKILL) of the last process holding one, unless something
+ * else holds it.  So a uxdp link or program descriptor is the daemon's
  * reference itself: one end of a socket pair whose other end uxdpd polls
- * (server.c), handed over at BPF_LINK_CREATE and BPF_LINK_GET_FD_BY_ID.
- * The kernel closes it however the holder goes, and the daemon reads EOF.
- * The end is bound to an abstract name, "uxdp-link:<instance>:<id>:<nonce>",
- * so that the descriptor says which link it is with one getsockname().
+ * (server.c), handed over at BPF_LINK_CREATE and BPF_LINK_GET_FD_BY_ID, or
+ * BPF_PROG_LOAD and BPF_PROG_GET_FD_BY_ID (objfd.c).  The kernel closes it
+ * however the holder goes, and the daemon reads EOF.  The end is bound to
+ * an abstract name, "uxdp-link:<instance>:<id>:<nonce>" or
+ * "uxdp-prog:...", so that the descriptor says which object it is with
+ * one getsockname().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,14 +24,14 @@
 
 #include "bpfsys.h"
 
-int bpfsys_link_fd(int fd, struct bpfsys_link *l)
+int bpfsys_ref_fd(int fd, const char *prefix, char *instance, size_t instance_size, uint32_t *id)
 {
 	struct sockaddr_un a;
 	socklen_t len = sizeof(a);
 	const char *name = a.sun_path + 1, *colon;
-	size_t prefix = strlen(UXDP_LINK_REF_PREFIX), n, ilen;
+	size_t plen = strlen(prefix), n, ilen;
 	struct stat st;
-	unsigned long id;
+	unsigned long v;
 	char *end;
 
 	if (fd < 0 || fstat(fd, &st))
@@ -38,18 +41,24 @@ int bpfsys_link_fd(int fd, struct bpfsys_link *l)
 	    a.sun_path[0])
 		return 0;
 	n = len - offsetof(struct sockaddr_un, sun_path) - 1;
-	if (n <= prefix || n >= sizeof(a.sun_path) - 1 || strncmp(name, UXDP_LINK_REF_PREFIX, prefix))
+	if (n <= plen || n >= sizeof(a.sun_path) - 1 || strncmp(name, prefix, plen))
 		return 0;
 	a.sun_path[n + 1] = 0;
-	colon = strchr(name + prefix, ':');
-	ilen = colon ? (size_t)(colon - (name + prefix)) : 0;
-	if (!ilen || ilen >= sizeof(l->instance))
+	colon = strchr(name + plen, ':');
+	ilen = colon ? (size_t)(colon - (name + plen)) : 0;
+	if (!ilen || ilen >= instance_size)
 		return 0;
-	id = strtoul(colon + 1, &end, 10);
-	if (*end != ':' || !id || id > UINT32_MAX)
+	v = strtoul(colon + 1, &end, 10);
+	if (*end != ':' || !v || v > UINT32_MAX)
 		return 0;
-	memcpy(l->instance, name + prefix, ilen);
-	l->instance[ilen] = 0;
-	l->link_id = (uint32_t)id;
+	memcpy(instance, name + plen, ilen);
+	instance[ilen] = 0;
+	*id = (uint32_t)v;
 	return 1;
+}
+
+int bpfsys_link_fd(int fd, struct bpfsys_link *l)
+{
+	return bpfsys_ref_fd(fd, UXDP_LINK_REF_PREFIX, l->instance, sizeof(l->instance),
+			     &l->link_id);
 }

@@ -35,7 +35,7 @@ static int kernel_prog(int fd)
 static int uxdp_prog(int cmd, int fd, uint32_t *id)
 {
 	struct bpfsys_prog p;
-	int r = bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p);
+	int r = bpfsys_prog_fd(fd, &p);
 
 	if (r < 0)
 		return r;
@@ -72,7 +72,7 @@ long bpfsys_link_update(struct bpfsys_call *c)
 	if (flags & BPF_F_REPLACE) {
 		struct bpfsys_prog o;
 
-		r = bpfsys_obj_fd((int)a->link_update.old_prog_fd, BPFSYS_PROG_MAGIC, &o);
+		r = bpfsys_prog_fd((int)a->link_update.old_prog_fd, &o);
 		if (r == 0) /* a kernel program is not what a uxdp link runs */
 			r = kernel_prog((int)a->link_update.old_prog_fd) == 1 ? -EPERM : -EINVAL;
 		if (r < 0)

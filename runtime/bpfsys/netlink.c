@@ -157,7 +157,7 @@ static void ack(int fd, const struct nlmsghdr *req, int err, const char *why)
 static int prog_id_of(int fd, uint32_t *id)
 {
 	struct bpfsys_prog p;
-	int r = bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p);
+	int r = bpfsys_prog_fd(fd, &p);
 
 	*id = r == 1 ? p.id : 0;
 	return r;

@@ -1,56 +1,76 @@
 // SPDX-License-Identifier: MIT
 /*
- * objfd.c - program descriptors (a link's is the daemon's reference: linkfd.c).
+ * objfd.c - program descriptors.
  *
- * A uxdp program lives in uxdpd; the descriptor the caller gets is a real
- * one, so that close, dup, fork and SCM_RIGHTS behave: a memfd holding a
- * struct bpfsys_prog (the daemon's id, the name, the maps), sealed so that
- * nobody changes it.  It is recognised by what it is (fstat: an unlinked
- * regular file of exactly that size, then its magic), as map fds are.
+ * A uxdp program lives in uxdpd; the descriptor the caller gets is the
+ * daemon's reference to it (linkfd.c), so that close, dup, fork, exec and
+ * SCM_RIGHTS behave as with a kernel program's file: the program is
+ * released when the last copy goes, unless a port, a link or a pin holds
+ * it.  The descriptor names the program (its abstract socket name); what
+ * BPF_OBJ_GET_INFO_BY_FD and BPF_PROG_TEST_RUN also need (name, tag, map
+ * ids) is the loader's record (prog.c) or the daemon's (PROG_INFO).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpfsys.h"
 
-int bpfsys_obj_fd_new(const struct bpfsys_prog *p)
+int bpfsys_prog_fd(int fd, struct bpfsys_prog *p)
 {
-	int fd = memfd_create("uxdp-prog", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	int err;
+	int r;
 
-	if (fd < 0)
-		return -errno;
-	err = pwrite(fd, p, sizeof(*p), 0) == (ssize_t)sizeof(*p) ? 0 : -EIO;
-	if (!err && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
-		err = -errno;
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
+	memset(p, 0, sizeof(*p));
+	r = bpfsys_ref_fd(fd, UXDP_PROG_REF_PREFIX, p->instance, sizeof(p->instance), &p->id);
+	p->type = BPF_PROG_TYPE_XDP;
+	return r;
 }
 
-int bpfsys_obj_fd(int fd, const char *magic, struct bpfsys_prog *p)
+/* The daemon's record of p: name, tag, map ids. */
+static int daemon_describe(int cmd, struct bpfsys_prog *p)
 {
-	struct stat st;
+	struct uxdp_dmsg_prog_info info;
+	struct uxdp_daemon *d;
+	char err[256];
+	int r;
 
-	if (fd < 0 || fstat(fd, &st))
+	if (strcmp(p->instance, bpfsys_instance())) {
+		bpfsys_say_once(cmd, "a program of another instance: run under uxdp-run "
+				     "--instance of that instance");
 		return -EBADF;
-	if (!S_ISREG(st.st_mode) || st.st_nlink || st.st_size != (off_t)sizeof(*p))
+	}
+	r = bpfsys_daemon(&d, err, sizeof(err));
+	r = r ?: uxdp_daemon_prog_info(d, p->id, &info, err, sizeof(err));
+	if (r)
+		return r == -ENOENT ? -EBADF : r; /* a reference the daemon no longer has */
+	memcpy(p->name, info.name, sizeof(p->name) - 1);
+	memcpy(p->tag, info.tag, sizeof(p->tag));
+	p->n_maps = info.n_map_ids < UXDP_DMAX_MAP_IDS ? info.n_map_ids : UXDP_DMAX_MAP_IDS;
+	if (p->n_maps > sizeof(p->map_ids) / sizeof(p->map_ids[0]))
+		p->n_maps = sizeof(p->map_ids) / sizeof(p->map_ids[0]);
+	memcpy(p->map_ids, info.map_ids, p->n_maps * sizeof(p->map_ids[0]));
+	return 0;
+}
+
+int bpfsys_prog_describe(int cmd, struct bpfsys_prog *p)
+{
+	/* The loader's maps (libbpf's .rodata map, where the daemon has the object's copy). */
+	if (bpfsys_prog_known(p))
 		return 0;
-	if (pread(fd, p, sizeof(*p), 0) != (ssize_t)sizeof(*p))
-		return 0;
-	if (memcmp(p->magic, magic, sizeof(p->magic)))
-		return 0;
-	/* Sealed by us: a memfd the program wrote itself would not be. */
-	if (fcntl(fd, F_GET_SEALS) != (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
-		return 0;
-	p->instance[sizeof(p->instance) - 1] = 0;
-	p->name[sizeof(p->name) - 1] = 0;
-	return 1;
+	return daemon_describe(cmd, p);
+}
+
+int bpfsys_prog_fd_lowest(int ref_fd)
+{
+	int low = fcntl(ref_fd, F_DUPFD_CLOEXEC, 0);
+
+	/* The reply came while the call had descriptors of its own open. */
+	if (low < 0 || low > ref_fd) {
+		if (low >= 0)
+			close(low);
+		return ref_fd;
+	}
+	close(ref_fd);
+	return low;
 }

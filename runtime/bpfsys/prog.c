@@ -5,10 +5,10 @@
  * The instructions and the maps their ld_imm64 name become a BPF ELF
  * object (elfobj.c), passed to the daemon by descriptor (PROG_LOAD), which
  * compiles it with uxdpc and binds its maps by name to the instance's, the
- * very maps this process created or opened.  The program belongs to this
- * process's connection (daemon.c): released when the process ends unless it
- * is attached by then, as a kernel program lives while a descriptor or an
- * attachment holds it.  The caller gets a program descriptor (objfd.c).
+ * very maps this process created or opened.  The caller gets the daemon's
+ * reference to the program as its descriptor (objfd.c, UXDP_LOAD_F_REF):
+ * the program is released when the last copy of it is closed, unless an
+ * attachment, a link or a pin holds it, as a kernel program.
  *
  * Other program types pass to the kernel as long as they name no uxdp map
  * (libbpf's feature probes load socket filters; those are kernel objects
@@ -172,11 +172,12 @@ static int read_license(struct load *l, char *buf, size_t size)
 }
 
 /*
- * The object in a memfd, sent to the daemon; *id the daemon's program, and
- * the object's bytes in *elf, *elf_len (the caller's to free).
+ * The object in a memfd, sent to the daemon; *id the daemon's program, *ref
+ * the reference that holds it, and the object's bytes in *elf, *elf_len
+ * (the caller's to free).
  */
 static int send_object(struct load *l, const char *name, const char *license, uint32_t *id,
-		       uint8_t **elf, size_t *elf_len)
+		       int *ref, uint8_t **elf, size_t *elf_len)
 {
 	struct elfobj o = { .insns = l->insns, .n_insns = l->n, .prog_name = name,
 			    .license = license, .maps = l->maps, .n_maps = l->n_maps,
@@ -205,7 +206,7 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 	}
 	if (!err) {
 		lo.fd = fd;
-		err = uxdp_daemon_prog_load(d, &lo, id, l->why, sizeof(l->why));
+		err = uxdp_daemon_prog_load_ref(d, &lo, id, ref, l->why, sizeof(l->why));
 	}
 	if (fd >= 0)
 		close(fd);
@@ -213,14 +214,17 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 		free(bytes);
 		return err;
 	}
+	*ref = bpfsys_prog_fd_lowest(*ref);
 	*elf = bytes;
 	*elf_len = len;
 	return 0;
 }
 
 /*
- * The programs this process loaded, for their map ids (progids.c) and the
+ * The programs this process loaded, for their map ids (objfd.c) and the
  * object sent for them (BPF_PROG_TEST_RUN compiles it again: progobj.c).
+ * A record goes once the daemon has released its program (prune()), so
+ * that a control plane that reloads for ever does not grow.
  */
 static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known_prog {
@@ -230,8 +234,31 @@ static struct known_prog {
 	size_t elf_len;
 } *known;
 
+/* The records of programs d no longer has loaded go (known_lock held). */
+static void prune(struct uxdp_daemon *d)
+{
+	struct uxdp_dmsg_prog_info info;
+	char err[256];
+
+	for (struct known_prog **k = &known, *g; *k;) {
+		int r = strcmp((*k)->p.instance, bpfsys_instance())
+				? 0
+				: uxdp_daemon_prog_info(d, (*k)->p.id, &info, err, sizeof(err));
+
+		if (r != -ENOENT && (r || !(info.flags & UXDP_PROG_INFO_F_RELEASED))) {
+			k = &(*k)->next;
+			continue;
+		}
+		g = *k;
+		*k = g->next;
+		free(g->elf);
+		free(g);
+	}
+}
+
 /* Takes elf. */
-static void remember(const struct bpfsys_prog *p, uint8_t *elf, size_t elf_len)
+static void remember(struct uxdp_daemon *d, const struct bpfsys_prog *p, uint8_t *elf,
+		     size_t elf_len)
 {
 	struct known_prog *k = calloc(1, sizeof(*k));
 
@@ -243,20 +270,27 @@ static void remember(const struct bpfsys_prog *p, uint8_t *elf, size_t elf_len)
 	k->elf = elf;
 	k->elf_len = elf_len;
 	pthread_mutex_lock(&known_lock);
+	prune(d);
 	k->next = known;
 	known = k;
 	pthread_mutex_unlock(&known_lock);
 }
 
-void bpfsys_prog_known_maps(struct bpfsys_prog *p)
+bool bpfsys_prog_known(struct bpfsys_prog *p)
 {
+	bool found = false;
+
 	pthread_mutex_lock(&known_lock);
-	for (struct known_prog *k = known; k; k = k->next)
+	for (struct known_prog *k = known; k && !found; k = k->next)
 		if (k->p.id == p->id && !strcmp(k->p.instance, p->instance)) {
+			memcpy(p->name, k->p.name, sizeof(p->name));
+			memcpy(p->tag, k->p.tag, sizeof(p->tag));
 			p->n_maps = k->p.n_maps;
 			memcpy(p->map_ids, k->p.map_ids, sizeof(p->map_ids));
+			found = true;
 		}
 	pthread_mutex_unlock(&known_lock);
+	return found;
 }
 
 int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len)
@@ -281,13 +315,13 @@ int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len)
 static long load_xdp(struct load *l)
 {
 	const union bpf_attr *a = &l->c->attr;
-	struct bpfsys_prog p = { .magic = BPFSYS_PROG_MAGIC, .type = BPF_PROG_TYPE_XDP };
+	struct bpfsys_prog p = { .type = BPF_PROG_TYPE_XDP };
 	struct uxdp_dmsg_prog_info info;
 	struct uxdp_daemon *d;
 	char license[128];
 	uint8_t *elf = NULL;
 	size_t elf_len = 0;
-	int err;
+	int err, ref = -1;
 
 	if (a->prog_flags & ~(uint32_t)PROG_FLAGS)
 		return -EINVAL;
@@ -300,12 +334,13 @@ static long load_xdp(struct load *l)
 		return say(l, -EOPNOTSUPP);
 	}
 	memcpy(p.name, a->prog_name, sizeof(p.name) - 1);
-	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id, &elf, &elf_len);
+	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id, &ref, &elf,
+			  &elf_len);
 	if (err)
 		return say(l, err);
 	snprintf(p.instance, sizeof(p.instance), "%s", bpfsys_instance());
-	if (!bpfsys_daemon(&d, l->why, sizeof(l->why)) &&
-	    !uxdp_daemon_prog_info(d, p.id, &info, l->why, sizeof(l->why)))
+	err = bpfsys_daemon(&d, l->why, sizeof(l->why)); /* send_object() had it */
+	if (!err && !uxdp_daemon_prog_info(d, p.id, &info, l->why, sizeof(l->why)))
 		memcpy(p.tag, info.tag, sizeof(p.tag));
 	for (size_t i = 0; i < l->n_maps; i++) {
 		p.map_ids[p.n_maps++] = l->ids[i];
@@ -323,8 +358,11 @@ static long load_xdp(struct load *l)
 		if (strncmp(l->sections[i], ".rodata.", 8))
 			bpfsys_map_mark_used(l->data_names[i]);
 	}
-	remember(&p, elf, elf_len);
-	return bpfsys_obj_fd_new(&p);
+	if (!err)
+		remember(d, &p, elf, elf_len);
+	else
+		free(elf);
+	return ref;
 }
 
 static void load_free(struct load *l)
@@ -389,7 +427,7 @@ long bpfsys_prog_bind_map(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, offsetof(union bpf_attr, prog_bind_map.flags) +
 					      sizeof(c->attr.prog_bind_map.flags)))
 		return -EINVAL;
-	r = bpfsys_obj_fd((int)c->attr.prog_bind_map.prog_fd, BPFSYS_PROG_MAGIC, &p);
+	r = bpfsys_prog_fd((int)c->attr.prog_bind_map.prog_fd, &p);
 	if (r <= 0)
 		return r < 0 ? r : bpfsys_kernel(c);
 	if (c->attr.prog_bind_map.flags)

@@ -10,8 +10,6 @@
  * to the kernel as before.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "bpfsys.h"
 
@@ -52,37 +50,19 @@ long bpfsys_prog_get_next_id(struct bpfsys_call *c)
 			       sizeof(best));
 }
 
-/* A descriptor for the daemon's program id (d: the daemon); -ENOENT when it is not loaded. */
+/*
+ * A descriptor for the daemon's program id (d: the daemon): a new
+ * reference, which holds it as the kernel's fd does; -ENOENT when it is
+ * not loaded.
+ */
 static int fd_by_id(struct uxdp_daemon *d, uint32_t id)
 {
-	struct bpfsys_prog p = { .magic = BPFSYS_PROG_MAGIC, .type = BPF_PROG_TYPE_XDP };
-	struct uxdp_dmsg_prog_info info;
 	char err[256];
-	int r;
+	int fd = -1, r = uxdp_daemon_prog_open(d, id, &fd, err, sizeof(err));
 
-	/* This process holds it from now on, as the kernel's fd does (daemon.c). */
-	r = uxdp_daemon_prog_hold(d, id, err, sizeof(err));
-	r = r ?: uxdp_daemon_prog_info(d, id, &info, err, sizeof(err));
 	if (r)
 		return r == -ENOENT || r == -EINVAL ? -ENOENT : r;
-	if (info.flags & UXDP_PROG_INFO_F_RELEASED)
-		return -ENOENT;
-	p.id = info.id;
-	snprintf(p.instance, sizeof(p.instance), "%s", bpfsys_instance());
-	memcpy(p.name, info.name, sizeof(p.name) - 1);
-	memcpy(p.tag, info.tag, sizeof(p.tag));
-	/*
-	 * The maps this process loaded it with (prog.c: libbpf's .rodata map,
-	 * where the daemon has the object's copy), else the daemon's.
-	 */
-	bpfsys_prog_known_maps(&p);
-	if (!p.n_maps) {
-		p.n_maps = info.n_map_ids < UXDP_DMAX_MAP_IDS ? info.n_map_ids : UXDP_DMAX_MAP_IDS;
-		if (p.n_maps > sizeof(p.map_ids) / sizeof(p.map_ids[0]))
-			p.n_maps = sizeof(p.map_ids) / sizeof(p.map_ids[0]);
-		memcpy(p.map_ids, info.map_ids, p.n_maps * sizeof(p.map_ids[0]));
-	}
-	return bpfsys_obj_fd_new(&p);
+	return bpfsys_prog_fd_lowest(fd);
 }
 
 int bpfsys_prog_open_id(uint32_t id)

@@ -113,9 +113,11 @@ long bpfsys_prog_info(struct bpfsys_call *c, bool *handled)
 {
 	struct bpfsys_prog p;
 	int fd = (int)c->attr.info.bpf_fd;
-	int r = bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p);
+	int r = bpfsys_prog_fd(fd, &p);
 
 	*handled = r != 0;
+	if (r == 1)
+		r = bpfsys_prog_describe(c->cmd, &p) ?: 1;
 	if (r)
 		return r < 0 ? r : prog_info(c, &p);
 	struct bpfsys_link l;

@@ -34,7 +34,7 @@ int bpfsys_prog_pin_kind(int fd)
 {
 	struct bpfsys_prog p;
 	struct bpfsys_link l;
-	int r = bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p);
+	int r = bpfsys_prog_fd(fd, &p);
 
 	return r ? r : bpfsys_link_fd(fd, &l);
 }
@@ -64,7 +64,7 @@ int bpfsys_prog_pin(int cmd, int fd, const char *path)
 	uint32_t kind = UXDP_PIN_PROG, id;
 	int r;
 
-	if (bpfsys_obj_fd(fd, BPFSYS_PROG_MAGIC, &p) == 1) {
+	if (bpfsys_prog_fd(fd, &p) == 1) {
 		snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32, p.instance, p.id);
 		id = p.id;
 	} else if (bpfsys_link_fd(fd, &l) == 1) {

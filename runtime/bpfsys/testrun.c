@@ -301,12 +301,13 @@ long bpfsys_prog_test_run(struct bpfsys_call *c)
 	long err;
 
 	/* Not ours (a kernel program, or no descriptor): the kernel's. */
-	if (bpfsys_obj_fd((int)a->test.prog_fd, BPFSYS_PROG_MAGIC, &p) != 1)
+	if (bpfsys_prog_fd((int)a->test.prog_fd, &p) != 1)
 		return bpfsys_kernel(c);
 	if (!bpfsys_attr_zero_from(c, ATTR_END(test.batch_size)) ||
 	    !a->test.ctx_size_in != !a->test.ctx_in || !a->test.ctx_size_out != !a->test.ctx_out)
 		return -EINVAL;
-	err = prepare(c, &r);
+	err = bpfsys_prog_describe(c->cmd, &p);
+	err = err ?: prepare(c, &r);
 	if (!err) {
 		err = bpfsys_prog_runnable(&p, &prog, &ncpus, why, sizeof(why));
 		if (err)

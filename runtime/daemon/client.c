@@ -317,17 +317,20 @@ const struct uxdp_dmsg_hello *uxdp_daemon_hello(const struct uxdp_daemon *d)
 	return &d->hello;
 }
 
-int uxdp_daemon_prog_load(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o,
-			  uint32_t *id, char *err, size_t err_size)
+/* PROG_LOAD; with ref_fd, UXDP_LOAD_F_REF and the reference the reply carries. */
+static int load(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o, uint32_t *id,
+		int *ref_fd, char *err, size_t err_size)
 {
 	struct uxdp_dmsg_load *req = calloc(1, sizeof(*req));
 	struct uxdp_dmsg_id r = { 0 };
 	size_t len = 0;
-	int ret, fd = -1;
+	int ret, fd = -1, rfd = -1;
 
+	if (ref_fd)
+		*ref_fd = -1;
 	if (!req)
 		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
-	req->flags = o->flags;
+	req->flags = o->flags | (ref_fd ? UXDP_LOAD_F_REF : 0);
 	req->opt_level = o->set_opt_level ? (uint32_t)o->opt_level : UINT32_MAX;
 	if (o->prog && snprintf(req->prog, sizeof(req->prog), "%s", o->prog) >=
 			       (int)sizeof(req->prog)) {
@@ -348,15 +351,36 @@ int uxdp_daemon_prog_load(struct uxdp_daemon *d, const struct uxdp_daemon_load_o
 		ret = uxdp_errmsg(err, err_size, -EINVAL, "load: neither a path nor a descriptor");
 		goto out;
 	}
-	ret = call(d, UXDP_DOP_PROG_LOAD, req, sizeof(*req), fd, &r, sizeof(r), &len, err,
-		   err_size);
+	ret = call_fd(d, UXDP_DOP_PROG_LOAD, req, sizeof(*req), fd, &r, sizeof(r), &len,
+		      ref_fd ? &rfd : NULL, err, err_size);
 	if (!ret && len < sizeof(r))
 		ret = uxdp_errmsg(err, err_size, -EPROTO, "%s: short reply to load", d->path);
+	if (!ret && ref_fd && rfd < 0)
+		ret = uxdp_errmsg(err, err_size, -EPROTO,
+				  "%s: no program reference in the reply to load (a daemon older "
+				  "than protocol revision 1.2?)", d->path);
 	if (!ret)
 		*id = r.id;
+	if (ref_fd) {
+		if (ret && rfd >= 0)
+			close(rfd);
+		*ref_fd = ret ? -1 : rfd;
+	}
 out:
 	free(req);
 	return ret;
+}
+
+int uxdp_daemon_prog_load(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o,
+			  uint32_t *id, char *err, size_t err_size)
+{
+	return load(d, o, id, NULL, err, err_size);
+}
+
+int uxdp_daemon_prog_load_ref(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o,
+			      uint32_t *id, int *ref_fd, char *err, size_t err_size)
+{
+	return load(d, o, id, ref_fd, err, err_size);
 }
 
 int uxdp_daemon_prog_unload(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size)
@@ -434,11 +458,23 @@ int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
 	return ret;
 }
 
-int uxdp_daemon_prog_hold(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size)
+int uxdp_daemon_prog_open(struct uxdp_daemon *d, uint32_t id, int *ref_fd, char *err,
+			  size_t err_size)
 {
-	struct uxdp_dmsg_id req = { .id = id };
+	struct uxdp_dmsg_id req = { .id = id }, r = { 0 };
+	size_t len = 0;
+	int fd = -1;
+	int ret = call_fd(d, UXDP_DOP_PROG_OPEN, &req, sizeof(req), -1, &r, sizeof(r), &len, &fd,
+			  err, err_size);
 
-	return call(d, UXDP_DOP_PROG_HOLD, &req, sizeof(req), -1, NULL, 0, NULL, err, err_size);
+	if (!ret && (len < sizeof(r) || r.id != id || fd < 0))
+		ret = uxdp_errmsg(err, err_size, -EPROTO,
+				  "%s: no program reference in the reply (a daemon older than "
+				  "protocol revision 1.2?)", d->path);
+	if (ret && fd >= 0)
+		close(fd);
+	*ref_fd = ret ? -1 : fd;
+	return ret;
 }
 
 int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,

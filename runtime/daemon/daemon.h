@@ -45,7 +45,7 @@ struct prog_version {
 	struct uxdp_object *obj;       /* NULL once released */
 	struct uxdp_program prog;      /* what ports point to; .counters = &counters */
 	struct uxdp_stats counters;    /* this version's counts (the datapath adds them) */
-	uint64_t *holders;             /* the connections holding it: its loader's, PROG_HOLD's */
+	uint64_t *holders;             /* its loader's connection, its references */
 	unsigned int n_holders;
 	int src_fd;                    /* sealed memfd of the object as loaded (-1: none; progsrc.c) */
 	uint32_t load_flags, opt_level; /* the PROG_LOAD's */

@@ -7,14 +7,17 @@
  * compile on load holds up the others meanwhile).  Who may connect is the
  * socket file's business: mode 0660, owned by the daemon's user and
  * --socket-group.  A connection is a holder of the programs it loaded
- * without a pin (registry_drop_holder() when it closes).
+ * without a pin or a reference (registry_drop_holder() when it closes).
  *
- * Links are held the kernel's way, by descriptors and pins.  Each
- * reference is a socket pair: the daemon keeps one end among its
+ * Links and programs are held the kernel's way, by descriptors and pins.
+ * Each reference is a socket pair: the daemon keeps one end among its
  * connections and hands the other out (SCM_RIGHTS), bound to an abstract
- * name that says which link it is; when every copy of that end is closed
- * (close, exit, SIGKILL: the kernel closes them all) the daemon reads EOF
- * and drops the reference.  A pin is an O_PATH descriptor of the pin's
+ * name that says which link or program it is; when every copy of that end
+ * is closed (close, exit, SIGKILL: the kernel closes them all) the daemon
+ * reads EOF and drops the reference (a program reference is a holder of
+ * its program, as a connection is).  Before each request the references
+ * are looked at, so that a request sees every close that came before it,
+ * as bpf(2) after close(2) does.  A pin is an O_PATH descriptor of the pin's
  * file, looked at on every turn of the loop: once the file has no name
  * left (rm), the pin is dropped.
  */
@@ -41,9 +44,10 @@
 #define POLL_MS 100 /* how often the thread looks at the stop flag and the pins */
 
 struct conn {
-	int fd;
-	uint64_t id;
+	int fd;            /* -1: a reference found closed (sweep_refs), to be dropped */
+	uint64_t id;       /* a holder id (registry_drop_holder), for a program reference too */
 	uint32_t link_ref; /* not 0: a reference to this link, not a control connection */
+	uint32_t prog_ref; /* not 0: a reference to this program, not a control connection */
 };
 
 struct pin_hold {
@@ -59,6 +63,7 @@ struct server {
 	uint64_t next_id;
 	struct pin_hold pins[MAX_PINS];
 	unsigned int n_pins;
+	struct pollfd sweep[MAX_CONNS];
 	pthread_t thread;
 	volatile int stop;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -123,47 +128,38 @@ static void take(void *dst, size_t size, const struct uxdp_dmsg_hdr *h)
 	memcpy(dst, h + 1, h->len < size ? h->len : size);
 }
 
-static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h, int fd)
-{
-	struct uxdp_dmsg_load *l = malloc(sizeof(*l));
-	struct uxdp_dmsg_id id = { 0 };
-	struct load_req r = { .fd = fd, .holder = c->id };
-	char err[1024];
-	int ret;
+/* What a reference stands for: a link (counted in the registry), or a program holder. */
+struct ref {
+	uint32_t link_id, prog_id;
+	uint64_t holder; /* prog_id's holder in the registry (the reference's conn id) */
+};
 
-	if (!l) {
-		reply_err(s, c->fd, h, -ENOMEM, "out of memory");
-		return;
-	}
-	take(l, sizeof(*l), h);
-	l->path[sizeof(l->path) - 1] = 0;
-	l->prog[sizeof(l->prog) - 1] = 0;
-	r.path = l->path[0] ? l->path : NULL;
-	r.prog = l->prog[0] ? l->prog : NULL;
-	r.flags = l->flags;
-	r.opt_level = l->opt_level == UINT32_MAX ? -1 : (int)(l->opt_level > 9 ? 9 : l->opt_level);
-	if (l->flags & ~UXDP_LOAD_F_ALL)
-		ret = uxdp_errmsg(err, sizeof(err), -EINVAL, "load: unknown flags %#x", l->flags);
-	else if (!r.path && fd < 0)
-		ret = uxdp_errmsg(err, sizeof(err), -EINVAL,
-				  "load: no path and no descriptor passed");
-	else
-		ret = registry_load(s->d, &r, &id.id, err, sizeof(err));
-	if (ret)
-		reply_err(s, c->fd, h, ret, err);
-	else
-		reply(s, c->fd, h, 0, &id, sizeof(id));
-	free(l);
+static bool is_ref(const struct conn *c)
+{
+	return c->link_ref || c->prog_ref;
+}
+
+/* The registry's count for r goes (a reference that was not made, or closed). */
+static void put_ref(struct server *s, const struct ref *r)
+{
+	if (r->link_id)
+		registry_link_put(s->d, r->link_id);
+	else if (r->holder)
+		registry_drop_holder(s->d, r->holder);
 }
 
 /*
- * A new reference to link_id (already counted in the registry): the end
- * the daemon keeps joins the connections, the other is returned, bound to
- * UXDP_LINK_REF_PREFIX "<instance>:<link>:<nonce>" so that whoever holds it
- * can tell which link it is (getsockname) without asking.
+ * A new reference to r (already counted in the registry): the end the
+ * daemon keeps joins the connections, the other is returned, bound to
+ * UXDP_LINK_REF_PREFIX or UXDP_PROG_REF_PREFIX "<instance>:<id>:<nonce>"
+ * so that whoever holds it can tell which link or program it is
+ * (getsockname) without asking.
  */
-static int make_ref(struct server *s, uint32_t link_id, int *user_fd, char *err, size_t err_size)
+static int make_ref(struct server *s, const struct ref *r, int *user_fd, char *err,
+		    size_t err_size)
 {
+	const char *prefix = r->link_id ? UXDP_LINK_REF_PREFIX : UXDP_PROG_REF_PREFIX;
+	uint32_t obj_id = r->link_id ? r->link_id : r->prog_id;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int sv[2], ret = 0;
 	uint64_t nonce;
@@ -179,7 +175,7 @@ static int make_ref(struct server *s, uint32_t link_id, int *user_fd, char *err,
 		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
 			nonce = ((uint64_t)getpid() << 32) ^ (uint64_t)s->next_id ^ (uint64_t)tries;
 		n = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1,
-			     UXDP_LINK_REF_PREFIX "%s:%u:%016llx", s->d->instance, link_id,
+			     "%s%s:%u:%016llx", prefix, s->d->instance, obj_id,
 			     (unsigned long long)nonce);
 		if (n < 0 || n >= (int)sizeof(a.sun_path) - 1) {
 			ret = -ENAMETOOLONG; /* instance names are short enough: not reached */
@@ -193,33 +189,77 @@ static int make_ref(struct server *s, uint32_t link_id, int *user_fd, char *err,
 	if (ret) {
 		close(sv[0]);
 		close(sv[1]);
-		return uxdp_errmsg(err, err_size, ret, "a link reference: bind: %s", strerror(-ret));
+		return uxdp_errmsg(err, err_size, ret, "a reference: bind: %s", strerror(-ret));
 	}
 	shutdown(sv[0], SHUT_WR); /* the holder reads nothing from it */
 	s->c[s->n].fd = sv[0];
-	s->c[s->n].id = ++s->next_id;
-	s->c[s->n].link_ref = link_id;
+	s->c[s->n].id = r->link_id ? ++s->next_id : r->holder;
+	s->c[s->n].link_ref = r->link_id;
+	s->c[s->n].prog_ref = r->link_id ? 0 : r->prog_id;
 	s->n++;
 	*user_fd = sv[1];
 	return 0;
 }
 
-/* The reply to a request that made a link reference: the link id and the descriptor. */
+/* The reply to a request that made a reference: the link's or program's id and the descriptor. */
 static void reply_ref(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h,
-		      uint32_t link_id, int ret, char *err, size_t err_size)
+		      const struct ref *r, int ret, char *err, size_t err_size)
 {
-	struct uxdp_dmsg_id id = { .id = link_id };
+	struct uxdp_dmsg_id id = { .id = r->link_id ? r->link_id : r->prog_id };
 	int fd = -1;
 
-	ret = ret ?: make_ref(s, link_id, &fd, err, err_size);
-	if (ret && link_id)
-		registry_link_put(s->d, link_id); /* the reference it would have been */
+	ret = ret ?: make_ref(s, r, &fd, err, err_size);
+	if (ret)
+		put_ref(s, r); /* the reference it would have been */
 	if (ret) {
 		reply_err(s, c->fd, h, ret, err);
 		return;
 	}
 	reply_fd(s, c->fd, h, 0, &id, sizeof(id), fd);
 	close(fd);
+}
+
+static void do_load(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h, int fd)
+{
+	struct uxdp_dmsg_load *l = malloc(sizeof(*l));
+	struct uxdp_dmsg_id id = { 0 };
+	struct load_req r = { .fd = fd, .holder = c->id };
+	struct ref ref = { 0 };
+	char err[1024];
+	int ret;
+
+	if (!l) {
+		reply_err(s, c->fd, h, -ENOMEM, "out of memory");
+		return;
+	}
+	take(l, sizeof(*l), h);
+	l->path[sizeof(l->path) - 1] = 0;
+	l->prog[sizeof(l->prog) - 1] = 0;
+	r.path = l->path[0] ? l->path : NULL;
+	r.prog = l->prog[0] ? l->prog : NULL;
+	r.flags = l->flags;
+	r.opt_level = l->opt_level == UINT32_MAX ? -1 : (int)(l->opt_level > 9 ? 9 : l->opt_level);
+	/* With REF the program's first holder is the reference, not this connection. */
+	if (l->flags & UXDP_LOAD_F_REF)
+		r.holder = ref.holder = ++s->next_id;
+	if (l->flags & ~UXDP_LOAD_F_ALL)
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL, "load: unknown flags %#x", l->flags);
+	else if ((l->flags & UXDP_LOAD_F_REF) && (l->flags & UXDP_LOAD_F_PIN))
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL,
+				  "load: PIN and REF: a pinned program is held by no reference");
+	else if (!r.path && fd < 0)
+		ret = uxdp_errmsg(err, sizeof(err), -EINVAL,
+				  "load: no path and no descriptor passed");
+	else
+		ret = registry_load(s->d, &r, &id.id, err, sizeof(err));
+	ref.prog_id = id.id;
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else if (ref.holder)
+		reply_ref(s, c, h, &ref, 0, err, sizeof(err));
+	else
+		reply(s, c->fd, h, 0, &id, sizeof(id));
+	free(l);
 }
 
 static void do_link_open(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
@@ -233,7 +273,24 @@ static void do_link_open(struct server *s, struct conn *c, const struct uxdp_dms
 	if (ret)
 		reply_err(s, c->fd, h, ret, err);
 	else
-		reply_ref(s, c, h, id.id, 0, err, sizeof(err));
+		reply_ref(s, c, h, &(struct ref){ .link_id = id.id }, 0, err, sizeof(err));
+}
+
+/* PROG_OPEN: a new reference holds the loaded program (-ENOENT: not loaded). */
+static void do_prog_open(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
+{
+	struct uxdp_dmsg_id id;
+	struct ref r;
+	char err[256];
+	int ret;
+
+	take(&id, sizeof(id), h);
+	r = (struct ref){ .prog_id = id.id, .holder = ++s->next_id };
+	ret = registry_hold(s->d, id.id, r.holder, err, sizeof(err));
+	if (ret)
+		reply_err(s, c->fd, h, ret, err);
+	else
+		reply_ref(s, c, h, &r, 0, err, sizeof(err));
 }
 
 static void do_link_info(struct server *s, struct conn *c, const struct uxdp_dmsg_hdr *h)
@@ -311,7 +368,7 @@ static void do_attach_op(struct server *s, struct conn *c, const struct uxdp_dms
 	else
 		ret = registry_replace(s->d, &a, err, sizeof(err));
 	if (!ret && link.id)
-		reply_ref(s, c, h, link.id, 0, err, sizeof(err));
+		reply_ref(s, c, h, &(struct ref){ .link_id = link.id }, 0, err, sizeof(err));
 	else if (ret)
 		reply_err(s, c->fd, h, ret, err);
 	else
@@ -436,18 +493,49 @@ static void dispatch(struct server *s, struct conn *c, size_t len, int *fd)
 	case UXDP_DOP_LINK_INFO: do_link_info(s, c, h); break;
 	case UXDP_DOP_LINK_LIST: do_link_list(s, c, h); break;
 	case UXDP_DOP_PIN: do_pin(s, c, h, fd); break;
-	case UXDP_DOP_PROG_HOLD:
-		take(&id, sizeof(id), h);
-		ret = registry_hold(s->d, id.id, c->id, err, sizeof(err));
-		if (ret)
-			reply_err(s, c->fd, h, ret, err);
-		else
-			reply(s, c->fd, h, 0, NULL, 0);
-		break;
+	case UXDP_DOP_PROG_OPEN: do_prog_open(s, c, h); break;
 	default:
 		snprintf(err, sizeof(err), "unknown request %u", h->op);
 		reply_err(s, c->fd, h, -EOPNOTSUPP, err);
 	}
+}
+
+/* Connection i closed: what it held goes (it keeps its slot, fd -1, until drop()). */
+static void release(struct server *s, unsigned int i)
+{
+	struct conn *c = &s->c[i];
+
+	if (c->fd < 0)
+		return;
+	close(c->fd);
+	c->fd = -1;
+	if (c->link_ref)
+		registry_link_put(s->d, c->link_ref);
+	else
+		registry_drop_holder(s->d, c->id);
+}
+
+/*
+ * The references whose every copy is closed are released now, before a
+ * request is answered: a client that closed its last descriptor and then
+ * asks (PROG_OPEN of that id, PROG_LIST) must find the object gone, as
+ * bpf(2) does after close(2).  Their slots stay until the main loop's drop().
+ */
+static void sweep_refs(struct server *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		s->sweep[i].fd = is_ref(&s->c[i]) ? s->c[i].fd : -1;
+		s->sweep[i].events = POLLRDHUP;
+		s->sweep[i].revents = 0;
+		n += s->sweep[i].fd >= 0;
+	}
+	if (!n || poll(s->sweep, s->n, 0) <= 0)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (s->sweep[i].revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL))
+			release(s, i);
 }
 
 /* Read one request (and the descriptor it may carry) and answer it; false: closed. */
@@ -462,14 +550,17 @@ static bool serve(struct server *s, struct conn *c)
 			    .msg_controllen = sizeof(cb.buf) };
 	struct cmsghdr *cm;
 	int fd = -1, extra;
-	ssize_t n = recvmsg(c->fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	ssize_t n;
 
+	if (c->fd < 0)
+		return false; /* found closed by sweep_refs() */
+	n = recvmsg(c->fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return true;
 	if (n <= 0)
 		return false;
-	if (c->link_ref) {
-		/* A link reference takes no requests: what its holder wrote is dropped. */
+	if (is_ref(c)) {
+		/* A reference takes no requests: what its holder wrote is dropped. */
 		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
 			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 				for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
@@ -497,6 +588,7 @@ static bool serve(struct server *s, struct conn *c)
 
 		reply_err(s, c->fd, h, -EMSGSIZE, "request too large");
 	} else {
+		sweep_refs(s);
 		dispatch(s, c, (size_t)n, &fd);
 	}
 	if (fd >= 0)
@@ -506,15 +598,8 @@ static bool serve(struct server *s, struct conn *c)
 
 static void drop(struct server *s, unsigned int i)
 {
-	uint64_t id = s->c[i].id;
-	uint32_t link = s->c[i].link_ref;
-
-	close(s->c[i].fd);
+	release(s, i);
 	s->c[i] = s->c[--s->n];
-	if (link)
-		registry_link_put(s->d, link);
-	else
-		registry_drop_holder(s->d, id);
 }
 
 static void accept_one(struct server *s)
@@ -532,6 +617,7 @@ static void accept_one(struct server *s)
 	s->c[s->n].fd = fd;
 	s->c[s->n].id = ++s->next_id;
 	s->c[s->n].link_ref = 0;
+	s->c[s->n].prog_ref = 0;
 	s->n++;
 }
 
@@ -556,14 +642,14 @@ static void *server_main(void *arg)
 			continue;
 		/* Backwards: drop() moves the last connection into the slot it frees. */
 		for (i = s->n; i-- > 0;)
-			if (p[i + 1].revents && !serve(s, &s->c[i]))
+			if ((p[i + 1].revents || s->c[i].fd < 0) && !serve(s, &s->c[i]))
 				drop(s, i);
 		if (p[0].revents & POLLIN)
 			accept_one(s);
 	}
 	/* Stopping: registry_close() takes every program off; references just go. */
 	while (s->n)
-		if (s->c[s->n - 1].link_ref)
+		if (is_ref(&s->c[s->n - 1]) && s->c[s->n - 1].fd >= 0)
 			close(s->c[--s->n].fd);
 		else
 			drop(s, s->n - 1);

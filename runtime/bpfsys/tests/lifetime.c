@@ -30,17 +30,35 @@
  *                              ids of its global-data maps (.rodata, .data,
  *                              .bss) in IDFILE; exit
  *   lifetime mapids IDFILE     each of those maps: gone (up to 5 s) or still there
+ *
+ * A program goes with the last fd that refers to it, unless something
+ * else (a link, an attachment, a pin) holds it; "gone" is
+ * bpf_prog_get_fd_by_id's ENOENT, asked right after the close:
+ *   lifetime progfds           load and close: gone; dup, close one: there,
+ *                              the other: gone; fork, the parent closes:
+ *                              there, the child exits: gone; an fd passed by
+ *                              SCM_RIGHTS; one inherited across exec
+ *   lifetime progkeep IDFILE   a program (its id in IDFILE); "ready"; sleep
+ *   lifetime progpinclose PATH a program pinned at PATH, its fd closed:
+ *                              there; the pin removed: gone (up to 5 s)
+ *   lifetime reload IFNAME N   v1 on a link; N times: load v2, update the
+ *                              link to it, close v1's fd; the programs of
+ *                              that name loaded (a bpf_prog_get_next_id
+ *                              walk): 1; the link and fd closed: 0
+ *   lifetime execd FD ID       (progfds' exec) whether FD is program ID
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <net/if.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -420,6 +438,267 @@ static int do_mapids(const char *idfile)
 	return 0;
 }
 
+/* Whether program id is there right now: "there", "gone" (ENOENT), or why not. */
+static const char *there(uint32_t id)
+{
+	int e = exists(id);
+
+	return e == 1 ? "there" : e == -ENOENT ? "gone" : strerror(-e);
+}
+
+/* A program and its id (0 on failure). */
+static int load_id(const char *name, uint32_t *id)
+{
+	int fd = load(name, "GPL");
+
+	*id = fd < 0 ? 0 : prog_id(fd);
+	return fd;
+}
+
+static int prog_dup(void)
+{
+	uint32_t id;
+	int fd = load_id("lt_dup", &id), copy;
+
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	copy = dup(fd);
+	close(fd);
+	printf("dup, the first fd closed: %s\n", there(id));
+	close(copy);
+	printf("dup, both closed: %s\n", there(id));
+	return 0;
+}
+
+static int prog_fork(void)
+{
+	uint32_t id;
+	int fd = load_id("lt_fork", &id), go[2], status;
+	pid_t child;
+	char c;
+
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	if (pipe(go))
+		return die("pipe", errno);
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		return die("fork", errno);
+	if (child == 0) { /* holds its copy until told to go */
+		close(go[1]);
+		_exit(read(go[0], &c, 1) < 0);
+	}
+	close(go[0]);
+	close(fd);
+	printf("fork, the parent closed its fd: %s\n", there(id));
+	close(go[1]);
+	waitpid(child, &status, 0);
+	printf("fork, the child exited: %s\n", there(id));
+	return 0;
+}
+
+/* fd sent over sock (SCM_RIGHTS), or received (fd < 0): the received one. */
+static int pass_fd(int sock, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb = { 0 };
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
+			    .msg_controllen = sizeof(cb.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	if (fd >= 0) {
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		return sendmsg(sock, &m, 0) == 1 ? 0 : -errno;
+	}
+	if (recvmsg(sock, &m, 0) != 1 || !(cm = CMSG_FIRSTHDR(&m)) || cm->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* A child that takes the fd over a socket pair (created before the program). */
+static int prog_pass(void)
+{
+	int sv[2], fd, status;
+	uint32_t id;
+	pid_t child;
+	char c;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return die("socketpair", errno);
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		return die("fork", errno);
+	if (child == 0) { /* takes the fd, says so, holds it until told to go */
+		close(sv[0]);
+		fd = pass_fd(sv[1], -1);
+		if (fd < 0 || write(sv[1], "k", 1) != 1 || read(sv[1], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	fd = load_id("lt_pass_fd", &id);
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	if (pass_fd(sv[0], fd) || read(sv[0], &c, 1) != 1)
+		return die("passing the fd", EPROTO);
+	close(fd);
+	printf("SCM_RIGHTS, the sender closed its fd: %s\n", there(id));
+	if (write(sv[0], "g", 1) != 1)
+		return die("write", errno);
+	waitpid(child, &status, 0);
+	printf("SCM_RIGHTS, the receiver exited: %s\n", there(id));
+	close(sv[0]);
+	return 0;
+}
+
+/* The fd without O_CLOEXEC across an exec of this program ("execd"). */
+static int prog_exec(const char *self)
+{
+	char fds[16], ids[16];
+	uint32_t id;
+	int fd = load_id("lt_exec", &id), status;
+	pid_t child;
+
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	if (fcntl(fd, F_SETFD, 0))
+		return die("fcntl", errno);
+	snprintf(fds, sizeof(fds), "%d", fd);
+	snprintf(ids, sizeof(ids), "%u", id);
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		return die("fork", errno);
+	if (child == 0) {
+		execl(self, self, "execd", fds, ids, (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	waitpid(child, &status, 0);
+	printf("exec, the child exited %d: %s\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+	       there(id));
+	return 0;
+}
+
+static int do_execd(int fd, uint32_t id)
+{
+	printf("exec'd with the fd: %s, %s\n", prog_id(fd) == id ? "the program" : "not it",
+	       there(id));
+	return 0;
+}
+
+static int do_progfds(const char *self)
+{
+	uint32_t id;
+	int fd = load_id("lt_close", &id);
+
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	printf("loaded: %s\n", there(id));
+	close(fd);
+	printf("its fd closed: %s\n", there(id));
+	return prog_dup() || prog_fork() || prog_pass() || prog_exec(self);
+}
+
+static int do_progkeep(const char *idfile)
+{
+	uint32_t id;
+	int fd = load_id("lt_keep", &id);
+	FILE *f = fopen(idfile, "w");
+
+	if (fd < 0 || !id || !f)
+		return die("prog load", fd < 0 ? fd : EIO);
+	fprintf(f, "%u\n", id);
+	fclose(f);
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int do_progpinclose(const char *path)
+{
+	uint32_t id;
+	int fd = load_id("lt_pinclose", &id);
+
+	if (fd < 0 || !id)
+		return die("prog load", fd);
+	if (bpf_obj_pin(fd, path))
+		return die("bpf_obj_pin", errno);
+	close(fd);
+	printf("pinned, its fd closed: %s\n", there(id));
+	if (unlink(path))
+		return die("unlink of the pin", errno);
+	for (int i = 0; i < 250 && exists(id) == 1; i++)
+		usleep(20000);
+	printf("its pin removed: %s\n", there(id));
+	return 0;
+}
+
+/* The programs called name loaded now (the whole id space, another's too). */
+static int count_named(const char *name)
+{
+	uint32_t next = 0;
+	int n = 0;
+
+	while (!bpf_prog_get_next_id(next, &next)) {
+		struct bpf_prog_info pi = { 0 };
+		uint32_t len = sizeof(pi);
+		int fd = bpf_prog_get_fd_by_id(next);
+
+		if (fd < 0)
+			continue; /* gone meanwhile */
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len) && !strcmp(pi.name, name))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+static int do_reload(unsigned int ifindex, int rounds)
+{
+	struct timespec t0, t1;
+	int v1 = load("lt_reload", "GPL"), link, v2, most = 0, n;
+
+	if (v1 < 0)
+		return die("prog load", v1);
+	link = bpf_link_create(v1, (int)ifindex, BPF_XDP, NULL);
+	if (link < 0)
+		return die("bpf_link_create", errno);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < rounds; i++) {
+		v2 = load("lt_reload", "GPL");
+		if (v2 < 0)
+			return die("prog load", v2);
+		if (bpf_link_update(link, v2, NULL))
+			return die("bpf_link_update", errno);
+		close(v1);
+		v1 = v2;
+		n = count_named("lt_reload");
+		most = n > most ? n : most;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "lifetime: reload: %d rounds in %ld ms\n", rounds,
+		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	printf("reloaded %d times: %d loaded (at most %d on the way), %s\n", rounds,
+	       count_named("lt_reload"), most, attached(ifindex) == 1 ? "attached" : "not attached");
+	close(v1);
+	printf("old fd closed, the link holds it: %d loaded\n", count_named("lt_reload"));
+	close(link);
+	printf("the link closed: %d loaded\n", count_named("lt_reload"));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -460,6 +739,16 @@ int main(int argc, char **argv)
 		return do_mapids(argv[2]);
 	if (!strcmp(cmd, "license") && argc >= 3)
 		return do_license(argv + 2);
+	if (!strcmp(cmd, "progfds") && argc == 2)
+		return do_progfds("/proc/self/exe");
+	if (!strcmp(cmd, "execd") && argc == 4)
+		return do_execd(atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 10));
+	if (!strcmp(cmd, "progkeep") && argc == 3)
+		return do_progkeep(argv[2]);
+	if (!strcmp(cmd, "progpinclose") && argc == 3)
+		return do_progpinclose(argv[2]);
+	if (!strcmp(cmd, "reload") && ifindex && argc == 4)
+		return do_reload(ifindex, atoi(argv[3]));
 	fprintf(stderr, "usage: see lifetime.c\n");
 	return 2;
 }

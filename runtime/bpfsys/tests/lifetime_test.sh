@@ -15,7 +15,13 @@
 #     and two others;
 #   - the global-data maps of a loader's object (.rodata, .data, .bss) are
 #     gone once its program is (loaded, not attached, the loader exits); on
-#     uxdp so is the program's own constant map (.rodata.<n>).
+#     uxdp so is the program's own constant map (.rodata.<n>);
+#   - a program goes with the last fd that refers to it, asked right after
+#     the close (bpf_prog_get_fd_by_id: ENOENT): its only fd, a dup, a
+#     forked child's copy, one passed by SCM_RIGHTS, one inherited across
+#     exec, a SIGKILL of its process; a pin keeps it until rm;
+#   - a control plane that loads v2, updates its link to it and closes v1,
+#     RELOADS times (default 20), leaves exactly the running version loaded.
 # Environment (CMake): UXDPD UXDPCTL RUN LIFETIME OBJ [BPFTOOL].  Exit: 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/daemon_lib.sh" uxlt lifetime
 need_root "namespaces, XDP, AF_XDP"
@@ -93,6 +99,20 @@ side() {
 		"Dual MPL/GPL" "MIT" "Proprietary"
 	lt globals "$OBJ" $tmp/$name.maps
 	lt mapids $tmp/$name.maps
+	lt progfds
+	lt progpinclose $tmp/bpffs/pinclose
+	ip netns exec $nsd "$@" "$LIFETIME" progkeep $tmp/$name.keep >$tmp/$name.kept \
+		2>>$tmp/$name.log &
+	pid=$!
+	pids+=($pid)
+	for _ in $(seq 300); do grep -q ready $tmp/$name.kept && break; sleep 0.1; done
+	grep -q ready $tmp/$name.kept || fail "$name: progkeep did not get ready"
+	lt progid $tmp/$name.keep
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	echo "its process killed with SIGKILL" >>$out
+	lt progid $tmp/$name.keep
+	lt reload u0 ${RELOADS:-20}
 }
 
 # --- the kernel
@@ -113,7 +133,9 @@ grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
 export UXDP_DAEMON_SOCKET=$sock
 side uxdp "$RUN" --instance $inst
 cat $tmp/uxdp.out
-for r in kernel uxdp; do sed -n "s/^lifetime: \(.*none after\)/$r: \1/p" $tmp/$r.log 2>/dev/null; done
+for r in kernel uxdp; do
+	sed -n "s/^lifetime: \(.*none after\|reload: \)/$r: \1/p" $tmp/$r.log 2>/dev/null
+done
 if [ $kernel = 1 ]; then
 	diff -u $tmp/kernel.out $tmp/uxdp.out || fail "uxdp and the kernel differ"
 	echo "kernel and uxdp agree ($(wc -l <$tmp/uxdp.out) lines)"

@@ -77,6 +77,13 @@ struct uxdp_daemon_load_opts {
  */
 int uxdp_daemon_prog_load(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o,
 			  uint32_t *id, char *err, size_t err_size);
+/*
+ * The same, held not by this connection but by a program reference,
+ * *ref_fd (close-on-exec): the program is released when every copy of it
+ * is closed, unless something else holds it (UXDP_LOAD_F_REF, 1.2).
+ */
+int uxdp_daemon_prog_load_ref(struct uxdp_daemon *d, const struct uxdp_daemon_load_opts *o,
+			      uint32_t *id, int *ref_fd, char *err, size_t err_size);
 /* Release a loaded program; -EBUSY while it is attached. */
 int uxdp_daemon_prog_unload(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size);
 /*
@@ -125,10 +132,12 @@ int uxdp_daemon_link_list(struct uxdp_daemon *d, uint32_t *ids, size_t cap, size
 int uxdp_daemon_link_info(struct uxdp_daemon *d, uint32_t link_id,
 			  struct uxdp_dmsg_link_info *info, char *err, size_t err_size);
 /*
- * This connection holds loaded program id too, as the connection that
- * loaded it does (until it closes): -ENOENT when it is not loaded.
+ * A new program reference (*ref_fd, close-on-exec) to loaded program id:
+ * it holds the program until every copy of it is closed (revision 1.2);
+ * -ENOENT when it is not loaded.
  */
-int uxdp_daemon_prog_hold(struct uxdp_daemon *d, uint32_t id, char *err, size_t err_size);
+int uxdp_daemon_prog_open(struct uxdp_daemon *d, uint32_t id, int *ref_fd, char *err,
+			  size_t err_size);
 /* Hold program or link id (kind UXDP_PIN_*) while the file behind path_fd has a name. */
 int uxdp_daemon_pin(struct uxdp_daemon *d, uint32_t kind, uint32_t id, int path_fd, char *err,
 		    size_t err_size);

@@ -14,9 +14,11 @@
  * are on one machine).  A request may carry one file descriptor
  * (SCM_RIGHTS): PROG_LOAD reads the object from it when path is empty,
  * PIN holds the pin's file by it.  A reply may carry one too: a link
- * reference (PROG_ATTACH with UXDP_ATTACH_F_LINK, LINK_OPEN), the
- * connected end of a socket pair whose other end the daemon polls: the
- * link lives while such a descriptor or a pin holds it (revision 1.2).
+ * reference (PROG_ATTACH with UXDP_ATTACH_F_LINK, LINK_OPEN) or a program
+ * reference (PROG_LOAD with UXDP_LOAD_F_REF, PROG_OPEN), the connected end
+ * of a socket pair whose other end the daemon polls: the link or program
+ * lives while such a descriptor holds it, or a pin, or (a program) a port
+ * or a link (revision 1.2).
  *
  * Replies: hdr.status is 0 and the payload is the op's reply struct, or
  * hdr.status is a negative errno and the payload is one line of text, NUL
@@ -54,8 +56,9 @@ enum uxdp_dmsg_op {
 	UXDP_DOP_LINK_OPEN = 11,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_id + fd */
 	UXDP_DOP_LINK_INFO = 12,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_link_info */
 	UXDP_DOP_PIN = 13,         /* struct uxdp_dmsg_pin + fd -> - */
-	UXDP_DOP_PROG_HOLD = 14,   /* struct uxdp_dmsg_id -> -: this connection holds it too */
+	/* 14: PROG_HOLD in development builds of 1.2, never released: PROG_OPEN took its place. */
 	UXDP_DOP_LINK_LIST = 15,   /* - -> uint32_t ids[]: every link held, detached ones too */
+	UXDP_DOP_PROG_OPEN = 16,   /* struct uxdp_dmsg_id -> struct uxdp_dmsg_id + fd */
 };
 
 struct uxdp_dmsg_hdr {
@@ -89,9 +92,11 @@ struct uxdp_dmsg_hello {
 #define UXDP_LOAD_F_TRUST_UNVERIFIED (1u << 2) /* compiling: uxdpc --trust-unverified */
 #define UXDP_LOAD_F_NO_CACHE (1u << 3)         /* compiling: do not use or fill the cache */
 #define UXDP_LOAD_F_OWN_DATA (1u << 4)         /* 1.2: the writable global data it binds goes with it */
+/* 1.2: held by a program reference in the reply (+ fd), not by this connection */
+#define UXDP_LOAD_F_REF (1u << 5)
 #define UXDP_LOAD_F_ALL (UXDP_LOAD_F_PIN | UXDP_LOAD_F_RECREATE_MAPS | \
 			 UXDP_LOAD_F_TRUST_UNVERIFIED | UXDP_LOAD_F_NO_CACHE | \
-			 UXDP_LOAD_F_OWN_DATA)
+			 UXDP_LOAD_F_OWN_DATA | UXDP_LOAD_F_REF)
 
 struct uxdp_dmsg_load {
 	uint32_t flags;                /* UXDP_LOAD_F_* */
@@ -155,6 +160,8 @@ struct uxdp_dmsg_pin {
 
 /* The abstract socket name of a link reference: "uxdp-link:<instance>:<link id>:<nonce>". */
 #define UXDP_LINK_REF_PREFIX "uxdp-link:"
+/* And of a program reference: "uxdp-prog:<instance>:<program id>:<nonce>". */
+#define UXDP_PROG_REF_PREFIX "uxdp-prog:"
 
 /* LIST flags. */
 #define UXDP_LIST_F_RELEASED (1u << 0) /* also versions that were released (their counters stay) */
