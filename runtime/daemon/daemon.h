@@ -9,9 +9,11 @@
  *   main.c       options, the instance claim, drivers, signals
  *
  * A program version is one load: its own id, object and counters.  It is
- * held by the ports it is attached to, by the connection that loaded it
- * (until that closes) or by a pin; when nothing holds it any more and no
- * worker can still run it, its object is closed.  The version record
+ * held by the ports it is attached to, by the links on them, by the
+ * connection that loaded it (until that closes), by its references (a
+ * socket pair's end per descriptor, server.c) or by a pin; when nothing
+ * holds it any more and no worker can still run it, its object is
+ * closed.  The version record
  * itself stays for the daemon's life, so that its counters can still be
  * read and a worker flushing late counts into valid memory.
  */
