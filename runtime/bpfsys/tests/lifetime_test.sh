@@ -131,7 +131,17 @@ pids+=($!)
 for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
 grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
 export UXDP_DAEMON_SOCKET=$sock
+dpid=$!
+fds0=$(ls /proc/$dpid/fd | wc -l)
 side uxdp "$RUN" --instance $inst
+# Every reference the daemon handed out came back (EOF): it has no descriptor more than before.
+for _ in $(seq 50); do
+	fds1=$(ls /proc/$dpid/fd | wc -l)
+	[ "$fds1" -le "$fds0" ] && break
+	sleep 0.1
+done
+echo "uxdpd's descriptors: $fds0 before, $fds1 after"
+[ "$fds1" -le "$fds0" ] || fail "uxdpd kept descriptors: $(ls -l /proc/$dpid/fd)"
 cat $tmp/uxdp.out
 for r in kernel uxdp; do
 	sed -n "s/^lifetime: \(.*none after\|reload: \)/$r: \1/p" $tmp/$r.log 2>/dev/null
