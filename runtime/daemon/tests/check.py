@@ -11,6 +11,14 @@
   check.py object SOCK ID [FILE]        PROG_OBJECT (protocol 1.2) of program ID:
                                         with FILE, the descriptor must hold its
                                         bytes, sealed; without, the refusal's line
+  check.py refs SOCK OBJ                program references (protocol 1.2): PROG_LOAD
+                                        with REF and PROG_OPEN hand out descriptors
+                                        named uxdp-prog:<instance>:<id>:...; the
+                                        program stays while one is open (not held by
+                                        the connection) and is released by the time
+                                        the next request after the last close is
+                                        answered; PROG_OPEN then ENOENT; REF with PIN
+                                        EINVAL; op 14 (the unreleased PROG_HOLD) gone
 Exit 1 with one line on any difference.
 """
 import socket
@@ -132,6 +140,77 @@ def prog_object(path, prog_id, expect_file):
     print(f'object {prog_id} ({name}): {size} bytes, the object loaded, sealed')
 
 
+def call(s, op, payload, nfds=0):
+    """One request; (status, payload, descriptors)."""
+    s.send(struct.pack('<IHHIiII', 0x64647875, 1, op, 9, 0, len(payload), 0) + payload)
+    msg, fds, _, _ = socket.recv_fds(s, 65536, 4)
+    magic, _, rop, seq, status, plen, _ = struct.unpack_from('<IHHIiII', msg)
+    if magic != 0x64647875 or rop != op or seq != 9 or plen != len(msg) - 24:
+        sys.exit(f'op {op}: malformed reply')
+    return status, msg[24:], fds
+
+
+def prog_refs(path, obj):
+    """PROG_LOAD with REF, PROG_OPEN, and what closing their descriptors does."""
+    import os
+    load_ref = struct.pack('<II', 32, 0xffffffff) + os.path.abspath(obj).encode().ljust(4096, b'\0') + bytes(64)
+
+    def connect():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.connect(path)
+        return s
+
+    def ref(what, reply):
+        status, payload, fds = reply
+        if status != 0 or len(fds) != 1:
+            sys.exit(f'{what}: status {status}, {len(fds)} descriptors: {payload!r}')
+        pid = struct.unpack_from('<I', payload)[0]
+        name = socket.socket(fileno=os.dup(fds[0])).getsockname()
+        if not isinstance(name, bytes) or not name.startswith(b'\0uxdp-prog:') or \
+                name.split(b':')[2] != str(pid).encode():
+            sys.exit(f'{what}: the descriptor is named {name!r}')
+        return pid, fds[0], name
+
+    def loaded(s, pid):
+        status, payload, _ = call(s, 8, struct.pack('<I', pid))
+        if status != 0:
+            sys.exit(f'PROG_INFO {pid}: {status}')
+        return not struct.unpack_from('<II', payload)[1] & 2  # RELEASED
+
+    s = connect()
+    pid, fd1, n1 = ref('PROG_LOAD with REF', call(s, 2, load_ref))
+    _, fd2, n2 = ref('PROG_OPEN', call(s, 16, struct.pack('<I', pid)))
+    if n1 == n2:
+        sys.exit('two references with one name')
+    os.close(fd1)
+    if not loaded(s, pid):
+        sys.exit('released with a reference open')
+    os.close(fd2)
+    if loaded(s, pid):
+        sys.exit('still loaded after its last reference was closed')
+    status, _, fds = call(s, 16, struct.pack('<I', pid))
+    if status != -2 or fds:
+        sys.exit(f'PROG_OPEN of a released program: {status}')
+    # The reference, not the connection that loaded, holds it.
+    c = connect()
+    pid2, fd3, _ = ref('PROG_LOAD with REF', call(c, 2, load_ref))
+    c.close()
+    time.sleep(0.2)  # the daemon reads the connection's end
+    if not loaded(s, pid2):
+        sys.exit('released with the connection that loaded it, its reference open')
+    os.close(fd3)
+    if loaded(s, pid2):
+        sys.exit('still loaded after its reference was closed')
+    status, _, _ = call(s, 2, struct.pack('<II', 33, 0xffffffff) + load_ref[8:])
+    if status != -22:
+        sys.exit(f'PROG_LOAD with REF and PIN: {status}')
+    status, _, _ = call(s, 14, struct.pack('<I', pid))
+    if status != -95:
+        sys.exit(f'op 14: {status}')
+    print(f'program references: {n1[1:].decode()} and another held {pid}; '
+          f'released with the last; {pid2} outlived its loading connection')
+
+
 if __name__ == '__main__':
     cmd = sys.argv[1]
     if cmd == 'mkpcap':
@@ -140,5 +219,7 @@ if __name__ == '__main__':
         check_pcap(sys.argv[2], sys.argv[3])
     elif cmd == 'rx':
         rx(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == 'refs':
+        prog_refs(sys.argv[2], sys.argv[3])
     elif cmd == 'object':
         prog_object(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

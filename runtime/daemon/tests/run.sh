@@ -12,7 +12,8 @@
 #                  ring drop, every frame tagged by exactly one version
 #   bad_input      a map of another shape, a missing object, a client without
 #                  permission on the socket, a second daemon on the instance or
-#                  the interface: each a clear error, the program keeps running
+#                  the interface: each a clear error, the program keeps running;
+#                  PROG_OBJECT, and program references (check.py refs)
 #   stats          --stats: a rate line a second in uxdp's layout, the tables at exit
 #   instance       instance list (alive, dead), a crashed daemon's instance taken
 #                  over (maps removed, or kept with --keep-maps)
@@ -251,6 +252,8 @@ bad_input)
 	id2=$(ctlu prog --socket $sock load $OBJ/tag_b.bpf.o) || fail "load tag_b.bpf.o"
 	id3=$(ctlu prog --socket $sock load $OBJ/tag_b.bpf.o) || fail "load tag_b.bpf.o again"
 	ctlu prog --socket $sock show $id3 | grep -q "(compiled, cached)" || fail "second load not cached"
+	# Program references (1.2): held by descriptors, released with the last.
+	"$PYTHON" "$S/check.py" refs $sock $OBJ/tag_b.bpf.o || fail "program references"
 	# PROG_OBJECT: the bytes loaded, sealed; nothing for an unknown id.
 	"$PYTHON" "$S/check.py" object $sock $id3 $OBJ/tag_b.bpf.o || fail "PROG_OBJECT $id3"
 	out=$("$PYTHON" "$S/check.py" object $sock 999) || fail "PROG_OBJECT of no program: $out"
