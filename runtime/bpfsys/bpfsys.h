@@ -179,10 +179,13 @@ int bpfsys_ref_fd(int fd, const char *prefix, char *instance, size_t instance_si
 /* 1 and *l when fd is a uxdp link, 0 when it is something else, -EBADF closed. */
 int bpfsys_link_fd(int fd, struct bpfsys_link *l);
 
-/* 1 and p's instance, id and type when fd is a uxdp program, 0 something else, -EBADF closed. */
+/*
+ * 1 and p's instance, id and type when fd is a uxdp program of this
+ * process's instance; 0 something else (another instance's too); -EBADF closed.
+ */
 int bpfsys_prog_fd(int fd, struct bpfsys_prog *p);
 /* p's name, tag and map ids (the loader's record, else the daemon's); -EBADF: not loaded. */
-int bpfsys_prog_describe(int cmd, struct bpfsys_prog *p);
+int bpfsys_prog_describe(struct bpfsys_prog *p);
 /* A descriptor for program reference ref_fd numbered as the kernel's (the lowest free). */
 int bpfsys_prog_fd_lowest(int ref_fd);
 

@@ -24,22 +24,23 @@ int bpfsys_prog_fd(int fd, struct bpfsys_prog *p)
 	memset(p, 0, sizeof(*p));
 	r = bpfsys_ref_fd(fd, UXDP_PROG_REF_PREFIX, p->instance, sizeof(p->instance), &p->id);
 	p->type = BPF_PROG_TYPE_XDP;
+	/*
+	 * Another instance's program (an fd passed over a socket) is none of
+	 * this process's: its id means another program in our daemon.
+	 */
+	if (r == 1 && strcmp(p->instance, bpfsys_instance()))
+		return 0;
 	return r;
 }
 
 /* The daemon's record of p: name, tag, map ids. */
-static int daemon_describe(int cmd, struct bpfsys_prog *p)
+static int daemon_describe(struct bpfsys_prog *p)
 {
 	struct uxdp_dmsg_prog_info info;
 	struct uxdp_daemon *d;
 	char err[256];
 	int r;
 
-	if (strcmp(p->instance, bpfsys_instance())) {
-		bpfsys_say_once(cmd, "a program of another instance: run under uxdp-run "
-				     "--instance of that instance");
-		return -EBADF;
-	}
 	r = bpfsys_daemon(&d, err, sizeof(err));
 	r = r ?: uxdp_daemon_prog_info(d, p->id, &info, err, sizeof(err));
 	if (r)
@@ -53,12 +54,12 @@ static int daemon_describe(int cmd, struct bpfsys_prog *p)
 	return 0;
 }
 
-int bpfsys_prog_describe(int cmd, struct bpfsys_prog *p)
+int bpfsys_prog_describe(struct bpfsys_prog *p)
 {
 	/* The loader's maps (libbpf's .rodata map, where the daemon has the object's copy). */
 	if (bpfsys_prog_known(p))
 		return 0;
-	return daemon_describe(cmd, p);
+	return daemon_describe(p);
 }
 
 int bpfsys_prog_fd_lowest(int ref_fd)

@@ -117,7 +117,7 @@ long bpfsys_prog_info(struct bpfsys_call *c, bool *handled)
 
 	*handled = r != 0;
 	if (r == 1)
-		r = bpfsys_prog_describe(c->cmd, &p) ?: 1;
+		r = bpfsys_prog_describe(&p) ?: 1;
 	if (r)
 		return r < 0 ? r : prog_info(c, &p);
 	struct bpfsys_link l;

@@ -306,7 +306,7 @@ long bpfsys_prog_test_run(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, ATTR_END(test.batch_size)) ||
 	    !a->test.ctx_size_in != !a->test.ctx_in || !a->test.ctx_size_out != !a->test.ctx_out)
 		return -EINVAL;
-	err = bpfsys_prog_describe(c->cmd, &p);
+	err = bpfsys_prog_describe(&p);
 	err = err ?: prepare(c, &r);
 	if (!err) {
 		err = bpfsys_prog_runnable(&p, &prog, &ncpus, why, sizeof(why));
