@@ -4,9 +4,9 @@
  * daemon of its instance, for the program commands (prog.c, link.c).
  *
  * Opened at the first command that needs it and kept for the process's
- * life: programs loaded through it without UXDP_LOAD_F_PIN belong to it,
- * so the daemon releases them when the process ends, as the kernel frees a
- * program when its last descriptor goes (unless it is attached by then).
+ * life.  It holds nothing: a program or link this process loads or opens
+ * is held by the descriptor it gets, the daemon's reference (linkfd.c,
+ * objfd.c), as a kernel program or link by its file.
  */
 #include <errno.h>
 #include <pthread.h>
