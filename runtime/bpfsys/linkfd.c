@@ -17,12 +17,27 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include "bpfsys.h"
+
+/*
+ * A reference whose daemon end is closed: that daemon is gone (restarted,
+ * or killed), and the id in the name may now be another program or link of
+ * the next daemon's; the object it named is gone, so the descriptor is
+ * refused as a closed one is (EBADF), never taken for the new one.
+ */
+static bool stale(int fd)
+{
+	/* Not POLLRDHUP: the daemon shuts its end for writing from the start (server.c). */
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
 
 int bpfsys_ref_fd(int fd, const char *prefix, char *instance, size_t instance_size, uint32_t *id)
 {
@@ -54,11 +69,16 @@ int bpfsys_ref_fd(int fd, const char *prefix, char *instance, size_t instance_si
 	memcpy(instance, name + plen, ilen);
 	instance[ilen] = 0;
 	*id = (uint32_t)v;
-	return 1;
+	return stale(fd) ? -EBADF : 1;
 }
 
 int bpfsys_link_fd(int fd, struct bpfsys_link *l)
 {
-	return bpfsys_ref_fd(fd, UXDP_LINK_REF_PREFIX, l->instance, sizeof(l->instance),
-			     &l->link_id);
+	int r = bpfsys_ref_fd(fd, UXDP_LINK_REF_PREFIX, l->instance, sizeof(l->instance),
+			      &l->link_id);
+
+	/* Another instance's link (an fd passed over a socket): its id is another link here. */
+	if (r == 1 && strcmp(l->instance, bpfsys_instance()))
+		return 0;
+	return r;
 }

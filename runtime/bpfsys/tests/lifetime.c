@@ -626,6 +626,35 @@ static int do_progkeep(const char *idfile)
 		pause();
 }
 
+/*
+ * Load a program, write its id, and after a line on stdin (the test has
+ * restarted the daemon meanwhile, and the new one has a program of that
+ * id) ask for the fd's info: a descriptor of the old daemon's program must
+ * not name the new one's.
+ */
+static int do_stalekeep(const char *idfile)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char line[16];
+	uint32_t id;
+	int fd = load_id("lt_stale", &id);
+	FILE *f = fopen(idfile, "w");
+
+	if (fd < 0 || !id || !f)
+		return die("prog load", fd < 0 ? fd : EIO);
+	fprintf(f, "%u\n", id);
+	fclose(f);
+	printf("ready\n");
+	if (!fgets(line, sizeof(line), stdin))
+		return die("stdin", EIO);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		printf("after the restart: the old fd: %s\n", strerror(errno));
+	else
+		printf("after the restart: the old fd names program %u '%s'\n", info.id, info.name);
+	return 0;
+}
+
 static int do_progpinclose(const char *path)
 {
 	uint32_t id;
@@ -745,6 +774,8 @@ int main(int argc, char **argv)
 		return do_execd(atoi(argv[2]), (uint32_t)strtoul(argv[3], NULL, 10));
 	if (!strcmp(cmd, "progkeep") && argc == 3)
 		return do_progkeep(argv[2]);
+	if (!strcmp(cmd, "stalekeep") && argc == 3)
+		return do_stalekeep(argv[2]);
 	if (!strcmp(cmd, "progpinclose") && argc == 3)
 		return do_progpinclose(argv[2]);
 	if (!strcmp(cmd, "reload") && ifindex && argc == 4)

@@ -163,4 +163,48 @@ grep -q "\.rodata\|\.data\|\.bss" $tmp/map_list.out && fail "global data left: $
 # Nothing of the test's is left in the daemon: no link, no loaded program.
 ip netns exec $nsd "$UXDPCTL" --instance $inst prog list >$tmp/prog_list.out 2>&1
 grep -q "^[0-9]*: xdp" $tmp/prog_list.out && fail "programs left loaded: $(cat $tmp/prog_list.out)"
+
+# A daemon restart (uxdp only: the kernel has none).  The new daemon numbers
+# its programs from 1 again; a descriptor of the old one's program 1, held
+# across the restart, must not name the new one's program 1 (its daemon
+# end is closed: EBADF, as a descriptor of nothing).
+start_uxdpd() {
+	ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
+		>$tmp/uxdpd.$1.log 2>&1 &
+	dpid=$!
+	pids+=($dpid)
+	for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.$1.log && break; sleep 0.1; done
+	grep -q "Ctrl-C stops" $tmp/uxdpd.$1.log || fail "uxdpd ($1) did not start: $(cat $tmp/uxdpd.$1.log)"
+}
+kill -KILL $(cat /proc/$dpid/task/*/children 2>/dev/null) $dpid 2>/dev/null
+wait $dpid 2>/dev/null
+start_uxdpd a
+rm -f $tmp/stale.in
+mkfifo $tmp/stale.in
+ip netns exec $nsd "$RUN" --instance $inst "$LIFETIME" stalekeep $tmp/stale.id <$tmp/stale.in \
+	>$tmp/stale.out 2>$tmp/stale.log &
+spid=$!
+pids+=($spid)
+exec 8>$tmp/stale.in
+for _ in $(seq 300); do grep -q ready $tmp/stale.out && break; sleep 0.1; done
+grep -q ready $tmp/stale.out || fail "stalekeep did not get ready: $(cat $tmp/stale.log)"
+kill -KILL $dpid
+wait $dpid 2>/dev/null
+start_uxdpd b
+ip netns exec $nsd "$RUN" --instance $inst "$LIFETIME" progkeep $tmp/new.id >$tmp/new.out \
+	2>$tmp/new.log &
+npid=$!
+pids+=($npid)
+for _ in $(seq 300); do grep -q ready $tmp/new.out && break; sleep 0.1; done
+grep -q ready $tmp/new.out || fail "progkeep in the new daemon did not get ready: $(cat $tmp/new.log)"
+[ "$(cat $tmp/stale.id)" = "$(cat $tmp/new.id)" ] ||
+	fail "the new daemon's program has id $(cat $tmp/new.id), the old one's $(cat $tmp/stale.id): no clash to test"
+echo go >&8
+exec 8>&-
+wait $spid || fail "stalekeep: $(cat $tmp/stale.log)"
+cat $tmp/stale.out | grep "after the restart"
+grep -qx "after the restart: the old fd: Bad file descriptor" $tmp/stale.out ||
+	fail "a descriptor of the old daemon's program: $(cat $tmp/stale.out)"
+kill -KILL $npid
+wait $npid 2>/dev/null
 echo "PASS"

@@ -292,6 +292,30 @@ static const char *mode_hint(int err)
 	}
 }
 
+/*
+ * The AF_XDP socket of port p's queue.  A queue is busy while a socket
+ * holds it, and the kernel lets go of a dead process's socket some time
+ * after the process is gone (a uxdpd restarted right after a SIGKILL met
+ * EBUSY in bpfsys.lifetime); so a busy queue is tried again for up to 2 s
+ * before the error stands: a live holder still gets it, 2 s later.
+ */
+static int create_socket(struct afxdp *ax, struct afxdp_worker *w, struct xsk_port *xp,
+			 const struct xsk_socket_config *sc, unsigned int p)
+{
+	int ret, tries = 0;
+
+	for (;;) {
+		ret = xsk_socket__create_shared(&xp->xsk, ax->ifname[p], w->queue, w->umem,
+						&xp->rx, &xp->tx, &xp->fill, &xp->comp, sc);
+		if (ret != -EBUSY || ++tries > 40)
+			return ret;
+		if (tries == 1)
+			fprintf(stderr, "uxdp: %s queue %u: busy; waiting up to 2 s for a previous "
+					"holder to let go\n", ax->ifname[p], w->queue);
+		usleep(50000);
+	}
+}
+
 static int setup_worker(struct afxdp *ax, struct afxdp_worker *w)
 {
 	const struct uxdp_net_opts *o = ax->o;
@@ -348,8 +372,7 @@ static int setup_worker(struct afxdp *ax, struct afxdp_worker *w)
 		struct xdp_options opts = { 0 };
 		socklen_t optlen = sizeof(opts);
 
-		ret = xsk_socket__create_shared(&xp->xsk, ax->ifname[p], w->queue, w->umem,
-						&xp->rx, &xp->tx, &xp->fill, &xp->comp, &sc);
+		ret = create_socket(ax, w, xp, &sc, p);
 		if (ret) {
 			xp->xsk = NULL;
 			fprintf(stderr, "uxdp: %s queue %u: AF_XDP socket: %s\n", ax->ifname[p],
