@@ -3,9 +3,12 @@
  * progpin.c - BPF_OBJ_PIN and BPF_OBJ_GET of uxdp programs and links.
  *
  * A uxdp program or link lives in uxdpd, so its pin is a symbolic link on
- * the bpf file system whose target names it, "uxdp-prog:<instance>:<id>"
- * or "uxdp-link:<instance>:<id>", and leads nowhere (bpffs keeps any
- * target).  As a kernel pin, it holds the object: the library passes the
+ * the bpf file system whose target names it,
+ * "uxdp-prog:<instance>:<id>:<daemon>" or "uxdp-link:<instance>:<id>:<daemon>"
+ * (<daemon>: the daemon's boot nonce from HELLO, in hex), and leads nowhere
+ * (bpffs keeps any target).  A daemon that stops takes its objects with it,
+ * and the next one numbers its own from 1 again: the nonce makes a pin of
+ * the old one's dangle (ENOENT) instead of opening the new one's namesake.  As a kernel pin, it holds the object: the library passes the
  * daemon an O_PATH descriptor of the new file (PIN), and the daemon keeps
  * the program loaded, or the link attached, while that file has a name.
  * So a loader may pin and exit; `rm` of the pin (or of its directory's
@@ -56,20 +59,31 @@ static int hold(int cmd, uint32_t kind, uint32_t id, const char *path)
 	return r;
 }
 
+/* The connected daemon's boot nonce (0 when none answers: then no pin is made). */
+static uint64_t daemon_nonce(void)
+{
+	struct uxdp_daemon *d;
+	char why[256];
+
+	return bpfsys_daemon(&d, why, sizeof(why)) ? 0 : uxdp_daemon_hello(d)->boot_nonce;
+}
+
 int bpfsys_prog_pin(int cmd, int fd, const char *path)
 {
-	char target[sizeof(PROG_PIN_PREFIX) + UXDP_INSTANCE_LEN + 16];
+	char target[sizeof(PROG_PIN_PREFIX) + UXDP_INSTANCE_LEN + 40];
 	struct bpfsys_prog p;
 	struct bpfsys_link l;
 	uint32_t kind = UXDP_PIN_PROG, id;
+	uint64_t nonce = daemon_nonce();
 	int r;
 
 	if (bpfsys_prog_fd(fd, &p) == 1) {
-		snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32, p.instance, p.id);
+		snprintf(target, sizeof(target), PROG_PIN_PREFIX "%s:%" PRIu32 ":%016" PRIx64,
+			 p.instance, p.id, nonce);
 		id = p.id;
 	} else if (bpfsys_link_fd(fd, &l) == 1) {
-		snprintf(target, sizeof(target), LINK_PIN_PREFIX "%s:%" PRIu32, l.instance,
-			 l.link_id);
+		snprintf(target, sizeof(target), LINK_PIN_PREFIX "%s:%" PRIu32 ":%016" PRIx64,
+			 l.instance, l.link_id, nonce);
 		kind = UXDP_PIN_LINK;
 		id = l.link_id;
 	} else {
@@ -93,6 +107,7 @@ int bpfsys_prog_pin_get(int cmd, const char *path)
 {
 	char target[PATH_MAX], *colon, *end;
 	unsigned long id;
+	unsigned long long nonce;
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
 	bool link;
 	size_t plen;
@@ -104,7 +119,17 @@ int bpfsys_prog_pin_get(int cmd, const char *path)
 	if (!link && strncmp(target, PROG_PIN_PREFIX, strlen(PROG_PIN_PREFIX)))
 		return -ENOENT;
 	plen = link ? strlen(LINK_PIN_PREFIX) : strlen(PROG_PIN_PREFIX);
+	/* ...:<id>:<nonce>: the nonce last. */
 	colon = strrchr(target, ':');
+	if (!colon)
+		return -ENOENT;
+	*colon = 0;
+	nonce = strtoull(colon + 1, &end, 16);
+	if (*end || colon[1] == 0)
+		return -ENOENT;
+	colon = strrchr(target + plen, ':');
+	if (!colon)
+		return -ENOENT;
 	*colon = 0;
 	id = strtoul(colon + 1, &end, 10);
 	if (*end || !id || id > UINT32_MAX)
@@ -112,6 +137,11 @@ int bpfsys_prog_pin_get(int cmd, const char *path)
 	if (strcmp(target + plen, bpfsys_instance())) {
 		bpfsys_say_once(cmd, "the pinned object is another instance's: run under "
 				     "uxdp-run --instance of that instance");
+		return -ENOENT;
+	}
+	if (nonce != daemon_nonce()) {
+		bpfsys_say_once(cmd, "the pinned object was another uxdpd's (the instance's daemon "
+				     "has restarted since, and its objects went with it)");
 		return -ENOENT;
 	}
 	if (link) {

@@ -35,6 +35,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/errmsg.h>
 
 #include "daemon.h"
@@ -61,6 +62,7 @@ struct server {
 	struct conn c[MAX_CONNS];
 	unsigned int n;
 	uint64_t next_id;
+	uint64_t boot_nonce;       /* HELLO's: this daemon, not the next */
 	struct pin_hold pins[MAX_PINS];
 	unsigned int n_pins;
 	struct pollfd sweep[MAX_CONNS];
@@ -383,6 +385,7 @@ static void do_hello(struct server *s, struct conn *c, const struct uxdp_dmsg_hd
 	snprintf(r.driver, sizeof(r.driver), "%s", s->d->driver);
 	r.n_ports = uxdp_dp_ports(s->d->dp);
 	r.n_workers = uxdp_dp_workers(s->d->dp);
+	r.boot_nonce = s->boot_nonce;
 	reply(s, c->fd, h, 0, &r, sizeof(r));
 }
 
@@ -728,6 +731,9 @@ int server_start(struct uxdpd *d, const char *path, const char *group, struct se
 		return uxdp_errmsg(err, err_size, -ENOMEM, "out of memory");
 	s->d = d;
 	s->listen_fd = -1;
+	if (getrandom(&s->boot_nonce, sizeof(s->boot_nonce), 0) != sizeof(s->boot_nonce))
+		s->boot_nonce = ((uint64_t)getpid() << 32) ^ (uint64_t)uxdp_realtime_ns();
+	s->boot_nonce |= 1; /* never 0, an older daemon's */
 	ret = listen_on(s, path, group, err, err_size);
 	if (!ret) {
 		ret = -pthread_create(&s->thread, NULL, server_main, s);

@@ -188,6 +188,9 @@ pids+=($spid)
 exec 8>$tmp/stale.in
 for _ in $(seq 300); do grep -q ready $tmp/stale.out && break; sleep 0.1; done
 grep -q ready $tmp/stale.out || fail "stalekeep did not get ready: $(cat $tmp/stale.log)"
+# And a pin of the old daemon's program 2 (the pin holds it there).
+ip netns exec $nsd "$RUN" --instance $inst "$LIFETIME" progpin $tmp/bpffs/oldpin $tmp/oldpin.id \
+	>/dev/null 2>$tmp/oldpin.log || fail "progpin in the old daemon: $(cat $tmp/oldpin.log)"
 kill -KILL $dpid
 wait $dpid 2>/dev/null
 start_uxdpd b
@@ -199,6 +202,16 @@ for _ in $(seq 300); do grep -q ready $tmp/new.out && break; sleep 0.1; done
 grep -q ready $tmp/new.out || fail "progkeep in the new daemon did not get ready: $(cat $tmp/new.log)"
 [ "$(cat $tmp/stale.id)" = "$(cat $tmp/new.id)" ] ||
 	fail "the new daemon's program has id $(cat $tmp/new.id), the old one's $(cat $tmp/stale.id): no clash to test"
+# The new daemon's program 2, and the old daemon's pin of its program 2.
+ip netns exec $nsd "$RUN" --instance $inst "$LIFETIME" progpin $tmp/bpffs/newpin $tmp/newpin.id \
+	>/dev/null 2>$tmp/newpin.log || fail "progpin in the new daemon: $(cat $tmp/newpin.log)"
+[ "$(cat $tmp/oldpin.id)" = "$(cat $tmp/newpin.id)" ] || fail "pins: ids $(cat $tmp/oldpin.id) and $(cat $tmp/newpin.id)"
+ip netns exec $nsd "$RUN" --instance $inst "$LIFETIME" progget $tmp/bpffs/oldpin >$tmp/oldpin.out \
+	2>>$tmp/oldpin.log || fail "progget: $(cat $tmp/oldpin.log)"
+sed 's/^/old daemon'"'"'s pin after the restart: /' $tmp/oldpin.out
+grep -qx "program from its pin: No such file or directory" $tmp/oldpin.out ||
+	fail "the old daemon's pin opened the new daemon's program: $(cat $tmp/oldpin.out)"
+rm -f $tmp/bpffs/oldpin $tmp/bpffs/newpin
 echo go >&8
 exec 8>&-
 wait $spid || fail "stalekeep: $(cat $tmp/stale.log)"

@@ -84,6 +84,12 @@ struct uxdp_dmsg_hello {
 	char driver[16];                  /* "afxdp", "dpdk" or "pcap" */
 	uint32_t n_ports;
 	uint32_t n_workers;
+	/*
+	 * Revision 1.2: random at the daemon's start, so that what names its
+	 * objects by id outside it (bpffs pins) can tell this daemon from the
+	 * next one, whose ids start again at 1 (0 from an older daemon).
+	 */
+	uint64_t boot_nonce;
 };
 
 /* PROG_LOAD flags. */
