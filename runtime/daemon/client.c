@@ -23,6 +23,8 @@
 #include <uxdp/daemon_client.h>
 #include <uxdp/errmsg.h>
 
+#include "fdpass.h"
+
 #define DEFAULT_TIMEOUT_MS 120000u
 
 struct uxdp_daemon {
@@ -69,53 +71,18 @@ static int send_msg(int sock, const struct uxdp_dmsg_hdr *h, const void *payload
 		{ .iov_base = (void *)h, .iov_len = sizeof(*h) },
 		{ .iov_base = (void *)payload, .iov_len = h->len },
 	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} c;
+	union uxdp_fdpass_buf c;
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = h->len ? 2 : 1 };
-	struct cmsghdr *cm;
 	ssize_t n;
 
-	if (fd >= 0) {
-		memset(&c, 0, sizeof(c));
-		m.msg_control = c.buf;
-		m.msg_controllen = sizeof(c.buf);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
+	if (fd >= 0)
+		uxdp_fdpass_put(&m, &c, fd);
 	do
 		n = sendmsg(sock, &m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == sizeof(*h) + h->len ? 0 : -EMSGSIZE;
-}
-
-/* The descriptor a reply carried, or -1; any beyond the first are closed. */
-static int passed_fd(struct msghdr *m)
-{
-	struct cmsghdr *cm;
-	int fd = -1, extra;
-
-	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
-		int *fds = (int *)CMSG_DATA(cm), k, n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (k = 0; k < n; k++) {
-			memcpy(&extra, &fds[k], sizeof(int));
-			if (fd < 0)
-				fd = extra;
-			else
-				close(extra);
-		}
-	}
-	return fd;
 }
 
 /* Wait for and read one reply into buf (UXDP_DMSG_MAX bytes), and the descriptor it carried. */
@@ -146,7 +113,7 @@ static int recv_reply(struct uxdp_daemon *d, uint8_t *buf, size_t *len, int *fd)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	*fd = passed_fd(&m);
+	*fd = uxdp_fdpass_take(&m);
 	if (n == 0)
 		return -ECONNRESET;
 	/* A descriptor the kernel could not give us (RLIMIT_NOFILE): the reply is no use. */

@@ -5,6 +5,7 @@
  *   registry.c   program versions: load, attach, detach, replace, release
  *   compile.c    BPF objects compiled on load by uxdpc, cached by content
  *   server.c     the control socket: one thread, one request at a time
+ *   fdpass.c     a descriptor passed with a message (also the client's)
  *   license.c    whether a BPF object's license is GPL-compatible
  *   main.c       options, the instance claim, drivers, signals
  *

@@ -39,6 +39,7 @@
 #include <uxdp/errmsg.h>
 
 #include "daemon.h"
+#include "fdpass.h"
 
 #define MAX_CONNS 512 /* control connections and link references */
 #define MAX_PINS 1024
@@ -77,13 +78,9 @@ static void reply_fd(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, 
 		     const void *payload, size_t len, int pass_fd)
 {
 	struct uxdp_dmsg_hdr *h = (void *)s->rep;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cb;
+	union uxdp_fdpass_buf cb;
 	struct iovec iov = { .iov_base = s->rep };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 
 	if (len > UXDP_DMSG_MAX - sizeof(*h))
 		len = UXDP_DMSG_MAX - sizeof(*h);
@@ -97,16 +94,8 @@ static void reply_fd(struct server *s, int fd, const struct uxdp_dmsg_hdr *req, 
 	if (len && payload != h + 1)
 		memmove(h + 1, payload, len);
 	iov.iov_len = sizeof(*h) + len;
-	if (pass_fd >= 0) {
-		memset(&cb, 0, sizeof(cb));
-		m.msg_control = cb.buf;
-		m.msg_controllen = sizeof(cb.buf);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-	}
+	if (pass_fd >= 0)
+		uxdp_fdpass_put(&m, &cb, pass_fd);
 	/* A client that does not read gets its connection closed by the send timeout. */
 	sendmsg(fd, &m, MSG_NOSIGNAL);
 }
@@ -551,8 +540,7 @@ static bool serve(struct server *s, struct conn *c)
 	struct iovec iov = { .iov_base = s->req, .iov_len = sizeof(s->req) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.buf,
 			    .msg_controllen = sizeof(cb.buf) };
-	struct cmsghdr *cm;
-	int fd = -1, extra;
+	int fd;
 	ssize_t n;
 
 	if (c->fd < 0)
@@ -562,29 +550,12 @@ static bool serve(struct server *s, struct conn *c)
 		return true;
 	if (n <= 0)
 		return false;
+	fd = uxdp_fdpass_take(&m); /* one descriptor per request */
 	if (is_ref(c)) {
 		/* A reference takes no requests: what its holder wrote is dropped. */
-		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-				for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-					memcpy(&extra, (int *)CMSG_DATA(cm) + k, sizeof(int));
-					close(extra);
-				}
+		if (fd >= 0)
+			close(fd);
 		return true;
-	}
-	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
-		int *fds = (int *)CMSG_DATA(cm), k, nfd;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		nfd = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (k = 0; k < nfd; k++) {
-			memcpy(&extra, &fds[k], sizeof(int));
-			if (fd < 0)
-				fd = extra;
-			else
-				close(extra); /* one descriptor per request */
-		}
 	}
 	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 		const struct uxdp_dmsg_hdr *h = (const void *)s->req;
