@@ -9,8 +9,9 @@
 # sets id inst (PREFIX$$) nsd nsp (the daemon's and the peer's namespace)
 # tmp (a private directory, /tmp/uxdp-NAME.*) sock and pids (killed at
 # exit), and defines skip, fail (with the tail of every *.log and *.out in
-# $tmp), need_root WHY, mount_bpffs (a bpf file system at $tmp/bpffs) and
-# make_veth [QUEUES] (a0 in $nsp, u0 in $nsd, up, no IPv6).  The EXIT trap
+# $tmp), need_root WHY, mount_bpffs (a bpf file system at $tmp/bpffs),
+# make_veth [QUEUES] (a0 in $nsp, u0 in $nsd, up, no IPv6) and start_uxdpd
+# [NAME] (uxdpd on u0, $UXDPD from the environment).  The EXIT trap
 # kills $pids, removes the namespaces, the bpffs mount, the instance's
 # segments and $tmp.  Addresses are the tests' own, in 198.18.0.0/15.
 set -u
@@ -60,6 +61,19 @@ print(" ".join(sorted("%s(%d)" % (m["name"], m["id"]) for m in json.load(sys.std
 }
 mount_bpffs() {
 	mkdir "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" || skip "cannot mount a bpf file system"
+}
+# start_uxdpd [NAME]: uxdpd in $nsd on u0 (AF_XDP), serving $sock, which
+# UXDP_DAEMON_SOCKET names; its pid in $dpid (and $pids), its output in
+# $tmp/uxdpd[.NAME].log.  Fails unless it is ready within 15 s.
+start_uxdpd() {
+	local log=$tmp/uxdpd${1:+.$1}.log
+	ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
+		>$log 2>&1 &
+	dpid=$!
+	pids+=($dpid)
+	for _ in $(seq 150); do grep -q "Ctrl-C stops" $log && break; sleep 0.1; done
+	grep -q "Ctrl-C stops" $log || fail "uxdpd${1:+ ($1)} did not start: $(cat $log)"
+	export UXDP_DAEMON_SOCKET=$sock
 }
 make_veth() { # [QUEUES]
 	local q=() e

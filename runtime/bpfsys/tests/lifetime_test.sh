@@ -125,13 +125,7 @@ else
 fi
 
 # --- uxdpd
-ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
-	>$tmp/uxdpd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
-grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
-export UXDP_DAEMON_SOCKET=$sock
-dpid=$!
+start_uxdpd
 fds0=$(ls /proc/$dpid/fd | wc -l)
 side uxdp "$RUN" --instance $inst
 # Every reference the daemon handed out came back (EOF): it has no descriptor more than before.
@@ -168,14 +162,6 @@ grep -q "^[0-9]*: xdp" $tmp/prog_list.out && fail "programs left loaded: $(cat $
 # its programs from 1 again; a descriptor of the old one's program 1, held
 # across the restart, must not name the new one's program 1 (its daemon
 # end is closed: EBADF, as a descriptor of nothing).
-start_uxdpd() {
-	ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
-		>$tmp/uxdpd.$1.log 2>&1 &
-	dpid=$!
-	pids+=($dpid)
-	for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.$1.log && break; sleep 0.1; done
-	grep -q "Ctrl-C stops" $tmp/uxdpd.$1.log || fail "uxdpd ($1) did not start: $(cat $tmp/uxdpd.$1.log)"
-}
 kill -KILL $(cat /proc/$dpid/task/*/children 2>/dev/null) $dpid 2>/dev/null
 wait $dpid 2>/dev/null
 start_uxdpd a

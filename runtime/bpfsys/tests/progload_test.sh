@@ -181,12 +181,7 @@ else
 fi
 
 # --- uxdpd
-ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
-	>$tmp/uxdpd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
-grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
-export UXDP_DAEMON_SOCKET=$sock
+start_uxdpd
 run uxdp link "$RUN" --instance $inst
 run uxdp.nl netlink "$RUN" --instance $inst
 run uxdp.upd update "$RUN" --instance $inst

@@ -59,12 +59,7 @@ END
 run kernel
 diff -u $tmp/want $tmp/kernel.out || fail "the kernel's run is not as expected"
 
-ip netns exec $nsd "$UXDPD" --instance $inst --socket $sock --no-cache --afxdp u0 \
-	>$tmp/uxdpd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do grep -q "Ctrl-C stops" $tmp/uxdpd.log && break; sleep 0.1; done
-grep -q "Ctrl-C stops" $tmp/uxdpd.log || fail "uxdpd did not start"
-export UXDP_DAEMON_SOCKET=$sock
+start_uxdpd
 run uxdp "$RUN" --instance $inst
 diff -u $tmp/kernel.out $tmp/uxdp.out || fail "uxdp and the kernel differ"
 echo "kernel and uxdp agree: $(tr '\n' ';' <$tmp/uxdp.out)"
