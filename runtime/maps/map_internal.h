@@ -256,6 +256,12 @@ int uxdp_hash_lookup_and_delete(struct uxdp_map *map, const void *key, void *val
 int uxdp_check_inner(struct uxdp_map *map, uint32_t id);
 /* Map-in-map: the handle of inner id for a program lookup. */
 struct uxdp_map *uxdp_inner_map(struct uxdp_map *outer, uint32_t id);
+/*
+ * ringbuf.c: announce (join) or withdraw a consumer waiting on a ring's
+ * wakeups, for ring buffers and perf rings alike; 0, or -ENOSYS after a
+ * join without membarrier (the caller must look again later).
+ */
+int uxdp_ring_waiter(uint32_t *waiters, bool join);
 
 static inline bool uxdp_map_is_of_maps(uint32_t type)
 {

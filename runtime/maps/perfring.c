@@ -41,7 +41,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -384,15 +383,7 @@ bool uxdp_perf_has_data(struct uxdp_map *map, uint32_t idx)
 /* As uxdp_ringbuf_waiter(): the barrier on every CPU lets producers go without one. */
 int uxdp_perf_waiter(struct uxdp_map *map, uint32_t idx, bool join)
 {
-	uint32_t *w = &ring_page(map, idx)->waiters;
-
-	if (!join) {
-		if (__atomic_load_n(w, __ATOMIC_RELAXED))
-			__atomic_sub_fetch(w, 1, __ATOMIC_SEQ_CST);
-		return 0;
-	}
-	__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
-	return syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -ENOSYS : 0;
+	return uxdp_ring_waiter(&ring_page(map, idx)->waiters, join);
 }
 
 uint32_t uxdp_perf_wakeups(struct uxdp_map *map, uint32_t idx)

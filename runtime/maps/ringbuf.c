@@ -337,17 +337,20 @@ int uxdp_ringbuf_layout(struct uxdp_map *m, struct uxdp_ringbuf_layout *out)
  * waiter.  Where membarrier is refused, -ENOSYS: the caller must look
  * again later (a record committed right then may not wake it).
  */
-int uxdp_ringbuf_waiter(struct uxdp_map *m, bool join)
+int uxdp_ring_waiter(uint32_t *waiters, bool join)
 {
-	uint32_t *w = &prod_page(m)->waiters;
-
 	if (!join) {
-		if (__atomic_load_n(w, __ATOMIC_RELAXED))
-			__atomic_sub_fetch(w, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(waiters, __ATOMIC_RELAXED))
+			__atomic_sub_fetch(waiters, 1, __ATOMIC_SEQ_CST);
 		return 0;
 	}
-	__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(waiters, 1, __ATOMIC_SEQ_CST);
 	return syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) ? -ENOSYS : 0;
+}
+
+int uxdp_ringbuf_waiter(struct uxdp_map *m, bool join)
+{
+	return uxdp_ring_waiter(&prod_page(m)->waiters, join);
 }
 
 uint32_t uxdp_ringbuf_wakeups(struct uxdp_map *m)
