@@ -102,21 +102,10 @@ def possible_cpus():
 
 def compare_kernel(ours, dumps, raw):
     """Load maps.bpf.o in the kernel, run it on the capture, compare."""
-    k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    k, ids = common.kload(A.kload, A.bpf_obj, PCAP, len(ours))
     try:
-        ids = {}
-        for _ in ours:
-            line = k.stdout.readline()
-            if not line:
-                break
-            name, kid = line.split()
-            ids[name] = int(kid)
         if not ids:
-            k.stdin.close()
-            rc = k.wait()
-            msg = k.stderr.read()
-            print("kernel comparison skipped: kload exit %d: %s" % (rc, msg.strip()))
+            rc, msg = common.kload_gone(k, "kernel comparison")
             check(rc == 77, "kload failed: %s" % msg)
             return 0
         compared = 0

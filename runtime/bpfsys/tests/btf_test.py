@@ -126,21 +126,10 @@ def compare_ctl(ids):
 
 def compare_kernel(ids, dumps):
     """The object in the kernel on the same packets, with the same updates."""
-    k = subprocess.Popen([A.kload, A.bpf_obj, PCAP], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    k, kids = common.kload(A.kload, A.bpf_obj, PCAP, len(MAPS))
     try:
-        kids = {}
-        for _ in MAPS:
-            line = k.stdout.readline()
-            if not line:
-                break
-            name, kid = line.split()
-            kids[name] = int(kid)
         if not kids:
-            k.stdin.close()
-            rc = k.wait()
-            msg = k.stderr.read().strip()
-            print("kernel comparison skipped: kload exit %d: %s" % (rc, msg))
+            rc, msg = common.kload_gone(k, "kernel comparison")
             check(rc == 77, "kload failed: %s" % msg)
             return 0
         update_flows(kids["fflows"], wrap=False)
