@@ -204,6 +204,8 @@ double kernel_time(struct engine *e, const struct bench_opts *o, const struct pk
 int child_run(char *const args[], const char *log, int *status, int *sig);
 /* Unlink every /dev/shm segment of the instances bench-<pid>-*; how many. */
 int bench_remove_segments(pid_t pid);
+/* Remove the segments of earlier runs whose process is gone; how many. */
+int bench_reclaim_dead(void);
 
 /* ---- eta.c ---- */
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -68,6 +69,40 @@ int bench_remove_segments(pid_t pid)
 		snprintf(path, sizeof(path), "/%s", de->d_name);
 		if (!shm_unlink(path))
 			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * The segments of runs that are gone: a uxdp-bench killed while it timed
+ * (SIGKILL, or a signal nothing catches in a timing loop) leaves its
+ * bench-<pid>-* instances; the next run removes those whose pid no
+ * process has.  A live pid keeps its own (another run, or a process that
+ * took the number: its segments stay until it is gone too); another
+ * user's stay too (/dev/shm is sticky: unlink fails).
+ */
+int bench_reclaim_dead(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/dev/shm");
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		const char *b = strstr(de->d_name, "bench-");
+		char *end;
+		long pid;
+
+		if (!b || !pid_segment(de->d_name, "bench-"))
+			continue;
+		pid = strtol(b + 6, &end, 10);
+		if (pid <= 0 || *end != '-' || pid == getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		n += bench_remove_segments((pid_t)pid);
 	}
 	closedir(d);
 	return n;

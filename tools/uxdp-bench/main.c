@@ -1007,6 +1007,9 @@ int main(int argc, char **argv)
 		detect_ablation(&o);
 	/* Under callgrind (--count-only) the parent shows the progress. */
 	plan_run(&o, argc - optind);
+	/* What killed runs left (their timing loops catch no signal). */
+	if (!o.count_only && bench_reclaim_dead() > 0 && o.verbose)
+		fprintf(stderr, "uxdp-bench: removed the map segments of runs that are gone\n");
 	if (o.verbose && !o.count_only)
 		fprintf(stderr,
 			"uxdp-bench: uxdpc: %s\nuxdp-bench: helpers: %s\n"

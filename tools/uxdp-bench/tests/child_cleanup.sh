@@ -66,5 +66,25 @@ for spec in child:ILL:0 child:KILL:0 parent:TERM:143; do
 	[ $fail -eq 0 ] || cat "$tmp/err"
 	for f in $left; do rm -f "$f"; done
 done
+# KILL of the parent while it times: nothing in it runs, its bench-PID-*
+# segments stay; the next run removes them (their pid is gone).
+"$bench" "$obj" --no-kernel --no-native --levels 3 --iterations 100000000 --rounds 50 \
+	>"$tmp/out" 2>"$tmp/err" &
+pid=$!
+i=0
+while [ -z "$(ls -d /dev/shm/uxdp.bench-$pid-* 2>/dev/null)" ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] && kill -0 $pid 2>/dev/null || { echo "child_cleanup.sh: no segments of the timing run" >&2; exit 1; }
+	sleep 0.1
+done
+kill -KILL $pid
+wait $pid
+before=$(ls -d /dev/shm/uxdp.bench-$pid-* 2>/dev/null | wc -l)
+"$bench" "$obj" --no-kernel --no-native --levels 3 --iterations 1000 --rounds 1 >/dev/null 2>&1 ||
+	{ echo "child_cleanup.sh: the next run failed" >&2; fail=1; }
+left=$(ls -d /dev/shm/uxdp.bench-$pid-* 2>/dev/null)
+echo "parent SIGKILL while timing: $before segments left; after the next run: ${left:-nothing}"
+[ "$before" -gt 0 ] && [ -z "$left" ] || fail=1
+for f in $left; do rm -f "$f"; done
 [ $fail -eq 0 ] && echo "child_cleanup.sh: ok"
 exit $fail
