@@ -191,8 +191,6 @@ int bpfsys_prog_fd_lowest(int ref_fd);
 
 /* true, and p's name, tag and map ids, if this process loaded program p->id. */
 bool bpfsys_prog_known(struct bpfsys_prog *p);
-/* A copy of the object this process sent uxdpd for p (caller frees); -ENOENT: not ours. */
-int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len);
 
 /* ---- progobj.c, testrun.c: a uxdp program run in this process ---- */
 

@@ -173,11 +173,11 @@ static int read_license(struct load *l, char *buf, size_t size)
 
 /*
  * The object in a memfd, sent to the daemon; *id the daemon's program, *ref
- * the reference that holds it, and the object's bytes in *elf, *elf_len
- * (the caller's to free).
+ * the reference that holds it.  The daemon keeps the bytes (PROG_OBJECT:
+ * a test run compiles them again, progobj.c).
  */
 static int send_object(struct load *l, const char *name, const char *license, uint32_t *id,
-		       int *ref, uint8_t **elf, size_t *elf_len)
+		       int *ref)
 {
 	struct elfobj o = { .insns = l->insns, .n_insns = l->n, .prog_name = name,
 			    .license = license, .maps = l->maps, .n_maps = l->n_maps,
@@ -210,19 +210,15 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 	}
 	if (fd >= 0)
 		close(fd);
-	if (err) {
-		free(bytes);
+	free(bytes);
+	if (err)
 		return err;
-	}
 	*ref = bpfsys_prog_fd_lowest(*ref);
-	*elf = bytes;
-	*elf_len = len;
 	return 0;
 }
 
 /*
- * The programs this process loaded, for their map ids (objfd.c) and the
- * object sent for them (BPF_PROG_TEST_RUN compiles it again: progobj.c).
+ * The programs this process loaded, for their map ids (objfd.c).
  * A record goes once the daemon has released its program (prune()), so
  * that a control plane that reloads for ever does not grow.
  */
@@ -230,8 +226,6 @@ static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known_prog {
 	struct known_prog *next;
 	struct bpfsys_prog p;
-	uint8_t *elf;
-	size_t elf_len;
 } *known;
 
 /* The records of programs d no longer has loaded go (known_lock held). */
@@ -251,24 +245,17 @@ static void prune(struct uxdp_daemon *d)
 		}
 		g = *k;
 		*k = g->next;
-		free(g->elf);
 		free(g);
 	}
 }
 
-/* Takes elf. */
-static void remember(struct uxdp_daemon *d, const struct bpfsys_prog *p, uint8_t *elf,
-		     size_t elf_len)
+static void remember(struct uxdp_daemon *d, const struct bpfsys_prog *p)
 {
 	struct known_prog *k = calloc(1, sizeof(*k));
 
-	if (!k) {
-		free(elf);
+	if (!k)
 		return;
-	}
 	k->p = *p;
-	k->elf = elf;
-	k->elf_len = elf_len;
 	pthread_mutex_lock(&known_lock);
 	prune(d);
 	k->next = known;
@@ -293,25 +280,6 @@ bool bpfsys_prog_known(struct bpfsys_prog *p)
 	return found;
 }
 
-int bpfsys_prog_elf(const struct bpfsys_prog *p, void **elf, size_t *len)
-{
-	int err = -ENOENT;
-
-	pthread_mutex_lock(&known_lock);
-	for (struct known_prog *k = known; k && err == -ENOENT; k = k->next) {
-		if (k->p.id != p->id || strcmp(k->p.instance, p->instance))
-			continue;
-		*elf = malloc(k->elf_len);
-		err = *elf ? 0 : -ENOMEM;
-		if (*elf) {
-			memcpy(*elf, k->elf, k->elf_len);
-			*len = k->elf_len;
-		}
-	}
-	pthread_mutex_unlock(&known_lock);
-	return err;
-}
-
 static long load_xdp(struct load *l)
 {
 	const union bpf_attr *a = &l->c->attr;
@@ -319,8 +287,6 @@ static long load_xdp(struct load *l)
 	struct uxdp_dmsg_prog_info info;
 	struct uxdp_daemon *d;
 	char license[128];
-	uint8_t *elf = NULL;
-	size_t elf_len = 0;
 	int err, ref = -1;
 
 	if (a->prog_flags & ~(uint32_t)PROG_FLAGS)
@@ -334,8 +300,7 @@ static long load_xdp(struct load *l)
 		return say(l, -EOPNOTSUPP);
 	}
 	memcpy(p.name, a->prog_name, sizeof(p.name) - 1);
-	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id, &ref, &elf,
-			  &elf_len);
+	err = send_object(l, p.name[0] ? p.name : "xdp_prog", license, &p.id, &ref);
 	if (err)
 		return say(l, err);
 	snprintf(p.instance, sizeof(p.instance), "%s", bpfsys_instance());
@@ -359,9 +324,7 @@ static long load_xdp(struct load *l)
 			bpfsys_map_mark_used(l->data_names[i]);
 	}
 	if (!err)
-		remember(d, &p, elf, elf_len);
-	else
-		free(elf);
+		remember(d, &p);
 	return ref;
 }
 

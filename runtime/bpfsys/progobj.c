@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * progobj.c - a uxdp program run in this process: the object this process
- * sent uxdpd for it (prog.c keeps the bytes) compiled again the way the
- * daemon compiles it (bpf_compile.h: uxdpc, -O2, the same flags, so the same
- * code), and opened with the runtime on the instance's maps, bound by name
- * as the daemon's are (reuse_maps: the very segments, their contents
- * untouched).  So what a run does to a map the data plane sees, as with
- * the kernel's one program behind a test run and an attachment.
- *
- * A program another process loaded (an id or a pin this process opened)
- * comes from the daemon: PROG_OBJECT hands out the object as it was loaded
- * and how (its -O level and trust flag), compiled here the same way; an
- * object uxdpc had compiled already is opened as it is.
+ * progobj.c - a uxdp program run in this process: the object it was
+ * loaded from, whichever process loaded it, from the daemon (PROG_OBJECT:
+ * the bytes as loaded and how, the -O level and trust flag), compiled again
+ * the way the daemon compiled it (bpf_compile.h: uxdpc, the same flags, so
+ * the same code; an object uxdpc had compiled already is opened as it is),
+ * and opened with the runtime on the instance's maps, bound by name as the
+ * daemon's are (reuse_maps: the very segments, their contents untouched).
+ * So what a run does to a map the data plane sees, as with the kernel's
+ * one program behind a test run and an attachment.
  *
  * The daemon's cache directory is its own (and may be root's); this
  * process compiles into a private file, once per program, and keeps the
@@ -101,10 +98,10 @@ struct source {
 	size_t len;
 	int opt_level;
 	uint32_t flags;  /* UXDP_LOAD_F_TRUST_UNVERIFIED or 0 */
-	int fd;          /* the daemon's memfd, -1 for this process's own load */
+	int fd;          /* the daemon's memfd */
 };
 
-/* The object of a program another process loaded, from the daemon (PROG_OBJECT). */
+/* The object program p was loaded from, from the daemon (PROG_OBJECT). */
 static int daemon_source(const struct bpfsys_prog *p, struct source *s, char *why,
 			 size_t why_size)
 {
@@ -150,7 +147,7 @@ static int compiled_path(const struct bpfsys_prog *p, const struct source *s, ch
 	int err;
 
 	*unlink_it = false;
-	if (s->fd >= 0 && is_compiled(s)) {
+	if (is_compiled(s)) {
 		snprintf(path, size, "/proc/self/fd/%d", s->fd);
 		return 0;
 	}
@@ -170,10 +167,8 @@ static int open_prog(const struct bpfsys_prog *p, struct progobj *o, char *why, 
 	struct source s = { .opt_level = -1, .fd = -1 };
 	char path[4200];
 	bool unlink_it = false;
-	int err = bpfsys_prog_elf(p, &s.elf, &s.len);
+	int err = daemon_source(p, &s, why, why_size);
 
-	if (err == -ENOENT)
-		err = daemon_source(p, &s, why, why_size);
 	err = err ?: compiled_path(p, &s, path, sizeof(path), &unlink_it, why, why_size);
 	err = err ?: uxdp_object_open(path, &oo, &o->obj, why, why_size);
 	if (unlink_it)
