@@ -2,7 +2,7 @@
 /*
  * bpf_compile.h - a BPF object's bytes compiled by uxdpc (compile.c), as uxdpd
  * does for every load; also linked into libuxdp-bpfsys.so, whose
- * BPF_PROG_TEST_RUN compiles the object it sent the daemon the same way.
+ * BPF_PROG_TEST_RUN compiles the object the daemon hands out (PROG_OBJECT) the same way.
  */
 #ifndef UXDP_DAEMON_BPF_COMPILE_H
 #define UXDP_DAEMON_BPF_COMPILE_H
