@@ -22,7 +22,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define COUNT_OFF offsetof(union bpf_attr, batch.count)
 #define LOOKUP_RETRIES 3 /* the kernel's MAP_LOOKUP_RETRIES: a key deleted under the walk */
 

@@ -69,6 +69,8 @@ int bpfsys_copy_in(void *dst, uint64_t src, size_t n);
 int bpfsys_copy_out(uint64_t dst, const void *src, size_t n);
 /* Whether bytes [from, to) of the attr are all zero (the kernel's CHECK_ATTR). */
 bool bpfsys_attr_zero_from(const struct bpfsys_call *c, size_t from);
+/* Where union bpf_attr's field ends: a command's attr is zero from there on. */
+#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 
 /* ---- fdmap.c: descriptors ---- */
 
@@ -144,6 +146,10 @@ long bpfsys_map_freeze(struct bpfsys_call *c);
 
 /* This process's connection to its instance's uxdpd (opened once); err says why not. */
 int bpfsys_daemon(struct uxdp_daemon **out, char *err, size_t err_size);
+/* The daemon, or NULL when none answers (the program and link id commands then go to the kernel). */
+struct uxdp_daemon *bpfsys_daemon_or_null(void);
+/* BPF_{PROG,LINK}_GET_NEXT_ID's answer from the daemon's ids (ids.c): the smallest above start_id. */
+long bpfsys_next_id_out(const struct bpfsys_call *c, const uint32_t *ids, size_t n);
 /* The daemon's workers, 0 when none answers (per-CPU maps then get a slot per CPU). */
 unsigned int bpfsys_daemon_workers(void);
 /* CPUs in /sys/devices/system/cpu/possible: the kernel's per-CPU slots. */

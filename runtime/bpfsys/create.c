@@ -23,8 +23,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
-
 struct created {
 	struct created *next;
 	char name[UXDP_MAP_NAME_LEN];

@@ -49,6 +49,14 @@ int bpfsys_daemon(struct uxdp_daemon **out, char *err, size_t err_size)
 	return r;
 }
 
+struct uxdp_daemon *bpfsys_daemon_or_null(void)
+{
+	struct uxdp_daemon *d;
+	char err[256];
+
+	return bpfsys_daemon(&d, err, sizeof(err)) ? NULL : d;
+}
+
 /* The daemon's workers (per-CPU maps have a slot each), 0 when no daemon runs. */
 unsigned int bpfsys_daemon_workers(void)
 {

@@ -21,7 +21,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define ROUND8(x) (((x) + 7u) & ~7u)
 
 bool bpfsys_is_percpu(uint32_t type)

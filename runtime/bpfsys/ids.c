@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ids.c - the map id space and map info: BPF_MAP_GET_NEXT_ID,
- * BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD.
+ * BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD; and the next-id answer the
+ * program and link id walks share (progids.c, linkids.c).
  *
  * Under the wrapper, map ids are the ids of uxdp's instance (the ones
  * uxdpctl shows), and only its maps are listed: a kernel map id means
@@ -14,8 +15,6 @@
 #include <unistd.h>
 
 #include "bpfsys.h"
-
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 
 struct next_id {
 	uint32_t after, best;
@@ -54,6 +53,19 @@ static int find_next(uint32_t after, struct next_id *n)
 		bpfsys_say_once(BPF_MAP_GET_NEXT_ID, why ? why : "a map segment was refused");
 	}
 	return n->best ? 0 : -ENOENT;
+}
+
+long bpfsys_next_id_out(const struct bpfsys_call *c, const uint32_t *ids, size_t n)
+{
+	uint32_t best = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] > c->attr.start_id && (!best || ids[i] < best))
+			best = ids[i];
+	if (!best)
+		return -ENOENT;
+	return bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, next_id), &best,
+			       sizeof(best));
 }
 
 long bpfsys_map_get_next_id(struct bpfsys_call *c)

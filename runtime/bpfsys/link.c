@@ -22,8 +22,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
-
 static long say(int cmd, const char *what, int err)
 {
 	fprintf(stderr, "uxdp-bpfsys: %s: %s\n", bpfsys_cmd_name(cmd), what);

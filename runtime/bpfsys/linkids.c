@@ -18,22 +18,12 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define MAX_LINKS 1024
-
-/* The daemon, or NULL: then the kernel answers. */
-static struct uxdp_daemon *daemon_or_null(void)
-{
-	struct uxdp_daemon *d;
-	char err[256];
-
-	return bpfsys_daemon(&d, err, sizeof(err)) ? NULL : d;
-}
 
 long bpfsys_link_get_next_id(struct bpfsys_call *c)
 {
-	struct uxdp_daemon *d = daemon_or_null();
-	uint32_t ids[MAX_LINKS], best = 0;
+	struct uxdp_daemon *d = bpfsys_daemon_or_null();
+	uint32_t ids[MAX_LINKS];
 	char err[256];
 	size_t n = 0;
 	int r;
@@ -43,20 +33,12 @@ long bpfsys_link_get_next_id(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, ATTR_END(next_id)))
 		return -EINVAL;
 	r = uxdp_daemon_link_list(d, ids, MAX_LINKS, &n, err, sizeof(err));
-	if (r)
-		return r;
-	for (size_t i = 0; i < n && i < MAX_LINKS && !best; i++)
-		if (ids[i] > c->attr.start_id)
-			best = ids[i]; /* ascending */
-	if (!best)
-		return -ENOENT;
-	return bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, next_id), &best,
-			       sizeof(best));
+	return r ? r : bpfsys_next_id_out(c, ids, n < MAX_LINKS ? n : MAX_LINKS);
 }
 
 long bpfsys_link_get_fd_by_id(struct bpfsys_call *c)
 {
-	struct uxdp_daemon *d = daemon_or_null();
+	struct uxdp_daemon *d = bpfsys_daemon_or_null();
 	char why[256];
 	int r, fd = -1;
 

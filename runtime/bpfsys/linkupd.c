@@ -19,8 +19,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
-
 /* What fd is when it is no uxdp program: a kernel one (1), something else (0), closed (<0). */
 static int kernel_prog(int fd)
 {

@@ -29,7 +29,6 @@
 #include "elfobj.h"
 #include "progload.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define MAX_INSNS (1u << 20)
 #define PROG_FLAGS                                                                                 \
 	(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |                      \

@@ -13,25 +13,14 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define MAX_PROGS 1024
-
-/* The daemon, or NULL: then the kernel answers. */
-static struct uxdp_daemon *daemon_or_null(void)
-{
-	struct uxdp_daemon *d;
-	char err[256];
-
-	return bpfsys_daemon(&d, err, sizeof(err)) ? NULL : d;
-}
 
 long bpfsys_prog_get_next_id(struct bpfsys_call *c)
 {
-	static uint32_t ids[MAX_PROGS];
-	struct uxdp_daemon *d = daemon_or_null();
+	struct uxdp_daemon *d = bpfsys_daemon_or_null();
+	uint32_t ids[MAX_PROGS];
 	char err[256];
-	uint32_t best = 0;
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	if (!d)
@@ -39,15 +28,7 @@ long bpfsys_prog_get_next_id(struct bpfsys_call *c)
 	if (!bpfsys_attr_zero_from(c, ATTR_END(next_id)))
 		return -EINVAL;
 	r = uxdp_daemon_prog_list(d, 0, ids, MAX_PROGS, &n, err, sizeof(err));
-	if (r)
-		return r;
-	for (size_t i = 0; i < n && i < MAX_PROGS; i++)
-		if (ids[i] > c->attr.start_id && (!best || ids[i] < best))
-			best = ids[i];
-	if (!best)
-		return -ENOENT;
-	return bpfsys_copy_out((uintptr_t)c->uattr + offsetof(union bpf_attr, next_id), &best,
-			       sizeof(best));
+	return r ? r : bpfsys_next_id_out(c, ids, n < MAX_PROGS ? n : MAX_PROGS);
 }
 
 /*
@@ -76,7 +57,7 @@ int bpfsys_prog_open_id(uint32_t id)
 
 long bpfsys_prog_get_fd_by_id(struct bpfsys_call *c)
 {
-	struct uxdp_daemon *d = daemon_or_null();
+	struct uxdp_daemon *d = bpfsys_daemon_or_null();
 
 	if (!d)
 		return bpfsys_kernel(c);

@@ -36,7 +36,6 @@
 
 #include "bpfsys.h"
 
-#define ATTR_END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
 #define PAGE 4096u
 #define ETH_HLEN_ 14u
 #define MAX_FRAGS 17u	       /* MAX_SKB_FRAGS: pages for data past the linear part */
