@@ -58,6 +58,57 @@ const char *uxdp_verifier_reason(char *log)
 	}
 }
 
+/*
+ * Does this kernel offer helper id to XDP programs?  1 yes, 0 no, -1 cannot
+ * tell (no BPF here).  A three-instruction program calling it is loaded and
+ * the verifier's log read, as libbpf's probe does; libbpf 1.1 knows only the
+ * older wordings ("invalid func", "unknown func") and calls a helper the
+ * kernel answers "program of this type cannot use helper" about supported.
+ */
+static int kernel_offers_helper(int32_t id)
+{
+	static signed char known[256];
+	struct bpf_insn prog[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 2 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd;
+
+	if (id <= 0 || id >= (int32_t)sizeof(known))
+		return -1;
+	if (known[id])
+		return known[id] > 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "uxdp_probe", "GPL", prog, 3, &o);
+	if (fd >= 0) {
+		close(fd);
+		known[id] = 1;
+		return 1;
+	}
+	if (errno == EPERM || errno == ENOSYS || errno == EOPNOTSUPP)
+		return -1;
+	if (strstr(log, "cannot use helper") || strstr(log, "invalid func ") ||
+	    strstr(log, "unknown func ")) {
+		known[id] = -1;
+		return 0;
+	}
+	known[id] = 1; /* refused for its arguments: the helper exists */
+	return 1;
+}
+
+int32_t uxdp_kernel_missing_helper(const void *insns, size_t n)
+{
+	const struct bpf_insn *in = insns;
+
+	for (size_t i = 0; i < n; i++)
+		if (in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
+		    !kernel_offers_helper(in[i].imm))
+			return in[i].imm;
+	return 0;
+}
+
 /* A kernel object name: 15 characters of [A-Za-z0-9_.]. */
 static void kernel_name(const char *name, char out[BPF_OBJ_NAME_LEN])
 {
@@ -191,6 +242,7 @@ static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux
 		    .prog_flags = p->flags & UXDP_PROG_F_FRAGS ? BPF_F_XDP_HAS_FRAGS : 0);
 	struct ebpf_insn *insns = malloc(p->n_insns * sizeof(*insns));
 	char name[BPF_OBJ_NAME_LEN];
+	int32_t missing;
 	int err, fd;
 
 	if (!insns)
@@ -206,6 +258,13 @@ static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux
 		lo.log_buf = o->log;
 		lo.log_size = (uint32_t)o->log_size;
 		lo.log_level = o->log_level ? o->log_level : 1;
+	}
+	missing = uxdp_kernel_missing_helper(insns, p->n_insns);
+	if (missing) {
+		free(insns);
+		return diag_error(diag, -EOPNOTSUPP,
+				  "%s: program '%s': the running kernel does not offer helper bpf_%s (#%d) to XDP programs",
+				  k->obj->name, p->name, uxdp_helper_name(missing) ?: "?", missing);
 	}
 	kernel_name(p->name, name);
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, k->obj->license[0] ? k->obj->license : "GPL",

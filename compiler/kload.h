@@ -73,6 +73,16 @@ int uxdp_kload_prog_fd(const struct uxdp_kload *k, const char *name);
 void uxdp_kload_close(struct uxdp_kload *k);
 
 /*
+ * The first helper insns (n BPF instructions) call that the running kernel
+ * does not offer to XDP programs, or 0.  Kernels are built without some
+ * (seen: a 6.18 kernel refusing bpf_xdp_adjust_meta): such a kernel can
+ * neither judge nor run the program, which says nothing about the program.
+ * uxdp_kload_open() refuses such a program with -EOPNOTSUPP and a message
+ * naming the helper.
+ */
+int32_t uxdp_kernel_missing_helper(const void *insns, size_t n);
+
+/*
  * The verifier's reason in a log: its last line that is not statistics or
  * a state dump ("infinite loop detected at insn 3", not "old state: ...").
  * Edits log in place; returns a pointer into it.

@@ -72,6 +72,37 @@ static bool no_kernel_bpf(int err)
 	return err == -EPERM || err == -ENOSYS || err == -EOPNOTSUPP;
 }
 
+/*
+ * A program calling a helper this kernel does not offer to XDP programs:
+ * the kernel cannot judge it, which is not a rejection.  auto: a note, and
+ * uxdpc confines the programs itself (1); kernel: an error.  0: none.
+ */
+static int missing_helper(const struct uxdp_object *obj, struct bpf_object *bo,
+			  enum uxdp_verify_mode mode, struct uxdp_diag *diag)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, bo) {
+		int32_t id;
+
+		if (!compiled(obj, bpf_program__name(p)))
+			continue;
+		id = uxdp_kernel_missing_helper(bpf_program__insns(p), bpf_program__insn_cnt(p));
+		if (!id)
+			continue;
+		if (mode == UXDP_VERIFY_AUTO) {
+			diag_note(diag, 0,
+				  "note: %s not verified: the running kernel does not offer helper bpf_%s (#%d) to XDP programs ('%s' calls it)",
+				  obj->name, uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
+			return 1;
+		}
+		return diag_error(diag, -EOPNOTSUPP,
+				  "%s: --verify=kernel: the running kernel does not offer helper bpf_%s (#%d) to XDP programs ('%s' calls it)",
+				  obj->name, uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
+	}
+	return 0;
+}
+
 /* Through kload.c: the same programs (-p) and map sizes as being compiled. */
 static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mode, char *log,
 			struct uxdp_diag *diag, bool *accepted)
@@ -148,6 +179,11 @@ int uxdp_verify(const struct uxdp_object *obj, enum uxdp_verify_mode mode, struc
 		bpf_program__set_log_level(p, 1);
 	}
 	prepare_maps(obj, bo);
+	err = missing_helper(obj, bo, mode, diag);
+	if (err) {
+		err = err > 0 ? 0 : err; /* 1: not verified, confined by uxdpc */
+		goto out;
+	}
 	/* The kernel's verifier takes seconds on big objects: say it runs. */
 	diag_progress(diag, "%s: the kernel verifier checks %zu program%s", obj->name,
 		      obj->n_progs, obj->n_progs == 1 ? "" : "s");

@@ -233,6 +233,23 @@ int main(int argc, char **argv)
 		CHECK(!strcmp(uxdp_verifier_reason(l), "infinite loop detected at insn 2"),
 		      "reason: %s", l);
 	}
+	/*
+	 * The helper probe: no kernel offers bpf_skb_store_bytes (#9) to XDP
+	 * programs, every one offers bpf_map_lookup_elem (#1).  Whether this
+	 * kernel has bpf_xdp_adjust_meta (#54) is printed, not checked.
+	 */
+	{
+		struct bpf_insn call[] = {
+			{ .code = BPF_JMP | BPF_CALL, .imm = 1 },
+			{ .code = BPF_JMP | BPF_CALL, .imm = 9 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		}, meta = { .code = BPF_JMP | BPF_CALL, .imm = 54 };
+
+		CHECK(uxdp_kernel_missing_helper(call, 1) == 0, "map_lookup_elem said missing");
+		CHECK(uxdp_kernel_missing_helper(call, 3) == 9, "skb_store_bytes not said missing");
+		printf("this kernel %s bpf_xdp_adjust_meta to XDP programs\n",
+		       uxdp_kernel_missing_helper(&meta, 1) ? "does not offer" : "offers");
+	}
 	CHECK(bpffs_entries() == before, "/sys/fs/bpf changed: %d entries, %d before",
 	      bpffs_entries(), before);
 	printf("%s\n", failures ? "kload: FAILED" : "kload: ok");

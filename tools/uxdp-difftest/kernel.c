@@ -410,6 +410,29 @@ static struct bpf_object *libbpf_open(const struct dt_ctx *dt, int *err)
 	return obj;
 }
 
+/*
+ * A program calling a helper this kernel was built without: no oracle for
+ * it here, which says nothing about uxdp.  A skip that names the helper.
+ */
+static int missing_helper(struct dt_ctx *dt)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, dt->kobj) {
+		int32_t id;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		id = uxdp_kernel_missing_helper(bpf_program__insns(p), bpf_program__insn_cnt(p));
+		if (id) {
+			printf("difftest: SKIP: the running kernel does not offer helper bpf_%s (#%d) to XDP programs (%s calls it); nothing compared\n",
+			       uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
+			return DT_EXIT_SKIP;
+		}
+	}
+	return 0;
+}
+
 int dt_kernel_open(struct dt_ctx *dt)
 {
 	struct bpf_program *p, *chosen = NULL;
@@ -455,6 +478,9 @@ int dt_kernel_open(struct dt_ctx *dt)
 		if (!ret)
 			ret = prepare_program(dt, p, chosen);
 	}
+	if (ret)
+		return ret;
+	ret = missing_helper(dt);
 	if (ret)
 		return ret;
 	ret = set_globals(dt);

@@ -282,6 +282,9 @@ int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 	err = uxdp_kload_open(dt->bpf_path, &o, &dt->kload, &d);
 	if (err && pc.exit) {
 		ret = pc.exit;
+	} else if (err == -EOPNOTSUPP && strstr(d.msg, "does not offer helper")) {
+		printf("difftest: SKIP: %s; nothing compared\n", d.msg);
+		ret = DT_EXIT_SKIP;
 	} else if (err && kload_refused(err, &d)) {
 		ret = dt_skip("loading the object (uxdp_kload)", err);
 	} else if (err) {

@@ -72,6 +72,7 @@ int xdp_tr(struct xdp_md *ctx)
 	case 4:
 		set(T_ADJUST, bpf_xdp_adjust_tail(ctx, 100));
 		return XDP_PASS;
+#ifndef TESTRUN_NO_META /* for kernels built without bpf_xdp_adjust_meta */
 	case 5: { /* metadata written */
 		__u32 *m;
 
@@ -84,6 +85,7 @@ int xdp_tr(struct xdp_md *ctx)
 		m[1] = 0x55667788;
 		return XDP_PASS;
 	}
+#endif
 	case 6: { /* metadata read (the caller's, through ctx_in) */
 		__u32 *m = (void *)(long)ctx->data_meta;
 

@@ -19,7 +19,25 @@ need_root "BPF_PROG_TEST_RUN on the kernel"
 taskset -c 0 "$TESTRUN" "$OBJ" >$tmp/kernel.out 2>$tmp/kernel.log
 rc=$?
 [ $rc = 77 ] && skip "the kernel refuses BPF here"
+runs=49
+# A kernel built without bpf_xdp_adjust_meta (seen: 6.18 kernels) cannot be
+# the oracle for the metadata case: both sides then run the object built
+# without it (op 5 takes the default path), and every other case is compared.
+if [ $rc != 0 ] && grep -q "cannot use helper bpf_xdp_adjust_meta" $tmp/kernel.log; then
+	echo "the running kernel does not offer bpf_xdp_adjust_meta to XDP programs: metadata writes not compared"
+	OBJ=$OBJ_NO_META
+	taskset -c 0 "$TESTRUN" "$OBJ" >$tmp/kernel.out 2>$tmp/kernel.log
+	rc=$?
+fi
 [ $rc = 0 ] || fail "testrun on the kernel: exit $rc"
+# A kernel that refuses live frames outright (EPERM, seen on the same
+# kernels) is no oracle for their argument checks: that one line is not compared.
+live_filter=cat
+if grep -qx "live-batch-big: ret=EPERM" $tmp/kernel.out; then
+	echo "the running kernel refuses live frames (EPERM): live-batch-big not compared"
+	live_filter="grep -v ^live-batch-big:"
+	runs=48
+fi
 
 # A one-frame capture: uxdpd needs a port; the replay runs before any program.
 "$PYTHON" - "$tmp/one.pcap" <<'PY'
@@ -37,11 +55,13 @@ export UXDP_DAEMON_SOCKET=$sock
 
 taskset -c 0 "$RUN" --instance $inst "$TESTRUN" "$OBJ" >$tmp/uxdp.out 2>$tmp/uxdp.log ||
 	fail "testrun under uxdp-run: exit $?"
-diff -u $tmp/kernel.out $tmp/uxdp.out || fail "the kernel and uxdp differ"
+$live_filter $tmp/kernel.out >$tmp/kernel.cmp
+$live_filter $tmp/uxdp.out >$tmp/uxdp.cmp
+diff -u $tmp/kernel.cmp $tmp/uxdp.cmp || fail "the kernel and uxdp differ"
 # Equal outputs say nothing if the calls never ran: every one of them must have.
-[ "$(grep -c ': ret=' $tmp/uxdp.out)" = 49 ] && [ "$(grep -c '^map ' $tmp/uxdp.out)" = 2 ] ||
-	fail "not all 49 test runs and 2 maps were compared"
-echo "kernel and uxdp agree on $(grep -c ': ret=' $tmp/uxdp.out) test runs and $(grep -c '^map ' $tmp/uxdp.out) maps"
+[ "$(grep -c ': ret=' $tmp/uxdp.cmp)" = $runs ] && [ "$(grep -c '^map ' $tmp/uxdp.cmp)" = 2 ] ||
+	fail "not all $runs test runs and 2 maps were compared"
+echo "kernel and uxdp agree on $(grep -c ': ret=' $tmp/uxdp.cmp) test runs and $(grep -c '^map ' $tmp/uxdp.cmp) maps"
 grep -E '^(repeat1000|op0):' $tmp/kernel.log $tmp/uxdp.log | sed 's/^/  /'
 
 # The runs' map writes are in the instance, where the data plane reads them
