@@ -87,6 +87,8 @@ struct prog {
 	char why[256];
 	bool modifies;	/* the program writes packets: frames reset every run */
 	char note[512]; /* verdict disagreements and the like */
+	/* Its userspace engines' packets, from its probe to its last round. */
+	struct frames *frames;
 	unsigned int neng;
 	struct engine eng[BENCH_MAX_ENGINES];
 	struct engine base[BENCH_MAX_ENGINES]; /* base[i]: the empty program, run as eng[i] */
@@ -142,7 +144,14 @@ struct bench_opts {
 /* The packet frames every userspace engine runs on (see engine.c). */
 struct frames;
 
+/* New frames holding the packets; their worker becomes the thread's current one. */
 struct frames *frames_new(const struct pkt *pkts, size_t npkts, char *err, size_t err_size);
+/*
+ * Make f's worker the thread's current one (helpers without a ctx, such as
+ * bpf_redirect() and bpf_get_prandom_u32(), use it): before running engines
+ * on f when other frames were made since.
+ */
+void frames_use(struct frames *f);
 void frames_free(struct frames *f);
 
 int engine_open_uxdp(struct engine *e, const struct bench_opts *o, const char *bpf_obj,

@@ -91,8 +91,7 @@ struct frames *frames_new(const struct pkt *pkts, size_t npkts, char *err, size_
 	memset(f->arena, 0, f->nslots * stride + ARENA_OFFSET);
 	uxdp_worker_init(&f->w, 0);
 	uxdp_worker_seed(&f->w, 0x75786470);
-	uxdp_worker_set_current(&f->w);
-	uxdp_this_cpu = 0;
+	frames_use(f);
 	for (i = 0; i < f->nslots; i++) {
 		struct slot *s = &f->slots[i];
 		uint8_t *hard = f->arena + ARENA_OFFSET + i * stride;
@@ -115,10 +114,18 @@ fail:
 	return NULL;
 }
 
+void frames_use(struct frames *f)
+{
+	uxdp_worker_set_current(&f->w);
+	uxdp_this_cpu = 0;
+}
+
 void frames_free(struct frames *f)
 {
 	if (!f)
 		return;
+	if (uxdp_worker_current() == &f->w)
+		uxdp_worker_set_current(NULL);
 	free(f->arena);
 	free(f->slots);
 	free(f);

@@ -7,8 +7,9 @@
  *
  * The machine is shared and noisy (docs/benchmarks.md), so the method is
  * built for ratios: one core, a warm-up, then rounds in which every engine
- * runs once in a fixed order (A B C, A B C, ...), min/median/max over the
- * rounds, and instruction counts from callgrind, which load does not move.
+ * runs once in a fixed order (A B C, A B C, ...), round r of every program
+ * before round r + 1 of any, min/median/max over the rounds, and
+ * instruction counts from callgrind, which load does not move.
  *
  * Exit status: 0 success, 1 error, 2 usage error.
  */
@@ -608,41 +609,110 @@ static void time_one(struct engine *e, void *arg)
 		e->ns[e->nrounds++] = ns;
 }
 
-static int run_prog(struct prog *p, const struct bench_opts *o, const struct pkt *pkts,
-		    size_t npkts)
+/*
+ * Before a program's first round: its frames (kept to its last round, so
+ * that its packets and its worker's PRNG go on from round to round as
+ * they did when a program ran its rounds back to back; frames shared by
+ * programs would hand one program's rewritten packets to the next), one
+ * probe of every engine, and room for each engine's rounds.  Engines that
+ * failed to open run no rounds; a program that cannot be prepared runs
+ * none at all and says why.
+ */
+static int prepare_prog(struct prog *p, const struct bench_opts *o, const struct pkt *pkts,
+			size_t npkts)
 {
-	struct run_args a = {.o = o, .p = p, .pkts = pkts, .npkts = npkts};
-	double t0;
 	unsigned int i, n;
 	char err[256];
 
-	a.f = frames_new(pkts, npkts, err, sizeof(err));
-	if (!a.f) {
-		snprintf(p->why, sizeof(p->why), "%s", err);
-		return -ENOMEM;
-	}
 	for (i = 0, n = 0; i < p->neng; i++)
 		n += p->eng[i].ok + p->base[i].ok;
-	/* Engines that failed to open run no rounds. */
 	progress_plan(STEP_ROUND, -(int)(o->rounds * (2 * p->neng - n)));
-	progress_step(STEP_PROBE, "%s: probing %u engines", p->label, n);
-	probe_prog(p, a.f, pkts, npkts);
-	for (i = 0; i < p->neng; i++) {
+	p->frames = frames_new(pkts, npkts, err, sizeof(err));
+	for (i = 0; p->frames && i < p->neng; i++) {
 		p->eng[i].ns = calloc(o->rounds, sizeof(double));
 		p->base[i].ns = calloc(o->rounds, sizeof(double));
+		if (!p->eng[i].ns || !p->base[i].ns) {
+			snprintf(err, sizeof(err), "out of memory for the rounds' figures");
+			frames_free(p->frames);
+			p->frames = NULL;
+		}
 	}
-	/* Warm-up: short bursts of every engine until the time is up. */
-	a.iters = o->iterations / 50 ? o->iterations / 50 : 1;
-	progress_step(STEP_WARMUP, "%s: warming up", p->label);
-	t0 = now_s();
-	do
-		each_engine(p, warm_one, &a);
-	while (now_s() - t0 < o->warmup_s);
-	a.iters = o->iterations;
-	for (a.round = 0; a.round < o->rounds; a.round++)
-		each_engine_shifted(p, a.round, time_one, &a);
-	frames_free(a.f);
+	if (!p->frames) {
+		p->ok = false;
+		snprintf(p->why, sizeof(p->why), "%s", err);
+		progress_plan(STEP_PROBE, -1);
+		progress_plan(STEP_WARMUP, -1);
+		progress_plan(STEP_ROUND, -(int)(o->rounds * n));
+		return -ENOMEM;
+	}
+	progress_step(STEP_PROBE, "%s: probing %u engines", p->label, n);
+	probe_prog(p, p->frames, pkts, npkts);
 	return 0;
+}
+
+/*
+ * Round r of every program before round r + 1 of any.  The machine is
+ * shared: a burst of load from elsewhere lasting a few seconds then falls
+ * on one round of several programs, which their medians pass over, where
+ * with each program's rounds back to back it fell on every round of one
+ * program (docs/benchmarks.md: xdp_dns once at 1.64x native).
+ *
+ * Each program is warmed up just before its first round only.  In later
+ * rounds its caches hold what the programs before it left, and that is
+ * not re-warmed: a timed step is --iterations runs (10 M by default, 50 ms
+ * to over a second per engine; the kernel's 200 000 test_run calls of
+ * 1.5-5 us, 0.3 s or more), while refilling the caches, TLB and branch predictors
+ * takes microseconds, at most a millisecond or so for the large maps of
+ * the realistic set: well under 1 % of a step, and paid the same by every
+ * engine, the kernel's included.  The engines of one program already ran
+ * after one another on their own code and map copies in the old order, so
+ * each timed step began with another engine's state in the caches then too.
+ * The warm-up's lasting work (first touch of every map page, lazy binding)
+ * stays done.
+ */
+static void run_rounds(struct prog *progs, unsigned int nprogs, const struct bench_opts *o,
+		       const struct pkt *pkts, size_t npkts)
+{
+	unsigned int round, i;
+	double t0;
+
+	for (round = 0; round < o->rounds; round++) {
+		for (i = 0; i < nprogs; i++) {
+			struct prog *p = &progs[i];
+			struct run_args a = {
+			    .o = o, .p = p, .f = p->frames, .pkts = pkts, .npkts = npkts};
+
+			if (!p->ok || !p->frames)
+				continue;
+			progress_prog(i);
+			frames_use(p->frames);
+			if (!round) {
+				/* Short bursts of every engine until the time is up. */
+				a.iters = o->iterations / 50 ? o->iterations / 50 : 1;
+				progress_step(STEP_WARMUP, "%s: warming up", p->label);
+				t0 = now_s();
+				do
+					each_engine(p, warm_one, &a);
+				while (now_s() - t0 < o->warmup_s);
+			}
+			a.iters = o->iterations;
+			a.round = round;
+			each_engine_shifted(p, round, time_one, &a);
+		}
+	}
+}
+
+/* Maps and code of every engine of the program, and its frames. */
+static void close_prog(struct prog *p)
+{
+	unsigned int j;
+
+	for (j = 0; j < p->neng; j++) {
+		engine_close(&p->eng[j]);
+		engine_close(&p->base[j]);
+	}
+	frames_free(p->frames);
+	p->frames = NULL;
 }
 
 /* Under callgrind: count each userspace engine, labelled pP-eE / pP-bE. */
@@ -1055,18 +1125,24 @@ int main(int argc, char **argv)
 			plan_prog(&o, -1);
 			continue;
 		}
-		if (o.count_only)
+		/* Counting takes no time: one program at a time, as few maps as can be. */
+		if (o.count_only) {
 			count_prog(p, &o, pkts, npkts, nprogs);
-		else
-			run_prog(p, &o, pkts, npkts);
-		/* Maps and code of this program go before the next one runs. */
-		for (j = 0; j < p->neng; j++) {
-			engine_close(&p->eng[j]);
-			engine_close(&p->base[j]);
+			close_prog(p);
+		} else if (prepare_prog(p, &o, pkts, npkts)) {
+			close_prog(p);
 		}
 	}
 	if (o.count_only)
 		goto out;
+	/*
+	 * Every program's engines are open through all rounds (their maps too:
+	 * docs/benchmarks.md, "Method"), and closed before the callgrind child
+	 * opens its own.
+	 */
+	run_rounds(progs, nprogs, &o, pkts, npkts);
+	for (i = 0; i < nprogs; i++)
+		close_prog(&progs[i]);
 	if (o.callgrind) {
 		progress_prog(nprogs);
 		progress_step(STEP_CALLGRIND, "counting instructions under callgrind");
