@@ -661,12 +661,14 @@ static int prepare_prog(struct prog *p, const struct bench_opts *o, const struct
  * rounds its caches hold what the programs before it left, and that is
  * not re-warmed: a timed step is --iterations runs (10 M by default, 50 ms
  * to over a second per engine; the kernel's 200 000 test_run calls of
- * 1.5-5 us, 0.3 s or more), while refilling the caches, TLB and branch predictors
- * takes microseconds, at most a millisecond or so for the large maps of
- * the realistic set: well under 1 % of a step, and paid the same by every
- * engine, the kernel's included.  The engines of one program already ran
- * after one another on their own code and map copies in the old order, so
- * each timed step began with another engine's state in the caches then too.
+ * 1.5-5 us, 0.3 s or more), while refilling the caches, TLB and branch
+ * predictors takes, by estimate, microseconds, a millisecond at most for the
+ * large maps of the realistic set (a few thousand lines from memory): well
+ * under 1 % of a step, and paid the same by every engine, the kernel's
+ * included.  The engines of one program already ran after one another on
+ * their own code and map copies when a program's rounds ran back to back,
+ * so each timed step began with another engine's state in the caches then
+ * too.
  * The warm-up's lasting work (first touch of every map page, lazy binding)
  * stays done.
  */
