@@ -87,7 +87,8 @@ static void usage(FILE *f)
 		   "  -fno-helper-inline     do not link the helpers' bitcode into the program\n"
 		   "  -fno-bounds-elim       keep packet bounds checks as the program wrote them\n"
 		   "  -fno-simd              no vectorisation\n"
-		   "  -fno-rodata-fold       keep loads of constant .rodata variables\n");
+		   "  -fno-rodata-fold       keep loads of constant .rodata variables\n"
+		   "  -fno-stack-scope       do not tell LLVM which accesses cannot reach the BPF stack\n");
 	for (size_t k = 0; k < N_OPTIONS; k++) {
 		char left[64];
 		const struct option_doc *d = &options[k];
@@ -179,7 +180,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	cli->opts.opt_level = 2;
 	cli->opts.passes = (struct uxdp_pass_config){ .map_inline = true, .helper_inline = true,
 						       .bounds_elim = true, .simd = true,
-						       .rodata_fold = true };
+						       .rodata_fold = true, .stack_scope = true };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:p:O:f:Svh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -194,6 +195,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.passes.simd = false;
 			else if (!strcmp(optarg, "no-rodata-fold"))
 				cli->opts.passes.rodata_fold = false;
+			else if (!strcmp(optarg, "no-stack-scope"))
+				cli->opts.passes.stack_scope = false;
 			else
 				return usage_error("unknown option '-f%s'", optarg);
 			break;

@@ -8,6 +8,7 @@
  *   -O3  the same with default<O3>
  *
  * rodata-fold runs once among our passes and once more after default<On>.
+ * stack-scope runs last among them, on the inlined functions.
  *
  * Each of our passes can be switched off (-fno-map-inline, ...), so that its
  * effect can be measured and a suspected miscompile narrowed down.
@@ -89,6 +90,10 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 				   false, env->diag);
 	if (!err && cfg->rodata_fold)
 		err = fold_rodata(m->mod, env);
+	/* Stack pointers handed to subprograms and helpers are visible now;
+	 * the scopes serve LLVM's pipeline (DSE, GVN, LICM), not our passes. */
+	if (!err && cfg->stack_scope)
+		err = uxdp_pass_stack_scope(m->mod, env);
 	if (!err && getenv("UXDPC_DEBUG_DUMP"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that
@@ -137,6 +142,12 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 			obj, s->rodata_folded, s->rodata_left);
 	else
 		fprintf(stderr, "uxdpc: remark: %s: rodata-fold: off\n", obj);
+	if (opts->passes.stack_scope)
+		fprintf(stderr,
+			"uxdpc: remark: %s: stack-scope: %u stack accesses, %u other accesses marked, %u left unknown\n",
+			obj, s->stack_accesses, s->nonstack_accesses, s->unknown_accesses);
+	else
+		fprintf(stderr, "uxdpc: remark: %s: stack-scope: off\n", obj);
 }
 
 int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,

@@ -66,7 +66,7 @@ _uxdpc()
 		_uxdp_words "-O0 -O1 -O2 -O3 -o --output -p --program --emit-llvm -S --asm --list
 			--raw --xdp --mcpu --mattr --target --verify --helpers-bc --remarks
 			--unsafe-no-bounds-checks -fno-map-inline -fno-helper-inline
-			-fno-bounds-elim -fno-simd -fno-rodata-fold -v --verbose -h --help
+			-fno-bounds-elim -fno-simd -fno-rodata-fold -fno-stack-scope -v --verbose -h --help
 			--version" "$cur"
 		return
 	fi

@@ -20,6 +20,10 @@
  *   rodata_fold.c    loads of .rodata bytes no loader can change become
  *                    constants (after the inlining, and again after LLVM's
  *                    pipeline)
+ *   stack_scope.c    accesses to the BPF stack and accesses provably not to
+ *                    it (ctx, packet, maps) put in and out of one alias
+ *                    scope, so that the captured stack alloca does not
+ *                    alias everything (after the inlining)
  *
  * cfg.c gives them dominators (LLVM-C has none).
  *
@@ -43,6 +47,7 @@ struct uxdp_pass_config {
 	bool bounds_elim;       /* -fno-bounds-elim */
 	bool simd;              /* -fno-simd */
 	bool rodata_fold;       /* -fno-rodata-fold */
+	bool stack_scope;       /* -fno-stack-scope */
 	bool unsafe_no_bounds;  /* --unsafe-no-bounds-checks: trusted programs only */
 	bool remarks;           /* --remarks: say what each pass did */
 	const char *helpers_bc; /* bitcode of runtime/helpers (uxdp_helpers.bc) */
@@ -69,6 +74,9 @@ struct uxdp_pass_stats {
 	unsigned pointers_recovered; /* inttoptr(pointer + offset) made GEPs */
 	unsigned rodata_folded;     /* loads of constant global data made constants */
 	unsigned rodata_left;       /* loads of read-only global data left (last run) */
+	unsigned stack_accesses;    /* accesses put in the stack's alias scope */
+	unsigned nonstack_accesses; /* accesses marked as not aliasing the stack */
+	unsigned unknown_accesses;  /* accesses left unmarked (in functions with a stack) */
 };
 
 /*
@@ -97,6 +105,8 @@ int uxdp_pass_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
 int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* Loads of constant read-only global data become the object's initial bytes. */
 int uxdp_pass_rodata_fold(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* Accesses to the stack and accesses provably elsewhere get one alias scope. */
+int uxdp_pass_stack_scope(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* After the pipeline: count functions with vector instructions. */
 void uxdp_pass_simd_report(LLVMModuleRef mod, struct uxdp_pass_env *env);
 

@@ -42,6 +42,7 @@ static const char *const ablate_all[] = {
     "-fno-bounds-elim",
     "-fno-simd",
     "-fno-rodata-fold",
+    "-fno-stack-scope",
 };
 
 static void usage(FILE *f)

@@ -580,6 +580,7 @@ static const char *engine_colour(const char *name)
 	    {"uxdp -O3 -fno-bounds-elim", "#de2d26"},
 	    {"uxdp -O3 -fno-simd", "#8c6d31"},
 	    {"uxdp -O3 -fno-rodata-fold", "#d95f0e"},
+	    {"uxdp -O3 -fno-stack-scope", "#636363"},
 	    {"uxdp -O3", "#08306b"},	      {"native", "#e6550d"},
 	};
 	size_t i;

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stack_scope.c - accesses to the BPF stack told apart from all others.
+ *
+ * The lifter makes the 512-byte stack one alloca (%stack) and r10 its end
+ * as an integer, which the program hands to helpers (a hash lookup's key is
+ * r10 - 72): the alloca is captured, and LLVM must then assume that any
+ * pointer it cannot trace (a map's data pointer loaded from its slot, a
+ * packet pointer loaded from the ctx, a lookup's result) may point into it.
+ * So a store to a stack slot no one reads again stays when another access
+ * follows it.
+ *
+ * The stack is private to one run of the program: the runtime hands the
+ * program no pointer into it, the ctx and the maps' handles hold none, and
+ * the map lookups return map memory.  Other calls may return one (the
+ * bpf_iter_num_next kfunc returns a pointer into the iterator, which lives
+ * on the stack), so their results are unknown.  So each memory access
+ * whose pointer walks back to nothing but a stack alloca gets
+ * !alias.scope !{S}, and each whose pointer walks back to nothing but the
+ * ctx, a field of it, a map slot or a runtime load from one, a map
+ * lookup's result or a global gets !noalias !{S}:
+ * S = !{!"uxdp.stack", !{!"uxdp"}}.  Everything else (a
+ * pointer spilled to the stack and reloaded, a subprogram's integer
+ * argument, the sum of two pointers, an address computed from a plain
+ * number) is left alone.  A wrong !noalias would be a miscompile, so the
+ * walk answers "unknown" whenever it is not sure.
+ *
+ * Integers count as pointers here, as the lifter makes them: an address is
+ * inttoptr(ptrtoint(base) + offset), and instcombine turns some into GEPs
+ * or disjoint ors.  The offset may be any number that does not itself come
+ * from a pointer (for a valid program a base plus a number stays within the
+ * base's object, as the verifier checks).  A number loaded from a packet or
+ * a map value is one (the verifier makes it a scalar, whatever was stored
+ * there), and so is one of fewer than 64 bits loaded from the stack; 64
+ * bits loaded from the stack may be a spilled pointer.
+ *
+ * It runs after the subprograms and helpers are inlined (so that a stack
+ * pointer passed down and the lookups' results are visible in one
+ * function) and before LLVM's default<On>, whose GVN, LICM and DSE use the
+ * scopes.  The inliner gives every inlined copy fresh scopes, so one S for
+ * the whole module stays sound when a function is inlined later.
+ */
+#include <string.h>
+
+
+#include <uxdp/helpers.h>
+
+#include "passes.h"
+#include "uxdpc.h"
+
+#define EBPF_STACK_BYTES 512
+/* Walks longer than this, or reaching more values, answer "unknown". */
+#define MAX_DEPTH 48
+#define MAX_STEPS 1024
+#define MAX_OPEN_PHIS 64
+/* Scopes an access may already have (the inliner's, of noalias arguments). */
+#define MAX_SCOPES 32
+
+/*
+ * What a value (pointer or integer) is rooted in.  NONE and CYCLE are the
+ * neutral elements of a join: NONE is a null pointer, 0 or poison (an
+ * access through them is undefined), CYCLE a phi being walked (its other
+ * incoming values are joined by the walk that opened it).
+ */
+enum root {
+	R_NONE,
+	R_CYCLE,
+	R_CONST,   /* a non-zero integer constant */
+	R_SCALAR,  /* a number not derived from a pointer */
+	R_STACK,   /* into a stack alloca */
+	R_CTX,     /* the ctx argument plus a constant */
+	R_SLOTG,   /* a map slot global plus a constant */
+	R_SLOT,    /* runtime data read from a slot: map handle, map data, an element */
+	R_OTHER,   /* elsewhere, not the stack: packet, a lookup's result, globals */
+	R_UNKNOWN,
+};
+
+struct walk {
+	struct uxdp_pass_env *env;
+	LLVMValueRef ctx;
+	unsigned invariant_kind;
+	unsigned steps;
+	unsigned n_open;
+	unsigned lowest_hit; /* the outermost open phi a cycle went back to */
+	LLVMValueRef open[MAX_OPEN_PHIS];
+};
+
+static bool is_pointer_root(enum root r)
+{
+	return r == R_STACK || r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_OTHER ||
+	       r == R_CYCLE;
+}
+
+static bool is_nonstack(enum root r)
+{
+	return r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_OTHER;
+}
+
+/* A base plus a variable offset is no longer at a known field. */
+static enum root offset_by_variable(enum root r)
+{
+	if (r == R_CTX)
+		return R_OTHER;
+	if (r == R_SLOTG)
+		return R_SLOT;
+	return r;
+}
+
+/* The roots of a phi or select: all of one kind, or unknown. */
+static enum root join(enum root a, enum root b)
+{
+	if (a == R_NONE || (a == R_CYCLE && b != R_NONE))
+		return b;
+	if (b == R_NONE || b == R_CYCLE)
+		return a;
+	if (a == b)
+		return a == R_CONST ? R_SCALAR : a;
+	if ((a == R_CONST || a == R_SCALAR) && (b == R_CONST || b == R_SCALAR))
+		return R_SCALAR;
+	if (is_nonstack(a) && is_nonstack(b))
+		return R_OTHER;
+	return R_UNKNOWN;
+}
+
+/* base + offset (add, disjoint or, GEP index): one side may be a pointer. */
+static enum root add(enum root a, enum root b)
+{
+	if (a == R_UNKNOWN || b == R_UNKNOWN)
+		return R_UNKNOWN;
+	if (is_pointer_root(a) && is_pointer_root(b))
+		return R_UNKNOWN;
+	if (is_pointer_root(b)) {
+		enum root t = a;
+		a = b;
+		b = t;
+	}
+	if (is_pointer_root(a))
+		return b == R_NONE || b == R_CONST ? a : offset_by_variable(a);
+	return a == R_NONE && b == R_NONE ? R_NONE : R_SCALAR;
+}
+
+/* Any other operation: a number from numbers, else unknown. */
+static enum root arith(enum root a, enum root b)
+{
+	if (a == R_UNKNOWN || b == R_UNKNOWN || is_pointer_root(a) || is_pointer_root(b))
+		return R_UNKNOWN;
+	return R_SCALAR;
+}
+
+static LLVMOpcode opcode_of(LLVMValueRef v)
+{
+	if (LLVMIsAInstruction(v))
+		return LLVMGetInstructionOpcode(v);
+	if (LLVMIsAConstantExpr(v))
+		return LLVMGetConstOpcode(v);
+	return 0;
+}
+
+static bool name_is(LLVMValueRef v, const char *want)
+{
+	size_t len, n = strlen(want);
+	const char *name = LLVMGetValueName2(v, &len);
+
+	return len >= n && !memcmp(name, want, n) && (len == n || name[n] == '.');
+}
+
+/* The lifter's frame: "stack", or an inlined subprogram's "stack.i...". */
+static bool is_stack_alloca(LLVMValueRef v)
+{
+	LLVMTypeRef ty;
+
+	if (!LLVMIsAAllocaInst(v) || !name_is(v, "stack"))
+		return false;
+	ty = LLVMGetAllocatedType(v);
+	return LLVMGetTypeKind(ty) == LLVMArrayTypeKind && LLVMGetArrayLength2(ty) == EBPF_STACK_BYTES;
+}
+
+/*
+ * The runtime's map lookups (runtime/helpers/map_helpers.c, hash_lookup.c,
+ * lpm_lookup.c, named by include/uxdp/helpers.h): each returns NULL or an
+ * element (or an inner map) in the runtime's memory, never the key.
+ */
+static bool is_lookup_call(LLVMValueRef call)
+{
+	static const char *const exact[] = { UXDP_HELPER_PREFIX "map_lookup_elem",
+					     UXDP_HELPER_PREFIX "map_lookup_percpu_elem" };
+	static const char *const prefixes[] = { UXDP_HASH_LOOKUP_PREFIX, UXDP_LRU_HASH_LOOKUP_PREFIX,
+						UXDP_PERCPU_HASH_LOOKUP_PREFIX,
+						UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
+						UXDP_LPM_LOOKUP_PREFIX };
+	LLVMValueRef callee = LLVMGetCalledValue(call);
+	const char *name, *size;
+	size_t len;
+
+	if (!callee || !LLVMIsAFunction(callee))
+		return false;
+	name = LLVMGetValueName2(callee, &len);
+	for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++)
+		if (!strcmp(name, exact[k]))
+			return true;
+	for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+		size_t n = strlen(prefixes[k]);
+
+		if (len <= n || memcmp(name, prefixes[k], n))
+			continue;
+		/* "any", or "k" and the key size */
+		size = name + n;
+		if (!strcmp(size, "any"))
+			return true;
+		if (size[0] == 'k' && size[1] && strspn(size + 1, "0123456789") == strlen(size + 1))
+			return true;
+	}
+	return false;
+}
+
+static bool is_slot_global(const struct walk *w, LLVMValueRef g)
+{
+	for (size_t k = 0; k < w->env->obj->n_maps; k++)
+		if (w->env->map_slots[k] && w->env->map_slots[k] == g)
+			return true;
+	return false;
+}
+
+static bool is_wide(LLVMTypeRef ty)
+{
+	LLVMTypeKind k = LLVMGetTypeKind(ty);
+
+	return k == LLVMPointerTypeKind || (k == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(ty) == 64);
+}
+
+static enum root root_of(struct walk *w, LLVMValueRef v, int depth);
+
+/*
+ * What a load returns, by where it reads.  A pointer the runtime wrote: the
+ * ctx's fields, a slot's map handle, and what map_inline reads from that
+ * handle (invariant loads).  A number a program stored in a packet or a map
+ * value.  Anything read from the stack may be a spilled pointer.
+ */
+static enum root load_result(struct walk *w, LLVMValueRef load, int depth)
+{
+	enum root from = root_of(w, LLVMGetOperand(load, 0), depth + 1);
+	LLVMTypeRef ty = LLVMTypeOf(load);
+	bool wide = is_wide(ty), is_ptr = LLVMGetTypeKind(ty) == LLVMPointerTypeKind;
+
+	switch (from) {
+	case R_STACK:
+		/* a spilled pointer is 64 bits: fewer are a number (a key, an index) */
+		return LLVMGetTypeKind(ty) == LLVMIntegerTypeKind && !wide ? R_SCALAR : R_UNKNOWN;
+	case R_CTX:
+	case R_SLOTG:
+		return wide ? (from == R_CTX ? R_OTHER : R_SLOT) : R_SCALAR;
+	case R_SLOT:
+		if (LLVMGetMetadata(load, w->invariant_kind))
+			return wide ? R_SLOT : R_SCALAR;
+		return is_ptr ? R_UNKNOWN : R_SCALAR;
+	case R_OTHER:
+		return is_ptr ? R_UNKNOWN : R_SCALAR;
+	default:
+		return R_UNKNOWN;
+	}
+}
+
+static enum root gep_root(struct walk *w, LLVMValueRef gep, int depth)
+{
+	unsigned n = (unsigned)LLVMGetNumOperands(gep);
+	enum root r = root_of(w, LLVMGetOperand(gep, 0), depth + 1);
+
+	for (unsigned i = 1; i < n && r != R_UNKNOWN; i++) {
+		LLVMValueRef idx = LLVMGetOperand(gep, i);
+
+		if (LLVMIsAConstantInt(idx))
+			continue;
+		r = add(r, root_of(w, idx, depth + 1));
+	}
+	return r;
+}
+
+/*
+ * A phi's roots are its incoming values' but its own: a phi already being
+ * walked answers CYCLE.  A phi whose cycles all come back to itself (or to
+ * phis inside it) and that has no other root is a number built from
+ * numbers, a loop counter; a CYCLE through a phi opened further out stays
+ * CYCLE, as that phi's other roots are not known yet.
+ */
+static enum root phi_root(struct walk *w, LLVMValueRef phi, int depth)
+{
+	unsigned n = LLVMCountIncoming(phi), me = w->n_open, outer_hit = w->lowest_hit;
+	enum root r = R_NONE;
+
+	for (unsigned k = 0; k < w->n_open; k++) {
+		if (w->open[k] == phi) {
+			if (k < w->lowest_hit)
+				w->lowest_hit = k;
+			return R_CYCLE;
+		}
+	}
+	if (w->n_open == MAX_OPEN_PHIS)
+		return R_UNKNOWN;
+	w->open[w->n_open++] = phi;
+	w->lowest_hit = MAX_OPEN_PHIS;
+	for (unsigned i = 0; i < n && r != R_UNKNOWN; i++)
+		r = join(r, root_of(w, LLVMGetIncomingValue(phi, i), depth + 1));
+	w->n_open--;
+	if (r == R_CYCLE && w->lowest_hit >= me)
+		r = R_SCALAR;
+	if (w->lowest_hit < me && w->lowest_hit < outer_hit)
+		outer_hit = w->lowest_hit;
+	w->lowest_hit = outer_hit;
+	return r;
+}
+
+static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
+{
+	if (depth > MAX_DEPTH || ++w->steps > MAX_STEPS)
+		return R_UNKNOWN;
+	if (LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v) || LLVMIsAPoisonValue(v))
+		return R_NONE;
+	if (LLVMIsAConstantInt(v))
+		return LLVMConstIntGetZExtValue(v) ? R_CONST : R_NONE;
+	if (LLVMIsAGlobalVariable(v))
+		return is_slot_global(w, v) ? R_SLOTG : R_OTHER;
+	if (LLVMIsAFunction(v))
+		return R_OTHER;
+	if (LLVMIsAArgument(v))
+		return v == w->ctx ? R_CTX : R_UNKNOWN;
+	if (is_stack_alloca(v))
+		return R_STACK;
+	switch (opcode_of(v)) {
+	case LLVMPtrToInt:
+	case LLVMIntToPtr:
+	case LLVMBitCast:
+	case LLVMAddrSpaceCast:
+		return root_of(w, LLVMGetOperand(v, 0), depth + 1);
+	case LLVMGetElementPtr:
+		return gep_root(w, v, depth);
+	case LLVMAdd:
+		return add(root_of(w, LLVMGetOperand(v, 0), depth + 1),
+			   root_of(w, LLVMGetOperand(v, 1), depth + 1));
+	case LLVMOr:
+		/* an or of bits known clear is an addition (instcombine's form) */
+		if (LLVMIsAInstruction(v) && LLVMGetIsDisjoint(v))
+			return add(root_of(w, LLVMGetOperand(v, 0), depth + 1),
+				   root_of(w, LLVMGetOperand(v, 1), depth + 1));
+		return arith(root_of(w, LLVMGetOperand(v, 0), depth + 1),
+			     root_of(w, LLVMGetOperand(v, 1), depth + 1));
+	case LLVMSub: {
+		enum root a = root_of(w, LLVMGetOperand(v, 0), depth + 1);
+		enum root b = root_of(w, LLVMGetOperand(v, 1), depth + 1);
+
+		/* pointer - number; a pointer subtracted is not followed */
+		return is_pointer_root(b) ? R_UNKNOWN : add(a, b);
+	}
+	case LLVMPHI:
+		return phi_root(w, v, depth);
+	case LLVMSelect:
+		return join(root_of(w, LLVMGetOperand(v, 1), depth + 1),
+			    root_of(w, LLVMGetOperand(v, 2), depth + 1));
+	case LLVMLoad:
+		return load_result(w, v, depth);
+	case LLVMCall:
+		return is_lookup_call(v) ? R_OTHER : R_UNKNOWN;
+	case LLVMMul:
+	case LLVMUDiv:
+	case LLVMSDiv:
+	case LLVMURem:
+	case LLVMSRem:
+	case LLVMAnd:
+	case LLVMXor:
+	case LLVMShl:
+	case LLVMLShr:
+	case LLVMAShr:
+	case LLVMICmp:
+		return arith(root_of(w, LLVMGetOperand(v, 0), depth + 1),
+			     root_of(w, LLVMGetOperand(v, 1), depth + 1));
+	case LLVMZExt:
+	case LLVMSExt:
+	case LLVMTrunc:
+		return arith(root_of(w, LLVMGetOperand(v, 0), depth + 1), R_NONE);
+	default:
+		return R_UNKNOWN;
+	}
+}
+
+/* What one accessed pointer is rooted in: stack, not the stack, or unknown. */
+static enum root access_root(struct walk *w, LLVMValueRef p)
+{
+	enum root r;
+
+	w->steps = 0;
+	w->n_open = 0;
+	w->lowest_hit = MAX_OPEN_PHIS;
+	r = root_of(w, p, 0);
+	return r == R_STACK || is_nonstack(r) ? r : R_UNKNOWN;
+}
+
+/* The pointers an instruction accesses memory through (0 if not ours to mark). */
+static unsigned accessed_pointers(LLVMValueRef inst, LLVMValueRef ptrs[2])
+{
+	if (LLVMIsALoadInst(inst) || LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst)) {
+		ptrs[0] = LLVMGetOperand(inst, 0);
+		return 1;
+	}
+	if (LLVMIsAStoreInst(inst)) {
+		ptrs[0] = LLVMGetOperand(inst, 1);
+		return 1;
+	}
+	if (LLVMIsAMemSetInst(inst)) {
+		ptrs[0] = LLVMGetOperand(inst, 0);
+		return 1;
+	}
+	if (LLVMIsAMemCpyInst(inst) || LLVMIsAMemMoveInst(inst)) {
+		ptrs[0] = LLVMGetOperand(inst, 0);
+		ptrs[1] = LLVMGetOperand(inst, 1);
+		return 2;
+	}
+	return 0;
+}
+
+/* scope added to the instruction's list of `kind`, keeping what is there */
+static bool add_scope(LLVMContextRef c, LLVMValueRef inst, unsigned kind, LLVMMetadataRef scope)
+{
+	LLVMValueRef old = LLVMGetMetadata(inst, kind), ops[MAX_SCOPES];
+	unsigned n = old ? LLVMGetMDNodeNumOperands(old) : 0;
+	LLVMMetadataRef list[MAX_SCOPES + 1];
+
+	if (n > MAX_SCOPES)
+		return false;
+	if (n)
+		LLVMGetMDNodeOperands(old, ops);
+	for (unsigned i = 0; i < n; i++) {
+		list[i] = LLVMValueAsMetadata(ops[i]);
+		if (list[i] == scope)
+			return true;
+	}
+	list[n] = scope;
+	LLVMSetMetadata(inst, kind, LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, list, n + 1)));
+	return true;
+}
+
+static bool has_stack(LLVMValueRef fn)
+{
+	LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
+
+	for (LLVMValueRef i = LLVMGetFirstInstruction(entry); i; i = LLVMGetNextInstruction(i))
+		if (is_stack_alloca(i))
+			return true;
+	return false;
+}
+
+/* One access marked by where its pointers lead; both of a memcpy must agree. */
+static void mark(struct walk *w, LLVMContextRef c, LLVMValueRef inst, const unsigned kinds[2],
+		 LLVMMetadataRef scope)
+{
+	struct uxdp_pass_stats *st = &w->env->stats;
+	LLVMValueRef ptrs[2];
+	unsigned n = accessed_pointers(inst, ptrs);
+	enum root r, r2;
+
+	if (!n)
+		return;
+	r = access_root(w, ptrs[0]);
+	if (n == 2) {
+		r2 = access_root(w, ptrs[1]);
+		if (!(r == R_STACK && r2 == R_STACK) && !(is_nonstack(r) && is_nonstack(r2)))
+			r = R_UNKNOWN;
+	}
+	if (r == R_STACK && add_scope(c, inst, kinds[0], scope))
+		st->stack_accesses++;
+	else if (is_nonstack(r) && add_scope(c, inst, kinds[1], scope))
+		st->nonstack_accesses++;
+	else
+		st->unknown_accesses++;
+}
+
+int uxdp_pass_stack_scope(LLVMModuleRef mod, struct uxdp_pass_env *env)
+{
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	const unsigned kinds[2] = { LLVMGetMDKindIDInContext(c, "alias.scope", 11),
+				    LLVMGetMDKindIDInContext(c, "noalias", 7) };
+	LLVMMetadataRef domain_ops[1] = { LLVMMDStringInContext2(c, "uxdp", 4) };
+	LLVMMetadataRef scope_ops[2] = { LLVMMDStringInContext2(c, "uxdp.stack", 10),
+					 LLVMMDNodeInContext2(c, domain_ops, 1) };
+	LLVMMetadataRef scope = LLVMMDNodeInContext2(c, scope_ops, 2);
+	struct walk w = { .env = env,
+			  .invariant_kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14) };
+
+	for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+		if (LLVMIsDeclaration(fn) || !has_stack(fn))
+			continue;
+		/* the lifter's functions take the ctx first (lift.c), raw ones integers */
+		w.ctx = NULL;
+		if (LLVMCountParams(fn) &&
+		    LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, 0))) == LLVMPointerTypeKind)
+			w.ctx = LLVMGetParam(fn, 0);
+		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+			for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+				mark(&w, c, i, kinds, scope);
+	}
+	return 0;
+}
