@@ -102,10 +102,15 @@ static void lift_store(struct lifter *l, size_t i, const struct ebpf_insn *in, L
 }
 
 /*
- * Atomic operations (RFC 9669 5.3).  All are sequentially consistent: the
- * kernel's fetch forms are full barriers, and on x86-64 the plain forms are
- * locked instructions anyway.  The access must be naturally aligned, as the
- * verifier requires.
+ * Atomic operations (RFC 9669 5.3).  The fetch forms (and xchg, cmpxchg)
+ * are sequentially consistent, full barriers as in the kernel.  The plain
+ * forms (add, or, and, xor without BPF_FETCH) are monotonic, as the kernel
+ * makes them (atomic_add() and friends order nothing; arm64's JIT emits
+ * STADD, no barrier): on x86-64 they are the same locked instruction, but
+ * LLVM may then move other accesses across them.  A seq_cst one would be a
+ * read of all memory to alias analysis, which keeps every stack store
+ * before a stats counter's increment (stack_scope.c cannot help there).
+ * The access must be naturally aligned, as the verifier requires.
  */
 static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 {
@@ -153,7 +158,10 @@ static int lift_atomic(struct lifter *l, size_t i, const struct ebpf_insn *in)
 		return lift_insn_error(l, i, -EINVAL, "unknown atomic operation 0x%x",
 				       (unsigned)in->imm);
 	}
-	old = LLVMBuildAtomicRMW(b, op, p, src, LLVMAtomicOrderingSequentiallyConsistent, 0);
+	old = LLVMBuildAtomicRMW(b, op, p, src,
+				 in->imm & EBPF_ATOMIC_FETCH ? LLVMAtomicOrderingSequentiallyConsistent :
+							       LLVMAtomicOrderingMonotonic,
+				 0);
 	lift_tag(m, old, false);
 	if (in->imm & EBPF_ATOMIC_FETCH)
 		lift_set(l, in->src, ty != m->t.i64 ? LLVMBuildZExt(b, old, m->t.i64, "") : old);

@@ -3,11 +3,12 @@
 // results) !noalias of it.  With the hash lookup a call taking its key as
 // r10 - N (-fno-helper-inline: no inlining can hide that), the stack alloca
 // is captured; the scope still tells LLVM that the stats counter is not in
-// it: the array lookup's key (a constant stored to the stack, forwarded to
-// its load by map inlining) is in the scope, the counter's atomic add is
-// not.  -fno-stack-scope marks nothing.  A pointer that is the stack on one
-// path and a map value on the other is neither: the store through it stays
-// unmarked and the stack read after it stays a read.
+// it, so the array lookup's key (a constant stored to the stack, forwarded
+// to its load by map inlining) is a dead store before each increment (a
+// monotonic atomic add), and goes.  -fno-stack-scope marks nothing and
+// keeps those stores.  A pointer that is the stack on one path and a map
+// value on the other is neither: the store through it stays unmarked and
+// the stack read after it stays a read.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O3 -fno-helper-inline --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
@@ -19,9 +20,11 @@
 // RUN: %uxdpc %t.bpf.o -O3 --emit-llvm -o - | %FileCheck --check-prefix=NEG %s
 
 // ON-LABEL: define {{.*}}@classify(
-// ON: store i32 {{[0-9]+}}, ptr %slot{{[0-9]*}}, align {{[0-9]+}}, !alias.scope ![[SCOPES:[0-9]+]]
-// ON: atomicrmw add ptr {{.*}}, !noalias ![[SCOPES]]
+// ON-NOT: store i32 {{[0-9]+}}, ptr %slot
+// ON: atomicrmw add ptr {{.*}} monotonic, align 8, !noalias ![[SCOPES:[0-9]+]]
+// ON-NOT: store i32 {{[0-9]+}}, ptr %slot
 // ON: call i64 @uxdp_hash_lookup_any(
+// ON-NOT: store i32 {{[0-9]+}}, ptr %slot
 // ON-LABEL: define {{.*}}@mixed(
 // ON: ![[SCOPES]] = !{![[SCOPE:[0-9]+]]}
 // ON: ![[SCOPE]] = !{!"uxdp.stack", ![[DOMAIN:[0-9]+]]}
@@ -38,6 +41,9 @@
 // OFF-LABEL: define {{.*}}@classify(
 // OFF: store i32 {{[0-9]+}}, ptr %slot
 // OFF: atomicrmw add ptr
+// OFF: store i32 {{[0-9]+}}, ptr %slot
+// OFF: store i32 {{[0-9]+}}, ptr %slot
+// OFF: store i32 {{[0-9]+}}, ptr %slot
 // OFF-NOT: uxdp.stack
 // OFF-REMARK: stack-scope: off
 #include <linux/bpf.h>
