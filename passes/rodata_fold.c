@@ -30,6 +30,7 @@
 
 #include <uxdp/object_format.h>
 
+#include "opcode.h"
 #include "passes.h"
 #include "uxdpc.h"
 
@@ -42,15 +43,6 @@ struct fold {
 	LLVMBuilderRef b;
 	unsigned folded, left;
 };
-
-static LLVMOpcode opcode_of(LLVMValueRef v)
-{
-	if (LLVMIsAInstruction(v))
-		return LLVMGetInstructionOpcode(v);
-	if (LLVMIsAConstantExpr(v))
-		return LLVMGetConstOpcode(v);
-	return 0;
-}
 
 static int slot_map(const struct fold *f, LLVMValueRef global)
 {
@@ -104,7 +96,7 @@ static LLVMValueRef address_root(const struct fold *f, LLVMValueRef v, int64_t *
 
 	if (depth > MAX_ADDRESS_DEPTH)
 		return v;
-	switch (opcode_of(v)) {
+	switch (uxdp_opcode_of(v)) {
 	case LLVMPtrToInt:
 	case LLVMIntToPtr:
 	case LLVMBitCast:

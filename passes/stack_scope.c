@@ -45,6 +45,7 @@
 
 #include <uxdp/helpers.h>
 
+#include "opcode.h"
 #include "passes.h"
 #include "uxdpc.h"
 
@@ -145,15 +146,6 @@ static enum root arith(enum root a, enum root b)
 	if (a == R_UNKNOWN || b == R_UNKNOWN || is_pointer_root(a) || is_pointer_root(b))
 		return R_UNKNOWN;
 	return R_SCALAR;
-}
-
-static LLVMOpcode opcode_of(LLVMValueRef v)
-{
-	if (LLVMIsAInstruction(v))
-		return LLVMGetInstructionOpcode(v);
-	if (LLVMIsAConstantExpr(v))
-		return LLVMGetConstOpcode(v);
-	return 0;
 }
 
 static bool name_is(LLVMValueRef v, const char *want)
@@ -325,7 +317,7 @@ static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
 		return v == w->ctx ? R_CTX : R_UNKNOWN;
 	if (is_stack_alloca(v))
 		return R_STACK;
-	switch (opcode_of(v)) {
+	switch (uxdp_opcode_of(v)) {
 	case LLVMPtrToInt:
 	case LLVMIntToPtr:
 	case LLVMBitCast:
@@ -333,16 +325,15 @@ static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
 		return root_of(w, LLVMGetOperand(v, 0), depth + 1);
 	case LLVMGetElementPtr:
 		return gep_root(w, v, depth);
+	case LLVMOr:
+		/* an or of bits known clear is an addition (instcombine's form) */
+		if (!LLVMIsAInstruction(v) || !LLVMGetIsDisjoint(v))
+			return arith(root_of(w, LLVMGetOperand(v, 0), depth + 1),
+				     root_of(w, LLVMGetOperand(v, 1), depth + 1));
+		/* fall through */
 	case LLVMAdd:
 		return add(root_of(w, LLVMGetOperand(v, 0), depth + 1),
 			   root_of(w, LLVMGetOperand(v, 1), depth + 1));
-	case LLVMOr:
-		/* an or of bits known clear is an addition (instcombine's form) */
-		if (LLVMIsAInstruction(v) && LLVMGetIsDisjoint(v))
-			return add(root_of(w, LLVMGetOperand(v, 0), depth + 1),
-				   root_of(w, LLVMGetOperand(v, 1), depth + 1));
-		return arith(root_of(w, LLVMGetOperand(v, 0), depth + 1),
-			     root_of(w, LLVMGetOperand(v, 1), depth + 1));
 	case LLVMSub: {
 		enum root a = root_of(w, LLVMGetOperand(v, 0), depth + 1);
 		enum root b = root_of(w, LLVMGetOperand(v, 1), depth + 1);
