@@ -610,18 +610,30 @@ static int do_progfds(const char *self)
 	return prog_dup() || prog_fork() || prog_pass() || prog_exec(self);
 }
 
-static int do_progkeep(const char *idfile)
+/* Load program name, write its id to idfile and say "ready": its fd, or -1 (said why). */
+static int load_announced(const char *name, const char *idfile)
 {
 	uint32_t id;
-	int fd = load_id("lt_keep", &id);
+	int fd = load_id(name, &id);
 	FILE *f = fopen(idfile, "w");
 
-	if (fd < 0 || !id || !f)
-		return die("prog load", fd < 0 ? fd : EIO);
+	if (fd < 0 || !id || !f) {
+		if (f)
+			fclose(f);
+		die("prog load", fd < 0 ? fd : EIO);
+		return -1;
+	}
 	fprintf(f, "%u\n", id);
 	fclose(f);
 	printf("ready\n");
 	fflush(stdout);
+	return fd;
+}
+
+static int do_progkeep(const char *idfile)
+{
+	if (load_announced("lt_keep", idfile) < 0)
+		return 1;
 	for (;;)
 		pause();
 }
@@ -637,15 +649,10 @@ static int do_stalekeep(const char *idfile)
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 	char line[16];
-	uint32_t id;
-	int fd = load_id("lt_stale", &id);
-	FILE *f = fopen(idfile, "w");
+	int fd = load_announced("lt_stale", idfile);
 
-	if (fd < 0 || !id || !f)
-		return die("prog load", fd < 0 ? fd : EIO);
-	fprintf(f, "%u\n", id);
-	fclose(f);
-	printf("ready\n");
+	if (fd < 0)
+		return 1;
 	if (!fgets(line, sizeof(line), stdin))
 		return die("stdin", EIO);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
