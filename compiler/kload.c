@@ -68,6 +68,7 @@ const char *uxdp_verifier_reason(char *log)
 static int kernel_offers_helper(int32_t id)
 {
 	static signed char known[256];
+	static bool no_bpf; /* asked once: every helper's answer would be the same */
 	struct bpf_insn prog[] = {
 		{ .code = BPF_JMP | BPF_CALL, .imm = id },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 2 },
@@ -77,7 +78,7 @@ static int kernel_offers_helper(int32_t id)
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
 	int fd;
 
-	if (id <= 0 || id >= (int32_t)sizeof(known))
+	if (no_bpf || id <= 0 || id >= (int32_t)sizeof(known))
 		return -1;
 	if (known[id])
 		return known[id] > 0;
@@ -87,8 +88,10 @@ static int kernel_offers_helper(int32_t id)
 		known[id] = 1;
 		return 1;
 	}
-	if (errno == EPERM || errno == ENOSYS || errno == EOPNOTSUPP)
+	if (errno == EPERM || errno == ENOSYS || errno == EOPNOTSUPP) {
+		no_bpf = true;
 		return -1;
+	}
 	if (strstr(log, "cannot use helper") || strstr(log, "invalid func ") ||
 	    strstr(log, "unknown func ")) {
 		known[id] = -1;
@@ -107,6 +110,33 @@ int32_t uxdp_kernel_missing_helper(const void *insns, size_t n)
 		    !kernel_offers_helper(in[i].imm))
 			return in[i].imm;
 	return 0;
+}
+
+int32_t uxdp_kernel_missing_helper_obj(struct bpf_object *bo, const char **prog)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, bo) {
+		int32_t id;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		id = uxdp_kernel_missing_helper(bpf_program__insns(p), bpf_program__insn_cnt(p));
+		if (id) {
+			*prog = bpf_program__name(p);
+			return id;
+		}
+	}
+	return 0;
+}
+
+const char *uxdp_missing_helper_reason(int32_t id, char *buf, size_t size)
+{
+	const char *name = uxdp_helper_name(id);
+
+	snprintf(buf, size, "the running kernel does not offer helper bpf_%s (#%d) to XDP programs",
+		 name ? name : "?", id);
+	return buf;
 }
 
 /* A kernel object name: 15 characters of [A-Za-z0-9_.]. */
@@ -261,10 +291,11 @@ static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux
 	}
 	missing = uxdp_kernel_missing_helper(insns, p->n_insns);
 	if (missing) {
+		char why[128];
+
 		free(insns);
-		return diag_error(diag, -EOPNOTSUPP,
-				  "%s: program '%s': the running kernel does not offer helper bpf_%s (#%d) to XDP programs",
-				  k->obj->name, p->name, uxdp_helper_name(missing) ?: "?", missing);
+		return diag_error(diag, -EOPNOTSUPP, "%s: program '%s': %s", k->obj->name, p->name,
+				  uxdp_missing_helper_reason(missing, why, sizeof(why)));
 	}
 	kernel_name(p->name, name);
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, k->obj->license[0] ? k->obj->license : "GPL",

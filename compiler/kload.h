@@ -81,6 +81,14 @@ void uxdp_kload_close(struct uxdp_kload *k);
  * naming the helper.
  */
 int32_t uxdp_kernel_missing_helper(const void *insns, size_t n);
+/*
+ * The same over the programs of a libbpf object that will load (autoload
+ * set); *prog names the first that calls such a helper.
+ */
+struct bpf_object;
+int32_t uxdp_kernel_missing_helper_obj(struct bpf_object *bo, const char **prog);
+/* "the running kernel does not offer helper bpf_NAME (#ID) to XDP programs" */
+const char *uxdp_missing_helper_reason(int32_t id, char *buf, size_t size);
 
 /*
  * The verifier's reason in a log: its last line that is not statistics or

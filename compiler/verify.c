@@ -80,27 +80,19 @@ static bool no_kernel_bpf(int err)
 static int missing_helper(const struct uxdp_object *obj, struct bpf_object *bo,
 			  enum uxdp_verify_mode mode, struct uxdp_diag *diag)
 {
-	struct bpf_program *p;
+	const char *prog = NULL;
+	int32_t id = uxdp_kernel_missing_helper_obj(bo, &prog); /* autoload: ours only */
+	char why[128];
 
-	bpf_object__for_each_program(p, bo) {
-		int32_t id;
-
-		if (!compiled(obj, bpf_program__name(p)))
-			continue;
-		id = uxdp_kernel_missing_helper(bpf_program__insns(p), bpf_program__insn_cnt(p));
-		if (!id)
-			continue;
-		if (mode == UXDP_VERIFY_AUTO) {
-			diag_note(diag, 0,
-				  "note: %s not verified: the running kernel does not offer helper bpf_%s (#%d) to XDP programs ('%s' calls it)",
-				  obj->name, uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
-			return 1;
-		}
-		return diag_error(diag, -EOPNOTSUPP,
-				  "%s: --verify=kernel: the running kernel does not offer helper bpf_%s (#%d) to XDP programs ('%s' calls it)",
-				  obj->name, uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
+	if (!id)
+		return 0;
+	uxdp_missing_helper_reason(id, why, sizeof(why));
+	if (mode == UXDP_VERIFY_AUTO) {
+		diag_note(diag, 0, "note: %s not verified: %s ('%s' calls it)", obj->name, why, prog);
+		return 1;
 	}
-	return 0;
+	return diag_error(diag, -EOPNOTSUPP, "%s: --verify=kernel: %s ('%s' calls it)", obj->name,
+			  why, prog);
 }
 
 /* Through kload.c: the same programs (-p) and map sizes as being compiled. */

@@ -416,21 +416,15 @@ static struct bpf_object *libbpf_open(const struct dt_ctx *dt, int *err)
  */
 static int missing_helper(struct dt_ctx *dt)
 {
-	struct bpf_program *p;
+	const char *prog = NULL;
+	int32_t id = uxdp_kernel_missing_helper_obj(dt->kobj, &prog);
+	char why[128];
 
-	bpf_object__for_each_program(p, dt->kobj) {
-		int32_t id;
-
-		if (!bpf_program__autoload(p))
-			continue;
-		id = uxdp_kernel_missing_helper(bpf_program__insns(p), bpf_program__insn_cnt(p));
-		if (id) {
-			printf("difftest: SKIP: the running kernel does not offer helper bpf_%s (#%d) to XDP programs (%s calls it); nothing compared\n",
-			       uxdp_helper_name(id) ?: "?", id, bpf_program__name(p));
-			return DT_EXIT_SKIP;
-		}
-	}
-	return 0;
+	if (!id)
+		return 0;
+	printf("difftest: SKIP: %s (%s calls it); nothing compared\n",
+	       uxdp_missing_helper_reason(id, why, sizeof(why)), prog);
+	return DT_EXIT_SKIP;
 }
 
 int dt_kernel_open(struct dt_ctx *dt)
