@@ -17,7 +17,8 @@
  * handle (struct uxdp_map_fast; ncpus is a runtime choice, the number of
  * workers), c is the worker's slot, computed as percpu_cpu.c describes
  * (the worker index, what bpf_get_smp_processor_id() returns and the
- * runtime's per-CPU lookups use, wrapped around ncpus), once per function.
+ * runtime's per-CPU lookups use, wrapped around ncpus; LLVM merges a
+ * function's reads of it).
  *
  * A BPF_MAP_TYPE_HASH lookup becomes a call to the lookup specialised for
  * the map's key size (runtime/helpers/hash_lookup.c, include/uxdp/helpers.h)
@@ -166,7 +167,7 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
  * data and ncpus from the handle (the slot's data pointer is for plain
  * arrays only) and both loads invariant: a handle never changes.
  */
-static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b,
 				       LLVMValueRef call, LLVMValueRef map_ptr,
 				       const struct uxdp_map_info *map)
 {
@@ -174,7 +175,6 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef t
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
 	LLVMTypeRef i64 = LLVMInt64TypeInContext(c), ptr = LLVMPointerTypeInContext(c, 0);
 	uint64_t stride = ((uint64_t)map->value_size + 7) & ~7ULL;
-	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
 	LLVMValueRef key, in_range, data, ncpus_p, ncpus, cpu, idx, off;
 	LLVMValueRef ncpus_off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0);
 
@@ -187,7 +187,7 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef t
 	ncpus = LLVMBuildLoad2(b, i32, ncpus_p, "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	cpu = uxdp_percpu_slot(mod, tm, b, fn, ncpus);
+	cpu = uxdp_percpu_slot(mod, b, ncpus);
 	/* cpu * span + index * stride, in 64 bits: no u32 overflow. */
 	idx = LLVMBuildMul(b, LLVMBuildZExt(b, cpu, i64, ""),
 			   LLVMConstInt(i64, UXDP_PERCPU_ARRAY_SPAN(map->max_entries, stride), 0),
@@ -201,19 +201,18 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMTargetMachineRef t
 }
 
 /* The worker's per-CPU slot of the map behind map_ptr, computed inline. */
-static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b,
 				LLVMValueRef call, LLVMValueRef map_ptr)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(call));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c);
 	LLVMTypeRef i64 = LLVMInt64TypeInContext(c);
-	LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
 	LLVMValueRef off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0), ncpus;
 
 	ncpus = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, map_ptr, &off, 1, ""), "percpu.ncpus");
 	set_invariant(c, ncpus);
 	LLVMSetAlignment(ncpus, 4);
-	return LLVMBuildZExt(b, uxdp_percpu_slot(mod, tm, b, fn, ncpus), i64, "");
+	return LLVMBuildZExt(b, uxdp_percpu_slot(mod, b, ncpus), i64, "");
 }
 
 /*
@@ -221,7 +220,7 @@ static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVM
  * prefix + "any", with the call's (map, key) and, for per-CPU maps, the
  * worker's slot as a third argument.
  */
-static void specialise_lookup(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBuilderRef b,
+static void specialise_lookup(LLVMModuleRef mod, LLVMBuilderRef b,
 			      LLVMValueRef call, uint32_t key_size, const char *prefix,
 			      const unsigned *sizes, bool percpu)
 {
@@ -241,7 +240,7 @@ static void specialise_lookup(LLVMModuleRef mod, LLVMTargetMachineRef tm, LLVMBu
 		fn = LLVMAddFunction(mod, name, fn_t);
 	LLVMPositionBuilderBefore(b, call);
 	if (percpu)
-		args[2] = percpu_slot(mod, tm, b, call, LLVMBuildIntToPtr(b, args[0], ptr, "map.p"));
+		args[2] = percpu_slot(mod, b, call, LLVMBuildIntToPtr(b, args[0], ptr, "map.p"));
 	res = LLVMBuildCall2(b, fn_t, fn, args, percpu ? 3 : 2, "");
 	LLVMReplaceAllUsesWith(call, res);
 	LLVMInstructionEraseFromParent(call);
@@ -294,27 +293,26 @@ static bool specialise_by_type(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef
 			       const struct uxdp_map_info *map, struct uxdp_pass_env *env)
 {
 	struct uxdp_pass_stats *st = &env->stats;
-	LLVMTargetMachineRef tm = env->tm;
 
 	switch (map->type) {
 	case BPF_MAP_TYPE_HASH:
-		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_HASH_LOOKUP_PREFIX, hash_sizes,
+		specialise_lookup(mod, b, call, map->key_size, UXDP_HASH_LOOKUP_PREFIX, hash_sizes,
 				  false);
 		break;
 	case BPF_MAP_TYPE_LRU_HASH:
-		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LRU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, false);
 		break;
 	case BPF_MAP_TYPE_PERCPU_HASH:
-		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_PERCPU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, b, call, map->key_size, UXDP_PERCPU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, true);
 		break;
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
 				  hash_sizes, true);
 		break;
 	case BPF_MAP_TYPE_LPM_TRIE:
-		specialise_lookup(mod, tm, b, call, map->key_size, UXDP_LPM_LOOKUP_PREFIX, lpm_sizes,
+		specialise_lookup(mod, b, call, map->key_size, UXDP_LPM_LOOKUP_PREFIX, lpm_sizes,
 				  false);
 		st->lpm_specialised++;
 		return true;
@@ -381,7 +379,7 @@ static void map_inline_call(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef in
 		env->stats.maps_inlined++;
 	} else if (map->type == BPF_MAP_TYPE_PERCPU_ARRAY && map->key_size == 4) {
 		/* the map pointer: the load of slot->map */
-		inline_percpu_array_lookup(mod, env->tm, b, inst,
+		inline_percpu_array_lookup(mod, b, inst,
 					   LLVMGetOperand(LLVMGetOperand(inst, 0), 0), map);
 		env->stats.maps_inlined++;
 		env->stats.percpu_inlined++;
@@ -581,7 +579,5 @@ int uxdp_pass_map_inline(LLVMModuleRef mod, struct uxdp_pass_env *env)
 		}
 	}
 	LLVMDisposeBuilder(b);
-	if (uxdp_percpu_share_index(mod))
-		return diag_error(env->diag, -ENOMEM, "map-inline: out of memory");
 	return 0;
 }

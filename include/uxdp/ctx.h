@@ -55,6 +55,12 @@ struct uxdp_ctx {
  */
 #define UXDP_WORKER_OFF_STOP 4
 #define UXDP_CTX_OFF_LOOP_BUDGET 68
+/*
+ * The runtime's thread-local worker index (uxdp_this_cpu, map.h), which
+ * inlined per-CPU lookups on x86-64 read with one %fs-relative load
+ * instead of through ctx->worker: ctx need not stay live to the lookup.
+ */
+#define UXDP_THIS_CPU_SYMBOL "uxdp_this_cpu"
 
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, ingress_ifindex) == UXDP_CTX_OFF_INGRESS_IFINDEX, "ctx layout");
 _Static_assert(__builtin_offsetof(struct uxdp_ctx, egress_ifindex) == UXDP_CTX_OFF_EGRESS_IFINDEX, "ctx layout");

@@ -118,6 +118,13 @@ void *uxdp_runtime_resolve(const char *name, void *arg)
 {
 	size_t i;
 
+	/*
+	 * The one thread-local an object reads (inlined per-CPU lookups): an
+	 * address per thread, so no entry of the table; the loader keeps its
+	 * offset from the thread pointer.
+	 */
+	if (strcmp(name, UXDP_THIS_CPU_SYMBOL) == 0)
+		return &uxdp_this_cpu;
 	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
 		if (strcmp(symbols[i].name, name) == 0)
 			return symbols[i].addr;

@@ -306,10 +306,11 @@ static int check_symbols(struct ld_ctx *c)
 				      i, s->st_name);
 		if (s->st_shndx == SHN_XINDEX && !c->shndx)
 			return ld_err(c, ENOEXEC, "symbol %zu: extended section index without a table", i);
-		if (ELF64_ST_TYPE(s->st_info) == STT_TLS)
-			return ld_err(c, ENOEXEC, "symbol %s: thread-local storage is not supported",
-				      ld_sym_name(c, i));
 		shndx = ld_sym_shndx(c, i);
+		/* The image has no TLS block: only the runtime's thread-locals (relocate.c). */
+		if (ELF64_ST_TYPE(s->st_info) == STT_TLS && shndx != SHN_UNDEF)
+			return ld_err(c, ENOEXEC, "symbol %s: thread-local storage defined in the "
+				      "object is not supported", ld_sym_name(c, i));
 		if (s->st_shndx == SHN_ABS || s->st_shndx == SHN_COMMON || shndx == SHN_UNDEF)
 			continue;
 		if (shndx >= c->shnum)

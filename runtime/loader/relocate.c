@@ -78,6 +78,7 @@ static unsigned reloc_width(uint32_t type)
 	case R_X86_64_GOTPCREL:
 	case R_X86_64_GOTPCRELX:
 	case R_X86_64_REX_GOTPCRELX:
+	case R_X86_64_TPOFF32:
 		return 4;
 	default:
 		return 0;
@@ -126,6 +127,31 @@ static bool sym_is_undef(const struct ld_ctx *c, size_t sym)
 	       ld_sym_shndx(c, sym) == SHN_UNDEF;
 }
 
+static bool sym_is_tls(const struct ld_ctx *c, size_t sym)
+{
+	return sym != 0 && ELF64_ST_TYPE(c->syms[sym].st_info) == STT_TLS;
+}
+
+/*
+ * Thread-local symbols: only the runtime's, read with the local-exec
+ * model (R_X86_64_TPOFF32: %fs:offset, one instruction), which is what
+ * uxdpc emits for the worker's per-CPU slot.  The image has no TLS block
+ * of its own, and every other relocation against a TLS symbol would need
+ * one or a GOT entry of a thread offset.
+ */
+static int check_tls_use(struct ld_ctx *c, size_t rsec, size_t k, uint32_t type, size_t sym)
+{
+	if (type == R_X86_64_TPOFF32 && !(sym_is_tls(c, sym) && sym_is_undef(c, sym)))
+		return ld_err(c, ENOEXEC, "section %s: relocation %zu: R_X86_64_TPOFF32 against '%s', "
+			      "which is not an undefined thread-local symbol",
+			      ld_sec_name(c, rsec), k, ld_sym_name(c, sym));
+	if (type != R_X86_64_TPOFF32 && sym_is_tls(c, sym))
+		return ld_err(c, ENOEXEC, "section %s: relocation %zu: thread-local '%s' is only "
+			      "supported with the local-exec model (R_X86_64_TPOFF32), not %s",
+			      ld_sec_name(c, rsec), k, ld_sym_name(c, sym), reloc_name(type));
+	return 0;
+}
+
 int ld_plan_indirections(struct ld_ctx *c)
 {
 	size_t i, k, n, n_stub = 0;
@@ -148,12 +174,15 @@ int ld_plan_indirections(struct ld_ctx *c)
 
 			if (type == R_X86_64_NONE)
 				continue;
-			if (!width)
-				return ld_err(c, ENOEXEC, "section %s: relocation %zu has unsupported type %u (%s)",
-					      ld_sec_name(c, i), k, type, reloc_name(type));
 			if (sym >= c->nsyms)
 				return ld_err(c, ENOEXEC, "section %s: relocation %zu names symbol %zu of %zu",
 					      ld_sec_name(c, i), k, sym, c->nsyms);
+			err = check_tls_use(c, i, k, type, sym);
+			if (err)
+				return err;
+			if (!width)
+				return ld_err(c, ENOEXEC, "section %s: relocation %zu has unsupported type %u (%s)",
+					      ld_sec_name(c, i), k, type, reloc_name(type));
 			if (r[k].r_offset > target->sh_size || target->sh_size - r[k].r_offset < width)
 				return ld_err(c, ENOEXEC, "section %s: relocation %zu at %#llx is past the end of %s",
 					      ld_sec_name(c, i), k, (unsigned long long)r[k].r_offset,
@@ -177,9 +206,37 @@ int ld_plan_indirections(struct ld_ctx *c)
 	return 0;
 }
 
+/* The calling thread's thread pointer: the TCB's self pointer at %fs:0. */
+static uintptr_t thread_pointer(void)
+{
+	uintptr_t tp;
+
+	__asm__("movq %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
+/*
+ * A thread-local symbol's address, as the resolver gives it for the
+ * calling thread, made its offset from the thread pointer.  The offset is
+ * the same in every thread only for static TLS (x86-64 variant II: below
+ * the thread pointer), so the runtime declares such variables
+ * initial-exec; a positive or far offset cannot be one.
+ */
+static int tls_offset(struct ld_ctx *c, const char *name, void *addr, uint64_t *out)
+{
+	int64_t off = (int64_t)((uintptr_t)addr - thread_pointer());
+
+	if (off >= 0 || off < INT32_MIN)
+		return ld_err(c, ENOEXEC, "thread-local '%s' is not in the static TLS block "
+			      "(offset %lld from the thread pointer)", name, (long long)off);
+	*out = (uint64_t)off;
+	return 0;
+}
+
 static int resolve_externals(struct ld_ctx *c)
 {
 	size_t i;
+	int err;
 
 	for (i = 1; i < c->nsyms; i++) {
 		const char *name = ld_sym_name(c, i);
@@ -188,10 +245,15 @@ static int resolve_externals(struct ld_ctx *c)
 		if (!c->ls[i].referenced)
 			continue;
 		addr = c->resolve ? c->resolve(name, c->resolve_arg) : NULL;
-		if (!addr && ELF64_ST_BIND(c->syms[i].st_info) != STB_WEAK)
+		if (!addr && (ELF64_ST_BIND(c->syms[i].st_info) != STB_WEAK || sym_is_tls(c, i)))
 			return ld_err(c, ENOENT, "undefined symbol '%s' is not provided by the runtime",
 				      name);
 		c->ls[i].addr = (uintptr_t)addr;
+		if (sym_is_tls(c, i)) {
+			err = tls_offset(c, name, addr, &c->ls[i].addr);
+			if (err)
+				return err;
+		}
 		c->ls[i].defined = c->ls[i].external = true;
 	}
 	return 0;
@@ -311,6 +373,9 @@ int ld_apply_relocations(struct ld_ctx *c)
 			case R_X86_64_GOTPCRELX:
 			case R_X86_64_REX_GOTPCRELX:
 				err = put32(c, p, wrap((uint64_t)G + A - P), true, i, k, sym);
+				break;
+			case R_X86_64_TPOFF32: /* S: the offset from the thread pointer */
+				err = put32(c, p, wrap((uint64_t)S + A), true, i, k, sym);
 				break;
 			default: /* rejected by ld_plan_indirections */
 				return ld_err(c, ENOEXEC, "relocation type %u (%s)", type,

@@ -44,7 +44,7 @@
 #include "rlock.h"
 #include "segment.h"
 
-__thread unsigned int uxdp_this_cpu;
+__thread unsigned int uxdp_this_cpu __attribute__((tls_model("initial-exec")));
 
 /* ---- names ---- */
 

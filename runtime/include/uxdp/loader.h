@@ -22,7 +22,12 @@
 
 struct uxdp_image;
 
-/* Address of the undefined symbol name, or NULL when it is unknown. */
+/*
+ * Address of the undefined symbol name, or NULL when it is unknown.  For a
+ * thread-local symbol, the calling thread's instance of a variable in
+ * static TLS (declared initial-exec): the loader keeps its offset from the
+ * thread pointer, which every thread shares.
+ */
 typedef void *(*uxdp_symbol_resolver)(const char *name, void *arg);
 
 /* Load the object file at path.  On success *out owns the mapping. */

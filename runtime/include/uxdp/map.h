@@ -57,8 +57,13 @@
 
 struct uxdp_map;
 
-/* The worker index ("CPU") of the calling thread, for per-CPU maps. */
-extern __thread unsigned int uxdp_this_cpu;
+/*
+ * The worker index ("CPU") of the calling thread, for per-CPU maps.
+ * Initial-exec: in the static TLS block at one offset from every thread's
+ * thread pointer, which is how uxdpc's inlined per-CPU lookups read it
+ * (%fs:offset, patched in by the loader: percpu_cpu.c).
+ */
+extern __thread unsigned int uxdp_this_cpu __attribute__((tls_model("initial-exec")));
 
 #define UXDP_MAP_NAME_LEN 64     /* including the terminating NUL */
 #define UXDP_INSTANCE_LEN 32     /* including the terminating NUL */

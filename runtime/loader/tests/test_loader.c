@@ -9,6 +9,7 @@
  * objects must be refused with a message, never crash the loader.
  */
 #include <elf.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,14 @@ long host_add(long a, long b)
 	return a + b;
 }
 
+/* What prog_tls.o reads: static TLS, as the runtime's uxdp_this_cpu. */
+__thread unsigned int host_tls __attribute__((tls_model("initial-exec")));
+
 static void *resolver(const char *name, void *arg)
 {
 	(void)arg;
+	if (strcmp(name, "host_tls") == 0)
+		return &host_tls;
 	if (strcmp(name, "host_add") == 0)
 		return (void *)host_add;
 	if (strcmp(name, "host_value") == 0)
@@ -366,6 +372,53 @@ static int test_corrupt(const char *path, const char *meta_path)
 	return failures != 0;
 }
 
+static unsigned int (*read_tls)(void);
+
+static void *read_in_thread(void *arg)
+{
+	host_tls = 7;
+	*(unsigned int *)arg = read_tls();
+	return NULL;
+}
+
+/*
+ * A local-exec TLS read (R_X86_64_TPOFF32) reads the calling thread's
+ * variable, in every thread; the initial-exec form and a thread-local the
+ * resolver does not know are refused with their names.
+ */
+static int test_tls(const char *path, const char *ie_path)
+{
+	struct uxdp_image *img;
+	unsigned int other = 0;
+	pthread_t t;
+	char err[256];
+	size_t size;
+	uint8_t *obj;
+
+	if (uxdp_image_load_file(path, resolver, NULL, &img, err, sizeof(err))) {
+		fprintf(stderr, "load: %s\n", err);
+		return 1;
+	}
+	read_tls = (unsigned int (*)(void))uxdp_image_symbol(img, "read_tls");
+	CHECK(read_tls != NULL);
+	if (failures)
+		return 1;
+	host_tls = 3;
+	CHECK(read_tls() == 3);
+	CHECK(pthread_create(&t, NULL, read_in_thread, &other) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(other == 7);
+	CHECK(host_tls == 3 && read_tls() == 3);
+	uxdp_image_free(img);
+
+	CHECK(uxdp_image_load_file(path, resolve_nothing, NULL, &img, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "'host_tls' is not provided") != NULL);
+	obj = read_file(ie_path, &size);
+	expect_fail(obj, size, "only supported with the local-exec model", "initial-exec TLS");
+	free(obj);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "basic") == 0)
@@ -374,6 +427,8 @@ int main(int argc, char **argv)
 		return test_meta(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "corrupt") == 0)
 		return test_corrupt(argv[2], argv[3]);
-	fprintf(stderr, "usage: test_loader basic|meta OBJ | corrupt OBJ META_OBJ\n");
+	if (argc >= 4 && strcmp(argv[1], "tls") == 0)
+		return test_tls(argv[2], argv[3]);
+	fprintf(stderr, "usage: test_loader basic|meta OBJ | corrupt OBJ META_OBJ | tls OBJ IE_OBJ\n");
 	return 2;
 }

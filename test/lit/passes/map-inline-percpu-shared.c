@@ -1,33 +1,27 @@
-// Per-CPU lookups in one function share the worker index where one lookup
-// dominates another (percpu_cpu.c): each inlined lookup asks for
-// it, and map inlining then replaces every request that an earlier one
-// dominates by that one.  In `two` (xdp_pktcntr's two counters) the worker
-// is tested for NULL and its index loaded once, not once per lookup as when
-// each lookup joined again after its own test; the wrap-around compare of
-// the same map is then one too.  Lookups on different paths (`arms`) keep
-// their own: moved above the branch, the index would be computed on the
-// path that counts nothing, and held in a register across the function.
+// Per-CPU lookups in one function read the worker index once where one
+// lookup dominates another: each inlined lookup loads the thread-local
+// uxdp_this_cpu (percpu_cpu.c), an invariant load LLVM merges.  In `two`
+// (xdp_pktcntr's two counters) the index is loaded once and the wrap-around
+// compare of the same map is one too.  Lookups on different paths (`arms`)
+// keep their own load: nothing is moved to the entry, where it would run on
+// the path that counts nothing and hold a register across the function.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O2 --emit-llvm -o %t.ll
 // RUN: %FileCheck %s < %t.ll
 // CHECK-LABEL: define {{.*}}@two(ptr
-// CHECK: load i32, ptr %worker{{.*}}, !invariant.load
-// CHECK-NOT: load i32, ptr %worker
-// CHECK: call preserve_mostcc i32 @uxdp.worker_cpu.cold()
-// CHECK-NOT: load i32, ptr %worker
-// CHECK-NOT: @uxdp.worker_cpu.cold()
+// CHECK: load i32, ptr @uxdp_this_cpu, {{.*}}!invariant.load
+// CHECK-NOT: @uxdp_this_cpu
 // CHECK: urem i32 {{.*}}%percpu.ncpus
 // CHECK-NOT: urem
-// CHECK-NOT: load i32, ptr %worker
-// CHECK-NOT: @uxdp.worker_cpu.cold()
+// CHECK-NOT: @uxdp_this_cpu
 // CHECK: ret i64
 // CHECK-LABEL: define {{.*}}@arms(ptr
 // CHECK-NEXT: entry:
-// CHECK-NOT: %worker
+// CHECK-NOT: @uxdp_this_cpu
 // CHECK: switch i32 %ingress_ifindex
-// CHECK: load i32, ptr %worker{{.*}}, !invariant.load
-// CHECK: load i32, ptr %worker{{.*}}, !invariant.load
-// CHECK-NOT: load i32, ptr %worker
+// CHECK: load i32, ptr @uxdp_this_cpu, {{.*}}!invariant.load
+// CHECK: load i32, ptr @uxdp_this_cpu, {{.*}}!invariant.load
+// CHECK-NOT: @uxdp_this_cpu
 // CHECK: ret i64
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
