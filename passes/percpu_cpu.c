@@ -13,23 +13,29 @@
  * The index is the runtime's thread-local uxdp_this_cpu
  * (UXDP_THIS_CPU_SYMBOL in uxdp/ctx.h), which a worker sets when it starts
  * and a thread running a ctx without a worker sets itself (or leaves 0),
- * as for the runtime's own lookups.  It is read with one %fs-relative load
- * (local-exec TLS: the loader patches in the variable's offset from the
- * thread pointer, runtime/loader/relocate.c), marked invariant, so that
- * LLVM merges a function's loads itself.
+ * as for the runtime's own lookups.  It is read with the initial-exec TLS
+ * model: a GOT slot holding the variable's offset from the thread pointer
+ * (R_X86_64_GOTTPOFF; uxdp's loader fills it, runtime/loader/relocate.c),
+ * then one %fs-relative load, marked invariant, so that LLVM merges a
+ * function's loads itself.  Initial-exec, not local-exec (one load, the
+ * offset an immediate): a .aot.o linked with the system linker into an
+ * executable against libuxdp.so, or into a shared library
+ * (docs/static-linking.md), may only use initial-exec for a variable of
+ * another module; against libuxdp.a the linker relaxes it to local-exec.
  *
- * Why not through the ctx (ctx->worker->index, as until the sixth
- * session): the ctx then stays live to the lookup.  xdp_acl counts per CPU
- * after an LPM walk that takes every register, and spilled the walk's node
- * bound to keep the ctx: nine instructions per packet more than native C,
- * which reads a global.  A ctx may also have no worker, which cost a test
- * and a cold call on every lookup.
+ * Why not through the ctx (ctx->worker->index): the ctx then stays live to
+ * the lookup.  xdp_acl counts per CPU after an LPM walk that takes every
+ * register, and spilled the walk's node bound to keep the ctx: nine
+ * instructions per packet more than native C, which reads a global.
  */
 #include <stddef.h>
 
 #include <uxdp/ctx.h>
 
 #include "percpu_cpu.h"
+
+#define PERCPU_WRAP "uxdp.percpu_wrap"
+#define ALWAYS_INLINE "alwaysinline"
 
 static void set_invariant(LLVMContextRef c, LLVMValueRef load)
 {
@@ -38,7 +44,7 @@ static void set_invariant(LLVMContextRef c, LLVMValueRef load)
 	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
 }
 
-/* The worker's index from uxdp_this_cpu: an invariant local-exec TLS load. */
+/* The worker's index from uxdp_this_cpu: an invariant initial-exec TLS load. */
 static LLVMValueRef load_thread_index(LLVMModuleRef mod, LLVMBuilderRef b)
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
@@ -48,7 +54,7 @@ static LLVMValueRef load_thread_index(LLVMModuleRef mod, LLVMBuilderRef b)
 	if (!g) {
 		g = LLVMAddGlobal(mod, i32, UXDP_THIS_CPU_SYMBOL);
 		LLVMSetThreadLocal(g, 1);
-		LLVMSetThreadLocalMode(g, LLVMLocalExecTLSModel);
+		LLVMSetThreadLocalMode(g, LLVMInitialExecTLSModel);
 		LLVMSetAlignment(g, 4);
 	}
 	cpu = LLVMBuildLoad2(b, i32, g, "percpu.cpu");
@@ -62,18 +68,18 @@ static LLVMValueRef percpu_wrap_fn(LLVMModuleRef mod)
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
 	LLVMTypeRef i32 = LLVMInt32TypeInContext(c);
-	LLVMValueRef fn = LLVMGetNamedFunction(mod, "uxdp.percpu_wrap"), cpu, ncpus, wrapped, slot;
+	LLVMValueRef fn = LLVMGetNamedFunction(mod, PERCPU_WRAP), cpu, ncpus, wrapped, slot;
 	LLVMBasicBlockRef entry, wrap, done;
 	LLVMBuilderRef b;
-	const char *inl = "alwaysinline";
 
 	if (fn)
 		return fn;
-	fn = LLVMAddFunction(mod, "uxdp.percpu_wrap",
-			     LLVMFunctionType(i32, (LLVMTypeRef[]){i32, i32}, 2, 0));
+	fn = LLVMAddFunction(mod, PERCPU_WRAP, LLVMFunctionType(i32, (LLVMTypeRef[]){i32, i32}, 2, 0));
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
 	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-				LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(inl, 12), 0));
+				LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(
+							       ALWAYS_INLINE, sizeof(ALWAYS_INLINE) - 1),
+							0));
 	cpu = LLVMGetParam(fn, 0);
 	ncpus = LLVMGetParam(fn, 1);
 	entry = LLVMAppendBasicBlockInContext(c, fn, "entry");

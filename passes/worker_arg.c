@@ -8,7 +8,7 @@
  * a program like xdp-tools' xsk_def_xdp_prog costs.  The program's ctx
  * carries the worker (struct uxdp_ctx.worker; NULL when an embedder runs a
  * program without one), so in a function whose first argument is the ctx
- * (as map_inline.c's per-CPU slots assume) the call becomes
+ * (a pointer: what an XDP entry point's first argument is) the call becomes
  * uxdp_redirect_map_worker(worker, map, key, flags), which takes the
  * thread's worker when that is NULL (runtime/helpers/map_helpers.c).
  * Only with helper inlining on, which links that definition in: the

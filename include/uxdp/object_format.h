@@ -34,12 +34,13 @@
 /*
  * The layout of runtime data that compiled code reads directly: map
  * handles (struct uxdp_map_fast), hash/LRU/LPM segments walked by inlined
- * lookups, struct uxdp_ctx.  uxdpc writes the value it was built with into
+ * lookups, struct uxdp_ctx, the runtime's thread-locals compiled code reads
+ * (uxdp_this_cpu).  uxdpc writes the value it was built with into
  * every record; a runtime with another value refuses the object, since an
  * inlined lookup would walk a layout that no longer exists.  Bump it with
  * any change to those layouts.
  */
-#define UXDP_RUNTIME_ABI 7 /* 7: per-CPU arrays CPU-major (UXDP_PERCPU_ARRAY_SPAN) */
+#define UXDP_RUNTIME_ABI 8 /* 8: per-CPU slots from the thread-local uxdp_this_cpu */
 
 /*
  * A BPF_MAP_TYPE_PERCPU_ARRAY's values, as inlined lookups address them:

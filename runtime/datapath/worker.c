@@ -4,9 +4,8 @@
  * thread is.
  *
  * Native only, never built into the helper bitcode (it is not in
- * runtime/helpers): the thread-local below would make every program that
- * inlines a helper carry TLS relocations, and a copy inlined into each
- * program would be a second, unconfigured instance.  Helpers reach it
+ * runtime/helpers): a copy of the thread-locals below inlined into each
+ * program would be a second, unconfigured instance.  Helpers reach them
  * through the out-of-line uxdp_worker_current().
  */
 #include <stdint.h>

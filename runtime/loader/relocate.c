@@ -78,6 +78,7 @@ static unsigned reloc_width(uint32_t type)
 	case R_X86_64_GOTPCREL:
 	case R_X86_64_GOTPCRELX:
 	case R_X86_64_REX_GOTPCRELX:
+	case R_X86_64_GOTTPOFF:
 	case R_X86_64_TPOFF32:
 		return 4;
 	default:
@@ -85,10 +86,17 @@ static unsigned reloc_width(uint32_t type)
 	}
 }
 
+/* Relocations through a GOT slot (GOTTPOFF's holds a thread-pointer offset). */
 static bool is_got_reloc(uint32_t type)
 {
 	return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
-	       type == R_X86_64_REX_GOTPCRELX || type == R_X86_64_GOTPCREL64;
+	       type == R_X86_64_REX_GOTPCRELX || type == R_X86_64_GOTPCREL64 ||
+	       type == R_X86_64_GOTTPOFF;
+}
+
+static bool is_tls_reloc(uint32_t type)
+{
+	return type == R_X86_64_GOTTPOFF || type == R_X86_64_TPOFF32;
 }
 
 /*
@@ -133,21 +141,23 @@ static bool sym_is_tls(const struct ld_ctx *c, size_t sym)
 }
 
 /*
- * Thread-local symbols: only the runtime's, read with the local-exec
- * model (R_X86_64_TPOFF32: %fs:offset, one instruction), which is what
- * uxdpc emits for the worker's per-CPU slot.  The image has no TLS block
- * of its own, and every other relocation against a TLS symbol would need
- * one or a GOT entry of a thread offset.
+ * Thread-local symbols: only the runtime's, which live in its static TLS
+ * block at one offset from every thread's pointer.  An object reads them
+ * with the initial-exec model (R_X86_64_GOTTPOFF: a GOT slot holding the
+ * offset, what uxdpc emits for the worker's per-CPU slot) or local-exec
+ * (R_X86_64_TPOFF32: the offset in the instruction).  The image has no
+ * TLS block of its own, so the dynamic models (TLSGD, TLSLD) and any
+ * other relocation against a TLS symbol are refused.
  */
 static int check_tls_use(struct ld_ctx *c, size_t rsec, size_t k, uint32_t type, size_t sym)
 {
-	if (type == R_X86_64_TPOFF32 && !(sym_is_tls(c, sym) && sym_is_undef(c, sym)))
-		return ld_err(c, ENOEXEC, "section %s: relocation %zu: R_X86_64_TPOFF32 against '%s', "
+	if (is_tls_reloc(type) && !(sym_is_tls(c, sym) && sym_is_undef(c, sym)))
+		return ld_err(c, ENOEXEC, "section %s: relocation %zu: %s against '%s', "
 			      "which is not an undefined thread-local symbol",
-			      ld_sec_name(c, rsec), k, ld_sym_name(c, sym));
-	if (type != R_X86_64_TPOFF32 && sym_is_tls(c, sym))
+			      ld_sec_name(c, rsec), k, reloc_name(type), ld_sym_name(c, sym));
+	if (!is_tls_reloc(type) && sym_is_tls(c, sym))
 		return ld_err(c, ENOEXEC, "section %s: relocation %zu: thread-local '%s' is only "
-			      "supported with the local-exec model (R_X86_64_TPOFF32), not %s",
+			      "supported with the initial-exec or local-exec model, not %s",
 			      ld_sec_name(c, rsec), k, ld_sym_name(c, sym), reloc_name(type));
 	return 0;
 }
@@ -220,7 +230,9 @@ static uintptr_t thread_pointer(void)
  * calling thread, made its offset from the thread pointer.  The offset is
  * the same in every thread only for static TLS (x86-64 variant II: below
  * the thread pointer), so the runtime declares such variables
- * initial-exec; a positive or far offset cannot be one.
+ * initial-exec.  The range check only catches the grossly wrong: a
+ * resolver handing out a dynamic-TLS or other thread's address can pass
+ * it, which is why the resolver's contract (loader.h) asks for static TLS.
  */
 static int tls_offset(struct ld_ctx *c, const char *name, void *addr, uint64_t *out)
 {
@@ -372,6 +384,7 @@ int ld_apply_relocations(struct ld_ctx *c)
 			case R_X86_64_GOTPCREL:
 			case R_X86_64_GOTPCRELX:
 			case R_X86_64_REX_GOTPCRELX:
+			case R_X86_64_GOTTPOFF: /* the slot holds the thread-pointer offset */
 				err = put32(c, p, wrap((uint64_t)G + A - P), true, i, k, sym);
 				break;
 			case R_X86_64_TPOFF32: /* S: the offset from the thread pointer */

@@ -8,9 +8,11 @@
  *
  * Each object is map_inline_workers.bpf.c built with other passes.  Opened
  * with two CPUs, it runs packets on worker 0 and worker 1 (ctx->worker
- * set), with no ctx->worker (the thread's worker names the CPU), on worker 3
- * (past ncpus: slot 3 % 2), then on two threads at once; the per-CPU slots
- * and hash values read back through the control plane must be exact.
+ * set), with no ctx->worker (compiled lookups read the thread's
+ * uxdp_this_cpu either way: a ctx without a worker must not change that),
+ * on worker 3 (past ncpus: slot 3 % 2), then on two threads at once; the
+ * per-CPU slots and hash values read back through the control plane must
+ * be exact.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -48,7 +50,7 @@ static const uint8_t miss_pkt[64] = { 0xff };
 struct run {
 	uxdp_prog_fn fn;
 	uint32_t index;     /* the worker's index */
-	bool no_worker;     /* ctx->worker NULL: the thread's worker counts */
+	bool no_worker;     /* ctx->worker NULL: the thread's index still counts */
 	bool miss;
 	unsigned int n;
 };

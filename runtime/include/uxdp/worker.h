@@ -10,9 +10,11 @@
  *
  * Helpers that take no ctx (redirect, get_prandom_u32, ...) find the worker
  * of the calling thread through uxdp_worker_current(), an out-of-line native
- * function: the thread-local it reads stays out of the helper bitcode, so
- * programs that inline helpers need no TLS relocations.  ctx->worker points
- * to the same struct for helpers that have a ctx.
+ * function: the thread-local it reads stays out of the helper bitcode (a
+ * copy inlined into each program would be a second, unconfigured one).
+ * ctx->worker points to the same struct for helpers that have a ctx.
+ * Compiled per-CPU lookups read only the index, uxdp_this_cpu (map.h),
+ * which is thread-local and initial-exec for that reason.
  *
  * The datapath (uxdp/datapath.h, runtime/datapath/) owns the workers: it
  * sets each up, makes it the current one of its thread, points ctx->worker

@@ -118,7 +118,7 @@ int main(void)
 	struct uxdp_object_opts opts = { .sz = sizeof(opts), .ncpus = 1, .unlink_on_close = true };
 	uint64_t want_verdicts[UXDP_N_VERDICTS] = { 0 }, want_bytes = 0;
 	struct uxdp_object *obj = NULL, *again = NULL;
-	struct uxdp_map *verdicts, *by_proto, *bss;
+	struct uxdp_map *verdicts, *by_proto, *bss, *seen;
 	const struct uxdp_program *prog, *progs;
 	struct uxdp_worker w;
 	char instance[64], err[256];
@@ -145,7 +145,8 @@ int main(void)
 	verdicts = uxdp_object_map(obj, "verdicts");
 	by_proto = uxdp_object_map(obj, "by_proto");
 	bss = uxdp_object_map(obj, ".bss");
-	CHECK(verdicts && by_proto && bss, "maps verdicts, by_proto, .bss not all bound");
+	seen = uxdp_object_map(obj, "seen");
+	CHECK(verdicts && by_proto && bss && seen, "maps verdicts, by_proto, .bss, seen not all bound");
 	if (failures || !prog)
 		goto out;
 
@@ -182,6 +183,9 @@ int main(void)
 	proto = htons(0x1234);
 	CHECK(u64_at(by_proto, &proto) == UINT64_MAX - 1, "by_proto has an EtherType never seen");
 	key = 0;
+	/* ncpus 1: the one slot, which the program found through uxdp_this_cpu */
+	CHECK(u64_at(seen, &key) == N_PKTS, "seen[0] = %llu, want %zu",
+	      (unsigned long long)u64_at(seen, &key), N_PKTS);
 	CHECK(u64_at(bss, &key) == want_bytes, "total_bytes = %llu, want %llu",
 	      (unsigned long long)u64_at(bss, &key), (unsigned long long)want_bytes);
 out:

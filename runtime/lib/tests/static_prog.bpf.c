@@ -3,8 +3,11 @@
  * static_prog - the XDP program runtime.static.link compiles with uxdpc and
  * links statically into static_main.c.  It uses what a linked object must
  * find in libuxdp.a: an array map (inlined into a slot access at -O3), a
- * hash map (a call to the runtime's lookup/update at -O3, to the helpers at
- * -O0), global data (.bss) and a ctx helper (bpf_xdp_get_buff_len).
+ * per-CPU array (inlined at -O3 too: the worker's slot from the runtime's
+ * thread-local uxdp_this_cpu, an initial-exec TLS reference the system
+ * linker must resolve), a hash map (a call to the runtime's lookup/update
+ * at -O3, to the helpers at -O0), global data (.bss) and a ctx helper
+ * (bpf_xdp_get_buff_len).
  *
  *   too short for Ethernet   XDP_ABORTED
  *   IPv4                     XDP_PASS
@@ -12,6 +15,7 @@
  *   anything else            XDP_DROP
  *
  *   verdicts[verdict] (u64)  packets per verdict
+ *   seen[0] (per-CPU u64)    packets
  *   by_proto[ethertype]      packets per EtherType (network order, u16 key)
  *   total_bytes (.bss)       bytes of all packets, from bpf_xdp_get_buff_len()
  */
@@ -34,6 +38,13 @@ struct {
 	__type(value, __u64);
 } by_proto SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seen SEC(".maps");
+
 __u64 total_bytes;
 
 static __always_inline int count(__u32 verdict)
@@ -53,8 +64,12 @@ int xdp_static(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	__u8 mac[ETH_ALEN];
 	__u64 one = 1, *n;
+	__u32 zero = 0;
 	__u16 proto;
 
+	n = bpf_map_lookup_elem(&seen, &zero);
+	if (n)
+		*n += 1;
 	total_bytes += bpf_xdp_get_buff_len(ctx);
 	if ((void *)(eth + 1) > data_end)
 		return count(XDP_ABORTED);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * prog_tls_ie.c - the same read with the initial-exec model (a GOT entry
- * of the offset, R_X86_64_GOTTPOFF), which the loader refuses by name.
+ * prog_tls_ie.c - the same read with the initial-exec model, as uxdpc
+ * emits it: a GOT slot holding the offset (R_X86_64_GOTTPOFF), then an
+ * %fs-relative load.
  */
 extern __thread unsigned int host_tls __attribute__((tls_model("initial-exec")));
 

@@ -381,40 +381,75 @@ static void *read_in_thread(void *arg)
 	return NULL;
 }
 
-/*
- * A local-exec TLS read (R_X86_64_TPOFF32) reads the calling thread's
- * variable, in every thread; the initial-exec form and a thread-local the
- * resolver does not know are refused with their names.
- */
-static int test_tls(const char *path, const char *ie_path)
+/* read_tls() of the object at path reads each calling thread's host_tls. */
+static void check_tls_read(const char *path)
 {
 	struct uxdp_image *img;
 	unsigned int other = 0;
 	pthread_t t;
 	char err[256];
-	size_t size;
-	uint8_t *obj;
 
 	if (uxdp_image_load_file(path, resolver, NULL, &img, err, sizeof(err))) {
-		fprintf(stderr, "load: %s\n", err);
-		return 1;
+		fprintf(stderr, "%s: load: %s\n", path, err);
+		failures++;
+		return;
 	}
 	read_tls = (unsigned int (*)(void))uxdp_image_symbol(img, "read_tls");
 	CHECK(read_tls != NULL);
-	if (failures)
-		return 1;
-	host_tls = 3;
-	CHECK(read_tls() == 3);
-	CHECK(pthread_create(&t, NULL, read_in_thread, &other) == 0);
-	CHECK(pthread_join(t, NULL) == 0);
-	CHECK(other == 7);
-	CHECK(host_tls == 3 && read_tls() == 3);
+	if (read_tls) {
+		host_tls = 3;
+		CHECK(read_tls() == 3);
+		CHECK(pthread_create(&t, NULL, read_in_thread, &other) == 0);
+		CHECK(pthread_join(t, NULL) == 0);
+		CHECK(other == 7);
+		CHECK(host_tls == 3 && read_tls() == 3);
+	}
 	uxdp_image_free(img);
+}
 
-	CHECK(uxdp_image_load_file(path, resolve_nothing, NULL, &img, err, sizeof(err)) < 0);
+/* A copy of obj whose first relocation of .rela.text has type type. */
+static void expect_tls_type_refused(const uint8_t *obj, size_t size, uint32_t type,
+				    const char *what)
+{
+	uint8_t *copy = malloc(size);
+	Elf64_Shdr *rela;
+
+	if (!copy)
+		return;
+	memcpy(copy, obj, size);
+	rela = find_section(copy, ".rela.text");
+	CHECK(rela != NULL);
+	if (rela) {
+		Elf64_Rela *r = (Elf64_Rela *)(copy + rela->sh_offset);
+
+		r->r_info = ELF64_R_INFO(ELF64_R_SYM(r->r_info), type);
+		expect_fail(copy, size, "only supported with the initial-exec or local-exec model",
+			    what);
+	}
+	free(copy);
+}
+
+/*
+ * Reads of the runtime's thread-locals: local-exec (R_X86_64_TPOFF32) and
+ * initial-exec (R_X86_64_GOTTPOFF, what uxdpc emits) both read the calling
+ * thread's variable in every thread; a thread-local the resolver does not
+ * know, the dynamic model and a plain GOT load of a TLS symbol are refused
+ * with their names.
+ */
+static int test_tls(const char *le_path, const char *ie_path)
+{
+	struct uxdp_image *img;
+	char err[256];
+	size_t size;
+	uint8_t *obj;
+
+	check_tls_read(le_path);
+	check_tls_read(ie_path);
+	CHECK(uxdp_image_load_file(ie_path, resolve_nothing, NULL, &img, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "'host_tls' is not provided") != NULL);
 	obj = read_file(ie_path, &size);
-	expect_fail(obj, size, "only supported with the local-exec model", "initial-exec TLS");
+	expect_tls_type_refused(obj, size, R_X86_64_TLSGD, "general-dynamic TLS");
+	expect_tls_type_refused(obj, size, R_X86_64_GOTPCREL, "GOT load of a TLS symbol");
 	free(obj);
 	return failures != 0;
 }

@@ -140,9 +140,10 @@ __uxdp_u64 uxdp_helper_map_lookup_percpu_elem(__uxdp_u64, __uxdp_u64, __uxdp_u64
  *    data read from the handle (uxdpc reads it from its map slot);
  *  - PERCPU_ARRAY: the same at cpu * span + index * stride (span: each
  *    CPU's array rounded up to 64 bytes, UXDP_PERCPU_ARRAY_SPAN); uxdpc's code
- *    reads cpu from ctx->worker, which a macro has no way to reach, so the
- *    harness stores the worker's index in __uxdp_native_cpu (it runs one
- *    worker) and the lookup reads it: a load, as uxdpc's;
+ *    reads cpu from the runtime's thread-local uxdp_this_cpu, whose offset
+ *    its loader patches in; the harness instead stores the worker's index
+ *    in __uxdp_native_cpu (it runs one worker) and the lookup reads it: a
+ *    load, as uxdpc's;
  *  - HASH, LRU_HASH, PERCPU_HASH, LRU_PERCPU_HASH, LPM_TRIE: the runtime's
  *    lookup specialised for the key size (runtime/helpers/hash_lookup.c,
  *    lpm_lookup.c; per-CPU ones with the worker's slot), which uxdp-bench
