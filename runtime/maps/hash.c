@@ -9,8 +9,11 @@
  * count, and the LRU lists after the buckets).  Links are element index + 1,
  * never pointers; a chain ends in a "nulls" marker naming its bucket.  An
  * element is a 32-byte header, the key padded to 8 bytes, then the value
- * (stride bytes, times ncpus for per-CPU maps), so a value pointer is
- * always 8-byte aligned.
+ * (stride bytes), so a value pointer is always 8-byte aligned.  Per-CPU
+ * maps keep no value in the element: each CPU's values are an array of
+ * their own, indexed by element, after everything else (pcpu_value()), so
+ * two workers updating their values of one key write different cache
+ * lines, as with the kernel's per-CPU allocations.
  *
  * Readers never lock (hash_internal.h): program lookups, inlined or not,
  * and control-plane reads walk the chains with acquire loads.  Writers
@@ -93,11 +96,24 @@ static int hash_check(const struct uxdp_map_def *d)
 	return (d->map_flags & ~allowed) ? -EINVAL : 0;
 }
 
+uint64_t uxdp_hash_pcpu_off(const struct uxdp_shm_hdr *h)
+{
+	uint64_t end = is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
+				       : h->aux_off + (uint64_t)h->n_buckets * sizeof(uint32_t);
+
+	return uxdp_round_up(end, 64);
+}
+
+uint64_t uxdp_hash_pcpu_span(const struct uxdp_shm_hdr *h)
+{
+	return uxdp_round_up((uint64_t)h->n_pool * h->stride, 64);
+}
+
 static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 {
-	uint64_t vals = uxdp_map_is_percpu(h->type) ? h->ncpus : 1;
-	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + h->stride * vals;
-	uint64_t pool;
+	bool percpu = uxdp_map_is_percpu(h->type);
+	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + (percpu ? 0 : h->stride);
+	uint64_t pool, end;
 	uint32_t nb = 1;
 
 	if (esize > UINT32_MAX)
@@ -114,9 +130,15 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	h->n_buckets = nb;
 	h->elem_size = (uint32_t)esize;
 	h->aux_off = h->data_off + uxdp_round_up(esize * pool, 64);
-	if (is_lru(h->type))
-		return uxdp_lru_area_off(h) - h->data_off + uxdp_lru_area_size(h);
-	return h->aux_off - h->data_off + (uint64_t)nb * sizeof(uint32_t);
+	end = is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
+			      : h->aux_off + (uint64_t)nb * sizeof(uint32_t);
+	if (percpu) {
+		/* ncpus <= 65536 and the span < 2^63: no overflow past this check */
+		if (uxdp_hash_pcpu_span(h) > (UINT64_MAX >> 17))
+			return 0;
+		end = uxdp_hash_pcpu_off(h) + uxdp_hash_pcpu_span(h) * h->ncpus;
+	}
+	return end - h->data_off;
 }
 
 static void hash_init(struct uxdp_map *m)
@@ -189,23 +211,23 @@ bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 static void write_value(struct uxdp_map *m, struct helem *e, const void *value, int cpu,
 			bool fresh)
 {
-	uint8_t *v = evalue(m, e);
+	uint32_t l = link_of(m, e);
 
 	if (!uxdp_map_is_percpu(m->type)) {
 		if (fresh)
-			memset(v, 0, m->stride);
-		uxdp_copy_value(m, v, value);
+			memset(evalue(m, e), 0, m->stride);
+		uxdp_copy_value(m, evalue(m, e), value);
 		return;
 	}
 	if (fresh)
-		memset(v, 0, (size_t)m->stride * m->ncpus);
+		for (unsigned int c = 0; c < m->ncpus; c++)
+			memset(pcpu_value(m, l, c), 0, m->stride);
 	if (cpu >= 0) {
-		uxdp_copy_value(m, v + (size_t)cpu * m->stride, value);
+		uxdp_copy_value(m, pcpu_value(m, l, (unsigned int)cpu), value);
 		return;
 	}
 	for (unsigned int c = 0; c < m->ncpus; c++)
-		uxdp_copy_value(m, v + (size_t)c * m->stride,
-				(const uint8_t *)value + (size_t)c * m->stride);
+		uxdp_copy_value(m, pcpu_value(m, l, c), (const uint8_t *)value + (size_t)c * m->stride);
 }
 
 static void fill(struct uxdp_map *m, struct helem *e, const void *key, uint32_t hash)
@@ -450,17 +472,17 @@ static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 /* The control-plane value of e: every CPU's slot of a per-CPU map, padded. */
 static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value)
 {
-	uint8_t *v = evalue(m, e);
+	uint32_t l = link_of(m, e);
 
 	if (!uxdp_map_is_percpu(m->type)) {
-		uxdp_copy_value_out(m, value, v);
+		uxdp_copy_value_out(m, value, evalue(m, e));
 		return;
 	}
 	for (unsigned int c = 0; c < m->ncpus; c++) {
 		uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
 
 		memset(dst, 0, m->stride);
-		uxdp_copy_value_out(m, dst, v + (size_t)c * m->stride);
+		uxdp_copy_value_out(m, dst, pcpu_value(m, l, c));
 	}
 }
 

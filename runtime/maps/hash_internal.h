@@ -103,6 +103,21 @@ static inline uint8_t *evalue(const struct uxdp_map *m, struct helem *e)
 	return evalue_sized(e, m->key_size);
 }
 
+/*
+ * The value of CPU cpu of element link in a per-CPU map.  Each CPU's
+ * values are an array of their own after the pool (the kernel's per-CPU
+ * allocations), not side by side in the element: two workers counting in
+ * one key's values would otherwise write one cache line on every packet.
+ */
+static inline uint8_t *pcpu_value(const struct uxdp_map *m, uint32_t link, unsigned int cpu)
+{
+	return m->pcpu_values + (uint64_t)cpu * m->pcpu_span + (uint64_t)(link - 1) * m->stride;
+}
+
+/* Where the per-CPU value arrays start in a per-CPU hash segment, and each one's size. */
+uint64_t uxdp_hash_pcpu_off(const struct uxdp_shm_hdr *h);
+uint64_t uxdp_hash_pcpu_span(const struct uxdp_shm_hdr *h);
+
 /* A link that names an element of the pool (not a nulls marker, not garbage). */
 static inline bool link_ok(const struct uxdp_map *m, uint32_t link)
 {
@@ -143,11 +158,11 @@ static inline bool key_equal(const void *a, const void *b, uint32_t n)
 }
 
 /*
- * The element holding key (hash is hash_key(key)), found without a lock,
- * or NULL.  Used by program lookups, control-plane reads and, under the
- * writer lock, by writers alike.
+ * The link of the element holding key (hash is hash_key(key)), found
+ * without a lock, or 0.  Used by program lookups, control-plane reads and,
+ * under the writer lock, by writers alike.
  */
-static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
+static inline uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
 				      uint32_t key_size, uint32_t hash)
 {
 	uint32_t b = hash & m->bucket_mask, n = m->n_pool, restarts = 0;
@@ -159,15 +174,24 @@ static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
 			struct helem *e;
 
 			if (l - 1 >= n || ++steps > n)
-				return NULL; /* a damaged chain: not found */
+				return 0; /* a damaged chain: not found */
 			e = elem(m, l);
 			if (e->hash == hash && key_equal(ekey(e), key, key_size))
-				return e;
+				return l;
 			l = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
 		}
 		if (__builtin_expect(l == HASH_NULLS(b), 1) || ++restarts > HASH_MAX_RESTARTS)
-			return NULL;
+			return 0;
 	}
+}
+
+/* The same, as the element, or NULL. */
+static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
+				      uint32_t key_size, uint32_t hash)
+{
+	uint32_t l = hash_find_link(m, key, key_size, hash);
+
+	return l ? elem(m, l) : NULL;
 }
 
 /*
@@ -207,13 +231,13 @@ static inline void *hash_lookup_lru(const struct uxdp_map *m, const void *key,
 static inline void *hash_lookup_percpu(const struct uxdp_map *m, const void *key,
 				       uint32_t key_size, unsigned int cpu, bool lru)
 {
-	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
+	uint32_t l = hash_find_link(m, key, key_size, hash_key(key, key_size, m->hash_seed));
 
-	if (!e)
+	if (!l)
 		return NULL;
 	if (lru)
-		uxdp_lru_node_set_ref(&e->lru);
-	return evalue_sized(e, key_size) + (uint64_t)cpu * m->stride;
+		uxdp_lru_node_set_ref(&elem(m, l)->lru);
+	return pcpu_value(m, l, cpu);
 }
 
 #endif /* UXDP_MAPS_HASH_INTERNAL_H */

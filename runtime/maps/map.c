@@ -292,6 +292,10 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
 		m->bucket_mask = h->n_buckets - 1;
 		if (h->type == BPF_MAP_TYPE_LRU_HASH || h->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 			m->lru_area = base + uxdp_lru_area_off(h);
+		if (uxdp_map_is_percpu(h->type)) {
+			m->pcpu_values = base + uxdp_hash_pcpu_off(h);
+			m->pcpu_span = uxdp_hash_pcpu_span(h);
+		}
 	}
 	if (h->type == BPF_MAP_TYPE_PROG_ARRAY) {
 		m->fns = calloc(h->max_entries, sizeof(*m->fns));

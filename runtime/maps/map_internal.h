@@ -22,7 +22,7 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 4 /* 4: perf rings in the kernel's perf mmap layout */
+#define UXDP_SHM_VERSION 5 /* 5: per-CPU hash values in per-CPU areas */
 #define UXDP_SHM_HDR_SIZE 4096
 
 /*
@@ -121,6 +121,9 @@ struct uxdp_map {
 	uint8_t *pool;           /* element (link) l is at pool + (l - 1) * elem_size */
 	uint32_t *buckets;       /* hash: n_buckets heads */
 	void *lru_area;          /* LRU hash: the lists (lru.c) */
+	uint8_t *pcpu_values;    /* per-CPU hash: CPU c's value of element l at
+				    pcpu_values + c * pcpu_span + (l - 1) * stride */
+	uint64_t pcpu_span;
 	uint32_t bucket_mask;
 	uint32_t elem_size;
 	uint32_t n_pool;

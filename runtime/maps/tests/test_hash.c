@@ -114,6 +114,40 @@ static void test_percpu_hash(void)
 	uxdp_map_close(m);
 }
 
+/*
+ * Two workers counting in one key's values never write one cache line:
+ * each CPU's values of a per-CPU hash (LRU or not) are an array of their
+ * own, for neighbouring keys too.
+ */
+static void test_percpu_hash_lines(void)
+{
+	static const uint32_t types[] = { BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		struct uxdp_map *m = mk(i ? "phl_lru" : "phl", types[i], 4, 8, 64, 0);
+		uint64_t v = 1;
+		uint32_t k;
+
+		if (!m)
+			return;
+		for (k = 0; k < 32; k++)
+			CHECK_EQ(uxdp_map_update_elem(m, &k, (uint64_t[4]){ v, v, v, v }, BPF_ANY), 0);
+		for (k = 0; k < 32; k++) {
+			for (uint32_t c = 0; c < 4; c++) {
+				uintptr_t a = (uintptr_t)uxdp_map_lookup_percpu(m, &k, c);
+
+				CHECK(a != 0);
+				for (uint32_t k2 = 0; k2 < 32; k2++)
+					for (uint32_t d = 0; d < 4; d++)
+						if (d != c)
+							CHECK((uintptr_t)uxdp_map_lookup_percpu(m, &k2, d) / 64 !=
+							      a / 64);
+			}
+		}
+		uxdp_map_close(m);
+	}
+}
+
 /* BPF_MAP_LOOKUP_AND_DELETE_ELEM on every hash type; refused on the others. */
 static void test_lookup_and_delete(void)
 {
@@ -235,6 +269,7 @@ int main(void)
 	test_begin("hash");
 	test_hash_basic();
 	test_percpu_hash();
+	test_percpu_hash_lines();
 	test_lookup_and_delete();
 	test_hash_of_maps();
 	test_devmap_hash();
