@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # scaling.sh [--rounds N] [--seconds S] [--progs "xdp_lb xdp_firewall xdp_acl"]
-#            (also xdp_drop, xdp_tx, xdp_hash_sum: no state, the harness's ceiling)
+#            (also xdp_drop, xdp_tx, xdp_hash_sum: no state, the harness's ceiling;
+#            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
+#            rule counters are per-CPU hash values both workers write)
 #            [--packets N] [--smoke] [--perf DIR]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
@@ -150,12 +152,14 @@ for p in $progs; do
 	# xdp_tx: no map in the way, the harness's own ceiling) without state.
 	obj=$SETS/$p.bpf.o
 	[ -f "$obj" ] || obj=$BUILD/tools/uxdp-netbench/$p.bpf.o
-	[ -f "$obj" ] || { echo "scaling.sh: no $p.bpf.o in $SETS or $BUILD/tools/uxdp-netbench" >&2; exit 1; }
+	[ -f "$obj" ] || obj=/usr/lib/x86_64-linux-gnu/bpf/$p.o # xdp-tools'
+	[ -f "$obj" ] || { echo "scaling.sh: no $p.bpf.o in $SETS or $BUILD/tools/uxdp-netbench, no xdp-tools $p.o" >&2; exit 1; }
 	"$UXDPC" "$obj" -O3 -o "$work/$p.aot.o" >/dev/null
 	case $p in
 	xdp_lb) "$STATE" lb "$work/all.pcap" 16384 >"$work/$p.conf" ;;
 	xdp_firewall) "$STATE" fw "$work/all.pcap" 12288 >"$work/$p.conf" ;;
 	xdp_acl) "$STATE" acl "$work/all.pcap" 12288 >"$work/$p.conf" ;;
+	xdpfilt_*_all) "$STATE" xdpfilt "$work/all.pcap" ports,ipv4,ipv6,ethernet 4096 >"$work/$p.conf" ;;
 	*) : >"$work/$p.conf" ;;
 	esac
 	for r in $(seq "$rounds"); do
