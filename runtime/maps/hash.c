@@ -121,7 +121,9 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	/* LRU: htab_map_alloc() sizes both by the per-CPU rounded max_entries */
 	h->n_elems = is_lru(h->type) ? uxdp_lru_n_elems(h->max_entries, h->map_flags, h->ncpus) :
 				       h->max_entries;
-	pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, esize);
+	/* spares are sized with their per-CPU values, which they take too */
+	pool = (uint64_t)h->n_elems +
+	       uxdp_pool_spare(h->n_elems, esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0));
 	if (pool >= HASH_NULLS_BIT)
 		return 0;
 	h->n_pool = (uint32_t)pool;
@@ -133,7 +135,7 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	end = is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
 			      : h->aux_off + (uint64_t)nb * sizeof(uint32_t);
 	if (percpu) {
-		/* ncpus <= 65536 and the span < 2^63: no overflow past this check */
+		/* span * ncpus < 2^63 (ncpus <= UXDP_MAP_MAX_NCPUS = 2^16, check_def) */
 		if (uxdp_hash_pcpu_span(h) > (UINT64_MAX >> 17))
 			return 0;
 		end = uxdp_hash_pcpu_off(h) + uxdp_hash_pcpu_span(h) * h->ncpus;

@@ -36,7 +36,7 @@ struct helem {
 		uint32_t free_next;       /* while free (pool.h) */
 	};
 	uint64_t freed;    /* epoch stamp of the unlink (pool.h) */
-	/* key, padded to 8, then the value(s) */
+	/* key, padded to 8, then the value (per-CPU maps: none, pcpu_value()) */
 };
 
 _Static_assert(sizeof(struct helem) == 32, "element header");

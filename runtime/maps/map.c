@@ -253,15 +253,20 @@ static bool is_hash_type(uint32_t type)
 	return ops_for(type) == &uxdp_hash_ops;
 }
 
-static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
-		       struct uxdp_map **out)
+/*
+ * A handle on the segment mapped at base, its geometry from h: the header
+ * as the creator wrote it or as the opener read and checked it, never the
+ * mapping's, which another process could change after the check.
+ */
+static int make_handle(const struct uxdp_shm_hdr *h, void *base_, size_t len,
+		       struct uxdp_inst *in, struct uxdp_map **out)
 {
 	struct uxdp_map *m = calloc(1, sizeof(*m));
-	uint8_t *base = (uint8_t *)h;
+	uint8_t *base = base_;
 
 	if (!m)
 		return -ENOMEM;
-	m->hdr = h;
+	m->hdr = base_;
 	m->map_len = len;
 	m->inst = in;
 	m->data = base + h->data_off;
@@ -304,7 +309,7 @@ static int make_handle(struct uxdp_shm_hdr *h, size_t len, struct uxdp_inst *in,
 			return -ENOMEM;
 		}
 	}
-	uxdp_seg_set_tag(h, m);
+	uxdp_seg_set_tag(base_, m);
 	__atomic_add_fetch(&in->handles, 1, __ATOMIC_RELAXED);
 	*out = m;
 	return 0;
@@ -319,6 +324,9 @@ static int check_def(const struct uxdp_map_def *d)
 	if (!ops)
 		return -EINVAL;
 	if (d->flags & ~(UXDP_MAP_DEF_SPIN_LOCK | UXDP_MAP_DEF_REUSE))
+		return -EINVAL;
+	/* Bounds every per-CPU layout's size arithmetic (0: the online CPUs). */
+	if (d->ncpus > UXDP_MAP_MAX_NCPUS)
 		return -EINVAL;
 	if ((d->flags & UXDP_MAP_DEF_SPIN_LOCK) &&
 	    (d->spin_lock_off % 4 || (uint64_t)d->spin_lock_off + 4 > d->value_size))
@@ -526,7 +534,7 @@ int uxdp_map_create(const char *instance, const struct uxdp_map_def *user_def,
 	if (err)
 		goto fail;
 	memcpy(h, t, UXDP_SHM_HDR_SIZE);
-	err = make_handle(h, len, in, &m);
+	err = make_handle(t, h, len, in, &m);
 	if (err) {
 		uxdp_seg_unmap(h, len);
 		goto fail;
@@ -579,7 +587,7 @@ static int check_header(const struct uxdp_shm_hdr *h, const struct stat *st, con
 		return uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (name)", path);
 	if (uxdp_map_is_of_maps(h->type))
 		def.inner = &inner;
-	if (check_def(&def) || !h->ncpus || h->ncpus > 65536)
+	if (check_def(&def) || !h->ncpus)
 		return uxdp_seg_error(-EPROTO, "/dev/shm%s: damaged header (description)", path);
 	want = header_for(h->instance, &def, &err);
 	if (!want)
@@ -658,7 +666,7 @@ static int open_path(const char *path, struct uxdp_map **out)
 	close(fd);
 	if (err)
 		return err;
-	err = make_handle(base, len, in, out);
+	err = make_handle(&h, base, len, in, out);
 	if (err) {
 		uxdp_seg_unmap(base, len);
 		return err;

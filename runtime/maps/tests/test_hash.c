@@ -148,6 +148,25 @@ static void test_percpu_hash_lines(void)
 	}
 }
 
+/*
+ * More CPU slots than UXDP_MAP_MAX_NCPUS is refused at creation, before a
+ * per-CPU layout's size arithmetic could wrap; the limit itself works.
+ */
+static void test_percpu_ncpus_limit(void)
+{
+	struct uxdp_map_def d = {
+		.sz = sizeof(d), .name = "phmax", .type = BPF_MAP_TYPE_PERCPU_HASH,
+		.key_size = 4, .value_size = 8, .max_entries = 4, .ncpus = 65537,
+	};
+	struct uxdp_map *m = NULL;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), -EINVAL);
+	CHECK(m == NULL);
+	d.ncpus = 65536;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	uxdp_map_close(m);
+}
+
 /* BPF_MAP_LOOKUP_AND_DELETE_ELEM on every hash type; refused on the others. */
 static void test_lookup_and_delete(void)
 {
@@ -270,6 +289,7 @@ int main(void)
 	test_hash_basic();
 	test_percpu_hash();
 	test_percpu_hash_lines();
+	test_percpu_ncpus_limit();
 	test_lookup_and_delete();
 	test_hash_of_maps();
 	test_devmap_hash();
