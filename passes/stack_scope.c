@@ -174,8 +174,10 @@ static bool is_stack_alloca(LLVMValueRef v)
  */
 static bool is_lookup_call(LLVMValueRef call)
 {
+	/* lpm_lookup_sized: the LPM walk the k<n> lookups share (lpm_internal.h) */
 	static const char *const exact[] = { UXDP_HELPER_PREFIX "map_lookup_elem",
-					     UXDP_HELPER_PREFIX "map_lookup_percpu_elem" };
+					     UXDP_HELPER_PREFIX "map_lookup_percpu_elem",
+					     "lpm_lookup_sized" };
 	static const char *const prefixes[] = { UXDP_HASH_LOOKUP_PREFIX, UXDP_LRU_HASH_LOOKUP_PREFIX,
 						UXDP_PERCPU_HASH_LOOKUP_PREFIX,
 						UXDP_LRU_PERCPU_HASH_LOOKUP_PREFIX,
@@ -244,7 +246,12 @@ static enum root load_result(struct walk *w, LLVMValueRef load, int depth)
 	case R_SLOT:
 		if (LLVMGetMetadata(load, w->invariant_kind))
 			return wide ? R_SLOT : R_SCALAR;
-		return is_ptr ? R_UNKNOWN : R_SCALAR;
+		/*
+		 * A pointer an inlined lookup reads from the map's handle or
+		 * segment (an LPM trie's node pool): the runtime keeps no BPF
+		 * stack address there, and a program's loads are integers.
+		 */
+		return is_ptr ? R_SLOT : R_SCALAR;
 	case R_OTHER:
 		return is_ptr ? R_UNKNOWN : R_SCALAR;
 	default:
@@ -309,6 +316,14 @@ static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
 		return R_NONE;
 	if (LLVMIsAConstantInt(v))
 		return LLVMConstIntGetZExtValue(v) ? R_CONST : R_NONE;
+	/*
+	 * Fewer than 64 bits cannot hold an address: a number, however it was
+	 * made (an inlined lookup's 32-bit links and loop counters among them,
+	 * whose phis would otherwise be walked round their loops).
+	 */
+	if (LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind &&
+	    LLVMGetIntTypeWidth(LLVMTypeOf(v)) < 64)
+		return R_SCALAR;
 	if (LLVMIsAGlobalVariable(v))
 		return is_slot_global(w, v) ? R_SLOTG : R_OTHER;
 	if (LLVMIsAFunction(v))
