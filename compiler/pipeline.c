@@ -69,6 +69,20 @@ static int fold_rodata(LLVMModuleRef mod, struct uxdp_pass_env *env)
 	return err;
 }
 
+/*
+ * Did the kernel verify, or uxdpc's analysis confine, every program?  The
+ * stack scopes rest on what that guarantees (a number loaded from a map or
+ * a packet is not an address; base plus a number stays in base's object);
+ * --unsafe-no-bounds-checks, --unconfined and raw programs have neither.
+ */
+static bool all_confined(const struct lift_module *m)
+{
+	for (size_t k = 0; k < m->obj->n_progs; k++)
+		if (!UXDP_CONFINED(m->confinement[k]))
+			return false;
+	return true;
+}
+
 /* Our passes, on IR whose registers are already SSA values. */
 static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts *opts,
 			  struct uxdp_pass_env *env)
@@ -92,8 +106,9 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = fold_rodata(m->mod, env);
 	/* Stack pointers handed to subprograms and helpers are visible now;
 	 * the scopes serve LLVM's pipeline (DSE, GVN, LICM), not our passes. */
-	if (!err && cfg->stack_scope)
+	if (!err && cfg->stack_scope && all_confined(m))
 		err = uxdp_pass_stack_scope(m->mod, env);
+	env->stats.stack_scope_skipped = cfg->stack_scope && !all_confined(m);
 	if (!err && getenv("UXDPC_DEBUG_DUMP"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that
@@ -142,7 +157,11 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 			obj, s->rodata_folded, s->rodata_left);
 	else
 		fprintf(stderr, "uxdpc: remark: %s: rodata-fold: off\n", obj);
-	if (opts->passes.stack_scope)
+	if (s->stack_scope_skipped)
+		fprintf(stderr,
+			"uxdpc: remark: %s: stack-scope: skipped (a program neither verified nor confined)\n",
+			obj);
+	else if (opts->passes.stack_scope)
 		fprintf(stderr,
 			"uxdpc: remark: %s: stack-scope: %u stack accesses, %u other accesses marked, %u left unknown\n",
 			obj, s->stack_accesses, s->nonstack_accesses, s->unknown_accesses);

@@ -77,6 +77,7 @@ struct uxdp_pass_stats {
 	unsigned stack_accesses;    /* accesses put in the stack's alias scope */
 	unsigned nonstack_accesses; /* accesses marked as not aliasing the stack */
 	unsigned unknown_accesses;  /* accesses left unmarked (in functions with a stack) */
+	bool stack_scope_skipped;   /* a program neither verified nor confined */
 };
 
 /*

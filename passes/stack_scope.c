@@ -23,7 +23,9 @@
  * pointer spilled to the stack and reloaded, a subprogram's integer
  * argument, the sum of two pointers, an address computed from a plain
  * number) is left alone.  A wrong !noalias would be a miscompile, so the
- * walk answers "unknown" whenever it is not sure.
+ * walk answers "unknown" whenever it is not sure, and uxdpc runs the pass
+ * only when the kernel verified or its own analysis confined every program
+ * (compiler/pipeline.c): the reasoning below is the verifier's.
  *
  * Integers count as pointers here, as the lifter makes them: an address is
  * inttoptr(ptrtoint(base) + offset), and instcombine turns some into GEPs

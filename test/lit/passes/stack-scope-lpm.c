@@ -6,14 +6,20 @@
 // be the stack, so nothing is left unknown.  The array lookup's key, the
 // rule id stored to the stack and forwarded to its load by map inlining,
 // is then a dead store, since the rule's action read after it cannot be
-// the stack; with -fno-stack-scope it stays.
+// the stack; with -fno-stack-scope it stays.  The reasoning rests on the
+// kernel verifier's or uxdpc's confinement guarantees: confined by uxdpc
+// (--verify=none) the pass runs the same, and with neither
+// (--unsafe-no-bounds-checks) it is skipped and says so.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O3 --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
 // RUN: %uxdpc %t.bpf.o -O3 -fno-stack-scope --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
+// RUN: %uxdpc %t.bpf.o -O3 --verify=none --remarks -o %t.confined.o 2>&1 | %FileCheck --check-prefix=REMARK %s
+// RUN: %uxdpc %t.bpf.o -O3 --unsafe-no-bounds-checks --remarks -o %t.unsafe.o 2>&1 | %FileCheck --check-prefix=UNSAFE %s
 
 // REMARK: stack-scope: {{[1-9][0-9]*}} stack accesses, {{[1-9][0-9]*}} other accesses marked, 0 left unknown
+// UNSAFE: stack-scope: skipped (a program neither verified nor confined)
 
 // ON-LABEL: define {{.*}}@lpm_count(
 // ON: store i64 32, ptr %slot
