@@ -106,9 +106,9 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = fold_rodata(m->mod, env);
 	/* Stack pointers handed to subprograms and helpers are visible now;
 	 * the scopes serve LLVM's pipeline (DSE, GVN, LICM), not our passes. */
-	if (!err && cfg->stack_scope && all_confined(m))
-		err = uxdp_pass_stack_scope(m->mod, env);
 	env->stats.stack_scope_skipped = cfg->stack_scope && !all_confined(m);
+	if (!err && cfg->stack_scope && !env->stats.stack_scope_skipped)
+		err = uxdp_pass_stack_scope(m->mod, env);
 	if (!err && getenv("UXDPC_DEBUG_DUMP"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that

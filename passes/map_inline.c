@@ -97,13 +97,6 @@ static bool is_call_to(LLVMValueRef inst, const char *name)
 	return !strcmp(LLVMGetValueName2(callee, &len), name);
 }
 
-static void set_invariant(LLVMContextRef c, LLVMValueRef load)
-{
-	unsigned kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
-
-	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
-}
-
 /* A map's storage is never at NULL: a found element is never NULL either. */
 static void set_nonnull(LLVMContextRef c, LLVMValueRef load)
 {
@@ -156,7 +149,7 @@ static void inline_array_lookup(LLVMBuilderRef b, LLVMValueRef call, LLVMValueRe
 
 	key = array_index(b, call, map, &in_range);
 	data = LLVMBuildLoad2(b, ptr, LLVMBuildStructGEP2(b, slot_t, slot, 1, ""), "array.data");
-	set_invariant(c, data);
+	uxdp_set_invariant(data);
 	LLVMSetAlignment(data, 8);
 	off = LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""), LLVMConstInt(i64, stride, 0), "");
 	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
@@ -180,12 +173,12 @@ static void inline_percpu_array_lookup(LLVMModuleRef mod, LLVMBuilderRef b,
 
 	key = array_index(b, call, map, &in_range);
 	data = LLVMBuildLoad2(b, ptr, map_ptr, "percpu.data");
-	set_invariant(c, data);
+	uxdp_set_invariant(data);
 	set_nonnull(c, data);
 	LLVMSetAlignment(data, 8);
 	ncpus_p = LLVMBuildGEP2(b, i8, map_ptr, &ncpus_off, 1, "");
 	ncpus = LLVMBuildLoad2(b, i32, ncpus_p, "percpu.ncpus");
-	set_invariant(c, ncpus);
+	uxdp_set_invariant(ncpus);
 	LLVMSetAlignment(ncpus, 4);
 	cpu = uxdp_percpu_slot(mod, b, ncpus);
 	/* cpu * span + index * stride, in 64 bits: no u32 overflow. */
@@ -210,7 +203,7 @@ static LLVMValueRef percpu_slot(LLVMModuleRef mod, LLVMBuilderRef b,
 	LLVMValueRef off = LLVMConstInt(i64, MAP_FAST_OFF_NCPUS, 0), ncpus;
 
 	ncpus = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, map_ptr, &off, 1, ""), "percpu.ncpus");
-	set_invariant(c, ncpus);
+	uxdp_set_invariant(ncpus);
 	LLVMSetAlignment(ncpus, 4);
 	return LLVMBuildZExt(b, uxdp_percpu_slot(mod, b, ncpus), i64, "");
 }
@@ -267,11 +260,11 @@ static void inline_handle_array_lookup(LLVMBuilderRef b, LLVMValueRef call,
 	LLVMSetAlignment(key, 1);
 	max = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, handle, &max_off, 1, ""),
 			     "inner.max_entries");
-	set_invariant(c, max);
+	uxdp_set_invariant(max);
 	LLVMSetAlignment(max, 4);
 	in_range = LLVMBuildICmp(b, LLVMIntULT, key, max, "in_range");
 	data = LLVMBuildLoad2(b, ptr, handle, "inner.data");
-	set_invariant(c, data);
+	uxdp_set_invariant(data);
 	LLVMSetAlignment(data, 8);
 	off = LLVMBuildMul(b, LLVMBuildZExt(b, key, i64, ""), LLVMConstInt(i64, stride, 0), "");
 	replace_lookup(b, call, in_range, LLVMBuildGEP2(b, i8, data, &off, 1, "elem"));
@@ -504,12 +497,11 @@ static LLVMValueRef split_fn(LLVMModuleRef mod, LLVMBuilderRef b, LLVMValueRef c
 		LLVMAddCase(sw, LLVMConstInt(i32, i, 0), cases[i]);
 	for (unsigned i = 0; i < n; i++) {
 		LLVMValueRef slot = env->map_slots[maps[i]], map, res;
-		unsigned inv = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
 
 		LLVMPositionBuilderAtEnd(b, cases[i]);
 		/* the lifter's form of an lddw of the map (lift_mem.c) */
 		map = LLVMBuildLoad2(b, ptr, slot, "map");
-		LLVMSetMetadata(map, inv, LLVMMDNodeInContext(c, NULL, 0));
+		uxdp_set_invariant(map);
 		LLVMSetAlignment(map, 8);
 		res = LLVMBuildCall2(b, lookup_t, lookup,
 				     (LLVMValueRef[]){ LLVMBuildPtrToInt(b, map, i64, ""), key }, 2,

@@ -41,6 +41,15 @@
 struct uxdp_object;
 struct uxdp_diag;
 
+/* A load of what never changes while a program runs (a map handle's fields). */
+static inline void uxdp_set_invariant(LLVMValueRef load)
+{
+	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(load));
+
+	LLVMSetMetadata(load, LLVMGetMDKindIDInContext(c, "invariant.load", 14),
+			LLVMMDNodeInContext(c, NULL, 0));
+}
+
 struct uxdp_pass_config {
 	bool map_inline;        /* -fno-map-inline turns off */
 	bool helper_inline;     /* -fno-helper-inline */

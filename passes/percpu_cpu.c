@@ -32,17 +32,11 @@
 
 #include <uxdp/ctx.h>
 
+#include "passes.h"
 #include "percpu_cpu.h"
 
 #define PERCPU_WRAP "uxdp.percpu_wrap"
 #define ALWAYS_INLINE "alwaysinline"
-
-static void set_invariant(LLVMContextRef c, LLVMValueRef load)
-{
-	unsigned kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14);
-
-	LLVMSetMetadata(load, kind, LLVMMDNodeInContext(c, NULL, 0));
-}
 
 /* The worker's index from uxdp_this_cpu: an invariant initial-exec TLS load. */
 static LLVMValueRef load_thread_index(LLVMModuleRef mod, LLVMBuilderRef b)
@@ -59,7 +53,7 @@ static LLVMValueRef load_thread_index(LLVMModuleRef mod, LLVMBuilderRef b)
 	}
 	cpu = LLVMBuildLoad2(b, i32, g, "percpu.cpu");
 	LLVMSetAlignment(cpu, 4);
-	set_invariant(c, cpu);
+	uxdp_set_invariant(cpu);
 	return cpu;
 }
 

@@ -96,12 +96,16 @@ static int hash_check(const struct uxdp_map_def *d)
 	return (d->map_flags & ~allowed) ? -EINVAL : 0;
 }
 
+/* The end of the buckets, or of the LRU lists after them. */
+static uint64_t lists_end(const struct uxdp_shm_hdr *h)
+{
+	return is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
+			       : h->aux_off + (uint64_t)h->n_buckets * sizeof(uint32_t);
+}
+
 uint64_t uxdp_hash_pcpu_off(const struct uxdp_shm_hdr *h)
 {
-	uint64_t end = is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
-				       : h->aux_off + (uint64_t)h->n_buckets * sizeof(uint32_t);
-
-	return uxdp_round_up(end, 64);
+	return uxdp_round_up(lists_end(h), 64);
 }
 
 uint64_t uxdp_hash_pcpu_span(const struct uxdp_shm_hdr *h)
@@ -113,7 +117,7 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 {
 	bool percpu = uxdp_map_is_percpu(h->type);
 	uint64_t esize = sizeof(struct helem) + uxdp_round_up(h->key_size, 8) + (percpu ? 0 : h->stride);
-	uint64_t pool, end;
+	uint64_t pool, span;
 	uint32_t nb = 1;
 
 	if (esize > UINT32_MAX)
@@ -132,15 +136,13 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	h->n_buckets = nb;
 	h->elem_size = (uint32_t)esize;
 	h->aux_off = h->data_off + uxdp_round_up(esize * pool, 64);
-	end = is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
-			      : h->aux_off + (uint64_t)nb * sizeof(uint32_t);
-	if (percpu) {
-		/* span * ncpus < 2^63 (ncpus <= UXDP_MAP_MAX_NCPUS = 2^16, check_def) */
-		if (uxdp_hash_pcpu_span(h) > (UINT64_MAX >> 17))
-			return 0;
-		end = uxdp_hash_pcpu_off(h) + uxdp_hash_pcpu_span(h) * h->ncpus;
-	}
-	return end - h->data_off;
+	if (!percpu)
+		return lists_end(h) - h->data_off;
+	span = uxdp_hash_pcpu_span(h);
+	/* span * ncpus < 2^63 (ncpus <= UXDP_MAP_MAX_NCPUS = 2^16, check_def) */
+	if (span > (UINT64_MAX >> 17))
+		return 0;
+	return uxdp_hash_pcpu_off(h) + span * h->ncpus - h->data_off;
 }
 
 static void hash_init(struct uxdp_map *m)
@@ -213,7 +215,7 @@ bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 static void write_value(struct uxdp_map *m, struct helem *e, const void *value, int cpu,
 			bool fresh)
 {
-	uint32_t l = link_of(m, e);
+	uint32_t l;
 
 	if (!uxdp_map_is_percpu(m->type)) {
 		if (fresh)
@@ -221,6 +223,7 @@ static void write_value(struct uxdp_map *m, struct helem *e, const void *value, 
 		uxdp_copy_value(m, evalue(m, e), value);
 		return;
 	}
+	l = link_of(m, e); /* a division: per-CPU values only */
 	if (fresh)
 		for (unsigned int c = 0; c < m->ncpus; c++)
 			memset(pcpu_value(m, l, c), 0, m->stride);
@@ -474,12 +477,13 @@ static void *hash_lookup(struct uxdp_map *m, const void *key, int cpu)
 /* The control-plane value of e: every CPU's slot of a per-CPU map, padded. */
 static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value)
 {
-	uint32_t l = link_of(m, e);
+	uint32_t l;
 
 	if (!uxdp_map_is_percpu(m->type)) {
 		uxdp_copy_value_out(m, value, evalue(m, e));
 		return;
 	}
+	l = link_of(m, e);
 	for (unsigned int c = 0; c < m->ncpus; c++) {
 		uint8_t *dst = (uint8_t *)value + (size_t)c * m->stride;
 
