@@ -237,6 +237,10 @@ static LLVMValueRef declare_function(struct lift_module *m, const struct uxdp_pr
 		type = LLVMFunctionType(m->t.i64, (LLVMTypeRef[]){ m->t.ptr }, 1, 0);
 	fn = LLVMAddFunction(m->mod, func->name, type);
 	LLVMSetLinkage(fn, is_entry ? LLVMExternalLinkage : LLVMInternalLinkage);
+	/* so that passes tell the program's code from the helpers linked in */
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateStringAttribute(m->ctx, UXDP_LIFTED_ATTR,
+							  (unsigned)strlen(UXDP_LIFTED_ATTR), "", 0));
 	if (is_entry && prog->type == UXDP_PROG_XDP) {
 		/* The ctx is the runtime's and is not captured by the program. */
 		unsigned kind = LLVMGetEnumAttributeKindForName("noalias", 7);

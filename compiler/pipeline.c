@@ -106,10 +106,11 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = fold_rodata(m->mod, env);
 	/* Stack pointers handed to subprograms and helpers are visible now;
 	 * the scopes serve LLVM's pipeline (DSE, GVN, LICM), not our passes. */
-	env->stats.stack_scope_skipped = cfg->stack_scope && !all_confined(m);
+	env->stats.unconfined = !all_confined(m);
+	env->stats.stack_scope_skipped = cfg->stack_scope && env->stats.unconfined;
 	if (!err && cfg->stack_scope && !env->stats.stack_scope_skipped)
 		err = uxdp_pass_stack_scope(m->mod, env);
-	if (!err && getenv("UXDPC_DEBUG_DUMP"))
+	if (!err && getenv("UXDPC_DEBUG_DUMP") && strcmp(getenv("UXDPC_DEBUG_DUMP"), "after"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that
 	 * they do not stop bounds-elim's widening; then again after it. */
@@ -125,8 +126,19 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = uxdp_pass_bounds_elim(m->mod, cfg->unsafe_no_bounds, env);
 	if (!err && cfg->bounds_elim && m->confine)
 		err = uxdp_pass_confine_elim(m->mod, env);
-	if (!err)
-		err = cfg->simd ? uxdp_pass_simd(m->mod, env) : uxdp_pass_no_simd(m->mod, env);
+	if (!err && cfg->addr_gep && !env->stats.unconfined)
+		err = uxdp_pass_addr_gep(m->mod, env);
+	/* the integer sums addr_gep left dead would look like uses of the stack */
+	if (!err && cfg->addr_gep && cfg->stack_split && !env->stats.unconfined) {
+		err = run_pipeline(m->mod, env->tm, "function(dce)", false, env->diag);
+		if (!err)
+			err = uxdp_pass_stack_split(m->mod, env);
+	}
+	if (!err && !cfg->simd)
+		err = uxdp_pass_no_simd(m->mod, env);
+	/* UXDPC_DEBUG_DUMP=after: what LLVM's pipeline is given (debugging) */
+	if (!err && getenv("UXDPC_DEBUG_DUMP") && !strcmp(getenv("UXDPC_DEBUG_DUMP"), "after"))
+		LLVMDumpModule(m->mod);
 	return err ? err : verify(m->mod, "after uxdp's passes", env->diag);
 }
 
@@ -149,8 +161,21 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	fprintf(stderr, "uxdpc: remark: %s: confine-elim: %u run-time packet checks implied by the program's\n",
 		obj, s->guards_removed);
 	fprintf(stderr,
-		"uxdpc: remark: %s: simd: %s, %u accesses given their pointer back, %u functions with vector code\n",
-		obj, opts->passes.simd ? "on" : "off", s->pointers_recovered, s->vector_functions);
+		"uxdpc: remark: %s: simd: %s, %u functions with vector code\n",
+		obj, opts->passes.simd ? "on" : "off", s->vector_functions);
+	if (!opts->passes.addr_gep)
+		fprintf(stderr, "uxdpc: remark: %s: addr-gep: off\n", obj);
+	else if (s->unconfined)
+		fprintf(stderr, "uxdpc: remark: %s: addr-gep: skipped (a program neither verified nor confined)\n",
+			obj);
+	else
+		fprintf(stderr, "uxdpc: remark: %s: addr-gep: %u addresses made GEPs from their pointer, %u left\n",
+			obj, s->addresses_rewritten, s->addresses_left);
+	if (!opts->passes.stack_split || !opts->passes.addr_gep)
+		fprintf(stderr, "uxdpc: remark: %s: stack-split: off\n", obj);
+	else if (!s->unconfined)
+		fprintf(stderr, "uxdpc: remark: %s: stack-split: %u stacks cut into %u pieces, %u left whole\n",
+			obj, s->stacks_split, s->stack_pieces, s->stacks_kept);
 	if (opts->passes.rodata_fold)
 		fprintf(stderr,
 			"uxdpc: remark: %s: rodata-fold: %u loads folded, %u left (volatile or not covered)\n",
@@ -163,8 +188,10 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 			obj);
 	else if (opts->passes.stack_scope)
 		fprintf(stderr,
-			"uxdpc: remark: %s: stack-scope: %u stack accesses, %u other accesses marked, %u left unknown\n",
-			obj, s->stack_accesses, s->nonstack_accesses, s->unknown_accesses);
+			"uxdpc: remark: %s: stack-scope: %u stack accesses, %u other accesses marked, %u left unknown; "
+			"%u packet accesses, %u marked as not the packet\n",
+			obj, s->stack_accesses, s->nonstack_accesses, s->unknown_accesses,
+			s->packet_accesses, s->nonpacket_accesses);
 	else
 		fprintf(stderr, "uxdpc: remark: %s: stack-scope: off\n", obj);
 }

@@ -116,6 +116,9 @@ struct uxdp_prog {
  * An instruction a CO-RE relocation could not resolve: libbpf turns it into
  * `call UXDP_CORE_POISON`, which the kernel accepts in dead code only.
  */
+/* The string attribute the lifter gives each function it makes (not the helpers' bitcode). */
+#define UXDP_LIFTED_ATTR "uxdp-lifted"
+
 #define UXDP_CORE_POISON 0xbad2310
 struct uxdp_core_poison {
 	char *section;        /* where the instruction is */

@@ -16,14 +16,19 @@
  *   bounds_elim.c    a packet check widened to what the checks after it
  *                    need when they fail alike; the checks it implies go
  *                    (packet_check.c recognises the checks)
- *   simd.c           vectorisers on or off, and a report of vector code
+ *   simd.c           -fno-simd's attributes, and a report of vector code
  *   rodata_fold.c    loads of .rodata bytes no loader can change become
  *                    constants (after the inlining, and again after LLVM's
  *                    pipeline)
  *   stack_scope.c    accesses to the BPF stack and accesses provably not to
  *                    it (ctx, packet, maps) put in and out of one alias
  *                    scope, so that the captured stack alloca does not
- *                    alias everything (after the inlining)
+ *                    alias everything, and the same for the packet's
+ *                    buffer (after the inlining)
+ *   addr_gep.c       an address computed as a pointer plus numbers in
+ *                    integers becomes a GEP from that pointer
+ *   stack_split.c    the BPF stack's alloca cut where no access crosses
+ *                    (after addr_gep, last)
  *
  * cfg.c gives them dominators (LLVM-C has none).
  *
@@ -34,9 +39,12 @@
 #define UXDP_PASSES_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+
+#include "uxdpc.h"
 
 struct uxdp_object;
 struct uxdp_diag;
@@ -57,6 +65,8 @@ struct uxdp_pass_config {
 	bool simd;              /* -fno-simd */
 	bool rodata_fold;       /* -fno-rodata-fold */
 	bool stack_scope;       /* -fno-stack-scope */
+	bool addr_gep;          /* -fno-addr-gep */
+	bool stack_split;       /* -fno-stack-split */
 	bool unsafe_no_bounds;  /* --unsafe-no-bounds-checks: trusted programs only */
 	bool remarks;           /* --remarks: say what each pass did */
 	const char *helpers_bc; /* bitcode of runtime/helpers (uxdp_helpers.bc) */
@@ -80,12 +90,19 @@ struct uxdp_pass_stats {
 	unsigned checks_before;     /* packet checks before LLVM's pipeline */
 	unsigned checks_after;      /* and after it */
 	unsigned vector_functions;  /* functions with vector instructions */
-	unsigned pointers_recovered; /* inttoptr(pointer + offset) made GEPs */
 	unsigned rodata_folded;     /* loads of constant global data made constants */
 	unsigned rodata_left;       /* loads of read-only global data left (last run) */
 	unsigned stack_accesses;    /* accesses put in the stack's alias scope */
 	unsigned nonstack_accesses; /* accesses marked as not aliasing the stack */
 	unsigned unknown_accesses;  /* accesses left unmarked (in functions with a stack) */
+	unsigned packet_accesses;    /* accesses put in the packet's alias scope */
+	unsigned nonpacket_accesses; /* accesses marked as not aliasing the packet */
+	bool unconfined;              /* a program neither verified nor confined */
+	unsigned addresses_rewritten; /* inttoptr of a pointer plus numbers, now a GEP */
+	unsigned addresses_left;      /* inttoptr the walk could not take apart */
+	unsigned stacks_split;        /* BPF stacks cut into pieces */
+	unsigned stack_pieces;        /* the pieces they became */
+	unsigned stacks_kept;         /* BPF stacks left whole */
 	bool stack_scope_skipped;   /* a program neither verified nor confined */
 };
 
@@ -109,8 +126,19 @@ int uxdp_pass_bounds_elim(LLVMModuleRef mod, bool drop_all, struct uxdp_pass_env
 int uxdp_pass_confine_elim(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* Count the packet checks left (for remarks before and after LLVM). */
 unsigned uxdp_count_packet_checks(LLVMModuleRef mod);
-/* Accesses through pointer + offsets become GEPs (vectorisers need them). */
-int uxdp_pass_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* Addresses computed as pointer + numbers become GEPs from that pointer. */
+int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* Is v the lifter's 512-byte alloca of a BPF stack (stack_scope.c)? */
+bool uxdp_is_bpf_stack(LLVMValueRef v);
+/* The BPF stack cut into the pieces its accesses use. */
+int uxdp_pass_stack_split(LLVMModuleRef mod, struct uxdp_pass_env *env);
+
+/* Is fn one the lifter made from the program (with what was inlined into it)? */
+static inline bool uxdp_is_lifted(LLVMValueRef fn)
+{
+	return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, UXDP_LIFTED_ATTR,
+					     (unsigned)strlen(UXDP_LIFTED_ATTR)) != NULL;
+}
 /* -fno-simd: keep the backend from using vector registers on its own. */
 int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* Loads of constant read-only global data become the object's initial bytes. */

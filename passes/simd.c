@@ -7,88 +7,20 @@
  * program is compiled for the host CPU's vector ISA, (2) the frame's stack
  * does not escape, so partial sums kept in stack slots become SSA values,
  * and (3) the loop and SLP vectorisers run.  (1) is target.c's default, (2)
- * is the lifter's stack addressing plus helper inlining; this pass does (3)
- * and reports which functions ended up with vector instructions, so that
+ * is the lifter's stack addressing plus helper inlining; the pipeline does
+ * (3) (compiler/pipeline.c, unless -fno-simd), and this file reports which functions ended up with vector instructions, so that
  * -fno-simd can be measured against it and a regression is visible.
  *
- * It also gives memory accesses their pointers back.  eBPF registers are
- * integers, so the lifter addresses memory as inttoptr(reg + off), and to
- * LLVM each such pointer is unrelated to the next: the SLP vectoriser cannot
- * see that p[0], p[1], ... are adjacent.  Where the integer is a pointer
- * plus offsets (data + 14, a map value + 8, ...), the access becomes
- * getelementptr(pointer, offsets).  That is exact for programs the verifier
- * accepts, whose accesses stay inside the object their pointer came from.
+ * The vectorisers also need the accesses' pointers, which addr_gep.c gives
+ * back.
  *
- * With -fno-simd none of this happens, the vectorisers are off, and every
+ * With -fno-simd the vectorisers are off, and every
  * program function is marked "no-implicit-float", so that the backend does
  * not bring vector registers back for memcpy-like code either.
  */
 #include <string.h>
 
 #include "passes.h"
-
-/* v = ptrtoint(P) + terms: returns P and adds the terms to *terms. */
-static LLVMValueRef split_pointer(LLVMValueRef v, LLVMValueRef *terms, unsigned *n, int depth)
-{
-	if (LLVMIsAPtrToIntInst(v))
-		return LLVMGetOperand(v, 0);
-	if (depth > 8 || *n >= 8 || !LLVMIsABinaryOperator(v) ||
-	    LLVMGetInstructionOpcode(v) != LLVMAdd)
-		return NULL;
-	for (int k = 0; k < 2; k++) {
-		unsigned saved = *n;
-		LLVMValueRef p = split_pointer(LLVMGetOperand(v, k), terms, n, depth + 1);
-
-		if (p) {
-			terms[(*n)++] = LLVMGetOperand(v, 1 - k);
-			return p;
-		}
-		*n = saved;
-	}
-	return NULL;
-}
-
-static unsigned recover_pointers(LLVMModuleRef mod)
-{
-	LLVMContextRef c = LLVMGetModuleContext(mod);
-	LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
-	LLVMTypeRef i8 = LLVMInt8TypeInContext(c);
-	unsigned done = 0;
-
-	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
-		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
-		     bb = LLVMGetNextBasicBlock(bb)) {
-			LLVMValueRef i = LLVMGetFirstInstruction(bb);
-
-			while (i) {
-				LLVMValueRef next = LLVMGetNextInstruction(i), terms[8], base, off;
-				unsigned n = 0;
-
-				if (LLVMGetInstructionOpcode(i) != LLVMIntToPtr ||
-				    !(base = split_pointer(LLVMGetOperand(i, 0), terms, &n, 0))) {
-					i = next;
-					continue;
-				}
-				LLVMPositionBuilderBefore(b, i);
-				off = n ? terms[0] : LLVMConstInt(LLVMInt64TypeInContext(c), 0, 0);
-				for (unsigned k = 1; k < n; k++)
-					off = LLVMBuildAdd(b, off, terms[k], "");
-				LLVMReplaceAllUsesWith(i, LLVMBuildGEP2(b, i8, base, &off, 1, "mem"));
-				LLVMInstructionEraseFromParent(i);
-				done++;
-				i = next;
-			}
-		}
-	}
-	LLVMDisposeBuilder(b);
-	return done;
-}
-
-int uxdp_pass_simd(LLVMModuleRef mod, struct uxdp_pass_env *env)
-{
-	env->stats.pointers_recovered += recover_pointers(mod);
-	return 0;
-}
 
 static void add_string_attr(LLVMValueRef f, const char *k, const char *v)
 {
@@ -99,12 +31,25 @@ static void add_string_attr(LLVMValueRef f, const char *k, const char *v)
 							  (unsigned)strlen(v)));
 }
 
+/*
+ * The string attribute keeps the backend off vector registers; the enum
+ * attribute noimplicitfloat is what the SLP and loop vectorisers check.
+ * Both are needed: LLVMRunPasses does not leave SLP out of default<On> when
+ * its options say so (measured with LLVM 19: the 60-byte sum became vector
+ * code with SLP off, once the accesses had their pointers, addr_gep.c).
+ */
 int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env)
 {
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	unsigned kind = LLVMGetEnumAttributeKindForName("noimplicitfloat", 15);
+
 	(void)env;
-	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
-		if (!LLVMIsDeclaration(f))
-			add_string_attr(f, "no-implicit-float", "true");
+	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+		if (LLVMIsDeclaration(f))
+			continue;
+		add_string_attr(f, "no-implicit-float", "true");
+		LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c, kind, 0));
+	}
 	return 0;
 }
 

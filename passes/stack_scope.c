@@ -42,9 +42,10 @@
  * scopes.  The inliner gives every inlined copy fresh scopes, so one S for
  * the whole module stays sound when a function is inlined later.
  */
+#include <stddef.h>
 #include <string.h>
 
-
+#include <uxdp/ctx.h>
 #include <uxdp/helpers.h>
 
 #include "opcode.h"
@@ -74,7 +75,9 @@ enum root {
 	R_CTX,     /* the ctx argument plus a constant */
 	R_SLOTG,   /* a map slot global plus a constant */
 	R_SLOT,    /* runtime data read from a slot: map handle, map data, an element */
-	R_OTHER,   /* elsewhere, not the stack: packet, a lookup's result, globals */
+	R_PKT,     /* into the packet's buffer: a packet pointer from the ctx plus anything */
+	R_RT,      /* the runtime's memory, not reached through a slot: a lookup's result, a global */
+	R_OTHER,   /* elsewhere, not the stack, maybe the packet: a mix of the above */
 	R_UNKNOWN,
 };
 
@@ -90,13 +93,19 @@ struct walk {
 
 static bool is_pointer_root(enum root r)
 {
-	return r == R_STACK || r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_OTHER ||
-	       r == R_CYCLE;
+	return r == R_STACK || r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_PKT || r == R_RT ||
+	       r == R_OTHER || r == R_CYCLE;
 }
 
 static bool is_nonstack(enum root r)
 {
-	return r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_OTHER;
+	return r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_PKT || r == R_RT || r == R_OTHER;
+}
+
+/* Certainly not the packet's buffer: the stack, the ctx, the runtime's memory. */
+static bool is_nonpacket(enum root r)
+{
+	return r == R_STACK || r == R_CTX || r == R_SLOTG || r == R_SLOT || r == R_RT;
 }
 
 /* A base plus a variable offset is no longer at a known field. */
@@ -159,7 +168,7 @@ static bool name_is(LLVMValueRef v, const char *want)
 }
 
 /* The lifter's frame: "stack", or an inlined subprogram's "stack.i...". */
-static bool is_stack_alloca(LLVMValueRef v)
+bool uxdp_is_bpf_stack(LLVMValueRef v)
 {
 	LLVMTypeRef ty;
 
@@ -226,6 +235,70 @@ static bool is_wide(LLVMTypeRef ty)
 
 static enum root root_of(struct walk *w, LLVMValueRef v, int depth);
 
+/* p as the ctx plus a constant, the forms the lifter and instcombine give it. */
+static bool ctx_offset(const struct walk *w, LLVMValueRef p, int64_t *off, int depth)
+{
+	LLVMValueRef k;
+
+	if (depth > MAX_DEPTH)
+		return false;
+	if (p == w->ctx) {
+		*off = 0;
+		return true;
+	}
+	switch (uxdp_opcode_of(p)) {
+	case LLVMPtrToInt:
+	case LLVMIntToPtr:
+	case LLVMBitCast:
+		return ctx_offset(w, LLVMGetOperand(p, 0), off, depth + 1);
+	case LLVMGetElementPtr:
+		k = LLVMGetOperand(p, 1);
+		if (LLVMGetNumOperands(p) != 2 || !LLVMIsAConstantInt(k) ||
+		    LLVMGetTypeKind(LLVMGetGEPSourceElementType(p)) != LLVMIntegerTypeKind ||
+		    LLVMGetIntTypeWidth(LLVMGetGEPSourceElementType(p)) != 8)
+			return false;
+		break;
+	case LLVMOr:
+		if (!LLVMIsAInstruction(p) || !LLVMGetIsDisjoint(p))
+			return false;
+		/* fall through */
+	case LLVMAdd:
+		k = LLVMGetOperand(p, 1);
+		if (!LLVMIsAConstantInt(k))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (!ctx_offset(w, LLVMGetOperand(p, 0), off, depth + 1))
+		return false;
+	*off += LLVMConstIntGetSExtValue(k);
+	return true;
+}
+
+/*
+ * A load of one of the ctx's pointers into the packet's buffer (data,
+ * data_end, data_meta, and the buffer's ends the adjust helpers read).
+ * The verifier keeps every access through them inside the packet, and the
+ * runtime keeps the ctx outside it (datapath.h).
+ */
+static bool is_packet_field(const struct walk *w, LLVMValueRef p)
+{
+	static const int64_t fields[] = { offsetof(struct uxdp_ctx, data),
+					  offsetof(struct uxdp_ctx, data_end),
+					  offsetof(struct uxdp_ctx, data_meta),
+					  offsetof(struct uxdp_ctx, data_hard_start),
+					  offsetof(struct uxdp_ctx, frame_end) };
+	int64_t off;
+
+	if (!ctx_offset(w, p, &off, 0))
+		return false;
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		if (off == fields[k])
+			return true;
+	return false;
+}
+
 /*
  * What a load returns, by where it reads.  A pointer the runtime wrote: the
  * ctx's fields, a slot's map handle, and what map_inline reads from that
@@ -243,8 +316,11 @@ static enum root load_result(struct walk *w, LLVMValueRef load, int depth)
 		/* a spilled pointer is 64 bits: fewer are a number (a key, an index) */
 		return LLVMGetTypeKind(ty) == LLVMIntegerTypeKind && !wide ? R_SCALAR : R_UNKNOWN;
 	case R_CTX:
+		if (!wide)
+			return R_SCALAR;
+		return is_packet_field(w, LLVMGetOperand(load, 0)) ? R_PKT : R_OTHER;
 	case R_SLOTG:
-		return wide ? (from == R_CTX ? R_OTHER : R_SLOT) : R_SCALAR;
+		return wide ? R_SLOT : R_SCALAR;
 	case R_SLOT:
 		if (LLVMGetMetadata(load, w->invariant_kind))
 			return wide ? R_SLOT : R_SCALAR;
@@ -254,6 +330,8 @@ static enum root load_result(struct walk *w, LLVMValueRef load, int depth)
 		 * stack address there, and a program's loads are integers.
 		 */
 		return is_ptr ? R_SLOT : R_SCALAR;
+	case R_PKT:
+	case R_RT:
 	case R_OTHER:
 		return is_ptr ? R_UNKNOWN : R_SCALAR;
 	default:
@@ -327,12 +405,12 @@ static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
 	    LLVMGetIntTypeWidth(LLVMTypeOf(v)) < 64)
 		return R_SCALAR;
 	if (LLVMIsAGlobalVariable(v))
-		return is_slot_global(w, v) ? R_SLOTG : R_OTHER;
+		return is_slot_global(w, v) ? R_SLOTG : R_RT;
 	if (LLVMIsAFunction(v))
-		return R_OTHER;
+		return R_RT;
 	if (LLVMIsAArgument(v))
 		return v == w->ctx ? R_CTX : R_UNKNOWN;
-	if (is_stack_alloca(v))
+	if (uxdp_is_bpf_stack(v))
 		return R_STACK;
 	switch (uxdp_opcode_of(v)) {
 	case LLVMPtrToInt:
@@ -366,7 +444,7 @@ static enum root root_of(struct walk *w, LLVMValueRef v, int depth)
 	case LLVMLoad:
 		return load_result(w, v, depth);
 	case LLVMCall:
-		return is_lookup_call(v) ? R_OTHER : R_UNKNOWN;
+		return is_lookup_call(v) ? R_RT : R_UNKNOWN;
 	case LLVMMul:
 	case LLVMUDiv:
 	case LLVMSDiv:
@@ -450,45 +528,67 @@ static bool has_stack(LLVMValueRef fn)
 	LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(fn);
 
 	for (LLVMValueRef i = LLVMGetFirstInstruction(entry); i; i = LLVMGetNextInstruction(i))
-		if (is_stack_alloca(i))
+		if (uxdp_is_bpf_stack(i))
 			return true;
 	return false;
 }
 
+/* The two scopes an access may be put in, or be marked as not aliasing. */
+struct scopes {
+	unsigned kinds[2];     /* alias.scope, noalias */
+	LLVMMetadataRef stack; /* the BPF stack */
+	LLVMMetadataRef pkt;   /* the packet's buffer */
+};
+
 /* One access marked by where its pointers lead; both of a memcpy must agree. */
-static void mark(struct walk *w, LLVMContextRef c, LLVMValueRef inst, const unsigned kinds[2],
-		 LLVMMetadataRef scope)
+static void mark(struct walk *w, LLVMContextRef c, LLVMValueRef inst, const struct scopes *sc)
 {
 	struct uxdp_pass_stats *st = &w->env->stats;
 	LLVMValueRef ptrs[2];
 	unsigned n = accessed_pointers(inst, ptrs);
 	enum root r, r2;
+	bool pkt, nonpkt;
 
 	if (!n)
 		return;
 	r = access_root(w, ptrs[0]);
+	pkt = r == R_PKT;
+	nonpkt = is_nonpacket(r);
 	if (n == 2) {
 		r2 = access_root(w, ptrs[1]);
+		pkt = pkt && r2 == R_PKT;
+		nonpkt = nonpkt && is_nonpacket(r2);
 		if (!(r == R_STACK && r2 == R_STACK) && !(is_nonstack(r) && is_nonstack(r2)))
 			r = R_UNKNOWN;
 	}
-	if (r == R_STACK && add_scope(c, inst, kinds[0], scope))
+	if (r == R_STACK && add_scope(c, inst, sc->kinds[0], sc->stack))
 		st->stack_accesses++;
-	else if (is_nonstack(r) && add_scope(c, inst, kinds[1], scope))
+	else if (is_nonstack(r) && add_scope(c, inst, sc->kinds[1], sc->stack))
 		st->nonstack_accesses++;
 	else
 		st->unknown_accesses++;
+	if (pkt && add_scope(c, inst, sc->kinds[0], sc->pkt))
+		st->packet_accesses++;
+	else if (nonpkt && add_scope(c, inst, sc->kinds[1], sc->pkt))
+		st->nonpacket_accesses++;
+}
+
+static LLVMMetadataRef new_scope(LLVMContextRef c, const char *name, LLVMMetadataRef domain)
+{
+	LLVMMetadataRef ops[2] = { LLVMMDStringInContext2(c, name, strlen(name)), domain };
+
+	return LLVMMDNodeInContext2(c, ops, 2);
 }
 
 int uxdp_pass_stack_scope(LLVMModuleRef mod, struct uxdp_pass_env *env)
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
-	const unsigned kinds[2] = { LLVMGetMDKindIDInContext(c, "alias.scope", 11),
-				    LLVMGetMDKindIDInContext(c, "noalias", 7) };
 	LLVMMetadataRef domain_ops[1] = { LLVMMDStringInContext2(c, "uxdp", 4) };
-	LLVMMetadataRef scope_ops[2] = { LLVMMDStringInContext2(c, "uxdp.stack", 10),
-					 LLVMMDNodeInContext2(c, domain_ops, 1) };
-	LLVMMetadataRef scope = LLVMMDNodeInContext2(c, scope_ops, 2);
+	LLVMMetadataRef domain = LLVMMDNodeInContext2(c, domain_ops, 1);
+	struct scopes sc = { .kinds = { LLVMGetMDKindIDInContext(c, "alias.scope", 11),
+					LLVMGetMDKindIDInContext(c, "noalias", 7) },
+			     .stack = new_scope(c, "uxdp.stack", domain),
+			     .pkt = new_scope(c, "uxdp.packet", domain) };
 	struct walk w = { .env = env,
 			  .invariant_kind = LLVMGetMDKindIDInContext(c, "invariant.load", 14) };
 
@@ -502,7 +602,7 @@ int uxdp_pass_stack_scope(LLVMModuleRef mod, struct uxdp_pass_env *env)
 			w.ctx = LLVMGetParam(fn, 0);
 		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
 			for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
-				mark(&w, c, i, kinds, scope);
+				mark(&w, c, i, &sc);
 	}
 	return 0;
 }

@@ -43,6 +43,8 @@ static const char *const ablate_all[] = {
     "-fno-simd",
     "-fno-rodata-fold",
     "-fno-stack-scope",
+    "-fno-addr-gep",
+    "-fno-stack-split",
 };
 
 static void usage(FILE *f)

@@ -7,7 +7,8 @@
 // RUN: %uxdpc %t.bpf.o -O3 --mcpu=x86-64-v3 -fno-simd -S -o - | %FileCheck --check-prefix=SCALAR %s
 // VEC-LABEL: sum60:
 // VEC: vpsadbw
-// REMARK: simd: on, {{[1-9][0-9]*}} accesses given their pointer back, {{[1-9]}} functions with vector code
+// REMARK: simd: on, {{[1-9]}} functions with vector code
+// REMARK: addr-gep: {{[1-9][0-9]*}} addresses made GEPs from their pointer, 0 left
 // SCALAR-LABEL: sum60:
 // SCALAR-NOT: %ymm
 // SCALAR-NOT: %xmm

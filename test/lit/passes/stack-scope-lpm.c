@@ -6,15 +6,16 @@
 // be the stack, so nothing is left unknown.  The array lookup's key, the
 // rule id stored to the stack and forwarded to its load by map inlining,
 // is then a dead store, since the rule's action read after it cannot be
-// the stack; with -fno-stack-scope it stays.  The reasoning rests on the
+// the stack; with -fno-stack-scope it stays.  (stack-split, off here,
+// would also free the slot: it cuts the stack apart from the LPM key.)  The reasoning rests on the
 // kernel verifier's or uxdpc's confinement guarantees: confined by uxdpc
 // (--verify=none) the pass runs the same, and with neither
 // (--unsafe-no-bounds-checks) it is skipped and says so.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
-// RUN: %uxdpc %t.bpf.o -O3 --emit-llvm --remarks -o %t.ll 2> %t.remarks
+// RUN: %uxdpc %t.bpf.o -O3 -fno-stack-split --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
-// RUN: %uxdpc %t.bpf.o -O3 -fno-stack-scope --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
+// RUN: %uxdpc %t.bpf.o -O3 -fno-stack-split -fno-stack-scope --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
 // RUN: %uxdpc %t.bpf.o -O3 --verify=none --remarks -o %t.confined.o 2>&1 | %FileCheck --check-prefix=REMARK %s
 // RUN: %uxdpc %t.bpf.o -O3 --unsafe-no-bounds-checks --remarks -o %t.unsafe.o 2>&1 | %FileCheck --check-prefix=UNSAFE %s
 

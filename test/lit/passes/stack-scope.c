@@ -1,6 +1,7 @@
 // stack scope: accesses to the BPF stack get !alias.scope of one scope, and
 // accesses that cannot reach it (ctx, packet, map slots and values, lookup
-// results) !noalias of it.  With the hash lookup a call taking its key as
+// results) !noalias of it; the counter, a map value, is not the packet
+// either (the packet's scope is tested in packet-scope.c).  With the hash lookup a call taking its key as
 // r10 - N (-fno-helper-inline: no inlining can hide that), the stack alloca
 // is captured; the scope still tells LLVM that the stats counter is not in
 // it, so the array lookup's key (a constant stored to the stack, forwarded
@@ -26,12 +27,13 @@
 // ON: call i64 @uxdp_hash_lookup_any(
 // ON-NOT: store i32 {{[0-9]+}}, ptr %slot
 // ON-LABEL: define {{.*}}@mixed(
-// ON: ![[SCOPES]] = !{![[SCOPE:[0-9]+]]}
+// ON: ![[SCOPES]] = !{![[SCOPE:[0-9]+]], ![[PKT:[0-9]+]]}
 // ON: ![[SCOPE]] = !{!"uxdp.stack", ![[DOMAIN:[0-9]+]]}
 // ON: ![[DOMAIN]] = !{!"uxdp"}
+// ON: ![[PKT]] = !{!"uxdp.packet", ![[DOMAIN]]}
 
 // NEG-LABEL: define {{.*}}@mixed(
-// NEG: store i64 1, ptr %[[LOCAL:[a-z0-9]+]], align {{[0-9]+}}, !alias.scope
+// NEG: store i64 1, ptr %[[LOCAL:[a-z0-9.]+]], align {{[0-9]+}}, !alias.scope
 // NEG: store i64 5, ptr %{{[^,]+}}, align 1{{$}}
 // NEG-NEXT: load i64, ptr %[[LOCAL]], align {{[0-9]+}}, !alias.scope
 // NEG: ret i64

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * addr_gep.c - a program's addresses as offsets from the pointer they came
+ * from.
+ *
+ * eBPF registers are integers, so the lifter addresses memory as
+ * inttoptr(reg + off).  LLVM takes such a pointer to be one that may point
+ * wherever the program's integers could reach, so its alias analysis
+ * cannot tell two of them apart even when both are a constant apart from
+ * one base: the SLP vectoriser does not see that p[0], p[1], ... are
+ * adjacent (a MAC address copied from a map value into the packet stays
+ * twelve byte copies), and the stack, whose address is an integer, stays
+ * captured.
+ *
+ * In a program the kernel verified or uxdpc confined, a pointer plus
+ * numbers stays within the pointer's object (the packet's buffer, the
+ * stack, a map value, the ctx): that is what the verifier checks and what
+ * confinement's guards enforce.  `getelementptr i8, P, off` says exactly
+ * that, so each inttoptr of such a sum becomes one.  The walk goes through
+ * sums (add, sub of a number, a disjoint or) and through phis and selects
+ * whose every input is such an address or 0 (a map lookup's result is a
+ * phi of an element's address and 0), which become pointer phis and
+ * selects beside the integer ones.  The integer computations stay for
+ * their other users (the packet checks compare integers); a sum of two
+ * pointers, a pointer reloaded as an integer, or a loop's pointer is left
+ * as it was.
+ *
+ * It runs after bounds_elim and confine_elim, which match the integer
+ * form, and, like stack_scope, only when every program was verified or
+ * confined (compiler/pipeline.c).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "opcode.h"
+#include "passes.h"
+#include "uxdpc.h"
+
+#define MAX_DEPTH 32
+
+/* What an integer value is as a pointer: memo[k] for the value keys[k]. */
+struct memo {
+	LLVMValueRef *keys, *ptrs; /* ptr NULL: not an address; busy: being walked */
+	size_t n, cap;
+};
+
+struct gep_walk {
+	LLVMContextRef c;
+	LLVMBuilderRef b;
+	LLVMTypeRef i8, ptr;
+	struct memo memo;
+	LLVMValueRef busy; /* a marker, never a real value */
+};
+
+static LLVMValueRef *memo_find(struct memo *m, LLVMValueRef v)
+{
+	for (size_t k = m->n; k-- > 0;)
+		if (m->keys[k] == v)
+			return &m->ptrs[k];
+	return NULL;
+}
+
+static LLVMValueRef *memo_add(struct memo *m, LLVMValueRef v)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap * 2 + 64;
+		LLVMValueRef *k = realloc(m->keys, cap * sizeof(*k)), *p;
+
+		if (!k)
+			return NULL;
+		m->keys = k;
+		p = realloc(m->ptrs, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		m->ptrs = p;
+		m->cap = cap;
+	}
+	m->keys[m->n] = v;
+	m->ptrs[m->n] = NULL;
+	return &m->ptrs[m->n++];
+}
+
+static bool is_int64(LLVMValueRef v)
+{
+	LLVMTypeRef t = LLVMTypeOf(v);
+
+	return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 64;
+}
+
+static bool is_zero(LLVMValueRef v)
+{
+	return (LLVMIsAConstantInt(v) && !LLVMConstIntGetZExtValue(v)) || LLVMIsAUndefValue(v) ||
+	       LLVMIsAPoisonValue(v);
+}
+
+static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth);
+
+/* The builder just after v's definition (after the phis of its block). */
+static void after(struct gep_walk *w, LLVMValueRef v)
+{
+	LLVMValueRef next = LLVMGetNextInstruction(v);
+
+	while (next && LLVMIsAPHINode(next))
+		next = LLVMGetNextInstruction(next);
+	LLVMPositionBuilderBefore(w->b, next);
+}
+
+/* v = a + b (or a - b), exactly one of them an address: the other is the offset. */
+static LLVMValueRef sum(struct gep_walk *w, LLVMValueRef v, bool minus, int depth)
+{
+	LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1), pa, pb, base, off;
+
+	pa = pointer_of(w, a, depth + 1);
+	pb = minus ? NULL : pointer_of(w, b, depth + 1);
+	if (!pa == !pb)
+		return NULL; /* two pointers, or none */
+	base = pa ? pa : pb;
+	off = pa ? b : a;
+	after(w, v);
+	if (minus)
+		off = LLVMIsAConstantInt(off) ? LLVMConstNeg(off) : LLVMBuildNeg(w->b, off, "");
+	return LLVMBuildGEP2(w->b, w->i8, base, &off, 1, "addr");
+}
+
+/* A phi whose every input is an address or 0 becomes a pointer phi too. */
+static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
+{
+	unsigned n = LLVMCountIncoming(v);
+	LLVMValueRef in[n ? n : 1], p;
+	LLVMBasicBlockRef from[n ? n : 1];
+	bool any = false;
+
+	for (unsigned k = 0; k < n; k++) {
+		LLVMValueRef x = LLVMGetIncomingValue(v, k);
+
+		from[k] = LLVMGetIncomingBlock(v, k);
+		if (is_zero(x)) {
+			in[k] = LLVMConstNull(w->ptr);
+			continue;
+		}
+		if (!(in[k] = pointer_of(w, x, depth + 1)))
+			return NULL;
+		any = true;
+	}
+	if (!any)
+		return NULL;
+	LLVMPositionBuilderBefore(w->b, v);
+	p = LLVMBuildPhi(w->b, w->ptr, "addr");
+	LLVMAddIncoming(p, in, from, n);
+	return p;
+}
+
+static LLVMValueRef select_of(struct gep_walk *w, LLVMValueRef v, int depth)
+{
+	LLVMValueRef arm[2];
+
+	for (int k = 0; k < 2; k++) {
+		LLVMValueRef x = LLVMGetOperand(v, 1 + k);
+
+		arm[k] = is_zero(x) ? LLVMConstNull(w->ptr) : pointer_of(w, x, depth + 1);
+		if (!arm[k])
+			return NULL;
+	}
+	if (LLVMIsNull(arm[0]) && LLVMIsNull(arm[1]))
+		return NULL;
+	after(w, v);
+	return LLVMBuildSelect(w->b, LLVMGetOperand(v, 0), arm[0], arm[1], "addr");
+}
+
+static LLVMValueRef walk(struct gep_walk *w, LLVMValueRef v, int depth)
+{
+	switch (uxdp_opcode_of(v)) {
+	case LLVMPtrToInt: {
+		LLVMValueRef p = LLVMGetOperand(v, 0);
+
+		return LLVMTypeOf(p) == w->ptr ? p : NULL;
+	}
+	case LLVMOr:
+		/* an or of bits known clear is an addition (instcombine's form) */
+		if (!LLVMIsAInstruction(v) || !LLVMGetIsDisjoint(v))
+			return NULL;
+		/* fall through */
+	case LLVMAdd:
+		return LLVMIsAInstruction(v) ? sum(w, v, false, depth) : NULL;
+	case LLVMSub:
+		return LLVMIsAInstruction(v) ? sum(w, v, true, depth) : NULL;
+	case LLVMPHI:
+		return phi(w, v, depth);
+	case LLVMSelect:
+		return select_of(w, v, depth);
+	default:
+		return NULL;
+	}
+}
+
+/* v as a pointer with the provenance of the pointer it was computed from, or NULL. */
+static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
+{
+	LLVMValueRef *slot, p;
+
+	if (depth > MAX_DEPTH || !is_int64(v))
+		return NULL;
+	if ((slot = memo_find(&w->memo, v)))
+		return *slot == w->busy ? NULL : *slot; /* a loop's pointer: not followed */
+	if (!(slot = memo_add(&w->memo, v)))
+		return NULL;
+	*slot = w->busy;
+	p = walk(w, v, depth);
+	/* the memo may have moved while walking */
+	*memo_find(&w->memo, v) = p;
+	return p;
+}
+
+int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
+{
+	LLVMContextRef c = LLVMGetModuleContext(mod);
+	struct gep_walk w = { .c = c, .b = LLVMCreateBuilderInContext(c), .i8 = LLVMInt8TypeInContext(c),
+			      .ptr = LLVMPointerTypeInContext(c, 0) };
+
+	w.busy = LLVMConstNull(w.i8);
+	for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+		/* the lifter's functions, with what was inlined into them: not the
+		 * runtime's helpers left as functions, whose C is not verified */
+		if (LLVMIsDeclaration(fn) || !uxdp_is_lifted(fn))
+			continue;
+		w.memo.n = 0;
+		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+			LLVMValueRef i = LLVMGetFirstInstruction(bb), next, p;
+
+			for (; i; i = next) {
+				next = LLVMGetNextInstruction(i);
+				if (!LLVMIsAIntToPtrInst(i) || LLVMTypeOf(i) != w.ptr)
+					continue;
+				if (!(p = pointer_of(&w, LLVMGetOperand(i, 0), 0))) {
+					env->stats.addresses_left++;
+					continue;
+				}
+				LLVMReplaceAllUsesWith(i, p);
+				LLVMInstructionEraseFromParent(i);
+				env->stats.addresses_rewritten++;
+			}
+		}
+	}
+	free(w.memo.keys);
+	free(w.memo.ptrs);
+	LLVMDisposeBuilder(w.b);
+	return 0;
+}
