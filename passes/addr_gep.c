@@ -41,6 +41,7 @@
 /* What an integer value is as a pointer: memo[k] for the value keys[k]. */
 struct memo {
 	LLVMValueRef *keys, *ptrs; /* ptr NULL: not an address; busy: being walked */
+	bool *nullable;            /* the pointer may be a 0 from a phi or select */
 	size_t n, cap;
 };
 
@@ -65,6 +66,7 @@ static LLVMValueRef *memo_add(struct memo *m, LLVMValueRef v)
 	if (m->n == m->cap) {
 		size_t cap = m->cap * 2 + 64;
 		LLVMValueRef *k = realloc(m->keys, cap * sizeof(*k)), *p;
+		bool *b;
 
 		if (!k)
 			return NULL;
@@ -73,11 +75,31 @@ static LLVMValueRef *memo_add(struct memo *m, LLVMValueRef v)
 		if (!p)
 			return NULL;
 		m->ptrs = p;
+		if (!(b = realloc(m->nullable, cap * sizeof(*b))))
+			return NULL;
+		m->nullable = b;
 		m->cap = cap;
 	}
 	m->keys[m->n] = v;
 	m->ptrs[m->n] = NULL;
+	m->nullable[m->n] = false;
 	return &m->ptrs[m->n++];
+}
+
+/* Was v's pointer built from a phi or select with a 0 input? */
+static bool memo_nullable(struct memo *m, LLVMValueRef v)
+{
+	LLVMValueRef *slot = memo_find(m, v);
+
+	return slot && m->nullable[slot - m->ptrs];
+}
+
+static void memo_set_nullable(struct memo *m, LLVMValueRef v)
+{
+	LLVMValueRef *slot = memo_find(m, v);
+
+	if (slot)
+		m->nullable[slot - m->ptrs] = true;
 }
 
 static bool is_int64(LLVMValueRef v)
@@ -105,17 +127,31 @@ static void after(struct gep_walk *w, LLVMValueRef v)
 	LLVMPositionBuilderBefore(w->b, next);
 }
 
-/* v = a + b (or a - b), exactly one of them an address: the other is the offset. */
+/*
+ * v = a + b (or a - b), exactly one of them an address: the other is the
+ * offset.  Only a constant is subtracted: a pointer minus a pointer is a
+ * number (data_end - data), and the walk cannot always see that the
+ * subtrahend is one.  A base that may be the 0 of a phi (a lookup's
+ * result on its miss path) takes only constant offsets: on that path the
+ * program may have added a pointer to the 0 that the walk cannot see.
+ */
 static LLVMValueRef sum(struct gep_walk *w, LLVMValueRef v, bool minus, int depth)
 {
 	LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1), pa, pb, base, off;
 
+	if (minus && !LLVMIsAConstantInt(b))
+		return NULL;
 	pa = pointer_of(w, a, depth + 1);
 	pb = minus ? NULL : pointer_of(w, b, depth + 1);
 	if (!pa == !pb)
 		return NULL; /* two pointers, or none */
 	base = pa ? pa : pb;
 	off = pa ? b : a;
+	if (memo_nullable(&w->memo, pa ? a : b)) {
+		if (!LLVMIsAConstantInt(off))
+			return NULL;
+		memo_set_nullable(&w->memo, v);
+	}
 	after(w, v);
 	if (minus)
 		off = LLVMIsAConstantInt(off) ? LLVMConstNeg(off) : LLVMBuildNeg(w->b, off, "");
@@ -128,7 +164,7 @@ static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
 	unsigned n = LLVMCountIncoming(v);
 	LLVMValueRef in[n ? n : 1], p;
 	LLVMBasicBlockRef from[n ? n : 1];
-	bool any = false;
+	bool any = false, nullable = false;
 
 	for (unsigned k = 0; k < n; k++) {
 		LLVMValueRef x = LLVMGetIncomingValue(v, k);
@@ -136,14 +172,18 @@ static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
 		from[k] = LLVMGetIncomingBlock(v, k);
 		if (is_zero(x)) {
 			in[k] = LLVMConstNull(w->ptr);
+			nullable = true;
 			continue;
 		}
 		if (!(in[k] = pointer_of(w, x, depth + 1)))
 			return NULL;
+		nullable = nullable || memo_nullable(&w->memo, x);
 		any = true;
 	}
 	if (!any)
 		return NULL;
+	if (nullable)
+		memo_set_nullable(&w->memo, v);
 	LLVMPositionBuilderBefore(w->b, v);
 	p = LLVMBuildPhi(w->b, w->ptr, "addr");
 	LLVMAddIncoming(p, in, from, n);
@@ -154,15 +194,20 @@ static LLVMValueRef select_of(struct gep_walk *w, LLVMValueRef v, int depth)
 {
 	LLVMValueRef arm[2];
 
+	bool nullable = false;
+
 	for (int k = 0; k < 2; k++) {
 		LLVMValueRef x = LLVMGetOperand(v, 1 + k);
 
 		arm[k] = is_zero(x) ? LLVMConstNull(w->ptr) : pointer_of(w, x, depth + 1);
 		if (!arm[k])
 			return NULL;
+		nullable = nullable || is_zero(x) || memo_nullable(&w->memo, x);
 	}
 	if (LLVMIsNull(arm[0]) && LLVMIsNull(arm[1]))
 		return NULL;
+	if (nullable)
+		memo_set_nullable(&w->memo, v);
 	after(w, v);
 	return LLVMBuildSelect(w->b, LLVMGetOperand(v, 0), arm[0], arm[1], "addr");
 }
@@ -173,7 +218,8 @@ static LLVMValueRef walk(struct gep_walk *w, LLVMValueRef v, int depth)
 	case LLVMPtrToInt: {
 		LLVMValueRef p = LLVMGetOperand(v, 0);
 
-		return LLVMTypeOf(p) == w->ptr ? p : NULL;
+		/* not an inttoptr: this pass erases those it rewrites */
+		return LLVMTypeOf(p) == w->ptr && !LLVMIsAIntToPtrInst(p) ? p : NULL;
 	}
 	case LLVMOr:
 		/* an or of bits known clear is an addition (instcombine's form) */
@@ -243,6 +289,7 @@ int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
 	}
 	free(w.memo.keys);
 	free(w.memo.ptrs);
+	free(w.memo.nullable);
 	LLVMDisposeBuilder(w.b);
 	return 0;
 }

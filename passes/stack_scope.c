@@ -252,8 +252,10 @@ static bool ctx_offset(const struct walk *w, LLVMValueRef p, int64_t *off, int d
 	case LLVMBitCast:
 		return ctx_offset(w, LLVMGetOperand(p, 0), off, depth + 1);
 	case LLVMGetElementPtr:
+		if (LLVMGetNumOperands(p) != 2)
+			return false;
 		k = LLVMGetOperand(p, 1);
-		if (LLVMGetNumOperands(p) != 2 || !LLVMIsAConstantInt(k) ||
+		if (!LLVMIsAConstantInt(k) ||
 		    LLVMGetTypeKind(LLVMGetGEPSourceElementType(p)) != LLVMIntegerTypeKind ||
 		    LLVMGetIntTypeWidth(LLVMGetGEPSourceElementType(p)) != 8)
 			return false;

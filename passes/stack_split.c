@@ -23,7 +23,9 @@
  * a stack address (stored, compared, turned back into an integer, merged in
  * a phi, given to one of the program's own functions that was not inlined,
  * offset by a variable that may be negative) leaves that function's stack
- * as it was.  The verifier keeps every access
+ * as it was.  An address the lifter still holds as an integer counts when
+ * it only has constants added and goes to calls (a hash lookup's key, an
+ * i64 argument of the runtime's specialised lookups).  The verifier keeps every access
  * within the bytes its address names, so an access to one piece never
  * reaches another.
  *
@@ -121,7 +123,27 @@ static bool named(LLVMValueRef fn, const char *prefix)
 	return len >= n && !memcmp(name, prefix, n);
 }
 
-/* A call given a stack address as argument k. */
+/* Does the call hand one of the program's functions over (bpf_loop, for_each)? */
+static bool passes_callback(LLVMValueRef call)
+{
+	unsigned n = LLVMGetNumArgOperands(call);
+
+	for (unsigned k = 0; k < n; k++) {
+		LLVMValueRef a = LLVMGetOperand(call, k);
+
+		while (uxdp_opcode_of(a) == LLVMPtrToInt || uxdp_opcode_of(a) == LLVMBitCast)
+			a = LLVMGetOperand(a, 0);
+		if (LLVMIsAFunction(a) && uxdp_is_lifted(a))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A call given a stack address as argument k.  Not one that also gets a
+ * callback of the program's: the callback may read the caller's stack on
+ * either side of the address it is given (bpf_loop's context).
+ */
 static bool call_use(struct split *s, LLVMValueRef call, unsigned k, int64_t off)
 {
 	LLVMValueRef callee = LLVMGetCalledValue(call), len;
@@ -135,7 +157,7 @@ static bool call_use(struct split *s, LLVMValueRef call, unsigned k, int64_t off
 			return false;
 		return record(s, call, k, off, (int64_t)LLVMConstIntGetZExtValue(len));
 	}
-	if (named(callee, "llvm.") || uxdp_is_lifted(callee))
+	if (named(callee, "llvm.") || uxdp_is_lifted(callee) || passes_callback(call))
 		return false; /* the program's own code may reach below the address */
 	return record(s, call, k, off, STACK_BYTES - off);
 }
@@ -183,7 +205,7 @@ static bool forward_only(LLVMValueRef v, int depth)
 			ok = LLVMGetOperand(user, 0) != v;
 		else if (LLVMIsACallInst(user))
 			ok = (callee = LLVMGetCalledValue(user)) && LLVMIsAFunction(callee) &&
-			     callee != v && !uxdp_is_lifted(callee) &&
+			     callee != v && !uxdp_is_lifted(callee) && !passes_callback(user) &&
 			     (!named(callee, "llvm.") || named(callee, "llvm.memset.") ||
 			      named(callee, "llvm.memcpy.") || named(callee, "llvm.memmove."));
 		else
@@ -195,6 +217,40 @@ static bool forward_only(LLVMValueRef v, int depth)
 }
 
 /* Every use of the stack alloca, followed through constant GEPs. */
+/*
+ * A stack address as an integer (the lifter passes keys to the runtime's
+ * lookups as i64): a constant added, or handed to a call as it is.
+ */
+static bool integer_use(struct split *s, LLVMValueRef v, LLVMValueRef user, unsigned op,
+			unsigned n, int64_t off)
+{
+	LLVMValueRef other;
+	bool ok = true;
+
+	switch (LLVMIsAInstruction(user) ? LLVMGetInstructionOpcode(user) : 0) {
+	case LLVMOr:
+		if (!LLVMGetIsDisjoint(user))
+			return false;
+		/* fall through */
+	case LLVMAdd:
+		other = LLVMGetOperand(user, 1 - op);
+		return other != v && LLVMIsAConstantInt(other) &&
+		       push(s, user, off + LLVMConstIntGetSExtValue(other));
+	case LLVMSub:
+		other = LLVMGetOperand(user, 1);
+		return op == 0 && LLVMIsAConstantInt(other) &&
+		       push(s, user, off - LLVMConstIntGetSExtValue(other));
+	case LLVMIntToPtr:
+		return push(s, user, off);
+	case LLVMCall:
+		for (; ok && op < n; op++)
+			ok = LLVMGetOperand(user, op) != v || call_use(s, user, op, off);
+		return ok;
+	default:
+		return false;
+	}
+}
+
 static bool collect(struct split *s, LLVMValueRef stack)
 {
 	s->n = s->n_work = 0;
@@ -203,6 +259,7 @@ static bool collect(struct split *s, LLVMValueRef stack)
 	while (s->n_work) {
 		LLVMValueRef v = s->work[--s->n_work];
 		int64_t off = s->work_off[s->n_work], k;
+		bool is_int = LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind;
 
 		for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
 			LLVMValueRef user = LLVMGetUser(u);
@@ -211,7 +268,11 @@ static bool collect(struct split *s, LLVMValueRef stack)
 
 			while (op < n && LLVMGetOperand(user, op) != v)
 				op++;
-			if (LLVMIsAGetElementPtrInst(user) && op == 0 && const_byte_gep(user, &k))
+			if (is_int)
+				ok = integer_use(s, v, user, op, n, off);
+			else if (LLVMIsAPtrToIntInst(user))
+				ok = push(s, user, off);
+			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && const_byte_gep(user, &k))
 				ok = push(s, user, off + k);
 			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && n == 2 &&
 				 LLVMGetOperand(user, 1) != v && nonnegative(LLVMGetOperand(user, 1)))
@@ -239,16 +300,6 @@ static int by_lo(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* The alignment an offset keeps from a 16-byte aligned stack. */
-static unsigned align_of_offset(int64_t lo)
-{
-	unsigned a = 16;
-
-	while (a > 1 && lo % a)
-		a /= 2;
-	return a;
-}
-
 /* One alloca per run of overlapping ranges; each access moved onto its own. */
 static unsigned cut(struct split *s, LLVMBuilderRef b, LLVMContextRef c, LLVMValueRef stack)
 {
@@ -269,14 +320,25 @@ static unsigned cut(struct split *s, LLVMBuilderRef b, LLVMContextRef c, LLVMVal
 				hi = s->acc[end].hi;
 			end++;
 		}
+		/*
+		 * Each piece starts on the 16-byte boundary at or below its
+		 * first byte, as aligned as the whole stack was, so every
+		 * access keeps the alignment its offset gave it (instcombine
+		 * raises a memcpy's to what the stack's offset allows).
+		 */
+		lo &= ~(int64_t)15;
 		snprintf(name, sizeof(name), "stack.%lld", (long long)lo);
 		piece = LLVMBuildAlloca(b, LLVMArrayType2(i8, (uint64_t)(hi - lo)), name);
-		LLVMSetAlignment(piece, align_of_offset(lo));
+		LLVMSetAlignment(piece, 16);
 		for (size_t k = first; k < end; k++) {
 			LLVMValueRef idx = LLVMConstInt(i64, (uint64_t)(s->acc[k].off - lo), false);
 			LLVMValueRef p = s->acc[k].off == lo ? piece
 							     : LLVMBuildGEP2(b, i8, piece, &idx, 1, "slot");
+			LLVMTypeRef want = LLVMTypeOf(LLVMGetOperand(s->acc[k].inst, s->acc[k].operand));
 
+			/* a key handed to a call as the lifter's i64 */
+			if (LLVMGetTypeKind(want) == LLVMIntegerTypeKind)
+				p = LLVMBuildPtrToInt(b, p, want, "slot.int");
 			LLVMSetOperand(s->acc[k].inst, s->acc[k].operand, p);
 		}
 		pieces++;

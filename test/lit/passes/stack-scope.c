@@ -9,13 +9,14 @@
 // monotonic atomic add), and goes.  -fno-stack-scope marks nothing and
 // keeps those stores.  A pointer that is the stack on one path and a map
 // value on the other is neither: the store through it stays unmarked and
-// the stack read after it stays a read.
+// the stack read after it stays a read.  (stack-split, off here, would
+// make the keys values whatever the scopes say.)
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
-// RUN: %uxdpc %t.bpf.o -O3 -fno-helper-inline --emit-llvm --remarks -o %t.ll 2> %t.remarks
+// RUN: %uxdpc %t.bpf.o -O3 -fno-helper-inline -fno-stack-split --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
 // RUN: %FileCheck --check-prefix=NEG %s < %t.ll
 // RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
-// RUN: %uxdpc %t.bpf.o -O3 -fno-helper-inline -fno-stack-scope --emit-llvm --remarks -o %t.off.ll 2> %t.off.remarks
+// RUN: %uxdpc %t.bpf.o -O3 -fno-helper-inline -fno-stack-split -fno-stack-scope --emit-llvm --remarks -o %t.off.ll 2> %t.off.remarks
 // RUN: %FileCheck --check-prefix=OFF %s < %t.off.ll
 // RUN: %FileCheck --check-prefix=OFF-REMARK %s < %t.off.remarks
 // RUN: %uxdpc %t.bpf.o -O3 --emit-llvm -o - | %FileCheck --check-prefix=NEG %s
