@@ -106,7 +106,7 @@ int uxdp_core_types_compat(const struct btf *lb, uint32_t lid, const struct btf 
 			if (btf_vlen(l) != btf_vlen(t))
 				return 0;
 			for (int i = 0; i < btf_vlen(l); i++) {
-				uint32_t a, b;
+				uint32_t a = 0, b = 0; /* set by skip_mods; -O3 cannot see it */
 
 				if (level <= 0)
 					return -EINVAL;

@@ -239,6 +239,21 @@ static LLVMValueRef walk(struct gep_walk *w, LLVMValueRef v, int depth)
 	}
 }
 
+/*
+ * The integer phi or select v now has a pointer twin p: its other users
+ * (the null checks, the packet checks, sums) take ptrtoint(p) instead, so
+ * that the register allocator does not carry the same address twice
+ * through every block (a VLAN walk's header pointer, one per tag).
+ */
+static void retire_integer(struct gep_walk *w, LLVMValueRef v, LLVMValueRef p)
+{
+	LLVMValueRef as_int;
+
+	after(w, p);
+	as_int = LLVMBuildPtrToInt(w->b, p, LLVMTypeOf(v), "addr.int");
+	LLVMReplaceAllUsesWith(v, as_int);
+}
+
 /* v as a pointer with the provenance of the pointer it was computed from, or NULL. */
 static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 {
@@ -254,6 +269,8 @@ static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 	p = walk(w, v, depth);
 	/* the memo may have moved while walking */
 	*memo_find(&w->memo, v) = p;
+	if (p && (LLVMIsAPHINode(v) || LLVMIsASelectInst(v)))
+		retire_integer(w, v, p);
 	return p;
 }
 

@@ -4,7 +4,7 @@
 #            (also xdp_drop, xdp_tx, xdp_hash_sum: no state, the harness's ceiling;
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
-#            [--packets N] [--smoke] [--perf DIR]
+#            [--packets N] [--kinds LIST] [--smoke] [--perf DIR]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -30,6 +30,9 @@
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
 # so the pool must hold every packet of every queue: uxdp gets --mbufs for
 # both queues' captures and the rings (docs/benchmarks-drivers.md).
+# --kinds: the uxdp-corpus kinds (default ipv4-tcp,ipv4-udp,http-request,
+# dns-query; half of the plain TCP/UDP packets are replies, from one of the
+# corpus's four servers).
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
 # DIR/PROG.LCORES.rROUND.data, with the process's maps and the object beside
 # it, for tools/uxdp-netbench/perf_shares.py (where the workers' time went,
@@ -38,12 +41,14 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
 rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir=
+kinds=ipv4-tcp,ipv4-udp,http-request,dns-query
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift ;;
 	--seconds) secs=$2; shift ;;
 	--progs) progs=$2; shift ;;
 	--packets) npkts=$2; shift ;;
+	--kinds) kinds=$2; shift ;;
 	--smoke) rounds=1 secs=1 ;;
 	--perf) perfdir=$2; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
@@ -79,7 +84,7 @@ trap cleanup EXIT
 
 # One capture, 65535 flows to draw from, split over the queues as RSS would:
 # >= 10k distinct flows per queue, checked.
-"$CORPUS" -n $((2 * npkts)) -s 31 -f 65535 -k ipv4-tcp,ipv4-udp,http-request,dns-query \
+"$CORPUS" -n $((2 * npkts)) -s 31 -f 65535 -k "$kinds" \
 	-o "$work/all.pcap"
 python3 "$here/rss_split.py" "$work/all.pcap" 2 "$work/q0.pcap" "$work/q1.pcap" | tee "$work/split"
 awk '{ if ($(NF - 1) < 10000) bad = 1 } END { exit bad }' "$work/split" || [ "$npkts" -lt 16384 ] ||
