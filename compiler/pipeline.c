@@ -173,7 +173,10 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 			obj, s->addresses_rewritten, s->addresses_left);
 	if (!opts->passes.stack_split || !opts->passes.addr_gep)
 		fprintf(stderr, "uxdpc: remark: %s: stack-split: off\n", obj);
-	else if (!s->unconfined)
+	else if (s->unconfined)
+		fprintf(stderr, "uxdpc: remark: %s: stack-split: skipped (a program neither verified nor confined)\n",
+			obj);
+	else
 		fprintf(stderr, "uxdpc: remark: %s: stack-split: %u stacks cut into %u pieces, %u left whole\n",
 			obj, s->stacks_split, s->stack_pieces, s->stacks_kept);
 	if (opts->passes.rodata_fold)

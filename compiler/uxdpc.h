@@ -112,13 +112,13 @@ struct uxdp_prog {
 	uint32_t flags;       /* UXDP_PROG_F_* */
 };
 
+/* The string attribute the lifter gives each function it makes (not the helpers' bitcode). */
+#define UXDP_LIFTED_ATTR "uxdp-lifted"
+
 /*
  * An instruction a CO-RE relocation could not resolve: libbpf turns it into
  * `call UXDP_CORE_POISON`, which the kernel accepts in dead code only.
  */
-/* The string attribute the lifter gives each function it makes (not the helpers' bitcode). */
-#define UXDP_LIFTED_ATTR "uxdp-lifted"
-
 #define UXDP_CORE_POISON 0xbad2310
 struct uxdp_core_poison {
 	char *section;        /* where the instruction is */

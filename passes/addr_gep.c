@@ -20,15 +20,19 @@
  * sums (add, sub of a number, a disjoint or) and through phis and selects
  * whose every input is such an address or 0 (a map lookup's result is a
  * phi of an element's address and 0), which become pointer phis and
- * selects beside the integer ones.  The integer computations stay for
+ * selects; the integer phi or select then gives way to ptrtoint of its
+ * twin, so that one address is not carried twice.  Integer sums stay for
  * their other users (the packet checks compare integers); a sum of two
  * pointers, a pointer reloaded as an integer, or a loop's pointer is left
  * as it was.
  *
  * It runs after bounds_elim and confine_elim, which match the integer
- * form, and, like stack_scope, only when every program was verified or
+ * form (confine_elim's run after LLVM's pipeline sees a retired phi as a
+ * ptrtoint it does not follow: a missed removal, not a wrong one), and,
+ * like stack_scope, only when every program was verified or
  * confined (compiler/pipeline.c).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -37,6 +41,7 @@
 #include "uxdpc.h"
 
 #define MAX_DEPTH 32
+#define MAX_HITS 16
 
 /* What an integer value is as a pointer: memo[k] for the value keys[k]. */
 struct memo {
@@ -46,11 +51,15 @@ struct memo {
 };
 
 struct gep_walk {
-	LLVMContextRef c;
 	LLVMBuilderRef b;
 	LLVMTypeRef i8, ptr;
 	struct memo memo;
-	LLVMValueRef busy; /* a marker, never a real value */
+	LLVMValueRef busy; /* a marker, never a real value: being walked, or unknown */
+	bool unknown;      /* a walk met a value still being walked (a loop) */
+	bool oom;
+	/* the values still being walked that walks met, innermost last */
+	LLVMValueRef hits[MAX_HITS];
+	unsigned n_hits; /* MAX_HITS + 1: too many to tell */
 };
 
 static LLVMValueRef *memo_find(struct memo *m, LLVMValueRef v)
@@ -141,8 +150,15 @@ static LLVMValueRef sum(struct gep_walk *w, LLVMValueRef v, bool minus, int dept
 
 	if (minus && !LLVMIsAConstantInt(b))
 		return NULL;
+	bool outer = w->unknown;
+
+	w->unknown = false;
 	pa = pointer_of(w, a, depth + 1);
 	pb = minus ? NULL : pointer_of(w, b, depth + 1);
+	/* a side not known yet (a loop's phi) may be a pointer: no offset */
+	if (w->unknown)
+		return NULL;
+	w->unknown = outer;
 	if (!pa == !pb)
 		return NULL; /* two pointers, or none */
 	base = pa ? pa : pb;
@@ -154,17 +170,34 @@ static LLVMValueRef sum(struct gep_walk *w, LLVMValueRef v, bool minus, int dept
 	}
 	after(w, v);
 	if (minus)
-		off = LLVMIsAConstantInt(off) ? LLVMConstNeg(off) : LLVMBuildNeg(w->b, off, "");
+		off = LLVMConstNeg(off);
 	return LLVMBuildGEP2(w->b, w->i8, base, &off, 1, "addr");
 }
 
-/* A phi whose every input is an address or 0 becomes a pointer phi too. */
+/* Did every walk that met a value still being walked, since hit number first, meet v? */
+static bool only_cycles_to(const struct gep_walk *w, unsigned first, LLVMValueRef v)
+{
+	if (w->n_hits > MAX_HITS)
+		return false;
+	for (unsigned k = first; k < w->n_hits; k++)
+		if (w->hits[k] != v)
+			return false;
+	return true;
+}
+
+/*
+ * A phi whose every input is an address or 0 becomes a pointer phi too.
+ * One with a number among its inputs is a number.  One whose inputs come
+ * back to itself (a loop) is a number when its other inputs are (a loop
+ * counter from 0), and unknown when one is an address: a pointer walking a
+ * loop, which is left as it is and must not pass for an offset either.
+ */
 static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
 {
-	unsigned n = LLVMCountIncoming(v);
+	unsigned n = LLVMCountIncoming(v), first_hit = w->n_hits;
 	LLVMValueRef in[n ? n : 1], p;
 	LLVMBasicBlockRef from[n ? n : 1];
-	bool any = false, nullable = false;
+	bool any = false, nullable = false, cycle = false;
 
 	for (unsigned k = 0; k < n; k++) {
 		LLVMValueRef x = LLVMGetIncomingValue(v, k);
@@ -175,10 +208,23 @@ static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
 			nullable = true;
 			continue;
 		}
-		if (!(in[k] = pointer_of(w, x, depth + 1)))
-			return NULL;
-		nullable = nullable || memo_nullable(&w->memo, x);
-		any = true;
+		w->unknown = false;
+		if ((in[k] = pointer_of(w, x, depth + 1))) {
+			nullable = nullable || memo_nullable(&w->memo, x);
+			any = true;
+		} else if (w->unknown) {
+			cycle = true;
+		} else {
+			w->unknown = false;
+			return NULL; /* a number among the inputs */
+		}
+	}
+	if (cycle) {
+		/* a cycle through v alone, and no address: a loop counter */
+		w->unknown = any || !only_cycles_to(w, first_hit, v);
+		if (!w->unknown)
+			w->n_hits = first_hit;
+		return NULL;
 	}
 	if (!any)
 		return NULL;
@@ -190,10 +236,10 @@ static LLVMValueRef phi(struct gep_walk *w, LLVMValueRef v, int depth)
 	return p;
 }
 
+/* A select of two addresses, or of an address and 0, becomes a pointer select. */
 static LLVMValueRef select_of(struct gep_walk *w, LLVMValueRef v, int depth)
 {
 	LLVMValueRef arm[2];
-
 	bool nullable = false;
 
 	for (int k = 0; k < 2; k++) {
@@ -247,10 +293,19 @@ static LLVMValueRef walk(struct gep_walk *w, LLVMValueRef v, int depth)
  */
 static void retire_integer(struct gep_walk *w, LLVMValueRef v, LLVMValueRef p)
 {
-	LLVMValueRef as_int;
+	bool nullable = memo_nullable(&w->memo, v);
+	LLVMValueRef as_int, *slot;
 
 	after(w, p);
 	as_int = LLVMBuildPtrToInt(w->b, p, LLVMTypeOf(v), "addr.int");
+	/* the ptrtoint is walked in v's place: the same twin, maybe 0 as v was */
+	if (!(slot = memo_add(&w->memo, as_int))) {
+		w->oom = true;
+		return;
+	}
+	*slot = p;
+	if (nullable)
+		memo_set_nullable(&w->memo, as_int);
 	LLVMReplaceAllUsesWith(v, as_int);
 }
 
@@ -259,16 +314,31 @@ static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 {
 	LLVMValueRef *slot, p;
 
+	bool outer;
+
 	if (depth > MAX_DEPTH || !is_int64(v))
 		return NULL;
-	if ((slot = memo_find(&w->memo, v)))
-		return *slot == w->busy ? NULL : *slot; /* a loop's pointer: not followed */
-	if (!(slot = memo_add(&w->memo, v)))
+	if ((slot = memo_find(&w->memo, v))) {
+		if (*slot != w->busy)
+			return *slot;
+		w->unknown = true; /* a loop's value: not followed, and not a number either */
+		if (w->n_hits < MAX_HITS)
+			w->hits[w->n_hits++] = v;
+		else
+			w->n_hits = MAX_HITS + 1;
 		return NULL;
+	}
+	if (!(slot = memo_add(&w->memo, v))) {
+		w->oom = true;
+		return NULL;
+	}
 	*slot = w->busy;
+	outer = w->unknown;
+	w->unknown = false;
 	p = walk(w, v, depth);
-	/* the memo may have moved while walking */
-	*memo_find(&w->memo, v) = p;
+	/* the memo may have moved while walking; what met a loop stays unknown */
+	*memo_find(&w->memo, v) = p || !w->unknown ? p : w->busy;
+	w->unknown = outer || (w->unknown && !p);
 	if (p && (LLVMIsAPHINode(v) || LLVMIsASelectInst(v)))
 		retire_integer(w, v, p);
 	return p;
@@ -277,7 +347,7 @@ static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
 {
 	LLVMContextRef c = LLVMGetModuleContext(mod);
-	struct gep_walk w = { .c = c, .b = LLVMCreateBuilderInContext(c), .i8 = LLVMInt8TypeInContext(c),
+	struct gep_walk w = { .b = LLVMCreateBuilderInContext(c), .i8 = LLVMInt8TypeInContext(c),
 			      .ptr = LLVMPointerTypeInContext(c, 0) };
 
 	w.busy = LLVMConstNull(w.i8);
@@ -294,6 +364,8 @@ int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
 				next = LLVMGetNextInstruction(i);
 				if (!LLVMIsAIntToPtrInst(i) || LLVMTypeOf(i) != w.ptr)
 					continue;
+				w.unknown = false;
+				w.n_hits = 0;
 				if (!(p = pointer_of(&w, LLVMGetOperand(i, 0), 0))) {
 					env->stats.addresses_left++;
 					continue;
@@ -308,5 +380,5 @@ int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
 	free(w.memo.ptrs);
 	free(w.memo.nullable);
 	LLVMDisposeBuilder(w.b);
-	return 0;
+	return w.oom ? diag_error(env->diag, -ENOMEM, "addr-gep: out of memory") : 0;
 }

@@ -8,15 +8,17 @@
  * does not escape, so partial sums kept in stack slots become SSA values,
  * and (3) the loop and SLP vectorisers run.  (1) is target.c's default, (2)
  * is the lifter's stack addressing plus helper inlining; the pipeline does
- * (3) (compiler/pipeline.c, unless -fno-simd), and this file reports which functions ended up with vector instructions, so that
- * -fno-simd can be measured against it and a regression is visible.
+ * (3) (compiler/pipeline.c, unless -fno-simd), and this file reports which
+ * functions ended up with vector instructions, so that -fno-simd can be
+ * measured against it and a regression is visible.
  *
  * The vectorisers also need the accesses' pointers, which addr_gep.c gives
  * back.
  *
- * With -fno-simd the vectorisers are off, and every
- * program function is marked "no-implicit-float", so that the backend does
- * not bring vector registers back for memcpy-like code either.
+ * With -fno-simd the vectorisers are off, and every program function is
+ * marked "no-implicit-float", so that the backend does not bring vector
+ * registers back for memcpy-like code either, and noimplicitfloat, which
+ * the vectorisers themselves check (uxdp_pass_no_simd).
  */
 #include <string.h>
 

@@ -46,7 +46,6 @@
 
 #define STACK_BYTES 512
 #define MAX_ACCESSES 4096
-#define MAX_PIECES 64
 
 /* One operand that takes a stack address: instruction, operand, byte offset. */
 struct access {
@@ -63,6 +62,7 @@ struct split {
 	LLVMValueRef *work; /* values pointing into the stack, and their offsets */
 	int64_t *work_off;
 	size_t n_work, cap_work;
+	bool oom;
 };
 
 static bool push(struct split *s, LLVMValueRef v, int64_t off)
@@ -72,11 +72,15 @@ static bool push(struct split *s, LLVMValueRef v, int64_t off)
 		LLVMValueRef *w = realloc(s->work, cap * sizeof(*w));
 		int64_t *o;
 
-		if (!w)
+		if (!w) {
+			s->oom = true;
 			return false;
+		}
 		s->work = w;
-		if (!(o = realloc(s->work_off, cap * sizeof(*o))))
+		if (!(o = realloc(s->work_off, cap * sizeof(*o)))) {
+			s->oom = true;
 			return false;
+		}
 		s->work_off = o;
 		s->cap_work = cap;
 	}
@@ -216,7 +220,6 @@ static bool forward_only(LLVMValueRef v, int depth)
 	return true;
 }
 
-/* Every use of the stack alloca, followed through constant GEPs. */
 /*
  * A stack address as an integer (the lifter passes keys to the runtime's
  * lookups as i64): a constant added, or handed to a call as it is.
@@ -251,6 +254,7 @@ static bool integer_use(struct split *s, LLVMValueRef v, LLVMValueRef user, unsi
 	}
 }
 
+/* Every use of the stack alloca, followed through constant GEPs. */
 static bool collect(struct split *s, LLVMValueRef stack)
 {
 	s->n = s->n_work = 0;
@@ -300,14 +304,29 @@ static int by_lo(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* One alloca per run of overlapping ranges; each access moved onto its own. */
+/* Would cut() make one piece of the whole stack (the ranges sorted by lo)? */
+static bool one_whole_piece(const struct split *s)
+{
+	int64_t hi = s->acc[0].hi;
+
+	if (s->acc[0].lo >= 16)
+		return false;
+	for (size_t k = 1; k < s->n; k++) {
+		if (s->acc[k].lo >= hi)
+			return false; /* a second run: cut() makes two pieces */
+		if (s->acc[k].hi > hi)
+			hi = s->acc[k].hi;
+	}
+	return hi == STACK_BYTES;
+}
+
+/* One alloca per run of overlapping ranges (sorted by lo); each access moved onto its own. */
 static unsigned cut(struct split *s, LLVMBuilderRef b, LLVMContextRef c, LLVMValueRef stack)
 {
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
 	unsigned pieces = 0;
 	size_t first = 0;
 
-	qsort(s->acc, s->n, sizeof(s->acc[0]), by_lo);
 	LLVMPositionBuilderBefore(b, stack);
 	while (first < s->n) {
 		int64_t lo = s->acc[first].lo, hi = s->acc[first].hi;
@@ -356,7 +375,7 @@ int uxdp_pass_stack_split(LLVMModuleRef mod, struct uxdp_pass_env *env)
 
 	if (!s) {
 		LLVMDisposeBuilder(b);
-		return -ENOMEM;
+		return diag_error(env->diag, -ENOMEM, "stack-split: out of memory");
 	}
 	s->layout = LLVMGetModuleDataLayout(mod);
 	for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
@@ -366,9 +385,17 @@ int uxdp_pass_stack_split(LLVMModuleRef mod, struct uxdp_pass_env *env)
 			continue;
 		entry = LLVMGetEntryBasicBlock(fn);
 		for (LLVMValueRef i = LLVMGetFirstInstruction(entry); i; i = LLVMGetNextInstruction(i)) {
+			bool keep;
+
 			if (!uxdp_is_bpf_stack(i))
 				continue;
-			if (!collect(s, i) || !s->n) {
+			if (!collect(s, i) || !s->n)
+				keep = true;
+			else {
+				qsort(s->acc, s->n, sizeof(s->acc[0]), by_lo);
+				keep = one_whole_piece(s);
+			}
+			if (keep) {
 				env->stats.stacks_kept++;
 				continue;
 			}
@@ -376,6 +403,8 @@ int uxdp_pass_stack_split(LLVMModuleRef mod, struct uxdp_pass_env *env)
 			env->stats.stacks_split++;
 		}
 	}
+	if (s->oom)
+		err = diag_error(env->diag, -ENOMEM, "stack-split: out of memory");
 	free(s->work);
 	free(s->work_off);
 	free(s);

@@ -352,6 +352,28 @@ static int check_value(struct uxdp_map *m, const void *value)
 	return 0;
 }
 
+/*
+ * A new key for a full map, told without the writer lock.  A rate limiter
+ * whose table is full (a source too many) tries an insert on every packet
+ * of the sources that did not fit; under the one writer lock per map, two
+ * workers would wait on each other for each of them, where the kernel's
+ * per-bucket locks let them pass.  The count and the key's absence are read
+ * as lookups read them, inside a read-side section; an update or delete
+ * racing with the check leaves an answer that some order of the concurrent
+ * calls gives, as in the kernel, whose count is not under its bucket lock.
+ */
+static bool full_without(struct uxdp_map *m, const void *key, uint32_t hash)
+{
+	bool absent;
+
+	if (__atomic_load_n(&m->hdr->count, __ATOMIC_RELAXED) < m->max_entries)
+		return false;
+	uxdp_map_renter(m);
+	absent = !hash_find(m, key, m->key_size, hash);
+	uxdp_map_rexit(m);
+	return absent;
+}
+
 static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		       int cpu)
 {
@@ -370,6 +392,8 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 	err = check_value(m, value);
 	if (err)
 		return err;
+	if (op != BPF_EXIST && full_without(m, key, hash))
+		return -E2BIG;
 
 	err = uxdp_map_wlock(m);
 	if (err)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* Hash maps: flags, -E2BIG when full, delete, get_next_key visiting every key
  * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK,
- * lookup-and-delete. */
+ * lookup-and-delete; a full map refuses a new key without its writer lock. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "../map_internal.h"
 #include "test.h"
 
 struct key {
@@ -283,6 +286,54 @@ static void test_hash_lock(void)
 	uxdp_map_close(m);
 }
 
+struct full_insert {
+	struct uxdp_map *m;
+	int rc;
+	int done; /* atomic */
+};
+
+static void *insert_new_key(void *arg)
+{
+	struct full_insert *f = arg;
+	uint32_t k = 1000;
+	uint64_t v = 1;
+
+	f->rc = uxdp_map_update_elem(f->m, &k, &v, BPF_NOEXIST);
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A worker inserting into a full map (a rate limiter's table) must not wait
+ * for the writer lock another thread holds: -E2BIG while the lock is held.
+ * An existing key still takes the lock (the replace path).
+ */
+static void test_full_without_lock(void)
+{
+	struct uxdp_map *m = mk("hf", BPF_MAP_TYPE_HASH, 4, 8, 8, 0);
+	struct full_insert f = { 0 };
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	pthread_t t;
+	uint64_t v = 7;
+
+	if (!m)
+		return;
+	for (uint32_t k = 0; k < 8; k++)
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	f.m = m;
+	CHECK_EQ(uxdp_map_wlock(m), 0);
+	CHECK_EQ(pthread_create(&t, NULL, insert_new_key, &f), 0);
+	for (int i = 0; i < 200 && !__atomic_load_n(&f.done, __ATOMIC_ACQUIRE); i++)
+		nanosleep(&pause, NULL);
+	CHECK(__atomic_load_n(&f.done, __ATOMIC_ACQUIRE)); /* did not wait 2 s for the lock */
+	uxdp_map_wunlock(m);
+	pthread_join(t, NULL);
+	CHECK_EQ(f.rc, -E2BIG);
+	for (uint32_t k = 0; k < 8; k++) /* the old keys still replace */
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_EXIST), 0);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("hash");
@@ -294,5 +345,6 @@ int main(void)
 	test_hash_of_maps();
 	test_devmap_hash();
 	test_hash_lock();
+	test_full_without_lock();
 	return test_end();
 }
