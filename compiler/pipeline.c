@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -83,6 +84,17 @@ static bool all_confined(const struct lift_module *m)
 	return true;
 }
 
+/*
+ * UXDPC_DEBUG_DUMP=after: the module as LLVM's pipeline gets it; set to
+ * anything else, as our bounds pass gets it ("before").
+ */
+static bool debug_dump(const char *at)
+{
+	const char *want = getenv("UXDPC_DEBUG_DUMP");
+
+	return want && !strcmp(at, strcmp(want, "after") ? "before" : "after");
+}
+
 /* Our passes, on IR whose registers are already SSA values. */
 static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts *opts,
 			  struct uxdp_pass_env *env)
@@ -107,10 +119,9 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 	/* Stack pointers handed to subprograms and helpers are visible now;
 	 * the scopes serve LLVM's pipeline (DSE, GVN, LICM), not our passes. */
 	env->stats.unconfined = !all_confined(m);
-	env->stats.stack_scope_skipped = cfg->stack_scope && env->stats.unconfined;
-	if (!err && cfg->stack_scope && !env->stats.stack_scope_skipped)
+	if (!err && cfg->stack_scope && !env->stats.unconfined)
 		err = uxdp_pass_stack_scope(m->mod, env);
-	if (!err && getenv("UXDPC_DEBUG_DUMP") && strcmp(getenv("UXDPC_DEBUG_DUMP"), "after"))
+	if (!err && debug_dump("before"))
 		LLVMDumpModule(m->mod); /* what our bounds pass sees (debugging) */
 	/* Confinement checks the program's own checks imply go first, so that
 	 * they do not stop bounds-elim's widening; then again after it. */
@@ -136,10 +147,23 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 	}
 	if (!err && !cfg->simd)
 		err = uxdp_pass_no_simd(m->mod, env);
-	/* UXDPC_DEBUG_DUMP=after: what LLVM's pipeline is given (debugging) */
-	if (!err && getenv("UXDPC_DEBUG_DUMP") && !strcmp(getenv("UXDPC_DEBUG_DUMP"), "after"))
-		LLVMDumpModule(m->mod);
+	if (!err && debug_dump("after"))
+		LLVMDumpModule(m->mod); /* what LLVM's pipeline is given (debugging) */
 	return err ? err : verify(m->mod, "after uxdp's passes", env->diag);
+}
+
+/*
+ * The remark of a pass that runs only on verified or confined programs when
+ * it did not run ("off", "skipped"); true when it ran and has its own to say.
+ */
+static bool ran(const char *obj, const char *pass, bool on, bool unconfined)
+{
+	if (!on)
+		fprintf(stderr, "uxdpc: remark: %s: %s: off\n", obj, pass);
+	else if (unconfined)
+		fprintf(stderr, "uxdpc: remark: %s: %s: skipped (a program neither verified nor confined)\n",
+			obj, pass);
+	return on && !unconfined;
 }
 
 static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_compile_opts *opts)
@@ -163,20 +187,10 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	fprintf(stderr,
 		"uxdpc: remark: %s: simd: %s, %u functions with vector code\n",
 		obj, opts->passes.simd ? "on" : "off", s->vector_functions);
-	if (!opts->passes.addr_gep)
-		fprintf(stderr, "uxdpc: remark: %s: addr-gep: off\n", obj);
-	else if (s->unconfined)
-		fprintf(stderr, "uxdpc: remark: %s: addr-gep: skipped (a program neither verified nor confined)\n",
-			obj);
-	else
+	if (ran(obj, "addr-gep", opts->passes.addr_gep, s->unconfined))
 		fprintf(stderr, "uxdpc: remark: %s: addr-gep: %u addresses made GEPs from their pointer, %u left\n",
 			obj, s->addresses_rewritten, s->addresses_left);
-	if (!opts->passes.stack_split || !opts->passes.addr_gep)
-		fprintf(stderr, "uxdpc: remark: %s: stack-split: off\n", obj);
-	else if (s->unconfined)
-		fprintf(stderr, "uxdpc: remark: %s: stack-split: skipped (a program neither verified nor confined)\n",
-			obj);
-	else
+	if (ran(obj, "stack-split", opts->passes.stack_split && opts->passes.addr_gep, s->unconfined))
 		fprintf(stderr, "uxdpc: remark: %s: stack-split: %u stacks cut into %u pieces, %u left whole\n",
 			obj, s->stacks_split, s->stack_pieces, s->stacks_kept);
 	if (opts->passes.rodata_fold)
@@ -185,18 +199,12 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 			obj, s->rodata_folded, s->rodata_left);
 	else
 		fprintf(stderr, "uxdpc: remark: %s: rodata-fold: off\n", obj);
-	if (s->stack_scope_skipped)
-		fprintf(stderr,
-			"uxdpc: remark: %s: stack-scope: skipped (a program neither verified nor confined)\n",
-			obj);
-	else if (opts->passes.stack_scope)
+	if (ran(obj, "stack-scope", opts->passes.stack_scope, s->unconfined))
 		fprintf(stderr,
 			"uxdpc: remark: %s: stack-scope: %u stack accesses, %u other accesses marked, %u left unknown; "
 			"%u packet accesses, %u marked as not the packet\n",
 			obj, s->stack_accesses, s->nonstack_accesses, s->unknown_accesses,
 			s->packet_accesses, s->nonpacket_accesses);
-	else
-		fprintf(stderr, "uxdpc: remark: %s: stack-scope: off\n", obj);
 }
 
 int uxdp_optimise(struct lift_module *m, LLVMTargetMachineRef tm,

@@ -43,10 +43,15 @@
 #define MAX_DEPTH 32
 #define MAX_HITS 16
 
-/* What an integer value is as a pointer: memo[k] for the value keys[k]. */
+/* What an integer value is as a pointer. */
+struct memo_entry {
+	LLVMValueRef key;
+	LLVMValueRef ptr; /* NULL: not an address; busy: being walked, or unknown */
+	bool nullable;    /* the pointer may be a 0 from a phi or select */
+};
+
 struct memo {
-	LLVMValueRef *keys, *ptrs; /* ptr NULL: not an address; busy: being walked */
-	bool *nullable;            /* the pointer may be a 0 from a phi or select */
+	struct memo_entry *e;
 	size_t n, cap;
 };
 
@@ -62,53 +67,44 @@ struct gep_walk {
 	unsigned n_hits; /* MAX_HITS + 1: too many to tell */
 };
 
-static LLVMValueRef *memo_find(struct memo *m, LLVMValueRef v)
+static struct memo_entry *memo_find(struct memo *m, LLVMValueRef v)
 {
 	for (size_t k = m->n; k-- > 0;)
-		if (m->keys[k] == v)
-			return &m->ptrs[k];
+		if (m->e[k].key == v)
+			return &m->e[k];
 	return NULL;
 }
 
-static LLVMValueRef *memo_add(struct memo *m, LLVMValueRef v)
+/* A new entry for v (not an address, not maybe 0, until set), or NULL. */
+static struct memo_entry *memo_add(struct memo *m, LLVMValueRef v)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap * 2 + 64;
-		LLVMValueRef *k = realloc(m->keys, cap * sizeof(*k)), *p;
-		bool *b;
+		struct memo_entry *e = realloc(m->e, cap * sizeof(*e));
 
-		if (!k)
+		if (!e)
 			return NULL;
-		m->keys = k;
-		p = realloc(m->ptrs, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		m->ptrs = p;
-		if (!(b = realloc(m->nullable, cap * sizeof(*b))))
-			return NULL;
-		m->nullable = b;
+		m->e = e;
 		m->cap = cap;
 	}
-	m->keys[m->n] = v;
-	m->ptrs[m->n] = NULL;
-	m->nullable[m->n] = false;
-	return &m->ptrs[m->n++];
+	m->e[m->n] = (struct memo_entry){ .key = v };
+	return &m->e[m->n++];
 }
 
 /* Was v's pointer built from a phi or select with a 0 input? */
 static bool memo_nullable(struct memo *m, LLVMValueRef v)
 {
-	LLVMValueRef *slot = memo_find(m, v);
+	struct memo_entry *e = memo_find(m, v);
 
-	return slot && m->nullable[slot - m->ptrs];
+	return e && e->nullable;
 }
 
 static void memo_set_nullable(struct memo *m, LLVMValueRef v)
 {
-	LLVMValueRef *slot = memo_find(m, v);
+	struct memo_entry *e = memo_find(m, v);
 
-	if (slot)
-		m->nullable[slot - m->ptrs] = true;
+	if (e)
+		e->nullable = true;
 }
 
 static bool is_int64(LLVMValueRef v)
@@ -147,11 +143,10 @@ static void after(struct gep_walk *w, LLVMValueRef v)
 static LLVMValueRef sum(struct gep_walk *w, LLVMValueRef v, bool minus, int depth)
 {
 	LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1), pa, pb, base, off;
+	bool outer = w->unknown;
 
 	if (minus && !LLVMIsAConstantInt(b))
 		return NULL;
-	bool outer = w->unknown;
-
 	w->unknown = false;
 	pa = pointer_of(w, a, depth + 1);
 	pb = minus ? NULL : pointer_of(w, b, depth + 1);
@@ -294,33 +289,33 @@ static LLVMValueRef walk(struct gep_walk *w, LLVMValueRef v, int depth)
 static void retire_integer(struct gep_walk *w, LLVMValueRef v, LLVMValueRef p)
 {
 	bool nullable = memo_nullable(&w->memo, v);
-	LLVMValueRef as_int, *slot;
+	struct memo_entry *e;
+	LLVMValueRef as_int;
 
 	after(w, p);
 	as_int = LLVMBuildPtrToInt(w->b, p, LLVMTypeOf(v), "addr.int");
 	/* the ptrtoint is walked in v's place: the same twin, maybe 0 as v was */
-	if (!(slot = memo_add(&w->memo, as_int))) {
+	if (!(e = memo_add(&w->memo, as_int))) {
 		w->oom = true;
 		return;
 	}
-	*slot = p;
-	if (nullable)
-		memo_set_nullable(&w->memo, as_int);
+	e->ptr = p;
+	e->nullable = nullable;
 	LLVMReplaceAllUsesWith(v, as_int);
 }
 
 /* v as a pointer with the provenance of the pointer it was computed from, or NULL. */
 static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 {
-	LLVMValueRef *slot, p;
-
+	struct memo_entry *e;
+	LLVMValueRef p;
 	bool outer;
 
 	if (depth > MAX_DEPTH || !is_int64(v))
 		return NULL;
-	if ((slot = memo_find(&w->memo, v))) {
-		if (*slot != w->busy)
-			return *slot;
+	if ((e = memo_find(&w->memo, v))) {
+		if (e->ptr != w->busy)
+			return e->ptr;
 		w->unknown = true; /* a loop's value: not followed, and not a number either */
 		if (w->n_hits < MAX_HITS)
 			w->hits[w->n_hits++] = v;
@@ -328,16 +323,16 @@ static LLVMValueRef pointer_of(struct gep_walk *w, LLVMValueRef v, int depth)
 			w->n_hits = MAX_HITS + 1;
 		return NULL;
 	}
-	if (!(slot = memo_add(&w->memo, v))) {
+	if (!(e = memo_add(&w->memo, v))) {
 		w->oom = true;
 		return NULL;
 	}
-	*slot = w->busy;
+	e->ptr = w->busy;
 	outer = w->unknown;
 	w->unknown = false;
 	p = walk(w, v, depth);
 	/* the memo may have moved while walking; what met a loop stays unknown */
-	*memo_find(&w->memo, v) = p || !w->unknown ? p : w->busy;
+	memo_find(&w->memo, v)->ptr = p || !w->unknown ? p : w->busy;
 	w->unknown = outer || (w->unknown && !p);
 	if (p && (LLVMIsAPHINode(v) || LLVMIsASelectInst(v)))
 		retire_integer(w, v, p);
@@ -376,9 +371,7 @@ int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env)
 			}
 		}
 	}
-	free(w.memo.keys);
-	free(w.memo.ptrs);
-	free(w.memo.nullable);
+	free(w.memo.e);
 	LLVMDisposeBuilder(w.b);
 	return w.oom ? diag_error(env->diag, -ENOMEM, "addr-gep: out of memory") : 0;
 }

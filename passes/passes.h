@@ -103,7 +103,6 @@ struct uxdp_pass_stats {
 	unsigned stacks_split;        /* BPF stacks cut into pieces */
 	unsigned stack_pieces;        /* the pieces they became */
 	unsigned stacks_kept;         /* BPF stacks left whole */
-	bool stack_scope_skipped;   /* a program neither verified nor confined */
 };
 
 /*

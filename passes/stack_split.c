@@ -143,27 +143,56 @@ static bool passes_callback(LLVMValueRef call)
 	return false;
 }
 
+static bool is_mem_intrinsic(LLVMValueRef fn)
+{
+	return named(fn, "llvm.memset.") || named(fn, "llvm.memcpy.") || named(fn, "llvm.memmove.");
+}
+
 /*
- * A call given a stack address as argument k.  Not one that also gets a
- * callback of the program's: the callback may read the caller's stack on
- * either side of the address it is given (bpf_loop's context).
+ * Does the call use what a stack address it is given points to from that
+ * address on, never below it?  memset/memcpy/memmove, and the runtime's
+ * functions; not an indirect call or one of the program's own functions,
+ * which may reach below the address, nor a call that also gets a callback
+ * of the program's, which may read the caller's stack on either side of
+ * the address it is given (bpf_loop's context).
  */
+static bool reads_forward(LLVMValueRef call)
+{
+	LLVMValueRef callee = LLVMGetCalledValue(call);
+
+	if (!callee || !LLVMIsAFunction(callee))
+		return false;
+	if (is_mem_intrinsic(callee))
+		return true;
+	return !named(callee, "llvm.") && !uxdp_is_lifted(callee) && !passes_callback(call);
+}
+
+/* A call given a stack address as argument k: a constant length, or to the top. */
 static bool call_use(struct split *s, LLVMValueRef call, unsigned k, int64_t off)
 {
-	LLVMValueRef callee = LLVMGetCalledValue(call), len;
+	LLVMValueRef len;
 
-	if (!callee || !LLVMIsAFunction(callee) || k >= LLVMGetNumArgOperands(call))
-		return false; /* indirect, or the callee operand itself */
-	if (named(callee, "llvm.memset.") || named(callee, "llvm.memcpy.") ||
-	    named(callee, "llvm.memmove.")) {
+	if (k >= LLVMGetNumArgOperands(call) || !reads_forward(call))
+		return false; /* the callee operand itself, or a call that may reach below */
+	if (is_mem_intrinsic(LLVMGetCalledValue(call))) {
 		len = LLVMGetOperand(call, 2);
 		if (k > 1 || !LLVMIsAConstantInt(len))
 			return false;
 		return record(s, call, k, off, (int64_t)LLVMConstIntGetZExtValue(len));
 	}
-	if (named(callee, "llvm.") || uxdp_is_lifted(callee) || passes_callback(call))
-		return false; /* the program's own code may reach below the address */
 	return record(s, call, k, off, STACK_BYTES - off);
+}
+
+/* Every argument of call from operand first on that is the stack address v. */
+static bool call_args(struct split *s, LLVMValueRef call, LLVMValueRef v, unsigned first,
+		      int64_t off)
+{
+	unsigned n = (unsigned)LLVMGetNumOperands(call);
+
+	for (unsigned op = first; op < n; op++)
+		if (LLVMGetOperand(call, op) == v && !call_use(s, call, op, off))
+			return false;
+	return true;
 }
 
 /* Known to be 0 or more: what the inlined walks index their keys with. */
@@ -196,7 +225,7 @@ static bool forward_only(LLVMValueRef v, int depth)
 	if (depth > 8)
 		return false;
 	for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
-		LLVMValueRef user = LLVMGetUser(u), callee;
+		LLVMValueRef user = LLVMGetUser(u);
 		bool ok;
 
 		if (LLVMIsAGetElementPtrInst(user))
@@ -208,10 +237,7 @@ static bool forward_only(LLVMValueRef v, int depth)
 		else if (LLVMIsAStoreInst(user))
 			ok = LLVMGetOperand(user, 0) != v;
 		else if (LLVMIsACallInst(user))
-			ok = (callee = LLVMGetCalledValue(user)) && LLVMIsAFunction(callee) &&
-			     callee != v && !uxdp_is_lifted(callee) && !passes_callback(user) &&
-			     (!named(callee, "llvm.") || named(callee, "llvm.memset.") ||
-			      named(callee, "llvm.memcpy.") || named(callee, "llvm.memmove."));
+			ok = LLVMGetCalledValue(user) != v && reads_forward(user);
 		else
 			ok = false;
 		if (!ok)
@@ -225,10 +251,9 @@ static bool forward_only(LLVMValueRef v, int depth)
  * lookups as i64): a constant added, or handed to a call as it is.
  */
 static bool integer_use(struct split *s, LLVMValueRef v, LLVMValueRef user, unsigned op,
-			unsigned n, int64_t off)
+			int64_t off)
 {
 	LLVMValueRef other;
-	bool ok = true;
 
 	switch (LLVMIsAInstruction(user) ? LLVMGetInstructionOpcode(user) : 0) {
 	case LLVMOr:
@@ -246,9 +271,7 @@ static bool integer_use(struct split *s, LLVMValueRef v, LLVMValueRef user, unsi
 	case LLVMIntToPtr:
 		return push(s, user, off);
 	case LLVMCall:
-		for (; ok && op < n; op++)
-			ok = LLVMGetOperand(user, op) != v || call_use(s, user, op, off);
-		return ok;
+		return call_args(s, user, v, op, off);
 	default:
 		return false;
 	}
@@ -273,7 +296,7 @@ static bool collect(struct split *s, LLVMValueRef stack)
 			while (op < n && LLVMGetOperand(user, op) != v)
 				op++;
 			if (is_int)
-				ok = integer_use(s, v, user, op, n, off);
+				ok = integer_use(s, v, user, op, off);
 			else if (LLVMIsAPtrToIntInst(user))
 				ok = push(s, user, off);
 			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && const_byte_gep(user, &k))
@@ -286,8 +309,7 @@ static bool collect(struct split *s, LLVMValueRef stack)
 			else if (LLVMIsAStoreInst(user) && op == 1 && LLVMGetOperand(user, 0) != v)
 				ok = record(s, user, 1, off, store_size(s, LLVMTypeOf(LLVMGetOperand(user, 0))));
 			else if (LLVMIsACallInst(user))
-				for (ok = true; ok && op < n; op++)
-					ok = LLVMGetOperand(user, op) != v || call_use(s, user, op, off);
+				ok = call_args(s, user, v, op, off);
 			else
 				ok = false;
 			if (!ok)
