@@ -152,6 +152,47 @@ static void test_percpu_hash_lines(void)
 }
 
 /*
+ * Two workers counting in the values of different keys never write one
+ * cache line: an element of up to a line (header 32, key 4 padded to 8,
+ * value 16: 56 bytes) takes a line of its own, LRU or not.  One that would
+ * waste more than a quarter of its lines stays packed (72 bytes).
+ */
+static void test_elem_lines(void)
+{
+	static const uint32_t types[] = { BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH };
+	static const uint8_t zero[32];
+
+	for (unsigned int i = 0; i < 4; i++) {
+		uint32_t vsize = i < 2 ? 16 : 32;
+		static const char *const names[] = { "el16", "el16_lru", "el32", "el32_lru" };
+		struct uxdp_map *m = mk(names[i], types[i % 2], 4, vsize, 64, 0);
+		uintptr_t a[16];
+		uint32_t k;
+
+		if (!m)
+			return;
+		for (k = 0; k < 16; k++) {
+			CHECK_EQ(uxdp_map_update_elem(m, &k, zero, BPF_ANY), 0);
+			a[k] = (uintptr_t)uxdp_map_lookup(m, &k);
+			CHECK(a[k] != 0);
+		}
+		for (k = 0; k < 16; k++) {
+			/* the value is 40 bytes into its element */
+			if (vsize == 16)
+				CHECK_EQ((a[k] - 40) % 64, 0);
+			for (uint32_t k2 = 0; k2 < 16; k2++)
+				if (k2 != k && vsize == 16)
+					CHECK(a[k2] / 64 != a[k] / 64);
+				else if (k2 != k)
+					CHECK(a[k2] > a[k] ? a[k2] - a[k] >= 72 : a[k] - a[k2] >= 72);
+		}
+		if (vsize == 32) /* packed: some neighbours do share a line */
+			CHECK((a[0] > a[1] ? a[0] - a[1] : a[1] - a[0]) % 72 == 0);
+		uxdp_map_close(m);
+	}
+}
+
+/*
  * More CPU slots than UXDP_MAP_MAX_NCPUS is refused at creation, before a
  * per-CPU layout's size arithmetic could wrap; the limit itself works.
  */
@@ -340,6 +381,7 @@ int main(void)
 	test_hash_basic();
 	test_percpu_hash();
 	test_percpu_hash_lines();
+	test_elem_lines();
 	test_percpu_ncpus_limit();
 	test_lookup_and_delete();
 	test_hash_of_maps();
