@@ -4,7 +4,7 @@
 #            (also xdp_drop, xdp_tx, xdp_hash_sum: no state, the harness's ceiling;
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
-#            [--packets N] [--kinds LIST] [--smoke] [--perf DIR]
+#            [--packets N] [--kinds LIST] [--smoke] [--perf DIR] [--rss 4tuple|symmetric|src]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -24,7 +24,11 @@
 # highest of them (about 2 with the two lcores alone; more: the figures are
 # not clean).  (The lcores' own CPU time from /proc/PID/task/N/schedstat
 # was tried as a normaliser and gave impossible rates on this VM under
-# load: it is not used.)
+# load: it is not used.)  Before each run, uxdp-line-transfer measures what a
+# cache line takes from CPU 0 to CPU 1: a program whose workers write shared
+# lines pays it per such packet, and in a VM it changes when the host moves
+# the vCPUs (28 ns and 170-200 ns, minutes apart, on the AMD VM of
+# docs/benchmarks-drivers.md).  The table gives its range.
 # --packets: per queue on average (default 16384: a 32768-packet capture,
 # ~13k distinct flows per queue).  net_pcap's
 # infinite_rx copies the whole pcap into mbufs of uxdp's pool at queue set-up,
@@ -33,6 +37,12 @@
 # --kinds: the uxdp-corpus kinds (default ipv4-tcp,ipv4-udp,http-request,
 # dns-query; half of the plain TCP/UDP packets are replies, from one of the
 # corpus's four servers).
+# --rss: how the capture is spread.  4tuple (the default): Toeplitz over
+# addresses and ports with the key NICs default to.  symmetric: the same
+# with the symmetric key (0x6d5a repeated) stateful applications configure,
+# so a connection's replies share its requests' queue.  src: the source
+# address only, so state kept per source (xdp_firewall's rate table) has
+# one writer.  (rss_split.py --symmetric / --src.)
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
 # DIR/PROG.LCORES.rROUND.data, with the process's maps and the object beside
 # it, for tools/uxdp-netbench/perf_shares.py (where the workers' time went,
@@ -40,7 +50,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
-rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir=
+rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir= rss=
 kinds=ipv4-tcp,ipv4-udp,http-request,dns-query
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,6 +61,14 @@ while [ $# -gt 0 ]; do
 	--kinds) kinds=$2; shift ;;
 	--smoke) rounds=1 secs=1 ;;
 	--perf) perfdir=$2; shift ;;
+	--rss)
+		case $2 in
+		src) rss=--src ;;
+		symmetric) rss=--symmetric ;;
+		4tuple) rss= ;;
+		*) echo "scaling.sh: --rss takes 4tuple, symmetric or src" >&2; exit 2 ;;
+		esac
+		shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d'; exit 0 ;;
 	*) echo "scaling.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -60,9 +78,10 @@ UXDP=$BUILD/runtime/cli/uxdp
 UXDPCTL=$BUILD/tools/uxdpctl/uxdpctl
 UXDPC=$BUILD/compiler/uxdpc
 STATE=$BUILD/tools/uxdp-bench/uxdp-bench-state
+LINE_TRANSFER=$BUILD/tools/uxdp-netbench/uxdp-line-transfer
 CORPUS=$BUILD/tools/uxdp-corpus/uxdp-corpus
 SETS=$BUILD/tools/uxdp-bench/sets
-for f in "$UXDP" "$UXDPCTL" "$UXDPC" "$STATE" "$CORPUS"; do
+for f in "$UXDP" "$UXDPCTL" "$UXDPC" "$STATE" "$CORPUS" "$LINE_TRANSFER"; do
 	[ -x "$f" ] || { echo "scaling.sh: missing $f (cmake --build $BUILD)" >&2; exit 1; }
 done
 [ "$(nproc)" -ge 2 ] || { echo "scaling.sh: needs 2 CPUs" >&2; exit 77; }
@@ -86,7 +105,7 @@ trap cleanup EXIT
 # >= 10k distinct flows per queue, checked.
 "$CORPUS" -n $((2 * npkts)) -s 31 -f 65535 -k "$kinds" \
 	-o "$work/all.pcap"
-python3 "$here/rss_split.py" "$work/all.pcap" 2 "$work/q0.pcap" "$work/q1.pcap" | tee "$work/split"
+python3 "$here/rss_split.py" $rss "$work/all.pcap" 2 "$work/q0.pcap" "$work/q1.pcap" | tee "$work/split"
 awk '{ if ($(NF - 1) < 10000) bad = 1 } END { exit bad }' "$work/split" || [ "$npkts" -lt 16384 ] ||
 	{ echo "scaling.sh: a queue has fewer than 10k flows" >&2; exit 1; }
 
@@ -112,12 +131,16 @@ lru_counters() { # PROG -> "lookups new" (cumulative)
 	esac
 }
 
-run() { # PROG LCORES -> "Mpps hit% load"
-	local aot=$work/$1.aot.o vdev before after c0 c1
+# ns a cache line takes between the two CPUs, just before a run (uxdp-line-transfer).
+transfer_ns() { "$LINE_TRANSFER" 0 1 2>/dev/null || echo 0; }
+
+run() { # PROG LCORES -> "Mpps hit% load transfer-ns"
+	local aot=$work/$1.aot.o vdev before after c0 c1 xfer
 	# No tx_pcap: with infinite_rx, net_pcap then drops what is sent (its tx_drop
 	# mode); writing every XDP_TX frame to a file would measure libpcap's writer.
 	vdev="net_pcap0,rx_pcap=$work/q0.pcap,infinite_rx=1"
 	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,infinite_rx=1"
+	xfer=$(transfer_ns)
 	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
 	"$UXDP" --object "$aot" ${prog_opt[$1]:-} --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
@@ -145,10 +168,10 @@ run() { # PROG LCORES -> "Mpps hit% load"
 	wait $pid 2>/dev/null || true
 	pid=
 	rm -rf /var/run/dpdk/$inst
-	awk -v c0="$c0" -v c1="$c1" -v s="$secs" -v b="$before" -v a="$after" -v ld="$(loadavg)" 'BEGIN {
+	awk -v c0="$c0" -v c1="$c1" -v s="$secs" -v b="$before" -v a="$after" -v ld="$(loadavg)" -v xf="$xfer" 'BEGIN {
 		split(b, x, " "); split(a, y, " "); l = y[1] - x[1]; n = y[2] - x[2]
 		h = l > 0 ? sprintf("%.1f%%", 100 * (1 - n / l)) : "n/a"
-		printf "%.3f %s %s\n", (c1 - c0) / s / 1e6, h, ld }'
+		printf "%.3f %s %s %d\n", (c1 - c0) / s / 1e6, h, ld, xf }'
 }
 
 res=$work/results
@@ -176,7 +199,7 @@ for p in $progs; do
 		for l in $order; do
 			v=$(run "$p" "$l")
 			set -- $v
-			echo "round $r $p -l $l: $1 Mpps, LRU hit $2, load average $3"
+			echo "round $r $p -l $l: $1 Mpps, LRU hit $2, load average $3, line transfer $4 ns"
 			echo "$p $l $v" >>"$res"
 		done
 	done
@@ -185,14 +208,15 @@ done
 echo
 echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/')"
 echo
-echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) | highest load average |"
-echo "|---|---:|---:|---:|---|---:|"
+echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) | highest load average | line transfer ns min / max |"
+echo "|---|---:|---:|---:|---|---:|---:|"
 for p in $progs; do
-	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4; if ($5 + 0 > ld) ld = $5 + 0 }
+	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4; if ($5 + 0 > ld) ld = $5 + 0
+		if (xlo == "" || $6 + 0 < xlo) xlo = $6 + 0; if ($6 + 0 > xhi) xhi = $6 + 0 }
 	function stats(s,   a, n, i, j, t) { n = split(s, a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return sprintf("%.3f / %.3f", a[1], med) }
 	END { s1 = stats(v["0"]); m1 = med; s2 = stats(v["0-1"]); m2 = med
-		printf "| %s | %s | %s | %.2f | %s / %s | %.2f |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
-			h["0"], h["0-1"], ld }' "$res"
+		printf "| %s | %s | %s | %.2f | %s / %s | %.2f | %d / %d |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
+			h["0"], h["0-1"], ld, xlo, xhi }' "$res"
 done

@@ -5,7 +5,9 @@
 The Toeplitz hash against Microsoft's RSS verification vectors (IPv4 with
 and without ports); then a uxdp-corpus capture split over 2 and 3 queues:
 every frame in exactly one output, in order, each connection (addresses
-and ports) on one queue only, and no queue empty.
+and ports) on one queue only, and no queue empty; with --src, each source
+address on one queue only; with --symmetric, both directions of each
+connection on one queue.
 """
 import os
 import socket
@@ -67,6 +69,41 @@ def main():
                         sys.exit('%d queues: a connection on queues %d and %d' % (n, owner[k], q))
             print('%d queues: %s frames, %d connections, each on one queue' %
                   (n, [len(p) for p in parts], len(owner)))
+        outs = [os.path.join(d, 'src%d.pcap' % q) for q in range(2)]
+        subprocess.run([sys.executable, rss_split.__file__, '--src', inp, '2'] + outs, check=True,
+                       stdout=subprocess.DEVNULL)
+        parts = [records(o) for o in outs]
+        if sum(len(p) for p in parts) != len(frames) or any(not p for p in parts):
+            sys.exit('--src: %s frames of %d' % ([len(p) for p in parts], len(frames)))
+        owner = {}
+        for q, p in enumerate(parts):
+            for f in p:
+                k = rss_split.flow_of(f, True)
+                if k and owner.setdefault(k, q) != q:
+                    sys.exit('--src: a source on queues %d and %d' % (owner[k], q))
+        print('--src: %s frames, %d sources, each on one queue' % ([len(p) for p in parts], len(owner)))
+        subprocess.run([sys.executable, rss_split.__file__, '--symmetric', inp, '2'] + outs,
+                       check=True, stdout=subprocess.DEVNULL)
+        parts = [records(o) for o in outs]
+        if sum(len(p) for p in parts) != len(frames) or any(not p for p in parts):
+            sys.exit('--symmetric: %s frames of %d' % ([len(p) for p in parts], len(frames)))
+        owner, both = {}, 0
+        for q, p in enumerate(parts):
+            for f in p:
+                k = rss_split.flow_of(f)
+                if not k:
+                    continue
+                a, ports = k[0][:8], k[0][8:]
+                # the connection, whichever way: lower (address, port) first
+                ends = sorted([(a[:4], ports[:2]), (a[4:], ports[2:])])
+                conn = (ends[0][0] + ends[1][0] + ends[0][1] + ends[1][1], k[1])
+                if owner.setdefault(conn, q) != q:
+                    sys.exit('--symmetric: a connection on queues %d and %d' % (owner[conn], q))
+                both += ends[0] != (a[:4], ports[:2])
+        if not both:
+            sys.exit('--symmetric: the capture has no reply to check')
+        print('--symmetric: %s frames, %d connections (%d frames from their higher end), each on one queue' %
+              ([len(p) for p in parts], len(owner), both))
     print('PASS')
 
 

@@ -14,6 +14,8 @@ echo "$out"
 for l in 0 0-1; do
 	grep -Eq "^round 1 xdp_acl -l $l: [0-9.]+ Mpps" <<<"$out" || { echo "FAIL: no -l $l run"; exit 1; }
 	grep -Eq "^round 1 xdp_acl -l $l: 0\.000 Mpps" <<<"$out" && { echo "FAIL: -l $l counted nothing"; exit 1; }
+	grep -Eq "^round 1 xdp_acl -l $l: .*line transfer [1-9][0-9]* ns" <<<"$out" ||
+		{ echo "FAIL: -l $l has no line transfer time"; exit 1; }
 done
 grep -Eq '^\| xdp_acl \| [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ \| [0-9.]+ \|' <<<"$out" ||
 	{ echo "FAIL: no table row"; exit 1; }
