@@ -27,7 +27,7 @@
 # load: it is not used.)  Before each run, uxdp-line-transfer measures what a
 # cache line takes from CPU 0 to CPU 1: a program whose workers write shared
 # lines pays it per such packet, and in a VM it changes when the host moves
-# the vCPUs (28 ns and 170-200 ns, minutes apart, on the AMD VM of
+# the vCPUs (26-38 ns or 170-206 ns, runs seconds apart, on the AMD VM of
 # docs/benchmarks-drivers.md).  The table gives its range.
 # --packets: per queue on average (default 16384: a 32768-packet capture,
 # ~13k distinct flows per queue).  net_pcap's

@@ -24,7 +24,7 @@
 #define ADDS 20000000u
 
 struct counters {
-	uint64_t packets, dropped; /* a 16-byte value: 56-byte elements */
+	uint64_t packets, dropped; /* a 16-byte value: 56 bytes packed, a line padded */
 };
 
 static struct uxdp_map *map;
@@ -70,16 +70,19 @@ static void run(unsigned int threads)
 		pthread_create(&t[i], NULL, count, (void *)(uintptr_t)i);
 	for (unsigned int i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
-	printf("%u thread%s, %s keys: %.2f ns per locked add\n", threads, threads > 1 ? "s" : "",
-	       interleaved ? "interleaved" : "separate", ns_per_add[0]);
+	printf("%u thread%s, %s: %.2f ns per locked add\n", threads, threads > 1 ? "s" : "",
+	       interleaved ? "interleaved keys" : "keys in halves", ns_per_add[0]);
 }
 
 int main(int argc, char **argv)
 {
 	struct counters zero = { 0 };
 
-	if (argc > 1)
-		interleaved = strcmp(argv[1], "halves") != 0;
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "halves") && strcmp(argv[1], "interleaved"))) {
+		fprintf(stderr, "usage: bench_maps_counting [interleaved|halves]\n");
+		return 2;
+	}
+	interleaved = argc < 2 || !strcmp(argv[1], "interleaved");
 	test_begin("bcount");
 	map = mk("counters", BPF_MAP_TYPE_HASH, 4, sizeof(zero), KEYS, 0);
 	if (!map)

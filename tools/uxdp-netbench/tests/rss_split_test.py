@@ -79,7 +79,7 @@ def main():
         for q, p in enumerate(parts):
             for f in p:
                 k = rss_split.flow_of(f, True)
-                if k and owner.setdefault(k, q) != q:
+                if k and owner.setdefault(k[0], q) != q:
                     sys.exit('--src: a source on queues %d and %d' % (owner[k], q))
         print('--src: %s frames, %d sources, each on one queue' % ([len(p) for p in parts], len(owner)))
         subprocess.run([sys.executable, rss_split.__file__, '--symmetric', inp, '2'] + outs,
@@ -87,7 +87,7 @@ def main():
         parts = [records(o) for o in outs]
         if sum(len(p) for p in parts) != len(frames) or any(not p for p in parts):
             sys.exit('--symmetric: %s frames of %d' % ([len(p) for p in parts], len(frames)))
-        owner, both = {}, 0
+        owner, ways = {}, {}
         for q, p in enumerate(parts):
             for f in p:
                 k = rss_split.flow_of(f)
@@ -99,10 +99,11 @@ def main():
                 conn = (ends[0][0] + ends[1][0] + ends[0][1] + ends[1][1], k[1])
                 if owner.setdefault(conn, q) != q:
                     sys.exit('--symmetric: a connection on queues %d and %d' % (owner[conn], q))
-                both += ends[0] != (a[:4], ports[:2])
+                ways.setdefault(conn, set()).add(ends[0] == (a[:4], ports[:2]))
+        both = sum(len(w) == 2 for w in ways.values())
         if not both:
-            sys.exit('--symmetric: the capture has no reply to check')
-        print('--symmetric: %s frames, %d connections (%d frames from their higher end), each on one queue' %
+            sys.exit('--symmetric: no connection in the capture is seen both ways')
+        print('--symmetric: %s frames, %d connections (%d seen both ways), each on one queue' %
               ([len(p) for p in parts], len(owner), both))
     print('PASS')
 
