@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shared_counter.c - what a counter both CPUs count in costs the kernel and
+ * uxdp: shared_counter.bpf.c (a locked add in a hash map entry per source
+ * address) run by one thread on CPU 0, then by two threads on CPUs 0 and 1
+ * at once, with one source address (both count in one entry) and with two.
+ *
+ *   uxdp-shared-counter BPF_OBJECT AOT_OBJECT
+ *
+ * The kernel runs it with BPF_PROG_TEST_RUN (repeat: the program does not
+ * write the packet, so reruns see the same bytes) and reports its own
+ * duration per run; uxdp runs the uxdpc -O3 object in a loop, timed by the
+ * wall clock around the loop.  Each figure is ns per packet on CPU 0.  The
+ * difference between "one source" and "two sources" is the line transfer
+ * each packet pays (uxdp-line-transfer); the kernel's maps pay it as uxdp's
+ * do.  A benchmark (docs/benchmarks-drivers.md), not a test.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <uxdp/ctx.h>
+#include <uxdp/map.h>
+#include <uxdp/runtime.h>
+#include <uxdp/worker.h>
+
+#define RUNS 5000000u
+#define FRAME 64
+
+enum engine { KERNEL, UXDP };
+
+struct job {
+	enum engine engine;
+	int cpu;
+	uint32_t saddr;         /* network order */
+	double ns_per_packet;
+	int err;
+};
+
+static int kernel_fd = -1;
+static uxdp_prog_fn uxdp_fn;
+
+static void frame_from(uint8_t *f, uint32_t saddr)
+{
+	memset(f, 0, FRAME);
+	f[12] = 0x08; /* IPv4 */
+	f[14] = 0x45;
+	memcpy(f + 26, &saddr, 4);
+}
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int run_kernel(struct job *j)
+{
+	uint8_t f[FRAME];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = sizeof(f), .repeat = RUNS);
+
+	frame_from(f, j->saddr);
+	if (bpf_prog_test_run_opts(kernel_fd, &o))
+		return -errno;
+	j->ns_per_packet = o.duration;
+	return 0;
+}
+
+static int run_uxdp(struct job *j)
+{
+	static _Thread_local struct uxdp_worker w;
+	_Alignas(64) uint8_t buf[UXDP_HEADROOM + FRAME + UXDP_XDP_TAILROOM];
+	uint8_t *data = buf + UXDP_HEADROOM;
+	struct uxdp_ctx ctx = { .data_hard_start = buf, .frame_end = buf + sizeof(buf),
+				.ingress_ifindex = 1, .worker = &w };
+	uint64_t acc = 0;
+	double t0;
+
+	uxdp_worker_init(&w, (uint32_t)j->cpu);
+	uxdp_worker_set_current(&w);
+	uxdp_this_cpu = (unsigned int)j->cpu;
+	frame_from(data, j->saddr);
+	t0 = now_ns();
+	for (uint32_t i = 0; i < RUNS; i++) {
+		ctx.data = ctx.data_meta = data;
+		ctx.data_end = data + FRAME;
+		ctx.tail_call_cnt = ctx.tail_called = 0;
+		acc += uxdp_fn(&ctx);
+	}
+	j->ns_per_packet = (now_ns() - t0) / RUNS;
+	uxdp_worker_set_current(NULL);
+	return acc == (uint64_t)RUNS * XDP_PASS ? 0 : -EPROTO;
+}
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(j->cpu, &set);
+	j->err = -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!j->err)
+		j->err = j->engine == KERNEL ? run_kernel(j) : run_uxdp(j);
+	return NULL;
+}
+
+/* ns per packet on CPU 0 with threads (1 or 2) running at once; < 0: error. */
+static double measure(enum engine e, int threads, bool one_source)
+{
+	struct job jobs[2] = {
+		{ .engine = e, .cpu = 0, .saddr = htonl(0xc6120001) },
+		{ .engine = e, .cpu = 1, .saddr = htonl(one_source ? 0xc6120001 : 0xc6120002) },
+	};
+	pthread_t t[2];
+
+	for (int i = 0; i < threads; i++)
+		if (pthread_create(&t[i], NULL, run_job, &jobs[i]))
+			return -1;
+	for (int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < threads; i++)
+		if (jobs[i].err) {
+			fprintf(stderr, "uxdp-shared-counter: %s on CPU %d: %s\n",
+				e == KERNEL ? "kernel" : "uxdp", jobs[i].cpu, strerror(-jobs[i].err));
+			return -1;
+		}
+	return jobs[0].ns_per_packet;
+}
+
+static int open_kernel(const char *path, struct bpf_object **obj)
+{
+	struct bpf_program *p;
+
+	*obj = bpf_object__open_file(path, NULL);
+	if (!*obj || bpf_object__load(*obj))
+		return -1;
+	p = bpf_object__find_program_by_name(*obj, "count_source");
+	kernel_fd = p ? bpf_program__fd(p) : -1;
+	return kernel_fd < 0 ? -1 : 0;
+}
+
+static int open_uxdp(const char *path, struct uxdp_object **obj, char *instance, size_t n)
+{
+	struct uxdp_object_opts oo = { .sz = sizeof(oo), .ncpus = 2, .unlink_on_close = true };
+	const struct uxdp_program *p;
+	char err[512];
+
+	snprintf(instance, n, "shared-counter-%d", (int)getpid());
+	oo.instance = instance;
+	if (uxdp_object_open(path, &oo, obj, err, sizeof(err))) {
+		fprintf(stderr, "uxdp-shared-counter: %s: %s\n", path, err);
+		return -1;
+	}
+	p = uxdp_object_program(*obj, "count_source");
+	uxdp_fn = p ? p->fn : NULL;
+	return uxdp_fn ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "kernel JIT", "uxdp -O3" };
+	struct uxdp_object *uobj = NULL;
+	struct bpf_object *kobj = NULL;
+	char instance[64];
+	int rc = 0;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: uxdp-shared-counter BPF_OBJECT AOT_OBJECT\n");
+		return 2;
+	}
+	if (open_kernel(argv[1], &kobj)) {
+		fprintf(stderr, "uxdp-shared-counter: %s: cannot load into the kernel (root?)\n", argv[1]);
+		return 1;
+	}
+	if (open_uxdp(argv[2], &uobj, instance, sizeof(instance))) {
+		bpf_object__close(kobj);
+		return 1;
+	}
+	printf("| engine | 1 CPU | 2 CPUs, two sources | 2 CPUs, one source |\n|---|---:|---:|---:|\n");
+	for (enum engine e = KERNEL; e <= UXDP && !rc; e++) {
+		double one = measure(e, 1, false), two = measure(e, 2, false), shared = measure(e, 2, true);
+
+		if (one < 0 || two < 0 || shared < 0)
+			rc = 1;
+		else
+			printf("| %s | %.1f | %.1f | %.1f |\n", names[e], one, two, shared);
+	}
+	uxdp_object_close(uobj);
+	uxdp_map_unlink_instance(instance);
+	bpf_object__close(kobj);
+	return rc;
+}

@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# uxdp-shared-counter end to end: both engines measured in every column.
+# Asserts only that it measured (a number in each cell), never a time.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: loading into the kernel needs root here"; exit 77; }
+[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
+out=$("$TOOL" "$OBJ_DIR/shared_counter.bpf.o" "$OBJ_DIR/shared_counter.aot.o" 2>&1)
+rc=$?
+echo "$out"
+[ $rc = 0 ] || { echo "FAIL: uxdp-shared-counter exited $rc"; exit 1; }
+for e in "kernel JIT" "uxdp -O3"; do
+	grep -Eq "^\| $e \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \|$" <<<"$out" ||
+		{ echo "FAIL: no full row for $e"; exit 1; }
+	grep -Eq "^\| $e \|.*\| 0\.0 \|" <<<"$out" && { echo "FAIL: $e measured 0 ns"; exit 1; }
+done
+echo PASS
