@@ -5,6 +5,7 @@
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
 #            [--packets N] [--kinds LIST] [--smoke] [--perf DIR] [--rss 4tuple|symmetric|src]
+#            [--map-size MAP=N ...]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -43,6 +44,9 @@
 # so a connection's replies share its requests' queue.  src: the source
 # address only, so state kept per source (xdp_firewall's rate table) has
 # one writer.  (rss_split.py --symmetric / --src.)
+# --map-size MAP=N: passed to uxdpc (repeatable), as a loader sets
+# max_entries: `--map-size lb_conns=2048` gives xdp_lb an LRU far smaller
+# than its flows, so most packets insert (the LRU hit rate shows how many).
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
 # DIR/PROG.LCORES.rROUND.data, with the process's maps and the object beside
 # it, for tools/uxdp-netbench/perf_shares.py (where the workers' time went,
@@ -51,6 +55,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
 rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir= rss=
+map_sizes=()
 kinds=ipv4-tcp,ipv4-udp,http-request,dns-query
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--kinds) kinds=$2; shift ;;
 	--smoke) rounds=1 secs=1 ;;
 	--perf) perfdir=$2; shift ;;
+	--map-size) map_sizes+=(--map-size "$2"); shift ;;
 	--rss)
 		case $2 in
 		src) rss=--src ;;
@@ -182,7 +188,7 @@ for p in $progs; do
 	[ -f "$obj" ] || obj=$BUILD/tools/uxdp-netbench/$p.bpf.o
 	[ -f "$obj" ] || obj=/usr/lib/x86_64-linux-gnu/bpf/$p.o # xdp-tools'
 	[ -f "$obj" ] || { echo "scaling.sh: no $p.bpf.o in $SETS or $BUILD/tools/uxdp-netbench, no xdp-tools $p.o" >&2; exit 1; }
-	"$UXDPC" "$obj" -O3 -o "$work/$p.aot.o" >/dev/null
+	"$UXDPC" "$obj" -O3 "${map_sizes[@]}" -o "$work/$p.aot.o" >/dev/null
 	case $p in
 	xdp_lb) "$STATE" lb "$work/all.pcap" 16384 >"$work/$p.conf" ;;
 	xdp_firewall) "$STATE" fw "$work/all.pcap" 12288 >"$work/$p.conf" ;;
