@@ -5,7 +5,7 @@
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
 #            [--packets N] [--kinds LIST] [--smoke] [--perf DIR] [--rss 4tuple|symmetric|src]
-#            [--map-size MAP=N ...]
+#            [--map-size MAP=N ...] [--png FILE]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -47,6 +47,8 @@
 # --map-size MAP=N: passed to uxdpc (repeatable), as a loader sets
 # max_entries: `--map-size lb_conns=2048` gives xdp_lb an LRU far smaller
 # than its flows, so most packets insert (the LRU hit rate shows how many).
+# --png FILE: the runs as a bar chart (scaling_chart.py, gnuplot): Mpps
+# with one and two lcores per program, the ratio, the 1.8x mark.
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
 # DIR/PROG.LCORES.rROUND.data, with the process's maps and the object beside
 # it, for tools/uxdp-netbench/perf_shares.py (where the workers' time went,
@@ -55,7 +57,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
 rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir= rss=
-map_sizes=()
+map_sizes=() png=
 kinds=ipv4-tcp,ipv4-udp,http-request,dns-query
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -67,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--smoke) rounds=1 secs=1 ;;
 	--perf) perfdir=$2; shift ;;
 	--map-size) map_sizes+=(--map-size "$2"); shift ;;
+	--png) png=$2; shift ;;
 	--rss)
 		case $2 in
 		src) rss=--src ;;
@@ -226,3 +229,4 @@ for p in $progs; do
 		printf "| %s | %s | %s | %.2f | %s / %s | %.2f | %d / %d |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
 			h["0"], h["0-1"], ld, xlo, xhi }' "$res"
 done
+[ -z "$png" ] || python3 "$here/scaling_chart.py" "$res" "$png"

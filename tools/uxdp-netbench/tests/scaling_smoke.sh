@@ -7,7 +7,9 @@
 [ "$(id -u)" = 0 ] || { echo "SKIP: DPDK needs root here"; exit 77; }
 [ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
 here=$(cd "$(dirname "$0")/.." && pwd)
-out=$(BUILD=$BUILD bash "$here/scaling.sh" --smoke --progs xdp_acl 2>&1)
+png=$(mktemp /tmp/scaling-smoke.XXXXXX.png)
+trap 'rm -f "$png"' EXIT
+out=$(BUILD=$BUILD bash "$here/scaling.sh" --smoke --progs xdp_acl --png "$png" 2>&1)
 rc=$?
 echo "$out"
 [ $rc = 0 ] || { echo "FAIL: scaling.sh exited $rc"; exit 1; }
@@ -20,4 +22,5 @@ done
 grep -Eq '^\| xdp_acl \| [0-9.]+ / [0-9.]+ \| [0-9.]+ / [0-9.]+ \| [0-9.]+ \|' <<<"$out" ||
 	{ echo "FAIL: no table row"; exit 1; }
 grep -Eq 'q[01].pcap: [0-9]+ frames, [0-9]+ flows' <<<"$out" || { echo "FAIL: no RSS split"; exit 1; }
+[ "$(head -c 4 "$png" | tail -c 3)" = PNG ] || { echo "FAIL: --png wrote no picture"; exit 1; }
 echo PASS
