@@ -16,8 +16,14 @@ seconds=${1:-60}
 tmp=$(mktemp -d /tmp/uxdp-stress.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-clang-19}
-sources=("$src"/runtime/maps/{map,segment,instance,rlock,pool,fault,array,hash,lru,lpm,queue,ringbuf,xsk_ring}.c
-	"$src"/runtime/maps/tests/test_stress.c)
+# The map library's sources as its CMakeLists.txt lists them (a list kept
+# here fell behind when perfring.c came), and uxdp_base's, which it links.
+mapfiles=$(sed -n '/^add_library(uxdp_maps STATIC/,/^)/s/^[[:space:]]*\([a-z_]*\.c\)[[:space:]]*$/\1/p' \
+	"$src"/runtime/maps/CMakeLists.txt)
+[ -n "$mapfiles" ] || { echo "stress-maps.sh: no sources in runtime/maps/CMakeLists.txt" >&2; exit 1; }
+sources=()
+for f in $mapfiles; do sources+=("$src/runtime/maps/$f"); done
+sources+=("$src"/runtime/core/{errmsg,clock}.c "$src"/runtime/maps/tests/test_stress.c)
 flags=(-std=gnu17 -O1 -g -fno-omit-frame-pointer -I"$src"/runtime/include -I"$src"/include
 	-I"$src"/runtime/maps -I"$src"/runtime/maps/tests)
 status=0
