@@ -32,10 +32,18 @@ for f in "$NB" "$SINK" "${uxdps[@]}"; do
 	[ -e "$f" ] || { echo "overhead.sh: missing $f" >&2; exit 1; }
 done
 pfx=uxdp-ovh.$$
+inst=uxdpovh$$ # an instance name is letters, digits, '-' and '_'
+# A round that measured nothing ends the run: an empty figure is no figure.
+need() { # NAME VALUE
+	[ -n "$2" ] || { echo "overhead.sh: $1 measured nothing" >&2; exit 1; }
+}
 eal() { echo -l $cpu --no-huge -m 1024 --no-pci --no-telemetry --log-level 3 \
 	--file-prefix $pfx --vdev net_null0,size=64,copy=0; }
 res=$(mktemp)
-trap 'rm -f "$res"; rm -rf /var/run/dpdk/$pfx' EXIT
+# uxdp keeps a --dpdk instance's maps after it exits (for the control
+# plane): a private one, removed here, so nothing is left in /dev/shm.
+trap 'rm -f "$res" /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	rm -rf /var/run/dpdk/$pfx' EXIT
 
 base() { # MODE -> ns/packet
 	"$NB" --free "$1" --seconds "$secs" -- $(eal) | awk '{ print $8 }'
@@ -43,19 +51,21 @@ base() { # MODE -> ns/packet
 # uxdp prints the final counters on SIGINT; total pkts/s is over the run.
 run_uxdp() { # BINARY -> ns/packet
 	timeout -s INT "$(awk -v s="$secs" 'BEGIN { print s + 0.5 }')" \
-		taskset -c $cpu "$1" --object "$SINK" -p netgen_sink --dpdk -- $(eal) |
+		taskset -c $cpu "$1" --object "$SINK" -p netgen_sink --instance $inst --dpdk -- $(eal) |
 		awk '$1 == "total" { printf "%.2f\n", 1e9 / $4 }'
 }
 
 for r in $(seq "$rounds"); do
 	for m in bulk raw; do
 		v=$(base $m)
+		need "base-$m" "$v"
 		echo "round $r base-$m $v ns/packet"
 		echo "base-$m $v" >>"$res"
 	done
 	i=0
 	for u in "${uxdps[@]}"; do
 		v=$(run_uxdp "$u")
+		need "uxdp[$i] ($u)" "$v"
 		echo "round $r uxdp[$i] $v ns/packet ($u)"
 		echo "uxdp[$i] $v" >>"$res"
 		i=$((i + 1))
