@@ -17,7 +17,9 @@
 # Topology as run.sh: namespaces G (g0, 198.18.0.1) and U (u0, 198.18.0.2),
 # created here and removed by the EXIT trap; uxdp-netgen sends 64-byte TCP
 # SYNs on g0 (CPU 0), from the moment uxdp runs under callgrind (CPU 1),
-# which is stopped with SIGINT S seconds later.  Root only (77: skip).
+# which is stopped with SIGINT S seconds later.  Root only, and a kernel
+# that takes test_run's live frames (netgen's traffic): else 77, skipped.
+# A run that counted no packet fails (exit 1): 0 Ir per packet is no figure.
 #
 # Environment: BUILD (default ../../build), NETGEN, OBJ (dir of netgen.*.o).
 set -u
@@ -47,11 +49,12 @@ for f in "$NETGEN" "$OBJ/netgen.bpf.o" "$pobj" "$@"; do
 done
 
 id=$$
-nsg=cgg$id nsu=cgu$id
+nsg=cgg$id nsu=cgu$id inst=uxdpcg$id
 tmp=$(mktemp -d /tmp/uxdp-callgrind.XXXXXX)
 cleanup() {
 	ip netns del $nsg 2>/dev/null; ip netns del $nsu 2>/dev/null
 	rm -rf "$tmp" /var/run/dpdk/cg$id
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -66,6 +69,13 @@ done
 umac=$(ip netns exec $nsu cat /sys/class/net/u0/address)
 gmac=$(ip netns exec $nsg cat /sys/class/net/g0/address)
 ip netns exec $nsg "$NETGEN" attach g0 "$OBJ/netgen.bpf.o" --prog netgen_sink || exit 1
+# The generator is test_run with live frames: a kernel that refuses them
+# leaves this benchmark without traffic (run.sh's probe).
+ip netns exec $nsg "$NETGEN" send g0 --obj "$OBJ/netgen.bpf.o" --seconds 1 --size 64 --flows 1 \
+	--dst-mac "$umac" --src-mac "$gmac" >"$tmp/probe" 2>&1 || {
+	grep -q "live frames" "$tmp/probe" &&
+		{ echo "SKIP: the running kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES ($(tail -1 "$tmp/probe")): no traffic source"; exit 77; }
+	cat "$tmp/probe" >&2; exit 1; }
 
 # one UXDP PATH -> "instructions packets"
 one() {
@@ -78,7 +88,7 @@ one() {
 	rm -f "$tmp"/cg.out* "$tmp"/log
 	AOT_OBJECT=$pobj taskset -c 1 ip netns exec $nsu valgrind --tool=callgrind \
 		--callgrind-out-file="$tmp/cg.out" --toggle-collect="$fn" \
-		"$uxdp" -p "$pname" "${args[@]}" >"$tmp/log" 2>&1 &
+		"$uxdp" -p "$pname" --instance $inst "${args[@]}" >"$tmp/log" 2>&1 &
 	local u=$!
 	for _ in $(seq 600); do grep -q "Ctrl-C stops" "$tmp/log" && break; sleep 0.1; done
 	# Traffic only once uxdp runs: an idle worker's polls would count too.
@@ -100,12 +110,15 @@ one() {
 }
 
 echo "# callgrind.sh: $prog, ${secs}s per run; kernel $(uname -r)"
+failed=0
 for path in $paths; do
 	for u in "$@"; do
 		set -- $(one "$u" $path) "$@"
 		ir=$1 pk=$2; shift 2
+		[ "$pk" -gt 0 ] || failed=1
 		awk -v ir="$ir" -v pk="$pk" -v p=$path -v u="$u" 'BEGIN {
 			printf "%-9s %-50s %14d Ir %10d packets %8.1f Ir/packet\n", p, u, ir, pk,
 				(pk > 0 ? ir / pk : 0) }'
 	done
 done
+exit $failed
