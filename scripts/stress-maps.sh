@@ -16,14 +16,26 @@ seconds=${1:-60}
 tmp=$(mktemp -d /tmp/uxdp-stress.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cc=${CC:-clang-19}
-# The map library's sources as its CMakeLists.txt lists them (a list kept
-# here fell behind when perfring.c came), and uxdp_base's, which it links.
-mapfiles=$(sed -n '/^add_library(uxdp_maps STATIC/,/^)/s/^[[:space:]]*\([a-z_]*\.c\)[[:space:]]*$/\1/p' \
-	"$src"/runtime/maps/CMakeLists.txt)
-[ -n "$mapfiles" ] || { echo "stress-maps.sh: no sources in runtime/maps/CMakeLists.txt" >&2; exit 1; }
-sources=()
-for f in $mapfiles; do sources+=("$src/runtime/maps/$f"); done
-sources+=("$src"/runtime/core/{errmsg,clock}.c "$src"/runtime/maps/tests/test_stress.c)
+# The sources of library LIB as DIR/CMakeLists.txt lists them, one per line
+# between "add_library(LIB STATIC" and ")": the map library's and
+# uxdp_base's, which it links (a list kept here fell behind when perfring.c
+# came).  Anything else in that block is an error, not a file left out.
+lib_sources() { # DIR LIB
+	local block
+	block=$(awk -v lib="$2" '$0 ~ "^add_library\\(" lib " STATIC" { on = 1; sub("^add_library\\(" lib " STATIC", "") }
+		on { sub(/#.*/, ""); n = split($0, w, /[[:space:]]+/)
+			for (i = 1; i <= n; i++) { if (w[i] == ")") { on = 0; break }
+				if (w[i] ~ /\)$/) { sub(/\)$/, "", w[i]); on = 0 }
+				if (w[i] != "") print w[i]; if (!on) break } }' "$1/CMakeLists.txt")
+	[ -n "$block" ] || { echo "stress-maps.sh: no add_library($2 STATIC ...) in $1/CMakeLists.txt" >&2; return 1; }
+	for f in $block; do
+		[[ $f == *.c ]] || { echo "stress-maps.sh: $1/CMakeLists.txt: '$f' in $2's sources" >&2; return 1; }
+		echo "$1/$f"
+	done
+}
+maps=$(lib_sources "$src"/runtime/maps uxdp_maps) && base=$(lib_sources "$src"/runtime/core uxdp_base) || exit 1
+mapfile -t sources <<<"$maps"$'\n'"$base"
+sources+=("$src"/runtime/maps/tests/test_stress.c)
 flags=(-std=gnu17 -O1 -g -fno-omit-frame-pointer -I"$src"/runtime/include -I"$src"/include
 	-I"$src"/runtime/maps -I"$src"/runtime/maps/tests)
 status=0

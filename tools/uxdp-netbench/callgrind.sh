@@ -54,7 +54,7 @@ tmp=$(mktemp -d /tmp/uxdp-callgrind.XXXXXX)
 cleanup() {
 	ip netns del $nsg 2>/dev/null; ip netns del $nsu 2>/dev/null
 	rm -rf "$tmp" /var/run/dpdk/cg$id
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

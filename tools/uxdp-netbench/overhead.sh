@@ -42,7 +42,7 @@ eal() { echo -l $cpu --no-huge -m 1024 --no-pci --no-telemetry --log-level 3 \
 res=$(mktemp)
 # uxdp keeps a --dpdk instance's maps after it exits (for the control
 # plane): a private one, removed here, so nothing is left in /dev/shm.
-trap 'rm -f "$res" /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+trap 'rm -f "$res" /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
 	rm -rf /var/run/dpdk/$pfx' EXIT
 
 base() { # MODE -> ns/packet

@@ -8,12 +8,16 @@
  *   uxdp-shared-counter BPF_OBJECT AOT_OBJECT
  *
  * The kernel runs it with BPF_PROG_TEST_RUN (repeat: the program does not
- * write the packet, so reruns see the same bytes) and reports its own
- * duration per run; uxdp runs the uxdpc -O3 object in a loop, timed by the
- * wall clock around the loop.  Each figure is ns per packet on CPU 0.  The
- * difference between "one source" and "two sources" is the line transfer
- * each packet pays (uxdp-line-transfer); the kernel's maps pay it as uxdp's
- * do.  A benchmark (docs/benchmarks-drivers.md), not a test.
+ * write the packet, so reruns see the same bytes) and reports its own mean
+ * duration per run, in whole ns, with its timer paused whenever test_run
+ * yields the CPU; uxdp runs the uxdpc -O3 object in a loop, timed by the
+ * wall clock around it.  Each figure is ns per packet on CPU 0; the two
+ * threads start timing together (a barrier).  "One source" minus "two
+ * sources" is what sharing the counter's line costs each packet; it grows
+ * with the line's transfer time between the CPUs (uxdp-line-transfer), in
+ * the kernel's maps as in uxdp's.  No epoch section around uxdp's loop:
+ * nothing is deleted, so no element is reclaimed under it.  A benchmark
+ * (docs/benchmarks-drivers.md), not a test.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +54,18 @@ struct job {
 
 static int kernel_fd = -1;
 static uxdp_prog_fn uxdp_fn;
+/* Set by measure() once every thread runs: 1 go, -1 give up. */
+static int start;
+
+/* Wait for the start; false: give up (another thread could not be started). */
+static bool started(void)
+{
+	int v;
+
+	while (!(v = __atomic_load_n(&start, __ATOMIC_ACQUIRE)))
+		__builtin_ia32_pause();
+	return v > 0;
+}
 
 static void frame_from(uint8_t *f, uint32_t saddr)
 {
@@ -73,10 +89,12 @@ static int run_kernel(struct job *j)
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = sizeof(f), .repeat = RUNS);
 
 	frame_from(f, j->saddr);
+	if (!started())
+		return -ECANCELED;
 	if (bpf_prog_test_run_opts(kernel_fd, &o))
 		return -errno;
 	j->ns_per_packet = o.duration;
-	return 0;
+	return o.retval == XDP_PASS ? 0 : -EPROTO;
 }
 
 static int run_uxdp(struct job *j)
@@ -89,16 +107,18 @@ static int run_uxdp(struct job *j)
 	uint64_t acc = 0;
 	double t0;
 
+	frame_from(data, j->saddr);
 	uxdp_worker_init(&w, (uint32_t)j->cpu);
+	if (!started())
+		return -ECANCELED;
 	uxdp_worker_set_current(&w);
 	uxdp_this_cpu = (unsigned int)j->cpu;
-	frame_from(data, j->saddr);
 	t0 = now_ns();
 	for (uint32_t i = 0; i < RUNS; i++) {
 		ctx.data = ctx.data_meta = data;
 		ctx.data_end = data + FRAME;
 		ctx.tail_call_cnt = ctx.tail_called = 0;
-		acc += uxdp_fn(&ctx);
+		acc += (uint32_t)uxdp_fn(&ctx); /* the verdict is the low 32 bits */
 	}
 	j->ns_per_packet = (now_ns() - t0) / RUNS;
 	uxdp_worker_set_current(NULL);
@@ -126,12 +146,19 @@ static double measure(enum engine e, int threads, bool one_source)
 		{ .engine = e, .cpu = 1, .saddr = htonl(one_source ? 0xc6120001 : 0xc6120002) },
 	};
 	pthread_t t[2];
+	int n = 0;
 
-	for (int i = 0; i < threads; i++)
-		if (pthread_create(&t[i], NULL, run_job, &jobs[i]))
-			return -1;
-	for (int i = 0; i < threads; i++)
+	/* Both threads time the same seconds: they start when all are running. */
+	__atomic_store_n(&start, 0, __ATOMIC_RELAXED);
+	while (n < threads && !pthread_create(&t[n], NULL, run_job, &jobs[n]))
+		n++;
+	__atomic_store_n(&start, n == threads ? 1 : -1, __ATOMIC_RELEASE);
+	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	if (n < threads) {
+		fprintf(stderr, "uxdp-shared-counter: cannot start %d threads\n", threads);
+		return -1;
+	}
 	for (int i = 0; i < threads; i++)
 		if (jobs[i].err) {
 			fprintf(stderr, "uxdp-shared-counter: %s on CPU %d: %s\n",
@@ -141,16 +168,24 @@ static double measure(enum engine e, int threads, bool one_source)
 	return jobs[0].ns_per_packet;
 }
 
+/* 0 or a negative errno. */
 static int open_kernel(const char *path, struct bpf_object **obj)
 {
 	struct bpf_program *p;
+	int err;
 
 	*obj = bpf_object__open_file(path, NULL);
-	if (!*obj || bpf_object__load(*obj))
-		return -1;
+	err = libbpf_get_error(*obj);
+	if (err) {
+		*obj = NULL;
+		return err;
+	}
+	err = bpf_object__load(*obj);
+	if (err)
+		return err;
 	p = bpf_object__find_program_by_name(*obj, "count_source");
-	kernel_fd = p ? bpf_program__fd(p) : -1;
-	return kernel_fd < 0 ? -1 : 0;
+	kernel_fd = p ? bpf_program__fd(p) : -ENOENT;
+	return kernel_fd < 0 ? kernel_fd : 0;
 }
 
 static int open_uxdp(const char *path, struct uxdp_object **obj, char *instance, size_t n)
@@ -160,14 +195,19 @@ static int open_uxdp(const char *path, struct uxdp_object **obj, char *instance,
 	char err[512];
 
 	snprintf(instance, n, "shared-counter-%d", (int)getpid());
+	uxdp_map_unlink_instance(instance); /* a stale one of a reused pid */
 	oo.instance = instance;
 	if (uxdp_object_open(path, &oo, obj, err, sizeof(err))) {
 		fprintf(stderr, "uxdp-shared-counter: %s: %s\n", path, err);
 		return -1;
 	}
 	p = uxdp_object_program(*obj, "count_source");
-	uxdp_fn = p ? p->fn : NULL;
-	return uxdp_fn ? 0 : -1;
+	if (!p || p->type != UXDP_PROG_XDP) {
+		fprintf(stderr, "uxdp-shared-counter: %s: no XDP program count_source\n", path);
+		return -1;
+	}
+	uxdp_fn = p->fn;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -182,13 +222,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: uxdp-shared-counter BPF_OBJECT AOT_OBJECT\n");
 		return 2;
 	}
-	if (open_kernel(argv[1], &kobj)) {
-		fprintf(stderr, "uxdp-shared-counter: %s: cannot load into the kernel (root?)\n", argv[1]);
+	rc = open_kernel(argv[1], &kobj);
+	if (rc) {
+		fprintf(stderr, "uxdp-shared-counter: %s: loading into the kernel: %s\n", argv[1],
+			strerror(-rc));
+		bpf_object__close(kobj);
 		return 1;
 	}
 	if (open_uxdp(argv[2], &uobj, instance, sizeof(instance))) {
-		bpf_object__close(kobj);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	printf("| engine | 1 CPU | 2 CPUs, two sources | 2 CPUs, one source |\n|---|---:|---:|---:|\n");
 	for (enum engine e = KERNEL; e <= UXDP && !rc; e++) {
@@ -199,6 +242,7 @@ int main(int argc, char **argv)
 		else
 			printf("| %s | %.1f | %.1f | %.1f |\n", names[e], one, two, shared);
 	}
+out:
 	uxdp_object_close(uobj);
 	uxdp_map_unlink_instance(instance);
 	bpf_object__close(kobj);

@@ -5,6 +5,7 @@
 # Asserts only that it measured, never a time.
 set -u
 [ "$(id -u)" = 0 ] || { echo "SKIP: DPDK needs root here"; exit 77; }
+[ "$(nproc)" -ge 2 ] || { echo "SKIP: overhead.sh pins to CPU 1"; exit 77; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(BUILD=$BUILD bash "$here/overhead.sh" --rounds 1 --seconds 1 2>&1)
 rc=$?
