@@ -21,11 +21,12 @@
 # that takes test_run's live frames (netgen's traffic): else 77, skipped.
 # A run that counted no packet fails (exit 1): 0 Ir per packet is no figure.
 #
-# Environment: BUILD (default ../../build), NETGEN, OBJ (dir of netgen.*.o).
+# Environment: BUILD (default ../../build), NETGEN, UXDPCTL, OBJ (dir of netgen.*.o).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$here/../../build}
 NETGEN=${NETGEN:-$BUILD/tools/uxdp-netbench/uxdp-netgen}
+UXDPCTL=${UXDPCTL:-$BUILD/tools/uxdpctl/uxdpctl}
 OBJ=${OBJ:-$BUILD/tools/uxdp-netbench}
 secs=6 prog=netgen:netgen_sink paths="afxdp dpdk_xdp" keep=
 while [ $# -gt 0 ]; do
@@ -44,7 +45,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v valgrind >/dev/null || { echo "SKIP: no valgrind"; exit 77; }
 pobj=$OBJ/${prog%%:*}.aot.o pname=${prog#*:}
-for f in "$NETGEN" "$OBJ/netgen.bpf.o" "$pobj" "$@"; do
+for f in "$NETGEN" "$UXDPCTL" "$OBJ/netgen.bpf.o" "$pobj" "$@"; do
 	[ -e "$f" ] || { echo "callgrind.sh: missing $f" >&2; exit 1; }
 done
 
@@ -54,7 +55,7 @@ tmp=$(mktemp -d /tmp/uxdp-callgrind.XXXXXX)
 cleanup() {
 	ip netns del $nsg 2>/dev/null; ip netns del $nsu 2>/dev/null
 	rm -rf "$tmp" /var/run/dpdk/cg$id
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
+	"$UXDPCTL" instance delete $inst >/dev/null 2>&1
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

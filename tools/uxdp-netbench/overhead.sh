@@ -28,7 +28,8 @@ uxdps=("$@")
 [ ${#uxdps[@]} -gt 0 ] || uxdps=("$BUILD/runtime/cli/uxdp")
 NB=$BUILD/tools/uxdp-netbench/uxdp-nullbase
 SINK=$BUILD/tools/uxdp-netbench/netgen.aot.o
-for f in "$NB" "$SINK" "${uxdps[@]}"; do
+UXDPCTL=${UXDPCTL:-$BUILD/tools/uxdpctl/uxdpctl}
+for f in "$NB" "$SINK" "$UXDPCTL" "${uxdps[@]}"; do
 	[ -e "$f" ] || { echo "overhead.sh: missing $f" >&2; exit 1; }
 done
 pfx=uxdp-ovh.$$
@@ -42,8 +43,7 @@ eal() { echo -l $cpu --no-huge -m 1024 --no-pci --no-telemetry --log-level 3 \
 res=$(mktemp)
 # uxdp keeps a --dpdk instance's maps after it exits (for the control
 # plane): a private one, removed here, so nothing is left in /dev/shm.
-trap 'rm -f "$res" /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst /dev/shm/uxdp-xsk.$inst.*
-	rm -rf /var/run/dpdk/$pfx' EXIT
+trap 'rm -f "$res"; "$UXDPCTL" instance delete $inst >/dev/null 2>&1; rm -rf /var/run/dpdk/$pfx' EXIT
 
 base() { # MODE -> ns/packet
 	"$NB" --free "$1" --seconds "$secs" -- $(eal) | awk '{ print $8 }'

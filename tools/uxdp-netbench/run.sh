@@ -83,7 +83,8 @@ cleanup() {
 		kill -INT "$pid"; sleep 1; kill -KILL "$pid" 2>/dev/null
 	fi
 	ip netns del $nsg 2>/dev/null; ip netns del $nsu 2>/dev/null
-	rm -f "$log" "$res" /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst
+	rm -f "$log" "$res"
+	"$UXDPCTL" instance delete $inst >/dev/null 2>&1
 	rm -rf /var/run/dpdk/$inst
 }
 trap cleanup EXIT
@@ -140,7 +141,7 @@ stop_uxdp() {
 	kill -KILL $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	pid=
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	"$UXDPCTL" instance delete $inst >/dev/null
 	rm -rf /var/run/dpdk/$inst
 }
 eal() { echo -l $ucpu --no-huge -m 1024 --no-pci --no-telemetry --file-prefix $inst --log-level 3 "$@"; }

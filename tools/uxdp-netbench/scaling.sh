@@ -106,7 +106,7 @@ pid=
 cleanup() {
 	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
 	rm -rf "$work" /var/run/dpdk/$inst
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	"$UXDPCTL" instance delete $inst >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -150,7 +150,7 @@ run() { # PROG LCORES -> "Mpps hit% load transfer-ns"
 	vdev="net_pcap0,rx_pcap=$work/q0.pcap,infinite_rx=1"
 	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,infinite_rx=1"
 	xfer=$(transfer_ns)
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	"$UXDPCTL" instance delete $inst >/dev/null
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
 	"$UXDP" --object "$aot" ${prog_opt[$1]:-} --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
 		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
@@ -212,7 +212,7 @@ for p in $progs; do
 			echo "$p $l $v" >>"$res"
 		done
 	done
-	rm -f /dev/shm/uxdp.$inst /dev/shm/uxdp.$inst.* /dev/shm/uxdp-stats.$inst /dev/shm/uxdp-run.$inst
+	"$UXDPCTL" instance delete $inst >/dev/null
 done
 echo
 echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/')"
