@@ -27,13 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <uxdp/clock.h>
 #include <uxdp/ctx.h>
 #include <uxdp/map.h>
 #include <uxdp/runtime.h>
@@ -75,14 +75,6 @@ static void frame_from(uint8_t *f, uint32_t saddr)
 	memcpy(f + 26, &saddr, 4);
 }
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static int run_kernel(struct job *j)
 {
 	uint8_t f[FRAME];
@@ -105,7 +97,7 @@ static int run_uxdp(struct job *j)
 	struct uxdp_ctx ctx = { .data_hard_start = buf, .frame_end = buf + sizeof(buf),
 				.ingress_ifindex = 1, .worker = &w };
 	uint64_t acc = 0;
-	double t0;
+	uint64_t t0;
 
 	frame_from(data, j->saddr);
 	uxdp_worker_init(&w, (uint32_t)j->cpu);
@@ -113,14 +105,14 @@ static int run_uxdp(struct job *j)
 		return -ECANCELED;
 	uxdp_worker_set_current(&w);
 	uxdp_this_cpu = (unsigned int)j->cpu;
-	t0 = now_ns();
+	t0 = uxdp_monotonic_ns();
 	for (uint32_t i = 0; i < RUNS; i++) {
 		ctx.data = ctx.data_meta = data;
 		ctx.data_end = data + FRAME;
 		ctx.tail_call_cnt = ctx.tail_called = 0;
 		acc += (uint32_t)uxdp_fn(&ctx); /* the verdict is the low 32 bits */
 	}
-	j->ns_per_packet = (now_ns() - t0) / RUNS;
+	j->ns_per_packet = (double)(uxdp_monotonic_ns() - t0) / RUNS;
 	uxdp_worker_set_current(NULL);
 	return acc == (uint64_t)RUNS * XDP_PASS ? 0 : -EPROTO;
 }

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
-#include <time.h>
+#include <uxdp/clock.h>
 
 #include "test.h"
 
@@ -31,20 +31,12 @@ static struct uxdp_map *map;
 static bool interleaved = true;
 static double ns_per_add[2];
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void *count(void *arg)
 {
 	unsigned int id = (unsigned int)(uintptr_t)arg;
 	struct counters *mine[KEYS / 2];
 	cpu_set_t cpus;
-	double t0;
+	uint64_t t0;
 
 	CPU_ZERO(&cpus);
 	CPU_SET(id, &cpus);
@@ -55,10 +47,10 @@ static void *count(void *arg)
 
 		mine[i] = uxdp_map_lookup(map, &k);
 	}
-	t0 = now_s();
+	t0 = uxdp_monotonic_ns();
 	for (uint32_t i = 0; i < ADDS; i++)
 		__atomic_fetch_add(&mine[i % (KEYS / 2)]->packets, 1, __ATOMIC_SEQ_CST);
-	ns_per_add[id] = (now_s() - t0) * 1e9 / ADDS;
+	ns_per_add[id] = (double)(uxdp_monotonic_ns() - t0) / ADDS;
 	return NULL;
 }
 
