@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_inserts.c - new flows into a connection table, one thread and two:
+ * each thread, pinned to CPU 0 or 1, looks up a key it has not used
+ * (a miss, as a program's first packet of a flow) and inserts it, in
+ * batches of 32 inside a read-side section as a worker runs them.  With an
+ * LRU map every insert past the first max_entries evicts.  Prints ns per
+ * insert of each thread and the two threads' rate over one thread's: what
+ * a SYN flood or a scan costs a data plane with two workers, measured
+ * without a driver.  A benchmark (docs/benchmarks.md), not a test.
+ *
+ *   bench_maps_inserts [lru|lru-percpu-lists|hash] [max_entries]
+ *
+ * hash: a plain hash map, each insert followed by the delete of the key
+ * inserted max_entries / 2 inserts before (a table that stays half full).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uxdp/clock.h>
+
+#include "test.h"
+
+#define INSERTS 2000000u
+#define BATCH 32u
+
+struct flow {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t proto;
+};
+
+struct conn {
+	uint64_t backend, packets;
+};
+
+static struct uxdp_map *map;
+static bool plain_hash;
+static uint32_t max_entries = 2048;
+static double ns_per_insert[2];
+static int failures;
+
+static struct flow flow_of(unsigned int id, uint32_t n)
+{
+	/* distinct per thread and per insert; the hash spreads them */
+	struct flow f = { .saddr = 0xc6120000u + n, .daddr = 0xc6130001u, .sport = (uint16_t)n,
+			  .dport = 80, .proto = 6 + id };
+
+	return f;
+}
+
+static void insert_batch(unsigned int id, uint32_t first)
+{
+	struct conn c = { 1, 1 };
+
+	uxdp_map_epoch_enter();
+	for (uint32_t n = first; n < first + BATCH; n++) {
+		struct flow f = flow_of(id, n);
+
+		if (uxdp_map_lookup(map, &f) || uxdp_map_update_elem(map, &f, &c, BPF_ANY))
+			__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+		if (plain_hash && n >= max_entries / 4) {
+			struct flow old = flow_of(id, n - max_entries / 4);
+
+			if (uxdp_map_delete_elem(map, &old))
+				__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+		}
+	}
+	uxdp_map_epoch_exit();
+}
+
+static void *run_thread(void *arg)
+{
+	unsigned int id = (unsigned int)(uintptr_t)arg;
+	cpu_set_t cpus;
+	uint64_t t0;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(id, &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	uxdp_this_cpu = id;
+	t0 = uxdp_monotonic_ns();
+	for (uint32_t n = 0; n < INSERTS; n += BATCH)
+		insert_batch(id, n);
+	ns_per_insert[id] = (double)(uxdp_monotonic_ns() - t0) / INSERTS;
+	return NULL;
+}
+
+/* Mean ns per insert of the threads. */
+static double run(unsigned int threads)
+{
+	pthread_t t[2];
+	uint64_t forced = 0;
+	double sum = 0;
+
+	for (unsigned int i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, run_thread, (void *)(uintptr_t)i);
+	for (unsigned int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	for (unsigned int i = 0; i < threads; i++)
+		sum += ns_per_insert[i];
+	uxdp_map_health(map, &forced, NULL);
+	printf("%u thread%s: %.1f ns per insert", threads, threads > 1 ? "s" : "",
+	       sum / threads);
+	if (threads > 1)
+		printf(" (%.1f, %.1f)", ns_per_insert[0], ns_per_insert[1]);
+	printf(", %llu forced reuses\n", (unsigned long long)forced);
+	return sum / threads;
+}
+
+static uint32_t map_type(const char *mode, uint32_t *flags)
+{
+	*flags = 0;
+	if (!strcmp(mode, "lru"))
+		return BPF_MAP_TYPE_LRU_HASH;
+	if (!strcmp(mode, "lru-percpu-lists")) {
+		*flags = BPF_F_NO_COMMON_LRU;
+		return BPF_MAP_TYPE_LRU_HASH;
+	}
+	if (!strcmp(mode, "hash")) {
+		plain_hash = true;
+		return BPF_MAP_TYPE_HASH;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "lru";
+	uint32_t flags, type = map_type(mode, &flags);
+	double one, two;
+
+	if (argc > 3 || !type || (argc == 3 && !(max_entries = (uint32_t)atoi(argv[2])))) {
+		fprintf(stderr, "usage: bench_maps_inserts [lru|lru-percpu-lists|hash] [max_entries]\n");
+		return 2;
+	}
+	test_begin("binsert");
+	map = mk("conns", type, sizeof(struct flow), sizeof(struct conn), max_entries, flags);
+	if (!map)
+		return test_end();
+	printf("%s, %u entries, %u inserts per thread\n", mode, max_entries, INSERTS);
+	one = run(1);
+	uxdp_map_close(map);
+	map = mk("conns2", type, sizeof(struct flow), sizeof(struct conn), max_entries, flags);
+	if (!map)
+		return test_end();
+	two = run(2);
+	printf("two threads' rate / one thread's: %.2f\n", 2 * one / two);
+	CHECK_EQ(failures, 0);
+	uxdp_map_close(map);
+	return test_end();
+}
