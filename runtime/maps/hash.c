@@ -225,7 +225,7 @@ bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 	if (*link != l)
 		return false;
 	set_link(link, e->next);
-	e->freed = uxdp_inst_stamp(m->inst);
+	__atomic_store_n(&e->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
 	count_add(m, -1);
 	return true;
@@ -274,7 +274,7 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 {
 	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
 
-	if (!l || uxdp_pool_safe(m, elem(m, l)->freed))
+	if (!l || uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
 		return l;
 	s = uxdp_pool_get(m, false);
 	if (!s) {
@@ -290,7 +290,7 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 /* An element that left its chain goes back to the lists, stamped for the readers. */
 static void lru_release(struct uxdp_map *m, struct helem *e)
 {
-	e->freed = uxdp_inst_stamp(m->inst);
+	__atomic_store_n(&e->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 	uxdp_lru_push_free(m, link_of(m, e));
 }
 
@@ -309,6 +309,7 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 
 	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
 		return -EINVAL;
+	uxdp_pool_settle(m); /* for lru_take()'s spare */
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
@@ -415,7 +416,7 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		return err;
 	if (op != BPF_EXIST && full_without(m, key, hash))
 		return -E2BIG;
-
+	uxdp_pool_settle(m);
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;

@@ -220,6 +220,7 @@ static int lpm_update(struct uxdp_map *m, const void *key_, const void *value, u
 
 	if (flags > BPF_EXIST || key->prefixlen > max_prefixlen(m))
 		return -EINVAL;
+	uxdp_pool_settle(m);
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;

@@ -14,10 +14,18 @@
 #include "instance.h"
 #include "pool.h"
 
-/* A worker waits about 200 us, rescanning the participants now and then. */
+/*
+ * Under the writer lock a writer waits about 200 us for readers to pass,
+ * spinning: long enough for a worker to finish its batch, short because
+ * every worker that wants the lock waits too, and a worker waiting for the
+ * lock cannot announce a later epoch before it gets it.  A control-plane
+ * writer, whose readers' batches may take longer (a preempted worker),
+ * does its long wait before it takes the lock (uxdp_pool_settle()),
+ * yielding the CPU, for up to about a second: under the lock it would hold
+ * every worker that updates the map for that second.
+ */
 #define WAIT_ROUNDS 64
 #define SPINS_PER_ROUND 128
-/* Anyone else yields up to about a second (a preempted reader must get to run). */
 #define WAIT_NS_CONTROL 1000000000ull
 
 static uint32_t *next_of(const struct uxdp_map *m, uint32_t link)
@@ -49,12 +57,12 @@ void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last)
 		return;
 	for (uint32_t l = first; l <= last; l++) {
 		*next_of(m, l) = l < last ? l + 1 : 0;
-		*uxdp_pool_stamp(m, l) = 0;
+		__atomic_store_n(uxdp_pool_stamp(m, l), 0, __ATOMIC_RELAXED);
 	}
 	if (h->free_tail)
 		*next_of(m, h->free_tail) = first;
 	else
-		h->free_head = first;
+		__atomic_store_n(&h->free_head, first, __ATOMIC_RELAXED);
 	h->free_tail = last;
 }
 
@@ -64,12 +72,12 @@ void uxdp_pool_put(struct uxdp_map *m, uint32_t link)
 	uint32_t tail = h->free_tail;
 
 	*next_of(m, link) = 0;
-	*uxdp_pool_stamp(m, link) = uxdp_inst_stamp(m->inst);
+	__atomic_store_n(uxdp_pool_stamp(m, link), uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
 	if (tail && tail <= m->n_pool)
 		*next_of(m, tail) = link;
 	else
-		h->free_head = link;
+		__atomic_store_n(&h->free_head, link, __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
 	h->free_tail = link;
 }
@@ -80,49 +88,59 @@ bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp)
 	       stamp < uxdp_inst_safe_below(m->inst, false);
 }
 
-/* Wait until stamp is safe; false if it is not after the caller's share of waiting. */
+/* Wait a little until stamp is safe (writer lock held); false if it is not. */
 static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 {
-	if (uxdp_inst_active(m->inst)) {
-		for (int round = 0; round < WAIT_ROUNDS; round++) {
-			for (int i = 0; i < SPINS_PER_ROUND; i++)
-				uxdp_cpu_relax();
-			if (uxdp_pool_safe(m, stamp))
-				return true;
-		}
-	} else {
-		uint64_t end = uxdp_monotonic_ns() + WAIT_NS_CONTROL;
-
-		while (uxdp_monotonic_ns() < end) {
-			sched_yield();
-			if (uxdp_pool_safe(m, stamp))
-				return true;
-		}
+	for (int round = 0; round < WAIT_ROUNDS; round++) {
+		for (int i = 0; i < SPINS_PER_ROUND; i++)
+			uxdp_cpu_relax();
+		if (uxdp_pool_safe(m, stamp))
+			return true;
 	}
 	/* last: is it a dead thread's announcement that holds it back? */
 	return stamp < uxdp_inst_safe_below(m->inst, true);
 }
 
+void uxdp_pool_settle(struct uxdp_map *m)
+{
+	uint32_t l = __atomic_load_n(&m->hdr->free_head, __ATOMIC_RELAXED);
+	uint64_t stamp, end;
+
+	if (uxdp_inst_active(m->inst) || !l || l > m->n_pool)
+		return;
+	stamp = __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED);
+	if (uxdp_pool_safe(m, stamp))
+		return;
+	end = uxdp_monotonic_ns() + WAIT_NS_CONTROL;
+	while (uxdp_monotonic_ns() < end) {
+		sched_yield();
+		if (uxdp_pool_safe(m, stamp))
+			return;
+	}
+	(void)uxdp_inst_safe_below(m->inst, true); /* clear dead threads' announcements */
+}
+
 uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
 {
 	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t l = h->free_head;
+	uint32_t l = h->free_head, next;
 	uint64_t stamp;
 
 	if (!l || l > m->n_pool)
 		return 0;
-	stamp = *uxdp_pool_stamp(m, l);
+	stamp = __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED);
 	if (!uxdp_pool_safe(m, stamp) && !wait_safe(m, stamp)) {
 		if (!force)
 			return 0;
 		__atomic_add_fetch(&h->forced_reuse, 1, __ATOMIC_RELAXED);
 	}
-	h->free_head = *next_of(m, l);
+	next = *next_of(m, l);
+	if (next > m->n_pool)
+		next = 0;
+	__atomic_store_n(&h->free_head, next, __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
-	if (!h->free_head || h->free_head > m->n_pool) {
-		h->free_head = 0;
+	if (!next)
 		h->free_tail = 0;
-	}
 	return l;
 }
 
@@ -132,16 +150,16 @@ uint32_t uxdp_pool_rebuild(struct uxdp_map *m, const uint8_t *in_use)
 	uint64_t stamp = uxdp_inst_stamp(m->inst); /* any reader may hold any of them */
 	uint32_t n = 0, tail = 0;
 
-	h->free_head = 0;
+	__atomic_store_n(&h->free_head, 0, __ATOMIC_RELAXED);
 	for (uint32_t l = 1; l <= m->n_pool; l++) {
 		if (uxdp_bit(in_use, l - 1))
 			continue;
 		*next_of(m, l) = 0;
-		*uxdp_pool_stamp(m, l) = stamp;
+		__atomic_store_n(uxdp_pool_stamp(m, l), stamp, __ATOMIC_RELAXED);
 		if (tail)
 			*next_of(m, tail) = l;
 		else
-			h->free_head = l;
+			__atomic_store_n(&h->free_head, l, __ATOMIC_RELAXED);
 		tail = l;
 		n++;
 	}

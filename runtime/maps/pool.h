@@ -12,7 +12,7 @@
  * links a reader may still follow (a hash chain's next, a trie node's
  * children) untouched until it is taken again.
  *
- * Everything here runs under the map's writer lock.
+ * Everything here runs under the map's writer lock, except uxdp_pool_settle().
  */
 #ifndef UXDP_MAPS_POOL_H
 #define UXDP_MAPS_POOL_H
@@ -40,14 +40,20 @@ void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last);
 void uxdp_pool_put(struct uxdp_map *m, uint32_t link);
 /*
  * The oldest free element, or 0 if there is none.  If a reader may still
- * hold it, wait for readers to pass: a worker (inside a read-side section)
- * about 200 us, since other workers may wait on its lock; anyone else, as a
- * control-plane writer, up to a second, yielding the CPU to a preempted
- * reader.  Then, with force, take it anyway (counted in forced_reuse: as
+ * hold it, wait about 200 us for readers to pass (not longer: see pool.c),
+ * then, with force, take it anyway (counted in forced_reuse: as
  * the kernel's preallocated maps do all the time, a reader may then see it
  * change); without force return 0.
  */
 uint32_t uxdp_pool_get(struct uxdp_map *m, bool force);
+/*
+ * Before a writer outside any read-side section (the control plane) takes
+ * the writer lock for an update: wait, without the lock, until the oldest
+ * free element may be reused (up to about a second), so that the update
+ * does not find it held by a reader under the lock.  A worker returns at
+ * once.  Only a hint: the head may be taken by another writer meanwhile.
+ */
+void uxdp_pool_settle(struct uxdp_map *m);
 /* Whether an element stamped stamp may be reused now (no /proc reads). */
 bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp);
 /*

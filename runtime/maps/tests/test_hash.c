@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Hash maps: flags, -E2BIG when full, delete, get_next_key visiting every key
  * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK,
- * lookup-and-delete; a full map refuses a new key without its writer lock. */
+ * lookup-and-delete; a full map refuses a new key without its writer lock;
+ * a deleted element is not reused while a reader may hold it. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -375,6 +376,80 @@ static void test_full_without_lock(void)
 	uxdp_map_close(m);
 }
 
+/*
+ * A worker holding a value across a delete and a churn of inserts that
+ * walks the pool round to the deleted element, and updating the map
+ * meanwhile (in place: a per-CPU map's existing key), as a program that
+ * counts does.  The element waits for the worker, whose value stays what
+ * it was, and is reused after it leaves, without a forced reuse: the
+ * control-plane writer waits for readers before it takes the writer lock
+ * (uxdp_pool_settle()).  Waiting under the lock, it held the worker's
+ * update until its second of waiting ran out, then reused the element
+ * under the worker.
+ */
+#define HELD_NCPUS 4 /* mk()'s */
+
+struct held_reader {
+	struct uxdp_map *m;
+	int ready, intact, updates_failed;
+};
+
+static void *hold_value(void *arg)
+{
+	struct held_reader *r = arg;
+	struct timespec ms = { 0, 1000 * 1000 };
+	uint64_t *p, first, counts[HELD_NCPUS] = { 5, 5, 5, 5 };
+	uint32_t k = 1, counter = 2;
+
+	uxdp_map_epoch_enter();
+	p = uxdp_map_lookup(r->m, &k);
+	first = p ? __atomic_load_n(p, __ATOMIC_RELAXED) : 0;
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 200; i++) {
+		if (uxdp_map_update_elem(r->m, &counter, counts, BPF_EXIST))
+			r->updates_failed++;
+		nanosleep(&ms, NULL);
+	}
+	r->intact = p && __atomic_load_n(p, __ATOMIC_RELAXED) == first;
+	uxdp_map_epoch_exit();
+	return NULL;
+}
+
+static void test_reuse_waits_for_reader(void)
+{
+	struct uxdp_map *m = mk("hr", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 8, 0);
+	struct held_reader r = { .m = m };
+	struct timespec pause = { 0, 1000 * 1000 };
+	uint64_t v[HELD_NCPUS] = { 77, 77, 77, 77 }, forced = 1;
+	uint32_t k = 1;
+	pthread_t t;
+
+	if (!m)
+		return;
+	CHECK_EQ(m->ncpus, HELD_NCPUS);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), 0);
+	k = 2;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), 0);
+	CHECK_EQ(pthread_create(&t, NULL, hold_value, &r), 0);
+	while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
+		nanosleep(&pause, NULL);
+	k = 1;
+	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	/* twice the pool: every element, the deleted one included, is taken again */
+	for (uint32_t i = 0; i < 2 * (m->n_pool + 1); i++) {
+		k = 100 + i;
+		v[0] = 1000 + i;
+		CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_NOEXIST), 0);
+		CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	}
+	pthread_join(t, NULL);
+	CHECK(r.intact);
+	CHECK_EQ(r.updates_failed, 0);
+	uxdp_map_health(m, &forced, NULL);
+	CHECK_EQ(forced, 0);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("hash");
@@ -388,5 +463,6 @@ int main(void)
 	test_devmap_hash();
 	test_hash_lock();
 	test_full_without_lock();
+	test_reuse_waits_for_reader();
 	return test_end();
 }
