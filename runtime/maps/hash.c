@@ -309,7 +309,8 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 
 	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
 		return -EINVAL;
-	uxdp_pool_settle(m); /* for lru_take()'s spare */
+	if (!percpu || flags != BPF_EXIST)
+		uxdp_pool_settle(m); /* lru_take() may swap in a spare */
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
@@ -396,6 +397,30 @@ static bool full_without(struct uxdp_map *m, const void *key, uint32_t hash)
 	return absent;
 }
 
+/*
+ * Before a control-plane update takes the writer lock: wait for the
+ * readers of the pool's oldest element (uxdp_pool_settle()) if the update
+ * will take one, guessed without the lock: a new key, or a new value for a
+ * key whose values are replaced whole.  An in-place update (per-CPU values,
+ * BPF_F_LOCK) of an existing key takes none and must not wait for a reader
+ * it does not need gone.  A worker never waits here.
+ */
+static void settle_if_taking(struct uxdp_map *m, const void *key, uint32_t hash, uint64_t flags)
+{
+	bool exists;
+
+	if (uxdp_inst_active(m->inst))
+		return;
+	if (uxdp_map_is_percpu(m->type) || (flags & BPF_F_LOCK)) {
+		uxdp_map_renter(m);
+		exists = hash_find(m, key, m->key_size, hash) != NULL;
+		uxdp_map_rexit(m);
+		if (exists)
+			return;
+	}
+	uxdp_pool_settle(m);
+}
+
 static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		       int cpu)
 {
@@ -416,7 +441,7 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 		return err;
 	if (op != BPF_EXIST && full_without(m, key, hash))
 		return -E2BIG;
-	uxdp_pool_settle(m);
+	settle_if_taking(m, key, hash, flags);
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;

@@ -62,7 +62,7 @@ void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last)
 	if (h->free_tail)
 		*next_of(m, h->free_tail) = first;
 	else
-		__atomic_store_n(&h->free_head, first, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->free_head, first, __ATOMIC_RELEASE);
 	h->free_tail = last;
 }
 
@@ -77,7 +77,7 @@ void uxdp_pool_put(struct uxdp_map *m, uint32_t link)
 	if (tail && tail <= m->n_pool)
 		*next_of(m, tail) = link;
 	else
-		__atomic_store_n(&h->free_head, link, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->free_head, link, __ATOMIC_RELEASE);
 	UXDP_FAULT_POINT();
 	h->free_tail = link;
 }
@@ -101,20 +101,28 @@ static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 	return stamp < uxdp_inst_safe_below(m->inst, true);
 }
 
+/* The stamp of the FIFO's head now, read without the lock; false if the FIFO is empty. */
+static bool head_stamp(struct uxdp_map *m, uint64_t *stamp)
+{
+	uint32_t l = __atomic_load_n(&m->hdr->free_head, __ATOMIC_ACQUIRE);
+
+	if (!l || l > m->n_pool)
+		return false;
+	*stamp = __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED);
+	return true;
+}
+
 void uxdp_pool_settle(struct uxdp_map *m)
 {
-	uint32_t l = __atomic_load_n(&m->hdr->free_head, __ATOMIC_RELAXED);
 	uint64_t stamp, end;
 
-	if (uxdp_inst_active(m->inst) || !l || l > m->n_pool)
-		return;
-	stamp = __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED);
-	if (uxdp_pool_safe(m, stamp))
+	if (uxdp_inst_active(m->inst) || !head_stamp(m, &stamp) || uxdp_pool_safe(m, stamp))
 		return;
 	end = uxdp_monotonic_ns() + WAIT_NS_CONTROL;
 	while (uxdp_monotonic_ns() < end) {
 		sched_yield();
-		if (uxdp_pool_safe(m, stamp))
+		/* the head may have moved on (another writer took it): wait for the new one */
+		if (!head_stamp(m, &stamp) || uxdp_pool_safe(m, stamp))
 			return;
 	}
 	(void)uxdp_inst_safe_below(m->inst, true); /* clear dead threads' announcements */
@@ -137,7 +145,7 @@ uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
 	next = *next_of(m, l);
 	if (next > m->n_pool)
 		next = 0;
-	__atomic_store_n(&h->free_head, next, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->free_head, next, __ATOMIC_RELEASE);
 	UXDP_FAULT_POINT();
 	if (!next)
 		h->free_tail = 0;
@@ -159,7 +167,7 @@ uint32_t uxdp_pool_rebuild(struct uxdp_map *m, const uint8_t *in_use)
 		if (tail)
 			*next_of(m, tail) = l;
 		else
-			__atomic_store_n(&h->free_head, l, __ATOMIC_RELAXED);
+			__atomic_store_n(&h->free_head, l, __ATOMIC_RELEASE);
 		tail = l;
 		n++;
 	}

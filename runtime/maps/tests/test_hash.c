@@ -391,7 +391,7 @@ static void test_full_without_lock(void)
 
 struct held_reader {
 	struct uxdp_map *m;
-	int ready, intact, updates_failed;
+	int ready, left, intact, updates_failed;
 };
 
 static void *hold_value(void *arg)
@@ -405,12 +405,14 @@ static void *hold_value(void *arg)
 	p = uxdp_map_lookup(r->m, &k);
 	first = p ? __atomic_load_n(p, __ATOMIC_RELAXED) : 0;
 	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 100; i++) {
 		if (uxdp_map_update_elem(r->m, &counter, counts, BPF_EXIST))
 			r->updates_failed++;
 		nanosleep(&ms, NULL);
 	}
 	r->intact = p && __atomic_load_n(p, __ATOMIC_RELAXED) == first;
+	/* set before the exit, which is what the churn waits for */
+	__atomic_store_n(&r->left, 1, __ATOMIC_RELEASE);
 	uxdp_map_epoch_exit();
 	return NULL;
 }
@@ -434,6 +436,7 @@ static void test_reuse_waits_for_reader(void)
 	while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
 		nanosleep(&pause, NULL);
 	k = 1;
+	CHECK(!__atomic_load_n(&r.left, __ATOMIC_ACQUIRE));
 	CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
 	/* twice the pool: every element, the deleted one included, is taken again */
 	for (uint32_t i = 0; i < 2 * (m->n_pool + 1); i++) {
@@ -442,6 +445,8 @@ static void test_reuse_waits_for_reader(void)
 		CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_NOEXIST), 0);
 		CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
 	}
+	/* the churn waited for the worker (else this test showed nothing) */
+	CHECK(__atomic_load_n(&r.left, __ATOMIC_ACQUIRE));
 	pthread_join(t, NULL);
 	CHECK(r.intact);
 	CHECK_EQ(r.updates_failed, 0);
