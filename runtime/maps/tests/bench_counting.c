@@ -13,11 +13,10 @@
  * elements sharing cache lines, interleaved costs a line transfer per add.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
 #include <string.h>
 #include <uxdp/clock.h>
 
+#include "bench.h"
 #include "test.h"
 
 #define KEYS 4096u
@@ -35,13 +34,9 @@ static void *count(void *arg)
 {
 	unsigned int id = (unsigned int)(uintptr_t)arg;
 	struct counters *mine[KEYS / 2];
-	cpu_set_t cpus;
 	uint64_t t0;
 
-	CPU_ZERO(&cpus);
-	CPU_SET(id, &cpus);
-	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-	uxdp_this_cpu = id;
+	bench_pin(id);
 	for (uint32_t i = 0; i < KEYS / 2; i++) {
 		uint32_t k = interleaved ? 2 * i + id : id * (KEYS / 2) + i;
 

@@ -18,12 +18,11 @@
  * per thread, as a data plane with two workers creates it.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uxdp/clock.h>
 
+#include "bench.h"
 #include "test.h"
 
 #define INSERTS 2000000u
@@ -78,13 +77,9 @@ static void insert_batch(unsigned int id, uint32_t first)
 static void *run_thread(void *arg)
 {
 	unsigned int id = (unsigned int)(uintptr_t)arg;
-	cpu_set_t cpus;
 	uint64_t t0;
 
-	CPU_ZERO(&cpus);
-	CPU_SET(id, &cpus);
-	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-	uxdp_this_cpu = id;
+	bench_pin(id);
 	t0 = uxdp_monotonic_ns();
 	for (uint32_t n = 0; n < INSERTS; n += BATCH)
 		insert_batch(id, n);
