@@ -33,6 +33,17 @@
  * lock per map, not per bucket, is the trade: it makes every update
  * all-or-nothing under kill -9 without an undo log.
  *
+ * Except LRU maps with per-CPU lists (BPF_F_NO_COMMON_LRU), the kernel's
+ * choice for connection tables that must scale: an update takes its CPU's
+ * lock (lru.h) from the element's pop to its link and the bucket's lock
+ * around the chain change (fine_lru_update()), a delete the element's
+ * CPU's lock and then the bucket's, so two workers inserting new flows
+ * share no lock, only the buckets and elements they both touch and the
+ * instance's epoch, which each unlink advances.  Each lock
+ * taken over is repaired alone: a bucket's needs nothing, a CPU's list is
+ * made again from the elements that say they are its own.  Such a map
+ * keeps no count (nothing limits an LRU map by it) and its spares per CPU.
+ *
  * Updates.  A new value for an existing key of a plain (not per-CPU) map
  * (LRU_HASH included) goes into a fresh element that replaces the old one in
  * the chain, as in the kernel, so a program that looked up the old value
@@ -68,6 +79,7 @@
 #include "hash_internal.h"
 #include "instance.h"
 #include "pool.h"
+#include "rlock.h"
 
 static int hash_check(const struct uxdp_map_def *d)
 {
@@ -133,12 +145,28 @@ static uint64_t elem_size(uint64_t esize)
 	return esize >= lines - lines / 4 ? lines : esize;
 }
 
+/*
+ * Spares per CPU of an LRU map with per-CPU lists: as many as a map of one
+ * CPU's share would have (inserts under eviction swap one on most inserts,
+ * and fewer made readers' values change under them, forced_reuse), but no
+ * more than 16 MiB over all CPUs (a per-CPU value map's spares carry every
+ * CPU's value), and never fewer than 4.
+ */
+static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
+{
+	uint64_t per = uxdp_pool_spare(h->n_elems / h->ncpus, spare_size);
+
+	if (per * h->ncpus * spare_size > (16u << 20))
+		per = (16u << 20) / spare_size / h->ncpus;
+	return per < 4 ? 4 : per;
+}
+
 static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 {
 	bool percpu = uxdp_map_is_percpu(h->type);
 	uint64_t esize = elem_size(sizeof(struct helem) + uxdp_round_up(h->key_size, 8) +
 				   (percpu ? 0 : h->stride));
-	uint64_t pool, span;
+	uint64_t pool, span, spare_size;
 	uint32_t nb = 1;
 
 	if (esize > UINT32_MAX)
@@ -147,8 +175,12 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 	h->n_elems = is_lru(h->type) ? uxdp_lru_n_elems(h->max_entries, h->map_flags, h->ncpus) :
 				       h->max_entries;
 	/* spares are sized with their per-CPU values, which they take too */
-	pool = (uint64_t)h->n_elems +
-	       uxdp_pool_spare(h->n_elems, esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0));
+	spare_size = esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0);
+	/* per-CPU lists: each CPU swaps with spares of its own (fine_spares()) */
+	if (is_lru(h->type) && (h->map_flags & BPF_F_NO_COMMON_LRU) && h->ncpus)
+		pool = (uint64_t)h->n_elems + (uint64_t)h->ncpus * fine_spares(h, spare_size);
+	else
+		pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, spare_size);
 	if (pool >= HASH_NULLS_BIT)
 		return 0;
 	h->n_pool = (uint32_t)pool;
@@ -171,8 +203,9 @@ static void hash_init(struct uxdp_map *m)
 	for (uint32_t b = 0; b <= m->bucket_mask; b++)
 		m->buckets[b] = HASH_NULLS(b);
 	if (is_lru(m->type)) {
-		uxdp_lru_init(m);
-		uxdp_pool_init(m, m->n_elems + 1, m->n_pool);
+		uxdp_lru_init(m); /* per-CPU lists: the spares go to the CPUs */
+		if (!uxdp_lru_fine(m))
+			uxdp_pool_init(m, m->n_elems + 1, m->n_pool);
 	} else {
 		uxdp_pool_init(m, 1, m->n_pool);
 	}
@@ -214,20 +247,67 @@ static void count_add(struct uxdp_map *m, int32_t d)
 	__atomic_store_n(&m->hdr->count, m->hdr->count + (uint32_t)d, __ATOMIC_RELAXED);
 }
 
-/* Unlink element l from its bucket by identity (writer lock held): eviction. */
+/* The word that links to element l in its bucket's chain, or NULL. */
+static uint32_t *link_to(struct uxdp_map *m, uint32_t l)
+{
+	uint32_t *link = &m->buckets[elem(m, l)->hash & m->bucket_mask], steps = 0, at;
+
+	while (link_ok(m, at = __atomic_load_n(link, __ATOMIC_ACQUIRE)) && at != l &&
+	       steps++ < m->n_pool)
+		link = &elem(m, at)->next;
+	return at == l ? link : NULL;
+}
+
+bool uxdp_hash_in_chain(struct uxdp_map *m, uint32_t l)
+{
+	return link_ok(m, l) && link_to(m, l);
+}
+
+void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t l)
+{
+	__atomic_store_n(&elem(m, l)->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
+}
+
+/*
+ * Per-CPU lists: bucket b's lock.  A dead holder's is taken over with
+ * nothing to repair: a chain is consistent at every store.
+ */
+static int bucket_lock(struct uxdp_map *m, uint32_t b)
+{
+	int rc = uxdp_rlock_acquire(m->inst, uxdp_lru_bucket_lock(m, b));
+
+	UXDP_FAULT_POINT(); /* held, nothing changed yet */
+	if (rc != 1)
+		return rc;
+	__atomic_add_fetch(&m->hdr->recoveries, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void bucket_unlock(struct uxdp_map *m, uint32_t b)
+{
+	uxdp_rlock_release(uxdp_lru_bucket_lock(m, b));
+}
+
+/* Unlink element l from its bucket by identity: eviction (lru.h). */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 {
 	struct helem *e = elem(m, l);
-	uint32_t *link = &m->buckets[e->hash & m->bucket_mask], steps = 0;
+	bool fine = uxdp_lru_fine(m);
+	uint32_t b = e->hash & m->bucket_mask, *link;
 
-	while (link_ok(m, *link) && *link != l && steps++ < m->n_pool)
-		link = &elem(m, *link)->next;
-	if (*link != l)
+	if (fine && bucket_lock(m, b))
+		return false; /* no participant slot: leave it */
+	link = link_to(m, l);
+	if (link)
+		set_link(link, e->next);
+	if (fine)
+		bucket_unlock(m, b);
+	if (!link && !fine)
 		return false;
-	set_link(link, e->next);
-	__atomic_store_n(&e->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
+	uxdp_hash_lru_stamp(m, l);
 	UXDP_FAULT_POINT();
-	count_add(m, -1);
+	if (link && !fine)
+		count_add(m, -1);
 	return true;
 }
 
@@ -273,25 +353,114 @@ static void fill(struct uxdp_map *m, struct helem *e, const void *key, uint32_t 
 static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 {
 	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
+	bool fine = uxdp_lru_fine(m);
 
 	if (!l || uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
 		return l;
-	s = uxdp_pool_get(m, false);
+	s = fine ? uxdp_lru_spare_get(m, cpu) : uxdp_pool_get(m, false);
 	if (!s) {
 		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
 		return l;
 	}
 	uxdp_lru_replace(m, l, s);
 	UXDP_FAULT_POINT();
-	uxdp_pool_put(m, l);
+	if (fine)
+		uxdp_lru_spare_put(m, cpu, l);
+	else
+		uxdp_pool_put(m, l);
 	return s;
 }
 
 /* An element that left its chain goes back to the lists, stamped for the readers. */
 static void lru_release(struct uxdp_map *m, struct helem *e)
 {
-	__atomic_store_n(&e->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
-	uxdp_lru_push_free(m, link_of(m, e));
+	uint32_t l = link_of(m, e);
+
+	uxdp_hash_lru_stamp(m, l);
+	uxdp_lru_push_free(m, l);
+}
+
+/*
+ * Per-CPU lists (lru.h): an element of another CPU that leaves its chain
+ * goes back to that CPU's free list if its lock is free at once, else it
+ * stays on that CPU's lists, in no chain, until its eviction takes it (two
+ * CPUs' locks are never waited for together).  The lock is tried before
+ * the unlink: once the element is in no chain, its CPU may take it for
+ * another key at any moment.  False if not taken.
+ */
+static bool try_owner(struct uxdp_map *m, unsigned int owner)
+{
+	return uxdp_lru_try_lock(m, owner) == 0;
+}
+
+/*
+ * hash_lru_update() for per-CPU lists: the same steps, under the updating
+ * CPU's lock from the element's pop to its link (so that no repair of
+ * that CPU's list can see it half inserted), the chain under its bucket's
+ * lock.
+ */
+static int fine_lru_update(struct uxdp_map *m, const void *key, const void *value,
+			   uint64_t flags, int cpu, uint32_t hash)
+{
+	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0;
+	bool percpu = uxdp_map_is_percpu(m->type), owner_held = false;
+	unsigned int me = uxdp_cur_cpu(m), owner = me;
+	struct helem *old = NULL, *ne = NULL;
+	int err;
+
+	/* the control plane waits for readers before it locks (pool.c): a swap takes a spare */
+	if ((!percpu || flags != BPF_EXIST) && !uxdp_inst_active(m->inst))
+		uxdp_fifo_settle(m, uxdp_lru_spare_head(m, me));
+	err = uxdp_lru_lock(m, me);
+	if (err)
+		return err;
+	if (!percpu || flags != BPF_EXIST) {
+		nl = lru_take(m, me);
+		if (!nl) {
+			err = -ENOMEM;
+			goto out;
+		}
+		ne = elem(m, nl);
+		fill(m, ne, key, hash);
+	}
+	err = bucket_lock(m, b);
+	if (err)
+		goto out;
+	old = find_link(m, key, hash, &link);
+	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old)) {
+		err = old ? -EEXIST : -ENOENT;
+		goto out_bucket;
+	}
+	if (old && percpu) {
+		uxdp_lru_node_set_ref(&old->lru);
+		write_value(m, old, value, cpu, false);
+		goto out_bucket;
+	}
+	write_value(m, ne, value, cpu, true);
+	UXDP_FAULT_POINT();
+	if (old) {
+		owner = uxdp_lru_owner(m, link_of(m, old));
+		owner_held = owner == me || try_owner(m, owner);
+		uxdp_lru_node_set_ref(&ne->lru);
+		ne->next = old->next;
+		set_link(link, nl);
+	} else {
+		ne->next = __atomic_load_n(&m->buckets[b], __ATOMIC_RELAXED);
+		set_link(&m->buckets[b], nl);
+	}
+	UXDP_FAULT_POINT();
+	nl = 0;
+	if (owner_held)
+		lru_release(m, old);
+	if (owner_held && owner != me)
+		uxdp_lru_unlock(m, owner);
+out_bucket:
+	bucket_unlock(m, b);
+out:
+	if (nl)
+		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
+	uxdp_lru_unlock(m, me);
+	return err;
 }
 
 /*
@@ -309,6 +478,8 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 
 	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
 		return -EINVAL;
+	if (uxdp_lru_fine(m))
+		return fine_lru_update(m, key, value, flags, cpu, hash);
 	if (!percpu || flags != BPF_EXIST)
 		uxdp_pool_settle(m); /* lru_take() may swap in a spare */
 	err = uxdp_map_wlock(m);
@@ -498,12 +669,67 @@ out:
 	return err;
 }
 
+/*
+ * Delete, and lookup-and-delete (value not NULL), for per-CPU lists: the
+ * element's CPU's lock, then its bucket's, so that the element goes from
+ * its chain to its CPU's free list under one hold of that CPU's lock (in
+ * no chain and not yet free, its CPU's eviction would take it).  Which CPU
+ * is read without a lock first and checked under both; an element never
+ * changes CPU, but the key may move to another element meanwhile.
+ */
+static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value);
+
+static int fine_lru_delete(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), b = hash & m->bucket_mask;
+
+	for (int tries = 0; tries < 1000; tries++) {
+		uint32_t l, *link = NULL;
+		unsigned int owner;
+		struct helem *e;
+		bool mine;
+		int err;
+
+		uxdp_map_renter(m);
+		l = hash_find_link(m, key, m->key_size, hash);
+		owner = l ? uxdp_lru_owner(m, l) : 0;
+		uxdp_map_rexit(m);
+		if (!l)
+			return -ENOENT;
+		err = uxdp_lru_lock(m, owner);
+		if (err)
+			return err;
+		err = bucket_lock(m, b);
+		if (err) {
+			uxdp_lru_unlock(m, owner);
+			return err;
+		}
+		e = find_link(m, key, hash, &link);
+		mine = e && uxdp_lru_owner(m, link_of(m, e)) == owner;
+		if (mine) {
+			if (value)
+				copy_elem_out(m, e, value);
+			set_link(link, e->next);
+			UXDP_FAULT_POINT();
+			lru_release(m, e);
+		}
+		bucket_unlock(m, b);
+		uxdp_lru_unlock(m, owner);
+		if (!e || mine)
+			return e ? 0 : -ENOENT;
+	}
+	return -EBUSY;
+}
+
 static int hash_delete(struct uxdp_map *m, const void *key)
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
 	struct helem *e;
-	int err = uxdp_map_wlock(m);
+	int err;
 
+	if (uxdp_lru_fine(m))
+		return fine_lru_delete(m, key, NULL);
+	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
 	e = find_link(m, key, hash, &link);
@@ -585,8 +811,11 @@ int uxdp_hash_lookup_and_delete(struct uxdp_map *m, const void *key, void *value
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
 	struct helem *e;
-	int err = uxdp_map_wlock(m);
+	int err;
 
+	if (uxdp_lru_fine(m))
+		return fine_lru_delete(m, key, value);
+	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
 	e = find_link(m, key, hash, &link);
@@ -678,9 +907,13 @@ static uint32_t mark_chain(struct uxdp_map *m, uint32_t b, uint8_t *in_chain)
 static void hash_repair(struct uxdp_map *m)
 {
 	size_t bytes = ((size_t)m->n_pool + 7) / 8;
-	uint8_t *in_chain = calloc(1, bytes), *taken = NULL;
+	uint8_t *in_chain, *taken = NULL;
 	uint32_t count = 0;
 
+	/* per-CPU lists never take the writer lock, and are repaired per lock (lru.h) */
+	if (uxdp_lru_fine(m))
+		return;
+	in_chain = calloc(1, bytes);
 	if (!in_chain)
 		return;
 	for (uint32_t b = 0; b <= m->bucket_mask; b++)

@@ -56,6 +56,8 @@
 
 #include "fault.h"
 #include "lru.h"
+#include "pool.h"
+#include "rlock.h"
 
 enum uxdp_lru_type {
 	LRU_ACTIVE,      /* global (or per-CPU) lists, counted */
@@ -63,6 +65,7 @@ enum uxdp_lru_type {
 	LRU_FREE,
 	LRU_LOCAL_FREE,  /* common LRU: per-CPU lists */
 	LRU_LOCAL_PENDING,
+	LRU_SPARE,       /* per-CPU lists: on its CPU's FIFO of spares (pool.h) */
 };
 
 #define LRU_NR_COUNTED 2
@@ -79,12 +82,24 @@ _Static_assert(offsetof(struct uxdp_lru_node, prev) == offsetof(struct lru_link,
 		       offsetof(struct uxdp_lru_node, next) == offsetof(struct lru_link, next),
 	       "a node starts like a list head");
 
-/* One list of active, inactive and free elements (global, or one per CPU). */
+/*
+ * One list of active, inactive and free elements (global, or one per CPU),
+ * on a cache line of its own.  Per-CPU lists: the CPU's lock and FIFO of
+ * spare elements too (fine-grained locking, lru.h).
+ */
 struct lru_list {
 	uint32_t counts[LRU_NR_COUNTED];
 	uint32_t next_inactive_rotation; /* id: an inactive element or the inactive head */
 	uint32_t head_base;              /* index of its ACTIVE head; INACTIVE, FREE follow */
+	uint32_t lock;                   /* per-CPU lists: the CPU's lock (rlock.h) */
+	uint32_t spare_head, spare_tail; /* per-CPU lists: the CPU's spares (pool.h) */
+	uint8_t _line[36];
 };
+
+_Static_assert(sizeof(struct lru_list) == 64, "a list per cache line");
+
+/* Per-CPU lists: each CPU's heads on a line of their own (8 to a line). */
+#define LRU_HEADS_PER_CPU 8
 
 /* Common LRU: a CPU's local free and pending lists. */
 struct lru_local {
@@ -136,7 +151,7 @@ uint32_t uxdp_lru_n_elems(uint32_t max_entries, uint32_t map_flags, uint32_t ncp
 
 static uint32_t n_heads(uint32_t map_flags, uint32_t ncpus)
 {
-	return is_percpu_lru(map_flags) ? 3 * ncpus : 3 + 2 * ncpus;
+	return is_percpu_lru(map_flags) ? LRU_HEADS_PER_CPU * ncpus : 3 + 2 * ncpus;
 }
 
 static uint64_t lists_off(uint32_t map_flags, uint32_t ncpus)
@@ -149,14 +164,22 @@ uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h)
 	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * sizeof(uint32_t), 64);
 }
 
+/* Where the bucket locks start in the area (per-CPU lists only). */
+static uint64_t bucket_locks_off(uint32_t map_flags, uint32_t ncpus)
+{
+	return uxdp_round_up(lists_off(map_flags, ncpus) + (uint64_t)ncpus * sizeof(struct lru_list),
+			     64);
+}
+
 uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
 {
-	uint32_t nlists = is_percpu_lru(h->map_flags) ? h->ncpus : 1;
 	uint64_t n = lists_off(h->map_flags, h->ncpus);
 
-	n += (uint64_t)nlists * sizeof(struct lru_list);
-	if (!is_percpu_lru(h->map_flags))
-		n += (uint64_t)h->ncpus * sizeof(struct lru_local);
+	if (is_percpu_lru(h->map_flags))
+		return bucket_locks_off(h->map_flags, h->ncpus) +
+		       (uint64_t)h->n_buckets * sizeof(uint32_t);
+	n += sizeof(struct lru_list);
+	n += (uint64_t)h->ncpus * sizeof(struct lru_local);
 	return n;
 }
 
@@ -544,7 +567,7 @@ static void reset_lists(const struct lru *c)
 		struct lru_list *l = &c->lists[i];
 
 		l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
-		l->head_base = c->percpu ? 3 * i : 0;
+		l->head_base = c->percpu ? LRU_HEADS_PER_CPU * i : 0;
 		l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
 	}
 	if (!c->percpu) {
@@ -574,6 +597,18 @@ static void add_free(const struct lru *c, uint32_t id, uint32_t cpu)
 	ll_add(c, id, lhead(c, &c->lists[c->percpu ? cpu : 0], LRU_FREE));
 }
 
+/* Per-CPU lists: spare element link joins CPU cpu's FIFO of spares. */
+static void spare_put(const struct lru *c, unsigned int cpu, uint32_t link)
+{
+	struct lru_list *l = &c->lists[cpu];
+	struct uxdp_lru_node *n = node(c, link);
+
+	if (n->cpu != cpu) /* only when dealt out: lock-free deletes read it (uxdp_lru_owner()) */
+		n->cpu = cpu;
+	n->type = LRU_SPARE;
+	uxdp_fifo_put(c->m, &l->spare_head, &l->spare_tail, link);
+}
+
 void uxdp_lru_init(struct uxdp_map *m)
 {
 	struct lru c = lru_get(m);
@@ -585,6 +620,170 @@ void uxdp_lru_init(struct uxdp_map *m)
 	 */
 	for (uint32_t i = 0; i < c.n_elems; i++)
 		add_free(&c, i + 1, owner_cpu(&c, i));
+	/* per-CPU lists: the spares are dealt out to the CPUs (hash.c keeps them otherwise) */
+	if (c.percpu)
+		for (uint32_t l = c.n_elems + 1; l <= c.n_pool; l++)
+			spare_put(&c, (l - c.n_elems - 1) % c.ncpus, l);
+}
+
+/* ---- per-CPU lists: fine-grained locking (lru.h) ---- */
+
+uint32_t *uxdp_lru_bucket_lock(const struct uxdp_map *m, uint32_t bucket)
+{
+	uint32_t ncpus = m->ncpus ? m->ncpus : 1;
+
+	return (uint32_t *)((uint8_t *)m->lru_area + bucket_locks_off(m->map_flags, ncpus)) +
+	       (bucket & m->bucket_mask);
+}
+
+unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link)
+{
+	return uxdp_lru_node(m, link)->cpu % (m->ncpus ? m->ncpus : 1);
+}
+
+/*
+ * CPU cpu's lock was taken over from a dead holder: make its list and its
+ * spares again from what each of its elements says it is (the type every
+ * move sets under this lock, before the links).  Free elements stay free
+ * (a free element is never in a chain), spares go back to the spares,
+ * every other element to the inactive list, whether it is in a chain or
+ * not (the dead holder's, half inserted or half deleted): only under its
+ * bucket's lock can that be told, and eviction does it
+ * (uxdp_hash_lru_unlink()).  The counts and the rotation cursor start
+ * over.  No other CPU's state is touched: their locks are not held.
+ */
+static void repair_cpu(const struct lru *c, unsigned int cpu)
+{
+	struct lru_list *l = &c->lists[cpu];
+
+	for (uint32_t t = 0; t < 3; t++)
+		ll_init(c, head_id(c, l->head_base + t));
+	l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
+	l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
+	l->spare_head = l->spare_tail = 0;
+	for (uint32_t id = 1; id <= c->n_pool; id++) {
+		struct uxdp_lru_node *n = node(c, id);
+
+		if (n->cpu != cpu)
+			continue;
+		if (n->type == LRU_SPARE) {
+			spare_put(c, cpu, id);
+			continue;
+		}
+		n->ref = 0;
+		if (n->type == LRU_FREE) {
+			ll_add(c, id, lhead(c, l, LRU_FREE));
+			continue;
+		}
+		n->type = LRU_INACTIVE;
+		ll_add(c, id, lhead(c, l, LRU_INACTIVE));
+		l->counts[LRU_INACTIVE]++;
+	}
+}
+
+int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+	int rc;
+
+	cpu %= c.ncpus;
+	rc = uxdp_rlock_acquire(m->inst, &c.lists[cpu].lock);
+	UXDP_FAULT_POINT(); /* held, nothing changed yet */
+	if (rc != 1)
+		return rc;
+	__atomic_add_fetch(&m->hdr->recoveries, 1, __ATOMIC_RELAXED);
+	repair_cpu(&c, cpu);
+	return 0;
+}
+
+int uxdp_lru_try_lock(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+
+	return uxdp_rlock_try_free(m->inst, &c.lists[cpu % c.ncpus].lock);
+}
+
+/* Walk list t of l from its head: every element CPU cpu's, of type t, linked both ways, seen once. */
+static uint32_t audit_list(const struct lru *c, struct lru_list *l, unsigned int cpu, uint32_t t,
+			   uint8_t *seen, uint32_t *n)
+{
+	uint32_t head = lhead(c, l, t), prev = head, id = lnk(c, head)->next, bad = 0, steps = 0;
+
+	for (*n = 0; id != head && steps++ < c->n_ids; prev = id, id = lnk(c, id)->next) {
+		if (id - 1 >= c->n_pool || uxdp_bit(seen, id - 1) || node(c, id)->cpu != cpu ||
+		    node(c, id)->type != t || lnk(c, id)->prev != prev)
+			return bad + 1;
+		uxdp_set_bit(seen, id - 1);
+		(*n)++;
+	}
+	return bad + (id != head || lnk(c, head)->prev != prev);
+}
+
+uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen)
+{
+	struct lru c = lru_get(m);
+	uint32_t bad = 0, share = c.n_elems / c.ncpus, spares = (c.n_pool - c.n_elems) / c.ncpus;
+
+	if (!c.percpu)
+		return 0;
+	for (unsigned int cpu = 0; cpu < c.ncpus; cpu++) {
+		struct lru_list *l = &c.lists[cpu];
+		uint32_t n, in_lists = 0, s = l->spare_head, last = 0, steps = 0;
+
+		for (uint32_t t = LRU_ACTIVE; t <= LRU_FREE; t++) {
+			bad += audit_list(&c, l, cpu, t, seen, &n);
+			if (t < LRU_NR_COUNTED && n != l->counts[t])
+				bad++;
+			in_lists += n;
+		}
+		for (; s && steps < c.n_pool; last = s, s = node(&c, s)->prev, steps++) {
+			/* the FIFO's link is the node's prev (pool.h) */
+			if (s > c.n_pool || uxdp_bit(seen, s - 1) || node(&c, s)->type != LRU_SPARE ||
+			    node(&c, s)->cpu != cpu) {
+				bad++;
+				break;
+			}
+			uxdp_set_bit(seen, s - 1);
+		}
+		bad += in_lists != share || steps != spares || l->spare_tail != last;
+	}
+	for (uint32_t id = 1; id <= c.n_pool; id++) {
+		uint8_t t = node(&c, id)->type;
+
+		bad += !uxdp_bit(seen, id - 1);
+		if (uxdp_hash_in_chain(m, id) && t != LRU_ACTIVE && t != LRU_INACTIVE)
+			bad++;
+	}
+	return bad;
+}
+
+void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+
+	uxdp_rlock_release(&c.lists[cpu % c.ncpus].lock);
+}
+
+uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+
+	return &c.lists[cpu % c.ncpus].spare_head;
+}
+
+uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+	struct lru_list *l = &c.lists[cpu % c.ncpus];
+
+	return uxdp_fifo_get(m, &l->spare_head, &l->spare_tail, false);
+}
+
+void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link)
+{
+	struct lru c = lru_get(m);
+
+	spare_put(&c, cpu % c.ncpus, link);
 }
 
 uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)
@@ -600,25 +799,36 @@ void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 {
 	struct lru c = lru_get(m);
 
-	if (c.percpu)
-		move(&c, &c.lists[node(&c, link)->cpu % c.ncpus], link, LRU_FREE);
-	else
+	if (!c.percpu) {
 		common_push_free(&c, link);
+		return;
+	}
+	/* already free: a repair, or an eviction that found it in no chain, freed it */
+	if (node(&c, link)->type == LRU_ACTIVE || node(&c, link)->type == LRU_INACTIVE)
+		move(&c, &c.lists[node(&c, link)->cpu % c.ncpus], link, LRU_FREE);
 }
 
 void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 {
 	struct lru c = lru_get(m);
 	struct uxdp_lru_node *o = node(&c, old), *n = node(&c, new_link);
-	uint32_t nlists = c.percpu ? c.ncpus : 1;
+	struct lru_list *l = &c.lists[c.percpu ? o->cpu % c.ncpus : 0];
 
-	*n = *o;
+	n->prev = o->prev;
+	n->next = o->next;
+	if (n->cpu != o->cpu) /* per-CPU lists: never (lock-free deletes read it) */
+		n->cpu = o->cpu;
+	n->ref = o->ref;
+	n->type = o->type;
+	/* per-CPU lists: old is a spare from now on, for a repair (repair_cpu()) */
+	if (c.percpu)
+		o->type = LRU_SPARE;
 	lnk(&c, o->prev)->next = new_link;
 	UXDP_FAULT_POINT();
 	lnk(&c, o->next)->prev = new_link;
-	for (uint32_t i = 0; i < nlists; i++)
-		if (c.lists[i].next_inactive_rotation == old)
-			c.lists[i].next_inactive_rotation = new_link;
+	/* only old's own list may rest its cursor on it (and only its lock is held) */
+	if (l->next_inactive_rotation == old)
+		l->next_inactive_rotation = new_link;
 	o->prev = o->next = 0;
 }
 

@@ -13,13 +13,24 @@
  * rotation keeps a cursor that may rest on a list head, which is why heads
  * and elements share one id space.  n_elems of the pool's elements (the
  * kernel's count) are in the lists at any time; the others are hash.c's
- * spares, waiting on the pool's FIFO until no reader can hold them
+ * spares (per-CPU lists: each CPU's own, on its FIFO of spares), waiting
+ * on the pool's FIFO until no reader can hold them
  * (uxdp_lru_replace() swaps one in for a popped element a reader may still
  * be reading).
  *
- * Locking: every function here runs under the map's writer lock (hash.c),
- * so the kernel's per-list and per-CPU locks have no counterpart.  Lookups
- * take no lock: they only set the reference bit.  Ids read from shared
+ * Locking, common LRU: every function here runs under the map's writer
+ * lock (hash.c), so the kernel's per-list and per-CPU locks have no
+ * counterpart.  Per-CPU lists (BPF_F_NO_COMMON_LRU): each CPU's list, its
+ * elements and its spares are under that CPU's lock (uxdp_lru_lock()), and
+ * each hash bucket under a bucket lock (uxdp_lru_bucket_lock()), taken in
+ * that order, as the kernel takes them; a thread holding one CPU's lock
+ * only ever tries another's (uxdp_lru_try_lock()), never waits for it.
+ * The map's writer lock is not used.  An element never changes CPU, and
+ * each element's node says which list (or the spares) it is on, so that a
+ * lock taken over from a dead holder is repaired from that CPU's elements
+ * alone (and a bucket lock needs no repair: chains are consistent at every
+ * store).
+ * Lookups take no lock: they only set the reference bit.  Ids read from shared
  * memory are checked against the handle's geometry and walks are bounded,
  * so damaged lists cannot send lru.c outside the segment or into a cycle.
  */
@@ -72,8 +83,56 @@ uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu);
 /* bpf_lru_push_free(): give back an element no longer in the hash table. */
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link);
 
-/* Provided by hash.c: remove element link from its bucket (eviction); false if absent. */
+/*
+ * Per-CPU lists.  Take CPU cpu's lock (a dead holder's is taken over and
+ * that CPU's list and spares rebuilt from its elements and the chains):
+ * 0, or a negative errno of rlock.h.
+ */
+int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu);
+/*
+ * The same without waiting and without taking a dead holder's lock over
+ * (that needs a read of /proc; the CPU's own next lock does it): 0, or
+ * -EBUSY while anyone holds it.
+ */
+int uxdp_lru_try_lock(struct uxdp_map *m, unsigned int cpu);
+void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu);
+/* The lock word of a bucket (a robust lock, rlock.h); nothing to repair behind it. */
+uint32_t *uxdp_lru_bucket_lock(const struct uxdp_map *m, uint32_t bucket);
+/* The CPU whose list element link belongs to. */
+unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link);
+/*
+ * Per-CPU lists, for tests: the inconsistencies of the lists and the
+ * spares: an element on no list or on two, of another CPU or type, a link
+ * one way only, a count that is not its list's length, a CPU with more or
+ * fewer elements or spares than its share, an element in a chain that is
+ * not active or inactive.  seen: n_pool bits, zeroed.  Writers must be
+ * stopped.
+ */
+uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen);
+/* The head word of CPU cpu's FIFO of spares (for uxdp_fifo_settle()). */
+uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu);
+/* CPU cpu's oldest spare if no reader can hold it, else 0; give one back. */
+uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu);
+void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link);
+
+/*
+ * Provided by hash.c: remove element link from its bucket (eviction); false
+ * if absent.  Per-CPU lists: under the bucket's lock, and true for an
+ * element in no chain too (one a writer unlinked and left to its CPU's
+ * eviction, or a dead writer's), which is then free to take.
+ */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t link);
+/* Provided by hash.c: whether element link is in its bucket's chain (no lock: writers stopped). */
+bool uxdp_hash_in_chain(struct uxdp_map *m, uint32_t link);
+/* Provided by hash.c: stamp element link as unlinked now (pool.h). */
+void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t link);
+
+/* Whether m is an LRU map with per-CPU lists, locked per CPU and per bucket. */
+static inline bool uxdp_lru_fine(const struct uxdp_map *m)
+{
+	return (m->type == BPF_MAP_TYPE_LRU_HASH || m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) &&
+	       (m->map_flags & BPF_F_NO_COMMON_LRU);
+}
 
 static inline struct uxdp_lru_node *uxdp_lru_node(const struct uxdp_map *m, uint32_t link)
 {

@@ -15,7 +15,8 @@
 #include "pool.h"
 
 /*
- * Under the writer lock a writer waits about 200 us for readers to pass,
+ * Under the writer lock (or the lock of whatever FIFO it takes from) a
+ * writer waits about 200 us for readers to pass,
  * spinning: long enough for a worker to finish its batch, short because
  * every worker that wants the lock waits too, and a worker waiting for the
  * lock cannot announce a later epoch before it gets it.  A control-plane
@@ -66,20 +67,24 @@ void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last)
 	h->free_tail = last;
 }
 
-void uxdp_pool_put(struct uxdp_map *m, uint32_t link)
+void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t tail = h->free_tail;
+	uint32_t t = *tail;
 
 	*next_of(m, link) = 0;
 	__atomic_store_n(uxdp_pool_stamp(m, link), uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
-	if (tail && tail <= m->n_pool)
-		*next_of(m, tail) = link;
+	if (t && t <= m->n_pool)
+		*next_of(m, t) = link;
 	else
-		__atomic_store_n(&h->free_head, link, __ATOMIC_RELEASE);
+		__atomic_store_n(head, link, __ATOMIC_RELEASE);
 	UXDP_FAULT_POINT();
-	h->free_tail = link;
+	*tail = link;
+}
+
+void uxdp_pool_put(struct uxdp_map *m, uint32_t link)
+{
+	uxdp_fifo_put(m, &m->hdr->free_head, &m->hdr->free_tail, link);
 }
 
 bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp)
@@ -101,10 +106,10 @@ static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 	return stamp < uxdp_inst_safe_below(m->inst, true);
 }
 
-/* The stamp of the FIFO's head now, read without the lock; false if the FIFO is empty. */
-static bool head_stamp(struct uxdp_map *m, uint64_t *stamp)
+/* The stamp of a FIFO's head now, read without the lock; false if the FIFO is empty. */
+static bool head_stamp(struct uxdp_map *m, uint32_t *head, uint64_t *stamp)
 {
-	uint32_t l = __atomic_load_n(&m->hdr->free_head, __ATOMIC_ACQUIRE);
+	uint32_t l = __atomic_load_n(head, __ATOMIC_ACQUIRE);
 
 	if (!l || l > m->n_pool)
 		return false;
@@ -112,26 +117,31 @@ static bool head_stamp(struct uxdp_map *m, uint64_t *stamp)
 	return true;
 }
 
-void uxdp_pool_settle(struct uxdp_map *m)
+void uxdp_fifo_settle(struct uxdp_map *m, uint32_t *head)
 {
 	uint64_t stamp, end;
 
-	if (uxdp_inst_active(m->inst) || !head_stamp(m, &stamp) || uxdp_pool_safe(m, stamp))
+	if (uxdp_inst_active(m->inst) || !head_stamp(m, head, &stamp) ||
+	    uxdp_pool_safe(m, stamp))
 		return;
 	end = uxdp_monotonic_ns() + WAIT_NS_CONTROL;
 	while (uxdp_monotonic_ns() < end) {
 		sched_yield();
 		/* the head may have moved on (another writer took it): wait for the new one */
-		if (!head_stamp(m, &stamp) || uxdp_pool_safe(m, stamp))
+		if (!head_stamp(m, head, &stamp) || uxdp_pool_safe(m, stamp))
 			return;
 	}
 	(void)uxdp_inst_safe_below(m->inst, true); /* clear dead threads' announcements */
 }
 
-uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
+void uxdp_pool_settle(struct uxdp_map *m)
 {
-	struct uxdp_shm_hdr *h = m->hdr;
-	uint32_t l = h->free_head, next;
+	uxdp_fifo_settle(m, &m->hdr->free_head);
+}
+
+uint32_t uxdp_fifo_get(struct uxdp_map *m, uint32_t *head, uint32_t *tail, bool force)
+{
+	uint32_t l = *head, next;
 	uint64_t stamp;
 
 	if (!l || l > m->n_pool)
@@ -140,16 +150,21 @@ uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
 	if (!uxdp_pool_safe(m, stamp) && !wait_safe(m, stamp)) {
 		if (!force)
 			return 0;
-		__atomic_add_fetch(&h->forced_reuse, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
 	}
 	next = *next_of(m, l);
 	if (next > m->n_pool)
 		next = 0;
-	__atomic_store_n(&h->free_head, next, __ATOMIC_RELEASE);
+	__atomic_store_n(head, next, __ATOMIC_RELEASE);
 	UXDP_FAULT_POINT();
 	if (!next)
-		h->free_tail = 0;
+		*tail = 0;
 	return l;
+}
+
+uint32_t uxdp_pool_get(struct uxdp_map *m, bool force)
+{
+	return uxdp_fifo_get(m, &m->hdr->free_head, &m->hdr->free_tail, force);
 }
 
 uint32_t uxdp_pool_rebuild(struct uxdp_map *m, const uint8_t *in_use)

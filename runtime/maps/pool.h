@@ -54,6 +54,14 @@ uint32_t uxdp_pool_get(struct uxdp_map *m, bool force);
  * once.  Only a hint: the head may be taken by another writer meanwhile.
  */
 void uxdp_pool_settle(struct uxdp_map *m);
+/*
+ * The same on a FIFO of the type's own (head and tail words in shared
+ * memory, under whatever lock the type keeps it): LRU maps with per-CPU
+ * lists keep each CPU's spare elements on one.
+ */
+void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link);
+uint32_t uxdp_fifo_get(struct uxdp_map *m, uint32_t *head, uint32_t *tail, bool force);
+void uxdp_fifo_settle(struct uxdp_map *m, uint32_t *head);
 /* Whether an element stamped stamp may be reused now (no /proc reads). */
 bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp);
 /*

@@ -7,23 +7,32 @@
  * same treatment and must never fail an update nor hold more than its size;
  * a key a worker just wrote must read back whole, since it sits on that
  * worker's pending list, out of every eviction's reach (as in the kernel).
+ * An LRU map with per-CPU lists (locked per CPU and per bucket, lru.h)
+ * too, with keys that every thread replaces and the writer deletes, so
+ * that elements leave their chains under another CPU's hand; at the end
+ * its chains must be sound: every element once, in the bucket of its
+ * hash, no more than the map's elements, every value whole and its key's.
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "../hash_internal.h"
+#include "../lru.h"
 #include "test.h"
 
 #define WORDS 8
 #define PER_WORKER 400
 #define WRITER_KEYS 24
 #define ROUNDS 400
+#define SHARED_BASE 10000u /* keys every thread of the per-CPU-lists map writes */
+#define SHARED_KEYS 64
 
 struct val {
 	uint64_t w[WORDS];
 };
 
-static struct uxdp_map *hm, *lm;
+static struct uxdp_map *hm, *lm, *pm;
 static int torn, lost, failed, lru_bad;
 
 static void fill(struct val *v, uint64_t n)
@@ -66,6 +75,16 @@ static void *worker(void *arg)
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 			if (uxdp_map_lookup_elem_copy(lm, &k, &out) || !whole(&out))
 				__atomic_add_fetch(&lru_bad, 1, __ATOMIC_RELAXED);
+			/* per-CPU lists: only this worker evicts from its own list */
+			fill(&v, (uint64_t)k << 32 | r);
+			if (uxdp_map_update(pm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			if (uxdp_map_lookup_elem_copy(pm, &k, &out) || !whole(&out))
+				__atomic_add_fetch(&lru_bad, 1, __ATOMIC_RELAXED);
+			k = SHARED_BASE + (uint32_t)rand_r(&seed) % SHARED_KEYS;
+			fill(&v, (uint64_t)k << 32 | r);
+			if (uxdp_map_update(pm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return NULL;
@@ -75,6 +94,7 @@ static void *writer(void *arg)
 {
 	struct val v, out;
 
+	uxdp_this_cpu = 2; /* the per-CPU-lists map: a list of its own */
 	for (uint32_t r = 0; r < ROUNDS * 20; r++) {
 		for (uint32_t i = 0; i < WRITER_KEYS; i++) {
 			uint32_t k = 2 * PER_WORKER + i;
@@ -89,9 +109,63 @@ static void *writer(void *arg)
 			k = i * 7 % (2 * PER_WORKER);
 			if (!uxdp_map_lookup_elem_copy(hm, &k, &out) && !whole(&out))
 				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
+			/* the per-CPU-lists map's shared keys: deleted, taken, replaced */
+			k = SHARED_BASE + (r + i) % SHARED_KEYS;
+			if (r % 3 == 0)
+				uxdp_map_delete_elem(pm, &k);
+			else if (r % 3 == 1 && !uxdp_hash_lookup_and_delete(pm, &k, &out) &&
+				 (!whole(&out) || out.w[0] >> 32 != k))
+				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
+			fill(&v, (uint64_t)k << 32 | r);
+			if (r % 3 == 2 && uxdp_map_update_elem(pm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The chains of m, walked as a writer would: every element in the bucket
+ * of its hash, in one chain only, no more of them than n_elems, each value
+ * whole and written for its key (w[0] >> 32).  Returns how many elements.
+ */
+static uint32_t check_chains(struct uxdp_map *m)
+{
+	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; seen && b <= m->bucket_mask; b++) {
+		uint32_t l = m->buckets[b], steps = 0;
+
+		while (!(l & HASH_NULLS_BIT) && steps++ <= m->n_pool) {
+			struct helem *e = elem(m, l);
+			const struct val *v = (const struct val *)evalue(m, e);
+			uint32_t key;
+
+			memcpy(&key, ekey(e), sizeof(key));
+			CHECK(link_ok(m, l) && (e->hash & m->bucket_mask) == b);
+			CHECK(!(seen[(l - 1) / 8] & (1u << ((l - 1) % 8))));
+			CHECK(whole(v) && v->w[0] >> 32 == key);
+			seen[(l - 1) / 8] |= (uint8_t)(1u << ((l - 1) % 8));
+			n++;
+			l = e->next;
+		}
+		CHECK_EQ(l, HASH_NULLS(b));
+	}
+	free(seen);
+	CHECK(n <= m->n_elems);
+	return n;
+}
+
+/* Every element of m on exactly one list of its CPU or among its spares (lru.h). */
+static void audit(struct uxdp_map *m)
+{
+	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
+
+	CHECK(seen != NULL);
+	if (seen)
+		CHECK_EQ(uxdp_lru_audit(m, seen), 0);
+	free(seen);
 }
 
 int main(void)
@@ -105,7 +179,9 @@ int main(void)
 	hm = mk("hash", BPF_MAP_TYPE_HASH, 4, sizeof(struct val),
 		2 * PER_WORKER + WRITER_KEYS, 0);
 	lm = mk("lru", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256, 0);
-	if (!hm || !lm)
+	pm = mk("lru_fine", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256,
+		BPF_F_NO_COMMON_LRU);
+	if (!hm || !lm || !pm)
 		return test_end();
 	pthread_create(&t[0], NULL, worker, (void *)0);
 	pthread_create(&t[1], NULL, worker, (void *)1);
@@ -133,7 +209,11 @@ int main(void)
 	 * two workers may hold up to 32 free elements: 192..256 keys remain.
 	 */
 	CHECK(n >= 256 - 2 * 32 && n <= 256);
+	/* per-CPU lists: sound chains, and every element on one list of its CPU */
+	CHECK(check_chains(pm) > 0);
+	audit(pm);
 	uxdp_map_close(hm);
 	uxdp_map_close(lm);
+	uxdp_map_close(pm);
 	return test_end();
 }

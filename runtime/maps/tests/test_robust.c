@@ -12,12 +12,16 @@
  * keys), and the map is put back for step n + 1.  This for every n until the
  * child gets through its updates without stopping.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "../fault.h"
+#include "../lru.h"
 #include "test.h"
 
 #define MAX 64
@@ -30,6 +34,12 @@ struct scenario {
 	void (*fill)(struct uxdp_map *m);        /* the state before each round */
 	void (*change)(struct uxdp_map *m);      /* what the child does */
 	void (*check)(struct uxdp_map *m);       /* after the kill */
+	/*
+	 * The child runs as CPU 1 while a reader thread of the parent keeps
+	 * announcing epochs, so that its inserts find the elements they evict
+	 * still held and swap in spares (per-CPU lists: every lock and path).
+	 */
+	bool as_cpu1_under_reader;
 };
 
 /* ---- hash maps: keys k hold k * 10, or k * 10 + 1 once changed ---- */
@@ -107,8 +117,12 @@ static void hash_check(struct uxdp_map *m)
 
 static void lru_fill(struct uxdp_map *m)
 {
-	for (uint32_t k = 0; k < 2 * MAX; k++)
+	/* as CPU 1, then CPU 0: with per-CPU lists, both full, the newest keys CPU 0's */
+	for (uint32_t k = 0; k < 2 * MAX; k++) {
+		uxdp_this_cpu = k < MAX;
 		put(m, k, k * 10);
+	}
+	uxdp_this_cpu = 0;
 }
 
 static void lru_change(struct uxdp_map *m)
@@ -122,6 +136,34 @@ static void lru_change(struct uxdp_map *m)
 	}
 	k = 201;
 	uxdp_map_delete_elem(m, &k);
+	/* the newest keys of the fill: per-CPU lists, CPU 0's, replaced and deleted by CPU 1 */
+	k = 2 * MAX - 1;
+	uxdp_map_update_elem(m, &k, &(uint64_t){ k * 10 + 1 }, BPF_ANY);
+	k = 2 * MAX - 2;
+	uxdp_map_delete_elem(m, &k);
+}
+
+/*
+ * Per-CPU lists, after the kill: every CPU's lock taken once (a dead
+ * holder's taken over and its list repaired), then every element on
+ * exactly one list or among the spares, none free in a chain.
+ */
+static void lru_audit(struct uxdp_map *m)
+{
+	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
+	uint64_t v = 7;
+
+	for (unsigned int cpu = 0; cpu < m->ncpus; cpu++) {
+		uint32_t k = 9000 + cpu;
+
+		uxdp_this_cpu = cpu;
+		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	}
+	uxdp_this_cpu = 0;
+	CHECK(seen != NULL);
+	if (seen)
+		CHECK_EQ(uxdp_lru_audit(m, seen), 0);
+	free(seen);
 }
 
 static void lru_check(struct uxdp_map *m)
@@ -136,6 +178,8 @@ static void lru_check(struct uxdp_map *m)
 		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	}
 	CHECK(walk_keys(m, true) <= MAX);
+	if (uxdp_lru_fine(m))
+		lru_audit(m);
 }
 
 /* ---- LPM trie: prefixes of 10.0.0.0/8 ---- */
@@ -243,13 +287,14 @@ static void queue_check(struct uxdp_map *m)
 }
 
 static const struct scenario scenarios[] = {
-	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check },
-	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, NULL },
-	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check },
+	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, false },
+	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, NULL, false },
+	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check, false },
 	{ "lru_pcpu_lists", BPF_MAP_TYPE_LRU_HASH, 4, BPF_F_NO_COMMON_LRU, lru_fill, lru_change,
-	  lru_check },
-	{ "lpm", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, lpm_fill, lpm_change, lpm_check },
-	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, queue_fill, queue_change, queue_check },
+	  lru_check, true },
+	{ "lpm", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, lpm_fill, lpm_change, lpm_check,
+	  false },
+	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, queue_fill, queue_change, queue_check, false },
 };
 
 /* The parent's check, bounded: a lock nobody takes over would hang here. */
@@ -263,6 +308,27 @@ static void checked(const struct scenario *s, struct uxdp_map *m)
 	alarm(0);
 }
 
+/*
+ * A reader that is inside a read-side section most of the time, a new one
+ * every 200 us.  Its slot is claimed before the first fork (ready), so the
+ * children never fork in the middle of a claim.
+ */
+static int reader_stop, reader_ready;
+
+static void *reader(void *arg)
+{
+	struct timespec hold = { 0, 200 * 1000 };
+
+	(void)arg;
+	while (!__atomic_load_n(&reader_stop, __ATOMIC_ACQUIRE)) {
+		uxdp_map_epoch_enter();
+		__atomic_store_n(&reader_ready, 1, __ATOMIC_RELEASE);
+		nanosleep(&hold, NULL);
+		uxdp_map_epoch_exit();
+	}
+	return NULL;
+}
+
 static void run(const struct scenario *s)
 {
 	struct uxdp_map_def d = {
@@ -271,12 +337,19 @@ static void run(const struct scenario *s)
 		.max_entries = MAX, .map_flags = s->flags, .ncpus = 2,
 	};
 	struct uxdp_map *m = NULL;
-	uint64_t recoveries = 0;
+	uint64_t recoveries = 0, forced = 0;
 	int stops = 0, step;
+	pthread_t rt;
 
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
 	if (!m)
 		return;
+	reader_stop = reader_ready = 0;
+	if (s->as_cpu1_under_reader) {
+		CHECK_EQ(pthread_create(&rt, NULL, reader, NULL), 0);
+		while (!__atomic_load_n(&reader_ready, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
 	for (step = 1; step < 100000; step++) {
 		int status = 0;
 		pid_t pid;
@@ -291,6 +364,8 @@ static void run(const struct scenario *s)
 			alarm(30);
 			if (uxdp_map_open(test_instance, s->name, &cm))
 				_exit(2);
+			if (s->as_cpu1_under_reader)
+				uxdp_this_cpu = 1;
 			uxdp_fault_arm(step);
 			s->change(cm);
 			_exit(0);
@@ -310,9 +385,13 @@ static void run(const struct scenario *s)
 		checked(s, m); /* the complete run's result passes too */
 		break;
 	}
-	uxdp_map_health(m, NULL, &recoveries);
-	printf("%s: %d steps, killed at each, %llu lock take-overs\n", s->name, stops,
-	       (unsigned long long)recoveries);
+	if (s->as_cpu1_under_reader) {
+		__atomic_store_n(&reader_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(rt, NULL);
+	}
+	uxdp_map_health(m, &forced, &recoveries);
+	printf("%s: %d steps, killed at each, %llu lock take-overs, %llu forced reuses\n", s->name,
+	       stops, (unsigned long long)recoveries, (unsigned long long)forced);
 	CHECK(stops >= 3);           /* the test reached inside the updates */
 	CHECK(recoveries >= 1);      /* and some kill left the lock held */
 	uxdp_map_close(m);
