@@ -150,7 +150,7 @@ static uint64_t elem_size(uint64_t esize)
  * CPU's share would have (inserts under eviction swap one on most inserts,
  * and fewer made readers' values change under them, forced_reuse), but no
  * more than 16 MiB over all CPUs (a per-CPU value map's spares carry every
- * CPU's value), and never fewer than 4.
+ * CPU's value), but at least one (without, every swap is a forced reuse).
  */
 static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 {
@@ -158,7 +158,7 @@ static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 
 	if (per * h->ncpus * spare_size > (16u << 20))
 		per = (16u << 20) / spare_size / h->ncpus;
-	return per < 4 ? 4 : per;
+	return per ? per : 1;
 }
 
 static uint64_t hash_layout(struct uxdp_shm_hdr *h)
@@ -211,14 +211,14 @@ static void hash_init(struct uxdp_map *m)
 	}
 }
 
-/* ---- chains (writer lock held) ---- */
+/* ---- chains (writer lock, or per-CPU lists: the bucket's lock, held) ---- */
 
 static uint32_t link_of(const struct uxdp_map *m, const struct helem *e)
 {
 	return (uint32_t)(((const uint8_t *)e - m->pool) / m->elem_size) + 1;
 }
 
-/* The element holding key, and the word that links to it (writer lock held). */
+/* The element holding key, and the word that links to it (the chain's lock held). */
 static struct helem *find_link(struct uxdp_map *m, const void *key, uint32_t hash,
 			       uint32_t **link_out)
 {
@@ -394,6 +394,33 @@ static bool try_owner(struct uxdp_map *m, unsigned int owner)
 }
 
 /*
+ * Per-CPU lists: give element l, which this thread unlinked while its
+ * CPU's lock was busy, back to that CPU's free list as the kernel does,
+ * now that this thread holds no other lock.  Meanwhile that CPU may have
+ * taken it back (free, or a spare) and even linked it again for another
+ * key: only an element still in no chain, checked under its bucket's lock,
+ * is freed; only its CPU links its elements, so that stays true while this
+ * thread holds that CPU's lock.
+ */
+static void give_back(struct uxdp_map *m, unsigned int owner, uint32_t l)
+{
+	uint32_t b;
+	bool linked;
+
+	if (uxdp_lru_lock(m, owner))
+		return; /* its eviction takes it back */
+	/* read under the owner's lock: only the owner fills its elements */
+	b = elem(m, l)->hash & m->bucket_mask;
+	if (uxdp_lru_listed(m, l) && !bucket_lock(m, b)) {
+		linked = link_to(m, l) != NULL;
+		bucket_unlock(m, b);
+		if (!linked)
+			lru_release(m, elem(m, l));
+	}
+	uxdp_lru_unlock(m, owner);
+}
+
+/*
  * hash_lru_update() for per-CPU lists: the same steps, under the updating
  * CPU's lock from the element's pop to its link (so that no repair of
  * that CPU's list can see it half inserted), the chain under its bucket's
@@ -460,6 +487,8 @@ out:
 	if (nl)
 		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
 	uxdp_lru_unlock(m, me);
+	if (old && !percpu && !err && !owner_held)
+		give_back(m, owner, link_of(m, old));
 	return err;
 }
 

@@ -160,7 +160,7 @@ static inline bool key_equal(const void *a, const void *b, uint32_t n)
 /*
  * The link of the element holding key (hash is hash_key(key)), found
  * without a lock, or 0.  Used by program lookups, control-plane reads and,
- * under the writer lock, by writers alike.
+ * under the chain's lock, by writers alike.
  */
 static inline uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
 				      uint32_t key_size, uint32_t hash)

@@ -93,7 +93,8 @@ struct lru_list {
 	uint32_t head_base;              /* index of its ACTIVE head; INACTIVE, FREE follow */
 	uint32_t lock;                   /* per-CPU lists: the CPU's lock (rlock.h) */
 	uint32_t spare_head, spare_tail; /* per-CPU lists: the CPU's spares (pool.h) */
-	uint8_t _line[36];
+	uint32_t swap_old, swap_new;     /* per-CPU lists: a spare swap under way (replace) */
+	uint8_t _line[28];
 };
 
 _Static_assert(sizeof(struct lru_list) == 64, "a list per cache line");
@@ -656,11 +657,17 @@ static void repair_cpu(const struct lru *c, unsigned int cpu)
 {
 	struct lru_list *l = &c->lists[cpu];
 
+	/* a spare swap cut between its two type stores: both are list elements now */
+	if (l->swap_old && node(c, l->swap_old)->type != LRU_SPARE &&
+	    node(c, l->swap_new)->type != LRU_SPARE)
+		node(c, l->swap_old)->type = LRU_SPARE;
+	l->swap_old = l->swap_new = 0;
 	for (uint32_t t = 0; t < 3; t++)
 		ll_init(c, head_id(c, l->head_base + t));
 	l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
 	l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
-	l->spare_head = l->spare_tail = 0;
+	__atomic_store_n(&l->spare_head, 0, __ATOMIC_RELAXED); /* read by uxdp_fifo_settle() */
+	l->spare_tail = 0;
 	for (uint32_t id = 1; id <= c->n_pool; id++) {
 		struct uxdp_lru_node *n = node(c, id);
 
@@ -746,6 +753,13 @@ uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen)
 			uxdp_set_bit(seen, s - 1);
 		}
 		bad += in_lists != share || steps != spares || l->spare_tail != last;
+		/* the cursor rests on the inactive head or an inactive element of this CPU */
+		if (l->next_inactive_rotation != lhead(&c, l, LRU_INACTIVE) &&
+		    (l->next_inactive_rotation - 1 >= c.n_pool ||
+		     node(&c, l->next_inactive_rotation)->type != LRU_INACTIVE ||
+		     node(&c, l->next_inactive_rotation)->cpu != cpu))
+			bad++;
+		bad += l->lock != 0 || l->swap_old != 0;
 	}
 	for (uint32_t id = 1; id <= c.n_pool; id++) {
 		uint8_t t = node(&c, id)->type;
@@ -762,6 +776,13 @@ void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu)
 	struct lru c = lru_get(m);
 
 	uxdp_rlock_release(&c.lists[cpu % c.ncpus].lock);
+}
+
+bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link)
+{
+	uint8_t t = uxdp_lru_node(m, link)->type;
+
+	return t == LRU_ACTIVE || t == LRU_INACTIVE;
 }
 
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu)
@@ -814,15 +835,26 @@ void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 	struct uxdp_lru_node *o = node(&c, old), *n = node(&c, new_link);
 	struct lru_list *l = &c.lists[c.percpu ? o->cpu % c.ncpus : 0];
 
+	/*
+	 * Per-CPU lists: new takes old's type and old becomes a spare, two
+	 * stores; the swap is recorded around them so that a repair after a
+	 * kill between them makes old the spare (repair_cpu()).
+	 */
+	if (c.percpu) {
+		l->swap_old = old;
+		l->swap_new = new_link;
+	}
 	n->prev = o->prev;
 	n->next = o->next;
 	if (n->cpu != o->cpu) /* per-CPU lists: never (lock-free deletes read it) */
 		n->cpu = o->cpu;
 	n->ref = o->ref;
 	n->type = o->type;
-	/* per-CPU lists: old is a spare from now on, for a repair (repair_cpu()) */
-	if (c.percpu)
+	UXDP_FAULT_POINT();
+	if (c.percpu) {
 		o->type = LRU_SPARE;
+		l->swap_old = l->swap_new = 0;
+	}
 	lnk(&c, o->prev)->next = new_link;
 	UXDP_FAULT_POINT();
 	lnk(&c, o->next)->prev = new_link;

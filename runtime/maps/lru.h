@@ -85,8 +85,8 @@ void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link);
 
 /*
  * Per-CPU lists.  Take CPU cpu's lock (a dead holder's is taken over and
- * that CPU's list and spares rebuilt from its elements and the chains):
- * 0, or a negative errno of rlock.h.
+ * that CPU's list and spares rebuilt from its elements' types): 0, or a
+ * negative errno of rlock.h.
  */
 int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu);
 /*
@@ -105,10 +105,13 @@ unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link);
  * spares: an element on no list or on two, of another CPU or type, a link
  * one way only, a count that is not its list's length, a CPU with more or
  * fewer elements or spares than its share, an element in a chain that is
- * not active or inactive.  seen: n_pool bits, zeroed.  Writers must be
- * stopped.
+ * not active or inactive, a cursor off the inactive list, a lock held.
+ * seen: n_pool bits, zeroed.  Writers must be stopped, and after a kill
+ * every CPU's lock taken once (taken over and repaired).
  */
 uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen);
+/* Whether element link is active or inactive (not free, not a spare); its CPU's lock held. */
+bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link);
 /* The head word of CPU cpu's FIFO of spares (for uxdp_fifo_settle()). */
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu);
 /* CPU cpu's oldest spare if no reader can hold it, else 0; give one back. */

@@ -93,7 +93,7 @@ bool uxdp_pool_safe(struct uxdp_map *m, uint64_t stamp)
 	       stamp < uxdp_inst_safe_below(m->inst, false);
 }
 
-/* Wait a little until stamp is safe (writer lock held); false if it is not. */
+/* Wait a little until stamp is safe (the FIFO's lock held); false if it is not. */
 static bool wait_safe(struct uxdp_map *m, uint64_t stamp)
 {
 	for (int round = 0; round < WAIT_ROUNDS; round++) {

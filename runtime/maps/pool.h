@@ -12,7 +12,9 @@
  * links a reader may still follow (a hash chain's next, a trie node's
  * children) untouched until it is taken again.
  *
- * Everything here runs under the map's writer lock, except uxdp_pool_settle().
+ * Everything here runs under the lock that keeps the FIFO (the map's
+ * writer lock; LRU maps with per-CPU lists: the CPU's lock), except the
+ * settles.
  */
 #ifndef UXDP_MAPS_POOL_H
 #define UXDP_MAPS_POOL_H

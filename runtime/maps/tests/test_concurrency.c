@@ -171,6 +171,7 @@ static void audit(struct uxdp_map *m)
 int main(void)
 {
 	pthread_t t[3];
+	uint64_t recoveries = 1;
 	struct val out;
 	uint32_t k, next;
 	int n = 0;
@@ -212,6 +213,8 @@ int main(void)
 	/* per-CPU lists: sound chains, and every element on one list of its CPU */
 	CHECK(check_chains(pm) > 0);
 	audit(pm);
+	uxdp_map_health(pm, NULL, &recoveries);
+	CHECK_EQ(recoveries, 0); /* no lock was ever found held by a dead thread */
 	uxdp_map_close(hm);
 	uxdp_map_close(lm);
 	uxdp_map_close(pm);
