@@ -24,20 +24,6 @@ static int take_over(struct uxdp_inst *in, uint32_t *word, uint32_t held, uint32
 					   __ATOMIC_RELAXED) ? 1 : -EBUSY;
 }
 
-int uxdp_rlock_try(struct uxdp_inst *in, uint32_t *word)
-{
-	uint32_t me = uxdp_inst_token(in), cur = 0;
-
-	if (!me)
-		return -EUSERS;
-	if (__atomic_compare_exchange_n(word, &cur, me, false, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED))
-		return 0;
-	if (cur == me)
-		return -EDEADLK;
-	return take_over(in, word, cur, me);
-}
-
 int uxdp_rlock_try_free(struct uxdp_inst *in, uint32_t *word)
 {
 	uint32_t me = uxdp_inst_token(in), cur = 0;

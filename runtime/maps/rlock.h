@@ -23,8 +23,6 @@
  * get a participant slot; -EDEADLK: it holds the lock already.
  */
 int uxdp_rlock_acquire(struct uxdp_inst *in, uint32_t *word);
-/* Non-blocking: 0 taken, 1 taken over, -EBUSY held by a live thread. */
-int uxdp_rlock_try(struct uxdp_inst *in, uint32_t *word);
 /* Non-blocking, and no liveness check (no /proc read): 0 taken, -EBUSY held by anyone. */
 int uxdp_rlock_try_free(struct uxdp_inst *in, uint32_t *word);
 void uxdp_rlock_release(uint32_t *word);
