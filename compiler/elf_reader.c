@@ -733,7 +733,7 @@ static int check_maps_relocations(struct fe *fe)
 	return fe_err(fe, -EOPNOTSUPP, "static initialisation of map '%s' is not supported", name);
 }
 
-/* --map-size / --map-value-size: what a loader sets before it loads. */
+/* --map-size / --map-value-size / --map-flags: what a loader sets before it loads. */
 static int resize_maps(struct fe *fe)
 {
 	for (size_t k = 0; k < fe->opts->n_resize; k++) {
@@ -750,6 +750,8 @@ static int resize_maps(struct fe *fe)
 			m->max_entries = r->max_entries;
 		if (r->value_size)
 			m->value_size = r->value_size;
+		if (r->set_flags)
+			m->map_flags = r->map_flags;
 	}
 	return 0;
 }

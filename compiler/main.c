@@ -46,6 +46,7 @@ enum long_only {
 	OPT_TARGET_BTF,
 	OPT_MAP_SIZE,
 	OPT_MAP_VALUE_SIZE,
+	OPT_MAP_FLAGS,
 };
 
 /* One table for getopt and for --help, as xdp-tools' DEFINE_OPTION does. */
@@ -69,6 +70,7 @@ static const struct option_doc {
 	{ { "target-btf", required_argument, NULL, OPT_TARGET_BTF }, "PATH", "types CO-RE relocations resolve against (default: uxdp.btf next to the bitcode)" },
 	{ { "map-size", required_argument, NULL, OPT_MAP_SIZE }, "MAP=N", "set max_entries of MAP, as its loader would (repeatable)" },
 	{ { "map-value-size", required_argument, NULL, OPT_MAP_VALUE_SIZE }, "MAP=N", "set the value size of MAP (repeatable)" },
+	{ { "map-flags", required_argument, NULL, OPT_MAP_FLAGS }, "MAP=N", "set the map_flags of MAP, as its loader would (repeatable)" },
 	{ { "remarks", no_argument, NULL, OPT_REMARKS }, NULL, "say what each of uxdp's passes did" },
 	{ { "unsafe-no-bounds-checks", no_argument, NULL, OPT_UNSAFE_NO_BOUNDS }, NULL, "drop packet bounds checks and confinement: the output is unconfined, uxdp runs it only with --trust-unverified" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "say more (repeat for more)" },
@@ -144,10 +146,11 @@ struct cli {
 	enum uxdp_verify_mode verify;
 };
 
-/* --map-size MAP=N / --map-value-size MAP=N, merged per map. */
-static int parse_resize(struct cli *cli, char *arg, bool value)
+/* --map-size MAP=N / --map-value-size MAP=N / --map-flags MAP=N, merged per map. */
+static int parse_resize(struct cli *cli, char *arg, int opt)
 {
 	char *eq = strrchr(arg, '='), *end;
+	bool flags = opt == OPT_MAP_FLAGS;
 	unsigned long n;
 	size_t k;
 
@@ -155,8 +158,10 @@ static int parse_resize(struct cli *cli, char *arg, bool value)
 		return usage_error("expected MAP=N, not '%s'", arg);
 	errno = 0;
 	n = strtoul(eq + 1, &end, 0);
-	if (errno || end == eq + 1 || *end || n == 0 || n > UINT32_MAX)
-		return usage_error("size out of range (1..4294967295) in '%s'", arg);
+	if (errno || end == eq + 1 || *end || (n == 0 && !flags) || n > UINT32_MAX)
+		return usage_error(flags ? "flags out of range (0..4294967295) in '%s'" :
+					   "size out of range (1..4294967295) in '%s'",
+				   arg);
 	*eq = '\0';
 	for (k = 0; k < cli->open.n_resize && strcmp(cli->resize[k].map, arg); k++)
 		;
@@ -164,10 +169,14 @@ static int parse_resize(struct cli *cli, char *arg, bool value)
 		return usage_error("%s", "too many maps resized");
 	if (k == cli->open.n_resize)
 		cli->resize[cli->open.n_resize++].map = arg;
-	if (value)
+	if (flags) {
+		cli->resize[k].map_flags = (uint32_t)n;
+		cli->resize[k].set_flags = true;
+	} else if (opt == OPT_MAP_VALUE_SIZE) {
 		cli->resize[k].value_size = (uint32_t)n;
-	else
+	} else {
 		cli->resize[k].max_entries = (uint32_t)n;
+	}
 	return EXIT_OK;
 }
 
@@ -225,7 +234,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_MAP_SIZE:
 		case OPT_MAP_VALUE_SIZE:
-			if (parse_resize(cli, optarg, c == OPT_MAP_VALUE_SIZE) != EXIT_OK)
+		case OPT_MAP_FLAGS:
+			if (parse_resize(cli, optarg, c) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
 		case OPT_REMARKS:

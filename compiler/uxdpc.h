@@ -171,11 +171,16 @@ struct uxdp_core_target {
 	const char *path;     /* NULL: uxdp_target_btf_path() */
 	const char *name;     /* for messages; NULL: "uxdp's types" */
 };
-/* --map-size NAME=N / --map-value-size NAME=N: what a loader sets before loading. */
+/*
+ * --map-size NAME=N / --map-value-size NAME=N / --map-flags NAME=N: what a
+ * loader sets before loading.
+ */
 struct uxdp_map_resize {
 	const char *map;
 	uint32_t max_entries; /* 0: unchanged */
 	uint32_t value_size;  /* 0: unchanged */
+	uint32_t map_flags;
+	bool set_flags;       /* map_flags replaces the object's */
 };
 
 struct uxdp_open_opts {

@@ -113,6 +113,8 @@ static int verify_kload(const struct uxdp_object *obj, enum uxdp_verify_mode mod
 		resize[o.n_resize].map = obj->maps[i].name;
 		resize[o.n_resize].max_entries = obj->maps[i].max_entries;
 		resize[o.n_resize].value_size = obj->maps[i].value_size;
+		resize[o.n_resize].map_flags = obj->maps[i].map_flags;
+		resize[o.n_resize].set_flags = true;
 		o.n_resize++;
 	}
 	o.resize = resize;

@@ -5,7 +5,7 @@
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
 #            [--packets N] [--kinds LIST] [--smoke] [--perf DIR] [--rss 4tuple|symmetric|src]
-#            [--map-size MAP=N ...] [--png FILE]
+#            [--map-size MAP=N ...] [--map-flags MAP=N ...] [--png FILE]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -47,6 +47,9 @@
 # --map-size MAP=N: passed to uxdpc (repeatable), as a loader sets
 # max_entries: `--map-size lb_conns=2048` gives xdp_lb an LRU far smaller
 # than its flows, so most packets insert (the LRU hit rate shows how many).
+# --map-flags MAP=N: the same for map_flags: `--map-flags lb_conns=2` makes
+# xdp_lb's LRU one with per-CPU lists (BPF_F_NO_COMMON_LRU), locked per CPU
+# and per bucket (runtime/maps/lru.h), as a loader would.
 # --png FILE: the runs as a bar chart (scaling_chart.py, gnuplot): Mpps
 # with one and two lcores per program, the ratio, the 1.8x mark.
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
@@ -69,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--smoke) rounds=1 secs=1 ;;
 	--perf) perfdir=$2; shift ;;
 	--map-size) map_sizes+=(--map-size "$2"); shift ;;
+	--map-flags) map_sizes+=(--map-flags "$2"); shift ;;
 	--png) png=$2; shift ;;
 	--rss)
 		case $2 in
