@@ -364,10 +364,11 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 	}
 	uxdp_lru_replace(m, l, s);
 	UXDP_FAULT_POINT();
+	/* l keeps the stamp of its eviction: the swap writes nothing shared */
 	if (fine)
 		uxdp_lru_spare_put(m, cpu, l);
 	else
-		uxdp_pool_put(m, l);
+		uxdp_pool_put_kept(m, l);
 	return s;
 }
 

@@ -598,8 +598,8 @@ static void add_free(const struct lru *c, uint32_t id, uint32_t cpu)
 	ll_add(c, id, lhead(c, &c->lists[c->percpu ? cpu : 0], LRU_FREE));
 }
 
-/* Per-CPU lists: spare element link joins CPU cpu's FIFO of spares. */
-static void spare_put(const struct lru *c, unsigned int cpu, uint32_t link)
+/* Per-CPU lists: spare element link joins CPU cpu's FIFO of spares, stamped stamp. */
+static void spare_put(const struct lru *c, unsigned int cpu, uint32_t link, uint64_t stamp)
 {
 	struct lru_list *l = &c->lists[cpu];
 	struct uxdp_lru_node *n = node(c, link);
@@ -607,7 +607,7 @@ static void spare_put(const struct lru *c, unsigned int cpu, uint32_t link)
 	if (n->cpu != cpu) /* only when dealt out: lock-free deletes read it (uxdp_lru_owner()) */
 		n->cpu = cpu;
 	n->type = LRU_SPARE;
-	uxdp_fifo_put(c->m, &l->spare_head, &l->spare_tail, link);
+	uxdp_fifo_put_stamped(c->m, &l->spare_head, &l->spare_tail, link, stamp);
 }
 
 void uxdp_lru_init(struct uxdp_map *m)
@@ -624,7 +624,7 @@ void uxdp_lru_init(struct uxdp_map *m)
 	/* per-CPU lists: the spares are dealt out to the CPUs (hash.c keeps them otherwise) */
 	if (c.percpu)
 		for (uint32_t l = c.n_elems + 1; l <= c.n_pool; l++)
-			spare_put(&c, (l - c.n_elems - 1) % c.ncpus, l);
+			spare_put(&c, (l - c.n_elems - 1) % c.ncpus, l, 0); /* reusable at once */
 }
 
 /* ---- per-CPU lists: fine-grained locking (lru.h) ---- */
@@ -674,7 +674,7 @@ static void repair_cpu(const struct lru *c, unsigned int cpu)
 		if (n->cpu != cpu)
 			continue;
 		if (n->type == LRU_SPARE) {
-			spare_put(c, cpu, id);
+			spare_put(c, cpu, id, uxdp_inst_stamp(c->m->inst)); /* any reader may hold it */
 			continue;
 		}
 		n->ref = 0;
@@ -804,7 +804,9 @@ void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link)
 {
 	struct lru c = lru_get(m);
 
-	spare_put(&c, cpu % c.ncpus, link);
+	/* it keeps the stamp of its unlink (pool.h uxdp_fifo_put_stamped()) */
+	spare_put(&c, cpu % c.ncpus, link,
+		  __atomic_load_n(uxdp_pool_stamp(m, link), __ATOMIC_RELAXED));
 }
 
 uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)

@@ -4,6 +4,8 @@
  *
  * The FIFO is ordered by stamp (each put stamps anew), so when its head may
  * still be read, so may everything behind it: one check per allocation.
+ * (An element put with the stamp it already has, uxdp_pool_put_kept(),
+ * may be older than those before it; it is checked when it is taken.)
  */
 #include <sched.h>
 #include <time.h>
@@ -69,10 +71,26 @@ void uxdp_pool_init(struct uxdp_map *m, uint32_t first, uint32_t last)
 
 void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link)
 {
+	uxdp_fifo_put_stamped(m, head, tail, link, uxdp_inst_stamp(m->inst));
+}
+
+void uxdp_pool_put_kept(struct uxdp_map *m, uint32_t link)
+{
+	uxdp_fifo_put_stamped(m, &m->hdr->free_head, &m->hdr->free_tail, link,
+			      __atomic_load_n(uxdp_pool_stamp(m, link), __ATOMIC_RELAXED));
+}
+
+/*
+ * A FIFO is then not ordered by stamp any more, which costs nothing but
+ * an earlier wait: each element is checked when it is taken from the head.
+ */
+void uxdp_fifo_put_stamped(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link,
+			   uint64_t stamp)
+{
 	uint32_t t = *tail;
 
 	*next_of(m, link) = 0;
-	__atomic_store_n(uxdp_pool_stamp(m, link), uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
+	__atomic_store_n(uxdp_pool_stamp(m, link), stamp, __ATOMIC_RELAXED);
 	UXDP_FAULT_POINT();
 	if (t && t <= m->n_pool)
 		*next_of(m, t) = link;

@@ -62,6 +62,16 @@ void uxdp_pool_settle(struct uxdp_map *m);
  * lists keep each CPU's spare elements on one.
  */
 void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link);
+/*
+ * Put with the given stamp: an element that left its chain earlier and was
+ * stamped then (an LRU element evicted a moment ago and swapped for a
+ * spare) keeps that stamp, which is all a reader needs, and the put writes
+ * nothing shared.
+ */
+void uxdp_fifo_put_stamped(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link,
+			   uint64_t stamp);
+/* uxdp_pool_put() keeping the element's stamp (the same reason). */
+void uxdp_pool_put_kept(struct uxdp_map *m, uint32_t link);
 uint32_t uxdp_fifo_get(struct uxdp_map *m, uint32_t *head, uint32_t *tail, bool force);
 void uxdp_fifo_settle(struct uxdp_map *m, uint32_t *head);
 /* Whether an element stamped stamp may be reused now (no /proc reads). */
