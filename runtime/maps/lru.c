@@ -870,6 +870,7 @@ void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *take
 {
 	struct lru c = lru_get(m);
 	uint32_t placed = 0, k = 0;
+	uint64_t stamp;
 
 	reset_lists(&c);
 	/* every chained element, even past n_elems (damage): it must not become free */
@@ -887,11 +888,18 @@ void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *take
 		taken[i / 8] |= (uint8_t)(1u << (i % 8));
 		placed++;
 	}
+	/*
+	 * The free ones get a stamp taken now, after the chains were read: an
+	 * element the dead writer unlinked but had not stamped yet still holds
+	 * the stamp of an earlier life, and a reader may hold it.
+	 */
+	stamp = uxdp_inst_stamp(m->inst);
 	for (uint32_t l = 1; l <= c.n_pool && placed < c.n_elems; l++) {
 		uint32_t i = l - 1;
 
 		if (taken[i / 8] & (1u << (i % 8)))
 			continue;
+		__atomic_store_n(uxdp_pool_stamp(m, l), stamp, __ATOMIC_RELAXED);
 		add_free(&c, l, owner_cpu(&c, k++));
 		taken[i / 8] |= (uint8_t)(1u << (i % 8));
 		placed++;

@@ -22,6 +22,8 @@
 
 #include "../fault.h"
 #include "../lru.h"
+#include "../hash_internal.h"
+#include "../instance.h"
 #include "test.h"
 
 #define MAX 64
@@ -397,10 +399,60 @@ static void run(const struct scenario *s)
 	uxdp_map_close(m);
 }
 
+/*
+ * A delete killed right after its unlink, before the element is stamped:
+ * the repair frees the element and must stamp it then, after the chains
+ * were read, or it keeps the stamp of an earlier life (0 here, never used
+ * before) and is reused at once under any reader that found it before the
+ * unlink.  Common LRU lists (hash_repair()).
+ */
+static void test_repair_stamps(void)
+{
+	struct uxdp_map_def d = {
+		.sz = sizeof(d), .name = "restamp", .type = BPF_MAP_TYPE_LRU_HASH,
+		.key_size = 4, .value_size = 8, .max_entries = MAX, .ncpus = 2,
+	};
+	struct uxdp_map *m = NULL;
+	uint32_t x = 0, k = 7;
+	uint64_t before;
+	int status = 0;
+	pid_t pid;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < MAX / 2; i++)
+		put(m, i, i * 10);
+	x = hash_find_link(m, &k, 4, hash_key(&k, 4, m->hash_seed));
+	CHECK(x != 0);
+	pid = fork();
+	if (pid == 0) {
+		struct uxdp_map *cm = NULL;
+
+		if (uxdp_map_open(test_instance, "restamp", &cm))
+			_exit(2);
+		uxdp_fault_arm(2); /* 1: the lock taken; 2: key 7 unlinked, not yet stamped */
+		uxdp_map_delete_elem(cm, &k);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	waitpid(pid, &status, WUNTRACED);
+	CHECK(WIFSTOPPED(status));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &(uint64_t){ 0 }), -ENOENT);
+	before = __atomic_load_n(&m->inst->shm->epoch, __ATOMIC_SEQ_CST);
+	put(m, 1000, 1); /* takes the lock over: the repair */
+	if (x)
+		CHECK(elem(m, x)->freed >= before);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("robust");
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		run(&scenarios[i]);
+	test_repair_stamps();
 	return test_end();
 }
