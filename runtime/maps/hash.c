@@ -372,6 +372,46 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 	return s;
 }
 
+/*
+ * Whether an LRU update takes a fresh element before it looks at the key:
+ * always, but for an LRU_PERCPU_HASH update of an existing key (BPF_EXIST),
+ * as in the kernel.
+ */
+static bool lru_takes_element(const struct uxdp_map *m, uint64_t flags)
+{
+	return !uxdp_map_is_percpu(m->type) || flags != BPF_EXIST;
+}
+
+/* A fresh element for key, taken (lru_take()) and filled; 0 if lru.c has none. */
+static uint32_t lru_take_for(struct uxdp_map *m, unsigned int cpu, const void *key,
+			     uint32_t hash)
+{
+	uint32_t l = lru_take(m, cpu);
+
+	if (l)
+		fill(m, elem(m, l), key, hash);
+	return l;
+}
+
+/*
+ * The key's step of an LRU update, the chain's lock held: the flags against
+ * old (the key's element, or NULL), then a per-CPU map's existing key
+ * updated in place, marked referenced (the fresh element, if any, goes
+ * back).  0: the fresh element goes in; 1: done in place; or the kernel's
+ * error.
+ */
+static int lru_update_key(struct uxdp_map *m, struct helem *old, const void *value,
+			  uint64_t flags, int cpu)
+{
+	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old))
+		return old ? -EEXIST : -ENOENT;
+	if (!old || !uxdp_map_is_percpu(m->type))
+		return 0;
+	uxdp_lru_node_set_ref(&old->lru);
+	write_value(m, old, value, cpu, false);
+	return 1;
+}
+
 /* An element that left its chain goes back to the lists, stamped for the readers. */
 static void lru_release(struct uxdp_map *m, struct helem *e)
 {
@@ -379,19 +419,6 @@ static void lru_release(struct uxdp_map *m, struct helem *e)
 
 	uxdp_hash_lru_stamp(m, l);
 	uxdp_lru_push_free(m, l);
-}
-
-/*
- * Per-CPU lists (lru.h): an element of another CPU that leaves its chain
- * goes back to that CPU's free list if its lock is free at once, else it
- * stays on that CPU's lists, in no chain, until its eviction takes it (two
- * CPUs' locks are never waited for together).  The lock is tried before
- * the unlink: once the element is in no chain, its CPU may take it for
- * another key at any moment.  False if not taken.
- */
-static bool try_owner(struct uxdp_map *m, unsigned int owner)
-{
-	return uxdp_lru_try_lock(m, owner) == 0;
 }
 
 /*
@@ -431,44 +458,46 @@ static int fine_lru_update(struct uxdp_map *m, const void *key, const void *valu
 			   uint64_t flags, int cpu, uint32_t hash)
 {
 	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0;
-	bool percpu = uxdp_map_is_percpu(m->type), owner_held = false;
+	bool owner_held = false;
 	unsigned int me = uxdp_cur_cpu(m), owner = me;
 	struct helem *old = NULL, *ne = NULL;
 	int err;
 
 	/* the control plane waits for readers before it locks (pool.c): a swap takes a spare */
-	if ((!percpu || flags != BPF_EXIST) && !uxdp_inst_active(m->inst))
+	if (lru_takes_element(m, flags) && !uxdp_inst_active(m->inst))
 		uxdp_fifo_settle(m, uxdp_lru_spare_head(m, me));
 	err = uxdp_lru_lock(m, me);
 	if (err)
 		return err;
-	if (!percpu || flags != BPF_EXIST) {
-		nl = lru_take(m, me);
+	if (lru_takes_element(m, flags)) {
+		nl = lru_take_for(m, me, key, hash);
 		if (!nl) {
 			err = -ENOMEM;
 			goto out;
 		}
 		ne = elem(m, nl);
-		fill(m, ne, key, hash);
 	}
 	err = bucket_lock(m, b);
 	if (err)
 		goto out;
 	old = find_link(m, key, hash, &link);
-	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old)) {
-		err = old ? -EEXIST : -ENOENT;
-		goto out_bucket;
-	}
-	if (old && percpu) {
-		uxdp_lru_node_set_ref(&old->lru);
-		write_value(m, old, value, cpu, false);
+	err = lru_update_key(m, old, value, flags, cpu);
+	if (err) {
+		err = err < 0 ? err : 0;
 		goto out_bucket;
 	}
 	write_value(m, ne, value, cpu, true);
 	UXDP_FAULT_POINT();
 	if (old) {
+		/*
+		 * Another CPU's element goes back to its free list if that
+		 * CPU's lock is free at once, else after this update's locks
+		 * (give_back()): two CPUs' locks are never waited for together.
+		 * The lock is tried before the unlink: once the element is in no
+		 * chain, its CPU may take it for another key at any moment.
+		 */
 		owner = uxdp_lru_owner(m, link_of(m, old));
-		owner_held = owner == me || try_owner(m, owner);
+		owner_held = owner == me || uxdp_lru_try_lock(m, owner) == 0;
 		uxdp_lru_node_set_ref(&ne->lru);
 		ne->next = old->next;
 		set_link(link, nl);
@@ -488,7 +517,7 @@ out:
 	if (nl)
 		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
 	uxdp_lru_unlock(m, me);
-	if (old && !percpu && !err && !owner_held)
+	if (old && !uxdp_map_is_percpu(m->type) && !err && !owner_held)
 		give_back(m, owner, link_of(m, old));
 	return err;
 }
@@ -502,7 +531,6 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 			   uint64_t flags, int cpu)
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *bucket, *link = NULL, nl = 0;
-	bool percpu = uxdp_map_is_percpu(m->type);
 	struct helem *old, *ne = NULL;
 	int err;
 
@@ -510,29 +538,23 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 		return -EINVAL;
 	if (uxdp_lru_fine(m))
 		return fine_lru_update(m, key, value, flags, cpu, hash);
-	if (!percpu || flags != BPF_EXIST)
+	if (lru_takes_element(m, flags))
 		uxdp_pool_settle(m); /* lru_take() may swap in a spare */
 	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
-	if (!percpu || flags != BPF_EXIST) {
-		nl = lru_take(m, uxdp_cur_cpu(m));
+	if (lru_takes_element(m, flags)) {
+		nl = lru_take_for(m, uxdp_cur_cpu(m), key, hash);
 		if (!nl) {
 			err = -ENOMEM;
 			goto out;
 		}
 		ne = elem(m, nl);
-		fill(m, ne, key, hash);
 	}
 	old = find_link(m, key, hash, &link);
-	if ((flags == BPF_NOEXIST && old) || (flags == BPF_EXIST && !old)) {
-		err = old ? -EEXIST : -ENOENT;
-		goto out;
-	}
-	if (old && percpu) {
-		/* in place; the spare element goes back */
-		uxdp_lru_node_set_ref(&old->lru);
-		write_value(m, old, value, cpu, false);
+	err = lru_update_key(m, old, value, flags, cpu);
+	if (err) {
+		err = err < 0 ? err : 0;
 		goto out;
 	}
 	write_value(m, ne, value, cpu, true);

@@ -184,10 +184,16 @@ uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
 	return n;
 }
 
+/* The map's CPUs, at least one (a map made without: one list). */
+static uint32_t map_ncpus(const struct uxdp_map *m)
+{
+	return m->ncpus ? m->ncpus : 1;
+}
+
 static struct lru lru_get(struct uxdp_map *m)
 {
 	struct lru c = { .m = m };
-	uint32_t ncpus = m->ncpus ? m->ncpus : 1;
+	uint32_t ncpus = map_ncpus(m);
 
 	c.percpu = is_percpu_lru(m->map_flags);
 	c.ncpus = ncpus;
@@ -273,6 +279,12 @@ static void ll_move(const struct lru *c, uint32_t id, uint32_t head)
 static inline uint32_t lhead(const struct lru *c, const struct lru_list *l, uint32_t t)
 {
 	return head_id(c, l->head_base + t);
+}
+
+/* On the active or inactive list: neither free nor a spare (per-CPU lists). */
+static bool is_listed(const struct uxdp_lru_node *n)
+{
+	return n->type == LRU_ACTIVE || n->type == LRU_INACTIVE;
 }
 
 /* ---- moves, each keeping the counts and the rotation cursor right ---- */
@@ -557,6 +569,15 @@ static uint32_t percpu_pop_free(const struct lru *c, unsigned int cpu)
 
 /* ---- interface ---- */
 
+/* List l with nothing on it: its heads empty, no counts, the cursor on its inactive head. */
+static void empty_list(const struct lru *c, struct lru_list *l)
+{
+	for (uint32_t t = LRU_ACTIVE; t <= LRU_FREE; t++)
+		ll_init(c, lhead(c, l, t));
+	l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
+	l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
+}
+
 /* Every head empty, every list's cursor on its inactive head, the locals' heads assigned. */
 static void reset_lists(const struct lru *c)
 {
@@ -565,11 +586,8 @@ static void reset_lists(const struct lru *c)
 	for (uint32_t i = 0; i < c->n_heads; i++)
 		ll_init(c, head_id(c, i));
 	for (uint32_t i = 0; i < nlists; i++) {
-		struct lru_list *l = &c->lists[i];
-
-		l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
-		l->head_base = c->percpu ? LRU_HEADS_PER_CPU * i : 0;
-		l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
+		c->lists[i].head_base = c->percpu ? LRU_HEADS_PER_CPU * i : 0;
+		empty_list(c, &c->lists[i]);
 	}
 	if (!c->percpu) {
 		for (uint32_t i = 0; i < c->ncpus; i++) {
@@ -631,15 +649,13 @@ void uxdp_lru_init(struct uxdp_map *m)
 
 uint32_t *uxdp_lru_bucket_lock(const struct uxdp_map *m, uint32_t bucket)
 {
-	uint32_t ncpus = m->ncpus ? m->ncpus : 1;
-
-	return (uint32_t *)((uint8_t *)m->lru_area + bucket_locks_off(m->map_flags, ncpus)) +
+	return (uint32_t *)((uint8_t *)m->lru_area + bucket_locks_off(m->map_flags, map_ncpus(m))) +
 	       (bucket & m->bucket_mask);
 }
 
 unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link)
 {
-	return uxdp_lru_node(m, link)->cpu % (m->ncpus ? m->ncpus : 1);
+	return uxdp_lru_node(m, link)->cpu % map_ncpus(m);
 }
 
 /*
@@ -662,10 +678,7 @@ static void repair_cpu(const struct lru *c, unsigned int cpu)
 	    node(c, l->swap_new)->type != LRU_SPARE)
 		node(c, l->swap_old)->type = LRU_SPARE;
 	l->swap_old = l->swap_new = 0;
-	for (uint32_t t = 0; t < 3; t++)
-		ll_init(c, head_id(c, l->head_base + t));
-	l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
-	l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
+	empty_list(c, l);
 	__atomic_store_n(&l->spare_head, 0, __ATOMIC_RELAXED); /* read by uxdp_fifo_settle() */
 	l->spare_tail = 0;
 	for (uint32_t id = 1; id <= c->n_pool; id++) {
@@ -762,10 +775,8 @@ uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen)
 		bad += l->lock != 0 || l->swap_old != 0;
 	}
 	for (uint32_t id = 1; id <= c.n_pool; id++) {
-		uint8_t t = node(&c, id)->type;
-
 		bad += !uxdp_bit(seen, id - 1);
-		if (uxdp_hash_in_chain(m, id) && t != LRU_ACTIVE && t != LRU_INACTIVE)
+		if (uxdp_hash_in_chain(m, id) && !is_listed(node(&c, id)))
 			bad++;
 	}
 	return bad;
@@ -780,9 +791,7 @@ void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu)
 
 bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link)
 {
-	uint8_t t = uxdp_lru_node(m, link)->type;
-
-	return t == LRU_ACTIVE || t == LRU_INACTIVE;
+	return is_listed(uxdp_lru_node(m, link));
 }
 
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu)
@@ -827,7 +836,7 @@ void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 		return;
 	}
 	/* already free: a repair, or an eviction that found it in no chain, freed it */
-	if (node(&c, link)->type == LRU_ACTIVE || node(&c, link)->type == LRU_INACTIVE)
+	if (is_listed(node(&c, link)))
 		move(&c, &c.lists[node(&c, link)->cpu % c.ncpus], link, LRU_FREE);
 }
 

@@ -81,8 +81,9 @@ void uxdp_pool_put_kept(struct uxdp_map *m, uint32_t link)
 }
 
 /*
- * A FIFO is then not ordered by stamp any more, which costs nothing but
- * an earlier wait: each element is checked when it is taken from the head.
+ * With a stamp the element already had (uxdp_pool_put_kept(), spare swaps)
+ * a FIFO is not ordered by stamp any more, which costs nothing but an
+ * earlier wait: each element is checked when it is taken from the head.
  */
 void uxdp_fifo_put_stamped(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link,
 			   uint64_t stamp)
