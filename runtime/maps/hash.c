@@ -18,31 +18,32 @@
  * lines, as with the kernel's per-CPU allocations.
  *
  * Readers never lock (hash_internal.h): program lookups, inlined or not,
- * and control-plane reads walk the chains with acquire loads.  Writers
- * (updates and deletes, from programs and from any process) take the map's
- * writer lock, a robust lock (rlock.h): a writer killed half way leaves a
- * lock that the next writer takes over, and repair() then rebuilds what
- * can be half done (the free FIFO, the count, the LRU lists) from the hash
- * chains, which are consistent at every instant because each change of a
- * chain is one release store of a fully written element (the commit point
- * of an update).  An element leaves a chain with its own link intact, so a
+ * and control-plane reads walk the chains with acquire loads.  The chains
+ * are consistent at every instant because each change of a chain is one
+ * release store of a fully written element (the commit point of an
+ * update).  An element leaves a chain with its own link intact, so a
  * reader standing on it goes on; it is reused only when every reader that
- * could have seen it has passed (pool.h, instance.h).  Per update the
- * writer lock covers a handful of stores; updates from workers are rare
- * next to lookups (a new flow, not every packet), which is why one writer
- * lock per map, not per bucket, is the trade: it makes every update
- * all-or-nothing under kill -9 without an undo log.
+ * could have seen it has passed (pool.h, instance.h).
  *
- * Except LRU maps with per-CPU lists (BPF_F_NO_COMMON_LRU), the kernel's
- * choice for connection tables that must scale: an update takes its CPU's
- * lock (lru.h) from the element's pop to its link and the bucket's lock
- * around the chain change (fine_lru_update()), a delete the element's
- * CPU's lock and then the bucket's, so two workers inserting new flows
- * share no lock, only the buckets and elements they both touch and the
- * instance's epoch, which each unlink advances.  Each lock
- * taken over is repaired alone: a bucket's needs nothing, a CPU's list is
- * made again from the elements that say they are its own.  Such a map
- * keeps no count (nothing limits an LRU map by it) and its spares per CPU.
+ * Writers (updates and deletes, from programs and from any process) lock
+ * as the kernel locks these maps, with robust locks (rlock.h), each taken
+ * over from a holder killed half way and repaired alone:
+ *  - hash, percpu_hash, hash_of_maps, devmap_hash: the bucket's lock, then
+ *    the lock of the CPU whose free elements the update takes or gives
+ *    back (hash_free.h), so two workers inserting new flows share no lock;
+ *    no count either: a full map is one with no free element beyond the
+ *    spares (hash_free.h).
+ *  - LRU maps with per-CPU lists (BPF_F_NO_COMMON_LRU), the kernel's choice
+ *    for connection tables that must scale: an update takes its CPU's lock
+ *    (lru.h) from the element's pop to its link and the bucket's lock
+ *    around the chain change (fine_lru_update()), a delete the element's
+ *    CPU's lock and then the bucket's.  Such a map keeps its spares per CPU.
+ *  - LRU maps with the common lists: one writer lock per map, whose
+ *    repair() rebuilds the count, the free FIFO and the lists from the
+ *    chains.  The kernel's common lists take one lock too (for the lists;
+ *    it has per-CPU free lists in front of it, which this one has not).
+ * A bucket lock taken over needs nothing (the chains are consistent); a
+ * CPU's lock is repaired from what that CPU's elements say they are.
  *
  * Updates.  A new value for an existing key of a plain (not per-CPU) map
  * (LRU_HASH included) goes into a fresh element that replaces the old one in
@@ -50,8 +51,7 @@
  * keeps reading a whole value.  Per-CPU values and BPF_F_LOCK updates are in
  * place.  The pool holds spare elements beyond the map's own count for
  * those replacements and for reclamation; with none left, the value is
- * copied in place instead.  Non-LRU maps count elements and fail with
- * -E2BIG past max_entries.
+ * copied in place instead.  Non-LRU maps fail with -E2BIG past max_entries.
  *
  * LRU.  Which element an update gets, and which keys it evicts, is lru.c's
  * business: it reproduces the kernel's lists (common or per-CPU), so the
@@ -76,6 +76,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "hash_free.h"
 #include "hash_internal.h"
 #include "instance.h"
 #include "pool.h"
@@ -110,11 +111,11 @@ static int hash_check(const struct uxdp_map_def *d)
 	return (d->map_flags & ~allowed) ? -EINVAL : 0;
 }
 
-/* The end of the buckets, or of the LRU lists after them. */
+/* The end of the LRU lists after the buckets, or of the free shards and locks. */
 static uint64_t lists_end(const struct uxdp_shm_hdr *h)
 {
 	return is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)
-			       : h->aux_off + (uint64_t)h->n_buckets * sizeof(uint32_t);
+			       : uxdp_hash_free_off(h) + uxdp_hash_free_size(h);
 }
 
 uint64_t uxdp_hash_pcpu_off(const struct uxdp_shm_hdr *h)
@@ -146,11 +147,13 @@ static uint64_t elem_size(uint64_t esize)
 }
 
 /*
- * Spares per CPU of an LRU map with per-CPU lists: as many as a map of one
- * CPU's share would have (inserts under eviction swap one on most inserts,
- * and fewer made readers' values change under them, forced_reuse), but no
- * more than 16 MiB over all CPUs (a per-CPU value map's spares carry every
- * CPU's value), but at least one (without, every swap is a forced reuse).
+ * Spares per CPU of a map that keeps them per CPU (an LRU map with per-CPU
+ * lists, hash_free.h's shards): as many as a map of one CPU's share would
+ * have (inserts under eviction swap one on most inserts, a replacement
+ * takes one of its shard's, and fewer made readers' values change under
+ * them, forced_reuse, or a replacement copy in place), but no more than 16
+ * MiB over all CPUs (a per-CPU value map's spares carry every CPU's
+ * value), but at least one (without, every swap is a forced reuse).
  */
 static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 {
@@ -176,8 +179,8 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 				       h->max_entries;
 	/* spares are sized with their per-CPU values, which they take too */
 	spare_size = esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0);
-	/* per-CPU lists: each CPU swaps with spares of its own (fine_spares()) */
-	if (is_lru(h->type) && (h->map_flags & BPF_F_NO_COMMON_LRU) && h->ncpus)
+	/* per-CPU lists and shards: each CPU's spares (fine_spares()) */
+	if ((!is_lru(h->type) || (h->map_flags & BPF_F_NO_COMMON_LRU)) && h->ncpus)
 		pool = (uint64_t)h->n_elems + (uint64_t)h->ncpus * fine_spares(h, spare_size);
 	else
 		pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, spare_size);
@@ -207,7 +210,7 @@ static void hash_init(struct uxdp_map *m)
 		if (!uxdp_lru_fine(m))
 			uxdp_pool_init(m, m->n_elems + 1, m->n_pool);
 	} else {
-		uxdp_pool_init(m, 1, m->n_pool);
+		uxdp_hash_free_init(m);
 	}
 }
 
@@ -263,18 +266,53 @@ bool uxdp_hash_in_chain(struct uxdp_map *m, uint32_t l)
 	return link_ok(m, l) && link_to(m, l);
 }
 
+/*
+ * Without the chain's lock (a shard's repair, hash_free.c): a walk as a
+ * reader's, started again when it ends in another bucket's chain or an
+ * element was reused under a reader meanwhile (forced_reuse).
+ */
+int uxdp_hash_chain_has(struct uxdp_map *m, uint32_t l)
+{
+	uint32_t b = elem(m, l)->hash & m->bucket_mask;
+
+	for (int tries = 0; tries < 64; tries++) {
+		uint64_t forced = __atomic_load_n(&m->hdr->forced_reuse, __ATOMIC_ACQUIRE);
+		uint32_t at, steps = 0;
+
+		/* announced, so that no element the walk stands on is reused under it */
+		uxdp_map_renter(m);
+		at = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE);
+		while (link_ok(m, at) && at != l && steps++ < m->n_pool)
+			at = __atomic_load_n(&elem(m, at)->next, __ATOMIC_ACQUIRE);
+		uxdp_map_rexit(m);
+		if (at == l)
+			return 1;
+		/* unless one was reused anyway: then it may have skipped l */
+		if (at == HASH_NULLS(b) &&
+		    __atomic_load_n(&m->hdr->forced_reuse, __ATOMIC_ACQUIRE) == forced)
+			return 0;
+	}
+	return -1;
+}
+
 void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t l)
 {
 	__atomic_store_n(&elem(m, l)->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 }
 
+static uint32_t *bucket_lock_word(struct uxdp_map *m, uint32_t b)
+{
+	return is_lru(m->type) ? uxdp_lru_bucket_lock(m, b) : uxdp_hash_bucket_lock(m, b);
+}
+
 /*
- * Per-CPU lists: bucket b's lock.  A dead holder's is taken over with
- * nothing to repair: a chain is consistent at every store.
+ * Bucket b's lock (every map but an LRU map with the common lists).  A
+ * dead holder's is taken over with nothing to repair: a chain is
+ * consistent at every store.
  */
 static int bucket_lock(struct uxdp_map *m, uint32_t b)
 {
-	int rc = uxdp_rlock_acquire(m->inst, uxdp_lru_bucket_lock(m, b));
+	int rc = uxdp_rlock_acquire(m->inst, bucket_lock_word(m, b));
 
 	UXDP_FAULT_POINT(); /* held, nothing changed yet */
 	if (rc != 1)
@@ -285,7 +323,7 @@ static int bucket_lock(struct uxdp_map *m, uint32_t b)
 
 static void bucket_unlock(struct uxdp_map *m, uint32_t b)
 {
-	uxdp_rlock_release(uxdp_lru_bucket_lock(m, b));
+	uxdp_rlock_release(bucket_lock_word(m, b));
 }
 
 /* Unlink element l from its bucket by identity: eviction (lru.h). */
@@ -598,58 +636,196 @@ static int check_value(struct uxdp_map *m, const void *value)
 	return 0;
 }
 
+/* The shard whose free elements this thread's new keys take first. */
+static unsigned int own_shard(const struct uxdp_map *m)
+{
+	return uxdp_cur_cpu(m); /* < ncpus, the shards */
+}
+
 /*
- * A new key for a full map, told without the writer lock.  A rate limiter
- * whose table is full (a source too many) tries an insert on every packet
- * of the sources that did not fit; under the one writer lock per map, two
- * workers would wait on each other for each of them, where the kernel's
- * per-bucket locks let them pass.  The count and the key's absence are read
- * as lookups read them, inside a read-side section; an update or delete
- * racing with the check leaves an answer that some order of the concurrent
- * calls gives, as in the kernel, whose count is not under its bucket lock.
+ * A new key for a full map, told without a lock.  A rate limiter whose
+ * table is full (a source too many) tries an insert on every packet of the
+ * sources that did not fit; it should not take a bucket's and every
+ * shard's lock to be told -E2BIG.  The map is full (uxdp_hash_full()) and
+ * the key absent (read as lookups read it, inside a read-side section) at
+ * one instant only if no shard changed between the two (uxdp_hash_seqs()):
+ * every insert and delete changes one, so without the last check a delete
+ * of the key right after the map was found full would make -E2BIG the
+ * answer to a key that was never both absent and without room.
  */
 static bool full_without(struct uxdp_map *m, const void *key, uint32_t hash)
 {
+	uint64_t before;
 	bool absent;
 
-	if (__atomic_load_n(&m->hdr->count, __ATOMIC_RELAXED) < m->max_entries)
+	if (!uxdp_hash_seqs(m, &before) || !uxdp_hash_full(m, own_shard(m)))
 		return false;
 	uxdp_map_renter(m);
 	absent = !hash_find(m, key, m->key_size, hash);
 	uxdp_map_rexit(m);
-	return absent;
+	return absent && uxdp_hash_still(m, before);
 }
 
 /*
- * Before a control-plane update takes the writer lock: wait for the
- * readers of the pool's oldest element (uxdp_pool_settle()) if the update
- * will take one, guessed without the lock: a new key, or a new value for a
- * key whose values are replaced whole.  An in-place update (per-CPU values,
- * BPF_F_LOCK) of an existing key takes none and must not wait for a reader
- * it does not need gone.  A worker never waits here.
+ * Before a control-plane update takes a lock: wait for the readers of the
+ * oldest free element it will take (uxdp_pool_settle()), guessed without a
+ * lock: one of this thread's shard for a new key, one of the key's
+ * element's shard for a new value replacing the old one whole.  An in-place update
+ * (per-CPU values, BPF_F_LOCK) of an existing key takes none and must not
+ * wait for a reader it does not need gone.  A worker never waits here.
  */
 static void settle_if_taking(struct uxdp_map *m, const void *key, uint32_t hash, uint64_t flags)
 {
-	bool exists;
+	uint32_t l;
 
 	if (uxdp_inst_active(m->inst))
 		return;
-	if (uxdp_map_is_percpu(m->type) || (flags & BPF_F_LOCK)) {
-		uxdp_map_renter(m);
-		exists = hash_find(m, key, m->key_size, hash) != NULL;
-		uxdp_map_rexit(m);
-		if (exists)
-			return;
+	uxdp_map_renter(m);
+	l = hash_find_link(m, key, m->key_size, hash);
+	uxdp_map_rexit(m);
+	if (l && (uxdp_map_is_percpu(m->type) || (flags & BPF_F_LOCK)))
+		return;
+	if (l)
+		uxdp_hash_free_settle(m, uxdp_hash_home(m, l));
+	else
+		uxdp_hash_free_settle(m, own_shard(m));
+}
+
+/*
+ * A free element for a new key, from this thread's shard or, when that has
+ * none beyond its spares, the next one that has (the kernel's
+ * pcpu_freelist_pop()); its shard's lock is held on return (*s).  0 with
+ * -E2BIG: the map was full at the end of a walk over the shards.
+ */
+static uint32_t take_main(struct uxdp_map *m, unsigned int *s, int *err)
+{
+	unsigned int n = uxdp_hash_shards(m), own = own_shard(m);
+
+	/*
+	 * A walk that finds nothing may have passed a shard before an element
+	 * came back to it: it says full only if the map was, told as
+	 * uxdp_hash_full() tells it.  A walk that finds nothing changes no
+	 * shard, so walks do not keep each other going.
+	 */
+	for (int walk = 0; walk < 1000; walk++) {
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int t = (own + i) % n;
+			uint32_t l;
+
+			*err = uxdp_hash_shard_lock(m, t);
+			if (*err)
+				return 0;
+			l = uxdp_hash_take(m, t, true);
+			if (l) {
+				*s = t;
+				return l;
+			}
+			uxdp_hash_shard_unlock(m, t);
+		}
+		if (uxdp_hash_full(m, own))
+			break;
 	}
-	uxdp_pool_settle(m);
+	*err = -E2BIG;
+	return 0;
+}
+
+/* A new key, its bucket's lock held: an element linked at the head of the chain. */
+static int insert_new(struct uxdp_map *m, const void *key, const void *value, int cpu,
+		      uint32_t hash)
+{
+	uint32_t *bucket = &m->buckets[hash & m->bucket_mask], nl;
+	struct helem *ne;
+	unsigned int s = 0;
+	int err;
+
+	nl = take_main(m, &s, &err);
+	if (!nl)
+		return err;
+	ne = elem(m, nl);
+	fill(m, ne, key, hash);
+	write_value(m, ne, value, cpu, true);
+	UXDP_FAULT_POINT();
+	ne->next = *bucket;
+	set_link(bucket, nl);
+	UXDP_FAULT_POINT();
+	uxdp_hash_set_state(m, nl, HASH_LINKED);
+	uxdp_hash_shard_unlock(m, s);
+	return 0;
+}
+
+/*
+ * A new value for key, whose element old is linked at *link, its bucket's
+ * lock held: a free element of old's shard takes old's place in the chain
+ * in one store, and old goes back to that shard's free ones.  Both
+ * elements are the shard's, so one lock covers both, and each shard keeps
+ * its free count.  With none free the value is copied in place.
+ */
+static int replace_whole(struct uxdp_map *m, struct helem *old, uint32_t *link, const void *key,
+			 const void *value, int cpu, uint32_t hash)
+{
+	uint32_t ol = link_of(m, old), nl;
+	unsigned int home = uxdp_hash_home(m, ol);
+	struct helem *ne;
+	int err = uxdp_hash_shard_lock(m, home);
+
+	if (err)
+		return err;
+	nl = uxdp_hash_take(m, home, false);
+	if (!nl) {
+		write_value(m, old, value, cpu, false);
+		goto out;
+	}
+	ne = elem(m, nl);
+	fill(m, ne, key, hash);
+	write_value(m, ne, value, cpu, true);
+	uxdp_hash_set_state(m, ol, HASH_TAKEN);
+	UXDP_FAULT_POINT();
+	ne->next = old->next;
+	set_link(link, nl);
+	UXDP_FAULT_POINT();
+	uxdp_hash_set_state(m, nl, HASH_LINKED);
+	uxdp_hash_give(m, ol);
+out:
+	uxdp_hash_shard_unlock(m, home);
+	return 0;
+}
+
+/*
+ * hash_update() of a key, its bucket's lock held: the kernel's checks of
+ * the flags against the key's element, then the update in place (BPF_F_LOCK,
+ * per-CPU values), whole, or of a new key.
+ */
+static int update_locked(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
+			 int cpu, uint32_t hash)
+{
+	uint64_t op = flags & ~(uint64_t)BPF_F_LOCK;
+	uint32_t *link = NULL;
+	struct helem *old = find_link(m, key, hash, &link);
+
+	if (op == BPF_NOEXIST && old)
+		return -EEXIST;
+	/* devmap_hash has no BPF_EXIST check: the kernel inserts the key. */
+	if (op == BPF_EXIST && !old && m->type != BPF_MAP_TYPE_DEVMAP_HASH)
+		return -ENOENT;
+	if (old && (flags & BPF_F_LOCK)) {
+		uint8_t *v = evalue(m, old);
+
+		return uxdp_copy_value_locked(m, v, value, v);
+	}
+	if (old && uxdp_map_is_percpu(m->type)) {
+		write_value(m, old, value, cpu, false);
+		return 0;
+	}
+	if (old)
+		return replace_whole(m, old, link, key, value, cpu, hash);
+	return insert_new(m, key, value, cpu, hash);
 }
 
 static int hash_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		       int cpu)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL, *bucket, nl;
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), b = hash & m->bucket_mask;
 	uint64_t op = flags & ~(uint64_t)BPF_F_LOCK;
-	struct helem *old, *ne;
 	int err;
 
 	if (is_lru(m->type))
@@ -665,59 +841,11 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 	if (op != BPF_EXIST && full_without(m, key, hash))
 		return -E2BIG;
 	settle_if_taking(m, key, hash, flags);
-	err = uxdp_map_wlock(m);
+	err = bucket_lock(m, b);
 	if (err)
 		return err;
-	old = find_link(m, key, hash, &link);
-	if (op == BPF_NOEXIST && old) {
-		err = -EEXIST;
-		goto out;
-	}
-	/* devmap_hash has no BPF_EXIST check: the kernel inserts the key. */
-	if (op == BPF_EXIST && !old && m->type != BPF_MAP_TYPE_DEVMAP_HASH) {
-		err = -ENOENT;
-		goto out;
-	}
-	if (old && (flags & BPF_F_LOCK)) {
-		uint8_t *v = evalue(m, old);
-
-		err = uxdp_copy_value_locked(m, v, value, v);
-		goto out;
-	}
-	if (old && uxdp_map_is_percpu(m->type)) {
-		write_value(m, old, value, cpu, false);
-		goto out;
-	}
-	if (!old && m->hdr->count >= m->max_entries) {
-		err = -E2BIG;
-		goto out;
-	}
-	nl = uxdp_pool_get(m, true);
-	if (!nl) {
-		if (old) /* no spare element: give up on a whole-value swap */
-			write_value(m, old, value, cpu, false);
-		else
-			err = -ENOMEM; /* the count makes this unreachable */
-		goto out;
-	}
-	ne = elem(m, nl);
-	fill(m, ne, key, hash);
-	write_value(m, ne, value, cpu, true);
-	UXDP_FAULT_POINT();
-	if (old) {
-		ne->next = old->next;
-		set_link(link, nl);
-		UXDP_FAULT_POINT();
-		uxdp_pool_put(m, link_of(m, old));
-	} else {
-		bucket = &m->buckets[hash & m->bucket_mask];
-		ne->next = *bucket;
-		set_link(bucket, nl);
-		UXDP_FAULT_POINT();
-		count_add(m, 1);
-	}
-out:
-	uxdp_map_wunlock(m);
+	err = update_locked(m, key, value, flags, cpu, hash);
+	bucket_unlock(m, b);
 	return err;
 }
 
@@ -773,29 +901,69 @@ static int fine_lru_delete(struct uxdp_map *m, const void *key, void *value)
 	return -EBUSY;
 }
 
-static int hash_delete(struct uxdp_map *m, const void *key)
+/*
+ * Delete, and lookup-and-delete (value not NULL), of a map that is not an
+ * LRU map: the bucket's lock, then the element's shard's, under which it
+ * leaves the chain and becomes a free main element again.
+ */
+static int delete_bucket_locked(struct uxdp_map *m, const void *key, void *value)
+{
+	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), b = hash & m->bucket_mask;
+	uint32_t *link = NULL, l;
+	unsigned int home;
+	struct helem *e;
+	int err = bucket_lock(m, b);
+
+	if (err)
+		return err;
+	e = find_link(m, key, hash, &link);
+	if (!e) {
+		bucket_unlock(m, b);
+		return -ENOENT;
+	}
+	l = link_of(m, e);
+	home = uxdp_hash_home(m, l);
+	err = uxdp_hash_shard_lock(m, home);
+	if (!err) {
+		if (value)
+			copy_elem_out(m, e, value);
+		uxdp_hash_begin(m, home); /* the key leaves before its element comes back */
+		uxdp_hash_set_state(m, l, HASH_TAKEN);
+		UXDP_FAULT_POINT();
+		set_link(link, e->next);
+		UXDP_FAULT_POINT();
+		uxdp_hash_give(m, l);
+		uxdp_hash_shard_unlock(m, home);
+	}
+	bucket_unlock(m, b);
+	return err;
+}
+
+/* Delete, and lookup-and-delete, of an LRU map with the common lists: the writer lock. */
+static int common_lru_delete(struct uxdp_map *m, const void *key, void *value)
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
 	struct helem *e;
-	int err;
+	int err = uxdp_map_wlock(m);
 
-	if (uxdp_lru_fine(m))
-		return fine_lru_delete(m, key, NULL);
-	err = uxdp_map_wlock(m);
 	if (err)
 		return err;
 	e = find_link(m, key, hash, &link);
 	if (e) {
+		if (value)
+			copy_elem_out(m, e, value);
 		set_link(link, e->next);
 		UXDP_FAULT_POINT();
 		count_add(m, -1);
-		if (is_lru(m->type))
-			lru_release(m, e);
-		else
-			uxdp_pool_put(m, link_of(m, e));
+		lru_release(m, e);
 	}
 	uxdp_map_wunlock(m);
 	return e ? 0 : -ENOENT;
+}
+
+static int hash_delete(struct uxdp_map *m, const void *key)
+{
+	return uxdp_hash_lookup_and_delete(m, key, NULL);
 }
 
 /* ---- reads ---- */
@@ -854,35 +1022,19 @@ static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 }
 
 /*
- * BPF_MAP_LOOKUP_AND_DELETE_ELEM on a hash: the value is copied out and the
- * element unlinked under one writer lock, so no update or delete lands
- * between the two (the kernel holds the bucket lock).  Values a program
- * writes in place through a pointer are not excluded, as in the kernel.
+ * BPF_MAP_LOOKUP_AND_DELETE_ELEM on a hash (and a delete, value NULL): the
+ * value is copied out and the element unlinked under the bucket's lock (the
+ * common LRU lists: the writer lock), so no update or delete lands between
+ * the two, as in the kernel.  Values a program writes in place through a
+ * pointer are not excluded, as in the kernel.
  */
 int uxdp_hash_lookup_and_delete(struct uxdp_map *m, const void *key, void *value)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
-	struct helem *e;
-	int err;
-
 	if (uxdp_lru_fine(m))
 		return fine_lru_delete(m, key, value);
-	err = uxdp_map_wlock(m);
-	if (err)
-		return err;
-	e = find_link(m, key, hash, &link);
-	if (e) {
-		copy_elem_out(m, e, value);
-		set_link(link, e->next);
-		UXDP_FAULT_POINT();
-		count_add(m, -1);
-		if (is_lru(m->type))
-			lru_release(m, e);
-		else
-			uxdp_pool_put(m, link_of(m, e));
-	}
-	uxdp_map_wunlock(m);
-	return e ? 0 : -ENOENT;
+	if (!is_lru(m->type))
+		return delete_bucket_locked(m, key, value);
+	return common_lru_delete(m, key, value);
 }
 
 /* The key of the first element of buckets b.. into next; -ENOENT past the last. */
@@ -962,8 +1114,11 @@ static void hash_repair(struct uxdp_map *m)
 	uint8_t *in_chain, *taken = NULL;
 	uint32_t count = 0;
 
-	/* per-CPU lists never take the writer lock, and are repaired per lock (lru.h) */
-	if (uxdp_lru_fine(m))
+	/*
+	 * Only LRU maps with the common lists take the writer lock; the others
+	 * are repaired per lock (lru.h, hash_free.h)
+	 */
+	if (uxdp_lru_fine(m) || !is_lru(m->type))
 		return;
 	in_chain = calloc(1, bytes);
 	if (!in_chain)
@@ -971,15 +1126,11 @@ static void hash_repair(struct uxdp_map *m)
 	for (uint32_t b = 0; b <= m->bucket_mask; b++)
 		count += mark_chain(m, b, in_chain);
 	__atomic_store_n(&m->hdr->count, count, __ATOMIC_RELAXED);
-	if (is_lru(m->type)) {
-		taken = malloc(bytes);
-		if (taken) {
-			memcpy(taken, in_chain, bytes);
-			uxdp_lru_rebuild(m, in_chain, taken);
-			uxdp_pool_rebuild(m, taken);
-		}
-	} else {
-		uxdp_pool_rebuild(m, in_chain);
+	taken = malloc(bytes);
+	if (taken) {
+		memcpy(taken, in_chain, bytes);
+		uxdp_lru_rebuild(m, in_chain, taken);
+		uxdp_pool_rebuild(m, taken);
 	}
 	free(taken);
 	free(in_chain);

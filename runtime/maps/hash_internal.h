@@ -33,7 +33,10 @@ struct helem {
 	uint32_t hash;
 	union {
 		struct uxdp_lru_node lru; /* LRU maps, while the element is in the LRU lists */
-		uint32_t free_next;       /* while free (pool.h) */
+		struct {
+			uint32_t free_next; /* while free (pool.h) */
+			uint32_t state;     /* other hash maps: enum uxdp_hash_state (hash_free.h) */
+		};
 	};
 	uint64_t freed;    /* epoch stamp of the unlink (pool.h) */
 	/* key, padded to 8, then the value (per-CPU maps: none, pcpu_value()) */
@@ -113,6 +116,12 @@ static inline uint8_t *pcpu_value(const struct uxdp_map *m, uint32_t link, unsig
 {
 	return m->pcpu_values + (uint64_t)cpu * m->pcpu_span + (uint64_t)(link - 1) * m->stride;
 }
+
+/*
+ * Whether element l is in its bucket's chain: 1, 0, or -1 when a walk
+ * could not tell (it ended in another chain every time: forced reuses).
+ */
+int uxdp_hash_chain_has(struct uxdp_map *m, uint32_t l);
 
 /* Where the per-CPU value arrays start in a per-CPU hash segment, and each one's size. */
 uint64_t uxdp_hash_pcpu_off(const struct uxdp_shm_hdr *h);

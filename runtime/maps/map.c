@@ -36,6 +36,7 @@
 #include <uxdp/opts_import.h>
 
 #include "fault.h"
+#include "hash_free.h"
 #include "hash_internal.h"
 #include "instance.h"
 #include "lpm_internal.h"
@@ -297,6 +298,8 @@ static int make_handle(const struct uxdp_shm_hdr *h, void *base_, size_t len,
 		m->bucket_mask = h->n_buckets - 1;
 		if (h->type == BPF_MAP_TYPE_LRU_HASH || h->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 			m->lru_area = base + uxdp_lru_area_off(h);
+		else
+			m->lru_area = base + uxdp_hash_free_off(h);
 		if (uxdp_map_is_percpu(h->type)) {
 			m->pcpu_values = base + uxdp_hash_pcpu_off(h);
 			m->pcpu_span = uxdp_hash_pcpu_span(h);

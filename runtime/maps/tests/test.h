@@ -53,13 +53,14 @@ static inline int test_end(void)
 }
 
 /* Create a map in the test instance; NULL (and a failed check) on error. */
-static inline struct uxdp_map *mk(const char *name, uint32_t type, uint32_t ks, uint32_t vs,
-				  uint32_t max, uint32_t flags)
+/* mk() for ncpus CPUs. */
+static inline struct uxdp_map *mk_cpus(const char *name, uint32_t type, uint32_t ks, uint32_t vs,
+				       uint32_t max, uint32_t flags, uint32_t ncpus)
 {
 	struct uxdp_map_def d = {
 		.sz = sizeof(d),
 		.name = name, .type = type, .key_size = ks, .value_size = vs,
-		.max_entries = max, .map_flags = flags, .ncpus = 4,
+		.max_entries = max, .map_flags = flags, .ncpus = ncpus,
 	};
 	struct uxdp_map *m = NULL;
 	int err = uxdp_map_create(test_instance, &d, &m);
@@ -68,6 +69,12 @@ static inline struct uxdp_map *mk(const char *name, uint32_t type, uint32_t ks, 
 		fprintf(stderr, "create %s: %s\n", name, strerror(-err));
 	CHECK(err == 0);
 	return m;
+}
+
+static inline struct uxdp_map *mk(const char *name, uint32_t type, uint32_t ks, uint32_t vs,
+				  uint32_t max, uint32_t flags)
+{
+	return mk_cpus(name, type, ks, vs, max, flags, 4);
 }
 
 static inline int try_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,

@@ -12,11 +12,17 @@
  * that elements leave their chains under another CPU's hand; at the end
  * its chains must be sound: every element once, in the bucket of its
  * hash, no more than the map's elements, every value whole and its key's.
+ * The hash map (locked per bucket, its free elements per CPU, hash_free.h)
+ * gets keys of the same kind, which each worker replaces in the other's
+ * elements and the writer deletes, and at the end the same check of its
+ * chains and of its free elements: each on its CPU's FIFO once, and with
+ * the chains exactly max_entries beyond the spares.
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "../hash_free.h"
 #include "../hash_internal.h"
 #include "../lru.h"
 #include "test.h"
@@ -85,6 +91,9 @@ static void *worker(void *arg)
 			fill(&v, (uint64_t)k << 32 | r);
 			if (uxdp_map_update(pm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			/* the hash map's shared keys: the map has room for them all */
+			if (uxdp_map_update(hm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return NULL;
@@ -99,7 +108,7 @@ static void *writer(void *arg)
 		for (uint32_t i = 0; i < WRITER_KEYS; i++) {
 			uint32_t k = 2 * PER_WORKER + i;
 
-			fill(&v, r);
+			fill(&v, (uint64_t)k << 32 | r);
 			if (r % 3 == 2) {
 				uxdp_map_delete_elem(hm, &k);
 				continue;
@@ -119,6 +128,12 @@ static void *writer(void *arg)
 			fill(&v, (uint64_t)k << 32 | r);
 			if (r % 3 == 2 && uxdp_map_update_elem(pm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			/* and the hash map's: deleted under the workers' replacements */
+			if (r % 2 == 0)
+				uxdp_map_delete_elem(hm, &k);
+			else if (!uxdp_hash_lookup_and_delete(hm, &k, &out) &&
+				 (!whole(&out) || out.w[0] >> 32 != k))
+				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return NULL;
@@ -129,9 +144,8 @@ static void *writer(void *arg)
  * of its hash, in one chain only, no more of them than n_elems, each value
  * whole and written for its key (w[0] >> 32).  Returns how many elements.
  */
-static uint32_t check_chains(struct uxdp_map *m)
+static uint32_t check_chains_into(struct uxdp_map *m, uint8_t *seen)
 {
-	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
 	uint32_t n = 0;
 
 	for (uint32_t b = 0; seen && b <= m->bucket_mask; b++) {
@@ -152,9 +166,31 @@ static uint32_t check_chains(struct uxdp_map *m)
 		}
 		CHECK_EQ(l, HASH_NULLS(b));
 	}
-	free(seen);
 	CHECK(n <= m->n_elems);
 	return n;
+}
+
+static uint32_t check_chains(struct uxdp_map *m)
+{
+	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
+	uint32_t n = seen ? check_chains_into(m, seen) : 0;
+
+	free(seen);
+	return n;
+}
+
+/* The hash map's chains, then its free elements against them (hash_free.h). */
+static void audit_hash(struct uxdp_map *m)
+{
+	uint8_t *in_chain = calloc(1, m->n_pool / 8 + 1), *seen = calloc(1, m->n_pool / 8 + 1);
+
+	CHECK(in_chain && seen);
+	if (in_chain && seen) {
+		CHECK(check_chains_into(m, in_chain) >= 2 * PER_WORKER);
+		CHECK_EQ(uxdp_hash_free_audit(m, in_chain, seen), 0);
+	}
+	free(in_chain);
+	free(seen);
 }
 
 /* Every element of m on exactly one list of its CPU or among its spares (lru.h). */
@@ -177,8 +213,9 @@ int main(void)
 	int n = 0;
 
 	test_begin("conc");
-	hm = mk("hash", BPF_MAP_TYPE_HASH, 4, sizeof(struct val),
-		2 * PER_WORKER + WRITER_KEYS, 0);
+	/* three CPUs, the writer's included: a home is (link - 1) % 3, a division */
+	hm = mk_cpus("hash", BPF_MAP_TYPE_HASH, 4, sizeof(struct val),
+		     2 * PER_WORKER + WRITER_KEYS + SHARED_KEYS, 0, 3);
 	lm = mk("lru", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256, 0);
 	pm = mk("lru_fine", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256,
 		BPF_F_NO_COMMON_LRU);
@@ -215,6 +252,10 @@ int main(void)
 	audit(pm);
 	uxdp_map_health(pm, NULL, &recoveries);
 	CHECK_EQ(recoveries, 0); /* no lock was ever found held by a dead thread */
+	audit_hash(hm);
+	recoveries = 1;
+	uxdp_map_health(hm, NULL, &recoveries);
+	CHECK_EQ(recoveries, 0);
 	uxdp_map_close(hm);
 	uxdp_map_close(lm);
 	uxdp_map_close(pm);

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../hash_free.h"
+#include "../hash_internal.h"
 #include "../map_internal.h"
+#include "../rlock.h"
 #include "test.h"
 
 struct key {
@@ -347,14 +350,15 @@ static void *insert_new_key(void *arg)
 
 /*
  * A worker inserting into a full map (a rate limiter's table) must not wait
- * for the writer lock another thread holds: -E2BIG while the lock is held.
- * An existing key still takes the lock (the replace path).
+ * for the lock of the key's bucket that another thread holds: -E2BIG while
+ * the lock is held.  An existing key still takes a lock (the replace path).
  */
 static void test_full_without_lock(void)
 {
 	struct uxdp_map *m = mk("hf", BPF_MAP_TYPE_HASH, 4, 8, 8, 0);
 	struct full_insert f = { 0 };
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	uint32_t *bucket, new_key = 1000; /* insert_new_key()'s */
 	pthread_t t;
 	uint64_t v = 7;
 
@@ -363,12 +367,13 @@ static void test_full_without_lock(void)
 	for (uint32_t k = 0; k < 8; k++)
 		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	f.m = m;
-	CHECK_EQ(uxdp_map_wlock(m), 0);
+	bucket = uxdp_hash_bucket_lock(m, hash_key(&new_key, 4, m->hash_seed));
+	CHECK_EQ(uxdp_rlock_acquire(m->inst, bucket), 0);
 	CHECK_EQ(pthread_create(&t, NULL, insert_new_key, &f), 0);
 	for (int i = 0; i < 200 && !__atomic_load_n(&f.done, __ATOMIC_ACQUIRE); i++)
 		nanosleep(&pause, NULL);
 	CHECK(__atomic_load_n(&f.done, __ATOMIC_ACQUIRE)); /* did not wait 2 s for the lock */
-	uxdp_map_wunlock(m);
+	uxdp_rlock_release(bucket);
 	pthread_join(t, NULL);
 	CHECK_EQ(f.rc, -E2BIG);
 	for (uint32_t k = 0; k < 8; k++) /* the old keys still replace */

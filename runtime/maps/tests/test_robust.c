@@ -22,6 +22,7 @@
 
 #include "../fault.h"
 #include "../lru.h"
+#include "../hash_free.h"
 #include "../hash_internal.h"
 #include "../instance.h"
 #include "test.h"
@@ -94,15 +95,41 @@ static uint32_t walk_keys(struct uxdp_map *m, bool lru)
 	return n;
 }
 
+/*
+ * Every shard's lock taken once (a dead holder's taken over and the shard
+ * repaired), then the chains against the free elements: each free element
+ * on its shard's FIFO once, and max_entries in chains and free beyond the
+ * spares (hash_free.h).
+ */
+static void hash_audit(struct uxdp_map *m)
+{
+	size_t bytes = m->n_pool / 8 + 1;
+	uint8_t *in_chain = calloc(1, bytes), *seen = calloc(1, bytes);
+
+	for (unsigned int s = 0; s < uxdp_hash_shards(m); s++) {
+		CHECK_EQ(uxdp_hash_shard_lock(m, s), 0);
+		uxdp_hash_shard_unlock(m, s);
+	}
+	CHECK(in_chain && seen);
+	if (in_chain && seen) {
+		for (uint32_t l = 1; l <= m->n_pool; l++)
+			if (uxdp_hash_in_chain(m, l))
+				in_chain[(l - 1) / 8] |= (uint8_t)(1u << ((l - 1) % 8));
+		CHECK_EQ(uxdp_hash_free_audit(m, in_chain, seen), 0);
+	}
+	free(in_chain);
+	free(seen);
+}
+
 static void hash_check(struct uxdp_map *m)
 {
 	uint32_t n = walk_keys(m, false), k, added = 0;
-	uint64_t v = 7;
+	uint64_t v[2] = { 7, 7 }; /* a per-CPU map's: one per CPU */
 
 	CHECK(n >= 39 && n <= 41);
 	/* nothing leaked: exactly max_entries keys fit */
 	for (k = 1000; k < 1000 + 2 * MAX; k++) {
-		int err = uxdp_map_update_elem(m, &k, &v, BPF_NOEXIST);
+		int err = uxdp_map_update_elem(m, &k, v, BPF_NOEXIST);
 
 		if (err) {
 			CHECK_EQ(err, -E2BIG);
@@ -113,6 +140,7 @@ static void hash_check(struct uxdp_map *m)
 	CHECK_EQ(n + added, MAX);
 	for (k = 1000; k < 1000 + added; k++)
 		CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	hash_audit(m);
 }
 
 /* ---- LRU maps: full, so every insert evicts ---- */
@@ -290,7 +318,10 @@ static void queue_check(struct uxdp_map *m)
 
 static const struct scenario scenarios[] = {
 	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, false },
-	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, NULL, false },
+	/* the child's new key from CPU 1's elements, its replace and delete in CPU 0's */
+	{ "hash_cpu1", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, true },
+	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, hash_check,
+	  false },
 	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check, false },
 	{ "lru_pcpu_lists", BPF_MAP_TYPE_LRU_HASH, 4, BPF_F_NO_COMMON_LRU, lru_fill, lru_change,
 	  lru_check, true },
@@ -448,11 +479,85 @@ static void test_repair_stamps(void)
 	uxdp_map_close(m);
 }
 
+/* A child that opens map name, runs step(), and stops at fault point n (0: none). */
+static pid_t child(const char *name, long n, void (*step)(struct uxdp_map *m))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct uxdp_map *cm = NULL;
+
+		alarm(30);
+		if (uxdp_map_open(test_instance, name, &cm))
+			_exit(2);
+		uxdp_fault_arm(n);
+		step(cm);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	return pid;
+}
+
+/* Dies holding shard 0's lock with an element taken and in no chain. */
+static void die_holding_shard(struct uxdp_map *m)
+{
+	if (uxdp_hash_shard_lock(m, 0) || !uxdp_hash_take(m, 0, false))
+		_exit(3);
+}
+
+static void take_shard(struct uxdp_map *m)
+{
+	if (uxdp_hash_shard_lock(m, 0) == 0)
+		uxdp_hash_shard_unlock(m, 0);
+}
+
+/*
+ * A shard's repair killed half way is repaired again: a child dies holding
+ * shard 0's lock with an element taken, a second child takes the lock over
+ * and is killed at step n of its repair, and the parent's check (which
+ * takes every shard lock, then fills the map) finds every element linked
+ * or free once and exactly max_entries keys fitting.  For every n.
+ */
+static void test_repair_killed(void)
+{
+	struct uxdp_map_def d = {
+		.sz = sizeof(d), .name = "rekill", .type = BPF_MAP_TYPE_HASH,
+		.key_size = 4, .value_size = 8, .max_entries = MAX, .ncpus = 2,
+	};
+	struct uxdp_map *m = NULL;
+	int status = 0, stops = 0;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	if (!m)
+		return;
+	hash_fill(m);
+	for (long n = 1; n < 10000; n++) {
+		pid_t pid = child("rekill", 0, die_holding_shard);
+
+		waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		pid = child("rekill", n, take_shard);
+		waitpid(pid, &status, WUNTRACED);
+		if (WIFSTOPPED(status)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			stops++;
+		}
+		checked(&scenarios[0], m); /* hash_check() */
+		if (WIFEXITED(status))
+			break;
+	}
+	printf("rekill: repair killed at each of %d steps\n", stops);
+	CHECK(stops >= 10); /* the repair's pushes were reached */
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("robust");
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		run(&scenarios[i]);
 	test_repair_stamps();
+	test_repair_killed();
 	return test_end();
 }
