@@ -492,6 +492,26 @@ static void give_back(struct uxdp_map *m, unsigned int owner, uint32_t l)
  * that CPU's list can see it half inserted), the chain under its bucket's
  * lock.
  */
+/*
+ * An LRU_PERCPU_HASH update with BPF_EXIST, per-CPU lists: the key's
+ * values in place, under its bucket's lock alone.  It takes no element and
+ * moves none on the lists, so its CPU's lock guards nothing it touches; a
+ * delete or an eviction of the key takes the bucket's lock to unlink it.
+ * A program counting per flow this way takes one lock per packet, not two.
+ */
+static int fine_lru_update_in_place(struct uxdp_map *m, const void *key, const void *value,
+				    uint64_t flags, int cpu, uint32_t hash)
+{
+	uint32_t b = hash & m->bucket_mask, *link = NULL;
+	int err = bucket_lock(m, b);
+
+	if (err)
+		return err;
+	err = lru_update_key(m, find_link(m, key, hash, &link), value, flags, cpu);
+	bucket_unlock(m, b);
+	return err < 0 ? err : 0;
+}
+
 static int fine_lru_update(struct uxdp_map *m, const void *key, const void *value,
 			   uint64_t flags, int cpu, uint32_t hash)
 {
@@ -501,20 +521,21 @@ static int fine_lru_update(struct uxdp_map *m, const void *key, const void *valu
 	struct helem *old = NULL, *ne = NULL;
 	int err;
 
+	if (!lru_takes_element(m, flags))
+		return fine_lru_update_in_place(m, key, value, flags, cpu, hash);
+
 	/* the control plane waits for readers before it locks (pool.c): a swap takes a spare */
-	if (lru_takes_element(m, flags) && !uxdp_inst_active(m->inst))
+	if (!uxdp_inst_active(m->inst))
 		uxdp_fifo_settle(m, uxdp_lru_spare_head(m, me));
 	err = uxdp_lru_lock(m, me);
 	if (err)
 		return err;
-	if (lru_takes_element(m, flags)) {
-		nl = lru_take_for(m, me, key, hash);
-		if (!nl) {
-			err = -ENOMEM;
-			goto out;
-		}
-		ne = elem(m, nl);
+	nl = lru_take_for(m, me, key, hash);
+	if (!nl) {
+		err = -ENOMEM;
+		goto out;
 	}
+	ne = elem(m, nl);
 	err = bucket_lock(m, b);
 	if (err)
 		goto out;
@@ -658,7 +679,7 @@ static bool full_without(struct uxdp_map *m, const void *key, uint32_t hash)
 	uint64_t before;
 	bool absent;
 
-	if (!uxdp_hash_seqs(m, &before) || !uxdp_hash_full(m, own_shard(m)))
+	if (!uxdp_hash_full(m, own_shard(m), &before))
 		return false;
 	uxdp_map_renter(m);
 	absent = !hash_find(m, key, m->key_size, hash);
@@ -695,23 +716,30 @@ static void settle_if_taking(struct uxdp_map *m, const void *key, uint32_t hash,
  * A free element for a new key, from this thread's shard or, when that has
  * none beyond its spares, the next one that has (the kernel's
  * pcpu_freelist_pop()); its shard's lock is held on return (*s).  0 with
- * -E2BIG: the map was full at the end of a walk over the shards.
+ * -E2BIG: the map was full at the end of a walk over the shards; -EBUSY
+ * (the kernel's answer to a map it cannot lock) after 100000 walks
+ * that could not tell.
  */
 static uint32_t take_main(struct uxdp_map *m, unsigned int *s, int *err)
 {
 	unsigned int n = uxdp_hash_shards(m), own = own_shard(m);
+	uint64_t seqs;
 
 	/*
 	 * A walk that finds nothing may have passed a shard before an element
 	 * came back to it: it says full only if the map was, told as
 	 * uxdp_hash_full() tells it.  A walk that finds nothing changes no
-	 * shard, so walks do not keep each other going.
+	 * shard, so walks do not keep each other going; it skips, unlocked, a
+	 * shard with no room and no change under way (a dead holder's is one
+	 * under way, and is taken over).
 	 */
-	for (int walk = 0; walk < 1000; walk++) {
+	for (int walk = 0; walk < 100000; walk++) {
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int t = (own + i) % n;
 			uint32_t l;
 
+			if (i && !uxdp_hash_has_room(m, t) && uxdp_hash_settled(m, t))
+				continue;
 			*err = uxdp_hash_shard_lock(m, t);
 			if (*err)
 				return 0;
@@ -722,10 +750,12 @@ static uint32_t take_main(struct uxdp_map *m, unsigned int *s, int *err)
 			}
 			uxdp_hash_shard_unlock(m, t);
 		}
-		if (uxdp_hash_full(m, own))
-			break;
+		if (uxdp_hash_full(m, own, &seqs)) {
+			*err = -E2BIG;
+			return 0;
+		}
 	}
-	*err = -E2BIG;
+	*err = -EBUSY; /* never told full: other writers kept changing the shards */
 	return 0;
 }
 
@@ -745,7 +775,8 @@ static int insert_new(struct uxdp_map *m, const void *key, const void *value, in
 	fill(m, ne, key, hash);
 	write_value(m, ne, value, cpu, true);
 	UXDP_FAULT_POINT();
-	ne->next = *bucket;
+	/* atomic: a repair's walk may stand on this element's old life */
+	__atomic_store_n(&ne->next, *bucket, __ATOMIC_RELAXED);
 	set_link(bucket, nl);
 	UXDP_FAULT_POINT();
 	uxdp_hash_set_state(m, nl, HASH_LINKED);
@@ -780,7 +811,7 @@ static int replace_whole(struct uxdp_map *m, struct helem *old, uint32_t *link, 
 	write_value(m, ne, value, cpu, true);
 	uxdp_hash_set_state(m, ol, HASH_TAKEN);
 	UXDP_FAULT_POINT();
-	ne->next = old->next;
+	__atomic_store_n(&ne->next, old->next, __ATOMIC_RELAXED);
 	set_link(link, nl);
 	UXDP_FAULT_POINT();
 	uxdp_hash_set_state(m, nl, HASH_LINKED);

@@ -89,9 +89,8 @@ void uxdp_hash_begin(struct uxdp_map *m, unsigned int s)
 {
 	struct hash_shard *sh = shard(m, s);
 
-	if (sh->seq & 1)
-		return;
-	__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELAXED);
+	if (!(sh->seq & 1)) /* odd: this holder's, or a dead one's, already */
+		__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELAXED);
 	/* a seqlock's writer: the odd count before any of the changes (x86: free) */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
@@ -103,10 +102,11 @@ uint32_t uxdp_hash_take(struct uxdp_map *m, unsigned int s, bool new_key)
 
 	if ((new_key && sh->n_free <= sh->n_spare) || !sh->head)
 		return 0;
-	uxdp_hash_begin(m, s);
+	/* its wait for readers (pool.c) changes nothing a full check reads */
 	l = uxdp_fifo_get(m, &sh->head, &sh->tail, true);
 	if (!l)
 		return 0;
+	uxdp_hash_begin(m, s);
 	__atomic_store_n(&sh->n_free, sh->n_free - 1, __ATOMIC_RELAXED);
 	/* a free element's state until here: a repair puts it back on the FIFO */
 	uxdp_hash_set_state(m, l, HASH_TAKEN);
@@ -135,7 +135,9 @@ static void repair_shard(struct uxdp_map *m, unsigned int s)
 		if (st != HASH_FREE && st != HASH_LINKED)
 			uxdp_hash_set_state(m, l, uxdp_hash_chain_has(m, l) ? HASH_LINKED : HASH_FREE);
 	}
-	sh->head = sh->tail = sh->n_free = 0;
+	__atomic_store_n(&sh->head, 0, __ATOMIC_RELAXED); /* read without the lock: settles */
+	__atomic_store_n(&sh->n_free, 0, __ATOMIC_RELAXED); /* and full checks */
+	sh->tail = 0;
 	stamp = uxdp_inst_stamp(m->inst);
 	for (uint32_t l = s + 1; l <= m->n_pool; l += n)
 		if (__atomic_load_n(state_of(m, l), __ATOMIC_RELAXED) == HASH_FREE)
@@ -185,19 +187,27 @@ bool uxdp_hash_still(struct uxdp_map *m, uint64_t before)
 	return uxdp_hash_seqs(m, &now) && now == before;
 }
 
-bool uxdp_hash_full(struct uxdp_map *m, unsigned int own)
+bool uxdp_hash_has_room(struct uxdp_map *m, unsigned int s)
+{
+	return __atomic_load_n(&shard(m, s)->n_free, __ATOMIC_RELAXED) > shard(m, s)->n_spare;
+}
+
+bool uxdp_hash_full(struct uxdp_map *m, unsigned int own, uint64_t *before)
 {
 	unsigned int n = uxdp_hash_shards(m);
-	uint64_t before;
 
 	/* this thread's shard first: the others' lines are their workers' */
-	if (__atomic_load_n(&shard(m, own)->n_free, __ATOMIC_RELAXED) > shard(m, own)->n_spare ||
-	    !uxdp_hash_seqs(m, &before))
+	if (uxdp_hash_has_room(m, own) || !uxdp_hash_seqs(m, before))
 		return false;
 	for (unsigned int s = 0; s < n; s++)
-		if (__atomic_load_n(&shard(m, s)->n_free, __ATOMIC_RELAXED) > shard(m, s)->n_spare)
+		if (uxdp_hash_has_room(m, s))
 			return false;
-	return uxdp_hash_still(m, before);
+	return uxdp_hash_still(m, *before);
+}
+
+bool uxdp_hash_settled(struct uxdp_map *m, unsigned int s)
+{
+	return !(__atomic_load_n(&shard(m, s)->seq, __ATOMIC_ACQUIRE) & 1);
 }
 
 void uxdp_hash_free_settle(struct uxdp_map *m, unsigned int s)

@@ -106,9 +106,14 @@ void uxdp_hash_begin(struct uxdp_map *m, unsigned int s);
  * passed while another is taken from one it has not reached (the kernel's
  * pcpu_freelist_pop() can fail so), or a delete between its unlink and its
  * give; the counts tell both.  When it says full, the map was full at the
- * end of the walk and no delete was under way.
+ * end of the walk and no delete was under way, and *before holds the
+ * counts it saw (uxdp_hash_still() extends the instant).
  */
-bool uxdp_hash_full(struct uxdp_map *m, unsigned int own);
+bool uxdp_hash_full(struct uxdp_map *m, unsigned int own, uint64_t *before);
+/* Whether shard s has a free element beyond its spares, read without its lock. */
+bool uxdp_hash_has_room(struct uxdp_map *m, unsigned int s);
+/* Whether shard s's count is even: no change under way (nor a dead holder's). */
+bool uxdp_hash_settled(struct uxdp_map *m, unsigned int s);
 /* uxdp_fifo_settle() on shard s's FIFO (the control plane). */
 void uxdp_hash_free_settle(struct uxdp_map *m, unsigned int s);
 /*

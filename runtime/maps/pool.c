@@ -169,7 +169,8 @@ uint32_t uxdp_fifo_get(struct uxdp_map *m, uint32_t *head, uint32_t *tail, bool 
 	if (!uxdp_pool_safe(m, stamp) && !wait_safe(m, stamp)) {
 		if (!force)
 			return 0;
-		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
+		/* before the element is written again: a repair's walk reads it (hash.c) */
+		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_SEQ_CST);
 	}
 	next = *next_of(m, l);
 	if (next > m->n_pool)

@@ -34,6 +34,7 @@
  */
 #include <stdint.h>
 
+#include "../lru.h"
 #include "test.h"
 
 static int present(struct uxdp_map *m, uint32_t k)
@@ -146,9 +147,39 @@ static void test_no_common(uint32_t type, const char *name)
 	uxdp_map_close(m);
 }
 
+/*
+ * Per-CPU lists: an LRU_PERCPU_HASH update with BPF_EXIST writes the key's
+ * values in place under its bucket's lock alone, as a program counting per
+ * flow does on every packet; it must not take its CPU's lock (held here by
+ * this very thread, which would make taking it fail with -EDEADLK).  It
+ * still marks the key referenced and still refuses a missing key.
+ */
+static void test_exist_in_place(void)
+{
+	struct uxdp_map *m = mk("lrupcin", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 8,
+				BPF_F_NO_COMMON_LRU);
+	uint64_t v[4] = { 1, 2, 3, 4 }, out[4] = { 0 };
+	uint32_t k = 5;
+
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, v, BPF_ANY), 0);
+	CHECK_EQ(uxdp_lru_lock(m, 0), 0);
+	v[0] = 9;
+	CHECK_EQ(uxdp_map_update(m, &k, v, BPF_EXIST), 0); /* CPU 0's value */
+	k = 6;
+	CHECK_EQ(uxdp_map_update(m, &k, v, BPF_EXIST), -ENOENT);
+	uxdp_lru_unlock(m, 0);
+	k = 5;
+	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, out), 0);
+	CHECK(out[0] == 9 && out[1] == 2 && out[3] == 4);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("lru");
+	test_exist_in_place();
 	test_common(BPF_MAP_TYPE_LRU_HASH, "lru");
 	test_common(BPF_MAP_TYPE_LRU_PERCPU_HASH, "lrupc");
 	test_no_common(BPF_MAP_TYPE_LRU_HASH, "lrunc");
