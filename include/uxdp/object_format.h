@@ -40,7 +40,7 @@
  * inlined lookup would walk a layout that no longer exists.  Bump it with
  * any change to those layouts.
  */
-#define UXDP_RUNTIME_ABI 9 /* 9: per-CPU hash values in per-CPU arrays (pcpu_value()) */
+#define UXDP_RUNTIME_ABI 10 /* 9: per-CPU hash values in per-CPU arrays (pcpu_value()); 10: hash buckets of two words, head and lock (hash_internal.h) */
 
 /*
  * A BPF_MAP_TYPE_PERCPU_ARRAY's values, as inlined lookups address them:

@@ -204,7 +204,7 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 static void hash_init(struct uxdp_map *m)
 {
 	for (uint32_t b = 0; b <= m->bucket_mask; b++)
-		m->buckets[b] = HASH_NULLS(b);
+		*hash_bucket(m, b) = HASH_NULLS(b);
 	if (is_lru(m->type)) {
 		uxdp_lru_init(m); /* per-CPU lists: the spares go to the CPUs */
 		if (!uxdp_lru_fine(m))
@@ -225,7 +225,7 @@ static uint32_t link_of(const struct uxdp_map *m, const struct helem *e)
 static struct helem *find_link(struct uxdp_map *m, const void *key, uint32_t hash,
 			       uint32_t **link_out)
 {
-	uint32_t *link = &m->buckets[hash & m->bucket_mask], steps = 0;
+	uint32_t *link = hash_bucket(m, hash & m->bucket_mask), steps = 0;
 
 	while (link_ok(m, *link) && steps++ < m->n_pool) {
 		struct helem *e = elem(m, *link);
@@ -253,7 +253,7 @@ static void count_add(struct uxdp_map *m, int32_t d)
 /* The word that links to element l in its bucket's chain, or NULL. */
 static uint32_t *link_to(struct uxdp_map *m, uint32_t l)
 {
-	uint32_t *link = &m->buckets[elem(m, l)->hash & m->bucket_mask], steps = 0, at;
+	uint32_t *link = hash_bucket(m, elem(m, l)->hash & m->bucket_mask), steps = 0, at;
 
 	while (link_ok(m, at = __atomic_load_n(link, __ATOMIC_ACQUIRE)) && at != l &&
 	       steps++ < m->n_pool)
@@ -281,7 +281,7 @@ int uxdp_hash_chain_has(struct uxdp_map *m, uint32_t l)
 
 		/* announced, so that no element the walk stands on is reused under it */
 		uxdp_map_renter(m);
-		at = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE);
+		at = __atomic_load_n(hash_bucket(m, b), __ATOMIC_ACQUIRE);
 		while (link_ok(m, at) && at != l && steps++ < m->n_pool)
 			at = __atomic_load_n(&elem(m, at)->next, __ATOMIC_ACQUIRE);
 		uxdp_map_rexit(m);
@@ -300,11 +300,6 @@ void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t l)
 	__atomic_store_n(&elem(m, l)->freed, uxdp_inst_stamp(m->inst), __ATOMIC_RELAXED);
 }
 
-static uint32_t *bucket_lock_word(struct uxdp_map *m, uint32_t b)
-{
-	return is_lru(m->type) ? uxdp_lru_bucket_lock(m, b) : uxdp_hash_bucket_lock(m, b);
-}
-
 /*
  * Bucket b's lock (every map but an LRU map with the common lists).  A
  * dead holder's is taken over with nothing to repair: a chain is
@@ -312,7 +307,7 @@ static uint32_t *bucket_lock_word(struct uxdp_map *m, uint32_t b)
  */
 static int bucket_lock(struct uxdp_map *m, uint32_t b)
 {
-	int rc = uxdp_rlock_acquire(m->inst, bucket_lock_word(m, b));
+	int rc = uxdp_rlock_acquire(m->inst, hash_bucket_lock(m, b));
 
 	UXDP_FAULT_POINT(); /* held, nothing changed yet */
 	if (rc != 1)
@@ -323,7 +318,7 @@ static int bucket_lock(struct uxdp_map *m, uint32_t b)
 
 static void bucket_unlock(struct uxdp_map *m, uint32_t b)
 {
-	uxdp_rlock_release(bucket_lock_word(m, b));
+	uxdp_rlock_release(hash_bucket_lock(m, b));
 }
 
 /* Unlink element l from its bucket by identity: eviction (lru.h). */
@@ -561,8 +556,8 @@ static int fine_lru_update(struct uxdp_map *m, const void *key, const void *valu
 		ne->next = old->next;
 		set_link(link, nl);
 	} else {
-		ne->next = __atomic_load_n(&m->buckets[b], __ATOMIC_RELAXED);
-		set_link(&m->buckets[b], nl);
+		ne->next = __atomic_load_n(hash_bucket(m, b), __ATOMIC_RELAXED);
+		set_link(hash_bucket(m, b), nl);
 	}
 	UXDP_FAULT_POINT();
 	nl = 0;
@@ -618,7 +613,7 @@ static int hash_lru_update(struct uxdp_map *m, const void *key, const void *valu
 	}
 	write_value(m, ne, value, cpu, true);
 	UXDP_FAULT_POINT();
-	bucket = &m->buckets[hash & m->bucket_mask];
+	bucket = hash_bucket(m, hash & m->bucket_mask);
 	if (old) {
 		/* the new element takes the old one's place, already referenced */
 		uxdp_lru_node_set_ref(&ne->lru);
@@ -763,7 +758,7 @@ static uint32_t take_main(struct uxdp_map *m, unsigned int *s, int *err)
 static int insert_new(struct uxdp_map *m, const void *key, const void *value, int cpu,
 		      uint32_t hash)
 {
-	uint32_t *bucket = &m->buckets[hash & m->bucket_mask], nl;
+	uint32_t *bucket = hash_bucket(m, hash & m->bucket_mask), nl;
 	struct helem *ne;
 	unsigned int s = 0;
 	int err;
@@ -1072,7 +1067,7 @@ int uxdp_hash_lookup_and_delete(struct uxdp_map *m, const void *key, void *value
 static int first_from(struct uxdp_map *m, uint32_t b, void *next)
 {
 	for (; b <= m->bucket_mask; b++) {
-		uint32_t l = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE);
+		uint32_t l = __atomic_load_n(hash_bucket(m, b), __ATOMIC_ACQUIRE);
 
 		if (link_ok(m, l)) {
 			memcpy(next, ekey(elem(m, l)), m->key_size);
@@ -1116,7 +1111,7 @@ static int hash_get_next_key(struct uxdp_map *m, const void *key, void *next)
  */
 static uint32_t mark_chain(struct uxdp_map *m, uint32_t b, uint8_t *in_chain)
 {
-	uint32_t *link = &m->buckets[b], n = 0;
+	uint32_t *link = hash_bucket(m, b), n = 0;
 
 	while (!(*link & HASH_NULLS_BIT)) {
 		uint32_t l = *link;

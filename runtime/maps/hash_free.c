@@ -29,24 +29,18 @@ static unsigned int shards_of(const struct uxdp_shm_hdr *h)
 
 uint64_t uxdp_hash_free_off(const struct uxdp_shm_hdr *h)
 {
-	return uxdp_round_up(h->aux_off + (uint64_t)h->n_buckets * sizeof(uint32_t), 64);
+	return uxdp_round_up(h->aux_off + (uint64_t)h->n_buckets * HASH_BUCKET_WORDS * 4, 64);
 }
 
 uint64_t uxdp_hash_free_size(const struct uxdp_shm_hdr *h)
 {
-	return shards_of(h) * sizeof(struct hash_shard) +
-	       uxdp_round_up((uint64_t)h->n_buckets * sizeof(uint32_t), 64);
+	return shards_of(h) * sizeof(struct hash_shard);
 }
 
 /* Shard s (< uxdp_hash_shards()). */
 static struct hash_shard *shard(const struct uxdp_map *m, unsigned int s)
 {
 	return (struct hash_shard *)m->lru_area + s;
-}
-
-uint32_t *uxdp_hash_bucket_lock(const struct uxdp_map *m, uint32_t bucket)
-{
-	return (uint32_t *)(shard(m, 0) + uxdp_hash_shards(m)) + (bucket & m->bucket_mask);
 }
 
 static uint32_t *state_of(const struct uxdp_map *m, uint32_t link)

@@ -9,8 +9,8 @@
  * one.  A writer takes its bucket's lock, then the lock of the shard whose
  * element it takes or gives back (one at a time; a replacement takes and
  * gives in one shard, hash.c), as the kernel takes a bucket's lock and then
- * a per-CPU free list's.  Bucket locks are 16 to a cache line, as the
- * buckets are.  Two workers
+ * a per-CPU free list's.  A bucket's lock is beside its head
+ * (hash_internal.h), eight buckets to a cache line.  Two workers
  * inserting new flows share no lock: each takes its own CPU's elements.
  *
  * Every element has a home shard ((link - 1) % ncpus, for life), and every
@@ -51,7 +51,7 @@ enum uxdp_hash_state {
 	HASH_TAKEN,  /* held by its home lock's holder: linked if in a chain, else free */
 };
 
-/* Offset (from the header) and bytes of the shards and locks, after the buckets. */
+/* Offset (from the header) and bytes of the shards, after the buckets. */
 uint64_t uxdp_hash_free_off(const struct uxdp_shm_hdr *h);
 uint64_t uxdp_hash_free_size(const struct uxdp_shm_hdr *h);
 /* Every element free; the spares beyond max_entries spread over the shards. */
@@ -69,7 +69,6 @@ static inline unsigned int uxdp_hash_home(const struct uxdp_map *m, uint32_t lin
 
 	return n & (n - 1) ? (link - 1) % n : (link - 1) & (n - 1);
 }
-uint32_t *uxdp_hash_bucket_lock(const struct uxdp_map *m, uint32_t bucket);
 
 /*
  * Shard s's lock; one taken over from a dead holder is repaired first.

@@ -50,6 +50,25 @@ _Static_assert(offsetof(struct helem, free_next) == HASH_POOL_NEXT_OFF &&
 		       offsetof(struct helem, freed) == HASH_POOL_STAMP_OFF,
 	       "pool.h's words");
 
+/*
+ * A bucket is two words, the head of its chain and its lock (every map but
+ * an LRU map with the common lists, whose writer lock covers the chains),
+ * side by side as in the kernel's struct bucket: a writer that locks a
+ * bucket and changes its chain moves one cache line between cores, not
+ * two.  Eight buckets to a line.
+ */
+#define HASH_BUCKET_WORDS 2u
+
+static inline uint32_t *hash_bucket(const struct uxdp_map *m, uint32_t b)
+{
+	return &m->buckets[(size_t)b * HASH_BUCKET_WORDS];
+}
+
+static inline uint32_t *hash_bucket_lock(const struct uxdp_map *m, uint32_t b)
+{
+	return &m->buckets[(size_t)(b & m->bucket_mask) * HASH_BUCKET_WORDS + 1];
+}
+
 #define HASH_NULLS_BIT 0x80000000u
 #define HASH_NULLS(b) (HASH_NULLS_BIT | (b))
 /* Restarts of a lookup whose walk ended in another bucket's chain. */
@@ -177,7 +196,7 @@ static inline uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
 	uint32_t b = hash & m->bucket_mask, n = m->n_pool, restarts = 0;
 
 	for (;;) {
-		uint32_t l = __atomic_load_n(&m->buckets[b], __ATOMIC_ACQUIRE), steps = 0;
+		uint32_t l = __atomic_load_n(hash_bucket(m, b), __ATOMIC_ACQUIRE), steps = 0;
 
 		while (!(l & HASH_NULLS_BIT)) {
 			struct helem *e;

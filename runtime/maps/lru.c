@@ -55,6 +55,7 @@
 #include <stddef.h>
 
 #include "fault.h"
+#include "hash_internal.h"
 #include "lru.h"
 #include "pool.h"
 #include "rlock.h"
@@ -162,14 +163,7 @@ static uint64_t lists_off(uint32_t map_flags, uint32_t ncpus)
 
 uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h)
 {
-	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * sizeof(uint32_t), 64);
-}
-
-/* Where the bucket locks start in the area (per-CPU lists only). */
-static uint64_t bucket_locks_off(uint32_t map_flags, uint32_t ncpus)
-{
-	return uxdp_round_up(lists_off(map_flags, ncpus) + (uint64_t)ncpus * sizeof(struct lru_list),
-			     64);
+	return h->aux_off + uxdp_round_up((uint64_t)h->n_buckets * HASH_BUCKET_WORDS * 4, 64);
 }
 
 uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
@@ -177,8 +171,7 @@ uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h)
 	uint64_t n = lists_off(h->map_flags, h->ncpus);
 
 	if (is_percpu_lru(h->map_flags))
-		return bucket_locks_off(h->map_flags, h->ncpus) +
-		       (uint64_t)h->n_buckets * sizeof(uint32_t);
+		return n + (uint64_t)h->ncpus * sizeof(struct lru_list);
 	n += sizeof(struct lru_list);
 	n += (uint64_t)h->ncpus * sizeof(struct lru_local);
 	return n;
@@ -646,12 +639,6 @@ void uxdp_lru_init(struct uxdp_map *m)
 }
 
 /* ---- per-CPU lists: fine-grained locking (lru.h) ---- */
-
-uint32_t *uxdp_lru_bucket_lock(const struct uxdp_map *m, uint32_t bucket)
-{
-	return (uint32_t *)((uint8_t *)m->lru_area + bucket_locks_off(m->map_flags, map_ncpus(m))) +
-	       (bucket & m->bucket_mask);
-}
 
 unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link)
 {

@@ -22,7 +22,7 @@
  * lock (hash.c), so the kernel's per-list and per-CPU locks have no
  * counterpart.  Per-CPU lists (BPF_F_NO_COMMON_LRU): each CPU's list, its
  * elements and its spares are under that CPU's lock (uxdp_lru_lock()), and
- * each hash bucket under a bucket lock (uxdp_lru_bucket_lock()), taken in
+ * each hash bucket under its bucket lock (hash_bucket_lock()), taken in
  * that order, as the kernel takes them; a thread holding one CPU's lock
  * only ever tries another's (uxdp_lru_try_lock()), never waits for it.
  * The map's writer lock is not used.  An element never changes CPU, and
@@ -96,8 +96,6 @@ int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu);
  */
 int uxdp_lru_try_lock(struct uxdp_map *m, unsigned int cpu);
 void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu);
-/* The lock word of a bucket (a robust lock, rlock.h); nothing to repair behind it. */
-uint32_t *uxdp_lru_bucket_lock(const struct uxdp_map *m, uint32_t bucket);
 /* The CPU whose list element link belongs to. */
 unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link);
 /*

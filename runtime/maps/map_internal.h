@@ -22,7 +22,7 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 8 /* 6: hash elements padded to whole cache lines (hash.c elem_size()); 7: LRU maps with per-CPU lists locked per CPU and per bucket (lru.h); 8: hash maps locked per bucket, free elements per CPU (hash_free.h) */
+#define UXDP_SHM_VERSION 9 /* 6: hash elements padded to whole cache lines (hash.c elem_size()); 7: LRU maps with per-CPU lists locked per CPU and per bucket (lru.h); 8: hash maps locked per bucket, free elements per CPU (hash_free.h); 9: a bucket's lock beside its head (hash_internal.h) */
 #define UXDP_SHM_HDR_SIZE 4096
 /* Most CPU slots a per-CPU map may have (workers past it share slots). */
 #define UXDP_MAP_MAX_NCPUS 65536
@@ -121,7 +121,7 @@ struct uxdp_map {
 	uint32_t spin_lock_off;
 	/* hash, lpm */
 	uint8_t *pool;           /* element (link) l is at pool + (l - 1) * elem_size */
-	uint32_t *buckets;       /* hash: n_buckets heads */
+	uint32_t *buckets;       /* hash: n_buckets buckets, head and lock (hash_internal.h) */
 	void *lru_area;          /* LRU hash: the lists (lru.c); other hash maps: the
 				    free shards and the locks (hash_free.c) */
 	uint8_t *pcpu_values;    /* per-CPU hash: CPU c's value of element l at

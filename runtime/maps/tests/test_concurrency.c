@@ -149,7 +149,7 @@ static uint32_t check_chains_into(struct uxdp_map *m, uint8_t *seen)
 	uint32_t n = 0;
 
 	for (uint32_t b = 0; seen && b <= m->bucket_mask; b++) {
-		uint32_t l = m->buckets[b], steps = 0;
+		uint32_t l = *hash_bucket(m, b), steps = 0;
 
 		while (!(l & HASH_NULLS_BIT) && steps++ <= m->n_pool) {
 			struct helem *e = elem(m, l);

@@ -367,7 +367,7 @@ static void test_full_without_lock(void)
 	for (uint32_t k = 0; k < 8; k++)
 		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	f.m = m;
-	bucket = uxdp_hash_bucket_lock(m, hash_key(&new_key, 4, m->hash_seed));
+	bucket = hash_bucket_lock(m, hash_key(&new_key, 4, m->hash_seed));
 	CHECK_EQ(uxdp_rlock_acquire(m->inst, bucket), 0);
 	CHECK_EQ(pthread_create(&t, NULL, insert_new_key, &f), 0);
 	for (int i = 0; i < 200 && !__atomic_load_n(&f.done, __ATOMIC_ACQUIRE); i++)
