@@ -65,6 +65,9 @@ static void *worker(void *arg)
 		for (uint32_t i = 0; i < PER_WORKER; i++) {
 			uint32_t k = id * PER_WORKER + i, other;
 
+			/* a packet: its lookups announced, as a worker's batch is */
+			uxdp_map_epoch_enter();
+
 			fill(&v, (uint64_t)k << 32 | r);
 			if (uxdp_map_update(hm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
@@ -94,6 +97,7 @@ static void *worker(void *arg)
 			/* the hash map's shared keys: the map has room for them all */
 			if (uxdp_map_update(hm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			uxdp_map_epoch_exit();
 		}
 	}
 	return NULL;
