@@ -430,6 +430,32 @@ static void run(const struct scenario *s)
 	uxdp_map_close(m);
 }
 
+/* A child that opens map name, runs step(), and stops at fault point n (0: none). */
+static pid_t child(const char *name, long n, void (*step)(struct uxdp_map *m))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct uxdp_map *cm = NULL;
+
+		alarm(30);
+		if (uxdp_map_open(test_instance, name, &cm))
+			_exit(2);
+		uxdp_fault_arm(n);
+		step(cm);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	return pid;
+}
+
+static void delete_key7(struct uxdp_map *m)
+{
+	uint32_t k = 7;
+
+	uxdp_map_delete_elem(m, &k);
+}
+
 /*
  * A delete killed right after its unlink, before the element is stamped:
  * the repair frees the element and must stamp it then, after the chains
@@ -456,17 +482,7 @@ static void test_repair_stamps(void)
 		put(m, i, i * 10);
 	x = hash_find_link(m, &k, 4, hash_key(&k, 4, m->hash_seed));
 	CHECK(x != 0);
-	pid = fork();
-	if (pid == 0) {
-		struct uxdp_map *cm = NULL;
-
-		if (uxdp_map_open(test_instance, "restamp", &cm))
-			_exit(2);
-		uxdp_fault_arm(2); /* 1: the lock taken; 2: key 7 unlinked, not yet stamped */
-		uxdp_map_delete_elem(cm, &k);
-		_exit(0);
-	}
-	CHECK(pid > 0);
+	pid = child("restamp", 2, delete_key7); /* 1: the lock taken; 2: unlinked, not yet stamped */
 	waitpid(pid, &status, WUNTRACED);
 	CHECK(WIFSTOPPED(status));
 	kill(pid, SIGKILL);
@@ -477,25 +493,6 @@ static void test_repair_stamps(void)
 	if (x)
 		CHECK(elem(m, x)->freed >= before);
 	uxdp_map_close(m);
-}
-
-/* A child that opens map name, runs step(), and stops at fault point n (0: none). */
-static pid_t child(const char *name, long n, void (*step)(struct uxdp_map *m))
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		struct uxdp_map *cm = NULL;
-
-		alarm(30);
-		if (uxdp_map_open(test_instance, name, &cm))
-			_exit(2);
-		uxdp_fault_arm(n);
-		step(cm);
-		_exit(0);
-	}
-	CHECK(pid > 0);
-	return pid;
 }
 
 /* Dies holding shard 0's lock with an element taken and in no chain. */
