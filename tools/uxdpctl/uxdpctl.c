@@ -358,7 +358,12 @@ static int cmp_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void show_info(struct ctl *c, const struct uxdp_map_info *i)
+/*
+ * health (map show, which opens the map; NULL for map list): elements
+ * reused while a reader might still hold one, and locks taken over from
+ * dead holders, since creation (uxdp_map_health()).
+ */
+static void show_info(struct ctl *c, const struct uxdp_map_info *i, const uint64_t *health)
 {
 	struct uxdp_json *j = &c->j;
 
@@ -370,6 +375,9 @@ static void show_info(struct ctl *c, const struct uxdp_map_info *i)
 		if (percpu(i))
 			printf("  ncpus %u", i->ncpus);
 		putchar('\n');
+		if (health)
+			printf("\tforced_reuse %llu  lock_takeovers %llu\n",
+			       (unsigned long long)health[0], (unsigned long long)health[1]);
 		return;
 	}
 	uxdp_json_open(j, '{');
@@ -392,6 +400,12 @@ static void show_info(struct ctl *c, const struct uxdp_map_info *i)
 	if (percpu(i)) {
 		uxdp_json_key(j, "ncpus");
 		uxdp_json_uint(j, i->ncpus);
+	}
+	if (health) {
+		uxdp_json_key(j, "forced_reuse");
+		uxdp_json_uint(j, health[0]);
+		uxdp_json_key(j, "lock_takeovers");
+		uxdp_json_uint(j, health[1]);
 	}
 	uxdp_json_close(j, '}');
 }
@@ -417,7 +431,7 @@ static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
 	if (c->json)
 		uxdp_json_open(&c->j, '[');
 	for (i = 0; i < l.n; i++)
-		show_info(c, &l.v[i]);
+		show_info(c, &l.v[i], NULL);
 	if (c->json) {
 		uxdp_json_close(&c->j, ']');
 		uxdp_json_end(&c->j);
@@ -429,15 +443,17 @@ static int do_map_list(struct ctl *c, int argc, char **argv, int pos)
 static int do_map_show(struct ctl *c, int argc, char **argv, int pos)
 {
 	struct uxdp_map_info info;
+	uint64_t health[2] = { 0 };
 	struct uxdp_map *m;
 	int ret = open_map(c, argc, argv, &pos, &m, &info);
 
 	if (ret)
 		return ret;
+	uxdp_map_health(m, &health[0], &health[1]);
 	uxdp_map_close(m);
 	if (pos < argc)
 		return usage_fail("map show: unexpected '%s'", argv[pos]);
-	show_info(c, &info);
+	show_info(c, &info, health);
 	if (c->json)
 		uxdp_json_end(&c->j);
 	return 0;

@@ -56,6 +56,10 @@ try:
     assert show.startswith("1: hash  name hosts  flags 0x0\n\tkey 4B  value 4B  max_entries 16"), show
     assert run("map", "show", "id", "2").startswith("2: array  name cfg"), "show id"
     assert js("map", "show", "name", "pcpu")["ncpus"] == 2
+    # map show (not list) tells reuses under readers and locks taken over
+    assert "\tforced_reuse 0  lock_takeovers 0\n" in show, show
+    assert js("map", "show", "hosts")["forced_reuse"] == 0
+    assert "forced_reuse" not in run("map", "list")
 
     # dump, plain and JSON (bpftool's shapes)
     run("map", "dump", "hosts", out="key: 0a 00 00 01  value: 01 00 00 00\nFound 1 element\n")
