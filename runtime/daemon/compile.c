@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <uxdp/errmsg.h>
+#include <uxdp/object_format.h>
 
 #include <uxdp/daemon_proto.h>
 
@@ -152,8 +153,10 @@ int compile_bpf(const struct compile_opts *o, const void *data, size_t len, cons
 	} else {
 		snprintf(dir, sizeof(dir), "/tmp");
 	}
-	snprintf(out_path, out_size, "%s/%016llx%016llx-O%d%s.aot.o", dir,
-		 (unsigned long long)h1, (unsigned long long)h2, level, trust ? "-trust" : "");
+	/* the runtime ABI too: an object cached by an older uxdpd is refused (meta.c) */
+	snprintf(out_path, out_size, "%s/%016llx%016llx-O%d%s-abi%d.aot.o", dir,
+		 (unsigned long long)h1, (unsigned long long)h2, level, trust ? "-trust" : "",
+		 UXDP_RUNTIME_ABI);
 	if (use_cache && access(out_path, R_OK) == 0) {
 		*cached = true;
 		return 0;

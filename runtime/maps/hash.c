@@ -5,8 +5,9 @@
  *
  * Storage: a preallocated pool of elements (always, as the kernel's default;
  * BPF_F_NO_PREALLOC is accepted and changes nothing), n_buckets =
- * roundup_pow2(max_entries) bucket heads (LRU maps: of the kernel's element
- * count, and the LRU lists after the buckets).  Links are element index + 1,
+ * roundup_pow2(max_entries) buckets, each a chain's head and its lock (LRU
+ * maps: of the kernel's element count, and the LRU lists after the
+ * buckets).  Links are element index + 1,
  * never pointers; a chain ends in a "nulls" marker naming its bucket.  An
  * element is a 32-byte header, the key padded to 8 bytes, then the value
  * (stride bytes), so a value pointer is always 8-byte aligned, and padding
@@ -111,7 +112,7 @@ static int hash_check(const struct uxdp_map_def *d)
 	return (d->map_flags & ~allowed) ? -EINVAL : 0;
 }
 
-/* The end of the LRU lists after the buckets, or of the free shards and locks. */
+/* The end of the LRU lists after the buckets, or of the free shards. */
 static uint64_t lists_end(const struct uxdp_shm_hdr *h)
 {
 	return is_lru(h->type) ? uxdp_lru_area_off(h) + uxdp_lru_area_size(h)

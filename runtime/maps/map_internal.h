@@ -123,7 +123,7 @@ struct uxdp_map {
 	uint8_t *pool;           /* element (link) l is at pool + (l - 1) * elem_size */
 	uint32_t *buckets;       /* hash: n_buckets buckets, head and lock (hash_internal.h) */
 	void *lru_area;          /* LRU hash: the lists (lru.c); other hash maps: the
-				    free shards and the locks (hash_free.c) */
+				    free shards (hash_free.c) */
 	uint8_t *pcpu_values;    /* per-CPU hash: CPU c's value of element l at
 				    pcpu_values + c * pcpu_span + (l - 1) * stride */
 	uint64_t pcpu_span;

@@ -59,6 +59,23 @@ static __always_inline struct flow flow_of(__u32 cpu, __u32 n)
 	return f;
 }
 
+/* [0]: runs whose lookup found the key or whose update or delete failed */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} errors SEC(".maps");
+
+static __always_inline void count_error(void)
+{
+	__u32 zero = 0;
+	__u64 *e = bpf_map_lookup_elem(&errors, &zero);
+
+	if (e)
+		(*e)++;
+}
+
 static __always_inline __u32 next_n(void)
 {
 	__u32 zero = 0;
@@ -73,11 +90,13 @@ static __always_inline int insert(void *map, __u32 *delete_lag)
 	struct flow f = flow_of(cpu, n);
 	struct conn c = { 1, 1 };
 
-	if (!bpf_map_lookup_elem(map, &f))
-		bpf_map_update_elem(map, &f, &c, BPF_ANY);
+	/* a hit or a failure would time a cheaper run: counted, the bench fails on it */
+	if (bpf_map_lookup_elem(map, &f) || bpf_map_update_elem(map, &f, &c, BPF_ANY))
+		count_error();
 	if (delete_lag && n >= *delete_lag) {
 		f = flow_of(cpu, n - *delete_lag);
-		bpf_map_delete_elem(map, &f);
+		if (bpf_map_delete_elem(map, &f))
+			count_error();
 	}
 	return XDP_PASS;
 }
