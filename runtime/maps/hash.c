@@ -308,13 +308,9 @@ void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t l)
  */
 static int bucket_lock(struct uxdp_map *m, uint32_t b)
 {
-	int rc = uxdp_rlock_acquire(m->inst, hash_bucket_lock(m, b));
+	int rc = uxdp_map_lock(m, hash_bucket_lock(m, b));
 
-	UXDP_FAULT_POINT(); /* held, nothing changed yet */
-	if (rc != 1)
-		return rc;
-	__atomic_add_fetch(&m->hdr->recoveries, 1, __ATOMIC_RELAXED);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 static void bucket_unlock(struct uxdp_map *m, uint32_t b)

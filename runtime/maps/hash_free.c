@@ -3,7 +3,6 @@
  * hash_free.c - the free elements of hash maps, per CPU, and their locks
  * (hash_free.h).
  */
-#include "fault.h"
 #include "hash_free.h"
 #include "hash_internal.h"
 #include "instance.h"
@@ -140,12 +139,10 @@ static void repair_shard(struct uxdp_map *m, unsigned int s)
 
 int uxdp_hash_shard_lock(struct uxdp_map *m, unsigned int s)
 {
-	int rc = uxdp_rlock_acquire(m->inst, &shard(m, s)->lock);
+	int rc = uxdp_map_lock(m, &shard(m, s)->lock);
 
-	UXDP_FAULT_POINT(); /* held, nothing changed yet */
 	if (rc != 1)
 		return rc;
-	__atomic_add_fetch(&m->hdr->recoveries, 1, __ATOMIC_RELAXED);
 	repair_shard(m, s);
 	return 0;
 }

@@ -694,11 +694,9 @@ int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu)
 	int rc;
 
 	cpu %= c.ncpus;
-	rc = uxdp_rlock_acquire(m->inst, &c.lists[cpu].lock);
-	UXDP_FAULT_POINT(); /* held, nothing changed yet */
+	rc = uxdp_map_lock(m, &c.lists[cpu].lock);
 	if (rc != 1)
 		return rc;
-	__atomic_add_fetch(&m->hdr->recoveries, 1, __ATOMIC_RELAXED);
 	repair_cpu(&c, cpu);
 	return 0;
 }

@@ -909,19 +909,25 @@ int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *sr
 
 /* ---- locks and read-side sections ---- */
 
-int uxdp_map_wlock(struct uxdp_map *map)
+int uxdp_map_lock(struct uxdp_map *map, uint32_t *word)
 {
-	int rc = uxdp_rlock_acquire(map->inst, &map->hdr->lock);
+	int rc = uxdp_rlock_acquire(map->inst, word);
 
 	UXDP_FAULT_POINT(); /* held, nothing changed yet */
-	if (rc == 1) {
-		/* the last holder died in the middle of a change */
+	if (rc == 1) /* the last holder died, maybe in the middle of a change */
 		__atomic_add_fetch(&map->hdr->recoveries, 1, __ATOMIC_RELAXED);
-		if (map->ops->repair)
-			map->ops->repair(map);
-		rc = 0;
-	}
 	return rc;
+}
+
+int uxdp_map_wlock(struct uxdp_map *map)
+{
+	int rc = uxdp_map_lock(map, &map->hdr->lock);
+
+	if (rc != 1)
+		return rc;
+	if (map->ops->repair)
+		map->ops->repair(map);
+	return 0;
 }
 
 void uxdp_map_wunlock(struct uxdp_map *map)

@@ -248,6 +248,13 @@ void uxdp_copy_value_out(const struct uxdp_map *map, void *dst, const void *src)
 int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *src,
 			   void *locked_val);
 /*
+ * One of map's robust locks (rlock.h) at word: the writer lock, a bucket's,
+ * a CPU's.  0; 1 when taken over from a dead holder (counted in the map's
+ * recoveries; the caller repairs what the lock guards, then holds it); or
+ * a negative errno of rlock.h.
+ */
+int uxdp_map_lock(struct uxdp_map *map, uint32_t *word);
+/*
  * The map's writer lock (robust; repaired after a dead holder).  0 or a
  * negative errno; uxdp_map_wunlock() after 0 only.
  */

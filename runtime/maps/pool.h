@@ -13,8 +13,8 @@
  * children) untouched until it is taken again.
  *
  * Everything here runs under the lock that keeps the FIFO (the map's
- * writer lock; LRU maps with per-CPU lists: the CPU's lock), except the
- * settles.
+ * writer lock; LRU maps with per-CPU lists: the CPU's lock; other hash
+ * maps: the shard's, hash_free.h), except the settles.
  */
 #ifndef UXDP_MAPS_POOL_H
 #define UXDP_MAPS_POOL_H

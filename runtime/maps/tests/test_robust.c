@@ -362,6 +362,17 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Wait for child pid, killing it if it stopped at its fault point; whether it had. */
+static bool killed_at_stop(pid_t pid, int *status)
+{
+	waitpid(pid, status, WUNTRACED);
+	if (!WIFSTOPPED(*status))
+		return false;
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return true;
+}
+
 static void run(const struct scenario *s)
 {
 	struct uxdp_map_def d = {
@@ -406,10 +417,7 @@ static void run(const struct scenario *s)
 		CHECK(pid > 0);
 		if (pid <= 0)
 			break;
-		waitpid(pid, &status, WUNTRACED);
-		if (WIFSTOPPED(status)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+		if (killed_at_stop(pid, &status)) {
 			stops++;
 			checked(s, m);
 			continue;
@@ -483,10 +491,7 @@ static void test_repair_stamps(void)
 	x = hash_find_link(m, &k, 4, hash_key(&k, 4, m->hash_seed));
 	CHECK(x != 0);
 	pid = child("restamp", 2, delete_key7); /* 1: the lock taken; 2: unlinked, not yet stamped */
-	waitpid(pid, &status, WUNTRACED);
-	CHECK(WIFSTOPPED(status));
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	CHECK(killed_at_stop(pid, &status));
 	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &(uint64_t){ 0 }), -ENOENT);
 	before = __atomic_load_n(&m->inst->shm->epoch, __ATOMIC_SEQ_CST);
 	put(m, 1000, 1); /* takes the lock over: the repair */
@@ -534,12 +539,7 @@ static void test_repair_killed(void)
 		waitpid(pid, &status, 0);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		pid = child("rekill", n, take_shard);
-		waitpid(pid, &status, WUNTRACED);
-		if (WIFSTOPPED(status)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			stops++;
-		}
+		stops += killed_at_stop(pid, &status);
 		checked(&scenarios[0], m); /* hash_check() */
 		if (WIFEXITED(status))
 			break;
