@@ -34,17 +34,16 @@
  *    back (hash_free.h), so two workers inserting new flows share no lock;
  *    no count either: a full map is one with no free element beyond the
  *    spares (hash_free.h).
- *  - LRU maps with per-CPU lists (BPF_F_NO_COMMON_LRU), the kernel's choice
- *    for connection tables that must scale: an update takes its CPU's lock
- *    (lru.h) from the element's pop to its link and the bucket's lock
- *    around the chain change (fine_lru_update()), a delete the element's
- *    CPU's lock and then the bucket's.  Such a map keeps its spares per CPU.
- *  - LRU maps with the common lists: one writer lock per map, whose
- *    repair() rebuilds the count, the free FIFO and the lists from the
- *    chains.  The kernel's common lists take one lock too (for the lists;
- *    it has per-CPU free lists in front of it, which this one has not).
- * A bucket lock taken over needs nothing (the chains are consistent); a
- * CPU's lock is repaired from what that CPU's elements say they are.
+ *  - LRU maps (common or per-CPU lists): an update takes its CPU's lock
+ *    (lru.h) from the element's pop to its link, and the bucket's lock
+ *    around the chain change (lru_update()); a delete takes the lock of
+ *    the key's element (its CPU's, or the common lists' global lock) and
+ *    then the bucket's (lru_delete()).  The common lists' global lock is
+ *    taken only when a CPU refills its local free list (every 128 inserts
+ *    at most) and by deletes of elements on the global lists, as in the
+ *    kernel.  Spares are kept per CPU.
+ * A bucket lock taken over needs nothing (the chains are consistent); the
+ * others are repaired from what the elements they guard say they are.
  *
  * Updates.  A new value for an existing key of a plain (not per-CPU) map
  * (LRU_HASH included) goes into a fresh element that replaces the old one in
@@ -159,6 +158,10 @@ static uint64_t elem_size(uint64_t esize)
 static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 {
 	uint64_t per = uxdp_pool_spare(h->n_elems / h->ncpus, spare_size);
+	uint64_t batch = is_lru(h->type) ? uxdp_lru_refill_batch(h) : 0;
+
+	if (per < 2 * batch)
+		per = 2 * batch;
 
 	if (per * h->ncpus * spare_size > (16u << 20))
 		per = (16u << 20) / spare_size / h->ncpus;
@@ -180,8 +183,8 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 				       h->max_entries;
 	/* spares are sized with their per-CPU values, which they take too */
 	spare_size = esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0);
-	/* per-CPU lists and shards: each CPU's spares (fine_spares()) */
-	if ((!is_lru(h->type) || (h->map_flags & BPF_F_NO_COMMON_LRU)) && h->ncpus)
+	/* LRU lists and shards: each CPU's spares (fine_spares()) */
+	if (h->ncpus)
 		pool = (uint64_t)h->n_elems + (uint64_t)h->ncpus * fine_spares(h, spare_size);
 	else
 		pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, spare_size);
@@ -206,16 +209,13 @@ static void hash_init(struct uxdp_map *m)
 {
 	for (uint32_t b = 0; b <= m->bucket_mask; b++)
 		*hash_bucket(m, b) = HASH_NULLS(b);
-	if (is_lru(m->type)) {
-		uxdp_lru_init(m); /* per-CPU lists: the spares go to the CPUs */
-		if (!uxdp_lru_fine(m))
-			uxdp_pool_init(m, m->n_elems + 1, m->n_pool);
-	} else {
+	if (is_lru(m->type))
+		uxdp_lru_init(m); /* the spares go to the CPUs too */
+	else
 		uxdp_hash_free_init(m);
-	}
 }
 
-/* ---- chains (writer lock, or per-CPU lists: the bucket's lock, held) ---- */
+/* ---- chains (the bucket's lock held) ---- */
 
 static uint32_t link_of(const struct uxdp_map *m, const struct helem *e)
 {
@@ -244,11 +244,6 @@ static struct helem *find_link(struct uxdp_map *m, const void *key, uint32_t has
 static void set_link(uint32_t *link, uint32_t to)
 {
 	__atomic_store_n(link, to, __ATOMIC_RELEASE);
-}
-
-static void count_add(struct uxdp_map *m, int32_t d)
-{
-	__atomic_store_n(&m->hdr->count, m->hdr->count + (uint32_t)d, __ATOMIC_RELAXED);
 }
 
 /* The word that links to element l in its bucket's chain, or NULL. */
@@ -302,9 +297,8 @@ void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t l)
 }
 
 /*
- * Bucket b's lock (every map but an LRU map with the common lists).  A
- * dead holder's is taken over with nothing to repair: a chain is
- * consistent at every store.
+ * Bucket b's lock.  A dead holder's is taken over with nothing to repair:
+ * a chain is consistent at every store.
  */
 static int bucket_lock(struct uxdp_map *m, uint32_t b)
 {
@@ -322,22 +316,16 @@ static void bucket_unlock(struct uxdp_map *m, uint32_t b)
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 {
 	struct helem *e = elem(m, l);
-	bool fine = uxdp_lru_fine(m);
 	uint32_t b = e->hash & m->bucket_mask, *link;
 
-	if (fine && bucket_lock(m, b))
+	if (bucket_lock(m, b))
 		return false; /* no participant slot: leave it */
 	link = link_to(m, l);
 	if (link)
 		set_link(link, e->next);
-	if (fine)
-		bucket_unlock(m, b);
-	if (!link && !fine)
-		return false;
+	bucket_unlock(m, b);
+	/* in no chain: a dead writer's, or one left to eviction (lru.h) */
 	uxdp_hash_lru_stamp(m, l);
-	UXDP_FAULT_POINT();
-	if (link && !fine)
-		count_add(m, -1);
 	return true;
 }
 
@@ -383,11 +371,10 @@ static void fill(struct uxdp_map *m, struct helem *e, const void *key, uint32_t 
 static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 {
 	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
-	bool fine = uxdp_lru_fine(m);
 
 	if (!l || uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
 		return l;
-	s = fine ? uxdp_lru_spare_get(m, cpu) : uxdp_pool_get(m, false);
+	s = uxdp_lru_spare_get(m, cpu);
 	if (!s) {
 		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
 		return l;
@@ -395,10 +382,7 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 	uxdp_lru_replace(m, l, s);
 	UXDP_FAULT_POINT();
 	/* l keeps the stamp of its eviction: the swap writes nothing shared */
-	if (fine)
-		uxdp_lru_spare_put(m, cpu, l);
-	else
-		uxdp_pool_put_kept(m, l);
+	uxdp_lru_spare_put(m, cpu, l);
 	return s;
 }
 
@@ -452,22 +436,39 @@ static void lru_release(struct uxdp_map *m, struct helem *e)
 }
 
 /*
- * Per-CPU lists: give element l, which this thread unlinked while its
- * CPU's lock was busy, back to that CPU's free list as the kernel does,
- * now that this thread holds no other lock.  Meanwhile that CPU may have
- * taken it back (free, or a spare) and even linked it again for another
- * key: only an element still in no chain, checked under its bucket's lock,
- * is freed; only its CPU links its elements, so that stays true while this
- * thread holds that CPU's lock.
+ * Take element l's lock (lru.h), which may change until it is held: the
+ * lock taken, or UINT32_MAX when l kept moving or no lock could be had.
  */
-static void give_back(struct uxdp_map *m, unsigned int owner, uint32_t l)
+static uint32_t lru_guard_lock(struct uxdp_map *m, uint32_t l)
 {
-	uint32_t b;
+	for (int tries = 0; tries < 1000; tries++) {
+		uint32_t g = uxdp_lru_guard(m, l);
+
+		if (uxdp_lru_lock(m, g))
+			return UINT32_MAX;
+		if (uxdp_lru_guard(m, l) == g)
+			return g;
+		uxdp_lru_unlock(m, g);
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * Give element l, which this thread unlinked without its lock, back to
+ * the free lists as the kernel does, now that this thread holds no other
+ * lock.  Meanwhile eviction may have taken it (it is free, or a spare) and
+ * even linked it again for another key: only an element still in use and
+ * in no chain, checked under its lock and its bucket's, is freed.  Its
+ * hash is read under its lock: an element is filled only while pending on
+ * the CPU that took it, under that CPU's lock (lru.h).
+ */
+static void give_back(struct uxdp_map *m, uint32_t l)
+{
+	uint32_t g = lru_guard_lock(m, l), b;
 	bool linked;
 
-	if (uxdp_lru_lock(m, owner))
-		return; /* its eviction takes it back */
-	/* read under the owner's lock: only the owner fills its elements */
+	if (g == UINT32_MAX)
+		return; /* eviction takes it back */
 	b = elem(m, l)->hash & m->bucket_mask;
 	if (uxdp_lru_listed(m, l) && !bucket_lock(m, b)) {
 		linked = link_to(m, l) != NULL;
@@ -475,24 +476,37 @@ static void give_back(struct uxdp_map *m, unsigned int owner, uint32_t l)
 		if (!linked)
 			lru_release(m, elem(m, l));
 	}
-	uxdp_lru_unlock(m, owner);
+	uxdp_lru_unlock(m, g);
 }
 
 /*
- * hash_lru_update() for per-CPU lists: the same steps, under the updating
- * CPU's lock from the element's pop to its link (so that no repair of
- * that CPU's list can see it half inserted), the chain under its bucket's
- * lock.
+ * Whether this thread, holding CPU me's lock and old's bucket's, holds
+ * old's lock too, or took it without waiting: never two CPUs' locks, or a
+ * CPU's after the global one, waited for together.  Its lock is checked
+ * again once held: a pending element may have joined the global lists.
  */
+static bool lru_guard_held(struct uxdp_map *m, unsigned int me, uint32_t old, uint32_t *g)
+{
+	*g = uxdp_lru_guard(m, old);
+	if (*g == me)
+		return true; /* pending on me, or mine (per-CPU lists): stays so under my lock */
+	if (uxdp_lru_try_lock(m, *g))
+		return false;
+	if (uxdp_lru_guard(m, old) == *g)
+		return true;
+	uxdp_lru_unlock(m, *g);
+	return false;
+}
+
 /*
- * An LRU_PERCPU_HASH update with BPF_EXIST, per-CPU lists: the key's
- * values in place, under its bucket's lock alone.  It takes no element and
- * moves none on the lists, so its CPU's lock guards nothing it touches; a
- * delete or an eviction of the key takes the bucket's lock to unlink it.
- * A program counting per flow this way takes one lock per packet, not two.
+ * An LRU_PERCPU_HASH update with BPF_EXIST: the key's values in place,
+ * under its bucket's lock alone.  It takes no element and moves none on
+ * the lists, so no list lock guards anything it touches; a delete or an
+ * eviction of the key takes the bucket's lock to unlink it.  A program
+ * counting per flow this way takes one lock per packet, not two.
  */
-static int fine_lru_update_in_place(struct uxdp_map *m, const void *key, const void *value,
-				    uint64_t flags, int cpu, uint32_t hash)
+static int lru_update_in_place(struct uxdp_map *m, const void *key, const void *value,
+			       uint64_t flags, int cpu, uint32_t hash)
 {
 	uint32_t b = hash & m->bucket_mask, *link = NULL;
 	int err = bucket_lock(m, b);
@@ -504,17 +518,25 @@ static int fine_lru_update_in_place(struct uxdp_map *m, const void *key, const v
 	return err < 0 ? err : 0;
 }
 
-static int fine_lru_update(struct uxdp_map *m, const void *key, const void *value,
-			   uint64_t flags, int cpu, uint32_t hash)
+/*
+ * htab_lru_map_update_elem() and __htab_lru_percpu_map_update_elem(), in
+ * their order: the element is taken (and keys evicted) before the key is
+ * looked up, and given back when the update turns out not to need it.
+ * Under the updating CPU's lock from the element's pop to its link (so that
+ * no repair or eviction can see it half inserted, lru.h), the chain under
+ * its bucket's lock.
+ */
+static int lru_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
+		      int cpu, uint32_t hash)
 {
-	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0;
-	bool owner_held = false;
-	unsigned int me = uxdp_cur_cpu(m), owner = me;
+	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0, g = 0;
+	bool old_held = false;
+	unsigned int me = uxdp_cur_cpu(m);
 	struct helem *old = NULL, *ne = NULL;
 	int err;
 
 	if (!lru_takes_element(m, flags))
-		return fine_lru_update_in_place(m, key, value, flags, cpu, hash);
+		return lru_update_in_place(m, key, value, flags, cpu, hash);
 
 	/* the control plane waits for readers before it locks (pool.c): a swap takes a spare */
 	if (!uxdp_inst_active(m->inst))
@@ -541,95 +563,43 @@ static int fine_lru_update(struct uxdp_map *m, const void *key, const void *valu
 	UXDP_FAULT_POINT();
 	if (old) {
 		/*
-		 * Another CPU's element goes back to its free list if that
-		 * CPU's lock is free at once, else after this update's locks
-		 * (give_back()): two CPUs' locks are never waited for together.
-		 * The lock is tried before the unlink: once the element is in no
-		 * chain, its CPU may take it for another key at any moment.
+		 * The old element goes back to the free lists now if its lock
+		 * could be had at once, else after this update's locks
+		 * (give_back()).  The lock is tried before the unlink: once the
+		 * element is in no chain, eviction may take it at any moment.
 		 */
-		owner = uxdp_lru_owner(m, link_of(m, old));
-		owner_held = owner == me || uxdp_lru_try_lock(m, owner) == 0;
+		old_held = lru_guard_held(m, me, link_of(m, old), &g);
 		uxdp_lru_node_set_ref(&ne->lru);
-		ne->next = old->next;
+		__atomic_store_n(&ne->next, old->next, __ATOMIC_RELAXED);
 		set_link(link, nl);
 	} else {
-		ne->next = __atomic_load_n(hash_bucket(m, b), __ATOMIC_RELAXED);
+		__atomic_store_n(&ne->next, __atomic_load_n(hash_bucket(m, b), __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
 		set_link(hash_bucket(m, b), nl);
 	}
 	UXDP_FAULT_POINT();
 	nl = 0;
-	if (owner_held)
+	if (old_held)
 		lru_release(m, old);
-	if (owner_held && owner != me)
-		uxdp_lru_unlock(m, owner);
+	if (old_held && g != me)
+		uxdp_lru_unlock(m, g);
 out_bucket:
 	bucket_unlock(m, b);
 out:
 	if (nl)
 		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
 	uxdp_lru_unlock(m, me);
-	if (old && !uxdp_map_is_percpu(m->type) && !err && !owner_held)
-		give_back(m, owner, link_of(m, old));
+	if (old && !uxdp_map_is_percpu(m->type) && !err && !old_held)
+		give_back(m, link_of(m, old));
 	return err;
 }
 
-/*
- * htab_lru_map_update_elem() and __htab_lru_percpu_map_update_elem(), in
- * their order: the element is taken (and keys evicted) before the key is
- * looked up, and given back when the update turns out not to need it.
- */
 static int hash_lru_update(struct uxdp_map *m, const void *key, const void *value,
 			   uint64_t flags, int cpu)
 {
-	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *bucket, *link = NULL, nl = 0;
-	struct helem *old, *ne = NULL;
-	int err;
-
 	if (flags > BPF_EXIST) /* BPF_F_LOCK included */
 		return -EINVAL;
-	if (uxdp_lru_fine(m))
-		return fine_lru_update(m, key, value, flags, cpu, hash);
-	if (lru_takes_element(m, flags))
-		uxdp_pool_settle(m); /* lru_take() may swap in a spare */
-	err = uxdp_map_wlock(m);
-	if (err)
-		return err;
-	if (lru_takes_element(m, flags)) {
-		nl = lru_take_for(m, uxdp_cur_cpu(m), key, hash);
-		if (!nl) {
-			err = -ENOMEM;
-			goto out;
-		}
-		ne = elem(m, nl);
-	}
-	old = find_link(m, key, hash, &link);
-	err = lru_update_key(m, old, value, flags, cpu);
-	if (err) {
-		err = err < 0 ? err : 0;
-		goto out;
-	}
-	write_value(m, ne, value, cpu, true);
-	UXDP_FAULT_POINT();
-	bucket = hash_bucket(m, hash & m->bucket_mask);
-	if (old) {
-		/* the new element takes the old one's place, already referenced */
-		uxdp_lru_node_set_ref(&ne->lru);
-		ne->next = old->next;
-		set_link(link, nl);
-		UXDP_FAULT_POINT();
-		lru_release(m, old);
-	} else {
-		ne->next = *bucket;
-		set_link(bucket, nl);
-		UXDP_FAULT_POINT();
-		count_add(m, 1);
-	}
-	nl = 0;
-out:
-	if (nl)
-		uxdp_lru_push_free(m, nl); /* never visible: its stamp still holds */
-	uxdp_map_wunlock(m);
-	return err;
+	return lru_update(m, key, value, flags, cpu, hash_key(key, m->key_size, m->hash_seed));
 }
 
 /* ---- updates ---- */
@@ -873,29 +843,28 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 }
 
 /*
- * Delete, and lookup-and-delete (value not NULL), for per-CPU lists: the
- * element's CPU's lock, then its bucket's, so that the element goes from
- * its chain to its CPU's free list under one hold of that CPU's lock (in
- * no chain and not yet free, its CPU's eviction would take it).  Which CPU
- * is read without a lock first and checked under both; an element never
- * changes CPU, but the key may move to another element meanwhile.
+ * Delete, and lookup-and-delete (value not NULL), of an LRU map: the lock
+ * of the key's element (lru.h), then its bucket's, so that the element
+ * goes from its chain to a free list under one hold of its lock (in no
+ * chain and not yet free, eviction would take it).  Which lock is read
+ * without a lock first and checked under both: the element may have moved
+ * between lists, or the key to another element, meanwhile.
  */
 static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value);
 
-static int fine_lru_delete(struct uxdp_map *m, const void *key, void *value)
+static int lru_delete(struct uxdp_map *m, const void *key, void *value)
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), b = hash & m->bucket_mask;
 
 	for (int tries = 0; tries < 1000; tries++) {
-		uint32_t l, *link = NULL;
-		unsigned int owner;
+		uint32_t l, *link = NULL, owner;
 		struct helem *e;
 		bool mine;
 		int err;
 
 		uxdp_map_renter(m);
 		l = hash_find_link(m, key, m->key_size, hash);
-		owner = l ? uxdp_lru_owner(m, l) : 0;
+		owner = l ? uxdp_lru_guard(m, l) : 0;
 		uxdp_map_rexit(m);
 		if (!l)
 			return -ENOENT;
@@ -908,7 +877,7 @@ static int fine_lru_delete(struct uxdp_map *m, const void *key, void *value)
 			return err;
 		}
 		e = find_link(m, key, hash, &link);
-		mine = e && uxdp_lru_owner(m, link_of(m, e)) == owner;
+		mine = e && uxdp_lru_guard(m, link_of(m, e)) == owner;
 		if (mine) {
 			if (value)
 				copy_elem_out(m, e, value);
@@ -960,28 +929,6 @@ static int delete_bucket_locked(struct uxdp_map *m, const void *key, void *value
 	}
 	bucket_unlock(m, b);
 	return err;
-}
-
-/* Delete, and lookup-and-delete, of an LRU map with the common lists: the writer lock. */
-static int common_lru_delete(struct uxdp_map *m, const void *key, void *value)
-{
-	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), *link = NULL;
-	struct helem *e;
-	int err = uxdp_map_wlock(m);
-
-	if (err)
-		return err;
-	e = find_link(m, key, hash, &link);
-	if (e) {
-		if (value)
-			copy_elem_out(m, e, value);
-		set_link(link, e->next);
-		UXDP_FAULT_POINT();
-		count_add(m, -1);
-		lru_release(m, e);
-	}
-	uxdp_map_wunlock(m);
-	return e ? 0 : -ENOENT;
 }
 
 static int hash_delete(struct uxdp_map *m, const void *key)
@@ -1046,18 +993,16 @@ static int hash_lookup_copy(struct uxdp_map *m, const void *key, void *value)
 
 /*
  * BPF_MAP_LOOKUP_AND_DELETE_ELEM on a hash (and a delete, value NULL): the
- * value is copied out and the element unlinked under the bucket's lock (the
- * common LRU lists: the writer lock), so no update or delete lands between
- * the two, as in the kernel.  Values a program writes in place through a
- * pointer are not excluded, as in the kernel.
+ * value is copied out and the element unlinked under the bucket's lock, so
+ * no update or delete lands between the two, as in the kernel.  Values a
+ * program writes in place through a pointer are not excluded, as in the
+ * kernel.
  */
 int uxdp_hash_lookup_and_delete(struct uxdp_map *m, const void *key, void *value)
 {
-	if (uxdp_lru_fine(m))
-		return fine_lru_delete(m, key, value);
-	if (!is_lru(m->type))
-		return delete_bucket_locked(m, key, value);
-	return common_lru_delete(m, key, value);
+	if (is_lru(m->type))
+		return lru_delete(m, key, value);
+	return delete_bucket_locked(m, key, value);
 }
 
 /* The key of the first element of buckets b.. into next; -ENOENT past the last. */
@@ -1099,66 +1044,6 @@ static int hash_get_next_key(struct uxdp_map *m, const void *key, void *next)
 	return err;
 }
 
-/* ---- repair ---- */
-
-/*
- * Mark the elements of bucket b's chain in in_chain and return how many;
- * a link outside the pool, an element seen before (a cycle, or in two
- * chains) or of another bucket ends the chain there.
- */
-static uint32_t mark_chain(struct uxdp_map *m, uint32_t b, uint8_t *in_chain)
-{
-	uint32_t *link = hash_bucket(m, b), n = 0;
-
-	while (!(*link & HASH_NULLS_BIT)) {
-		uint32_t l = *link;
-
-		if (!link_ok(m, l) || uxdp_bit(in_chain, l - 1) ||
-		    (elem(m, l)->hash & m->bucket_mask) != b)
-			break;
-		uxdp_set_bit(in_chain, l - 1);
-		n++;
-		link = &elem(m, l)->next;
-	}
-	if (*link != HASH_NULLS(b))
-		set_link(link, HASH_NULLS(b));
-	return n;
-}
-
-/*
- * After a writer died holding the lock: the chains are consistent (every
- * change to them is one store), so they are the truth; the count, the free
- * FIFO and the LRU lists are made again from them.  An update that had not
- * published its element is undone, one that had is complete.
- */
-static void hash_repair(struct uxdp_map *m)
-{
-	size_t bytes = ((size_t)m->n_pool + 7) / 8;
-	uint8_t *in_chain, *taken = NULL;
-	uint32_t count = 0;
-
-	/*
-	 * Only LRU maps with the common lists take the writer lock; the others
-	 * are repaired per lock (lru.h, hash_free.h)
-	 */
-	if (uxdp_lru_fine(m) || !is_lru(m->type))
-		return;
-	in_chain = calloc(1, bytes);
-	if (!in_chain)
-		return;
-	for (uint32_t b = 0; b <= m->bucket_mask; b++)
-		count += mark_chain(m, b, in_chain);
-	__atomic_store_n(&m->hdr->count, count, __ATOMIC_RELAXED);
-	taken = malloc(bytes);
-	if (taken) {
-		memcpy(taken, in_chain, bytes);
-		uxdp_lru_rebuild(m, in_chain, taken);
-		uxdp_pool_rebuild(m, taken);
-	}
-	free(taken);
-	free(in_chain);
-}
-
 const struct uxdp_map_ops uxdp_hash_ops = {
 	.check = hash_check,
 	.layout = hash_layout,
@@ -1168,5 +1053,4 @@ const struct uxdp_map_ops uxdp_hash_ops = {
 	.update = hash_update,
 	.delete = hash_delete,
 	.get_next_key = hash_get_next_key,
-	.repair = hash_repair,
 };

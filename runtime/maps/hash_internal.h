@@ -51,11 +51,10 @@ _Static_assert(offsetof(struct helem, free_next) == HASH_POOL_NEXT_OFF &&
 	       "pool.h's words");
 
 /*
- * A bucket is two words, the head of its chain and its lock (every map but
- * an LRU map with the common lists, whose writer lock covers the chains),
- * side by side as in the kernel's struct bucket: a writer that locks a
- * bucket and changes its chain moves one cache line between cores, not
- * two.  Eight buckets to a line.
+ * A bucket is two words, the head of its chain and its lock, side by side
+ * as in the kernel's struct bucket: a writer that locks a bucket and
+ * changes its chain moves one cache line between cores, not two.  Eight
+ * buckets to a line.
  */
 #define HASH_BUCKET_WORDS 2u
 

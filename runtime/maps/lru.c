@@ -33,6 +33,9 @@
  * max_entries), and an element freed while still pending goes back to its
  * CPU's local free list rather than the global one.  When the global lists
  * give nothing, a CPU steals from the local lists of all CPUs in turn.
+ * Locks, as the kernel's: each CPU's local lists have a lock, the global
+ * lists one, taken in that order (the refill holds both); a CPU holding its
+ * own only tries another CPU's (the steal), never waits for it (lru.h).
  *
  * BPF_F_NO_COMMON_LRU.  Each CPU owns n_elems / ncpus elements and one list
  * of active, inactive and free elements; an update on a CPU only ever uses
@@ -75,6 +78,10 @@ enum uxdp_lru_type {
 #define LRU_PERCPU_FREE_TARGET 4
 #define LRU_PERCPU_NR_SCANS LRU_PERCPU_FREE_TARGET
 
+/* A steal tries busy victims again this many times, this many spins apart (~0.1-0.3 ms). */
+#define LRU_STEAL_ROUNDS 64
+#define LRU_STEAL_SPINS 256
+
 struct lru_link {
 	uint32_t prev, next;
 };
@@ -84,32 +91,47 @@ _Static_assert(offsetof(struct uxdp_lru_node, prev) == offsetof(struct lru_link,
 	       "a node starts like a list head");
 
 /*
+ * A lock and what it guards beside its lists: a CPU's spare elements (a
+ * FIFO, pool.h) and a spare swap under way (uxdp_lru_replace()).  The
+ * global lists of the common LRU use the lock only.
+ */
+struct lru_cpu {
+	uint32_t lock;                   /* rlock.h */
+	uint32_t spare_head, spare_tail;
+	uint32_t swap_old, swap_new;
+};
+
+/*
  * One list of active, inactive and free elements (global, or one per CPU),
- * on a cache line of its own.  Per-CPU lists: the CPU's lock and FIFO of
- * spare elements too (fine-grained locking, lru.h).
+ * on a cache line of its own, with its lock (per-CPU lists: the CPU's).
  */
 struct lru_list {
 	uint32_t counts[LRU_NR_COUNTED];
 	uint32_t next_inactive_rotation; /* id: an inactive element or the inactive head */
 	uint32_t head_base;              /* index of its ACTIVE head; INACTIVE, FREE follow */
-	uint32_t lock;                   /* per-CPU lists: the CPU's lock (rlock.h) */
-	uint32_t spare_head, spare_tail; /* per-CPU lists: the CPU's spares (pool.h) */
-	uint32_t swap_old, swap_new;     /* per-CPU lists: a spare swap under way (replace) */
+	struct lru_cpu own;
 	uint8_t _line[28];
 };
 
 _Static_assert(sizeof(struct lru_list) == 64, "a list per cache line");
 
-/* Per-CPU lists: each CPU's heads on a line of their own (8 to a line). */
+/*
+ * Heads on lines of their own (8 to a line): per-CPU lists, each CPU's
+ * three; common LRU, the global three, then each CPU's local two.
+ */
 #define LRU_HEADS_PER_CPU 8
 
-/* Common LRU: a CPU's local free and pending lists. */
+/* Common LRU: a CPU's local free and pending lists, its lock and spares, on a line. */
 struct lru_local {
 	uint32_t free_head;    /* head indexes */
 	uint32_t pending_head;
 	uint32_t next_steal;
 	uint32_t _pad;
+	struct lru_cpu own;
+	uint8_t _line[28];
 };
+
+_Static_assert(sizeof(struct lru_local) == 64, "a CPU's local lists per cache line");
 
 /*
  * The area after the buckets: the list heads, then struct lru_list (one,
@@ -129,7 +151,6 @@ struct lru {
 	uint32_t n_heads;
 	uint32_t n_ids;       /* elements and heads: no walk is longer */
 	uint32_t nr_scans;
-	uint32_t target_free;
 	bool percpu;
 };
 
@@ -153,7 +174,7 @@ uint32_t uxdp_lru_n_elems(uint32_t max_entries, uint32_t map_flags, uint32_t ncp
 
 static uint32_t n_heads(uint32_t map_flags, uint32_t ncpus)
 {
-	return is_percpu_lru(map_flags) ? LRU_HEADS_PER_CPU * ncpus : 3 + 2 * ncpus;
+	return LRU_HEADS_PER_CPU * (is_percpu_lru(map_flags) ? ncpus : 1 + ncpus);
 }
 
 static uint64_t lists_off(uint32_t map_flags, uint32_t ncpus)
@@ -198,19 +219,38 @@ static struct lru lru_get(struct uxdp_map *m)
 	c.lists = (struct lru_list *)((uint8_t *)m->lru_area + lists_off(m->map_flags, ncpus));
 	c.locals = (struct lru_local *)(c.lists + (c.percpu ? ncpus : 1));
 	c.nr_scans = c.percpu ? LRU_PERCPU_NR_SCANS : LRU_LOCAL_NR_SCANS;
-	/* 6.16+: a CPU refills at most half its share, so CPUs cannot starve */
-	c.target_free = c.n_elems / ncpus / 2;
-	if (c.target_free < 1)
-		c.target_free = 1;
-	if (c.target_free > LRU_LOCAL_FREE_TARGET)
-		c.target_free = LRU_LOCAL_FREE_TARGET;
 	return c;
+}
+
+/* Common LRU: how many elements a refill moves to a CPU's local free list. */
+static uint32_t refill_batch(uint32_t n_elems, uint32_t ncpus)
+{
+	/* 6.16+: a CPU refills at most half its share, so CPUs cannot starve */
+	uint32_t n = n_elems / ncpus / 2;
+
+	return n < 1 ? 1 : n > LRU_LOCAL_FREE_TARGET ? LRU_LOCAL_FREE_TARGET : n;
+}
+
+static uint32_t target_free(const struct lru *c)
+{
+	return refill_batch(c->n_elems, c->ncpus);
+}
+
+uint32_t uxdp_lru_refill_batch(const struct uxdp_shm_hdr *h)
+{
+	if (is_percpu_lru(h->map_flags))
+		return LRU_PERCPU_FREE_TARGET;
+	return refill_batch(h->n_elems, h->ncpus ? h->ncpus : 1);
 }
 
 /* ---- lists of ids ---- */
 
-/* Where a damaged id reads and writes: never the segment, never a crash. */
-static __thread struct uxdp_lru_node sink;
+/*
+ * Where a damaged id reads and writes: never the segment, never a crash.
+ * One for all threads (what lands there is garbage anyway): a thread-local
+ * one made every list step a TLS access that kept lnk() out of line.
+ */
+static struct uxdp_lru_node sink;
 
 static inline uint32_t head_id(const struct lru *c, uint32_t head_index)
 {
@@ -274,10 +314,58 @@ static inline uint32_t lhead(const struct lru *c, const struct lru_list *l, uint
 	return head_id(c, l->head_base + t);
 }
 
-/* On the active or inactive list: neither free nor a spare (per-CPU lists). */
-static bool is_listed(const struct uxdp_lru_node *n)
+/* ---- an element's state: which list, which CPU, referenced ---- */
+
+/* An element's type, read before its cpu (set_state()). */
+static inline uint8_t type_of(const struct uxdp_lru_node *n)
 {
-	return n->type == LRU_ACTIVE || n->type == LRU_INACTIVE;
+	return __atomic_load_n(&n->type, __ATOMIC_ACQUIRE);
+}
+
+static inline uint32_t cpu_of(const struct lru *c, const struct uxdp_lru_node *n)
+{
+	return __atomic_load_n(&n->cpu, __ATOMIC_RELAXED) % c->ncpus;
+}
+
+/*
+ * An element's cpu and type name the lock that guards it (lru.h), and a
+ * repair finds its elements by them without the lock the element comes
+ * from: cpu is stored first, then type with release, so that a reader of
+ * type (acquire) and then cpu never pairs a new type with an old cpu.
+ */
+static void set_state(struct uxdp_lru_node *n, uint32_t cpu, uint32_t type)
+{
+	if (n->cpu != cpu)
+		__atomic_store_n(&n->cpu, cpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&n->type, (uint8_t)type, __ATOMIC_RELEASE);
+}
+
+static void set_type(struct uxdp_lru_node *n, uint32_t type)
+{
+	__atomic_store_n(&n->type, (uint8_t)type, __ATOMIC_RELEASE);
+}
+
+/* The reference bit, which program lookups set without a lock. */
+static bool ref_of(const struct uxdp_lru_node *n)
+{
+	return __atomic_load_n(&n->ref, __ATOMIC_RELAXED);
+}
+
+static void clear_ref(struct uxdp_lru_node *n)
+{
+	__atomic_store_n(&n->ref, 0, __ATOMIC_RELAXED);
+}
+
+/* Whether an element of type t is in use (may be in a chain): neither free nor a spare. */
+static bool type_listed(uint32_t t)
+{
+	return t == LRU_ACTIVE || t == LRU_INACTIVE || t == LRU_LOCAL_PENDING;
+}
+
+/* Whether type t is one of the common LRU's global lists. */
+static bool type_global(uint32_t t)
+{
+	return t == LRU_ACTIVE || t == LRU_INACTIVE || t == LRU_FREE;
 }
 
 /* ---- moves, each keeping the counts and the rotation cursor right ---- */
@@ -301,13 +389,13 @@ static void keep_cursor(const struct lru *c, struct lru_list *l, uint32_t id)
 		l->next_inactive_rotation = lnk(c, id)->prev;
 }
 
-/* An element of l's lists goes to a free list (global or local). */
+/* An element of l's lists goes to a free list (l's, or CPU cpu's local one). */
 static void move_to_free(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t free_head,
-			 uint32_t type)
+			 uint32_t type, uint32_t cpu)
 {
 	keep_cursor(c, l, id);
-	count_dec(l, node(c, id)->type);
-	node(c, id)->type = (uint8_t)type;
+	count_dec(l, type_of(node(c, id)));
+	set_state(node(c, id), cpu, type);
 	ll_move(c, id, free_head);
 }
 
@@ -315,8 +403,8 @@ static void move_to_free(const struct lru *c, struct lru_list *l, uint32_t id, u
 static void move_in(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t type)
 {
 	count_inc(l, type);
-	node(c, id)->type = (uint8_t)type;
-	node(c, id)->ref = 0;
+	set_type(node(c, id), type);
+	clear_ref(node(c, id));
 	ll_move(c, id, lhead(c, l, type));
 }
 
@@ -324,13 +412,14 @@ static void move_in(const struct lru *c, struct lru_list *l, uint32_t id, uint32
 static void move(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t type)
 {
 	struct uxdp_lru_node *n = node(c, id);
+	uint32_t t = type_of(n);
 
-	if (n->type != type) {
-		count_dec(l, n->type);
+	if (t != type) {
+		count_dec(l, t);
 		count_inc(l, type);
-		n->type = (uint8_t)type;
+		set_type(n, type);
 	}
-	n->ref = 0;
+	clear_ref(n);
 	keep_cursor(c, l, id);
 	ll_move(c, id, lhead(c, l, type));
 }
@@ -345,7 +434,7 @@ static void rotate_active(const struct lru *c, struct lru_list *l)
 	while (id != head) {
 		uint32_t prev = lnk(c, id)->prev;
 
-		move(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
+		move(c, l, id, ref_of(node(c, id)) ? LRU_ACTIVE : LRU_INACTIVE);
 		if (++i == c->nr_scans || id == first)
 			break;
 		id = prev;
@@ -373,7 +462,7 @@ static void rotate_inactive(const struct lru *c, struct lru_list *l)
 			continue;
 		}
 		next = lnk(c, cur)->prev;
-		if (node(c, cur)->ref)
+		if (ref_of(node(c, cur)))
 			move(c, l, cur, LRU_ACTIVE);
 		if (cur == last)
 			break;
@@ -390,18 +479,22 @@ static void rotate(const struct lru *c, struct lru_list *l)
 	rotate_inactive(c, l);
 }
 
+/*
+ * Eviction: element id leaves its chain (or was in none, lru.h), stamped,
+ * and goes to the free list free_head as type free_type of CPU cpu.
+ */
 static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_t want,
-				uint32_t free_head, uint32_t free_type)
+				uint32_t free_head, uint32_t free_type, uint32_t cpu)
 {
 	uint32_t head = lhead(c, l, LRU_INACTIVE), id = lnk(c, head)->prev, got = 0, i = 0;
 
 	while (id != head) {
 		uint32_t prev = lnk(c, id)->prev;
 
-		if (node(c, id)->ref) {
+		if (ref_of(node(c, id))) {
 			move(c, l, id, LRU_ACTIVE);
 		} else if (uxdp_hash_lru_unlink(c->m, id)) {
-			move_to_free(c, l, id, free_head, free_type);
+			move_to_free(c, l, id, free_head, free_type, cpu);
 			if (++got == want)
 				break;
 		}
@@ -414,9 +507,9 @@ static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_
 
 /* Free up to want elements of l; with nothing unreferenced, force one out. */
 static uint32_t shrink(const struct lru *c, struct lru_list *l, uint32_t want, uint32_t free_head,
-		       uint32_t free_type)
+		       uint32_t free_type, uint32_t cpu)
 {
-	uint32_t got = shrink_inactive(c, l, want, free_head, free_type), head;
+	uint32_t got = shrink_inactive(c, l, want, free_head, free_type, cpu), head;
 
 	if (got)
 		return got;
@@ -426,15 +519,57 @@ static uint32_t shrink(const struct lru *c, struct lru_list *l, uint32_t want, u
 	for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
 	     id = lnk(c, id)->prev, steps++) {
 		if (uxdp_hash_lru_unlink(c->m, id)) {
-			move_to_free(c, l, id, free_head, free_type);
+			move_to_free(c, l, id, free_head, free_type, cpu);
 			return 1;
 		}
 	}
 	return 0;
 }
 
+/* ---- locks ---- */
+
+/* CPU cpu's lock and spares: its list's (per-CPU lists) or its local lists' (common). */
+static struct lru_cpu *cpu_own(const struct lru *c, uint32_t cpu)
+{
+	return c->percpu ? &c->lists[cpu].own : &c->locals[cpu].own;
+}
+
+/* Lock g: CPU g's (0..ncpus - 1), or the common LRU's global lock (ncpus). */
+static uint32_t *lock_word(const struct lru *c, uint32_t g)
+{
+	return g < c->ncpus ? &cpu_own(c, g)->lock : &c->lists[0].own.lock;
+}
+
+static void repair(const struct lru *c, uint32_t g);
+
+/* Take lock g; a dead holder's is taken over and what it guards repaired: 0, or -errno. */
+static int lru_lock(const struct lru *c, uint32_t g)
+{
+	int rc = uxdp_map_lock(c->m, lock_word(c, g));
+
+	if (rc == 1)
+		repair(c, g);
+	return rc < 0 ? rc : 0;
+}
+
+static int lru_try_lock(const struct lru *c, uint32_t g)
+{
+	return uxdp_rlock_try_free(c->m->inst, lock_word(c, g));
+}
+
+static void lru_unlock(const struct lru *c, uint32_t g)
+{
+	uxdp_rlock_release(lock_word(c, g));
+}
+
 /* ---- common LRU ---- */
 
+static uint32_t global_lock(const struct lru *c)
+{
+	return c->ncpus;
+}
+
+/* The global lists and CPU cpu's lock held: its pending elements join the global lists. */
 static void local_flush(const struct lru *c, struct lru_list *l, struct lru_local *loc)
 {
 	uint32_t head = head_id(c, loc->pending_head), id = lnk(c, head)->prev;
@@ -442,24 +577,26 @@ static void local_flush(const struct lru *c, struct lru_list *l, struct lru_loca
 	for (uint32_t steps = 0; id != head && steps < c->n_ids; steps++) {
 		uint32_t prev = lnk(c, id)->prev;
 
-		move_in(c, l, id, node(c, id)->ref ? LRU_ACTIVE : LRU_INACTIVE);
+		move_in(c, l, id, ref_of(node(c, id)) ? LRU_ACTIVE : LRU_INACTIVE);
 		id = prev;
 	}
 }
 
-static void refill_local(const struct lru *c, struct lru_local *loc)
+/* bpf_lru_list_pop_free_to_local(): both locks held. */
+static void refill_local(const struct lru *c, struct lru_local *loc, unsigned int cpu)
 {
 	struct lru_list *l = &c->lists[0];
 	uint32_t fhead = lhead(c, l, LRU_FREE), lfree = head_id(c, loc->free_head), n = 0;
+	uint32_t target = target_free(c);
 
 	local_flush(c, l, loc);
 	rotate(c, l);
-	while (n < c->target_free && !ll_empty(c, fhead)) {
-		move_to_free(c, l, lnk(c, fhead)->next, lfree, LRU_LOCAL_FREE);
+	while (n < target && !ll_empty(c, fhead)) {
+		move_to_free(c, l, lnk(c, fhead)->next, lfree, LRU_LOCAL_FREE, cpu);
 		n++;
 	}
-	if (n < c->target_free)
-		shrink(c, l, c->target_free - n, lfree, LRU_LOCAL_FREE);
+	if (n < target)
+		shrink(c, l, target - n, lfree, LRU_LOCAL_FREE, cpu);
 }
 
 static uint32_t local_pop_free(const struct lru *c, struct lru_local *loc)
@@ -480,7 +617,7 @@ static uint32_t local_pop_pending(const struct lru *c, struct lru_local *loc)
 	for (int force = 0; force < 2; force++) {
 		for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
 		     id = lnk(c, id)->prev, steps++) {
-			if ((!node(c, id)->ref || force) && uxdp_hash_lru_unlink(c->m, id)) {
+			if ((!ref_of(node(c, id)) || force) && uxdp_hash_lru_unlink(c->m, id)) {
 				ll_del(c, id);
 				return id;
 			}
@@ -493,53 +630,95 @@ static void add_pending(const struct lru *c, struct lru_local *loc, unsigned int
 {
 	struct uxdp_lru_node *n = node(c, id);
 
-	n->cpu = cpu;
-	n->type = LRU_LOCAL_PENDING;
-	n->ref = 0;
+	set_state(n, cpu, LRU_LOCAL_PENDING);
+	clear_ref(n);
 	ll_add(c, id, head_id(c, loc->pending_head));
 }
 
-static uint32_t common_pop_free(const struct lru *c, unsigned int cpu)
+/*
+ * Victim v's lock held (and cpu's): an element of v's local lists, free
+ * ones first, goes to cpu's pending list before v's lock is let go, so it
+ * is on some list of a lock it holds at every store.
+ */
+static uint32_t steal_from(const struct lru *c, unsigned int v, unsigned int cpu)
 {
-	struct lru_local *loc = &c->locals[cpu];
-	uint32_t id = local_pop_free(c, loc), steal, first;
+	uint32_t id = local_pop_free(c, &c->locals[v]);
 
-	if (!id) {
-		refill_local(c, loc);
-		id = local_pop_free(c, loc);
-	}
-	if (id) {
-		add_pending(c, loc, cpu, id);
-		return id;
-	}
-	/* nothing on the global lists: every element is on some CPU's lists */
-	first = steal = loc->next_steal;
-	do {
-		struct lru_local *victim = &c->locals[steal];
-
-		id = local_pop_free(c, victim);
-		if (!id)
-			id = local_pop_pending(c, victim);
-		steal = (steal + 1) % c->ncpus;
-	} while (!id && steal != first);
-	loc->next_steal = steal;
+	if (!id)
+		id = local_pop_pending(c, &c->locals[v]);
 	if (id)
-		add_pending(c, loc, cpu, id);
+		add_pending(c, &c->locals[cpu], cpu, id);
 	return id;
 }
 
+/*
+ * Nothing on the global lists: every element is on some CPU's local
+ * lists; steal from each CPU in turn, from next_steal on.  The kernel lets
+ * its own CPU's lock go and waits for each victim's; here the own lock is
+ * held on (the update links the element under it, lru.h), so a victim's is
+ * only tried, never waited for: a busy one is tried again over a few
+ * rounds, then the steal gives up as when all lists are empty (lru.h).
+ */
+static uint32_t steal(const struct lru *c, unsigned int cpu)
+{
+	struct lru_local *loc = &c->locals[cpu];
+	uint32_t first = loc->next_steal % c->ncpus, v = first, id = 0;
+
+	for (int round = 0; round < LRU_STEAL_ROUNDS && !id; round++) {
+		bool busy = false;
+
+		v = first;
+		do {
+			if (v == cpu || lru_try_lock(c, v) == 0) {
+				id = steal_from(c, v, cpu);
+				if (v != cpu)
+					lru_unlock(c, v);
+			} else {
+				busy = true;
+			}
+			v = (v + 1) % c->ncpus;
+		} while (!id && v != first);
+		if (!busy)
+			break;
+		for (int i = 0; i < LRU_STEAL_SPINS && !id; i++)
+			uxdp_cpu_relax();
+	}
+	loc->next_steal = v;
+	return id;
+}
+
+/* bpf_common_lru_pop_free(), CPU cpu's lock held. */
+static uint32_t common_pop_free(const struct lru *c, unsigned int cpu)
+{
+	struct lru_local *loc = &c->locals[cpu];
+	uint32_t id = local_pop_free(c, loc);
+
+	if (!id && lru_lock(c, global_lock(c)) == 0) {
+		refill_local(c, loc, cpu);
+		lru_unlock(c, global_lock(c));
+		id = local_pop_free(c, loc);
+	}
+	if (!id)
+		return steal(c, cpu);
+	add_pending(c, loc, cpu, id);
+	return id;
+}
+
+/* bpf_common_lru_push_free(), the element's lock held (uxdp_lru_guard()). */
 static void common_push_free(const struct lru *c, uint32_t id)
 {
 	struct uxdp_lru_node *n = node(c, id);
+	uint32_t t = type_of(n);
 
-	if (n->type == LRU_LOCAL_PENDING) {
+	if (t == LRU_LOCAL_PENDING) {
 		/* still parked on its CPU: straight back to that CPU's free list */
-		n->type = LRU_LOCAL_FREE;
-		n->ref = 0;
-		ll_move(c, id, head_id(c, c->locals[n->cpu % c->ncpus].free_head));
-		return;
+		set_type(n, LRU_LOCAL_FREE);
+		clear_ref(n);
+		ll_move(c, id, head_id(c, c->locals[cpu_of(c, n)].free_head));
+	} else if (t == LRU_ACTIVE || t == LRU_INACTIVE) {
+		move(c, &c->lists[0], id, LRU_FREE);
 	}
-	move(c, &c->lists[0], id, LRU_FREE);
+	/* else already free: an eviction found it in no chain and took it (lru.h) */
 }
 
 /* ---- per-CPU LRU ---- */
@@ -551,16 +730,16 @@ static uint32_t percpu_pop_free(const struct lru *c, unsigned int cpu)
 
 	rotate(c, l);
 	if (ll_empty(c, fhead))
-		shrink(c, l, LRU_PERCPU_FREE_TARGET, fhead, LRU_FREE);
+		shrink(c, l, LRU_PERCPU_FREE_TARGET, fhead, LRU_FREE, cpu);
 	if (ll_empty(c, fhead))
 		return 0;
 	id = lnk(c, fhead)->next;
-	node(c, id)->ref = 0;
+	clear_ref(node(c, id));
 	move(c, l, id, LRU_INACTIVE);
 	return id;
 }
 
-/* ---- interface ---- */
+/* ---- set-up ---- */
 
 /* List l with nothing on it: its heads empty, no counts, the cursor on its inactive head. */
 static void empty_list(const struct lru *c, struct lru_list *l)
@@ -569,6 +748,13 @@ static void empty_list(const struct lru *c, struct lru_list *l)
 		ll_init(c, lhead(c, l, t));
 	l->counts[LRU_ACTIVE] = l->counts[LRU_INACTIVE] = 0;
 	l->next_inactive_rotation = lhead(c, l, LRU_INACTIVE);
+}
+
+/* Common LRU: CPU cpu's local heads. */
+static void local_heads(const struct lru *c, uint32_t cpu)
+{
+	c->locals[cpu].free_head = LRU_HEADS_PER_CPU * (1 + cpu);
+	c->locals[cpu].pending_head = LRU_HEADS_PER_CPU * (1 + cpu) + 1;
 }
 
 /* Every head empty, every list's cursor on its inactive head, the locals' heads assigned. */
@@ -584,8 +770,7 @@ static void reset_lists(const struct lru *c)
 	}
 	if (!c->percpu) {
 		for (uint32_t i = 0; i < c->ncpus; i++) {
-			c->locals[i].free_head = 3 + 2 * i;
-			c->locals[i].pending_head = 4 + 2 * i;
+			local_heads(c, i);
 			c->locals[i].next_steal = i;
 		}
 	}
@@ -603,22 +788,18 @@ static void add_free(const struct lru *c, uint32_t id, uint32_t cpu)
 {
 	struct uxdp_lru_node *n = node(c, id);
 
-	n->cpu = cpu;
-	n->type = LRU_FREE;
-	n->ref = 0;
+	set_state(n, cpu, LRU_FREE);
+	clear_ref(n);
 	ll_add(c, id, lhead(c, &c->lists[c->percpu ? cpu : 0], LRU_FREE));
 }
 
-/* Per-CPU lists: spare element link joins CPU cpu's FIFO of spares, stamped stamp. */
+/* Spare element link joins CPU cpu's FIFO of spares, stamped stamp. */
 static void spare_put(const struct lru *c, unsigned int cpu, uint32_t link, uint64_t stamp)
 {
-	struct lru_list *l = &c->lists[cpu];
-	struct uxdp_lru_node *n = node(c, link);
+	struct lru_cpu *own = cpu_own(c, cpu);
 
-	if (n->cpu != cpu) /* only when dealt out: lock-free deletes read it (uxdp_lru_owner()) */
-		n->cpu = cpu;
-	n->type = LRU_SPARE;
-	uxdp_fifo_put_stamped(c->m, &l->spare_head, &l->spare_tail, link, stamp);
+	set_state(node(c, link), cpu, LRU_SPARE);
+	uxdp_fifo_put_stamped(c->m, &own->spare_head, &own->spare_tail, link, stamp);
 }
 
 void uxdp_lru_init(struct uxdp_map *m)
@@ -632,166 +813,317 @@ void uxdp_lru_init(struct uxdp_map *m)
 	 */
 	for (uint32_t i = 0; i < c.n_elems; i++)
 		add_free(&c, i + 1, owner_cpu(&c, i));
-	/* per-CPU lists: the spares are dealt out to the CPUs (hash.c keeps them otherwise) */
-	if (c.percpu)
-		for (uint32_t l = c.n_elems + 1; l <= c.n_pool; l++)
-			spare_put(&c, (l - c.n_elems - 1) % c.ncpus, l, 0); /* reusable at once */
+	/* the spares are dealt out to the CPUs (hash.c swaps them in under a CPU's lock) */
+	for (uint32_t l = c.n_elems + 1; l <= c.n_pool; l++)
+		spare_put(&c, (l - c.n_elems - 1) % c.ncpus, l, 0); /* reusable at once */
 }
 
-/* ---- per-CPU lists: fine-grained locking (lru.h) ---- */
+/* ---- repair of a lock taken over from a dead holder (lru.h) ---- */
 
-unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link)
+/* A spare swap cut between its two type stores: both are list elements, old goes back. */
+static void repair_swap(const struct lru *c, struct lru_cpu *own)
 {
-	return uxdp_lru_node(m, link)->cpu % map_ncpus(m);
+	if (own->swap_old && type_of(node(c, own->swap_old)) != LRU_SPARE &&
+	    type_of(node(c, own->swap_new)) != LRU_SPARE)
+		set_type(node(c, own->swap_old), LRU_SPARE);
+	own->swap_old = own->swap_new = 0;
+}
+
+/* The spares of CPU cpu start over (their elements found again by type). */
+static void reset_spares(const struct lru *c, uint32_t cpu)
+{
+	struct lru_cpu *own = cpu_own(c, cpu);
+
+	repair_swap(c, own);
+	__atomic_store_n(&own->spare_head, 0, __ATOMIC_RELAXED); /* read by uxdp_fifo_settle() */
+	own->spare_tail = 0;
 }
 
 /*
- * CPU cpu's lock was taken over from a dead holder: make its list and its
- * spares again from what each of its elements says it is (the type every
- * move sets under this lock, before the links).  Free elements stay free
- * (a free element is never in a chain), spares go back to the spares,
- * every other element to the inactive list, whether it is in a chain or
- * not (the dead holder's, half inserted or half deleted): only under its
- * bucket's lock can that be told, and eviction does it
- * (uxdp_hash_lru_unlink()).  The counts and the rotation cursor start
- * over.  No other CPU's state is touched: their locks are not held.
+ * Per-CPU lists: CPU cpu's list and spares again from what each of its
+ * elements says it is (the type every move sets under this lock, before
+ * the links).  Free elements stay free (a free element is never in a
+ * chain), spares go back to the spares, every other element to the
+ * inactive list, whether it is in a chain or not (the dead holder's, half
+ * inserted or half deleted): only under its bucket's lock can that be
+ * told, and eviction does it (uxdp_hash_lru_unlink()).  The counts and the
+ * rotation cursor start over.
  */
 static void repair_cpu(const struct lru *c, unsigned int cpu)
 {
 	struct lru_list *l = &c->lists[cpu];
+	uint64_t stamp = uxdp_inst_stamp(c->m->inst); /* spares: any reader may hold any */
 
-	/* a spare swap cut between its two type stores: both are list elements now */
-	if (l->swap_old && node(c, l->swap_old)->type != LRU_SPARE &&
-	    node(c, l->swap_new)->type != LRU_SPARE)
-		node(c, l->swap_old)->type = LRU_SPARE;
-	l->swap_old = l->swap_new = 0;
+	reset_spares(c, cpu);
 	empty_list(c, l);
-	__atomic_store_n(&l->spare_head, 0, __ATOMIC_RELAXED); /* read by uxdp_fifo_settle() */
-	l->spare_tail = 0;
 	for (uint32_t id = 1; id <= c->n_pool; id++) {
 		struct uxdp_lru_node *n = node(c, id);
+		uint32_t t = type_of(n);
 
-		if (n->cpu != cpu)
+		if (cpu_of(c, n) != cpu)
 			continue;
-		if (n->type == LRU_SPARE) {
-			spare_put(c, cpu, id, uxdp_inst_stamp(c->m->inst)); /* any reader may hold it */
+		if (t == LRU_SPARE) {
+			spare_put(c, cpu, id, stamp);
 			continue;
 		}
-		n->ref = 0;
-		if (n->type == LRU_FREE) {
+		clear_ref(n);
+		if (t == LRU_FREE) {
 			ll_add(c, id, lhead(c, l, LRU_FREE));
 			continue;
 		}
-		n->type = LRU_INACTIVE;
+		set_type(n, LRU_INACTIVE);
 		ll_add(c, id, lhead(c, l, LRU_INACTIVE));
 		l->counts[LRU_INACTIVE]++;
 	}
 }
 
-int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu)
+/*
+ * Common LRU, CPU cpu's lock: its local free and pending lists and its
+ * spares again from the elements whose type is local (or spare) and whose
+ * cpu is cpu.  No element enters or leaves that set without this lock
+ * (set_state() orders the stores for the moves from the global lists), so
+ * the scan needs no other lock.  A pending element in no chain (the dead
+ * holder's, half inserted) stays pending: eviction takes it (lru.h).
+ */
+static void repair_local(const struct lru *c, unsigned int cpu)
 {
-	struct lru c = lru_get(m);
+	struct lru_local *loc = &c->locals[cpu];
+	uint64_t stamp = uxdp_inst_stamp(c->m->inst);
+
+	reset_spares(c, cpu);
+	local_heads(c, cpu);
+	ll_init(c, head_id(c, loc->free_head));
+	ll_init(c, head_id(c, loc->pending_head));
+	for (uint32_t id = 1; id <= c->n_pool; id++) {
+		struct uxdp_lru_node *n = node(c, id);
+		uint32_t t = type_of(n);
+
+		if (type_global(t) || cpu_of(c, n) != cpu)
+			continue;
+		if (t == LRU_SPARE) {
+			spare_put(c, cpu, id, stamp);
+		} else if (t == LRU_LOCAL_PENDING) {
+			ll_add(c, id, head_id(c, loc->pending_head));
+		} else { /* LOCAL_FREE, or damage */
+			ll_add(c, id, head_id(c, loc->free_head));
+		}
+	}
+}
+
+/*
+ * Common LRU, the global lock: the global lists again from the elements
+ * of a global type, which no one changes without this lock; in use ones
+ * to the inactive list, as repair_cpu().
+ */
+static void repair_global(const struct lru *c)
+{
+	struct lru_list *l = &c->lists[0];
+
+	empty_list(c, l);
+	for (uint32_t id = 1; id <= c->n_pool; id++) {
+		struct uxdp_lru_node *n = node(c, id);
+		uint32_t t = type_of(n);
+
+		if (!type_global(t))
+			continue;
+		clear_ref(n);
+		if (t == LRU_FREE) {
+			ll_add(c, id, lhead(c, l, LRU_FREE));
+			continue;
+		}
+		set_type(n, LRU_INACTIVE);
+		ll_add(c, id, lhead(c, l, LRU_INACTIVE));
+		l->counts[LRU_INACTIVE]++;
+	}
+}
+
+static void repair(const struct lru *c, uint32_t g)
+{
+	if (c->percpu)
+		repair_cpu(c, g);
+	else if (g == global_lock(c))
+		repair_global(c);
+	else
+		repair_local(c, g);
+}
+
+/* ---- interface: locks ---- */
+
+uint32_t uxdp_lru_n_locks(const struct uxdp_map *m)
+{
+	return map_ncpus(m) + !is_percpu_lru(m->map_flags);
+}
+
+/* Lock g of the handle's geometry: a CPU past the map's wraps. */
+static uint32_t lock_index(const struct uxdp_map *m, uint32_t g)
+{
+	return g < uxdp_lru_n_locks(m) ? g : g % map_ncpus(m);
+}
+
+/*
+ * Lock g's word from the handle alone, without lru_get(): an update takes
+ * and lets go of two or three of these locks, and the rest of the view is
+ * needed only by a repair.
+ */
+static uint32_t *lock_addr(const struct uxdp_map *m, uint32_t g)
+{
+	uint32_t ncpus = map_ncpus(m);
+	struct lru_list *lists =
+		(struct lru_list *)((uint8_t *)m->lru_area + lists_off(m->map_flags, ncpus));
+
+	if (is_percpu_lru(m->map_flags))
+		return &lists[g].own.lock;
+	return g == ncpus ? &lists[0].own.lock : &((struct lru_local *)(lists + 1))[g].own.lock;
+}
+
+uint32_t uxdp_lru_guard(const struct uxdp_map *m, uint32_t link)
+{
+	const struct uxdp_lru_node *n = uxdp_lru_node(m, link);
+	uint32_t ncpus = map_ncpus(m);
+
+	if (!is_percpu_lru(m->map_flags) && type_global(type_of(n)))
+		return ncpus;
+	return __atomic_load_n(&n->cpu, __ATOMIC_RELAXED) % ncpus;
+}
+
+int uxdp_lru_lock(struct uxdp_map *m, uint32_t g)
+{
 	int rc;
 
-	cpu %= c.ncpus;
-	rc = uxdp_map_lock(m, &c.lists[cpu].lock);
-	if (rc != 1)
-		return rc;
-	repair_cpu(&c, cpu);
-	return 0;
+	g = lock_index(m, g);
+	rc = uxdp_map_lock(m, lock_addr(m, g));
+	if (rc == 1) {
+		struct lru c = lru_get(m);
+
+		repair(&c, g);
+	}
+	return rc < 0 ? rc : 0;
 }
 
-int uxdp_lru_try_lock(struct uxdp_map *m, unsigned int cpu)
+int uxdp_lru_try_lock(struct uxdp_map *m, uint32_t g)
 {
-	struct lru c = lru_get(m);
-
-	return uxdp_rlock_try_free(m->inst, &c.lists[cpu % c.ncpus].lock);
+	return uxdp_rlock_try_free(m->inst, lock_addr(m, lock_index(m, g)));
 }
 
-/* Walk list t of l from its head: every element CPU cpu's, of type t, linked both ways, seen once. */
-static uint32_t audit_list(const struct lru *c, struct lru_list *l, unsigned int cpu, uint32_t t,
+void uxdp_lru_unlock(struct uxdp_map *m, uint32_t g)
+{
+	uxdp_rlock_release(lock_addr(m, lock_index(m, g)));
+}
+
+/* ---- interface: audit (tests) ---- */
+
+/*
+ * Walk list head from its head: every element of type t (and of CPU cpu,
+ * unless cpu is none), linked both ways, seen once; n counts them.
+ */
+static uint32_t audit_list(const struct lru *c, uint32_t head, uint32_t cpu, uint32_t t,
 			   uint8_t *seen, uint32_t *n)
 {
-	uint32_t head = lhead(c, l, t), prev = head, id = lnk(c, head)->next, bad = 0, steps = 0;
+	uint32_t prev = head, id = lnk(c, head)->next, steps = 0;
 
 	for (*n = 0; id != head && steps++ < c->n_ids; prev = id, id = lnk(c, id)->next) {
-		if (id - 1 >= c->n_pool || uxdp_bit(seen, id - 1) || node(c, id)->cpu != cpu ||
-		    node(c, id)->type != t || lnk(c, id)->prev != prev)
-			return bad + 1;
+		if (id - 1 >= c->n_pool || uxdp_bit(seen, id - 1) ||
+		    (cpu != UINT32_MAX && node(c, id)->cpu != cpu) || node(c, id)->type != t ||
+		    lnk(c, id)->prev != prev)
+			return 1;
 		uxdp_set_bit(seen, id - 1);
 		(*n)++;
 	}
-	return bad + (id != head || lnk(c, head)->prev != prev);
+	return id != head || lnk(c, head)->prev != prev;
+}
+
+/* List l's three lists (of CPU cpu, or none): their counts, the cursor; in: how many. */
+static uint32_t audit_lists(const struct lru *c, struct lru_list *l, uint32_t cpu, uint8_t *seen,
+			    uint32_t *in)
+{
+	uint32_t bad = 0, n, cur = l->next_inactive_rotation;
+
+	*in = 0;
+	for (uint32_t t = LRU_ACTIVE; t <= LRU_FREE; t++) {
+		bad += audit_list(c, lhead(c, l, t), cpu, t, seen, &n);
+		if (t < LRU_NR_COUNTED && n != l->counts[t])
+			bad++;
+		*in += n;
+	}
+	/* the cursor rests on the inactive head or an inactive element of this list */
+	if (cur != lhead(c, l, LRU_INACTIVE) &&
+	    (cur - 1 >= c->n_pool || node(c, cur)->type != LRU_INACTIVE ||
+	     (cpu != UINT32_MAX && node(c, cur)->cpu != cpu)))
+		bad++;
+	return bad;
+}
+
+/* CPU cpu's spares: a FIFO of its spare elements, spares long; its lock free, no swap. */
+static uint32_t audit_cpu(const struct lru *c, uint32_t cpu, uint8_t *seen, uint32_t spares)
+{
+	struct lru_cpu *own = cpu_own(c, cpu);
+	uint32_t s = own->spare_head, last = 0, steps = 0, bad = 0;
+
+	for (; s && steps < c->n_pool; last = s, s = node(c, s)->prev, steps++) {
+		/* the FIFO's link is the node's prev (pool.h) */
+		if (s > c->n_pool || uxdp_bit(seen, s - 1) || node(c, s)->type != LRU_SPARE ||
+		    node(c, s)->cpu != cpu) {
+			bad++;
+			break;
+		}
+		uxdp_set_bit(seen, s - 1);
+	}
+	bad += steps != spares || own->spare_tail != last;
+	return bad + (own->lock != 0 || own->swap_old != 0);
 }
 
 uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen)
 {
 	struct lru c = lru_get(m);
 	uint32_t bad = 0, share = c.n_elems / c.ncpus, spares = (c.n_pool - c.n_elems) / c.ncpus;
+	uint32_t in_lists = 0, n;
 
-	if (!c.percpu)
-		return 0;
 	for (unsigned int cpu = 0; cpu < c.ncpus; cpu++) {
-		struct lru_list *l = &c.lists[cpu];
-		uint32_t n, in_lists = 0, s = l->spare_head, last = 0, steps = 0;
-
-		for (uint32_t t = LRU_ACTIVE; t <= LRU_FREE; t++) {
-			bad += audit_list(&c, l, cpu, t, seen, &n);
-			if (t < LRU_NR_COUNTED && n != l->counts[t])
-				bad++;
-			in_lists += n;
+		bad += audit_cpu(&c, cpu, seen, spares);
+		if (c.percpu) {
+			bad += audit_lists(&c, &c.lists[cpu], cpu, seen, &n);
+			bad += n != share;
+			continue;
 		}
-		for (; s && steps < c.n_pool; last = s, s = node(&c, s)->prev, steps++) {
-			/* the FIFO's link is the node's prev (pool.h) */
-			if (s > c.n_pool || uxdp_bit(seen, s - 1) || node(&c, s)->type != LRU_SPARE ||
-			    node(&c, s)->cpu != cpu) {
-				bad++;
-				break;
-			}
-			uxdp_set_bit(seen, s - 1);
-		}
-		bad += in_lists != share || steps != spares || l->spare_tail != last;
-		/* the cursor rests on the inactive head or an inactive element of this CPU */
-		if (l->next_inactive_rotation != lhead(&c, l, LRU_INACTIVE) &&
-		    (l->next_inactive_rotation - 1 >= c.n_pool ||
-		     node(&c, l->next_inactive_rotation)->type != LRU_INACTIVE ||
-		     node(&c, l->next_inactive_rotation)->cpu != cpu))
-			bad++;
-		bad += l->lock != 0 || l->swap_old != 0;
+		bad += audit_list(&c, head_id(&c, c.locals[cpu].free_head), cpu, LRU_LOCAL_FREE,
+				  seen, &n);
+		in_lists += n;
+		bad += audit_list(&c, head_id(&c, c.locals[cpu].pending_head), cpu,
+				  LRU_LOCAL_PENDING, seen, &n);
+		in_lists += n;
+	}
+	if (!c.percpu) {
+		bad += audit_lists(&c, &c.lists[0], UINT32_MAX, seen, &n);
+		bad += in_lists + n != c.n_elems || c.lists[0].own.lock != 0;
 	}
 	for (uint32_t id = 1; id <= c.n_pool; id++) {
 		bad += !uxdp_bit(seen, id - 1);
-		if (uxdp_hash_in_chain(m, id) && !is_listed(node(&c, id)))
+		if (uxdp_hash_in_chain(m, id) && !type_listed(node(&c, id)->type))
 			bad++;
 	}
 	return bad;
 }
 
-void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu)
-{
-	struct lru c = lru_get(m);
-
-	uxdp_rlock_release(&c.lists[cpu % c.ncpus].lock);
-}
+/* ---- interface: elements ---- */
 
 bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link)
 {
-	return is_listed(uxdp_lru_node(m, link));
+	return type_listed(type_of(uxdp_lru_node(m, link)));
 }
 
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu)
 {
 	struct lru c = lru_get(m);
 
-	return &c.lists[cpu % c.ncpus].spare_head;
+	return &cpu_own(&c, cpu % c.ncpus)->spare_head;
 }
 
 uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu)
 {
 	struct lru c = lru_get(m);
-	struct lru_list *l = &c.lists[cpu % c.ncpus];
+	struct lru_cpu *own = cpu_own(&c, cpu % c.ncpus);
 
-	return uxdp_fifo_get(m, &l->spare_head, &l->spare_tail, false);
+	return uxdp_fifo_get(m, &own->spare_head, &own->spare_tail, false);
 }
 
 void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link)
@@ -815,87 +1147,48 @@ uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 {
 	struct lru c = lru_get(m);
+	struct uxdp_lru_node *n = node(&c, link);
 
 	if (!c.percpu) {
 		common_push_free(&c, link);
 		return;
 	}
-	/* already free: a repair, or an eviction that found it in no chain, freed it */
-	if (is_listed(node(&c, link)))
-		move(&c, &c.lists[node(&c, link)->cpu % c.ncpus], link, LRU_FREE);
+	/* already free: an eviction that found it in no chain freed it */
+	if (type_listed(type_of(n)))
+		move(&c, &c.lists[cpu_of(&c, n)], link, LRU_FREE);
 }
 
 void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 {
 	struct lru c = lru_get(m);
 	struct uxdp_lru_node *o = node(&c, old), *n = node(&c, new_link);
-	struct lru_list *l = &c.lists[c.percpu ? o->cpu % c.ncpus : 0];
+	uint32_t cpu = cpu_of(&c, o);
+	struct lru_cpu *own = cpu_own(&c, cpu);
+	struct lru_list *l = c.percpu ? &c.lists[cpu] : NULL;
 
 	/*
-	 * Per-CPU lists: new takes old's type and old becomes a spare, two
-	 * stores; the swap is recorded around them so that a repair after a
-	 * kill between them makes old the spare (repair_cpu()).
+	 * new takes old's place and state, and old becomes a spare: two type
+	 * stores, recorded around them so that a repair after a kill between
+	 * them makes old the spare (repair_swap()).  Both are cpu's (its
+	 * spare, and its pending or per-CPU list element), under its lock.
 	 */
-	if (c.percpu) {
-		l->swap_old = old;
-		l->swap_new = new_link;
-	}
+	own->swap_old = old;
+	own->swap_new = new_link;
 	n->prev = o->prev;
 	n->next = o->next;
-	if (n->cpu != o->cpu) /* per-CPU lists: never (lock-free deletes read it) */
-		n->cpu = o->cpu;
-	n->ref = o->ref;
-	n->type = o->type;
+	if (ref_of(o))
+		uxdp_lru_node_set_ref(n);
+	else
+		clear_ref(n);
+	set_state(n, cpu, type_of(o));
 	UXDP_FAULT_POINT();
-	if (c.percpu) {
-		o->type = LRU_SPARE;
-		l->swap_old = l->swap_new = 0;
-	}
+	set_type(o, LRU_SPARE);
+	own->swap_old = own->swap_new = 0;
 	lnk(&c, o->prev)->next = new_link;
 	UXDP_FAULT_POINT();
 	lnk(&c, o->next)->prev = new_link;
-	/* only old's own list may rest its cursor on it (and only its lock is held) */
-	if (l->next_inactive_rotation == old)
+	/* per-CPU lists: only old's own list may rest its cursor on it (the common lists' is pending) */
+	if (l && l->next_inactive_rotation == old)
 		l->next_inactive_rotation = new_link;
 	o->prev = o->next = 0;
-}
-
-void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *taken)
-{
-	struct lru c = lru_get(m);
-	uint32_t placed = 0, k = 0;
-	uint64_t stamp;
-
-	reset_lists(&c);
-	/* every chained element, even past n_elems (damage): it must not become free */
-	for (uint32_t l = 1; l <= c.n_pool; l++) {
-		uint32_t i = l - 1, cpu = owner_cpu(&c, placed % (c.n_elems ? c.n_elems : 1));
-		struct lru_list *list = &c.lists[c.percpu ? cpu : 0];
-
-		if (!(in_chain[i / 8] & (1u << (i % 8))))
-			continue;
-		node(&c, l)->cpu = cpu;
-		node(&c, l)->ref = 0;
-		node(&c, l)->type = LRU_INACTIVE;
-		ll_add(&c, l, lhead(&c, list, LRU_INACTIVE));
-		list->counts[LRU_INACTIVE]++;
-		taken[i / 8] |= (uint8_t)(1u << (i % 8));
-		placed++;
-	}
-	/*
-	 * The free ones get a stamp taken now, after the chains were read: an
-	 * element the dead writer unlinked but had not stamped yet still holds
-	 * the stamp of an earlier life, and a reader may hold it.
-	 */
-	stamp = uxdp_inst_stamp(m->inst);
-	for (uint32_t l = 1; l <= c.n_pool && placed < c.n_elems; l++) {
-		uint32_t i = l - 1;
-
-		if (taken[i / 8] & (1u << (i % 8)))
-			continue;
-		__atomic_store_n(uxdp_pool_stamp(m, l), stamp, __ATOMIC_RELAXED);
-		add_free(&c, l, owner_cpu(&c, k++));
-		taken[i / 8] |= (uint8_t)(1u << (i % 8));
-		placed++;
-	}
 }

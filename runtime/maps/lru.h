@@ -12,24 +12,39 @@
  * are list heads in the LRU area that follows the buckets.  The kernel's
  * rotation keeps a cursor that may rest on a list head, which is why heads
  * and elements share one id space.  n_elems of the pool's elements (the
- * kernel's count) are in the lists at any time; the others are hash.c's
- * spares (per-CPU lists: each CPU's own, on its FIFO of spares), waiting
- * on the pool's FIFO until no reader can hold them
- * (uxdp_lru_replace() swaps one in for a popped element a reader may still
- * be reading).
+ * kernel's count) are in the lists at any time; the others are spares,
+ * each CPU's own on its FIFO of spares, waiting until no reader can hold
+ * them (uxdp_lru_replace() swaps one in for a popped element a reader may
+ * still be reading).
  *
- * Locking, common LRU: every function here runs under the map's writer
- * lock (hash.c), so the kernel's per-list and per-CPU locks have no
- * counterpart.  Per-CPU lists (BPF_F_NO_COMMON_LRU): each CPU's list, its
- * elements and its spares are under that CPU's lock (uxdp_lru_lock()), and
- * each hash bucket under its bucket lock (hash_bucket_lock()), taken in
- * that order, as the kernel takes them; a thread holding one CPU's lock
- * only ever tries another's (uxdp_lru_try_lock()), never waits for it.
- * The map's writer lock is not used.  An element never changes CPU, and
- * each element's node says which list (or the spares) it is on, so that a
- * lock taken over from a dead holder is repaired from that CPU's elements
- * alone (and a bucket lock needs no repair: chains are consistent at every
- * store).
+ * Locking, as the kernel's (kernel/bpf/bpf_lru_list.c), with robust locks
+ * (rlock.h).  Each element's node says which list it is on (its type) and
+ * for a CPU's list which CPU (cpu); that names the one lock that guards it
+ * (uxdp_lru_guard()), under which alone its type and links change, so that
+ * a lock taken over from a dead holder is repaired from the elements that
+ * name it, and nothing else:
+ *  - Per-CPU lists (BPF_F_NO_COMMON_LRU): lock g < ncpus is CPU g's, over
+ *    its list, its elements (which never change CPU) and its spares.
+ *  - Common lists (the default): lock g < ncpus is CPU g's, over its local
+ *    free and pending lists and its spares; lock ncpus is the global
+ *    lists'.  An element moves between them under both (a refill, which
+ *    takes the global lock under the CPU's), and between two CPUs' local
+ *    lists under both (a steal).
+ * The order is: a CPU's lock, then the global lock, then a hash bucket's
+ * lock (hash_bucket_lock(), taken for each eviction); a thread holding a
+ * CPU's lock only ever tries another CPU's (uxdp_lru_try_lock()), never
+ * waits for it.  A bucket lock needs no repair: chains are consistent at
+ * every store.
+ *
+ * An element in use (active, inactive, pending) but in no chain is either
+ * one a writer is linking or unlinking under the element's lock (hash.c
+ * holds its CPU's lock from the pop of a new element to its link, and an
+ * element's lock from a delete's unlink to its free), or one nobody will
+ * free: a dead writer's, or one unlinked by an update that could not take
+ * its lock at once.  Eviction, which holds that lock, therefore takes any
+ * element it finds in no chain (uxdp_hash_lru_unlink()), and a kill costs
+ * no element for good.
+ *
  * Lookups take no lock: they only set the reference bit.  Ids read from shared
  * memory are checked against the handle's geometry and walks are bounded,
  * so damaged lists cannot send lru.c outside the segment or into a cycle.
@@ -45,7 +60,7 @@
 struct uxdp_lru_node {
 	uint32_t prev;  /* ids, see above */
 	uint32_t next;
-	uint32_t cpu;   /* common LRU: the CPU whose pending list holds it; per-CPU: owner */
+	uint32_t cpu;   /* the CPU whose lists or spares hold it (per-CPU lists: for good) */
 	uint8_t type;   /* enum uxdp_lru_type */
 	uint8_t ref;    /* set by program lookups and updates of an existing key */
 	uint16_t _pad;
@@ -60,55 +75,66 @@ uint32_t uxdp_lru_n_elems(uint32_t max_entries, uint32_t map_flags, uint32_t ncp
 /* Offset (from the header) and bytes of the LRU area, given the hash geometry. */
 uint64_t uxdp_lru_area_off(const struct uxdp_shm_hdr *h);
 uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h);
+/*
+ * How many elements a CPU takes from the lists at a time (the common
+ * lists' target_free; per-CPU lists: 4); most of a batch's evicted
+ * elements are swapped for spares (uxdp_lru_replace()).
+ */
+uint32_t uxdp_lru_refill_batch(const struct uxdp_shm_hdr *h);
 /* Put elements 1..n_elems on the free lists, as bpf_lru_populate() does. */
 void uxdp_lru_init(struct uxdp_map *m);
 /*
  * Element new (a spare, in no list) takes the place of element old in
- * whatever list old is on, with its state; old leaves the lists.
+ * whatever list old is on, with its state; old becomes a spare.  Under
+ * old's CPU's lock.
  */
 void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link);
 /*
- * Repair: make the lists again from nothing.  The elements marked in
- * in_chain (those in the hash chains) go to the inactive list; elements not
- * in a chain fill the free lists until n_elems are in the lists, and are
- * marked in taken too.
- */
-void uxdp_lru_rebuild(struct uxdp_map *m, const uint8_t *in_chain, uint8_t *taken);
-/*
  * bpf_lru_pop_free(): an element for a new key on CPU cpu, evicting keys
  * from the hash table (through uxdp_hash_lru_unlink()) when no element is
- * free.  Returns its link (index + 1) or 0.
+ * free; it is left in use (per-CPU lists: inactive; common: pending on
+ * cpu).  CPU cpu's lock held (the common lists' refill takes the global
+ * lock too).  Returns its link (index + 1) or 0.
  */
 uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu);
-/* bpf_lru_push_free(): give back an element no longer in the hash table. */
+/*
+ * bpf_lru_push_free(): give back an element no longer in the hash table,
+ * its lock (uxdp_lru_guard()) held; one already free stays so.
+ */
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link);
 
+/* The locks of m: ncpus, and the common lists' global lock after them. */
+uint32_t uxdp_lru_n_locks(const struct uxdp_map *m);
 /*
- * Per-CPU lists.  Take CPU cpu's lock (a dead holder's is taken over and
- * that CPU's list and spares rebuilt from its elements' types): 0, or a
- * negative errno of rlock.h.
+ * The lock that guards element link now (read without it: check again
+ * under it, the element may have moved meanwhile, but for a per-CPU
+ * lists' element, whose lock never changes).
  */
-int uxdp_lru_lock(struct uxdp_map *m, unsigned int cpu);
+uint32_t uxdp_lru_guard(const struct uxdp_map *m, uint32_t link);
+/*
+ * Take lock g (a dead holder's is taken over and what it guards rebuilt
+ * from its elements' types): 0, or a negative errno of rlock.h.
+ */
+int uxdp_lru_lock(struct uxdp_map *m, uint32_t g);
 /*
  * The same without waiting and without taking a dead holder's lock over
- * (that needs a read of /proc; the CPU's own next lock does it): 0, or
- * -EBUSY while anyone holds it.
+ * (that needs a read of /proc; the next lock does it): 0, or -EBUSY while
+ * anyone holds it.
  */
-int uxdp_lru_try_lock(struct uxdp_map *m, unsigned int cpu);
-void uxdp_lru_unlock(struct uxdp_map *m, unsigned int cpu);
-/* The CPU whose list element link belongs to. */
-unsigned int uxdp_lru_owner(const struct uxdp_map *m, uint32_t link);
+int uxdp_lru_try_lock(struct uxdp_map *m, uint32_t g);
+void uxdp_lru_unlock(struct uxdp_map *m, uint32_t g);
 /*
- * Per-CPU lists, for tests: the inconsistencies of the lists and the
- * spares: an element on no list or on two, of another CPU or type, a link
- * one way only, a count that is not its list's length, a CPU with more or
- * fewer elements or spares than its share, an element in a chain that is
- * not active or inactive, a cursor off the inactive list, a lock held.
- * seen: n_pool bits, zeroed.  Writers must be stopped, and after a kill
- * every CPU's lock taken once (taken over and repaired).
+ * For tests: the inconsistencies of the lists and the spares: an element
+ * on no list or on two, of another CPU or type, a link one way only, a
+ * count that is not its list's length, a CPU with more or fewer elements
+ * (per-CPU lists) or spares than its share, fewer or more than n_elems in
+ * the lists, an element in a chain that is not in use, a cursor off the
+ * inactive list, a lock held.  seen: n_pool bits, zeroed.  Writers must be
+ * stopped, and after a kill every lock taken once (taken over and
+ * repaired).
  */
 uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen);
-/* Whether element link is active or inactive (not free, not a spare); its CPU's lock held. */
+/* Whether element link is in use (active, inactive or pending); its lock held. */
 bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link);
 /* The head word of CPU cpu's FIFO of spares (for uxdp_fifo_settle()). */
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu);
@@ -117,23 +143,15 @@ uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu);
 void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link);
 
 /*
- * Provided by hash.c: remove element link from its bucket (eviction); false
- * if absent.  Per-CPU lists: under the bucket's lock, and true for an
- * element in no chain too (one a writer unlinked and left to its CPU's
- * eviction, or a dead writer's), which is then free to take.
+ * Provided by hash.c: remove element link from its bucket (eviction),
+ * under the bucket's lock, and stamp it; true for an element in no chain
+ * too (above), which is then free to take; false only without a lock.
  */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t link);
 /* Provided by hash.c: whether element link is in its bucket's chain (no lock: writers stopped). */
 bool uxdp_hash_in_chain(struct uxdp_map *m, uint32_t link);
 /* Provided by hash.c: stamp element link as unlinked now (pool.h). */
 void uxdp_hash_lru_stamp(struct uxdp_map *m, uint32_t link);
-
-/* Whether m is an LRU map with per-CPU lists, locked per CPU and per bucket. */
-static inline bool uxdp_lru_fine(const struct uxdp_map *m)
-{
-	return (m->type == BPF_MAP_TYPE_LRU_HASH || m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) &&
-	       (m->map_flags & BPF_F_NO_COMMON_LRU);
-}
 
 static inline struct uxdp_lru_node *uxdp_lru_node(const struct uxdp_map *m, uint32_t link)
 {

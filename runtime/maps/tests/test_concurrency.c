@@ -7,11 +7,12 @@
  * same treatment and must never fail an update nor hold more than its size;
  * a key a worker just wrote must read back whole, since it sits on that
  * worker's pending list, out of every eviction's reach (as in the kernel).
- * An LRU map with per-CPU lists (locked per CPU and per bucket, lru.h)
- * too, with keys that every thread replaces and the writer deletes, so
- * that elements leave their chains under another CPU's hand; at the end
- * its chains must be sound: every element once, in the bucket of its
- * hash, no more than the map's elements, every value whole and its key's.
+ * Both LRU maps (common and per-CPU lists, locked per CPU, globally and
+ * per bucket, lru.h) get keys that every thread replaces and the writer
+ * deletes, so that elements leave their chains under another CPU's hand;
+ * at the end their chains must be sound: every element once, in the
+ * bucket of its hash, no more than the map's elements, every value whole
+ * and its key's, and every element on one list or among the spares.
  * The hash map (locked per bucket, its free elements per CPU, hash_free.h)
  * gets keys of the same kind, which each worker replaces in the other's
  * elements and the writer deletes, and at the end the same check of its
@@ -80,6 +81,7 @@ static void *worker(void *arg)
 				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
 			/* own keys: nobody else's update moves them off my pending list */
 			k = id * 5000 + (uint32_t)rand_r(&seed) % 5000;
+			fill(&v, (uint64_t)k << 32 | r);
 			if (uxdp_map_update(lm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 			if (uxdp_map_lookup_elem_copy(lm, &k, &out) || !whole(&out))
@@ -93,6 +95,9 @@ static void *worker(void *arg)
 			k = SHARED_BASE + (uint32_t)rand_r(&seed) % SHARED_KEYS;
 			fill(&v, (uint64_t)k << 32 | r);
 			if (uxdp_map_update(pm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			/* and the common lists': elements leave chains under any CPU's hand */
+			if (uxdp_map_update(lm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 			/* the hash map's shared keys: the map has room for them all */
 			if (uxdp_map_update(hm, &k, &v, BPF_ANY))
@@ -131,6 +136,14 @@ static void *writer(void *arg)
 				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
 			fill(&v, (uint64_t)k << 32 | r);
 			if (r % 3 == 2 && uxdp_map_update_elem(pm, &k, &v, BPF_ANY))
+				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
+			/* the common lists' too, the other way round */
+			if (r % 3 == 1)
+				uxdp_map_delete_elem(lm, &k);
+			else if (r % 3 == 2 && !uxdp_hash_lookup_and_delete(lm, &k, &out) &&
+				 (!whole(&out) || out.w[0] >> 32 != k))
+				__atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
+			if (r % 3 == 0 && uxdp_map_update_elem(lm, &k, &v, BPF_ANY))
 				__atomic_add_fetch(&failed, 1, __ATOMIC_RELAXED);
 			/* and the hash map's: deleted under the workers' replacements */
 			if (r % 2 == 0)
@@ -248,14 +261,20 @@ int main(void)
 	/*
 	 * The kernel's common LRU evicts in batches of target_free =
 	 * 256 / 4 CPUs / 2 = 32 into a CPU's local free list, so each of the
-	 * two workers may hold up to 32 free elements: 192..256 keys remain.
+	 * three threads may hold up to 32 free elements, and the writer
+	 * deletes shared keys: at least 256 - 3 * 32 - 64 keys remain.
 	 */
-	CHECK(n >= 256 - 2 * 32 && n <= 256);
-	/* per-CPU lists: sound chains, and every element on one list of its CPU */
+	CHECK(n >= 256 - 3 * 32 - SHARED_KEYS && n <= 256);
+	/* sound chains, and every element on one list or among its CPU's spares */
+	CHECK(check_chains(lm) > 0);
+	audit(lm);
 	CHECK(check_chains(pm) > 0);
 	audit(pm);
 	uxdp_map_health(pm, NULL, &recoveries);
 	CHECK_EQ(recoveries, 0); /* no lock was ever found held by a dead thread */
+	recoveries = 1;
+	uxdp_map_health(lm, NULL, &recoveries);
+	CHECK_EQ(recoveries, 0);
 	audit_hash(hm);
 	recoveries = 1;
 	uxdp_map_health(hm, NULL, &recoveries);

@@ -176,10 +176,59 @@ static void test_exist_in_place(void)
 	uxdp_map_close(m);
 }
 
+/*
+ * The steal, common lists: three CPUs, two elements (target_free 1).  CPUs
+ * 1 and 2 each take one and keep its key pending; CPU 0's insert then finds
+ * its own and the global lists empty and steals, from its next_steal on
+ * (itself, then CPU 1), the oldest unreferenced pending element: CPU 1's
+ * key goes, as in bpf_common_lru_pop_free().  A victim whose lock is held
+ * is only tried (lru.h): with both held the insert fails with -ENOMEM
+ * after a few rounds, and with CPU 1's held CPU 2's key goes instead.
+ */
+static struct uxdp_map *steal_map(const char *name)
+{
+	struct uxdp_map *m = mk_cpus(name, BPF_MAP_TYPE_LRU_HASH, 4, 8, 2, 0, 3);
+	uint64_t v = 1;
+
+	for (uint32_t cpu = 1; m && cpu <= 2; cpu++) {
+		uxdp_this_cpu = cpu;
+		CHECK_EQ(uxdp_map_update_elem(m, &cpu, &v, BPF_ANY), 0);
+	}
+	uxdp_this_cpu = 0;
+	return m;
+}
+
+static void test_steal(void)
+{
+	struct uxdp_map *m = steal_map("lrusteal");
+	uint64_t v = 3;
+	uint32_t k = 3;
+
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	CHECK(!present(m, 1) && present(m, 2) && present(m, 3));
+	uxdp_map_close(m);
+
+	m = steal_map("lrusteal1");
+	if (!m)
+		return;
+	CHECK_EQ(uxdp_lru_lock(m, 1), 0);
+	CHECK_EQ(uxdp_lru_lock(m, 2), 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), -ENOMEM);
+	uxdp_lru_unlock(m, 2);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	CHECK(present(m, 1) && !present(m, 2) && present(m, 3));
+	uxdp_lru_unlock(m, 1);
+	CHECK_EQ(nkeys(m), 2);
+	uxdp_map_close(m);
+}
+
 int main(void)
 {
 	test_begin("lru");
 	test_exist_in_place();
+	test_steal();
 	test_common(BPF_MAP_TYPE_LRU_HASH, "lru");
 	test_common(BPF_MAP_TYPE_LRU_PERCPU_HASH, "lrupc");
 	test_no_common(BPF_MAP_TYPE_LRU_HASH, "lrunc");

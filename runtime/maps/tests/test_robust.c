@@ -43,6 +43,7 @@ struct scenario {
 	 * still held and swap in spares (per-CPU lists: every lock and path).
 	 */
 	bool as_cpu1_under_reader;
+	uint32_t max_entries, ncpus; /* 0: MAX and 2 */
 };
 
 /* ---- hash maps: keys k hold k * 10, or k * 10 + 1 once changed ---- */
@@ -174,22 +175,19 @@ static void lru_change(struct uxdp_map *m)
 }
 
 /*
- * Per-CPU lists, after the kill: every CPU's lock taken once (a dead
- * holder's taken over and its list repaired), then every element on
- * exactly one list or among the spares, none free in a chain.
+ * After the kill: every lock taken once (a dead holder's taken over and
+ * what it guards repaired: a CPU's lists and spares, the common lists'
+ * global lists), then every element on exactly one list or among the
+ * spares, none free in a chain.
  */
 static void lru_audit(struct uxdp_map *m)
 {
 	uint8_t *seen = calloc(1, m->n_pool / 8 + 1);
-	uint64_t v = 7;
 
-	for (unsigned int cpu = 0; cpu < m->ncpus; cpu++) {
-		uint32_t k = 9000 + cpu;
-
-		uxdp_this_cpu = cpu;
-		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	for (uint32_t g = 0; g < uxdp_lru_n_locks(m); g++) {
+		CHECK_EQ(uxdp_lru_lock(m, g), 0);
+		uxdp_lru_unlock(m, g);
 	}
-	uxdp_this_cpu = 0;
 	CHECK(seen != NULL);
 	if (seen)
 		CHECK_EQ(uxdp_lru_audit(m, seen), 0);
@@ -208,8 +206,38 @@ static void lru_check(struct uxdp_map *m)
 		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	}
 	CHECK(walk_keys(m, true) <= MAX);
-	if (uxdp_lru_fine(m))
-		lru_audit(m);
+	lru_audit(m);
+}
+
+/*
+ * The common lists' steal: three CPUs, two elements.  CPUs 1 and 2 each
+ * hold one key pending, so the child's inserts (CPU 0) find the global
+ * lists empty and steal from another CPU's local lists, evicting its key:
+ * the child is killed holding its own lock and a victim's.
+ */
+static void steal_fill(struct uxdp_map *m)
+{
+	uint32_t k;
+
+	while (uxdp_map_get_next_key(m, NULL, &k) == 0)
+		CHECK_EQ(uxdp_map_delete_elem(m, &k), 0);
+	for (unsigned int cpu = 1; cpu <= 2; cpu++) {
+		uxdp_this_cpu = cpu;
+		put(m, cpu, cpu * 10);
+	}
+	uxdp_this_cpu = 0;
+}
+
+static void steal_change(struct uxdp_map *m)
+{
+	uint64_t v = 31;
+	uint32_t k = 3;
+
+	uxdp_map_update_elem(m, &k, &v, BPF_ANY);
+	k = 4, v = 41;
+	uxdp_map_update_elem(m, &k, &v, BPF_ANY);
+	k = 3;
+	uxdp_map_delete_elem(m, &k);
 }
 
 /* ---- LPM trie: prefixes of 10.0.0.0/8 ---- */
@@ -317,17 +345,20 @@ static void queue_check(struct uxdp_map *m)
 }
 
 static const struct scenario scenarios[] = {
-	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, false },
+	{ "hash", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, false, 0, 0 },
 	/* the child's new key from CPU 1's elements, its replace and delete in CPU 0's */
-	{ "hash_cpu1", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, true },
+	{ "hash_cpu1", BPF_MAP_TYPE_HASH, 4, 0, hash_fill, hash_change, hash_check, true, 0, 0 },
 	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 0, hash_fill, hash_change, hash_check,
-	  false },
-	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check, false },
+	  false, 0, 0 },
+	{ "lru", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check, false, 0, 0 },
+	{ "lru_cpu1", BPF_MAP_TYPE_LRU_HASH, 4, 0, lru_fill, lru_change, lru_check, true, 0, 0 },
 	{ "lru_pcpu_lists", BPF_MAP_TYPE_LRU_HASH, 4, BPF_F_NO_COMMON_LRU, lru_fill, lru_change,
-	  lru_check, true },
+	  lru_check, true, 0, 0 },
+	{ "lru_steal", BPF_MAP_TYPE_LRU_HASH, 4, 0, steal_fill, steal_change, lru_check, false, 2,
+	  3 },
 	{ "lpm", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, lpm_fill, lpm_change, lpm_check,
-	  false },
-	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, queue_fill, queue_change, queue_check, false },
+	  false, 0, 0 },
+	{ "queue", BPF_MAP_TYPE_QUEUE, 0, 0, queue_fill, queue_change, queue_check, false, 0, 0 },
 };
 
 /* The parent's check, bounded: a lock nobody takes over would hang here. */
@@ -378,7 +409,8 @@ static void run(const struct scenario *s)
 	struct uxdp_map_def d = {
 		.sz = sizeof(d),
 		.name = s->name, .type = s->type, .key_size = s->key_size, .value_size = 8,
-		.max_entries = MAX, .map_flags = s->flags, .ncpus = 2,
+		.max_entries = s->max_entries ? s->max_entries : MAX, .map_flags = s->flags,
+		.ncpus = s->ncpus ? s->ncpus : 2,
 	};
 	struct uxdp_map *m = NULL;
 	uint64_t recoveries = 0, forced = 0;
@@ -465,11 +497,12 @@ static void delete_key7(struct uxdp_map *m)
 }
 
 /*
- * A delete killed right after its unlink, before the element is stamped:
- * the repair frees the element and must stamp it then, after the chains
- * were read, or it keeps the stamp of an earlier life (0 here, never used
- * before) and is reused at once under any reader that found it before the
- * unlink.  Common LRU lists (hash_repair()).
+ * A delete killed right after its unlink, before the element is stamped
+ * and freed: the element stays in use in no chain, and the eviction that
+ * takes it (uxdp_hash_lru_unlink()) must stamp it then, or it keeps the
+ * stamp of an earlier life (0 here, never used before) and is reused at
+ * once under any reader that found it before the unlink.  The child is
+ * stopped at each step of the delete until the key is gone unstamped.
  */
 static void test_repair_stamps(void)
 {
@@ -481,7 +514,7 @@ static void test_repair_stamps(void)
 	uint32_t x = 0, k = 7;
 	uint64_t before;
 	int status = 0;
-	pid_t pid;
+	long n;
 
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
 	if (!m)
@@ -490,13 +523,19 @@ static void test_repair_stamps(void)
 		put(m, i, i * 10);
 	x = hash_find_link(m, &k, 4, hash_key(&k, 4, m->hash_seed));
 	CHECK(x != 0);
-	pid = child("restamp", 2, delete_key7); /* 1: the lock taken; 2: unlinked, not yet stamped */
-	CHECK(killed_at_stop(pid, &status));
-	CHECK_EQ(uxdp_map_lookup_elem_copy(m, &k, &(uint64_t){ 0 }), -ENOENT);
+	if (!x)
+		return;
+	for (n = 1; n < 20; n++) {
+		CHECK(killed_at_stop(child("restamp", n, delete_key7), &status));
+		if (uxdp_map_lookup_elem_copy(m, &k, &(uint64_t){ 0 }) == -ENOENT)
+			break;
+	}
+	CHECK_EQ(elem(m, x)->freed, 0); /* stopped between the unlink and the stamp */
 	before = __atomic_load_n(&m->inst->shm->epoch, __ATOMIC_SEQ_CST);
-	put(m, 1000, 1); /* takes the lock over: the repair */
-	if (x)
-		CHECK(elem(m, x)->freed >= before);
+	/* as many new keys again as the map holds, three times: every element evicted */
+	for (uint32_t i = 0; i < 3 * MAX; i++)
+		put(m, 2000 + i, i);
+	CHECK(elem(m, x)->freed >= before);
 	uxdp_map_close(m);
 }
 
