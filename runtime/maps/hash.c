@@ -36,12 +36,14 @@
  *    spares (hash_free.h).
  *  - LRU maps (common or per-CPU lists): an update takes its CPU's lock
  *    (lru.h) from the element's pop to its link, and the bucket's lock
- *    around the chain change (lru_update()); a delete takes the lock of
- *    the key's element (its CPU's, or the common lists' global lock) and
- *    then the bucket's (lru_delete()).  The common lists' global lock is
- *    taken only when a CPU refills its local free list (every 128 inserts
- *    at most) and by deletes of elements on the global lists, as in the
- *    kernel.  Spares are kept per CPU.
+ *    around the chain change (lru_update()); a delete takes the bucket's
+ *    lock and tries the lock of the key's element (its CPU's, or the
+ *    common lists' global lock), else frees the element after the bucket's
+ *    (lru_delete(), give_back()).  The common lists' global lock is taken
+ *    when a CPU refills its local free list (every target_free inserts, up
+ *    to 128) and to free elements on the global lists (deletes and
+ *    replacements of keys no longer pending), as in the kernel.  Spares
+ *    are kept per CPU.
  * A bucket lock taken over needs nothing (the chains are consistent); the
  * others are repaired from what the elements they guard say they are.
  *
@@ -72,7 +74,6 @@
  * single-worker case is exact.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fault.h"
@@ -147,13 +148,16 @@ static uint64_t elem_size(uint64_t esize)
 }
 
 /*
- * Spares per CPU of a map that keeps them per CPU (an LRU map with per-CPU
- * lists, hash_free.h's shards): as many as a map of one CPU's share would
- * have (inserts under eviction swap one on most inserts, a replacement
- * takes one of its shard's, and fewer made readers' values change under
- * them, forced_reuse, or a replacement copy in place), but no more than 16
- * MiB over all CPUs (a per-CPU value map's spares carry every CPU's
- * value), but at least one (without, every swap is a forced reuse).
+ * Spares per CPU (an LRU map's, hash_free.h's shards'): as many as a map of
+ * one CPU's share would have (inserts under eviction swap one on most
+ * inserts, a replacement takes one of its shard's, and fewer made readers'
+ * values change under them, forced_reuse, or a replacement copy in place),
+ * and for an LRU map two of its CPU's refill batches: a batch's elements
+ * are evicted together and swapped as they are popped, and with fewer the
+ * oldest spare was often still held, so that swaps waited for readers
+ * (a fifth of two threads' time inserting into a 2048-entry map); but no
+ * more than 16 MiB over all CPUs (a per-CPU value map's spares carry every
+ * CPU's value), but at least one (without, every swap is a forced reuse).
  */
 static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 {
@@ -162,7 +166,6 @@ static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 
 	if (per < 2 * batch)
 		per = 2 * batch;
-
 	if (per * h->ncpus * spare_size > (16u << 20))
 		per = (16u << 20) / spare_size / h->ncpus;
 	return per ? per : 1;
@@ -315,9 +318,13 @@ static void bucket_unlock(struct uxdp_map *m, uint32_t b)
 /* Unlink element l from its bucket by identity: eviction (lru.h). */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t l)
 {
-	struct helem *e = elem(m, l);
-	uint32_t b = e->hash & m->bucket_mask, *link;
+	struct helem *e;
+	uint32_t b, *link;
 
+	if (!link_ok(m, l))
+		return false;
+	e = elem(m, l);
+	b = e->hash & m->bucket_mask;
 	if (bucket_lock(m, b))
 		return false; /* no participant slot: leave it */
 	link = link_to(m, l);
@@ -372,7 +379,9 @@ static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
 {
 	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
 
-	if (!l || uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
+	if (!link_ok(m, l))
+		return 0;
+	if (uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
 		return l;
 	s = uxdp_lru_spare_get(m, cpu);
 	if (!s) {
@@ -480,22 +489,29 @@ static void give_back(struct uxdp_map *m, uint32_t l)
 }
 
 /*
- * Whether this thread, holding CPU me's lock and old's bucket's, holds
- * old's lock too, or took it without waiting: never two CPUs' locks, or a
- * CPU's after the global one, waited for together.  Its lock is checked
- * again once held: a pending element may have joined the global lists.
+ * Whether this thread, holding element l's bucket's lock, took l's lock
+ * (into g) without waiting: a lock of lru.h is never waited for under a
+ * bucket's.  It is checked again once held: a pending element may have
+ * joined the global lists meanwhile.
  */
+static bool lru_guard_try(struct uxdp_map *m, uint32_t l, uint32_t *g)
+{
+	*g = uxdp_lru_guard(m, l);
+	if (uxdp_lru_try_lock(m, *g))
+		return false;
+	if (uxdp_lru_guard(m, l) == *g)
+		return true;
+	uxdp_lru_unlock(m, *g);
+	return false;
+}
+
+/* The same for an update holding CPU me's lock too, which may be old's already. */
 static bool lru_guard_held(struct uxdp_map *m, unsigned int me, uint32_t old, uint32_t *g)
 {
 	*g = uxdp_lru_guard(m, old);
 	if (*g == me)
 		return true; /* pending on me, or mine (per-CPU lists): stays so under my lock */
-	if (uxdp_lru_try_lock(m, *g))
-		return false;
-	if (uxdp_lru_guard(m, old) == *g)
-		return true;
-	uxdp_lru_unlock(m, *g);
-	return false;
+	return lru_guard_try(m, old, g);
 }
 
 /*
@@ -842,55 +858,45 @@ static int hash_update(struct uxdp_map *m, const void *key, const void *value, u
 	return err;
 }
 
-/*
- * Delete, and lookup-and-delete (value not NULL), of an LRU map: the lock
- * of the key's element (lru.h), then its bucket's, so that the element
- * goes from its chain to a free list under one hold of its lock (in no
- * chain and not yet free, eviction would take it).  Which lock is read
- * without a lock first and checked under both: the element may have moved
- * between lists, or the key to another element, meanwhile.
- */
 static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value);
 
+/*
+ * Delete, and lookup-and-delete (value not NULL), of an LRU map, as
+ * htab_lru_map_delete_elem(): under the bucket's lock the key's element is
+ * unlinked, and freed at once if its lock (lru.h) could be had without
+ * waiting, else after the bucket's lock (give_back()), the order of the
+ * kernel's push_free.  No retry: a key that programs on other CPUs keep
+ * replacing cannot starve a delete.
+ */
 static int lru_delete(struct uxdp_map *m, const void *key, void *value)
 {
 	uint32_t hash = hash_key(key, m->key_size, m->hash_seed), b = hash & m->bucket_mask;
+	uint32_t *link = NULL, l, g = 0;
+	struct helem *e;
+	bool held;
+	int err = bucket_lock(m, b);
 
-	for (int tries = 0; tries < 1000; tries++) {
-		uint32_t l, *link = NULL, owner;
-		struct helem *e;
-		bool mine;
-		int err;
-
-		uxdp_map_renter(m);
-		l = hash_find_link(m, key, m->key_size, hash);
-		owner = l ? uxdp_lru_guard(m, l) : 0;
-		uxdp_map_rexit(m);
-		if (!l)
-			return -ENOENT;
-		err = uxdp_lru_lock(m, owner);
-		if (err)
-			return err;
-		err = bucket_lock(m, b);
-		if (err) {
-			uxdp_lru_unlock(m, owner);
-			return err;
-		}
-		e = find_link(m, key, hash, &link);
-		mine = e && uxdp_lru_guard(m, link_of(m, e)) == owner;
-		if (mine) {
-			if (value)
-				copy_elem_out(m, e, value);
-			set_link(link, e->next);
-			UXDP_FAULT_POINT();
-			lru_release(m, e);
-		}
+	if (err)
+		return err;
+	e = find_link(m, key, hash, &link);
+	if (!e) {
 		bucket_unlock(m, b);
-		uxdp_lru_unlock(m, owner);
-		if (!e || mine)
-			return e ? 0 : -ENOENT;
+		return -ENOENT;
 	}
-	return -EBUSY;
+	l = link_of(m, e);
+	held = lru_guard_try(m, l, &g); /* before the unlink, as lru_update() */
+	if (value)
+		copy_elem_out(m, e, value);
+	set_link(link, e->next);
+	UXDP_FAULT_POINT();
+	if (held) {
+		lru_release(m, e);
+		uxdp_lru_unlock(m, g);
+	}
+	bucket_unlock(m, b);
+	if (!held)
+		give_back(m, l);
+	return 0;
 }
 
 /*

@@ -52,7 +52,7 @@
  *
  * The geometry (counts, where the lists are) comes from the handle, never
  * from shared memory; ids read from the lists are checked (a bad one reads
- * and writes a per-thread sink) and every walk is bounded by the number of
+ * and writes a sink) and every walk is bounded by the number of
  * ids, so damaged lists cost correctness, not memory safety or a hang.
  */
 #include <stddef.h>
@@ -67,9 +67,9 @@ enum uxdp_lru_type {
 	LRU_ACTIVE,      /* global (or per-CPU) lists, counted */
 	LRU_INACTIVE,
 	LRU_FREE,
-	LRU_LOCAL_FREE,  /* common LRU: per-CPU lists */
+	LRU_LOCAL_FREE,  /* common LRU: a CPU's local lists */
 	LRU_LOCAL_PENDING,
-	LRU_SPARE,       /* per-CPU lists: on its CPU's FIFO of spares (pool.h) */
+	LRU_SPARE,       /* on its CPU's FIFO of spares (pool.h) */
 };
 
 #define LRU_NR_COUNTED 2
@@ -152,6 +152,11 @@ struct lru {
 	uint32_t n_ids;       /* elements and heads: no walk is longer */
 	uint32_t nr_scans;
 	bool percpu;
+	/*
+	 * Where a damaged id reads and writes: never the segment, never a
+	 * crash, and no other thread's (the view is on the caller's stack).
+	 */
+	struct uxdp_lru_node sink;
 };
 
 static bool is_percpu_lru(uint32_t map_flags)
@@ -245,16 +250,15 @@ uint32_t uxdp_lru_refill_batch(const struct uxdp_shm_hdr *h)
 
 /* ---- lists of ids ---- */
 
-/*
- * Where a damaged id reads and writes: never the segment, never a crash.
- * One for all threads (what lands there is garbage anyway): a thread-local
- * one made every list step a TLS access that kept lnk() out of line.
- */
-static struct uxdp_lru_node sink;
-
 static inline uint32_t head_id(const struct lru *c, uint32_t head_index)
 {
 	return c->n_pool + 1 + head_index;
+}
+
+/* The view's sink: the view itself is the caller's, never const (lru_get()). */
+static inline struct uxdp_lru_node *sink(const struct lru *c)
+{
+	return (struct uxdp_lru_node *)(uintptr_t)&c->sink;
 }
 
 static inline struct lru_link *lnk(const struct lru *c, uint32_t id)
@@ -263,12 +267,18 @@ static inline struct lru_link *lnk(const struct lru *c, uint32_t id)
 		return (struct lru_link *)uxdp_lru_node(c->m, id);
 	if (id - c->n_pool - 1 < c->n_heads)
 		return &c->heads[id - c->n_pool - 1];
-	return (struct lru_link *)&sink;
+	return (struct lru_link *)sink(c);
 }
 
 static inline struct uxdp_lru_node *node(const struct lru *c, uint32_t id)
 {
-	return id - 1 < c->n_pool ? uxdp_lru_node(c->m, id) : &sink;
+	return id - 1 < c->n_pool ? uxdp_lru_node(c->m, id) : sink(c);
+}
+
+/* Whether id names an element (not a head, not damage): only those go to hash.c. */
+static inline bool is_elem(const struct lru *c, uint32_t id)
+{
+	return id - 1 < c->n_pool;
 }
 
 static void ll_init(const struct lru *c, uint32_t head)
@@ -491,6 +501,8 @@ static uint32_t shrink_inactive(const struct lru *c, struct lru_list *l, uint32_
 	while (id != head) {
 		uint32_t prev = lnk(c, id)->prev;
 
+		if (!is_elem(c, id))
+			break; /* damaged: a walk that leaves the elements stops */
 		if (ref_of(node(c, id))) {
 			move(c, l, id, LRU_ACTIVE);
 		} else if (uxdp_hash_lru_unlink(c->m, id)) {
@@ -518,6 +530,8 @@ static uint32_t shrink(const struct lru *c, struct lru_list *l, uint32_t want, u
 		head = lhead(c, l, LRU_ACTIVE);
 	for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
 	     id = lnk(c, id)->prev, steps++) {
+		if (!is_elem(c, id))
+			break;
 		if (uxdp_hash_lru_unlink(c->m, id)) {
 			move_to_free(c, l, id, free_head, free_type, cpu);
 			return 1;
@@ -555,6 +569,18 @@ static int lru_lock(const struct lru *c, uint32_t g)
 static int lru_try_lock(const struct lru *c, uint32_t g)
 {
 	return uxdp_rlock_try_free(c->m->inst, lock_word(c, g));
+}
+
+/* The same, but a dead holder's lock is taken over and repaired (a read of /proc). */
+static int lru_try_lock_checked(const struct lru *c, uint32_t g)
+{
+	int rc = uxdp_rlock_try_checked(c->m->inst, lock_word(c, g));
+
+	if (rc != 1)
+		return rc;
+	__atomic_add_fetch(&c->m->hdr->recoveries, 1, __ATOMIC_RELAXED);
+	repair(c, g);
+	return 0;
 }
 
 static void lru_unlock(const struct lru *c, uint32_t g)
@@ -603,7 +629,7 @@ static uint32_t local_pop_free(const struct lru *c, struct lru_local *loc)
 {
 	uint32_t head = head_id(c, loc->free_head), id = lnk(c, head)->next;
 
-	if (id == head)
+	if (id == head || !is_elem(c, id))
 		return 0;
 	ll_del(c, id);
 	return id;
@@ -615,7 +641,8 @@ static uint32_t local_pop_pending(const struct lru *c, struct lru_local *loc)
 	uint32_t head = head_id(c, loc->pending_head);
 
 	for (int force = 0; force < 2; force++) {
-		for (uint32_t steps = 0, id = lnk(c, head)->prev; id != head && steps < c->n_ids;
+		for (uint32_t steps = 0, id = lnk(c, head)->prev;
+		     id != head && is_elem(c, id) && steps < c->n_ids;
 		     id = lnk(c, id)->prev, steps++) {
 			if ((!ref_of(node(c, id)) || force) && uxdp_hash_lru_unlink(c->m, id)) {
 				ll_del(c, id);
@@ -657,7 +684,9 @@ static uint32_t steal_from(const struct lru *c, unsigned int v, unsigned int cpu
  * its own CPU's lock go and waits for each victim's; here the own lock is
  * held on (the update links the element under it, lru.h), so a victim's is
  * only tried, never waited for: a busy one is tried again over a few
- * rounds, then the steal gives up as when all lists are empty (lru.h).
+ * rounds, the last one taking over the locks of dead holders (nobody else
+ * may ever wait for a dead worker's CPU lock), then the steal gives up as
+ * when all lists are empty (lru.h).
  */
 static uint32_t steal(const struct lru *c, unsigned int cpu)
 {
@@ -669,7 +698,10 @@ static uint32_t steal(const struct lru *c, unsigned int cpu)
 
 		v = first;
 		do {
-			if (v == cpu || lru_try_lock(c, v) == 0) {
+			bool last = round == LRU_STEAL_ROUNDS - 1;
+
+			if (v == cpu ||
+			    (last ? lru_try_lock_checked(c, v) : lru_try_lock(c, v)) == 0) {
 				id = steal_from(c, v, cpu);
 				if (v != cpu)
 					lru_unlock(c, v);
@@ -731,9 +763,9 @@ static uint32_t percpu_pop_free(const struct lru *c, unsigned int cpu)
 	rotate(c, l);
 	if (ll_empty(c, fhead))
 		shrink(c, l, LRU_PERCPU_FREE_TARGET, fhead, LRU_FREE, cpu);
-	if (ll_empty(c, fhead))
-		return 0;
 	id = lnk(c, fhead)->next;
+	if (id == fhead || !is_elem(c, id))
+		return 0;
 	clear_ref(node(c, id));
 	move(c, l, id, LRU_INACTIVE);
 	return id;
@@ -823,9 +855,12 @@ void uxdp_lru_init(struct uxdp_map *m)
 /* A spare swap cut between its two type stores: both are list elements, old goes back. */
 static void repair_swap(const struct lru *c, struct lru_cpu *own)
 {
-	if (own->swap_old && type_of(node(c, own->swap_old)) != LRU_SPARE &&
-	    type_of(node(c, own->swap_new)) != LRU_SPARE)
-		set_type(node(c, own->swap_old), LRU_SPARE);
+	uint32_t o = own->swap_old, n = own->swap_new;
+
+	/* recorded whole (new first, then old), or nothing was changed yet */
+	if (is_elem(c, o) && is_elem(c, n) && o != n && type_of(node(c, o)) != LRU_SPARE &&
+	    type_of(node(c, n)) != LRU_SPARE)
+		set_type(node(c, o), LRU_SPARE);
 	own->swap_old = own->swap_new = 0;
 }
 
@@ -1172,8 +1207,8 @@ void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 	 * them makes old the spare (repair_swap()).  Both are cpu's (its
 	 * spare, and its pending or per-CPU list element), under its lock.
 	 */
-	own->swap_old = old;
 	own->swap_new = new_link;
+	__atomic_store_n(&own->swap_old, old, __ATOMIC_RELEASE); /* the record is whole */
 	n->prev = o->prev;
 	n->next = o->next;
 	if (ref_of(o))

@@ -39,9 +39,9 @@
  * An element in use (active, inactive, pending) but in no chain is either
  * one a writer is linking or unlinking under the element's lock (hash.c
  * holds its CPU's lock from the pop of a new element to its link, and an
- * element's lock from a delete's unlink to its free), or one nobody will
- * free: a dead writer's, or one unlinked by an update that could not take
- * its lock at once.  Eviction, which holds that lock, therefore takes any
+ * element's lock from its unlink to its free), or one nobody will free: a
+ * dead writer's, or one unlinked by an update or a delete that could not
+ * take its lock at once (hash.c gives it back later, give_back()).  Eviction, which holds that lock, therefore takes any
  * element it finds in no chain (uxdp_hash_lru_unlink()), and a kill costs
  * no element for good.
  *

@@ -76,13 +76,13 @@ struct uxdp_shm_hdr {
 	_Alignas(64) uint32_t lock;  /* the writer lock (rlock.h), owner's token */
 	uint32_t free_head;      /* hash, lpm: the pool's free FIFO (pool.h), links */
 	uint32_t free_tail;
-	uint32_t count;          /* elements in use */
+	uint32_t count;          /* lpm: nodes in use (hash maps keep no count) */
 	uint32_t frozen;         /* BPF_MAP_FREEZE: bpf() callers may not write (bpfsys) */
 	uint32_t _state_pad;
 	uint64_t lpm_root;       /* lpm: the link to the root node (lpm_internal.h) */
 	uint64_t q_state;        /* queue/stack: oldest slot | count << 32, one store */
 	uint64_t forced_reuse;   /* elements reused before every reader had passed */
-	uint64_t recoveries;     /* writer locks taken over from a dead holder */
+	uint64_t recoveries;     /* locks (any of the map's) taken over from a dead holder */
 
 	/*
 	 * Written once by the creator, read only by the control plane: the

@@ -4,7 +4,7 @@
  *
  * The FIFO is ordered by stamp (each put stamps anew), so when its head may
  * still be read, so may everything behind it: one check per allocation.
- * (An element put with the stamp it already has, uxdp_pool_put_kept(),
+ * (An element put with the stamp it already has, uxdp_fifo_put_stamped(),
  * may be older than those before it; it is checked when it is taken.)
  */
 #include <sched.h>
@@ -74,14 +74,8 @@ void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t 
 	uxdp_fifo_put_stamped(m, head, tail, link, uxdp_inst_stamp(m->inst));
 }
 
-void uxdp_pool_put_kept(struct uxdp_map *m, uint32_t link)
-{
-	uxdp_fifo_put_stamped(m, &m->hdr->free_head, &m->hdr->free_tail, link,
-			      __atomic_load_n(uxdp_pool_stamp(m, link), __ATOMIC_RELAXED));
-}
-
 /*
- * With a stamp the element already had (uxdp_pool_put_kept(), spare swaps)
+ * With a stamp the element already had (an LRU map's spare swaps)
  * a FIFO is not ordered by stamp any more, which costs nothing but an
  * earlier wait: each element is checked when it is taken from the head.
  */

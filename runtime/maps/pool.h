@@ -13,8 +13,8 @@
  * children) untouched until it is taken again.
  *
  * Everything here runs under the lock that keeps the FIFO (the map's
- * writer lock; LRU maps with per-CPU lists: the CPU's lock; other hash
- * maps: the shard's, hash_free.h), except the settles.
+ * writer lock: LPM tries; LRU maps: a CPU's lock, lru.h; other hash maps:
+ * the shard's, hash_free.h), except the settles.
  */
 #ifndef UXDP_MAPS_POOL_H
 #define UXDP_MAPS_POOL_H
@@ -58,8 +58,8 @@ uint32_t uxdp_pool_get(struct uxdp_map *m, bool force);
 void uxdp_pool_settle(struct uxdp_map *m);
 /*
  * The same on a FIFO of the type's own (head and tail words in shared
- * memory, under whatever lock the type keeps it): LRU maps with per-CPU
- * lists keep each CPU's spare elements on one.
+ * memory, under whatever lock the type keeps it): LRU maps keep each
+ * CPU's spare elements on one.
  */
 void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link);
 /*
@@ -70,8 +70,6 @@ void uxdp_fifo_put(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t 
  */
 void uxdp_fifo_put_stamped(struct uxdp_map *m, uint32_t *head, uint32_t *tail, uint32_t link,
 			   uint64_t stamp);
-/* uxdp_pool_put() keeping the element's stamp (the same reason). */
-void uxdp_pool_put_kept(struct uxdp_map *m, uint32_t link);
 uint32_t uxdp_fifo_get(struct uxdp_map *m, uint32_t *head, uint32_t *tail, bool force);
 void uxdp_fifo_settle(struct uxdp_map *m, uint32_t *head);
 /* Whether an element stamped stamp may be reused now (no /proc reads). */

@@ -63,6 +63,16 @@ int uxdp_rlock_acquire(struct uxdp_inst *in, uint32_t *word)
 	}
 }
 
+int uxdp_rlock_try_checked(struct uxdp_inst *in, uint32_t *word)
+{
+	int rc = uxdp_rlock_try_free(in, word);
+	uint32_t held = __atomic_load_n(word, __ATOMIC_RELAXED);
+
+	if (rc != -EBUSY || !held)
+		return rc;
+	return take_over(in, word, held, uxdp_inst_token(in));
+}
+
 void uxdp_rlock_release(uint32_t *word)
 {
 	__atomic_store_n(word, 0, __ATOMIC_RELEASE);

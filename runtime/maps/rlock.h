@@ -25,6 +25,12 @@
 int uxdp_rlock_acquire(struct uxdp_inst *in, uint32_t *word);
 /* Non-blocking, and no liveness check (no /proc read): 0 taken, -EBUSY held by anyone. */
 int uxdp_rlock_try_free(struct uxdp_inst *in, uint32_t *word);
+/*
+ * Non-blocking, but a dead holder's lock is taken over (a read of /proc
+ * when it is held): 0 taken, 1 taken over (repair before use), -EBUSY held
+ * by a live thread, or the errors of uxdp_rlock_acquire().
+ */
+int uxdp_rlock_try_checked(struct uxdp_inst *in, uint32_t *word);
 void uxdp_rlock_release(uint32_t *word);
 
 #endif /* UXDP_MAPS_RLOCK_H */

@@ -33,9 +33,10 @@
  * for a refused or damaged segment, in words, is uxdp_map_last_error().
  *
  * Concurrency, as in the kernel: lookups take no lock, in programs or from
- * the control plane; updates and deletes take the map's writer lock.  Locks
- * record their holder, so one left by a killed process is taken over and
- * the map repaired by the next writer.  An element is reused only once every
+ * the control plane; updates and deletes lock as the kernel's do (a hash
+ * map per bucket and per CPU, an LPM trie per trie).  Locks record their
+ * holder, so one left by a killed process is taken over and what it guards
+ * repaired by the next writer.  An element is reused only once every
  * reader that may hold it has passed: workers announce it by calling
  * uxdp_map_epoch_enter()/uxdp_map_epoch_exit() around each batch of
  * packets; the control-plane calls here do it by themselves.
@@ -216,7 +217,8 @@ int uxdp_map_spin_lock(uint32_t *word);
 void uxdp_map_spin_unlock(uint32_t *word);
 /*
  * Elements reused before every reader had passed (a reader stalled past the
- * spares), and writer locks taken over from dead holders, since creation.
+ * spares), and locks (any of the map's) taken over from dead holders, since
+ * creation.
  */
 void uxdp_map_health(const struct uxdp_map *map, uint64_t *forced_reuse, uint64_t *recoveries);
 

@@ -32,7 +32,7 @@
 #define PER_WORKER 400
 #define WRITER_KEYS 24
 #define ROUNDS 400
-#define SHARED_BASE 10000u /* keys every thread of the per-CPU-lists map writes */
+#define SHARED_BASE 10000u /* keys every thread writes into the LRU maps (and the hash map) */
 #define SHARED_KEYS 64
 
 struct val {

@@ -32,7 +32,11 @@
  *   the active one, so the active keys (3; 3 and 5) are never looked at
  *   and stay, while the others go in insertion order.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../lru.h"
 #include "test.h"
@@ -198,11 +202,79 @@ static struct uxdp_map *steal_map(const char *name)
 	return m;
 }
 
+/* Dies holding the locks of CPUs 1 and 2 (nobody waits for them: no worker runs there). */
+static void die_holding(struct uxdp_map *m)
+{
+	if (uxdp_lru_lock(m, 1) || uxdp_lru_lock(m, 2))
+		_exit(3);
+	_exit(0);
+}
+
+/* The steal takes a dead holder's lock over in its last round, and repairs. */
+static void test_steal_dead(void)
+{
+	struct uxdp_map *m = steal_map("lrusteald");
+	uint64_t v = 3, recoveries = 0;
+	uint32_t k = 3;
+	int status = 0;
+	pid_t pid;
+
+	if (!m)
+		return;
+	pid = fork();
+	if (pid == 0)
+		die_holding(m);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
+	CHECK(!present(m, 1) && present(m, 2) && present(m, 3));
+	uxdp_map_health(m, NULL, &recoveries);
+	CHECK_EQ(recoveries, 1);
+	uxdp_map_close(m);
+}
+
+/*
+ * A thread that takes CPUs 1 and 2's locks (step 1), lets CPU 2's go when
+ * the main thread moves to step 2, and CPU 1's at step 3.
+ */
+static struct uxdp_map *holder_map;
+static int step, step_done;
+
+static void step_to(int n)
+{
+	__atomic_store_n(&step, n, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&step_done, __ATOMIC_ACQUIRE) != n)
+		sched_yield();
+}
+
+static void wait_step(int n)
+{
+	while (__atomic_load_n(&step, __ATOMIC_ACQUIRE) != n)
+		sched_yield();
+}
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	wait_step(1);
+	CHECK_EQ(uxdp_lru_lock(holder_map, 1), 0);
+	CHECK_EQ(uxdp_lru_lock(holder_map, 2), 0);
+	__atomic_store_n(&step_done, 1, __ATOMIC_RELEASE);
+	wait_step(2);
+	uxdp_lru_unlock(holder_map, 2);
+	__atomic_store_n(&step_done, 2, __ATOMIC_RELEASE);
+	wait_step(3);
+	uxdp_lru_unlock(holder_map, 1);
+	__atomic_store_n(&step_done, 3, __ATOMIC_RELEASE);
+	return NULL;
+}
+
 static void test_steal(void)
 {
 	struct uxdp_map *m = steal_map("lrusteal");
 	uint64_t v = 3;
 	uint32_t k = 3;
+	pthread_t t;
 
 	if (!m)
 		return;
@@ -213,15 +285,19 @@ static void test_steal(void)
 	m = steal_map("lrusteal1");
 	if (!m)
 		return;
-	CHECK_EQ(uxdp_lru_lock(m, 1), 0);
-	CHECK_EQ(uxdp_lru_lock(m, 2), 0);
+	/* another thread holds CPUs 1 and 2's locks: a steal that waited would hang */
+	holder_map = m;
+	CHECK_EQ(pthread_create(&t, NULL, holder, NULL), 0);
+	step_to(1);
 	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), -ENOMEM);
-	uxdp_lru_unlock(m, 2);
+	step_to(2); /* CPU 2's let go */
 	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	CHECK(present(m, 1) && !present(m, 2) && present(m, 3));
-	uxdp_lru_unlock(m, 1);
+	step_to(3);
+	pthread_join(t, NULL);
 	CHECK_EQ(nkeys(m), 2);
 	uxdp_map_close(m);
+	test_steal_dead();
 }
 
 int main(void)

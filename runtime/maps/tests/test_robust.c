@@ -40,7 +40,7 @@ struct scenario {
 	/*
 	 * The child runs as CPU 1 while a reader thread of the parent keeps
 	 * announcing epochs, so that its inserts find the elements they evict
-	 * still held and swap in spares (per-CPU lists: every lock and path).
+	 * still held and swap in spares (LRU maps: every lock and path).
 	 */
 	bool as_cpu1_under_reader;
 	uint32_t max_entries, ncpus; /* 0: MAX and 2 */
@@ -198,14 +198,14 @@ static void lru_check(struct uxdp_map *m)
 {
 	uint32_t n = walk_keys(m, true);
 
-	CHECK(n > 0 && n <= MAX);
+	CHECK(n > 0 && n <= m->max_entries);
 	/* inserts keep working and never fail */
 	for (uint32_t k = 5000; k < 5000 + 3 * MAX; k++) {
 		uint64_t v = 7;
 
 		CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), 0);
 	}
-	CHECK(walk_keys(m, true) <= MAX);
+	CHECK(walk_keys(m, true) <= m->max_entries);
 	lru_audit(m);
 }
 
@@ -532,9 +532,14 @@ static void test_repair_stamps(void)
 	}
 	CHECK_EQ(elem(m, x)->freed, 0); /* stopped between the unlink and the stamp */
 	before = __atomic_load_n(&m->inst->shm->epoch, __ATOMIC_SEQ_CST);
-	/* as many new keys again as the map holds, three times: every element evicted */
-	for (uint32_t i = 0; i < 3 * MAX; i++)
+	/*
+	 * New keys, one at a time, until the element leaves the global lists:
+	 * evicted then, and not yet evicted again from a chain (which would
+	 * stamp it whatever the eviction of an element in no chain does).
+	 */
+	for (uint32_t i = 0; i < 3 * MAX && uxdp_lru_guard(m, x) == m->ncpus; i++)
 		put(m, 2000 + i, i);
+	CHECK(uxdp_lru_guard(m, x) != m->ncpus);
 	CHECK(elem(m, x)->freed >= before);
 	uxdp_map_close(m);
 }
