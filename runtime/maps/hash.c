@@ -866,7 +866,8 @@ static void copy_elem_out(struct uxdp_map *m, struct helem *e, void *value);
  * unlinked, and freed at once if its lock (lru.h) could be had without
  * waiting, else after the bucket's lock (give_back()), the order of the
  * kernel's push_free.  No retry: a key that programs on other CPUs keep
- * replacing cannot starve a delete.
+ * replacing cannot starve a delete.  Called holding no lock of lru.h
+ * (give_back() waits for one).
  */
 static int lru_delete(struct uxdp_map *m, const void *key, void *value)
 {

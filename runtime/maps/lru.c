@@ -574,13 +574,11 @@ static int lru_try_lock(const struct lru *c, uint32_t g)
 /* The same, but a dead holder's lock is taken over and repaired (a read of /proc). */
 static int lru_try_lock_checked(const struct lru *c, uint32_t g)
 {
-	int rc = uxdp_rlock_try_checked(c->m->inst, lock_word(c, g));
+	int rc = uxdp_map_try_lock_checked(c->m, lock_word(c, g));
 
-	if (rc != 1)
-		return rc;
-	__atomic_add_fetch(&c->m->hdr->recoveries, 1, __ATOMIC_RELAXED);
-	repair(c, g);
-	return 0;
+	if (rc == 1)
+		repair(c, g);
+	return rc < 0 ? rc : 0;
 }
 
 static void lru_unlock(const struct lru *c, uint32_t g)
@@ -1218,7 +1216,9 @@ void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 	set_state(n, cpu, type_of(o));
 	UXDP_FAULT_POINT();
 	set_type(o, LRU_SPARE);
-	own->swap_old = own->swap_new = 0;
+	/* cleared after both type stores, old first: a record is whole or ignored */
+	__atomic_store_n(&own->swap_old, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&own->swap_new, 0, __ATOMIC_RELEASE);
 	lnk(&c, o->prev)->next = new_link;
 	UXDP_FAULT_POINT();
 	lnk(&c, o->next)->prev = new_link;

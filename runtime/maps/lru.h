@@ -41,9 +41,9 @@
  * holds its CPU's lock from the pop of a new element to its link, and an
  * element's lock from its unlink to its free), or one nobody will free: a
  * dead writer's, or one unlinked by an update or a delete that could not
- * take its lock at once (hash.c gives it back later, give_back()).  Eviction, which holds that lock, therefore takes any
- * element it finds in no chain (uxdp_hash_lru_unlink()), and a kill costs
- * no element for good.
+ * take its lock at once (hash.c gives it back later, give_back()).
+ * Eviction, which holds that lock, therefore takes any element it finds in
+ * no chain (uxdp_hash_lru_unlink()), and a kill costs no element for good.
  *
  * Lookups take no lock: they only set the reference bit.  Ids read from shared
  * memory are checked against the handle's geometry and walks are bounded,
@@ -145,7 +145,8 @@ void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link);
 /*
  * Provided by hash.c: remove element link from its bucket (eviction),
  * under the bucket's lock, and stamp it; true for an element in no chain
- * too (above), which is then free to take; false only without a lock.
+ * too (above), which is then free to take; false for a link outside the
+ * pool (damage) or without a lock.
  */
 bool uxdp_hash_lru_unlink(struct uxdp_map *m, uint32_t link);
 /* Provided by hash.c: whether element link is in its bucket's chain (no lock: writers stopped). */

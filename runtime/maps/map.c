@@ -919,6 +919,18 @@ int uxdp_map_lock(struct uxdp_map *map, uint32_t *word)
 	return rc;
 }
 
+int uxdp_map_try_lock_checked(struct uxdp_map *map, uint32_t *word)
+{
+	int rc = uxdp_rlock_try_checked(map->inst, word);
+
+	if (rc < 0)
+		return rc;
+	UXDP_FAULT_POINT(); /* held, nothing changed yet */
+	if (rc == 1)
+		__atomic_add_fetch(&map->hdr->recoveries, 1, __ATOMIC_RELAXED);
+	return rc;
+}
+
 int uxdp_map_wlock(struct uxdp_map *map)
 {
 	int rc = uxdp_map_lock(map, &map->hdr->lock);

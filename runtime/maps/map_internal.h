@@ -255,6 +255,12 @@ int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *sr
  */
 int uxdp_map_lock(struct uxdp_map *map, uint32_t *word);
 /*
+ * The same without waiting: 0, 1 (a dead holder's taken over, counted, as
+ * above), -EBUSY while a live thread holds it (a read of /proc then), or a
+ * negative errno of rlock.h.
+ */
+int uxdp_map_try_lock_checked(struct uxdp_map *map, uint32_t *word);
+/*
  * The map's writer lock (robust; repaired after a dead holder).  0 or a
  * negative errno; uxdp_map_wunlock() after 0 only.
  */

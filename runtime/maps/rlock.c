@@ -68,8 +68,10 @@ int uxdp_rlock_try_checked(struct uxdp_inst *in, uint32_t *word)
 	int rc = uxdp_rlock_try_free(in, word);
 	uint32_t held = __atomic_load_n(word, __ATOMIC_RELAXED);
 
-	if (rc != -EBUSY || !held)
+	if (rc != -EBUSY)
 		return rc;
+	if (!held) /* let go between the two loads */
+		return uxdp_rlock_try_free(in, word);
 	return take_over(in, word, held, uxdp_inst_token(in));
 }
 

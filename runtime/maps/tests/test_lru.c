@@ -35,6 +35,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,6 +216,7 @@ static void test_steal_dead(void)
 {
 	struct uxdp_map *m = steal_map("lrusteald");
 	uint64_t v = 3, recoveries = 0;
+	uint8_t *seen;
 	uint32_t k = 3;
 	int status = 0;
 	pid_t pid;
@@ -230,6 +232,12 @@ static void test_steal_dead(void)
 	CHECK(!present(m, 1) && present(m, 2) && present(m, 3));
 	uxdp_map_health(m, NULL, &recoveries);
 	CHECK_EQ(recoveries, 1);
+	/* CPU 2's lock, still the dead child's, taken over too: then every list sound */
+	CHECK_EQ(uxdp_lru_lock(m, 2), 0);
+	uxdp_lru_unlock(m, 2);
+	seen = calloc(1, m->n_pool / 8 + 1);
+	CHECK(seen && uxdp_lru_audit(m, seen) == 0);
+	free(seen);
 	uxdp_map_close(m);
 }
 
@@ -287,7 +295,11 @@ static void test_steal(void)
 		return;
 	/* another thread holds CPUs 1 and 2's locks: a steal that waited would hang */
 	holder_map = m;
-	CHECK_EQ(pthread_create(&t, NULL, holder, NULL), 0);
+	if (pthread_create(&t, NULL, holder, NULL)) {
+		CHECK(!"pthread_create");
+		uxdp_map_close(m);
+		return;
+	}
 	step_to(1);
 	CHECK_EQ(uxdp_map_update_elem(m, &k, &v, BPF_ANY), -ENOMEM);
 	step_to(2); /* CPU 2's let go */
@@ -297,7 +309,6 @@ static void test_steal(void)
 	pthread_join(t, NULL);
 	CHECK_EQ(nkeys(m), 2);
 	uxdp_map_close(m);
-	test_steal_dead();
 }
 
 int main(void)
@@ -305,6 +316,7 @@ int main(void)
 	test_begin("lru");
 	test_exist_in_place();
 	test_steal();
+	test_steal_dead();
 	test_common(BPF_MAP_TYPE_LRU_HASH, "lru");
 	test_common(BPF_MAP_TYPE_LRU_PERCPU_HASH, "lrupc");
 	test_no_common(BPF_MAP_TYPE_LRU_HASH, "lrunc");
