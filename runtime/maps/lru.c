@@ -345,8 +345,10 @@ static inline uint32_t cpu_of(const struct lru *c, const struct uxdp_lru_node *n
  */
 static void set_state(struct uxdp_lru_node *n, uint32_t cpu, uint32_t type)
 {
-	if (n->cpu != cpu)
+	if (n->cpu != cpu) {
 		__atomic_store_n(&n->cpu, cpu, __ATOMIC_RELAXED);
+		UXDP_FAULT_POINT(); /* a kill here: the old type with the new cpu */
+	}
 	__atomic_store_n(&n->type, (uint8_t)type, __ATOMIC_RELEASE);
 }
 
