@@ -558,14 +558,18 @@ static uint32_t *lock_word(const struct lru *c, uint32_t g)
 
 static void repair(const struct lru *c, uint32_t g);
 
-/* Take lock g; a dead holder's is taken over and what it guards repaired: 0, or -errno. */
-static int lru_lock(const struct lru *c, uint32_t g)
+/* What taking lock g gave (rc): a dead holder's taken over is repaired; 0, or -errno. */
+static int locked(const struct lru *c, uint32_t g, int rc)
 {
-	int rc = uxdp_map_lock(c->m, lock_word(c, g));
-
 	if (rc == 1)
 		repair(c, g);
 	return rc < 0 ? rc : 0;
+}
+
+/* Take lock g; a dead holder's is taken over and what it guards repaired. */
+static int lru_lock(const struct lru *c, uint32_t g)
+{
+	return locked(c, g, uxdp_map_lock(c->m, lock_word(c, g)));
 }
 
 static int lru_try_lock(const struct lru *c, uint32_t g)
@@ -576,11 +580,7 @@ static int lru_try_lock(const struct lru *c, uint32_t g)
 /* The same, but a dead holder's lock is taken over and repaired (a read of /proc). */
 static int lru_try_lock_checked(const struct lru *c, uint32_t g)
 {
-	int rc = uxdp_map_try_lock_checked(c->m, lock_word(c, g));
-
-	if (rc == 1)
-		repair(c, g);
-	return rc < 0 ? rc : 0;
+	return locked(c, g, uxdp_map_try_lock_checked(c->m, lock_word(c, g)));
 }
 
 static void lru_unlock(const struct lru *c, uint32_t g)
@@ -875,6 +875,26 @@ static void reset_spares(const struct lru *c, uint32_t cpu)
 }
 
 /*
+ * A repair puts element id (of type t) back on list l: free stays free (a
+ * free element is never in a chain), any other to the inactive list,
+ * unreferenced, whether it is in a chain or not (only under its bucket's
+ * lock can that be told, and eviction does it).
+ */
+static void relist(const struct lru *c, struct lru_list *l, uint32_t id, uint32_t t)
+{
+	struct uxdp_lru_node *n = node(c, id);
+
+	clear_ref(n);
+	if (t == LRU_FREE) {
+		ll_add(c, id, lhead(c, l, LRU_FREE));
+		return;
+	}
+	set_type(n, LRU_INACTIVE);
+	ll_add(c, id, lhead(c, l, LRU_INACTIVE));
+	l->counts[LRU_INACTIVE]++;
+}
+
+/*
  * Per-CPU lists: CPU cpu's list and spares again from what each of its
  * elements says it is (the type every move sets under this lock, before
  * the links).  Free elements stay free (a free element is never in a
@@ -897,18 +917,10 @@ static void repair_cpu(const struct lru *c, unsigned int cpu)
 
 		if (cpu_of(c, n) != cpu)
 			continue;
-		if (t == LRU_SPARE) {
+		if (t == LRU_SPARE)
 			spare_put(c, cpu, id, stamp);
-			continue;
-		}
-		clear_ref(n);
-		if (t == LRU_FREE) {
-			ll_add(c, id, lhead(c, l, LRU_FREE));
-			continue;
-		}
-		set_type(n, LRU_INACTIVE);
-		ll_add(c, id, lhead(c, l, LRU_INACTIVE));
-		l->counts[LRU_INACTIVE]++;
+		else
+			relist(c, l, id, t);
 	}
 }
 
@@ -959,16 +971,8 @@ static void repair_global(const struct lru *c)
 		struct uxdp_lru_node *n = node(c, id);
 		uint32_t t = type_of(n);
 
-		if (!type_global(t))
-			continue;
-		clear_ref(n);
-		if (t == LRU_FREE) {
-			ll_add(c, id, lhead(c, l, LRU_FREE));
-			continue;
-		}
-		set_type(n, LRU_INACTIVE);
-		ll_add(c, id, lhead(c, l, LRU_INACTIVE));
-		l->counts[LRU_INACTIVE]++;
+		if (type_global(t))
+			relist(c, l, id, t);
 	}
 }
 
