@@ -4,7 +4,7 @@
 # stress-maps.sh [SECONDS] - the map runtime's long stress runs (issue 10):
 # a control-plane writer deletes and re-inserts keys at full speed while two
 # workers look them up (runtime/maps/tests/test_stress.c), for SECONDS
-# (default 60) each:
+# (default 60) each, on a hash map and on an LRU map:
 #   - threads, the writer a thread, built with ThreadSanitizer;
 #   - processes, the writer a forked process, built with AddressSanitizer.
 # Each build is the map library's sources and the test, compiled here with
@@ -41,12 +41,15 @@ flags=(-std=gnu17 -O1 -g -fno-omit-frame-pointer -I"$src"/runtime/include -I"$sr
 status=0
 for mode in threads:thread processes:address,undefined; do
 	kind=${mode%%:*} san=${mode#*:}
-	echo "== $kind, -fsanitize=$san, $seconds s"
 	"$cc" "${flags[@]}" -fsanitize="$san" "${sources[@]}" -o "$tmp/stress_$kind" -lpthread -lrt
-	if ! TSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$tmp/stress_$kind" "$seconds" "$kind"; then
-		echo "stress-maps: $kind FAILED"
-		status=1
-	fi
+	for map in hash lru; do
+		echo "== $kind, $map map, -fsanitize=$san, $seconds s"
+		if ! TSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			"$tmp/stress_$kind" "$seconds" "$kind" "$map"; then
+			echo "stress-maps: $kind, $map FAILED"
+			status=1
+		fi
+	done
 done
 exit $status

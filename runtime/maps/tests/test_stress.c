@@ -9,11 +9,15 @@
  * every key holds the writer's last value for it (no lost update), and the
  * map still takes exactly max_entries keys (memory bounded, nothing leaked).
  *
- *	test_maps_stress [SECONDS] [threads|processes]
+ *	test_maps_stress [SECONDS] [threads|processes] [hash|lru]
  *
  * threads: the writer is a thread of this process (run it under TSan);
  * processes: the writer is a forked process (run it under ASan).  ctest
  * runs a few seconds of each; scripts/stress-maps.sh runs the long ones.
+ * lru: an LRU map (the common lists) four times as large as the keys, so
+ * that no key is ever evicted and the same checks hold, but the last: an
+ * LRU map takes new keys by evicting, so instead many new keys all go in
+ * and it holds no more than max_entries.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -137,6 +141,7 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 3, t0;
 	bool procs = argc > 2 && !strcmp(argv[2], "processes");
+	bool lru = argc > 3 && !strcmp(argv[3], "lru");
 	pthread_t w[2], wt;
 	uint64_t forced = 0, added = 0;
 	pid_t pid = 0;
@@ -145,7 +150,8 @@ int main(int argc, char **argv)
 	test_begin("stress");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(sh != MAP_FAILED);
-	hm = mk("h", BPF_MAP_TYPE_HASH, 4, sizeof(struct val), KEYS, 0);
+	hm = lru ? mk("h", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 4 * KEYS, 0)
+		 : mk("h", BPF_MAP_TYPE_HASH, 4, sizeof(struct val), KEYS, 0);
 	if (!hm || sh == MAP_FAILED)
 		return test_end();
 	if (procs) {
@@ -179,9 +185,9 @@ int main(int argc, char **argv)
 		pthread_join(wt, NULL);
 	}
 	uxdp_map_health(hm, &forced, NULL);
-	printf("%s, %.0f s: %llu writes, %llu lookups (%llu hits), %llu torn, %llu reused "
+	printf("%s%s, %.0f s: %llu writes, %llu lookups (%llu hits), %llu torn, %llu reused "
 	       "under a reader, %llu forced reuses\n",
-	       procs ? "processes" : "threads", seconds, (unsigned long long)sh->writes,
+	       lru ? "lru, " : "", procs ? "processes" : "threads", seconds, (unsigned long long)sh->writes,
 	       (unsigned long long)lookups, (unsigned long long)hits, (unsigned long long)torn,
 	       (unsigned long long)moved, (unsigned long long)forced);
 	CHECK_EQ(sh->writer_failed, 0);
@@ -196,6 +202,21 @@ int main(int argc, char **argv)
 			continue;
 		}
 		CHECK(whole(&out) && out.w[0] == sh->last[k]);
+	}
+	if (lru) {
+		/* nothing leaked: new keys keep going in, and the map holds no more than its size */
+		uint32_t k, next, n = 0;
+
+		for (k = KEYS; k < KEYS + 16 * KEYS; k++) {
+			fill(&out, 1);
+			CHECK_EQ(uxdp_map_update_elem(hm, &k, &out, BPF_NOEXIST), 0);
+		}
+		for (int rc = uxdp_map_get_next_key(hm, NULL, &next); rc == 0 && n <= 8 * KEYS;
+		     rc = uxdp_map_get_next_key(hm, &k, &next), n++)
+			k = next;
+		CHECK(n > 0 && n <= 4 * KEYS);
+		uxdp_map_close(hm);
+		return test_end();
 	}
 	/* bounded and nothing leaked: the map is full, and a new key is refused */
 	for (uint32_t k = KEYS; k < 2 * KEYS; k++) {
