@@ -9,7 +9,7 @@
 #   - processes, the writer a forked process, built with AddressSanitizer.
 # Each build is the map library's sources and the test, compiled here with
 # clang-19 into a temporary directory (nothing else is rebuilt).  Exit 0 when
-# both runs report no torn, reused or lost value and no sanitizer report.
+# all four runs report no torn, reused or lost value and no sanitizer report.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}

@@ -159,7 +159,7 @@ static uint64_t elem_size(uint64_t esize)
  * more than 16 MiB over all CPUs (a per-CPU value map's spares carry every
  * CPU's value), but at least one (without, every swap is a forced reuse).
  */
-static uint64_t fine_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
+static uint64_t cpu_spares(const struct uxdp_shm_hdr *h, uint64_t spare_size)
 {
 	uint64_t per = uxdp_pool_spare(h->n_elems / h->ncpus, spare_size);
 	uint64_t batch = is_lru(h->type) ? uxdp_lru_refill_batch(h) : 0;
@@ -186,9 +186,9 @@ static uint64_t hash_layout(struct uxdp_shm_hdr *h)
 				       h->max_entries;
 	/* spares are sized with their per-CPU values, which they take too */
 	spare_size = esize + (percpu ? (uint64_t)h->stride * h->ncpus : 0);
-	/* LRU lists and shards: each CPU's spares (fine_spares()) */
+	/* LRU lists and shards: each CPU's spares (cpu_spares()) */
 	if (h->ncpus)
-		pool = (uint64_t)h->n_elems + (uint64_t)h->ncpus * fine_spares(h, spare_size);
+		pool = (uint64_t)h->n_elems + (uint64_t)h->ncpus * cpu_spares(h, spare_size);
 	else
 		pool = (uint64_t)h->n_elems + uxdp_pool_spare(h->n_elems, spare_size);
 	if (pool >= HASH_NULLS_BIT)
@@ -535,6 +535,39 @@ static int lru_update_in_place(struct uxdp_map *m, const void *key, const void *
 }
 
 /*
+ * The filled element nl goes into bucket b's chain (its lock and CPU me's
+ * held): at its head, or in old's place (the word link links to old), old
+ * then freed at once if its lock could be had without waiting (tried
+ * before the unlink: once old is in no chain, eviction may take it at any
+ * moment).  Whether old was freed; if not, the caller gives it back after
+ * its locks (give_back()).
+ */
+static bool lru_link(struct uxdp_map *m, unsigned int me, uint32_t b, uint32_t *link,
+		     struct helem *old, uint32_t nl)
+{
+	struct helem *ne = elem(m, nl);
+	bool held = false;
+	uint32_t g = me;
+
+	if (old) {
+		held = lru_guard_held(m, me, link_of(m, old), &g);
+		uxdp_lru_node_set_ref(&ne->lru);
+		__atomic_store_n(&ne->next, old->next, __ATOMIC_RELAXED);
+		set_link(link, nl);
+	} else {
+		__atomic_store_n(&ne->next, __atomic_load_n(hash_bucket(m, b), __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+		set_link(hash_bucket(m, b), nl);
+	}
+	UXDP_FAULT_POINT();
+	if (held)
+		lru_release(m, old);
+	if (held && g != me)
+		uxdp_lru_unlock(m, g);
+	return held;
+}
+
+/*
  * htab_lru_map_update_elem() and __htab_lru_percpu_map_update_elem(), in
  * their order: the element is taken (and keys evicted) before the key is
  * looked up, and given back when the update turns out not to need it.
@@ -545,10 +578,10 @@ static int lru_update_in_place(struct uxdp_map *m, const void *key, const void *
 static int lru_update(struct uxdp_map *m, const void *key, const void *value, uint64_t flags,
 		      int cpu, uint32_t hash)
 {
-	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0, g = 0;
+	uint32_t b = hash & m->bucket_mask, *link = NULL, nl = 0;
 	bool old_held = false;
 	unsigned int me = uxdp_cur_cpu(m);
-	struct helem *old = NULL, *ne = NULL;
+	struct helem *old = NULL;
 	int err;
 
 	if (!lru_takes_element(m, flags))
@@ -565,7 +598,6 @@ static int lru_update(struct uxdp_map *m, const void *key, const void *value, ui
 		err = -ENOMEM;
 		goto out;
 	}
-	ne = elem(m, nl);
 	err = bucket_lock(m, b);
 	if (err)
 		goto out;
@@ -575,30 +607,10 @@ static int lru_update(struct uxdp_map *m, const void *key, const void *value, ui
 		err = err < 0 ? err : 0;
 		goto out_bucket;
 	}
-	write_value(m, ne, value, cpu, true);
+	write_value(m, elem(m, nl), value, cpu, true);
 	UXDP_FAULT_POINT();
-	if (old) {
-		/*
-		 * The old element goes back to the free lists now if its lock
-		 * could be had at once, else after this update's locks
-		 * (give_back()).  The lock is tried before the unlink: once the
-		 * element is in no chain, eviction may take it at any moment.
-		 */
-		old_held = lru_guard_held(m, me, link_of(m, old), &g);
-		uxdp_lru_node_set_ref(&ne->lru);
-		__atomic_store_n(&ne->next, old->next, __ATOMIC_RELAXED);
-		set_link(link, nl);
-	} else {
-		__atomic_store_n(&ne->next, __atomic_load_n(hash_bucket(m, b), __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
-		set_link(hash_bucket(m, b), nl);
-	}
-	UXDP_FAULT_POINT();
+	old_held = lru_link(m, me, b, link, old, nl);
 	nl = 0;
-	if (old_held)
-		lru_release(m, old);
-	if (old_held && g != me)
-		uxdp_lru_unlock(m, g);
 out_bucket:
 	bucket_unlock(m, b);
 out:

@@ -1025,6 +1025,7 @@ uint32_t uxdp_lru_guard(const struct uxdp_map *m, uint32_t link)
 	return __atomic_load_n(&n->cpu, __ATOMIC_RELAXED) % ncpus;
 }
 
+/* locked()'s steps, but the view of the lists is made only for a repair (lock_addr()). */
 int uxdp_lru_lock(struct uxdp_map *m, uint32_t g)
 {
 	int rc;

@@ -33,8 +33,9 @@
  * The order is: a CPU's lock, then the global lock, then a hash bucket's
  * lock (hash_bucket_lock(), taken for each eviction); a thread holding a
  * CPU's lock only ever tries another CPU's (uxdp_lru_try_lock()), never
- * waits for it.  A bucket lock needs no repair: chains are consistent at
- * every store.
+ * waits for it, and one holding a bucket's lock only tries a list lock
+ * (hash.c lru_guard_try()).  A bucket lock needs no repair: chains are
+ * consistent at every store.
  *
  * An element in use (active, inactive, pending) but in no chain is either
  * one a writer is linking or unlinking under the element's lock (hash.c
@@ -60,7 +61,7 @@
 struct uxdp_lru_node {
 	uint32_t prev;  /* ids, see above */
 	uint32_t next;
-	uint32_t cpu;   /* the CPU whose lists or spares hold it (per-CPU lists: for good) */
+	uint32_t cpu;   /* local or spare: whose (per-CPU lists: for good); global: stale */
 	uint8_t type;   /* enum uxdp_lru_type */
 	uint8_t ref;    /* set by program lookups and updates of an existing key */
 	uint16_t _pad;

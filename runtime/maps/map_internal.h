@@ -22,7 +22,15 @@
 #include <uxdp/map.h>
 
 #define UXDP_SHM_MAGIC 0x3150414d50445855ull /* "UXDPMAP1" little-endian */
-#define UXDP_SHM_VERSION 10 /* 6: hash elements padded to whole cache lines (hash.c elem_size()); 7: LRU maps with per-CPU lists locked per CPU and per bucket (lru.h); 8: hash maps locked per bucket, free elements per CPU (hash_free.h); 9: a bucket's lock beside its head (hash_internal.h); 10: LRU maps with the common lists locked per CPU, globally and per bucket (lru.h) */
+/*
+ * The segment layout's version.  6: hash elements padded to whole cache
+ * lines (hash.c elem_size()); 7: LRU maps with per-CPU lists locked per CPU
+ * and per bucket (lru.h); 8: hash maps locked per bucket, free elements per
+ * CPU (hash_free.h); 9: a bucket's lock beside its head (hash_internal.h);
+ * 10: LRU maps with the common lists locked per CPU, globally and per
+ * bucket (lru.h).
+ */
+#define UXDP_SHM_VERSION 10
 #define UXDP_SHM_HDR_SIZE 4096
 /* Most CPU slots a per-CPU map may have (workers past it share slots). */
 #define UXDP_MAP_MAX_NCPUS 65536

@@ -48,8 +48,8 @@
 # max_entries: `--map-size lb_conns=2048` gives xdp_lb an LRU far smaller
 # than its flows, so most packets insert (the LRU hit rate shows how many).
 # --map-flags MAP=N: the same for map_flags: `--map-flags lb_conns=2` makes
-# xdp_lb's LRU one with per-CPU lists (BPF_F_NO_COMMON_LRU), locked per CPU
-# and per bucket (runtime/maps/lru.h), as a loader would.
+# xdp_lb's LRU one with per-CPU lists (BPF_F_NO_COMMON_LRU), which takes no
+# global lock (runtime/maps/lru.h), as a loader would.
 # --png FILE: the runs as a bar chart (scaling_chart.py, gnuplot): Mpps
 # with one and two lcores per program, the ratio, the 1.8x mark.
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into

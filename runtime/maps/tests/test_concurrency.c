@@ -234,7 +234,7 @@ int main(void)
 	hm = mk_cpus("hash", BPF_MAP_TYPE_HASH, 4, sizeof(struct val),
 		     2 * PER_WORKER + WRITER_KEYS + SHARED_KEYS, 0, 3);
 	lm = mk("lru", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256, 0);
-	pm = mk("lru_fine", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256,
+	pm = mk("lru_pcpu", BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct val), 256,
 		BPF_F_NO_COMMON_LRU);
 	if (!hm || !lm || !pm)
 		return test_end();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Hash maps: flags, -E2BIG when full, delete, get_next_key visiting every key
  * once, per-CPU values, hash_of_maps, devmap_hash, BPF_F_LOCK,
- * lookup-and-delete; a full map refuses a new key without its writer lock;
+ * lookup-and-delete; a full map refuses a new key without a lock;
  * a deleted element is not reused while a reader may hold it. */
 #include <pthread.h>
 #include <stdint.h>
@@ -387,8 +387,8 @@ static void test_full_without_lock(void)
  * meanwhile (in place: a per-CPU map's existing key), as a program that
  * counts does.  The element waits for the worker, whose value stays what
  * it was, and is reused after it leaves, without a forced reuse: the
- * control-plane writer waits for readers before it takes the writer lock
- * (uxdp_pool_settle()).  Waiting under the lock, it held the worker's
+ * control-plane writer waits for readers before it takes its locks
+ * (settle_if_taking()).  Waiting under a lock, it held the worker's
  * update until its second of waiting ran out, then reused the element
  * under the worker.
  */
