@@ -67,7 +67,7 @@
  * update refuses it.  The lists hold exactly the kernel's element count, so
  * eviction starts when it does.  An element lru.c hands out that a reader
  * may still hold (it was just evicted) is swapped for a spare that no
- * reader can hold (lru_take()).
+ * reader can hold (uxdp_lru_take()).
  *
  * Each worker plays one of the kernel's CPUs, but the kernel's own choices
  * then depend on timing (which CPU refills or steals first), so only the
@@ -370,32 +370,6 @@ static void fill(struct uxdp_map *m, struct helem *e, const void *key, uint32_t 
 /* ---- LRU updates ---- */
 
 /*
- * An element for a new key of an LRU map: lru.c's choice, unless a reader
- * may still be reading it (it was evicted a moment ago); then a spare that
- * no reader can hold takes its place in the lists, and it waits among the
- * spares.  0 if lru.c has none.
- */
-static uint32_t lru_take(struct uxdp_map *m, unsigned int cpu)
-{
-	uint32_t l = uxdp_lru_pop_free(m, cpu), s;
-
-	if (!link_ok(m, l))
-		return 0;
-	if (uxdp_pool_safe(m, __atomic_load_n(&elem(m, l)->freed, __ATOMIC_RELAXED)))
-		return l;
-	s = uxdp_lru_spare_get(m, cpu);
-	if (!s) {
-		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
-		return l;
-	}
-	uxdp_lru_replace(m, l, s);
-	UXDP_FAULT_POINT();
-	/* l keeps the stamp of its eviction: the swap writes nothing shared */
-	uxdp_lru_spare_put(m, cpu, l);
-	return s;
-}
-
-/*
  * Whether an LRU update takes a fresh element before it looks at the key:
  * always, but for an LRU_PERCPU_HASH update of an existing key (BPF_EXIST),
  * as in the kernel.
@@ -405,11 +379,11 @@ static bool lru_takes_element(const struct uxdp_map *m, uint64_t flags)
 	return !uxdp_map_is_percpu(m->type) || flags != BPF_EXIST;
 }
 
-/* A fresh element for key, taken (lru_take()) and filled; 0 if lru.c has none. */
+/* A fresh element for key, taken (uxdp_lru_take()) and filled; 0 if lru.c has none. */
 static uint32_t lru_take_for(struct uxdp_map *m, unsigned int cpu, const void *key,
 			     uint32_t hash)
 {
-	uint32_t l = lru_take(m, cpu);
+	uint32_t l = uxdp_lru_take(m, cpu);
 
 	if (l)
 		fill(m, elem(m, l), key, hash);

@@ -48,7 +48,7 @@
  * test/diff/lru_evict.bpf.c); element identity never shows, only which
  * keys survive, so free lists are plain LIFO lists here, and hash.c may
  * swap a spare element in for one that a reader may still be reading
- * (uxdp_lru_replace()) without changing which keys survive.
+ * (replace()) without changing which keys survive.
  *
  * The geometry (counts, where the lists are) comes from the handle, never
  * from shared memory; ids read from the lists are checked (a bad one reads
@@ -92,7 +92,7 @@ _Static_assert(offsetof(struct uxdp_lru_node, prev) == offsetof(struct lru_link,
 
 /*
  * A lock and what it guards beside its lists: a CPU's spare elements (a
- * FIFO, pool.h) and a spare swap under way (uxdp_lru_replace()).  The
+ * FIFO, pool.h) and a spare swap under way (replace()).  The
  * global lists of the common LRU use the lock only.
  */
 struct lru_cpu {
@@ -1158,32 +1158,6 @@ uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu)
 	return &cpu_own(&c, cpu % c.ncpus)->spare_head;
 }
 
-uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu)
-{
-	struct lru c = lru_get(m);
-	struct lru_cpu *own = cpu_own(&c, cpu % c.ncpus);
-
-	return uxdp_fifo_get(m, &own->spare_head, &own->spare_tail, false);
-}
-
-void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link)
-{
-	struct lru c = lru_get(m);
-
-	/* it keeps the stamp of its unlink (pool.h uxdp_fifo_put_stamped()) */
-	spare_put(&c, cpu % c.ncpus, link,
-		  __atomic_load_n(uxdp_pool_stamp(m, link), __ATOMIC_RELAXED));
-}
-
-uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu)
-{
-	struct lru c = lru_get(m);
-
-	if (cpu >= c.ncpus)
-		cpu %= c.ncpus;
-	return c.percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
-}
-
 void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 {
 	struct lru c = lru_get(m);
@@ -1198,13 +1172,17 @@ void uxdp_lru_push_free(struct uxdp_map *m, uint32_t link)
 		move(&c, &c.lists[cpu_of(&c, n)], link, LRU_FREE);
 }
 
-void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
+/*
+ * Element new (a spare, in no list) takes the place of element old in
+ * whatever list old is on, with its state; old becomes a spare.  Under
+ * old's CPU's lock.
+ */
+static void replace(const struct lru *c, uint32_t old, uint32_t new_link)
 {
-	struct lru c = lru_get(m);
-	struct uxdp_lru_node *o = node(&c, old), *n = node(&c, new_link);
-	uint32_t cpu = cpu_of(&c, o);
-	struct lru_cpu *own = cpu_own(&c, cpu);
-	struct lru_list *l = c.percpu ? &c.lists[cpu] : NULL;
+	struct uxdp_lru_node *o = node(c, old), *n = node(c, new_link);
+	uint32_t cpu = cpu_of(c, o);
+	struct lru_cpu *own = cpu_own(c, cpu);
+	struct lru_list *l = c->percpu ? &c->lists[cpu] : NULL;
 
 	/*
 	 * new takes old's place and state, and old becomes a spare: two type
@@ -1226,11 +1204,36 @@ void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link)
 	/* cleared after both type stores, old first: a record is whole or ignored */
 	__atomic_store_n(&own->swap_old, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&own->swap_new, 0, __ATOMIC_RELEASE);
-	lnk(&c, o->prev)->next = new_link;
+	lnk(c, o->prev)->next = new_link;
 	UXDP_FAULT_POINT();
-	lnk(&c, o->next)->prev = new_link;
+	lnk(c, o->next)->prev = new_link;
 	/* per-CPU lists: only old's own list may rest its cursor on it (the common lists' is pending) */
 	if (l && l->next_inactive_rotation == old)
 		l->next_inactive_rotation = new_link;
 	o->prev = o->next = 0;
+}
+
+uint32_t uxdp_lru_take(struct uxdp_map *m, unsigned int cpu)
+{
+	struct lru c = lru_get(m);
+	struct lru_cpu *own;
+	uint32_t l, s;
+
+	cpu %= c.ncpus;
+	l = c.percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
+	if (!is_elem(&c, l))
+		return 0;
+	if (uxdp_pool_safe(m, __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED)))
+		return l;
+	own = cpu_own(&c, cpu);
+	s = uxdp_fifo_get(m, &own->spare_head, &own->spare_tail, false);
+	if (!s) {
+		__atomic_add_fetch(&m->hdr->forced_reuse, 1, __ATOMIC_RELAXED);
+		return l;
+	}
+	replace(&c, l, s);
+	UXDP_FAULT_POINT();
+	/* l keeps the stamp of its eviction: the swap writes nothing shared (pool.h) */
+	spare_put(&c, cpu, l, __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED));
+	return s;
 }

@@ -14,7 +14,7 @@
  * and elements share one id space.  n_elems of the pool's elements (the
  * kernel's count) are in the lists at any time; the others are spares,
  * each CPU's own on its FIFO of spares, waiting until no reader can hold
- * them (uxdp_lru_replace() swaps one in for a popped element a reader may
+ * them (uxdp_lru_take() swaps one in for a popped element a reader may
  * still be reading).
  *
  * Locking, as the kernel's (kernel/bpf/bpf_lru_list.c), with robust locks
@@ -79,25 +79,22 @@ uint64_t uxdp_lru_area_size(const struct uxdp_shm_hdr *h);
 /*
  * How many elements a CPU takes from the lists at a time (the common
  * lists' target_free; per-CPU lists: 4); most of a batch's evicted
- * elements are swapped for spares (uxdp_lru_replace()).
+ * elements are swapped for spares (uxdp_lru_take()).
  */
 uint32_t uxdp_lru_refill_batch(const struct uxdp_shm_hdr *h);
 /* Put elements 1..n_elems on the free lists, as bpf_lru_populate() does. */
 void uxdp_lru_init(struct uxdp_map *m);
 /*
- * Element new (a spare, in no list) takes the place of element old in
- * whatever list old is on, with its state; old becomes a spare.  Under
- * old's CPU's lock.
- */
-void uxdp_lru_replace(struct uxdp_map *m, uint32_t old, uint32_t new_link);
-/*
  * bpf_lru_pop_free(): an element for a new key on CPU cpu, evicting keys
  * from the hash table (through uxdp_hash_lru_unlink()) when no element is
  * free; it is left in use (per-CPU lists: inactive; common: pending on
- * cpu).  CPU cpu's lock held (the common lists' refill takes the global
- * lock too).  Returns its link (index + 1) or 0.
+ * cpu).  If a reader may still hold it (it was evicted a moment ago), a
+ * spare of cpu that no reader can hold takes its place in the lists and
+ * it waits among the spares (or, with no such spare, it is reused anyway,
+ * counted in forced_reuse).  CPU cpu's lock held (the common lists' refill
+ * takes the global lock too).  Returns its link (index + 1) or 0.
  */
-uint32_t uxdp_lru_pop_free(struct uxdp_map *m, unsigned int cpu);
+uint32_t uxdp_lru_take(struct uxdp_map *m, unsigned int cpu);
 /*
  * bpf_lru_push_free(): give back an element no longer in the hash table,
  * its lock (uxdp_lru_guard()) held; one already free stays so.
@@ -139,9 +136,6 @@ uint32_t uxdp_lru_audit(struct uxdp_map *m, uint8_t *seen);
 bool uxdp_lru_listed(const struct uxdp_map *m, uint32_t link);
 /* The head word of CPU cpu's FIFO of spares (for uxdp_fifo_settle()). */
 uint32_t *uxdp_lru_spare_head(struct uxdp_map *m, unsigned int cpu);
-/* CPU cpu's oldest spare if no reader can hold it, else 0; give one back. */
-uint32_t uxdp_lru_spare_get(struct uxdp_map *m, unsigned int cpu);
-void uxdp_lru_spare_put(struct uxdp_map *m, unsigned int cpu, uint32_t link);
 
 /*
  * Provided by hash.c: remove element link from its bucket (eviction),
