@@ -693,7 +693,7 @@ static uint32_t steal(const struct lru *c, unsigned int cpu)
 	struct lru_local *loc = &c->locals[cpu];
 	uint32_t first = loc->next_steal % c->ncpus, v = first, id = 0;
 
-	for (int round = 0; round < LRU_STEAL_ROUNDS && !id; round++) {
+	for (int round = 0; round < LRU_STEAL_ROUNDS; round++) {
 		bool busy = false;
 
 		v = first;
@@ -710,9 +710,9 @@ static uint32_t steal(const struct lru *c, unsigned int cpu)
 			}
 			v = (v + 1) % c->ncpus;
 		} while (!id && v != first);
-		if (!busy)
+		if (id || !busy)
 			break;
-		for (int i = 0; i < LRU_STEAL_SPINS && !id; i++)
+		for (int i = 0; i < LRU_STEAL_SPINS; i++)
 			uxdp_cpu_relax();
 	}
 	loc->next_steal = v;

@@ -909,26 +909,25 @@ int uxdp_copy_value_locked(const struct uxdp_map *map, void *dst, const void *sr
 
 /* ---- locks and read-side sections ---- */
 
-int uxdp_map_lock(struct uxdp_map *map, uint32_t *word)
+/* What acquiring one of map's locks gave (rc), once it is over: a take-over is counted. */
+static int lock_taken(struct uxdp_map *map, int rc)
 {
-	int rc = uxdp_rlock_acquire(map->inst, word);
-
 	UXDP_FAULT_POINT(); /* held, nothing changed yet */
 	if (rc == 1) /* the last holder died, maybe in the middle of a change */
 		__atomic_add_fetch(&map->hdr->recoveries, 1, __ATOMIC_RELAXED);
 	return rc;
 }
 
+int uxdp_map_lock(struct uxdp_map *map, uint32_t *word)
+{
+	return lock_taken(map, uxdp_rlock_acquire(map->inst, word));
+}
+
 int uxdp_map_try_lock_checked(struct uxdp_map *map, uint32_t *word)
 {
 	int rc = uxdp_rlock_try_checked(map->inst, word);
 
-	if (rc < 0)
-		return rc;
-	UXDP_FAULT_POINT(); /* held, nothing changed yet */
-	if (rc == 1)
-		__atomic_add_fetch(&map->hdr->recoveries, 1, __ATOMIC_RELAXED);
-	return rc;
+	return rc < 0 ? rc : lock_taken(map, rc);
 }
 
 int uxdp_map_wlock(struct uxdp_map *map)
