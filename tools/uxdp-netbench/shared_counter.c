@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * shared_counter.c - what a counter both CPUs count in costs the kernel and
- * uxdp: shared_counter.bpf.c (a locked add in a hash map entry per source
- * address) run by one thread on CPU 0, then by two threads on CPUs 0 and 1
- * at once, with one source address (both count in one entry) and with two.
+ * uxdp: shared_counter.bpf.c's two programs (a locked add in a hash map
+ * entry per source address; or a per-CPU count added to that entry every
+ * 32 packets) each run by one thread on CPU 0, then by two threads on CPUs
+ * 0 and 1 at once, with one source address (both count in one entry) and
+ * with two.
  *
  *   uxdp-shared-counter BPF_OBJECT AOT_OBJECT
  *
@@ -52,8 +54,14 @@ struct job {
 	int err;
 };
 
+static const char *const prog_names[] = { "count_source", "count_source_batched" };
+#define N_PROGS (sizeof(prog_names) / sizeof(prog_names[0]))
+
+/* The program measure() runs, in each engine. */
 static int kernel_fd = -1;
 static uxdp_prog_fn uxdp_fn;
+static int kernel_fds[N_PROGS];
+static uxdp_prog_fn uxdp_fns[N_PROGS];
 /* Set by measure() once every thread runs: 1 go, -1 give up. */
 static int start;
 
@@ -175,9 +183,13 @@ static int open_kernel(const char *path, struct bpf_object **obj)
 	err = bpf_object__load(*obj);
 	if (err)
 		return err;
-	p = bpf_object__find_program_by_name(*obj, "count_source");
-	kernel_fd = p ? bpf_program__fd(p) : -ENOENT;
-	return kernel_fd < 0 ? kernel_fd : 0;
+	for (size_t i = 0; i < N_PROGS; i++) {
+		p = bpf_object__find_program_by_name(*obj, prog_names[i]);
+		kernel_fds[i] = p ? bpf_program__fd(p) : -ENOENT;
+		if (kernel_fds[i] < 0)
+			return kernel_fds[i];
+	}
+	return 0;
 }
 
 static int open_uxdp(const char *path, struct uxdp_object **obj, char *instance, size_t n)
@@ -193,12 +205,15 @@ static int open_uxdp(const char *path, struct uxdp_object **obj, char *instance,
 		fprintf(stderr, "uxdp-shared-counter: %s: %s\n", path, err);
 		return -1;
 	}
-	p = uxdp_object_program(*obj, "count_source");
-	if (!p || p->type != UXDP_PROG_XDP) {
-		fprintf(stderr, "uxdp-shared-counter: %s: no XDP program count_source\n", path);
-		return -1;
+	for (size_t i = 0; i < N_PROGS; i++) {
+		p = uxdp_object_program(*obj, prog_names[i]);
+		if (!p || p->type != UXDP_PROG_XDP) {
+			fprintf(stderr, "uxdp-shared-counter: %s: no XDP program %s\n", path,
+				prog_names[i]);
+			return -1;
+		}
+		uxdp_fns[i] = p->fn;
 	}
-	uxdp_fn = p->fn;
 	return 0;
 }
 
@@ -225,14 +240,21 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	printf("| engine | 1 CPU | 2 CPUs, two sources | 2 CPUs, one source |\n|---|---:|---:|---:|\n");
-	for (enum engine e = KERNEL; e <= UXDP && !rc; e++) {
-		double one = measure(e, 1, false), two = measure(e, 2, false), shared = measure(e, 2, true);
+	printf("| program | engine | 1 CPU | 2 CPUs, two sources | 2 CPUs, one source |\n"
+	       "|---|---|---:|---:|---:|\n");
+	for (size_t i = 0; i < N_PROGS && !rc; i++) {
+		kernel_fd = kernel_fds[i];
+		uxdp_fn = uxdp_fns[i];
+		for (enum engine e = KERNEL; e <= UXDP && !rc; e++) {
+			double one = measure(e, 1, false), two = measure(e, 2, false),
+			       shared = measure(e, 2, true);
 
-		if (one < 0 || two < 0 || shared < 0)
-			rc = 1;
-		else
-			printf("| %s | %.1f | %.1f | %.1f |\n", names[e], one, two, shared);
+			if (one < 0 || two < 0 || shared < 0)
+				rc = 1;
+			else
+				printf("| %s | %s | %.1f | %.1f | %.1f |\n", prog_names[i], names[e],
+				       one, two, shared);
+		}
 	}
 out:
 	uxdp_object_close(uobj);

@@ -8,7 +8,9 @@
  *   fw_stage_rate  (1)    per-source packet budget: a source that has sent
  *                         more than fw_cfg[0].rate_limit packets is dropped
  *                         (0: no limit; the control plane resets fw_rate);
- *                         tail call to stage 2
+ *                         each CPU counts in fw_rate_cpu and adds its count
+ *                         to fw_rate every RATE_BATCH packets; tail call to
+ *                         stage 2
  *   fw_stage_conn  (2)    connection tracking in fw_conns (LRU hash, both
  *                         directions share one entry): TCP may open only
  *                         with a SYN, a segment of an unknown connection is
@@ -58,6 +60,29 @@ struct fw_rate {
 	__u64 dropped;
 };
 
+/*
+ * A source's packets on one CPU since that CPU last added them to fw_rate.
+ * Why: with RSS a source's connections land on every queue, and a locked
+ * add per packet on one shared entry moves its cache line between the
+ * cores on every packet (in the kernel as anywhere), so the budget would
+ * stop the firewall from scaling with its workers.  Counting per CPU and
+ * adding in batches moves the line once per RATE_BATCH packets.
+ */
+struct fw_rate_cpu {
+	__u64 seen;	/* fw_rate's packets after this CPU's last add */
+	__u32 pending;	/* packets counted here since, not yet in fw_rate */
+	__u32 dropped;	/* of those, dropped for the budget */
+};
+
+/*
+ * The price: fw_rate lags by fewer than RATE_BATCH packets per CPU, and a
+ * CPU sees the other CPUs' packets only when it adds its own (its next
+ * add, at most RATE_BATCH packets away, shows it the whole count).  So on
+ * one CPU the budget is exact, and a source spread over N > 1 CPUs may
+ * pass up to RATE_BATCH packets per CPU beyond it.
+ */
+#define RATE_BATCH 32
+
 struct fw_cfg {
 	__u64 rate_limit;
 };
@@ -97,6 +122,13 @@ struct {
 	__type(key, __be32);
 	__type(value, struct fw_rate);
 } fw_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __be32);
+	__type(value, struct fw_rate_cpu);
+} fw_rate_cpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -174,15 +206,43 @@ int xdp_firewall(struct xdp_md *ctx)
 	return next_stage(ctx, STAGE_RATE);
 }
 
+/*
+ * Adds packets (dropped of them over the budget) to saddr's fw_rate entry,
+ * creating it; returns the entry's packets after the add, or 0 when
+ * fw_rate is full (the source is then not counted, and never over).
+ */
+static __always_inline __u64 rate_add(__be32 *saddr, __u64 packets, __u64 dropped)
+{
+	struct fw_rate init = { .packets = packets, .dropped = dropped }, *r;
+
+	r = bpf_map_lookup_elem(&fw_rate, saddr);
+	if (!r) {
+		if (!bpf_map_update_elem(&fw_rate, saddr, &init, BPF_NOEXIST))
+			return packets;
+		/* Another CPU created it first, or the table is full. */
+		r = bpf_map_lookup_elem(&fw_rate, saddr);
+		if (!r)
+			return 0;
+	}
+	if (dropped)
+		__sync_fetch_and_add(&r->dropped, dropped);
+	return __sync_fetch_and_add(&r->packets, packets) + packets;
+}
+
+static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
+{
+	return cfg && cfg->rate_limit && packets > cfg->rate_limit;
+}
+
 SEC("xdp")
 int fw_stage_rate(struct xdp_md *ctx)
 {
-	struct fw_rate *r, init = { .packets = 1 };
+	struct fw_rate_cpu *mine, fresh = {};
 	struct fw_cfg *cfg;
 	struct iphdr *iph;
 	__u32 zero = 0;
 	__be32 saddr;
-	int malformed;
+	int malformed, over;
 
 	iph = fw_ip(ctx, &malformed);
 	if (!iph)
@@ -190,17 +250,27 @@ int fw_stage_rate(struct xdp_md *ctx)
 	saddr = iph->saddr;
 	cfg = bpf_map_lookup_elem(&fw_cfg, &zero);
 
-	r = bpf_map_lookup_elem(&fw_rate, &saddr);
-	if (!r) {
-		bpf_map_update_elem(&fw_rate, &saddr, &init, BPF_NOEXIST);
+	mine = bpf_map_lookup_elem(&fw_rate_cpu, &saddr);
+	if (!mine) {
+		/* This CPU's first packet of the source (or fw_rate_cpu is
+		 * full): counted in fw_rate at once. */
+		fresh.seen = rate_add(&saddr, 1, 0);
+		over = over_budget(cfg, fresh.seen);
+		if (over)
+			rate_add(&saddr, 0, 1);
+		bpf_map_update_elem(&fw_rate_cpu, &saddr, &fresh, BPF_NOEXIST);
 	} else {
-		__u64 n = __sync_fetch_and_add(&r->packets, 1) + 1;
-
-		if (cfg && cfg->rate_limit && n > cfg->rate_limit) {
-			__sync_fetch_and_add(&r->dropped, 1);
-			return count(ST_DROP_RATE, XDP_DROP);
+		mine->pending += 1;
+		over = over_budget(cfg, mine->seen + mine->pending);
+		mine->dropped += over;
+		if (mine->pending >= RATE_BATCH) {
+			mine->seen = rate_add(&saddr, mine->pending, mine->dropped);
+			mine->pending = 0;
+			mine->dropped = 0;
 		}
 	}
+	if (over)
+		return count(ST_DROP_RATE, XDP_DROP);
 	return next_stage(ctx, STAGE_CONN);
 }
 
@@ -272,8 +342,8 @@ int fw_stage_conn(struct xdp_md *ctx)
 		} else if (ct->state == CT_NEW && ack) {
 			ct->state = CT_ESTABLISHED;
 		}
-	} else {
-		ct->state = CT_ESTABLISHED;
+	} else if (ct->state != CT_ESTABLISHED) {
+		ct->state = CT_ESTABLISHED; /* only once: a store would dirty the line */
 	}
 	return count(ST_PASS_CONN, XDP_PASS);
 }

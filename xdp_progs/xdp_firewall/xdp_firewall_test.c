@@ -10,6 +10,8 @@
  *   198.18.91.x      TCP ACKs of unknown connections -> all dropped
  *   198.18.92.1      30 UDP datagrams: the first 20 pass (the budget)
  *   198.18.93.x      UDP, 4 each                   -> all pass
+ *   198.18.94.1      100 UDP datagrams: the first 20 pass (the budget,
+ *                    across three of the rate stage's per-CPU batches)
  * check: nothing is transmitted, and pass.pcap holds exactly the packets
  * of each group that the README says pass.
  */
@@ -63,6 +65,11 @@ static int gen(struct e2e_writer *w)
 		e2e_ipv4_udp(&p, A(92, 1), A(95, 2), 9000, 514, "log", 3);
 		e2e_write(w, p.b, p.len);
 	}
+	for (i = 0; i < 100; i++) {
+		e2e_eth(&p, 0x10, 0x20, 0x0800);
+		e2e_ipv4_udp(&p, A(94, 1), A(95, 2), 9100, 514, "log", 3);
+		e2e_write(w, p.b, p.len);
+	}
 	return 0;
 }
 
@@ -93,6 +100,8 @@ static int check(struct e2e_run *r)
 	E2E_CHECK(passed[92] == 20, "%ld of 30 over-budget datagrams passed, expected 20",
 		  passed[92]);
 	E2E_CHECK(passed[93] == 60, "%ld of 60 UDP datagrams passed", passed[93]);
+	E2E_CHECK(passed[94] == 20, "%ld of 100 over-budget datagrams passed, expected 20",
+		  passed[94]);
 	printf("xdp_firewall: %ld packets, %ld passed, %ld dropped\n", in, pass, in - pass);
 	return 0;
 }
