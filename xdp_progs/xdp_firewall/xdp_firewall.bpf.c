@@ -79,7 +79,10 @@ struct fw_rate_cpu {
  * CPU sees the other CPUs' packets only when it adds its own (its next
  * add, at most RATE_BATCH packets away, shows it the whole count).  So on
  * one CPU the budget is exact, and a source spread over N > 1 CPUs may
- * pass up to RATE_BATCH packets per CPU beyond it.
+ * pass up to RATE_BATCH packets per other CPU beyond it.  A reset (the
+ * control plane deletes or zeroes the source's fw_rate entry) reaches each
+ * CPU at its next add; deleting the source's fw_rate_cpu key too makes it
+ * immediate.
  */
 #define RATE_BATCH 32
 
@@ -207,26 +210,56 @@ int xdp_firewall(struct xdp_md *ctx)
 }
 
 /*
- * Adds packets (dropped of them over the budget) to saddr's fw_rate entry,
- * creating it; returns the entry's packets after the add, or 0 when
- * fw_rate is full (the source is then not counted, and never over).
+ * Counts one packet of saddr straight in fw_rate, creating its entry, and
+ * returns the entry's packets after it; 0 when fw_rate is full: the source
+ * is then not counted, and never over its budget.
  */
-static __always_inline __u64 rate_add(__be32 *saddr, __u64 packets, __u64 dropped)
+static __always_inline __u64 rate_count_one(__be32 *saddr)
 {
-	struct fw_rate init = { .packets = packets, .dropped = dropped }, *r;
+	struct fw_rate init = { .packets = 1 }, *r;
 
 	r = bpf_map_lookup_elem(&fw_rate, saddr);
 	if (!r) {
 		if (!bpf_map_update_elem(&fw_rate, saddr, &init, BPF_NOEXIST))
-			return packets;
+			return 1;
 		/* Another CPU created it first, or the table is full. */
 		r = bpf_map_lookup_elem(&fw_rate, saddr);
 		if (!r)
 			return 0;
 	}
-	if (dropped)
-		__sync_fetch_and_add(&r->dropped, dropped);
-	return __sync_fetch_and_add(&r->packets, packets) + packets;
+	return __sync_fetch_and_add(&r->packets, 1) + 1;
+}
+
+static __always_inline void rate_count_drop(__be32 *saddr)
+{
+	struct fw_rate *r = bpf_map_lookup_elem(&fw_rate, saddr);
+
+	if (r)
+		__sync_fetch_and_add(&r->dropped, 1);
+}
+
+/*
+ * Adds this CPU's pending packets to saddr's fw_rate entry.  An entry that
+ * is gone, or holds fewer packets than this CPU last saw, was reset by the
+ * control plane: the pending ones (counted before this CPU noticed) stay
+ * out of the new budget, and seen = 0 has the next packet start counting
+ * in it (rate_count_one()).  Adding them instead would charge the new
+ * budget with packets dropped under the old one, up to RATE_BATCH: a
+ * budget that small would never open again.
+ */
+static __always_inline void rate_flush(__be32 *saddr, struct fw_rate_cpu *mine)
+{
+	struct fw_rate *r = bpf_map_lookup_elem(&fw_rate, saddr);
+
+	if (!r || r->packets < mine->seen) {
+		mine->seen = 0;
+	} else {
+		if (mine->dropped)
+			__sync_fetch_and_add(&r->dropped, mine->dropped);
+		mine->seen = __sync_fetch_and_add(&r->packets, mine->pending) + mine->pending;
+	}
+	mine->pending = 0;
+	mine->dropped = 0;
 }
 
 static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
@@ -251,23 +284,29 @@ int fw_stage_rate(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&fw_cfg, &zero);
 
 	mine = bpf_map_lookup_elem(&fw_rate_cpu, &saddr);
-	if (!mine) {
-		/* This CPU's first packet of the source (or fw_rate_cpu is
-		 * full): counted in fw_rate at once. */
-		fresh.seen = rate_add(&saddr, 1, 0);
+	if (!mine || !mine->seen) {
+		/*
+		 * This CPU's first packet of the source (a per-CPU value starts
+		 * zeroed on every CPU but the one that inserted it), the first
+		 * after a reset, or fw_rate_cpu is full: counted in fw_rate at
+		 * once, which also shows this CPU the whole count.
+		 */
+		fresh.seen = rate_count_one(&saddr);
+		if (!fresh.seen)
+			return next_stage(ctx, STAGE_CONN);
 		over = over_budget(cfg, fresh.seen);
 		if (over)
-			rate_add(&saddr, 0, 1);
-		bpf_map_update_elem(&fw_rate_cpu, &saddr, &fresh, BPF_NOEXIST);
+			rate_count_drop(&saddr);
+		if (mine)
+			mine->seen = fresh.seen;
+		else
+			bpf_map_update_elem(&fw_rate_cpu, &saddr, &fresh, BPF_NOEXIST);
 	} else {
 		mine->pending += 1;
 		over = over_budget(cfg, mine->seen + mine->pending);
 		mine->dropped += over;
-		if (mine->pending >= RATE_BATCH) {
-			mine->seen = rate_add(&saddr, mine->pending, mine->dropped);
-			mine->pending = 0;
-			mine->dropped = 0;
-		}
+		if (mine->pending >= RATE_BATCH)
+			rate_flush(&saddr, mine);
 	}
 	if (over)
 		return count(ST_DROP_RATE, XDP_DROP);
@@ -342,8 +381,8 @@ int fw_stage_conn(struct xdp_md *ctx)
 		} else if (ct->state == CT_NEW && ack) {
 			ct->state = CT_ESTABLISHED;
 		}
-	} else if (ct->state != CT_ESTABLISHED) {
-		ct->state = CT_ESTABLISHED; /* only once: a store would dirty the line */
+	} else {
+		ct->state = CT_ESTABLISHED;
 	}
 	return count(ST_PASS_CONN, XDP_PASS);
 }

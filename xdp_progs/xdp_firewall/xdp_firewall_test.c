@@ -13,10 +13,21 @@
  *   198.18.94.1      100 UDP datagrams: the first 20 pass (the budget,
  *                    across three of the rate stage's per-CPU batches)
  * check: nothing is transmitted, and pass.pcap holds exactly the packets
- * of each group that the README says pass.
+ * of each group that the README says pass; fw_rate and fw_rate_cpu hold
+ * 198.18.94.1's counts after three adds (97 packets, 77 of them dropped;
+ * 3 more pending, all dropped).  Then the control plane resets
+ * 198.18.94.1 (deletes its fw_rate entry) and 60 more of its datagrams
+ * run in the same instance: the rate stage sees the reset at its next add
+ * (29 packets on: still dropped), and the budget starts again (20 pass,
+ * 11 drop; fw_rate then holds 1 packet, the rest pending).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <uxdp/map.h>
 
 #include "e2e.h"
 
@@ -85,6 +96,94 @@ static int nop(void *arg, long idx, const uint8_t *b, size_t len)
 	return 0;
 }
 
+/* Mirrors xdp_firewall.bpf.c; e2e runs one worker, so one CPU's value. */
+struct fw_rate {
+	uint64_t packets, dropped;
+};
+struct fw_rate_cpu {
+	uint64_t seen;
+	uint32_t pending, dropped;
+};
+
+/* Copies instance's map name's value of key; 0 or a negative errno. */
+static int map_get(const char *instance, const char *name, const void *key, void *value,
+		   size_t size)
+{
+	struct uxdp_map *m;
+	int err = uxdp_map_open(instance, name, &m);
+
+	if (err)
+		return err;
+	err = uxdp_map_value_bytes(m) == size ? uxdp_map_lookup_elem_copy(m, key, value) : -EINVAL;
+	uxdp_map_close(m);
+	return err;
+}
+
+static void check_rate(const char *instance, uint32_t saddr, struct fw_rate want,
+		       struct fw_rate_cpu want_cpu)
+{
+	struct fw_rate r = { 0 };
+	struct fw_rate_cpu c = { 0 };
+	uint32_t key = htonl(saddr);
+	int err = map_get(instance, "fw_rate", &key, &r, sizeof(r));
+
+	E2E_CHECK(!err && r.packets == want.packets && r.dropped == want.dropped,
+		  "fw_rate[%08x]: %d, {%llu, %llu}, expected {%llu, %llu}", saddr, err,
+		  (unsigned long long)r.packets, (unsigned long long)r.dropped,
+		  (unsigned long long)want.packets, (unsigned long long)want.dropped);
+	err = map_get(instance, "fw_rate_cpu", &key, &c, sizeof(c));
+	E2E_CHECK(!err && c.seen == want_cpu.seen && c.pending == want_cpu.pending &&
+			  c.dropped == want_cpu.dropped,
+		  "fw_rate_cpu[%08x]: %d, {%llu, %u, %u}, expected {%llu, %u, %u}", saddr, err,
+		  (unsigned long long)c.seen, c.pending, c.dropped,
+		  (unsigned long long)want_cpu.seen, want_cpu.pending, want_cpu.dropped);
+}
+
+/* The control plane resets 198.18.94.1, then 60 more of its datagrams run. */
+static void check_reset(const struct e2e_run *first)
+{
+	struct e2e_run r = *first;
+	char dir[600], in[700];
+	uint32_t key = htonl(A(94, 1));
+	struct e2e_writer *w;
+	struct uxdp_map *m;
+	struct e2e_pkt p;
+	int err;
+
+	err = uxdp_map_open(r.instance, "fw_rate", &m);
+	if (!err) {
+		err = uxdp_map_delete_elem(m, &key);
+		uxdp_map_close(m);
+	}
+	E2E_CHECK(!err, "resetting fw_rate[198.18.94.1]: %d", err);
+	snprintf(dir, sizeof(dir), "%s/reset", first->workdir);
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	mkdir(dir, 0755);
+	w = e2e_writer_open(in);
+	E2E_CHECK(w, "cannot write %s", in);
+	if (!w)
+		return;
+	for (int i = 0; i < 60; i++) {
+		e2e_eth(&p, 0x10, 0x20, 0x0800);
+		e2e_ipv4_udp(&p, A(94, 1), A(95, 2), 9100, 514, "log", 3);
+		e2e_write(w, p.b, p.len);
+	}
+	e2e_writer_close(w);
+	r.in = in;
+	r.workdir = dir;
+	r.conf = NULL; /* the same instance, its maps as the first run left them */
+	memset(passed, 0, sizeof(passed));
+	err = e2e_run(&r, "xdp_firewall");
+	E2E_CHECK(!err && !strcmp(r.instance, first->instance), "second run: %d", err);
+	if (err)
+		return;
+	e2e_pcap_foreach(r.pass, count_pass, NULL);
+	E2E_CHECK(passed[94] == 20, "%ld of 60 datagrams passed after the reset, expected 20",
+		  passed[94]);
+	check_rate(r.instance, A(94, 1), (struct fw_rate){ 1, 0 },
+		   (struct fw_rate_cpu){ 1, 30, 11 });
+}
+
 static int check(struct e2e_run *r)
 {
 	long in = e2e_pcap_foreach(r->in, nop, NULL);
@@ -102,7 +201,12 @@ static int check(struct e2e_run *r)
 	E2E_CHECK(passed[93] == 60, "%ld of 60 UDP datagrams passed", passed[93]);
 	E2E_CHECK(passed[94] == 20, "%ld of 100 over-budget datagrams passed, expected 20",
 		  passed[94]);
+	check_rate(r->instance, A(94, 1), (struct fw_rate){ 97, 77 },
+		   (struct fw_rate_cpu){ 97, 3, 3 });
+	check_rate(r->instance, A(92, 1), (struct fw_rate){ 1, 0 },
+		   (struct fw_rate_cpu){ 1, 29, 10 });
 	printf("xdp_firewall: %ld packets, %ld passed, %ld dropped\n", in, pass, in - pass);
+	check_reset(r);
 	return 0;
 }
 
