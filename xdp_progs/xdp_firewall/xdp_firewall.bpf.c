@@ -7,7 +7,8 @@
  *                         or fw_block_lpm (prefix); tail call to stage 1
  *   fw_stage_rate  (1)    per-source packet budget: a source that has sent
  *                         more than fw_cfg[0].rate_limit packets is dropped
- *                         (0: no limit; the control plane resets fw_rate);
+ *                         (0: no limit; the control plane resets a source:
+ *                         its fw_rate key, then its fw_rate_cpu key);
  *                         each CPU counts in fw_rate_cpu and adds its count
  *                         to fw_rate every RATE_BATCH packets; tail call to
  *                         stage 2
@@ -69,8 +70,9 @@ struct fw_rate {
  * adding in batches moves the line once per RATE_BATCH packets.
  */
 struct fw_rate_cpu {
-	__u64 seen;	/* fw_rate's packets after this CPU's last add */
-	__u32 pending;	/* packets counted here since, not yet in fw_rate */
+	__u64 seen;	/* fw_rate's packets after this CPU's last add; 0: none yet */
+	__u32 pending;	/* packets counted here since, not yet in fw_rate (seen 0:
+			 * packets until fw_rate is tried again) */
 	__u32 dropped;	/* of those, dropped for the budget */
 };
 
@@ -79,10 +81,13 @@ struct fw_rate_cpu {
  * CPU sees the other CPUs' packets only when it adds its own (its next
  * add, at most RATE_BATCH packets away, shows it the whole count).  So on
  * one CPU the budget is exact, and a source spread over N > 1 CPUs may
- * pass up to RATE_BATCH packets per other CPU beyond it.  A reset (the
- * control plane deletes or zeroes the source's fw_rate entry) reaches each
- * CPU at its next add; deleting the source's fw_rate_cpu key too makes it
- * immediate.
+ * pass up to RATE_BATCH packets per other CPU beyond it.  A reset deletes
+ * the source's fw_rate key, then its fw_rate_cpu key (every CPU's value at
+ * once): each CPU then counts its next packet straight in the new entry.
+ * A reset of fw_rate alone is noticed at a CPU's next add if the entry is
+ * gone or below what the CPU last saw; with several CPUs counting the
+ * source it can be missed, and the new budget then starts with up to
+ * RATE_BATCH of a CPU's old packets.
  */
 #define RATE_BATCH 32
 
@@ -230,6 +235,7 @@ static __always_inline __u64 rate_count_one(__be32 *saddr)
 	return __sync_fetch_and_add(&r->packets, 1) + 1;
 }
 
+/* A packet of saddr dropped for its budget, in fw_rate (if it has the entry). */
 static __always_inline void rate_count_drop(__be32 *saddr)
 {
 	struct fw_rate *r = bpf_map_lookup_elem(&fw_rate, saddr);
@@ -267,15 +273,43 @@ static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
 	return cfg && cfg->rate_limit && packets > cfg->rate_limit;
 }
 
+/*
+ * This CPU's first packet of the source (a per-CPU value starts zeroed on
+ * every CPU but the one that inserted it), its first after a reset, or
+ * fw_rate_cpu is full: counted straight in fw_rate, which also shows this
+ * CPU the whole count.  Returns whether the packet is over the budget.
+ * When fw_rate has no room for the source, it is not counted (never
+ * over), and fw_rate is tried again RATE_BATCH packets later: a failed
+ * insert per packet would cost more than the shared add it replaces.
+ */
+static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
+				     struct fw_cfg *cfg)
+{
+	struct fw_rate_cpu fresh = {};
+	int over;
+
+	fresh.seen = rate_count_one(saddr);
+	if (!fresh.seen)
+		fresh.pending = RATE_BATCH;
+	over = over_budget(cfg, fresh.seen);
+	if (over)
+		rate_count_drop(saddr);
+	if (mine)
+		*mine = fresh;
+	else
+		bpf_map_update_elem(&fw_rate_cpu, saddr, &fresh, BPF_NOEXIST);
+	return over;
+}
+
 SEC("xdp")
 int fw_stage_rate(struct xdp_md *ctx)
 {
-	struct fw_rate_cpu *mine, fresh = {};
+	struct fw_rate_cpu *mine;
 	struct fw_cfg *cfg;
 	struct iphdr *iph;
 	__u32 zero = 0;
 	__be32 saddr;
-	int malformed, over;
+	int malformed, over = 0;
 
 	iph = fw_ip(ctx, &malformed);
 	if (!iph)
@@ -284,23 +318,10 @@ int fw_stage_rate(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&fw_cfg, &zero);
 
 	mine = bpf_map_lookup_elem(&fw_rate_cpu, &saddr);
-	if (!mine || !mine->seen) {
-		/*
-		 * This CPU's first packet of the source (a per-CPU value starts
-		 * zeroed on every CPU but the one that inserted it), the first
-		 * after a reset, or fw_rate_cpu is full: counted in fw_rate at
-		 * once, which also shows this CPU the whole count.
-		 */
-		fresh.seen = rate_count_one(&saddr);
-		if (!fresh.seen)
-			return next_stage(ctx, STAGE_CONN);
-		over = over_budget(cfg, fresh.seen);
-		if (over)
-			rate_count_drop(&saddr);
-		if (mine)
-			mine->seen = fresh.seen;
-		else
-			bpf_map_update_elem(&fw_rate_cpu, &saddr, &fresh, BPF_NOEXIST);
+	if (mine && !mine->seen && mine->pending) {
+		mine->pending -= 1; /* not counted: fw_rate had no room */
+	} else if (!mine || !mine->seen) {
+		over = rate_sync(&saddr, mine, cfg);
 	} else {
 		mine->pending += 1;
 		over = over_budget(cfg, mine->seen + mine->pending);

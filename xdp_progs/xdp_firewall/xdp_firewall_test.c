@@ -15,11 +15,9 @@
  * check: nothing is transmitted, and pass.pcap holds exactly the packets
  * of each group that the README says pass; fw_rate and fw_rate_cpu hold
  * 198.18.94.1's counts after three adds (97 packets, 77 of them dropped;
- * 3 more pending, all dropped).  Then the control plane resets
- * 198.18.94.1 (deletes its fw_rate entry) and 60 more of its datagrams
- * run in the same instance: the rate stage sees the reset at its next add
- * (29 packets on: still dropped), and the budget starts again (20 pass,
- * 11 drop; fw_rate then holds 1 packet, the rest pending).
+ * 3 more pending, all dropped).  Then, in the same instance: resets of
+ * 198.18.94.1 as check_resets() says, and a source fw_rate has no room
+ * for (check_full()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +25,7 @@
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <uxdp/map.h>
 
 #include "e2e.h"
@@ -119,6 +118,40 @@ static int map_get(const char *instance, const char *name, const void *key, void
 	return err;
 }
 
+/* The control plane's delete of source saddr in map name; 0 or a negative errno. */
+static int map_delete(const char *instance, const char *name, uint32_t saddr)
+{
+	uint32_t key = htonl(saddr);
+	struct uxdp_map *m;
+	int err = uxdp_map_open(instance, name, &m);
+
+	if (err)
+		return err;
+	err = uxdp_map_delete_elem(m, &key);
+	uxdp_map_close(m);
+	return err;
+}
+
+/* Fills fw_rate with other sources until it is full; the entries added, or -1. */
+static long fill_fw_rate(const char *instance)
+{
+	struct fw_rate v = { 0 };
+	struct uxdp_map *m;
+	long n = 0;
+	int err = uxdp_map_open(instance, "fw_rate", &m);
+
+	if (err)
+		return -1;
+	for (uint32_t i = 0; !err; i++) {
+		uint32_t key = htonl(0x0a000000u | i); /* 10.0.0.0/8: no packet's source */
+
+		err = uxdp_map_update_elem(m, &key, &v, BPF_NOEXIST);
+		n += !err;
+	}
+	uxdp_map_close(m);
+	return err == -E2BIG ? n : -1;
+}
+
 static void check_rate(const char *instance, uint32_t saddr, struct fw_rate want,
 		       struct fw_rate_cpu want_cpu)
 {
@@ -127,10 +160,13 @@ static void check_rate(const char *instance, uint32_t saddr, struct fw_rate want
 	uint32_t key = htonl(saddr);
 	int err = map_get(instance, "fw_rate", &key, &r, sizeof(r));
 
-	E2E_CHECK(!err && r.packets == want.packets && r.dropped == want.dropped,
-		  "fw_rate[%08x]: %d, {%llu, %llu}, expected {%llu, %llu}", saddr, err,
-		  (unsigned long long)r.packets, (unsigned long long)r.dropped,
-		  (unsigned long long)want.packets, (unsigned long long)want.dropped);
+	if (!want.packets) /* the source must have no entry */
+		E2E_CHECK(err == -ENOENT, "fw_rate[%08x]: %d, expected no entry", saddr, err);
+	else
+		E2E_CHECK(!err && r.packets == want.packets && r.dropped == want.dropped,
+			  "fw_rate[%08x]: %d, {%llu, %llu}, expected {%llu, %llu}", saddr, err,
+			  (unsigned long long)r.packets, (unsigned long long)r.dropped,
+			  (unsigned long long)want.packets, (unsigned long long)want.dropped);
 	err = map_get(instance, "fw_rate_cpu", &key, &c, sizeof(c));
 	E2E_CHECK(!err && c.seen == want_cpu.seen && c.pending == want_cpu.pending &&
 			  c.dropped == want_cpu.dropped,
@@ -139,49 +175,80 @@ static void check_rate(const char *instance, uint32_t saddr, struct fw_rate want
 		  (unsigned long long)want_cpu.seen, want_cpu.pending, want_cpu.dropped);
 }
 
-/* The control plane resets 198.18.94.1, then 60 more of its datagrams run. */
-static void check_reset(const struct e2e_run *first)
+/*
+ * n more datagrams from saddr, run in the first run's instance (its maps as
+ * the runs before left them), in a directory of their own; how many passed.
+ */
+static long run_more(const struct e2e_run *first, const char *name, uint32_t saddr, int n)
 {
 	struct e2e_run r = *first;
 	char dir[600], in[700];
-	uint32_t key = htonl(A(94, 1));
 	struct e2e_writer *w;
-	struct uxdp_map *m;
 	struct e2e_pkt p;
 	int err;
 
-	err = uxdp_map_open(r.instance, "fw_rate", &m);
-	if (!err) {
-		err = uxdp_map_delete_elem(m, &key);
-		uxdp_map_close(m);
-	}
-	E2E_CHECK(!err, "resetting fw_rate[198.18.94.1]: %d", err);
-	snprintf(dir, sizeof(dir), "%s/reset", first->workdir);
+	snprintf(dir, sizeof(dir), "%s/%s", first->workdir, name);
 	snprintf(in, sizeof(in), "%s/in.pcap", dir);
-	mkdir(dir, 0755);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
 	w = e2e_writer_open(in);
-	E2E_CHECK(w, "cannot write %s", in);
 	if (!w)
-		return;
-	for (int i = 0; i < 60; i++) {
+		return -1;
+	for (int i = 0; i < n; i++) {
 		e2e_eth(&p, 0x10, 0x20, 0x0800);
-		e2e_ipv4_udp(&p, A(94, 1), A(95, 2), 9100, 514, "log", 3);
+		e2e_ipv4_udp(&p, saddr, A(95, 2), 9100, 514, "log", 3);
 		e2e_write(w, p.b, p.len);
 	}
 	e2e_writer_close(w);
 	r.in = in;
 	r.workdir = dir;
-	r.conf = NULL; /* the same instance, its maps as the first run left them */
-	memset(passed, 0, sizeof(passed));
+	r.conf = NULL; /* the same instance name: e2e_run() reuses its maps */
 	err = e2e_run(&r, "xdp_firewall");
-	E2E_CHECK(!err && !strcmp(r.instance, first->instance), "second run: %d", err);
 	if (err)
-		return;
+		return -1;
+	memset(passed, 0, sizeof(passed));
 	e2e_pcap_foreach(r.pass, count_pass, NULL);
-	E2E_CHECK(passed[94] == 20, "%ld of 60 datagrams passed after the reset, expected 20",
-		  passed[94]);
-	check_rate(r.instance, A(94, 1), (struct fw_rate){ 1, 0 },
+	return passed[saddr >> 8 & 0xff];
+}
+
+/*
+ * The control plane resets 198.18.94.1 twice: its fw_rate entry alone (one
+ * CPU notices at its next add, 29 packets on, then the budget opens
+ * again), then as the README says (fw_rate, then fw_rate_cpu: at once).
+ */
+static void check_resets(const struct e2e_run *r)
+{
+	long n;
+
+	E2E_CHECK(!map_delete(r->instance, "fw_rate", A(94, 1)), "resetting fw_rate");
+	n = run_more(r, "reset_rate", A(94, 1), 60);
+	E2E_CHECK(n == 20, "%ld of 60 datagrams passed after fw_rate's reset, expected 20", n);
+	check_rate(r->instance, A(94, 1), (struct fw_rate){ 1, 0 },
 		   (struct fw_rate_cpu){ 1, 30, 11 });
+
+	E2E_CHECK(!map_delete(r->instance, "fw_rate", A(94, 1)) &&
+			  !map_delete(r->instance, "fw_rate_cpu", A(94, 1)),
+		  "resetting fw_rate and fw_rate_cpu");
+	n = run_more(r, "reset_both", A(94, 1), 30);
+	E2E_CHECK(n == 20, "%ld of 30 datagrams passed after a full reset, expected 20", n);
+	check_rate(r->instance, A(94, 1), (struct fw_rate){ 1, 0 },
+		   (struct fw_rate_cpu){ 1, 29, 10 });
+}
+
+/*
+ * fw_rate full: a new source, 198.18.96.1, is not counted and never over
+ * its budget (all 40 pass), and fw_rate is tried on its 1st and 34th
+ * packets only (the countdown in fw_rate_cpu: 32 after a try, 26 left).
+ */
+static void check_full(const struct e2e_run *r)
+{
+	long filled = fill_fw_rate(r->instance), n;
+
+	E2E_CHECK(filled > 0, "filling fw_rate: %ld", filled);
+	n = run_more(r, "full", A(96, 1), 40);
+	E2E_CHECK(n == 40, "%ld of 40 datagrams passed with fw_rate full, expected 40", n);
+	check_rate(r->instance, A(96, 1), (struct fw_rate){ 0, 0 },
+		   (struct fw_rate_cpu){ 0, 26, 0 });
 }
 
 static int check(struct e2e_run *r)
@@ -206,7 +273,8 @@ static int check(struct e2e_run *r)
 	check_rate(r->instance, A(92, 1), (struct fw_rate){ 1, 0 },
 		   (struct fw_rate_cpu){ 1, 29, 10 });
 	printf("xdp_firewall: %ld packets, %ld passed, %ld dropped\n", in, pass, in - pass);
-	check_reset(r);
+	check_resets(r);
+	check_full(r);
 	return 0;
 }
 
