@@ -14,7 +14,8 @@
 # over addresses and ports, so each connection on one queue), the realistic-state builds of xdp_lb / xdp_firewall /
 # xdp_acl (tools/uxdp-bench/sets/realistic) with their state from
 # uxdp-bench-state.  Mpps with -l 0 (one queue) and -l 0-1 (two queues),
-# interleaved in rounds, min / median; the LRU hit rate of each run from the
+# interleaved in rounds, min / median, and the ratio of each round's two
+# runs (min / median / max: the host's speed drifts); the LRU hit rate of each run from the
 # program's own stats map (xdp_lb: 1 - new flows / forwarded; xdp_firewall:
 # 1 - new connections / (passed + dropped for no connection), counted over
 # the measured seconds; xdp_acl has no LRU).  Each run starts from fresh maps
@@ -221,16 +222,25 @@ done
 echo
 echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/')"
 echo
-echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | LRU hit (last run, 1 / 2 lcores) | highest load average | line transfer ns min / max |"
-echo "|---|---:|---:|---:|---|---:|---:|"
+echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | 2 / 1 per round min / median / max | LRU hit (last run, 1 / 2 lcores) | highest load average | line transfer ns min / max |"
+echo "|---|---:|---:|---:|---:|---|---:|---:|"
+# The per-round ratios pair each round's two runs, taken one after the
+# other: on a host whose speed drifts over minutes they compare like with
+# like, and their spread shows how far one run of the script can be trusted.
 for p in $progs; do
 	awk -v p="$p" '$1 == p { v[$2] = v[$2] " " $3; h[$2] = $4; if ($5 + 0 > ld) ld = $5 + 0
-		if (xlo == "" || $6 + 0 < xlo) xlo = $6 + 0; if ($6 + 0 > xhi) xhi = $6 + 0 }
+		if (xlo == "" || $6 + 0 < xlo) xlo = $6 + 0; if ($6 + 0 > xhi) xhi = $6 + 0
+		half[$2] = $3; if (("0" in half) && ("0-1" in half)) {
+			if (half["0"] > 0) pr = pr " " half["0-1"] / half["0"]
+			delete half } }
 	function stats(s,   a, n, i, j, t) { n = split(s, a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return sprintf("%.3f / %.3f", a[1], med) }
+	function spread(s,   a, n, i, j, t) { n = split(s, a, " "); if (!n) return "n/a"
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return sprintf("%.2f / %.2f / %.2f", a[1], n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, a[n]) }
 	END { s1 = stats(v["0"]); m1 = med; s2 = stats(v["0-1"]); m2 = med
-		printf "| %s | %s | %s | %.2f | %s / %s | %.2f | %d / %d |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
-			h["0"], h["0-1"], ld, xlo, xhi }' "$res"
+		printf "| %s | %s | %s | %.2f | %s | %s / %s | %.2f | %d / %d |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
+			spread(pr), h["0"], h["0-1"], ld, xlo, xhi }' "$res"
 done
 [ -z "$png" ] || python3 "$here/scaling_chart.py" "$res" "$png"
