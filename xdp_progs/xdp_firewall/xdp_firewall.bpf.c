@@ -279,7 +279,7 @@ static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
  * fw_rate_cpu is full: counted straight in fw_rate, which also shows this
  * CPU the whole count.  Returns whether the packet is over the budget.
  * When fw_rate has no room for the source, it is not counted (never
- * over), and fw_rate is tried again RATE_BATCH packets later: a failed
+ * over), and fw_rate is tried again after RATE_BATCH packets: a failed
  * insert per packet would cost more than the shared add it replaces.
  */
 static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
