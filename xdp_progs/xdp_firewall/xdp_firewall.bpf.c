@@ -214,34 +214,16 @@ int xdp_firewall(struct xdp_md *ctx)
 	return next_stage(ctx, STAGE_RATE);
 }
 
-/*
- * Counts one packet of saddr straight in fw_rate, creating its entry, and
- * returns the entry's packets after it; 0 when fw_rate is full: the source
- * is then not counted, and never over its budget.
- */
-static __always_inline __u64 rate_count_one(__be32 *saddr)
+/* saddr's fw_rate entry, created empty if it has none; NULL when fw_rate is full. */
+static __always_inline struct fw_rate *rate_entry(__be32 *saddr)
 {
-	struct fw_rate init = { .packets = 1 }, *r;
-
-	r = bpf_map_lookup_elem(&fw_rate, saddr);
-	if (!r) {
-		if (!bpf_map_update_elem(&fw_rate, saddr, &init, BPF_NOEXIST))
-			return 1;
-		/* Another CPU created it first, or the table is full. */
-		r = bpf_map_lookup_elem(&fw_rate, saddr);
-		if (!r)
-			return 0;
-	}
-	return __sync_fetch_and_add(&r->packets, 1) + 1;
-}
-
-/* A packet of saddr dropped for its budget, in fw_rate (if it has the entry). */
-static __always_inline void rate_count_drop(__be32 *saddr)
-{
-	struct fw_rate *r = bpf_map_lookup_elem(&fw_rate, saddr);
+	struct fw_rate empty = {}, *r = bpf_map_lookup_elem(&fw_rate, saddr);
 
 	if (r)
-		__sync_fetch_and_add(&r->dropped, 1);
+		return r;
+	/* fails if another CPU created it first (then found) or the table is full */
+	bpf_map_update_elem(&fw_rate, saddr, &empty, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&fw_rate, saddr);
 }
 
 /*
@@ -249,7 +231,7 @@ static __always_inline void rate_count_drop(__be32 *saddr)
  * is gone, or holds fewer packets than this CPU last saw, was reset by the
  * control plane: the pending ones (counted before this CPU noticed) stay
  * out of the new budget, and seen = 0 has the next packet start counting
- * in it (rate_count_one()).  Adding them instead would charge the new
+ * in it (rate_sync()).  Adding them instead would charge the new
  * budget with packets dropped under the old one, up to RATE_BATCH: a
  * budget that small would never open again.
  */
@@ -285,15 +267,18 @@ static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
 static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
 				     struct fw_cfg *cfg)
 {
+	struct fw_rate *r = rate_entry(saddr);
 	struct fw_rate_cpu fresh = {};
-	int over;
+	int over = 0;
 
-	fresh.seen = rate_count_one(saddr);
-	if (!fresh.seen)
-		fresh.pending = RATE_BATCH;
-	over = over_budget(cfg, fresh.seen);
-	if (over)
-		rate_count_drop(saddr);
+	if (r) {
+		fresh.seen = __sync_fetch_and_add(&r->packets, 1) + 1;
+		over = over_budget(cfg, fresh.seen);
+		if (over)
+			__sync_fetch_and_add(&r->dropped, 1);
+	} else {
+		fresh.pending = RATE_BATCH; /* not counted: never over */
+	}
 	if (mine)
 		*mine = fresh;
 	else
