@@ -34,6 +34,18 @@
 
 static long passed[256];
 
+/* n identical UDP datagrams from saddr (to a server of the set): a budget's test. */
+static void write_datagrams(struct e2e_writer *w, uint32_t saddr, uint16_t sport, int n)
+{
+	struct e2e_pkt p;
+
+	for (int i = 0; i < n; i++) {
+		e2e_eth(&p, 0x10, 0x20, 0x0800);
+		e2e_ipv4_udp(&p, saddr, A(95, 2), sport, 514, "log", 3);
+		e2e_write(w, p.b, p.len);
+	}
+}
+
 static int gen(struct e2e_writer *w)
 {
 	struct e2e_pkt p;
@@ -70,16 +82,8 @@ static int gen(struct e2e_writer *w)
 		e2e_write(w, p.b, p.len);
 		e2e_write(w, p.b, p.len);
 	}
-	for (i = 0; i < 30; i++) {
-		e2e_eth(&p, 0x10, 0x20, 0x0800);
-		e2e_ipv4_udp(&p, A(92, 1), A(95, 2), 9000, 514, "log", 3);
-		e2e_write(w, p.b, p.len);
-	}
-	for (i = 0; i < 100; i++) {
-		e2e_eth(&p, 0x10, 0x20, 0x0800);
-		e2e_ipv4_udp(&p, A(94, 1), A(95, 2), 9100, 514, "log", 3);
-		e2e_write(w, p.b, p.len);
-	}
+	write_datagrams(w, A(92, 1), 9000, 30);
+	write_datagrams(w, A(94, 1), 9100, 100);
 	return 0;
 }
 
@@ -184,7 +188,6 @@ static long run_more(const struct e2e_run *first, const char *name, uint32_t sad
 	struct e2e_run r = *first;
 	char dir[600], in[700];
 	struct e2e_writer *w;
-	struct e2e_pkt p;
 	int err;
 
 	snprintf(dir, sizeof(dir), "%s/%s", first->workdir, name);
@@ -194,11 +197,7 @@ static long run_more(const struct e2e_run *first, const char *name, uint32_t sad
 	w = e2e_writer_open(in);
 	if (!w)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		e2e_eth(&p, 0x10, 0x20, 0x0800);
-		e2e_ipv4_udp(&p, saddr, A(95, 2), 9100, 514, "log", 3);
-		e2e_write(w, p.b, p.len);
-	}
+	write_datagrams(w, saddr, 9100, n);
 	e2e_writer_close(w);
 	r.in = in;
 	r.workdir = dir;
