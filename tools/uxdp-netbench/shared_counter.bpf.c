@@ -25,17 +25,26 @@ struct {
 	__type(value, struct rate);
 } rates SEC(".maps");
 
-SEC("xdp")
-int count_source(struct xdp_md *ctx)
+/* The frame's IPv4 source address into *saddr; 0, or -1 for a short frame. */
+static __always_inline int source_of(struct xdp_md *ctx, __u32 *saddr)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct iphdr *iph = data + sizeof(struct ethhdr);
+
+	if ((void *)(iph + 1) > data_end)
+		return -1;
+	*saddr = iph->saddr;
+	return 0;
+}
+
+SEC("xdp")
+int count_source(struct xdp_md *ctx)
+{
 	struct rate *r, init = { .packets = 1 };
 	__u32 saddr;
 
-	if ((void *)(iph + 1) > data_end)
+	if (source_of(ctx, &saddr))
 		return XDP_DROP;
-	saddr = iph->saddr;
 	r = bpf_map_lookup_elem(&rates, &saddr);
 	if (!r) {
 		bpf_map_update_elem(&rates, &saddr, &init, BPF_NOEXIST);
@@ -72,14 +81,11 @@ static __always_inline __u64 add_shared(__u32 *saddr, __u64 packets)
 SEC("xdp")
 int count_source_batched(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph = data + sizeof(struct ethhdr);
 	struct rate_cpu *mine, fresh = {};
 	__u32 saddr;
 
-	if ((void *)(iph + 1) > data_end)
+	if (source_of(ctx, &saddr))
 		return XDP_DROP;
-	saddr = iph->saddr;
 	mine = bpf_map_lookup_elem(&rates_cpu, &saddr);
 	if (!mine) {
 		fresh.seen = add_shared(&saddr, 1);
