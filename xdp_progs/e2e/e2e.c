@@ -395,6 +395,8 @@ int e2e_run(struct e2e_run *r, const char *test)
 	if (ret)
 		return ret;
 
+	/* Else the child writes this process's unflushed output again when it reopens stdout. */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return -errno;

@@ -238,9 +238,11 @@ static int fib_pass(void *arg, long idx, const uint8_t *b, size_t len)
 /* Run uxdp with argv; stdout to out_log, stderr to err_log.  Its exit status, or -1. */
 static int run(char **argv, const char *out_log, const char *err_log)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int st;
 
+	fflush(NULL); /* else the child writes our unflushed output again */
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
