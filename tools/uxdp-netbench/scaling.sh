@@ -233,12 +233,13 @@ for p in $progs; do
 		half[$2] = $3; if (("0" in half) && ("0-1" in half)) {
 			if (half["0"] > 0) pr = pr " " half["0-1"] / half["0"]
 			delete half } }
-	function stats(s,   a, n, i, j, t) { n = split(s, a, " ")
+	# sorted(s, a): the numbers of s into a, ascending; their count.  Sets med.
+	function sorted(s, a,   n, i, j, t) { n = split(s, a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return sprintf("%.3f / %.3f", a[1], med) }
-	function spread(s,   a, n, i, j, t) { n = split(s, a, " "); if (!n) return "n/a"
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return sprintf("%.2f / %.2f / %.2f", a[1], n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, a[n]) }
+		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; return n }
+	function stats(s,   a) { sorted(s, a); return sprintf("%.3f / %.3f", a[1], med) }
+	function spread(s,   a, n) { n = sorted(s, a); if (!n) return "n/a"
+		return sprintf("%.2f / %.2f / %.2f", a[1], med, a[n]) }
 	END { s1 = stats(v["0"]); m1 = med; s2 = stats(v["0-1"]); m2 = med
 		printf "| %s | %s | %s | %.2f | %s | %s / %s | %.2f | %d / %d |\n", p, s1, s2, (m1 > 0 ? m2 / m1 : 0),
 			spread(pr), h["0"], h["0-1"], ld, xlo, xhi }' "$res"
