@@ -1217,13 +1217,15 @@ uint32_t uxdp_lru_take(struct uxdp_map *m, unsigned int cpu)
 {
 	struct lru c = lru_get(m);
 	struct lru_cpu *own;
+	uint64_t stamp;
 	uint32_t l, s;
 
 	cpu %= c.ncpus;
 	l = c.percpu ? percpu_pop_free(&c, cpu) : common_pop_free(&c, cpu);
 	if (!is_elem(&c, l))
 		return 0;
-	if (uxdp_pool_safe(m, __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED)))
+	stamp = __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED);
+	if (uxdp_pool_safe(m, stamp))
 		return l;
 	own = cpu_own(&c, cpu);
 	s = uxdp_fifo_get(m, &own->spare_head, &own->spare_tail, false);
@@ -1234,6 +1236,6 @@ uint32_t uxdp_lru_take(struct uxdp_map *m, unsigned int cpu)
 	replace(&c, l, s);
 	UXDP_FAULT_POINT();
 	/* l keeps the stamp of its eviction: the swap writes nothing shared (pool.h) */
-	spare_put(&c, cpu, l, __atomic_load_n(uxdp_pool_stamp(m, l), __ATOMIC_RELAXED));
+	spare_put(&c, cpu, l, stamp);
 	return s;
 }
