@@ -6,7 +6,7 @@
  *   xdp_firewall (entry)  parse; drop sources in fw_block4 (exact address)
  *                         or fw_block_lpm (prefix); tail call to stage 1
  *   fw_stage_rate  (1)    per-source packet budget: a source that has sent
- *                         more than fw_cfg[0].rate_limit packets is dropped
+ *                         more than fw_cfg[CFG_RATE_LIMIT] packets is dropped
  *                         (0: no limit; the control plane resets a source:
  *                         its fw_rate key, then its fw_rate_cpu key);
  *                         each CPU counts in fw_rate_cpu and adds its count
@@ -16,7 +16,9 @@
  *                         directions share one entry): TCP may open only
  *                         with a SYN, a segment of an unknown connection is
  *                         dropped, RST removes the entry; UDP and ICMP
- *                         create entries; passes what is allowed
+ *                         create entries; passes what is allowed;
+ *                         counts packets per connection only when
+ *                         fw_cfg[CFG_CONN_ACCT] is set
  *
  * Non-IPv4 traffic passes at the entry; so does IPv4 whose next stage is
  * missing from fw_stages (counted as ST_NO_STAGE: fail open, visibly).
@@ -91,8 +93,25 @@ struct fw_rate_cpu {
  */
 #define RATE_BATCH 32
 
-struct fw_cfg {
-	__u64 rate_limit;
+/*
+ * fw_cfg: the control plane's settings, a u64 each.  A configuration that
+ * sets only index 0 (the rate limit, all there was before accounting) keeps
+ * its meaning.
+ */
+enum {
+	CFG_RATE_LIMIT, /* packets a source may send; 0: no limit */
+	/*
+	 * Nonzero: count packets per connection in fw_conns (off by default,
+	 * as netfilter's nf_conntrack_acct).  Why off: both directions of a
+	 * connection share its entry, and with a NIC's default RSS key its
+	 * replies arrive on another queue than its requests, so a count per
+	 * packet moves the entry's cache line between the cores on most
+	 * packets (in the kernel as in uxdp) and the firewall stops scaling
+	 * with its workers.  Off, an established connection's entry is only
+	 * read.
+	 */
+	CFG_CONN_ACCT,
+	CFG_MAX
 };
 
 struct {
@@ -140,9 +159,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, CFG_MAX);
 	__type(key, __u32);
-	__type(value, struct fw_cfg);
+	__type(value, __u64);
 } fw_cfg SEC(".maps");
 
 /* Per CPU: every packet counts, and a shared counter would bounce between cores. */
@@ -250,9 +269,9 @@ static __always_inline void rate_flush(__be32 *saddr, struct fw_rate_cpu *mine)
 	mine->dropped = 0;
 }
 
-static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
+static __always_inline int over_budget(__u64 *limit, __u64 packets)
 {
-	return cfg && cfg->rate_limit && packets > cfg->rate_limit;
+	return limit && *limit && packets > *limit;
 }
 
 /*
@@ -265,7 +284,7 @@ static __always_inline int over_budget(struct fw_cfg *cfg, __u64 packets)
  * insert per packet would cost more than the shared add it replaces.
  */
 static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
-				     struct fw_cfg *cfg)
+				     __u64 *limit)
 {
 	struct fw_rate *r = rate_entry(saddr);
 	struct fw_rate_cpu fresh = {};
@@ -273,7 +292,7 @@ static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
 
 	if (r) {
 		fresh.seen = __sync_fetch_and_add(&r->packets, 1) + 1;
-		over = over_budget(cfg, fresh.seen);
+		over = over_budget(limit, fresh.seen);
 		if (over)
 			__sync_fetch_and_add(&r->dropped, 1);
 	} else {
@@ -289,10 +308,10 @@ static __always_inline int rate_sync(__be32 *saddr, struct fw_rate_cpu *mine,
 SEC("xdp")
 int fw_stage_rate(struct xdp_md *ctx)
 {
+	__u32 limit_key = CFG_RATE_LIMIT;
 	struct fw_rate_cpu *mine;
-	struct fw_cfg *cfg;
 	struct iphdr *iph;
-	__u32 zero = 0;
+	__u64 *limit;
 	__be32 saddr;
 	int malformed, over = 0;
 
@@ -300,16 +319,16 @@ int fw_stage_rate(struct xdp_md *ctx)
 	if (!iph)
 		return count(ST_DROP_MALFORMED, XDP_DROP);
 	saddr = iph->saddr;
-	cfg = bpf_map_lookup_elem(&fw_cfg, &zero);
+	limit = bpf_map_lookup_elem(&fw_cfg, &limit_key);
 
 	mine = bpf_map_lookup_elem(&fw_rate_cpu, &saddr);
 	if (mine && !mine->seen && mine->pending) {
 		mine->pending -= 1; /* not counted: fw_rate had no room */
 	} else if (!mine || !mine->seen) {
-		over = rate_sync(&saddr, mine, cfg);
+		over = rate_sync(&saddr, mine, limit);
 	} else {
 		mine->pending += 1;
-		over = over_budget(cfg, mine->seen + mine->pending);
+		over = over_budget(limit, mine->seen + mine->pending);
 		mine->dropped += over;
 		if (mine->pending >= RATE_BATCH)
 			rate_flush(&saddr, mine);
@@ -324,7 +343,9 @@ int fw_stage_conn(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct fw_conn_key key = {};
-	struct fw_conn *ct, init = { .packets = 1, .state = CT_NEW };
+	struct fw_conn *ct, init = { .state = CT_NEW };
+	__u32 acct_key = CFG_CONN_ACCT;
+	__u64 *acct;
 	__be16 sport = 0, dport = 0;
 	__u8 syn = 0, ack = 0, rst = 0, fin = 0;
 	struct iphdr *iph;
@@ -371,23 +392,28 @@ int fw_stage_conn(struct xdp_md *ctx)
 		key.port_hi = sport;
 	}
 
+	acct = bpf_map_lookup_elem(&fw_cfg, &acct_key);
 	ct = bpf_map_lookup_elem(&fw_conns, &key);
 	if (!ct) {
 		if (key.protocol == IPPROTO_TCP && !(syn && !ack))
 			return count(ST_DROP_NO_CONN, XDP_DROP);
+		init.packets = acct && *acct;
 		bpf_map_update_elem(&fw_conns, &key, &init, BPF_ANY);
 		return count(ST_NEW_CONN, XDP_PASS);
 	}
-	__sync_fetch_and_add(&ct->packets, 1);
+	if (acct && *acct)
+		__sync_fetch_and_add(&ct->packets, 1);
+	/* The state is stored only when it changes: see CFG_CONN_ACCT. */
 	if (key.protocol == IPPROTO_TCP) {
 		if (rst) {
 			bpf_map_delete_elem(&fw_conns, &key);
 		} else if (fin) {
-			ct->state = CT_CLOSING;
+			if (ct->state != CT_CLOSING)
+				ct->state = CT_CLOSING;
 		} else if (ct->state == CT_NEW && ack) {
 			ct->state = CT_ESTABLISHED;
 		}
-	} else {
+	} else if (ct->state != CT_ESTABLISHED) {
 		ct->state = CT_ESTABLISHED;
 	}
 	return count(ST_PASS_CONN, XDP_PASS);

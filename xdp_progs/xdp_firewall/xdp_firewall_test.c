@@ -15,9 +15,11 @@
  * check: nothing is transmitted, and pass.pcap holds exactly the packets
  * of each group that the README says pass; fw_rate and fw_rate_cpu hold
  * 198.18.94.1's counts after three adds (97 packets, 77 of them dropped;
- * 3 more pending, all dropped).  Then, in the same instance: resets of
- * 198.18.94.1 as check_resets() says, and a source fw_rate has no room
- * for (check_full()).
+ * 3 more pending, all dropped); fw_conns counts the packets of a TCP and
+ * a UDP connection (xdp_firewall.conf sets fw_cfg[CFG_CONN_ACCT]).  Then,
+ * in the same instance: a connection with accounting off (check_no_acct()),
+ * resets of 198.18.94.1 as check_resets() says, and a source fw_rate has no
+ * room for (check_full()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +109,16 @@ struct fw_rate_cpu {
 	uint64_t seen;
 	uint32_t pending, dropped;
 };
+struct fw_conn_key {
+	uint32_t addr_lo, addr_hi; /* network order, the lower address first */
+	uint16_t port_lo, port_hi;
+	uint8_t protocol, pad[3];
+};
+struct fw_conn {
+	uint64_t packets;
+	uint32_t state, pad;
+};
+enum { CFG_CONN_ACCT = 1, CT_ESTABLISHED = 2 };
 
 /* Copies instance's map name's value of key; 0 or a negative errno. */
 static int map_get(const char *instance, const char *name, const void *key, void *value,
@@ -179,6 +191,22 @@ static void check_rate(const char *instance, uint32_t saddr, struct fw_rate want
 		  (unsigned long long)want_cpu.seen, want_cpu.pending, want_cpu.dropped);
 }
 
+/* fw_conns' entry of lo:lport <-> hi:hport (lo < hi) must be want. */
+static void check_conn(const char *instance, uint32_t lo, uint16_t lport, uint32_t hi,
+		       uint16_t hport, uint8_t protocol, struct fw_conn want)
+{
+	struct fw_conn_key key = { .addr_lo = htonl(lo), .addr_hi = htonl(hi),
+				   .port_lo = htons(lport), .port_hi = htons(hport),
+				   .protocol = protocol };
+	struct fw_conn c = { 0 };
+	int err = map_get(instance, "fw_conns", &key, &c, sizeof(c));
+
+	E2E_CHECK(!err && c.packets == want.packets && c.state == want.state,
+		  "fw_conns[%08x:%u-%08x:%u]: %d, {%llu, %u}, expected {%llu, %u}", lo, lport, hi,
+		  hport, err, (unsigned long long)c.packets, c.state,
+		  (unsigned long long)want.packets, want.state);
+}
+
 /*
  * n more datagrams from saddr, run in the first run's instance (its maps as
  * the runs before left them), in a directory of their own; how many passed.
@@ -208,6 +236,30 @@ static long run_more(const struct e2e_run *first, const char *name, uint32_t sad
 	memset(passed, 0, sizeof(passed));
 	e2e_pcap_foreach(r.pass, count_pass, NULL);
 	return passed[saddr >> 8 & 0xff];
+}
+
+/*
+ * The control plane turns per-connection accounting off: 198.18.97.1's
+ * datagrams (a new connection, then four of it) count nothing, and the
+ * connection is established all the same.
+ */
+static void check_no_acct(const struct e2e_run *r)
+{
+	uint32_t key = CFG_CONN_ACCT;
+	uint64_t off = 0;
+	struct uxdp_map *m;
+	long n;
+	int err = uxdp_map_open(r->instance, "fw_cfg", &m);
+
+	if (!err) {
+		err = uxdp_map_update_elem(m, &key, &off, BPF_ANY);
+		uxdp_map_close(m);
+	}
+	E2E_CHECK(!err, "turning accounting off: %d", err);
+	n = run_more(r, "no_acct", A(97, 1), 5);
+	E2E_CHECK(n == 5, "%ld of 5 datagrams passed without accounting, expected 5", n);
+	check_conn(r->instance, A(95, 2), 514, A(97, 1), 9100, IPPROTO_UDP,
+		   (struct fw_conn){ .packets = 0, .state = CT_ESTABLISHED });
 }
 
 /*
@@ -271,7 +323,13 @@ static int check(struct e2e_run *r)
 		   (struct fw_rate_cpu){ 97, 3, 3 });
 	check_rate(r->instance, A(92, 1), (struct fw_rate){ 1, 0 },
 		   (struct fw_rate_cpu){ 1, 29, 10 });
+	/* SYN, SYN-ACK, ACK, data; four datagrams */
+	check_conn(r->instance, A(90, 1), 6001, A(95, 1), 80, IPPROTO_TCP,
+		   (struct fw_conn){ .packets = 4, .state = CT_ESTABLISHED });
+	check_conn(r->instance, A(93, 1), 8001, A(95, 2), 123, IPPROTO_UDP,
+		   (struct fw_conn){ .packets = 4, .state = CT_ESTABLISHED });
 	printf("xdp_firewall: %ld packets, %ld passed, %ld dropped\n", in, pass, in - pass);
+	check_no_acct(r);
 	check_resets(r);
 	check_full(r);
 	return 0;
