@@ -15,7 +15,8 @@
  * check: nothing is transmitted, and pass.pcap holds exactly the packets
  * of each group that the README says pass; fw_rate and fw_rate_cpu hold
  * 198.18.94.1's counts after three adds (97 packets, 77 of them dropped;
- * 3 more pending, all dropped); fw_conns counts the packets of a TCP and
+ * 3 more pending, all dropped); each blocklist counted its 15 hits (fw_block4
+ * on the one CPU of the run); fw_conns counts the packets of a TCP and
  * a UDP connection (xdp_firewall.conf sets fw_cfg[CFG_CONN_ACCT]).  Then,
  * in the same instance: a connection with accounting off (check_no_acct()),
  * resets of 198.18.94.1 as check_resets() says, and a source fw_rate has no
@@ -207,6 +208,21 @@ static void check_conn(const char *instance, uint32_t lo, uint16_t lport, uint32
 		  (unsigned long long)want.packets, want.state);
 }
 
+/* The blocklists' hit counts: 15 segments from 198.18.66.6, 15 datagrams from the /24. */
+static void check_hits(const char *instance)
+{
+	uint32_t addr = htonl(A(66, 6));
+	uint8_t prefix[8] = { 24, 0, 0, 0, 198, 18, 77, 0 };
+	uint64_t exact = 0, lpm = 0;
+	int err = map_get(instance, "fw_block4", &addr, &exact, sizeof(exact));
+
+	E2E_CHECK(!err && exact == 15, "fw_block4[198.18.66.6]: %d, %llu hits, expected 15", err,
+		  (unsigned long long)exact);
+	err = map_get(instance, "fw_block_lpm", prefix, &lpm, sizeof(lpm));
+	E2E_CHECK(!err && lpm == 15, "fw_block_lpm[198.18.77.0/24]: %d, %llu hits, expected 15",
+		  err, (unsigned long long)lpm);
+}
+
 /*
  * n more datagrams from saddr, run in the first run's instance (its maps as
  * the runs before left them), in a directory of their own; how many passed.
@@ -323,6 +339,7 @@ static int check(struct e2e_run *r)
 		   (struct fw_rate_cpu){ 97, 3, 3 });
 	check_rate(r->instance, A(92, 1), (struct fw_rate){ 1, 0 },
 		   (struct fw_rate_cpu){ 1, 29, 10 });
+	check_hits(r->instance);
 	/* SYN, SYN-ACK, ACK, data; four datagrams */
 	check_conn(r->instance, A(90, 1), 6001, A(95, 1), 80, IPPROTO_TCP,
 		   (struct fw_conn){ .packets = 4, .state = CT_ESTABLISHED });
