@@ -40,6 +40,7 @@ struct pkt {
 enum kernel_method {
 	KERNEL_FRESH,  /* repeat = 1 calls, a fresh packet every run (default) */
 	KERNEL_REPEAT, /* test_run's repeat loop: reruns on its own output */
+	KERNEL_VETH,   /* attached to a veth, packets sent in batches (kernel_veth.c) */
 };
 
 struct engine {
@@ -66,6 +67,7 @@ struct engine {
 	unsigned int kernel_refused; /* packets test_run refused (left out) */
 	uint64_t fresh_checked;	     /* timed calls whose data_out was compared */
 	uint64_t fresh_mismatches;   /* ... and differed from the probe's */
+	uint64_t veth_runs;	     /* veth method: runs the kernel counted, all rounds */
 	bool imports_map_lookup;     /* uxdp, native: calls the runtime's generic lookup */
 	bool out_of_line;	     /* native: built with every map lookup a call */
 
@@ -198,6 +200,15 @@ int kernel_probe(struct engine *e, const struct pkt *pkts, size_t npkts);
  */
 int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t calls,
 		     const struct pkt *expect, const uint32_t *verdicts, struct fresh_result *r);
+/* ---- kernel_veth.c ---- */
+
+/*
+ * ns per run of e's program attached to a veth (native mode), runs packets
+ * sent into its peer, BATCH a system call, from the kernel's own run-time
+ * statistics; < 0 with e->why set when it cannot be measured.
+ */
+double kernel_time_veth(struct engine *e, const struct pkt *pkts, size_t npkts, uint64_t runs);
+
 /* ns per run by the chosen method (o->kernel_method), or < 0. */
 double kernel_time(struct engine *e, const struct bench_opts *o, const struct pkt *pkts,
 		   size_t npkts, uint64_t iters);

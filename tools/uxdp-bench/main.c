@@ -68,8 +68,11 @@ static void usage(FILE *f)
 		"  --kernel-method M  fresh (default): one test_run call (repeat = 1) per run,\n"
 		"                     a fresh packet every run, the kernel's own duration;\n"
 		"                     repeat: test_run's repeat loop, which reruns the program\n"
-		"                     on its own output (labelled; wrong for packet writers)\n"
-		"  --kernel-calls N   test_run calls per kernel figure (fresh; default 200000)\n"
+		"                     on its own output (labelled; wrong for packet writers);\n"
+		"                     veth: attached to a veth in a namespace of its own, the\n"
+		"                     packets sent to it 64 a system call, the kernel's own\n"
+		"                     run-time statistics (no TLB flush per packet; root)\n"
+		"  --kernel-calls N   kernel runs per figure (fresh, veth; default 200000)\n"
 		"  --per-op N         also report net ns / N (e.g. ns per lookup of a program\n"
 		"                     doing N lookups per packet)\n"
 		"  --no-native        skip the native engine\n"
@@ -352,7 +355,9 @@ static void add_engine(struct prog *p, const struct bench_opts *o, enum engine_k
 	snprintf(e->flag, sizeof(e->flag), "%s", flag ? flag : "");
 	if (kind == ENG_KERNEL)
 		snprintf(e->name, sizeof(e->name), "%s",
-			 o->kernel_method == KERNEL_REPEAT ? "kernel JIT (repeat)" : "kernel JIT");
+			 o->kernel_method == KERNEL_REPEAT ? "kernel JIT (repeat)"
+			 : o->kernel_method == KERNEL_VETH ? "kernel JIT (veth)"
+							   : "kernel JIT");
 	else if (kind == ENG_NATIVE)
 		snprintf(e->name, sizeof(e->name), "native");
 	else
@@ -1038,8 +1043,10 @@ int main(int argc, char **argv)
 				o.kernel_method = KERNEL_FRESH;
 			} else if (!strcmp(optarg, "repeat")) {
 				o.kernel_method = KERNEL_REPEAT;
+			} else if (!strcmp(optarg, "veth")) {
+				o.kernel_method = KERNEL_VETH;
 			} else {
-				fprintf(stderr, "uxdp-bench: --kernel-method: fresh or repeat, not '%s'\n",
+				fprintf(stderr, "uxdp-bench: --kernel-method: fresh, repeat or veth, not '%s'\n",
 					optarg);
 				return 2;
 			}

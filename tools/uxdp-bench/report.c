@@ -250,6 +250,16 @@ static void md_kernel_note(FILE *f, const struct prog *p, unsigned int i,
 			e->kernel_wall, b->kernel_wall);
 		return;
 	}
+	if (o->kernel_method == KERNEL_VETH) {
+		fprintf(f,
+			"\nKernel (**veth method**): the program attached in native mode to a veth "
+			"whose peer is sent the packets, 64 a sendmmsg() call, each a new frame; "
+			"ns/pkt is the kernel's own run time per run (BPF_ENABLE_STATS), over "
+			"%llu runs it counted, every packet sent once (empty program: the same, "
+			"for the net figure).\n",
+			(unsigned long long)e->veth_runs);
+		return;
+	}
 	fprintf(f,
 		"\nKernel: a fresh packet every run: %llu test_run calls with repeat = 1 per "
 		"figure, rotating over the packets, ns/pkt the mean of the kernel's own "
@@ -534,7 +544,10 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 		"\"smoke\": %s,\n  \"kernel_method\": \"%s\", \"kernel_calls\": %llu, "
 		"\"per_op\": %u,\n  \"packets\": ",
 		o->cpu, (unsigned long long)o->iterations, o->rounds, o->warmup_s,
-		o->smoke ? "true" : "false", o->kernel_method == KERNEL_REPEAT ? "repeat" : "fresh",
+		o->smoke ? "true" : "false",
+		o->kernel_method == KERNEL_REPEAT ? "repeat"
+		: o->kernel_method == KERNEL_VETH ? "veth"
+						  : "fresh",
 		(unsigned long long)o->kernel_calls, o->per_op);
 	jstr(f, o->pcap ? o->pcap : "builtin-ipv4-tcp-64");
 	fprintf(f, ",\n  \"programs\": [");
