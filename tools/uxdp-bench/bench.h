@@ -200,6 +200,13 @@ int kernel_probe(struct engine *e, const struct pkt *pkts, size_t npkts);
  */
 int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t calls,
 		     const struct pkt *expect, const uint32_t *verdicts, struct fresh_result *r);
+/*
+ * Whether this kernel isolates its page tables (PTI) on a CPU without
+ * PCID: every system call then flushes the TLB, and the fresh method's one
+ * call per packet runs each packet with a cold TLB.
+ */
+bool kernel_flushes_tlb_per_call(void);
+
 /* ---- kernel_veth.c ---- */
 
 /*

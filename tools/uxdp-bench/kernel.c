@@ -281,6 +281,24 @@ int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t
 	return r->calls ? 0 : -EINVAL;
 }
 
+bool kernel_flushes_tlb_per_call(void)
+{
+	char line[4096];
+	bool pti = false, pcid = false;
+	FILE *f = fopen("/sys/devices/system/cpu/vulnerabilities/meltdown", "r");
+
+	if (f) {
+		pti = fgets(line, sizeof(line), f) && strstr(line, "PTI");
+		fclose(f);
+	}
+	f = pti ? fopen("/proc/cpuinfo", "r") : NULL;
+	while (f && !pcid && fgets(line, sizeof(line), f))
+		pcid = !strncmp(line, "flags", 5) && strstr(line, " pcid");
+	if (f)
+		fclose(f);
+	return pti && !pcid;
+}
+
 /* The default: a fresh packet every run. */
 static double kernel_time_fresh(struct engine *e, const struct pkt *pkts, size_t npkts,
 				uint64_t calls)

@@ -277,6 +277,11 @@ static void md_kernel_note(FILE *f, const struct prog *p, unsigned int i,
 		fprintf(f, "  test_run refused %u packets (shorter than Ethernet); the kernel "
 			   "rotates over the others.",
 			e->kernel_refused);
+	if (kernel_flushes_tlb_per_call())
+		fprintf(f, "  **This kernel isolates its page tables without PCID**: every "
+			   "test_run call starts with a cold TLB, which an XDP program in NAPI "
+			   "does not pay per packet, so this figure overstates the kernel's time; "
+			   "`--kernel-method veth` measures without it.");
 	fputc('\n', f);
 }
 
@@ -514,9 +519,9 @@ static void json_engine(FILE *f, const struct prog *p, unsigned int i)
 	fprintf(f, ", \"compile_ms\": ");
 	jnum(f, e->compile_ms > 0 ? e->compile_ms : NAN);
 	if (e->kind == ENG_KERNEL)
-		fprintf(f, ", \"fresh_checked\": %llu, \"fresh_mismatches\": %llu",
+		fprintf(f, ", \"fresh_checked\": %llu, \"fresh_mismatches\": %llu, \"veth_runs\": %llu",
 			(unsigned long long)e->fresh_checked,
-			(unsigned long long)e->fresh_mismatches);
+			(unsigned long long)e->fresh_mismatches, (unsigned long long)e->veth_runs);
 	else
 		fprintf(f, ", \"imports_map_lookup\": %s, \"out_of_line\": %s",
 			e->imports_map_lookup ? "true" : "false", e->out_of_line ? "true" : "false");

@@ -14,7 +14,11 @@
 # Each set writes OUT/SET.md, SET.json, SET.png (+ -ratio.png, -ablation.png)
 # and prints its Markdown.  --smoke: tiny counts (ctest bench.sets.smoke),
 # measures nothing.  Everything after -- goes to uxdp-bench (e.g. --callgrind,
-# --rounds 9, --iterations 20000000).  Pinned to CPU 1 with taskset when it
+# --rounds 9, --iterations 20000000).  The kernel is measured with
+# --kernel-method veth when run as root (docs/benchmarks.md, "Method":
+# test_run's one system call per packet starts each packet with a cold TLB
+# on a kernel that isolates its page tables without PCID), else fresh;
+# a --kernel-method after -- wins.  Pinned to CPU 1 with taskset when it
 # exists (uxdp-bench pins itself too).
 set -euo pipefail
 
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--) shift; extra=("$@"); break ;;
 	reference | thirdparty | realistic | micro) sets+=("$1") ;;
-	-h | --help) sed -n '3,20p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,24p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,6 +53,8 @@ tp=/usr/lib/x86_64-linux-gnu/bpf
 for t in "$bench" "$state" "$corpus"; do
 	[ -x "$t" ] || { echo "run.sh: $t is not built (cmake --build $build)" >&2; exit 1; }
 done
+method=()
+[ "$(id -u)" != 0 ] || method=(--kernel-method veth)
 pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
 	pin=(taskset -c 1)
@@ -68,7 +74,7 @@ run_bench() { # NAME ARGS...
 	shift
 	echo "== set $name" >&2
 	"${pin[@]}" "$bench" "$@" "${smoke[@]}" --json "$out/$name.json" --md "$out/$name.md" \
-		--png "$out/$name.png" "${extra[@]}" | tee "$out/$name.stdout.md"
+		--png "$out/$name.png" "${method[@]}" "${extra[@]}" | tee "$out/$name.stdout.md"
 }
 
 set_reference() {
