@@ -291,12 +291,16 @@ bool kernel_flushes_tlb_per_call(void)
 		pti = fgets(line, sizeof(line), f) && strstr(line, "PTI");
 		fclose(f);
 	}
+	bool flags = false;
+
 	f = pti ? fopen("/proc/cpuinfo", "r") : NULL;
-	while (f && !pcid && fgets(line, sizeof(line), f))
-		pcid = !strncmp(line, "flags", 5) && strstr(line, " pcid");
+	while (f && !flags && fgets(line, sizeof(line), f)) {
+		flags = !strncmp(line, "flags", 5); /* x86's list (arm64 has none, and ASIDs) */
+		pcid = flags && strstr(line, " pcid");
+	}
 	if (f)
 		fclose(f);
-	return pti && !pcid;
+	return pti && flags && !pcid;
 }
 
 /* The default: a fresh packet every run. */

@@ -255,9 +255,15 @@ static void md_kernel_note(FILE *f, const struct prog *p, unsigned int i,
 			"\nKernel (**veth method**): the program attached in native mode to a veth "
 			"whose peer is sent the packets, 64 a sendmmsg() call, each a new frame; "
 			"ns/pkt is the kernel's own run time per run (BPF_ENABLE_STATS), over "
-			"%llu runs it counted, every packet sent once (empty program: the same, "
-			"for the net figure).\n",
+			"%llu runs it counted (warm-up and rounds), one per packet sent (empty "
+			"program: the same, for the net figure).",
 			(unsigned long long)e->veth_runs);
+		if (e->kernel_refused)
+			fprintf(f, "  %u packets of the set are not sent (shorter than an Ethernet "
+				   "header or longer than veth's MTU); the kernel rotates over the "
+				   "others.",
+				e->kernel_refused);
+		fputc('\n', f);
 		return;
 	}
 	fprintf(f,

@@ -11,6 +11,8 @@
 // CALL: call i64 @uxdp_percpu_hash_lookup_k4({{.*}}) #[[AI:[0-9]+]]
 // CALL: call i64 @uxdp_hash_lookup_k4({{.*}}) #[[AI]]
 // CALL: call i64 @uxdp_lru_hash_lookup_k16({{.*}}) #[[AI]]
+// CALL: call i64 @uxdp_lpm_lookup_k8({{.*}}) #[[AI]]
+// CALL: call i64 @uxdp_hash_lookup_any({{[^#]*}}){{$}}
 // CALL: attributes #[[AI]] = { alwaysinline }
 // INL-LABEL: define {{.*}}@lookups(
 // INL-NOT: call {{.*}}_lookup_k
@@ -28,6 +30,8 @@
 	} name SEC(".maps")
 
 struct k16 { __u64 a, b; };
+struct k12 { __u32 a, b, c; }; /* no sized lookup: "any", left to the inliner */
+struct lpm4 { __u32 prefixlen; __u32 addr; };
 
 MAP(pcpu_a, BPF_MAP_TYPE_PERCPU_HASH, __u32);
 MAP(pcpu_b, BPF_MAP_TYPE_PERCPU_HASH, __u32);
@@ -37,6 +41,14 @@ MAP(hash_b, BPF_MAP_TYPE_HASH, __u32);
 MAP(hash_c, BPF_MAP_TYPE_HASH, __u32);
 MAP(lru_a, BPF_MAP_TYPE_LRU_HASH, struct k16);
 MAP(lru_b, BPF_MAP_TYPE_LRU_HASH, struct k16);
+MAP(any_a, BPF_MAP_TYPE_HASH, struct k12);
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lpm4);
+	__type(value, __u64);
+} lpm_a SEC(".maps");
 
 /* A counter per map, as xdp-filter's rules: each lookup's value is written. */
 static __always_inline __u64 hit(void *map, void *key)
@@ -53,11 +65,14 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 {
 	__u32 q = ctx->rx_queue_index, r = ctx->ingress_ifindex;
 	struct k16 k = { q, r };
+	struct k12 k12 = { q, r, q };
+	struct lpm4 p = { 32, q };
 	__u64 sum = 0;
 
 	sum += hit(&pcpu_a, &q) + hit(&pcpu_b, &r) + hit(&pcpu_c, &q);
 	sum += hit(&hash_a, &r) + hit(&hash_b, &q) + hit(&hash_c, &r);
 	sum += hit(&lru_a, &k) + hit(&lru_b, &k);
+	sum += hit(&lpm_a, &p) + hit(&any_a, &k12);
 	return sum ? XDP_PASS : XDP_DROP;
 }
 char LICENSE[] SEC("license") = "GPL";

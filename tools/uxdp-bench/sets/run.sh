@@ -15,7 +15,7 @@
 # and prints its Markdown.  --smoke: tiny counts (ctest bench.sets.smoke),
 # measures nothing.  Everything after -- goes to uxdp-bench (e.g. --callgrind,
 # --rounds 9, --iterations 20000000).  The kernel is measured with
-# --kernel-method veth when run as root (docs/benchmarks.md, "Method":
+# --kernel-method veth when run as root with iproute2 (docs/benchmarks.md, "Method":
 # test_run's one system call per packet starts each packet with a cold TLB
 # on a kernel that isolates its page tables without PCID), else fresh;
 # a --kernel-method after -- wins.  Pinned to CPU 1 with taskset when it
@@ -54,7 +54,7 @@ for t in "$bench" "$state" "$corpus"; do
 	[ -x "$t" ] || { echo "run.sh: $t is not built (cmake --build $build)" >&2; exit 1; }
 done
 method=()
-[ "$(id -u)" != 0 ] || method=(--kernel-method veth)
+[ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || method=(--kernel-method veth)
 pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
 	pin=(taskset -c 1)

@@ -3,11 +3,12 @@
 # measures the program attached to a veth: the JSON names the method, every
 # round of the kernel engine has a figure, the report counts the runs (at
 # least the rounds' packets: each packet sent ran the program once, which
-# the tool checks), and no veth is left behind: the pair lived in a
-# namespace of the process's own.  Measures nothing.  Needs root and
-# iproute2 (77).
+# the tool checks; the count includes the warm-up's), and no veth is left
+# behind: the pair lived in a namespace of the process's own.  Measures
+# nothing.  Needs root, iproute2 and python3 (77).
 bench=$1 obj=$2
-[ "$(id -u)" = 0 ] && command -v ip >/dev/null || { echo "kernel_veth.sh: needs root and ip" >&2; exit 77; }
+[ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v python3 >/dev/null ||
+	{ echo "kernel_veth.sh: needs root, ip and python3" >&2; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bench" "$obj" --kernel-method veth --no-native --levels 3 --rounds 2 --iterations 20000 \
