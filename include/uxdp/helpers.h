@@ -75,9 +75,14 @@
  * (the loader resolves them) and in the bitcode (so that they inline).
  * uxdp_lru_hash_lookup_k<N> and uxdp_lru_hash_lookup_any are the same for a
  * BPF_MAP_TYPE_LRU_HASH (they mark the element referenced, as the helper
- * does).  6 is a MAC address (xdp-filter's filter_ethernet).
+ * does).  6 is a MAC address (xdp-filter's filter_ethernet); 12 an IPv4
+ * 4-tuple; 20, 24, 32, 36 and 40 the IPv4/IPv6 flow and service keys
+ * programs pad to (tx_ip_tunnel's vip_key is 20, an IPv6 5-tuple with its
+ * padding 40).  With the size a constant the hash is a few multiplies and
+ * the key compare a few loads, where the "any" lookup loops and calls
+ * memcmp (tx_ip_tunnel: 174 instructions a packet before).
  */
-#define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(6) X(8) X(16)
+#define UXDP_HASH_LOOKUP_SIZES(X) X(4) X(6) X(8) X(12) X(16) X(20) X(24) X(32) X(36) X(40)
 #define UXDP_HASH_LOOKUP_PREFIX "uxdp_hash_lookup_"
 #define UXDP_LRU_HASH_LOOKUP_PREFIX "uxdp_lru_hash_lookup_"
 /*

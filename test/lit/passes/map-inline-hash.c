@@ -1,5 +1,5 @@
 // map inlining of hash lookups: a BPF_MAP_TYPE_HASH lookup calls the lookup
-// specialised for the key size (4, 6, 8, 16, else "any"), a per-CPU hash the
+// specialised for the key size (4, 6, 8, 12, 16, 20, 24, 32, 36, 40, else "any"), a per-CPU hash the
 // per-CPU one with the worker's slot as third argument; with helper inlining
 // on they are inlined too, take no lock (acquire loads only), and the key
 // compare is a single compare of the key size.  -fno-map-inline keeps the
@@ -46,13 +46,13 @@
 	} name SEC(".maps")
 
 struct k16 { __u64 a, b; };
-struct k12 { __u32 a, b, c; };
+struct k10 { __u16 a[5]; }; /* no sized lookup: "any" */
 struct mac { __u8 a[6]; }; /* xdp-filter's filter_ethernet key */
 
 HASH(h4, BPF_MAP_TYPE_HASH, __u32);
 HASH(h8, BPF_MAP_TYPE_HASH, __u64);
 HASH(h16, BPF_MAP_TYPE_HASH, struct k16);
-HASH(h12, BPF_MAP_TYPE_HASH, struct k12);
+HASH(h10, BPF_MAP_TYPE_HASH, struct k10);
 HASH(pcpu, BPF_MAP_TYPE_PERCPU_HASH, __u32);
 HASH(pcpu6, BPF_MAP_TYPE_PERCPU_HASH, struct mac);
 
@@ -61,7 +61,7 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	__u32 q = ctx->rx_queue_index;
 	__u64 k8 = q, sum = 0, *v;
 	struct k16 k16 = { q, q };
-	struct k12 k12 = { q, q, q };
+	struct k10 k10 = { { q, q, q, q, q } };
 	struct mac mac = { { q, q, 1, 2, 3, 4 } };
 
 	if ((v = bpf_map_lookup_elem(&h4, &q)))
@@ -70,7 +70,7 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&h16, &k16)))
 		sum += *v;
-	if ((v = bpf_map_lookup_elem(&h12, &k12)))
+	if ((v = bpf_map_lookup_elem(&h10, &k10)))
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&pcpu, &q)))
 		sum += *v;

@@ -1,5 +1,5 @@
 // map inlining of LRU hash lookups: a BPF_MAP_TYPE_LRU_HASH lookup calls the
-// LRU lookup specialised for the key size (4, 8, 16, else "any"), with
+// LRU lookup specialised for the key size (4, 8, 16, ..., else "any"), with
 // BPF_F_NO_COMMON_LRU (the 8-byte one) as without; with helper inlining on
 // it is inlined too: no lock, a single compare of the key size, and the
 // reference mark (a relaxed i8 load and store) that eviction reads.  One
@@ -50,12 +50,12 @@
 	} name SEC(".maps")
 
 struct k16 { __u64 a, b; };
-struct k12 { __u32 a, b, c; };
+struct k10 { __u16 a[5]; }; /* no sized lookup: "any" */
 
 LRU(l4, BPF_MAP_TYPE_LRU_HASH, 0, __u32);
 LRU(l8, BPF_MAP_TYPE_LRU_HASH, BPF_F_NO_COMMON_LRU, __u64);
 LRU(l16, BPF_MAP_TYPE_LRU_HASH, 0, struct k16);
-LRU(l12, BPF_MAP_TYPE_LRU_HASH, 0, struct k12);
+LRU(l10, BPF_MAP_TYPE_LRU_HASH, 0, struct k10);
 LRU(lpcpu, BPF_MAP_TYPE_LRU_PERCPU_HASH, 0, __u32);
 
 SEC("xdp") int lookups(struct xdp_md *ctx)
@@ -63,7 +63,7 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	__u32 q = ctx->rx_queue_index;
 	__u64 k8 = q, sum = 0, *v;
 	struct k16 k16 = { q, q };
-	struct k12 k12 = { q, q, q };
+	struct k10 k10 = { { q, q, q, q, q } };
 
 	if ((v = bpf_map_lookup_elem(&l4, &q)))
 		sum += *v;
@@ -71,7 +71,7 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&l16, &k16)))
 		sum += *v;
-	if ((v = bpf_map_lookup_elem(&l12, &k12)))
+	if ((v = bpf_map_lookup_elem(&l10, &k10)))
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&lpcpu, &q)))
 		sum += *v;

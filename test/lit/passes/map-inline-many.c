@@ -30,7 +30,7 @@
 	} name SEC(".maps")
 
 struct k16 { __u64 a, b; };
-struct k12 { __u32 a, b, c; }; /* no sized lookup: "any", left to the inliner */
+struct k10 { __u16 a[5]; }; /* no sized lookup: "any", left to the inliner */
 struct lpm4 { __u32 prefixlen; __u32 addr; };
 
 MAP(pcpu_a, BPF_MAP_TYPE_PERCPU_HASH, __u32);
@@ -41,7 +41,7 @@ MAP(hash_b, BPF_MAP_TYPE_HASH, __u32);
 MAP(hash_c, BPF_MAP_TYPE_HASH, __u32);
 MAP(lru_a, BPF_MAP_TYPE_LRU_HASH, struct k16);
 MAP(lru_b, BPF_MAP_TYPE_LRU_HASH, struct k16);
-MAP(any_a, BPF_MAP_TYPE_HASH, struct k12);
+MAP(any_a, BPF_MAP_TYPE_HASH, struct k10);
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 64);
@@ -65,14 +65,14 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 {
 	__u32 q = ctx->rx_queue_index, r = ctx->ingress_ifindex;
 	struct k16 k = { q, r };
-	struct k12 k12 = { q, r, q };
+	struct k10 k10 = { { q, r, q, r, q } };
 	struct lpm4 p = { 32, q };
 	__u64 sum = 0;
 
 	sum += hit(&pcpu_a, &q) + hit(&pcpu_b, &r) + hit(&pcpu_c, &q);
 	sum += hit(&hash_a, &r) + hit(&hash_b, &q) + hit(&hash_c, &r);
 	sum += hit(&lru_a, &k) + hit(&lru_b, &k);
-	sum += hit(&lpm_a, &p) + hit(&any_a, &k12);
+	sum += hit(&lpm_a, &p) + hit(&any_a, &k10);
 	return sum ? XDP_PASS : XDP_DROP;
 }
 char LICENSE[] SEC("license") = "GPL";

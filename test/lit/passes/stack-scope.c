@@ -25,7 +25,7 @@
 // ON-NOT: store i32 {{[0-9]+}}, ptr %slot
 // ON: atomicrmw add ptr {{.*}} monotonic, align 8, !noalias ![[SCOPES:[0-9]+]]
 // ON-NOT: store i32 {{[0-9]+}}, ptr %slot
-// ON: call i64 @uxdp_hash_lookup_any(
+// ON: call i64 @uxdp_hash_lookup_k12(
 // ON-NOT: store i32 {{[0-9]+}}, ptr %slot
 // ON-LABEL: define {{.*}}@mixed(
 // ON: ![[SCOPES]] = !{![[SCOPE:[0-9]+]], ![[PKT:[0-9]+]]}
@@ -64,7 +64,7 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* 12 bytes: no lookup specialised for its size, uxdp_hash_lookup_any */
+/* 12 bytes: uxdp_hash_lookup_k12, a call taking the key (-fno-helper-inline) */
 struct flow {
 	__u32 saddr, daddr;
 	__u8 proto, tos;
