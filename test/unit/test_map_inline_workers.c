@@ -111,7 +111,7 @@ static void hash_check(struct uxdp_object *obj, const char *name, uint64_t want,
 
 static void test_object(const char *path)
 {
-	static const char *const hashes[] = { "h4", "h8", "h16", "h12" };
+	static const char *const hashes[] = { "h4", "h8", "h16", "h12", "h10" };
 	struct uxdp_object_opts o = { .sz = sizeof(o), .ncpus = NCPUS, .unlink_on_close = true };
 	const struct uxdp_program *prog;
 	struct uxdp_object *obj;

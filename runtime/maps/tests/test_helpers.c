@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The map helpers as a compiled program calls them: uint64_t arguments and
- * kernel return values; the lookups specialised for 6-byte keys,
+ * kernel return values; the lookups specialised by key size,
  * redirect_map, perf_event_output, tail_call, spin_lock. */
 #include <stdint.h>
+#include <stdio.h>
 
 #include <uxdp/ctx.h>
 #include <uxdp/worker.h>
@@ -86,6 +87,64 @@ static void test_hash_lookup_k6(void)
 	CHECK_EQ(uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), U(uxdp_map_lookup_percpu(ph, b, 1)));
 	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 1), 20);
 	CHECK_EQ(*(uint64_t *)(uintptr_t)uxdp_percpu_hash_lookup_k6(U(ph), U(b), 0), 0);
+}
+
+#define PERCPU_DECLARE(n) uint64_t uxdp_percpu_hash_lookup_k##n(uint64_t, uint64_t, uint64_t);
+UXDP_HASH_LOOKUP_SIZES(PERCPU_DECLARE)
+#undef PERCPU_DECLARE
+
+struct sized_lookups {
+	unsigned int n;
+	uint64_t (*hash)(uint64_t map, uint64_t key);
+	uint64_t (*lru)(uint64_t map, uint64_t key);
+	uint64_t (*percpu)(uint64_t map, uint64_t key, uint64_t cpu);
+};
+
+#define SIZED_ENTRY(n) { n, uxdp_hash_lookup_k##n, uxdp_lru_hash_lookup_k##n, uxdp_percpu_hash_lookup_k##n },
+static const struct sized_lookups sized_lookups[] = { UXDP_HASH_LOOKUP_SIZES(SIZED_ENTRY) };
+#undef SIZED_ENTRY
+
+/*
+ * Every size uxdpc specialises (12, 20, 36: a 4-byte tail to the hash and a
+ * value rounded up to 8 bytes): the sized lookups find what hash.c finds,
+ * and keys differing only in their first or their last byte stay apart.
+ */
+static void test_hash_lookup_sized(const struct sized_lookups *s)
+{
+	char name[3][16];
+	struct uxdp_map *h, *l, *ph;
+	uint8_t a[40] = { 2 }, b[40] = { 2 }, c[40] = { 3 };
+	uint64_t va = 10, vb = 20;
+
+	snprintf(name[0], sizeof(name[0]), "hk%u", s->n);
+	snprintf(name[1], sizeof(name[1]), "lk%u", s->n);
+	snprintf(name[2], sizeof(name[2]), "pk%u", s->n);
+	h = mk(name[0], BPF_MAP_TYPE_HASH, s->n, 8, 4, 0);
+	l = mk(name[1], BPF_MAP_TYPE_LRU_HASH, s->n, 8, 4, 0);
+	ph = mk(name[2], BPF_MAP_TYPE_PERCPU_HASH, s->n, 8, 4, 0);
+	if (!h || !l || !ph)
+		return;
+	a[s->n - 1] = 1;
+	b[s->n - 1] = 2;
+	c[s->n - 1] = 1;
+	CHECK_EQ(s->hash(U(h), U(a)), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, a, &va, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, b, &vb, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(l, b, &vb, BPF_ANY), 0);
+	CHECK_EQ(s->hash(U(h), U(a)), U(uxdp_map_lookup(h, a)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)s->hash(U(h), U(a)), 10);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)s->hash(U(h), U(b)), 20);
+	CHECK_EQ(s->hash(U(h), U(c)), 0);
+	CHECK_EQ(s->lru(U(l), U(b)), U(uxdp_map_lookup(l, b)));
+	CHECK_EQ(s->lru(U(l), U(a)), 0);
+
+	uxdp_this_cpu = 1;
+	CHECK_EQ(uxdp_map_update(ph, b, &vb, BPF_ANY), 0);
+	uxdp_this_cpu = 0;
+	CHECK_EQ(s->percpu(U(ph), U(a), 1), 0);
+	CHECK_EQ(s->percpu(U(ph), U(b), 1), U(uxdp_map_lookup_percpu(ph, b, 1)));
+	CHECK_EQ(*(uint64_t *)(uintptr_t)s->percpu(U(ph), U(b), 1), 20);
+	CHECK_EQ(*(uint64_t *)(uintptr_t)s->percpu(U(ph), U(b), 0), 0);
 }
 
 static void test_ringbuf_helpers(void)
@@ -310,6 +369,8 @@ int main(void)
 	test_begin("help");
 	test_map_helpers();
 	test_hash_lookup_k6();
+	for (size_t i = 0; i < sizeof(sized_lookups) / sizeof(sized_lookups[0]); i++)
+		test_hash_lookup_sized(&sized_lookups[i]);
 	test_ringbuf_helpers();
 	test_redirect_map();
 	test_redirect_map_slots();

@@ -15,11 +15,13 @@
 // CALL: call i64 @uxdp_hash_lookup_k8(
 // CALL: call i64 @uxdp_hash_lookup_k16(
 // CALL: call i64 @uxdp_hash_lookup_any(
+// CALL: call i64 @uxdp_hash_lookup_k20(
+// CALL: call i64 @uxdp_hash_lookup_k40(
 // CALL: call i64 @uxdp_percpu_hash_lookup_k4(i64 {{.*}}, i64 {{.*}}, i64
 // CALL: call i64 @uxdp_percpu_hash_lookup_k6(i64 {{.*}}, i64 {{.*}}, i64
 // CALL-NOT: call i64 @uxdp_helper_map_lookup_elem(
 // CALL: ret i64
-// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 6 hash lookups specialised
+// REMARK: map-inline: 0 lookups inlined (0 per-CPU), 8 hash lookups specialised
 // INL-LABEL: define {{.*}}@lookups(
 // INL-NOT: call {{.*}}@uxdp_hash_lookup
 // INL-NOT: call {{.*}}@bcmp
@@ -47,12 +49,16 @@
 
 struct k16 { __u64 a, b; };
 struct k10 { __u16 a[5]; }; /* no sized lookup: "any" */
+struct k20 { __u32 a[5]; }; /* tx_ip_tunnel's vip_key */
+struct k40 { __u64 a[5]; }; /* an IPv6 5-tuple with its padding */
 struct mac { __u8 a[6]; }; /* xdp-filter's filter_ethernet key */
 
 HASH(h4, BPF_MAP_TYPE_HASH, __u32);
 HASH(h8, BPF_MAP_TYPE_HASH, __u64);
 HASH(h16, BPF_MAP_TYPE_HASH, struct k16);
 HASH(h10, BPF_MAP_TYPE_HASH, struct k10);
+HASH(h20, BPF_MAP_TYPE_HASH, struct k20);
+HASH(h40, BPF_MAP_TYPE_HASH, struct k40);
 HASH(pcpu, BPF_MAP_TYPE_PERCPU_HASH, __u32);
 HASH(pcpu6, BPF_MAP_TYPE_PERCPU_HASH, struct mac);
 
@@ -62,6 +68,8 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	__u64 k8 = q, sum = 0, *v;
 	struct k16 k16 = { q, q };
 	struct k10 k10 = { { q, q, q, q, q } };
+	struct k20 k20 = { { q, q, q, q, q } };
+	struct k40 k40 = { { q, q, q, q, q } };
 	struct mac mac = { { q, q, 1, 2, 3, 4 } };
 
 	if ((v = bpf_map_lookup_elem(&h4, &q)))
@@ -71,6 +79,10 @@ SEC("xdp") int lookups(struct xdp_md *ctx)
 	if ((v = bpf_map_lookup_elem(&h16, &k16)))
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&h10, &k10)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&h20, &k20)))
+		sum += *v;
+	if ((v = bpf_map_lookup_elem(&h40, &k40)))
 		sum += *v;
 	if ((v = bpf_map_lookup_elem(&pcpu, &q)))
 		sum += *v;

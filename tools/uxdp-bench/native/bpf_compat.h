@@ -158,21 +158,50 @@ __uxdp_u64 uxdp_helper_map_lookup_percpu_elem(__uxdp_u64, __uxdp_u64, __uxdp_u64
  * UXDP_NATIVE_OUT_OF_LINE, every lookup through the generic helper, and
  * says so beside its figures.
  */
+/* The key sizes of UXDP_HASH_LOOKUP_SIZES (include/uxdp/helpers.h): keep in step. */
 __uxdp_u64 uxdp_hash_lookup_k4(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k6(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_hash_lookup_k8(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k12(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_hash_lookup_k16(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k20(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k24(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k32(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k36(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_hash_lookup_k40(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_hash_lookup_any(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_k4(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k6(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_k8(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k12(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_k16(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k20(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k24(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k32(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k36(__uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_hash_lookup_k40(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_hash_lookup_any(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_percpu_hash_lookup_k4(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k6(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_percpu_hash_lookup_k8(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k12(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_percpu_hash_lookup_k16(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k20(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k24(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k32(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k36(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_percpu_hash_lookup_k40(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_percpu_hash_lookup_any(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_percpu_hash_lookup_k4(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k6(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_percpu_hash_lookup_k8(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k12(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_percpu_hash_lookup_k16(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k20(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k24(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k32(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k36(__uxdp_u64, __uxdp_u64, __uxdp_u64);
+__uxdp_u64 uxdp_lru_percpu_hash_lookup_k40(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lru_percpu_hash_lookup_any(__uxdp_u64, __uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lpm_lookup_k8(__uxdp_u64, __uxdp_u64);
 __uxdp_u64 uxdp_lpm_lookup_k20(__uxdp_u64, __uxdp_u64);
@@ -193,16 +222,30 @@ static __always_inline void *__uxdp_lookup_generic(void *map, const void *key)
 	return (void *)(unsigned long)uxdp_helper_map_lookup_elem(__UXDP_M(map), __UXDP_P(key));
 }
 
-#define __UXDP_SIZED_LOOKUP(prefix, h, key, ksize)                                                 \
-	((ksize) == 4	 ? prefix##k4(h, key)                                                       \
-	 : (ksize) == 8	 ? prefix##k8(h, key)                                                       \
-	 : (ksize) == 16 ? prefix##k16(h, key)                                                      \
-			 : prefix##any(h, key))
-#define __UXDP_SIZED_LOOKUP_CPU(prefix, h, key, ksize, cpu)                                        \
-	((ksize) == 4	 ? prefix##k4(h, key, cpu)                                                  \
-	 : (ksize) == 8	 ? prefix##k8(h, key, cpu)                                                  \
-	 : (ksize) == 16 ? prefix##k16(h, key, cpu)                                                 \
-			 : prefix##any(h, key, cpu))
+#define __UXDP_SIZED_LOOKUP(prefix, h, key, ksize) \
+	((ksize) == 4 ? prefix##k4(h, key) \
+	 : (ksize) == 6 ? prefix##k6(h, key) \
+	 : (ksize) == 8 ? prefix##k8(h, key) \
+	 : (ksize) == 12 ? prefix##k12(h, key) \
+	 : (ksize) == 16 ? prefix##k16(h, key) \
+	 : (ksize) == 20 ? prefix##k20(h, key) \
+	 : (ksize) == 24 ? prefix##k24(h, key) \
+	 : (ksize) == 32 ? prefix##k32(h, key) \
+	 : (ksize) == 36 ? prefix##k36(h, key) \
+	 : (ksize) == 40 ? prefix##k40(h, key) \
+	 : prefix##any(h, key))
+#define __UXDP_SIZED_LOOKUP_CPU(prefix, h, key, ksize, cpu) \
+	((ksize) == 4 ? prefix##k4(h, key, cpu) \
+	 : (ksize) == 6 ? prefix##k6(h, key, cpu) \
+	 : (ksize) == 8 ? prefix##k8(h, key, cpu) \
+	 : (ksize) == 12 ? prefix##k12(h, key, cpu) \
+	 : (ksize) == 16 ? prefix##k16(h, key, cpu) \
+	 : (ksize) == 20 ? prefix##k20(h, key, cpu) \
+	 : (ksize) == 24 ? prefix##k24(h, key, cpu) \
+	 : (ksize) == 32 ? prefix##k32(h, key, cpu) \
+	 : (ksize) == 36 ? prefix##k36(h, key, cpu) \
+	 : (ksize) == 40 ? prefix##k40(h, key, cpu) \
+	 : prefix##any(h, key, cpu))
 
 static __always_inline void *__uxdp_lookup(void *map, const void *key, __u32 type, __u32 ksize,
 					   __u32 vsize, __u32 max_entries)
