@@ -41,6 +41,12 @@ enum kernel_method {
 	KERNEL_FRESH,  /* repeat = 1 calls, a fresh packet every run (default) */
 	KERNEL_REPEAT, /* test_run's repeat loop: reruns on its own output */
 	KERNEL_VETH,   /* attached to a veth, packets sent in batches (kernel_veth.c) */
+	KERNEL_METHODS
+};
+
+/* Each method's name: --kernel-method, the JSON, the engine's label. */
+static const char *const kernel_method_names[KERNEL_METHODS] = {
+	[KERNEL_FRESH] = "fresh", [KERNEL_REPEAT] = "repeat", [KERNEL_VETH] = "veth"
 };
 
 struct engine {
@@ -203,7 +209,7 @@ int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t
 /*
  * Whether this kernel isolates its page tables (PTI) on a CPU without
  * PCID: every system call then flushes the TLB, and the fresh method's one
- * call per packet runs each packet with a cold TLB.
+ * call per packet runs each packet with a cold TLB.  Read once.
  */
 bool kernel_flushes_tlb_per_call(void);
 

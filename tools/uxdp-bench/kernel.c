@@ -283,16 +283,18 @@ int kernel_run_fresh(int prog_fd, const struct pkt *pkts, size_t npkts, uint64_t
 
 bool kernel_flushes_tlb_per_call(void)
 {
+	static int known = -1; /* the report asks for every program */
 	char line[4096];
-	bool pti = false, pcid = false;
-	FILE *f = fopen("/sys/devices/system/cpu/vulnerabilities/meltdown", "r");
+	bool pti = false, pcid = false, flags = false;
+	FILE *f;
 
+	if (known >= 0)
+		return known;
+	f = fopen("/sys/devices/system/cpu/vulnerabilities/meltdown", "r");
 	if (f) {
 		pti = fgets(line, sizeof(line), f) && strstr(line, "PTI");
 		fclose(f);
 	}
-	bool flags = false;
-
 	f = pti ? fopen("/proc/cpuinfo", "r") : NULL;
 	while (f && !flags && fgets(line, sizeof(line), f)) {
 		flags = !strncmp(line, "flags", 5); /* x86's list (arm64 has none, and ASIDs) */
@@ -300,7 +302,8 @@ bool kernel_flushes_tlb_per_call(void)
 	}
 	if (f)
 		fclose(f);
-	return pti && flags && !pcid;
+	known = pti && flags && !pcid;
+	return known;
 }
 
 /* The default: a fresh packet every run. */
@@ -355,16 +358,16 @@ static double kernel_time_repeat(struct engine *e, const struct pkt *pkts, size_
 double kernel_time(struct engine *e, const struct bench_opts *o, const struct pkt *pkts,
 		   size_t npkts, uint64_t iters)
 {
+	uint64_t calls = o->kernel_calls < iters ? o->kernel_calls : iters;
 	double ns;
 
 	if (o->kernel_method == KERNEL_REPEAT)
 		return kernel_time_repeat(e, pkts, npkts, iters);
 	if (o->kernel_method == KERNEL_VETH) {
-		ns = kernel_time_veth(e, pkts, npkts,
-				      o->kernel_calls < iters ? o->kernel_calls : iters);
+		ns = kernel_time_veth(e, pkts, npkts, calls);
 		if (ns < 0)
 			e->ok = false; /* the report says why */
 		return ns;
 	}
-	return kernel_time_fresh(e, pkts, npkts, o->kernel_calls < iters ? o->kernel_calls : iters);
+	return kernel_time_fresh(e, pkts, npkts, calls);
 }

@@ -56,7 +56,7 @@
 #define MAX_FRAME (ETH_FRAME_LEN) /* veth's default MTU, with its Ethernet header */
 
 static struct {
-	int state;     /* 0: not tried; 1: open; < 0: failed (errno), why[] says how */
+	int state;     /* 0: not tried; 1: open; -1: failed, why[] says how */
 	char why[200];
 	int sock;      /* AF_PACKET, bound to TX_IF */
 	int rx_ifindex;
@@ -219,7 +219,7 @@ double kernel_time_veth(struct engine *e, const struct pkt *pkts, size_t npkts, 
 	bpf_xdp_detach(veth.rx_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	if (sent <= 0 || err) {
 		snprintf(e->why, sizeof(e->why), "veth method: sending: %s",
-			 strerror(-(sent < 0 ? (int)sent : err ? err : EINVAL)));
+			 strerror(sent < 0 ? (int)-sent : err ? -err : EINVAL));
 		return -1;
 	}
 	if (cnt1 - cnt0 != (uint64_t)sent) {

@@ -353,11 +353,11 @@ static void add_engine(struct prog *p, const struct bench_opts *o, enum engine_k
 	e->insns = -1;
 	e->prog_fd = -1;
 	snprintf(e->flag, sizeof(e->flag), "%s", flag ? flag : "");
-	if (kind == ENG_KERNEL)
-		snprintf(e->name, sizeof(e->name), "%s",
-			 o->kernel_method == KERNEL_REPEAT ? "kernel JIT (repeat)"
-			 : o->kernel_method == KERNEL_VETH ? "kernel JIT (veth)"
-							   : "kernel JIT");
+	if (kind == ENG_KERNEL && o->kernel_method == KERNEL_FRESH) /* the default, unnamed */
+		snprintf(e->name, sizeof(e->name), "kernel JIT");
+	else if (kind == ENG_KERNEL)
+		snprintf(e->name, sizeof(e->name), "kernel JIT (%s)",
+			 kernel_method_names[o->kernel_method]);
 	else if (kind == ENG_NATIVE)
 		snprintf(e->name, sizeof(e->name), "native");
 	else
@@ -1039,13 +1039,11 @@ int main(int argc, char **argv)
 			o.count_only = true;
 			break;
 		case OPT_KERNEL_METHOD:
-			if (!strcmp(optarg, "fresh")) {
-				o.kernel_method = KERNEL_FRESH;
-			} else if (!strcmp(optarg, "repeat")) {
-				o.kernel_method = KERNEL_REPEAT;
-			} else if (!strcmp(optarg, "veth")) {
-				o.kernel_method = KERNEL_VETH;
-			} else {
+			o.kernel_method = 0;
+			while (o.kernel_method < KERNEL_METHODS &&
+			       strcmp(optarg, kernel_method_names[o.kernel_method]))
+				o.kernel_method++;
+			if (o.kernel_method == KERNEL_METHODS) {
 				fprintf(stderr, "uxdp-bench: --kernel-method: fresh, repeat or veth, not '%s'\n",
 					optarg);
 				return 2;

@@ -555,10 +555,7 @@ int report_json(const char *path, struct prog *progs, unsigned int nprogs,
 		"\"smoke\": %s,\n  \"kernel_method\": \"%s\", \"kernel_calls\": %llu, "
 		"\"per_op\": %u,\n  \"packets\": ",
 		o->cpu, (unsigned long long)o->iterations, o->rounds, o->warmup_s,
-		o->smoke ? "true" : "false",
-		o->kernel_method == KERNEL_REPEAT ? "repeat"
-		: o->kernel_method == KERNEL_VETH ? "veth"
-						  : "fresh",
+		o->smoke ? "true" : "false", kernel_method_names[o->kernel_method],
 		(unsigned long long)o->kernel_calls, o->per_op);
 	jstr(f, o->pcap ? o->pcap : "builtin-ipv4-tcp-64");
 	fprintf(f, ",\n  \"programs\": [");
