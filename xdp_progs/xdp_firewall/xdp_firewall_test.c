@@ -135,6 +135,19 @@ static int map_get(const char *instance, const char *name, const void *key, void
 	return err;
 }
 
+/* The control plane's update of key in instance's map name; 0 or a negative errno. */
+static int map_put(const char *instance, const char *name, const void *key, const void *value)
+{
+	struct uxdp_map *m;
+	int err = uxdp_map_open(instance, name, &m);
+
+	if (err)
+		return err;
+	err = uxdp_map_update_elem(m, key, value, BPF_ANY);
+	uxdp_map_close(m);
+	return err;
+}
+
 /* The control plane's delete of source saddr in map name; 0 or a negative errno. */
 static int map_delete(const char *instance, const char *name, uint32_t saddr)
 {
@@ -263,14 +276,9 @@ static void check_no_acct(const struct e2e_run *r)
 {
 	uint32_t key = CFG_CONN_ACCT;
 	uint64_t off = 0;
-	struct uxdp_map *m;
 	long n;
-	int err = uxdp_map_open(r->instance, "fw_cfg", &m);
+	int err = map_put(r->instance, "fw_cfg", &key, &off);
 
-	if (!err) {
-		err = uxdp_map_update_elem(m, &key, &off, BPF_ANY);
-		uxdp_map_close(m);
-	}
 	E2E_CHECK(!err, "turning accounting off: %d", err);
 	n = run_more(r, "no_acct", A(97, 1), 5);
 	E2E_CHECK(n == 5, "%ld of 5 datagrams passed without accounting, expected 5", n);
