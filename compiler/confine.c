@@ -1114,6 +1114,7 @@ static const struct helper_proto protos[] = {
 	{ 190, { A_CTX, A_ANY, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
 	{ 195, { A_MAP, A_KEY, A_ANY }, K_MAP_VALUE_OR_NULL, false, MT(BPF_MAP_TYPE_PERCPU_ARRAY) | MT(BPF_MAP_TYPE_PERCPU_HASH) | MT(BPF_MAP_TYPE_LRU_PERCPU_HASH) },
 	{ 42, { 0 }, K_SCALAR, false, 0 },   /* get_numa_node_id */
+	{ 118, { 0 }, K_SCALAR, false, 0 },  /* jiffies64 */
 	{ 160, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_coarse_ns */
 	{ 208, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_tai_ns */
 	/* tcp_raw_gen_syncookie_ipv4/6(iph, th, th_len): the IP header, th_len bytes of TCP */

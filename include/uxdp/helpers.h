@@ -41,6 +41,7 @@
 	UXDP_HELPER(89, map_peek_elem, 2)              \
 	UXDP_HELPER(93, spin_lock, 1)                  \
 	UXDP_HELPER(94, spin_unlock, 1)                \
+	UXDP_HELPER(118, jiffies64, 0)                 \
 	UXDP_HELPER(125, ktime_get_boot_ns, 0)         \
 	UXDP_HELPER(130, ringbuf_output, 4)            \
 	UXDP_HELPER(131, ringbuf_reserve, 3)           \

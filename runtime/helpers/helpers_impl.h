@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <uxdp/helpers.h>
+#include <uxdp/jiffies.h>
 #include <uxdp/kfuncs.h>
 
 /* Prototypes of every helper in the table, NARGS uint64_t each. */

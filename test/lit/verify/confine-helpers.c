@@ -35,7 +35,7 @@
 #ifdef OK
 SEC("xdp") int clocks(struct xdp_md *ctx)
 {
-	__u64 t = bpf_ktime_get_coarse_ns() + bpf_ktime_get_tai_ns();
+	__u64 t = bpf_ktime_get_coarse_ns() + bpf_ktime_get_tai_ns() + bpf_jiffies64();
 
 	return (t + bpf_get_numa_node_id()) & 1 ? XDP_PASS : XDP_DROP;
 }

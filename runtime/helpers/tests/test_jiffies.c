@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit test of bpf_jiffies64 against the kernel's own counter, which
+ * /proc/timer_list prints to root: the helper's value must be the
+ * kernel's, give or take the tick that may fall between two readings.
+ * Without root the helper estimates the counter (jiffies_clock.c); a child
+ * that drops to nobody before its first call checks that the estimate is
+ * marked as one, runs at the same rate, and is ahead of the kernel by less
+ * than 10 s (the kernel's counter starts after its clock).  Skipped (77)
+ * when not run as root: the kernel's counter cannot be read.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../helpers_impl.h"
+#include "test.h"
+
+#define NOBODY 65534
+
+static int kernel_jiffies(uint64_t *j)
+{
+	FILE *f = fopen("/proc/timer_list", "re");
+	char line[256];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f))
+		if (sscanf(line, "jiffies: %" SCNu64, j) == 1)
+			ret = 0;
+	fclose(f);
+	return ret;
+}
+
+static uint64_t hz(void)
+{
+	return 1000000000ull / uxdp_jiffies_clock()->tick_ns;
+}
+
+/* The counter advances by the ticks in a sleep, within one either side. */
+static void check_rate(void)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	uint64_t a = uxdp_helper_jiffies64(), b, want = hz() / 20;
+
+	nanosleep(&pause, NULL);
+	b = uxdp_helper_jiffies64();
+	CHECK(b >= a + want - 1);
+	CHECK(b <= a + want + 50); /* a loaded machine may oversleep, not by 50 ticks */
+}
+
+/* In a child as nobody, before any calibration in this process. */
+static int check_unprivileged(uint64_t kernel_now)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		uint64_t j;
+
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(3);
+		j = uxdp_helper_jiffies64();
+		CHECK(!uxdp_jiffies_clock()->exact);
+		CHECK(j + 1 >= kernel_now);
+		CHECK(j <= kernel_now + 10 * hz() + 1);
+		check_rate();
+		_exit(test_failures ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int main(void)
+{
+	uint64_t k, a, b;
+
+	if (geteuid() != 0 || kernel_jiffies(&k)) {
+		printf("jiffies: skipped (needs root to read /proc/timer_list)\n");
+		return 77;
+	}
+	CHECK_EQ(check_unprivileged(k), 0);
+
+	a = uxdp_helper_jiffies64();
+	CHECK(kernel_jiffies(&k) == 0);
+	b = uxdp_helper_jiffies64();
+	CHECK(uxdp_jiffies_clock()->exact);
+	CHECK(a <= k + 1 && k <= b + 1);
+	CHECK(hz() == 100 || hz() == 250 || hz() == 300 || hz() == 1000); /* Kconfig's choices */
+	check_rate();
+	if (test_failures)
+		fprintf(stderr, "helper %" PRIu64 " / %" PRIu64 ", kernel %" PRIu64 ", HZ %" PRIu64 "\n",
+			a, b, k, hz());
+	return test_result("jiffies");
+}
