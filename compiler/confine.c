@@ -1057,6 +1057,7 @@ enum arg_type {
 	A_CONST_STR,
 	A_FMT,        /* trace_printk's format */
 	A_MEM_FIXED,  /* fixed[k] bytes, read (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM) */
+	A_MEM_FIXED_RW, /* the same, read and written (| MEM_WRITE) */
 };
 
 struct helper_proto {
@@ -1067,9 +1068,14 @@ struct helper_proto {
 	uint32_t map_types; /* A_MAP: allowed BPF_MAP_TYPE_* bits, 0: any lookup-able */
 };
 
-/* The size of A_MEM_FIXED argument k of helper id: struct iphdr, ipv6hdr, tcphdr. */
+/*
+ * The size of A_MEM_FIXED(_RW) argument k of helper id: check_mtu's u32
+ * mtu_len; struct iphdr, ipv6hdr, tcphdr for the syncookie helpers.
+ */
 static uint32_t fixed_size(int32_t id, int k)
 {
+	if (id == 163)
+		return 4;
 	if (k == 0)
 		return id == 205 || id == 207 ? 40 : 20;
 	return 20;
@@ -1117,6 +1123,8 @@ static const struct helper_proto protos[] = {
 	{ 118, { 0 }, K_SCALAR, false, 0 },  /* jiffies64 */
 	{ 160, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_coarse_ns */
 	{ 208, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_tai_ns */
+	/* check_mtu(ctx, ifindex, &mtu_len, len_diff, flags): mtu_len read and written */
+	{ 163, { A_CTX, A_ANY, A_MEM_FIXED_RW, A_ANY, A_ANY }, K_SCALAR, false, 0 },
 	/* tcp_raw_gen_syncookie_ipv4/6(iph, th, th_len): the IP header, th_len bytes of TCP */
 	{ 204, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
 	{ 205, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
@@ -1356,9 +1364,17 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (!err && p->arg[k] == A_VALUE_OUT && v->kind == K_STACK)
 				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, true);
 			break;
-		case A_MEM_FIXED: {
-			struct cval size = scalar(fixed_size(p->id, k), fixed_size(p->id, k));
-			err = check_mem_arg(c, s, i, reg, &size, false, g);
+		case A_MEM_FIXED:
+		case A_MEM_FIXED_RW: {
+			uint32_t sz = fixed_size(p->id, k);
+			struct cval size = scalar(sz, sz);
+			bool rw = p->arg[k] == A_MEM_FIXED_RW;
+
+			/* read first: bytes of the stack it reads are initialised;
+			 * elsewhere the region must be writable */
+			err = check_mem_arg(c, s, i, reg, &size, rw && v->kind != K_STACK, g);
+			if (!err && rw && v->kind == K_STACK)
+				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, lo_of(v) == hi_of(v));
 			break;
 		}
 		case A_MEM_OR_NULL:

@@ -507,6 +507,25 @@ static int lookup6(const struct uxdp_fib *fib, struct bpf_fib_lookup *p, uint32_
 	return fwd_params(p, mtu);
 }
 
+int uxdp_fib_iface_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu)
+{
+	const struct uxdp_fib_iface *dev;
+	int ret = -ENOENT;
+
+	if (!fib)
+		fib = uxdp_fib_get_default();
+	if (!fib)
+		return -ENOENT;
+	pthread_rwlock_rdlock(&fib->lock);
+	dev = iface_get(fib, ifindex);
+	if (dev) {
+		*mtu = dev->mtu ? dev->mtu : 1500;
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&fib->lock);
+	return ret;
+}
+
 int uxdp_fib_lookup(struct uxdp_fib *fib, struct bpf_fib_lookup *params, uint32_t flags)
 {
 	int ret;

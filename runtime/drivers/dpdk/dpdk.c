@@ -32,6 +32,7 @@
 #include <rte_mempool.h>
 
 #include <uxdp/datapath.h>
+#include <uxdp/dev_mtu.h>
 #include <uxdp/net_driver.h>
 
 #include "net.h"
@@ -230,9 +231,28 @@ static int lcore_main(void *arg)
 	return 0;
 }
 
+/*
+ * The port's MTU, 0 if unknown.  bpf_check_mtu asks the kernel for a port
+ * that is a kernel device (as net_af_xdp's are) and the driver for one
+ * that is not (uxdp/dev_mtu.h); without it the program would see 1500 on
+ * ingress: say so, but run.
+ */
+static uint16_t register_mtu(unsigned int p, uint16_t port, const char *name, bool kernel_dev)
+{
+	uint16_t mtu = 0;
+	int ret = rte_eth_dev_get_mtu(port, &mtu);
+
+	if (!ret && !kernel_dev)
+		ret = uxdp_dev_mtu_set(dp.ifindex[p], mtu);
+	if (ret)
+		fprintf(stderr, "uxdp: port %u (%s): no MTU for bpf_check_mtu (it will see 1500): %s\n",
+			port, name, strerror(-ret));
+	return ret ? 0 : mtu;
+}
+
 static int port_init(unsigned int p)
 {
-	uint16_t port = dp.port_id[p], nb_rxd = NB_RXD, nb_txd = NB_TXD;
+	uint16_t port = dp.port_id[p], nb_rxd = NB_RXD, nb_txd = NB_TXD, mtu;
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN] = "";
@@ -303,10 +323,11 @@ static int port_init(unsigned int p)
 		return ret;
 	}
 	dp.started[p] = true;
+	mtu = register_mtu(p, port, name, info.if_index != 0);
 	/* Like the kernel, whose XDP sees every frame the port receives. */
 	rte_eth_promiscuous_enable(port);
-	printf("uxdp: port %u (%s): ifindex %u, %u queue pair%s\n", port, name, dp.ifindex[p],
-	       dp.nworkers, dp.nworkers == 1 ? "" : "s");
+	printf("uxdp: port %u (%s): ifindex %u, mtu %u, %u queue pair%s\n", port, name,
+	       dp.ifindex[p], mtu, dp.nworkers, dp.nworkers == 1 ? "" : "s");
 	return 0;
 }
 

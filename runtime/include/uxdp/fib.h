@@ -117,6 +117,13 @@ int uxdp_fib_del_neigh(struct uxdp_fib *fib, const struct uxdp_fib_neigh *nb);
  */
 int uxdp_fib_load_file(struct uxdp_fib *fib, const char *path, char *err, size_t err_size);
 
+/*
+ * The MTU fib (NULL: the default) gives interface ifindex (its mtu, 0 being
+ * 1500), for bpf_check_mtu (uxdp/dev_mtu.h); -ENOENT when it does not
+ * describe that interface.
+ */
+int uxdp_fib_iface_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu);
+
 struct bpf_fib_lookup;
 /*
  * What bpf_fib_lookup() does once its arguments passed the helper's checks:

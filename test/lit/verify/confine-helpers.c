@@ -21,6 +21,19 @@
 // RUN: %clang-bpf -mcpu=v3 -DITER -DITER_IN_MAP -c %s -o %t.itermap.bpf.o
 // RUN: not %uxdpc --verify=none %t.itermap.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITERMAP %s
 // ITERMAP: program 'iter' (section xdp), insn {{[0-9]+}}: bpf_iter_num_new: R1 must point into this frame's stack at a known offset
+// check_mtu reads and writes a u32: after the call the slot holds the
+// helper's value, not the 0 stored before it, so an access at that offset
+// needs a run-time check; 4 bytes must fit the frame, and a read-only map
+// value cannot take the write.
+// RUN: %clang-bpf -mcpu=v3 -DMTU -c %s -o %t.mtu.bpf.o
+// RUN: %uxdpc --verify=none --list %t.mtu.bpf.o | %FileCheck --check-prefix=MTU %s
+// MTU: confinement mtu uxdp checks 1 back-edges 0
+// RUN: %clang-bpf -mcpu=v3 -DMTU_SHORT -c %s -o %t.mtus.bpf.o
+// RUN: not %uxdpc --verify=none %t.mtus.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=MTUS %s
+// MTUS: program 'mtu' (section xdp), insn {{[0-9]+}}: invalid  stack access off=[-2, -2] size=4
+// RUN: %clang-bpf -mcpu=v3 -DMTU_RODATA -c %s -o %t.mtur.bpf.o
+// RUN: not %uxdpc --verify=none %t.mtur.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=MTUR %s
+// MTUR: program 'mtu' (section xdp), insn {{[0-9]+}}: {{.*}}read-only
 // Every kfunc uxdp provides is described; others are refused by name
 // before confinement (test/lit/kfunc/refused.c).
 // RUN: %clang-bpf -mcpu=v3 -DOTHER_KFUNC -c %s -o %t.kf.bpf.o
@@ -75,6 +88,32 @@ SEC("xdp") int cookies(struct xdp_md *ctx)
 	}
 #endif
 	return r ? XDP_DROP : XDP_PASS;
+}
+#endif
+
+#if defined(MTU) || defined(MTU_SHORT) || defined(MTU_RODATA)
+const volatile __u32 ro_mtu = 1500;
+
+SEC("xdp") int mtu(struct xdp_md *ctx)
+{
+	unsigned char *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 m = 0;
+
+	if (data + 1 > end)
+		return XDP_PASS;
+#if defined(MTU_SHORT)
+	{
+		__u16 half[2] = {};
+
+		bpf_check_mtu(ctx, 0, (__u32 *)&half[1], 0, 0);
+		m = half[0];
+	}
+#elif defined(MTU_RODATA)
+	bpf_check_mtu(ctx, 0, (__u32 *)&ro_mtu, 0, 0);
+#else
+	bpf_check_mtu(ctx, 0, &m, 0, 0);
+#endif
+	return data[m] & 1 ? XDP_PASS : XDP_DROP;
 }
 #endif
 
