@@ -1235,6 +1235,12 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 	ac.size = (int64_t)size->b;
 	if (s->r[reg].flags & CV_OR_ZERO)
 		return refuse(c, i, "helper argument r%u may be NULL", reg);
+	/* analysis.c checks the program's own ctx accesses, not a helper's: a
+	 * helper given ctx as a buffer would read or overwrite the packet
+	 * pointers (the kernel refuses it too) */
+	if (s->r[reg].kind == K_CTX)
+		return refuse(c, i, "R%u type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem",
+			      reg);
 	if (s->r[reg].kind == K_STACK && !write && !s->r[reg].frame) {
 		/* helpers read whole keys and buffers: initialised bytes only */
 		int64_t lo = lo_of(&s->r[reg]), hi = hi_of(&s->r[reg]);
@@ -1370,11 +1376,16 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			struct cval size = scalar(sz, sz);
 			bool rw = p->arg[k] == A_MEM_FIXED_RW;
 
+			/* Which slot the helper writes must be known, to forget
+			 * what it held (as for A_MEM_OUT). */
+			if (rw && v->kind == K_STACK && lo_of(v) != hi_of(v))
+				return refuse(c, i, "helper argument r%u: stack pointer with a variable offset",
+					      reg);
 			/* read first: bytes of the stack it reads are initialised;
 			 * elsewhere the region must be writable */
 			err = check_mem_arg(c, s, i, reg, &size, rw && v->kind != K_STACK, g);
 			if (!err && rw && v->kind == K_STACK)
-				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, lo_of(v) == hi_of(v));
+				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, true);
 			break;
 		}
 		case A_MEM_OR_NULL:

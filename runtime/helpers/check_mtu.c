@@ -3,7 +3,10 @@
  * check_mtu.c - bpf_check_mtu(ctx, ifindex, &mtu_len, len_diff, flags) for
  * XDP (bpf_xdp_check_mtu in net/core/filter.c, Linux 6.18).
  *
- * ifindex 0 is the device the packet came in on.  The length checked is
+ * ifindex 0 is the device the packet came in on; if uxdp knows no MTU for
+ * it, 1500 (a kernel packet always has a device).  Named by its index, an
+ * unknown device is -ENODEV even when it is the ingress: an answer the
+ * program can tell from a real MTU.  The length checked is
  * the packet's (its linear part: the XDP variant does not look at frags),
  * or *mtu_len plus the link header when *mtu_len is not 0 (an L3 length,
  * as fib_lookup's tot_len), plus len_diff; it needs fragmenting when it

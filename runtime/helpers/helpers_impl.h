@@ -7,6 +7,7 @@
 #define UXDP_HELPERS_IMPL_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include <uxdp/helpers.h>
 #include <uxdp/jiffies.h>
@@ -39,6 +40,15 @@ uint64_t uxdp_lru_hash_lookup_any(uint64_t map, uint64_t key);
 
 /* map_helpers.c: redirect_map with the worker from ctx (passes/worker_arg.c). */
 uint64_t uxdp_redirect_map_worker(uint64_t worker, uint64_t map, uint64_t key, uint64_t flags);
+
+/* CLOCK_MONOTONIC_COARSE in ns: a vDSO read, no system call. */
+static inline uint64_t uxdp_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 /* A negative errno as the helper's r0: sign-extended, as BPF_CALL_x returns it. */
 #define UXDP_ERR(e) ((uint64_t)(int64_t)-(e))

@@ -9,14 +9,17 @@
  * TICK_NSEC for it, 10^9 / CONFIG_HZ rounded), readable by anyone.  The
  * counter's value needs the kernel's word: /proc/timer_list prints it, but
  * only to root.  It is read between two readings of the coarse clock that
- * agree, so that no tick fell in between (both move in the same tick
- * handler).  Without it (not root) the counter is estimated as the kernel
+ * agree, so that no tick fell in between; and since the kernel raises the
+ * counter a moment before it moves the clock, one such reading may still
+ * pair the new count with the old clock: two readings must give the same
+ * origin.  Without it (not root) the counter is estimated as the kernel
  * starts it, INITIAL_JIFFIES when the monotonic clock starts; the kernel's
  * own counter starts a little later than its clock (0.2 s, 50 jiffies, on
  * the machine of docs/compatibility.md), so values are that much ahead.
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -24,18 +27,10 @@
 
 #define TIMER_LIST "/proc/timer_list"
 #define DEFAULT_TICK_NS 4000000ull /* CONFIG_HZ=250, Debian's, if the clock will not say */
-#define CALIBRATION_TRIES 8
+#define CALIBRATION_TRIES 200 /* readings of timer_list: milliseconds each */
 
 static struct uxdp_jiffies_clock clk;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static uint64_t coarse_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t tick_ns(void)
 {
@@ -70,23 +65,36 @@ static uint64_t initial_jiffies(uint64_t tick)
 	return (uint32_t)(-(int64_t)(300 * hz));
 }
 
+/* The counter's value when the coarse clock was 0: j less the clock in ticks. */
+static uint64_t origin(uint64_t coarse, uint64_t j)
+{
+	return j - (coarse + clk.tick_ns / 2) / clk.tick_ns;
+}
+
 static void calibrate(void)
 {
+	uint64_t last = 0;
+	bool have_last = false;
+
 	clk.tick_ns = tick_ns();
 	for (int i = 0; i < CALIBRATION_TRIES; i++) {
-		uint64_t before = coarse_ns(), j, after;
+		uint64_t before = uxdp_coarse_ns(), j, after;
 
 		if (kernel_jiffies(&j))
 			break;
-		after = coarse_ns();
-		if (before == after) {
+		after = uxdp_coarse_ns();
+		if (before != after)
+			continue;
+		if (have_last && origin(before, j) == last) {
 			clk.coarse0 = before;
 			clk.jiffies0 = j;
 			clk.exact = 1;
 			return;
 		}
+		last = origin(before, j);
+		have_last = true;
 	}
-	clk.coarse0 = coarse_ns();
+	clk.coarse0 = uxdp_coarse_ns();
 	clk.jiffies0 = initial_jiffies(clk.tick_ns) + (clk.coarse0 + clk.tick_ns / 2) / clk.tick_ns;
 	clk.exact = 0;
 }

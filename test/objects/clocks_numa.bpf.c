@@ -5,7 +5,9 @@
  * runs, so only their relations are kept (TAI ahead of the monotonic
  * clocks, coarse not ahead of fine, each monotonic; jiffies counted from
  * INITIAL_JIFFIES at CONFIG_HZ=250, Debian's, lag the coarse clock by
- * less than 10 s and lead it by less than a tick); the NUMA node is stored
+ * less than 10 s and lead it by less than a tick; on a kernel of another
+ * HZ both sides store 0 there, and unit.helpers.jiffies, which reads the
+ * HZ, is the check); the NUMA node is stored
  * (difftest pins both sides to CPU 0).  The verdict follows the packet.
  */
 #include <linux/bpf.h>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of bpf_check_mtu's devices (uxdp/dev_mtu.h): a driver's port
- * wins over the FIB, the FIB over the kernel, and a kernel device's MTU
- * is re-read within a second of a change.  The kernel's side is a network
+ * Unit tests of bpf_check_mtu's devices (uxdp/dev_mtu.h): the FIB wins
+ * over a driver's port, a driver's port over the kernel, and a kernel device's MTU
+ * is re-read within a second of a change (and a device that did not exist
+ * is looked for again after a second).  The kernel's side is a network
  * namespace of the test's own (unshare; it goes with the process), whose
  * loopback's MTU the test sets; skipped (77) without the right to make
  * one.  The helper's arithmetic is compared with the kernel's in
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -30,6 +32,7 @@
 #define ERR(e) ((uint64_t)(int64_t) - (e))
 #define DPDK_PORT 0x10000u /* how the DPDK driver numbers a port with no kernel device */
 #define NO_DEVICE 0x7ffffff0u
+#define NEW_DEVICE 4242u /* made by test_new_device() */
 
 static uint8_t frame[1000];
 static struct uxdp_ctx ctx = { .data = frame, .data_end = frame + sizeof(frame) };
@@ -74,6 +77,23 @@ static void test_kernel_device(uint32_t lo)
 	CHECK_EQ(m, 5);
 }
 
+/*
+ * "No such device" is remembered for a second too: a device made with
+ * that index in the meantime shows after it, not at once.
+ */
+static void test_new_device(void)
+{
+	struct timespec second = { 1, 100 * 1000 * 1000 };
+	uint32_t m = 5;
+
+	CHECK_EQ(check(NEW_DEVICE, &m, 0), ERR(ENODEV));
+	CHECK(system("ip link add name uxmtu0 index 4242 mtu 1400 type veth peer name uxmtu1") == 0);
+	CHECK_EQ(check(NEW_DEVICE, &m, 0), ERR(ENODEV));
+	nanosleep(&second, NULL);
+	CHECK_EQ(check(NEW_DEVICE, &m, 0), 0);
+	CHECK_EQ(m, 1400);
+}
+
 static void test_fib_and_driver(uint32_t lo)
 {
 	struct uxdp_fib *fib = uxdp_fib_new();
@@ -92,11 +112,15 @@ static void test_fib_and_driver(uint32_t lo)
 	CHECK_EQ(uxdp_dev_mtu_set(lo, 2000), 0);
 	m = 0;
 	CHECK_EQ(check(lo, &m, 0), 0);
-	CHECK_EQ(m, 2000); /* the driver's over the FIB's */
+	CHECK_EQ(m, 1400); /* the FIB's over the driver's: fib_lookup's MTU too */
+	CHECK_EQ(uxdp_fib_del_iface(fib, lo), 0);
+	m = 0;
+	CHECK_EQ(check(lo, &m, 0), 0);
+	CHECK_EQ(m, 2000); /* the driver's over the kernel's */
 	CHECK_EQ(uxdp_dev_mtu_set(lo, 0), 0);
 	m = 0;
 	CHECK_EQ(check(lo, &m, 0), 0);
-	CHECK_EQ(m, 1400);
+	CHECK_EQ(m, 1280); /* the kernel's again (test_kernel_device's last MTU) */
 	ctx.worker = NULL;
 	uxdp_fib_free(fib);
 
@@ -125,6 +149,7 @@ int main(void)
 	lo = if_nametoindex("lo");
 	CHECK(lo != 0);
 	test_kernel_device(lo);
+	test_new_device();
 	test_fib_and_driver(lo);
 	return test_result("check_mtu");
 }

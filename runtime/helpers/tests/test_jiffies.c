@@ -41,16 +41,30 @@ static uint64_t hz(void)
 	return 1000000000ull / uxdp_jiffies_clock()->tick_ns;
 }
 
-/* The counter advances by the ticks in a sleep, within one either side. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Across a 50 ms sleep the counter advances by the ticks that passed
+ * (measured around it, so that oversleeping on a loaded machine counts),
+ * give or take the one each reading may be off.
+ */
 static void check_rate(void)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	uint64_t a = uxdp_helper_jiffies64(), b, want = hz() / 20;
+	uint64_t tick = uxdp_jiffies_clock()->tick_ns, t0 = mono_ns();
+	uint64_t a = uxdp_helper_jiffies64(), b, t1;
 
 	nanosleep(&pause, NULL);
 	b = uxdp_helper_jiffies64();
-	CHECK(b >= a + want - 1);
-	CHECK(b <= a + want + 50); /* a loaded machine may oversleep, not by 50 ticks */
+	t1 = mono_ns();
+	CHECK(b - a + 2 >= 50000000ull / tick);
+	CHECK(b - a <= (t1 - t0) / tick + 2);
 }
 
 /* In a child as nobody, before any calibration in this process. */
@@ -91,7 +105,7 @@ int main(void)
 	b = uxdp_helper_jiffies64();
 	CHECK(uxdp_jiffies_clock()->exact);
 	CHECK(a <= k + 1 && k <= b + 1);
-	CHECK(hz() == 100 || hz() == 250 || hz() == 300 || hz() == 1000); /* Kconfig's choices */
+	CHECK(hz() >= 24 && hz() <= 1200); /* the CONFIG_HZ choices of every architecture */
 	check_rate();
 	if (test_failures)
 		fprintf(stderr, "helper %" PRIu64 " / %" PRIu64 ", kernel %" PRIu64 ", HZ %" PRIu64 "\n",

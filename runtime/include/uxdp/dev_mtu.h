@@ -5,10 +5,10 @@
  *
  * The kernel reads dev->mtu of the device with that ifindex in the
  * program's network namespace.  uxdp asks, in this order:
- *  1. the driver, for a port that is not a kernel device (a DPDK port's
+ *  1. the FIB the control plane describes (uxdp/fib.h), whose interface
+ *     MTUs bpf_fib_lookup checks against too: the two helpers agree;
+ *  2. the driver, for a port that is not a kernel device (a DPDK port's
  *     MTU, registered with uxdp_dev_mtu_set());
- *  2. the FIB the control plane describes (uxdp/fib.h), whose interface
- *     MTUs bpf_fib_lookup checks against too;
  *  3. the kernel, for a device of its own with that index (AF_XDP ports,
  *     loopback, which test_run and pcap runs name as ingress): SIOCGIFMTU,
  *     remembered for a second so that a packet costs no system call, so an
@@ -27,7 +27,8 @@ int uxdp_dev_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu);
 
 /*
  * A driver's port that is no kernel device has this MTU (0: forget it).
- * -ENOSPC when 64 ports are registered already.
+ * -ENOSPC when the table's 64 slots hold other ports and devices whose
+ * MTU is still fresh; -EINVAL for ifindex 0 or an MTU of 2^31 or more.
  */
 int uxdp_dev_mtu_set(uint32_t ifindex, uint32_t mtu);
 

@@ -34,6 +34,16 @@
 // RUN: %clang-bpf -mcpu=v3 -DMTU_RODATA -c %s -o %t.mtur.bpf.o
 // RUN: not %uxdpc --verify=none %t.mtur.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=MTUR %s
 // MTUR: program 'mtu' (section xdp), insn {{[0-9]+}}: {{.*}}read-only
+// A slot chosen by a variable offset cannot be forgotten alone: refused.
+// RUN: %clang-bpf -mcpu=v3 -DMTU_VAR -c %s -o %t.mtuv.bpf.o
+// RUN: not %uxdpc --verify=none %t.mtuv.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=MTUV %s
+// MTUV: program 'mtu' (section xdp), insn {{[0-9]+}}: helper argument r3: stack pointer with a variable offset
+// ctx is no buffer for a helper: written through, it would move the packet.
+// RUN: %clang-bpf -mcpu=v3 -DMTU_CTX -c %s -o %t.mtuc.bpf.o
+// RUN: not %uxdpc --verify=none %t.mtuc.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=CTXARG %s
+// RUN: %clang-bpf -mcpu=v3 -DLOAD_CTX -c %s -o %t.ldc.bpf.o
+// RUN: not %uxdpc --verify=none %t.ldc.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=CTXARG %s
+// CTXARG: insn {{[0-9]+}}: R3 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem
 // Every kfunc uxdp provides is described; others are refused by name
 // before confinement (test/lit/kfunc/refused.c).
 // RUN: %clang-bpf -mcpu=v3 -DOTHER_KFUNC -c %s -o %t.kf.bpf.o
@@ -91,7 +101,8 @@ SEC("xdp") int cookies(struct xdp_md *ctx)
 }
 #endif
 
-#if defined(MTU) || defined(MTU_SHORT) || defined(MTU_RODATA)
+#if defined(MTU) || defined(MTU_SHORT) || defined(MTU_RODATA) || defined(MTU_VAR) || \
+	defined(MTU_CTX) || defined(LOAD_CTX)
 const volatile __u32 ro_mtu = 1500;
 
 SEC("xdp") int mtu(struct xdp_md *ctx)
@@ -110,6 +121,17 @@ SEC("xdp") int mtu(struct xdp_md *ctx)
 	}
 #elif defined(MTU_RODATA)
 	bpf_check_mtu(ctx, 0, (__u32 *)&ro_mtu, 0, 0);
+#elif defined(MTU_VAR)
+	{
+		__u32 slots[5] = {};
+
+		bpf_check_mtu(ctx, 0, &slots[data[0] % 4], 0, 0);
+		m = slots[4];
+	}
+#elif defined(MTU_CTX)
+	bpf_check_mtu(ctx, 0, (__u32 *)ctx, 0, 0);
+#elif defined(LOAD_CTX)
+	bpf_xdp_load_bytes(ctx, 0, ctx, 8);
 #else
 	bpf_check_mtu(ctx, 0, &m, 0, 0);
 #endif
