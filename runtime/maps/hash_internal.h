@@ -73,6 +73,16 @@ static inline uint32_t *hash_bucket_lock(const struct uxdp_map *m, uint32_t b)
 /* Restarts of a lookup whose walk ended in another bucket's chain. */
 #define HASH_MAX_RESTARTS 4
 
+/*
+ * The lookup path, inlined wherever it is used: the specialised lookups of
+ * runtime/helpers/hash_lookup.c are compiled to bitcode each with its key
+ * size a constant, and only inlined there do the hash and the compare
+ * become straight-line loads at constant offsets (left to the compiler's
+ * judgement, a lookup shared by ten sizes stays a loop, which uxdpc's
+ * stack passes cannot see through).
+ */
+#define HASH_ALWAYS_INLINE static inline __attribute__((always_inline))
+
 static inline bool is_lru(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -84,7 +94,7 @@ static inline uint64_t rotl64(uint64_t v, int r)
 }
 
 /* A multiply-rotate hash over 8-byte words, finished by a 64-bit avalanche. */
-static inline uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
+HASH_ALWAYS_INLINE uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
 {
 	const uint8_t *p = key;
 	uint64_t h = seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull), w;
@@ -152,36 +162,39 @@ static inline bool link_ok(const struct uxdp_map *m, uint32_t link)
 }
 
 /*
- * memcmp(a, b, n) == 0; the sizes keys usually have as a single compare
- * when n is a constant (a specialised lookup), where memcmp would stay a
- * call until code generation and keep the key in memory.
+ * memcmp(a, b, n) == 0.  With n a constant (a specialised lookup) the
+ * compare is a few word loads XORed together, never a call: a memcmp call
+ * would stay until code generation, and the key it is given would count as
+ * escaping, which keeps the program's key in memory (SROA cannot make it
+ * registers) and has the hash reload, as one wide word, bytes the program
+ * just stored in narrow pieces (a store-forwarding stall).
  */
-static inline bool key_equal(const void *a, const void *b, uint32_t n)
+HASH_ALWAYS_INLINE bool key_equal(const void *a, const void *b, uint32_t n)
 {
-	uint32_t a4, b4;
-	uint64_t a8, b8;
-	unsigned __int128 a16, b16;
+	const uint8_t *x = a, *y = b;
+	uint64_t a8 = 0, b8 = 0, diff = 0;
+	uint32_t a4, b4, i = 0;
 
-	switch (n) {
-	case 4:
-		memcpy(&a4, a, 4);
-		memcpy(&b4, b, 4);
-		return a4 == b4;
-	case 6: /* a MAC address: widened, the top bytes zero in both */
-		a8 = b8 = 0;
+	if (!__builtin_constant_p(n))
+		return !memcmp(a, b, n);
+	if (n == 6) { /* a MAC address: widened, the top bytes zero in both */
 		memcpy(&a8, a, 6);
 		memcpy(&b8, b, 6);
 		return a8 == b8;
-	case 8:
-		memcpy(&a8, a, 8);
-		memcpy(&b8, b, 8);
-		return a8 == b8;
-	case 16:
-		memcpy(&a16, a, 16);
-		memcpy(&b16, b, 16);
-		return a16 == b16;
 	}
-	return !memcmp(a, b, n);
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&a8, x + i, 8);
+		memcpy(&b8, y + i, 8);
+		diff |= a8 ^ b8;
+	}
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&a4, x + i, 4);
+		memcpy(&b4, y + i, 4);
+		diff |= a4 ^ b4;
+	}
+	for (; i < n; i++)
+		diff |= (uint64_t)(x[i] ^ y[i]);
+	return !diff;
 }
 
 /*
@@ -189,7 +202,7 @@ static inline bool key_equal(const void *a, const void *b, uint32_t n)
  * without a lock, or 0.  Used by program lookups, control-plane reads and,
  * under the chain's lock, by writers alike.
  */
-static inline uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
+HASH_ALWAYS_INLINE uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
 				      uint32_t key_size, uint32_t hash)
 {
 	uint32_t b = hash & m->bucket_mask, n = m->n_pool, restarts = 0;
@@ -213,7 +226,7 @@ static inline uint32_t hash_find_link(const struct uxdp_map *m, const void *key,
 }
 
 /* The same, as the element, or NULL. */
-static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
+HASH_ALWAYS_INLINE struct helem *hash_find(const struct uxdp_map *m, const void *key,
 				      uint32_t key_size, uint32_t hash)
 {
 	uint32_t l = hash_find_link(m, key, key_size, hash);
@@ -225,7 +238,7 @@ static inline struct helem *hash_find(const struct uxdp_map *m, const void *key,
  * A program's lookup in a BPF_MAP_TYPE_HASH (not LRU, not per-CPU, not of
  * maps) whose key size is key_size: the value, or NULL.
  */
-static inline void *hash_lookup_plain(const struct uxdp_map *m, const void *key,
+HASH_ALWAYS_INLINE void *hash_lookup_plain(const struct uxdp_map *m, const void *key,
 				      uint32_t key_size)
 {
 	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
@@ -239,7 +252,7 @@ static inline void *hash_lookup_plain(const struct uxdp_map *m, const void *key,
  * htab_lru_map_lookup_elem() marks it, or NULL.  The mark is what lru.c's
  * eviction reads; a control-plane lookup leaves it alone.
  */
-static inline void *hash_lookup_lru(const struct uxdp_map *m, const void *key,
+HASH_ALWAYS_INLINE void *hash_lookup_lru(const struct uxdp_map *m, const void *key,
 				    uint32_t key_size)
 {
 	struct helem *e = hash_find(m, key, key_size, hash_key(key, key_size, m->hash_seed));
@@ -255,7 +268,7 @@ static inline void *hash_lookup_lru(const struct uxdp_map *m, const void *key,
  * BPF_MAP_TYPE_LRU_PERCPU_HASH (lru says which): the value of CPU cpu, or
  * NULL.
  */
-static inline void *hash_lookup_percpu(const struct uxdp_map *m, const void *key,
+HASH_ALWAYS_INLINE void *hash_lookup_percpu(const struct uxdp_map *m, const void *key,
 				       uint32_t key_size, unsigned int cpu, bool lru)
 {
 	uint32_t l = hash_find_link(m, key, key_size, hash_key(key, key_size, m->hash_seed));
