@@ -92,7 +92,8 @@ static void usage(FILE *f)
 		   "  -fno-rodata-fold       keep loads of constant .rodata variables\n"
 		   "  -fno-stack-scope       do not tell LLVM which accesses cannot reach the BPF stack\n"
 		   "  -fno-addr-gep          keep addresses as the integers the program computed\n"
-		   "  -fno-stack-split       keep each BPF stack one 512-byte alloca\n");
+		   "  -fno-stack-split       keep each BPF stack one 512-byte alloca\n"
+		   "  -fno-stack-args        give the runtime a key on the stack by its address, not a copy\n");
 	for (size_t k = 0; k < N_OPTIONS; k++) {
 		char left[64];
 		const struct option_doc *d = &options[k];
@@ -192,7 +193,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	cli->opts.passes = (struct uxdp_pass_config){ .map_inline = true, .helper_inline = true,
 						       .bounds_elim = true, .simd = true,
 						       .rodata_fold = true, .stack_scope = true,
-						       .addr_gep = true, .stack_split = true };
+						       .addr_gep = true, .stack_split = true,
+						       .stack_args = true };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:p:O:f:Svh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -213,6 +215,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->opts.passes.addr_gep = false;
 			else if (!strcmp(optarg, "no-stack-split"))
 				cli->opts.passes.stack_split = false;
+			else if (!strcmp(optarg, "no-stack-args"))
+				cli->opts.passes.stack_args = false;
 			else
 				return usage_error("unknown option '-f%s'", optarg);
 			break;

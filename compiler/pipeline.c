@@ -144,6 +144,8 @@ static int run_our_passes(struct lift_module *m, const struct uxdp_compile_opts 
 		err = run_pipeline(m->mod, env->tm, "function(dce)", false, env->diag);
 		if (!err)
 			err = uxdp_pass_stack_split(m->mod, env);
+		if (!err && cfg->stack_args)
+			err = uxdp_pass_stack_args(m->mod, env);
 	}
 	if (!err && !cfg->simd)
 		err = uxdp_pass_no_simd(m->mod, env);
@@ -193,6 +195,11 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	if (ran(obj, "stack-split", opts->passes.stack_split && opts->passes.addr_gep, s->unconfined))
 		fprintf(stderr, "uxdpc: remark: %s: stack-split: %u stacks cut into %u pieces, %u left whole\n",
 			obj, s->stacks_split, s->stack_pieces, s->stacks_kept);
+	if (ran(obj, "stack-args",
+		opts->passes.stack_args && opts->passes.stack_split && opts->passes.addr_gep,
+		s->unconfined))
+		fprintf(stderr, "uxdpc: remark: %s: stack-args: %u arguments of runtime calls given as copies, %u stack pieces left free to be registers\n",
+			obj, s->args_copied, s->pieces_freed);
 	if (opts->passes.rodata_fold)
 		fprintf(stderr,
 			"uxdpc: remark: %s: rodata-fold: %u loads folded, %u left (volatile or not covered)\n",

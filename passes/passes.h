@@ -28,7 +28,11 @@
  *   addr_gep.c       an address computed as a pointer plus numbers in
  *                    integers becomes a GEP from that pointer
  *   stack_split.c    the BPF stack's alloca cut where no access crosses
- *                    (after addr_gep, last)
+ *                    (after addr_gep)
+ *   stack_args.c     a piece the runtime is only given to read (a key on
+ *                    the miss path's update) handed over as a copy, so
+ *                    that the piece can become registers (after
+ *                    stack_split, last)
  *
  * cfg.c gives them dominators (LLVM-C has none).
  *
@@ -67,6 +71,7 @@ struct uxdp_pass_config {
 	bool stack_scope;       /* -fno-stack-scope */
 	bool addr_gep;          /* -fno-addr-gep */
 	bool stack_split;       /* -fno-stack-split */
+	bool stack_args;        /* -fno-stack-args */
 	bool unsafe_no_bounds;  /* --unsafe-no-bounds-checks: trusted programs only */
 	bool remarks;           /* --remarks: say what each pass did */
 	const char *helpers_bc; /* bitcode of runtime/helpers (uxdp_helpers.bc) */
@@ -103,6 +108,8 @@ struct uxdp_pass_stats {
 	unsigned stacks_split;        /* BPF stacks cut into pieces */
 	unsigned stack_pieces;        /* the pieces they became */
 	unsigned stacks_kept;         /* BPF stacks left whole */
+	unsigned args_copied;         /* runtime call arguments given a copy of a stack piece */
+	unsigned pieces_freed;        /* pieces no call keeps in memory any more */
 };
 
 /*
@@ -131,6 +138,8 @@ int uxdp_pass_addr_gep(LLVMModuleRef mod, struct uxdp_pass_env *env);
 bool uxdp_is_bpf_stack(LLVMValueRef v);
 /* The BPF stack cut into the pieces its accesses use. */
 int uxdp_pass_stack_split(LLVMModuleRef mod, struct uxdp_pass_env *env);
+/* Stack pieces the runtime only reads given to it as copies. */
+int uxdp_pass_stack_args(LLVMModuleRef mod, struct uxdp_pass_env *env);
 
 /* Is fn one the lifter made from the program (with what was inlined into it)? */
 static inline bool uxdp_is_lifted(LLVMValueRef fn)

@@ -19,7 +19,7 @@
 #include <uxdp/ctx.h>
 
 #define BENCH_MAX_ENGINES 16
-#define BENCH_MAX_ABLATE 8 /* uxdpc's -fno-... flags */
+#define BENCH_MAX_ABLATE 9 /* uxdpc's -fno-... flags */
 #define BENCH_MAX_PROGS 64
 #define BENCH_MAX_LEVELS 4
 #define BENCH_MIN_SLOTS 16

@@ -45,6 +45,7 @@ static const char *const ablate_all[] = {
     "-fno-stack-scope",
     "-fno-addr-gep",
     "-fno-stack-split",
+    "-fno-stack-args",
 };
 
 static void usage(FILE *f)

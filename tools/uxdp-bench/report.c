@@ -604,6 +604,7 @@ static const char *engine_colour(const char *name)
 	    {"uxdp -O3 -fno-stack-scope", "#636363"},
 	    {"uxdp -O3 -fno-addr-gep", "#e7298a"},
 	    {"uxdp -O3 -fno-stack-split", "#66a61e"},
+	    {"uxdp -O3 -fno-stack-args", "#a6761d"},
 	    {"uxdp -O3", "#08306b"},	      {"native", "#e6550d"},
 	};
 	size_t i;
