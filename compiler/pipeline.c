@@ -198,7 +198,7 @@ static void print_remarks(const struct uxdp_pass_env *env, const struct uxdp_com
 	if (ran(obj, "stack-args",
 		opts->passes.stack_args && opts->passes.stack_split && opts->passes.addr_gep,
 		s->unconfined))
-		fprintf(stderr, "uxdpc: remark: %s: stack-args: %u arguments of runtime calls given as copies, %u stack pieces left free to be registers\n",
+		fprintf(stderr, "uxdpc: remark: %s: stack-args: %u runtime calls given a copy, %u stack pieces no runtime call keeps in memory\n",
 			obj, s->args_copied, s->pieces_freed);
 	if (opts->passes.rodata_fold)
 		fprintf(stderr,

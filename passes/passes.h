@@ -32,7 +32,7 @@
  *   stack_args.c     a piece the runtime is only given to read (a key on
  *                    the miss path's update) handed over as a copy, so
  *                    that the piece can become registers (after
- *                    stack_split, last)
+ *                    stack_split)
  *
  * cfg.c gives them dominators (LLVM-C has none).
  *
@@ -108,8 +108,8 @@ struct uxdp_pass_stats {
 	unsigned stacks_split;        /* BPF stacks cut into pieces */
 	unsigned stack_pieces;        /* the pieces they became */
 	unsigned stacks_kept;         /* BPF stacks left whole */
-	unsigned args_copied;         /* runtime call arguments given a copy of a stack piece */
-	unsigned pieces_freed;        /* pieces no call keeps in memory any more */
+	unsigned args_copied;         /* runtime calls given a copy of a stack piece */
+	unsigned pieces_freed;        /* pieces no runtime call keeps in memory any more */
 };
 
 /*

@@ -17,10 +17,11 @@
  * (uxdp/map.h), so such a call can be given a copy instead: a memcpy of the
  * piece from that address to its end into an alloca of its own, just
  * before the call.  SROA then promotes the piece, and the copy becomes a
- * store of the key's value, on the path that calls.  Only when every call
- * that takes the piece's address is such a read (any other escape leaves
- * the piece in memory anyway), and only for pieces of at most 64 bytes.
- * Runs after stack_split, on what it cut.
+ * store of the key's value, on the path that calls.  Only when every use
+ * of the piece's address is a load, a store, an intrinsic SROA takes apart
+ * or such a read (any other escape leaves the piece in memory anyway), and
+ * only for pieces of at most 64 bytes.  Runs after stack_split, on what it
+ * cut.
  */
 #include <stdint.h>
 #include <string.h>
@@ -30,7 +31,7 @@
 #include "passes.h"
 
 #define MAX_COPY 64
-#define MAX_CALLS 32
+#define MAX_CALLS 32 /* call arguments taking a piece's address */
 
 /* Runtime functions and the pointer arguments they only read. */
 static const struct {
@@ -51,13 +52,40 @@ static unsigned reader_args(LLVMValueRef call)
 	const char *name;
 	size_t len;
 
-	if (!callee || !LLVMIsAFunction(callee))
+	/* the runtime's, not a lifted function that happens to have the name */
+	if (!callee || !LLVMIsAFunction(callee) || !LLVMIsDeclaration(callee))
 		return 0;
 	name = LLVMGetValueName2(callee, &len);
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
 		if (!strcmp(name, readers[i].name))
 			return readers[i].read_only;
 	return 0;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/*
+ * An intrinsic SROA takes apart: memcpy, memmove and memset of a constant
+ * length, lifetime and debug markers.  Any other (ptrmask, launder, ...)
+ * counts as an escape.
+ */
+static bool sroa_intrinsic(LLVMValueRef call)
+{
+	LLVMValueRef callee = LLVMGetCalledValue(call);
+	const char *name;
+	size_t len;
+
+	if (!callee || !LLVMIsAFunction(callee))
+		return false;
+	name = LLVMGetValueName2(callee, &len);
+	if (has_prefix(name, "llvm.lifetime.") || has_prefix(name, "llvm.dbg."))
+		return true;
+	return (has_prefix(name, "llvm.memcpy.") || has_prefix(name, "llvm.memmove.") ||
+		has_prefix(name, "llvm.memset.")) &&
+	       LLVMIsAConstantInt(LLVMGetOperand(call, 2));
 }
 
 /* A GEP i8 by one constant: its offset in *off. */
@@ -85,10 +113,19 @@ struct copy_site {
 struct piece {
 	struct copy_site site[MAX_CALLS];
 	size_t n;
-	bool escapes; /* used in a way a copy does not cure */
+	unsigned calls; /* calls given a copy */
+	bool escapes;   /* used in a way a copy does not cure */
 };
 
 static void visit(struct piece *p, LLVMValueRef ptr, int64_t off);
+
+static bool have_site(const struct piece *p, LLVMValueRef call, unsigned k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->site[i].call == call && p->site[i].operand == k)
+			return true;
+	return false;
+}
 
 /* One use of a pointer into the piece, at byte offset off. */
 static void visit_use(struct piece *p, LLVMValueRef user, LLVMValueRef ptr, int64_t off)
@@ -101,8 +138,10 @@ static void visit_use(struct piece *p, LLVMValueRef user, LLVMValueRef ptr, int6
 		p->escapes |= LLVMGetOperand(user, 0) == ptr; /* the address itself stored */
 		return;
 	}
-	if (LLVMIsAMemIntrinsic(user) || LLVMIsAIntrinsicInst(user))
-		return; /* memcpy, memset, lifetime markers: SROA knows them */
+	if (LLVMIsAIntrinsicInst(user)) {
+		p->escapes |= !sroa_intrinsic(user);
+		return;
+	}
 	if (const_i8_gep(user, &d)) {
 		visit(p, user, off + d);
 		return;
@@ -111,8 +150,8 @@ static void visit_use(struct piece *p, LLVMValueRef user, LLVMValueRef ptr, int6
 		unsigned ro = reader_args(user), n = LLVMGetNumArgOperands(user);
 
 		for (unsigned k = 0; k < n; k++) {
-			if (LLVMGetOperand(user, k) != ptr)
-				continue;
+			if (LLVMGetOperand(user, k) != ptr || have_site(p, user, k))
+				continue; /* a call with ptr twice is visited twice */
 			if (!(ro & (1u << k)) || p->n == MAX_CALLS) {
 				p->escapes = true;
 				return;
@@ -130,24 +169,47 @@ static void visit(struct piece *p, LLVMValueRef ptr, int64_t off)
 		visit_use(p, LLVMGetUser(u), ptr, off);
 }
 
-/* Give each call a copy of the piece from its address to the end. */
-static void copy_args(LLVMBuilderRef b, LLVMValueRef entry_inst, struct piece *p, uint64_t size)
+/*
+ * Give each call one copy of the piece from the lowest address it is given
+ * to the end (a key and a value of one update share it), each argument
+ * pointing into the copy where it pointed into the piece.
+ */
+static void copy_args(LLVMBuilderRef b, LLVMValueRef entry_inst, struct piece *p, uint64_t size,
+		      LLVMValueRef piece)
 {
 	LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(entry_inst));
 	LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
 
 	for (size_t i = 0; i < p->n; i++) {
-		const struct copy_site *s = &p->site[i];
-		uint64_t len = size - (uint64_t)s->off;
-		LLVMValueRef tmp;
+		LLVMValueRef call = p->site[i].call, tmp, from;
+		int64_t lo = p->site[i].off;
 
+		if (!call)
+			continue; /* done with an earlier site of its call */
+		for (size_t j = i + 1; j < p->n; j++)
+			if (p->site[j].call == call && p->site[j].off < lo)
+				lo = p->site[j].off;
 		LLVMPositionBuilderBefore(b, entry_inst);
-		tmp = LLVMBuildAlloca(b, LLVMArrayType2(i8, len), "arg.copy");
+		tmp = LLVMBuildAlloca(b, LLVMArrayType2(i8, size - (uint64_t)lo), "arg.copy");
 		LLVMSetAlignment(tmp, 8);
-		LLVMPositionBuilderBefore(b, s->call);
-		LLVMBuildMemCpy(b, tmp, 8, LLVMGetOperand(s->call, s->operand), 1,
-				LLVMConstInt(i64, len, 0));
-		LLVMSetOperand(s->call, s->operand, tmp);
+		LLVMPositionBuilderBefore(b, call);
+		from = LLVMBuildGEP2(b, i8, piece, (LLVMValueRef[]){ LLVMConstInt(i64, (uint64_t)lo, 0) },
+				     1, "arg.from");
+		LLVMBuildMemCpy(b, tmp, 8, from, 1, LLVMConstInt(i64, size - (uint64_t)lo, 0));
+		for (size_t j = i; j < p->n; j++) {
+			struct copy_site *s = &p->site[j];
+			LLVMValueRef at = tmp;
+
+			if (s->call != call)
+				continue;
+			if (s->off != lo)
+				at = LLVMBuildGEP2(b, i8, tmp,
+						   (LLVMValueRef[]){ LLVMConstInt(i64, (uint64_t)(s->off - lo), 0) },
+						   1, "arg.at");
+			LLVMSetOperand(call, s->operand, at);
+			s->call = NULL;
+		}
+		p->calls++;
 	}
 }
 
@@ -162,18 +224,19 @@ static void run_on(LLVMValueRef fn, LLVMTargetDataRef layout, LLVMBuilderRef b,
 		uint64_t size;
 		bool ok = true;
 
-		if (!LLVMIsAAllocaInst(a))
+		if (!LLVMIsAAllocaInst(a) || !LLVMIsAConstantInt(LLVMGetOperand(a, 0)) ||
+		    LLVMConstIntGetZExtValue(LLVMGetOperand(a, 0)) != 1)
 			continue;
 		size = LLVMABISizeOfType(layout, LLVMGetAllocatedType(a));
-		if (size > MAX_COPY || LLVMIsAConstantInt(LLVMGetOperand(a, 0)) == NULL)
+		if (size > MAX_COPY)
 			continue;
 		visit(&p, a, 0);
 		for (size_t i = 0; i < p.n; i++)
 			ok &= p.site[i].off >= 0 && (uint64_t)p.site[i].off < size;
 		if (p.escapes || !p.n || !ok)
 			continue;
-		copy_args(b, first, &p, size);
-		env->stats.args_copied += (unsigned)p.n;
+		copy_args(b, first, &p, size, a);
+		env->stats.args_copied += p.calls;
 		env->stats.pieces_freed++;
 	}
 }

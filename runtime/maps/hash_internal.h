@@ -162,21 +162,19 @@ static inline bool link_ok(const struct uxdp_map *m, uint32_t link)
 }
 
 /*
- * memcmp(a, b, n) == 0.  With n a constant (a specialised lookup) the
- * compare is a few word loads XORed together, never a call: a memcmp call
- * would stay until code generation, and the key it is given would count as
- * escaping, which keeps the program's key in memory (SROA cannot make it
- * registers) and has the hash reload, as one wide word, bytes the program
- * just stored in narrow pieces (a store-forwarding stall).
+ * memcmp(a, b, n) == 0 as XORed word loads, for n a constant.  Never a
+ * memcmp call: that would stay until code generation, and the key it is
+ * given would count as escaping, which keeps the program's key in memory
+ * (SROA cannot make it registers) and has the hash reload, as one wide
+ * word, bytes the program just stored in narrow pieces (a store-forwarding
+ * stall).
  */
-HASH_ALWAYS_INLINE bool key_equal(const void *a, const void *b, uint32_t n)
+HASH_ALWAYS_INLINE bool key_equal_sized(const void *a, const void *b, uint32_t n)
 {
 	const uint8_t *x = a, *y = b;
 	uint64_t a8 = 0, b8 = 0, diff = 0;
 	uint32_t a4, b4, i = 0;
 
-	if (!__builtin_constant_p(n))
-		return !memcmp(a, b, n);
 	if (n == 6) { /* a MAC address: widened, the top bytes zero in both */
 		memcpy(&a8, a, 6);
 		memcpy(&b8, b, 6);
@@ -195,6 +193,28 @@ HASH_ALWAYS_INLINE bool key_equal(const void *a, const void *b, uint32_t n)
 	for (; i < n; i++)
 		diff |= (uint64_t)(x[i] ^ y[i]);
 	return !diff;
+}
+
+/*
+ * memcmp(a, b, n) == 0: the above when n is a constant (a specialised
+ * lookup), and for the sizes keys usually have when it is not (the
+ * runtime's own update and delete, the generic lookup).
+ */
+HASH_ALWAYS_INLINE bool key_equal(const void *a, const void *b, uint32_t n)
+{
+	if (__builtin_constant_p(n))
+		return key_equal_sized(a, b, n);
+	switch (n) {
+	case 4:
+		return key_equal_sized(a, b, 4);
+	case 6:
+		return key_equal_sized(a, b, 6);
+	case 8:
+		return key_equal_sized(a, b, 8);
+	case 16:
+		return key_equal_sized(a, b, 16);
+	}
+	return !memcmp(a, b, n);
 }
 
 /*

@@ -4,9 +4,11 @@
 // piece in memory: stored as two 4-byte halves, read back by the hash as
 // one 8-byte word, which the CPU cannot forward from two stores.
 // stack-args gives the insert a copy instead, and the piece becomes
-// registers: no alloca is left but the copy's.  -fno-stack-args keeps the
-// piece.  A piece whose address also goes anywhere else (here: to
-// perf_event_output, which stays a call) is left alone.
+// registers: no alloca is left but the copy's, one per call, 24 bytes
+// from the value (16) to the top of the piece, the key's 8 inside it.
+// -fno-stack-args keeps the piece.  A piece whose address also goes
+// anywhere else (here: to perf_event_output, which stays a call) is left
+// alone.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
 // RUN: %uxdpc %t.bpf.o -O3 --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
@@ -16,16 +18,17 @@
 // RUN: %uxdpc %t.perf.bpf.o -O3 --emit-llvm --remarks -o /dev/null 2>&1 | %FileCheck --check-prefix=PERF %s
 
 // ON-LABEL: define {{.*}}@hist(
-// ON: %arg.copy{{[0-9]*}} = alloca [8 x i8]
-// ON: %arg.copy{{[0-9]*}} = alloca [{{[0-9]+}} x i8]
+// ON: %arg.copy = alloca [24 x i8]
 // ON-NOT: alloca
-// ON: call {{.*}}@uxdp_map_update(ptr {{.*}}, ptr {{.*}}%arg.copy
+// ON: store {{.*}}%arg.copy
+// ON: call {{.*}}@uxdp_map_update(ptr {{.*}}, ptr {{.*}}%{{[a-z0-9.]*}}arg.copy{{[a-z0-9._]*}}, ptr {{.*}}%arg.copy,
 // ON: ret i64
 // OFF-LABEL: define {{.*}}@hist(
+// OFF: alloca [{{[0-9]+}} x i8]
 // OFF-NOT: %arg.copy
 // OFF: ret i64
-// REMARK: stack-args: 2 arguments of runtime calls given as copies, 1 stack pieces left free to be registers
-// PERF: stack-args: 0 arguments of runtime calls given as copies, 0 stack pieces left free to be registers
+// REMARK: stack-args: 1 runtime calls given a copy, 1 stack pieces no runtime call keeps in memory
+// PERF: stack-args: 0 runtime calls given a copy, 0 stack pieces no runtime call keeps in memory
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -3,10 +3,11 @@
 // stack-split cuts it where no access crosses: the key (to the top of the
 // stack, as a call may read on from the address it is given) apart from
 // the stats key stored below it, which then becomes a value, and its dead
-// stores go.  -fno-stack-split keeps the one 512-byte alloca.  A stack
+// stores go (stack-args, off here, would then copy the key for the call).
+// -fno-stack-split keeps the one 512-byte alloca.  A stack
 // address stored to memory (spilled) leaves that function's stack whole.
 // RUN: %clang-bpf -mcpu=v3 -c %s -o %t.bpf.o
-// RUN: %uxdpc %t.bpf.o -O3 --emit-llvm --remarks -o %t.ll 2> %t.remarks
+// RUN: %uxdpc %t.bpf.o -O3 -fno-stack-args --emit-llvm --remarks -o %t.ll 2> %t.remarks
 // RUN: %FileCheck --check-prefix=ON %s < %t.ll
 // RUN: %FileCheck --check-prefix=REMARK %s < %t.remarks
 // RUN: %uxdpc %t.bpf.o -O3 -fno-stack-split --emit-llvm -o - | %FileCheck --check-prefix=OFF %s
