@@ -81,7 +81,11 @@ static inline uint32_t *hash_bucket_lock(const struct uxdp_map *m, uint32_t b)
  * judgement, a lookup shared by ten sizes stays a loop, which uxdpc's
  * stack passes cannot see through).
  */
+#ifdef __clang__ /* the bitcode; GCC builds only native code, where plain inline does */
 #define HASH_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define HASH_ALWAYS_INLINE static inline
+#endif
 
 static inline bool is_lru(uint32_t type)
 {
