@@ -5,7 +5,7 @@
 #            xdpfilt_dny_all: xdp-tools' object with 4096 rules a map, whose
 #            rule counters are per-CPU hash values both workers write)
 #            [--packets N] [--kinds LIST] [--smoke] [--perf DIR] [--rss 4tuple|symmetric|src]
-#            [--map-size MAP=N ...] [--map-flags MAP=N ...] [--png FILE]
+#            [--map-size MAP=N ...] [--map-flags MAP=N ...] [--png FILE] [--one-cpu N]
 #
 # Issue 10 item 4: does a second worker double the rate when both share the
 # program's maps?  uxdp --dpdk on net_pcap with infinite_rx=1, one rx_pcap
@@ -51,6 +51,9 @@
 # --map-flags MAP=N: the same for map_flags: `--map-flags lb_conns=2` makes
 # xdp_lb's LRU one with per-CPU lists (BPF_F_NO_COMMON_LRU), which takes no
 # global lock (runtime/maps/lru.h), as a loader would.
+# --one-cpu N: the CPU of the one-lcore runs (default 0; two lcores always
+# run on 0-1).  CPU 0 also takes the host's and the script's other work,
+# which made one lcore's rate move by 2x between rounds on the AMD VM.
 # --png FILE: the runs as a bar chart (scaling_chart.py, gnuplot): Mpps
 # with one and two lcores per program, the ratio, the 1.8x mark.
 # --perf DIR: record each run's measured seconds with perf (cpu-clock) into
@@ -61,7 +64,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
 rounds=3 secs=3 progs="xdp_lb xdp_firewall xdp_acl" npkts=16384 perfdir= rss=
-map_sizes=() png=
+map_sizes=() png= one_cpu=0
 kinds=ipv4-tcp,ipv4-udp,http-request,dns-query
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -75,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--map-size) map_sizes+=(--map-size "$2"); shift ;;
 	--map-flags) map_sizes+=(--map-flags "$2"); shift ;;
 	--png) png=$2; shift ;;
+	--one-cpu) one_cpu=$2; shift ;;
 	--rss)
 		case $2 in
 		src) rss=--src ;;
@@ -149,15 +153,17 @@ lru_counters() { # PROG -> "lookups new" (cumulative)
 transfer_ns() { "$LINE_TRANSFER" 0 1 2>/dev/null || echo 0; }
 
 run() { # PROG LCORES -> "Mpps hit% load transfer-ns"
-	local aot=$work/$1.aot.o vdev before after c0 c1 xfer
+	local aot=$work/$1.aot.o vdev before after c0 c1 xfer lcores
 	# No tx_pcap: with infinite_rx, net_pcap then drops what is sent (its tx_drop
 	# mode); writing every XDP_TX frame to a file would measure libpcap's writer.
 	vdev="net_pcap0,rx_pcap=$work/q0.pcap,infinite_rx=1"
+	lcores=$one_cpu
+	[ "$2" = 0 ] || lcores=0-1
 	[ "$2" = 0 ] || vdev="net_pcap0,rx_pcap=$work/q0.pcap,rx_pcap=$work/q1.pcap,infinite_rx=1"
 	xfer=$(transfer_ns)
 	"$UXDPCTL" instance delete $inst >/dev/null
 	# Fresh maps per run (per-CPU shapes follow the lcore count), state first.
-	"$UXDP" --object "$aot" ${prog_opt[$1]:-} --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$2" --no-huge -m 2048 --no-pci \
+	"$UXDP" --object "$aot" ${prog_opt[$1]:-} --instance $inst --config "$work/$1.conf" --mbufs $((2 * npkts + 16384)) --dpdk -- -l "$lcores" --no-huge -m 2048 --no-pci \
 		--no-telemetry --log-level 3 --file-prefix $inst --vdev "$vdev" >"$work/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1200); do
@@ -213,7 +219,7 @@ for p in $progs; do
 		for l in $order; do
 			v=$(run "$p" "$l")
 			set -- $v
-			echo "round $r $p -l $l: $1 Mpps, LRU hit $2, load average $3, line transfer $4 ns"
+			echo "round $r $p -l $([ "$l" = 0 ] && echo "$one_cpu" || echo "$l"): $1 Mpps, LRU hit $2, load average $3, line transfer $4 ns"
 			echo "$p $l $v" >>"$res"
 		done
 	done
@@ -222,7 +228,7 @@ done
 echo
 echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/')"
 echo
-echo "| program | -l 0 Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | 2 / 1 per round min / median / max | LRU hit (last run, 1 / 2 lcores) | highest load average | line transfer ns min / max |"
+echo "| program | -l $one_cpu Mpps min / median | -l 0-1 Mpps min / median | 2 / 1 (medians) | 2 / 1 per round min / median / max | LRU hit (last run, 1 / 2 lcores) | highest load average | line transfer ns min / max |"
 echo "|---|---:|---:|---:|---:|---|---:|---:|"
 # The per-round ratios pair each round's two runs, taken one after the
 # other: on a host whose speed drifts over minutes they compare like with
