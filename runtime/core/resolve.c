@@ -127,6 +127,12 @@ void *uxdp_runtime_resolve(const char *name, void *arg)
 	 */
 	if (strcmp(name, UXDP_THIS_CPU_SYMBOL) == 0)
 		return &uxdp_this_cpu;
+	/*
+	 * bpf_jiffies64 calibrates once per process by reading the kernel's
+	 * counter (milliseconds): at load, not on the first packet.
+	 */
+	if (!strcmp(name, "uxdp_jiffies_clock") || !strcmp(name, UXDP_HELPER_PREFIX "jiffies64"))
+		(void)uxdp_jiffies_clock();
 	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
 		if (strcmp(symbols[i].name, name) == 0)
 			return symbols[i].addr;
