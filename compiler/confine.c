@@ -1198,8 +1198,9 @@ static bool fmt_reads_memory(const char *f)
 		f++;
 		while (*f && strchr("-+ #0123456789.lhzjt", *f))
 			f++;
-		if (*f == 's' || (*f == 'p' && f[1] && strchr("kuSsB", f[1]) && f[1] != 0 &&
-				  (f[1] != 'S' && f[1] != 's' && f[1] != 'B' ? true : false)))
+		/* %s, %pks, %pus read a string; %pI4 %pi4 %pI6 %pi6 4 or 16 bytes,
+		 * all at whatever address the argument holds */
+		if (*f == 's' || (*f == 'p' && f[1] && strchr("kuIi", f[1])))
 			return true;
 		if (!*f)
 			break;
@@ -1251,6 +1252,15 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
 	}
 	if (s->r[reg].kind == K_STACK && lo_of(&s->r[reg]) != hi_of(&s->r[reg]))
 		return refuse(c, i, "helper argument r%u: stack pointer with a variable offset", reg);
+	if (s->r[reg].kind == K_STACK && write && !s->r[reg].frame) {
+		/* a helper that fails writes nothing (load_bytes past the end, pop
+		 * on an empty queue), and the bytes it was to write count as
+		 * written after the call: zero them at entry, so that they are
+		 * never stale native stack */
+		int64_t lo = lo_of(&s->r[reg]);
+		if (off_bounded(&s->r[reg]) && lo >= -EBPF_STACK_SIZE && lo + ac.size <= 0)
+			need_zero(c, s, lo, lo + ac.size);
+	}
 	err = check_access(c, s, &ac, &guard);
 	if (err)
 		return err;
@@ -1442,7 +1452,7 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (!const_strings(c, v, NULL))
 				return refuse(c, i, "trace_printk: the format is not a constant string in read-only data");
 			if (!const_strings(c, v, fmt_reads_memory))
-				return refuse(c, i, "trace_printk: %%s-style arguments read memory uxdp cannot confine");
+				return refuse(c, i, "trace_printk: %%s, %%pI4 and the like read memory at an address uxdp cannot confine");
 			break;
 		default:
 			break;

@@ -44,6 +44,18 @@
 // RUN: %clang-bpf -mcpu=v3 -DLOAD_CTX -c %s -o %t.ldc.bpf.o
 // RUN: not %uxdpc --verify=none %t.ldc.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=CTXARG %s
 // CTXARG: insn {{[0-9]+}}: R3 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem
+// A helper's output bytes on the stack are zeroed at entry: one that fails
+// writes nothing (load_bytes past the end), and the program may read them.
+// RUN: %clang-bpf -mcpu=v3 -DLOAD_FAIL -c %s -o %t.lf.bpf.o
+// RUN: %uxdpc --verify=none %t.lf.bpf.o -O0 --emit-llvm -o - | %FileCheck --check-prefix=LOADZ %s
+// LOADZ: %[[P:[0-9]+]] = getelementptr i8, ptr %stack, i64 504
+// LOADZ-NEXT: store i64 0, ptr %[[P]]
+// LOADZ: call {{.*}}xdp_load_bytes
+// trace_printk's %pI4 reads 4 bytes wherever its argument points: refused
+// as %s is.
+// RUN: %clang-bpf -mcpu=v3 -DPI4 -c %s -o %t.pi4.bpf.o
+// RUN: not %uxdpc --verify=none %t.pi4.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PI4 %s
+// PI4: program 'pi4' (section xdp), insn {{[0-9]+}}: trace_printk: %s, %pI4 and the like read memory at an address uxdp cannot confine
 // Every kfunc uxdp provides is described; others are refused by name
 // before confinement (test/lit/kfunc/refused.c).
 // RUN: %clang-bpf -mcpu=v3 -DOTHER_KFUNC -c %s -o %t.kf.bpf.o
@@ -136,6 +148,29 @@ SEC("xdp") int mtu(struct xdp_md *ctx)
 	bpf_check_mtu(ctx, 0, &m, 0, 0);
 #endif
 	return data[m] & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+
+#ifdef LOAD_FAIL
+SEC("xdp") int lf(struct xdp_md *ctx)
+{
+	__u8 b[8];
+
+	bpf_xdp_load_bytes(ctx, 0x10000, b, 8);
+	return b[0] & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+
+#ifdef PI4
+SEC("xdp") int pi4(struct xdp_md *ctx)
+{
+	static const char f[] = "%pI4\n";
+	__u64 *data = (void *)(long)ctx->data;
+
+	if ((void *)(data + 1) > (void *)(long)ctx->data_end)
+		return XDP_PASS;
+	bpf_trace_printk(f, sizeof(f), *data);
+	return XDP_PASS;
 }
 #endif
 
