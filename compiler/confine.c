@@ -1317,6 +1317,7 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 	const struct uxdp_map_info *map = NULL;
 	uint32_t max_key = 0, max_value = 0;
 	int32_t map_id = -1;
+	bool multi = false; /* the map is one of several */
 	int err = 0;
 
 	if (!p)
@@ -1353,6 +1354,17 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 					map_id = v->id;
 					break;
 				}
+				/* Any member a map of maps would return a map handle
+				 * typed as another member's value; a read-only member
+				 * would take the writes the others allow. */
+				if (mm->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+				    mm->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+					return refuse(c, i, "R%u: one of several maps of maps", reg);
+				if (map_id >= 0 && (mm->map_flags & BPF_F_RDONLY_PROG) !=
+							   (map_of(c, map_id)->map_flags & BPF_F_RDONLY_PROG))
+					return refuse(c, i, "R%u: one of several maps, not all read-only for programs",
+						      reg);
+				multi |= map_id >= 0;
 				if (map_id < 0 || mm->value_size < map_of(c, map_id)->value_size)
 					map_id = id;
 				if (mm->key_size > max_key)
@@ -1363,9 +1375,6 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			map = map_of(c, map_id);
 			if (!set)
 				max_key = map->key_size, max_value = map->value_size;
-			if (set && (map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-				    map->type == BPF_MAP_TYPE_HASH_OF_MAPS))
-				return refuse(c, i, "R%u: one of several maps of maps", reg);
 			break;
 		}
 		case A_KEY:
@@ -1477,6 +1486,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 		s->r[0] = of_maps ? ptr(K_MAP_PTR_OR_NULL, m->inner_map,
 					(int64_t)(m->inner_map >= 0 && m->inner_map < 64 ? 1ULL << m->inner_map : 0), 0) :
 				    ptr(K_MAP_VALUE_OR_NULL, map_id, 0, 0);
+		if (multi) /* no spin lock, no .rodata folding: which map is not known */
+			s->r[0].flags |= CV_MULTI_MAP;
 	} else {
 		s->r[0] = unknown();
 		if (p->changes_pkt)
