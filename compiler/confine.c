@@ -1395,14 +1395,11 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			struct cval size = scalar(sz, sz);
 			bool rw = p->arg[k] == A_MEM_FIXED_RW;
 
-			/* Which slot the helper writes must be known, to forget
-			 * what it held (as for A_MEM_OUT). */
-			if (rw && v->kind == K_STACK && lo_of(v) != hi_of(v))
-				return refuse(c, i, "helper argument r%u: stack pointer with a variable offset",
-					      reg);
-			/* read first: bytes of the stack it reads are initialised;
-			 * elsewhere the region must be writable */
-			err = check_mem_arg(c, s, i, reg, &size, rw && v->kind != K_STACK, g);
+			/* As a write: a known stack slot (to forget what it held,
+			 * as for A_MEM_OUT), zeroed at entry if the program did
+			 * not set it (the helper reads it first), or writable
+			 * memory elsewhere. */
+			err = check_mem_arg(c, s, i, reg, &size, rw, g);
 			if (!err && rw && v->kind == K_STACK)
 				stack_written(s, v, lo_of(v), lo_of(v) + sz, NULL, true);
 			break;

@@ -147,6 +147,40 @@ static inline bool uxdp_is_lifted(LLVMValueRef fn)
 	return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, UXDP_LIFTED_ATTR,
 					     (unsigned)strlen(UXDP_LIFTED_ATTR)) != NULL;
 }
+
+/* Does fn's name start with prefix ("llvm.memcpy.", ...)? */
+static inline bool uxdp_named(LLVMValueRef fn, const char *prefix)
+{
+	size_t len, n = strlen(prefix);
+	const char *name = LLVMGetValueName2(fn, &len);
+
+	return len >= n && !memcmp(name, prefix, n);
+}
+
+/* memset, memcpy or memmove (of any length). */
+static inline bool uxdp_is_mem_intrinsic(LLVMValueRef fn)
+{
+	return uxdp_named(fn, "llvm.memset.") || uxdp_named(fn, "llvm.memcpy.") ||
+	       uxdp_named(fn, "llvm.memmove.");
+}
+
+/* A GEP of i8 with one constant index: its offset in *k. */
+static inline bool uxdp_const_byte_gep(LLVMValueRef gep, int64_t *k)
+{
+	LLVMValueRef idx;
+	LLVMTypeRef src;
+
+	if (LLVMGetNumOperands(gep) != 2)
+		return false;
+	idx = LLVMGetOperand(gep, 1);
+	src = LLVMGetGEPSourceElementType(gep);
+	if (!LLVMIsAConstantInt(idx) || LLVMGetTypeKind(src) != LLVMIntegerTypeKind ||
+	    LLVMGetIntTypeWidth(src) != 8)
+		return false;
+	*k = LLVMConstIntGetSExtValue(idx);
+	return true;
+}
+
 /* -fno-simd: keep the backend from using vector registers on its own. */
 int uxdp_pass_no_simd(LLVMModuleRef mod, struct uxdp_pass_env *env);
 /* Loads of constant read-only global data become the object's initial bytes. */

@@ -62,11 +62,6 @@ static unsigned reader_args(LLVMValueRef call)
 	return 0;
 }
 
-static bool has_prefix(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 /*
  * An intrinsic SROA takes apart: memcpy, memmove and memset of a constant
  * length, lifetime and debug markers.  Any other (ptrmask, launder, ...)
@@ -75,33 +70,12 @@ static bool has_prefix(const char *s, const char *prefix)
 static bool sroa_intrinsic(LLVMValueRef call)
 {
 	LLVMValueRef callee = LLVMGetCalledValue(call);
-	const char *name;
-	size_t len;
 
 	if (!callee || !LLVMIsAFunction(callee))
 		return false;
-	name = LLVMGetValueName2(callee, &len);
-	if (has_prefix(name, "llvm.lifetime.") || has_prefix(name, "llvm.dbg."))
+	if (uxdp_named(callee, "llvm.lifetime.") || uxdp_named(callee, "llvm.dbg."))
 		return true;
-	return (has_prefix(name, "llvm.memcpy.") || has_prefix(name, "llvm.memmove.") ||
-		has_prefix(name, "llvm.memset.")) &&
-	       LLVMIsAConstantInt(LLVMGetOperand(call, 2));
-}
-
-/* A GEP i8 by one constant: its offset in *off. */
-static bool const_i8_gep(LLVMValueRef v, int64_t *off)
-{
-	LLVMValueRef idx;
-	LLVMContextRef c;
-
-	if (!LLVMIsAGetElementPtrInst(v) || LLVMGetNumOperands(v) != 2)
-		return false;
-	c = LLVMGetTypeContext(LLVMTypeOf(v));
-	idx = LLVMGetOperand(v, 1);
-	if (LLVMGetGEPSourceElementType(v) != LLVMInt8TypeInContext(c) || !LLVMIsAConstantInt(idx))
-		return false;
-	*off = LLVMConstIntGetSExtValue(idx);
-	return true;
+	return uxdp_is_mem_intrinsic(callee) && LLVMIsAConstantInt(LLVMGetOperand(call, 2));
 }
 
 struct copy_site {
@@ -142,7 +116,7 @@ static void visit_use(struct piece *p, LLVMValueRef user, LLVMValueRef ptr, int6
 		p->escapes |= !sroa_intrinsic(user);
 		return;
 	}
-	if (const_i8_gep(user, &d)) {
+	if (LLVMIsAGetElementPtrInst(user) && uxdp_const_byte_gep(user, &d)) {
 		visit(p, user, off + d);
 		return;
 	}

@@ -102,31 +102,6 @@ static int64_t store_size(const struct split *s, LLVMTypeRef t)
 	return (int64_t)LLVMStoreSizeOfType(s->layout, t);
 }
 
-/* A GEP of i8 with one constant index: its offset. */
-static bool const_byte_gep(LLVMValueRef gep, int64_t *k)
-{
-	LLVMValueRef idx;
-	LLVMTypeRef src;
-
-	if (LLVMGetNumOperands(gep) != 2)
-		return false;
-	idx = LLVMGetOperand(gep, 1);
-	src = LLVMGetGEPSourceElementType(gep);
-	if (!LLVMIsAConstantInt(idx) || LLVMGetTypeKind(src) != LLVMIntegerTypeKind ||
-	    LLVMGetIntTypeWidth(src) != 8)
-		return false;
-	*k = LLVMConstIntGetSExtValue(idx);
-	return true;
-}
-
-static bool named(LLVMValueRef fn, const char *prefix)
-{
-	size_t len, n = strlen(prefix);
-	const char *name = LLVMGetValueName2(fn, &len);
-
-	return len >= n && !memcmp(name, prefix, n);
-}
-
 /* Does the call hand one of the program's functions over (bpf_loop, for_each)? */
 static bool passes_callback(LLVMValueRef call)
 {
@@ -143,11 +118,6 @@ static bool passes_callback(LLVMValueRef call)
 	return false;
 }
 
-static bool is_mem_intrinsic(LLVMValueRef fn)
-{
-	return named(fn, "llvm.memset.") || named(fn, "llvm.memcpy.") || named(fn, "llvm.memmove.");
-}
-
 /*
  * Does the call use what a stack address it is given points to from that
  * address on, never below it?  memset/memcpy/memmove, and the runtime's
@@ -162,9 +132,9 @@ static bool reads_forward(LLVMValueRef call)
 
 	if (!callee || !LLVMIsAFunction(callee))
 		return false;
-	if (is_mem_intrinsic(callee))
+	if (uxdp_is_mem_intrinsic(callee))
 		return true;
-	return !named(callee, "llvm.") && !uxdp_is_lifted(callee) && !passes_callback(call);
+	return !uxdp_named(callee, "llvm.") && !uxdp_is_lifted(callee) && !passes_callback(call);
 }
 
 /* A call given a stack address as argument k: a constant length, or to the top. */
@@ -174,7 +144,7 @@ static bool call_use(struct split *s, LLVMValueRef call, unsigned k, int64_t off
 
 	if (k >= LLVMGetNumArgOperands(call) || !reads_forward(call))
 		return false; /* the callee operand itself, or a call that may reach below */
-	if (is_mem_intrinsic(LLVMGetCalledValue(call))) {
+	if (uxdp_is_mem_intrinsic(LLVMGetCalledValue(call))) {
 		len = LLVMGetOperand(call, 2);
 		if (k > 1 || !LLVMIsAConstantInt(len))
 			return false;
@@ -299,7 +269,7 @@ static bool collect(struct split *s, LLVMValueRef stack)
 				ok = integer_use(s, v, user, op, off);
 			else if (LLVMIsAPtrToIntInst(user))
 				ok = push(s, user, off);
-			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && const_byte_gep(user, &k))
+			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && uxdp_const_byte_gep(user, &k))
 				ok = push(s, user, off + k);
 			else if (LLVMIsAGetElementPtrInst(user) && op == 0 && n == 2 &&
 				 LLVMGetOperand(user, 1) != v && nonnegative(LLVMGetOperand(user, 1)))

@@ -6,10 +6,10 @@
  * ifindex 0 is the device the packet came in on; if uxdp knows no MTU for
  * it, 1500 (a kernel packet always has a device).  Named by its index, an
  * unknown device is -ENODEV even when it is the ingress: an answer the
- * program can tell from a real MTU.  The length checked is
- * the packet's (its linear part: the XDP variant does not look at frags),
- * or *mtu_len plus the link header when *mtu_len is not 0 (an L3 length,
- * as fib_lookup's tot_len), plus len_diff; it needs fragmenting when it
+ * program can tell from a real MTU.  The length checked is the packet's
+ * (its linear part: the XDP variant does not look at frags), or *mtu_len
+ * plus the link header when *mtu_len is not 0 (an L3 length, as
+ * fib_lookup's tot_len), plus len_diff; it needs fragmenting when it
  * exceeds the MTU plus the link header.  *mtu_len becomes the device's
  * MTU either way, and is left alone on an error.  The arithmetic is the
  * kernel's, in int with wrap-around: an *mtu_len near 2^32 wraps small.

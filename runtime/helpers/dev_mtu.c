@@ -65,6 +65,17 @@ static bool slot_state(uint32_t ifindex, uint64_t *state)
 	return false;
 }
 
+/* What a state word answers: its MTU, or -ENODEV (the kernel has no such device). */
+static int state_mtu(uint64_t state, uint32_t *mtu)
+{
+	uint32_t m = (uint32_t)state & MTU_MASK;
+
+	if (!m)
+		return -ENODEV;
+	*mtu = m;
+	return 0;
+}
+
 /* Under the mutex: ifindex's slot, a free one, an expired one, or NULL. */
 static struct dev_slot *slot_for(uint32_t ifindex)
 {
@@ -126,17 +137,12 @@ static int refresh(uint32_t ifindex, uint32_t *mtu)
 	else if (s)
 		slot_store(s, ifindex, state);
 	pthread_mutex_unlock(&lock);
-	m = (uint32_t)state & MTU_MASK;
-	if (!m)
-		return -ENODEV;
-	*mtu = m;
-	return 0;
+	return state_mtu(state, mtu);
 }
 
 int uxdp_dev_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu)
 {
 	uint64_t state;
-	uint32_t m;
 
 	if (!ifindex)
 		return -ENODEV;
@@ -144,11 +150,7 @@ int uxdp_dev_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu)
 		return 0;
 	if (!slot_state(ifindex, &state) || expired(state, now_ms()))
 		return refresh(ifindex, mtu);
-	m = (uint32_t)state & MTU_MASK;
-	if (!m)
-		return -ENODEV;
-	*mtu = m;
-	return 0;
+	return state_mtu(state, mtu);
 }
 
 int uxdp_dev_mtu_set(uint32_t ifindex, uint32_t mtu)

@@ -349,11 +349,15 @@ static int fwd_params(struct bpf_fib_lookup *p, uint32_t mtu)
 	return BPF_FIB_LKUP_RET_SUCCESS;
 }
 
+/* An interface's MTU: 0 in its description is 1500. */
+static uint32_t iface_mtu(const struct uxdp_fib_iface *dev)
+{
+	return dev->mtu ? dev->mtu : 1500;
+}
+
 static uint32_t route_mtu(const struct uxdp_fib_route *rt, const struct uxdp_fib_iface *dev)
 {
-	if (rt->mtu)
-		return rt->mtu;
-	return dev->mtu ? dev->mtu : 1500;
+	return rt->mtu ? rt->mtu : iface_mtu(dev);
 }
 
 static int lookup4(const struct uxdp_fib *fib, struct bpf_fib_lookup *p, uint32_t flags)
@@ -519,7 +523,7 @@ int uxdp_fib_iface_mtu(struct uxdp_fib *fib, uint32_t ifindex, uint32_t *mtu)
 	pthread_rwlock_rdlock(&fib->lock);
 	dev = iface_get(fib, ifindex);
 	if (dev) {
-		*mtu = dev->mtu ? dev->mtu : 1500;
+		*mtu = iface_mtu(dev);
 		ret = 0;
 	}
 	pthread_rwlock_unlock(&fib->lock);

@@ -19,6 +19,7 @@ uint64_t uxdp_helper_jiffies64(void)
 {
 	const struct uxdp_jiffies_clock *c = uxdp_jiffies_clock();
 	uint64_t now = uxdp_coarse_ns();
+
 	if (uxdp_unlikely(now < c->coarse0)) /* not on one clock: never, but no wrap */
 		return c->jiffies0;
 	return c->jiffies0 + (now - c->coarse0 + c->tick_ns / 2) / c->tick_ns;

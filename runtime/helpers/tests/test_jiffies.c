@@ -21,6 +21,10 @@
 
 #define NOBODY 65534
 
+/*
+ * The kernel's counter, read here on purpose apart from jiffies_clock.c's
+ * own reader: the oracle must not share the code it checks.
+ */
 static int kernel_jiffies(uint64_t *j)
 {
 	FILE *f = fopen("/proc/timer_list", "re");
