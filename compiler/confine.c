@@ -1618,6 +1618,20 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 	e->pkt_len = s->pkt_len;
 }
 
+/*
+ * bpf_loop runs its callback again on what the last run left: a caller's
+ * slot the callback writes holds, on entry, whatever any run wrote, which
+ * the summary says only as "written".  The fixed point settles it: when
+ * the summary grows, this entry changes and the callback is looked at again.
+ */
+static void callback_entry(const struct confiner *c, int32_t f, struct cstate *e)
+{
+	e->regs_set = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP);
+	for (int k = 0; k < N_SLOTS; k++)
+		if (c->sum[f].parent_written & (1ULL << k))
+			e->ps[k] = unknown();
+}
+
 static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
 {
 	if (!c->entered[f]) {
@@ -1734,7 +1748,7 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		struct cstate e;
 		callee_entry(&e, s, args);
 		if (in->src != EBPF_PSEUDO_CALL_LOCAL)
-			e.regs_set = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP); /* callback */
+			callback_entry(c, f, &e);
 		enter(c, f, &e);
 		after_call(c, f, s, passes_stack);
 		if (in->src == EBPF_PSEUDO_CALL_LOCAL)
