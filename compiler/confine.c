@@ -194,6 +194,12 @@ static bool is_null_kind(uint8_t k)
 	return k == K_MAP_VALUE_OR_NULL || k == K_MAP_PTR_OR_NULL || k == K_RINGBUF_OR_NULL;
 }
 
+/* Kinds a join with NULL makes "or zero" (CV_OR_ZERO) when no lookup links them. */
+static bool may_be_or_zero(uint8_t k)
+{
+	return k == K_MAP_VALUE || k == K_MAP_PTR || k == K_RINGBUF;
+}
+
 static bool off_bounded(const struct cval *v)
 {
 	return lo_of(v) > -OFF_LIMIT && hi_of(v) < OFF_LIMIT;
@@ -214,6 +220,7 @@ struct fsum {
 	bool ret_set;
 	uint64_t parent_written;  /* caller's slots it may write */
 	bool changes_pkt;         /* it (or a callee) moves the packet: adjust_* */
+	bool releases_rec;        /* it (or a callee) submits or discards a ringbuf record */
 };
 
 struct confiner {
@@ -311,12 +318,13 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	if (is_null_kind(y.kind) && x.kind + 1 == y.kind && x.site == y.site && x.id == y.id &&
 	    (x.kind == K_MAP_PTR || (!x.a && !x.b)))
 		x.kind = y.kind;
-	/* NULL on one path, a map value on the other (not a lookup's result) */
-	if (x.kind == K_SCALAR && !x.a && !x.b && y.kind == K_MAP_VALUE)
+	/* NULL on one path, a pointer on the other (not a lookup's result, or
+	 * unlinked from it by unlink_null_copies) */
+	if (x.kind == K_SCALAR && !x.a && !x.b && may_be_or_zero(y.kind))
 		x = y, x.flags |= CV_OR_ZERO, x.site = 0;
-	else if (y.kind == K_SCALAR && !y.a && !y.b && x.kind == K_MAP_VALUE)
+	else if (y.kind == K_SCALAR && !y.a && !y.b && may_be_or_zero(x.kind))
 		y = x, y.flags |= CV_OR_ZERO, y.site = 0;
-	if (x.kind == K_MAP_VALUE && y.kind == K_MAP_VALUE && x.id == y.id &&
+	if (may_be_or_zero(x.kind) && x.kind == y.kind && x.id == y.id &&
 	    (x.flags ^ y.flags) == CV_OR_ZERO)
 		x.flags = y.flags = x.flags | CV_OR_ZERO, x.site = y.site = 0;
 	/* values of different maps (or lookups), as the kernel would see on either path */
@@ -332,6 +340,8 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	}
 	if (x.kind == K_PKT && y.kind == K_PKT && (x.id != y.id || x.site != y.site))
 		x.id = y.id = x.site = y.site = 0; /* no longer one V and one constant */
+	if (x.kind == K_RINGBUF && y.kind == K_RINGBUF && x.site != y.site)
+		x.site = y.site = 0; /* a record of either reservation: see release_record */
 	if (!same_region(&x, &y))
 		return x.kind == K_SCALAR && y.kind == K_SCALAR ? unknown() :
 								  (struct cval){ .kind = K_CONFLICT };
@@ -369,26 +379,99 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	return x;
 }
 
-static bool join_vals(const struct confiner *c, struct cval *x, const struct cval *y, int n,
+static void join_vals(const struct confiner *c, struct cval *x, const struct cval *y, int n,
 		      bool widen)
 {
-	bool changed = false;
+	for (int i = 0; i < n; i++)
+		x[i] = join(c, x[i], y[i], widen);
+}
 
-	for (int i = 0; i < n; i++) {
-		struct cval v = join(c, x[i], y[i], widen);
-		changed |= !cval_eq(&v, &x[i]);
-		x[i] = v;
-	}
-	return changed;
+/* The registers and slots of x and y are the same. */
+static bool vals_eq(const struct cstate *x, const struct cstate *y)
+{
+	for (int k = 0; k < EBPF_NR_REGS; k++)
+		if (!cval_eq(&x->r[k], &y->r[k]))
+			return false;
+	for (int k = 0; k < N_SLOTS; k++)
+		if (!cval_eq(&x->s[k], &y->s[k]) || !cval_eq(&x->ps[k], &y->ps[k]))
+			return false;
+	return true;
+}
+
+/* What v is on one path, to the copies of lookup `site` (unlink_null_copies). */
+enum { NC_OTHER, NC_NULL, NC_SET, NC_LINKED };
+
+static int null_class(const struct cval *v, int32_t site)
+{
+	if (v->kind == K_SCALAR && !v->a && !v->b)
+		return NC_NULL;
+	if (v->site != site)
+		return NC_OTHER;
+	return is_null_kind(v->kind) ? NC_LINKED : may_be_or_zero(v->kind) ? NC_SET : NC_OTHER;
+}
+
+/* "or NULL" as a value of its own: only a check of this copy settles it. */
+static void or_zero_alone(struct cval *v)
+{
+	v->kind = v->kind == K_MAP_VALUE_OR_NULL ? K_MAP_VALUE :
+		  v->kind == K_MAP_PTR_OR_NULL	 ? K_MAP_PTR :
+						   K_RINGBUF;
+	v->flags |= CV_OR_ZERO;
+	v->site = 0;
+}
+
+/*
+ * A null check settles every copy with the lookup's site (settle_null), so
+ * copies must be null together on every path.  A join can break that: r6
+ * the checked value and r8 NULL on one path, the other way round on the
+ * other, are both "or NULL" of that lookup after it, and a check of r6
+ * would settle r8.  Copies whose paths differ keep the site only in the
+ * first group (by position, so that the fixed point settles); the others
+ * become "or NULL" alone, as does a copy with no site.
+ */
+static void unlink_null_copies(struct cstate *j, const struct cstate *x, const struct cstate *y)
+{
+	struct cval *all[3] = { j->r, j->s, j->ps };
+	const struct cval *xs[3] = { x->r, x->s, x->ps }, *ys[3] = { y->r, y->s, y->ps };
+	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
+	struct null_group {
+		int32_t site;
+		int key;
+	} first[EBPF_NR_REGS + 2 * N_SLOTS];
+	int n_first = 0;
+
+	for (int g = 0; g < 3; g++)
+		for (int k = 0; k < n[g]; k++) {
+			struct cval *v = &all[g][k];
+			int key, f = 0;
+
+			if (!is_null_kind(v->kind))
+				continue;
+			if (!v->site) {
+				or_zero_alone(v);
+				continue;
+			}
+			key = 4 * null_class(&xs[g][k], v->site) + null_class(&ys[g][k], v->site);
+			while (f < n_first && first[f].site != v->site)
+				f++;
+			if (f == n_first)
+				first[n_first++] = (struct null_group){ v->site, key };
+			else if (first[f].key != key)
+				or_zero_alone(v);
+		}
 }
 
 static bool join_plain(const struct confiner *c, struct cstate *x, const struct cstate *y,
 		       bool widen)
 {
-	bool changed = join_vals(c, x->r, y->r, EBPF_NR_REGS, widen);
+	struct cstate before = *x;
+	bool changed;
 
-	changed |= join_vals(c, x->s, y->s, N_SLOTS, widen);
-	changed |= join_vals(c, x->ps, y->ps, N_SLOTS, widen);
+	join_vals(c, x->r, y->r, EBPF_NR_REGS, widen);
+	join_vals(c, x->s, y->s, N_SLOTS, widen);
+	join_vals(c, x->ps, y->ps, N_SLOTS, widen);
+	unlink_null_copies(x, &before, y);
+	changed = !vals_eq(x, &before);
 	for (int k = 0; k < N_SLOTS / 8; k++) {
 		uint64_t v = x->init[k] & y->init[k], m = x->may[k] | y->may[k];
 		changed |= v != x->init[k] || m != x->may[k];
@@ -452,12 +535,8 @@ static int32_t join_id(size_t at, unsigned r)
 
 static bool state_eq(const struct cstate *x, const struct cstate *y)
 {
-	for (int k = 0; k < EBPF_NR_REGS; k++)
-		if (!cval_eq(&x->r[k], &y->r[k]))
-			return false;
-	for (int k = 0; k < N_SLOTS; k++)
-		if (!cval_eq(&x->s[k], &y->s[k]) || !cval_eq(&x->ps[k], &y->ps[k]))
-			return false;
+	if (!vals_eq(x, y))
+		return false;
 	for (int k = 0; k < N_REACH; k++)
 		if (x->reach[k].id != y->reach[k].id || x->reach[k].reach != y->reach[k].reach)
 			return false;
@@ -1208,6 +1287,26 @@ static bool fmt_reads_memory(const char *f)
 	return false;
 }
 
+/*
+ * A submitted or discarded ringbuf record is the reader's: every copy of it
+ * goes, as the kernel drops every register with its ref_obj_id.  Copies
+ * are known by the reservation's site; a record of either of two
+ * reservations (site 0) goes with both.
+ */
+static void release_record(struct cstate *s, int32_t site)
+{
+	struct cval *all[3] = { s->r, s->s, s->ps };
+	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
+
+	for (int g = 0; g < 3; g++)
+		for (int k = 0; k < n[g]; k++) {
+			struct cval *v = &all[g][k];
+			if ((v->kind == K_RINGBUF || v->kind == K_RINGBUF_OR_NULL) &&
+			    (!site || !v->site || v->site == site))
+				*v = unknown();
+		}
+}
+
 /* Values with the same site as a fresh result are from an older run of the call. */
 static void forget_site(struct cstate *s, int32_t site)
 {
@@ -1328,6 +1427,10 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 		struct cval *v = &s->r[reg], *next = k < 4 ? &s->r[reg + 1] : NULL;
 		uint32_t sz;
 
+		if ((v->flags & CV_OR_ZERO) && p->arg[k] != A_ANY && p->arg[k] != A_SIZE &&
+		    p->arg[k] != A_MEM_OR_NULL && p->arg[k] != A_STACK_OR_NULL)
+			return refuse(c, i, "R%u type=%s or NULL: a helper argument that may not be NULL",
+				      reg, kind_names[v->kind]);
 		switch (p->arg[k]) {
 		case A_CTX:
 			if (v->kind != K_CTX || v->a || v->b)
@@ -1468,6 +1571,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 		return err;
 	if (c->final)
 		memcpy(c->cf->arg_guard[i], g, sizeof(g));
+	if (p->arg[0] == A_RINGBUF_REC)
+		release_record(s, s->r[1].site);
 	/* The result. */
 	if (p->id == 131) {
 		struct cval *size = &s->r[2];
@@ -1655,6 +1760,8 @@ static void after_call(struct confiner *c, int32_t f, struct cstate *s, bool pas
 	(void)passes_stack;
 	if (sum->changes_pkt)
 		drop_pkt_pointers(s);
+	if (sum->releases_rec)
+		release_record(s, 0); /* which record is not known here */
 }
 
 /* Slots of this frame a callee can see: uninitialised ones get zeroed. */
@@ -2157,6 +2264,20 @@ static void note_return(struct confiner *c, size_t f, const struct cstate *s)
 	}
 }
 
+/* Does call i submit or discard a ringbuf record, itself or in a callee? */
+static bool releases_record(const struct confiner *c, size_t i, const struct ebpf_insn *in)
+{
+	int32_t f = in->src == EBPF_PSEUDO_CALL_LOCAL ? c->an->callee[i] :
+		    in->src == EBPF_PSEUDO_CALL_HELPER && in->imm == UXDP_HELPER_ID_LOOP ?
+							c->an->callback[i] :
+							-1;
+
+	if (in->src == EBPF_PSEUDO_CALL_HELPER && proto_of(in->imm) &&
+	    proto_of(in->imm)->arg[0] == A_RINGBUF_REC)
+		return true;
+	return f >= 0 && c->sum[f].releases_rec;
+}
+
 /* Writes through a pointer into the caller's frame, for its summary. */
 static void note_parent_write(struct confiner *c, size_t f, size_t i, const struct cstate *s)
 {
@@ -2188,6 +2309,8 @@ static void note_parent_write(struct confiner *c, size_t f, size_t i, const stru
 		    c->an->callback[i] >= 0 && c->sum[c->an->callback[i]].changes_pkt &&
 		    !c->sum[f].changes_pkt)
 			c->sum[f].changes_pkt = c->changed = true;
+		if (releases_record(c, i, in) && !c->sum[f].releases_rec)
+			c->sum[f].releases_rec = c->changed = true;
 	}
 	if (mask & ~c->sum[f].parent_written) {
 		c->sum[f].parent_written |= mask;
