@@ -365,6 +365,22 @@ static unsigned int online_cpus(void)
  * worker its own slot, the rest unused, as the kernel's slots of CPUs that
  * run nothing): the bpf() layer makes them with a slot per possible CPU.
  */
+/*
+ * What a compiled program builds into its code beside the sizes: where the
+ * value's bpf_spin_lock is (bpf_spin_lock and copies that skip it) and the
+ * inner maps' template (an inlined map-in-map lookup reads inner values of
+ * that size; confinement proved its offsets against it).
+ */
+static bool same_layout(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)
+{
+	return h->def_flags == want->def_flags &&
+	       (!(h->def_flags & UXDP_MAP_DEF_SPIN_LOCK) || h->spin_lock_off == want->spin_lock_off) &&
+	       h->inner_type == want->inner_type && h->inner_key_size == want->inner_key_size &&
+	       h->inner_value_size == want->inner_value_size &&
+	       h->inner_max_entries == want->inner_max_entries &&
+	       h->inner_map_flags == want->inner_map_flags;
+}
+
 static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)
 {
 	bool cpus = uxdp_map_is_percpu(h->type) ? h->ncpus >= want->ncpus
@@ -372,7 +388,8 @@ static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *
 
 	return h->type == want->type && h->key_size == want->key_size &&
 	       h->value_size == want->value_size && h->max_entries == want->max_entries &&
-	       SHAPE_FLAGS(h->map_flags) == SHAPE_FLAGS(want->map_flags) && cpus;
+	       SHAPE_FLAGS(h->map_flags) == SHAPE_FLAGS(want->map_flags) && cpus &&
+	       same_layout(h, want);
 }
 
 int uxdp_map_open(const char *instance, const char *name, struct uxdp_map **out);
@@ -465,7 +482,7 @@ static int reuse_existing(const char *inst, const struct uxdp_map_def *def,
 		*out = NULL;
 		err = uxdp_seg_error(-EEXIST,
 				     "map %s of instance %s exists with another type, key, "
-				     "value or size",
+				     "value, size, spin lock or inner map template",
 				     def->name, inst);
 	}
 	return err;

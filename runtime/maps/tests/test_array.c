@@ -371,6 +371,54 @@ static void test_reuse_percpu_slots(void)
 	CHECK_EQ(uxdp_map_unlink(test_instance, "plain_slots"), 0);
 }
 
+/*
+ * An object compiled for a value with its bpf_spin_lock at one offset, or
+ * for inner maps of one template, must not adopt a map laid out otherwise:
+ * its code locks and reads at the offsets it was built for.
+ */
+static void test_reuse_layout(void)
+{
+	struct uxdp_map_def inner = {
+		.sz = sizeof(inner),
+		.name = "tmpl", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+		.max_entries = 2,
+	};
+	struct uxdp_map_def d = {
+		.sz = sizeof(d),
+		.name = "lock_at", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 16,
+		.max_entries = 2, .flags = UXDP_MAP_DEF_SPIN_LOCK, .spin_lock_off = 0,
+	};
+	struct uxdp_map *m = NULL, *again = NULL;
+
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	d.flags |= UXDP_MAP_DEF_REUSE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), 0);
+	uxdp_map_close(again);
+	d.spin_lock_off = 8;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	d.flags = UXDP_MAP_DEF_REUSE; /* no lock at all */
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	uxdp_map_close(m);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "lock_at"), 0);
+
+	d = (struct uxdp_map_def){
+		.sz = sizeof(d),
+		.name = "of_tmpl", .type = BPF_MAP_TYPE_ARRAY_OF_MAPS, .key_size = 4,
+		.value_size = 4, .max_entries = 2, .inner = &inner,
+	};
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	d.flags = UXDP_MAP_DEF_REUSE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), 0);
+	uxdp_map_close(again);
+	inner.value_size = 64;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	inner.value_size = 8;
+	inner.max_entries = 3;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	uxdp_map_close(m);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "of_tmpl"), 0);
+}
+
 static void test_create_checks(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -482,5 +530,6 @@ int main(void)
 	test_array_of_maps();
 	test_open_list();
 	test_reuse_percpu_slots();
+	test_reuse_layout();
 	return test_end();
 }
