@@ -22,9 +22,11 @@
  *
  * Where the kernel's output cannot be reproduced: %p, %pK print the raw
  * value as 16 hex digits (the kernel prints a hashed id); %ps, %pS and %pB
- * print 0x<hex> (no kernel symbols here); a string argument is read only if
- * its address is at least 4096 (the kernel's nofault copy prints "" for any
- * bad address; we cannot probe one cheaply).
+ * print 0x<hex> (no kernel symbols here).  A string or address argument is
+ * read as the kernel's nofault copies read it: an address that is not
+ * mapped gives "" (a string) or zeros (%pI4/%pI6), never a fault.  The read
+ * is process_vm_readv() on this process, which the kernel does with its own
+ * fault handling; a verified program may pass any number as the pointer.
  *
  * Each call writes one line to the process's trace fd, shaped like a line
  * of /sys/kernel/tracing/trace_pipe:
@@ -141,9 +143,20 @@ static void format_int(struct out *o, const struct spec *sp, int size, char conv
 	o->len += (size_t)n - c;
 }
 
-static const char *safe_str(uint64_t p)
+/*
+ * strncpy_from_kernel_nofault(): the string at p, at most max bytes before
+ * its NUL, into buf; "" when a byte before the NUL or the limit is not
+ * mapped.  The length.
+ */
+static size_t read_str_nofault(char *buf, uint64_t p, size_t max)
 {
-	return p >= 4096 ? (const char *)(uintptr_t)p : "";
+	size_t got = uxdp_read_nofault(buf, p, max);
+	size_t len = strnlen(buf, got);
+
+	if (len == got && got < max)
+		len = 0; /* the read stopped before a NUL: a fault */
+	buf[len] = 0;
+	return len;
 }
 
 static void format_ip(struct out *o, char kind, char ver, uint64_t p)
@@ -152,8 +165,8 @@ static void format_ip(struct out *o, char kind, char ver, uint64_t p)
 	char tmp[48];
 	int n = 0, i;
 
-	if (p >= 4096)
-		memcpy(ip, (const void *)(uintptr_t)p, ver == '4' ? 4 : 16);
+	if (uxdp_read_nofault(ip, p, ver == '4' ? 4 : 16) != (ver == '4' ? 4u : 16u))
+		memset(ip, 0, sizeof(ip)); /* the kernel prints zeros for a fault */
 	if (ver == '4')
 		n = snprintf(tmp, sizeof(tmp), kind == 'I' ? "%u.%u.%u.%u" : "%03u.%03u.%03u.%03u",
 			     ip[0], ip[1], ip[2], ip[3]);
@@ -253,7 +266,7 @@ static int64_t bprintf(struct out *o, const char *fmt, uint32_t fmt_size, const 
 			continue;
 		}
 		if (fmt[i] == 's') {
-			const char *s;
+			char s[MAX_BPRINTF_BIN_ARGS];
 			size_t len;
 
 fmt_str:
@@ -263,8 +276,7 @@ fmt_str:
 			if (used == MAX_BPRINTF_BIN_ARGS)
 				return -ENOSPC;
 			/* strncpy_from_kernel_nofault() into what is left, NUL included */
-			s = safe_str(arg);
-			len = strnlen(s, MAX_BPRINTF_BIN_ARGS - used - 1);
+			len = read_str_nofault(s, arg, MAX_BPRINTF_BIN_ARGS - used - 1);
 			used += len + 1;
 			out_field(o, s, len, sp.width, sp.left);
 			continue;

@@ -2,6 +2,7 @@
 /* Unit tests of trace_printk: the kernel's format checks, output and return value. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <uxdp/worker.h>
@@ -46,6 +47,37 @@ static int64_t tp(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3)
 
 #define EINV ((int64_t)-EINVAL)
 
+/*
+ * Addresses a verified program may pass that are not (all) mapped: the
+ * kernel's nofault copies print "" for a string and zeros for an address,
+ * and so must we, without a fault.  A page, then an unmapped one.
+ */
+static void test_unmapped(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	char *end;
+
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	CHECK_EQ(munmap(m + pg, (size_t)pg), 0);
+	end = m + pg;
+	memcpy(end - 4, "abc", 4);
+	EXPECT("%s.", P(end - 4), 0, 0, "abc.");     /* its NUL is the page's last byte */
+	memcpy(end - 3, "xyz", 3);
+	EXPECT("%s.", P(end - 3), 0, 0, ".");        /* runs into the unmapped page */
+	EXPECT("%s.", P(end), 0, 0, ".");            /* unmapped */
+	EXPECT("%s.", P(-4096), 0, 0, ".");          /* not a user address at all */
+	EXPECT("%pI4", P(end), 0, 0, "0.0.0.0");
+	EXPECT("%pI4", P(end - 2), 0, 0, "0.0.0.0"); /* half of it mapped */
+	memcpy(end - 4, "\x0a\x00\x00\x01", 4);
+	EXPECT("%pI4", P(end - 4), 0, 0, "10.0.0.1");
+	EXPECT("%pI6", P(end - 8), 0, 0, "0000:0000:0000:0000:0000:0000:0000:0000");
+	munmap(m, (size_t)pg);
+}
+
 int main(void)
 {
 	struct uxdp_worker w;
@@ -73,6 +105,7 @@ int main(void)
 	EXPECT("%pi6", P(ip6), 0, 0, "20010db8000000000000000000000001");
 	EXPECT("%px", 0x1234, 0, 0, "0000000000001234");
 	EXPECT("%s.", 0, 0, 0, ".");          /* a bad string pointer prints "" */
+	test_unmapped();
 	/* A message that ends in a newline gets no second one. */
 	CHECK_EQ(tp("tab\there\n", 0, 0, 0), 9);
 	CHECK(!strcmp(line, "tab\there\n"));

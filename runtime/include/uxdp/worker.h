@@ -38,6 +38,7 @@
 #ifndef UXDP_WORKER_H
 #define UXDP_WORKER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uxdp/ctx.h>
@@ -126,5 +127,13 @@ static inline void uxdp_redirect_clear(struct uxdp_redirect *r)
  */
 void uxdp_trace_set_fd(int fd);
 int uxdp_trace_get_fd(void);
+
+/*
+ * Up to n bytes at address src of this process into dst: as many as are
+ * mapped from src on, 0 for an address below 4096 or not mapped.  Never
+ * faults (process_vm_readv on itself): bpf_trace_printk's %s and %pI4 read
+ * what a verified program hands them, as the kernel's nofault copies do.
+ */
+size_t uxdp_read_nofault(void *dst, uint64_t src, size_t n);
 
 #endif /* UXDP_WORKER_H */
