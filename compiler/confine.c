@@ -1128,13 +1128,14 @@ enum arg_type {
 	A_MEM,        /* size in the next argument, read */
 	A_MEM_OUT,    /* size in the next argument, written */
 	A_MEM_OR_NULL,/* A_MEM, or NULL with size 0 */
+	A_MEM_OUT_OR_NULL, /* A_MEM_OUT, or NULL with size 0 */
 	A_SIZE,       /* the size of the argument before */
 	A_FUNC,
 	A_STACK_OR_NULL,
 	A_SPIN_LOCK,
 	A_RINGBUF_REC,
 	A_CONST_STR,
-	A_FMT,        /* trace_printk's format */
+	A_FMT,        /* a constant format (trace_printk, snprintf) that reads no memory */
 	A_MEM_FIXED,  /* fixed[k] bytes, read (the kernel's ARG_PTR_TO_FIXED_SIZE_MEM) */
 	A_MEM_FIXED_RW, /* the same, read and written (| MEM_WRITE) */
 };
@@ -1204,6 +1205,8 @@ static const struct helper_proto protos[] = {
 	{ 208, { 0 }, K_SCALAR, false, 0 },  /* ktime_get_tai_ns */
 	/* check_mtu(ctx, ifindex, &mtu_len, len_diff, flags): mtu_len read and written */
 	{ 163, { A_CTX, A_ANY, A_MEM_FIXED_RW, A_ANY, A_ANY }, K_SCALAR, false, 0 },
+	/* snprintf(str, str_size, fmt, data, data_len) */
+	{ 165, { A_MEM_OUT_OR_NULL, A_SIZE, A_FMT, A_MEM_OR_NULL, A_SIZE }, K_SCALAR, false, 0 },
 	/* tcp_raw_gen_syncookie_ipv4/6(iph, th, th_len): the IP header, th_len bytes of TCP */
 	{ 204, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
 	{ 205, { A_MEM_FIXED, A_MEM, A_SIZE }, K_SCALAR, false, 0 },
@@ -1256,20 +1259,20 @@ static bool const_string_at(const struct confiner *c, const struct cval *v, int6
 
 /* The same for every offset v may have; str: the string at each, checked by ok. */
 static bool const_strings(const struct confiner *c, const struct cval *v,
-			  bool (*bad)(const char *))
+			  bool (*bad)(const char *, uint32_t), uint32_t arg)
 {
 	const char *str;
 
 	if (v->kind != K_MAP_VALUE || !off_bounded(v) || hi_of(v) - lo_of(v) > 4096)
 		return false;
 	for (int64_t o = lo_of(v); o <= hi_of(v); o++)
-		if (!const_string_at(c, v, o, &str) || (bad && bad(str)))
+		if (!const_string_at(c, v, o, &str) || (bad && bad(str, arg)))
 			return false;
 	return true;
 }
 
-/* A trace_printk format whose conversions read no memory (%s and friends do). */
-static bool fmt_reads_memory(const char *f)
+/* A format one of whose conversions reads memory (%s and friends). */
+static bool fmt_reads_memory(const char *f, uint32_t unused)
 {
 	for (; *f; f++) {
 		if (*f != '%')
@@ -1285,6 +1288,23 @@ static bool fmt_reads_memory(const char *f)
 			break;
 	}
 	return false;
+}
+
+/*
+ * A format with more conversions than its max arguments: bpf_snprintf's,
+ * which the kernel checks at load time ("Invalid format string").  The
+ * rest of the format is checked when it runs (-EINVAL).
+ */
+static bool fmt_too_many(const char *f, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (; *f; f++)
+		if (*f == '%' && f[1] == '%')
+			f++;
+		else if (*f == '%')
+			n++;
+	return n > max;
 }
 
 /*
@@ -1384,7 +1404,7 @@ static int check_mem_arg(struct confiner *c, struct cstate *s, size_t i, unsigne
  * pointer is NULL is checked at run time (the kernel checks it per path).
  */
 static int null_or_value_arg(struct confiner *c, struct cstate *s, size_t i, unsigned reg,
-			     const struct cval *size, struct confine_arg_guard *g)
+			     const struct cval *size, bool write, struct confine_arg_guard *g)
 {
 	struct cval saved = s->r[reg];
 	int err;
@@ -1394,7 +1414,7 @@ static int null_or_value_arg(struct confiner *c, struct cstate *s, size_t i, uns
 	s->r[reg].flags &= (uint8_t)~CV_OR_ZERO;
 	if (s->r[reg].kind == K_MAP_VALUE_OR_NULL)
 		s->r[reg].kind = K_MAP_VALUE; /* when it is not NULL */
-	err = check_mem_arg(c, s, i, reg, size, false, g);
+	err = check_mem_arg(c, s, i, reg, size, write, g);
 	s->r[reg] = saved;
 	if (err || !size->b)
 		return err;
@@ -1407,6 +1427,12 @@ static int null_or_value_arg(struct confiner *c, struct cstate *s, size_t i, uns
 	g->size_reg = (uint8_t)(reg + 1);
 	g->size_const = 0;
 	return 0;
+}
+
+/* A memory argument the helper writes. */
+static bool is_out(uint8_t arg)
+{
+	return arg == A_MEM_OUT || arg == A_MEM_OUT_OR_NULL;
 }
 
 static int check_helper(struct confiner *c, struct cstate *s, size_t i, const struct ebpf_insn *in)
@@ -1428,7 +1454,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 		uint32_t sz;
 
 		if ((v->flags & CV_OR_ZERO) && p->arg[k] != A_ANY && p->arg[k] != A_SIZE &&
-		    p->arg[k] != A_MEM_OR_NULL && p->arg[k] != A_STACK_OR_NULL)
+		    p->arg[k] != A_MEM_OR_NULL && p->arg[k] != A_MEM_OUT_OR_NULL &&
+		    p->arg[k] != A_STACK_OR_NULL)
 			return refuse(c, i, "R%u type=%s or NULL: a helper argument that may not be NULL",
 				      reg, kind_names[v->kind]);
 		switch (p->arg[k]) {
@@ -1508,11 +1535,12 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			break;
 		}
 		case A_MEM_OR_NULL:
+		case A_MEM_OUT_OR_NULL:
 			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 && next->a == 0 &&
 			    next->b == 0)
 				break;
 			if ((v->flags & CV_OR_ZERO) || v->kind == K_MAP_VALUE_OR_NULL) {
-				err = null_or_value_arg(c, s, i, reg, next, g);
+				err = null_or_value_arg(c, s, i, reg, next, is_out(p->arg[k]), g);
 				break;
 			}
 			/* fall through */
@@ -1521,12 +1549,12 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (next->kind != K_SCALAR)
 				return refuse(c, i, "R%u: a size must be a scalar, not %s", reg + 1,
 					      kind_names[next->kind]);
-			err = check_mem_arg(c, s, i, reg, next, p->arg[k] == A_MEM_OUT, g);
+			err = check_mem_arg(c, s, i, reg, next, is_out(p->arg[k]), g);
 			if (!err && g[0].guard && g[0].ptr_reg == reg && next->a != next->b)
 				g[0].size_reg = (uint8_t)(reg + 1);
 			if (!err && g[1].guard && g[1].ptr_reg == reg && next->a != next->b)
 				g[1].size_reg = (uint8_t)(reg + 1);
-			if (!err && p->arg[k] == A_MEM_OUT && v->kind == K_STACK)
+			if (!err && is_out(p->arg[k]) && v->kind == K_STACK)
 				stack_written(s, v, lo_of(v), lo_of(v) + (int64_t)next->a, NULL,
 					      lo_of(v) == hi_of(v));
 			break;
@@ -1554,14 +1582,22 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 					      kind_names[v->kind]);
 			break;
 		case A_CONST_STR:
-			if (!const_strings(c, v, NULL))
+			if (!const_strings(c, v, NULL, 0))
 				return refuse(c, i, "R%u is not a constant NUL-terminated string in read-only data", reg);
 			break;
 		case A_FMT:
-			if (!const_strings(c, v, NULL))
-				return refuse(c, i, "trace_printk: the format is not a constant string in read-only data");
-			if (!const_strings(c, v, fmt_reads_memory))
-				return refuse(c, i, "trace_printk: %%s, %%pI4 and the like read memory at an address uxdp cannot confine");
+			if (!const_strings(c, v, NULL, 0))
+				return refuse(c, i, "%s: the format is not a constant string in read-only data",
+					      uxdp_helper_name(in->imm));
+			if (!const_strings(c, v, fmt_reads_memory, 0))
+				return refuse(c, i, "%s: %%s, %%pI4 and the like read memory at an address uxdp cannot confine",
+					      uxdp_helper_name(in->imm));
+			if (in->imm == 165 && (s->r[5].a != s->r[5].b || s->r[5].a % 8 ||
+					       s->r[5].a > 96))
+				return refuse(c, i, "snprintf: data_len must be a constant multiple of 8, at most 96");
+			if (in->imm == 165 && !const_strings(c, v, fmt_too_many, (uint32_t)(s->r[5].a / 8)))
+				return refuse(c, i, "snprintf: Invalid format string (more conversions than the %u arguments of data_len)",
+					      (unsigned)(s->r[5].a / 8));
 			break;
 		default:
 			break;

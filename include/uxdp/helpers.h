@@ -50,6 +50,7 @@
 	UXDP_HELPER(134, ringbuf_query, 2)             \
 	UXDP_HELPER(160, ktime_get_coarse_ns, 0)       \
 	UXDP_HELPER(163, check_mtu, 5)                 \
+	UXDP_HELPER(165, snprintf, 5)                  \
 	UXDP_HELPER(181, loop, 4)                      \
 	UXDP_HELPER(182, strncmp, 3)                   \
 	UXDP_HELPER(188, xdp_get_buff_len, 1)          \

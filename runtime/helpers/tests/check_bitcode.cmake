@@ -6,7 +6,7 @@ if(NOT rc EQUAL 0)
 endif()
 foreach(h xdp_adjust_head xdp_adjust_tail xdp_adjust_meta xdp_load_bytes xdp_store_bytes
           xdp_get_buff_len csum_diff strncmp ktime_get_ns ktime_get_boot_ns get_prandom_u32
-          get_smp_processor_id redirect trace_printk fib_lookup ktime_get_coarse_ns ktime_get_tai_ns jiffies64 check_mtu get_numa_node_id
+          get_smp_processor_id redirect trace_printk fib_lookup ktime_get_coarse_ns ktime_get_tai_ns jiffies64 check_mtu snprintf get_numa_node_id
           tcp_raw_gen_syncookie_ipv4 tcp_raw_gen_syncookie_ipv6
           tcp_raw_check_syncookie_ipv4 tcp_raw_check_syncookie_ipv6)
   if(NOT syms MATCHES "T uxdp_helper_${h}\n")
