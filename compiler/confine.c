@@ -365,6 +365,7 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 	if (x.kind == K_MAP_PTR) {
 		x.a |= y.a;
 		x.id = x.id == y.id ? x.id : -1;
+		x.flags |= y.flags & CV_OR_ZERO; /* a set of maps, or NULL, if either may be */
 		return x;
 	}
 	if (is_ptr_with_off(x.kind)) {
@@ -1435,6 +1436,12 @@ static bool is_out(uint8_t arg)
 	return arg == A_MEM_OUT || arg == A_MEM_OUT_OR_NULL;
 }
 
+/* Any argument through which the helper writes. */
+static bool writes_through(uint8_t arg)
+{
+	return is_out(arg) || arg == A_VALUE_OUT || arg == A_MEM_FIXED_RW;
+}
+
 static int check_helper(struct confiner *c, struct cstate *s, size_t i, const struct ebpf_insn *in)
 {
 	const struct helper_proto *p = proto_of(in->imm);
@@ -1762,8 +1769,10 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 /*
  * bpf_loop runs its callback again on what the last run left: a caller's
  * slot the callback writes holds, on entry, whatever any run wrote, which
- * the summary says only as "written".  The fixed point settles it: when
- * the summary grows, this entry changes and the callback is looked at again.
+ * the summary says only as "written"; a record a run submitted is gone and
+ * a packet a run moved has moved for the next.  The fixed point settles it:
+ * when the summary grows, this entry changes and the callback is looked at
+ * again.
  */
 static void callback_entry(const struct confiner *c, int32_t f, struct cstate *e)
 {
@@ -1771,6 +1780,10 @@ static void callback_entry(const struct confiner *c, int32_t f, struct cstate *e
 	for (int k = 0; k < N_SLOTS; k++)
 		if (c->sum[f].parent_written & (1ULL << k))
 			e->ps[k] = unknown();
+	if (c->sum[f].releases_rec)
+		release_record(e, 0);
+	if (c->sum[f].changes_pkt)
+		drop_pkt_pointers(e);
 }
 
 static bool enter(struct confiner *c, int32_t f, const struct cstate *e)
@@ -1852,6 +1865,20 @@ static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int
 	return 0;
 }
 
+/*
+ * r0 after a call of subprogram f.  A lookup's result the callee returns
+ * carries the callee's site: copies of an earlier call's result with that
+ * site are another lookup's, and go, as forget_site() makes a helper's go.
+ */
+static void take_result(const struct confiner *c, int32_t f, struct cstate *s)
+{
+	const struct fsum *sum = &c->sum[f];
+
+	if (sum->ret_set && is_null_kind(sum->ret.kind) && sum->ret.site)
+		forget_site(s, sum->ret.site);
+	s->r[0] = sum->ret_set ? sum->ret : unknown();
+}
+
 static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *in, struct cstate *s)
 {
 	struct cval args[6];
@@ -1895,7 +1922,7 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		enter(c, f, &e);
 		after_call(c, f, s, passes_stack);
 		if (in->src == EBPF_PSEUDO_CALL_LOCAL)
-			s->r[0] = c->sum[f].ret_set ? c->sum[f].ret : unknown();
+			take_result(c, f, s);
 	}
 	for (int r = 1; r <= 5; r++)
 		s->r[r] = unknown();
@@ -2331,9 +2358,12 @@ static void note_parent_write(struct confiner *c, size_t f, size_t i, const stru
 				mask |= 1ULL << k;
 		}
 	} else if (in->opcode == EBPF_OP_CALL) {
-		/* a helper writing through a pointer into the caller's frame, or a callee */
+		/* a helper writing through a pointer into the caller's frame (a callee
+		 * cannot: callee_entry hands it such a pointer as unknown), or a kfunc */
+		const struct helper_proto *p = in->src == EBPF_PSEUDO_CALL_HELPER ? proto_of(in->imm) : NULL;
 		for (int r = 1; r <= 5; r++)
-			if (s->r[r].kind == K_STACK && s->r[r].frame)
+			if (s->r[r].kind == K_STACK && s->r[r].frame &&
+			    (in->src == EBPF_PSEUDO_CALL_KFUNC || (p && writes_through(p->arg[r - 1]))))
 				mask = UINT64_MAX;
 		if (in->src == EBPF_PSEUDO_CALL_LOCAL && c->an->callee[i] >= 0 &&
 		    c->sum[c->an->callee[i]].changes_pkt && !c->sum[f].changes_pkt)
