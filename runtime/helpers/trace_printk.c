@@ -61,15 +61,17 @@ uint64_t uxdp_helper_trace_printk(uint64_t r1, uint64_t r2, uint64_t r3, uint64_
 				  uint64_t r5)
 {
 	const uint64_t args[MAX_TRACE_PRINTK_VARARGS] = { r3, r4, r5 };
+	const char *fmt = (const char *)(uintptr_t)r1;
 	char buf[MAX_BPRINTF_BUF];
 	struct bprintf_out o = { .buf = buf, .cap = sizeof(buf) };
+	struct bprintf_bin bin;
 	int64_t ret;
 
 	/* Nothing reaches the sink unless the whole format is good. */
-	ret = uxdp_bprintf(&o, (const char *)(uintptr_t)r1, (uint32_t)r2, args,
-			   MAX_TRACE_PRINTK_VARARGS);
+	ret = uxdp_bprintf_prepare(fmt, (uint32_t)r2, args, MAX_TRACE_PRINTK_VARARGS, &bin);
 	if (ret < 0)
 		return (uint64_t)ret;
+	ret = uxdp_bprintf_format(&o, fmt, &bin);
 	o.buf[o.kept] = 0;
 	trace_emit(&o);
 	return (uint64_t)ret;

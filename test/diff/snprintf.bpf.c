@@ -6,7 +6,12 @@
  * %c, %s from the stack, %pI4/%pi4/%pI6 with and without a width, %px with
  * and without one, %%, 12 arguments; outputs truncated by a small or zero
  * size, and strings that overflow the kernel's 512 bytes of packed
- * arguments (-ENOSPC, the output untouched).  Numbers come from the packet.
+ * arguments (-ENOSPC, the output untouched).  And bstr_printf's ways with
+ * what bpf_bprintf_prepare stored as text (%pI4, %pI6, %pks): no width, the
+ * text's length in the 512 bytes, and, once the output is full, the text
+ * neither printed nor counted and the next conversion reading the packed
+ * text as its number; a string argument that is the output buffer itself
+ * (read before anything is written).  Numbers come from the packet.
  * Each case's output (a 64-byte buffer pre-filled with '#') and return
  * value go to `res`, the first bytes of the output to the packet.
  */
@@ -28,10 +33,12 @@ struct {
 	__u64 ____a[] = { __VA_ARGS__ };                                      \
 	bpf_snprintf(o->buf, size, ____f, ____a, sizeof(____a)); })
 
+char long_str[501]; /* too big for the stack */
+
 SEC("xdp")
 int diff_snprintf(struct xdp_md *ctx)
 {
-	__u32 sel = pkt_sel(ctx), len = pkt_len(ctx), c = sel % 24, i;
+	__u32 sel = pkt_sel(ctx), len = pkt_len(ctx), c = sel % 32, i;
 	__s64 a = (__s64)(__s32)(sel * 2654435761u), b = sel >> 3;
 	__u8 ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 	__u8 ip4[4] = { 198, 18, (__u8)sel, (__u8)(sel >> 8) };
@@ -45,6 +52,9 @@ int diff_snprintf(struct xdp_md *ctx)
 	for (i = 0; i < sizeof(big) - 1; i++)
 		big[i] = 'a' + (i + sel) % 26;
 	big[sizeof(big) - 1] = 0;
+	for (i = 0; i < sizeof(long_str) - 1; i++)
+		long_str[i] = 'A' + (i + sel) % 26;
+	long_str[sizeof(long_str) - 1] = 0;
 	i = c;
 	o = bpf_map_lookup_elem(&res, &i);
 	if (!o)
@@ -75,6 +85,17 @@ int diff_snprintf(struct xdp_md *ctx)
 	case 20: ret = S(1, "%d", a); break;
 	case 21: ret = S(0, "%d", a); break;
 	case 22: ret = S(64, "%-08d|%0-8d|%08d", a, a, a); break;
+	case 23: ret = S(0, "%pI4", (__u64)(long)ip4); break;
+	case 24: ret = S(2, "ab%pI4 %d", (__u64)(long)ip4, 77); break; /* %d reads the text */
+	case 25: ret = S(64, "%10pks|%-9pks|", (__u64)(long)s, (__u64)(long)s); break;
+	case 26: ret = S(64, "%s%pI4%d", (__u64)(long)long_str, (__u64)(long)ip4, 1); break;
+	case 27: ret = S(64, "%s%pI6%d", (__u64)(long)(long_str + 30), (__u64)(long)ip6, 1); break;
+	case 28: ret = S(4, "%pi6|%d", (__u64)(long)ip6, 9); break;
+	case 29: ret = S(0, "x%pI4y%d", (__u64)(long)ip4, 3); break;
+	case 30: /* the output buffer is the string argument */
+		__builtin_memcpy(o->buf, "abc", 4);
+		ret = S(64, "x%s|%s", (__u64)(long)o->buf, (__u64)(long)o->buf);
+		break;
 	default: ret = S(64, "%d:%u:%x", sel, len, b); break;
 	}
 	o->ret = ret;
