@@ -1543,9 +1543,9 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 		}
 		case A_MEM_OR_NULL:
 		case A_MEM_OUT_OR_NULL:
-			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 && next->a == 0 &&
-			    next->b == 0)
-				break;
+			if (v->kind == K_SCALAR && v->a == 0 && v->b == 0 &&
+			    next->kind == K_SCALAR && next->a == 0 && next->b == 0)
+				break; /* NULL, size 0 (a pointer at offset 0 is no size) */
 			if ((v->flags & CV_OR_ZERO) || v->kind == K_MAP_VALUE_OR_NULL) {
 				err = null_or_value_arg(c, s, i, reg, next, is_out(p->arg[k]), g);
 				break;
@@ -1599,9 +1599,10 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 			if (!const_strings(c, v, fmt_reads_memory, 0))
 				return refuse(c, i, "%s: %%s, %%pI4 and the like read memory at an address uxdp cannot confine",
 					      uxdp_helper_name(in->imm));
-			if (in->imm == 165 && (s->r[5].a != s->r[5].b || s->r[5].a % 8 ||
-					       s->r[5].a > 96))
-				return refuse(c, i, "snprintf: data_len must be a constant multiple of 8, at most 96");
+			/* more than 96 is the helper's -EINVAL, as in the kernel */
+			if (in->imm == 165 && (s->r[5].kind != K_SCALAR || s->r[5].a != s->r[5].b ||
+					       s->r[5].a % 8))
+				return refuse(c, i, "snprintf: data_len must be a constant multiple of 8");
 			if (in->imm == 165 && !const_strings(c, v, fmt_too_many, (uint32_t)(s->r[5].a / 8)))
 				return refuse(c, i, "snprintf: Invalid format string (more conversions than the %u arguments of data_len)",
 					      (unsigned)(s->r[5].a / 8));

@@ -16,6 +16,11 @@
 // RUN: %clang-bpf -mcpu=v3 -DMANY -c %s -o %t.many.bpf.o
 // RUN: not %uxdpc --verify=none %t.many.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=MANY %s
 // MANY: snprintf: Invalid format string (more conversions than the 1 arguments of data_len)
+// A NULL output with a pointer for its size is no "NULL, size 0" (the
+// pointer's low half would be the size of a write through NULL):
+// RUN: %clang-bpf -mcpu=v3 -DPTRSIZE -c %s -o %t.ptrsize.bpf.o
+// RUN: not %uxdpc --verify=none %t.ptrsize.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PTRSIZE %s
+// PTRSIZE: program 'fmt' (section xdp), insn {{[0-9]+}}: R2: a size must be a scalar, not fp
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -26,6 +31,23 @@ struct {
 	__type(value, char[32]);
 } out SEC(".maps");
 
+#ifdef PTRSIZE
+static const char f[] = "x";
+
+SEC("xdp") __attribute__((naked)) int fmt(void)
+{
+	asm volatile(
+		"r1 = 0;\n"
+		"r2 = r10;\n"
+		"r3 = %[f] ll;\n"
+		"r4 = 0;\n"
+		"r5 = 0;\n"
+		"call 165;\n"
+		"r0 = 2;\n"
+		"exit;\n"
+		:: [f] "i"(f) : "memory");
+}
+#else
 SEC("xdp") int fmt(struct xdp_md *ctx)
 {
 	static const char f[] =
@@ -55,5 +77,6 @@ SEC("xdp") int fmt(struct xdp_md *ctx)
 #endif
 	return n > 0 && buf[0] == '1' ? XDP_DROP : XDP_PASS;
 }
+#endif
 
 char _license[] SEC("license") = "GPL";
