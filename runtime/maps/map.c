@@ -369,16 +369,21 @@ static unsigned int online_cpus(void)
  * What a compiled program builds into its code beside the sizes: where the
  * value's bpf_spin_lock is (bpf_spin_lock and copies that skip it) and the
  * inner maps' template (an inlined map-in-map lookup reads inner values of
- * that size; confinement proved its offsets against it).
+ * that size; confinement proved its offsets against it).  A map made
+ * through the bpf() layer says nothing of a lock (it reads no value BTF),
+ * so offsets are compared only when both sides know one; an inner template
+ * with BPF_F_INNER_MAP leaves max_entries free, as uxdp_check_inner does.
  */
 static bool same_layout(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)
 {
-	return h->def_flags == want->def_flags &&
-	       (!(h->def_flags & UXDP_MAP_DEF_SPIN_LOCK) || h->spin_lock_off == want->spin_lock_off) &&
+	bool both_locked = (h->def_flags & want->def_flags & UXDP_MAP_DEF_SPIN_LOCK) != 0;
+
+	return (!both_locked || h->spin_lock_off == want->spin_lock_off) &&
 	       h->inner_type == want->inner_type && h->inner_key_size == want->inner_key_size &&
 	       h->inner_value_size == want->inner_value_size &&
-	       h->inner_max_entries == want->inner_max_entries &&
-	       h->inner_map_flags == want->inner_map_flags;
+	       SHAPE_FLAGS(h->inner_map_flags) == SHAPE_FLAGS(want->inner_map_flags) &&
+	       ((h->inner_map_flags & BPF_F_INNER_MAP) ||
+		h->inner_max_entries == want->inner_max_entries);
 }
 
 static bool same_shape(const struct uxdp_shm_hdr *h, const struct uxdp_shm_hdr *want)

@@ -396,8 +396,18 @@ static void test_reuse_layout(void)
 	uxdp_map_close(again);
 	d.spin_lock_off = 8;
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
-	d.flags = UXDP_MAP_DEF_REUSE; /* no lock at all */
-	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	/* a side that knows no lock (a map the bpf() layer made) adopts or is adopted */
+	d.flags = UXDP_MAP_DEF_REUSE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), 0);
+	uxdp_map_close(again);
+	uxdp_map_close(m);
+	d.flags = 0;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), -EEXIST);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "lock_at"), 0);
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	d.flags = UXDP_MAP_DEF_REUSE | UXDP_MAP_DEF_SPIN_LOCK;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), 0);
+	uxdp_map_close(again);
 	uxdp_map_close(m);
 	CHECK_EQ(uxdp_map_unlink(test_instance, "lock_at"), 0);
 
@@ -415,6 +425,16 @@ static void test_reuse_layout(void)
 	inner.value_size = 8;
 	inner.max_entries = 3;
 	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), -EEXIST);
+	uxdp_map_close(m);
+	CHECK_EQ(uxdp_map_unlink(test_instance, "of_tmpl"), 0);
+	/* BPF_F_INNER_MAP: inner maps of any size, so the template's does not count */
+	inner.map_flags = BPF_F_INNER_MAP;
+	d.flags = 0;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &m), 0);
+	inner.max_entries = 9;
+	d.flags = UXDP_MAP_DEF_REUSE;
+	CHECK_EQ(uxdp_map_create(test_instance, &d, &again), 0);
+	uxdp_map_close(again);
 	uxdp_map_close(m);
 	CHECK_EQ(uxdp_map_unlink(test_instance, "of_tmpl"), 0);
 }
