@@ -274,6 +274,13 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 		if (ret)
 			return ret;
 	}
+	/*
+	 * This object's constants, frozen once set, as libbpf freezes .rodata:
+	 * a bpf() caller may no longer change what the program was compiled
+	 * to see (folded constants, format strings confinement read).
+	 */
+	if (om->constant)
+		uxdp_map_freeze(om->map);
 	m->slot->map = om->map;
 	m->slot->data = m->type == BPF_MAP_TYPE_ARRAY ? uxdp_map_array_data(om->map) : NULL;
 	return 0;

@@ -118,7 +118,7 @@ int main(void)
 	struct uxdp_object_opts opts = { .sz = sizeof(opts), .ncpus = 1, .unlink_on_close = true };
 	uint64_t want_verdicts[UXDP_N_VERDICTS] = { 0 }, want_bytes = 0;
 	struct uxdp_object *obj = NULL, *again = NULL;
-	struct uxdp_map *verdicts, *by_proto, *bss, *seen;
+	struct uxdp_map *verdicts, *by_proto, *bss, *seen, *rodata;
 	const struct uxdp_program *prog, *progs;
 	struct uxdp_worker w;
 	char instance[64], err[256];
@@ -147,6 +147,10 @@ int main(void)
 	bss = uxdp_object_map(obj, ".bss");
 	seen = uxdp_object_map(obj, "seen");
 	CHECK(verdicts && by_proto && bss && seen, "maps verdicts, by_proto, .bss, seen not all bound");
+	/* the object's constants are frozen, as libbpf freezes .rodata; its data is not */
+	rodata = uxdp_object_map(obj, ".rodata");
+	CHECK(rodata && uxdp_map_frozen(rodata), ".rodata not bound or not frozen");
+	CHECK(bss && !uxdp_map_frozen(bss), ".bss frozen");
 	if (failures || !prog)
 		goto out;
 

@@ -17,7 +17,8 @@
  *   verdicts[verdict] (u64)  packets per verdict
  *   seen[0] (per-CPU u64)    packets
  *   by_proto[ethertype]      packets per EtherType (network order, u16 key)
- *   total_bytes (.bss)       bytes of all packets, from bpf_xdp_get_buff_len()
+ *   total_bytes (.bss)       bytes of all packets, from bpf_xdp_get_buff_len(),
+ *                            times byte_scale (.rodata, 1: frozen once loaded)
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -46,6 +47,7 @@ struct {
 } seen SEC(".maps");
 
 __u64 total_bytes;
+const volatile __u64 byte_scale = 1;
 
 static __always_inline int count(__u32 verdict)
 {
@@ -70,7 +72,7 @@ int xdp_static(struct xdp_md *ctx)
 	n = bpf_map_lookup_elem(&seen, &zero);
 	if (n)
 		*n += 1;
-	total_bytes += bpf_xdp_get_buff_len(ctx);
+	total_bytes += bpf_xdp_get_buff_len(ctx) * byte_scale;
 	if ((void *)(eth + 1) > data_end)
 		return count(XDP_ABORTED);
 	proto = eth->h_proto;
