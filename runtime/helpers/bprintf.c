@@ -182,10 +182,10 @@ static int ip_text(char *dst, size_t cap, char ptype, uint64_t p)
 /*
  * The bytes the kernel lets the next argument take at bin->used.  Its
  * checks subtract in size_t: once a %pI4 text longer than the room it had
- * has moved the packing past the end, every later check passes and
- * arguments go on into the buffer behind bin_args.  uxdp has that much
- * (BPRINTF_BIN_SPACE) and stops there with -ENOSPC, where the kernel would
- * write on.  *past: the packing is past the end.
+ * has moved the packing past the end, every later check passes and numbers
+ * and characters go on into the buffer behind bin_args.  uxdp has that
+ * much (BPRINTF_BIN_SPACE) and stops there with -ENOSPC, where the kernel
+ * would write on.  *past: the packing is past the end.
  */
 static size_t bin_room(const struct bprintf_bin *bin, size_t at, int *past)
 {
@@ -218,7 +218,8 @@ int uxdp_bprintf_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *arg
 	struct spec sp;
 	int err, n;
 
-	bin->used = 0;
+	/* zeros where nothing was packed: alignment gaps, what a skipped text leaves */
+	memset(bin, 0, sizeof(*bin));
 	if (!end)
 		return -EINVAL;
 	size = (size_t)(end - fmt);
@@ -241,13 +242,19 @@ int uxdp_bprintf_prepare(const char *fmt, uint32_t fmt_size, const uint64_t *arg
 			return err;
 		n = 0;
 		room = bin_room(bin, bin->used, &past);
+		/*
+		 * Past the end, the kernel copies no string or text (a count
+		 * below 0 copies nothing, a size above INT_MAX prints nothing)
+		 * and formats whatever bytes its buffer held there: not
+		 * reproducible, so refused.
+		 */
+		if (past && (sp.conv == 's' || sp.conv == 't'))
+			return -ENOSPC;
 		switch (sp.conv) {
 		case 's':
 			if (!room)
 				return -ENOSPC;
 			len = copy_str_nofault((char *)bin->b + bin->used, args[num_spec], room);
-			if (past && len == room - 1)
-				return -ENOSPC; /* the kernel would copy on, past its buffers */
 			bin->used += len + 1;
 			break;
 		case 'c':

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAX_BPRINTF_BUF 512      /* bpf_trace_printk's output buffer */
+#define MAX_BPRINTF_BUF 1024     /* bpf_trace_printk's output buffer (Linux 6.18) */
 #define MAX_BPRINTF_BIN_ARGS 512 /* the packed arguments, strings included */
 #define MAX_BPRINTF_VARARGS 12   /* bpf_snprintf's most */
 

@@ -3,8 +3,8 @@
  * trace_printk.c - bpf_trace_printk(fmt, fmt_size, arg1, arg2, arg3).
  *
  * The format is checked and formatted by bprintf.c, with at most three
- * conversions, into the kernel's 512-byte buffer (MAX_BPRINTF_BUF):
- * truncated to 511 characters; the return value is the untruncated length.
+ * conversions, into the kernel's 1024-byte buffer (MAX_BPRINTF_BUF):
+ * truncated to 1023 characters; the return value is the untruncated length.
  * Any violation returns -EINVAL with nothing printed.
  *
  * Each call writes one line to the process's trace fd, shaped like a line

@@ -3,7 +3,8 @@
  * trace_printk.bpf.c - bpf_trace_printk's return value, the length of the
  * formatted line (or -EINVAL), over formats the kernel accepts (%d %i %u
  * %x %X with l/ll, widths and the 0 + - ' ' flags, %c, %s from the stack,
- * %pI4/%pi4/%pI6/%pi6, %px, %%) and refuses ('#', precision, unknown
+ * %pI4/%pi4/%pI6/%pi6, %px, %%, an address text near the end of the
+ * 1024-byte output) and refuses ('#', precision, unknown
  * conversions, a fourth conversion, %n). Numbers come from the packet, so
  * lengths vary. Each case's last return code and count go to `res`.
  */
@@ -62,6 +63,8 @@ int diff_trace_printk(struct xdp_md *ctx)
 	case 25: ret = P("tab\there %c", 'z'); break;
 	case 26: ret = P("%"); break;				/* EINVAL */
 	case 27: ret = P("%s", ""); break;
+	case 28: ret = P("%520d%pI4", a, ip4); break;	/* the 1024-byte output holds it */
+	case 29: ret = P("%1030d%pI4", a, ip4); break;	/* full: the text is not counted */
 	default: ret = P("%d:%u:%x", (int)sel, len, b); break;
 	}
 	i = c;
