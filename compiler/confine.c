@@ -119,6 +119,21 @@ struct cstate {
 	struct pkt_reach reach[N_REACH];
 };
 
+/* Every register and slot of a state, in one order: r0..r10, this frame's slots, the caller's. */
+#define N_VALS (EBPF_NR_REGS + 2 * N_SLOTS)
+
+static const struct cval *cval_at(const struct cstate *s, int k)
+{
+	return k < EBPF_NR_REGS		   ? &s->r[k] :
+	       k < EBPF_NR_REGS + N_SLOTS ? &s->s[k - EBPF_NR_REGS] :
+					    &s->ps[k - EBPF_NR_REGS - N_SLOTS];
+}
+
+static struct cval *val_at(struct cstate *s, int k)
+{
+	return (struct cval *)cval_at(s, k);
+}
+
 /* The signed range the unsigned one implies (all of it when it crosses 2^63). */
 static void derive_signed(struct cval *v)
 {
@@ -192,6 +207,12 @@ static bool is_ptr_with_off(uint8_t k)
 static bool is_null_kind(uint8_t k)
 {
 	return k == K_MAP_VALUE_OR_NULL || k == K_MAP_PTR_OR_NULL || k == K_RINGBUF_OR_NULL;
+}
+
+/* The kind an "or NULL" kind k is once it is known not to be NULL. */
+static uint8_t non_null_kind(uint8_t k)
+{
+	return k == K_MAP_VALUE_OR_NULL ? K_MAP_VALUE : k == K_MAP_PTR_OR_NULL ? K_MAP_PTR : K_RINGBUF;
 }
 
 /* Kinds a join with NULL makes "or zero" (CV_OR_ZERO) when no lookup links them. */
@@ -390,11 +411,8 @@ static void join_vals(const struct confiner *c, struct cval *x, const struct cva
 /* The registers and slots of x and y are the same. */
 static bool vals_eq(const struct cstate *x, const struct cstate *y)
 {
-	for (int k = 0; k < EBPF_NR_REGS; k++)
-		if (!cval_eq(&x->r[k], &y->r[k]))
-			return false;
-	for (int k = 0; k < N_SLOTS; k++)
-		if (!cval_eq(&x->s[k], &y->s[k]) || !cval_eq(&x->ps[k], &y->ps[k]))
+	for (int k = 0; k < N_VALS; k++)
+		if (!cval_eq(cval_at(x, k), cval_at(y, k)))
 			return false;
 	return true;
 }
@@ -414,9 +432,7 @@ static int null_class(const struct cval *v, int32_t site)
 /* "or NULL" as a value of its own: only a check of this copy settles it. */
 static void or_zero_alone(struct cval *v)
 {
-	v->kind = v->kind == K_MAP_VALUE_OR_NULL ? K_MAP_VALUE :
-		  v->kind == K_MAP_PTR_OR_NULL	 ? K_MAP_PTR :
-						   K_RINGBUF;
+	v->kind = non_null_kind(v->kind);
 	v->flags |= CV_OR_ZERO;
 	v->site = 0;
 }
@@ -432,34 +448,30 @@ static void or_zero_alone(struct cval *v)
  */
 static void unlink_null_copies(struct cstate *j, const struct cstate *x, const struct cstate *y)
 {
-	struct cval *all[3] = { j->r, j->s, j->ps };
-	const struct cval *xs[3] = { x->r, x->s, x->ps }, *ys[3] = { y->r, y->s, y->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
 	struct null_group {
 		int32_t site;
 		int key;
-	} first[EBPF_NR_REGS + 2 * N_SLOTS];
+	} first[N_VALS];
 	int n_first = 0;
 
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++) {
-			struct cval *v = &all[g][k];
-			int key, f = 0;
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *v = val_at(j, k);
+		int key, f = 0;
 
-			if (!is_null_kind(v->kind))
-				continue;
-			if (!v->site) {
-				or_zero_alone(v);
-				continue;
-			}
-			key = 4 * null_class(&xs[g][k], v->site) + null_class(&ys[g][k], v->site);
-			while (f < n_first && first[f].site != v->site)
-				f++;
-			if (f == n_first)
-				first[n_first++] = (struct null_group){ v->site, key };
-			else if (first[f].key != key)
-				or_zero_alone(v);
+		if (!is_null_kind(v->kind))
+			continue;
+		if (!v->site) {
+			or_zero_alone(v);
+			continue;
 		}
+		key = 4 * null_class(cval_at(x, k), v->site) + null_class(cval_at(y, k), v->site);
+		while (f < n_first && first[f].site != v->site)
+			f++;
+		if (f == n_first)
+			first[n_first++] = (struct null_group){ v->site, key };
+		else if (first[f].key != key)
+			or_zero_alone(v);
+	}
 }
 
 static bool join_plain(const struct confiner *c, struct cstate *x, const struct cstate *y,
@@ -986,25 +998,21 @@ static struct cval ptr_plus(struct cval p, struct cval d, bool sub)
 /* Older copies linked by a mov at this site are no longer the same value. */
 static void forget_scalar_site(struct cstate *s, int32_t site)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++)
-			if (all[g][k].site == site && all[g][k].kind == K_SCALAR)
-				all[g][k].site = 0;
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->site == site && x->kind == K_SCALAR)
+			x->site = 0;
+	}
 }
 
 /* Pointers made by an older run of the add at insn id - 1 are another V. */
 static void forget_pkt_id(struct cstate *s, int32_t id)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++)
-			if (all[g][k].kind == K_PKT && all[g][k].id == id)
-				all[g][k].id = all[g][k].site = 0;
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->kind == K_PKT && x->id == id)
+			x->id = x->site = 0;
+	}
 	for (int k = 0; k < N_REACH; k++)
 		if (s->reach[k].id == id)
 			s->reach[k] = (struct pkt_reach){ 0 };
@@ -1229,14 +1237,11 @@ static void drop_pkt_pointers(struct cstate *s)
 {
 	s->pkt_len = 0;
 	memset(s->reach, 0, sizeof(s->reach));
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++)
-			if (all[g][k].kind == K_PKT || all[g][k].kind == K_META ||
-			    all[g][k].kind == K_PKT_END)
-				all[g][k] = unknown();
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->kind == K_PKT || x->kind == K_META || x->kind == K_PKT_END)
+			*x = unknown();
+	}
 }
 
 /* Is the string at offset off of map value v constant (read-only, known contents, NUL inside)? */
@@ -1316,28 +1321,22 @@ static bool fmt_too_many(const char *f, uint32_t max)
  */
 static void release_record(struct cstate *s, int32_t site)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++) {
-			struct cval *v = &all[g][k];
-			if ((v->kind == K_RINGBUF || v->kind == K_RINGBUF_OR_NULL) &&
-			    (!site || !v->site || v->site == site))
-				*v = unknown();
-		}
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *v = val_at(s, k);
+		if ((v->kind == K_RINGBUF || v->kind == K_RINGBUF_OR_NULL) &&
+		    (!site || !v->site || v->site == site))
+			*v = unknown();
+	}
 }
 
 /* Values with the same site as a fresh result are from an older run of the call. */
 static void forget_site(struct cstate *s, int32_t site)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++)
-			if (all[g][k].site == site && is_null_kind(all[g][k].kind))
-				all[g][k] = unknown();
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->site == site && is_null_kind(x->kind))
+			*x = unknown();
+	}
 }
 
 /* A memory argument [v + 0, v + size) of a helper: proven, guarded or refused. */
@@ -2089,22 +2088,17 @@ static int transfer_one(struct confiner *c, size_t i, struct cstate *s)
 /* r (or NULL) is known non-null / null on this edge: settle it and its copies. */
 static void settle_null(struct cstate *s, const struct cval *r, bool non_null)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
 	struct cval v = *r;
 
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++) {
-			struct cval *x = &all[g][k];
-			if (x->kind != v.kind || x->site != v.site || x->id != v.id)
-				continue;
-			if (!non_null)
-				*x = scalar(0, 0);
-			else
-				x->kind = x->kind == K_MAP_VALUE_OR_NULL ? K_MAP_VALUE :
-					  x->kind == K_MAP_PTR_OR_NULL	 ? K_MAP_PTR :
-									   K_RINGBUF;
-		}
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->kind != v.kind || x->site != v.site || x->id != v.id)
+			continue;
+		if (!non_null)
+			*x = scalar(0, 0);
+		else
+			x->kind = non_null_kind(x->kind);
+	}
 }
 
 /*
@@ -2211,19 +2205,15 @@ static uint8_t swapped(uint8_t op)
 /* Registers and slots holding the same value as v get its narrowed range. */
 static void narrow_links(struct cstate *s, const struct cval *v)
 {
-	struct cval *all[3] = { s->r, s->s, s->ps };
-	int n[3] = { EBPF_NR_REGS, N_SLOTS, N_SLOTS };
-
 	if (!(v->site & LINK_SITE))
 		return;
-	for (int g = 0; g < 3; g++)
-		for (int k = 0; k < n[g]; k++) {
-			struct cval *x = &all[g][k];
-			if (x->kind != K_SCALAR || x->site != v->site)
-				continue;
-			x->a = x->a > v->a ? x->a : v->a;
-			x->b = x->b < v->b ? x->b : v->b;
-		}
+	for (int k = 0; k < N_VALS; k++) {
+		struct cval *x = val_at(s, k);
+		if (x->kind != K_SCALAR || x->site != v->site)
+			continue;
+		x->a = x->a > v->a ? x->a : v->a;
+		x->b = x->b < v->b ? x->b : v->b;
+	}
 }
 
 /* The state on the edge of a conditional jump; false if it cannot be taken. */
@@ -2328,18 +2318,22 @@ static void note_return(struct confiner *c, size_t f, const struct cstate *s)
 	}
 }
 
-/* Does call i submit or discard a ringbuf record, itself or in a callee? */
-static bool releases_record(const struct confiner *c, size_t i, const struct ebpf_insn *in)
+/*
+ * What call i does to the caller beside its writes, for the caller's
+ * summary: a helper by its description, a subprogram or bpf_loop's callback
+ * by its own summary.
+ */
+static void note_call_effects(struct confiner *c, size_t f, size_t i, const struct ebpf_insn *in)
 {
-	int32_t f = in->src == EBPF_PSEUDO_CALL_LOCAL ? c->an->callee[i] :
-		    in->src == EBPF_PSEUDO_CALL_HELPER && in->imm == UXDP_HELPER_ID_LOOP ?
-							c->an->callback[i] :
-							-1;
+	int32_t g = c->an->callee[i] >= 0 ? c->an->callee[i] : c->an->callback[i];
+	const struct helper_proto *p = in->src == EBPF_PSEUDO_CALL_HELPER ? proto_of(in->imm) : NULL;
+	bool pkt = (p && p->changes_pkt) || (g >= 0 && c->sum[g].changes_pkt);
+	bool rec = (p && p->arg[0] == A_RINGBUF_REC) || (g >= 0 && c->sum[g].releases_rec);
 
-	if (in->src == EBPF_PSEUDO_CALL_HELPER && proto_of(in->imm) &&
-	    proto_of(in->imm)->arg[0] == A_RINGBUF_REC)
-		return true;
-	return f >= 0 && c->sum[f].releases_rec;
+	if (pkt && !c->sum[f].changes_pkt)
+		c->sum[f].changes_pkt = c->changed = true;
+	if (rec && !c->sum[f].releases_rec)
+		c->sum[f].releases_rec = c->changed = true;
 }
 
 /* Writes through a pointer into the caller's frame, for its summary. */
@@ -2366,18 +2360,7 @@ static void note_parent_write(struct confiner *c, size_t f, size_t i, const stru
 			if (s->r[r].kind == K_STACK && s->r[r].frame &&
 			    (in->src == EBPF_PSEUDO_CALL_KFUNC || (p && writes_through(p->arg[r - 1]))))
 				mask = UINT64_MAX;
-		if (in->src == EBPF_PSEUDO_CALL_LOCAL && c->an->callee[i] >= 0 &&
-		    c->sum[c->an->callee[i]].changes_pkt && !c->sum[f].changes_pkt)
-			c->sum[f].changes_pkt = c->changed = true;
-		if (in->src == EBPF_PSEUDO_CALL_HELPER && proto_of(in->imm) &&
-		    proto_of(in->imm)->changes_pkt && !c->sum[f].changes_pkt)
-			c->sum[f].changes_pkt = c->changed = true;
-		if (in->src == EBPF_PSEUDO_CALL_HELPER && in->imm == UXDP_HELPER_ID_LOOP &&
-		    c->an->callback[i] >= 0 && c->sum[c->an->callback[i]].changes_pkt &&
-		    !c->sum[f].changes_pkt)
-			c->sum[f].changes_pkt = c->changed = true;
-		if (releases_record(c, i, in) && !c->sum[f].releases_rec)
-			c->sum[f].releases_rec = c->changed = true;
+		note_call_effects(c, f, i, in);
 	}
 	if (mask & ~c->sum[f].parent_written) {
 		c->sum[f].parent_written |= mask;
