@@ -386,15 +386,18 @@ static int propagate_call(struct analyser *a, size_t i, const struct astate *s)
 		for (int r = 1; r <= 5; r++)
 			args.r[r] = s->r[r];
 	} else if (a->xdp && in->opcode == EBPF_OP_CALL && in->src == EBPF_PSEUDO_CALL_HELPER &&
-		   in->imm == UXDP_HELPER_ID_LOOP) {
+		   (in->imm == UXDP_HELPER_ID_LOOP || in->imm == UXDP_HELPER_ID_FOR_EACH_MAP_ELEM)) {
+		bool loop = in->imm == UXDP_HELPER_ID_LOOP;
+
 		if (s->r[2].kind != V_FUNC || s->r[2].x < 0)
-			return an_error(a, i, "bpf_loop callback in r2 is not a known function");
+			return an_error(a, i, "%s callback in r2 is not a known function",
+					loop ? "bpf_loop" : "bpf_for_each_map_elem");
 		f = s->r[2].x;
 		a->an->callback[i] = f;
 		a->an->funcs[f].is_callback = true;
-		args.r[1] = SCALAR;
-		args.r[2] = s->r[3];
-		args.r[3] = args.r[4] = args.r[5] = SCALAR;
+		/* bpf_loop: (index, ctx); for_each: (map, key, value, ctx) */
+		args.r[1] = args.r[2] = args.r[3] = args.r[4] = args.r[5] = SCALAR;
+		args.r[loop ? 2 : 4] = s->r[3];
 	}
 	if (f < 0)
 		return 0;

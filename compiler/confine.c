@@ -55,13 +55,14 @@ enum ckind {
 	K_RINGBUF,    /* a ringbuf record of id bytes, + off */
 	K_RINGBUF_OR_NULL,
 	K_FUNC,       /* function id */
+	K_MAP_KEY,    /* the key of an element of map id, + off: read only (for_each callbacks) */
 	K_CONFLICT,   /* different kinds on different paths */
 };
 
 static const char *const kind_names[] = {
 	"scalar",	  "ctx",	"pkt",		     "pkt_meta",      "pkt_end",
 	"fp",		  "map_ptr",	"map_ptr_or_null",   "map_value",     "map_value_or_null",
-	"ringbuf_mem",	  "ringbuf_mem_or_null", "func", "a different pointer on each path",
+	"ringbuf_mem",	  "ringbuf_mem_or_null", "func", "map_key", "a different pointer on each path",
 };
 
 /*
@@ -201,7 +202,7 @@ static int64_t hi_of(const struct cval *v)
 static bool is_ptr_with_off(uint8_t k)
 {
 	return k == K_PKT || k == K_META || k == K_STACK || k == K_MAP_VALUE || k == K_RINGBUF ||
-	       k == K_CTX;
+	       k == K_CTX || k == K_MAP_KEY;
 }
 
 static bool is_null_kind(uint8_t k)
@@ -306,6 +307,17 @@ static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
 	return a->value_size <= b->value_size ? x : y;
 }
 
+/* Which of two maps' keys stands for both (they are read only): the smaller; -1 if unknown. */
+static int32_t smaller_key(const struct confiner *c, int32_t x, int32_t y)
+{
+	const struct uxdp_map_info *a = x >= 0 && (size_t)x < c->obj->n_maps ? &c->obj->maps[x] : NULL;
+	const struct uxdp_map_info *b = y >= 0 && (size_t)y < c->obj->n_maps ? &c->obj->maps[y] : NULL;
+
+	if (!a || !b)
+		return -1;
+	return a->key_size <= b->key_size ? x : y;
+}
+
 /*
  * Join y into x.  widen: a bound that grew jumps to the next constant the
  * program compares with (a loop counter stops at its limit), or to the end.
@@ -358,6 +370,12 @@ static struct cval join(const struct confiner *c, struct cval x, struct cval y, 
 		x.flags = y.flags = CV_MULTI_MAP | or_zero;
 		if (x.site != y.site)
 			x.site = y.site = 0; /* no null check may settle it as one lookup's */
+	}
+	/* a callback walking several maps: the key of any of them */
+	if (x.kind == K_MAP_KEY && y.kind == K_MAP_KEY && (x.id != y.id || x.flags != y.flags) &&
+	    smaller_key(c, x.id, y.id) >= 0) {
+		x.id = y.id = smaller_key(c, x.id, y.id);
+		x.flags = y.flags = CV_MULTI_MAP;
 	}
 	if (x.kind == K_PKT && y.kind == K_PKT && (x.id != y.id || x.site != y.site))
 		x.id = y.id = x.site = y.site = 0; /* no longer one V and one constant */
@@ -919,6 +937,27 @@ static void note_reach(struct cstate *s, int32_t id, int64_t reach)
 		*free_slot = (struct pkt_reach){ .id = id, .reach = (int32_t)reach };
 }
 
+/*
+ * A for_each_map_elem callback's key: inside the map's key, and read only
+ * (the kernel's PTR_TO_MAP_KEY).  An array's key is the runtime's copy of
+ * the index, a hash map's the element's own: a write would move the
+ * element out of its bucket's reach.
+ */
+static int check_map_key(struct confiner *c, const struct access *ac, const struct cval *v,
+			 int64_t lo, int64_t hi)
+{
+	const struct uxdp_map_info *m = map_of(c, v->id);
+
+	if (ac->write)
+		return refuse(c, ac->insn, "write into map_key through r%u", ac->reg);
+	if (!m || !off_bounded(v) || lo < 0 || hi + ac->size > (int64_t)m->key_size)
+		return refuse(c, ac->insn,
+			      "invalid access to map key: off=[%lld, %lld] size=%lld key_size=%u",
+			      (long long)lo, (long long)hi, (long long)ac->size,
+			      m ? m->key_size : 0);
+	return 0;
+}
+
 /* Check one access through ac->reg in state s; *guard gets its run-time check. */
 static int check_access(struct confiner *c, struct cstate *s, const struct access *ac,
 			uint8_t *guard)
@@ -952,6 +991,8 @@ static int check_access(struct confiner *c, struct cstate *s, const struct acces
 		return 0;
 	case K_MAP_VALUE:
 		return check_map_value(c, ac, v, lo, hi);
+	case K_MAP_KEY:
+		return check_map_key(c, ac, v, lo, hi);
 	case K_RINGBUF:
 		if (!off_bounded(v) || lo < 0 || hi + ac->size > v->id)
 			return refuse(c, ac->insn,
@@ -1172,6 +1213,7 @@ static uint32_t fixed_size(int32_t id, int k)
 
 #define MT(t) (1u << (t))
 #define MT_DEV (MT(BPF_MAP_TYPE_DEVMAP) | MT(BPF_MAP_TYPE_DEVMAP_HASH) | MT(BPF_MAP_TYPE_XSKMAP) | MT(BPF_MAP_TYPE_CPUMAP))
+#define MT_EACH (MT(BPF_MAP_TYPE_ARRAY) | MT(BPF_MAP_TYPE_PERCPU_ARRAY) | MT(BPF_MAP_TYPE_HASH) | MT(BPF_MAP_TYPE_PERCPU_HASH) | MT(BPF_MAP_TYPE_LRU_HASH) | MT(BPF_MAP_TYPE_LRU_PERCPU_HASH))
 #define MT_NOT_ELEM (MT(BPF_MAP_TYPE_PROG_ARRAY) | MT(BPF_MAP_TYPE_RINGBUF) | MT(BPF_MAP_TYPE_PERF_EVENT_ARRAY) | MT(BPF_MAP_TYPE_QUEUE) | MT(BPF_MAP_TYPE_STACK))
 
 static const struct helper_proto protos[] = {
@@ -1203,6 +1245,8 @@ static const struct helper_proto protos[] = {
 	{ 133, { A_RINGBUF_REC, A_ANY }, K_SCALAR, false, 0 },
 	{ 134, { A_MAP, A_ANY }, K_SCALAR, false, MT(BPF_MAP_TYPE_RINGBUF) },
 	{ 181, { A_ANY, A_FUNC, A_STACK_OR_NULL, A_ANY }, K_SCALAR, false, 0 },
+	/* for_each_map_elem(map, callback, ctx, flags): the maps the kernel walks */
+	{ 164, { A_MAP, A_FUNC, A_STACK_OR_NULL, A_ANY }, K_SCALAR, false, MT_EACH },
 	{ 182, { A_MEM, A_SIZE, A_CONST_STR }, K_SCALAR, false, 0 },
 	{ 188, { A_CTX }, K_SCALAR, false, 0 },
 	{ 189, { A_CTX, A_ANY, A_MEM_OUT, A_SIZE }, K_SCALAR, false, 0 },
@@ -1767,16 +1811,17 @@ static void callee_entry(struct cstate *e, const struct cstate *s, const struct 
 }
 
 /*
- * bpf_loop runs its callback again on what the last run left: a caller's
- * slot the callback writes holds, on entry, whatever any run wrote, which
- * the summary says only as "written"; a record a run submitted is gone and
- * a packet a run moved has moved for the next.  The fixed point settles it:
- * when the summary grows, this entry changes and the callback is looked at
- * again.
+ * bpf_loop and for_each_map_elem run their callback again on what the last
+ * run left: a caller's slot the callback writes holds, on entry, whatever
+ * any run wrote, which the summary says only as "written"; a record a run
+ * submitted is gone and a packet a run moved has moved for the next.  The
+ * fixed point settles it: when the summary grows, this entry changes and
+ * the callback is looked at again.
  */
-static void callback_entry(const struct confiner *c, int32_t f, struct cstate *e)
+static void callback_entry(const struct confiner *c, int32_t f, int32_t helper, struct cstate *e)
 {
-	e->regs_set = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP);
+	/* the kernel's callback states: r1, r2 (bpf_loop); r1..r4 (for_each) */
+	e->regs_set = (uint16_t)((helper == UXDP_HELPER_ID_LOOP ? 0x6 : 0x1e) | (1u << EBPF_REG_FP));
 	for (int k = 0; k < N_SLOTS; k++)
 		if (c->sum[f].parent_written & (1ULL << k))
 			e->ps[k] = unknown();
@@ -1898,6 +1943,17 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		args[2] = s->r[3];
 		args[3] = args[4] = args[5] = scalar(0, 0);
 		passes_stack = args[2].kind == K_STACK && !args[2].frame;
+	} else if (in->src == EBPF_PSEUDO_CALL_HELPER &&
+		   in->imm == UXDP_HELPER_ID_FOR_EACH_MAP_ELEM) {
+		/* (map, key, value, ctx): an element of the one map the call walks */
+		f = c->an->callback[i];
+		if (s->r[1].kind == K_MAP_PTR && s->r[1].id < 0)
+			return refuse(c, i, "for_each_map_elem: R1 is one of several maps");
+		args[2] = ptr(K_MAP_KEY, s->r[1].id, 0, 0);
+		args[3] = ptr(K_MAP_VALUE, s->r[1].id, 0, 0);
+		args[4] = s->r[3];
+		args[5] = scalar(0, 0);
+		passes_stack = args[4].kind == K_STACK && !args[4].frame;
 	} else if (in->src == EBPF_PSEUDO_CALL_KFUNC && iter_num_kfunc(c, in) >= 0) {
 		return transfer_iter_num(c, s, i, iter_num_kfunc(c, in));
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
@@ -1918,7 +1974,7 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		struct cstate e;
 		callee_entry(&e, s, args);
 		if (in->src != EBPF_PSEUDO_CALL_LOCAL)
-			callback_entry(c, f, &e);
+			callback_entry(c, f, in->imm, &e);
 		enter(c, f, &e);
 		after_call(c, f, s, passes_stack);
 		if (in->src == EBPF_PSEUDO_CALL_LOCAL)

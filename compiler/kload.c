@@ -264,6 +264,15 @@ static enum bpf_attach_type attach_type(const char *section)
 	return BPF_XDP;
 }
 
+/* Does p take a function's address (a callback's, BPF_PSEUDO_FUNC)? */
+static bool passes_callback(const struct uxdp_prog *p)
+{
+	for (size_t i = 0; i < p->n_insns; i++)
+		if (p->insns[i].opcode == EBPF_OP_LDDW && p->insns[i].src == EBPF_PSEUDO_FUNC)
+			return true;
+	return false;
+}
+
 static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux,
 		     const struct uxdp_kload_opts *o, struct uxdp_diag *diag)
 {
@@ -288,6 +297,14 @@ static int load_prog(struct uxdp_kload *k, size_t idx, const struct btf *vmlinux
 		lo.log_buf = o->log;
 		lo.log_size = (uint32_t)o->log_size;
 		lo.log_level = o->log_level ? o->log_level : 1;
+	}
+	if (passes_callback(p)) {
+		free(insns);
+		return diag_error(diag, -EOPNOTSUPP,
+				  "%s: program '%s' hands a callback to a helper (bpf_loop, "
+				  "bpf_for_each_map_elem): the kernel wants BTF func_info for it, "
+				  "which uxdp's kernel loader does not pass",
+				  k->obj->name, p->name);
 	}
 	missing = uxdp_kernel_missing_helper(insns, p->n_insns);
 	if (missing) {

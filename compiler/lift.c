@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uxdp/helpers.h>
+
 #include "lift.h"
 
 int lift_insn_error(struct lifter *l, size_t i, int err, const char *fmt, ...)
@@ -158,13 +160,23 @@ static void build_frame(struct lifter *l, size_t f, bool is_entry)
 			    (LLVMValueRef[]){ LLVMConstInt(m->t.i64, EBPF_STACK_SIZE, 0) }, 1,
 			    "fp");
 	lift_set(l, EBPF_REG_FP, LLVMBuildPtrToInt(b, top, m->t.i64, "r10"));
-	/* may_goto's budget, per frame as the kernel keeps it (BPF_MAX_LOOPS). */
+	/* may_goto's budget, per frame as the kernel keeps it (BPF_MAX_LOOPS);
+	 * one iterator for the frame's for_each_map_elem calls, which do not nest
+	 * within a frame (the callback is another) */
 	for (size_t i = l->func->start; i < l->func->end; i++) {
-		if (l->prog->insns[i].opcode == EBPF_OP_MAY_GOTO && !l->an->second_slot[i]) {
+		const struct ebpf_insn *in = &l->prog->insns[i];
+
+		if (l->an->second_slot[i])
+			continue;
+		if (in->opcode == EBPF_OP_MAY_GOTO && !l->may_goto) {
 			l->may_goto = LLVMBuildAlloca(b, m->t.i64, "may_goto");
 			LLVMBuildStore(b, LLVMConstInt(m->t.i64, 8 * 1024 * 1024, 0), l->may_goto);
-			break;
 		}
+		if (in->opcode == EBPF_OP_CALL && in->src == EBPF_PSEUDO_CALL_HELPER &&
+		    in->imm == UXDP_HELPER_ID_FOR_EACH_MAP_ELEM && !l->map_iter &&
+		    l->prog->type == UXDP_PROG_XDP)
+			l->map_iter = LLVMBuildAlloca(b, LLVMArrayType2(m->t.i64, UXDP_MAP_ITER_WORDS),
+						      "map_iter");
 	}
 }
 

@@ -21,7 +21,7 @@
 struct lift_func {
 	size_t start, end;     /* [start, end) in prog->insns */
 	bool may_tail_call;    /* it, or a function it calls, tail-calls */
-	bool is_callback;      /* used as a bpf_loop callback */
+	bool is_callback;      /* used as a bpf_loop or for_each_map_elem callback */
 	LLVMValueRef fn;       /* set by the lifter */
 	char name[160];
 };
@@ -40,7 +40,7 @@ struct analysis {
 	uint8_t *leader;       /* per insn: starts a basic block */
 	uint8_t *second_slot;  /* per insn: second slot of an lddw */
 	uint8_t *fact;         /* per insn: enum insn_fact */
-	int32_t *callback;     /* per insn: bpf_loop call -> callback func index, else -1 */
+	int32_t *callback;     /* per insn: bpf_loop/for_each call -> callback func index, else -1 */
 	int32_t *callee;       /* per insn: local call -> func index, else -1 */
 	int32_t *stack_off;    /* per insn with FACT_STACK: offset from r10 */
 	struct confinement *conf; /* confine.c's result; NULL: no run-time checks */
@@ -182,6 +182,7 @@ struct lifter {
 	LLVMBasicBlockRef *blocks; /* per insn of this function: block if leader */
 	LLVMBasicBlockRef exit_block;
 	LLVMValueRef may_goto; /* i64 alloca: may_goto's budget in this frame, or NULL */
+	LLVMValueRef map_iter; /* for_each_map_elem's iterator (UXDP_MAP_ITER_WORDS i64), or NULL */
 	bool terminated;       /* the current block already has its terminator */
 	LLVMBasicBlockRef abort_bb; /* lift_confine.c: where failed checks go */
 	LLVMValueRef abort_insn, abort_reason; /* its phis */

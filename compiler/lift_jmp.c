@@ -3,8 +3,9 @@
  * lift_jmp.c - jumps, calls and exit (RFC 9669 section 4.3).
  *
  * Helper calls become calls to uxdp_helper_NAME (include/uxdp/helpers.h).
- * Two helpers are lowered here instead: bpf_loop, whose callback is program
- * code, becomes an inline loop around a direct call; bpf_tail_call is a
+ * Three helpers are lowered here instead: bpf_loop and
+ * bpf_for_each_map_elem, whose callbacks are program code, become inline
+ * loops around a direct call; bpf_tail_call is a
  * runtime call followed by a check of ctx->tail_called, so that a tail call
  * that ran ends this program with the tail-called program's r0.
  */
@@ -154,6 +155,67 @@ static int lift_bpf_loop(struct lifter *l, size_t i)
 	return 0;
 }
 
+/*
+ * bpf_for_each_map_elem(map, callback, callback_ctx, flags), as the
+ * kernel's map_for_each_callback: -EINVAL for flags, else the callback is
+ * called with (map, key, value, callback_ctx) for each element
+ * uxdp_map_iter_next() gives, until it returns non-zero; r0 = calls made.
+ */
+static int lift_for_each_map_elem(struct lifter *l, size_t i)
+{
+	struct lift_module *m = l->m;
+	LLVMBuilderRef b = m->b;
+	const struct lift_func *cb = &l->an->funcs[l->an->callback[i]];
+	LLVMTypeRef next_type = LLVMFunctionType(m->t.ptr, (LLVMTypeRef[]){ m->t.ptr, m->t.ptr }, 2, 0);
+	LLVMValueRef map, cb_ctx, bad_flags, value, key, n, ret;
+	LLVMBasicBlockRef start_bb, head_bb, body_bb, done_bb;
+
+	map = lift_get(l, 1);
+	cb_ctx = lift_get(l, 3);
+	bad_flags = LLVMBuildICmp(b, LLVMIntNE, lift_get(l, 4), lift_const64(l, 0), "");
+	lift_set(l, 0, lift_const64(l, (uint64_t)-EINVAL));
+	start_bb = LLVMAppendBasicBlockInContext(m->ctx, l->fn, "each.start");
+	head_bb = LLVMAppendBasicBlockInContext(m->ctx, l->fn, "each.head");
+	body_bb = LLVMAppendBasicBlockInContext(m->ctx, l->fn, "each.body");
+	done_bb = LLVMAppendBasicBlockInContext(m->ctx, l->fn, "each.done");
+	LLVMBuildCondBr(b, bad_flags, done_bb, start_bb);
+
+	LLVMPositionBuilderAtEnd(b, start_bb);
+	for (unsigned w = 0; w < UXDP_MAP_ITER_WORDS; w++)
+		LLVMBuildStore(b, lift_const64(l, 0),
+			       LLVMBuildGEP2(b, m->t.i64, l->map_iter,
+					     (LLVMValueRef[]){ lift_const64(l, w) }, 1, ""));
+	lift_set(l, 0, lift_const64(l, 0)); /* r0 counts the calls: it is the result */
+	LLVMBuildBr(b, head_bb);
+
+	LLVMPositionBuilderAtEnd(b, head_bb);
+	value = LLVMBuildCall2(b, next_type, lift_runtime_fn(m, UXDP_MAP_ITER_NEXT_SYMBOL, next_type),
+			       (LLVMValueRef[]){ LLVMBuildIntToPtr(b, map, m->t.ptr, ""), l->map_iter },
+			       2, "value");
+	LLVMBuildCondBr(b, LLVMBuildIsNull(b, value, ""), done_bb, body_bb);
+
+	LLVMPositionBuilderAtEnd(b, body_bb);
+	key = LLVMBuildLoad2(b, m->t.i64,
+			     LLVMBuildGEP2(b, m->t.i64, l->map_iter,
+					   (LLVMValueRef[]){ lift_const64(l, UXDP_MAP_ITER_KEY_WORD) },
+					   1, ""),
+			     "key");
+	n = LLVMBuildAdd(b, lift_get(l, 0), lift_const64(l, 1), "");
+	lift_set(l, 0, n);
+	ret = LLVMBuildCall2(b, m->t.sub_fn, cb->fn,
+			     (LLVMValueRef[]){ l->ctx_arg, map, key,
+					       LLVMBuildPtrToInt(b, value, m->t.i64, ""), cb_ctx,
+					       lift_const64(l, 0) },
+			     6, "cb");
+	if (cb->may_tail_call)
+		lift_check_tail_called(l); /* a check in the callback ended the run */
+	LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, ret, lift_const64(l, 0), ""), done_bb,
+			head_bb);
+
+	LLVMPositionBuilderAtEnd(b, done_bb);
+	return 0;
+}
+
 /* A kfunc: uxdp_kfunc_NAME(r1..rN); an int result is sign-extended. */
 static void lift_kfunc(struct lifter *l, const char *name)
 {
@@ -231,6 +293,8 @@ static int lift_call(struct lifter *l, size_t i, const struct ebpf_insn *in)
 	lift_guard_helper_args(l, i);
 	if (in->imm == UXDP_HELPER_ID_LOOP)
 		return lift_bpf_loop(l, i);
+	if (in->imm == UXDP_HELPER_ID_FOR_EACH_MAP_ELEM)
+		return lift_for_each_map_elem(l, i);
 	lift_set(l, 0, call_helper(l, uxdp_helper_name(in->imm), uxdp_helper_nargs(in->imm)));
 	if (in->imm == UXDP_HELPER_ID_TAIL_CALL)
 		lift_check_tail_called(l);

@@ -11,8 +11,9 @@
  * A helper id that is not in this table is rejected by uxdpc at compile time,
  * naming the program, the instruction and the helper.
  *
- * bpf_loop is lowered by the compiler itself (its callback is program code),
- * and bpf_tail_call also reads ctx->tail_called after the runtime returns.
+ * bpf_loop and bpf_for_each_map_elem are lowered by the compiler itself
+ * (their callbacks are program code), and bpf_tail_call also reads
+ * ctx->tail_called after the runtime returns.
  */
 #ifndef UXDP_HELPERS_H
 #define UXDP_HELPERS_H
@@ -50,6 +51,7 @@
 	UXDP_HELPER(134, ringbuf_query, 2)             \
 	UXDP_HELPER(160, ktime_get_coarse_ns, 0)       \
 	UXDP_HELPER(163, check_mtu, 5)                 \
+	UXDP_HELPER(164, for_each_map_elem, 4)         \
 	UXDP_HELPER(165, snprintf, 5)                  \
 	UXDP_HELPER(181, loop, 4)                      \
 	UXDP_HELPER(182, strncmp, 3)                   \
@@ -64,7 +66,20 @@
 	UXDP_HELPER(208, ktime_get_tai_ns, 0)
 
 #define UXDP_HELPER_ID_LOOP 181
+#define UXDP_HELPER_ID_FOR_EACH_MAP_ELEM 164
 #define UXDP_HELPER_ID_TAIL_CALL 12
+
+/*
+ * bpf_for_each_map_elem(map, callback, ctx, flags) becomes a loop: void
+ * *uxdp_map_iter_next(struct uxdp_map *, struct uxdp_map_iter *) gives each
+ * element's value (NULL after the last), then the callback is called with
+ * (map, key, value, ctx).  The iterator is UXDP_MAP_ITER_WORDS zeroed
+ * 64-bit words in the caller's frame; word UXDP_MAP_ITER_KEY_WORD is the
+ * element's key pointer (uxdp/map.h, struct uxdp_map_iter).
+ */
+#define UXDP_MAP_ITER_NEXT_SYMBOL "uxdp_map_iter_next"
+#define UXDP_MAP_ITER_WORDS 4
+#define UXDP_MAP_ITER_KEY_WORD 3
 
 /* Symbol prefix of every helper; "uxdp_helper_" "map_lookup_elem". */
 #define UXDP_HELPER_PREFIX "uxdp_helper_"

@@ -71,7 +71,7 @@ uint64_t uxdp_lpm_lookup_any(uint64_t, uint64_t);
 	X(uxdp_worker_current) X(uxdp_worker_cpu) X(uxdp_trace_get_fd)              \
 	X(uxdp_fib_lookup) X(uxdp_map_spin_lock) X(uxdp_map_spin_unlock)             \
 	X(uxdp_syncookie_key) X(uxdp_jiffies_clock) X(uxdp_dev_mtu)                 \
-	X(uxdp_read_nofault)                                                        \
+	X(uxdp_read_nofault) X(uxdp_map_iter_next)                                  \
 	X(clock_gettime) X(gettid) X(getcpu) X(prctl) X(snprintf)                   \
 	X(strnlen) X(memchr) X(write) X(__ctype_b_loc)
 

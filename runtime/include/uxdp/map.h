@@ -248,6 +248,26 @@ void *uxdp_map_lookup(struct uxdp_map *map, const void *key);
 void *uxdp_map_lookup_percpu(struct uxdp_map *map, const void *key, uint32_t cpu);
 /* bpf_map_update_elem: per-CPU maps write this worker's slot only. */
 int uxdp_map_update(struct uxdp_map *map, const void *key, const void *value, uint64_t flags);
+/*
+ * bpf_for_each_map_elem's walk (uxdpc lowers the helper to a loop around
+ * this and a direct call of the callback).  Start from a zeroed iterator;
+ * each call gives the next element's value as a program sees it (this
+ * worker's slot of a per-CPU map) and sets it->key to its key, or NULL
+ * after the last.  Arrays go by index, with the index (a u32) as key, as
+ * the kernel's; hash maps (plain, per-CPU, LRU, LRU per-CPU) bucket by
+ * bucket, the next element read before the callback runs, so that it may
+ * delete the one it is given (the kernel's hlist_for_each_entry_safe).  A
+ * walk never marks LRU elements referenced.  Other types give NULL at once
+ * (the compiler and the kernel refuse them before).  Call it inside the
+ * reader's epoch (a worker's batch): elements are read in place.
+ */
+struct uxdp_map_iter {
+	uint64_t pos;      /* array: the next index; hash: bucket << 32 | link (0: its head) */
+	uint64_t steps;    /* hash: elements walked in this bucket (a bound on cycles) */
+	uint64_t key_buf;  /* array: the current index, as a u32 */
+	const void *key;   /* the current element's key */
+};
+void *uxdp_map_iter_next(struct uxdp_map *map, struct uxdp_map_iter *it);
 /* Queue/stack from a program.  push flags: BPF_ANY or BPF_EXIST (overwrite oldest). */
 int uxdp_map_push(struct uxdp_map *map, const void *value, uint64_t flags);
 int uxdp_map_pop(struct uxdp_map *map, void *value);

@@ -332,6 +332,33 @@ static void test_spin_lock(void)
 	uxdp_map_close(m);
 }
 
+/* A callback of the kernel's bpf_callback_t shape: sum keys, stop at key 3. */
+static uint64_t sum_keys(uint64_t map, uint64_t key, uint64_t value, uint64_t ctx, uint64_t unused)
+{
+	*(uint64_t *)(uintptr_t)ctx += *(uint32_t *)(uintptr_t)key;
+	*(uint32_t *)(uintptr_t)value += 1;
+	return *(uint32_t *)(uintptr_t)key == 3;
+}
+
+static void test_for_each_map_elem(void)
+{
+	struct uxdp_map *a = mk("each", BPF_MAP_TYPE_ARRAY, 4, 4, 6, 0);
+	uint64_t sum = 0;
+	uint32_t k = 3, v = 0;
+
+	if (!a)
+		return;
+	CHECK_EQ(uxdp_helper_for_each_map_elem(U(a), U(sum_keys), U(&sum), 1), ERR(EINVAL));
+	CHECK_EQ(sum, 0);
+	CHECK_EQ(uxdp_helper_for_each_map_elem(U(a), U(sum_keys), U(&sum), 0), 4);
+	CHECK_EQ(sum, 0 + 1 + 2 + 3);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(a, &k, &v), 0);
+	CHECK_EQ(v, 1);
+	k = 4;
+	CHECK_EQ(uxdp_map_lookup_elem_copy(a, &k, &v), 0);
+	CHECK_EQ(v, 0);
+}
+
 int main(void)
 {
 	test_begin("help");
@@ -345,5 +372,6 @@ int main(void)
 	test_perf_helper();
 	test_tail_call();
 	test_spin_lock();
+	test_for_each_map_elem();
 	return test_end();
 }
