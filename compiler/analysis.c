@@ -212,7 +212,17 @@ static int check_functions(struct analyser *a)
 	return 0;
 }
 
-/* Depth-first over the call graph: no recursion, at most 8 frames deep. */
+/* The function insn i calls: a subprogram, or a callback it hands to a helper; -1 for none. */
+static int32_t called_at(const struct analysis *an, size_t i)
+{
+	return an->callee[i] >= 0 ? an->callee[i] : an->callback[i];
+}
+
+/*
+ * Depth-first over the call graph, callbacks included (a callback runs in
+ * a frame of its own, as in the kernel): no recursion, at most 8 frames
+ * deep.
+ */
 static int check_call_depth(struct analyser *a, size_t f, int depth, uint8_t *on_path)
 {
 	struct analysis *an = a->an;
@@ -223,7 +233,7 @@ static int check_call_depth(struct analyser *a, size_t f, int depth, uint8_t *on
 		return an_error(a, fn->start, "the call stack of %d frames is too deep", depth);
 	on_path[f] = 1;
 	for (size_t i = fn->start; i < fn->end; i++) {
-		int32_t c = an->callee[i];
+		int32_t c = called_at(an, i);
 		if (c < 0)
 			continue;
 		if (on_path[c]) {
@@ -257,7 +267,7 @@ static void find_tail_calls(struct analyser *a)
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < a->prog->n_insns; i++) {
-			int32_t c = an->callee[i];
+			int32_t c = called_at(an, i);
 			struct lift_func *caller = &an->funcs[an->func_of[i]];
 			if (c >= 0 && an->funcs[c].may_tail_call && !caller->may_tail_call) {
 				caller->may_tail_call = true;
@@ -629,10 +639,14 @@ int uxdp_analyse(const struct uxdp_object *obj, const struct uxdp_prog *prog, st
 	err = check_call_depth(&a, 0, 1, on_path);
 	if (err)
 		goto out;
-	find_tail_calls(&a);
 	err = track_ctx(&a);
 	if (err == -ENOMEM)
 		diag_error(diag, err, "out of memory");
+	/* again with the callbacks track_ctx found: a tail call in a callback
+	 * ends its caller's callers too */
+	err = err ?: check_call_depth(&a, 0, 1, on_path);
+	if (!err)
+		find_tail_calls(&a);
 out:
 	free(on_path);
 	free(a.entry);

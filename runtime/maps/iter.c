@@ -42,27 +42,30 @@ static void next_bucket(struct uxdp_map_iter *it, uint32_t b)
 	it->steps = 0;
 }
 
+/*
+ * The element after the one the last call gave (pos), read only now, after
+ * the callback ran on that one, as the kernel's hlist_nulls_for_each_entry_rcu
+ * reads it: an element the callback deleted still links on (unlinking
+ * leaves its next), one it deleted after it is no longer in the chain.
+ */
 static void *hash_next(struct uxdp_map *m, struct uxdp_map_iter *it)
 {
 	for (;;) {
-		uint32_t b = (uint32_t)(it->pos >> 32), l = (uint32_t)it->pos, next;
+		uint32_t b = (uint32_t)(it->pos >> 32), cur = (uint32_t)it->pos, l;
 		struct helem *e;
 
 		if (b > m->bucket_mask)
 			return NULL;
-		if (!l)
-			l = __atomic_load_n(hash_bucket(m, b), __ATOMIC_ACQUIRE);
-		if (!link_ok(m, l)) { /* the bucket's nulls marker: it ends here */
+		l = cur ? __atomic_load_n(&elem(m, cur)->next, __ATOMIC_ACQUIRE) :
+			  __atomic_load_n(hash_bucket(m, b), __ATOMIC_ACQUIRE);
+		/* the bucket's nulls marker, or a chain bent into a cycle */
+		if (!link_ok(m, l) || it->steps >= m->n_pool) {
 			next_bucket(it, b);
 			continue;
 		}
+		it->steps++;
+		it->pos = (uint64_t)b << 32 | l;
 		e = elem(m, l);
-		/* read before the callback runs: it may delete e */
-		next = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
-		if (link_ok(m, next) && ++it->steps < m->n_pool)
-			it->pos = (uint64_t)b << 32 | next;
-		else
-			next_bucket(it, b);
 		it->key = ekey(e);
 		if (m->type == BPF_MAP_TYPE_PERCPU_HASH || m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 			return pcpu_value(m, l, uxdp_cur_cpu(m));

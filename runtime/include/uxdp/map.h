@@ -255,14 +255,15 @@ int uxdp_map_update(struct uxdp_map *map, const void *key, const void *value, ui
  * worker's slot of a per-CPU map) and sets it->key to its key, or NULL
  * after the last.  Arrays go by index, with the index (a u32) as key, as
  * the kernel's; hash maps (plain, per-CPU, LRU, LRU per-CPU) bucket by
- * bucket, the next element read before the callback runs, so that it may
- * delete the one it is given (the kernel's hlist_for_each_entry_safe).  A
- * walk never marks LRU elements referenced.  Other types give NULL at once
+ * bucket, the next element read after the callback ran on the last, as the
+ * kernel's walk reads it (a callback may delete the element it is given; one
+ * it deletes further on is not visited).  A walk never marks LRU elements
+ * referenced.  Other types give NULL at once
  * (the compiler and the kernel refuse them before).  Call it inside the
  * reader's epoch (a worker's batch): elements are read in place.
  */
 struct uxdp_map_iter {
-	uint64_t pos;      /* array: the next index; hash: bucket << 32 | link (0: its head) */
+	uint64_t pos;      /* array: the next index; hash: bucket << 32 | the link last given (0: none) */
 	uint64_t steps;    /* hash: elements walked in this bucket (a bound on cycles) */
 	uint64_t key_buf;  /* array: the current index, as a u32 */
 	const void *key;   /* the current element's key */

@@ -107,6 +107,42 @@ static void test_hash_walk(uint32_t type)
 	uxdp_map_unlink(test_instance, uxdp_map_is_percpu(type) ? "hp" : "h");
 }
 
+/*
+ * Two keys of one bucket: the walk gives one, whose callback deletes the
+ * other; the other is not given, as the kernel reads the next link only
+ * after the callback.  Deleting the one given goes on to the other.
+ */
+static void test_delete_during_walk(bool delete_next)
+{
+	struct uxdp_map *h = mk("dn", BPF_MAP_TYPE_HASH, 4, 8, 64, 0);
+	struct uxdp_map_iter it = { 0 };
+	uint32_t a = 1, b, first, n = 0;
+	uint64_t v = 0;
+	void *value;
+
+	if (!h)
+		return;
+	for (b = 2; (hash_key(&b, 4, h->hash_seed) ^ hash_key(&a, 4, h->hash_seed)) & h->bucket_mask;
+	     b++)
+		;
+	CHECK_EQ(uxdp_map_update_elem(h, &a, &v, BPF_ANY), 0);
+	CHECK_EQ(uxdp_map_update_elem(h, &b, &v, BPF_ANY), 0);
+	uxdp_map_epoch_enter();
+	while ((value = uxdp_map_iter_next(h, &it))) {
+		uint32_t key = *(const uint32_t *)it.key, other = key == a ? b : a;
+
+		if (n++ == 0) {
+			first = key;
+			CHECK_EQ(uxdp_map_delete_elem(h, delete_next ? &other : &key), 0);
+		}
+	}
+	uxdp_map_epoch_exit();
+	CHECK_EQ(n, delete_next ? 1 : 2);
+	CHECK_EQ(uxdp_map_lookup_elem_copy(h, &first, &v), delete_next ? 0 : -ENOENT);
+	uxdp_map_close(h);
+	uxdp_map_unlink(test_instance, "dn");
+}
+
 /* A chain bent into a cycle (a forced reuse can do that) still ends. */
 static void test_cycle_ends(void)
 {
@@ -147,6 +183,8 @@ int main(void)
 	test_hash_walk(BPF_MAP_TYPE_PERCPU_HASH);
 	test_hash_walk(BPF_MAP_TYPE_LRU_HASH);
 	test_hash_walk(BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	test_delete_during_walk(true);
+	test_delete_during_walk(false);
 	test_cycle_ends();
 	test_other_types();
 	return test_end();

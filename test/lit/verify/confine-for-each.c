@@ -35,6 +35,22 @@
 // RUN: %clang-bpf -mcpu=v3 -DLPM -c %s -o %t.lpm.bpf.o
 // RUN: not %uxdpc --verify=none %t.lpm.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=LPM %s
 // LPM: helper for_each_map_elem cannot use map 'lpm' of type lpm_trie
+//
+// ARRKEY, an array's key (a u32 index) read past its 4 bytes.
+// RUN: %clang-bpf -mcpu=v3 -DARRKEY -c %s -o %t.ak.bpf.o
+// RUN: not %uxdpc --verify=none %t.ak.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ARRKEY %s
+// ARRKEY: in 'acb'): invalid access to map key: off=[4, 4] size=4 key_size=4
+//
+// RDONLY, a write into the value of a map read-only for programs.
+// RUN: %clang-bpf -mcpu=v3 -DRDONLY -c %s -o %t.ro.bpf.o
+// RUN: not %uxdpc --verify=none %t.ro.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=RDONLY %s
+// RDONLY: in 'cb'): write into map 'ro', which is read-only for programs
+//
+// TWOMAPS, one callback for two maps: its value is the smaller one's (8
+// bytes), so a write at offset 8, inside the larger one, is refused.
+// RUN: %clang-bpf -mcpu=v3 -DTWOMAPS -c %s -o %t.two.bpf.o
+// RUN: not %uxdpc --verify=none %t.two.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=TWOMAPS %s
+// TWOMAPS: in 'cb'): invalid access to map value of 'hash'
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -58,6 +74,32 @@ struct {
 	__type(value, __u64);
 } lpm SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} parr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__type(key, __u32);
+	__type(value, __u64);
+} ro SEC(".maps");
+
+struct wide {
+	__u64 a, b;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, struct wide);
+} wide SEC(".maps");
+
 struct walk {
 	__u64 idx;
 	__u64 sum;
@@ -71,7 +113,7 @@ static long cb(void *map, __u32 *key, __u64 *value, struct walk *w)
 #ifdef KEYPAST
 	w->sum += key[1];
 #endif
-#ifdef VALUEPAST
+#if defined(VALUEPAST) || defined(TWOMAPS)
 	value[1] = 1;
 #endif
 #ifdef FAR
@@ -85,15 +127,31 @@ static long cb(void *map, __u32 *key, __u64 *value, struct walk *w)
 	return 0;
 }
 
+/* A per-CPU array's element: this worker's value, and the index as key. */
+static long acb(void *map, __u32 *key, __u64 *value, struct walk *w)
+{
+#ifdef ARRKEY
+	w->sum += key[1];
+#endif
+	*value += *key;
+	return 0;
+}
+
 SEC("xdp") int each(struct xdp_md *ctx)
 {
 	struct walk w = { 0 };
 
 #ifdef LPM
 	bpf_for_each_map_elem(&lpm, cb, &w, 0);
+#elif defined(RDONLY)
+	bpf_for_each_map_elem(&ro, cb, &w, 0);
 #else
 	bpf_for_each_map_elem(&hash, cb, &w, 0);
 #endif
+#ifdef TWOMAPS
+	bpf_for_each_map_elem(&wide, cb, &w, 0);
+#endif
+	bpf_for_each_map_elem(&parr, acb, &w, 0);
 	return w.sum & 1 ? XDP_DROP : XDP_PASS;
 }
 
