@@ -117,6 +117,7 @@ struct map_def {
 	__u32 key_type_id, value_type_id; /* what the `key`/`value` pointers point to */
 	__u32 inner_id;      /* struct type of the inner map definition, or 0 */
 	uint32_t spin_lock_off; /* struct bpf_spin_lock in the value, or UINT32_MAX */
+	uint32_t values_off;    /* the `values` member in the definition, or UINT32_MAX */
 };
 
 /*
@@ -156,6 +157,7 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 
 	memset(d, 0, sizeof(*d));
 	d->spin_lock_off = UINT32_MAX;
+	d->values_off = UINT32_MAX;
 	for (i = 0; i < n && !err; i++, m++) {
 		const char *name = btf__name_by_offset(c->btf, m->name_off);
 
@@ -193,6 +195,7 @@ static int parse_def(struct map_ctx *c, const struct btf_type *def, bool inner,
 			t = skip_mods(c->btf, btf_array(t)->type, NULL);
 			if (!t || !btf_is_ptr(t))
 				return MAP_ERR(c, -EINVAL, "'values' is not an array of pointers");
+			d->values_off = btf_member_bit_offset(def, i) / 8;
 			t = skip_mods(c->btf, t->type, &d->inner_id);
 			if (!t)
 				return MAP_ERR(c, -EINVAL, "'values' points to a bad type");
@@ -332,6 +335,7 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->map_flags = d.map_flags;
 	m->pinning = d.pinning;
 	m->spin_lock_off = d.spin_lock_off;
+	m->values_off = d.values_off;
 	m->kind = UXDP_MAP_KIND_USER;
 	m->shndx = c->v->maps_shndx;
 	m->sec_off = sym->value;

@@ -107,6 +107,7 @@ struct uxdp_map_info *uxdp_object_add_map(struct uxdp_object *obj, const char *n
 	memset(m, 0, sizeof(*m));
 	m->inner_map = -1;
 	m->spin_lock_off = UINT32_MAX;
+	m->values_off = UINT32_MAX;
 	m->shndx = -1;
 	m->name = strdup(name);
 	if (!m->name)
@@ -131,6 +132,7 @@ void uxdp_object_free(struct uxdp_object *obj)
 		free(obj->maps[i].name);
 		free(obj->maps[i].init);
 		free(obj->maps[i].consts);
+		free(obj->maps[i].slot_inits);
 		free(obj->maps[i].btf);
 	}
 	for (i = 0; i < obj->n_kfuncs; i++)
@@ -709,28 +711,146 @@ static int read_data_consts(struct fe *fe)
 	return uxdp_btf_datasec_read(fe->obj, &v, fe->diag);
 }
 
-/* Relocations in .rel.maps mean `.values = { ... }` initialisers. */
-static int check_maps_relocations(struct fe *fe)
+/* The map of .maps whose definition holds byte off of the section, or NULL. */
+static struct uxdp_map_info *map_at(struct fe *fe, uint64_t off)
+{
+	struct uxdp_map_info *best = NULL;
+
+	for (size_t i = 0; i < fe->obj->n_maps; i++) {
+		struct uxdp_map_info *m = &fe->obj->maps[i];
+
+		if (m->kind == UXDP_MAP_KIND_USER && m->shndx == fe->maps_shndx &&
+		    m->sec_off <= off && (!best || m->sec_off > best->sec_off))
+			best = m;
+	}
+	return best;
+}
+
+/* One relocation of .rel.maps: `[slot] = &target` in a map's `values`. */
+static int read_slot_init(struct fe *fe, size_t k, const GElf_Rel *rel)
+{
+	size_t sym = GELF_R_SYM(rel->r_info);
+	struct uxdp_map_info *m = map_at(fe, rel->r_offset);
+	struct uxdp_map_slot_init *si;
+	const struct uxdp_elf_sym *y;
+	uint64_t at;
+
+	if (sym >= fe->n_syms)
+		return fe_err(fe, -ENOEXEC, ".rel.maps: relocation %zu: symbol index %zu out of range",
+			      k, sym);
+	y = &fe->syms[sym];
+	if (!m || m->values_off == UINT32_MAX || rel->r_offset < m->sec_off + m->values_off)
+		return fe_err(fe, -ENOEXEC,
+			      ".rel.maps: relocation %zu (to '%s') is not in a map's 'values'", k,
+			      y->name ? y->name : "?");
+	at = rel->r_offset - m->sec_off - m->values_off;
+	if (at % 8 || at / 8 > UINT32_MAX)
+		return fe_err(fe, -ENOEXEC, "map '%s': .rel.maps: relocation %zu is not on a slot",
+			      m->name, k);
+	if (!y->name || !y->name[0])
+		return fe_err(fe, -ENOEXEC, "map '%s': slot %llu: the target symbol has no name",
+			      m->name, (unsigned long long)(at / 8));
+	si = realloc(m->slot_inits, (m->n_slot_inits + 1) * sizeof(*si));
+	if (!si)
+		return fe_err(fe, -ENOMEM, "out of memory");
+	m->slot_inits = si;
+	m->slot_inits[m->n_slot_inits++] = (struct uxdp_map_slot_init){ (uint32_t)(at / 8), y->name };
+	return 0;
+}
+
+/* Relocations in .rel.maps are `.values = { [slot] = &target }` initialisers. */
+static int read_slot_inits(struct fe *fe)
 {
 	const struct fe_sec *r;
 	Elf_Data *data;
 	GElf_Rel rel;
-	const char *name = "?";
-	size_t i;
+	int err = 0;
 
 	if (fe->maps_rel_shndx <= 0)
 		return 0;
 	r = &fe->secs[fe->maps_rel_shndx];
 	data = elf_getdata(elf_getscn(fe->elf, (size_t)fe->maps_rel_shndx), NULL);
-	if (!data || !data->d_size || r->sh.sh_type != SHT_REL || !gelf_getrel(data, 0, &rel))
+	if (!data || !data->d_size)
 		return 0;
-	for (i = 0; i < fe->obj->n_maps; i++) {
-		const struct uxdp_map_info *m = &fe->obj->maps[i];
-
-		if (m->shndx == fe->maps_shndx && m->sec_off <= rel.r_offset)
-			name = m->name;
+	if (r->sh.sh_type != SHT_REL)
+		return fe_err(fe, -EOPNOTSUPP, ".rel.maps: relocations with addends are not supported");
+	for (size_t k = 0; k < data->d_size / sizeof(Elf64_Rel) && !err; k++) {
+		if (!gelf_getrel(data, (int)k, &rel))
+			return fe_err(fe, -ENOEXEC, ".rel.maps: relocation %zu: %s", k, elf_errmsg(-1));
+		err = read_slot_init(fe, k, &rel);
 	}
-	return fe_err(fe, -EOPNOTSUPP, "static initialisation of map '%s' is not supported", name);
+	return err;
+}
+
+/* The index + 1 of the program or map a slot of m names (libbpf's rules). */
+static int slot_target(struct fe *fe, const struct uxdp_map_info *m,
+		       const struct uxdp_map_slot_init *si, uint32_t *out)
+{
+	bool progs = m->type == BPF_MAP_TYPE_PROG_ARRAY;
+
+	for (size_t i = 0; progs && i < fe->obj->n_progs; i++)
+		if (!strcmp(fe->obj->progs[i].name, si->target))
+			return *out = (uint32_t)i + 1, 0;
+	for (size_t i = 0; !progs && i < fe->obj->n_maps; i++)
+		if (fe->obj->maps[i].kind == UXDP_MAP_KIND_USER &&
+		    !strcmp(fe->obj->maps[i].name, si->target) && fe->obj->maps[i].inner_map < 0)
+			return *out = (uint32_t)i + 1, 0;
+	if (progs)
+		return fe_err(fe, -ENOENT,
+			      "map '%s' slot %u: program '%s' is not compiled (uxdp runs XDP programs only, and -p chooses one)",
+			      m->name, si->slot, si->target);
+	return fe_err(fe, -ENOENT, "map '%s' slot %u: '%s' is not a map of the object%s", m->name,
+		      si->slot, si->target,
+		      m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m->type == BPF_MAP_TYPE_HASH_OF_MAPS ?
+			      " (or is a map of maps itself)" : "");
+}
+
+/* The slots into m->init, once the programs are chosen: see uxdp_map_info.values_off. */
+static int resolve_slot_inits(struct fe *fe, struct uxdp_map_info *m)
+{
+	uint32_t n = 0, *init;
+	int err = 0;
+
+	if (m->type != BPF_MAP_TYPE_PROG_ARRAY && m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
+	    m->type != BPF_MAP_TYPE_HASH_OF_MAPS)
+		return fe_err(fe, -EINVAL, "map '%s': 'values' initialises only prog_array, array_of_maps and hash_of_maps",
+			      m->name);
+	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS && m->key_size != 4)
+		return fe_err(fe, -EINVAL, "map '%s': a hash_of_maps with 'values' needs a 4-byte key (the slot), not %u",
+			      m->name, m->key_size);
+	for (uint32_t k = 0; k < m->n_slot_inits; k++) {
+		if (m->type != BPF_MAP_TYPE_HASH_OF_MAPS && m->slot_inits[k].slot >= m->max_entries)
+			return fe_err(fe, -E2BIG, "map '%s': slot %u of 'values' is past max_entries %u",
+				      m->name, m->slot_inits[k].slot, m->max_entries);
+		if (m->slot_inits[k].slot >= n)
+			n = m->slot_inits[k].slot + 1;
+	}
+	init = calloc(n, sizeof(*init));
+	if (!init)
+		return fe_err(fe, -ENOMEM, "out of memory");
+	for (uint32_t k = 0; k < m->n_slot_inits && !err; k++)
+		err = slot_target(fe, m, &m->slot_inits[k], &init[m->slot_inits[k].slot]);
+	if (err) {
+		free(init);
+		return err;
+	}
+	m->init = (uint8_t *)init;
+	m->init_size = n * sizeof(*init);
+	/* the names point into the ELF, which the front end closes */
+	free(m->slot_inits);
+	m->slot_inits = NULL;
+	m->n_slot_inits = 0;
+	return 0;
+}
+
+static int resolve_all_slot_inits(struct fe *fe)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < fe->obj->n_maps && !err; i++)
+		if (fe->obj->maps[i].n_slot_inits)
+			err = resolve_slot_inits(fe, &fe->obj->maps[i]);
+	return err;
 }
 
 /* --map-size / --map-value-size / --map-flags: what a loader sets before it loads. */
@@ -1466,11 +1586,12 @@ int uxdp_object_open_opts(const char *path, const void *mem, size_t size,
 	err = err ?: read_relocations(&fe);
 	err = err ?: read_legacy_maps(&fe);
 	err = err ?: read_btf(&fe);
-	err = err ?: check_maps_relocations(&fe);
+	err = err ?: read_slot_inits(&fe);
 	err = err ?: read_data_maps(&fe);
 	err = err ?: resize_maps(&fe);
 	err = err ?: read_data_consts(&fe);
 	err = err ?: select_programs(&fe, fe.opts->select);
+	err = err ?: resolve_all_slot_inits(&fe);
 	if (!err)
 		read_license(&fe);
 out:

@@ -188,6 +188,11 @@ static int create_maps(struct uxdp_kload *k, struct uxdp_diag *diag)
 					  "%s: map '%s' holds a bpf_spin_lock: uxdp's kernel "
 					  "loader does not pass map BTF",
 					  obj->name, m->name);
+		if (m->kind == UXDP_MAP_KIND_USER && m->init)
+			return diag_error(diag, -EOPNOTSUPP,
+					  "%s: map '%s' is initialised with 'values': uxdp's kernel "
+					  "loader does not fill its slots",
+					  obj->name, m->name);
 		if (m->inner_map >= 0) {
 			err = create_one(&obj->maps[m->inner_map], -1, &inner);
 			if (err)

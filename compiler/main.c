@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+
 #include <uxdp/version.h>
 
 #include "compile.h"
@@ -356,6 +358,26 @@ static void default_output(const struct cli *cli, char *buf, size_t size)
 	snprintf(buf, size, "%s%s", base, ext);
 }
 
+/* ` values SLOT=TARGET...`: the `.values` slots of a prog_array or map of maps. */
+static void print_slot_inits(const struct uxdp_object *obj, const struct uxdp_map_info *m)
+{
+	bool progs = m->type == BPF_MAP_TYPE_PROG_ARRAY;
+	const char *sep = " values ";
+
+	if (!m->init || m->kind != UXDP_MAP_KIND_USER || (!progs && m->inner_map < 0))
+		return;
+	for (size_t slot = 0; slot < m->init_size / 4; slot++) {
+		uint32_t v;
+
+		memcpy(&v, m->init + 4 * slot, 4);
+		if (v && (progs ? v <= obj->n_progs : v <= obj->n_maps)) {
+			printf("%s%zu=%s", sep, slot,
+			       progs ? obj->progs[v - 1].name : obj->maps[v - 1].name);
+			sep = ",";
+		}
+	}
+}
+
 static void list_object(const struct uxdp_object *obj)
 {
 	for (size_t k = 0; k < obj->n_progs; k++) {
@@ -393,6 +415,7 @@ static void list_object(const struct uxdp_object *obj)
 			printf(" spin_lock_off %u", m->spin_lock_off);
 		if (m->kind == UXDP_MAP_KIND_INNER)
 			printf(" template");
+		print_slot_inits(obj, m);
 		printf("\n");
 	}
 	for (size_t k = 0; k < obj->n_others; k++)

@@ -87,6 +87,23 @@ struct uxdp_map_info {
 	/* Where the definition lives in the ELF, to resolve relocations. */
 	int shndx;
 	uint64_t sec_off;
+	/*
+	 * `.values = { [slot] = &target }` (prog_array, array/hash of maps):
+	 * where the `values` member starts in the definition (UINT32_MAX: it
+	 * has none), and the targets the ELF's .rel.maps names, by symbol.
+	 * Resolved into init once the programs are chosen: a u32 per slot,
+	 * 0 for none, else the target's index + 1 (a program's in progs, a
+	 * map's in maps).
+	 */
+	uint32_t values_off;
+	struct uxdp_map_slot_init *slot_inits;
+	uint32_t n_slot_inits;
+};
+
+/* One `.values` entry: slot `slot` holds the program or map `target`. */
+struct uxdp_map_slot_init {
+	uint32_t slot;
+	const char *target;   /* the ELF symbol's name: valid while the front end reads the ELF */
 };
 
 /* Where an instruction of a program came from, for error messages. */

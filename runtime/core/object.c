@@ -128,6 +128,66 @@ static int init_map(struct uxdp_map *map, const struct uxdp_meta_header *h,
 	return 0;
 }
 
+/* Maps whose initial contents are `.values` slots (uxdpc), not bytes. */
+static bool has_slot_init(const struct uxdp_meta_map *m)
+{
+	return m->type == BPF_MAP_TYPE_PROG_ARRAY || m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       m->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+static struct obj_map *find_map(struct uxdp_object *obj, const char *name)
+{
+	for (size_t k = 0; k < obj->n_maps; k++)
+		if (!strcmp(obj->maps[k].name, name))
+			return &obj->maps[k];
+	return NULL;
+}
+
+/*
+ * `.values = { [slot] = &target }` of a prog_array or a map of maps: a u32
+ * per slot in the initial contents, 0 for none, else the target's index + 1
+ * in this record (a program, or a map).  Filled once the record's programs
+ * are registered (prog_base: the object's index of its first), as libbpf
+ * fills them after loading; only into a map this open made.
+ */
+static int init_slots(struct uxdp_object *obj, const struct uxdp_meta_header *h,
+		      const struct uxdp_meta_map *m, uint32_t prog_base, const char *path,
+		      char *err, size_t err_size)
+{
+	const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
+	const uint8_t *init = (const uint8_t *)h + h->data_off + m->init_off;
+	struct obj_map *om = find_map(obj, meta_str(h, m->name)), *target;
+	const char *name = meta_str(h, m->name);
+
+	if (!om || !om->created)
+		return 0;
+	for (uint32_t slot = 0; slot < m->init_size / 4; slot++) {
+		uint32_t v, value;
+		int ret;
+
+		memcpy(&v, init + 4 * (size_t)slot, 4);
+		if (!v)
+			continue;
+		if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
+			if (v > h->n_progs)
+				return obj_err(err, err_size, path, -EINVAL,
+					       "map %s slot %u: no program %u", name, slot, v - 1);
+			value = prog_base + v - 1;
+		} else {
+			target = v <= h->n_maps ? find_map(obj, meta_str(h, maps[v - 1].name)) : NULL;
+			if (!target)
+				return obj_err(err, err_size, path, -EINVAL,
+					       "map %s slot %u: no map %u", name, slot, v - 1);
+			value = uxdp_map_id(target->map);
+		}
+		ret = uxdp_map_update_elem(om->map, &slot, &value, BPF_ANY);
+		if (ret)
+			return obj_err(err, err_size, path, ret, "map %s slot %u: %s", name, slot,
+				       strerror(-ret));
+	}
+	return 0;
+}
+
 /* The load-time size of map m (uxdp_object_opts.map_sizes), checked. */
 static int load_time_size(const struct uxdp_meta_header *h, const struct uxdp_meta_map *m,
 			  const struct uxdp_object_opts *o, struct uxdp_map_def *def,
@@ -269,7 +329,7 @@ static int create_map(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 	om->constant = om->created && m->kind == UXDP_MAP_KIND_RODATA && !pinned;
 	om->bound_data = !om->created && !pinned &&
 			 (m->kind == UXDP_MAP_KIND_DATA || m->kind == UXDP_MAP_KIND_BSS);
-	if (om->created) {
+	if (om->created && !has_slot_init(m)) {
 		ret = init_map(om->map, h, m, path, err, err_size);
 		if (ret)
 			return ret;
@@ -292,7 +352,7 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 {
 	const struct uxdp_meta_prog *progs = (const void *)((const char *)h + h->progs_off);
 	const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
-	uint32_t i;
+	uint32_t i, prog_base = (uint32_t)obj->n_progs;
 	int ret;
 
 	for (i = 0; i < h->n_maps; i++) {
@@ -326,6 +386,14 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 			return obj_err(err, err_size, path, ret, "registering program %s: %s", p->name,
 				       strerror(-ret));
 		obj->n_progs++;
+	}
+	for (i = 0; i < h->n_maps; i++) {
+		if (maps[i].kind == UXDP_MAP_KIND_INNER || !has_slot_init(&maps[i]) ||
+		    !maps[i].init_size)
+			continue;
+		ret = init_slots(obj, h, &maps[i], prog_base, path, err, err_size);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

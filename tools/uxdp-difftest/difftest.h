@@ -205,6 +205,8 @@ const struct dt_kprog *dt_kernel_prog(const struct dt_ctx *dt, const char *name)
 void dt_kernel_close(struct dt_ctx *dt);
 /* The programs the uxdp side needs besides dt->kprog: prog_array targets in the config. */
 bool dt_config_names_other_programs(const struct dt_ctx *dt);
+/* Whether a prog_array's `.values` in the object holds program name (NULL: any). */
+bool dt_values_name_program(const struct dt_ctx *dt, const char *name);
 /* The config's prog_array lines name a program other than name. */
 bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name);
 

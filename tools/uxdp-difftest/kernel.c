@@ -27,6 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <unistd.h>
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -64,6 +69,60 @@ static bool named_by_config(const struct dt_ctx *dt, const char *name)
 		if (dt->cfg.v[i].kind == CFG_PROG_ARRAY && !strcmp(dt->cfg.v[i].prog, name))
 			return true;
 	return false;
+}
+
+/* Whether a relocation of .rel.maps names a function (name, or any for NULL). */
+static bool rel_names(Elf *elf, Elf_Data *rels, size_t k, Elf_Data *syms, size_t strtab,
+		      const char *name)
+{
+	GElf_Rel rel;
+	GElf_Sym sym;
+	const char *s;
+
+	if (!gelf_getrel(rels, (int)k, &rel) || !gelf_getsym(syms, (int)GELF_R_SYM(rel.r_info), &sym))
+		return false;
+	s = elf_strptr(elf, strtab, sym.st_name);
+	return GELF_ST_TYPE(sym.st_info) == STT_FUNC && s && (!name || !strcmp(s, name));
+}
+
+/*
+ * Is name (NULL: any program) one a prog_array's `.values` holds?  libbpf
+ * fills those slots after loading, with the programs' descriptors: they
+ * must load, and uxdpc must compile them.
+ */
+bool dt_values_name_program(const struct dt_ctx *dt, const char *name)
+{
+	Elf_Data *rels = NULL, *syms = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, strtab = 0;
+	bool found = false;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd = open(dt->bpf_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE ||
+	    !(elf = elf_begin(fd, ELF_C_READ, NULL))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (!elf_getshdrstrndx(elf, &shstrndx)) {
+		while ((scn = elf_nextscn(elf, scn)) && gelf_getshdr(scn, &sh)) {
+			const char *sname = elf_strptr(elf, shstrndx, sh.sh_name);
+
+			if (sh.sh_type == SHT_SYMTAB) {
+				syms = elf_getdata(scn, NULL);
+				strtab = sh.sh_link;
+			} else if (sh.sh_type == SHT_REL && sname && !strcmp(sname, ".rel.maps")) {
+				rels = elf_getdata(scn, NULL);
+			}
+		}
+	}
+	for (size_t k = 0; rels && syms && k < rels->d_size / sizeof(Elf64_Rel) && !found; k++)
+		found = rel_names(elf, rels, k, syms, strtab, name);
+	elf_end(elf);
+	close(fd);
+	return found;
 }
 
 bool dt_config_names_programs_besides(const struct dt_ctx *dt, const char *name)
@@ -248,7 +307,8 @@ static int choose_program(struct dt_ctx *dt, struct bpf_program **chosen)
 /* Load p as XDP, or not at all; a program of another type named by the config is refused. */
 static int prepare_program(struct dt_ctx *dt, struct bpf_program *p, struct bpf_program *chosen)
 {
-	bool load = p == chosen || named_by_config(dt, bpf_program__name(p));
+	bool load = p == chosen || named_by_config(dt, bpf_program__name(p)) ||
+		    dt_values_name_program(dt, bpf_program__name(p));
 
 	bpf_program__set_autoload(p, load);
 	if (!load)
