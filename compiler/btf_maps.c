@@ -339,6 +339,7 @@ static int add_btf_map(struct uxdp_object *obj, struct map_ctx *c,
 	m->kind = UXDP_MAP_KIND_USER;
 	m->shndx = c->v->maps_shndx;
 	m->sec_off = sym->value;
+	m->sec_size = sym->size;
 	err = map_btf(c, &d, m);
 	if (err || !d.inner_id)
 		return err;

@@ -739,22 +739,34 @@ static int read_slot_init(struct fe *fe, size_t k, const GElf_Rel *rel)
 		return fe_err(fe, -ENOEXEC, ".rel.maps: relocation %zu: symbol index %zu out of range",
 			      k, sym);
 	y = &fe->syms[sym];
-	if (!m || m->values_off == UINT32_MAX || rel->r_offset < m->sec_off + m->values_off)
+	if (!m || m->values_off == UINT32_MAX || rel->r_offset < m->sec_off + m->values_off ||
+	    rel->r_offset + 8 > m->sec_off + m->sec_size)
 		return fe_err(fe, -ENOEXEC,
 			      ".rel.maps: relocation %zu (to '%s') is not in a map's 'values'", k,
 			      y->name ? y->name : "?");
 	at = rel->r_offset - m->sec_off - m->values_off;
-	if (at % 8 || at / 8 > UINT32_MAX)
+	if (at % 8)
 		return fe_err(fe, -ENOEXEC, "map '%s': .rel.maps: relocation %zu is not on a slot",
 			      m->name, k);
-	if (!y->name || !y->name[0])
-		return fe_err(fe, -ENOEXEC, "map '%s': slot %llu: the target symbol has no name",
+	/* libbpf's rules: a named entry-point program, or a BTF-defined map */
+	if (!y->name || !y->name[0] || y->type == STT_SECTION)
+		return fe_err(fe, -ENOEXEC, "map '%s': slot %llu: the target is no named program or map",
 			      m->name, (unsigned long long)(at / 8));
+	if (m->type == BPF_MAP_TYPE_PROG_ARRAY &&
+	    (y->type != STT_FUNC || y->shndx <= 0 || (size_t)y->shndx >= fe->n_secs ||
+	     !fe->secs[y->shndx].exec || !strcmp(fe->secs[y->shndx].name, ".text")))
+		return fe_err(fe, -ENOEXEC, "map '%s': slot %llu: '%s' isn't an entry-point program",
+			      m->name, (unsigned long long)(at / 8), y->name);
+	if (m->type != BPF_MAP_TYPE_PROG_ARRAY && y->shndx != fe->maps_shndx)
+		return fe_err(fe, -ENOEXEC, "map '%s': slot %llu: '%s' isn't a BTF-defined map",
+			      m->name, (unsigned long long)(at / 8), y->name);
 	si = realloc(m->slot_inits, (m->n_slot_inits + 1) * sizeof(*si));
 	if (!si)
 		return fe_err(fe, -ENOMEM, "out of memory");
 	m->slot_inits = si;
-	m->slot_inits[m->n_slot_inits++] = (struct uxdp_map_slot_init){ (uint32_t)(at / 8), y->name };
+	m->slot_inits[m->n_slot_inits++] = (struct uxdp_map_slot_init){
+		.slot = (uint32_t)(at / 8), .target = y->name, .shndx = y->shndx, .value = y->value
+	};
 	return 0;
 }
 
@@ -793,11 +805,14 @@ static int slot_target(struct fe *fe, const struct uxdp_map_info *m,
 			return *out = (uint32_t)i + 1, 0;
 	for (size_t i = 0; !progs && i < fe->obj->n_maps; i++)
 		if (fe->obj->maps[i].kind == UXDP_MAP_KIND_USER &&
-		    !strcmp(fe->obj->maps[i].name, si->target) && fe->obj->maps[i].inner_map < 0)
+		    fe->obj->maps[i].shndx == si->shndx && fe->obj->maps[i].sec_off == si->value &&
+		    fe->obj->maps[i].inner_map < 0)
 			return *out = (uint32_t)i + 1, 0;
+	if (fe->opts->all)
+		return *out = 0, 0; /* --list describes the object: a slot it cannot name stays out */
 	if (progs)
 		return fe_err(fe, -ENOENT,
-			      "map '%s' slot %u: program '%s' is not compiled (uxdp runs XDP programs only, and -p chooses one)",
+			      "map '%s' slot %u: program '%s' is not compiled (uxdp runs XDP programs only)",
 			      m->name, si->slot, si->target);
 	return fe_err(fe, -ENOENT, "map '%s' slot %u: '%s' is not a map of the object%s", m->name,
 		      si->slot, si->target,
@@ -808,7 +823,8 @@ static int slot_target(struct fe *fe, const struct uxdp_map_info *m,
 /* The slots into m->init, once the programs are chosen: see uxdp_map_info.values_off. */
 static int resolve_slot_inits(struct fe *fe, struct uxdp_map_info *m)
 {
-	uint32_t n = 0, *init;
+	uint64_t n = 0;
+	uint32_t *init;
 	int err = 0;
 
 	if (m->type != BPF_MAP_TYPE_PROG_ARRAY && m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
@@ -823,9 +839,9 @@ static int resolve_slot_inits(struct fe *fe, struct uxdp_map_info *m)
 			return fe_err(fe, -E2BIG, "map '%s': slot %u of 'values' is past max_entries %u",
 				      m->name, m->slot_inits[k].slot, m->max_entries);
 		if (m->slot_inits[k].slot >= n)
-			n = m->slot_inits[k].slot + 1;
+			n = (uint64_t)m->slot_inits[k].slot + 1;
 	}
-	init = calloc(n, sizeof(*init));
+	init = calloc(n ? n : 1, sizeof(*init));
 	if (!init)
 		return fe_err(fe, -ENOMEM, "out of memory");
 	for (uint32_t k = 0; k < m->n_slot_inits && !err; k++)
@@ -1328,6 +1344,32 @@ static int add_other(struct fe *fe, const struct fe_func *f, const char *type)
 }
 
 /*
+ * With a selected program, the programs a prog_array's `.values` holds
+ * come too, as libbpf loads them: the selected one tail-calls into them.
+ * Programs of other types stay out (their slots are refused by name).
+ */
+static void add_slot_targets(struct fe *fe, size_t *chosen, size_t *n)
+{
+	for (size_t k = 0; k < fe->obj->n_maps; k++) {
+		const struct uxdp_map_info *m = &fe->obj->maps[k];
+
+		for (uint32_t s = 0; m->type == BPF_MAP_TYPE_PROG_ARRAY && s < m->n_slot_inits; s++)
+			for (size_t i = 0; i < fe->n_funcs; i++) {
+				const struct fe_func *f = &fe->funcs[i];
+				bool have = false;
+
+				if (!is_candidate(fe, f) || other_type(fe->secs[f->shndx].name) ||
+				    strcmp(f->name, m->slot_inits[s].target))
+					continue;
+				for (size_t j = 0; j < *n && !have; j++)
+					have = chosen[j] == i;
+				if (!have)
+					chosen[(*n)++] = i;
+			}
+	}
+}
+
+/*
  * Which programs to compile.  With select: the program whose function
  * name is select, else the one program whose section is select.  Without:
  * the programs of XDP sections when there are any, else those of custom
@@ -1420,6 +1462,8 @@ static int select_programs(struct fe *fe, const char *select)
 			goto out;
 		}
 	}
+	if (select && n)
+		add_slot_targets(fe, chosen, &n);
 	if (!n) {
 		if (fe->opts->all)
 			goto out; /* --list of an object without XDP programs */

@@ -188,11 +188,6 @@ static int create_maps(struct uxdp_kload *k, struct uxdp_diag *diag)
 					  "%s: map '%s' holds a bpf_spin_lock: uxdp's kernel "
 					  "loader does not pass map BTF",
 					  obj->name, m->name);
-		if (m->kind == UXDP_MAP_KIND_USER && m->init)
-			return diag_error(diag, -EOPNOTSUPP,
-					  "%s: map '%s' is initialised with 'values': uxdp's kernel "
-					  "loader does not fill its slots",
-					  obj->name, m->name);
 		if (m->inner_map >= 0) {
 			err = create_one(&obj->maps[m->inner_map], -1, &inner);
 			if (err)
@@ -354,6 +349,37 @@ void uxdp_kload_close(struct uxdp_kload *k)
 	free(k);
 }
 
+/*
+ * `.values` slots (the front end's initial contents of a prog_array or a
+ * map of maps: a u32 per slot, the target's index + 1), as libbpf fills
+ * them once the programs are loaded: with their descriptors.
+ */
+static int fill_slots(struct uxdp_kload *k, struct uxdp_diag *diag)
+{
+	const struct uxdp_object *obj = k->obj;
+
+	for (size_t i = 0; i < obj->n_maps; i++) {
+		const struct uxdp_map_info *m = &obj->maps[i];
+		bool progs = m->type == BPF_MAP_TYPE_PROG_ARRAY;
+
+		if (m->kind != UXDP_MAP_KIND_USER || !m->init || (!progs && m->inner_map < 0))
+			continue;
+		for (uint32_t slot = 0; slot < m->init_size / 4; slot++) {
+			uint32_t v;
+			int fd;
+
+			memcpy(&v, m->init + 4 * (size_t)slot, 4);
+			if (!v || v > (progs ? obj->n_progs : obj->n_maps))
+				continue;
+			fd = progs ? k->prog_fds[v - 1] : k->map_fds[v - 1];
+			if (bpf_map_update_elem(k->map_fds[i], &slot, &fd, BPF_ANY))
+				return diag_error(diag, -errno, "%s: map '%s' slot %u: %s", obj->name,
+						  m->name, slot, strerror(errno));
+		}
+	}
+	return 0;
+}
+
 int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts, struct uxdp_kload **out,
 		    struct uxdp_diag *diag)
 {
@@ -399,6 +425,8 @@ int uxdp_kload_open(const char *path, const struct uxdp_kload_opts *opts, struct
 		err = create_maps(k, diag);
 	for (size_t i = 0; !err && i < k->obj->n_progs; i++)
 		err = load_prog(k, i, vmlinux, o, diag);
+	if (!err)
+		err = fill_slots(k, diag);
 	btf__free(vmlinux);
 	if (err) {
 		uxdp_kload_close(k);

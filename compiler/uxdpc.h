@@ -87,6 +87,7 @@ struct uxdp_map_info {
 	/* Where the definition lives in the ELF, to resolve relocations. */
 	int shndx;
 	uint64_t sec_off;
+	uint64_t sec_size;    /* bytes of the definition (its symbol's size) */
 	/*
 	 * `.values = { [slot] = &target }` (prog_array, array/hash of maps):
 	 * where the `values` member starts in the definition (UINT32_MAX: it
@@ -104,6 +105,8 @@ struct uxdp_map_info {
 struct uxdp_map_slot_init {
 	uint32_t slot;
 	const char *target;   /* the ELF symbol's name: valid while the front end reads the ELF */
+	int shndx;            /* the symbol's section and offset in it */
+	uint64_t value;
 };
 
 /* Where an instruction of a program came from, for error messages. */

@@ -135,32 +135,42 @@ static bool has_slot_init(const struct uxdp_meta_map *m)
 	       m->type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-static struct obj_map *find_map(struct uxdp_object *obj, const char *name)
+/* The handle of map i of a record whose maps start at obj->maps[map_base]. */
+static struct obj_map *record_map(struct uxdp_object *obj, size_t map_base,
+				  const struct uxdp_meta_map *maps, uint32_t i)
 {
-	for (size_t k = 0; k < obj->n_maps; k++)
-		if (!strcmp(obj->maps[k].name, name))
-			return &obj->maps[k];
-	return NULL;
+	size_t k = map_base;
+
+	if (maps[i].kind == UXDP_MAP_KIND_INNER)
+		return NULL; /* templates are not created */
+	for (uint32_t j = 0; j < i; j++)
+		k += maps[j].kind != UXDP_MAP_KIND_INNER;
+	return k < obj->n_maps ? &obj->maps[k] : NULL;
 }
 
 /*
- * `.values = { [slot] = &target }` of a prog_array or a map of maps: a u32
- * per slot in the initial contents, 0 for none, else the target's index + 1
- * in this record (a program, or a map).  Filled once the record's programs
- * are registered (prog_base: the object's index of its first), as libbpf
- * fills them after loading; only into a map this open made.
+ * `.values = { [slot] = &target }` of a prog_array or a map of maps (map i
+ * of the record): a u32 per slot in the initial contents, 0 for none, else
+ * the target's index + 1 in this record (a program, or a map).  Filled
+ * once the record's programs are registered (prog_base: the object's index
+ * of its first), as libbpf fills them after loading: a prog_array always,
+ * a map of maps only when this open made it.
  */
-static int init_slots(struct uxdp_object *obj, const struct uxdp_meta_header *h,
-		      const struct uxdp_meta_map *m, uint32_t prog_base, const char *path,
-		      char *err, size_t err_size)
+static int init_slots(struct uxdp_object *obj, const struct uxdp_meta_header *h, uint32_t i,
+		      size_t map_base, uint32_t prog_base, const char *path, char *err,
+		      size_t err_size)
 {
 	const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
+	const struct uxdp_meta_map *m = &maps[i];
 	const uint8_t *init = (const uint8_t *)h + h->data_off + m->init_off;
-	struct obj_map *om = find_map(obj, meta_str(h, m->name)), *target;
+	struct obj_map *om = record_map(obj, map_base, maps, i), *target;
 	const char *name = meta_str(h, m->name);
 
-	if (!om || !om->created)
+	if (!om || (!om->created && m->type != BPF_MAP_TYPE_PROG_ARRAY))
 		return 0;
+	if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS && m->key_size != 4)
+		return obj_err(err, err_size, path, -EINVAL,
+			       "map %s: slots need a 4-byte key, not %u", name, m->key_size);
 	for (uint32_t slot = 0; slot < m->init_size / 4; slot++) {
 		uint32_t v, value;
 		int ret;
@@ -174,7 +184,7 @@ static int init_slots(struct uxdp_object *obj, const struct uxdp_meta_header *h,
 					       "map %s slot %u: no program %u", name, slot, v - 1);
 			value = prog_base + v - 1;
 		} else {
-			target = v <= h->n_maps ? find_map(obj, meta_str(h, maps[v - 1].name)) : NULL;
+			target = v <= h->n_maps ? record_map(obj, map_base, maps, v - 1) : NULL;
 			if (!target)
 				return obj_err(err, err_size, path, -EINVAL,
 					       "map %s slot %u: no map %u", name, slot, v - 1);
@@ -353,6 +363,7 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 	const struct uxdp_meta_prog *progs = (const void *)((const char *)h + h->progs_off);
 	const struct uxdp_meta_map *maps = (const void *)((const char *)h + h->maps_off);
 	uint32_t i, prog_base = (uint32_t)obj->n_progs;
+	size_t map_base = obj->n_maps;
 	int ret;
 
 	for (i = 0; i < h->n_maps; i++) {
@@ -391,7 +402,7 @@ static int bind_record(struct uxdp_object *obj, const struct uxdp_meta_header *h
 		if (maps[i].kind == UXDP_MAP_KIND_INNER || !has_slot_init(&maps[i]) ||
 		    !maps[i].init_size)
 			continue;
-		ret = init_slots(obj, h, &maps[i], prog_base, path, err, err_size);
+		ret = init_slots(obj, h, i, map_base, prog_base, path, err, err_size);
 		if (ret)
 			return ret;
 	}

@@ -88,7 +88,7 @@ static bool rel_names(Elf *elf, Elf_Data *rels, size_t k, Elf_Data *syms, size_t
 /*
  * Is name (NULL: any program) one a prog_array's `.values` holds?  libbpf
  * fills those slots after loading, with the programs' descriptors: they
- * must load, and uxdpc must compile them.
+ * must load (uxdpc -p compiles them too).
  */
 bool dt_values_name_program(const struct dt_ctx *dt, const char *name)
 {
@@ -314,8 +314,10 @@ static int prepare_program(struct dt_ctx *dt, struct bpf_program *p, struct bpf_
 	if (!load)
 		return 0;
 	if (!xdp_or_unknown(p)) {
-		fprintf(stderr, "uxdp-difftest: %s: the config puts %s in a prog_array, but it is "
-			"a %s program\n", dt->bpf_path, bpf_program__name(p),
+		fprintf(stderr, "uxdp-difftest: %s: %s puts %s in a prog_array, but it is "
+			"a %s program\n", dt->bpf_path,
+			named_by_config(dt, bpf_program__name(p)) ? "the config" : "the object's .values",
+			bpf_program__name(p),
 			libbpf_bpf_prog_type_str(bpf_program__type(p)));
 		return DT_EXIT_USAGE;
 	}

@@ -271,8 +271,7 @@ int dt_kload_open(struct dt_ctx *dt, const char *libbpf_why)
 	int err, ret;
 
 	/* uxdpc's own choice of programs (uxdp_open's compile): the same ones load here. */
-	o.select = dt_config_names_programs_besides(dt, dt->prog_name) ||
-				   dt_values_name_program(dt, NULL) ? NULL : dt->prog_name;
+	o.select = dt_config_names_programs_besides(dt, dt->prog_name) ? NULL : dt->prog_name;
 	o.log = malloc(LOG_SIZE);
 	if (!o.log)
 		return dt_error(dt, "out of memory");

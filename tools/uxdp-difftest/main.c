@@ -240,7 +240,7 @@ static int make_tmp(struct dt_ctx *dt)
 static int compile(struct dt_ctx *dt)
 {
 	const char *name = dt->kprog->name;
-	bool one = !dt_config_names_other_programs(dt) && !dt_values_name_program(dt, NULL);
+	bool one = !dt_config_names_other_programs(dt);
 	char olevel[8];
 	/* uxdpc PROG -On [-p NAME] [--map-size M=N]... -o OUT */
 	size_t argc = 0, max = 7 + 2 * dt->n_sizes + 1;

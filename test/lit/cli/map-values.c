@@ -9,9 +9,17 @@
 // LIST: map outer type array_of_maps {{.*}} values 0=inner_one
 // LIST: map jmp type prog_array {{.*}} values 2=second
 //
-// A program outside what uxdpc compiles (-p chose another one).
-// RUN: not %uxdpc %t.ok.bpf.o -p entry -o %t.o 2>&1 | %FileCheck --check-prefix=NOTCOMPILED %s
-// NOTCOMPILED: map 'jmp' slot 2: program 'second' is not compiled
+// -p compiles the programs a prog_array's `.values` holds besides the one
+// chosen, as libbpf loads them.
+// RUN: %uxdpc %t.ok.bpf.o -p entry -o %t.p.o
+// RUN: %uxdpc --list %t.p.o | %FileCheck --check-prefix=WITHP %s
+// WITHP-DAG: entry
+// WITHP-DAG: second
+//
+// A program of another type than XDP.
+// RUN: %clang-bpf -mcpu=v3 -DTC -c %s -o %t.tc.bpf.o
+// RUN: not %uxdpc %t.tc.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=NOTXDP %s
+// NOTXDP: map 'jmp' slot 2: program 'second' is not compiled (uxdp runs XDP programs only)
 //
 // A slot past max_entries.
 // RUN: %clang-bpf -mcpu=v3 -DPAST -c %s -o %t.past.bpf.o
@@ -58,7 +66,11 @@ struct {
 };
 #endif
 
+#ifdef TC
+int second(struct __sk_buff *skb);
+#else
 int second(struct xdp_md *ctx);
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -75,9 +87,16 @@ SEC("xdp") int entry(struct xdp_md *ctx)
 	return bpf_map_lookup_elem(&outer, &(__u32){ 0 }) ? XDP_PASS : XDP_ABORTED;
 }
 
+#ifdef TC
+SEC("tc") int second(struct __sk_buff *skb)
+{
+	return 0;
+}
+#else
 SEC("xdp") int second(struct xdp_md *ctx)
 {
 	return XDP_DROP;
 }
+#endif
 
 char _license[] SEC("license") = "GPL";
