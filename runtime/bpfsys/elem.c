@@ -148,7 +148,22 @@ static void warn_dropped(struct bpfsys_map *m, const struct values *v)
 
 int bpfsys_value_in(struct bpfsys_map *m, struct values *v, uint64_t uptr)
 {
-	int err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
+	int err;
+
+	/*
+	 * A uxdp prog_array slot holds a program index of the process that
+	 * runs the program (uxdp/map.h), which a BPF_PROG_LOAD descriptor is
+	 * not: written as it is, a tail call would run whatever program has
+	 * that index.  Refused, as the kernel refuses a type it cannot serve.
+	 */
+	if (m->info.type == BPF_MAP_TYPE_PROG_ARRAY) {
+		fprintf(stderr,
+			"uxdp-bpfsys: map %s: a prog_array's slots cannot be written through bpf(): "
+			"tail calls to programs loaded by descriptor are not provided\n",
+			m->info.name);
+		return -EOPNOTSUPP;
+	}
+	err = bpfsys_copy_in(v->user, uptr, v->user_bytes);
 
 	if (!err && v->user != v->ux) {
 		copy_slots(v->ux, uxdp_map_ncpus(m->map), v->user, bpfsys_possible_cpus(),
