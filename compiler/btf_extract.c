@@ -85,10 +85,10 @@ static int reach_id(struct extract *x, __u32 id)
 {
 	const struct btf_type *t;
 
+	if (id >= x->n_src)
+		return -EINVAL; /* before new_id[id]: a type id from a damaged object */
 	if (id == 0 || x->new_id[id])
 		return 0;
-	if (id >= x->n_src)
-		return -EINVAL;
 	t = btf__type_by_id(x->src, id);
 	if (!t)
 		return -EINVAL;
