@@ -81,6 +81,49 @@ static int visit_refs(const struct btf_type *t, int (*cb)(__u32 *id, void *arg),
 
 static int reach(__u32 *id, void *arg);
 
+static bool name_ok(const struct btf *src, __u32 off)
+{
+	return btf__str_by_offset(src, off) != NULL;
+}
+
+/*
+ * Every string t names is in src's string section: btf__add_type copies
+ * them, and older libbpf (Debian's 1.1) hands an offset past the section
+ * to strlen as NULL instead of refusing the object when it parses it.
+ */
+static bool names_ok(const struct btf *src, const struct btf_type *t)
+{
+	__u16 n = btf_vlen(t);
+
+	if (!name_ok(src, t->name_off))
+		return false;
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (__u16 i = 0; i < n; i++)
+			if (!name_ok(src, btf_members(t)[i].name_off))
+				return false;
+		return true;
+	case BTF_KIND_ENUM:
+		for (__u16 i = 0; i < n; i++)
+			if (!name_ok(src, btf_enum(t)[i].name_off))
+				return false;
+		return true;
+	case BTF_KIND_ENUM64:
+		for (__u16 i = 0; i < n; i++)
+			if (!name_ok(src, btf_enum64(t)[i].name_off))
+				return false;
+		return true;
+	case BTF_KIND_FUNC_PROTO:
+		for (__u16 i = 0; i < n; i++)
+			if (!name_ok(src, btf_params(t)[i].name_off))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
 static int reach_id(struct extract *x, __u32 id)
 {
 	const struct btf_type *t;
@@ -90,7 +133,7 @@ static int reach_id(struct extract *x, __u32 id)
 	if (id == 0 || x->new_id[id])
 		return 0;
 	t = btf__type_by_id(x->src, id);
-	if (!t)
+	if (!t || !names_ok(x->src, t))
 		return -EINVAL;
 	x->order[x->n++] = id;
 	x->new_id[id] = x->n;
