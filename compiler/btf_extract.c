@@ -16,6 +16,7 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,37 +92,45 @@ static bool name_ok(const struct btf *src, __u32 off)
  * them, and older libbpf (Debian's 1.1) hands an offset past the section
  * to strlen as NULL instead of refusing the object when it parses it.
  */
+_Static_assert(offsetof(struct btf_member, name_off) == 0 && offsetof(struct btf_enum, name_off) == 0 &&
+		       offsetof(struct btf_enum64, name_off) == 0 &&
+		       offsetof(struct btf_param, name_off) == 0,
+	       "names_ok reads name_off at the start of each entry");
+
 static bool names_ok(const struct btf *src, const struct btf_type *t)
 {
-	__u16 n = btf_vlen(t);
+	const uint8_t *entry = (const uint8_t *)(t + 1);
+	size_t stride;
 
-	if (!name_ok(src, t->name_off))
-		return false;
+	/* members, enumerators and parameters each start with their name_off */
 	switch (btf_kind(t)) {
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		for (__u16 i = 0; i < n; i++)
-			if (!name_ok(src, btf_members(t)[i].name_off))
-				return false;
-		return true;
+		stride = sizeof(struct btf_member);
+		break;
 	case BTF_KIND_ENUM:
-		for (__u16 i = 0; i < n; i++)
-			if (!name_ok(src, btf_enum(t)[i].name_off))
-				return false;
-		return true;
+		stride = sizeof(struct btf_enum);
+		break;
 	case BTF_KIND_ENUM64:
-		for (__u16 i = 0; i < n; i++)
-			if (!name_ok(src, btf_enum64(t)[i].name_off))
-				return false;
-		return true;
+		stride = sizeof(struct btf_enum64);
+		break;
 	case BTF_KIND_FUNC_PROTO:
-		for (__u16 i = 0; i < n; i++)
-			if (!name_ok(src, btf_params(t)[i].name_off))
-				return false;
-		return true;
+		stride = sizeof(struct btf_param);
+		break;
 	default:
-		return true;
+		stride = 0;
+		break;
 	}
+	if (!name_ok(src, t->name_off))
+		return false;
+	for (__u16 i = 0; stride && i < btf_vlen(t); i++, entry += stride) {
+		__u32 off;
+
+		memcpy(&off, entry, sizeof(off));
+		if (!name_ok(src, off))
+			return false;
+	}
+	return true;
 }
 
 static int reach_id(struct extract *x, __u32 id)

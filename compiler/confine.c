@@ -293,14 +293,18 @@ static uint64_t threshold_below(const struct confiner *c, uint64_t v)
 	return best;
 }
 
+static const struct uxdp_map_info *map_of(const struct confiner *c, int32_t id)
+{
+	return id >= 0 && (size_t)id < c->obj->n_maps ? &c->obj->maps[id] : NULL;
+}
+
 /*
  * Which of two maps' values stands for both: the smaller value; -1 unless
  * both are writable or both read-only (a write must be refused for either).
  */
 static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
 {
-	const struct uxdp_map_info *a = x >= 0 && (size_t)x < c->obj->n_maps ? &c->obj->maps[x] : NULL;
-	const struct uxdp_map_info *b = y >= 0 && (size_t)y < c->obj->n_maps ? &c->obj->maps[y] : NULL;
+	const struct uxdp_map_info *a = map_of(c, x), *b = map_of(c, y);
 
 	if (!a || !b || (a->map_flags & BPF_F_RDONLY_PROG) != (b->map_flags & BPF_F_RDONLY_PROG))
 		return -1;
@@ -310,8 +314,7 @@ static int32_t smaller_value(const struct confiner *c, int32_t x, int32_t y)
 /* Which of two maps' keys stands for both (they are read only): the smaller; -1 if unknown. */
 static int32_t smaller_key(const struct confiner *c, int32_t x, int32_t y)
 {
-	const struct uxdp_map_info *a = x >= 0 && (size_t)x < c->obj->n_maps ? &c->obj->maps[x] : NULL;
-	const struct uxdp_map_info *b = y >= 0 && (size_t)y < c->obj->n_maps ? &c->obj->maps[y] : NULL;
+	const struct uxdp_map_info *a = map_of(c, x), *b = map_of(c, y);
 
 	if (!a || !b)
 		return -1;
@@ -683,11 +686,6 @@ __attribute__((format(printf, 3, 4))) static int refuse(struct confiner *c, size
 	return err;
 }
 
-static const struct uxdp_map_info *map_of(const struct confiner *c, int32_t id)
-{
-	return id >= 0 && (size_t)id < c->obj->n_maps ? &c->obj->maps[id] : NULL;
-}
-
 /* ------------------------------------------------------------- scalars */
 
 static uint64_t pow2_mask(uint64_t v)
@@ -1034,7 +1032,6 @@ static struct cval ptr_plus(struct cval p, struct cval d, bool sub)
 		p.a = (uint64_t)-OFF_LIMIT, p.b = (uint64_t)OFF_LIMIT;
 	return p;
 }
-
 
 /* Older copies linked by a mov at this site are no longer the same value. */
 static void forget_scalar_site(struct cstate *s, int32_t site)

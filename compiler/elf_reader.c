@@ -859,6 +859,24 @@ static int resolve_slot_inits(struct fe *fe, struct uxdp_map_info *m)
 	return 0;
 }
 
+uint32_t uxdp_map_n_slots(const struct uxdp_map_info *m)
+{
+	bool slots = m->type == BPF_MAP_TYPE_PROG_ARRAY || m->inner_map >= 0;
+
+	return m->kind == UXDP_MAP_KIND_USER && m->init && slots ? (uint32_t)(m->init_size / 4) : 0;
+}
+
+uint32_t uxdp_map_slot_target(const struct uxdp_object *obj, const struct uxdp_map_info *m,
+			      uint32_t k)
+{
+	uint32_t v;
+
+	if (k >= uxdp_map_n_slots(m))
+		return 0;
+	memcpy(&v, m->init + 4 * (size_t)k, 4);
+	return v <= (m->type == BPF_MAP_TYPE_PROG_ARRAY ? obj->n_progs : obj->n_maps) ? v : 0;
+}
+
 static int resolve_all_slot_inits(struct fe *fe)
 {
 	int err = 0;

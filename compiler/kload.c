@@ -360,18 +360,14 @@ static int fill_slots(struct uxdp_kload *k, struct uxdp_diag *diag)
 
 	for (size_t i = 0; i < obj->n_maps; i++) {
 		const struct uxdp_map_info *m = &obj->maps[i];
-		bool progs = m->type == BPF_MAP_TYPE_PROG_ARRAY;
 
-		if (m->kind != UXDP_MAP_KIND_USER || !m->init || (!progs && m->inner_map < 0))
-			continue;
-		for (uint32_t slot = 0; slot < m->init_size / 4; slot++) {
-			uint32_t v;
+		for (uint32_t slot = 0; slot < uxdp_map_n_slots(m); slot++) {
+			uint32_t v = uxdp_map_slot_target(obj, m, slot);
 			int fd;
 
-			memcpy(&v, m->init + 4 * (size_t)slot, 4);
-			if (!v || v > (progs ? obj->n_progs : obj->n_maps))
+			if (!v)
 				continue;
-			fd = progs ? k->prog_fds[v - 1] : k->map_fds[v - 1];
+			fd = m->type == BPF_MAP_TYPE_PROG_ARRAY ? k->prog_fds[v - 1] : k->map_fds[v - 1];
 			if (bpf_map_update_elem(k->map_fds[i], &slot, &fd, BPF_ANY))
 				return diag_error(diag, -errno, "%s: map '%s' slot %u: %s", obj->name,
 						  m->name, slot, strerror(errno));

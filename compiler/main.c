@@ -361,20 +361,17 @@ static void default_output(const struct cli *cli, char *buf, size_t size)
 /* ` values SLOT=TARGET...`: the `.values` slots of a prog_array or map of maps. */
 static void print_slot_inits(const struct uxdp_object *obj, const struct uxdp_map_info *m)
 {
-	bool progs = m->type == BPF_MAP_TYPE_PROG_ARRAY;
 	const char *sep = " values ";
 
-	if (!m->init || m->kind != UXDP_MAP_KIND_USER || (!progs && m->inner_map < 0))
-		return;
-	for (size_t slot = 0; slot < m->init_size / 4; slot++) {
-		uint32_t v;
+	for (uint32_t slot = 0; slot < uxdp_map_n_slots(m); slot++) {
+		uint32_t v = uxdp_map_slot_target(obj, m, slot);
 
-		memcpy(&v, m->init + 4 * slot, 4);
-		if (v && (progs ? v <= obj->n_progs : v <= obj->n_maps)) {
-			printf("%s%zu=%s", sep, slot,
-			       progs ? obj->progs[v - 1].name : obj->maps[v - 1].name);
-			sep = ",";
-		}
+		if (!v)
+			continue;
+		printf("%s%u=%s", sep, slot,
+		       m->type == BPF_MAP_TYPE_PROG_ARRAY ? obj->progs[v - 1].name :
+							   obj->maps[v - 1].name);
+		sep = ",";
 	}
 }
 

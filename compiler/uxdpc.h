@@ -109,6 +109,7 @@ struct uxdp_map_slot_init {
 	uint64_t value;
 };
 
+
 /* Where an instruction of a program came from, for error messages. */
 struct uxdp_insn_origin {
 	const char *section;  /* points into the object's strings */
@@ -169,6 +170,15 @@ struct uxdp_object {
 	char **kfuncs;        /* names of the kfuncs called: a kfunc call's imm indexes this */
 	size_t n_kfuncs;
 };
+
+/* Slots of map m filled by `.values` (its resolved init): 0 for any other map. */
+uint32_t uxdp_map_n_slots(const struct uxdp_map_info *m);
+/*
+ * What slot k of m holds: the index + 1 of a program of obj (prog_array)
+ * or of a map of obj (map of maps); 0 for an empty slot.
+ */
+uint32_t uxdp_map_slot_target(const struct uxdp_object *obj, const struct uxdp_map_info *m,
+			      uint32_t k);
 
 /*
  * Read a clang-built BPF ELF object.  Every function, global or static, in
