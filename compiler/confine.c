@@ -1493,8 +1493,8 @@ static int check_helper(struct confiner *c, struct cstate *s, size_t i, const st
 	int err = 0;
 
 	if (!p)
-		return refuse(c, i, "helper %d: uxdp does not know which memory it reaches, so it cannot confine it",
-			      in->imm);
+		return refuse(c, i, "helper %d (bpf_%s): uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
+			      in->imm, uxdp_helper_name(in->imm) ? uxdp_helper_name(in->imm) : "?");
 	for (int k = 0; k < 5 && !err; k++) {
 		unsigned reg = (unsigned)k + 1;
 		struct cval *v = &s->r[reg], *next = k < 4 ? &s->r[reg + 1] : NULL;

@@ -59,6 +59,13 @@
 	UXDP_HELPER(189, xdp_load_bytes, 4)            \
 	UXDP_HELPER(190, xdp_store_bytes, 4)           \
 	UXDP_HELPER(195, map_lookup_percpu_elem, 3)    \
+	UXDP_HELPER(197, dynptr_from_mem, 4)           \
+	UXDP_HELPER(198, ringbuf_reserve_dynptr, 4)    \
+	UXDP_HELPER(199, ringbuf_submit_dynptr, 2)     \
+	UXDP_HELPER(200, ringbuf_discard_dynptr, 2)    \
+	UXDP_HELPER(201, dynptr_read, 5)               \
+	UXDP_HELPER(202, dynptr_write, 5)              \
+	UXDP_HELPER(203, dynptr_data, 3)               \
 	UXDP_HELPER(204, tcp_raw_gen_syncookie_ipv4, 3) \
 	UXDP_HELPER(205, tcp_raw_gen_syncookie_ipv6, 3) \
 	UXDP_HELPER(206, tcp_raw_check_syncookie_ipv4, 2) \

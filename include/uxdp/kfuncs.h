@@ -13,11 +13,25 @@
 #ifndef UXDP_KFUNCS_H
 #define UXDP_KFUNCS_H
 
-/* UXDP_KFUNC(name, number of arguments, returns int: sign-extend r0 from 32 bits) */
-#define UXDP_KFUNC_TABLE(UXDP_KFUNC)            \
-	UXDP_KFUNC(bpf_iter_num_new, 3, 1)      \
-	UXDP_KFUNC(bpf_iter_num_next, 1, 0)     \
-	UXDP_KFUNC(bpf_iter_num_destroy, 1, 0)
+/*
+ * UXDP_KFUNC(name, number of arguments, returns int: sign-extend r0 from 32
+ * bits).  The numbers iterator (runtime/helpers/iter_num.c) and the dynptr
+ * kfuncs XDP programs may call (runtime/helpers/dynptr.c).
+ */
+#define UXDP_KFUNC_TABLE(UXDP_KFUNC)                \
+	UXDP_KFUNC(bpf_iter_num_new, 3, 1)          \
+	UXDP_KFUNC(bpf_iter_num_next, 1, 0)         \
+	UXDP_KFUNC(bpf_iter_num_destroy, 1, 0)      \
+	UXDP_KFUNC(bpf_dynptr_from_xdp, 3, 1)       \
+	UXDP_KFUNC(bpf_dynptr_slice, 4, 0)          \
+	UXDP_KFUNC(bpf_dynptr_slice_rdwr, 4, 0)     \
+	UXDP_KFUNC(bpf_dynptr_adjust, 3, 1)         \
+	UXDP_KFUNC(bpf_dynptr_is_null, 1, 0)        \
+	UXDP_KFUNC(bpf_dynptr_is_rdonly, 1, 0)      \
+	UXDP_KFUNC(bpf_dynptr_size, 1, 0)           \
+	UXDP_KFUNC(bpf_dynptr_clone, 2, 1)          \
+	UXDP_KFUNC(bpf_dynptr_copy, 5, 1)           \
+	UXDP_KFUNC(bpf_dynptr_memset, 4, 1)
 
 #define UXDP_KFUNC_PREFIX "uxdp_kfunc_"
 

@@ -5,7 +5,10 @@
  *
  * uxdp frames have no fragments, so the kernel's multi-buffer paths
  * (bpf_xdp_copy_buf over skb_shared_info frags) never apply; the bounds
- * checks are those of bpf_xdp_pointer() in Linux 6.18 net/core/filter.c.
+ * checks are those of bpf_xdp_pointer() in Linux 6.18 net/core/filter.c
+ * (xdp_buf.h).  len == 0 is rejected by the verifier (ARG_CONST_SIZE)
+ * before any helper runs; here it copies nothing and succeeds, as the
+ * kernel's code would.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,35 +17,14 @@
 #include <uxdp/ctx.h>
 
 #include "helpers_impl.h"
+#include "xdp_buf.h"
 
 /* xdp_get_buff_len(): the linear part plus frags, which we never have. */
 uint64_t uxdp_helper_xdp_get_buff_len(uint64_t r1)
 {
 	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
 
-	return (uint64_t)(ctx->data_end - ctx->data);
-}
-
-/*
- * bpf_xdp_pointer(): -EFAULT when offset or len exceeds 0xffff (so their
- * u32 sum cannot wrap), -EINVAL past the end of the packet.  len == 0 is
- * rejected by the verifier (ARG_CONST_SIZE) before any helper runs; here it
- * copies nothing and succeeds, as the kernel's code would.
- */
-static inline uint8_t *xdp_pointer(const struct uxdp_ctx *ctx, uint32_t offset, uint32_t len,
-				   int *err)
-{
-	uint32_t size = (uint32_t)(ctx->data_end - ctx->data);
-
-	if (uxdp_unlikely(offset > 0xffff || len > 0xffff)) {
-		*err = EFAULT;
-		return NULL;
-	}
-	if (uxdp_unlikely(offset + len > size)) {
-		*err = EINVAL;
-		return NULL;
-	}
-	return ctx->data + offset;
+	return uxdp_xdp_len(ctx);
 }
 
 uint64_t uxdp_helper_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4)
@@ -50,7 +32,7 @@ uint64_t uxdp_helper_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
 	uint32_t offset = (uint32_t)r2, len = (uint32_t)r4;
 	int err = 0;
-	uint8_t *p = xdp_pointer(ctx, offset, len, &err);
+	uint8_t *p = uxdp_xdp_pointer(ctx, offset, len, &err);
 
 	if (uxdp_unlikely(!p))
 		return UXDP_ERR(err);
@@ -63,7 +45,7 @@ uint64_t uxdp_helper_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint
 	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
 	uint32_t offset = (uint32_t)r2, len = (uint32_t)r4;
 	int err = 0;
-	uint8_t *p = xdp_pointer(ctx, offset, len, &err);
+	uint8_t *p = uxdp_xdp_pointer(ctx, offset, len, &err);
 
 	if (uxdp_unlikely(!p))
 		return UXDP_ERR(err);
