@@ -254,7 +254,11 @@ static LLVMValueRef declare_function(struct lift_module *m, const struct uxdp_pr
 				LLVMCreateStringAttribute(m->ctx, UXDP_LIFTED_ATTR,
 							  (unsigned)strlen(UXDP_LIFTED_ATTR), "", 0));
 	if (is_entry && prog->type == UXDP_PROG_XDP) {
-		/* The ctx is the runtime's and is not captured by the program. */
+		/*
+		 * The ctx is the runtime's: nothing else the program holds points
+		 * into it.  A packet dynptr stores the pointer itself on the stack
+		 * for the helpers to read back: a capture, which LLVM sees.
+		 */
 		unsigned kind = LLVMGetEnumAttributeKindForName("noalias", 7);
 		LLVMAddAttributeAtIndex(fn, 1, LLVMCreateEnumAttribute(m->ctx, kind, 0));
 	}

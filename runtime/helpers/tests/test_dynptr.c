@@ -3,8 +3,9 @@
  * Unit tests of the dynptr helpers and kfuncs (dynptr.c): what the
  * differential test diff.dynptr cannot reach in the kernel, which refuses
  * it at load time or has no way to make it in an XDP program: read-only
- * dynptrs, bpf_dynptr_slice_rdwr (6.18 refuses it in XDP programs),
- * frames above 0xffff bytes, and bpf_dynptr_copy's chunks.
+ * dynptrs, bpf_dynptr_slice_rdwr (this machine's 6.18 kernel refuses it at
+ * load in every program type), frames above 0xffff bytes, and
+ * bpf_dynptr_copy's chunks.
  */
 #include <errno.h>
 #include <string.h>
@@ -100,8 +101,11 @@ static void test_big_frame(void)
 	CHECK_EQ(uxdp_kfunc_bpf_dynptr_from_xdp(P(&c), 0, P(&d)), 0);
 	CHECK_EQ(uxdp_kfunc_bpf_dynptr_size(P(&d)), 70000);
 	CHECK_EQ(uxdp_helper_dynptr_read(P(buf), 4, P(&d), 0xfffc, 0), 0);
+	CHECK(!memcmp(buf, c.data + 0xfffc, 4));
+	memset(buf, 0xaa, 4);
 	CHECK_EQ(uxdp_helper_dynptr_read(P(buf), 4, P(&d), 0x10000, 0), UXDP_ERR(EFAULT));
 	CHECK_EQ(uxdp_helper_dynptr_write(P(&d), 0x10000, P(buf), 4, 0), UXDP_ERR(EFAULT));
+	CHECK(buf[0] == 0xaa && buf[3] == 0xaa);
 	/* A slice with a buffer copies what the frame has there, whatever the offset. */
 	memset(buf, 0xaa, 4);
 	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice(P(&d), 0x10000, P(buf), 4), P(buf));
@@ -116,7 +120,7 @@ static void test_big_frame(void)
  */
 static void test_copy_chunks(void)
 {
-	uint8_t want[256];
+	uint8_t want[256], buf[4];
 	struct uxdp_ctx c;
 	struct dp d;
 
@@ -137,6 +141,14 @@ static void test_copy_chunks(void)
 	/* slice_rdwr without a buffer: the frame's own bytes, or NULL past them */
 	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice_rdwr(P(&d), 396, 0, 4), P(c.data + 396));
 	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice_rdwr(P(&d), 397, 0, 4), 0);
+	/* with one: the bytes the frame still has copied in, the rest as it was */
+	memset(buf, 0xee, sizeof(buf));
+	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice_rdwr(P(&d), 398, P(buf), 4), P(buf));
+	CHECK(buf[0] == c.data[398] && buf[1] == c.data[399] && buf[2] == 0xee && buf[3] == 0xee);
+	memset(buf, 0xee, sizeof(buf));
+	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice_rdwr(P(&d), 400, P(buf), 4), P(buf));
+	CHECK(buf[0] == 0xee);
+	CHECK_EQ(uxdp_kfunc_bpf_dynptr_slice_rdwr(P(&d), 598, P(buf), 4), 0); /* past its size */
 }
 
 int main(void)
