@@ -1908,6 +1908,30 @@ static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int
 }
 
 /*
+ * bpf_xdp_pull_data(ctx, len): uxdp frames are linear, so it moves nothing
+ * (the packet pointers stay valid) and reads no memory; its result is a
+ * number.
+ */
+static int transfer_pull_data(struct confiner *c, struct cstate *s, size_t i)
+{
+	const struct cval *v = &s->r[1];
+
+	if (v->kind != K_CTX || v->a || v->b || (v->flags & CV_OR_ZERO))
+		return refuse(c, i, "bpf_xdp_pull_data: R1 type=%s expected=ctx",
+			      kind_names[v->kind]);
+	s->r[0] = scalar(0, UINT64_MAX);
+	for (int r = 1; r <= 5; r++)
+		s->r[r] = unknown();
+	return 0;
+}
+
+static bool is_kfunc(const struct confiner *c, const struct ebpf_insn *in, const char *name)
+{
+	return in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
+	       (size_t)in->imm < c->obj->n_kfuncs && !strcmp(c->obj->kfuncs[in->imm], name);
+}
+
+/*
  * r0 after a call of subprogram f.  A lookup's result the callee returns
  * carries the callee's site: copies of an earlier call's result with that
  * site are another lookup's, and go, as forget_site() makes a helper's go.
@@ -1953,6 +1977,8 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		passes_stack = args[4].kind == K_STACK && !args[4].frame;
 	} else if (in->src == EBPF_PSEUDO_CALL_KFUNC && iter_num_kfunc(c, in) >= 0) {
 		return transfer_iter_num(c, s, i, iter_num_kfunc(c, in));
+	} else if (is_kfunc(c, in, "bpf_xdp_pull_data")) {
+		return transfer_pull_data(c, s, i);
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
 		return refuse(c, i, "kfunc %s: uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
 			      in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&

@@ -15,8 +15,9 @@
 
 /*
  * UXDP_KFUNC(name, number of arguments, returns int: sign-extend r0 from 32
- * bits).  The numbers iterator (runtime/helpers/iter_num.c) and the dynptr
- * kfuncs XDP programs may call (runtime/helpers/dynptr.c).
+ * bits).  The numbers iterator (runtime/helpers/iter_num.c), the dynptr
+ * kfuncs XDP programs may call (runtime/helpers/dynptr.c) and
+ * bpf_xdp_pull_data (runtime/helpers/xdp_bytes.c).
  */
 #define UXDP_KFUNC_TABLE(UXDP_KFUNC)                \
 	UXDP_KFUNC(bpf_iter_num_new, 3, 1)          \
@@ -31,7 +32,8 @@
 	UXDP_KFUNC(bpf_dynptr_size, 1, 0)           \
 	UXDP_KFUNC(bpf_dynptr_clone, 2, 1)          \
 	UXDP_KFUNC(bpf_dynptr_copy, 5, 1)           \
-	UXDP_KFUNC(bpf_dynptr_memset, 4, 1)
+	UXDP_KFUNC(bpf_dynptr_memset, 4, 1)         \
+	UXDP_KFUNC(bpf_xdp_pull_data, 2, 1)
 
 #define UXDP_KFUNC_PREFIX "uxdp_kfunc_"
 

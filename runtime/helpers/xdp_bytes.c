@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdp_bytes.c - bpf_xdp_get_buff_len, bpf_xdp_load_bytes and
- * bpf_xdp_store_bytes on a single-buffer frame.
+ * xdp_bytes.c - bpf_xdp_get_buff_len, bpf_xdp_load_bytes,
+ * bpf_xdp_store_bytes and the kfunc bpf_xdp_pull_data on a single-buffer
+ * frame.
  *
  * uxdp frames have no fragments, so the kernel's multi-buffer paths
  * (bpf_xdp_copy_buf over skb_shared_info frags) never apply; the bounds
@@ -52,4 +53,17 @@ uint64_t uxdp_helper_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint
 	/* memmove: the source may be the packet itself (a map value never is). */
 	memmove(p, (const void *)(uintptr_t)r3, len);
 	return 0;
+}
+
+/*
+ * bpf_xdp_pull_data() (Linux 6.18): makes the first len bytes linear,
+ * pulling them out of the fragments.  A uxdp frame is all linear: 0 when
+ * len is within it, -EINVAL past it (past xdp_get_buff_len), the two cases
+ * the kernel decides before it moves anything.
+ */
+uint64_t uxdp_kfunc_bpf_xdp_pull_data(uint64_t r1, uint64_t r2)
+{
+	const struct uxdp_ctx *ctx = (const struct uxdp_ctx *)(uintptr_t)r1;
+
+	return (uint32_t)r2 <= uxdp_xdp_len(ctx) ? 0 : UXDP_ERR(EINVAL);
 }

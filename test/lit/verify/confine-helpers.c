@@ -21,6 +21,14 @@
 // RUN: %clang-bpf -mcpu=v3 -DITER -DITER_IN_MAP -c %s -o %t.itermap.bpf.o
 // RUN: not %uxdpc --verify=none %t.itermap.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITERMAP %s
 // ITERMAP: program 'iter' (section xdp), insn {{[0-9]+}}: bpf_iter_num_new: R1 must point into this frame's stack at a known offset
+// bpf_xdp_pull_data takes the ctx and a length; a uxdp frame is linear, so
+// it moves nothing and the packet pointers checked before it stay valid.
+// RUN: %clang-bpf -mcpu=v3 -DPULL -c %s -o %t.pull.bpf.o
+// RUN: %uxdpc --verify=none --list %t.pull.bpf.o | %FileCheck --check-prefix=PULL %s
+// PULL: confinement pull uxdp checks 0 back-edges 0
+// RUN: %clang-bpf -mcpu=v3 -DPULL -DPULL_STACK -c %s -o %t.pulls.bpf.o
+// RUN: not %uxdpc --verify=none %t.pulls.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PULLS %s
+// PULLS: program 'pull' (section xdp), insn {{[0-9]+}}: bpf_xdp_pull_data: R1 type=fp expected=ctx
 // check_mtu reads and writes a u32: after the call the slot holds the
 // helper's value, not the 0 stored before it, so an access at that offset
 // needs a run-time check; 4 bytes must fit the frame, and a read-only map
@@ -209,6 +217,25 @@ SEC("xdp") int iter(struct xdp_md *ctx)
 		sum += *v;
 	bpf_iter_num_destroy((struct bpf_iter_num *)it);
 	return sum & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+#ifdef PULL
+extern int bpf_xdp_pull_data(struct xdp_md *x, __u32 len) __ksym;
+
+SEC("xdp") int pull(struct xdp_md *ctx)
+{
+	__u8 *data = (void *)(long)ctx->data;
+	struct xdp_md copy = { 0 };
+
+	if ((void *)(data + 14) > (void *)(long)ctx->data_end)
+		return XDP_PASS;
+#ifdef PULL_STACK
+	if (bpf_xdp_pull_data(&copy, 64))
+#else
+	if (bpf_xdp_pull_data(ctx, 64 + copy.data))
+#endif
+		return XDP_DROP;
+	return data[12] == 0x08 ? XDP_TX : XDP_PASS;
 }
 #endif
 #ifdef OTHER_KFUNC
