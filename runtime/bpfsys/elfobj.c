@@ -26,7 +26,9 @@
  * against .text, as clang emits for a static callee: the front end takes
  * only .text functions as subprograms (a function in "xdp" would be a
  * program of its own).  With subprograms the layout gains .text and
- * .rel.text after "xdp".
+ * .rel.text after "xdp".  A kfunc call is `call -1` with an R_BPF_64_32
+ * relocation against an undefined global symbol of the kfunc's name, as
+ * clang emits a __ksym function's (kfuncs.c).
  */
 #include <elf.h>
 #include <errno.h>
@@ -187,17 +189,23 @@ int elfobj_build(const struct elfobj *o, uint8_t **out, size_t *out_len)
 	for (size_t i = 0; i < o->n_maps; i++)
 		add_sym(&syms, &strs, o->maps[i].name, ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
 			(uint16_t)maps, i * LEGACY_DEF, LEGACY_DEF);
+	for (size_t i = 0; i < o->n_kfuncs; i++)
+		add_sym(&syms, &strs, o->kfuncs[i], ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE), SHN_UNDEF,
+			0, 0);
 
 	for (size_t i = 0; i < o->n_relocs; i++) {
 		const struct elfobj_reloc *r = &o->relocs[i];
-		size_t sym = r->kind == ELFOBJ_REL_MAP	  ? locals + 1 + r->index
-			     : r->kind == ELFOBJ_REL_DATA ? 1 + r->index
-							  : text_sym;
+		size_t sym = r->kind == ELFOBJ_REL_MAP	   ? locals + 1 + r->index
+			     : r->kind == ELFOBJ_REL_KFUNC ? locals + 1 + o->n_maps + r->index
+			     : r->kind == ELFOBJ_REL_DATA  ? 1 + r->index
+							   : text_sym;
 		bool in_text = r->insn >= main_end;
 		Elf64_Rel rel = {
 			.r_offset = (r->insn - (in_text ? main_end : 0)) * sizeof(*o->insns),
-			.r_info = ELF64_R_INFO(sym, r->kind == ELFOBJ_REL_CALL ? R_BPF_64_32
-									: R_BPF_64_64)
+			.r_info = ELF64_R_INFO(sym, r->kind == ELFOBJ_REL_CALL ||
+							    r->kind == ELFOBJ_REL_KFUNC ?
+							    R_BPF_64_32 :
+							    R_BPF_64_64)
 		};
 
 		put(in_text ? &rels_text : &rels, &rel, sizeof(rel), 8);

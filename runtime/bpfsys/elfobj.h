@@ -12,6 +12,7 @@
 
 #define ELFOBJ_MAX_MAPS 64
 #define ELFOBJ_MAX_DATA 8
+#define ELFOBJ_MAX_KFUNCS 64
 
 struct elfobj_map {
 	const char *name; /* the uxdp map's name: the symbol uxdpd binds by */
@@ -29,6 +30,7 @@ enum elfobj_rel_kind {
 	ELFOBJ_REL_DATA, /* lddw into data[index], the offset in its imm */
 	ELFOBJ_REL_CALL, /* a call into .text, imm = insn index in .text - 1 */
 	ELFOBJ_REL_FUNC, /* lddw of a function's address, imm = its byte offset in .text */
+	ELFOBJ_REL_KFUNC, /* a call of kfuncs[index], imm = -1 */
 };
 
 struct elfobj_reloc {
@@ -48,6 +50,9 @@ struct elfobj {
 	size_t n_data;
 	const struct elfobj_reloc *relocs;
 	size_t n_relocs;
+	/* kfuncs the program calls: undefined global symbols, as clang's externs */
+	const char *const *kfuncs;
+	size_t n_kfuncs;
 	/*
 	 * Where the subprograms libbpf appended start (the targets of
 	 * BPF_PSEUDO_CALL and BPF_PSEUDO_FUNC), ascending, all > 0: the

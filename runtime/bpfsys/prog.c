@@ -182,6 +182,7 @@ static int send_object(struct load *l, const char *name, const char *license, ui
 			    .license = license, .maps = l->maps, .n_maps = l->n_maps,
 			    .data = l->data, .n_data = l->n_data, .relocs = l->relocs,
 			    .n_relocs = l->n_relocs, .subprogs = l->subprogs,
+			    .kfuncs = l->kfuncs, .n_kfuncs = l->n_kfuncs,
 			    .n_subprogs = l->n_subprogs };
 	/* The loader's .data/.bss the object binds belong to the program from now on. */
 	struct uxdp_daemon_load_opts lo = { .prog = name, .flags = UXDP_LOAD_F_OWN_DATA };
@@ -364,7 +365,10 @@ long bpfsys_prog_load(struct bpfsys_call *c)
 	} else if (!r) {
 		r = bpfsys_find_subprogs(&l);
 		r = r ?: bpfsys_relocate_calls(&l);
-		if (!r)
+		r = r ?: bpfsys_relocate_kfuncs(&l);
+		if (r && l.why[0])
+			say(&l, r);
+		else if (!r)
 			r = c->attr.prog_ifindex ? -EOPNOTSUPP : load_xdp(&l);
 	} else if (r == -EOPNOTSUPP) {
 		say(&l, r);

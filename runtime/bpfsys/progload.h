@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * progload.h - one BPF_PROG_LOAD being turned into an object for uxdpd:
- * prog.c (maps, the daemon), gdata.c (global data), calls.c (subprograms).
+ * prog.c (maps, the daemon), gdata.c (global data), calls.c (subprograms),
+ * kfuncs.c (kfunc calls).
  */
 #ifndef UXDP_BPFSYS_PROGLOAD_H
 #define UXDP_BPFSYS_PROGLOAD_H
@@ -10,6 +11,7 @@
 #include "elfobj.h"
 
 #define LDDW (BPF_LD | BPF_IMM | BPF_DW)
+#define BPFSYS_KFUNC_NAME_LEN 128
 
 struct load {
 	struct bpfsys_call *c;
@@ -27,6 +29,9 @@ struct load {
 	struct elfobj_reloc *relocs;
 	size_t n_relocs;
 	size_t *subprogs, n_subprogs, cap_subprogs;
+	char kfunc_names[ELFOBJ_MAX_KFUNCS][BPFSYS_KFUNC_NAME_LEN];
+	const char *kfuncs[ELFOBJ_MAX_KFUNCS];
+	size_t n_kfuncs;
 	bool kernel_maps; /* some lddw names a kernel map */
 	char why[512];
 };
@@ -40,5 +45,7 @@ void bpfsys_gdata_unlink(struct load *l);
 int bpfsys_find_subprogs(struct load *l);
 /* Calls and function addresses as relocations against .text. */
 int bpfsys_relocate_calls(struct load *l);
+/* kfunc calls (vmlinux BTF ids) as relocations against their names; l->why says why not. */
+int bpfsys_relocate_kfuncs(struct load *l);
 
 #endif
