@@ -1908,20 +1908,26 @@ static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int
 }
 
 /*
- * bpf_xdp_pull_data(ctx, len): uxdp frames are linear, so it moves nothing
- * (the packet pointers stay valid) and reads no memory; its result is a
- * number.
+ * bpf_xdp_pull_data(ctx, len): reads no memory, and its result is a
+ * number.  uxdp frames are linear, so it moves nothing, but the kernel
+ * forgets the packet pointers after it, as after bpf_xdp_adjust_head, and
+ * so does this analysis: a program that reads through an old one is
+ * refused here as the verifier refuses it.
  */
 static int transfer_pull_data(struct confiner *c, struct cstate *s, size_t i)
 {
 	const struct cval *v = &s->r[1];
 
-	if (v->kind != K_CTX || v->a || v->b || (v->flags & CV_OR_ZERO))
+	if (v->kind != K_CTX || v->a || v->b)
 		return refuse(c, i, "bpf_xdp_pull_data: R1 type=%s expected=ctx",
 			      kind_names[v->kind]);
+	if (s->r[2].kind != K_SCALAR)
+		return refuse(c, i, "bpf_xdp_pull_data: R2 type=%s expected=scalar",
+			      kind_names[s->r[2].kind]);
 	s->r[0] = scalar(0, UINT64_MAX);
 	for (int r = 1; r <= 5; r++)
 		s->r[r] = unknown();
+	drop_pkt_pointers(s);
 	return 0;
 }
 
@@ -2406,7 +2412,8 @@ static void note_call_effects(struct confiner *c, size_t f, size_t i, const stru
 {
 	int32_t g = c->an->callee[i] >= 0 ? c->an->callee[i] : c->an->callback[i];
 	const struct helper_proto *p = in->src == EBPF_PSEUDO_CALL_HELPER ? proto_of(in->imm) : NULL;
-	bool pkt = (p && p->changes_pkt) || (g >= 0 && c->sum[g].changes_pkt);
+	bool pkt = (p && p->changes_pkt) || (g >= 0 && c->sum[g].changes_pkt) ||
+		   is_kfunc(c, in, "bpf_xdp_pull_data");
 	bool rec = (p && p->arg[0] == A_RINGBUF_REC) || (g >= 0 && c->sum[g].releases_rec);
 
 	if (pkt && !c->sum[f].changes_pkt)

@@ -126,6 +126,9 @@ struct bpfsys_btf {
 
 /* m's BTF for its bpf_map_info, loaded once per process; all 0 when there is none. */
 void bpfsys_map_btf(const struct bpfsys_map *m, struct bpfsys_btf *out);
+/* Bytes of kind-specific data after a struct btf_type; -1 for a kind it does not know. */
+struct btf_type;
+long bpfsys_btf_extra_bytes(const struct btf_type *t);
 
 /* ---- the served commands (ids.c, elem.c, batch.c, pin.c) ---- */
 

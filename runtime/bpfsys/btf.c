@@ -67,7 +67,7 @@ struct blob {
 };
 
 /* Bytes of kind-specific data after a struct btf_type; -1 for an unknown kind. */
-static long extra_bytes(const struct btf_type *t)
+long bpfsys_btf_extra_bytes(const struct btf_type *t)
 {
 	uint32_t vlen = BTF_INFO_VLEN(t->info);
 
@@ -124,7 +124,7 @@ static int blob_index(const void *data, uint32_t size, struct blob *b)
 		    b->count >= sizeof(b->off) / sizeof(b->off[0]))
 			return -EINVAL;
 		memcpy(&t, b->types + pos, sizeof(t));
-		extra = extra_bytes(&t);
+		extra = bpfsys_btf_extra_bytes(&t);
 		if (extra < 0 || (uint64_t)extra > b->types_len - pos - sizeof(t))
 			return -EINVAL;
 		b->off[b->count++] = pos;

@@ -83,8 +83,14 @@ static uint32_t str(struct buf *s, const char *text)
 	return (uint32_t)put(s, text, strlen(text) + 1, 1);
 }
 
+/*
+ * The most sections an object has: null, .strtab, xdp, .text, maps, the
+ * data sections, license, .symtab, .relxdp, .rel.text.
+ */
+#define MAX_SECTIONS (9 + ELFOBJ_MAX_DATA)
+
 struct layout {
-	Elf64_Shdr sh[8 + ELFOBJ_MAX_DATA];
+	Elf64_Shdr sh[MAX_SECTIONS];
 	size_t n;
 };
 

@@ -29,34 +29,6 @@ static bool is_kfunc_call(const struct bpf_insn *in)
 	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_KFUNC_CALL;
 }
 
-/* The bytes that follow a type's struct btf_type, by kind. */
-static size_t btf_extra(const struct btf_type *t)
-{
-	uint32_t vlen = BTF_INFO_VLEN(t->info);
-
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 4;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return vlen * 12;
-	case BTF_KIND_FUNC_PROTO:
-		return vlen * sizeof(struct btf_param);
-	case BTF_KIND_DATASEC:
-		return vlen * sizeof(struct btf_var_secinfo);
-	default: /* PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG */
-		return 0;
-	}
-}
-
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -85,31 +57,42 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
 
 /*
  * The name of FUNC type id in the BTF blob, into name: 0, -ENOENT when id
- * is no function there, -EINVAL when the blob is damaged.
+ * is no function there, -EINVAL when the types do not parse (a kind this
+ * walk does not know would shift every id after it: no guess).
  */
 static int btf_func_name(const uint8_t *blob, size_t len, uint32_t id, char *name, size_t size)
 {
-	const struct btf_header *h = (const void *)blob;
+	struct btf_header h;
 	const uint8_t *types, *strs;
 	size_t off = 0;
 
-	if (len < sizeof(*h) || h->magic != BTF_MAGIC || h->hdr_len > len ||
-	    (uint64_t)h->hdr_len + h->type_off + h->type_len > len ||
-	    (uint64_t)h->hdr_len + h->str_off + h->str_len > len)
+	if (len < sizeof(h))
 		return -EINVAL;
-	types = blob + h->hdr_len + h->type_off;
-	strs = blob + h->hdr_len + h->str_off;
-	for (uint32_t cur = 1; off + sizeof(struct btf_type) <= h->type_len; cur++) {
-		const struct btf_type *t = (const void *)(types + off);
+	memcpy(&h, blob, sizeof(h));
+	if (h.magic != BTF_MAGIC || h.hdr_len > len ||
+	    (uint64_t)h.hdr_len + h.type_off + h.type_len > len ||
+	    (uint64_t)h.hdr_len + h.str_off + h.str_len > len)
+		return -EINVAL;
+	types = blob + h.hdr_len + h.type_off;
+	strs = blob + h.hdr_len + h.str_off;
+	for (uint32_t cur = 1; off < h.type_len; cur++) {
+		struct btf_type t;
+		long extra;
 
+		if (h.type_len - off < sizeof(t))
+			return -EINVAL;
+		memcpy(&t, types + off, sizeof(t));
+		extra = bpfsys_btf_extra_bytes(&t);
+		if (extra < 0 || (uint64_t)h.type_len - off - sizeof(t) < (uint64_t)extra)
+			return -EINVAL;
 		if (cur == id) {
-			if (BTF_INFO_KIND(t->info) != BTF_KIND_FUNC || t->name_off >= h->str_len ||
-			    !memchr(strs + t->name_off, 0, h->str_len - t->name_off))
+			if (BTF_INFO_KIND(t.info) != BTF_KIND_FUNC || t.name_off >= h.str_len ||
+			    !memchr(strs + t.name_off, 0, h.str_len - t.name_off))
 				return -ENOENT;
-			snprintf(name, size, "%s", (const char *)strs + t->name_off);
+			snprintf(name, size, "%s", (const char *)strs + t.name_off);
 			return 0;
 		}
-		off += sizeof(*t) + btf_extra(t);
+		off += sizeof(t) + (size_t)extra;
 	}
 	return -ENOENT;
 }
@@ -154,11 +137,15 @@ int bpfsys_relocate_kfuncs(struct load *l)
 			err = -EOPNOTSUPP;
 			break;
 		}
-		if (in->imm <= 0 || btf_func_name(btf, len, (uint32_t)in->imm, name, sizeof(name))) {
+		err = in->imm > 0 ? btf_func_name(btf, len, (uint32_t)in->imm, name, sizeof(name)) :
+				    -ENOENT;
+		if (err) {
 			snprintf(l->why, sizeof(l->why),
-				 "insn %zu calls kfunc BTF id %d, which is no function of " VMLINUX_BTF,
+				 err == -ENOENT ?
+					 "insn %zu calls kfunc BTF id %d, which is no function of " VMLINUX_BTF :
+					 "insn %zu calls kfunc BTF id %d: " VMLINUX_BTF " does not parse",
 				 i, in->imm);
-			err = -EINVAL;
+			err = err == -ENOENT ? -EINVAL : -EOPNOTSUPP;
 			break;
 		}
 		k = kfunc_index(l, name);

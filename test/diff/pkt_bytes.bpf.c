@@ -3,17 +3,13 @@
  * pkt_bytes.bpf.c - bpf_xdp_load_bytes / bpf_xdp_store_bytes with offset
  * and length from the packet, both in bounds and past the end (-EFAULT),
  * and bpf_xdp_get_buff_len. Loaded bytes are summed into a map and stored
- * back, reversed, at another packet-chosen offset.  bpf_xdp_pull_data
- * (kfunc, 6.18) with lengths within the frame and past it: a linear frame
- * has nothing to pull, so 0 or -EINVAL.
+ * back, reversed, at another packet-chosen offset.
  */
 #include "diff_common.h"
 
-extern int bpf_xdp_pull_data(struct xdp_md *x, __u32 len) __ksym;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 10);
+	__uint(max_entries, 6);
 	__type(key, __u32);
 	__type(value, __s64);
 } res SEC(".maps");
@@ -53,9 +49,5 @@ int diff_pkt_bytes(struct xdp_md *ctx)
 	rl = bpf_xdp_load_bytes(ctx, blen - 1, buf, 1);
 	keep(4, rl);
 	keep(5, buf[0]);
-	keep(6, bpf_xdp_pull_data(ctx, blen));
-	keep(7, bpf_xdp_pull_data(ctx, blen + 1));
-	keep(8, bpf_xdp_pull_data(ctx, (sel >> 2) % (blen + 40)));
-	keep(9, bpf_xdp_pull_data(ctx, 0));
 	return rs ? XDP_DROP : XDP_TX;
 }

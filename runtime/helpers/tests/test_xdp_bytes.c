@@ -52,5 +52,10 @@ int main(void)
 	CHECK_EQ(uxdp_helper_xdp_store_bytes(P(&c), 91, P(buf), 10), UXDP_ERR(EINVAL));
 	CHECK(c.data[100] == (uint8_t)(256 + 100));
 	CHECK_EQ(uxdp_helper_xdp_store_bytes(P(&c), 0x10000, P(buf), 1), UXDP_ERR(EFAULT));
+	/* bpf_xdp_pull_data: nothing to pull from a linear frame; len is a u32. */
+	CHECK_EQ(uxdp_kfunc_bpf_xdp_pull_data(P(&c), 100), 0);
+	CHECK_EQ(uxdp_kfunc_bpf_xdp_pull_data(P(&c), 0), 0);
+	CHECK_EQ(uxdp_kfunc_bpf_xdp_pull_data(P(&c), 101), UXDP_ERR(EINVAL));
+	CHECK_EQ(uxdp_kfunc_bpf_xdp_pull_data(P(&c), 0x100000000ull + 10), 0);
 	return test_result("unit.helpers.xdp_bytes");
 }

@@ -21,14 +21,18 @@
 // RUN: %clang-bpf -mcpu=v3 -DITER -DITER_IN_MAP -c %s -o %t.itermap.bpf.o
 // RUN: not %uxdpc --verify=none %t.itermap.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=ITERMAP %s
 // ITERMAP: program 'iter' (section xdp), insn {{[0-9]+}}: bpf_iter_num_new: R1 must point into this frame's stack at a known offset
-// bpf_xdp_pull_data takes the ctx and a length; a uxdp frame is linear, so
-// it moves nothing and the packet pointers checked before it stay valid.
+// bpf_xdp_pull_data takes the ctx and a length.  The packet pointers are
+// forgotten after it, as the verifier forgets them: the packet is read
+// again from the ctx; one checked before the call is refused.
 // RUN: %clang-bpf -mcpu=v3 -DPULL -c %s -o %t.pull.bpf.o
 // RUN: %uxdpc --verify=none --list %t.pull.bpf.o | %FileCheck --check-prefix=PULL %s
 // PULL: confinement pull uxdp checks 0 back-edges 0
 // RUN: %clang-bpf -mcpu=v3 -DPULL -DPULL_STACK -c %s -o %t.pulls.bpf.o
 // RUN: not %uxdpc --verify=none %t.pulls.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PULLS %s
 // PULLS: program 'pull' (section xdp), insn {{[0-9]+}}: bpf_xdp_pull_data: R1 type=fp expected=ctx
+// RUN: %clang-bpf -mcpu=v3 -DPULL -DPULL_STALE -c %s -o %t.pullo.bpf.o
+// RUN: not %uxdpc --verify=none %t.pullo.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PULLO %s
+// PULLO: program 'pull' (section xdp), insn {{[0-9]+}}: invalid mem access through r{{[0-9]}}, which is scalar
 // check_mtu reads and writes a u32: after the call the slot holds the
 // helper's value, not the 0 stored before it, so an access at that offset
 // needs a run-time check; 4 bytes must fit the frame, and a read-only map
@@ -235,6 +239,11 @@ SEC("xdp") int pull(struct xdp_md *ctx)
 	if (bpf_xdp_pull_data(ctx, 64 + copy.data))
 #endif
 		return XDP_DROP;
+#ifndef PULL_STALE
+	data = (void *)(long)ctx->data;
+	if ((void *)(data + 14) > (void *)(long)ctx->data_end)
+		return XDP_PASS;
+#endif
 	return data[12] == 0x08 ? XDP_TX : XDP_PASS;
 }
 #endif
