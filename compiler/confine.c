@@ -1222,6 +1222,9 @@ static const struct helper_proto protos[] = {
 	{ 7, { 0 }, K_SCALAR, false, 0 },
 	{ 8, { 0 }, K_SCALAR, false, 0 },
 	{ 12, { A_CTX, A_MAP, A_ANY }, K_SCALAR, false, MT(BPF_MAP_TYPE_PROG_ARRAY) },
+	{ 14, { 0 }, K_SCALAR, false, 0 },  /* get_current_pid_tgid */
+	{ 15, { 0 }, K_SCALAR, false, 0 },  /* get_current_uid_gid */
+	{ 16, { A_MEM_OUT, A_SIZE }, K_SCALAR, false, 0 },  /* get_current_comm(buf, size) */
 	{ 23, { A_ANY, A_ANY }, K_SCALAR, false, 0 },
 	{ 25, { A_CTX, A_MAP, A_ANY, A_MEM, A_SIZE }, K_SCALAR, false, MT(BPF_MAP_TYPE_PERF_EVENT_ARRAY) },
 	{ 28, { A_MEM_OR_NULL, A_SIZE, A_MEM_OR_NULL, A_SIZE, A_ANY }, K_SCALAR, false, 0 },

@@ -28,6 +28,9 @@
 	UXDP_HELPER(7, get_prandom_u32, 0)             \
 	UXDP_HELPER(8, get_smp_processor_id, 0)        \
 	UXDP_HELPER(12, tail_call, 3)                  \
+	UXDP_HELPER(14, get_current_pid_tgid, 0)       \
+	UXDP_HELPER(15, get_current_uid_gid, 0)        \
+	UXDP_HELPER(16, get_current_comm, 2)           \
 	UXDP_HELPER(23, redirect, 2)                   \
 	UXDP_HELPER(25, perf_event_output, 5)          \
 	UXDP_HELPER(28, csum_diff, 5)                  \

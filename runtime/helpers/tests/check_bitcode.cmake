@@ -16,7 +16,16 @@ endforeach()
 if(syms MATCHES "[dDbB] ")
   message(FATAL_ERROR "writable data in ${BC}:\n${syms}")
 endif()
-foreach(k bpf_iter_num_new bpf_iter_num_next bpf_iter_num_destroy)
+foreach(h dynptr_from_mem ringbuf_reserve_dynptr ringbuf_submit_dynptr ringbuf_discard_dynptr
+          dynptr_read dynptr_write dynptr_data)
+  if(NOT syms MATCHES "T uxdp_helper_${h}\n")
+    message(FATAL_ERROR "uxdp_helper_${h} missing from ${BC}")
+  endif()
+endforeach()
+foreach(k bpf_iter_num_new bpf_iter_num_next bpf_iter_num_destroy bpf_dynptr_from_xdp
+          bpf_dynptr_slice bpf_dynptr_slice_rdwr bpf_dynptr_adjust bpf_dynptr_is_null
+          bpf_dynptr_is_rdonly bpf_dynptr_size bpf_dynptr_clone bpf_dynptr_copy
+          bpf_dynptr_memset bpf_xdp_pull_data)
   if(NOT syms MATCHES "T uxdp_kfunc_${k}\n")
     message(FATAL_ERROR "uxdp_kfunc_${k} missing from ${BC}")
   endif()
