@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * current.bpf.c - bpf_get_current_pid_tgid, bpf_get_current_uid_gid and
- * bpf_get_current_comm (allowed in XDP programs loaded with CAP_PERFMON).
- * The current task is the one that runs the program: uxdp-difftest runs
- * the kernel's test_run and uxdp's program in the same thread, so both
- * sides must give the same ids and the same name, cut to sizes 1..16 and
- * zero-padded in a buffer larger than the name.
+ * bpf_get_current_comm (the last for loaders with CAP_PERFMON).  The
+ * current task is the one that runs the program: uxdp-difftest runs the
+ * kernel's test_run and uxdp's program in the same thread, so both sides
+ * must give the same ids and the same name, cut to sizes 1, 4, 7 and 16
+ * and zero-padded in a 24-byte buffer.  The kernel's ids are the initial
+ * namespaces': same_namespaces.sh skips the test elsewhere.
  */
 #include "diff_common.h"
 
@@ -48,7 +49,7 @@ int diff_current(struct xdp_md *ctx)
 	keep(0, bpf_get_current_pid_tgid());
 	keep(1, bpf_get_current_uid_gid());
 	__builtin_memset(n->b, 0x5a, sizeof(n->b));
-	/* sizes 1..24: the name cut, or the name and zeroes after it */
+	/* the name cut, or the name and zeroes after it */
 	switch (sel % 4) {
 	case 0:
 		r = bpf_get_current_comm(n->b, 1);
