@@ -33,6 +33,14 @@
 // RUN: %clang-bpf -mcpu=v3 -DPULL -DPULL_STALE -c %s -o %t.pullo.bpf.o
 // RUN: not %uxdpc --verify=none %t.pullo.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=PULLO %s
 // PULLO: program 'pull' (section xdp), insn {{[0-9]+}}: invalid mem access through r{{[0-9]}}, which is scalar
+// get_current_comm writes size bytes: a buffer that holds them is
+// accepted, one smaller than size refused, as the kernel refuses it.
+// RUN: %clang-bpf -mcpu=v3 -DCOMM -c %s -o %t.comm.bpf.o
+// RUN: %uxdpc --verify=none --list %t.comm.bpf.o | %FileCheck --check-prefix=COMM %s
+// COMM: confinement comm uxdp checks 0 back-edges 0
+// RUN: %clang-bpf -mcpu=v3 -DCOMM -DCOMM_SHORT -c %s -o %t.comms.bpf.o
+// RUN: not %uxdpc --verify=none %t.comms.bpf.o -o %t.o 2>&1 | %FileCheck --check-prefix=COMMS %s
+// COMMS: program 'comm' (section xdp), insn {{[0-9]+}}: invalid  stack access off=[-8, -8] size=16
 // check_mtu reads and writes a u32: after the call the slot holds the
 // helper's value, not the 0 stored before it, so an access at that offset
 // needs a run-time check; 4 bytes must fit the frame, and a read-only map
@@ -221,6 +229,19 @@ SEC("xdp") int iter(struct xdp_md *ctx)
 		sum += *v;
 	bpf_iter_num_destroy((struct bpf_iter_num *)it);
 	return sum & 1 ? XDP_PASS : XDP_DROP;
+}
+#endif
+#ifdef COMM
+SEC("xdp") int comm(struct xdp_md *ctx)
+{
+#ifdef COMM_SHORT
+	__u64 name[1];
+#else
+	__u64 name[2];
+#endif
+
+	bpf_get_current_comm(name, 16);
+	return name[0] & 1 ? XDP_DROP : XDP_PASS;
 }
 #endif
 #ifdef PULL
