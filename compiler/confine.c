@@ -1866,16 +1866,29 @@ static void stack_escapes(struct confiner *c, struct cstate *s)
 	memset(s->may, 0xff, sizeof(s->may));
 }
 
+/* The name of the kfunc a call insn calls, or NULL (a helper, a subprogram, no name). */
+static const char *kfunc_name(const struct confiner *c, const struct ebpf_insn *in)
+{
+	if (in->src != EBPF_PSEUDO_CALL_KFUNC || in->imm < 0 || (size_t)in->imm >= c->obj->n_kfuncs)
+		return NULL;
+	return c->obj->kfuncs[in->imm];
+}
+
+static bool is_kfunc(const struct confiner *c, const struct ebpf_insn *in, const char *name)
+{
+	const char *k = kfunc_name(c, in);
+
+	return k && !strcmp(k, name);
+}
+
 /* 0, 1, 2 for bpf_iter_num_new, _next, _destroy; -1 for another kfunc. */
 static int iter_num_kfunc(const struct confiner *c, const struct ebpf_insn *in)
 {
 	static const char *const names[] = { "bpf_iter_num_new", "bpf_iter_num_next",
 					     "bpf_iter_num_destroy" };
 
-	if (in->imm < 0 || (size_t)in->imm >= c->obj->n_kfuncs)
-		return -1;
 	for (int k = 0; k < 3; k++)
-		if (!strcmp(c->obj->kfuncs[in->imm], names[k]))
+		if (is_kfunc(c, in, names[k]))
 			return k;
 	return -1;
 }
@@ -1895,7 +1908,7 @@ static int transfer_iter_num(struct confiner *c, struct cstate *s, size_t i, int
 
 	if (it.kind != K_STACK || it.frame || lo_of(&it) != hi_of(&it) || (it.flags & CV_OR_ZERO))
 		return refuse(c, i, "%s: R1 must point into this frame's stack at a known offset",
-			      c->obj->kfuncs[c->prog->insns[i].imm]);
+			      kfunc_name(c, &c->prog->insns[i]));
 	err = check_mem_arg(c, s, i, 1, &size, which == 1, g);
 	if (!err && which == 1)
 		err = check_mem_arg(c, s, i, 1, &size, false, g);
@@ -1932,12 +1945,6 @@ static int transfer_pull_data(struct confiner *c, struct cstate *s, size_t i)
 		s->r[r] = unknown();
 	drop_pkt_pointers(s);
 	return 0;
-}
-
-static bool is_kfunc(const struct confiner *c, const struct ebpf_insn *in, const char *name)
-{
-	return in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
-	       (size_t)in->imm < c->obj->n_kfuncs && !strcmp(c->obj->kfuncs[in->imm], name);
 }
 
 /*
@@ -1984,16 +1991,13 @@ static int transfer_call(struct confiner *c, size_t i, const struct ebpf_insn *i
 		args[4] = s->r[3];
 		args[5] = scalar(0, 0);
 		passes_stack = args[4].kind == K_STACK && !args[4].frame;
-	} else if (in->src == EBPF_PSEUDO_CALL_KFUNC && iter_num_kfunc(c, in) >= 0) {
+	} else if (iter_num_kfunc(c, in) >= 0) {
 		return transfer_iter_num(c, s, i, iter_num_kfunc(c, in));
 	} else if (is_kfunc(c, in, "bpf_xdp_pull_data")) {
 		return transfer_pull_data(c, s, i);
 	} else if (in->src != EBPF_PSEUDO_CALL_HELPER) {
 		return refuse(c, i, "kfunc %s: uxdp does not know which memory it reaches, so it cannot confine it (compile with the kernel verifier)",
-			      in->src == EBPF_PSEUDO_CALL_KFUNC && in->imm >= 0 &&
-					      (size_t)in->imm < c->obj->n_kfuncs ?
-				      c->obj->kfuncs[in->imm] :
-				      "?");
+			      kfunc_name(c, in) ? kfunc_name(c, in) : "?");
 	}
 	if (passes_stack && f >= 0)
 		stack_escapes(c, s);
