@@ -75,6 +75,32 @@ start_uxdpd() {
 	grep -q "Ctrl-C stops" $log || fail "uxdpd${1:+ ($1)} did not start: $(cat $log)"
 	export UXDP_DAEMON_SOCKET=$sock
 }
+# start_pcap_uxdpd: uxdpd with no NIC, serving $sock (UXDP_DAEMON_SOCKET):
+# its port replays a one-frame capture, which runs before any program.
+start_pcap_uxdpd() {
+	"$PYTHON" - "$tmp/one.pcap" <<'PY'
+import struct, sys
+frame = bytes(range(60))
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+PY
+	"$UXDPD" --instance $inst --socket $sock --no-cache --pcap $tmp/one.pcap >$tmp/uxdpd.log 2>&1 &
+	pids+=($!)
+	for _ in $(seq 150); do [ -S $sock ] && break; sleep 0.1; done
+	[ -S $sock ] || fail "uxdpd did not start"
+	export UXDP_DAEMON_SOCKET=$sock
+}
+# prog_run LABEL RUN-PREFIX PROG-SPEC INPUT: one `bpftool prog run` of the
+# frame in INPUT, as "LABEL: Return value: R, data_out HEX" (or the error).
+prog_run() {
+	local label=$1 pre=$2 spec=$3 in=$4
+	rm -f $in.out
+	$pre bpftool prog run $spec data_in $in data_out $in.out >$in.log 2>&1 ||
+		{ echo "$label: bpftool: $(cat $in.log)"; return; }
+	echo "$label: $(grep -o 'Return value: [0-9]*' $in.log)," \
+		"data_out $(od -An -tx1 -v $in.out | tr -d ' \n')"
+}
 make_veth() { # [QUEUES]
 	local q=() e
 	command -v ip >/dev/null || skip "no ip(8)"

@@ -19,15 +19,11 @@ command -v bpftool >/dev/null || skip "no bpftool"
 mount_bpffs
 
 runs() { # RUN-PREFIX PIN -> "len N: Return value R, data_out HEX" lines
-	local pre=$1 pin=$2 len
+	local len
 	for len in 20 60 300; do
 		"$PYTHON" -c 'import sys; n = int(sys.argv[1]); sys.stdout.buffer.write(bytes((i * 7 + 3) & 255 for i in range(n)))' \
 			$len >$tmp/f$len.in
-		rm -f $tmp/f$len.out
-		$pre bpftool prog run pinned $pin data_in $tmp/f$len.in data_out $tmp/f$len.out \
-			>$tmp/f$len.log 2>&1 || { echo "len $len: bpftool: $(cat $tmp/f$len.log)"; continue; }
-		echo "len $len: $(grep -o 'Return value: [0-9]*' $tmp/f$len.log)," \
-			"data_out $(od -An -tx1 -v $tmp/f$len.out | tr -d ' \n')"
+		prog_run "len $len" "$1" "pinned $2" $tmp/f$len.in
 	done
 }
 
@@ -36,18 +32,7 @@ bpftool prog load "$OBJ" $tmp/bpffs/k type xdp 2>$tmp/kload.log ||
 runs "" $tmp/bpffs/k >$tmp/kernel.out
 rm $tmp/bpffs/k
 
-"$PYTHON" - "$tmp/one.pcap" <<'PY'
-import struct, sys
-frame = bytes(range(60))
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
-PY
-"$UXDPD" --instance $inst --socket $sock --no-cache --pcap $tmp/one.pcap >$tmp/uxdpd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do [ -S $sock ] && break; sleep 0.1; done
-[ -S $sock ] || fail "uxdpd did not start"
-export UXDP_DAEMON_SOCKET=$sock
+start_pcap_uxdpd
 
 "$RUN" --instance $inst bpftool prog load "$OBJ" $tmp/bpffs/u type xdp >$tmp/uload.log 2>&1 ||
 	fail "bpftool prog load under uxdp-run: $(cat $tmp/uload.log)"

@@ -39,19 +39,7 @@ if grep -qx "live-batch-big: ret=EPERM" $tmp/kernel.out; then
 	runs=48
 fi
 
-# A one-frame capture: uxdpd needs a port; the replay runs before any program.
-"$PYTHON" - "$tmp/one.pcap" <<'PY'
-import struct, sys
-frame = bytes(range(60))
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
-PY
-"$UXDPD" --instance $inst --socket $sock --no-cache --pcap $tmp/one.pcap >$tmp/uxdpd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 150); do [ -S $sock ] && break; sleep 0.1; done
-[ -S $sock ] || fail "uxdpd did not start"
-export UXDP_DAEMON_SOCKET=$sock
+start_pcap_uxdpd
 
 taskset -c 0 "$RUN" --instance $inst "$TESTRUN" "$OBJ" >$tmp/uxdp.out 2>$tmp/uxdp.log ||
 	fail "testrun under uxdp-run: exit $?"
@@ -83,15 +71,11 @@ PY
 # Under the layer the program comes from uxdpd (PROG_OBJECT) and is
 # compiled here as the daemon compiled it.
 foreign() { # RUN-PREFIX PROG-SPEC -> "op N: retval R, data_out HEX" lines
-	local pre=$1 spec=$2 op
+	local op
 	for op in 1 2 3 4; do
 		"$PYTHON" -c 'import sys; sys.stdout.buffer.write(bytes(12) + bytes([int(sys.argv[1]), 0]) + bytes(range(50)))' \
 			$op >$tmp/f$op.in
-		rm -f $tmp/f$op.out
-		$pre bpftool prog run $spec data_in $tmp/f$op.in data_out $tmp/f$op.out \
-			>$tmp/f$op.log 2>&1 || { echo "op $op: bpftool: $(cat $tmp/f$op.log)"; continue; }
-		echo "op $op: $(grep -o 'Return value: [0-9]*' $tmp/f$op.log)," \
-			"data_out $(od -An -tx1 -v $tmp/f$op.out | tr -d ' \n')"
+		prog_run "op $op" "$1" "$2" $tmp/f$op.in
 	done
 }
 if command -v bpftool >/dev/null; then
